@@ -1,0 +1,1 @@
+"""Adapters: the only place stockwise talks to SQL databases, MLflow or Dask."""

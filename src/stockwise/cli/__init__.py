@@ -1,0 +1,1 @@
+"""Command-line edge: ``stockwise`` (Typer). Parses options, calls workflows, renders."""

@@ -1,0 +1,133 @@
+"""CLI commands for data: generate, validate, prepare, sectors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from stockwise.cli import render
+from stockwise.cli.app import console, handle_errors
+
+MapOption = Annotated[str | None, typer.Option(
+    "--map", help="Column mapping canonical=YourColumn, e.g. date=Date,y=Ventes,product=Produit.")]
+OutOption = Annotated[Path, typer.Option("--out", "-o", help="Output folder.")]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("generate")(handle_errors(generate))
+    app.command("validate")(handle_errors(validate))
+    app.command("prepare")(handle_errors(prepare))
+    app.command("sectors")(handle_errors(sectors))
+
+
+def generate(
+    out: OutOption = Path("stockwise-data"),
+    sectors: Annotated[str, typer.Option(help="Comma-separated sectors.")] = "retail,pharmacy,luxury",
+    products: Annotated[int, typer.Option(min=1, help="Total number of series.")] = 60,
+    days: Annotated[int, typer.Option(min=1, help="Days of history.")] = 730,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same data).")] = 42,
+    start: Annotated[str, typer.Option(help="First day of history.")] = "2024-01-01",
+    country: Annotated[str, typer.Option(help="Country for public holidays.")] = "FR",
+    fmt: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
+) -> None:
+    """Generate synthetic sales, inventory and batch files with known true demand."""
+    from stockwise.synthetic import generate_to_files
+
+    names = tuple(s.strip() for s in sectors.split(",") if s.strip())
+    if fmt not in ("csv", "parquet"):
+        raise typer.BadParameter("--format must be csv or parquet")
+    with console.status(f"generating {products} series × {days} days …"):
+        paths = generate_to_files(out, sectors=names, n_products=products, n_days=days,
+                                  seed=seed, fmt=fmt, start=start, country=country)
+    for table, path in paths.items():
+        console.print(f"{table}: {path}", highlight=False)
+
+
+def validate(
+    sales: Annotated[str, typer.Argument(help="Sales file (CSV/Excel/Parquet), or a query/"
+                                              "table name with --sql.")],
+    inventory: Annotated[Path | None, typer.Option(help="Inventory snapshot file.")] = None,
+    batches: Annotated[Path | None, typer.Option(help="Batch/lot file with expiry dates.")] = None,
+    column_map: MapOption = None,
+    inventory_map: Annotated[str | None, typer.Option(help="Mapping for the inventory file.")] = None,
+    sql: Annotated[str | None, typer.Option(help="SQLAlchemy URL; SALES is then a query.")] = None,
+    sep: Annotated[str | None, typer.Option(help="CSV separator (detected if absent).")] = None,
+    encoding: Annotated[str | None, typer.Option(help="CSV encoding (detected).")] = None,
+    decimal: Annotated[str | None, typer.Option(help="Decimal mark . or , (detected).")] = None,
+    sheet: Annotated[str | None, typer.Option(help="Excel sheet name.")] = None,
+    date_format: Annotated[str | None, typer.Option(help="e.g. %d/%m/%Y (detected).")] = None,
+    as_of: Annotated[str | None, typer.Option(help="Reject sales dated after this day "
+                                                    "(default: today).")] = None,
+    out: OutOption = Path("stockwise-output/validation"),
+    strict: Annotated[bool, typer.Option(help="Exit 1 when any row is quarantined.")] = False,
+) -> None:
+    """Check sales (and inventory) files; report every problem and quarantine bad rows."""
+    from stockwise.data.mapping import parse_map_option
+    from stockwise.workflows.validate import validate_sources
+
+    source: object = sales
+    if sql:
+        from stockwise.adapters.sql_source import read_sql
+
+        source = read_sql(sql, sales)
+    run = validate_sources(
+        source, inventory=inventory, batches=batches,
+        column_map=parse_map_option(column_map), inventory_map=parse_map_option(inventory_map),
+        out_dir=out, as_of=as_of, sep=sep, encoding=encoding, decimal=decimal,
+        sheet=sheet, date_format=date_format,
+    )
+    for name, table in run.tables.items():
+        render.validation_report(console, table, run.files.get(name))
+    for table in run.tables.values():
+        table.require_usable()
+    if strict and any(t.report.n_quarantined for t in run.tables.values()):
+        raise typer.Exit(1)
+
+
+def prepare(
+    sales: Annotated[Path, typer.Argument(help="Sales file.")],
+    column_map: MapOption = None,
+    freq: Annotated[str | None, typer.Option(help="Input frequency D/W/M (inferred).")] = None,
+    to: Annotated[str | None, typer.Option(help="Aggregate to W or M.")] = None,
+    gap_policy: Annotated[str, typer.Option(help="Fill missing periods: zero or nan.")] = "zero",
+    out: OutOption = Path("stockwise-output/prepared"),
+) -> None:
+    """Validate, then put every series on a regular calendar (and aggregate)."""
+    from stockwise.data.mapping import parse_map_option
+    from stockwise.data.prepare import prepare_sales
+    from stockwise.workflows.validate import validate_sources
+
+    run = validate_sources(sales, column_map=parse_map_option(column_map), out_dir=out)
+    table = run.tables["sales"].require_usable()
+    render.validation_report(console, table, run.files.get("sales"))
+    prepared = prepare_sales(table.data, freq=freq, to=to, gap_policy=gap_policy)
+    path = Path(out) / "sales_prepared.csv"
+    prepared.to_csv(path, index=False)
+    filled = int(prepared["gap_filled"].sum()) if "gap_filled" in prepared else 0
+    console.print(f"{len(prepared)} rows ({filled} filled gaps) → {path}", highlight=False)
+
+
+def sectors(
+    sectors_dir: Annotated[list[Path] | None, typer.Option(
+        "--sectors-dir", help="Folder with your own sector YAML files.")] = None,
+    show: Annotated[str | None, typer.Option(help="Print one profile in full.")] = None,
+) -> None:
+    """List sector profiles (built-in and your own), or show one."""
+    from rich.table import Table
+
+    from stockwise.sectors import list_profiles, load_profile
+
+    extra = tuple(sectors_dir or ())
+    if show:
+        profile = load_profile(show, extra_dirs=extra)
+        for key, value in profile.to_dict().items():
+            console.print(f"[bold]{key}[/]: {value}", highlight=False)
+        return
+    table = Table("sector", "service level", "frequency", "horizon", "file")
+    for name, path in list_profiles(extra_dirs=extra).items():
+        profile = load_profile(path)
+        table.add_row(name, f"{profile.service_level:.1%}", profile.frequency,
+                      str(profile.horizon), str(path))
+    console.print(table)

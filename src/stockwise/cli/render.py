@@ -1,0 +1,44 @@
+"""Rich rendering of workflow results for the terminal (no logic, only presentation)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from stockwise.data.validation import ValidatedTable
+
+MAX_ISSUES_SHOWN = 20
+
+
+def validation_report(console: Console, result: ValidatedTable,
+                      files: dict[str, Path] | None = None) -> None:
+    """Print the accounting line, notes, the first issues and where the files went."""
+    report = result.report
+    colour = "green" if report.n_quarantined == 0 else "yellow"
+    console.print(f"[bold]{report.table}[/] {report.source}", highlight=False)
+    console.print(f"  [{colour}]{report.summary}[/]", highlight=False)
+    if report.frequency:
+        console.print(f"  frequency: {report.frequency}")
+    for note in report.notes:
+        console.print(f"  note: {note}", highlight=False)
+    if not report.issues.empty:
+        table = Table("row", "column", "value", "rule", "message", title=None, show_lines=False)
+        for issue in report.issues.head(MAX_ISSUES_SHOWN).itertuples():
+            row = "" if issue.row is None or issue.row != issue.row else str(issue.row)
+            table.add_row(row, str(issue.column or ""), _short(issue.value), issue.rule,
+                          issue.message)
+        console.print(table)
+        hidden = len(report.issues) - MAX_ISSUES_SHOWN
+        if hidden > 0:
+            console.print(f"  … and {hidden} more issues (see the issues file)")
+        console.print("  by rule: " + ", ".join(
+            f"{rule} {n}" for (_, rule), n in report.rule_counts().items()), highlight=False)
+    for kind, path in (files or {}).items():
+        console.print(f"  {kind}: {path}", highlight=False)
+
+
+def _short(value: object, width: int = 24) -> str:
+    text = "" if value is None else str(value)
+    return text if len(text) <= width else text[: width - 1] + "…"

@@ -1,0 +1,141 @@
+"""Parse raw cells (text from CSV, objects from Excel/Parquet) into typed columns.
+
+Each parser returns the parsed values *and* a mask of the cells it could not parse, so the
+validator can name every failing row with the exact value the user wrote. Nothing here
+guesses silently: a cell that is not clearly a number or a date is reported, not coerced.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+DATE_FORMATS = (
+    "%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%d-%m-%Y", "%Y/%m/%d", "%Y%m%d",
+    "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S",
+    "%Y-%m", "%d/%m/%y",
+)
+TRUE_WORDS = {"1", "true", "yes", "y", "oui", "o", "vrai", "x", "t"}
+FALSE_WORDS = {"0", "false", "no", "n", "non", "faux", "f", ""}
+MISSING_WORDS = {"nan", "na", "n/a", "#n/a", "null", "none", "-", "#value!"}
+"""Cells that spreadsheets and databases write for "no value": treated as empty."""
+_SPACES = re.compile(r"[\s\u00a0\u202f']")
+_THOUSANDS_COMMA = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_THOUSANDS_POINT = re.compile(r"^[-+]?\d{1,3}(\.\d{3})+(,\d+)?$")
+
+
+def blank_mask(values: pd.Series) -> pd.Series:
+    """True for missing cells: NaN/None/NaT or text made only of whitespace."""
+    missing = values.isna()
+    if values.dtype == object or pd.api.types.is_string_dtype(values):
+        text = values.astype(str)
+        is_str = values.map(lambda v: isinstance(v, str))
+        stripped = text.str.strip()
+        missing = missing | (is_str & ((stripped == "") | stripped.str.lower().isin(MISSING_WORDS)))
+    return missing
+
+
+def parse_numbers(values: pd.Series, decimal: str = ".") -> tuple[pd.Series, pd.Series]:
+    """Return (floats, failed) where failed marks non-blank cells that are not numbers.
+
+    Thousands separators are removed only where the cell clearly uses them
+    (``1,234.5`` or ``1.234,5``), so ``12,5`` in a point-decimal file is reported instead
+    of being read as 125. Infinity is treated as non-numeric.
+    """
+    blank = blank_mask(values)
+    if pd.api.types.is_bool_dtype(values):
+        return values.astype(float), pd.Series(False, index=values.index)
+    if pd.api.types.is_numeric_dtype(values):
+        out = values.astype(float)
+        failed = ~blank & ~np.isfinite(out.fillna(0.0))
+        return out.where(~failed), failed
+    is_str = values.map(lambda v: isinstance(v, str))
+    out = pd.Series(np.nan, index=values.index, dtype=float)
+    others = ~is_str & ~blank
+    if others.any():
+        out[others] = pd.to_numeric(values[others], errors="coerce")
+    if is_str.any():
+        text = values[is_str].astype(str).str.replace(_SPACES, "", regex=True)
+        if decimal == ",":
+            dotted = text.str.match(_THOUSANDS_POINT)
+            text = text.where(~dotted, text.str.replace(".", "", regex=False))
+            text = text.str.replace(",", ".", regex=False)
+        else:
+            commas = text.str.match(_THOUSANDS_COMMA)
+            text = text.where(~commas, text.str.replace(",", "", regex=False))
+        out[is_str] = pd.to_numeric(text, errors="coerce")
+    out = out.where(np.isfinite(out))
+    failed = ~blank & out.isna()
+    return out, failed
+
+
+def detect_date_format(text: pd.Series) -> str | None:
+    """The format in :data:`DATE_FORMATS` that parses most of a sample of the cells."""
+    sample = text.drop_duplicates().head(1000)
+    best, best_count = None, 0
+    for fmt in DATE_FORMATS:
+        count = int(pd.to_datetime(sample, format=fmt, errors="coerce").notna().sum())
+        if count > best_count:
+            best, best_count = fmt, count
+    return best
+
+
+def parse_dates(
+    values: pd.Series, date_format: str | None = None
+) -> tuple[pd.Series, pd.Series, str | None]:
+    """Return (datetimes, failed, format used) for a column of dates.
+
+    Text cells are parsed with one format for the whole column (given, or detected from a
+    sample) so that ``03/04/2024`` cannot mean March in one row and April in the next.
+    Native date/datetime objects (Excel, Parquet) are taken as they are.
+    """
+    blank = blank_mask(values)
+    if pd.api.types.is_datetime64_any_dtype(values):
+        out = values.dt.tz_localize(None) if getattr(values.dt, "tz", None) else values
+        return out.astype("datetime64[ns]"), pd.Series(False, index=values.index), None
+    is_str = values.map(lambda v: isinstance(v, str))
+    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    others = ~is_str & ~blank
+    if others.any():
+        other_values = values[others]
+        numeric = other_values.map(lambda v: isinstance(v, int | float) and not isinstance(v, bool))
+        parsed = pd.to_datetime(other_values.where(~numeric), errors="coerce")
+        out[others] = parsed.astype("datetime64[ns]")
+    used = date_format
+    if is_str.any():
+        text = values[is_str].astype(str).str.strip()
+        text = text[text != ""]
+        if not text.empty:
+            used = date_format or detect_date_format(text)
+            if used is not None:
+                out[text.index] = pd.to_datetime(text, format=used, errors="coerce")
+    failed = ~blank & out.isna()
+    return out, failed, used
+
+
+def parse_flags(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Return (0/1 integers, failed) for yes/no style columns (1/0, true/false, oui/non)."""
+    if pd.api.types.is_bool_dtype(values):
+        return values.astype("int8"), pd.Series(False, index=values.index)
+    numbers = pd.to_numeric(values, errors="coerce")
+    words = values.astype(str).str.strip().str.lower()
+    out = pd.Series(np.nan, index=values.index, dtype=float)
+    out[numbers.isin([0, 1])] = numbers[numbers.isin([0, 1])]
+    undecided = out.isna()
+    out[undecided & words.isin(TRUE_WORDS)] = 1.0
+    out[undecided & (words.isin(FALSE_WORDS) | values.isna())] = 0.0
+    failed = out.isna()
+    return out.fillna(0).astype("int8"), failed
+
+
+def clean_text(values: pd.Series) -> pd.Series:
+    """Identifiers and labels as stripped strings; blanks become NA."""
+    blank = blank_mask(values)
+    out = values.astype(str).str.strip()
+    # Excel/Parquet integer ids arrive as floats ("12.0"); keep them as the user sees them.
+    if pd.api.types.is_float_dtype(values):
+        whole = values.notna() & (values % 1 == 0)
+        out[whole] = values[whole].astype("int64").astype(str)
+    return out.where(~blank, pd.NA)

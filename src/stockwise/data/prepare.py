@@ -1,0 +1,162 @@
+"""Preparation (ETL) of validated sales: stockout flags, a regular calendar, aggregation.
+
+Models need one row per series and period. Missing periods in a sales export almost always
+mean "nothing sold", so the default gap policy fills them with zero, and every filled row
+is flagged (``gap_filled``) so that nothing invented passes for observed data. Days with
+no stock on hand are flagged ``stockout``: their sales are censored demand (the shelf was
+empty), which later steps correct instead of learning "demand was zero".
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from stockwise import schema as S
+from stockwise.data.frequency import infer_frequencies
+
+GapPolicy = Literal["zero", "nan"]
+STOCKOUT_DAYS = "stockout_days"
+_STATIC = (S.SECTOR, S.PRODUCT, S.STORE, S.CATEGORY)
+
+
+def flag_stockouts(sales: pd.DataFrame) -> pd.DataFrame:
+    """Add ``stockout``: True where the end-of-period stock on hand was zero (or below).
+
+    Rows without a known stock level are not flagged: absence of evidence of a stockout
+    is not a stockout.
+    """
+    out = sales.copy()
+    if S.ON_HAND in out.columns:
+        out[S.STOCKOUT] = (out[S.ON_HAND] <= 0).fillna(False).astype(bool)
+    else:
+        out[S.STOCKOUT] = False
+    return out
+
+
+def regularize(
+    sales: pd.DataFrame, freq: str | None = None, *, gap_policy: GapPolicy = "zero",
+    end: pd.Timestamp | str | None = None,
+) -> pd.DataFrame:
+    """Put every series on a complete calendar from its first period to its last (or ``end``).
+
+    ``freq`` is "D", "W" or "M"; ``None`` infers it per series. Monthly dates are moved to
+    the first of their month and weekly series keep their own weekday. Filled rows get
+    ``y`` = 0 (``gap_policy="zero"``) or NaN (``"nan"``), ``gap_filled`` = True, the
+    series' static attributes, the last known price, no promotion and unknown stock.
+    """
+    if gap_policy not in ("zero", "nan"):
+        raise ValueError(f"gap_policy must be 'zero' or 'nan', not {gap_policy!r}")
+    if sales.empty:
+        return sales.assign(**{S.GAP_FILLED: pd.Series(dtype=bool)})
+    frame = sales.copy()
+    if freq is None:
+        freqs, _ = infer_frequencies(frame[[S.UNIQUE_ID, S.DS]])
+    else:
+        if freq not in ("D", "W", "M"):
+            raise ValueError(f"freq must be 'D', 'W' or 'M', not {freq!r}")
+        freqs = pd.Series(freq, index=frame[S.UNIQUE_ID].unique())
+    per_row = frame[S.UNIQUE_ID].map(freqs)
+    monthly = (per_row == "M").to_numpy()
+    if monthly.any():
+        frame.loc[monthly, S.DS] = frame.loc[monthly, S.DS].dt.to_period("M").dt.to_timestamp()
+    frame = _combine_same_period(frame)
+    grid = _calendar(frame, freqs, None if end is None else pd.Timestamp(end))
+    merged = grid.merge(frame, on=[S.UNIQUE_ID, S.DS], how="left", indicator=True)
+    filled = (merged.pop("_merge") == "left_only").to_numpy()
+    merged[S.GAP_FILLED] = filled
+    if filled.any():
+        merged.loc[filled, S.Y] = 0.0 if gap_policy == "zero" else np.nan
+        by_series = merged.groupby(S.UNIQUE_ID, sort=False)
+        for column in [c for c in (*_STATIC, S.PRICE) if c in merged.columns]:
+            merged[column] = by_series[column].ffill()
+            if column != S.PRICE:
+                merged[column] = merged.groupby(S.UNIQUE_ID, sort=False)[column].bfill()
+        if S.PROMO in merged.columns:
+            merged[S.PROMO] = merged[S.PROMO].fillna(0).astype("int8")
+        if S.STOCKOUT in merged.columns:
+            merged[S.STOCKOUT] = merged[S.STOCKOUT].astype("boolean").fillna(False).astype(bool)
+    return merged
+
+
+def aggregate(sales: pd.DataFrame, to: Literal["W", "M"]) -> pd.DataFrame:
+    """Aggregate daily (or weekly) sales to weeks starting Monday or to calendar months.
+
+    ``y`` is summed; ``on_hand`` is the last known level of the period; ``price`` the mean;
+    ``promo`` is 1 if any day was on promotion; ``stockout_days`` counts stocked-out
+    periods, ``stockout`` is True if there was any; ``n_obs`` counts input rows, so partial
+    first and last periods can be recognised (and dropped) downstream.
+    """
+    if to not in ("W", "M"):
+        raise ValueError(f"aggregate to 'W' or 'M', not {to!r}")
+    frame = sales.copy()
+    if to == "W":
+        frame[S.DS] = frame[S.DS] - pd.to_timedelta(frame[S.DS].dt.dayofweek, unit="D")
+    else:
+        frame[S.DS] = frame[S.DS].dt.to_period("M").dt.to_timestamp()
+    frame[S.DS] = frame[S.DS].dt.normalize()
+    rules: dict[str, tuple[str, str]] = {S.Y: (S.Y, "sum"), S.N_OBS: (S.Y, "size")}
+    for column in _STATIC:
+        if column in frame.columns:
+            rules[column] = (column, "first")
+    optional = {S.ON_HAND: "last", S.PRICE: "mean", S.PROMO: "max", S.GAP_FILLED: "all"}
+    for column, how in optional.items():
+        if column in frame.columns:
+            rules[column] = (column, how)
+    if S.STOCKOUT in frame.columns:
+        rules[STOCKOUT_DAYS] = (S.STOCKOUT, "sum")
+        rules[S.STOCKOUT] = (S.STOCKOUT, "any")
+    out = frame.groupby([S.UNIQUE_ID, S.DS], sort=True).agg(**rules).reset_index()
+    # min_count semantics: a period whose every y is NaN stays NaN rather than 0.
+    counts = frame.groupby([S.UNIQUE_ID, S.DS], sort=True)[S.Y].count().to_numpy()
+    out.loc[counts == 0, S.Y] = np.nan
+    return out
+
+
+def prepare_sales(
+    sales: pd.DataFrame, *, freq: str | None = None, to: Literal["W", "M"] | None = None,
+    gap_policy: GapPolicy = "zero", end: pd.Timestamp | str | None = None,
+) -> pd.DataFrame:
+    """Flag stockouts, regularise the calendar, then aggregate when ``to`` is given."""
+    prepared = regularize(flag_stockouts(sales), freq, gap_policy=gap_policy, end=end)
+    if to is not None:
+        prepared = aggregate(prepared, to)
+    return prepared
+
+
+def _combine_same_period(frame: pd.DataFrame) -> pd.DataFrame:
+    """After snapping monthly dates, two rows can share a period: sum them."""
+    dup = frame.duplicated([S.UNIQUE_ID, S.DS], keep=False)
+    if not dup.any():
+        return frame
+    rules = {c: "first" for c in frame.columns if c not in (S.UNIQUE_ID, S.DS)}
+    rules[S.Y] = "sum"
+    return frame.groupby([S.UNIQUE_ID, S.DS], sort=False, as_index=False).agg(rules)
+
+
+def _calendar(frame: pd.DataFrame, freqs: pd.Series, end: pd.Timestamp | None) -> pd.DataFrame:
+    """Every (unique_id, period) from each series' first period to its last (or ``end``)."""
+    bounds = frame.groupby(S.UNIQUE_ID, sort=True)[S.DS].agg(["min", "max"])
+    if end is not None:
+        bounds["max"] = np.maximum(bounds["max"], end)
+    freq = freqs.reindex(bounds.index).to_numpy()
+    first = bounds["min"].to_numpy().astype("datetime64[D]")
+    last = bounds["max"].to_numpy().astype("datetime64[D]")
+    days = (last - first).astype(np.int64)
+    first_month = bounds["min"].dt.year.to_numpy() * 12 + bounds["min"].dt.month.to_numpy() - 1
+    last_month = bounds["max"].dt.year.to_numpy() * 12 + bounds["max"].dt.month.to_numpy() - 1
+    counts = np.where(freq == "M", last_month - first_month + 1,
+                      np.where(freq == "W", days // 7 + 1, days + 1))
+    counts = np.maximum(counts, 1)
+    ids = np.repeat(bounds.index.to_numpy(), counts)
+    step = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    kind = np.repeat(freq, counts)
+    start_day = np.repeat(first, counts)
+    ds = np.where(kind == "W", start_day + step * 7, start_day + step).astype("datetime64[ns]")
+    if (kind == "M").any():
+        months = np.repeat(first_month, counts) + step
+        month_start = (months - (1970 * 12)).astype("datetime64[M]").astype("datetime64[ns]")
+        ds = np.where(kind == "M", month_start, ds)
+    return pd.DataFrame({S.UNIQUE_ID: ids, S.DS: ds})

@@ -1,0 +1,237 @@
+"""Read a user's table from CSV, Excel or Parquet into a raw frame, remembering each row's number.
+
+Readers keep values as the user wrote them (CSV cells stay strings) so that validation can
+quote the exact offending value, and they add ``source_row``: the row number the user sees
+when they open the file (the header is row 1 in CSV and Excel; Parquet rows count from 1).
+Separator, encoding and decimal comma are detected for CSV unless given.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from stockwise import schema as S
+from stockwise.errors import EmptyInputError, InputError
+
+CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
+EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
+PARQUET_SUFFIXES = {".parquet", ".pq"}
+SEPARATORS = [",", ";", "\t", "|"]
+ENCODINGS = ["utf-8-sig", "cp1252", "latin-1"]
+_DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d{1,3}(?:[ .\u00a0\u202f]?\d{3})*,\d+\s*$")
+_DECIMAL_POINT = re.compile(r"^\s*[-+]?\d{1,3}(?:[ ,\u00a0\u202f]?\d{3})*\.\d+\s*$")
+
+
+@dataclass(frozen=True)
+class CsvDialect:
+    """What was detected (or given) about a CSV file; reported back to the user."""
+
+    separator: str
+    encoding: str
+    decimal: str
+
+
+@dataclass
+class RawTable:
+    """A table as read, before mapping and validation.
+
+    ``frame`` holds the user's columns plus ``source_row``; ``source`` names the file (or
+    query) for error messages; ``dialect`` is set for CSV input.
+    """
+
+    frame: pd.DataFrame
+    source: str
+    dialect: CsvDialect | None = None
+    decimal: str = "."
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.frame)
+
+
+def read_table(
+    path: str | Path,
+    *,
+    sep: str | None = None,
+    encoding: str | None = None,
+    decimal: str | None = None,
+    sheet: str | int | None = None,
+) -> RawTable:
+    """Read CSV / Excel / Parquet by extension; raise :class:`InputError` when unusable."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError("file not found", source=str(path),
+                         hint="Check the path; relative paths start from the current folder.")
+    if path.is_dir():
+        raise InputError("is a folder, not a file", source=str(path))
+    suffix = path.suffix.lower()
+    if suffix in CSV_SUFFIXES or suffix == ".gz":
+        table = read_csv(path, sep=sep, encoding=encoding, decimal=decimal)
+    elif suffix in EXCEL_SUFFIXES:
+        table = read_excel(path, sheet=sheet)
+    elif suffix in PARQUET_SUFFIXES:
+        table = read_parquet(path)
+    elif suffix == ".xls":
+        raise InputError("old .xls workbooks are not supported", source=str(path),
+                         hint="Save it as .xlsx or CSV from Excel first.")
+    else:
+        raise InputError(
+            f"unknown file type '{suffix or '(none)'}'", source=str(path),
+            hint="Use .csv, .xlsx, or .parquet (or pass a SQL query with --sql).",
+        )
+    return table
+
+
+def read_csv(
+    path: Path, *, sep: str | None = None, encoding: str | None = None,
+    decimal: str | None = None,
+) -> RawTable:
+    """Read a CSV keeping every cell as text; detect encoding, separator and decimal mark."""
+    data = path.read_bytes()
+    if path.suffix.lower() == ".gz":
+        import gzip
+
+        data = gzip.decompress(data)
+    if not data.strip():
+        raise EmptyInputError("the file is empty", source=str(path),
+                              hint="Export the table again with its header and rows.")
+    encoding = encoding or detect_encoding(data)
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise InputError(f"cannot decode the file as {encoding}: {exc}", source=str(path),
+                         hint="Pass --encoding (e.g. utf-8 or latin-1).") from exc
+    text = text.removeprefix("\ufeff")
+    sep = sep or detect_separator(text)
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
+            skip_blank_lines=False, skipinitialspace=False, engine="python" if len(sep) > 1 else "c",
+        )
+    except pd.errors.ParserError as exc:
+        raise InputError(f"the CSV structure is broken: {exc}", source=str(path),
+                         hint="Check quoting and that every line has the same number of "
+                              f"'{sep}'-separated fields.") from exc
+    except pd.errors.EmptyDataError as exc:
+        raise EmptyInputError("the file has no header row", source=str(path)) from exc
+    frame.columns = [str(c).strip() for c in frame.columns]
+    _check_header(frame, str(path))
+    decimal = decimal or detect_decimal(frame, sep)
+    frame = _with_source_rows(frame, first_row=2)
+    if frame.empty:
+        raise EmptyInputError("the file has a header but no data rows", source=str(path))
+    return RawTable(frame, str(path), CsvDialect(sep, encoding, decimal), decimal)
+
+
+def read_excel(path: Path, *, sheet: str | int | None = None) -> RawTable:
+    """Read one sheet of an .xlsx workbook (the first unless ``sheet`` is given)."""
+    try:
+        frame = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, dtype=object,
+                              engine="openpyxl")
+    except ValueError as exc:
+        raise InputError(str(exc), source=str(path),
+                         hint="Name an existing sheet with --sheet.") from exc
+    except Exception as exc:  # openpyxl raises several unrelated types for corrupt files
+        raise InputError(f"cannot read the workbook: {exc}", source=str(path)) from exc
+    frame.columns = [str(c).strip() for c in frame.columns]
+    _check_header(frame, str(path))
+    frame = _with_source_rows(frame, first_row=2)
+    if frame.empty:
+        raise EmptyInputError("the sheet has a header but no data rows", source=str(path))
+    return RawTable(frame, str(path))
+
+
+def read_parquet(path: Path) -> RawTable:
+    """Read a Parquet file; row numbers count from 1 as there is no header line."""
+    try:
+        frame = pd.read_parquet(path)
+    except Exception as exc:  # pyarrow raises ArrowInvalid, OSError, ...
+        raise InputError(f"cannot read the Parquet file: {exc}", source=str(path)) from exc
+    if frame.empty:
+        raise EmptyInputError("the file has no rows", source=str(path))
+    frame = _with_source_rows(frame.reset_index(drop=True), first_row=1)
+    return RawTable(frame, str(path))
+
+
+def from_frame(frame: pd.DataFrame, source: str = "<dataframe>", first_row: int = 1) -> RawTable:
+    """Wrap an in-memory frame (library users, API uploads) as a :class:`RawTable`."""
+    if frame.empty:
+        raise EmptyInputError("the table has no rows", source=source)
+    frame = frame.reset_index(drop=True)
+    return RawTable(_with_source_rows(frame.copy(), first_row=first_row), source)
+
+
+def detect_encoding(data: bytes) -> str:
+    """UTF-8 (with or without BOM) when it decodes, else Windows-1252 (a Latin-1 superset)."""
+    for encoding in ENCODINGS:
+        try:
+            data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    return "latin-1"  # decodes any byte sequence
+
+
+def detect_separator(text: str) -> str:
+    """Pick the separator that splits the first lines into the most consistent fields."""
+    lines = [line for line in text.splitlines()[:50] if line.strip()]
+    if not lines:
+        return ","
+    try:
+        return csv.Sniffer().sniff("\n".join(lines[:20]), delimiters="".join(SEPARATORS)).delimiter
+    except csv.Error:
+        pass
+    best, best_score = ",", -1
+    for sep in SEPARATORS:
+        counts = [len(next(csv.reader([line], delimiter=sep))) for line in lines]
+        if counts[0] < 2:
+            continue
+        score = sum(c == counts[0] for c in counts) * counts[0]
+        if score > best_score:
+            best, best_score = sep, score
+    return best
+
+
+def detect_decimal(frame: pd.DataFrame, sep: str) -> str:
+    """Decimal comma when numeric-looking cells use a comma and none use a point."""
+    if sep == ",":
+        return "."
+    comma = point = 0
+    for column in frame.columns:
+        sample = frame[column].head(500)
+        comma += int(sample.str.match(_DECIMAL_COMMA).sum())
+        point += int(sample.str.match(_DECIMAL_POINT).sum())
+    return "," if comma > point else "."
+
+
+def _check_header(frame: pd.DataFrame, source: str) -> None:
+    if len(frame.columns) == 0:
+        raise EmptyInputError("the file has no columns", source=source)
+    blank = [i + 1 for i, c in enumerate(frame.columns) if not c or c.startswith("Unnamed:")]
+    if blank and len(blank) == len(frame.columns):
+        raise InputError("the header row is empty", source=source, row=1,
+                         hint="The first row must name the columns.")
+    seen: dict[str, int] = {}
+    for i, column in enumerate(frame.columns, start=1):
+        base = re.sub(r"\.\d+$", "", column)
+        if base in seen and column != base:
+            raise InputError(
+                f"column name '{base}' appears twice (positions {seen[base]} and {i})",
+                source=source, row=1, column=base, hint="Give every column a distinct name.",
+            )
+        seen.setdefault(column, i)
+    if S.SOURCE_ROW in frame.columns:
+        raise InputError(f"'{S.SOURCE_ROW}' is reserved by stockwise", source=source, row=1,
+                         column=S.SOURCE_ROW, hint="Rename that column.")
+
+
+def _with_source_rows(frame: pd.DataFrame, first_row: int) -> pd.DataFrame:
+    frame = frame.reset_index(drop=True)
+    frame[S.SOURCE_ROW] = pd.RangeIndex(first_row, first_row + len(frame))
+    return frame

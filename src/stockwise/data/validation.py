@@ -1,0 +1,345 @@
+"""Validate a mapped table against the data contract; split it into accepted and quarantined.
+
+Every problem becomes an *issue* naming the file, the row as the user sees it, the column,
+the value and the rule broken. A row with at least one error-level issue goes to the
+quarantine frame (with the user's own column names and its reasons); warnings keep the
+row. The accounting invariant ``read == accepted + quarantined`` holds by construction:
+each input row lands in exactly one of the two frames.
+
+Only structural problems raise (no rows, a required column missing): those cannot be
+fixed row by row, and the error says how to fix the file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from stockwise import schema as S
+from stockwise.data.frequency import dominant_frequency, infer_frequencies
+from stockwise.data.mapping import ColumnMapping, restore_user_names
+from stockwise.data.parsing import (
+    blank_mask,
+    clean_text,
+    parse_dates,
+    parse_flags,
+    parse_numbers,
+)
+from stockwise.data.readers import RawTable
+from stockwise.errors import MissingColumnsError, NothingUsableError
+
+ISSUE_COLUMNS = ["source", "row", "column", "field", "value", "rule", "severity", "message"]
+REASONS = "reasons"
+
+# Rules, as they appear in reports and quarantine files.
+BLANK_ROW = "blank_row"
+MISSING_VALUE = "missing_value"
+UNPARSEABLE_DATE = "unparseable_date"
+NON_NUMERIC = "non_numeric"
+NEGATIVE = "negative"
+NOT_POSITIVE = "not_positive"
+NOT_A_FLAG = "not_a_flag"
+DUPLICATE_KEY = "duplicate_key"
+FUTURE_DATE = "future_date"
+MIXED_FREQUENCY = "mixed_frequency"
+ORDER_WITHOUT_DUE_DATE = "order_without_due_date"
+MIXED_FREQUENCIES_ACROSS_SERIES = "mixed_frequencies_across_series"
+
+
+@dataclass
+class ValidationReport:
+    """What validation found: counts, issues, and how the input was understood."""
+
+    source: str
+    table: str
+    n_read: int
+    n_accepted: int
+    n_quarantined: int
+    issues: pd.DataFrame
+    mapping: ColumnMapping = field(default_factory=ColumnMapping)
+    notes: list[str] = field(default_factory=list)
+    frequency: str | None = None
+
+    @property
+    def summary(self) -> str:
+        return (f"{self.n_read} rows read, {self.n_accepted} accepted, "
+                f"{self.n_quarantined} quarantined")
+
+    @property
+    def errors(self) -> pd.DataFrame:
+        return self.issues[self.issues["severity"] == "error"]
+
+    @property
+    def warnings(self) -> pd.DataFrame:
+        return self.issues[self.issues["severity"] == "warning"]
+
+    def rule_counts(self) -> pd.Series:
+        return self.issues.groupby(["severity", "rule"]).size().rename("rows")
+
+
+@dataclass
+class ValidatedTable:
+    """Accepted rows (canonical names, typed) + quarantined rows (user's names, as read)."""
+
+    data: pd.DataFrame
+    quarantine: pd.DataFrame
+    report: ValidationReport
+
+    def require_usable(self) -> ValidatedTable:
+        """Raise :class:`NothingUsableError` when every row was rejected."""
+        if self.data.empty:
+            top = self.report.errors.head(3)
+            examples = "; ".join(
+                f"row {r.row} column '{r.column}': {r.message}" for r in top.itertuples()
+            )
+            raise NothingUsableError(
+                f"no usable rows ({self.report.summary}); first problems: {examples}",
+                source=self.report.source,
+                hint="Fix the rows listed in the quarantine file, or check the column "
+                     "mapping (--map) and the date format.",
+            )
+        return self
+
+
+class _Issues:
+    """Collects issues column-wise (vectorised: millions of rows stay cheap)."""
+
+    def __init__(self, source: str, rows: pd.Series) -> None:
+        self.source = source
+        self.rows = rows
+        self.parts: list[pd.DataFrame] = []
+
+    def add(self, mask: pd.Series, column: str | None, values: pd.Series | None, rule: str,
+            message: str, severity: str = "error") -> None:
+        mask = mask.fillna(False).astype(bool)
+        if not mask.any():
+            return
+        index = mask.index[mask.to_numpy()]
+        shown = (values.loc[index].astype(str) if values is not None
+                 else pd.Series("", index=index))
+        self.parts.append(pd.DataFrame({
+            "source": self.source, "row": self.rows.loc[index].to_numpy(), "column": column,
+            "value": shown.to_numpy(), "rule": rule, "severity": severity, "message": message,
+            "_index": index,
+        }))
+
+    def add_messages(self, index: pd.Index, column: str, values: pd.Series, rule: str,
+                     messages: pd.Series, severity: str = "error") -> None:
+        if len(index) == 0:
+            return
+        self.parts.append(pd.DataFrame({
+            "source": self.source, "row": self.rows.loc[index].to_numpy(), "column": column,
+            "value": values.loc[index].astype(str).to_numpy(), "rule": rule,
+            "severity": severity, "message": messages.loc[index].to_numpy(), "_index": index,
+        }))
+
+    def frame(self) -> pd.DataFrame:
+        if not self.parts:
+            return pd.DataFrame(columns=[c for c in (*ISSUE_COLUMNS, "_index") if c != "field"])
+        out = pd.concat(self.parts, ignore_index=True)
+        return out.sort_values(["row", "column"], kind="stable", ignore_index=True)
+
+    def error_index(self) -> pd.Index:
+        frame = self.frame()
+        return pd.Index(frame.loc[frame["severity"] == "error", "_index"].unique())
+
+
+def validate_sales(
+    table: RawTable, mapping: ColumnMapping | None = None, *, as_of: pd.Timestamp | None = None,
+    date_format: str | None = None,
+) -> ValidatedTable:
+    """Validate a mapped sales table (``unique_id, ds, y`` + optional columns)."""
+    frame, notes = _derive_unique_id(table.frame)
+    as_of = pd.Timestamp.today().normalize() if as_of is None else pd.Timestamp(as_of)
+    result = _validate(table, frame, S.SALES, mapping, date_format, notes,
+                       future_limit=as_of, check_frequency=True)
+    return result
+
+
+def validate_inventory(
+    table: RawTable, mapping: ColumnMapping | None = None, *, date_format: str | None = None,
+) -> ValidatedTable:
+    """Validate a mapped inventory snapshot (one row per ``unique_id``)."""
+    frame, notes = _derive_unique_id(table.frame)
+    return _validate(table, frame, S.INVENTORY, mapping, date_format, notes)
+
+
+def validate_batches(
+    table: RawTable, mapping: ColumnMapping | None = None, *, date_format: str | None = None,
+) -> ValidatedTable:
+    """Validate a batch (lot) table: ``unique_id, batch_id, quantity, expiry_date``."""
+    return _validate(table, table.frame, S.BATCHES, mapping, date_format, [])
+
+
+def _derive_unique_id(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """ERP exports often key sales by product (and store) without a series id: build one."""
+    if S.UNIQUE_ID in frame.columns or S.PRODUCT not in frame.columns:
+        return frame, []
+    frame = frame.copy()
+    product = clean_text(frame[S.PRODUCT])
+    if S.STORE in frame.columns:
+        store = clean_text(frame[S.STORE])
+        frame[S.UNIQUE_ID] = (product + "@" + store).where(store.notna(), product)
+        note = "unique_id built from product@store"
+    else:
+        frame[S.UNIQUE_ID] = product
+        note = "unique_id taken from product"
+    return frame, [note]
+
+
+def _validate(
+    table: RawTable, frame: pd.DataFrame, spec: S.TableSpec, mapping: ColumnMapping | None,
+    date_format: str | None, notes: list[str], *, future_limit: pd.Timestamp | None = None,
+    check_frequency: bool = False,
+) -> ValidatedTable:
+    mapping = mapping or ColumnMapping()
+    missing = [c for c in spec.required if c not in frame.columns]
+    if missing:
+        user_columns = [c for c in table.frame.columns if c != S.SOURCE_ROW]
+        shown = [mapping.user_name(c) if c in mapping.columns else c for c in user_columns]
+        raise MissingColumnsError(missing, shown, source=table.source, table=spec.name)
+
+    rows = frame[S.SOURCE_ROW]
+    issues = _Issues(table.source, rows)
+    user_columns = [c for c in frame.columns if c != S.SOURCE_ROW]
+    blank_row = pd.concat([blank_mask(frame[c]) for c in user_columns], axis=1).all(axis=1)
+    issues.add(blank_row, None, None, BLANK_ROW, "the row is empty")
+
+    typed = pd.DataFrame(index=frame.index)
+    for column in spec.columns:
+        if column.name not in frame.columns:
+            continue
+        typed[column.name] = _check_column(frame[column.name], column, table.decimal,
+                                           date_format, issues, ~blank_row)
+    for extra in user_columns:
+        if extra not in typed.columns:
+            typed[extra] = frame[extra]
+
+    rejected = issues.error_index()
+    ok = ~typed.index.isin(rejected)
+    _check_duplicates(typed, spec, ok, frame, issues)
+    if future_limit is not None:
+        ok = ~typed.index.isin(issues.error_index())
+        future = ok & (typed[S.DS] > future_limit)
+        issues.add(pd.Series(future, index=typed.index), S.DS, frame[S.DS], FUTURE_DATE,
+                   f"date is after {future_limit.date()} (today): sales cannot be in the future")
+    frequency = None
+    if check_frequency:
+        ok = ~typed.index.isin(issues.error_index())
+        frequency = _check_frequency(typed[ok], frame, issues, notes)
+    if S.ON_ORDER in typed.columns and S.ON_ORDER_DUE in typed.columns:
+        no_due = (typed[S.ON_ORDER] > 0) & typed[S.ON_ORDER_DUE].isna()
+        issues.add(no_due, S.ON_ORDER_DUE, frame[S.ON_ORDER_DUE], ORDER_WITHOUT_DUE_DATE,
+                   "units are on order but no due date is given; the lead time will be used",
+                   severity="warning")
+
+    return _split(table, frame, typed, issues, spec, mapping, notes, frequency)
+
+
+def _check_column(
+    values: pd.Series, spec: S.ColumnSpec, decimal: str, date_format: str | None,
+    issues: _Issues, live: pd.Series,
+) -> pd.Series:
+    """Parse one column and record its issues; returns the typed column."""
+    name = spec.name
+    blank = blank_mask(values) & live
+    if not spec.allow_missing:
+        issues.add(blank, name, values, MISSING_VALUE, "empty cell (a value is required)")
+    if spec.kind in {"id", "text"}:
+        return clean_text(values)
+    if spec.kind == "date":
+        parsed, failed, used = parse_dates(values, date_format)
+        hint = f" (expected a date like {pd.Timestamp('2024-03-31').strftime(used)})" if used \
+            else " (expected a date such as 2024-03-31)"
+        issues.add(failed & live, name, values, UNPARSEABLE_DATE, "not a date" + hint)
+        return parsed
+    if spec.kind == "flag":
+        parsed, failed = parse_flags(values)
+        issues.add(failed & live, name, values, NOT_A_FLAG, "expected 0/1 (or yes/no)")
+        return parsed
+    parsed, failed = parse_numbers(values, decimal)
+    issues.add(failed & live, name, values, NON_NUMERIC, "not a number")
+    valid = parsed.notna()
+    if spec.minimum is not None:
+        issues.add(valid & (parsed < spec.minimum), name, values, NEGATIVE,
+                   f"must be >= {spec.minimum:g}")
+    if spec.strictly_positive:
+        issues.add(valid & (parsed <= 0), name, values, NOT_POSITIVE, "must be > 0")
+    return parsed
+
+
+def _check_duplicates(typed: pd.DataFrame, spec: S.TableSpec, ok: np.ndarray,
+                      frame: pd.DataFrame, issues: _Issues) -> None:
+    """Keep the first valid row of each key; later ones are quarantined, naming the first."""
+    key = list(spec.key)
+    live = typed.loc[ok, key]
+    dup = live.duplicated(keep="first")
+    if not dup.any():
+        return
+    positions = pd.Series(live.index, index=live.index)
+    firsts = positions.groupby([live[k] for k in key], sort=False, dropna=False).transform("first")
+    first_rows = frame[S.SOURCE_ROW].loc[firsts[dup].to_numpy()].to_numpy()
+    dup_index = dup.index[dup.to_numpy()]
+    key_text = " + ".join(key)
+    messages = pd.Series([f"duplicate {key_text}: same as row {r}" for r in first_rows],
+                         index=dup_index)
+    column = key[-1]
+    issues.add_messages(dup_index, column, frame[column], DUPLICATE_KEY, messages)
+
+
+def _check_frequency(typed: pd.DataFrame, frame: pd.DataFrame, issues: _Issues,
+                     notes: list[str]) -> str | None:
+    freq, off = infer_frequencies(typed[[S.UNIQUE_ID, S.DS]])
+    if freq.empty:
+        return None
+    names = {"D": "daily", "W": "weekly", "M": "monthly"}
+    off_index = off.index[off.to_numpy()]
+    if len(off_index):
+        per_row = typed.loc[off_index, S.UNIQUE_ID].map(freq).map(names)
+        messages = "date is off the series' " + per_row + " calendar (mixed frequencies)"
+        issues.add_messages(off_index, S.DS, frame[S.DS], MIXED_FREQUENCY, messages)
+    counts = freq.value_counts()
+    if len(counts) > 1:
+        shown = ", ".join(f"{n} {names[f]}" for f, n in counts.items())
+        notes.append(f"series have different frequencies: {shown}")
+        issues.add(pd.Series(False, index=typed.index), None, None,
+                   MIXED_FREQUENCIES_ACROSS_SERIES, shown, severity="warning")
+    return dominant_frequency(freq)
+
+
+def _split(table: RawTable, frame: pd.DataFrame, typed: pd.DataFrame, issues: _Issues,
+           spec: S.TableSpec, mapping: ColumnMapping, notes: list[str],
+           frequency: str | None) -> ValidatedTable:
+    issue_frame = issues.frame()
+    # Report the user's own header; keep the canonical name alongside for programs.
+    issue_frame.insert(3, "field", issue_frame["column"])
+    issue_frame["column"] = issue_frame["field"].map(
+        lambda c: mapping.user_name(c) if isinstance(c, str) else c)
+    errors = issue_frame[issue_frame["severity"] == "error"]
+    rejected = pd.Index(errors["_index"].unique())
+    accepted = typed.drop(index=rejected)
+    accepted = accepted.sort_values(list(spec.key), kind="stable").reset_index(drop=True)
+
+    reasons = (errors.assign(text=_reason_text(errors)).groupby("_index")["text"]
+               .agg("; ".join))
+    quarantine = frame.loc[frame.index.isin(rejected), list(table.frame.columns)].copy()
+    quarantine = restore_user_names(quarantine, mapping)
+    quarantine[REASONS] = reasons.reindex(quarantine.index).to_numpy()
+    ordered = [S.SOURCE_ROW, *[c for c in quarantine.columns if c not in (S.SOURCE_ROW,)]]
+    quarantine = quarantine[ordered].reset_index(drop=True)
+
+    report = ValidationReport(
+        source=table.source, table=spec.name, n_read=len(frame), n_accepted=len(accepted),
+        n_quarantined=len(quarantine), issues=issue_frame.drop(columns="_index"),
+        mapping=mapping, notes=notes, frequency=frequency,
+    )
+    return ValidatedTable(accepted, quarantine, report)
+
+
+def _reason_text(errors: pd.DataFrame) -> pd.Series:
+    column = errors["column"].fillna("")
+    return np.where(column == "", errors["rule"] + ": " + errors["message"],
+                    "column '" + column + "' value '" + errors["value"].astype(str) + "': "
+                    + errors["rule"] + " (" + errors["message"] + ")")

@@ -1,0 +1,59 @@
+"""Validate a sales file (and optionally inventory / batch files) and write what to fix."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from stockwise.data.intake import load_table, write_quarantine
+from stockwise.data.readers import RawTable
+from stockwise.data.validation import ValidatedTable
+
+Source = str | Path | pd.DataFrame | RawTable
+
+
+@dataclass
+class ValidationRun:
+    """Validated tables by name ("sales", "inventory", "batches") and the files written."""
+
+    tables: dict[str, ValidatedTable]
+    files: dict[str, dict[str, Path]] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """True when every table kept at least one row."""
+        return all(not t.data.empty for t in self.tables.values())
+
+
+def validate_sources(
+    sales: Source,
+    *,
+    inventory: Source | None = None,
+    batches: Source | None = None,
+    column_map: dict[str, str] | None = None,
+    inventory_map: dict[str, str] | None = None,
+    out_dir: str | Path | None = None,
+    as_of: pd.Timestamp | str | None = None,
+    **read_options: object,
+) -> ValidationRun:
+    """Validate each given table; write ``<table>_quarantine.csv`` and issues to ``out_dir``.
+
+    Quarantine files are written *before* any "nothing usable" error is raised, so the
+    user always gets the list of rows to fix.
+    """
+    sources = {"sales": sales, "inventory": inventory, "batches": batches}
+    maps = {"sales": column_map, "inventory": inventory_map, "batches": inventory_map}
+    tables: dict[str, ValidatedTable] = {}
+    for name, source in sources.items():
+        if source is None:
+            continue
+        options = dict(read_options)
+        if name == "sales":
+            options["as_of"] = as_of
+        tables[name] = load_table(source, name, column_map=maps[name], **options)
+    run = ValidationRun(tables)
+    if out_dir is not None:
+        run.files = {name: write_quarantine(t, out_dir, name) for name, t in tables.items()}
+    return run
