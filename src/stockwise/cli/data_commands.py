@@ -24,7 +24,8 @@ def register(app: typer.Typer) -> None:
 
 def generate(
     out: OutOption = Path("stockwise-data"),
-    sectors: Annotated[str, typer.Option(help="Comma-separated sectors.")] = "retail,pharmacy,luxury",
+    sectors: Annotated[str, typer.Option(help="Comma-separated sectors.")] = (
+        "retail,pharmacy,luxury"),
     products: Annotated[int, typer.Option(min=1, help="Total number of series.")] = 60,
     days: Annotated[int, typer.Option(min=1, help="Days of history.")] = 730,
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same data).")] = 42,
@@ -51,7 +52,8 @@ def validate(
     inventory: Annotated[Path | None, typer.Option(help="Inventory snapshot file.")] = None,
     batches: Annotated[Path | None, typer.Option(help="Batch/lot file with expiry dates.")] = None,
     column_map: MapOption = None,
-    inventory_map: Annotated[str | None, typer.Option(help="Mapping for the inventory file.")] = None,
+    inventory_map: Annotated[str | None, typer.Option(
+        help="Mapping for the inventory file.")] = None,
     sql: Annotated[str | None, typer.Option(help="SQLAlchemy URL; SALES is then a query.")] = None,
     sep: Annotated[str | None, typer.Option(help="CSV separator (detected if absent).")] = None,
     encoding: Annotated[str | None, typer.Option(help="CSV encoding (detected).")] = None,

@@ -8,6 +8,7 @@ guesses silently: a cell that is not clearly a number or a date is reported, not
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -26,14 +27,45 @@ _THOUSANDS_COMMA = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _THOUSANDS_POINT = re.compile(r"^[-+]?\d{1,3}(\.\d{3})+(,\d+)?$")
 
 
+def by_unique(values: pd.Series, func: Callable[[np.ndarray], np.ndarray],
+              fill: object = None) -> pd.Series:
+    """Apply ``func`` to the distinct non-missing values only, then broadcast back.
+
+    ERP columns repeat a few values millions of times (ids, dates, labels); working on
+    the distinct values keeps validation of a million-row file in seconds.
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    mapped = np.asarray(func(np.asarray(uniques, dtype=object)))
+    out = np.empty(len(values), dtype=mapped.dtype if fill is None else object)
+    present = codes >= 0
+    out[present] = mapped[codes[present]]
+    if not present.all():
+        out[~present] = fill
+    return pd.Series(out, index=values.index)
+
+
+def _is_str(uniques: np.ndarray) -> np.ndarray:
+    return np.fromiter((isinstance(u, str) for u in uniques), bool, len(uniques))
+
+
+def is_text(values: pd.Series) -> pd.Series:
+    """True where the cell holds a string (CSV cells, or mixed Excel columns)."""
+    if not (values.dtype == object or pd.api.types.is_string_dtype(values)):
+        return pd.Series(False, index=values.index)
+    return by_unique(values, _is_str, fill=False).astype(bool)
+
+
+def _blank_text(uniques: np.ndarray) -> np.ndarray:
+    return np.fromiter(
+        (isinstance(u, str) and (not u.strip() or u.strip().lower() in MISSING_WORDS)
+         for u in uniques), bool, len(uniques))
+
+
 def blank_mask(values: pd.Series) -> pd.Series:
-    """True for missing cells: NaN/None/NaT or text made only of whitespace."""
+    """True for missing cells: NaN/None/NaT, whitespace, or words like "NaN", "N/A", "null"."""
     missing = values.isna()
     if values.dtype == object or pd.api.types.is_string_dtype(values):
-        text = values.astype(str)
-        is_str = values.map(lambda v: isinstance(v, str))
-        stripped = text.str.strip()
-        missing = missing | (is_str & ((stripped == "") | stripped.str.lower().isin(MISSING_WORDS)))
+        missing = missing | by_unique(values, _blank_text, fill=True).astype(bool)
     return missing
 
 
@@ -51,7 +83,7 @@ def parse_numbers(values: pd.Series, decimal: str = ".") -> tuple[pd.Series, pd.
         out = values.astype(float)
         failed = ~blank & ~np.isfinite(out.fillna(0.0))
         return out.where(~failed), failed
-    is_str = values.map(lambda v: isinstance(v, str))
+    is_str = is_text(values)
     out = pd.Series(np.nan, index=values.index, dtype=float)
     others = ~is_str & ~blank
     if others.any():
@@ -95,22 +127,23 @@ def parse_dates(
     if pd.api.types.is_datetime64_any_dtype(values):
         out = values.dt.tz_localize(None) if getattr(values.dt, "tz", None) else values
         return out.astype("datetime64[ns]"), pd.Series(False, index=values.index), None
-    is_str = values.map(lambda v: isinstance(v, str))
-    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
-    others = ~is_str & ~blank
-    if others.any():
-        other_values = values[others]
-        numeric = other_values.map(lambda v: isinstance(v, int | float) and not isinstance(v, bool))
-        parsed = pd.to_datetime(other_values.where(~numeric), errors="coerce")
-        out[others] = parsed.astype("datetime64[ns]")
+    live = values.where(~blank)
+    codes, uniques = pd.factorize(live, use_na_sentinel=True)
+    uniques = np.asarray(uniques, dtype=object)
+    parsed = np.full(len(uniques), np.datetime64("NaT"), dtype="datetime64[ns]")
+    is_str = _is_str(uniques)
+    natives = ~is_str & np.fromiter(
+        (not isinstance(u, int | float | bool) for u in uniques), bool, len(uniques))
+    if natives.any():  # date / datetime / Timestamp objects from Excel or Parquet
+        parsed[natives] = pd.to_datetime(pd.Series(uniques[natives]), errors="coerce")
     used = date_format
     if is_str.any():
-        text = values[is_str].astype(str).str.strip()
-        text = text[text != ""]
-        if not text.empty:
-            used = date_format or detect_date_format(text)
-            if used is not None:
-                out[text.index] = pd.to_datetime(text, format=used, errors="coerce")
+        text = pd.Series(uniques[is_str]).str.strip()
+        used = date_format or detect_date_format(text)
+        if used is not None:
+            parsed[is_str] = pd.to_datetime(text, format=used, errors="coerce")
+    out = pd.Series(parsed[np.maximum(codes, 0)], index=values.index)
+    out[codes < 0] = pd.NaT
     failed = ~blank & out.isna()
     return out, failed, used
 
@@ -131,11 +164,15 @@ def parse_flags(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 def clean_text(values: pd.Series) -> pd.Series:
-    """Identifiers and labels as stripped strings; blanks become NA."""
+    """Identifiers and labels as stripped strings; blanks become NA.
+
+    Excel/Parquet integer ids arrive as floats (12.0); they are written as the user sees
+    them (12).
+    """
     blank = blank_mask(values)
-    out = values.astype(str).str.strip()
-    # Excel/Parquet integer ids arrive as floats ("12.0"); keep them as the user sees them.
-    if pd.api.types.is_float_dtype(values):
-        whole = values.notna() & (values % 1 == 0)
-        out[whole] = values[whole].astype("int64").astype(str)
-    return out.where(~blank, pd.NA)
+
+    def _text(uniques: np.ndarray) -> np.ndarray:
+        return np.array([str(int(u)) if isinstance(u, float) and u.is_integer()
+                         else str(u).strip() for u in uniques], dtype=object)
+
+    return by_unique(values, _text, fill=pd.NA).where(~blank, pd.NA)

@@ -140,7 +140,7 @@ def _calendar(frame: pd.DataFrame, freqs: pd.Series, end: pd.Timestamp | None) -
     """Every (unique_id, period) from each series' first period to its last (or ``end``)."""
     bounds = frame.groupby(S.UNIQUE_ID, sort=True)[S.DS].agg(["min", "max"])
     if end is not None:
-        bounds["max"] = np.maximum(bounds["max"], end)
+        bounds["max"] = bounds["max"].clip(lower=end)
     freq = freqs.reindex(bounds.index).to_numpy()
     first = bounds["min"].to_numpy().astype("datetime64[D]")
     last = bounds["max"].to_numpy().astype("datetime64[D]")

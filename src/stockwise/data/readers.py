@@ -112,7 +112,7 @@ def read_csv(
     try:
         frame = pd.read_csv(
             io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
-            skip_blank_lines=False, skipinitialspace=False, engine="python" if len(sep) > 1 else "c",
+            skip_blank_lines=False, engine="python" if len(sep) > 1 else "c",
         )
     except pd.errors.ParserError as exc:
         raise InputError(f"the CSV structure is broken: {exc}", source=str(path),

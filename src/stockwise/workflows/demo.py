@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,7 +51,7 @@ def run_demo(
     out = Path(out_dir)
     timings: dict[str, float] = {}
 
-    def step(name: str):  # noqa: ANN202 - a context manager bound to this run
+    def step(name: str) -> AbstractContextManager[None]:
         return _timed(name, timings, progress)
 
     with step("generate"):
