@@ -1,0 +1,143 @@
+"""The `stockwise` command: exit codes, messages, and files written."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from stockwise.cli.app import app
+
+runner = CliRunner()
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.output
+
+
+@pytest.mark.parametrize("command", ["generate", "validate", "prepare", "sectors", "demo"])
+def test_every_command_has_help(command: str) -> None:
+    code, output = run(command, "--help")
+    assert code == 0 and "Usage" in output
+
+
+def test_version() -> None:
+    code, output = run("--version")
+    assert code == 0 and "stockwise 0." in output
+
+
+def test_generate_writes_the_tables(tmp_path: Path) -> None:
+    code, output = run("generate", "--products", "6", "--days", "90", "--seed", "3",
+                       "--out", str(tmp_path))
+    assert code == 0, output
+    sales = pd.read_csv(tmp_path / "sales.csv")
+    assert sales["unique_id"].nunique() == 6
+    assert set(sales["sector"]) == {"retail", "pharmacy", "luxury"}
+    inventory = pd.read_csv(tmp_path / "inventory.csv")
+    assert set(inventory["unique_id"]) == set(sales["unique_id"])
+
+
+def test_validate_reports_and_quarantines(tmp_path: Path) -> None:
+    sales = tmp_path / "ventes.csv"
+    sales.write_text("Date;Produit;Ventes\n01/03/2024;A;2\n02/03/2024;A;-1\n03/03/2024;A;4\n")
+    out = tmp_path / "checks"
+    code, output = run("validate", str(sales), "--out", str(out), "--as-of", "2025-01-01")
+    assert code == 0, output
+    assert "3 rows read, 2 accepted, 1 quarantined" in output
+    quarantine = pd.read_csv(out / "sales_quarantine.csv", sep=",")
+    assert quarantine["source_row"].tolist() == [3]
+    assert "Ventes" in quarantine.columns and "negative" in quarantine["reasons"][0]
+    code, _ = run("validate", str(sales), "--out", str(out), "--as-of", "2025-01-01",
+                  "--strict")
+    assert code == 1
+
+
+def test_validate_with_explicit_map_and_inventory(tmp_path: Path) -> None:
+    sales = tmp_path / "s.csv"
+    sales.write_text("Jour,Art,Qte\n2024-01-01,A,1\n2024-01-02,A,2\n")
+    stock = tmp_path / "stock.xlsx"
+    pd.DataFrame({"Art": ["A"], "Niveau": [5], "Delai": [3]}).to_excel(stock, index=False)
+    code, output = run("validate", str(sales), "--map", "date=Jour,product=Art,y=Qte",
+                       "--inventory", str(stock), "--inventory-map", "id=Art,stock=Niveau",
+                       "--out", str(tmp_path / "o"))
+    assert code == 0, output
+    assert "2 rows read, 2 accepted, 0 quarantined" in output
+    assert "1 rows read, 1 accepted, 0 quarantined" in output
+
+
+def test_structural_error_is_one_paragraph_and_exit_2(tmp_path: Path) -> None:
+    sales = tmp_path / "s.csv"
+    sales.write_text("product,when,qty\nA,2024-01-01,1\n")
+    code, output = run("validate", str(sales), "--out", str(tmp_path / "o"))
+    assert code == 2
+    assert "Error:" in output and "'ds'" in output and "--map" in output
+    assert "Traceback" not in output
+
+
+def test_nothing_usable_exits_2_after_writing_quarantine(tmp_path: Path) -> None:
+    sales = tmp_path / "s.csv"
+    sales.write_text("unique_id,ds,y\nA,2024-01-01,x\n")
+    code, output = run("validate", str(sales), "--out", str(tmp_path / "o"))
+    assert code == 2 and "no usable rows" in output
+    assert (tmp_path / "o" / "sales_quarantine.csv").exists()
+
+
+def test_debug_shows_the_traceback(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["--debug", "validate", str(tmp_path / "missing.csv")])
+    assert result.exit_code != 0 and result.exception is not None
+    assert "file not found" in str(result.exception)
+
+
+def test_validate_sql_source(tmp_path: Path) -> None:
+    db = tmp_path / "erp.db"
+    with sqlite3.connect(db) as con:
+        con.execute("CREATE TABLE sales (ds TEXT, sku TEXT, qty REAL)")
+        con.executemany("INSERT INTO sales VALUES (?,?,?)",
+                        [("2024-01-01", "A", 1), ("2024-01-02", "A", 2)])
+    code, output = run("validate", "SELECT * FROM sales ORDER BY ds", "--sql",
+                       f"sqlite:///{db}", "--out", str(tmp_path / "o"))
+    assert code == 0, output
+    assert "2 rows read, 2 accepted, 0 quarantined" in output
+
+
+def test_prepare_aggregates_to_weeks(tmp_path: Path) -> None:
+    sales = tmp_path / "s.csv"
+    days = pd.date_range("2024-01-01", periods=14, freq="D")
+    sales.write_text("unique_id,ds,y\n" + "".join(f"A,{d.date()},1\n" for d in days
+                                                  if d.day != 5))
+    code, output = run("prepare", str(sales), "--to", "W", "--out", str(tmp_path / "p"))
+    assert code == 0, output
+    prepared = pd.read_csv(tmp_path / "p" / "sales_prepared.csv")
+    assert prepared["y"].tolist() == [6.0, 7.0]
+
+
+def test_sectors_lists_builtins_and_user_files(tmp_path: Path) -> None:
+    (tmp_path / "florist.yaml").write_text("extends: retail\nservice_level: 0.9\n")
+    code, output = run("sectors", "--sectors-dir", str(tmp_path))
+    assert code == 0, output
+    for name in ("retail", "pharmacy", "luxury", "florist"):
+        assert name in output
+    code, output = run("sectors", "--sectors-dir", str(tmp_path), "--show", "florist")
+    assert code == 0 and "0.9" in output
+
+
+def test_demo_runs_end_to_end(tmp_path: Path) -> None:
+    code, output = run("demo", "--out", str(tmp_path), "--products", "6", "--days", "200")
+    assert code == 0, output
+    assert "Demo finished" in output
+    forecasts = pd.read_csv(tmp_path / "forecasts" / "forecasts.csv")
+    assert forecasts["unique_id"].nunique() == 6
+    value_columns = [c for c in forecasts.columns if c.startswith("SeasonalNaive")]
+    assert forecasts["SeasonalNaive"].notna().all()
+    # Bands exist for the levels of each sector's profile (99 % only for pharmacy).
+    assert (forecasts[value_columns].fillna(0) >= 0).all().all()
+    pharmacy = forecasts[forecasts["sector"] == "pharmacy"]
+    assert pharmacy["SeasonalNaive-hi-99"].notna().all()
+    sales = pd.read_csv(tmp_path / "data" / "sales.csv")
+    accounting = [line for line in output.splitlines() if line.startswith("sales:")]
+    assert accounting == [f"sales: {len(sales)} rows read, {len(sales)} accepted, "
+                          "0 quarantined"]
