@@ -141,3 +141,15 @@ def test_demo_runs_end_to_end(tmp_path: Path) -> None:
     accounting = [line for line in output.splitlines() if line.startswith("sales:")]
     assert accounting == [f"sales: {len(sales)} rows read, {len(sales)} accepted, "
                           "0 quarantined"]
+
+
+def test_validate_warns_about_products_missing_from_one_table(tmp_path: Path) -> None:
+    sales = tmp_path / "s.csv"
+    sales.write_text("unique_id,ds,y\nA,2024-01-01,1\nB,2024-01-01,1\n")
+    stock = tmp_path / "i.csv"
+    stock.write_text("unique_id,on_hand\nA,3\nC,4\n")
+    code, output = run("validate", str(sales), "--inventory", str(stock),
+                       "--out", str(tmp_path / "o"))
+    assert code == 0, output
+    assert "1 series have sales but no inventory row (e.g. B)" in output
+    assert "1 inventory products have no sales history (e.g. C)" in output

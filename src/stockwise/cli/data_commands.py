@@ -82,6 +82,8 @@ def validate(
     )
     for name, table in run.tables.items():
         render.validation_report(console, table, run.files.get(name))
+    for note in run.notes:
+        console.print(f"[yellow]warning:[/] {note}", highlight=False)
     for table in run.tables.values():
         table.require_usable()
     if strict and any(t.report.n_quarantined for t in run.tables.values()):

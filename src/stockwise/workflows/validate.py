@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from stockwise import schema as S
 from stockwise.data.intake import load_table, write_quarantine
 from stockwise.data.readers import RawTable
 from stockwise.data.validation import ValidatedTable
@@ -20,6 +21,7 @@ class ValidationRun:
 
     tables: dict[str, ValidatedTable]
     files: dict[str, dict[str, Path]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -53,7 +55,32 @@ def validate_sources(
         if name == "sales":
             options["as_of"] = as_of
         tables[name] = load_table(source, name, column_map=maps[name], **options)
-    run = ValidationRun(tables)
+    run = ValidationRun(tables, notes=cross_check(tables))
     if out_dir is not None:
         run.files = {name: write_quarantine(t, out_dir, name) for name, t in tables.items()}
     return run
+
+
+def cross_check(tables: dict[str, ValidatedTable]) -> list[str]:
+    """Warn about products known to one table but not the other (nothing is dropped)."""
+    ids = {name: set(t.data[S.UNIQUE_ID].dropna()) for name, t in tables.items()}
+    notes = []
+    if "sales" in ids and "inventory" in ids:
+        no_stock = ids["sales"] - ids["inventory"]
+        no_sales = ids["inventory"] - ids["sales"]
+        if no_stock:
+            notes.append(f"{len(no_stock)} series have sales but no inventory row "
+                         f"(e.g. {_examples(no_stock)}): they cannot be planned")
+        if no_sales:
+            notes.append(f"{len(no_sales)} inventory products have no sales history "
+                         f"(e.g. {_examples(no_sales)}): new or dead stock")
+    if "batches" in ids and "inventory" in ids:
+        orphan = ids["batches"] - ids["inventory"]
+        if orphan:
+            notes.append(f"{len(orphan)} products have batches but no inventory row "
+                         f"(e.g. {_examples(orphan)})")
+    return notes
+
+
+def _examples(ids: set[str], n: int = 3) -> str:
+    return ", ".join(sorted(map(str, ids))[:n])
