@@ -1,0 +1,109 @@
+"""Choose a model per series from backtest scores, and build top-k ensembles.
+
+Per series, the model with the lowest score wins (MASE by default; ties and series with a
+zero MASE scale fall back to MAE, which ranks models identically within one series).
+Series with too few backtest points to trust their own score (``min_points``) take the
+best model of their *segment* (e.g. demand class × sector), judged by the segment's mean
+relative score; a segment with no scores takes the overall winner.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from stockwise import schema as S
+from stockwise.models.splits import CUTOFF
+
+MODEL = "model"
+BASIS = "basis"
+ENSEMBLE = "Ensemble"
+
+
+def select_models(
+    metrics: pd.DataFrame, metric: str = "mase", *, segments: pd.Series | None = None,
+    min_points: int = 1,
+) -> pd.DataFrame:
+    """One row per unique_id: the chosen ``model``, its ``score`` and the ``basis``.
+
+    ``metrics`` is the long table of :func:`stockwise.evaluation.metrics.evaluate`
+    (``unique_id, model, <metric>, mae, n_points``). ``basis`` is "series", "segment" or
+    "overall" and says whose scores decided.
+    """
+    table = metrics.copy()
+    table["_rank_key"] = table[metric].where(np.isfinite(table[metric]))
+    # Within a series, MAE ranks like MASE; use it where MASE is undefined (zero scale).
+    no_metric = table.groupby(S.UNIQUE_ID)["_rank_key"].transform("count") == 0
+    table.loc[no_metric, "_rank_key"] = table.loc[no_metric, "mae"]
+    table = table[np.isfinite(table["_rank_key"])]
+    trusted = table[table["n_points"] >= min_points]
+    best = (trusted.sort_values([S.UNIQUE_ID, "_rank_key", MODEL], kind="stable")
+            .drop_duplicates(S.UNIQUE_ID)
+            .set_index(S.UNIQUE_ID))
+    result = pd.DataFrame({MODEL: best[MODEL], "score": best[metric], BASIS: "series"})
+
+    all_ids = pd.Index(metrics[S.UNIQUE_ID].unique(), name=S.UNIQUE_ID)
+    missing = all_ids.difference(result.index)
+    if len(missing):
+        overall = _overall_winner(trusted if not trusted.empty else table, metric)
+        fill = pd.DataFrame({MODEL: overall, "score": np.nan, BASIS: "overall"},
+                            index=missing)
+        if segments is not None:
+            seg_best = _segment_winners(trusted, metric, segments)
+            seg_of = segments.reindex(missing)
+            chosen = seg_of.map(seg_best)
+            has = chosen.notna().to_numpy()
+            fill.loc[has, MODEL] = chosen[has].to_numpy()
+            fill.loc[has, BASIS] = "segment"
+        result = pd.concat([result, fill])
+    result.index.name = S.UNIQUE_ID
+    return result.reset_index()
+
+
+def top_models(metrics: pd.DataFrame, k: int = 3, metric: str = "mase") -> list[str]:
+    """The k models with the lowest mean score over series (NaN-skipping)."""
+    means = metrics.groupby(MODEL)[metric].mean().replace([np.inf, -np.inf], np.nan).dropna()
+    return list(means.sort_values(kind="stable").index[:k])
+
+
+def combine(frame: pd.DataFrame, members: Sequence[str], how: str = "median",
+            name: str = ENSEMBLE, levels: Sequence[int] = ()) -> pd.DataFrame:
+    """Add ``name`` (and its bands) as the mean or median of the members' columns.
+
+    Bands are combined quantile by quantile (Vincentisation), which keeps lo <= hi.
+    """
+    if how not in ("mean", "median"):
+        raise ValueError("how must be 'mean' or 'median'")
+    out = frame.copy()
+    suffixes = ["", *[f"-{side}-{level}" for level in levels for side in ("lo", "hi")]]
+    for suffix in suffixes:
+        columns = [f"{m}{suffix}" for m in members if f"{m}{suffix}" in out.columns]
+        if not columns:
+            continue
+        values = out[columns]
+        out[f"{name}{suffix}"] = values.median(axis=1) if how == "median" else values.mean(axis=1)
+    return out
+
+
+def _overall_winner(table: pd.DataFrame, metric: str) -> str:
+    if table.empty:
+        return "Naive"
+    return top_models(table, k=1, metric=metric)[0] if table[metric].notna().any() else \
+        str(table.sort_values("mae")[MODEL].iloc[0])
+
+
+def _segment_winners(table: pd.DataFrame, metric: str, segments: pd.Series) -> pd.Series:
+    scored = table.assign(_segment=table[S.UNIQUE_ID].map(segments))
+    scored = scored[scored["_segment"].notna() & np.isfinite(scored[metric])]
+    if scored.empty:
+        return pd.Series(dtype=object)
+    means = scored.groupby(["_segment", MODEL])[metric].mean().reset_index()
+    means = means.sort_values(["_segment", metric, MODEL], kind="stable")
+    return means.drop_duplicates("_segment").set_index("_segment")[MODEL]
+
+
+def window_count(cv: pd.DataFrame) -> pd.Series:
+    """Number of backtest windows each series took part in."""
+    return cv.groupby(S.UNIQUE_ID)[CUTOFF].nunique()

@@ -1,0 +1,22 @@
+"""Forecasters behind one contract (see :mod:`stockwise.models.base`)."""
+
+from stockwise.models.base import Forecaster, NotFittedError
+from stockwise.models.baselines import HistoricAverage, Naive, SeasonalNaive, WindowAverage
+from stockwise.models.fallback import FallbackChain
+from stockwise.models.intermittent import (
+    ADIDA,
+    IMAPA,
+    TSB,
+    CrostonClassic,
+    CrostonOptimized,
+    CrostonSBA,
+)
+from stockwise.models.registry import available_models, make_model, with_fallback
+from stockwise.models.statistical import AutoARIMA, AutoETS, AutoTheta
+
+__all__ = [
+    "ADIDA", "IMAPA", "TSB", "AutoARIMA", "AutoETS", "AutoTheta", "CrostonClassic",
+    "CrostonOptimized", "CrostonSBA", "FallbackChain", "Forecaster", "HistoricAverage",
+    "Naive", "NotFittedError", "SeasonalNaive", "WindowAverage", "available_models",
+    "make_model", "with_fallback",
+]

@@ -1,0 +1,231 @@
+"""The forecaster contract every stockwise model honours (scikit-learn style).
+
+- The constructor only stores its parameters (``get_params`` reads them back from the
+  signature, so ``clone`` can rebuild an unfitted twin).
+- ``fit(df, X_df=None)`` learns from a long frame ``unique_id, ds, y`` and returns self;
+  fitted state lives in attributes ending in ``_``.
+- ``predict(h, X_df=None, levels=())`` returns a long frame ``unique_id, ds, <name>`` plus
+  ``<name>-lo-L`` / ``<name>-hi-L`` per level; values are never negative (demand).
+- Capabilities are class flags, so workflows can choose models without trying them.
+
+Intervals come from the model when it has them (``native_intervals``); otherwise the base
+class adds split-conformal intervals from rolling-origin errors on the training data.
+Series a model cannot fit are reported in ``failures_`` (id → reason) instead of
+stopping the run; :class:`~stockwise.models.fallback.FallbackChain` hands them on.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+
+from stockwise import schema as S
+from stockwise.data.frequency import dominant_frequency, infer_frequencies
+from stockwise.errors import StockwiseError
+
+
+class NotFittedError(StockwiseError, ValueError):
+    """``predict`` was called before ``fit``."""
+
+
+class Forecaster:
+    """Base class: parameters, cloning, the fitted check, interval and clipping glue."""
+
+    is_global: ClassVar[bool] = False
+    """True when one model learns across all series (gradient boosting, LSTM)."""
+    supports_exog: ClassVar[bool] = False
+    """True when known-ahead inputs (``X_df``) are used."""
+    native_intervals: ClassVar[bool] = False
+    """True when the model computes its own prediction intervals."""
+    min_history: ClassVar[int] = 1
+    """Fewest observations a series needs; shorter series are reported as failures."""
+
+    alias: str | None = None
+
+    # -- parameters ---------------------------------------------------------------------
+    def get_params(self) -> dict[str, Any]:
+        """The constructor arguments, read back from attributes of the same name."""
+        names = [p for p in inspect.signature(type(self).__init__).parameters
+                 if p not in ("self", "args", "kwargs")]
+        return {name: getattr(self, name) for name in names}
+
+    def set_params(self, **params: Any) -> Forecaster:
+        valid = self.get_params()
+        for key, value in params.items():
+            if key not in valid:
+                raise ValueError(f"{type(self).__name__} has no parameter '{key}'")
+            setattr(self, key, value)
+        return self
+
+    def clone(self) -> Forecaster:
+        """An unfitted copy with the same parameters (nested forecasters cloned too)."""
+        params = {k: _clone_param(v) for k, v in self.get_params().items()}
+        return type(self)(**params)
+
+    @property
+    def name(self) -> str:
+        """Column name of the forecasts: the alias, else the class name."""
+        return self.alias or type(self).__name__
+
+    def __repr__(self) -> str:
+        params = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
+        return f"{type(self).__name__}({params})"
+
+    # -- the contract -------------------------------------------------------------------
+    def fit(self, df: pd.DataFrame, X_df: pd.DataFrame | None = None) -> Forecaster:
+        """Learn from ``df`` (``unique_id, ds, y``); returns self."""
+        frame = check_training_frame(df, type(self).__name__)
+        self.freq_ = getattr(self, "freq", None) or infer_freq(frame)
+        self.train_ = frame
+        self.failures_: dict[str, str] = {}
+        short = series_lengths(frame) < self.min_history
+        for uid in short.index[short.to_numpy()]:
+            self.failures_[str(uid)] = (f"needs at least {self.min_history} observations, "
+                                        f"has {int(series_lengths(frame)[uid])}")
+        usable = frame[~frame[S.UNIQUE_ID].isin(list(self.failures_))]
+        if not usable.empty:
+            self._fit(usable, X_df)
+        self.fitted_ids_ = sorted(set(usable[S.UNIQUE_ID]) - set(self.failures_))
+        return self
+
+    def predict(self, h: int, X_df: pd.DataFrame | None = None,
+                levels: tuple[int, ...] | list[int] = ()) -> pd.DataFrame:
+        """Forecast ``h`` periods for every fitted series; never negative."""
+        self.check_is_fitted()
+        if h < 1:
+            raise ValueError(f"h must be >= 1, got {h}")
+        levels = normalise_levels(levels)
+        if not self.fitted_ids_:
+            return empty_forecast(self.name, levels)
+        if levels and self.native_intervals:
+            out = self._predict(h, X_df, levels)
+        else:
+            out = self._predict(h, X_df, ())
+            if levels:
+                from stockwise.models.conformal import add_conformal_intervals
+
+                out = add_conformal_intervals(self, out, h, levels, X_df)
+        out = self._drop_failed_rows(out)
+        return clip_forecast(out, self.name)
+
+    def check_is_fitted(self) -> None:
+        if not hasattr(self, "fitted_ids_"):
+            raise NotFittedError(
+                f"{self.name} is not fitted yet: call fit(df) before predict(h)")
+
+    # -- for subclasses -----------------------------------------------------------------
+    def _fit(self, df: pd.DataFrame, X_df: pd.DataFrame | None) -> None:
+        raise NotImplementedError  # pragma: no cover - abstract
+
+    def _predict(self, h: int, X_df: pd.DataFrame | None, levels: tuple[int, ...]
+                 ) -> pd.DataFrame:
+        raise NotImplementedError  # pragma: no cover - abstract
+
+    def _drop_failed_rows(self, out: pd.DataFrame) -> pd.DataFrame:
+        """A series whose point forecast is NaN/inf failed at predict time: report it."""
+        bad = ~np.isfinite(out[self.name].to_numpy(dtype=float))
+        if bad.any():
+            for uid in out.loc[bad, S.UNIQUE_ID].unique():
+                self.failures_.setdefault(str(uid), "the model produced non-finite forecasts")
+            out = out[~out[S.UNIQUE_ID].isin(list(self.failures_))]
+            self.fitted_ids_ = [u for u in self.fitted_ids_ if u not in self.failures_]
+        return out.reset_index(drop=True)
+
+
+# -- helpers shared by models -------------------------------------------------------------
+def check_training_frame(df: pd.DataFrame, who: str) -> pd.DataFrame:
+    """Columns present, ds as datetime, y numeric and finite, sorted by series and date."""
+    missing = [c for c in (S.UNIQUE_ID, S.DS, S.Y) if c not in df.columns]
+    if missing:
+        raise ValueError(f"{who}.fit needs columns {missing}; got {list(df.columns)}")
+    if df.empty:
+        raise ValueError(f"{who}.fit got an empty frame")
+    frame = df.copy()
+    frame[S.UNIQUE_ID] = frame[S.UNIQUE_ID].astype(str)
+    frame[S.DS] = pd.to_datetime(frame[S.DS])
+    frame[S.Y] = pd.to_numeric(frame[S.Y], errors="coerce").astype(float)
+    if not np.isfinite(frame[S.Y]).all():
+        raise ValueError(f"{who}.fit: y has NaN or infinite values; prepare the series "
+                         "first (stockwise.data.prepare_sales fills gaps with zeros)")
+    return frame.sort_values([S.UNIQUE_ID, S.DS], kind="stable").reset_index(drop=True)
+
+
+def infer_freq(frame: pd.DataFrame) -> str:
+    """stockwise frequency of the panel: "D", "W" or "M"."""
+    freqs, _ = infer_frequencies(frame[[S.UNIQUE_ID, S.DS]])
+    return dominant_frequency(freqs)
+
+
+def pandas_freq(freq: str, ds: pd.Series) -> str:
+    """Pandas alias for future dates: weeks keep the data's weekday, months its anchor."""
+    if freq == "D":
+        return "D"
+    if freq == "W":
+        weekday = pd.Timestamp(ds.iloc[0]).day_name()[:3].upper()
+        return f"W-{weekday}"
+    if freq == "M":
+        return "MS" if (pd.to_datetime(ds).dt.day == 1).all() else "ME"
+    raise ValueError(f"unknown frequency {freq!r}; expected D, W or M")
+
+
+def future_dates(last: pd.Series, h: int, freq: str, ds: pd.Series) -> pd.DataFrame:
+    """``unique_id, ds`` for the h periods after each series' last date."""
+    offset = pd.tseries.frequencies.to_offset(pandas_freq(freq, ds))
+    rows = [(uid, pd.date_range(end, periods=h + 1, freq=offset)[1:]) for uid, end in
+            last.items()]
+    return pd.DataFrame({
+        S.UNIQUE_ID: np.repeat([r[0] for r in rows], h),
+        S.DS: np.concatenate([r[1].to_numpy() for r in rows]) if rows else [],
+    })
+
+
+def series_lengths(frame: pd.DataFrame) -> pd.Series:
+    return frame.groupby(S.UNIQUE_ID, sort=True).size()
+
+
+def normalise_levels(levels: tuple[int, ...] | list[int] | None) -> tuple[int, ...]:
+    out = tuple(sorted({int(level) for level in (levels or ())}))
+    for level in out:
+        if not 0 < level < 100:
+            raise ValueError(f"levels are percentages between 0 and 100, got {level}")
+    return out
+
+
+def interval_columns(name: str, levels: tuple[int, ...]) -> list[str]:
+    return [f"{name}-{side}-{level}" for level in levels for side in ("lo", "hi")]
+
+
+def empty_forecast(name: str, levels: tuple[int, ...]) -> pd.DataFrame:
+    columns = [S.UNIQUE_ID, S.DS, name, *interval_columns(name, levels)]
+    return pd.DataFrame({c: pd.Series(dtype="datetime64[ns]" if c == S.DS else float)
+                         for c in columns}).astype({S.UNIQUE_ID: str})
+
+
+def clip_forecast(out: pd.DataFrame, name: str) -> pd.DataFrame:
+    """Demand is never negative; bands contain the point and nest (95 % ⊇ 80 %).
+
+    Some native intervals are simulated (Theta) and can fall a hair inside the point on
+    trivial series; the contract promises ``lo <= point <= hi`` and nested levels.
+    """
+    value_columns = [c for c in out.columns if c == name or c.startswith(f"{name}-")]
+    out[value_columns] = out[value_columns].clip(lower=0.0)
+    levels = sorted({int(c.rsplit("-", 1)[1]) for c in value_columns if c != name})
+    lo_bound = hi_bound = out[name]
+    for level in levels:  # narrow to wide
+        lo, hi = f"{name}-lo-{level}", f"{name}-hi-{level}"
+        out[lo] = np.minimum(out[lo], lo_bound)
+        out[hi] = np.maximum(out[hi], hi_bound)
+        lo_bound, hi_bound = out[lo], out[hi]
+    ordered = [S.UNIQUE_ID, S.DS, name, *interval_columns(name, tuple(levels))]
+    return out[ordered + [c for c in out.columns if c not in ordered]]
+
+
+def _clone_param(value: Any) -> Any:
+    if isinstance(value, Forecaster):
+        return value.clone()
+    if isinstance(value, list | tuple) and any(isinstance(v, Forecaster) for v in value):
+        return type(value)(_clone_param(v) for v in value)
+    return value

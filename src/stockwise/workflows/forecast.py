@@ -1,0 +1,313 @@
+"""``stockwise.forecast`` and ``stockwise.backtest``: the public forecasting API.
+
+``forecast(df, h, freq, models="auto")`` classifies each series' demand (smooth, erratic,
+intermittent, lumpy), backtests the candidate models of its class on rolling origins,
+adds a per-series median ensemble of the best three, picks the best per series (per
+segment for series too short to judge), refits the winners on all the data and returns
+one row per series and period with ``forecast``, its bands, the ``model`` used and a
+``note`` when a fallback served the series. Every model runs inside a fallback chain, so a
+model failing on a series never stops the run.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from stockwise import schema as S
+from stockwise.data.prepare import aggregate, regularize
+from stockwise.evaluation.backtest import backtest as backtest_model
+from stockwise.evaluation.metrics import evaluate, summarise
+from stockwise.evaluation.selection import ENSEMBLE, MODEL, select_models
+from stockwise.features.demand_class import CANDIDATES_BY_CLASS, classify_demand
+from stockwise.models.base import (
+    Forecaster,
+    check_training_frame,
+    infer_freq,
+    interval_columns,
+    normalise_levels,
+)
+from stockwise.models.registry import with_fallback
+from stockwise.models.splits import CUTOFF
+
+log = logging.getLogger(__name__)
+FORECAST = "forecast"
+NOTE = "note"
+DEFAULT_SEASON = {"D": 7, "W": 52, "M": 12}
+SLOW_ON_DAILY = {"AutoARIMA"}
+"""Left out of "auto" on daily data: seconds per series per fit (see docs/benchmarks.md)."""
+ModelSpec = str | Forecaster | Sequence[str | Forecaster]
+
+
+class BacktestResult(NamedTuple):
+    """Per-window forecasts (with ``cutoff``) and the per-series, per-model metrics."""
+
+    forecasts: pd.DataFrame
+    metrics: pd.DataFrame
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        return summarise(self.metrics)
+
+
+@dataclass
+class ForecastRun:
+    """Everything a forecast run decided: forecasts, per-series choice, backtest scores."""
+
+    forecasts: pd.DataFrame
+    selection: pd.DataFrame
+    """unique_id, model (chosen), score, basis ("series", "segment", "overall", ...)."""
+    metrics: pd.DataFrame
+    """Backtest metrics per series and candidate model (empty with a single model)."""
+    ensemble_members: dict[str, list[str]] = field(default_factory=dict)
+    freq: str = "D"
+    season_length: int = 1
+
+
+def forecast(
+    df: pd.DataFrame, h: int, freq: str | None = None, season_length: int | None = None,
+    models: ModelSpec = "auto", levels: Sequence[int] = (), n_windows: int = 2, *,
+    metric: str = "mase", ensemble_k: int = 3, ensemble: str = "median",
+) -> pd.DataFrame:
+    """Forecast ``h`` periods for every series of ``df`` (``unique_id, ds, y``).
+
+    ``freq`` ("D", "W", "M"; inferred when None) may be coarser than the data, which is
+    then aggregated. ``models`` is "auto", one model (name or forecaster) or a list; with
+    more than one candidate the choice per series comes from ``n_windows`` backtests.
+    Returns ``unique_id, ds, forecast, forecast-lo-L, forecast-hi-L, model, note``; use
+    :func:`run_forecast` to also get the selection and the backtest metrics.
+    """
+    return run_forecast(df, h, freq, season_length, models, levels, n_windows,
+                        metric=metric, ensemble_k=ensemble_k, ensemble=ensemble).forecasts
+
+
+def run_forecast(
+    df: pd.DataFrame, h: int, freq: str | None = None, season_length: int | None = None,
+    models: ModelSpec = "auto", levels: Sequence[int] = (), n_windows: int = 2, *,
+    metric: str = "mase", ensemble_k: int = 3, ensemble: str = "median",
+) -> ForecastRun:
+    """:func:`forecast`, returning the whole :class:`ForecastRun`."""
+    if h < 1:
+        raise ValueError(f"h must be >= 1, got {h}")
+    frame, freq = _prepare(df, freq)
+    season_length = season_length or DEFAULT_SEASON[freq]
+    levels = normalise_levels(levels)
+    candidates = _candidates(frame, models, freq, season_length)
+    names = sorted({_label(n) for names in candidates.values() for n in names})
+    members: dict[str, list[str]] = {}
+    if len(names) == 1:
+        chosen = pd.DataFrame({S.UNIQUE_ID: sorted(candidates), MODEL: names[0],
+                               "score": np.nan, "basis": "only candidate"})
+        metrics = pd.DataFrame()
+    else:
+        chosen, metrics, members = _choose(frame, candidates, h, n_windows, season_length,
+                                           metric, ensemble_k)
+    out = _final_forecasts(frame, chosen, candidates, h, levels, season_length, freq,
+                           ensemble, members)
+    return ForecastRun(out, chosen, metrics, members, freq, season_length)
+
+
+def backtest(
+    df: pd.DataFrame, h: int, freq: str | None = None, models: ModelSpec = ("SeasonalNaive",),
+    n_windows: int = 2, season_length: int | None = None, levels: Sequence[int] = (),
+    step: int | None = None,
+) -> BacktestResult:
+    """Rolling-origin backtest of each model on every series; returns forecasts + metrics."""
+    frame, freq = _prepare(df, freq)
+    season_length = season_length or DEFAULT_SEASON[freq]
+    levels = normalise_levels(levels)
+    specs = [models] if isinstance(models, str | Forecaster) else list(models)
+    cv: pd.DataFrame | None = None
+    names = []
+    for spec in specs:
+        model = with_fallback(spec, season_length, freq)
+        names.append(model.name)
+        result = backtest_model(model, frame, h, n_windows, step, levels)
+        key = [S.UNIQUE_ID, S.DS, CUTOFF, S.Y]
+        cv = result if cv is None else cv.merge(result, on=key, how="outer")
+    assert cv is not None
+    metrics = evaluate(cv, frame, names, season_length=season_length, levels=levels)
+    return BacktestResult(cv, metrics)
+
+
+# -- steps --------------------------------------------------------------------------------
+def _prepare(df: pd.DataFrame, freq: str | None) -> tuple[pd.DataFrame, str]:
+    """Check the frame, put it on a regular calendar, aggregate to a coarser ``freq``."""
+    frame = check_training_frame(df, "forecast")
+    data_freq = infer_freq(frame)
+    wanted = _normalise_freq(freq) if freq else data_freq
+    frame = regularize(frame, data_freq, gap_policy="zero")
+    order = "DWM"
+    if order.index(wanted) < order.index(data_freq):
+        raise ValueError(f"the data is {data_freq}; it cannot be forecast at a finer "
+                         f"frequency ({wanted})")
+    if wanted != data_freq:
+        frame = aggregate(frame, wanted)  # type: ignore[arg-type]
+    return frame[[S.UNIQUE_ID, S.DS, S.Y]].reset_index(drop=True), wanted
+
+
+def _normalise_freq(freq: str) -> str:
+    key = freq.strip().upper()
+    for code in ("D", "W", "M"):
+        if key.startswith(code):
+            return code
+    raise ValueError(f"freq must be D, W or M (or a pandas alias such as MS), not {freq!r}")
+
+
+def _candidates(frame: pd.DataFrame, models: ModelSpec, freq: str, season_length: int
+                ) -> dict[str, list[str | Forecaster]]:
+    """Per series, the models to try: by demand class for "auto", else the given ones."""
+    ids = sorted(frame[S.UNIQUE_ID].unique())
+    if isinstance(models, str) and models == "auto":
+        classes = classify_demand(frame)["demand_class"]
+        baseline = "SeasonalNaive" if season_length > 1 else "Naive"
+        out: dict[str, list[str | Forecaster]] = {}
+        for uid in ids:
+            names = [n for n in CANDIDATES_BY_CLASS[classes[uid]]
+                     if not (freq == "D" and n in SLOW_ON_DAILY)]
+            out[uid] = list(dict.fromkeys([*names, baseline]))
+        return out
+    specs = [models] if isinstance(models, str | Forecaster) else list(models)
+    if not specs:
+        raise ValueError("models is empty: give model names, forecasters or 'auto'")
+    return {uid: list(specs) for uid in ids}
+
+
+def _label(spec: str | Forecaster) -> str:
+    return spec if isinstance(spec, str) else spec.name
+
+
+def _choose(frame: pd.DataFrame, candidates: dict[str, list[str | Forecaster]], h: int,
+            n_windows: int, season_length: int, metric: str, ensemble_k: int
+            ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, list[str]]]:
+    """Backtest each candidate on its series, add the ensemble, select per series."""
+    cv = _backtest_candidates(frame, candidates, h, n_windows, season_length)
+    labels = sorted({_label(s) for specs in candidates.values() for s in specs})
+    if cv is None:  # no series long enough for even one window
+        first = {uid: _label(specs[0]) for uid, specs in candidates.items()}
+        chosen = pd.DataFrame({S.UNIQUE_ID: list(first), MODEL: list(first.values()),
+                               "score": np.nan, "basis": "no backtest possible"})
+        return chosen, pd.DataFrame(), {}
+    metrics = evaluate(cv, frame, labels, season_length=season_length)
+    tried = {(uid, _label(spec)) for uid, specs in candidates.items() for spec in specs}
+    pairs = pd.Series(list(zip(metrics[S.UNIQUE_ID], metrics[MODEL], strict=True)),
+                      index=metrics.index)
+    metrics = metrics[pairs.isin(tried) & (metrics["n_points"] > 0)].reset_index(drop=True)
+    members: dict[str, list[str]] = {}
+    if ensemble_k > 1 and len(labels) > 1:
+        members = _ensemble_members(metrics, ensemble_k, metric)
+        cv = _add_ensemble(cv, members)
+        ens = evaluate(cv, frame, [ENSEMBLE], season_length=season_length)
+        metrics = pd.concat([metrics, ens[ens["n_points"] > 0]], ignore_index=True)
+    segments = classify_demand(frame)["demand_class"]
+    chosen = select_models(metrics, metric, segments=segments, min_points=h)
+    missing = sorted(set(candidates) - set(chosen[S.UNIQUE_ID]))
+    if missing:
+        extra = pd.DataFrame({S.UNIQUE_ID: missing, MODEL: [_label(candidates[u][0])
+                                                              for u in missing],
+                              "score": np.nan, "basis": "no backtest possible"})
+        chosen = pd.concat([chosen, extra], ignore_index=True)
+    return chosen, metrics, members
+
+
+def _backtest_candidates(frame: pd.DataFrame, candidates: dict[str, list[str | Forecaster]],
+                         h: int, n_windows: int, season_length: int) -> pd.DataFrame | None:
+    by_model: dict[str, tuple[str | Forecaster, list[str]]] = {}
+    for uid, specs in candidates.items():
+        for spec in specs:
+            by_model.setdefault(_label(spec), (spec, []))[1].append(uid)
+    key = [S.UNIQUE_ID, S.DS, CUTOFF, S.Y]
+    cv: pd.DataFrame | None = None
+    for label, (spec, ids) in sorted(by_model.items()):
+        subset = frame[frame[S.UNIQUE_ID].isin(ids)]
+        model = with_fallback(spec, season_length)
+        try:
+            result = backtest_model(model, subset, h, n_windows)
+        except ValueError as exc:  # every series too short for the windows
+            log.info("no backtest for %s: %s", label, exc)
+            continue
+        result = result[[*key, model.name]].rename(columns={model.name: label})
+        cv = result if cv is None else cv.merge(result, on=key, how="outer")
+    return cv
+
+
+def _ensemble_members(metrics: pd.DataFrame, k: int, metric: str) -> dict[str, list[str]]:
+    """Per series, its k best models by backtest score (MAE where the score is undefined)."""
+    ranked = metrics.assign(_key=metrics[metric].where(np.isfinite(metrics[metric]),
+                                                       metrics["mae"] * 1e6))
+    ranked = ranked.sort_values([S.UNIQUE_ID, "_key", MODEL], kind="stable")
+    top = ranked.groupby(S.UNIQUE_ID, sort=False).head(k)
+    return top.groupby(S.UNIQUE_ID)[MODEL].agg(list).to_dict()
+
+
+def _add_ensemble(cv: pd.DataFrame, members: dict[str, list[str]], how: str = "median"
+                  ) -> pd.DataFrame:
+    out = cv.copy()
+    columns = sorted({m for ms in members.values() for m in ms})
+    values = out[columns].to_numpy(dtype=float)
+    mask = np.zeros_like(values, dtype=bool)
+    position = {c: i for i, c in enumerate(columns)}
+    row_members = out[S.UNIQUE_ID].map(members)
+    for row, names in enumerate(row_members):
+        if isinstance(names, list):
+            mask[row, [position[n] for n in names]] = True
+    masked = np.where(mask, values, np.nan)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        combined = np.nanmedian(masked, axis=1) if how == "median" else np.nanmean(masked, 1)
+    out[ENSEMBLE] = combined
+    return out
+
+
+def _final_forecasts(frame: pd.DataFrame, chosen: pd.DataFrame,
+                     candidates: dict[str, list[str | Forecaster]], h: int,
+                     levels: tuple[int, ...], season_length: int, freq: str, how: str,
+                     members: dict[str, list[str]]) -> pd.DataFrame:
+    """Refit the chosen models on all the data; combine members for ensemble series."""
+    specs = {_label(s): s for specs in candidates.values() for s in specs}
+    needs: dict[str, set[str]] = {}
+    for uid, label in zip(chosen[S.UNIQUE_ID], chosen[MODEL], strict=True):
+        for name in (members.get(uid, []) if label == ENSEMBLE else [label]):
+            needs.setdefault(name, set()).add(uid)
+    forecasts: dict[str, pd.DataFrame] = {}
+    used: dict[tuple[str, str], str] = {}
+    notes: dict[tuple[str, str], str] = {}
+    for label, ids in sorted(needs.items()):
+        model = with_fallback(specs.get(label, label), season_length, freq)
+        model.fit(frame[frame[S.UNIQUE_ID].isin(ids)])
+        result = model.predict(h, levels=levels)
+        forecasts[label] = _as_output(result, model.name)
+        for uid in ids:
+            used[(label, uid)] = model.used_.get(uid, label)
+            if uid in model.failures_:
+                notes[(label, uid)] = model.failures_[uid]
+    parts = []
+    for uid, label in zip(chosen[S.UNIQUE_ID], chosen[MODEL], strict=True):
+        names = members.get(uid, []) if label == ENSEMBLE else [label]
+        rows = [forecasts[n][forecasts[n][S.UNIQUE_ID] == uid] for n in names]
+        part = _median_of(rows) if len(rows) > 1 else rows[0].copy()
+        served = [used[(n, uid)] for n in names]
+        part[MODEL] = (f"Ensemble[{how}: {'+'.join(served)}]" if label == ENSEMBLE
+                       else served[0])
+        part[NOTE] = "; ".join(notes[(n, uid)] for n in names if (n, uid) in notes)
+        parts.append(part)
+    out = pd.concat(parts, ignore_index=True)
+    ordered = [S.UNIQUE_ID, S.DS, FORECAST, *interval_columns(FORECAST, levels), MODEL, NOTE]
+    return out[ordered].sort_values([S.UNIQUE_ID, S.DS], kind="stable").reset_index(drop=True)
+
+
+def _as_output(result: pd.DataFrame, name: str) -> pd.DataFrame:
+    return result.rename(columns={c: FORECAST + c[len(name):] for c in result.columns
+                                  if c == name or c.startswith(f"{name}-")})
+
+
+def _median_of(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    stacked = pd.concat(parts, ignore_index=True)
+    value_columns = [c for c in stacked.columns if c.startswith(FORECAST)]
+    return stacked.groupby([S.UNIQUE_ID, S.DS], as_index=False)[value_columns].median()

@@ -1,0 +1,77 @@
+"""Backtests: windows, cutoffs, and proof that nothing leaks from the future."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from stockwise.evaluation.backtest import backtest
+from stockwise.models import make_model
+from stockwise.models.splits import rolling_origin
+
+H = 3
+
+
+def _series(n: int = 40) -> pd.DataFrame:
+    rng = np.random.default_rng(3)
+    ds = pd.date_range("2021-01-01", periods=n, freq="MS")
+    return pd.concat([
+        pd.DataFrame({"unique_id": "a", "ds": ds, "y": 20 + rng.normal(0, 3, n)}),
+        pd.DataFrame({"unique_id": "b", "ds": ds, "y": rng.poisson(1.0, n).astype(float)}),
+    ], ignore_index=True)
+
+
+def test_windows_end_at_the_cutoff() -> None:
+    df = _series()
+    windows = list(rolling_origin(df, h=H, n_windows=3, step=2))
+    assert [w.number for w in windows] == [0, 1, 2]
+    last = df["ds"].max()
+    for w in windows:
+        for uid, cutoff in w.cutoffs.items():
+            train = w.train[w.train["unique_id"] == uid]
+            test = w.test[w.test["unique_id"] == uid]
+            assert train["ds"].max() == cutoff
+            assert (test["ds"] > cutoff).all() and len(test) == H
+    # the last window tests the final h periods; earlier ones step back by 2
+    assert windows[-1].test["ds"].max() == last
+    offsets = [w.cutoffs["a"] for w in windows]
+    assert [(offsets[i + 1] - offsets[i]).days > 0 for i in range(2)] == [True, True]
+
+
+@pytest.mark.parametrize("name", ["AutoETS", "CrostonSBA", "SeasonalNaive", "WindowAverage"])
+def test_changing_the_future_does_not_move_earlier_forecasts(name: str) -> None:
+    model = make_model(name, season_length=12)
+    df = _series()
+    cv = backtest(model, df, h=H, n_windows=2, levels=(80,))
+    cutoffs = sorted(cv["cutoff"].unique())
+    # Scramble everything after the first cutoff: window 0 forecasts must not change.
+    later = df["ds"] > cutoffs[0]
+    changed = df.copy()
+    changed.loc[later, "y"] = changed.loc[later, "y"] * 10 + 100
+    cv2 = backtest(model, changed, h=H, n_windows=2, levels=(80,))
+    first = cv[cv["cutoff"] == cutoffs[0]].reset_index(drop=True)
+    first2 = cv2[cv2["cutoff"] == cutoffs[0]].reset_index(drop=True)
+    columns = [name, f"{name}-lo-80", f"{name}-hi-80"]
+    pd.testing.assert_frame_equal(first[columns], first2[columns])
+    # ... while the later window, which trains on the changed values, does move (seasonal
+    # naive with h < season repeats values from before the first cutoff, so it cannot).
+    if name == "SeasonalNaive":
+        return
+    second = cv[cv["cutoff"] == cutoffs[1]][name].to_numpy()
+    second2 = cv2[cv2["cutoff"] == cutoffs[1]][name].to_numpy()
+    assert not np.allclose(second, second2)
+
+
+def test_backtest_output_has_one_row_per_series_window_and_step() -> None:
+    cv = backtest(make_model("Naive"), _series(), h=H, n_windows=4)
+    assert len(cv) == 2 * 4 * H
+    assert cv.groupby(["unique_id", "cutoff"]).size().eq(H).all()
+    assert list(cv.columns[:4]) == ["unique_id", "ds", "cutoff", "y"]
+
+
+def test_series_too_short_for_a_window_are_left_out() -> None:
+    df = _series()
+    short = pd.DataFrame({"unique_id": "c", "ds": df["ds"].unique()[:2], "y": [1.0, 2.0]})
+    cv = backtest(make_model("Naive"), pd.concat([df, short]), h=H, n_windows=2)
+    assert "c" not in set(cv["unique_id"])

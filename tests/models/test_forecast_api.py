@@ -1,0 +1,102 @@
+"""stockwise.forecast / stockwise.backtest: the public API."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import stockwise
+from stockwise.models import SeasonalNaive
+from stockwise.workflows.forecast import run_forecast
+
+
+def _panel() -> pd.DataFrame:
+    rng = np.random.default_rng(11)
+    ds = pd.date_range("2018-01-01", periods=60, freq="MS")
+    season = 1 + 0.4 * np.sin(2 * np.pi * np.arange(60) / 12)
+    sparse = np.where(rng.random(60) < 0.2, rng.integers(1, 6, 60), 0).astype(float)
+    return pd.concat([
+        pd.DataFrame({"unique_id": "smooth", "ds": ds, "y": 100 * season + rng.normal(0, 4, 60)}),
+        pd.DataFrame({"unique_id": "sparse", "ds": ds, "y": sparse}),
+        pd.DataFrame({"unique_id": "short", "ds": ds[-3:], "y": [2.0, 3.0, 2.0]}),
+        pd.DataFrame({"unique_id": "zeros", "ds": ds, "y": 0.0}),
+    ], ignore_index=True)
+
+
+PANEL = _panel()
+
+
+@pytest.fixture(scope="module")
+def auto_run():
+    return run_forecast(PANEL, h=6, freq="M", levels=(80, 95), n_windows=2)
+
+
+def test_auto_forecast_shape_and_columns(auto_run) -> None:
+    out = auto_run.forecasts
+    assert list(out.columns) == ["unique_id", "ds", "forecast", "forecast-lo-80",
+                                 "forecast-hi-80", "forecast-lo-95", "forecast-hi-95",
+                                 "model", "note"]
+    assert out.groupby("unique_id").size().to_dict() == {"short": 6, "smooth": 6,
+                                                         "sparse": 6, "zeros": 6}
+    assert not out.duplicated(["unique_id", "ds"]).any()
+    values = out.filter(like="forecast").to_numpy()
+    assert np.isfinite(values).all() and (values >= 0).all()
+    assert (out.groupby("unique_id")["ds"].min() == pd.Timestamp("2023-01-01")).all()
+
+
+def test_auto_tries_class_candidates_and_reports_the_choice(auto_run) -> None:
+    tried = auto_run.metrics.groupby("unique_id")["model"].agg(set)
+    assert {"CrostonSBA", "TSB"} <= tried["sparse"]
+    assert "CrostonSBA" not in tried["smooth"] and "AutoETS" in tried["smooth"]
+    assert {"SeasonalNaive", "Ensemble"} <= tried["smooth"]
+    chosen = auto_run.selection.set_index("unique_id")
+    assert chosen.loc["smooth", "basis"] == "series"
+    assert chosen.loc["short", "basis"] != "series"   # too short to judge on its own
+    model_of = auto_run.forecasts.groupby("unique_id")["model"].first()
+    assert model_of["smooth"] != ""
+
+
+def test_smooth_seasonal_series_is_forecast_sensibly(auto_run) -> None:
+    smooth = auto_run.forecasts[auto_run.forecasts["unique_id"] == "smooth"]
+    truth = 100 * (1 + 0.4 * np.sin(2 * np.pi * np.arange(60, 66) / 12))
+    assert np.mean(np.abs(smooth["forecast"].to_numpy() - truth)) < 15
+    assert (smooth["forecast-lo-95"] <= truth + 15).all()
+
+
+def test_short_series_falls_back_with_a_note() -> None:
+    out = stockwise.forecast(PANEL, h=3, freq="M", models="AutoETS")
+    short = out[out["unique_id"] == "short"]
+    assert short["model"].iloc[0] != "AutoETS"
+    assert "AutoETS" in short["note"].iloc[0]
+    assert (out[out["unique_id"] == "smooth"]["model"] == "AutoETS").all()
+
+
+def test_models_by_name_and_object_and_aggregation() -> None:
+    days = pd.date_range("2024-01-01", periods=140, freq="D")
+    daily = pd.DataFrame({"unique_id": "d", "ds": days, "y": np.tile([1.0, 2, 3, 4, 5, 6, 7],
+                                                                      20)})
+    out = stockwise.forecast(daily, h=2, freq="W", models=["Naive", SeasonalNaive(4)])
+    assert len(out) == 2 and (out["ds"].dt.dayofweek == 0).all()
+    assert out["forecast"].tolist() == [28.0, 28.0]
+
+
+def test_backtest_returns_windows_and_metrics() -> None:
+    result = stockwise.backtest(PANEL[PANEL["unique_id"] != "short"], h=6, freq="M",
+                                models=["Naive", "AutoETS"], n_windows=2, levels=(80,))
+    cv, metrics = result
+    assert cv.groupby("unique_id")["cutoff"].nunique().eq(2).all()
+    assert {"Naive", "AutoETS", "AutoETS-lo-80"} <= set(cv.columns)
+    assert set(metrics["model"]) == {"Naive", "AutoETS"}
+    assert len(metrics) == 3 * 2
+    assert {"mase", "rmsse", "wape", "smape", "coverage_80"} <= set(metrics.columns)
+    assert set(result.summary["model"]) == {"Naive", "AutoETS"}
+
+
+def test_bad_requests_are_explained() -> None:
+    with pytest.raises(ValueError, match="finer"):
+        stockwise.forecast(PANEL, h=3, freq="D")
+    with pytest.raises(ValueError, match="freq must be"):
+        stockwise.forecast(PANEL, h=3, freq="H")
+    with pytest.raises(ValueError, match="unknown model"):
+        stockwise.forecast(PANEL, h=3, models=["Prophet"])
