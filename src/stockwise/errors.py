@@ -80,3 +80,7 @@ class MappingError(InputError):
 
 class ProfileError(StockwiseError):
     """A sector profile file is missing, malformed or has out-of-range values."""
+
+
+class OptionError(StockwiseError, ValueError):
+    """An argument has a value stockwise cannot use (unknown model, bad frequency ...)."""

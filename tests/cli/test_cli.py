@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -19,7 +20,8 @@ def run(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-@pytest.mark.parametrize("command", ["generate", "validate", "prepare", "sectors", "demo"])
+@pytest.mark.parametrize("command", ["generate", "validate", "prepare", "sectors", "demo",
+                                     "forecast", "backtest"])
 def test_every_command_has_help(command: str) -> None:
     code, output = run(command, "--help")
     assert code == 0 and "Usage" in output
@@ -131,16 +133,72 @@ def test_demo_runs_end_to_end(tmp_path: Path) -> None:
     assert "Demo finished" in output
     forecasts = pd.read_csv(tmp_path / "forecasts" / "forecasts.csv")
     assert forecasts["unique_id"].nunique() == 6
-    value_columns = [c for c in forecasts.columns if c.startswith("SeasonalNaive")]
-    assert forecasts["SeasonalNaive"].notna().all()
+    assert forecasts["forecast"].notna().all() and forecasts["model"].notna().all()
     # Bands exist for the levels of each sector's profile (99 % only for pharmacy).
+    value_columns = [c for c in forecasts.columns if c.startswith("forecast")]
     assert (forecasts[value_columns].fillna(0) >= 0).all().all()
     pharmacy = forecasts[forecasts["sector"] == "pharmacy"]
-    assert pharmacy["SeasonalNaive-hi-99"].notna().all()
+    assert pharmacy["forecast-hi-99"].notna().all()
+    luxury = forecasts[forecasts["sector"] == "luxury"]
+    assert (pd.to_datetime(luxury["ds"]).dt.dayofweek == 0).all()  # weekly, Monday
+    selection = pd.read_csv(tmp_path / "forecasts" / "selection.csv")
+    assert set(selection["unique_id"]) == set(forecasts["unique_id"])
     sales = pd.read_csv(tmp_path / "data" / "sales.csv")
     accounting = [line for line in output.splitlines() if line.startswith("sales:")]
     assert accounting == [f"sales: {len(sales)} rows read, {len(sales)} accepted, "
                           "0 quarantined"]
+
+
+def _monthly_sales(path: Path) -> Path:
+    rng = np.random.default_rng(5)
+    ds = pd.date_range("2019-01-01", periods=48, freq="MS")
+    frame = pd.concat([
+        pd.DataFrame({"Date": ds, "Article": "A", "Qte": 50 + 10 * np.sin(np.arange(48) / 2)
+                      + rng.normal(0, 2, 48)}),
+        pd.DataFrame({"Date": ds, "Article": "B", "Qte": rng.poisson(0.5, 48)}),
+    ])
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_forecast_command_writes_forecasts_and_selection(tmp_path: Path) -> None:
+    sales = _monthly_sales(tmp_path / "s.csv")
+    code, output = run("forecast", str(sales), "--horizon", "6", "--levels", "80,95",
+                       "--map", "date=Date,product=Article,y=Qte", "--out",
+                       str(tmp_path / "f"))
+    assert code == 0, output
+    forecasts = pd.read_csv(tmp_path / "f" / "forecasts.csv")
+    assert forecasts.groupby("unique_id").size().to_dict() == {"A": 6, "B": 6}
+    assert {"forecast-lo-80", "forecast-hi-95", "model", "note"} <= set(forecasts.columns)
+    assert (tmp_path / "f" / "selection.csv").exists()
+    assert "models used" in output
+
+
+def test_forecast_command_with_named_models_and_sector(tmp_path: Path) -> None:
+    sales = _monthly_sales(tmp_path / "s.csv")
+    code, output = run("forecast", str(sales), "--horizon", "3", "--freq", "M",
+                       "--models", "Naive", "--map", "date=Date,product=Article,y=Qte",
+                       "--out", str(tmp_path / "f"))
+    assert code == 0, output
+    forecasts = pd.read_csv(tmp_path / "f" / "forecasts.csv")
+    assert set(forecasts["model"]) == {"Naive"}
+    code, output = run("forecast", str(sales), "--models", "Prophet", "--map",
+                       "date=Date,product=Article,y=Qte", "--out", str(tmp_path / "g"))
+    assert code == 2
+    assert "Prophet" in output
+
+
+def test_backtest_command_prints_metrics(tmp_path: Path) -> None:
+    sales = _monthly_sales(tmp_path / "s.csv")
+    code, output = run("backtest", str(sales), "--horizon", "6", "--windows", "2",
+                       "--models", "Naive,AutoETS", "--map", "date=Date,product=Article,y=Qte",
+                       "--out", str(tmp_path / "b"))
+    assert code == 0, output
+    metrics = pd.read_csv(tmp_path / "b" / "backtest_metrics.csv")
+    assert set(metrics["model"]) == {"Naive", "AutoETS"} and len(metrics) == 4
+    windows = pd.read_csv(tmp_path / "b" / "backtest_forecasts.csv")
+    assert windows.groupby("unique_id")["cutoff"].nunique().eq(2).all()
+    assert "mase" in output and "AutoETS" in output
 
 
 def test_validate_warns_about_products_missing_from_one_table(tmp_path: Path) -> None:

@@ -96,9 +96,10 @@ def configure_logging(level: int) -> None:
 
 
 def _register() -> None:
-    from stockwise.cli import data_commands, demo_command
+    from stockwise.cli import data_commands, demo_command, forecast_commands
 
     data_commands.register(app)
+    forecast_commands.register(app)
     demo_command.register(app)
 
 

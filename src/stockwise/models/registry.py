@@ -12,6 +12,7 @@ import difflib
 import inspect
 from collections.abc import Callable
 
+from stockwise.errors import OptionError
 from stockwise.models.base import Forecaster
 from stockwise.models.baselines import HistoricAverage, Naive, SeasonalNaive, WindowAverage
 from stockwise.models.fallback import FallbackChain
@@ -55,7 +56,7 @@ def make_model(name: str, season_length: int = 1, freq: str | None = None,
     if factory is None:
         close = difflib.get_close_matches(name, available_models(), n=3)
         hint = f" Did you mean {', '.join(close)}?" if close else ""
-        raise ValueError(f"unknown model '{name}'.{hint} Available: "
+        raise OptionError(f"unknown model '{name}'.{hint} Available: "
                          f"{', '.join(available_models())}")
     accepted = inspect.signature(factory).parameters
     candidates = {"season_length": season_length, "freq": freq, **params}

@@ -1,7 +1,8 @@
 """The demo: generate realistic multi-sector data, then run the main path on it.
 
-generate → write files → validate them as a user's export → prepare → forecast (per
-sector, with the sector profile's frequency, season and levels). It needs nothing but
+generate → write files → validate them as a user's export → prepare → forecast with
+automatic model selection per series (per sector, with the sector profile's frequency,
+season, horizon, levels and candidate models). It needs nothing but
 stockwise itself, so a new user sees the whole path in one command.
 """
 
@@ -18,9 +19,8 @@ import pandas as pd
 
 from stockwise import schema as S
 from stockwise.data.prepare import prepare_sales
-from stockwise.models.seasonal_naive import seasonal_naive_forecast
-from stockwise.sectors import load_profile
 from stockwise.synthetic import generate, write_synthetic
+from stockwise.workflows.sector_forecast import forecast_sectors
 from stockwise.workflows.validate import ValidationRun, validate_sources
 
 log = logging.getLogger(__name__)
@@ -45,6 +45,7 @@ def run_demo(
     n_products: int = 60,
     n_days: int = 730,
     seed: int = 42,
+    n_windows: int = 2,
     progress: Progress | None = None,
 ) -> DemoResult:
     """Run the demo end to end and return the paths of everything it wrote."""
@@ -80,28 +81,16 @@ def run_demo(
         files["prepared/sales_daily"] = prepared_path
 
     with step("forecast"):
-        forecasts = _forecast_by_sector(prepared)
-        forecast_path = out / "forecasts" / "forecasts.csv"
-        forecast_path.parent.mkdir(parents=True, exist_ok=True)
-        forecasts.to_csv(forecast_path, index=False)
-        files["forecasts/forecasts"] = forecast_path
+        result = forecast_sectors(prepared, models="auto", n_windows=n_windows)
+        forecasts = result.forecasts
+        for name, table in {"forecasts": forecasts, "selection": result.selection,
+                            "backtest_metrics": result.metrics}.items():
+            path = out / "forecasts" / f"{name}.csv"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            table.to_csv(path, index=False)
+            files[f"forecasts/{name}"] = path
 
     return DemoResult(out, files, validation, forecasts, timings)
-
-
-def _forecast_by_sector(prepared: pd.DataFrame) -> pd.DataFrame:
-    """Forecast each sector at its profile's frequency, horizon, season and levels."""
-    parts = []
-    for sector, rows in prepared.groupby(S.SECTOR, sort=True):
-        profile = load_profile(str(sector))
-        series = rows if profile.frequency == "D" else prepare_sales(
-            rows, freq="D", to=profile.frequency)
-        forecast = seasonal_naive_forecast(
-            series, h=profile.horizon, season_length=profile.season_length,
-            freq=profile.frequency, levels=tuple(profile.levels),
-        )
-        parts.append(forecast.assign(**{S.SECTOR: sector, "freq": profile.frequency}))
-    return pd.concat(parts, ignore_index=True)
 
 
 @contextmanager

@@ -22,6 +22,7 @@ import pandas as pd
 
 from stockwise import schema as S
 from stockwise.data.prepare import aggregate, regularize
+from stockwise.errors import OptionError
 from stockwise.evaluation.backtest import backtest as backtest_model
 from stockwise.evaluation.metrics import evaluate, summarise
 from stockwise.evaluation.selection import ENSEMBLE, MODEL, select_models
@@ -74,23 +75,27 @@ def forecast(
     df: pd.DataFrame, h: int, freq: str | None = None, season_length: int | None = None,
     models: ModelSpec = "auto", levels: Sequence[int] = (), n_windows: int = 2, *,
     metric: str = "mase", ensemble_k: int = 3, ensemble: str = "median",
+    restrict_to: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Forecast ``h`` periods for every series of ``df`` (``unique_id, ds, y``).
 
     ``freq`` ("D", "W", "M"; inferred when None) may be coarser than the data, which is
     then aggregated. ``models`` is "auto", one model (name or forecaster) or a list; with
     more than one candidate the choice per series comes from ``n_windows`` backtests.
+    ``restrict_to`` (e.g. a sector profile's candidate models) narrows what "auto" tries.
     Returns ``unique_id, ds, forecast, forecast-lo-L, forecast-hi-L, model, note``; use
     :func:`run_forecast` to also get the selection and the backtest metrics.
     """
     return run_forecast(df, h, freq, season_length, models, levels, n_windows,
-                        metric=metric, ensemble_k=ensemble_k, ensemble=ensemble).forecasts
+                        metric=metric, ensemble_k=ensemble_k, ensemble=ensemble,
+                        restrict_to=restrict_to).forecasts
 
 
 def run_forecast(
     df: pd.DataFrame, h: int, freq: str | None = None, season_length: int | None = None,
     models: ModelSpec = "auto", levels: Sequence[int] = (), n_windows: int = 2, *,
     metric: str = "mase", ensemble_k: int = 3, ensemble: str = "median",
+    restrict_to: Sequence[str] | None = None,
 ) -> ForecastRun:
     """:func:`forecast`, returning the whole :class:`ForecastRun`."""
     if h < 1:
@@ -98,7 +103,7 @@ def run_forecast(
     frame, freq = _prepare(df, freq)
     season_length = season_length or DEFAULT_SEASON[freq]
     levels = normalise_levels(levels)
-    candidates = _candidates(frame, models, freq, season_length)
+    candidates = _candidates(frame, models, freq, season_length, restrict_to)
     names = sorted({_label(n) for names in candidates.values() for n in names})
     members: dict[str, list[str]] = {}
     if len(names) == 1:
@@ -145,7 +150,7 @@ def _prepare(df: pd.DataFrame, freq: str | None) -> tuple[pd.DataFrame, str]:
     frame = regularize(frame, data_freq, gap_policy="zero")
     order = "DWM"
     if order.index(wanted) < order.index(data_freq):
-        raise ValueError(f"the data is {data_freq}; it cannot be forecast at a finer "
+        raise OptionError(f"the data is {data_freq}; it cannot be forecast at a finer "
                          f"frequency ({wanted})")
     if wanted != data_freq:
         frame = aggregate(frame, wanted)  # type: ignore[arg-type]
@@ -157,12 +162,16 @@ def _normalise_freq(freq: str) -> str:
     for code in ("D", "W", "M"):
         if key.startswith(code):
             return code
-    raise ValueError(f"freq must be D, W or M (or a pandas alias such as MS), not {freq!r}")
+    raise OptionError(f"freq must be D, W or M (or a pandas alias such as MS), not {freq!r}")
 
 
-def _candidates(frame: pd.DataFrame, models: ModelSpec, freq: str, season_length: int
-                ) -> dict[str, list[str | Forecaster]]:
-    """Per series, the models to try: by demand class for "auto", else the given ones."""
+def _candidates(frame: pd.DataFrame, models: ModelSpec, freq: str, season_length: int,
+                restrict_to: Sequence[str] | None = None) -> dict[str, list[str | Forecaster]]:
+    """Per series, the models to try: by demand class for "auto", else the given ones.
+
+    With ``restrict_to``, "auto" keeps only those of a class's candidates; a class left
+    with none keeps its own list (a profile must not leave a series without a model).
+    """
     ids = sorted(frame[S.UNIQUE_ID].unique())
     if isinstance(models, str) and models == "auto":
         classes = classify_demand(frame)["demand_class"]
@@ -171,11 +180,13 @@ def _candidates(frame: pd.DataFrame, models: ModelSpec, freq: str, season_length
         for uid in ids:
             names = [n for n in CANDIDATES_BY_CLASS[classes[uid]]
                      if not (freq == "D" and n in SLOW_ON_DAILY)]
+            if restrict_to is not None:
+                names = [n for n in names if n in restrict_to] or names
             out[uid] = list(dict.fromkeys([*names, baseline]))
         return out
     specs = [models] if isinstance(models, str | Forecaster) else list(models)
     if not specs:
-        raise ValueError("models is empty: give model names, forecasters or 'auto'")
+        raise OptionError("models is empty: give model names, forecasters or 'auto'")
     return {uid: list(specs) for uid in ids}
 
 

@@ -1,0 +1,122 @@
+"""CLI commands for forecasting: ``stockwise forecast`` and ``stockwise backtest``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from stockwise.cli.app import console, handle_errors
+
+MapOption = Annotated[str | None, typer.Option(
+    "--map", help="Column mapping canonical=YourColumn, e.g. date=Date,y=Ventes.")]
+HorizonOption = Annotated[int | None, typer.Option(
+    "--horizon", "-H", min=1, help="Periods ahead (default: the sector profile's).")]
+FreqOption = Annotated[str | None, typer.Option(help="D, W or M (default: profile/inferred).")]
+SectorOption = Annotated[str | None, typer.Option(help="Only this sector, with its profile.")]
+LevelsOption = Annotated[str | None, typer.Option(help="Interval levels, e.g. 80,95.")]
+SectorsDirOption = Annotated[list[Path] | None, typer.Option(
+    "--sectors-dir", help="Folder with your own sector YAML files.")]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("forecast")(handle_errors(forecast))
+    app.command("backtest")(handle_errors(backtest))
+
+
+def forecast(
+    sales: Annotated[Path, typer.Argument(help="Sales file (CSV/Excel/Parquet).")],
+    horizon: HorizonOption = None,
+    freq: FreqOption = None,
+    sector: SectorOption = None,
+    models: Annotated[str, typer.Option(help="'auto' or model names, e.g. AutoETS,TSB.")] = (
+        "auto"),
+    levels: LevelsOption = None,
+    windows: Annotated[int, typer.Option(min=1, help="Backtest windows for selection.")] = 2,
+    column_map: MapOption = None,
+    sectors_dir: SectorsDirOption = None,
+    out: Annotated[Path, typer.Option("--out", "-o")] = Path("stockwise-output/forecast"),
+) -> None:
+    """Forecast every series with intervals; 'auto' picks the best model per series."""
+    from stockwise.data.mapping import parse_map_option
+    from stockwise.workflows.sector_forecast import forecast_file
+
+    with console.status("validating, backtesting candidates and forecasting …"):
+        run = forecast_file(
+            sales, out, column_map=parse_map_option(column_map), horizon=horizon, freq=freq,
+            sector=sector, models=_models(models), levels=_levels(levels), n_windows=windows,
+            extra_dirs=tuple(sectors_dir or ()),
+        )
+    console.print(run.validation.tables["sales"].report.summary, highlight=False)
+    assert run.result is not None
+    table = Table("sector", "series", "h", "freq", "levels", "models used")
+    for setting in run.result.settings:
+        rows = run.result.forecasts[run.result.forecasts["sector"] == setting.sector]
+        used = rows.groupby("unique_id")["model"].first().value_counts()
+        table.add_row(setting.sector, str(rows["unique_id"].nunique()), str(setting.horizon),
+                      str(setting.freq or "inferred"), ",".join(map(str, setting.levels)),
+                      ", ".join(f"{m} ×{n}" for m, n in used.items()))
+    console.print(table)
+    fallbacks = run.result.forecasts.groupby("unique_id")["note"].first()
+    fallbacks = fallbacks[fallbacks != ""]
+    if len(fallbacks):
+        console.print(f"[yellow]{len(fallbacks)} series used a fallback model[/] "
+                      "(see the note column)", highlight=False)
+    for name, path in run.files.items():
+        console.print(f"{name}: {path}", highlight=False)
+
+
+def backtest(
+    sales: Annotated[Path, typer.Argument(help="Sales file (CSV/Excel/Parquet).")],
+    horizon: HorizonOption = None,
+    windows: Annotated[int, typer.Option(min=1, help="Rolling-origin windows.")] = 2,
+    freq: FreqOption = None,
+    sector: SectorOption = None,
+    models: Annotated[str | None, typer.Option(
+        help="Model names (default: the profile's candidates).")] = None,
+    levels: LevelsOption = None,
+    column_map: MapOption = None,
+    sectors_dir: SectorsDirOption = None,
+    out: Annotated[Path, typer.Option("--out", "-o")] = Path("stockwise-output/backtest"),
+) -> None:
+    """Backtest models on rolling origins; print and write per-series metrics."""
+    from stockwise.data.mapping import parse_map_option
+    from stockwise.workflows.sector_forecast import backtest_file
+
+    with console.status("backtesting …"):
+        run = backtest_file(
+            sales, out, column_map=parse_map_option(column_map), horizon=horizon,
+            n_windows=windows, freq=freq, sector=sector,
+            models=None if models is None else _models(models), levels=_levels(levels),
+            extra_dirs=tuple(sectors_dir or ()),
+        )
+    assert run.summary is not None
+    shown = [c for c in ("sector", "model", "n_series", "mase", "rmsse", "wape", "smape",
+                         "bias") if c in run.summary.columns]
+    shown += [c for c in run.summary.columns if c.startswith("coverage_")]
+    table = Table()
+    for column in shown:
+        table.add_column(column, overflow="fold")
+    for row in run.summary[shown].itertuples(index=False):
+        table.add_row(*[f"{v:.3f}" if isinstance(v, float) else str(v) for v in row])
+    console.print(table)
+    for name, path in run.files.items():
+        console.print(f"{name}: {path}", highlight=False)
+
+
+def _models(text: str) -> str | list[str]:
+    names = [m.strip() for m in text.split(",") if m.strip()]
+    if not names:
+        raise typer.BadParameter("--models needs 'auto' or at least one model name")
+    return "auto" if names == ["auto"] else names
+
+
+def _levels(text: str | None) -> tuple[int, ...] | None:
+    if not text:
+        return None
+    try:
+        return tuple(int(v) for v in text.split(",") if v.strip())
+    except ValueError as exc:
+        raise typer.BadParameter(f"--levels must be integers like 80,95, not {text!r}") from exc

@@ -1,0 +1,193 @@
+"""Forecast and backtest a sales table sector by sector, with each sector's profile.
+
+A table with a ``sector`` column is split by sector; each sector with a profile gets its
+frequency, season, horizon, interval levels and candidate models from it, and explicit
+arguments override the profile. Sectors without a profile (and tables without a sector
+column) use generic defaults inferred from the data.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from stockwise import schema as S
+from stockwise.errors import OptionError, ProfileError
+from stockwise.evaluation.metrics import summarise
+from stockwise.models.registry import available_models
+from stockwise.sectors import SectorProfile, list_profiles, load_profile
+from stockwise.workflows.forecast import ModelSpec, backtest, run_forecast
+from stockwise.workflows.validate import ValidationRun, validate_sources
+
+log = logging.getLogger(__name__)
+GENERIC = "all"
+DEFAULT_BACKTEST_MODELS = ("Naive", "SeasonalNaive", "AutoETS", "AutoTheta", "CrostonSBA",
+                           "TSB")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The resolved settings of one sector's run (profile defaults + overrides)."""
+
+    sector: str
+    horizon: int
+    freq: str | None
+    season_length: int | None
+    levels: tuple[int, ...]
+    restrict_to: tuple[str, ...] | None
+
+
+@dataclass
+class SectorForecasts:
+    """Forecasts of every sector, what was chosen, and the backtest scores behind it."""
+
+    forecasts: pd.DataFrame
+    selection: pd.DataFrame
+    metrics: pd.DataFrame
+    settings: list[Settings] = field(default_factory=list)
+
+
+def forecast_sectors(
+    sales: pd.DataFrame, *, horizon: int | None = None, freq: str | None = None,
+    sector: str | None = None, models: ModelSpec = "auto", levels: Sequence[int] | None = None,
+    n_windows: int = 2, extra_dirs: Sequence[str | Path] = (),
+) -> SectorForecasts:
+    """Run :func:`~stockwise.workflows.forecast.run_forecast` per sector."""
+    forecasts, selections, metrics, settings = [], [], [], []
+    for rows, setting in _groups(sales, sector, horizon, freq, levels, extra_dirs):
+        log.info("forecasting sector %s: %d series, h=%d", setting.sector,
+                 rows[S.UNIQUE_ID].nunique(), setting.horizon)
+        run = run_forecast(rows, setting.horizon, setting.freq, setting.season_length,
+                           models, setting.levels, n_windows, restrict_to=setting.restrict_to)
+        forecasts.append(run.forecasts.assign(**{S.SECTOR: setting.sector}))
+        selections.append(run.selection.assign(**{S.SECTOR: setting.sector}))
+        if not run.metrics.empty:
+            metrics.append(run.metrics.assign(**{S.SECTOR: setting.sector}))
+        settings.append(setting)
+    return SectorForecasts(_concat(forecasts), _concat(selections), _concat(metrics), settings)
+
+
+def backtest_sectors(
+    sales: pd.DataFrame, *, horizon: int | None = None, n_windows: int = 2,
+    freq: str | None = None, sector: str | None = None,
+    models: Sequence[str] | None = None, levels: Sequence[int] | None = None,
+    extra_dirs: Sequence[str | Path] = (),
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Backtest models per sector: (per-window forecasts, metrics, summary per model)."""
+    windows, metrics, summaries = [], [], []
+    for rows, setting in _groups(sales, sector, horizon, freq, levels, extra_dirs):
+        names = list(models) if models else _backtest_models(setting)
+        result = backtest(rows, setting.horizon, setting.freq, names, n_windows,
+                          setting.season_length, setting.levels)
+        windows.append(result.forecasts.assign(**{S.SECTOR: setting.sector}))
+        metrics.append(result.metrics.assign(**{S.SECTOR: setting.sector}))
+        summaries.append(summarise(result.metrics).assign(**{S.SECTOR: setting.sector}))
+    return _concat(windows), _concat(metrics), _concat(summaries)
+
+
+def _backtest_models(setting: Settings) -> list[str]:
+    if setting.restrict_to:
+        return [*dict.fromkeys(["SeasonalNaive", *setting.restrict_to])]
+    return list(DEFAULT_BACKTEST_MODELS)
+
+
+def _groups(
+    sales: pd.DataFrame, sector: str | None, horizon: int | None, freq: str | None,
+    levels: Sequence[int] | None, extra_dirs: Sequence[str | Path],
+) -> Iterator[tuple[pd.DataFrame, Settings]]:
+    if sector is not None:
+        profile = load_profile(sector, extra_dirs=extra_dirs)
+        rows = sales
+        if S.SECTOR in sales.columns:
+            rows = sales[sales[S.SECTOR].astype(str) == profile.name]
+            if rows.empty:
+                found = sorted(sales[S.SECTOR].dropna().astype(str).unique())
+                raise OptionError(f"no rows of sector '{profile.name}'; the table has {found}")
+        yield rows, _settings(profile.name, profile, horizon, freq, levels)
+        return
+    if S.SECTOR not in sales.columns or sales[S.SECTOR].isna().all():
+        yield sales, _settings(GENERIC, None, horizon, freq, levels)
+        return
+    known = list_profiles(extra_dirs=extra_dirs)
+    for name, rows in sales.groupby(sales[S.SECTOR].fillna(GENERIC).astype(str), sort=True):
+        profile = None
+        if name in known:
+            try:
+                profile = load_profile(name, extra_dirs=extra_dirs)
+            except ProfileError as exc:
+                log.warning("sector %s: profile unusable (%s); using defaults", name, exc)
+        yield rows, _settings(name, profile, horizon, freq, levels)
+
+
+def _settings(name: str, profile: SectorProfile | None, horizon: int | None,
+              freq: str | None, levels: Sequence[int] | None) -> Settings:
+    if profile is None:
+        return Settings(name, horizon or 14, freq, None, tuple(levels or (80, 95)), None)
+    known = set(available_models())
+    usable = tuple(m for m in profile.candidate_models if m in known)
+    unknown = [m for m in profile.candidate_models if m not in known]
+    if unknown:
+        log.info("sector %s: models %s are not available yet; skipped", name, unknown)
+    season = profile.season_length if (freq is None or freq == profile.frequency) else None
+    return Settings(name, horizon or profile.horizon, freq or profile.frequency, season,
+                    tuple(levels or profile.levels), usable or None)
+
+
+def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+@dataclass
+class ForecastFiles:
+    """A forecast (or backtest) run from a file: validation, results, files written."""
+
+    validation: ValidationRun
+    files: dict[str, Path]
+    result: SectorForecasts | None = None
+    summary: pd.DataFrame | None = None
+
+
+def forecast_file(
+    source: str | Path | pd.DataFrame, out_dir: str | Path, *,
+    column_map: dict[str, str] | None = None, **options: object,
+) -> ForecastFiles:
+    """Validate a sales file, forecast it per sector and write the results to ``out_dir``.
+
+    Writes ``forecasts.csv``, ``selection.csv`` (model per series and why),
+    ``backtest_metrics.csv`` and the validation files under ``validation/``.
+    """
+    out = Path(out_dir)
+    validation = validate_sources(source, column_map=column_map, out_dir=out / "validation")
+    sales = validation.tables["sales"].require_usable().data
+    result = forecast_sectors(sales, **options)  # type: ignore[arg-type]
+    files = _write(out, {"forecasts": result.forecasts, "selection": result.selection,
+                         "backtest_metrics": result.metrics})
+    return ForecastFiles(validation, files, result=result)
+
+
+def backtest_file(
+    source: str | Path | pd.DataFrame, out_dir: str | Path, *,
+    column_map: dict[str, str] | None = None, **options: object,
+) -> ForecastFiles:
+    """Validate a sales file, backtest per sector, write windows, metrics and summary."""
+    out = Path(out_dir)
+    validation = validate_sources(source, column_map=column_map, out_dir=out / "validation")
+    sales = validation.tables["sales"].require_usable().data
+    windows, metrics, summary = backtest_sectors(sales, **options)  # type: ignore[arg-type]
+    files = _write(out, {"backtest_forecasts": windows, "backtest_metrics": metrics,
+                         "backtest_summary": summary})
+    return ForecastFiles(validation, files, summary=summary)
+
+
+def _write(out: Path, tables: dict[str, pd.DataFrame]) -> dict[str, Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    files = {}
+    for name, table in tables.items():
+        path = out / f"{name}.csv"
+        table.to_csv(path, index=False)
+        files[name] = path
+    return files
