@@ -100,3 +100,22 @@ def test_bad_requests_are_explained() -> None:
         stockwise.forecast(PANEL, h=3, freq="H")
     with pytest.raises(ValueError, match="unknown model"):
         stockwise.forecast(PANEL, h=3, models=["Prophet"])
+
+
+def test_ensembles_combine_each_series_own_members() -> None:
+    from stockwise.workflows.forecast import _add_ensemble, _combine
+
+    cv = pd.DataFrame({"unique_id": ["a", "a", "b"], "M1": [1.0, 2.0, 10.0],
+                       "M2": [3.0, 4.0, 20.0], "M3": [8.0, 9.0, 60.0]})
+    members = {"a": ["M1", "M2"], "b": ["M1", "M2", "M3"]}
+    assert _add_ensemble(cv, members, "mean")["Ensemble"].tolist() == [2.0, 3.0, 30.0]
+    assert _add_ensemble(cv, members, "median")["Ensemble"].tolist() == [2.0, 3.0, 20.0]
+    day = pd.Timestamp("2024-01-01")
+    parts = [pd.DataFrame({"unique_id": ["a"], "ds": [day], "forecast": [v],
+                           "forecast-lo-80": [v - 1], "forecast-hi-80": [v + 1]})
+             for v in (1.0, 2.0, 6.0)]
+    mean = _combine(parts, "mean")
+    assert mean[["forecast", "forecast-lo-80", "forecast-hi-80"]].iloc[0].tolist() == [3, 2, 4]
+    assert _combine(parts, "median")["forecast"].tolist() == [2.0]
+    with pytest.raises(ValueError, match="ensemble must be"):
+        stockwise.forecast(PANEL, h=3, ensemble="max")

@@ -99,7 +99,9 @@ def run_forecast(
 ) -> ForecastRun:
     """:func:`forecast`, returning the whole :class:`ForecastRun`."""
     if h < 1:
-        raise ValueError(f"h must be >= 1, got {h}")
+        raise OptionError(f"h must be >= 1, got {h}")
+    if ensemble not in ("mean", "median"):
+        raise OptionError(f"ensemble must be 'mean' or 'median', not {ensemble!r}")
     frame, freq = _prepare(df, freq)
     season_length = season_length or DEFAULT_SEASON[freq]
     levels = normalise_levels(levels)
@@ -112,7 +114,7 @@ def run_forecast(
         metrics = pd.DataFrame()
     else:
         chosen, metrics, members = _choose(frame, candidates, h, n_windows, season_length,
-                                           metric, ensemble_k)
+                                           metric, ensemble_k, ensemble)
     out = _final_forecasts(frame, chosen, candidates, h, levels, season_length, freq,
                            ensemble, members)
     return ForecastRun(out, chosen, metrics, members, freq, season_length)
@@ -195,7 +197,7 @@ def _label(spec: str | Forecaster) -> str:
 
 
 def _choose(frame: pd.DataFrame, candidates: dict[str, list[str | Forecaster]], h: int,
-            n_windows: int, season_length: int, metric: str, ensemble_k: int
+            n_windows: int, season_length: int, metric: str, ensemble_k: int, how: str
             ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, list[str]]]:
     """Backtest each candidate on its series, add the ensemble, select per series."""
     cv = _backtest_candidates(frame, candidates, h, n_windows, season_length)
@@ -213,7 +215,7 @@ def _choose(frame: pd.DataFrame, candidates: dict[str, list[str | Forecaster]], 
     members: dict[str, list[str]] = {}
     if ensemble_k > 1 and len(labels) > 1:
         members = _ensemble_members(metrics, ensemble_k, metric)
-        cv = _add_ensemble(cv, members)
+        cv = _add_ensemble(cv, members, how)
         ens = evaluate(cv, frame, [ENSEMBLE], season_length=season_length)
         metrics = pd.concat([metrics, ens[ens["n_points"] > 0]], ignore_index=True)
     segments = classify_demand(frame)["demand_class"]
@@ -302,7 +304,7 @@ def _final_forecasts(frame: pd.DataFrame, chosen: pd.DataFrame,
     for uid, label in zip(chosen[S.UNIQUE_ID], chosen[MODEL], strict=True):
         names = members.get(uid, []) if label == ENSEMBLE else [label]
         rows = [forecasts[n][forecasts[n][S.UNIQUE_ID] == uid] for n in names]
-        part = _median_of(rows) if len(rows) > 1 else rows[0].copy()
+        part = _combine(rows, how) if len(rows) > 1 else rows[0].copy()
         served = [used[(n, uid)] for n in names]
         part[MODEL] = (f"Ensemble[{how}: {'+'.join(served)}]" if label == ENSEMBLE
                        else served[0])
@@ -318,7 +320,9 @@ def _as_output(result: pd.DataFrame, name: str) -> pd.DataFrame:
                                   if c == name or c.startswith(f"{name}-")})
 
 
-def _median_of(parts: list[pd.DataFrame]) -> pd.DataFrame:
+def _combine(parts: list[pd.DataFrame], how: str) -> pd.DataFrame:
+    """Mean or median of the members' points and of each band (quantile averaging)."""
     stacked = pd.concat(parts, ignore_index=True)
     value_columns = [c for c in stacked.columns if c.startswith(FORECAST)]
-    return stacked.groupby([S.UNIQUE_ID, S.DS], as_index=False)[value_columns].median()
+    grouped = stacked.groupby([S.UNIQUE_ID, S.DS], as_index=False)[value_columns]
+    return grouped.median() if how == "median" else grouped.mean()
