@@ -1,0 +1,110 @@
+"""Stock projection and FEFO expiry on hand-computed examples; sample paths from quantiles."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from stockwise.inventory.paths import demand_over, quantile_knots, sample_paths, to_daily
+from stockwise.inventory.projection import NEVER, Lot, lots_from_batches, project
+
+DATES = pd.date_range("2025-01-01", periods=6, freq="D")
+
+
+def test_projection_of_a_known_path() -> None:
+    # on hand 10, demand 3/day, 6 units arrive on day 2 (index 2):
+    # day0: 10-3=7  day1: 4  day2: 4+6-3=7  day3: 4  day4: 1  day5: 1-3 -> 0, 2 lost
+    paths = np.full((1, 6), 3.0)
+    proj = project(paths, DATES, [Lot(10.0)], receipts=[(2, 6.0)])
+    assert proj.expected_on_hand.tolist() == [7, 4, 7, 4, 1, 0]
+    assert proj.expected_lost.tolist() == [0, 0, 0, 0, 0, 2]
+    assert proj.stockout_probability.tolist() == [0, 0, 0, 0, 0, 1]
+    assert proj.stockout_date() == DATES[5]
+
+
+def test_fefo_consumes_the_earliest_expiry_first_and_writes_off_the_rest() -> None:
+    # lots: 4 units expiring end of day 1, 10 units expiring end of day 3, 5 never.
+    # demand 3/day: day0 takes 3 from lot A (1 left); day1 takes 1 A + 2 B -> A empty,
+    # B=8; day2: B=5; day3: B=2, then B expires with 2 units -> waste 2 on day 3;
+    # day4: 5-3=2 (never-expiring), day5: 0 with 1 lost.
+    paths = np.full((1, 6), 3.0)
+    lots = [Lot(10.0, 3), Lot(4.0, 1), Lot(5.0, NEVER)]
+    proj = project(paths, DATES, sorted(lots, key=lambda lot: lot.expiry))
+    assert proj.expected_waste.tolist() == [0, 0, 0, 2, 0, 0]
+    assert proj.expected_on_hand.tolist() == [16, 13, 10, 5, 2, 0]
+    assert proj.expected_lost.tolist() == [0, 0, 0, 0, 0, 1]
+
+
+def test_received_units_expire_after_the_shelf_life() -> None:
+    paths = np.full((1, 6), 1.0)
+    proj = project(paths, DATES, [], receipts=[(0, 5.0)], shelf_life_days=2)
+    # 5 arrive day 0 expiring end of day 2: sells 1 on days 0,1,2 -> 2 wasted on day 2
+    assert proj.expected_waste.tolist() == [0, 0, 2, 0, 0, 0]
+    assert proj.expected_lost.tolist() == [0, 0, 0, 1, 1, 1]
+
+
+def test_probabilities_average_over_paths() -> None:
+    paths = np.array([[1.0, 1, 1], [5.0, 5, 5]])
+    proj = project(paths, DATES[:3], [Lot(4.0)])
+    assert proj.stockout_probability.tolist() == [0.5, 0.5, 0.5]
+    assert proj.stockout_by.tolist() == [0.5, 0.5, 0.5]
+    assert proj.stockout_date(0.5) == DATES[0] and proj.stockout_date(0.9) is None
+
+
+def test_lots_from_batches_trims_to_the_stock_count_and_skips_expired() -> None:
+    today = pd.Timestamp("2025-01-01")
+    batches = pd.DataFrame({"quantity": [5.0, 8.0, 3.0],
+                            "expiry_date": pd.to_datetime(["2025-01-10", "2025-03-01",
+                                                           "2024-12-31"])})
+    lots = lots_from_batches(10.0, batches, today)
+    assert [(lot.quantity, lot.expiry) for lot in lots] == [(5.0, 9), (5.0, 59)]
+    lots = lots_from_batches(20.0, batches, today)
+    assert lots[-1] == Lot(7.0, NEVER)
+
+
+def _forecast_rows(days: int = 5) -> pd.DataFrame:
+    return pd.DataFrame({
+        "unique_id": "A", "ds": pd.date_range("2025-01-01", periods=days),
+        "forecast": 10.0, "forecast-lo-80": 6.0, "forecast-hi-80": 14.0,
+        "forecast-lo-95": 4.0, "forecast-hi-95": 17.0,
+    })
+
+
+def test_quantile_knots_are_sorted_probabilities() -> None:
+    probs, knots = quantile_knots(_forecast_rows())
+    assert probs.tolist() == pytest.approx([0.025, 0.1, 0.5, 0.9, 0.975])
+    assert knots[0].tolist() == [4, 6, 10, 14, 17]
+
+
+def test_sample_paths_reproduce_the_forecast_quantiles() -> None:
+    paths = sample_paths(_forecast_rows(), n_paths=20000, rng=np.random.default_rng(1))
+    day = paths[:, 0]
+    assert np.quantile(day, 0.5) == pytest.approx(10, abs=0.15)
+    assert np.quantile(day, 0.1) == pytest.approx(6, abs=0.2)
+    assert np.quantile(day, 0.975) == pytest.approx(17, abs=0.3)
+    assert (paths >= 0).all()
+
+
+def test_correlation_widens_the_spread_of_totals() -> None:
+    rows = _forecast_rows(20)
+    rng = np.random.default_rng(2)
+    independent = sample_paths(rows, 5000, correlation=0.0, rng=rng).sum(axis=1).std()
+    correlated = sample_paths(rows, 5000, correlation=0.8, rng=rng).sum(axis=1).std()
+    assert correlated > 2 * independent
+
+
+def test_demand_over_a_random_lead_time_extends_short_paths() -> None:
+    paths = np.array([[1.0, 2, 3], [1.0, 1, 1]])
+    assert demand_over(paths, 0, np.array([2, 3])).tolist() == [3.0, 3.0]
+    # 5 days asked of a 3-day path: the last days' mean (2 and 1) repeats
+    assert demand_over(paths, 0, 5).tolist() == [10.0, 5.0]
+
+
+def test_weekly_forecasts_are_spread_over_their_days() -> None:
+    weekly = pd.DataFrame({"unique_id": "A", "ds": pd.to_datetime(["2025-01-06"]),
+                           "forecast": [14.0], "forecast-hi-80": [21.0]})
+    daily = to_daily(weekly, "W")
+    assert len(daily) == 7 and daily["forecast"].tolist() == [2.0] * 7
+    assert daily["forecast-hi-80"].sum() == pytest.approx(21.0)
+    assert daily["ds"].iloc[-1] == pd.Timestamp("2025-01-12")
