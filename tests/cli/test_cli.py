@@ -131,18 +131,20 @@ def test_demo_runs_end_to_end(tmp_path: Path) -> None:
     code, output = run("demo", "--out", str(tmp_path), "--products", "6", "--days", "200")
     assert code == 0, output
     assert "Demo finished" in output
-    forecasts = pd.read_csv(tmp_path / "forecasts" / "forecasts.csv")
+    forecasts = pd.read_csv(tmp_path / "plan" / "forecasts.csv")
     assert forecasts["unique_id"].nunique() == 6
     assert forecasts["forecast"].notna().all() and forecasts["model"].notna().all()
-    # Bands exist for the levels of each sector's profile (99 % only for pharmacy).
     value_columns = [c for c in forecasts.columns if c.startswith("forecast")]
     assert (forecasts[value_columns].fillna(0) >= 0).all().all()
-    pharmacy = forecasts[forecasts["sector"] == "pharmacy"]
-    assert pharmacy["forecast-hi-99"].notna().all()
     luxury = forecasts[forecasts["sector"] == "luxury"]
     assert (pd.to_datetime(luxury["ds"]).dt.dayofweek == 0).all()  # weekly, Monday
-    selection = pd.read_csv(tmp_path / "forecasts" / "selection.csv")
+    selection = pd.read_csv(tmp_path / "plan" / "selection.csv")
     assert set(selection["unique_id"]) == set(forecasts["unique_id"])
+    plan = pd.read_csv(tmp_path / "plan" / "plan.csv")
+    inventory = pd.read_csv(tmp_path / "data" / "inventory.csv")
+    assert set(plan["unique_id"]) == set(inventory["unique_id"])
+    assert set(plan["sector"]) == {"retail", "pharmacy", "luxury"}
+    assert (tmp_path / "plan" / "plan.xlsx").exists() and "Most urgent" in output
     sales = pd.read_csv(tmp_path / "data" / "sales.csv")
     accounting = [line for line in output.splitlines() if line.startswith("sales:")]
     assert accounting == [f"sales: {len(sales)} rows read, {len(sales)} accepted, "
@@ -211,3 +213,21 @@ def test_validate_warns_about_products_missing_from_one_table(tmp_path: Path) ->
     assert code == 0, output
     assert "1 series have sales but no inventory row (e.g. B)" in output
     assert "1 inventory products have no sales history (e.g. C)" in output
+
+
+def test_plan_command_writes_the_order_list(tmp_path: Path) -> None:
+    code, output = run("generate", "--products", "6", "--days", "150", "--seed", "2",
+                       "--out", str(tmp_path / "d"))
+    assert code == 0, output
+    code, output = run("plan", str(tmp_path / "d" / "sales.csv"), "--inventory",
+                       str(tmp_path / "d" / "inventory.csv"), "--batches",
+                       str(tmp_path / "d" / "batches.csv"), "--sector", "pharmacy",
+                       "--out", str(tmp_path / "p"))
+    assert code == 0, output
+    plan = pd.read_csv(tmp_path / "p" / "plan.csv")
+    assert set(plan["sector"]) == {"pharmacy"} and len(plan) == 2
+    assert {"order_qty", "order_date", "stockout_probability", "reason"} <= set(plan.columns)
+    assert (plan["order_qty"] >= 0).all()
+    assert (tmp_path / "p" / "plan.xlsx").exists()
+    assert "Most urgent of 2 products" in output
+    assert "inventory: 6 rows read, 6 accepted, 0 quarantined" in output

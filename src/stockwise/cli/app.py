@@ -96,10 +96,11 @@ def configure_logging(level: int) -> None:
 
 
 def _register() -> None:
-    from stockwise.cli import data_commands, demo_command, forecast_commands
+    from stockwise.cli import data_commands, demo_command, forecast_commands, plan_command
 
     data_commands.register(app)
     forecast_commands.register(app)
+    plan_command.register(app)
     demo_command.register(app)
 
 

@@ -9,8 +9,9 @@ import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from stockwise.cli.app import console, handle_errors
+from stockwise.cli.plan_command import render_plan
 
-STEPS = ("generate", "validate", "prepare", "forecast")
+STEPS = ("generate", "validate", "prepare", "forecast and plan")
 
 
 def register(app: typer.Typer) -> None:
@@ -24,7 +25,7 @@ def demo(
     days: Annotated[int, typer.Option(min=60, help="Days of history.")] = 730,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 42,
 ) -> None:
-    """Generate three sectors of data and run validate → prepare → forecast on them."""
+    """Generate three sectors of data; validate, prepare, forecast and plan orders."""
     from stockwise.workflows.demo import run_demo
 
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
@@ -45,6 +46,8 @@ def demo(
         console.print(f"{table.report.table}: {table.report.summary}", highlight=False)
     n_series = result.forecasts["unique_id"].nunique()
     console.print(f"forecasts: {len(result.forecasts)} rows for {n_series} series", highlight=False)
+    if result.plan is not None:
+        render_plan(result.plan.plan, result.plan.alerts)
     console.print(f"[bold green]Demo finished[/] in {sum(result.timings.values()):.1f}s. "
                   f"Outputs in {result.out_dir.resolve()}:", highlight=False)
     for name, path in result.files.items():

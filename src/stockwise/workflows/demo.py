@@ -1,9 +1,10 @@
 """The demo: generate realistic multi-sector data, then run the main path on it.
 
-generate → write files → validate them as a user's export → prepare → forecast with
-automatic model selection per series (per sector, with the sector profile's frequency,
-season, horizon, levels and candidate models). It needs nothing but
-stockwise itself, so a new user sees the whole path in one command.
+generate → write files → validate them as a user's export → prepare → correct
+stocked-out days → forecast with automatic model selection per series (per sector, with
+the sector profile's frequency, season, levels and candidate models) → plan: projected
+stock, stockout / overstock / expiry alerts and the order list for the three sectors.
+It needs nothing but stockwise itself, so a new user sees the whole path in one command.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ import pandas as pd
 
 from stockwise import schema as S
 from stockwise.data.prepare import prepare_sales
+from stockwise.inventory.plan import InventoryPlan
 from stockwise.synthetic import generate, write_synthetic
-from stockwise.workflows.sector_forecast import forecast_sectors
+from stockwise.workflows.plan import plan_inventory, write_plan
 from stockwise.workflows.validate import ValidationRun, validate_sources
 
 log = logging.getLogger(__name__)
@@ -36,6 +38,7 @@ class DemoResult:
     validation: ValidationRun
     forecasts: pd.DataFrame
     timings: dict[str, float] = field(default_factory=dict)
+    plan: InventoryPlan | None = None
 
 
 def run_demo(
@@ -80,17 +83,15 @@ def run_demo(
         prepared.to_csv(prepared_path, index=False)
         files["prepared/sales_daily"] = prepared_path
 
-    with step("forecast"):
-        result = forecast_sectors(prepared, models="auto", n_windows=n_windows)
-        forecasts = result.forecasts
-        for name, table in {"forecasts": forecasts, "selection": result.selection,
-                            "backtest_metrics": result.metrics}.items():
-            path = out / "forecasts" / f"{name}.csv"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            table.to_csv(path, index=False)
-            files[f"forecasts/{name}"] = path
+    with step("forecast and plan"):
+        tables = validation.tables
+        run = plan_inventory(sales, tables["inventory"].data, batches=tables["batches"].data,
+                             n_windows=n_windows, seed=seed)
+        written = write_plan(run, out / "plan")
+        files.update({f"plan/{name}": path for name, path in written.items()})
+        forecasts = run.forecasts.forecasts
 
-    return DemoResult(out, files, validation, forecasts, timings)
+    return DemoResult(out, files, validation, forecasts, timings, run.plan)
 
 
 @contextmanager

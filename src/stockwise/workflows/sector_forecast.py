@@ -63,7 +63,7 @@ def forecast_sectors(
                  rows[S.UNIQUE_ID].nunique(), setting.horizon)
         run = run_forecast(rows, setting.horizon, setting.freq, setting.season_length,
                            models, setting.levels, n_windows, restrict_to=setting.restrict_to)
-        forecasts.append(run.forecasts.assign(**{S.SECTOR: setting.sector}))
+        forecasts.append(run.forecasts.assign(**{S.SECTOR: setting.sector, "freq": run.freq}))
         selections.append(run.selection.assign(**{S.SECTOR: setting.sector}))
         if not run.metrics.empty:
             metrics.append(run.metrics.assign(**{S.SECTOR: setting.sector}))

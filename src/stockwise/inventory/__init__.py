@@ -1,0 +1,14 @@
+"""Inventory engine: from forecast tables to projections, alerts and order proposals.
+
+It reads forecast tables, never models: demand sample paths from the forecast quantiles
+(:mod:`paths`), a FEFO stock projection (:mod:`projection`), per-product parameters from
+the sector profile and the inventory row (:mod:`parameters`), the order decision
+(:mod:`decision`) built on textbook policy math (:mod:`policies`, :mod:`distributions`),
+alerts (:mod:`alerts`) and the plan that ties them together (:mod:`plan`). Stocked-out
+days are corrected before forecasting (:mod:`censoring`).
+"""
+
+from stockwise.inventory.censoring import censoring_summary, uncensor_demand
+from stockwise.inventory.plan import InventoryPlan, build_plan
+
+__all__ = ["InventoryPlan", "build_plan", "censoring_summary", "uncensor_demand"]

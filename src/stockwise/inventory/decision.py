@@ -1,0 +1,171 @@
+"""One product's order decision from its demand paths: levels, quantity, date, reason.
+
+The protection interval of a periodic review is the lead time plus the review period:
+an order placed today must cover demand until the order after it arrives. Sampling the
+lead time per path and summing each path's demand over it gives the lead-time demand
+distribution *with* lead-time variability, from the forecast's own quantiles. Levels:
+
+- ``RS`` (periodic review, order-up-to): S = the service quantile of demand over L + R;
+  at each review order S − position.
+- ``sS``: s = that same quantile, S = s + EOQ; order S − position when position ≤ s.
+- ``sQ``: s as above; order whole multiples of the EOQ to bring the position above s.
+
+With a fill-rate target, S is the smallest level whose expected fill rate
+1 − E[(D − S)⁺] / E[demand per review period] reaches it. Every decision reports both the
+expected cycle service level P(D ≤ S) and the expected fill rate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from stockwise.inventory.parameters import ProductParameters
+from stockwise.inventory.paths import demand_over, lead_time_samples
+from stockwise.inventory.policies import eoq, round_order
+
+DAYS_PER_YEAR = 365.0
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The numbers behind one product's line of the plan."""
+
+    reorder_point: float
+    order_up_to: float
+    safety_stock: float
+    demand_protection_mean: float
+    cycle_service_level: float
+    fill_rate: float
+    position: float
+    order_day: int | None
+    """Day index (0 = today) on which to place the order; None: none within the horizon."""
+    raw_quantity: float
+    order_quantity: float
+    reason: str
+
+
+def decide(params: ProductParameters, paths: np.ndarray, rng: np.random.Generator,
+           target: str = "cycle_service_level", expiry_cap: float | None = None,
+           expected_waste: np.ndarray | None = None) -> Decision:
+    """Compute levels and the order for one product (``paths``: n_paths × days, daily).
+
+    ``expected_waste`` (units expiring per day, from the projection) is taken off the
+    expected position: stock that will expire before it sells does not protect anyone.
+    """
+    n_paths, days = paths.shape
+    review = params.review_period_days
+    lead = lead_time_samples(params.lead_time_days, params.lead_time_std_days, n_paths, rng)
+    protection = demand_over(paths, 0, lead + review)
+    per_review = demand_over(paths, 0, np.full(n_paths, review))
+    mean_daily = float(paths.mean()) if days else 0.0
+
+    level = _service_quantile(protection, per_review, params.service_level, target)
+    q_eoq = _eoq(params, mean_daily)
+    if params.policy == "RS":
+        reorder_point, order_up_to = level, level
+    elif params.policy == "sS":
+        reorder_point, order_up_to = level, level + q_eoq
+    else:  # sQ
+        reorder_point, order_up_to = level, level + q_eoq
+    position = params.on_hand + params.on_order
+    outflow = paths.mean(axis=0)
+    if expected_waste is not None and len(expected_waste) == days:
+        outflow = outflow + expected_waste
+    expected_position = position - np.concatenate([[0.0], np.cumsum(outflow)])
+    if params.policy == "RS":
+        due = np.flatnonzero(expected_position[:days:review] < order_up_to)
+        order_day = int(due[0] * review) if len(due) else None
+    else:
+        due = np.flatnonzero(expected_position[:days] <= reorder_point)
+        order_day = int(due[0]) if len(due) else None
+
+    raw = 0.0
+    if order_day is not None:
+        at_order = float(expected_position[order_day])
+        if params.policy == "sQ" and q_eoq > 0:
+            raw = q_eoq * max(np.ceil((reorder_point - at_order) / q_eoq + 1e-9), 1.0)
+        else:
+            raw = max(order_up_to - at_order, 0.0)
+    cap = _cap(params, position, expiry_cap)
+    quantity = float(round_order(raw, params.moq, params.pack_size, cap))
+    csl = float(np.mean(protection <= order_up_to))
+    fill = _fill_rate(protection, per_review, order_up_to)
+    reason = _reason(params, position, reorder_point, order_up_to, protection, order_day, raw,
+                     quantity, cap, q_eoq)
+    return Decision(reorder_point, order_up_to, reorder_point - float(protection.mean()),
+                    float(protection.mean()), csl, fill, position, order_day, raw, quantity,
+                    reason)
+
+
+def _service_quantile(protection: np.ndarray, per_review: np.ndarray, level: float,
+                      target: str) -> float:
+    if target == "cycle_service_level":
+        return float(np.quantile(protection, level, method="higher"))
+    if target != "fill_rate":
+        raise ValueError("target must be 'cycle_service_level' or 'fill_rate'")
+    candidates = np.unique(np.quantile(protection, np.linspace(0, 1, 201), method="higher"))
+    shortfall = np.maximum(protection[None, :] - candidates[:, None], 0).mean(axis=1)
+    expected = max(float(per_review.mean()), 1e-9)
+    ok = np.flatnonzero(1 - shortfall / expected >= level)
+    return float(candidates[ok[0]] if len(ok) else candidates[-1])
+
+
+def _fill_rate(protection: np.ndarray, per_review: np.ndarray, level: float) -> float:
+    expected = float(per_review.mean())
+    if expected <= 0:
+        return 1.0
+    return float(max(0.0, 1 - np.maximum(protection - level, 0).mean() / expected))
+
+
+def _eoq(params: ProductParameters, mean_daily: float) -> float:
+    h = params.holding_cost_per_unit_year
+    annual = mean_daily * DAYS_PER_YEAR
+    if h <= 0 or annual <= 0 or params.ordering_cost <= 0:
+        return max(mean_daily * params.review_period_days, 0.0)
+    return float(eoq(params.ordering_cost, h, annual))
+
+
+def _cap(params: ProductParameters, position: float, expiry_cap: float | None) -> float | None:
+    caps = []
+    if params.max_stock is not None:
+        caps.append(max(params.max_stock - position, 0.0))
+    if expiry_cap is not None:
+        caps.append(max(expiry_cap, 0.0))
+    return min(caps) if caps else None
+
+
+def _reason(params: ProductParameters, position: float, reorder_point: float,
+            order_up_to: float, protection: np.ndarray, order_day: int | None, raw: float,
+            quantity: float, cap: float | None, q_eoq: float) -> str:
+    horizon = f"{params.lead_time_days:g}d lead time + {params.review_period_days}d review"
+    numbers = (f"demand over {horizon}: mean {protection.mean():.1f}, "
+               f"{params.service_level:.1%} quantile {reorder_point:.1f}")
+    if order_day is None:
+        return f"no order: position {position:.1f} covers the horizon ({numbers})"
+    when = "now" if order_day == 0 else f"in {order_day} days"
+    rule = {"RS": f"order up to {order_up_to:.1f}",
+            "sS": f"reorder point {reorder_point:.1f}, order up to {order_up_to:.1f}",
+            "sQ": f"reorder point {reorder_point:.1f}, EOQ {q_eoq:.1f}"}[params.policy]
+    text = f"{params.policy} policy, order {when}: position {position:.1f}; {rule} ({numbers})"
+    if quantity != raw:
+        extras = []
+        if params.moq:
+            extras.append(f"MOQ {params.moq:g}")
+        if params.pack_size > 1:
+            extras.append(f"pack {params.pack_size:g}")
+        if cap is not None:
+            extras.append(f"cap {cap:.1f}")
+        text += f"; {raw:.1f} → {quantity:g} after {', '.join(extras) or 'rounding'}"
+    return text
+
+
+def days_of_cover(on_hand: float, mean_daily: float) -> float:
+    """Days the stock on hand lasts at the forecast's average daily demand (inf if none)."""
+    return float("inf") if mean_daily <= 0 else on_hand / mean_daily
+
+
+def to_date(today: pd.Timestamp, day: int | None) -> pd.Timestamp | None:
+    return None if day is None else today + pd.Timedelta(days=int(day))

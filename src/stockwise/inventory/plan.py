@@ -1,0 +1,219 @@
+"""The inventory plan: per product the projection, the order proposal, and its alerts.
+
+Inputs are tables, never models: a forecast table (daily, or weekly/monthly with its
+``freq``), the inventory snapshot, optional batches and prices. For each product the
+forecast's quantiles become demand paths; the do-nothing projection gives the stockout
+date and probability, overstock and expected waste; the decision gives the levels and
+the order; alerts summarise what needs attention, most urgent first.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from stockwise import schema as S
+from stockwise.inventory.alerts import alerts_for
+from stockwise.inventory.decision import Decision, days_of_cover, decide, to_date
+from stockwise.inventory.parameters import ProductParameters, resolve
+from stockwise.inventory.paths import DEFAULT_CORRELATION, DEFAULT_PATHS, sample_paths, to_daily
+from stockwise.inventory.projection import Projection, lots_from_batches, project
+from stockwise.sectors import SectorProfile
+
+log = logging.getLogger(__name__)
+COVER_WINDOW = 28
+PLAN_COLUMNS = [
+    S.UNIQUE_ID, S.SECTOR, "urgency", "order_date", "order_qty", "order_value", "arrival_date",
+    "stockout_date", "stockout_probability", "days_of_cover", "mean_daily_demand", "on_hand",
+    "on_order", "position", "safety_stock", "reorder_point", "order_up_to", "policy",
+    "service_level", "cycle_service_level", "fill_rate", "lead_time_days", "review_period_days",
+    "excess_units", "excess_value", "expected_waste_units", "expected_waste_value",
+    "expected_lost_units", "alert", "reason",
+]
+
+
+@dataclass
+class InventoryPlan:
+    """The order list (one row per product), daily projections and alerts."""
+
+    plan: pd.DataFrame
+    projection: pd.DataFrame
+    alerts: pd.DataFrame
+    today: pd.Timestamp
+
+    @property
+    def orders(self) -> pd.DataFrame:
+        """Products to order now (the lines a buyer acts on today)."""
+        return self.plan[(self.plan["order_qty"] > 0) & (self.plan["urgency"] == "order now")]
+
+
+def build_plan(
+    forecasts: pd.DataFrame, inventory: pd.DataFrame, *,
+    profiles: dict[str, SectorProfile] | None = None, batches: pd.DataFrame | None = None,
+    prices: pd.Series | None = None, today: pd.Timestamp | str | None = None,
+    freq: str | dict[str, str] = "D", policy: str = "RS", target: str = "cycle_service_level",
+    n_paths: int = DEFAULT_PATHS, correlation: float = DEFAULT_CORRELATION, seed: int = 0,
+) -> InventoryPlan:
+    """Plan every product of ``inventory`` that has a forecast.
+
+    ``forecasts``: ``unique_id, ds, forecast[, forecast-lo-L, forecast-hi-L][, sector]``.
+    ``freq``: the forecasts' frequency, or one per sector. ``today``: the first projected
+    day (default: the first forecast date). ``prices``: selling price per unique_id, to
+    value lost sales (unit cost otherwise).
+    """
+    profiles = profiles or {}
+    daily = _daily_forecasts(forecasts, freq)
+    today = pd.Timestamp(today) if today is not None else pd.Timestamp(daily[S.DS].min())
+    daily = daily[daily[S.DS] >= today]
+    by_id = dict(tuple(daily.groupby(S.UNIQUE_ID, sort=False)))
+    batch_groups = dict(tuple(batches.groupby(S.UNIQUE_ID))) if batches is not None and \
+        not batches.empty else {}
+    rng = np.random.default_rng(seed)
+    rows, projections, alerts = [], [], []
+    missing = []
+    for _, item in inventory.iterrows():
+        uid = str(item[S.UNIQUE_ID])
+        rows_f = by_id.get(uid)
+        if rows_f is None or rows_f.empty:
+            missing.append(uid)
+            continue
+        sector = str(item.get(S.SECTOR, rows_f.get(S.SECTOR, pd.Series(["all"])).iloc[0]))
+        params = resolve(item, profiles.get(sector), policy)
+        line, proj = _plan_product(params, rows_f, batch_groups.get(uid), today, rng,
+                                   target, n_paths, correlation)
+        price = float(prices.get(uid, np.nan)) if prices is not None else np.nan
+        line_alerts = alerts_for(params, line, proj, price)
+        line["alert"] = ", ".join(sorted({a["type"] for a in line_alerts})) or ""
+        rows.append(line)
+        alerts.extend(line_alerts)
+        projections.append(proj.to_frame().assign(**{S.UNIQUE_ID: uid}))
+    if missing:
+        log.warning("%d products have stock but no forecast (e.g. %s); not planned",
+                    len(missing), ", ".join(missing[:3]))
+    plan = _sort(pd.DataFrame(rows, columns=PLAN_COLUMNS))
+    projection = (pd.concat(projections, ignore_index=True) if projections else
+                  pd.DataFrame())
+    alert_frame = _alerts_frame(alerts)
+    return InventoryPlan(plan, projection, alert_frame, today)
+
+
+def _plan_product(params: ProductParameters, rows: pd.DataFrame, batches: pd.DataFrame | None,
+                  today: pd.Timestamp, rng: np.random.Generator, target: str, n_paths: int,
+                  correlation: float) -> tuple[dict, Projection]:
+    rows = rows.sort_values(S.DS)
+    dates = pd.DatetimeIndex(rows[S.DS])
+    paths = sample_paths(rows, n_paths, correlation, rng)
+    lots = lots_from_batches(params.on_hand, batches, today)
+    receipts = _due_receipts(params, today)
+    projection = project(paths, dates, lots, receipts, params.shelf_life_days)
+    expiry_cap = _expiry_cap(params, paths, projection)
+    decision = decide(params, paths, rng, target, expiry_cap, projection.expected_waste)
+    mean_daily = float(paths[:, :COVER_WINDOW].mean()) if paths.size else 0.0
+    lead = max(round(params.lead_time_days), 1)
+    stockout_within_lead = float(projection.stockout_by[min(lead, len(dates)) - 1])
+    excess = max(decision.position - (decision.order_up_to
+                                      + mean_daily * params.review_period_days), 0.0)
+    waste_units = float(projection.expected_waste.sum())
+    order_date = to_date(today, decision.order_day)
+    line = {
+        S.UNIQUE_ID: params.unique_id, S.SECTOR: params.sector,
+        "urgency": _urgency(decision, stockout_within_lead, params),
+        "order_date": order_date, "order_qty": decision.order_quantity,
+        "order_value": decision.order_quantity * params.unit_cost,
+        "arrival_date": (order_date + pd.Timedelta(days=lead)) if order_date is not None and
+        decision.order_quantity > 0 else None,
+        "stockout_date": projection.stockout_date(), "stockout_probability": stockout_within_lead,
+        "days_of_cover": days_of_cover(params.on_hand, mean_daily),
+        "mean_daily_demand": mean_daily,
+        "on_hand": params.on_hand, "on_order": params.on_order, "position": decision.position,
+        "safety_stock": decision.safety_stock, "reorder_point": decision.reorder_point,
+        "order_up_to": decision.order_up_to, "policy": params.policy,
+        "service_level": params.service_level,
+        "cycle_service_level": decision.cycle_service_level, "fill_rate": decision.fill_rate,
+        "lead_time_days": params.lead_time_days,
+        "review_period_days": params.review_period_days,
+        "excess_units": excess, "excess_value": excess * params.unit_cost,
+        "expected_waste_units": waste_units,
+        "expected_waste_value": waste_units * params.unit_cost,
+        "expected_lost_units": float(projection.expected_lost[:lead].sum()),
+        "reason": decision.reason,
+    }
+    return line, projection
+
+
+def _daily_forecasts(forecasts: pd.DataFrame, freq: str | dict[str, str]) -> pd.DataFrame:
+    if isinstance(freq, str):
+        return to_daily(forecasts, freq)
+    parts = [to_daily(rows, freq.get(str(sector), "D"))
+             for sector, rows in forecasts.groupby(S.SECTOR, sort=False)]
+    return pd.concat(parts, ignore_index=True)
+
+
+def _due_receipts(params: ProductParameters, today: pd.Timestamp) -> list[tuple[int, float]]:
+    """Open orders arrive on their due date, or after the mean lead time when unknown."""
+    if params.on_order <= 0:
+        return []
+    if params.on_order_due is not None and not pd.isna(params.on_order_due):
+        day = max((params.on_order_due - today).days, 0)
+    else:
+        day = max(round(params.lead_time_days), 0)
+    return [(day, params.on_order)]
+
+
+def _expiry_cap(params: ProductParameters, paths: np.ndarray, projection: Projection
+                ) -> float | None:
+    """Units a new batch can sell before it expires, after the stock already there.
+
+    A new batch arriving after the lead time is sold after older stock (FEFO), so what it
+    can sell is the demand over its shelf life minus the stock expected on hand when it
+    arrives; ordering more only creates waste.
+    """
+    if params.shelf_life_days is None or not np.isfinite(params.shelf_life_days):
+        return None
+    lead = max(round(params.lead_time_days), 0)
+    window = paths[:, lead:lead + int(params.shelf_life_days)]
+    sellable = float(window.sum(axis=1).mean())
+    if window.shape[1] < params.shelf_life_days and paths.shape[1]:
+        sellable *= params.shelf_life_days / max(window.shape[1], 1)
+    arrival = min(lead, len(projection.expected_on_hand) - 1)
+    return max(sellable - float(projection.expected_on_hand[arrival]), 0.0)
+
+
+def _urgency(decision: Decision, stockout_within_lead: float, params: ProductParameters
+             ) -> str:
+    if decision.order_day == 0 and decision.order_quantity > 0:
+        return "order now"
+    if decision.order_day is not None and decision.order_day <= params.review_period_days:
+        return "order soon"
+    if stockout_within_lead > 1 - params.service_level:
+        return "at risk"
+    if decision.order_day is not None:
+        return "planned"
+    return "no action"
+
+
+_URGENCY_RANK = {"order now": 0, "at risk": 1, "order soon": 2, "planned": 3, "no action": 4}
+
+
+def _sort(plan: pd.DataFrame) -> pd.DataFrame:
+    if plan.empty:
+        return plan
+    rank = plan["urgency"].map(_URGENCY_RANK)
+    order = pd.DataFrame({"rank": rank, "p": -plan["stockout_probability"],
+                          "v": -plan["order_value"]})
+    return plan.loc[order.sort_values(["rank", "p", "v"], kind="stable").index].reset_index(
+        drop=True)
+
+
+def _alerts_frame(alerts: list[dict]) -> pd.DataFrame:
+    columns = [S.UNIQUE_ID, S.SECTOR, "type", "severity", "value_at_stake", "message"]
+    frame = pd.DataFrame(alerts, columns=columns)
+    if frame.empty:
+        return frame
+    rank = frame["severity"].map({"critical": 0, "high": 1, "medium": 2, "low": 3})
+    frame = frame.assign(_rank=rank).sort_values(["_rank", "value_at_stake"],
+                                                 ascending=[True, False], kind="stable")
+    return frame.drop(columns="_rank").reset_index(drop=True)

@@ -1,0 +1,1 @@
+"""Reports built from result tables: the order workbook (HTML report in issue #6)."""

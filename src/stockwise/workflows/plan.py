@@ -1,0 +1,154 @@
+"""From sales and stock to an order list: prepare → uncensor → forecast → plan → files.
+
+Days with an empty shelf are corrected before forecasting (their sales are a lower bound
+of demand), the forecasts are made per sector with extra quantile levels (the plan needs
+the tails for high service levels) over a horizon long enough to cover each sector's
+longest lead time plus two review periods, and the plan turns them into orders.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from stockwise import schema as S
+from stockwise.data.prepare import prepare_sales
+from stockwise.inventory.censoring import uncensor_demand
+from stockwise.inventory.plan import InventoryPlan, build_plan
+from stockwise.report.order_list import write_order_workbook
+from stockwise.sectors import SectorProfile, list_profiles, load_profile
+from stockwise.workflows.forecast import ModelSpec
+from stockwise.workflows.sector_forecast import SectorForecasts, forecast_sectors
+from stockwise.workflows.validate import ValidationRun, validate_sources
+
+log = logging.getLogger(__name__)
+PLAN_LEVELS = (50, 80, 90, 95, 98, 99)
+DAYS_PER = {"D": 1, "W": 7, "M": 30}
+
+
+@dataclass
+class PlanRun:
+    """What a planning run produced, and the files it wrote."""
+
+    plan: InventoryPlan
+    forecasts: SectorForecasts
+    censoring: pd.DataFrame
+    files: dict[str, Path] = field(default_factory=dict)
+
+
+def plan_inventory(
+    sales: pd.DataFrame, inventory: pd.DataFrame, *, batches: pd.DataFrame | None = None,
+    sector: str | None = None, models: ModelSpec = "auto", n_windows: int = 2,
+    policy: str = "RS", target: str = "cycle_service_level", correct_censoring: bool = True,
+    extra_dirs: tuple[str | Path, ...] = (), today: pd.Timestamp | str | None = None,
+    seed: int = 0,
+) -> PlanRun:
+    """Plan orders for every product with sales history and an inventory row."""
+    prepared = prepare_sales(sales, freq="D")
+    censoring = pd.DataFrame()
+    if correct_censoring and prepared[S.STOCKOUT].any():
+        prepared = uncensor_demand(prepared)
+        flagged = prepared[prepared["demand_corrected"]]
+        censoring = flagged[[S.UNIQUE_ID, S.DS, "y_observed", S.Y]]
+        log.info("corrected %d stocked-out days of demand", len(censoring))
+    profiles = _profiles(prepared, sector, extra_dirs)
+    forecasts = _forecast(prepared, inventory, profiles, sector, models, n_windows, extra_dirs)
+    freq = {str(s): str(f) for s, f in
+            forecasts.forecasts[[S.SECTOR, "freq"]].drop_duplicates().itertuples(index=False)}
+    today = pd.Timestamp(today) if today is not None else (
+        pd.Timestamp(prepared[S.DS].max()) + pd.Timedelta(days=1))
+    plan = build_plan(forecasts.forecasts, inventory, profiles=profiles, batches=batches,
+                      prices=_last_prices(sales), today=today, freq=freq, policy=policy,
+                      target=target, seed=seed)
+    return PlanRun(plan, forecasts, censoring)
+
+
+def write_plan(run: PlanRun, out_dir: str | Path) -> dict[str, Path]:
+    """plan.csv, plan.xlsx (formatted), alerts.csv, projection.csv, forecasts.csv."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    tables = {"plan": run.plan.plan, "alerts": run.plan.alerts,
+              "projection": run.plan.projection, "forecasts": run.forecasts.forecasts,
+              "selection": run.forecasts.selection}
+    if not run.censoring.empty:
+        tables["censored_demand"] = run.censoring
+    files = {}
+    for name, table in tables.items():
+        files[name] = out / f"{name}.csv"
+        table.to_csv(files[name], index=False)
+    files["plan_xlsx"] = write_order_workbook(run.plan.plan, run.plan.alerts,
+                                              out / "plan.xlsx")
+    run.files = files
+    return files
+
+
+def _profiles(sales: pd.DataFrame, sector: str | None, extra_dirs: tuple[str | Path, ...]
+              ) -> dict[str, SectorProfile]:
+    names = [sector] if sector else (
+        sorted(sales[S.SECTOR].dropna().astype(str).unique()) if S.SECTOR in sales else [])
+    known = list_profiles(extra_dirs=extra_dirs)
+    return {name: load_profile(name, extra_dirs=extra_dirs) for name in names if name in known}
+
+
+def _forecast(prepared: pd.DataFrame, inventory: pd.DataFrame,
+              profiles: dict[str, SectorProfile], sector: str | None, models: ModelSpec,
+              n_windows: int, extra_dirs: tuple[str | Path, ...]) -> SectorForecasts:
+    """Forecast far enough ahead for the longest lead time + two reviews of each sector."""
+    parts = []
+    groups = [(sector, prepared)] if sector or S.SECTOR not in prepared else list(
+        prepared.groupby(S.SECTOR, sort=True))
+    for name, rows in groups:
+        profile = profiles.get(str(name)) if name is not None else None
+        ids = set(rows[S.UNIQUE_ID])
+        stock = inventory[inventory[S.UNIQUE_ID].astype(str).isin(ids)]
+        lead = stock[S.LEAD_TIME_DAYS].max() if S.LEAD_TIME_DAYS in stock else float("nan")
+        if not math.isfinite(lead):
+            lead = profile.lead_time_days.max if profile else 14.0
+        review = profile.review_period_days if profile else 7
+        freq = profile.frequency if profile else "D"
+        needed_days = lead + 2 * review + 7
+        horizon = max(profile.horizon if profile else 28, math.ceil(needed_days / DAYS_PER[freq]))
+        levels = tuple(sorted(set(PLAN_LEVELS) | set(profile.levels if profile else ())))
+        parts.append(forecast_sectors(rows, horizon=horizon,
+                                      sector=str(name) if profile is not None else None,
+                                      models=models,
+                                      levels=levels, n_windows=n_windows,
+                                      extra_dirs=extra_dirs))
+    return SectorForecasts(
+        pd.concat([p.forecasts for p in parts], ignore_index=True),
+        pd.concat([p.selection for p in parts], ignore_index=True),
+        pd.concat([p.metrics for p in parts if not p.metrics.empty], ignore_index=True)
+        if any(not p.metrics.empty for p in parts) else pd.DataFrame(),
+        [s for p in parts for s in p.settings],
+    )
+
+
+def _last_prices(sales: pd.DataFrame) -> pd.Series | None:
+    if S.PRICE not in sales.columns:
+        return None
+    priced = sales.dropna(subset=[S.PRICE]).sort_values(S.DS)
+    return priced.groupby(S.UNIQUE_ID)[S.PRICE].last()
+
+
+def plan_files(
+    sales: str | Path | pd.DataFrame, inventory: str | Path | pd.DataFrame, out_dir: str | Path,
+    *, batches: str | Path | pd.DataFrame | None = None, column_map: dict[str, str] | None = None,
+    inventory_map: dict[str, str] | None = None, **options: object,
+) -> tuple[PlanRun, ValidationRun]:
+    """Validate the files, plan, and write every output (quarantine files included)."""
+    out = Path(out_dir)
+    validation = validate_sources(sales, inventory=inventory, batches=batches,
+                                  column_map=column_map, inventory_map=inventory_map,
+                                  out_dir=out / "validation")
+    for table in validation.tables.values():
+        table.require_usable()
+    tables = validation.tables
+    run = plan_inventory(tables["sales"].data, tables["inventory"].data,
+                         batches=tables["batches"].data if "batches" in tables else None,
+                         **options)  # type: ignore[arg-type]
+    write_plan(run, out)
+    return run, validation
