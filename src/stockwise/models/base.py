@@ -81,10 +81,10 @@ class Forecaster:
         self.freq_ = getattr(self, "freq", None) or infer_freq(frame)
         self.train_ = frame
         self.failures_: dict[str, str] = {}
-        short = series_lengths(frame) < self.min_history
-        for uid in short.index[short.to_numpy()]:
+        lengths = series_lengths(frame)
+        for uid, length in lengths[lengths < self.min_history].items():
             self.failures_[str(uid)] = (f"needs at least {self.min_history} observations, "
-                                        f"has {int(series_lengths(frame)[uid])}")
+                                        f"has {int(length)}")
         usable = frame[~frame[S.UNIQUE_ID].isin(list(self.failures_))]
         if not usable.empty:
             self._fit(usable, X_df)
