@@ -231,3 +231,11 @@ def test_plan_command_writes_the_order_list(tmp_path: Path) -> None:
     assert (tmp_path / "p" / "plan.xlsx").exists()
     assert "Most urgent of 2 products" in output
     assert "inventory: 6 rows read, 6 accepted, 0 quarantined" in output
+
+
+def test_plan_rejects_unknown_policy_with_a_clear_message(tmp_path: Path) -> None:
+    run("generate", "--products", "3", "--days", "90", "--out", str(tmp_path / "d"))
+    code, output = run("plan", str(tmp_path / "d" / "sales.csv"), "--inventory",
+                       str(tmp_path / "d" / "inventory.csv"), "--policy", "magic",
+                       "--models", "Naive", "--out", str(tmp_path / "p"))
+    assert code == 2 and "unknown policy 'magic'" in output

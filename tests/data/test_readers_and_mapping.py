@@ -114,3 +114,11 @@ def test_flags_accept_common_spellings() -> None:
     parsed, failed = parse_flags(pd.Series(["1", "0", "oui", "non", "TRUE", "", "x", "2"]))
     assert parsed.tolist()[:7] == [1, 0, 1, 0, 1, 0, 1]
     assert failed.tolist() == [False] * 7 + [True]
+
+
+def test_an_entirely_empty_optional_date_column_is_fine(tmp_path: Path) -> None:
+    path = tmp_path / "stock.csv"
+    path.write_text("unique_id,on_hand,on_order,on_order_due\nA,3,0,\nB,1,0,\n")
+    result = load_table(path, "inventory")
+    assert result.report.n_accepted == 2
+    assert result.data["on_order_due"].isna().all()

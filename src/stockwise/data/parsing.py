@@ -142,6 +142,9 @@ def parse_dates(
         used = date_format or detect_date_format(text)
         if used is not None:
             parsed[is_str] = pd.to_datetime(text, format=used, errors="coerce")
+    if len(uniques) == 0:  # the column is entirely empty
+        return (pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]"),
+                pd.Series(False, index=values.index), used)
     out = pd.Series(parsed[np.maximum(codes, 0)], index=values.index)
     out[codes < 0] = pd.NaT
     failed = ~blank & out.isna()

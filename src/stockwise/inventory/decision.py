@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from stockwise.errors import OptionError
 from stockwise.inventory.parameters import ProductParameters
 from stockwise.inventory.paths import demand_over, lead_time_samples
 from stockwise.inventory.policies import eoq, round_order
@@ -105,7 +106,7 @@ def _service_quantile(protection: np.ndarray, per_review: np.ndarray, level: flo
     if target == "cycle_service_level":
         return float(np.quantile(protection, level, method="higher"))
     if target != "fill_rate":
-        raise ValueError("target must be 'cycle_service_level' or 'fill_rate'")
+        raise OptionError("target must be 'cycle_service_level' or 'fill_rate'")
     candidates = np.unique(np.quantile(protection, np.linspace(0, 1, 201), method="higher"))
     shortfall = np.maximum(protection[None, :] - candidates[:, None], 0).mean(axis=1)
     expected = max(float(per_review.mean()), 1e-9)

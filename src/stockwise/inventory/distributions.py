@@ -347,6 +347,7 @@ class QuantileDemand(DemandDistribution):
             atoms.append((vv[-1], 1.0 - lv[-1]))
         else:
             normals.append((mu, sigma, z[-1], np.inf))
+        self._collapsed = ~gaps
         masses = np.diff(lv)
         atoms.extend((float(v), float(m)) for v, m in zip(vv[1:][~gaps], masses[~gaps],
                                                           strict=True))
@@ -393,6 +394,10 @@ class QuantileDemand(DemandDistribution):
     def ppf(self, q: Any) -> Any:
         q = _check_q(q)
         out = np.interp(q, self.levels, self.values)
+        # inside a collapsed (atom) segment l_i < q ≤ l_{i+1}, the atom's value v_{i+1}
+        index = np.clip(np.searchsorted(self.levels, q, side="left"), 1, self.levels.size - 1)
+        out = np.where(self._collapsed[index - 1] & (q > self.levels[0]), self.values[index],
+                       out)
         mu, sigma = self._lo
         with np.errstate(invalid="ignore"):
             lower = np.maximum(mu + sigma * ndtri(q), 0.0) if sigma > 0 else self.values[0]

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from stockwise import schema as S
+from stockwise.errors import OptionError
 from stockwise.sectors import SectorProfile
 
 POLICIES = ("RS", "sS", "sQ")
@@ -68,7 +69,7 @@ def resolve(row: pd.Series, profile: SectorProfile | None, policy: str = "RS"
     lead_mid = profile.lead_time_days.mid if profile is not None else DEFAULTS["lead_time_days"]
     chosen_policy = str(pick("policy", policy))
     if chosen_policy not in POLICIES:
-        raise ValueError(f"product {row[S.UNIQUE_ID]}: unknown policy {chosen_policy!r}; "
+        raise OptionError(f"product {row[S.UNIQUE_ID]}: unknown policy {chosen_policy!r}; "
                          f"use one of {POLICIES}")
     due = pick(S.ON_ORDER_DUE, None)
     shelf = pick(S.SHELF_LIFE_DAYS, None)
