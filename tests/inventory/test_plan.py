@@ -95,6 +95,8 @@ def test_expiring_batch_raises_expiry_risk_and_caps_the_order() -> None:
     assert "expiry_risk" in set(result.alerts["type"])
     # a new batch can sell 10/day over its 10-day shelf life: at most 100 units
     assert 0 < line["order_qty"] <= 100
+    # half the stock expires inside the protection interval: order today, not on day 4
+    assert line["urgency"] == "order now"
 
 
 def test_moq_and_max_stock() -> None:

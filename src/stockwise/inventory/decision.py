@@ -72,10 +72,13 @@ def decide(params: ProductParameters, paths: np.ndarray, rng: np.random.Generato
     else:  # sQ
         reorder_point, order_up_to = level, level + q_eoq
     position = params.on_hand + params.on_order
-    outflow = paths.mean(axis=0)
-    if expected_waste is not None and len(expected_waste) == days:
-        outflow = outflow + expected_waste
-    expected_position = position - np.concatenate([[0.0], np.cumsum(outflow)])
+    expected_position = position - np.concatenate([[0.0], np.cumsum(paths.mean(axis=0))])
+    if expected_waste is not None and len(expected_waste) == days and days:
+        # Units expiring within the protection interval protect nobody: count them out
+        # as soon as they fall inside it, not on the day they expire.
+        ahead = int(round(params.lead_time_days)) + review
+        wasted = np.cumsum(expected_waste)
+        expected_position -= wasted[np.minimum(np.arange(days + 1) + ahead, days - 1)]
     if params.policy == "RS":
         due = np.flatnonzero(expected_position[:days:review] < order_up_to)
         order_day = int(due[0] * review) if len(due) else None
