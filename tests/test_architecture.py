@@ -41,7 +41,8 @@ def test_core_module_imports_no_framework(path: Path) -> None:
 
 def test_importing_the_core_loads_no_framework() -> None:
     code = ("import sys, stockwise, stockwise.data, stockwise.sectors, stockwise.synthetic, "
-            "stockwise.workflows.demo, stockwise.workflows.plan, stockwise.inventory; print(sorted(m for m in sys.modules if m.split('.')[0] "
+            "stockwise.workflows.demo, stockwise.workflows.plan, stockwise.inventory; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] "
             f"in {sorted(FORBIDDEN)!r}))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.strip()

@@ -76,7 +76,7 @@ def decide(params: ProductParameters, paths: np.ndarray, rng: np.random.Generato
     if expected_waste is not None and len(expected_waste) == days and days:
         # Units expiring within the protection interval protect nobody: count them out
         # as soon as they fall inside it, not on the day they expire.
-        ahead = int(round(params.lead_time_days)) + review
+        ahead = round(params.lead_time_days) + review
         wasted = np.cumsum(expected_waste)
         expected_position -= wasted[np.minimum(np.arange(days + 1) + ahead, days - 1)]
     if params.policy == "RS":
