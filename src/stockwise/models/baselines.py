@@ -9,18 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from stockwise.models.statsforecast_adapter import StatsForecastModel
+from stockwise.models.statsforecast_adapter import ParameterFreeModel, StatsForecastModel
 
 
-class Naive(StatsForecastModel):
+class Naive(ParameterFreeModel):
     """Repeat the last value."""
 
     sf_class_name = "Naive"
     native_intervals = True
-
-    def __init__(self, alias: str | None = None, freq: str | None = None) -> None:
-        self.alias = alias
-        self.freq = freq
 
 
 class SeasonalNaive(StatsForecastModel):
@@ -62,12 +58,8 @@ class WindowAverage(StatsForecastModel):
         return {"window_size": self.window_size}
 
 
-class HistoricAverage(StatsForecastModel):
+class HistoricAverage(ParameterFreeModel):
     """Mean of the whole history: the last resort of every fallback chain."""
 
     sf_class_name = "HistoricAverage"
     native_intervals = True
-
-    def __init__(self, alias: str | None = None, freq: str | None = None) -> None:
-        self.alias = alias
-        self.freq = freq

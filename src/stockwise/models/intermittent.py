@@ -10,37 +10,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from stockwise.models.statsforecast_adapter import StatsForecastModel
+from stockwise.models.statsforecast_adapter import ParameterFreeModel, StatsForecastModel
 
 
-class CrostonClassic(StatsForecastModel):
+class CrostonClassic(ParameterFreeModel):
     """Croston (1972): exponential smoothing of sizes and intervals, alpha = 0.1."""
 
     sf_class_name = "CrostonClassic"
 
-    def __init__(self, alias: str | None = None, freq: str | None = None) -> None:
-        self.alias = alias
-        self.freq = freq
 
-
-class CrostonOptimized(StatsForecastModel):
+class CrostonOptimized(ParameterFreeModel):
     """Croston with smoothing parameters optimised per series."""
 
     sf_class_name = "CrostonOptimized"
 
-    def __init__(self, alias: str | None = None, freq: str | None = None) -> None:
-        self.alias = alias
-        self.freq = freq
 
-
-class CrostonSBA(StatsForecastModel):
+class CrostonSBA(ParameterFreeModel):
     """Syntetos–Boylan approximation: Croston debiased by (1 − alpha/2)."""
 
     sf_class_name = "CrostonSBA"
-
-    def __init__(self, alias: str | None = None, freq: str | None = None) -> None:
-        self.alias = alias
-        self.freq = freq
 
 
 class TSB(StatsForecastModel):
@@ -59,21 +47,13 @@ class TSB(StatsForecastModel):
         return {"alpha_d": self.alpha_d, "alpha_p": self.alpha_p}
 
 
-class ADIDA(StatsForecastModel):
+class ADIDA(ParameterFreeModel):
     """Aggregate–disaggregate intermittent demand approach (temporal aggregation)."""
 
     sf_class_name = "ADIDA"
 
-    def __init__(self, alias: str | None = None, freq: str | None = None) -> None:
-        self.alias = alias
-        self.freq = freq
 
-
-class IMAPA(StatsForecastModel):
+class IMAPA(ParameterFreeModel):
     """Intermittent multiple aggregation prediction algorithm (several aggregation levels)."""
 
     sf_class_name = "IMAPA"
-
-    def __init__(self, alias: str | None = None, freq: str | None = None) -> None:
-        self.alias = alias
-        self.freq = freq

@@ -69,3 +69,11 @@ class StatsForecastModel(Forecaster):
         out = out.reset_index() if S.UNIQUE_ID not in out.columns else out
         out[S.UNIQUE_ID] = out[S.UNIQUE_ID].astype(str)
         return out.reset_index(drop=True)
+
+
+class ParameterFreeModel(StatsForecastModel):
+    """A statsforecast model whose only settings are the output name and the frequency."""
+
+    def __init__(self, alias: str | None = None, freq: str | None = None) -> None:
+        self.alias = alias
+        self.freq = freq
