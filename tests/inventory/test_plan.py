@@ -154,3 +154,17 @@ def test_reorder_point_never_falls_as_the_service_level_rises() -> None:
     points = [_plan(forecasts, _inventory(A={"on_hand": 0.0, "service_level": s}),
                     seed=4).plan["reorder_point"].iloc[0] for s in levels]
     assert np.all(np.diff(points) >= 0)
+
+
+def test_cost_target_uses_the_critical_ratio() -> None:
+    # shortage 1.0 x unit cost vs holding 0.2/yr x 7/365 per cycle: ratio ~ 0.9962
+    forecasts = _forecast("A", 10.0, spread=4.0)
+    inventory = _inventory(A={"on_hand": 0.0, "shortage_cost_rate": 1.0})
+    line = _plan(forecasts, inventory, target="cost").plan.iloc[0]
+    assert line["service_level"] == pytest.approx(1.0 / (1.0 + 0.2 * 7 / 365))
+    cheap = _plan(forecasts, _inventory(A={"on_hand": 0.0, "shortage_cost_rate": 0.002}),
+                  target="cost").plan.iloc[0]
+    assert cheap["service_level"] < line["service_level"]
+    assert cheap["order_up_to"] < line["order_up_to"]
+    with pytest.raises(ValueError, match="target must be"):
+        _plan(forecasts, inventory, target="profit")

@@ -24,7 +24,8 @@ def plan(
     sector: Annotated[str | None, typer.Option(help="Only this sector, with its profile.")] = None,
     policy: Annotated[str, typer.Option(help="RS (order-up-to), sS or sQ.")] = "RS",
     target: Annotated[str, typer.Option(
-        help="cycle-service-level or fill-rate.")] = "cycle-service-level",
+        help="cycle-service-level, fill-rate, or cost (critical ratio).")] = (
+        "cycle-service-level"),
     models: Annotated[str, typer.Option(help="'auto' or model names.")] = "auto",
     windows: Annotated[int, typer.Option(min=1, help="Backtest windows for selection.")] = 2,
     correct_censoring: Annotated[bool, typer.Option(

@@ -11,7 +11,9 @@ distribution *with* lead-time variability, from the forecast's own quantiles. Le
 - ``sQ``: s as above; order whole multiples of the EOQ to bring the position above s.
 
 With a fill-rate target, S is the smallest level whose expected fill rate
-1 − E[(D − S)⁺] / E[demand per review period] reaches it. Every decision reports both the
+1 − E[(D − S)⁺] / E[demand per review period] reaches it. With a cost target, the cycle
+service level is the critical ratio of shortage and holding costs (see
+:meth:`ProductParameters.cost_based_service_level`). Every decision reports both the
 expected cycle service level P(D ≤ S) and the expected fill rate.
 """
 
@@ -46,6 +48,8 @@ class Decision:
     raw_quantity: float
     order_quantity: float
     reason: str
+    service_level: float
+    """The cycle service level aimed at (the profile's, the product's, or from costs)."""
 
 
 def decide(params: ProductParameters, paths: np.ndarray, rng: np.random.Generator,
@@ -63,7 +67,9 @@ def decide(params: ProductParameters, paths: np.ndarray, rng: np.random.Generato
     per_review = demand_over(paths, 0, np.full(n_paths, review))
     mean_daily = float(paths.mean()) if days else 0.0
 
-    level = _service_quantile(protection, per_review, params.service_level, target)
+    service_level = (params.cost_based_service_level() if target == "cost"
+                     else params.service_level)
+    level = _service_quantile(protection, per_review, service_level, target)
     q_eoq = _eoq(params, mean_daily)
     if params.policy == "RS":
         reorder_point, order_up_to = level, level
@@ -98,18 +104,18 @@ def decide(params: ProductParameters, paths: np.ndarray, rng: np.random.Generato
     csl = float(np.mean(protection <= order_up_to))
     fill = _fill_rate(protection, per_review, order_up_to)
     reason = _reason(params, position, reorder_point, order_up_to, protection, order_day, raw,
-                     quantity, cap, q_eoq)
+                     quantity, cap, q_eoq, service_level)
     return Decision(reorder_point, order_up_to, reorder_point - float(protection.mean()),
                     float(protection.mean()), csl, fill, position, order_day, raw, quantity,
-                    reason)
+                    reason, service_level)
 
 
 def _service_quantile(protection: np.ndarray, per_review: np.ndarray, level: float,
                       target: str) -> float:
-    if target == "cycle_service_level":
+    if target in ("cycle_service_level", "cost"):
         return float(np.quantile(protection, level, method="higher"))
     if target != "fill_rate":
-        raise OptionError("target must be 'cycle_service_level' or 'fill_rate'")
+        raise OptionError("target must be 'cycle_service_level', 'fill_rate' or 'cost'")
     candidates = np.unique(np.quantile(protection, np.linspace(0, 1, 201), method="higher"))
     shortfall = np.maximum(protection[None, :] - candidates[:, None], 0).mean(axis=1)
     expected = max(float(per_review.mean()), 1e-9)
@@ -143,10 +149,10 @@ def _cap(params: ProductParameters, position: float, expiry_cap: float | None) -
 
 def _reason(params: ProductParameters, position: float, reorder_point: float,
             order_up_to: float, protection: np.ndarray, order_day: int | None, raw: float,
-            quantity: float, cap: float | None, q_eoq: float) -> str:
+            quantity: float, cap: float | None, q_eoq: float, service_level: float) -> str:
     horizon = f"{params.lead_time_days:g}d lead time + {params.review_period_days}d review"
     numbers = (f"demand over {horizon}: mean {protection.mean():.1f}, "
-               f"{params.service_level:.1%} quantile {reorder_point:.1f}")
+               f"{service_level:.1%} quantile {reorder_point:.1f}")
     if order_day is None:
         return f"no order: position {position:.1f} covers the horizon ({numbers})"
     when = "now" if order_day == 0 else f"in {order_day} days"

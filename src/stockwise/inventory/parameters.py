@@ -20,10 +20,11 @@ from stockwise.sectors import SectorProfile
 POLICIES = ("RS", "sS", "sQ")
 DEFAULTS = {
     "service_level": 0.95, "review_period_days": 7, "holding_cost_rate": 0.20,
-    "ordering_cost": 10.0, "lead_time_days": 7.0, "lead_time_std_days": 0.0,
+    "ordering_cost": 10.0, "shortage_cost_rate": 1.0, "lead_time_days": 7.0,
+    "lead_time_std_days": 0.0,
 }
 OVERRIDABLE = ("service_level", "review_period_days", "holding_cost_rate", "ordering_cost",
-               "policy", "max_stock")
+               "shortage_cost_rate", "policy", "max_stock")
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,8 @@ class ProductParameters:
     service_level: float
     holding_cost_rate: float
     ordering_cost: float
+    shortage_cost_rate: float
+    """Cost of one unit short, as a fraction of its unit cost (lost margin, goodwill)."""
     unit_cost: float
     moq: float
     pack_size: float
@@ -51,6 +54,15 @@ class ProductParameters:
     @property
     def holding_cost_per_unit_year(self) -> float:
         return self.holding_cost_rate * self.unit_cost
+
+    def cost_based_service_level(self) -> float:
+        """Critical ratio p / (p + h): shortage cost per unit against the cost of holding
+        a unit one review period longer (newsvendor logic per cycle)."""
+        holding = self.holding_cost_rate * self.review_period_days / 365.0
+        shortage = self.shortage_cost_rate
+        if shortage <= 0:
+            return 0.5
+        return min(max(shortage / (shortage + holding), 0.5), 0.9995)
 
 
 def resolve(row: pd.Series, profile: SectorProfile | None, policy: str = "RS"
@@ -88,6 +100,8 @@ def resolve(row: pd.Series, profile: SectorProfile | None, policy: str = "RS"
         holding_cost_rate=float(pick("holding_cost_rate",
                                      profile_values["holding_cost_rate"])),
         ordering_cost=float(pick("ordering_cost", profile_values["ordering_cost"])),
+        shortage_cost_rate=float(pick("shortage_cost_rate",
+                                      profile_values["shortage_cost_rate"])),
         unit_cost=float(pick(S.UNIT_COST, 0.0)),
         moq=float(pick(S.MOQ, 0.0)),
         pack_size=max(float(pick(S.PACK_SIZE, 1.0)), 1.0),
@@ -105,4 +119,5 @@ def _profile_values(profile: SectorProfile | None) -> dict[str, float]:
         "review_period_days": profile.review_period_days,
         "holding_cost_rate": profile.holding_cost_rate,
         "ordering_cost": profile.ordering_cost,
+        "shortage_cost_rate": profile.shortage_cost_rate,
     }

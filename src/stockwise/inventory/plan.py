@@ -131,7 +131,7 @@ def _plan_product(params: ProductParameters, rows: pd.DataFrame, batches: pd.Dat
         "on_hand": params.on_hand, "on_order": params.on_order, "position": decision.position,
         "safety_stock": decision.safety_stock, "reorder_point": decision.reorder_point,
         "order_up_to": decision.order_up_to, "policy": params.policy,
-        "service_level": params.service_level,
+        "service_level": decision.service_level,
         "cycle_service_level": decision.cycle_service_level, "fill_rate": decision.fill_rate,
         "lead_time_days": params.lead_time_days,
         "review_period_days": params.review_period_days,
