@@ -119,3 +119,13 @@ def test_ensembles_combine_each_series_own_members() -> None:
     assert _combine(parts, "median")["forecast"].tolist() == [2.0]
     with pytest.raises(ValueError, match="ensemble must be"):
         stockwise.forecast(PANEL, h=3, ensemble="max")
+
+
+def test_partial_edge_periods_are_not_forecast_as_low_weeks() -> None:
+    # 10 units every day from a Wednesday to a Wednesday three weeks later: the first and
+    # last weeks are partial and must not drag the weekly forecast down.
+    days = pd.date_range("2024-01-03", "2024-01-24", freq="D")
+    daily = pd.DataFrame({"unique_id": "a", "ds": days, "y": 10.0})
+    out = stockwise.forecast(daily, h=2, freq="W", models="Naive")
+    assert out["forecast"].tolist() == [70.0, 70.0]
+    assert out["ds"].iloc[0] == pd.Timestamp("2024-01-22")  # the current, partial week

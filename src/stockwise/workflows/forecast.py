@@ -42,6 +42,8 @@ FORECAST = "forecast"
 NOTE = "note"
 DEFAULT_SEASON = {"D": 7, "W": 52, "M": 12}
 SLOW_ON_DAILY = {"AutoARIMA"}
+SHRINKAGE_WINDOWS = 2
+"""Weight, in backtest windows, of the segment's evidence when choosing a series' model."""
 """Left out of "auto" on daily data: seconds per series per fit (see docs/benchmarks.md)."""
 ModelSpec = str | Forecaster | Sequence[str | Forecaster]
 
@@ -155,8 +157,20 @@ def _prepare(df: pd.DataFrame, freq: str | None) -> tuple[pd.DataFrame, str]:
         raise OptionError(f"the data is {data_freq}; it cannot be forecast at a finer "
                          f"frequency ({wanted})")
     if wanted != data_freq:
-        frame = aggregate(frame, wanted)  # type: ignore[arg-type]
+        frame = _complete_periods(aggregate(frame, wanted), wanted)  # type: ignore[arg-type]
     return frame[[S.UNIQUE_ID, S.DS, S.Y]].reset_index(drop=True), wanted
+
+
+def _complete_periods(frame: pd.DataFrame, freq: str) -> pd.DataFrame:
+    """Drop partial first/last weeks or months: a 3-day "week" is not a low-demand week.
+
+    The forecast then starts with the current (partial) period, so it covers today. A
+    series shorter than one whole period keeps what it has.
+    """
+    expected = 7 if freq == "W" else frame[S.DS].dt.days_in_month
+    complete = frame[S.N_OBS] >= expected
+    keeps_something = complete.groupby(frame[S.UNIQUE_ID]).transform("any")
+    return frame[complete | ~keeps_something]
 
 
 def _normalise_freq(freq: str) -> str:
@@ -219,7 +233,8 @@ def _choose(frame: pd.DataFrame, candidates: dict[str, list[str | Forecaster]], 
         ens = evaluate(cv, frame, [ENSEMBLE], season_length=season_length)
         metrics = pd.concat([metrics, ens[ens["n_points"] > 0]], ignore_index=True)
     segments = classify_demand(frame)["demand_class"]
-    chosen = select_models(metrics, metric, segments=segments, min_points=h)
+    chosen = select_models(metrics, metric, segments=segments, min_points=h,
+                           prior_points=SHRINKAGE_WINDOWS * h)
     missing = sorted(set(candidates) - set(chosen[S.UNIQUE_ID]))
     if missing:
         extra = pd.DataFrame({S.UNIQUE_ID: missing, MODEL: [_label(candidates[u][0])
