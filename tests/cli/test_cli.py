@@ -21,7 +21,7 @@ def run(*args: str) -> tuple[int, str]:
 
 
 @pytest.mark.parametrize("command", ["generate", "validate", "prepare", "sectors", "demo",
-                                     "forecast", "backtest"])
+                                     "forecast", "backtest", "plan", "report", "etl"])
 def test_every_command_has_help(command: str) -> None:
     code, output = run(command, "--help")
     assert code == 0 and "Usage" in output
@@ -145,6 +145,8 @@ def test_demo_runs_end_to_end(tmp_path: Path) -> None:
     assert set(plan["unique_id"]) == set(inventory["unique_id"])
     assert set(plan["sector"]) == {"retail", "pharmacy", "luxury"}
     assert (tmp_path / "plan" / "plan.xlsx").exists() and "Most urgent" in output
+    page = (tmp_path / "plan" / "report.html").read_text()
+    assert "plotly" in page and 'src="http' not in page
     sales = pd.read_csv(tmp_path / "data" / "sales.csv")
     accounting = [line for line in output.splitlines() if line.startswith("sales:")]
     assert accounting == [f"sales: {len(sales)} rows read, {len(sales)} accepted, "

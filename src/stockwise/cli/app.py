@@ -96,11 +96,18 @@ def configure_logging(level: int) -> None:
 
 
 def _register() -> None:
-    from stockwise.cli import data_commands, demo_command, forecast_commands, plan_command
+    from stockwise.cli import (
+        data_commands,
+        demo_command,
+        forecast_commands,
+        plan_command,
+        report_commands,
+    )
 
     data_commands.register(app)
     forecast_commands.register(app)
     plan_command.register(app)
+    report_commands.register(app)
     demo_command.register(app)
 
 

@@ -11,7 +11,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from stockwise.cli.app import console, handle_errors
 from stockwise.cli.plan_command import render_plan
 
-STEPS = ("generate", "validate", "prepare", "forecast and plan")
+STEPS = ("generate", "validate", "prepare", "forecast and plan", "report")
 
 
 def register(app: typer.Typer) -> None:

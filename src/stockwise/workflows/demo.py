@@ -3,7 +3,8 @@
 generate → write files → validate them as a user's export → prepare → correct
 stocked-out days → forecast with automatic model selection per series (per sector, with
 the sector profile's frequency, season, levels and candidate models) → plan: projected
-stock, stockout / overstock / expiry alerts and the order list for the three sectors.
+stock, stockout / overstock / expiry alerts and the order list for the three sectors →
+an offline HTML report with charts.
 It needs nothing but stockwise itself, so a new user sees the whole path in one command.
 """
 
@@ -23,6 +24,7 @@ from stockwise.data.prepare import prepare_sales
 from stockwise.inventory.plan import InventoryPlan
 from stockwise.synthetic import generate, write_synthetic
 from stockwise.workflows.plan import plan_inventory, write_plan
+from stockwise.workflows.report import report_run, write_validation_summary
 from stockwise.workflows.validate import ValidationRun, validate_sources
 
 log = logging.getLogger(__name__)
@@ -74,6 +76,7 @@ def run_demo(
             log.info("%s: %s", table.report.table, table.report.summary)
         for name, written in validation.files.items():
             files.update({f"validation/{name}_{k}": v for k, v in written.items()})
+        files["validation/summary"] = write_validation_summary(validation, out / "validation")
 
     with step("prepare"):
         sales = validation.tables["sales"].data
@@ -90,6 +93,10 @@ def run_demo(
         written = write_plan(run, out / "plan")
         files.update({f"plan/{name}": path for name, path in written.items()})
         forecasts = run.forecasts.forecasts
+
+    with step("report"):
+        report = report_run(out / "plan", sales=files["data/sales"])
+        files["plan/report"] = report.html
 
     return DemoResult(out, files, validation, forecasts, timings, run.plan)
 

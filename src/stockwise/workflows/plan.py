@@ -76,6 +76,8 @@ def write_plan(run: PlanRun, out_dir: str | Path) -> dict[str, Path]:
               "selection": run.forecasts.selection}
     if not run.censoring.empty:
         tables["censored_demand"] = run.censoring
+    if not run.forecasts.metrics.empty:
+        tables["backtest_metrics"] = run.forecasts.metrics
     files = {}
     for name, table in tables.items():
         files[name] = out / f"{name}.csv"
@@ -151,4 +153,7 @@ def plan_files(
                          batches=tables["batches"].data if "batches" in tables else None,
                          **options)  # type: ignore[arg-type]
     write_plan(run, out)
+    from stockwise.workflows.report import write_validation_summary
+
+    run.files["validation_summary"] = write_validation_summary(validation, out / "validation")
     return run, validation
