@@ -75,3 +75,15 @@ def test_series_too_short_for_a_window_are_left_out() -> None:
     short = pd.DataFrame({"unique_id": "c", "ds": df["ds"].unique()[:2], "y": [1.0, 2.0]})
     cv = backtest(make_model("Naive"), pd.concat([df, short]), h=H, n_windows=2)
     assert "c" not in set(cv["unique_id"])
+
+
+def test_conformal_bands_follow_the_skew_of_the_errors() -> None:
+    from stockwise.models.conformal import conformal_band, conformal_quantile
+
+    errors = np.array([-1.0] * 18 + [10.0, 12.0])  # mostly small misses, rare big spikes
+    low, high = conformal_band(errors, 80)
+    # n=20, alpha/2=0.1: lower rank floor(21*0.1)=2 -> -1; upper rank ceil(21*0.9)=19 -> 10
+    assert (low, high) == (-1.0, 10.0)
+    assert conformal_quantile(np.arange(1.0, 11.0), 90) == 10.0  # rank ceil(11*0.9)=10
+    # too few errors for the rank: the extremes
+    assert conformal_band(np.array([-2.0, 3.0]), 95) == (-2.0, 3.0)

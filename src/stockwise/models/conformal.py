@@ -1,11 +1,16 @@
 """Split-conformal prediction intervals for models without native ones.
 
-For a fitted model, refit clones on rolling-origin windows of its own training data,
-collect the absolute errors of each series (pooled over the horizon steps of all
-windows), and take the finite-sample conformal quantile: with n scores, the
-⌈(n + 1)·L/100⌉-th smallest (the largest when n is too small). The band is the point
-forecast ± that quantile, clipped at zero later. Series too short for any window get a
-random-walk band z·σ(Δy)·√k instead, so every series still gets an interval.
+For a fitted model, refit clones on rolling-origin windows of its own training data and
+collect the signed errors y − ŷ of each series (pooled over the horizon steps of all
+windows). The band of level L is the point plus the errors' lower and upper tail
+quantiles, with the finite-sample conformal ranks: with n errors, the
+⌈(n + 1)·(1 − α/2)⌉-th smallest for the upper end and the ⌊(n + 1)·α/2⌋-th for the lower
+one, α = 1 − L/100 (the extremes when n is too small). Signed rather than absolute errors
+matter for intermittent demand: errors are mostly small and negative with rare large
+positive ones, so a symmetric band would be too wide below and too narrow above. Where
+zeros are at least as frequent as the lower tail, the band starts at zero. Series
+too short for any window get a random-walk band ±z·σ(Δy)·√k instead, so every series
+still gets an interval.
 """
 
 from __future__ import annotations
@@ -26,10 +31,12 @@ DEFAULT_WINDOWS = 3
 
 
 def conformal_scores(model: Forecaster, h: int, n_windows: int = DEFAULT_WINDOWS
-                     ) -> dict[str, np.ndarray]:
-    """Absolute out-of-sample errors per series from refits on the training data."""
+                     ) -> tuple[dict[str, np.ndarray], dict[str, float]]:
+    """Signed out-of-sample errors (y − ŷ) per series, and each series' share of zero
+    actuals in those windows, from refits on the training data."""
     train = model.train_
     scores: dict[str, list[np.ndarray]] = {}
+    actuals: dict[str, list[np.ndarray]] = {}
     for window in rolling_origin(train, h, n_windows):
         if window.test.empty:
             continue
@@ -39,10 +46,13 @@ def conformal_scores(model: Forecaster, h: int, n_windows: int = DEFAULT_WINDOWS
         forecast = clone.predict(h, X_df=exog)
         joined = window.test[[S.UNIQUE_ID, S.DS, S.Y]].merge(
             forecast[[S.UNIQUE_ID, S.DS, model.name]], on=[S.UNIQUE_ID, S.DS])
-        errors = (joined[S.Y] - joined[model.name]).abs()
+        errors = joined[S.Y] - joined[model.name]
         for uid, values in errors.groupby(joined[S.UNIQUE_ID], sort=False):
             scores.setdefault(str(uid), []).append(values.to_numpy())
-    return {uid: np.concatenate(parts) for uid, parts in scores.items()}
+            actuals.setdefault(str(uid), []).append(joined.loc[values.index, S.Y].to_numpy())
+    zero_share = {uid: float(np.mean(np.concatenate(parts) <= 0))
+                  for uid, parts in actuals.items()}
+    return {uid: np.concatenate(parts) for uid, parts in scores.items()}, zero_share
 
 
 def conformal_quantile(scores: np.ndarray, level: int) -> float:
@@ -52,26 +62,43 @@ def conformal_quantile(scores: np.ndarray, level: int) -> float:
     return float(np.sort(scores)[min(rank, n) - 1])
 
 
+def conformal_band(errors: np.ndarray, level: int) -> tuple[float, float]:
+    """(lower, upper) offsets to add to the point for a two-sided band of ``level``."""
+    n = len(errors)
+    ordered = np.sort(errors)
+    tail = (100 - level) / 200.0
+    upper = int(np.ceil((n + 1) * (1 - tail)))
+    lower = int(np.floor((n + 1) * tail))
+    return float(ordered[max(lower, 1) - 1]), float(ordered[min(upper, n) - 1])
+
+
 def add_conformal_intervals(model: Forecaster, point: pd.DataFrame, h: int,
                             levels: tuple[int, ...], X_df: pd.DataFrame | None = None,
                             n_windows: int | None = None) -> pd.DataFrame:
     """Add ``<name>-lo-L`` / ``<name>-hi-L`` to a point forecast of ``model``."""
     n_windows = n_windows or getattr(model, "conformal_windows", DEFAULT_WINDOWS)
-    scores = conformal_scores(model, h, n_windows)
+    scores, zero_share = conformal_scores(model, h, n_windows)
     out = point.copy()
     name = model.name
     steps = out.groupby(S.UNIQUE_ID, sort=False).cumcount().to_numpy() + 1
     spread = _random_walk_sigma(model.train_)
     for level in levels:
-        by_series = {uid: conformal_quantile(s, level) for uid, s in scores.items() if len(s)}
-        width = out[S.UNIQUE_ID].map(by_series).to_numpy(dtype=float)
-        missing = np.isnan(width)
+        bands = {uid: conformal_band(e, level) for uid, e in scores.items() if len(e)}
+        # Where zero demand is at least as common as the lower tail, the band starts at 0:
+        # the point moves between refits, so "point + lower error" would miss the zeros.
+        tail = (100 - level) / 200.0
+        lows = {u: (-np.inf if zero_share.get(u, 0.0) >= tail else b[0])
+                for u, b in bands.items()}
+        low = out[S.UNIQUE_ID].map(lows).to_numpy(dtype=float)
+        high = out[S.UNIQUE_ID].map({u: b[1] for u, b in bands.items()}).to_numpy(dtype=float)
+        missing = np.isnan(high)
         if missing.any():
             z = norm.ppf(0.5 + level / 200.0)
             sigma = out[S.UNIQUE_ID].map(spread).to_numpy(dtype=float)
-            width[missing] = z * np.nan_to_num(sigma[missing]) * np.sqrt(steps[missing])
-        out[f"{name}-lo-{level}"] = out[name] - width
-        out[f"{name}-hi-{level}"] = out[name] + width
+            width = z * np.nan_to_num(sigma[missing]) * np.sqrt(steps[missing])
+            low[missing], high[missing] = -width, width
+        out[f"{name}-lo-{level}"] = out[name] + np.minimum(low, 0.0)
+        out[f"{name}-hi-{level}"] = out[name] + np.maximum(high, 0.0)
     return out
 
 
