@@ -102,6 +102,7 @@ def _register() -> None:
         forecast_commands,
         plan_command,
         report_commands,
+        runs_command,
     )
 
     data_commands.register(app)
@@ -109,6 +110,7 @@ def _register() -> None:
     plan_command.register(app)
     report_commands.register(app)
     demo_command.register(app)
+    runs_command.register(app)
 
 
 _register()

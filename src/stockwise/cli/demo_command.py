@@ -10,6 +10,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 
 from stockwise.cli.app import console, handle_errors
 from stockwise.cli.plan_command import render_plan
+from stockwise.cli.runs_command import TrackOption, tracking
 
 STEPS = ("generate", "validate", "prepare", "forecast and plan", "report")
 
@@ -24,12 +25,14 @@ def demo(
     products: Annotated[int, typer.Option(min=3, help="Total number of series.")] = 60,
     days: Annotated[int, typer.Option(min=60, help="Days of history.")] = 730,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 42,
+    track: TrackOption = True,
 ) -> None:
     """Generate three sectors of data; validate, prepare, forecast and plan orders."""
     from stockwise.workflows.demo import run_demo
 
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-                  TimeElapsedColumn(), console=console, transient=True) as progress:
+    with tracking(track, out) as tracker, Progress(
+            SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+            TimeElapsedColumn(), console=console, transient=True) as progress:
         task = progress.add_task("demo", total=len(STEPS))
         seen: list[str] = []
 
@@ -39,7 +42,8 @@ def demo(
             seen.append(step)
             progress.update(task, description=step)
 
-        result = run_demo(out, n_products=products, n_days=days, seed=seed, progress=advance)
+        result = run_demo(out, n_products=products, n_days=days, seed=seed, progress=advance,
+                          tracker=tracker)
         progress.advance(task)
 
     for table in result.validation.tables.values():

@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from stockwise.cli.app import console, handle_errors
+from stockwise.cli.runs_command import TrackOption, tracking
 
 MapOption = Annotated[str | None, typer.Option(
     "--map", help="Column mapping canonical=YourColumn, e.g. date=Date,y=Ventes.")]
@@ -38,16 +39,18 @@ def forecast(
     column_map: MapOption = None,
     sectors_dir: SectorsDirOption = None,
     out: Annotated[Path, typer.Option("--out", "-o")] = Path("stockwise-output/forecast"),
+    track: TrackOption = True,
 ) -> None:
     """Forecast every series with intervals; 'auto' picks the best model per series."""
     from stockwise.data.mapping import parse_map_option
     from stockwise.workflows.sector_forecast import forecast_file
 
-    with console.status("validating, backtesting candidates and forecasting …"):
+    with tracking(track, out) as tracker, console.status(
+            "validating, backtesting candidates and forecasting …"):
         run = forecast_file(
             sales, out, column_map=parse_map_option(column_map), horizon=horizon, freq=freq,
             sector=sector, models=_models(models), levels=_levels(levels), n_windows=windows,
-            extra_dirs=tuple(sectors_dir or ()),
+            extra_dirs=tuple(sectors_dir or ()), tracker=tracker,
         )
     console.print(run.validation.tables["sales"].report.summary, highlight=False)
     assert run.result is not None
@@ -80,17 +83,18 @@ def backtest(
     column_map: MapOption = None,
     sectors_dir: SectorsDirOption = None,
     out: Annotated[Path, typer.Option("--out", "-o")] = Path("stockwise-output/backtest"),
+    track: TrackOption = True,
 ) -> None:
     """Backtest models on rolling origins; print and write per-series metrics."""
     from stockwise.data.mapping import parse_map_option
     from stockwise.workflows.sector_forecast import backtest_file
 
-    with console.status("backtesting …"):
+    with tracking(track, out) as tracker, console.status("backtesting …"):
         run = backtest_file(
             sales, out, column_map=parse_map_option(column_map), horizon=horizon,
             n_windows=windows, freq=freq, sector=sector,
             models=None if models is None else _models(models), levels=_levels(levels),
-            extra_dirs=tuple(sectors_dir or ()),
+            extra_dirs=tuple(sectors_dir or ()), tracker=tracker,
         )
     assert run.summary is not None
     shown = [c for c in ("sector", "model", "n_series", "mase", "rmsse", "wape", "smape",

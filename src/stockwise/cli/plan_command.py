@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from stockwise.cli.app import console, handle_errors
+from stockwise.cli.runs_command import TrackOption, tracking
 
 SHOWN = 15
 
@@ -35,19 +36,21 @@ def plan(
     sectors_dir: Annotated[list[Path] | None, typer.Option("--sectors-dir")] = None,
     seed: Annotated[int, typer.Option(help="Seed of the demand sample paths.")] = 0,
     out: Annotated[Path, typer.Option("--out", "-o")] = Path("stockwise-output/plan"),
+    track: TrackOption = True,
 ) -> None:
     """Forecast, project stock and propose orders; write CSV + a formatted Excel workbook."""
     from stockwise.data.mapping import parse_map_option
     from stockwise.workflows.plan import plan_files
 
     names = [m.strip() for m in models.split(",") if m.strip()]
-    with console.status("validating, forecasting and planning …"):
+    with tracking(track, out) as tracker, console.status(
+            "validating, forecasting and planning …"):
         run, validation = plan_files(
             sales, inventory, out, batches=batches, column_map=parse_map_option(column_map),
             inventory_map=parse_map_option(inventory_map), sector=sector, policy=policy,
             target=target.replace("-", "_"), models="auto" if names == ["auto"] else names,
             n_windows=windows, correct_censoring=correct_censoring,
-            extra_dirs=tuple(sectors_dir or ()), seed=seed,
+            extra_dirs=tuple(sectors_dir or ()), seed=seed, tracker=tracker,
         )
     for table in validation.tables.values():
         console.print(f"{table.report.table}: {table.report.summary}", highlight=False)

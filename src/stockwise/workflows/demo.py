@@ -25,6 +25,7 @@ from stockwise.inventory.plan import InventoryPlan
 from stockwise.synthetic import generate, write_synthetic
 from stockwise.workflows.plan import plan_inventory, write_plan
 from stockwise.workflows.report import report_run, write_validation_summary
+from stockwise.workflows.tracking import RUN_LOG, NullTracker, Tracker, track_forecasts
 from stockwise.workflows.validate import ValidationRun, validate_sources
 
 log = logging.getLogger(__name__)
@@ -52,10 +53,12 @@ def run_demo(
     seed: int = 42,
     n_windows: int = 2,
     progress: Progress | None = None,
+    tracker: Tracker | None = None,
 ) -> DemoResult:
     """Run the demo end to end and return the paths of everything it wrote."""
     out = Path(out_dir)
     timings: dict[str, float] = {}
+    tracker = tracker or NullTracker()
 
     def step(name: str) -> AbstractContextManager[None]:
         return _timed(name, timings, progress)
@@ -86,17 +89,22 @@ def run_demo(
         prepared.to_csv(prepared_path, index=False)
         files["prepared/sales_daily"] = prepared_path
 
-    with step("forecast and plan"):
-        tables = validation.tables
-        run = plan_inventory(sales, tables["inventory"].data, batches=tables["batches"].data,
-                             n_windows=n_windows, seed=seed)
-        written = write_plan(run, out / "plan")
-        files.update({f"plan/{name}": path for name, path in written.items()})
-        forecasts = run.forecasts.forecasts
+    with tracker.start_run("demo", tags={"stockwise.kind": "demo"}):
+        with step("forecast and plan"):
+            tables = validation.tables
+            run = plan_inventory(sales, tables["inventory"].data, batches=tables["batches"].data,
+                                 n_windows=n_windows, seed=seed)
+            written = write_plan(run, out / "plan")
+            files.update({f"plan/{name}": path for name, path in written.items()})
+            forecasts = run.forecasts.forecasts
 
-    with step("report"):
-        report = report_run(out / "plan", sales=files["data/sales"])
-        files["plan/report"] = report.html
+        with step("report"):
+            report = report_run(out / "plan", sales=files["data/sales"])
+            files["plan/report"] = report.html
+        track_forecasts(tracker, "demo", sales=sales, result=run.forecasts, out_dir=out,
+                        files={**written, "report": report.html, "run_log": out / RUN_LOG},
+                        options={"sectors": sectors, "products": n_products, "days": n_days,
+                                 "seed": seed, "n_windows": n_windows, "policy": "RS"})
 
     return DemoResult(out, files, validation, forecasts, timings, run.plan)
 

@@ -71,6 +71,8 @@ class ForecastRun:
     ensemble_members: dict[str, list[str]] = field(default_factory=dict)
     freq: str = "D"
     season_length: int = 1
+    models: dict[str, Forecaster] = field(default_factory=dict)
+    """The final fits by model label (chosen and ensemble-member models), for tracking."""
 
 
 def forecast(
@@ -117,9 +119,9 @@ def run_forecast(
     else:
         chosen, metrics, members = _choose(frame, candidates, h, n_windows, season_length,
                                            metric, ensemble_k, ensemble)
-    out = _final_forecasts(frame, chosen, candidates, h, levels, season_length, freq,
-                           ensemble, members)
-    return ForecastRun(out, chosen, metrics, members, freq, season_length)
+    out, fitted = _final_forecasts(frame, chosen, candidates, h, levels, season_length, freq,
+                                   ensemble, members)
+    return ForecastRun(out, chosen, metrics, members, freq, season_length, fitted)
 
 
 def backtest(
@@ -296,7 +298,7 @@ def _add_ensemble(cv: pd.DataFrame, members: dict[str, list[str]], how: str = "m
 def _final_forecasts(frame: pd.DataFrame, chosen: pd.DataFrame,
                      candidates: dict[str, list[str | Forecaster]], h: int,
                      levels: tuple[int, ...], season_length: int, freq: str, how: str,
-                     members: dict[str, list[str]]) -> pd.DataFrame:
+                     members: dict[str, list[str]]) -> tuple[pd.DataFrame, dict[str, Forecaster]]:
     """Refit the chosen models on all the data; combine members for ensemble series."""
     specs = {_label(s): s for specs in candidates.values() for s in specs}
     needs: dict[str, set[str]] = {}
@@ -304,12 +306,14 @@ def _final_forecasts(frame: pd.DataFrame, chosen: pd.DataFrame,
         for name in (members.get(uid, []) if label == ENSEMBLE else [label]):
             needs.setdefault(name, set()).add(uid)
     forecasts: dict[str, pd.DataFrame] = {}
+    fitted: dict[str, Forecaster] = {}
     used: dict[tuple[str, str], str] = {}
     notes: dict[tuple[str, str], str] = {}
     for label, ids in sorted(needs.items()):
         model = with_fallback(specs.get(label, label), season_length, freq)
         model.fit(frame[frame[S.UNIQUE_ID].isin(ids)])
         result = model.predict(h, levels=levels)
+        fitted[label] = model
         forecasts[label] = _as_output(result, model.name)
         for uid in ids:
             used[(label, uid)] = model.used_.get(uid, label)
@@ -327,7 +331,8 @@ def _final_forecasts(frame: pd.DataFrame, chosen: pd.DataFrame,
         parts.append(part)
     out = pd.concat(parts, ignore_index=True)
     ordered = [S.UNIQUE_ID, S.DS, FORECAST, *interval_columns(FORECAST, levels), MODEL, NOTE]
-    return out[ordered].sort_values([S.UNIQUE_ID, S.DS], kind="stable").reset_index(drop=True)
+    out = out[ordered].sort_values([S.UNIQUE_ID, S.DS], kind="stable").reset_index(drop=True)
+    return out, fitted
 
 
 def _as_output(result: pd.DataFrame, name: str) -> pd.DataFrame:

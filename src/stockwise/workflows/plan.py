@@ -23,6 +23,7 @@ from stockwise.report.order_list import write_order_workbook
 from stockwise.sectors import SectorProfile, list_profiles, load_profile
 from stockwise.workflows.forecast import ModelSpec
 from stockwise.workflows.sector_forecast import SectorForecasts, forecast_sectors
+from stockwise.workflows.tracking import NullTracker, Tracker, track_forecasts
 from stockwise.workflows.validate import ValidationRun, validate_sources
 
 log = logging.getLogger(__name__)
@@ -126,6 +127,7 @@ def _forecast(prepared: pd.DataFrame, inventory: pd.DataFrame,
         pd.concat([p.metrics for p in parts if not p.metrics.empty], ignore_index=True)
         if any(not p.metrics.empty for p in parts) else pd.DataFrame(),
         [s for p in parts for s in p.settings],
+        {sector: models for p in parts for sector, models in p.models.items()},
     )
 
 
@@ -139,21 +141,26 @@ def _last_prices(sales: pd.DataFrame) -> pd.Series | None:
 def plan_files(
     sales: str | Path | pd.DataFrame, inventory: str | Path | pd.DataFrame, out_dir: str | Path,
     *, batches: str | Path | pd.DataFrame | None = None, column_map: dict[str, str] | None = None,
-    inventory_map: dict[str, str] | None = None, **options: object,
+    inventory_map: dict[str, str] | None = None, tracker: Tracker | None = None,
+    **options: object,
 ) -> tuple[PlanRun, ValidationRun]:
     """Validate the files, plan, and write every output (quarantine files included)."""
     out = Path(out_dir)
-    validation = validate_sources(sales, inventory=inventory, batches=batches,
-                                  column_map=column_map, inventory_map=inventory_map,
-                                  out_dir=out / "validation")
-    for table in validation.tables.values():
-        table.require_usable()
-    tables = validation.tables
-    run = plan_inventory(tables["sales"].data, tables["inventory"].data,
-                         batches=tables["batches"].data if "batches" in tables else None,
-                         **options)  # type: ignore[arg-type]
-    write_plan(run, out)
-    from stockwise.workflows.report import write_validation_summary
+    tracker = tracker or NullTracker()
+    with tracker.start_run("plan", tags={"stockwise.kind": "plan"}):
+        validation = validate_sources(sales, inventory=inventory, batches=batches,
+                                      column_map=column_map, inventory_map=inventory_map,
+                                      out_dir=out / "validation")
+        for table in validation.tables.values():
+            table.require_usable()
+        tables = validation.tables
+        run = plan_inventory(tables["sales"].data, tables["inventory"].data,
+                             batches=tables["batches"].data if "batches" in tables else None,
+                             **options)  # type: ignore[arg-type]
+        write_plan(run, out)
+        from stockwise.workflows.report import write_validation_summary
 
-    run.files["validation_summary"] = write_validation_summary(validation, out / "validation")
+        run.files["validation_summary"] = write_validation_summary(validation, out / "validation")
+        track_forecasts(tracker, "plan", sales=tables["sales"].data, options=options,
+                        result=run.forecasts, out_dir=out, files=run.files)
     return run, validation

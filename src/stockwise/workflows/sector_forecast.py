@@ -18,9 +18,11 @@ import pandas as pd
 from stockwise import schema as S
 from stockwise.errors import OptionError, ProfileError
 from stockwise.evaluation.metrics import summarise
+from stockwise.models.base import Forecaster
 from stockwise.models.registry import available_models
 from stockwise.sectors import SectorProfile, list_profiles, load_profile
 from stockwise.workflows.forecast import ModelSpec, backtest, run_forecast
+from stockwise.workflows.tracking import NullTracker, Tracker, track_forecasts, track_run
 from stockwise.workflows.validate import ValidationRun, validate_sources
 
 log = logging.getLogger(__name__)
@@ -49,6 +51,8 @@ class SectorForecasts:
     selection: pd.DataFrame
     metrics: pd.DataFrame
     settings: list[Settings] = field(default_factory=list)
+    models: dict[str, dict[str, Forecaster]] = field(default_factory=dict)
+    """Per sector, the final fits by model label (what tracking logs)."""
 
 
 def forecast_sectors(
@@ -58,6 +62,7 @@ def forecast_sectors(
 ) -> SectorForecasts:
     """Run :func:`~stockwise.workflows.forecast.run_forecast` per sector."""
     forecasts, selections, metrics, settings = [], [], [], []
+    fitted: dict[str, dict[str, Forecaster]] = {}
     for rows, setting in _groups(sales, sector, horizon, freq, levels, extra_dirs):
         log.info("forecasting sector %s: %d series, h=%d", setting.sector,
                  rows[S.UNIQUE_ID].nunique(), setting.horizon)
@@ -68,7 +73,9 @@ def forecast_sectors(
         if not run.metrics.empty:
             metrics.append(run.metrics.assign(**{S.SECTOR: setting.sector}))
         settings.append(setting)
-    return SectorForecasts(_concat(forecasts), _concat(selections), _concat(metrics), settings)
+        fitted[setting.sector] = run.models
+    return SectorForecasts(_concat(forecasts), _concat(selections), _concat(metrics), settings,
+                           fitted)
 
 
 def backtest_sectors(
@@ -153,33 +160,44 @@ class ForecastFiles:
 
 def forecast_file(
     source: str | Path | pd.DataFrame, out_dir: str | Path, *,
-    column_map: dict[str, str] | None = None, **options: object,
+    column_map: dict[str, str] | None = None, tracker: Tracker | None = None,
+    **options: object,
 ) -> ForecastFiles:
     """Validate a sales file, forecast it per sector and write the results to ``out_dir``.
 
     Writes ``forecasts.csv``, ``selection.csv`` (model per series and why),
-    ``backtest_metrics.csv`` and the validation files under ``validation/``.
+    ``backtest_metrics.csv`` and the validation files under ``validation/``. A
+    ``tracker`` records the run: params, metrics, files and each sector's champion model.
     """
     out = Path(out_dir)
-    validation = validate_sources(source, column_map=column_map, out_dir=out / "validation")
-    sales = validation.tables["sales"].require_usable().data
-    result = forecast_sectors(sales, **options)  # type: ignore[arg-type]
-    files = _write(out, {"forecasts": result.forecasts, "selection": result.selection,
-                         "backtest_metrics": result.metrics})
+    tracker = tracker or NullTracker()
+    with tracker.start_run("forecast", tags={"stockwise.kind": "forecast"}):
+        validation = validate_sources(source, column_map=column_map, out_dir=out / "validation")
+        sales = validation.tables["sales"].require_usable().data
+        result = forecast_sectors(sales, **options)  # type: ignore[arg-type]
+        files = _write(out, {"forecasts": result.forecasts, "selection": result.selection,
+                             "backtest_metrics": result.metrics})
+        track_forecasts(tracker, "forecast", sales=sales, options=options, result=result,
+                        out_dir=out, files=files)
     return ForecastFiles(validation, files, result=result)
 
 
 def backtest_file(
     source: str | Path | pd.DataFrame, out_dir: str | Path, *,
-    column_map: dict[str, str] | None = None, **options: object,
+    column_map: dict[str, str] | None = None, tracker: Tracker | None = None,
+    **options: object,
 ) -> ForecastFiles:
     """Validate a sales file, backtest per sector, write windows, metrics and summary."""
     out = Path(out_dir)
-    validation = validate_sources(source, column_map=column_map, out_dir=out / "validation")
-    sales = validation.tables["sales"].require_usable().data
-    windows, metrics, summary = backtest_sectors(sales, **options)  # type: ignore[arg-type]
-    files = _write(out, {"backtest_forecasts": windows, "backtest_metrics": metrics,
-                         "backtest_summary": summary})
+    tracker = tracker or NullTracker()
+    with tracker.start_run("backtest", tags={"stockwise.kind": "backtest"}):
+        validation = validate_sources(source, column_map=column_map, out_dir=out / "validation")
+        sales = validation.tables["sales"].require_usable().data
+        windows, metrics, summary = backtest_sectors(sales, **options)  # type: ignore[arg-type]
+        files = _write(out, {"backtest_forecasts": windows, "backtest_metrics": metrics,
+                             "backtest_summary": summary})
+        track_run(tracker, "backtest", sales=sales, options=options, metrics=metrics,
+                  out_dir=out, files=files)
     return ForecastFiles(validation, files, summary=summary)
 
 

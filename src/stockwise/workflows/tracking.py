@@ -1,0 +1,379 @@
+"""Experiment tracking as the workflows see it: a ``Tracker`` protocol and what a run logs.
+
+Workflows receive a tracker and never import MLflow: :class:`NullTracker` (here) does
+nothing, ``stockwise.adapters.tracking.MlflowTracker`` records runs in MLflow. What a run
+logs is decided here, in plain pandas, so every tracker records the same things:
+
+- params: the run's options (sector, horizon, models, levels, n_windows, policy …) and a
+  fingerprint of the input data (sha256 of the canonical sales table sorted by
+  ``unique_id, ds``), so two runs on the same data can be recognised;
+- metrics: per sector and model, the mean backtest scores (``retail.AutoETS.mase``), the
+  champion's (``retail.champion.mase``) and, after a selection, the chosen models'
+  (``retail.selected.mase``);
+- artifacts: the files the run wrote, its ``run.log`` and a report when there is one;
+- models: per sector, the champion (the model that won the most series) as a reloadable
+  model, registered with the alias "champion".
+
+:func:`run_log` writes a run's log next to its outputs, each line with the run id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+import pandas as pd
+
+from stockwise import __version__
+from stockwise import schema as S
+from stockwise.models.base import Forecaster
+
+log = logging.getLogger(__name__)
+MODEL = "model"
+ENSEMBLE = "Ensemble"
+SCORES = ("mase", "rmsse", "wape", "smape")
+RUN_LOG = "run.log"
+LOG_FORMAT = "%(asctime)s %(levelname)s [run %(run_id)s] %(name)s: %(message)s"
+
+
+@runtime_checkable
+class Tracker(Protocol):
+    """Where a run's params, metrics, files and models go (MLflow, or nowhere)."""
+
+    @property
+    def run_id(self) -> str | None:
+        """The active run's id; None outside a run (and always for the null tracker)."""
+        ...
+
+    def start_run(self, name: str, tags: Mapping[str, str] | None = None
+                  ) -> AbstractContextManager[str | None]:
+        """Context manager around one run; yields its id. A failing block fails the run."""
+        ...
+
+    def log_params(self, params: Mapping[str, object]) -> None: ...
+
+    def log_metrics(self, metrics: Mapping[str, float], step: int | None = None) -> None: ...
+
+    def log_artifact(self, path: str | Path, artifact_path: str | None = None) -> None: ...
+
+    def log_artifacts(self, directory: str | Path, artifact_path: str | None = None
+                      ) -> None: ...
+
+    def set_tags(self, tags: Mapping[str, str]) -> None: ...
+
+    def log_model(self, name: str, forecaster: Forecaster, sample_input: pd.DataFrame,
+                  levels: Sequence[int] = ()) -> str | None:
+        """Log a fitted forecaster as a reloadable model; returns its URI (None: not logged)."""
+        ...
+
+    def register_best(self, sector: str, model_name: str, run_id: str,
+                      alias: str = "champion") -> str | None:
+        """Register the sector's logged champion, point ``alias`` at it; returns the version."""
+        ...
+
+
+class NullTracker:
+    """A tracker that records nothing: for tests, ``--no-track`` and library use."""
+
+    @property
+    def run_id(self) -> str | None:
+        return None
+
+    @contextmanager
+    def start_run(self, name: str, tags: Mapping[str, str] | None = None
+                  ) -> Iterator[str | None]:
+        yield None
+
+    def log_params(self, params: Mapping[str, object]) -> None:
+        return None
+
+    def log_metrics(self, metrics: Mapping[str, float], step: int | None = None) -> None:
+        return None
+
+    def log_artifact(self, path: str | Path, artifact_path: str | None = None) -> None:
+        return None
+
+    def log_artifacts(self, directory: str | Path, artifact_path: str | None = None) -> None:
+        return None
+
+    def set_tags(self, tags: Mapping[str, str]) -> None:
+        return None
+
+    def log_model(self, name: str, forecaster: Forecaster, sample_input: pd.DataFrame,
+                  levels: Sequence[int] = ()) -> str | None:
+        return None
+
+    def register_best(self, sector: str, model_name: str, run_id: str,
+                      alias: str = "champion") -> str | None:
+        return None
+
+
+# -- what a run logs --------------------------------------------------------------------
+def data_fingerprint(sales: pd.DataFrame) -> str:
+    """sha256 of the canonical sales table, rows sorted by ``unique_id, ds``.
+
+    Columns are taken in name order (``source_row``, a file position, is left out);
+    numbers are hashed as float64 and dates as nanoseconds, so the same data read from
+    CSV or Parquet (int8 or int64 flags) has the same fingerprint.
+    """
+    columns = sorted(c for c in sales.columns if c != S.SOURCE_ROW)
+    keys = [c for c in (S.UNIQUE_ID, S.DS) if c in sales.columns]
+    frame = sales.sort_values(keys, kind="stable") if keys else sales
+    digest = hashlib.sha256()
+    for column in columns:
+        values = frame[column]
+        digest.update(f"\x1e{column}\x1f".encode())
+        if pd.api.types.is_datetime64_any_dtype(values):
+            stamps = pd.to_datetime(values).dt.tz_localize(None) if getattr(
+                values.dt, "tz", None) else values
+            digest.update(stamps.astype("datetime64[ns]").to_numpy().view("int64").tobytes())
+        elif pd.api.types.is_bool_dtype(values) or pd.api.types.is_numeric_dtype(values):
+            digest.update(values.to_numpy(dtype="float64", na_value=np.nan).tobytes())
+        else:
+            text = values.astype("string").fillna("\x00").str.cat(sep="\x1f")
+            digest.update(text.encode())
+    return digest.hexdigest()
+
+
+def option_params(options: Mapping[str, object]) -> dict[str, str]:
+    """Options as MLflow-friendly text: lists joined by commas, None as "default"."""
+    out = {}
+    for key, value in options.items():
+        if value is None:
+            text = "default"
+        elif isinstance(value, str | Path):
+            text = str(value)
+        elif isinstance(value, Sequence):
+            text = ",".join(str(v) for v in value) or "none"
+        else:
+            text = str(value)
+        out[key] = text
+    return out
+
+
+def score_metrics(metrics: pd.DataFrame) -> dict[str, float]:
+    """``<sector>.<model>.<score>``: mean backtest MASE/RMSSE/WAPE/sMAPE/coverage."""
+    if metrics.empty or MODEL not in metrics:
+        return {}
+    columns = [c for c in metrics.columns if c in SCORES or c.startswith("coverage")]
+    out: dict[str, float] = {}
+    for sector, rows in _by_sector(metrics):
+        means = rows.groupby(MODEL)[columns].mean(numeric_only=True)
+        for model, row in means.iterrows():
+            for column, value in row.items():
+                if np.isfinite(value):
+                    out[metric_key(sector, str(model), str(column))] = float(value)
+    return out
+
+
+def champions(metrics: pd.DataFrame, selection: pd.DataFrame | None = None) -> dict[str, str]:
+    """Per sector, the single model that won the most series (ties: alphabetical).
+
+    Winners come from the selection when there is one (an ensemble's series count for
+    none of its members, unless the ensemble won everything: then the most used member
+    of the backtests wins), else from the backtest scores (lowest MASE, MAE where MASE is
+    undefined).
+    """
+    winners = selection if selection is not None and not selection.empty else (
+        _winners(metrics))
+    if winners.empty:
+        return {}
+    out = {}
+    for sector, rows in _by_sector(winners):
+        counts = rows[MODEL].astype(str).value_counts()
+        counts = counts[counts.index != ENSEMBLE]
+        if counts.empty and not metrics.empty:
+            sector_metrics = dict(_by_sector(metrics)).get(sector, metrics)
+            counts = _winners(sector_metrics[sector_metrics[MODEL] != ENSEMBLE])[MODEL]
+            counts = counts.value_counts()
+        if not counts.empty:
+            out[sector] = str(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0])
+    return out
+
+
+def champion_metrics(metrics: pd.DataFrame, chosen: Mapping[str, str],
+                     selection: pd.DataFrame | None = None) -> dict[str, float]:
+    """``<sector>.champion.<score>`` and, after a selection, ``<sector>.selected.<score>``."""
+    if metrics.empty:
+        return {}
+    scores = [c for c in metrics.columns if c in SCORES]
+    out: dict[str, float] = {}
+    by_sector = dict(_by_sector(metrics))
+    for sector, model in chosen.items():
+        rows = by_sector.get(sector)
+        if rows is None:
+            continue
+        mine = rows[rows[MODEL] == model][scores].mean(numeric_only=True)
+        out.update({metric_key(sector, "champion", k): float(v) for k, v in mine.items()
+                    if np.isfinite(v)})
+    if selection is not None and not selection.empty:
+        keys = [c for c in (S.SECTOR, S.UNIQUE_ID, MODEL) if c in selection and c in metrics]
+        picked = metrics.merge(selection[keys], on=keys, how="inner")
+        for sector, rows in _by_sector(picked):
+            means = rows[scores].mean(numeric_only=True)
+            out.update({metric_key(sector, "selected", k): float(v) for k, v in means.items()
+                        if np.isfinite(v)})
+    return out
+
+
+def metric_key(*parts: str) -> str:
+    """A metric name MLflow accepts: letters, digits, ``_ - . /``, spaces."""
+    return ".".join("".join(c if c.isalnum() or c in "_-./ " else "_" for c in p)
+                    for p in parts)
+
+
+def model_input_sample(model: Forecaster, horizon: int, n_series: int = 2) -> pd.DataFrame:
+    """A request for a logged model: the first series of the model and the horizon."""
+    ids = list(getattr(model, "fitted_ids_", []))[:n_series]
+    return pd.DataFrame({S.UNIQUE_ID: ids, "h": [int(horizon)] * len(ids)})
+
+
+def track_run(
+    tracker: Tracker, kind: str, *, sales: pd.DataFrame, options: Mapping[str, object],
+    metrics: pd.DataFrame, out_dir: str | Path, files: Mapping[str, Path] | None = None,
+    selection: pd.DataFrame | None = None,
+    models: Mapping[str, Mapping[str, Forecaster]] | None = None,
+    horizons: Mapping[str, int] | None = None, levels: Mapping[str, Sequence[int]] | None = None,
+) -> dict[str, str]:
+    """Log one finished run (inside ``tracker.start_run``); returns the sector champions.
+
+    ``models`` (sector → model label → fitted forecaster) are the run's final fits; each
+    sector's champion among them is logged as a model and registered with the alias
+    "champion". ``horizons`` and ``levels`` (per sector) set its sample request and bands.
+    """
+    sectors = _sectors(selection if selection is not None and not selection.empty
+                       else metrics) or _sectors(sales)
+    params = option_params({k: v for k, v in options.items() if k != "extra_dirs"})
+    params.update({"kind": kind, "data_fingerprint": data_fingerprint(sales),
+                   "n_series": str(sales[S.UNIQUE_ID].nunique()), "n_rows": str(len(sales)),
+                   "sectors": ",".join(sectors) or "none", "stockwise_version": __version__})
+    tracker.log_params(params)
+    best = champions(metrics, selection)
+    tracker.log_metrics({**score_metrics(metrics), **champion_metrics(metrics, best, selection)})
+    tracker.set_tags({"stockwise.kind": kind, "stockwise.sectors": ",".join(sectors),
+                      **{f"stockwise.champion.{s}": m for s, m in best.items()}})
+    _log_files(tracker, Path(out_dir), files or {})
+    for sector, label in best.items():
+        fitted = (models or {}).get(sector, {}).get(label)
+        if fitted is None or tracker.run_id is None:
+            continue
+        horizon = (horizons or {}).get(sector, 1)
+        sample = model_input_sample(fitted, horizon)
+        uri = tracker.log_model(model_artifact_name(sector, label), fitted, sample,
+                                levels=tuple((levels or {}).get(sector, ())))
+        if uri is not None:
+            tracker.register_best(sector, label, tracker.run_id)
+    return best
+
+
+def track_forecasts(tracker: Tracker, kind: str, *, sales: pd.DataFrame,
+                    options: Mapping[str, object], result: object, out_dir: str | Path,
+                    files: Mapping[str, Path] | None = None) -> dict[str, str]:
+    """:func:`track_run` for a per-sector forecast result (``SectorForecasts``)."""
+    settings = list(getattr(result, "settings", []))
+    return track_run(
+        tracker, kind, sales=sales, options=options, out_dir=out_dir, files=files,
+        metrics=getattr(result, "metrics", pd.DataFrame()),
+        selection=getattr(result, "selection", None), models=getattr(result, "models", None),
+        horizons={s.sector: s.horizon for s in settings},
+        levels={s.sector: tuple(s.levels) for s in settings},
+    )
+
+
+def model_artifact_name(sector: str, model_name: str) -> str:
+    """Name of a sector's logged model inside a run, e.g. ``retail-AutoETS``."""
+    return safe_name(f"{sector}-{model_name}")
+
+
+def safe_name(text: str) -> str:
+    """Letters, digits, ``_ - .`` only: fit for model and registry names."""
+    return "".join(c if c.isalnum() or c in "_-." else "_" for c in text)
+
+
+def _log_files(tracker: Tracker, out: Path, files: Mapping[str, Path]) -> None:
+    seen = set()
+    for path in [*files.values(), out / RUN_LOG, *sorted(out.glob("report*.*"))]:
+        path = Path(path)
+        if path.is_file() and path not in seen:
+            seen.add(path)
+            tracker.log_artifact(path)
+
+
+def _sectors(frame: pd.DataFrame) -> list[str]:
+    """The sectors a run covered (none when the table has no sector column)."""
+    if S.SECTOR not in frame.columns:
+        return []
+    return sorted(frame[S.SECTOR].dropna().astype(str).unique())
+
+
+def _by_sector(frame: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+    if S.SECTOR not in frame.columns:
+        return [("all", frame)]
+    return [(str(s), rows) for s, rows in frame.groupby(
+        frame[S.SECTOR].fillna("all").astype(str), sort=True)]
+
+
+def _winners(metrics: pd.DataFrame) -> pd.DataFrame:
+    """Per series (and sector), the model with the lowest MASE (MAE where MASE is NaN)."""
+    if metrics.empty or "mase" not in metrics:
+        return pd.DataFrame(columns=[S.UNIQUE_ID, MODEL])
+    key = metrics["mase"].where(np.isfinite(metrics["mase"]))
+    if "mae" in metrics:
+        key = key.fillna(metrics["mae"] * 1e6)
+    ranked = metrics.assign(_key=key).dropna(subset=["_key"])
+    ids = [c for c in (S.SECTOR, S.UNIQUE_ID) if c in ranked]
+    ranked = ranked.sort_values([*ids, "_key", MODEL], kind="stable")
+    return ranked.drop_duplicates(ids)[[*ids, MODEL]]
+
+
+# -- the run's log file -----------------------------------------------------------------
+class RunIdFilter(logging.Filter):
+    """Adds ``run_id`` to each record: the tracker's active run, or "-" outside one."""
+
+    def __init__(self, tracker: Tracker | None = None) -> None:
+        super().__init__()
+        self.tracker = tracker
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        run_id = self.tracker.run_id if self.tracker is not None else None
+        record.run_id = run_id or "-"
+        return True
+
+
+@contextmanager
+def run_log(out_dir: str | Path, tracker: Tracker | None = None, level: int = logging.INFO
+            ) -> Iterator[Path]:
+    """Write the run's log to ``<out_dir>/run.log``, each line carrying the run id.
+
+    For the edges (CLI, API). The file gets ``level`` and above even when the console
+    shows less: handlers that had no level of their own keep the root's former level.
+    """
+    path = Path(out_dir) / RUN_LOG
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(path, mode="a", encoding="utf-8")
+    handler.setLevel(level)
+    handler.addFilter(RunIdFilter(tracker))
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    root = logging.getLogger()
+    saved_level = root.level
+    quieted = []
+    if root.level > level:
+        for other in root.handlers:
+            if other.level == logging.NOTSET:
+                other.setLevel(saved_level)
+                quieted.append(other)
+        root.setLevel(level)
+    root.addHandler(handler)
+    try:
+        yield path
+    finally:
+        root.removeHandler(handler)
+        handler.close()
+        root.setLevel(saved_level)
+        for other in quieted:
+            other.setLevel(logging.NOTSET)
