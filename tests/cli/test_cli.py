@@ -21,7 +21,8 @@ def run(*args: str) -> tuple[int, str]:
 
 
 @pytest.mark.parametrize("command", ["generate", "validate", "prepare", "sectors", "demo",
-                                     "forecast", "backtest", "plan", "report", "etl"])
+                                     "forecast", "backtest", "plan", "report", "etl",
+                                     "simulate", "runs"])
 def test_every_command_has_help(command: str) -> None:
     code, output = run(command, "--help")
     assert code == 0 and "Usage" in output

@@ -103,6 +103,7 @@ def _register() -> None:
         plan_command,
         report_commands,
         runs_command,
+        simulate_command,
     )
 
     data_commands.register(app)
@@ -111,6 +112,7 @@ def _register() -> None:
     report_commands.register(app)
     demo_command.register(app)
     runs_command.register(app)
+    simulate_command.register(app)
 
 
 _register()

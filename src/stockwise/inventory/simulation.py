@@ -58,7 +58,7 @@ import pandas as pd
 
 from stockwise import schema as S
 from stockwise.inventory.decision import decide
-from stockwise.inventory.parameters import ProductParameters
+from stockwise.inventory.parameters import ProductParameters, resolve
 from stockwise.inventory.paths import DEFAULT_CORRELATION, lead_time_samples, sample_paths
 from stockwise.inventory.policies import round_order, safety_stock_normal
 from stockwise.inventory.projection import NEVER, Lot, project
@@ -147,6 +147,7 @@ class ReviewForecasts:
             out = forecast(train, h, season_length=self.season_length, models=self.source,
                            levels=self.levels, n_windows=self.n_windows)
         out = out.sort_values([S.UNIQUE_ID, S.DS], kind="stable")
+        out = out[[S.UNIQUE_ID, S.DS, *(c for c in out.columns if c.startswith("forecast"))]]
         self.seconds += time.perf_counter() - started
         self.fits += 1
         return {str(uid): part.reset_index(drop=True)
@@ -399,16 +400,13 @@ class _Loop:
         self.params = [self._template(row) for row in settings.itertuples(index=False)]
 
     def _template(self, row: Any) -> ProductParameters:
-        shelf = getattr(row, S.SHELF_LIFE_DAYS)
-        return ProductParameters(
-            unique_id=row.unique_id, sector="all", on_hand=0.0, on_order=0.0,
-            on_order_due=None, lead_time_days=float(getattr(row, S.LEAD_TIME_DAYS)),
-            lead_time_std_days=float(getattr(row, S.LEAD_TIME_STD_DAYS)),
-            review_period_days=self.o["review"], service_level=float(row.service_level),
-            holding_cost_rate=self.o["holding"], ordering_cost=self.o["ordering"],
-            unit_cost=float(row.unit_cost), moq=float(row.moq), pack_size=float(row.pack_size),
-            max_stock=None, shelf_life_days=None if np.isnan(shelf) else float(shelf),
-            policy="RS" if self.o["policy"] == BASELINE else self.o["policy"])
+        """The product's parameters via :func:`.parameters.resolve` (stock filled per review)."""
+        values = row._asdict()
+        values.update({S.ON_HAND: 0.0, "review_period_days": self.o["review"],
+                       "holding_cost_rate": self.o["holding"],
+                       "ordering_cost": self.o["ordering"]})
+        policy = "RS" if self.o["policy"] == BASELINE else self.o["policy"]
+        return resolve(pd.Series(values), None, policy)
 
     def run(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         replay, review = self.replay, self.o["review"]
@@ -509,6 +507,11 @@ class _Loop:
     def _decide(self, p: int, t: int, stock: _Stock, params: ProductParameters,
                 forecasts: dict | None, rng: np.random.Generator) -> Any:
         rows = (forecasts or {}).get(params.unique_id)
+        if rows is not None and stock.shelf is None:
+            # Today's order depends only on demand over lead time + review: sample those days
+            # (the longest lead time drawn is within mean + 4σ, or demand_over extends).
+            rows = rows.iloc[:math.ceil(params.lead_time_days + 4 * params.lead_time_std_days)
+                             + params.review_period_days + 1]
         if rows is None or rows.empty:
             paths = np.zeros((self.o["n_paths"], 1))
         else:

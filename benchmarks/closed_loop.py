@@ -1,0 +1,311 @@
+"""Closed-loop inventory replays: realised vs target service, stock and waste vs the baseline.
+
+Usage::
+
+    .venv/bin/python benchmarks/closed_loop.py --out /tmp/closed_loop
+    .venv/bin/python benchmarks/closed_loop.py --datasets m5,carparts --out /tmp/closed_loop
+
+For every dataset, :func:`stockwise.inventory.simulation.compare` replays the last part of
+the history day by day (see each loader for the subset, lead time and review period):
+
+- stockwise's RS policy (order-up-to from the forecast quantiles' sample paths) at target
+  cycle service levels 90/95/98 %, with the path correlation of :mod:`.paths` at 0, 0.25
+  and 0.5 (the default), for two forecast sources: SeasonalNaive and a stronger one
+  (AutoETS on smooth daily data, ``"auto"`` model selection on intermittent data);
+- the baseline (seasonal naive mean + normal safety stock from 8 weeks of demand) on a
+  fine grid of service levels, so its stock can be interpolated at any fill rate.
+
+Equal-fill-rate comparison: for each stockwise run, the baseline's (fill rate, average
+stock value) points are interpolated linearly at the stockwise run's realised fill rate
+(the mean over products of served ÷ demand); saving = 1 − stockwise stock ÷ baseline
+stock there. Outside the baseline's range no figure is given (no extrapolation).
+
+Writes ``<dataset>_summary.csv``, ``<dataset>_equal_fill.csv`` and ``<dataset>_products.csv``
+under ``--out`` and prints Markdown tables (the ones in docs/benchmarks.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from stockwise.inventory.simulation import simulate_many
+from stockwise.inventory.simulation_metrics import equal_fill_rate
+
+DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+TARGETS = (0.90, 0.95, 0.98)
+CORRELATIONS = (0.0, 0.25, 0.5)
+BASELINE_GRID = (0.5, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.98, 0.99, 0.995, 0.999,
+                 0.9999, 0.99999, 0.999999, 0.9999999)
+"""Baseline service levels: up to z = 5.2, so its fill rate reaches stockwise's."""
+
+
+def _read(name: str) -> pd.DataFrame:
+    frame = pd.read_parquet(DATA / name / f"{name}.parquet")
+    frame["ds"] = pd.to_datetime(frame["ds"])
+    return frame
+
+
+def _last(frame: pd.DataFrame, periods: int) -> pd.Timestamp:
+    dates = np.sort(frame["ds"].unique())
+    return pd.Timestamp(dates[-periods])
+
+
+def m5() -> dict:
+    """149 HOBBIES_2 items of store CA_3; unit cost = the item's mean shelf price."""
+    raw = _read("m5_hobbies2_ca3")
+    history = raw[["unique_id", "ds", "y"]]
+    cost = raw.groupby("unique_id")["sell_price"].mean().fillna(raw["sell_price"].mean())
+    inventory = cost.rename("unit_cost").reset_index()
+    return {"history": history, "start": _last(history, 180), "inventory": inventory,
+            "strong": ("auto", 2), "common": {"lead_time_days": 7.0, "lead_time_std_days": 1.0,
+                                              "review_period_days": 7, "train_window": 365},
+            "note": "149 series, all; L = 7 ± 1 d, R = 7 d; train window 365 d"}
+
+
+def rossmann(n_stores: int = 100, seed: int = 0) -> dict:
+    """A seeded subset of complete stores (no 2014 gap); closed days are zero demand."""
+    raw = _read("rossmann")[["unique_id", "ds", "y"]]
+    counts = raw.groupby("unique_id").size()
+    complete = sorted(counts[counts == counts.max()].index)
+    pick = np.random.default_rng(seed).choice(complete, n_stores, replace=False)
+    history = raw[raw["unique_id"].isin(pick)]
+    return {"history": history, "start": _last(history, 180), "inventory": None,
+            "strong": ("AutoETS", 4), "common": {"lead_time_days": 3.0, "lead_time_std_days": 1.0,
+                                                 "review_period_days": 7, "train_window": 365},
+            "note": f"{n_stores} of {len(complete)} complete stores (seed {seed}); "
+                    "y = daily turnover (EUR) taken as units, unit cost 1; L = 3 ± 1 d, R = 7 d"}
+
+
+def carparts(n_series: int = 300, seed: int = 0) -> dict:
+    """Monthly slow movers simulated at monthly granularity: R = 1 month, L = 1 month."""
+    raw = _read("carparts")
+    complete = sorted(raw.loc[raw["complete_51m"], "unique_id"].unique())
+    pick = np.random.default_rng(seed).choice(complete, n_series, replace=False)
+    history = raw.loc[raw["unique_id"].isin(pick), ["unique_id", "ds", "y"]]
+    return {"history": history, "start": _last(history, 24), "inventory": None,
+            "strong": ("auto", 1), "common": {"lead_time_days": 1.0, "review_period_days": 1,
+                                              "season_length": 12, "baseline_window": 24},
+            "note": f"{n_series} of {len(complete)} complete series (seed {seed}); monthly "
+                    "periods: R = 1, L = 1 month, season 12, baseline σ over 24 months; "
+                    "last 24 months replayed"}
+
+
+def synthetic(sector: str, n_products: int = 30, seed: int = 42) -> dict:
+    """Generated data (true demand from ``truth.demand``) with its own inventory table."""
+    from stockwise.sectors import load_profile
+    from stockwise.synthetic import generate
+
+    data = generate(sectors=(sector,), n_products=n_products, n_days=730, seed=seed)
+    history = data.truth[["unique_id", "ds", "demand"]].rename(columns={"demand": "y"})
+    profile = load_profile(sector)
+    replay = 365 if sector == "luxury" else 180
+    strong = ("auto", 1) if sector == "luxury" else ("AutoETS", 4 if sector == "retail" else 28)
+    return {"history": history, "start": _last(history, replay), "inventory": data.inventory,
+            "strong": strong, "common": {"review_period_days": profile.review_period_days,
+                                         "train_window": 365},
+            "note": f"{n_products} {sector} products, seed {seed}, 730 days; per-product lead "
+                    f"time ± spread, unit cost, MOQ, pack, shelf life from the generated "
+                    f"inventory; R = {profile.review_period_days} d (profile); last {replay} "
+                    "days replayed"}
+
+
+LOADERS = {"m5": m5, "rossmann": rossmann, "carparts": carparts,
+           "synthetic_retail": lambda: synthetic("retail"),
+           "synthetic_pharmacy": lambda: synthetic("pharmacy"),
+           "synthetic_luxury": lambda: synthetic("luxury")}
+
+
+def _key(config: dict) -> tuple:
+    if config.get("policy") == "baseline":
+        return ("baseline", round(float(config["service_level"]), 9))
+    return (str(config["forecast"]), round(float(config["service_level"]), 9),
+            round(float(config["correlation"]), 9))
+
+
+def run(name: str, out: Path, n_paths: int, resume: bool = False) -> dict:
+    spec = LOADERS[name]()
+    strong, refit = spec["strong"]
+    configs = [{"forecast": source, "refit_every": r, "service_level": level,
+                "correlation": rho}
+               for source, r in (("SeasonalNaive", 1), (strong, refit))
+               for level in TARGETS for rho in CORRELATIONS]
+    configs += [{"policy": "baseline", "service_level": level} for level in BASELINE_GRID]
+    files = {part: out / f"{name}_{part}.csv" for part in ("summary", "equal_fill", "products")}
+    old_summary = old_products = None
+    if resume and files["summary"].exists():  # keep finished configurations, run the rest
+        old_summary = pd.read_csv(files["summary"])
+        old_products = pd.read_csv(files["products"])
+        done = {_key(row) for row in old_summary.to_dict("records")}
+        configs = [c for c in configs if _key(c) not in done]
+    started = time.perf_counter()
+    results = simulate_many(spec["history"], configs, start=spec["start"], baseline_levels=(),
+                            inventory=spec["inventory"], n_paths=n_paths, seed=0,
+                            **spec["common"]) if configs else []
+    seconds = time.perf_counter() - started
+    summary = pd.DataFrame([r.summary for r in results])
+    summary.insert(0, "dataset", name)
+    products = pd.concat([r.products.assign(label=r.summary["label"]) for r in results] or
+                         [pd.DataFrame()], ignore_index=True)
+    if old_summary is not None:
+        summary = pd.concat([old_summary, summary], ignore_index=True)
+        products = pd.concat([old_products, products], ignore_index=True)
+    equal = equal_fill_rate(summary)
+    equal.insert(0, "dataset", name)
+    out.mkdir(parents=True, exist_ok=True)
+    summary.to_csv(files["summary"], index=False)
+    equal.to_csv(files["equal_fill"], index=False)
+    products.to_csv(files["products"], index=False)
+    history = spec["history"]
+    return {"dataset": name, "note": spec["note"], "series": int(history["unique_id"].nunique()),
+            "start": str(spec["start"].date()), "end": str(history["ds"].max().date()),
+            "configurations_run": len(configs), "seconds": round(seconds, 1)}
+
+
+def diagnose(name: str) -> list[dict]:
+    """One-origin check of the paths behind the decision, independent of the replay.
+
+    At the first replay day, for each forecast source and correlation: the total over the
+    protection interval (mean lead time + R, rounded up) of the point forecasts, of the
+    sample paths' mean and of the true demand, and how often the true total falls at or
+    below the paths' 90/95/98 % quantiles (what a calibrated S would cover).
+    """
+    from stockwise.inventory.paths import sample_paths
+    from stockwise.inventory.simulation import LEVELS, ReviewForecasts
+
+    spec = LOADERS[name]()
+    history, start, common = spec["history"], spec["start"], spec["common"]
+    review = common.get("review_period_days", 7)
+    lead = common.get("lead_time_days", 7.0)
+    if spec["inventory"] is not None and "lead_time_days" in spec["inventory"]:
+        leads = spec["inventory"].set_index("unique_id")["lead_time_days"]
+    else:
+        leads = pd.Series(dtype=float)
+    dates = np.sort(history["ds"].unique())
+    rows = []
+    for source, _ in (("SeasonalNaive", 1), spec["strong"]):
+        forecasts = ReviewForecasts(history, source, horizon=int(max(leads.max() if len(leads)
+                                                                     else lead, lead)) + 2 * review,
+                                    levels=LEVELS, season_length=common.get("season_length", 7),
+                                    review_period_days=review,
+                                    train_window=common.get("train_window"))
+        by_id = forecasts.at(start, start)
+        for rho in CORRELATIONS:
+            point = paths_mean = actual = 0.0
+            hits = {q: [] for q in TARGETS}
+            for uid, part in by_id.items():
+                days = int(np.ceil(leads.get(uid, lead))) + review
+                part = part.iloc[:days]
+                after = history[(history["unique_id"] == uid) & (history["ds"] >= start)]
+                truth = after.set_index("ds")["y"].reindex(dates[dates >= start][:days]).fillna(0)
+                if len(truth) < days:
+                    continue
+                paths = sample_paths(part, 2000, rho, np.random.default_rng(0)).sum(axis=1)
+                point += float(part["forecast"].sum())
+                paths_mean += float(paths.mean())
+                actual += float(truth.sum())
+                for q in TARGETS:
+                    hits[q].append(truth.sum() <= np.quantile(paths, q))
+            rows.append({"dataset": name, "source": forecasts.name, "correlation": rho,
+                         "sum_point": point, "sum_path_mean": paths_mean, "sum_actual": actual,
+                         **{f"covered_{q:g}": float(np.mean(hits[q])) for q in TARGETS}})
+    return rows
+
+
+def _pct(value: float, digits: int = 1) -> str:
+    return "n/a" if pd.isna(value) else f"{100 * value:.{digits}f}"
+
+
+def _saving(value: float) -> str:
+    return "n/a" if pd.isna(value) else f"{100 * value:+.0f} %"
+
+
+def tables(out: Path, names: list[str]) -> str:
+    """Markdown: calibration, stock vs the baseline at equal fill rate, baseline, paths."""
+    summary = pd.concat([pd.read_csv(out / f"{n}_summary.csv") for n in names])
+    equal = pd.concat([pd.read_csv(out / f"{n}_equal_fill.csv") for n in names])
+    keys = ["dataset", "forecast", "correlation", "service_level"]
+    ours = summary[summary["policy"] != "baseline"].merge(
+        equal[[*keys, "reference_avg_stock_value", "stock_saving"]], on=keys, how="left")
+    head = " / ".join(f"{t:.0%}" for t in TARGETS)
+    lines = [f"| dataset | source | ρ | realised CSL at {head} (Δ points) | CSL, cycles with "
+             f"demand | fill rate | avg stock value | stock saving vs baseline at equal fill "
+             "rate |", "|" + "---|" * 8]
+    for (dataset, source, rho), rows in ours.groupby(["dataset", "forecast", "correlation"],
+                                                     sort=False):
+        rows = rows.set_index("service_level").loc[list(TARGETS)]
+        csl = " / ".join(f"{_pct(c)} ({100 * (c - t):+.1f})"
+                         for t, c in rows["cycle_service_level"].items())
+        lines.append(
+            f"| {dataset} | {source} | {rho:g} | {csl} "
+            f"| {' / '.join(_pct(v) for v in rows['demand_cycle_service_level'])} "
+            f"| {' / '.join(_pct(v) for v in rows['fill_rate'])} "
+            f"| {' / '.join(f'{v:,.0f}' for v in rows['avg_stock_value'])} "
+            f"| {' / '.join(_saving(v) for v in rows['stock_saving'])} |")
+    base = summary[summary["policy"] == "baseline"]
+    lines += ["", "| dataset | target | realised CSL (Δ points) | CSL, cycles with demand "
+              "| fill rate | avg stock value |", "|" + "---|" * 6]
+    for row in base.itertuples(index=False):
+        if round(row.service_level, 6) not in (0.5, 0.9, 0.95, 0.98, 0.9999, 0.9999999):
+            continue
+        lines.append(
+            f"| {row.dataset} | {100 * row.service_level:g} % | {_pct(row.cycle_service_level)} "
+            f"({100 * (row.cycle_service_level - row.service_level):+.1f}) "
+            f"| {_pct(row.demand_cycle_service_level)} | {_pct(row.fill_rate)} "
+            f"| {row.avg_stock_value:,.0f} |")
+    diagnosis = out / "diagnose.csv"
+    if diagnosis.exists():
+        frame = pd.read_csv(diagnosis)
+        frame = frame[frame["dataset"].isin(names)]
+        lines += ["", "| dataset | source | ρ | Σ point forecast | Σ path mean | Σ true demand "
+                  f"| true total ≤ path quantile at {head} |", "|" + "---|" * 7]
+        for row in frame.to_dict("records"):
+            covered = " / ".join(_pct(row[f"covered_{t:g}"], 0) for t in TARGETS)
+            lines.append(f"| {row['dataset']} | {row['source']} | {row['correlation']:g} "
+                         f"| {row['sum_point']:,.0f} | {row['sum_path_mean']:,.0f} "
+                         f"| {row['sum_actual']:,.0f} | {covered} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--datasets", default=",".join(LOADERS))
+    parser.add_argument("--out", type=Path, default=Path("/tmp/closed_loop"))
+    parser.add_argument("--paths", type=int, default=500)
+    parser.add_argument("--tables-only", action="store_true")
+    parser.add_argument("--diagnose", action="store_true",
+                        help="only the one-origin check of the demand paths")
+    parser.add_argument("--resume", action="store_true",
+                        help="keep the configurations already in --out; run only the others")
+    args = parser.parse_args()
+    names = [n.strip() for n in args.datasets.split(",") if n.strip()]
+    args.out.mkdir(parents=True, exist_ok=True)
+    if args.diagnose:
+        frame = pd.DataFrame([row for name in names for row in diagnose(name)])
+        frame.to_csv(args.out / "diagnose.csv", index=False)
+        print(frame.round(3).to_markdown(index=False))
+        return
+    if not args.tables_only:
+        for name in names:
+            info = run(name, args.out, args.paths, args.resume)
+            print(json.dumps(info), flush=True)
+            with (args.out / "runs.jsonl").open("a") as handle:
+                handle.write(json.dumps(info) + "\n")
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                            text=True, check=False).stdout.strip()
+    print(f"\n{dt.date.today()} commit {commit} python {platform.python_version()} "
+          f"cpus {os.cpu_count()}\n")
+    print(tables(args.out, names))
+
+
+if __name__ == "__main__":
+    main()
