@@ -1,27 +1,34 @@
 """Closed-loop inventory replays: realised vs target service, stock and waste vs the baseline.
 
-Usage::
+Usage (results and tables in docs/benchmarks.md, "Closed-loop inventory replays")::
 
     .venv/bin/python benchmarks/closed_loop.py --out /tmp/closed_loop
     .venv/bin/python benchmarks/closed_loop.py --datasets m5,carparts --out /tmp/closed_loop
+    .venv/bin/python benchmarks/closed_loop.py --resume --out /tmp/closed_loop  # add configs
+    .venv/bin/python benchmarks/closed_loop.py --diagnose --out /tmp/closed_loop
+    .venv/bin/python benchmarks/closed_loop.py --tables-only --out /tmp/closed_loop
 
-For every dataset, :func:`stockwise.inventory.simulation.compare` replays the last part of
-the history day by day (see each loader for the subset, lead time and review period):
+For every dataset, :func:`stockwise.inventory.simulation.simulate_many` replays the last
+part of the history day by day (see each loader for the subset, lead time and review
+period):
 
 - stockwise's RS policy (order-up-to from the forecast quantiles' sample paths) at target
   cycle service levels 90/95/98 %, with the path correlation of :mod:`.paths` at 0, 0.25
   and 0.5 (the default), for two forecast sources: SeasonalNaive and a stronger one
   (AutoETS on smooth daily data, ``"auto"`` model selection on intermittent data);
-- the baseline (seasonal naive mean + normal safety stock from 8 weeks of demand) on a
-  fine grid of service levels, so its stock can be interpolated at any fill rate.
+- the baseline (seasonal naive mean + normal safety stock from 8 weeks of demand) at 16
+  service levels from 50 % to z = 5.2, so its stock can be interpolated at any fill rate.
 
 Equal-fill-rate comparison: for each stockwise run, the baseline's (fill rate, average
 stock value) points are interpolated linearly at the stockwise run's realised fill rate
 (the mean over products of served ÷ demand); saving = 1 − stockwise stock ÷ baseline
-stock there. Outside the baseline's range no figure is given (no extrapolation).
+stock there. Above the baseline's range a lower bound is given instead (see
+:func:`stockwise.inventory.simulation_metrics.equal_fill_rate`); no extrapolation.
+``--diagnose`` compares, at the first replay day, the point forecasts, the paths' mean
+and true demand over the protection interval.
 
 Writes ``<dataset>_summary.csv``, ``<dataset>_equal_fill.csv`` and ``<dataset>_products.csv``
-under ``--out`` and prints Markdown tables (the ones in docs/benchmarks.md).
+under ``--out`` and prints Markdown tables.
 """
 
 from __future__ import annotations
@@ -225,8 +232,10 @@ def _pct(value: float, digits: int = 1) -> str:
     return "n/a" if pd.isna(value) else f"{100 * value:.{digits}f}"
 
 
-def _saving(value: float) -> str:
-    return "n/a" if pd.isna(value) else f"{100 * value:+.0f} %"
+def _saving(value: float, bound: float) -> str:
+    if not pd.isna(value):
+        return f"{100 * value:+.0f} %"
+    return f"≥ {100 * bound:+.0f} %" if bound > 0 else "n/a"
 
 
 def tables(out: Path, names: list[str]) -> str:
@@ -235,7 +244,8 @@ def tables(out: Path, names: list[str]) -> str:
     equal = pd.concat([pd.read_csv(out / f"{n}_equal_fill.csv") for n in names])
     keys = ["dataset", "forecast", "correlation", "service_level"]
     ours = summary[summary["policy"] != "baseline"].merge(
-        equal[[*keys, "reference_avg_stock_value", "stock_saving"]], on=keys, how="left")
+        equal[[*keys, "reference_avg_stock_value", "stock_saving", "stock_saving_bound"]],
+        on=keys, how="left")
     head = " / ".join(f"{t:.0%}" for t in TARGETS)
     lines = [f"| dataset | source | ρ | realised CSL at {head} (Δ points) | CSL, cycles with "
              f"demand | fill rate | avg stock value | stock saving vs baseline at equal fill "
@@ -243,6 +253,8 @@ def tables(out: Path, names: list[str]) -> str:
     for (dataset, source, rho), rows in ours.groupby(["dataset", "forecast", "correlation"],
                                                      sort=False):
         rows = rows.set_index("service_level").loc[list(TARGETS)]
+        savings = " / ".join(_saving(v, b) for v, b in zip(
+            rows["stock_saving"], rows["stock_saving_bound"], strict=True))
         csl = " / ".join(f"{_pct(c)} ({100 * (c - t):+.1f})"
                          for t, c in rows["cycle_service_level"].items())
         lines.append(
@@ -250,7 +262,7 @@ def tables(out: Path, names: list[str]) -> str:
             f"| {' / '.join(_pct(v) for v in rows['demand_cycle_service_level'])} "
             f"| {' / '.join(_pct(v) for v in rows['fill_rate'])} "
             f"| {' / '.join(f'{v:,.0f}' for v in rows['avg_stock_value'])} "
-            f"| {' / '.join(_saving(v) for v in rows['stock_saving'])} |")
+            f"| {savings} |")
     base = summary[summary["policy"] == "baseline"]
     lines += ["", "| dataset | target | realised CSL (Δ points) | CSL, cycles with demand "
               "| fill rate | avg stock value |", "|" + "---|" * 6]

@@ -191,6 +191,16 @@ def test_stock_at_fill_rate_interpolates_inside_the_range_only() -> None:
     assert np.isnan(stock_at_fill_rate([0.9, 0.95], [100, 150], 0.99))
 
 
+def test_equal_fill_rate_gives_a_bound_above_the_reference_range() -> None:
+    summary = pd.DataFrame({"policy": ["baseline", "baseline", "RS", "RS"],
+                            "fill_rate": [0.90, 0.95, 0.93, 0.99],
+                            "avg_stock_value": [100.0, 200.0, 120.0, 150.0]})
+    table = equal_fill_rate(summary)
+    assert table["stock_saving"].iloc[0] == pytest.approx(1 - 120 / 160)
+    assert np.isnan(table["stock_saving"].iloc[1])
+    assert table["stock_saving_bound"].iloc[1] == pytest.approx(1 - 150 / 200)
+
+
 def test_same_seed_same_result_other_seed_other_paths() -> None:
     history = poisson(3, 160)
     source = ReviewForecasts(history, "SeasonalNaive", horizon=30)
@@ -224,14 +234,10 @@ def test_products_launched_late_start_when_they_have_history() -> None:
 
 
 def test_cli_writes_the_summary_and_product_tables(tmp_path: Path) -> None:
-    import typer
     from typer.testing import CliRunner
 
-    from stockwise.cli import simulate_command
+    from stockwise.cli.app import app
 
-    app = typer.Typer()
-    simulate_command.register(app)
-    app.command("noop")(lambda: None)  # two commands: typer keeps 'simulate' as a name
     sales = tmp_path / "sales.csv"
     poisson(3, 150).to_csv(sales, index=False)
     result = CliRunner().invoke(app, [

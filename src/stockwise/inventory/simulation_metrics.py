@@ -141,8 +141,11 @@ def equal_fill_rate(summary: pd.DataFrame, reference: str = "baseline",
     The reference's (fill rate, stock value) points, one per service level, are
     interpolated at each configuration's realised fill rate; ``stock_saving`` =
     1 − stock / reference stock at that fill rate (NaN outside the reference's range).
+    Above that range, ``stock_saving_bound`` = 1 − stock / reference stock at its highest
+    fill rate: the reference would need at least that stock to serve more, so a positive
+    bound means the configuration serves more with less (the saving is at least that).
     """
-    ref = summary[summary["policy"] == reference]
+    ref = summary[summary["policy"] == reference].dropna(subset=[fill, stock])
     rows = summary[summary["policy"] != reference]
     at_fill = [stock_at_fill_rate(ref[fill], ref[stock], f) for f in rows[fill]]
     out = rows[[c for c in ("label", "policy", "forecast", "correlation", "service_level")
@@ -152,6 +155,13 @@ def equal_fill_rate(summary: pd.DataFrame, reference: str = "baseline",
     out[f"reference_{stock}"] = at_fill
     with np.errstate(divide="ignore", invalid="ignore"):
         out["stock_saving"] = 1 - out[stock] / out[f"reference_{stock}"]
+        if len(ref):
+            top = ref.loc[ref[fill].idxmax()]
+            above = out[fill] > float(top[fill]) + EPS
+            out["stock_saving_bound"] = np.where(above, 1 - out[stock] / float(top[stock]),
+                                                 np.nan)
+        else:
+            out["stock_saving_bound"] = np.nan
     out["reference_fill_range"] = (f"{ref[fill].min():.4f}-{ref[fill].max():.4f}"
                                    if len(ref) else "")
     return out.reset_index(drop=True)
