@@ -28,3 +28,34 @@ def mlflow_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         patch.setenv("MLFLOW_TRACKING_URI", uri)
         patch.delenv("STOCKWISE_DATA_DIR", raising=False)
         yield uri
+
+
+# --- databases for the storage and API suites (issue #7) -----------------------------------
+POSTGRES_ENV = "STOCKWISE_TEST_POSTGRES_URL"
+
+
+def _fresh_postgres() -> str:
+    """The test PostgreSQL URL with an empty ``public`` schema (skip/fail when unset)."""
+    url = os.environ.get(POSTGRES_ENV)
+    if not url:
+        message = (f"{POSTGRES_ENV} is not set: PostgreSQL tests need a database URL such as "
+                   "postgresql+psycopg://stockwise:stockwise@localhost/stockwise_test")
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true but {message}")
+        pytest.skip(message)
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(sa.text("DROP SCHEMA IF EXISTS public CASCADE"))
+        connection.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database: a SQLite file, then PostgreSQL (``$STOCKWISE_TEST_POSTGRES_URL``)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'stockwise.db'}"
+    return _fresh_postgres()

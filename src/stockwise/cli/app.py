@@ -103,6 +103,7 @@ def _register() -> None:
         plan_command,
         report_commands,
         runs_command,
+        serve_command,
         simulate_command,
     )
 
@@ -113,6 +114,7 @@ def _register() -> None:
     demo_command.register(app)
     runs_command.register(app)
     simulate_command.register(app)
+    serve_command.register(app)
 
 
 _register()

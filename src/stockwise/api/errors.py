@@ -1,0 +1,93 @@
+"""One error shape for every 4xx/5xx answer: ``{"error": {status, code, message, ...}}``.
+
+Input problems keep the CLI's detail: the file, the row the user sees, the column, and
+the row-level issues, so an integrator can point at the cell to fix.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from stockwise.errors import InputError, StockwiseError
+
+log = logging.getLogger(__name__)
+CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+         405: "method_not_allowed", 409: "conflict", 413: "too_large",
+         422: "invalid_request", 500: "internal", 503: "unavailable"}
+
+
+class ApiError(Exception):
+    """An expected failure with an HTTP status and the error body's fields."""
+
+    def __init__(self, status: int, message: str, *, code: str | None = None,
+                 hint: str | None = None, file: str | None = None, row: int | None = None,
+                 column: str | None = None, issues: list[dict[str, Any]] | None = None,
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.body = {"status": status, "code": code or CODES.get(status, "error"),
+                     "message": message, "hint": hint, "file": file, "row": row,
+                     "column": column, "issues": issues or []}
+        self.headers = headers
+
+
+def from_input_error(exc: InputError, issues: list[dict[str, Any]] | None = None) -> ApiError:
+    """422 ``invalid_file`` carrying the CLI's file / row / column detail."""
+    return ApiError(422, str(exc.message), code="invalid_file", hint=exc.hint,
+                    file=exc.source, row=exc.row, column=exc.column, issues=issues)
+
+
+def _response(error: ApiError) -> JSONResponse:
+    return JSONResponse({"error": error.body}, status_code=error.status, headers=error.headers)
+
+
+def install_handlers(app: FastAPI) -> None:
+    """Route every exception through the one error shape."""
+
+    @app.exception_handler(ApiError)
+    async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
+        return _response(exc)
+
+    @app.exception_handler(InputError)
+    async def _input_error(_request: Request, exc: InputError) -> JSONResponse:
+        return _response(from_input_error(exc))
+
+    @app.exception_handler(StockwiseError)
+    async def _stockwise_error(_request: Request, exc: StockwiseError) -> JSONResponse:
+        return _response(ApiError(400, exc.message, hint=exc.hint))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return _response(ApiError(exc.status_code, str(exc.detail),
+                                  headers=getattr(exc, "headers", None)))
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(_request: Request, exc: RequestValidationError
+                                ) -> JSONResponse:
+        issues = [{"file": None, "row": None,
+                   "column": ".".join(str(p) for p in e.get("loc", ()) if p != "body"),
+                   "value": _short(e.get("input")), "rule": e.get("type", "invalid"),
+                   "severity": "error", "message": e.get("msg", "")}
+                  for e in exc.errors()]
+        message = "; ".join(f"{i['column']}: {i['message']}" for i in issues)
+        return _response(ApiError(422, message or "invalid request", issues=issues,
+                                  column=issues[0]["column"] if issues else None))
+
+    @app.exception_handler(Exception)
+    async def _internal(_request: Request, exc: Exception) -> JSONResponse:
+        log.exception("internal error")
+        return _response(ApiError(500, f"internal error: {type(exc).__name__}: {exc}. "
+                                       "This is a bug in stockwise; please report it."))
+
+
+def _short(value: Any) -> Any:
+    if value is None or isinstance(value, int | float | bool):
+        return value
+    text = str(value)
+    return text if len(text) <= 200 else text[:200] + "…"

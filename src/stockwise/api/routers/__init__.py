@@ -1,0 +1,1 @@
+"""API routers, one per resource family; each route parses, calls one helper, renders."""
