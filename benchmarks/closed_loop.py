@@ -187,7 +187,7 @@ def diagnose(name: str) -> list[dict]:
     below the paths' 90/95/98 % quantiles (what a calibrated S would cover).
     """
     from stockwise.inventory.paths import sample_paths
-    from stockwise.inventory.simulation import LEVELS, ReviewForecasts
+    from stockwise.inventory.review_forecasts import LEVELS, ReviewForecasts
 
     spec = LOADERS[name]()
     history, start, common = spec["history"], spec["start"], spec["common"]
@@ -289,6 +289,7 @@ def tables(out: Path, names: list[str]) -> str:
 
 
 def main() -> None:
+    global CORRELATIONS
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", default=",".join(LOADERS))
     parser.add_argument("--out", type=Path, default=Path("/tmp/closed_loop"))
@@ -296,10 +297,13 @@ def main() -> None:
     parser.add_argument("--tables-only", action="store_true")
     parser.add_argument("--diagnose", action="store_true",
                         help="only the one-origin check of the demand paths")
+    parser.add_argument("--correlations", default=",".join(f"{c:g}" for c in CORRELATIONS),
+                        help="path correlations to try, e.g. 0 or 0,0.25")
     parser.add_argument("--resume", action="store_true",
                         help="keep the configurations already in --out; run only the others")
     args = parser.parse_args()
     names = [n.strip() for n in args.datasets.split(",") if n.strip()]
+    CORRELATIONS = tuple(float(c) for c in args.correlations.split(",") if c.strip())
     args.out.mkdir(parents=True, exist_ok=True)
     if args.diagnose:
         frame = pd.DataFrame([row for name in names for row in diagnose(name)])

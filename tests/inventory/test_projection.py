@@ -108,3 +108,32 @@ def test_weekly_forecasts_are_spread_over_their_days() -> None:
     assert len(daily) == 7 and daily["forecast"].tolist() == [2.0] * 7
     assert daily["forecast-hi-80"].sum() == pytest.approx(21.0)
     assert daily["ds"].iloc[-1] == pd.Timestamp("2025-01-12")
+
+
+def _intermittent_rows(days: int = 14) -> pd.DataFrame:
+    """A slow mover: mean 0.3 a day, bands clipped at zero, a long upper tail."""
+    return pd.DataFrame({
+        "unique_id": "A", "ds": pd.date_range("2025-01-01", periods=days),
+        "forecast": 0.3, "forecast-lo-80": 0.0, "forecast-hi-80": 1.7,
+        "forecast-lo-95": 0.0, "forecast-hi-95": 3.0,
+    })
+
+
+def test_paths_keep_the_point_as_mean_where_bands_reach_zero() -> None:
+    rows = _intermittent_rows()
+    rng = np.random.default_rng(3)
+    as_median = sample_paths(rows, 4000, rng=rng, point_is_mean=False)
+    as_mean = sample_paths(rows, 4000, rng=np.random.default_rng(3))
+    # Taking 0.3 as the median of a 0..3 spread inflates the mean well above the forecast
+    assert as_median.mean() > 2 * 0.3
+    assert as_mean.mean(axis=0) == pytest.approx(np.full(14, 0.3))
+    assert (as_mean >= 0).all()
+    # Rescaling keeps rank order: the same draws are the largest in both
+    assert np.array_equal(np.argsort(as_median[:, 0]), np.argsort(as_mean[:, 0]))
+
+
+def test_paths_of_unclipped_bands_keep_the_point_as_median() -> None:
+    rows = _forecast_rows()
+    a = sample_paths(rows, 2000, rng=np.random.default_rng(4))
+    b = sample_paths(rows, 2000, rng=np.random.default_rng(4), point_is_mean=False)
+    assert np.array_equal(a, b)

@@ -18,6 +18,7 @@ import pandas as pd
 from stockwise import schema as S
 from stockwise.inventory.alerts import alerts_for
 from stockwise.inventory.decision import Decision, days_of_cover, decide, to_date
+from stockwise.inventory.expiry import sellable_before_expiry
 from stockwise.inventory.parameters import ProductParameters, resolve
 from stockwise.inventory.paths import DEFAULT_CORRELATION, DEFAULT_PATHS, sample_paths, to_daily
 from stockwise.inventory.projection import Projection, lots_from_batches, project
@@ -165,21 +166,11 @@ def _due_receipts(params: ProductParameters, today: pd.Timestamp) -> list[tuple[
 
 def _expiry_cap(params: ProductParameters, paths: np.ndarray, projection: Projection
                 ) -> float | None:
-    """Units a new batch can sell before it expires, after the stock already there.
-
-    A new batch arriving after the lead time is sold after older stock (FEFO), so what it
-    can sell is the demand over its shelf life minus the stock expected on hand when it
-    arrives; ordering more only creates waste.
-    """
+    """The FEFO cap on a new batch (:func:`.expiry.sellable_before_expiry`); None if none."""
     if params.shelf_life_days is None or not np.isfinite(params.shelf_life_days):
         return None
-    lead = max(round(params.lead_time_days), 0)
-    window = paths[:, lead:lead + int(params.shelf_life_days)]
-    sellable = float(window.sum(axis=1).mean())
-    if window.shape[1] < params.shelf_life_days and paths.shape[1]:
-        sellable *= params.shelf_life_days / max(window.shape[1], 1)
-    arrival = min(lead, len(projection.expected_on_hand) - 1)
-    return max(sellable - float(projection.expected_on_hand[arrival]), 0.0)
+    return sellable_before_expiry(paths, params.lead_time_days, params.shelf_life_days,
+                                  projection.expected_on_hand)
 
 
 def _urgency(decision: Decision, stockout_within_lead: float, params: ProductParameters

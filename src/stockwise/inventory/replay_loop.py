@@ -1,0 +1,306 @@
+"""The day-by-day engine of a closed-loop replay (see :mod:`.simulation` for the rules).
+
+:class:`Replay` holds the demand matrix (products × days), :class:`LotStock` the lots on
+hand of one product, consumed first-expired-first-out; :class:`ReplayLoop` walks the days:
+receive due orders, serve demand, expire lots, and on review days forecast, decide and
+order. It returns the daily trace and one row per review. Kept apart from the public
+entry points so each file reads on its own.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import zlib
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from stockwise import schema as S
+from stockwise.inventory.decision import decide
+from stockwise.inventory.expiry import sellable_before_expiry
+from stockwise.inventory.parameters import ProductParameters, resolve
+from stockwise.inventory.paths import lead_time_samples, sample_paths
+from stockwise.inventory.policies import round_order, safety_stock_normal
+from stockwise.inventory.projection import NEVER, Lot, project
+from stockwise.inventory.review_forecasts import long_frame
+
+BASELINE = "baseline"
+COVER_WINDOW = 28
+_PER_PRODUCT = (S.LEAD_TIME_DAYS, S.LEAD_TIME_STD_DAYS, S.UNIT_COST, S.MOQ, S.PACK_SIZE,
+                S.SHELF_LIFE_DAYS, "service_level")
+_KIND = {"review": 1, "lead": 2}
+
+
+@dataclass
+class Replay:
+    dates: pd.DatetimeIndex
+    ids: list[str]
+    demand: np.ndarray
+    """(products, periods); NaN before a series' first period, 0 for gaps after it."""
+    first: np.ndarray
+    start: int
+
+    @classmethod
+    def build(cls, history: pd.DataFrame, start: str | pd.Timestamp) -> Replay:
+        frame = long_frame(history)
+        if frame.duplicated([S.UNIQUE_ID, S.DS]).any():
+            raise ValueError("history has duplicate (unique_id, ds) rows")
+        dates = pd.DatetimeIndex(np.sort(frame[S.DS].unique()))
+        if len(dates) > 2 and pd.infer_freq(dates) is None:
+            raise ValueError("history must be on a regular calendar (daily, weekly, monthly)")
+        codes, ids = pd.factorize(frame[S.UNIQUE_ID], sort=True)
+        demand = np.full((len(ids), len(dates)), np.nan)
+        demand[codes, dates.searchsorted(frame[S.DS])] = frame[S.Y].to_numpy()
+        seen = ~np.isnan(demand)
+        first = seen.argmax(axis=1)
+        after_first = np.arange(len(dates))[None, :] >= first[:, None]
+        demand[after_first & ~seen] = 0.0
+        position = int(dates.searchsorted(pd.Timestamp(start)))
+        if not 0 < position < len(dates):
+            raise ValueError(f"start {start} must fall after the first and within the "
+                             f"history ({dates[0].date()} .. {dates[-1].date()})")
+        return cls(dates, [str(i) for i in ids], demand, first, position)
+
+
+def product_settings(ids: list[str], inventory: pd.DataFrame | None, **scalars: Any
+                     ) -> pd.DataFrame:
+    """Per-product lead time, costs, pack rules, shelf life and service level."""
+    table = pd.DataFrame({S.UNIQUE_ID: ids})
+    for column in _PER_PRODUCT:
+        value = scalars[column]
+        table[column] = np.nan if value is None else float(value)
+    if inventory is not None and not inventory.empty:
+        rows = inventory.assign(**{S.UNIQUE_ID: inventory[S.UNIQUE_ID].astype(str)})
+        rows = rows.drop_duplicates(S.UNIQUE_ID).set_index(S.UNIQUE_ID)
+        for column in _PER_PRODUCT:
+            if column in rows.columns:
+                given = pd.to_numeric(table[S.UNIQUE_ID].map(rows[column]), errors="coerce")
+                table[column] = given.where(given.notna(), table[column])
+    table[S.PACK_SIZE] = table[S.PACK_SIZE].fillna(1.0).clip(lower=1.0)
+    table[S.MOQ] = table[S.MOQ].fillna(0.0)
+    table[S.LEAD_TIME_STD_DAYS] = table[S.LEAD_TIME_STD_DAYS].fillna(0.0)
+    table.loc[table[S.SHELF_LIFE_DAYS] <= 0, S.SHELF_LIFE_DAYS] = np.nan
+    return table
+
+
+# -- the day-by-day loop --------------------------------------------------------------------
+class LotStock:
+    """One product's shelf: lots [units, expiry day] in expiry order, orders, backlog."""
+
+    __slots__ = ("backlog", "lots", "pipeline", "shelf")
+
+    def __init__(self, shelf: int | None) -> None:
+        self.lots: list[list[float]] = []
+        self.pipeline: dict[int, float] = {}
+        self.backlog = 0.0
+        self.shelf = shelf
+
+    def on_hand(self) -> float:
+        return float(sum(lot[0] for lot in self.lots))
+
+    def add(self, units: float, day: int) -> None:
+        expiry = day + self.shelf if self.shelf is not None else NEVER
+        keys = [lot[1] for lot in self.lots]
+        at = bisect.bisect_left(keys, expiry)
+        if at < len(self.lots) and self.lots[at][1] == expiry:
+            self.lots[at][0] += units
+        else:
+            self.lots.insert(at, [units, expiry])
+
+    def take(self, units: float) -> float:
+        """Serve up to ``units`` first expired, first out; returns the units served."""
+        served = 0.0
+        for lot in self.lots:
+            if units <= 0:
+                break
+            part = min(lot[0], units)
+            lot[0] -= part
+            units -= part
+            served += part
+        self.lots = [lot for lot in self.lots if lot[0] > 1e-12]
+        return served
+
+    def expire(self, day: int) -> float:
+        wasted = sum(lot[0] for lot in self.lots if lot[1] <= day)
+        if wasted:
+            self.lots = [lot for lot in self.lots if lot[1] > day]
+        return float(wasted)
+
+
+_TRACE = ("demand", "served", "short", "received", "ordered", "on_hand", "on_order",
+          "backlog", "waste")
+
+
+class ReplayLoop:
+    def __init__(self, replay: Replay, settings: pd.DataFrame, **options: Any) -> None:
+        self.replay, self.settings = replay, settings
+        self.o = options
+        self.params = [self._template(row) for row in settings.itertuples(index=False)]
+
+    def _template(self, row: Any) -> ProductParameters:
+        """The product's parameters via :func:`.parameters.resolve` (stock filled per review)."""
+        values = row._asdict()
+        values.update({S.ON_HAND: 0.0, "review_period_days": self.o["review"],
+                       "holding_cost_rate": self.o["holding"],
+                       "ordering_cost": self.o["ordering"]})
+        policy = "RS" if self.o["policy"] == BASELINE else self.o["policy"]
+        return resolve(pd.Series(values), None, policy)
+
+    def run(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        replay, review = self.replay, self.o["review"]
+        n, days = len(replay.ids), len(replay.dates) - replay.start
+        trace = {name: np.zeros((n, days)) for name in _TRACE}
+        active = np.zeros((n, days), dtype=bool)
+        evaluated = np.zeros((n, days), dtype=bool)
+        cycle = np.full((n, days), -1)
+        stocks: list[LotStock | None] = [None] * n
+        self.reviews: list[dict[str, Any]] = []
+        review_days = list(range(replay.start, len(replay.dates), review))
+        for t in range(replay.start, len(replay.dates)):
+            i = t - replay.start
+            k, rem = divmod(i, review)
+            forecasts = None
+            if rem == 0:
+                for p in range(n):  # products start on a review day with enough history
+                    if stocks[p] is None and t - replay.first[p] >= self.o["min_history"]:
+                        stocks[p] = self._start(p, t)
+                        self._mark(p, i, days, evaluated, cycle)
+                if self.o["source"] is not None and any(s is not None for s in stocks):
+                    fitted_on = replay.dates[review_days[k - k % self.o["source"].refit_every]]
+                    forecasts = self.o["source"].at(replay.dates[t], fitted_on)
+            for p, stock in enumerate(stocks):
+                if stock is None:
+                    continue
+                active[p, i] = True
+                arrived = stock.pipeline.pop(t, 0.0)
+                if arrived:
+                    stock.add(arrived, t)
+                    trace["received"][p, i] = arrived
+                    if stock.backlog > 0:
+                        stock.backlog -= stock.take(stock.backlog)
+                if rem == 0:
+                    trace["ordered"][p, i] = self._review(p, t, stock, forecasts)
+                demand = float(replay.demand[p, t])
+                served = stock.take(demand)
+                short = demand - served
+                if not self.o["lost_sales"]:
+                    stock.backlog += short
+                trace["demand"][p, i], trace["served"][p, i] = demand, served
+                trace["short"][p, i] = short if short > 1e-9 else 0.0
+                trace["waste"][p, i] = stock.expire(t)
+                trace["on_hand"][p, i] = stock.on_hand()
+                trace["on_order"][p, i] = sum(stock.pipeline.values())
+                trace["backlog"][p, i] = stock.backlog
+        return self._frames(trace, active, evaluated, cycle), pd.DataFrame(self.reviews)
+
+    def _start(self, p: int, t: int) -> LotStock:
+        row = self.settings.iloc[p]
+        shelf = row[S.SHELF_LIFE_DAYS]
+        stock = LotStock(None if np.isnan(shelf) else int(shelf))
+        recent = self.replay.demand[p, max(self.replay.first[p], t - COVER_WINDOW):t]
+        cover = self.o["cover"]
+        cover = row[S.LEAD_TIME_DAYS] + self.o["review"] if cover is None else cover
+        units = float(np.mean(recent)) * float(cover) if len(recent) else 0.0
+        if units > 0:
+            stock.add(units, t)
+        return stock
+
+    def _mark(self, p: int, i: int, days: int, evaluated: np.ndarray, cycle: np.ndarray
+              ) -> None:
+        """Evaluation period: after one lead time (rounded up) + one review of warm-up."""
+        review = self.o["review"]
+        begin = i + math.ceil(self.settings.iloc[p][S.LEAD_TIME_DAYS]) + review
+        if begin >= days:
+            return
+        evaluated[p, begin:] = True
+        blocks = (days - begin) // review
+        cycle[p, begin:begin + blocks * review] = np.repeat(np.arange(blocks), review)
+
+    def _review(self, p: int, t: int, stock: LotStock, forecasts: dict | None) -> float:
+        params = self.params[p]
+        on_order = sum(stock.pipeline.values())
+        params = replace(params, on_hand=stock.on_hand() - stock.backlog, on_order=on_order)
+        rng = _rng(self.o["seed"], "review", params.unique_id, t)
+        if self.o["policy"] == BASELINE:
+            level, reorder, raw, quantity = self._baseline(p, t, params)
+        else:
+            decision = self._decide(p, t, stock, params, forecasts, rng)
+            level, reorder = decision.order_up_to, decision.reorder_point
+            raw = decision.raw_quantity if decision.order_day == 0 else 0.0
+            quantity = decision.order_quantity if decision.order_day == 0 else 0.0
+        lead = 0
+        if quantity > 0:
+            lead_rng = _rng(self.o["seed"], "lead", params.unique_id, t)
+            lead = int(lead_time_samples(params.lead_time_days, params.lead_time_std_days, 1,
+                                         lead_rng)[0])
+            stock.pipeline[t + lead] = stock.pipeline.get(t + lead, 0.0) + quantity
+        self.reviews.append({
+            S.UNIQUE_ID: params.unique_id, S.DS: self.replay.dates[t],
+            "on_hand": params.on_hand, "on_order": on_order,
+            "position": params.on_hand + on_order, "reorder_point": reorder,
+            "order_up_to": level, "raw_quantity": raw, "order_quantity": quantity,
+            "lead_time": lead if quantity > 0 else np.nan})
+        return quantity
+
+    def _decide(self, p: int, t: int, stock: LotStock, params: ProductParameters,
+                forecasts: dict | None, rng: np.random.Generator) -> Any:
+        rows = (forecasts or {}).get(params.unique_id)
+        if rows is not None and stock.shelf is None:
+            # Today's order depends only on demand over lead time + review: sample those days
+            # (the longest lead time drawn is within mean + 4σ, or demand_over extends).
+            rows = rows.iloc[:math.ceil(params.lead_time_days + 4 * params.lead_time_std_days)
+                             + params.review_period_days + 1]
+        if rows is None or rows.empty:
+            paths = np.zeros((self.o["n_paths"], 1))
+        else:
+            paths = sample_paths(rows, self.o["n_paths"], self.o["correlation"], rng)
+        waste = cap = None
+        if stock.shelf is not None and rows is not None and not rows.empty:
+            lots = [Lot(units, int(expiry - t)) for units, expiry in stock.lots]
+            receipts = [(day - t, units) for day, units in stock.pipeline.items()]
+            projection = project(paths, pd.DatetimeIndex(rows[S.DS]), lots, receipts,
+                                 stock.shelf)
+            waste = projection.expected_waste
+            cap = sellable_before_expiry(paths, params.lead_time_days, stock.shelf,
+                                         projection.expected_on_hand)
+        return decide(params, paths, rng, self.o["target"], cap, waste)
+
+    def _baseline(self, p: int, t: int, params: ProductParameters
+                  ) -> tuple[float, float, float, float]:
+        """Seasonal naive mean over L + R, σ of the last 8 weeks, normal safety stock."""
+        season, window = self.o["season"], self.o["window"]
+        past = self.replay.demand[p, max(self.replay.first[p], t - max(season, window)):t]
+        cover = params.lead_time_days + params.review_period_days
+        last = past[-season:]
+        mean = float(np.resize(last, max(math.ceil(cover), 1)).mean()) if len(last) else 0.0
+        recent = past[-window:]
+        sigma = float(np.std(recent, ddof=1)) if len(recent) > 1 else 0.0
+        level = mean * cover + float(safety_stock_normal(
+            params.service_level, mean, sigma, params.lead_time_days,
+            params.lead_time_std_days, params.review_period_days))
+        raw = max(level - (params.on_hand + params.on_order), 0.0)
+        quantity = float(round_order(raw, params.moq, params.pack_size))
+        return level, level, raw, quantity
+
+    def _frames(self, trace: dict[str, np.ndarray], active: np.ndarray,
+                evaluated: np.ndarray, cycle: np.ndarray) -> pd.DataFrame:
+        replay = self.replay
+        n, days = active.shape
+        mask = active.ravel()
+        frame = pd.DataFrame({
+            S.UNIQUE_ID: np.repeat(np.asarray(replay.ids, dtype=object), days)[mask],
+            S.DS: np.tile(replay.dates[replay.start:].to_numpy(), n)[mask],
+            **{name: values.ravel()[mask] for name, values in trace.items()},
+        })
+        review_day = (np.arange(days) % self.o["review"]) == 0
+        frame["review"] = np.tile(review_day, n)[mask]
+        frame["evaluated"] = evaluated.ravel()[mask]
+        frame["cycle"] = cycle.ravel()[mask]
+        return frame
+
+
+def _rng(seed: int, kind: str, uid: str, day: int) -> np.random.Generator:
+    return np.random.default_rng([int(seed), _KIND[kind], zlib.crc32(uid.encode()), int(day)])

@@ -1,0 +1,94 @@
+"""Forecasts made on the review days of a replay, from the history strictly before them.
+
+A closed-loop replay forecasts again at every review (or every ``refit_every``-th one);
+the same forecast serves every policy, service level and path correlation replayed on the
+same history, so they are cached here, keyed by the day they were fitted on. Fitting only
+on rows dated before that day is what keeps the replay free of look-ahead.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from stockwise import schema as S
+
+LEVELS = (50, 80, 90, 95, 98, 99)
+"""Band levels asked of every review forecast: enough knots for the sample paths."""
+ForecastFunction = Callable[[pd.DataFrame, int, tuple[int, ...]], pd.DataFrame]
+"""(training frame, horizon, levels) → forecast table (``unique_id, ds, forecast, ...``)."""
+
+
+class ReviewForecasts:
+    """Forecasts made on review days from the history strictly before them, cached.
+
+    ``source`` is a stockwise model name, a list of names, ``"auto"`` (all run through
+    :func:`stockwise.forecast`) or a function ``(train, h, levels) -> forecast table``.
+    ``train_window`` (periods) keeps only the most recent history for fitting.
+    """
+
+    def __init__(self, history: pd.DataFrame, source: str | Sequence[str] | ForecastFunction =
+                 "SeasonalNaive", *, horizon: int, levels: Sequence[int] = LEVELS,
+                 season_length: int = 7, refit_every: int = 1, review_period_days: int = 7,
+                 train_window: int | None = None, n_windows: int = 2) -> None:
+        if refit_every < 1:
+            raise ValueError("refit_every must be >= 1")
+        self.history = long_frame(history)
+        self.calendar = pd.DatetimeIndex(np.sort(self.history[S.DS].unique()))
+        self.source, self.horizon, self.levels = source, int(horizon), tuple(levels)
+        self.season_length, self.refit_every = season_length, int(refit_every)
+        self.review_period, self.train_window = int(review_period_days), train_window
+        self.n_windows = n_windows
+        self.seconds, self.fits = 0.0, 0
+        self._cache: dict[pd.Timestamp, dict[str, pd.DataFrame]] = {}
+
+    @property
+    def name(self) -> str:
+        if callable(self.source):
+            return getattr(self.source, "__name__", "custom")
+        return self.source if isinstance(self.source, str) else "+".join(self.source)
+
+    def at(self, day: pd.Timestamp, fitted_on: pd.Timestamp) -> dict[str, pd.DataFrame]:
+        """Per product, the rows from ``day`` on of the forecast fitted on ``fitted_on``."""
+        if fitted_on not in self._cache:
+            self._cache[fitted_on] = self._fit(fitted_on)
+        rows = self._cache[fitted_on]
+        if day == fitted_on:
+            return rows
+        return {uid: part[part[S.DS] >= day] for uid, part in rows.items()}
+
+    def _fit(self, fitted_on: pd.Timestamp) -> dict[str, pd.DataFrame]:
+        started = time.perf_counter()
+        train = self.history[self.history[S.DS] < fitted_on]  # nothing from that day on
+        if self.train_window:
+            position = self.calendar.searchsorted(fitted_on)
+            train = train[train[S.DS] >= self.calendar[max(position - self.train_window, 0)]]
+        h = self.horizon + (self.refit_every - 1) * self.review_period
+        if callable(self.source):
+            out = self.source(train, h, self.levels)
+        else:
+            from stockwise.workflows.forecast import forecast  # the engine reads tables
+
+            out = forecast(train, h, season_length=self.season_length, models=self.source,
+                           levels=self.levels, n_windows=self.n_windows)
+        out = out.sort_values([S.UNIQUE_ID, S.DS], kind="stable")
+        out = out[[S.UNIQUE_ID, S.DS, *(c for c in out.columns if c.startswith("forecast"))]]
+        self.seconds += time.perf_counter() - started
+        self.fits += 1
+        return {str(uid): part.reset_index(drop=True)
+                for uid, part in out.groupby(S.UNIQUE_ID, sort=False)}
+
+
+def long_frame(history: pd.DataFrame) -> pd.DataFrame:
+    """``unique_id`` (str), ``ds`` (datetime), ``y`` (float), sorted; other columns dropped."""
+    missing = {S.UNIQUE_ID, S.DS, S.Y} - set(history.columns)
+    if missing:
+        raise ValueError(f"history needs columns unique_id, ds, y; missing {sorted(missing)}")
+    frame = history[[S.UNIQUE_ID, S.DS, S.Y]].copy()
+    frame[S.UNIQUE_ID] = frame[S.UNIQUE_ID].astype(str)
+    frame[S.DS] = pd.to_datetime(frame[S.DS])
+    frame[S.Y] = frame[S.Y].astype(float)
+    return frame.sort_values([S.UNIQUE_ID, S.DS], kind="stable").reset_index(drop=True)
