@@ -1,25 +1,65 @@
-"""The web dashboard (placeholder until the dashboard pages land).
+"""The web dashboard: HTML pages and their assets, served by the API app itself.
 
-``mount_dashboard(app)`` is the one hook the app calls; the dashboard owns this module,
-``static/`` and ``templates/``.
+The pages are shells (navigation, forms, empty tables and chart areas); their scripts call
+the JSON API with the key the user pastes once, so the dashboard has no data path of its
+own and sees exactly what an integrator sees. Every asset is local: our small CSS and JS
+from ``static/``, and plotly.js straight from the installed ``plotly`` package (no CDN, no
+4 MB copy in the repository), so the dashboard works on a machine without internet.
 """
 
 from __future__ import annotations
 
-from fastapi import FastAPI
-from fastapi.responses import HTMLResponse
+from importlib.resources import files
+from pathlib import Path
 
-_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>stockwise</title></head>
-<body><h1>stockwise</h1>
-<p>The dashboard is coming. Meanwhile: <a href="/docs">API documentation</a>,
-<a href="/health">health</a>.</p></body></html>
-"""
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+HERE = Path(__file__).resolve().parent
+API_PREFIX = "/api/v1"
+PAGES = {  # path -> (template, title shown in the navigation)
+    "/": ("overview.html", "Overview"),
+    "/orders": ("orders.html", "Order list"),
+    "/alerts": ("alerts.html", "Alerts"),
+    "/runs": ("runs.html", "Runs"),
+    "/upload": ("upload.html", "Upload"),
+    "/product": ("product.html", "Product"),
+}
+NAV = ["/", "/orders", "/alerts", "/runs", "/upload"]
+ASSET_CACHE = "public, max-age=86400"
+
+
+def plotly_bundle() -> Path:
+    """plotly.min.js as shipped in the installed plotly package's package data."""
+    path = Path(str(files("plotly") / "package_data" / "plotly.min.js"))
+    if not path.is_file():  # pragma: no cover - a broken plotly install
+        raise HTTPException(503, "plotly.min.js not found in the installed plotly package")
+    return path
 
 
 def mount_dashboard(app: FastAPI) -> None:
-    """Serve the dashboard's pages at ``/``."""
+    """Add the dashboard pages, ``/static`` and ``/vendor/plotly.min.js`` to ``app``."""
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    nav = [(path, PAGES[path][1]) for path in NAV]
 
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def home() -> str:
-        return _PAGE
+    def page(template: str, title: str):
+        def render(request: Request) -> HTMLResponse:
+            return templates.TemplateResponse(request, template, {
+                "title": title, "nav": nav, "current": request.url.path,
+                "api": API_PREFIX})
+        return render
+
+    for path, (template, title) in PAGES.items():
+        app.add_api_route(path, page(template, title), methods=["GET"],
+                          response_class=HTMLResponse, include_in_schema=False,
+                          name=f"dashboard:{template.removesuffix('.html')}")
+
+    def plotly_js() -> FileResponse:
+        return FileResponse(plotly_bundle(), media_type="text/javascript",
+                            headers={"Cache-Control": ASSET_CACHE})
+
+    app.add_api_route("/vendor/plotly.min.js", plotly_js, methods=["GET"],
+                      include_in_schema=False, name="dashboard:plotly")
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")

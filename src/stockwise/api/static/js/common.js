@@ -1,0 +1,254 @@
+// stockwise dashboard: what every page shares. The pages are static HTML; all data comes
+// from the JSON API with the key the user pasted once (localStorage, sent as X-API-Key).
+// No framework and no build step: plain ES2020 that any current browser runs.
+"use strict";
+
+const SW = (() => {
+  const KEY_STORE = "stockwise.apiKey";
+  const API = document.body.dataset.api || "/api/v1";
+
+  // --- the API key --------------------------------------------------------------------
+  function key() { return localStorage.getItem(KEY_STORE) || ""; }
+
+  function setupKeyForm() {
+    const form = document.getElementById("key-form");
+    if (!form) return;
+    const input = form.querySelector("input");
+    const state = document.getElementById("key-state");
+    const show = () => { state.textContent = key() ? "key saved" : "no key yet"; };
+    input.value = "";
+    show();
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const value = input.value.trim();
+      if (value) localStorage.setItem(KEY_STORE, value); else localStorage.removeItem(KEY_STORE);
+      input.value = "";
+      show();
+      window.location.reload();
+    });
+  }
+
+  // --- talking to the API -------------------------------------------------------------
+  class ApiError extends Error {
+    constructor(status, detail) {
+      super(describe(status, detail));
+      this.status = status;
+      this.detail = detail;
+    }
+  }
+
+  // The API answers every error as {"error": {status, code, message, hint, file, row,
+  // column, issues}} (docs/api.md); show the message, the hint and the first issues.
+  function describe(status, detail) {
+    const hint = { 401: "The API key is missing or unknown: paste a key at the top right.",
+                   403: "This key may not do that (a write key is needed).",
+                   413: "The file is larger than the server accepts." }[status];
+    const error = (detail && detail.error) || {};
+    const parts = [hint, error.message || (typeof detail === "string" && detail) ||
+                   `HTTP ${status}`];
+    if (error.hint) parts.push(error.hint);
+    const issues = Array.isArray(error.issues) ? error.issues : [];
+    for (const issue of issues.slice(0, 5)) {
+      parts.push(issue.message || [issue.file, issue.row && `row ${issue.row}`,
+                                   issue.column].filter(Boolean).join(", "));
+    }
+    if (issues.length > 5) parts.push(`… and ${issues.length - 5} more problems`);
+    return parts.filter(Boolean).join(" ");
+  }
+
+  async function request(path, options = {}) {
+    if (!key()) throw new ApiError(401, "");
+    const headers = Object.assign({ "X-API-Key": key() }, options.headers || {});
+    const response = await fetch(API + path, Object.assign({}, options, { headers }));
+    if (!response.ok) {
+      let detail = "";
+      try { detail = await response.json(); } catch (e) { detail = ""; }
+      throw new ApiError(response.status, detail);
+    }
+    return response;
+  }
+
+  async function get(path, params) { return (await request(path + query(params))).json(); }
+
+  async function send(method, path, body) {
+    const options = { method };
+    if (body instanceof FormData) options.body = body;
+    else if (body !== undefined) {
+      options.body = JSON.stringify(body);
+      options.headers = { "Content-Type": "application/json" };
+    }
+    const response = await request(path, options);
+    return response.status === 204 ? null : response.json();
+  }
+
+  function query(params) {
+    if (!params) return "";
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(params)) {
+      if (v !== undefined && v !== null && v !== "") q.set(k, v);
+    }
+    const s = q.toString();
+    return s ? "?" + s : "";
+  }
+
+  // List endpoints are paginated ({items, page, page_size, total}); take every page.
+  async function getAll(path, params = {}, pageSize = 1000) {
+    const items = [];
+    for (let page = 1; ; page += 1) {
+      const answer = await get(path, Object.assign({}, params, { page, page_size: pageSize }));
+      items.push(...answer.items);
+      if (!answer.items.length || items.length >= answer.total) return items;
+    }
+  }
+
+  // A file from the API (a plain link cannot send the key): fetch, then save the blob.
+  async function download(path, params, fallbackName) {
+    const response = await request(path + query(params));
+    const disposition = response.headers.get("Content-Disposition") || "";
+    const match = /filename="?([^";]+)"?/.exec(disposition);
+    const url = URL.createObjectURL(await response.blob());
+    const link = document.createElement("a");
+    link.href = url;
+    link.download = match ? match[1] : fallbackName;
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+  }
+
+  // --- messages -----------------------------------------------------------------------
+  function say(text, kind = "info", where = "messages") {
+    const box = document.getElementById(where);
+    if (!box) return;
+    box.className = `message ${kind}`;
+    box.textContent = text;
+  }
+
+  function fail(error, where = "messages") {
+    say(error instanceof Error ? error.message : String(error), "error", where);
+  }
+
+  // Run a page's loader; with no key, ask for one instead of calling the API.
+  async function start(loader) {
+    setupKeyForm();
+    if (!key()) {
+      say("Paste an API key (top right) to load the data. Keys are created on the server " +
+          "with `stockwise keys create --scope write` (a read key shows data; a write key " +
+          "also uploads files and starts runs).");
+      return;
+    }
+    try { await loader(); } catch (error) { fail(error); }
+  }
+
+  // --- formatting ---------------------------------------------------------------------
+  const isMissing = (v) => v === null || v === undefined || v === "" ||
+    (typeof v === "number" && Number.isNaN(v));
+  function num(v, digits = 0) {
+    if (isMissing(v)) return "—";
+    const n = Number(v);
+    if (!Number.isFinite(n)) return n > 0 ? "∞" : "—";
+    return n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  }
+  const money = (v) => num(v, 0);
+  const pct = (v) => (isMissing(v) ? "—" : `${(Number(v) * 100).toFixed(0)} %`);
+  const date = (v) => (isMissing(v) ? "—" : String(v).slice(0, 10));
+  const when = (v) => (isMissing(v) ? "—" : String(v).replace("T", " ").slice(0, 19));
+  const slug = (v) => String(v).toLowerCase().replace(/[^a-z0-9]+/g, "-");
+
+  function badge(text) {
+    const span = document.createElement("span");
+    span.className = `badge ${slug(text)}`;
+    span.textContent = text;
+    return span;
+  }
+
+  function productLink(id) {
+    const a = document.createElement("a");
+    a.href = `/product?id=${encodeURIComponent(id)}`;
+    a.textContent = id;
+    return a;
+  }
+
+  // columns: [{key, label, format?: (value, row) => string | Node, num?: bool}]
+  function table(container, rows, columns, caption) {
+    const holder = typeof container === "string" ? document.getElementById(container) : container;
+    holder.replaceChildren();
+    const t = document.createElement("table");
+    if (caption) {
+      const c = document.createElement("caption");
+      c.textContent = caption;
+      t.appendChild(c);
+    }
+    const head = t.createTHead().insertRow();
+    for (const col of columns) {
+      const th = document.createElement("th");
+      th.scope = "col";
+      th.textContent = col.label || col.key;
+      if (col.num) th.className = "num";
+      head.appendChild(th);
+    }
+    const body = t.createTBody();
+    for (const row of rows) {
+      const tr = body.insertRow();
+      for (const col of columns) {
+        const td = tr.insertCell();
+        const value = col.format ? col.format(row[col.key], row) : row[col.key];
+        if (value instanceof Node) td.appendChild(value);
+        else td.textContent = isMissing(value) ? "—" : String(value);
+        if (col.num) td.className = "num";
+      }
+    }
+    if (!rows.length) {
+      const td = body.insertRow().insertCell();
+      td.colSpan = columns.length;
+      td.className = "muted";
+      td.textContent = "Nothing to show.";
+    }
+    const wrap = document.createElement("div");
+    wrap.className = "table-wrap";
+    wrap.appendChild(t);
+    holder.appendChild(wrap);
+    return t;
+  }
+
+  function kpis(container, items) {
+    const dl = document.getElementById(container);
+    dl.replaceChildren();
+    for (const [label, value] of items) {
+      const div = document.createElement("div");
+      const dt = document.createElement("dt");
+      const dd = document.createElement("dd");
+      dt.textContent = label;
+      dd.textContent = value;
+      div.append(dt, dd);
+      dl.appendChild(div);
+    }
+  }
+
+  // --- charts (Plotly, served by this app from the installed plotly package) -----------
+  const PALETTE = ["#1f6feb", "#d9480f", "#2f9e44", "#9c36b5", "#e67700", "#0c8599",
+                   "#c2255c", "#5c7cfa", "#868e96", "#66a80f"];
+  const COLORS = { critical: "#c92a2a", high: "#e8590c", medium: "#e67700", low: "#2f9e44" };
+
+  function chart(id, traces, layout = {}) {
+    const base = { template: "plotly_white", margin: { l: 60, r: 20, t: 40, b: 40 },
+                   legend: { orientation: "h", y: -0.18 }, height: 340,
+                   font: { family: "system-ui, sans-serif", size: 12 } };
+    return Plotly.newPlot(id, traces, Object.assign(base, layout),
+                          { displaylogo: false, responsive: true });
+  }
+
+  function fillSelect(select, values, allLabel) {
+    const el = typeof select === "string" ? document.getElementById(select) : select;
+    const current = el.value;
+    el.replaceChildren(new Option(allLabel, ""));
+    for (const v of values) el.appendChild(new Option(v, v));
+    if (values.includes(current)) el.value = current;
+  }
+
+  function param(name) { return new URLSearchParams(window.location.search).get(name); }
+
+  return { API, key, get, getAll, send, download, say, fail, start, num, money, pct, date, when,
+           badge, productLink, table, kpis, chart, fillSelect, param, PALETTE, COLORS,
+           ApiError };
+})();

@@ -1,0 +1,62 @@
+// Order list: the plan lines with sector and urgency filters; exports use the same filters.
+"use strict";
+
+const COLUMNS = [
+  { key: "product_id", label: "Product", format: SW.productLink },
+  { key: "sector", label: "Sector" },
+  { key: "urgency", label: "Urgency", format: SW.badge },
+  { key: "order_date", label: "Order by", format: SW.date },
+  { key: "order_qty", label: "Order qty", num: true, format: SW.num },
+  { key: "order_value", label: "Order value", num: true, format: SW.money },
+  { key: "arrival_date", label: "Arrives", format: SW.date },
+  { key: "stockout_date", label: "Stockout", format: SW.date },
+  { key: "stockout_probability", label: "P(stockout)", num: true, format: SW.pct },
+  { key: "days_of_cover", label: "Days of cover", num: true, format: (v) => SW.num(v, 1) },
+  { key: "on_hand", label: "On hand", num: true, format: SW.num },
+  { key: "reorder_point", label: "Reorder point", num: true, format: (v) => SW.num(v, 1) },
+  { key: "order_up_to", label: "Order-up-to", num: true, format: (v) => SW.num(v, 1) },
+  { key: "alert", label: "Alerts" },
+  { key: "reason", label: "Why" },
+];
+
+function filters() {
+  return { sector: document.getElementById("sector").value,
+           urgency: document.getElementById("urgency").value };
+}
+
+async function loadSectors() {
+  const sectors = await SW.getAll("/sectors");
+  SW.fillSelect("sector", sectors.map((s) => s.sector), "all sectors");
+  const wanted = SW.param("sector");
+  if (wanted) document.getElementById("sector").value = wanted;
+  const urgency = SW.param("urgency");
+  if (urgency) document.getElementById("urgency").value = urgency;
+}
+
+async function loadOrders() {
+  const lines = await SW.getAll("/plan", filters());
+  const ordered = lines.filter((l) => l.order_qty > 0);
+  const value = ordered.reduce((t, l) => t + (Number(l.order_value) || 0), 0);
+  document.getElementById("orders-summary").textContent = lines.length
+    ? `${lines.length} lines from run ${lines[0].run_id}; ${ordered.length} with an order ` +
+      `worth ${SW.money(value)} in total.`
+    : "No plan lines match these filters.";
+  SW.table("orders-table", lines, COLUMNS, "Plan lines, most urgent first");
+}
+
+function reload() { loadOrders().catch((e) => SW.fail(e)); }
+
+async function exportAs(format) {
+  SW.say(`Preparing the ${format.toUpperCase()} file…`);
+  await SW.download("/plan/export", Object.assign({ format }, filters()), `orders.${format}`);
+  SW.say(`The ${format.toUpperCase()} file has been downloaded.`);
+}
+
+document.getElementById("sector").addEventListener("change", reload);
+document.getElementById("urgency").addEventListener("change", reload);
+for (const format of ["csv", "xlsx"]) {
+  document.getElementById(`export-${format}`).addEventListener("click", () => {
+    exportAs(format).catch((e) => SW.fail(e));
+  });
+}
+SW.start(async () => { await loadSectors(); await loadOrders(); });

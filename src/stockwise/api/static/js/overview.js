@@ -1,0 +1,84 @@
+// Overview: key figures, alerts and stock value per sector, sales per sector, urgent lines.
+"use strict";
+
+const SEVERITIES = ["critical", "high", "medium", "low"];
+
+async function loadOverview() {
+  const sector = document.getElementById("sector").value;
+  const all = await SW.getAll("/sectors");
+  SW.fillSelect("sector", all.map((s) => s.sector), "all sectors");
+  const sectors = sector ? all.filter((s) => s.sector === sector) : all;
+  const runs = await SW.get("/runs", { status: "succeeded", kind: "plan", page_size: 1 });
+  const run = runs.items[0];
+  document.getElementById("run-info").textContent = run
+    ? `Figures from plan run ${run.id}, finished ${SW.when(run.finished_at)} UTC.`
+    : "No plan run has succeeded yet: upload sales and inventory, then start a run.";
+  const orders = run ? await SW.getAll("/plan", { sector, urgency: "order now" }) : [];
+  const sum = (rows, f) => rows.reduce((t, r) => t + (Number(f(r)) || 0), 0);
+  const alertCount = (s, sev) => (s.alerts && s.alerts[sev]) || 0;
+  SW.kpis("kpis", [
+    ["Products", SW.num(sum(sectors, (s) => s.n_products))],
+    ["Stock value", SW.money(sum(sectors, (s) => s.stock_value))],
+    ["Stock units", SW.num(sum(sectors, (s) => s.stock_units))],
+    ["Critical alerts", SW.num(sum(sectors, (s) => alertCount(s, "critical")))],
+    ["All alerts", SW.num(sum(sectors, (s) => SEVERITIES.reduce((t, v) => t + alertCount(s, v), 0)))],
+    ["Order now (lines)", SW.num(orders.filter((o) => o.order_qty > 0).length)],
+    ["Order now (value)", SW.money(sum(orders, (o) => o.order_value))],
+  ]);
+  drawSectorCharts(sectors);
+  SW.table("sectors-table", sectors, [
+    { key: "sector", label: "Sector" },
+    { key: "n_products", label: "Products", num: true, format: SW.num },
+    { key: "start", label: "Sales from", format: SW.date },
+    { key: "end", label: "to", format: SW.date },
+    { key: "total_sales", label: "Units sold", num: true, format: SW.num },
+    { key: "average_daily_sales", label: "Units / day", num: true, format: (v) => SW.num(v, 1) },
+    { key: "stock_units", label: "Stock units", num: true, format: SW.num },
+    { key: "stock_value", label: "Stock value", num: true, format: SW.money },
+    { key: "stockout_share", label: "Days out of stock", num: true, format: SW.pct },
+    { key: "orders_now", label: "Order now", num: true, format: SW.num },
+    { key: "alerts", label: "Alerts (crit./high/med./low)",
+      format: (a) => SEVERITIES.map((s) => (a && a[s]) || 0).join(" / ") },
+  ]);
+  const urgent = run ? (await SW.get("/plan", { sector, page_size: 10 })).items : [];
+  SW.table("urgent-table", urgent, [
+    { key: "product_id", label: "Product", format: SW.productLink },
+    { key: "sector", label: "Sector" },
+    { key: "urgency", label: "Urgency", format: SW.badge },
+    { key: "order_qty", label: "Order qty", num: true, format: SW.num },
+    { key: "order_date", label: "Order by", format: SW.date },
+    { key: "stockout_date", label: "Stockout", format: SW.date },
+    { key: "stockout_probability", label: "P(stockout)", num: true, format: SW.pct },
+    { key: "alert", label: "Alerts" },
+  ]);
+  await drawSales(sectors);
+}
+
+function drawSectorCharts(sectors) {
+  const names = sectors.map((s) => s.sector);
+  SW.chart("chart-alerts", SEVERITIES.map((sev) => ({
+    type: "bar", name: sev, x: names, marker: { color: SW.COLORS[sev] },
+    y: sectors.map((s) => (s.alerts && s.alerts[sev]) || 0),
+  })), { barmode: "stack", yaxis: { title: { text: "alerts" } } });
+  SW.chart("chart-value", [
+    { type: "bar", name: "stock value", x: names, y: sectors.map((s) => s.stock_value || 0),
+      marker: { color: SW.PALETTE[0] } },
+  ], { yaxis: { title: { text: "value" } } });
+}
+
+async function drawSales(sectors) {
+  const traces = [];
+  for (const [i, s] of sectors.entries()) {
+    const answer = await SW.get(`/sectors/${encodeURIComponent(s.sector)}/sales`, { period: "W" });
+    traces.push({ type: "scatter", mode: "lines", name: s.sector,
+                  line: { color: SW.PALETTE[i % SW.PALETTE.length] },
+                  x: answer.items.map((r) => r.period), y: answer.items.map((r) => r.total) });
+  }
+  SW.chart("chart-sales", traces, { yaxis: { title: { text: "units per week" } },
+                                    hovermode: "x unified" });
+}
+
+document.getElementById("sector").addEventListener("change", () => {
+  loadOverview().catch((e) => SW.fail(e));
+});
+SW.start(loadOverview);

@@ -1,0 +1,78 @@
+// Runs: start a plan run (write key) and follow every run's status and progress.
+"use strict";
+
+const POLL_MS = 1500;
+let timer = null;
+
+function progressCell(value, run) {
+  if (run.status !== "queued" && run.status !== "running") return SW.pct(value);
+  const bar = document.createElement("progress");
+  bar.max = 1;
+  bar.value = Number(value) || 0;
+  bar.textContent = SW.pct(value);
+  bar.setAttribute("aria-label", `run ${run.id} progress`);
+  return bar;
+}
+
+function summaryCell(summary) {
+  if (!summary) return "—";
+  return `${SW.num(summary.products)} products, ${SW.num(summary.plan_lines)} plan lines, ` +
+         `${SW.num(summary.alerts)} alerts, ${SW.num(summary.orders_now)} to order now`;
+}
+
+function resultLinks(_, run) {
+  if (run.status !== "succeeded" || run.kind !== "plan") return "—";
+  const span = document.createElement("span");
+  for (const [href, text] of [["/", "overview"], ["/orders", "orders"], ["/alerts", "alerts"]]) {
+    const a = document.createElement("a");
+    a.href = href;
+    a.textContent = text;
+    span.append(a, " ");
+  }
+  return span;
+}
+
+async function loadRuns() {
+  const runs = (await SW.get("/runs", { page_size: 50 })).items;
+  SW.table("runs-table", runs, [
+    { key: "id", label: "Run" },
+    { key: "kind", label: "Kind" },
+    { key: "status", label: "Status", format: SW.badge },
+    { key: "progress", label: "Progress", format: progressCell },
+    { key: "message", label: "Message" },
+    { key: "created_at", label: "Created (UTC)", format: SW.when },
+    { key: "finished_at", label: "Finished (UTC)", format: SW.when },
+    { key: "summary", label: "Result", format: summaryCell },
+    { key: "links", label: "See", format: resultLinks },
+  ], "Runs, newest first");
+  const active = runs.some((r) => r.status === "queued" || r.status === "running");
+  clearTimeout(timer);
+  if (active) timer = setTimeout(() => loadRuns().catch((e) => SW.fail(e)), POLL_MS);
+}
+
+async function startRun(event) {
+  event.preventDefault();
+  const button = document.getElementById("start-run");
+  const sector = document.getElementById("run-sector").value || null;
+  const models = document.getElementById("run-models").value;
+  button.disabled = true;
+  try {
+    const run = await SW.send("POST", "/runs", {
+      kind: "plan", sector, models: models === "auto" ? "auto" : [models] });
+    SW.say(`Run ${run.id} started (${run.status}).`, "info", "start-messages");
+    await loadRuns();
+  } catch (error) {
+    SW.fail(error, "start-messages");
+  } finally {
+    button.disabled = false;
+  }
+}
+
+async function init() {
+  document.getElementById("start-form").addEventListener("submit", startRun);
+  const sectors = await SW.getAll("/sectors");
+  SW.fillSelect("run-sector", sectors.map((s) => s.sector), "all sectors");
+  await loadRuns();
+}
+
+SW.start(init);
