@@ -19,6 +19,7 @@ from stockwise.api import dashboard, docs_page
 from stockwise.api.deps import ReadKey
 from stockwise.api.errors import install_handlers
 from stockwise.api.jobs import RunManager
+from stockwise.api.limits import UploadLimit
 from stockwise.api.settings import Settings
 
 API_PREFIX = "/api/v1"
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.key_cache = {}
     app.state.runs = RunManager(storage, workers=settings.run_workers)
     install_handlers(app)
+    app.add_middleware(UploadLimit, max_bytes=settings.max_upload_bytes)
 
     @app.get("/health", tags=["health"])
     def health() -> JSONResponse:
@@ -67,6 +69,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def _api_router() -> APIRouter:
+    from stockwise.api.routers import data, results, runs, uploads
+
     router = APIRouter()
 
     @router.get("/me", tags=["auth"])
@@ -74,4 +78,6 @@ def _api_router() -> APIRouter:
         """The calling key's name, scope and prefix (to check a key works)."""
         return {"name": key.name, "scope": key.scope, "prefix": key.prefix}
 
+    for module in (uploads, runs, data, results):
+        router.include_router(module.router)
     return router

@@ -186,6 +186,16 @@ def _urgency(decision: Decision, stockout_within_lead: float, params: ProductPar
     return "no action"
 
 
+def sort_plan(plan: pd.DataFrame) -> pd.DataFrame:
+    """Most urgent first (the order list's order), e.g. after joining sectors' plans."""
+    return _sort(plan)
+
+
+def sort_alerts(alerts: pd.DataFrame) -> pd.DataFrame:
+    """Most severe first, then by value at stake (the alert list's order)."""
+    return _alerts_frame(alerts.to_dict("records"))
+
+
 _URGENCY_RANK = {"order now": 0, "at risk": 1, "order soon": 2, "planned": 3, "no action": 4}
 
 

@@ -45,6 +45,7 @@ class Sale(Base):
     price: Mapped[float | None] = mapped_column(Float)
     promo: Mapped[float | None] = mapped_column(Float)
     on_hand: Mapped[float | None] = mapped_column(Float)
+    extra: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class InventorySnapshot(Base):

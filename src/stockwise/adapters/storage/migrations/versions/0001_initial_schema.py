@@ -157,6 +157,7 @@ def upgrade() -> None:
     sa.Column('price', sa.Float(), nullable=True),
     sa.Column('promo', sa.Float(), nullable=True),
     sa.Column('on_hand', sa.Float(), nullable=True),
+    sa.Column('extra', sa.JSON(), nullable=True),
     sa.ForeignKeyConstraint(['product_id'], ['products.product_id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('product_id', 'ds')
     )

@@ -1,0 +1,82 @@
+"""Stored data back as the canonical frames the library works on.
+
+Sales come with their product's sector / product / store / category; inventory is the
+latest snapshot of each product (plus per-product overrides kept in ``extra``), so a
+run plans from the freshest stock the database knows.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from stockwise import schema as S
+from stockwise.adapters.storage.loads import INVENTORY_FIELDS
+from stockwise.adapters.storage.models import Batch, InventorySnapshot, Product, Sale
+
+SALES_COLUMNS = [S.UNIQUE_ID, S.DS, S.Y, S.SECTOR, S.PRODUCT, S.STORE, S.CATEGORY, S.PRICE,
+                 S.PROMO, S.ON_HAND]
+
+
+def sales_frame(session: Session, sector: str | None = None,
+                product_id: str | None = None) -> pd.DataFrame:
+    """``unique_id, ds, y, sector, product, store, category, price, promo, on_hand``."""
+    query = (select(Sale.product_id, Sale.ds, Sale.y, Product.sector, Product.product,
+                    Product.store, Product.category, Sale.price, Sale.promo, Sale.on_hand)
+             .join(Product, Product.product_id == Sale.product_id)
+             .order_by(Sale.product_id, Sale.ds))
+    if sector is not None:
+        query = query.where(Product.sector == sector)
+    if product_id is not None:
+        query = query.where(Sale.product_id == product_id)
+    frame = pd.DataFrame(session.execute(query).all(), columns=SALES_COLUMNS)
+    frame[S.DS] = pd.to_datetime(frame[S.DS])
+    for column in (S.Y, S.PRICE, S.PROMO, S.ON_HAND):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
+    return frame
+
+
+def latest_snapshots(session: Session):
+    """Subquery: each product's latest inventory snapshot date."""
+    return (select(InventorySnapshot.product_id, func.max(InventorySnapshot.as_of)
+                   .label("as_of")).group_by(InventorySnapshot.product_id).subquery())
+
+
+def inventory_frame(session: Session, sector: str | None = None) -> pd.DataFrame:
+    """The latest snapshot per product: canonical inventory columns + ``as_of``."""
+    latest = latest_snapshots(session)
+    query = (select(InventorySnapshot, Product.sector, Product.product, Product.category)
+             .join(latest, (latest.c.product_id == InventorySnapshot.product_id)
+                   & (latest.c.as_of == InventorySnapshot.as_of))
+             .join(Product, Product.product_id == InventorySnapshot.product_id)
+             .order_by(InventorySnapshot.product_id))
+    if sector is not None:
+        query = query.where(Product.sector == sector)
+    rows = []
+    for snap, sector_name, product, category in session.execute(query).all():
+        row = {S.UNIQUE_ID: snap.product_id, "as_of": snap.as_of,
+               **{f: getattr(snap, f) for f in INVENTORY_FIELDS},
+               S.SECTOR: sector_name, S.PRODUCT: product, S.CATEGORY: category}
+        row.update(snap.extra or {})
+        rows.append(row)
+    columns = [S.UNIQUE_ID, "as_of", *INVENTORY_FIELDS, S.SECTOR, S.PRODUCT, S.CATEGORY]
+    frame = pd.DataFrame(rows, columns=list(dict.fromkeys(
+        columns + [k for r in rows for k in r])))
+    for column in INVENTORY_FIELDS:
+        if column == S.ON_ORDER_DUE:
+            frame[column] = pd.to_datetime(frame[column])
+        else:
+            frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
+    return frame
+
+
+def batches_frame(session: Session) -> pd.DataFrame:
+    """``unique_id, batch_id, quantity, expiry_date`` of every stored batch."""
+    query = select(Batch.product_id, Batch.batch_id, Batch.quantity, Batch.expiry_date
+                   ).order_by(Batch.product_id, Batch.expiry_date)
+    frame = pd.DataFrame(session.execute(query).all(),
+                         columns=[S.UNIQUE_ID, S.BATCH_ID, S.QUANTITY, S.EXPIRY_DATE])
+    frame[S.EXPIRY_DATE] = pd.to_datetime(frame[S.EXPIRY_DATE])
+    frame[S.QUANTITY] = frame[S.QUANTITY].astype(float)
+    return frame

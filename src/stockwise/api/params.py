@@ -1,0 +1,42 @@
+"""Query parameters shared by the list endpoints: pagination and comma-separated filters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Query
+
+from stockwise.api.errors import ApiError
+
+
+@dataclass(frozen=True)
+class Paging:
+    page: int
+    page_size: int
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.page_size
+
+
+def _paging(page: Annotated[int, Query(ge=1, description="Page number, from 1.")] = 1,
+            page_size: Annotated[int, Query(ge=1, le=1000, description="Items per page.")
+                                 ] = 100) -> Paging:
+    return Paging(page, page_size)
+
+
+PagingDep = Annotated[Paging, Depends(_paging)]
+
+
+def choices(text: str | None, allowed: tuple[str, ...], name: str) -> list[str] | None:
+    """``"high,critical"`` → ``["high", "critical"]``; 422 naming the parameter otherwise."""
+    if not text:
+        return None
+    values = [v.strip() for v in text.split(",") if v.strip()]
+    wrong = [v for v in values if v not in allowed]
+    if wrong:
+        raise ApiError(422, f"{name}: unknown value(s) {', '.join(map(repr, wrong))}; "
+                            f"expected {', '.join(allowed)}", column=name,
+                       code="invalid_request")
+    return values

@@ -1,0 +1,141 @@
+"""Sectors (the seed's sector controller) and products with stock (its stock controller)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+import pandas as pd
+from fastapi import APIRouter, Query
+
+from stockwise import schema as S
+from stockwise.adapters.storage import queries
+from stockwise.adapters.storage.frames import inventory_frame, sales_frame
+from stockwise.api.deps import ReadKey, StorageDep
+from stockwise.api.errors import ApiError
+from stockwise.api.params import PagingDep
+from stockwise.api.serialize import jsonable, page
+from stockwise.sectors import Sector, list_profiles
+from stockwise.sectors.analytics import period_start
+
+router = APIRouter()
+Period = Literal["D", "W", "M"]
+
+
+@router.get("/sectors", tags=["sectors"], summary="Sectors with sales, stock and alert KPIs")
+def list_sectors(key: ReadKey, storage: StorageDep, paging: PagingDep) -> dict[str, Any]:
+    with storage.session() as session:
+        names = queries.sector_names(session)
+        shown = names[paging.offset:paging.offset + paging.page_size]
+        items = [_summary(session, name) for name in shown]
+    return page(items, paging.page, paging.page_size, len(names))
+
+
+@router.get("/sectors/{sector}", tags=["sectors"], summary="One sector's KPIs")
+def get_sector(sector: str, key: ReadKey, storage: StorageDep) -> dict[str, Any]:
+    with storage.session() as session:
+        _known(session, sector)
+        return _summary(session, sector)
+
+
+@router.get("/sectors/{sector}/sales", tags=["sectors"],
+            summary="Total and average units sold per period")
+def sector_sales(sector: str, key: ReadKey, storage: StorageDep, period: Period = "W",
+                 start: dt.date | None = None, end: dt.date | None = None,
+                 by: Literal["product"] | None = None) -> dict[str, Any]:
+    rows = _sector_rows(storage, sector, start, end)
+    labelled = rows.assign(period=period_start(rows[S.DS], period))
+    if by == "product":
+        totals = labelled.groupby([S.UNIQUE_ID, "period"], sort=True)[S.Y].sum().reset_index()
+        items = [{"product_id": r[S.UNIQUE_ID], "period": r["period"], "total": r[S.Y]}
+                 for r in totals.to_dict("records")]
+    else:
+        grouped = labelled.groupby("period", sort=True)
+        frame = pd.DataFrame({"total": grouped[S.Y].sum(),
+                              "n_products": grouped[S.UNIQUE_ID].nunique()})
+        items = [{"period": when, "total": r["total"],
+                  "average": r["total"] / r["n_products"], "n_products": int(r["n_products"])}
+                 for when, r in frame.iterrows()]
+    return jsonable({"sector": sector, "period": period, "items": items})
+
+
+@router.get("/sectors/{sector}/stock", tags=["sectors"],
+            summary="End-of-period stock from the sales rows' on_hand")
+def sector_stock(sector: str, key: ReadKey, storage: StorageDep, period: Period = "W",
+                 start: dt.date | None = None, end: dt.date | None = None) -> dict[str, Any]:
+    rows = _sector_rows(storage, sector, start, end)
+    if rows[S.ON_HAND].isna().all():
+        return {"sector": sector, "period": period, "items": [],
+                "note": "the stored sales have no on_hand values for this sector"}
+    levels = Sector(sector, rows).total_stock(period=period)
+    items = [{"period": when, "stock_units": value} for when, value in levels.items()]
+    return jsonable({"sector": sector, "period": period, "items": items})
+
+
+@router.get("/products", tags=["products"], summary="Products with their current stock")
+def list_products(key: ReadKey, storage: StorageDep, paging: PagingDep,
+                  sector: str | None = None, category: str | None = None,
+                  q: Annotated[str | None, Query(description="Part of the id or name.")] = None
+                  ) -> dict[str, Any]:
+    with storage.session() as session:
+        items, total = queries.products(session, sector=sector, category=category, q=q,
+                                        offset=paging.offset, limit=paging.page_size)
+    return jsonable(page(items, paging.page, paging.page_size, total))
+
+
+@router.get("/products/{product_id}", tags=["products"], summary="One product, its batches")
+def get_product(product_id: str, key: ReadKey, storage: StorageDep) -> dict[str, Any]:
+    with storage.session() as session:
+        found, _ = queries.products(session, product_id=product_id, limit=1)
+        if not found:
+            raise ApiError(404, f"no product {product_id!r}")
+        return jsonable({**found[0], "batches": queries.batches(session, product_id)})
+
+
+@router.get("/products/{product_id}/history", tags=["products"],
+            summary="The product's stored sales, by date")
+def product_history(product_id: str, key: ReadKey, storage: StorageDep,
+                    start: dt.date | None = None, end: dt.date | None = None
+                    ) -> dict[str, Any]:
+    with storage.session() as session:
+        items = queries.history(session, product_id, start, end)
+        if not items and not queries.products(session, product_id=product_id, limit=1)[0]:
+            raise ApiError(404, f"no product {product_id!r}")
+    return jsonable({"product_id": product_id, "items": items})
+
+
+def _known(session, sector: str) -> None:
+    names = queries.sector_names(session)
+    if sector not in names:
+        raise ApiError(404, f"no sector {sector!r}; known: {', '.join(names) or 'none yet'}")
+
+
+def _sector_rows(storage, sector: str, start: dt.date | None, end: dt.date | None
+                 ) -> pd.DataFrame:
+    with storage.session() as session:
+        _known(session, sector)
+        rows = sales_frame(session, sector)
+    if start:
+        rows = rows[rows[S.DS] >= pd.Timestamp(start)]
+    if end:
+        rows = rows[rows[S.DS] <= pd.Timestamp(end)]
+    return rows
+
+
+def _summary(session, name: str) -> dict[str, Any]:
+    sales = sales_frame(session, name)
+    stock = inventory_frame(session, name)
+    summary = Sector(name, sales, stock if not stock.empty else None).summary()
+    value = (stock[S.ON_HAND] * stock[S.UNIT_COST]).sum(min_count=1) if not stock.empty \
+        else None
+    run_id = queries.latest_run_id(session, "plan")
+    counts = queries.alert_counts(session, run_id).get(name, {}) if run_id else {}
+    orders = queries.orders_now(session, run_id).get(name, 0) if run_id else 0
+    return jsonable({
+        "sector": name, "n_products": summary["n_products"], "start": summary["start"],
+        "end": summary["end"], "total_sales": summary["total_sales"],
+        "average_daily_sales": summary["average_daily_sales"],
+        "stock_units": float(stock[S.ON_HAND].sum()) if not stock.empty else None,
+        "stock_value": value, "stockout_share": summary["stockout_share"],
+        "alerts": {s: counts.get(s, 0) for s in ("critical", "high", "medium", "low")},
+        "orders_now": orders, "has_profile": name in list_profiles(), "plan_run_id": run_id})

@@ -1,0 +1,154 @@
+"""A run's results: forecasts with intervals, the plan / order list, alerts, exports."""
+
+from __future__ import annotations
+
+import io
+import tempfile
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+from fastapi import APIRouter
+from fastapi.responses import Response
+
+from stockwise.adapters.storage import queries
+from stockwise.adapters.storage.models import Run
+from stockwise.api.deps import ReadKey, StorageDep
+from stockwise.api.errors import ApiError
+from stockwise.api.params import PagingDep, choices
+from stockwise.api.serialize import jsonable, page
+from stockwise.report.order_list import write_order_workbook
+
+router = APIRouter()
+URGENCIES = ("order now", "at risk", "order soon", "planned", "no action")
+SEVERITIES = ("critical", "high", "medium", "low")
+ALERT_TYPES = ("stockout_risk", "overstock", "expiry_risk")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _run_id(session, run_id: str | None, kind: str | None) -> str:
+    """The given run (it must have succeeded) or the newest succeeded one."""
+    if run_id is None:
+        found = queries.latest_run_id(session, kind)
+        if found is None:
+            raise ApiError(404, f"no succeeded {kind or ''} run yet: start one with "
+                                "POST /api/v1/runs".replace("  ", " "))
+        return found
+    run = session.get(Run, run_id)
+    if run is None:
+        raise ApiError(404, f"no run {run_id!r}")
+    if run.status != "succeeded":
+        raise ApiError(409, f"run {run_id} is {run.status}; its results are not available")
+    if kind == "plan" and run.kind != "plan":
+        raise ApiError(409, f"run {run_id} is a {run.kind} run; it has no plan")
+    return run_id
+
+
+def _with_ids(line: dict[str, Any], run_id: str) -> dict[str, Any]:
+    out = {"run_id": run_id, "product_id": line.get("unique_id")}
+    out.update({k: v for k, v in line.items() if k != "unique_id"})
+    return out
+
+
+@router.get("/forecasts", tags=["forecasts"], summary="Forecasts with interval bounds")
+def list_forecasts(key: ReadKey, storage: StorageDep, paging: PagingDep,
+                   run_id: str | None = None, product_id: str | None = None,
+                   sector: str | None = None) -> dict[str, Any]:
+    with storage.session() as session:
+        run_id = _run_id(session, run_id, None)
+        items, total = queries.forecasts(session, run_id, product_id=product_id,
+                                         sector=sector, offset=paging.offset,
+                                         limit=paging.page_size)
+    return jsonable(page(items, paging.page, paging.page_size, total))
+
+
+def _plan_filters(urgency: str | None, alert: str | None) -> dict[str, Any]:
+    if alert and alert not in ALERT_TYPES:
+        raise ApiError(422, f"alert: unknown value {alert!r}; expected "
+                            f"{', '.join(ALERT_TYPES)}", column="alert")
+    return {"urgency": choices(urgency, URGENCIES, "urgency"), "alert": alert}
+
+
+@router.get("/plan", tags=["plan"], summary="The order list, most urgent first")
+def list_plan(key: ReadKey, storage: StorageDep, paging: PagingDep, run_id: str | None = None,
+              sector: str | None = None, urgency: str | None = None, alert: str | None = None,
+              product_id: str | None = None) -> dict[str, Any]:
+    filters = _plan_filters(urgency, alert)
+    with storage.session() as session:
+        run_id = _run_id(session, run_id, "plan")
+        lines, total = queries.plan_lines(session, run_id, sector=sector, product_id=product_id,
+                                          offset=paging.offset, limit=paging.page_size,
+                                          **filters)
+    return jsonable(page([_with_ids(x, run_id) for x in lines], paging.page, paging.page_size,
+                         total))
+
+
+@router.get("/plan/export", tags=["plan"], summary="The order list as CSV or Excel")
+def export_plan(key: ReadKey, storage: StorageDep, format: Literal["csv", "xlsx"] = "csv",
+                run_id: str | None = None, sector: str | None = None,
+                urgency: str | None = None, alert: str | None = None) -> Response:
+    filters = _plan_filters(urgency, alert)
+    with storage.session() as session:
+        run_id = _run_id(session, run_id, "plan")
+        lines, _ = queries.plan_lines(session, run_id, sector=sector, **filters)
+        found, _ = queries.alerts(session, run_id, sector=sector)
+    plan = pd.DataFrame(lines)
+    name = f"stockwise-orders-{run_id}"
+    if format == "csv":
+        buffer = io.StringIO()
+        plan.to_csv(buffer, index=False)
+        return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+    plan = _typed(plan)
+    alerts = pd.DataFrame(found).drop(columns=["run_id"], errors="ignore").rename(
+        columns={"product_id": "unique_id"})
+    with tempfile.TemporaryDirectory(prefix="stockwise-export-") as folder:
+        path = write_order_workbook(plan, alerts, Path(folder) / f"{name}.xlsx")
+        content = path.read_bytes()
+    return Response(content, media_type=XLSX,
+                    headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
+
+
+@router.get("/plan/{product_id}", tags=["plan"],
+            summary="One product's plan line, daily projection and alerts")
+def product_plan(product_id: str, key: ReadKey, storage: StorageDep,
+                 run_id: str | None = None) -> dict[str, Any]:
+    with storage.session() as session:
+        run_id = _run_id(session, run_id, "plan")
+        line = queries.plan_line(session, run_id, product_id)
+        if line is None:
+            raise ApiError(404, f"product {product_id!r} is not in the plan of run {run_id}")
+        days = queries.projection(session, run_id, product_id)
+        found, _ = queries.alerts(session, run_id, product_id=product_id)
+    return jsonable({
+        "run_id": run_id, "product_id": product_id, "line": _with_ids(line, run_id),
+        **{k: line.get(k) for k in ("reorder_point", "order_up_to", "safety_stock",
+                                    "stockout_date", "stockout_probability")},
+        "projection": days,
+        "alerts": [{k: a[k] for k in ("type", "severity", "value_at_stake", "message")}
+                   for a in found]})
+
+
+@router.get("/alerts", tags=["alerts"], summary="Alerts, most severe first")
+def list_alerts(key: ReadKey, storage: StorageDep, paging: PagingDep,
+                run_id: str | None = None, sector: str | None = None,
+                severity: str | None = None, type: str | None = None,
+                product_id: str | None = None) -> dict[str, Any]:
+    levels = choices(severity, SEVERITIES, "severity")
+    if type and type not in ALERT_TYPES:
+        raise ApiError(422, f"type: unknown value {type!r}; expected {', '.join(ALERT_TYPES)}",
+                       column="type")
+    with storage.session() as session:
+        run_id = _run_id(session, run_id, "plan")
+        items, total = queries.alerts(session, run_id, sector=sector, severity=levels,
+                                      type=type, product_id=product_id,
+                                      offset=paging.offset, limit=paging.page_size)
+    return jsonable(page(items, paging.page, paging.page_size, total))
+
+
+def _typed(plan: pd.DataFrame) -> pd.DataFrame:
+    """Dates back to dates so the workbook formats them as the CLI's does."""
+    for column in ("order_date", "arrival_date", "stockout_date"):
+        if column in plan:
+            plan[column] = pd.to_datetime(plan[column])
+    return plan

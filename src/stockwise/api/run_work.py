@@ -1,0 +1,103 @@
+"""What a background run does: stored data → library workflows → stored results.
+
+Sector by sector (that is what progress counts): the plan run calls
+:func:`stockwise.workflows.plan.plan_inventory`, the forecast run
+:func:`stockwise.workflows.sector_forecast.forecast_sectors`, both on the stored sales,
+the latest inventory snapshot and the stored batches. Results are written at the end,
+in one transaction, so a failed run stores no partial results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pandas as pd
+
+from stockwise import schema as S
+from stockwise.adapters.storage import Storage
+from stockwise.adapters.storage.frames import batches_frame, inventory_frame, sales_frame
+from stockwise.adapters.storage.results import store_forecasts, store_plan
+from stockwise.errors import NothingUsableError
+from stockwise.inventory.plan import sort_alerts, sort_plan
+
+Progress = Callable[[float, str], None]
+
+
+def execute_run(storage: Storage, run_id: str, kind: str, params: dict[str, Any],
+                progress: Progress) -> dict[str, Any]:
+    """Run a ``plan`` or ``forecast`` job; return its summary."""
+    progress(0.02, "reading the stored data")
+    with storage.session() as session:
+        sales = sales_frame(session, params.get("sector"))
+        inventory = inventory_frame(session) if kind == "plan" else None
+        batches = batches_frame(session) if kind == "plan" else None
+    if sales.empty:
+        where = f" for sector {params['sector']!r}" if params.get("sector") else ""
+        raise NothingUsableError(f"no sales stored{where}: upload sales first "
+                                 "(POST /api/v1/uploads/sales)")
+    groups = list(_sector_groups(sales))
+    forecasts, plans, projections, alerts, notes = [], [], [], [], []
+    models = params.get("models", "auto")
+    for index, (name, rows) in enumerate(groups):
+        progress(0.05 + 0.85 * index / len(groups),
+                 f"{'planning' if kind == 'plan' else 'forecasting'} sector "
+                 f"{name or '(none)'} ({index + 1} of {len(groups)})")
+        if kind == "forecast":
+            from stockwise.workflows.sector_forecast import forecast_sectors
+
+            result = forecast_sectors(rows, horizon=params.get("horizon"), models=models,
+                                      levels=params.get("levels"),
+                                      n_windows=params.get("n_windows", 2))
+            forecasts.append(result.forecasts)
+            continue
+        from stockwise.workflows.plan import plan_inventory
+
+        ids = set(rows[S.UNIQUE_ID])
+        stock = inventory[inventory[S.UNIQUE_ID].isin(ids)]
+        if stock.empty:
+            notes.append(f"sector {name or '(none)'}: no inventory snapshot, not planned")
+            continue
+        lots = batches[batches[S.UNIQUE_ID].isin(ids)]
+        run = plan_inventory(rows, stock.drop(columns="as_of"), batches=lots, models=models,
+                             n_windows=params.get("n_windows", 2),
+                             policy=params.get("policy", "RS"),
+                             target=params.get("target", "cycle_service_level"),
+                             seed=params.get("seed", 0))
+        forecasts.append(run.forecasts.forecasts)
+        plans.append(run.plan.plan)
+        projections.append(run.plan.projection)
+        alerts.append(run.plan.alerts)
+    if kind == "plan" and not plans:
+        raise NothingUsableError("no product has both sales and an inventory snapshot: "
+                                 "upload inventory first (POST /api/v1/uploads/inventory)")
+    progress(0.92, "storing the results")
+    return _store(storage, run_id, forecasts, plans, projections, alerts, notes)
+
+
+def _sector_groups(sales: pd.DataFrame) -> Iterator[tuple[str | None, pd.DataFrame]]:
+    """One group per sector; rows without a sector form one group without the column."""
+    known = sales[S.SECTOR].notna()
+    for name, rows in sales[known].groupby(S.SECTOR, sort=True):
+        yield str(name), rows.reset_index(drop=True)
+    if (~known).any():
+        yield None, sales[~known].drop(columns=S.SECTOR).reset_index(drop=True)
+
+
+def _store(storage: Storage, run_id: str, forecasts: list[pd.DataFrame],
+           plans: list[pd.DataFrame], projections: list[pd.DataFrame],
+           alerts: list[pd.DataFrame], notes: list[str]) -> dict[str, Any]:
+    summary: dict[str, Any] = {"notes": notes}
+    with storage.transaction() as session:
+        table = pd.concat(forecasts, ignore_index=True)
+        summary["forecast_rows"] = store_forecasts(session, run_id, table)
+        summary["products"] = int(table[S.UNIQUE_ID].nunique())
+        if plans:
+            plan = sort_plan(pd.concat(plans, ignore_index=True))
+            found = sort_alerts(pd.concat(alerts, ignore_index=True))
+            lines, n_alerts = store_plan(session, run_id, plan,
+                                         pd.concat(projections, ignore_index=True), found)
+            summary.update(plan_lines=lines, alerts=n_alerts,
+                           orders_now=int(((plan["urgency"] == "order now")
+                                           & (plan["order_qty"] > 0)).sum()))
+    return summary
