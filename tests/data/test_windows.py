@@ -109,6 +109,32 @@ def test_features_are_extra_channels():
     assert w.y.shape == (28, 2)
 
 
+def test_future_features_cover_the_target_periods():
+    frame = two_series()
+    frame[S.PROMO] = (frame[S.Y] % 3 == 0).astype(int)
+    w = make_lstm_windows(frame, look_back=5, horizon=2, features=[S.PROMO],
+                          future_features=[S.PROMO],
+                          scale=None)
+    assert w.X_future.shape == (28, 2, 1) and w.future_channels == (S.PROMO,)
+    # window 0 of series a: inputs rows 0..4, targets rows 5, 6 -> promo of 5 and 6
+    assert w.X_future[0, :, 0].tolist() == [0, 1]
+    assert w.y[0].tolist() == [5, 6]
+    expected = (w.y % 3 == 0).astype(np.float32)
+    assert (w.X_future[:, :, 0] == expected).all()
+    plain = make_lstm_windows(frame, look_back=5, horizon=2)
+    assert plain.X_future.shape == (28, 2, 0)
+
+
+def test_missing_future_feature_drops_the_window():
+    frame = two_series().sort_values([S.UNIQUE_ID, S.DS], ignore_index=True)
+    frame[S.PRICE] = 1.0
+    frame.loc[10, S.PRICE] = np.nan  # series a, row 10: a target period of windows 4, 5
+    w = make_lstm_windows(frame, look_back=5, horizon=2, future_features=[S.PRICE],
+                          scale=None)
+    assert (w.unique_id == "a").sum() == 14 - 2
+    assert not np.isnan(w.X_future).any()
+
+
 def test_windows_with_missing_values_are_dropped():
     frame = two_series().sort_values([S.UNIQUE_ID, S.DS], ignore_index=True)
     frame[S.PRICE] = 1.0

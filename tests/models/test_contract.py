@@ -27,11 +27,14 @@ def _panel() -> pd.DataFrame:
 
 PANEL = _panel()
 NAMES = sorted(MODELS)
+TINY = {"LSTM": {"look_back": 6, "horizon": 4, "hidden_size": 4, "max_epochs": 3,
+                 "batch_size": 16, "n_threads": 1}}
+"""Settings that keep the neural models fast here; the contract does not depend on size."""
 
 
 @pytest.fixture(params=NAMES)
 def model(request: pytest.FixtureRequest):
-    return make_model(request.param, season_length=SEASON)
+    return make_model(request.param, season_length=SEASON, **TINY.get(request.param, {}))
 
 
 def test_constructor_only_stores_parameters(model) -> None:

@@ -50,6 +50,12 @@ class LSTMWindows:
         values in every candidate window.
     channels:
         Column names of the channels of ``X`` (target first).
+    X_future:
+        float32 array ``(n, horizon, len(future_features))``: known-ahead inputs (price,
+        promotion, calendar) over the target periods, for models that condition their
+        multi-step output on them. Empty last axis when none were asked.
+    future_channels:
+        Column names of the channels of ``X_future``.
     """
 
     X: np.ndarray
@@ -59,6 +65,8 @@ class LSTMWindows:
     scale: dict[Hashable, tuple[float, float]]
     skipped: tuple[Hashable, ...] = ()
     channels: tuple[str, ...] = field(default=(S.Y,))
+    X_future: np.ndarray | None = None
+    future_channels: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return int(self.X.shape[0])
@@ -109,6 +117,7 @@ def make_lstm_windows(
     features: Iterable[str] = (),
     scale: str | None = "series",
     stride: int = 1,
+    future_features: Iterable[str] = (),
 ) -> LSTMWindows:
     """Cut every series of a long frame into (input, target) windows.
 
@@ -136,10 +145,15 @@ def make_lstm_windows(
     stride:
         Distance between the starts of two consecutive windows of a series; windows start
         at rows 0, stride, 2*stride, ... of each series.
+    future_features:
+        Known-ahead columns taken over the ``horizon`` target periods (``X_future``), never
+        scaled. They may repeat columns of ``features`` (a promotion is both a past input
+        and a known future one).
 
-    Windows holding a missing value (in any input channel, or in the target periods) are
-    dropped. Series with fewer than ``look_back + horizon`` rows give no window and are
-    listed in ``skipped``. The result is ordered by ``unique_id``, then by date.
+    Windows holding a missing value (in any input channel, or in the target periods of the
+    target or of a future feature) are dropped. Series with fewer than
+    ``look_back + horizon`` rows give no window and are listed in ``skipped``. The result
+    is ordered by ``unique_id``, then by date.
     """
     look_back = _check_positive("look_back", look_back)
     horizon = _check_positive("horizon", horizon)
@@ -147,10 +161,15 @@ def make_lstm_windows(
     if scale not in SCALE_MODES:
         raise ValueError(f"scale must be 'series' or None, got {scale!r}")
     features = tuple(features)
+    future_features = tuple(future_features)
     channels = (target, *features)
     if len(set(channels)) != len(channels):
         raise ValueError(f"target and features must be distinct columns, got {channels}")
-    needed = [S.UNIQUE_ID, S.DS, *channels]
+    if len(set(future_features)) != len(future_features) or target in future_features:
+        raise ValueError("future_features must be distinct columns other than the target, "
+                         f"got {future_features}")
+    extra = [c for c in future_features if c not in channels]
+    needed = [S.UNIQUE_ID, S.DS, *channels, *extra]
     missing = [c for c in needed if c not in df.columns]
     if missing:
         raise MissingColumnsError(missing, [str(c) for c in df.columns])
@@ -168,6 +187,7 @@ def make_lstm_windows(
         )
     try:
         values = frame[list(channels)].to_numpy(dtype=np.float64)
+        future_values = frame[list(future_features)].to_numpy(dtype=np.float32)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"target and features must be numeric columns: {exc}") from None
 
@@ -208,6 +228,9 @@ def make_lstm_windows(
     missing_target = np.r_[0, np.cumsum(np.isnan(values[:, 0]))]
     ok &= missing_any[start + look_back] == missing_any[start]
     ok &= missing_target[start + span] == missing_target[start + look_back]
+    if future_features:
+        missing_future = np.r_[0, np.cumsum(np.isnan(future_values).any(axis=1))]
+        ok &= missing_future[start + span] == missing_future[start + look_back]
     start = start[ok]
 
     values32 = values.astype(np.float32)
@@ -220,6 +243,12 @@ def make_lstm_windows(
     else:
         X = np.zeros((0, look_back, n_channels), dtype=np.float32)
         y = np.zeros((0, horizon), dtype=np.float32)
+    n_future = len(future_features)
+    if len(start) and n_future:
+        future = sliding_window_view(future_values, (horizon, n_future))[:, 0]
+        X_future = future[start + look_back]
+    else:
+        X_future = np.zeros((len(start), horizon, n_future), dtype=np.float32)
 
     has_window = np.zeros(n_series, dtype=bool)
     has_window[series_of_row[start]] = True
@@ -231,4 +260,6 @@ def make_lstm_windows(
         scale=scales,
         skipped=tuple(uid for uid, kept in zip(uniques, has_window, strict=True) if not kept),
         channels=channels,
+        X_future=np.ascontiguousarray(X_future),
+        future_channels=future_features,
     )

@@ -24,6 +24,7 @@ from stockwise.models.intermittent import (
     CrostonOptimized,
     CrostonSBA,
 )
+from stockwise.models.lstm import LSTMForecaster
 from stockwise.models.statistical import AutoARIMA, AutoETS, AutoTheta
 
 MODELS: dict[str, type[Forecaster]] = {
@@ -32,9 +33,10 @@ MODELS: dict[str, type[Forecaster]] = {
         ADIDA, IMAPA, Naive, SeasonalNaive, WindowAverage, HistoricAverage,
     )
 }
+MODELS["LSTM"] = LSTMForecaster  # torch is imported only when it fits or predicts
 ALIASES = {"ETS": "AutoETS", "ARIMA": "AutoARIMA", "Theta": "AutoTheta",
            "MovingAverage": "WindowAverage", "Croston": "CrostonClassic",
-           "SBA": "CrostonSBA", "Mean": "HistoricAverage"}
+           "SBA": "CrostonSBA", "Mean": "HistoricAverage", "LSTMForecaster": "LSTM"}
 _EXTRA_FACTORIES: dict[str, Callable[..., Forecaster]] = {}
 
 
@@ -72,6 +74,7 @@ def default_fallbacks(name: str, season_length: int = 1) -> list[str]:
         "AutoARIMA": ["AutoETS", "SeasonalNaive", "Naive"],
         "AutoETS": ["SeasonalNaive", "Naive"],
         "AutoTheta": ["AutoETS", "SeasonalNaive", "Naive"],
+        "LSTM": ["SeasonalNaive", "Naive"],
     }.get(ALIASES.get(name, name), ["Naive"])
     if season_length <= 1:
         chain = [m for m in chain if m != "SeasonalNaive"]

@@ -1,0 +1,167 @@
+"""What the LSTM sees: scaled sales, scaled known-ahead inputs, calendar and series level.
+
+The network is global (one set of weights for every series), so every input has to be on
+a scale that means the same thing across series:
+
+* sales are divided by the series' mean from its first sale on (location 0, so zero demand
+  stays zero and the network's non-negative outputs map back to non-negative units);
+* a known-ahead input that is a 0/1 flag (promotion, event, SNAP) is used as is; any
+  other non-negative input (price) becomes its ratio to the series' own mean, minus one
+  (a 20 % discount reads -0.2 on a $1 item as on a $50 one); an input with negative
+  values is standardised per series. Both are clipped, so a rare spike cannot saturate
+  the network;
+* calendar columns are sine/cosine pairs (day of week for daily data, week or month of
+  the year otherwise), always known ahead;
+* the series' level (log of its scale, standardised over the series) is a constant
+  channel, so the shared weights can still tell a slow mover from a fast one.
+
+Everything a forecast needs later is kept in :class:`InputScaling` (plain numbers, saved
+as Parquet/JSON by :mod:`stockwise.models.lstm_io`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from stockwise import schema as S
+from stockwise.errors import InputError
+
+LEVEL = "_level"
+SCALED = "_y_scaled"
+CALENDAR_PREFIX = "_cal_"
+FLAG, RELATIVE, STANDARD = "flag", "relative", "standard"
+CLIP = {RELATIVE: 3.0, STANDARD: 5.0}
+NOT_DRIVERS = {S.UNIQUE_ID, S.DS, S.Y, S.ON_HAND, S.STOCKOUT, S.GAP_FILLED, S.SOURCE_ROW,
+               S.N_OBS, "cutoff"}
+"""Columns never taken as known-ahead inputs by ``exog=None`` (bookkeeping, or not known
+ahead: stock on hand is an outcome, not a driver)."""
+HARMONICS = {"D": (7, 2), "W": (52.18, 2), "M": (12, 2)}
+"""freq -> (period of the calendar cycle, number of sine/cosine pairs)."""
+
+
+def detect_exog(df: pd.DataFrame, exog: Sequence[str] | None) -> list[str]:
+    """The known-ahead input columns: the ones asked for, or every numeric extra column."""
+    if exog is not None:
+        missing = [c for c in exog if c not in df.columns]
+        if missing:
+            raise InputError(f"the training frame has no column {missing[0]!r} (asked for as "
+                             f"a known-ahead input); it has {list(df.columns)}",
+                             column=missing[0])
+        return list(exog)
+    return [c for c in df.columns if c not in NOT_DRIVERS
+            and (pd.api.types.is_numeric_dtype(df[c]) or pd.api.types.is_bool_dtype(df[c]))]
+
+
+def calendar_features(ds: pd.Series, freq: str) -> pd.DataFrame:
+    """Sine/cosine pairs of the position in the weekly (daily data) or yearly cycle."""
+    dates = pd.to_datetime(ds)
+    if freq == "D":
+        position = dates.dt.dayofweek.to_numpy(dtype=float)
+    elif freq == "W":
+        position = dates.dt.isocalendar().week.to_numpy(dtype=float) - 1
+    else:
+        position = dates.dt.month.to_numpy(dtype=float) - 1
+    period, pairs = HARMONICS.get(freq, HARMONICS["M"])
+    columns = {}
+    for k in range(1, pairs + 1):
+        angle = 2 * np.pi * k * position / period
+        columns[f"{CALENDAR_PREFIX}sin{k}"] = np.sin(angle)
+        columns[f"{CALENDAR_PREFIX}cos{k}"] = np.cos(angle)
+    return pd.DataFrame(columns, index=ds.index)
+
+
+@dataclass
+class InputScaling:
+    """Per-series and per-column statistics learnt at fit time (no training rows)."""
+
+    series: pd.DataFrame
+    """Indexed by unique_id: ``y_scale``, ``level`` and ``<column>_loc`` / ``_scale``."""
+    kinds: dict[str, str]
+    """Known-ahead column -> flag / relative / standard."""
+    freq: str
+    calendar: bool
+
+    @classmethod
+    def fit(cls, frame: pd.DataFrame, exog: list[str], freq: str, calendar: bool
+            ) -> InputScaling:
+        ids = frame[S.UNIQUE_ID]
+        y = frame[S.Y].to_numpy(dtype=float)
+        started = (pd.Series(y > 0, index=frame.index).groupby(ids, sort=True).cummax())
+        y_scale = pd.Series(np.where(started, y, np.nan), index=frame.index).groupby(
+            ids, sort=True).mean()
+        y_scale = y_scale.where(y_scale > 0, 1.0).fillna(1.0)
+        series = pd.DataFrame({"y_scale": y_scale})
+        log_scale = np.log(series["y_scale"])
+        spread = float(log_scale.std(ddof=0)) if len(log_scale) > 1 else 0.0
+        series["level"] = (log_scale - float(log_scale.mean())) / (spread if spread > 0 else 1.0)
+        kinds: dict[str, str] = {}
+        for column in exog:
+            values = _numeric(frame[column], column)
+            finite = values[np.isfinite(values)]
+            if finite.size and np.isin(finite, (0.0, 1.0)).all():
+                kinds[column] = FLAG
+                continue
+            grouped = pd.Series(values, index=frame.index).groupby(ids, sort=True)
+            loc = grouped.mean().reindex(series.index)
+            if finite.size and (finite >= 0).all():
+                kinds[column] = RELATIVE
+                scale = loc.where(loc > 0, 1.0).fillna(1.0)
+                loc = scale  # x / mean - 1 == (x - mean) / mean
+            else:
+                kinds[column] = STANDARD
+                std = grouped.std(ddof=0).reindex(series.index)
+                scale = std.where(std > 0, 1.0).fillna(1.0)
+            series[f"{column}_loc"] = loc.fillna(0.0).to_numpy()
+            series[f"{column}_scale"] = scale.to_numpy()
+        series.index.name = S.UNIQUE_ID
+        return cls(series, kinds, freq, calendar)
+
+    # -- channels ---------------------------------------------------------------------------
+    @property
+    def exog(self) -> list[str]:
+        return list(self.kinds)
+
+    def future_channels(self) -> list[str]:
+        calendar = list(calendar_features(pd.Series(pd.to_datetime(["2024-01-01"])),
+                                          self.freq).columns) if self.calendar else []
+        return [*self.exog, *calendar, LEVEL]
+
+    def past_channels(self) -> list[str]:
+        """Channel 0 (the scaled target) is added by the windows; these follow it."""
+        return self.future_channels()
+
+    # -- transforms -------------------------------------------------------------------------
+    def transform(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """``unique_id, ds, _y_scaled`` (when ``y`` is there) plus every input channel.
+
+        Missing values of an input become 0 (the series' usual level, or "no flag").
+        """
+        ids = frame[S.UNIQUE_ID]
+        out = pd.DataFrame({S.UNIQUE_ID: ids.to_numpy(), S.DS: frame[S.DS].to_numpy()},
+                           index=frame.index)
+        stats = self.series.reindex(ids)
+        if S.Y in frame.columns:
+            out[SCALED] = frame[S.Y].to_numpy(dtype=float) / stats["y_scale"].to_numpy()
+        for column, kind in self.kinds.items():
+            values = _numeric(frame[column], column)
+            if kind != FLAG:
+                loc = stats[f"{column}_loc"].to_numpy()
+                scale = stats[f"{column}_scale"].to_numpy()
+                values = np.clip((values - loc) / scale, -CLIP[kind], CLIP[kind])
+            out[column] = np.nan_to_num(values, nan=0.0)
+        if self.calendar:
+            out = out.join(calendar_features(frame[S.DS], self.freq))
+        out[LEVEL] = stats["level"].to_numpy()
+        return out
+
+
+def _numeric(column: pd.Series, name: str) -> np.ndarray:
+    try:
+        return pd.to_numeric(column).to_numpy(dtype=float, na_value=np.nan)
+    except (TypeError, ValueError):
+        raise InputError("a known-ahead input must be numeric (or 0/1); map text such as "
+                         "event names to flags first", column=name) from None
