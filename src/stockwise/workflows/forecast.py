@@ -24,6 +24,12 @@ from stockwise import schema as S
 from stockwise.data.prepare import aggregate, regularize
 from stockwise.errors import OptionError
 from stockwise.evaluation.backtest import backtest as backtest_model
+from stockwise.evaluation.calibration import (
+    apply_corrections,
+    band_scores,
+    corrections,
+    series_scale,
+)
 from stockwise.evaluation.metrics import evaluate, summarise
 from stockwise.evaluation.selection import ENSEMBLE, MODEL, select_models
 from stockwise.features.demand_class import CANDIDATES_BY_CLASS, classify_demand
@@ -73,13 +79,15 @@ class ForecastRun:
     season_length: int = 1
     models: dict[str, Forecaster] = field(default_factory=dict)
     """The final fits by model label (chosen and ensemble-member models), for tracking."""
+    calibration: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Band corrections from the backtest (:mod:`stockwise.evaluation.calibration`)."""
 
 
 def forecast(
     df: pd.DataFrame, h: int, freq: str | None = None, season_length: int | None = None,
     models: ModelSpec = "auto", levels: Sequence[int] = (), n_windows: int = 2, *,
     metric: str = "mase", ensemble_k: int = 3, ensemble: str = "median",
-    restrict_to: Sequence[str] | None = None,
+    restrict_to: Sequence[str] | None = None, calibrate: bool = True,
 ) -> pd.DataFrame:
     """Forecast ``h`` periods for every series of ``df`` (``unique_id, ds, y``).
 
@@ -87,19 +95,21 @@ def forecast(
     then aggregated. ``models`` is "auto", one model (name or forecaster) or a list; with
     more than one candidate the choice per series comes from ``n_windows`` backtests.
     ``restrict_to`` (e.g. a sector profile's candidate models) narrows what "auto" tries.
+    With ``calibrate`` (and levels and a backtest), the bands are corrected by how well
+    the chosen forecasts' bands covered in that backtest (:mod:`.evaluation.calibration`).
     Returns ``unique_id, ds, forecast, forecast-lo-L, forecast-hi-L, model, note``; use
     :func:`run_forecast` to also get the selection and the backtest metrics.
     """
     return run_forecast(df, h, freq, season_length, models, levels, n_windows,
                         metric=metric, ensemble_k=ensemble_k, ensemble=ensemble,
-                        restrict_to=restrict_to).forecasts
+                        restrict_to=restrict_to, calibrate=calibrate).forecasts
 
 
 def run_forecast(
     df: pd.DataFrame, h: int, freq: str | None = None, season_length: int | None = None,
     models: ModelSpec = "auto", levels: Sequence[int] = (), n_windows: int = 2, *,
     metric: str = "mase", ensemble_k: int = 3, ensemble: str = "median",
-    restrict_to: Sequence[str] | None = None,
+    restrict_to: Sequence[str] | None = None, calibrate: bool = True,
 ) -> ForecastRun:
     """:func:`forecast`, returning the whole :class:`ForecastRun`."""
     if h < 1:
@@ -112,16 +122,21 @@ def run_forecast(
     candidates = _candidates(frame, models, freq, season_length, restrict_to)
     names = sorted({_label(n) for names in candidates.values() for n in names})
     members: dict[str, list[str]] = {}
+    cv = None
+    band_levels = levels if calibrate else ()
     if len(names) == 1:
         chosen = pd.DataFrame({S.UNIQUE_ID: sorted(candidates), MODEL: names[0],
                                "score": np.nan, "basis": "only candidate"})
         metrics = pd.DataFrame()
     else:
-        chosen, metrics, members = _choose(frame, candidates, h, n_windows, season_length,
-                                           metric, ensemble_k, ensemble)
+        chosen, metrics, members, cv = _choose(frame, candidates, h, n_windows, season_length,
+                                               metric, ensemble_k, ensemble, band_levels)
     out, fitted = _final_forecasts(frame, chosen, candidates, h, levels, season_length, freq,
                                    ensemble, members)
-    return ForecastRun(out, chosen, metrics, members, freq, season_length, fitted)
+    table = pd.DataFrame()
+    if band_levels and cv is not None:
+        out, table = _calibrate(out, frame, cv, chosen, band_levels, season_length)
+    return ForecastRun(out, chosen, metrics, members, freq, season_length, fitted, table)
 
 
 def backtest(
@@ -213,16 +228,20 @@ def _label(spec: str | Forecaster) -> str:
 
 
 def _choose(frame: pd.DataFrame, candidates: dict[str, list[str | Forecaster]], h: int,
-            n_windows: int, season_length: int, metric: str, ensemble_k: int, how: str
-            ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, list[str]]]:
-    """Backtest each candidate on its series, add the ensemble, select per series."""
-    cv = _backtest_candidates(frame, candidates, h, n_windows, season_length)
+            n_windows: int, season_length: int, metric: str, ensemble_k: int, how: str,
+            levels: tuple[int, ...] = ()
+            ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, list[str]], pd.DataFrame | None]:
+    """Backtest each candidate on its series, add the ensemble, select per series.
+
+    Also returns the backtest itself (with bands at ``levels``) for band calibration.
+    """
+    cv = _backtest_candidates(frame, candidates, h, n_windows, season_length, levels)
     labels = sorted({_label(s) for specs in candidates.values() for s in specs})
     if cv is None:  # no series long enough for even one window
         first = {uid: _label(specs[0]) for uid, specs in candidates.items()}
         chosen = pd.DataFrame({S.UNIQUE_ID: list(first), MODEL: list(first.values()),
                                "score": np.nan, "basis": "no backtest possible"})
-        return chosen, pd.DataFrame(), {}
+        return chosen, pd.DataFrame(), {}, None
     metrics = evaluate(cv, frame, labels, season_length=season_length)
     tried = {(uid, _label(spec)) for uid, specs in candidates.items() for spec in specs}
     pairs = pd.Series(list(zip(metrics[S.UNIQUE_ID], metrics[MODEL], strict=True)),
@@ -231,7 +250,7 @@ def _choose(frame: pd.DataFrame, candidates: dict[str, list[str | Forecaster]], 
     members: dict[str, list[str]] = {}
     if ensemble_k > 1 and len(labels) > 1:
         members = _ensemble_members(metrics, ensemble_k, metric)
-        cv = _add_ensemble(cv, members, how)
+        cv = _add_ensemble(cv, members, how, levels)
         ens = evaluate(cv, frame, [ENSEMBLE], season_length=season_length)
         metrics = pd.concat([metrics, ens[ens["n_points"] > 0]], ignore_index=True)
     segments = classify_demand(frame)["demand_class"]
@@ -243,11 +262,12 @@ def _choose(frame: pd.DataFrame, candidates: dict[str, list[str | Forecaster]], 
                                                               for u in missing],
                               "score": np.nan, "basis": "no backtest possible"})
         chosen = pd.concat([chosen, extra], ignore_index=True)
-    return chosen, metrics, members
+    return chosen, metrics, members, cv
 
 
 def _backtest_candidates(frame: pd.DataFrame, candidates: dict[str, list[str | Forecaster]],
-                         h: int, n_windows: int, season_length: int) -> pd.DataFrame | None:
+                         h: int, n_windows: int, season_length: int,
+                         levels: tuple[int, ...] = ()) -> pd.DataFrame | None:
     by_model: dict[str, tuple[str | Forecaster, list[str]]] = {}
     for uid, specs in candidates.items():
         for spec in specs:
@@ -258,11 +278,13 @@ def _backtest_candidates(frame: pd.DataFrame, candidates: dict[str, list[str | F
         subset = frame[frame[S.UNIQUE_ID].isin(ids)]
         model = with_fallback(spec, season_length)
         try:
-            result = backtest_model(model, subset, h, n_windows)
+            result = backtest_model(model, subset, h, n_windows, levels=levels)
         except ValueError as exc:  # every series too short for the windows
             log.info("no backtest for %s: %s", label, exc)
             continue
-        result = result[[*key, model.name]].rename(columns={model.name: label})
+        columns = [model.name, *interval_columns(model.name, levels)]
+        result = result[[*key, *columns]].rename(
+            columns={c: label + c[len(model.name):] for c in columns})
         cv = result if cv is None else cv.merge(result, on=key, how="outer")
     return cv
 
@@ -276,23 +298,48 @@ def _ensemble_members(metrics: pd.DataFrame, k: int, metric: str) -> dict[str, l
     return top.groupby(S.UNIQUE_ID)[MODEL].agg(list).to_dict()
 
 
-def _add_ensemble(cv: pd.DataFrame, members: dict[str, list[str]], how: str = "median"
-                  ) -> pd.DataFrame:
+def _add_ensemble(cv: pd.DataFrame, members: dict[str, list[str]], how: str = "median",
+                  levels: tuple[int, ...] = ()) -> pd.DataFrame:
+    """The ensemble's backtest: per row, the mean or median of its series' members (and of
+    each member band, as the final forecast combines them)."""
     out = cv.copy()
     columns = sorted({m for ms in members.values() for m in ms})
-    values = out[columns].to_numpy(dtype=float)
-    mask = np.zeros_like(values, dtype=bool)
+    mask = np.zeros((len(out), len(columns)), dtype=bool)
     position = {c: i for i, c in enumerate(columns)}
     row_members = out[S.UNIQUE_ID].map(members)
     for row, names in enumerate(row_members):
         if isinstance(names, list):
             mask[row, [position[n] for n in names]] = True
-    masked = np.where(mask, values, np.nan)
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        combined = np.nanmedian(masked, axis=1) if how == "median" else np.nanmean(masked, 1)
-    out[ENSEMBLE] = combined
+    for suffix in ["", *(c[len(FORECAST):] for c in interval_columns(FORECAST, levels))]:
+        names = [c + suffix for c in columns]
+        if not set(names) <= set(out.columns):
+            continue
+        masked = np.where(mask, out[names].to_numpy(dtype=float), np.nan)
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            out[ENSEMBLE + suffix] = (np.nanmedian(masked, axis=1) if how == "median"
+                                      else np.nanmean(masked, 1))
     return out
+
+
+def _calibrate(out: pd.DataFrame, frame: pd.DataFrame, cv: pd.DataFrame, chosen: pd.DataFrame,
+               levels: tuple[int, ...], season_length: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Correct the final bands by the chosen forecasts' coverage in the backtest."""
+    label = cv[S.UNIQUE_ID].map(chosen.set_index(S.UNIQUE_ID)[MODEL])
+    picked = {S.UNIQUE_ID: cv[S.UNIQUE_ID], S.Y: cv[S.Y]}
+    values = np.full((len(cv), 1 + 2 * len(levels)), np.nan)
+    targets = [FORECAST, *interval_columns(FORECAST, levels)]
+    for name in label.dropna().unique():
+        rows = (label == name).to_numpy()
+        sources = [name + t[len(FORECAST):] for t in targets]
+        if set(sources) <= set(cv.columns):
+            values[rows] = cv.loc[rows, sources].to_numpy(dtype=float)
+    chosen_cv = pd.DataFrame(picked).assign(**dict(zip(targets, values.T, strict=True)))
+    chosen_cv = chosen_cv.dropna(subset=[FORECAST])
+    scale = series_scale(frame, season_length)
+    segments = classify_demand(frame)["demand_class"]
+    table = corrections(band_scores(chosen_cv, levels, scale), segments, levels)
+    return apply_corrections(out, table, segments, scale, levels), table
 
 
 def _final_forecasts(frame: pd.DataFrame, chosen: pd.DataFrame,

@@ -1,0 +1,130 @@
+"""Calibrate the bands of a forecast run with the errors its own backtest already made.
+
+Why. A model's bands hold under its own assumptions: ETS and ARIMA bands assume Gaussian
+errors of a well-specified model, conformal bands assume tomorrow's errors look like the
+in-sample ones. On the shared monthly datasets "auto" covered 76 % at the 80 % level on
+Australian retail turnover and 88 % on PBS prescriptions: one too narrow, one too wide.
+"auto" backtests every candidate on the last windows of each series anyway, so those
+windows can also say how far outside its bands the chosen forecast fell.
+
+How (conformalised quantile regression, Romano, Patterson & Candès 2019, pooled per
+segment). For every backtest point of the chosen forecast and every level L, the score is
+``s = max(lo − y, y − hi) / scale``: positive when y fell outside the band (by how much),
+negative when inside (by how much room was left). ``scale`` is the series' in-sample mean
+absolute seasonal difference (the MASE scale), so series of different sizes pool. Per
+segment (demand class) with at least :data:`MIN_POINTS` scores, the correction is the
+finite-sample conformal quantile of the scores at L; otherwise the scores of all series
+pool together. The final bands move by ``correction × scale``: outward when the backtest
+bands were too narrow, inward when too wide, never below zero, never across the point,
+and still nested across levels.
+
+The correction is estimated on the last windows before the forecast origin only, so it
+uses nothing from the future of the forecast it adjusts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import pairwise
+
+import numpy as np
+import pandas as pd
+
+from stockwise import schema as S
+
+FORECAST = "forecast"
+MIN_POINTS = 50
+"""Fewest scores a segment needs for its own correction (else all series pool)."""
+ALL = "all series"
+
+
+def series_scale(train: pd.DataFrame, season_length: int) -> pd.Series:
+    """Per series, the mean absolute seasonal difference of ``y`` (its MASE scale).
+
+    Falls back to the first-difference scale, then to the mean |y|, then 1 where a series
+    is too short or flat for the one before, so every series gets a positive scale.
+    """
+    frame = train.sort_values([S.UNIQUE_ID, S.DS], kind="stable")
+    groups = frame.groupby(S.UNIQUE_ID, sort=False)[S.Y]
+    seasonal = groups.diff(season_length).abs().groupby(frame[S.UNIQUE_ID]).mean()
+    first = groups.diff(1).abs().groupby(frame[S.UNIQUE_ID]).mean()
+    level = frame[S.Y].abs().groupby(frame[S.UNIQUE_ID]).mean()
+    scale = seasonal.where(seasonal > 0).fillna(first.where(first > 0))
+    return scale.fillna(level.where(level > 0)).fillna(1.0)
+
+
+def band_scores(cv: pd.DataFrame, levels: Sequence[int], scale: pd.Series,
+                column: str = FORECAST) -> pd.DataFrame:
+    """Scaled conformity scores per backtest point: ``unique_id`` + one column per level."""
+    out = pd.DataFrame({S.UNIQUE_ID: cv[S.UNIQUE_ID].to_numpy()})
+    per_row = cv[S.UNIQUE_ID].map(scale).to_numpy(dtype=float)
+    y = cv[S.Y].to_numpy(dtype=float)
+    for level in levels:
+        lo = cv[f"{column}-lo-{level}"].to_numpy(dtype=float)
+        hi = cv[f"{column}-hi-{level}"].to_numpy(dtype=float)
+        out[level] = np.maximum(lo - y, y - hi) / per_row
+    return out.dropna()
+
+
+def corrections(scores: pd.DataFrame, segments: pd.Series, levels: Sequence[int],
+                min_points: int = MIN_POINTS) -> pd.DataFrame:
+    """Per segment and level: the scaled correction, the scores behind it, coverage before.
+
+    Columns ``segment, level, n, correction, backtest_coverage``; a segment with fewer
+    than ``min_points`` scores uses the row of :data:`ALL` (all series pooled), which is
+    always present when there is any score at all.
+    """
+    rows = []
+    labelled = scores.assign(segment=scores[S.UNIQUE_ID].map(segments).fillna(ALL))
+    parts = [(ALL, labelled), *labelled.groupby("segment", sort=True)]
+    for name, part in parts:
+        for level in levels:
+            values = part[level].to_numpy(dtype=float)
+            if len(values) == 0:
+                continue
+            rows.append({"segment": name, "level": int(level), "n": len(values),
+                         "correction": conformal_quantile(values, level / 100),
+                         "backtest_coverage": float(np.mean(values <= 0))})
+    table = pd.DataFrame(rows, columns=["segment", "level", "n", "correction",
+                                        "backtest_coverage"])
+    return table[(table["segment"] == ALL) | (table["n"] >= min_points)].reset_index(drop=True)
+
+
+def conformal_quantile(scores: np.ndarray, coverage: float) -> float:
+    """The ``ceil((n + 1)·coverage) / n`` empirical quantile (split-conformal guarantee)."""
+    n = len(scores)
+    rank = min(int(np.ceil((n + 1) * coverage)), n)
+    return float(np.sort(scores)[rank - 1])
+
+
+def apply_corrections(forecasts: pd.DataFrame, table: pd.DataFrame, segments: pd.Series,
+                      scale: pd.Series, levels: Sequence[int], column: str = FORECAST
+                      ) -> pd.DataFrame:
+    """Move each band by its segment's correction × the series' scale (see module doc)."""
+    if table.empty or not levels:
+        return forecasts
+    out = forecasts.copy()
+    uid = out[S.UNIQUE_ID]
+    segment = uid.map(segments).fillna(ALL)
+    known = set(table["segment"])
+    segment = segment.where(segment.isin(known), ALL)
+    per_row = uid.map(scale).fillna(0.0).to_numpy(dtype=float)
+    point = out[column].to_numpy(dtype=float)
+    lookup = table.set_index(["segment", "level"])["correction"]
+    for level in levels:
+        keys = pd.MultiIndex.from_arrays([segment, np.full(len(out), int(level))])
+        shift = lookup.reindex(keys).fillna(0.0).to_numpy(dtype=float) * per_row
+        lo, hi = f"{column}-lo-{level}", f"{column}-hi-{level}"
+        out[lo] = np.clip(out[lo].to_numpy(dtype=float) - shift, 0.0, point)
+        out[hi] = np.maximum(out[hi].to_numpy(dtype=float) + shift, point)
+    return _nest(out, sorted(levels), column)
+
+
+def _nest(frame: pd.DataFrame, levels: list[int], column: str) -> pd.DataFrame:
+    """Wider levels keep bands at least as wide as narrower ones."""
+    for narrow, wide in pairwise(levels):
+        lo_n, lo_w = f"{column}-lo-{narrow}", f"{column}-lo-{wide}"
+        hi_n, hi_w = f"{column}-hi-{narrow}", f"{column}-hi-{wide}"
+        frame[lo_w] = np.minimum(frame[lo_w], frame[lo_n])
+        frame[hi_w] = np.maximum(frame[hi_w], frame[hi_n])
+    return frame

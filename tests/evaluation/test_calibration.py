@@ -1,0 +1,118 @@
+"""Band calibration from backtest errors (conformalised quantile regression per segment)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from stockwise.evaluation.calibration import (
+    ALL,
+    apply_corrections,
+    band_scores,
+    conformal_quantile,
+    corrections,
+    series_scale,
+)
+from stockwise.workflows.forecast import run_forecast
+
+
+def test_conformal_quantile_uses_the_finite_sample_rank() -> None:
+    scores = np.arange(1.0, 10.0)  # 9 scores: 1..9
+    # ceil(10 * 0.8) = 8th smallest
+    assert conformal_quantile(scores, 0.8) == 8.0
+    # ceil(10 * 0.95) = 10 > n: the largest
+    assert conformal_quantile(scores, 0.95) == 9.0
+
+
+def test_series_scale_is_the_mean_absolute_seasonal_difference() -> None:
+    train = pd.DataFrame({"unique_id": ["a"] * 5 + ["flat"] * 3,
+                          "ds": list(pd.date_range("2024-01-01", periods=5))
+                          + list(pd.date_range("2024-01-01", periods=3)),
+                          "y": [1.0, 3.0, 2.0, 6.0, 4.0, 5.0, 5.0, 5.0]})
+    scale = series_scale(train, season_length=2)
+    assert scale["a"] == pytest.approx((1 + 3 + 2) / 3)   # |2-1|, |6-3|, |4-2|
+    assert scale["flat"] == pytest.approx(5.0)           # no differences: mean |y|
+
+
+def test_band_scores_are_signed_scaled_distances() -> None:
+    cv = pd.DataFrame({"unique_id": ["a", "a", "a"], "y": [5.0, 12.0, 1.0],
+                       "forecast": 5.0, "forecast-lo-80": 2.0, "forecast-hi-80": 8.0})
+    scores = band_scores(cv, [80], pd.Series({"a": 2.0}))
+    # inside (3 below the upper edge, 3 above the lower: -3), above by 4, below by 1
+    assert scores[80].tolist() == [-1.5, 2.0, 0.5]
+
+
+def _normal_cv(n: int, width: float, rng: np.random.Generator) -> pd.DataFrame:
+    y = rng.normal(10.0, 1.0, n)
+    return pd.DataFrame({"unique_id": np.repeat([f"s{i}" for i in range(n // 20)], 20),
+                         "y": y, "forecast": 10.0,
+                         "forecast-lo-80": 10.0 - width, "forecast-hi-80": 10.0 + width,
+                         "forecast-lo-95": 10.0 - 1.5 * width,
+                         "forecast-hi-95": 10.0 + 1.5 * width})
+
+
+@pytest.mark.parametrize("width", [0.3, 3.0])  # far too narrow, far too wide
+def test_corrected_bands_cover_close_to_nominal_on_new_data(width: float) -> None:
+    rng = np.random.default_rng(0)
+    backtest = _normal_cv(4000, width, rng)
+    ids = backtest["unique_id"].unique()
+    scale = pd.Series(1.0, index=ids)
+    segments = pd.Series("smooth", index=ids)
+    table = corrections(band_scores(backtest, [80, 95], scale), segments, [80, 95])
+    assert set(table["segment"]) == {ALL, "smooth"}
+    fresh = _normal_cv(4000, width, rng)
+    before = ((fresh["y"] >= fresh["forecast-lo-80"]) & (fresh["y"] <= fresh["forecast-hi-80"]))
+    fixed = apply_corrections(fresh.drop(columns="y"), table, segments, scale, [80, 95])
+    for level in (80, 95):
+        inside = ((fresh["y"] >= fixed[f"forecast-lo-{level}"])
+                  & (fresh["y"] <= fixed[f"forecast-hi-{level}"])).mean()
+        assert inside == pytest.approx(level / 100, abs=0.03)
+    assert abs(before.mean() - 0.8) > 0.15  # the raw bands were badly off
+
+
+def test_corrections_stay_non_negative_nested_and_around_the_point() -> None:
+    forecasts = pd.DataFrame({"unique_id": ["a", "a"], "forecast": [1.0, 0.2],
+                              "forecast-lo-80": [0.5, 0.0], "forecast-hi-80": [1.5, 0.6],
+                              "forecast-lo-95": [0.4, 0.0], "forecast-hi-95": [1.8, 0.9]})
+    segments = pd.Series({"a": "smooth"})
+    scale = pd.Series({"a": 1.0})
+    shrink = pd.DataFrame({"segment": [ALL, ALL], "level": [80, 95], "n": [99, 99],
+                           "correction": [-5.0, 0.1], "backtest_coverage": [1.0, 0.9]})
+    out = apply_corrections(forecasts, shrink, segments, scale, [80, 95])
+    assert (out["forecast-lo-80"] == out["forecast"]).all()   # shrunk onto the point
+    assert (out["forecast-hi-80"] == out["forecast"]).all()
+    assert (out["forecast-lo-95"] <= out["forecast-lo-80"]).all()
+    assert (out["forecast-hi-95"] >= out["forecast-hi-80"]).all()
+    assert (out.filter(like="forecast") >= 0).all().all()
+
+
+def test_small_segments_use_the_pooled_correction() -> None:
+    scores = pd.DataFrame({"unique_id": ["a"] * 60 + ["b"] * 5,
+                           80: np.r_[np.full(60, -1.0), np.full(5, 3.0)]})
+    segments = pd.Series({"a": "smooth", "b": "lumpy"})
+    table = corrections(scores, segments, [80])
+    assert "lumpy" not in set(table["segment"])     # 5 scores: too few of its own
+    assert set(table["segment"]) == {ALL, "smooth"}
+
+
+def test_auto_runs_calibrate_their_bands_from_the_backtest() -> None:
+    rng = np.random.default_rng(5)
+    ds = pd.date_range("2023-01-01", periods=60, freq="D")
+    df = pd.DataFrame({"unique_id": np.repeat([f"p{i}" for i in range(6)], 60),
+                       "ds": np.tile(ds, 6),
+                       "y": np.abs(rng.normal(20, 4, 360)).round()})
+    kwargs = {"h": 7, "freq": "D", "models": ["Naive", "HistoricAverage"], "levels": (80,)}
+    calibrated = run_forecast(df, **kwargs)
+    raw = run_forecast(df, calibrate=False, **kwargs)
+    assert not calibrated.calibration.empty
+    assert {"segment", "level", "n", "correction", "backtest_coverage"} <= set(
+        calibrated.calibration.columns)
+    assert raw.calibration.empty
+    assert np.allclose(calibrated.forecasts["forecast"], raw.forecasts["forecast"])
+    assert not np.allclose(calibrated.forecasts["forecast-hi-80"],
+                           raw.forecasts["forecast-hi-80"])
+    out = calibrated.forecasts
+    assert ((out["forecast-lo-80"] <= out["forecast"])
+            & (out["forecast"] <= out["forecast-hi-80"])).all()
+    assert (out["forecast-lo-80"] >= 0).all()
