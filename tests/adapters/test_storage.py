@@ -1,0 +1,105 @@
+"""Storage adapter on SQLite and PostgreSQL: schema, idempotent upserts, atomic loads."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+from sqlalchemy import func, inspect, select
+from sqlalchemy.exc import IntegrityError
+
+from stockwise.adapters.storage import Storage
+from stockwise.adapters.storage.database import current_revision
+from stockwise.adapters.storage.frames import batches_frame, inventory_frame, sales_frame
+from stockwise.adapters.storage.loads import store_table
+from stockwise.adapters.storage.models import Base, InventorySnapshot, Product, Sale
+from stockwise.data import load_table
+from stockwise.synthetic import generate
+
+
+@pytest.fixture
+def storage(database_url: str):
+    store = Storage(database_url)
+    store.upgrade()
+    yield store
+    store.dispose()
+
+
+@pytest.fixture(scope="module")
+def tables():
+    data = generate(sectors=("pharmacy",), n_products=2, n_days=40, seed=5)
+    return {name: load_table(frame, name).data for name, frame in
+            (("sales", data.sales), ("inventory", data.inventory), ("batches", data.batches))}
+
+
+def _count(storage: Storage, model) -> int:
+    with storage.session() as session:
+        return session.scalar(select(func.count()).select_from(model))
+
+
+def test_migrations_create_every_table(storage: Storage) -> None:
+    names = set(inspect(storage.engine).get_table_names())
+    assert set(Base.metadata.tables) <= names
+    assert current_revision(storage.engine) == "0001"
+    storage.upgrade()  # a second upgrade is a no-op
+    assert current_revision(storage.engine) == "0001"
+
+
+def test_loading_twice_changes_nothing(storage: Storage, tables) -> None:
+    with storage.transaction() as session:
+        first = store_table(session, "sales", tables["sales"])
+    with storage.transaction() as session:
+        again = store_table(session, "sales", tables["sales"])
+    assert first.inserted == len(tables["sales"]) == again.unchanged
+    assert (again.inserted, again.updated) == (0, 0)
+    assert _count(storage, Sale) == len(tables["sales"])
+    assert _count(storage, Product) == 2
+
+    changed = tables["sales"].copy()
+    changed.loc[0, "y"] += 5
+    with storage.transaction() as session:
+        third = store_table(session, "sales", changed)
+    assert (third.inserted, third.updated) == (0, 1)
+    with storage.session() as session:
+        stored = sales_frame(session)
+    assert stored["y"].sum() == pytest.approx(tables["sales"]["y"].sum() + 5)
+
+
+def test_failed_load_leaves_the_database_as_it_was(storage: Storage, tables) -> None:
+    with storage.transaction() as session:
+        store_table(session, "sales", tables["sales"])
+    before = _snapshot(storage)
+    changed = tables["sales"].assign(y=tables["sales"]["y"] + 1)
+    broken = tables["inventory"].assign(on_hand=None)  # NOT NULL in the database
+    with pytest.raises(IntegrityError), storage.transaction() as session:
+        store_table(session, "sales", changed)  # succeeds inside the transaction ...
+        store_table(session, "inventory", broken)  # ... then the database refuses this
+    assert _snapshot(storage).equals(before)
+    assert _count(storage, InventorySnapshot) == 0
+
+
+def _snapshot(storage: Storage) -> pd.DataFrame:
+    with storage.session() as session:
+        return sales_frame(session)
+
+
+def test_frames_round_trip_and_latest_snapshot(storage: Storage, tables) -> None:
+    inventory = tables["inventory"]
+    with storage.transaction() as session:
+        store_table(session, "sales", tables["sales"])
+        store_table(session, "inventory", inventory.assign(on_hand=1.0),
+                    as_of=dt.date(2024, 1, 1))
+        store_table(session, "inventory", inventory, as_of=dt.date(2024, 2, 1))
+        store_table(session, "batches", tables["batches"])
+    with storage.session() as session:
+        sales = sales_frame(session)
+        stock = inventory_frame(session)
+        lots = batches_frame(session)
+    expected = tables["sales"].sort_values(["unique_id", "ds"]).reset_index(drop=True)
+    pd.testing.assert_series_equal(sales["y"], expected["y"], check_names=False)
+    assert (sales["ds"] == expected["ds"]).all()
+    assert list(stock["as_of"]) == [dt.date(2024, 2, 1)] * len(inventory)
+    assert stock.set_index("unique_id")["on_hand"].to_dict() == \
+        inventory.set_index("unique_id")["on_hand"].to_dict()
+    assert len(lots) == len(tables["batches"])
