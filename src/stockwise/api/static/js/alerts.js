@@ -7,7 +7,7 @@ const COLUMNS = [
   { key: "product_id", label: "Product", format: SW.productLink },
   { key: "sector", label: "Sector" },
   { key: "value_at_stake", label: "Value at stake", num: true, format: SW.money },
-  { key: "message", label: "What and why" },
+  { key: "message", label: "What and why", wrap: true },
 ];
 let shown = [];
 

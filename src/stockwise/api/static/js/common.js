@@ -143,7 +143,8 @@ const SW = (() => {
   // --- formatting ---------------------------------------------------------------------
   const isMissing = (v) => v === null || v === undefined || v === "" ||
     (typeof v === "number" && Number.isNaN(v));
-  function num(v, digits = 0) {
+  function num(v, digits = 0) {  // also used as a table formatter: (value, row)
+    if (typeof digits !== "number") digits = 0;
     if (isMissing(v)) return "—";
     const n = Number(v);
     if (!Number.isFinite(n)) return n > 0 ? "∞" : "—";
@@ -169,7 +170,7 @@ const SW = (() => {
     return a;
   }
 
-  // columns: [{key, label, format?: (value, row) => string | Node, num?: bool}]
+  // columns: [{key, label, format?: (value, row) => string | Node, num?: bool, wrap?: bool}]
   function table(container, rows, columns, caption) {
     const holder = typeof container === "string" ? document.getElementById(container) : container;
     holder.replaceChildren();
@@ -196,6 +197,7 @@ const SW = (() => {
         if (value instanceof Node) td.appendChild(value);
         else td.textContent = isMissing(value) ? "—" : String(value);
         if (col.num) td.className = "num";
+        if (col.wrap) td.className = "wrap";
       }
     }
     if (!rows.length) {

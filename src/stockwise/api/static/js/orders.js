@@ -16,7 +16,7 @@ const COLUMNS = [
   { key: "reorder_point", label: "Reorder point", num: true, format: (v) => SW.num(v, 1) },
   { key: "order_up_to", label: "Order-up-to", num: true, format: (v) => SW.num(v, 1) },
   { key: "alert", label: "Alerts" },
-  { key: "reason", label: "Why" },
+  { key: "reason", label: "Why", wrap: true },
 ];
 
 function filters() {

@@ -25,7 +25,7 @@ async function loadOverview() {
     ["Order now (lines)", SW.num(orders.filter((o) => o.order_qty > 0).length)],
     ["Order now (value)", SW.money(sum(orders, (o) => o.order_value))],
   ]);
-  drawSectorCharts(sectors);
+  drawSectorCharts(sectors, orders);
   SW.table("sectors-table", sectors, [
     { key: "sector", label: "Sector" },
     { key: "n_products", label: "Products", num: true, format: SW.num },
@@ -54,7 +54,7 @@ async function loadOverview() {
   await drawSales(sectors);
 }
 
-function drawSectorCharts(sectors) {
+function drawSectorCharts(sectors, orders) {
   const names = sectors.map((s) => s.sector);
   SW.chart("chart-alerts", SEVERITIES.map((sev) => ({
     type: "bar", name: sev, x: names, marker: { color: SW.COLORS[sev] },
@@ -63,7 +63,10 @@ function drawSectorCharts(sectors) {
   SW.chart("chart-value", [
     { type: "bar", name: "stock value", x: names, y: sectors.map((s) => s.stock_value || 0),
       marker: { color: SW.PALETTE[0] } },
-  ], { yaxis: { title: { text: "value" } } });
+    { type: "bar", name: "to order now", x: names, marker: { color: SW.PALETTE[1] },
+      y: names.map((n) => orders.filter((o) => o.sector === n)
+        .reduce((t, o) => t + (Number(o.order_value) || 0), 0)) },
+  ], { barmode: "group", yaxis: { title: { text: "value" } } });
 }
 
 async function drawSales(sectors) {

@@ -34,7 +34,7 @@ async function loadProduct() {
     { key: "type", label: "Type" },
     { key: "severity", label: "Severity", format: SW.badge },
     { key: "value_at_stake", label: "Value at stake", num: true, format: SW.money },
-    { key: "message", label: "Why" },
+    { key: "message", label: "Why", wrap: true },
   ]);
 }
 
@@ -133,10 +133,10 @@ function drawStock(plan) {
   mark(plan.stockout_date, "stockout", SW.COLORS.critical);
   mark(plan.line.order_date, "order", SW.PALETTE[2]);
   SW.chart("chart-stock", traces, {
-    shapes, annotations, hovermode: "x unified",
+    shapes, annotations, hovermode: "x unified", margin: { l: 60, r: 70, t: 40, b: 40 },
     yaxis: { title: { text: "units" }, rangemode: "tozero" },
     yaxis2: { title: { text: "P(stockout)" }, overlaying: "y", side: "right", range: [0, 1],
-              tickformat: ".0%", showgrid: false },
+              tickformat: ".0%", dtick: 0.25, showgrid: false },
   });
 }
 

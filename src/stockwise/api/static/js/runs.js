@@ -3,6 +3,7 @@
 
 const POLL_MS = 1500;
 let timer = null;
+let started = null;  // the run this page started, to say how it ended
 
 function progressCell(value, run) {
   if (run.status !== "queued" && run.status !== "running") return SW.pct(value);
@@ -39,12 +40,19 @@ async function loadRuns() {
     { key: "kind", label: "Kind" },
     { key: "status", label: "Status", format: SW.badge },
     { key: "progress", label: "Progress", format: progressCell },
-    { key: "message", label: "Message" },
+    { key: "message", label: "Message", wrap: true },
     { key: "created_at", label: "Created (UTC)", format: SW.when },
     { key: "finished_at", label: "Finished (UTC)", format: SW.when },
-    { key: "summary", label: "Result", format: summaryCell },
+    { key: "summary", label: "Result", format: summaryCell, wrap: true },
     { key: "links", label: "See", format: resultLinks },
   ], "Runs, newest first");
+  const mine = runs.find((r) => r.id === started);
+  if (mine && (mine.status === "succeeded" || mine.status === "failed")) {
+    SW.say(mine.status === "succeeded" ? `Run ${mine.id} succeeded: ${summaryCell(mine.summary)}.`
+                                       : `Run ${mine.id} failed: ${mine.message}`,
+           mine.status === "succeeded" ? "info" : "error", "start-messages");
+    started = null;
+  }
   const active = runs.some((r) => r.status === "queued" || r.status === "running");
   clearTimeout(timer);
   if (active) timer = setTimeout(() => loadRuns().catch((e) => SW.fail(e)), POLL_MS);
@@ -59,6 +67,7 @@ async function startRun(event) {
   try {
     const run = await SW.send("POST", "/runs", {
       kind: "plan", sector, models: models === "auto" ? "auto" : [models] });
+    started = run.id;
     SW.say(`Run ${run.id} started (${run.status}).`, "info", "start-messages");
     await loadRuns();
   } catch (error) {

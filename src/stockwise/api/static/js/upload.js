@@ -48,11 +48,11 @@ function show(answer) {
   SW.table(issues, answer.issues || [], [
     { key: "row", label: "Row", num: true }, { key: "column", label: "Column" },
     { key: "value", label: "Value" }, { key: "rule", label: "Rule" },
-    { key: "severity", label: "Severity" }, { key: "message", label: "Problem" },
+    { key: "severity", label: "Severity" }, { key: "message", label: "Problem", wrap: true },
   ], "Problems found (row numbers as in the file, header = row 1)");
   const quarantined = answer.quarantined_rows || [];
   const keys = quarantined.length ? Object.keys(quarantined[0]) : ["source_row", "reason"];
-  SW.table(rows, quarantined, keys.map((k) => ({ key: k, label: k })),
+  SW.table(rows, quarantined, keys.map((k) => ({ key: k, label: k, wrap: k.startsWith("reason") })),
            "Quarantined rows, with the file's own headers");
 }
 

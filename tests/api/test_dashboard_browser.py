@@ -1,0 +1,229 @@
+"""The dashboard in a real headless Chromium, against a live server on loopback.
+
+upload (sales with one bad row, inventory, batches) → start a run → wait for success →
+overview → product page → alerts → order list → Excel export, the way a user does it,
+with the API key pasted once. Every page must draw real numbers and charts, log no
+console error and ask nothing of any host but the server.
+
+Needs Debian's ``chromium`` (/usr/bin/chromium, or STOCKWISE_CHROMIUM) and the
+``playwright`` Python package; Playwright's own browser download is not used. Screenshots
+go to the test's tmp dir, and also to ``$STOCKWISE_SCREENSHOT_DIR`` when it is set.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+pytest.importorskip("fastapi")
+uvicorn = pytest.importorskip("uvicorn")
+
+from openpyxl import load_workbook  # noqa: E402
+
+from stockwise.adapters.storage import Storage  # noqa: E402
+from stockwise.adapters.storage.keys import create_key  # noqa: E402
+from stockwise.api.app import create_app  # noqa: E402
+from stockwise.api.settings import Settings  # noqa: E402
+from stockwise.synthetic import generate, write_synthetic  # noqa: E402
+
+CHROMIUM = Path(os.environ.get("STOCKWISE_CHROMIUM", "/usr/bin/chromium"))
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHARTS_DRAWN = ("n => [...document.querySelectorAll('.js-plotly-plot')]"
+                ".filter(d => d._fullLayout && d.data && d.data.length).length >= n")
+BAD_ROW = "RET-00001,2024-13-45,3,retail,SKU-RET00001,STORE-01,apparel,10.0,0,5\n"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="the playwright package is not installed")
+    if not CHROMIUM.is_file():
+        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium, or set "
+                    "STOCKWISE_CHROMIUM)")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, Path]]:
+    """A live server on a free loopback port: (base URL, write key, data folder)."""
+    root = tmp_path_factory.mktemp("dashboard-browser")
+    data = generate(n_products=6, n_days=150, seed=3)
+    write_synthetic(data, root / "data", fmt="csv")
+    with (root / "data" / "sales.csv").open("a") as sales:
+        sales.write(BAD_ROW)  # one row the validation must quarantine
+    url = f"sqlite:///{root / 'stockwise.db'}"
+    storage = Storage(url)
+    storage.upgrade()
+    with storage.transaction() as session:
+        key = create_key(session, "browser-test", "write")
+    storage.dispose()
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    config = uvicorn.Config(create_app(Settings(database_url=url)), host="127.0.0.1",
+                            port=port, log_level="warning")
+    live = uvicorn.Server(config)
+    thread = threading.Thread(target=live.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not live.started:
+        assert time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", key, root / "data"
+    live.should_exit = True
+    thread.join(timeout=30)
+
+
+class Watch:
+    """Console errors, page errors, failed responses and requests to other hosts."""
+
+    def __init__(self, page: object, base: str) -> None:
+        self.problems: list[str] = []
+        page.on("console", lambda m: self.problems.append(f"console: {m.text}")  # type: ignore
+                if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))  # type: ignore
+        page.on("request", lambda r: self.problems.append(f"remote request: {r.url}")  # type: ignore
+                if not r.url.startswith((base, "data:", "blob:")) else None)
+        page.on("response", lambda r: self.problems.append(  # type: ignore
+            f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
+
+
+def _shot(page: object, tmp_path: Path, name: str) -> None:
+    path = tmp_path / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
+    assert path.stat().st_size > 20_000
+    extra = os.environ.get("STOCKWISE_SCREENSHOT_DIR")
+    if extra:
+        Path(extra).mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, Path(extra) / path.name)
+
+
+def _number(text: str) -> float:
+    return float(text.replace(",", "").replace("%", "").strip())
+
+
+def test_upload_run_dashboard_and_export(browser: object, server: tuple[str, str, Path],
+                                         tmp_path: Path) -> None:
+    base, key, data = server
+    context = browser.new_context(viewport={"width": 1300, "height": 900},  # type: ignore
+                                  accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    watch = Watch(page, base)
+
+    try:
+        _walk_through(page, base, key, data, tmp_path)
+    except Exception as error:  # say what the page said, not only which wait timed out
+        message = page.locator("#messages").inner_text()
+        raise AssertionError(f"{error}\npage message: {message!r}\n"
+                             f"problems: {watch.problems}") from error
+    context.close()
+    assert watch.problems == []
+
+
+def _walk_through(page: object, base: str, key: str, data: Path, tmp_path: Path) -> None:
+    # The key, pasted once, on the upload page.
+    page.goto(f"{base}/upload")
+    page.fill("#api-key", key)
+    page.click("#key-form button")
+    page.wait_for_selector("#key-state:has-text('key saved')")
+
+    # Uploads: the accounting and the quarantined row are shown.
+    page.set_input_files("#sales-file", str(data / "sales.csv"))
+    page.click("#sales-form button")
+    page.wait_for_selector("#result:not([hidden])")
+    page.wait_for_selector("#h-result:has-text('sales')")
+    accounting = dict(zip(page.locator("#accounting dt").all_inner_texts(),
+                          page.locator("#accounting dd").all_inner_texts(), strict=True))
+    n_rows = sum(1 for _ in (data / "sales.csv").open()) - 1
+    assert _number(accounting["Rows read"]) == n_rows
+    assert _number(accounting["Quarantined"]) == 1
+    assert _number(accounting["Accepted"]) == n_rows - 1
+    assert "2024-13-45" in page.locator("#quarantine").inner_text()
+    _shot(page, tmp_path, "01-upload-sales")
+    for table in ("inventory", "batches"):
+        page.set_input_files(f"#{table}-file", str(data / f"{table}.csv"))
+        page.click(f"#{table}-form button")
+        page.wait_for_selector(f"#h-result:has-text('{table}')")
+        assert page.locator("#accounting dd").nth(2).inner_text() == "0"  # none quarantined
+
+    # Start a run (the fastest model) and follow it until it succeeds.
+    page.click("nav >> text=Runs")
+    page.select_option("#run-models", "Naive")
+    page.click("#start-run")
+    page.wait_for_selector("#runs-table progress")  # polled while queued / running
+    page.wait_for_selector("#runs-table .badge.succeeded", timeout=90_000)
+    page.wait_for_selector("#start-messages:has-text('succeeded')")
+    assert page.locator("#runs-table progress").count() == 0
+    assert page.locator("#runs-table .badge.failed").count() == 0
+    assert "products" in page.locator("#runs-table tbody tr").first.inner_text()
+    _shot(page, tmp_path, "02-runs")
+
+    # Overview: key figures and three drawn charts.
+    page.click("nav >> text=Overview")
+    page.wait_for_function(CHARTS_DRAWN, arg=3)
+    page.wait_for_selector("#urgent-table tbody a")
+    figures = dict(zip(page.locator("#kpis dt").all_inner_texts(),
+                       page.locator("#kpis dd").all_inner_texts(), strict=True))
+    assert _number(figures["Products"]) == 6
+    assert _number(figures["Stock value"]) > 0
+    assert page.locator("#sectors-table tbody tr").count() == 3
+    _shot(page, tmp_path, "03-overview")
+
+    # Product page of the most urgent line: plan facts, demand band and stock projection.
+    first = page.locator("#urgent-table tbody a").first
+    product = first.inner_text()
+    first.click()
+    page.wait_for_function(CHARTS_DRAWN, arg=2)
+    assert page.locator("#page-title").inner_text() == f"Product {product}"
+    facts = page.locator("#facts").inner_text()
+    assert "Reorder point" in facts and "Stockout date" in facts
+    traces = page.evaluate("() => document.getElementById('chart-demand').data.map(t => t.name)")
+    assert "sales" in traces and any(str(t).startswith("forecast") for t in traces)
+    assert any("interval" in str(t) for t in traces)
+    stock = page.evaluate("() => document.getElementById('chart-stock').data[0].y.length")
+    assert stock > 7
+    _shot(page, tmp_path, "04-product")
+
+    # Alerts, filtered by sector.
+    page.click("nav >> text=Alerts")
+    page.wait_for_selector("#alerts-summary:not(:empty)")
+    expected = httpx.get(f"{base}/api/v1/alerts", params={"sector": "pharmacy"},
+                         headers={"X-API-Key": key}).json()["total"]
+    page.select_option("#sector", "pharmacy")
+    page.wait_for_selector(f"#alerts-summary:has-text('{expected} alerts')"
+                           if expected else "#alerts-summary:has-text('No alerts')")
+    sectors = page.locator("#alerts-table tbody td:nth-child(4)").all_inner_texts()
+    assert sectors == ["pharmacy"] * expected
+    _shot(page, tmp_path, "05-alerts")
+
+    # Order list and its Excel export.
+    page.click("nav >> text=Order list")
+    page.wait_for_selector("#orders-summary:not(:empty)")
+    lines = page.locator("#orders-table tbody tr").count()
+    assert lines == 6
+    assert page.locator("#orders-table tbody .badge").count() == 6
+    with page.expect_download() as download:
+        page.click("#export-xlsx")
+    saved = tmp_path / "orders.xlsx"
+    download.value.save_as(saved)
+    book = load_workbook(saved, read_only=True)
+    assert book.sheetnames == ["Orders", "Plan", "Alerts"]
+    plan_rows = list(book["Plan"].iter_rows(values_only=True))
+    assert "unique_id" in plan_rows[0] or "product_id" in plan_rows[0]
+    assert len(plan_rows) - 1 == lines
+    page.wait_for_selector("#messages:has-text('downloaded')")
+    _shot(page, tmp_path, "06-orders")
+
