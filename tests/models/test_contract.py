@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from stockwise.models import FallbackChain, NotFittedError, make_model, with_fallback
-from stockwise.models.registry import MODELS
+from stockwise.models.registry import available_models
 
 SEASON = 12
 H = 4
@@ -26,7 +26,9 @@ def _panel() -> pd.DataFrame:
 
 
 PANEL = _panel()
-NAMES = sorted(MODELS)
+NAMES = available_models()
+"""Every model by name: the statistical ones, the global ones (LightGBM, XGBoost,
+LightGBM-tweedie, RandomForest) and whatever else is registered."""
 TINY = {"LSTM": {"look_back": 6, "horizon": 4, "hidden_size": 4, "max_epochs": 3,
                  "batch_size": 16, "n_threads": 1}}
 """Settings that keep the neural models fast here; the contract does not depend on size."""

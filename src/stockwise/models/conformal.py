@@ -74,14 +74,21 @@ def conformal_band(errors: np.ndarray, level: int) -> tuple[float, float]:
 
 def add_conformal_intervals(model: Forecaster, point: pd.DataFrame, h: int,
                             levels: tuple[int, ...], X_df: pd.DataFrame | None = None,
-                            n_windows: int | None = None) -> pd.DataFrame:
-    """Add ``<name>-lo-L`` / ``<name>-hi-L`` to a point forecast of ``model``."""
+                            n_windows: int | None = None, *,
+                            scores: tuple[dict[str, np.ndarray], dict[str, float]] | None = None,
+                            spread: pd.Series | None = None) -> pd.DataFrame:
+    """Add ``<name>-lo-L`` / ``<name>-hi-L`` to a point forecast of ``model``.
+
+    ``scores`` (from :func:`conformal_scores`) and ``spread`` (random-walk sigma per
+    series) may be given precomputed: a saved model keeps them instead of its training data.
+    """
     n_windows = n_windows or getattr(model, "conformal_windows", DEFAULT_WINDOWS)
-    scores, zero_share = conformal_scores(model, h, n_windows)
+    scores, zero_share = scores if scores is not None else conformal_scores(model, h,
+                                                                             n_windows)
     out = point.copy()
     name = model.name
     steps = out.groupby(S.UNIQUE_ID, sort=False).cumcount().to_numpy() + 1
-    spread = _random_walk_sigma(model.train_)
+    spread = random_walk_sigma(model.train_) if spread is None else spread
     for level in levels:
         bands = {uid: conformal_band(e, level) for uid, e in scores.items() if len(e)}
         # Where zero demand is at least as common as the lower tail, the band starts at 0:
@@ -102,7 +109,7 @@ def add_conformal_intervals(model: Forecaster, point: pd.DataFrame, h: int,
     return out
 
 
-def _random_walk_sigma(train: pd.DataFrame) -> pd.Series:
+def random_walk_sigma(train: pd.DataFrame) -> pd.Series:
     diffs = train.groupby(S.UNIQUE_ID, sort=False)[S.Y].diff()
     sigma = diffs.groupby(train[S.UNIQUE_ID], sort=False).std(ddof=0)
     fallback = train.groupby(S.UNIQUE_ID, sort=False)[S.Y].std(ddof=0)

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import difflib
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from stockwise.errors import OptionError
 from stockwise.models.base import Forecaster
 from stockwise.models.baselines import HistoricAverage, Naive, SeasonalNaive, WindowAverage
+from stockwise.models.boosting import LightGBM, XGBoost
 from stockwise.models.fallback import FallbackChain
 from stockwise.models.intermittent import (
     ADIDA,
@@ -25,12 +26,14 @@ from stockwise.models.intermittent import (
     CrostonSBA,
 )
 from stockwise.models.lstm import LSTMForecaster
+from stockwise.models.sklearn_model import SklearnRegressor
 from stockwise.models.statistical import AutoARIMA, AutoETS, AutoTheta
 
 MODELS: dict[str, type[Forecaster]] = {
     cls.__name__: cls for cls in (
         AutoETS, AutoARIMA, AutoTheta, CrostonClassic, CrostonOptimized, CrostonSBA, TSB,
         ADIDA, IMAPA, Naive, SeasonalNaive, WindowAverage, HistoricAverage,
+        LightGBM, XGBoost,
     )
 }
 MODELS["LSTM"] = LSTMForecaster  # torch is imported only when it fits or predicts
@@ -38,11 +41,45 @@ ALIASES = {"ETS": "AutoETS", "ARIMA": "AutoARIMA", "Theta": "AutoTheta",
            "MovingAverage": "WindowAverage", "Croston": "CrostonClassic",
            "SBA": "CrostonSBA", "Mean": "HistoricAverage", "LSTMForecaster": "LSTM"}
 _EXTRA_FACTORIES: dict[str, Callable[..., Forecaster]] = {}
+GLOBAL_AUTO: dict[str, tuple[int, bool]] = {"LightGBM": (50, True),
+                                            "LightGBM-tweedie": (50, False),
+                                            "XGBoost": (50, False)}
+"""Global models "auto" may add to every series' candidates: name → (minimum number of
+series, tried by default). One fit learns from the whole panel, so on a few series such a
+model is not worth its cost; above the minimum, "auto" tries the default ones, and a
+sector profile's ``candidate_models`` brings in the others it names (and leaves out the
+ones it does not). Another global model ("LSTM") joins with
+:func:`register_global_candidate`."""
 
 
 def register_model(name: str, factory: Callable[..., Forecaster]) -> None:
     """Make a model available by name (used by the machine-learning models and plugins)."""
     _EXTRA_FACTORIES[name] = factory
+
+
+def register_global_candidate(name: str, min_series: int, by_default: bool = False) -> None:
+    """Let "auto" try the registered global model ``name`` on panels of >= min_series
+    (always when ``by_default``, else only where a sector profile names it)."""
+    GLOBAL_AUTO[name] = (int(min_series), bool(by_default))
+
+
+def global_candidates(n_series: int, restrict_to: Sequence[str] | None = None) -> list[str]:
+    """The global models "auto" adds on a panel of ``n_series`` series."""
+    known = set(available_models())
+    return [name for name, (minimum, default) in sorted(GLOBAL_AUTO.items())
+            if n_series >= minimum and name in known
+            and (name in restrict_to if restrict_to is not None else default)]
+
+
+def _lightgbm_tweedie(season_length: int | None = None, freq: str | None = None,
+                      **params: object) -> Forecaster:
+    return LightGBM(season_length=season_length, freq=freq, objective="tweedie",
+                    alias="LightGBM-tweedie", **params)  # type: ignore[arg-type]
+
+
+def _random_forest(season_length: int | None = None, freq: str | None = None,
+                   **params: object) -> Forecaster:
+    return SklearnRegressor(season_length=season_length, freq=freq, **params)  # type: ignore[arg-type]
 
 
 def available_models() -> list[str]:
@@ -75,10 +112,18 @@ def default_fallbacks(name: str, season_length: int = 1) -> list[str]:
         "AutoETS": ["SeasonalNaive", "Naive"],
         "AutoTheta": ["AutoETS", "SeasonalNaive", "Naive"],
         "LSTM": ["SeasonalNaive", "Naive"],
+        "LightGBM": ["SeasonalNaive", "Naive"],
+        "LightGBM-tweedie": ["SeasonalNaive", "Naive"],
+        "XGBoost": ["SeasonalNaive", "Naive"],
+        "RandomForest": ["SeasonalNaive", "Naive"],
     }.get(ALIASES.get(name, name), ["Naive"])
     if season_length <= 1:
         chain = [m for m in chain if m != "SeasonalNaive"]
     return [*chain, "HistoricAverage"]
+
+
+register_model("LightGBM-tweedie", _lightgbm_tweedie)
+register_model("RandomForest", _random_forest)
 
 
 def with_fallback(model: Forecaster | str, season_length: int = 1,

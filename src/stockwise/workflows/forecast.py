@@ -7,6 +7,15 @@ segment for series too short to judge), refits the winners on all the data and r
 one row per series and period with ``forecast``, its bands, the ``model`` used and a
 ``note`` when a fallback served the series. Every model runs inside a fallback chain, so a
 model failing on a series never stops the run.
+
+Known-ahead inputs (price, promotion, events, store open): name their columns of ``df``
+in ``exog`` and give their future values in ``X_df`` (``unique_id, ds`` + those columns
+for the h periods after each series' end). Models that use them (``supports_exog``) get
+them; in every backtest window a model sees the training rows (with their inputs) and only
+the *inputs* of the held-out rows, never their ``y``. "auto" adds the global models of
+:func:`~stockwise.models.registry.global_candidates` (LightGBM on 50 series or more) to
+every series' candidates: one fit serves the whole panel, so it is cheap per series on
+large panels and left out on small ones, which keeps "auto" fast there.
 """
 
 from __future__ import annotations
@@ -22,7 +31,7 @@ import pandas as pd
 
 from stockwise import schema as S
 from stockwise.data.prepare import aggregate, regularize
-from stockwise.errors import OptionError
+from stockwise.errors import InputError, OptionError
 from stockwise.evaluation.backtest import backtest as backtest_model
 from stockwise.evaluation.calibration import (
     apply_corrections,
@@ -40,7 +49,7 @@ from stockwise.models.base import (
     interval_columns,
     normalise_levels,
 )
-from stockwise.models.registry import with_fallback
+from stockwise.models.registry import global_candidates, with_fallback
 from stockwise.models.splits import CUTOFF
 
 log = logging.getLogger(__name__)
@@ -88,6 +97,7 @@ def forecast(
     models: ModelSpec = "auto", levels: Sequence[int] = (), n_windows: int = 2, *,
     metric: str = "mase", ensemble_k: int = 3, ensemble: str = "median",
     restrict_to: Sequence[str] | None = None, calibrate: bool = True,
+    exog: Sequence[str] | None = None, X_df: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Forecast ``h`` periods for every series of ``df`` (``unique_id, ds, y``).
 
@@ -97,12 +107,15 @@ def forecast(
     ``restrict_to`` (e.g. a sector profile's candidate models) narrows what "auto" tries.
     With ``calibrate`` (and levels and a backtest), the bands are corrected by how well
     the chosen forecasts' bands covered in that backtest (:mod:`.evaluation.calibration`).
+    ``exog`` names known-ahead columns of ``df`` and ``X_df`` holds their future values
+    (``exog`` defaults to the columns of ``X_df``).
     Returns ``unique_id, ds, forecast, forecast-lo-L, forecast-hi-L, model, note``; use
     :func:`run_forecast` to also get the selection and the backtest metrics.
     """
     return run_forecast(df, h, freq, season_length, models, levels, n_windows,
                         metric=metric, ensemble_k=ensemble_k, ensemble=ensemble,
-                        restrict_to=restrict_to, calibrate=calibrate).forecasts
+                        restrict_to=restrict_to, calibrate=calibrate, exog=exog,
+                        X_df=X_df).forecasts
 
 
 def run_forecast(
@@ -110,13 +123,18 @@ def run_forecast(
     models: ModelSpec = "auto", levels: Sequence[int] = (), n_windows: int = 2, *,
     metric: str = "mase", ensemble_k: int = 3, ensemble: str = "median",
     restrict_to: Sequence[str] | None = None, calibrate: bool = True,
+    exog: Sequence[str] | None = None, X_df: pd.DataFrame | None = None,
 ) -> ForecastRun:
     """:func:`forecast`, returning the whole :class:`ForecastRun`."""
     if h < 1:
         raise OptionError(f"h must be >= 1, got {h}")
     if ensemble not in ("mean", "median"):
         raise OptionError(f"ensemble must be 'mean' or 'median', not {ensemble!r}")
-    frame, freq = _prepare(df, freq)
+    exog = _exog_columns(df, exog, X_df)
+    if exog and X_df is None:
+        raise OptionError(f"known-ahead inputs {exog} need their future values: pass X_df "
+                          "(unique_id, ds and those columns for the forecast periods)")
+    frame, freq = _prepare(df, freq, exog)
     season_length = season_length or DEFAULT_SEASON[freq]
     levels = normalise_levels(levels)
     candidates = _candidates(frame, models, freq, season_length, restrict_to)
@@ -132,7 +150,7 @@ def run_forecast(
         chosen, metrics, members, cv = _choose(frame, candidates, h, n_windows, season_length,
                                                metric, ensemble_k, ensemble, band_levels)
     out, fitted = _final_forecasts(frame, chosen, candidates, h, levels, season_length, freq,
-                                   ensemble, members)
+                                   ensemble, members, _future_inputs(X_df, exog))
     table = pd.DataFrame()
     if band_levels and cv is not None:
         out, table = _calibrate(out, frame, cv, chosen, band_levels, season_length)
@@ -142,10 +160,14 @@ def run_forecast(
 def backtest(
     df: pd.DataFrame, h: int, freq: str | None = None, models: ModelSpec = ("SeasonalNaive",),
     n_windows: int = 2, season_length: int | None = None, levels: Sequence[int] = (),
-    step: int | None = None,
+    step: int | None = None, exog: Sequence[str] = (),
 ) -> BacktestResult:
-    """Rolling-origin backtest of each model on every series; returns forecasts + metrics."""
-    frame, freq = _prepare(df, freq)
+    """Rolling-origin backtest of each model on every series; returns forecasts + metrics.
+
+    ``exog`` names known-ahead columns of ``df``: in each window, models that use them see
+    their values on the training rows and on the held-out rows (never the held-out ``y``).
+    """
+    frame, freq = _prepare(df, freq, _exog_columns(df, exog, None))
     season_length = season_length or DEFAULT_SEASON[freq]
     levels = normalise_levels(levels)
     specs = [models] if isinstance(models, str | Forecaster) else list(models)
@@ -163,19 +185,61 @@ def backtest(
 
 
 # -- steps --------------------------------------------------------------------------------
-def _prepare(df: pd.DataFrame, freq: str | None) -> tuple[pd.DataFrame, str]:
-    """Check the frame, put it on a regular calendar, aggregate to a coarser ``freq``."""
+def _prepare(df: pd.DataFrame, freq: str | None, exog: Sequence[str] = ()
+             ) -> tuple[pd.DataFrame, str]:
+    """Check the frame, put it on a regular calendar, aggregate to a coarser ``freq``.
+
+    Known-ahead columns (``exog``) are carried along; on periods the calendar fills in,
+    they take the series' previous (else next) value.
+    """
     frame = check_training_frame(df, "forecast")
     data_freq = infer_freq(frame)
     wanted = _normalise_freq(freq) if freq else data_freq
-    frame = regularize(frame, data_freq, gap_policy="zero")
+    drivers = frame[[S.UNIQUE_ID, S.DS, *exog]] if exog else None
+    frame = regularize(frame[[S.UNIQUE_ID, S.DS, S.Y]], data_freq, gap_policy="zero")
     order = "DWM"
     if order.index(wanted) < order.index(data_freq):
         raise OptionError(f"the data is {data_freq}; it cannot be forecast at a finer "
                          f"frequency ({wanted})")
     if wanted != data_freq:
+        if exog:
+            raise OptionError(f"known-ahead inputs {list(exog)} are per {data_freq} period; "
+                              f"forecast at the data's frequency ({data_freq}) to use them")
         frame = _complete_periods(aggregate(frame, wanted), wanted)  # type: ignore[arg-type]
-    return frame[[S.UNIQUE_ID, S.DS, S.Y]].reset_index(drop=True), wanted
+    frame = frame[[S.UNIQUE_ID, S.DS, S.Y]].reset_index(drop=True)
+    if drivers is not None:
+        frame = frame.merge(drivers.drop_duplicates([S.UNIQUE_ID, S.DS], keep="last"),
+                            on=[S.UNIQUE_ID, S.DS], how="left")
+        by_series = frame.groupby(S.UNIQUE_ID, sort=False)[list(exog)]
+        frame[list(exog)] = by_series.ffill().fillna(by_series.bfill())
+    return frame, wanted
+
+
+def _exog_columns(df: pd.DataFrame, exog: Sequence[str] | None, X_df: pd.DataFrame | None
+                  ) -> list[str]:
+    """The known-ahead columns: as given, else those of ``X_df``; each must be in ``df``."""
+    if exog is None:
+        exog = [] if X_df is None else [c for c in X_df.columns
+                                        if c not in (S.UNIQUE_ID, S.DS, S.Y)]
+    columns = list(dict.fromkeys(exog))
+    for column in columns:
+        if column not in df.columns:
+            raise InputError(f"known-ahead input '{column}' is not a column of the sales "
+                             f"table (columns: {list(df.columns)})", column=column)
+    return columns
+
+
+def _future_inputs(X_df: pd.DataFrame | None, exog: Sequence[str]) -> pd.DataFrame | None:
+    if X_df is None or not exog:
+        return None
+    missing = [c for c in (S.UNIQUE_ID, S.DS, *exog) if c not in X_df.columns]
+    if missing:
+        raise InputError(f"X_df has no column '{missing[0]}' (needs unique_id, ds and the "
+                         f"known-ahead inputs {list(exog)})", column=missing[0])
+    future = X_df[[S.UNIQUE_ID, S.DS, *exog]].copy()
+    future[S.UNIQUE_ID] = future[S.UNIQUE_ID].astype(str)
+    future[S.DS] = pd.to_datetime(future[S.DS])
+    return future
 
 
 def _complete_periods(frame: pd.DataFrame, freq: str) -> pd.DataFrame:
@@ -209,13 +273,14 @@ def _candidates(frame: pd.DataFrame, models: ModelSpec, freq: str, season_length
     if isinstance(models, str) and models == "auto":
         classes = classify_demand(frame)["demand_class"]
         baseline = "SeasonalNaive" if season_length > 1 else "Naive"
+        extra = global_candidates(len(ids), restrict_to)
         out: dict[str, list[str | Forecaster]] = {}
         for uid in ids:
             names = [n for n in CANDIDATES_BY_CLASS[classes[uid]]
                      if not (freq == "D" and n in SLOW_ON_DAILY)]
             if restrict_to is not None:
                 names = [n for n in names if n in restrict_to] or names
-            out[uid] = list(dict.fromkeys([*names, baseline]))
+            out[uid] = list(dict.fromkeys([*names, baseline, *extra]))
         return out
     specs = [models] if isinstance(models, str | Forecaster) else list(models)
     if not specs:
@@ -345,9 +410,18 @@ def _calibrate(out: pd.DataFrame, frame: pd.DataFrame, cv: pd.DataFrame, chosen:
 def _final_forecasts(frame: pd.DataFrame, chosen: pd.DataFrame,
                      candidates: dict[str, list[str | Forecaster]], h: int,
                      levels: tuple[int, ...], season_length: int, freq: str, how: str,
-                     members: dict[str, list[str]]) -> tuple[pd.DataFrame, dict[str, Forecaster]]:
-    """Refit the chosen models on all the data; combine members for ensemble series."""
+                     members: dict[str, list[str]], future: pd.DataFrame | None = None,
+                     ) -> tuple[pd.DataFrame, dict[str, Forecaster]]:
+    """Refit the chosen models on all the data; combine members for ensemble series.
+
+    A global model is refit on every series it was a candidate for (as in its backtest:
+    it learns from the whole panel), and serves the series that chose it.
+    """
     specs = {_label(s): s for specs in candidates.values() for s in specs}
+    candidate_ids: dict[str, set[str]] = {}
+    for uid, labels in candidates.items():
+        for spec in labels:
+            candidate_ids.setdefault(_label(spec), set()).add(uid)
     needs: dict[str, set[str]] = {}
     for uid, label in zip(chosen[S.UNIQUE_ID], chosen[MODEL], strict=True):
         for name in (members.get(uid, []) if label == ENSEMBLE else [label]):
@@ -358,8 +432,9 @@ def _final_forecasts(frame: pd.DataFrame, chosen: pd.DataFrame,
     notes: dict[tuple[str, str], str] = {}
     for label, ids in sorted(needs.items()):
         model = with_fallback(specs.get(label, label), season_length, freq)
-        model.fit(frame[frame[S.UNIQUE_ID].isin(ids)])
-        result = model.predict(h, levels=levels)
+        fit_ids = ids | candidate_ids.get(label, set()) if model.is_global else ids
+        model.fit(frame[frame[S.UNIQUE_ID].isin(fit_ids)])
+        result = model.predict(h, X_df=future, levels=levels)
         fitted[label] = model
         forecasts[label] = _as_output(result, model.name)
         for uid in ids:

@@ -1,0 +1,133 @@
+"""Lags, rolling and expanding statistics of the target: over a panel, and one step ahead.
+
+Two functions compute the *same* numbers in two situations:
+
+- :func:`history_features` over a long, sorted panel for training: the features of row
+  t of a series use that series' values at t-1, t-2, ... only (never t itself, never
+  another series), so a model trained on them never sees what it must predict;
+- :func:`step_features` from a buffer of the last values of each series, for the next
+  period of a recursive forecast: the buffer's newest values are the model's own
+  forecasts, so every step sees exactly what training saw, with no future input.
+
+Missing values (the first rows of a series, the NaNs a difference transform leaves) are
+skipped: a rolling mean is over the values available in its window (NaN when none), a
+lag beyond the series' start is NaN.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from stockwise.features.spec import FeatureSpec
+
+
+def series_starts(codes: np.ndarray) -> np.ndarray:
+    """Per row, the position of its series' first row (``codes`` sorted, contiguous)."""
+    n = len(codes)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    new = np.r_[True, codes[1:] != codes[:-1]]
+    first = np.flatnonzero(new)
+    return first[np.cumsum(new) - 1]
+
+
+def window_stats(values: np.ndarray, starts: np.ndarray, window: int | None,
+                 include_current: bool = False) -> dict[str, np.ndarray]:
+    """Count, mean, std, min, max over each row's window inside its own series.
+
+    The window of row i is ``[i - window, i - 1]`` (``[i - window + 1, i]`` with
+    ``include_current``), clipped at the series' start; ``window=None`` means the whole
+    history. NaN values are skipped. Sums come from cumulative sums (O(n)); min and max
+    from a loop over the window offsets (O(n·window)), computed only when asked for.
+    """
+    n = len(values)
+    finite = np.isfinite(values)
+    clean = np.where(finite, values, 0.0)
+    csum = np.r_[0.0, np.cumsum(clean)]
+    csq = np.r_[0.0, np.cumsum(clean * clean)]
+    ccount = np.r_[0, np.cumsum(finite)]
+    index = np.arange(n)
+    hi = index + 1 if include_current else index
+    lo = starts if window is None else np.maximum(hi - window, starts)
+    lo = np.minimum(lo, hi)
+    count = ccount[hi] - ccount[lo]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(count > 0, (csum[hi] - csum[lo]) / np.maximum(count, 1), np.nan)
+        meansq = np.where(count > 0, (csq[hi] - csq[lo]) / np.maximum(count, 1), np.nan)
+    std = np.sqrt(np.maximum(meansq - mean * mean, 0.0))
+    return {"count": count, "mean": mean, "std": np.where(count > 0, std, np.nan),
+            "lo": lo, "hi": hi}
+
+
+def _window_extreme(values: np.ndarray, lo: np.ndarray, hi: np.ndarray, window: int,
+                    how: str) -> np.ndarray:
+    fill = np.inf if how == "min" else -np.inf
+    out = np.full(len(values), fill)
+    padded = np.where(np.isfinite(values), values, fill)
+    for offset in range(1, window + 1):
+        pos = hi - offset
+        ok = pos >= lo
+        candidate = np.where(ok, padded[np.clip(pos, 0, None)], fill)
+        out = np.minimum(out, candidate) if how == "min" else np.maximum(out, candidate)
+    return np.where(np.isfinite(out), out, np.nan)
+
+
+def history_features(values: np.ndarray, starts: np.ndarray, spec: FeatureSpec
+                     ) -> dict[str, np.ndarray]:
+    """Target features of every row of a sorted panel from its series' past values."""
+    out: dict[str, np.ndarray] = {}
+    index = np.arange(len(values))
+    for k in spec.lags:
+        pos = index - k
+        out[f"lag_{k}"] = np.where(pos >= starts, values[np.clip(pos, 0, None)], np.nan)
+    for w in spec.rolling_windows:
+        stats = window_stats(values, starts, w)
+        for stat in spec.rolling_stats:
+            if stat in ("min", "max"):
+                out[f"rolling_{stat}_{w}"] = _window_extreme(values, stats["lo"], stats["hi"],
+                                                             w, stat)
+            else:
+                out[f"rolling_{stat}_{w}"] = stats[stat]
+    if spec.expanding_stats:
+        stats = window_stats(values, starts, None)
+        for stat in spec.expanding_stats:
+            out[f"expanding_{stat}"] = stats[stat]
+    return out
+
+
+def step_features(buffer: np.ndarray, expanding_sum: np.ndarray, expanding_count: np.ndarray,
+                  spec: FeatureSpec) -> dict[str, np.ndarray]:
+    """The same features for the period right after ``buffer`` (one row per series).
+
+    ``buffer`` is (series, L) with the newest value last and NaN where a series has
+    fewer than L values; ``expanding_sum`` / ``expanding_count`` cover the whole history.
+    """
+    length = buffer.shape[1]
+    out: dict[str, np.ndarray] = {}
+    for k in spec.lags:
+        out[f"lag_{k}"] = buffer[:, length - k] if k <= length else np.full(len(buffer), np.nan)
+    for w in spec.rolling_windows:
+        part = buffer[:, max(length - w, 0):]
+        finite = np.isfinite(part)
+        count = finite.sum(axis=1)
+        clean = np.where(finite, part, 0.0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = np.where(count > 0, clean.sum(axis=1) / np.maximum(count, 1), np.nan)
+            meansq = np.where(count > 0, (clean * clean).sum(axis=1) / np.maximum(count, 1),
+                              np.nan)
+        stats = {"mean": mean,
+                 "std": np.where(count > 0, np.sqrt(np.maximum(meansq - mean * mean, 0.0)),
+                                 np.nan)}
+        for stat in spec.rolling_stats:
+            if stat in ("min", "max"):
+                fill = np.inf if stat == "min" else -np.inf
+                reduced = (np.min if stat == "min" else np.max)(
+                    np.where(finite, part, fill), axis=1)
+                out[f"rolling_{stat}_{w}"] = np.where(count > 0, reduced, np.nan)
+            else:
+                out[f"rolling_{stat}_{w}"] = stats[stat]
+    for stat in spec.expanding_stats:  # only "mean" exists
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[f"expanding_{stat}"] = np.where(
+                expanding_count > 0, expanding_sum / np.maximum(expanding_count, 1), np.nan)
+    return out

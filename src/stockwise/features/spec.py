@@ -1,0 +1,188 @@
+"""The features of the machine-learning forecasters, declared as data.
+
+A :class:`FeatureSpec` says *which* features a global model sees — lags, rolling and
+expanding statistics of the (transformed) target, calendar fields, public holidays of a
+country, and the known-ahead drivers (prices, promotions, events) — and the target
+transforms. It is plain data: it prints, compares, and saves as JSON next to a model, so a
+saved model states exactly what it was trained on. :func:`default_spec` picks lags and
+windows from the season (a week of daily lags plus whole weeks, 13/26/52 weeks, 3/6/12
+months). Column names are generated from the spec (:meth:`FeatureSpec.feature_names`)
+and explain themselves: ``lag_7``, ``rolling_mean_28``, ``holiday_days_to``,
+``sell_price_rel28``, ``promo_sum7``.
+
+No leakage, by construction: every target-derived feature of period t uses values up to
+t-1 only (see :mod:`stockwise.features.lags`); drivers are known ahead by definition,
+so their value at t (and before) may be used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
+
+CALENDAR_BY_FREQ: dict[str, tuple[str, ...]] = {
+    "D": ("dayofweek", "dayofmonth", "weekofyear", "month", "month_end", "payday"),
+    "W": ("weekofyear", "month"),
+    "M": ("month",),
+}
+"""Calendar fields that make sense at each frequency (a monthly series has no weekday)."""
+CALENDAR_FIELDS = ("dayofweek", "dayofmonth", "weekofyear", "month", "month_end", "payday",
+                   "dayofyear")
+TRANSFORMS = ("log1p", "scale", "diff")
+ROLLING_STATS = ("mean", "std", "min", "max")
+EXPANDING_STATS = ("mean",)
+
+
+@dataclass(frozen=True)
+class FeatureSpec:
+    """What a global forecaster computes from the history, the calendar and the drivers."""
+
+    lags: tuple[int, ...] = (1, 2, 3, 4, 5, 6, 7, 14, 21, 28)
+    """Target lags in periods (``lag_k`` = value k periods before)."""
+    rolling_windows: tuple[int, ...] = (7, 28)
+    """Windows of the rolling statistics over the periods before t."""
+    rolling_stats: tuple[str, ...] = ("mean", "std")
+    expanding_stats: tuple[str, ...] = ("mean",)
+    """Statistics over the whole history before t (the series' level)."""
+    calendar: tuple[str, ...] = CALENDAR_BY_FREQ["D"]
+    paydays: tuple[int, ...] = (1, 15)
+    """Days of the month that are paydays (the last day of the month always is)."""
+    country: str | None = None
+    """ISO code for public holidays (``holidays`` package); None = no holiday features."""
+    holiday_cap: int = 30
+    """Days to / since the nearest holiday are capped here (beyond, it does not matter)."""
+    price: tuple[str, ...] = ()
+    """Known-ahead price columns: level, relative to the recent level, change."""
+    price_window: int = 28
+    promo: tuple[str, ...] = ()
+    """Known-ahead promotion columns: the flag (or depth) and its recent count."""
+    promo_window: int = 7
+    events: tuple[str, ...] = ()
+    """Other known-ahead columns (events, SNAP, holidays given as data, store open):
+    numbers are used as they are, text is coded by a vocabulary learnt in fit."""
+    target_transforms: tuple[str, ...] = ()
+    """Applied in order before fitting and inverted after forecasting: ``log1p``,
+    ``scale`` (divide by the series' mean), ``diff`` / ``diff_<k>`` (k-period difference)."""
+
+    def __post_init__(self) -> None:
+        for name in ("lags", "rolling_windows"):
+            values = getattr(self, name)
+            if any(int(v) < 1 for v in values):
+                raise ValueError(f"FeatureSpec.{name} must be positive integers, got {values}")
+        _check_subset("rolling_stats", self.rolling_stats, ROLLING_STATS)
+        _check_subset("expanding_stats", self.expanding_stats, EXPANDING_STATS)
+        _check_subset("calendar", self.calendar, CALENDAR_FIELDS)
+        for transform in self.target_transforms:
+            base, _, lag = transform.partition("_")
+            if base not in TRANSFORMS or (lag and not (base == "diff" and lag.isdigit())):
+                raise ValueError(f"unknown target transform {transform!r}; expected log1p, "
+                                 "scale, diff or diff_<k>")
+        overlap = set(self.price) & set(self.promo) | set(self.price) & set(self.events) | \
+            set(self.promo) & set(self.events)
+        if overlap:
+            raise ValueError(f"columns {sorted(overlap)} are given more than one role")
+
+    # -- names --------------------------------------------------------------------------
+    def history_names(self) -> list[str]:
+        """Target-derived columns, recomputed at every step of a recursive forecast."""
+        names = [f"lag_{k}" for k in self.lags]
+        names += [f"rolling_{stat}_{w}" for w in self.rolling_windows
+                  for stat in self.rolling_stats]
+        names += [f"expanding_{stat}" for stat in self.expanding_stats]
+        return names
+
+    def calendar_names(self) -> list[str]:
+        names = [f"cal_{name}" for name in self.calendar]
+        if self.country:
+            names += ["holiday", "holiday_days_to", "holiday_days_since"]
+        return names
+
+    def driver_names(self) -> list[str]:
+        names: list[str] = []
+        for col in self.price:
+            names += [col, f"{col}_rel{self.price_window}", f"{col}_chg1"]
+        for col in self.promo:
+            names += [col, f"{col}_sum{self.promo_window}"]
+        names += list(self.events)
+        return names
+
+    def feature_names(self) -> list[str]:
+        """Every column of the model's input matrix, in order."""
+        return [*self.history_names(), *self.calendar_names(), *self.driver_names()]
+
+    @property
+    def drivers(self) -> tuple[str, ...]:
+        """The known-ahead input columns the spec reads (what X_df must hold)."""
+        return (*self.price, *self.promo, *self.events)
+
+    @property
+    def history_length(self) -> int:
+        """How many past values per series the recursion keeps (longest lag or window)."""
+        return max([*self.lags, *self.rolling_windows, 1])
+
+    @property
+    def driver_history(self) -> int:
+        """Past driver rows needed to compute driver features of the next periods."""
+        return max(self.price_window if self.price else 1,
+                   self.promo_window if self.promo else 1)
+
+    # -- data in and out ------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        return {key: list(value) if isinstance(value, tuple) else value
+                for key, value in asdict(self).items()}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> FeatureSpec:
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ValueError(f"unknown FeatureSpec keys {unknown}; known: {sorted(known)}")
+        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items()})
+
+    def without_drivers(self) -> FeatureSpec:
+        """The same spec without prices, promotions, events and holidays (an ablation)."""
+        return replace(self, price=(), promo=(), events=(), country=None)
+
+
+def default_spec(freq: str = "D", season_length: int = 7, *, country: str | None = None,
+                 drivers: Iterable[str] = (), transforms: Iterable[str] = ()) -> FeatureSpec:
+    """Lags and windows by season: the last season of lags plus multiples of it.
+
+    ``drivers`` are given roles by name: a column whose name contains "price" is a
+    price, one containing "promo" a promotion, any other an event / known-ahead flag.
+    """
+    season = max(int(season_length), 1)
+    if freq == "D":
+        lags = (*range(1, min(season, 7) + 1), 14, 21, 28) if season == 7 else \
+            (*range(1, 8), season, 2 * season)
+        windows: tuple[int, ...] = (7, 28)
+    elif freq == "W":
+        lags, windows = (1, 2, 3, 4, 8, 13, 26, season), (4, 13)
+    else:
+        lags, windows = (1, 2, 3, 6, season), (3, season)
+    lags = tuple(sorted({int(k) for k in lags if k >= 1}))
+    price, promo, events = assign_roles(drivers)
+    return FeatureSpec(lags=lags, rolling_windows=tuple(sorted(set(windows))),
+                       calendar=CALENDAR_BY_FREQ.get(freq, ()),
+                       country=country, price=price, promo=promo, events=events,
+                       target_transforms=tuple(transforms))
+
+
+def assign_roles(columns: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ...],
+                                                  tuple[str, ...]]:
+    """(prices, promotions, events) by column name."""
+    cols = list(dict.fromkeys(columns))
+    price = tuple(c for c in cols if "price" in c.lower())
+    promo = tuple(c for c in cols if "promo" in c.lower() and c not in price)
+    events = tuple(c for c in cols if c not in price and c not in promo)
+    return price, promo, events
+
+
+def _check_subset(name: str, values: tuple[str, ...], allowed: tuple[str, ...]) -> None:
+    bad = [v for v in values if v not in allowed]
+    if bad:
+        raise ValueError(f"FeatureSpec.{name}: unknown {bad}; expected some of {allowed}")
+
+
+__all__ = ["FeatureSpec", "assign_roles", "default_spec"]

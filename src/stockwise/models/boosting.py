@@ -1,0 +1,172 @@
+"""Gradient-boosted global forecasters: LightGBM and XGBoost.
+
+Both learn one tree ensemble across all series from the features of
+:mod:`stockwise.features` and forecast recursively (:mod:`stockwise.models.global_model`).
+``objective="auto"`` picks Tweedie (a compound Poisson–gamma loss made for counts with
+many zeros) when at least 30 % of the training periods are zero, squared error otherwise;
+``"poisson"``, ``"tweedie"`` and ``"regression"`` force one. With the automatic target
+transform, squared error learns ``log1p(y)`` (multiplicative effects such as promotions
+become additive) and the count objectives learn y divided by each series' mean (they need
+y >= 0 and one scale across series).
+
+``n_jobs`` defaults to 1: on a small shared machine OpenMP threads that wait for busy
+cores made a fit several times slower than one thread (18 s against 2.5 s in one test).
+
+The libraries are imported when a model is trained or loaded, not when stockwise is
+imported. Models are saved in the libraries' own formats: LightGBM's model text and
+XGBoost's JSON (no pickle).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from stockwise.errors import OptionError
+from stockwise.features.spec import FeatureSpec
+from stockwise.models.global_model import INTERMITTENT_ZERO_SHARE, GlobalModel
+
+OBJECTIVES = ("auto", "regression", "tweedie", "poisson")
+XGB_OBJECTIVES = {"regression": "reg:squarederror", "tweedie": "reg:tweedie",
+                  "poisson": "count:poisson"}
+
+
+def _resolve(objective: str, y: np.ndarray, who: str) -> str:
+    if objective not in OBJECTIVES:
+        raise OptionError(f"{who}: objective must be one of {OBJECTIVES}, not {objective!r}")
+    if objective != "auto":
+        return objective
+    zero_share = float(np.mean(y <= 0)) if len(y) else 0.0
+    return "tweedie" if zero_share >= INTERMITTENT_ZERO_SHARE and (y >= 0).all() \
+        else "regression"
+
+
+class LightGBM(GlobalModel):
+    """LightGBM gradient boosting across series (histogram trees, deterministic)."""
+
+    estimator_suffix = ".txt"
+
+    def __init__(self, season_length: int | None = None, objective: str = "auto",
+                 n_estimators: int = 300, learning_rate: float = 0.05, num_leaves: int = 63,
+                 min_child_samples: int = 20, subsample: float = 0.8,
+                 colsample: float = 0.8, tweedie_variance_power: float = 1.2,
+                 features: FeatureSpec | dict | None = None,
+                 exog: tuple[str, ...] | list[str] | None = None, country: str | None = None,
+                 target_transform: str | tuple[str, ...] | None = "auto",
+                 group_col: str | None = None, conformal_windows: int = 2, n_jobs: int = 1,
+                 seed: int = 0, alias: str | None = None, freq: str | None = None) -> None:
+        self.season_length = season_length
+        self.objective = objective
+        self.n_estimators = n_estimators
+        self.learning_rate = learning_rate
+        self.num_leaves = num_leaves
+        self.min_child_samples = min_child_samples
+        self.subsample = subsample
+        self.colsample = colsample
+        self.tweedie_variance_power = tweedie_variance_power
+        self.features = features
+        self.exog = exog
+        self.country = country
+        self.target_transform = target_transform
+        self.group_col = group_col
+        self.conformal_windows = conformal_windows
+        self.n_jobs = n_jobs
+        self.seed = seed
+        self.alias = alias
+        self.freq = freq
+
+    def _objective(self, y: np.ndarray) -> str:
+        return _resolve(self.objective, y, self.name)
+
+    def _train(self, X: pd.DataFrame, y: np.ndarray) -> Any:
+        import lightgbm as lgb
+
+        params = {"objective": self.objective_, "learning_rate": self.learning_rate,
+                  "num_leaves": self.num_leaves, "min_data_in_leaf": self.min_child_samples,
+                  "bagging_fraction": self.subsample, "bagging_freq": 1 if self.subsample < 1
+                  else 0, "feature_fraction": self.colsample, "seed": self.seed,
+                  "deterministic": True, "force_row_wise": True, "num_threads": self.n_jobs,
+                  "verbosity": -1}
+        if self.objective_ == "tweedie":
+            params["tweedie_variance_power"] = self.tweedie_variance_power
+        data = lgb.Dataset(X, label=y, free_raw_data=True)
+        return lgb.train(params, data, num_boost_round=self.n_estimators)
+
+    def _apply(self, estimator: Any, X: pd.DataFrame) -> np.ndarray:
+        return estimator.predict(X, num_threads=self.n_jobs)
+
+    def _save_estimator(self, estimator: Any, file: Path) -> None:
+        estimator.save_model(str(file))
+
+    def _load_estimator(self, file: Path) -> Any:
+        import lightgbm as lgb
+
+        return lgb.Booster(model_file=str(file))
+
+
+class XGBoost(GlobalModel):
+    """XGBoost gradient boosting across series (``hist`` trees)."""
+
+    estimator_suffix = ".json"
+
+    def __init__(self, season_length: int | None = None, objective: str = "auto",
+                 n_estimators: int = 300, learning_rate: float = 0.05, max_depth: int = 8,
+                 min_child_weight: float = 1.0, subsample: float = 0.8,
+                 colsample: float = 0.8, tweedie_variance_power: float = 1.2,
+                 features: FeatureSpec | dict | None = None,
+                 exog: tuple[str, ...] | list[str] | None = None, country: str | None = None,
+                 target_transform: str | tuple[str, ...] | None = "auto",
+                 group_col: str | None = None, conformal_windows: int = 2, n_jobs: int = 1,
+                 seed: int = 0, alias: str | None = None, freq: str | None = None) -> None:
+        self.season_length = season_length
+        self.objective = objective
+        self.n_estimators = n_estimators
+        self.learning_rate = learning_rate
+        self.max_depth = max_depth
+        self.min_child_weight = min_child_weight
+        self.subsample = subsample
+        self.colsample = colsample
+        self.tweedie_variance_power = tweedie_variance_power
+        self.features = features
+        self.exog = exog
+        self.country = country
+        self.target_transform = target_transform
+        self.group_col = group_col
+        self.conformal_windows = conformal_windows
+        self.n_jobs = n_jobs
+        self.seed = seed
+        self.alias = alias
+        self.freq = freq
+
+    def _objective(self, y: np.ndarray) -> str:
+        return _resolve(self.objective, y, self.name)
+
+    def _train(self, X: pd.DataFrame, y: np.ndarray) -> Any:
+        import xgboost as xgb
+
+        params = {"objective": XGB_OBJECTIVES[self.objective_], "eta": self.learning_rate,
+                  "max_depth": self.max_depth, "min_child_weight": self.min_child_weight,
+                  "subsample": self.subsample, "colsample_bytree": self.colsample,
+                  "tree_method": "hist", "seed": self.seed, "nthread": self.n_jobs,
+                  "verbosity": 0}
+        if self.objective_ == "tweedie":
+            params["tweedie_variance_power"] = self.tweedie_variance_power
+        data = xgb.DMatrix(X, label=y, missing=np.nan)
+        return xgb.train(params, data, num_boost_round=self.n_estimators)
+
+    def _apply(self, estimator: Any, X: pd.DataFrame) -> np.ndarray:
+        return estimator.inplace_predict(X)
+
+    def _save_estimator(self, estimator: Any, file: Path) -> None:
+        estimator.save_model(str(file))
+
+    def _load_estimator(self, file: Path) -> Any:
+        import xgboost as xgb
+
+        booster = xgb.Booster()
+        booster.load_model(str(file))
+        booster.set_param({"nthread": self.n_jobs})
+        return booster

@@ -1,0 +1,401 @@
+"""Global forecasters: one regression model over many series, forecasting recursively.
+
+Training: each series' target goes through the target transforms, then every row gets
+the features of its :class:`~stockwise.features.spec.FeatureSpec` — lags and rolling
+statistics of the *past* (never of the row itself), calendar and holidays, and the
+known-ahead drivers — and one regressor learns the next value from them across all series
+(or one regressor per value of ``group_col``, e.g. per category).
+
+Forecasting h periods: one step at a time, the features of the next period are computed
+from a buffer holding each series' last values, the regressor predicts it, and the
+prediction joins the buffer for the following step. Drivers come from ``X_df`` (their
+future values, which the business knows) and the calendar; nothing is read from the
+future target. Forecasts are inverted back to units and never negative.
+
+Intervals are split-conformal (:mod:`stockwise.models.conformal`): clones refit on
+rolling origins of the training data give each series' signed errors for the horizon.
+The errors are cached by horizon, so a saved model keeps the few numbers it needs and
+not the training data.
+
+Subclasses only say how to train, apply, save and load their regressor
+(:mod:`stockwise.models.boosting`, :mod:`stockwise.models.sklearn_model`).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+
+from stockwise import schema as S
+from stockwise.errors import InputError
+from stockwise.features.calendar import calendar_features
+from stockwise.features.drivers import driver_features, encode_drivers, learn_vocabularies
+from stockwise.features.lags import history_features, series_starts, step_features
+from stockwise.features.spec import FeatureSpec, assign_roles, default_spec
+from stockwise.features.transforms import TargetTransforms
+from stockwise.models.base import Forecaster, NotFittedError, future_dates
+from stockwise.models.conformal import (
+    add_conformal_intervals,
+    conformal_scores,
+    random_walk_sigma,
+)
+
+COUNT_OBJECTIVES = ("tweedie", "poisson")
+INTERMITTENT_ZERO_SHARE = 0.3
+"""With at least this share of zero periods, "auto" picks a Tweedie objective."""
+NOT_DRIVERS = {S.UNIQUE_ID, S.DS, S.Y, S.SECTOR, S.PRODUCT, S.STORE, S.CATEGORY, S.ON_HAND,
+               S.STOCKOUT, S.GAP_FILLED, S.SOURCE_ROW, S.N_OBS}
+"""Columns never taken as drivers when ``exog`` is None (keys, attributes, bookkeeping)."""
+DEFAULT_SEASON = {"D": 7, "W": 52, "M": 12}
+MIN_TRAINING_ROWS = 10
+ALL = "_all"
+
+
+class GlobalModel(Forecaster):
+    """Base of the global regression forecasters (see the module docstring)."""
+
+    is_global = True
+    supports_exog = True
+    native_intervals = True
+    handles_missing: ClassVar[bool] = True
+    """False for regressors that reject NaN: missing features are then set to 0."""
+    estimator_suffix: ClassVar[str] = ".bin"
+
+    # common parameters (subclasses list them in their own __init__ too)
+    season_length: int | None
+    features: FeatureSpec | dict | None
+    exog: tuple[str, ...] | list[str] | None
+    country: str | None
+    target_transform: str | tuple[str, ...] | list[str] | None
+    group_col: str | None
+    conformal_windows: int
+    freq: str | None
+
+    # -- for subclasses ---------------------------------------------------------------------
+    def _objective(self, y: np.ndarray) -> str:
+        return "regression"
+
+    def _train(self, X: pd.DataFrame, y: np.ndarray) -> Any:
+        raise NotImplementedError  # pragma: no cover - abstract
+
+    def _apply(self, estimator: Any, X: pd.DataFrame) -> np.ndarray:
+        raise NotImplementedError  # pragma: no cover - abstract
+
+    def _save_estimator(self, estimator: Any, file: Path) -> None:
+        raise NotImplementedError  # pragma: no cover - abstract
+
+    def _load_estimator(self, file: Path) -> Any:
+        raise NotImplementedError  # pragma: no cover - abstract
+
+    # -- fit ------------------------------------------------------------------------------
+    def _fit(self, df: pd.DataFrame, X_df: pd.DataFrame | None) -> None:
+        frame = _with_exog(df, X_df)
+        self.train_ = frame  # with the drivers: conformal refits need them
+        self.spec_ = self._resolve_spec(frame)
+        for col in self.spec_.drivers:
+            if col not in frame.columns:
+                raise InputError(f"{self.name}: known-ahead input '{col}' is not in the "
+                                 "training data (add it to df or X_df)", column=col)
+        y = frame[S.Y].to_numpy(dtype=float)
+        self.objective_ = self._objective(y)
+        self.transform_names_ = self._resolve_transforms(y)
+        if self.objective_ in COUNT_OBJECTIVES and (y < 0).any():
+            raise ValueError(f"{self.name}: objective {self.objective_} needs y >= 0")
+        self.ids_ = list(pd.unique(frame[S.UNIQUE_ID]))
+        codes = pd.Categorical(frame[S.UNIQUE_ID], categories=self.ids_).codes.astype(np.int64)
+        starts = series_starts(codes)
+        self.vocab_ = learn_vocabularies(frame, self.spec_.drivers)
+        self.transforms_ = TargetTransforms(self.transform_names_)
+        z = self.transforms_.fit_transform(y, codes, starts, len(self.ids_))
+        matrix = self._matrix(frame, z, starts)
+        keep = np.isfinite(z) & (np.arange(len(z)) > starts)
+        self.groups_ = self._group_of_series(frame)
+        row_group = frame[S.UNIQUE_ID].map(self.groups_).to_numpy()
+        self.estimators_: dict[str, Any] = {}
+        for group in sorted(set(self.groups_.values())):
+            rows = keep & (row_group == group)
+            if rows.sum() < MIN_TRAINING_ROWS:
+                for uid in (u for u, g in self.groups_.items() if g == group):
+                    self.failures_[uid] = (f"too little history for {self.name} "
+                                           f"({int(rows.sum())} training rows in its group)")
+                continue
+            self.estimators_[group] = self._train(matrix[rows], z[rows])
+        self._keep_recursion_state(frame, z, codes)
+
+    def _resolve_spec(self, frame: pd.DataFrame) -> FeatureSpec:
+        freq = self.freq_
+        season = self.season_length or DEFAULT_SEASON.get(freq, 1)
+        if isinstance(self.features, FeatureSpec):
+            spec = self.features
+        elif isinstance(self.features, dict):
+            spec = FeatureSpec.from_dict(self.features)
+        else:
+            spec = default_spec(freq, season, country=self.country)
+        if self.country and not spec.country:
+            spec = _replace(spec, country=self.country)
+        if spec.drivers and self.exog is None:
+            return spec
+        if self.exog is None:
+            exog = [c for c in frame.columns if c not in NOT_DRIVERS and c != self.group_col]
+        else:
+            exog = list(self.exog)
+        price, promo, events = assign_roles(exog)
+        return _replace(spec, price=price, promo=promo, events=events)
+
+    def _resolve_transforms(self, y: np.ndarray) -> tuple[str, ...]:
+        chosen = self.target_transform
+        if chosen is None or chosen == "none":
+            return ()
+        if isinstance(chosen, str) and chosen != "auto":
+            return tuple(p for p in chosen.split("+") if p)
+        if isinstance(chosen, tuple | list):
+            return tuple(chosen)
+        if self.spec_.target_transforms:
+            return self.spec_.target_transforms
+        if self.objective_ in COUNT_OBJECTIVES:
+            return ("scale",)  # keeps counts non-negative; puts series on one scale
+        return ("log1p",) if (y >= 0).all() else ("scale",)
+
+    def _group_of_series(self, frame: pd.DataFrame) -> dict[str, str]:
+        if not self.group_col:
+            return dict.fromkeys(self.ids_, ALL)
+        if self.group_col not in frame.columns:
+            raise InputError(f"{self.name}: group_col '{self.group_col}' is not a column of "
+                             "the training data", column=self.group_col)
+        first = frame.groupby(S.UNIQUE_ID, sort=False)[self.group_col].first()
+        return {uid: str(first[uid]) for uid in self.ids_}
+
+    def _matrix(self, frame: pd.DataFrame, z: np.ndarray, starts: np.ndarray) -> pd.DataFrame:
+        """Every training row's features (past target, calendar, drivers)."""
+        columns = history_features(z, starts, self.spec_)
+        columns.update(calendar_features(frame[S.DS], self.spec_))
+        if self.spec_.drivers:
+            encoded = encode_drivers(frame, self.spec_.drivers, self.vocab_)
+            columns.update(driver_features(encoded, starts, self.spec_))
+        return self._frame(columns)
+
+    def _frame(self, columns: dict[str, np.ndarray]) -> pd.DataFrame:
+        matrix = pd.DataFrame({name: columns[name] for name in self.spec_.feature_names()})
+        return matrix if self.handles_missing else matrix.fillna(0.0)
+
+    def _keep_recursion_state(self, frame: pd.DataFrame, z: np.ndarray, codes: np.ndarray
+                              ) -> None:
+        """What the recursion needs: last L transformed values, level, driver tail."""
+        length = self.spec_.history_length
+        n = len(self.ids_)
+        buffer = np.full((n, length), np.nan)
+        position = frame.groupby(S.UNIQUE_ID, sort=False).cumcount(ascending=False).to_numpy()
+        recent = position < length
+        buffer[codes[recent], length - 1 - position[recent]] = z[recent]
+        finite = np.isfinite(z)
+        self.buffer_ = buffer
+        self.expanding_sum_ = np.bincount(codes, np.where(finite, z, 0.0), n)
+        self.expanding_count_ = np.bincount(codes, finite.astype(float), n)
+        self.last_ds_ = frame.groupby(S.UNIQUE_ID, sort=False)[S.DS].max().reindex(self.ids_)
+        self.spread_ = random_walk_sigma(frame)
+        tail = position < self.spec_.driver_history
+        self.driver_tail_ = frame.loc[tail, [S.UNIQUE_ID, S.DS, *self.spec_.drivers]
+                                      ].reset_index(drop=True)
+        self.conformal_: dict[int, tuple[dict[str, np.ndarray], dict[str, float]]] = {}
+
+    # -- predict ------------------------------------------------------------------------
+    def _predict(self, h: int, X_df: pd.DataFrame | None, levels: tuple[int, ...]
+                 ) -> pd.DataFrame:
+        point = self._recursive(h, X_df)
+        if not levels:
+            return point
+        if h not in self.conformal_:
+            if not hasattr(self, "train_"):
+                raise NotFittedError(
+                    f"{self.name} was loaded without training data and has no interval "
+                    f"errors for h={h} (saved for h={sorted(self.conformal_)}); predict with "
+                    "levels at that horizon before saving, or refit")
+            self.conformal_[h] = conformal_scores(self, h, self.conformal_windows)
+        return add_conformal_intervals(self, point, h, levels, X_df,
+                                       scores=self.conformal_[h], spread=self.spread_)
+
+    def _recursive(self, h: int, X_df: pd.DataFrame | None) -> pd.DataFrame:
+        rows = np.array([i for i, uid in enumerate(self.ids_)
+                         if self.groups_[uid] in self.estimators_
+                         and uid not in self.failures_], dtype=np.int64)
+        ids = [self.ids_[i] for i in rows]
+        future = future_dates(self.last_ds_.iloc[rows], h, self.freq_,
+                              pd.Series(self.last_ds_.to_numpy()))
+        known = calendar_features(future[S.DS], self.spec_)
+        if self.spec_.drivers:
+            known.update(self._future_drivers(future, X_df, h))
+        known = {k: np.asarray(v, dtype=float).reshape(len(rows), h) for k, v in known.items()}
+        z = np.zeros((len(rows), h))
+        groups = np.array([self.groups_[uid] for uid in ids])
+        for group, estimator in self.estimators_.items():
+            sel = np.flatnonzero(groups == group)
+            if sel.size:
+                z[sel] = self._recurse(estimator, rows[sel], {k: v[sel] for k, v in
+                                                              known.items()}, h)
+        values = self.transforms_.inverse(z, rows)
+        future[self.name] = values.reshape(-1)
+        return future
+
+    def _recurse(self, estimator: Any, rows: np.ndarray, known: dict[str, np.ndarray],
+                 h: int) -> np.ndarray:
+        buffer = self.buffer_[rows].copy()
+        total = self.expanding_sum_[rows].copy()
+        count = self.expanding_count_[rows].copy()
+        out = np.zeros((len(rows), h))
+        for step in range(h):
+            columns = step_features(buffer, total, count, self.spec_)
+            columns.update({k: v[:, step] for k, v in known.items()})
+            pred = np.asarray(self._apply(estimator, self._frame(columns)), dtype=float)
+            out[:, step] = pred
+            buffer = np.concatenate([buffer[:, 1:], pred[:, None]], axis=1)
+            total += pred
+            count += 1
+        return out
+
+    def _future_drivers(self, future: pd.DataFrame, X_df: pd.DataFrame | None, h: int
+                        ) -> dict[str, np.ndarray]:
+        cols = list(self.spec_.drivers)
+        rows = future_inputs(future, X_df, cols, self.name, h)
+        combined = pd.concat([self.driver_tail_[self.driver_tail_[S.UNIQUE_ID].isin(
+            set(future[S.UNIQUE_ID]))], rows.assign(_future=True)], ignore_index=True)
+        combined["_future"] = combined["_future"].eq(True)
+        combined = combined.sort_values([S.UNIQUE_ID, S.DS], kind="stable").reset_index(
+            drop=True)
+        codes = pd.factorize(combined[S.UNIQUE_ID])[0]
+        encoded = encode_drivers(combined, cols, self.vocab_)
+        features = driver_features(encoded, series_starts(codes), self.spec_)
+        mask = combined["_future"].to_numpy()
+        # combined is sorted like `future` (unique_id, ds), so the future rows line up
+        return {k: v[mask] for k, v in features.items()}
+
+    # -- persistence -------------------------------------------------------------------------
+    def save(self, path: Path) -> None:
+        """Estimators in their own safe format, the spec and state as JSON and Parquet.
+
+        Saved: the feature spec, vocabularies, each series' last L transformed values,
+        level, transform state, spread, the last few driver rows, and cached interval
+        errors; not saved: the training frame (it is not needed to forecast).
+        """
+        self.check_is_fitted()
+        keys = sorted(self.estimators_)
+        meta = {"spec": self.spec_.to_dict(), "objective": self.objective_,
+                "transforms": list(self.transform_names_), "freq": self.freq_,
+                "vocab": self.vocab_, "groups": self.groups_, "failures": self.failures_,
+                "estimators": {key: f"estimator_{i}{self.estimator_suffix}"
+                               for i, key in enumerate(keys)}}
+        (path / "model.json").write_text(json.dumps(meta, indent=1, sort_keys=True))
+        for key in keys:
+            self._save_estimator(self.estimators_[key], path / meta["estimators"][key])
+        state = pd.DataFrame({S.UNIQUE_ID: self.ids_, S.DS: self.last_ds_.to_numpy(),
+                              "expanding_sum": self.expanding_sum_,
+                              "expanding_count": self.expanding_count_,
+                              "spread": self.spread_.reindex(self.ids_).to_numpy()})
+        for j in range(self.buffer_.shape[1]):
+            state[f"buffer_{j}"] = self.buffer_[:, j]
+        state = pd.concat([state, self.transforms_.state_frame()], axis=1)
+        state.to_parquet(path / "series_state.parquet", index=False)
+        tail = self.driver_tail_.copy()
+        for col in self.vocab_:
+            tail[col] = tail[col].astype("string")
+        tail.to_parquet(path / "driver_tail.parquet", index=False)
+        errors = [pd.DataFrame({"h": h, S.UNIQUE_ID: uid, "error": e, "zero_share":
+                                share.get(uid, 0.0)})
+                  for h, (scores, share) in self.conformal_.items() for uid, e in scores.items()]
+        if errors:
+            pd.concat(errors, ignore_index=True).to_parquet(path / "interval_errors.parquet",
+                                                            index=False)
+
+    @classmethod
+    def load(cls, path: Path) -> GlobalModel:
+        from stockwise.models.persistence import read_manifest
+
+        model = cls(**cls._params_from_manifest(read_manifest(path)["params"], path))
+        meta = json.loads((path / "model.json").read_text())
+        model.spec_ = FeatureSpec.from_dict(meta["spec"])
+        model.objective_, model.freq_ = meta["objective"], meta["freq"]
+        model.transform_names_ = tuple(meta["transforms"])
+        model.vocab_, model.groups_ = meta["vocab"], meta["groups"]
+        model.failures_ = dict(meta["failures"])
+        model.estimators_ = {key: model._load_estimator(path / file)
+                             for key, file in meta["estimators"].items()}
+        state = pd.read_parquet(path / "series_state.parquet")
+        model.ids_ = state[S.UNIQUE_ID].astype(str).tolist()
+        model.last_ds_ = pd.Series(pd.to_datetime(state[S.DS]).to_numpy(), index=model.ids_)
+        model.expanding_sum_ = state["expanding_sum"].to_numpy(dtype=float)
+        model.expanding_count_ = state["expanding_count"].to_numpy(dtype=float)
+        model.spread_ = pd.Series(state["spread"].to_numpy(dtype=float), index=model.ids_)
+        length = model.spec_.history_length
+        model.buffer_ = state[[f"buffer_{j}" for j in range(length)]].to_numpy(dtype=float)
+        model.transforms_ = TargetTransforms.from_state(model.transform_names_, state)
+        tail = pd.read_parquet(path / "driver_tail.parquet")
+        tail[S.UNIQUE_ID] = tail[S.UNIQUE_ID].astype(str)
+        tail[S.DS] = pd.to_datetime(tail[S.DS])
+        for col in model.vocab_:
+            tail[col] = tail[col].astype(object).where(tail[col].notna(), None)
+        model.driver_tail_ = tail
+        model.conformal_ = {}
+        errors_file = path / "interval_errors.parquet"
+        if errors_file.exists():
+            errors = pd.read_parquet(errors_file)
+            for h, part in errors.groupby("h"):
+                by_uid = part.groupby(S.UNIQUE_ID, sort=False)
+                model.conformal_[int(h)] = (
+                    {str(u): g["error"].to_numpy() for u, g in by_uid},
+                    {str(u): float(g["zero_share"].iloc[0]) for u, g in by_uid})
+        model.fitted_ids_ = [u for u in model.ids_ if u not in model.failures_
+                             and model.groups_[u] in model.estimators_]
+        return model
+
+    @classmethod
+    def _params_from_manifest(cls, params: dict[str, Any], path: Path) -> dict[str, Any]:
+        return params
+
+
+def future_inputs(future: pd.DataFrame, X_df: pd.DataFrame | None, columns: list[str],
+                  who: str, h: int) -> pd.DataFrame:
+    """The known-ahead columns for every (unique_id, ds) of ``future``, or a clear error."""
+    if X_df is None:
+        raise InputError(f"{who} was trained with known-ahead inputs {columns}; predict needs "
+                         f"X_df with their values for the {h} periods after each series' end",
+                         column=columns[0])
+    missing = [c for c in (S.UNIQUE_ID, S.DS, *columns) if c not in X_df.columns]
+    if missing:
+        raise InputError(f"X_df has no column '{missing[0]}', which {who} needs for its "
+                         f"forecasts (needs {[S.UNIQUE_ID, S.DS, *columns]})",
+                         column=missing[0])
+    given = X_df[[S.UNIQUE_ID, S.DS, *columns]].copy()
+    given[S.UNIQUE_ID] = given[S.UNIQUE_ID].astype(str)
+    given[S.DS] = pd.to_datetime(given[S.DS])
+    given = given.drop_duplicates([S.UNIQUE_ID, S.DS], keep="last")
+    merged = future[[S.UNIQUE_ID, S.DS]].merge(given, on=[S.UNIQUE_ID, S.DS], how="left",
+                                                indicator=True)
+    absent = merged["_merge"] == "left_only"
+    if absent.any():
+        first = merged[absent].iloc[0]
+        raise InputError(f"X_df lacks the future values of '{columns[0]}' (and the other "
+                         f"known-ahead columns) for {int(absent.sum())} of {len(merged)} "
+                         f"forecast periods, first {first[S.UNIQUE_ID]} on "
+                         f"{first[S.DS]:%Y-%m-%d}", column=columns[0])
+    return merged.drop(columns="_merge")
+
+
+def _with_exog(df: pd.DataFrame, X_df: pd.DataFrame | None) -> pd.DataFrame:
+    """Training rows with the columns of ``X_df`` (if given) joined on unique_id, ds."""
+    if X_df is None:
+        return df.reset_index(drop=True)
+    extra = X_df.copy()
+    extra[S.UNIQUE_ID] = extra[S.UNIQUE_ID].astype(str)
+    extra[S.DS] = pd.to_datetime(extra[S.DS])
+    new = [c for c in extra.columns if c not in (S.UNIQUE_ID, S.DS, S.Y)]
+    base = df.drop(columns=[c for c in new if c in df.columns])
+    return base.merge(extra[[S.UNIQUE_ID, S.DS, *new]], on=[S.UNIQUE_ID, S.DS], how="left")
+
+
+def _replace(spec: FeatureSpec, **changes: Any) -> FeatureSpec:
+    from dataclasses import replace
+
+    return replace(spec, **changes)

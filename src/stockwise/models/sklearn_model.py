@@ -1,0 +1,106 @@
+"""Any scikit-learn regressor as a global forecaster, through the same feature layer.
+
+``SklearnRegressor(RandomForestRegressor(n_estimators=200))`` learns across series from
+the features of :mod:`stockwise.features` and forecasts recursively, like the boosted
+models. The estimator given is a template: each fit trains a ``sklearn.clone`` of it, so
+clones of the forecaster never share a fitted estimator. Missing feature values (the
+first rows of a series, a price not set) are replaced by 0 unless the estimator accepts
+NaN (scikit-learn's tree ensembles and histogram boosting do). Without an estimator, a
+random forest with settings that suit demand panels is used (the registry's
+"RandomForest").
+
+Saved with skops (no pickle): loading accepts only types from scikit-learn and numpy; a
+custom estimator class must be trusted explicitly (``trusted_types`` at load).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from stockwise.features.spec import FeatureSpec
+from stockwise.models.global_model import GlobalModel
+
+SAFE_PREFIXES = ("sklearn.", "numpy.", "scipy.", "builtins.")
+NAN_TOLERANT = ("RandomForestRegressor", "ExtraTreesRegressor", "DecisionTreeRegressor",
+                "HistGradientBoostingRegressor")
+
+
+def default_forest(seed: int = 0) -> Any:
+    from sklearn.ensemble import RandomForestRegressor
+
+    return RandomForestRegressor(n_estimators=100, min_samples_leaf=5, max_features=0.5,
+                                 max_samples=0.5, n_jobs=1, random_state=seed)
+
+
+class SklearnRegressor(GlobalModel):
+    """A scikit-learn regressor behind the forecaster contract (global, recursive)."""
+
+    estimator_suffix = ".skops"
+
+    def __init__(self, estimator: Any = None, season_length: int | None = None,
+                 features: FeatureSpec | dict | None = None,
+                 exog: tuple[str, ...] | list[str] | None = None, country: str | None = None,
+                 target_transform: str | tuple[str, ...] | None = "auto",
+                 group_col: str | None = None, conformal_windows: int = 2,
+                 alias: str | None = None, freq: str | None = None) -> None:
+        self.estimator = estimator
+        self.season_length = season_length
+        self.features = features
+        self.exog = exog
+        self.country = country
+        self.target_transform = target_transform
+        self.group_col = group_col
+        self.conformal_windows = conformal_windows
+        self.alias = alias
+        self.freq = freq
+
+    @property
+    def name(self) -> str:
+        if self.alias:
+            return self.alias
+        return type(self.estimator).__name__ if self.estimator is not None else "RandomForest"
+
+    @property
+    def handles_missing(self) -> bool:  # type: ignore[override]
+        template = self.estimator if self.estimator is not None else default_forest()
+        return type(template).__name__ in NAN_TOLERANT
+
+    def _train(self, X: pd.DataFrame, y: np.ndarray) -> Any:
+        from sklearn.base import clone
+
+        model = clone(self.estimator) if self.estimator is not None else default_forest()
+        return model.fit(X.to_numpy(dtype=float), y)
+
+    def _apply(self, estimator: Any, X: pd.DataFrame) -> np.ndarray:
+        return estimator.predict(X.to_numpy(dtype=float))
+
+    def _save_estimator(self, estimator: Any, file: Path) -> None:
+        import skops.io as sio
+
+        sio.dump(estimator, file)
+
+    def _load_estimator(self, file: Path, trusted_types: tuple[str, ...] = ()) -> Any:
+        import skops.io as sio
+
+        untrusted = sio.get_untrusted_types(file=file)
+        unsafe = [t for t in untrusted if not t.startswith(SAFE_PREFIXES)
+                  and t not in trusted_types]
+        if unsafe:
+            raise ValueError(f"{file}: refusing to load types {unsafe}; they are not from "
+                             "scikit-learn or numpy")
+        return sio.load(file, trusted=untrusted)
+
+    @classmethod
+    def _params_from_manifest(cls, params: dict[str, Any], path: Path) -> dict[str, Any]:
+        """The estimator template is rebuilt from the first saved estimator (unfitted)."""
+        from sklearn.base import clone
+
+        out = dict(params)
+        files = sorted(path.glob(f"estimator_*{cls.estimator_suffix}"))
+        out["estimator"] = (clone(cls()._load_estimator(files[0]))
+                            if files and isinstance(params.get("estimator"), dict) else None)
+        return out

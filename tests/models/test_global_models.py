@@ -1,0 +1,155 @@
+"""LightGBM, XGBoost and scikit-learn regressors as global forecasters with drivers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import stockwise
+from stockwise.errors import InputError
+from stockwise.features.spec import FeatureSpec
+from stockwise.models.boosting import LightGBM, XGBoost
+from stockwise.models.persistence import load_model, read_manifest, save_model
+from stockwise.models.registry import global_candidates, make_model
+from stockwise.models.sklearn_model import SklearnRegressor
+
+H = 14
+SMALL = {"n_estimators": 60, "season_length": 7}
+
+
+def _panel(n_series: int = 6, days: int = 160, seed: int = 0) -> pd.DataFrame:
+    """Weekly season, promotions that double sales, a price, a sparse text event."""
+    rng = np.random.default_rng(seed)
+    ds = pd.date_range("2023-01-02", periods=days, freq="D")
+    parts = []
+    for i in range(n_series):
+        promo = (rng.random(days) < 0.25).astype(int)
+        level = 5 + 3 * i
+        mean = level * (1 + 0.4 * np.sin(2 * np.pi * np.arange(days) / 7)) * (1 + promo)
+        parts.append(pd.DataFrame({
+            "unique_id": f"s{i}", "ds": ds, "y": rng.poisson(mean).astype(float),
+            "promo": promo, "price": 9.99 - promo, "group": "a" if i % 2 else "b",
+            "event": np.where(rng.random(days) < 0.05, "fair", None)}))
+    return pd.concat(parts, ignore_index=True)
+
+
+PANEL = _panel()
+TRAIN = PANEL[PANEL["ds"] < PANEL["ds"].max() - pd.Timedelta(days=H - 1)]
+FUTURE = PANEL[PANEL["ds"] > TRAIN["ds"].max()].drop(columns="y")
+
+
+@pytest.mark.parametrize("model", [LightGBM(**SMALL), XGBoost(**SMALL),
+                                   SklearnRegressor(season_length=7)],
+                         ids=["LightGBM", "XGBoost", "RandomForest"])
+def test_saved_models_reload_and_predict_identically(model, tmp_path: Path) -> None:
+    model.fit(TRAIN)
+    first = model.predict(H, X_df=FUTURE, levels=(80, 95))
+    folder = save_model(model, tmp_path / "m")
+    manifest = read_manifest(folder)
+    assert manifest["params"]["season_length"] == 7 and manifest["size_bytes"] > 0
+    assert not list(folder.glob("*.pkl")) and not list(folder.glob("*.pickle"))
+    loaded = load_model(folder)
+    assert not hasattr(loaded, "train_")  # the training data is not in the artifact
+    pd.testing.assert_frame_equal(loaded.predict(H, X_df=FUTURE, levels=(80, 95)), first)
+    with pytest.raises(stockwise.models.NotFittedError, match="h=7"):
+        loaded.predict(7, X_df=FUTURE, levels=(80,))  # interval errors saved for h=14 only
+
+
+def test_promotions_are_used_and_forecasts_stay_non_negative() -> None:
+    model = LightGBM(**SMALL).fit(TRAIN)
+    assert model.spec_.promo == ("promo",) and model.spec_.price == ("price",)
+    assert sorted(model.spec_.events) == ["event", "group"]
+    on = model.predict(H, X_df=FUTURE.assign(promo=1, price=8.99))
+    off = model.predict(H, X_df=FUTURE.assign(promo=0, price=9.99))
+    assert (on["LightGBM"] >= 0).all() and (off["LightGBM"] >= 0).all()
+    assert on["LightGBM"].sum() > 1.5 * off["LightGBM"].sum()
+
+
+def test_missing_future_inputs_name_the_column() -> None:
+    model = XGBoost(**SMALL, exog=["promo"]).fit(TRAIN)
+    with pytest.raises(InputError, match="'promo'"):
+        model.predict(H)
+    with pytest.raises(InputError, match="column 'promo'"):
+        model.predict(H, X_df=FUTURE.drop(columns="promo"))
+    short = FUTURE[FUTURE["ds"] < FUTURE["ds"].max()]
+    with pytest.raises(InputError, match=r"'promo'.* 6 of 84 .*first s0 on"):
+        model.predict(H, X_df=short)
+    with pytest.raises(InputError, match="'discount' is not in the training data"):
+        LightGBM(**SMALL, exog=["discount"]).fit(TRAIN)
+
+
+def test_future_target_values_cannot_leak_into_a_forecast() -> None:
+    """Forecasts from a cutoff depend on the inputs after it, never on y after it."""
+    model = LightGBM(**SMALL).fit(TRAIN)
+    base = model.predict(H, X_df=FUTURE)
+    poisoned = FUTURE.assign(y=1e6)  # a stray y column in X_df is not an input
+    pd.testing.assert_frame_equal(model.predict(H, X_df=poisoned), base)
+    result = stockwise.backtest(PANEL, h=H, models=["LightGBM"], n_windows=1,
+                                exog=["promo", "price"])
+    altered = PANEL.copy()
+    last = altered["ds"] > TRAIN["ds"].max()
+    altered.loc[last, "y"] = altered.loc[last, "y"] * 50
+    again = stockwise.backtest(altered, h=H, models=["LightGBM"], n_windows=1,
+                               exog=["promo", "price"])
+    pd.testing.assert_series_equal(result.forecasts["LightGBM"], again.forecasts["LightGBM"])
+
+
+@pytest.mark.parametrize("objective", ["tweedie", "poisson", "auto"])
+def test_count_objectives_on_intermittent_demand(objective: str) -> None:
+    rng = np.random.default_rng(5)
+    ds = pd.date_range("2022-01-03", periods=200, freq="D")
+    frame = pd.concat([pd.DataFrame({"unique_id": f"i{i}", "ds": ds,
+                                     "y": (rng.random(200) < 0.15) * rng.integers(1, 4, 200)
+                                     .astype(float)}) for i in range(8)])
+    model = LightGBM(**SMALL, objective=objective).fit(frame)
+    assert model.objective_ == ("tweedie" if objective == "auto" else objective)
+    assert model.transform_names_ == ("scale",)
+    out = model.predict(28, levels=(90,))
+    assert (out["LightGBM-lo-90"] >= 0).all() and (out["LightGBM"] >= 0).all()
+    assert out["LightGBM"].mean() == pytest.approx(frame["y"].mean(), rel=0.35)
+    with pytest.raises(ValueError, match="needs y >= 0"):
+        LightGBM(**SMALL, objective="poisson").fit(frame.assign(y=frame["y"] - 1))
+
+
+def test_one_model_per_group_and_explicit_spec() -> None:
+    spec = FeatureSpec(lags=(1, 7), rolling_windows=(7,), calendar=("dayofweek",),
+                       promo=("promo",), target_transforms=("scale", "diff_7"))
+    model = XGBoost(**SMALL, features=spec, group_col="group").fit(TRAIN)
+    assert sorted(model.estimators_) == ["a", "b"]
+    assert model.spec_.feature_names() == ["lag_1", "lag_7", "rolling_mean_7",
+                                           "rolling_std_7", "expanding_mean",
+                                           "cal_dayofweek", "promo", "promo_sum7"]
+    out = model.predict(H, X_df=FUTURE)
+    assert out.groupby("unique_id").size().eq(H).all() and (out["XGBoost"] >= 0).all()
+
+
+def test_any_sklearn_regressor_can_be_wrapped() -> None:
+    from sklearn.linear_model import Ridge
+
+    model = SklearnRegressor(Ridge(alpha=1.0), season_length=7).fit(TRAIN)
+    assert model.name == "Ridge" and not model.handles_missing
+    out = model.predict(H, X_df=FUTURE, levels=(80,))
+    assert np.isfinite(out.iloc[:, 2:].to_numpy()).all()
+    twin = model.clone()
+    assert twin.estimator is model.estimator and not hasattr(twin, "estimators_")
+    assert make_model("RandomForest", season_length=7).name == "RandomForest"
+
+
+def test_auto_adds_global_models_only_on_large_panels() -> None:
+    assert global_candidates(10) == []
+    assert global_candidates(60) == ["LightGBM"]
+    assert global_candidates(60, restrict_to=["AutoETS", "LightGBM-tweedie"]) == [
+        "LightGBM-tweedie"]
+
+
+def test_forecast_workflow_passes_future_inputs() -> None:
+    run = stockwise.workflows.forecast.run_forecast(
+        TRAIN, h=H, models=["LightGBM", "SeasonalNaive"], exog=["promo", "price"],
+        X_df=FUTURE, levels=(80,))
+    assert set(run.forecasts["model"]) <= {"LightGBM", "SeasonalNaive"}
+    assert len(run.forecasts) == 6 * H
+    with pytest.raises(stockwise.errors.OptionError, match="need their future values"):
+        stockwise.forecast(TRAIN, h=H, models="LightGBM", exog=["promo"])
