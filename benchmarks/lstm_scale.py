@@ -12,7 +12,9 @@ pharmacy and luxury products; price and promotion as known-ahead inputs), one
 ``LSTMForecaster`` with its default settings fitted on all of them with
 ``torch.set_num_threads(--threads)``; reports the wall and CPU time of ``fit`` and of a
 28-day ``predict`` with intervals, the peak resident memory of the process, and the
-machine load (``uptime``) before and after, since the machine may be shared.
+machine load (``uptime``) before and after, since the machine may be shared. As a sanity
+check it also scores that forecast of the 28 held-out days against SeasonalNaive (same
+metrics as ``m5``).
 
 ``m5``: ``../shared/data/m5_hobbies2_ca3`` (149 items), train = the M5 training days,
 test = the 28 validation days. Known-ahead inputs: the weekly shelf price (carried
@@ -29,6 +31,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
+import os
 import resource
 import subprocess
 import sys
@@ -91,10 +95,16 @@ def run_scale(args: argparse.Namespace) -> dict[str, object]:
     out = model.predict(28, X_df=future.drop(columns="y"), levels=LEVELS)
     predict_wall = time.perf_counter() - started
     after = uptime()
+    accuracy = {"LSTM": score(model.name, train, future, out)}
+    naive = SeasonalNaive(season_length=7).fit(train)
+    accuracy["SeasonalNaive"] = score(naive.name, train, future,
+                                      naive.predict(28, levels=LEVELS))
+    log(f"accuracy on the 28 held-out days: {accuracy}")
     report = model.training_
     result = {
         "part": "scale", "series": int(train["unique_id"].nunique()), "rows": len(train),
         "days": args.days, "threads": args.threads, "settings": settings,
+        "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY", "(default)"),
         "params": {k: v for k, v in model.get_params().items() if k != "exog"},
         "fit_seconds": round(fit_wall, 1), "fit_cpu_seconds": round(fit_cpu, 1),
         "train_seconds": round(report.seconds, 1), "epochs_run": report.epochs_run,
@@ -102,7 +112,8 @@ def run_scale(args: argparse.Namespace) -> dict[str, object]:
         "val_windows": report.n_val, "val_loss": [round(v, 4) for v in report.val_loss],
         "predict_seconds": round(predict_wall, 2), "forecast_rows": len(out),
         "peak_rss_mib_before_fit": round(rss_before, 0), "peak_rss_mib": round(peak_rss_mib(), 0),
-        "uptime_before": before, "uptime_after": after, "machine": machine_info(),
+        "uptime_before": before, "uptime_after": after, "accuracy": accuracy,
+        "machine": machine_info(),
     }
     return result
 
@@ -175,6 +186,7 @@ def run_m5(args: argparse.Namespace) -> dict[str, object]:
                               val_loss=[round(v, 4) for v in report.val_loss])
         log(f"{name}: {rows[name]}")
     return {"part": "m5", "settings": settings, "threads": args.threads, "rows": rows,
+            "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY", "(default)"),
             "uptime": uptime(), "machine": machine_info()}
 
 
@@ -189,7 +201,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="LSTMForecaster setting, e.g. --set hidden_size=64")
     parser.add_argument("--skip", action="append", default=[], help="model to leave out")
     parser.add_argument("--tag", default="", help="suffix of the results file")
+    parser.add_argument("--omp-passive", action="store_true",
+                        help="OMP_WAIT_POLICY=PASSIVE: idle OpenMP threads sleep instead of "
+                             "spinning (much faster when other processes share the cores)")
     args = parser.parse_args(argv)
+    if args.omp_passive:
+        os.environ["OMP_WAIT_POLICY"] = "PASSIVE"  # read when torch loads, below
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     result = run_scale(args) if args.part == "scale" else run_m5(args)
     RESULTS.mkdir(parents=True, exist_ok=True)
     target = RESULTS / f"lstm_{args.part}{'_' + args.tag if args.tag else ''}.json"

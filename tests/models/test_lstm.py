@@ -111,7 +111,8 @@ def test_save_then_load_predicts_identically(tmp_path) -> None:
     expected = model.predict(20, X_df=_extend(future, days=6), levels=(80, 95))
     folder = model.save(tmp_path / "lstm")
     assert sorted(p.name for p in folder.iterdir()) == [
-        "manifest.json", "series.parquet", "tail.parquet", "weights.safetensors"]
+        "lstm_state.json", "manifest.json", "series.parquet", "tail.parquet",
+        "weights.safetensors"]
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["class"] == "stockwise.models.lstm:LSTMForecaster"
     assert manifest["format_version"] == 1 and manifest["params"]["look_back"] == 14

@@ -2,8 +2,10 @@
 
 A saved model is a directory:
 
-* ``manifest.json``: ``class`` ("module:Class"), constructor ``params``,
-  ``format_version`` and the fitted facts (frequency, horizon, input columns and kinds,
+* ``manifest.json``: ``class`` ("module:Class"), constructor ``params`` and
+  ``format_version`` (:func:`stockwise.models.persistence.save_model` rewrites it with the
+  same keys plus file sizes, so the LSTM keeps nothing else there);
+* ``lstm_state.json``: the fitted facts (frequency, horizon, input columns and kinds,
   series, failures, training report);
 * ``weights.safetensors``: the network's tensors (safetensors holds numbers only, so
   loading it cannot run code, unlike a pickle);
@@ -29,8 +31,8 @@ if TYPE_CHECKING:
 
 FORMAT_VERSION = 1
 CLASS_PATH = "stockwise.models.lstm:LSTMForecaster"
-MANIFEST, WEIGHTS, SERIES, TAIL = ("manifest.json", "weights.safetensors", "series.parquet",
-                                   "tail.parquet")
+MANIFEST, STATE, WEIGHTS = "manifest.json", "lstm_state.json", "weights.safetensors"
+SERIES, TAIL = "series.parquet", "tail.parquet"
 
 
 def save_lstm(model: LSTMForecaster, path: Path) -> Path:
@@ -47,22 +49,23 @@ def save_lstm(model: LSTMForecaster, path: Path) -> Path:
         "format_version": FORMAT_VERSION,
         "params": {k: list(v) if isinstance(v, tuple) else v
                    for k, v in model.get_params().items()},
-        "fitted": {
-            "freq": model.freq_, "horizon": model.horizon_, "exog": model.exog_,
-            "kinds": model.scaling_.kinds, "calendar": model.scaling_.calendar,
-            "channels": model.channels_, "fitted_ids": list(model.fitted_ids_),
-            "failures": model.failures_,
-            "network": {"n_past": len(model.channels_) + 1, "n_future": len(model.channels_)},
-            "training": {"epochs_run": report.epochs_run, "best_epoch": report.best_epoch,
-                         "train_loss": report.train_loss, "val_loss": report.val_loss,
-                         "seconds": report.seconds, "n_train": report.n_train,
-                         "n_val": report.n_val},
-        },
     }
-    state = {k: v.detach().contiguous() for k, v in model.network_.state_dict().items()}
-    save_file(state, str(path / WEIGHTS))
+    state = {
+        "freq": model.freq_, "horizon": model.horizon_, "exog": model.exog_,
+        "kinds": model.scaling_.kinds, "calendar": model.scaling_.calendar,
+        "channels": model.channels_, "fitted_ids": list(model.fitted_ids_),
+        "failures": model.failures_,
+        "network": {"n_past": len(model.channels_) + 1, "n_future": len(model.channels_)},
+        "training": {"epochs_run": report.epochs_run, "best_epoch": report.best_epoch,
+                     "train_loss": report.train_loss, "val_loss": report.val_loss,
+                     "seconds": report.seconds, "n_train": report.n_train,
+                     "n_val": report.n_val},
+    }
+    weights = {k: v.detach().contiguous() for k, v in model.network_.state_dict().items()}
+    save_file(weights, str(path / WEIGHTS))
     model.scaling_.series.reset_index().to_parquet(path / SERIES, index=False)
     model.tail_.to_parquet(path / TAIL, index=False)
+    (path / STATE).write_text(json.dumps(state, indent=2, default=_plain))
     (path / MANIFEST).write_text(json.dumps(manifest, indent=2, default=_plain))
     return path
 
@@ -85,7 +88,7 @@ def load_lstm(cls: type[LSTMForecaster], path: Path) -> LSTMForecaster:
     if isinstance(params.get("exog"), list):
         params["exog"] = tuple(params["exog"])
     model = cls(**params)
-    fitted = manifest["fitted"]
+    fitted = json.loads((path / STATE).read_text())
     series = pd.read_parquet(path / SERIES).set_index(S.UNIQUE_ID)
     model.scaling_ = InputScaling(series, dict(fitted["kinds"]), fitted["freq"],
                                   bool(fitted["calendar"]))

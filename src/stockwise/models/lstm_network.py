@@ -18,6 +18,7 @@ best loss on the validation tail.
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+log = logging.getLogger(__name__)
 POINT_LOSSES = ("mse", "poisson")
 
 
@@ -158,6 +160,8 @@ def train(train_set: Arrays, val_set: Arrays | None, quantiles: tuple[float, ...
                 continue
             current = evaluate(net, val_set, settings.point_loss, settings.batch_size)
             report.val_loss.append(current)
+            log.info("LSTM epoch %d: train loss %.4f, validation loss %.4f (%.1f s)", epoch,
+                     report.train_loss[-1], current, time.perf_counter() - started)
             if current < best_loss - 1e-7:
                 best_loss, waited, report.best_epoch = current, 0, epoch
                 best_state = {k: v.detach().clone() for k, v in net.state_dict().items()}
