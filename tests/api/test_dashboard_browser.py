@@ -227,3 +227,26 @@ def _walk_through(page: object, base: str, key: str, data: Path, tmp_path: Path)
     page.wait_for_selector("#messages:has-text('downloaded')")
     _shot(page, tmp_path, "06-orders")
 
+
+
+def test_a_malformed_upload_shows_what_is_wrong(browser: object,
+                                                     server: tuple[str, str, Path],
+                                                     tmp_path: Path) -> None:
+    base, key, _ = server
+    bad = tmp_path / "stock.csv"
+    bad.write_text("unique_id,lead_time_days\nRET-00001,3\n")  # no on_hand column
+    page = browser.new_page()  # type: ignore[attr-defined]
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{base}/upload")
+    page.evaluate("k => localStorage.setItem('stockwise.apiKey', k)", key)
+    page.reload()
+    page.set_input_files("#inventory-file", str(bad))
+    page.click("#inventory-form button")
+    message = page.locator("#messages.error")
+    message.wait_for()
+    text = message.inner_text()
+    assert "stock.csv" in text and "on_hand" in text
+    assert page.locator("#result").is_hidden()
+    assert errors == []
+    page.close()

@@ -53,7 +53,7 @@ const SW = (() => {
                                    issue.column].filter(Boolean).join(", "));
     }
     if (issues.length > 5) parts.push(`… and ${issues.length - 5} more problems`);
-    return parts.filter(Boolean).join(" ");
+    return parts.filter(Boolean).join(" — ");
   }
 
   async function request(path, options = {}) {

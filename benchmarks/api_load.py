@@ -1,0 +1,234 @@
+"""Loopback load test of the plan read: latency of ``GET /api/v1/plan/{product_id}``.
+
+Bounded and self-contained: generates demo-style data, starts ``uvicorn`` as a
+subprocess on a free port over a temporary SQLite database, uploads the files and runs a
+plan through the API (cheap models: the read path does not depend on them), then lets
+``--clients`` concurrent clients (httpx, one event loop) send ``--requests`` reads of
+random products, after a warm-up. Latency is measured by the client, per request, from
+sending to the last byte of the body. Prints p50 / p95 / p99 and a Markdown block for
+docs/benchmarks.md.
+
+    nice -n 5 .venv/bin/python benchmarks/api_load.py --products 60 --days 730 \
+        --clients 20 --requests 4000
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(REPO / "src"), str(REPO / "benchmarks")]
+from common import cpu_model, log  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def write_key(url: str) -> str:
+    """A write key in a freshly migrated database (what `stockwise keys create` does)."""
+    from stockwise.adapters.storage import Storage
+    from stockwise.adapters.storage.keys import create_key
+
+    storage = Storage(url)
+    storage.upgrade()
+    with storage.transaction() as session:
+        key = create_key(session, "load-test", "write")
+    storage.dispose()
+    return key
+
+
+def start_server(url: str, port: int, workers: int, log_file: Path) -> subprocess.Popen:
+    env = dict(os.environ, STOCKWISE_DATABASE_URL=url,
+               PYTHONPATH=os.pathsep.join([str(REPO / "src"), os.environ.get("PYTHONPATH", "")]))
+    command = [sys.executable, "-m", "uvicorn", "--factory", "stockwise.api.app:create_app",
+               "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+               "--workers", str(workers)]
+    return subprocess.Popen(command, env=env, stdout=log_file.open("w"),
+                            stderr=subprocess.STDOUT)
+
+
+def wait_healthy(base: str, server: subprocess.Popen, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"the server exited with status {server.returncode}")
+        try:
+            if httpx.get(f"{base}/health", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise SystemExit("the server did not become healthy in time")
+
+
+def prepare_run(base: str, key: str, data_dir: Path, models: str) -> list[str]:
+    """Upload sales + inventory + batches, run a plan, return the planned product ids."""
+    headers = {"X-API-Key": key}
+    with httpx.Client(base_url=base, headers=headers, timeout=600) as client:
+        for table in ("sales", "inventory", "batches"):
+            path = data_dir / f"{table}.csv"
+            with path.open("rb") as handle:
+                answer = client.post(f"/api/v1/uploads/{table}",
+                                     files={"file": (path.name, handle, "text/csv")})
+            answer.raise_for_status()
+            body = answer.json()
+            log(f"uploaded {table}: {body['rows_read']} read, {body['accepted']} accepted")
+        answer = client.post("/api/v1/runs", json={"kind": "plan", "models": [models],
+                                                   "n_windows": 1})
+        answer.raise_for_status()
+        run_id = answer.json()["id"]
+        while True:
+            run = client.get(f"/api/v1/runs/{run_id}").json()
+            if run["status"] in ("succeeded", "failed"):
+                break
+            time.sleep(1)
+        if run["status"] != "succeeded":
+            raise SystemExit(f"the plan run failed: {run['message']}")
+        log(f"plan run {run_id} succeeded: {run['summary']}")
+        ids, page = [], 1
+        while True:
+            lines = client.get("/api/v1/plan", params={"page": page, "page_size": 1000}).json()
+            ids += [line["product_id"] for line in lines["items"]]
+            if len(ids) >= lines["total"] or not lines["items"]:
+                return ids
+            page += 1
+
+
+async def hammer(base: str, key: str, paths: list[str], clients: int, requests: int,
+                 seed: int) -> tuple[list[float], int, float]:
+    """``requests`` GETs of random ``paths`` from ``clients`` concurrent workers (ms)."""
+    rng = random.Random(seed)
+    todo = [rng.choice(paths) for _ in range(requests)]
+    latencies: list[float] = []
+    errors = 0
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=base, headers={"X-API-Key": key}, limits=limits,
+                                 timeout=30) as client:
+        async def worker() -> None:
+            nonlocal errors
+            while todo:
+                path = todo.pop()
+                began = time.perf_counter()
+                try:
+                    answer = await client.get(path)
+                    await answer.aread()
+                except httpx.HTTPError:  # counted, not timed: the table says how many
+                    errors += 1
+                    continue
+                latencies.append((time.perf_counter() - began) * 1000)
+                if answer.status_code != 200:
+                    errors += 1
+
+        began = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(clients)))
+        elapsed = time.perf_counter() - began
+    return latencies, errors, elapsed
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its children (uvicorn workers), Linux."""
+    total = 0.0
+    for proc in [pid, *_children(pid)]:
+        fields = Path(f"/proc/{proc}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(c) for c in path.read_text().split()] if path.exists() else []
+
+
+def uptime() -> str:
+    return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--products", type=int, default=60, help="products per sector")
+    parser.add_argument("--days", type=int, default=730)
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--requests", type=int, default=4000)
+    parser.add_argument("--warmup", type=int, default=200)
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument("--models", default="Naive", help="model of the plan run")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--baseline", action="store_true",
+                        help="also measure GET /api/v1/me (auth + framework only)")
+    args = parser.parse_args()
+
+    from stockwise.synthetic import generate, write_synthetic
+
+    with tempfile.TemporaryDirectory(prefix="stockwise-load-") as tmp:
+        root = Path(tmp)
+        data = generate(n_products=args.products, n_days=args.days, seed=args.seed)
+        write_synthetic(data, root / "data", fmt="csv")
+        url = f"sqlite:///{root / 'stockwise.db'}"
+        key = write_key(url)
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        server = start_server(url, port, args.workers, root / "server.log")
+        try:
+            wait_healthy(base, server)
+            ids = prepare_run(base, key, root / "data", args.models)
+            log(f"{len(ids)} products planned; warm-up {args.warmup} requests")
+            targets = {"GET /api/v1/plan/{product_id}": [f"/api/v1/plan/{i}" for i in ids]}
+            if args.baseline:  # the floor: key check + framework, no data
+                targets["GET /api/v1/me (baseline)"] = ["/api/v1/me"]
+            rows, load_before = [], uptime()
+            for name, paths in targets.items():
+                asyncio.run(hammer(base, key, paths, args.clients, args.warmup, args.seed))
+                cpu = cpu_seconds(server.pid)
+                latencies, errors, elapsed = asyncio.run(
+                    hammer(base, key, paths, args.clients, args.requests, args.seed + 1))
+                cpu = (cpu_seconds(server.pid) - cpu) / len(latencies) * 1000
+                rows.append(_row(name, latencies, errors, elapsed, args.clients, cpu))
+                log(rows[-1])
+            load_after = uptime()
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+        command = "nice -n 5 .venv/bin/python benchmarks/api_load.py " + " ".join(sys.argv[1:])
+        table = "\n".join(rows)
+        print(f"""
+### Result ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())})
+
+Command: `{command}`
+
+Machine: {os.cpu_count()} cores, {cpu_model()}, Python {platform.python_version()};
+{len(ids)} products planned; `uptime` before: `{load_before}`; after: `{load_after}`.
+
+| request | clients | requests | errors | p50 | p95 | p99 | mean | max | req/s | server CPU |
+|---|---|---|---|---|---|---|---|---|---|---|
+{table}
+""")
+
+
+def _row(name: str, latencies: list[float], errors: int, elapsed: float, clients: int,
+         cpu_ms: float) -> str:
+    sample = np.asarray(latencies)
+    p50, p95, p99 = np.percentile(sample, [50, 95, 99])
+    return (f"| `{name}` | {clients} | {len(sample)} | {errors} | {p50:.1f} ms | {p95:.1f} ms "
+            f"| {p99:.1f} ms | {statistics.fmean(sample):.1f} ms | {sample.max():.1f} ms "
+            f"| {len(sample) / elapsed:.0f} | {cpu_ms:.1f} ms per request |")
+
+
+if __name__ == "__main__":
+    main()
