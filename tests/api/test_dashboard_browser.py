@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import pandas as pd
 import pytest
 
 pytest.importorskip("fastapi")
@@ -190,9 +191,11 @@ def _walk_through(page: object, base: str, key: str, data: Path, tmp_path: Path)
     assert page.locator("#page-title").inner_text() == f"Product {product}"
     facts = page.locator("#facts").inner_text()
     assert "Reorder point" in facts and "Stockout date" in facts
-    traces = page.evaluate("() => document.getElementById('chart-demand').data.map(t => t.name)")
-    assert "sales" in traces and any(str(t).startswith("forecast") for t in traces)
-    assert any("interval" in str(t) for t in traces)
+    traces = page.evaluate("() => document.getElementById('chart-demand').data"
+                           ".map(t => ({name: t.name, x: t.x, y: t.y}))")
+    names = [str(t["name"]) for t in traces]
+    assert any(n.startswith("forecast") for n in names) and any("interval" in n for n in names)
+    _check_history(traces[0], data / "sales.csv", product)
     stock = page.evaluate("() => document.getElementById('chart-stock').data[0].y.length")
     assert stock > 7
     _shot(page, tmp_path, "04-product")
@@ -250,3 +253,20 @@ def test_a_malformed_upload_shows_what_is_wrong(browser: object,
     assert page.locator("#result").is_hidden()
     assert errors == []
     page.close()
+
+
+def _check_history(trace: dict, sales_csv: Path, product: str) -> None:
+    """The drawn history is the product's sales summed to the forecast's period."""
+    period = str(trace["name"]).removeprefix("sales per ")
+    assert period in ("day", "week", "month")
+    sales = pd.read_csv(sales_csv)
+    sales = sales[(sales["unique_id"] == product) & (sales["ds"] != "2024-13-45")]
+    daily = sales.set_index(pd.to_datetime(sales["ds"]))["y"]
+    step = {"day": pd.Timedelta(days=1), "week": pd.Timedelta(days=7)}
+    assert len(trace["x"]) >= 3
+    for start, value in zip(trace["x"], trace["y"], strict=True):
+        begin = pd.Timestamp(start)
+        end = begin + step[period] if period in step else begin + pd.offsets.MonthBegin()
+        assert value == pytest.approx(daily[(daily.index >= begin) & (daily.index < end)].sum())
+        if period == "week":
+            assert begin.dayofweek == 0

@@ -85,10 +85,39 @@ function showFacts(product, plan) {
   ]);
 }
 
+// Sectors forecast per day, week (starting Monday) or month (from the 1st): the history
+// is summed to the forecast's period so both lines share one scale; partial periods at
+// either end are left out rather than drawn too low.
+function frequency(forecasts) {
+  if (forecasts.length < 2) return "D";
+  const gap = (Date.parse(forecasts[1].ds) - Date.parse(forecasts[0].ds)) / 86400000;
+  return gap >= 28 ? "M" : gap >= 7 ? "W" : "D";
+}
+
+function periodTotals(history, freq) {
+  if (freq === "D") return history.map((r) => [r.ds.slice(0, 10), r.y]);
+  const sums = new Map();
+  for (const row of history) {
+    const day = new Date(row.ds.slice(0, 10) + "T00:00:00Z");
+    if (freq === "W") day.setUTCDate(day.getUTCDate() - ((day.getUTCDay() + 6) % 7));
+    else day.setUTCDate(1);
+    const key = day.toISOString().slice(0, 10);
+    const [total, days] = sums.get(key) || [0, 0];
+    sums.set(key, [total + (Number(row.y) || 0), days + 1]);
+  }
+  const full = (key) => (freq === "W" ? 7 : new Date(Date.UTC(+key.slice(0, 4), +key.slice(5, 7), 0)).getUTCDate());
+  return [...sums].filter(([key, [, days]]) => days === full(key)).map(([key, [total]]) => [key, total]);
+}
+
 function drawDemand(history, forecasts) {
-  const recent = history.slice(-HISTORY_DAYS);
-  const traces = [{ type: "scatter", mode: "lines", name: "sales", x: recent.map((r) => r.ds),
-                    y: recent.map((r) => r.y), line: { color: SW.PALETTE[0], width: 1.4 } }];
+  const freq = frequency(forecasts);
+  const unit = { D: "day", W: "week", M: "month" }[freq];
+  const cut = new Date(Date.parse(history.length ? history[history.length - 1].ds : 0) -
+                       HISTORY_DAYS * 86400000).toISOString().slice(0, 10);
+  const recent = periodTotals(history.filter((r) => r.ds.slice(0, 10) > cut), freq);
+  const traces = [{ type: "scatter", mode: "lines", name: `sales per ${unit}`,
+                    x: recent.map((r) => r[0]), y: recent.map((r) => r[1]),
+                    line: { color: SW.PALETTE[0], width: 1.4 } }];
   const levels = forecasts.length ? Object.keys(forecasts[0].hi || {}).map(Number)
     .filter((l) => l === 80 || l === 95).sort((a, b) => b - a) : [];
   const x = forecasts.map((f) => f.ds);
@@ -105,7 +134,7 @@ function drawDemand(history, forecasts) {
                   y: forecasts.map((f) => f.forecast),
                   line: { color: SW.PALETTE[1], dash: "dash" } });
   }
-  SW.chart("chart-demand", traces, { yaxis: { title: { text: "units" }, rangemode: "tozero" },
+  SW.chart("chart-demand", traces, { yaxis: { title: { text: `units per ${unit}` }, rangemode: "tozero" },
                                      hovermode: "x unified" });
 }
 
