@@ -122,8 +122,8 @@ def _intermittent_rows(days: int = 14) -> pd.DataFrame:
 def test_paths_keep_the_point_as_mean_where_bands_reach_zero() -> None:
     rows = _intermittent_rows()
     rng = np.random.default_rng(3)
-    as_median = sample_paths(rows, 4000, rng=rng, point_is_mean=False)
-    as_mean = sample_paths(rows, 4000, rng=np.random.default_rng(3))
+    as_median = sample_paths(rows, 4000, rng=rng)
+    as_mean = sample_paths(rows, 4000, rng=np.random.default_rng(3), point_is_mean=True)
     # Taking 0.3 as the median of a 0..3 spread inflates the mean well above the forecast
     assert as_median.mean() > 2 * 0.3
     assert as_mean.mean(axis=0) == pytest.approx(np.full(14, 0.3))
@@ -134,6 +134,6 @@ def test_paths_keep_the_point_as_mean_where_bands_reach_zero() -> None:
 
 def test_paths_of_unclipped_bands_keep_the_point_as_median() -> None:
     rows = _forecast_rows()
-    a = sample_paths(rows, 2000, rng=np.random.default_rng(4))
-    b = sample_paths(rows, 2000, rng=np.random.default_rng(4), point_is_mean=False)
+    a = sample_paths(rows, 2000, rng=np.random.default_rng(4), point_is_mean=True)
+    b = sample_paths(rows, 2000, rng=np.random.default_rng(4))
     assert np.array_equal(a, b)
