@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from fastapi.testclient import TestClient
 
 from stockwise.adapters.storage.keys import create_key
+
+RUN = {"kind": "plan", "models": ["SeasonalNaive"], "n_windows": 1}
+"""A quick plan run: one cheap model, one backtest window."""
 
 
 @dataclass
@@ -44,3 +48,13 @@ def upload(client: TestClient, headers: dict[str, str], table: str, name: str,
 
 def csv_bytes(frame) -> bytes:
     return frame.to_csv(index=False).encode()
+
+
+def wait(client: TestClient, headers: dict, run_id: str, seconds: float = 120) -> dict:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        record = client.get(f"/api/v1/runs/{run_id}", headers=headers).json()
+        if record["status"] in ("succeeded", "failed"):
+            return record
+        time.sleep(0.2)
+    raise AssertionError(f"run {run_id} still {record['status']} after {seconds} s")

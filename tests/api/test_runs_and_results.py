@@ -7,13 +7,12 @@ per database; the read tests share that run.
 from __future__ import annotations
 
 import io
-import time
 from dataclasses import dataclass
 
 import openpyxl
 import pandas as pd
 import pytest
-from api_helpers import Api, csv_bytes, demo_frames, make_keys, upload
+from api_helpers import RUN, Api, csv_bytes, demo_frames, make_keys, upload, wait
 from fastapi.testclient import TestClient
 
 from stockwise.adapters.storage.models import Run, utcnow
@@ -21,24 +20,12 @@ from stockwise.api.app import create_app
 from stockwise.api.jobs import INTERRUPTED
 from stockwise.api.settings import Settings
 
-RUN = {"kind": "plan", "models": ["SeasonalNaive"], "n_windows": 1}
-
 
 @dataclass
 class Planned:
     api: Api
     run: dict
     settings: Settings
-
-
-def wait(client: TestClient, headers: dict, run_id: str, seconds: float = 120) -> dict:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        record = client.get(f"/api/v1/runs/{run_id}", headers=headers).json()
-        if record["status"] in ("succeeded", "failed"):
-            return record
-        time.sleep(0.2)
-    raise AssertionError(f"run {run_id} still {record['status']} after {seconds} s")
 
 
 @pytest.fixture(scope="module")

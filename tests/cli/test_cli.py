@@ -22,7 +22,7 @@ def run(*args: str) -> tuple[int, str]:
 
 @pytest.mark.parametrize("command", ["generate", "validate", "prepare", "sectors", "demo",
                                      "forecast", "backtest", "plan", "report", "etl",
-                                     "simulate", "runs"])
+                                     "simulate", "runs", "serve", "keys", "db"])
 def test_every_command_has_help(command: str) -> None:
     code, output = run(command, "--help")
     assert code == 0 and "Usage" in output

@@ -4,12 +4,16 @@ Sector by sector (that is what progress counts): the plan run calls
 :func:`stockwise.workflows.plan.plan_inventory`, the forecast run
 :func:`stockwise.workflows.sector_forecast.forecast_sectors`, both on the stored sales,
 the latest inventory snapshot and the stored batches. Results are written at the end,
-in one transaction, so a failed run stores no partial results.
+in one transaction, so a failed run stores no partial results. With a tracker (settings
+``STOCKWISE_TRACK=true``) the run is also recorded in MLflow like a CLI run: parameters,
+data fingerprint, backtest scores, result files and each sector's champion model.
 """
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -20,13 +24,26 @@ from stockwise.adapters.storage.frames import batches_frame, inventory_frame, sa
 from stockwise.adapters.storage.results import store_forecasts, store_plan
 from stockwise.errors import NothingUsableError
 from stockwise.inventory.plan import sort_alerts, sort_plan
+from stockwise.workflows.sector_forecast import SectorForecasts
+from stockwise.workflows.tracking import NullTracker, Tracker, track_forecasts
 
 Progress = Callable[[float, str], None]
 
 
 def execute_run(storage: Storage, run_id: str, kind: str, params: dict[str, Any],
-                progress: Progress) -> dict[str, Any]:
+                progress: Progress, tracker: Tracker | None = None) -> dict[str, Any]:
     """Run a ``plan`` or ``forecast`` job; return its summary."""
+    tracker = tracker or NullTracker()
+    with tracker.start_run(kind, tags={"stockwise.kind": kind, "stockwise.api_run": run_id}):
+        summary = _execute(storage, run_id, kind, params, progress, tracker)
+    mlflow_run = getattr(tracker, "last_run_id", None)
+    if mlflow_run:
+        summary["mlflow_run_id"] = mlflow_run
+    return summary
+
+
+def _execute(storage: Storage, run_id: str, kind: str, params: dict[str, Any],
+             progress: Progress, tracker: Tracker) -> dict[str, Any]:
     progress(0.02, "reading the stored data")
     with storage.session() as session:
         sales = sales_frame(session, params.get("sector"))
@@ -49,7 +66,7 @@ def execute_run(storage: Storage, run_id: str, kind: str, params: dict[str, Any]
             result = forecast_sectors(rows, horizon=params.get("horizon"), models=models,
                                       levels=params.get("levels"),
                                       n_windows=params.get("n_windows", 2))
-            forecasts.append(result.forecasts)
+            forecasts.append(result)
             continue
         from stockwise.workflows.plan import plan_inventory
 
@@ -64,15 +81,48 @@ def execute_run(storage: Storage, run_id: str, kind: str, params: dict[str, Any]
                              policy=params.get("policy", "RS"),
                              target=params.get("target", "cycle_service_level"),
                              seed=params.get("seed", 0))
-        forecasts.append(run.forecasts.forecasts)
+        forecasts.append(run.forecasts)
         plans.append(run.plan.plan)
         projections.append(run.plan.projection)
         alerts.append(run.plan.alerts)
     if kind == "plan" and not plans:
         raise NothingUsableError("no product has both sales and an inventory snapshot: "
                                  "upload inventory first (POST /api/v1/uploads/inventory)")
+    combined = _combine(forecasts)
+    if not isinstance(tracker, NullTracker):
+        progress(0.9, "recording the run in MLflow")
+        _track(tracker, kind, sales, params, combined, plans, alerts)
     progress(0.92, "storing the results")
-    return _store(storage, run_id, forecasts, plans, projections, alerts, notes)
+    return _store(storage, run_id, combined.forecasts, plans, projections, alerts, notes)
+
+
+def _combine(parts: list[SectorForecasts]) -> SectorForecasts:
+    def concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+        frames = [f for f in frames if not f.empty]
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+    return SectorForecasts(concat([p.forecasts for p in parts]),
+                           concat([p.selection for p in parts]),
+                           concat([p.metrics for p in parts]),
+                           [s for p in parts for s in p.settings],
+                           {k: v for p in parts for k, v in p.models.items()})
+
+
+def _track(tracker: Tracker, kind: str, sales: pd.DataFrame, params: dict[str, Any],
+           result: SectorForecasts, plans: list[pd.DataFrame],
+           alerts: list[pd.DataFrame]) -> None:
+    with tempfile.TemporaryDirectory(prefix="stockwise-run-") as folder:
+        out = Path(folder)
+        tables = {"forecasts": result.forecasts, "selection": result.selection}
+        if plans:
+            tables.update(plan=pd.concat(plans, ignore_index=True),
+                          alerts=_concat(alerts))
+        files = {}
+        for name, table in tables.items():
+            files[name] = out / f"{name}.csv"
+            table.to_csv(files[name], index=False)
+        track_forecasts(tracker, kind, sales=sales, options=params, result=result,
+                        out_dir=out, files=files)
 
 
 def _sector_groups(sales: pd.DataFrame) -> Iterator[tuple[str | None, pd.DataFrame]]:
@@ -84,20 +134,25 @@ def _sector_groups(sales: pd.DataFrame) -> Iterator[tuple[str | None, pd.DataFra
         yield None, sales[~known].drop(columns=S.SECTOR).reset_index(drop=True)
 
 
-def _store(storage: Storage, run_id: str, forecasts: list[pd.DataFrame],
-           plans: list[pd.DataFrame], projections: list[pd.DataFrame],
-           alerts: list[pd.DataFrame], notes: list[str]) -> dict[str, Any]:
+def _store(storage: Storage, run_id: str, table: pd.DataFrame, plans: list[pd.DataFrame],
+           projections: list[pd.DataFrame], alerts: list[pd.DataFrame], notes: list[str]
+           ) -> dict[str, Any]:
     summary: dict[str, Any] = {"notes": notes}
     with storage.transaction() as session:
-        table = pd.concat(forecasts, ignore_index=True)
         summary["forecast_rows"] = store_forecasts(session, run_id, table)
         summary["products"] = int(table[S.UNIQUE_ID].nunique())
         if plans:
             plan = sort_plan(pd.concat(plans, ignore_index=True))
-            found = sort_alerts(pd.concat(alerts, ignore_index=True))
+            found = sort_alerts(_concat(alerts))
             lines, n_alerts = store_plan(session, run_id, plan,
                                          pd.concat(projections, ignore_index=True), found)
             summary.update(plan_lines=lines, alerts=n_alerts,
                            orders_now=int(((plan["urgency"] == "order now")
                                            & (plan["order_qty"] > 0)).sum()))
     return summary
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Concatenate, skipping empty frames (all empty: the first one, for its columns)."""
+    full = [f for f in frames if not f.empty]
+    return pd.concat(full, ignore_index=True) if full else frames[0]

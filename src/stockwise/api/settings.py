@@ -22,6 +22,8 @@ class Settings(BaseSettings):
     run_workers: int = Field(1, ge=1, le=16, description="Runs executed at the same time.")
     host: str = "127.0.0.1"
     port: int = 8000
+    track: bool = Field(False, description="Record runs in MLflow (MLFLOW_TRACKING_URI, "
+                        "else ./stockwise-data-store/mlflow.db).")
     upgrade_on_start: bool = Field(True, description="Apply migrations when the app starts.")
 
     @property
