@@ -3,18 +3,21 @@
 A run is a database row first (``queued``), so its status survives the process; the pool
 only executes it. Threads rather than processes: the heavy work (statsforecast, numpy)
 releases the GIL for most of its time, results go straight to the same database, and a
-server with one worker stays responsive to reads. On start, runs a stopped server left
-``queued`` or ``running`` are marked ``failed`` with an "interrupted" message — they are
-not re-queued, because their inputs may have changed since; the user starts them again.
+server with one worker stays responsive to reads. The threads are daemons, so stopping
+the server never waits for a long run; such a run stays ``running`` in the database, and
+on the next start runs left ``queued`` or ``running`` are marked ``failed`` with an
+"interrupted" message — not re-queued, because their inputs may have changed since; the
+user starts them again.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import queue
+import threading
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from sqlalchemy import select
@@ -32,7 +35,10 @@ class RunManager:
 
     def __init__(self, storage: Storage, workers: int = 1) -> None:
         self.storage = storage
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="stockwise-run")
+        self.workers = workers
+        self._queue: queue.Queue = queue.Queue()
+        self._threads: list[threading.Thread] = []
+        self._lock = threading.Lock()
 
     def recover_interrupted(self) -> int:
         """Mark runs left queued/running by a previous process as failed; return how many."""
@@ -53,8 +59,25 @@ class RunManager:
                   message="queued", params=params, created_at=utcnow())
         with self.storage.transaction() as session:
             session.add(run)
-        self._pool.submit(self._execute, run.id, work)
+        self._start_threads()
+        self._queue.put((run.id, work))
         return run
+
+    def _start_threads(self) -> None:
+        with self._lock:
+            self._threads = [t for t in self._threads if t.is_alive()]
+            while len(self._threads) < self.workers:
+                thread = threading.Thread(target=self._loop, daemon=True,
+                                          name=f"stockwise-run-{len(self._threads)}")
+                thread.start()
+                self._threads.append(thread)
+
+    def _loop(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            self._execute(*item)
 
     def _execute(self, run_id: str, work: Callable[[str, Progress], dict[str, Any]]) -> None:
         self._update(run_id, status="running", started_at=utcnow(), progress=0.01,
@@ -76,8 +99,15 @@ class RunManager:
                 for name, value in fields.items():
                     setattr(run, name, value)
 
-    def shutdown(self, wait: bool = False) -> None:
-        self._pool.shutdown(wait=wait, cancel_futures=True)
+    def shutdown(self) -> None:
+        """Stop taking queued runs (a run in progress finishes unless the process ends)."""
+        while True:
+            try:
+                self._queue.get_nowait()
+            except queue.Empty:
+                break
+        for _ in self._threads:
+            self._queue.put(None)
 
 
 def _failure(exc: Exception) -> str:

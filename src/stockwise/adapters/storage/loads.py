@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import insert, select, tuple_, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from stockwise import schema as S
@@ -132,13 +132,17 @@ def _upsert_products(session: Session, data: pd.DataFrame) -> None:
 
 def _upsert(session: Session, model: type[Base], key: tuple[str, ...],
             rows: list[dict[str, Any]]) -> LoadCounts:
-    columns = [getattr(model, k) for k in key]
+    # Fetch by product (the key's first column, a primary-key prefix): one indexed range
+    # per product is far faster on PostgreSQL than row-value IN lists of whole keys.
+    wanted = {tuple(r[k] for k in key) for r in rows}
+    products = sorted({r["product_id"] for r in rows})
     existing: dict[tuple, dict[str, Any]] = {}
-    for part in _chunks(rows):
-        keys = [tuple(r[k] for k in key) for r in part]
-        found = session.execute(select(model.__table__).where(tuple_(*columns).in_(keys)))
+    for ids in _chunks(products):
+        found = session.execute(select(model.__table__).where(model.product_id.in_(ids)))
         for stored in found.mappings():
-            existing[tuple(stored[k] for k in key)] = dict(stored)
+            found_key = tuple(stored[k] for k in key)
+            if found_key in wanted:
+                existing[found_key] = dict(stored)
     new, changed, same = [], [], 0
     for row in rows:
         old = existing.get(tuple(row[k] for k in key))
