@@ -13,6 +13,7 @@ from stockwise.errors import InputError
 from stockwise.evaluation.backtest import backtest
 from stockwise.models import with_fallback
 from stockwise.models.lstm import QUANTILES, LSTMForecaster
+from stockwise.models.persistence import artifact_size, load_model, save_model
 
 DAYS = pd.date_range("2024-01-01", periods=150, freq="D")
 TINY = {"look_back": 14, "horizon": 7, "hidden_size": 8, "max_epochs": 4, "batch_size": 32,
@@ -101,13 +102,22 @@ def test_missing_future_inputs_are_a_clear_error_naming_the_column() -> None:
     with pytest.raises(InputError, match="no column 'promo'"):
         model.predict(14, X_df=future.drop(columns="promo"))
     gappy = future.drop(index=future.index[future["unique_id"].eq("p2")][3])
-    with pytest.raises(InputError, match=r"column 'promo'.*series 'p2'"):
+    with pytest.raises(InputError, match=r"column 'promo'.*no row for series 'p2'"):
         model.predict(14, X_df=gappy)
+    unknown = future.assign(promo=future["promo"].where(np.arange(len(future)) % 5 > 0))
+    assert len(model.predict(14, X_df=unknown)) == 6 * 14  # a value may be missing, a row not
+
+
+def _month_start(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.assign(event=np.where(frame["ds"].dt.day == 1, "month start", None))
 
 
 def test_save_then_load_predicts_identically(tmp_path) -> None:
     train, future = promo_panel()
+    train, future = _month_start(train), _month_start(future)
     model = LSTMForecaster(seed=0, **TINY).fit(train)
+    assert model.exog_ == ["promo", "event"]  # text inputs too: one channel per value
+    assert "event=month start" in model.channels_
     expected = model.predict(20, X_df=_extend(future, days=6), levels=(80, 95))
     folder = model.save(tmp_path / "lstm")
     assert sorted(p.name for p in folder.iterdir()) == [
@@ -122,6 +132,12 @@ def test_save_then_load_predicts_identically(tmp_path) -> None:
     assert loaded.get_params() == model.get_params()
     again = loaded.predict(20, X_df=_extend(future, days=6), levels=(80, 95))
     pd.testing.assert_frame_equal(expected, again)
+    via = save_model(model, tmp_path / "via_persistence")  # the project-wide entry point
+    assert artifact_size(via) > (via / "weights.safetensors").stat().st_size
+    reloaded = load_model(via)
+    assert isinstance(reloaded, LSTMForecaster)
+    pd.testing.assert_frame_equal(
+        expected, reloaded.predict(20, X_df=_extend(future, days=6), levels=(80, 95)))
 
 
 def _extend(future: pd.DataFrame, days: int) -> pd.DataFrame:
@@ -130,7 +146,7 @@ def _extend(future: pd.DataFrame, days: int) -> pd.DataFrame:
     extra = [pd.DataFrame({"unique_id": uid, "promo": 0,
                            "ds": pd.date_range(end, periods=days + 1, freq="D")[1:]})
              for uid, end in last.items()]
-    return pd.concat([future, *extra], ignore_index=True)
+    return _month_start(pd.concat([future, *extra], ignore_index=True))
 
 
 def test_series_shorter_than_look_back_fall_back_and_say_why() -> None:
@@ -161,6 +177,31 @@ def test_horizon_longer_than_the_network_output_is_forecast_in_blocks() -> None:
     assert out.groupby("unique_id").size().eq(17).all()
     assert out["ds"].min() == DAYS[-1] + pd.Timedelta(days=1)
     assert np.isfinite(out["LSTM"]).all() and (out["LSTM"] >= 0).all()
+
+
+def test_lstm_takes_part_in_auto_where_a_profile_names_it(monkeypatch) -> None:
+    from stockwise.models import registry
+    from stockwise.workflows.forecast import run_forecast
+
+    assert "LSTM" not in registry.global_candidates(1000)  # opt-in: it costs minutes
+    assert "LSTM" in registry.global_candidates(100, restrict_to=["AutoETS", "LSTM"])
+    monkeypatch.setitem(registry.GLOBAL_AUTO, "LSTM", (1, False))  # a tiny panel here
+    monkeypatch.setitem(registry.MODELS, "LSTM", TinyLSTM)
+    run = run_forecast(weekly_panel(n=3), h=7, models="auto",
+                       restrict_to=["SeasonalNaive", "LSTM"])
+    assert "LSTM" in set(run.metrics["model"])  # backtested alongside the others
+    assert run.forecasts.groupby("unique_id").size().eq(7).all()
+
+
+class TinyLSTM(LSTMForecaster):
+    """The LSTM as "auto" builds it by name, with test-sized defaults."""
+
+    def __init__(self, look_back: int = 14, horizon: int = 7, hidden_size: int = 8,
+                 max_epochs: int = 4, batch_size: int = 32, n_threads: int = 1,
+                 freq: str | None = None) -> None:
+        super().__init__(look_back=look_back, horizon=horizon, hidden_size=hidden_size,
+                         max_epochs=max_epochs, batch_size=batch_size, n_threads=n_threads,
+                         freq=freq)
 
 
 def test_lstm_in_forecast_and_backtest_workflows() -> None:

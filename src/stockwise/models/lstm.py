@@ -231,7 +231,11 @@ class LSTMForecaster(Forecaster):
 
     def _future_inputs(self, future: pd.DataFrame, X_df: pd.DataFrame | None, h: int
                        ) -> pd.DataFrame:
-        """The future dates with the known-ahead inputs from ``X_df``; every one required."""
+        """The future dates with the known-ahead inputs from ``X_df``.
+
+        Every forecast period needs its row in ``X_df``; a missing value inside a row is
+        read as the series' usual level, as in training.
+        """
         if not self.exog_:
             return future
         if X_df is None:
@@ -247,17 +251,17 @@ class LSTMForecaster(Forecaster):
         given[S.UNIQUE_ID] = given[S.UNIQUE_ID].astype(str)
         given[S.DS] = pd.to_datetime(given[S.DS])
         given = given.drop_duplicates([S.UNIQUE_ID, S.DS], keep="last")
-        merged = future.merge(given, on=[S.UNIQUE_ID, S.DS], how="left")
-        for column in self.exog_:
-            gap = merged[column].isna()
-            if gap.any():
-                first = merged[gap].iloc[0]
-                raise InputError(
-                    f"X_df has no value for series {first[S.UNIQUE_ID]!r} on "
-                    f"{first[S.DS]:%Y-%m-%d} ({int(gap.sum())} of the {len(merged)} future "
-                    f"rows lack one); {self.name} needs '{column}' for every forecast period",
-                    column=column)
-        return merged
+        merged = future.merge(given, on=[S.UNIQUE_ID, S.DS], how="left", indicator=True)
+        absent_rows = merged["_merge"].eq("left_only")
+        if absent_rows.any():
+            first = merged[absent_rows].iloc[0]
+            names = ", ".join(f"'{c}'" for c in self.exog_)
+            raise InputError(
+                f"X_df has no row for series {first[S.UNIQUE_ID]!r} on "
+                f"{first[S.DS]:%Y-%m-%d} ({int(absent_rows.sum())} of the {len(merged)} "
+                f"forecast periods lack one); {self.name} needs {names} for every forecast "
+                "period", column=self.exog_[0])
+        return merged.drop(columns="_merge")
 
     # -- persistence ------------------------------------------------------------------------
     def save(self, path: str | Path) -> Path:

@@ -9,7 +9,11 @@ a scale that means the same thing across series:
   other non-negative input (price) becomes its ratio to the series' own mean, minus one
   (a 20 % discount reads -0.2 on a $1 item as on a $50 one); an input with negative
   values is standardised per series. Both are clipped, so a rare spike cannot saturate
-  the network;
+  the network. A missing value reads 0: the series' usual level, or "no flag";
+* a text input (event name, holiday type) becomes one 0/1 channel per value learnt at fit
+  time when it has at most ``MAX_ONE_HOT`` values, else one "a value is present" channel
+  (an event name: is there an event that day). Values never seen in training, and
+  missing ones, switch every channel off;
 * calendar columns are sine/cosine pairs (day of week for daily data, week or month of
   the year otherwise), always known ahead;
 * the series' level (log of its scale, standardised over the series) is a constant
@@ -22,7 +26,7 @@ as Parquet/JSON by :mod:`stockwise.models.lstm_io`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -33,18 +37,20 @@ from stockwise.errors import InputError
 LEVEL = "_level"
 SCALED = "_y_scaled"
 CALENDAR_PREFIX = "_cal_"
-FLAG, RELATIVE, STANDARD = "flag", "relative", "standard"
+FLAG, RELATIVE, STANDARD, TEXT = "flag", "relative", "standard", "text"
+MAX_ONE_HOT = 8
 CLIP = {RELATIVE: 3.0, STANDARD: 5.0}
-NOT_DRIVERS = {S.UNIQUE_ID, S.DS, S.Y, S.ON_HAND, S.STOCKOUT, S.GAP_FILLED, S.SOURCE_ROW,
-               S.N_OBS, "cutoff"}
-"""Columns never taken as known-ahead inputs by ``exog=None`` (bookkeeping, or not known
-ahead: stock on hand is an outcome, not a driver)."""
+NOT_DRIVERS = {S.UNIQUE_ID, S.DS, S.Y, S.SECTOR, S.PRODUCT, S.STORE, S.CATEGORY, S.ON_HAND,
+               S.STOCKOUT, S.GAP_FILLED, S.SOURCE_ROW, S.N_OBS, "cutoff"}
+"""Columns never taken as known-ahead inputs by ``exog=None`` (keys, static attributes,
+bookkeeping, and stock on hand, an outcome rather than a driver); the same set as the
+gradient-boosted models use."""
 HARMONICS = {"D": (7, 2), "W": (52.18, 2), "M": (12, 2)}
 """freq -> (period of the calendar cycle, number of sine/cosine pairs)."""
 
 
 def detect_exog(df: pd.DataFrame, exog: Sequence[str] | None) -> list[str]:
-    """The known-ahead input columns: the ones asked for, or every numeric extra column."""
+    """The known-ahead input columns: the ones asked for, or every other extra column."""
     if exog is not None:
         missing = [c for c in exog if c not in df.columns]
         if missing:
@@ -52,8 +58,7 @@ def detect_exog(df: pd.DataFrame, exog: Sequence[str] | None) -> list[str]:
                              f"a known-ahead input); it has {list(df.columns)}",
                              column=missing[0])
         return list(exog)
-    return [c for c in df.columns if c not in NOT_DRIVERS
-            and (pd.api.types.is_numeric_dtype(df[c]) or pd.api.types.is_bool_dtype(df[c]))]
+    return [c for c in df.columns if c not in NOT_DRIVERS]
 
 
 def calendar_features(ds: pd.Series, freq: str) -> pd.DataFrame:
@@ -81,9 +86,12 @@ class InputScaling:
     series: pd.DataFrame
     """Indexed by unique_id: ``y_scale``, ``level`` and ``<column>_loc`` / ``_scale``."""
     kinds: dict[str, str]
-    """Known-ahead column -> flag / relative / standard."""
+    """Known-ahead column -> flag / relative / standard / text."""
     freq: str
     calendar: bool
+    vocab: dict[str, list[str]] = field(default_factory=dict)
+    """Text column -> its values seen in training (one channel each), or [] for the
+    single "present" channel of a column with more than ``MAX_ONE_HOT`` values."""
 
     @classmethod
     def fit(cls, frame: pd.DataFrame, exog: list[str], freq: str, calendar: bool
@@ -99,7 +107,13 @@ class InputScaling:
         spread = float(log_scale.std(ddof=0)) if len(log_scale) > 1 else 0.0
         series["level"] = (log_scale - float(log_scale.mean())) / (spread if spread > 0 else 1.0)
         kinds: dict[str, str] = {}
+        vocab: dict[str, list[str]] = {}
         for column in exog:
+            if _is_text(frame[column]):
+                kinds[column] = TEXT
+                seen = sorted({str(v) for v in frame[column].dropna().unique()})
+                vocab[column] = seen if len(seen) <= MAX_ONE_HOT else []
+                continue
             values = _numeric(frame[column], column)
             finite = values[np.isfinite(values)]
             if finite.size and np.isin(finite, (0.0, 1.0)).all():
@@ -118,7 +132,7 @@ class InputScaling:
             series[f"{column}_loc"] = loc.fillna(0.0).to_numpy()
             series[f"{column}_scale"] = scale.to_numpy()
         series.index.name = S.UNIQUE_ID
-        return cls(series, kinds, freq, calendar)
+        return cls(series, kinds, freq, calendar, vocab)
 
     # -- channels ---------------------------------------------------------------------------
     @property
@@ -128,7 +142,10 @@ class InputScaling:
     def future_channels(self) -> list[str]:
         calendar = list(calendar_features(pd.Series(pd.to_datetime(["2024-01-01"])),
                                           self.freq).columns) if self.calendar else []
-        return [*self.exog, *calendar, LEVEL]
+        inputs = []
+        for column, kind in self.kinds.items():
+            inputs += _text_channels(column, self.vocab[column]) if kind == TEXT else [column]
+        return [*inputs, *calendar, LEVEL]
 
     def past_channels(self) -> list[str]:
         """Channel 0 (the scaled target) is added by the windows; these follow it."""
@@ -147,6 +164,14 @@ class InputScaling:
         if S.Y in frame.columns:
             out[SCALED] = frame[S.Y].to_numpy(dtype=float) / stats["y_scale"].to_numpy()
         for column, kind in self.kinds.items():
+            if kind == TEXT:
+                text = frame[column].astype(object)
+                names = _text_channels(column, self.vocab[column])
+                if not self.vocab[column]:
+                    out[names[0]] = text.notna().to_numpy(dtype=float)
+                for name, value in zip(names, self.vocab[column], strict=False):
+                    out[name] = (text.notna() & text.astype(str).eq(value)).to_numpy(float)
+                continue
             values = _numeric(frame[column], column)
             if kind != FLAG:
                 loc = stats[f"{column}_loc"].to_numpy()
@@ -159,9 +184,17 @@ class InputScaling:
         return out
 
 
+def _is_text(column: pd.Series) -> bool:
+    return not (pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column))
+
+
+def _text_channels(column: str, values: list[str]) -> list[str]:
+    return [f"{column}={v}" for v in values] if values else [f"{column}:present"]
+
+
 def _numeric(column: pd.Series, name: str) -> np.ndarray:
     try:
         return pd.to_numeric(column).to_numpy(dtype=float, na_value=np.nan)
     except (TypeError, ValueError):
-        raise InputError("a known-ahead input must be numeric (or 0/1); map text such as "
-                         "event names to flags first", column=name) from None
+        raise InputError("a known-ahead input must be numeric, 0/1 or text; this one "
+                         "mixes numbers with other values", column=name) from None

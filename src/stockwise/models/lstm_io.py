@@ -53,6 +53,7 @@ def save_lstm(model: LSTMForecaster, path: Path) -> Path:
     state = {
         "freq": model.freq_, "horizon": model.horizon_, "exog": model.exog_,
         "kinds": model.scaling_.kinds, "calendar": model.scaling_.calendar,
+        "vocab": model.scaling_.vocab,
         "channels": model.channels_, "fitted_ids": list(model.fitted_ids_),
         "failures": model.failures_,
         "network": {"n_past": len(model.channels_) + 1, "n_future": len(model.channels_)},
@@ -91,7 +92,7 @@ def load_lstm(cls: type[LSTMForecaster], path: Path) -> LSTMForecaster:
     fitted = json.loads((path / STATE).read_text())
     series = pd.read_parquet(path / SERIES).set_index(S.UNIQUE_ID)
     model.scaling_ = InputScaling(series, dict(fitted["kinds"]), fitted["freq"],
-                                  bool(fitted["calendar"]))
+                                  bool(fitted["calendar"]), dict(fitted["vocab"]))
     model.freq_ = fitted["freq"]
     model.horizon_ = int(fitted["horizon"])
     model.exog_ = list(fitted["exog"])

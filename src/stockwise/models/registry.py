@@ -124,6 +124,10 @@ def default_fallbacks(name: str, season_length: int = 1) -> list[str]:
 
 register_model("LightGBM-tweedie", _lightgbm_tweedie)
 register_model("RandomForest", _random_forest)
+register_global_candidate("LSTM", 100)
+"""The LSTM joins "auto" on panels of 100 series or more where a sector profile names it
+(retail does): it costs about a minute per fit on 2 cores (docs/benchmarks.md), and "auto"
+fits it once per backtest window and once more at the end."""
 
 
 def with_fallback(model: Forecaster | str, season_length: int = 1,
