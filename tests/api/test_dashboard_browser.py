@@ -210,6 +210,10 @@ def _walk_through(page: object, base: str, key: str, data: Path, tmp_path: Path)
                            if expected else "#alerts-summary:has-text('No alerts')")
     sectors = page.locator("#alerts-table tbody td:nth-child(4)").all_inner_texts()
     assert sectors == ["pharmacy"] * expected
+    with page.expect_download() as download:
+        page.click("#export-csv")
+    exported = pd.read_csv(download.value.path())
+    assert len(exported) == expected and set(exported["sector"]) <= {"pharmacy"}
     _shot(page, tmp_path, "05-alerts")
 
     # Order list and its Excel export.

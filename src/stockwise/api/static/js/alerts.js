@@ -1,4 +1,4 @@
-// Alerts: filter by sector, severity and type; export what is shown as CSV.
+// Alerts: filter by sector, severity and type; export the filtered alerts as CSV.
 "use strict";
 
 const COLUMNS = [
@@ -9,7 +9,9 @@ const COLUMNS = [
   { key: "value_at_stake", label: "Value at stake", num: true, format: SW.money },
   { key: "message", label: "What and why", wrap: true },
 ];
+const SHOWN = 500;  // alerts drawn in the table; the CSV export holds every one
 let shown = [];
+let total = 0;
 
 function filters() {
   return { sector: document.getElementById("sector").value,
@@ -18,10 +20,15 @@ function filters() {
 }
 
 async function loadAlerts() {
-  shown = await SW.getAll("/alerts", filters());
+  const answer = await SW.get("/alerts", Object.assign({ page_size: SHOWN }, filters()));
+  shown = answer.items;
+  total = answer.total;
   const value = shown.reduce((t, a) => t + (Number(a.value_at_stake) || 0), 0);
+  const more = total > shown.length
+    ? ` Showing the ${shown.length} most severe of ${SW.num(total)}: the CSV export has all.` : "";
   document.getElementById("alerts-summary").textContent = shown.length
-    ? `${shown.length} alerts from run ${shown[0].run_id}; ${SW.money(value)} at stake.`
+    ? `${SW.num(total)} alerts from run ${shown[0].run_id}; ${SW.money(value)} at stake` +
+      `${more ? " in those shown" : ""}.${more}`
     : "No alerts match these filters.";
   SW.table("alerts-table", shown, COLUMNS, "Alerts, most severe first");
 }
@@ -31,9 +38,10 @@ function csvCell(value) {
   return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-function exportCsv() {
+async function exportCsv() {
+  const rows = total > shown.length ? await SW.getAll("/alerts", filters()) : shown;
   const keys = ["run_id", "product_id", "sector", "type", "severity", "value_at_stake", "message"];
-  const lines = [keys.join(","), ...shown.map((a) => keys.map((k) => csvCell(a[k])).join(","))];
+  const lines = [keys.join(","), ...rows.map((a) => keys.map((k) => csvCell(a[k])).join(","))];
   const url = URL.createObjectURL(new Blob([lines.join("\n") + "\n"], { type: "text/csv" }));
   const link = document.createElement("a");
   link.href = url;
@@ -54,7 +62,9 @@ async function init() {
       loadAlerts().catch((e) => SW.fail(e));
     });
   }
-  document.getElementById("export-csv").addEventListener("click", exportCsv);
+  document.getElementById("export-csv").addEventListener("click", () => {
+    exportCsv().catch((e) => SW.fail(e));
+  });
   await loadAlerts();
 }
 

@@ -33,13 +33,18 @@ async function loadSectors() {
   if (urgency) document.getElementById("urgency").value = urgency;
 }
 
+const SHOWN = 500;  // lines drawn in the table; the exports hold every line
+
 async function loadOrders() {
-  const lines = await SW.getAll("/plan", filters());
+  const answer = await SW.get("/plan", Object.assign({ page_size: SHOWN }, filters()));
+  const lines = answer.items;
   const ordered = lines.filter((l) => l.order_qty > 0);
   const value = ordered.reduce((t, l) => t + (Number(l.order_value) || 0), 0);
+  const more = answer.total > lines.length
+    ? ` Showing the ${lines.length} most urgent of ${SW.num(answer.total)} lines: export for all.` : "";
   document.getElementById("orders-summary").textContent = lines.length
-    ? `${lines.length} lines from run ${lines[0].run_id}; ${ordered.length} with an order ` +
-      `worth ${SW.money(value)} in total.`
+    ? `${SW.num(answer.total)} lines from run ${lines[0].run_id}; ${ordered.length} ` +
+      `${more ? "shown " : ""}with an order worth ${SW.money(value)} in total.${more}`
     : "No plan lines match these filters.";
   SW.table("orders-table", lines, COLUMNS, "Plan lines, most urgent first");
 }

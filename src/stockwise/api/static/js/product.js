@@ -5,7 +5,7 @@
 const HISTORY_DAYS = 180;
 
 async function loadProduct() {
-  const products = await SW.getAll("/products");
+  const products = (await SW.get("/products", { page_size: 1000 })).items;  // suggestions
   const list = document.getElementById("product-ids");
   list.replaceChildren(...products.map((p) => new Option(`${p.sector || ""} ${p.product || ""}`,
                                                           p.product_id)));
