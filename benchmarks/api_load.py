@@ -6,10 +6,12 @@ plan through the API (cheap models: the read path does not depend on them), then
 ``--clients`` concurrent clients (httpx, one event loop) send ``--requests`` reads of
 random products, after a warm-up. Latency is measured by the client, per request, from
 sending to the last byte of the body. Prints p50 / p95 / p99 and a Markdown block for
-docs/benchmarks.md.
+docs/benchmarks.md, with the CPU time server and client spent per request (unlike
+latency, that does not depend on how busy the machine is). ``--baseline`` also measures
+``GET /api/v1/me`` (key check + framework, no data): the floor of any endpoint.
 
     nice -n 5 .venv/bin/python benchmarks/api_load.py --products 60 --days 730 \
-        --clients 20 --requests 4000
+        --requests 2000 --warmup 200 --baseline
 """
 
 from __future__ import annotations
@@ -195,11 +197,12 @@ def main() -> None:
             rows, load_before = [], uptime()
             for name, paths in targets.items():
                 asyncio.run(hammer(base, key, paths, args.clients, args.warmup, args.seed))
-                cpu = cpu_seconds(server.pid)
+                cpu, own = cpu_seconds(server.pid), time.process_time()
                 latencies, errors, elapsed = asyncio.run(
                     hammer(base, key, paths, args.clients, args.requests, args.seed + 1))
                 cpu = (cpu_seconds(server.pid) - cpu) / len(latencies) * 1000
-                rows.append(_row(name, latencies, errors, elapsed, args.clients, cpu))
+                own = (time.process_time() - own) / len(latencies) * 1000
+                rows.append(_row(name, latencies, errors, elapsed, args.clients, cpu, own))
                 log(rows[-1])
             load_after = uptime()
         finally:
@@ -215,19 +218,19 @@ Command: `{command}`
 Machine: {os.cpu_count()} cores, {cpu_model()}, Python {platform.python_version()};
 {len(ids)} products planned; `uptime` before: `{load_before}`; after: `{load_after}`.
 
-| request | clients | requests | errors | p50 | p95 | p99 | mean | max | req/s | server CPU |
+| request | clients | requests | errors | p50 | p95 | p99 | mean | max | req/s | CPU per request |
 |---|---|---|---|---|---|---|---|---|---|---|
 {table}
 """)
 
 
 def _row(name: str, latencies: list[float], errors: int, elapsed: float, clients: int,
-         cpu_ms: float) -> str:
+         cpu_ms: float, client_ms: float) -> str:
     sample = np.asarray(latencies)
     p50, p95, p99 = np.percentile(sample, [50, 95, 99])
     return (f"| `{name}` | {clients} | {len(sample)} | {errors} | {p50:.1f} ms | {p95:.1f} ms "
             f"| {p99:.1f} ms | {statistics.fmean(sample):.1f} ms | {sample.max():.1f} ms "
-            f"| {len(sample) / elapsed:.0f} | {cpu_ms:.1f} ms per request |")
+            f"| {len(sample) / elapsed:.0f} | server {cpu_ms:.1f} ms, client {client_ms:.1f} ms |")
 
 
 if __name__ == "__main__":

@@ -172,9 +172,9 @@ def _walk_through(page: object, base: str, key: str, data: Path, tmp_path: Path)
     assert "products" in page.locator("#runs-table tbody tr").first.inner_text()
     _shot(page, tmp_path, "02-runs")
 
-    # Overview: key figures and three drawn charts.
+    # Overview: key figures and four drawn charts.
     page.click("nav >> text=Overview")
-    page.wait_for_function(CHARTS_DRAWN, arg=3)
+    page.wait_for_function(CHARTS_DRAWN, arg=4)
     page.wait_for_selector("#urgent-table tbody a")
     figures = dict(zip(page.locator("#kpis dt").all_inner_texts(),
                        page.locator("#kpis dd").all_inner_texts(), strict=True))

@@ -62,23 +62,31 @@ function drawSectorCharts(sectors, orders) {
   })), { barmode: "stack", yaxis: { title: { text: "alerts" } } });
   SW.chart("chart-value", [
     { type: "bar", name: "stock value", x: names, y: sectors.map((s) => s.stock_value || 0),
-      marker: { color: SW.PALETTE[0] } },
+      marker: { color: SW.PALETTE[0] }, texttemplate: "%{y:,.0f}", textposition: "outside" },
     { type: "bar", name: "to order now", x: names, marker: { color: SW.PALETTE[1] },
       y: names.map((n) => orders.filter((o) => o.sector === n)
-        .reduce((t, o) => t + (Number(o.order_value) || 0), 0)) },
+        .reduce((t, o) => t + (Number(o.order_value) || 0), 0)),
+      texttemplate: "%{y:,.0f}", textposition: "outside" },
   ], { barmode: "group", yaxis: { title: { text: "value" } } });
 }
 
 async function drawSales(sectors) {
-  const traces = [];
+  const sales = [];
+  const stock = [];
   for (const [i, s] of sectors.entries()) {
-    const answer = await SW.get(`/sectors/${encodeURIComponent(s.sector)}/sales`, { period: "W" });
-    traces.push({ type: "scatter", mode: "lines", name: s.sector,
-                  line: { color: SW.PALETTE[i % SW.PALETTE.length] },
-                  x: answer.items.map((r) => r.period), y: answer.items.map((r) => r.total) });
+    const path = `/sectors/${encodeURIComponent(s.sector)}`;
+    const line = { color: SW.PALETTE[i % SW.PALETTE.length] };
+    const sold = await SW.get(`${path}/sales`, { period: "W" });
+    sales.push({ type: "scatter", mode: "lines", name: s.sector, line,
+                 x: sold.items.map((r) => r.period), y: sold.items.map((r) => r.total) });
+    const held = await SW.get(`${path}/stock`, { period: "W" });
+    stock.push({ type: "scatter", mode: "lines", name: s.sector, line,
+                 x: held.items.map((r) => r.period), y: held.items.map((r) => r.stock_units) });
   }
-  SW.chart("chart-sales", traces, { yaxis: { title: { text: "units per week" } },
-                                    hovermode: "x unified" });
+  SW.chart("chart-sales", sales, { yaxis: { title: { text: "units per week" } },
+                                   hovermode: "x unified" });
+  SW.chart("chart-stock", stock, { yaxis: { title: { text: "units on hand" } },
+                                   hovermode: "x unified" });
 }
 
 document.getElementById("sector").addEventListener("change", () => {
