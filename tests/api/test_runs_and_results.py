@@ -172,3 +172,21 @@ def test_run_records_survive_a_restart(planned: Planned) -> None:
         cut = client.get("/api/v1/runs/deadbeef00000000", headers=read).json()
         assert cut["status"] == "failed" and cut["message"] == INTERRUPTED
         assert client.get("/api/v1/plan", headers=read).json()["total"] == 4
+
+
+def test_product_plan_follows_the_newest_run(planned: Planned) -> None:
+    """The cached product answer is per run; a newly finished run becomes the default."""
+    client, api = planned.api.client, planned.api
+    line = client.get("/api/v1/plan?sector=retail&page_size=1", headers=api.read).json()
+    product = line["items"][0]["product_id"]
+    first = client.get(f"/api/v1/plan/{product}", headers=api.read).json()
+    assert first["run_id"] == planned.run["id"]
+    assert client.get(f"/api/v1/plan/{product}", headers=api.read).json() == first  # cached
+    started = client.post("/api/v1/runs", json={**RUN, "sector": "retail", "seed": 1},
+                          headers=api.write).json()
+    assert wait(client, api.read, started["id"])["status"] == "succeeded"
+    newest = client.get(f"/api/v1/plan/{product}", headers=api.read).json()
+    assert newest["run_id"] == started["id"]
+    pinned = client.get(f"/api/v1/plan/{product}?run_id={planned.run['id']}",
+                        headers=api.read).json()
+    assert pinned == first

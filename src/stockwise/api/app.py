@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from stockwise import __version__
 from stockwise.adapters.storage import Storage
 from stockwise.api import dashboard, docs_page
+from stockwise.api.cache import ReadCache
 from stockwise.api.deps import ReadKey
 from stockwise.api.errors import install_handlers
 from stockwise.api.jobs import RunManager
@@ -48,7 +49,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.storage = storage
     app.state.key_cache = {}
-    app.state.runs = RunManager(storage, workers=settings.run_workers)
+    app.state.cache = ReadCache()
+    app.state.runs = RunManager(storage, workers=settings.run_workers,
+                                on_finish=app.state.cache.run_finished)
     install_handlers(app)
     app.add_middleware(UploadLimit, max_bytes=settings.max_upload_bytes)
 
@@ -74,7 +77,7 @@ def _api_router() -> APIRouter:
     router = APIRouter()
 
     @router.get("/me", tags=["auth"])
-    def me(key: ReadKey) -> dict[str, str]:
+    async def me(key: ReadKey) -> dict[str, str]:
         """The calling key's name, scope and prefix (to check a key works)."""
         return {"name": key.name, "scope": key.scope, "prefix": key.prefix}
 

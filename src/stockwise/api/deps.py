@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader
+from starlette.concurrency import run_in_threadpool
 
 from stockwise.adapters.storage import Storage
 from stockwise.adapters.storage.keys import KeyInfo, find_key
@@ -19,11 +20,12 @@ _header = APIKeyHeader(name=API_KEY_HEADER, auto_error=False,
                        description="An API key from `stockwise keys create`.")
 
 
-def get_storage(request: Request) -> Storage:
+async def get_storage(request: Request) -> Storage:
     return request.app.state.storage
 
 
-def _caller(request: Request, key: str | None) -> KeyInfo:
+async def _caller(request: Request, key: str | None) -> KeyInfo:
+    """The key's owner and scope; cached for a few seconds (async: no thread hop on a hit)."""
     if not key:
         raise ApiError(401, f"missing API key: send it in the {API_KEY_HEADER} header",
                        hint="Create one with `stockwise keys create --scope read --name me`.",
@@ -32,8 +34,7 @@ def _caller(request: Request, key: str | None) -> KeyInfo:
     hit = cache.get(key)
     if hit is not None and hit[1] > time.monotonic():
         return hit[0]
-    with get_storage(request).session() as session:
-        info = find_key(session, key)
+    info = await run_in_threadpool(_lookup, request.app.state.storage, key)
     if info is None:
         cache.pop(key, None)
         raise ApiError(401, "unknown or revoked API key",
@@ -42,14 +43,21 @@ def _caller(request: Request, key: str | None) -> KeyInfo:
     return info
 
 
-def read_key(request: Request, key: Annotated[str | None, Depends(_header)]) -> KeyInfo:
+def _lookup(storage: Storage, key: str) -> KeyInfo | None:
+    with storage.session() as session:
+        return find_key(session, key)
+
+
+async def read_key(request: Request, key: Annotated[str | None, Depends(_header)]
+                   ) -> KeyInfo:
     """Any active key (read or write)."""
-    return _caller(request, key)
+    return await _caller(request, key)
 
 
-def write_key(request: Request, key: Annotated[str | None, Depends(_header)]) -> KeyInfo:
+async def write_key(request: Request, key: Annotated[str | None, Depends(_header)]
+                    ) -> KeyInfo:
     """A key with the write scope."""
-    info = _caller(request, key)
+    info = await _caller(request, key)
     if not info.allows("write"):
         raise ApiError(403, f"the key '{info.name}' has the read scope; this needs a write key")
     return info

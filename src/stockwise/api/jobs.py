@@ -33,8 +33,10 @@ Progress = Callable[[float, str], None]
 class RunManager:
     """Create run records, execute them in the background, report progress."""
 
-    def __init__(self, storage: Storage, workers: int = 1) -> None:
+    def __init__(self, storage: Storage, workers: int = 1,
+                 on_finish: Callable[[], None] | None = None) -> None:
         self.storage = storage
+        self.on_finish = on_finish or (lambda: None)
         self.workers = workers
         self._queue: queue.Queue = queue.Queue()
         self._threads: list[threading.Thread] = []
@@ -88,9 +90,10 @@ class RunManager:
             log.exception("run %s failed", run_id)
             self._update(run_id, status="failed", finished_at=utcnow(),
                          message=_failure(exc))
-            return
-        self._update(run_id, status="succeeded", progress=1.0, finished_at=utcnow(),
-                     message="done", summary=summary)
+        else:
+            self._update(run_id, status="succeeded", progress=1.0, finished_at=utcnow(),
+                         message="done", summary=summary)
+        self.on_finish()
 
     def _update(self, run_id: str, **fields: Any) -> None:
         with self.storage.transaction() as session:

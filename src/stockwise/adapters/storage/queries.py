@@ -79,13 +79,14 @@ def plan_line(session: Session, run_id: str, product_id: str) -> dict[str, Any] 
 
 
 def projection(session: Session, run_id: str, product_id: str) -> list[dict[str, Any]]:
-    rows = session.scalars(select(ProjectionDay).where(
-        ProjectionDay.run_id == run_id, ProjectionDay.product_id == product_id
-    ).order_by(ProjectionDay.ds)).all()
-    return [{"ds": r.ds, "expected_on_hand": r.expected_on_hand,
-             "stockout_probability": r.stockout_probability, "stockout_by": r.stockout_by,
-             "expected_lost_sales": r.expected_lost_sales, "expected_waste": r.expected_waste}
-            for r in rows]
+    """The product's daily do-nothing projection (Core rows: no ORM objects per day)."""
+    table = ProjectionDay.__table__
+    rows = session.execute(select(table.c.ds, table.c.expected_on_hand,
+                                  table.c.stockout_probability, table.c.stockout_by,
+                                  table.c.expected_lost_sales, table.c.expected_waste)
+                           .where(table.c.run_id == run_id, table.c.product_id == product_id)
+                           .order_by(table.c.ds))
+    return [dict(row) for row in rows.mappings()]
 
 
 def alerts(session: Session, run_id: str, *, sector: str | None = None,

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import io
+import json
 import tempfile
 from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from stockwise.adapters.storage import queries
 from stockwise.adapters.storage.models import Run
@@ -111,8 +113,27 @@ def export_plan(key: ReadKey, storage: StorageDep, format: Literal["csv", "xlsx"
 
 @router.get("/plan/{product_id}", tags=["plan"],
             summary="One product's plan line, daily projection and alerts")
-def product_plan(product_id: str, key: ReadKey, storage: StorageDep,
-                 run_id: str | None = None) -> dict[str, Any]:
+async def product_plan(product_id: str, request: Request, key: ReadKey,
+                       run_id: str | None = None) -> Response:
+    """The hot read of the dashboard's product page: answers of a succeeded run are
+    immutable, so they are served from an in-memory cache as pre-encoded JSON."""
+    cache = request.app.state.cache
+    storage = request.app.state.storage
+    if run_id is None:
+        run_id = cache.latest_run("plan", lambda: _latest(storage, "plan"))
+    body = cache.answer(("plan", run_id, product_id)) if run_id else None
+    if body is None:
+        body = await run_in_threadpool(_product_plan_body, storage, run_id, product_id)
+        cache.keep(("plan", run_id, product_id), body)
+    return Response(body, media_type="application/json")
+
+
+def _latest(storage, kind: str) -> str | None:
+    with storage.session() as session:
+        return queries.latest_run_id(session, kind)
+
+
+def _product_plan_body(storage, run_id: str | None, product_id: str) -> bytes:
     with storage.session() as session:
         run_id = _run_id(session, run_id, "plan")
         line = queries.plan_line(session, run_id, product_id)
@@ -120,13 +141,14 @@ def product_plan(product_id: str, key: ReadKey, storage: StorageDep,
             raise ApiError(404, f"product {product_id!r} is not in the plan of run {run_id}")
         days = queries.projection(session, run_id, product_id)
         found, _ = queries.alerts(session, run_id, product_id=product_id)
-    return jsonable({
+    answer = jsonable({
         "run_id": run_id, "product_id": product_id, "line": _with_ids(line, run_id),
         **{k: line.get(k) for k in ("reorder_point", "order_up_to", "safety_stock",
                                     "stockout_date", "stockout_probability")},
         "projection": days,
         "alerts": [{k: a[k] for k in ("type", "severity", "value_at_stake", "message")}
                    for a in found]})
+    return json.dumps(answer, separators=(",", ":"), allow_nan=False).encode()
 
 
 @router.get("/alerts", tags=["alerts"], summary="Alerts, most severe first")
