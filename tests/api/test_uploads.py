@@ -126,3 +126,14 @@ def test_a_failure_while_storing_stores_nothing(api, monkeypatch: pytest.MonkeyP
 def test_unknown_table_is_400(api) -> None:
     answer = upload(api.client, api.write, "prices", "p.csv", io.BytesIO(b"a\n1\n").read())
     assert answer.status_code == 400
+
+
+def test_sector_figures_follow_new_uploads(api) -> None:
+    first = b"unique_id,ds,y,sector\nA,2024-01-01,3,retail\nA,2024-01-02,4,retail\n"
+    upload(api.client, api.write, "sales", "a.csv", first)
+    sectors = api.client.get("/api/v1/sectors", headers=api.read).json()
+    assert [(s["sector"], s["total_sales"]) for s in sectors["items"]] == [("retail", 7.0)]
+    fix = b"unique_id,ds,y,sector\nA,2024-01-02,10,retail\n"
+    upload(api.client, api.write, "sales", "b.csv", fix)
+    sectors = api.client.get("/api/v1/sectors", headers=api.read).json()
+    assert sectors["items"][0]["total_sales"] == 13.0  # the day's sales were corrected

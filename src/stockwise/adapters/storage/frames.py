@@ -30,7 +30,8 @@ def sales_frame(session: Session, sector: str | None = None,
         query = query.where(Product.sector == sector)
     if product_id is not None:
         query = query.where(Sale.product_id == product_id)
-    frame = pd.DataFrame(session.execute(query).all(), columns=SALES_COLUMNS)
+    # Core execution (no ORM row loading): this is the bulk read behind runs and sectors.
+    frame = pd.DataFrame(session.connection().execute(query).all(), columns=SALES_COLUMNS)
     frame[S.DS] = pd.to_datetime(frame[S.DS])
     for column in (S.Y, S.PRICE, S.PROMO, S.ON_HAND):
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)

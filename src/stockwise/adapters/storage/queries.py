@@ -25,6 +25,7 @@ from stockwise.adapters.storage.models import (
     ProjectionDay,
     Run,
     Sale,
+    Upload,
 )
 
 Page = tuple[list[dict[str, Any]], int]
@@ -37,6 +38,12 @@ def latest_run_id(session: Session, kind: str | None = None) -> str | None:
         query = query.where(Run.kind == kind)
     return session.scalar(query.order_by(Run.finished_at.desc(), Run.created_at.desc())
                           .limit(1))
+
+
+def data_version(session: Session) -> tuple[int, str | None]:
+    """Changes whenever stored data or the latest plan can change: (last upload, plan run)."""
+    last_upload = session.scalar(select(func.max(Upload.upload_id)))
+    return int(last_upload or 0), latest_run_id(session, "plan")
 
 
 def _paged(session: Session, query: Select, offset: int, limit: int) -> tuple[list, int]:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Annotated, Any, Literal
 
 import pandas as pd
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 
 from stockwise import schema as S
 from stockwise.adapters.storage import queries
@@ -23,12 +24,21 @@ Period = Literal["D", "W", "M"]
 
 
 @router.get("/sectors", tags=["sectors"], summary="Sectors with sales, stock and alert KPIs")
-def list_sectors(key: ReadKey, storage: StorageDep, paging: PagingDep) -> dict[str, Any]:
+def list_sectors(key: ReadKey, storage: StorageDep, paging: PagingDep, request: Request
+                 ) -> Response:
+    """Recomputed only when an upload or a plan run changed the data (cached otherwise)."""
+    cache = request.app.state.cache
     with storage.session() as session:
-        names = queries.sector_names(session)
-        shown = names[paging.offset:paging.offset + paging.page_size]
-        items = [_summary(session, name) for name in shown]
-    return page(items, paging.page, paging.page_size, len(names))
+        cache_key = ("sectors", queries.data_version(session), paging)
+        body = cache.answer(cache_key)
+        if body is None:
+            names = queries.sector_names(session)
+            shown = names[paging.offset:paging.offset + paging.page_size]
+            items = [_summary(session, name) for name in shown]
+            body = json.dumps(jsonable(page(items, paging.page, paging.page_size,
+                                            len(names))), allow_nan=False).encode()
+            cache.keep(cache_key, body)
+    return Response(body, media_type="application/json")
 
 
 @router.get("/sectors/{sector}", tags=["sectors"], summary="One sector's KPIs")
