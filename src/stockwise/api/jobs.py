@@ -20,10 +20,9 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import select
-
 from stockwise.adapters.storage import Storage
 from stockwise.adapters.storage.models import Run, utcnow
+from stockwise.adapters.storage.runs import add_run, fail_unfinished, update_run
 
 log = logging.getLogger(__name__)
 INTERRUPTED = "interrupted: the server stopped before the run finished; start it again"
@@ -44,12 +43,7 @@ class RunManager:
 
     def recover_interrupted(self) -> int:
         """Mark runs left queued/running by a previous process as failed; return how many."""
-        with self.storage.transaction() as session:
-            stale = session.scalars(select(Run).where(Run.status.in_(("queued", "running"))))
-            count = 0
-            for run in stale:
-                run.status, run.message, run.finished_at = "failed", INTERRUPTED, utcnow()
-                count += 1
+        count = fail_unfinished(self.storage, INTERRUPTED)
         if count:
             log.warning("%d run(s) interrupted by the last shutdown marked failed", count)
         return count
@@ -59,8 +53,7 @@ class RunManager:
         """Record a queued run and schedule ``work(run_id, progress)``; return the record."""
         run = Run(id=uuid.uuid4().hex[:16], kind=kind, status="queued", progress=0.0,
                   message="queued", params=params, created_at=utcnow())
-        with self.storage.transaction() as session:
-            session.add(run)
+        add_run(self.storage, run)
         self._start_threads()
         self._queue.put((run.id, work))
         return run
@@ -96,11 +89,7 @@ class RunManager:
         self.on_finish()
 
     def _update(self, run_id: str, **fields: Any) -> None:
-        with self.storage.transaction() as session:
-            run = session.get(Run, run_id)
-            if run is not None:
-                for name, value in fields.items():
-                    setattr(run, name, value)
+        update_run(self.storage, run_id, **fields)
 
     def shutdown(self) -> None:
         """Stop taking queued runs (a run in progress finishes unless the process ends)."""

@@ -6,8 +6,8 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
-from sqlalchemy import func, select
 
+from stockwise.adapters.storage import runs as records
 from stockwise.adapters.storage.models import Run
 from stockwise.api.deps import ReadKey, StorageDep, WriteKey
 from stockwise.api.errors import ApiError
@@ -73,22 +73,14 @@ def list_runs(key: ReadKey, storage: StorageDep,
               kind: Literal["plan", "forecast"] | None = None,
               page_number: Annotated[int, Query(alias="page", ge=1)] = 1,
               page_size: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict[str, Any]:
-    query = select(Run)
-    if status:
-        query = query.where(Run.status == status)
-    if kind:
-        query = query.where(Run.kind == kind)
-    with storage.session() as session:
-        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        rows = session.scalars(query.order_by(Run.created_at.desc(), Run.id)
-                               .offset((page_number - 1) * page_size).limit(page_size)).all()
+    rows, total = records.list_runs(storage, status=status, kind=kind,
+                                    offset=(page_number - 1) * page_size, limit=page_size)
     return page([run_record(r) for r in rows], page_number, page_size, total)
 
 
 @router.get("/runs/{run_id}", summary="One run: status, progress, links")
 def get_run(run_id: str, key: ReadKey, storage: StorageDep) -> dict[str, Any]:
-    with storage.session() as session:
-        run = session.get(Run, run_id)
+    run = records.get_run(storage, run_id)
     if run is None:
         raise ApiError(404, f"no run {run_id!r}")
     return run_record(run)

@@ -15,10 +15,10 @@ from typing import Annotated, Any
 
 import pandas as pd
 from fastapi import APIRouter, File, Query, UploadFile
-from sqlalchemy import func, select
 
 from stockwise.adapters.storage.loads import store_table
 from stockwise.adapters.storage.models import Upload
+from stockwise.adapters.storage.runs import list_uploads as upload_records
 from stockwise.api.deps import ReadKey, StorageDep, WriteKey
 from stockwise.api.errors import ApiError, from_input_error
 from stockwise.api.jobs import as_utc
@@ -77,10 +77,8 @@ def upload(
 def list_uploads(key: ReadKey, storage: StorageDep,
                  page_number: Annotated[int, Query(alias="page", ge=1)] = 1,
                  page_size: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict[str, Any]:
-    with storage.session() as session:
-        total = session.scalar(select(func.count()).select_from(Upload)) or 0
-        rows = session.scalars(select(Upload).order_by(Upload.upload_id.desc())
-                               .offset((page_number - 1) * page_size).limit(page_size)).all()
+    rows, total = upload_records(storage, offset=(page_number - 1) * page_size,
+                                 limit=page_size)
     items = [{"upload_id": r.upload_id, "table": r.table_name, "file": r.file,
               "rows_read": r.rows_read, "accepted": r.accepted, "quarantined": r.quarantined,
               "inserted": r.inserted, "updated": r.updated, "unchanged": r.unchanged,
