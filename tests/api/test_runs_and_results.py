@@ -52,6 +52,7 @@ def test_run_succeeds_with_progress_and_links(planned: Planned) -> None:
     assert run["status"] == "succeeded", run["message"]
     assert run["progress"] == 1.0 and run["finished_at"] >= run["started_at"]
     assert run["summary"]["plan_lines"] == 4 and run["summary"]["products"] == 4
+    assert run["message"].startswith("done: 4 products planned")
     client, read = planned.api.client, planned.api.read
     for name in ("forecasts", "plan", "alerts"):
         assert client.get(run["links"][name], headers=read).status_code == 200

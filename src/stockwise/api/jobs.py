@@ -85,7 +85,7 @@ class RunManager:
                          message=_failure(exc))
         else:
             self._update(run_id, status="succeeded", progress=1.0, finished_at=utcnow(),
-                         message="done", summary=summary)
+                         message=_outcome(summary), summary=summary)
         self.on_finish()
 
     def _update(self, run_id: str, **fields: Any) -> None:
@@ -100,6 +100,17 @@ class RunManager:
                 break
         for _ in self._threads:
             self._queue.put(None)
+
+
+def _outcome(summary: dict[str, Any]) -> str:
+    """One line for the run list: what the run produced."""
+    parts = [f"{summary.get('products', 0)} products forecast"]
+    if "plan_lines" in summary:
+        parts = [f"{summary['plan_lines']} products planned",
+                 f"{summary.get('orders_now', 0)} to order now",
+                 f"{summary.get('alerts', 0)} alerts"]
+    notes = summary.get("notes") or []
+    return "done: " + ", ".join(parts) + ("; " + "; ".join(notes) if notes else "")
 
 
 def _failure(exc: Exception) -> str:
