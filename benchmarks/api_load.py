@@ -3,12 +3,14 @@
 Bounded and self-contained: generates demo-style data, starts ``uvicorn`` as a
 subprocess on a free port over a temporary SQLite database, uploads the files and runs a
 plan through the API (cheap models: the read path does not depend on them), then lets
-``--clients`` concurrent clients (httpx, one event loop) send ``--requests`` reads of
-random products, after a warm-up. Latency is measured by the client, per request, from
-sending to the last byte of the body. Prints p50 / p95 / p99 and a Markdown block for
-docs/benchmarks.md, with the CPU time server and client spent per request (unlike
-latency, that does not depend on how busy the machine is). ``--baseline`` also measures
-``GET /api/v1/me`` (key check + framework, no data): the floor of any endpoint.
+``--clients`` concurrent clients (threads, each with its own ``httpx.Client``) send
+``--requests`` reads of random products, after a warm-up. Latency is measured by the
+client, per request, from sending to the last byte of the body. Prints p50 / p95 / p99
+and a Markdown block for docs/benchmarks.md, with the CPU time server and client spent
+per request (unlike latency, that hardly depends on how busy the machine is).
+``--baseline`` also measures ``GET /api/v1/me`` (key check + framework, no data): the
+floor of any endpoint. ``--client raw`` swaps httpx for a minimal HTTP/1.1 client, to
+see how much of the latency is the load generator's own.
 
     nice -n 5 .venv/bin/python benchmarks/api_load.py --products 60 --days 730 \
         --requests 2000 --warmup 200 --baseline
@@ -20,13 +22,16 @@ import argparse
 import asyncio
 import os
 import platform
+import queue
 import random
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -113,35 +118,120 @@ def prepare_run(base: str, key: str, data_dir: Path, models: str) -> list[str]:
             page += 1
 
 
-async def hammer(base: str, key: str, paths: list[str], clients: int, requests: int,
-                 seed: int) -> tuple[list[float], int, float]:
-    """``requests`` GETs of random ``paths`` from ``clients`` concurrent workers (ms)."""
+def hammer(base: str, key: str, paths: list[str], clients: int, requests: int,
+           seed: int) -> tuple[list[float], int, float]:
+    """``requests`` GETs of random ``paths`` from ``clients`` concurrent clients (ms).
+
+    Each client is a thread with its own ``httpx.Client`` (one keep-alive connection),
+    taking the next request from a shared queue as soon as its previous answer is read.
+    Synchronous httpx costs about a third of the CPU of ``httpx.AsyncClient`` per request
+    (measured: 1.3 vs 3.0 ms here), and the load generator shares the machine's two cores
+    with the server, so the cheaper client disturbs the measurement less.
+    """
+    rng = random.Random(seed)
+    todo: queue.SimpleQueue[str] = queue.SimpleQueue()
+    for _ in range(requests):
+        todo.put(rng.choice(paths))
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+
+    def client() -> None:
+        nonlocal errors
+        with httpx.Client(base_url=base, headers={"X-API-Key": key}, timeout=30) as http:
+            while True:
+                try:
+                    path = todo.get_nowait()
+                except queue.Empty:
+                    return
+                began = time.perf_counter()
+                try:
+                    status = http.get(path).status_code
+                except httpx.HTTPError:  # counted, not timed: the table says how many
+                    with lock:
+                        errors += 1
+                    continue
+                took = (time.perf_counter() - began) * 1000
+                with lock:
+                    latencies.append(took)
+                    errors += status != 200
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    began = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies, errors, time.perf_counter() - began
+
+
+async def hammer_raw(base: str, key: str, paths: list[str], clients: int, requests: int,
+                     seed: int) -> tuple[list[float], int, float]:
+    """Like :func:`hammer`, with a minimal HTTP/1.1 keep-alive client on asyncio streams.
+
+    A diagnostic, not the reference: httpx costs a few ms of CPU per request, which on a
+    busy two-core machine competes with the server; this client costs a tenth of that, so
+    the difference shows how much of the latency is the load generator's own.
+    """
     rng = random.Random(seed)
     todo = [rng.choice(paths) for _ in range(requests)]
     latencies: list[float] = []
     errors = 0
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=base, headers={"X-API-Key": key}, limits=limits,
-                                 timeout=30) as client:
-        async def worker() -> None:
-            nonlocal errors
+    host, port = base.removeprefix("http://").split(":")
+
+    async def worker() -> None:
+        nonlocal errors
+        reader, writer = await asyncio.open_connection(host, int(port))
+        try:
             while todo:
                 path = todo.pop()
                 began = time.perf_counter()
-                try:
-                    answer = await client.get(path)
-                    await answer.aread()
-                except httpx.HTTPError:  # counted, not timed: the table says how many
-                    errors += 1
-                    continue
+                writer.write(f"GET {path} HTTP/1.1\r\nHost: {host}\r\nX-API-Key: {key}\r\n"
+                             "\r\n".encode())
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n")
+                              if line.lower().startswith(b"content-length:"))
+                await reader.readexactly(length)
                 latencies.append((time.perf_counter() - began) * 1000)
-                if answer.status_code != 200:
+                if not head.startswith(b"HTTP/1.1 200"):
                     errors += 1
+        finally:
+            writer.close()
 
-        began = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(clients)))
-        elapsed = time.perf_counter() - began
-    return latencies, errors, elapsed
+    began = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(clients)))
+    return latencies, errors, time.perf_counter() - began
+
+
+def _measured(args: tuple) -> tuple[list[float], int, float, float]:
+    """One client process's share of a run, with the CPU time it used (seconds)."""
+    began = time.process_time()
+    latencies, errors, elapsed = hammer(*args)
+    return latencies, errors, elapsed, time.process_time() - began
+
+
+def run_load(pool: ProcessPoolExecutor | None, processes: int, base: str, key: str,
+             paths: list[str], clients: int, requests: int, seed: int, raw: bool
+             ) -> tuple[list[float], int, float, float]:
+    """Latencies, errors, wall seconds and client CPU seconds of one measured run.
+
+    With a pool, the clients are spread over its processes (threads of one Python
+    process contend for its interpreter lock, which costs CPU of its own).
+    """
+    if raw:
+        began = time.process_time()
+        latencies, errors, elapsed = asyncio.run(
+            hammer_raw(base, key, paths, clients, requests, seed))
+        return latencies, errors, elapsed, time.process_time() - began
+    if pool is None:
+        return _measured((base, key, paths, clients, requests, seed))
+    n = processes
+    shares = [(base, key, paths, clients // n + (i < clients % n),
+               requests // n + (i < requests % n), seed + i) for i in range(n)]
+    began = time.perf_counter()
+    parts = list(pool.map(_measured, shares))
+    return ([ms for part in parts for ms in part[0]], sum(p[1] for p in parts),
+            time.perf_counter() - began, sum(p[3] for p in parts))
 
 
 def cpu_seconds(pid: int) -> float:
@@ -164,7 +254,8 @@ def uptime() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--products", type=int, default=60, help="products per sector")
+    parser.add_argument("--products", type=int, default=60,
+                        help="products in all, split over retail, pharmacy and luxury")
     parser.add_argument("--days", type=int, default=730)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--requests", type=int, default=4000)
@@ -172,6 +263,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     parser.add_argument("--models", default="Naive", help="model of the plan run")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--client", choices=("httpx", "raw"), default="httpx",
+                        help="load generator: httpx (the reference) or a minimal raw "
+                             "HTTP/1.1 client (diagnostic: less client CPU)")
+    parser.add_argument("--processes", type=int, default=4,
+                        help="client processes the httpx clients are spread over")
     parser.add_argument("--baseline", action="store_true",
                         help="also measure GET /api/v1/me (auth + framework only)")
     args = parser.parse_args()
@@ -195,15 +291,21 @@ def main() -> None:
             if args.baseline:  # the floor: key check + framework, no data
                 targets["GET /api/v1/me (baseline)"] = ["/api/v1/me"]
             rows, load_before = [], uptime()
+            pool = ProcessPoolExecutor(args.processes) if args.processes > 1 else None
+            raw = args.client == "raw"
             for name, paths in targets.items():
-                asyncio.run(hammer(base, key, paths, args.clients, args.warmup, args.seed))
-                cpu, own = cpu_seconds(server.pid), time.process_time()
-                latencies, errors, elapsed = asyncio.run(
-                    hammer(base, key, paths, args.clients, args.requests, args.seed + 1))
+                run_load(pool, args.processes, base, key, paths, args.clients, args.warmup,
+                         args.seed, raw)
+                cpu = cpu_seconds(server.pid)
+                latencies, errors, elapsed, own = run_load(
+                    pool, args.processes, base, key, paths, args.clients, args.requests,
+                    args.seed + 1, raw)
                 cpu = (cpu_seconds(server.pid) - cpu) / len(latencies) * 1000
-                own = (time.process_time() - own) / len(latencies) * 1000
+                own = own / len(latencies) * 1000
                 rows.append(_row(name, latencies, errors, elapsed, args.clients, cpu, own))
                 log(rows[-1])
+            if pool is not None:
+                pool.shutdown()
             load_after = uptime()
         finally:
             server.terminate()

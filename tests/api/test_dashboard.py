@@ -17,8 +17,8 @@ import pytest
 pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient
 
-from stockwise.api.app import create_app
-from stockwise.api.dashboard import HERE, NAV, PAGES
+from stockwise.api.app import API_PREFIX, create_app
+from stockwise.api.dashboard import CSP, HERE, NAV, PAGES
 from stockwise.api.settings import Settings
 
 LOCAL_REF = re.compile(r'(?:src|href)="(/[^"]*)"')
@@ -39,7 +39,8 @@ def test_every_page_renders_without_a_key(client: TestClient, path: str) -> None
     assert answer.headers["content-type"].startswith("text/html")
     html = answer.text
     assert f"<title>{PAGES[path][1]} · stockwise</title>" in html
-    assert 'data-api="/api/v1"' in html
+    assert f'data-api="{API_PREFIX}"' in html
+    assert answer.headers["content-security-policy"] == CSP  # nothing from other hosts
     assert 'id="key-form"' in html  # the key is pasted on any page
     for nav_path in NAV:
         assert f'href="{nav_path}"' in html

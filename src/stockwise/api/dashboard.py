@@ -29,6 +29,11 @@ PAGES = {  # path -> (template, title shown in the navigation)
 }
 NAV = ["/", "/orders", "/alerts", "/runs", "/upload"]
 ASSET_CACHE = "public, max-age=86400"
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+       "img-src 'self' data: blob:; connect-src 'self'; font-src 'self' data:; "
+       "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'")
+"""The browser itself refuses anything not served by this app (plotly draws with inline
+styles and data: images; nothing else is allowed)."""
 
 
 def plotly_bundle() -> Path:
@@ -48,7 +53,7 @@ def mount_dashboard(app: FastAPI) -> None:
         def render(request: Request) -> HTMLResponse:
             return templates.TemplateResponse(request, template, {
                 "title": title, "nav": nav, "current": request.url.path,
-                "api": API_PREFIX})
+                "api": API_PREFIX}, headers={"Content-Security-Policy": CSP})
         return render
 
     for path, (template, title) in PAGES.items():
