@@ -74,6 +74,9 @@ class LSTMForecaster(Forecaster):
     exog:
         Known-ahead input columns of the training frame; ``None``: every numeric column
         other than the key, ``y`` and stockwise's bookkeeping columns; ``()``: none.
+    conformal:
+        Widen (or narrow) each band by how much it missed on the validation tail
+        (conformalised quantile regression), so the 80 % band holds about 80 % of points.
     calendar:
         Add the day-of-week (daily) or week/month-of-year (weekly, monthly) cycle.
     trim_leading_zeros:
@@ -93,7 +96,8 @@ class LSTMForecaster(Forecaster):
                  patience: int = 3, batch_size: int = 256, learning_rate: float = 3e-3,
                  max_windows: int = 100_000, windows_per_epoch: int | None = 20_000,
                  point_loss: str = "mse", exog: Sequence[str] | None = None,
-                 calendar: bool = True, trim_leading_zeros: bool = True, seed: int = 0,
+                 conformal: bool = True, calendar: bool = True,
+                 trim_leading_zeros: bool = True, seed: int = 0,
                  n_threads: int | None = None, alias: str | None = None,
                  freq: str | None = None) -> None:
         self.look_back = look_back
@@ -109,6 +113,7 @@ class LSTMForecaster(Forecaster):
         self.windows_per_epoch = windows_per_epoch
         self.point_loss = point_loss
         self.exog = exog
+        self.conformal = conformal
         self.calendar = calendar
         self.trim_leading_zeros = trim_leading_zeros
         self.seed = seed
@@ -156,6 +161,9 @@ class LSTMForecaster(Forecaster):
             windows_per_epoch=self.windows_per_epoch)
         with _torch_threads(self.n_threads):
             self.network_, self.training_ = net.train(train_set, val_set, QUANTILES, settings)
+            self.band_shift_ = (band_shifts(self.network_, val_set)
+                                if self.conformal and val_set is not None and len(val_set)
+                                else dict.fromkeys(INTERVAL_GRID, 0.0))
 
     def _check_params(self) -> None:
         for key in ("look_back", "hidden_size", "num_layers", "max_epochs", "batch_size",
@@ -224,9 +232,12 @@ class LSTMForecaster(Forecaster):
         quant = np.concatenate(quantiles, axis=1) * scale[..., None]
         out = future[[S.UNIQUE_ID, S.DS]].copy()
         out[self.name] = mean.reshape(-1)
+        grid = sorted(self.band_shift_)
         for level in levels:
-            for side, q in (("lo", 0.5 - level / 200), ("hi", 0.5 + level / 200)):
-                out[f"{self.name}-{side}-{level}"] = _quantile_at(quant, q).reshape(-1)
+            shift = np.interp(level, grid, [self.band_shift_[g] for g in grid]) * scale
+            for side, sign in (("lo", -1), ("hi", 1)):
+                band = _quantile_at(quant, 0.5 + sign * level / 200) + sign * shift
+                out[f"{self.name}-{side}-{level}"] = band.reshape(-1)
         return out
 
     def _future_inputs(self, future: pd.DataFrame, X_df: pd.DataFrame | None, h: int
@@ -292,6 +303,27 @@ def _with_fit_inputs(df: pd.DataFrame, X_df: pd.DataFrame | None) -> pd.DataFram
                       on=[S.UNIQUE_ID, S.DS], how="left")
     merged.index = df.index
     return merged
+
+
+def band_shifts(network: object, val_set: Arrays) -> dict[int, float]:
+    """Per level of the grid, the conformal correction of the learnt band (scaled units).
+
+    The score of a validation point is how far it fell outside the band (negative when
+    inside); the correction is its finite-sample conformal quantile, so adding it to
+    both ends makes the band hold ``level`` % of the validation points.
+    """
+    from stockwise.models.conformal import conformal_quantile
+    from stockwise.models.lstm_network import forward_numpy
+
+    _, quant = forward_numpy(network, val_set.past, val_set.future)  # type: ignore[arg-type]
+    target = val_set.target
+    shifts = {}
+    for level in INTERVAL_GRID:
+        lo = _quantile_at(quant, 0.5 - level / 200)
+        hi = _quantile_at(quant, 0.5 + level / 200)
+        scores = np.maximum(lo - target, target - hi).reshape(-1)
+        shifts[level] = conformal_quantile(scores, level)
+    return shifts
 
 
 def _quantile_at(quantiles: np.ndarray, q: float) -> np.ndarray:

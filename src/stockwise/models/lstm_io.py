@@ -54,6 +54,7 @@ def save_lstm(model: LSTMForecaster, path: Path) -> Path:
         "freq": model.freq_, "horizon": model.horizon_, "exog": model.exog_,
         "kinds": model.scaling_.kinds, "calendar": model.scaling_.calendar,
         "vocab": model.scaling_.vocab,
+        "band_shift": {str(k): float(v) for k, v in model.band_shift_.items()},
         "channels": model.channels_, "fitted_ids": list(model.fitted_ids_),
         "failures": model.failures_,
         "network": {"n_past": len(model.channels_) + 1, "n_future": len(model.channels_)},
@@ -98,6 +99,7 @@ def load_lstm(cls: type[LSTMForecaster], path: Path) -> LSTMForecaster:
     model.exog_ = list(fitted["exog"])
     model.channels_ = list(fitted["channels"])
     model.failures_ = dict(fitted["failures"])
+    model.band_shift_ = {int(k): float(v) for k, v in fitted["band_shift"].items()}
     tail = pd.read_parquet(path / TAIL)
     tail[S.UNIQUE_ID] = tail[S.UNIQUE_ID].astype(str)
     model.tail_ = tail
