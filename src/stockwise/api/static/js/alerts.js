@@ -42,14 +42,7 @@ async function exportCsv() {
   const rows = total > shown.length ? await SW.getAll("/alerts", filters()) : shown;
   const keys = ["run_id", "product_id", "sector", "type", "severity", "value_at_stake", "message"];
   const lines = [keys.join(","), ...rows.map((a) => keys.map((k) => csvCell(a[k])).join(","))];
-  const url = URL.createObjectURL(new Blob([lines.join("\n") + "\n"], { type: "text/csv" }));
-  const link = document.createElement("a");
-  link.href = url;
-  link.download = "alerts.csv";
-  document.body.appendChild(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10000);
+  SW.saveBlob(new Blob([lines.join("\n") + "\n"], { type: "text/csv" }), "alerts.csv");
 }
 
 async function init() {

@@ -106,10 +106,14 @@ const SW = (() => {
     const response = await request(path + query(params));
     const disposition = response.headers.get("Content-Disposition") || "";
     const match = /filename="?([^";]+)"?/.exec(disposition);
-    const url = URL.createObjectURL(await response.blob());
+    saveBlob(await response.blob(), match ? match[1] : fallbackName);
+  }
+
+  function saveBlob(blob, name) {
+    const url = URL.createObjectURL(blob);
     const link = document.createElement("a");
     link.href = url;
-    link.download = match ? match[1] : fallbackName;
+    link.download = name;
     document.body.appendChild(link);
     link.click();
     link.remove();
@@ -250,7 +254,7 @@ const SW = (() => {
 
   function param(name) { return new URLSearchParams(window.location.search).get(name); }
 
-  return { API, key, get, getAll, send, download, say, fail, start, num, money, pct, date, when,
-           badge, productLink, table, kpis, chart, fillSelect, param, PALETTE, COLORS,
-           ApiError };
+  return { API, key, get, getAll, send, download, saveBlob, say, fail, start, num, money,
+           pct, date, when, badge, productLink, table, kpis, chart, fillSelect, param,
+           PALETTE, COLORS, ApiError };
 })();
