@@ -103,3 +103,22 @@ def test_frames_round_trip_and_latest_snapshot(storage: Storage, tables) -> None
     assert stock.set_index("unique_id")["on_hand"].to_dict() == \
         inventory.set_index("unique_id")["on_hand"].to_dict()
     assert len(lots) == len(tables["batches"])
+
+
+def test_product_attributes_come_from_per_product_text_columns(storage: Storage,
+                                                               tables) -> None:
+    inventory = tables["inventory"].assign(brand="Acme")
+    inventory.loc[inventory.index[0], "brand"] = "Zenith"
+    sales = tables["sales"].assign(
+        weather=["sun" if i % 2 else "rain" for i in range(len(tables["sales"]))])
+    with storage.transaction() as session:
+        store_table(session, "sales", sales)
+        store_table(session, "inventory", inventory)
+    with storage.session() as session:
+        found = {p.product_id: p.attributes for p in session.scalars(select(Product))}
+    first = str(inventory["unique_id"].iloc[0])
+    assert found[first] == {"brand": "Zenith"}
+    assert all(v == {"brand": "Acme"} for k, v in found.items() if k != first)
+    with storage.session() as session:  # a per-row column stays with the rows
+        weather = session.scalars(select(Sale.extra)).all()
+    assert {w["weather"] for w in weather} == {"sun", "rain"}

@@ -106,28 +106,50 @@ def _json(value: Any) -> Any:
 
 
 def _upsert_products(session: Session, data: pd.DataFrame) -> None:
-    """Create unknown products; fill or change their sector/product/store/category."""
+    """Create unknown products; fill or change their sector/product/store/category.
+
+    Extra text columns with one value per product (``brand``, ``supplier`` …) become the
+    product's ``attributes``; per-row ones stay with the rows (``extra``).
+    """
     fields = [f for f in PRODUCT_FIELDS if f in data.columns]
+    traits = _attribute_columns(data)
     latest = data.drop_duplicates(S.UNIQUE_ID, keep="last")
-    incoming = {str(r[S.UNIQUE_ID]): {f: plain(r[f]) for f in fields}
+    incoming = {str(r[S.UNIQUE_ID]): ({f: plain(r[f]) for f in fields},
+                                      {t: _json(r[t]) for t in traits
+                                       if plain(r[t]) is not None})
                 for r in latest.to_dict("records")}
     stored = {}
     for ids in _chunks(list(incoming)):
         stored.update({p.product_id: p for p in
                        session.scalars(select(Product).where(Product.product_id.in_(ids)))})
     new = []
-    for pid, values in incoming.items():
+    for pid, (values, attributes) in incoming.items():
         values = {k: (None if v is None else str(v)) for k, v in values.items()}
         if pid not in stored:
             new.append({"product_id": pid, "sector": None, "product": None, "store": None,
-                        "category": None, "attributes": {}, **values})
+                        "category": None, **values, "attributes": attributes})
             continue
+        product = stored[pid]
         for name, value in values.items():
-            if value is not None and getattr(stored[pid], name) != value:
-                setattr(stored[pid], name, value)
+            if value is not None and getattr(product, name) != value:
+                setattr(product, name, value)
+        merged = {**(product.attributes or {}), **attributes}
+        if merged != (product.attributes or {}):
+            product.attributes = merged
     if new:
         session.execute(insert(Product), new)
     session.flush()
+
+
+def _attribute_columns(data: pd.DataFrame) -> list[str]:
+    """Non-canonical text columns holding at most one value per product."""
+    extras = [c for c in _extra_columns(data, ()) if c not in INVENTORY_FIELDS + SALES_FIELDS
+              + BATCH_FIELDS and not pd.api.types.is_numeric_dtype(data[c])
+              and not pd.api.types.is_datetime64_any_dtype(data[c])]
+    if not extras:
+        return []
+    counts = data.groupby(S.UNIQUE_ID)[extras].nunique(dropna=True).max()
+    return [c for c in extras if counts[c] <= 1]
 
 
 def _upsert(session: Session, model: type[Base], key: tuple[str, ...],
