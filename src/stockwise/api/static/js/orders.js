@@ -1,6 +1,7 @@
 // Order list: the plan lines with sector and urgency filters; exports use the same filters.
 "use strict";
 
+// The table keeps what a buyer scans; the exports and the product page have every column.
 const COLUMNS = [
   { key: "product_id", label: "Product", format: SW.productLink },
   { key: "sector", label: "Sector" },
@@ -8,16 +9,24 @@ const COLUMNS = [
   { key: "order_date", label: "Order by", format: SW.date },
   { key: "order_qty", label: "Order qty", num: true, format: SW.num },
   { key: "order_value", label: "Order value", num: true, format: SW.money },
-  { key: "arrival_date", label: "Arrives", format: SW.date },
   { key: "stockout_date", label: "Stockout", format: SW.date },
   { key: "stockout_probability", label: "P(stockout)", num: true, format: SW.pct },
   { key: "days_of_cover", label: "Days of cover", num: true, format: (v) => SW.num(v, 1) },
   { key: "on_hand", label: "On hand", num: true, format: SW.num },
   { key: "reorder_point", label: "Reorder point", num: true, format: (v) => SW.num(v, 1) },
-  { key: "order_up_to", label: "Order-up-to", num: true, format: (v) => SW.num(v, 1) },
   { key: "alert", label: "Alerts" },
-  { key: "reason", label: "Why", wrap: true },
+  { key: "reason", label: "Why", wrap: true, format: folded },
 ];
+
+// The reason is long (policy, levels, rounding): folded, so the table fits a screen.
+function folded(text) {
+  if (!text) return "—";
+  const details = document.createElement("details");
+  const summary = document.createElement("summary");
+  summary.textContent = String(text).split(":")[0];
+  details.append(summary, String(text));
+  return details;
+}
 
 function filters() {
   return { sector: document.getElementById("sector").value,
