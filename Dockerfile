@@ -18,13 +18,16 @@ COPY src ./src
 RUN pip install --no-deps . && stockwise --version
 
 # --- runtime: the environment only, a non-root user, data in /data ------------------------
+# (/mlartifacts is the MLflow server's artifact store in docker-compose.yml: created here
+# so that a fresh named volume mounted on it belongs to the non-root user.)
 FROM python:3.11-slim
 # libgomp1: OpenMP runtime of LightGBM / XGBoost; curl-free health check uses Python.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends libgomp1 \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --create-home --uid 10001 stockwise \
-    && mkdir -p /data && chown stockwise:stockwise /data
+    && mkdir -p /data /mlartifacts \
+    && chown stockwise:stockwise /data /mlartifacts
 COPY --from=build /opt/venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
