@@ -191,3 +191,18 @@ def test_product_plan_follows_the_newest_run(planned: Planned) -> None:
     pinned = client.get(f"/api/v1/plan/{product}?run_id={planned.run['id']}",
                         headers=api.read).json()
     assert pinned == first
+
+
+def test_forecast_run_has_its_own_horizon_and_levels(planned: Planned) -> None:
+    client, api = planned.api.client, planned.api
+    body = {"kind": "forecast", "sector": "pharmacy", "horizon": 5, "levels": [90],
+            "models": ["SeasonalNaive"], "n_windows": 1}
+    started = client.post("/api/v1/runs", json=body, headers=api.write).json()
+    assert "plan" not in started["links"]
+    run = wait(client, api.read, started["id"])
+    assert run["status"] == "succeeded" and run["message"] == "done: 2 products forecast"
+    rows = client.get(f"/api/v1/forecasts?run_id={run['id']}", headers=api.read).json()
+    assert rows["total"] == 2 * 5
+    assert all(set(r["lo"]) == {"90"} and r["lo"]["90"] <= r["hi"]["90"] for r in rows["items"])
+    conflict = client.get(f"/api/v1/plan?run_id={run['id']}", headers=api.read)
+    assert conflict.status_code == 409
