@@ -129,3 +129,18 @@ def test_partial_edge_periods_are_not_forecast_as_low_weeks() -> None:
     out = stockwise.forecast(daily, h=2, freq="W", models="Naive")
     assert out["forecast"].tolist() == [70.0, 70.0]
     assert out["ds"].iloc[0] == pd.Timestamp("2024-01-22")  # the current, partial week
+
+
+def test_no_single_member_ensembles_and_segment_ensembles_need_members() -> None:
+    from stockwise.workflows.forecast import _ensemble_members, _without_empty_ensembles
+
+    metrics = pd.DataFrame({"unique_id": ["a", "a", "b"], "model": ["Naive", "AutoETS", "Naive"],
+                            "mase": [1.0, 0.8, 0.9], "mae": [2.0, 1.6, 1.0],
+                            "n_points": [14, 14, 14]})
+    members = _ensemble_members(metrics, k=3, metric="mase")
+    assert members == {"a": ["AutoETS", "Naive"]}  # "b" has one scored model: no ensemble
+    chosen = pd.DataFrame({"unique_id": ["a", "b"], "model": ["Ensemble", "Ensemble"],
+                           "score": [0.7, float("nan")], "basis": ["series", "segment"]})
+    fixed = _without_empty_ensembles(chosen, metrics, members, {"a": ["Naive"], "b": ["Naive"]})
+    assert fixed["model"].tolist() == ["Ensemble", "Naive"]
+    assert "no ensemble" in fixed.loc[1, "basis"]

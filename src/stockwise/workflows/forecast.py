@@ -327,7 +327,26 @@ def _choose(frame: pd.DataFrame, candidates: dict[str, list[str | Forecaster]], 
                                                               for u in missing],
                               "score": np.nan, "basis": "no backtest possible"})
         chosen = pd.concat([chosen, extra], ignore_index=True)
-    return chosen, metrics, members, cv
+    return _without_empty_ensembles(chosen, metrics, members, candidates), metrics, members, cv
+
+
+def _without_empty_ensembles(chosen: pd.DataFrame, metrics: pd.DataFrame,
+                             members: dict[str, list[str]],
+                             candidates: dict[str, list[str | Forecaster]]) -> pd.DataFrame:
+    """A series given the ensemble by its segment but without members of its own (fewer
+    than two scored models) takes its best scored model, else its first candidate."""
+    lost = chosen[MODEL].eq(ENSEMBLE) & ~chosen[S.UNIQUE_ID].isin(list(members))
+    if not lost.any():
+        return chosen
+    singles = metrics[metrics[MODEL] != ENSEMBLE].sort_values([S.UNIQUE_ID, "mae", MODEL],
+                                                               kind="stable")
+    best = singles.drop_duplicates(S.UNIQUE_ID).set_index(S.UNIQUE_ID)[MODEL]
+    out = chosen.copy()
+    for row in out.index[lost]:
+        uid = out.at[row, S.UNIQUE_ID]
+        out.at[row, MODEL] = best.get(uid, _label(candidates[uid][0]))
+        out.at[row, "basis"] = f"{out.at[row, 'basis']} (no ensemble for this series)"
+    return out
 
 
 def _backtest_candidates(frame: pd.DataFrame, candidates: dict[str, list[str | Forecaster]],
@@ -355,12 +374,17 @@ def _backtest_candidates(frame: pd.DataFrame, candidates: dict[str, list[str | F
 
 
 def _ensemble_members(metrics: pd.DataFrame, k: int, metric: str) -> dict[str, list[str]]:
-    """Per series, its k best models by backtest score (MAE where the score is undefined)."""
+    """Per series, its k best models by backtest score (MAE where the score is undefined).
+
+    A series with fewer than two scored models gets no ensemble: an "ensemble" of one
+    model is that model under another name, and would only blur the selection report.
+    """
     ranked = metrics.assign(_key=metrics[metric].where(np.isfinite(metrics[metric]),
                                                        metrics["mae"] * 1e6))
     ranked = ranked.sort_values([S.UNIQUE_ID, "_key", MODEL], kind="stable")
     top = ranked.groupby(S.UNIQUE_ID, sort=False).head(k)
-    return top.groupby(S.UNIQUE_ID)[MODEL].agg(list).to_dict()
+    members = top.groupby(S.UNIQUE_ID)[MODEL].agg(list).to_dict()
+    return {uid: names for uid, names in members.items() if len(names) > 1}
 
 
 def _add_ensemble(cv: pd.DataFrame, members: dict[str, list[str]], how: str = "median",
