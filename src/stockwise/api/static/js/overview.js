@@ -13,7 +13,11 @@ async function loadOverview() {
   document.getElementById("run-info").textContent = run
     ? `Figures from plan run ${run.id}, finished ${SW.when(run.finished_at)} UTC.`
     : "No plan run has succeeded yet: upload sales and inventory, then start a run.";
-  const orders = run ? await SW.getAll("/plan", { sector, urgency: "order now" }) : [];
+  const history = drawHistory(sectors).catch((e) => SW.fail(e));  // alongside the rest
+  const [orders, urgent] = run ? await Promise.all([
+    SW.getAll("/plan", { sector, urgency: "order now" }),
+    SW.get("/plan", { sector, page_size: 10 }).then((answer) => answer.items),
+  ]) : [[], []];
   const sum = (rows, f) => rows.reduce((t, r) => t + (Number(f(r)) || 0), 0);
   const alertCount = (s, sev) => (s.alerts && s.alerts[sev]) || 0;
   SW.kpis("kpis", [
@@ -40,7 +44,6 @@ async function loadOverview() {
     { key: "alerts", label: "Alerts (crit./high/med./low)",
       format: (a) => SEVERITIES.map((s) => (a && a[s]) || 0).join(" / ") },
   ]);
-  const urgent = run ? (await SW.get("/plan", { sector, page_size: 10 })).items : [];
   SW.table("urgent-table", urgent, [
     { key: "product_id", label: "Product", format: SW.productLink },
     { key: "sector", label: "Sector" },
@@ -51,7 +54,7 @@ async function loadOverview() {
     { key: "stockout_probability", label: "P(stockout)", num: true, format: SW.pct },
     { key: "alert", label: "Alerts" },
   ]);
-  await drawSales(sectors);
+  await history;
 }
 
 function drawSectorCharts(sectors, orders) {
@@ -70,17 +73,21 @@ function drawSectorCharts(sectors, orders) {
   ], { barmode: "group", yaxis: { title: { text: "value" } } });
 }
 
-async function drawSales(sectors) {
+// Weekly units sold and on hand per sector: every sector's two series fetched at once.
+async function drawHistory(sectors) {
+  const series = await Promise.all(sectors.map((s) => {
+    const path = `/sectors/${encodeURIComponent(s.sector)}`;
+    return Promise.all([SW.get(`${path}/sales`, { period: "W" }),
+                        SW.get(`${path}/stock`, { period: "W" })]);
+  }));
   const sales = [];
   const stock = [];
-  for (const [i, s] of sectors.entries()) {
-    const path = `/sectors/${encodeURIComponent(s.sector)}`;
+  for (const [i, [sold, held]] of series.entries()) {
+    const name = sectors[i].sector;
     const line = { color: SW.PALETTE[i % SW.PALETTE.length] };
-    const sold = await SW.get(`${path}/sales`, { period: "W" });
-    sales.push({ type: "scatter", mode: "lines", name: s.sector, line,
+    sales.push({ type: "scatter", mode: "lines", name, line,
                  x: sold.items.map((r) => r.period), y: sold.items.map((r) => r.total) });
-    const held = await SW.get(`${path}/stock`, { period: "W" });
-    stock.push({ type: "scatter", mode: "lines", name: s.sector, line,
+    stock.push({ type: "scatter", mode: "lines", name, line,
                  x: held.items.map((r) => r.period), y: held.items.map((r) => r.stock_units) });
   }
   SW.chart("chart-sales", sales, { yaxis: { title: { text: "units per week" } },
