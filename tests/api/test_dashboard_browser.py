@@ -255,6 +255,15 @@ def test_a_malformed_upload_shows_what_is_wrong(browser: object,
     text = message.inner_text()
     assert "stock.csv" in text and "on_hand" in text
     assert page.locator("#result").is_hidden()
+
+    # The same kind of file with its own header name, mapped on the form, is accepted.
+    mapped = tmp_path / "stock_mapped.csv"
+    mapped.write_text("unique_id,QtyOnShelf\nRET-00001,42\n")
+    page.set_input_files("#inventory-file", str(mapped))
+    page.fill("#inventory-form input[name=map]", "on_hand=QtyOnShelf")
+    page.click("#inventory-form button")
+    page.wait_for_selector("#h-result:has-text('stock_mapped.csv')")
+    assert page.locator("#accounting dd").nth(1).inner_text() == "1"  # accepted
     assert errors == []
     page.close()
 

@@ -9,12 +9,14 @@ async function upload(event) {
   const file = form.querySelector("input[type=file]").files[0];
   if (!file) return;
   const button = form.querySelector("button");
+  const mapping = form.querySelector("input[name=map]").value.trim();
+  const path = `/uploads/${table}` + (mapping ? `?map=${encodeURIComponent(mapping)}` : "");
   const body = new FormData();
   body.append("file", file, file.name);
   button.disabled = true;
   SW.say(`Uploading ${file.name}…`);
   try {
-    show(await SW.send("POST", `/uploads/${table}`, body));
+    show(await SW.send("POST", path, body));
   } catch (error) {
     document.getElementById("result").hidden = true;
     SW.fail(error);
