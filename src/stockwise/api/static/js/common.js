@@ -125,6 +125,7 @@ const SW = (() => {
     const box = document.getElementById(where);
     if (!box) return;
     box.className = `message ${kind}`;
+    box.setAttribute("role", kind === "error" ? "alert" : "status");  // errors interrupt
     box.textContent = text;
   }
 
