@@ -84,6 +84,24 @@ def test_quantiles_are_ordered_by_construction_and_bands_nest() -> None:
     assert (out["LSTM-hi-95"] > out["LSTM-lo-95"]).all()
 
 
+def test_conformal_correction_only_widens_and_covers_the_validation_tail() -> None:
+    from stockwise.models.lstm import INTERVAL_GRID, _quantile_at, band_shifts
+    from stockwise.models.lstm_network import forward_numpy
+
+    model = LSTMForecaster(seed=0, **TINY).fit(weekly_panel())
+    inputs = model.scaling_.transform(model.train_)
+    _, validation = model._training_windows(model.train_, inputs)
+    shifts = band_shifts(model.network_, validation)
+    assert shifts == model.band_shift_ and set(shifts) == set(INTERVAL_GRID)
+    assert min(shifts.values()) >= 0
+    _, quantiles = forward_numpy(model.network_, validation.past, validation.future)
+    target = validation.target
+    for level in (60, 80, 95):
+        lo = _quantile_at(quantiles, 0.5 - level / 200) - shifts[level]
+        hi = _quantile_at(quantiles, 0.5 + level / 200) + shifts[level]
+        assert ((lo <= target) & (target <= hi)).mean() >= level / 100
+
+
 def test_known_ahead_promotion_raises_the_forecast() -> None:
     train, future = promo_panel()
     model = LSTMForecaster(look_back=14, horizon=14, hidden_size=8, max_epochs=12,
