@@ -87,3 +87,37 @@ def test_conformal_bands_follow_the_skew_of_the_errors() -> None:
     assert conformal_quantile(np.arange(1.0, 11.0), 90) == 10.0  # rank ceil(11*0.9)=10
     # too few errors for the rank: the extremes
     assert conformal_band(np.array([-2.0, 3.0]), 95) == (-2.0, 3.0)
+
+
+def _ragged_daily() -> pd.DataFrame:
+    """Two daily series ending on different dates: "short" stops 30 days before "long"."""
+    rng = np.random.default_rng(11)
+    long_ds = pd.date_range("2024-01-01", periods=150, freq="D")
+    frames = [pd.DataFrame({"unique_id": "long", "ds": long_ds,
+                            "y": 20 + 5 * np.sin(np.arange(150) / 3) + rng.normal(0, 1, 150)}),
+              pd.DataFrame({"unique_id": "short", "ds": long_ds[:120],
+                            "y": 18 + 5 * np.sin(np.arange(120) / 3) + rng.normal(0, 1, 120)})]
+    return pd.concat(frames, ignore_index=True)
+
+
+@pytest.mark.parametrize("name", ["LightGBM", "XGBoost"])
+def test_global_models_do_not_see_other_series_after_a_cutoff(name: str) -> None:
+    """A global model backtested on series with different end dates: the one cut early
+    must not be forecast from the other series' later rows (its future)."""
+    model = make_model(name, season_length=7)
+    model.set_params(n_estimators=20)
+    df = _ragged_daily()
+    cv = backtest(model, df, h=7, n_windows=1, levels=(80,))
+    short = cv[cv["unique_id"] == "short"]
+    cutoff = short["cutoff"].iloc[0]
+    changed = df.copy()
+    after = (changed["unique_id"] == "long") & (changed["ds"] > cutoff)
+    changed.loc[after, "y"] = changed.loc[after, "y"] * 5 + 50
+    cv2 = backtest(model, changed, h=7, n_windows=1, levels=(80,))
+    short2 = cv2[cv2["unique_id"] == "short"]
+    columns = [name, f"{name}-lo-80", f"{name}-hi-80"]
+    pd.testing.assert_frame_equal(short[columns].reset_index(drop=True),
+                                  short2[columns].reset_index(drop=True))
+    # the series cut late trains on the changed values, so its forecasts do move
+    long1, long2 = cv[cv["unique_id"] == "long"], cv2[cv2["unique_id"] == "long"]
+    assert not np.allclose(long1[name], long2[name])

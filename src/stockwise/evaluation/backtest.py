@@ -2,7 +2,9 @@
 
 In each window a fresh clone of the model is fit on the data up to that window's cutoff
 only, then asked for ``h`` periods; nothing after the cutoff is visible to it (the tests
-prove it by changing the future and checking that earlier forecasts do not move).
+prove it by changing the future and checking that earlier forecasts do not move). Global
+models are fit once per distinct cutoff (:func:`.splits.window_forecast`), so series that
+end on different dates do not show each other their future.
 Known-ahead inputs for the test periods come from the test rows (minus ``y``).
 """
 
@@ -15,7 +17,7 @@ import pandas as pd
 
 from stockwise import schema as S
 from stockwise.models.base import Forecaster, check_training_frame
-from stockwise.models.splits import CUTOFF, rolling_origin
+from stockwise.models.splits import CUTOFF, rolling_origin, window_forecast
 
 log = logging.getLogger(__name__)
 SERVED_BY = "served_by"
@@ -37,15 +39,12 @@ def backtest(
         if window.test.empty:
             log.info("window %d: no series long enough to test", window.number)
             continue
-        fitted = model.clone().fit(window.train)
-        exog = window.test.drop(columns=[S.Y]) if model.supports_exog else None
-        forecast = fitted.predict(h, X_df=exog, levels=tuple(levels))
+        forecast, used = window_forecast(model, window, h, levels)
         merged = window.test[[S.UNIQUE_ID, S.DS, S.Y]].merge(
             forecast, on=[S.UNIQUE_ID, S.DS], how="left")
         merged.insert(2, CUTOFF, merged[S.UNIQUE_ID].map(window.cutoffs))
-        used = getattr(fitted, "used_", None)
         if used:
-            merged[f"{fitted.name}_{SERVED_BY}"] = merged[S.UNIQUE_ID].map(used)
+            merged[f"{model.name}_{SERVED_BY}"] = merged[S.UNIQUE_ID].map(used)
         parts.append(merged)
     if not parts:
         raise ValueError(f"no series is long enough for {n_windows} backtest windows of h={h}")

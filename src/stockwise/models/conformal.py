@@ -22,7 +22,7 @@ import pandas as pd
 from scipy.stats import norm
 
 from stockwise import schema as S
-from stockwise.models.splits import rolling_origin
+from stockwise.models.splits import rolling_origin, window_forecast
 
 if TYPE_CHECKING:
     from stockwise.models.base import Forecaster
@@ -40,10 +40,7 @@ def conformal_scores(model: Forecaster, h: int, n_windows: int = DEFAULT_WINDOWS
     for window in rolling_origin(train, h, n_windows):
         if window.test.empty:
             continue
-        clone = model.clone()
-        clone.fit(window.train)
-        exog = window.test.drop(columns=[S.Y]) if model.supports_exog else None
-        forecast = clone.predict(h, X_df=exog)
+        forecast, _ = window_forecast(model, window, h)
         joined = window.test[[S.UNIQUE_ID, S.DS, S.Y]].merge(
             forecast[[S.UNIQUE_ID, S.DS, model.name]], on=[S.UNIQUE_ID, S.DS])
         errors = joined[S.Y] - joined[model.name]
