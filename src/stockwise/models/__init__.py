@@ -11,12 +11,13 @@ from stockwise.models.intermittent import (
     CrostonOptimized,
     CrostonSBA,
 )
+from stockwise.models.lstm import LSTMForecaster
 from stockwise.models.registry import available_models, make_model, with_fallback
 from stockwise.models.statistical import AutoARIMA, AutoETS, AutoTheta
 
 __all__ = [
     "ADIDA", "IMAPA", "TSB", "AutoARIMA", "AutoETS", "AutoTheta", "CrostonClassic",
     "CrostonOptimized", "CrostonSBA", "FallbackChain", "Forecaster", "HistoricAverage",
-    "Naive", "NotFittedError", "SeasonalNaive", "WindowAverage", "available_models",
-    "make_model", "with_fallback",
+    "LSTMForecaster", "Naive", "NotFittedError", "SeasonalNaive", "WindowAverage",
+    "available_models", "make_model", "with_fallback",
 ]
