@@ -74,3 +74,12 @@ def test_api_edge_leaves_sql_to_the_storage_adapter() -> None:
         roots |= {n.module.split(".")[0] for n in ast.walk(tree)
                   if isinstance(n, ast.ImportFrom) and n.module and n.level == 0}
         assert "sqlalchemy" not in roots, path.name
+
+
+def test_revoking_needs_the_whole_prefix(api) -> None:
+    """`sw_` is the start of every key: it must not revoke them all."""
+    with api.app.state.storage.transaction() as session:
+        assert revoke_key(session, "sw_") == 0
+    api.app.state.key_cache.clear()
+    assert api.client.get("/api/v1/me", headers=api.read).status_code == 200
+    assert api.client.get("/api/v1/me", headers=api.write).status_code == 200

@@ -72,7 +72,10 @@ class RunManager:
             item = self._queue.get()
             if item is None:
                 return
-            self._execute(*item)
+            try:
+                self._execute(*item)
+            except Exception:  # e.g. the database went away while recording the outcome
+                log.exception("run %s: its status could not be recorded", item[0])
 
     def _execute(self, run_id: str, work: Callable[[str, Progress], dict[str, Any]]) -> None:
         self._update(run_id, status="running", started_at=utcnow(), progress=0.01,
@@ -81,12 +84,17 @@ class RunManager:
             summary = work(run_id, lambda p, m: self._update(run_id, progress=p, message=m))
         except Exception as exc:
             log.exception("run %s failed", run_id)
-            self._update(run_id, status="failed", finished_at=utcnow(),
-                         message=_failure(exc))
+            final = {"status": "failed", "finished_at": utcnow(), "message": _failure(exc)}
         else:
-            self._update(run_id, status="succeeded", progress=1.0, finished_at=utcnow(),
-                         message=_outcome(summary), summary=summary)
+            final = {"status": "succeeded", "progress": 1.0, "finished_at": utcnow(),
+                     "message": _outcome(summary), "summary": summary}
+        # Forget cached reads before *and* after the run is marked finished, so a client
+        # that sees "succeeded" never reads the previous run's results from the cache.
         self.on_finish()
+        try:
+            self._update(run_id, **final)
+        finally:
+            self.on_finish()
 
     def _update(self, run_id: str, **fields: Any) -> None:
         update_run(self.storage, run_id, **fields)

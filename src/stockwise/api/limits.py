@@ -3,6 +3,9 @@
 Two checks, because a client may lie or stream: the declared ``Content-Length`` (answered
 at once), and the bytes actually received (counted while buffering; the request is
 answered 413 as soon as the count passes the limit, without parsing anything).
+Every POST is limited, not only the upload paths: behind a proxy with a root path the
+request path carries a prefix, and a path test would let such uploads through unlimited;
+no other POST body comes anywhere near the limit.
 """
 
 from __future__ import annotations
@@ -10,8 +13,6 @@ from __future__ import annotations
 import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
-UPLOAD_PATH = "/api/v1/uploads/"
 
 
 class UploadLimit:
@@ -22,8 +23,7 @@ class UploadLimit:
         self.max_bytes = max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "POST" or not str(
-                scope["path"]).startswith(UPLOAD_PATH):
+        if scope["type"] != "http" or scope["method"] != "POST":
             await self.app(scope, receive, send)
             return
         declared = dict(scope["headers"]).get(b"content-length")

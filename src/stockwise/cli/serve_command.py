@@ -120,7 +120,8 @@ def revoke_key(
         count = revoke_key(session, prefix)
     storage.dispose()
     if not count:
-        raise OptionError(f"no active key starts with {prefix!r} (see stockwise keys list)")
+        raise OptionError(f"no active key has the prefix {prefix!r} (give the 10 characters "
+                          "that stockwise keys list shows)")
     console.print(f"revoked {count} key(s)")
 
 

@@ -18,6 +18,8 @@ from stockwise.adapters.storage.models import ApiKey, utcnow
 
 SCOPES = ("read", "write")
 TOKEN_PREFIX = "sw_"
+PREFIX_LENGTH = 10
+"""Characters of a key kept in the clear to name it in lists (the rest is only hashed)."""
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,7 @@ def create_key(session: Session, name: str, scope: str) -> str:
     if scope not in SCOPES:
         raise ValueError(f"scope must be one of {', '.join(SCOPES)}, got {scope!r}")
     key = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    session.add(ApiKey(name=name, scope=scope, prefix=key[:10], key_hash=hash_key(key)))
+    session.add(ApiKey(name=name, scope=scope, prefix=key[:PREFIX_LENGTH], key_hash=hash_key(key)))
     return key
 
 
@@ -58,8 +60,15 @@ def list_keys(session: Session) -> list[ApiKey]:
 
 
 def revoke_key(session: Session, prefix: str) -> int:
-    """Revoke every active key starting with ``prefix``; return how many."""
-    rows = session.scalars(select(ApiKey).where(ApiKey.prefix.startswith(prefix[:10]),
+    """Revoke the active key whose 10-character prefix (as ``keys list`` shows it, or the
+    whole key) is ``prefix``; return how many (0 or 1, barring a prefix collision).
+
+    An exact match, not "starts with": a short prefix such as ``sw_`` would otherwise
+    revoke every key at once.
+    """
+    if len(prefix) < PREFIX_LENGTH:
+        return 0
+    rows = session.scalars(select(ApiKey).where(ApiKey.prefix == prefix[:PREFIX_LENGTH],
                                                 ApiKey.revoked_at.is_(None))).all()
     for row in rows:
         row.revoked_at = utcnow()

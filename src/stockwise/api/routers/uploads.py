@@ -47,7 +47,9 @@ def upload(
     """Validate the file like the CLI, store the accepted rows, return the accounting."""
     if table not in TABLES:
         raise ApiError(400, f"unknown table '{table}': upload sales, inventory or batches")
-    name = PurePath(file.filename or f"{table}.csv").name
+    name = PurePath(file.filename or "").name
+    if name in ("", ".", ".."):  # no usable file name: name it after the table
+        name = f"{table}.csv"
     result = _validate(file, name, table, map, sep=sep, decimal=decimal, encoding=encoding,
                        date_format=date_format, sheet=sheet)
     issues = _issues(result, name)
