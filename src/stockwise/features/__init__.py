@@ -2,6 +2,8 @@
 
 :mod:`stockwise.features.demand_class` holds the Syntetos–Boylan demand classification
 (smooth, erratic, intermittent, lumpy) and the candidate models of each class.
+:mod:`~stockwise.features.spec` declares the machine-learning features as data
+(:class:`FeatureSpec`); ``lags``, ``calendar``, ``drivers`` and ``transforms`` compute them.
 """
 
 from stockwise.features.demand_class import (
@@ -10,5 +12,7 @@ from stockwise.features.demand_class import (
     candidate_models,
     classify_demand,
 )
+from stockwise.features.spec import FeatureSpec, default_spec
 
-__all__ = ["CANDIDATES_BY_CLASS", "DEMAND_CLASSES", "candidate_models", "classify_demand"]
+__all__ = ["CANDIDATES_BY_CLASS", "DEMAND_CLASSES", "FeatureSpec", "candidate_models",
+           "classify_demand", "default_spec"]
