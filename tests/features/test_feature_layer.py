@@ -33,6 +33,8 @@ def test_names_are_generated_from_the_spec_and_survive_json() -> None:
     assert "price" not in " ".join(spec.without_drivers().feature_names())
     with pytest.raises(ValueError, match="unknown target transform"):
         FeatureSpec(target_transforms=("sqrt",))
+    with pytest.raises(ValueError, match="history_offset"):
+        FeatureSpec(lags=(1, 7), history_offset=7)
 
 
 def test_history_features_use_only_the_past_of_the_same_series() -> None:
@@ -51,14 +53,15 @@ def test_history_features_use_only_the_past_of_the_same_series() -> None:
     assert before["rolling_std_7"][10] == pytest.approx(y[3:10].std())
 
 
-def test_recursion_features_equal_training_features_of_the_next_period() -> None:
+@pytest.mark.parametrize("offset", [1, 3])
+def test_recursion_features_equal_training_features_of_the_next_period(offset: int) -> None:
     y, codes = _panel(1)
     starts = series_starts(codes)
-    spec = FeatureSpec(lags=(1, 2, 7), rolling_windows=(3, 7), rolling_stats=("mean", "std",
-                                                                              "min", "max"))
+    spec = FeatureSpec(lags=(3, 7), rolling_windows=(3, 7), history_offset=offset,
+                       rolling_stats=("mean", "std", "min", "max"))
     full = history_features(y, starts, spec)
     cut = 25  # buffer = series 0 up to row 24; the next period is row 25
-    buffer = y[cut - 7:cut][None, :]
+    buffer = y[cut - spec.history_length:cut][None, :]
     step = step_features(buffer, np.array([y[:cut].sum()]), np.array([float(cut)]), spec)
     for name, value in step.items():
         assert value[0] == pytest.approx(full[name][cut], rel=1e-12), name

@@ -140,7 +140,7 @@ def test_any_sklearn_regressor_can_be_wrapped() -> None:
 
 def test_auto_adds_global_models_only_on_large_panels() -> None:
     assert global_candidates(10) == []
-    assert global_candidates(60) == ["LightGBM"]
+    assert global_candidates(60) == ["LightGBM", "XGBoost"]
     assert global_candidates(60, restrict_to=["AutoETS", "LightGBM-tweedie"]) == [
         "LightGBM-tweedie"]
 

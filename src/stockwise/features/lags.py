@@ -72,11 +72,20 @@ def _window_extreme(values: np.ndarray, lo: np.ndarray, hi: np.ndarray, window: 
     return np.where(np.isfinite(out), out, np.nan)
 
 
+def _shift(values: np.ndarray, starts: np.ndarray, by: int) -> np.ndarray:
+    """``values`` of row i - by of the same series (NaN before the series' start)."""
+    if by == 0:
+        return values
+    index = np.arange(len(values)) - by
+    return np.where(index >= starts, values[np.clip(index, 0, None)], np.nan)
+
+
 def history_features(values: np.ndarray, starts: np.ndarray, spec: FeatureSpec
                      ) -> dict[str, np.ndarray]:
     """Target features of every row of a sorted panel from its series' past values."""
     out: dict[str, np.ndarray] = {}
     index = np.arange(len(values))
+    gap = spec.history_offset - 1  # statistics end at t - offset instead of t - 1
     for k in spec.lags:
         pos = index - k
         out[f"lag_{k}"] = np.where(pos >= starts, values[np.clip(pos, 0, None)], np.nan)
@@ -84,14 +93,14 @@ def history_features(values: np.ndarray, starts: np.ndarray, spec: FeatureSpec
         stats = window_stats(values, starts, w)
         for stat in spec.rolling_stats:
             if stat in ("min", "max"):
-                out[f"rolling_{stat}_{w}"] = _window_extreme(values, stats["lo"], stats["hi"],
-                                                             w, stat)
+                column = _window_extreme(values, stats["lo"], stats["hi"], w, stat)
             else:
-                out[f"rolling_{stat}_{w}"] = stats[stat]
+                column = stats[stat]
+            out[f"rolling_{stat}_{w}"] = _shift(column, starts, gap)
     if spec.expanding_stats:
         stats = window_stats(values, starts, None)
         for stat in spec.expanding_stats:
-            out[f"expanding_{stat}"] = stats[stat]
+            out[f"expanding_{stat}"] = _shift(stats[stat], starts, gap)
     return out
 
 
@@ -103,11 +112,17 @@ def step_features(buffer: np.ndarray, expanding_sum: np.ndarray, expanding_count
     fewer than L values; ``expanding_sum`` / ``expanding_count`` cover the whole history.
     """
     length = buffer.shape[1]
+    gap = spec.history_offset - 1
     out: dict[str, np.ndarray] = {}
     for k in spec.lags:
         out[f"lag_{k}"] = buffer[:, length - k] if k <= length else np.full(len(buffer), np.nan)
+    if gap:  # the level up to t - offset: take the newest gap values out again
+        recent = buffer[:, length - gap:]
+        finite_recent = np.isfinite(recent)
+        expanding_sum = expanding_sum - np.where(finite_recent, recent, 0.0).sum(axis=1)
+        expanding_count = expanding_count - finite_recent.sum(axis=1)
     for w in spec.rolling_windows:
-        part = buffer[:, max(length - w, 0):]
+        part = buffer[:, max(length - gap - w, 0):length - gap]
         finite = np.isfinite(part)
         count = finite.sum(axis=1)
         clean = np.where(finite, part, 0.0)

@@ -73,6 +73,7 @@ class GlobalModel(Forecaster):
     target_transform: str | tuple[str, ...] | list[str] | None
     group_col: str | None
     conformal_windows: int
+    train_window: int | None
     freq: str | None
 
     # -- for subclasses ---------------------------------------------------------------------
@@ -95,13 +96,13 @@ class GlobalModel(Forecaster):
     def _fit(self, df: pd.DataFrame, X_df: pd.DataFrame | None) -> None:
         frame = _with_exog(df, X_df)
         self.train_ = frame  # with the drivers: conformal refits need them
+        y = frame[S.Y].to_numpy(dtype=float)
+        self.objective_ = self._objective(y)
         self.spec_ = self._resolve_spec(frame)
         for col in self.spec_.drivers:
             if col not in frame.columns:
                 raise InputError(f"{self.name}: known-ahead input '{col}' is not in the "
                                  "training data (add it to df or X_df)", column=col)
-        y = frame[S.Y].to_numpy(dtype=float)
-        self.objective_ = self._objective(y)
         self.transform_names_ = self._resolve_transforms(y)
         if self.objective_ in COUNT_OBJECTIVES and (y < 0).any():
             raise ValueError(f"{self.name}: objective {self.objective_} needs y >= 0")
@@ -113,6 +114,9 @@ class GlobalModel(Forecaster):
         z = self.transforms_.fit_transform(y, codes, starts, len(self.ids_))
         matrix = self._matrix(frame, z, starts)
         keep = np.isfinite(z) & (np.arange(len(z)) > starts)
+        if self.train_window:  # learn from the recent past only (features still see older)
+            from_end = frame.groupby(S.UNIQUE_ID, sort=False).cumcount(ascending=False)
+            keep &= from_end.to_numpy() < self.train_window
         self.groups_ = self._group_of_series(frame)
         row_group = frame[S.UNIQUE_ID].map(self.groups_).to_numpy()
         self.estimators_: dict[str, Any] = {}
@@ -134,7 +138,8 @@ class GlobalModel(Forecaster):
         elif isinstance(self.features, dict):
             spec = FeatureSpec.from_dict(self.features)
         else:
-            spec = default_spec(freq, season, country=self.country)
+            spec = default_spec(freq, season, country=self.country,
+                                intermittent=self.objective_ in COUNT_OBJECTIVES)
         if self.country and not spec.country:
             spec = _replace(spec, country=self.country)
         if spec.drivers and self.exog is None:

@@ -43,7 +43,7 @@ ALIASES = {"ETS": "AutoETS", "ARIMA": "AutoARIMA", "Theta": "AutoTheta",
 _EXTRA_FACTORIES: dict[str, Callable[..., Forecaster]] = {}
 GLOBAL_AUTO: dict[str, tuple[int, bool]] = {"LightGBM": (50, True),
                                             "LightGBM-tweedie": (50, False),
-                                            "XGBoost": (50, False)}
+                                            "XGBoost": (50, True)}
 """Global models "auto" may add to every series' candidates: name → (minimum number of
 series, tried by default). One fit learns from the whole panel, so on a few series such a
 model is not worth its cost; above the minimum, "auto" tries the default ones, and a

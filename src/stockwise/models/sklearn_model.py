@@ -46,6 +46,7 @@ class SklearnRegressor(GlobalModel):
                  exog: tuple[str, ...] | list[str] | None = None, country: str | None = None,
                  target_transform: str | tuple[str, ...] | None = "auto",
                  group_col: str | None = None, conformal_windows: int = 2,
+                 train_window: int | None = None,
                  alias: str | None = None, freq: str | None = None) -> None:
         self.estimator = estimator
         self.season_length = season_length
@@ -55,6 +56,7 @@ class SklearnRegressor(GlobalModel):
         self.target_transform = target_transform
         self.group_col = group_col
         self.conformal_windows = conformal_windows
+        self.train_window = train_window
         self.alias = alias
         self.freq = freq
 

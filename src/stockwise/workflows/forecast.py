@@ -13,7 +13,8 @@ in ``exog`` and give their future values in ``X_df`` (``unique_id, ds`` + those 
 for the h periods after each series' end). Models that use them (``supports_exog``) get
 them; in every backtest window a model sees the training rows (with their inputs) and only
 the *inputs* of the held-out rows, never their ``y``. "auto" adds the global models of
-:func:`~stockwise.models.registry.global_candidates` (LightGBM on 50 series or more) to
+:func:`~stockwise.models.registry.global_candidates` (LightGBM and XGBoost on 50 series
+or more) to
 every series' candidates: one fit serves the whole panel, so it is cheap per series on
 large panels and left out on small ones, which keeps "auto" fast there.
 """
