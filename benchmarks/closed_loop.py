@@ -51,6 +51,7 @@ from stockwise.inventory.simulation_metrics import equal_fill_rate
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 TARGETS = (0.90, 0.95, 0.98)
 CORRELATIONS = (0.0, 0.25, 0.5)
+INTERMITTENT_PATHS = "quantiles"
 BASELINE_GRID = (0.5, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.98, 0.99, 0.995, 0.999,
                  0.9999, 0.99999, 0.999999, 0.9999999)
 """Baseline service levels: up to z = 5.2, so its fill rate reaches stockwise's."""
@@ -136,14 +137,15 @@ def _key(config: dict) -> tuple:
     if config.get("policy") == "baseline":
         return ("baseline", round(float(config["service_level"]), 9))
     return (str(config["forecast"]), round(float(config["service_level"]), 9),
-            round(float(config["correlation"]), 9))
+            round(float(config["correlation"]), 9),
+            str(config.get("intermittent_paths") or "quantiles"))
 
 
 def run(name: str, out: Path, n_paths: int, resume: bool = False) -> dict:
     spec = LOADERS[name]()
     strong, refit = spec["strong"]
     configs = [{"forecast": source, "refit_every": r, "service_level": level,
-                "correlation": rho}
+                "correlation": rho, "intermittent_paths": INTERMITTENT_PATHS}
                for source, r in (("SeasonalNaive", 1), (strong, refit))
                for level in TARGETS for rho in CORRELATIONS]
     configs += [{"policy": "baseline", "service_level": level} for level in BASELINE_GRID]
@@ -289,7 +291,7 @@ def tables(out: Path, names: list[str]) -> str:
 
 
 def main() -> None:
-    global CORRELATIONS
+    global CORRELATIONS, INTERMITTENT_PATHS
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", default=",".join(LOADERS))
     parser.add_argument("--out", type=Path, default=Path("/tmp/closed_loop"))
@@ -299,11 +301,14 @@ def main() -> None:
                         help="only the one-origin check of the demand paths")
     parser.add_argument("--correlations", default=",".join(f"{c:g}" for c in CORRELATIONS),
                         help="path correlations to try, e.g. 0 or 0,0.25")
+    parser.add_argument("--intermittent-paths", choices=("quantiles", "bootstrap"),
+                        default="quantiles", help="paths of intermittent products")
     parser.add_argument("--resume", action="store_true",
                         help="keep the configurations already in --out; run only the others")
     args = parser.parse_args()
     names = [n.strip() for n in args.datasets.split(",") if n.strip()]
     CORRELATIONS = tuple(float(c) for c in args.correlations.split(",") if c.strip())
+    INTERMITTENT_PATHS = args.intermittent_paths
     args.out.mkdir(parents=True, exist_ok=True)
     if args.diagnose:
         frame = pd.DataFrame([row for name in names for row in diagnose(name)])

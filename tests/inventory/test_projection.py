@@ -137,3 +137,32 @@ def test_paths_of_unclipped_bands_keep_the_point_as_median() -> None:
     a = sample_paths(rows, 2000, rng=np.random.default_rng(4), point_is_mean=True)
     b = sample_paths(rows, 2000, rng=np.random.default_rng(4))
     assert np.array_equal(a, b)
+
+
+def test_intermittence_is_read_from_the_first_sale_on() -> None:
+    from stockwise.inventory.paths import is_intermittent
+
+    assert is_intermittent(np.array([0, 0, 1, 0, 0, 2, 0, 0, 1.0]))    # ADI 7 / 3
+    assert not is_intermittent(np.array([0, 0, 0, 0, 3, 2, 1, 4.0]))   # launched late
+    assert not is_intermittent(np.zeros(10))
+    assert not is_intermittent(np.array([np.nan, np.nan, 1, 2, 3, 0, 3.0]))  # ADI 5 / 4
+
+
+def test_bootstrap_paths_keep_the_clusters_and_take_the_level() -> None:
+    from stockwise.inventory.paths import bootstrap_paths
+
+    # demand comes in bursts: 3 busy days every 14 days
+    history = np.tile(np.r_[np.full(3, 4.0), np.zeros(11)], 26)
+    rng = np.random.default_rng(0)
+    paths = bootstrap_paths(history, days=21, n_paths=4000, rng=rng, block=7)
+    assert paths.shape == (4000, 21) and (paths >= 0).all()
+    assert set(np.unique(paths)) <= {0.0, 4.0}           # only values seen in history
+    # a 7-day block holds either a whole burst, part of one or none: never two
+    weekly = paths[:, :7].sum(axis=1)
+    assert weekly.max() <= 12.0
+    independent = rng.choice(history, size=(4000, 21))
+    assert paths.sum(axis=1).std() > 1.2 * independent.sum(axis=1).std()
+    scaled = bootstrap_paths(history, 21, 4000, np.random.default_rng(0), level=1.0, block=7)
+    assert scaled.mean() == pytest.approx(1.0, rel=0.05)
+    assert bootstrap_paths(np.zeros(30), 7, 10, rng) is None
+    assert bootstrap_paths(np.ones(5), 7, 10, rng) is None

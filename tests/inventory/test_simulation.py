@@ -248,3 +248,24 @@ def test_cli_writes_the_summary_and_product_tables(tmp_path: Path) -> None:
     assert sorted(summary["policy"]) == ["RS", "RS", "baseline", "baseline"]
     products = pd.read_csv(tmp_path / "out" / "simulation_products.csv")
     assert len(products) == 4 * 3
+
+
+def test_bootstrap_paths_for_intermittent_products_are_an_option() -> None:
+    rng = np.random.default_rng(8)
+    history = poisson(2, 240)
+    slow = history[history["unique_id"] == "P0"].assign(unique_id="SLOW")
+    slow["y"] = np.where(rng.random(len(slow)) < 0.2, rng.integers(1, 6, len(slow)), 0.0)
+    history = pd.concat([history, slow], ignore_index=True)
+    start = pd.Timestamp("2023-06-01")
+    plain = simulate(history, start=start, n_paths=200)
+    boot = simulate(history, start=start, n_paths=200, intermittent_paths="bootstrap")
+    assert boot.summary["label"].endswith("/boot")
+    assert boot.config["intermittent_paths"] == "bootstrap"
+    levels = {name: r.reviews.groupby("unique_id")["order_up_to"].mean()
+              for name, r in (("plain", plain), ("boot", boot))}
+    # only the intermittent product's decisions change
+    assert levels["plain"]["SLOW"] != pytest.approx(levels["boot"]["SLOW"])
+    assert levels["plain"].drop("SLOW").tolist() == pytest.approx(
+        levels["boot"].drop("SLOW").tolist())
+    with pytest.raises(ValueError, match="intermittent_paths"):
+        simulate(history, start=start, intermittent_paths="magic")

@@ -22,13 +22,19 @@ from stockwise import schema as S
 from stockwise.inventory.decision import decide
 from stockwise.inventory.expiry import sellable_before_expiry
 from stockwise.inventory.parameters import ProductParameters, resolve
-from stockwise.inventory.paths import lead_time_samples, sample_paths
+from stockwise.inventory.paths import (
+    bootstrap_paths,
+    is_intermittent,
+    lead_time_samples,
+    sample_paths,
+)
 from stockwise.inventory.policies import round_order, safety_stock_normal
 from stockwise.inventory.projection import NEVER, Lot, project
 from stockwise.inventory.review_forecasts import long_frame
 
 BASELINE = "baseline"
 COVER_WINDOW = 28
+BOOTSTRAP_WINDOW = 365
 _PER_PRODUCT = (S.LEAD_TIME_DAYS, S.LEAD_TIME_STD_DAYS, S.UNIT_COST, S.MOQ, S.PACK_SIZE,
                 S.SHELF_LIFE_DAYS, "service_level")
 _KIND = {"review": 1, "lead": 2}
@@ -256,7 +262,9 @@ class ReplayLoop:
         if rows is None or rows.empty:
             paths = np.zeros((self.o["n_paths"], 1))
         else:
-            paths = sample_paths(rows, self.o["n_paths"], self.o["correlation"], rng)
+            paths = self._bootstrap(p, t, rows, rng)
+            if paths is None:
+                paths = sample_paths(rows, self.o["n_paths"], self.o["correlation"], rng)
         waste = cap = None
         if stock.shelf is not None and rows is not None and not rows.empty:
             lots = [Lot(units, int(expiry - t)) for units, expiry in stock.lots]
@@ -267,6 +275,17 @@ class ReplayLoop:
             cap = sellable_before_expiry(paths, params.lead_time_days, stock.shelf,
                                          projection.expected_on_hand)
         return decide(params, paths, rng, self.o["target"], cap, waste)
+
+    def _bootstrap(self, p: int, t: int, rows: pd.DataFrame, rng: np.random.Generator
+                   ) -> np.ndarray | None:
+        """Block-bootstrap paths for an intermittent product when asked (else None)."""
+        if self.o.get("intermittent_paths", "quantiles") != "bootstrap":
+            return None
+        history = self.replay.demand[p, max(self.replay.first[p], t - BOOTSTRAP_WINDOW):t]
+        if not is_intermittent(history):
+            return None
+        return bootstrap_paths(history, len(rows), self.o["n_paths"], rng,
+                               level=float(rows["forecast"].mean()))
 
     def _baseline(self, p: int, t: int, params: ProductParameters
                   ) -> tuple[float, float, float, float]:

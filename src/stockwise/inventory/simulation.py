@@ -99,7 +99,7 @@ def simulate(
     correlation: float = DEFAULT_CORRELATION, season_length: int = 7,
     holding_cost_rate: float = 0.20, ordering_cost: float = 10.0,
     train_window: int | None = None, min_history: int | None = None,
-    baseline_window: int = BASELINE_WINDOW,
+    baseline_window: int = BASELINE_WINDOW, intermittent_paths: str = "quantiles",
 ) -> SimulationResult:
     """Replay ``history`` (``unique_id, ds, y``) from ``start`` under one policy.
 
@@ -107,13 +107,18 @@ def simulate(
     ``lead_time_std_days``, ``unit_cost``, ``moq``, ``pack_size``, ``shelf_life_days``
     and ``service_level`` per product; empty cells keep the scalar arguments. With
     ``forecast`` a :class:`ReviewForecasts`, its cached forecasts (and its ``refit_every``)
-    are used. ``correlation`` ties the days of a demand path (see :mod:`.paths`).
+    are used. ``correlation`` ties the days of a demand path (see :mod:`.paths`);
+    ``intermittent_paths="bootstrap"`` builds the paths of intermittent products from
+    blocks of their own last year instead (:func:`.paths.bootstrap_paths`).
     """
     started = time.perf_counter()
     if policy not in POLICIES:
         raise ValueError(f"policy must be one of {POLICIES}, not {policy!r}")
     if review_period_days < 1:
         raise ValueError("review_period_days must be >= 1")
+    if intermittent_paths not in ("quantiles", "bootstrap"):
+        raise ValueError("intermittent_paths must be 'quantiles' or 'bootstrap', "
+                         f"not {intermittent_paths!r}")
     replay = Replay.build(history, start)
     settings = product_settings(replay.ids, inventory, lead_time_days=lead_time_days,
                          lead_time_std_days=lead_time_std_days, unit_cost=unit_cost, moq=moq,
@@ -121,7 +126,8 @@ def simulate(
                          service_level=service_level)
     config = {"policy": policy, "service_level": service_level, "target": target,
               "correlation": correlation if policy != BASELINE else np.nan,
-              "lost_sales": lost_sales, "seed": seed}
+              "lost_sales": lost_sales, "seed": seed,
+              "intermittent_paths": intermittent_paths if policy != BASELINE else ""}
     source = None
     if policy == BASELINE:
         config["forecast"], config["refit_every"] = BASELINE_SOURCE, 1
@@ -137,11 +143,13 @@ def simulate(
                  lost_sales=lost_sales, cover=initial_cover_days, n_paths=n_paths, seed=seed,
                  target=target, correlation=correlation, season=season_length,
                  holding=holding_cost_rate, ordering=ordering_cost,
-                 min_history=min_history or 2 * season_length, window=baseline_window)
+                 min_history=min_history or 2 * season_length, window=baseline_window,
+                 intermittent_paths=intermittent_paths)
     trace, reviews = loop.run()
     products = product_metrics(trace, settings)
     label = (f"{policy}/{config['forecast']}/{service_level:g}" +
-             ("" if policy == BASELINE else f"/rho={correlation:g}"))
+             ("" if policy == BASELINE else f"/rho={correlation:g}") +
+             ("/boot" if policy != BASELINE and intermittent_paths == "bootstrap" else ""))
     summary = {"label": label, **config, **summarise(products, lost_sales),
                "forecast_seconds": (source.seconds - fit_seconds) if source else 0.0,
                "seconds": time.perf_counter() - started}
