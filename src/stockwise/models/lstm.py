@@ -86,7 +86,9 @@ class LSTMForecaster(Forecaster):
     seed:
         Seeds weights and window order: the same seed gives the same forecasts on CPU.
     n_threads:
-        Torch threads while fitting and predicting (``None``: leave torch's setting).
+        Torch threads while fitting and predicting (``None``: leave torch's setting). One
+        thread is the fastest on a busy machine (the network is small) and the same seed
+        then gives the same forecasts on any machine; see docs/benchmarks.md.
     """
 
     is_global = True
