@@ -153,3 +153,34 @@ def test_forecast_workflow_passes_future_inputs() -> None:
     assert len(run.forecasts) == 6 * H
     with pytest.raises(stockwise.errors.OptionError, match="need their future values"):
         stockwise.forecast(TRAIN, h=H, models="LightGBM", exog=["promo"])
+
+
+def test_loading_refuses_functions_and_paths_outside_the_model(tmp_path: Path,
+                                                               monkeypatch) -> None:
+    """A saved model is data: skops may only rebuild library classes (a function named in
+    the file would be called with arguments from the file), and file names in model.json
+    must stay inside the folder."""
+    import json
+
+    import skops.io as sio
+
+    from stockwise.models.sklearn_model import _library_class
+
+    assert _library_class("sklearn.tree._tree.Tree")
+    assert not _library_class("builtins.exec")
+    assert not _library_class("numpy.load")          # a function, even from numpy
+    assert not _library_class("os.system")
+    model = SklearnRegressor(season_length=7).fit(TRAIN)
+    folder = save_model(model, tmp_path / "rf")
+    monkeypatch.setattr(sio, "get_untrusted_types",
+                        lambda file: ["sklearn.tree._tree.Tree", "builtins.exec"])
+    with pytest.raises(ValueError, match=r"builtins\.exec"):
+        load_model(folder)
+    monkeypatch.undo()
+    meta_file = folder / "model.json"
+    meta = json.loads(meta_file.read_text())
+    key = next(iter(meta["estimators"]))
+    meta["estimators"][key] = "../elsewhere.skops"
+    meta_file.write_text(json.dumps(meta))
+    with pytest.raises(ValueError, match="plain file name"):
+        load_model(folder)

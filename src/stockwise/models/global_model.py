@@ -325,7 +325,7 @@ class GlobalModel(Forecaster):
         model.transform_names_ = tuple(meta["transforms"])
         model.vocab_, model.groups_ = meta["vocab"], meta["groups"]
         model.failures_ = dict(meta["failures"])
-        model.estimators_ = {key: model._load_estimator(path / file)
+        model.estimators_ = {key: model._load_estimator(_inside(path, file))
                              for key, file in meta["estimators"].items()}
         state = pd.read_parquet(path / "series_state.parquet")
         model.ids_ = state[S.UNIQUE_ID].astype(str).tolist()
@@ -404,3 +404,11 @@ def _replace(spec: FeatureSpec, **changes: Any) -> FeatureSpec:
     from dataclasses import replace
 
     return replace(spec, **changes)
+
+
+def _inside(folder: Path, name: str) -> Path:
+    """``folder / name`` for a plain file name; a path that would leave the folder is refused."""
+    if Path(name).name != name or name in ("", ".", ".."):
+        raise ValueError(f"{folder}: model.json names the file {name!r}; expected a plain "
+                         "file name inside the model folder")
+    return folder / name

@@ -9,8 +9,12 @@ NaN (scikit-learn's tree ensembles and histogram boosting do). Without an estima
 random forest with settings that suit demand panels is used (the registry's
 "RandomForest").
 
-Saved with skops (no pickle): loading accepts only types from scikit-learn and numpy; a
-custom estimator class must be trusted explicitly (``trusted_types`` at load).
+Saved with skops (no pickle). skops refuses to rebuild anything it does not trust by
+default; of the rest, loading accepts only *classes* defined in scikit-learn, numpy or
+scipy (e.g. ``sklearn.tree._tree.Tree``). A function name in the file (``builtins.exec``,
+``os.system``, even a numpy or scikit-learn function) is refused, since skops would call
+it with arguments taken from the file; a custom estimator class must be trusted
+explicitly (``trusted_types`` of ``_load_estimator``).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ import pandas as pd
 from stockwise.features.spec import FeatureSpec
 from stockwise.models.global_model import GlobalModel
 
-SAFE_PREFIXES = ("sklearn.", "numpy.", "scipy.", "builtins.")
+SAFE_PREFIXES = ("sklearn.", "numpy.", "scipy.")
 NAN_TOLERANT = ("RandomForestRegressor", "ExtraTreesRegressor", "DecisionTreeRegressor",
                 "HistGradientBoostingRegressor")
 
@@ -89,11 +93,10 @@ class SklearnRegressor(GlobalModel):
         import skops.io as sio
 
         untrusted = sio.get_untrusted_types(file=file)
-        unsafe = [t for t in untrusted if not t.startswith(SAFE_PREFIXES)
-                  and t not in trusted_types]
+        unsafe = [t for t in untrusted if t not in trusted_types and not _library_class(t)]
         if unsafe:
-            raise ValueError(f"{file}: refusing to load types {unsafe}; they are not from "
-                             "scikit-learn or numpy")
+            raise ValueError(f"{file}: refusing to load {unsafe}: only classes of "
+                             "scikit-learn, numpy and scipy are loaded")
         return sio.load(file, trusted=untrusted)
 
     @classmethod
@@ -106,3 +109,17 @@ class SklearnRegressor(GlobalModel):
         out["estimator"] = (clone(cls()._load_estimator(files[0]))
                             if files and isinstance(params.get("estimator"), dict) else None)
         return out
+
+
+def _library_class(name: str) -> bool:
+    """True when ``name`` is a class (not a function) defined in scikit-learn/numpy/scipy."""
+    import importlib
+
+    if not name.startswith(SAFE_PREFIXES):
+        return False
+    module_name, _, attribute = name.rpartition(".")
+    try:
+        target = getattr(importlib.import_module(module_name), attribute)
+    except (ImportError, AttributeError, ValueError):
+        return False
+    return isinstance(target, type) and str(target.__module__).startswith(SAFE_PREFIXES)
