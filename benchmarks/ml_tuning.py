@@ -46,6 +46,8 @@ VARIANTS: dict[str, dict] = {
     "direct28_l2": {"objective": "regression", "target_transform": "scale",
                     "features": {"lags": (28, 35, 42, 49, 56),
                                  "rolling_windows": (7, 28, 56), "history_offset": 28}},
+    "nobagging": {"subsample": 1.0, "colsample": 1.0},
+    "allfeatures": {"colsample": 1.0},
     "conservative": {"num_leaves": 15, "min_child_samples": 200, "colsample": 0.5,
                      "features": {"lags": (7, 14, 21, 28), "rolling_windows": (7, 28, 56)}},
 }

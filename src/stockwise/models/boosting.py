@@ -45,14 +45,19 @@ def _resolve(objective: str, y: np.ndarray, who: str) -> str:
 
 
 class LightGBM(GlobalModel):
-    """LightGBM gradient boosting across series (histogram trees, deterministic)."""
+    """LightGBM gradient boosting across series (histogram trees, deterministic).
+
+    No row or feature subsampling by default: on the rossmann validation window (the 48
+    days before the benchmark's test) 80 % bagging and feature fraction gave mean RMSSE
+    0.538 against 0.400 without (0.680 either way on m5; ``benchmarks/ml_tuning.py``).
+    """
 
     estimator_suffix = ".txt"
 
     def __init__(self, season_length: int | None = None, objective: str = "auto",
                  n_estimators: int = 300, learning_rate: float = 0.05, num_leaves: int = 63,
-                 min_child_samples: int | None = None, subsample: float = 0.8,
-                 colsample: float = 0.8, tweedie_variance_power: float = 1.2,
+                 min_child_samples: int | None = None, subsample: float = 1.0,
+                 colsample: float = 1.0, tweedie_variance_power: float = 1.2,
                  features: FeatureSpec | dict | None = None,
                  exog: tuple[str, ...] | list[str] | None = None, country: str | None = None,
                  target_transform: str | tuple[str, ...] | None = "auto",
