@@ -146,7 +146,9 @@ def test_auto_adds_global_models_only_on_large_panels() -> None:
 
 
 def test_forecast_workflow_passes_future_inputs() -> None:
-    run = stockwise.workflows.forecast.run_forecast(
+    from stockwise.workflows.forecast import run_forecast
+
+    run = run_forecast(
         TRAIN, h=H, models=["LightGBM", "SeasonalNaive"], exog=["promo", "price"],
         X_df=FUTURE, levels=(80,))
     assert set(run.forecasts["model"]) <= {"LightGBM", "SeasonalNaive"}
@@ -184,3 +186,13 @@ def test_loading_refuses_functions_and_paths_outside_the_model(tmp_path: Path,
     meta_file.write_text(json.dumps(meta))
     with pytest.raises(ValueError, match="plain file name"):
         load_model(folder)
+
+
+def test_empty_driver_values_are_filled_and_said(caplog) -> None:
+    train = TRAIN.copy()
+    train.loc[train.index[:5], "price"] = np.nan
+    with caplog.at_level("WARNING", logger="stockwise.workflows.forecast"):
+        out = stockwise.forecast(train, h=H, models="LightGBM", exog=["promo", "price"],
+                                 X_df=FUTURE)
+    assert len(out) == 6 * H and (out["forecast"] >= 0).all()
+    assert "'price' is empty on 5 of" in caplog.text

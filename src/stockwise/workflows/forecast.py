@@ -209,6 +209,11 @@ def _prepare(df: pd.DataFrame, freq: str | None, exog: Sequence[str] = ()
         frame = _complete_periods(aggregate(frame, wanted), wanted)  # type: ignore[arg-type]
     frame = frame[[S.UNIQUE_ID, S.DS, S.Y]].reset_index(drop=True)
     if drivers is not None:
+        for column, count in drivers[list(exog)].isna().sum().items():
+            if count:  # said, not silent: the value carried forward is a guess
+                log.warning("known-ahead input '%s' is empty on %d of %d rows; each gap takes "
+                            "the series' previous value (else its next)", column, count,
+                            len(drivers))
         frame = frame.merge(drivers.drop_duplicates([S.UNIQUE_ID, S.DS], keep="last"),
                             on=[S.UNIQUE_ID, S.DS], how="left")
         by_series = frame.groupby(S.UNIQUE_ID, sort=False)[list(exog)]
