@@ -68,3 +68,23 @@ def module_database_url(request: pytest.FixtureRequest,
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path_factory.mktemp('db') / 'stockwise.db'}"
     return _fresh_postgres()
+
+
+CHROMIUM = Path(os.environ.get("STOCKWISE_CHROMIUM", "/usr/bin/chromium"))
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Debian's headless Chromium driven by Playwright (its browser download is not used);
+    skips when either is missing. Shared by the report and dashboard browser tests."""
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="the playwright package is not installed")
+    if not CHROMIUM.is_file():
+        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium, or set "
+                    "STOCKWISE_CHROMIUM)")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield launched
+        launched.close()

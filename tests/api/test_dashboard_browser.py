@@ -35,25 +35,9 @@ from stockwise.api.app import create_app  # noqa: E402
 from stockwise.api.settings import Settings  # noqa: E402
 from stockwise.synthetic import generate, write_synthetic  # noqa: E402
 
-CHROMIUM = Path(os.environ.get("STOCKWISE_CHROMIUM", "/usr/bin/chromium"))
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 CHARTS_DRAWN = ("n => [...document.querySelectorAll('.js-plotly-plot')]"
                 ".filter(d => d._fullLayout && d.data && d.data.length).length >= n")
 BAD_ROW = "RET-00001,2024-13-45,3,retail,SKU-RET00001,STORE-01,apparel,10.0,0,5\n"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="the playwright package is not installed")
-    if not CHROMIUM.is_file():
-        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium, or set "
-                    "STOCKWISE_CHROMIUM)")
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="module")

@@ -10,19 +10,19 @@ from stockwise.evaluation.calibration import (
     ALL,
     apply_corrections,
     band_scores,
-    conformal_quantile,
     corrections,
     series_scale,
 )
+from stockwise.models.conformal import conformal_quantile
 from stockwise.workflows.forecast import run_forecast
 
 
 def test_conformal_quantile_uses_the_finite_sample_rank() -> None:
     scores = np.arange(1.0, 10.0)  # 9 scores: 1..9
     # ceil(10 * 0.8) = 8th smallest
-    assert conformal_quantile(scores, 0.8) == 8.0
+    assert conformal_quantile(scores, 80) == 8.0
     # ceil(10 * 0.95) = 10 > n: the largest
-    assert conformal_quantile(scores, 0.95) == 9.0
+    assert conformal_quantile(scores, 95) == 9.0
 
 
 def test_series_scale_is_the_mean_absolute_seasonal_difference() -> None:

@@ -6,8 +6,6 @@ Needs Debian's ``chromium`` (/usr/bin/chromium, or STOCKWISE_CHROMIUM) and the
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,23 +15,7 @@ from stockwise.synthetic import generate, write_synthetic
 from stockwise.workflows.plan import plan_inventory, write_plan
 from stockwise.workflows.report import run_etl
 
-CHROMIUM = Path(os.environ.get("STOCKWISE_CHROMIUM", "/usr/bin/chromium"))
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 TOP = 4
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="the playwright package is not installed")
-    if not CHROMIUM.is_file():
-        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium, or set "
-                    "STOCKWISE_CHROMIUM)")
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="module")

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from stockwise import schema as S
+from stockwise.models.conformal import conformal_quantile
 
 FORECAST = "forecast"
 MIN_POINTS = 50
@@ -83,18 +84,11 @@ def corrections(scores: pd.DataFrame, segments: pd.Series, levels: Sequence[int]
             if len(values) == 0:
                 continue
             rows.append({"segment": name, "level": int(level), "n": len(values),
-                         "correction": conformal_quantile(values, level / 100),
+                         "correction": conformal_quantile(values, level),
                          "backtest_coverage": float(np.mean(values <= 0))})
     table = pd.DataFrame(rows, columns=["segment", "level", "n", "correction",
                                         "backtest_coverage"])
     return table[(table["segment"] == ALL) | (table["n"] >= min_points)].reset_index(drop=True)
-
-
-def conformal_quantile(scores: np.ndarray, coverage: float) -> float:
-    """The ``ceil((n + 1)·coverage) / n`` empirical quantile (split-conformal guarantee)."""
-    n = len(scores)
-    rank = min(int(np.ceil((n + 1) * coverage)), n)
-    return float(np.sort(scores)[rank - 1])
 
 
 def apply_corrections(forecasts: pd.DataFrame, table: pd.DataFrame, segments: pd.Series,
