@@ -64,10 +64,10 @@ DATASETS = ("pbs", "hospital", "aus_retail", "jewelry", "carparts", "m5_hobbies2
             "rossmann")
 MODELS = ("AutoETS", "AutoARIMA", "AutoTheta", "CrostonClassic", "CrostonOptimized",
           "CrostonSBA", "TSB", "ADIDA", "IMAPA", "Naive", "SeasonalNaive", "WindowAverage",
-          "HistoricAverage", "auto")
+          "HistoricAverage", "LightGBM", "XGBoost", "auto")
 RUN_ORDER = ("SeasonalNaive", "Naive", "HistoricAverage", "WindowAverage", "CrostonClassic",
              "CrostonOptimized", "CrostonSBA", "TSB", "ADIDA", "IMAPA", "AutoTheta", "AutoETS",
-             "auto", "AutoARIMA")
+             "LightGBM", "XGBoost", "auto", "AutoARIMA")
 """Cheap models first, so an interrupted run still has the baselines."""
 SLOW = {"AutoARIMA"}
 LEVELS = (80, 95)
