@@ -52,6 +52,7 @@ DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 TARGETS = (0.90, 0.95, 0.98)
 CORRELATIONS = (0.0, 0.25, 0.5)
 INTERMITTENT_PATHS = "quantiles"
+CALIBRATE_SERVICE = False
 BASELINE_GRID = (0.5, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.98, 0.99, 0.995, 0.999,
                  0.9999, 0.99999, 0.999999, 0.9999999)
 """Baseline service levels: up to z = 5.2, so its fill rate reaches stockwise's."""
@@ -138,14 +139,21 @@ def _key(config: dict) -> tuple:
         return ("baseline", round(float(config["service_level"]), 9))
     return (str(config["forecast"]), round(float(config["service_level"]), 9),
             round(float(config["correlation"]), 9),
-            str(config.get("intermittent_paths") or "quantiles"))
+            str(config.get("intermittent_paths") or "quantiles"),
+            _flag(config.get("calibrate_service")))
+
+
+def _flag(value: object) -> bool:
+    """A yes/no read back from a CSV (NaN or absent in files written before the option)."""
+    return bool(value) and not (isinstance(value, float) and np.isnan(value))
 
 
 def run(name: str, out: Path, n_paths: int, resume: bool = False) -> dict:
     spec = LOADERS[name]()
     strong, refit = spec["strong"]
     configs = [{"forecast": source, "refit_every": r, "service_level": level,
-                "correlation": rho, "intermittent_paths": INTERMITTENT_PATHS}
+                "correlation": rho, "intermittent_paths": INTERMITTENT_PATHS,
+                "calibrate_service": CALIBRATE_SERVICE}
                for source, r in (("SeasonalNaive", 1), (strong, refit))
                for level in TARGETS for rho in CORRELATIONS]
     configs += [{"policy": "baseline", "service_level": level} for level in BASELINE_GRID]
@@ -244,23 +252,28 @@ def tables(out: Path, names: list[str]) -> str:
     """Markdown: calibration, stock vs the baseline at equal fill rate, baseline, paths."""
     summary = pd.concat([pd.read_csv(out / f"{n}_summary.csv") for n in names])
     equal = pd.concat([pd.read_csv(out / f"{n}_equal_fill.csv") for n in names])
-    keys = ["dataset", "forecast", "correlation", "service_level"]
     ours = summary[summary["policy"] != "baseline"].merge(
-        equal[[*keys, "reference_avg_stock_value", "stock_saving", "stock_saving_bound"]],
-        on=keys, how="left")
+        equal[["dataset", "label", "reference_avg_stock_value", "stock_saving",
+               "stock_saving_bound"]], on=["dataset", "label"], how="left")
+    ours["variant"] = [
+        "/".join(filter(None, [str(p) if isinstance(p, str) and p != "quantiles" else "",
+                               "calibrated" if _flag(c) else ""])) or "-"
+        for p, c in zip(ours.get("intermittent_paths", pd.Series("", index=ours.index)),
+                        ours.get("calibrate_service", pd.Series(False, index=ours.index)),
+                        strict=True)]
     head = " / ".join(f"{t:.0%}" for t in TARGETS)
-    lines = [f"| dataset | source | ρ | realised CSL at {head} (Δ points) | CSL, cycles with "
-             f"demand | fill rate | avg stock value | stock saving vs baseline at equal fill "
-             "rate |", "|" + "---|" * 8]
-    for (dataset, source, rho), rows in ours.groupby(["dataset", "forecast", "correlation"],
-                                                     sort=False):
+    lines = [f"| dataset | source | ρ | paths / service | realised CSL at {head} (Δ points) "
+             f"| CSL, cycles with demand | fill rate | avg stock value | stock saving vs "
+             "baseline at equal fill rate |", "|" + "---|" * 9]
+    for (dataset, source, rho, variant), rows in ours.groupby(
+            ["dataset", "forecast", "correlation", "variant"], sort=False):
         rows = rows.set_index("service_level").loc[list(TARGETS)]
         savings = " / ".join(_saving(v, b) for v, b in zip(
             rows["stock_saving"], rows["stock_saving_bound"], strict=True))
         csl = " / ".join(f"{_pct(c)} ({100 * (c - t):+.1f})"
                          for t, c in rows["cycle_service_level"].items())
         lines.append(
-            f"| {dataset} | {source} | {rho:g} | {csl} "
+            f"| {dataset} | {source} | {rho:g} | {variant} | {csl} "
             f"| {' / '.join(_pct(v) for v in rows['demand_cycle_service_level'])} "
             f"| {' / '.join(_pct(v) for v in rows['fill_rate'])} "
             f"| {' / '.join(f'{v:,.0f}' for v in rows['avg_stock_value'])} "
@@ -291,7 +304,7 @@ def tables(out: Path, names: list[str]) -> str:
 
 
 def main() -> None:
-    global CORRELATIONS, INTERMITTENT_PATHS
+    global CORRELATIONS, INTERMITTENT_PATHS, CALIBRATE_SERVICE
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", default=",".join(LOADERS))
     parser.add_argument("--out", type=Path, default=Path("/tmp/closed_loop"))
@@ -303,12 +316,16 @@ def main() -> None:
                         help="path correlations to try, e.g. 0 or 0,0.25")
     parser.add_argument("--intermittent-paths", choices=("quantiles", "bootstrap"),
                         default="quantiles", help="paths of intermittent products")
+    parser.add_argument("--calibrate-service", action="store_true",
+                        help="order at service levels calibrated from past protection-"
+                        "interval forecasts (stockwise.inventory.service_calibration)")
     parser.add_argument("--resume", action="store_true",
                         help="keep the configurations already in --out; run only the others")
     args = parser.parse_args()
     names = [n.strip() for n in args.datasets.split(",") if n.strip()]
     CORRELATIONS = tuple(float(c) for c in args.correlations.split(",") if c.strip())
     INTERMITTENT_PATHS = args.intermittent_paths
+    CALIBRATE_SERVICE = args.calibrate_service
     args.out.mkdir(parents=True, exist_ok=True)
     if args.diagnose:
         frame = pd.DataFrame([row for name in names for row in diagnose(name)])

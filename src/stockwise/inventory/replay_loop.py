@@ -24,6 +24,7 @@ from stockwise.inventory.expiry import sellable_before_expiry
 from stockwise.inventory.parameters import ProductParameters, resolve
 from stockwise.inventory.paths import (
     bootstrap_paths,
+    demand_over,
     is_intermittent,
     lead_time_samples,
     sample_paths,
@@ -31,13 +32,14 @@ from stockwise.inventory.paths import (
 from stockwise.inventory.policies import round_order, safety_stock_normal
 from stockwise.inventory.projection import NEVER, Lot, project
 from stockwise.inventory.review_forecasts import long_frame
+from stockwise.inventory.service_calibration import ServiceCalibrator, randomised_pit
 
 BASELINE = "baseline"
 COVER_WINDOW = 28
 BOOTSTRAP_WINDOW = 365
 _PER_PRODUCT = (S.LEAD_TIME_DAYS, S.LEAD_TIME_STD_DAYS, S.UNIT_COST, S.MOQ, S.PACK_SIZE,
                 S.SHELF_LIFE_DAYS, "service_level")
-_KIND = {"review": 1, "lead": 2}
+_KIND = {"review": 1, "lead": 2, "pit": 3, "warmup": 4}
 
 
 @dataclass
@@ -145,6 +147,10 @@ class ReplayLoop:
         self.replay, self.settings = replay, settings
         self.o = options
         self.params = [self._template(row) for row in settings.itertuples(index=False)]
+        self.calibrator = ServiceCalibrator() if options.get("calibrate_service") else None
+        self._pending: list[tuple[int, int, int, np.ndarray, str]] = []
+        """Decisions whose protection interval has not passed yet: (product, day, days,
+        forecast totals over those days, demand group)."""
 
     def _template(self, row: Any) -> ProductParameters:
         """The product's parameters via :func:`.parameters.resolve` (stock filled per review)."""
@@ -159,17 +165,20 @@ class ReplayLoop:
         replay, review = self.replay, self.o["review"]
         n, days = len(replay.ids), len(replay.dates) - replay.start
         trace = {name: np.zeros((n, days)) for name in _TRACE}
+        self._short = trace["short"]
         active = np.zeros((n, days), dtype=bool)
         evaluated = np.zeros((n, days), dtype=bool)
         cycle = np.full((n, days), -1)
         stocks: list[LotStock | None] = [None] * n
         self.reviews: list[dict[str, Any]] = []
         review_days = list(range(replay.start, len(replay.dates), review))
+        self._warm_up_calibration()
         for t in range(replay.start, len(replay.dates)):
             i = t - replay.start
             k, rem = divmod(i, review)
             forecasts = None
             if rem == 0:
+                self._score_elapsed(t)
                 for p in range(n):  # products start on a review day with enough history
                     if stocks[p] is None and t - replay.first[p] >= self.o["min_history"]:
                         stocks[p] = self._start(p, t)
@@ -230,11 +239,13 @@ class ReplayLoop:
         on_order = sum(stock.pipeline.values())
         params = replace(params, on_hand=stock.on_hand() - stock.backlog, on_order=on_order)
         rng = _rng(self.o["seed"], "review", params.unique_id, t)
+        service = params.service_level
         if self.o["policy"] == BASELINE:
             level, reorder, raw, quantity = self._baseline(p, t, params)
         else:
             decision = self._decide(p, t, stock, params, forecasts, rng)
             level, reorder = decision.order_up_to, decision.reorder_point
+            service = decision.service_level
             raw = decision.raw_quantity if decision.order_day == 0 else 0.0
             quantity = decision.order_quantity if decision.order_day == 0 else 0.0
         lead = 0
@@ -248,6 +259,7 @@ class ReplayLoop:
             "on_hand": params.on_hand, "on_order": on_order,
             "position": params.on_hand + on_order, "reorder_point": reorder,
             "order_up_to": level, "raw_quantity": raw, "order_quantity": quantity,
+            "service_level": service,
             "lead_time": lead if quantity > 0 else np.nan})
         return quantity
 
@@ -262,9 +274,7 @@ class ReplayLoop:
         if rows is None or rows.empty:
             paths = np.zeros((self.o["n_paths"], 1))
         else:
-            paths = self._bootstrap(p, t, rows, rng)
-            if paths is None:
-                paths = sample_paths(rows, self.o["n_paths"], self.o["correlation"], rng)
+            paths = self._paths(p, t, rows, rng)
         waste = cap = None
         if stock.shelf is not None and rows is not None and not rows.empty:
             lots = [Lot(units, int(expiry - t)) for units, expiry in stock.lots]
@@ -274,7 +284,74 @@ class ReplayLoop:
             waste = projection.expected_waste
             cap = sellable_before_expiry(paths, params.lead_time_days, stock.shelf,
                                          projection.expected_on_hand)
+        if self.calibrator is not None and self.o["target"] == "cycle_service_level":
+            params = self._calibrate(p, t, params, paths)
         return decide(params, paths, rng, self.o["target"], cap, waste)
+
+    def _paths(self, p: int, t: int, rows: pd.DataFrame, rng: np.random.Generator
+               ) -> np.ndarray:
+        paths = self._bootstrap(p, t, rows, rng)
+        if paths is None:
+            paths = sample_paths(rows, self.o["n_paths"], self.o["correlation"], rng)
+        return paths
+
+    def _calibrate(self, p: int, t: int, params: ProductParameters, paths: np.ndarray
+                   ) -> ProductParameters:
+        """Remember this forecast's protection totals; order at the calibrated level."""
+        group = self._remember(p, t, params, paths)
+        level = self.calibrator.level(params.service_level, group)
+        return replace(params, service_level=level)
+
+    def _remember(self, p: int, t: int, params: ProductParameters, paths: np.ndarray) -> str:
+        """Queue the forecast totals over the protection interval; returns the group."""
+        history = self.replay.demand[p, max(self.replay.first[p], t - BOOTSTRAP_WINDOW):t]
+        group = "intermittent" if is_intermittent(history) else "smooth"
+        days = max(round(params.lead_time_days), 1) + params.review_period_days
+        self._pending.append((p, t, days, demand_over(paths, 0, days), group))
+        return group
+
+    def _warm_up_calibration(self) -> None:
+        """Evidence before the first review: forecasts made on the ``calibration_warmup``
+        review days whose protection interval ends before the replay starts (as a planner
+        would look back at recent weeks), so the first decisions are calibrated too."""
+        source = self.o["source"]
+        if self.calibrator is None or source is None or \
+                self.o["target"] != "cycle_service_level":
+            return
+        replay, review = self.replay, self.o["review"]
+        longest = max(max(round(params.lead_time_days), 1) for params in self.params) + review
+        for j in range(int(self.o.get("calibration_warmup", 0))):
+            t = replay.start - longest - j * review
+            if t <= 0:
+                break
+            forecasts = source.at(replay.dates[t], replay.dates[t])
+            for p, params in enumerate(self.params):
+                rows = forecasts.get(params.unique_id)
+                if t - replay.first[p] < self.o["min_history"] or rows is None or rows.empty:
+                    continue
+                rng = _rng(self.o["seed"], "warmup", params.unique_id, t)
+                self._remember(p, t, params, self._paths(p, t, rows, rng))
+        self._score_elapsed(replay.start)
+
+    def _score_elapsed(self, t: int) -> None:
+        """PIT of every pending forecast whose protection interval ended before day t."""
+        if self.calibrator is None:
+            return
+        waiting = []
+        for p, day, days, totals, group in self._pending:
+            if day + days > t:
+                waiting.append((p, day, days, totals, group))
+                continue
+            actual = float(np.nansum(self.replay.demand[p, day:day + days]))
+            if self.o["lost_sales"] and day >= self.replay.start:
+                # Sales lost before the order arrives no longer need serving from it: the
+                # cycle runs short only if the rest exceeds the order-up-to level.
+                i = day - self.replay.start
+                lead = days - self.o["review"]
+                actual -= float(self._short[p, i:i + lead].sum())
+            rng = _rng(self.o["seed"], "pit", self.replay.ids[p], day)
+            self.calibrator.add(group, randomised_pit(totals, actual, rng))
+        self._pending = waiting
 
     def _bootstrap(self, p: int, t: int, rows: pd.DataFrame, rng: np.random.Generator
                    ) -> np.ndarray | None:

@@ -69,6 +69,8 @@ POLICIES = ("RS", "sS", "sQ", BASELINE)
 BASELINE_WINDOW = 56
 HORIZON_MARGIN = 7
 BASELINE_SOURCE = "SeasonalNaive+normal"
+CALIBRATION_WARMUP = 4
+"""Review days before the replay whose forecasts seed the service calibration."""
 
 
 @dataclass
@@ -100,6 +102,7 @@ def simulate(
     holding_cost_rate: float = 0.20, ordering_cost: float = 10.0,
     train_window: int | None = None, min_history: int | None = None,
     baseline_window: int = BASELINE_WINDOW, intermittent_paths: str = "quantiles",
+    calibrate_service: bool = False, calibration_warmup: int = CALIBRATION_WARMUP,
 ) -> SimulationResult:
     """Replay ``history`` (``unique_id, ds, y``) from ``start`` under one policy.
 
@@ -110,6 +113,10 @@ def simulate(
     are used. ``correlation`` ties the days of a demand path (see :mod:`.paths`);
     ``intermittent_paths="bootstrap"`` builds the paths of intermittent products from
     blocks of their own last year instead (:func:`.paths.bootstrap_paths`).
+    ``calibrate_service`` orders at the quantile level that past protection-interval
+    forecasts of the replay showed to serve the target share of cycles
+    (:mod:`.service_calibration`; cycle-service targets only), starting with the
+    forecasts of ``calibration_warmup`` review days before ``start``.
     """
     started = time.perf_counter()
     if policy not in POLICIES:
@@ -127,7 +134,8 @@ def simulate(
     config = {"policy": policy, "service_level": service_level, "target": target,
               "correlation": correlation if policy != BASELINE else np.nan,
               "lost_sales": lost_sales, "seed": seed,
-              "intermittent_paths": intermittent_paths if policy != BASELINE else ""}
+              "intermittent_paths": intermittent_paths if policy != BASELINE else "",
+              "calibrate_service": bool(calibrate_service) and policy != BASELINE}
     source = None
     if policy == BASELINE:
         config["forecast"], config["refit_every"] = BASELINE_SOURCE, 1
@@ -144,12 +152,15 @@ def simulate(
                  target=target, correlation=correlation, season=season_length,
                  holding=holding_cost_rate, ordering=ordering_cost,
                  min_history=min_history or 2 * season_length, window=baseline_window,
-                 intermittent_paths=intermittent_paths)
+                 intermittent_paths=intermittent_paths,
+                 calibrate_service=config["calibrate_service"],
+                 calibration_warmup=calibration_warmup)
     trace, reviews = loop.run()
     products = product_metrics(trace, settings)
     label = (f"{policy}/{config['forecast']}/{service_level:g}" +
              ("" if policy == BASELINE else f"/rho={correlation:g}") +
-             ("/boot" if policy != BASELINE and intermittent_paths == "bootstrap" else ""))
+             ("/boot" if policy != BASELINE and intermittent_paths == "bootstrap" else "") +
+             ("/calibrated" if config["calibrate_service"] else ""))
     summary = {"label": label, **config, **summarise(products, lost_sales),
                "forecast_seconds": (source.seconds - fit_seconds) if source else 0.0,
                "seconds": time.perf_counter() - started}
