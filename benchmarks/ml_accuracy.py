@@ -96,13 +96,19 @@ class Data:
         test = frame.loc[is_test, ["unique_id", "ds", "y", "closed"]].reset_index(drop=True)
         test["y_scored"] = test["y"].where(~test["closed"])
         self.test = test
-        self.scale = {}
-        for uid, y in self.train.groupby("unique_id", sort=False)["y"]:
-            values = y.to_numpy(dtype=float)
-            if name == "m5_hobbies2_ca3":
-                sold = np.flatnonzero(values > 0)
-                values = values[sold[0]:] if sold.size else values
-            self.scale[uid] = values
+        self.scale = in_sample(self.train, name)
+
+
+def in_sample(train: pd.DataFrame, name: str) -> dict[str, np.ndarray]:
+    """Each series' training values that scale its MASE / RMSSE (m5: from the first sale)."""
+    scale = {}
+    for uid, y in train.groupby("unique_id", sort=False)["y"]:
+        values = y.to_numpy(dtype=float)
+        if name == "m5_hobbies2_ca3":
+            sold = np.flatnonzero(values > 0)
+            values = values[sold[0]:] if sold.size else values
+        scale[uid] = values
+    return scale
 
 
 def score(data: Data, out: pd.DataFrame, column: str) -> dict[str, float]:
