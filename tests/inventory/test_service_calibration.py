@@ -6,9 +6,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from stockwise.inventory.plan import build_plan
 from stockwise.inventory.service_calibration import (
     ServiceCalibrator,
+    backtest_pits,
     calibrated_level,
+    plan_levels,
     randomised_pit,
 )
 from stockwise.inventory.simulation import simulate
@@ -94,3 +97,75 @@ def test_calibration_brings_realised_service_towards_the_target_with_less_stock(
     assert levels.iloc[0] == pytest.approx(0.8)
     assert levels.iloc[-1] < 0.8
     assert (plain.reviews["service_level"] == 0.8).all()
+
+
+# -- the plan: calibration from the forecast's backtest windows ------------------------------
+TODAY = pd.Timestamp("2025-03-03")
+
+
+def _window(uid: str, cutoff: str, days: int, mean: float, spread: float,
+            actual: float) -> pd.DataFrame:
+    start = pd.Timestamp(cutoff) + pd.Timedelta(days=1)
+    frame = pd.DataFrame({"unique_id": uid, "ds": pd.date_range(start, periods=days),
+                          "cutoff": pd.Timestamp(cutoff), "y": actual, "forecast": mean})
+    for level, z in ((80, 1.2816), (95, 1.96)):
+        frame[f"forecast-lo-{level}"] = max(mean - z * spread, 0.0)
+        frame[f"forecast-hi-{level}"] = mean + z * spread
+    return frame
+
+
+def _forecast_rows(uid: str) -> pd.DataFrame:
+    """Today's forecast: the same too-wide bands as the backtest windows."""
+    return _window(uid, "2025-03-02", 60, 10.0, 6.0, actual=np.nan).drop(columns=["cutoff",
+                                                                                 "y"])
+
+
+def test_backtest_pits_place_the_actual_total_in_the_forecast_distribution() -> None:
+    backtest = pd.concat([
+        _window("LOW", "2025-01-31", 20, 10.0, 2.0, actual=0.0),     # far below every path
+        _window("HIGH", "2025-01-31", 20, 10.0, 2.0, actual=50.0),   # far above
+        _window("MID", "2025-01-31", 20, 10.0, 2.0, actual=10.0),    # at the median
+        _window("SHORT", "2025-01-31", 5, 10.0, 2.0, actual=10.0),   # shorter than 14 days
+    ], ignore_index=True)
+    protection = {"LOW": 14, "HIGH": 14, "MID": 14, "SHORT": 14}
+    pits = backtest_pits(backtest, protection, n_paths=400).set_index("unique_id")["pit"]
+    assert set(pits.index) == {"LOW", "HIGH", "MID"}
+    assert pits["LOW"] == 0.0 and pits["HIGH"] == 1.0
+    assert pits["MID"] == pytest.approx(0.5, abs=0.1)
+
+
+def test_plan_orders_at_the_calibrated_level_and_says_so() -> None:
+    rng = np.random.default_rng(1)
+    ids = [f"P{i}" for i in range(30)]
+    # two past windows per product whose bands were three times too wide: the actual
+    # totals sit near the middle of the forecast distribution, far from its tails
+    backtest = pd.concat([_window(uid, cutoff, 28, 10.0, 6.0, actual=10.0 + rng.normal(0, 1))
+                          for uid in ids for cutoff in ("2025-01-03", "2025-01-31")],
+                         ignore_index=True)
+    forecasts = pd.concat([_forecast_rows(uid) for uid in ids], ignore_index=True)
+    inventory = pd.DataFrame({"unique_id": ids, "on_hand": 20.0, "on_order": 0.0,
+                              "lead_time_days": 7.0, "unit_cost": 1.0, "sector": "retail",
+                              "service_level": 0.9})
+    plain = build_plan(forecasts, inventory, today=TODAY, n_paths=300).plan
+    calibrated = build_plan(forecasts, inventory, today=TODAY, n_paths=300,
+                            backtest=backtest).plan
+    assert (calibrated["service_level"] == 0.9).all()  # the target is still reported
+    assert (calibrated["order_up_to"] < plain["order_up_to"] - 5).all()
+    assert calibrated["reason"].str.contains("calibrated for the 90.0% target on 60 past").all()
+    assert not plain["reason"].str.contains("calibrated").any()
+    # too little evidence (one window of 20 products < 50): the target is used as it is
+    few = backtest[(backtest["cutoff"] == "2025-01-31") & backtest["unique_id"].isin(ids[:20])]
+    unchanged = build_plan(forecasts, inventory, today=TODAY, n_paths=300, backtest=few).plan
+    assert unchanged["order_up_to"].tolist() == pytest.approx(plain["order_up_to"].tolist())
+
+
+def test_plan_levels_pool_per_sector_and_group() -> None:
+    pits = pd.DataFrame({"unique_id": [f"A{i}" for i in range(60)] + [f"B{i}" for i in range(10)],
+                         "cutoff": pd.Timestamp("2025-01-01"),
+                         "pit": list(np.linspace(0, 0.5, 60)) + list(np.linspace(0.5, 1, 10))})
+    targets = dict.fromkeys(pits["unique_id"], 0.9)
+    pools = {uid: ("retail" if uid.startswith("A") else "pharmacy") for uid in targets}
+    levels = plan_levels(pits, targets, {}, pools=pools)
+    assert levels["A0"][0] == pytest.approx(calibrated_level(np.linspace(0, 0.5, 60), 0.9))
+    assert levels["A0"][1] == 60
+    assert levels["B0"] == (0.9, 0)  # the pharmacy pool has 10 < 50 intervals

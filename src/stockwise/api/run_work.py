@@ -105,7 +105,8 @@ def _combine(parts: list[SectorForecasts]) -> SectorForecasts:
                            concat([p.selection for p in parts]),
                            concat([p.metrics for p in parts]),
                            [s for p in parts for s in p.settings],
-                           {k: v for p in parts for k, v in p.models.items()})
+                           {k: v for p in parts for k, v in p.models.items()},
+                           concat([p.backtest for p in parts]))
 
 
 def _track(tracker: Tracker, kind: str, sales: pd.DataFrame, params: dict[str, Any],

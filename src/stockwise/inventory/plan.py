@@ -10,7 +10,9 @@ the order; alerts summarise what needs attention, most urgent first.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -22,10 +24,12 @@ from stockwise.inventory.expiry import sellable_before_expiry
 from stockwise.inventory.parameters import ProductParameters, resolve
 from stockwise.inventory.paths import DEFAULT_CORRELATION, DEFAULT_PATHS, sample_paths, to_daily
 from stockwise.inventory.projection import Projection, lots_from_batches, project
+from stockwise.inventory.service_calibration import backtest_pits, plan_levels
 from stockwise.sectors import SectorProfile
 
 log = logging.getLogger(__name__)
 COVER_WINDOW = 28
+DAYS_PER_PERIOD = {"D": 1, "W": 7, "M": 30}
 PLAN_COLUMNS = [
     S.UNIQUE_ID, S.SECTOR, "urgency", "order_date", "order_qty", "order_value", "arrival_date",
     "stockout_date", "stockout_probability", "days_of_cover", "mean_daily_demand", "on_hand",
@@ -57,6 +61,7 @@ def build_plan(
     prices: pd.Series | None = None, today: pd.Timestamp | str | None = None,
     freq: str | dict[str, str] = "D", policy: str = "RS", target: str = "cycle_service_level",
     n_paths: int = DEFAULT_PATHS, correlation: float = DEFAULT_CORRELATION, seed: int = 0,
+    backtest: pd.DataFrame | None = None, demand_groups: Mapping[str, str] | None = None,
 ) -> InventoryPlan:
     """Plan every product of ``inventory`` that has a forecast.
 
@@ -64,6 +69,13 @@ def build_plan(
     ``freq``: the forecasts' frequency, or one per sector. ``today``: the first projected
     day (default: the first forecast date). ``prices``: selling price per unique_id, to
     value lost sales (unit cost otherwise).
+
+    ``backtest`` (the chosen forecasts' backtest windows, ``ForecastRun.backtest``) turns
+    on service calibration for cycle-service targets: each product orders at the quantile
+    level that served its target share of the past protection intervals of its sector and
+    demand group (``demand_groups``: e.g. "intermittent" / "smooth" per product), see
+    :mod:`.service_calibration`. The plan's ``service_level`` stays the target; the reason
+    says the level ordered at.
     """
     profiles = profiles or {}
     daily = _daily_forecasts(forecasts, freq)
@@ -75,6 +87,7 @@ def build_plan(
     rng = np.random.default_rng(seed)
     rows, projections, alerts = [], [], []
     missing = []
+    products = []
     for _, item in inventory.iterrows():
         uid = str(item[S.UNIQUE_ID])
         rows_f = by_id.get(uid)
@@ -82,9 +95,12 @@ def build_plan(
             missing.append(uid)
             continue
         sector = str(item.get(S.SECTOR, rows_f.get(S.SECTOR, pd.Series(["all"])).iloc[0]))
-        params = resolve(item, profiles.get(sector), policy)
+        products.append((uid, rows_f, resolve(item, profiles.get(sector), policy)))
+    levels = _calibrated_levels([p[2] for p in products], backtest, demand_groups, freq,
+                                target, n_paths, correlation, seed)
+    for uid, rows_f, params in products:
         line, proj = _plan_product(params, rows_f, batch_groups.get(uid), today, rng,
-                                   target, n_paths, correlation)
+                                   target, n_paths, correlation, levels.get(uid))
         price = float(prices.get(uid, np.nan)) if prices is not None else np.nan
         line_alerts = alerts_for(params, line, proj, price)
         line["alert"] = ", ".join(sorted({a["type"] for a in line_alerts})) or ""
@@ -101,9 +117,32 @@ def build_plan(
     return InventoryPlan(plan, projection, alert_frame, today)
 
 
+def _calibrated_levels(params: list[ProductParameters], backtest: pd.DataFrame | None,
+                       groups: Mapping[str, str] | None, freq: str | dict[str, str],
+                       target: str, n_paths: int, correlation: float, seed: int
+                       ) -> dict[str, tuple[float, int]]:
+    """Per product (level to order at, past intervals behind it); empty = no calibration."""
+    if backtest is None or backtest.empty or target != "cycle_service_level":
+        return {}
+    protection = {}
+    for p in params:
+        period = _freq_of(freq, p.sector)
+        days = max(round(p.lead_time_days), 1) + p.review_period_days
+        protection[p.unique_id] = max(math.ceil(days / DAYS_PER_PERIOD.get(period, 1)), 1)
+    pits = backtest_pits(backtest, protection, n_paths=n_paths, correlation=correlation,
+                         seed=seed)
+    return plan_levels(pits, {p.unique_id: p.service_level for p in params}, groups or {},
+                       pools={p.unique_id: str(p.sector) for p in params})
+
+
+def _freq_of(freq: str | dict[str, str], sector: str | None) -> str:
+    return freq if isinstance(freq, str) else freq.get(str(sector), "D")
+
+
 def _plan_product(params: ProductParameters, rows: pd.DataFrame, batches: pd.DataFrame | None,
                   today: pd.Timestamp, rng: np.random.Generator, target: str, n_paths: int,
-                  correlation: float) -> tuple[dict, Projection]:
+                  correlation: float, calibrated: tuple[float, int] | None = None
+                  ) -> tuple[dict, Projection]:
     rows = rows.sort_values(S.DS)
     dates = pd.DatetimeIndex(rows[S.DS])
     paths = sample_paths(rows, n_paths, correlation, rng)
@@ -111,7 +150,15 @@ def _plan_product(params: ProductParameters, rows: pd.DataFrame, batches: pd.Dat
     receipts = _due_receipts(params, today)
     projection = project(paths, dates, lots, receipts, params.shelf_life_days)
     expiry_cap = _expiry_cap(params, paths, projection)
-    decision = decide(params, paths, rng, target, expiry_cap, projection.expected_waste)
+    ordered = params
+    if calibrated is not None and calibrated[1] > 0:
+        ordered = replace(params, service_level=calibrated[0])
+    decision = decide(ordered, paths, rng, target, expiry_cap, projection.expected_waste)
+    reason = decision.reason
+    if ordered is not params:
+        reason += (f"; quantile level {calibrated[0]:.1%} calibrated for the "
+                   f"{params.service_level:.1%} target on {calibrated[1]} past protection "
+                   "intervals")
     mean_daily = float(paths[:, :COVER_WINDOW].mean()) if paths.size else 0.0
     lead = max(round(params.lead_time_days), 1)
     stockout_within_lead = float(projection.stockout_by[min(lead, len(dates)) - 1])
@@ -132,7 +179,8 @@ def _plan_product(params: ProductParameters, rows: pd.DataFrame, batches: pd.Dat
         "on_hand": params.on_hand, "on_order": params.on_order, "position": decision.position,
         "safety_stock": decision.safety_stock, "reorder_point": decision.reorder_point,
         "order_up_to": decision.order_up_to, "policy": params.policy,
-        "service_level": decision.service_level,
+        "service_level": params.service_level if ordered is not params else
+        decision.service_level,
         "cycle_service_level": decision.cycle_service_level, "fill_rate": decision.fill_rate,
         "lead_time_days": params.lead_time_days,
         "review_period_days": params.review_period_days,
@@ -140,7 +188,7 @@ def _plan_product(params: ProductParameters, rows: pd.DataFrame, batches: pd.Dat
         "expected_waste_units": waste_units,
         "expected_waste_value": waste_units * params.unit_cost,
         "expected_lost_units": float(projection.expected_lost[:lead].sum()),
-        "reason": decision.reason,
+        "reason": reason,
     }
     return line, projection
 

@@ -22,9 +22,18 @@ group the pool of every product is used, and below that the target is used as it
 from __future__ import annotations
 
 import math
+import zlib
 from collections import defaultdict
+from collections.abc import Mapping
 
 import numpy as np
+import pandas as pd
+
+from stockwise import schema as S
+from stockwise.inventory.paths import sample_paths
+
+CUTOFF = "cutoff"
+"""The backtest column with each window's forecast origin (``models.splits.CUTOFF``)."""
 
 MIN_SCORES = 50
 """Elapsed protection intervals needed before a pool re-maps the target."""
@@ -80,4 +89,66 @@ class ServiceCalibrator:
         return float(target)
 
 
-__all__ = ["MIN_SCORES", "ServiceCalibrator", "calibrated_level", "randomised_pit"]
+
+
+# -- the plan: evidence from the forecast's own backtest -------------------------------------
+def backtest_pits(backtest: pd.DataFrame, protection: Mapping[str, int], *,
+                  n_paths: int = 500, correlation: float = 0.0, seed: int = 0
+                  ) -> pd.DataFrame:
+    """PIT of the actual total over each product's protection interval, per backtest window.
+
+    ``backtest``: the chosen model's backtest forecasts (``unique_id, ds, cutoff, y,
+    forecast`` and bands; ``ForecastRun.backtest``), in the forecast's periods;
+    ``protection``: per product, the protection interval in those periods. Each window
+    stands for a decision taken at its cutoff: its first ``protection`` periods are
+    sampled into paths exactly as the plan samples today's forecast, and the actual total
+    is placed in their distribution. Windows shorter than the interval are skipped.
+    """
+    columns = [S.UNIQUE_ID, CUTOFF, "pit"]
+    if backtest is None or backtest.empty or CUTOFF not in backtest.columns:
+        return pd.DataFrame(columns=columns)
+    rows = []
+    for (uid, cutoff), part in backtest.groupby([S.UNIQUE_ID, CUTOFF], sort=True):
+        periods = protection.get(str(uid))
+        if periods is None or len(part) < periods or periods < 1:
+            continue
+        head = part.sort_values(S.DS).iloc[:periods]
+        if head[S.Y].isna().any():
+            continue
+        rng = np.random.default_rng([int(seed), zlib.crc32(str(uid).encode()),
+                                     int(pd.Timestamp(cutoff).value // 10**9)])
+        totals = sample_paths(head, n_paths, correlation, rng).sum(axis=1)
+        rows.append({S.UNIQUE_ID: str(uid), CUTOFF: cutoff,
+                     "pit": randomised_pit(totals, float(head[S.Y].sum()), rng)})
+    return pd.DataFrame(rows, columns=columns)
+
+
+def plan_levels(pits: pd.DataFrame, targets: Mapping[str, float], groups: Mapping[str, str],
+                pools: Mapping[str, str] | None = None, min_scores: int = MIN_SCORES
+                ) -> dict[str, tuple[float, int]]:
+    """Per product, (level to order at, number of past intervals behind it).
+
+    PITs are pooled per ``pools`` value (e.g. the sector; one pool when None) and, inside
+    it, per demand ``groups`` value, as in :class:`ServiceCalibrator`. Products of a pool
+    without enough evidence keep their target (count 0).
+    """
+    pools = pools or {}
+    calibrators: dict[str, ServiceCalibrator] = defaultdict(
+        lambda: ServiceCalibrator(min_scores))
+    for uid, pit in zip(pits[S.UNIQUE_ID].astype(str), pits["pit"], strict=True):
+        calibrators[pools.get(uid, "")].add(groups.get(uid, "all"), float(pit))
+    out = {}
+    for uid, target in targets.items():
+        calibrator = calibrators.get(pools.get(uid, ""))
+        if calibrator is None or calibrator.count() < min_scores:
+            out[uid] = (float(target), 0)
+            continue
+        group = groups.get(uid, "all")
+        used = calibrator.count(group) if calibrator.count(group) >= min_scores else \
+            calibrator.count()
+        out[uid] = (calibrator.level(float(target), group), used)
+    return out
+
+
+__all__ = ["MIN_SCORES", "ServiceCalibrator", "backtest_pits", "calibrated_level",
+           "plan_levels", "randomised_pit"]

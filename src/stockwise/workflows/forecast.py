@@ -91,6 +91,10 @@ class ForecastRun:
     """The final fits by model label (chosen and ensemble-member models), for tracking."""
     calibration: pd.DataFrame = field(default_factory=pd.DataFrame)
     """Band corrections from the backtest (:mod:`stockwise.evaluation.calibration`)."""
+    backtest: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """The chosen model's backtest forecasts per series (``unique_id, ds, cutoff, y,
+    forecast`` and, when calibrated, the corrected bands): how the forecasts that were
+    kept did before — the inventory plan calibrates its service levels on them."""
 
 
 def forecast(
@@ -153,9 +157,12 @@ def run_forecast(
     out, fitted = _final_forecasts(frame, chosen, candidates, h, levels, season_length, freq,
                                    ensemble, members, _future_inputs(X_df, exog))
     table = pd.DataFrame()
+    past = pd.DataFrame()
+    if cv is not None:
+        past = _chosen_backtest(cv, chosen, band_levels)
     if band_levels and cv is not None:
-        out, table = _calibrate(out, frame, cv, chosen, band_levels, season_length)
-    return ForecastRun(out, chosen, metrics, members, freq, season_length, fitted, table)
+        out, table, past = _calibrate(out, frame, past, band_levels, season_length)
+    return ForecastRun(out, chosen, metrics, members, freq, season_length, fitted, table, past)
 
 
 def backtest(
@@ -417,11 +424,12 @@ def _add_ensemble(cv: pd.DataFrame, members: dict[str, list[str]], how: str = "m
     return out
 
 
-def _calibrate(out: pd.DataFrame, frame: pd.DataFrame, cv: pd.DataFrame, chosen: pd.DataFrame,
-               levels: tuple[int, ...], season_length: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Correct the final bands by the chosen forecasts' coverage in the backtest."""
+def _chosen_backtest(cv: pd.DataFrame, chosen: pd.DataFrame, levels: tuple[int, ...]
+                     ) -> pd.DataFrame:
+    """Each series' rows of the backtest of the model chosen for it, as ``forecast``."""
     label = cv[S.UNIQUE_ID].map(chosen.set_index(S.UNIQUE_ID)[MODEL])
-    picked = {S.UNIQUE_ID: cv[S.UNIQUE_ID], S.Y: cv[S.Y]}
+    picked = {S.UNIQUE_ID: cv[S.UNIQUE_ID], S.DS: cv[S.DS], CUTOFF: cv[CUTOFF],
+              S.Y: cv[S.Y]}
     values = np.full((len(cv), 1 + 2 * len(levels)), np.nan)
     targets = [FORECAST, *interval_columns(FORECAST, levels)]
     for name in label.dropna().unique():
@@ -430,11 +438,19 @@ def _calibrate(out: pd.DataFrame, frame: pd.DataFrame, cv: pd.DataFrame, chosen:
         if set(sources) <= set(cv.columns):
             values[rows] = cv.loc[rows, sources].to_numpy(dtype=float)
     chosen_cv = pd.DataFrame(picked).assign(**dict(zip(targets, values.T, strict=True)))
-    chosen_cv = chosen_cv.dropna(subset=[FORECAST])
+    return chosen_cv.dropna(subset=[FORECAST]).reset_index(drop=True)
+
+
+def _calibrate(out: pd.DataFrame, frame: pd.DataFrame, chosen_cv: pd.DataFrame,
+               levels: tuple[int, ...], season_length: int
+               ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Correct the final bands (and the backtest's, alike) by the chosen forecasts'
+    coverage in the backtest."""
     scale = series_scale(frame, season_length)
     segments = classify_demand(frame)["demand_class"]
     table = corrections(band_scores(chosen_cv, levels, scale), segments, levels)
-    return apply_corrections(out, table, segments, scale, levels), table
+    return (apply_corrections(out, table, segments, scale, levels), table,
+            apply_corrections(chosen_cv, table, segments, scale, levels))
 
 
 def _final_forecasts(frame: pd.DataFrame, chosen: pd.DataFrame,

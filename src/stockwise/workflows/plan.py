@@ -18,6 +18,7 @@ import pandas as pd
 from stockwise import schema as S
 from stockwise.data.prepare import prepare_sales
 from stockwise.inventory.censoring import uncensor_demand
+from stockwise.inventory.paths import is_intermittent
 from stockwise.inventory.plan import InventoryPlan, build_plan
 from stockwise.report.order_list import write_order_workbook
 from stockwise.sectors import SectorProfile, list_profiles, load_profile
@@ -46,9 +47,14 @@ def plan_inventory(
     sector: str | None = None, models: ModelSpec = "auto", n_windows: int = 2,
     policy: str = "RS", target: str = "cycle_service_level", correct_censoring: bool = True,
     extra_dirs: tuple[str | Path, ...] = (), today: pd.Timestamp | str | None = None,
-    seed: int = 0,
+    seed: int = 0, calibrate_service: bool = True,
 ) -> PlanRun:
-    """Plan orders for every product with sales history and an inventory row."""
+    """Plan orders for every product with sales history and an inventory row.
+
+    ``calibrate_service``: order at the quantile level that served the target share of
+    past protection intervals in the forecasts' own backtest windows
+    (:mod:`stockwise.inventory.service_calibration`), pooled per sector and demand group.
+    """
     prepared = prepare_sales(sales, freq="D")
     censoring = pd.DataFrame()
     if correct_censoring and prepared[S.STOCKOUT].any():
@@ -64,8 +70,17 @@ def plan_inventory(
         pd.Timestamp(prepared[S.DS].max()) + pd.Timedelta(days=1))
     plan = build_plan(forecasts.forecasts, inventory, profiles=profiles, batches=batches,
                       prices=_last_prices(sales), today=today, freq=freq, policy=policy,
-                      target=target, seed=seed)
+                      target=target, seed=seed,
+                      backtest=forecasts.backtest if calibrate_service else None,
+                      demand_groups=demand_groups(prepared))
     return PlanRun(plan, forecasts, censoring)
+
+
+def demand_groups(sales: pd.DataFrame, window: int = 365) -> dict[str, str]:
+    """"intermittent" or "smooth" per product from its last ``window`` days (ADI)."""
+    recent = sales[sales[S.DS] > sales[S.DS].max() - pd.Timedelta(days=window)]
+    return {str(uid): "intermittent" if is_intermittent(part[S.Y].to_numpy(dtype=float))
+            else "smooth" for uid, part in recent.groupby(S.UNIQUE_ID, sort=False)}
 
 
 def write_plan(run: PlanRun, out_dir: str | Path) -> dict[str, Path]:
@@ -128,6 +143,8 @@ def _forecast(prepared: pd.DataFrame, inventory: pd.DataFrame,
         if any(not p.metrics.empty for p in parts) else pd.DataFrame(),
         [s for p in parts for s in p.settings],
         {sector: models for p in parts for sector, models in p.models.items()},
+        pd.concat([p.backtest for p in parts if not p.backtest.empty], ignore_index=True)
+        if any(not p.backtest.empty for p in parts) else pd.DataFrame(),
     )
 
 

@@ -53,6 +53,8 @@ class SectorForecasts:
     settings: list[Settings] = field(default_factory=list)
     models: dict[str, dict[str, Forecaster]] = field(default_factory=dict)
     """Per sector, the final fits by model label (what tracking logs)."""
+    backtest: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """The chosen models' backtest forecasts (``ForecastRun.backtest``) with sector, freq."""
 
 
 def forecast_sectors(
@@ -61,7 +63,7 @@ def forecast_sectors(
     n_windows: int = 2, extra_dirs: Sequence[str | Path] = (),
 ) -> SectorForecasts:
     """Run :func:`~stockwise.workflows.forecast.run_forecast` per sector."""
-    forecasts, selections, metrics, settings = [], [], [], []
+    forecasts, selections, metrics, settings, past = [], [], [], [], []
     fitted: dict[str, dict[str, Forecaster]] = {}
     for rows, setting in _groups(sales, sector, horizon, freq, levels, extra_dirs):
         log.info("forecasting sector %s: %d series, h=%d", setting.sector,
@@ -72,10 +74,12 @@ def forecast_sectors(
         selections.append(run.selection.assign(**{S.SECTOR: setting.sector}))
         if not run.metrics.empty:
             metrics.append(run.metrics.assign(**{S.SECTOR: setting.sector}))
+        if not run.backtest.empty:
+            past.append(run.backtest.assign(**{S.SECTOR: setting.sector, "freq": run.freq}))
         settings.append(setting)
         fitted[setting.sector] = run.models
     return SectorForecasts(_concat(forecasts), _concat(selections), _concat(metrics), settings,
-                           fitted)
+                           fitted, _concat(past))
 
 
 def backtest_sectors(
