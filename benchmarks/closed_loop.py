@@ -52,7 +52,7 @@ DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 TARGETS = (0.90, 0.95, 0.98)
 CORRELATIONS = (0.0, 0.25, 0.5)
 INTERMITTENT_PATHS = "quantiles"
-CALIBRATE_SERVICE = False
+CALIBRATE_SERVICE = True
 BASELINE_GRID = (0.5, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.98, 0.99, 0.995, 0.999,
                  0.9999, 0.99999, 0.999999, 0.9999999)
 """Baseline service levels: up to z = 5.2, so its fill rate reaches stockwise's."""
@@ -257,7 +257,7 @@ def tables(out: Path, names: list[str]) -> str:
                "stock_saving_bound"]], on=["dataset", "label"], how="left")
     ours["variant"] = [
         "/".join(filter(None, [str(p) if isinstance(p, str) and p != "quantiles" else "",
-                               "calibrated" if _flag(c) else ""])) or "-"
+                               "" if _flag(c) else "uncalibrated"])) or "-"
         for p, c in zip(ours.get("intermittent_paths", pd.Series("", index=ours.index)),
                         ours.get("calibrate_service", pd.Series(False, index=ours.index)),
                         strict=True)]
@@ -316,16 +316,16 @@ def main() -> None:
                         help="path correlations to try, e.g. 0 or 0,0.25")
     parser.add_argument("--intermittent-paths", choices=("quantiles", "bootstrap"),
                         default="quantiles", help="paths of intermittent products")
-    parser.add_argument("--calibrate-service", action="store_true",
-                        help="order at service levels calibrated from past protection-"
-                        "interval forecasts (stockwise.inventory.service_calibration)")
+    parser.add_argument("--uncalibrated", action="store_true",
+                        help="order at the target quantile itself, without the service "
+                        "calibration of stockwise.inventory.service_calibration")
     parser.add_argument("--resume", action="store_true",
                         help="keep the configurations already in --out; run only the others")
     args = parser.parse_args()
     names = [n.strip() for n in args.datasets.split(",") if n.strip()]
     CORRELATIONS = tuple(float(c) for c in args.correlations.split(",") if c.strip())
     INTERMITTENT_PATHS = args.intermittent_paths
-    CALIBRATE_SERVICE = args.calibrate_service
+    CALIBRATE_SERVICE = not args.uncalibrated
     args.out.mkdir(parents=True, exist_ok=True)
     if args.diagnose:
         frame = pd.DataFrame([row for name in names for row in diagnose(name)])

@@ -8,48 +8,53 @@ import pytest
 
 from stockwise.inventory.plan import build_plan
 from stockwise.inventory.service_calibration import (
+    LEVEL_GRID,
     ServiceCalibrator,
-    backtest_pits,
-    calibrated_level,
+    backtest_outcomes,
+    level_for,
     plan_levels,
-    randomised_pit,
+    stocked_levels,
 )
 from stockwise.inventory.simulation import simulate
 
 
-def test_randomised_pit_spreads_ties_between_the_two_cdf_values() -> None:
-    samples = np.array([0.0, 0.0, 1.0, 2.0])
-    rng = np.random.default_rng(0)
-    at_zero = [randomised_pit(samples, 0.0, rng) for _ in range(200)]
-    assert min(at_zero) >= 0.0 and max(at_zero) <= 0.5
-    assert np.mean(at_zero) == pytest.approx(0.25, abs=0.05)
-    at_one = [randomised_pit(samples, 1.0, rng) for _ in range(50)]
-    assert min(at_one) >= 0.5 and max(at_one) <= 0.75
-    assert randomised_pit(samples, 3.0, rng) == 1.0
-    assert randomised_pit(samples, -1.0, rng) == 0.0
+def test_stocked_levels_round_the_order_as_the_supplier_accepts() -> None:
+    totals = np.arange(1, 101, dtype=float)  # the "higher" q-quantile is about 100·q + 1
+    stocked = stocked_levels(totals)
+    assert stocked[list(LEVEL_GRID).index(0.5)] == 51 and stocked[-1] == 100
+    # 3 on hand: the order tops up to the quantile; nothing is ordered below the position
+    topped = stocked_levels(totals, position=3.0)
+    assert topped[0] == 3.0 and topped[list(LEVEL_GRID).index(0.5)] == 51
+    # packs of 12 round every order up; a MOQ of 40 makes even a small order 40 units
+    packs = stocked_levels(totals, position=3.0, pack_size=10)
+    assert packs[list(LEVEL_GRID).index(0.5)] == 3 + 50  # 48 -> 5 packs
+    assert stocked_levels(totals, position=3.0, moq=40)[list(LEVEL_GRID).index(0.1)] == 43
+    assert np.all(np.diff(stocked) >= 0)
 
 
-def test_calibrated_level_is_the_conformal_order_statistic() -> None:
-    pits = np.arange(1, 20) / 20  # 0.05 .. 0.95, n = 19
-    # rank ceil(20 * 0.9) = 18 -> the 18th smallest = 0.90
-    assert calibrated_level(pits, 0.9) == pytest.approx(0.90)
-    # forecasts twice too wide: every PIT in [0, 0.5) -> the 90 % level maps to ~0.45
-    assert calibrated_level(pits / 2, 0.9) == pytest.approx(0.45)
-    # a target beyond what n values can show takes the whole distribution
-    assert calibrated_level(pits, 0.99) == 1.0
-    assert calibrated_level(np.array([]), 0.9) == 0.9
+def test_level_for_is_the_smallest_level_with_the_conformal_count() -> None:
+    # 19 decisions; decision i is covered from level (i + 1) / 20 on
+    needed = np.arange(1, 20) / 20
+    covered = LEVEL_GRID[None, :] >= needed[:, None] - 1e-12
+    # rank ceil(20 · 0.9) = 18 -> covered by 18 decisions from level 0.90
+    assert level_for(covered, 0.9) == pytest.approx(0.90)
+    # forecasts twice too wide: every decision covered from half its level
+    assert level_for(LEVEL_GRID[None, :] >= needed[:, None] / 2 - 1e-12, 0.9) == \
+        pytest.approx(0.45)
+    assert level_for(covered, 0.99) == 1.0  # more than 19 decisions can show
+    assert level_for(np.zeros((0, len(LEVEL_GRID)), dtype=bool), 0.9) == 0.9
 
 
 def test_calibrator_uses_its_group_then_the_pool_then_the_target() -> None:
     calibrator = ServiceCalibrator(min_scores=10)
     assert calibrator.level(0.9, "smooth") == 0.9  # no evidence yet
-    for u in np.linspace(0.0, 0.5, 12):
-        calibrator.add("intermittent", u)
+    stocked = LEVEL_GRID * 100  # stock 100·q at level q
+    for actual in np.linspace(0.0, 50.0, 12):  # demand never above 50: wide forecasts
+        calibrator.add("intermittent", stocked, actual)
     # the smooth group has too few, so the pooled (intermittent) evidence is used
-    assert calibrator.level(0.9, "smooth") == pytest.approx(
-        calibrated_level(np.linspace(0.0, 0.5, 12), 0.9))
-    for u in np.linspace(0.5, 1.0, 12):
-        calibrator.add("smooth", u)
+    assert calibrator.level(0.9, "smooth") <= 0.5
+    for actual in np.linspace(50.0, 100.0, 12):
+        calibrator.add("smooth", stocked, actual)
     assert calibrator.level(0.9, "smooth") > 0.9
     assert calibrator.level(0.9, "intermittent") <= 0.5
     assert calibrator.count() == 24 and calibrator.count("smooth") == 12
@@ -84,13 +89,14 @@ def test_calibration_brings_realised_service_towards_the_target_with_less_stock(
     start = pd.Timestamp("2023-05-01")
     common = {"start": start, "forecast": too_wide, "service_level": 0.8, "n_paths": 300,
               "lead_time_days": 3.0}
-    plain = simulate(history, **common)
-    calibrated = simulate(history, calibrate_service=True, **common)
-    assert calibrated.summary["label"].endswith("/calibrated")
+    plain = simulate(history, calibrate_service=False, **common)
+    calibrated = simulate(history, **common)  # calibrated by default, as the plan is
+    assert plain.summary["label"].endswith("/uncalibrated")
+    assert not calibrated.summary["label"].endswith("calibrated")
     gap_plain = abs(plain.summary["cycle_service_level"] - 0.8)
     gap_calibrated = abs(calibrated.summary["cycle_service_level"] - 0.8)
     assert plain.summary["cycle_service_level"] > 0.9  # the wide bands over-serve
-    assert gap_calibrated < gap_plain / 2
+    assert gap_calibrated < gap_plain / 4
     assert calibrated.summary["avg_stock_value"] < plain.summary["avg_stock_value"]
     # the level ordered at starts at the target and moves below it once evidence exists
     levels = calibrated.reviews.sort_values("ds")["service_level"]
@@ -120,18 +126,22 @@ def _forecast_rows(uid: str) -> pd.DataFrame:
                                                                                  "y"])
 
 
-def test_backtest_pits_place_the_actual_total_in_the_forecast_distribution() -> None:
+def test_backtest_outcomes_score_each_window_on_its_protection_interval() -> None:
     backtest = pd.concat([
         _window("LOW", "2025-01-31", 20, 10.0, 2.0, actual=0.0),     # far below every path
         _window("HIGH", "2025-01-31", 20, 10.0, 2.0, actual=50.0),   # far above
-        _window("MID", "2025-01-31", 20, 10.0, 2.0, actual=10.0),    # at the median
         _window("SHORT", "2025-01-31", 5, 10.0, 2.0, actual=10.0),   # shorter than 14 days
     ], ignore_index=True)
-    protection = {"LOW": 14, "HIGH": 14, "MID": 14, "SHORT": 14}
-    pits = backtest_pits(backtest, protection, n_paths=400).set_index("unique_id")["pit"]
-    assert set(pits.index) == {"LOW", "HIGH", "MID"}
-    assert pits["LOW"] == 0.0 and pits["HIGH"] == 1.0
-    assert pits["MID"] == pytest.approx(0.5, abs=0.1)
+    protection = {"LOW": 14, "HIGH": 14, "SHORT": 14}
+    outcomes = {uid: (stocked, actual) for uid, stocked, actual in
+                backtest_outcomes(backtest, protection, {"HIGH": (0.0, 12.0)}, n_paths=400)}
+    assert set(outcomes) == {"LOW", "HIGH"}
+    stocked, actual = outcomes["LOW"]
+    assert actual == 0.0 and (stocked >= actual).all()
+    stocked, actual = outcomes["HIGH"]
+    assert actual == pytest.approx(700.0) and (stocked < actual).all()
+    assert (stocked % 12 == 0).all()  # the pack size rounds every level's order
+    assert stocked[list(LEVEL_GRID).index(0.5)] == pytest.approx(144.0)  # 140 -> 12 packs
 
 
 def test_plan_orders_at_the_calibrated_level_and_says_so() -> None:
@@ -160,12 +170,11 @@ def test_plan_orders_at_the_calibrated_level_and_says_so() -> None:
 
 
 def test_plan_levels_pool_per_sector_and_group() -> None:
-    pits = pd.DataFrame({"unique_id": [f"A{i}" for i in range(60)] + [f"B{i}" for i in range(10)],
-                         "cutoff": pd.Timestamp("2025-01-01"),
-                         "pit": list(np.linspace(0, 0.5, 60)) + list(np.linspace(0.5, 1, 10))})
-    targets = dict.fromkeys(pits["unique_id"], 0.9)
+    stocked = LEVEL_GRID * 100
+    outcomes = [(f"A{i}", stocked, a) for i, a in enumerate(np.linspace(0, 50, 60))]
+    outcomes += [(f"B{i}", stocked, a) for i, a in enumerate(np.linspace(50, 100, 10))]
+    targets = dict.fromkeys([uid for uid, _, _ in outcomes], 0.9)
     pools = {uid: ("retail" if uid.startswith("A") else "pharmacy") for uid in targets}
-    levels = plan_levels(pits, targets, {}, pools=pools)
-    assert levels["A0"][0] == pytest.approx(calibrated_level(np.linspace(0, 0.5, 60), 0.9))
-    assert levels["A0"][1] == 60
+    levels = plan_levels(outcomes, targets, {}, pools=pools)
+    assert levels["A0"][0] <= 0.5 and levels["A0"][1] == 60
     assert levels["B0"] == (0.9, 0)  # the pharmacy pool has 10 < 50 intervals

@@ -154,11 +154,18 @@ def test_forecasts_only_see_the_past_and_refit_every_reuses_them() -> None:
     history = poisson(2, 150)
     start = pd.Timestamp("2023-04-01")
     source = ReviewForecasts(history, spy, horizon=30, refit_every=3)
-    result = simulate(history, start=start, forecast=source)
+    result = simulate(history, start=start, forecast=source, calibrate_service=False)
     review_days = sorted(result.reviews["ds"].unique())
     assert len(review_days) == 9 and len(seen) == 3  # fitted on reviews 0, 3, 6
     assert seen == [day - pd.Timedelta(days=1) for day in review_days[::3]]
     assert result.summary["refit_every"] == 3
+    # the service calibration adds forecasts on 4 review days before the replay, each
+    # early enough for its protection interval (L 7 + R 7 days) to end before the start
+    seen.clear()
+    simulate(history, start=start, forecast=ReviewForecasts(history, spy, horizon=30))
+    warmup = [day for day in seen if day < start - pd.Timedelta(days=1)]
+    assert len(warmup) == 4
+    assert max(warmup) == start - pd.Timedelta(days=15)
 
 
 @pytest.fixture(scope="module")

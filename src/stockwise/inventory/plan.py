@@ -24,7 +24,7 @@ from stockwise.inventory.expiry import sellable_before_expiry
 from stockwise.inventory.parameters import ProductParameters, resolve
 from stockwise.inventory.paths import DEFAULT_CORRELATION, DEFAULT_PATHS, sample_paths, to_daily
 from stockwise.inventory.projection import Projection, lots_from_batches, project
-from stockwise.inventory.service_calibration import backtest_pits, plan_levels
+from stockwise.inventory.service_calibration import backtest_outcomes, plan_levels
 from stockwise.sectors import SectorProfile
 
 log = logging.getLogger(__name__)
@@ -129,9 +129,10 @@ def _calibrated_levels(params: list[ProductParameters], backtest: pd.DataFrame |
         period = _freq_of(freq, p.sector)
         days = max(round(p.lead_time_days), 1) + p.review_period_days
         protection[p.unique_id] = max(math.ceil(days / DAYS_PER_PERIOD.get(period, 1)), 1)
-    pits = backtest_pits(backtest, protection, n_paths=n_paths, correlation=correlation,
-                         seed=seed)
-    return plan_levels(pits, {p.unique_id: p.service_level for p in params}, groups or {},
+    outcomes = backtest_outcomes(backtest, protection,
+                                 {p.unique_id: (p.moq, p.pack_size) for p in params},
+                                 n_paths=n_paths, correlation=correlation, seed=seed)
+    return plan_levels(outcomes, {p.unique_id: p.service_level for p in params}, groups or {},
                        pools={p.unique_id: str(p.sector) for p in params})
 
 

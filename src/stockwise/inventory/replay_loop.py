@@ -32,14 +32,14 @@ from stockwise.inventory.paths import (
 from stockwise.inventory.policies import round_order, safety_stock_normal
 from stockwise.inventory.projection import NEVER, Lot, project
 from stockwise.inventory.review_forecasts import long_frame
-from stockwise.inventory.service_calibration import ServiceCalibrator, randomised_pit
+from stockwise.inventory.service_calibration import ServiceCalibrator, stocked_levels
 
 BASELINE = "baseline"
 COVER_WINDOW = 28
 BOOTSTRAP_WINDOW = 365
 _PER_PRODUCT = (S.LEAD_TIME_DAYS, S.LEAD_TIME_STD_DAYS, S.UNIT_COST, S.MOQ, S.PACK_SIZE,
                 S.SHELF_LIFE_DAYS, "service_level")
-_KIND = {"review": 1, "lead": 2, "pit": 3, "warmup": 4}
+_KIND = {"review": 1, "lead": 2, "warmup": 3}
 
 
 @dataclass
@@ -150,7 +150,7 @@ class ReplayLoop:
         self.calibrator = ServiceCalibrator() if options.get("calibrate_service") else None
         self._pending: list[tuple[int, int, int, np.ndarray, str]] = []
         """Decisions whose protection interval has not passed yet: (product, day, days,
-        forecast totals over those days, demand group)."""
+        stock each calibration level would have given, demand group)."""
 
     def _template(self, row: Any) -> ProductParameters:
         """The product's parameters via :func:`.parameters.resolve` (stock filled per review)."""
@@ -298,16 +298,19 @@ class ReplayLoop:
     def _calibrate(self, p: int, t: int, params: ProductParameters, paths: np.ndarray
                    ) -> ProductParameters:
         """Remember this forecast's protection totals; order at the calibrated level."""
-        group = self._remember(p, t, params, paths)
+        group = self._remember(p, t, params, paths, params.on_hand + params.on_order)
         level = self.calibrator.level(params.service_level, group)
         return replace(params, service_level=level)
 
-    def _remember(self, p: int, t: int, params: ProductParameters, paths: np.ndarray) -> str:
-        """Queue the forecast totals over the protection interval; returns the group."""
+    def _remember(self, p: int, t: int, params: ProductParameters, paths: np.ndarray,
+                  position: float) -> str:
+        """Queue what each level would have stocked for this interval; returns the group."""
         history = self.replay.demand[p, max(self.replay.first[p], t - BOOTSTRAP_WINDOW):t]
         group = "intermittent" if is_intermittent(history) else "smooth"
         days = max(round(params.lead_time_days), 1) + params.review_period_days
-        self._pending.append((p, t, days, demand_over(paths, 0, days), group))
+        stocked = stocked_levels(demand_over(paths, 0, days), position, params.moq,
+                                 params.pack_size)
+        self._pending.append((p, t, days, stocked, group))
         return group
 
     def _warm_up_calibration(self) -> None:
@@ -330,17 +333,17 @@ class ReplayLoop:
                 if t - replay.first[p] < self.o["min_history"] or rows is None or rows.empty:
                     continue
                 rng = _rng(self.o["seed"], "warmup", params.unique_id, t)
-                self._remember(p, t, params, self._paths(p, t, rows, rng))
+                self._remember(p, t, params, self._paths(p, t, rows, rng), 0.0)
         self._score_elapsed(replay.start)
 
     def _score_elapsed(self, t: int) -> None:
-        """PIT of every pending forecast whose protection interval ended before day t."""
+        """Score every pending decision whose protection interval ended before day t."""
         if self.calibrator is None:
             return
         waiting = []
-        for p, day, days, totals, group in self._pending:
+        for p, day, days, stocked, group in self._pending:
             if day + days > t:
-                waiting.append((p, day, days, totals, group))
+                waiting.append((p, day, days, stocked, group))
                 continue
             actual = float(np.nansum(self.replay.demand[p, day:day + days]))
             if self.o["lost_sales"] and day >= self.replay.start:
@@ -349,8 +352,7 @@ class ReplayLoop:
                 i = day - self.replay.start
                 lead = days - self.o["review"]
                 actual -= float(self._short[p, i:i + lead].sum())
-            rng = _rng(self.o["seed"], "pit", self.replay.ids[p], day)
-            self.calibrator.add(group, randomised_pit(totals, actual, rng))
+            self.calibrator.add(group, stocked, actual)
         self._pending = waiting
 
     def _bootstrap(self, p: int, t: int, rows: pd.DataFrame, rng: np.random.Generator

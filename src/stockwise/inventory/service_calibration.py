@@ -1,22 +1,28 @@
-"""Service levels calibrated from how well past protection-interval forecasts covered.
+"""Service levels calibrated on how past decisions' protection would have served.
 
 Why: the order-up-to level S is the q-quantile of the forecast demand over the protection
-interval (lead time + review). If that distribution is too wide — as the quantile paths
-of slow, intermittent items are (docs/benchmarks.md, closed-loop replays: 96-99 % of
-cycles served at a 90 % target) — the realised cycle service level overshoots the
-target and stock piles up; too narrow, it falls short. Looking back at the decisions
-whose protection interval has already passed tells how the forecasts covered: for each,
-the probability integral transform (PIT) u = F(actual total), where F is the forecast
-distribution of the total. If the forecasts were calibrated, u would be uniform and
-P(u ≤ q) = q. Otherwise, to serve a share τ of cycles, S should be the forecast's
-q'-quantile with q' the τ-quantile of the observed u (a conformal recalibration of the
-quantile level, Kuleshov et al. 2018; the split-conformal order statistic makes it valid
-in finite samples). Demand is discrete, so u is drawn uniformly between F(actual⁻) and
-F(actual) (the randomised PIT), which keeps it uniform under calibration.
+interval (lead time + review). Whether that serves a share q of cycles depends on more
+than the forecast: bands too wide — as the quantile paths of slow, intermittent items
+are (docs/benchmarks.md, closed-loop replays: 96-99 % of cycles served at a 90 % target)
+— over-serve; too narrow, under-serve; and with a few units a week, rounding the order
+up to whole units (or packs, or the MOQ) adds service of its own. So the level is
+calibrated on outcomes: for each past decision whose protection interval has passed,
+and for every candidate level q of a grid, would the stock that ordering up to the
+q-quantile gives (the position plus the order as the supplier accepts it) have covered
+the demand of the interval? Ordering at the smallest q whose past decisions were
+covered at least a share τ of the time (with the split-conformal rank ⌈(n + 1)·τ⌉ of n,
+for finite samples) serves τ of cycles if the future resembles that past — the
+conformal recalibration of a quantile level (cf. Kuleshov et al. 2018), with the
+decision rule inside.
 
-The observed u are pooled per demand group (intermittent or smooth, Syntetos-Boylan
-ADI), because one product has too few elapsed intervals; below ``min_scores`` in the
-group the pool of every product is used, and below that the target is used as it is.
+Decisions are pooled per demand group (intermittent or smooth, Syntetos-Boylan ADI),
+because one product has too few elapsed intervals; below ``min_scores`` in the group
+every group's decisions are pooled, and below that the target is used as it is.
+
+Where the past decisions come from: in a closed-loop replay, the replay's own reviews
+(and forecasts made on a few review days before it starts); in the plan, the backtest
+windows of the forecast that was chosen, each standing for a decision at its cutoff
+with nothing in stock (:func:`backtest_outcomes`).
 """
 
 from __future__ import annotations
@@ -31,86 +37,92 @@ import pandas as pd
 
 from stockwise import schema as S
 from stockwise.inventory.paths import sample_paths
+from stockwise.inventory.policies import round_order
 
 CUTOFF = "cutoff"
 """The backtest column with each window's forecast origin (``models.splits.CUTOFF``)."""
-
 MIN_SCORES = 50
 """Elapsed protection intervals needed before a pool re-maps the target."""
-LOWEST_LEVEL = 0.01
+LEVEL_GRID = np.unique(np.r_[np.arange(1, 100) / 100, 0.995, 0.999, 1.0])
+"""Candidate quantile levels (1 = the largest total the paths produced)."""
 
 
-def randomised_pit(samples: np.ndarray, actual: float, rng: np.random.Generator) -> float:
-    """F(actual) under the empirical distribution of ``samples``, ties broken at random."""
-    below = float(np.mean(samples < actual))
-    at = float(np.mean(samples == actual))
-    return below + at * float(rng.random())
+def stocked_levels(totals: np.ndarray, position: float = 0.0, moq: float = 0.0,
+                   pack_size: float = 1.0) -> np.ndarray:
+    """Per level of :data:`LEVEL_GRID`, the stock ordering up to that quantile gives.
 
-
-def calibrated_level(pits: np.ndarray, target: float) -> float:
-    """The quantile level q' whose quantiles covered a share ``target`` of the past totals.
-
-    ``pits`` are the past PIT values; q' is their ⌈(n + 1)·target⌉-th smallest (1 when that
-    exceeds n: not enough evidence for so high a target, so take the whole distribution).
+    ``totals`` are the forecast's sampled demand totals over the protection interval;
+    the order (quantile − position, when positive) is rounded as the supplier accepts it.
     """
-    values = np.sort(np.asarray(pits, dtype=float))
-    n = len(values)
+    quantiles = np.quantile(np.asarray(totals, dtype=float), LEVEL_GRID, method="higher")
+    return position + round_order(np.maximum(quantiles - position, 0.0), moq, pack_size)
+
+
+def level_for(covered: np.ndarray, target: float) -> float:
+    """The smallest grid level whose decisions covered a share ``target`` of intervals.
+
+    ``covered``: (decisions, levels) booleans, non-decreasing along each row. The rank
+    ⌈(n + 1)·target⌉ must be reached; when it exceeds n the evidence cannot show so
+    high a target and the whole distribution (level 1) is used.
+    """
+    n = len(covered)
     if n == 0:
         return float(target)
-    rank = math.ceil((n + 1) * float(target))
-    if rank > n:
+    need = math.ceil((n + 1) * float(target))
+    if need > n:
         return 1.0
-    return float(min(max(values[max(rank, 1) - 1], LOWEST_LEVEL), 1.0))
+    ok = np.flatnonzero(covered.sum(axis=0) >= need)
+    return float(LEVEL_GRID[ok[0]]) if len(ok) else 1.0
 
 
 class ServiceCalibrator:
-    """Collects PIT values per group and turns a target into the level to order at."""
+    """Past decisions' coverage per group; turns a target into the level to order at."""
 
     def __init__(self, min_scores: int = MIN_SCORES) -> None:
         self.min_scores = int(min_scores)
-        self.pits: dict[str, list[float]] = defaultdict(list)
+        self.covered: dict[str, list[np.ndarray]] = defaultdict(list)
 
-    def add(self, group: str, pit: float) -> None:
-        self.pits[group].append(float(pit))
+    def add(self, group: str, stocked: np.ndarray, actual: float) -> None:
+        """One elapsed interval: the stock each level would have given, and its demand."""
+        self.covered[group].append(float(actual) <= np.asarray(stocked) + 1e-9)
 
     def count(self, group: str | None = None) -> int:
         if group is None:
-            return sum(len(v) for v in self.pits.values())
-        return len(self.pits.get(group, ()))
+            return sum(len(v) for v in self.covered.values())
+        return len(self.covered.get(group, ()))
 
     def level(self, target: float, group: str) -> float:
         """The level to take the protection quantile at for ``target`` in ``group``."""
-        own = self.pits.get(group, [])
+        own = self.covered.get(group, [])
         if len(own) >= self.min_scores:
-            return calibrated_level(np.asarray(own), target)
+            return level_for(np.vstack(own), target)
         if self.count() >= self.min_scores:
-            pooled = np.concatenate([np.asarray(v) for v in self.pits.values()])
-            return calibrated_level(pooled, target)
+            return level_for(np.vstack([row for rows in self.covered.values()
+                                        for row in rows]), target)
         return float(target)
 
 
-
-
 # -- the plan: evidence from the forecast's own backtest -------------------------------------
-def backtest_pits(backtest: pd.DataFrame, protection: Mapping[str, int], *,
-                  n_paths: int = 500, correlation: float = 0.0, seed: int = 0
-                  ) -> pd.DataFrame:
-    """PIT of the actual total over each product's protection interval, per backtest window.
+def backtest_outcomes(backtest: pd.DataFrame, protection: Mapping[str, int],
+                      rounding: Mapping[str, tuple[float, float]] | None = None, *,
+                      n_paths: int = 500, correlation: float = 0.0, seed: int = 0
+                      ) -> list[tuple[str, np.ndarray, float]]:
+    """(product, stock per grid level, actual total) for each backtest window.
 
     ``backtest``: the chosen model's backtest forecasts (``unique_id, ds, cutoff, y,
     forecast`` and bands; ``ForecastRun.backtest``), in the forecast's periods;
-    ``protection``: per product, the protection interval in those periods. Each window
-    stands for a decision taken at its cutoff: its first ``protection`` periods are
-    sampled into paths exactly as the plan samples today's forecast, and the actual total
-    is placed in their distribution. Windows shorter than the interval are skipped.
+    ``protection``: per product, the protection interval in those periods; ``rounding``:
+    per product (MOQ, pack size). Each window stands for a decision at its cutoff with
+    nothing in stock: its first ``protection`` periods are sampled into paths as the plan
+    samples today's forecast. Windows shorter than the interval are skipped.
     """
-    columns = [S.UNIQUE_ID, CUTOFF, "pit"]
+    out: list[tuple[str, np.ndarray, float]] = []
     if backtest is None or backtest.empty or CUTOFF not in backtest.columns:
-        return pd.DataFrame(columns=columns)
-    rows = []
+        return out
+    rounding = rounding or {}
     for (uid, cutoff), part in backtest.groupby([S.UNIQUE_ID, CUTOFF], sort=True):
         periods = protection.get(str(uid))
-        if periods is None or len(part) < periods or periods < 1:
+        if periods is None or periods < 1 or len(part) < periods:
             continue
         head = part.sort_values(S.DS).iloc[:periods]
         if head[S.Y].isna().any():
@@ -118,25 +130,25 @@ def backtest_pits(backtest: pd.DataFrame, protection: Mapping[str, int], *,
         rng = np.random.default_rng([int(seed), zlib.crc32(str(uid).encode()),
                                      int(pd.Timestamp(cutoff).value // 10**9)])
         totals = sample_paths(head, n_paths, correlation, rng).sum(axis=1)
-        rows.append({S.UNIQUE_ID: str(uid), CUTOFF: cutoff,
-                     "pit": randomised_pit(totals, float(head[S.Y].sum()), rng)})
-    return pd.DataFrame(rows, columns=columns)
+        moq, pack = rounding.get(str(uid), (0.0, 1.0))
+        out.append((str(uid), stocked_levels(totals, 0.0, moq, pack), float(head[S.Y].sum())))
+    return out
 
 
-def plan_levels(pits: pd.DataFrame, targets: Mapping[str, float], groups: Mapping[str, str],
-                pools: Mapping[str, str] | None = None, min_scores: int = MIN_SCORES
-                ) -> dict[str, tuple[float, int]]:
+def plan_levels(outcomes: list[tuple[str, np.ndarray, float]], targets: Mapping[str, float],
+                groups: Mapping[str, str], pools: Mapping[str, str] | None = None,
+                min_scores: int = MIN_SCORES) -> dict[str, tuple[float, int]]:
     """Per product, (level to order at, number of past intervals behind it).
 
-    PITs are pooled per ``pools`` value (e.g. the sector; one pool when None) and, inside
-    it, per demand ``groups`` value, as in :class:`ServiceCalibrator`. Products of a pool
-    without enough evidence keep their target (count 0).
+    Outcomes are pooled per ``pools`` value (e.g. the sector; one pool when None) and,
+    inside it, per demand ``groups`` value, as in :class:`ServiceCalibrator`. Products of
+    a pool without enough evidence keep their target (count 0).
     """
     pools = pools or {}
     calibrators: dict[str, ServiceCalibrator] = defaultdict(
         lambda: ServiceCalibrator(min_scores))
-    for uid, pit in zip(pits[S.UNIQUE_ID].astype(str), pits["pit"], strict=True):
-        calibrators[pools.get(uid, "")].add(groups.get(uid, "all"), float(pit))
+    for uid, stocked, actual in outcomes:
+        calibrators[pools.get(uid, "")].add(groups.get(uid, "all"), stocked, actual)
     out = {}
     for uid, target in targets.items():
         calibrator = calibrators.get(pools.get(uid, ""))
@@ -150,5 +162,5 @@ def plan_levels(pits: pd.DataFrame, targets: Mapping[str, float], groups: Mappin
     return out
 
 
-__all__ = ["MIN_SCORES", "ServiceCalibrator", "backtest_pits", "calibrated_level",
-           "plan_levels", "randomised_pit"]
+__all__ = ["LEVEL_GRID", "MIN_SCORES", "ServiceCalibrator", "backtest_outcomes", "level_for",
+           "plan_levels", "stocked_levels"]

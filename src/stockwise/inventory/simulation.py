@@ -102,7 +102,7 @@ def simulate(
     holding_cost_rate: float = 0.20, ordering_cost: float = 10.0,
     train_window: int | None = None, min_history: int | None = None,
     baseline_window: int = BASELINE_WINDOW, intermittent_paths: str = "quantiles",
-    calibrate_service: bool = False, calibration_warmup: int = CALIBRATION_WARMUP,
+    calibrate_service: bool = True, calibration_warmup: int = CALIBRATION_WARMUP,
 ) -> SimulationResult:
     """Replay ``history`` (``unique_id, ds, y``) from ``start`` under one policy.
 
@@ -113,10 +113,11 @@ def simulate(
     are used. ``correlation`` ties the days of a demand path (see :mod:`.paths`);
     ``intermittent_paths="bootstrap"`` builds the paths of intermittent products from
     blocks of their own last year instead (:func:`.paths.bootstrap_paths`).
-    ``calibrate_service`` orders at the quantile level that past protection-interval
-    forecasts of the replay showed to serve the target share of cycles
+    ``calibrate_service`` (as the plan does) orders at the quantile level that the
+    replay's past decisions showed to serve the target share of cycles
     (:mod:`.service_calibration`; cycle-service targets only), starting with the
-    forecasts of ``calibration_warmup`` review days before ``start``.
+    forecasts of ``calibration_warmup`` review days before ``start``; False orders at
+    the target quantile itself.
     """
     started = time.perf_counter()
     if policy not in POLICIES:
@@ -160,7 +161,8 @@ def simulate(
     label = (f"{policy}/{config['forecast']}/{service_level:g}" +
              ("" if policy == BASELINE else f"/rho={correlation:g}") +
              ("/boot" if policy != BASELINE and intermittent_paths == "bootstrap" else "") +
-             ("/calibrated" if config["calibrate_service"] else ""))
+             ("/uncalibrated" if policy != BASELINE and not config["calibrate_service"]
+              else ""))
     summary = {"label": label, **config, **summarise(products, lost_sales),
                "forecast_seconds": (source.seconds - fit_seconds) if source else 0.0,
                "seconds": time.perf_counter() - started}
