@@ -37,6 +37,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import pickle
 import platform
 import subprocess
 import time
@@ -45,7 +46,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from stockwise.inventory.simulation import simulate_many
+from stockwise.inventory.replay_loop import product_settings
+from stockwise.inventory.review_forecasts import ReviewForecasts
+from stockwise.inventory.simulation import horizon_for, simulate_many
 from stockwise.inventory.simulation_metrics import equal_fill_rate
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -165,9 +168,14 @@ def run(name: str, out: Path, n_paths: int, resume: bool = False) -> dict:
         done = {_key(row) for row in old_summary.to_dict("records")}
         configs = [c for c in configs if _key(c) not in done]
     started = time.perf_counter()
-    results = simulate_many(spec["history"], configs, start=spec["start"], baseline_levels=(),
+    sources = _cached_sources(name, spec, out)
+    runnable = [{**c, "forecast": sources[(c["forecast"], c["refit_every"])]}
+                if c.get("policy") != "baseline" else c for c in configs]
+    results = simulate_many(spec["history"], runnable, start=spec["start"], baseline_levels=(),
                             inventory=spec["inventory"], n_paths=n_paths, seed=0,
                             **spec["common"]) if configs else []
+    for (source, refit), forecasts in sources.items():
+        _cache_file(out, name, source, refit).write_bytes(pickle.dumps(forecasts._cache))
     seconds = time.perf_counter() - started
     summary = pd.DataFrame([r.summary for r in results])
     summary.insert(0, "dataset", name)
@@ -186,6 +194,37 @@ def run(name: str, out: Path, n_paths: int, resume: bool = False) -> dict:
     return {"dataset": name, "note": spec["note"], "series": int(history["unique_id"].nunique()),
             "start": str(spec["start"].date()), "end": str(history["ds"].max().date()),
             "configurations_run": len(configs), "seconds": round(seconds, 1)}
+
+
+def _cache_file(out: Path, name: str, source: str, refit: int) -> Path:
+    folder = out / "forecast_cache"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{name}_{source}_refit{refit}.pkl"
+
+
+def _cached_sources(name: str, spec: dict, out: Path) -> dict[tuple[str, int], ReviewForecasts]:
+    """The review forecasts of both sources, reusing those an earlier run saved in ``out``
+    (the benchmark's own scratch files: forecasts depend on the data and source only, not
+    on the policy, so ``--uncalibrated`` or ``--resume`` runs need not refit them)."""
+    common = spec["common"]
+    review = common.get("review_period_days", 7)
+    ids = sorted(spec["history"]["unique_id"].astype(str).unique())
+    settings = product_settings(ids, spec["inventory"], **{
+        k: common.get(k, v) for k, v in {"lead_time_days": 7.0, "lead_time_std_days": 0.0,
+                                         "unit_cost": 1.0, "moq": 0, "pack_size": 1,
+                                         "shelf_life_days": None,
+                                         "service_level": 0.95}.items()})
+    sources = {}
+    for source, refit in (("SeasonalNaive", 1), spec["strong"]):
+        forecasts = ReviewForecasts(
+            spec["history"], source, horizon=horizon_for(settings, review),
+            season_length=common.get("season_length", 7), refit_every=refit,
+            review_period_days=review, train_window=common.get("train_window"))
+        cached = _cache_file(out, name, source, refit)
+        if cached.exists():
+            forecasts._cache = pickle.loads(cached.read_bytes())  # our own scratch file
+        sources[(source, refit)] = forecasts
+    return sources
 
 
 def diagnose(name: str) -> list[dict]:
