@@ -52,7 +52,7 @@ def _normal_cv(n: int, width: float, rng: np.random.Generator) -> pd.DataFrame:
                          "forecast-hi-95": 10.0 + 1.5 * width})
 
 
-@pytest.mark.parametrize("width", [0.3, 3.0])  # far too narrow, far too wide
+@pytest.mark.parametrize("width", [0.3, 2.0])  # far too narrow, too wide
 def test_corrected_bands_cover_close_to_nominal_on_new_data(width: float) -> None:
     rng = np.random.default_rng(0)
     backtest = _normal_cv(4000, width, rng)
@@ -71,6 +71,22 @@ def test_corrected_bands_cover_close_to_nominal_on_new_data(width: float) -> Non
     assert abs(before.mean() - 0.8) > 0.15  # the raw bands were badly off
 
 
+def test_inward_corrections_keep_half_of_the_models_band() -> None:
+    # bands 2.3 times too wide: reaching 80 % would remove 57 % of each side; the cap
+    # keeps half, so the bands narrow to +-1.5 and still cover more than nominal
+    rng = np.random.default_rng(1)
+    backtest = _normal_cv(4000, 3.0, rng)
+    ids = backtest["unique_id"].unique()
+    scale, segments = pd.Series(1.0, index=ids), pd.Series("smooth", index=ids)
+    table = corrections(band_scores(backtest, [80, 95], scale), segments, [80, 95])
+    fresh = _normal_cv(4000, 3.0, rng)
+    fixed = apply_corrections(fresh.drop(columns="y"), table, segments, scale, [80, 95])
+    assert fixed["forecast-hi-80"].to_numpy() == pytest.approx(11.5)
+    assert fixed["forecast-lo-80"].to_numpy() == pytest.approx(8.5)
+    inside = ((fresh["y"] >= fixed["forecast-lo-80"]) & (fresh["y"] <= fixed["forecast-hi-80"]))
+    assert 0.8 < inside.mean() < 0.9
+
+
 def test_corrections_stay_non_negative_nested_and_around_the_point() -> None:
     forecasts = pd.DataFrame({"unique_id": ["a", "a"], "forecast": [1.0, 0.2],
                               "forecast-lo-80": [0.5, 0.0], "forecast-hi-80": [1.5, 0.6],
@@ -80,8 +96,9 @@ def test_corrections_stay_non_negative_nested_and_around_the_point() -> None:
     shrink = pd.DataFrame({"segment": [ALL, ALL], "level": [80, 95], "n": [99, 99],
                            "correction": [-5.0, 0.1], "backtest_coverage": [1.0, 0.9]})
     out = apply_corrections(forecasts, shrink, segments, scale, [80, 95])
-    assert (out["forecast-lo-80"] == out["forecast"]).all()   # shrunk onto the point
-    assert (out["forecast-hi-80"] == out["forecast"]).all()
+    # a huge inward correction keeps half of each side of the band
+    assert out["forecast-lo-80"].tolist() == pytest.approx([0.75, 0.1])
+    assert out["forecast-hi-80"].tolist() == pytest.approx([1.25, 0.4])
     assert (out["forecast-lo-95"] <= out["forecast-lo-80"]).all()
     assert (out["forecast-hi-95"] >= out["forecast-hi-80"]).all()
     assert (out.filter(like="forecast") >= 0).all().all()
