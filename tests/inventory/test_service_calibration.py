@@ -178,3 +178,23 @@ def test_plan_levels_pool_per_sector_and_group() -> None:
     levels = plan_levels(outcomes, targets, {}, pools=pools)
     assert levels["A0"][0] <= 0.5 and levels["A0"][1] == 60
     assert levels["B0"] == (0.9, 0)  # the pharmacy pool has 10 < 50 intervals
+
+
+def test_plan_inventory_calibrates_from_its_own_backtest_unless_told_not_to() -> None:
+    from stockwise.synthetic import generate
+    from stockwise.workflows.plan import plan_inventory
+
+    data = generate(sectors=("retail",), n_products=30, n_days=240, seed=3)
+    models = ["SeasonalNaive", "WindowAverage"]  # two candidates: a backtest is made
+    calibrated = plan_inventory(data.sales, data.inventory, sector="retail", models=models)
+    plain = plan_inventory(data.sales, data.inventory, sector="retail", models=models,
+                           calibrate_service=False)
+    backtest = calibrated.forecasts.backtest
+    assert {"cutoff", "y", "forecast", "forecast-lo-95"} <= set(backtest.columns)
+    assert backtest["unique_id"].nunique() == 30 and backtest["cutoff"].nunique() >= 2
+    said = calibrated.plan.plan["reason"].str.contains("calibrated for the")
+    assert said.all() and not plain.plan.plan["reason"].str.contains("calibrated").any()
+    before = plain.plan.plan.set_index("unique_id").sort_index()
+    after = calibrated.plan.plan.set_index("unique_id").sort_index()
+    assert after["service_level"].equals(before["service_level"])  # the target, reported
+    assert not np.allclose(after["order_up_to"], before["order_up_to"])

@@ -253,8 +253,15 @@ def test_cli_writes_the_summary_and_product_tables(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     summary = pd.read_csv(tmp_path / "out" / "simulation_summary.csv")
     assert sorted(summary["policy"]) == ["RS", "RS", "baseline", "baseline"]
+    assert summary.loc[summary["policy"] == "RS", "calibrate_service"].all()
     products = pd.read_csv(tmp_path / "out" / "simulation_products.csv")
     assert len(products) == 4 * 3
+    plain = CliRunner().invoke(app, [
+        "simulate", str(sales), "--sector", "retail", "--service-levels", "0.9", "--days",
+        "60", "--no-calibrate-service", "--out", str(tmp_path / "plain")])
+    assert plain.exit_code == 0, plain.output
+    labels = pd.read_csv(tmp_path / "plain" / "simulation_summary.csv")["label"]
+    assert labels.str.endswith("/uncalibrated").sum() == 1
 
 
 def test_bootstrap_paths_for_intermittent_products_are_an_option() -> None:

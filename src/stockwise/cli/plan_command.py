@@ -31,6 +31,9 @@ def plan(
     windows: Annotated[int, typer.Option(min=1, help="Backtest windows for selection.")] = 2,
     correct_censoring: Annotated[bool, typer.Option(
         help="Correct demand on stocked-out days before forecasting.")] = True,
+    calibrate_service: Annotated[bool, typer.Option(
+        help="Order at the quantile level that served the target share of past protection "
+             "intervals in the forecasts' backtest (else at the target quantile).")] = True,
     column_map: Annotated[str | None, typer.Option("--map", help="Sales column mapping.")] = None,
     inventory_map: Annotated[str | None, typer.Option(help="Inventory mapping.")] = None,
     sectors_dir: Annotated[list[Path] | None, typer.Option("--sectors-dir")] = None,
@@ -50,6 +53,7 @@ def plan(
             inventory_map=parse_map_option(inventory_map), sector=sector, policy=policy,
             target=target.replace("-", "_"), models="auto" if names == ["auto"] else names,
             n_windows=windows, correct_censoring=correct_censoring,
+            calibrate_service=calibrate_service,
             extra_dirs=tuple(sectors_dir or ()), seed=seed, tracker=tracker,
         )
     for table in validation.tables.values():

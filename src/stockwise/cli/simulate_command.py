@@ -46,6 +46,10 @@ def simulate(
         help="Backorder unmet demand instead of losing it.")] = False,
     refit_every: Annotated[int, typer.Option(min=1, help="Refit the forecast every N reviews.")
                            ] = 1,
+    calibrate_service: Annotated[bool, typer.Option(
+        help="Order at the quantile level the replay's past decisions showed to serve the "
+             "target share of cycles, as the plan does (else at the target quantile).")
+                                 ] = True,
     n_paths: Annotated[int, typer.Option("--paths", min=10, help="Demand sample paths.")] = 500,
     seed: Annotated[int, typer.Option(min=0, help="Seed of paths and lead times.")] = 0,
     column_map: Annotated[str | None, typer.Option("--map", help="Sales column mapping.")] = None,
@@ -89,6 +93,7 @@ def simulate(
         results = simulate_many(
             history, configs, start=first, review_period_days=max(round(review / scale), 1),
             lead_time_days=lead / scale, lost_sales=not backorders, refit_every=refit_every,
+            calibrate_service=calibrate_service,
             n_paths=n_paths, seed=seed, season_length=season,
             baseline_window=max(round(56 / scale), 8),
             inventory=table_inv.data if table_inv is not None else None)
