@@ -124,9 +124,13 @@ def _calibrated_levels(params: list[ProductParameters], backtest: pd.DataFrame |
     """Per product (level to order at, past intervals behind it); empty = no calibration."""
     if backtest is None or backtest.empty or target != "cycle_service_level":
         return {}
-    protection = {}
+    protection: dict[str, int | tuple[float, float, int]] = {}
     for p in params:
         period = _freq_of(freq, p.sector)
+        if period == "D":  # the lead time drawn as the decision draws it
+            protection[p.unique_id] = (p.lead_time_days, p.lead_time_std_days,
+                                       p.review_period_days)
+            continue
         days = max(round(p.lead_time_days), 1) + p.review_period_days
         protection[p.unique_id] = max(math.ceil(days / DAYS_PER_PERIOD.get(period, 1)), 1)
     outcomes = backtest_outcomes(backtest, protection,

@@ -307,10 +307,17 @@ class ReplayLoop:
         """Queue what each level would have stocked for this interval; returns the group."""
         history = self.replay.demand[p, max(self.replay.first[p], t - BOOTSTRAP_WINDOW):t]
         group = "intermittent" if is_intermittent(history) else "smooth"
-        days = max(round(params.lead_time_days), 1) + params.review_period_days
-        stocked = stocked_levels(demand_over(paths, 0, days), position, params.moq,
+        review = params.review_period_days
+        # the interval to cover ends one review after the order arrives: the lead time of
+        # an order placed today (the same draw _review makes), and for the quantiles the
+        # lead-time distribution, as decide() samples it
+        lead = int(lead_time_samples(params.lead_time_days, params.lead_time_std_days, 1,
+                                     _rng(self.o["seed"], "lead", params.unique_id, t))[0])
+        leads = lead_time_samples(params.lead_time_days, params.lead_time_std_days,
+                                  len(paths), _rng(self.o["seed"], "warmup", "leads", t))
+        stocked = stocked_levels(demand_over(paths, 0, leads + review), position, params.moq,
                                  params.pack_size)
-        self._pending.append((p, t, days, stocked, group))
+        self._pending.append((p, t, lead + review, stocked, group))
         return group
 
     def _warm_up_calibration(self) -> None:

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from stockwise import schema as S
-from stockwise.inventory.paths import sample_paths
+from stockwise.inventory.paths import demand_over, lead_time_samples, sample_paths
 from stockwise.inventory.policies import round_order
 
 CUTOFF = "cutoff"
@@ -103,7 +103,8 @@ class ServiceCalibrator:
 
 
 # -- the plan: evidence from the forecast's own backtest -------------------------------------
-def backtest_outcomes(backtest: pd.DataFrame, protection: Mapping[str, int],
+def backtest_outcomes(backtest: pd.DataFrame,
+                      protection: Mapping[str, int | tuple[float, float, int]],
                       rounding: Mapping[str, tuple[float, float]] | None = None, *,
                       n_paths: int = 500, correlation: float = 0.0, seed: int = 0
                       ) -> list[tuple[str, np.ndarray, float]]:
@@ -111,27 +112,36 @@ def backtest_outcomes(backtest: pd.DataFrame, protection: Mapping[str, int],
 
     ``backtest``: the chosen model's backtest forecasts (``unique_id, ds, cutoff, y,
     forecast`` and bands; ``ForecastRun.backtest``), in the forecast's periods;
-    ``protection``: per product, the protection interval in those periods; ``rounding``:
-    per product (MOQ, pack size). Each window stands for a decision at its cutoff with
-    nothing in stock: its first ``protection`` periods are sampled into paths as the plan
-    samples today's forecast. Windows shorter than the interval are skipped.
+    ``protection``: per product, the protection interval in those periods, or (lead time
+    mean, its standard deviation, review period) to draw the lead time as the decision
+    does; ``rounding``: per product (MOQ, pack size). Each window stands for a decision
+    at its cutoff with nothing in stock: its first periods are sampled into paths as the
+    plan samples today's forecast. Windows shorter than the interval are skipped.
     """
     out: list[tuple[str, np.ndarray, float]] = []
     if backtest is None or backtest.empty or CUTOFF not in backtest.columns:
         return out
     rounding = rounding or {}
     for (uid, cutoff), part in backtest.groupby([S.UNIQUE_ID, CUTOFF], sort=True):
-        periods = protection.get(str(uid))
-        if periods is None or periods < 1 or len(part) < periods:
-            continue
-        head = part.sort_values(S.DS).iloc[:periods]
-        if head[S.Y].isna().any():
+        spec = protection.get(str(uid))
+        if spec is None:
             continue
         rng = np.random.default_rng([int(seed), zlib.crc32(str(uid).encode()),
                                      int(pd.Timestamp(cutoff).value // 10**9)])
-        totals = sample_paths(head, n_paths, correlation, rng).sum(axis=1)
+        if isinstance(spec, tuple):
+            mean, std, review = spec
+            leads = lead_time_samples(mean, std, n_paths + 1, rng)
+            lengths, periods = leads[1:] + int(review), int(leads[0]) + int(review)
+        else:
+            lengths = periods = int(spec)
+        part = part.sort_values(S.DS)
+        if periods < 1 or len(part) < periods or part[S.Y].iloc[:periods].isna().any():
+            continue
+        paths = sample_paths(part, n_paths, correlation, rng)
+        totals = demand_over(paths, 0, lengths)
         moq, pack = rounding.get(str(uid), (0.0, 1.0))
-        out.append((str(uid), stocked_levels(totals, 0.0, moq, pack), float(head[S.Y].sum())))
+        out.append((str(uid), stocked_levels(totals, 0.0, moq, pack),
+                    float(part[S.Y].iloc[:periods].sum())))
     return out
 
 
