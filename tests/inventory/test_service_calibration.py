@@ -21,7 +21,10 @@ from stockwise.inventory.simulation import simulate
 def test_stocked_levels_round_the_order_as_the_supplier_accepts() -> None:
     totals = np.arange(1, 101, dtype=float)  # the "higher" q-quantile is about 100·q + 1
     stocked = stocked_levels(totals)
-    assert stocked[list(LEVEL_GRID).index(0.5)] == 51 and stocked[-1] == 100
+    grid = list(LEVEL_GRID)
+    assert stocked[grid.index(0.5)] == 51 and stocked[grid.index(1.0)] == 100
+    # beyond the largest total: + (level - 1) x (largest - median) = 100 + 49
+    assert stocked[grid.index(2.0)] == 149
     # 3 on hand: the order tops up to the quantile; nothing is ordered below the position
     topped = stocked_levels(totals, position=3.0)
     assert topped[0] == 3.0 and topped[list(LEVEL_GRID).index(0.5)] == 51

@@ -110,10 +110,27 @@ def decide(params: ProductParameters, paths: np.ndarray, rng: np.random.Generato
                     reason, service_level)
 
 
+def protection_quantile(protection: np.ndarray, level: float | np.ndarray) -> np.ndarray:
+    """The ``level`` quantile of the protection totals, extended beyond the largest total.
+
+    Levels up to 1 are quantiles (method "higher": a total that occurred). A level above
+    1 — only a calibrated level can be one, when past cycles needed more than any sampled
+    path (:mod:`.service_calibration`) — adds (level − 1) × the upper half-range
+    (largest − median) to the largest total: a linear extension of the upper tail.
+    """
+    levels = np.asarray(level, dtype=float)
+    inside = np.quantile(protection, np.minimum(levels, 1.0), method="higher")
+    if not (levels > 1).any():
+        return inside
+    top = float(np.max(protection))
+    half_range = top - float(np.quantile(protection, 0.5, method="higher"))
+    return np.where(levels > 1, top + (levels - 1) * half_range, inside)
+
+
 def _service_quantile(protection: np.ndarray, per_review: np.ndarray, level: float,
                       target: str) -> float:
     if target in ("cycle_service_level", "cost"):
-        return float(np.quantile(protection, level, method="higher"))
+        return float(protection_quantile(protection, level))
     if target != "fill_rate":
         raise OptionError("target must be 'cycle_service_level', 'fill_rate' or 'cost'")
     candidates = np.unique(np.quantile(protection, np.linspace(0, 1, 201), method="higher"))
@@ -151,8 +168,10 @@ def _reason(params: ProductParameters, position: float, reorder_point: float,
             order_up_to: float, protection: np.ndarray, order_day: int | None, raw: float,
             quantity: float, cap: float | None, q_eoq: float, service_level: float) -> str:
     horizon = f"{params.lead_time_days:g}d lead time + {params.review_period_days}d review"
+    quantile = (f"{service_level:.1%} quantile" if service_level <= 1 else
+                f"largest total + {service_level - 1:.0%} of its upper half-range")
     numbers = (f"demand over {horizon}: mean {protection.mean():.1f}, "
-               f"{service_level:.1%} quantile {reorder_point:.1f}")
+               f"{quantile} {reorder_point:.1f}")
     if order_day is None:
         return f"no order: position {position:.1f} covers the horizon ({numbers})"
     when = "now" if order_day == 0 else f"in {order_day} days"

@@ -161,7 +161,7 @@ def _plan_product(params: ProductParameters, rows: pd.DataFrame, batches: pd.Dat
     decision = decide(ordered, paths, rng, target, expiry_cap, projection.expected_waste)
     reason = decision.reason
     if ordered is not params:
-        reason += (f"; quantile level {calibrated[0]:.1%} calibrated for the "
+        reason += (f"; level {calibrated[0]:.1%} calibrated for the "
                    f"{params.service_level:.1%} target on {calibrated[1]} past protection "
                    "intervals")
     mean_daily = float(paths[:, :COVER_WINDOW].mean()) if paths.size else 0.0

@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from stockwise import schema as S
+from stockwise.inventory.decision import protection_quantile
 from stockwise.inventory.paths import demand_over, lead_time_samples, sample_paths
 from stockwise.inventory.policies import round_order
 
@@ -43,8 +44,11 @@ CUTOFF = "cutoff"
 """The backtest column with each window's forecast origin (``models.splits.CUTOFF``)."""
 MIN_SCORES = 50
 """Elapsed protection intervals needed before a pool re-maps the target."""
-LEVEL_GRID = np.unique(np.r_[np.arange(1, 100) / 100, 0.995, 0.999, 1.0])
-"""Candidate quantile levels (1 = the largest total the paths produced)."""
+LEVEL_GRID = np.unique(np.r_[np.arange(1, 100) / 100, 0.995, 0.999, 1.0,
+                             1 + np.arange(1, 21) / 10])
+"""Candidate quantile levels: 1 = the largest total the paths produced; above 1, that
+total plus (level − 1) × its distance to the median (up to 3 times it), for paths too
+narrow for the cycles they must cover (see ``decision.protection_quantile``)."""
 
 
 def stocked_levels(totals: np.ndarray, position: float = 0.0, moq: float = 0.0,
@@ -54,7 +58,7 @@ def stocked_levels(totals: np.ndarray, position: float = 0.0, moq: float = 0.0,
     ``totals`` are the forecast's sampled demand totals over the protection interval;
     the order (quantile − position, when positive) is rounded as the supplier accepts it.
     """
-    quantiles = np.quantile(np.asarray(totals, dtype=float), LEVEL_GRID, method="higher")
+    quantiles = protection_quantile(np.asarray(totals, dtype=float), LEVEL_GRID)
     return position + round_order(np.maximum(quantiles - position, 0.0), moq, pack_size)
 
 
@@ -63,7 +67,8 @@ def level_for(covered: np.ndarray, target: float) -> float:
 
     ``covered``: (decisions, levels) booleans, non-decreasing along each row. The rank
     ⌈(n + 1)·target⌉ must be reached; when it exceeds n the evidence cannot show so
-    high a target and the whole distribution (level 1) is used.
+    high a target and the largest sampled total (level 1) is used, as it is when no
+    level of the grid reached it.
     """
     n = len(covered)
     if n == 0:
