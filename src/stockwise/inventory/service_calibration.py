@@ -86,10 +86,14 @@ class ServiceCalibrator:
     def __init__(self, min_scores: int = MIN_SCORES) -> None:
         self.min_scores = int(min_scores)
         self.covered: dict[str, list[np.ndarray]] = defaultdict(list)
+        self._levels: dict[tuple[float, str], float] = {}
+        """Levels already worked out from the current evidence (every product of a group
+        asks the same question between two additions)."""
 
     def add(self, group: str, stocked: np.ndarray, actual: float) -> None:
         """One elapsed interval: the stock each level would have given, and its demand."""
         self.covered[group].append(float(actual) <= np.asarray(stocked) + 1e-9)
+        self._levels.clear()
 
     def count(self, group: str | None = None) -> int:
         if group is None:
@@ -98,6 +102,12 @@ class ServiceCalibrator:
 
     def level(self, target: float, group: str) -> float:
         """The level to take the protection quantile at for ``target`` in ``group``."""
+        key = (float(target), group)
+        if key not in self._levels:
+            self._levels[key] = self._level(float(target), group)
+        return self._levels[key]
+
+    def _level(self, target: float, group: str) -> float:
         own = self.covered.get(group, [])
         if len(own) >= self.min_scores:
             return level_for(np.vstack(own), target)

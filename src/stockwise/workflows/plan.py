@@ -19,7 +19,7 @@ from stockwise import schema as S
 from stockwise.data.prepare import prepare_sales
 from stockwise.inventory.censoring import uncensor_demand
 from stockwise.inventory.paths import is_intermittent
-from stockwise.inventory.plan import InventoryPlan, build_plan
+from stockwise.inventory.plan import DAYS_PER_PERIOD, InventoryPlan, build_plan
 from stockwise.report.order_list import write_order_workbook
 from stockwise.sectors import SectorProfile, list_profiles, load_profile
 from stockwise.workflows.forecast import ModelSpec
@@ -29,7 +29,6 @@ from stockwise.workflows.validate import ValidationRun, validate_sources
 
 log = logging.getLogger(__name__)
 PLAN_LEVELS = (50, 80, 90, 95, 98, 99)
-DAYS_PER = {"D": 1, "W": 7, "M": 30}
 
 
 @dataclass
@@ -129,7 +128,8 @@ def _forecast(prepared: pd.DataFrame, inventory: pd.DataFrame,
         review = profile.review_period_days if profile else 7
         freq = profile.frequency if profile else "D"
         needed_days = lead + 2 * review + 7
-        horizon = max(profile.horizon if profile else 28, math.ceil(needed_days / DAYS_PER[freq]))
+        horizon = max(profile.horizon if profile else 28,
+                      math.ceil(needed_days / DAYS_PER_PERIOD[freq]))
         levels = tuple(sorted(set(PLAN_LEVELS) | set(profile.levels if profile else ())))
         parts.append(forecast_sectors(rows, horizon=horizon,
                                       sector=str(name) if profile is not None else None,
