@@ -250,9 +250,7 @@ class ReplayLoop:
             quantity = decision.order_quantity if decision.order_day == 0 else 0.0
         lead = 0
         if quantity > 0:
-            lead_rng = _rng(self.o["seed"], "lead", params.unique_id, t)
-            lead = int(lead_time_samples(params.lead_time_days, params.lead_time_std_days, 1,
-                                         lead_rng)[0])
+            lead = self._order_lead(params, t)
             stock.pipeline[t + lead] = stock.pipeline.get(t + lead, 0.0) + quantity
         self.reviews.append({
             S.UNIQUE_ID: params.unique_id, S.DS: self.replay.dates[t],
@@ -262,6 +260,12 @@ class ReplayLoop:
             "service_level": service,
             "lead_time": lead if quantity > 0 else np.nan})
         return quantity
+
+    def _order_lead(self, params: ProductParameters, t: int) -> int:
+        """The lead time of an order placed on day t (one draw per product and day)."""
+        rng = _rng(self.o["seed"], "lead", params.unique_id, t)
+        return int(lead_time_samples(params.lead_time_days, params.lead_time_std_days, 1,
+                                     rng)[0])
 
     def _decide(self, p: int, t: int, stock: LotStock, params: ProductParameters,
                 forecasts: dict | None, rng: np.random.Generator) -> Any:
@@ -311,8 +315,7 @@ class ReplayLoop:
         # the interval to cover ends one review after the order arrives: the lead time of
         # an order placed today (the same draw _review makes), and for the quantiles the
         # lead-time distribution, as decide() samples it
-        lead = int(lead_time_samples(params.lead_time_days, params.lead_time_std_days, 1,
-                                     _rng(self.o["seed"], "lead", params.unique_id, t))[0])
+        lead = self._order_lead(params, t)
         leads = lead_time_samples(params.lead_time_days, params.lead_time_std_days,
                                   len(paths), _rng(self.o["seed"], "warmup", "leads", t))
         stocked = stocked_levels(demand_over(paths, 0, leads + review), position, params.moq,
