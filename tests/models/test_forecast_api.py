@@ -144,3 +144,21 @@ def test_no_single_member_ensembles_and_segment_ensembles_need_members() -> None
     fixed = _without_empty_ensembles(chosen, metrics, members, {"a": ["Naive"], "b": ["Naive"]})
     assert fixed["model"].tolist() == ["Ensemble", "Naive"]
     assert "no ensemble" in fixed.loc[1, "basis"]
+
+
+def test_auto_goes_on_when_a_class_s_series_are_all_too_short_to_backtest() -> None:
+    """A new product (shorter than the horizon) next to an old slow mover: the smooth
+    class's models have no backtest window at all, the run still forecasts both."""
+    rng = np.random.default_rng(3)
+    ds = pd.date_range("2018-01-01", periods=60, freq="MS")
+    sparse = np.where(rng.random(60) < 0.2, rng.integers(1, 6, 60), 0).astype(float)
+    frame = pd.concat([
+        pd.DataFrame({"unique_id": "sparse", "ds": ds, "y": sparse}),
+        pd.DataFrame({"unique_id": "new", "ds": ds[-5:], "y": 50 + rng.normal(0, 3, 5)}),
+    ])
+    run = run_forecast(frame, h=6, freq="M", levels=(80,), n_windows=2)
+    chosen = run.selection.set_index("unique_id")
+    assert chosen.loc["new", "basis"] == "no backtest possible"
+    assert chosen.loc["sparse", "basis"] != "no backtest possible"
+    new = run.forecasts[run.forecasts["unique_id"] == "new"]
+    assert len(new) == 6 and (new["forecast"] > 30).all()

@@ -314,12 +314,14 @@ def _choose(frame: pd.DataFrame, candidates: dict[str, list[str | Forecaster]], 
     Also returns the backtest itself (with bands at ``levels``) for band calibration.
     """
     cv = _backtest_candidates(frame, candidates, h, n_windows, season_length, levels)
-    labels = sorted({_label(s) for specs in candidates.values() for s in specs})
     if cv is None:  # no series long enough for even one window
         first = {uid: _label(specs[0]) for uid, specs in candidates.items()}
         chosen = pd.DataFrame({S.UNIQUE_ID: list(first), MODEL: list(first.values()),
                                "score": np.nan, "basis": "no backtest possible"})
         return chosen, pd.DataFrame(), {}, None
+    # a model whose series were all too short for one window has no backtest columns
+    labels = sorted({_label(s) for specs in candidates.values() for s in specs}
+                    & set(cv.columns))
     metrics = evaluate(cv, frame, labels, season_length=season_length)
     tried = {(uid, _label(spec)) for uid, specs in candidates.items() for spec in specs}
     pairs = pd.Series(list(zip(metrics[S.UNIQUE_ID], metrics[MODEL], strict=True)),
