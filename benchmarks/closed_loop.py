@@ -56,6 +56,12 @@ TARGETS = (0.90, 0.95, 0.98)
 CORRELATIONS = (0.0, 0.25, 0.5)
 INTERMITTENT_PATHS = "quantiles"
 CALIBRATE_SERVICE = True
+STRONG_REFIT: int | None = None
+"""--strong-refit: refit the strong source every N reviews (None: the dataset's own)."""
+STRONG_SOURCE: str | None = None
+"""--strong: the stronger forecast source (None: the dataset's own)."""
+USE_DRIVERS = False
+"""--drivers: the strong source sees the dataset's known-ahead columns (promo, price)."""
 BASELINE_GRID = (0.5, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.98, 0.99, 0.995, 0.999,
                  0.9999, 0.99999, 0.999999, 0.9999999)
 """Baseline service levels: up to z = 5.2, so its fill rate reaches stockwise's."""
@@ -119,11 +125,15 @@ def synthetic(sector: str, n_products: int = 30, seed: int = 42) -> dict:
 
     data = generate(sectors=(sector,), n_products=n_products, n_days=730, seed=seed)
     history = data.truth[["unique_id", "ds", "demand"]].rename(columns={"demand": "y"})
+    # the planned promotions and prices (known ahead), for a source that uses drivers
+    history = history.merge(data.sales[["unique_id", "ds", "promo", "price"]],
+                            on=["unique_id", "ds"], how="left")
     profile = load_profile(sector)
     replay = 365 if sector == "luxury" else 180
     strong = ("auto", 1) if sector == "luxury" else ("AutoETS", 4 if sector == "retail" else 28)
     return {"history": history, "start": _last(history, replay), "inventory": data.inventory,
-            "strong": strong, "common": {"review_period_days": profile.review_period_days,
+            "strong": strong, "drivers": ("promo", "price"),
+            "common": {"review_period_days": profile.review_period_days,
                                          "train_window": 365},
             "note": f"{n_products} {sector} products, seed {seed}, 730 days; per-product lead "
                     f"time ± spread, unit cost, MOQ, pack, shelf life from the generated "
@@ -153,7 +163,7 @@ def _flag(value: object) -> bool:
 
 def run(name: str, out: Path, n_paths: int, resume: bool = False) -> dict:
     spec = LOADERS[name]()
-    strong, refit = spec["strong"]
+    strong, refit, _ = _strong(spec)
     configs = [{"forecast": source, "refit_every": r, "service_level": level,
                 "correlation": rho, "intermittent_paths": INTERMITTENT_PATHS,
                 "calibrate_service": CALIBRATE_SERVICE}
@@ -174,8 +184,9 @@ def run(name: str, out: Path, n_paths: int, resume: bool = False) -> dict:
     results = simulate_many(spec["history"], runnable, start=spec["start"], baseline_levels=(),
                             inventory=spec["inventory"], n_paths=n_paths, seed=0,
                             **spec["common"]) if configs else []
-    for (source, refit), forecasts in sources.items():
-        _cache_file(out, name, source, refit).write_bytes(pickle.dumps(forecasts._cache))
+    for (_, refit), forecasts in sources.items():
+        _cache_file(out, name, forecasts.name, refit).write_bytes(
+            pickle.dumps(forecasts._cache))
     seconds = time.perf_counter() - started
     summary = pd.DataFrame([r.summary for r in results])
     summary.insert(0, "dataset", name)
@@ -194,6 +205,13 @@ def run(name: str, out: Path, n_paths: int, resume: bool = False) -> dict:
     return {"dataset": name, "note": spec["note"], "series": int(history["unique_id"].nunique()),
             "start": str(spec["start"].date()), "end": str(history["ds"].max().date()),
             "configurations_run": len(configs), "seconds": round(seconds, 1)}
+
+
+def _strong(spec: dict) -> tuple[str, int, tuple[str, ...]]:
+    """The stronger source, its refit interval and drivers, with the command-line choices."""
+    source, refit = spec["strong"]
+    drivers = tuple(spec.get("drivers", ())) if USE_DRIVERS else ()
+    return STRONG_SOURCE or source, STRONG_REFIT or refit, drivers
 
 
 def _cache_file(out: Path, name: str, source: str, refit: int) -> Path:
@@ -215,12 +233,14 @@ def _cached_sources(name: str, spec: dict, out: Path) -> dict[tuple[str, int], R
                                          "shelf_life_days": None,
                                          "service_level": 0.95}.items()})
     sources = {}
-    for source, refit in (("SeasonalNaive", 1), spec["strong"]):
+    strong, strong_refit, drivers = _strong(spec)
+    for source, refit, known in (("SeasonalNaive", 1, ()), (strong, strong_refit, drivers)):
         forecasts = ReviewForecasts(
             spec["history"], source, horizon=horizon_for(settings, review),
             season_length=common.get("season_length", 7), refit_every=refit,
-            review_period_days=review, train_window=common.get("train_window"))
-        cached = _cache_file(out, name, source, refit)
+            review_period_days=review, train_window=common.get("train_window"),
+            drivers=known)
+        cached = _cache_file(out, name, forecasts.name, refit)
         if cached.exists():
             forecasts._cache = pickle.loads(cached.read_bytes())  # our own scratch file
         sources[(source, refit)] = forecasts
@@ -343,7 +363,8 @@ def tables(out: Path, names: list[str]) -> str:
 
 
 def main() -> None:
-    global CORRELATIONS, INTERMITTENT_PATHS, CALIBRATE_SERVICE
+    global CORRELATIONS, INTERMITTENT_PATHS, CALIBRATE_SERVICE, STRONG_REFIT
+    global STRONG_SOURCE, USE_DRIVERS
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", default=",".join(LOADERS))
     parser.add_argument("--out", type=Path, default=Path("/tmp/closed_loop"))
@@ -355,6 +376,13 @@ def main() -> None:
                         help="path correlations to try, e.g. 0 or 0,0.25")
     parser.add_argument("--intermittent-paths", choices=("quantiles", "bootstrap"),
                         default="quantiles", help="paths of intermittent products")
+    parser.add_argument("--strong", default="",
+                        help="the stronger forecast source (default: each dataset's own)")
+    parser.add_argument("--drivers", action="store_true",
+                        help="let the strong source use the known-ahead columns the dataset "
+                        "has (synthetic retail: promo, price)")
+    parser.add_argument("--strong-refit", type=int, default=None,
+                        help="refit the strong forecast source every N reviews")
     parser.add_argument("--uncalibrated", action="store_true",
                         help="order at the target quantile itself, without the service "
                         "calibration of stockwise.inventory.service_calibration")
@@ -365,6 +393,9 @@ def main() -> None:
     CORRELATIONS = tuple(float(c) for c in args.correlations.split(",") if c.strip())
     INTERMITTENT_PATHS = args.intermittent_paths
     CALIBRATE_SERVICE = not args.uncalibrated
+    STRONG_REFIT = args.strong_refit
+    STRONG_SOURCE = args.strong or None
+    USE_DRIVERS = args.drivers
     args.out.mkdir(parents=True, exist_ok=True)
     if args.diagnose:
         frame = pd.DataFrame([row for name in names for row in diagnose(name)])

@@ -46,6 +46,10 @@ def simulate(
         help="Backorder unmet demand instead of losing it.")] = False,
     refit_every: Annotated[int, typer.Option(min=1, help="Refit the forecast every N reviews.")
                            ] = 1,
+    drivers: Annotated[str | None, typer.Option(
+        help="Known-ahead columns of the sales file the forecasts use with their planned "
+             "values, comma-separated (e.g. promo,price; models that take inputs, such as "
+             "LightGBM or XGBoost).")] = None,
     calibrate_service: Annotated[bool, typer.Option(
         help="Order at the quantile level the replay's past decisions showed to serve the "
              "target share of cycles, as the plan does (else at the target quantile).")
@@ -93,7 +97,7 @@ def simulate(
         results = simulate_many(
             history, configs, start=first, review_period_days=max(round(review / scale), 1),
             lead_time_days=lead / scale, lost_sales=not backorders, refit_every=refit_every,
-            calibrate_service=calibrate_service,
+            calibrate_service=calibrate_service, drivers=_names(drivers) if drivers else (),
             n_paths=n_paths, seed=seed, season_length=season,
             baseline_window=max(round(56 / scale), 8),
             inventory=table_inv.data if table_inv is not None else None)

@@ -28,15 +28,21 @@ class ReviewForecasts:
     ``source`` is a stockwise model name, a list of names, ``"auto"`` (all run through
     :func:`stockwise.forecast`) or a function ``(train, h, levels) -> forecast table``.
     ``train_window`` (periods) keeps only the most recent history for fitting.
+    ``drivers`` names known-ahead columns of ``history`` (promotions, prices, events: a
+    retailer plans them in advance): models see them on the training rows and, for the
+    days they forecast, their planned values — never a day's demand before that day.
     """
 
     def __init__(self, history: pd.DataFrame, source: str | Sequence[str] | ForecastFunction =
                  "SeasonalNaive", *, horizon: int, levels: Sequence[int] = LEVELS,
                  season_length: int = 7, refit_every: int = 1, review_period_days: int = 7,
-                 train_window: int | None = None, n_windows: int = 2) -> None:
+                 train_window: int | None = None, n_windows: int = 2,
+                 drivers: Sequence[str] = ()) -> None:
         if refit_every < 1:
             raise ValueError("refit_every must be >= 1")
         self.history = long_frame(history)
+        self.drivers = tuple(drivers)
+        self._planned = _driver_frame(history, self.drivers)
         self.calendar = pd.DatetimeIndex(np.sort(self.history[S.DS].unique()))
         self.source, self.horizon, self.levels = source, int(horizon), tuple(levels)
         self.season_length, self.refit_every = season_length, int(refit_every)
@@ -49,7 +55,8 @@ class ReviewForecasts:
     def name(self) -> str:
         if callable(self.source):
             return getattr(self.source, "__name__", "custom")
-        return self.source if isinstance(self.source, str) else "+".join(self.source)
+        name = self.source if isinstance(self.source, str) else "+".join(self.source)
+        return name + ("+drivers" if self.drivers else "")
 
     def at(self, day: pd.Timestamp, fitted_on: pd.Timestamp) -> dict[str, pd.DataFrame]:
         """Per product, the rows from ``day`` on of the forecast fitted on ``fitted_on``."""
@@ -72,14 +79,47 @@ class ReviewForecasts:
         else:
             from stockwise.workflows.forecast import forecast  # the engine reads tables
 
+            train, planned = self._with_drivers(train, fitted_on, h)
             out = forecast(train, h, season_length=self.season_length, models=self.source,
-                           levels=self.levels, n_windows=self.n_windows)
+                           levels=self.levels, n_windows=self.n_windows,
+                           exog=self.drivers or None, X_df=planned)
         out = out.sort_values([S.UNIQUE_ID, S.DS], kind="stable")
         out = out[[S.UNIQUE_ID, S.DS, *(c for c in out.columns if c.startswith("forecast"))]]
         self.seconds += time.perf_counter() - started
         self.fits += 1
         return {str(uid): part.reset_index(drop=True)
                 for uid, part in out.groupby(S.UNIQUE_ID, sort=False)}
+
+
+    def _with_drivers(self, train: pd.DataFrame, fitted_on: pd.Timestamp, h: int
+                      ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+        """The training rows with the driver columns, and the drivers' planned values for
+        the ``h`` periods from ``fitted_on`` (None without drivers)."""
+        if not self.drivers:
+            return train, None
+        key = [S.UNIQUE_ID, S.DS]
+        train = train.merge(self._planned, on=key, how="left")
+        step = self.calendar[1] - self.calendar[0] if len(self.calendar) > 1 else \
+            pd.Timedelta(days=1)
+        days = pd.date_range(fitted_on, periods=h, freq=step)
+        grid = pd.MultiIndex.from_product([sorted(train[S.UNIQUE_ID].unique()), days],
+                                          names=key)
+        known = self._planned[self._planned[S.DS] <= days[-1]].set_index(key)
+        # past the last row of the history, the last planned values hold
+        planned = known.reindex(known.index.union(grid)).groupby(level=0).ffill()
+        return train, planned.reindex(grid).reset_index()
+
+
+def _driver_frame(history: pd.DataFrame, drivers: tuple[str, ...]) -> pd.DataFrame:
+    """``unique_id, ds`` and the driver columns of ``history``."""
+    missing = [c for c in drivers if c not in history.columns]
+    if missing:
+        raise ValueError(f"history has no driver column(s) {missing}; it has "
+                         f"{list(history.columns)}")
+    frame = history[[S.UNIQUE_ID, S.DS, *drivers]].copy()
+    frame[S.UNIQUE_ID] = frame[S.UNIQUE_ID].astype(str)
+    frame[S.DS] = pd.to_datetime(frame[S.DS])
+    return frame
 
 
 def long_frame(history: pd.DataFrame) -> pd.DataFrame:

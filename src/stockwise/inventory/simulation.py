@@ -103,6 +103,7 @@ def simulate(
     train_window: int | None = None, min_history: int | None = None,
     baseline_window: int = BASELINE_WINDOW, intermittent_paths: str = "quantiles",
     calibrate_service: bool = True, calibration_warmup: int = CALIBRATION_WARMUP,
+    drivers: Sequence[str] = (),
 ) -> SimulationResult:
     """Replay ``history`` (``unique_id, ds, y``) from ``start`` under one policy.
 
@@ -112,7 +113,9 @@ def simulate(
     ``forecast`` a :class:`ReviewForecasts`, its cached forecasts (and its ``refit_every``)
     are used. ``correlation`` ties the days of a demand path (see :mod:`.paths`);
     ``intermittent_paths="bootstrap"`` builds the paths of intermittent products from
-    blocks of their own last year instead (:func:`.paths.bootstrap_paths`).
+    blocks of their own last year instead (:func:`.paths.bootstrap_paths`). ``drivers``
+    names known-ahead columns of ``history`` (promotions, prices) the forecasts use with
+    their planned values (:class:`.review_forecasts.ReviewForecasts`).
     ``calibrate_service`` (as the plan does) orders at the quantile level that the
     replay's past decisions showed to serve the target share of cycles
     (:mod:`.service_calibration`; cycle-service targets only), starting with the
@@ -145,7 +148,7 @@ def simulate(
             history, forecast, levels=LEVELS, season_length=season_length,
             refit_every=refit_every, review_period_days=review_period_days,
             train_window=train_window, horizon=horizon_days or horizon_for(
-                settings, review_period_days))
+                settings, review_period_days), drivers=drivers)
         config["forecast"], config["refit_every"] = source.name, source.refit_every
     fit_seconds = source.seconds if source else 0.0
     loop = ReplayLoop(replay, settings, policy=policy, source=source, review=review_period_days,
@@ -216,8 +219,9 @@ def _shared_source(history: pd.DataFrame, options: dict[str, Any],
                    shared: dict[tuple, ReviewForecasts]) -> ReviewForecasts:
     source = options.get("forecast", "SeasonalNaive")
     review = options.get("review_period_days", 7)
+    drivers = tuple(options.get("drivers", ()))
     key = (source if isinstance(source, str) else repr(source), options.get("refit_every", 1),
-           options.get("train_window"), options.get("season_length", 7), review)
+           options.get("train_window"), options.get("season_length", 7), review, drivers)
     if key not in shared:
         ids = sorted(long_frame(history)[S.UNIQUE_ID].unique())
         horizon = options.get("horizon_days") or max(
@@ -226,7 +230,7 @@ def _shared_source(history: pd.DataFrame, options: dict[str, Any],
         shared[key] = ReviewForecasts(
             history, source, horizon=horizon, season_length=options.get("season_length", 7),
             refit_every=options.get("refit_every", 1), review_period_days=review,
-            train_window=options.get("train_window"))
+            train_window=options.get("train_window"), drivers=drivers)
     return shared[key]
 
 
