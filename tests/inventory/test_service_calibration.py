@@ -25,6 +25,10 @@ def test_stocked_levels_round_the_order_as_the_supplier_accepts() -> None:
     assert stocked[grid.index(0.5)] == 51 and stocked[grid.index(1.0)] == 100
     # beyond the largest total: + (level - 1) x (largest - median) = 100 + 49
     assert stocked[grid.index(2.0)] == 149
+    # below the smallest: (1 + level) x smallest, so 0.5 x 1 -> 1 unit once rounded up
+    big = stocked_levels(totals + 99)  # smallest total 100
+    assert big[grid.index(0.0)] == 100 and big[grid.index(-0.5)] == 50
+    assert big[grid.index(-0.95)] == 5
     # 3 on hand: the order tops up to the quantile; nothing is ordered below the position
     topped = stocked_levels(totals, position=3.0)
     assert topped[0] == 3.0 and topped[list(LEVEL_GRID).index(0.5)] == 51
@@ -201,3 +205,21 @@ def test_plan_inventory_calibrates_from_its_own_backtest_unless_told_not_to() ->
     after = calibrated.plan.plan.set_index("unique_id").sort_index()
     assert after["service_level"].equals(before["service_level"])  # the target, reported
     assert not np.allclose(after["order_up_to"], before["order_up_to"])
+
+
+def test_forecasts_far_too_high_are_ordered_below_their_smallest_total() -> None:
+    """Every past interval needed under a quarter of the smallest sampled total (a
+    seasonal naive forecast of a lumpy item repeating last week's burst): the level goes
+    below 0, and the plan reason says so in words."""
+    from stockwise.inventory.decision import describe_level, protection_quantile
+
+    calibrator = ServiceCalibrator(min_scores=10)
+    totals = np.linspace(80.0, 120.0, 200)
+    for actual in np.linspace(0.0, 20.0, 30):
+        calibrator.add("intermittent", stocked_levels(totals), actual)
+    level = calibrator.level(0.9, "intermittent")
+    assert -0.85 <= level < -0.7  # 20 of 80 covers all; the rank needs ~19 of 20
+    assert protection_quantile(totals, level) == pytest.approx((1 + level) * 80.0)
+    assert describe_level(level).endswith("of the smallest sampled total")
+    assert describe_level(0.9) == "the 90.0% quantile"
+    assert describe_level(1.5).startswith("the largest sampled total")

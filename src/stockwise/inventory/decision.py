@@ -111,20 +111,35 @@ def decide(params: ProductParameters, paths: np.ndarray, rng: np.random.Generato
 
 
 def protection_quantile(protection: np.ndarray, level: float | np.ndarray) -> np.ndarray:
-    """The ``level`` quantile of the protection totals, extended beyond the largest total.
+    """The ``level`` quantile of the protection totals, extended past both ends.
 
-    Levels up to 1 are quantiles (method "higher": a total that occurred). A level above
-    1 — only a calibrated level can be one, when past cycles needed more than any sampled
-    path (:mod:`.service_calibration`) — adds (level − 1) × the upper half-range
-    (largest − median) to the largest total: a linear extension of the upper tail.
+    Levels from 0 to 1 are quantiles (method "higher": a total that occurred). Outside
+    that range only a calibrated level goes (:mod:`.service_calibration`): above 1, when
+    past cycles needed more than any sampled path, (level − 1) × the upper half-range
+    (largest − median) is added to the largest total, a linear extension of the upper
+    tail; below 0 (down to −1), when even the smallest sampled total served more cycles
+    than the target asks — forecasts far too high, as a seasonal naive forecast of a
+    lumpy luxury item can be — the stock is (1 + level) × the smallest total, down to
+    nothing at −1.
     """
     levels = np.asarray(level, dtype=float)
-    inside = np.quantile(protection, np.minimum(levels, 1.0), method="higher")
-    if not (levels > 1).any():
+    inside = np.quantile(protection, np.clip(levels, 0.0, 1.0), method="higher")
+    if not ((levels > 1) | (levels < 0)).any():
         return inside
-    top = float(np.max(protection))
+    top, bottom = float(np.max(protection)), float(np.min(protection))
     half_range = top - float(np.quantile(protection, 0.5, method="higher"))
-    return np.where(levels > 1, top + (levels - 1) * half_range, inside)
+    above = top + (levels - 1) * half_range
+    below = (1 + np.maximum(levels, -1.0)) * bottom
+    return np.where(levels > 1, above, np.where(levels < 0, below, inside))
+
+
+def describe_level(level: float) -> str:
+    """A quantile level in words, including the extensions of :func:`protection_quantile`."""
+    if level > 1:
+        return (f"the largest sampled total + {level - 1:.1f} × its distance to the median")
+    if level < 0:
+        return f"{1 + level:.0%} of the smallest sampled total"
+    return f"the {level:.1%} quantile"
 
 
 def _service_quantile(protection: np.ndarray, per_review: np.ndarray, level: float,

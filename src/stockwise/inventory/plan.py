@@ -19,7 +19,7 @@ import pandas as pd
 
 from stockwise import schema as S
 from stockwise.inventory.alerts import alerts_for
-from stockwise.inventory.decision import Decision, days_of_cover, decide, to_date
+from stockwise.inventory.decision import Decision, days_of_cover, decide, describe_level, to_date
 from stockwise.inventory.expiry import sellable_before_expiry
 from stockwise.inventory.parameters import ProductParameters, resolve
 from stockwise.inventory.paths import DEFAULT_CORRELATION, DEFAULT_PATHS, sample_paths, to_daily
@@ -161,7 +161,7 @@ def _plan_product(params: ProductParameters, rows: pd.DataFrame, batches: pd.Dat
     decision = decide(ordered, paths, rng, target, expiry_cap, projection.expected_waste)
     reason = decision.reason
     if ordered is not params:
-        reason += (f"; level {calibrated[0]:.1%} calibrated for the "
+        reason += (f"; ordered up to {describe_level(calibrated[0])}, calibrated for the "
                    f"{params.service_level:.1%} target on {calibrated[1]} past protection "
                    "intervals")
     mean_daily = float(paths[:, :COVER_WINDOW].mean()) if paths.size else 0.0

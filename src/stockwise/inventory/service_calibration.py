@@ -44,11 +44,13 @@ CUTOFF = "cutoff"
 """The backtest column with each window's forecast origin (``models.splits.CUTOFF``)."""
 MIN_SCORES = 50
 """Elapsed protection intervals needed before a pool re-maps the target."""
-LEVEL_GRID = np.unique(np.r_[np.arange(1, 100) / 100, 0.995, 0.999, 1.0,
-                             1 + np.arange(1, 21) / 10])
-"""Candidate quantile levels: 1 = the largest total the paths produced; above 1, that
-total plus (level − 1) × its distance to the median (up to 3 times it), for paths too
-narrow for the cycles they must cover (see ``decision.protection_quantile``)."""
+LEVEL_GRID = np.unique(np.r_[np.arange(-19, 1) / 20, np.arange(1, 100) / 100, 0.995, 0.999,
+                             1.0, 1 + np.arange(1, 21) / 10])
+"""Candidate quantile levels: 0 and 1 = the smallest and largest totals the paths
+produced; above 1, the largest plus (level − 1) × its distance to the median (up to 3
+times it), for paths too narrow for the cycles they must cover; below 0, (1 + level) ×
+the smallest (down to 5 % of it), for paths far too high (see
+``decision.protection_quantile``)."""
 
 
 def stocked_levels(totals: np.ndarray, position: float = 0.0, moq: float = 0.0,
