@@ -134,11 +134,15 @@ def synthetic(sector: str, n_products: int = 30, seed: int = 42) -> dict:
     return {"history": history, "start": _last(history, replay), "inventory": data.inventory,
             "strong": strong, "drivers": ("promo", "price"),
             "common": {"review_period_days": profile.review_period_days,
-                                         "train_window": 365},
+                       "train_window": 365,
+                       # luxury's replay starts on 31 December: the starting stock at
+                       # the December gifting-peak rate would last for years
+                       **({"initial_cover_window": 365} if sector == "luxury" else {})},
             "note": f"{n_products} {sector} products, seed {seed}, 730 days; per-product lead "
                     f"time ± spread, unit cost, MOQ, pack, shelf life from the generated "
                     f"inventory; R = {profile.review_period_days} d (profile); last {replay} "
-                    "days replayed"}
+                    "days replayed" + ("; starting stock at the last 365 days' mean rate"
+                                       if sector == "luxury" else "")}
 
 
 LOADERS = {"m5": m5, "rossmann": rossmann, "carparts": carparts,

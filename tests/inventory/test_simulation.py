@@ -283,3 +283,20 @@ def test_bootstrap_paths_for_intermittent_products_are_an_option() -> None:
         levels["boot"].drop("SLOW").tolist())
     with pytest.raises(ValueError, match="intermittent_paths"):
         simulate(history, start=start, intermittent_paths="magic")
+
+
+def test_initial_stock_follows_the_mean_of_the_cover_window() -> None:
+    """A December-like burst just before the start: 28 days of it set a starting stock
+    five times the long-run one; a 365-day window averages it away."""
+    history = constant(400, 30, value=2.0)
+    burst = (history["ds"] >= START - pd.Timedelta(days=28)) & (history["ds"] < START)
+    history.loc[burst, "y"] = 10.0
+    stock = {}
+    for window in (28, 365):
+        result = simulate(history, start=START, lead_time_days=7, review_period_days=7,
+                          initial_cover_window=window, calibrate_service=False, n_paths=50)
+        first = result.trace.sort_values("ds").iloc[0]
+        stock[window] = first["on_hand"] + first["demand"]  # before the first day's sales
+    assert stock[28] == pytest.approx(10.0 * 14)
+    expected = (2.0 * 337 + 10.0 * 28) / 365 * 14
+    assert stock[365] == pytest.approx(expected)

@@ -215,7 +215,8 @@ class ReplayLoop:
         row = self.settings.iloc[p]
         shelf = row[S.SHELF_LIFE_DAYS]
         stock = LotStock(None if np.isnan(shelf) else int(shelf))
-        recent = self.replay.demand[p, max(self.replay.first[p], t - COVER_WINDOW):t]
+        window = int(self.o.get("cover_window", COVER_WINDOW))
+        recent = self.replay.demand[p, max(self.replay.first[p], t - window):t]
         cover = self.o["cover"]
         cover = row[S.LEAD_TIME_DAYS] + self.o["review"] if cover is None else cover
         units = float(np.mean(recent)) * float(cover) if len(recent) else 0.0

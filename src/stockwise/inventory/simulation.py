@@ -32,10 +32,10 @@ Choices worth knowing:
   counts weeks or months (e.g. ``review_period_days=1`` reviews monthly data monthly).
 - A product is replayed from the first review day with ``min_history`` periods of its
   history behind it (later launches start later); its initial stock is
-  ``initial_cover_days`` × its mean demand of the last 28 periods (default: the lead
-  time + one review), nothing on order. Missing days after a series' first day are zero
-  demand. Initial stock with a shelf life is taken as fresh (expires a shelf life after
-  the product's first day).
+  ``initial_cover_days`` × its mean demand of the last ``initial_cover_window`` periods
+  (defaults: the lead time + one review; 28 periods), nothing on order. Missing days
+  after a series' first day are zero demand. Initial stock with a shelf life is taken
+  as fresh (expires a shelf life after the product's first day).
 - Randomness (demand paths, lead times) comes from one stream per (seed, product, day), so
   runs are reproducible, changing one product or a later day changes nothing else, and
   all configurations of :func:`compare` see the same lead-time draws.
@@ -56,7 +56,13 @@ import pandas as pd
 
 from stockwise import schema as S
 from stockwise.inventory.paths import DEFAULT_CORRELATION
-from stockwise.inventory.replay_loop import BASELINE, Replay, ReplayLoop, product_settings
+from stockwise.inventory.replay_loop import (
+    BASELINE,
+    COVER_WINDOW,
+    Replay,
+    ReplayLoop,
+    product_settings,
+)
 from stockwise.inventory.review_forecasts import (
     LEVELS,
     ForecastFunction,
@@ -103,7 +109,7 @@ def simulate(
     train_window: int | None = None, min_history: int | None = None,
     baseline_window: int = BASELINE_WINDOW, intermittent_paths: str = "quantiles",
     calibrate_service: bool = True, calibration_warmup: int = CALIBRATION_WARMUP,
-    drivers: Sequence[str] = (),
+    drivers: Sequence[str] = (), initial_cover_window: int = COVER_WINDOW,
 ) -> SimulationResult:
     """Replay ``history`` (``unique_id, ds, y``) from ``start`` under one policy.
 
@@ -152,7 +158,8 @@ def simulate(
         config["forecast"], config["refit_every"] = source.name, source.refit_every
     fit_seconds = source.seconds if source else 0.0
     loop = ReplayLoop(replay, settings, policy=policy, source=source, review=review_period_days,
-                 lost_sales=lost_sales, cover=initial_cover_days, n_paths=n_paths, seed=seed,
+                 lost_sales=lost_sales, cover=initial_cover_days,
+                 cover_window=initial_cover_window, n_paths=n_paths, seed=seed,
                  target=target, correlation=correlation, season=season_length,
                  holding=holding_cost_rate, ordering=ordering_cost,
                  min_history=min_history or 2 * season_length, window=baseline_window,
