@@ -20,6 +20,12 @@ SectorOption = Annotated[str | None, typer.Option(help="Only this sector, with i
 LevelsOption = Annotated[str | None, typer.Option(help="Interval levels, e.g. 80,95.")]
 SectorsDirOption = Annotated[list[Path] | None, typer.Option(
     "--sectors-dir", help="Folder with your own sector YAML files.")]
+PlannedOption = Annotated[Path | None, typer.Option(
+    help="Planned values of known-ahead drivers for the forecast periods: unique_id, ds "
+         "and columns also in the sales file (e.g. promo, price). Models that take inputs "
+         "(LightGBM, XGBoost) learn from them.")]
+DriversOption = Annotated[str | None, typer.Option(
+    help="Which planned columns to use, comma-separated (default: all).")]
 
 
 def register(app: typer.Typer) -> None:
@@ -38,6 +44,8 @@ def forecast(
     windows: Annotated[int, typer.Option(min=1, help="Backtest windows for selection.")] = 2,
     column_map: MapOption = None,
     sectors_dir: SectorsDirOption = None,
+    planned: PlannedOption = None,
+    drivers: DriversOption = None,
     out: Annotated[Path, typer.Option("--out", "-o")] = Path("stockwise-output/forecast"),
     track: TrackOption = True,
 ) -> None:
@@ -50,7 +58,8 @@ def forecast(
         run = forecast_file(
             sales, out, column_map=parse_map_option(column_map), horizon=horizon, freq=freq,
             sector=sector, models=_models(models), levels=_levels(levels), n_windows=windows,
-            extra_dirs=tuple(sectors_dir or ()), tracker=tracker,
+            extra_dirs=tuple(sectors_dir or ()), tracker=tracker, planned=planned,
+            drivers=split_names(drivers),
         )
     console.print(run.validation.tables["sales"].report.summary, highlight=False)
     assert run.result is not None
@@ -124,3 +133,8 @@ def _levels(text: str | None) -> tuple[int, ...] | None:
         return tuple(int(v) for v in text.split(",") if v.strip())
     except ValueError as exc:
         raise typer.BadParameter(f"--levels must be integers like 80,95, not {text!r}") from exc
+
+
+def split_names(text: str | None) -> tuple[str, ...]:
+    """``"a, b"`` → ``("a", "b")``; None or blank → ()."""
+    return tuple(n.strip() for n in (text or "").split(",") if n.strip())

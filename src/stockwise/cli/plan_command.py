@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from stockwise.cli.app import console, handle_errors
+from stockwise.cli.forecast_commands import DriversOption, PlannedOption, split_names
 from stockwise.cli.runs_command import TrackOption, tracking
 
 SHOWN = 15
@@ -38,6 +39,8 @@ def plan(
     inventory_map: Annotated[str | None, typer.Option(help="Inventory mapping.")] = None,
     sectors_dir: Annotated[list[Path] | None, typer.Option("--sectors-dir")] = None,
     seed: Annotated[int, typer.Option(help="Seed of the demand sample paths.")] = 0,
+    planned: PlannedOption = None,
+    drivers: DriversOption = None,
     out: Annotated[Path, typer.Option("--out", "-o")] = Path("stockwise-output/plan"),
     track: TrackOption = True,
 ) -> None:
@@ -55,6 +58,7 @@ def plan(
             n_windows=windows, correct_censoring=correct_censoring,
             calibrate_service=calibrate_service,
             extra_dirs=tuple(sectors_dir or ()), seed=seed, tracker=tracker,
+            planned=planned, drivers=split_names(drivers),
         )
     for table in validation.tables.values():
         console.print(f"{table.report.table}: {table.report.summary}", highlight=False)

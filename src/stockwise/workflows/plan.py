@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,12 +48,16 @@ def plan_inventory(
     policy: str = "RS", target: str = "cycle_service_level", correct_censoring: bool = True,
     extra_dirs: tuple[str | Path, ...] = (), today: pd.Timestamp | str | None = None,
     seed: int = 0, calibrate_service: bool = True,
+    planned: pd.DataFrame | None = None, drivers: Sequence[str] = (),
 ) -> PlanRun:
     """Plan orders for every product with sales history and an inventory row.
 
     ``calibrate_service``: order at the quantile level that served the target share of
     past protection intervals in the forecasts' own backtest windows
     (:mod:`stockwise.inventory.service_calibration`), pooled per sector and demand group.
+    ``planned``/``drivers``: planned values of known-ahead drivers for the forecast
+    periods (see :func:`stockwise.workflows.sector_forecast.forecast_sectors`); they must
+    cover each sector's planning horizon (lead time + two reviews).
     """
     prepared = prepare_sales(sales, freq="D")
     censoring = pd.DataFrame()
@@ -62,7 +67,8 @@ def plan_inventory(
         censoring = flagged[[S.UNIQUE_ID, S.DS, "y_observed", S.Y]]
         log.info("corrected %d stocked-out days of demand", len(censoring))
     profiles = _profiles(prepared, sector, extra_dirs)
-    forecasts = _forecast(prepared, inventory, profiles, sector, models, n_windows, extra_dirs)
+    forecasts = _forecast(prepared, inventory, profiles, sector, models, n_windows, extra_dirs,
+                          planned, tuple(drivers))
     freq = {str(s): str(f) for s, f in
             forecasts.forecasts[[S.SECTOR, "freq"]].drop_duplicates().itertuples(index=False)}
     today = pd.Timestamp(today) if today is not None else (
@@ -113,7 +119,9 @@ def _profiles(sales: pd.DataFrame, sector: str | None, extra_dirs: tuple[str | P
 
 def _forecast(prepared: pd.DataFrame, inventory: pd.DataFrame,
               profiles: dict[str, SectorProfile], sector: str | None, models: ModelSpec,
-              n_windows: int, extra_dirs: tuple[str | Path, ...]) -> SectorForecasts:
+              n_windows: int, extra_dirs: tuple[str | Path, ...],
+              planned: pd.DataFrame | None = None, drivers: tuple[str, ...] = ()
+              ) -> SectorForecasts:
     """Forecast far enough ahead for the longest lead time + two reviews of each sector."""
     parts = []
     groups = [(sector, prepared)] if sector or S.SECTOR not in prepared else list(
@@ -135,7 +143,8 @@ def _forecast(prepared: pd.DataFrame, inventory: pd.DataFrame,
                                       sector=str(name) if profile is not None else None,
                                       models=models,
                                       levels=levels, n_windows=n_windows,
-                                      extra_dirs=extra_dirs))
+                                      extra_dirs=extra_dirs, planned=planned,
+                                      drivers=drivers))
     return SectorForecasts(
         pd.concat([p.forecasts for p in parts], ignore_index=True),
         pd.concat([p.selection for p in parts], ignore_index=True),
@@ -159,9 +168,17 @@ def plan_files(
     sales: str | Path | pd.DataFrame, inventory: str | Path | pd.DataFrame, out_dir: str | Path,
     *, batches: str | Path | pd.DataFrame | None = None, column_map: dict[str, str] | None = None,
     inventory_map: dict[str, str] | None = None, tracker: Tracker | None = None,
+    planned: str | Path | pd.DataFrame | None = None, drivers: Sequence[str] = (),
     **options: object,
 ) -> tuple[PlanRun, ValidationRun]:
-    """Validate the files, plan, and write every output (quarantine files included)."""
+    """Validate the files, plan, and write every output (quarantine files included).
+
+    ``planned``: a planned-inputs file (:func:`stockwise.data.planned.read_planned`) whose
+    driver columns (or ``drivers``) the forecasts use for the planning horizon.
+    """
+    from stockwise.data.planned import read_planned
+
+    future = read_planned(planned, drivers) if planned is not None else None
     out = Path(out_dir)
     tracker = tracker or NullTracker()
     with tracker.start_run("plan", tags={"stockwise.kind": "plan"}):
@@ -173,6 +190,7 @@ def plan_files(
         tables = validation.tables
         run = plan_inventory(tables["sales"].data, tables["inventory"].data,
                              batches=tables["batches"].data if "batches" in tables else None,
+                             planned=future, drivers=drivers,
                              **options)  # type: ignore[arg-type]
         write_plan(run, out)
         from stockwise.workflows.report import write_validation_summary

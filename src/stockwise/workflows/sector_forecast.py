@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from stockwise import schema as S
+from stockwise.data.planned import read_planned
 from stockwise.errors import OptionError, ProfileError
 from stockwise.evaluation.metrics import summarise
 from stockwise.models.base import Forecaster
@@ -61,15 +62,30 @@ def forecast_sectors(
     sales: pd.DataFrame, *, horizon: int | None = None, freq: str | None = None,
     sector: str | None = None, models: ModelSpec = "auto", levels: Sequence[int] | None = None,
     n_windows: int = 2, extra_dirs: Sequence[str | Path] = (),
+    planned: pd.DataFrame | None = None, drivers: Sequence[str] = (),
 ) -> SectorForecasts:
-    """Run :func:`~stockwise.workflows.forecast.run_forecast` per sector."""
+    """Run :func:`~stockwise.workflows.forecast.run_forecast` per sector.
+
+    ``planned`` (:func:`stockwise.data.planned.read_planned`) holds the planned values of
+    known-ahead drivers — columns of ``sales`` too, e.g. ``promo`` and ``price`` — for the
+    forecast periods; models that take inputs (the gradient-boosted ones) learn from them
+    and forecast with them. ``drivers`` picks among its columns (default: all).
+    """
     forecasts, selections, metrics, settings, past = [], [], [], [], []
     fitted: dict[str, dict[str, Forecaster]] = {}
+    drivers = _drivers(sales, planned, drivers)
     for rows, setting in _groups(sales, sector, horizon, freq, levels, extra_dirs):
         log.info("forecasting sector %s: %d series, h=%d", setting.sector,
                  rows[S.UNIQUE_ID].nunique(), setting.horizon)
+        future = None
+        if drivers:
+            assert planned is not None
+            ids = rows[S.UNIQUE_ID].astype(str).unique()
+            future = planned[planned[S.UNIQUE_ID].astype(str).isin(ids)][
+                [S.UNIQUE_ID, S.DS, *drivers]]
         run = run_forecast(rows, setting.horizon, setting.freq, setting.season_length,
-                           models, setting.levels, n_windows, restrict_to=setting.restrict_to)
+                           models, setting.levels, n_windows, restrict_to=setting.restrict_to,
+                           exog=list(drivers) or None, X_df=future)
         forecasts.append(run.forecasts.assign(**{S.SECTOR: setting.sector, "freq": run.freq}))
         selections.append(run.selection.assign(**{S.SECTOR: setting.sector}))
         if not run.metrics.empty:
@@ -80,6 +96,26 @@ def forecast_sectors(
         fitted[setting.sector] = run.models
     return SectorForecasts(_concat(forecasts), _concat(selections), _concat(metrics), settings,
                            fitted, _concat(past))
+
+
+def _drivers(sales: pd.DataFrame, planned: pd.DataFrame | None, drivers: Sequence[str]
+             ) -> tuple[str, ...]:
+    """The driver columns to use: named, or every planned column besides the keys."""
+    if planned is None:
+        if drivers:
+            raise OptionError(f"drivers {list(drivers)} need their planned values for the "
+                              "forecast periods: give a planned-inputs table")
+        return ()
+    keys = (S.UNIQUE_ID, S.DS, S.SECTOR)
+    names = tuple(drivers) or tuple(c for c in planned.columns if c not in keys)
+    missing = [c for c in names if c not in sales.columns]
+    if missing:
+        raise OptionError(f"the sales table has no column {missing} to learn the planned "
+                          f"driver(s) from; it has {list(sales.columns)}")
+    absent = [c for c in names if c not in planned.columns]
+    if absent:
+        raise OptionError(f"the planned-inputs table has no column {absent}")
+    return names
 
 
 def backtest_sectors(
@@ -165,9 +201,14 @@ class ForecastFiles:
 def forecast_file(
     source: str | Path | pd.DataFrame, out_dir: str | Path, *,
     column_map: dict[str, str] | None = None, tracker: Tracker | None = None,
+    planned: str | Path | pd.DataFrame | None = None, drivers: Sequence[str] = (),
     **options: object,
 ) -> ForecastFiles:
     """Validate a sales file, forecast it per sector and write the results to ``out_dir``.
+
+    ``planned``: a planned-inputs file (:func:`stockwise.data.planned.read_planned`) with
+    the values of known-ahead drivers (``drivers``, default all its columns) for the
+    forecast periods.
 
     Writes ``forecasts.csv``, ``selection.csv`` (model per series and why),
     ``backtest_metrics.csv`` and the validation files under ``validation/``. A
@@ -178,7 +219,9 @@ def forecast_file(
     with tracker.start_run("forecast", tags={"stockwise.kind": "forecast"}):
         validation = validate_sources(source, column_map=column_map, out_dir=out / "validation")
         sales = validation.tables["sales"].require_usable().data
-        result = forecast_sectors(sales, **options)  # type: ignore[arg-type]
+        future = read_planned(planned, drivers) if planned is not None else None
+        result = forecast_sectors(sales, planned=future, drivers=drivers,
+                                  **options)  # type: ignore[arg-type]
         files = _write(out, {"forecasts": result.forecasts, "selection": result.selection,
                              "backtest_metrics": result.metrics})
         track_forecasts(tracker, "forecast", sales=sales, options=options, result=result,
