@@ -99,8 +99,8 @@ class ReviewForecasts:
             return train, None
         key = [S.UNIQUE_ID, S.DS]
         train = train.merge(self._planned, on=key, how="left")
-        step = self.calendar[1] - self.calendar[0] if len(self.calendar) > 1 else \
-            pd.Timedelta(days=1)
+        step = (pd.infer_freq(self.calendar) if len(self.calendar) > 2 else None) or \
+            pd.Timedelta(days=1)  # "MS" for monthly data: months are not 30 days
         days = pd.date_range(fitted_on, periods=h, freq=step)
         grid = pd.MultiIndex.from_product([sorted(train[S.UNIQUE_ID].unique()), days],
                                           names=key)
