@@ -96,8 +96,9 @@ def test_corrections_stay_non_negative_nested_and_around_the_point() -> None:
     shrink = pd.DataFrame({"segment": [ALL, ALL], "level": [80, 95], "n": [99, 99],
                            "correction": [-5.0, 0.1], "backtest_coverage": [1.0, 0.9]})
     out = apply_corrections(forecasts, shrink, segments, scale, [80, 95])
-    # a huge inward correction keeps half of each side of the band
-    assert out["forecast-lo-80"].tolist() == pytest.approx([0.75, 0.1])
+    # a huge inward correction keeps half of each side of the band; a lower end at zero
+    # stays at zero
+    assert out["forecast-lo-80"].tolist() == pytest.approx([0.75, 0.0])
     assert out["forecast-hi-80"].tolist() == pytest.approx([1.25, 0.4])
     assert (out["forecast-lo-95"] <= out["forecast-lo-80"]).all()
     assert (out["forecast-hi-95"] >= out["forecast-hi-80"]).all()
@@ -133,3 +134,24 @@ def test_auto_runs_calibrate_their_bands_from_the_backtest() -> None:
     assert ((out["forecast-lo-80"] <= out["forecast"])
             & (out["forecast"] <= out["forecast-hi-80"])).all()
     assert (out["forecast-lo-80"] >= 0).all()
+
+
+def test_bands_at_zero_are_scored_above_only_so_too_wide_ones_can_shrink() -> None:
+    """Slow movers: 80 % of periods without demand, bands [0, 4] at 80 % while demand is
+    0 or 1. Scored on both sides every zero would score 0 (on the lower bound) and the
+    80 % correction would be 0; scored above only, the correction is negative and the
+    band moves in (by at most half its upper side, :data:`MAX_INWARD`)."""
+    rng = np.random.default_rng(3)
+    n = 2000
+    y = np.where(rng.random(n) < 0.8, 0.0, 1.0)
+    backtest = pd.DataFrame({"unique_id": "a", "y": y, "forecast": 0.2,
+                             "forecast-lo-80": 0.0, "forecast-hi-80": 4.0})
+    scores = band_scores(backtest, [80], pd.Series({"a": 1.0}))
+    assert scores[80].to_numpy()[y == 0] == pytest.approx(-4.0)
+    segments = pd.Series({"a": "intermittent"})
+    table = corrections(scores, segments, [80])
+    assert table["correction"].iloc[0] < 0
+    fixed = apply_corrections(backtest.drop(columns="y"), table, segments,
+                              pd.Series({"a": 1.0}), [80])
+    assert (fixed["forecast-lo-80"] == 0).all()
+    assert (fixed["forecast-hi-80"] < 4.0).all()  # moved in, at most half its width
