@@ -20,9 +20,11 @@ and still nested across levels. A band whose lower end is at zero — most bands
 movers — can only be missed above, so only ``y − hi`` is scored there and its lower end
 stays at zero: scoring both sides gave every zero-demand point a score of exactly 0 (y
 on the lower bound), so on a panel three quarters zero no band could move inward however
-wide it was (carparts covered 93 % at 80 %). Inward moves keep at least half of each side of the
-model's own band (:data:`MAX_INWARD`): a backtest that saw calmer or wilder times than the
-forecast will (jewelry: two windows around Christmas, where the gradient-boosted
+wide it was. A zero-demand point under such a band is covered whatever the correction
+(its score is −∞): it counts towards the coverage but does not hold the band out.
+Inward moves keep at least half of each side of the model's own band
+(:data:`MAX_INWARD`): a backtest that saw calmer or wilder times than the forecast will
+(jewelry: two windows around Christmas, where the gradient-boosted
 forecasters' bands covered 97 %, so an uncapped correction shrank the held-out bands to
 39 % coverage at 80 %) can then narrow bands, but not erase them.
 
@@ -74,8 +76,10 @@ def band_scores(cv: pd.DataFrame, levels: Sequence[int], scale: pd.Series,
         lo = cv[f"{column}-lo-{level}"].to_numpy(dtype=float)
         hi = cv[f"{column}-hi-{level}"].to_numpy(dtype=float)
         # a band whose lower end sits at zero cannot be missed below: only its upper side
-        # is scored (else every zero-demand point would score 0 and no room would show)
-        out[level] = np.where(lo <= 0, y - hi, np.maximum(lo - y, y - hi)) / per_row
+        # is scored (else every zero-demand point would score 0 and no room would show);
+        # zero demand there is covered whatever the correction: -inf
+        score = np.where(lo <= 0, y - hi, np.maximum(lo - y, y - hi)) / per_row
+        out[level] = np.where((lo <= 0) & (y <= 0), -np.inf, score)
     return out.dropna()
 
 
@@ -95,8 +99,13 @@ def corrections(scores: pd.DataFrame, segments: pd.Series, levels: Sequence[int]
             values = part[level].to_numpy(dtype=float)
             if len(values) == 0:
                 continue
+            correction = conformal_quantile(values, level)
+            if correction == -np.inf:  # the rank falls among points covered whatever the
+                # correction: move in as far as the scored points allow (or not at all)
+                finite = values[np.isfinite(values)]
+                correction = float(finite.min()) if len(finite) else 0.0
             rows.append({"segment": name, "level": int(level), "n": len(values),
-                         "correction": conformal_quantile(values, level),
+                         "correction": correction,
                          "backtest_coverage": float(np.mean(values <= 0))})
     table = pd.DataFrame(rows, columns=["segment", "level", "n", "correction",
                                         "backtest_coverage"])
