@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from stockwise.cli.app import console, handle_errors
+from stockwise.cli.forecast_commands import split_names
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -97,7 +98,7 @@ def simulate(
         results = simulate_many(
             history, configs, start=first, review_period_days=max(round(review / scale), 1),
             lead_time_days=lead / scale, lost_sales=not backorders, refit_every=refit_every,
-            calibrate_service=calibrate_service, drivers=_names(drivers) if drivers else (),
+            calibrate_service=calibrate_service, drivers=split_names(drivers),
             n_paths=n_paths, seed=seed, season_length=season,
             baseline_window=max(round(56 / scale), 8),
             inventory=table_inv.data if table_inv is not None else None)
