@@ -44,6 +44,10 @@ class ReviewForecasts:
         self.drivers = tuple(drivers)
         self._planned = _driver_frame(history, self.drivers)
         self.calendar = pd.DatetimeIndex(np.sort(self.history[S.DS].unique()))
+        self._step = (pd.infer_freq(self.calendar) if len(self.calendar) > 2 else None) or \
+            pd.Timedelta(days=1)
+        """The history's period, for the planned drivers' dates ("MS" for monthly data:
+        months are not 30 days)."""
         self.source, self.horizon, self.levels = source, int(horizon), tuple(levels)
         self.season_length, self.refit_every = season_length, int(refit_every)
         self.review_period, self.train_window = int(review_period_days), train_window
@@ -90,7 +94,6 @@ class ReviewForecasts:
         return {str(uid): part.reset_index(drop=True)
                 for uid, part in out.groupby(S.UNIQUE_ID, sort=False)}
 
-
     def _with_drivers(self, train: pd.DataFrame, fitted_on: pd.Timestamp, h: int
                       ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
         """The training rows with the driver columns, and the drivers' planned values for
@@ -99,9 +102,7 @@ class ReviewForecasts:
             return train, None
         key = [S.UNIQUE_ID, S.DS]
         train = train.merge(self._planned, on=key, how="left")
-        step = (pd.infer_freq(self.calendar) if len(self.calendar) > 2 else None) or \
-            pd.Timedelta(days=1)  # "MS" for monthly data: months are not 30 days
-        days = pd.date_range(fitted_on, periods=h, freq=step)
+        days = pd.date_range(fitted_on, periods=h, freq=self._step)
         grid = pd.MultiIndex.from_product([sorted(train[S.UNIQUE_ID].unique()), days],
                                           names=key)
         known = self._planned[self._planned[S.DS] <= days[-1]].set_index(key)
