@@ -62,6 +62,8 @@ STRONG_SOURCE: str | None = None
 """--strong: the stronger forecast source (None: the dataset's own)."""
 USE_DRIVERS = False
 """--drivers: the strong source sees the dataset's known-ahead columns (promo, price)."""
+TARGET = "cycle_service_level"
+"""--target: what stockwise's 90/95/98 % aim at, cycle service level or fill rate."""
 BASELINE_GRID = (0.5, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.98, 0.99, 0.995, 0.999,
                  0.9999, 0.99999, 0.999999, 0.9999999)
 """Baseline service levels: up to z = 5.2, so its fill rate reaches stockwise's."""
@@ -157,7 +159,13 @@ def _key(config: dict) -> tuple:
     return (str(config["forecast"]), round(float(config["service_level"]), 9),
             round(float(config["correlation"]), 9),
             str(config.get("intermittent_paths") or "quantiles"),
-            _flag(config.get("calibrate_service")))
+            _flag(config.get("calibrate_service")), _target(config))
+
+
+def _target(config: dict) -> str:
+    """The config's target (files written before ``--target`` hold cycle-service runs)."""
+    value = config.get("target")
+    return value if isinstance(value, str) else "cycle_service_level"
 
 
 def _flag(value: object) -> bool:
@@ -170,7 +178,7 @@ def run(name: str, out: Path, n_paths: int, resume: bool = False) -> dict:
     strong, refit, _ = _strong(spec)
     configs = [{"forecast": source, "refit_every": r, "service_level": level,
                 "correlation": rho, "intermittent_paths": INTERMITTENT_PATHS,
-                "calibrate_service": CALIBRATE_SERVICE}
+                "calibrate_service": CALIBRATE_SERVICE, "target": TARGET}
                for source, r in (("SeasonalNaive", 1), (strong, refit))
                for level in TARGETS for rho in CORRELATIONS]
     configs += [{"policy": "baseline", "service_level": level} for level in BASELINE_GRID]
@@ -318,14 +326,19 @@ def tables(out: Path, names: list[str]) -> str:
     ours = summary[summary["policy"] != "baseline"].merge(
         equal[["dataset", "label", "reference_avg_stock_value", "stock_saving",
                "stock_saving_bound"]], on=["dataset", "label"], how="left")
+    targets = [_target(row) for row in ours.to_dict("records")]
     ours["variant"] = [
         "/".join(filter(None, [str(p) if isinstance(p, str) and p != "quantiles" else "",
-                               "" if _flag(c) else "uncalibrated"])) or "-"
-        for p, c in zip(ours.get("intermittent_paths", pd.Series("", index=ours.index)),
-                        ours.get("calibrate_service", pd.Series(False, index=ours.index)),
-                        strict=True)]
+                               "" if _flag(c) else "uncalibrated",
+                               "fill-rate target" if t == "fill_rate" else ""])) or "-"
+        for p, c, t in zip(ours.get("intermittent_paths", pd.Series("", index=ours.index)),
+                           ours.get("calibrate_service", pd.Series(False, index=ours.index)),
+                           targets, strict=True)]
+    ours["aimed"] = [row["fill_rate"] if t == "fill_rate" else row["cycle_service_level"]
+                     for row, t in zip(ours.to_dict("records"), targets, strict=True)]
     head = " / ".join(f"{t:.0%}" for t in TARGETS)
-    lines = [f"| dataset | source | ρ | paths / service | realised CSL at {head} (Δ points) "
+    lines = [f"| dataset | source | ρ | paths / service | realised CSL (fill rate for a "
+             f"fill-rate target) at {head} (Δ points) "
              f"| CSL, cycles with demand | fill rate | avg stock value | stock saving vs "
              "baseline at equal fill rate |", "|" + "---|" * 9]
     for (dataset, source, rho, variant), rows in ours.groupby(
@@ -334,7 +347,7 @@ def tables(out: Path, names: list[str]) -> str:
         savings = " / ".join(_saving(v, b) for v, b in zip(
             rows["stock_saving"], rows["stock_saving_bound"], strict=True))
         csl = " / ".join(f"{_pct(c)} ({100 * (c - t):+.1f})"
-                         for t, c in rows["cycle_service_level"].items())
+                         for t, c in rows["aimed"].items())
         lines.append(
             f"| {dataset} | {source} | {rho:g} | {variant} | {csl} "
             f"| {' / '.join(_pct(v) for v in rows['demand_cycle_service_level'])} "
@@ -368,7 +381,7 @@ def tables(out: Path, names: list[str]) -> str:
 
 def main() -> None:
     global CORRELATIONS, INTERMITTENT_PATHS, CALIBRATE_SERVICE, STRONG_REFIT
-    global STRONG_SOURCE, USE_DRIVERS
+    global STRONG_SOURCE, USE_DRIVERS, TARGET
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", default=",".join(LOADERS))
     parser.add_argument("--out", type=Path, default=Path("/tmp/closed_loop"))
@@ -390,6 +403,8 @@ def main() -> None:
     parser.add_argument("--uncalibrated", action="store_true",
                         help="order at the target quantile itself, without the service "
                         "calibration of stockwise.inventory.service_calibration")
+    parser.add_argument("--target", choices=("cycle_service_level", "fill_rate"),
+                        default=TARGET, help="what stockwise's 90/95/98 %% targets are")
     parser.add_argument("--resume", action="store_true",
                         help="keep the configurations already in --out; run only the others")
     args = parser.parse_args()
@@ -400,6 +415,7 @@ def main() -> None:
     STRONG_REFIT = args.strong_refit
     STRONG_SOURCE = args.strong or None
     USE_DRIVERS = args.drivers
+    TARGET = args.target
     args.out.mkdir(parents=True, exist_ok=True)
     if args.diagnose:
         frame = pd.DataFrame([row for name in names for row in diagnose(name)])

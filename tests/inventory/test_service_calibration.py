@@ -9,6 +9,7 @@ import pytest
 from stockwise.inventory.plan import build_plan
 from stockwise.inventory.service_calibration import (
     LEVEL_GRID,
+    FillRateCalibrator,
     ServiceCalibrator,
     backtest_outcomes,
     level_for,
@@ -112,6 +113,73 @@ def test_calibration_brings_realised_service_towards_the_target_with_less_stock(
     assert (plain.reviews["service_level"] == 0.8).all()
 
 
+def test_fill_rate_calibrator_counts_units_short_per_product() -> None:
+    calibrator = FillRateCalibrator(min_scores=4)
+    stocked = LEVEL_GRID * 10  # stock 10·q at level q (0 below q = 0, more above 1)
+    calibrator.add("g", "A", stocked, total=8.0, lead_part=2.0)  # review part: 6 units
+    calibrator.add("g", "B", stocked, total=0.0, lead_part=0.0)  # no demand at all
+    assert calibrator.level(0.9, "g") is None  # two decisions: not enough evidence
+    calibrator.add("g", "B", stocked, total=0.0, lead_part=0.0)
+    calibrator.add("g", "C", stocked, total=4.0, lead_part=0.0)
+    fills = calibrator.realised(["g"])
+    grid = list(LEVEL_GRID)
+    # S = 5: A short (8-5)-(2-5)+ = 3 of 6 -> 0.5; C short 0 of 4 -> 1; B has no demand
+    # in its review parts and does not count: mean 0.75
+    assert fills[grid.index(0.5)] == pytest.approx(0.75)
+    # S = 1: A short 7 - 1 = 6 (all its review demand; the unit short before the order
+    # arrived is not counted twice) -> 0; C short 3 of 4 -> 0.25
+    assert fills[grid.index(0.1)] == pytest.approx(0.125)
+    assert fills[grid.index(1.0)] == pytest.approx(1.0)
+    # S = 4.9 gives 0.742 < 0.75, S = 5 the first to reach it
+    assert calibrator.level(0.75, "g") == pytest.approx(0.5)
+    assert calibrator.level(0.5, "g") < 0.5 < calibrator.level(0.99, "g")
+    assert np.all(np.diff(fills) >= -1e-12)  # more stock never serves fewer units
+
+
+def _mixed_history(days: int = 400, seed: int = 3) -> pd.DataFrame:
+    """Six slow movers (0.1-0.3 a day) beside four faster products (4-8 a day)."""
+    rng = np.random.default_rng(seed)
+    dates = pd.date_range("2023-01-01", periods=days, freq="D")
+    rates = [0.1, 0.15, 0.2, 0.3, 0.1, 0.2, 5.0, 6.0, 8.0, 4.0]
+    return pd.concat([pd.DataFrame({"unique_id": f"P{i}", "ds": dates,
+                                    "y": rng.poisson(rate, days).astype(float)})
+                      for i, rate in enumerate(rates)], ignore_index=True)
+
+
+def poisson_forecast(train: pd.DataFrame, h: int, levels: tuple[int, ...]) -> pd.DataFrame:
+    """Each product's mean of its last 90 days, with Poisson bands."""
+    from scipy.stats import poisson
+
+    rows = []
+    for uid, part in train.groupby("unique_id"):
+        mean = float(part["y"].tail(90).mean())
+        dates = pd.date_range(part["ds"].max() + pd.Timedelta(days=1), periods=h, freq="D")
+        row = {"unique_id": uid, "ds": dates, "forecast": mean}
+        for level in levels:
+            row[f"forecast-lo-{level}"] = float(poisson.ppf(0.5 - level / 200, mean))
+            row[f"forecast-hi-{level}"] = float(poisson.ppf(0.5 + level / 200, mean))
+        rows.append(pd.DataFrame(row))
+    return pd.concat(rows, ignore_index=True)
+
+
+def test_a_fill_rate_target_is_calibrated_on_units_served() -> None:
+    common = {"start": "2023-08-01", "forecast": poisson_forecast, "service_level": 0.9,
+              "n_paths": 300, "lead_time_days": 3.0}
+    history = _mixed_history()
+    cycles = simulate(history, **common)
+    fill = simulate(history, target="fill_rate", **common)
+    assert fill.summary["label"].endswith("/fill-rate")
+    # a 90 % cycle target over-fills here (fast movers lose few units in a short cycle);
+    # the fill-rate target lands near 90 % of units served, per product on average
+    assert cycles.summary["fill_rate"] > 0.95
+    assert abs(fill.summary["fill_rate"] - 0.9) < 0.035
+    assert fill.summary["avg_stock_value"] < 0.85 * cycles.summary["avg_stock_value"]
+    # the level ordered at: the forecast's own expected fill rate until 50 intervals have
+    # elapsed, then a calibrated quantile level
+    levels = fill.reviews.sort_values("ds")["service_level"]
+    assert levels.iloc[0] == pytest.approx(0.9) and levels.iloc[-1] != pytest.approx(0.9)
+
+
 # -- the plan: calibration from the forecast's backtest windows ------------------------------
 TODAY = pd.Timestamp("2025-03-03")
 
@@ -140,7 +208,7 @@ def test_backtest_outcomes_score_each_window_on_its_protection_interval() -> Non
         _window("SHORT", "2025-01-31", 5, 10.0, 2.0, actual=10.0),   # shorter than 14 days
     ], ignore_index=True)
     protection = {"LOW": 14, "HIGH": 14, "SHORT": 14}
-    outcomes = {uid: (stocked, actual) for uid, stocked, actual in
+    outcomes = {uid: (stocked, actual) for uid, stocked, actual, _ in
                 backtest_outcomes(backtest, protection, {"HIGH": (0.0, 12.0)}, n_paths=400)}
     assert set(outcomes) == {"LOW", "HIGH"}
     stocked, actual = outcomes["LOW"]
@@ -174,6 +242,31 @@ def test_plan_orders_at_the_calibrated_level_and_says_so() -> None:
     few = backtest[(backtest["cutoff"] == "2025-01-31") & backtest["unique_id"].isin(ids[:20])]
     unchanged = build_plan(forecasts, inventory, today=TODAY, n_paths=300, backtest=few).plan
     assert unchanged["order_up_to"].tolist() == pytest.approx(plain["order_up_to"].tolist())
+
+
+def test_plan_calibrates_a_fill_rate_target_on_units_short() -> None:
+    ids = [f"P{i}" for i in range(30)]
+    # 20-day windows, 14-day protection intervals of which 7 days lead time: the actual
+    # demand (10 a day) sits in the middle of bands three times too wide
+    backtest = pd.concat([_window(uid, cutoff, 20, 10.0, 6.0, actual=10.0)
+                          for uid in ids for cutoff in ("2025-01-03", "2025-01-31")],
+                         ignore_index=True)
+    outcomes = backtest_outcomes(backtest, dict.fromkeys(ids, (14, 7)), n_paths=200)
+    assert {(actual, lead) for _, _, actual, lead in outcomes} == {(140.0, 70.0)}
+    forecasts = pd.concat([_forecast_rows(uid) for uid in ids], ignore_index=True)
+    inventory = pd.DataFrame({"unique_id": ids, "on_hand": 20.0, "on_order": 0.0,
+                              "lead_time_days": 7.0, "unit_cost": 1.0, "sector": "retail",
+                              "service_level": 0.95})
+    common = {"today": TODAY, "n_paths": 300, "target": "fill_rate"}
+    plain = build_plan(forecasts, inventory, **common).plan
+    calibrated = build_plan(forecasts, inventory, backtest=backtest, **common).plan
+    assert calibrated["reason"].str.contains("calibrated for the 95.0% fill-rate target").all()
+    # every past interval was served by about its mean: far less than the wide bands ask
+    assert (calibrated["order_up_to"] < plain["order_up_to"] - 5).all()
+    # 95 % of the review part's 70 units allows 3.5 short: S near 140 - 3.5 (the level
+    # is chosen on the windows' paths, applied to today's, sampled afresh)
+    assert calibrated["order_up_to"].between(130, 142).all()
+    assert 134 < calibrated["order_up_to"].median() < 141
 
 
 def test_plan_levels_pool_per_sector_and_group() -> None:

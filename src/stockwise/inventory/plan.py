@@ -71,9 +71,10 @@ def build_plan(
     value lost sales (unit cost otherwise).
 
     ``backtest`` (the chosen forecasts' backtest windows, ``ForecastRun.backtest``) turns
-    on service calibration for cycle-service targets: each product orders at the quantile
-    level that served its target share of the past protection intervals of its sector and
-    demand group (``demand_groups``: e.g. "intermittent" / "smooth" per product), see
+    on service calibration for cycle-service and fill-rate targets: each product orders at
+    the quantile level that served its target share of the past protection intervals (or,
+    for a fill rate, of the units their review parts asked for) of its sector and demand
+    group (``demand_groups``: e.g. "intermittent" / "smooth" per product), see
     :mod:`.service_calibration`. The plan's ``service_level`` stays the target; the reason
     says the level ordered at.
     """
@@ -122,22 +123,26 @@ def _calibrated_levels(params: list[ProductParameters], backtest: pd.DataFrame |
                        target: str, n_paths: int, correlation: float, seed: int
                        ) -> dict[str, tuple[float, int]]:
     """Per product (level to order at, past intervals behind it); empty = no calibration."""
-    if backtest is None or backtest.empty or target != "cycle_service_level":
+    if backtest is None or backtest.empty or target not in ("cycle_service_level", "fill_rate"):
         return {}
-    protection: dict[str, int | tuple[float, float, int]] = {}
+    protection: dict[str, tuple[int, int] | tuple[float, float, int]] = {}
     for p in params:
         period = _freq_of(freq, p.sector)
         if period == "D":  # the lead time drawn as the decision draws it
             protection[p.unique_id] = (p.lead_time_days, p.lead_time_std_days,
                                        p.review_period_days)
             continue
-        days = max(round(p.lead_time_days), 1) + p.review_period_days
-        protection[p.unique_id] = max(math.ceil(days / DAYS_PER_PERIOD.get(period, 1)), 1)
+        lead = max(round(p.lead_time_days), 1)
+        per = DAYS_PER_PERIOD.get(period, 1)
+        periods = max(math.ceil((lead + p.review_period_days) / per), 1)
+        # the review part in whole periods (at least one); the periods before it are lead
+        protection[p.unique_id] = (periods, max(periods - max(round(p.review_period_days
+                                                                    / per), 1), 0))
     outcomes = backtest_outcomes(backtest, protection,
                                  {p.unique_id: (p.moq, p.pack_size) for p in params},
                                  n_paths=n_paths, correlation=correlation, seed=seed)
     return plan_levels(outcomes, {p.unique_id: p.service_level for p in params}, groups or {},
-                       pools={p.unique_id: str(p.sector) for p in params})
+                       pools={p.unique_id: str(p.sector) for p in params}, target=target)
 
 
 def _freq_of(freq: str | dict[str, str], sector: str | None) -> str:
@@ -155,14 +160,17 @@ def _plan_product(params: ProductParameters, rows: pd.DataFrame, batches: pd.Dat
     receipts = _due_receipts(params, today)
     projection = project(paths, dates, lots, receipts, params.shelf_life_days)
     expiry_cap = _expiry_cap(params, paths, projection)
-    ordered = params
+    ordered, rule = params, target
     if calibrated is not None and calibrated[1] > 0:
+        # either target is now a quantile level of the protection totals
         ordered = replace(params, service_level=calibrated[0])
-    decision = decide(ordered, paths, rng, target, expiry_cap, projection.expected_waste)
+        rule = "cycle_service_level" if target == "fill_rate" else target
+    decision = decide(ordered, paths, rng, rule, expiry_cap, projection.expected_waste)
     reason = decision.reason
     if ordered is not params:
+        kind = "fill-rate target" if target == "fill_rate" else "target"
         reason += (f"; ordered up to {describe_level(calibrated[0])}, calibrated for the "
-                   f"{params.service_level:.1%} target on {calibrated[1]} past protection "
+                   f"{params.service_level:.1%} {kind} on {calibrated[1]} past protection "
                    "intervals")
     mean_daily = float(paths[:, :COVER_WINDOW].mean()) if paths.size else 0.0
     lead = max(round(params.lead_time_days), 1)

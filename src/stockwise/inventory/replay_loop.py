@@ -32,11 +32,17 @@ from stockwise.inventory.paths import (
 from stockwise.inventory.policies import round_order, safety_stock_normal
 from stockwise.inventory.projection import NEVER, Lot, project
 from stockwise.inventory.review_forecasts import long_frame
-from stockwise.inventory.service_calibration import ServiceCalibrator, stocked_levels
+from stockwise.inventory.service_calibration import (
+    FillRateCalibrator,
+    ServiceCalibrator,
+    stocked_levels,
+)
 
 BASELINE = "baseline"
 COVER_WINDOW = 28
 BOOTSTRAP_WINDOW = 365
+CALIBRATED_TARGETS = ("cycle_service_level", "fill_rate")
+"""Targets the replay calibrates on its past decisions (a cost target sets its own level)."""
 _PER_PRODUCT = (S.LEAD_TIME_DAYS, S.LEAD_TIME_STD_DAYS, S.UNIT_COST, S.MOQ, S.PACK_SIZE,
                 S.SHELF_LIFE_DAYS, "service_level")
 _KIND = {"review": 1, "lead": 2, "warmup": 3}
@@ -147,7 +153,10 @@ class ReplayLoop:
         self.replay, self.settings = replay, settings
         self.o = options
         self.params = [self._template(row) for row in settings.itertuples(index=False)]
-        self.calibrator = ServiceCalibrator() if options.get("calibrate_service") else None
+        self.calibrator: ServiceCalibrator | FillRateCalibrator | None = None
+        if options.get("calibrate_service") and options["target"] in CALIBRATED_TARGETS:
+            self.calibrator = (FillRateCalibrator() if options["target"] == "fill_rate"
+                               else ServiceCalibrator())
         self._pending: list[tuple[int, int, int, np.ndarray, str]] = []
         """Decisions whose protection interval has not passed yet: (product, day, days,
         stock each calibration level would have given, demand group)."""
@@ -289,9 +298,10 @@ class ReplayLoop:
             waste = projection.expected_waste
             cap = sellable_before_expiry(paths, params.lead_time_days, stock.shelf,
                                          projection.expected_on_hand)
-        if self.calibrator is not None and self.o["target"] == "cycle_service_level":
-            params = self._calibrate(p, t, params, paths)
-        return decide(params, paths, rng, self.o["target"], cap, waste)
+        target = self.o["target"]
+        if self.calibrator is not None:
+            params, target = self._calibrate(p, t, params, paths)
+        return decide(params, paths, rng, target, cap, waste)
 
     def _paths(self, p: int, t: int, rows: pd.DataFrame, rng: np.random.Generator
                ) -> np.ndarray:
@@ -301,11 +311,17 @@ class ReplayLoop:
         return paths
 
     def _calibrate(self, p: int, t: int, params: ProductParameters, paths: np.ndarray
-                   ) -> ProductParameters:
-        """Remember this forecast's protection totals; order at the calibrated level."""
+                   ) -> tuple[ProductParameters, str]:
+        """Remember this forecast's protection totals; the calibrated level to order at.
+
+        Either target becomes a quantile level of the protection totals; a fill-rate
+        target without enough evidence yet keeps the forecast's own expected fill rate.
+        """
         group = self._remember(p, t, params, paths, params.on_hand + params.on_order)
         level = self.calibrator.level(params.service_level, group)
-        return replace(params, service_level=level)
+        if level is None:
+            return params, self.o["target"]
+        return replace(params, service_level=level), "cycle_service_level"
 
     def _remember(self, p: int, t: int, params: ProductParameters, paths: np.ndarray,
                   position: float) -> str:
@@ -329,8 +345,7 @@ class ReplayLoop:
         review days whose protection interval ends before the replay starts (as a planner
         would look back at recent weeks), so the first decisions are calibrated too."""
         source = self.o["source"]
-        if self.calibrator is None or source is None or \
-                self.o["target"] != "cycle_service_level":
+        if self.calibrator is None or source is None:
             return
         replay, review = self.replay, self.o["review"]
         longest = max(max(round(params.lead_time_days), 1) for params in self.params) + review
@@ -356,14 +371,19 @@ class ReplayLoop:
             if day + days > t:
                 waiting.append((p, day, days, stocked, group))
                 continue
+            lead = days - self.o["review"]
             actual = float(np.nansum(self.replay.demand[p, day:day + days]))
+            lead_part = float(np.nansum(self.replay.demand[p, day:day + lead]))
             if self.o["lost_sales"] and day >= self.replay.start:
                 # Sales lost before the order arrives no longer need serving from it: the
                 # cycle runs short only if the rest exceeds the order-up-to level.
                 i = day - self.replay.start
-                lead = days - self.o["review"]
-                actual -= float(self._short[p, i:i + lead].sum())
-            self.calibrator.add(group, stocked, actual)
+                lost = float(self._short[p, i:i + lead].sum())
+                actual, lead_part = actual - lost, lead_part - lost
+            if isinstance(self.calibrator, FillRateCalibrator):
+                self.calibrator.add(group, self.replay.ids[p], stocked, actual, lead_part)
+            else:
+                self.calibrator.add(group, stocked, actual)
         self._pending = waiting
 
     def _bootstrap(self, p: int, t: int, rows: pd.DataFrame, rng: np.random.Generator

@@ -119,23 +119,89 @@ class ServiceCalibrator:
         return float(target)
 
 
+class FillRateCalibrator:
+    """Past decisions' shortages per level; turns a fill-rate target into a level.
+
+    Why a second calibrator: a cycle counts as served when its demand fits the stock, so
+    a slow mover meets a cycle-service target in its many cycles without demand while its
+    few sales go unserved (docs/benchmarks.md, closed-loop replays: pharmacy products at
+    44-89 % fill under a 95 % cycle target). A fill-rate target must look at units. For
+    each elapsed decision and each grid level, the units the cycle would have run short
+    are those of the periodic-review shortage formula: (D_{L+R} − S)⁺ − (D_L − S)⁺ (the
+    shortage over lead time + review minus the part already short before the order
+    arrived), against the demand of the review part, D_{L+R} − D_L. Per product,
+    fill(level) = 1 − Σ shortages ÷ Σ review demand; the level chosen is the smallest
+    whose mean over the group's products reaches the target: each product counts once,
+    as a per-product target means, not in proportion to its volume (which would let fast
+    movers carry the group while slow ones go short).
+    """
+
+    def __init__(self, min_scores: int = MIN_SCORES) -> None:
+        self.min_scores = int(min_scores)
+        self.short: dict[str, dict[str, np.ndarray]] = defaultdict(dict)
+        self.demand: dict[str, dict[str, float]] = defaultdict(dict)
+        self.counts: dict[str, int] = defaultdict(int)
+        self._levels: dict[tuple[float, str], float | None] = {}
+
+    def add(self, group: str, product: str, stocked: np.ndarray, total: float,
+            lead_part: float) -> None:
+        """One elapsed interval: stock per level, demand over it and over its lead part."""
+        stocked = np.asarray(stocked, dtype=float)
+        total, lead_part = float(total), min(float(lead_part), float(total))
+        short = np.maximum(total - stocked, 0.0) - np.maximum(lead_part - stocked, 0.0)
+        held = self.short[group]
+        held[product] = held[product] + short if product in held else short
+        self.demand[group][product] = self.demand[group].get(product, 0.0) + total - lead_part
+        self.counts[group] += 1
+        self._levels.clear()
+
+    def count(self, group: str | None = None) -> int:
+        return sum(self.counts.values()) if group is None else self.counts.get(group, 0)
+
+    def level(self, target: float, group: str) -> float | None:
+        """The level for ``target`` in ``group``; None without enough evidence."""
+        key = (float(target), group)
+        if key not in self._levels:
+            groups = [group] if self.count(group) >= self.min_scores else list(self.short)
+            if self.count() < self.min_scores:
+                self._levels[key] = None
+            else:
+                self._levels[key] = self._level(float(target), groups)
+        return self._levels[key]
+
+    def realised(self, groups: list[str]) -> np.ndarray:
+        """Mean over products (with demand in their review parts) of fill per level."""
+        fills = [1.0 - self.short[g][p] / self.demand[g][p]
+                 for g in groups for p in self.short[g] if self.demand[g][p] > 1e-9]
+        return np.mean(fills, axis=0) if fills else np.ones(len(LEVEL_GRID))
+
+    def _level(self, target: float, groups: list[str]) -> float:
+        ok = np.flatnonzero(self.realised(groups) >= target - 1e-12)
+        return float(LEVEL_GRID[ok[0]]) if len(ok) else float(LEVEL_GRID[-1])
+
+
 # -- the plan: evidence from the forecast's own backtest -------------------------------------
+Outcome = tuple[str, np.ndarray, float, float]
+"""(product, stock per grid level, actual demand over the interval, over its lead part)."""
+
+
 def backtest_outcomes(backtest: pd.DataFrame,
-                      protection: Mapping[str, int | tuple[float, float, int]],
+                      protection: Mapping[str, int | tuple[int, int] | tuple[float, float, int]],
                       rounding: Mapping[str, tuple[float, float]] | None = None, *,
                       n_paths: int = 500, correlation: float = 0.0, seed: int = 0
-                      ) -> list[tuple[str, np.ndarray, float]]:
-    """(product, stock per grid level, actual total) for each backtest window.
+                      ) -> list[Outcome]:
+    """(product, stock per grid level, actual total, actual lead part) per backtest window.
 
     ``backtest``: the chosen model's backtest forecasts (``unique_id, ds, cutoff, y,
     forecast`` and bands; ``ForecastRun.backtest``), in the forecast's periods;
-    ``protection``: per product, the protection interval in those periods, or (lead time
-    mean, its standard deviation, review period) to draw the lead time as the decision
-    does; ``rounding``: per product (MOQ, pack size). Each window stands for a decision
+    ``protection``: per product, the protection interval in those periods (an int, or
+    (periods, of which lead time) for the fill-rate shortage formula), or (lead time mean,
+    its standard deviation, review period) to draw the lead time as the decision does;
+    ``rounding``: per product (MOQ, pack size). Each window stands for a decision
     at its cutoff with nothing in stock: its first periods are sampled into paths as the
     plan samples today's forecast. Windows shorter than the interval are skipped.
     """
-    out: list[tuple[str, np.ndarray, float]] = []
+    out: list[Outcome] = []
     if backtest is None or backtest.empty or CUTOFF not in backtest.columns:
         return out
     rounding = rounding or {}
@@ -145,49 +211,66 @@ def backtest_outcomes(backtest: pd.DataFrame,
             continue
         rng = np.random.default_rng([int(seed), zlib.crc32(str(uid).encode()),
                                      int(pd.Timestamp(cutoff).value // 10**9)])
-        if isinstance(spec, tuple):
+        if isinstance(spec, tuple) and len(spec) == 3:
             mean, std, review = spec
             leads = lead_time_samples(mean, std, n_paths + 1, rng)
             lengths, periods = leads[1:] + int(review), int(leads[0]) + int(review)
+            lead_periods = int(leads[0])
+        elif isinstance(spec, tuple):
+            lengths = periods = int(spec[0])
+            lead_periods = int(spec[1])
         else:
             lengths = periods = int(spec)
+            lead_periods = 0
         part = part.sort_values(S.DS)
         if periods < 1 or len(part) < periods or part[S.Y].iloc[:periods].isna().any():
             continue
         paths = sample_paths(part, n_paths, correlation, rng)
         totals = demand_over(paths, 0, lengths)
         moq, pack = rounding.get(str(uid), (0.0, 1.0))
+        actual = part[S.Y].to_numpy(dtype=float)
         out.append((str(uid), stocked_levels(totals, 0.0, moq, pack),
-                    float(part[S.Y].iloc[:periods].sum())))
+                    float(actual[:periods].sum()),
+                    float(actual[:min(lead_periods, periods)].sum())))
     return out
 
 
-def plan_levels(outcomes: list[tuple[str, np.ndarray, float]], targets: Mapping[str, float],
-                groups: Mapping[str, str], pools: Mapping[str, str] | None = None,
-                min_scores: int = MIN_SCORES) -> dict[str, tuple[float, int]]:
+def plan_levels(outcomes: list[Outcome] | list[tuple[str, np.ndarray, float]],
+                targets: Mapping[str, float], groups: Mapping[str, str],
+                pools: Mapping[str, str] | None = None, min_scores: int = MIN_SCORES,
+                target: str = "cycle_service_level") -> dict[str, tuple[float, int]]:
     """Per product, (level to order at, number of past intervals behind it).
 
     Outcomes are pooled per ``pools`` value (e.g. the sector; one pool when None) and,
-    inside it, per demand ``groups`` value, as in :class:`ServiceCalibrator`. Products of
-    a pool without enough evidence keep their target (count 0).
+    inside it, per demand ``groups`` value, as in :class:`ServiceCalibrator` (or, with
+    ``target="fill_rate"``, :class:`FillRateCalibrator`, which needs each outcome's lead
+    part; an outcome without one counts the whole interval as the review part). Products
+    of a pool without enough evidence keep their target (count 0).
     """
     pools = pools or {}
-    calibrators: dict[str, ServiceCalibrator] = defaultdict(
-        lambda: ServiceCalibrator(min_scores))
-    for uid, stocked, actual in outcomes:
-        calibrators[pools.get(uid, "")].add(groups.get(uid, "all"), stocked, actual)
+    fill = target == "fill_rate"
+    calibrators: dict[str, ServiceCalibrator | FillRateCalibrator] = defaultdict(
+        lambda: FillRateCalibrator(min_scores) if fill else ServiceCalibrator(min_scores))
+    for uid, stocked, actual, *lead in outcomes:
+        calibrator, group = calibrators[pools.get(uid, "")], groups.get(uid, "all")
+        if fill:
+            calibrator.add(group, uid, stocked, actual, lead[0] if lead else 0.0)
+        else:
+            calibrator.add(group, stocked, actual)
     out = {}
-    for uid, target in targets.items():
+    for uid, aim in targets.items():
         calibrator = calibrators.get(pools.get(uid, ""))
-        if calibrator is None or calibrator.count() < min_scores:
-            out[uid] = (float(target), 0)
-            continue
         group = groups.get(uid, "all")
+        level = None if calibrator is None or calibrator.count() < min_scores else \
+            calibrator.level(float(aim), group)
+        if level is None:
+            out[uid] = (float(aim), 0)
+            continue
         used = calibrator.count(group) if calibrator.count(group) >= min_scores else \
             calibrator.count()
-        out[uid] = (calibrator.level(float(target), group), used)
+        out[uid] = (level, used)
     return out
 
 
-__all__ = ["LEVEL_GRID", "MIN_SCORES", "ServiceCalibrator", "backtest_outcomes", "level_for",
-           "plan_levels", "stocked_levels"]
+__all__ = ["LEVEL_GRID", "MIN_SCORES", "FillRateCalibrator", "Outcome", "ServiceCalibrator",
+           "backtest_outcomes", "level_for", "plan_levels", "stocked_levels"]

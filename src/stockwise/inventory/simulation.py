@@ -124,7 +124,8 @@ def simulate(
     their planned values (:class:`.review_forecasts.ReviewForecasts`).
     ``calibrate_service`` (as the plan does) orders at the quantile level that the
     replay's past decisions showed to serve the target share of cycles
-    (:mod:`.service_calibration`; cycle-service targets only), starting with the
+    (:mod:`.service_calibration`; for ``target="fill_rate"`` the level whose past
+    decisions reached that fill rate, mean over products), starting with the
     forecasts of ``calibration_warmup`` review days before ``start``; False orders at
     the target quantile itself.
     """
@@ -172,7 +173,8 @@ def simulate(
              ("" if policy == BASELINE else f"/rho={correlation:g}") +
              ("/boot" if policy != BASELINE and intermittent_paths == "bootstrap" else "") +
              ("/uncalibrated" if policy != BASELINE and not config["calibrate_service"]
-              else ""))
+              else "") +
+             ("/fill-rate" if policy != BASELINE and target == "fill_rate" else ""))
     summary = {"label": label, **config, **summarise(products, lost_sales),
                "forecast_seconds": (source.seconds - fit_seconds) if source else 0.0,
                "seconds": time.perf_counter() - started}

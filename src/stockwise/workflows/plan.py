@@ -53,7 +53,8 @@ def plan_inventory(
     """Plan orders for every product with sales history and an inventory row.
 
     ``calibrate_service``: order at the quantile level that served the target share of
-    past protection intervals in the forecasts' own backtest windows
+    past protection intervals (for a fill-rate target: of the units asked for) in the
+    forecasts' own backtest windows
     (:mod:`stockwise.inventory.service_calibration`), pooled per sector and demand group.
     ``planned``/``drivers``: planned values of known-ahead drivers for the forecast
     periods (see :func:`stockwise.workflows.sector_forecast.forecast_sectors`); they must
