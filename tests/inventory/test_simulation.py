@@ -262,6 +262,15 @@ def test_cli_writes_the_summary_and_product_tables(tmp_path: Path) -> None:
     assert plain.exit_code == 0, plain.output
     labels = pd.read_csv(tmp_path / "plain" / "simulation_summary.csv")["label"]
     assert labels.str.endswith("/uncalibrated").sum() == 1
+    fill = CliRunner().invoke(app, [
+        "simulate", str(sales), "--sector", "retail", "--service-levels", "0.9", "--days",
+        "60", "--target", "fill-rate", "--out", str(tmp_path / "fill")])
+    assert fill.exit_code == 0, fill.output
+    row = pd.read_csv(tmp_path / "fill" / "simulation_summary.csv").iloc[0]
+    assert row["target"] == "fill_rate" and row["label"].endswith("/fill-rate")
+    wrong = CliRunner().invoke(app, ["simulate", str(sales), "--target", "units",
+                                     "--out", str(tmp_path / "wrong")])
+    assert wrong.exit_code != 0 and "--target must be one of" in wrong.output
 
 
 def test_bootstrap_paths_for_intermittent_products_are_an_option() -> None:

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 DEFAULT_DAYS = 180
 DAYS_PER_PERIOD = {"D": 1.0, "W": 7.0, "M": 30.44}
 SEASON = {"D": 7, "W": 52, "M": 12}
+TARGETS = ("cycle-service-level", "fill-rate")
 
 
 def register(app: typer.Typer) -> None:
@@ -34,6 +35,10 @@ def simulate(
         help="Forecast sources, comma-separated: model names or 'auto'.")] = "SeasonalNaive",
     service_levels: Annotated[str | None, typer.Option(
         help="Target service levels, e.g. 0.9,0.95,0.98 (default: the profile's).")] = None,
+    target: Annotated[str, typer.Option(
+        help="What the service levels are: cycle-service-level (share of review cycles "
+             "without a stockout) or fill-rate (share of units served).")] = (
+        "cycle-service-level"),
     start: Annotated[str | None, typer.Option(help="First replayed date, YYYY-MM-DD.")] = None,
     days: Annotated[int | None, typer.Option(
         min=1, help=f"Replay the last N days (default {DEFAULT_DAYS} without --start).")] = None,
@@ -72,6 +77,8 @@ def simulate(
 
     if start is not None and days is not None:
         raise typer.BadParameter("give --start or --days, not both")
+    if target not in TARGETS:
+        raise typer.BadParameter(f"--target must be one of {', '.join(TARGETS)}, not {target!r}")
     validation = validate_sources(sales, inventory=inventory,
                                   column_map=parse_map_option(column_map))
     history = validation.tables["sales"].require_usable().data
@@ -99,6 +106,7 @@ def simulate(
             history, configs, start=first, review_period_days=max(round(review / scale), 1),
             lead_time_days=lead / scale, lost_sales=not backorders, refit_every=refit_every,
             calibrate_service=calibrate_service, drivers=split_names(drivers),
+            target=target.replace("-", "_"),
             n_paths=n_paths, seed=seed, season_length=season,
             baseline_window=max(round(56 / scale), 8),
             inventory=table_inv.data if table_inv is not None else None)
@@ -124,7 +132,8 @@ def _render(summary: pd.DataFrame) -> None:
         table.add_column(column, overflow="fold")
     for row in summary.itertuples(index=False):
         source = "SN+normal" if row.policy == "baseline" else str(row.forecast)
-        table.add_row(row.policy, source, f"{row.target_service_level:.1%}",
+        aim = "" if row.policy == "baseline" or row.target != "fill_rate" else " fill"
+        table.add_row(row.policy, source, f"{row.target_service_level:.1%}{aim}",
                       f"{row.cycle_service_level:.1%}", f"{row.fill_rate:.1%}",
                       f"{row.avg_stock_value:,.0f}", str(row.orders), f"{row.waste_value:,.0f}",
                       f"{row.lost_units + row.backordered_units:,.0f}")
