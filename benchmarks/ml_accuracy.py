@@ -125,6 +125,9 @@ def score(data: Data, out: pd.DataFrame, column: str) -> dict[str, float]:
                "abs_err": float(np.abs(f - y)[keep].sum()), "abs_y": float(np.abs(y[keep]).sum()),
                "n": int(keep.sum())}
         for level in LEVELS:
+            if f"{column}-lo-{level}" not in part:  # a points-only run: no coverage
+                row[f"in{level}"] = np.nan
+                continue
             lo = part[f"{column}-lo-{level}"].to_numpy(dtype=float)
             hi = part[f"{column}-hi-{level}"].to_numpy(dtype=float)
             row[f"in{level}"] = int(((lo <= y) & (y <= hi))[keep].sum())
@@ -134,8 +137,8 @@ def score(data: Data, out: pd.DataFrame, column: str) -> dict[str, float]:
     return {"rmsse": table.loc[finite, "rmsse"].mean(),
             "mase": table.loc[np.isfinite(table["mase"]), "mase"].mean(),
             "wape": table["abs_err"].sum() / table["abs_y"].sum(),
-            "cov80": table["in80"].sum() / table["n"].sum(),
-            "cov95": table["in95"].sum() / table["n"].sum(),
+            "cov80": table["in80"].sum(min_count=1) / table["n"].sum(),
+            "cov95": table["in95"].sum(min_count=1) / table["n"].sum(),
             "n_series": len(table), "n_scored": int(finite.sum())}
 
 

@@ -26,6 +26,14 @@ from stockwise.models.boosting import LightGBM
 from stockwise.models.global_model import COUNT_OBJECTIVES, INTERMITTENT_ZERO_SHARE
 from stockwise.models.registry import make_model, with_fallback
 
+DIRECT = {"strategy": "direct", "history_offset": 1, "lags": (1, 2, 3, 4, 5, 6, 7, 14, 21, 28),
+          "rolling_windows": (7, 14, 28, 56, 112), "rolling_stats": ("mean", "std"),
+          "direct_horizon": 28, "origin_stride": 7}
+"""Origin-based direct strategy: features of the last observed day, step 1-28 as a feature."""
+DIRECT_RICH = {**DIRECT, "rolling_stats": ("mean", "std", "zeros"), "recency_cap": 365,
+               "seasonal_windows": (7, 28)}
+"""+ share of zero days per window, days since the last sale, last year's same weeks."""
+
 VARIANTS: dict[str, dict] = {
     "base": {},
     "long_windows": {"features": {"rolling_windows": (7, 28, 56, 112)}},
@@ -68,6 +76,15 @@ VARIANTS: dict[str, dict] = {
     "means_dow_nodrivers": {"exog": (), "features": {
         "lags": (28,), "rolling_windows": (7, 28, 56, 112, 364), "rolling_stats": ("mean",),
         "calendar": ("dayofweek",)}},
+    # 2026-11-26 (fifth session): origin-based direct forecasts (FeatureSpec.strategy)
+    "direct_base": {"features": DIRECT},
+    "direct_rich": {"features": DIRECT_RICH},
+    "direct_rich_l2": {"objective": "regression", "target_transform": "scale",
+                       "features": DIRECT_RICH},
+    "direct_means": {"features": {**DIRECT_RICH, "lags": (1, 7),
+                                  "rolling_windows": (7, 14, 28, 56, 112, 364)}},
+    "direct_rich_stride3": {"features": {**DIRECT_RICH, "origin_stride": 3}},
+    "direct_rich_leaf500": {"min_child_samples": 500, "features": DIRECT_RICH},
 }
 """Feature changes are applied to the spec the model would use by default: the dataset's
 drivers and, when the objective is a count one (Tweedie / Poisson, which "auto" picks on
@@ -94,6 +111,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--variants", default=",".join(VARIANTS))
     parser.add_argument("--references", default="SeasonalNaive,AutoETS")
     parser.add_argument("--rossmann-series", type=int, default=150)
+    parser.add_argument("--points-only", action="store_true",
+                        help="no intervals (skips the conformal refits; RMSSE unchanged)")
     args = parser.parse_args(argv)
     data = Data(args.dataset, DEFAULT_DATA, args.rossmann_series)
     # shift the split back by h: validation = the last h days of the training part
@@ -121,7 +140,8 @@ def main(argv: list[str] | None = None) -> int:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             chain.fit(data.train)
-            out = chain.predict(data.h, X_df=data.future, levels=(80, 95))
+            out = chain.predict(data.h, X_df=data.future,
+                                levels=() if args.points_only else (80, 95))
         joined = data.test.merge(out, on=["unique_id", "ds"])
         result = {"variant": name, **score(data, out, chain.name),
                   "seconds": time.perf_counter() - started,

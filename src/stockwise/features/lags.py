@@ -33,7 +33,7 @@ def series_starts(codes: np.ndarray) -> np.ndarray:
 
 def window_stats(values: np.ndarray, starts: np.ndarray, window: int | None,
                  include_current: bool = False) -> dict[str, np.ndarray]:
-    """Count, mean, std, min, max over each row's window inside its own series.
+    """Count, mean, std, share of zeros, min, max over each row's window in its series.
 
     The window of row i is ``[i - window, i - 1]`` (``[i - window + 1, i]`` with
     ``include_current``), clipped at the series' start; ``window=None`` means the whole
@@ -46,6 +46,7 @@ def window_stats(values: np.ndarray, starts: np.ndarray, window: int | None,
     csum = np.r_[0.0, np.cumsum(clean)]
     csq = np.r_[0.0, np.cumsum(clean * clean)]
     ccount = np.r_[0, np.cumsum(finite)]
+    czero = np.r_[0, np.cumsum(finite & (values == 0))]
     index = np.arange(n)
     hi = index + 1 if include_current else index
     lo = starts if window is None else np.maximum(hi - window, starts)
@@ -54,9 +55,10 @@ def window_stats(values: np.ndarray, starts: np.ndarray, window: int | None,
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.where(count > 0, (csum[hi] - csum[lo]) / np.maximum(count, 1), np.nan)
         meansq = np.where(count > 0, (csq[hi] - csq[lo]) / np.maximum(count, 1), np.nan)
+        zeros = np.where(count > 0, (czero[hi] - czero[lo]) / np.maximum(count, 1), np.nan)
     std = np.sqrt(np.maximum(meansq - mean * mean, 0.0))
     return {"count": count, "mean": mean, "std": np.where(count > 0, std, np.nan),
-            "lo": lo, "hi": hi}
+            "zeros": zeros, "lo": lo, "hi": hi}
 
 
 def _window_extreme(values: np.ndarray, lo: np.ndarray, hi: np.ndarray, window: int,
@@ -101,7 +103,21 @@ def history_features(values: np.ndarray, starts: np.ndarray, spec: FeatureSpec
         stats = window_stats(values, starts, None)
         for stat in spec.expanding_stats:
             out[f"expanding_{stat}"] = _shift(stats[stat], starts, gap)
+    if spec.recency_cap:
+        shifted = _shift(since_nonzero(values, starts, spec.recency_cap), starts, gap)
+        out["periods_since_nonzero"] = np.where(np.isnan(shifted), spec.recency_cap, shifted)
     return out
+
+
+def since_nonzero(values: np.ndarray, starts: np.ndarray, cap: int) -> np.ndarray:
+    """Per row i, periods from the series' last non-zero value before i to i (1 when it is
+    at i - 1), capped at ``cap``; ``cap`` too when there is none (NaN counts as none)."""
+    index = np.arange(len(values))
+    nonzero = np.isfinite(values) & (values != 0)
+    last = np.maximum.accumulate(np.where(nonzero, index, -1)) if len(values) else index
+    previous = np.r_[-1, last[:-1]]  # the last non-zero strictly before row i
+    ago = np.where(previous >= starts, index - previous, cap)
+    return np.minimum(ago, cap).astype(float)
 
 
 def step_features(buffer: np.ndarray, expanding_sum: np.ndarray, expanding_count: np.ndarray,
@@ -130,7 +146,9 @@ def step_features(buffer: np.ndarray, expanding_sum: np.ndarray, expanding_count
             mean = np.where(count > 0, clean.sum(axis=1) / np.maximum(count, 1), np.nan)
             meansq = np.where(count > 0, (clean * clean).sum(axis=1) / np.maximum(count, 1),
                               np.nan)
-        stats = {"mean": mean,
+            zeros = np.where(count > 0, (finite & (part == 0)).sum(axis=1)
+                             / np.maximum(count, 1), np.nan)
+        stats = {"mean": mean, "zeros": zeros,
                  "std": np.where(count > 0, np.sqrt(np.maximum(meansq - mean * mean, 0.0)),
                                  np.nan)}
         for stat in spec.rolling_stats:
@@ -145,4 +163,11 @@ def step_features(buffer: np.ndarray, expanding_sum: np.ndarray, expanding_count
         with np.errstate(invalid="ignore", divide="ignore"):
             out[f"expanding_{stat}"] = np.where(
                 expanding_count > 0, expanding_sum / np.maximum(expanding_count, 1), np.nan)
+    if spec.recency_cap:
+        seen = buffer[:, :length - gap]
+        nonzero = np.isfinite(seen) & (seen != 0)
+        newest = np.where(nonzero.any(axis=1),
+                          seen.shape[1] - 1 - np.argmax(nonzero[:, ::-1], axis=1), -1)
+        ago = np.where(newest >= 0, seen.shape[1] - newest, spec.recency_cap)
+        out["periods_since_nonzero"] = np.minimum(ago, spec.recency_cap).astype(float)
     return out

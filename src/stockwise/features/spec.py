@@ -30,7 +30,9 @@ CALENDAR_BY_FREQ: dict[str, tuple[str, ...]] = {
 CALENDAR_FIELDS = ("dayofweek", "dayofmonth", "weekofyear", "month", "month_end", "payday",
                    "dayofyear")
 TRANSFORMS = ("log1p", "scale", "diff")
-ROLLING_STATS = ("mean", "std", "min", "max")
+ROLLING_STATS = ("mean", "std", "min", "max", "zeros")
+"""``zeros`` is the share of zero values in the window (how intermittent lately)."""
+STRATEGIES = ("recursive", "direct")
 EXPANDING_STATS = ("mean",)
 
 
@@ -70,9 +72,27 @@ class FeatureSpec:
     target_transforms: tuple[str, ...] = ()
     """Applied in order before fitting and inverted after forecasting: ``log1p``,
     ``scale`` (divide by the series' mean), ``diff`` / ``diff_<k>`` (k-period difference)."""
+    recency_cap: int = 0
+    """If > 0, adds ``periods_since_nonzero``: periods since the last non-zero value,
+    capped here (also when there is none in the history): dead items look dead."""
+    strategy: str = "recursive"
+    """``recursive``: one model for the next period, fed its own forecasts (or, with an
+    offset >= h, reading observed values only). ``direct``: one model for steps
+    1..``direct_horizon`` from an origin (:mod:`stockwise.features.origin`): the target
+    features are those of the origin (the last observed period, offset 1), plus ``step``
+    and the calendar / drivers of the target period; nothing is fed back."""
+    direct_horizon: int = 28
+    """Steps the direct model learns; a forecast further out reuses the last step."""
+    origin_stride: int = 7
+    """Training origins of the direct model: every ``origin_stride`` periods counted back
+    from each series' last one (so they share its weekday with a stride of 7 days)."""
+    seasonal_lag: int = 364
+    """Direct model only: ``seasonal_mean_<w>`` is the mean over ``w`` periods centred
+    ``seasonal_lag`` periods before the target period (the same weeks last year)."""
+    seasonal_windows: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
-        for name in ("lags", "rolling_windows"):
+        for name in ("lags", "rolling_windows", "seasonal_windows"):
             values = getattr(self, name)
             if any(int(v) < 1 for v in values):
                 raise ValueError(f"FeatureSpec.{name} must be positive integers, got {values}")
@@ -81,6 +101,7 @@ class FeatureSpec:
             raise ValueError(f"FeatureSpec: history_offset must be >= 1 and <= every lag, got "
                              f"{self.history_offset} with lags {self.lags}")
         _check_subset("rolling_stats", self.rolling_stats, ROLLING_STATS)
+        self._check_direct()
         _check_subset("expanding_stats", self.expanding_stats, EXPANDING_STATS)
         _check_subset("calendar", self.calendar, CALENDAR_FIELDS)
         for transform in self.target_transforms:
@@ -93,14 +114,50 @@ class FeatureSpec:
         if overlap:
             raise ValueError(f"columns {sorted(overlap)} are given more than one role")
 
+    def _check_direct(self) -> None:
+        if self.strategy not in STRATEGIES:
+            raise ValueError(f"FeatureSpec.strategy must be one of {STRATEGIES}, "
+                             f"not {self.strategy!r}")
+        if int(self.recency_cap) < 0:
+            raise ValueError(f"FeatureSpec.recency_cap must be >= 0, got {self.recency_cap}")
+        if self.strategy != "direct":
+            if self.seasonal_windows:
+                raise ValueError("FeatureSpec.seasonal_windows need strategy='direct'")
+            return
+        if self.history_offset != 1:
+            raise ValueError("FeatureSpec: the direct strategy reads the history up to the "
+                             f"origin itself (history_offset=1), got {self.history_offset}")
+        if int(self.direct_horizon) < 1 or int(self.origin_stride) < 1:
+            raise ValueError("FeatureSpec: direct_horizon and origin_stride must be >= 1, got "
+                             f"{self.direct_horizon} and {self.origin_stride}")
+        for w in self.seasonal_windows:
+            if int(w) < 1 or self.seasonal_lag - int(w) // 2 < self.direct_horizon:
+                raise ValueError(
+                    f"FeatureSpec: seasonal window {w} around lag {self.seasonal_lag} would "
+                    f"read past the origin at step {self.direct_horizon}; use a longer lag or "
+                    "a shorter window")
+
+    @property
+    def direct(self) -> bool:
+        return self.strategy == "direct"
+
     # -- names --------------------------------------------------------------------------
     def history_names(self) -> list[str]:
-        """Target-derived columns, recomputed at every step of a recursive forecast."""
+        """Target-derived columns, recomputed at every step of a recursive forecast
+        (of the origin, for the direct strategy)."""
         names = [f"lag_{k}" for k in self.lags]
         names += [f"rolling_{stat}_{w}" for w in self.rolling_windows
                   for stat in self.rolling_stats]
         names += [f"expanding_{stat}" for stat in self.expanding_stats]
+        if self.recency_cap:
+            names.append("periods_since_nonzero")
         return names
+
+    def direct_names(self) -> list[str]:
+        """Columns of the direct strategy only: the step and last season's level."""
+        if not self.direct:
+            return []
+        return ["step", *(f"seasonal_mean_{w}" for w in self.seasonal_windows)]
 
     def calendar_names(self) -> list[str]:
         names = [f"cal_{name}" for name in self.calendar]
@@ -119,7 +176,8 @@ class FeatureSpec:
 
     def feature_names(self) -> list[str]:
         """Every column of the model's input matrix, in order."""
-        return [*self.history_names(), *self.calendar_names(), *self.driver_names()]
+        return [*self.history_names(), *self.direct_names(), *self.calendar_names(),
+                *self.driver_names()]
 
     @property
     def drivers(self) -> tuple[str, ...]:
@@ -129,8 +187,10 @@ class FeatureSpec:
     @property
     def history_length(self) -> int:
         """How many past values per series the recursion keeps (longest lag or window)."""
+        seasonal = [self.seasonal_lag + w // 2 for w in self.seasonal_windows]
         return max([*self.lags, *(w + self.history_offset - 1 for w in self.rolling_windows),
-                    self.history_offset, 1])
+                    self.history_offset, self.recency_cap + self.history_offset - 1,
+                    *seasonal, 1])
 
     @property
     def driver_history(self) -> int:
@@ -161,9 +221,13 @@ INTERMITTENT_OFFSET = {"D": 28, "W": 4}
 ahead read observed values only (see ``FeatureSpec.history_offset``)."""
 
 
+DIRECT_BY_FREQ: dict[str, tuple[int, int]] = {"D": (28, 7), "W": (8, 1), "M": (6, 1)}
+"""(direct_horizon, origin_stride) of the default direct spec at each frequency."""
+
+
 def default_spec(freq: str = "D", season_length: int = 7, *, country: str | None = None,
                  drivers: Iterable[str] = (), transforms: Iterable[str] = (),
-                 intermittent: bool = False) -> FeatureSpec:
+                 intermittent: bool = False, strategy: str = "recursive") -> FeatureSpec:
     """Lags and windows by season: the last season of lags plus multiples of it.
 
     ``intermittent`` (count objectives): on daily and weekly data, target features start
@@ -171,6 +235,12 @@ def default_spec(freq: str = "D", season_length: int = 7, *, country: str | None
     as if they were observed counts; on the m5 validation window (the 28 days before the
     benchmark's test) this lowered mean RMSSE from 0.692 to 0.681
     (``benchmarks/ml_tuning.py``, docs/benchmarks.md).
+
+    ``strategy="direct"``: target features of the origin (offset 1) with one more
+    rolling window, the share of zero periods per window and the periods since the last
+    sale for intermittent counts, and steps up to four weeks / eight weeks / six months
+    (:mod:`stockwise.features.origin`; on the m5 validation window 0.683 against 0.684
+    for the recursive default, docs/benchmarks.md).
 
     ``drivers`` are given roles by name: a column whose name contains "price" is a
     price, one containing "promo" a promotion, any other an event / known-ahead flag.
@@ -184,15 +254,27 @@ def default_spec(freq: str = "D", season_length: int = 7, *, country: str | None
         lags, windows = (1, 2, 3, 4, 8, 13, 26, season), (4, 13)
     else:
         lags, windows = (1, 2, 3, 6, season), (3, season)
-    offset = INTERMITTENT_OFFSET.get(freq, 1) if intermittent else 1
+    if strategy not in STRATEGIES:
+        raise ValueError(f"strategy must be one of {STRATEGIES}, not {strategy!r}")
+    direct = strategy == "direct"
+    offset = INTERMITTENT_OFFSET.get(freq, 1) if intermittent and not direct else 1
+    if direct:
+        windows = (7, 14, 28, 56, 112) if freq == "D" else (*windows, 2 * windows[-1])
     if offset > 1:
         lags = (offset, offset + 7, offset + 14, offset + 21, offset + 28) if freq == "D" \
             else (offset, offset + 1, offset + 2, offset + 4, 13, 26, max(season, 30))
         windows = (7, 28, 56) if freq == "D" else (4, 13)
     lags = tuple(sorted({int(k) for k in lags if k >= offset}))
     price, promo, events = assign_roles(drivers)
+    extra: dict[str, Any] = {}
+    if direct:
+        horizon, stride = DIRECT_BY_FREQ.get(freq, (6, 1))
+        extra = {"strategy": "direct", "direct_horizon": horizon, "origin_stride": stride}
+        if intermittent:
+            extra.update(rolling_stats=("mean", "std", "zeros"),
+                         recency_cap=365 if freq == "D" else 52 if freq == "W" else 12)
     return FeatureSpec(lags=lags, rolling_windows=tuple(sorted(set(windows))),
-                       history_offset=offset,
+                       history_offset=offset, **extra,
                        calendar=CALENDAR_BY_FREQ.get(freq, ()),
                        country=country, price=price, promo=promo, events=events,
                        target_transforms=tuple(transforms))

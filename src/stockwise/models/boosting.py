@@ -62,7 +62,7 @@ class LightGBM(GlobalModel):
                  exog: tuple[str, ...] | list[str] | None = None, country: str | None = None,
                  target_transform: str | tuple[str, ...] | None = "auto",
                  group_col: str | None = None, conformal_windows: int = 2,
-                 train_window: int | None = None, n_jobs: int = 1,
+                 train_window: int | None = None, strategy: str = "auto", n_jobs: int = 1,
                  seed: int = 0, alias: str | None = None, freq: str | None = None) -> None:
         self.season_length = season_length
         self.objective = objective
@@ -80,6 +80,7 @@ class LightGBM(GlobalModel):
         self.group_col = group_col
         self.conformal_windows = conformal_windows
         self.train_window = train_window
+        self.strategy = strategy
         self.n_jobs = n_jobs
         self.seed = seed
         self.alias = alias
@@ -135,7 +136,7 @@ class XGBoost(GlobalModel):
                  exog: tuple[str, ...] | list[str] | None = None, country: str | None = None,
                  target_transform: str | tuple[str, ...] | None = "auto",
                  group_col: str | None = None, conformal_windows: int = 2,
-                 train_window: int | None = None, n_jobs: int = 1,
+                 train_window: int | None = None, strategy: str = "auto", n_jobs: int = 1,
                  seed: int = 0, alias: str | None = None, freq: str | None = None) -> None:
         self.season_length = season_length
         self.objective = objective
@@ -153,6 +154,7 @@ class XGBoost(GlobalModel):
         self.group_col = group_col
         self.conformal_windows = conformal_windows
         self.train_window = train_window
+        self.strategy = strategy
         self.n_jobs = n_jobs
         self.seed = seed
         self.alias = alias

@@ -1,4 +1,4 @@
-"""Global forecasters: one regression model over many series, forecasting recursively.
+"""Global forecasters: one regression model over many series, recursive or direct.
 
 Training: each series' target goes through the target transforms, then every row gets
 the features of its :class:`~stockwise.features.spec.FeatureSpec` — lags and rolling
@@ -8,9 +8,12 @@ known-ahead drivers — and one regressor learns the next value from them across
 
 Forecasting h periods: one step at a time, the features of the next period are computed
 from a buffer holding each series' last values, the regressor predicts it, and the
-prediction joins the buffer for the following step. Drivers come from ``X_df`` (their
-future values, which the business knows) and the calendar; nothing is read from the
-future target. Forecasts are inverted back to units and never negative.
+prediction joins the buffer for the following step. With ``strategy="direct"`` (a
+``FeatureSpec`` field, or the constructor's shortcut) one model learns all steps from
+an origin instead and forecasts them in one prediction from the last observed period
+(:mod:`stockwise.features.origin`). Drivers come from ``X_df`` (their future values,
+which the business knows) and the calendar; nothing is read from the future target.
+Forecasts are inverted back to units and never negative.
 
 Intervals are split-conformal (:mod:`stockwise.models.conformal`): clones refit on
 rolling origins of the training data give each series' signed errors for the horizon.
@@ -31,10 +34,11 @@ import numpy as np
 import pandas as pd
 
 from stockwise import schema as S
-from stockwise.errors import InputError
+from stockwise.errors import InputError, OptionError
 from stockwise.features.calendar import calendar_features
 from stockwise.features.drivers import driver_features, encode_drivers, learn_vocabularies
 from stockwise.features.lags import history_features, series_starts, step_features
+from stockwise.features.origin import direct_training_columns, origin_columns
 from stockwise.features.spec import FeatureSpec, assign_roles, default_spec
 from stockwise.features.transforms import TargetTransforms
 from stockwise.models.base import Forecaster, NotFittedError, future_dates
@@ -43,6 +47,7 @@ from stockwise.models.conformal import (
     conformal_scores,
     random_walk_sigma,
 )
+from stockwise.models.known_inputs import future_driver_features, with_exog
 
 COUNT_OBJECTIVES = ("tweedie", "poisson")
 INTERMITTENT_ZERO_SHARE = 0.3
@@ -74,6 +79,7 @@ class GlobalModel(Forecaster):
     group_col: str | None
     conformal_windows: int
     train_window: int | None
+    strategy: str
     freq: str | None
 
     # -- for subclasses ---------------------------------------------------------------------
@@ -94,7 +100,7 @@ class GlobalModel(Forecaster):
 
     # -- fit ------------------------------------------------------------------------------
     def _fit(self, df: pd.DataFrame, X_df: pd.DataFrame | None) -> None:
-        frame = _with_exog(df, X_df)
+        frame = with_exog(df, X_df)
         self.train_ = frame  # with the drivers: conformal refits need them
         y = frame[S.Y].to_numpy(dtype=float)
         self.objective_ = self._objective(y)
@@ -112,13 +118,20 @@ class GlobalModel(Forecaster):
         self.vocab_ = learn_vocabularies(frame, self.spec_.drivers)
         self.transforms_ = TargetTransforms(self.transform_names_)
         z = self.transforms_.fit_transform(y, codes, starts, len(self.ids_))
-        matrix = self._matrix(frame, z, starts)
-        keep = np.isfinite(z) & (np.arange(len(z)) > starts)
+        columns = self._columns(frame, z, starts)
+        if self.spec_.direct:  # rows (origin, step); `at` = the panel row of the target
+            columns, at = direct_training_columns(columns, z, starts, self.spec_)
+            keep = np.isfinite(z[at])
+        else:
+            at = np.arange(len(z))
+            keep = np.isfinite(z) & (at > starts)
+        matrix, target = self._frame(columns), z[at]
+        del columns
         if self.train_window:  # learn from the recent past only (features still see older)
             from_end = frame.groupby(S.UNIQUE_ID, sort=False).cumcount(ascending=False)
-            keep &= from_end.to_numpy() < self.train_window
+            keep &= from_end.to_numpy()[at] < self.train_window
         self.groups_ = self._group_of_series(frame)
-        row_group = frame[S.UNIQUE_ID].map(self.groups_).to_numpy()
+        row_group = frame[S.UNIQUE_ID].map(self.groups_).to_numpy()[at]
         self.estimators_: dict[str, Any] = {}
         for group in sorted(set(self.groups_.values())):
             rows = keep & (row_group == group)
@@ -127,7 +140,7 @@ class GlobalModel(Forecaster):
                     self.failures_[uid] = (f"too little history for {self.name} "
                                            f"({int(rows.sum())} training rows in its group)")
                 continue
-            self.estimators_[group] = self._train(matrix[rows], z[rows])
+            self.estimators_[group] = self._train(matrix[rows], target[rows])
         self._keep_recursion_state(frame, z, codes)
 
     def _resolve_spec(self, frame: pd.DataFrame) -> FeatureSpec:
@@ -139,7 +152,11 @@ class GlobalModel(Forecaster):
             spec = FeatureSpec.from_dict(self.features)
         else:
             spec = default_spec(freq, season, country=self.country,
-                                intermittent=self.objective_ in COUNT_OBJECTIVES)
+                                intermittent=self.objective_ in COUNT_OBJECTIVES,
+                                strategy=self._strategy())
+        if self._strategy() != spec.strategy:
+            raise OptionError(f"{self.name}: strategy={self.strategy!r} but the feature "
+                              f"spec given says strategy={spec.strategy!r}")
         if self.country and not spec.country:
             spec = _replace(spec, country=self.country)
         if spec.drivers and self.exog is None:
@@ -150,6 +167,20 @@ class GlobalModel(Forecaster):
             exog = list(self.exog)
         price, promo, events = assign_roles(exog)
         return _replace(spec, price=price, promo=promo, events=events)
+
+    def _strategy(self) -> str:
+        """``strategy`` resolved: "auto" = the spec's, else the recursive default."""
+        chosen = getattr(self, "strategy", "auto")
+        if chosen not in ("auto", "recursive", "direct"):
+            raise OptionError(f"{self.name}: strategy must be 'auto', 'recursive' or "
+                              f"'direct', not {chosen!r}")
+        if chosen != "auto":
+            return chosen
+        given = self.features
+        if isinstance(given, FeatureSpec):
+            return given.strategy
+        return str(given.get("strategy", "recursive")) if isinstance(given, dict) \
+            else "recursive"
 
     def _resolve_transforms(self, y: np.ndarray) -> tuple[str, ...]:
         chosen = self.target_transform
@@ -174,14 +205,15 @@ class GlobalModel(Forecaster):
         first = frame.groupby(S.UNIQUE_ID, sort=False)[self.group_col].first()
         return {uid: str(first[uid]) for uid in self.ids_}
 
-    def _matrix(self, frame: pd.DataFrame, z: np.ndarray, starts: np.ndarray) -> pd.DataFrame:
-        """Every training row's features (past target, calendar, drivers)."""
+    def _columns(self, frame: pd.DataFrame, z: np.ndarray, starts: np.ndarray
+                 ) -> dict[str, np.ndarray]:
+        """Every panel row's features (past target, calendar, drivers)."""
         columns = history_features(z, starts, self.spec_)
         columns.update(calendar_features(frame[S.DS], self.spec_))
         if self.spec_.drivers:
             encoded = encode_drivers(frame, self.spec_.drivers, self.vocab_)
             columns.update(driver_features(encoded, starts, self.spec_))
-        return self._frame(columns)
+        return columns
 
     def _frame(self, columns: dict[str, np.ndarray]) -> pd.DataFrame:
         matrix = pd.DataFrame({name: columns[name] for name in self.spec_.feature_names()})
@@ -239,8 +271,9 @@ class GlobalModel(Forecaster):
         for group, estimator in self.estimators_.items():
             sel = np.flatnonzero(groups == group)
             if sel.size:
-                z[sel] = self._recurse(estimator, rows[sel], {k: v[sel] for k, v in
-                                                              known.items()}, h)
+                forecast = self._direct if self.spec_.direct else self._recurse
+                z[sel] = forecast(estimator, rows[sel], {k: v[sel] for k, v in
+                                                         known.items()}, h)
         values = self.transforms_.inverse(z, rows)
         future[self.name] = values.reshape(-1)
         return future
@@ -261,21 +294,20 @@ class GlobalModel(Forecaster):
             count += 1
         return out
 
+    def _direct(self, estimator: Any, rows: np.ndarray, known: dict[str, np.ndarray],
+                h: int) -> np.ndarray:
+        """All h steps from one origin (the last observed period) in one prediction."""
+        columns = origin_columns(self.buffer_[rows], self.expanding_sum_[rows],
+                                 self.expanding_count_[rows], self.spec_, h)
+        columns.update(known)
+        pred = self._apply(estimator, self._frame({k: np.asarray(v).reshape(-1)
+                                                   for k, v in columns.items()}))
+        return np.asarray(pred, dtype=float).reshape(len(rows), h)
+
     def _future_drivers(self, future: pd.DataFrame, X_df: pd.DataFrame | None, h: int
                         ) -> dict[str, np.ndarray]:
-        cols = list(self.spec_.drivers)
-        rows = future_inputs(future, X_df, cols, self.name, h)
-        combined = pd.concat([self.driver_tail_[self.driver_tail_[S.UNIQUE_ID].isin(
-            set(future[S.UNIQUE_ID]))], rows.assign(_future=True)], ignore_index=True)
-        combined["_future"] = combined["_future"].eq(True)
-        combined = combined.sort_values([S.UNIQUE_ID, S.DS], kind="stable").reset_index(
-            drop=True)
-        codes = pd.factorize(combined[S.UNIQUE_ID])[0]
-        encoded = encode_drivers(combined, cols, self.vocab_)
-        features = driver_features(encoded, series_starts(codes), self.spec_)
-        mask = combined["_future"].to_numpy()
-        # combined is sorted like `future` (unique_id, ds), so the future rows line up
-        return {k: v[mask] for k, v in features.items()}
+        return future_driver_features(future, X_df, self.driver_tail_, self.spec_,
+                                      self.vocab_, self.name, h)
 
     # -- persistence -------------------------------------------------------------------------
     def save(self, path: Path) -> None:
@@ -299,9 +331,9 @@ class GlobalModel(Forecaster):
                               "expanding_sum": self.expanding_sum_,
                               "expanding_count": self.expanding_count_,
                               "spread": self.spread_.reindex(self.ids_).to_numpy()})
-        for j in range(self.buffer_.shape[1]):
-            state[f"buffer_{j}"] = self.buffer_[:, j]
-        state = pd.concat([state, self.transforms_.state_frame()], axis=1)
+        buffer = pd.DataFrame(self.buffer_, columns=[f"buffer_{j}" for j in
+                                                     range(self.buffer_.shape[1])])
+        state = pd.concat([state, buffer, self.transforms_.state_frame()], axis=1)
         state.to_parquet(path / "series_state.parquet", index=False)
         tail = self.driver_tail_.copy()
         for col in self.vocab_:
@@ -358,46 +390,6 @@ class GlobalModel(Forecaster):
     @classmethod
     def _params_from_manifest(cls, params: dict[str, Any], path: Path) -> dict[str, Any]:
         return params
-
-
-def future_inputs(future: pd.DataFrame, X_df: pd.DataFrame | None, columns: list[str],
-                  who: str, h: int) -> pd.DataFrame:
-    """The known-ahead columns for every (unique_id, ds) of ``future``, or a clear error."""
-    if X_df is None:
-        raise InputError(f"{who} was trained with known-ahead inputs {columns}; predict needs "
-                         f"X_df with their values for the {h} periods after each series' end",
-                         column=columns[0])
-    missing = [c for c in (S.UNIQUE_ID, S.DS, *columns) if c not in X_df.columns]
-    if missing:
-        raise InputError(f"X_df has no column '{missing[0]}', which {who} needs for its "
-                         f"forecasts (needs {[S.UNIQUE_ID, S.DS, *columns]})",
-                         column=missing[0])
-    given = X_df[[S.UNIQUE_ID, S.DS, *columns]].copy()
-    given[S.UNIQUE_ID] = given[S.UNIQUE_ID].astype(str)
-    given[S.DS] = pd.to_datetime(given[S.DS])
-    given = given.drop_duplicates([S.UNIQUE_ID, S.DS], keep="last")
-    merged = future[[S.UNIQUE_ID, S.DS]].merge(given, on=[S.UNIQUE_ID, S.DS], how="left",
-                                                indicator=True)
-    absent = merged["_merge"] == "left_only"
-    if absent.any():
-        first = merged[absent].iloc[0]
-        raise InputError(f"X_df lacks the future values of '{columns[0]}' (and the other "
-                         f"known-ahead columns) for {int(absent.sum())} of {len(merged)} "
-                         f"forecast periods, first {first[S.UNIQUE_ID]} on "
-                         f"{first[S.DS]:%Y-%m-%d}", column=columns[0])
-    return merged.drop(columns="_merge")
-
-
-def _with_exog(df: pd.DataFrame, X_df: pd.DataFrame | None) -> pd.DataFrame:
-    """Training rows with the columns of ``X_df`` (if given) joined on unique_id, ds."""
-    if X_df is None:
-        return df.reset_index(drop=True)
-    extra = X_df.copy()
-    extra[S.UNIQUE_ID] = extra[S.UNIQUE_ID].astype(str)
-    extra[S.DS] = pd.to_datetime(extra[S.DS])
-    new = [c for c in extra.columns if c not in (S.UNIQUE_ID, S.DS, S.Y)]
-    base = df.drop(columns=[c for c in new if c in df.columns])
-    return base.merge(extra[[S.UNIQUE_ID, S.DS, *new]], on=[S.UNIQUE_ID, S.DS], how="left")
 
 
 def _replace(spec: FeatureSpec, **changes: Any) -> FeatureSpec:

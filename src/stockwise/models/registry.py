@@ -77,6 +77,12 @@ def _lightgbm_tweedie(season_length: int | None = None, freq: str | None = None,
                     alias="LightGBM-tweedie", **params)  # type: ignore[arg-type]
 
 
+def _lightgbm_direct(season_length: int | None = None, freq: str | None = None,
+                     **params: object) -> Forecaster:
+    return LightGBM(season_length=season_length, freq=freq, strategy="direct",
+                    alias="LightGBM-direct", **params)  # type: ignore[arg-type]
+
+
 def _random_forest(season_length: int | None = None, freq: str | None = None,
                    **params: object) -> Forecaster:
     return SklearnRegressor(season_length=season_length, freq=freq, **params)  # type: ignore[arg-type]
@@ -114,6 +120,7 @@ def default_fallbacks(name: str, season_length: int = 1) -> list[str]:
         "LSTM": ["SeasonalNaive", "Naive"],
         "LightGBM": ["SeasonalNaive", "Naive"],
         "LightGBM-tweedie": ["SeasonalNaive", "Naive"],
+        "LightGBM-direct": ["SeasonalNaive", "Naive"],
         "XGBoost": ["SeasonalNaive", "Naive"],
         "RandomForest": ["SeasonalNaive", "Naive"],
     }.get(ALIASES.get(name, name), ["Naive"])
@@ -123,6 +130,7 @@ def default_fallbacks(name: str, season_length: int = 1) -> list[str]:
 
 
 register_model("LightGBM-tweedie", _lightgbm_tweedie)
+register_model("LightGBM-direct", _lightgbm_direct)
 register_model("RandomForest", _random_forest)
 register_global_candidate("LSTM", 100)
 """The LSTM joins "auto" on panels of 100 series or more where a sector profile names it

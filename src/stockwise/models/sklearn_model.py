@@ -50,7 +50,7 @@ class SklearnRegressor(GlobalModel):
                  exog: tuple[str, ...] | list[str] | None = None, country: str | None = None,
                  target_transform: str | tuple[str, ...] | None = "auto",
                  group_col: str | None = None, conformal_windows: int = 2,
-                 train_window: int | None = None,
+                 train_window: int | None = None, strategy: str = "auto",
                  alias: str | None = None, freq: str | None = None) -> None:
         self.estimator = estimator
         self.season_length = season_length
@@ -61,6 +61,7 @@ class SklearnRegressor(GlobalModel):
         self.group_col = group_col
         self.conformal_windows = conformal_windows
         self.train_window = train_window
+        self.strategy = strategy
         self.alias = alias
         self.freq = freq
 
