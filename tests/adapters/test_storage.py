@@ -10,7 +10,7 @@ from sqlalchemy import func, inspect, select
 from sqlalchemy.exc import IntegrityError
 
 from stockwise.adapters.storage import Storage
-from stockwise.adapters.storage.database import current_revision
+from stockwise.adapters.storage.database import alembic_config, current_revision, upgrade
 from stockwise.adapters.storage.frames import batches_frame, inventory_frame, sales_frame
 from stockwise.adapters.storage.loads import store_table
 from stockwise.adapters.storage.models import Base, InventorySnapshot, Product, Sale
@@ -41,9 +41,40 @@ def _count(storage: Storage, model) -> int:
 def test_migrations_create_every_table(storage: Storage) -> None:
     names = set(inspect(storage.engine).get_table_names())
     assert set(Base.metadata.tables) <= names
-    assert current_revision(storage.engine) == "0001"
+    assert current_revision(storage.engine) == "0002"
     storage.upgrade()  # a second upgrade is a no-op
-    assert current_revision(storage.engine) == "0001"
+    assert current_revision(storage.engine) == "0002"
+
+
+def test_planned_inputs_migration_keeps_stored_data(database_url: str, tables) -> None:
+    """A database at 0001 with sales gains the planned-inputs table and keeps its rows."""
+    store = Storage(database_url)
+    try:
+        upgrade(store.engine, "0001")
+        assert "planned_inputs" not in inspect(store.engine).get_table_names()
+        with store.transaction() as session:
+            store_table(session, "sales", tables["sales"])
+        store.upgrade()
+        assert current_revision(store.engine) == "0002"
+        assert "planned_inputs" in inspect(store.engine).get_table_names()
+        assert _count(store, Sale) == len(tables["sales"])
+        planned = tables["sales"][["unique_id", "ds"]].assign(promo=1.0)
+        with store.transaction() as session:
+            assert store_table(session, "planned", planned).inserted == len(planned)
+        _downgrade(store.engine, "0001")
+        assert "planned_inputs" not in inspect(store.engine).get_table_names()
+        assert _count(store, Sale) == len(tables["sales"])
+    finally:
+        store.dispose()
+
+
+def _downgrade(engine, revision: str) -> None:
+    from alembic import command
+
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
 
 
 def test_loading_twice_changes_nothing(storage: Storage, tables) -> None:

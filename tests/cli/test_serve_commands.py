@@ -47,7 +47,7 @@ def test_keys_create_list_revoke(url: str) -> None:
 
 def test_db_upgrade_reports_the_revision(url: str) -> None:
     code, output = run("db", "upgrade", "--database-url", url)
-    assert code == 0 and "revision 0001" in output
+    assert code == 0 and "revision 0002" in output
 
 
 def test_serve_passes_settings_to_uvicorn(url: str, monkeypatch: pytest.MonkeyPatch) -> None:

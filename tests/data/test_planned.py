@@ -73,6 +73,9 @@ def test_drivers_without_plans_or_sales_columns_are_refused() -> None:
     with pytest.raises(OptionError, match="no column"):
         forecast_sectors(SALES.drop(columns="promo"), horizon=14, models="LightGBM",
                          planned=PLANNED)
+    with pytest.raises(OptionError, match="no values"):  # a column the history never filled
+        forecast_sectors(SALES.assign(promo=np.nan), horizon=14, models="LightGBM",
+                         planned=PLANNED)
     short = PLANNED[PLANNED["ds"] < CUT + pd.Timedelta(days=7)]
     with pytest.raises(InputError, match="promo"):
         forecast_sectors(SALES, horizon=14, models="LightGBM", planned=short)

@@ -3,7 +3,9 @@
 Sector by sector (that is what progress counts): the plan run calls
 :func:`stockwise.workflows.plan.plan_inventory`, the forecast run
 :func:`stockwise.workflows.sector_forecast.forecast_sectors`, both on the stored sales,
-the latest inventory snapshot and the stored batches. Results are written at the end,
+the latest inventory snapshot and the stored batches. A run naming ``drivers`` (promo,
+price …) also reads their history from the stored sales and their planned values from
+the stored planned inputs, and passes both on. Results are written at the end,
 in one transaction, so a failed run stores no partial results. With a tracker (settings
 ``STOCKWISE_TRACK=true``) the run is also recorded in MLflow like a CLI run: parameters,
 data fingerprint, backtest scores, result files and each sector's champion model.
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +23,14 @@ import pandas as pd
 
 from stockwise import schema as S
 from stockwise.adapters.storage import Storage
-from stockwise.adapters.storage.frames import batches_frame, inventory_frame, sales_frame
+from stockwise.adapters.storage.frames import (
+    batches_frame,
+    inventory_frame,
+    planned_frame,
+    sales_frame,
+)
 from stockwise.adapters.storage.results import store_forecasts, store_plan
-from stockwise.errors import NothingUsableError
+from stockwise.errors import InputError, NothingUsableError
 from stockwise.inventory.plan import sort_alerts, sort_plan
 from stockwise.workflows.sector_forecast import SectorForecasts
 from stockwise.workflows.tracking import NullTracker, Tracker, track_forecasts
@@ -45,46 +53,54 @@ def execute_run(storage: Storage, run_id: str, kind: str, params: dict[str, Any]
 def _execute(storage: Storage, run_id: str, kind: str, params: dict[str, Any],
              progress: Progress, tracker: Tracker) -> dict[str, Any]:
     progress(0.02, "reading the stored data")
+    drivers = list(dict.fromkeys(params.get("drivers") or ()))
+    where = f" for sector {params['sector']!r}" if params.get("sector") else ""
     with storage.session() as session:
-        sales = sales_frame(session, params.get("sector"))
+        sales = sales_frame(session, params.get("sector"), extras=drivers)
         inventory = inventory_frame(session) if kind == "plan" else None
         batches = batches_frame(session) if kind == "plan" else None
+        planned = planned_frame(session, drivers, params.get("sector")) if drivers else None
     if sales.empty:
-        where = f" for sector {params['sector']!r}" if params.get("sector") else ""
         raise NothingUsableError(f"no sales stored{where}: upload sales first "
                                  "(POST /api/v1/uploads/sales)")
+    if planned is not None and planned.empty:
+        raise NothingUsableError(f"drivers {drivers} need their planned values for the "
+                                 f"forecast periods, and none are stored{where}: upload "
+                                 "them first (POST /api/v1/uploads/planned)")
+    known_ahead = {"planned": planned, "drivers": drivers}
     groups = list(_sector_groups(sales))
     forecasts, plans, projections, alerts, notes = [], [], [], [], []
     models = params.get("models", "auto")
-    for index, (name, rows) in enumerate(groups):
-        progress(0.05 + 0.85 * index / len(groups),
-                 f"{'planning' if kind == 'plan' else 'forecasting'} sector "
-                 f"{name or '(none)'} ({index + 1} of {len(groups)})")
-        if kind == "forecast":
-            from stockwise.workflows.sector_forecast import forecast_sectors
+    with _naming_planned_gaps(drivers):
+        for index, (name, rows) in enumerate(groups):
+            progress(0.05 + 0.85 * index / len(groups),
+                     f"{'planning' if kind == 'plan' else 'forecasting'} sector "
+                     f"{name or '(none)'} ({index + 1} of {len(groups)})")
+            if kind == "forecast":
+                from stockwise.workflows.sector_forecast import forecast_sectors
 
-            result = forecast_sectors(rows, horizon=params.get("horizon"), models=models,
-                                      levels=params.get("levels"),
-                                      n_windows=params.get("n_windows", 2))
-            forecasts.append(result)
-            continue
-        from stockwise.workflows.plan import plan_inventory
+                result = forecast_sectors(rows, horizon=params.get("horizon"), models=models,
+                                          levels=params.get("levels"),
+                                          n_windows=params.get("n_windows", 2), **known_ahead)
+                forecasts.append(result)
+                continue
+            from stockwise.workflows.plan import plan_inventory
 
-        ids = set(rows[S.UNIQUE_ID])
-        stock = inventory[inventory[S.UNIQUE_ID].isin(ids)]
-        if stock.empty:
-            notes.append(f"sector {name or '(none)'}: no inventory snapshot, not planned")
-            continue
-        lots = batches[batches[S.UNIQUE_ID].isin(ids)]
-        run = plan_inventory(rows, stock.drop(columns="as_of"), batches=lots, models=models,
-                             n_windows=params.get("n_windows", 2),
-                             policy=params.get("policy", "RS"),
-                             target=params.get("target", "cycle_service_level"),
-                             seed=params.get("seed", 0))
-        forecasts.append(run.forecasts)
-        plans.append(run.plan.plan)
-        projections.append(run.plan.projection)
-        alerts.append(run.plan.alerts)
+            ids = set(rows[S.UNIQUE_ID])
+            stock = inventory[inventory[S.UNIQUE_ID].isin(ids)]
+            if stock.empty:
+                notes.append(f"sector {name or '(none)'}: no inventory snapshot, not planned")
+                continue
+            lots = batches[batches[S.UNIQUE_ID].isin(ids)]
+            run = plan_inventory(rows, stock.drop(columns="as_of"), batches=lots, models=models,
+                                 n_windows=params.get("n_windows", 2),
+                                 policy=params.get("policy", "RS"),
+                                 target=params.get("target", "cycle_service_level"),
+                                 seed=params.get("seed", 0), **known_ahead)
+            forecasts.append(run.forecasts)
+            plans.append(run.plan.plan)
+            projections.append(run.plan.projection)
+            alerts.append(run.plan.alerts)
     if kind == "plan" and not plans:
         raise NothingUsableError("no product has both sales and an inventory snapshot: "
                                  "upload inventory first (POST /api/v1/uploads/inventory)")
@@ -94,6 +110,18 @@ def _execute(storage: Storage, run_id: str, kind: str, params: dict[str, Any],
         _track(tracker, kind, sales, params, combined, plans, alerts)
     progress(0.92, "storing the results")
     return _store(storage, run_id, combined.forecasts, plans, projections, alerts, notes)
+
+
+@contextmanager
+def _naming_planned_gaps(drivers: list[str]) -> Iterator[None]:
+    """A forecast missing planned values of a driver says where to upload them."""
+    try:
+        yield
+    except InputError as exc:
+        if exc.column in drivers and exc.hint is None:
+            exc.hint = ("Upload the planned values of every forecast period "
+                        "(POST /api/v1/uploads/planned).")
+        raise
 
 
 def _combine(parts: list[SectorForecasts]) -> SectorForecasts:

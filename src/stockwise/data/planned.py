@@ -24,16 +24,20 @@ from stockwise.errors import InputError, MissingColumnsError
 KEYS = (S.UNIQUE_ID, S.DS)
 
 
-def read_planned(source: str | Path | pd.DataFrame, drivers: Sequence[str] = ()
+def read_planned(source: str | Path | pd.DataFrame | RawTable, drivers: Sequence[str] = ()
                  ) -> pd.DataFrame:
     """``unique_id, ds`` and the driver columns (numbers; flags as 0/1), checked.
 
+    ``source``: a file, a frame, or a table already read (:class:`RawTable`, e.g. an
+    upload read with its own separator or sheet).
     ``drivers``: the columns to keep (default: every column besides the keys and
     ``sector``). Raises :class:`InputError` naming the file, row and column of the first
     missing key, unreadable date, non-numeric value or duplicated (unique_id, ds).
     """
-    raw: RawTable = from_frame(source) if isinstance(source, pd.DataFrame) else \
-        read_table(source)
+    if isinstance(source, RawTable):
+        raw = source
+    else:
+        raw = from_frame(source) if isinstance(source, pd.DataFrame) else read_table(source)
     frame = raw.frame
     columns = [c for c in frame.columns if c != S.SOURCE_ROW]
     drivers = list(drivers) or [c for c in columns if c not in (*KEYS, S.SECTOR)]

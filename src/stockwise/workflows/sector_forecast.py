@@ -112,6 +112,10 @@ def _drivers(sales: pd.DataFrame, planned: pd.DataFrame | None, drivers: Sequenc
     if missing:
         raise OptionError(f"the sales table has no column {missing} to learn the planned "
                           f"driver(s) from; it has {list(sales.columns)}")
+    empty = [c for c in names if sales[c].isna().all()]
+    if empty:  # e.g. a stored table whose rows never carried the driver
+        raise OptionError(f"the sales table's column(s) {empty} have no values to learn the "
+                          "planned driver(s) from: give sales history with them")
     absent = [c for c in names if c not in planned.columns]
     if absent:
         raise OptionError(f"the planned-inputs table has no column {absent}")

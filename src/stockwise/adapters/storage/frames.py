@@ -1,11 +1,15 @@
 """Stored data back as the canonical frames the library works on.
 
-Sales come with their product's sector / product / store / category; inventory is the
-latest snapshot of each product (plus per-product overrides kept in ``extra``), so a
-run plans from the freshest stock the database knows.
+Sales come with their product's sector / product / store / category (and, on request,
+the extra columns kept in their ``extra`` JSON, e.g. a driver such as ``discount``);
+inventory is the latest snapshot of each product (plus per-product overrides kept in
+``extra``), so a run plans from the freshest stock the database knows; planned inputs
+come back as the table :func:`stockwise.data.planned.read_planned` gives.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import pandas as pd
 from sqlalchemy import func, select
@@ -13,17 +17,29 @@ from sqlalchemy.orm import Session
 
 from stockwise import schema as S
 from stockwise.adapters.storage.loads import INVENTORY_FIELDS
-from stockwise.adapters.storage.models import Batch, InventorySnapshot, Product, Sale
+from stockwise.adapters.storage.models import (
+    Batch,
+    InventorySnapshot,
+    PlannedInput,
+    Product,
+    Sale,
+)
 
 SALES_COLUMNS = [S.UNIQUE_ID, S.DS, S.Y, S.SECTOR, S.PRODUCT, S.STORE, S.CATEGORY, S.PRICE,
                  S.PROMO, S.ON_HAND]
 
 
 def sales_frame(session: Session, sector: str | None = None,
-                product_id: str | None = None) -> pd.DataFrame:
-    """``unique_id, ds, y, sector, product, store, category, price, promo, on_hand``."""
-    query = (select(Sale.product_id, Sale.ds, Sale.y, Product.sector, Product.product,
-                    Product.store, Product.category, Sale.price, Sale.promo, Sale.on_hand)
+                product_id: str | None = None, extras: Sequence[str] = ()) -> pd.DataFrame:
+    """``unique_id, ds, y, sector, product, store, category, price, promo, on_hand``.
+
+    ``extras``: names of other stored sales columns (kept in ``extra``) to add; one that no
+    row carries is left out, so a caller asking for it learns it is not there.
+    """
+    wanted = [e for e in dict.fromkeys(extras) if e not in SALES_COLUMNS]
+    columns = [Sale.product_id, Sale.ds, Sale.y, Product.sector, Product.product,
+               Product.store, Product.category, Sale.price, Sale.promo, Sale.on_hand]
+    query = (select(*columns, *([Sale.extra] if wanted else []))
              .join(Product, Product.product_id == Sale.product_id)
              .order_by(Sale.product_id, Sale.ds))
     if sector is not None:
@@ -31,11 +47,40 @@ def sales_frame(session: Session, sector: str | None = None,
     if product_id is not None:
         query = query.where(Sale.product_id == product_id)
     # Core execution (no ORM row loading): this is the bulk read behind runs and sectors.
-    frame = pd.DataFrame(session.connection().execute(query).all(), columns=SALES_COLUMNS)
+    rows = session.connection().execute(query).all()
+    frame = pd.DataFrame([r[:len(SALES_COLUMNS)] for r in rows], columns=SALES_COLUMNS)
     frame[S.DS] = pd.to_datetime(frame[S.DS])
     for column in (S.Y, S.PRICE, S.PROMO, S.ON_HAND):
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
+    for name in wanted:
+        values = pd.Series([(r[-1] or {}).get(name) for r in rows], index=frame.index,
+                           dtype=object)
+        if values.notna().any():
+            numbers = pd.to_numeric(values, errors="coerce")
+            frame[name] = numbers if numbers.notna().sum() == values.notna().sum() else values
     return frame
+
+
+def planned_frame(session: Session, drivers: Sequence[str], sector: str | None = None
+                  ) -> pd.DataFrame:
+    """``unique_id, ds`` and one column per driver, for the days planned with all of them.
+
+    A stored day that lacks one of ``drivers`` (its file planned other drivers) is left
+    out, so the forecast reports the gap by product and day instead of guessing a value.
+    """
+    query = select(PlannedInput.product_id, PlannedInput.ds, PlannedInput.drivers
+                   ).order_by(PlannedInput.product_id, PlannedInput.ds)
+    if sector is not None:
+        query = query.join(Product, Product.product_id == PlannedInput.product_id
+                           ).where(Product.sector == sector)
+    names = list(dict.fromkeys(drivers))
+    rows = [{S.UNIQUE_ID: pid, S.DS: ds, **{n: (values or {}).get(n) for n in names}}
+            for pid, ds, values in session.execute(query)]
+    frame = pd.DataFrame(rows, columns=[S.UNIQUE_ID, S.DS, *names]).dropna(subset=names)
+    frame[S.DS] = pd.to_datetime(frame[S.DS])
+    for name in names:
+        frame[name] = pd.to_numeric(frame[name]).astype(float)
+    return frame.reset_index(drop=True)
 
 
 def latest_snapshots(session: Session):

@@ -21,7 +21,14 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from stockwise import schema as S
-from stockwise.adapters.storage.models import Base, Batch, InventorySnapshot, Product, Sale
+from stockwise.adapters.storage.models import (
+    Base,
+    Batch,
+    InventorySnapshot,
+    PlannedInput,
+    Product,
+    Sale,
+)
 
 CHUNK = 500
 PRODUCT_FIELDS = (S.SECTOR, S.PRODUCT, S.STORE, S.CATEGORY)
@@ -43,7 +50,12 @@ class LoadCounts:
 
 def store_table(session: Session, table: str, data: pd.DataFrame,
                 as_of: dt.date | None = None) -> LoadCounts:
-    """Upsert the accepted rows of ``table`` (sales, inventory or batches)."""
+    """Upsert the accepted rows of ``table`` (sales, inventory, batches or planned).
+
+    ``planned`` (:func:`stockwise.data.planned.read_planned`'s table) merges each row's
+    drivers into what is stored for its product and day: a price list uploaded after the
+    promotion calendar adds prices without forgetting the promotions.
+    """
     if data.empty:
         return LoadCounts()
     _upsert_products(session, data)
@@ -58,7 +70,9 @@ def store_table(session: Session, table: str, data: pd.DataFrame,
     if table == "batches":
         rows = _rows(data, (S.UNIQUE_ID, S.BATCH_ID), BATCH_FIELDS, with_extra=False)
         return _upsert(session, Batch, ("product_id", "batch_id"), rows)
-    raise ValueError(f"unknown table {table!r}; expected sales, inventory or batches")
+    if table == "planned":
+        return _upsert(session, PlannedInput, ("product_id", "ds"), _planned_rows(session, data))
+    raise ValueError(f"unknown table {table!r}; expected sales, inventory, batches or planned")
 
 
 def plain(value: Any) -> Any:
@@ -98,6 +112,24 @@ def _rows(data: pd.DataFrame, key: tuple[str, ...], fields: tuple[str, ...], *,
             row["extra"] = extra or extra_default
         out.append(row)
     return out
+
+
+def _planned_rows(session: Session, data: pd.DataFrame) -> list[dict[str, Any]]:
+    """One row per (product, day): the stored drivers updated with the incoming ones."""
+    names = [c for c in data.columns if c not in (S.UNIQUE_ID, S.DS, S.SECTOR, S.SOURCE_ROW)]
+    stored: dict[tuple[str, dt.date], dict[str, Any]] = {}
+    products = sorted({str(p) for p in data[S.UNIQUE_ID]})
+    for ids in _chunks(products):
+        query = select(PlannedInput.product_id, PlannedInput.ds, PlannedInput.drivers
+                       ).where(PlannedInput.product_id.in_(ids))
+        stored.update({(pid, ds): drivers or {} for pid, ds, drivers in session.execute(query)})
+    rows = []
+    for record in data.to_dict("records"):
+        key = (str(record[S.UNIQUE_ID]), plain(record[S.DS]))
+        given = {n: _json(record[n]) for n in names if plain(record[n]) is not None}
+        rows.append({"product_id": key[0], "ds": key[1],
+                     "drivers": {**stored.get(key, {}), **given}})
+    return rows
 
 
 def _json(value: Any) -> Any:

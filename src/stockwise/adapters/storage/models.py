@@ -1,10 +1,11 @@
 """The database tables, as SQLAlchemy 2 typed ORM classes.
 
 Natural keys of the data contract are the primary keys (sales: product + day, inventory
-snapshot: product + as-of date, batches: product + batch), so loading a file twice can only
-find its rows already there. Results of a run (forecasts, plan lines, projection,
-alerts) hang off the run and are deleted with it. Plan lines keep the filter columns as
-real columns and the whole line as JSON, so new plan columns need no migration.
+snapshot: product + as-of date, batches: product + batch, planned inputs: product + day),
+so loading a file twice can only find its rows already there. Results of a run
+(forecasts, plan lines, projection, alerts) hang off the run and are deleted with it.
+Plan lines keep the filter columns as real columns and the whole line as JSON, so new
+plan columns need no migration.
 """
 
 from __future__ import annotations
@@ -74,6 +75,21 @@ class Batch(Base):
     batch_id: Mapped[str] = mapped_column(String(200), primary_key=True)
     quantity: Mapped[float] = mapped_column(Float)
     expiry_date: Mapped[dt.date] = mapped_column(Date)
+
+
+class PlannedInput(Base):
+    """Planned values of known-ahead drivers (promo, price …) for one product and day.
+
+    One JSON object of ``{driver: value}`` per row rather than a column per driver: the
+    drivers are whatever columns a company's sales carry, so a new one needs no migration.
+    """
+
+    __tablename__ = "planned_inputs"
+
+    product_id: Mapped[str] = mapped_column(
+        ForeignKey("products.product_id", ondelete="CASCADE"), primary_key=True)
+    ds: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    drivers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
 class Upload(Base):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
 from stockwise.adapters.storage import runs as records
 from stockwise.adapters.storage.models import Run
@@ -32,6 +32,11 @@ class RunRequest(BaseModel):
     policy: Literal["RS", "sS", "sQ"] = "RS"
     target: Literal["cycle_service_level", "fill_rate", "cost"] = "cycle_service_level"
     seed: int = 0
+    drivers: list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                                   max_length=100)]] = Field(
+        default_factory=list, max_length=50,
+        description="Known-ahead drivers (e.g. ['promo', 'price']) the forecasts use with "
+                    "their planned values (POST /api/v1/uploads/planned); none by default.")
 
 
 def run_record(run: Run) -> dict[str, Any]:

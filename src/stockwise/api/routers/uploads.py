@@ -3,6 +3,9 @@
 The file is read exactly as ``stockwise validate`` reads it (same readers, mapping and
 rules); errors name the uploaded file by its own name, never the server's temporary copy.
 Storing the accepted rows and recording the upload is one transaction.
+``POST /uploads/planned`` takes the planned values of known-ahead drivers, checked like
+the CLI's ``--planned`` file: a bad cell cannot be set aside (a forecast needs every
+planned period), so it refuses the whole file, naming the row and column.
 """
 
 from __future__ import annotations
@@ -10,6 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path, PurePath
 from typing import Annotated, Any
 
@@ -25,18 +30,53 @@ from stockwise.api.jobs import as_utc
 from stockwise.api.serialize import page, records
 from stockwise.data.intake import load_table
 from stockwise.data.mapping import parse_map_option
+from stockwise.data.planned import read_planned
 from stockwise.data.readers import RawTable, from_frame, read_table
 from stockwise.data.validation import ValidatedTable
 from stockwise.errors import InputError
 
 router = APIRouter(tags=["uploads"])
 TABLES = ("sales", "inventory", "batches")
+FILE = Annotated[UploadFile, File(description="CSV, Excel (.xlsx), Parquet or JSON.")]
+
+
+@router.post("/uploads/planned", summary="Upload planned promotions, prices … (drivers)")
+def upload_planned(
+    key: WriteKey, storage: StorageDep, file: FILE,
+    drivers: Annotated[str | None, Query(description="Driver columns to keep, comma-"
+                                         "separated (default: all but unique_id, ds, "
+                                         "sector)")] = None,
+    sep: str | None = None, decimal: str | None = None, encoding: str | None = None,
+    sheet: str | None = None,
+) -> dict[str, Any]:
+    """Check every cell like the CLI's ``--planned``; store (upsert) the planned values."""
+    name = _file_name(file, "planned")
+    names = [d.strip() for d in (drivers or "").split(",") if d.strip()]
+    with _saved(file, name) as path, _named_errors(path, name):
+        raw = _read(path, name, sep=sep, decimal=decimal, encoding=encoding,
+                    sheet=_sheet(sheet))
+        table = read_planned(raw, names)
+    with storage.transaction() as session:
+        counts = store_table(session, "planned", table)
+        record = Upload(table_name="planned", file=name, rows_read=len(table),
+                        accepted=len(table), quarantined=0, inserted=counts.inserted,
+                        updated=counts.updated, unchanged=counts.unchanged)
+        session.add(record)
+        session.flush()
+        upload_id = record.upload_id
+    return {"upload_id": upload_id, "table": "planned", "file": name,
+            "rows_read": len(table), "accepted": len(table), "quarantined": 0,
+            "inserted": counts.inserted, "updated": counts.updated,
+            "unchanged": counts.unchanged,
+            "drivers": [c for c in table.columns if c not in ("unique_id", "ds")],
+            "products": int(table["unique_id"].nunique()),
+            "start": table["ds"].min().date(), "end": table["ds"].max().date(),
+            "notes": [], "issues": [], "quarantined_rows": []}
 
 
 @router.post("/uploads/{table}", summary="Upload sales, inventory or batches")
 def upload(
-    table: str, key: WriteKey, storage: StorageDep,
-    file: Annotated[UploadFile, File(description="CSV, Excel (.xlsx), Parquet or JSON.")],
+    table: str, key: WriteKey, storage: StorageDep, file: FILE,
     map: Annotated[str | None, Query(description="Column mapping, e.g. date=Date,y=Ventes")
                    ] = None,
     sep: str | None = None, decimal: str | None = None, encoding: str | None = None,
@@ -46,10 +86,9 @@ def upload(
 ) -> dict[str, Any]:
     """Validate the file like the CLI, store the accepted rows, return the accounting."""
     if table not in TABLES:
-        raise ApiError(400, f"unknown table '{table}': upload sales, inventory or batches")
-    name = PurePath(file.filename or "").name
-    if name in ("", ".", ".."):  # no usable file name: name it after the table
-        name = f"{table}.csv"
+        raise ApiError(400, f"unknown table '{table}': upload sales, inventory, batches or "
+                            "planned")
+    name = _file_name(file, table)
     result = _validate(file, name, table, map, sep=sep, decimal=decimal, encoding=encoding,
                        date_format=date_format, sheet=sheet)
     issues = _issues(result, name)
@@ -88,15 +127,39 @@ def list_uploads(key: ReadKey, storage: StorageDep,
     return page(items, page_number, page_size, total)
 
 
-def _validate(file: UploadFile, name: str, table: str, map_text: str | None,
-              **options: Any) -> ValidatedTable:
-    sheet = options.pop("sheet")
-    date_format = options.pop("date_format")
+def _file_name(file: UploadFile, table: str) -> str:
+    name = PurePath(file.filename or "").name
+    return f"{table}.csv" if name in ("", ".", "..") else name  # none usable: the table's
+
+
+@contextmanager
+def _saved(file: UploadFile, name: str) -> Iterator[Path]:
+    """The upload as a temporary file of its own name (the readers go by the extension)."""
     with tempfile.TemporaryDirectory(prefix="stockwise-upload-") as folder:
         path = Path(folder) / name
         with path.open("wb") as out:
             while chunk := file.file.read(1 << 20):
                 out.write(chunk)
+        yield path
+
+
+@contextmanager
+def _named_errors(path: Path, name: str) -> Iterator[None]:
+    """An input error as the 422 body, naming the user's file, never the temporary copy."""
+    try:
+        yield
+    except InputError as exc:
+        exc = _renamed(exc, str(path), name)
+        issue = {"file": name, "row": exc.row, "column": exc.column, "value": None,
+                 "rule": "invalid", "severity": "error", "message": exc.message}
+        raise from_input_error(exc, [issue] if exc.row is not None else None) from None
+
+
+def _validate(file: UploadFile, name: str, table: str, map_text: str | None,
+              **options: Any) -> ValidatedTable:
+    sheet = options.pop("sheet")
+    date_format = options.pop("date_format")
+    with _saved(file, name) as path:
         try:
             raw = _read(path, name, sheet=_sheet(sheet), **options)
             return load_table(raw, table, column_map=parse_map_option(map_text),
