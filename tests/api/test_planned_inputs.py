@@ -99,6 +99,12 @@ def test_planned_upload_is_stored_and_reuploads_update(api) -> None:
         plan.sort_values(["unique_id", "ds"])["promo"].astype(float).tolist()
     history = api.client.get("/api/v1/uploads", headers=api.read).json()
     assert [u["table"] for u in history["items"]] == ["planned"] * 3
+    shown = api.client.get("/api/v1/planned", headers=api.read,
+                           params={"product_id": "P0", "end": str(CUT.date()),
+                                   "page_size": 5}).json()
+    assert shown["total"] == 1 and shown["items"] == [
+        {"product_id": "P0", "ds": str(CUT.date()), "drivers": {"promo": 0.0, "price": 1.99}}]
+    assert api.client.get("/api/v1/planned", headers=api.read).json()["total"] == len(plan)
 
 
 def test_stored_sales_keep_their_driver_history(api) -> None:

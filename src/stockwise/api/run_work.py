@@ -13,6 +13,7 @@ data fingerprint, backtest scores, result files and each sector's champion model
 
 from __future__ import annotations
 
+import datetime as dt
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -59,7 +60,8 @@ def _execute(storage: Storage, run_id: str, kind: str, params: dict[str, Any],
         sales = sales_frame(session, params.get("sector"), extras=drivers)
         inventory = inventory_frame(session) if kind == "plan" else None
         batches = batches_frame(session) if kind == "plan" else None
-        planned = planned_frame(session, drivers, params.get("sector")) if drivers else None
+        planned = planned_frame(session, drivers, params.get("sector"),
+                                after=_earliest_end(sales)) if drivers else None
     if sales.empty:
         raise NothingUsableError(f"no sales stored{where}: upload sales first "
                                  "(POST /api/v1/uploads/sales)")
@@ -110,6 +112,13 @@ def _execute(storage: Storage, run_id: str, kind: str, params: dict[str, Any],
         _track(tracker, kind, sales, params, combined, plans, alerts)
     progress(0.92, "storing the results")
     return _store(storage, run_id, combined.forecasts, plans, projections, alerts, notes)
+
+
+def _earliest_end(sales: pd.DataFrame) -> dt.date | None:
+    """The first day any series' history ends: planned days after it may be forecast."""
+    if sales.empty:
+        return None
+    return sales.groupby(S.UNIQUE_ID)[S.DS].max().min().date()
 
 
 @contextmanager

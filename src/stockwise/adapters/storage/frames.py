@@ -9,6 +9,7 @@ come back as the table :func:`stockwise.data.planned.read_planned` gives.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 import pandas as pd
@@ -61,15 +62,19 @@ def sales_frame(session: Session, sector: str | None = None,
     return frame
 
 
-def planned_frame(session: Session, drivers: Sequence[str], sector: str | None = None
-                  ) -> pd.DataFrame:
+def planned_frame(session: Session, drivers: Sequence[str], sector: str | None = None,
+                  after: dt.date | None = None) -> pd.DataFrame:
     """``unique_id, ds`` and one column per driver, for the days planned with all of them.
 
     A stored day that lacks one of ``drivers`` (its file planned other drivers) is left
     out, so the forecast reports the gap by product and day instead of guessing a value.
+    ``after``: only later days (plans for days that have sales are history; a run needs
+    the days after them, and the table only grows).
     """
     query = select(PlannedInput.product_id, PlannedInput.ds, PlannedInput.drivers
                    ).order_by(PlannedInput.product_id, PlannedInput.ds)
+    if after is not None:
+        query = query.where(PlannedInput.ds > after)
     if sector is not None:
         query = query.join(Product, Product.product_id == PlannedInput.product_id
                            ).where(Product.sector == sector)

@@ -21,6 +21,7 @@ from stockwise.adapters.storage.models import (
     Forecast,
     InventorySnapshot,
     PlanLine,
+    PlannedInput,
     Product,
     ProjectionDay,
     Run,
@@ -211,6 +212,23 @@ def history(session: Session, product_id: str, start: dt.date | None = None,
         query = query.where(Sale.ds <= end)
     return [{"ds": s.ds, "y": s.y, "on_hand": s.on_hand, "price": s.price, "promo": s.promo}
             for s in session.scalars(query.order_by(Sale.ds)).all()]
+
+
+def planned(session: Session, *, product_id: str | None = None,
+            start: dt.date | None = None, end: dt.date | None = None, offset: int = 0,
+            limit: int = 100) -> Page:
+    """Stored planned inputs, by ``product_id, ds``: ``{product_id, ds, drivers}``."""
+    query = select(PlannedInput)
+    if product_id:
+        query = query.where(PlannedInput.product_id == product_id)
+    if start:
+        query = query.where(PlannedInput.ds >= start)
+    if end:
+        query = query.where(PlannedInput.ds <= end)
+    found, total = _paged(session, query.order_by(PlannedInput.product_id, PlannedInput.ds),
+                          offset, limit)
+    return [{"product_id": p.product_id, "ds": p.ds, "drivers": p.drivers or {}}
+            for (p,) in found], total
 
 
 def sector_names(session: Session) -> list[str]:

@@ -114,6 +114,17 @@ def product_history(product_id: str, key: ReadKey, storage: StorageDep,
     return jsonable({"product_id": product_id, "items": items})
 
 
+@router.get("/planned", tags=["uploads"],
+            summary="Stored planned inputs (promotions, prices …), by product and day")
+def list_planned(key: ReadKey, storage: StorageDep, paging: PagingDep,
+                 product_id: str | None = None, start: dt.date | None = None,
+                 end: dt.date | None = None) -> dict[str, Any]:
+    with storage.session() as session:
+        items, total = queries.planned(session, product_id=product_id, start=start, end=end,
+                                       offset=paging.offset, limit=paging.page_size)
+    return jsonable(page(items, paging.page, paging.page_size, total))
+
+
 def _known(session, sector: str) -> None:
     names = queries.sector_names(session)
     if sector not in names:
