@@ -169,14 +169,34 @@ class FillRateCalibrator:
                 self._levels[key] = self._level(float(target), groups)
         return self._levels[key]
 
-    def realised(self, groups: list[str]) -> np.ndarray:
-        """Mean over products (with demand in their review parts) of fill per level."""
-        fills = [1.0 - self.short[g][p] / self.demand[g][p]
-                 for g in groups for p in self.short[g] if self.demand[g][p] > 1e-9]
-        return np.mean(fills, axis=0) if fills else np.ones(len(LEVEL_GRID))
+    def fills(self, groups: list[str]) -> np.ndarray:
+        """(products, levels): each product's fill per level (products with demand in
+        their review parts only)."""
+        rows = [1.0 - self.short[g][p] / self.demand[g][p]
+                for g in groups for p in self.short[g] if self.demand[g][p] > 1e-9]
+        return np.vstack(rows) if rows else np.ones((0, len(LEVEL_GRID)))
+
+    def realised(self, groups: list[str], target: float | None = None) -> np.ndarray:
+        """Mean over products of fill per level; with ``target``, over those products that
+        reach it at some level of the grid.
+
+        Why leave the others out: a product whose paths give no stock at any level (a
+        forecast of zero with zero-width bands after a quiet spell) cannot be served by
+        raising the level, and averaging it in would push every other product far past
+        the target to make up for it — on carparts, orders of 140-270 units for parts
+        selling one or two a month. They still order at the level chosen.
+        """
+        fills = self.fills(groups)
+        if not len(fills):
+            return np.ones(len(LEVEL_GRID))
+        if target is not None:
+            servable = fills[:, -1] >= target - 1e-12
+            if servable.any():
+                fills = fills[servable]
+        return fills.mean(axis=0)
 
     def _level(self, target: float, groups: list[str]) -> float:
-        ok = np.flatnonzero(self.realised(groups) >= target - 1e-12)
+        ok = np.flatnonzero(self.realised(groups, target) >= target - 1e-12)
         return float(LEVEL_GRID[ok[0]]) if len(ok) else float(LEVEL_GRID[-1])
 
 
