@@ -254,6 +254,45 @@ def test_a_malformed_upload_shows_what_is_wrong(browser: object,
     page.close()
 
 
+def test_planned_inputs_upload_and_a_run_with_drivers(browser: object,
+                                                      server: tuple[str, str, Path],
+                                                      tmp_path: Path) -> None:
+    base, key, data = server
+    with httpx.Client(base_url=base, headers={"X-API-Key": key}) as client:
+        sales = (data / "sales.csv").read_bytes()
+        assert client.post("/api/v1/uploads/sales", files={"file": ("sales.csv", sales)}
+                           ).status_code == 200
+    page = browser.new_page()  # type: ignore[attr-defined]
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{base}/upload")
+    page.evaluate("k => localStorage.setItem('stockwise.apiKey', k)", key)
+    page.reload()
+    bad = tmp_path / "promos.csv"
+    bad.write_text("unique_id,ds,promo\nRET-00001,2030-01-01,1\nRET-00001,2030-01-02,yes\n")
+    page.set_input_files("#planned-file", str(bad))
+    page.click("#planned-form button")
+    message = page.locator("#messages.error")
+    message.wait_for()
+    assert "promos.csv" in message.inner_text() and "row 3" in message.inner_text()
+    assert "'promo'" in message.inner_text()
+    good = tmp_path / "promos_ok.csv"
+    good.write_text("unique_id,ds,promo\nRET-00001,2030-01-01,1\nRET-00001,2030-01-02,0\n")
+    page.set_input_files("#planned-file", str(good))
+    page.click("#planned-form button")
+    page.wait_for_selector("#h-result:has-text('planned from promos_ok.csv')")
+    assert page.locator("#accounting dd").nth(1).inner_text() == "2"  # accepted
+
+    # A run naming a driver nobody planned fails at once, saying what to upload.
+    page.click("nav >> text=Runs")
+    page.fill("#run-drivers", "discount")
+    page.click("#start-run")
+    page.wait_for_selector("#start-messages:has-text('failed')", timeout=60_000)
+    assert "uploads/planned" in page.locator("#start-messages").inner_text()
+    assert errors == []
+    page.close()
+
+
 def _check_history(trace: dict, sales_csv: Path, product: str) -> None:
     """The drawn history is the product's sales summed to the forecast's period."""
     period = str(trace["name"]).removeprefix("sales per ")

@@ -63,10 +63,12 @@ async function startRun(event) {
   const button = document.getElementById("start-run");
   const sector = document.getElementById("run-sector").value || null;
   const models = document.getElementById("run-models").value;
+  const drivers = document.getElementById("run-drivers").value.split(",")
+    .map((d) => d.trim()).filter((d) => d);
   button.disabled = true;
   try {
     const run = await SW.send("POST", "/runs", {
-      kind: "plan", sector, models: models === "auto" ? "auto" : [models] });
+      kind: "plan", sector, models: models === "auto" ? "auto" : [models], drivers });
     started = run.id;
     SW.say(`Run ${run.id} started (${run.status}).`, "info", "start-messages");
     await loadRuns();

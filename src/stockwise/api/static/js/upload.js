@@ -1,4 +1,4 @@
-// Upload: send a sales / inventory / batches file; show the row accounting, the problems
+// Upload: send a sales / inventory / batches / planned-inputs file; show the row accounting, the problems
 // found and the quarantined rows exactly as the server validated them.
 "use strict";
 
@@ -9,7 +9,8 @@ async function upload(event) {
   const file = form.querySelector("input[type=file]").files[0];
   if (!file) return;
   const button = form.querySelector("button");
-  const mapping = form.querySelector("input[name=map]").value.trim();
+  const mapInput = form.querySelector("input[name=map]");  // planned inputs take none
+  const mapping = mapInput ? mapInput.value.trim() : "";
   const path = `/uploads/${table}` + (mapping ? `?map=${encodeURIComponent(mapping)}` : "");
   const body = new FormData();
   body.append("file", file, file.name);
