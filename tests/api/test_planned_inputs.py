@@ -70,6 +70,10 @@ def test_bad_planned_cell_is_422_naming_file_row_and_column(api) -> None:
     assert answer.status_code == 422 and answer.json()["error"]["row"] == 4
     assert "planned twice" in answer.json()["error"]["message"]
     assert _stored(api) == 0
+    # ?drivers= keeps the named columns: an unready price column is then not read at all
+    kept = upload(api.client, api.write, "planned", "p.csv",
+                  csv_bytes(_planned().assign(price="n/a")), drivers="promo")
+    assert kept.status_code == 200 and kept.json()["drivers"] == ["promo"]
 
 
 def test_planned_upload_is_stored_and_reuploads_update(api) -> None:

@@ -21,6 +21,8 @@ from typing import Annotated, Any
 import pandas as pd
 from fastapi import APIRouter, File, Query, UploadFile
 
+from stockwise import schema as S
+from stockwise.adapters.storage import Storage
 from stockwise.adapters.storage.loads import store_table
 from stockwise.adapters.storage.models import Upload
 from stockwise.adapters.storage.runs import list_uploads as upload_records
@@ -56,21 +58,11 @@ def upload_planned(
         raw = _read(path, name, sep=sep, decimal=decimal, encoding=encoding,
                     sheet=_sheet(sheet))
         table = read_planned(raw, names)
-    with storage.transaction() as session:
-        counts = store_table(session, "planned", table)
-        record = Upload(table_name="planned", file=name, rows_read=len(table),
-                        accepted=len(table), quarantined=0, inserted=counts.inserted,
-                        updated=counts.updated, unchanged=counts.unchanged)
-        session.add(record)
-        session.flush()
-        upload_id = record.upload_id
-    return {"upload_id": upload_id, "table": "planned", "file": name,
-            "rows_read": len(table), "accepted": len(table), "quarantined": 0,
-            "inserted": counts.inserted, "updated": counts.updated,
-            "unchanged": counts.unchanged,
-            "drivers": [c for c in table.columns if c not in ("unique_id", "ds")],
-            "products": int(table["unique_id"].nunique()),
-            "start": table["ds"].min().date(), "end": table["ds"].max().date(),
+    answer = _store(storage, "planned", name, table, read=len(table), accepted=len(table),
+                    quarantined=0)
+    return {**answer, "drivers": [c for c in table.columns if c not in (S.UNIQUE_ID, S.DS)],
+            "products": int(table[S.UNIQUE_ID].nunique()),
+            "start": table[S.DS].min().date(), "end": table[S.DS].max().date(),
             "notes": [], "issues": [], "quarantined_rows": []}
 
 
@@ -97,20 +89,10 @@ def upload(
                             "were quarantined", code="invalid_file", file=name,
                        row=issues[0]["row"] if issues else None,
                        column=issues[0]["column"] if issues else None, issues=issues)
-    with storage.transaction() as session:
-        counts = store_table(session, table, result.data, as_of=as_of)
-        record = Upload(table_name=table, file=name, rows_read=result.report.n_read,
-                        accepted=result.report.n_accepted,
-                        quarantined=result.report.n_quarantined, inserted=counts.inserted,
-                        updated=counts.updated, unchanged=counts.unchanged)
-        session.add(record)
-        session.flush()
-        upload_id = record.upload_id
-    return {"upload_id": upload_id, "table": table, "file": name,
-            "rows_read": result.report.n_read, "accepted": result.report.n_accepted,
-            "quarantined": result.report.n_quarantined, "inserted": counts.inserted,
-            "updated": counts.updated, "unchanged": counts.unchanged,
-            "notes": list(result.report.notes), "issues": issues,
+    answer = _store(storage, table, name, result.data, read=result.report.n_read,
+                    accepted=result.report.n_accepted,
+                    quarantined=result.report.n_quarantined, as_of=as_of)
+    return {**answer, "notes": list(result.report.notes), "issues": issues,
             "quarantined_rows": records(result.quarantine)}
 
 
@@ -125,6 +107,22 @@ def list_uploads(key: ReadKey, storage: StorageDep,
               "inserted": r.inserted, "updated": r.updated, "unchanged": r.unchanged,
               "created_at": as_utc(r.created_at)} for r in rows]
     return page(items, page_number, page_size, total)
+
+
+def _store(storage: Storage, table: str, name: str, data: pd.DataFrame, *, read: int,
+           accepted: int, quarantined: int, as_of: dt.date | None = None) -> dict[str, Any]:
+    """Upsert the accepted rows and record the upload, in one transaction; the accounting."""
+    with storage.transaction() as session:
+        counts = store_table(session, table, data, as_of=as_of)
+        record = Upload(table_name=table, file=name, rows_read=read, accepted=accepted,
+                        quarantined=quarantined, inserted=counts.inserted,
+                        updated=counts.updated, unchanged=counts.unchanged)
+        session.add(record)
+        session.flush()
+        upload_id = record.upload_id
+    return {"upload_id": upload_id, "table": table, "file": name, "rows_read": read,
+            "accepted": accepted, "quarantined": quarantined, "inserted": counts.inserted,
+            "updated": counts.updated, "unchanged": counts.unchanged}
 
 
 def _file_name(file: UploadFile, table: str) -> str:
