@@ -137,7 +137,7 @@ def test_plan_run_orders_for_a_planned_promotion(api) -> None:
         assert started.status_code == 202 and started.json()["params"]["drivers"] == \
             body.get("drivers", [])
         run = wait(api.client, api.read, started.json()["id"])
-        assert run["status"] == "succeeded", run["message"]
+        assert run["status"] == "succeeded" and "not used" not in run["message"], run
         plan = api.client.get(run["links"]["plan"], headers=api.read).json()["items"]
         lines[name] = pd.DataFrame(plan).set_index("product_id").sort_index()
     promoted, plain = lines["promoted"], lines["plain"]
@@ -164,6 +164,11 @@ def test_run_with_drivers_but_no_planned_values_fails_saying_so(api) -> None:
                                headers=api.write).json()["id"])
     assert run["status"] == "failed" and "internal error" not in run["message"]
     assert "promo" in run["message"], run["message"]
+    # a model that takes no inputs cannot use them: the run says so rather than pretend
+    naive = {**body, "models": ["SeasonalNaive"]}
+    run = wait(api.client, api.read,
+               api.client.post("/api/v1/runs", json=naive, headers=api.write).json()["id"])
+    assert run["status"] == "succeeded" and "not used" in run["message"], run["message"]
     # a driver the stored sales never carried cannot be learnt
     upload(api.client, api.write, "planned", "price.csv",
            csv_bytes(_planned().drop(columns="promo").assign(price=2.0)))

@@ -107,6 +107,10 @@ def _execute(storage: Storage, run_id: str, kind: str, params: dict[str, Any],
         raise NothingUsableError("no product has both sales and an inventory snapshot: "
                                  "upload inventory first (POST /api/v1/uploads/inventory)")
     combined = _combine(forecasts)
+    if drivers and not any(getattr(model, "supports_exog", False)
+                           for fits in combined.models.values() for model in fits.values()):
+        notes.append(f"drivers {drivers} not used: none of the chosen models takes inputs "
+                     "(name LightGBM or XGBoost in models)")
     if not isinstance(tracker, NullTracker):
         progress(0.9, "recording the run in MLflow")
         _track(tracker, kind, sales, params, combined, plans, alerts)
