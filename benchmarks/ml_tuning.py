@@ -5,8 +5,10 @@ Usage::
     .venv/bin/python benchmarks/ml_tuning.py --dataset m5_hobbies2_ca3 --variants base,slow
 
 The last ``h`` days of the benchmark's training part (``benchmarks/ml_accuracy.py``) are
-held out as validation; each variant of LightGBM is fit on the days before and scored by
-mean RMSSE there (SeasonalNaive and AutoETS as references). The test period is never read.
+held out as validation; each variant of LightGBM (or XGBoost, ``"model"``) is fit on the
+days before and scored by mean RMSSE there (SeasonalNaive and AutoETS as references). The
+test period is never read. ``--points-only`` skips the intervals (and the conformal refits
+they need), so the coverage columns are empty.
 """
 
 from __future__ import annotations
@@ -21,8 +23,9 @@ import pandas as pd
 from common import DEFAULT_DATA, log
 from ml_accuracy import SEASON, Data, in_sample, score
 
+from stockwise.evaluation.metrics import rmsse
 from stockwise.features.spec import default_spec
-from stockwise.models.boosting import LightGBM
+from stockwise.models.boosting import LightGBM, XGBoost
 from stockwise.models.global_model import COUNT_OBJECTIVES, INTERMITTENT_ZERO_SHARE
 from stockwise.models.registry import make_model, with_fallback
 
@@ -85,6 +88,11 @@ VARIANTS: dict[str, dict] = {
                                   "rolling_windows": (7, 14, 28, 56, 112, 364)}},
     "direct_rich_stride3": {"features": {**DIRECT_RICH, "origin_stride": 3}},
     "direct_rich_leaf500": {"min_child_samples": 500, "features": DIRECT_RICH},
+    "xgb_direct_rich": {"model": "XGBoost", "features": DIRECT_RICH},
+    "xgb_base": {"model": "XGBoost"},
+    "xgb_direct": {"model": "XGBoost", "features": DIRECT},
+    "direct_h48": {"features": {**DIRECT, "direct_horizon": 48}},
+    "xgb_direct_h48": {"model": "XGBoost", "features": {**DIRECT, "direct_horizon": 48}},
 }
 """Feature changes are applied to the spec the model would use by default: the dataset's
 drivers and, when the objective is a count one (Tweedie / Poisson, which "auto" picks on
@@ -93,8 +101,9 @@ were applied to the non-intermittent spec (lags from 1 day back, recursive), so 
 feature rows recorded before then (e.g. "noyear") compare recursive variants."""
 
 
-def variant(name: str, drivers: list[str], y: np.ndarray) -> LightGBM:
+def variant(name: str, drivers: list[str], y: np.ndarray) -> LightGBM | XGBoost:
     params = dict(VARIANTS[name])
+    cls = XGBoost if params.pop("model", "LightGBM") == "XGBoost" else LightGBM
     changes = params.pop("features", None)
     if changes:
         objective = params.get("objective", "auto")
@@ -102,20 +111,31 @@ def variant(name: str, drivers: list[str], y: np.ndarray) -> LightGBM:
             objective == "auto" and float(np.mean(y <= 0)) >= INTERMITTENT_ZERO_SHARE)
         spec = default_spec("D", SEASON, drivers=drivers, intermittent=count)
         params["features"] = spec.from_dict({**spec.to_dict(), **changes})
-    return LightGBM(season_length=SEASON, alias=name, **params)
+    return cls(season_length=SEASON, alias=name, **params)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--dataset", default="m5_hobbies2_ca3")
-    parser.add_argument("--variants", default=",".join(VARIANTS))
-    parser.add_argument("--references", default="SeasonalNaive,AutoETS")
-    parser.add_argument("--rossmann-series", type=int, default=150)
-    parser.add_argument("--points-only", action="store_true",
-                        help="no intervals (skips the conformal refits; RMSSE unchanged)")
-    args = parser.parse_args(argv)
-    data = Data(args.dataset, DEFAULT_DATA, args.rossmann_series)
-    # shift the split back by h: validation = the last h days of the training part
+def by_recent_level(data: Data, out: pd.DataFrame, column: str, days: int = 56
+                    ) -> dict[str, float]:
+    """Mean RMSSE over the fifth of series with the lowest mean of their last ``days``
+    training days (on m5 the nearly dead items, where the GBMs lost to simple means) and
+    over the other four fifths; each part's share of the overall mean in ``*_share``."""
+    recent = data.train.groupby("unique_id")["y"].apply(lambda y: y.iloc[-days:].mean())
+    joined = data.test.merge(out, on=["unique_id", "ds"])
+    per = {uid: rmsse(part["y_scored"].to_numpy(dtype=float),
+                      part[column].to_numpy(dtype=float), data.scale[uid], SEASON)
+           for uid, part in joined.groupby("unique_id")}
+    table = pd.DataFrame({"rmsse": pd.Series(per), "recent": recent}).dropna()
+    low = table["recent"].rank(method="first") <= len(table) / 5
+    return {"rmsse_low20": table.loc[low, "rmsse"].mean(),
+            "rmsse_rest": table.loc[~low, "rmsse"].mean(),
+            "forecast_low20": joined.loc[joined["unique_id"].isin(table.index[low]),
+                                         column].mean()}
+
+
+def validation_data(dataset: str, rossmann_series: int = 150) -> Data:
+    """The benchmark's data with the split moved back by h: validation = the last h days
+    of the training part (the test period is dropped, never read)."""
+    data = Data(dataset, DEFAULT_DATA, rossmann_series)
     train = data.train
     last = train.groupby("unique_id").cumcount(ascending=False) < data.h
     valid = train[last]
@@ -128,6 +148,19 @@ def main(argv: list[str] | None = None) -> int:
     data.test = valid[["unique_id", "ds", "y"]].assign(
         y_scored=lambda t: t["y"].where(~valid.get("open", pd.Series(1, index=valid.index))
                                         .eq(0))).reset_index(drop=True)
+    return data
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--dataset", default="m5_hobbies2_ca3")
+    parser.add_argument("--variants", default=",".join(VARIANTS))
+    parser.add_argument("--references", default="SeasonalNaive,AutoETS")
+    parser.add_argument("--rossmann-series", type=int, default=150)
+    parser.add_argument("--points-only", action="store_true",
+                        help="no intervals (skips the conformal refits; RMSSE unchanged)")
+    args = parser.parse_args(argv)
+    data = validation_data(args.dataset, args.rossmann_series)
     rows = []
     names = [r for r in args.references.split(",") if r] + [v for v in
                                                              args.variants.split(",") if v]
@@ -144,6 +177,7 @@ def main(argv: list[str] | None = None) -> int:
                                 levels=() if args.points_only else (80, 95))
         joined = data.test.merge(out, on=["unique_id", "ds"])
         result = {"variant": name, **score(data, out, chain.name),
+                  **by_recent_level(data, out, chain.name),
                   "seconds": time.perf_counter() - started,
                   "mean_forecast": joined[chain.name].mean(), "mean_actual": joined["y"].mean()}
         rows.append(result)

@@ -239,8 +239,9 @@ def default_spec(freq: str = "D", season_length: int = 7, *, country: str | None
     ``strategy="direct"``: target features of the origin (offset 1) with one more
     rolling window, the share of zero periods per window and the periods since the last
     sale for intermittent counts, and steps up to four weeks / eight weeks / six months
-    (:mod:`stockwise.features.origin`; on the m5 validation window 0.683 against 0.684
-    for the recursive default, docs/benchmarks.md).
+    (:mod:`stockwise.features.origin`). Validation windows (docs/benchmarks.md, "Fifth
+    session"): m5 0.683 against 0.684 for the recursive count default, rossmann 0.334
+    against 0.407 (LightGBM); not the default, which was kept until it is checked further.
 
     ``drivers`` are given roles by name: a column whose name contains "price" is a
     price, one containing "promo" a promotion, any other an event / known-ahead flag.
