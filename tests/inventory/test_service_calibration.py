@@ -116,11 +116,11 @@ def test_calibration_brings_realised_service_towards_the_target_with_less_stock(
 def test_fill_rate_calibrator_counts_units_short_per_product() -> None:
     calibrator = FillRateCalibrator(min_scores=4)
     stocked = np.clip(LEVEL_GRID, 0, None) * 10  # stock 10·q at level q (0 below q = 0)
-    calibrator.add("g", "A", stocked, total=8.0, lead_part=2.0)  # review part: 6 units
-    calibrator.add("g", "B", stocked, total=0.0, lead_part=0.0)  # no demand at all
+    calibrator.add("g", stocked, product="A", actual=8.0, lead_part=2.0)  # review part: 6 units
+    calibrator.add("g", stocked, product="B", actual=0.0, lead_part=0.0)  # no demand at all
     assert calibrator.level(0.9, "g") is None  # two decisions: not enough evidence
-    calibrator.add("g", "B", stocked, total=0.0, lead_part=0.0)
-    calibrator.add("g", "C", stocked, total=4.0, lead_part=0.0)
+    calibrator.add("g", stocked, product="B", actual=0.0, lead_part=0.0)
+    calibrator.add("g", stocked, product="C", actual=4.0, lead_part=0.0)
     fills = calibrator.realised(["g"])
     grid = list(LEVEL_GRID)
     # S = 5: A short (8-5)-(2-5)+ = 3 of 6 -> 0.5; C short 0 of 4 -> 1; B has no demand
@@ -141,10 +141,10 @@ def test_products_no_level_can_serve_do_not_push_the_others_up() -> None:
     would hold the mean fill below any target: left out, it no longer drives the level."""
     calibrator = FillRateCalibrator(min_scores=2)
     stocked = np.clip(LEVEL_GRID, 0, None) * 10
-    calibrator.add("g", "A", stocked, total=8.0, lead_part=2.0)
-    calibrator.add("g", "C", stocked, total=4.0, lead_part=0.0)
+    calibrator.add("g", stocked, product="A", actual=8.0, lead_part=2.0)
+    calibrator.add("g", stocked, product="C", actual=4.0, lead_part=0.0)
     alone = calibrator.level(0.75, "g")
-    calibrator.add("g", "DEAD", np.zeros(len(LEVEL_GRID)), total=5.0, lead_part=0.0)
+    calibrator.add("g", np.zeros(len(LEVEL_GRID)), product="DEAD", actual=5.0, lead_part=0.0)
     assert calibrator.fills(["g"]).shape == (3, len(LEVEL_GRID))
     assert calibrator.realised(["g"])[-1] == pytest.approx(2 / 3)  # all three, averaged
     assert calibrator.level(0.75, "g") == pytest.approx(alone) == pytest.approx(0.5)

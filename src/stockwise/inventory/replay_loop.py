@@ -380,10 +380,8 @@ class ReplayLoop:
                 i = day - self.replay.start
                 lost = float(self._short[p, i:i + lead].sum())
                 actual, lead_part = actual - lost, lead_part - lost
-            if isinstance(self.calibrator, FillRateCalibrator):
-                self.calibrator.add(group, self.replay.ids[p], stocked, actual, lead_part)
-            else:
-                self.calibrator.add(group, stocked, actual)
+            self.calibrator.add(group, stocked, actual, product=self.replay.ids[p],
+                                lead_part=lead_part)
         self._pending = waiting
 
     def _bootstrap(self, p: int, t: int, rows: pd.DataFrame, rng: np.random.Generator

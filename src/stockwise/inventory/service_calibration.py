@@ -92,8 +92,13 @@ class ServiceCalibrator:
         """Levels already worked out from the current evidence (every product of a group
         asks the same question between two additions)."""
 
-    def add(self, group: str, stocked: np.ndarray, actual: float) -> None:
-        """One elapsed interval: the stock each level would have given, and its demand."""
+    def add(self, group: str, stocked: np.ndarray, actual: float, *, product: str = "",
+            lead_part: float = 0.0) -> None:
+        """One elapsed interval: the stock each level would have given, and its demand.
+
+        (``product`` and ``lead_part`` are what :class:`FillRateCalibrator` needs too;
+        whether a cycle was covered depends on its total only.)
+        """
         self.covered[group].append(float(actual) <= np.asarray(stocked) + 1e-9)
         self._levels.clear()
 
@@ -143,11 +148,11 @@ class FillRateCalibrator:
         self.counts: dict[str, int] = defaultdict(int)
         self._levels: dict[tuple[float, str], float | None] = {}
 
-    def add(self, group: str, product: str, stocked: np.ndarray, total: float,
-            lead_part: float) -> None:
+    def add(self, group: str, stocked: np.ndarray, actual: float, *, product: str = "",
+            lead_part: float = 0.0) -> None:
         """One elapsed interval: stock per level, demand over it and over its lead part."""
         stocked = np.asarray(stocked, dtype=float)
-        total, lead_part = float(total), min(float(lead_part), float(total))
+        total, lead_part = float(actual), min(float(lead_part), float(actual))
         short = np.maximum(total - stocked, 0.0) - np.maximum(lead_part - stocked, 0.0)
         held = self.short[group]
         held[product] = held[product] + short if product in held else short
@@ -273,10 +278,7 @@ def plan_levels(outcomes: list[Outcome] | list[tuple[str, np.ndarray, float]],
         lambda: FillRateCalibrator(min_scores) if fill else ServiceCalibrator(min_scores))
     for uid, stocked, actual, *lead in outcomes:
         calibrator, group = calibrators[pools.get(uid, "")], groups.get(uid, "all")
-        if fill:
-            calibrator.add(group, uid, stocked, actual, lead[0] if lead else 0.0)
-        else:
-            calibrator.add(group, stocked, actual)
+        calibrator.add(group, stocked, actual, product=uid, lead_part=lead[0] if lead else 0.0)
     out = {}
     for uid, aim in targets.items():
         calibrator = calibrators.get(pools.get(uid, ""))
