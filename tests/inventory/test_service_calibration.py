@@ -314,6 +314,24 @@ def test_plan_inventory_calibrates_from_its_own_backtest_unless_told_not_to() ->
     assert not np.allclose(after["order_up_to"], before["order_up_to"])
 
 
+def test_plan_inventory_calibrates_a_fill_rate_target_from_its_backtest() -> None:
+    from stockwise.synthetic import generate
+    from stockwise.workflows.plan import plan_inventory
+
+    data = generate(sectors=("retail",), n_products=30, n_days=240, seed=3)
+    common = {"sector": "retail", "models": ["SeasonalNaive", "WindowAverage"],
+              "target": "fill_rate"}
+    calibrated = plan_inventory(data.sales, data.inventory, **common).plan.plan
+    plain = plan_inventory(data.sales, data.inventory, calibrate_service=False,
+                           **common).plan.plan
+    assert calibrated["reason"].str.contains("fill-rate target on").all()
+    assert not plain["reason"].str.contains("calibrated").any()
+    after = calibrated.set_index("unique_id").sort_index()
+    before = plain.set_index("unique_id").sort_index()
+    assert after["service_level"].equals(before["service_level"])  # the target, reported
+    assert not np.allclose(after["order_up_to"], before["order_up_to"])
+
+
 def test_forecasts_far_too_high_are_ordered_below_their_smallest_total() -> None:
     """Every past interval needed under a quarter of the smallest sampled total (a
     seasonal naive forecast of a lumpy item repeating last week's burst): the level goes
