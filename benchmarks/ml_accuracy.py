@@ -52,6 +52,7 @@ import pandas as pd
 from common import DEFAULT_DATA, RESULTS, load_dataset, log, machine_info, machine_line
 
 from stockwise.evaluation.metrics import mase, rmsse
+from stockwise.features.spec import direct_steps
 from stockwise.models.boosting import LightGBM, XGBoost
 from stockwise.models.persistence import artifact_size, load_model, save_model
 from stockwise.models.registry import make_model, with_fallback
@@ -178,12 +179,15 @@ def run_auto(data: Data, metric: str = "mase") -> dict[str, object]:
             "chosen": "; ".join(f"{k} {v}" for k, v in counts.items())}
 
 
-def build(name: str, dataset: str, ablation_of: str | None = None):
+def build(name: str, dataset: str, h: int, ablation_of: str | None = None):
+    """The model as the workflows build it for horizon ``h`` (a direct GBM learns
+    ``direct_steps(h)`` steps, as ``with_fallback(..., h)`` asks for)."""
+    steps = direct_steps(h, "D")
     if ablation_of:
         cls = LightGBM if ablation_of == "LightGBM" else XGBoost
         return cls(season_length=SEASON, exog=KEEP_IN_ABLATION[dataset],
-                   alias=f"{ablation_of}-nodrivers")
-    return make_model(name, season_length=SEASON, freq="D")
+                   alias=f"{ablation_of}-nodrivers", direct_horizon=steps)
+    return make_model(name, season_length=SEASON, freq="D", direct_horizon=steps)
 
 
 def run_dataset(name: str, args: argparse.Namespace) -> list[dict[str, object]]:
@@ -205,9 +209,9 @@ def run_dataset(name: str, args: argparse.Namespace) -> list[dict[str, object]]:
                     gbms = [r for r in rows if r["model"] in ("LightGBM", "XGBoost")]
                     best = str(min(gbms, key=lambda r: r["rmsse"])["model"]) if gbms \
                         else "LightGBM"
-                    row = run_single(data, f"{best}-nodrivers", build(best, name, best))
+                    row = run_single(data, f"{best}-nodrivers", build(best, name, data.h, best))
                 else:
-                    row = run_single(data, label, build(label, name))
+                    row = run_single(data, label, build(label, name, data.h))
         except Exception as exc:  # report and go on with the next model
             log(f"{name}: {label} FAILED: {type(exc).__name__}: {exc}")
             continue

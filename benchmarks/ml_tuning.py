@@ -24,7 +24,7 @@ from common import DEFAULT_DATA, log
 from ml_accuracy import SEASON, Data, in_sample, score
 
 from stockwise.evaluation.metrics import rmsse
-from stockwise.features.spec import default_spec
+from stockwise.features.spec import default_spec, direct_steps
 from stockwise.models.boosting import LightGBM, XGBoost
 from stockwise.models.global_model import COUNT_OBJECTIVES, INTERMITTENT_ZERO_SHARE
 from stockwise.models.registry import make_model, with_fallback
@@ -39,6 +39,8 @@ DIRECT_RICH = {**DIRECT, "rolling_stats": ("mean", "std", "zeros"), "recency_cap
 
 VARIANTS: dict[str, dict] = {
     "base": {},
+    "recursive": {"strategy": "recursive"},
+    "xgb_recursive": {"model": "XGBoost", "strategy": "recursive"},
     "long_windows": {"features": {"rolling_windows": (7, 28, 56, 112)}},
     "regularised": {"num_leaves": 31, "min_child_samples": 100},
     "power15": {"tweedie_variance_power": 1.5},
@@ -101,7 +103,9 @@ were applied to the non-intermittent spec (lags from 1 day back, recursive), so 
 feature rows recorded before then (e.g. "noyear") compare recursive variants."""
 
 
-def variant(name: str, drivers: list[str], y: np.ndarray) -> LightGBM | XGBoost:
+def variant(name: str, drivers: list[str], y: np.ndarray, h: int) -> LightGBM | XGBoost:
+    """The named variant; the direct strategy learns ``direct_steps(h)`` steps, as the
+    workflows ask for (``with_fallback(..., h)``), unless the variant says otherwise."""
     params = dict(VARIANTS[name])
     cls = XGBoost if params.pop("model", "LightGBM") == "XGBoost" else LightGBM
     changes = params.pop("features", None)
@@ -111,6 +115,8 @@ def variant(name: str, drivers: list[str], y: np.ndarray) -> LightGBM | XGBoost:
             objective == "auto" and float(np.mean(y <= 0)) >= INTERMITTENT_ZERO_SHARE)
         spec = default_spec("D", SEASON, drivers=drivers, intermittent=count)
         params["features"] = spec.from_dict({**spec.to_dict(), **changes})
+    elif "direct_horizon" not in params:
+        params["direct_horizon"] = direct_steps(h, "D")
     return cls(season_length=SEASON, alias=name, **params)
 
 
@@ -165,9 +171,11 @@ def main(argv: list[str] | None = None) -> int:
     names = [r for r in args.references.split(",") if r] + [v for v in
                                                              args.variants.split(",") if v]
     for name in names:
-        model = (make_model(name, season_length=SEASON, freq="D") if name not in VARIANTS
-                 else variant(name, data.drivers,
-                                         data.train["y"].to_numpy(dtype=float)))
+        model = (make_model(name, season_length=SEASON, freq="D",
+                            direct_horizon=direct_steps(data.h, "D"))
+                 if name not in VARIANTS
+                 else variant(name, data.drivers, data.train["y"].to_numpy(dtype=float),
+                              data.h))
         chain = with_fallback(model, SEASON, "D")
         started = time.perf_counter()
         with warnings.catch_warnings():

@@ -1,7 +1,11 @@
 """Gradient-boosted global forecasters: LightGBM and XGBoost.
 
 Both learn one tree ensemble across all series from the features of
-:mod:`stockwise.features` and forecast recursively (:mod:`stockwise.models.global_model`).
+:mod:`stockwise.features` (:mod:`stockwise.models.global_model`). ``strategy="auto"``:
+with a squared-error objective on daily data they learn every step from an origin (the
+direct strategy, ``direct_horizon`` steps: 28 days unless given; the workflows pass
+the forecast horizon, up to 56 days, and steps beyond reuse the last one); with a count
+objective, or on weekly / monthly data, they forecast recursively.
 ``objective="auto"`` picks Tweedie (a compound Poisson–gamma loss made for counts with
 many zeros) when at least 30 % of the training periods are zero, squared error otherwise;
 ``"poisson"``, ``"tweedie"`` and ``"regression"`` force one. With the automatic target
@@ -53,6 +57,7 @@ class LightGBM(GlobalModel):
     """
 
     estimator_suffix = ".txt"
+    direct_by_default = True
 
     def __init__(self, season_length: int | None = None, objective: str = "auto",
                  n_estimators: int = 300, learning_rate: float = 0.05, num_leaves: int = 63,
@@ -62,7 +67,8 @@ class LightGBM(GlobalModel):
                  exog: tuple[str, ...] | list[str] | None = None, country: str | None = None,
                  target_transform: str | tuple[str, ...] | None = "auto",
                  group_col: str | None = None, conformal_windows: int = 2,
-                 train_window: int | None = None, strategy: str = "auto", n_jobs: int = 1,
+                 train_window: int | None = None, strategy: str = "auto",
+                 direct_horizon: int | None = None, n_jobs: int = 1,
                  seed: int = 0, alias: str | None = None, freq: str | None = None) -> None:
         self.season_length = season_length
         self.objective = objective
@@ -81,6 +87,7 @@ class LightGBM(GlobalModel):
         self.conformal_windows = conformal_windows
         self.train_window = train_window
         self.strategy = strategy
+        self.direct_horizon = direct_horizon
         self.n_jobs = n_jobs
         self.seed = seed
         self.alias = alias
@@ -127,6 +134,7 @@ class XGBoost(GlobalModel):
     """XGBoost gradient boosting across series (``hist`` trees)."""
 
     estimator_suffix = ".json"
+    direct_by_default = True
 
     def __init__(self, season_length: int | None = None, objective: str = "auto",
                  n_estimators: int = 300, learning_rate: float = 0.05, max_depth: int = 8,
@@ -136,7 +144,8 @@ class XGBoost(GlobalModel):
                  exog: tuple[str, ...] | list[str] | None = None, country: str | None = None,
                  target_transform: str | tuple[str, ...] | None = "auto",
                  group_col: str | None = None, conformal_windows: int = 2,
-                 train_window: int | None = None, strategy: str = "auto", n_jobs: int = 1,
+                 train_window: int | None = None, strategy: str = "auto",
+                 direct_horizon: int | None = None, n_jobs: int = 1,
                  seed: int = 0, alias: str | None = None, freq: str | None = None) -> None:
         self.season_length = season_length
         self.objective = objective
@@ -155,6 +164,7 @@ class XGBoost(GlobalModel):
         self.conformal_windows = conformal_windows
         self.train_window = train_window
         self.strategy = strategy
+        self.direct_horizon = direct_horizon
         self.n_jobs = n_jobs
         self.seed = seed
         self.alias = alias

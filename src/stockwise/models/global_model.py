@@ -69,6 +69,9 @@ class GlobalModel(Forecaster):
     handles_missing: ClassVar[bool] = True
     """False for regressors that reject NaN: missing features are then set to 0."""
     estimator_suffix: ClassVar[str] = ".bin"
+    direct_by_default: ClassVar[bool] = False
+    """True where ``strategy="auto"`` means direct for a squared-error objective on daily
+    data (the gradient-boosted models; docs/benchmarks.md, "Direct by default")."""
 
     # common parameters (subclasses list them in their own __init__ too)
     season_length: int | None
@@ -154,6 +157,9 @@ class GlobalModel(Forecaster):
             spec = default_spec(freq, season, country=self.country,
                                 intermittent=self.objective_ in COUNT_OBJECTIVES,
                                 strategy=self._strategy())
+            steps = getattr(self, "direct_horizon", None)
+            if spec.direct and steps is not None:
+                spec = _replace(spec, direct_horizon=int(steps))
         if self._strategy() != spec.strategy:
             raise OptionError(f"{self.name}: strategy={self.strategy!r} but the feature "
                               f"spec given says strategy={spec.strategy!r}")
@@ -169,7 +175,16 @@ class GlobalModel(Forecaster):
         return _replace(spec, price=price, promo=promo, events=events)
 
     def _strategy(self) -> str:
-        """``strategy`` resolved: "auto" = the spec's, else the recursive default."""
+        """``strategy`` resolved: "auto" = the spec's if one is given, else direct for a
+        squared-error objective on daily data where the model class says so
+        (``direct_by_default``), else recursive.
+
+        Why: on the rossmann validation window (squared error on log1p, h = 48) the
+        direct strategy lowered mean RMSSE from 0.407 to 0.334 (LightGBM) and from 0.382
+        to 0.332 (XGBoost, 48 steps), as the recursion compounds its own errors; on
+        intermittent counts (Tweedie, m5) it was neutral (0.683 against 0.684), so the
+        count objectives keep the recursive spec reading features from 28 days back.
+        """
         chosen = getattr(self, "strategy", "auto")
         if chosen not in ("auto", "recursive", "direct"):
             raise OptionError(f"{self.name}: strategy must be 'auto', 'recursive' or "
@@ -179,8 +194,12 @@ class GlobalModel(Forecaster):
         given = self.features
         if isinstance(given, FeatureSpec):
             return given.strategy
-        return str(given.get("strategy", "recursive")) if isinstance(given, dict) \
-            else "recursive"
+        if isinstance(given, dict):
+            return str(given.get("strategy", "recursive"))
+        if self.direct_by_default and self.freq_ == "D" and \
+                self.objective_ not in COUNT_OBJECTIVES:
+            return "direct"
+        return "recursive"
 
     def _resolve_transforms(self, y: np.ndarray) -> tuple[str, ...]:
         chosen = self.target_transform

@@ -13,6 +13,7 @@ import inspect
 from collections.abc import Callable, Sequence
 
 from stockwise.errors import OptionError
+from stockwise.features.spec import direct_steps
 from stockwise.models.base import Forecaster
 from stockwise.models.baselines import HistoricAverage, Naive, SeasonalNaive, WindowAverage
 from stockwise.models.boosting import LightGBM, XGBoost
@@ -78,9 +79,10 @@ def _lightgbm_tweedie(season_length: int | None = None, freq: str | None = None,
 
 
 def _lightgbm_direct(season_length: int | None = None, freq: str | None = None,
-                     **params: object) -> Forecaster:
+                     direct_horizon: int | None = None, **params: object) -> Forecaster:
     return LightGBM(season_length=season_length, freq=freq, strategy="direct",
-                    alias="LightGBM-direct", **params)  # type: ignore[arg-type]
+                    direct_horizon=direct_horizon, alias="LightGBM-direct",
+                    **params)  # type: ignore[arg-type]
 
 
 def _random_forest(season_length: int | None = None, freq: str | None = None,
@@ -139,9 +141,17 @@ fits it once per backtest window and once more at the end."""
 
 
 def with_fallback(model: Forecaster | str, season_length: int = 1,
-                  freq: str | None = None) -> FallbackChain:
-    """Wrap a model (or a name) in its default fallback chain."""
-    primary = make_model(model, season_length, freq) if isinstance(model, str) else model
+                  freq: str | None = None, h: int | None = None) -> FallbackChain:
+    """Wrap a model (or a name) in its default fallback chain.
+
+    With the forecast horizon ``h``, models built by name that learn steps from an origin
+    (the direct strategy of the gradient-boosted models) learn that many steps, up to
+    twice their default (:func:`~stockwise.features.spec.direct_steps`); a model given
+    as an object is used as it is.
+    """
+    extra = {} if h is None else {"direct_horizon": direct_steps(h, freq)}
+    primary = make_model(model, season_length, freq, **extra) if isinstance(model, str) \
+        else model
     names = [n for n in default_fallbacks(primary.name, season_length) if n != primary.name]
     chain = [primary, *(make_model(n, season_length, freq) for n in names)]
     return FallbackChain(chain, freq=freq)

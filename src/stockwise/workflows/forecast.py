@@ -182,7 +182,7 @@ def backtest(
     cv: pd.DataFrame | None = None
     names = []
     for spec in specs:
-        model = with_fallback(spec, season_length, freq)
+        model = with_fallback(spec, season_length, freq, h)
         names.append(model.name)
         result = backtest_model(model, frame, h, n_windows, step, levels)
         key = [S.UNIQUE_ID, S.DS, CUTOFF, S.Y]
@@ -375,7 +375,7 @@ def _backtest_candidates(frame: pd.DataFrame, candidates: dict[str, list[str | F
     cv: pd.DataFrame | None = None
     for label, (spec, ids) in sorted(by_model.items()):
         subset = frame[frame[S.UNIQUE_ID].isin(ids)]
-        model = with_fallback(spec, season_length)
+        model = with_fallback(spec, season_length, h=h)
         try:
             result = backtest_model(model, subset, h, n_windows, levels=levels)
         except ValueError as exc:  # every series too short for the windows
@@ -479,7 +479,7 @@ def _final_forecasts(frame: pd.DataFrame, chosen: pd.DataFrame,
     used: dict[tuple[str, str], str] = {}
     notes: dict[tuple[str, str], str] = {}
     for label, ids in sorted(needs.items()):
-        model = with_fallback(specs.get(label, label), season_length, freq)
+        model = with_fallback(specs.get(label, label), season_length, freq, h)
         fit_ids = ids | candidate_ids.get(label, set()) if model.is_global else ids
         model.fit(frame[frame[S.UNIQUE_ID].isin(fit_ids)])
         result = model.predict(h, X_df=future, levels=levels)
