@@ -100,7 +100,13 @@ VARIANTS: dict[str, dict] = {
 drivers and, when the objective is a count one (Tweedie / Poisson, which "auto" picks on
 m5), the intermittent default that starts four weeks back. Until 2026-11-25 the changes
 were applied to the non-intermittent spec (lags from 1 day back, recursive), so the
-feature rows recorded before then (e.g. "noyear") compare recursive variants."""
+feature rows recorded before then (e.g. "noyear") compare recursive variants.
+
+Since 2026-11-26 the squared-error objective on daily data is direct by default, so on
+rossmann the variants without a feature change ("base", "xgb_base", tree settings) are
+direct with ``direct_steps(h)`` steps (48); "recursive" / "xgb_recursive" are the earlier
+defaults. Feature variants still start from the recursive spec unless they set
+``strategy``."""
 
 
 def variant(name: str, drivers: list[str], y: np.ndarray, h: int) -> LightGBM | XGBoost:
