@@ -15,6 +15,9 @@ for finite samples) serves τ of cycles if the future resembles that past — th
 conformal recalibration of a quantile level (cf. Kuleshov et al. 2018), with the
 decision rule inside.
 
+A fill-rate target is calibrated the same way on units instead of cycles: for each past
+decision and level, the units its cycle would have run short (:class:`FillRateCalibrator`).
+
 Decisions are pooled per demand group (intermittent or smooth, Syntetos-Boylan ADI),
 because one product has too few elapsed intervals; below ``min_scores`` in the group
 every group's decisions are pooled, and below that the target is used as it is.
