@@ -30,9 +30,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from common import log
-from ml_accuracy import SEASON, score
-from ml_tuning import DIRECT_RICH, by_recent_level, validation_data
+from ml_accuracy import SEASON
+from ml_tuning import DIRECT_RICH, validation_data, validation_row
 
 import stockwise.models.global_model as gm
 from stockwise.features.spec import FeatureSpec, default_spec
@@ -141,15 +140,7 @@ def main(argv: list[str] | None = None) -> int:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             out = model.fit(data.train).predict(data.h, X_df=data.future)
-        joined = data.test.merge(out, on=["unique_id", "ds"])
-        row = {"variant": model.name, **score(data, out, model.name),
-               **by_recent_level(data, out, model.name),
-               "seconds": time.perf_counter() - started,
-               "mean_forecast": joined[model.name].mean(), "mean_actual": joined["y"].mean()}
-        rows.append(row)
-        log(f"{args.dataset} validation: {model.name}: RMSSE {row['rmsse']:.4f} MASE "
-            f"{row['mase']:.4f} ({row['seconds']:.0f}s) mean forecast "
-            f"{row['mean_forecast']:.4f} actual {row['mean_actual']:.4f}")
+        rows.append(validation_row(args.dataset, data, out, model.name, model.name, started))
     print(pd.DataFrame(rows).to_string(index=False))
     return 0
 

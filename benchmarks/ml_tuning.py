@@ -126,6 +126,20 @@ def variant(name: str, drivers: list[str], y: np.ndarray, h: int) -> LightGBM | 
     return cls(season_length=SEASON, alias=name, **params)
 
 
+def validation_row(dataset: str, data: Data, out: pd.DataFrame, name: str, column: str,
+                   started: float) -> dict:
+    """One variant's validation scores (overall and by recent level), time and mean
+    forecast against the mean actual; logged as it is made."""
+    joined = data.test.merge(out, on=["unique_id", "ds"])
+    row = {"variant": name, **score(data, out, column), **by_recent_level(data, out, column),
+           "seconds": time.perf_counter() - started,
+           "mean_forecast": joined[column].mean(), "mean_actual": joined["y"].mean()}
+    log(f"{dataset} validation: {name}: RMSSE {row['rmsse']:.4f} MASE {row['mase']:.4f} "
+        f"WAPE {row['wape']:.4f} ({row['seconds']:.0f}s) mean forecast "
+        f"{row['mean_forecast']:.4f} actual {row['mean_actual']:.4f}")
+    return row
+
+
 def by_recent_level(data: Data, out: pd.DataFrame, column: str, days: int = 56
                     ) -> dict[str, float]:
     """Mean RMSSE over the fifth of series with the lowest mean of their last ``days``
@@ -189,15 +203,7 @@ def main(argv: list[str] | None = None) -> int:
             chain.fit(data.train)
             out = chain.predict(data.h, X_df=data.future,
                                 levels=() if args.points_only else (80, 95))
-        joined = data.test.merge(out, on=["unique_id", "ds"])
-        result = {"variant": name, **score(data, out, chain.name),
-                  **by_recent_level(data, out, chain.name),
-                  "seconds": time.perf_counter() - started,
-                  "mean_forecast": joined[chain.name].mean(), "mean_actual": joined["y"].mean()}
-        rows.append(result)
-        log(f"{args.dataset} validation: {name}: RMSSE {result['rmsse']:.4f} MASE "
-            f"{result['mase']:.4f} WAPE {result['wape']:.4f} ({result['seconds']:.0f}s) mean "
-            f"forecast {result['mean_forecast']:.4f} actual {result['mean_actual']:.4f}")
+        rows.append(validation_row(args.dataset, data, out, name, chain.name, started))
     print(pd.DataFrame(rows).to_string(index=False))
     return 0
 

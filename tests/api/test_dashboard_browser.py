@@ -222,18 +222,25 @@ def _walk_through(page: object, base: str, key: str, data: Path, tmp_path: Path)
 
 
 
-def test_a_malformed_upload_shows_what_is_wrong(browser: object,
-                                                     server: tuple[str, str, Path],
-                                                     tmp_path: Path) -> None:
-    base, key, _ = server
-    bad = tmp_path / "stock.csv"
-    bad.write_text("unique_id,lead_time_days\nRET-00001,3\n")  # no on_hand column
+def _upload_page(browser: object, base: str, key: str) -> tuple[object, list[str]]:
+    """A fresh page on the upload screen, signed in with ``key``; the list collects the
+    page's script errors."""
     page = browser.new_page()  # type: ignore[attr-defined]
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(f"{base}/upload")
     page.evaluate("k => localStorage.setItem('stockwise.apiKey', k)", key)
     page.reload()
+    return page, errors
+
+
+def test_a_malformed_upload_shows_what_is_wrong(browser: object,
+                                                     server: tuple[str, str, Path],
+                                                     tmp_path: Path) -> None:
+    base, key, _ = server
+    bad = tmp_path / "stock.csv"
+    bad.write_text("unique_id,lead_time_days\nRET-00001,3\n")  # no on_hand column
+    page, errors = _upload_page(browser, base, key)
     page.set_input_files("#inventory-file", str(bad))
     page.click("#inventory-form button")
     message = page.locator("#messages.error")
@@ -262,12 +269,7 @@ def test_planned_inputs_upload_and_a_run_with_drivers(browser: object,
         sales = (data / "sales.csv").read_bytes()
         assert client.post("/api/v1/uploads/sales", files={"file": ("sales.csv", sales)}
                            ).status_code == 200
-    page = browser.new_page()  # type: ignore[attr-defined]
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(f"{base}/upload")
-    page.evaluate("k => localStorage.setItem('stockwise.apiKey', k)", key)
-    page.reload()
+    page, errors = _upload_page(browser, base, key)
     bad = tmp_path / "promos.csv"
     bad.write_text("unique_id,ds,promo\nRET-00001,2030-01-01,1\nRET-00001,2030-01-02,yes\n")
     page.set_input_files("#planned-file", str(bad))
