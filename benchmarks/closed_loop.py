@@ -57,6 +57,13 @@ CORRELATIONS = (0.0, 0.25, 0.5)
 INTERMITTENT_PATHS = "quantiles"
 CALIBRATE_SERVICE = True
 STRONG_REFIT: int | None = None
+SYNTHETIC_DAYS = 730
+"""--synthetic-days: days of generated history (luxury: 1095 lets the warm-up reviews'
+forecasts see one December peak before the replay's year)."""
+SYNTHETIC_SEED = 42
+TRAIN_WINDOW: int | None = None
+"""--train-window: days each review's model learns from (None: the dataset's own)."""
+"""--synthetic-seed: the generator's seed (another seed = another set of products)."""
 """--strong-refit: refit the strong source every N reviews (None: the dataset's own)."""
 STRONG_SOURCE: str | None = None
 """--strong: the stronger forecast source (None: the dataset's own)."""
@@ -120,12 +127,15 @@ def carparts(n_series: int = 300, seed: int = 0) -> dict:
                     "last 24 months replayed"}
 
 
-def synthetic(sector: str, n_products: int = 30, seed: int = 42) -> dict:
+def synthetic(sector: str, n_products: int = 30, seed: int | None = None,
+              n_days: int | None = None) -> dict:
     """Generated data (true demand from ``truth.demand``) with its own inventory table."""
     from stockwise.sectors import load_profile
     from stockwise.synthetic import generate
 
-    data = generate(sectors=(sector,), n_products=n_products, n_days=730, seed=seed)
+    seed = SYNTHETIC_SEED if seed is None else seed
+    n_days = SYNTHETIC_DAYS if n_days is None else n_days
+    data = generate(sectors=(sector,), n_products=n_products, n_days=n_days, seed=seed)
     history = data.truth[["unique_id", "ds", "demand"]].rename(columns={"demand": "y"})
     # the planned promotions and prices (known ahead), for a source that uses drivers
     history = history.merge(data.sales[["unique_id", "ds", "promo", "price"]],
@@ -140,7 +150,7 @@ def synthetic(sector: str, n_products: int = 30, seed: int = 42) -> dict:
                        # luxury's replay starts on 31 December: the starting stock at
                        # the December gifting-peak rate would last for years
                        **({"initial_cover_window": 365} if sector == "luxury" else {})},
-            "note": f"{n_products} {sector} products, seed {seed}, 730 days; per-product lead "
+            "note": f"{n_products} {sector} products, seed {seed}, {n_days} days; per-product lead "
                     f"time ± spread, unit cost, MOQ, pack, shelf life from the generated "
                     f"inventory; R = {profile.review_period_days} d (profile); last {replay} "
                     "days replayed" + ("; starting stock at the last 365 days' mean rate"
@@ -151,6 +161,15 @@ LOADERS = {"m5": m5, "rossmann": rossmann, "carparts": carparts,
            "synthetic_retail": lambda: synthetic("retail"),
            "synthetic_pharmacy": lambda: synthetic("pharmacy"),
            "synthetic_luxury": lambda: synthetic("luxury")}
+
+
+def _load(name: str) -> dict:
+    """The dataset's replay spec, with ``--train-window`` applied when given."""
+    spec = LOADERS[name]()
+    if TRAIN_WINDOW:
+        spec["common"] = {**spec["common"], "train_window": TRAIN_WINDOW}
+        spec["note"] += f"; models learn from the last {TRAIN_WINDOW} days"
+    return spec
 
 
 def _key(config: dict) -> tuple:
@@ -174,7 +193,7 @@ def _flag(value: object) -> bool:
 
 
 def run(name: str, out: Path, n_paths: int, resume: bool = False) -> dict:
-    spec = LOADERS[name]()
+    spec = _load(name)
     strong, refit, _ = _strong(spec)
     configs = [{"forecast": source, "refit_every": r, "service_level": level,
                 "correlation": rho, "intermittent_paths": INTERMITTENT_PATHS,
@@ -270,7 +289,7 @@ def diagnose(name: str) -> list[dict]:
     from stockwise.inventory.paths import sample_paths
     from stockwise.inventory.review_forecasts import LEVELS, ReviewForecasts
 
-    spec = LOADERS[name]()
+    spec = _load(name)
     history, start, common = spec["history"], spec["start"], spec["common"]
     review = common.get("review_period_days", 7)
     lead = common.get("lead_time_days", 7.0)
@@ -381,7 +400,7 @@ def tables(out: Path, names: list[str]) -> str:
 
 def main() -> None:
     global CORRELATIONS, INTERMITTENT_PATHS, CALIBRATE_SERVICE, STRONG_REFIT
-    global STRONG_SOURCE, USE_DRIVERS, TARGET
+    global STRONG_SOURCE, USE_DRIVERS, TARGET, SYNTHETIC_DAYS, SYNTHETIC_SEED, TRAIN_WINDOW
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", default=",".join(LOADERS))
     parser.add_argument("--out", type=Path, default=Path("/tmp/closed_loop"))
@@ -405,6 +424,12 @@ def main() -> None:
                         "calibration of stockwise.inventory.service_calibration")
     parser.add_argument("--target", choices=("cycle_service_level", "fill_rate"),
                         default=TARGET, help="what stockwise's 90/95/98 %% targets are")
+    parser.add_argument("--synthetic-days", type=int, default=SYNTHETIC_DAYS,
+                        help="days of history generated for the synthetic sectors")
+    parser.add_argument("--synthetic-seed", type=int, default=SYNTHETIC_SEED,
+                        help="seed of the generated sectors' products and demand")
+    parser.add_argument("--train-window", type=int, default=None,
+                        help="days each review's model learns from (default: the dataset's)")
     parser.add_argument("--resume", action="store_true",
                         help="keep the configurations already in --out; run only the others")
     args = parser.parse_args()
@@ -416,6 +441,8 @@ def main() -> None:
     STRONG_SOURCE = args.strong or None
     USE_DRIVERS = args.drivers
     TARGET = args.target
+    SYNTHETIC_DAYS, SYNTHETIC_SEED = args.synthetic_days, args.synthetic_seed
+    TRAIN_WINDOW = args.train_window
     args.out.mkdir(parents=True, exist_ok=True)
     if args.diagnose:
         frame = pd.DataFrame([row for name in names for row in diagnose(name)])
