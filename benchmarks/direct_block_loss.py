@@ -16,7 +16,9 @@ from each origin's 56-day mean (the init score) with an identity link. Gradient
 ``w e_k / (n R)``, Hessian ``w / (n R)`` (Gauss-Newton, an upper bound of the exact one).
 
 Scored on the validation window of ``ml_tuning.py`` (the 28 days before the benchmark's
-test; the test period is not read), points only. A prototype: it reaches into the
+test; the test period is not read), points only; ``--test`` scores the configuration the
+validation chose on the test period of ``ml_accuracy.py`` instead (the "validation"
+label of the printed row then means that split's test period). A prototype: it reaches into the
 forecaster's training rows through a subclass and is not a stockwise option.
 """
 
@@ -30,7 +32,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from ml_accuracy import SEASON
+from common import DEFAULT_DATA
+from ml_accuracy import SEASON, Data
 from ml_tuning import DIRECT_RICH, validation_data, validation_row
 
 import stockwise.models.global_model as gm
@@ -122,8 +125,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--learning-rate", type=float, default=0.05)
     parser.add_argument("--stride", type=int, default=7)
     parser.add_argument("--init", default=BASE, help="feature used as init score, or none")
+    parser.add_argument("--test", action="store_true",
+                        help="fit on the benchmark's training part and score its test period "
+                        "(ml_accuracy.py's split) instead of the validation window")
     args = parser.parse_args(argv)
-    data = validation_data(args.dataset)
+    data = Data(args.dataset, DEFAULT_DATA, 150) if args.test else validation_data(args.dataset)
     spec = default_spec("D", SEASON, drivers=data.drivers)
     spec = FeatureSpec.from_dict({**spec.to_dict(), **DIRECT_RICH,
                                   "origin_stride": args.stride})
