@@ -245,6 +245,37 @@ def _strong(spec: dict) -> tuple[str, int, tuple[str, ...]]:
     return STRONG_SOURCE or source, STRONG_REFIT or refit, drivers
 
 
+def _source(name: str):
+    """A model name, or ``weekly:<model>``: the model forecasts weekly totals (season 52)
+    of the daily history, spread evenly over the days as the plan does for a weekly
+    sector (``paths.to_daily``)."""
+    if not name.startswith("weekly:"):
+        return name
+    model = name.split(":", 1)[1]
+
+    def source(train: pd.DataFrame, h: int, levels: tuple[int, ...]) -> pd.DataFrame:
+        from stockwise.inventory.paths import to_daily
+        from stockwise.workflows.forecast import forecast
+
+        first_day = train["ds"].max() + pd.Timedelta(days=1)
+        # weeks end the day before the forecast starts, so the last one is complete
+        offset = (first_day - train["ds"]).dt.days
+        week = (offset - 1) // 7
+        weekly = (train.assign(week=week).groupby(["unique_id", "week"])
+                  .agg(y=("y", "sum"), days=("y", "size")).reset_index())
+        weekly = weekly[weekly["days"] == 7]
+        weekly["ds"] = first_day - pd.to_timedelta(7 * (weekly["week"] + 1), unit="D")
+        weeks = -(-h // 7)
+        out = forecast(weekly[["unique_id", "ds", "y"]], weeks, season_length=52,
+                       models=model, levels=levels)
+        daily = to_daily(out, "W")
+        return daily[(daily["ds"] >= first_day)
+                     & (daily["ds"] < first_day + pd.Timedelta(days=h))]
+
+    source.__name__ = f"weekly-{model}"
+    return source
+
+
 def _cache_file(out: Path, name: str, source: str, refit: int) -> Path:
     folder = out / "forecast_cache"
     folder.mkdir(parents=True, exist_ok=True)
@@ -267,7 +298,7 @@ def _cached_sources(name: str, spec: dict, out: Path) -> dict[tuple[str, int], R
     strong, strong_refit, drivers = _strong(spec)
     for source, refit, known in (("SeasonalNaive", 1, ()), (strong, strong_refit, drivers)):
         forecasts = ReviewForecasts(
-            spec["history"], source, horizon=horizon_for(settings, review),
+            spec["history"], _source(source), horizon=horizon_for(settings, review),
             season_length=common.get("season_length", 7), refit_every=refit,
             review_period_days=review, train_window=common.get("train_window"),
             drivers=known)
