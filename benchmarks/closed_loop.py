@@ -7,6 +7,11 @@ Usage (results and tables in docs/benchmarks.md, "Closed-loop inventory replays"
     .venv/bin/python benchmarks/closed_loop.py --resume --out /tmp/closed_loop  # add configs
     .venv/bin/python benchmarks/closed_loop.py --diagnose --out /tmp/closed_loop
     .venv/bin/python benchmarks/closed_loop.py --tables-only --out /tmp/closed_loop
+    .venv/bin/python benchmarks/closed_loop.py --datasets synthetic_luxury --synthetic-days 1095 \
+        --train-window 730 --strong weekly:SeasonalNaive --out /tmp/luxury_weekly
+
+Forecasts are cached in ``--out`` by dataset and source only: give a new ``--out`` when
+``--synthetic-days``, ``--synthetic-seed`` or ``--train-window`` change.
 
 For every dataset, :func:`stockwise.inventory.simulation.simulate_many` replays the last
 part of the history day by day (see each loader for the subset, lead time and review
@@ -57,14 +62,14 @@ CORRELATIONS = (0.0, 0.25, 0.5)
 INTERMITTENT_PATHS = "quantiles"
 CALIBRATE_SERVICE = True
 STRONG_REFIT: int | None = None
+"""--strong-refit: refit the strong source every N reviews (None: the dataset's own)."""
 SYNTHETIC_DAYS = 730
 """--synthetic-days: days of generated history (luxury: 1095 lets the warm-up reviews'
 forecasts see one December peak before the replay's year)."""
 SYNTHETIC_SEED = 42
+"""--synthetic-seed: the generator's seed (another seed = another set of products)."""
 TRAIN_WINDOW: int | None = None
 """--train-window: days each review's model learns from (None: the dataset's own)."""
-"""--synthetic-seed: the generator's seed (another seed = another set of products)."""
-"""--strong-refit: refit the strong source every N reviews (None: the dataset's own)."""
 STRONG_SOURCE: str | None = None
 """--strong: the stronger forecast source (None: the dataset's own)."""
 USE_DRIVERS = False
