@@ -264,6 +264,8 @@ def _source(name: str):
 
         first_day = train["ds"].max() + pd.Timedelta(days=1)
         # weeks end the day before the forecast starts, so the last one is complete
+        # (stockwise.data.prepare.aggregate makes Monday weeks, which would leave a
+        # partial last week on a review that falls mid-week)
         offset = (first_day - train["ds"]).dt.days
         week = (offset - 1) // 7
         weekly = (train.assign(week=week).groupby(["unique_id", "week"])
