@@ -58,9 +58,9 @@ FORECAST = "forecast"
 NOTE = "note"
 DEFAULT_SEASON = {"D": 7, "W": 52, "M": 12}
 SLOW_ON_DAILY = {"AutoARIMA"}
+"""Left out of "auto" on daily data: seconds per series per fit (see docs/benchmarks.md)."""
 SHRINKAGE_WINDOWS = 2
 """Weight, in backtest windows, of the segment's evidence when choosing a series' model."""
-"""Left out of "auto" on daily data: seconds per series per fit (see docs/benchmarks.md)."""
 ModelSpec = str | Forecaster | Sequence[str | Forecaster]
 
 
