@@ -90,3 +90,21 @@ def test_a_missing_driver_column_is_named(tmp_path: Path, history) -> None:
         "simulate", str(sales), "--models", "LightGBM", "--drivers", "promo,price",
         "--days", "30", "--out", str(tmp_path / "out")])
     assert result.exit_code != 0 and "price" in result.output
+
+
+def test_train_window_keeps_only_the_most_recent_days_before_the_fit_day(history) -> None:
+    seen: list[pd.DataFrame] = []
+
+    def recording(train: pd.DataFrame, h: int, levels: tuple[int, ...]) -> pd.DataFrame:
+        seen.append(train)
+        days = pd.date_range(train["ds"].max() + pd.Timedelta(days=1), periods=h, freq="D")
+        return pd.DataFrame([{"unique_id": uid, "ds": d, "forecast": 1.0}
+                             for uid in train["unique_id"].unique() for d in days])
+
+    ReviewForecasts(history, recording, horizon=7, train_window=30).at(DAY, DAY)
+    ReviewForecasts(history, recording, horizon=7).at(DAY, DAY)
+    windowed, whole = seen
+    assert windowed["ds"].min() == DAY - pd.Timedelta(days=30)
+    assert windowed["ds"].max() == whole["ds"].max() == DAY - pd.Timedelta(days=1)
+    assert windowed.groupby("unique_id").size().eq(30).all()
+    assert whole["ds"].min() == history["ds"].min()

@@ -268,6 +268,14 @@ def test_cli_writes_the_summary_and_product_tables(tmp_path: Path) -> None:
     assert fill.exit_code == 0, fill.output
     row = pd.read_csv(tmp_path / "fill" / "simulation_summary.csv").iloc[0]
     assert row["target"] == "fill_rate" and row["label"].endswith("/fill-rate")
+    window = CliRunner().invoke(app, [
+        "simulate", str(sales), "--service-levels", "0.9", "--days", "60",
+        "--train-window", "42", "--out", str(tmp_path / "window")])
+    assert window.exit_code == 0, window.output
+    assert pd.read_csv(tmp_path / "window" / "simulation_summary.csv").loc[
+        0, "train_window"] == 42
+    assert pd.isna(pd.read_csv(tmp_path / "fill" / "simulation_summary.csv").loc[
+        0, "train_window"])
     wrong = CliRunner().invoke(app, ["simulate", str(sales), "--target", "units",
                                      "--out", str(tmp_path / "wrong")])
     assert wrong.exit_code != 0 and "--target must be one of" in wrong.output

@@ -52,6 +52,9 @@ def simulate(
         help="Backorder unmet demand instead of losing it.")] = False,
     refit_every: Annotated[int, typer.Option(min=1, help="Refit the forecast every N reviews.")
                            ] = 1,
+    train_window: Annotated[int | None, typer.Option(
+        min=1, help="Days of history each review's model learns from (default: all of it; "
+                    "a yearly-seasonal business needs at least two years).")] = None,
     drivers: Annotated[str | None, typer.Option(
         help="Known-ahead columns of the sales file the forecasts use with their planned "
              "values, comma-separated (e.g. promo,price; models that take inputs, such as "
@@ -105,6 +108,7 @@ def simulate(
         results = simulate_many(
             history, configs, start=first, review_period_days=max(round(review / scale), 1),
             lead_time_days=lead / scale, lost_sales=not backorders, refit_every=refit_every,
+            train_window=max(round(train_window / scale), 1) if train_window else None,
             calibrate_service=calibrate_service, drivers=split_names(drivers),
             target=target.replace("-", "_"),
             n_paths=n_paths, seed=seed, season_length=season,

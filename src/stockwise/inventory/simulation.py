@@ -157,6 +157,7 @@ def simulate(
             train_window=train_window, horizon=horizon_days or horizon_for(
                 settings, review_period_days), drivers=drivers)
         config["forecast"], config["refit_every"] = source.name, source.refit_every
+        config["train_window"] = source.train_window
     fit_seconds = source.seconds if source else 0.0
     loop = ReplayLoop(replay, settings, policy=policy, source=source, review=review_period_days,
                  lost_sales=lost_sales, cover=initial_cover_days,
