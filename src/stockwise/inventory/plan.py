@@ -21,6 +21,7 @@ from stockwise import schema as S
 from stockwise.inventory.alerts import alerts_for
 from stockwise.inventory.decision import Decision, days_of_cover, decide, describe_level, to_date
 from stockwise.inventory.expiry import sellable_before_expiry
+from stockwise.inventory.new_products import NEW_PRODUCT_HEADROOM, with_new_product_cap
 from stockwise.inventory.parameters import ProductParameters, resolve
 from stockwise.inventory.paths import DEFAULT_CORRELATION, DEFAULT_PATHS, sample_paths, to_daily
 from stockwise.inventory.projection import Projection, lots_from_batches, project
@@ -62,6 +63,7 @@ def build_plan(
     freq: str | dict[str, str] = "D", policy: str = "RS", target: str = "cycle_service_level",
     n_paths: int = DEFAULT_PATHS, correlation: float = DEFAULT_CORRELATION, seed: int = 0,
     backtest: pd.DataFrame | None = None, demand_groups: Mapping[str, str] | None = None,
+    sold_since_launch: Mapping[str, tuple[float, float]] | None = None,
 ) -> InventoryPlan:
     """Plan every product of ``inventory`` that has a forecast.
 
@@ -77,6 +79,10 @@ def build_plan(
     group (``demand_groups``: e.g. "intermittent" / "smooth" per product), see
     :mod:`.service_calibration`. The plan's ``service_level`` stays the target; the reason
     says the level ordered at.
+
+    ``sold_since_launch`` (per unique_id: days since the first sale, units sold since;
+    :func:`.new_products.since_first_sale`) caps the stock of products too new for their
+    forecast to be trusted (:mod:`.new_products`); the reason says so.
     """
     profiles = profiles or {}
     daily = _daily_forecasts(forecasts, freq)
@@ -100,8 +106,14 @@ def build_plan(
     levels = _calibrated_levels([p[2] for p in products], backtest, demand_groups, freq,
                                 target, n_paths, correlation, seed)
     for uid, rows_f, params in products:
+        record = (sold_since_launch or {}).get(uid)
+        params, launch_cap = with_new_product_cap(params, record)
         line, proj = _plan_product(params, rows_f, batch_groups.get(uid), today, rng,
                                    target, n_paths, correlation, levels.get(uid))
+        if launch_cap is not None:
+            line["reason"] += (f"; new product ({record[0]:g} days of sales): stock capped at "
+                               f"{launch_cap:.1f} ({NEW_PRODUCT_HEADROOM:g} × its rate since "
+                               "the first sale over lead time + review)")
         price = float(prices.get(uid, np.nan)) if prices is not None else np.nan
         line_alerts = alerts_for(params, line, proj, price)
         line["alert"] = ", ".join(sorted({a["type"] for a in line_alerts})) or ""

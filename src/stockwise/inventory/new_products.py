@@ -1,0 +1,79 @@
+"""New products: stock capped by what a short sales history has shown.
+
+Why. A forecast made from fewer days of sales than the interval it must cover (lead time
++ review) extrapolates whatever those days held — for a launch, the launch spike — and
+its bands, estimated from a handful of errors, are wide; the service calibration has no
+evidence on the product yet either. Ordering up to a high quantile of that is how a
+replay of generated luxury data ordered 372 units of a leather good at 1,230 a unit that
+had sold about 100 units in the 43 days since its launch (docs/benchmarks.md, sixth
+session): the stock then lasted the rest of the replay.
+
+Rule. Until a product has sold for :data:`NEW_PRODUCT_INTERVALS` protection intervals
+(one to see the launch, one to see what follows it), its position after ordering is
+capped (as a maximum stock) at :data:`NEW_PRODUCT_HEADROOM` × its demand rate since the
+first sale × the protection interval. The rate since launch includes the launch itself,
+so the cap is generous for a product whose launch spike is fading and binding for one
+still ramping up; the plan's reason says when it applied. After that the forecast and
+the calibrated level decide alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from stockwise.inventory.parameters import ProductParameters
+
+NEW_PRODUCT_HEADROOM = 1.5
+"""Cap = this × the demand rate since the first sale × the protection interval."""
+NEW_PRODUCT_INTERVALS = 2
+"""A product is new until it has sold for this many protection intervals."""
+
+
+def since_first_sale(history: np.ndarray, period_days: float = 1.0
+                     ) -> tuple[float, float] | None:
+    """(days since the first sale, units sold since) of one product's demand history.
+
+    ``history``: demand per period, oldest first (NaN before the product's first row);
+    ``period_days``: days per period. None before any sale.
+    """
+    values = np.asarray(history, dtype=float)
+    values = values[np.isfinite(values)]
+    sold = np.flatnonzero(values > 0)
+    if not sold.size:
+        return None
+    since = values[sold[0]:]
+    return len(since) * float(period_days), float(since.sum())
+
+
+def new_product_cap(days: float, units: float, protection_days: float,
+                    headroom: float = NEW_PRODUCT_HEADROOM) -> float | None:
+    """The maximum stock of a product sold for ``days`` (``units`` in all), or None.
+
+    None when the product has sold for :data:`NEW_PRODUCT_INTERVALS` × ``protection_days``
+    or more (it is not new any more) or has no sales to go on.
+    """
+    if days <= 0 or units <= 0 or days >= NEW_PRODUCT_INTERVALS * protection_days:
+        return None
+    return headroom * units / days * protection_days
+
+
+def with_new_product_cap(params: ProductParameters, record: tuple[float, float] | None
+                         ) -> tuple[ProductParameters, float | None]:
+    """``params`` with the new-product cap as (or under) its maximum stock, and the cap.
+
+    ``record``: :func:`since_first_sale` of the product; the cap is None (and ``params``
+    unchanged) for a product that is not new.
+    """
+    if record is None:
+        return params, None
+    cap = new_product_cap(*record, params.lead_time_days + params.review_period_days)
+    if cap is None:
+        return params, None
+    limit = cap if params.max_stock is None else min(params.max_stock, cap)
+    return replace(params, max_stock=limit), cap
+
+
+__all__ = ["NEW_PRODUCT_HEADROOM", "NEW_PRODUCT_INTERVALS", "new_product_cap", "since_first_sale",
+           "with_new_product_cap"]
