@@ -1,4 +1,4 @@
-"""New products: stock capped by the demand rate since the first sale."""
+"""New products: stock capped by the demand rate since their listing."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from stockwise.inventory import build_plan
 from stockwise.inventory.new_products import (
     NEW_PRODUCT_HEADROOM,
     new_product_cap,
-    since_first_sale,
+    since_listing,
     with_new_product_cap,
 )
 from stockwise.inventory.parameters import resolve
@@ -20,11 +20,11 @@ from stockwise.sectors import load_profile
 TODAY = pd.Timestamp("2025-03-03")
 
 
-def test_history_counts_from_the_first_sale() -> None:
+def test_history_counts_from_the_first_row_zeros_included() -> None:
     history = np.array([np.nan, np.nan, 0.0, 0.0, 4.0, 0.0, 2.0])
-    assert since_first_sale(history) == (3.0, 6.0)
-    assert since_first_sale(history, period_days=7.0) == (21.0, 6.0)
-    assert since_first_sale(np.array([np.nan, 0.0, 0.0])) is None
+    assert since_listing(history) == (5.0, 6.0)
+    assert since_listing(history, period_days=7.0) == (35.0, 6.0)
+    assert since_listing(np.array([np.nan, 0.0, 0.0])) is None
 
 
 def test_cap_is_the_rate_since_launch_over_the_protection_interval_while_new() -> None:
@@ -50,14 +50,19 @@ def test_a_tighter_maximum_stock_of_the_user_stays() -> None:
 
 
 def _launch(days: int = 260, launch_day: int = 170) -> pd.DataFrame:
-    """An established product at 5/day and one launched 30 days before the replay with a
-    spike of 40/day in its first week, 2/day after."""
+    """An established product at 5/day, one launched 30 days before the replay with a
+    spike of 40/day in its first week, 2/day after, and one listed from the start whose
+    first demand (the same spike) comes on that launch day."""
     dates = pd.date_range("2024-01-01", periods=days, freq="D")
     old = pd.DataFrame({"unique_id": "OLD", "ds": dates, "y": 5.0})
     new_days = dates[launch_day:]
     y = np.where(np.arange(len(new_days)) < 7, 40.0, 2.0)
     new = pd.DataFrame({"unique_id": "NEW", "ds": new_days, "y": y})
-    return pd.concat([old, new], ignore_index=True)
+    # listed from the start, first demand on the launch day of NEW: not new, only late
+    late = pd.DataFrame({"unique_id": "LATE", "ds": dates,
+                         "y": np.where(np.arange(days) >= launch_day, new["y"].iloc[0], 0.0)})
+    late.loc[launch_day + 7:, "y"] = 2.0
+    return pd.concat([old, new, late], ignore_index=True)
 
 
 def test_the_replay_caps_a_just_launched_product_s_order() -> None:
@@ -74,8 +79,10 @@ def test_the_replay_caps_a_just_launched_product_s_order() -> None:
     new = first.loc["NEW"]
     assert new["position"] + new["order_quantity"] <= cap + 1.0
     assert new["raw_quantity"] > new["order_quantity"]
-    old = first.loc["OLD"]
-    assert old["order_quantity"] == pytest.approx(np.ceil(old["raw_quantity"]), abs=1.0)
+    for uid in ("OLD", "LATE"):
+        assert first.loc[uid, "order_quantity"] == pytest.approx(
+            np.ceil(first.loc[uid, "raw_quantity"]), abs=1.0)
+    assert first.loc["LATE", "raw_quantity"] > 0
 
 
 def _rows(uid: str, mean: float, spread: float) -> pd.DataFrame:
@@ -100,7 +107,7 @@ def test_the_plan_caps_a_new_product_and_says_why() -> None:
                         **common).plan.iloc[0]
     assert plain["order_qty"] > 200
     assert capped["order_qty"] == pytest.approx(84 - 10)
-    assert "new product (10 days of sales)" in capped["reason"]
+    assert "new product (10 days of history)" in capped["reason"]
     old = build_plan(forecasts, inventory, sold_since_launch={"NEW": (400.0, 4000.0)},
                      **common).plan.iloc[0]
     assert old["order_qty"] == plain["order_qty"] and "new product" not in old["reason"]

@@ -1,6 +1,6 @@
 """New products: stock capped by what a short sales history has shown.
 
-Why. A forecast made from fewer days of sales than the interval it must cover (lead time
+Why. A forecast made from fewer days of history than the interval it must cover (lead time
 + review) extrapolates whatever those days held — for a launch, the launch spike — and
 its bands, estimated from a handful of errors, are wide; the service calibration has no
 evidence on the product yet either. Ordering up to a high quantile of that is how a
@@ -8,13 +8,19 @@ replay of generated luxury data ordered 372 units of a leather good at 1,230 a u
 had sold about 100 units in the 43 days since its launch (docs/benchmarks.md, sixth
 session): the stock then lasted the rest of the replay.
 
-Rule. Until a product has sold for :data:`NEW_PRODUCT_INTERVALS` protection intervals
-(one to see the launch, one to see what follows it), its position after ordering is
-capped (as a maximum stock) at :data:`NEW_PRODUCT_HEADROOM` × its demand rate since the
-first sale × the protection interval. The rate since launch includes the launch itself,
-so the cap is generous for a product whose launch spike is fading and binding for one
-still ramping up; the plan's reason says when it applied. After that the forecast and
-the calibrated level decide alone.
+Rule. Until a product has been in the history for :data:`NEW_PRODUCT_INTERVALS`
+protection intervals (one to see the launch, one to see what follows it), its position
+after ordering is capped (as a maximum stock) at :data:`NEW_PRODUCT_HEADROOM` × its
+demand rate since its first row × the protection interval. The rate since launch
+includes the launch itself, so the cap is generous for a product whose launch spike is
+fading and binding for one still ramping up; the plan's reason says when it applied.
+After that the forecast and the calibrated level decide alone.
+
+"New" is counted from the product's first row in the history (its listing), zeros
+included, not from its first sale: what makes a forecast untrustworthy is a short
+history, and a spare part listed for years whose first demand comes late is forecast
+from all those zeros (on carparts, counting from the first sale capped 76 of 300 such
+parts and cost 0.2-0.3 points of fill, docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -26,33 +32,33 @@ import numpy as np
 from stockwise.inventory.parameters import ProductParameters
 
 NEW_PRODUCT_HEADROOM = 1.5
-"""Cap = this × the demand rate since the first sale × the protection interval."""
+"""Cap = this × the demand rate since the first row × the protection interval."""
 NEW_PRODUCT_INTERVALS = 2
-"""A product is new until it has sold for this many protection intervals."""
+"""A product is new until it has been listed for this many protection intervals."""
 
 
-def since_first_sale(history: np.ndarray, period_days: float = 1.0
-                     ) -> tuple[float, float] | None:
-    """(days since the first sale, units sold since) of one product's demand history.
+def since_listing(history: np.ndarray, period_days: float = 1.0
+                  ) -> tuple[float, float] | None:
+    """(days since the product's first row, units sold since) of its demand history.
 
-    ``history``: demand per period, oldest first (NaN before the product's first row);
-    ``period_days``: days per period. None before any sale.
+    ``history``: demand per period, oldest first, NaN before the product's first row (a
+    series on a complete calendar from its first period, as the data layer prepares it);
+    ``period_days``: days per period. None before any sale (no rate to go on).
     """
     values = np.asarray(history, dtype=float)
     values = values[np.isfinite(values)]
-    sold = np.flatnonzero(values > 0)
-    if not sold.size:
+    units = float(values.sum())
+    if units <= 0:
         return None
-    since = values[sold[0]:]
-    return len(since) * float(period_days), float(since.sum())
+    return len(values) * float(period_days), units
 
 
 def new_product_cap(days: float, units: float, protection_days: float,
                     headroom: float = NEW_PRODUCT_HEADROOM) -> float | None:
-    """The maximum stock of a product sold for ``days`` (``units`` in all), or None.
+    """The maximum stock of a product listed ``days`` ago (``units`` sold since), or None.
 
-    None when the product has sold for :data:`NEW_PRODUCT_INTERVALS` × ``protection_days``
-    or more (it is not new any more) or has no sales to go on.
+    None when the product has been listed for :data:`NEW_PRODUCT_INTERVALS` ×
+    ``protection_days`` or more (it is not new any more) or has no sales to go on.
     """
     if days <= 0 or units <= 0 or days >= NEW_PRODUCT_INTERVALS * protection_days:
         return None
@@ -63,7 +69,7 @@ def with_new_product_cap(params: ProductParameters, record: tuple[float, float] 
                          ) -> tuple[ProductParameters, float | None]:
     """``params`` with the new-product cap as (or under) its maximum stock, and the cap.
 
-    ``record``: :func:`since_first_sale` of the product; the cap is None (and ``params``
+    ``record``: :func:`since_listing` of the product; the cap is None (and ``params``
     unchanged) for a product that is not new.
     """
     if record is None:
@@ -75,5 +81,5 @@ def with_new_product_cap(params: ProductParameters, record: tuple[float, float] 
     return replace(params, max_stock=limit), cap
 
 
-__all__ = ["NEW_PRODUCT_HEADROOM", "NEW_PRODUCT_INTERVALS", "new_product_cap", "since_first_sale",
+__all__ = ["NEW_PRODUCT_HEADROOM", "NEW_PRODUCT_INTERVALS", "new_product_cap", "since_listing",
            "with_new_product_cap"]

@@ -80,8 +80,8 @@ def build_plan(
     :mod:`.service_calibration`. The plan's ``service_level`` stays the target; the reason
     says the level ordered at.
 
-    ``sold_since_launch`` (per unique_id: days since the first sale, units sold since;
-    :func:`.new_products.since_first_sale`) caps the stock of products too new for their
+    ``sold_since_launch`` (per unique_id: days since its first row, units sold since;
+    :func:`.new_products.since_listing`) caps the stock of products too new for their
     forecast to be trusted (:mod:`.new_products`); the reason says so.
     """
     profiles = profiles or {}
@@ -111,9 +111,9 @@ def build_plan(
         line, proj = _plan_product(params, rows_f, batch_groups.get(uid), today, rng,
                                    target, n_paths, correlation, levels.get(uid))
         if launch_cap is not None:
-            line["reason"] += (f"; new product ({record[0]:g} days of sales): stock capped at "
+            line["reason"] += (f"; new product ({record[0]:g} days of history): stock capped at "
                                f"{launch_cap:.1f} ({NEW_PRODUCT_HEADROOM:g} × its rate since "
-                               "the first sale over lead time + review)")
+                               "listing over lead time + review)")
         price = float(prices.get(uid, np.nan)) if prices is not None else np.nan
         line_alerts = alerts_for(params, line, proj, price)
         line["alert"] = ", ".join(sorted({a["type"] for a in line_alerts})) or ""

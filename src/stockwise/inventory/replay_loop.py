@@ -21,7 +21,7 @@ import pandas as pd
 from stockwise import schema as S
 from stockwise.inventory.decision import decide
 from stockwise.inventory.expiry import sellable_before_expiry
-from stockwise.inventory.new_products import since_first_sale, with_new_product_cap
+from stockwise.inventory.new_products import since_listing, with_new_product_cap
 from stockwise.inventory.parameters import ProductParameters, resolve
 from stockwise.inventory.paths import (
     bootstrap_paths,
@@ -281,7 +281,7 @@ class ReplayLoop:
     def _decide(self, p: int, t: int, stock: LotStock, params: ProductParameters,
                 forecasts: dict | None, rng: np.random.Generator) -> Any:
         rows = (forecasts or {}).get(params.unique_id)
-        params, _ = with_new_product_cap(params, since_first_sale(self.replay.demand[p, :t]))
+        params, _ = with_new_product_cap(params, since_listing(self.replay.demand[p, :t]))
         if rows is not None and stock.shelf is None:
             # Today's order depends only on demand over lead time + review: sample those days
             # (the longest lead time drawn is within mean + 4σ, or demand_over extends).

@@ -19,7 +19,7 @@ import pandas as pd
 from stockwise import schema as S
 from stockwise.data.prepare import prepare_sales
 from stockwise.inventory.censoring import uncensor_demand
-from stockwise.inventory.new_products import since_first_sale
+from stockwise.inventory.new_products import since_listing
 from stockwise.inventory.paths import is_intermittent
 from stockwise.inventory.plan import DAYS_PER_PERIOD, InventoryPlan, build_plan
 from stockwise.report.order_list import write_order_workbook
@@ -85,11 +85,11 @@ def plan_inventory(
 
 
 def sold_since_launch(sales: pd.DataFrame) -> dict[str, tuple[float, float]]:
-    """Per product with a sale: days since its first sale and units sold since (daily)."""
+    """Per product with a sale: days since its first row and units sold since (daily)."""
     frame = sales.sort_values([S.UNIQUE_ID, S.DS], kind="stable")
     out = {}
     for uid, part in frame.groupby(S.UNIQUE_ID, sort=False):
-        record = since_first_sale(part[S.Y].to_numpy(dtype=float))
+        record = since_listing(part[S.Y].to_numpy(dtype=float))
         if record is not None:
             out[str(uid)] = record
     return out
