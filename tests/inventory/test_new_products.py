@@ -111,3 +111,14 @@ def test_the_plan_caps_a_new_product_and_says_why() -> None:
     old = build_plan(forecasts, inventory, sold_since_launch={"NEW": (400.0, 4000.0)},
                      **common).plan.iloc[0]
     assert old["order_qty"] == plain["order_qty"] and "new product" not in old["reason"]
+
+
+def test_the_plan_workflow_reads_each_product_s_days_and_units_from_its_sales() -> None:
+    from stockwise.workflows.plan import sold_since_launch
+
+    sales = pd.DataFrame({
+        "unique_id": ["B", "A", "A", "A", "C"],
+        "ds": pd.to_datetime(["2025-01-05", "2025-01-03", "2025-01-01", "2025-01-02",
+                              "2025-01-01"]),
+        "y": [3.0, 2.0, 0.0, 5.0, 0.0]})
+    assert sold_since_launch(sales) == {"A": (3.0, 7.0), "B": (1.0, 3.0)}
