@@ -206,3 +206,22 @@ def test_forecast_run_has_its_own_horizon_and_levels(planned: Planned) -> None:
     assert all(set(r["lo"]) == {"90"} and r["lo"]["90"] <= r["hi"]["90"] for r in rows["items"])
     conflict = client.get(f"/api/v1/plan?run_id={run['id']}", headers=api.read)
     assert conflict.status_code == 409
+
+
+def test_sector_plans_join_when_one_has_no_arrival_dates() -> None:
+    """A sector without orders has an all-empty arrival_date column; the joined plan keeps
+    the dates of the others, typed as dates, without pandas' all-NA concat warning."""
+    import warnings
+
+    from stockwise.api.run_work import _join
+
+    ordered = pd.DataFrame({"unique_id": ["A"], "arrival_date": [pd.Timestamp("2025-01-08")],
+                            "order_qty": [4.0]})
+    idle = pd.DataFrame({"unique_id": ["B"], "arrival_date": [None], "order_qty": [0.0]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FutureWarning)
+        joined = _join([ordered, idle])
+    assert list(joined.columns) == ["unique_id", "arrival_date", "order_qty"]
+    assert joined["arrival_date"].tolist()[0] == pd.Timestamp("2025-01-08")
+    assert pd.isna(joined["arrival_date"].iloc[1])
+    assert str(joined["arrival_date"].dtype).startswith("datetime64")

@@ -184,7 +184,7 @@ def _store(storage: Storage, run_id: str, table: pd.DataFrame, plans: list[pd.Da
         summary["forecast_rows"] = store_forecasts(session, run_id, table)
         summary["products"] = int(table[S.UNIQUE_ID].nunique())
         if plans:
-            plan = sort_plan(pd.concat(plans, ignore_index=True))
+            plan = sort_plan(_join(plans))
             found = sort_alerts(_concat(alerts))
             lines, n_alerts = store_plan(session, run_id, plan,
                                          pd.concat(projections, ignore_index=True), found)
@@ -192,6 +192,15 @@ def _store(storage: Storage, run_id: str, table: pd.DataFrame, plans: list[pd.Da
                            orders_now=int(((plan["urgency"] == "order now")
                                            & (plan["order_qty"] > 0)).sum()))
     return summary
+
+
+def _join(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Concatenate sectors' tables whose columns may be all empty in one of them (a sector
+    with no order has no arrival dates): such a column takes its type from the others
+    (pandas no longer lets an all-NA column decide it) and is back for every row."""
+    columns = list(dict.fromkeys(c for f in frames for c in f.columns))
+    kept = [f.dropna(axis=1, how="all") for f in frames]
+    return pd.concat(kept, ignore_index=True).reindex(columns=columns)
 
 
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
