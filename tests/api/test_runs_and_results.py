@@ -213,14 +213,14 @@ def test_sector_plans_join_when_one_has_no_arrival_dates() -> None:
     the dates of the others, typed as dates, without pandas' all-NA concat warning."""
     import warnings
 
-    from stockwise.api.run_work import _join
+    from stockwise.api.run_work import _concat
 
     ordered = pd.DataFrame({"unique_id": ["A"], "arrival_date": [pd.Timestamp("2025-01-08")],
                             "order_qty": [4.0]})
     idle = pd.DataFrame({"unique_id": ["B"], "arrival_date": [None], "order_qty": [0.0]})
     with warnings.catch_warnings():
         warnings.simplefilter("error", FutureWarning)
-        joined = _join([ordered, idle])
+        joined = _concat([ordered, idle])
     assert list(joined.columns) == ["unique_id", "arrival_date", "order_qty"]
     assert joined["arrival_date"].tolist()[0] == pd.Timestamp("2025-01-08")
     assert pd.isna(joined["arrival_date"].iloc[1])

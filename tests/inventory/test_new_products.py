@@ -103,22 +103,22 @@ def test_the_plan_caps_a_new_product_and_says_why() -> None:
     common = {"profiles": {"retail": load_profile("retail")}, "today": TODAY, "n_paths": 300}
     plain = build_plan(forecasts, inventory, **common).plan.iloc[0]
     # sold 40 units in its 10 days: 4/day; L + R = 14 days -> cap 1.5 × 4 × 14 = 84
-    capped = build_plan(forecasts, inventory, sold_since_launch={"NEW": (10.0, 40.0)},
+    capped = build_plan(forecasts, inventory, since_listing_by_product={"NEW": (10.0, 40.0)},
                         **common).plan.iloc[0]
     assert plain["order_qty"] > 200
     assert capped["order_qty"] == pytest.approx(84 - 10)
     assert "new product (10 days of history)" in capped["reason"]
-    old = build_plan(forecasts, inventory, sold_since_launch={"NEW": (400.0, 4000.0)},
+    old = build_plan(forecasts, inventory, since_listing_by_product={"NEW": (400.0, 4000.0)},
                      **common).plan.iloc[0]
     assert old["order_qty"] == plain["order_qty"] and "new product" not in old["reason"]
 
 
 def test_the_plan_workflow_reads_each_product_s_days_and_units_from_its_sales() -> None:
-    from stockwise.workflows.plan import sold_since_launch
+    from stockwise.workflows.plan import since_listing_by_product
 
     sales = pd.DataFrame({
         "unique_id": ["B", "A", "A", "A", "C"],
         "ds": pd.to_datetime(["2025-01-05", "2025-01-03", "2025-01-01", "2025-01-02",
                               "2025-01-01"]),
         "y": [3.0, 2.0, 0.0, 5.0, 0.0]})
-    assert sold_since_launch(sales) == {"A": (3.0, 7.0), "B": (1.0, 3.0)}
+    assert since_listing_by_product(sales) == {"A": (3.0, 7.0), "B": (1.0, 3.0)}

@@ -184,7 +184,7 @@ def _store(storage: Storage, run_id: str, table: pd.DataFrame, plans: list[pd.Da
         summary["forecast_rows"] = store_forecasts(session, run_id, table)
         summary["products"] = int(table[S.UNIQUE_ID].nunique())
         if plans:
-            plan = sort_plan(_join(plans))
+            plan = sort_plan(_concat(plans))
             found = sort_alerts(_concat(alerts))
             lines, n_alerts = store_plan(session, run_id, plan,
                                          pd.concat(projections, ignore_index=True), found)
@@ -194,16 +194,14 @@ def _store(storage: Storage, run_id: str, table: pd.DataFrame, plans: list[pd.Da
     return summary
 
 
-def _join(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    """Concatenate sectors' tables whose columns may be all empty in one of them (a sector
-    with no order has no arrival dates): such a column takes its type from the others
-    (pandas no longer lets an all-NA column decide it) and is back for every row."""
-    columns = list(dict.fromkeys(c for f in frames for c in f.columns))
-    kept = [f.dropna(axis=1, how="all") for f in frames]
-    return pd.concat(kept, ignore_index=True).reindex(columns=columns)
-
-
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    """Concatenate, skipping empty frames (all empty: the first one, for its columns)."""
+    """Concatenate sectors' tables, skipping empty ones (all empty: the first, for its
+    columns). A column all empty in one table (a sector with no order has no arrival
+    dates) takes its type from the others — pandas no longer lets an all-NA column decide
+    it — and is back for every row."""
     full = [f for f in frames if not f.empty]
-    return pd.concat(full, ignore_index=True) if full else frames[0]
+    if not full:
+        return frames[0]
+    columns = list(dict.fromkeys(c for f in full for c in f.columns))
+    kept = [f.dropna(axis=1, how="all") for f in full]
+    return pd.concat(kept, ignore_index=True).reindex(columns=columns)

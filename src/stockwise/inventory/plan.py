@@ -63,7 +63,7 @@ def build_plan(
     freq: str | dict[str, str] = "D", policy: str = "RS", target: str = "cycle_service_level",
     n_paths: int = DEFAULT_PATHS, correlation: float = DEFAULT_CORRELATION, seed: int = 0,
     backtest: pd.DataFrame | None = None, demand_groups: Mapping[str, str] | None = None,
-    sold_since_launch: Mapping[str, tuple[float, float]] | None = None,
+    since_listing_by_product: Mapping[str, tuple[float, float]] | None = None,
 ) -> InventoryPlan:
     """Plan every product of ``inventory`` that has a forecast.
 
@@ -80,7 +80,7 @@ def build_plan(
     :mod:`.service_calibration`. The plan's ``service_level`` stays the target; the reason
     says the level ordered at.
 
-    ``sold_since_launch`` (per unique_id: days since its first row, units sold since;
+    ``since_listing_by_product`` (per unique_id: days since its first row, units sold since;
     :func:`.new_products.since_listing`) caps the stock of products too new for their
     forecast to be trusted (:mod:`.new_products`); the reason says so.
     """
@@ -106,7 +106,7 @@ def build_plan(
     levels = _calibrated_levels([p[2] for p in products], backtest, demand_groups, freq,
                                 target, n_paths, correlation, seed)
     for uid, rows_f, params in products:
-        record = (sold_since_launch or {}).get(uid)
+        record = (since_listing_by_product or {}).get(uid)
         params, launch_cap = with_new_product_cap(params, record)
         line, proj = _plan_product(params, rows_f, batch_groups.get(uid), today, rng,
                                    target, n_paths, correlation, levels.get(uid))

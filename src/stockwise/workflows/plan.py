@@ -80,11 +80,11 @@ def plan_inventory(
                       target=target, seed=seed,
                       backtest=forecasts.backtest if calibrate_service else None,
                       demand_groups=demand_groups(prepared),
-                      sold_since_launch=sold_since_launch(prepared))
+                      since_listing_by_product=since_listing_by_product(prepared))
     return PlanRun(plan, forecasts, censoring)
 
 
-def sold_since_launch(sales: pd.DataFrame) -> dict[str, tuple[float, float]]:
+def since_listing_by_product(sales: pd.DataFrame) -> dict[str, tuple[float, float]]:
     """Per product with a sale: days since its first row and units sold since (daily)."""
     frame = sales.sort_values([S.UNIQUE_ID, S.DS], kind="stable")
     out = {}
