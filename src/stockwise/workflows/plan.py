@@ -26,6 +26,7 @@ from stockwise.report.order_list import write_order_workbook
 from stockwise.sectors import SectorProfile, list_profiles, load_profile
 from stockwise.workflows.forecast import ModelSpec
 from stockwise.workflows.sector_forecast import SectorForecasts, forecast_sectors
+from stockwise.workflows.stages import StageClock, StageTime
 from stockwise.workflows.tracking import NullTracker, Tracker, track_forecasts
 from stockwise.workflows.validate import ValidationRun, validate_sources
 
@@ -50,6 +51,7 @@ def plan_inventory(
     extra_dirs: tuple[str | Path, ...] = (), today: pd.Timestamp | str | None = None,
     seed: int = 0, calibrate_service: bool = True,
     planned: pd.DataFrame | None = None, drivers: Sequence[str] = (),
+    timings: dict[str, StageTime] | None = None,
 ) -> PlanRun:
     """Plan orders for every product with sales history and an inventory row.
 
@@ -60,17 +62,23 @@ def plan_inventory(
     ``planned``/``drivers``: planned values of known-ahead drivers for the forecast
     periods (see :func:`stockwise.workflows.sector_forecast.forecast_sectors`); they must
     cover each sector's planning horizon (lead time + two reviews).
+    ``timings``: when given, receives the wall and CPU time of each stage (prepare,
+    censoring, forecast, plan).
     """
+    clock = StageClock(timings)
     prepared = prepare_sales(sales, freq="D")
+    clock.lap("prepare")
     censoring = pd.DataFrame()
     if correct_censoring and prepared[S.STOCKOUT].any():
         prepared = uncensor_demand(prepared)
         flagged = prepared[prepared["demand_corrected"]]
         censoring = flagged[[S.UNIQUE_ID, S.DS, "y_observed", S.Y]]
         log.info("corrected %d stocked-out days of demand", len(censoring))
+    clock.lap("censoring")
     profiles = _profiles(prepared, sector, extra_dirs)
     forecasts = _forecast(prepared, inventory, profiles, sector, models, n_windows, extra_dirs,
                           planned, tuple(drivers))
+    clock.lap("forecast")
     freq = {str(s): str(f) for s, f in
             forecasts.forecasts[[S.SECTOR, "freq"]].drop_duplicates().itertuples(index=False)}
     today = pd.Timestamp(today) if today is not None else (
@@ -81,6 +89,7 @@ def plan_inventory(
                       backtest=forecasts.backtest if calibrate_service else None,
                       demand_groups=demand_groups(prepared),
                       since_listing_by_product=since_listing_by_product(prepared))
+    clock.lap("plan")
     return PlanRun(plan, forecasts, censoring)
 
 
@@ -106,6 +115,19 @@ def write_plan(run: PlanRun, out_dir: str | Path) -> dict[str, Path]:
     """plan.csv, plan.xlsx (formatted), alerts.csv, projection.csv, forecasts.csv."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    files = {}
+    for name, table in plan_tables(run).items():
+        files[name] = out / f"{name}.csv"
+        table.to_csv(files[name], index=False)
+    files["plan_xlsx"] = write_order_workbook(run.plan.plan, run.plan.alerts,
+                                              out / "plan.xlsx")
+    run.files = files
+    return files
+
+
+def plan_tables(run: PlanRun) -> dict[str, pd.DataFrame]:
+    """The run's output tables by file name; censored_demand and backtest_metrics only
+    when there is something in them."""
     tables = {"plan": run.plan.plan, "alerts": run.plan.alerts,
               "projection": run.plan.projection, "forecasts": run.forecasts.forecasts,
               "selection": run.forecasts.selection}
@@ -113,14 +135,7 @@ def write_plan(run: PlanRun, out_dir: str | Path) -> dict[str, Path]:
         tables["censored_demand"] = run.censoring
     if not run.forecasts.metrics.empty:
         tables["backtest_metrics"] = run.forecasts.metrics
-    files = {}
-    for name, table in tables.items():
-        files[name] = out / f"{name}.csv"
-        table.to_csv(files[name], index=False)
-    files["plan_xlsx"] = write_order_workbook(run.plan.plan, run.plan.alerts,
-                                              out / "plan.xlsx")
-    run.files = files
-    return files
+    return tables
 
 
 def _profiles(sales: pd.DataFrame, sector: str | None, extra_dirs: tuple[str | Path, ...]
