@@ -39,7 +39,8 @@ def test_windows_end_at_the_cutoff() -> None:
     assert [(offsets[i + 1] - offsets[i]).days > 0 for i in range(2)] == [True, True]
 
 
-@pytest.mark.parametrize("name", ["AutoETS", "CrostonSBA", "SeasonalNaive", "WindowAverage"])
+@pytest.mark.parametrize("name", ["AutoETS", "CrostonSBA", "SeasonalNaive", "WindowAverage",
+                                  "HoltWinters", "SES"])
 def test_changing_the_future_does_not_move_earlier_forecasts(name: str) -> None:
     model = make_model(name, season_length=12)
     df = _series()

@@ -34,6 +34,9 @@ def backtest(
     ``served_by`` names the model that produced each series' forecast in that window.
     """
     frame = check_training_frame(df, "backtest")
+    if getattr(model, "one_pass_backtest", False):  # every window in one pass
+        return model.cross_validation(frame, h, n_windows, step,  # type: ignore[attr-defined]
+                                      tuple(levels))
     parts = []
     for window in rolling_origin(frame, h, n_windows, step):
         if window.test.empty:

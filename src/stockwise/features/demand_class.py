@@ -62,7 +62,20 @@ CANDIDATES_BY_CLASS: dict[str, tuple[str, ...]] = {
     LUMPY: ("TSB", "ADIDA", "IMAPA", "CrostonSBA"),
     NO_DEMAND: ("Naive",),
 }
-"""Model names worth trying for each demand class, most promising first."""
+"""Model names worth trying for each demand class, most promising first (the thorough
+``quality="best"`` preset of "auto")."""
+
+FAST_CANDIDATES_BY_CLASS: dict[str, tuple[str, ...]] = {
+    SMOOTH: ("HoltWinters", "AutoETS", "AutoTheta", "SES", "SeasonalNaive"),
+    ERRATIC: ("HoltWinters", "AutoETS", "AutoTheta", "SES", "SeasonalNaive", "WindowAverage"),
+    INTERMITTENT: ("CrostonSBA", "CrostonOptimized", "TSB", "ADIDA", "IMAPA", "SES"),
+    LUMPY: ("TSB", "ADIDA", "IMAPA", "CrostonSBA", "SES"),
+    NO_DEMAND: ("Naive",),
+}
+"""The candidates of the default ``quality="fast"`` preset: the panel-wide smoothing models
+(:mod:`stockwise.models.smoothing`) where ETS-type models win, AutoARIMA nowhere (seconds
+per series), and AutoETS / AutoTheta only where a series is short enough for them to be
+cheap (weekly and monthly data; see ``SLOW_ON_DAILY`` in :mod:`stockwise.workflows.forecast`)."""
 
 COLUMNS: tuple[str, ...] = ("adi", "cv2", "n_nonzero", "n_periods", "demand_class")
 """Columns of the frame :func:`classify_demand` returns."""

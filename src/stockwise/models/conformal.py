@@ -15,6 +15,7 @@ still gets an interval.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -86,23 +87,52 @@ def add_conformal_intervals(model: Forecaster, point: pd.DataFrame, h: int,
     name = model.name
     steps = out.groupby(S.UNIQUE_ID, sort=False).cumcount().to_numpy() + 1
     spread = random_walk_sigma(model.train_) if spread is None else spread
+    ids, row = np.unique(out[S.UNIQUE_ID].to_numpy(dtype=str), return_inverse=True)
+    width = max((len(e) for e in scores.values()), default=0)
+    errors = np.full((len(ids), max(width, 1)), np.nan)
+    for i, uid in enumerate(ids):
+        found = scores.get(uid)
+        if found is not None and len(found):
+            errors[i, :len(found)] = found
+    shares = np.array([zero_share.get(u, 0.0) for u in ids])
+    sigma = spread.reindex(ids).to_numpy(dtype=float)
+    bands = conformal_offsets(errors, shares, sigma, levels)
+    values = out[name].to_numpy(dtype=float)
+    for level, (low, high) in bands.items():
+        z = norm.ppf(0.5 + level / 200.0)
+        lo, hi = low[row], high[row]
+        walk = np.isnan(hi)  # no errors for this series: random-walk band
+        width_rw = z * np.nan_to_num(sigma[row][walk]) * np.sqrt(steps[walk])
+        lo[walk], hi[walk] = -width_rw, width_rw
+        out[f"{name}-lo-{level}"] = values + np.minimum(lo, 0.0)
+        out[f"{name}-hi-{level}"] = values + np.maximum(hi, 0.0)
+    return out
+
+
+def conformal_offsets(errors: np.ndarray, zero_share: np.ndarray, sigma: np.ndarray,
+                      levels: Sequence[int]) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """Per series (rows of ``errors``, NaN-padded), the band offsets of each level.
+
+    The finite-sample conformal ranks of :func:`conformal_band`, for every series at once.
+    Where zero demand is at least as common as the lower tail (``zero_share``), the lower
+    offset is −inf, so the band starts at 0: the point moves between refits, and "point +
+    lower error" would miss the zeros. A series without errors gets NaN (the caller gives
+    it a random-walk band from ``sigma``).
+    """
+    count = np.sum(~np.isnan(errors), axis=1)
+    ordered = np.sort(errors, axis=1)  # NaN last
+    out = {}
     for level in levels:
-        bands = {uid: conformal_band(e, level) for uid, e in scores.items() if len(e)}
-        # Where zero demand is at least as common as the lower tail, the band starts at 0:
-        # the point moves between refits, so "point + lower error" would miss the zeros.
         tail = (100 - level) / 200.0
-        lows = {u: (-np.inf if zero_share.get(u, 0.0) >= tail else b[0])
-                for u, b in bands.items()}
-        low = out[S.UNIQUE_ID].map(lows).to_numpy(dtype=float)
-        high = out[S.UNIQUE_ID].map({u: b[1] for u, b in bands.items()}).to_numpy(dtype=float)
-        missing = np.isnan(high)
-        if missing.any():
-            z = norm.ppf(0.5 + level / 200.0)
-            sigma = out[S.UNIQUE_ID].map(spread).to_numpy(dtype=float)
-            width = z * np.nan_to_num(sigma[missing]) * np.sqrt(steps[missing])
-            low[missing], high[missing] = -width, width
-        out[f"{name}-lo-{level}"] = out[name] + np.minimum(low, 0.0)
-        out[f"{name}-hi-{level}"] = out[name] + np.maximum(high, 0.0)
+        upper = np.minimum(np.ceil((count + 1) * (1 - tail)).astype(int), count) - 1
+        lower = np.maximum(np.floor((count + 1) * tail).astype(int), 1) - 1
+        has = count > 0
+        hi = np.where(has, np.take_along_axis(ordered, np.clip(upper, 0, None)[:, None],
+                                              1)[:, 0], np.nan)
+        lo = np.where(has, np.take_along_axis(ordered, np.clip(lower, 0, None)[:, None],
+                                              1)[:, 0], np.nan)
+        lo = np.where(has & (zero_share >= tail), -np.inf, lo)
+        out[int(level)] = (lo, hi)
     return out
 
 

@@ -52,6 +52,21 @@ class FallbackChain(Forecaster):
     def supports_exog(self) -> bool:  # type: ignore[override]
         return any(m.supports_exog for m in self.models)
 
+    @property
+    def one_pass_backtest(self) -> bool:
+        """The first model backtests in one pass and never hands a series on."""
+        return bool(self.models) and getattr(self.models[0], "one_pass_backtest", False)
+
+    def cross_validation(self, df: pd.DataFrame, h: int, n_windows: int = 2,
+                         step: int | None = None, levels: tuple[int, ...] = ()
+                         ) -> pd.DataFrame:
+        """The first model's one-pass backtest, under the chain's name."""
+        first = self.models[0].clone()
+        if first.get_params().get("freq", "absent") is None:
+            first.set_params(freq=self.freq)
+        cv = first.cross_validation(df, h, n_windows, step, levels)  # type: ignore[attr-defined]
+        return _rename(cv, first.name, self.name)
+
     def fit(self, df: pd.DataFrame, X_df: pd.DataFrame | None = None) -> FallbackChain:
         frame = check_training_frame(df, "FallbackChain")
         self.freq_ = self.freq or infer_freq(frame)

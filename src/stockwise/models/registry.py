@@ -28,13 +28,14 @@ from stockwise.models.intermittent import (
 )
 from stockwise.models.lstm import LSTMForecaster
 from stockwise.models.sklearn_model import SklearnRegressor
+from stockwise.models.smoothing import SES, HoltWinters
 from stockwise.models.statistical import AutoARIMA, AutoETS, AutoTheta
 
 MODELS: dict[str, type[Forecaster]] = {
     cls.__name__: cls for cls in (
         AutoETS, AutoARIMA, AutoTheta, CrostonClassic, CrostonOptimized, CrostonSBA, TSB,
         ADIDA, IMAPA, Naive, SeasonalNaive, WindowAverage, HistoricAverage,
-        LightGBM, XGBoost,
+        LightGBM, XGBoost, HoltWinters, SES,
     )
 }
 MODELS["LSTM"] = LSTMForecaster  # torch is imported only when it fits or predicts
@@ -119,6 +120,7 @@ def default_fallbacks(name: str, season_length: int = 1) -> list[str]:
         "AutoARIMA": ["AutoETS", "SeasonalNaive", "Naive"],
         "AutoETS": ["SeasonalNaive", "Naive"],
         "AutoTheta": ["AutoETS", "SeasonalNaive", "Naive"],
+        "HoltWinters": ["SeasonalNaive", "Naive"],
         "LSTM": ["SeasonalNaive", "Naive"],
         "LightGBM": ["SeasonalNaive", "Naive"],
         "LightGBM-tweedie": ["SeasonalNaive", "Naive"],

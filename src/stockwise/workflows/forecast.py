@@ -42,7 +42,11 @@ from stockwise.evaluation.calibration import (
 )
 from stockwise.evaluation.metrics import evaluate, summarise
 from stockwise.evaluation.selection import ENSEMBLE, MODEL, select_models
-from stockwise.features.demand_class import CANDIDATES_BY_CLASS, classify_demand
+from stockwise.features.demand_class import (
+    CANDIDATES_BY_CLASS,
+    FAST_CANDIDATES_BY_CLASS,
+    classify_demand,
+)
 from stockwise.models.base import (
     Forecaster,
     check_training_frame,
@@ -57,8 +61,13 @@ log = logging.getLogger(__name__)
 FORECAST = "forecast"
 NOTE = "note"
 DEFAULT_SEASON = {"D": 7, "W": 52, "M": 12}
-SLOW_ON_DAILY = {"AutoARIMA"}
-"""Left out of "auto" on daily data: seconds per series per fit (see docs/benchmarks.md)."""
+QUALITIES = ("fast", "best")
+"""Presets of "auto": "fast" (the default) keeps to candidates that cost milliseconds per
+series; "best" also tries AutoETS/AutoTheta on daily data, AutoARIMA on weekly and
+monthly data and the global gradient-boosted models, at seconds per series."""
+SLOW_ON_DAILY = {"fast": {"AutoARIMA", "AutoETS", "AutoTheta"}, "best": {"AutoARIMA"}}
+"""Left out of "auto" on daily data, per preset: a quarter to several seconds per series
+per fit on two years of days (docs/benchmarks.md)."""
 SHRINKAGE_WINDOWS = 2
 """Weight, in backtest windows, of the segment's evidence when choosing a series' model."""
 ModelSpec = str | Forecaster | Sequence[str | Forecaster]
@@ -103,6 +112,7 @@ def forecast(
     metric: str = "mase", ensemble_k: int = 3, ensemble: str = "median",
     restrict_to: Sequence[str] | None = None, calibrate: bool = True,
     exog: Sequence[str] | None = None, X_df: pd.DataFrame | None = None,
+    quality: str = "fast",
 ) -> pd.DataFrame:
     """Forecast ``h`` periods for every series of ``df`` (``unique_id, ds, y``).
 
@@ -114,13 +124,14 @@ def forecast(
     the chosen forecasts' bands covered in that backtest (:mod:`.evaluation.calibration`).
     ``exog`` names known-ahead columns of ``df`` and ``X_df`` holds their future values
     (``exog`` defaults to the columns of ``X_df``).
+    ``quality`` picks the preset of "auto" (:data:`QUALITIES`).
     Returns ``unique_id, ds, forecast, forecast-lo-L, forecast-hi-L, model, note``; use
     :func:`run_forecast` to also get the selection and the backtest metrics.
     """
     return run_forecast(df, h, freq, season_length, models, levels, n_windows,
                         metric=metric, ensemble_k=ensemble_k, ensemble=ensemble,
                         restrict_to=restrict_to, calibrate=calibrate, exog=exog,
-                        X_df=X_df).forecasts
+                        X_df=X_df, quality=quality).forecasts
 
 
 def run_forecast(
@@ -129,12 +140,15 @@ def run_forecast(
     metric: str = "mase", ensemble_k: int = 3, ensemble: str = "median",
     restrict_to: Sequence[str] | None = None, calibrate: bool = True,
     exog: Sequence[str] | None = None, X_df: pd.DataFrame | None = None,
+    quality: str = "fast",
 ) -> ForecastRun:
     """:func:`forecast`, returning the whole :class:`ForecastRun`."""
     if h < 1:
         raise OptionError(f"h must be >= 1, got {h}")
     if ensemble not in ("mean", "median"):
         raise OptionError(f"ensemble must be 'mean' or 'median', not {ensemble!r}")
+    if quality not in QUALITIES:
+        raise OptionError(f"quality must be one of {', '.join(QUALITIES)}, not {quality!r}")
     exog = _exog_columns(df, exog, X_df)
     if exog and X_df is None:
         raise OptionError(f"known-ahead inputs {exog} need their future values: pass X_df "
@@ -142,7 +156,7 @@ def run_forecast(
     frame, freq = _prepare(df, freq, exog)
     season_length = season_length or DEFAULT_SEASON[freq]
     levels = normalise_levels(levels)
-    candidates = _candidates(frame, models, freq, season_length, restrict_to)
+    candidates = _candidates(frame, models, freq, season_length, restrict_to, quality)
     names = sorted({_label(n) for names in candidates.values() for n in names})
     members: dict[str, list[str]] = {}
     cv = None
@@ -276,25 +290,29 @@ def _normalise_freq(freq: str) -> str:
 
 
 def _candidates(frame: pd.DataFrame, models: ModelSpec, freq: str, season_length: int,
-                restrict_to: Sequence[str] | None = None) -> dict[str, list[str | Forecaster]]:
+                restrict_to: Sequence[str] | None = None, quality: str = "fast"
+                ) -> dict[str, list[str | Forecaster]]:
     """Per series, the models to try: by demand class for "auto", else the given ones.
 
     With ``restrict_to``, "auto" keeps only those of a class's candidates; a class left
     with none keeps its own list (a profile must not leave a series without a model).
+    The "fast" preset adds no global model: fitting one per backtest window and its
+    conformal refits cost more than the rest of "auto" together.
     """
     ids = sorted(frame[S.UNIQUE_ID].unique())
     if isinstance(models, str) and models == "auto":
         classes = classify_demand(frame)["demand_class"]
+        table = FAST_CANDIDATES_BY_CLASS if quality == "fast" else CANDIDATES_BY_CLASS
+        slow = SLOW_ON_DAILY[quality] if freq == "D" else set()
         baseline = "SeasonalNaive" if season_length > 1 else "Naive"
-        extra = global_candidates(len(ids), restrict_to)
-        out: dict[str, list[str | Forecaster]] = {}
-        for uid in ids:
-            names = [n for n in CANDIDATES_BY_CLASS[classes[uid]]
-                     if not (freq == "D" and n in SLOW_ON_DAILY)]
+        extra = global_candidates(len(ids), restrict_to) if quality == "best" else []
+        per_class: dict[str, list[str | Forecaster]] = {}
+        for name, listed in table.items():
+            names = [n for n in listed if n not in slow]
             if restrict_to is not None:
                 names = [n for n in names if n in restrict_to] or names
-            out[uid] = list(dict.fromkeys([*names, baseline, *extra]))
-        return out
+            per_class[name] = list(dict.fromkeys([*names, baseline, *extra]))
+        return {uid: per_class[classes[uid]] for uid in ids}
     specs = [models] if isinstance(models, str | Forecaster) else list(models)
     if not specs:
         raise OptionError("models is empty: give model names, forecasters or 'auto'")
@@ -408,12 +426,12 @@ def _add_ensemble(cv: pd.DataFrame, members: dict[str, list[str]], how: str = "m
     each member band, as the final forecast combines them)."""
     out = cv.copy()
     columns = sorted({m for ms in members.values() for m in ms})
-    mask = np.zeros((len(out), len(columns)), dtype=bool)
     position = {c: i for i, c in enumerate(columns)}
-    row_members = out[S.UNIQUE_ID].map(members)
-    for row, names in enumerate(row_members):
-        if isinstance(names, list):
-            mask[row, [position[n] for n in names]] = True
+    owners = list(members)
+    by_series = np.zeros((len(owners) + 1, len(columns)), dtype=bool)  # last: no members
+    for i, uid in enumerate(owners):
+        by_series[i, [position[n] for n in members[uid]]] = True
+    mask = by_series[pd.Index(owners).get_indexer(out[S.UNIQUE_ID])]
     for suffix in ["", *(c[len(FORECAST):] for c in interval_columns(FORECAST, levels))]:
         names = [c + suffix for c in columns]
         if not set(names) <= set(out.columns):
@@ -489,20 +507,42 @@ def _final_forecasts(frame: pd.DataFrame, chosen: pd.DataFrame,
             used[(label, uid)] = model.used_.get(uid, label)
             if uid in model.failures_:
                 notes[(label, uid)] = model.failures_[uid]
-    parts = []
-    for uid, label in zip(chosen[S.UNIQUE_ID], chosen[MODEL], strict=True):
-        names = members.get(uid, []) if label == ENSEMBLE else [label]
-        rows = [forecasts[n][forecasts[n][S.UNIQUE_ID] == uid] for n in names]
-        part = _combine(rows, how) if len(rows) > 1 else rows[0].copy()
-        served = [used[(n, uid)] for n in names]
-        part[MODEL] = (f"Ensemble[{how}: {'+'.join(served)}]" if label == ENSEMBLE
-                       else served[0])
-        part[NOTE] = "; ".join(notes[(n, uid)] for n in names if (n, uid) in notes)
-        parts.append(part)
-    out = pd.concat(parts, ignore_index=True)
+    out = _assemble(chosen, members, forecasts, used, notes, how)
     ordered = [S.UNIQUE_ID, S.DS, FORECAST, *interval_columns(FORECAST, levels), MODEL, NOTE]
     out = out[ordered].sort_values([S.UNIQUE_ID, S.DS], kind="stable").reset_index(drop=True)
     return out, fitted
+
+
+def _assemble(chosen: pd.DataFrame, members: dict[str, list[str]],
+              forecasts: dict[str, pd.DataFrame], used: dict[tuple[str, str], str],
+              notes: dict[tuple[str, str], str], how: str) -> pd.DataFrame:
+    """Each series' rows from its chosen model, or its members' combination, with the
+    model that served it and the notes of the models that failed on it."""
+    label = chosen.set_index(S.UNIQUE_ID)[MODEL]
+    parts = []
+    for name, frame in forecasts.items():
+        single = frame[frame[S.UNIQUE_ID].map(label).eq(name)]
+        if not single.empty:
+            parts.append(single)
+    combined: dict[str, set[str]] = {}
+    for uid in label.index[label.eq(ENSEMBLE)]:
+        for name in members.get(uid, ()):
+            combined.setdefault(name, set()).add(uid)
+    stacked = [frame[frame[S.UNIQUE_ID].isin(combined[name])]
+               for name, frame in forecasts.items() if name in combined]
+    if stacked:
+        parts.append(_combine(stacked, how))
+    out = pd.concat(parts, ignore_index=True)
+    served, noted = {}, {}
+    for uid, name in label.items():
+        names = members.get(uid, []) if name == ENSEMBLE else [name]
+        models = [used[(n, uid)] for n in names]
+        served[uid] = (f"Ensemble[{how}: {'+'.join(models)}]" if name == ENSEMBLE
+                       else models[0])
+        noted[uid] = "; ".join(notes[(n, uid)] for n in names if (n, uid) in notes)
+    out[MODEL] = out[S.UNIQUE_ID].map(served)
+    out[NOTE] = out[S.UNIQUE_ID].map(noted)
+    return out
 
 
 def _as_output(result: pd.DataFrame, name: str) -> pd.DataFrame:

@@ -1,0 +1,89 @@
+"""A long ``unique_id, ds, y`` frame as one dense matrix, so models can work on every series
+at once with numpy instead of looping over series in Python.
+
+Series are **right-aligned**: column ``T - 1`` is every series' last observation and a
+shorter series is padded with NaN on the left. Backtest windows are defined from each
+series' end (:mod:`.splits`), so a window is one column index for the whole panel; and
+on a regular calendar a column's position modulo the season length is the same phase of
+the season for every row of a series. The frame must be on a regular calendar (what
+:func:`stockwise.data.prepare.regularize` leaves): one row per period, no gaps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from stockwise import schema as S
+from stockwise.models.base import pandas_freq
+
+
+@dataclass(frozen=True)
+class Panel:
+    """``values`` (series × periods, right-aligned, NaN before each series' start)."""
+
+    ids: np.ndarray
+    values: np.ndarray
+    dates: np.ndarray
+    """datetime64 per cell (NaT before each series' start), aligned with ``values``."""
+    start: np.ndarray
+    """Column of each series' first observation."""
+    freq: str
+
+    @property
+    def n_periods(self) -> int:
+        return self.values.shape[1]
+
+    @property
+    def lengths(self) -> np.ndarray:
+        return self.n_periods - self.start
+
+
+def to_panel(frame: pd.DataFrame, freq: str) -> Panel:
+    """Build the panel of a checked, sorted frame (``check_training_frame`` order)."""
+    ids, codes = np.unique(frame[S.UNIQUE_ID].to_numpy(dtype=str), return_inverse=True)
+    lengths = np.bincount(codes, minlength=len(ids))
+    width = int(lengths.max()) if len(lengths) else 0
+    order = np.lexsort((frame[S.DS].to_numpy(), codes))
+    codes = codes[order]
+    first = np.r_[0, np.cumsum(lengths)[:-1]]
+    position = np.arange(len(codes)) - first[codes]
+    start = width - lengths
+    column = start[codes] + position
+    values = np.full((len(ids), width), np.nan)
+    values[codes, column] = frame[S.Y].to_numpy(dtype=float)[order]
+    dates = np.full((len(ids), width), np.datetime64("NaT"), dtype="datetime64[ns]")
+    dates[codes, column] = frame[S.DS].to_numpy(dtype="datetime64[ns]")[order]
+    return Panel(ids, values, dates, start, freq)
+
+
+def future_dates(last: np.ndarray, h: int, freq: str, sample: pd.Series) -> np.ndarray:
+    """(series × h) datetime64 of the ``h`` periods after each ``last`` date, vectorised.
+
+    Weeks keep each series' weekday (they step by 7 days); months keep the anchor of the
+    data (first or last day of the month, :func:`~stockwise.models.base.pandas_freq`).
+    """
+    last = np.asarray(last, dtype="datetime64[ns]")
+    steps = np.arange(1, h + 1)
+    if freq in ("D", "W"):
+        days = 1 if freq == "D" else 7
+        return last[:, None] + (steps * days).astype("timedelta64[D]")[None, :]
+    anchor = pandas_freq(freq, sample)
+    month = last.astype("datetime64[M]")[:, None] + steps[None, :].astype("timedelta64[M]")
+    if anchor == "MS":
+        return month.astype("datetime64[ns]")
+    return ((month + np.timedelta64(1, "M")).astype("datetime64[D]")
+            - np.timedelta64(1, "D")).astype("datetime64[ns]")
+
+
+def window_cutoffs(n_periods: int, h: int, n_windows: int, step: int | None = None
+                   ) -> list[int]:
+    """Cutoff columns of ``n_windows`` rolling-origin windows, oldest first.
+
+    Window ``w`` holds out the ``h`` periods that end ``(n_windows - 1 - w) * step``
+    periods before the last column, as :func:`.splits.rolling_origin` does per series.
+    """
+    step = h if step is None else step
+    return [n_periods - 1 - h - (n_windows - 1 - w) * step for w in range(n_windows)]
