@@ -1,16 +1,37 @@
-"""``stockwise plan``: sales + stock in; the order list, alerts and projections out."""
+"""``stockwise plan``: sales + stock in; the order list, alerts and projections out.
+
+The series are planned in chunks (``--chunk-size``) on an engine: ``local`` (this
+process, the default), ``process`` (a pool of ``--workers`` processes) or ``dask`` (a
+local Dask cluster, or the one at ``--scheduler`` / ``$STOCKWISE_DASK_SCHEDULER``); a
+progress bar on stderr counts the chunks (hidden with ``-q``).
+"""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
-from stockwise.cli.app import console, handle_errors
+from stockwise.cli.app import console, err_console, handle_errors
 from stockwise.cli.forecast_commands import DriversOption, PlannedOption, split_names
 from stockwise.cli.runs_command import TrackOption, tracking
+from stockwise.workflows.plan_config import DEFAULT_CHUNK_SIZE
+
+if TYPE_CHECKING:
+    from stockwise.workflows.chunked_plan import ChunkProgress
 
 SHOWN = 15
 
@@ -43,28 +64,62 @@ def plan(
     drivers: DriversOption = None,
     out: Annotated[Path, typer.Option("--out", "-o")] = Path("stockwise-output/plan"),
     track: TrackOption = True,
+    engine: Annotated[str, typer.Option(
+        help="Where the chunks run: local (this process), process (a process pool) or "
+             "dask.")] = "local",
+    workers: Annotated[int | None, typer.Option(
+        min=1, help="Processes of the pool (default: one per CPU) or of the local Dask "
+                    "cluster (default 2).")] = None,
+    chunk_size: Annotated[int, typer.Option(
+        min=1, help="Series per chunk. Calibration and model-selection segments pool per "
+                    "chunk: keep it large.")] = DEFAULT_CHUNK_SIZE,
+    scheduler: Annotated[str | None, typer.Option(
+        envvar="STOCKWISE_DASK_SCHEDULER",
+        help="Dask scheduler address, e.g. tcp://HOST:8786 (engine dask; default: a local "
+             "cluster).")] = None,
 ) -> None:
     """Forecast, project stock and propose orders; write CSV + a formatted Excel workbook."""
+    from stockwise.adapters.distributed import open_executor
     from stockwise.data.mapping import parse_map_option
-    from stockwise.workflows.plan import plan_files
+    from stockwise.workflows.chunked_plan import plan_files_in_chunks
+    from stockwise.workflows.plan_config import PlanConfig, as_model_names
 
-    names = [m.strip() for m in models.split(",") if m.strip()]
-    with tracking(track, out) as tracker, console.status(
-            "validating, forecasting and planning …"):
-        run, validation = plan_files(
-            sales, inventory, out, batches=batches, column_map=parse_map_option(column_map),
-            inventory_map=parse_map_option(inventory_map), sector=sector, policy=policy,
-            target=target.replace("-", "_"), models="auto" if names == ["auto"] else names,
-            n_windows=windows, correct_censoring=correct_censoring,
-            calibrate_service=calibrate_service,
-            extra_dirs=tuple(sectors_dir or ()), seed=seed, tracker=tracker,
-            planned=planned, drivers=split_names(drivers),
-        )
+    config = PlanConfig(
+        sector=sector, models=as_model_names(models), n_windows=windows, policy=policy,
+        target=target.replace("-", "_"), correct_censoring=correct_censoring,
+        extra_dirs=tuple(sectors_dir or ()), seed=seed,
+        calibrate_service=calibrate_service, drivers=split_names(drivers),
+        chunk_size=chunk_size)
+    with tracking(track, out) as tracker, open_executor(
+            engine, workers=workers, scheduler=scheduler) as executor, chunk_bar() as bar:
+        run, validation = plan_files_in_chunks(
+            sales, inventory, out, config, batches=batches,
+            column_map=parse_map_option(column_map),
+            inventory_map=parse_map_option(inventory_map), planned=planned,
+            executor=executor, tracker=tracker, progress=bar)
     for table in validation.tables.values():
         console.print(f"{table.report.table}: {table.report.summary}", highlight=False)
-    render_plan(run.plan.plan, run.plan.alerts)
+    render_plan(run.plan, run.alerts)
     for name, path in run.files.items():
         console.print(f"{name}: {path}", highlight=False)
+
+
+@contextmanager
+def chunk_bar() -> Iterator[Callable[[ChunkProgress], None]]:
+    """A progress bar of chunks done / total, elapsed and time left, on stderr (not with
+    -q); yields the callback the workflow reports each finished chunk to."""
+    quiet = logging.getLogger().getEffectiveLevel() > logging.WARNING
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("chunks"), TimeElapsedColumn(), TextColumn("left"),
+                  TimeRemainingColumn(), console=err_console, transient=True,
+                  disable=quiet) as progress:
+        task = progress.add_task("planning", total=None)
+
+        def advance(chunk: ChunkProgress) -> None:
+            progress.update(task, completed=chunk.done, total=chunk.total,
+                            description=f"planned {chunk.sector or 'series'}")
+
+        yield advance
 
 
 def render_plan(plan, alerts) -> None:

@@ -1,0 +1,279 @@
+"""The plan as a map over chunks of series: split → ``plan_chunk`` on an executor → sink.
+
+A chunk is the sales, inventory, batches and planned-input rows of a set of series of
+**one sector** (profiles, frequencies and the pools below are per sector).
+:func:`plan_chunk` is a pure module-level function of ``(chunk, config)``, so any
+executor can run it — in this process, in a local process pool, or on Dask workers —
+and every executor gets the same chunks, in the same order, hence the same plan.
+
+What chunking changes: work that pools series — the service-level calibration (per
+sector and demand group) and the demand-class segments of model selection — pools over
+a chunk instead of the whole sector; and the demand sample paths come from one random
+generator per chunk. That is why ``chunk_size`` is large by default (2,000 series):
+pools stay big, and a ``chunk_size`` at least the number of series of a sector plans
+that sector exactly as :func:`~stockwise.workflows.plan.plan_inventory` does.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from stockwise import schema as S
+from stockwise.errors import OptionError
+from stockwise.models.base import Forecaster
+from stockwise.workflows.executors import Executor, InProcessExecutor
+from stockwise.workflows.plan import plan_tables
+from stockwise.workflows.plan_config import PlanConfig, plan_inventory_with
+from stockwise.workflows.plan_outputs import ChunkSink, PlanWriter
+from stockwise.workflows.sector_forecast import Settings
+from stockwise.workflows.stages import StageTime
+from stockwise.workflows.tracking import NullTracker, Tracker, track_forecasts
+from stockwise.workflows.validate import ValidationRun, validate_sources
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PlanChunk:
+    """The input rows of one chunk: a set of series of one sector (None: no sector)."""
+
+    index: int
+    sector: str | None
+    sales: pd.DataFrame
+    inventory: pd.DataFrame
+    batches: pd.DataFrame | None = None
+    planned: pd.DataFrame | None = None
+    keep_models: bool = False
+    """Return the fitted models (the first chunk of each sector: what tracking logs)."""
+
+    @property
+    def n_series(self) -> int:
+        return int(self.sales[S.UNIQUE_ID].nunique())
+
+
+@dataclass
+class ChunkResult:
+    """What one chunk produced: its output tables and the time each stage took."""
+
+    index: int
+    sector: str | None
+    n_series: int
+    tables: dict[str, pd.DataFrame]
+    """plan, alerts, projection, forecasts, selection[, backtest_metrics, censored_demand]"""
+    timings: dict[str, StageTime]
+    settings: list[Settings] = field(default_factory=list)
+    models: dict[str, dict[str, Forecaster]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ChunkProgress:
+    """Reported after each finished chunk: ``done`` of ``total``, and which one."""
+
+    done: int
+    total: int
+    index: int
+    sector: str | None
+    n_series: int
+
+
+Progress = Callable[[ChunkProgress], None]
+
+
+def plan_chunk(chunk: PlanChunk, config: PlanConfig) -> ChunkResult:
+    """Prepare, correct censoring, forecast and plan one chunk (``plan_inventory``)."""
+    timings: dict[str, StageTime] = {}
+    run = plan_inventory_with(chunk.sales, chunk.inventory, config, batches=chunk.batches,
+                              planned=chunk.planned, timings=timings)
+    return ChunkResult(chunk.index, chunk.sector, chunk.n_series, plan_tables(run), timings,
+                       list(run.forecasts.settings),
+                       run.forecasts.models if chunk.keep_models else {})
+
+
+@dataclass(frozen=True)
+class ChunkSpec:
+    """Which series a chunk holds (the layout; rows are cut only when it is built)."""
+
+    index: int
+    sector: str | None
+    ids: tuple[str, ...]
+    keep_models: bool
+
+
+class Chunks:
+    """The chunks of a run, built one at a time as they are iterated.
+
+    ``len()`` is known up front (for progress); iterating cuts each chunk's rows from
+    the tables when it is needed, so only the chunks in flight are copies.
+    """
+
+    def __init__(self, specs: list[ChunkSpec], tables: dict[str, pd.DataFrame | None],
+                 drop_sector_of: set[int]) -> None:
+        self.specs = specs
+        self._tables = tables
+        self._drop_sector_of = drop_sector_of
+        ids = pd.Index([uid for spec in specs for uid in spec.ids])
+        chunk_of = np.repeat(np.arange(len(specs), dtype=np.int32),
+                             [len(spec.ids) for spec in specs])
+        self._rows = {name: _rows_by_chunk(frame, ids, chunk_of, len(specs))
+                      for name, frame in tables.items() if frame is not None}
+
+    def __len__(self) -> int:
+        return len(self.specs)
+
+    def __iter__(self) -> Iterator[PlanChunk]:
+        for spec in self.specs:
+            yield self.chunk(spec.index)
+
+    def chunk(self, index: int) -> PlanChunk:
+        spec = self.specs[index]
+        parts = {name: self._cut(name, index) for name in self._tables}
+        sales = parts["sales"]
+        if index in self._drop_sector_of:  # series without a sector plan with defaults
+            sales = sales.drop(columns=S.SECTOR)
+        return PlanChunk(spec.index, spec.sector, sales, parts["inventory"],
+                         parts.get("batches"), parts.get("planned"), spec.keep_models)
+
+    def _cut(self, name: str, index: int) -> pd.DataFrame | None:
+        frame = self._tables[name]
+        if frame is None:
+            return None
+        order, bounds = self._rows[name]
+        return frame.iloc[order[bounds[index]:bounds[index + 1]]].reset_index(drop=True)
+
+
+def split_chunks(sales: pd.DataFrame, inventory: pd.DataFrame, config: PlanConfig, *,
+                 batches: pd.DataFrame | None = None,
+                 planned: pd.DataFrame | None = None) -> Chunks:
+    """Sector-pure chunks of at most ``config.chunk_size`` series, in a fixed order.
+
+    Sectors in name order (series without a sector last), each sector's series sorted by
+    ``unique_id`` and cut into the fewest chunks of at most ``chunk_size``, of near-equal
+    sizes (so no chunk is left with a handful of series to pool). The layout depends on
+    the ids only, never on row order; within a chunk the rows keep their input order.
+    The first chunk of each sector returns its fitted models (for tracking).
+    """
+    by_id = _sector_of_series(sales, config.sector)
+    specs: list[ChunkSpec] = []
+    no_sector: set[int] = set()
+    named = sorted(s for s in by_id.unique() if s is not None)
+    for sector in [*named, None] if by_id.isna().any() else named:
+        ids = np.sort(by_id.index[by_id.isna() if sector is None else
+                                  (by_id == sector)].to_numpy(dtype=str))
+        for part, slice_ in enumerate(np.array_split(ids, math.ceil(len(ids)
+                                                                    / config.chunk_size))):
+            if sector is None and S.SECTOR in sales.columns:
+                no_sector.add(len(specs))
+            specs.append(ChunkSpec(len(specs), sector, tuple(slice_.tolist()), part == 0))
+    unplanned = set(inventory[S.UNIQUE_ID].astype(str)) - set(by_id.index)
+    if unplanned:
+        log.warning("%d products have stock but no sales history (e.g. %s); not planned",
+                    len(unplanned), ", ".join(sorted(unplanned)[:3]))
+    tables = {"sales": sales, "inventory": inventory, "batches": batches, "planned": planned}
+    return Chunks(specs, tables, no_sector)
+
+
+def plan_in_chunks(sales: pd.DataFrame, inventory: pd.DataFrame, config: PlanConfig,
+                   sink: ChunkSink, *, batches: pd.DataFrame | None = None,
+                   planned: pd.DataFrame | None = None, executor: Executor | None = None,
+                   progress: Progress | None = None) -> int:
+    """Plan every chunk on ``executor`` (default: here) and hand each result to ``sink``
+    as it completes; ``progress`` hears of each finished chunk. Returns the chunk count.
+
+    ``today`` is fixed from the whole sales table first, so all chunks plan from one day.
+    """
+    config = config.with_today(sales)
+    chunks = split_chunks(sales, inventory, config, batches=batches, planned=planned)
+    log.info("planning %d series in %d chunk(s) of at most %d", sum(
+        len(s.ids) for s in chunks.specs), len(chunks), config.chunk_size)
+    executor = executor or InProcessExecutor()
+    for done, result in enumerate(executor.map(plan_chunk, chunks, config), start=1):
+        sink.write(result)
+        if progress is not None:
+            progress(ChunkProgress(done, len(chunks), result.index, result.sector,
+                                   result.n_series))
+    return len(chunks)
+
+
+@dataclass
+class ChunkedPlanRun:
+    """A chunked plan run from files: the order list, its alerts, the files written."""
+
+    plan: pd.DataFrame
+    alerts: pd.DataFrame
+    files: dict[str, Path]
+    chunks: pd.DataFrame
+    """One row per chunk: sector, series, wall and CPU seconds per stage."""
+
+
+def plan_files_in_chunks(
+    sales: str | Path | pd.DataFrame, inventory: str | Path | pd.DataFrame,
+    out_dir: str | Path, config: PlanConfig, *,
+    batches: str | Path | pd.DataFrame | None = None,
+    column_map: dict[str, str] | None = None, inventory_map: dict[str, str] | None = None,
+    planned: str | Path | pd.DataFrame | None = None, executor: Executor | None = None,
+    tracker: Tracker | None = None, progress: Progress | None = None,
+) -> tuple[ChunkedPlanRun, ValidationRun]:
+    """Validate the files, plan them chunk by chunk, and stream every output to ``out_dir``
+    (:class:`~stockwise.workflows.plan_outputs.PlanWriter` says which files)."""
+    from stockwise.data.planned import read_planned
+    from stockwise.workflows.report import write_validation_summary
+
+    future = read_planned(planned, config.drivers) if planned is not None else None
+    out = Path(out_dir)
+    tracker = tracker or NullTracker()
+    with tracker.start_run("plan", tags={"stockwise.kind": "plan"}):
+        validation = validate_sources(sales, inventory=inventory, batches=batches,
+                                      column_map=column_map, inventory_map=inventory_map,
+                                      out_dir=out / "validation")
+        for table in validation.tables.values():
+            table.require_usable()
+        tables = validation.tables
+        sales_table = tables["sales"].data
+        writer = PlanWriter(out, n_series=int(sales_table[S.UNIQUE_ID].nunique()))
+        plan_in_chunks(sales_table, tables["inventory"].data, config, writer,
+                       batches=tables["batches"].data if "batches" in tables else None,
+                       planned=future, executor=executor, progress=progress)
+        files = writer.finish()
+        files["validation_summary"] = write_validation_summary(validation, out / "validation")
+        if not isinstance(tracker, NullTracker):  # reading the tables back costs
+            track_forecasts(tracker, "plan", sales=sales_table, options=vars(config),
+                            result=writer.forecasts_result(), out_dir=out, files=files)
+    return ChunkedPlanRun(writer.plan, writer.alerts, files, writer.chunk_timings()), validation
+
+
+def _sector_of_series(sales: pd.DataFrame, sector: str | None) -> pd.Series:
+    """Per unique_id (as text), its sector (None: none); only ``sector``'s when given."""
+    ids = sales[S.UNIQUE_ID].astype(str)
+    if S.SECTOR not in sales.columns:
+        return pd.Series(sector, index=pd.Index(ids.unique()), dtype=object)
+    pairs = pd.DataFrame({"id": ids, "sector": sales[S.SECTOR]}).drop_duplicates("id")
+    by_id = pd.Series([None if pd.isna(s) else str(s) for s in pairs["sector"]],
+                      index=pd.Index(pairs["id"]), dtype=object)
+    if sector is not None:
+        by_id = by_id[by_id == sector]
+        if by_id.empty:
+            found = sorted(sales[S.SECTOR].dropna().astype(str).unique())
+            raise OptionError(f"no rows of sector '{sector}'; the table has {found}")
+    return by_id
+
+
+def _rows_by_chunk(frame: pd.DataFrame, ids: pd.Index, chunk_of: np.ndarray, n_chunks: int
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """Row positions of ``frame`` grouped by chunk (input order within each) and the
+    bounds of each chunk's slice; rows of series in no chunk are left out."""
+    keys = frame[S.UNIQUE_ID]
+    where = ids.get_indexer(keys if keys.dtype == object else keys.astype(str))
+    codes = np.where(where >= 0, chunk_of[np.maximum(where, 0)], -1).astype(np.int32)
+    order = np.argsort(codes, kind="stable")
+    counts = np.bincount(codes[codes >= 0], minlength=n_chunks)
+    start = int((codes < 0).sum())
+    bounds = np.concatenate([[0], np.cumsum(counts)]) + start
+    dtype = np.int32 if len(frame) < np.iinfo(np.int32).max else np.int64
+    return order.astype(dtype), bounds

@@ -1,0 +1,190 @@
+"""Where the results of a chunked plan go, chunk by chunk: memory, or files.
+
+:class:`ChunkCollector` keeps every table in memory and joins them at the end (the API,
+tests, small library runs). :class:`PlanWriter` streams to a folder:
+
+- as each chunk finishes, its big tables (forecasts, projection, selection,
+  backtest_metrics, censored_demand) are written as Parquet, partitioned by sector —
+  ``forecasts/sector=retail/part-00012.parquet`` (the part number is the chunk's) — and
+  dropped from memory; ``pandas.read_parquet(out / "forecasts")`` reads a table back;
+- at the end, the files a buyer opens — ``plan.csv``, ``plan.xlsx`` and ``alerts.csv``,
+  most urgent first — are built from the small per-product tables, and ``chunks.csv``
+  gives each chunk's sector, series and wall/CPU seconds per stage;
+- a run of at most :data:`CSV_MAX_SERIES` series also gets the big tables as CSV
+  (``forecasts.csv`` …), as ``stockwise plan`` has always written them and as
+  ``stockwise report`` reads them; a larger run keeps them in Parquet only.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+import pandas as pd
+
+from stockwise import schema as S
+from stockwise.inventory.plan import PLAN_COLUMNS, sort_alerts, sort_plan
+from stockwise.report.order_list import write_order_workbook
+from stockwise.workflows.sector_forecast import SectorForecasts
+from stockwise.workflows.stages import PLAN_STAGES
+
+if TYPE_CHECKING:
+    from stockwise.workflows.chunked_plan import ChunkResult
+
+STREAMED = ("forecasts", "projection", "selection", "backtest_metrics", "censored_demand")
+"""The tables written as Parquet parts as each chunk finishes."""
+PER_PRODUCT = ("plan", "alerts")
+"""The small tables kept in memory for the order list files."""
+CSV_MAX_SERIES = 2_000
+"""Runs up to this many series also write the streamed tables as CSV files."""
+NO_SECTOR = "all"
+"""The partition of series without a sector (the generic profile's name)."""
+
+
+class ChunkSink(Protocol):
+    """Receives each chunk's result as it completes (in any order)."""
+
+    def write(self, result: ChunkResult) -> None: ...
+
+
+class ChunkCollector:
+    """Keeps the tables of every chunk (all of them, or only ``keep``) in memory."""
+
+    def __init__(self, keep: tuple[str, ...] | None = None) -> None:
+        self.keep = keep
+        self._parts: dict[str, dict[int, pd.DataFrame]] = {}
+        self._timings: dict[int, dict[str, object]] = {}
+        self.settings: list = []
+        self.models: dict = {}
+
+    def write(self, result: ChunkResult) -> None:
+        """Take one ``ChunkResult``."""
+        index = result.index
+        for name, table in result.tables.items():
+            if self.keep is None or name in self.keep:
+                self._parts.setdefault(name, {})[index] = table
+        self.settings.extend(s for s in result.settings
+                             if s.sector not in {k.sector for k in self.settings})
+        for sector, fits in result.models.items():
+            self.models.setdefault(sector, fits)
+        row: dict[str, object] = {"chunk": index,
+                                  S.SECTOR: result.sector,
+                                  "series": result.n_series}
+        for stage in PLAN_STAGES:
+            spent = result.timings.get(stage)
+            row[f"{stage}_wall_s"] = spent.wall_s if spent else 0.0
+            row[f"{stage}_cpu_s"] = spent.cpu_s if spent else 0.0
+        self._timings[index] = row
+
+    def table(self, name: str) -> pd.DataFrame:
+        """One table of every chunk, in chunk order (plan and alerts: most urgent first)."""
+        parts = self._parts.get(name, {})
+        joined = concat_tables([parts[i] for i in sorted(parts)])
+        if name == "plan":
+            return sort_plan(joined if len(joined.columns) else pd.DataFrame(
+                columns=PLAN_COLUMNS))
+        return sort_alerts(joined) if name == "alerts" else joined
+
+    @property
+    def plan(self) -> pd.DataFrame:
+        return self.table("plan")
+
+    @property
+    def alerts(self) -> pd.DataFrame:
+        return self.table("alerts")
+
+    def chunk_timings(self) -> pd.DataFrame:
+        """One row per chunk: sector, series, wall and CPU seconds per stage."""
+        return pd.DataFrame([self._timings[i] for i in sorted(self._timings)])
+
+    def forecasts_result(self) -> SectorForecasts:
+        """The forecasting side as one ``SectorForecasts`` (what tracking reads)."""
+        return SectorForecasts(self.table("forecasts"), self.table("selection"),
+                               self.table("backtest_metrics"), list(self.settings),
+                               dict(self.models))
+
+
+class PlanWriter(ChunkCollector):
+    """Streams each chunk's big tables to Parquet; writes the order list at the end.
+
+    ``n_series``: the run's size, which decides whether the big tables are also written
+    as CSV (and so kept in memory until the end) — see :data:`CSV_MAX_SERIES`. Parts
+    left in ``out_dir`` by an earlier run are removed first, so a table's folder only
+    ever holds this run's chunks.
+    """
+
+    def __init__(self, out_dir: str | Path, n_series: int) -> None:
+        self.csv_tables = n_series <= CSV_MAX_SERIES
+        super().__init__(keep=None if self.csv_tables else PER_PRODUCT)
+        self.out = Path(out_dir)
+        self.out.mkdir(parents=True, exist_ok=True)
+        for name in STREAMED:
+            shutil.rmtree(self.out / name, ignore_errors=True)
+            (self.out / f"{name}.csv").unlink(missing_ok=True)
+        self._written: set[str] = set()
+
+    def write(self, result: ChunkResult) -> None:
+        super().write(result)
+        sector = result.sector or NO_SECTOR
+        for name, table in result.tables.items():
+            if name not in STREAMED or table.empty:
+                continue
+            folder = self.out / name / f"{S.SECTOR}={sector}"
+            folder.mkdir(parents=True, exist_ok=True)
+            _for_parquet(table).to_parquet(
+                folder / f"part-{result.index:05d}.parquet", index=False)
+            self._written.add(name)
+
+    def table(self, name: str) -> pd.DataFrame:
+        if self.keep is None or name in self.keep:
+            return super().table(name)
+        if name not in self._written:
+            return pd.DataFrame()
+        frame = pd.read_parquet(self.out / name)
+        return frame.assign(**{S.SECTOR: frame[S.SECTOR].astype(str)})
+
+    def finish(self) -> dict[str, Path]:
+        """Write the order list files (and the CSV tables of a small run); their paths."""
+        files: dict[str, Path] = {}
+        plan, alerts = self.plan, self.alerts
+        for name, table in (("plan", plan), ("alerts", alerts)):
+            files[name] = self.out / f"{name}.csv"
+            table.to_csv(files[name], index=False)
+        if self.csv_tables:
+            for name in STREAMED:
+                table = self.table(name)
+                if not table.empty:
+                    files[name] = self.out / f"{name}.csv"
+                    table.to_csv(files[name], index=False)
+        files.update({f"{name}_parquet": self.out / name for name in STREAMED
+                      if name in self._written})
+        files["chunks"] = self.out / "chunks.csv"
+        self.chunk_timings().to_csv(files["chunks"], index=False)
+        files["plan_xlsx"] = write_order_workbook(plan, alerts, self.out / "plan.xlsx")
+        return files
+
+
+def concat_tables(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Concatenate chunks' (or sectors') tables, skipping empty ones (all empty: the
+    first, for its columns). A column all empty in one table (a sector with no order has
+    no arrival dates) takes its type from the others — pandas no longer lets an all-NA
+    column decide it — and is back for every row."""
+    if not frames:
+        return pd.DataFrame()
+    full = [f for f in frames if not f.empty]
+    if not full:
+        return frames[0]
+    if len(full) == 1:
+        return full[0].reset_index(drop=True)
+    columns = list(dict.fromkeys(c for f in full for c in f.columns))
+    kept = [f.dropna(axis=1, how="all") for f in full]
+    return pd.concat(kept, ignore_index=True).reindex(columns=columns)
+
+
+def _for_parquet(table: pd.DataFrame) -> pd.DataFrame:
+    """The part as written: without the sector (the folder holds it); a text column that
+    is empty in this chunk stays text, so every part of a table has one schema."""
+    out = table.drop(columns=S.SECTOR, errors="ignore")
+    empty = [c for c in out.columns if out[c].dtype == object and out[c].isna().all()]
+    return out.astype(dict.fromkeys(empty, "string")) if empty else out
