@@ -1,9 +1,12 @@
 """What a background run does: stored data → library workflows → stored results.
 
-Sector by sector (that is what progress counts): the plan run calls
-:func:`stockwise.workflows.plan.plan_inventory`, the forecast run
-:func:`stockwise.workflows.sector_forecast.forecast_sectors`, both on the stored sales,
-the latest inventory snapshot and the stored batches. A run naming ``drivers`` (promo,
+The plan run goes through the chunked plan
+(:func:`stockwise.workflows.chunked_plan.plan_in_chunks`) on the engine the settings
+name (``STOCKWISE_ENGINE``: local, process or dask; ``STOCKWISE_DASK_SCHEDULER``), and
+its progress counts the chunks done ("chunk 3/12, sector pharmacy"). The forecast run
+calls :func:`stockwise.workflows.sector_forecast.forecast_sectors` sector by sector (its
+progress counts sectors). Both read the stored sales, the latest inventory snapshot and
+the stored batches. A run naming ``drivers`` (promo,
 price …) also reads their history from the stored sales and their planned values from
 the stored planned inputs, and passes both on. Results are written at the end,
 in one transaction, so a failed run stores no partial results. With a tracker (settings
@@ -31,8 +34,10 @@ from stockwise.adapters.storage.frames import (
     sales_frame,
 )
 from stockwise.adapters.storage.results import store_forecasts, store_plan
+from stockwise.api.settings import Settings
 from stockwise.errors import InputError, NothingUsableError
-from stockwise.inventory.plan import sort_alerts, sort_plan
+from stockwise.workflows.plan_outputs import ChunkCollector
+from stockwise.workflows.plan_outputs import concat_tables as _concat
 from stockwise.workflows.sector_forecast import SectorForecasts
 from stockwise.workflows.tracking import NullTracker, Tracker, track_forecasts
 
@@ -40,11 +45,14 @@ Progress = Callable[[float, str], None]
 
 
 def execute_run(storage: Storage, run_id: str, kind: str, params: dict[str, Any],
-                progress: Progress, tracker: Tracker | None = None) -> dict[str, Any]:
-    """Run a ``plan`` or ``forecast`` job; return its summary."""
+                progress: Progress, tracker: Tracker | None = None,
+                settings: Settings | None = None) -> dict[str, Any]:
+    """Run a ``plan`` or ``forecast`` job; return its summary. ``settings`` name the
+    engine of plan runs and its chunk size (default: in this process)."""
     tracker = tracker or NullTracker()
+    settings = settings or Settings.model_construct()  # the defaults, not the environment
     with tracker.start_run(kind, tags={"stockwise.kind": kind, "stockwise.api_run": run_id}):
-        summary = _execute(storage, run_id, kind, params, progress, tracker)
+        summary = _execute(storage, run_id, kind, params, progress, tracker, settings)
     mlflow_run = getattr(tracker, "last_run_id", None)
     if mlflow_run:
         summary["mlflow_run_id"] = mlflow_run
@@ -52,7 +60,7 @@ def execute_run(storage: Storage, run_id: str, kind: str, params: dict[str, Any]
 
 
 def _execute(storage: Storage, run_id: str, kind: str, params: dict[str, Any],
-             progress: Progress, tracker: Tracker) -> dict[str, Any]:
+             progress: Progress, tracker: Tracker, settings: Settings) -> dict[str, Any]:
     progress(0.02, "reading the stored data")
     drivers = list(dict.fromkeys(params.get("drivers") or ()))
     where = f" for sector {params['sector']!r}" if params.get("sector") else ""
@@ -69,53 +77,87 @@ def _execute(storage: Storage, run_id: str, kind: str, params: dict[str, Any],
         raise NothingUsableError(f"drivers {drivers} need their planned values for the "
                                  f"forecast periods, and none are stored{where}: upload "
                                  "them first (POST /api/v1/uploads/planned)")
-    known_ahead = {"planned": planned, "drivers": drivers}
-    groups = list(_sector_groups(sales))
-    forecasts, plans, projections, alerts, notes = [], [], [], [], []
-    models = params.get("models", "auto")
+    notes: list[str] = []
+    plan: dict[str, pd.DataFrame] = {}
     with _naming_planned_gaps(drivers):
-        for index, (name, rows) in enumerate(groups):
-            progress(0.05 + 0.85 * index / len(groups),
-                     f"{'planning' if kind == 'plan' else 'forecasting'} sector "
-                     f"{name or '(none)'} ({index + 1} of {len(groups)})")
-            if kind == "forecast":
-                from stockwise.workflows.sector_forecast import forecast_sectors
-
-                result = forecast_sectors(rows, horizon=params.get("horizon"), models=models,
-                                          levels=params.get("levels"),
-                                          n_windows=params.get("n_windows", 2), **known_ahead)
-                forecasts.append(result)
-                continue
-            from stockwise.workflows.plan import plan_inventory
-
-            ids = set(rows[S.UNIQUE_ID])
-            stock = inventory[inventory[S.UNIQUE_ID].isin(ids)]
-            if stock.empty:
-                notes.append(f"sector {name or '(none)'}: no inventory snapshot, not planned")
-                continue
-            lots = batches[batches[S.UNIQUE_ID].isin(ids)]
-            run = plan_inventory(rows, stock.drop(columns="as_of"), batches=lots, models=models,
-                                 n_windows=params.get("n_windows", 2),
-                                 policy=params.get("policy", "RS"),
-                                 target=params.get("target", "cycle_service_level"),
-                                 seed=params.get("seed", 0), **known_ahead)
-            forecasts.append(run.forecasts)
-            plans.append(run.plan.plan)
-            projections.append(run.plan.projection)
-            alerts.append(run.plan.alerts)
-    if kind == "plan" and not plans:
-        raise NothingUsableError("no product has both sales and an inventory snapshot: "
-                                 "upload inventory first (POST /api/v1/uploads/inventory)")
-    combined = _combine(forecasts)
+        if kind == "forecast":
+            combined = _combine(list(_forecast_sectors(sales, params, planned, drivers,
+                                                       progress)))
+        else:
+            assert inventory is not None and batches is not None
+            collected = _plan_chunks(sales, inventory.drop(columns="as_of"), batches, planned,
+                                     params, progress, settings, notes)
+            combined = collected.forecasts_result()
+            plan = {"plan": collected.plan, "projection": collected.table("projection"),
+                    "alerts": collected.alerts}
     if drivers and not any(getattr(model, "supports_exog", False)
                            for fits in combined.models.values() for model in fits.values()):
         notes.append(f"drivers {drivers} not used: none of the chosen models takes inputs "
                      "(name LightGBM or XGBoost in models)")
     if not isinstance(tracker, NullTracker):
         progress(0.9, "recording the run in MLflow")
-        _track(tracker, kind, sales, params, combined, plans, alerts)
+        _track(tracker, kind, sales, params, combined, plan)
     progress(0.92, "storing the results")
-    return _store(storage, run_id, combined.forecasts, plans, projections, alerts, notes)
+    return _store(storage, run_id, combined.forecasts, plan, notes)
+
+
+def _forecast_sectors(sales: pd.DataFrame, params: dict[str, Any],
+                      planned: pd.DataFrame | None, drivers: list[str], progress: Progress
+                      ) -> Iterator[SectorForecasts]:
+    from stockwise.workflows.sector_forecast import forecast_sectors
+
+    groups = list(_sector_groups(sales))
+    for index, (name, rows) in enumerate(groups):
+        progress(0.05 + 0.85 * index / len(groups), f"forecasting sector {name or '(none)'} "
+                 f"({index + 1} of {len(groups)})")
+        yield forecast_sectors(rows, horizon=params.get("horizon"),
+                               models=params.get("models", "auto"),
+                               levels=params.get("levels"), n_windows=params.get("n_windows", 2),
+                               planned=planned, drivers=drivers)
+
+
+def _plan_chunks(sales: pd.DataFrame, inventory: pd.DataFrame, batches: pd.DataFrame,
+                 planned: pd.DataFrame | None, params: dict[str, Any], progress: Progress,
+                 settings: Settings, notes: list[str]) -> ChunkCollector:
+    """The chunked plan of every sector with an inventory snapshot, on the settings'
+    engine; a sector without one is left out with a note, as before any planning."""
+    from stockwise.adapters.distributed import open_executor
+    from stockwise.workflows.chunked_plan import ChunkProgress, plan_in_chunks
+    from stockwise.workflows.plan_config import PlanConfig, as_model_names
+
+    config = PlanConfig(models=as_model_names(params.get("models", "auto")),
+                        n_windows=params.get("n_windows", 2),
+                        policy=params.get("policy", "RS"),
+                        target=params.get("target", "cycle_service_level"),
+                        seed=params.get("seed", 0),
+                        drivers=tuple(dict.fromkeys(params.get("drivers") or ())),
+                        chunk_size=settings.chunk_size)
+    sales = _stocked_sectors(sales, inventory, notes)
+
+    def report(chunk: ChunkProgress) -> None:
+        progress(0.05 + 0.85 * chunk.done / chunk.total,
+                 f"chunk {chunk.done}/{chunk.total}, sector {chunk.sector or '(none)'}")
+
+    progress(0.05, f"planning on the {settings.engine} engine")
+    collected = ChunkCollector()
+    with open_executor(settings.engine, workers=settings.engine_workers,
+                       scheduler=settings.dask_scheduler) as executor:
+        plan_in_chunks(sales, inventory, config, collected, batches=batches, planned=planned,
+                       executor=executor, progress=report)
+    return collected
+
+
+def _stocked_sectors(sales: pd.DataFrame, inventory: pd.DataFrame, notes: list[str]
+                     ) -> pd.DataFrame:
+    """The sales of the sectors with at least one product in the inventory snapshot."""
+    sector = sales[S.SECTOR].fillna("(none)").astype(str)
+    stocked = sales[S.UNIQUE_ID].isin(set(inventory[S.UNIQUE_ID])).groupby(sector).any()
+    notes.extend(f"sector {name}: no inventory snapshot, not planned"
+                 for name, has in stocked.items() if not has)
+    if stocked.any():
+        return sales[sector.isin(stocked.index[stocked])]
+    raise NothingUsableError("no product has both sales and an inventory snapshot: "
+                             "upload inventory first (POST /api/v1/uploads/inventory)")
 
 
 def _earliest_end(sales: pd.DataFrame) -> dt.date | None:
@@ -139,8 +181,7 @@ def _naming_planned_gaps(drivers: list[str]) -> Iterator[None]:
 
 def _combine(parts: list[SectorForecasts]) -> SectorForecasts:
     def concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
-        frames = [f for f in frames if not f.empty]
-        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        return _concat([f for f in frames if not f.empty])
 
     return SectorForecasts(concat([p.forecasts for p in parts]),
                            concat([p.selection for p in parts]),
@@ -151,14 +192,12 @@ def _combine(parts: list[SectorForecasts]) -> SectorForecasts:
 
 
 def _track(tracker: Tracker, kind: str, sales: pd.DataFrame, params: dict[str, Any],
-           result: SectorForecasts, plans: list[pd.DataFrame],
-           alerts: list[pd.DataFrame]) -> None:
+           result: SectorForecasts, plan: dict[str, pd.DataFrame]) -> None:
     with tempfile.TemporaryDirectory(prefix="stockwise-run-") as folder:
         out = Path(folder)
         tables = {"forecasts": result.forecasts, "selection": result.selection}
-        if plans:
-            tables.update(plan=pd.concat(plans, ignore_index=True),
-                          alerts=_concat(alerts))
+        if plan:
+            tables.update(plan=plan["plan"], alerts=plan["alerts"])
         files = {}
         for name, table in tables.items():
             files[name] = out / f"{name}.csv"
@@ -176,32 +215,19 @@ def _sector_groups(sales: pd.DataFrame) -> Iterator[tuple[str | None, pd.DataFra
         yield None, sales[~known].drop(columns=S.SECTOR).reset_index(drop=True)
 
 
-def _store(storage: Storage, run_id: str, table: pd.DataFrame, plans: list[pd.DataFrame],
-           projections: list[pd.DataFrame], alerts: list[pd.DataFrame], notes: list[str]
-           ) -> dict[str, Any]:
+def _store(storage: Storage, run_id: str, table: pd.DataFrame, tables: dict[str, pd.DataFrame],
+           notes: list[str]) -> dict[str, Any]:
+    """Store the forecasts and (a plan run's) plan, projection and alerts, sorted."""
     summary: dict[str, Any] = {"notes": notes}
     with storage.transaction() as session:
         summary["forecast_rows"] = store_forecasts(session, run_id, table)
         summary["products"] = int(table[S.UNIQUE_ID].nunique())
-        if plans:
-            plan = sort_plan(_concat(plans))
-            found = sort_alerts(_concat(alerts))
-            lines, n_alerts = store_plan(session, run_id, plan,
-                                         pd.concat(projections, ignore_index=True), found)
+        if tables:
+            plan = tables["plan"]
+            lines, n_alerts = store_plan(session, run_id, plan, tables["projection"],
+                                         tables["alerts"])
             summary.update(plan_lines=lines, alerts=n_alerts,
                            orders_now=int(((plan["urgency"] == "order now")
                                            & (plan["order_qty"] > 0)).sum()))
     return summary
 
-
-def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    """Concatenate sectors' tables, skipping empty ones (all empty: the first, for its
-    columns). A column all empty in one table (a sector with no order has no arrival
-    dates) takes its type from the others — pandas no longer lets an all-NA column decide
-    it — and is back for every row."""
-    full = [f for f in frames if not f.empty]
-    if not full:
-        return frames[0]
-    columns = list(dict.fromkeys(c for f in full for c in f.columns))
-    kept = [f.dropna(axis=1, how="all") for f in full]
-    return pd.concat(kept, ignore_index=True).reindex(columns=columns)

@@ -6,14 +6,18 @@ with their own settings and nothing reads the environment behind their back.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from stockwise.adapters.storage.database import DEFAULT_URL
+from stockwise.workflows.plan_config import DEFAULT_CHUNK_SIZE
 
 
 class Settings(BaseSettings):
-    """``STOCKWISE_DATABASE_URL``, ``STOCKWISE_MAX_UPLOAD_MB``, ``STOCKWISE_RUN_WORKERS`` …"""
+    """``STOCKWISE_DATABASE_URL``, ``STOCKWISE_MAX_UPLOAD_MB``, ``STOCKWISE_RUN_WORKERS``,
+    ``STOCKWISE_ENGINE``, ``STOCKWISE_DASK_SCHEDULER`` …"""
 
     model_config = SettingsConfigDict(env_prefix="STOCKWISE_", extra="ignore")
 
@@ -25,6 +29,17 @@ class Settings(BaseSettings):
     track: bool = Field(False, description="Record runs in MLflow (MLFLOW_TRACKING_URI, "
                         "else ./stockwise-data-store/mlflow.db).")
     upgrade_on_start: bool = Field(True, description="Apply migrations when the app starts.")
+    engine: Literal["local", "process", "dask"] = Field(
+        "local", description="Where plan runs' chunks run: in the server's process, a local "
+        "process pool, or a Dask cluster.")
+    dask_scheduler: str | None = Field(
+        None, description="Address of a Dask scheduler (tcp://HOST:8786) for the dask "
+        "engine; none: a local cluster per run.")
+    engine_workers: int | None = Field(
+        None, ge=1, le=256, description="Processes of the pool or of the local Dask cluster "
+        "(default: one per CPU / 2).")
+    chunk_size: int = Field(DEFAULT_CHUNK_SIZE, ge=1, description="Series per chunk of a "
+                            "plan run (calibration pools per chunk: keep it large).")
 
     @property
     def max_upload_bytes(self) -> int:

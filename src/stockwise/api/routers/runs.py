@@ -60,12 +60,13 @@ def start_run(body: RunRequest, request: Request, response: Response, key: Write
     params = body.model_dump()
     kind = params.pop("kind")
 
-    track = request.app.state.settings.track
+    settings = request.app.state.settings
 
     def work(run_id: str, progress) -> dict[str, Any]:
         from stockwise.adapters.tracking import open_tracker
 
-        return execute_run(storage, run_id, kind, params, progress, open_tracker(track))
+        return execute_run(storage, run_id, kind, params, progress,
+                           open_tracker(settings.track), settings=settings)
 
     run = request.app.state.runs.submit(kind, params, work)
     response.headers["Location"] = f"{PREFIX}/runs/{run.id}"
