@@ -64,10 +64,12 @@ DATASETS = ("pbs", "hospital", "aus_retail", "jewelry", "carparts", "m5_hobbies2
             "rossmann")
 MODELS = ("AutoETS", "AutoARIMA", "AutoTheta", "CrostonClassic", "CrostonOptimized",
           "CrostonSBA", "TSB", "ADIDA", "IMAPA", "Naive", "SeasonalNaive", "WindowAverage",
-          "HistoricAverage", "LightGBM", "XGBoost", "auto")
+          "HistoricAverage", "HoltWinters", "SES", "LightGBM", "XGBoost", "auto", "auto-best")
+AUTO_PRESETS = {"auto": "fast", "auto-best": "best"}
+"""``--models`` names of "auto" and the quality preset each runs."""
 RUN_ORDER = ("SeasonalNaive", "Naive", "HistoricAverage", "WindowAverage", "CrostonClassic",
              "CrostonOptimized", "CrostonSBA", "TSB", "ADIDA", "IMAPA", "AutoTheta", "AutoETS",
-             "LightGBM", "XGBoost", "auto", "AutoARIMA")
+             "HoltWinters", "SES", "LightGBM", "XGBoost", "auto", "auto-best", "AutoARIMA")
 """Cheap models first, so an interrupted run still has the baselines."""
 SLOW = {"AutoARIMA"}
 LEVELS = (80, 95)
@@ -152,12 +154,14 @@ class Split:
 def run_model(split: Split, model: str, ids: np.ndarray) -> tuple[pd.DataFrame, dict]:
     """Forecast the test part of ``ids`` with ``model``; per-series scores and run facts."""
     train = split.train[split.train["unique_id"].isin(ids)]
-    spec = "auto" if model == "auto" else model
+    is_auto = model in AUTO_PRESETS
+    spec = "auto" if is_auto else model
     started, cpu_started = time.perf_counter(), time.process_time()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         result = run_forecast(train, h=split.h, freq=split.freq, season_length=split.season,
-                              models=spec, levels=LEVELS)
+                              models=spec, levels=LEVELS,
+                              quality=AUTO_PRESETS.get(model, "fast"))
     wall = time.perf_counter() - started
     cpu = time.process_time() - cpu_started
     out = result.forecasts
@@ -165,11 +169,11 @@ def run_model(split: Split, model: str, ids: np.ndarray) -> tuple[pd.DataFrame, 
     served = first["model"]
     noted = first["note"].fillna("").astype(str)
     chosen = ""
-    if model == "auto":
+    if is_auto:
         counts = result.selection["model"].value_counts()
         chosen = "; ".join(f"{name} {count}" for name, count in counts.items())
     # single model: series its chain served with another model; auto: series with a note
-    fallback = (noted != "") if model == "auto" else (served != model)
+    fallback = (noted != "") if is_auto else (served != model)
     fallback_series = int(fallback.sum())
     facts = {"model": model, "commit": COMMIT[0], "n_fit": len(ids), "seconds": round(wall, 2),
              "cpu_seconds": round(cpu, 2), "chosen": chosen,

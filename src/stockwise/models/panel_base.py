@@ -7,9 +7,9 @@ after it. That single method serves ``predict``, the bands and the backtest:
 
 - ``predict`` forecasts from the last column;
 - bands are split-conformal, from the errors of the same model forecasting from the
-  ``conformal_windows`` cutoffs ``h, 2h, …`` before the origin (signed errors pooled per
-  series, :func:`~stockwise.models.conformal.conformal_offsets`), as the contract's
-  generic conformal bands do, without refitting anything;
+  ``conformal_windows`` cutoffs ``h, 2h, …`` before the origin (signed errors relative
+  to the forecast, pooled per series, :func:`~stockwise.models.conformal.conformal_offsets`),
+  as the contract's generic conformal bands do, without refitting anything;
 - :meth:`cross_validation` (capability flag ``one_pass_backtest``) gives the rolling-origin
   backtest of :func:`stockwise.evaluation.backtest.backtest`, each window's bands from the
   windows before its own cutoff, so the backtest's bands never see the future either.
@@ -32,6 +32,9 @@ from stockwise.models.base import Forecaster, check_training_frame, infer_freq, 
 from stockwise.models.conformal import DEFAULT_WINDOWS, conformal_offsets
 from stockwise.models.panel import Panel, future_dates, to_panel, window_cutoffs
 from stockwise.models.splits import CUTOFF
+
+RELATIVE_FLOOR = 0.1
+"""Share of a series' mean level added to each forecast when errors are made relative."""
 
 
 class PanelForecaster(Forecaster):
@@ -119,8 +122,18 @@ class PanelForecaster(Forecaster):
     def _bands(self, panel: Panel, point: np.ndarray, past: np.ndarray, cutoffs: list[int],
                h: int, levels: tuple[int, ...], upto: int | None = None
                ) -> dict[str, np.ndarray]:
-        """Conformal bands around ``point`` from the errors of the ``past`` forecasts."""
+        """Conformal bands around ``point`` from the errors of the ``past`` forecasts.
+
+        Errors are taken relative to the forecast they belong to (plus a tenth of the
+        series' mean level, :data:`RELATIVE_FLOOR`), and the bands scale with the point
+        again: a shop's Sunday forecast of zero gets a narrow band and its Saturday a
+        wide one, instead of one width pooled over the week.
+        """
         n_series = len(panel.ids)
+        history = panel.values if upto is None else panel.values[:, :upto + 1]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            floor = RELATIVE_FLOOR * np.nan_to_num(np.nanmean(np.abs(history), axis=1)) + 1e-9
         errors = np.full((n_series, max(len(cutoffs), 1) * h), np.nan)
         actuals = np.full_like(errors, np.nan)
         for k, cutoff in enumerate(cutoffs):
@@ -128,14 +141,14 @@ class PanelForecaster(Forecaster):
             actual = panel.values[:, cutoff + 1:stop]
             observed = (panel.start <= cutoff)[:, None]
             width = actual.shape[1]
-            errors[:, k * h:k * h + width] = np.where(observed, actual - past[k][:, :width],
-                                                      np.nan)
+            scale = past[k][:, :width] + floor[:, None]
+            errors[:, k * h:k * h + width] = np.where(
+                observed, (actual - past[k][:, :width]) / scale, np.nan)
             actuals[:, k * h:k * h + width] = np.where(observed, actual, np.nan)
         with np.errstate(invalid="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             zero_share = np.nanmean(np.where(np.isnan(actuals), np.nan, actuals <= 0), axis=1)
         zero_share = np.nan_to_num(zero_share)
-        history = panel.values if upto is None else panel.values[:, :upto + 1]
         sigma = _walk_sigma(history)
         offsets = conformal_offsets(errors, zero_share, sigma, levels)
         out = {}
@@ -144,8 +157,9 @@ class PanelForecaster(Forecaster):
             z = norm.ppf(0.5 + level / 200.0)
             walk = np.isnan(high)[:, None]
             rw = z * sigma[:, None] * steps
-            lo = np.where(walk, -rw, np.minimum(low, 0.0)[:, None])
-            hi = np.where(walk, rw, np.maximum(high, 0.0)[:, None])
+            scale = point + floor[:, None]
+            lo = np.where(walk, -rw, np.minimum(low, 0.0)[:, None] * scale)
+            hi = np.where(walk, rw, np.maximum(high, 0.0)[:, None] * scale)
             names = interval_columns(self.name, (level,))
             out[names[0]] = np.maximum(point + lo, 0.0)
             out[names[1]] = point + hi

@@ -11,15 +11,17 @@ there), so the backtest uses nothing from the future.
 
 Model (additive error correction form, Hyndman et al. 2008, ETS(A,Ad,A)):
 ``ŷ_t = l + φ·b + s_p``, ``e = y_t − ŷ_t``, ``l ← l + φ·b + α·e``, ``b ← φ·b + β·e``,
-``s_p ← s_p + γ·e``, with ``p`` the period's phase in the season. The first season of each
-series initialises the level (its mean) and the seasonal terms (deviations from it); a
-series with fewer than one season plus one period up to the origin is forecast by its
-mean (there is nothing to smooth yet).
+``s_p ← s_p + γ·e``, with ``p`` the period's phase in the season. The first seasons of each
+series (``seasons_to_start``) initialise the level (their mean) and the seasonal terms
+(the mean deviation from it, or ratio to it, per phase). A series without that much
+history up to the origin is forecast by simple smoothing, and one without even four
+periods by its mean (there is nothing to smooth yet).
 """
 
 from __future__ import annotations
 
 import itertools
+import warnings
 
 import numpy as np
 
@@ -30,6 +32,9 @@ GAMMAS = (0.02, 0.1, 0.25)
 DAMPING = 0.9
 TREND_SHARE = 0.1
 """β of the damped-trend variants as a share of α (a slow trend, as ETS usually finds)."""
+MIN_RATIO = 0.05
+MIN_LEVEL = 1e-3
+"""Floors of the divisors of the multiplicative updates (a closed day's ratio is ~0)."""
 
 
 class HoltWinters(PanelForecaster):
@@ -39,22 +44,41 @@ class HoltWinters(PanelForecaster):
     min_history = 1
 
     def __init__(self, season_length: int = 1, damped: bool = True,
-                 alias: str | None = None, freq: str | None = None) -> None:
+                 init_seasons: int | None = None, alias: str | None = None,
+                 freq: str | None = None) -> None:
         self.season_length = season_length
         self.damped = damped
+        self.init_seasons = init_seasons
         self.alias = alias
         self.freq = freq
 
-    def _grid(self) -> list[tuple[float, float, float, float]]:
-        gammas = GAMMAS if self.season_length > 1 else (0.0,)
+    @property
+    def seasons_to_start(self) -> int:
+        """Seasons that initialise the states: enough for a steady weekly profile on
+        daily data (4 weeks), two years of months, one year of weeks."""
+        m = max(self.season_length, 1)
+        return self.init_seasons or max(1, min(4, 28 // m))
+
+    def _grid(self) -> list[tuple[float, float, float, float, bool]]:
+        seasonal = self.season_length > 1
+        gammas = GAMMAS if seasonal else (0.0,)
         trends = [(0.0, 1.0)] + ([(TREND_SHARE, DAMPING)] if self.damped else [])
-        return [(a, g, a * share, phi) for a, g, (share, phi)
-                in itertools.product(ALPHAS, gammas, trends)]
+        kinds = (False, True) if seasonal else (False,)
+        return [(a, g, a * share, phi, multiplicative) for a, g, (share, phi), multiplicative
+                in itertools.product(ALPHAS, gammas, trends, kinds)]
 
     def _point(self, values: np.ndarray, start: np.ndarray, cutoffs: list[int], h: int
                ) -> np.ndarray:
-        return smooth_panel(values, start, cutoffs, h, max(self.season_length, 1),
-                            self._grid())
+        m = max(self.season_length, 1)
+        out = smooth_panel(values, start, cutoffs, h, m, self._grid(), self.seasons_to_start)
+        short = np.isnan(out)
+        if short.any() and m > 1:  # not enough seasons yet: a flat level instead
+            level = SES()._point(values, start, cutoffs, h)
+            out[short] = level[short]
+        short = np.isnan(out)
+        if short.any():  # not even the level's start: the mean so far
+            out[short] = np.broadcast_to(_mean_at(values, cutoffs)[:, :, None], out.shape)[short]
+        return out
 
 
 class SES(HoltWinters):
@@ -63,6 +87,10 @@ class SES(HoltWinters):
     def __init__(self, alias: str | None = None, freq: str | None = None) -> None:
         self.alias = alias
         self.freq = freq
+
+    @property
+    def init_seasons(self) -> int | None:  # type: ignore[override]
+        return None
 
     @property
     def season_length(self) -> int:  # type: ignore[override]
@@ -74,81 +102,95 @@ class SES(HoltWinters):
 
 
 def smooth_panel(values: np.ndarray, start: np.ndarray, cutoffs: list[int], h: int, m: int,
-                 grid: list[tuple[float, float, float, float]]) -> np.ndarray:
+                 grid: list[tuple[float, float, float, float, bool]], init_seasons: int = 1
+                 ) -> np.ndarray:
     """(cutoffs × series × h) forecasts of the smoothing recursion (module docstring).
 
-    ``grid`` holds (α, γ, β, φ) tuples; each series, at each cutoff, uses the one with the
-    smallest mean squared one-step error up to that cutoff.
+    ``grid`` holds (α, γ, β, φ, multiplicative season) tuples; each series, at each
+    cutoff, uses the one with the smallest mean squared one-step error up to that cutoff.
+    A multiplicative season (ETS(A,Ad,M)) keeps a closed day at zero whatever the level.
     """
     n_series, n_periods = values.shape
-    alpha, gamma, beta, phi = (np.array(p)[:, None] for p in zip(*grid, strict=True))
+    alpha, gamma, beta, phi, mult = (np.array(p)[:, None] for p in zip(*grid, strict=True))
     n_grid = len(grid)
-    level, seasonal = _initial_states(values, start, m)
+    level, additive, ratio = _initial_states(values, start, m, init_seasons)
     level = np.repeat(level[None, :], n_grid, axis=0)
     trend = np.zeros((n_grid, n_series))
-    season = np.repeat(seasonal[:, None, :], n_grid, axis=1)  # (m, grid, series)
+    season = np.where(mult[None, :, :], ratio[:, None, :], additive[:, None, :])
     sse = np.zeros((n_grid, n_series))
     count = np.zeros(n_series)
-    first = start + m  # first column smoothed (the first season initialises)
+    first = start + m * init_seasons  # first column smoothed (the first seasons initialise)
     wanted = set(cutoffs)
     snapshots: dict[int, tuple[np.ndarray, ...]] = {}
     for t in range(int(first.min(initial=n_periods)) if n_series else 0, n_periods):
         active = first <= t
         phase = t % m
-        fitted = level + phi * trend + season[phase]
+        base = level + phi * trend
+        current = season[phase]
+        fitted = np.where(mult, base * current, base + current)
         error = np.where(active, values[:, t] - fitted, 0.0)
-        level = np.where(active, level + phi * trend + alpha * error, level)
-        trend = np.where(active, phi * trend + beta * error, trend)
-        season[phase] += gamma * error
+        # multiplicative: the error is shared out relative to the season and the level
+        to_level = np.where(mult, error / np.maximum(current, MIN_RATIO), error)
+        to_season = np.where(mult, error / np.maximum(base, MIN_LEVEL), error)
+        level = np.where(active, base + alpha * to_level, level)
+        trend = np.where(active, phi * trend + beta * to_level, trend)
+        season[phase] = current + gamma * to_season
         sse += error * error
         count += active
         if t in wanted:
             snapshots[t] = (level.copy(), trend.copy(), season.copy(), sse.copy(), count.copy())
-    out = np.empty((len(cutoffs), n_series, h))
-    running_mean = _running_mean(values)
+    out = np.full((len(cutoffs), n_series, h), np.nan)
     horizon = np.arange(1, h + 1)
     for i, cutoff in enumerate(cutoffs):
-        mean = running_mean[:, cutoff] if cutoff >= 0 else np.full(n_series, np.nan)
         if cutoff not in snapshots:  # no series smoothed yet at this cutoff
-            out[i] = np.nan_to_num(mean)[:, None]
             continue
         lvl, trd, sea, err, cnt = snapshots[cutoff]
         best = np.argmin(err, axis=0)
         pick = np.arange(n_series)
         damp = np.cumsum(phi[best, 0][:, None] ** horizon[None, :], axis=1)
         phases = (cutoff + horizon) % m
-        forecast = (lvl[best, pick][:, None] + damp * trd[best, pick][:, None]
-                    + sea[phases][:, best, pick].T)
-        forecast = np.where((cnt > 0)[:, None], forecast, np.nan_to_num(mean)[:, None])
-        out[i] = np.maximum(np.nan_to_num(forecast), 0.0)
+        base = lvl[best, pick][:, None] + damp * trd[best, pick][:, None]
+        seasonal = sea[phases][:, best, pick].T
+        forecast = np.where(mult[best, 0][:, None], base * seasonal, base + seasonal)
+        forecast = np.maximum(np.nan_to_num(forecast), 0.0)
+        out[i] = np.where((cnt > 0)[:, None], forecast, np.nan)
     return out
 
 
-def _initial_states(values: np.ndarray, start: np.ndarray, m: int
-                    ) -> tuple[np.ndarray, np.ndarray]:
-    """Level = mean of each series' first season; seasonal terms = deviations from it,
-    stored by phase (column modulo ``m``)."""
+def _initial_states(values: np.ndarray, start: np.ndarray, m: int, seasons: int = 1
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Level = mean of each series' first ``seasons`` seasons; seasonal terms = the mean
+    deviations from it and ratios to it (1 where the level is zero) per phase, stored by
+    phase (column modulo ``m``)."""
     n_series, n_periods = values.shape
     rows = np.arange(n_series)
-    columns = np.clip(start[:, None] + np.arange(m)[None, :], 0, n_periods - 1)
-    first_season = values[rows[:, None], columns]
-    inside = (start[:, None] + np.arange(m)[None, :]) < n_periods
-    first_season = np.where(inside, first_season, np.nan)
-    with np.errstate(invalid="ignore"):
-        counted = np.sum(~np.isnan(first_season), axis=1)
-        level = np.where(counted > 0, np.nansum(first_season, axis=1) / np.maximum(counted, 1),
-                         0.0)
-    seasonal = np.zeros((m, n_series))
+    width = m * seasons
+    offsets = np.arange(width)[None, :]
+    inside = (start[:, None] + offsets) < n_periods
+    window = np.where(inside, values[rows[:, None],
+                                     np.clip(start[:, None] + offsets, 0, n_periods - 1)],
+                      np.nan)
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        level = np.nan_to_num(np.nanmean(window, axis=1))
+        by_phase = np.nanmean(window.reshape(n_series, seasons, m), axis=1)  # (series, m)
+    phase_columns = (start[:, None] + np.arange(m)[None, :]) % m
+    additive = np.zeros((m, n_series))
+    ratio = np.ones((m, n_series))
     if m > 1:
-        deviation = np.nan_to_num(first_season - level[:, None])
-        seasonal[columns % m, rows[:, None]] = deviation
-    return level, seasonal
+        additive[phase_columns, rows[:, None]] = np.nan_to_num(by_phase - level[:, None])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = np.where(level[:, None] > 0, by_phase / level[:, None], 1.0)
+        ratio[phase_columns, rows[:, None]] = np.nan_to_num(share, nan=1.0)
+    return level, additive, ratio
 
 
-def _running_mean(values: np.ndarray) -> np.ndarray:
-    """Mean of each series' observations up to every column (NaN before its start)."""
-    seen = ~np.isnan(values)
+def _mean_at(values: np.ndarray, cutoffs: list[int]) -> np.ndarray:
+    """(cutoffs × series) mean of each series' observations up to each cutoff (0 if none)."""
     total = np.cumsum(np.nan_to_num(values), axis=1)
-    count = np.cumsum(seen, axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(count > 0, total / np.maximum(count, 1), np.nan)
+    count = np.cumsum(~np.isnan(values), axis=1)
+    out = np.zeros((len(cutoffs), values.shape[0]))
+    for i, cutoff in enumerate(cutoffs):
+        if cutoff >= 0:
+            out[i] = total[:, cutoff] / np.maximum(count[:, cutoff], 1)
+    return out

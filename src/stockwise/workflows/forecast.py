@@ -167,7 +167,7 @@ def run_forecast(
         metrics = pd.DataFrame()
     else:
         chosen, metrics, members, cv = _choose(frame, candidates, h, n_windows, season_length,
-                                               metric, ensemble_k, ensemble, band_levels)
+                                               metric, ensemble_k, ensemble, band_levels, freq)
     out, fitted = _final_forecasts(frame, chosen, candidates, h, levels, season_length, freq,
                                    ensemble, members, _future_inputs(X_df, exog))
     table = pd.DataFrame()
@@ -325,13 +325,13 @@ def _label(spec: str | Forecaster) -> str:
 
 def _choose(frame: pd.DataFrame, candidates: dict[str, list[str | Forecaster]], h: int,
             n_windows: int, season_length: int, metric: str, ensemble_k: int, how: str,
-            levels: tuple[int, ...] = ()
+            levels: tuple[int, ...] = (), freq: str | None = None
             ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, list[str]], pd.DataFrame | None]:
     """Backtest each candidate on its series, add the ensemble, select per series.
 
     Also returns the backtest itself (with bands at ``levels``) for band calibration.
     """
-    cv = _backtest_candidates(frame, candidates, h, n_windows, season_length, levels)
+    cv = _backtest_candidates(frame, candidates, h, n_windows, season_length, levels, freq)
     if cv is None:  # no series long enough for even one window
         first = {uid: _label(specs[0]) for uid, specs in candidates.items()}
         chosen = pd.DataFrame({S.UNIQUE_ID: list(first), MODEL: list(first.values()),
@@ -384,7 +384,8 @@ def _without_empty_ensembles(chosen: pd.DataFrame, metrics: pd.DataFrame,
 
 def _backtest_candidates(frame: pd.DataFrame, candidates: dict[str, list[str | Forecaster]],
                          h: int, n_windows: int, season_length: int,
-                         levels: tuple[int, ...] = ()) -> pd.DataFrame | None:
+                         levels: tuple[int, ...] = (), freq: str | None = None
+                         ) -> pd.DataFrame | None:
     by_model: dict[str, tuple[str | Forecaster, list[str]]] = {}
     for uid, specs in candidates.items():
         for spec in specs:
@@ -393,7 +394,7 @@ def _backtest_candidates(frame: pd.DataFrame, candidates: dict[str, list[str | F
     cv: pd.DataFrame | None = None
     for label, (spec, ids) in sorted(by_model.items()):
         subset = frame[frame[S.UNIQUE_ID].isin(ids)]
-        model = with_fallback(spec, season_length, h=h)
+        model = with_fallback(spec, season_length, freq, h=h)
         try:
             result = backtest_model(model, subset, h, n_windows, levels=levels)
         except ValueError as exc:  # every series too short for the windows
