@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -56,3 +58,18 @@ def test_an_unreachable_scheduler_is_a_clear_error(monkeypatch: pytest.MonkeyPat
     with pytest.raises(OptionError, match=r"no Dask scheduler answers at tcp://127\.0\.0\.1:9"
                        ), DaskExecutor("tcp://127.0.0.1:9"):
         pass
+
+
+def test_compose_has_a_dask_profile_the_api_can_use() -> None:
+    import yaml
+
+    compose = yaml.safe_load((Path(__file__).resolve().parents[2] / "docker-compose.yml")
+                             .read_text())
+    services = compose["services"]
+    dask = {name: s for name, s in services.items() if "dask" in s.get("profiles", [])}
+    assert set(dask) == {"dask-scheduler", "dask-worker-1", "dask-worker-2"}
+    assert {s["image"] for s in dask.values()} == {services["api"]["image"]}
+    assert all(s["command"][:3] == ["dask", "worker", "tcp://dask-scheduler:8786"]
+               for name, s in dask.items() if name != "dask-scheduler")
+    assert services["api"]["environment"]["STOCKWISE_DASK_SCHEDULER"] == (
+        "tcp://dask-scheduler:8786")
