@@ -160,6 +160,7 @@ def split_chunks(sales: pd.DataFrame, inventory: pd.DataFrame, config: PlanConfi
     The first chunk of each sector returns its fitted models (for tracking).
     """
     by_id = _sector_of_series(sales, config.sector)
+    everyone = by_id.index if config.sector is None else _sector_of_series(sales, None).index
     specs: list[ChunkSpec] = []
     no_sector: set[int] = set()
     named = sorted(s for s in by_id.unique() if s is not None)
@@ -171,7 +172,7 @@ def split_chunks(sales: pd.DataFrame, inventory: pd.DataFrame, config: PlanConfi
             if sector is None and S.SECTOR in sales.columns:
                 no_sector.add(len(specs))
             specs.append(ChunkSpec(len(specs), sector, tuple(slice_.tolist()), part == 0))
-    unplanned = set(inventory[S.UNIQUE_ID].astype(str)) - set(by_id.index)
+    unplanned = set(inventory[S.UNIQUE_ID].astype(str)) - set(everyone)
     if unplanned:
         log.warning("%d products have stock but no sales history (e.g. %s); not planned",
                     len(unplanned), ", ".join(sorted(unplanned)[:3]))
@@ -244,18 +245,19 @@ def plan_files_in_chunks(
         files["validation_summary"] = write_validation_summary(validation, out / "validation")
         if not isinstance(tracker, NullTracker):  # reading the tables back costs
             track_forecasts(tracker, "plan", sales=sales_table, options=vars(config),
-                            result=writer.forecasts_result(), out_dir=out, files=files)
+                            result=writer.forecasts_result(forecasts=False), out_dir=out,
+                            files=files)
     return ChunkedPlanRun(writer.plan, writer.alerts, files, writer.chunk_timings()), validation
 
 
 def _sector_of_series(sales: pd.DataFrame, sector: str | None) -> pd.Series:
     """Per unique_id (as text), its sector (None: none); only ``sector``'s when given."""
-    ids = sales[S.UNIQUE_ID].astype(str)
     if S.SECTOR not in sales.columns:
-        return pd.Series(sector, index=pd.Index(ids.unique()), dtype=object)
-    pairs = pd.DataFrame({"id": ids, "sector": sales[S.SECTOR]}).drop_duplicates("id")
-    by_id = pd.Series([None if pd.isna(s) else str(s) for s in pairs["sector"]],
-                      index=pd.Index(pairs["id"]), dtype=object)
+        ids = pd.Index(pd.unique(sales[S.UNIQUE_ID])).astype(str)
+        return pd.Series(sector, index=ids, dtype=object)
+    pairs = sales[[S.UNIQUE_ID, S.SECTOR]].drop_duplicates(S.UNIQUE_ID)
+    by_id = pd.Series([None if pd.isna(s) else str(s) for s in pairs[S.SECTOR]],
+                      index=pd.Index(pairs[S.UNIQUE_ID].astype(str)), dtype=object)
     if sector is not None:
         by_id = by_id[by_id == sector]
         if by_id.empty:

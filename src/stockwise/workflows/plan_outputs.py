@@ -68,8 +68,7 @@ class ChunkCollector:
                              if s.sector not in {k.sector for k in self.settings})
         for sector, fits in result.models.items():
             self.models.setdefault(sector, fits)
-        row: dict[str, object] = {"chunk": index,
-                                  S.SECTOR: result.sector,
+        row: dict[str, object] = {"chunk": index, S.SECTOR: result.sector,
                                   "series": result.n_series}
         for stage in PLAN_STAGES:
             spent = result.timings.get(stage)
@@ -98,9 +97,11 @@ class ChunkCollector:
         """One row per chunk: sector, series, wall and CPU seconds per stage."""
         return pd.DataFrame([self._timings[i] for i in sorted(self._timings)])
 
-    def forecasts_result(self) -> SectorForecasts:
-        """The forecasting side as one ``SectorForecasts`` (what tracking reads)."""
-        return SectorForecasts(self.table("forecasts"), self.table("selection"),
+    def forecasts_result(self, forecasts: bool = True) -> SectorForecasts:
+        """The forecasting side as one ``SectorForecasts`` (what tracking reads; it needs
+        no forecasts, which ``forecasts=False`` leaves out)."""
+        return SectorForecasts(self.table("forecasts") if forecasts else pd.DataFrame(),
+                               self.table("selection"),
                                self.table("backtest_metrics"), list(self.settings),
                                dict(self.models))
 
