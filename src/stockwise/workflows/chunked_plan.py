@@ -271,7 +271,9 @@ def _rows_by_chunk(frame: pd.DataFrame, ids: pd.Index, chunk_of: np.ndarray, n_c
     """Row positions of ``frame`` grouped by chunk (input order within each) and the
     bounds of each chunk's slice; rows of series in no chunk are left out."""
     keys = frame[S.UNIQUE_ID]
-    where = ids.get_indexer(keys if keys.dtype == object else keys.astype(str))
+    if pd.api.types.infer_dtype(keys, skipna=False) != "string":  # ids are matched as text
+        keys = keys.astype(str)
+    where = ids.get_indexer(keys)
     codes = np.where(where >= 0, chunk_of[np.maximum(where, 0)], -1).astype(np.int32)
     order = np.argsort(codes, kind="stable")
     counts = np.bincount(codes[codes >= 0], minlength=n_chunks)
