@@ -27,6 +27,9 @@ def test_a_dask_cluster_plans_500_series_as_the_local_engine_does() -> None:
         with open_executor(engine, workers=2) as executor:
             n = plan_in_chunks(data.sales, data.inventory, config, sink, batches=data.batches,
                                executor=executor)
+            with pytest.raises(OptionError, match="unknown model 'NoSuchModel'"):
+                plan_in_chunks(data.sales, data.inventory, PlanConfig(models=("NoSuchModel",)),
+                               ChunkCollector(), executor=executor)  # a worker's error
         assert n == 6  # three sectors of about 167 series, two chunks each
         plans[engine] = sink
     local, dask = plans["local"], plans["dask"]

@@ -97,29 +97,32 @@ class DaskExecutor:
         client, source = self._client, iter(items)
         limit = IN_FLIGHT_PER_WORKER * self.workers
         running = as_completed()
-        in_flight = set()
+        inputs: dict[Any, Any] = {}  # task → its scattered item
 
         def submit() -> bool:
             item = next(source, _END)
             if item is _END:
                 return False
-            future = client.submit(fn, item, config, pure=False)
-            in_flight.add(future)
+            # the item goes to a worker directly, not through the task graph
+            data = client.scatter(item, hash=False)
+            future = client.submit(fn, data, config, pure=False)
+            inputs[future] = data
             running.add(future)
             return True
 
         try:
-            while len(in_flight) < limit and submit():
+            while len(inputs) < limit and submit():
                 pass
             for future in running:
-                in_flight.discard(future)
+                data = inputs.pop(future)
                 result = future.result()
                 future.release()
+                data.release()
                 submit()
                 yield result
         finally:
-            if in_flight:
-                client.cancel(list(in_flight))
+            if inputs:
+                client.cancel([*inputs, *inputs.values()])
 
 
 _END = object()
