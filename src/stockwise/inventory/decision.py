@@ -26,7 +26,7 @@ import pandas as pd
 
 from stockwise.errors import OptionError
 from stockwise.inventory.parameters import ProductParameters
-from stockwise.inventory.paths import demand_over, lead_time_samples
+from stockwise.inventory.paths import lead_time_samples, running_demand
 from stockwise.inventory.policies import eoq, round_order
 
 DAYS_PER_YEAR = 365.0
@@ -63,8 +63,11 @@ def decide(params: ProductParameters, paths: np.ndarray, rng: np.random.Generato
     n_paths, days = paths.shape
     review = params.review_period_days
     lead = lead_time_samples(params.lead_time_days, params.lead_time_std_days, n_paths, rng)
-    protection = demand_over(paths, 0, lead + review)
-    per_review = demand_over(paths, 0, np.full(n_paths, review))
+    # demand over lead time + review and over the review alone, from today: both from
+    # one set of running totals (the total over the first 0 days is exactly 0)
+    running = running_demand(paths, max(int((lead + review).max()), review) if n_paths else 0)
+    protection = running[np.arange(n_paths), lead + review]
+    per_review = np.ascontiguousarray(running[:, review])
     mean_daily = float(paths.mean()) if days else 0.0
 
     service_level = (params.cost_based_service_level() if target == "cost"
@@ -121,8 +124,38 @@ def protection_quantile(protection: np.ndarray, level: float | np.ndarray) -> np
     than the target asks — forecasts far too high, as a seasonal naive forecast of a
     lumpy luxury item can be — the stock is (1 + level) × the smallest total, down to
     nothing at −1.
+
+    ``protection`` may hold one set of totals per row (the last axis): the result then
+    has one row of levels per row, each the same as for that row alone.
     """
     levels = np.asarray(level, dtype=float)
+    totals = np.asarray(protection, dtype=float)
+    n = totals.shape[-1] if totals.ndim else 0
+    if n == 0 or levels.ndim > 1 or np.isnan(totals).any():  # numpy's own rules
+        if totals.ndim <= 1:
+            return _protection_quantile_1d(totals, levels)
+        rows = [_protection_quantile_1d(row, levels) for row in totals.reshape(-1, n)]
+        return np.reshape(rows, totals.shape[:-1] + levels.shape)
+    # One sort, then the order statistic np.quantile(method="higher") takes for a level.
+    ranked = np.sort(totals, axis=-1)
+    inside = ranked[..., _higher_rank(n, np.clip(levels, 0.0, 1.0))]
+    if not ((levels > 1) | (levels < 0)).any():
+        return inside
+    shape = totals.shape[:-1] + (1,) * levels.ndim
+    top = ranked[..., -1].reshape(shape)
+    bottom = ranked[..., 0].reshape(shape)
+    half_range = top - ranked[..., _higher_rank(n, np.float64(0.5))].reshape(shape)
+    above = top + (levels - 1) * half_range
+    below = (1 + np.maximum(levels, -1.0)) * bottom
+    return np.where(levels > 1, above, np.where(levels < 0, below, inside))
+
+
+def _higher_rank(n: int, levels: np.ndarray) -> np.ndarray:
+    """Index in n sorted values of each level's quantile, method "higher" (numpy's rule)."""
+    return np.ceil((n - 1) * levels).astype(np.intp)
+
+
+def _protection_quantile_1d(protection: np.ndarray, levels: np.ndarray) -> np.ndarray:
     inside = np.quantile(protection, np.clip(levels, 0.0, 1.0), method="higher")
     if not ((levels > 1) | (levels < 0)).any():
         return inside

@@ -30,9 +30,11 @@ inventory replays"):
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
+from scipy.special import ndtr
 
 from stockwise import schema as S
 
@@ -43,19 +45,33 @@ DEFAULT_CORRELATION = 0.0
 
 def quantile_knots(rows: pd.DataFrame, column: str = FORECAST) -> tuple[np.ndarray, np.ndarray]:
     """(probabilities (k,), values (days, k)) from ``forecast`` and its bands, sorted."""
-    probs = [0.5]
-    values = [rows[column].to_numpy(dtype=float)]
-    for name in rows.columns:
+    probs, names = knot_columns(rows.columns, column)
+    return probs, knot_values(rows, names)
+
+
+def knot_columns(columns: Iterable[str], column: str = FORECAST
+                 ) -> tuple[np.ndarray, list[str]]:
+    """(probabilities, column names) of the point (as the median) and its bands, sorted.
+
+    Split from :func:`knot_values` so a table of many products is read once and sliced
+    per product, instead of every product's rows going through pandas again.
+    """
+    probs, names = [0.5], [column]
+    for name in columns:
         if name.startswith(f"{column}-lo-") or name.startswith(f"{column}-hi-"):
             side, level = name.split("-")[-2:]
             tail = (100 - float(level)) / 200
             probs.append(tail if side == "lo" else 1 - tail)
-            values.append(rows[name].to_numpy(dtype=float))
+            names.append(name)
     order = np.argsort(probs)
-    knots = np.column_stack(values)[:, order]
+    return np.asarray(probs)[order], [names[i] for i in order]
+
+
+def knot_values(rows: pd.DataFrame, names: list[str]) -> np.ndarray:
+    """(rows, k) quantile values of ``names``: NaN as 0, each row made non-decreasing."""
+    knots = np.column_stack([rows[name].to_numpy(dtype=float) for name in names])
     # Bands from different models can cross a hair; keep each day's quantiles monotone.
-    knots = np.maximum.accumulate(np.nan_to_num(knots, nan=0.0), axis=1)
-    return np.asarray(probs)[order], knots
+    return np.maximum.accumulate(np.nan_to_num(knots, nan=0.0), axis=1)
 
 
 def sample_paths(
@@ -68,27 +84,42 @@ def sample_paths(
     mean is the point forecast (see the module docstring); False keeps the point as the
     median everywhere.
     """
-    if not 0 <= correlation <= 1:
-        raise ValueError("correlation must be between 0 and 1")
-    rng = rng or np.random.default_rng(0)
-    days = len(rows)
-    shared = rng.standard_normal((n_paths, 1))
-    own = rng.standard_normal((n_paths, days))
-    u = norm.cdf(np.sqrt(correlation) * shared + np.sqrt(1 - correlation) * own)
     probs, knots = quantile_knots(rows, column)
-    if len(probs) == 1:  # no bands: Poisson around the point, via the same uniforms
-        from scipy.stats import poisson
-
-        return poisson.ppf(u, np.maximum(knots[:, 0], 1e-9)[None, :]).astype(float)
-    out = np.empty((n_paths, days))
-    for day in range(days):
-        out[:, day] = _inverse_cdf(u[:, day], probs, knots[day])
-    out = np.maximum(out, 0.0)
-    if point_is_mean:
+    out = paths_from_knots(probs, knots, n_paths, correlation, rng)
+    if point_is_mean and len(probs) > 1:
         point = rows[column].to_numpy(dtype=float)
         clipped = knots[:, 0] <= 0
         _rescale_to_mean(out, np.where(clipped, np.nan_to_num(point), np.nan))
     return out
+
+
+def paths_from_knots(probs: np.ndarray, knots: np.ndarray, n_paths: int = DEFAULT_PATHS,
+                     correlation: float = DEFAULT_CORRELATION,
+                     rng: np.random.Generator | None = None, days: int | None = None
+                     ) -> np.ndarray:
+    """(n_paths, days) demand paths from quantile knots (:func:`quantile_knots`).
+
+    The normals for every row of ``knots`` are drawn whatever ``days`` is, so the draws
+    (and the generator's state after them) do not depend on it; only the first ``days``
+    (default: all) are turned into demand, for callers that need no more.
+    """
+    if not 0 <= correlation <= 1:
+        raise ValueError("correlation must be between 0 and 1")
+    rng = rng or np.random.default_rng(0)
+    shared = rng.standard_normal((n_paths, 1))
+    own = rng.standard_normal((n_paths, len(knots)))
+    if days is not None and days < len(knots):
+        own, knots = own[:, :max(days, 0)], knots[:max(days, 0)]
+    # With independent days (the default) the mix below is the draw itself: skip it.
+    z = own if correlation == 0 else (np.sqrt(correlation) * shared
+                                      + np.sqrt(1 - correlation) * own)
+    u = ndtr(z)
+    if len(probs) == 1:  # no bands: Poisson around the point, via the same uniforms
+        from scipy.stats import poisson
+
+        return poisson.ppf(u, np.maximum(knots[:, 0], 1e-9)[None, :]).astype(float)
+    out = _inverse_cdf(u, probs, knots)
+    return np.maximum(out, 0.0, out=out)
 
 
 def _rescale_to_mean(paths: np.ndarray, target: np.ndarray) -> None:
@@ -103,16 +134,31 @@ def _rescale_to_mean(paths: np.ndarray, target: np.ndarray) -> None:
     paths *= scale[None, :]
 
 
-def _inverse_cdf(u: np.ndarray, probs: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """Piecewise-linear quantile function with linear tails beyond the outer knots."""
-    inside = np.interp(u, probs, values)
-    low_slope = (values[1] - values[0]) / (probs[1] - probs[0])
-    high_slope = (values[-1] - values[-2]) / (probs[-1] - probs[-2])
-    below = u < probs[0]
-    above = u > probs[-1]
-    inside[below] = values[0] - (probs[0] - u[below]) * low_slope
-    inside[above] = values[-1] + (u[above] - probs[-1]) * high_slope
-    return inside
+def _inverse_cdf(u: np.ndarray, probs: np.ndarray, knots: np.ndarray) -> np.ndarray:
+    """Piecewise-linear quantile functions with linear tails beyond the outer knots.
+
+    ``u``: (paths, days) probabilities; ``knots``: (days, k) values at ``probs``. Every
+    day shares the probabilities, so the segment of each draw is found once for all days
+    and each value is its segment's start plus slope × distance, the arithmetic of
+    ``np.interp`` (the tails continue the outer segments).
+    """
+    days = len(knots)
+    slopes = (knots[:, 1:] - knots[:, :-1]) / (probs[1:] - probs[:-1])
+    # per anchor knot (the segment's start; the last knot anchors the upper tail and the
+    # first the lower one), its value and the slope that leaves it, as (k, days) tables
+    slope_at = np.concatenate([slopes, slopes[:, -1:]], axis=1).T.ravel()
+    value_at = np.ascontiguousarray(knots.T).ravel()
+    below = np.greater_equal(u, probs[1])
+    anchor = below.view(np.uint8).copy()
+    for p in probs[2:]:
+        anchor += np.greater_equal(u, p, out=below).view(np.uint8)
+    index = anchor.astype(np.intp)
+    out = np.subtract(u, probs.take(index))
+    index *= days
+    index += np.arange(days)
+    out *= slope_at.take(index)
+    out += value_at.take(index)
+    return out
 
 
 def to_daily(forecasts: pd.DataFrame, freq: str) -> pd.DataFrame:
@@ -125,16 +171,19 @@ def to_daily(forecasts: pd.DataFrame, freq: str) -> pd.DataFrame:
     if freq == "D":
         return forecasts.copy()
     value_columns = [c for c in forecasts.columns if c.startswith(FORECAST)]
-    parts = []
-    for ds, group in forecasts.groupby(S.DS, sort=True):
-        start = pd.Timestamp(ds)
-        end = start + (pd.offsets.Week(1) if freq == "W" else pd.offsets.MonthBegin(1))
-        days = pd.date_range(start, end - pd.Timedelta(days=1), freq="D")
-        expanded = group.loc[group.index.repeat(len(days))].copy()
-        expanded[S.DS] = np.tile(days.to_numpy(), len(group))
-        expanded[value_columns] = expanded[value_columns] / len(days)
-        parts.append(expanded)
-    out = pd.concat(parts, ignore_index=True)
+    # rows by period, then as listed (a period's rows are spread together)
+    rows = forecasts[forecasts[S.DS].notna()].sort_values(S.DS, kind="stable")
+    periods = pd.DatetimeIndex(rows[S.DS])
+    _, first, which = np.unique(periods.asi8, return_index=True, return_inverse=True)
+    offset = pd.offsets.Week(1) if freq == "W" else pd.offsets.MonthBegin(1)
+    period_days = np.array([len(pd.date_range(start, start + offset - pd.Timedelta(days=1),
+                                              freq="D")) for start in periods[first]])
+    days = period_days[which.ravel()]
+    take = np.repeat(np.arange(len(rows)), days)
+    out = rows.iloc[take].reset_index(drop=True)
+    day_of_period = np.arange(len(take)) - np.repeat(np.cumsum(days) - days, days)
+    out[S.DS] = periods[take] + pd.to_timedelta(day_of_period, unit="D")
+    out[value_columns] = out[value_columns].div(days[take], axis=0)
     return out.sort_values([S.UNIQUE_ID, S.DS], kind="stable").reset_index(drop=True)
 
 
@@ -155,14 +204,31 @@ def demand_over(paths: np.ndarray, start: np.ndarray | int, length: np.ndarray |
     """
     n_paths, days = paths.shape
     start = np.broadcast_to(np.asarray(start), (n_paths,))
-    length = np.broadcast_to(np.asarray(length), (n_paths,))
-    needed = int((start + length).max()) if n_paths else 0
-    if needed > days:
-        tail = paths[:, -min(7, days):].mean(axis=1, keepdims=True)
-        paths = np.concatenate([paths, np.repeat(tail, needed - days, axis=1)], axis=1)
-    cumulative = np.concatenate([np.zeros((n_paths, 1)), np.cumsum(paths, axis=1)], axis=1)
+    end = start + np.broadcast_to(np.asarray(length), (n_paths,))
+    needed = int(end.max()) if n_paths else 0
+    if n_paths and min(start.min(), end.min()) < 0:
+        needed = max(needed, days)  # negative indices count from the end of every day
+    cumulative = running_demand(paths, needed)
     rows = np.arange(n_paths)
-    return cumulative[rows, start + length] - cumulative[rows, start]
+    return cumulative[rows, end] - cumulative[rows, start]
+
+
+def running_demand(paths: np.ndarray, days: int) -> np.ndarray:
+    """(n_paths, days + 1): per path, its total demand over its first 0, 1, …, ``days`` days.
+
+    Beyond the paths' length each day adds their last week's average (as in
+    :func:`demand_over`). The totals are running sums, day after day, so the total over
+    the first d days is the same whatever ``days`` is asked for.
+    """
+    n_paths, length = paths.shape
+    days = max(int(days), 0)
+    if days > length:
+        tail = paths[:, -min(7, length):].mean(axis=1, keepdims=True)
+        paths = np.concatenate([paths, np.repeat(tail, days - length, axis=1)], axis=1)
+    cumulative = np.empty((n_paths, days + 1))
+    cumulative[:, 0] = 0.0
+    np.cumsum(paths[:, :days], axis=1, out=cumulative[:, 1:])
+    return cumulative
 
 
 INTERMITTENT_ADI = 1.32

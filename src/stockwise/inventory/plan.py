@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -23,8 +23,15 @@ from stockwise.inventory.decision import Decision, days_of_cover, decide, descri
 from stockwise.inventory.expiry import sellable_before_expiry
 from stockwise.inventory.new_products import NEW_PRODUCT_HEADROOM, with_new_product_cap
 from stockwise.inventory.parameters import ProductParameters, resolve
-from stockwise.inventory.paths import DEFAULT_CORRELATION, DEFAULT_PATHS, sample_paths, to_daily
-from stockwise.inventory.projection import Projection, lots_from_batches, project
+from stockwise.inventory.paths import (
+    DEFAULT_CORRELATION,
+    DEFAULT_PATHS,
+    knot_columns,
+    knot_values,
+    paths_from_knots,
+    to_daily,
+)
+from stockwise.inventory.projection import Projection, project, stock_lots
 from stockwise.inventory.service_calibration import backtest_outcomes, plan_levels
 from stockwise.sectors import SectorProfile
 
@@ -87,29 +94,28 @@ def build_plan(
     profiles = profiles or {}
     daily = _daily_forecasts(forecasts, freq)
     today = pd.Timestamp(today) if today is not None else pd.Timestamp(daily[S.DS].min())
-    daily = daily[daily[S.DS] >= today]
-    by_id = dict(tuple(daily.groupby(S.UNIQUE_ID, sort=False)))
-    batch_groups = dict(tuple(batches.groupby(S.UNIQUE_ID))) if batches is not None and \
-        not batches.empty else {}
+    daily = _ProductForecasts(daily[daily[S.DS] >= today])
+    stock_batches = _batches_by_product(batches, today)
     rng = np.random.default_rng(seed)
-    rows, projections, alerts = [], [], []
+    rows, alerts = [], []
     missing = []
     products = []
-    for _, item in inventory.iterrows():
+    planned, projections = [], []
+    for item in inventory.to_dict("records"):
         uid = str(item[S.UNIQUE_ID])
-        rows_f = by_id.get(uid)
-        if rows_f is None or rows_f.empty:
+        span = daily.span(uid)
+        if span is None:
             missing.append(uid)
             continue
-        sector = str(item.get(S.SECTOR, rows_f.get(S.SECTOR, pd.Series(["all"])).iloc[0]))
-        products.append((uid, rows_f, resolve(item, profiles.get(sector), policy)))
+        sector = str(item[S.SECTOR] if S.SECTOR in item else daily.first_sector(span))
+        products.append((uid, span, resolve(item, profiles.get(sector), policy)))
     levels = _calibrated_levels([p[2] for p in products], backtest, demand_groups, freq,
                                 target, n_paths, correlation, seed)
-    for uid, rows_f, params in products:
+    for uid, span, params in products:
         record = (since_listing_by_product or {}).get(uid)
         params, launch_cap = with_new_product_cap(params, record)
-        line, proj = _plan_product(params, rows_f, batch_groups.get(uid), today, rng,
-                                   target, n_paths, correlation, levels.get(uid))
+        line, proj = _plan_product(params, daily.forecast(span), stock_batches.get(uid, ()),
+                                   today, rng, target, n_paths, correlation, levels.get(uid))
         if launch_cap is not None:
             line["reason"] += (f"; new product ({record[0]:g} days of history): stock capped at "
                                f"{launch_cap:.1f} ({NEW_PRODUCT_HEADROOM:g} × its rate since "
@@ -119,15 +125,87 @@ def build_plan(
         line["alert"] = ", ".join(sorted({a["type"] for a in line_alerts})) or ""
         rows.append(line)
         alerts.extend(line_alerts)
-        projections.append(proj.to_frame().assign(**{S.UNIQUE_ID: uid}))
+        planned.append((uid, span))
+        projections.append(proj)
     if missing:
         log.warning("%d products have stock but no forecast (e.g. %s); not planned",
                     len(missing), ", ".join(missing[:3]))
     plan = _sort(pd.DataFrame(rows, columns=PLAN_COLUMNS))
-    projection = (pd.concat(projections, ignore_index=True) if projections else
-                  pd.DataFrame())
+    projection = daily.projection_frame(planned, projections)
     alert_frame = _alerts_frame(alerts)
     return InventoryPlan(plan, projection, alert_frame, today)
+
+
+class _ProductForecasts:
+    """The daily forecast table read once: per product its rows (by date), as arrays.
+
+    Every product's paths need its dates and quantile knots; taking them from one sorted
+    table by position costs the same for ten products or ten thousand, where selecting
+    each product's rows from a DataFrame costs pandas' overhead per product.
+    """
+
+    def __init__(self, daily: pd.DataFrame) -> None:
+        self.frame = daily
+        codes, ids = pd.factorize(daily[S.UNIQUE_ID])
+        dates = pd.DatetimeIndex(daily[S.DS])
+        order = np.lexsort((dates.asi8, codes))  # by product, then date; stable
+        order = order[codes[order] >= 0]
+        codes = codes[order]
+        starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else \
+            np.zeros(0, dtype=int)
+        ends = np.r_[starts[1:], len(codes)]
+        self._spans = {ids[code]: (int(lo), int(hi))
+                       for code, lo, hi in zip(codes[starts], starts, ends, strict=True)}
+        self._first = (np.minimum.reduceat(order, starts) if len(starts) else order)
+        self._first_at = dict(zip(starts.tolist(), self._first.tolist(), strict=True))
+        self.order = order
+        self.dates = dates[order]
+        self.probs, names = knot_columns(daily.columns)
+        self.knots = knot_values(daily, names)[order]
+
+    def span(self, uid: str) -> tuple[int, int] | None:
+        """Positions of the product's rows in the sorted table; None without any."""
+        return self._spans.get(uid)
+
+    def first_sector(self, span: tuple[int, int]) -> object:
+        """The sector of the product's first row as the forecast table lists it."""
+        if S.SECTOR not in self.frame.columns:
+            return "all"
+        return self.frame[S.SECTOR].iloc[self._first_at[span[0]]]
+
+    def forecast(self, span: tuple[int, int]) -> tuple[pd.DatetimeIndex, np.ndarray, np.ndarray]:
+        """(dates, quantile probabilities, knots (days, k)) of one product."""
+        lo, hi = span
+        return self.dates[lo:hi], self.probs, self.knots[lo:hi]
+
+    def projection_frame(self, planned: list[tuple[str, tuple[int, int]]],
+                         projections: list[Projection]) -> pd.DataFrame:
+        """The products' projections as one table (:meth:`Projection.to_frame` + id)."""
+        if not projections:
+            return pd.DataFrame()
+        rows = np.concatenate([np.arange(lo, hi) for _, (lo, hi) in planned])
+        frame = pd.DataFrame({
+            "ds": self.dates[rows],
+            **{name: np.concatenate([getattr(p, field) for p in projections])
+               for name, field in Projection.COLUMNS},
+        })
+        frame[S.UNIQUE_ID] = np.repeat(np.array([uid for uid, _ in planned], dtype=object),
+                                       [hi - lo for _, (lo, hi) in planned])
+        return frame
+
+
+def _batches_by_product(batches: pd.DataFrame | None, today: pd.Timestamp
+                        ) -> dict[object, list[tuple[float, int]]]:
+    """Per product its batches as (quantity, days from today to expiry), by expiry."""
+    if batches is None or batches.empty:
+        return {}
+    rows = batches.sort_values(S.EXPIRY_DATE, kind="stable")
+    days = [(pd.Timestamp(expiry) - today).days for expiry in rows[S.EXPIRY_DATE]]
+    out: dict[object, list[tuple[float, int]]] = {}
+    for uid, quantity, day in zip(rows[S.UNIQUE_ID].tolist(), rows[S.QUANTITY].tolist(), days,
+                                  strict=True):
+        out.setdefault(uid, []).append((quantity, day))
+    return out
 
 
 def _calibrated_levels(params: list[ProductParameters], backtest: pd.DataFrame | None,
@@ -161,14 +239,14 @@ def _freq_of(freq: str | dict[str, str], sector: str | None) -> str:
     return freq if isinstance(freq, str) else freq.get(str(sector), "D")
 
 
-def _plan_product(params: ProductParameters, rows: pd.DataFrame, batches: pd.DataFrame | None,
-                  today: pd.Timestamp, rng: np.random.Generator, target: str, n_paths: int,
-                  correlation: float, calibrated: tuple[float, int] | None = None
-                  ) -> tuple[dict, Projection]:
-    rows = rows.sort_values(S.DS)
-    dates = pd.DatetimeIndex(rows[S.DS])
-    paths = sample_paths(rows, n_paths, correlation, rng)
-    lots = lots_from_batches(params.on_hand, batches, today)
+def _plan_product(params: ProductParameters,
+                  forecast: tuple[pd.DatetimeIndex, np.ndarray, np.ndarray],
+                  batches: Iterable[tuple[float, int]], today: pd.Timestamp,
+                  rng: np.random.Generator, target: str, n_paths: int, correlation: float,
+                  calibrated: tuple[float, int] | None = None) -> tuple[dict, Projection]:
+    dates, probs, knots = forecast
+    paths = paths_from_knots(probs, knots, n_paths, correlation, rng)
+    lots = stock_lots(params.on_hand, batches)
     receipts = _due_receipts(params, today)
     projection = project(paths, dates, lots, receipts, params.shelf_life_days)
     expiry_cap = _expiry_cap(params, paths, projection)

@@ -10,10 +10,14 @@ of stock on each day, the expected lost sales and the expected waste per batch.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
+
+from stockwise import schema as S
 
 NEVER = np.iinfo(np.int64).max
 
@@ -45,13 +49,15 @@ class Projection:
         hit = np.flatnonzero(self.stockout_by >= threshold)
         return self.dates[hit[0]] if len(hit) else None
 
+    COLUMNS = (("expected_on_hand", "expected_on_hand"),
+               ("stockout_probability", "stockout_probability"),
+               ("stockout_by", "stockout_by"), ("expected_lost_sales", "expected_lost"),
+               ("expected_waste", "expected_waste"))
+    """(column of :meth:`to_frame`, attribute) after ``ds``."""
+
     def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame({
-            "ds": self.dates, "expected_on_hand": self.expected_on_hand,
-            "stockout_probability": self.stockout_probability,
-            "stockout_by": self.stockout_by, "expected_lost_sales": self.expected_lost,
-            "expected_waste": self.expected_waste,
-        })
+        return pd.DataFrame({"ds": self.dates, **{name: getattr(self, field)
+                                                   for name, field in self.COLUMNS}})
 
 
 def project(
@@ -63,12 +69,83 @@ def project(
     Received units expire ``shelf_life_days`` after arrival when that is known.
     """
     n_paths, days = paths.shape
-    quantities = [np.full(n_paths, float(lot.quantity)) for lot in lots]
-    expiries = [lot.expiry for lot in lots]
     arrivals: dict[int, float] = {}
     for day, units in receipts:
         if 0 <= day < days and units > 0:
             arrivals[day] = arrivals.get(day, 0.0) + float(units)
+    expiries = [lot.expiry for lot in lots]
+    whole_days = all(isinstance(e, int | np.integer) for e in expiries)
+    in_order = whole_days and all(a <= b for a, b in pairwise(expiries))
+    if (n_paths == 0 or days == 0 or not whole_days or (arrivals and not in_order)
+            or not all(lot.quantity >= 0 for lot in lots) or not np.all(paths >= 0)):
+        return _project_by_day(paths, dates, lots, arrivals, shelf_life_days)
+    stock = [(float(lot.quantity), int(lot.expiry), 0) for lot in lots]
+    for day in sorted(arrivals):
+        expiry = (day + int(shelf_life_days) if shelf_life_days and
+                  np.isfinite(shelf_life_days) else NEVER)
+        stock.append((arrivals[day], expiry, day))
+    if arrivals:  # from a receipt on, first expiring first; on a tie, the lot there first
+        stock.sort(key=lambda lot: lot[1])
+    return _project_by_lot(paths, dates, stock)
+
+
+def _project_by_lot(paths: np.ndarray, dates: pd.DatetimeIndex,
+                    stock: list[tuple[float, int, int]]) -> Projection:
+    """FEFO lot by lot, all days at once: each lot serves what the lots before it left.
+
+    ``stock``: (units, expiry day, arrival day) in the order the lots are served, which
+    stays the same on every day (expiry, then arrival). A lot's running stock is its
+    units minus the demand that reaches it, day after day, until it runs out or expires;
+    the demand it cannot serve goes on to the next lot, and what no lot serves is lost.
+    The arithmetic is the day-by-day simulation's, in the same order, so the results are
+    the same to the last bit; it only runs over days instead of over lots and days.
+    """
+    n_paths, days = paths.shape
+    demand = np.ascontiguousarray(paths.T)  # (days, paths): demand not served so far
+    on_hand = np.zeros(days)
+    waste = np.zeros(days)
+    for units, expiry, start in stock:
+        removed = max(expiry, start)  # written off at the end of that day
+        last = min(removed, days - 1)
+        if last < start:
+            continue
+        left = np.empty((last - start + 1, n_paths))
+        before = np.full(n_paths, units)
+        span = len(left)
+        for i in range(span):
+            before = np.subtract(before, demand[start + i], out=left[i])
+            if i % 7 == 6 and before.max() < 0:  # out on every path: the rest passes on
+                span = i + 1
+                break
+        left = left[:span]  # negative from the day it runs out (demand is never negative)
+        out = left < 0
+        passed = np.empty_like(left)  # what it held before each day's demand, then
+        passed[0] = units             # the demand beyond that
+        np.maximum(left[:-1], 0.0, out=passed[1:])
+        reaching = demand[start:start + span]
+        np.subtract(reaching, passed, out=passed)
+        reaching[...] = np.where(out, passed, 0.0)
+        held = np.maximum(left, 0.0, out=left).mean(axis=1)
+        present = min(removed, days) - start  # days it is still there at the end of
+        on_hand[start:start + min(span, present)] += held[:present]
+        if span > present:  # it expires within the horizon, holding what it holds
+            waste[removed] += held[present]
+    short = demand > 1e-9
+    shortages = short.sum(axis=1)
+    first = short.argmax(axis=0)[short.any(axis=0)]
+    ran_out = np.cumsum(np.bincount(first, minlength=days)[:days])
+    return Projection(dates, on_hand, shortages / n_paths, ran_out / n_paths,
+                      demand.mean(axis=1), waste)
+
+
+def _project_by_day(paths: np.ndarray, dates: pd.DatetimeIndex, lots: list[Lot],
+                    arrivals: dict[int, float], shelf_life_days: float | None
+                    ) -> Projection:
+    """The plain day-by-day simulation, for the cases :func:`_project_by_lot` leaves out
+    (lots not in expiry order before a receipt, negative stock or demand, no paths)."""
+    n_paths, days = paths.shape
+    quantities = [np.full(n_paths, float(lot.quantity)) for lot in lots]
+    expiries = [lot.expiry for lot in lots]
     on_hand = np.empty(days)
     out_today = np.empty(days)
     out_by = np.empty(days)
@@ -107,7 +184,7 @@ def project(
 
 
 def lots_from_batches(on_hand: float, batches: pd.DataFrame | None, today: pd.Timestamp,
-                      expiry_column: str = "expiry_date", quantity_column: str = "quantity"
+                      expiry_column: str = S.EXPIRY_DATE, quantity_column: str = S.QUANTITY
                       ) -> list[Lot]:
     """Today's stock as lots: the batches (FEFO order), plus any units they do not cover.
 
@@ -115,18 +192,24 @@ def lots_from_batches(on_hand: float, batches: pd.DataFrame | None, today: pd.Ti
     If the batches add up to more than ``on_hand``, the latest-expiring are trimmed,
     because the stock count is what the shelf holds.
     """
+    if batches is None or batches.empty:
+        return stock_lots(on_hand, ())
+    rows = batches.sort_values(expiry_column, kind="stable")
+    days = [(pd.Timestamp(expiry) - today).days for expiry in rows[expiry_column]]
+    return stock_lots(on_hand, zip(rows[quantity_column], days, strict=True))
+
+
+def stock_lots(on_hand: float, batches: Iterable[tuple[float, int]]) -> list[Lot]:
+    """:func:`lots_from_batches` from (quantity, days to expiry) pairs in expiry order."""
     lots: list[Lot] = []
     covered = 0.0
-    if batches is not None and not batches.empty:
-        rows = batches.sort_values(expiry_column, kind="stable")
-        for quantity, expiry in zip(rows[quantity_column], rows[expiry_column], strict=True):
-            day = (pd.Timestamp(expiry) - today).days
-            if day < 0 or quantity <= 0:
-                continue
-            take = min(float(quantity), max(on_hand - covered, 0.0))
-            if take > 0:
-                lots.append(Lot(take, day))
-                covered += take
+    for quantity, day in batches:
+        if day < 0 or quantity <= 0:
+            continue
+        take = min(float(quantity), max(on_hand - covered, 0.0))
+        if take > 0:
+            lots.append(Lot(take, day))
+            covered += take
     if on_hand - covered > 1e-9:
         lots.append(Lot(on_hand - covered, NEVER))
     return lots

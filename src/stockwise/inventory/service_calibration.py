@@ -40,7 +40,13 @@ import pandas as pd
 
 from stockwise import schema as S
 from stockwise.inventory.decision import protection_quantile
-from stockwise.inventory.paths import demand_over, lead_time_samples, sample_paths
+from stockwise.inventory.paths import (
+    demand_over,
+    knot_columns,
+    knot_values,
+    lead_time_samples,
+    paths_from_knots,
+)
 from stockwise.inventory.policies import round_order
 
 CUTOFF = "cutoff"
@@ -62,6 +68,8 @@ def stocked_levels(totals: np.ndarray, position: float = 0.0, moq: float = 0.0,
 
     ``totals`` are the forecast's sampled demand totals over the protection interval;
     the order (quantile − position, when positive) is rounded as the supplier accepts it.
+    With one row of totals per decision (and ``position``, ``moq``, ``pack_size`` as
+    columns), one row of levels per decision.
     """
     quantiles = protection_quantile(np.asarray(totals, dtype=float), LEVEL_GRID)
     return position + round_order(np.maximum(quantiles - position, 0.0), moq, pack_size)
@@ -228,12 +236,25 @@ def backtest_outcomes(backtest: pd.DataFrame,
     ``rounding``: per product (MOQ, pack size). Each window stands for a decision
     at its cutoff with nothing in stock: its first periods are sampled into paths as the
     plan samples today's forecast. Windows shorter than the interval are skipped.
+
+    Each window draws from its own generator (seeded by ``seed``, the product and the
+    cutoff), so a window's outcome does not depend on which other windows are scored.
     """
-    out: list[Outcome] = []
     if backtest is None or backtest.empty or CUTOFF not in backtest.columns:
-        return out
+        return []
     rounding = rounding or {}
-    for (uid, cutoff), part in backtest.groupby([S.UNIQUE_ID, CUTOFF], sort=True):
+    windows = backtest.dropna(subset=[S.UNIQUE_ID, CUTOFF]).sort_values(
+        [S.UNIQUE_ID, CUTOFF, S.DS], kind="stable")
+    probs, names = knot_columns(windows.columns)
+    knots = knot_values(windows, names)
+    actual = windows[S.Y].to_numpy(dtype=float)
+    keys = windows[[S.UNIQUE_ID, CUTOFF]]
+    starts = np.flatnonzero(keys.ne(keys.shift()).any(axis=1).to_numpy())
+    ends = np.r_[starts[1:], len(windows)]
+    uids = keys[S.UNIQUE_ID].to_numpy()[starts]
+    cutoffs = keys[CUTOFF].to_numpy()[starts]
+    scored: list[tuple[str, np.ndarray, float, float, float, float]] = []
+    for uid, cutoff, lo, hi in zip(uids, cutoffs, starts, ends, strict=True):
         spec = protection.get(str(uid))
         if spec is None:
             continue
@@ -250,17 +271,24 @@ def backtest_outcomes(backtest: pd.DataFrame,
         else:
             lengths = periods = int(spec)
             lead_periods = 0
-        part = part.sort_values(S.DS)
-        if periods < 1 or len(part) < periods or part[S.Y].iloc[:periods].isna().any():
+        y = actual[lo:hi]
+        if periods < 1 or len(y) < periods or np.isnan(y[:periods]).any():
             continue
-        paths = sample_paths(part, n_paths, correlation, rng)
-        totals = demand_over(paths, 0, lengths)
-        moq, pack = rounding.get(str(uid), (0.0, 1.0))
-        actual = part[S.Y].to_numpy(dtype=float)
-        out.append((str(uid), stocked_levels(totals, 0.0, moq, pack),
-                    float(actual[:periods].sum()),
-                    float(actual[:min(lead_periods, periods)].sum())))
-    return out
+        longest = int(np.max(lengths))
+        paths = paths_from_knots(probs, knots[lo:hi], n_paths, correlation, rng,
+                                 days=longest if longest <= len(y) else None)
+        scored.append((str(uid), demand_over(paths, 0, lengths),
+                       *rounding.get(str(uid), (0.0, 1.0)), float(y[:periods].sum()),
+                       float(y[:min(lead_periods, periods)].sum())))
+    if not scored:
+        return []
+    # every window's stock per level at once: the same order statistics, one sort per row
+    totals = np.vstack([row[1] for row in scored])
+    moq = np.array([[row[2]] for row in scored], dtype=float)
+    pack = np.array([[row[3]] for row in scored], dtype=float)
+    stocked = stocked_levels(totals, 0.0, moq, pack)
+    return [(uid, stock, total, lead_part) for (uid, _, _, _, total, lead_part), stock
+            in zip(scored, stocked, strict=True)]
 
 
 def plan_levels(outcomes: list[Outcome] | list[tuple[str, np.ndarray, float]],
