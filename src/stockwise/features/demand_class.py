@@ -68,14 +68,16 @@ CANDIDATES_BY_CLASS: dict[str, tuple[str, ...]] = {
 FAST_CANDIDATES_BY_CLASS: dict[str, tuple[str, ...]] = {
     SMOOTH: ("HoltWinters", "AutoETS", "AutoTheta", "SES", "SeasonalNaive"),
     ERRATIC: ("HoltWinters", "AutoETS", "AutoTheta", "SES", "SeasonalNaive", "WindowAverage"),
-    INTERMITTENT: ("CrostonSBA", "CrostonOptimized", "TSB", "ADIDA", "IMAPA", "SES"),
-    LUMPY: ("TSB", "ADIDA", "IMAPA", "CrostonSBA", "SES"),
+    INTERMITTENT: ("CrostonSBA", "TSB", "SES", "HistoricAverage", "WindowAverage",
+                   "CrostonOptimized", "ADIDA", "IMAPA"),
+    LUMPY: ("TSB", "CrostonSBA", "SES", "HistoricAverage", "ADIDA", "IMAPA"),
     NO_DEMAND: ("Naive",),
 }
 """The candidates of the default ``quality="fast"`` preset: the panel-wide smoothing models
 (:mod:`stockwise.models.smoothing`) where ETS-type models win, AutoARIMA nowhere (seconds
-per series), and AutoETS / AutoTheta only where a series is short enough for them to be
-cheap (weekly and monthly data; see ``SLOW_ON_DAILY`` in :mod:`stockwise.workflows.forecast`)."""
+per series), and the models fitted series by series (AutoETS, AutoTheta, the optimised
+Croston, ADIDA, IMAPA) only where series are short enough for them to be cheap (weekly and
+monthly data; see ``SLOW_ON_DAILY`` in :mod:`stockwise.workflows.forecast`)."""
 
 COLUMNS: tuple[str, ...] = ("adi", "cv2", "n_nonzero", "n_periods", "demand_class")
 """Columns of the frame :func:`classify_demand` returns."""

@@ -65,9 +65,13 @@ QUALITIES = ("fast", "best")
 """Presets of "auto": "fast" (the default) keeps to candidates that cost milliseconds per
 series; "best" also tries AutoETS/AutoTheta on daily data, AutoARIMA on weekly and
 monthly data and the global gradient-boosted models, at seconds per series."""
-SLOW_ON_DAILY = {"fast": {"AutoARIMA", "AutoETS", "AutoTheta"}, "best": {"AutoARIMA"}}
-"""Left out of "auto" on daily data, per preset: a quarter to several seconds per series
-per fit on two years of days (docs/benchmarks.md)."""
+SLOW_ON_DAILY = {"fast": {"AutoARIMA", "AutoETS", "AutoTheta", "CrostonOptimized", "ADIDA",
+                          "IMAPA"},
+                 "best": {"AutoARIMA"}}
+"""Left out of "auto" on daily data, per preset: fitted series by series, they cost from
+milliseconds (with their refits for conformal bands) to seconds per series per fit on two
+years of days, where the panel-wide models cost well under a millisecond
+(docs/benchmarks.md)."""
 SHRINKAGE_WINDOWS = 2
 """Weight, in backtest windows, of the segment's evidence when choosing a series' model."""
 ModelSpec = str | Forecaster | Sequence[str | Forecaster]
@@ -296,8 +300,9 @@ def _candidates(frame: pd.DataFrame, models: ModelSpec, freq: str, season_length
 
     With ``restrict_to``, "auto" keeps only those of a class's candidates; a class left
     with none keeps its own list (a profile must not leave a series without a model).
-    The "fast" preset adds no global model: fitting one per backtest window and its
-    conformal refits cost more than the rest of "auto" together.
+    The "fast" preset adds no global model on daily data: fitting one per backtest window
+    and its conformal refits cost more there than the rest of "auto" together; weekly and
+    monthly series are short enough for them to be cheap.
     """
     ids = sorted(frame[S.UNIQUE_ID].unique())
     if isinstance(models, str) and models == "auto":
@@ -305,7 +310,8 @@ def _candidates(frame: pd.DataFrame, models: ModelSpec, freq: str, season_length
         table = FAST_CANDIDATES_BY_CLASS if quality == "fast" else CANDIDATES_BY_CLASS
         slow = SLOW_ON_DAILY[quality] if freq == "D" else set()
         baseline = "SeasonalNaive" if season_length > 1 else "Naive"
-        extra = global_candidates(len(ids), restrict_to) if quality == "best" else []
+        extra = (global_candidates(len(ids), restrict_to)
+                 if quality == "best" or freq != "D" else [])
         per_class: dict[str, list[str | Forecaster]] = {}
         for name, listed in table.items():
             names = [n for n in listed if n not in slow]
