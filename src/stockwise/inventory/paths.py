@@ -113,7 +113,8 @@ def paths_from_knots(probs: np.ndarray, knots: np.ndarray, n_paths: int = DEFAUL
     # With independent days (the default) the mix below is the draw itself: skip it.
     z = own if correlation == 0 else (np.sqrt(correlation) * shared
                                       + np.sqrt(1 - correlation) * own)
-    u = ndtr(z)
+    # in place where the draws are not needed again: fewer large temporaries
+    u = ndtr(z, out=z) if z.flags.c_contiguous else ndtr(z)
     if len(probs) == 1:  # no bands: Poisson around the point, via the same uniforms
         from scipy.stats import poisson
 
@@ -140,7 +141,8 @@ def _inverse_cdf(u: np.ndarray, probs: np.ndarray, knots: np.ndarray) -> np.ndar
     ``u``: (paths, days) probabilities; ``knots``: (days, k) values at ``probs``. Every
     day shares the probabilities, so the segment of each draw is found once for all days
     and each value is its segment's start plus slope × distance, the arithmetic of
-    ``np.interp`` (the tails continue the outer segments).
+    ``np.interp`` (the tails continue the outer segments). ``u`` is overwritten with the
+    values, which are returned.
     """
     days = len(knots)
     slopes = (knots[:, 1:] - knots[:, :-1]) / (probs[1:] - probs[:-1])
@@ -153,12 +155,13 @@ def _inverse_cdf(u: np.ndarray, probs: np.ndarray, knots: np.ndarray) -> np.ndar
     for p in probs[2:]:
         anchor += np.greater_equal(u, p, out=below).view(np.uint8)
     index = anchor.astype(np.intp)
-    out = np.subtract(u, probs.take(index))
+    gathered = probs.take(index, mode="clip")  # (the indices are all in range)
+    u -= gathered
     index *= days
     index += np.arange(days)
-    out *= slope_at.take(index)
-    out += value_at.take(index)
-    return out
+    u *= slope_at.take(index, out=gathered, mode="clip")
+    u += value_at.take(index, out=gathered, mode="clip")
+    return u
 
 
 def to_daily(forecasts: pd.DataFrame, freq: str) -> pd.DataFrame:

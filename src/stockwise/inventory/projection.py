@@ -77,7 +77,7 @@ def project(
     whole_days = all(isinstance(e, int | np.integer) for e in expiries)
     in_order = whole_days and all(a <= b for a, b in pairwise(expiries))
     if (n_paths == 0 or days == 0 or not whole_days or (arrivals and not in_order)
-            or not all(lot.quantity >= 0 for lot in lots) or not np.all(paths >= 0)):
+            or not all(lot.quantity >= 0 for lot in lots) or not paths.min() >= 0):
         return _project_by_day(paths, dates, lots, arrivals, shelf_life_days)
     stock = [(float(lot.quantity), int(lot.expiry), 0) for lot in lots]
     for day in sorted(arrivals):
@@ -104,36 +104,40 @@ def _project_by_lot(paths: np.ndarray, dates: pd.DatetimeIndex,
     demand = np.ascontiguousarray(paths.T)  # (days, paths): demand not served so far
     on_hand = np.zeros(days)
     waste = np.zeros(days)
+    work = np.empty_like(demand)
     for units, expiry, start in stock:
         removed = max(expiry, start)  # written off at the end of that day
         last = min(removed, days - 1)
         if last < start:
             continue
-        left = np.empty((last - start + 1, n_paths))
+        span = last - start + 1
+        left = work[:span]  # the lot's units left at the end of each day, < 0 once out
         before = np.full(n_paths, units)
-        span = len(left)
         for i in range(span):
             before = np.subtract(before, demand[start + i], out=left[i])
             if i % 7 == 6 and before.max() < 0:  # out on every path: the rest passes on
                 span = i + 1
                 break
-        left = left[:span]  # negative from the day it runs out (demand is never negative)
-        out = left < 0
-        passed = np.empty_like(left)  # what it held before each day's demand, then
-        passed[0] = units             # the demand beyond that
-        np.maximum(left[:-1], 0.0, out=passed[1:])
+        left = left[:span]
         reaching = demand[start:start + span]
-        np.subtract(reaching, passed, out=passed)
-        reaching[...] = np.where(out, passed, 0.0)
-        held = np.maximum(left, 0.0, out=left).mean(axis=1)
+        if left[-1].min() >= 0:  # it lasts on every path: it serves all that reaches it
+            reaching[...] = 0.0
+        else:
+            # demand beyond what the lot held that morning goes on; while it lasts that
+            # is nothing, and the (exact) difference is ≤ 0, so a floor at 0 says it
+            np.maximum(left, 0.0, out=left)
+            np.subtract(reaching[1:], left[:-1], out=reaching[1:])
+            np.subtract(reaching[:1], units, out=reaching[:1])
+            np.maximum(reaching, 0.0, out=reaching)
+        held = left.mean(axis=1)
         present = min(removed, days) - start  # days it is still there at the end of
         on_hand[start:start + min(span, present)] += held[:present]
         if span > present:  # it expires within the horizon, holding what it holds
             waste[removed] += held[present]
-    short = demand > 1e-9
-    shortages = short.sum(axis=1)
-    first = short.argmax(axis=0)[short.any(axis=0)]
-    ran_out = np.cumsum(np.bincount(first, minlength=days)[:days])
+    # paths short on each day, and short on or before it: counted as bits, 8 paths a byte
+    short = np.packbits(demand > 1e-9, axis=1)
+    shortages = np.bitwise_count(short).sum(axis=1)
+    ran_out = np.bitwise_count(np.bitwise_or.accumulate(short, axis=0)).sum(axis=1)
     return Projection(dates, on_hand, shortages / n_paths, ran_out / n_paths,
                       demand.mean(axis=1), waste)
 
