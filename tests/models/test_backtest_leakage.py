@@ -122,3 +122,22 @@ def test_global_models_do_not_see_other_series_after_a_cutoff(name: str) -> None
     # the series cut late trains on the changed values, so its forecasts do move
     long1, long2 = cv[cv["unique_id"] == "long"], cv2[cv2["unique_id"] == "long"]
     assert not np.allclose(long1[name], long2[name])
+
+
+@pytest.mark.parametrize("name", ["ADIDA", "CrostonOptimized"])
+def test_conformal_bands_from_shared_cutoffs_equal_the_refits_in_each_window(name: str) -> None:
+    """One fit per cutoff gives the same bands as refitting inside every window."""
+    from stockwise.models.splits import rolling_origin, window_forecast
+
+    df = _series()
+    model = make_model(name, season_length=12)
+    shared = backtest(model, df, h=H, n_windows=2, levels=(80, 95))
+    parts = []
+    for window in rolling_origin(df.sort_values(["unique_id", "ds"]), H, 2):
+        forecast, _ = window_forecast(model, window, H, (80, 95))  # conformal refits inside
+        part = window.test[["unique_id", "ds", "y"]].merge(forecast, on=["unique_id", "ds"])
+        part.insert(2, "cutoff", part["unique_id"].map(window.cutoffs))
+        parts.append(part)
+    nested = pd.concat(parts).sort_values(["unique_id", "cutoff", "ds"]).reset_index(drop=True)
+    assert len(shared) == len(nested)
+    pd.testing.assert_frame_equal(shared[nested.columns], nested, check_dtype=False)

@@ -162,3 +162,30 @@ def test_auto_goes_on_when_a_class_s_series_are_all_too_short_to_backtest() -> N
     assert chosen.loc["sparse", "basis"] != "no backtest possible"
     new = run.forecasts[run.forecasts["unique_id"] == "new"]
     assert len(new) == 6 and (new["forecast"] > 30).all()
+
+
+def test_final_bands_from_the_backtest_equal_the_models_own_refits() -> None:
+    """With as many backtest windows as its conformal refits, a model's final bands are
+    taken from the backtest: they must equal what the model makes on its own."""
+    import warnings
+
+    from stockwise.models.registry import with_fallback
+    from stockwise.workflows.forecast import run_forecast
+
+    rng = np.random.default_rng(11)
+    ds = pd.date_range("2021-01-01", periods=60, freq="MS")
+    df = pd.concat([pd.DataFrame({"unique_id": f"p{i}", "ds": ds,
+                                  "y": rng.poisson(2 + i, 60) * (rng.random(60) < 0.6)})
+                    for i in range(8)], ignore_index=True).astype({"y": float})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        run = run_forecast(df, 6, models=["ADIDA", "Naive"], levels=(80, 95), n_windows=3,
+                           calibrate=False, ensemble_k=1)
+        chose = run.forecasts[run.forecasts["model"] == "ADIDA"]
+        own = with_fallback("ADIDA", 12, "M", 6).fit(df[df["unique_id"].isin(
+            chose["unique_id"])]).predict(6, levels=(80, 95))
+    assert chose["unique_id"].nunique() >= 2
+    columns = ["ADIDA", "ADIDA-lo-80", "ADIDA-hi-80", "ADIDA-lo-95", "ADIDA-hi-95"]
+    ours = chose[["forecast", "forecast-lo-80", "forecast-hi-80", "forecast-lo-95",
+                  "forecast-hi-95"]].to_numpy()
+    np.testing.assert_allclose(ours, own[columns].to_numpy(), atol=1e-9)

@@ -66,6 +66,15 @@ class Forecaster:
         return type(self)(**params)
 
     @property
+    def conformal_refits(self) -> int:
+        """How many earlier windows its bands refit on (0: the model brings its own)."""
+        if self.native_intervals:
+            return 0
+        from stockwise.models.conformal import DEFAULT_WINDOWS
+
+        return int(getattr(self, "conformal_windows", DEFAULT_WINDOWS))
+
+    @property
     def name(self) -> str:
         """Column name of the forecasts: the alias, else the class name."""
         return self.alias or type(self).__name__

@@ -53,6 +53,10 @@ class FallbackChain(Forecaster):
         return any(m.supports_exog for m in self.models)
 
     @property
+    def conformal_refits(self) -> int:  # type: ignore[override]
+        return self.models[0].conformal_refits if self.models else 0
+
+    @property
     def one_pass_backtest(self) -> bool:
         """The first model backtests in one pass and never hands a series on."""
         return bool(self.models) and getattr(self.models[0], "one_pass_backtest", False)

@@ -34,6 +34,7 @@ from stockwise import schema as S
 from stockwise.data.prepare import aggregate, regularize
 from stockwise.errors import InputError, OptionError
 from stockwise.evaluation.backtest import backtest as backtest_model
+from stockwise.evaluation.backtest import bands_from_earlier_windows
 from stockwise.evaluation.calibration import (
     apply_corrections,
     band_scores,
@@ -173,7 +174,8 @@ def run_forecast(
         chosen, metrics, members, cv = _choose(frame, candidates, h, n_windows, season_length,
                                                metric, ensemble_k, ensemble, band_levels, freq)
     out, fitted = _final_forecasts(frame, chosen, candidates, h, levels, season_length, freq,
-                                   ensemble, members, _future_inputs(X_df, exog))
+                                   ensemble, members, _future_inputs(X_df, exog),
+                                   backtest=cv, n_windows=n_windows)
     table = pd.DataFrame()
     past = pd.DataFrame()
     if cv is not None:
@@ -484,11 +486,14 @@ def _final_forecasts(frame: pd.DataFrame, chosen: pd.DataFrame,
                      candidates: dict[str, list[str | Forecaster]], h: int,
                      levels: tuple[int, ...], season_length: int, freq: str, how: str,
                      members: dict[str, list[str]], future: pd.DataFrame | None = None,
+                     backtest: pd.DataFrame | None = None, n_windows: int = 0,
                      ) -> tuple[pd.DataFrame, dict[str, Forecaster]]:
     """Refit the chosen models on all the data; combine members for ensemble series.
 
     A global model is refit on every series it was a candidate for (as in its backtest:
-    it learns from the whole panel), and serves the series that chose it.
+    it learns from the whole panel), and serves the series that chose it. A model whose
+    bands are conformal takes them from its errors in the last windows of ``backtest``
+    when it has as many as the refits would make: those windows are the refits.
     """
     specs = {_label(s): s for specs in candidates.values() for s in specs}
     candidate_ids: dict[str, set[str]] = {}
@@ -507,7 +512,14 @@ def _final_forecasts(frame: pd.DataFrame, chosen: pd.DataFrame,
         model = with_fallback(specs.get(label, label), season_length, freq, h)
         fit_ids = ids | candidate_ids.get(label, set()) if model.is_global else ids
         model.fit(frame[frame[S.UNIQUE_ID].isin(fit_ids)])
-        result = model.predict(h, X_df=future, levels=levels)
+        refits = model.conformal_refits
+        reuse = (bool(levels) and backtest is not None and label in backtest.columns
+                 and 0 < refits <= n_windows)
+        result = model.predict(h, X_df=future, levels=() if reuse else levels)
+        if reuse:
+            assert backtest is not None
+            result = _bands_from_backtest(result, backtest, label, model.name, refits, frame,
+                                          levels)
         fitted[label] = model
         forecasts[label] = _as_output(result, model.name)
         for uid in ids:
@@ -518,6 +530,20 @@ def _final_forecasts(frame: pd.DataFrame, chosen: pd.DataFrame,
     ordered = [S.UNIQUE_ID, S.DS, FORECAST, *interval_columns(FORECAST, levels), MODEL, NOTE]
     out = out[ordered].sort_values([S.UNIQUE_ID, S.DS], kind="stable").reset_index(drop=True)
     return out, fitted
+
+
+def _bands_from_backtest(point: pd.DataFrame, backtest: pd.DataFrame, label: str, name: str,
+                         windows: int, frame: pd.DataFrame, levels: tuple[int, ...]
+                         ) -> pd.DataFrame:
+    """Conformal bands for a final forecast from the model's last ``windows`` backtest
+    windows (a horizon apart, so the same errors its conformal refits would make)."""
+    past = backtest.loc[backtest[label].notna(), [S.UNIQUE_ID, S.DS, CUTOFF, S.Y, label]]
+    past = past.rename(columns={label: name})
+    rank = past.groupby(S.UNIQUE_ID, sort=False)[CUTOFF].rank(method="dense", ascending=False)
+    last = frame.groupby(S.UNIQUE_ID, sort=True)[S.DS].max()
+    window = point.assign(**{CUTOFF: point[S.UNIQUE_ID].map(last)})
+    out = bands_from_earlier_windows(window, past[rank <= windows], frame, name, levels)
+    return out.drop(columns=CUTOFF)
 
 
 def _assemble(chosen: pd.DataFrame, members: dict[str, list[str]],
