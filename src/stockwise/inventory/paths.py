@@ -109,12 +109,11 @@ def paths_from_knots(probs: np.ndarray, knots: np.ndarray, n_paths: int = DEFAUL
     shared = rng.standard_normal((n_paths, 1))
     own = rng.standard_normal((n_paths, len(knots)))
     if days is not None and days < len(knots):
-        own, knots = own[:, :max(days, 0)], knots[:max(days, 0)]
+        own, knots = np.ascontiguousarray(own[:, :max(days, 0)]), knots[:max(days, 0)]
     # With independent days (the default) the mix below is the draw itself: skip it.
     z = own if correlation == 0 else (np.sqrt(correlation) * shared
                                       + np.sqrt(1 - correlation) * own)
-    # in place where the draws are not needed again: fewer large temporaries
-    u = ndtr(z, out=z) if z.flags.c_contiguous else ndtr(z)
+    u = ndtr(z, out=z)  # in place: the draws are not needed again
     if len(probs) == 1:  # no bands: Poisson around the point, via the same uniforms
         from scipy.stats import poisson
 
