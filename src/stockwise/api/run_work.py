@@ -113,7 +113,8 @@ def _forecast_sectors(sales: pd.DataFrame, params: dict[str, Any],
         yield forecast_sectors(rows, horizon=params.get("horizon"),
                                models=params.get("models", "auto"),
                                levels=params.get("levels"), n_windows=params.get("n_windows", 2),
-                               planned=planned, drivers=drivers)
+                               planned=planned, drivers=drivers,
+                               quality=params.get("quality", "fast"))
 
 
 def _plan_chunks(sales: pd.DataFrame, inventory: pd.DataFrame, batches: pd.DataFrame,
@@ -127,6 +128,7 @@ def _plan_chunks(sales: pd.DataFrame, inventory: pd.DataFrame, batches: pd.DataF
 
     config = PlanConfig(models=as_model_names(params.get("models", "auto")),
                         n_windows=params.get("n_windows", 2),
+                        quality=params.get("quality", "fast"),
                         policy=params.get("policy", "RS"),
                         target=params.get("target", "cycle_service_level"),
                         seed=params.get("seed", 0),

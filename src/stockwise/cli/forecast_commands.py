@@ -26,6 +26,10 @@ PlannedOption = Annotated[Path | None, typer.Option(
          "(LightGBM, XGBoost) learn from them.")]
 DriversOption = Annotated[str | None, typer.Option(
     help="Which planned columns to use, comma-separated (default: all).")]
+QualityOption = Annotated[str, typer.Option(
+    help="Preset of 'auto': fast (milliseconds per series, the nightly default) or best "
+         "(also AutoETS/AutoTheta on daily data, AutoARIMA and gradient boosting; seconds "
+         "per series).")]
 
 
 def register(app: typer.Typer) -> None:
@@ -40,6 +44,7 @@ def forecast(
     sector: SectorOption = None,
     models: Annotated[str, typer.Option(help="'auto' or model names, e.g. AutoETS,TSB.")] = (
         "auto"),
+    quality: QualityOption = "fast",
     levels: LevelsOption = None,
     windows: Annotated[int, typer.Option(min=1, help="Backtest windows for selection.")] = 2,
     column_map: MapOption = None,
@@ -59,7 +64,7 @@ def forecast(
             sales, out, column_map=parse_map_option(column_map), horizon=horizon, freq=freq,
             sector=sector, models=_models(models), levels=_levels(levels), n_windows=windows,
             extra_dirs=tuple(sectors_dir or ()), tracker=tracker, planned=planned,
-            drivers=split_names(drivers),
+            drivers=split_names(drivers), quality=quality,
         )
     console.print(run.validation.tables["sales"].report.summary, highlight=False)
     assert run.result is not None

@@ -26,7 +26,12 @@ from rich.progress import (
 from rich.table import Table
 
 from stockwise.cli.app import console, err_console, handle_errors
-from stockwise.cli.forecast_commands import DriversOption, PlannedOption, split_names
+from stockwise.cli.forecast_commands import (
+    DriversOption,
+    PlannedOption,
+    QualityOption,
+    split_names,
+)
 from stockwise.cli.runs_command import TrackOption, tracking
 from stockwise.workflows.plan_config import DEFAULT_CHUNK_SIZE
 
@@ -50,6 +55,7 @@ def plan(
         help="cycle-service-level, fill-rate, or cost (critical ratio).")] = (
         "cycle-service-level"),
     models: Annotated[str, typer.Option(help="'auto' or model names.")] = "auto",
+    quality: QualityOption = "fast",
     windows: Annotated[int, typer.Option(min=1, help="Backtest windows for selection.")] = 2,
     correct_censoring: Annotated[bool, typer.Option(
         help="Correct demand on stocked-out days before forecasting.")] = True,
@@ -89,7 +95,7 @@ def plan(
         target=target.replace("-", "_"), correct_censoring=correct_censoring,
         extra_dirs=tuple(sectors_dir or ()), seed=seed,
         calibrate_service=calibrate_service, drivers=split_names(drivers),
-        chunk_size=chunk_size)
+        quality=quality, chunk_size=chunk_size)
     with tracking(track, out) as tracker, open_executor(
             engine, workers=workers, scheduler=scheduler) as executor, chunk_bar() as bar:
         run, validation = plan_files_in_chunks(

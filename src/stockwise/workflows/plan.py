@@ -51,7 +51,7 @@ def plan_inventory(
     extra_dirs: tuple[str | Path, ...] = (), today: pd.Timestamp | str | None = None,
     seed: int = 0, calibrate_service: bool = True,
     planned: pd.DataFrame | None = None, drivers: Sequence[str] = (),
-    timings: dict[str, StageTime] | None = None,
+    timings: dict[str, StageTime] | None = None, quality: str = "fast",
 ) -> PlanRun:
     """Plan orders for every product with sales history and an inventory row.
 
@@ -77,7 +77,7 @@ def plan_inventory(
     clock.lap("censoring")
     profiles = _profiles(prepared, sector, extra_dirs)
     forecasts = _forecast(prepared, inventory, profiles, sector, models, n_windows, extra_dirs,
-                          planned, tuple(drivers))
+                          planned, tuple(drivers), quality)
     clock.lap("forecast")
     freq = {str(s): str(f) for s, f in
             forecasts.forecasts[[S.SECTOR, "freq"]].drop_duplicates().itertuples(index=False)}
@@ -149,8 +149,8 @@ def _profiles(sales: pd.DataFrame, sector: str | None, extra_dirs: tuple[str | P
 def _forecast(prepared: pd.DataFrame, inventory: pd.DataFrame,
               profiles: dict[str, SectorProfile], sector: str | None, models: ModelSpec,
               n_windows: int, extra_dirs: tuple[str | Path, ...],
-              planned: pd.DataFrame | None = None, drivers: tuple[str, ...] = ()
-              ) -> SectorForecasts:
+              planned: pd.DataFrame | None = None, drivers: tuple[str, ...] = (),
+              quality: str = "fast") -> SectorForecasts:
     """Forecast far enough ahead for the longest lead time + two reviews of each sector."""
     parts = []
     groups = [(sector, prepared)] if sector or S.SECTOR not in prepared else list(
@@ -173,7 +173,7 @@ def _forecast(prepared: pd.DataFrame, inventory: pd.DataFrame,
                                       models=models,
                                       levels=levels, n_windows=n_windows,
                                       extra_dirs=extra_dirs, planned=planned,
-                                      drivers=drivers))
+                                      drivers=drivers, quality=quality))
     return SectorForecasts(
         pd.concat([p.forecasts for p in parts], ignore_index=True),
         pd.concat([p.selection for p in parts], ignore_index=True),

@@ -31,9 +31,10 @@ planning the whole panel at once."""
 class PlanConfig:
     """Every option of :func:`~stockwise.workflows.plan.plan_inventory`, plus ``chunk_size``.
 
-    ``models``: "auto" or a tuple of model names. ``today``: the first planned day as an
-    ISO date (None: the day after the last sale of the whole table). ``chunk_size``: the
-    most series one chunk holds (see :mod:`stockwise.workflows.chunked_plan`).
+    ``models``: "auto" or a tuple of model names; ``quality``: the preset of "auto"
+    ("fast" or "best", :data:`stockwise.workflows.forecast.QUALITIES`). ``today``: the
+    first planned day as an ISO date (None: the day after the last sale of the table).
+    ``chunk_size``: the most series one chunk holds (see :mod:`stockwise.workflows.chunked_plan`).
     """
 
     sector: str | None = None
@@ -47,6 +48,7 @@ class PlanConfig:
     seed: int = 0
     calibrate_service: bool = True
     drivers: tuple[str, ...] = ()
+    quality: str = "fast"
     chunk_size: int = DEFAULT_CHUNK_SIZE
 
     def __post_init__(self) -> None:
@@ -62,6 +64,11 @@ class PlanConfig:
         if self.target not in TARGETS:
             raise OptionError(f"unknown target {self.target!r}; use one of "
                               f"{', '.join(TARGETS)}")
+        from stockwise.workflows.forecast import QUALITIES
+
+        if self.quality not in QUALITIES:
+            raise OptionError(f"unknown quality {self.quality!r}; use one of "
+                              f"{', '.join(QUALITIES)}")
         if int(self.n_windows) < 1:
             raise OptionError(f"n_windows must be at least 1, not {self.n_windows}")
         if int(self.chunk_size) < 1:

@@ -62,9 +62,11 @@ def forecast_sectors(
     sales: pd.DataFrame, *, horizon: int | None = None, freq: str | None = None,
     sector: str | None = None, models: ModelSpec = "auto", levels: Sequence[int] | None = None,
     n_windows: int = 2, extra_dirs: Sequence[str | Path] = (),
-    planned: pd.DataFrame | None = None, drivers: Sequence[str] = (),
+    planned: pd.DataFrame | None = None, drivers: Sequence[str] = (), quality: str = "fast",
 ) -> SectorForecasts:
     """Run :func:`~stockwise.workflows.forecast.run_forecast` per sector.
+
+    ``quality`` is the preset of "auto" (``"fast"``, the default, or ``"best"``).
 
     ``planned`` (:func:`stockwise.data.planned.read_planned`) holds the planned values of
     known-ahead drivers — columns of ``sales`` too, e.g. ``promo`` and ``price`` — for the
@@ -85,7 +87,7 @@ def forecast_sectors(
                 [S.UNIQUE_ID, S.DS, *drivers]]
         run = run_forecast(rows, setting.horizon, setting.freq, setting.season_length,
                            models, setting.levels, n_windows, restrict_to=setting.restrict_to,
-                           exog=list(drivers) or None, X_df=future)
+                           exog=list(drivers) or None, X_df=future, quality=quality)
         forecasts.append(run.forecasts.assign(**{S.SECTOR: setting.sector, "freq": run.freq}))
         selections.append(run.selection.assign(**{S.SECTOR: setting.sector}))
         if not run.metrics.empty:

@@ -28,6 +28,10 @@ class RunRequest(BaseModel):
                                 "(forecast runs; null = the profile's).")
     models: Literal["auto"] | list[str] = Field("auto", description="'auto' or model names.")
     levels: list[int] | None = Field(None, description="Interval levels (forecast runs).")
+    quality: Literal["fast", "best"] = Field(
+        "fast", description="Preset of 'auto': fast (milliseconds per series) or best "
+                            "(seconds per series: AutoETS/AutoTheta on daily data, "
+                            "AutoARIMA, gradient boosting).")
     n_windows: int = Field(2, ge=1, le=10, description="Backtest windows for selection.")
     policy: Literal["RS", "sS", "sQ"] = "RS"
     target: Literal["cycle_service_level", "fill_rate", "cost"] = "cycle_service_level"
