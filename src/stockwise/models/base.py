@@ -153,13 +153,28 @@ def check_training_frame(df: pd.DataFrame, who: str) -> pd.DataFrame:
     if df.empty:
         raise ValueError(f"{who}.fit got an empty frame")
     frame = df.copy()
-    frame[S.UNIQUE_ID] = frame[S.UNIQUE_ID].astype(str)
-    frame[S.DS] = pd.to_datetime(frame[S.DS])
-    frame[S.Y] = pd.to_numeric(frame[S.Y], errors="coerce").astype(float)
-    if not np.isfinite(frame[S.Y]).all():
+    ids = frame[S.UNIQUE_ID]
+    if not (ids.dtype == object and pd.api.types.infer_dtype(ids, skipna=False) == "string"):
+        frame[S.UNIQUE_ID] = ids.astype(str)
+    if not pd.api.types.is_datetime64_dtype(frame[S.DS]):
+        frame[S.DS] = pd.to_datetime(frame[S.DS])
+    if frame[S.Y].dtype != np.float64:
+        frame[S.Y] = pd.to_numeric(frame[S.Y], errors="coerce").astype(float)
+    if not np.isfinite(frame[S.Y].to_numpy()).all():
         raise ValueError(f"{who}.fit: y has NaN or infinite values; prepare the series "
                          "first (stockwise.data.prepare_sales fills gaps with zeros)")
+    if _is_sorted(frame[S.UNIQUE_ID].to_numpy(), frame[S.DS].to_numpy()):
+        return frame.reset_index(drop=True)
     return frame.sort_values([S.UNIQUE_ID, S.DS], kind="stable").reset_index(drop=True)
+
+
+def _is_sorted(ids: np.ndarray, ds: np.ndarray) -> bool:
+    """Whether rows are already ordered by series then date (sorting again costs more)."""
+    if len(ids) < 2:
+        return True
+    later = ids[1:] > ids[:-1]
+    same = ids[1:] == ids[:-1]
+    return bool(np.all(later | (same & (ds[1:] > ds[:-1]))))
 
 
 def infer_freq(frame: pd.DataFrame) -> str:

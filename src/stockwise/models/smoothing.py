@@ -131,20 +131,13 @@ def smooth_panel(values: np.ndarray, start: np.ndarray, cutoffs: list[int], h: i
     first = start + m * init_seasons  # first column smoothed (the first seasons initialise)
     wanted = set(cutoffs)
     snapshots: dict[int, tuple[np.ndarray, ...]] = {}
+    step = _additive_step if not mult.any() else _mixed_step
+    filled = np.nan_to_num(values)
     for t in range(int(first.min(initial=n_periods)) if n_series else 0, n_periods):
-        active = first <= t
-        phase = t % m
-        base = level + phi * trend
-        current = season[phase]
-        fitted = np.where(mult, base * current, base + current)
-        error = np.where(active, values[:, t] - fitted, 0.0)
-        # multiplicative: the error is shared out relative to the season and the level
-        to_level = np.where(mult, error / np.maximum(current, MIN_RATIO), error)
-        to_season = np.where(mult, error / np.maximum(base, MIN_LEVEL), error)
-        level = np.where(active, base + alpha * to_level, level)
-        trend = np.where(active, phi * trend + beta * to_level, trend)
-        season[phase] = current + gamma * to_season
-        sse += error * error
+        active = (first <= t).astype(float)
+        # before its start a series' error is 0 and its trend 0: its states stay put
+        level, trend = step(level, trend, season, t % m, filled[:, t], active, alpha, gamma,
+                            beta, phi, mult, sse)
         count += active
         if t in wanted:
             snapshots[t] = (level.copy(), trend.copy(), season.copy(), sse.copy(), count.copy())
@@ -164,6 +157,41 @@ def smooth_panel(values: np.ndarray, start: np.ndarray, cutoffs: list[int], h: i
         forecast = np.maximum(np.nan_to_num(forecast), 0.0)
         out[i] = np.where((cnt > 0)[:, None], forecast, np.nan)
     return out
+
+
+def _additive_step(level: np.ndarray, trend: np.ndarray, season: np.ndarray, phase: int,
+                   y: np.ndarray, active: np.ndarray, alpha: np.ndarray, gamma: np.ndarray,
+                   beta: np.ndarray, phi: np.ndarray, mult: np.ndarray, sse: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """One period of the additive recursion for every grid point and series (the hot loop:
+    in-place operations, no masks beyond the error's)."""
+    trend *= phi
+    base = level + trend
+    error = y - base
+    error -= season[phase]
+    error *= active
+    season[phase] += gamma * error
+    sse += error * error
+    trend += beta * error
+    base += alpha * error
+    return base, trend
+
+
+def _mixed_step(level: np.ndarray, trend: np.ndarray, season: np.ndarray, phase: int,
+                y: np.ndarray, active: np.ndarray, alpha: np.ndarray, gamma: np.ndarray,
+                beta: np.ndarray, phi: np.ndarray, mult: np.ndarray, sse: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """One period with additive and multiplicative seasons side by side (``mult``): the
+    multiplicative error is shared out relative to the season and the level."""
+    base = level + phi * trend
+    current = season[phase]
+    fitted = np.where(mult, base * current, base + current)
+    error = (y - fitted) * active
+    to_level = np.where(mult, error / np.maximum(current, MIN_RATIO), error)
+    to_season = np.where(mult, error / np.maximum(base, MIN_LEVEL), error)
+    season[phase] = current + gamma * to_season
+    sse += error * error
+    return base + alpha * to_level, phi * trend + beta * to_level
 
 
 def _initial_states(values: np.ndarray, start: np.ndarray, m: int, seasons: int = 1

@@ -161,7 +161,9 @@ def run_forecast(
     frame, freq = _prepare(df, freq, exog)
     season_length = season_length or DEFAULT_SEASON[freq]
     levels = normalise_levels(levels)
-    candidates = _candidates(frame, models, freq, season_length, restrict_to, quality)
+    segments = classify_demand(frame)["demand_class"]
+    candidates = _candidates(frame, models, freq, season_length, restrict_to, quality,
+                             segments)
     names = sorted({_label(n) for names in candidates.values() for n in names})
     members: dict[str, list[str]] = {}
     cv = None
@@ -172,7 +174,8 @@ def run_forecast(
         metrics = pd.DataFrame()
     else:
         chosen, metrics, members, cv = _choose(frame, candidates, h, n_windows, season_length,
-                                               metric, ensemble_k, ensemble, band_levels, freq)
+                                               metric, ensemble_k, ensemble, band_levels, freq,
+                                               segments)
     out, fitted = _final_forecasts(frame, chosen, candidates, h, levels, season_length, freq,
                                    ensemble, members, _future_inputs(X_df, exog),
                                    backtest=cv, n_windows=n_windows)
@@ -181,7 +184,7 @@ def run_forecast(
     if cv is not None:
         past = _chosen_backtest(cv, chosen, band_levels)
     if band_levels and cv is not None:
-        out, table, past = _calibrate(out, frame, past, band_levels, season_length)
+        out, table, past = _calibrate(out, frame, past, band_levels, season_length, segments)
     return ForecastRun(out, chosen, metrics, members, freq, season_length, fitted, table, past)
 
 
@@ -296,8 +299,8 @@ def _normalise_freq(freq: str) -> str:
 
 
 def _candidates(frame: pd.DataFrame, models: ModelSpec, freq: str, season_length: int,
-                restrict_to: Sequence[str] | None = None, quality: str = "fast"
-                ) -> dict[str, list[str | Forecaster]]:
+                restrict_to: Sequence[str] | None = None, quality: str = "fast",
+                segments: pd.Series | None = None) -> dict[str, list[str | Forecaster]]:
     """Per series, the models to try: by demand class for "auto", else the given ones.
 
     With ``restrict_to``, "auto" keeps only those of a class's candidates; a class left
@@ -308,7 +311,7 @@ def _candidates(frame: pd.DataFrame, models: ModelSpec, freq: str, season_length
     """
     ids = sorted(frame[S.UNIQUE_ID].unique())
     if isinstance(models, str) and models == "auto":
-        classes = classify_demand(frame)["demand_class"]
+        classes = segments if segments is not None else classify_demand(frame)["demand_class"]
         table = FAST_CANDIDATES_BY_CLASS if quality == "fast" else CANDIDATES_BY_CLASS
         slow = SLOW_ON_DAILY[quality] if freq == "D" else set()
         baseline = "SeasonalNaive" if season_length > 1 else "Naive"
@@ -333,7 +336,8 @@ def _label(spec: str | Forecaster) -> str:
 
 def _choose(frame: pd.DataFrame, candidates: dict[str, list[str | Forecaster]], h: int,
             n_windows: int, season_length: int, metric: str, ensemble_k: int, how: str,
-            levels: tuple[int, ...] = (), freq: str | None = None
+            levels: tuple[int, ...] = (), freq: str | None = None,
+            segments: pd.Series | None = None
             ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, list[str]], pd.DataFrame | None]:
     """Backtest each candidate on its series, add the ensemble, select per series.
 
@@ -359,7 +363,8 @@ def _choose(frame: pd.DataFrame, candidates: dict[str, list[str | Forecaster]], 
         cv = _add_ensemble(cv, members, how, levels)
         ens = evaluate(cv, frame, [ENSEMBLE], season_length=season_length)
         metrics = pd.concat([metrics, ens[ens["n_points"] > 0]], ignore_index=True)
-    segments = classify_demand(frame)["demand_class"]
+    if segments is None:
+        segments = classify_demand(frame)["demand_class"]
     chosen = select_models(metrics, metric, segments=segments, min_points=h,
                            prior_points=SHRINKAGE_WINDOWS * h)
     missing = sorted(set(candidates) - set(chosen[S.UNIQUE_ID]))
@@ -471,12 +476,11 @@ def _chosen_backtest(cv: pd.DataFrame, chosen: pd.DataFrame, levels: tuple[int, 
 
 
 def _calibrate(out: pd.DataFrame, frame: pd.DataFrame, chosen_cv: pd.DataFrame,
-               levels: tuple[int, ...], season_length: int
+               levels: tuple[int, ...], season_length: int, segments: pd.Series
                ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Correct the final bands (and the backtest's, alike) by the chosen forecasts'
     coverage in the backtest."""
     scale = series_scale(frame, season_length)
-    segments = classify_demand(frame)["demand_class"]
     table = corrections(band_scores(chosen_cv, levels, scale), segments, levels)
     return (apply_corrections(out, table, segments, scale, levels), table,
             apply_corrections(chosen_cv, table, segments, scale, levels))
