@@ -66,8 +66,8 @@ def decide(params: ProductParameters, paths: np.ndarray, rng: np.random.Generato
     # demand over lead time + review and over the review alone, from today: both from
     # one set of running totals (the total over the first 0 days is exactly 0)
     running = running_demand(paths, max(int((lead + review).max()), review) if n_paths else 0)
-    protection = running[np.arange(n_paths), lead + review]
-    per_review = np.ascontiguousarray(running[:, review])
+    protection = running.ravel()[(lead + review) * n_paths + np.arange(n_paths)]
+    per_review = running[review].copy()
     mean_daily = float(paths.mean()) if days else 0.0
 
     service_level = (params.cost_based_service_level() if target == "cost"

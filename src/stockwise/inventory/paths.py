@@ -210,27 +210,34 @@ def demand_over(paths: np.ndarray, start: np.ndarray | int, length: np.ndarray |
     needed = int(end.max()) if n_paths else 0
     if n_paths and min(start.min(), end.min()) < 0:
         needed = max(needed, days)  # negative indices count from the end of every day
-    cumulative = running_demand(paths, needed)
+    totals = running_demand(paths, needed)
+    # (index from the end as numpy does, for the negative ones)
+    end, start = end % len(totals), start % len(totals)
+    flat = totals.ravel()
     rows = np.arange(n_paths)
-    return cumulative[rows, end] - cumulative[rows, start]
+    return flat[end * n_paths + rows] - flat[start * n_paths + rows]
 
 
 def running_demand(paths: np.ndarray, days: int) -> np.ndarray:
-    """(n_paths, days + 1): per path, its total demand over its first 0, 1, …, ``days`` days.
+    """(days + 1, n_paths): per path, its total demand over its first 0, 1, …, ``days`` days.
 
     Beyond the paths' length each day adds their last week's average (as in
     :func:`demand_over`). The totals are running sums, day after day, so the total over
-    the first d days is the same whatever ``days`` is asked for.
+    the first d days is the same whatever ``days`` is asked for. They are summed a day at
+    a time across all paths (the paths' days laid out as rows), which is faster than
+    summing each path along its days and gives the same sums.
     """
     n_paths, length = paths.shape
     days = max(int(days), 0)
     if days > length:
         tail = paths[:, -min(7, length):].mean(axis=1, keepdims=True)
         paths = np.concatenate([paths, np.repeat(tail, days - length, axis=1)], axis=1)
-    cumulative = np.empty((n_paths, days + 1))
-    cumulative[:, 0] = 0.0
-    np.cumsum(paths[:, :days], axis=1, out=cumulative[:, 1:])
-    return cumulative
+    by_day = np.ascontiguousarray(paths[:, :days].T)
+    totals = np.empty((days + 1, n_paths))
+    totals[0] = 0.0
+    for day in range(days):
+        np.add(totals[day], by_day[day], out=totals[day + 1])
+    return totals
 
 
 INTERMITTENT_ADI = 1.32
