@@ -196,3 +196,13 @@ def test_a_large_run_keeps_the_big_tables_in_parquet_only(data, tmp_path: Path,
     assert not (tmp_path / "forecasts.csv").exists() and "forecasts" not in files
     assert {"plan", "alerts", "plan_xlsx", "forecasts_parquet"} <= set(files)
     assert writer.table("selection")["unique_id"].nunique() == 24  # read back for tracking
+
+
+def test_a_table_without_a_sector_column_makes_one_chunk_of_every_series() -> None:
+    from stockwise.workflows.chunked_plan import split_chunks
+
+    sales = pd.DataFrame({"unique_id": ["a", "a", "b"], "ds": pd.to_datetime(
+        ["2026-01-01", "2026-01-02", "2026-01-01"]), "y": [1.0, 2.0, 3.0]})
+    stock = pd.DataFrame({"unique_id": ["a", "b"], "on_hand": [1.0, 2.0]})
+    chunks = split_chunks(sales, stock, PlanConfig(chunk_size=10))
+    assert [(spec.sector, spec.ids) for spec in chunks.specs] == [(None, ("a", "b"))]

@@ -178,7 +178,16 @@ def _is_sorted(ids: np.ndarray, ds: np.ndarray) -> bool:
 
 
 def infer_freq(frame: pd.DataFrame) -> str:
-    """stockwise frequency of the panel: "D", "W" or "M"."""
+    """stockwise frequency of the panel: "D", "W" or "M".
+
+    A panel sorted by series and date whose every step is one day is daily without the
+    full inference (the common case of prepared daily data, where it costs the most).
+    """
+    ids, ds = frame[S.UNIQUE_ID].to_numpy(), frame[S.DS].to_numpy()
+    if len(ids) > 1 and np.issubdtype(ds.dtype, np.datetime64):
+        same = ids[1:] == ids[:-1]
+        if same.any() and np.all(~same | (np.diff(ds) == np.timedelta64(1, "D"))):
+            return "D"
     freqs, _ = infer_frequencies(frame[[S.UNIQUE_ID, S.DS]])
     return dominant_frequency(freqs)
 

@@ -163,10 +163,12 @@ def split_chunks(sales: pd.DataFrame, inventory: pd.DataFrame, config: PlanConfi
     everyone = by_id.index if config.sector is None else _sector_of_series(sales, None).index
     specs: list[ChunkSpec] = []
     no_sector: set[int] = set()
-    named = sorted(s for s in by_id.unique() if s is not None)
+    named = sorted(str(s) for s in by_id.dropna().unique())
     for sector in [*named, None] if by_id.isna().any() else named:
         ids = np.sort(by_id.index[by_id.isna() if sector is None else
                                   (by_id == sector)].to_numpy(dtype=str))
+        if not len(ids):
+            continue
         for part, slice_ in enumerate(np.array_split(ids, math.ceil(len(ids)
                                                                     / config.chunk_size))):
             if sector is None and S.SECTOR in sales.columns:
