@@ -110,6 +110,18 @@ def test_weekly_forecasts_are_spread_over_their_days() -> None:
     assert daily["ds"].iloc[-1] == pd.Timestamp("2025-01-12")
 
 
+
+def test_monthly_forecasts_of_many_products_are_spread_over_their_days() -> None:
+    months = pd.to_datetime(["2025-02-01", "2025-01-01", "2025-03-01"])
+    monthly = pd.DataFrame({"unique_id": ["B", "A", "A"], "ds": months,
+                            "forecast": [28.0, 31.0, 62.0], "sector": "luxury"})
+    daily = to_daily(monthly, "M")
+    assert daily["unique_id"].tolist() == ["A"] * 62 + ["B"] * 28
+    assert daily.groupby("unique_id")["ds"].apply(lambda d: d.is_monotonic_increasing).all()
+    assert daily["forecast"].tolist() == [1.0] * 31 + [2.0] * 31 + [1.0] * 28
+    assert daily["ds"].iloc[-1] == pd.Timestamp("2025-02-28")
+    assert (daily["sector"] == "luxury").all()
+
 def _intermittent_rows(days: int = 14) -> pd.DataFrame:
     """A slow mover: mean 0.3 a day, bands clipped at zero, a long upper tail."""
     return pd.DataFrame({
@@ -166,3 +178,88 @@ def test_bootstrap_paths_keep_the_clusters_and_take_the_level() -> None:
     assert scaled.mean() == pytest.approx(1.0, rel=0.05)
     assert bootstrap_paths(np.zeros(30), 7, 10, rng) is None
     assert bootstrap_paths(np.ones(5), 7, 10, rng) is None
+
+
+# -- the vectorised forms give what the plain loops give, to the last bit ---------------------
+def _interp_day_by_day(u: np.ndarray, probs: np.ndarray, knots: np.ndarray) -> np.ndarray:
+    """The quantile function one day at a time: np.interp inside, the outer slopes beyond."""
+    out = np.empty_like(u)
+    for day, values in enumerate(knots):
+        x = u[:, day]
+        inside = np.interp(x, probs, values)
+        low = (values[1] - values[0]) / (probs[1] - probs[0])
+        high = (values[-1] - values[-2]) / (probs[-1] - probs[-2])
+        inside[x < probs[0]] = values[0] - (probs[0] - x[x < probs[0]]) * low
+        inside[x > probs[-1]] = values[-1] + (x[x > probs[-1]] - probs[-1]) * high
+        out[:, day] = inside
+    return out
+
+
+def test_paths_of_all_days_at_once_equal_np_interp_day_by_day() -> None:
+    from scipy.stats import norm
+
+    from stockwise.inventory.paths import _inverse_cdf
+
+    rng = np.random.default_rng(5)
+    probs = np.array([0.025, 0.1, 0.25, 0.5, 0.75, 0.9, 0.975])
+    knots = np.maximum.accumulate(rng.gamma(1.0, 3.0, (40, len(probs))) - 2, axis=1)
+    u = norm.cdf(rng.standard_normal((500, 40)))
+    u[:7, 0] = probs  # draws exactly on a knot take the knot's value
+    u[7, :] = [0.0, 1.0] * 20
+    assert np.array_equal(_inverse_cdf(u.copy(), probs, knots),
+                          _interp_day_by_day(u, probs, knots))
+
+
+def test_paths_for_the_first_days_only_draw_as_for_all_days() -> None:
+    from stockwise.inventory.paths import paths_from_knots
+
+    probs, knots = quantile_knots(_forecast_rows(12))
+    first, rng_first = np.random.default_rng(6), np.random.default_rng(6)
+    full = paths_from_knots(probs, knots, 300, rng=first)
+    part = paths_from_knots(probs, knots, 300, rng=rng_first, days=5)
+    assert np.array_equal(part, full[:, :5])
+    assert first.random() == rng_first.random()  # the generator moved on alike
+
+
+def test_running_totals_are_the_running_sums_of_each_path() -> None:
+    from stockwise.inventory.paths import running_demand
+
+    paths = np.random.default_rng(7).gamma(0.5, 3.0, (50, 30))
+    totals = running_demand(paths, 30)
+    assert np.array_equal(totals[1:].T, np.cumsum(paths, axis=1)) and not totals[0].any()
+    assert np.array_equal(running_demand(paths, 12), totals[:13])
+
+
+def _random_stock(rng: np.random.Generator) -> tuple[list[Lot], list[tuple[int, float]]]:
+    lots = [Lot(float(rng.choice([0.0, rng.gamma(2.0, 20.0), np.floor(rng.gamma(2.0, 8.0))])),
+                int(rng.integers(-2, 40)) if rng.random() < 0.7 else NEVER)
+            for _ in range(int(rng.integers(0, 5)))]
+    receipts = [(int(rng.integers(-2, 35)), float(rng.choice([0.0, 5.0, rng.gamma(2.0, 10.0)])))
+                for _ in range(int(rng.integers(0, 3)))]
+    return lots, receipts
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_projection_lot_by_lot_equals_the_day_by_day_simulation(seed: int) -> None:
+    from stockwise.inventory.projection import _project_by_day
+
+    rng = np.random.default_rng(seed)
+    fields = ("expected_on_hand", "stockout_probability", "stockout_by", "expected_lost",
+              "expected_waste")
+    for case in range(150):
+        days, n_paths = int(rng.integers(1, 40)), int(rng.integers(1, 200))
+        paths = rng.gamma(0.7, 3.0, (n_paths, days)) * (rng.random((n_paths, days)) > 0.3)
+        if case % 5 == 0:
+            paths = np.floor(paths)
+        lots, receipts = _random_stock(rng)
+        if case % 3:
+            lots.sort(key=lambda lot: lot.expiry)
+        shelf = [None, 0, 3, 10.7, 100][case % 5]
+        arrivals: dict[int, float] = {}
+        for day, units in receipts:
+            if 0 <= day < days and units > 0:
+                arrivals[day] = arrivals.get(day, 0.0) + units
+        fast = project(paths, pd.RangeIndex(days), lots, receipts, shelf)
+        slow = _project_by_day(paths, pd.RangeIndex(days), lots, arrivals, shelf)
+        for field in fields:
+            assert np.array_equal(getattr(fast, field), getattr(slow, field)), (case, field)

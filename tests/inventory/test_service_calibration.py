@@ -40,6 +40,22 @@ def test_stocked_levels_round_the_order_as_the_supplier_accepts() -> None:
     assert np.all(np.diff(stocked) >= 0)
 
 
+
+def test_stocked_levels_of_many_decisions_equal_one_at_a_time() -> None:
+    from stockwise.inventory.decision import protection_quantile
+
+    rng = np.random.default_rng(0)
+    totals = np.floor(rng.gamma(0.6, 20.0, (9, 301)))
+    totals[0] = 7.0  # all alike
+    moq, pack = np.array([[0.0]] * 4 + [[5.0]] * 5), np.array([[1.0]] * 7 + [[6.0]] * 2)
+    together = stocked_levels(totals, 2.0, moq, pack)
+    for row, expected in enumerate(together):
+        assert np.array_equal(expected, stocked_levels(totals[row], 2.0, moq[row, 0],
+                                                       pack[row, 0]))
+    inside = np.clip(LEVEL_GRID, 0.0, 1.0)
+    assert np.array_equal(protection_quantile(totals[3], inside),
+                          np.quantile(totals[3], inside, method="higher"))
+
 def test_level_for_is_the_smallest_level_with_the_conformal_count() -> None:
     # 19 decisions; decision i is covered from level (i + 1) / 20 on
     needed = np.arange(1, 20) / 20

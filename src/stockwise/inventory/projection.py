@@ -101,7 +101,7 @@ def _project_by_lot(paths: np.ndarray, dates: pd.DatetimeIndex,
     the same to the last bit; it only runs over days instead of over lots and days.
     """
     n_paths, days = paths.shape
-    demand = np.ascontiguousarray(paths.T)  # (days, paths): demand not served so far
+    demand = paths.T.copy(order="C")  # (days, paths): demand not served so far
     on_hand = np.zeros(days)
     waste = np.zeros(days)
     work = np.empty_like(demand)
