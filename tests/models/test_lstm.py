@@ -205,10 +205,14 @@ def test_lstm_takes_part_in_auto_where_a_profile_names_it(monkeypatch) -> None:
     assert "LSTM" in registry.global_candidates(100, restrict_to=["AutoETS", "LSTM"])
     monkeypatch.setitem(registry.GLOBAL_AUTO, "LSTM", (1, False))  # a tiny panel here
     monkeypatch.setitem(registry.MODELS, "LSTM", TinyLSTM)
-    run = run_forecast(weekly_panel(n=3), h=7, models="auto",
+    run = run_forecast(weekly_panel(n=3), h=7, models="auto", quality="best",
                        restrict_to=["SeasonalNaive", "LSTM"])
     assert "LSTM" in set(run.metrics["model"])  # backtested alongside the others
     assert run.forecasts.groupby("unique_id").size().eq(7).all()
+    # the fast preset leaves global models out on daily data (their fits dominate its cost)
+    fast = run_forecast(weekly_panel(n=3), h=7, models="auto",
+                        restrict_to=["SeasonalNaive", "LSTM"])
+    assert set(fast.selection["model"]) == {"SeasonalNaive"}
 
 
 class TinyLSTM(LSTMForecaster):
