@@ -206,13 +206,28 @@ def pandas_freq(freq: str, ds: pd.Series) -> str:
 
 def future_dates(last: pd.Series, h: int, freq: str, ds: pd.Series) -> pd.DataFrame:
     """``unique_id, ds`` for the h periods after each series' last date."""
-    offset = pd.tseries.frequencies.to_offset(pandas_freq(freq, ds))
-    rows = [(uid, pd.date_range(end, periods=h + 1, freq=offset)[1:]) for uid, end in
-            last.items()]
-    return pd.DataFrame({
-        S.UNIQUE_ID: np.repeat([r[0] for r in rows], h),
-        S.DS: np.concatenate([r[1].to_numpy() for r in rows]) if rows else [],
-    })
+    dates = future_date_matrix(last.to_numpy(), h, freq, ds)
+    return pd.DataFrame({S.UNIQUE_ID: np.repeat(last.index.to_numpy(), h),
+                         S.DS: dates.ravel()})
+
+
+def future_date_matrix(last: np.ndarray, h: int, freq: str, sample: pd.Series) -> np.ndarray:
+    """(series × h) datetime64 of the ``h`` periods after each ``last`` date, vectorised.
+
+    Weeks keep each series' weekday (they step by 7 days); months keep the anchor of the
+    data (first or last day of the month, :func:`pandas_freq`).
+    """
+    last = np.asarray(last, dtype="datetime64[ns]")
+    steps = np.arange(1, h + 1)
+    if freq in ("D", "W"):
+        days = 1 if freq == "D" else 7
+        return last[:, None] + (steps * days).astype("timedelta64[D]")[None, :]
+    anchor = pandas_freq(freq, sample)
+    month = last.astype("datetime64[M]")[:, None] + steps[None, :].astype("timedelta64[M]")
+    if anchor == "MS":
+        return month.astype("datetime64[ns]")
+    return ((month + np.timedelta64(1, "M")).astype("datetime64[D]")
+            - np.timedelta64(1, "D")).astype("datetime64[ns]")
 
 
 def series_lengths(frame: pd.DataFrame) -> pd.Series:

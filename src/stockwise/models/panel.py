@@ -17,7 +17,6 @@ import numpy as np
 import pandas as pd
 
 from stockwise import schema as S
-from stockwise.models.base import pandas_freq
 
 
 @dataclass(frozen=True)
@@ -57,25 +56,6 @@ def to_panel(frame: pd.DataFrame, freq: str) -> Panel:
     dates = np.full((len(ids), width), np.datetime64("NaT"), dtype="datetime64[ns]")
     dates[codes, column] = frame[S.DS].to_numpy(dtype="datetime64[ns]")[order]
     return Panel(ids, values, dates, start, freq)
-
-
-def future_dates(last: np.ndarray, h: int, freq: str, sample: pd.Series) -> np.ndarray:
-    """(series × h) datetime64 of the ``h`` periods after each ``last`` date, vectorised.
-
-    Weeks keep each series' weekday (they step by 7 days); months keep the anchor of the
-    data (first or last day of the month, :func:`~stockwise.models.base.pandas_freq`).
-    """
-    last = np.asarray(last, dtype="datetime64[ns]")
-    steps = np.arange(1, h + 1)
-    if freq in ("D", "W"):
-        days = 1 if freq == "D" else 7
-        return last[:, None] + (steps * days).astype("timedelta64[D]")[None, :]
-    anchor = pandas_freq(freq, sample)
-    month = last.astype("datetime64[M]")[:, None] + steps[None, :].astype("timedelta64[M]")
-    if anchor == "MS":
-        return month.astype("datetime64[ns]")
-    return ((month + np.timedelta64(1, "M")).astype("datetime64[D]")
-            - np.timedelta64(1, "D")).astype("datetime64[ns]")
 
 
 def window_cutoffs(n_periods: int, h: int, n_windows: int, step: int | None = None

@@ -28,9 +28,15 @@ import pandas as pd
 from scipy.stats import norm
 
 from stockwise import schema as S
-from stockwise.models.base import Forecaster, check_training_frame, infer_freq, interval_columns
+from stockwise.models.base import (
+    Forecaster,
+    check_training_frame,
+    future_date_matrix,
+    infer_freq,
+    interval_columns,
+)
 from stockwise.models.conformal import DEFAULT_WINDOWS, conformal_offsets
-from stockwise.models.panel import Panel, future_dates, to_panel, window_cutoffs
+from stockwise.models.panel import Panel, to_panel, window_cutoffs
 from stockwise.models.splits import CUTOFF
 
 RELATIVE_FLOOR = 0.1
@@ -61,7 +67,8 @@ class PanelForecaster(Forecaster):
         last = panel.n_periods - 1
         past = [last - h * k for k in range(1, self.conformal_windows + 1) if last - h * k >= 0]
         forecasts = self._point(panel.values, panel.start, [last, *past], h)
-        dates = future_dates(panel.dates[:, -1], h, self.freq_, pd.Series(panel.dates[:, -1]))
+        dates = future_date_matrix(panel.dates[:, -1], h, self.freq_,
+                                   pd.Series(panel.dates[:, -1]))
         out = pd.DataFrame({S.UNIQUE_ID: np.repeat(panel.ids, h), S.DS: dates.ravel(),
                             self.name: forecasts[0].ravel()})
         if levels:
