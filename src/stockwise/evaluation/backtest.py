@@ -15,11 +15,10 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
 from stockwise import schema as S
 from stockwise.models.base import Forecaster, check_training_frame
-from stockwise.models.conformal import conformal_offsets, random_walk_sigma
+from stockwise.models.conformal import conformal_offsets, random_walk_sigma, two_sided_z
 from stockwise.models.splits import CUTOFF, rolling_origin, window_forecast
 
 log = logging.getLogger(__name__)
@@ -114,7 +113,7 @@ def bands_from_earlier_windows(window: pd.DataFrame, earlier: pd.DataFrame,
     for level, (low, high) in conformal_offsets(errors, zero_share, sigma, levels).items():
         lo, hi = low[rows], high[rows]
         walk = np.isnan(hi)
-        z = norm.ppf(0.5 + level / 200.0)
+        z = two_sided_z(level)
         width_rw = z * sigma[rows][walk] * np.sqrt(steps[walk])
         lo[walk], hi[walk] = -width_rw, width_rw
         window[f"{name}-lo-{level}"] = np.maximum(point + np.minimum(lo, 0.0), 0.0)

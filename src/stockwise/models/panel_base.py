@@ -25,7 +25,6 @@ from typing import ClassVar
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
 from stockwise import schema as S
 from stockwise.models.base import (
@@ -35,7 +34,7 @@ from stockwise.models.base import (
     infer_freq,
     interval_columns,
 )
-from stockwise.models.conformal import DEFAULT_WINDOWS, conformal_offsets
+from stockwise.models.conformal import DEFAULT_WINDOWS, conformal_offsets, two_sided_z
 from stockwise.models.panel import Panel, to_panel, window_cutoffs
 from stockwise.models.splits import CUTOFF
 
@@ -161,7 +160,7 @@ class PanelForecaster(Forecaster):
         out = {}
         steps = np.sqrt(np.arange(1, h + 1))[None, :]
         for level, (low, high) in offsets.items():
-            z = norm.ppf(0.5 + level / 200.0)
+            z = two_sided_z(level)
             walk = np.isnan(high)[:, None]
             rw = z * sigma[:, None] * steps
             scale = point + floor[:, None]
