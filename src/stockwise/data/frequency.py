@@ -22,10 +22,107 @@ _MIN_ON_GRID = 3
 def infer_frequencies(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     """Return (frequency per unique_id, boolean mask of off-grid rows aligned to ``frame``).
 
-    ``frame`` needs ``unique_id`` and a datetime ``ds``; its index is preserved.
+    ``frame`` needs ``unique_id`` and a datetime ``ds``; its index is preserved. Series come
+    out in the sorted order of their ids.
     """
     if frame.empty:
         return pd.Series(dtype=object), pd.Series(dtype=bool)
+    codes, ids = sorted_codes(frame[S.UNIQUE_ID])
+    if codes is None or not np.issubdtype(frame[S.DS].dtype, np.datetime64):
+        return _infer_with_groupby(frame)
+    return infer_from_codes(codes, ids, frame[S.DS], frame.index)
+
+
+def sorted_codes(values: pd.Series) -> tuple[np.ndarray | None, np.ndarray]:
+    """(rank of each row's value among the sorted distinct values, those values).
+
+    Only for plain NumPy columns of one kind (all strings, or all numbers) without missing
+    values, where ranks order rows exactly as sorting the values would; else ``None``.
+    """
+    dtype = values.dtype
+    if not isinstance(dtype, np.dtype) or dtype.kind not in "iufO":
+        return None, np.empty(0)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    distinct = np.asarray(uniques)
+    if len(codes) and codes.min() < 0:
+        return None, distinct
+    if dtype.kind == "O" and not all(isinstance(u, str) for u in distinct):
+        return None, distinct
+    sorter = np.argsort(distinct, kind="stable")
+    rank = np.empty(len(distinct), dtype=np.intp)
+    rank[sorter] = np.arange(len(distinct))
+    return rank[codes], distinct[sorter]
+
+
+def infer_from_codes(codes: np.ndarray, ids: np.ndarray, ds: pd.Series,
+                     index: pd.Index) -> tuple[pd.Series, pd.Series]:
+    """:func:`infer_frequencies` for ids given as ranks (``ids[codes]`` is each row's id,
+    ``ids`` sorted), as :func:`sorted_codes` returns them.
+
+    One sort by (id, date), then per-series sums over integer series numbers: the cost stays
+    linear in rows however many series there are.
+    """
+    stamps = ds.to_numpy()
+    order = np.lexsort((stamps, codes))
+    ranks = codes[order]
+    days = stamps[order].astype("datetime64[D]").astype(np.int64)
+    new_series = np.r_[True, ranks[1:] != ranks[:-1]]
+    group = np.cumsum(new_series) - 1
+    n_groups = int(group[-1]) + 1
+    step = np.where(new_series, -1, np.diff(days, prepend=days[0]))
+    freq = np.full(n_groups, "D", dtype=object)
+    off = np.zeros(len(order), dtype=bool)
+    month_step = (step >= 28) & (step <= 31)
+    week_step = step == 7
+    if month_step.any() or week_step.any():
+        # Without 7-day or month-sized steps no series can be weekly or monthly.
+        off[order] = _grids(group, n_groups, step, month_step, week_step, days,
+                            pd.Series(stamps[order]), freq)
+    out = pd.Series(freq, index=pd.Index(ids[ranks[new_series]], name=S.UNIQUE_ID))
+    return out, pd.Series(off, index=index)
+
+
+def _grids(group: np.ndarray, n_groups: int, step: np.ndarray, month_step: np.ndarray,
+           week_step: np.ndarray, days: np.ndarray, stamps: pd.Series,
+           freq: np.ndarray) -> np.ndarray:
+    """Mark monthly and weekly series in ``freq``; return their off-grid rows (sorted order).
+
+    Rows arrive sorted by series then date; ``group`` numbers the series.
+    """
+    n_rows = np.bincount(group, minlength=n_groups)
+
+    def total(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(group, weights=mask, minlength=n_groups)
+
+    def share(mask: np.ndarray) -> np.ndarray:
+        return total(mask) / n_rows
+
+    all_steps = total(step >= 0)
+    first_of_month = (stamps.dt.day == 1).to_numpy()
+    month_end = stamps.dt.is_month_end.to_numpy()
+    on_month_grid = first_of_month | month_end
+    is_monthly = ((share(on_month_grid) >= _ON_GRID_SHARE)
+                  & (total(month_step) * 2 > all_steps)
+                  & (total(on_month_grid) >= _MIN_ON_GRID))
+    # Which month anchor (1st or end) does the series mostly use?
+    use_start = share(first_of_month) >= share(month_end)
+    anchor_ok = np.where(use_start[group], first_of_month, month_end)
+
+    weekday = (days + 3) % 7  # 1970-01-01 was a Thursday; Monday = 0
+    per_weekday = np.bincount(group * 7 + weekday, minlength=n_groups * 7)
+    modal_weekday = per_weekday.reshape(n_groups, 7).argmax(axis=1)
+    on_weekday = weekday == modal_weekday[group]
+    is_weekly = (~is_monthly & (share(on_weekday) >= _ON_GRID_SHARE)
+                 & (total(week_step) * 2 > all_steps) & (total(on_weekday) >= _MIN_ON_GRID))
+
+    freq[is_monthly] = "M"
+    freq[is_weekly] = "W"
+    long_enough = (n_rows >= _MIN_ON_GRID)[group]
+    return ((is_monthly[group] & ~anchor_ok) | (is_weekly[group] & ~on_weekday)) & long_enough
+
+
+def _infer_with_groupby(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """The same inference with pandas groupby, for ids of mixed kinds or with gaps."""
     ids = frame[S.UNIQUE_ID]
     ds = frame[S.DS]
     order = np.lexsort((ds.to_numpy(), ids.to_numpy()))
