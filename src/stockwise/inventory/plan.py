@@ -149,19 +149,18 @@ class _ProductForecasts:
 
     def __init__(self, daily: pd.DataFrame) -> None:
         self.frame = daily
-        codes, ids = pd.factorize(daily[S.UNIQUE_ID])
+        codes, ids = pd.factorize(daily[S.UNIQUE_ID])  # (a missing id: -1, left out)
         dates = pd.DatetimeIndex(daily[S.DS])
         order = np.lexsort((dates.asi8, codes))  # by product, then date; stable
         order = order[codes[order] >= 0]
         codes = codes[order]
-        starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else \
-            np.zeros(0, dtype=int)
+        starts = np.flatnonzero(np.diff(codes, prepend=-1))
         ends = np.r_[starts[1:], len(codes)]
         self._spans = {ids[code]: (int(lo), int(hi))
                        for code, lo, hi in zip(codes[starts], starts, ends, strict=True)}
-        self._first = (np.minimum.reduceat(order, starts) if len(starts) else order)
-        self._first_at = dict(zip(starts.tolist(), self._first.tolist(), strict=True))
-        self.order = order
+        # each product's first row in the table's own order (where its sector is read)
+        first = np.minimum.reduceat(order, starts) if len(starts) else order
+        self._first_row = dict(zip(starts.tolist(), first.tolist(), strict=True))
         self.dates = dates[order]
         self.probs, names = knot_columns(daily.columns)
         self.knots = knot_values(daily, names)[order]
@@ -174,7 +173,7 @@ class _ProductForecasts:
         """The sector of the product's first row as the forecast table lists it."""
         if S.SECTOR not in self.frame.columns:
             return "all"
-        return self.frame[S.SECTOR].iloc[self._first_at[span[0]]]
+        return self.frame[S.SECTOR].iloc[self._first_row[span[0]]]
 
     def forecast(self, span: tuple[int, int]) -> tuple[pd.DatetimeIndex, np.ndarray, np.ndarray]:
         """(dates, quantile probabilities, knots (days, k)) of one product."""
