@@ -19,6 +19,7 @@ expected cycle service level P(D ≤ S) and the expected fill rate.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -151,8 +152,20 @@ def protection_quantile(protection: np.ndarray, level: float | np.ndarray) -> np
 
 
 def _higher_rank(n: int, levels: np.ndarray) -> np.ndarray:
-    """Index in n sorted values of each level's quantile, method "higher" (numpy's rule)."""
-    return np.ceil((n - 1) * levels).astype(np.intp)
+    """Index in n sorted values of each level's quantile, method "higher".
+
+    Asked of numpy itself (the quantile of 0, 1, …, n − 1 is the index it takes), so the
+    rule stays numpy's whatever its version; a plan asks the same few questions again.
+    """
+    return _higher_ranks(n, levels.tobytes()).reshape(levels.shape)
+
+
+@functools.lru_cache(maxsize=512)
+def _higher_ranks(n: int, levels: bytes) -> np.ndarray:
+    ranks = np.quantile(np.arange(n, dtype=float), np.frombuffer(levels), method="higher")
+    ranks = ranks.astype(np.intp)
+    ranks.flags.writeable = False
+    return ranks
 
 
 def _protection_quantile_1d(protection: np.ndarray, levels: np.ndarray) -> np.ndarray:
