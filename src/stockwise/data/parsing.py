@@ -27,32 +27,56 @@ _THOUSANDS_COMMA = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _THOUSANDS_POINT = re.compile(r"^[-+]?\d{1,3}(\.\d{3})+(,\d+)?$")
 
 
+class Distinct:
+    """A column's distinct non-missing values, and for each cell the one it holds.
+
+    ERP columns repeat a few values millions of times (ids, dates, labels): parsing and
+    checking the distinct values only, then broadcasting back, keeps validation of a
+    million-row file in seconds. One ``Distinct`` can serve every check of a column.
+    """
+
+    def __init__(self, values: pd.Series) -> None:
+        self.index = values.index
+        self.is_text = is_text_dtype(values)
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        self.codes: np.ndarray = codes
+        self.uniques: np.ndarray = np.asarray(uniques, dtype=object)
+
+    def broadcast(self, mapped: np.ndarray, fill: object = None) -> pd.Series:
+        """Each cell's entry of ``mapped`` (one per distinct value); ``fill`` where missing."""
+        mapped = np.asarray(mapped)
+        out = np.empty(len(self.codes), dtype=mapped.dtype if fill is None else object)
+        present = self.codes >= 0
+        out[present] = mapped[self.codes[present]]
+        if not present.all():
+            out[~present] = fill
+        return pd.Series(out, index=self.index)
+
+
+def is_text_dtype(values: pd.Series) -> bool:
+    """True for columns that may hold strings (object or a string dtype)."""
+    return values.dtype == object or pd.api.types.is_string_dtype(values)
+
+
 def by_unique(values: pd.Series, func: Callable[[np.ndarray], np.ndarray],
-              fill: object = None) -> pd.Series:
+              fill: object = None, *, distinct: Distinct | None = None) -> pd.Series:
     """Apply ``func`` to the distinct non-missing values only, then broadcast back.
 
-    ERP columns repeat a few values millions of times (ids, dates, labels); working on
-    the distinct values keeps validation of a million-row file in seconds.
+    ``distinct`` reuses a column's factorisation computed for another check.
     """
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    mapped = np.asarray(func(np.asarray(uniques, dtype=object)))
-    out = np.empty(len(values), dtype=mapped.dtype if fill is None else object)
-    present = codes >= 0
-    out[present] = mapped[codes[present]]
-    if not present.all():
-        out[~present] = fill
-    return pd.Series(out, index=values.index)
+    distinct = distinct or Distinct(values)
+    return distinct.broadcast(func(distinct.uniques), fill)
 
 
 def _is_str(uniques: np.ndarray) -> np.ndarray:
     return np.fromiter((isinstance(u, str) for u in uniques), bool, len(uniques))
 
 
-def is_text(values: pd.Series) -> pd.Series:
+def is_text(values: pd.Series, *, distinct: Distinct | None = None) -> pd.Series:
     """True where the cell holds a string (CSV cells, or mixed Excel columns)."""
-    if not (values.dtype == object or pd.api.types.is_string_dtype(values)):
+    if not is_text_dtype(values):
         return pd.Series(False, index=values.index)
-    return by_unique(values, _is_str, fill=False).astype(bool)
+    return by_unique(values, _is_str, fill=False, distinct=distinct).astype(bool)
 
 
 def _blank_text(uniques: np.ndarray) -> np.ndarray:
@@ -61,46 +85,63 @@ def _blank_text(uniques: np.ndarray) -> np.ndarray:
          for u in uniques), bool, len(uniques))
 
 
-def blank_mask(values: pd.Series) -> pd.Series:
-    """True for missing cells: NaN/None/NaT, whitespace, or words like "NaN", "N/A", "null"."""
-    missing = values.isna()
-    if values.dtype == object or pd.api.types.is_string_dtype(values):
-        missing = missing | by_unique(values, _blank_text, fill=True).astype(bool)
-    return missing
+def blank_mask(values: pd.Series, *, distinct: Distinct | None = None) -> pd.Series:
+    """True for missing cells: NaN/None/NaT, whitespace, or words like "NaN", "N/A", "null".
+
+    In text columns the factorisation already sets missing cells apart (they have no
+    distinct value), so only the distinct strings are looked at.
+    """
+    if is_text_dtype(values):
+        return by_unique(values, _blank_text, fill=True, distinct=distinct).astype(bool)
+    return values.isna()
 
 
-def parse_numbers(values: pd.Series, decimal: str = ".") -> tuple[pd.Series, pd.Series]:
+def parse_numbers(values: pd.Series, decimal: str = ".", *,
+                  distinct: Distinct | None = None) -> tuple[pd.Series, pd.Series]:
     """Return (floats, failed) where failed marks non-blank cells that are not numbers.
 
     Thousands separators are removed only where the cell clearly uses them
     (``1,234.5`` or ``1.234,5``), so ``12,5`` in a point-decimal file is reported instead
-    of being read as 125. Infinity is treated as non-numeric.
+    of being read as 125. Infinity is treated as non-numeric. Text is parsed once per
+    distinct string.
     """
-    blank = blank_mask(values)
     if pd.api.types.is_bool_dtype(values):
         return values.astype(float), pd.Series(False, index=values.index)
     if pd.api.types.is_numeric_dtype(values):
+        blank = values.isna()
         out = values.astype(float)
         failed = ~blank & ~np.isfinite(out.fillna(0.0))
         return out.where(~failed), failed
-    is_str = is_text(values)
+    text_dtype = is_text_dtype(values)
+    if text_dtype:
+        distinct = distinct or Distinct(values)
+    blank = blank_mask(values, distinct=distinct)
+    is_str = is_text(values, distinct=distinct)
     out = pd.Series(np.nan, index=values.index, dtype=float)
     others = ~is_str & ~blank
     if others.any():
         out[others] = pd.to_numeric(values[others], errors="coerce")
     if is_str.any():
-        text = values[is_str].astype(str).str.replace(_SPACES, "", regex=True)
-        if decimal == ",":
-            dotted = text.str.match(_THOUSANDS_POINT)
-            text = text.where(~dotted, text.str.replace(".", "", regex=False))
-            text = text.str.replace(",", ".", regex=False)
-        else:
-            commas = text.str.match(_THOUSANDS_COMMA)
-            text = text.where(~commas, text.str.replace(",", "", regex=False))
-        out[is_str] = pd.to_numeric(text, errors="coerce")
+        strings = _is_str(distinct.uniques)
+        parsed = np.full(len(distinct.uniques), np.nan)
+        parsed[strings] = _text_numbers(pd.Series(distinct.uniques[strings]), decimal)
+        out[is_str] = parsed[distinct.codes[is_str.to_numpy()]]
     out = out.where(np.isfinite(out))
     failed = ~blank & out.isna()
     return out, failed
+
+
+def _text_numbers(text: pd.Series, decimal: str) -> np.ndarray:
+    """Floats (NaN where not a number) for strings written with ``decimal`` as the mark."""
+    text = text.astype(str).str.replace(_SPACES, "", regex=True)
+    if decimal == ",":
+        dotted = text.str.match(_THOUSANDS_POINT)
+        text = text.where(~dotted, text.str.replace(".", "", regex=False))
+        text = text.str.replace(",", ".", regex=False)
+    else:
+        commas = text.str.match(_THOUSANDS_COMMA)
+        text = text.where(~commas, text.str.replace(",", "", regex=False))
+    return pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
 
 
 def detect_date_format(text: pd.Series) -> str | None:
@@ -115,7 +156,7 @@ def detect_date_format(text: pd.Series) -> str | None:
 
 
 def parse_dates(
-    values: pd.Series, date_format: str | None = None
+    values: pd.Series, date_format: str | None = None, *, distinct: Distinct | None = None,
 ) -> tuple[pd.Series, pd.Series, str | None]:
     """Return (datetimes, failed, format used) for a column of dates.
 
@@ -123,13 +164,13 @@ def parse_dates(
     sample) so that ``03/04/2024`` cannot mean March in one row and April in the next.
     Native date/datetime objects (Excel, Parquet) are taken as they are.
     """
-    blank = blank_mask(values)
     if pd.api.types.is_datetime64_any_dtype(values):
         out = values.dt.tz_localize(None) if getattr(values.dt, "tz", None) else values
         return out.astype("datetime64[ns]"), pd.Series(False, index=values.index), None
-    live = values.where(~blank)
-    codes, uniques = pd.factorize(live, use_na_sentinel=True)
-    uniques = np.asarray(uniques, dtype=object)
+    if is_text_dtype(values):
+        distinct = distinct or Distinct(values)
+    blank = blank_mask(values, distinct=distinct)
+    codes, uniques = _live_distinct(values, blank, distinct)
     parsed = np.full(len(uniques), np.datetime64("NaT"), dtype="datetime64[ns]")
     is_str = _is_str(uniques)
     natives = ~is_str & np.fromiter(
@@ -151,31 +192,67 @@ def parse_dates(
     return out, failed, used
 
 
-def parse_flags(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Return (0/1 integers, failed) for yes/no style columns (1/0, true/false, oui/non)."""
+def _live_distinct(values: pd.Series, blank: pd.Series, distinct: Distinct | None
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, distinct values) of the non-blank cells, in order of first appearance.
+
+    When some non-blank cell is a string, the column's own factorisation is reused with
+    its blank values dropped; otherwise the non-blank cells are factorised afresh (pandas
+    may give them a more specific type once the blanks are gone, e.g. datetimes).
+    """
+    if distinct is not None:
+        keep = ~_blank_text(distinct.uniques)
+        if _is_str(distinct.uniques[keep]).any():
+            renumber = np.full(len(keep) + 1, -1, dtype=np.intp)  # last slot: missing
+            renumber[:-1][keep] = np.arange(int(keep.sum()))
+            return renumber[distinct.codes], distinct.uniques[keep]
+    codes, uniques = pd.factorize(values.where(~blank), use_na_sentinel=True)
+    return codes, np.asarray(uniques, dtype=object)
+
+
+def parse_flags(values: pd.Series, *, distinct: Distinct | None = None
+                ) -> tuple[pd.Series, pd.Series]:
+    """Return (0/1 integers, failed) for yes/no style columns (1/0, true/false, oui/non).
+
+    Numeric columns need no words (no number but 0 and 1 reads as a flag word); text
+    columns are decided once per distinct value.
+    """
     if pd.api.types.is_bool_dtype(values):
         return values.astype("int8"), pd.Series(False, index=values.index)
+    if pd.api.types.is_numeric_dtype(values):
+        return _flags(values, words=None)
+    distinct = distinct or Distinct(values)
+    flags, failed = _flags(pd.Series(distinct.uniques, dtype=object),
+                           words=pd.Series(distinct.uniques, dtype=object).astype(str))
+    return (distinct.broadcast(flags.to_numpy(), fill=0).astype("int8"),
+            distinct.broadcast(failed.to_numpy(), fill=False).astype(bool))
+
+
+def _flags(values: pd.Series, words: pd.Series | None) -> tuple[pd.Series, pd.Series]:
     numbers = pd.to_numeric(values, errors="coerce")
-    words = values.astype(str).str.strip().str.lower()
     out = pd.Series(np.nan, index=values.index, dtype=float)
     out[numbers.isin([0, 1])] = numbers[numbers.isin([0, 1])]
     undecided = out.isna()
-    out[undecided & words.isin(TRUE_WORDS)] = 1.0
-    out[undecided & (words.isin(FALSE_WORDS) | values.isna())] = 0.0
+    if words is not None:
+        words = words.str.strip().str.lower()
+        out[undecided & words.isin(TRUE_WORDS)] = 1.0
+        out[undecided & (words.isin(FALSE_WORDS) | values.isna())] = 0.0
+    else:
+        out[undecided & values.isna()] = 0.0
     failed = out.isna()
     return out.fillna(0).astype("int8"), failed
 
 
-def clean_text(values: pd.Series) -> pd.Series:
+def clean_text(values: pd.Series, *, distinct: Distinct | None = None) -> pd.Series:
     """Identifiers and labels as stripped strings; blanks become NA.
 
     Excel/Parquet integer ids arrive as floats (12.0); they are written as the user sees
     them (12).
     """
-    blank = blank_mask(values)
-
-    def _text(uniques: np.ndarray) -> np.ndarray:
-        return np.array([str(int(u)) if isinstance(u, float) and u.is_integer()
-                         else str(u).strip() for u in uniques], dtype=object)
-
-    return by_unique(values, _text, fill=pd.NA).where(~blank, pd.NA)
+    distinct = distinct or Distinct(values)
+    uniques = distinct.uniques
+    text = np.array([str(int(u)) if isinstance(u, float) and u.is_integer()
+                     else str(u).strip() for u in uniques], dtype=object)
+    if distinct.is_text:
+        text[_blank_text(uniques)] = pd.NA
+    return distinct.broadcast(text, fill=pd.NA)

@@ -18,11 +18,13 @@ import numpy as np
 import pandas as pd
 
 from stockwise import schema as S
-from stockwise.data.frequency import dominant_frequency, infer_frequencies
+from stockwise.data.frequency import dominant_frequency, infer_frequencies, infer_from_codes
 from stockwise.data.mapping import ColumnMapping, restore_user_names
 from stockwise.data.parsing import (
+    Distinct,
     blank_mask,
     clean_text,
+    is_text_dtype,
     parse_dates,
     parse_flags,
     parse_numbers,
@@ -204,62 +206,105 @@ def _validate(
     rows = frame[S.SOURCE_ROW]
     issues = _Issues(table.source, rows)
     user_columns = [c for c in frame.columns if c != S.SOURCE_ROW]
-    blank_row = pd.concat([blank_mask(frame[c]) for c in user_columns], axis=1).all(axis=1)
+    checked = [c.name for c in spec.columns if c.name in frame.columns]
+    cells = _Cells(frame)
+    blank_row = _blank_rows(cells, [*checked, *(c for c in user_columns if c not in checked)])
     issues.add(blank_row, None, None, BLANK_ROW, "the row is empty")
 
-    typed = pd.DataFrame(index=frame.index)
+    typed_columns: dict[str, pd.Series] = {}
     for column in spec.columns:
         if column.name not in frame.columns:
             continue
-        typed[column.name] = _check_column(frame[column.name], column, table.decimal,
-                                           date_format, issues, ~blank_row)
+        typed_columns[column.name] = _check_column(cells, column, table.decimal,
+                                                   date_format, issues, ~blank_row)
     for extra in user_columns:
-        if extra not in typed.columns:
-            typed[extra] = frame[extra]
+        if extra not in typed_columns:
+            typed_columns[extra] = frame[extra]
+    typed = pd.DataFrame(typed_columns, index=frame.index)
+    keys = _RowKeys(typed)
 
-    rejected = issues.error_index()
-    ok = ~typed.index.isin(rejected)
-    _check_duplicates(typed, spec, ok, frame, issues)
+    ok = ~_in(typed.index, issues.error_index())
+    _check_duplicates(typed, spec, ok, frame, issues, keys)
     if future_limit is not None:
-        ok = ~typed.index.isin(issues.error_index())
+        ok = ~_in(typed.index, issues.error_index())
         future = ok & (typed[S.DS] > future_limit)
         issues.add(pd.Series(future, index=typed.index), S.DS, frame[S.DS], FUTURE_DATE,
                    f"date is after {future_limit.date()} (today): sales cannot be in the future")
     frequency = None
     if check_frequency:
-        ok = ~typed.index.isin(issues.error_index())
-        frequency = _check_frequency(typed[ok], frame, issues, notes)
+        ok = ~_in(typed.index, issues.error_index())
+        frequency = _check_frequency(typed, ok, frame, issues, notes, keys)
     if S.ON_ORDER in typed.columns and S.ON_ORDER_DUE in typed.columns:
         no_due = (typed[S.ON_ORDER] > 0) & typed[S.ON_ORDER_DUE].isna()
         issues.add(no_due, S.ON_ORDER_DUE, frame[S.ON_ORDER_DUE], ORDER_WITHOUT_DUE_DATE,
                    "units are on order but no due date is given; the lead time will be used",
                    severity="warning")
 
-    return _split(table, frame, typed, issues, spec, mapping, notes, frequency)
+    return _split(table, frame, typed, issues, spec, mapping, notes, frequency, keys)
+
+
+def _in(index: pd.Index, labels: pd.Index) -> np.ndarray:
+    """``index.isin(labels)``; no labels (the usual case) needs no look-up."""
+    if len(labels) == 0:
+        return np.zeros(len(index), dtype=bool)
+    return index.isin(labels)
+
+
+class _Cells:
+    """A frame's raw columns with what several checks need of them, computed once: the
+    distinct values of text columns and the blank-cell masks."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+        self._distinct: dict[str, Distinct | None] = {}
+        self._blank: dict[str, pd.Series] = {}
+
+    def distinct(self, name: str) -> Distinct | None:
+        if name not in self._distinct:
+            values = self.frame[name]
+            self._distinct[name] = Distinct(values) if is_text_dtype(values) else None
+        return self._distinct[name]
+
+    def blank(self, name: str) -> pd.Series:
+        if name not in self._blank:
+            self._blank[name] = blank_mask(self.frame[name], distinct=self.distinct(name))
+        return self._blank[name]
+
+
+def _blank_rows(cells: _Cells, columns: list[str]) -> pd.Series:
+    """Rows whose every cell is blank; stops looking once no candidate row is left."""
+    blank = np.ones(len(cells.frame), dtype=bool)
+    for name in columns:
+        blank &= cells.blank(name).to_numpy()
+        if not blank.any():
+            break
+    return pd.Series(blank, index=cells.frame.index)
 
 
 def _check_column(
-    values: pd.Series, spec: S.ColumnSpec, decimal: str, date_format: str | None,
+    cells: _Cells, spec: S.ColumnSpec, decimal: str, date_format: str | None,
     issues: _Issues, live: pd.Series,
 ) -> pd.Series:
     """Parse one column and record its issues; returns the typed column."""
     name = spec.name
-    blank = blank_mask(values) & live
+    values = cells.frame[name]
+    distinct = cells.distinct(name)
+    blank = cells.blank(name) & live
     if not spec.allow_missing:
         issues.add(blank, name, values, MISSING_VALUE, "empty cell (a value is required)")
     if spec.kind in {"id", "text"}:
-        return clean_text(values)
+        return clean_text(values, distinct=distinct)
     if spec.kind == "date":
-        parsed, failed, used = parse_dates(values, date_format)
+        parsed, failed, used = parse_dates(values, date_format, distinct=distinct)
         hint = f" (expected a date like {pd.Timestamp('2024-03-31').strftime(used)})" if used \
             else " (expected a date such as 2024-03-31)"
         issues.add(failed & live, name, values, UNPARSEABLE_DATE, "not a date" + hint)
         return parsed
     if spec.kind == "flag":
-        parsed, failed = parse_flags(values)
+        parsed, failed = parse_flags(values, distinct=distinct)
         issues.add(failed & live, name, values, NOT_A_FLAG, "expected 0/1 (or yes/no)")
         return parsed
-    parsed, failed = parse_numbers(values, decimal)
+    parsed, failed = parse_numbers(values, decimal, distinct=distinct)
     issues.add(failed & live, name, values, NON_NUMERIC, "not a number")
     valid = parsed.notna()
     if spec.minimum is not None:
@@ -270,10 +315,72 @@ def _check_column(
     return parsed
 
 
+class _RowKeys:
+    """Integer keys that order and compare rows exactly as sorting by columns would.
+
+    Each column becomes dense ranks of its sorted distinct values (missing values last,
+    as pandas sorts them); several columns combine into one int64. Sorting, duplicate
+    and frequency checks then work on integers instead of strings. A column NumPy cannot
+    order as pandas does (mixed kinds, extension types) gives ``None``: callers then fall
+    back to pandas.
+    """
+
+    def __init__(self, typed: pd.DataFrame) -> None:
+        self.typed = typed
+        self._ranks: dict[str, tuple[np.ndarray, np.ndarray] | None] = {}
+
+    def ranks(self, name: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """(rank per row, missing ranked last; the sorted distinct values) or ``None``."""
+        if name not in self._ranks:
+            self._ranks[name] = _dense_ranks(self.typed[name])
+        return self._ranks[name]
+
+    def combined(self, names: list[str]) -> np.ndarray | None:
+        key = np.zeros(len(self.typed), dtype=np.int64)
+        span = 1
+        for name in names:
+            ranks = self.ranks(name)
+            if ranks is None:
+                return None
+            size = len(ranks[1]) + 1
+            span *= size
+            if span >= 2**62:
+                return None
+            key = key * size + ranks[0]
+        return key
+
+
+def _dense_ranks(values: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
+    dtype = values.dtype
+    if not isinstance(dtype, np.dtype) or dtype.kind not in "iufMO":
+        return None
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    distinct = np.asarray(uniques)
+    if dtype.kind == "O" and not all(isinstance(u, str) for u in distinct):
+        return None
+    sorter = np.argsort(distinct, kind="stable")
+    rank = np.empty(len(distinct) + 1, dtype=np.int64)
+    rank[sorter] = np.arange(len(distinct))
+    rank[-1] = len(distinct)  # missing (code -1) sorts last
+    return rank[codes], distinct[sorter]
+
+
+def _sorted(key: np.ndarray) -> bool:
+    return bool(np.all(key[1:] >= key[:-1]))
+
+
 def _check_duplicates(typed: pd.DataFrame, spec: S.TableSpec, ok: np.ndarray,
-                      frame: pd.DataFrame, issues: _Issues) -> None:
+                      frame: pd.DataFrame, issues: _Issues, keys: _RowKeys) -> None:
     """Keep the first valid row of each key; later ones are quarantined, naming the first."""
     key = list(spec.key)
+    row_keys = keys.combined(key)
+    if row_keys is not None:
+        live_keys = row_keys[ok]
+        if _sorted(live_keys):
+            if not (live_keys[1:] == live_keys[:-1]).any():
+                return
+        elif pd.unique(live_keys).size == live_keys.size:
+            return
     live = typed.loc[ok, key]
     dup = live.duplicated(keep="first")
     if not dup.any():
@@ -289,9 +396,17 @@ def _check_duplicates(typed: pd.DataFrame, spec: S.TableSpec, ok: np.ndarray,
     issues.add_messages(dup_index, column, frame[column], DUPLICATE_KEY, messages)
 
 
-def _check_frequency(typed: pd.DataFrame, frame: pd.DataFrame, issues: _Issues,
-                     notes: list[str]) -> str | None:
-    freq, off = infer_frequencies(typed[[S.UNIQUE_ID, S.DS]])
+def _check_frequency(typed: pd.DataFrame, ok: np.ndarray, frame: pd.DataFrame,
+                     issues: _Issues, notes: list[str], keys: _RowKeys) -> str | None:
+    if not ok.any():
+        return None
+    ranks = keys.ranks(S.UNIQUE_ID)
+    ds = typed[S.DS]
+    if ranks is None or ranks[0][ok].max() >= len(ranks[1]) \
+            or not np.issubdtype(ds.dtype, np.datetime64):
+        freq, off = infer_frequencies(typed.loc[ok, [S.UNIQUE_ID, S.DS]])
+    else:
+        freq, off = infer_from_codes(ranks[0][ok], ranks[1], ds[ok], typed.index[ok])
     if freq.empty:
         return None
     names = {"D": "daily", "W": "weekly", "M": "monthly"}
@@ -311,7 +426,7 @@ def _check_frequency(typed: pd.DataFrame, frame: pd.DataFrame, issues: _Issues,
 
 def _split(table: RawTable, frame: pd.DataFrame, typed: pd.DataFrame, issues: _Issues,
            spec: S.TableSpec, mapping: ColumnMapping, notes: list[str],
-           frequency: str | None) -> ValidatedTable:
+           frequency: str | None, keys: _RowKeys) -> ValidatedTable:
     issue_frame = issues.frame()
     # Report the user's own header; keep the canonical name alongside for programs.
     issue_frame.insert(3, "field", issue_frame["column"])
@@ -319,12 +434,11 @@ def _split(table: RawTable, frame: pd.DataFrame, typed: pd.DataFrame, issues: _I
         lambda c: mapping.user_name(c) if isinstance(c, str) else c)
     errors = issue_frame[issue_frame["severity"] == "error"]
     rejected = pd.Index(errors["_index"].unique())
-    accepted = typed.drop(index=rejected)
-    accepted = accepted.sort_values(list(spec.key), kind="stable").reset_index(drop=True)
+    accepted = _accepted(typed, _in(typed.index, rejected), list(spec.key), keys)
 
     reasons = (errors.assign(text=_reason_text(errors)).groupby("_index")["text"]
                .agg("; ".join))
-    quarantine = frame.loc[frame.index.isin(rejected), list(table.frame.columns)].copy()
+    quarantine = frame.loc[_in(frame.index, rejected), list(table.frame.columns)].copy()
     quarantine = restore_user_names(quarantine, mapping)
     quarantine[REASONS] = reasons.reindex(quarantine.index).to_numpy()
     ordered = [S.SOURCE_ROW, *[c for c in quarantine.columns if c not in (S.SOURCE_ROW,)]]
@@ -336,6 +450,26 @@ def _split(table: RawTable, frame: pd.DataFrame, typed: pd.DataFrame, issues: _I
         mapping=mapping, notes=notes, frequency=frequency,
     )
     return ValidatedTable(accepted, quarantine, report)
+
+
+def _accepted(typed: pd.DataFrame, rejected: np.ndarray, key: list[str],
+              keys: _RowKeys) -> pd.DataFrame:
+    """The rows not rejected, sorted by the table's key (stable), numbered from 0."""
+    row_keys = keys.combined(key)
+    if row_keys is None:
+        kept = typed[~rejected]
+        return kept.sort_values(key, kind="stable").reset_index(drop=True)
+    positions = np.flatnonzero(~rejected)
+    kept_keys = row_keys[positions]
+    if not _sorted(kept_keys):
+        positions = positions[np.argsort(kept_keys, kind="stable")]
+    elif len(positions) == len(typed):
+        accepted = typed.copy(deep=False)
+        accepted.index = pd.RangeIndex(len(accepted))
+        return accepted
+    accepted = typed.take(positions)
+    accepted.index = pd.RangeIndex(len(accepted))
+    return accepted
 
 
 def _reason_text(errors: pd.DataFrame) -> pd.Series:
