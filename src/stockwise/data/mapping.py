@@ -161,7 +161,10 @@ def build_mapping(
 
 
 def apply_mapping(frame: pd.DataFrame, mapping: ColumnMapping) -> pd.DataFrame:
-    """Rename the user's columns to canonical names; unmapped columns stay as they are."""
+    """Rename the user's columns to canonical names; unmapped columns stay as they are.
+
+    The result shares its data with ``frame`` (only the labels change).
+    """
     rename = {source: canonical for canonical, source in mapping.columns.items()
               if source != canonical}
     clashes = [c for c in rename.values() if c in frame.columns and c not in rename]
@@ -170,7 +173,7 @@ def apply_mapping(frame: pd.DataFrame, mapping: ColumnMapping) -> pd.DataFrame:
             f"mapping onto {clashes} would overwrite an existing column of the same name",
             hint="Map that existing column too, or rename it in the file.",
         )
-    return frame.rename(columns=rename)
+    return frame.rename(columns=rename, copy=False)
 
 
 def restore_user_names(frame: pd.DataFrame, mapping: ColumnMapping) -> pd.DataFrame:

@@ -41,16 +41,22 @@ class Distinct:
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
         self.codes: np.ndarray = codes
         self.uniques: np.ndarray = np.asarray(uniques, dtype=object)
+        self.has_missing = bool(len(codes)) and int(codes.min()) < 0
 
-    def broadcast(self, mapped: np.ndarray, fill: object = None) -> pd.Series:
-        """Each cell's entry of ``mapped`` (one per distinct value); ``fill`` where missing."""
+    def broadcast(self, mapped: np.ndarray, fill: object = None,
+                  dtype: type | None = None) -> pd.Series:
+        """Each cell's entry of ``mapped`` (one per distinct value); ``fill`` where missing.
+
+        The result keeps ``mapped``'s dtype when there is no ``fill``, else takes ``dtype``
+        (object unless given). Missing cells have code -1: they read the extra last slot.
+        """
         mapped = np.asarray(mapped)
-        out = np.empty(len(self.codes), dtype=mapped.dtype if fill is None else object)
-        present = self.codes >= 0
-        out[present] = mapped[self.codes[present]]
-        if not present.all():
-            out[~present] = fill
-        return pd.Series(out, index=self.index)
+        table = np.empty(len(mapped) + 1,
+                         dtype=mapped.dtype if fill is None else (dtype or object))
+        table[:-1] = mapped
+        if self.has_missing:
+            table[-1] = fill
+        return pd.Series(table[self.codes], index=self.index)
 
 
 def is_text_dtype(values: pd.Series) -> bool:
@@ -76,7 +82,8 @@ def is_text(values: pd.Series, *, distinct: Distinct | None = None) -> pd.Series
     """True where the cell holds a string (CSV cells, or mixed Excel columns)."""
     if not is_text_dtype(values):
         return pd.Series(False, index=values.index)
-    return by_unique(values, _is_str, fill=False, distinct=distinct).astype(bool)
+    distinct = distinct or Distinct(values)
+    return distinct.broadcast(_is_str(distinct.uniques), fill=False, dtype=bool)
 
 
 def _blank_text(uniques: np.ndarray) -> np.ndarray:
@@ -92,7 +99,8 @@ def blank_mask(values: pd.Series, *, distinct: Distinct | None = None) -> pd.Ser
     distinct value), so only the distinct strings are looked at.
     """
     if is_text_dtype(values):
-        return by_unique(values, _blank_text, fill=True, distinct=distinct).astype(bool)
+        distinct = distinct or Distinct(values)
+        return distinct.broadcast(_blank_text(distinct.uniques), fill=True, dtype=bool)
     return values.isna()
 
 
@@ -107,6 +115,12 @@ def parse_numbers(values: pd.Series, decimal: str = ".", *,
     """
     if pd.api.types.is_bool_dtype(values):
         return values.astype(float), pd.Series(False, index=values.index)
+    if isinstance(values.dtype, np.dtype) and values.dtype.kind in "iuf":
+        floats = values.to_numpy(dtype=float)
+        infinite = np.isinf(floats)
+        return (pd.Series(np.where(infinite, np.nan, floats), index=values.index,
+                          name=values.name),
+                pd.Series(infinite, index=values.index, name=values.name))
     if pd.api.types.is_numeric_dtype(values):
         blank = values.isna()
         out = values.astype(float)
@@ -219,6 +233,12 @@ def parse_flags(values: pd.Series, *, distinct: Distinct | None = None
     """
     if pd.api.types.is_bool_dtype(values):
         return values.astype("int8"), pd.Series(False, index=values.index)
+    if isinstance(values.dtype, np.dtype) and values.dtype.kind in "iuf":
+        numbers = values.to_numpy()
+        flag = (numbers == 0) | (numbers == 1)
+        failed = ~flag & ~np.isnan(numbers) if numbers.dtype.kind == "f" else ~flag
+        return (pd.Series(np.where(flag, numbers, 0).astype("int8"), index=values.index),
+                pd.Series(failed, index=values.index))
     if pd.api.types.is_numeric_dtype(values):
         return _flags(values, words=None)
     distinct = distinct or Distinct(values)

@@ -155,15 +155,13 @@ def read_parquet(path: Path) -> RawTable:
         raise InputError(f"cannot read the Parquet file: {exc}", source=str(path)) from exc
     if frame.empty:
         raise EmptyInputError("the file has no rows", source=str(path))
-    frame = _with_source_rows(frame.reset_index(drop=True), first_row=1)
-    return RawTable(frame, str(path))
+    return RawTable(_with_source_rows(frame, first_row=1), str(path))
 
 
 def from_frame(frame: pd.DataFrame, source: str = "<dataframe>", first_row: int = 1) -> RawTable:
     """Wrap an in-memory frame (library users, API uploads) as a :class:`RawTable`."""
     if frame.empty:
         raise EmptyInputError("the table has no rows", source=source)
-    frame = frame.reset_index(drop=True)
     return RawTable(_with_source_rows(frame.copy(), first_row=first_row), source)
 
 
@@ -232,6 +230,8 @@ def _check_header(frame: pd.DataFrame, source: str) -> None:
 
 
 def _with_source_rows(frame: pd.DataFrame, first_row: int) -> pd.DataFrame:
-    frame = frame.reset_index(drop=True)
+    """Number ``frame``'s rows from 0 and add ``source_row``, in place: every caller passes a
+    frame of its own (just read, or copied from the user's), so nothing is copied again."""
+    frame.index = pd.RangeIndex(len(frame))
     frame[S.SOURCE_ROW] = pd.RangeIndex(first_row, first_row + len(frame))
     return frame

@@ -219,8 +219,9 @@ def _validate(
                                                    date_format, issues, ~blank_row)
     for extra in user_columns:
         if extra not in typed_columns:
-            typed_columns[extra] = frame[extra]
-    typed = pd.DataFrame(typed_columns, index=frame.index)
+            typed_columns[extra] = frame[extra].copy()
+    # Every column is new: put them side by side without copying them once more.
+    typed = pd.DataFrame(typed_columns, index=frame.index, copy=False)
     keys = _RowKeys(typed)
 
     ok = ~_in(typed.index, issues.error_index())
@@ -438,7 +439,8 @@ def _split(table: RawTable, frame: pd.DataFrame, typed: pd.DataFrame, issues: _I
 
     reasons = (errors.assign(text=_reason_text(errors)).groupby("_index")["text"]
                .agg("; ".join))
-    quarantine = frame.loc[_in(frame.index, rejected), list(table.frame.columns)].copy()
+    quarantined = np.flatnonzero(_in(frame.index, rejected))
+    quarantine = frame.iloc[quarantined][list(table.frame.columns)].copy()
     quarantine = restore_user_names(quarantine, mapping)
     quarantine[REASONS] = reasons.reindex(quarantine.index).to_numpy()
     ordered = [S.SOURCE_ROW, *[c for c in quarantine.columns if c not in (S.SOURCE_ROW,)]]
