@@ -30,8 +30,11 @@ def _panel(seed: int) -> pd.DataFrame:
 
 
 @pytest.mark.parametrize("seed", range(40))
-def test_vectorised_inference_equals_groupby(seed: int) -> None:
+@pytest.mark.parametrize("presorted", [False, True])
+def test_vectorised_inference_equals_groupby(seed: int, presorted: bool) -> None:
     frame = _panel(seed)
+    if presorted:  # already in (id, date) order: the path that skips the sort
+        frame = frame.sort_values(["unique_id", "ds"], kind="stable")
     freq, off = infer_frequencies(frame)
     expected_freq, expected_off = _infer_with_groupby(frame)
     assert_series_equal(freq, expected_freq)

@@ -63,23 +63,38 @@ def infer_from_codes(codes: np.ndarray, ids: np.ndarray, ds: pd.Series,
     linear in rows however many series there are.
     """
     stamps = ds.to_numpy()
-    order = np.lexsort((stamps, codes))
-    ranks = codes[order]
-    days = stamps[order].astype("datetime64[D]").astype(np.int64)
+    if _in_order(codes, stamps):  # prepared panels usually are: no sort, no copies
+        order, ranks = None, codes
+    else:
+        order = np.lexsort((stamps, codes))
+        ranks, stamps = codes[order], stamps[order]
+    days = stamps.astype("datetime64[D]").view(np.int64)
     new_series = np.r_[True, ranks[1:] != ranks[:-1]]
-    group = np.cumsum(new_series) - 1
-    n_groups = int(group[-1]) + 1
     step = np.where(new_series, -1, np.diff(days, prepend=days[0]))
-    freq = np.full(n_groups, "D", dtype=object)
-    off = np.zeros(len(order), dtype=bool)
+    series_ids = ids[ranks[new_series]]
+    freq = np.full(len(series_ids), "D", dtype=object)
+    off = np.zeros(len(ranks), dtype=bool)
     month_step = (step >= 28) & (step <= 31)
     week_step = step == 7
     if month_step.any() or week_step.any():
         # Without 7-day or month-sized steps no series can be weekly or monthly.
-        off[order] = _grids(group, n_groups, step, month_step, week_step, days,
-                            pd.Series(stamps[order]), freq)
-    out = pd.Series(freq, index=pd.Index(ids[ranks[new_series]], name=S.UNIQUE_ID))
+        group = np.cumsum(new_series) - 1
+        grid_off = _grids(group, len(series_ids), step, month_step, week_step, days,
+                          pd.Series(stamps), freq)
+        if order is None:
+            off = grid_off
+        else:
+            off[order] = grid_off
+    out = pd.Series(freq, index=pd.Index(series_ids, name=S.UNIQUE_ID))
     return out, pd.Series(off, index=index)
+
+
+def _in_order(codes: np.ndarray, stamps: np.ndarray) -> bool:
+    """True when rows already run by series code, then date (a stable sort would keep them)."""
+    if len(codes) < 2:
+        return True
+    same = codes[1:] == codes[:-1]
+    return bool(np.all(codes[1:] >= codes[:-1]) and np.all(~same | (stamps[1:] >= stamps[:-1])))
 
 
 def _grids(group: np.ndarray, n_groups: int, step: np.ndarray, month_step: np.ndarray,

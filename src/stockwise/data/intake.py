@@ -54,7 +54,7 @@ def load_table(
     if isinstance(source, RawTable):
         raw = source
     elif isinstance(source, pd.DataFrame):
-        raw = from_frame(source)
+        raw = from_frame(source, copy=False)  # validation only reads the raw table
     else:
         raw = read_table(source, sep=sep, encoding=encoding, decimal=decimal, sheet=sheet)
     spec = S.TABLES[table]

@@ -158,11 +158,17 @@ def read_parquet(path: Path) -> RawTable:
     return RawTable(_with_source_rows(frame, first_row=1), str(path))
 
 
-def from_frame(frame: pd.DataFrame, source: str = "<dataframe>", first_row: int = 1) -> RawTable:
-    """Wrap an in-memory frame (library users, API uploads) as a :class:`RawTable`."""
+def from_frame(frame: pd.DataFrame, source: str = "<dataframe>", first_row: int = 1, *,
+               copy: bool = True) -> RawTable:
+    """Wrap an in-memory frame (library users, API uploads) as a :class:`RawTable`.
+
+    The caller's frame is never modified. ``copy=False`` lets the table share the caller's
+    column data instead of copying it: for callers that only read the table (validation
+    copies whatever it keeps), where a copy of a large frame costs more than the checks.
+    """
     if frame.empty:
         raise EmptyInputError("the table has no rows", source=source)
-    return RawTable(_with_source_rows(frame.copy(), first_row=first_row), source)
+    return RawTable(_with_source_rows(frame.copy(deep=copy), first_row=first_row), source)
 
 
 def detect_encoding(data: bytes) -> str:

@@ -461,15 +461,16 @@ def _accepted(typed: pd.DataFrame, rejected: np.ndarray, key: list[str],
     if row_keys is None:
         kept = typed[~rejected]
         return kept.sort_values(key, kind="stable").reset_index(drop=True)
-    positions = np.flatnonzero(~rejected)
-    kept_keys = row_keys[positions]
+    if rejected.any():
+        positions = np.flatnonzero(~rejected)
+        kept_keys = row_keys[positions]
+    else:
+        positions, kept_keys = None, row_keys
     if not _sorted(kept_keys):
-        positions = positions[np.argsort(kept_keys, kind="stable")]
-    elif len(positions) == len(typed):
-        accepted = typed.copy(deep=False)
-        accepted.index = pd.RangeIndex(len(accepted))
-        return accepted
-    accepted = typed.take(positions)
+        order = np.argsort(kept_keys, kind="stable")
+        positions = order if positions is None else positions[order]
+    # Every row kept and already in order: nothing to move.
+    accepted = typed.copy(deep=False) if positions is None else typed.take(positions)
     accepted.index = pd.RangeIndex(len(accepted))
     return accepted
 
