@@ -583,7 +583,7 @@ def extrapolate(series: int, results: list[StageResult], nproc: int) -> list[str
                                                        else "")
         lines.append(f"  {n:>7,} series: {cpu / 3600:,.1f} CPU-h = ~{cpu / 3600:,.1f} h on one "
                      f"core, {cpu / nproc / 3600:,.1f} h on all {nproc}; {target}: "
-                     f"x{cpu / nproc / wall_target:,.0f} over even with all cores")
+                     f"x{cpu / nproc / wall_target:,.1f} the target even with all cores")
     return lines
 
 
