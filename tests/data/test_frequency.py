@@ -30,11 +30,14 @@ def _panel(seed: int) -> pd.DataFrame:
 
 
 @pytest.mark.parametrize("seed", range(40))
-@pytest.mark.parametrize("presorted", [False, True])
-def test_vectorised_inference_equals_groupby(seed: int, presorted: bool) -> None:
+@pytest.mark.parametrize("layout", ["shuffled", "sorted", "grouped"])
+def test_vectorised_inference_equals_groupby(seed: int, layout: str) -> None:
     frame = _panel(seed)
-    if presorted:  # already in (id, date) order: the path that skips the sort
+    if layout != "shuffled":  # series by series in date order: the paths without a sort
         frame = frame.sort_values(["unique_id", "ds"], kind="stable")
+    if layout == "grouped":  # ... but the series not in id order
+        rank = frame["unique_id"].map({"S3": 0, "S1": 1, "S6": 2, "S0": 3})
+        frame = frame.iloc[np.argsort(rank.fillna(9).to_numpy(), kind="stable")]
     freq, off = infer_frequencies(frame)
     expected_freq, expected_off = _infer_with_groupby(frame)
     assert_series_equal(freq, expected_freq)

@@ -59,42 +59,53 @@ def infer_from_codes(codes: np.ndarray, ids: np.ndarray, ds: pd.Series,
     """:func:`infer_frequencies` for ids given as ranks (``ids[codes]`` is each row's id,
     ``ids`` sorted), as :func:`sorted_codes` returns them.
 
-    One sort by (id, date), then per-series sums over integer series numbers: the cost stays
-    linear in rows however many series there are.
+    Rows that already come series by series in date order (the usual export) are used
+    where they are; others are sorted by (id, date) first. Per-series sums over integer
+    series numbers keep the cost linear in rows however many series there are.
     """
     stamps = ds.to_numpy()
-    if _in_order(codes, stamps):  # prepared panels usually are: no sort, no copies
-        order, ranks = None, codes
-    else:
+    starts = contiguous_runs(codes, stamps)
+    order = None
+    if starts is None:
         order = np.lexsort((stamps, codes))
-        ranks, stamps = codes[order], stamps[order]
+        codes, stamps = codes[order], stamps[order]
+        starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
     days = stamps.astype("datetime64[D]").view(np.int64)
-    new_series = np.r_[True, ranks[1:] != ranks[:-1]]
-    step = np.where(new_series, -1, np.diff(days, prepend=days[0]))
-    series_ids = ids[ranks[new_series]]
-    freq = np.full(len(series_ids), "D", dtype=object)
-    off = np.zeros(len(ranks), dtype=bool)
-    month_step = (step >= 28) & (step <= 31)
-    week_step = step == 7
-    if month_step.any() or week_step.any():
+    new_series = np.zeros(len(codes), dtype=bool)
+    new_series[starts] = True
+    gaps = np.diff(days)
+    in_series = ~new_series[1:]
+    freq = np.full(len(starts), "D", dtype=object)
+    off = np.zeros(len(codes), dtype=bool)
+    if (in_series & ((gaps == 7) | ((gaps >= 28) & (gaps <= 31)))).any():
         # Without 7-day or month-sized steps no series can be weekly or monthly.
+        step = np.r_[-1, np.where(in_series, gaps, -1)]
         group = np.cumsum(new_series) - 1
-        grid_off = _grids(group, len(series_ids), step, month_step, week_step, days,
-                          pd.Series(stamps), freq)
+        grid_off = _grids(group, len(starts), step, (step >= 28) & (step <= 31), step == 7,
+                          days, pd.Series(stamps), freq)
         if order is None:
             off = grid_off
         else:
             off[order] = grid_off
-    out = pd.Series(freq, index=pd.Index(series_ids, name=S.UNIQUE_ID))
+    series_codes = codes[starts]
+    by_id = np.argsort(series_codes, kind="stable")
+    out = pd.Series(freq[by_id], index=pd.Index(ids[series_codes[by_id]], name=S.UNIQUE_ID))
     return out, pd.Series(off, index=index)
 
 
-def _in_order(codes: np.ndarray, stamps: np.ndarray) -> bool:
-    """True when rows already run by series code, then date (a stable sort would keep them)."""
-    if len(codes) < 2:
-        return True
+def contiguous_runs(codes: np.ndarray, values: np.ndarray) -> np.ndarray | None:
+    """Where each code's rows start, when every code's rows are contiguous and ``values``
+    never decrease within them (a stable sort by code, then value, would only move whole
+    blocks); ``None`` otherwise, NaT included."""
+    if len(codes) == 0:
+        return np.empty(0, dtype=np.intp)
     same = codes[1:] == codes[:-1]
-    return bool(np.all(codes[1:] >= codes[:-1]) and np.all(~same | (stamps[1:] >= stamps[:-1])))
+    if not np.all(~same | (values[1:] >= values[:-1])):
+        return None
+    starts = np.flatnonzero(np.r_[True, ~same])
+    if len(np.unique(codes[starts])) < len(starts):
+        return None
+    return starts
 
 
 def _grids(group: np.ndarray, n_groups: int, step: np.ndarray, month_step: np.ndarray,

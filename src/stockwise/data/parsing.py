@@ -270,9 +270,14 @@ def clean_text(values: pd.Series, *, distinct: Distinct | None = None) -> pd.Ser
     them (12).
     """
     distinct = distinct or Distinct(values)
+    return distinct.broadcast(clean_distinct(distinct), fill=pd.NA)
+
+
+def clean_distinct(distinct: Distinct) -> np.ndarray:
+    """:func:`clean_text` of each distinct value of a column (NA for blank ones)."""
     uniques = distinct.uniques
     text = np.array([str(int(u)) if isinstance(u, float) and u.is_integer()
                      else str(u).strip() for u in uniques], dtype=object)
     if distinct.is_text:
         text[_blank_text(uniques)] = pd.NA
-    return distinct.broadcast(text, fill=pd.NA)
+    return text

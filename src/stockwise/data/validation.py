@@ -18,11 +18,17 @@ import numpy as np
 import pandas as pd
 
 from stockwise import schema as S
-from stockwise.data.frequency import dominant_frequency, infer_frequencies, infer_from_codes
+from stockwise.data.frequency import (
+    contiguous_runs,
+    dominant_frequency,
+    infer_frequencies,
+    infer_from_codes,
+)
 from stockwise.data.mapping import ColumnMapping, restore_user_names
 from stockwise.data.parsing import (
     Distinct,
     blank_mask,
+    clean_distinct,
     clean_text,
     is_text_dtype,
     parse_dates,
@@ -222,7 +228,7 @@ def _validate(
             typed_columns[extra] = frame[extra].copy()
     # Every column is new: put them side by side without copying them once more.
     typed = pd.DataFrame(typed_columns, index=frame.index, copy=False)
-    keys = _RowKeys(typed)
+    keys = _RowKeys(typed, cells, spec)
 
     ok = ~_in(typed.index, issues.error_index())
     _check_duplicates(typed, spec, ok, frame, issues, keys)
@@ -316,72 +322,137 @@ def _check_column(
     return parsed
 
 
-class _RowKeys:
-    """Integer keys that order and compare rows exactly as sorting by columns would.
+_NAT = np.iinfo(np.int64).min  # NaT as an int64
 
-    Each column becomes dense ranks of its sorted distinct values (missing values last,
-    as pandas sorts them); several columns combine into one int64. Sorting, duplicate
+
+class _RowKeys:
+    """Per key column, integers that compare and order rows as the column's values do.
+
+    Text columns become ranks of their sorted distinct values (missing values last, as
+    pandas sorts them), taken from the distinct raw values already factorised rather than
+    from the millions of cells; dates are their int64 nanoseconds. Sorting, duplicate
     and frequency checks then work on integers instead of strings. A column NumPy cannot
-    order as pandas does (mixed kinds, extension types) gives ``None``: callers then fall
-    back to pandas.
+    order as pandas does (mixed kinds, extension types, missing dates) gives ``None``:
+    callers then fall back to pandas.
     """
 
-    def __init__(self, typed: pd.DataFrame) -> None:
+    def __init__(self, typed: pd.DataFrame, cells: _Cells, spec: S.TableSpec) -> None:
         self.typed = typed
-        self._ranks: dict[str, tuple[np.ndarray, np.ndarray] | None] = {}
+        self.cells = cells
+        self.spec = spec
+        self._ranks: dict[str, tuple[np.ndarray, np.ndarray | None] | None] = {}
 
-    def ranks(self, name: str) -> tuple[np.ndarray, np.ndarray] | None:
-        """(rank per row, missing ranked last; the sorted distinct values) or ``None``."""
+    def ranks(self, name: str) -> tuple[np.ndarray, np.ndarray | None] | None:
+        """(integer per row; the sorted distinct values, ``None`` for dates) or ``None``."""
         if name not in self._ranks:
-            self._ranks[name] = _dense_ranks(self.typed[name])
+            self._ranks[name] = self._compute(name)
         return self._ranks[name]
 
-    def combined(self, names: list[str]) -> np.ndarray | None:
-        key = np.zeros(len(self.typed), dtype=np.int64)
-        span = 1
+    def _compute(self, name: str) -> tuple[np.ndarray, np.ndarray | None] | None:
+        column = self.spec.spec(name)
+        if column is not None and column.kind in {"id", "text"} \
+                and name in self.cells.frame.columns:
+            distinct = self.cells.distinct(name)
+            if distinct is not None:  # the typed column is clean_distinct broadcast
+                return _ranks_of_distinct(clean_distinct(distinct), distinct.codes)
+        values = self.typed[name]
+        if values.dtype == "datetime64[ns]":
+            return values.to_numpy().view(np.int64), None
+        return _dense_ranks(values)
+
+    def columns(self, names: list[str], rows: np.ndarray) -> list[np.ndarray] | None:
+        """The integers of ``names`` for the rows in the mask ``rows``, or ``None``."""
+        every = bool(rows.all())
+        out = []
         for name in names:
             ranks = self.ranks(name)
             if ranks is None:
                 return None
-            size = len(ranks[1]) + 1
-            span *= size
-            if span >= 2**62:
+            values = ranks[0] if every else ranks[0][rows]
+            if ranks[1] is None and len(values) and values.min() == _NAT:
                 return None
-            key = key * size + ranks[0]
-        return key
+            out.append(values)
+        return out
+
+
+def _ranks_of_distinct(values: np.ndarray, codes: np.ndarray
+                       ) -> tuple[np.ndarray, np.ndarray] | None:
+    """Ranks per row of a column given as one value per distinct code (``values[codes]``,
+    code -1 missing), and its sorted distinct non-missing values."""
+    inner, uniques = pd.factorize(values, use_na_sentinel=True)
+    distinct = np.asarray(uniques, dtype=object)
+    if not all(isinstance(u, str) for u in distinct):
+        return None
+    sorter = np.argsort(distinct, kind="stable")
+    rank = np.empty(len(distinct) + 1, dtype=np.intp)
+    rank[sorter] = np.arange(len(distinct))
+    rank[-1] = len(distinct)  # missing sorts last
+    per_code = np.append(rank[inner], len(distinct))  # code -1: a missing cell
+    return per_code[codes], distinct[sorter]
 
 
 def _dense_ranks(values: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
     dtype = values.dtype
-    if not isinstance(dtype, np.dtype) or dtype.kind not in "iufMO":
+    if not isinstance(dtype, np.dtype) or dtype.kind not in "iufO":
         return None
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     distinct = np.asarray(uniques)
     if dtype.kind == "O" and not all(isinstance(u, str) for u in distinct):
         return None
     sorter = np.argsort(distinct, kind="stable")
-    rank = np.empty(len(distinct) + 1, dtype=np.int64)
+    rank = np.empty(len(distinct) + 1, dtype=np.intp)
     rank[sorter] = np.arange(len(distinct))
     rank[-1] = len(distinct)  # missing (code -1) sorts last
     return rank[codes], distinct[sorter]
 
 
-def _sorted(key: np.ndarray) -> bool:
-    return bool(np.all(key[1:] >= key[:-1]))
+def _non_decreasing(values: np.ndarray) -> bool:
+    return bool(np.all(values[1:] >= values[:-1]))
+
+
+def _order(columns: list[np.ndarray]) -> np.ndarray | None:
+    """Positions that sort rows by ``columns`` as a stable ``sort_values`` does; ``None``
+    when they already are in that order.
+
+    Rows that come series by series, each in date order, are reordered by moving whole
+    series blocks, with no sort of the rows.
+    """
+    first = columns[0]
+    if len(columns) == 1:
+        return None if _non_decreasing(first) else np.argsort(first, kind="stable")
+    if len(columns) == 2:
+        starts = contiguous_runs(first, columns[1])
+        if starts is not None:
+            heads = first[starts]
+            if _non_decreasing(heads):
+                return None
+            by_key = np.argsort(heads, kind="stable")
+            lengths = np.diff(np.r_[starts, len(first)])[by_key]
+            shift = starts[by_key] - (np.cumsum(lengths) - lengths)
+            return np.repeat(shift, lengths) + np.arange(len(first))
+    return np.lexsort(columns[::-1])
+
+
+def _has_duplicates(columns: list[np.ndarray]) -> bool:
+    if len(columns[0]) < 2:
+        return False
+    if len(columns) != 2 or contiguous_runs(columns[0], columns[1]) is None:
+        order = _order(columns)  # equal keys are neighbours once sorted
+        if order is not None:
+            columns = [c[order] for c in columns]
+    equal = np.ones(len(columns[0]) - 1, dtype=bool)
+    for values in columns:
+        equal &= values[1:] == values[:-1]
+    return bool(equal.any())
 
 
 def _check_duplicates(typed: pd.DataFrame, spec: S.TableSpec, ok: np.ndarray,
                       frame: pd.DataFrame, issues: _Issues, keys: _RowKeys) -> None:
     """Keep the first valid row of each key; later ones are quarantined, naming the first."""
     key = list(spec.key)
-    row_keys = keys.combined(key)
-    if row_keys is not None:
-        live_keys = row_keys[ok]
-        if _sorted(live_keys):
-            if not (live_keys[1:] == live_keys[:-1]).any():
-                return
-        elif pd.unique(live_keys).size == live_keys.size:
-            return
+    columns = keys.columns(key, ok)
+    if columns is not None and not _has_duplicates(columns):
+        return
     live = typed.loc[ok, key]
     dup = live.duplicated(keep="first")
     if not dup.any():
@@ -402,12 +473,16 @@ def _check_frequency(typed: pd.DataFrame, ok: np.ndarray, frame: pd.DataFrame,
     if not ok.any():
         return None
     ranks = keys.ranks(S.UNIQUE_ID)
-    ds = typed[S.DS]
-    if ranks is None or ranks[0][ok].max() >= len(ranks[1]) \
-            or not np.issubdtype(ds.dtype, np.datetime64):
+    columns = keys.columns([S.UNIQUE_ID, S.DS], ok)
+    if ranks is None or ranks[1] is None or columns is None \
+            or typed[S.DS].dtype != "datetime64[ns]" \
+            or columns[0].max() >= len(ranks[1]):  # a missing id
         freq, off = infer_frequencies(typed.loc[ok, [S.UNIQUE_ID, S.DS]])
     else:
-        freq, off = infer_from_codes(ranks[0][ok], ranks[1], ds[ok], typed.index[ok])
+        every = bool(ok.all())
+        freq, off = infer_from_codes(columns[0], ranks[1],
+                                     typed[S.DS] if every else typed[S.DS][ok],
+                                     typed.index if every else typed.index[ok])
     if freq.empty:
         return None
     names = {"D": "daily", "W": "weekly", "M": "monthly"}
@@ -457,17 +532,13 @@ def _split(table: RawTable, frame: pd.DataFrame, typed: pd.DataFrame, issues: _I
 def _accepted(typed: pd.DataFrame, rejected: np.ndarray, key: list[str],
               keys: _RowKeys) -> pd.DataFrame:
     """The rows not rejected, sorted by the table's key (stable), numbered from 0."""
-    row_keys = keys.combined(key)
-    if row_keys is None:
-        kept = typed[~rejected]
-        return kept.sort_values(key, kind="stable").reset_index(drop=True)
-    if rejected.any():
-        positions = np.flatnonzero(~rejected)
-        kept_keys = row_keys[positions]
-    else:
-        positions, kept_keys = None, row_keys
-    if not _sorted(kept_keys):
-        order = np.argsort(kept_keys, kind="stable")
+    kept = ~rejected
+    columns = keys.columns(key, kept)
+    if columns is None:
+        return typed[kept].sort_values(key, kind="stable").reset_index(drop=True)
+    order = _order(columns)
+    positions = np.flatnonzero(kept) if rejected.any() else None
+    if order is not None:
         positions = order if positions is None else positions[order]
     # Every row kept and already in order: nothing to move.
     accepted = typed.copy(deep=False) if positions is None else typed.take(positions)
