@@ -82,3 +82,15 @@ def test_weekly_and_monthly_dates_follow_the_data() -> None:
     ends = pd.date_range("2020-01-31", periods=40, freq="ME")
     out = SES(freq="M").fit(frame.assign(ds=ends)).predict(2)
     assert list(out["ds"]) == [pd.Timestamp("2023-05-31"), pd.Timestamp("2023-06-30")]
+
+
+def test_a_multiplicative_season_keeps_a_closed_day_at_zero_when_the_level_moves() -> None:
+    ds = pd.date_range("2026-01-05", periods=182, freq="D")
+    pattern = np.array([1.0, 1.0, 1.0, 1.2, 1.5, 1.8, 0.0])  # closed on Sundays
+    level = np.where(np.arange(182) < 126, 20.0, 40.0)  # the level doubles
+    frame = pd.DataFrame({"unique_id": "shop", "ds": ds,
+                          "y": level * pattern[np.arange(182) % 7]})
+    out = HoltWinters(season_length=7, multiplicative=True).fit(frame).predict(7)
+    sunday = out["ds"].dt.dayofweek == 6
+    assert out.loc[sunday, "HoltWinters"].max() < 1.0
+    assert out.loc[~sunday, "HoltWinters"].min() > 30.0
