@@ -235,9 +235,11 @@ def parse_flags(values: pd.Series, *, distinct: Distinct | None = None
         return values.astype("int8"), pd.Series(False, index=values.index)
     if isinstance(values.dtype, np.dtype) and values.dtype.kind in "iuf":
         numbers = values.to_numpy()
-        flag = (numbers == 0) | (numbers == 1)
-        failed = ~flag & ~np.isnan(numbers) if numbers.dtype.kind == "f" else ~flag
-        return (pd.Series(np.where(flag, numbers, 0).astype("int8"), index=values.index),
+        ones = numbers == 1
+        failed = ~ones & (numbers != 0)
+        if numbers.dtype.kind == "f":
+            failed &= ~np.isnan(numbers)
+        return (pd.Series(ones.astype("int8"), index=values.index),
                 pd.Series(failed, index=values.index))
     if pd.api.types.is_numeric_dtype(values):
         return _flags(values, words=None)

@@ -63,7 +63,8 @@ def validate_sources(
 
 def cross_check(tables: dict[str, ValidatedTable]) -> list[str]:
     """Warn about products known to one table but not the other (nothing is dropped)."""
-    ids = {name: set(t.data[S.UNIQUE_ID].dropna().unique()) for name, t in tables.items()}
+    ids = {name: set(pd.Series(t.data[S.UNIQUE_ID].unique()).dropna())
+           for name, t in tables.items()}
     notes = []
     if "sales" in ids and "inventory" in ids:
         no_stock = ids["sales"] - ids["inventory"]
