@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from stockwise.models.panel import mean_up_to
 from stockwise.models.panel_base import PanelForecaster
 
 
@@ -94,7 +95,5 @@ class HistoricAverage(PanelForecaster):
 
     def _point(self, values: np.ndarray, start: np.ndarray, cutoffs: list[int], h: int
                ) -> np.ndarray:
-        total = np.cumsum(np.nan_to_num(values), axis=1)
-        count = np.cumsum(~np.isnan(values), axis=1)
-        out = np.stack([total[:, c] / np.maximum(count[:, c], 1) for c in cutoffs])
+        out = mean_up_to(values, cutoffs)
         return np.repeat(np.maximum(out, 0.0)[:, :, None], h, axis=2)

@@ -35,10 +35,6 @@ class Panel:
     def n_periods(self) -> int:
         return self.values.shape[1]
 
-    @property
-    def lengths(self) -> np.ndarray:
-        return self.n_periods - self.start
-
 
 def to_panel(frame: pd.DataFrame, freq: str) -> Panel:
     """Build the panel of a checked, sorted frame (``check_training_frame`` order)."""
@@ -67,3 +63,14 @@ def window_cutoffs(n_periods: int, h: int, n_windows: int, step: int | None = No
     """
     step = h if step is None else step
     return [n_periods - 1 - h - (n_windows - 1 - w) * step for w in range(n_windows)]
+
+
+def mean_up_to(values: np.ndarray, cutoffs: list[int]) -> np.ndarray:
+    """(cutoffs × series) mean of each series' observations up to each cutoff (0 if none)."""
+    total = np.cumsum(np.nan_to_num(values), axis=1)
+    count = np.cumsum(~np.isnan(values), axis=1)
+    out = np.zeros((len(cutoffs), values.shape[0]))
+    for i, cutoff in enumerate(cutoffs):
+        if cutoff >= 0:
+            out[i] = total[:, cutoff] / np.maximum(count[:, cutoff], 1)
+    return out

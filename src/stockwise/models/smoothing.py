@@ -25,6 +25,7 @@ import warnings
 
 import numpy as np
 
+from stockwise.models.panel import mean_up_to
 from stockwise.models.panel_base import PanelForecaster
 
 ALPHAS = (0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.8)
@@ -82,7 +83,7 @@ class HoltWinters(PanelForecaster):
             out[short] = level[short]
         short = np.isnan(out)
         if short.any():  # not even the level's start: the mean so far
-            out[short] = np.broadcast_to(_mean_at(values, cutoffs)[:, :, None], out.shape)[short]
+            out[short] = np.broadcast_to(mean_up_to(values, cutoffs)[:, :, None], out.shape)[short]
         return out
 
 
@@ -220,14 +221,3 @@ def _initial_states(values: np.ndarray, start: np.ndarray, m: int, seasons: int 
             share = np.where(level[:, None] > 0, by_phase / level[:, None], 1.0)
         ratio[phase_columns, rows[:, None]] = np.nan_to_num(share, nan=1.0)
     return level, additive, ratio
-
-
-def _mean_at(values: np.ndarray, cutoffs: list[int]) -> np.ndarray:
-    """(cutoffs × series) mean of each series' observations up to each cutoff (0 if none)."""
-    total = np.cumsum(np.nan_to_num(values), axis=1)
-    count = np.cumsum(~np.isnan(values), axis=1)
-    out = np.zeros((len(cutoffs), values.shape[0]))
-    for i, cutoff in enumerate(cutoffs):
-        if cutoff >= 0:
-            out[i] = total[:, cutoff] / np.maximum(count[:, cutoff], 1)
-    return out

@@ -29,13 +29,13 @@ from stockwise import schema as S
 from stockwise.errors import OptionError
 from stockwise.models.base import Forecaster
 from stockwise.workflows.executors import Executor, InProcessExecutor
-from stockwise.workflows.plan import plan_tables
+from stockwise.workflows.plan import plan_tables, validate_plan_inputs
 from stockwise.workflows.plan_config import PlanConfig, plan_inventory_with
 from stockwise.workflows.plan_outputs import ChunkSink, PlanWriter
 from stockwise.workflows.sector_forecast import Settings
 from stockwise.workflows.stages import StageTime
 from stockwise.workflows.tracking import NullTracker, Tracker, track_forecasts
-from stockwise.workflows.validate import ValidationRun, validate_sources
+from stockwise.workflows.validate import ValidationRun
 
 log = logging.getLogger(__name__)
 
@@ -232,11 +232,8 @@ def plan_files_in_chunks(
     out = Path(out_dir)
     tracker = tracker or NullTracker()
     with tracker.start_run("plan", tags={"stockwise.kind": "plan"}):
-        validation = validate_sources(sales, inventory=inventory, batches=batches,
-                                      column_map=column_map, inventory_map=inventory_map,
-                                      out_dir=out / "validation")
-        for table in validation.tables.values():
-            table.require_usable()
+        validation = validate_plan_inputs(sales, inventory, batches, column_map,
+                                          inventory_map, out)
         tables = validation.tables
         sales_table = tables["sales"].data
         writer = PlanWriter(out, n_series=int(sales_table[S.UNIQUE_ID].nunique()))

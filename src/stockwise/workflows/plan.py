@@ -211,11 +211,8 @@ def plan_files(
     out = Path(out_dir)
     tracker = tracker or NullTracker()
     with tracker.start_run("plan", tags={"stockwise.kind": "plan"}):
-        validation = validate_sources(sales, inventory=inventory, batches=batches,
-                                      column_map=column_map, inventory_map=inventory_map,
-                                      out_dir=out / "validation")
-        for table in validation.tables.values():
-            table.require_usable()
+        validation = validate_plan_inputs(sales, inventory, batches, column_map,
+                                          inventory_map, out)
         tables = validation.tables
         run = plan_inventory(tables["sales"].data, tables["inventory"].data,
                              batches=tables["batches"].data if "batches" in tables else None,
@@ -228,3 +225,17 @@ def plan_files(
         track_forecasts(tracker, "plan", sales=tables["sales"].data, options=options,
                         result=run.forecasts, out_dir=out, files=run.files)
     return run, validation
+
+
+def validate_plan_inputs(sales: str | Path | pd.DataFrame, inventory: str | Path | pd.DataFrame,
+                         batches: str | Path | pd.DataFrame | None,
+                         column_map: dict[str, str] | None, inventory_map: dict[str, str] | None,
+                         out: Path) -> ValidationRun:
+    """Validate the plan's tables (quarantine files under ``out/validation``); stop with a
+    clear error when one of them has nothing usable."""
+    validation = validate_sources(sales, inventory=inventory, batches=batches,
+                                  column_map=column_map, inventory_map=inventory_map,
+                                  out_dir=out / "validation")
+    for table in validation.tables.values():
+        table.require_usable()
+    return validation
