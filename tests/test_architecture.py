@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "stockwise"
-CORE = ["schema.py", "errors.py", "data", "sectors", "synthetic", "features", "models",
+CORE = ["schema.py", "errors.py", "cells.py", "data", "sectors", "synthetic", "features", "models",
         "evaluation", "inventory", "report", "workflows"]
 FORBIDDEN = {"typer", "fastapi", "sqlalchemy", "mlflow", "dask", "distributed", "rich",
              "uvicorn", "starlette"}

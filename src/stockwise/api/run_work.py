@@ -35,6 +35,7 @@ from stockwise.adapters.storage.frames import (
 )
 from stockwise.adapters.storage.results import store_forecasts, store_plan
 from stockwise.api.settings import Settings
+from stockwise.cells import write_csv
 from stockwise.errors import InputError, NothingUsableError
 from stockwise.workflows.plan_outputs import ChunkCollector
 from stockwise.workflows.plan_outputs import concat_tables as _concat
@@ -203,7 +204,7 @@ def _track(tracker: Tracker, kind: str, sales: pd.DataFrame, params: dict[str, A
         files = {}
         for name, table in tables.items():
             files[name] = out / f"{name}.csv"
-            table.to_csv(files[name], index=False)
+            write_csv(table, files[name])
         track_forecasts(tracker, kind, sales=sales, options=params, result=result,
                         out_dir=out, files=files)
 

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from stockwise.cells import write_csv
 from stockwise.cli import render
 from stockwise.cli.app import console, handle_errors
 
@@ -108,7 +109,7 @@ def prepare(
     render.validation_report(console, table, run.files.get("sales"))
     prepared = prepare_sales(table.data, freq=freq, to=to, gap_policy=gap_policy)
     path = Path(out) / "sales_prepared.csv"
-    prepared.to_csv(path, index=False)
+    write_csv(prepared, path)
     filled = int(prepared["gap_filled"].sum()) if "gap_filled" in prepared else 0
     console.print(f"{len(prepared)} rows ({filled} filled gaps) → {path}", highlight=False)
 

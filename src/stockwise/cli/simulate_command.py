@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
+from stockwise.cells import write_csv
 from stockwise.cli.app import console, handle_errors
 from stockwise.cli.forecast_commands import split_names
 
@@ -120,10 +121,10 @@ def simulate(
     files = {"summary": out / "simulation_summary.csv",
              "products": out / "simulation_products.csv",
              "equal fill rate": out / "simulation_equal_fill_rate.csv"}
-    summary.to_csv(files["summary"], index=False)
-    pd.concat([r.products.assign(label=r.summary["label"]) for r in results],
-              ignore_index=True).to_csv(files["products"], index=False)
-    equal_fill_rate(summary).to_csv(files["equal fill rate"], index=False)
+    write_csv(summary, files["summary"])
+    write_csv(pd.concat([r.products.assign(label=r.summary["label"]) for r in results],
+                        ignore_index=True), files["products"])
+    write_csv(equal_fill_rate(summary), files["equal fill rate"])
     for name, path in files.items():
         console.print(f"{name}: {path}", highlight=False)
 

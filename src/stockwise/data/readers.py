@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from stockwise import schema as S
+from stockwise.cells import ESCAPE, unescape_text
 from stockwise.errors import EmptyInputError, InputError
 
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
@@ -121,6 +122,8 @@ def read_csv(
     except pd.errors.EmptyDataError as exc:
         raise EmptyInputError("the file has no header row", source=str(path)) from exc
     frame.columns = [str(c).strip() for c in frame.columns]
+    if "'" in text:
+        frame = _unescaped(frame)
     _check_header(frame, str(path))
     decimal = decimal or detect_decimal(frame, sep)
     frame = _with_source_rows(frame, first_row=2)
@@ -233,6 +236,19 @@ def _check_header(frame: pd.DataFrame, source: str) -> None:
     if S.SOURCE_ROW in frame.columns:
         raise InputError(f"'{S.SOURCE_ROW}' is reserved by stockwise", source=source, row=1,
                          column=S.SOURCE_ROW, hint="Rename that column.")
+
+
+def _unescaped(frame: pd.DataFrame) -> pd.DataFrame:
+    """Cells and names that stockwise's own CSV exports escaped (``'=1+1``, see
+    ``stockwise.cells``) read back as the text they were, so a prepared file feeds a later
+    run with the same ids."""
+    frame.columns = [unescape_text(c) for c in frame.columns]
+    for position in range(frame.shape[1]):
+        column = frame.iloc[:, position]
+        quoted = column.str.startswith(ESCAPE)
+        if quoted.any():
+            frame.isetitem(position, column.where(~quoted, column[quoted].map(unescape_text)))
+    return frame
 
 
 def _with_source_rows(frame: pd.DataFrame, first_row: int) -> pd.DataFrame:

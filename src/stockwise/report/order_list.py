@@ -3,6 +3,8 @@
 Sheets: "Orders" (lines to order now and soon), "Plan" (every product), "Alerts". Dates,
 money and percentages get number formats, headers are frozen with filters on, and the
 urgency of each line is colour-coded so the first screen shows what to do today.
+Text from the user's files (ids, sectors, messages) that a spreadsheet would evaluate is
+stored as plain text, never as a formula (see ``stockwise.cells``).
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
+
+from stockwise.cells import looks_like_formula, protect_cell
 
 ORDER_COLUMNS = [
     "unique_id", "sector", "urgency", "order_date", "order_qty", "order_value",
@@ -52,8 +56,13 @@ def _sheet(sheet: Worksheet, title: str, frame: pd.DataFrame, colour_by: str,
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor="305496")
         cell.alignment = Alignment(vertical="center", wrap_text=True)
+        protect_cell(cell)
     for row in frame.itertuples(index=False):
-        sheet.append([_cell(v) for v in row])
+        values = [_cell(v) for v in row]
+        sheet.append(values)
+        for position, value in enumerate(values, start=1):
+            if looks_like_formula(value):
+                protect_cell(sheet.cell(row=sheet.max_row, column=position))
     for index, name in enumerate(columns, start=1):
         letter = get_column_letter(index)
         fmt = ("#,##0.00" if name in MONEY else "0.0%" if name in PERCENT else

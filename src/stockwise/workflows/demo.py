@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from stockwise import schema as S
+from stockwise.cells import write_csv
 from stockwise.data.prepare import prepare_sales
 from stockwise.inventory.plan import InventoryPlan
 from stockwise.synthetic import generate, write_synthetic
@@ -86,7 +87,7 @@ def run_demo(
         prepared = prepare_sales(sales, freq="D")
         prepared_path = out / "prepared" / "sales_daily.csv"
         prepared_path.parent.mkdir(parents=True, exist_ok=True)
-        prepared.to_csv(prepared_path, index=False)
+        write_csv(prepared, prepared_path)
         files["prepared/sales_daily"] = prepared_path
 
     with tracker.start_run("demo", tags={"stockwise.kind": "demo"}):

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Protocol
 import pandas as pd
 
 from stockwise import schema as S
+from stockwise.cells import write_csv
 from stockwise.inventory.plan import PLAN_COLUMNS, sort_alerts, sort_plan
 from stockwise.report.order_list import write_order_workbook
 from stockwise.workflows.sector_forecast import SectorForecasts
@@ -151,17 +152,17 @@ class PlanWriter(ChunkCollector):
         plan, alerts = self.plan, self.alerts
         for name, table in (("plan", plan), ("alerts", alerts)):
             files[name] = self.out / f"{name}.csv"
-            table.to_csv(files[name], index=False)
+            write_csv(table, files[name])
         if self.csv_tables:
             for name in STREAMED:
                 table = self.table(name)
                 if not table.empty:
                     files[name] = self.out / f"{name}.csv"
-                    table.to_csv(files[name], index=False)
+                    write_csv(table, files[name])
         files.update({f"{name}_parquet": self.out / name for name in STREAMED
                       if name in self._written})
         files["chunks"] = self.out / "chunks.csv"
-        self.chunk_timings().to_csv(files["chunks"], index=False)
+        write_csv(self.chunk_timings(), files["chunks"])
         files["plan_xlsx"] = write_order_workbook(plan, alerts, self.out / "plan.xlsx")
         return files
 

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from stockwise import schema as S
+from stockwise.cells import write_csv
 from stockwise.data.prepare import prepare_sales
 from stockwise.report.charts import (
     Bars,
@@ -89,7 +90,7 @@ def write_validation_summary(run: ValidationRun, out_dir: str | Path) -> Path:
             for name, t in run.tables.items()]
     path = Path(out_dir) / SUMMARY_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
-    pd.DataFrame(rows).to_csv(path, index=False)
+    write_csv(pd.DataFrame(rows), path)
     return path
 
 
@@ -107,7 +108,7 @@ def run_etl(sales: str | Path | pd.DataFrame, out_dir: str | Path, *,
     files["validation/summary"] = write_validation_summary(validation, out / "validation")
     prepared = prepare_sales(table.data, to=to)  # type: ignore[arg-type]
     files["prepared"] = out / "sales_prepared.csv"
-    prepared.to_csv(files["prepared"], index=False)
+    write_csv(prepared, files["prepared"])
     result = EtlResult(validation, prepared, files)
     if viz:
         charts = exploration_charts(prepared)

@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from stockwise import schema as S
+from stockwise.cells import write_csv
 from stockwise.data.planned import read_planned
 from stockwise.errors import OptionError, ProfileError
 from stockwise.evaluation.metrics import summarise
@@ -259,6 +260,6 @@ def _write(out: Path, tables: dict[str, pd.DataFrame]) -> dict[str, Path]:
     files = {}
     for name, table in tables.items():
         path = out / f"{name}.csv"
-        table.to_csv(path, index=False)
+        write_csv(table, path)
         files[name] = path
     return files

@@ -1,4 +1,9 @@
-"""Sectors (the seed's sector controller) and products with stock (its stock controller)."""
+"""Sectors (the seed's sector controller) and products with stock (its stock controller).
+
+A product id may hold ``/`` (sent as ``%2F``, which the server decodes before routing), so
+product routes take the id as a ``path`` parameter; ``…/history`` is declared first so it
+is not read as part of an id.
+"""
 
 from __future__ import annotations
 
@@ -93,16 +98,7 @@ def list_products(key: ReadKey, storage: StorageDep, paging: PagingDep,
     return jsonable(page(items, paging.page, paging.page_size, total))
 
 
-@router.get("/products/{product_id}", tags=["products"], summary="One product, its batches")
-def get_product(product_id: str, key: ReadKey, storage: StorageDep) -> dict[str, Any]:
-    with storage.session() as session:
-        found, _ = queries.products(session, product_id=product_id, limit=1)
-        if not found:
-            raise ApiError(404, f"no product {product_id!r}")
-        return jsonable({**found[0], "batches": queries.batches(session, product_id)})
-
-
-@router.get("/products/{product_id}/history", tags=["products"],
+@router.get("/products/{product_id:path}/history", tags=["products"],
             summary="The product's stored sales, by date")
 def product_history(product_id: str, key: ReadKey, storage: StorageDep,
                     start: dt.date | None = None, end: dt.date | None = None
@@ -112,6 +108,16 @@ def product_history(product_id: str, key: ReadKey, storage: StorageDep,
         if not items and not queries.products(session, product_id=product_id, limit=1)[0]:
             raise ApiError(404, f"no product {product_id!r}")
     return jsonable({"product_id": product_id, "items": items})
+
+
+@router.get("/products/{product_id:path}", tags=["products"],
+            summary="One product, its batches")
+def get_product(product_id: str, key: ReadKey, storage: StorageDep) -> dict[str, Any]:
+    with storage.session() as session:
+        found, _ = queries.products(session, product_id=product_id, limit=1)
+        if not found:
+            raise ApiError(404, f"no product {product_id!r}")
+        return jsonable({**found[0], "batches": queries.batches(session, product_id)})
 
 
 @router.get("/planned", tags=["uploads"],

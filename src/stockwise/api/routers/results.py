@@ -19,6 +19,7 @@ from stockwise.api.deps import ReadKey, StorageDep
 from stockwise.api.errors import ApiError
 from stockwise.api.params import PagingDep, choices
 from stockwise.api.serialize import jsonable, page
+from stockwise.cells import write_csv
 from stockwise.report.order_list import write_order_workbook
 
 router = APIRouter()
@@ -98,7 +99,7 @@ def export_plan(key: ReadKey, storage: StorageDep, format: Literal["csv", "xlsx"
     name = f"stockwise-orders-{run_id}"
     if format == "csv":
         buffer = io.StringIO()
-        plan.to_csv(buffer, index=False)
+        write_csv(plan, buffer)
         return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
     plan = _typed(plan)
@@ -111,12 +112,13 @@ def export_plan(key: ReadKey, storage: StorageDep, format: Literal["csv", "xlsx"
                     headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
 
 
-@router.get("/plan/{product_id}", tags=["plan"],
+@router.get("/plan/{product_id:path}", tags=["plan"],
             summary="One product's plan line, daily projection and alerts")
 async def product_plan(product_id: str, request: Request, key: ReadKey,
                        run_id: str | None = None) -> Response:
     """The hot read of the dashboard's product page: answers of a succeeded run are
-    immutable, so they are served from an in-memory cache as pre-encoded JSON."""
+    immutable, so they are served from an in-memory cache as pre-encoded JSON. The id is
+    a path parameter that may hold ``/`` (sent as ``%2F``): any id validation accepts."""
     cache = request.app.state.cache
     storage = request.app.state.storage
     if run_id is None:

@@ -33,9 +33,15 @@ async function loadAlerts() {
   SW.table("alerts-table", shown, COLUMNS, "Alerts, most severe first");
 }
 
+// Text a spreadsheet would run as a formula gets a leading apostrophe, as the server's
+// exports do (stockwise.cells); numbers, and text that is a plain number, stay as they are.
 function csvCell(value) {
-  const text = value === null || value === undefined ? "" : String(value);
-  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  let text = value === null || value === undefined ? "" : String(value);
+  if (typeof value === "string" && /^[=+\-@\t\r]/.test(text) &&
+      !/^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(text)) {
+    text = "'" + text;
+  }
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 async function exportCsv() {
