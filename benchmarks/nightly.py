@@ -4,6 +4,7 @@ Usage::
 
     nice -n 10 .venv/bin/python benchmarks/nightly.py --series 100,300
     .venv/bin/python benchmarks/nightly.py --series 100 --profile --breakdown
+    .venv/bin/python benchmarks/nightly.py --series 1000,10000,100000 --engine process
     .venv/bin/python benchmarks/nightly.py --smoke
 
 For each series count, generated three-sector data (``stockwise.synthetic``: sales,
@@ -28,6 +29,16 @@ plan       the plan's inputs (last prices, demand groups, days since listing) an
            paths, decisions, projections, alerts);
 write      :func:`stockwise.workflows.plan.write_plan` (order list CSV + XLSX, alerts,
            projection, forecasts, ...) and the validation summary.
+
+``--engine local|process|dask`` runs instead the job exactly as ``stockwise plan --engine
+…`` does (:func:`stockwise.workflows.chunked_plan.plan_files_in_chunks`: the Parquet sales
+read and validated in parts of whole series, chunks of ``--chunk-size`` series planned on
+the engine, outputs streamed), timed as its own stages: validate (reading included),
+chunks (this process splitting and waiting; the children column is the workers' CPU as
+each chunk measured its stages, process start-up and imports left out; per sector from
+``chunks.csv``), write, and engine (starting and stopping the workers). Each sector
+forecasts over its profile horizon (raised to the plan's lead time + two reviews), as the
+CLI does; ``--horizon`` applies to the stage-by-stage job only.
 
 Experiment tracking is off, as in ``plan_files`` without a tracker (the CLI turns it on).
 Generating the data is not a stage: it is timed apart, and its files are kept in
@@ -81,6 +92,8 @@ from stockwise.inventory.censoring import uncensor_demand
 from stockwise.inventory.plan import DAYS_PER_PERIOD, build_plan
 from stockwise.synthetic import generate_to_files
 from stockwise.workflows import plan as plan_workflow
+from stockwise.workflows.plan_config import PlanConfig
+from stockwise.workflows.stages import StageTime
 from stockwise.workflows.validate import validate_sources
 
 REPO = Path(__file__).resolve().parents[1]
@@ -261,6 +274,79 @@ def run_job(paths: dict[str, Path], options: JobOptions, *,
             result.rows, result.series, result.note = rows, series, note
             results.append(result)
     return results
+
+
+def run_engine(paths: dict[str, Path], options: JobOptions, engine: str,
+               workers: int | None, chunk_size: int) -> tuple[list[StageResult], pd.DataFrame]:
+    """The CLI's chunked job on ``engine``: stage results (one sampler over the whole run;
+    children CPU and peak RSS booked on the chunks stage) and the per-chunk table."""
+    from stockwise.adapters.distributed import open_executor
+    from stockwise.workflows.chunked_plan import plan_files_in_chunks
+
+    config = PlanConfig(models=options.models, n_windows=options.n_windows,
+                        policy=options.policy, target=options.target,
+                        correct_censoring=options.correct_censoring,
+                        calibrate_service=options.calibrate_service, seed=options.seed,
+                        chunk_size=chunk_size)
+    timings: dict[str, StageTime] = {}
+    with RssSampler() as sampler, measure("total", sampler) as whole, \
+            open_executor(engine, workers=workers) as executor:
+        run, validation = plan_files_in_chunks(
+            paths["sales"], paths["inventory"], options.out_dir, config,
+            batches=paths.get("batches"), executor=executor, timings=timings)
+    report = validation.tables["sales"].report
+    notes = {"validate": f"{report.summary} (sales)",
+             "chunks": f"{len(run.chunks)} chunks on {engine}"
+                       f"{f' x{workers}' if workers else ''}",
+             "write": f"{len(run.plan):,} plan lines, {len(run.alerts):,} alerts"}
+    timings["engine"] = StageTime(  # starting and stopping the workers, cleaning up
+        whole.wall_s - sum(t.wall_s for t in timings.values()),
+        whole.cpu_s - sum(t.cpu_s for t in timings.values()))
+    notes["engine"] = "start / stop of the workers, temporary parts removed"
+    # The pool's workers are the fork server's children, not ours (RUSAGE_CHILDREN misses
+    # them): their CPU is what each chunk measured of itself.
+    worker_cpu = float(run.chunks.filter(like="_cpu_s").to_numpy().sum()) \
+        if engine != "local" else 0.0
+    results = []
+    for name in ("validate", "chunks", "write", "engine"):
+        spent = timings.get(name, StageTime(0.0, 0.0))
+        chunks = name == "chunks"
+        results.append(StageResult(
+            name, spent.wall_s, spent.cpu_s, worker_cpu if chunks else 0.0,
+            whole.peak_rss_mib if chunks else 0.0, whole.maxrss_mib,
+            report.n_accepted if name == "validate" else None,
+            len(run.plan) if chunks else None, notes[name], whole.load_end))
+    return results, run.chunks
+
+
+def verdict(series: int, results: list[StageResult]) -> str:
+    """The run against issue #15's target for this many series, if it has one."""
+    if series not in TARGETS:
+        return f"no target for {series:,} series"
+    wall_target, gib_target = TARGETS[series]
+    whole = total(results)
+    wall_ok = whole.wall_s <= wall_target
+    text = f"target {wall_target / 60:g} min: {whole.wall_s / 60:.1f} min, " + (
+        "met" if wall_ok else "NOT met")
+    if gib_target:
+        gib = whole.peak_rss_mib / 1024
+        text += f"; peak {gib_target:g} GB: {gib:.2f} GiB, " + (
+            "met" if gib <= gib_target else "NOT met")
+    return text
+
+
+def chunk_summary(chunks: pd.DataFrame) -> str:
+    """Per sector: chunks, series and the workers' CPU per stage (s, and ms a series)."""
+    cpu = [c for c in chunks.columns if c.endswith("_cpu_s")]
+    rows = chunks.assign(sector=chunks["sector"].fillna("(none)")).groupby("sector").agg(
+        chunks=("series", "size"), series=("series", "sum"), **{c: (c, "sum") for c in cpu})
+    lines = ["per sector, CPU seconds in the workers (ms per series):"]
+    for sector, row in rows.iterrows():
+        parts = ", ".join(f"{c.removesuffix('_cpu_s')} {row[c]:.1f} "
+                          f"({1000 * row[c] / row['series']:.1f})" for c in cpu)
+        lines.append(f"  {sector}: {int(row['chunks'])} chunks, {int(row['series']):,} series; "
+                     f"{parts}")
+    return "\n".join(lines)
 
 
 # -- measurement --------------------------------------------------------------------------
@@ -622,6 +708,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--profile-top", type=int, default=30)
     parser.add_argument("--breakdown", action="store_true",
                         help="time stockwise's own steps and models inside forecast and plan")
+    parser.add_argument("--engine", choices=("local", "process", "dask"),
+                        help="run the CLI's chunked job on this engine instead of the "
+                             "stage-by-stage job")
+    parser.add_argument("--workers", type=int, help="workers of the engine (default: "
+                        "one per CPU for process, 2 for dask)")
+    parser.add_argument("--chunk-size", type=int, default=2000,
+                        help="series per chunk with --engine (default %(default)s)")
     parser.add_argument("--json", type=Path, help="write the results here")
     parser.add_argument("--smoke", action="store_true",
                         help=f"tiny case: {SMOKE['series'][0]} series x {SMOKE['days']} days, "
@@ -662,6 +755,23 @@ def main(argv: list[str] | None = None) -> int:
         if breakdown is not None:
             install_breakdown(breakdown)
         load_start = os.getloadavg()
+        if args.engine:
+            results, chunks = run_engine(paths, options, args.engine, args.workers,
+                                         args.chunk_size)
+            print(format_table(series, results), flush=True)
+            print(chunk_summary(chunks))
+            print(verdict(series, results), flush=True)
+            report["runs"].append({  # type: ignore[union-attr]
+                "series": series, "engine": args.engine, "workers": args.workers,
+                "chunk_size": args.chunk_size, "generation_s": seconds,
+                "load_start": load_start, "load_end": os.getloadavg(),
+                "stages": [dataclasses.asdict(r) for r in results],
+                "total": dataclasses.asdict(total(results)),
+                "chunks": chunks.to_dict(orient="records")})
+            if args.json:
+                args.json.parent.mkdir(parents=True, exist_ok=True)
+                args.json.write_text(json.dumps(report, indent=1, default=str))
+            continue
         job = Job(paths, options)
         try:
             results = run_job(paths, options, hooks=profiles.hooks() if profiles else None,

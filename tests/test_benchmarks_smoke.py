@@ -62,3 +62,20 @@ def test_job_gives_the_plan_of_plan_files(tmp_path: Path) -> None:
     pd.testing.assert_frame_equal(job.plan.alerts, run.plan.alerts)
     assert sorted(p.name for p in job.files.values()) == sorted(
         p.name for p in run.files.values())
+
+
+def test_engine_mode_runs_the_clis_chunked_job(tmp_path: Path) -> None:
+    """``--engine``: the job ``stockwise plan --engine`` runs, with its own stages, the
+    workers' CPU per sector, and a plan equal to the stage-by-stage job's."""
+    report = tmp_path / "nightly.json"
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT), "--smoke", "--engine", "local", "--chunk-size", "5",
+         "--workdir", str(tmp_path), "--json", str(report)],
+        capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    run = json.loads(report.read_text())["runs"][0]
+    assert [s["stage"] for s in run["stages"]] == ["validate", "chunks", "write", "engine"]
+    assert len(run["chunks"]) == 6 and sum(c["series"] for c in run["chunks"]) == 24
+    assert "per sector, CPU seconds in the workers" in done.stdout
+    chunked = pd.read_csv(tmp_path / "out-24s" / "plan.csv")
+    assert len(chunked) == 24 and chunked["unique_id"].is_unique

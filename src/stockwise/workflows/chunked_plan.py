@@ -17,7 +17,7 @@ that sector exactly as :func:`~stockwise.workflows.plan.plan_inventory` does.
 from __future__ import annotations
 
 import logging
-import math
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from stockwise import schema as S
+from stockwise.data.partition import PartedSales, series_blocks
 from stockwise.errors import OptionError
 from stockwise.models.base import Forecaster
 from stockwise.workflows.executors import Executor, InProcessExecutor
@@ -33,7 +34,7 @@ from stockwise.workflows.plan import plan_tables, validate_plan_inputs
 from stockwise.workflows.plan_config import PlanConfig, plan_inventory_with
 from stockwise.workflows.plan_outputs import ChunkSink, PlanWriter
 from stockwise.workflows.sector_forecast import Settings
-from stockwise.workflows.stages import StageTime
+from stockwise.workflows.stages import StageClock, StageTime
 from stockwise.workflows.tracking import NullTracker, Tracker, track_forecasts
 from stockwise.workflows.validate import ValidationRun
 
@@ -110,10 +111,12 @@ class Chunks:
     """The chunks of a run, built one at a time as they are iterated.
 
     ``len()`` is known up front (for progress); iterating cuts each chunk's rows from
-    the tables when it is needed, so only the chunks in flight are copies.
+    the tables when it is needed, so only the chunks in flight are copies. Sales held in
+    part files (:class:`~stockwise.data.partition.PartedSales`) are read part by part.
     """
 
-    def __init__(self, specs: list[ChunkSpec], tables: dict[str, pd.DataFrame | None],
+    def __init__(self, specs: list[ChunkSpec],
+                 tables: dict[str, pd.DataFrame | PartedSales | None],
                  drop_sector_of: set[int]) -> None:
         self.specs = specs
         self._tables = tables
@@ -122,7 +125,7 @@ class Chunks:
         chunk_of = np.repeat(np.arange(len(specs), dtype=np.int32),
                              [len(spec.ids) for spec in specs])
         self._rows = {name: _rows_by_chunk(frame, ids, chunk_of, len(specs))
-                      for name, frame in tables.items() if frame is not None}
+                      for name, frame in tables.items() if isinstance(frame, pd.DataFrame)}
 
     def __len__(self) -> int:
         return len(self.specs)
@@ -144,36 +147,35 @@ class Chunks:
         frame = self._tables[name]
         if frame is None:
             return None
+        if isinstance(frame, PartedSales):
+            return frame.read(self.specs[index].ids)
         order, bounds = self._rows[name]
         return frame.iloc[order[bounds[index]:bounds[index + 1]]].reset_index(drop=True)
 
 
-def split_chunks(sales: pd.DataFrame, inventory: pd.DataFrame, config: PlanConfig, *,
-                 batches: pd.DataFrame | None = None,
+def split_chunks(sales: pd.DataFrame | PartedSales, inventory: pd.DataFrame,
+                 config: PlanConfig, *, batches: pd.DataFrame | None = None,
                  planned: pd.DataFrame | None = None) -> Chunks:
     """Sector-pure chunks of at most ``config.chunk_size`` series, in a fixed order.
 
     Sectors in name order (series without a sector last), each sector's series sorted by
     ``unique_id`` and cut into the fewest chunks of at most ``chunk_size``, of near-equal
-    sizes (so no chunk is left with a handful of series to pool). The layout depends on
-    the ids only, never on row order; within a chunk the rows keep their input order.
+    sizes (:func:`~stockwise.data.partition.series_blocks`). The layout depends on the ids
+    only, never on row order; within a chunk the rows keep the validated table's order.
     The first chunk of each sector returns its fitted models (for tracking).
     """
-    by_id = _sector_of_series(sales, config.sector)
-    everyone = by_id.index if config.sector is None else _sector_of_series(sales, None).index
+    listed = sales.series if isinstance(sales, PartedSales) else sales
+    has_sector = S.SECTOR in listed.columns
+    by_id = _sector_of_series(listed, config.sector)
+    everyone = by_id.index if config.sector is None else _sector_of_series(listed, None).index
     specs: list[ChunkSpec] = []
     no_sector: set[int] = set()
-    named = sorted(str(s) for s in by_id.dropna().unique())
-    for sector in [*named, None] if by_id.isna().any() else named:
-        ids = np.sort(by_id.index[by_id.isna() if sector is None else
-                                  (by_id == sector)].to_numpy(dtype=str))
-        if not len(ids):
-            continue
-        for part, slice_ in enumerate(np.array_split(ids, math.ceil(len(ids)
-                                                                    / config.chunk_size))):
-            if sector is None and S.SECTOR in sales.columns:
-                no_sector.add(len(specs))
-            specs.append(ChunkSpec(len(specs), sector, tuple(slice_.tolist()), part == 0))
+    first_of: set[str | None] = set()
+    for sector, ids in series_blocks(by_id, config.chunk_size):
+        if sector is None and has_sector:
+            no_sector.add(len(specs))
+        specs.append(ChunkSpec(len(specs), sector, tuple(ids.tolist()), sector not in first_of))
+        first_of.add(sector)
     unplanned = set(inventory[S.UNIQUE_ID].astype(str)) - set(everyone)
     if unplanned:
         log.warning("%d products have stock but no sales history (e.g. %s); not planned",
@@ -182,7 +184,7 @@ def split_chunks(sales: pd.DataFrame, inventory: pd.DataFrame, config: PlanConfi
     return Chunks(specs, tables, no_sector)
 
 
-def plan_in_chunks(sales: pd.DataFrame, inventory: pd.DataFrame, config: PlanConfig,
+def plan_in_chunks(sales: pd.DataFrame | PartedSales, inventory: pd.DataFrame, config: PlanConfig,
                    sink: ChunkSink, *, batches: pd.DataFrame | None = None,
                    planned: pd.DataFrame | None = None, executor: Executor | None = None,
                    progress: Progress | None = None) -> int:
@@ -222,30 +224,48 @@ def plan_files_in_chunks(
     column_map: dict[str, str] | None = None, inventory_map: dict[str, str] | None = None,
     planned: str | Path | pd.DataFrame | None = None, executor: Executor | None = None,
     tracker: Tracker | None = None, progress: Progress | None = None,
+    timings: dict[str, StageTime] | None = None,
 ) -> tuple[ChunkedPlanRun, ValidationRun]:
     """Validate the files, plan them chunk by chunk, and stream every output to ``out_dir``
-    (:class:`~stockwise.workflows.plan_outputs.PlanWriter` says which files)."""
+    (:class:`~stockwise.workflows.plan_outputs.PlanWriter` says which files).
+
+    A Parquet sales file is never held whole: it is read and validated in parts of whole
+    series (:mod:`stockwise.data.partition`) kept in a temporary folder (``$TMPDIR``)
+    until the plan is written, and each chunk reads its part. ``timings``: when given,
+    receives this process's wall and CPU time of "validate" (reading included), "chunks"
+    (splitting, and waiting for the executor) and "write" (what is written at the end).
+    """
     from stockwise.data.planned import read_planned
     from stockwise.workflows.report import write_validation_summary
 
     future = read_planned(planned, config.drivers) if planned is not None else None
     out = Path(out_dir)
     tracker = tracker or NullTracker()
-    with tracker.start_run("plan", tags={"stockwise.kind": "plan"}):
+    clock = StageClock(timings)
+    with tracker.start_run("plan", tags={"stockwise.kind": "plan"}), \
+            tempfile.TemporaryDirectory(prefix="stockwise-parts-") as parts_dir:
         validation = validate_plan_inputs(sales, inventory, batches, column_map,
-                                          inventory_map, out)
+                                          inventory_map, out, parts_dir=Path(parts_dir),
+                                          part_series=config.chunk_size)
+        clock.lap("validate")
         tables = validation.tables
-        sales_table = tables["sales"].data
-        writer = PlanWriter(out, n_series=int(sales_table[S.UNIQUE_ID].nunique()))
-        plan_in_chunks(sales_table, tables["inventory"].data, config, writer,
+        sales_table = tables["sales"]
+        n_series = (len(sales_table.series) if isinstance(sales_table, PartedSales)
+                    else int(sales_table.data[S.UNIQUE_ID].nunique()))
+        writer = PlanWriter(out, n_series=n_series)
+        plan_in_chunks(sales_table if isinstance(sales_table, PartedSales)
+                       else sales_table.data, tables["inventory"].data, config, writer,
                        batches=tables["batches"].data if "batches" in tables else None,
                        planned=future, executor=executor, progress=progress)
+        clock.lap("chunks")
         files = writer.finish()
         files["validation_summary"] = write_validation_summary(validation, out / "validation")
         if not isinstance(tracker, NullTracker):  # reading the tables back costs
-            track_forecasts(tracker, "plan", sales=sales_table, options=vars(config),
+            track_forecasts(tracker, "plan", sales=sales_table if isinstance(
+                sales_table, PartedSales) else sales_table.data, options=vars(config),
                             result=writer.forecasts_result(forecasts=False), out_dir=out,
                             files=files)
+        clock.lap("write")
     return ChunkedPlanRun(writer.plan, writer.alerts, files, writer.chunk_timings()), validation
 
 

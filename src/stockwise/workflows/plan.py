@@ -18,6 +18,7 @@ import pandas as pd
 
 from stockwise import schema as S
 from stockwise.cells import write_csv
+from stockwise.data.partition import is_parquet_file, stream_sales
 from stockwise.data.prepare import prepare_sales
 from stockwise.inventory.censoring import uncensor_demand
 from stockwise.inventory.new_products import since_listing
@@ -29,7 +30,7 @@ from stockwise.workflows.forecast import ModelSpec
 from stockwise.workflows.sector_forecast import SectorForecasts, forecast_sectors
 from stockwise.workflows.stages import StageClock, StageTime
 from stockwise.workflows.tracking import NullTracker, Tracker, track_forecasts
-from stockwise.workflows.validate import ValidationRun, validate_sources
+from stockwise.workflows.validate import ValidationRun, cross_check, validate_sources
 
 log = logging.getLogger(__name__)
 PLAN_LEVELS = (50, 80, 90, 95, 98, 99)
@@ -231,12 +232,27 @@ def plan_files(
 def validate_plan_inputs(sales: str | Path | pd.DataFrame, inventory: str | Path | pd.DataFrame,
                          batches: str | Path | pd.DataFrame | None,
                          column_map: dict[str, str] | None, inventory_map: dict[str, str] | None,
-                         out: Path) -> ValidationRun:
+                         out: Path, *, parts_dir: Path | None = None,
+                         part_series: int = 2000) -> ValidationRun:
     """Validate the plan's tables (quarantine files under ``out/validation``); stop with a
-    clear error when one of them has nothing usable."""
-    validation = validate_sources(sales, inventory=inventory, batches=batches,
-                                  column_map=column_map, inventory_map=inventory_map,
-                                  out_dir=out / "validation")
+    clear error when one of them has nothing usable.
+
+    ``parts_dir``: when given and ``sales`` is a Parquet file, the sales are read and
+    validated in parts of ``part_series`` whole series kept there
+    (:func:`~stockwise.data.partition.stream_sales`), never whole.
+    """
+    if parts_dir is not None and is_parquet_file(sales):
+        parted = stream_sales(sales, parts_dir, out_dir=out / "validation",  # type: ignore[arg-type]
+                              column_map=column_map, part_series=part_series)
+        others = validate_sources(None, inventory=inventory, batches=batches,
+                                  inventory_map=inventory_map, out_dir=out / "validation")
+        tables = {"sales": parted, **others.tables}
+        validation = ValidationRun(tables, {"sales": parted.files, **others.files},
+                                   cross_check(tables))
+    else:
+        validation = validate_sources(sales, inventory=inventory, batches=batches,
+                                      column_map=column_map, inventory_map=inventory_map,
+                                      out_dir=out / "validation")
     for table in validation.tables.values():
         table.require_usable()
     return validation

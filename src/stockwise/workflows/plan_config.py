@@ -17,6 +17,7 @@ from stockwise.errors import OptionError
 if TYPE_CHECKING:
     import pandas as pd
 
+    from stockwise.data.partition import PartedSales
     from stockwise.workflows.plan import PlanRun
     from stockwise.workflows.stages import StageTime
 
@@ -87,15 +88,19 @@ class PlanConfig:
         out.pop("chunk_size")
         return out
 
-    def with_today(self, sales: pd.DataFrame) -> PlanConfig:
+    def with_today(self, sales: pd.DataFrame | PartedSales) -> PlanConfig:
         """This config with ``today`` fixed from the whole sales table when unset, so
         every chunk plans from the same day whatever its own series' last date."""
         import pandas as pd
 
-        if self.today is not None or sales.empty:
+        if self.today is not None:
             return self
-        return replace(self, today=(pd.Timestamp(sales["ds"].max())
-                                    + pd.Timedelta(days=1)).date().isoformat())
+        last = sales["ds"].max() if isinstance(sales, pd.DataFrame) and not sales.empty \
+            else getattr(sales, "max_ds", None)
+        if last is None or pd.isna(last):
+            return self
+        return replace(self, today=(pd.Timestamp(last) + pd.Timedelta(days=1)).date()
+                       .isoformat())
 
     @classmethod
     def from_options(cls, options: dict[str, Any]) -> PlanConfig:

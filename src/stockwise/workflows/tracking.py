@@ -19,7 +19,6 @@ logs is decided here, in plain pandas, so every tracker records the same things:
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
@@ -31,6 +30,8 @@ import pandas as pd
 
 from stockwise import __version__
 from stockwise import schema as S
+from stockwise.data.fingerprint import data_fingerprint
+from stockwise.data.partition import PartedSales
 from stockwise.models.base import Forecaster
 
 log = logging.getLogger(__name__)
@@ -114,32 +115,6 @@ class NullTracker:
 
 
 # -- what a run logs --------------------------------------------------------------------
-def data_fingerprint(sales: pd.DataFrame) -> str:
-    """sha256 of the canonical sales table, rows sorted by ``unique_id, ds``.
-
-    Columns are taken in name order (``source_row``, a file position, is left out);
-    numbers are hashed as float64 and dates as nanoseconds, so the same data read from
-    CSV or Parquet (int8 or int64 flags) has the same fingerprint.
-    """
-    columns = sorted(c for c in sales.columns if c != S.SOURCE_ROW)
-    keys = [c for c in (S.UNIQUE_ID, S.DS) if c in sales.columns]
-    frame = sales.sort_values(keys, kind="stable") if keys else sales
-    digest = hashlib.sha256()
-    for column in columns:
-        values = frame[column]
-        digest.update(f"\x1e{column}\x1f".encode())
-        if pd.api.types.is_datetime64_any_dtype(values):
-            stamps = pd.to_datetime(values).dt.tz_localize(None) if getattr(
-                values.dt, "tz", None) else values
-            digest.update(stamps.astype("datetime64[ns]").to_numpy().view("int64").tobytes())
-        elif pd.api.types.is_bool_dtype(values) or pd.api.types.is_numeric_dtype(values):
-            digest.update(values.to_numpy(dtype="float64", na_value=np.nan).tobytes())
-        else:
-            text = values.astype("string").fillna("\x00").str.cat(sep="\x1f")
-            digest.update(text.encode())
-    return digest.hexdigest()
-
-
 def option_params(options: Mapping[str, object]) -> dict[str, str]:
     """Options as MLflow-friendly text: lists joined by commas, None as "default"."""
     out = {}
@@ -234,7 +209,8 @@ def model_input_sample(model: Forecaster, horizon: int, n_series: int = 2) -> pd
 
 
 def track_run(
-    tracker: Tracker, kind: str, *, sales: pd.DataFrame, options: Mapping[str, object],
+    tracker: Tracker, kind: str, *, sales: pd.DataFrame | PartedSales,
+    options: Mapping[str, object],
     metrics: pd.DataFrame, out_dir: str | Path, files: Mapping[str, Path] | None = None,
     selection: pd.DataFrame | None = None,
     models: Mapping[str, Mapping[str, Forecaster]] | None = None,
@@ -247,10 +223,17 @@ def track_run(
     "champion". ``horizons`` and ``levels`` (per sector) set its sample request and bands.
     """
     sectors = _sectors(selection if selection is not None and not selection.empty
-                       else metrics) or _sectors(sales)
+                       else metrics) or _sectors(sales.series if isinstance(sales, PartedSales)
+                                                 else sales)
     params = option_params({k: v for k, v in options.items() if k != "extra_dirs"})
-    params.update({"kind": kind, "data_fingerprint": data_fingerprint(sales),
-                   "n_series": str(sales[S.UNIQUE_ID].nunique()), "n_rows": str(len(sales)),
+    if isinstance(sales, PartedSales):  # held in parts: never read whole
+        fingerprint, n_series, n_rows = (sales.fingerprint(), len(sales.series),
+                                         sales.report.n_accepted)
+    else:
+        fingerprint, n_series, n_rows = (data_fingerprint(sales),
+                                         sales[S.UNIQUE_ID].nunique(), len(sales))
+    params.update({"kind": kind, "data_fingerprint": fingerprint,
+                   "n_series": str(n_series), "n_rows": str(n_rows),
                    "sectors": ",".join(sectors) or "none", "stockwise_version": __version__})
     tracker.log_params(params)
     best = champions(metrics, selection)
@@ -271,7 +254,7 @@ def track_run(
     return best
 
 
-def track_forecasts(tracker: Tracker, kind: str, *, sales: pd.DataFrame,
+def track_forecasts(tracker: Tracker, kind: str, *, sales: pd.DataFrame | PartedSales,
                     options: Mapping[str, object], result: object, out_dir: str | Path,
                     files: Mapping[str, Path] | None = None) -> dict[str, str]:
     """:func:`track_run` for a per-sector forecast result (``SectorForecasts``)."""

@@ -9,6 +9,7 @@ import pandas as pd
 
 from stockwise import schema as S
 from stockwise.data.intake import load_table, write_quarantine
+from stockwise.data.partition import PartedSales
 from stockwise.data.readers import RawTable
 from stockwise.data.validation import ValidatedTable
 
@@ -17,20 +18,23 @@ Source = str | Path | pd.DataFrame | RawTable
 
 @dataclass
 class ValidationRun:
-    """Validated tables by name ("sales", "inventory", "batches") and the files written."""
+    """Validated tables by name ("sales", "inventory", "batches") and the files written.
 
-    tables: dict[str, ValidatedTable]
+    Sales streamed from a large Parquet file are a :class:`PartedSales` (held in parts).
+    """
+
+    tables: dict[str, ValidatedTable | PartedSales]
     files: dict[str, dict[str, Path]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         """True when every table kept at least one row."""
-        return all(not t.data.empty for t in self.tables.values())
+        return all(t.report.n_accepted > 0 for t in self.tables.values())
 
 
 def validate_sources(
-    sales: Source,
+    sales: Source | None,
     *,
     inventory: Source | None = None,
     batches: Source | None = None,
@@ -43,7 +47,8 @@ def validate_sources(
     """Validate each given table; write ``<table>_quarantine.csv`` and issues to ``out_dir``.
 
     Quarantine files are written *before* any "nothing usable" error is raised, so the
-    user always gets the list of rows to fix.
+    user always gets the list of rows to fix. ``sales`` may be None (validated elsewhere,
+    e.g. streamed by :func:`~stockwise.data.partition.stream_sales`).
     """
     sources = {"sales": sales, "inventory": inventory, "batches": batches}
     maps = {"sales": column_map, "inventory": inventory_map, "batches": inventory_map}
@@ -61,10 +66,10 @@ def validate_sources(
     return run
 
 
-def cross_check(tables: dict[str, ValidatedTable]) -> list[str]:
+def cross_check(tables: dict[str, ValidatedTable | PartedSales]) -> list[str]:
     """Warn about products known to one table but not the other (nothing is dropped)."""
-    ids = {name: set(pd.Series(t.data[S.UNIQUE_ID].unique()).dropna())
-           for name, t in tables.items()}
+    ids = {name: t.unique_ids() if isinstance(t, PartedSales) else
+           set(pd.Series(t.data[S.UNIQUE_ID].unique()).dropna()) for name, t in tables.items()}
     notes = []
     if "sales" in ids and "inventory" in ids:
         no_stock = ids["sales"] - ids["inventory"]

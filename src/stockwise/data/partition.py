@@ -1,0 +1,323 @@
+"""A Parquet sales file too large to hold whole, read and validated in parts of whole series.
+
+A chain's nightly plan reads tens of millions of sales rows; validated whole, they would
+sit in memory several times over (as read, typed, accepted) while the plan runs. Here the
+file is read in record batches, twice: first its key columns only (which series exist,
+and in which sector), then whole, each row routed to the *part* that holds its series.
+Each part — a few thousand whole series — is then validated alone and written back
+validated, and the plan's chunks read the parts one at a time.
+
+A part of whole series gets the verdicts the whole file would: every rule of validation
+is about one row or one series (dates, numbers, duplicate keys, a series' calendar). The
+one exception is a note: "series have different frequencies" is said per part. Rows keep
+the numbers they have in the file (from 1), so the quarantine and the issues name the
+rows the user sees; both files are written part after part, in part order.
+
+Parts follow the layout of the plan's chunks (:func:`series_blocks`: sector by sector,
+series sorted, near-equal blocks), so a chunk usually reads exactly one part.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from stockwise import schema as S
+from stockwise.data.fingerprint import data_fingerprint
+from stockwise.data.intake import load_table
+from stockwise.data.mapping import ColumnMapping, build_mapping
+from stockwise.data.parsing import clean_text
+from stockwise.data.readers import PARQUET_SUFFIXES, RawTable
+from stockwise.data.validation import ValidatedTable, ValidationReport
+from stockwise.errors import EmptyInputError, InputError, MissingColumnsError
+
+BATCH_ROWS = 1_000_000
+"""Rows read at a time: bounds the memory of both passes over the file."""
+
+
+def is_parquet_file(source: object) -> bool:
+    """True for a path to a Parquet file (the inputs this module streams)."""
+    return isinstance(source, str | Path) and Path(source).suffix.lower() in PARQUET_SUFFIXES
+
+
+def series_blocks(sector_of: pd.Series, size: int) -> list[tuple[str | None, np.ndarray]]:
+    """Blocks of at most ``size`` series ids, each of one sector, in a fixed order.
+
+    ``sector_of``: per series id (the index, as text), its sector or None. Sectors come in
+    name order, series without a sector last; each sector's ids are sorted and cut into
+    the fewest blocks of at most ``size``, of near-equal sizes (no block is left with a
+    handful of series). The layout depends on the ids only, never on row order.
+    """
+    named = sorted(str(s) for s in sector_of.dropna().unique())
+    blocks: list[tuple[str | None, np.ndarray]] = []
+    for sector in [*named, None] if sector_of.isna().any() else named:
+        chosen = sector_of.isna() if sector is None else sector_of == sector
+        ids = np.sort(sector_of.index[chosen.to_numpy()].to_numpy(dtype=str))
+        if len(ids):
+            blocks += [(sector, part) for part in np.array_split(ids, math.ceil(len(ids) / size))]
+    return blocks
+
+
+@dataclass
+class PartedSales:
+    """Validated sales held in part files of whole series (see the module docstring).
+
+    ``series``: one row per accepted series, ``unique_id`` (and ``sector`` when the file
+    has one: that of the series' earliest row), in part order. ``read(ids)`` gives the
+    accepted rows of those series, sorted by series and date as a validated table is.
+    """
+
+    report: ValidationReport
+    series: pd.DataFrame
+    max_ds: pd.Timestamp | None
+    files: dict[str, Path] = field(default_factory=dict)
+    parts: list[Path] = field(default_factory=list)
+    part_of: pd.Series = field(default_factory=lambda: pd.Series(dtype="int64"))
+
+    @property
+    def has_sector(self) -> bool:
+        return S.SECTOR in self.series.columns
+
+    def unique_ids(self) -> set[str]:
+        return set(self.series[S.UNIQUE_ID].astype(str))
+
+    def read(self, ids: Sequence[str]) -> pd.DataFrame:
+        """The accepted rows of series ``ids`` (read from the parts that hold them)."""
+        wanted = pd.Index(ids).astype(str)
+        holding = sorted(set(self.part_of.reindex(wanted).dropna().astype(int)))
+        frames = [pd.read_pickle(self.parts[i]) for i in holding]
+        if not frames:
+            return pd.read_pickle(self.parts[0]).iloc[:0] if self.parts else pd.DataFrame()
+        frame = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+        keep = frame[S.UNIQUE_ID].astype(str).isin(wanted).to_numpy()
+        if not keep.all() or len(frames) > 1:
+            frame = frame[keep].sort_values([S.UNIQUE_ID, S.DS], kind="stable")
+        return frame.reset_index(drop=True)
+
+    @property
+    def data(self) -> pd.DataFrame:
+        """Every accepted row at once: what the parts exist to avoid; for small files."""
+        return self.read(self.series[S.UNIQUE_ID].astype(str).tolist())
+
+    def fingerprint(self) -> str:
+        """sha256 over the parts' :func:`data_fingerprint`, in part order (reads each part
+        once; the whole-table fingerprint of the same rows differs)."""
+        digest = hashlib.sha256(b"parts")
+        for path in self.parts:
+            digest.update(data_fingerprint(pd.read_pickle(path)).encode())
+        return digest.hexdigest()
+
+    def require_usable(self) -> PartedSales:
+        """Raise :class:`~stockwise.errors.NothingUsableError` when every row was rejected."""
+        if self.report.n_accepted == 0:
+            ValidatedTable(pd.DataFrame(), pd.DataFrame(), self.report).require_usable()
+        return self
+
+
+def stream_sales(path: str | Path, work_dir: str | Path, *, out_dir: str | Path | None = None,
+                 column_map: dict[str, str] | None = None,
+                 as_of: pd.Timestamp | str | None = None, part_series: int = 2000,
+                 batch_rows: int = BATCH_ROWS) -> PartedSales:
+    """Validate a Parquet sales file part by part; the parts go to ``work_dir``.
+
+    ``out_dir``: where ``sales_quarantine.csv`` and ``sales_issues.csv`` go (as
+    :func:`~stockwise.workflows.validate.validate_sources` writes them). ``part_series``:
+    series per part. Memory holds one batch of ``batch_rows`` rows, or one part, at a time.
+    """
+    source = str(path)
+    file = _open(Path(path))
+    names = file.schema_arrow.names
+    mapping = build_mapping(names, column_map, table=S.SALES, detect=True)
+    keys = _SeriesKeys(mapping, names, source)
+    work = Path(work_dir)
+    work.mkdir(parents=True, exist_ok=True)
+
+    sector_of = _raw_series(file, keys, batch_rows)
+    blocks = series_blocks(sector_of, part_series)
+    block_of = pd.Series(np.repeat(np.arange(len(blocks)), [len(ids) for _, ids in blocks]),
+                         index=pd.Index(np.concatenate([ids for _, ids in blocks])
+                                        if blocks else [], dtype=object))
+    raw_parts = _route(file, keys, block_of, len(blocks), work, batch_rows)
+    return _validate_parts(raw_parts, source, work, out_dir, column_map, as_of)
+
+
+class _SeriesKeys:
+    """The series key of raw rows, computed as validation computes ``unique_id``: the
+    id column cleaned as text, else product@store (product alone without a store)."""
+
+    def __init__(self, mapping: ColumnMapping, names: list[str], source: str) -> None:
+        def user(canonical: str) -> str | None:
+            name = mapping.user_name(canonical)
+            return name if name in names else None
+
+        self.id, self.product, self.store = user(S.UNIQUE_ID), user(S.PRODUCT), user(S.STORE)
+        self.sector = user(S.SECTOR)
+        if self.id is None and self.product is None:
+            raise MissingColumnsError([S.UNIQUE_ID], names, source=source, table="sales")
+        self.columns = [c for c in ((self.id,) if self.id else (self.product, self.store))
+                        if c is not None]
+
+    def of(self, batch: pa.RecordBatch) -> tuple[pd.Series, np.ndarray]:
+        """(distinct keys as text, NA when blank; each row's position among them)."""
+        if self.id is not None:
+            return _encoded_text(batch.column(self.id))
+        products, p_codes = _encoded_text(batch.column(self.product))
+        if self.store is None:
+            return products, p_codes
+        stores, s_codes = _encoded_text(batch.column(self.store))
+        combos, inverse = np.unique(p_codes.astype(np.int64) * (len(stores) + 1) + s_codes + 1,
+                                    return_inverse=True)
+        product = products.to_numpy(dtype=object)[combos // (len(stores) + 1)]
+        store_at = combos % (len(stores) + 1) - 1
+        store = np.where(store_at >= 0, stores.to_numpy(dtype=object)[store_at], None)
+        text = pd.Series(product, dtype=object) + "@" + pd.Series(store, dtype=object)
+        keys = text.where(pd.notna(store), pd.Series(product, dtype=object))
+        return keys, inverse.reshape(-1)
+
+
+def _encoded_text(array: pa.Array) -> tuple[pd.Series, np.ndarray]:
+    """Distinct values cleaned as validation cleans text (NA last, for null cells) and
+    each cell's position among them."""
+    encoded = pc.dictionary_encode(array)
+    values = clean_text(pd.Series(encoded.dictionary.to_pandas(), dtype=object))
+    codes = pc.fill_null(encoded.indices, len(values)).to_numpy(zero_copy_only=False)
+    return pd.concat([values, pd.Series([pd.NA], dtype=object)], ignore_index=True), codes
+
+
+def _open(path: Path) -> pq.ParquetFile:
+    if not path.exists():
+        raise InputError("file not found", source=str(path),
+                         hint="Check the path; relative paths start from the current folder.")
+    try:
+        file = pq.ParquetFile(path)
+    except Exception as exc:  # pyarrow raises ArrowInvalid, OSError, ...
+        raise InputError(f"cannot read the Parquet file: {exc}", source=str(path)) from exc
+    if file.metadata.num_rows == 0:
+        raise EmptyInputError("the file has no rows", source=str(path))
+    if S.SOURCE_ROW in file.schema_arrow.names:
+        raise InputError(f"'{S.SOURCE_ROW}' is reserved by stockwise", source=str(path), row=1,
+                         column=S.SOURCE_ROW, hint="Rename that column.")
+    return file
+
+
+def _raw_series(file: pq.ParquetFile, keys: _SeriesKeys, batch_rows: int) -> pd.Series:
+    """Per series key found in the file, the sector of its first row (None: none)."""
+    columns = [*keys.columns, *([keys.sector] if keys.sector else [])]
+    seen: list[pd.DataFrame] = []
+    for batch in file.iter_batches(batch_rows, columns=columns):
+        key_values, key_codes = keys.of(batch)
+        if keys.sector is None:
+            pairs = pd.DataFrame({"key": key_values.to_numpy(dtype=object), "sector": None})
+        else:
+            sectors, sector_codes = _encoded_text(batch.column(keys.sector))
+            first = pd.DataFrame({"k": key_codes, "s": sector_codes}).drop_duplicates("k")
+            pairs = pd.DataFrame({
+                "key": key_values.to_numpy(dtype=object)[first["k"].to_numpy()],
+                "sector": sectors.to_numpy(dtype=object)[first["s"].to_numpy()]})
+        seen.append(pairs.dropna(subset=["key"]))
+    pairs = pd.concat(seen, ignore_index=True).drop_duplicates("key")
+    sector = pairs["sector"].where(pairs["sector"].notna(), None)
+    return pd.Series(sector.to_numpy(dtype=object), index=pd.Index(pairs["key"].astype(str)),
+                     dtype=object)
+
+
+def _route(file: pq.ParquetFile, keys: _SeriesKeys, block_of: pd.Series, n_blocks: int,
+           work: Path, batch_rows: int) -> list[Path]:
+    """Write each row to the raw part of its series (rows without a key to the last one),
+    numbered as in the file; returns the raw parts written, in part order."""
+    schema = file.schema_arrow.append(pa.field(S.SOURCE_ROW, pa.int64()))
+    paths = [work / f"raw-{i:05d}.arrow" for i in range(n_blocks + 1)]
+    writers: dict[int, pa.ipc.RecordBatchFileWriter] = {}
+    first_row = 1
+    try:
+        for batch in file.iter_batches(batch_rows):
+            key_values, key_codes = keys.of(batch)
+            block = block_of.reindex(key_values.astype(object).where(key_values.notna(), "")
+                                     .astype(str)).to_numpy()
+            block = np.where(key_values.isna().to_numpy() | np.isnan(block), n_blocks,
+                             np.nan_to_num(block)).astype(np.int64)
+            rows = block[key_codes]
+            numbers = pa.array(np.arange(first_row, first_row + batch.num_rows, dtype=np.int64))
+            first_row += batch.num_rows
+            table = pa.Table.from_batches([batch]).append_column(S.SOURCE_ROW, numbers)
+            order = np.argsort(rows, kind="stable")
+            table = table.take(pa.array(order))
+            counts = np.bincount(rows, minlength=n_blocks + 1)
+            start = 0
+            for index in np.flatnonzero(counts):
+                if index not in writers:  # Arrow files: no encoding, read back mapped
+                    writers[index] = pa.ipc.new_file(paths[index], schema)
+                writers[index].write_table(table.slice(start, counts[index]))
+                start += counts[index]
+    finally:
+        for writer in writers.values():
+            writer.close()
+    return [paths[i] for i in sorted(writers)]
+
+
+def _validate_parts(raw_parts: Iterable[Path], source: str, work: Path,
+                    out_dir: str | Path | None, column_map: dict[str, str] | None,
+                    as_of: pd.Timestamp | str | None) -> PartedSales:
+    """Validate each raw part alone, keep its accepted rows as a validated part, append
+    its quarantine and issues to the files, and merge the reports."""
+    out = Path(out_dir) if out_dir is not None else None
+    files = {} if out is None else {"quarantine": out / "sales_quarantine.csv",
+                                    "issues": out / "sales_issues.csv"}
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+    reports: list[ValidationReport] = []
+    series: list[pd.DataFrame] = []
+    parts: list[Path] = []
+    max_ds: pd.Timestamp | None = None
+    for raw_path in raw_parts:
+        with pa.memory_map(str(raw_path)) as mapped:
+            frame = pa.ipc.open_file(mapped).read_all().to_pandas()
+        frame.index = pd.RangeIndex(len(frame))
+        table = load_table(RawTable(frame, source), "sales", column_map=column_map, as_of=as_of)
+        raw_path.unlink()
+        reports.append(table.report)
+        for name, rows in (("quarantine", table.quarantine), ("issues", table.report.issues)):
+            if name in files:
+                rows.to_csv(files[name], index=False, mode="a" if len(reports) > 1 else "w",
+                            header=len(reports) == 1)
+        if table.data.empty:
+            continue
+        path = work / f"part-{len(parts):05d}.pickle"  # ours, read back by us: exact dtypes
+        table.data.to_pickle(path)
+        parts.append(path)
+        keep = [S.UNIQUE_ID, *([S.SECTOR] if S.SECTOR in table.data.columns else [])]
+        series.append(table.data[keep].drop_duplicates(S.UNIQUE_ID).assign(_part=len(parts) - 1))
+        last = pd.Timestamp(table.data[S.DS].max())
+        max_ds = last if max_ds is None or last > max_ds else max_ds
+    listed = pd.concat(series, ignore_index=True) if series else pd.DataFrame(
+        {S.UNIQUE_ID: pd.Series(dtype=object), "_part": pd.Series(dtype="int64")})
+    part_of = pd.Series(listed["_part"].to_numpy(), index=pd.Index(listed[S.UNIQUE_ID]
+                                                                   .astype(str)))
+    return PartedSales(_merged(reports, source), listed.drop(columns="_part"), max_ds, files,
+                       parts, part_of)
+
+
+def _merged(reports: list[ValidationReport], source: str) -> ValidationReport:
+    """One report for the file: counts summed, issues in part order, notes once each,
+    the frequency of most accepted rows."""
+    notes = list(dict.fromkeys(note for report in reports for note in report.notes))
+    weight: dict[str, int] = {}
+    for report in reports:
+        if report.frequency is not None:
+            weight[report.frequency] = weight.get(report.frequency, 0) + report.n_accepted
+    issues = pd.concat([r.issues for r in reports], ignore_index=True)
+    return ValidationReport(
+        source=source, table="sales", n_read=sum(r.n_read for r in reports),
+        n_accepted=sum(r.n_accepted for r in reports),
+        n_quarantined=sum(r.n_quarantined for r in reports), issues=issues,
+        mapping=reports[0].mapping, notes=notes,
+        frequency=max(weight, key=weight.__getitem__) if weight else None)
