@@ -19,6 +19,7 @@ from stockwise.api import dashboard, docs_page
 from stockwise.api.cache import ReadCache
 from stockwise.api.deps import ReadKey
 from stockwise.api.errors import install_handlers
+from stockwise.api.guards import SecurityHeaders
 from stockwise.api.jobs import RunManager
 from stockwise.api.limits import UploadLimit
 from stockwise.api.settings import Settings
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                 on_finish=app.state.cache.run_finished)
     install_handlers(app)
     app.add_middleware(UploadLimit, max_bytes=settings.max_upload_bytes)
+    app.add_middleware(SecurityHeaders)
 
     @app.get("/health", tags=["health"])
     def health() -> JSONResponse:

@@ -1,12 +1,16 @@
 """One error shape for every 4xx/5xx answer: ``{"error": {status, code, message, ...}}``.
 
 Input problems keep the CLI's detail: the file, the row the user sees, the column, and
-the row-level issues, so an integrator can point at the cell to fix.
+the row-level issues, so an integrator can point at the cell to fix. An unexpected error
+answers 500 with a reference to the server log and nothing else: its text may hold SQL,
+parameters or server paths, which are the server's business, not the client's.
 """
 
 from __future__ import annotations
 
 import logging
+import math
+import uuid
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -14,7 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from stockwise.errors import InputError, StockwiseError
+from stockwise.errors import InputError, OptionError, StockwiseError
 
 log = logging.getLogger(__name__)
 CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
@@ -58,6 +62,10 @@ def install_handlers(app: FastAPI) -> None:
     async def _input_error(_request: Request, exc: InputError) -> JSONResponse:
         return _response(from_input_error(exc))
 
+    @app.exception_handler(OptionError)
+    async def _option_error(_request: Request, exc: OptionError) -> JSONResponse:
+        return _response(ApiError(422, exc.message, hint=exc.hint, code="invalid_request"))
+
     @app.exception_handler(StockwiseError)
     async def _stockwise_error(_request: Request, exc: StockwiseError) -> JSONResponse:
         return _response(ApiError(400, exc.message, hint=exc.hint))
@@ -81,12 +89,18 @@ def install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _internal(_request: Request, exc: Exception) -> JSONResponse:
-        log.exception("internal error")
-        return _response(ApiError(500, f"internal error: {type(exc).__name__}: {exc}. "
-                                       "This is a bug in stockwise; please report it."))
+        reference = uuid.uuid4().hex[:12]
+        log.exception("internal error %s", reference)
+        return _response(ApiError(500, f"internal error (reference {reference}). This is a "
+                                       "bug in stockwise; please report it with the "
+                                       "reference, which the server log holds the detail "
+                                       "of."))
 
 
 def _short(value: Any) -> Any:
+    """The offending input, as JSON can carry it: shortened text, ``"NaN"`` for NaN."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
     if value is None or isinstance(value, int | float | bool):
         return value
     text = str(value)

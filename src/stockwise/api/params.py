@@ -9,6 +9,10 @@ from fastapi import Depends, Query
 
 from stockwise.api.errors import ApiError
 
+MAX_PAGE = 1_000_000
+"""Far beyond any real list (a billion rows at 1,000 a page), and small enough that the
+row offset always fits the databases' 64-bit OFFSET: a larger page is a 422, not a crash."""
+
 
 @dataclass(frozen=True)
 class Paging:
@@ -20,7 +24,8 @@ class Paging:
         return (self.page - 1) * self.page_size
 
 
-def _paging(page: Annotated[int, Query(ge=1, description="Page number, from 1.")] = 1,
+def _paging(page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page number, from 1.")
+                             ] = 1,
             page_size: Annotated[int, Query(ge=1, le=1000, description="Items per page.")
                                  ] = 100) -> Paging:
     return Paging(page, page_size)

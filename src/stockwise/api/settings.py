@@ -23,6 +23,13 @@ class Settings(BaseSettings):
 
     database_url: str = Field(DEFAULT_URL, description="SQLAlchemy URL of the database.")
     max_upload_mb: float = Field(50.0, gt=0, description="Upload size limit (413 above).")
+    max_spreadsheet_mb: float = Field(100.0, gt=0, description="Largest size an uploaded "
+                                      "workbook may unpack to (413 above).")
+    max_rows: int = Field(2_000_000, ge=1, description="Rows one upload may hold (413 above).")
+    max_columns: int = Field(500, ge=10, description="Columns one upload may hold (422 "
+                             "above).")
+    max_inline_issues: int = Field(100, ge=1, le=10_000, description="Issues and quarantined "
+                                   "rows listed in an upload's answer (the rest are counted).")
     run_workers: int = Field(1, ge=1, le=16, description="Runs executed at the same time.")
     host: str = "127.0.0.1"
     port: int = 8000

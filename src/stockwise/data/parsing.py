@@ -13,6 +13,8 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from stockwise.errors import OptionError
+
 DATE_FORMATS = (
     "%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%d-%m-%Y", "%Y/%m/%d", "%Y%m%d",
     "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S",
@@ -196,7 +198,12 @@ def parse_dates(
         text = pd.Series(uniques[is_str]).str.strip()
         used = date_format or detect_date_format(text)
         if used is not None:
-            parsed[is_str] = pd.to_datetime(text, format=used, errors="coerce")
+            try:
+                parsed[is_str] = pd.to_datetime(text, format=used, errors="coerce")
+            except ValueError as exc:  # a bad directive such as %Q, whatever the cells
+                raise OptionError(f"the date format '{used}' is not valid: {exc}",
+                                  hint="Use strftime codes, e.g. %Y-%m-%d or %d/%m/%Y."
+                                  ) from exc
     if len(uniques) == 0:  # the column is entirely empty
         return (pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]"),
                 pd.Series(False, index=values.index), used)

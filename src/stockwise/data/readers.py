@@ -8,6 +8,7 @@ Separator, encoding and decimal comma are detected for CSV unless given.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -102,6 +103,8 @@ def read_csv(
     if not data.strip():
         raise EmptyInputError("the file is empty", source=str(path),
                               hint="Export the table again with its header and rows.")
+    if encoding is not None:
+        _check_encoding(encoding, str(path))
     encoding = encoding or detect_encoding(data)
     try:
         text = data.decode(encoding)
@@ -109,6 +112,8 @@ def read_csv(
         raise InputError(f"cannot decode the file as {encoding}: {exc}", source=str(path),
                          hint="Pass --encoding (e.g. utf-8 or latin-1).") from exc
     text = text.removeprefix("\ufeff")
+    if "\x00" in text:
+        _refuse_nul(text, str(path))
     sep = sep or detect_separator(text)
     try:
         frame = pd.read_csv(
@@ -174,8 +179,36 @@ def from_frame(frame: pd.DataFrame, source: str = "<dataframe>", first_row: int 
     return RawTable(_with_source_rows(frame.copy(deep=copy), first_row=first_row), source)
 
 
+def _check_encoding(encoding: str, source: str) -> None:
+    """A given encoding must be a text codec Python knows (``rot13`` or ``zip`` are not)."""
+    try:
+        known = codecs.lookup(encoding)
+    except LookupError:
+        known = None
+    if known is None or not getattr(known, "_is_text_encoding", True):
+        raise InputError(f"unknown text encoding '{encoding}'", source=source,
+                         hint="Use utf-8, utf-16, cp1252 or latin-1, or leave the encoding "
+                              "out to have it detected.")
+
+
+def _refuse_nul(text: str, source: str) -> None:
+    """A NUL character left after decoding: the CSV parser would cut the cell short there,
+    silently, so the file is refused, naming the line."""
+    line = text.count("\n", 0, text.index("\x00")) + 1
+    raise InputError("a NUL character (\\x00) is in this line; a text cell cannot hold one",
+                     source=source, row=line,
+                     hint="Remove it; if the whole file looks like this, it is not a CSV "
+                          "text file, or its encoding is not the one given.")
+
+
 def detect_encoding(data: bytes) -> str:
-    """UTF-8 (with or without BOM) when it decodes, else Windows-1252 (a Latin-1 superset)."""
+    """UTF-32 or UTF-16 when the file starts with their byte-order mark (Excel's "Unicode
+    text" is UTF-16); UTF-8 (with or without BOM) when it decodes; else Windows-1252 (a
+    Latin-1 superset)."""
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "utf-32"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
     for encoding in ENCODINGS:
         try:
             data.decode(encoding)

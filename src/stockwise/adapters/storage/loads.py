@@ -39,6 +39,42 @@ BATCH_FIELDS = (S.QUANTITY, S.EXPIRY_DATE)
 INTERNAL = {S.SOURCE_ROW, S.STOCKOUT, S.GAP_FILLED, S.N_OBS, "reasons"}
 
 
+def text_limits() -> dict[str, int]:
+    """Longest text each stored column takes, by canonical name (from the table models)."""
+    columns = {S.UNIQUE_ID: Product.product_id, S.SECTOR: Product.sector,
+               S.PRODUCT: Product.product, S.STORE: Product.store,
+               S.CATEGORY: Product.category, S.BATCH_ID: Batch.batch_id}
+    return {name: column.type.length for name, column in columns.items()}
+
+
+def unstorable_text(data: pd.DataFrame) -> dict[str, dict[str, str]]:
+    """Values of ``data``'s text columns the database would refuse, by column: too long
+    for their column, or holding a NUL character (PostgreSQL refuses it in any text).
+
+    Checked before storing so SQLite (which would store a 20 MB id) and PostgreSQL
+    (which would fail the transaction) answer the same, and the user is told which
+    values to fix: ``{column: {value: reason}}``; empty when everything can be stored.
+    """
+    limits = text_limits()
+    found: dict[str, dict[str, str]] = {}
+    for name in data.columns:
+        column = data[name]
+        if name in INTERNAL or not (column.dtype.kind == "O"
+                                    or isinstance(column.dtype, pd.StringDtype)):
+            continue
+        limit = limits.get(name)
+        bad: dict[str, str] = {}
+        for value in pd.unique(column.dropna()):
+            text = value if isinstance(value, str) else str(value)
+            if "\x00" in text:
+                bad[text] = "holds a NUL character (\\x00), which text cannot store"
+            elif limit is not None and len(text) > limit:
+                bad[text] = f"is {len(text)} characters long; at most {limit} are stored"
+        if bad:
+            found[name] = bad
+    return found
+
+
 @dataclass(frozen=True)
 class LoadCounts:
     """What storing one table did to the database."""

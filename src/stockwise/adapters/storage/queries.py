@@ -62,7 +62,7 @@ def _plan_query(run_id: str, sector: str | None, urgency: Sequence[str] | None,
     if urgency:
         query = query.where(PlanLine.urgency.in_(list(urgency)))
     if alert:
-        query = query.where(PlanLine.alert.like(f"%{alert}%"))
+        query = query.where(PlanLine.alert.contains(alert, autoescape=True))
     if product_id:
         query = query.where(PlanLine.product_id == product_id)
     return query.order_by(PlanLine.rank)
@@ -185,9 +185,9 @@ def products(session: Session, *, sector: str | None = None, category: str | Non
         query = query.where(Product.sector == sector)
     if category:
         query = query.where(Product.category == category)
-    if q:
-        pattern = f"%{q}%"
-        query = query.where(or_(Product.product_id.ilike(pattern), Product.product.ilike(pattern)))
+    if q:  # the user's text is matched literally: % and _ are escaped, not wildcards
+        query = query.where(or_(Product.product_id.icontains(q, autoescape=True),
+                                Product.product.icontains(q, autoescape=True)))
     if product_id:
         query = query.where(Product.product_id == product_id)
     found, total = _paged(session, query.order_by(Product.product_id), offset, limit)

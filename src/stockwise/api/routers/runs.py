@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field, StringConstraints
 
 from stockwise.adapters.storage import runs as records
@@ -12,22 +12,33 @@ from stockwise.adapters.storage.models import Run
 from stockwise.api.deps import ReadKey, StorageDep, WriteKey
 from stockwise.api.errors import ApiError
 from stockwise.api.jobs import as_utc
+from stockwise.api.params import PagingDep
 from stockwise.api.run_work import execute_run
 from stockwise.api.serialize import page
 
 router = APIRouter(tags=["runs"])
 PREFIX = "/api/v1"
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Level = Annotated[int, Field(gt=0, lt=100)]
 
 
 class RunRequest(BaseModel):
-    """What to run; unset options take the sector profile's defaults."""
+    """What to run; unset options take the sector profile's defaults.
+
+    Every value is checked here, when the run is asked for (422 naming the field), not
+    inside the run: a run that can only fail is never queued. Lists and names are bounded
+    so that a request body cannot make the server store or loop over more than a run needs.
+    """
 
     kind: Literal["plan", "forecast"] = "plan"
-    sector: str | None = Field(None, description="One sector, or null for all.")
+    sector: Name | None = Field(None, description="One sector, or null for all.")
     horizon: int | None = Field(None, ge=1, le=730, description="Forecast periods "
                                 "(forecast runs; null = the profile's).")
-    models: Literal["auto"] | list[str] = Field("auto", description="'auto' or model names.")
-    levels: list[int] | None = Field(None, description="Interval levels (forecast runs).")
+    models: Literal["auto"] | Annotated[list[Name], Field(min_length=1, max_length=30)] = Field(
+        "auto", description="'auto' or model names (at most 30).")
+    levels: Annotated[list[Level], Field(max_length=10)] | None = Field(
+        None, description="Interval levels in percent, each strictly between 0 and 100 "
+                          "(forecast runs; at most 10).")
     quality: Literal["fast", "best"] = Field(
         "fast", description="Preset of 'auto': fast (milliseconds per series) or best "
                             "(seconds per series: AutoETS/AutoTheta on daily data, "
@@ -35,9 +46,8 @@ class RunRequest(BaseModel):
     n_windows: int = Field(2, ge=1, le=10, description="Backtest windows for selection.")
     policy: Literal["RS", "sS", "sQ"] = "RS"
     target: Literal["cycle_service_level", "fill_rate", "cost"] = "cycle_service_level"
-    seed: int = 0
-    drivers: list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
-                                                   max_length=100)]] = Field(
+    seed: int = Field(0, ge=0, le=2**32 - 1, description="Random seed, 0 to 2**32 - 1.")
+    drivers: list[Name] = Field(
         default_factory=list, max_length=50,
         description="Known-ahead drivers (e.g. ['promo', 'price']) the forecasts use with "
                     "their planned values (POST /api/v1/uploads/planned); none by default.")
@@ -78,14 +88,12 @@ def start_run(body: RunRequest, request: Request, response: Response, key: Write
 
 
 @router.get("/runs", summary="Runs, newest first")
-def list_runs(key: ReadKey, storage: StorageDep,
+def list_runs(key: ReadKey, storage: StorageDep, paging: PagingDep,
               status: Literal["queued", "running", "succeeded", "failed"] | None = None,
-              kind: Literal["plan", "forecast"] | None = None,
-              page_number: Annotated[int, Query(alias="page", ge=1)] = 1,
-              page_size: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict[str, Any]:
+              kind: Literal["plan", "forecast"] | None = None) -> dict[str, Any]:
     rows, total = records.list_runs(storage, status=status, kind=kind,
-                                    offset=(page_number - 1) * page_size, limit=page_size)
-    return page([run_record(r) for r in rows], page_number, page_size, total)
+                                    offset=paging.offset, limit=paging.page_size)
+    return page([run_record(r) for r in rows], paging.page, paging.page_size, total)
 
 
 @router.get("/runs/{run_id}", summary="One run: status, progress, links")

@@ -1,0 +1,50 @@
+"""Hostile files at the readers: encodings, NUL characters, bad options — clear errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from stockwise.data.intake import load_table
+from stockwise.data.readers import read_csv, read_table
+from stockwise.errors import InputError, OptionError
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32"])
+def test_a_csv_with_a_unicode_byte_order_mark_is_detected(tmp_path: Path,
+                                                          encoding: str) -> None:
+    path = tmp_path / "s.csv"
+    text = "unique_id;ds;y\nÉté-1;2024-01-01;2\n"
+    bom = {"utf-16-le": b"\xff\xfe", "utf-16-be": b"\xfe\xff"}.get(encoding, b"")
+    path.write_bytes(bom + text.encode(encoding))
+    raw = read_csv(path)
+    assert raw.frame["unique_id"].tolist() == ["Été-1"]
+    assert raw.dialect is not None and raw.dialect.encoding.startswith("utf-")
+    assert raw.dialect.separator == ";"
+
+
+def test_a_nul_character_refuses_the_file_naming_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "s.csv"
+    path.write_bytes(b"unique_id,ds,y\nA,2024-01-01,1\nB\x00C,2024-01-02,2\n")
+    with pytest.raises(InputError) as caught:
+        read_csv(path)
+    assert caught.value.row == 3 and "NUL" in caught.value.message
+
+
+@pytest.mark.parametrize("encoding", ["rot13", "zip", "no-such-codec"])
+def test_an_unknown_or_non_text_encoding_is_an_input_error(tmp_path: Path,
+                                                           encoding: str) -> None:
+    path = tmp_path / "s.csv"
+    path.write_text("unique_id,ds,y\nA,2024-01-01,1\n")
+    with pytest.raises(InputError, match=f"unknown text encoding '{encoding}'"):
+        read_table(path, encoding=encoding)
+
+
+def test_a_bad_date_format_is_an_option_error() -> None:
+    from stockwise.data.readers import from_frame
+
+    raw = from_frame(pd.DataFrame({"unique_id": ["A"], "ds": ["2024-01-01"], "y": ["1"]}))
+    with pytest.raises(OptionError, match="the date format '%Q' is not valid"):
+        load_table(raw, "sales", date_format="%Q")
