@@ -196,3 +196,62 @@ def test_empty_driver_values_are_filled_and_said(caplog) -> None:
                                  X_df=FUTURE)
     assert len(out) == 6 * H and (out["forecast"] >= 0).all()
     assert "'price' is empty on 5 of" in caplog.text
+
+
+def test_backtest_with_bands_fits_once_per_cutoff_and_equals_the_refits(monkeypatch) -> None:
+    """A global model's conformal refits inside each window are the backtest's own earlier
+    windows: sharing them must give the same points and bands with fewer fits, also when
+    series end on different dates (one fit per distinct cutoff) and with drivers."""
+    from stockwise.evaluation.backtest import backtest
+    from stockwise.models.splits import rolling_origin, window_forecast
+
+    staggered = PANEL[~((PANEL["unique_id"] == "s1") & (PANEL["ds"] > PANEL["ds"].max()
+                                                          - pd.Timedelta(days=3)))]
+    staggered = staggered.sort_values(["unique_id", "ds"]).reset_index(drop=True)
+    model = LightGBM(n_estimators=30, season_length=7)
+    assert model.conformal_refits == model.conformal_windows == 2
+    fits = []
+    train = LightGBM._train
+    monkeypatch.setattr(LightGBM, "_train", lambda self, X, y: fits.append(len(y))
+                        or train(self, X, y))
+    shared = backtest(model, staggered, h=H, n_windows=2, levels=(80, 95))
+    shared_fits, fits[:] = len(fits), []
+    parts = []
+    for window in rolling_origin(staggered, H, 2):
+        forecast, _ = window_forecast(model, window, H, (80, 95))  # conformal refits inside
+        part = window.test[["unique_id", "ds", "y"]].merge(forecast, on=["unique_id", "ds"])
+        part.insert(2, "cutoff", part["unique_id"].map(window.cutoffs))
+        parts.append(part)
+    nested = pd.concat(parts).sort_values(["unique_id", "cutoff", "ds"]).reset_index(drop=True)
+    assert shared_fits < len(fits)
+    assert len(shared) == len(nested) == 6 * 2 * H
+    pd.testing.assert_frame_equal(shared[nested.columns], nested, check_dtype=False)
+
+
+def test_final_bands_of_a_global_model_taken_from_the_backtest_equal_its_own() -> None:
+    """The forecast workflow takes the final bands of a global model from its backtest's
+    last windows instead of refitting: they must equal what the model makes on its own."""
+    import warnings
+
+    from stockwise.models.registry import with_fallback
+    from stockwise.workflows.forecast import run_forecast
+
+    rng = np.random.default_rng(2)
+    ds = pd.date_range("2020-01-06", periods=90, freq="W-MON")
+    df = pd.concat([pd.DataFrame({"unique_id": f"p{i}", "ds": ds,
+                                  "y": rng.poisson(1 + i, 90) * (rng.random(90) < 0.5)})
+                    for i in range(8)], ignore_index=True).astype({"y": float})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        run = run_forecast(df, 8, models=["LightGBM-tweedie", "Naive"], levels=(80, 95),
+                           n_windows=2, calibrate=False, ensemble_k=1)
+        own = with_fallback("LightGBM-tweedie", 52, "W", 8).fit(df).predict(
+            8, levels=(80, 95))
+    chose = run.forecasts[run.forecasts["model"] == "LightGBM-tweedie"]
+    assert chose["unique_id"].nunique() >= 2
+    own = own[own["unique_id"].isin(chose["unique_id"])]
+    columns = ["LightGBM-tweedie", *(f"LightGBM-tweedie-{s}-{lv}" for lv in (80, 95)
+                                     for s in ("lo", "hi"))]
+    ours = chose[["forecast", "forecast-lo-80", "forecast-hi-80", "forecast-lo-95",
+                  "forecast-hi-95"]].to_numpy()
+    np.testing.assert_allclose(ours, own[columns].to_numpy(), atol=1e-9)

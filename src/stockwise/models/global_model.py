@@ -85,6 +85,14 @@ class GlobalModel(Forecaster):
     strategy: str
     freq: str | None
 
+    @property
+    def conformal_refits(self) -> int:  # type: ignore[override]
+        """Its bands come from ``conformal_windows`` refits a horizon apart, as for a model
+        without native bands (they are only computed inside ``predict``): saying so lets
+        a backtest fit it once per cutoff and the final forecast take its bands from the
+        backtest's last windows, instead of refitting in every window."""
+        return int(self.conformal_windows)
+
     # -- for subclasses ---------------------------------------------------------------------
     def _objective(self, y: np.ndarray) -> str:
         return "regression"
