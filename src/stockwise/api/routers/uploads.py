@@ -25,7 +25,7 @@ import pandas as pd
 from fastapi import APIRouter, File, Query, Request, UploadFile
 
 from stockwise import schema as S
-from stockwise.adapters.storage import Storage
+from stockwise.adapters.storage import Storage, WriteConflict
 from stockwise.adapters.storage.loads import store_table
 from stockwise.adapters.storage.models import Upload
 from stockwise.adapters.storage.runs import list_uploads as upload_records
@@ -131,15 +131,22 @@ def list_uploads(key: ReadKey, storage: StorageDep, paging: PagingDep) -> dict[s
 
 def _store(storage: Storage, table: str, name: str, data: pd.DataFrame, *, read: int,
            accepted: int, quarantined: int, as_of: dt.date | None = None) -> dict[str, Any]:
-    """Upsert the accepted rows and record the upload, in one transaction; the accounting."""
-    with storage.transaction() as session:
+    """Upsert the accepted rows and record the upload, in one transaction (run again if a
+    concurrent upload of the same new rows won the race); the accounting."""
+    def work(session) -> tuple[int, Any]:
         counts = store_table(session, table, data, as_of=as_of)
         record = Upload(table_name=table, file=name, rows_read=read, accepted=accepted,
                         quarantined=quarantined, inserted=counts.inserted,
                         updated=counts.updated, unchanged=counts.unchanged)
         session.add(record)
         session.flush()
-        upload_id = record.upload_id
+        return record.upload_id, counts
+
+    try:
+        upload_id, counts = storage.write(work)
+    except WriteConflict as exc:
+        raise ApiError(409, f"file {name}: {exc.message}", hint=exc.hint, file=name,
+                       headers={"Retry-After": "1"}) from None
     return {"upload_id": upload_id, "table": table, "file": name, "rows_read": read,
             "accepted": accepted, "quarantined": quarantined, "inserted": counts.inserted,
             "updated": counts.updated, "unchanged": counts.unchanged}
