@@ -175,3 +175,22 @@ def test_security_headers(api: Api) -> None:
     assert asset.status_code == 200
     assert asset.headers["x-content-type-options"] == "nosniff"
     assert "no-store" not in asset.headers.get("cache-control", "")
+
+
+def test_openapi_declares_every_error_answer_with_its_body(api: Api) -> None:
+    from stockwise.api.errors import ErrorBody
+
+    spec = api.client.get("/openapi.json").json()
+    operations = [(path, method, op) for path, ops in spec["paths"].items()
+                  for method, op in ops.items() if path.startswith("/api/v1")]
+    assert len(operations) >= 20
+    for path, method, op in operations:
+        for status in ("400", "401", "403", "404", "409", "413", "422", "500"):
+            schema = op["responses"][status]["content"]["application/json"]["schema"]
+            assert schema == {"$ref": "#/components/schemas/ErrorBody"}, (method, path, status)
+    answers = [api.client.get("/api/v1/me"), api.client.get("/api/v1/products/none",
+                                                             headers=api.read),
+               api.client.get("/api/v1/plan?page=0", headers=api.read)]
+    for answer in answers:
+        assert answer.status_code in (401, 404, 422)
+        ErrorBody.model_validate(answer.json())

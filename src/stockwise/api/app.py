@@ -18,7 +18,7 @@ from stockwise.adapters.storage import Storage
 from stockwise.api import dashboard, docs_page
 from stockwise.api.cache import ReadCache
 from stockwise.api.deps import ReadKey
-from stockwise.api.errors import install_handlers
+from stockwise.api.errors import ERROR_RESPONSES, install_handlers
 from stockwise.api.guards import SecurityHeaders
 from stockwise.api.jobs import RunManager
 from stockwise.api.limits import UploadLimit
@@ -57,7 +57,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(UploadLimit, max_bytes=settings.max_upload_bytes)
     app.add_middleware(SecurityHeaders)
 
-    @app.get("/health", tags=["health"])
+    @app.get("/health", tags=["health"],
+             responses={503: {"model": dict[str, str], "description": "Database down"}})
     def health() -> JSONResponse:
         """The server and its database answer."""
         try:
@@ -76,7 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 def _api_router() -> APIRouter:
     from stockwise.api.routers import data, results, runs, uploads
 
-    router = APIRouter()
+    router = APIRouter(responses=ERROR_RESPONSES)
 
     @router.get("/me", tags=["auth"])
     async def me(key: ReadKey) -> dict[str, str]:

@@ -16,6 +16,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from stockwise.errors import InputError, OptionError, StockwiseError
@@ -24,6 +25,36 @@ log = logging.getLogger(__name__)
 CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
          405: "method_not_allowed", 409: "conflict", 413: "too_large",
          422: "invalid_request", 500: "internal", 503: "unavailable"}
+
+
+class ErrorDetail(BaseModel):
+    """The fields of every error answer (docs/api.md, "Errors")."""
+
+    status: int
+    code: str = Field(description="bad_request, unauthorized, forbidden, not_found, "
+                                  "conflict, too_large, invalid_file, invalid_request, "
+                                  "internal …")
+    message: str
+    hint: str | None = None
+    file: str | None = None
+    row: int | None = Field(None, description="The row the user sees (header = row 1).")
+    column: str | None = None
+    issues: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": text} for status, text in (
+        (400, "Bad request"), (401, "Missing, unknown or revoked API key"),
+        (403, "The key lacks the write scope"), (404, "Not found"),
+        (409, "Conflict (a run not succeeded yet; a write race lost repeatedly)"),
+        (413, "Too large"), (422, "Invalid file or request; `issues` names each problem"),
+        (500, "A bug: a reference to the server log, nothing else"))}
+"""The error answers every API operation declares in the OpenAPI document, so clients
+and fuzzers can check answers against it."""
 
 
 class ApiError(Exception):
