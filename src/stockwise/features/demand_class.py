@@ -66,8 +66,10 @@ CANDIDATES_BY_CLASS: dict[str, tuple[str, ...]] = {
 ``quality="best"`` preset of "auto")."""
 
 FAST_CANDIDATES_BY_CLASS: dict[str, tuple[str, ...]] = {
-    SMOOTH: ("HoltWinters", "AutoETS", "AutoTheta", "SES", "SeasonalNaive"),
-    ERRATIC: ("HoltWinters", "AutoETS", "AutoTheta", "SES", "SeasonalNaive", "WindowAverage"),
+    SMOOTH: ("HoltWinters", "HoltWintersMonthDay", "AutoETS", "AutoTheta", "SES",
+             "SeasonalNaive"),
+    ERRATIC: ("HoltWinters", "HoltWintersMonthDay", "AutoETS", "AutoTheta", "SES",
+              "SeasonalNaive", "WindowAverage"),
     INTERMITTENT: ("CrostonSBA", "TSB", "SES", "HistoricAverage", "WindowAverage",
                    "CrostonOptimized", "ADIDA", "IMAPA"),
     LUMPY: ("TSB", "CrostonSBA", "SES", "HistoricAverage", "ADIDA", "IMAPA"),
@@ -77,7 +79,8 @@ FAST_CANDIDATES_BY_CLASS: dict[str, tuple[str, ...]] = {
 (:mod:`stockwise.models.smoothing`) where ETS-type models win, AutoARIMA nowhere (seconds
 per series), and the models fitted series by series (AutoETS, AutoTheta, the optimised
 Croston, ADIDA, IMAPA) only where series are short enough for them to be cheap (weekly and
-monthly data; see ``SLOW_ON_DAILY`` in :mod:`stockwise.workflows.forecast`)."""
+monthly data; see ``SLOW_ON_DAILY`` in :mod:`stockwise.workflows.forecast`), and the
+day-of-month Holt-Winters on daily data only (``DAILY_ONLY`` there)."""
 
 COLUMNS: tuple[str, ...] = ("adi", "cv2", "n_nonzero", "n_periods", "demand_class")
 """Columns of the frame :func:`classify_demand` returns."""

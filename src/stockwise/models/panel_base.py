@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from stockwise import schema as S
+from stockwise.features.closed_days import RECENT_PERIODS, busy
 from stockwise.models.base import (
     Forecaster,
     check_training_frame,
@@ -56,6 +57,11 @@ class PanelForecaster(Forecaster):
         where the series has at least one observation up to the cutoff."""
         raise NotImplementedError  # pragma: no cover - abstract
 
+    def _forecasts(self, panel: Panel, cutoffs: list[int], h: int) -> np.ndarray:
+        """:meth:`_point` on ``panel``; a model that needs the calendar (the dates of each
+        column) overrides this one instead."""
+        return self._point(panel.values, panel.start, cutoffs, h)
+
     # -- the contract --------------------------------------------------------------------
     def _fit(self, df: pd.DataFrame, X_df: pd.DataFrame | None) -> None:
         self.panel_ = to_panel(df, self.freq_)
@@ -65,7 +71,7 @@ class PanelForecaster(Forecaster):
         panel = self.panel_
         last = panel.n_periods - 1
         past = [last - h * k for k in range(1, self.conformal_windows + 1) if last - h * k >= 0]
-        forecasts = self._point(panel.values, panel.start, [last, *past], h)
+        forecasts = self._forecasts(panel, [last, *past], h)
         dates = future_date_matrix(panel.dates[:, -1], h, self.freq_,
                                    pd.Series(panel.dates[:, -1]))
         out = pd.DataFrame({S.UNIQUE_ID: np.repeat(panel.ids, h), S.DS: dates.ravel(),
@@ -90,7 +96,7 @@ class PanelForecaster(Forecaster):
         extra = [c - h * k for c in windows for k in range(1, self.conformal_windows + 1)
                  ] if levels else []
         cutoffs = sorted({*windows, *(c for c in extra if c >= 0)})
-        forecasts = dict(zip(cutoffs, self._point(panel.values, panel.start, cutoffs, h),
+        forecasts = dict(zip(cutoffs, self._forecasts(panel, cutoffs, h),
                              strict=True))
         parts = []
         for cutoff in windows:
@@ -133,10 +139,14 @@ class PanelForecaster(Forecaster):
         Errors are taken relative to the forecast they belong to (plus a tenth of the
         series' mean level, :data:`RELATIVE_FLOOR`), and the bands scale with the point
         again: a shop's Sunday forecast of zero gets a narrow band and its Saturday a
-        wide one, instead of one width pooled over the week.
+        wide one, instead of one width pooled over the week. On daily data the zeros of
+        a busy series (closed days, :mod:`stockwise.features.closed_days`) are neither
+        errors nor zero demand: counted, they opened every open day's band down to 0.
         """
         n_series = len(panel.ids)
         history = panel.values if upto is None else panel.values[:, :upto + 1]
+        closures = (busy(history[:, -RECENT_PERIODS:]) if panel.freq == "D"
+                    else np.zeros(n_series, dtype=bool))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             floor = RELATIVE_FLOOR * np.nan_to_num(np.nanmean(np.abs(history), axis=1)) + 1e-9
@@ -145,7 +155,7 @@ class PanelForecaster(Forecaster):
         for k, cutoff in enumerate(cutoffs):
             stop = min(cutoff + 1 + h, panel.n_periods)
             actual = panel.values[:, cutoff + 1:stop]
-            observed = (panel.start <= cutoff)[:, None]
+            observed = (panel.start <= cutoff)[:, None] & ~(closures[:, None] & (actual <= 0))
             width = actual.shape[1]
             scale = past[k][:, :width] + floor[:, None]
             errors[:, k * h:k * h + width] = np.where(

@@ -27,6 +27,7 @@ from stockwise.models.intermittent import (
     CrostonSBA,
 )
 from stockwise.models.lstm import LSTMForecaster
+from stockwise.models.month_day import HoltWintersMonthDay
 from stockwise.models.sklearn_model import SklearnRegressor
 from stockwise.models.smoothing import SES, HoltWinters
 from stockwise.models.statistical import AutoARIMA, AutoETS, AutoTheta
@@ -35,7 +36,7 @@ MODELS: dict[str, type[Forecaster]] = {
     cls.__name__: cls for cls in (
         AutoETS, AutoARIMA, AutoTheta, CrostonClassic, CrostonOptimized, CrostonSBA, TSB,
         ADIDA, IMAPA, Naive, SeasonalNaive, WindowAverage, HistoricAverage,
-        LightGBM, XGBoost, HoltWinters, SES,
+        LightGBM, XGBoost, HoltWinters, SES, HoltWintersMonthDay,
     )
 }
 MODELS["LSTM"] = LSTMForecaster  # torch is imported only when it fits or predicts
@@ -121,6 +122,7 @@ def default_fallbacks(name: str, season_length: int = 1) -> list[str]:
         "AutoETS": ["SeasonalNaive", "Naive"],
         "AutoTheta": ["AutoETS", "SeasonalNaive", "Naive"],
         "HoltWinters": ["SeasonalNaive", "Naive"],
+        "HoltWintersMonthDay": ["HoltWinters", "SeasonalNaive", "Naive"],
         "LSTM": ["SeasonalNaive", "Naive"],
         "LightGBM": ["SeasonalNaive", "Naive"],
         "LightGBM-tweedie": ["SeasonalNaive", "Naive"],

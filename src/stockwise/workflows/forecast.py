@@ -57,6 +57,7 @@ from stockwise.models.base import (
 )
 from stockwise.models.registry import global_candidates, with_fallback
 from stockwise.models.splits import CUTOFF
+from stockwise.workflows.closed_days import ClosedDays, zero_closed
 
 log = logging.getLogger(__name__)
 FORECAST = "forecast"
@@ -73,6 +74,14 @@ SLOW_ON_DAILY = {"fast": {"AutoARIMA", "AutoETS", "AutoTheta", "CrostonOptimized
 milliseconds (with their refits for conformal bands) to seconds per series per fit on two
 years of days, where the panel-wide models cost well under a millisecond
 (docs/benchmarks.md)."""
+FAST_DAILY_WINDOWS = 4
+"""Backtest windows (at least) of the fast preset on daily data. Its candidates backtest
+every window in one pass over the panel, so more windows cost little, and two windows of
+a few weeks gave the band calibration too little to go on: one quiet season made the
+bands too narrow (docs/decisions/0002-closed-days-and-month-days.md)."""
+DAILY_ONLY = {"HoltWintersMonthDay"}
+"""Candidates of "auto" on daily data only (a day of the month means nothing on weeks or
+months)."""
 SHRINKAGE_WINDOWS = 2
 """Weight, in backtest windows, of the segment's evidence when choosing a series' model."""
 ModelSpec = str | Forecaster | Sequence[str | Forecaster]
@@ -168,6 +177,9 @@ def run_forecast(
     members: dict[str, list[str]] = {}
     cv = None
     band_levels = levels if calibrate else ()
+    closed = ClosedDays.of(frame, freq, season_length)
+    if models == "auto" and quality == "fast" and freq == "D":
+        n_windows = max(n_windows, FAST_DAILY_WINDOWS)
     if len(names) == 1:
         chosen = pd.DataFrame({S.UNIQUE_ID: sorted(candidates), MODEL: names[0],
                                "score": np.nan, "basis": "only candidate"})
@@ -175,7 +187,7 @@ def run_forecast(
     else:
         chosen, metrics, members, cv = _choose(frame, candidates, h, n_windows, season_length,
                                                metric, ensemble_k, ensemble, band_levels, freq,
-                                               segments)
+                                               segments, closed)
     out, fitted = _final_forecasts(frame, chosen, candidates, h, levels, season_length, freq,
                                    ensemble, members, _future_inputs(X_df, exog),
                                    backtest=cv, n_windows=n_windows)
@@ -184,7 +196,12 @@ def run_forecast(
     if cv is not None:
         past = _chosen_backtest(cv, chosen, band_levels)
     if band_levels and cv is not None:
-        out, table, past = _calibrate(out, frame, past, band_levels, season_length, segments)
+        out, table, past = _calibrate(out, frame, past, band_levels, season_length, segments,
+                                      closed)
+    if closed is not None:  # expected closures: 0, whatever the model and its bands said
+        out = zero_closed(out, closed.expected(out))
+        if not past.empty:
+            past = zero_closed(past, closed.expected(past))
     return ForecastRun(out, chosen, metrics, members, freq, season_length, fitted, table, past)
 
 
@@ -313,7 +330,7 @@ def _candidates(frame: pd.DataFrame, models: ModelSpec, freq: str, season_length
     if isinstance(models, str) and models == "auto":
         classes = segments if segments is not None else classify_demand(frame)["demand_class"]
         table = FAST_CANDIDATES_BY_CLASS if quality == "fast" else CANDIDATES_BY_CLASS
-        slow = SLOW_ON_DAILY[quality] if freq == "D" else set()
+        slow = SLOW_ON_DAILY[quality] if freq == "D" else DAILY_ONLY
         baseline = "SeasonalNaive" if season_length > 1 else "Naive"
         extra = (global_candidates(len(ids), restrict_to)
                  if quality == "best" or freq != "D" else [])
@@ -337,11 +354,12 @@ def _label(spec: str | Forecaster) -> str:
 def _choose(frame: pd.DataFrame, candidates: dict[str, list[str | Forecaster]], h: int,
             n_windows: int, season_length: int, metric: str, ensemble_k: int, how: str,
             levels: tuple[int, ...] = (), freq: str | None = None,
-            segments: pd.Series | None = None
+            segments: pd.Series | None = None, closed: ClosedDays | None = None
             ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, list[str]], pd.DataFrame | None]:
     """Backtest each candidate on its series, add the ensemble, select per series.
 
     Also returns the backtest itself (with bands at ``levels``) for band calibration.
+    Closures (``closed``) are not scored: a shop shut on a holiday is no model's miss.
     """
     cv = _backtest_candidates(frame, candidates, h, n_windows, season_length, levels, freq)
     if cv is None:  # no series long enough for even one window
@@ -352,7 +370,8 @@ def _choose(frame: pd.DataFrame, candidates: dict[str, list[str | Forecaster]], 
     # a model whose series were all too short for one window has no backtest columns
     labels = sorted({_label(s) for specs in candidates.values() for s in specs}
                     & set(cv.columns))
-    metrics = evaluate(cv, frame, labels, season_length=season_length)
+    scored = np.ones(len(cv), dtype=bool) if closed is None else ~closed.zeros(cv)
+    metrics = evaluate(cv[scored], frame, labels, season_length=season_length)
     tried = {(uid, _label(spec)) for uid, specs in candidates.items() for spec in specs}
     pairs = pd.Series(list(zip(metrics[S.UNIQUE_ID], metrics[MODEL], strict=True)),
                       index=metrics.index)
@@ -361,7 +380,7 @@ def _choose(frame: pd.DataFrame, candidates: dict[str, list[str | Forecaster]], 
     if ensemble_k > 1 and len(labels) > 1:
         members = _ensemble_members(metrics, ensemble_k, metric)
         cv = _add_ensemble(cv, members, how, levels)
-        ens = evaluate(cv, frame, [ENSEMBLE], season_length=season_length)
+        ens = evaluate(cv[scored], frame, [ENSEMBLE], season_length=season_length)
         metrics = pd.concat([metrics, ens[ens["n_points"] > 0]], ignore_index=True)
     if segments is None:
         segments = classify_demand(frame)["demand_class"]
@@ -476,12 +495,15 @@ def _chosen_backtest(cv: pd.DataFrame, chosen: pd.DataFrame, levels: tuple[int, 
 
 
 def _calibrate(out: pd.DataFrame, frame: pd.DataFrame, chosen_cv: pd.DataFrame,
-               levels: tuple[int, ...], season_length: int, segments: pd.Series
+               levels: tuple[int, ...], season_length: int, segments: pd.Series,
+               closed: ClosedDays | None = None
                ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Correct the final bands (and the backtest's, alike) by the chosen forecasts'
-    coverage in the backtest."""
+    coverage in the backtest, on its open days: a closure counted as a covered point
+    would make the open days' bands too narrow."""
     scale = series_scale(frame, season_length)
-    table = corrections(band_scores(chosen_cv, levels, scale), segments, levels)
+    scored = chosen_cv if closed is None else chosen_cv[~closed.zeros(chosen_cv)]
+    table = corrections(band_scores(scored, levels, scale), segments, levels)
     return (apply_corrections(out, table, segments, scale, levels), table,
             apply_corrections(chosen_cv, table, segments, scale, levels))
 
