@@ -108,7 +108,11 @@ class LightGBM(GlobalModel):
         if self.objective_ == "tweedie":
             params["tweedie_variance_power"] = self.tweedie_variance_power
         data = lgb.Dataset(X, label=y, free_raw_data=True)
-        return lgb.train(params, data, num_boost_round=self.n_estimators)
+        # keep_training_booster: the trained booster as it is, not written to model text
+        # and parsed back (what lgb.train does by default to drop the binned training
+        # data); the predictions are the same and the data is small next to the trees.
+        return lgb.train(params, data, num_boost_round=self.n_estimators,
+                         keep_training_booster=True)
 
     def _min_leaf(self) -> int:
         """20 rows per leaf, 100 with a count objective: a Tweedie / Poisson leaf of only
