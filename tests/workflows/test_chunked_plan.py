@@ -189,10 +189,20 @@ def test_a_large_run_keeps_the_big_tables_in_parquet_only(data, tmp_path: Path,
                                                           ) -> None:
     monkeypatch.setattr(plan_outputs, "CSV_MAX_SERIES", 10)
     (tmp_path / "forecasts.csv").write_text("stale\n")
-    writer = PlanWriter(tmp_path, n_series=24)
-    plan_in_chunks(data.sales, data.inventory, PlanConfig(models=CHEAP, n_windows=1), writer,
-                   batches=data.batches)
+    returned: list[set[str]] = []
+
+    class Watching(PlanWriter):
+        def write(self, result) -> None:
+            returned.append(set(result.tables))
+            super().write(result)
+
+    writer = Watching(tmp_path, n_series=24)
+    with LocalProcessExecutor(2) as pool:
+        plan_in_chunks(data.sales, data.inventory, PlanConfig(models=CHEAP, n_windows=1),
+                       writer, batches=data.batches, executor=pool)
     files = writer.finish()
+    # the workers wrote the big tables themselves: only the per-product ones came back
+    assert returned and all(names <= {"plan", "alerts"} for names in returned)
     assert not (tmp_path / "forecasts.csv").exists() and "forecasts" not in files
     assert {"plan", "alerts", "plan_xlsx", "forecasts_parquet"} <= set(files)
     assert writer.table("selection")["unique_id"].nunique() == 24  # read back for tracking

@@ -82,6 +82,11 @@ class DaskExecutor:
             self._cluster = None
 
     @property
+    def shares_files(self) -> bool:
+        """A local cluster runs on this machine; a remote one may not see its files."""
+        return not self.scheduler
+
+    @property
     def workers(self) -> int:
         """Threads across the cluster's workers (what runs at once)."""
         if self._client is None:

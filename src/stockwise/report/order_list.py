@@ -9,15 +9,15 @@ stored as plain text, never as a formula (see ``stockwise.cells``).
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+import xlsxwriter
 
-from stockwise.cells import looks_like_formula, protect_cell
+from stockwise.cells import looks_like_formula
 
 ORDER_COLUMNS = [
     "unique_id", "sector", "urgency", "order_date", "order_qty", "order_value",
@@ -34,59 +34,103 @@ SEVERITY_FILL = {"critical": "F8CBAD", "high": "FCE4D6", "medium": "FFF2CC", "lo
 
 
 def write_order_workbook(plan: pd.DataFrame, alerts: pd.DataFrame, path: str | Path) -> Path:
-    """Write the formatted workbook and return its path."""
+    """Write the formatted workbook and return its path.
+
+    Written row by row with XlsxWriter in constant-memory mode: a chain's plan has
+    100,000 lines, which an in-memory workbook would hold as millions of cell objects.
+    Text is always written as text (never as a formula), and formula-looking text gets
+    Excel's quote prefix so it stays text when edited.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    book = Workbook()
     orders = plan[plan["order_qty"] > 0] if "order_qty" in plan else plan
     orders = orders[[c for c in ORDER_COLUMNS if c in orders.columns]]
-    _sheet(book.active, "Orders", orders, "urgency", URGENCY_FILL)
-    _sheet(book.create_sheet(), "Plan", plan, "urgency", URGENCY_FILL)
-    _sheet(book.create_sheet(), "Alerts", alerts, "severity", SEVERITY_FILL)
-    book.save(path)
+    with xlsxwriter.Workbook(str(path), {"constant_memory": True}) as book:
+        styles = _Styles(book)
+        _sheet(book.add_worksheet("Orders"), orders, "urgency", URGENCY_FILL, styles)
+        _sheet(book.add_worksheet("Plan"), plan, "urgency", URGENCY_FILL, styles)
+        _sheet(book.add_worksheet("Alerts"), alerts, "severity", SEVERITY_FILL, styles)
     return path
 
 
-def _sheet(sheet: Worksheet, title: str, frame: pd.DataFrame, colour_by: str,
-           fills: dict[str, str]) -> None:
-    sheet.title = title
-    columns = list(frame.columns)
-    sheet.append(columns)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True, color="FFFFFF")
-        cell.fill = PatternFill("solid", fgColor="305496")
-        cell.alignment = Alignment(vertical="center", wrap_text=True)
-        protect_cell(cell)
-    for row in frame.itertuples(index=False):
-        values = [_cell(v) for v in row]
-        sheet.append(values)
-        for position, value in enumerate(values, start=1):
-            if looks_like_formula(value):
-                protect_cell(sheet.cell(row=sheet.max_row, column=position))
-    for index, name in enumerate(columns, start=1):
-        letter = get_column_letter(index)
-        fmt = ("#,##0.00" if name in MONEY else "0.0%" if name in PERCENT else
-               "yyyy-mm-dd" if name in DATES else None)
-        if fmt is None and pd.api.types.is_float_dtype(frame[name]):
-            fmt = "#,##0.0"
-        if fmt:
-            for cell in sheet[letter][1:]:
-                cell.number_format = fmt
+class _Styles:
+    """One XlsxWriter format per (number format, fill colour, quote prefix), made once."""
+
+    def __init__(self, book: xlsxwriter.Workbook) -> None:
+        self.book = book
+        self._made: dict[tuple[str | None, str | None, bool], Any] = {}
+        self.header = book.add_format({"bold": True, "font_color": "#FFFFFF",
+                                       "bg_color": "#305496", "pattern": 1,
+                                       "text_wrap": True, "valign": "vcenter"})
+        self.quoted_header = book.add_format({"bold": True, "font_color": "#FFFFFF",
+                                              "bg_color": "#305496", "pattern": 1,
+                                              "text_wrap": True, "valign": "vcenter",
+                                              "quote_prefix": True})
+
+    def get(self, number: str | None, fill: str | None = None, quote: bool = False) -> Any:
+        key = (number, fill, quote)
+        if key not in self._made:
+            spec: dict[str, object] = {}
+            if number:
+                spec["num_format"] = number
+            if fill:
+                spec.update(bg_color=f"#{fill}", pattern=1)
+            if quote:
+                spec["quote_prefix"] = True
+            self._made[key] = self.book.add_format(spec) if spec else None
+        return self._made[key]
+
+
+def _sheet(sheet: Any, frame: pd.DataFrame, colour_by: str, fills: dict[str, str],
+           styles: _Styles) -> None:
+    """Header, then one row per line: number formats per column, the colour of
+    ``colour_by``'s value, text always as text."""
+    columns = [str(c) for c in frame.columns]
+    for index, name in enumerate(columns):
         width = 60 if name in ("reason", "message") else max(10, min(len(name) + 2, 24))
-        sheet.column_dimensions[letter].width = width
-    if colour_by in columns:
-        position = columns.index(colour_by)
-        for row in sheet.iter_rows(min_row=2):
-            colour = fills.get(str(row[position].value))
-            if colour:
-                row[position].fill = PatternFill("solid", fgColor=colour)
-    sheet.freeze_panes = "B2"
+        sheet.set_column(index, index, width)
+    for index, name in enumerate(columns):
+        quoted = looks_like_formula(name)
+        sheet.write_string(0, index, name, styles.quoted_header if quoted else styles.header)
+    sheet.freeze_panes(1, 1)
     if columns:
-        sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(len(frame) + 1, 1)}"
+        sheet.autofilter(0, 0, max(len(frame), 1), len(columns) - 1)
+    formats = [_number_format(name, frame[name]) for name in columns]
+    colour_at = columns.index(colour_by) if colour_by in columns else -1
+    for number, row in enumerate(frame.itertuples(index=False), start=1):
+        for position, raw in enumerate(row):
+            value = _cell(raw)
+            if value is None:
+                continue
+            fill = fills.get(str(value)) if position == colour_at else None
+            if isinstance(value, bool | np.bool_):
+                sheet.write_boolean(number, position, bool(value), styles.get(None, fill))
+            elif isinstance(value, int | float | np.integer | np.floating):
+                sheet.write_number(number, position, value,
+                                   styles.get(formats[position], fill))
+            elif isinstance(value, dt.datetime | dt.date):
+                sheet.write_datetime(number, position, value,
+                                     styles.get(formats[position] or "yyyy-mm-dd", fill))
+            else:
+                text = str(value)
+                sheet.write_string(number, position, text,
+                                   styles.get(None, fill, looks_like_formula(text)))
+
+
+def _number_format(name: str, values: pd.Series) -> str | None:
+    if name in MONEY:
+        return "#,##0.00"
+    if name in PERCENT:
+        return "0.0%"
+    if name in DATES:
+        return "yyyy-mm-dd"
+    return "#,##0.0" if pd.api.types.is_float_dtype(values) else None
 
 
 def _cell(value: object) -> object:
-    if value is None or (isinstance(value, float) and value != value):
+    """A value as written: missing and infinite values as empty cells, timestamps as
+    datetimes."""
+    if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
         return None
     if isinstance(value, pd.Timestamp):
         return value.to_pydatetime()

@@ -32,7 +32,7 @@ from stockwise.models.base import Forecaster
 from stockwise.workflows.executors import Executor, InProcessExecutor
 from stockwise.workflows.plan import plan_tables, validate_plan_inputs
 from stockwise.workflows.plan_config import PlanConfig, plan_inventory_with
-from stockwise.workflows.plan_outputs import ChunkSink, PlanWriter
+from stockwise.workflows.plan_outputs import ChunkSink, PlanWriter, write_parts
 from stockwise.workflows.sector_forecast import Settings
 from stockwise.workflows.stages import StageClock, StageTime
 from stockwise.workflows.tracking import NullTracker, Tracker, track_forecasts
@@ -53,6 +53,8 @@ class PlanChunk:
     planned: pd.DataFrame | None = None
     keep_models: bool = False
     """Return the fitted models (the first chunk of each sector: what tracking logs)."""
+    parts_dir: str | None = None
+    """Write the big tables here as Parquet parts instead of returning them."""
 
     @property
     def n_series(self) -> int:
@@ -71,6 +73,8 @@ class ChunkResult:
     timings: dict[str, StageTime]
     settings: list[Settings] = field(default_factory=list)
     models: dict[str, dict[str, Forecaster]] = field(default_factory=dict)
+    written: set[str] = field(default_factory=set)
+    """The big tables this chunk wrote as parts itself (left out of ``tables``)."""
 
 
 @dataclass(frozen=True)
@@ -92,9 +96,14 @@ def plan_chunk(chunk: PlanChunk, config: PlanConfig) -> ChunkResult:
     timings: dict[str, StageTime] = {}
     run = plan_inventory_with(chunk.sales, chunk.inventory, config, batches=chunk.batches,
                               planned=chunk.planned, timings=timings)
-    return ChunkResult(chunk.index, chunk.sector, chunk.n_series, plan_tables(run), timings,
+    tables = plan_tables(run)
+    written: set[str] = set()
+    if chunk.parts_dir is not None:
+        written = write_parts(tables, Path(chunk.parts_dir), chunk.sector, chunk.index)
+        tables = {name: table for name, table in tables.items() if name not in written}
+    return ChunkResult(chunk.index, chunk.sector, chunk.n_series, tables, timings,
                        list(run.forecasts.settings),
-                       run.forecasts.models if chunk.keep_models else {})
+                       run.forecasts.models if chunk.keep_models else {}, written)
 
 
 @dataclass(frozen=True)
@@ -118,6 +127,8 @@ class Chunks:
     def __init__(self, specs: list[ChunkSpec],
                  tables: dict[str, pd.DataFrame | PartedSales | None],
                  drop_sector_of: set[int]) -> None:
+        self.parts_dir: str | None = None
+        """Set to let each chunk write its big tables there itself."""
         self.specs = specs
         self._tables = tables
         self._drop_sector_of = drop_sector_of
@@ -141,7 +152,8 @@ class Chunks:
         if index in self._drop_sector_of:  # series without a sector plan with defaults
             sales = sales.drop(columns=S.SECTOR)
         return PlanChunk(spec.index, spec.sector, sales, parts["inventory"],
-                         parts.get("batches"), parts.get("planned"), spec.keep_models)
+                         parts.get("batches"), parts.get("planned"), spec.keep_models,
+                         self.parts_dir)
 
     def _cut(self, name: str, index: int) -> pd.DataFrame | None:
         frame = self._tables[name]
@@ -198,6 +210,8 @@ def plan_in_chunks(sales: pd.DataFrame | PartedSales, inventory: pd.DataFrame, c
     log.info("planning %d series in %d chunk(s) of at most %d", sum(
         len(s.ids) for s in chunks.specs), len(chunks), config.chunk_size)
     executor = executor or InProcessExecutor()
+    if sink.parts_dir is not None and executor.shares_files:
+        chunks.parts_dir = str(sink.parts_dir)
     for done, result in enumerate(executor.map(plan_chunk, chunks, config), start=1):
         sink.write(result)
         if progress is not None:

@@ -34,7 +34,13 @@ PRELOAD = ("stockwise.workflows.chunked_plan",)
 
 
 class Executor(Protocol):
-    """Maps ``fn(item, config)`` over items, yielding results as they complete."""
+    """Maps ``fn(item, config)`` over items, yielding results as they complete.
+
+    ``shares_files``: whether ``fn`` sees this machine's files (then a chunk can write its
+    own outputs where the caller reads them, instead of sending them back).
+    """
+
+    shares_files: bool
 
     def map(self, fn: Callable[[T, C], R], items: Iterable[T], config: C) -> Iterator[R]: ...
 
@@ -47,6 +53,7 @@ class InProcessExecutor:
     """Runs every item here, one after the other (the default; nothing to start)."""
 
     workers = 1
+    shares_files = True
 
     def map(self, fn: Callable[[T, C], R], items: Iterable[T], config: C) -> Iterator[R]:
         for item in items:
@@ -68,6 +75,8 @@ class LocalProcessExecutor:
     ``fn``, the items, the config and the results must be picklable; ``fn`` must be a
     module-level function.
     """
+
+    shares_files = True
 
     def __init__(self, workers: int | None = None, preload: tuple[str, ...] = PRELOAD) -> None:
         self.workers = max(int(workers or os.cpu_count() or 1), 1)

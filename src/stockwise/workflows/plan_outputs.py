@@ -44,13 +44,36 @@ NO_SECTOR = "all"
 
 
 class ChunkSink(Protocol):
-    """Receives each chunk's result as it completes (in any order)."""
+    """Receives each chunk's result as it completes (in any order).
+
+    ``parts_dir``: where a chunk may write its big tables itself (see
+    :func:`write_parts`), or None when they must come back with the result.
+    """
+
+    parts_dir: Path | None
 
     def write(self, result: ChunkResult) -> None: ...
 
 
+def write_parts(tables: dict[str, pd.DataFrame], out: Path, sector: str | None, index: int
+                ) -> set[str]:
+    """Write the big tables of chunk ``index`` as Parquet parts under ``out`` (one folder
+    per table and sector); returns the names written (empty tables are not)."""
+    written = set()
+    for name, table in tables.items():
+        if name not in STREAMED or table.empty:
+            continue
+        folder = out / name / f"{S.SECTOR}={sector or NO_SECTOR}"
+        folder.mkdir(parents=True, exist_ok=True)
+        _for_parquet(table).to_parquet(folder / f"part-{index:05d}.parquet", index=False)
+        written.add(name)
+    return written
+
+
 class ChunkCollector:
     """Keeps the tables of every chunk (all of them, or only ``keep``) in memory."""
+
+    parts_dir: Path | None = None
 
     def __init__(self, keep: tuple[str, ...] | None = None) -> None:
         self.keep = keep
@@ -113,13 +136,15 @@ class PlanWriter(ChunkCollector):
     ``n_series``: the run's size, which decides whether the big tables are also written
     as CSV (and so kept in memory until the end) — see :data:`CSV_MAX_SERIES`. Parts
     left in ``out_dir`` by an earlier run are removed first, so a table's folder only
-    ever holds this run's chunks.
+    ever holds this run's chunks. A large run lets each chunk write its own parts
+    (``parts_dir``), so they never travel back to this process.
     """
 
     def __init__(self, out_dir: str | Path, n_series: int) -> None:
         self.csv_tables = n_series <= CSV_MAX_SERIES
         super().__init__(keep=None if self.csv_tables else PER_PRODUCT)
         self.out = Path(out_dir)
+        self.parts_dir = None if self.csv_tables else self.out
         self.out.mkdir(parents=True, exist_ok=True)
         for name in STREAMED:
             shutil.rmtree(self.out / name, ignore_errors=True)
@@ -128,15 +153,8 @@ class PlanWriter(ChunkCollector):
 
     def write(self, result: ChunkResult) -> None:
         super().write(result)
-        sector = result.sector or NO_SECTOR
-        for name, table in result.tables.items():
-            if name not in STREAMED or table.empty:
-                continue
-            folder = self.out / name / f"{S.SECTOR}={sector}"
-            folder.mkdir(parents=True, exist_ok=True)
-            _for_parquet(table).to_parquet(
-                folder / f"part-{result.index:05d}.parquet", index=False)
-            self._written.add(name)
+        self._written |= result.written | write_parts(result.tables, self.out, result.sector,
+                                                      result.index)
 
     def table(self, name: str) -> pd.DataFrame:
         if self.keep is None or name in self.keep:
