@@ -115,3 +115,21 @@ def test_blocks_are_sector_pure_sorted_and_near_equal() -> None:
     sizes = [len(ids) for _, ids in series_blocks(pd.Series("a", index=[str(i) for i in
                                                                         range(10)]), 4)]
     assert sizes == [4, 3, 3] and np.sum(sizes) == 10
+
+
+def test_parts_validated_on_a_process_pool_are_the_parts_validated_here(data, tmp_path: Path
+                                                                        ) -> None:
+    from stockwise.workflows.executors import LocalProcessExecutor
+
+    path = tmp_path / "sales.parquet"
+    erp_rows(data.sales).to_parquet(path, index=False)
+    here = stream_sales(path, tmp_path / "here", out_dir=tmp_path / "v_here", part_series=4)
+    with LocalProcessExecutor(2) as pool:
+        there = stream_sales(path, tmp_path / "there", out_dir=tmp_path / "v_there",
+                             part_series=4, map_parts=pool.map)
+    assert there.report.summary == here.report.summary and len(there.parts) == len(here.parts)
+    pd.testing.assert_frame_equal(there.data, here.data)
+    pd.testing.assert_frame_equal(there.series, here.series)
+    for name in ("sales_quarantine.csv", "sales_issues.csv"):  # same files, same order
+        assert (tmp_path / "v_there" / name).read_text() == (tmp_path / "v_here" / name
+                                                             ).read_text()

@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -42,6 +43,8 @@ from stockwise.errors import EmptyInputError, InputError, MissingColumnsError
 
 BATCH_ROWS = 1_000_000
 """Rows read at a time: bounds the memory of both passes over the file."""
+PartMap = Callable[..., Iterator[Any]]
+"""An executor's ``map(fn, items, config)``: yields ``fn(item, config)`` in any order."""
 
 
 def is_parquet_file(source: object) -> bool:
@@ -126,12 +129,16 @@ class PartedSales:
 def stream_sales(path: str | Path, work_dir: str | Path, *, out_dir: str | Path | None = None,
                  column_map: dict[str, str] | None = None,
                  as_of: pd.Timestamp | str | None = None, part_series: int = 2000,
-                 batch_rows: int = BATCH_ROWS) -> PartedSales:
+                 batch_rows: int = BATCH_ROWS, map_parts: PartMap | None = None
+                 ) -> PartedSales:
     """Validate a Parquet sales file part by part; the parts go to ``work_dir``.
 
     ``out_dir``: where ``sales_quarantine.csv`` and ``sales_issues.csv`` go (as
     :func:`~stockwise.workflows.validate.validate_sources` writes them). ``part_series``:
     series per part. Memory holds one batch of ``batch_rows`` rows, or one part, at a time.
+    ``map_parts``: an executor's ``map`` (``map(fn, items, config)``, results in any
+    order) to validate the parts on its workers, which must see ``work_dir``; default:
+    here, one after the other.
     """
     source = str(path)
     file = _open(Path(path))
@@ -147,7 +154,7 @@ def stream_sales(path: str | Path, work_dir: str | Path, *, out_dir: str | Path 
                          index=pd.Index(np.concatenate([ids for _, ids in blocks])
                                         if blocks else [], dtype=object))
     raw_parts = _route(file, keys, block_of, len(blocks), work, batch_rows)
-    return _validate_parts(raw_parts, source, work, out_dir, column_map, as_of)
+    return _validate_parts(raw_parts, source, work, out_dir, column_map, as_of, map_parts)
 
 
 class _SeriesKeys:
@@ -264,46 +271,87 @@ def _route(file: pq.ParquetFile, keys: _SeriesKeys, block_of: pd.Series, n_block
     return [paths[i] for i in sorted(writers)]
 
 
-def _validate_parts(raw_parts: Iterable[Path], source: str, work: Path,
+@dataclass(frozen=True)
+class PartOptions:
+    """What validating a part needs besides its rows (one picklable object)."""
+
+    source: str
+    work: str
+    column_map: tuple[tuple[str, str], ...] = ()
+    as_of: str | None = None
+
+
+@dataclass(frozen=True)
+class PartVerdict:
+    """What validating one raw part gave: its report and quarantine, and where its
+    accepted rows went (None: no row accepted), with their series and last date."""
+
+    index: int
+    report: ValidationReport
+    quarantine: pd.DataFrame
+    path: str | None
+    series: pd.DataFrame
+    max_ds: pd.Timestamp | None
+
+
+def validate_part(raw: tuple[int, str], options: PartOptions) -> PartVerdict:
+    """Validate raw part ``raw = (index, path)`` alone and keep its accepted rows in a
+    validated part file; the raw file is removed. A module-level function, so any
+    executor whose workers see this machine's files can run it."""
+    index, raw_path = raw
+    with pa.memory_map(raw_path) as mapped:
+        frame = pa.ipc.open_file(mapped).read_all().to_pandas()
+    frame.index = pd.RangeIndex(len(frame))
+    table = load_table(RawTable(frame, options.source), "sales",
+                       column_map=dict(options.column_map) or None, as_of=options.as_of)
+    Path(raw_path).unlink()
+    data = table.data
+    if data.empty:
+        return PartVerdict(index, table.report, table.quarantine, None, pd.DataFrame(), None)
+    path = Path(options.work) / f"part-{index:05d}.pickle"  # ours, read by us: exact dtypes
+    data.to_pickle(path)
+    keep = [S.UNIQUE_ID, *([S.SECTOR] if S.SECTOR in data.columns else [])]
+    return PartVerdict(index, table.report, table.quarantine, str(path),
+                       data[keep].drop_duplicates(S.UNIQUE_ID),
+                       pd.Timestamp(data[S.DS].max()))
+
+
+def _in_order(fn: Callable[[Any, Any], Any], items: Sequence[Any], options: Any
+              ) -> Iterator[Any]:
+    """The default ``map_parts``: here, one after the other."""
+    return (fn(item, options) for item in items)
+
+
+def _validate_parts(raw_parts: list[Path], source: str, work: Path,
                     out_dir: str | Path | None, column_map: dict[str, str] | None,
-                    as_of: pd.Timestamp | str | None) -> PartedSales:
-    """Validate each raw part alone, keep its accepted rows as a validated part, append
-    its quarantine and issues to the files, and merge the reports."""
-    out = Path(out_dir) if out_dir is not None else None
-    files = {} if out is None else {"quarantine": out / "sales_quarantine.csv",
-                                    "issues": out / "sales_issues.csv"}
-    if out is not None:
+                    as_of: pd.Timestamp | str | None, map_parts: PartMap | None = None
+                    ) -> PartedSales:
+    """Validate the raw parts (on ``map_parts``, else here one after the other), write
+    the quarantine and issues in part order, and merge the reports."""
+    options = PartOptions(source, str(work), tuple((column_map or {}).items()),
+                          None if as_of is None else pd.Timestamp(as_of).isoformat())
+    verdicts = sorted((map_parts or _in_order)(validate_part, list(enumerate(map(str, raw_parts))),
+                                               options), key=lambda v: v.index)
+    files: dict[str, Path] = {}
+    if out_dir is not None:
+        out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
-    reports: list[ValidationReport] = []
-    series: list[pd.DataFrame] = []
-    parts: list[Path] = []
-    max_ds: pd.Timestamp | None = None
-    for raw_path in raw_parts:
-        with pa.memory_map(str(raw_path)) as mapped:
-            frame = pa.ipc.open_file(mapped).read_all().to_pandas()
-        frame.index = pd.RangeIndex(len(frame))
-        table = load_table(RawTable(frame, source), "sales", column_map=column_map, as_of=as_of)
-        raw_path.unlink()
-        reports.append(table.report)
-        for name, rows in (("quarantine", table.quarantine), ("issues", table.report.issues)):
-            if name in files:
-                rows.to_csv(files[name], index=False, mode="a" if len(reports) > 1 else "w",
-                            header=len(reports) == 1)
-        if table.data.empty:
-            continue
-        path = work / f"part-{len(parts):05d}.pickle"  # ours, read back by us: exact dtypes
-        table.data.to_pickle(path)
-        parts.append(path)
-        keep = [S.UNIQUE_ID, *([S.SECTOR] if S.SECTOR in table.data.columns else [])]
-        series.append(table.data[keep].drop_duplicates(S.UNIQUE_ID).assign(_part=len(parts) - 1))
-        last = pd.Timestamp(table.data[S.DS].max())
-        max_ds = last if max_ds is None or last > max_ds else max_ds
-    listed = pd.concat(series, ignore_index=True) if series else pd.DataFrame(
+        files = {"quarantine": out / "sales_quarantine.csv", "issues": out / "sales_issues.csv"}
+        for first, verdict in enumerate(verdicts):
+            for name, rows in (("quarantine", verdict.quarantine),
+                               ("issues", verdict.report.issues)):
+                rows.to_csv(files[name], index=False, mode="a" if first else "w",
+                            header=not first)
+    kept = [v for v in verdicts if v.path is not None]
+    parts = [Path(v.path) for v in kept]  # type: ignore[arg-type]
+    listed = pd.concat([v.series.assign(_part=i) for i, v in enumerate(kept)],
+                       ignore_index=True) if kept else pd.DataFrame(
         {S.UNIQUE_ID: pd.Series(dtype=object), "_part": pd.Series(dtype="int64")})
     part_of = pd.Series(listed["_part"].to_numpy(), index=pd.Index(listed[S.UNIQUE_ID]
                                                                    .astype(str)))
-    return PartedSales(_merged(reports, source), listed.drop(columns="_part"), max_ds, files,
-                       parts, part_of)
+    max_ds = max((v.max_ds for v in kept), default=None)
+    return PartedSales(_merged([v.report for v in verdicts], source),
+                       listed.drop(columns="_part"), max_ds, files, parts, part_of)
 
 
 def _merged(reports: list[ValidationReport], source: str) -> ValidationReport:

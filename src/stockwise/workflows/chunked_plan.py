@@ -258,9 +258,11 @@ def plan_files_in_chunks(
     clock = StageClock(timings)
     with tracker.start_run("plan", tags={"stockwise.kind": "plan"}), \
             tempfile.TemporaryDirectory(prefix="stockwise-parts-") as parts_dir:
-        validation = validate_plan_inputs(sales, inventory, batches, column_map,
-                                          inventory_map, out, parts_dir=Path(parts_dir),
-                                          part_series=config.chunk_size)
+        validation = validate_plan_inputs(
+            sales, inventory, batches, column_map, inventory_map, out,
+            parts_dir=Path(parts_dir), part_series=config.chunk_size,
+            map_parts=executor.map if executor is not None and executor.shares_files
+            else None)
         clock.lap("validate")
         tables = validation.tables
         sales_table = tables["sales"]

@@ -18,7 +18,7 @@ import pandas as pd
 
 from stockwise import schema as S
 from stockwise.cells import write_csv
-from stockwise.data.partition import is_parquet_file, stream_sales
+from stockwise.data.partition import PartMap, is_parquet_file, stream_sales
 from stockwise.data.prepare import prepare_sales
 from stockwise.inventory.censoring import uncensor_demand
 from stockwise.inventory.new_products import since_listing
@@ -233,17 +233,20 @@ def validate_plan_inputs(sales: str | Path | pd.DataFrame, inventory: str | Path
                          batches: str | Path | pd.DataFrame | None,
                          column_map: dict[str, str] | None, inventory_map: dict[str, str] | None,
                          out: Path, *, parts_dir: Path | None = None,
-                         part_series: int = 2000) -> ValidationRun:
+                         part_series: int = 2000, map_parts: PartMap | None = None
+                         ) -> ValidationRun:
     """Validate the plan's tables (quarantine files under ``out/validation``); stop with a
     clear error when one of them has nothing usable.
 
     ``parts_dir``: when given and ``sales`` is a Parquet file, the sales are read and
     validated in parts of ``part_series`` whole series kept there
-    (:func:`~stockwise.data.partition.stream_sales`), never whole.
+    (:func:`~stockwise.data.partition.stream_sales`), never whole; ``map_parts`` (an
+    executor's ``map``) validates the parts on its workers.
     """
     if parts_dir is not None and is_parquet_file(sales):
         parted = stream_sales(sales, parts_dir, out_dir=out / "validation",  # type: ignore[arg-type]
-                              column_map=column_map, part_series=part_series)
+                              column_map=column_map, part_series=part_series,
+                              map_parts=map_parts)
         others = validate_sources(None, inventory=inventory, batches=batches,
                                   inventory_map=inventory_map, out_dir=out / "validation")
         tables = {"sales": parted, **others.tables}
