@@ -255,3 +255,24 @@ def test_final_bands_of_a_global_model_taken_from_the_backtest_equal_its_own() -
     ours = chose[["forecast", "forecast-lo-80", "forecast-hi-80", "forecast-lo-95",
                   "forecast-hi-95"]].to_numpy()
     np.testing.assert_allclose(ours, own[columns].to_numpy(), atol=1e-9)
+
+
+def test_lightgbm_trees_by_objective_and_frequency() -> None:
+    """Count objectives on weekly / monthly data train the shorter ensemble; squared
+    error and daily data keep the longer one; given values always win."""
+    rng = np.random.default_rng(4)
+    weeks = pd.date_range("2021-01-04", periods=80, freq="W-MON")
+    sparse = pd.concat([pd.DataFrame({"unique_id": f"w{i}", "ds": weeks,
+                                      "y": rng.poisson(0.8, 80).astype(float)})
+                        for i in range(6)], ignore_index=True)
+    counts = LightGBM(objective="tweedie").fit(sparse)
+    assert counts.boosting_rounds() == (100, 0.15)
+    assert counts.estimators_["_all"].num_trees() == 100
+    squared = LightGBM(objective="regression").fit(sparse)
+    assert squared.boosting_rounds() == (300, 0.05)
+    assert squared.estimators_["_all"].num_trees() == 300
+    daily = LightGBM(objective="tweedie", season_length=7).fit(TRAIN)
+    assert daily.boosting_rounds() == (300, 0.05)
+    given = LightGBM(objective="tweedie", n_estimators=40).fit(sparse)
+    assert given.boosting_rounds() == (40, 0.15)
+    assert given.estimators_["_all"].num_trees() == 40

@@ -16,6 +16,13 @@ y >= 0 and one scale across series).
 ``n_jobs`` defaults to 1: on a small shared machine OpenMP threads that wait for busy
 cores made a fit several times slower than one thread (18 s against 2.5 s in one test).
 
+LightGBM's ``n_estimators`` and ``learning_rate`` default to 300 trees at 0.05, and to 100
+at 0.15 with a count objective on weekly or monthly data: there the shorter ensemble was
+as accurate (jewelry and carparts, with the luxury profile's candidates and alone;
+docs/benchmarks.md, "Weekly luxury: fewer LightGBM fits and trees") for a third of the
+training, which is most of the cost of a weekly luxury forecast. With squared error, fewer
+trees lost accuracy (jewelry), so it keeps 300.
+
 The libraries are imported when a model is trained or loaded, not when stockwise is
 imported. Models are saved in the libraries' own formats: LightGBM's model text and
 XGBoost's JSON (no pickle).
@@ -31,11 +38,19 @@ import pandas as pd
 
 from stockwise.errors import OptionError
 from stockwise.features.spec import FeatureSpec
-from stockwise.models.global_model import INTERMITTENT_ZERO_SHARE, GlobalModel
+from stockwise.models.global_model import (
+    COUNT_OBJECTIVES,
+    INTERMITTENT_ZERO_SHARE,
+    GlobalModel,
+)
 
 OBJECTIVES = ("auto", "regression", "tweedie", "poisson")
 XGB_OBJECTIVES = {"regression": "reg:squarederror", "tweedie": "reg:tweedie",
                   "poisson": "count:poisson"}
+BOOSTING = (300, 0.05)
+"""LightGBM's trees and learning rate where not given."""
+COUNT_BOOSTING = (100, 0.15)
+"""The same with a count objective on weekly or monthly data (see the module docstring)."""
 
 
 def _resolve(objective: str, y: np.ndarray, who: str) -> str:
@@ -60,9 +75,10 @@ class LightGBM(GlobalModel):
     direct_by_default = True
 
     def __init__(self, season_length: int | None = None, objective: str = "auto",
-                 n_estimators: int = 300, learning_rate: float = 0.05, num_leaves: int = 63,
-                 min_child_samples: int | None = None, subsample: float = 1.0,
-                 colsample: float = 1.0, tweedie_variance_power: float = 1.2,
+                 n_estimators: int | None = None, learning_rate: float | None = None,
+                 num_leaves: int = 63, min_child_samples: int | None = None,
+                 subsample: float = 1.0, colsample: float = 1.0,
+                 tweedie_variance_power: float = 1.2,
                  features: FeatureSpec | dict | None = None,
                  exog: tuple[str, ...] | list[str] | None = None, country: str | None = None,
                  target_transform: str | tuple[str, ...] | None = "auto",
@@ -99,7 +115,8 @@ class LightGBM(GlobalModel):
     def _train(self, X: pd.DataFrame, y: np.ndarray) -> Any:
         import lightgbm as lgb
 
-        params = {"objective": self.objective_, "learning_rate": self.learning_rate,
+        trees, rate = self.boosting_rounds()
+        params = {"objective": self.objective_, "learning_rate": rate,
                   "num_leaves": self.num_leaves, "min_data_in_leaf": self._min_leaf(),
                   "bagging_fraction": self.subsample, "bagging_freq": 1 if self.subsample < 1
                   else 0, "feature_fraction": self.colsample, "seed": self.seed,
@@ -111,8 +128,16 @@ class LightGBM(GlobalModel):
         # keep_training_booster: the trained booster as it is, not written to model text
         # and parsed back (what lgb.train does by default to drop the binned training
         # data); the predictions are the same and the data is small next to the trees.
-        return lgb.train(params, data, num_boost_round=self.n_estimators,
-                         keep_training_booster=True)
+        return lgb.train(params, data, num_boost_round=trees, keep_training_booster=True)
+
+    def boosting_rounds(self) -> tuple[int, float]:
+        """(trees, learning rate) of the fitted model: each as given, else
+        :data:`COUNT_BOOSTING`'s with a count objective on weekly or monthly data, else
+        :data:`BOOSTING`'s."""
+        count = self.objective_ in COUNT_OBJECTIVES and self.freq_ != "D"
+        trees, rate = COUNT_BOOSTING if count else BOOSTING
+        return (trees if self.n_estimators is None else int(self.n_estimators),
+                rate if self.learning_rate is None else float(self.learning_rate))
 
     def _min_leaf(self) -> int:
         """20 rows per leaf, 100 with a count objective: a Tweedie / Poisson leaf of only
