@@ -70,6 +70,26 @@ def series_blocks(sector_of: pd.Series, size: int) -> list[tuple[str | None, np.
     return blocks
 
 
+@dataclass(frozen=True)
+class SalesRef:
+    """The accepted rows of some series as the part files that hold them: what a worker
+    on this machine reads itself rather than receiving the rows through a pipe."""
+
+    paths: tuple[str, ...]
+    ids: tuple[str, ...]
+
+    def load(self) -> pd.DataFrame:
+        """The rows of ``ids``, sorted by series and date as a validated table is."""
+        frames = [pd.read_pickle(path) for path in self.paths]
+        if not frames:
+            return pd.DataFrame()
+        frame = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+        keep = frame[S.UNIQUE_ID].astype(str).isin(self.ids).to_numpy()
+        if not keep.all() or len(frames) > 1:
+            frame = frame[keep].sort_values([S.UNIQUE_ID, S.DS], kind="stable")
+        return frame.reset_index(drop=True)
+
+
 @dataclass
 class PartedSales:
     """Validated sales held in part files of whole series (see the module docstring).
@@ -95,16 +115,14 @@ class PartedSales:
 
     def read(self, ids: Sequence[str]) -> pd.DataFrame:
         """The accepted rows of series ``ids`` (read from the parts that hold them)."""
-        wanted = pd.Index(ids).astype(str)
-        holding = sorted(set(self.part_of.reindex(wanted).dropna().astype(int)))
-        frames = [pd.read_pickle(self.parts[i]) for i in holding]
-        if not frames:
-            return pd.read_pickle(self.parts[0]).iloc[:0] if self.parts else pd.DataFrame()
-        frame = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
-        keep = frame[S.UNIQUE_ID].astype(str).isin(wanted).to_numpy()
-        if not keep.all() or len(frames) > 1:
-            frame = frame[keep].sort_values([S.UNIQUE_ID, S.DS], kind="stable")
-        return frame.reset_index(drop=True)
+        return self.ref(ids).load()
+
+    def ref(self, ids: Sequence[str]) -> SalesRef:
+        """Where the rows of series ``ids`` are, for a reader on this machine."""
+        wanted = tuple(pd.Index(ids).astype(str))
+        holding = sorted(set(self.part_of.reindex(list(wanted)).dropna().astype(int)))
+        return SalesRef(tuple(str(self.parts[i]) for i in holding) or
+                        tuple(str(p) for p in self.parts[:1]), wanted)
 
     @property
     def data(self) -> pd.DataFrame:

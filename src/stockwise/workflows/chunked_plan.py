@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from stockwise import schema as S
-from stockwise.data.partition import PartedSales, series_blocks
+from stockwise.data.partition import PartedSales, SalesRef, series_blocks
 from stockwise.errors import OptionError
 from stockwise.models.base import Forecaster
 from stockwise.workflows.executors import Executor, InProcessExecutor
@@ -47,7 +47,8 @@ class PlanChunk:
 
     index: int
     sector: str | None
-    sales: pd.DataFrame
+    sales: pd.DataFrame | SalesRef
+    """The rows, or where a worker on this machine reads them itself."""
     inventory: pd.DataFrame
     batches: pd.DataFrame | None = None
     planned: pd.DataFrame | None = None
@@ -55,10 +56,18 @@ class PlanChunk:
     """Return the fitted models (the first chunk of each sector: what tracking logs)."""
     parts_dir: str | None = None
     """Write the big tables here as Parquet parts instead of returning them."""
+    drop_sector: bool = False
+    """Plan these series without their (empty) sector: with the default profile."""
 
     @property
     def n_series(self) -> int:
+        if isinstance(self.sales, SalesRef):
+            return len(set(self.sales.ids))
         return int(self.sales[S.UNIQUE_ID].nunique())
+
+    def sales_rows(self) -> pd.DataFrame:
+        sales = self.sales.load() if isinstance(self.sales, SalesRef) else self.sales
+        return sales.drop(columns=S.SECTOR) if self.drop_sector else sales
 
 
 @dataclass
@@ -94,8 +103,8 @@ Progress = Callable[[ChunkProgress], None]
 def plan_chunk(chunk: PlanChunk, config: PlanConfig) -> ChunkResult:
     """Prepare, correct censoring, forecast and plan one chunk (``plan_inventory``)."""
     timings: dict[str, StageTime] = {}
-    run = plan_inventory_with(chunk.sales, chunk.inventory, config, batches=chunk.batches,
-                              planned=chunk.planned, timings=timings)
+    run = plan_inventory_with(chunk.sales_rows(), chunk.inventory, config,
+                              batches=chunk.batches, planned=chunk.planned, timings=timings)
     tables = plan_tables(run)
     written: set[str] = set()
     if chunk.parts_dir is not None:
@@ -129,6 +138,8 @@ class Chunks:
                  drop_sector_of: set[int]) -> None:
         self.parts_dir: str | None = None
         """Set to let each chunk write its big tables there itself."""
+        self.shares_files = False
+        """Set when the chunks run on this machine: they read their sales parts there."""
         self.specs = specs
         self._tables = tables
         self._drop_sector_of = drop_sector_of
@@ -147,13 +158,13 @@ class Chunks:
 
     def chunk(self, index: int) -> PlanChunk:
         spec = self.specs[index]
-        parts = {name: self._cut(name, index) for name in self._tables}
-        sales = parts["sales"]
-        if index in self._drop_sector_of:  # series without a sector plan with defaults
-            sales = sales.drop(columns=S.SECTOR)
-        return PlanChunk(spec.index, spec.sector, sales, parts["inventory"],
+        parts = {name: self._cut(name, index) for name in self._tables if name != "sales"}
+        sales = self._tables["sales"]
+        rows = sales.ref(spec.ids) if isinstance(sales, PartedSales) and self.shares_files \
+            else self._cut("sales", index)
+        return PlanChunk(spec.index, spec.sector, rows, parts["inventory"],
                          parts.get("batches"), parts.get("planned"), spec.keep_models,
-                         self.parts_dir)
+                         self.parts_dir, index in self._drop_sector_of)
 
     def _cut(self, name: str, index: int) -> pd.DataFrame | None:
         frame = self._tables[name]
@@ -210,6 +221,7 @@ def plan_in_chunks(sales: pd.DataFrame | PartedSales, inventory: pd.DataFrame, c
     log.info("planning %d series in %d chunk(s) of at most %d", sum(
         len(s.ids) for s in chunks.specs), len(chunks), config.chunk_size)
     executor = executor or InProcessExecutor()
+    chunks.shares_files = executor.shares_files
     if sink.parts_dir is not None and executor.shares_files:
         chunks.parts_dir = str(sink.parts_dir)
     for done, result in enumerate(executor.map(plan_chunk, chunks, config), start=1):
