@@ -64,12 +64,14 @@ DATASETS = ("pbs", "hospital", "aus_retail", "jewelry", "carparts", "m5_hobbies2
             "rossmann")
 MODELS = ("AutoETS", "AutoARIMA", "AutoTheta", "CrostonClassic", "CrostonOptimized",
           "CrostonSBA", "TSB", "ADIDA", "IMAPA", "Naive", "SeasonalNaive", "WindowAverage",
-          "HistoricAverage", "HoltWinters", "SES", "LightGBM", "XGBoost", "auto", "auto-best")
+          "HistoricAverage", "HoltWinters", "HoltWintersMonthDay", "SES", "LightGBM", "XGBoost",
+          "auto", "auto-best")
 AUTO_PRESETS = {"auto": "fast", "auto-best": "best"}
 """``--models`` names of "auto" and the quality preset each runs."""
 RUN_ORDER = ("SeasonalNaive", "Naive", "HistoricAverage", "WindowAverage", "CrostonClassic",
              "CrostonOptimized", "CrostonSBA", "TSB", "ADIDA", "IMAPA", "AutoTheta", "AutoETS",
-             "HoltWinters", "SES", "LightGBM", "XGBoost", "auto", "auto-best", "AutoARIMA")
+             "HoltWinters", "HoltWintersMonthDay", "SES", "LightGBM", "XGBoost", "auto",
+             "auto-best", "AutoARIMA")
 """Cheap models first, so an interrupted run still has the baselines."""
 SLOW = {"AutoARIMA"}
 LEVELS = (80, 95)

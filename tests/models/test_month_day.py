@@ -77,3 +77,12 @@ def test_the_future_does_not_move_a_backtest_window(change: float) -> None:
     early = first[CUTOFF] == first[CUTOFF].min()
     pd.testing.assert_frame_equal(first[early].drop(columns="y"),
                                   second[early].drop(columns="y"))
+
+
+def test_on_weekly_data_it_is_holt_winters() -> None:
+    frame = _paydays(days=900)
+    frame["ds"] = frame["ds"].dt.to_period("W").dt.start_time
+    weekly = frame.groupby(["unique_id", "ds"], as_index=False)["y"].sum()
+    plain = HoltWinters(season_length=52).fit(weekly).predict(8)
+    month = HoltWintersMonthDay(season_length=52).fit(weekly).predict(8)
+    np.testing.assert_allclose(month["HoltWintersMonthDay"], plain["HoltWinters"])

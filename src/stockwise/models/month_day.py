@@ -64,6 +64,8 @@ class HoltWintersMonthDay(HoltWinters):
         return None
 
     def _forecasts(self, panel: Panel, cutoffs: list[int], h: int) -> np.ndarray:
+        if panel.freq != "D":  # a week or a month has no day of the month to learn
+            return self._point(panel.values, panel.start, cutoffs, h)
         earlier = {c - h * k for c in cutoffs for k in range(1, PROFILE_WINDOWS + 1)}
         every = sorted({*cutoffs, *(c for c in earlier if c >= 0)})
         base = dict(zip(every, self._point(panel.values, panel.start, every, h), strict=True))
