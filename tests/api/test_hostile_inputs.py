@@ -194,3 +194,18 @@ def test_openapi_declares_every_error_answer_with_its_body(api: Api) -> None:
     for answer in answers:
         assert answer.status_code in (401, 404, 422)
         ErrorBody.model_validate(answer.json())
+
+
+def test_names_holding_a_slash_can_be_opened(api: Api) -> None:
+    body = (b"unique_id,ds,y,sector,on_hand\nA/B,2024-01-01,1,Health/Beauty,3\n"
+            b"A/B,2024-01-02,2,Health/Beauty,2\n")
+    assert upload(api.client, api.write, "sales", "s.csv", body).status_code == 200
+    for url in ("/api/v1/sectors/Health%2FBeauty", "/api/v1/sectors/Health%2FBeauty/sales",
+                "/api/v1/sectors/Health%2FBeauty/stock", "/api/v1/products/A%2FB",
+                "/api/v1/products/A%2FB/history"):
+        answer = api.client.get(url, headers=api.read)
+        assert answer.status_code == 200, (url, answer.text)
+    assert api.client.get("/api/v1/sectors/Health%2FBeauty", headers=api.read
+                          ).json()["sector"] == "Health/Beauty"
+    history = api.client.get("/api/v1/products/A%2FB/history", headers=api.read).json()
+    assert history["product_id"] == "A/B" and len(history["items"]) == 2

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import time
+import zipfile
 from collections.abc import Iterator
 
 import openpyxl
@@ -44,6 +45,21 @@ def test_a_workbook_unpacking_past_the_limit_is_refused_unread(tight: Api) -> No
     assert answer.status_code == 413  # ... but it unpacks to more than 0.05 MB
     body = answer.json()["error"]
     assert body["file"] == "big.xlsx" and "unpacks to" in body["message"]
+
+
+def test_a_workbook_packed_far_tighter_than_excel_packs_is_refused(api: Api) -> None:
+    """A zip bomb in miniature: a valid workbook plus a member of 5 MB of blanks, which
+    deflate packs 1,000 to 1: a ratio no spreadsheet program writes."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(workbook(20))) as source, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as packed:
+        for entry in source.infolist():
+            packed.writestr(entry, source.read(entry))
+        packed.writestr("xl/padding.xml", b" " * 5_000_000)
+    assert len(out.getvalue()) < 30_000
+    answer = upload(api.client, api.write, "sales", "bomb.xlsx", out.getvalue())
+    assert answer.status_code == 413
+    assert "times its size" in answer.json()["error"]["message"]
 
 
 def test_a_small_workbook_passes(tight: Api) -> None:

@@ -25,6 +25,10 @@ class Settings(BaseSettings):
     max_upload_mb: float = Field(50.0, gt=0, description="Upload size limit (413 above).")
     max_spreadsheet_mb: float = Field(100.0, gt=0, description="Largest size an uploaded "
                                       "workbook may unpack to (413 above).")
+    max_spreadsheet_ratio: float = Field(30.0, gt=1, description="Largest ratio of a "
+                                         "workbook's unpacked size to its size sent (413 "
+                                         "above): workbooks saved by Excel or LibreOffice "
+                                         "unpack to 5 to 15 times their size.")
     max_rows: int = Field(2_000_000, ge=1, description="Rows one upload may hold (413 above).")
     max_columns: int = Field(500, ge=10, description="Columns one upload may hold (422 "
                              "above).")

@@ -21,8 +21,11 @@ MB = 1024 * 1024
 
 
 def check_unpacked_size(path: Path, name: str, settings: Settings) -> None:
-    """413 when a workbook unpacks to more than ``max_spreadsheet_mb`` (its zip directory
-    says so without unpacking anything)."""
+    """413 when a workbook unpacks to more than ``max_spreadsheet_mb``, or to more than
+    ``max_spreadsheet_ratio`` times its own size (its zip directory says so without
+    unpacking anything). Reading a workbook costs about a second per unpacked MB, so the
+    ratio bounds the work a small file can ask for: a 200 KB workbook is read in seconds,
+    while one packing 500,000 repeated rows into 200 KB (a ratio of 250) is refused."""
     if path.suffix.lower() not in EXCEL_SUFFIXES:
         return
     try:
@@ -30,6 +33,14 @@ def check_unpacked_size(path: Path, name: str, settings: Settings) -> None:
             size = sum(entry.file_size for entry in book.infolist())
     except (zipfile.BadZipFile, OSError):
         return  # not a zip: the reader says so, naming the file
+    ratio = size / max(path.stat().st_size, 1)
+    if ratio > settings.max_spreadsheet_ratio:
+        raise ApiError(413, f"file {name}: the workbook unpacks to {size / MB:.1f} MB, "
+                            f"{ratio:.0f} times its size; at most "
+                            f"{settings.max_spreadsheet_ratio:g} times is read",
+                       code="too_large", file=name,
+                       hint="Send the sheet as CSV or Parquet, or raise "
+                            "STOCKWISE_MAX_SPREADSHEET_RATIO on the server.")
     if size > settings.max_spreadsheet_mb * MB:
         raise ApiError(413, f"file {name}: the workbook unpacks to {size / MB:.0f} MB, over "
                             f"the limit of {settings.max_spreadsheet_mb:g} MB",

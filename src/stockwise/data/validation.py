@@ -150,8 +150,11 @@ class _Issues:
         return out.sort_values(["row", "column"], kind="stable", ignore_index=True)
 
     def error_index(self) -> pd.Index:
-        frame = self.frame()
-        return pd.Index(frame.loc[frame["severity"] == "error", "_index"].unique())
+        """The rows with an error so far (in no particular order), straight from the
+        parts: no concatenated, sorted frame is built for it."""
+        labels = [part["_index"].to_numpy() for part in self.parts
+                  if (part["severity"] == "error").all()]
+        return pd.Index(np.unique(np.concatenate(labels))) if labels else pd.Index([])
 
 
 def validate_sales(
@@ -506,14 +509,15 @@ def _split(table: RawTable, frame: pd.DataFrame, typed: pd.DataFrame, issues: _I
     issue_frame = issues.frame()
     # Report the user's own header; keep the canonical name alongside for programs.
     issue_frame.insert(3, "field", issue_frame["column"])
-    issue_frame["column"] = issue_frame["field"].map(
-        lambda c: mapping.user_name(c) if isinstance(c, str) else c)
+    renamed = {c: mapping.user_name(c) for c in pd.unique(issue_frame["field"])
+               if isinstance(c, str) and mapping.user_name(c) != c}
+    issue_frame["column"] = (issue_frame["field"].replace(renamed) if renamed
+                             else issue_frame["field"])
     errors = issue_frame[issue_frame["severity"] == "error"]
     rejected = pd.Index(errors["_index"].unique())
     accepted = _accepted(typed, _in(typed.index, rejected), list(spec.key), keys)
 
-    reasons = (errors.assign(text=_reason_text(errors)).groupby("_index")["text"]
-               .agg("; ".join))
+    reasons = _joined_by_row(errors["_index"], _reason_text(errors))
     quarantined = np.flatnonzero(_in(frame.index, rejected))
     quarantine = frame.iloc[quarantined][list(table.frame.columns)].copy()
     quarantine = restore_user_names(quarantine, mapping)
@@ -544,6 +548,24 @@ def _accepted(typed: pd.DataFrame, rejected: np.ndarray, key: list[str],
     accepted = typed.copy(deep=False) if positions is None else typed.take(positions)
     accepted.index = pd.RangeIndex(len(accepted))
     return accepted
+
+
+def _joined_by_row(rows: pd.Series, texts: pd.Series | np.ndarray) -> pd.Series:
+    """Each row's texts joined with "; " in their order, indexed by row.
+
+    Column by column (the first text of every row, then the second …) rather than one
+    Python join per row: a file of 300,000 bad rows takes a second, not minutes.
+    """
+    if len(rows) == 0:
+        return pd.Series([], dtype=object)
+    frame = pd.DataFrame({"row": rows.to_numpy(), "text": np.asarray(texts, dtype=object)})
+    frame["nth"] = frame.groupby("row", sort=False).cumcount()
+    wide = frame.pivot(index="row", columns="nth", values="text")
+    joined = wide[0]
+    for nth in wide.columns[1:]:
+        more = wide[nth].notna()
+        joined = joined.where(~more, joined + "; " + wide[nth])
+    return joined
 
 
 def _reason_text(errors: pd.DataFrame) -> pd.Series:

@@ -1,8 +1,9 @@
 """Sectors (the seed's sector controller) and products with stock (its stock controller).
 
-A product id may hold ``/`` (sent as ``%2F``, which the server decodes before routing), so
-product routes take the id as a ``path`` parameter; ``…/history`` is declared first so it
-is not read as part of an id.
+A product id or a sector name may hold ``/`` (sent as ``%2F``, which the server decodes
+before routing), so their routes take it as a ``path`` parameter; the longer routes
+(``…/history``, ``…/sales``, ``…/stock``) are declared first so their last segment is not
+read as part of the name.
 """
 
 from __future__ import annotations
@@ -46,14 +47,7 @@ def list_sectors(key: ReadKey, storage: StorageDep, paging: PagingDep, request: 
     return Response(body, media_type="application/json")
 
 
-@router.get("/sectors/{sector}", tags=["sectors"], summary="One sector's KPIs")
-def get_sector(sector: str, key: ReadKey, storage: StorageDep) -> dict[str, Any]:
-    with storage.session() as session:
-        _known(session, sector)
-        return _summary(session, sector)
-
-
-@router.get("/sectors/{sector}/sales", tags=["sectors"],
+@router.get("/sectors/{sector:path}/sales", tags=["sectors"],
             summary="Total and average units sold per period")
 def sector_sales(sector: str, key: ReadKey, storage: StorageDep, period: Period = "W",
                  start: dt.date | None = None, end: dt.date | None = None,
@@ -74,7 +68,7 @@ def sector_sales(sector: str, key: ReadKey, storage: StorageDep, period: Period 
     return jsonable({"sector": sector, "period": period, "items": items})
 
 
-@router.get("/sectors/{sector}/stock", tags=["sectors"],
+@router.get("/sectors/{sector:path}/stock", tags=["sectors"],
             summary="End-of-period stock from the sales rows' on_hand")
 def sector_stock(sector: str, key: ReadKey, storage: StorageDep, period: Period = "W",
                  start: dt.date | None = None, end: dt.date | None = None) -> dict[str, Any]:
@@ -85,6 +79,13 @@ def sector_stock(sector: str, key: ReadKey, storage: StorageDep, period: Period 
     levels = Sector(sector, rows).total_stock(period=period)
     items = [{"period": when, "stock_units": value} for when, value in levels.items()]
     return jsonable({"sector": sector, "period": period, "items": items})
+
+
+@router.get("/sectors/{sector:path}", tags=["sectors"], summary="One sector's KPIs")
+def get_sector(sector: str, key: ReadKey, storage: StorageDep) -> dict[str, Any]:
+    with storage.session() as session:
+        _known(session, sector)
+        return _summary(session, sector)
 
 
 @router.get("/products", tags=["products"], summary="Products with their current stock")
