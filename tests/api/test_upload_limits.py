@@ -106,7 +106,7 @@ def test_an_answer_lists_the_first_issues_and_counts_them_all(tight: Api) -> Non
     assert found["quarantined"] == 40 and found["issues_total"] == 40
     assert len(found["issues"]) == 10 and len(found["quarantined_rows"]) == 10
     assert [i["row"] for i in found["issues"]] == list(range(3, 13))
-    assert any("the first 10 of each are listed" in n for n in found["notes"])
+    assert any("the first 10 and 10 are listed" in n for n in found["notes"])
 
 
 def test_every_row_refused_still_answers_small(tight: Api) -> None:
@@ -115,3 +115,20 @@ def test_every_row_refused_still_answers_small(tight: Api) -> None:
     assert answer.status_code == 422
     error = answer.json()["error"]
     assert len(error["issues"]) == 10 and "40 issues" in error["message"]
+
+
+def test_long_values_are_cut_in_answers_and_answers_stay_small(tight: Api) -> None:
+    """Quarantined rows of long values (5 KB a cell): each value is quoted to 200
+    characters, and the listed rows stop at about 256 KB of JSON."""
+    long = "x" * 5_000
+    header = "unique_id,ds,y," + ",".join(f"note{i}" for i in range(15))
+    rows = "".join(f"B{i},nope,{i}," + ",".join([long] * 15) + "\n" for i in range(40))
+    body = f"{header}\nA,2024-01-01,1,{','.join(['n'] * 15)}\n{rows}"
+    answer = upload(tight.client, tight.write, "sales", "long.csv", body.encode())
+    assert answer.status_code == 200, answer.text[:500]
+    found = answer.json()
+    assert found["quarantined"] == 40 and len(answer.content) < 400_000
+    first = found["quarantined_rows"][0]
+    assert first["note0"] == "x" * 200 + "…"
+    assert all(len(str(i["value"])) <= 201 for i in found["issues"])
+

@@ -48,3 +48,30 @@ def test_a_bad_date_format_is_an_option_error() -> None:
     raw = from_frame(pd.DataFrame({"unique_id": ["A"], "ds": ["2024-01-01"], "y": ["1"]}))
     with pytest.raises(OptionError, match="the date format '%Q' is not valid"):
         load_table(raw, "sales", date_format="%Q")
+
+
+def test_timestamps_with_a_time_or_an_offset_are_taken_as_their_local_date() -> None:
+    from stockwise.data.readers import from_frame
+
+    stamps = ["2024-03-30T23:30:00+02:00", "2024-03-31 08:15", "2024-04-01T00:00:00.000Z",
+              "2024-04-02 10:00:00 +0100", "2024-04-03T09:00:00-05:00"]
+    raw = from_frame(pd.DataFrame({"unique_id": ["A"] * 5, "ds": stamps,
+                                   "y": ["1", "2", "3", "4", "5"]}))
+    result = load_table(raw, "sales")
+    assert result.report.n_quarantined == 0
+    assert result.data["ds"].dt.strftime("%Y-%m-%d").tolist() == [
+        "2024-03-30", "2024-03-31", "2024-04-01", "2024-04-02", "2024-04-03"]
+
+
+def test_two_timestamps_of_one_day_are_a_duplicate_named_by_row() -> None:
+    from stockwise.data.readers import from_frame
+
+    raw = from_frame(pd.DataFrame({"unique_id": ["A", "A", "A"],
+                                   "ds": ["2024-03-30T08:00:00Z", "2024-03-30T17:00:00Z",
+                                          "2024-03-31T08:00:00Z"],
+                                   "y": ["1", "2", "3"]}))
+    result = load_table(raw, "sales")
+    assert result.report.n_read == 3 == result.report.n_accepted + result.report.n_quarantined
+    issues = result.report.issues
+    assert set(issues["rule"]) == {"duplicate_key"} and 2 in set(issues["row"])
+    assert "2024-03-30T17:00:00Z" in set(issues["value"]) | set(result.quarantine["ds"])

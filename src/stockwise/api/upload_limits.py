@@ -10,14 +10,20 @@ rows past ``max_inline_issues`` are counted, not listed.
 
 from __future__ import annotations
 
+import json
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from stockwise.api.errors import ApiError
 from stockwise.api.settings import Settings
 from stockwise.data.readers import EXCEL_SUFFIXES, SEPARATORS
 
 MB = 1024 * 1024
+MAX_CELL = 200
+"""Characters of one value (or column name) an answer quotes; longer ones end in "…"."""
+MAX_INLINE_BYTES = 256 * 1024
+"""JSON an answer spends on listed issues, and again on quarantined rows."""
 
 
 def check_unpacked_size(path: Path, name: str, settings: Settings) -> None:
@@ -77,3 +83,23 @@ def check_table_size(n_rows: int, n_columns: int, name: str, settings: Settings)
                        hint="Split the file (uploads add up: rows are upserted), or raise "
                             "STOCKWISE_MAX_ROWS on the server.")
 
+
+def inline(items: list[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
+    """The first items an answer lists: at most ``limit`` of them and about
+    :data:`MAX_INLINE_BYTES` of JSON, each value and key cut to :data:`MAX_CELL`
+    characters — a preview; the answer's counts say how many there are in all."""
+    out: list[dict[str, Any]] = []
+    size = 0
+    for item in items[:limit]:
+        cut = {_cut(str(k)): _cut(v) for k, v in item.items()}
+        size += len(json.dumps(cut, default=str))
+        if out and size > MAX_INLINE_BYTES:
+            break
+        out.append(cut)
+    return out
+
+
+def _cut(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > MAX_CELL:
+        return value[:MAX_CELL] + "…"
+    return value

@@ -25,6 +25,8 @@ FALSE_WORDS = {"0", "false", "no", "n", "non", "faux", "f", ""}
 MISSING_WORDS = {"nan", "na", "n/a", "#n/a", "null", "none", "-", "#value!"}
 """Cells that spreadsheets and databases write for "no value": treated as empty."""
 _SPACES = re.compile(r"[\s\u00a0\u202f']")
+_TIME_OF_DAY = re.compile(r"^(?P<date>[^T\s]+)(?:T|\s+)\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?"
+                          r"\s*(?:Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?$", re.IGNORECASE)
 _THOUSANDS_COMMA = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _THOUSANDS_POINT = re.compile(r"^[-+]?\d{1,3}(\.\d{3})+(,\d+)?$")
 
@@ -171,6 +173,19 @@ def detect_date_format(text: pd.Series) -> str | None:
     return best
 
 
+def local_dates(text: pd.Series) -> pd.Series:
+    """Timestamps as the date they were written on: ``2024-03-31T23:30:00+02:00``,
+    ``2024-03-31 08:15`` and ``31/03/2024 08:15:00Z`` all read as 2024-03-31.
+
+    Sales are counted per day (or coarser); the time of day carries nothing, and a UTC
+    offset is dropped rather than applied, so a sale is on the day of the shop's own
+    clock, as written, not moved to another day in UTC. Other text is left alone.
+    """
+    if not text.str.contains(":", regex=False).any():
+        return text
+    return text.str.replace(_TIME_OF_DAY, r"\g<date>", regex=True)
+
+
 def parse_dates(
     values: pd.Series, date_format: str | None = None, *, distinct: Distinct | None = None,
 ) -> tuple[pd.Series, pd.Series, str | None]:
@@ -196,6 +211,8 @@ def parse_dates(
     used = date_format
     if is_str.any():
         text = pd.Series(uniques[is_str]).str.strip()
+        if date_format is None:
+            text = local_dates(text)
         used = date_format or detect_date_format(text)
         if used is not None:
             try:

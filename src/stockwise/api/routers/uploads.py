@@ -40,6 +40,7 @@ from stockwise.api.upload_limits import (
     check_header_width,
     check_table_size,
     check_unpacked_size,
+    inline,
 )
 from stockwise.data.intake import load_table
 from stockwise.data.mapping import parse_map_option
@@ -110,13 +111,15 @@ def upload(
                     accepted=result.report.n_accepted,
                     quarantined=result.report.n_quarantined, as_of=as_of)
     total = len(result.report.issues)
+    rows = inline(records(result.quarantine.head(settings.max_inline_issues)),
+                  settings.max_inline_issues)
     notes = list(result.report.notes)
-    if total > len(issues) or len(result.quarantine) > settings.max_inline_issues:
+    if total > len(issues) or len(result.quarantine) > len(rows):
         notes.append(f"{total} issues and {len(result.quarantine)} quarantined rows: the "
-                     f"first {settings.max_inline_issues} of each are listed; `stockwise "
-                     f"validate {name}` writes them all to files")
+                     f"first {len(issues)} and {len(rows)} are listed; `stockwise validate "
+                     f"{name}` writes them all to files")
     return {**answer, "notes": notes, "issues": issues, "issues_total": total,
-            "quarantined_rows": records(result.quarantine.head(settings.max_inline_issues))}
+            "quarantined_rows": rows}
 
 
 @router.get("/uploads", summary="Upload history, newest first")
@@ -272,4 +275,4 @@ def _issues(result: ValidatedTable, name: str, settings: Settings) -> list[dict[
         return []
     frame = issues.assign(file=name)[["file", "row", "column", "value", "rule", "severity",
                                       "message"]]
-    return records(frame)
+    return inline(records(frame), settings.max_inline_issues)
