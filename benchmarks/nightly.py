@@ -309,12 +309,16 @@ def run_engine(paths: dict[str, Path], options: JobOptions, engine: str,
     # them): their CPU is what each chunk measured of itself.
     worker_cpu = float(run.chunks.filter(like="_cpu_s").to_numpy().sum()) \
         if engine != "local" else 0.0
+    sales = validation.tables["sales"]
+    worker_cpu_of = {"chunks": worker_cpu,  # parts validated in the workers, if they were
+                     "validate": getattr(sales, "validation_cpu_s", 0.0)
+                     if engine != "local" else 0.0}
     results = []
     for name in ("validate", "chunks", "write", "engine"):
         spent = timings.get(name, StageTime(0.0, 0.0))
         chunks = name == "chunks"
         results.append(StageResult(
-            name, spent.wall_s, spent.cpu_s, worker_cpu if chunks else 0.0,
+            name, spent.wall_s, spent.cpu_s, worker_cpu_of.get(name, 0.0),
             whole.peak_rss_mib if chunks else 0.0, whole.maxrss_mib,
             report.n_accepted if name == "validate" else None,
             len(run.plan) if chunks else None, notes[name], whole.load_end))

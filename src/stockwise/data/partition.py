@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -105,6 +106,8 @@ class PartedSales:
     files: dict[str, Path] = field(default_factory=dict)
     parts: list[Path] = field(default_factory=list)
     part_of: pd.Series = field(default_factory=lambda: pd.Series(dtype="int64"))
+    validation_cpu_s: float = 0.0
+    """CPU seconds spent validating the parts, wherever they ran."""
 
     @property
     def has_sector(self) -> bool:
@@ -310,6 +313,8 @@ class PartVerdict:
     path: str | None
     series: pd.DataFrame
     max_ds: pd.Timestamp | None
+    cpu_s: float = 0.0
+    """CPU seconds the validation took where it ran (a worker's are not the caller's)."""
 
 
 def validate_part(raw: tuple[int, str], options: PartOptions) -> PartVerdict:
@@ -317,6 +322,7 @@ def validate_part(raw: tuple[int, str], options: PartOptions) -> PartVerdict:
     validated part file; the raw file is removed. A module-level function, so any
     executor whose workers see this machine's files can run it."""
     index, raw_path = raw
+    started = time.process_time()
     with pa.memory_map(raw_path) as mapped:
         frame = pa.ipc.open_file(mapped).read_all().to_pandas()
     frame.index = pd.RangeIndex(len(frame))
@@ -325,13 +331,14 @@ def validate_part(raw: tuple[int, str], options: PartOptions) -> PartVerdict:
     Path(raw_path).unlink()
     data = table.data
     if data.empty:
-        return PartVerdict(index, table.report, table.quarantine, None, pd.DataFrame(), None)
+        return PartVerdict(index, table.report, table.quarantine, None, pd.DataFrame(), None,
+                           time.process_time() - started)
     path = Path(options.work) / f"part-{index:05d}.pickle"  # ours, read by us: exact dtypes
     data.to_pickle(path)
     keep = [S.UNIQUE_ID, *([S.SECTOR] if S.SECTOR in data.columns else [])]
     return PartVerdict(index, table.report, table.quarantine, str(path),
                        data[keep].drop_duplicates(S.UNIQUE_ID),
-                       pd.Timestamp(data[S.DS].max()))
+                       pd.Timestamp(data[S.DS].max()), time.process_time() - started)
 
 
 def _in_order(fn: Callable[[Any, Any], Any], items: Sequence[Any], options: Any
@@ -369,7 +376,8 @@ def _validate_parts(raw_parts: list[Path], source: str, work: Path,
                                                                    .astype(str)))
     max_ds = max((v.max_ds for v in kept), default=None)
     return PartedSales(_merged([v.report for v in verdicts], source),
-                       listed.drop(columns="_part"), max_ds, files, parts, part_of)
+                       listed.drop(columns="_part"), max_ds, files, parts, part_of,
+                       sum(v.cpu_s for v in verdicts))
 
 
 def _merged(reports: list[ValidationReport], source: str) -> ValidationReport:
