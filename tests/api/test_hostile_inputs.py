@@ -209,3 +209,20 @@ def test_names_holding_a_slash_can_be_opened(api: Api) -> None:
                           ).json()["sector"] == "Health/Beauty"
     history = api.client.get("/api/v1/products/A%2FB/history", headers=api.read).json()
     assert history["product_id"] == "A/B" and len(history["items"]) == 2
+
+
+def test_a_run_failing_on_a_bug_tells_its_client_no_internals(api: Api, monkeypatch) -> None:
+    from api_helpers import wait
+
+    import stockwise.api.routers.runs as runs
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("(psycopg.errors.UniqueViolation) INSERT INTO plan_lines /srv/x")
+
+    monkeypatch.setattr(runs, "execute_run", broken)
+    started = api.client.post("/api/v1/runs", json={"kind": "plan"}, headers=api.write)
+    assert started.status_code == 202
+    run = wait(api.client, api.read, started.json()["id"], seconds=30)
+    assert run["status"] == "failed"
+    assert "INSERT" not in run["message"] and "/srv" not in run["message"]
+    assert "RuntimeError" in run["message"] and run["id"] in run["message"]

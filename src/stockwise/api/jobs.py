@@ -84,7 +84,8 @@ class RunManager:
             summary = work(run_id, lambda p, m: self._update(run_id, progress=p, message=m))
         except Exception as exc:
             log.exception("run %s failed", run_id)
-            final = {"status": "failed", "finished_at": utcnow(), "message": _failure(exc)}
+            final = {"status": "failed", "finished_at": utcnow(),
+                     "message": _failure(exc, run_id)}
         else:
             final = {"status": "succeeded", "progress": 1.0, "finished_at": utcnow(),
                      "message": _outcome(summary), "summary": summary}
@@ -121,12 +122,16 @@ def _outcome(summary: dict[str, Any]) -> str:
     return "done: " + ", ".join(parts) + ("; " + "; ".join(notes) if notes else "")
 
 
-def _failure(exc: Exception) -> str:
+def _failure(exc: Exception, run_id: str) -> str:
+    """What a failed run tells its client: the user's error as written, or, for a bug,
+    that it is one, without its text (it may hold SQL, parameters or server paths: the
+    server log has it, under the run's id)."""
     from stockwise.errors import StockwiseError
 
     if isinstance(exc, StockwiseError):
         return str(exc)
-    return f"internal error: {type(exc).__name__}: {exc}"
+    return (f"internal error ({type(exc).__name__}); the server log has the detail under "
+            f"run {run_id}. This is a bug in stockwise; please report it.")
 
 
 def as_utc(value: dt.datetime | None) -> str | None:
