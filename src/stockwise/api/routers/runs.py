@@ -18,7 +18,10 @@ from stockwise.api.serialize import page
 
 router = APIRouter(tags=["runs"])
 PREFIX = "/api/v1"
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100,
+                                        pattern=r"^[^\x00-\x1f\x7f]*$")]
+"""A sector, model or driver name: printable, 1 to 100 characters (no NUL: PostgreSQL
+refuses it in text)."""
 Level = Annotated[int, Field(gt=0, lt=100)]
 
 
