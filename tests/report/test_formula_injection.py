@@ -131,3 +131,21 @@ def test_stockwise_plan_writes_no_formula_for_hostile_ids(tmp_path: Path) -> Non
             assert dangerous_csv_cells((out / name).read_text()) == [], name
     plan = read_csv(out / "plan.csv").frame
     assert sorted(plan["unique_id"]) == sorted(HOSTILE[:3])
+
+
+SRC = Path(__file__).resolve().parents[2] / "src" / "stockwise"
+SPREADSHEET_WRITERS = {"cells.py", "report/order_list.py"}
+"""The only modules that write CSV or workbooks themselves; every other writer calls
+``stockwise.cells.write_csv`` or ``write_order_workbook``."""
+NOT_YET_ESCAPED = {"data/intake.py", "data/partition.py", "synthetic/writer.py"}
+"""Writers still calling ``to_csv`` directly: the validation's quarantine and issue files
+(intake, partition) hold the user's raw cells and should move to ``write_csv``; the
+synthetic generator writes ids it made itself. Remove a module once it is moved."""
+
+
+def test_every_csv_and_workbook_writer_goes_through_the_escaping_helper() -> None:
+    writers = {str(path.relative_to(SRC)) for path in SRC.rglob("*.py")
+               if any(call in path.read_text() for call in
+                      (".to_csv(", ".to_excel(", "xlsxwriter.Workbook", "Workbook()"))}
+    assert writers - NOT_YET_ESCAPED == SPREADSHEET_WRITERS
+    assert NOT_YET_ESCAPED <= writers, "a module was moved: take it off NOT_YET_ESCAPED"
