@@ -86,3 +86,16 @@ def test_on_weekly_data_it_is_holt_winters() -> None:
     plain = HoltWinters(season_length=52).fit(weekly).predict(8)
     month = HoltWintersMonthDay(season_length=52).fit(weekly).predict(8)
     np.testing.assert_allclose(month["HoltWintersMonthDay"], plain["HoltWinters"])
+
+
+def test_net_returns_never_make_a_forecast_negative() -> None:
+    """Checked on the backtest, which does not pass through predict's final clip."""
+    frame = _paydays(days=400)
+    frame["y"] = np.round(frame["y"] / 80)  # a few a day: not busy, its zeros are demand
+    frame.loc[frame["ds"].dt.day == 3, "y"] = -40.0  # returns booked on the 3rd
+    cv = HoltWintersMonthDay(season_length=7).cross_validation(frame, 35, n_windows=1)
+    third = cv["ds"].dt.day == 3
+    assert (cv.loc[third, "HoltWintersMonthDay"] == 0).all()  # the 3rd's factor is < 0
+    assert (cv["HoltWintersMonthDay"] >= 0).all()
+    open_days = ~third & (cv["ds"].dt.dayofweek < 6)
+    assert cv.loc[open_days, "HoltWintersMonthDay"].mean() > 1.0

@@ -75,7 +75,9 @@ class HoltWintersMonthDay(HoltWinters):
                     if c >= 0]
             factors = _profile(panel, past, [base[c] for c in past], h, cutoff)
             days = _days_ahead(panel, cutoff, h)
-            out[i] = base[cutoff] * np.take_along_axis(factors, days, axis=1)
+            # net returns (negative days) can make a day's factor negative: never below 0
+            out[i] = np.maximum(base[cutoff] * np.take_along_axis(factors, days, axis=1),
+                                0.0)
         return out
 
 
