@@ -132,7 +132,10 @@ def forecast(
 
     ``freq`` ("D", "W", "M"; inferred when None) may be coarser than the data, which is
     then aggregated. ``models`` is "auto", one model (name or forecaster) or a list; with
-    more than one candidate the choice per series comes from ``n_windows`` backtests.
+    more than one candidate the choice per series comes from ``n_windows`` backtests (at
+    least :data:`FAST_DAILY_WINDOWS` for the fast "auto" on daily data). On daily data,
+    days a busy series is expected closed are forecast 0 with zero-width bands
+    (:mod:`stockwise.workflows.closed_days`).
     ``restrict_to`` (e.g. a sector profile's candidate models) narrows what "auto" tries.
     With ``calibrate`` (and levels and a backtest), the bands are corrected by how well
     the chosen forecasts' bands covered in that backtest (:mod:`.evaluation.calibration`).
