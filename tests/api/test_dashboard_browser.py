@@ -310,3 +310,20 @@ def _check_history(trace: dict, sales_csv: Path, product: str) -> None:
         assert value == pytest.approx(daily[(daily.index >= begin) & (daily.index < end)].sum())
         if period == "week":
             assert begin.dayofweek == 0
+
+
+def test_docs_page_renders_under_its_content_security_policy(browser: object,
+                                                             server: tuple[str, str, Path]
+                                                             ) -> None:
+    """/docs allows only its own inline script and style (by hash): the page still lists
+    every operation, and the browser reports no blocked script or style."""
+    base, _, _ = server
+    page = browser.new_page()  # type: ignore[attr-defined]
+    watch = Watch(page, base)
+    answer = page.goto(f"{base}/docs")
+    policy = answer.headers["content-security-policy"]
+    assert "script-src 'sha256-" in policy and "unsafe-inline" not in policy
+    page.wait_for_selector("code:has-text('/api/v1/runs')")
+    assert page.locator("div.op").count() >= 20
+    assert watch.problems == []
+    page.close()
