@@ -148,4 +148,4 @@ def test_every_csv_and_workbook_writer_goes_through_the_escaping_helper() -> Non
                if any(call in path.read_text() for call in
                       (".to_csv(", ".to_excel(", "xlsxwriter.Workbook", "Workbook()"))}
     assert writers - NOT_YET_ESCAPED == SPREADSHEET_WRITERS
-    assert NOT_YET_ESCAPED <= writers, "a module was moved: take it off NOT_YET_ESCAPED"
+    assert writers >= NOT_YET_ESCAPED, "a module was moved: take it off NOT_YET_ESCAPED"
