@@ -20,6 +20,7 @@ expected cycle service level P(D ≤ S) and the expected fill rate.
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -213,6 +214,9 @@ def _eoq(params: ProductParameters, mean_daily: float) -> float:
     annual = mean_daily * DAYS_PER_YEAR
     if h <= 0 or annual <= 0 or params.ordering_cost <= 0:
         return max(mean_daily * params.review_period_days, 0.0)
+    if math.isfinite(h) and math.isfinite(annual) and math.isfinite(params.ordering_cost):
+        # eoq's formula on one product's floats (the same IEEE operations, no arrays)
+        return math.sqrt(2.0 * params.ordering_cost * annual / h)
     return float(eoq(params.ordering_cost, h, annual))
 
 

@@ -186,7 +186,24 @@ def to_daily(forecasts: pd.DataFrame, freq: str) -> pd.DataFrame:
     day_of_period = np.arange(len(take)) - np.repeat(np.cumsum(days) - days, days)
     out[S.DS] = periods[take] + pd.to_timedelta(day_of_period, unit="D")
     out[value_columns] = out[value_columns].div(days[take], axis=0)
-    return out.sort_values([S.UNIQUE_ID, S.DS], kind="stable").reset_index(drop=True)
+    return _by_product_and_day(out)
+
+
+def _by_product_and_day(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame.sort_values([unique_id, ds], kind="stable")`` with a fresh index.
+
+    With text ids and dates (no missing date) the order is worked out on integer codes,
+    (ids factorised in sorted order, a missing id last, as pandas places it), which
+    gives the same rows in the same order as pandas sorting the text itself, faster.
+    """
+    ids, dates = frame[S.UNIQUE_ID], frame[S.DS]
+    if ids.dtype != object or pd.api.types.infer_dtype(ids) != "string" or \
+            not pd.api.types.is_datetime64_dtype(dates) or dates.isna().any():
+        return frame.sort_values([S.UNIQUE_ID, S.DS], kind="stable").reset_index(drop=True)
+    codes, uniques = pd.factorize(ids, sort=True)
+    codes = np.where(codes < 0, len(uniques), codes)
+    order = np.lexsort((dates.to_numpy().view(np.int64), codes))
+    return frame.iloc[order].reset_index(drop=True)
 
 
 def lead_time_samples(mean: float, std: float, n: int, rng: np.random.Generator,

@@ -407,6 +407,10 @@ def round_order(qty: Any, moq: Any = 0.0, pack_size: Any = 1.0, max_qty: Any = N
     noise), so the result may undershoot qty / moq by that relative amount. NaN quantities
     give NaN. Arguments broadcast; a float comes back for scalar input.
     """
+    if _finite_numbers(qty, moq, pack_size) and moq >= 0 and pack_size > 0 and (
+            max_qty is None or _finite_numbers(max_qty)):
+        return _round_order_scalar(float(qty), float(moq), float(pack_size),
+                                   None if max_qty is None else float(max_qty))
     q = np.asarray(qty, dtype=float)
     moq_a = _positive("moq", moq, allow_zero=True)
     pack = _positive("pack_size", pack_size)
@@ -421,6 +425,34 @@ def round_order(qty: Any, moq: Any = 0.0, pack_size: Any = 1.0, max_qty: Any = N
         n = np.where(cap_n < n_min, 0.0, np.minimum(n, cap_n))
     result = np.where(q > _PACK_TOL * pack, n * pack, 0.0)
     return _out(np.where(np.isnan(q), np.nan, result))
+
+
+def _finite_numbers(*values: Any) -> bool:
+    """True when every value is one finite real number (not an array)."""
+    return all(isinstance(v, int | float | np.integer | np.floating) and math.isfinite(v)
+               for v in values)
+
+
+def _round_order_scalar(q: float, moq: float, pack: float, cap: float | None) -> float:
+    """:func:`round_order` of one finite order with valid limits, in Python floats.
+
+    A plan rounds one order per product; the same IEEE arithmetic on floats gives the
+    same result as the array path without its per-call array set-up.
+    """
+    n = _whole_packs_scalar(max(q, moq) / pack, up=True)
+    if cap is not None:
+        cap_n = _whole_packs_scalar(max(cap, 0.0) / pack, up=False)
+        n_min = max(_whole_packs_scalar(moq / pack, up=True), 1.0)
+        n = 0.0 if cap_n < n_min else min(n, cap_n)
+    return n * pack if q > _PACK_TOL * pack else 0.0
+
+
+def _whole_packs_scalar(packs: float, up: bool) -> float:
+    """:func:`_whole_packs` of one finite number (round half to even, as numpy)."""
+    near = float(round(packs))
+    if abs(packs - near) <= _PACK_TOL * max(1.0, abs(near)):
+        return near
+    return float(math.ceil(packs) if up else math.floor(packs))
 
 
 # ------------------------------------------------------------------ policy objects

@@ -41,11 +41,11 @@ import pandas as pd
 from stockwise import schema as S
 from stockwise.inventory.decision import protection_quantile
 from stockwise.inventory.paths import (
-    demand_over,
     knot_columns,
     knot_values,
     lead_time_samples,
     paths_from_knots,
+    running_demand,
 )
 from stockwise.inventory.policies import round_order
 
@@ -252,14 +252,18 @@ def backtest_outcomes(backtest: pd.DataFrame,
     starts = np.flatnonzero(keys.ne(keys.shift()).any(axis=1).to_numpy())
     ends = np.r_[starts[1:], len(windows)]
     uids = keys[S.UNIQUE_ID].to_numpy()[starts]
-    cutoffs = keys[CUTOFF].to_numpy()[starts]
+    seconds = _cutoff_seconds(keys[CUTOFF].to_numpy()[starts])
     scored: list[tuple[str, np.ndarray, float, float, float, float]] = []
-    for uid, cutoff, lo, hi in zip(uids, cutoffs, starts, ends, strict=True):
-        spec = protection.get(str(uid))
+    crc: dict[str, int] = {}
+    for uid, second, lo, hi in zip(uids.tolist(), seconds, starts.tolist(), ends.tolist(),
+                                   strict=True):
+        uid = str(uid)
+        spec = protection.get(uid)
         if spec is None:
             continue
-        rng = np.random.default_rng([int(seed), zlib.crc32(str(uid).encode()),
-                                     int(pd.Timestamp(cutoff).value // 10**9)])
+        if uid not in crc:
+            crc[uid] = zlib.crc32(uid.encode())
+        rng = np.random.default_rng([int(seed), crc[uid], second])
         if isinstance(spec, tuple) and len(spec) == 3:
             mean, std, review = spec
             leads = lead_time_samples(mean, std, n_paths + 1, rng)
@@ -277,8 +281,8 @@ def backtest_outcomes(backtest: pd.DataFrame,
         longest = int(np.max(lengths))
         paths = paths_from_knots(probs, knots[lo:hi], n_paths, correlation, rng,
                                  days=longest if longest <= len(y) else None)
-        scored.append((str(uid), demand_over(paths, 0, lengths),
-                       *rounding.get(str(uid), (0.0, 1.0)), float(y[:periods].sum()),
+        scored.append((uid, _totals_from_start(paths, lengths),
+                       *rounding.get(uid, (0.0, 1.0)), float(y[:periods].sum()),
                        float(y[:min(lead_periods, periods)].sum())))
     if not scored:
         return []
@@ -289,6 +293,28 @@ def backtest_outcomes(backtest: pd.DataFrame,
     stocked = stocked_levels(totals, 0.0, moq, pack)
     return [(uid, stock, total, lead_part) for (uid, _, _, _, total, lead_part), stock
             in zip(scored, stocked, strict=True)]
+
+
+def _cutoff_seconds(cutoffs: np.ndarray) -> list[int]:
+    """Each cutoff as whole seconds since the epoch (``pd.Timestamp(cutoff).value // 10**9``).
+
+    Converted for all windows at once when they are datetimes without a time zone.
+    """
+    if np.issubdtype(cutoffs.dtype, np.datetime64):
+        return (cutoffs.astype("datetime64[ns]").view(np.int64) // 10**9).tolist()
+    return [int(pd.Timestamp(cutoff).value // 10**9) for cutoff in cutoffs]
+
+
+def _totals_from_start(paths: np.ndarray, lengths: np.ndarray | int) -> np.ndarray:
+    """Per path, its total demand over its first ``lengths`` days (≥ 0 each).
+
+    ``demand_over(paths, 0, lengths)`` without its general start: the running total at
+    ``lengths`` minus the one at 0, which is exactly 0, so the difference is that total.
+    """
+    n_paths = len(paths)
+    end = np.broadcast_to(np.asarray(lengths), (n_paths,))
+    totals = running_demand(paths, int(end.max()) if n_paths else 0)
+    return totals.ravel()[end * n_paths + np.arange(n_paths)]
 
 
 def plan_levels(outcomes: list[Outcome] | list[tuple[str, np.ndarray, float]],

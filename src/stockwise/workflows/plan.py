@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from stockwise import schema as S
@@ -97,10 +98,16 @@ def plan_inventory(
 
 def since_listing_by_product(sales: pd.DataFrame) -> dict[str, tuple[float, float]]:
     """Per product with a sale: days since its first row and units sold since (daily)."""
-    frame = sales.sort_values([S.UNIQUE_ID, S.DS], kind="stable")
+    runs = _product_runs(sales, by_date=True, sort_ids=True)
+    if runs is None:  # dates that are not datetimes: let pandas order them
+        frame = sales.sort_values([S.UNIQUE_ID, S.DS], kind="stable")
+        parts = ((uid, part[S.Y].to_numpy(dtype=float))
+                 for uid, part in frame.groupby(S.UNIQUE_ID, sort=False))
+    else:
+        parts = runs
     out = {}
-    for uid, part in frame.groupby(S.UNIQUE_ID, sort=False):
-        record = since_listing(part[S.Y].to_numpy(dtype=float))
+    for uid, values in parts:
+        record = since_listing(values)
         if record is not None:
             out[str(uid)] = record
     return out
@@ -109,8 +116,39 @@ def since_listing_by_product(sales: pd.DataFrame) -> dict[str, tuple[float, floa
 def demand_groups(sales: pd.DataFrame, window: int = 365) -> dict[str, str]:
     """"intermittent" or "smooth" per product from its last ``window`` days (ADI)."""
     recent = sales[sales[S.DS] > sales[S.DS].max() - pd.Timedelta(days=window)]
-    return {str(uid): "intermittent" if is_intermittent(part[S.Y].to_numpy(dtype=float))
-            else "smooth" for uid, part in recent.groupby(S.UNIQUE_ID, sort=False)}
+    runs = _product_runs(recent, by_date=False, sort_ids=False)
+    return {str(uid): "intermittent" if is_intermittent(values) else "smooth"
+            for uid, values in runs}
+
+
+def _product_runs(sales: pd.DataFrame, *, by_date: bool, sort_ids: bool
+                  ) -> list[tuple[object, np.ndarray]] | None:
+    """Per product (sorted ids, or in order of first appearance), its ``y`` as floats, rows
+    by date (stable; missing dates last) or as listed; rows without an id left out.
+
+    The same products, rows and order as a ``groupby`` over the table sorted that way,
+    but the table is ordered once with numpy instead of pandas sorting and splitting it
+    per product. None when ``by_date`` and the dates are not datetimes or the ids not
+    all text (pandas' own order of mixed ids is left to pandas).
+    """
+    if by_date and (not pd.api.types.is_datetime64_dtype(sales[S.DS]) or
+                    pd.api.types.infer_dtype(sales[S.UNIQUE_ID]) != "string"):
+        return None
+    codes, ids = pd.factorize(sales[S.UNIQUE_ID], sort=sort_ids)
+    if by_date:
+        dates = sales[S.DS].to_numpy().view(np.int64).copy()
+        dates[pd.isna(sales[S.DS]).to_numpy()] = np.iinfo(np.int64).max
+        order = np.lexsort((dates, codes))
+    else:
+        order = np.argsort(codes, kind="stable")
+    order = order[codes[order] >= 0]
+    codes = codes[order]
+    values = sales[S.Y].to_numpy(dtype=float)[order]
+    starts = np.flatnonzero(np.diff(codes, prepend=-1))
+    ends = np.r_[starts[1:], len(codes)]
+    return [(ids[code], values[lo:hi])
+            for code, lo, hi in zip(codes[starts].tolist(), starts.tolist(), ends.tolist(),
+                                    strict=True)]
 
 
 def write_plan(run: PlanRun, out_dir: str | Path) -> dict[str, Path]:
@@ -189,10 +227,40 @@ def _forecast(prepared: pd.DataFrame, inventory: pd.DataFrame,
 
 
 def _last_prices(sales: pd.DataFrame) -> pd.Series | None:
+    """Per product, the price on its last date with one (ids sorted)."""
     if S.PRICE not in sales.columns:
         return None
-    priced = sales.dropna(subset=[S.PRICE]).sort_values(S.DS)
-    return priced.groupby(S.UNIQUE_ID)[S.PRICE].last()
+    priced = sales.dropna(subset=[S.PRICE])
+    last = _last_rows(priced)
+    if last is None:  # ties on a product's last date, or ids / dates pandas must order
+        return priced.sort_values(S.DS).groupby(S.UNIQUE_ID)[S.PRICE].last()
+    rows, ids = last
+    return pd.Series(priced[S.PRICE].to_numpy()[rows], index=pd.Index(ids, name=S.UNIQUE_ID),
+                     name=S.PRICE)
+
+
+def _last_rows(frame: pd.DataFrame) -> tuple[np.ndarray, pd.Index] | None:
+    """Positions of each product's row with the latest date, and the ids (sorted).
+
+    None where which row a pandas sort puts last would be a matter of its sort algorithm
+    (two rows of a product on its last date; missing dates) or the ids are not plain
+    objects: the caller then asks pandas itself.
+    """
+    ids, dates = frame[S.UNIQUE_ID], frame[S.DS]
+    if frame.empty or ids.dtype != object or pd.api.types.infer_dtype(ids) != "string" \
+            or not pd.api.types.is_datetime64_dtype(dates) or dates.isna().any():
+        return None
+    codes, uniques = pd.factorize(ids, sort=True)
+    keep = np.flatnonzero(codes >= 0)
+    stamps = dates.to_numpy().view(np.int64)[keep]
+    order = keep[np.lexsort((stamps, codes[keep]))]
+    ends = np.flatnonzero(np.diff(codes[order], append=-2))
+    last, before = order[ends], order[np.maximum(ends - 1, 0)]
+    stamp = dates.to_numpy().view(np.int64)
+    tied = (codes[before] == codes[last]) & (stamp[before] == stamp[last]) & (before != last)
+    if tied.any():
+        return None
+    return last, uniques
 
 
 def plan_files(
