@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from stockwise import schema as S
+from stockwise.cells import write_csv
 from stockwise.data.mapping import apply_mapping, build_mapping
 from stockwise.data.readers import RawTable, from_frame, read_table
 from stockwise.data.validation import (
@@ -89,6 +90,6 @@ def write_quarantine(result: ValidatedTable, out_dir: str | Path, stem: str | No
         "quarantine": out / f"{stem}_quarantine.csv",
         "issues": out / f"{stem}_issues.csv",
     }
-    result.quarantine.to_csv(paths["quarantine"], index=False)
-    result.report.issues.to_csv(paths["issues"], index=False)
+    write_csv(result.quarantine, paths["quarantine"])  # the user's cells: never formulas
+    write_csv(result.report.issues, paths["issues"])
     return paths

@@ -34,6 +34,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from stockwise import schema as S
+from stockwise.cells import write_csv
 from stockwise.data.fingerprint import data_fingerprint
 from stockwise.data.intake import load_table
 from stockwise.data.mapping import ColumnMapping, build_mapping
@@ -365,8 +366,8 @@ def _validate_parts(raw_parts: list[Path], source: str, work: Path,
         for first, verdict in enumerate(verdicts):
             for name, rows in (("quarantine", verdict.quarantine),
                                ("issues", verdict.report.issues)):
-                rows.to_csv(files[name], index=False, mode="a" if first else "w",
-                            header=not first)
+                write_csv(rows, files[name], mode="a" if first else "w",  # never formulas
+                          header=not first)
     kept = [v for v in verdicts if v.path is not None]
     parts = [Path(v.path) for v in kept]  # type: ignore[arg-type]
     listed = pd.concat([v.series.assign(_part=i) for i, v in enumerate(kept)],
