@@ -104,23 +104,20 @@ def _project_by_lot(paths: np.ndarray, dates: pd.DatetimeIndex,
     demand = paths.T.copy(order="C")  # (days, paths): demand not served so far
     on_hand = np.zeros(days)
     waste = np.zeros(days)
-    work = np.empty((days + 1, n_paths))
+    work = np.empty_like(demand)
     for units, expiry, start in stock:
         removed = max(expiry, start)  # written off at the end of that day
         last = min(removed, days - 1)
         if last < start:
             continue
         span = last - start + 1
-        # the lot's units left at the end of each day (< 0 once out): its units minus
-        # each day's demand in turn, one running difference per path
-        run = work[:span + 1]
-        run[0] = units
-        run[1:] = demand[start:start + span]
-        np.subtract.accumulate(run, axis=0, out=run)
-        left = run[1:]
-        out_everywhere = np.flatnonzero(left[6::7].max(axis=1) < 0)
-        if len(out_everywhere):  # out on every path at a week's end: the rest passes on
-            span = 7 * int(out_everywhere[0]) + 7
+        left = work[:span]  # the lot's units left at the end of each day, < 0 once out
+        before = np.full(n_paths, units)
+        for i in range(span):
+            before = np.subtract(before, demand[start + i], out=left[i])
+            if i % 7 == 6 and before.max() < 0:  # out on every path: the rest passes on
+                span = i + 1
+                break
         left = left[:span]
         reaching = demand[start:start + span]
         if left[-1].min() >= 0:  # it lasts on every path: it serves all that reaches it
