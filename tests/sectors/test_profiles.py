@@ -47,8 +47,9 @@ def test_retail_matches_design():
     assert p.expiry_waste is False
     assert p.lead_time_days == LeadTimeRange(2, 14)
     assert p.shelf_life_handling == "none"
-    assert p.candidate_models == ("HoltWinters", "SES", "SeasonalNaive", "AutoETS", "AutoTheta",
-                                  "AutoARIMA", "WindowAverage", "LightGBM", "LSTM")
+    assert p.candidate_models == ("HoltWinters", "HoltWintersMonthDay", "SES", "SeasonalNaive",
+                                  "AutoETS", "AutoTheta", "AutoARIMA", "WindowAverage",
+                                  "LightGBM", "LSTM")
     assert p.features == Features(promotions=True, prices=True, holidays=True, events=True)
     assert p.country == "FR"
     assert p.levels == (80, 95)
@@ -64,8 +65,9 @@ def test_pharmacy_matches_design():
     assert p.expiry_waste is True
     assert p.shelf_life_handling == "fefo"
     assert (p.lead_time_days.min, p.lead_time_days.max) == (1, 3)
-    assert p.candidate_models == ("HoltWinters", "SES", "SeasonalNaive", "AutoETS", "AutoARIMA",
-                                  "AutoTheta", "TSB", "CrostonSBA", "ADIDA")
+    assert p.candidate_models == ("HoltWinters", "HoltWintersMonthDay", "SES", "SeasonalNaive",
+                                  "AutoETS", "AutoARIMA", "AutoTheta", "TSB", "CrostonSBA",
+                                  "ADIDA")
 
 
 def test_luxury_matches_design():
