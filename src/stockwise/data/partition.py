@@ -110,10 +110,6 @@ class PartedSales:
     validation_cpu_s: float = 0.0
     """CPU seconds spent validating the parts, wherever they ran."""
 
-    @property
-    def has_sector(self) -> bool:
-        return S.SECTOR in self.series.columns
-
     def unique_ids(self) -> set[str]:
         return set(self.series[S.UNIQUE_ID].astype(str))
 

@@ -277,20 +277,19 @@ def plan_files_in_chunks(
             else None)
         clock.lap("validate")
         tables = validation.tables
-        sales_table = tables["sales"]
+        sales_table = tables["sales"]  # parts (a Parquet file) or the whole table
+        sales_rows = sales_table if isinstance(sales_table, PartedSales) else sales_table.data
         n_series = (len(sales_table.series) if isinstance(sales_table, PartedSales)
-                    else int(sales_table.data[S.UNIQUE_ID].nunique()))
+                    else int(sales_rows[S.UNIQUE_ID].nunique()))
         writer = PlanWriter(out, n_series=n_series)
-        plan_in_chunks(sales_table if isinstance(sales_table, PartedSales)
-                       else sales_table.data, tables["inventory"].data, config, writer,
+        plan_in_chunks(sales_rows, tables["inventory"].data, config, writer,
                        batches=tables["batches"].data if "batches" in tables else None,
                        planned=future, executor=executor, progress=progress)
         clock.lap("chunks")
         files = writer.finish()
         files["validation_summary"] = write_validation_summary(validation, out / "validation")
         if not isinstance(tracker, NullTracker):  # reading the tables back costs
-            track_forecasts(tracker, "plan", sales=sales_table if isinstance(
-                sales_table, PartedSales) else sales_table.data, options=vars(config),
+            track_forecasts(tracker, "plan", sales=sales_rows, options=vars(config),
                             result=writer.forecasts_result(forecasts=False), out_dir=out,
                             files=files)
         clock.lap("write")
