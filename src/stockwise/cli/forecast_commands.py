@@ -19,7 +19,9 @@ FreqOption = Annotated[str | None, typer.Option(help="D, W or M (default: profil
 SectorOption = Annotated[str | None, typer.Option(help="Only this sector, with its profile.")]
 LevelsOption = Annotated[str | None, typer.Option(help="Interval levels, e.g. 80,95.")]
 SectorsDirOption = Annotated[list[Path] | None, typer.Option(
-    "--sectors-dir", help="Folder with your own sector YAML files.")]
+    "--sectors-dir", help="Folder with your own sector YAML files (may be repeated).")]
+OutFolderOption = Annotated[Path, typer.Option(
+    "--out", "-o", help="Folder for the output files (created if missing).")]
 PlannedOption = Annotated[Path | None, typer.Option(
     help="Planned values of known-ahead drivers for the forecast periods: unique_id, ds "
          "and columns also in the sales file (e.g. promo, price). Models that take inputs "
@@ -51,7 +53,7 @@ def forecast(
     sectors_dir: SectorsDirOption = None,
     planned: PlannedOption = None,
     drivers: DriversOption = None,
-    out: Annotated[Path, typer.Option("--out", "-o")] = Path("stockwise-output/forecast"),
+    out: OutFolderOption = Path("stockwise-output/forecast"),
     track: TrackOption = True,
 ) -> None:
     """Forecast every series with intervals; 'auto' picks the best model per series."""
@@ -96,7 +98,7 @@ def backtest(
     levels: LevelsOption = None,
     column_map: MapOption = None,
     sectors_dir: SectorsDirOption = None,
-    out: Annotated[Path, typer.Option("--out", "-o")] = Path("stockwise-output/backtest"),
+    out: OutFolderOption = Path("stockwise-output/backtest"),
     track: TrackOption = True,
 ) -> None:
     """Backtest models on rolling origins; print and write per-series metrics."""

@@ -28,8 +28,10 @@ from rich.table import Table
 from stockwise.cli.app import console, err_console, handle_errors
 from stockwise.cli.forecast_commands import (
     DriversOption,
+    OutFolderOption,
     PlannedOption,
     QualityOption,
+    SectorsDirOption,
     split_names,
 )
 from stockwise.cli.runs_command import TrackOption, tracking
@@ -64,11 +66,11 @@ def plan(
              "intervals in the forecasts' backtest (else at the target quantile).")] = True,
     column_map: Annotated[str | None, typer.Option("--map", help="Sales column mapping.")] = None,
     inventory_map: Annotated[str | None, typer.Option(help="Inventory mapping.")] = None,
-    sectors_dir: Annotated[list[Path] | None, typer.Option("--sectors-dir")] = None,
+    sectors_dir: SectorsDirOption = None,
     seed: Annotated[int, typer.Option(help="Seed of the demand sample paths.")] = 0,
     planned: PlannedOption = None,
     drivers: DriversOption = None,
-    out: Annotated[Path, typer.Option("--out", "-o")] = Path("stockwise-output/plan"),
+    out: OutFolderOption = Path("stockwise-output/plan"),
     track: TrackOption = True,
     engine: Annotated[str, typer.Option(
         help="Where the chunks run: local (this process), process (a process pool) or "

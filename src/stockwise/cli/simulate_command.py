@@ -10,7 +10,7 @@ from rich.table import Table
 
 from stockwise.cells import write_csv
 from stockwise.cli.app import console, handle_errors
-from stockwise.cli.forecast_commands import split_names
+from stockwise.cli.forecast_commands import OutFolderOption, SectorsDirOption, split_names
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -67,8 +67,8 @@ def simulate(
     n_paths: Annotated[int, typer.Option("--paths", min=10, help="Demand sample paths.")] = 500,
     seed: Annotated[int, typer.Option(min=0, help="Seed of paths and lead times.")] = 0,
     column_map: Annotated[str | None, typer.Option("--map", help="Sales column mapping.")] = None,
-    sectors_dir: Annotated[list[Path] | None, typer.Option("--sectors-dir")] = None,
-    out: Annotated[Path, typer.Option("--out", "-o")] = Path("stockwise-output/simulate"),
+    sectors_dir: SectorsDirOption = None,
+    out: OutFolderOption = Path("stockwise-output/simulate"),
 ) -> None:
     """Replay the history day by day under each policy; compare service, stock and waste."""
     import pandas as pd
