@@ -50,6 +50,16 @@ def test_constructor_only_stores_parameters(model) -> None:
     assert isinstance(model.min_history, int) and model.min_history >= 1
 
 
+def test_scikit_learn_clone_rebuilds_the_model(model) -> None:
+    """``sklearn.base.clone`` (and search tools) call ``get_params(deep=...)`` and rebuild
+    the model from it, checking every parameter comes back unchanged."""
+    from sklearn.base import clone
+
+    twin = clone(model)
+    assert type(twin) is type(model) and twin is not model
+    assert twin.get_params(deep=True) == model.get_params(deep=False) == model.get_params()
+
+
 def test_predict_before_fit_is_a_clear_error(model) -> None:
     with pytest.raises(NotFittedError, match="not fitted"):
         model.predict(H)

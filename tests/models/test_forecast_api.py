@@ -189,3 +189,16 @@ def test_final_bands_from_the_backtest_equal_the_models_own_refits() -> None:
     ours = chose[["forecast", "forecast-lo-80", "forecast-hi-80", "forecast-lo-95",
                   "forecast-hi-95"]].to_numpy()
     np.testing.assert_allclose(ours, own[columns].to_numpy(), atol=1e-9)
+
+
+def test_level_is_accepted_as_statsforecast_spells_it() -> None:
+    from stockwise.errors import OptionError
+
+    frame = pd.DataFrame({"unique_id": "a", "ds": pd.date_range("2024-01-01", periods=60),
+                          "y": np.tile([3.0, 5.0, 4.0, 6.0, 2.0, 8.0, 7.0], 9)[:60]})
+    spelled = stockwise.forecast(frame, h=7, models="SeasonalNaive", level=[80])
+    plain = stockwise.forecast(frame, h=7, models="SeasonalNaive", levels=[80])
+    pd.testing.assert_frame_equal(spelled, plain)
+    assert {"forecast-lo-80", "forecast-hi-80"} <= set(spelled.columns)
+    with pytest.raises(OptionError, match="not both"):
+        stockwise.forecast(frame, h=7, models="SeasonalNaive", levels=[80], level=[95])

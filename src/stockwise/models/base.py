@@ -46,8 +46,11 @@ class Forecaster:
     alias: str | None = None
 
     # -- parameters ---------------------------------------------------------------------
-    def get_params(self) -> dict[str, Any]:
-        """The constructor arguments, read back from attributes of the same name."""
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """The constructor arguments, read back from attributes of the same name.
+
+        ``deep`` is accepted as scikit-learn passes it (``clone``, search tools); a
+        forecaster holds no nested estimators, so deep and shallow are the same."""
         names = [p for p in inspect.signature(type(self).__init__).parameters
                  if p not in ("self", "args", "kwargs")]
         return {name: getattr(self, name) for name in names}

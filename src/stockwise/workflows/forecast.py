@@ -126,7 +126,7 @@ def forecast(
     metric: str = "mase", ensemble_k: int = 3, ensemble: str = "median",
     restrict_to: Sequence[str] | None = None, calibrate: bool = True,
     exog: Sequence[str] | None = None, X_df: pd.DataFrame | None = None,
-    quality: str = "fast",
+    quality: str = "fast", level: Sequence[int] | None = None,
 ) -> pd.DataFrame:
     """Forecast ``h`` periods for every series of ``df`` (``unique_id, ds, y``).
 
@@ -141,10 +141,15 @@ def forecast(
     the chosen forecasts' bands covered in that backtest (:mod:`.evaluation.calibration`).
     ``exog`` names known-ahead columns of ``df`` and ``X_df`` holds their future values
     (``exog`` defaults to the columns of ``X_df``).
-    ``quality`` picks the preset of "auto" (:data:`QUALITIES`).
+    ``quality`` picks the preset of "auto" (:data:`QUALITIES`). ``level`` is ``levels``
+    as statsforecast and mlforecast spell it.
     Returns ``unique_id, ds, forecast, forecast-lo-L, forecast-hi-L, model, note``; use
     :func:`run_forecast` to also get the selection and the backtest metrics.
     """
+    if level is not None:
+        if levels:
+            raise OptionError("give the interval levels once: levels= or level=, not both")
+        levels = level
     return run_forecast(df, h, freq, season_length, models, levels, n_windows,
                         metric=metric, ensemble_k=ensemble_k, ensemble=ensemble,
                         restrict_to=restrict_to, calibrate=calibrate, exog=exog,
