@@ -31,6 +31,7 @@ import pandas as pd
 
 from stockwise.errors import OptionError
 from stockwise.models.base import Forecaster
+from stockwise.optional import optional_import
 from stockwise.workflows.tracking import (
     NullTracker,
     Tracker,
@@ -160,7 +161,7 @@ class MlflowTracker:
     @contextmanager
     def start_run(self, name: str, tags: Mapping[str, str] | None = None
                   ) -> Iterator[str | None]:
-        import mlflow
+        mlflow = optional_import("mlflow", "Experiment tracking")
 
         experiment_id = self.experiment_id()
         with self.as_default():

@@ -43,6 +43,7 @@ from stockwise.models.global_model import (
     INTERMITTENT_ZERO_SHARE,
     GlobalModel,
 )
+from stockwise.optional import optional_import
 
 OBJECTIVES = ("auto", "regression", "tweedie", "poisson")
 XGB_OBJECTIVES = {"regression": "reg:squarederror", "tweedie": "reg:tweedie",
@@ -113,7 +114,7 @@ class LightGBM(GlobalModel):
         return _resolve(self.objective, y, self.name)
 
     def _train(self, X: pd.DataFrame, y: np.ndarray) -> Any:
-        import lightgbm as lgb
+        lgb = optional_import("lightgbm", "LightGBM")
 
         trees, rate = self.boosting_rounds()
         params = {"objective": self.objective_, "learning_rate": rate,
@@ -154,7 +155,7 @@ class LightGBM(GlobalModel):
         estimator.save_model(str(file))
 
     def _load_estimator(self, file: Path) -> Any:
-        import lightgbm as lgb
+        lgb = optional_import("lightgbm", "LightGBM")
 
         return lgb.Booster(model_file=str(file))
 
@@ -203,7 +204,7 @@ class XGBoost(GlobalModel):
         return _resolve(self.objective, y, self.name)
 
     def _train(self, X: pd.DataFrame, y: np.ndarray) -> Any:
-        import xgboost as xgb
+        xgb = optional_import("xgboost", "XGBoost")
 
         params = {"objective": XGB_OBJECTIVES[self.objective_], "eta": self.learning_rate,
                   "max_depth": self.max_depth, "min_child_weight": self.min_child_weight,
@@ -222,7 +223,7 @@ class XGBoost(GlobalModel):
         estimator.save_model(str(file))
 
     def _load_estimator(self, file: Path) -> Any:
-        import xgboost as xgb
+        xgb = optional_import("xgboost", "XGBoost")
 
         booster = xgb.Booster()
         booster.load_model(str(file))

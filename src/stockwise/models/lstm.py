@@ -38,6 +38,7 @@ from stockwise.data.windows import make_lstm_windows
 from stockwise.errors import InputError
 from stockwise.models.base import Forecaster, future_dates
 from stockwise.models.lstm_inputs import SCALED, InputScaling, detect_exog
+from stockwise.optional import optional_import
 
 if TYPE_CHECKING:
     from stockwise.models.lstm_network import Arrays
@@ -136,6 +137,7 @@ class LSTMForecaster(Forecaster):
 
     # -- fit --------------------------------------------------------------------------------
     def _fit(self, df: pd.DataFrame, X_df: pd.DataFrame | None) -> None:
+        optional_import("torch", "The LSTM")  # named extra, not a bare import error
         from stockwise.models import lstm_network as net
 
         self._check_params()
@@ -346,7 +348,7 @@ def _quantile_at(quantiles: np.ndarray, q: float) -> np.ndarray:
 
 @contextlib.contextmanager
 def _torch_threads(n_threads: int | None) -> Iterator[None]:
-    import torch
+    torch = optional_import("torch", "The LSTM")
 
     if n_threads is None:
         yield

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from stockwise import schema as S
+from stockwise.optional import optional_import
 
 PALETTE = ("#1f6feb", "#d9480f", "#2f9e44", "#9c36b5", "#e67700", "#0c8599", "#c2255c",
            "#5c7cfa", "#868e96", "#66a80f")
@@ -244,8 +245,8 @@ def slug(text: object) -> str:
 
 def to_plotly(chart: Chart) -> Any:
     """The Plotly figure of ``chart``."""
-    import plotly.graph_objects as go
-    from plotly.subplots import make_subplots
+    go = optional_import("plotly.graph_objects", "The HTML charts")
+    make_subplots = optional_import("plotly.subplots", "The HTML charts").make_subplots
 
     n = len(chart.panels)
     fig = make_subplots(rows=n, cols=1, shared_xaxes=chart.shared_x,
