@@ -39,7 +39,12 @@ from stockwise.data.fingerprint import data_fingerprint
 from stockwise.data.intake import load_table
 from stockwise.data.mapping import ColumnMapping, build_mapping
 from stockwise.data.parsing import clean_text
-from stockwise.data.readers import PARQUET_SUFFIXES, RawTable
+from stockwise.data.readers import (
+    PARQUET_SUFFIXES,
+    RawTable,
+    check_file,
+    check_not_reserved,
+)
 from stockwise.data.validation import ValidatedTable, ValidationReport
 from stockwise.errors import EmptyInputError, InputError, MissingColumnsError
 
@@ -219,18 +224,14 @@ def _encoded_text(array: pa.Array) -> tuple[pd.Series, np.ndarray]:
 
 
 def _open(path: Path) -> pq.ParquetFile:
-    if not path.exists():
-        raise InputError("file not found", source=str(path),
-                         hint="Check the path; relative paths start from the current folder.")
+    check_file(path)
     try:
         file = pq.ParquetFile(path)
     except Exception as exc:  # pyarrow raises ArrowInvalid, OSError, ...
         raise InputError(f"cannot read the Parquet file: {exc}", source=str(path)) from exc
     if file.metadata.num_rows == 0:
         raise EmptyInputError("the file has no rows", source=str(path))
-    if S.SOURCE_ROW in file.schema_arrow.names:
-        raise InputError(f"'{S.SOURCE_ROW}' is reserved by stockwise", source=str(path), row=1,
-                         column=S.SOURCE_ROW, hint="Rename that column.")
+    check_not_reserved(file.schema_arrow.names, str(path))
     return file
 
 

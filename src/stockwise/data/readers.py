@@ -66,12 +66,7 @@ def read_table(
     sheet: str | int | None = None,
 ) -> RawTable:
     """Read CSV / Excel / Parquet by extension; raise :class:`InputError` when unusable."""
-    path = Path(path)
-    if not path.exists():
-        raise InputError("file not found", source=str(path),
-                         hint="Check the path; relative paths start from the current folder.")
-    if path.is_dir():
-        raise InputError("is a folder, not a file", source=str(path))
+    path = check_file(path)
     suffix = path.suffix.lower()
     if suffix in CSV_SUFFIXES or suffix == ".gz":
         table = read_csv(path, sep=sep, encoding=encoding, decimal=decimal)
@@ -266,7 +261,23 @@ def _check_header(frame: pd.DataFrame, source: str) -> None:
                 source=source, row=1, column=base, hint="Give every column a distinct name.",
             )
         seen.setdefault(column, i)
-    if S.SOURCE_ROW in frame.columns:
+    check_not_reserved(list(frame.columns), source)
+
+
+def check_file(path: str | Path) -> Path:
+    """``path`` as a Path, or an :class:`InputError` when it is missing or a folder."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError("file not found", source=str(path),
+                         hint="Check the path; relative paths start from the current folder.")
+    if path.is_dir():
+        raise InputError("is a folder, not a file", source=str(path))
+    return path
+
+
+def check_not_reserved(columns: list[str], source: str) -> None:
+    """Refuse a user column named like the row numbers stockwise adds to every table."""
+    if S.SOURCE_ROW in columns:
         raise InputError(f"'{S.SOURCE_ROW}' is reserved by stockwise", source=source, row=1,
                          column=S.SOURCE_ROW, hint="Rename that column.")
 
