@@ -202,3 +202,49 @@ def test_level_is_accepted_as_statsforecast_spells_it() -> None:
     assert {"forecast-lo-80", "forecast-hi-80"} <= set(spelled.columns)
     with pytest.raises(OptionError, match="not both"):
         stockwise.forecast(frame, h=7, models="SeasonalNaive", levels=[80], level=[95])
+
+
+def _daily(uid: object = "a", days: int = 30) -> pd.DataFrame:
+    return pd.DataFrame({"unique_id": [uid] * days,
+                         "ds": pd.date_range("2024-01-01", periods=days),
+                         "y": np.arange(days, dtype=float)})
+
+
+@pytest.mark.parametrize("h, words", [(2.5, "whole number"), (True, "whole number"),
+                                      (0, "from 1 to"), (1_000_000, "from 1 to 10,000")])
+def test_a_horizon_that_is_not_a_sensible_count_of_periods_is_refused(h, words) -> None:
+    with pytest.raises(ValueError, match=words):
+        stockwise.forecast(_daily(), h=h, models="SeasonalNaive")
+    model = SeasonalNaive(season_length=7).fit(_daily())
+    with pytest.raises(ValueError, match=words):
+        model.predict(h)
+
+
+def test_a_whole_float_horizon_is_read_as_that_many_periods() -> None:
+    out = stockwise.forecast(_daily(), h=3.0, models="SeasonalNaive")
+    assert len(out) == 3
+
+
+def test_two_rows_for_one_series_and_date_are_refused_not_summed() -> None:
+    frame = _daily()
+    twice = pd.concat([frame, frame.iloc[[4]]], ignore_index=True)
+    with pytest.raises(ValueError, match=r"repeat a \(unique_id, ds\) pair.*'a' on 2024-01-05"):
+        stockwise.forecast(twice, h=2, models="SeasonalNaive")
+
+
+def test_ids_that_differ_only_in_type_are_refused_not_merged() -> None:
+    frame = pd.concat([_daily("1"), _daily(1)], ignore_index=True)
+    with pytest.raises(ValueError, match="'1' appears as int and str"):
+        stockwise.forecast(frame, h=2, models="SeasonalNaive")
+    distinct = pd.concat([_daily("a"), _daily(1)], ignore_index=True)
+    out = stockwise.forecast(distinct, h=2, models="SeasonalNaive")
+    assert sorted(out["unique_id"].unique()) == ["1", "a"]
+
+
+def test_time_zone_aware_dates_keep_the_shops_calendar_day() -> None:
+    naive = stockwise.forecast(_daily(), h=3, models="SeasonalNaive")
+    aware = _daily().assign(ds=lambda f: f["ds"].dt.tz_localize("Europe/Paris"))
+    text = _daily().assign(ds=lambda f: f["ds"].dt.strftime("%Y-%m-%dT00:00:00+02:00"))
+    for frame in (aware, text):
+        out = stockwise.forecast(frame, h=3, models="SeasonalNaive")
+        pd.testing.assert_frame_equal(out, naive)

@@ -107,8 +107,7 @@ class Forecaster:
                 levels: tuple[int, ...] | list[int] = ()) -> pd.DataFrame:
         """Forecast ``h`` periods for every fitted series; never negative."""
         self.check_is_fitted()
-        if h < 1:
-            raise ValueError(f"h must be >= 1, got {h}")
+        h = check_horizon(h)
         levels = normalise_levels(levels)
         if not self.fitted_ids_:
             return empty_forecast(self.name, levels)
@@ -148,8 +147,32 @@ class Forecaster:
 
 
 # -- helpers shared by models -------------------------------------------------------------
+MAX_HORIZON = 10_000
+"""The most periods one forecast may ask for: 27 years of days. Far beyond any plan, and
+a bound on the work (rows × series) one call can demand."""
+
+
+def check_horizon(h: object, most: int = MAX_HORIZON) -> int:
+    """``h`` as a whole number of periods from 1 to ``most``, else a ValueError that says
+    what was expected (numpy and pandas would fail later with a message about arrays)."""
+    if isinstance(h, bool) or not isinstance(h, int | np.integer):
+        if isinstance(h, float | np.floating) and float(h).is_integer():
+            h = int(h)
+        else:
+            raise ValueError(f"h must be a whole number of periods, got {h!r}")
+    if not 1 <= int(h) <= most:
+        raise ValueError(f"h must be from 1 to {most:,} periods, got {int(h):,}")
+    return int(h)
+
+
 def check_training_frame(df: pd.DataFrame, who: str) -> pd.DataFrame:
-    """Columns present, ds as datetime, y numeric and finite, sorted by series and date."""
+    """Columns present, ds as datetime, y numeric and finite, sorted by series and date.
+
+    Refused rather than guessed: two rows for one series and date (summing or keeping
+    either would be a silent choice about the user's data), and ids that differ only in
+    type (``1`` and ``"1"`` would merge when read as text). Time-zone-aware dates keep
+    their local calendar day (sales are counted by the shop's day, not by UTC).
+    """
     missing = [c for c in (S.UNIQUE_ID, S.DS, S.Y) if c not in df.columns]
     if missing:
         raise ValueError(f"{who}.fit needs columns {missing}; got {list(df.columns)}")
@@ -158,17 +181,65 @@ def check_training_frame(df: pd.DataFrame, who: str) -> pd.DataFrame:
     frame = df.copy()
     ids = frame[S.UNIQUE_ID]
     if not (ids.dtype == object and pd.api.types.infer_dtype(ids, skipna=False) == "string"):
+        _check_ids_stay_distinct(ids, who)
         frame[S.UNIQUE_ID] = ids.astype(str)
-    if not pd.api.types.is_datetime64_dtype(frame[S.DS]):
-        frame[S.DS] = pd.to_datetime(frame[S.DS])
+    if isinstance(frame[S.DS].dtype, pd.DatetimeTZDtype):
+        frame[S.DS] = frame[S.DS].dt.tz_localize(None)
+    elif not pd.api.types.is_datetime64_dtype(frame[S.DS]):
+        frame[S.DS] = _naive_dates(frame[S.DS], who)
     if frame[S.Y].dtype != np.float64:
         frame[S.Y] = pd.to_numeric(frame[S.Y], errors="coerce").astype(float)
     if not np.isfinite(frame[S.Y].to_numpy()).all():
         raise ValueError(f"{who}.fit: y has NaN or infinite values; prepare the series "
                          "first (stockwise.data.prepare_sales fills gaps with zeros)")
-    if _is_sorted(frame[S.UNIQUE_ID].to_numpy(), frame[S.DS].to_numpy()):
-        return frame.reset_index(drop=True)
-    return frame.sort_values([S.UNIQUE_ID, S.DS], kind="stable").reset_index(drop=True)
+    if not _is_sorted(frame[S.UNIQUE_ID].to_numpy(), frame[S.DS].to_numpy()):
+        frame = frame.sort_values([S.UNIQUE_ID, S.DS], kind="stable")
+    frame = frame.reset_index(drop=True)
+    _check_one_row_per_date(frame, who)
+    return frame
+
+
+def _check_ids_stay_distinct(ids: pd.Series, who: str) -> None:
+    """Ids of mixed types must not collide once read as text (``1`` and ``"1"``)."""
+    if pd.api.types.infer_dtype(ids, skipna=False) not in ("mixed", "mixed-integer"):
+        return
+    as_text = ids.astype(str)
+    kinds = ids.map(lambda v: type(v).__name__).groupby(as_text, sort=False).unique()
+    mixed = kinds[kinds.map(len) > 1]
+    if len(mixed):
+        value, names = mixed.index[0], sorted(mixed.iloc[0])
+        raise ValueError(f"{who}.fit: unique_id {value!r} appears as {' and '.join(names)}; "
+                         "ids that read the same as text would merge: give every id as text")
+
+
+def _naive_dates(ds: pd.Series, who: str) -> pd.Series:
+    """Dates parsed; text with UTC offsets keeps each row's local day."""
+    try:
+        parsed = pd.to_datetime(ds)
+    except (TypeError, ValueError) as exc:
+        if "tz" not in str(exc).lower() and "offset" not in str(exc).lower():
+            raise ValueError(f"{who}.fit: ds holds values that are not dates ({exc})") from exc
+        parsed = ds.map(lambda v: pd.Timestamp(v).tz_localize(None) if pd.notna(v) else pd.NaT)
+        return pd.to_datetime(parsed)
+    if isinstance(parsed.dtype, pd.DatetimeTZDtype):
+        return parsed.dt.tz_localize(None)
+    return parsed
+
+
+def _check_one_row_per_date(frame: pd.DataFrame, who: str) -> None:
+    """Sorted ``frame``: no series may have two rows on one date."""
+    ids = frame[S.UNIQUE_ID].to_numpy()
+    ds = frame[S.DS].to_numpy()
+    if len(ids) < 2:
+        return
+    twice = (ids[1:] == ids[:-1]) & (ds[1:] == ds[:-1])
+    if twice.any():
+        count = int(twice.sum())
+        first = int(np.flatnonzero(twice)[0]) + 1
+        raise ValueError(
+            f"{who}.fit: {count} row(s) repeat a (unique_id, ds) pair, e.g. "
+            f"{ids[first]!r} on {pd.Timestamp(ds[first]).date()}; give one row per series and "
+            "date (sum them first if they are parts of one day's sales)")
 
 
 def _is_sorted(ids: np.ndarray, ds: np.ndarray) -> bool:

@@ -50,6 +50,7 @@ from stockwise.features.demand_class import (
 )
 from stockwise.models.base import (
     Forecaster,
+    check_horizon,
     check_training_frame,
     infer_freq,
     interval_columns,
@@ -165,8 +166,10 @@ def run_forecast(
     quality: str = "fast",
 ) -> ForecastRun:
     """:func:`forecast`, returning the whole :class:`ForecastRun`."""
-    if h < 1:
-        raise OptionError(f"h must be >= 1, got {h}")
+    try:
+        h = check_horizon(h)
+    except ValueError as exc:
+        raise OptionError(str(exc)) from exc
     if ensemble not in ("mean", "median"):
         raise OptionError(f"ensemble must be 'mean' or 'median', not {ensemble!r}")
     if quality not in QUALITIES:
