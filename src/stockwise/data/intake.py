@@ -8,6 +8,7 @@ own headers, the row numbers they see, the reasons) and the list of issues.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -15,13 +16,17 @@ import pandas as pd
 from stockwise import schema as S
 from stockwise.cells import write_csv
 from stockwise.data.mapping import apply_mapping, build_mapping
-from stockwise.data.readers import RawTable, from_frame, read_table
+from stockwise.data.readers import RAGGED_FIELDS, RawTable, from_frame, read_table
 from stockwise.data.validation import (
+    REASONS,
     ValidatedTable,
     validate_batches,
     validate_inventory,
     validate_sales,
 )
+
+RAGGED_LINE = "ragged_line"
+"""The rule of a CSV line whose number of fields differs from the header's."""
 
 _VALIDATORS: dict[str, Callable[..., ValidatedTable]] = {
     "sales": validate_sales,
@@ -74,7 +79,30 @@ def load_table(
             0, f"CSV read as {d.encoding}, separator {sep_name}, decimal '{d.decimal}'")
     if mapping.detected:
         result.report.notes.append(f"columns recognised: {mapping.describe()}")
+    if raw.ragged is not None and not raw.ragged.empty:
+        result = with_ragged_lines(result, raw.ragged, len(user_columns))
     return result
+
+
+def with_ragged_lines(result: ValidatedTable, ragged: pd.DataFrame, width: int
+                      ) -> ValidatedTable:
+    """``result`` with the CSV lines of the wrong width quarantined and counted as read."""
+    reasons = [f"the line has {n} fields, the header has {width}"
+               for n in ragged[RAGGED_FIELDS]]
+    lines = ragged.drop(columns=RAGGED_FIELDS).assign(**{REASONS: reasons})
+    quarantine = pd.concat([result.quarantine, lines], ignore_index=True)
+    quarantine = quarantine.sort_values(S.SOURCE_ROW, kind="stable", ignore_index=True)
+    issues = pd.DataFrame({
+        "source": result.report.source, "row": ragged[S.SOURCE_ROW].to_numpy(),
+        "column": None, "value": ragged[RAGGED_FIELDS].astype(str).to_numpy(),
+        "rule": RAGGED_LINE, "severity": "error", "message": reasons})
+    report = replace(
+        result.report, n_read=result.report.n_read + len(ragged),
+        n_quarantined=result.report.n_quarantined + len(ragged),
+        issues=pd.concat([result.report.issues, issues.reindex(
+            columns=result.report.issues.columns)], ignore_index=True
+        ).sort_values(["row"], kind="stable", ignore_index=True))
+    return ValidatedTable(result.data, quarantine, report)
 
 
 def write_quarantine(result: ValidatedTable, out_dir: str | Path, stem: str | None = None

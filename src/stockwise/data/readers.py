@@ -51,6 +51,10 @@ class RawTable:
     source: str
     dialect: CsvDialect | None = None
     decimal: str = "."
+    ragged: pd.DataFrame | None = None
+    """CSV lines whose number of fields differs from the header's (``source_row``, the
+    user's columns filled in order, ``fields``): kept out of ``frame``, quarantined by
+    :func:`stockwise.data.intake.load_table` with the reason."""
 
     @property
     def n_rows(self) -> int:
@@ -110,15 +114,14 @@ def read_csv(
     if "\x00" in text:
         _refuse_nul(text, str(path))
     sep = sep or detect_separator(text)
+    ragged = None
     try:
         frame = pd.read_csv(
             io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
             skip_blank_lines=False, engine="python" if len(sep) > 1 else "c",
         )
     except pd.errors.ParserError as exc:
-        raise InputError(f"the CSV structure is broken: {exc}", source=str(path),
-                         hint="Check quoting and that every line has the same number of "
-                              f"'{sep}'-separated fields.") from exc
+        frame, ragged = _split_ragged(text, sep, str(path), exc)
     except pd.errors.EmptyDataError as exc:
         raise EmptyInputError("the file has no header row", source=str(path)) from exc
     frame.columns = [str(c).strip() for c in frame.columns]
@@ -127,9 +130,48 @@ def read_csv(
     _check_header(frame, str(path))
     decimal = decimal or detect_decimal(frame, sep)
     frame = _with_source_rows(frame, first_row=2)
-    if frame.empty:
+    if ragged is not None:  # each line keeps the row number it has in the file
+        frame[S.SOURCE_ROW] = ragged.attrs.pop("good_rows")
+        ragged.columns = [*frame.columns.drop(S.SOURCE_ROW), S.SOURCE_ROW, RAGGED_FIELDS]
+    if frame.empty and ragged is None:
         raise EmptyInputError("the file has a header but no data rows", source=str(path))
-    return RawTable(frame, str(path), CsvDialect(sep, encoding, decimal), decimal)
+    return RawTable(frame, str(path), CsvDialect(sep, encoding, decimal), decimal, ragged)
+
+
+RAGGED_FIELDS = "fields"
+"""Column of :attr:`RawTable.ragged`: how many fields the line had."""
+
+
+def _split_ragged(text: str, sep: str, source: str, error: Exception
+                  ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The lines with as many fields as the header, and the others (``RawTable.ragged``).
+
+    One line with a stray separator must not cost the user the whole file: it is set
+    aside with its row number and read again field by field (quotes respected). Lines
+    the csv module cannot split at all (an unclosed quote) still refuse the file.
+    """
+    try:
+        records = list(csv.reader(io.StringIO(text), delimiter=sep, strict=True))
+    except csv.Error as exc:
+        raise InputError(f"the CSV structure is broken: {error}; {exc}", source=source,
+                         hint="Check quoting and that every line has the same number of "
+                              f"'{sep}'-separated fields.") from exc
+    header, body = records[0], records[1:]
+    width = len(header)
+    good, good_rows, bad = [], [], []
+    for number, fields in enumerate(body, start=2):
+        if not fields:  # a blank line is the validator's business, as in any file
+            fields = [""] * width
+        if len(fields) == width:
+            good.append(fields)
+            good_rows.append(number)
+        else:
+            shown = [*fields[:width - 1], sep.join(fields[width - 1:])] if width else []
+            bad.append([*shown, *[""] * (width - len(shown)), number, len(fields)])
+    frame = pd.DataFrame(good, columns=header, dtype=str)
+    ragged = pd.DataFrame(bad, columns=[*range(width), "row", "fields"])
+    ragged.attrs["good_rows"] = good_rows
+    return frame, ragged
 
 
 def read_excel(path: Path, *, sheet: str | int | None = None) -> RawTable:

@@ -18,6 +18,7 @@ import json
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path, PurePath
 from typing import Annotated, Any
 
@@ -218,7 +219,7 @@ def _read(path: Path, name: str, settings: Settings, **options: Any) -> RawTable
         check_unpacked_size(path, name, settings)
         check_header_width(path, name, settings)
         found = read_table(path, **options)
-        raw = RawTable(found.frame, name, found.dialect, found.decimal)
+        raw = replace(found, source=name)
     check_table_size(raw.n_rows, raw.frame.shape[1] - 1, name, settings)
     return raw
 
