@@ -76,3 +76,21 @@ def test_compose_has_a_dask_profile_the_api_can_use() -> None:
                for name, s in dask.items() if name != "dask-scheduler")
     assert services["api"]["environment"]["STOCKWISE_DASK_SCHEDULER"] == (
         "tcp://dask-scheduler:8786")
+
+
+def test_compose_builds_one_image_and_publishes_no_unauthenticated_service() -> None:
+    import yaml
+
+    compose = yaml.safe_load((Path(__file__).resolve().parents[2] / "docker-compose.yml")
+                             .read_text())
+    services = compose["services"]
+    built = [name for name, s in services.items() if "build" in s]
+    assert built == ["api"]
+    image = services["api"]["image"]
+    for name, service in services.items():
+        if service.get("image") == image and name != "api":
+            assert service["pull_policy"] == "never", name  # reuse the api's build
+    # the API authenticates its clients; MLflow and the Dask scheduler do not
+    assert services["api"]["ports"] == ["8000:8000"]
+    assert services["mlflow"]["ports"] == ["127.0.0.1:5000:5000"]
+    assert "ports" not in services["dask-scheduler"] and "ports" not in services["db"]
