@@ -140,6 +140,8 @@ BATCHES = TableSpec(
         ColumnSpec(BATCH_ID, "id", required=True, allow_missing=False),
         ColumnSpec(QUANTITY, "quantity", required=True, allow_missing=False, minimum=0.0),
         ColumnSpec(EXPIRY_DATE, "date", required=True, allow_missing=False),
+        ColumnSpec(PRODUCT, "text", description="product, when the file has no unique_id"),
+        ColumnSpec(STORE, "text", description="store / site, with product"),
     ),
 )
 

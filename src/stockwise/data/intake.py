@@ -19,12 +19,16 @@ from stockwise.data.mapping import apply_mapping, build_mapping
 from stockwise.data.readers import RAGGED_FIELDS, RawTable, from_frame, read_table
 from stockwise.data.validation import (
     REASONS,
+    UNPARSEABLE_DATE,
     ValidatedTable,
     validate_batches,
     validate_inventory,
     validate_sales,
 )
+from stockwise.errors import InputError
 
+WRONG_FORMAT_SHARE = 0.5
+"""Above this share of rows failing, a given date format is refused as wrong."""
 RAGGED_LINE = "ragged_line"
 """The rule of a CSV line whose number of fields differs from the header's."""
 
@@ -71,6 +75,8 @@ def load_table(
     if table == "sales":
         kwargs["as_of"] = None if as_of is None else pd.Timestamp(as_of)
     result = _VALIDATORS[table](mapped, mapping, **kwargs)
+    if date_format is not None:
+        _refuse_a_wrong_date_format(result, date_format)
     if raw.dialect is not None:
         d = raw.dialect
         sep_name = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}.get(d.separator,
@@ -79,9 +85,33 @@ def load_table(
             0, f"CSV read as {d.encoding}, separator {sep_name}, decimal '{d.decimal}'")
     if mapping.detected:
         result.report.notes.append(f"columns recognised: {mapping.describe()}")
+    unused = [c for c in user_columns if c not in set(mapping.columns.values())]
+    if unused:
+        shown = ", ".join(f"'{c}'" for c in unused[:10]) + (" …" if len(unused) > 10 else "")
+        result.report.notes.append(
+            f"{len(unused)} column(s) not recognised, kept as they are: {shown}; stockwise "
+            f"uses them only when named (as drivers, or with --map canonical=column)")
     if raw.ragged is not None and not raw.ragged.empty:
         result = with_ragged_lines(result, raw.ragged, len(user_columns))
     return result
+
+
+def _refuse_a_wrong_date_format(result: ValidatedTable, date_format: str) -> None:
+    """A date format the user gave that fails on most rows is the wrong format: the rows
+    it did read are then likely misread too (day and month swapped), so nothing is kept."""
+    issues = result.report.issues
+    failed = issues[issues["rule"] == UNPARSEABLE_DATE]
+    rows = max(result.report.n_read, 1)
+    if failed.empty or failed["row"].nunique() <= WRONG_FORMAT_SHARE * rows:
+        return
+    first = failed.iloc[0]
+    raise InputError(
+        f"the date format {date_format!r} fails on {failed['row'].nunique()} of {rows} rows "
+        f"(e.g. row {first['row']}, column '{first['column']}': {first['value']!r}); the rows "
+        "it reads are probably misread too", source=result.report.source,
+        column=str(first["column"]),
+        hint="Check the format (e.g. %d/%m/%Y for 31/12/2024), or leave it out: stockwise "
+             "then detects it.")
 
 
 def with_ragged_lines(result: ValidatedTable, ragged: pd.DataFrame, width: int

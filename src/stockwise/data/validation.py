@@ -180,8 +180,10 @@ def validate_inventory(
 def validate_batches(
     table: RawTable, mapping: ColumnMapping | None = None, *, date_format: str | None = None,
 ) -> ValidatedTable:
-    """Validate a batch (lot) table: ``unique_id, batch_id, quantity, expiry_date``."""
-    return _validate(table, table.frame, S.BATCHES, mapping, date_format, [])
+    """Validate a batch (lot) table: ``unique_id, batch_id, quantity, expiry_date``; the
+    id is built from product (and store) as for the sales and the inventory."""
+    frame, notes = _derive_unique_id(table.frame)
+    return _validate(table, frame, S.BATCHES, mapping, date_format, notes)
 
 
 def _derive_unique_id(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
