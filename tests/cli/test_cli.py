@@ -193,6 +193,19 @@ def test_forecast_command_with_named_models_and_sector(tmp_path: Path) -> None:
     assert "Prophet" in output
 
 
+def test_a_horizon_beyond_the_history_needs_force(tmp_path: Path) -> None:
+    sales = _monthly_sales(tmp_path / "s.csv")  # 48 months
+    args = ("forecast", str(sales), "--horizon", "60", "--models", "Naive", "--map",
+            "date=Date,product=Article,y=Qte", "--out", str(tmp_path / "f"))
+    code, output = run(*args)
+    assert code == 2, output
+    assert "longer than the longest history (48 periods)" in output and "--force" in output
+    assert not (tmp_path / "f" / "forecasts.csv").exists()
+    code, output = run(*args, "--force")
+    assert code == 0, output
+    assert len(pd.read_csv(tmp_path / "f" / "forecasts.csv")) == 2 * 60
+
+
 def test_backtest_command_prints_metrics(tmp_path: Path) -> None:
     sales = _monthly_sales(tmp_path / "s.csv")
     code, output = run("backtest", str(sales), "--horizon", "6", "--windows", "2",

@@ -55,6 +55,8 @@ def forecast(
     drivers: DriversOption = None,
     out: OutFolderOption = Path("stockwise-output/forecast"),
     track: TrackOption = True,
+    force: Annotated[bool, typer.Option(
+        help="Forecast a horizon longer than the longest history anyway.")] = False,
 ) -> None:
     """Forecast every series with intervals; 'auto' picks the best model per series."""
     from stockwise.data.mapping import parse_map_option
@@ -66,7 +68,7 @@ def forecast(
             sales, out, column_map=parse_map_option(column_map), horizon=horizon, freq=freq,
             sector=sector, models=_models(models), levels=_levels(levels), n_windows=windows,
             extra_dirs=tuple(sectors_dir or ()), tracker=tracker, planned=planned,
-            drivers=split_names(drivers), quality=quality,
+            drivers=split_names(drivers), quality=quality, force=force,
         )
     console.print(run.validation.tables["sales"].report.summary, highlight=False)
     assert run.result is not None

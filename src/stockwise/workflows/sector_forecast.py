@@ -209,9 +209,12 @@ def forecast_file(
     source: str | Path | pd.DataFrame, out_dir: str | Path, *,
     column_map: dict[str, str] | None = None, tracker: Tracker | None = None,
     planned: str | Path | pd.DataFrame | None = None, drivers: Sequence[str] = (),
-    **options: object,
+    force: bool = False, **options: object,
 ) -> ForecastFiles:
     """Validate a sales file, forecast it per sector and write the results to ``out_dir``.
+
+    A ``horizon`` longer than the longest series' history is refused unless ``force``
+    (:func:`check_reach`).
 
     ``planned``: a planned-inputs file (:func:`stockwise.data.planned.read_planned`) with
     the values of known-ahead drivers (``drivers``, default all its columns) for the
@@ -226,6 +229,10 @@ def forecast_file(
     with tracker.start_run("forecast", tags={"stockwise.kind": "forecast"}):
         validation = validate_sources(source, column_map=column_map, out_dir=out / "validation")
         sales = validation.tables["sales"].require_usable().data
+        horizon, freq = options.get("horizon"), options.get("freq")
+        if not force and isinstance(horizon, int):
+            check_reach(sales, horizon, str(freq or validation.tables["sales"].report.frequency
+                                            or "D"))
         future = read_planned(planned, drivers) if planned is not None else None
         result = forecast_sectors(sales, planned=future, drivers=drivers,
                                   **options)  # type: ignore[arg-type]
@@ -234,6 +241,29 @@ def forecast_file(
         track_forecasts(tracker, "forecast", sales=sales, options=options, result=result,
                         out_dir=out, files=files)
     return ForecastFiles(validation, files, result=result)
+
+
+def check_reach(sales: pd.DataFrame, horizon: int | None, freq: str | None) -> None:
+    """Refuse a horizon longer than the longest history of ``sales``.
+
+    Past that, a forecast only repeats each model's extrapolation of what it has seen
+    (13 years from 2.6 years of sales), and the files grow with every period asked for.
+    """
+    if horizon is None or sales.empty:
+        return
+    code = str(freq or "D").strip().upper()[:1]
+    spans = sales.groupby(S.UNIQUE_ID, sort=False)[S.DS].agg(["min", "max"])
+    first, last = spans["min"], spans["max"]
+    if code == "M":
+        periods = (last.dt.year - first.dt.year) * 12 + last.dt.month - first.dt.month + 1
+    else:
+        periods = (last - first).dt.days // (7 if code == "W" else 1) + 1
+    history = int(periods.max())
+    if horizon > history:
+        raise OptionError(
+            f"a horizon of {horizon} periods ({code}) is longer than the longest history "
+            f"({history} periods): its forecasts would only extrapolate",
+            hint="Shorten --horizon, or pass --force to forecast that far anyway.")
 
 
 def backtest_file(
