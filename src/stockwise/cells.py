@@ -20,6 +20,7 @@ formula. Every writer goes through :func:`safe_frame` / :func:`write_csv` or
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -75,10 +76,73 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_csv(frame: pd.DataFrame, target: str | Path | IO[str], **options: Any) -> None:
-    """``frame.to_csv(target, index=False)`` with formula-looking text escaped."""
+@dataclass(frozen=True)
+class CsvFormat:
+    """How a CSV for people and ERPs is written: separator, decimal mark, byte-order mark.
+
+    French Excel opens a comma-separated, BOM-less UTF-8 file as one mis-encoded column;
+    it needs ``;``, a decimal comma and a BOM (:data:`EXCEL_FR`). Other tools expect the
+    standard form (:data:`STANDARD`). :meth:`like_input` follows what the user's own file
+    was, so a file read from an ERP goes back in the ERP's form.
+    """
+
+    sep: str = ","
+    decimal: str = "."
+    bom: bool = False
+
+    @classmethod
+    def like_input(cls, sep: str | None, decimal: str | None) -> CsvFormat:
+        """The format of files written back for an input read with ``sep`` / ``decimal``
+        (None: not a CSV): semicolon-separated or decimal-comma input gets :data:`EXCEL_FR`."""
+        return EXCEL_FR if sep == ";" or decimal == "," else STANDARD
+
+    @classmethod
+    def named(cls, name: str, sep: str | None = None, decimal: str | None = None
+              ) -> CsvFormat:
+        """``"input"`` (like the input, :meth:`like_input`), ``"standard"`` or ``"excel-fr"``."""
+        key = name.strip().lower()
+        if key == "input":
+            return cls.like_input(sep, decimal)
+        if key in CSV_FORMATS:
+            return CSV_FORMATS[key]
+        raise ValueError(f"unknown CSV format {name!r}; use input, "
+                         f"{', '.join(CSV_FORMATS)}")
+
+    def options(self) -> dict[str, Any]:
+        """The ``DataFrame.to_csv`` options of this format."""
+        return {"sep": self.sep, "decimal": self.decimal,
+                "encoding": "utf-8-sig" if self.bom else "utf-8"}
+
+
+STANDARD = CsvFormat()
+EXCEL_FR = CsvFormat(sep=";", decimal=",", bom=True)
+CSV_FORMATS = {"standard": STANDARD, "excel-fr": EXCEL_FR}
+FLOAT_FORMAT = "%.15g"
+"""Floats as the shortest text with 15 significant digits: ``4963.200000000001`` (binary
+noise from a sum) is written ``4963.2``; no figure stockwise computes has more meaning."""
+
+
+def write_csv(frame: pd.DataFrame, target: str | Path | IO[str],
+              csv_format: CsvFormat | None = None, **options: Any) -> None:
+    """``frame.to_csv(target, index=False)`` with formula-looking text escaped, floats
+    without binary noise, in ``csv_format`` (default :data:`STANDARD`)."""
     options.setdefault("index", False)
+    options.setdefault("float_format", FLOAT_FORMAT)
+    for key, value in (csv_format or STANDARD).options().items():
+        if key != "encoding" or not hasattr(target, "write"):
+            options.setdefault(key, value)
     safe_frame(frame).to_csv(target, **options)
+
+
+def read_own_csv(path: str | Path, **options: Any) -> pd.DataFrame:
+    """A CSV stockwise wrote, in whichever :class:`CsvFormat`: the separator is read from
+    the header line (``;`` means :data:`EXCEL_FR`), the BOM is skipped."""
+    with Path(path).open(encoding="utf-8-sig") as handle:
+        header = handle.readline()
+    french = header.count(";") > header.count(",")
+    fmt = EXCEL_FR if french else STANDARD
+    return pd.read_csv(path, sep=fmt.sep, decimal=fmt.decimal, encoding="utf-8-sig",
+                       **options)
 
 
 def protect_cell(cell: Any) -> None:
