@@ -12,6 +12,7 @@ import codecs
 import csv
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -186,10 +187,58 @@ def read_excel(path: Path, *, sheet: str | int | None = None) -> RawTable:
         raise InputError(f"cannot read the workbook: {exc}", source=str(path)) from exc
     frame.columns = [str(c).strip() for c in frame.columns]
     _check_header(frame, str(path))
+    if frame.isna().to_numpy().any():
+        _refuse_unsaved_formulas(path, 0 if sheet is None else sheet)
     frame = _with_source_rows(frame, first_row=2)
     if frame.empty:
         raise EmptyInputError("the sheet has a header but no data rows", source=str(path))
     return RawTable(frame, str(path))
+
+
+def _refuse_unsaved_formulas(path: Path, sheet: str | int) -> None:
+    """Refuse a workbook whose formulas carry no saved result.
+
+    Excel stores each formula's last result next to it; files written by other programs
+    (scripts, some ERPs) often store the formula alone, which reads as an empty cell: a
+    sales figure would then look missing, or be quarantined as "empty", for a reason the
+    user cannot see. Only looked for when some cell read empty.
+    """
+    formulas = dict(_cells(path, sheet, formulas=True,
+                           keep=lambda v: isinstance(v, str) and v.startswith("=")))
+    if not formulas:
+        return
+    empty = {where for where, _ in _cells(path, sheet, formulas=False, keep=lambda v: v is None)}
+    unsaved = [(where, text) for where, text in formulas.items() if where in empty]
+    if unsaved:
+        where, text = unsaved[0]
+        raise InputError(
+            f"{len(unsaved)} formula cell(s) have no saved result (e.g. cell {where}: {text}); "
+            "their values are unknown", source=str(path),
+            hint="Open the workbook in Excel or LibreOffice and save it (that stores each "
+                 "formula's result), or export the sheet as CSV.")
+
+
+def _cells(path: Path, sheet: str | int, *, formulas: bool, keep: Callable[[object], bool]
+           ) -> list[tuple[str, object]]:
+    """(coordinate, value) of the sheet's cells whose value ``keep`` accepts, read in one
+    streaming pass; ``formulas``: the formulas' text rather than their saved results."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, read_only=True, data_only=not formulas)
+    try:
+        found = book[sheet] if isinstance(sheet, str) else book.worksheets[sheet]
+        return [(f"{column}{number}", cell.value)
+                for number, row in enumerate(found.iter_rows(), start=1)
+                for column, cell in zip(_letters(len(row)), row, strict=True)
+                if keep(cell.value)]
+    finally:
+        book.close()
+
+
+def _letters(count: int) -> list[str]:
+    from openpyxl.utils import get_column_letter
+
+    return [get_column_letter(i) for i in range(1, count + 1)]
 
 
 def read_parquet(path: Path) -> RawTable:
