@@ -75,9 +75,17 @@ def describe_holes(holes: pd.DataFrame) -> str | None:
             f"{longest['end']:%Y-%m-%d}{tail}): read as missing data, not as zero sales")
 
 
+def concat_holes(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """The holes of several tables of distinct series (e.g. the parts of a file), as one."""
+    found = [p for p in parts if not p.empty]
+    return (pd.concat(found, ignore_index=True).sort_values([S.UNIQUE_ID, "start"],
+                                                           kind="stable").reset_index(drop=True)
+            if found else _empty())
+
+
 def in_holes(rows: pd.DataFrame, holes: pd.DataFrame) -> np.ndarray:
     """Per row of ``rows`` (``unique_id, ds``): whether its date lies in a hole of its
-    series."""
+    series (any day of its missing periods: daily rows fall in a weekly hole too)."""
     out = np.zeros(len(rows), dtype=bool)
     if holes.empty or rows.empty:
         return out
@@ -85,9 +93,10 @@ def in_holes(rows: pd.DataFrame, holes: pd.DataFrame) -> np.ndarray:
     near = np.flatnonzero(ids.isin(holes[S.UNIQUE_ID].astype(str)).to_numpy())
     ids_near = ids.to_numpy()[near]
     dates = pd.to_datetime(rows[S.DS]).to_numpy()[near]
-    for uid, start, stop in zip(holes[S.UNIQUE_ID].astype(str), holes["start"].to_numpy(),
-                                holes["end"].to_numpy(), strict=True):
-        out[near] |= (ids_near == uid) & (dates >= start) & (dates <= stop)
+    starts = holes["start"].to_numpy()
+    stops = starts + holes["days"].to_numpy().astype("timedelta64[D]")  # its last period's end
+    for uid, start, stop in zip(holes[S.UNIQUE_ID].astype(str), starts, stops, strict=True):
+        out[near] |= (ids_near == uid) & (dates >= start) & (dates < stop)
     return out
 
 
