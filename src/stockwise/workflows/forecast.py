@@ -119,6 +119,9 @@ class ForecastRun:
     """The chosen model's backtest forecasts per series (``unique_id, ds, cutoff, y,
     forecast`` and, when calibrated, the corrected bands): how the forecasts that were
     kept did before — the inventory plan calibrates its service levels on them."""
+    demand_classes: pd.Series = field(default_factory=lambda: pd.Series(dtype=object))
+    """Demand class per series (smooth, erratic, intermittent, lumpy, no_demand), from
+    its observed periods only."""
 
 
 def forecast(
@@ -216,7 +219,8 @@ def run_forecast(
         out = zero_closed(out, closed.expected(out))
         if not past.empty:
             past = zero_closed(past, closed.expected(past))
-    return ForecastRun(out, chosen, metrics, members, freq, season_length, fitted, table, past)
+    return ForecastRun(out, chosen, metrics, members, freq, season_length, fitted, table, past,
+                       segments)
 
 
 def backtest(

@@ -49,6 +49,8 @@ class PlanRun:
     holes: pd.DataFrame = field(default_factory=pd.DataFrame)
     """The long holes of the sales (:func:`~stockwise.data.holes.find_holes`): missing
     data, left out of the forecasts, demand groups and new-product records."""
+    demand_groups: dict[str, str] = field(default_factory=dict)
+    """"intermittent" or "smooth" per product (:func:`demand_groups`)."""
 
 
 def plan_inventory(
@@ -94,14 +96,15 @@ def plan_inventory(
             forecasts.forecasts[[S.SECTOR, "freq"]].drop_duplicates().itertuples(index=False)}
     today = pd.Timestamp(today) if today is not None else (
         pd.Timestamp(prepared[S.DS].max()) + pd.Timedelta(days=1))
+    groups = demand_groups(prepared)
     plan = build_plan(forecasts.forecasts, inventory, profiles=profiles, batches=batches,
                       prices=_last_prices(sales), today=today, freq=freq, policy=policy,
                       target=target, seed=seed,
                       backtest=forecasts.backtest if calibrate_service else None,
-                      demand_groups=demand_groups(prepared),
+                      demand_groups=groups,
                       since_listing_by_product=since_listing_by_product(prepared))
     clock.lap("plan")
-    return PlanRun(plan, forecasts, censoring, holes=holes)
+    return PlanRun(plan, forecasts, censoring, holes=holes, demand_groups=groups)
 
 
 def _holes(prepared: pd.DataFrame, profiles: dict[str, SectorProfile], sector: str | None
