@@ -131,7 +131,7 @@ def forecast(
     restrict_to: Sequence[str] | None = None, calibrate: bool = True,
     exog: Sequence[str] | None = None, X_df: pd.DataFrame | None = None,
     quality: str = "fast", level: Sequence[int] | None = None,
-    max_gap_days: int = DEFAULT_MAX_GAP_DAYS,
+    max_gap_days: int = DEFAULT_MAX_GAP_DAYS, closed_calendar: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Forecast ``h`` periods for every series of ``df`` (``unique_id, ds, y``).
 
@@ -149,7 +149,9 @@ def forecast(
     ``quality`` picks the preset of "auto" (:data:`QUALITIES`). ``level`` is ``levels``
     as statsforecast and mlforecast spell it. Runs of missing periods longer than
     ``max_gap_days`` are missing data, not zero sales (:mod:`stockwise.data.holes`):
-    never fitted, classified or scored as demand.
+    never fitted, classified or scored as demand. With a ``store`` column, a day every
+    product of a busy store sold nothing is that store's closure; ``closed_calendar``
+    (``ds`` [, ``store``]) lists days known closed ahead, forecast 0.
     Returns ``unique_id, ds, forecast, forecast-lo-L, forecast-hi-L, model, note``; use
     :func:`run_forecast` to also get the selection and the backtest metrics.
     """
@@ -160,7 +162,8 @@ def forecast(
     return run_forecast(df, h, freq, season_length, models, levels, n_windows,
                         metric=metric, ensemble_k=ensemble_k, ensemble=ensemble,
                         restrict_to=restrict_to, calibrate=calibrate, exog=exog,
-                        X_df=X_df, quality=quality, max_gap_days=max_gap_days).forecasts
+                        X_df=X_df, quality=quality, max_gap_days=max_gap_days,
+                        closed_calendar=closed_calendar).forecasts
 
 
 def run_forecast(
@@ -170,6 +173,7 @@ def run_forecast(
     restrict_to: Sequence[str] | None = None, calibrate: bool = True,
     exog: Sequence[str] | None = None, X_df: pd.DataFrame | None = None,
     quality: str = "fast", max_gap_days: int = DEFAULT_MAX_GAP_DAYS,
+    closed_calendar: pd.DataFrame | None = None,
 ) -> ForecastRun:
     """:func:`forecast`, returning the whole :class:`ForecastRun`."""
     if h < 1:
@@ -196,7 +200,7 @@ def run_forecast(
     members: dict[str, list[str]] = {}
     cv = None
     band_levels = levels if calibrate else ()
-    closed = ClosedDays.of(frame, freq, season_length)
+    closed = ClosedDays.of(frame, freq, season_length, _stores(df), closed_calendar)
     if len(names) == 1:
         chosen = pd.DataFrame({S.UNIQUE_ID: sorted(candidates), MODEL: names[0],
                                "score": np.nan, "basis": "only candidate"})
@@ -289,6 +293,15 @@ def _prepare(df: pd.DataFrame, freq: str | None, exog: Sequence[str] = (),
         by_series = frame.groupby(S.UNIQUE_ID, sort=False)[list(exog)]
         frame[list(exog)] = by_series.ffill().fillna(by_series.bfill())
     return frame, wanted, holes
+
+
+def _stores(df: pd.DataFrame) -> pd.Series | None:
+    """The store of each series (indexed by ``unique_id``), when the data names them."""
+    if S.STORE not in df.columns:
+        return None
+    pairs = df[[S.UNIQUE_ID, S.STORE]].dropna().drop_duplicates(S.UNIQUE_ID)
+    return pd.Series(pairs[S.STORE].astype(str).to_numpy(),
+                     index=pairs[S.UNIQUE_ID].astype(str).to_numpy())
 
 
 def _as_demand(frame: pd.DataFrame, bridged: pd.DataFrame) -> pd.DataFrame:
