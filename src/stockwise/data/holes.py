@@ -54,8 +54,11 @@ def find_holes(sales: pd.DataFrame, *, max_gap_days: int = DEFAULT_MAX_GAP_DAYS,
         return _empty()
     last_date = pd.Timestamp(end) if end is not None else rows[S.DS].max()
     freqs, _ = infer_frequencies(rows)
-    parts = [_holes_of(group, freq, last_date, max_gap_days)
-             for freq, group in rows.groupby(rows[S.UNIQUE_ID].map(freqs), sort=True)]
+    if freqs.nunique() == 1:
+        parts = [_holes_of(rows, str(freqs.iloc[0]), last_date, max_gap_days)]
+    else:
+        parts = [_holes_of(group, freq, last_date, max_gap_days)
+                 for freq, group in rows.groupby(rows[S.UNIQUE_ID].map(freqs), sort=True)]
     found = pd.concat([p for p in parts if not p.empty] or [_empty()], ignore_index=True)
     return found.sort_values([S.UNIQUE_ID, "start"], kind="stable").reset_index(drop=True)
 
@@ -164,14 +167,16 @@ def _seasonal_estimate(values: np.ndarray, missing: np.ndarray, m: int) -> np.nd
 def _holes_of(rows: pd.DataFrame, freq: str, last_date: pd.Timestamp, max_gap_days: int
               ) -> pd.DataFrame:
     """Long holes of series that share one frequency."""
-    ordered = rows.sort_values([S.UNIQUE_ID, S.DS], kind="stable")
-    ids = ordered[S.UNIQUE_ID].to_numpy()
-    dates = pd.DatetimeIndex(ordered[S.DS])
+    codes, uniques = pd.factorize(rows[S.UNIQUE_ID])
+    stamps = rows[S.DS].to_numpy()
+    order = np.lexsort((stamps, codes))
+    codes = codes[order]
+    ids = np.asarray(uniques, dtype=object)[codes]
+    dates = pd.DatetimeIndex(stamps[order])
     index = _period_index(dates, freq)
-    same = np.r_[False, ids[1:] == ids[:-1]]
+    same = np.r_[False, codes[1:] == codes[:-1]]
     gap = np.where(same, np.diff(index, prepend=index[:1]) - 1, 0)
-    usual = pd.Series(gap[same], index=ids[same]).groupby(level=0).quantile(0.9)
-    is_last = np.r_[ids[1:] != ids[:-1], True]
+    is_last = np.r_[codes[1:] != codes[:-1], True]
     end_index = _period_index(pd.DatetimeIndex([last_date]), freq)[0]
     trailing_gap = np.where(is_last, np.maximum(end_index - index, 0), 0)
     candidates = []
@@ -191,6 +196,8 @@ def _holes_of(rows: pd.DataFrame, freq: str, last_date: pd.Timestamp, max_gap_da
     found = pd.concat(candidates, ignore_index=True)
     found["days"] = (_step(pd.DatetimeIndex(found["end"]), freq, 1)
                      - pd.DatetimeIndex(found["start"])).days.to_numpy()
+    looked_at = same & np.isin(codes, codes[np.r_[inner, tails]])  # those series only
+    usual = pd.Series(gap[looked_at], index=ids[looked_at]).groupby(level=0).quantile(0.9)
     spacing = found[S.UNIQUE_ID].map(usual).fillna(0.0).to_numpy()
     long = (found["days"] > max_gap_days) & (found["periods"] > SPACING_FACTOR * spacing)
     return found.loc[long.to_numpy(), HOLE_COLUMNS]
