@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from stockwise.errors import InputError
 from stockwise.workflows.closed_days import ClosedDays
 from stockwise.workflows.forecast import run_forecast
 
@@ -137,3 +138,21 @@ def test_one_series_per_store_changes_nothing() -> None:
     own_store = shops.assign(store=shops["unique_id"])
     pd.testing.assert_frame_equal(run_forecast(own_store, h=H, freq="D", levels=(80,)).forecasts,
                                   run_forecast(shops, h=H, freq="D", levels=(80,)).forecasts)
+
+
+def test_a_calendar_naming_stores_needs_a_store_column() -> None:
+    calendar = pd.DataFrame({"ds": ["2026-03-04"], "store": ["north"]})
+    with pytest.raises(InputError, match="store"):
+        run_forecast(_shops(), h=H, freq="D", closed_calendar=calendar)
+
+
+def test_a_stores_own_closed_day_closes_only_its_products() -> None:
+    items = _store_of_slow_items()
+    other = items.assign(unique_id=items["unique_id"] + "-b", store="other")
+    both = pd.concat([items, other], ignore_index=True)
+    day = both["ds"].max() + pd.Timedelta(days=2)
+    calendar = pd.DataFrame({"ds": [day], "store": ["shop"]})
+    out = run_forecast(both, h=H, freq="D", closed_calendar=calendar).forecasts
+    on_day = out[out["ds"] == day].set_index("unique_id")["forecast"]
+    assert (on_day[[u for u in on_day.index if not u.endswith("-b")]] == 0).all()
+    assert (on_day[[u for u in on_day.index if u.endswith("-b")]] > 0).all()

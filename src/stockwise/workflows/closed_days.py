@@ -180,6 +180,10 @@ def _calendar(calendar: pd.DataFrame | None, stores: pd.Series | None
     days = calendar.assign(**{S.DS: pd.to_datetime(calendar[S.DS]).dt.normalize()})
     if S.STORE not in days.columns:
         days = days.assign(**{S.STORE: None})
+    if stores is None and days[S.STORE].notna().any():
+        raise InputError("the calendar of closed days names stores, but the sales have no "
+                         f"'{S.STORE}' column to tell which series each store holds",
+                         column=S.STORE)
     series = stores.astype(str) if stores is not None else pd.Series(dtype=str)
     pairs = pd.DataFrame({S.UNIQUE_ID: series.index.astype(str), S.STORE: series.to_numpy()})
     everywhere = days.loc[days[S.STORE].isna(), [S.DS]].assign(**{S.UNIQUE_ID: "*"})
