@@ -36,6 +36,7 @@ from stockwise.adapters.storage.frames import (
 from stockwise.adapters.storage.results import store_forecasts, store_plan
 from stockwise.api.settings import Settings
 from stockwise.cells import write_csv
+from stockwise.data.holes import describe_holes, find_holes
 from stockwise.errors import InputError, NothingUsableError
 from stockwise.workflows.plan_outputs import ChunkCollector
 from stockwise.workflows.plan_outputs import concat_tables as _concat
@@ -84,6 +85,7 @@ def _execute(storage: Storage, run_id: str, kind: str, params: dict[str, Any],
         if kind == "forecast":
             combined = _combine(list(_forecast_sectors(sales, params, planned, drivers,
                                                        progress)))
+            holes = find_holes(sales)
         else:
             assert inventory is not None and batches is not None
             collected = _plan_chunks(sales, inventory.drop(columns="as_of"), batches, planned,
@@ -91,6 +93,10 @@ def _execute(storage: Storage, run_id: str, kind: str, params: dict[str, Any],
             combined = collected.forecasts_result()
             plan = {"plan": collected.plan, "projection": collected.table("projection"),
                     "alerts": collected.alerts}
+            holes = collected.table("holes")
+    said = describe_holes(holes)
+    if said:
+        notes.append(said)
     if drivers and not any(getattr(model, "supports_exog", False)
                            for fits in combined.models.values() for model in fits.values()):
         notes.append(f"drivers {drivers} not used: none of the chosen models takes inputs "

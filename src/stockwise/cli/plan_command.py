@@ -88,6 +88,7 @@ def plan(
 ) -> None:
     """Forecast, project stock and propose orders; write CSV + a formatted Excel workbook."""
     from stockwise.adapters.distributed import open_executor
+    from stockwise.data.holes import describe_holes
     from stockwise.data.mapping import parse_map_option
     from stockwise.workflows.chunked_plan import plan_files_in_chunks
     from stockwise.workflows.plan_config import PlanConfig, as_model_names
@@ -107,6 +108,9 @@ def plan(
             executor=executor, tracker=tracker, progress=bar)
     for table in validation.tables.values():
         console.print(f"{table.report.table}: {table.report.summary}", highlight=False)
+    holes = describe_holes(run.holes)
+    if holes:
+        console.print(f"[yellow]warning:[/] {holes}", highlight=False)
     render_plan(run.plan, run.alerts)
     for name, path in run.files.items():
         console.print(f"{name}: {path}", highlight=False)

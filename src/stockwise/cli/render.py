@@ -7,6 +7,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from stockwise.data.holes import describe_holes
 from stockwise.data.validation import ValidatedTable
 
 MAX_ISSUES_SHOWN = 20
@@ -21,8 +22,10 @@ def validation_report(console: Console, result: ValidatedTable,
     console.print(f"  [{colour}]{report.summary}[/]", highlight=False)
     if report.frequency:
         console.print(f"  frequency: {report.frequency}")
+    holes = describe_holes(report.holes)
     for note in report.notes:
-        console.print(f"  note: {note}", highlight=False)
+        kind = "[yellow]warning:[/]" if note == holes else "note:"
+        console.print(f"  {kind} {note}", highlight=False)
     if not report.issues.empty:
         table = Table("row", "column", "value", "rule", "message", title=None, show_lines=False)
         for issue in report.issues.head(MAX_ISSUES_SHOWN).itertuples():

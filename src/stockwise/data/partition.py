@@ -9,9 +9,10 @@ validated, and the plan's chunks read the parts one at a time.
 
 A part of whole series gets the verdicts the whole file would: every rule of validation
 is about one row or one series (dates, numbers, duplicate keys, a series' calendar). The
-one exception is a note: "series have different frequencies" is said per part. Rows keep
-the numbers they have in the file (from 1), so the quarantine and the issues name the
-rows the user sees; both files are written part after part, in part order.
+exceptions: the note "series have different frequencies" is said per part, and a
+trailing hole (no rows up to the file's last date) is measured to its part's last date.
+Rows keep the numbers they have in the file (from 1), so the quarantine and the issues
+name the rows the user sees; both files are written part after part, in part order.
 
 Parts follow the layout of the plan's chunks (:func:`series_blocks`: sector by sector,
 series sorted, near-equal blocks), so a chunk usually reads exactly one part.
@@ -36,6 +37,7 @@ import pyarrow.parquet as pq
 from stockwise import schema as S
 from stockwise.cells import write_csv
 from stockwise.data.fingerprint import data_fingerprint
+from stockwise.data.holes import concat_holes, describe_holes
 from stockwise.data.intake import load_table
 from stockwise.data.mapping import ColumnMapping, build_mapping
 from stockwise.data.parsing import clean_text
@@ -380,8 +382,14 @@ def _validate_parts(raw_parts: list[Path], source: str, work: Path,
 
 def _merged(reports: list[ValidationReport], source: str) -> ValidationReport:
     """One report for the file: counts summed, issues in part order, notes once each,
-    the frequency of most accepted rows."""
-    notes = list(dict.fromkeys(note for report in reports for note in report.notes))
+    the frequency of most accepted rows, the holes of every part said in one note."""
+    holes = concat_holes([r.holes for r in reports])
+    per_part = {describe_holes(r.holes) for r in reports}
+    notes = list(dict.fromkeys(note for report in reports for note in report.notes
+                               if note not in per_part))
+    said = describe_holes(holes)
+    if said:
+        notes.append(said)
     weight: dict[str, int] = {}
     for report in reports:
         if report.frequency is not None:
@@ -392,4 +400,4 @@ def _merged(reports: list[ValidationReport], source: str) -> ValidationReport:
         n_accepted=sum(r.n_accepted for r in reports),
         n_quarantined=sum(r.n_quarantined for r in reports), issues=issues,
         mapping=reports[0].mapping, notes=notes,
-        frequency=max(weight, key=weight.__getitem__) if weight else None)
+        frequency=max(weight, key=weight.__getitem__) if weight else None, holes=holes)

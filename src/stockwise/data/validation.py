@@ -24,6 +24,7 @@ from stockwise.data.frequency import (
     infer_frequencies,
     infer_from_codes,
 )
+from stockwise.data.holes import describe_holes, find_holes
 from stockwise.data.mapping import ColumnMapping, restore_user_names
 from stockwise.data.parsing import (
     Distinct,
@@ -69,6 +70,9 @@ class ValidationReport:
     mapping: ColumnMapping = field(default_factory=ColumnMapping)
     notes: list[str] = field(default_factory=list)
     frequency: str | None = None
+    holes: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Sales only: the long holes of the accepted rows (:func:`~stockwise.data.holes.find_holes`),
+    a warning said in ``notes``: missing data, not zero sales."""
 
     @property
     def summary(self) -> str:
@@ -166,6 +170,10 @@ def validate_sales(
     as_of = pd.Timestamp.today().normalize() if as_of is None else pd.Timestamp(as_of)
     result = _validate(table, frame, S.SALES, mapping, date_format, notes,
                        future_limit=as_of, check_frequency=True)
+    result.report.holes = find_holes(result.data)
+    said = describe_holes(result.report.holes)
+    if said:
+        result.report.notes.append(said)
     return result
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from stockwise import schema as S
+from stockwise.data.holes import describe_holes
 from stockwise.errors import InputError
 from stockwise.report.charts import (
     TOP_PRODUCTS,
@@ -65,6 +66,8 @@ class RunTables:
     sales: pd.DataFrame | None = None
     quality: pd.DataFrame = field(default_factory=pd.DataFrame)
     sources: dict[str, Path] = field(default_factory=dict)
+    holes: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """The long holes the plan found (``holes.csv``), else those of the sales file."""
 
     @property
     def today(self) -> pd.Timestamp | None:
@@ -102,6 +105,9 @@ def read_run(run_dir: str | Path, sales_path: str | Path | None = None, *,
     folder = _first([run / "validation", run.parent / "validation"], is_dir=True)
     tables.quality = data_quality(folder, {k: v.report for k, v in validated.items()},
                                   tables.plan)
+    tables.holes = _csv(run / "holes.csv", ["start", "end"])
+    if tables.holes.empty and "sales" in validated:
+        tables.holes = validated["sales"].report.holes
     return tables
 
 
@@ -270,12 +276,24 @@ def render_report(tables: RunTables, title: str, top: int = TOP_PRODUCTS
                    "table": "table", "n_read": "rows read", "n_accepted": "accepted",
                    "n_quarantined": "quarantined", "errors": "errors", "warnings": "warnings",
                    "top_rules": "most frequent rules", "basis": "counted from"}))
+    quality += holes_note(tables.holes)
     today = fmt_date(tables.today) if tables.today is not None else "—"
     subtitle = (f"run folder {tables.run_dir} · plan from {today} · "
                 f"{len(plan)} products · generated {datetime.now():%Y-%m-%d %H:%M}")
     sections = [(key, SECTIONS[key], body) for key, body in
                 zip(SECTIONS, (overview, urgent, models, quality), strict=True)]
     return render_page(title, subtitle, sections), sectors + products
+
+
+def holes_note(holes: pd.DataFrame, shown: int = 10) -> str:
+    """The warning about long holes in the sales, and the longest of them."""
+    said = describe_holes(holes) if not holes.empty else None
+    if said is None:
+        return ""
+    longest = holes.sort_values("days", ascending=False, kind="stable").head(shown)
+    return (f'<p class="note warning">Warning: {html.escape(said)}.</p>'
+            + html_table(longest, {S.UNIQUE_ID: "series", "start": "missing from",
+                                   "end": "to", "days": "days", "trailing": "to the end"}))
 
 
 def render_page(title: str, subtitle: str, sections: Sequence[tuple[str, str, str]]) -> str:

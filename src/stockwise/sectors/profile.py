@@ -45,6 +45,7 @@ from typing import Any
 
 import yaml
 
+from stockwise.data.holes import DEFAULT_MAX_GAP_DAYS
 from stockwise.errors import ProfileError
 
 BUILTIN_DIR = Path(__file__).resolve().parent / "profiles"
@@ -141,6 +142,10 @@ class SectorProfile:
         Default 10.0.
     review_period_days:
         Days between two order reviews (the R of an (R,S) policy). Default 7.
+    max_gap_days:
+        A run of missing periods longer than this many days (and than two periods) is a
+        hole: missing data, left out of fitting and scoring, not zero sales
+        (:mod:`stockwise.data.holes`). Default 14: two weekly cycles of daily sales.
     shelf_life_handling:
         ``"none"`` or ``"fefo"`` (first expired, first out: batches with expiry dates).
     features:
@@ -167,6 +172,7 @@ class SectorProfile:
     shortage_cost_rate: float = 1.0
     ordering_cost: float = 10.0
     review_period_days: int = 7
+    max_gap_days: int = DEFAULT_MAX_GAP_DAYS
     shelf_life_handling: str = "none"
     features: Features = field(default_factory=Features)
     country: str = "FR"
@@ -198,6 +204,7 @@ class SectorProfile:
             "ordering_cost": self.ordering_cost,
             "lead_time_days": {"min": self.lead_time_days.min, "max": self.lead_time_days.max},
             "review_period_days": self.review_period_days,
+            "max_gap_days": self.max_gap_days,
             "shelf_life_handling": self.shelf_life_handling,
             "candidate_models": list(self.candidate_models),
             "features": {key: getattr(self.features, key) for key in _FEATURE_KEYS},
@@ -369,6 +376,7 @@ _VALIDATORS: dict[str, Callable[[Any], Any]] = {
     "ordering_cost": _cost,
     "lead_time_days": _lead_time,
     "review_period_days": _positive_int,
+    "max_gap_days": _positive_int,
     "shelf_life_handling": _shelf_life,
     "candidate_models": _models,
     "features": _features,

@@ -241,6 +241,8 @@ class ChunkedPlanRun:
     files: dict[str, Path]
     chunks: pd.DataFrame
     """One row per chunk: sector, series, wall and CPU seconds per stage."""
+    holes: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """The long holes of every chunk's sales (missing data, not zero sales)."""
 
 
 def plan_files_in_chunks(
@@ -293,7 +295,8 @@ def plan_files_in_chunks(
                             result=writer.forecasts_result(forecasts=False), out_dir=out,
                             files=files)
         clock.lap("write")
-    return ChunkedPlanRun(writer.plan, writer.alerts, files, writer.chunk_timings()), validation
+    return ChunkedPlanRun(writer.plan, writer.alerts, files, writer.chunk_timings(),
+                          writer.table("holes")), validation
 
 
 def _sector_of_series(sales: pd.DataFrame, sector: str | None) -> pd.Series:

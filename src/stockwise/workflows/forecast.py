@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from stockwise import schema as S
+from stockwise.data.holes import DEFAULT_MAX_GAP_DAYS, bridge_holes, find_holes, in_holes
 from stockwise.data.prepare import aggregate, regularize
 from stockwise.errors import InputError, OptionError
 from stockwise.evaluation.backtest import backtest as backtest_model
@@ -119,6 +120,9 @@ class ForecastRun:
     """The chosen model's backtest forecasts per series (``unique_id, ds, cutoff, y,
     forecast`` and, when calibrated, the corrected bands): how the forecasts that were
     kept did before — the inventory plan calibrates its service levels on them."""
+    demand_classes: pd.Series = field(default_factory=lambda: pd.Series(dtype=object))
+    """Demand class per series (smooth, erratic, intermittent, lumpy, no_demand), from
+    its observed periods only."""
 
 
 def forecast(
@@ -128,6 +132,7 @@ def forecast(
     restrict_to: Sequence[str] | None = None, calibrate: bool = True,
     exog: Sequence[str] | None = None, X_df: pd.DataFrame | None = None,
     quality: str = "fast", level: Sequence[int] | None = None,
+    max_gap_days: int = DEFAULT_MAX_GAP_DAYS, closed_calendar: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Forecast ``h`` periods for every series of ``df`` (``unique_id, ds, y``).
 
@@ -143,7 +148,11 @@ def forecast(
     ``exog`` names known-ahead columns of ``df`` and ``X_df`` holds their future values
     (``exog`` defaults to the columns of ``X_df``).
     ``quality`` picks the preset of "auto" (:data:`QUALITIES`). ``level`` is ``levels``
-    as statsforecast and mlforecast spell it.
+    as statsforecast and mlforecast spell it. Runs of missing periods longer than
+    ``max_gap_days`` are missing data, not zero sales (:mod:`stockwise.data.holes`):
+    never fitted, classified or scored as demand. With a ``store`` column, a day every
+    product of a busy store sold nothing is that store's closure; ``closed_calendar``
+    (``ds`` [, ``store``]) lists days known closed ahead, forecast 0.
     Returns ``unique_id, ds, forecast, forecast-lo-L, forecast-hi-L, model, note``; use
     :func:`run_forecast` to also get the selection and the backtest metrics.
     """
@@ -154,7 +163,8 @@ def forecast(
     return run_forecast(df, h, freq, season_length, models, levels, n_windows,
                         metric=metric, ensemble_k=ensemble_k, ensemble=ensemble,
                         restrict_to=restrict_to, calibrate=calibrate, exog=exog,
-                        X_df=X_df, quality=quality).forecasts
+                        X_df=X_df, quality=quality, max_gap_days=max_gap_days,
+                        closed_calendar=closed_calendar).forecasts
 
 
 def run_forecast(
@@ -163,7 +173,8 @@ def run_forecast(
     metric: str = "mase", ensemble_k: int = 3, ensemble: str = "median",
     restrict_to: Sequence[str] | None = None, calibrate: bool = True,
     exog: Sequence[str] | None = None, X_df: pd.DataFrame | None = None,
-    quality: str = "fast",
+    quality: str = "fast", max_gap_days: int = DEFAULT_MAX_GAP_DAYS,
+    closed_calendar: pd.DataFrame | None = None,
 ) -> ForecastRun:
     """:func:`forecast`, returning the whole :class:`ForecastRun`."""
     try:
@@ -178,19 +189,21 @@ def run_forecast(
     if exog and X_df is None:
         raise OptionError(f"known-ahead inputs {exog} need their future values: pass X_df "
                           "(unique_id, ds and those columns for the forecast periods)")
-    frame, freq = _prepare(df, freq, exog)
+    frame, freq, holes = _prepare(df, freq, exog, max_gap_days)
     season_length = season_length or DEFAULT_SEASON[freq]
     levels = normalise_levels(levels)
-    segments = classify_demand(frame)["demand_class"]
+    if models == "auto" and quality == "fast" and freq == "D":
+        n_windows = max(n_windows, FAST_DAILY_WINDOWS)
+    frame, holes = bridge_holes(frame, holes, season_length=season_length,
+                                min_periods=n_windows * h + 2 * season_length)
+    segments = classify_demand(_as_demand(frame, holes))["demand_class"]
     candidates = _candidates(frame, models, freq, season_length, restrict_to, quality,
                              segments)
     names = sorted({_label(n) for names in candidates.values() for n in names})
     members: dict[str, list[str]] = {}
     cv = None
     band_levels = levels if calibrate else ()
-    closed = ClosedDays.of(frame, freq, season_length)
-    if models == "auto" and quality == "fast" and freq == "D":
-        n_windows = max(n_windows, FAST_DAILY_WINDOWS)
+    closed = ClosedDays.of(frame, freq, season_length, _stores(df), closed_calendar)
     if len(names) == 1:
         chosen = pd.DataFrame({S.UNIQUE_ID: sorted(candidates), MODEL: names[0],
                                "score": np.nan, "basis": "only candidate"})
@@ -198,7 +211,7 @@ def run_forecast(
     else:
         chosen, metrics, members, cv = _choose(frame, candidates, h, n_windows, season_length,
                                                metric, ensemble_k, ensemble, band_levels, freq,
-                                               segments, closed)
+                                               segments, closed, holes)
     out, fitted = _final_forecasts(frame, chosen, candidates, h, levels, season_length, freq,
                                    ensemble, members, _future_inputs(X_df, exog),
                                    backtest=cv, n_windows=n_windows)
@@ -208,12 +221,13 @@ def run_forecast(
         past = _chosen_backtest(cv, chosen, band_levels)
     if band_levels and cv is not None:
         out, table, past = _calibrate(out, frame, past, band_levels, season_length, segments,
-                                      closed)
+                                      closed, holes)
     if closed is not None:  # expected closures: 0, whatever the model and its bands said
         out = zero_closed(out, closed.expected(out))
         if not past.empty:
             past = zero_closed(past, closed.expected(past))
-    return ForecastRun(out, chosen, metrics, members, freq, season_length, fitted, table, past)
+    return ForecastRun(out, chosen, metrics, members, freq, season_length, fitted, table, past,
+                       segments)
 
 
 def backtest(
@@ -226,8 +240,10 @@ def backtest(
     ``exog`` names known-ahead columns of ``df``: in each window, models that use them see
     their values on the training rows and on the held-out rows (never the held-out ``y``).
     """
-    frame, freq = _prepare(df, freq, _exog_columns(df, exog, None))
+    frame, freq, holes = _prepare(df, freq, _exog_columns(df, exog, None))
     season_length = season_length or DEFAULT_SEASON[freq]
+    frame, holes = bridge_holes(frame, holes, season_length=season_length,
+                                min_periods=n_windows * h + 2 * season_length)
     levels = normalise_levels(levels)
     specs = [models] if isinstance(models, str | Forecaster) else list(models)
     cv: pd.DataFrame | None = None
@@ -239,14 +255,16 @@ def backtest(
         key = [S.UNIQUE_ID, S.DS, CUTOFF, S.Y]
         cv = result if cv is None else cv.merge(result, on=key, how="outer")
     assert cv is not None
-    metrics = evaluate(cv, frame, names, season_length=season_length, levels=levels)
+    metrics = evaluate(cv[~in_holes(cv, holes)], frame, names, season_length=season_length,
+                       levels=levels)
     return BacktestResult(cv, metrics)
 
 
 # -- steps --------------------------------------------------------------------------------
-def _prepare(df: pd.DataFrame, freq: str | None, exog: Sequence[str] = ()
-             ) -> tuple[pd.DataFrame, str]:
-    """Check the frame, put it on a regular calendar, aggregate to a coarser ``freq``.
+def _prepare(df: pd.DataFrame, freq: str | None, exog: Sequence[str] = (),
+             max_gap_days: int = DEFAULT_MAX_GAP_DAYS) -> tuple[pd.DataFrame, str, pd.DataFrame]:
+    """Check the frame, put it on a regular calendar, aggregate to a coarser ``freq``;
+    also return its long holes (:func:`~stockwise.data.holes.find_holes`, at ``freq``).
 
     Known-ahead columns (``exog``) are carried along; on periods the calendar fills in,
     they take the series' previous (else next) value.
@@ -265,6 +283,7 @@ def _prepare(df: pd.DataFrame, freq: str | None, exog: Sequence[str] = ()
             raise OptionError(f"known-ahead inputs {list(exog)} are per {data_freq} period; "
                               f"forecast at the data's frequency ({data_freq}) to use them")
         frame = _complete_periods(aggregate(frame, wanted), wanted)  # type: ignore[arg-type]
+    holes = find_holes(frame, max_gap_days=max_gap_days)
     frame = frame[[S.UNIQUE_ID, S.DS, S.Y]].reset_index(drop=True)
     if drivers is not None:
         for column, count in drivers[list(exog)].isna().sum().items():
@@ -276,7 +295,25 @@ def _prepare(df: pd.DataFrame, freq: str | None, exog: Sequence[str] = ()
                             on=[S.UNIQUE_ID, S.DS], how="left")
         by_series = frame.groupby(S.UNIQUE_ID, sort=False)[list(exog)]
         frame[list(exog)] = by_series.ffill().fillna(by_series.bfill())
-    return frame, wanted
+    return frame, wanted, holes
+
+
+def _stores(df: pd.DataFrame) -> pd.Series | None:
+    """The store of each series (indexed by ``unique_id``), when the data names them."""
+    if S.STORE not in df.columns:
+        return None
+    pairs = df[[S.UNIQUE_ID, S.STORE]].dropna().drop_duplicates(S.UNIQUE_ID)
+    return pd.Series(pairs[S.STORE].astype(str).to_numpy(),
+                     index=pairs[S.UNIQUE_ID].astype(str).to_numpy())
+
+
+def _as_demand(frame: pd.DataFrame, bridged: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with the estimated periods of its ``bridged`` holes as NaN: no demand was
+    seen there, so they do not count in a demand class."""
+    if bridged.empty:
+        return frame
+    estimated = in_holes(frame, bridged)
+    return frame.assign(**{S.Y: np.where(estimated, np.nan, frame[S.Y].to_numpy(dtype=float))})
 
 
 def _exog_columns(df: pd.DataFrame, exog: Sequence[str] | None, X_df: pd.DataFrame | None
@@ -365,12 +402,14 @@ def _label(spec: str | Forecaster) -> str:
 def _choose(frame: pd.DataFrame, candidates: dict[str, list[str | Forecaster]], h: int,
             n_windows: int, season_length: int, metric: str, ensemble_k: int, how: str,
             levels: tuple[int, ...] = (), freq: str | None = None,
-            segments: pd.Series | None = None, closed: ClosedDays | None = None
+            segments: pd.Series | None = None, closed: ClosedDays | None = None,
+            holes: pd.DataFrame | None = None
             ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, list[str]], pd.DataFrame | None]:
     """Backtest each candidate on its series, add the ensemble, select per series.
 
     Also returns the backtest itself (with bands at ``levels``) for band calibration.
-    Closures (``closed``) are not scored: a shop shut on a holiday is no model's miss.
+    Closures (``closed``) are not scored: a shop shut on a holiday is no model's miss;
+    nor are the estimated periods of ``holes``: nothing was observed there.
     """
     cv = _backtest_candidates(frame, candidates, h, n_windows, season_length, levels, freq)
     if cv is None:  # no series long enough for even one window
@@ -381,7 +420,7 @@ def _choose(frame: pd.DataFrame, candidates: dict[str, list[str | Forecaster]], 
     # a model whose series were all too short for one window has no backtest columns
     labels = sorted({_label(s) for specs in candidates.values() for s in specs}
                     & set(cv.columns))
-    scored = np.ones(len(cv), dtype=bool) if closed is None else ~closed.zeros(cv)
+    scored = _scored(cv, closed, holes)
     metrics = evaluate(cv[scored], frame, labels, season_length=season_length)
     tried = {(uid, _label(spec)) for uid, specs in candidates.items() for spec in specs}
     pairs = pd.Series(list(zip(metrics[S.UNIQUE_ID], metrics[MODEL], strict=True)),
@@ -404,6 +443,16 @@ def _choose(frame: pd.DataFrame, candidates: dict[str, list[str | Forecaster]], 
                               "score": np.nan, "basis": "no backtest possible"})
         chosen = pd.concat([chosen, extra], ignore_index=True)
     return _without_empty_ensembles(chosen, metrics, members, candidates), metrics, members, cv
+
+
+def _scored(rows: pd.DataFrame, closed: ClosedDays | None, holes: pd.DataFrame | None
+            ) -> np.ndarray:
+    """Per backtest row: whether it counts in scores and calibration (neither a closure
+    nor a period of a hole)."""
+    scored = np.ones(len(rows), dtype=bool) if closed is None else ~closed.zeros(rows)
+    if holes is not None and not holes.empty:
+        scored &= ~in_holes(rows, holes)
+    return scored
 
 
 def _without_empty_ensembles(chosen: pd.DataFrame, metrics: pd.DataFrame,
@@ -507,13 +556,14 @@ def _chosen_backtest(cv: pd.DataFrame, chosen: pd.DataFrame, levels: tuple[int, 
 
 def _calibrate(out: pd.DataFrame, frame: pd.DataFrame, chosen_cv: pd.DataFrame,
                levels: tuple[int, ...], season_length: int, segments: pd.Series,
-               closed: ClosedDays | None = None
+               closed: ClosedDays | None = None, holes: pd.DataFrame | None = None
                ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Correct the final bands (and the backtest's, alike) by the chosen forecasts'
-    coverage in the backtest, on its open days: a closure counted as a covered point
-    would make the open days' bands too narrow."""
+    coverage in the backtest, on its open and observed days: a closure (or an estimated
+    period of a hole) counted as a covered point would make the open days' bands too
+    narrow."""
     scale = series_scale(frame, season_length)
-    scored = chosen_cv if closed is None else chosen_cv[~closed.zeros(chosen_cv)]
+    scored = chosen_cv[_scored(chosen_cv, closed, holes)]
     table = corrections(band_scores(scored, levels, scale), segments, levels)
     return (apply_corrections(out, table, segments, scale, levels), table,
             apply_corrections(chosen_cv, table, segments, scale, levels))

@@ -19,6 +19,7 @@ import pandas as pd
 
 from stockwise import schema as S
 from stockwise.cells import write_csv
+from stockwise.data.holes import DEFAULT_MAX_GAP_DAYS, describe_holes, find_holes, in_holes
 from stockwise.data.partition import PartMap, is_parquet_file, stream_sales
 from stockwise.data.prepare import prepare_sales
 from stockwise.inventory.censoring import uncensor_demand
@@ -45,6 +46,11 @@ class PlanRun:
     forecasts: SectorForecasts
     censoring: pd.DataFrame
     files: dict[str, Path] = field(default_factory=dict)
+    holes: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """The long holes of the sales (:func:`~stockwise.data.holes.find_holes`): missing
+    data, left out of the forecasts, demand groups and new-product records."""
+    demand_groups: dict[str, str] = field(default_factory=dict)
+    """"intermittent" or "smooth" per product (:func:`demand_groups`)."""
 
 
 def plan_inventory(
@@ -79,6 +85,10 @@ def plan_inventory(
         log.info("corrected %d stocked-out days of demand", len(censoring))
     clock.lap("censoring")
     profiles = _profiles(prepared, sector, extra_dirs)
+    holes = _holes(prepared, profiles, sector)
+    if not holes.empty:  # the calendar's zeros there are no demand: no row, as given
+        log.warning("%s", describe_holes(holes))
+        prepared = prepared[~in_holes(prepared, holes)].reset_index(drop=True)
     forecasts = _forecast(prepared, inventory, profiles, sector, models, n_windows, extra_dirs,
                           planned, tuple(drivers), quality)
     clock.lap("forecast")
@@ -86,14 +96,31 @@ def plan_inventory(
             forecasts.forecasts[[S.SECTOR, "freq"]].drop_duplicates().itertuples(index=False)}
     today = pd.Timestamp(today) if today is not None else (
         pd.Timestamp(prepared[S.DS].max()) + pd.Timedelta(days=1))
+    groups = demand_groups(prepared)
     plan = build_plan(forecasts.forecasts, inventory, profiles=profiles, batches=batches,
                       prices=_last_prices(sales), today=today, freq=freq, policy=policy,
                       target=target, seed=seed,
                       backtest=forecasts.backtest if calibrate_service else None,
-                      demand_groups=demand_groups(prepared),
+                      demand_groups=groups,
                       since_listing_by_product=since_listing_by_product(prepared))
     clock.lap("plan")
-    return PlanRun(plan, forecasts, censoring)
+    return PlanRun(plan, forecasts, censoring, holes=holes, demand_groups=groups)
+
+
+def _holes(prepared: pd.DataFrame, profiles: dict[str, SectorProfile], sector: str | None
+           ) -> pd.DataFrame:
+    """The long holes of every series, each sector's by its profile's ``max_gap_days``;
+    trailing holes run to the table's last date."""
+    def threshold(name: object) -> int:
+        profile = profiles.get(str(name)) if name is not None else None
+        return profile.max_gap_days if profile is not None else DEFAULT_MAX_GAP_DAYS
+    end = prepared[S.DS].max() if not prepared.empty else None
+    if sector or S.SECTOR not in prepared.columns:
+        return find_holes(prepared, max_gap_days=threshold(sector), end=end)
+    parts = [find_holes(rows, max_gap_days=threshold(name), end=end)
+             for name, rows in prepared.groupby(S.SECTOR, sort=True)]
+    found = [p for p in parts if not p.empty]
+    return pd.concat(found, ignore_index=True) if found else find_holes(prepared.iloc[:0])
 
 
 def since_listing_by_product(sales: pd.DataFrame) -> dict[str, tuple[float, float]]:
@@ -166,8 +193,8 @@ def write_plan(run: PlanRun, out_dir: str | Path) -> dict[str, Path]:
 
 
 def plan_tables(run: PlanRun) -> dict[str, pd.DataFrame]:
-    """The run's output tables by file name; censored_demand and backtest_metrics only
-    when there is something in them."""
+    """The run's output tables by file name; censored_demand, backtest_metrics and holes
+    only when there is something in them."""
     tables = {"plan": run.plan.plan, "alerts": run.plan.alerts,
               "projection": run.plan.projection, "forecasts": run.forecasts.forecasts,
               "selection": run.forecasts.selection}
@@ -175,6 +202,8 @@ def plan_tables(run: PlanRun) -> dict[str, pd.DataFrame]:
         tables["censored_demand"] = run.censoring
     if not run.forecasts.metrics.empty:
         tables["backtest_metrics"] = run.forecasts.metrics
+    if not run.holes.empty:
+        tables["holes"] = run.holes
     return tables
 
 

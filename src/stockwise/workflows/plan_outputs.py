@@ -35,8 +35,8 @@ if TYPE_CHECKING:
 
 STREAMED = ("forecasts", "projection", "selection", "backtest_metrics", "censored_demand")
 """The tables written as Parquet parts as each chunk finishes."""
-PER_PRODUCT = ("plan", "alerts")
-"""The small tables kept in memory for the order list files."""
+PER_PRODUCT = ("plan", "alerts", "holes")
+"""The small tables kept in memory for the order list files (and the holes found)."""
 CSV_MAX_SERIES = 2_000
 """Runs up to this many series also write the streamed tables as CSV files."""
 NO_SECTOR = "all"
@@ -171,6 +171,11 @@ class PlanWriter(ChunkCollector):
         for name, table in (("plan", plan), ("alerts", alerts)):
             files[name] = self.out / f"{name}.csv"
             write_csv(table, files[name])
+        (self.out / "holes.csv").unlink(missing_ok=True)
+        holes = self.table("holes")
+        if not holes.empty:
+            files["holes"] = self.out / "holes.csv"
+            write_csv(holes, files["holes"])
         if self.csv_tables:
             for name in STREAMED:
                 table = self.table(name)

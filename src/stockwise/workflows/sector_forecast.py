@@ -17,6 +17,7 @@ import pandas as pd
 
 from stockwise import schema as S
 from stockwise.cells import write_csv
+from stockwise.data.holes import DEFAULT_MAX_GAP_DAYS
 from stockwise.data.planned import read_planned
 from stockwise.errors import OptionError, ProfileError
 from stockwise.evaluation.metrics import summarise
@@ -43,6 +44,8 @@ class Settings:
     season_length: int | None
     levels: tuple[int, ...]
     restrict_to: tuple[str, ...] | None
+    max_gap_days: int = DEFAULT_MAX_GAP_DAYS
+    """Longer runs of missing periods are holes (:mod:`stockwise.data.holes`)."""
 
 
 @dataclass
@@ -88,7 +91,8 @@ def forecast_sectors(
                 [S.UNIQUE_ID, S.DS, *drivers]]
         run = run_forecast(rows, setting.horizon, setting.freq, setting.season_length,
                            models, setting.levels, n_windows, restrict_to=setting.restrict_to,
-                           exog=list(drivers) or None, X_df=future, quality=quality)
+                           exog=list(drivers) or None, X_df=future, quality=quality,
+                           max_gap_days=setting.max_gap_days)
         forecasts.append(run.forecasts.assign(**{S.SECTOR: setting.sector, "freq": run.freq}))
         selections.append(run.selection.assign(**{S.SECTOR: setting.sector}))
         if not run.metrics.empty:
@@ -188,7 +192,7 @@ def _settings(name: str, profile: SectorProfile | None, horizon: int | None,
         log.info("sector %s: models %s are not available yet; skipped", name, unknown)
     season = profile.season_length if (freq is None or freq == profile.frequency) else None
     return Settings(name, horizon or profile.horizon, freq or profile.frequency, season,
-                    tuple(levels or profile.levels), usable or None)
+                    tuple(levels or profile.levels), usable or None, profile.max_gap_days)
 
 
 def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
