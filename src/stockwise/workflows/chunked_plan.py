@@ -29,10 +29,12 @@ from stockwise import schema as S
 from stockwise.data.partition import PartedSales, SalesRef, series_blocks
 from stockwise.errors import OptionError
 from stockwise.models.base import Forecaster
+from stockwise.report.settings_view import SETTINGS_FILE
 from stockwise.workflows.executors import Executor, InProcessExecutor
 from stockwise.workflows.plan import plan_tables, validate_plan_inputs
 from stockwise.workflows.plan_config import PlanConfig, plan_inventory_with
 from stockwise.workflows.plan_outputs import ChunkSink, PlanWriter, write_parts
+from stockwise.workflows.plan_settings import PlanSettings, plan_settings
 from stockwise.workflows.sector_forecast import Settings
 from stockwise.workflows.stages import StageClock, StageTime
 from stockwise.workflows.tracking import NullTracker, Tracker, track_forecasts
@@ -241,6 +243,8 @@ class ChunkedPlanRun:
     files: dict[str, Path]
     chunks: pd.DataFrame
     """One row per chunk: sector, series, wall and CPU seconds per stage."""
+    settings: PlanSettings | None = None
+    """The settings that produced the plan (also in ``settings.json``)."""
 
 
 def plan_files_in_chunks(
@@ -268,6 +272,7 @@ def plan_files_in_chunks(
     out = Path(out_dir)
     tracker = tracker or NullTracker()
     clock = StageClock(timings)
+    (out / SETTINGS_FILE).unlink(missing_ok=True)  # never an earlier run's settings
     with tracker.start_run("plan", tags={"stockwise.kind": "plan"}), \
             tempfile.TemporaryDirectory(prefix="stockwise-parts-") as parts_dir:
         validation = validate_plan_inputs(
@@ -282,18 +287,22 @@ def plan_files_in_chunks(
         n_series = (len(sales_table.series) if isinstance(sales_table, PartedSales)
                     else int(sales_rows[S.UNIQUE_ID].nunique()))
         writer = PlanWriter(out, n_series=n_series)
+        config = config.with_today(sales_rows)
         plan_in_chunks(sales_rows, tables["inventory"].data, config, writer,
                        batches=tables["batches"].data if "batches" in tables else None,
                        planned=future, executor=executor, progress=progress)
         clock.lap("chunks")
-        files = writer.finish()
+        plan = writer.plan
+        settings = plan_settings(config, plan, tables["inventory"].data, writer.settings)
+        files = writer.finish(settings, plan)
         files["validation_summary"] = write_validation_summary(validation, out / "validation")
         if not isinstance(tracker, NullTracker):  # reading the tables back costs
             track_forecasts(tracker, "plan", sales=sales_rows, options=vars(config),
                             result=writer.forecasts_result(forecasts=False), out_dir=out,
                             files=files)
         clock.lap("write")
-    return ChunkedPlanRun(writer.plan, writer.alerts, files, writer.chunk_timings()), validation
+    return ChunkedPlanRun(plan, writer.alerts, files, writer.chunk_timings(),
+                          settings), validation
 
 
 def _sector_of_series(sales: pd.DataFrame, sector: str | None) -> pd.Series:
