@@ -30,6 +30,7 @@ from stockwise.data.partition import PartedSales, SalesRef, series_blocks
 from stockwise.errors import OptionError
 from stockwise.models.base import Forecaster
 from stockwise.report.settings_view import SETTINGS_FILE
+from stockwise.sectors import load_profile
 from stockwise.workflows.executors import Executor, InProcessExecutor
 from stockwise.workflows.plan import plan_tables, validate_plan_inputs
 from stockwise.workflows.plan_config import PlanConfig, plan_inventory_with
@@ -59,7 +60,8 @@ class PlanChunk:
     parts_dir: str | None = None
     """Write the big tables here as Parquet parts instead of returning them."""
     drop_sector: bool = False
-    """Plan these series without their (empty) sector: with the default profile."""
+    """Plan these series without their (empty) sector column: under the profile the
+    ``sector`` option names, or the generic defaults."""
 
     @property
     def n_series(self) -> int:
@@ -190,14 +192,19 @@ def split_chunks(sales: pd.DataFrame | PartedSales, inventory: pd.DataFrame,
     The first chunk of each sector returns its fitted models (for tracking).
     """
     listed = sales.series if isinstance(sales, PartedSales) else sales
+    empty_column = S.SECTOR in listed.columns and bool(listed[S.SECTOR].isna().all())
+    if empty_column:  # a sector column without a value: as if there were none
+        listed = listed.drop(columns=S.SECTOR)
     has_sector = S.SECTOR in listed.columns
+    if config.sector is not None and not has_sector:  # it names the profile of every series
+        load_profile(config.sector, extra_dirs=config.extra_dirs)  # unknown: a clear error
     by_id = _sector_of_series(listed, config.sector)
     everyone = by_id.index if config.sector is None else _sector_of_series(listed, None).index
     specs: list[ChunkSpec] = []
     no_sector: set[int] = set()
     first_of: set[str | None] = set()
     for sector, ids in series_blocks(by_id, config.chunk_size):
-        if sector is None and has_sector:
+        if (sector is None and has_sector) or empty_column:
             no_sector.add(len(specs))
         specs.append(ChunkSpec(len(specs), sector, tuple(ids.tolist()), sector not in first_of))
         first_of.add(sector)

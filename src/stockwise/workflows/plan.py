@@ -196,6 +196,8 @@ def _profiles(sales: pd.DataFrame, sector: str | None, extra_dirs: tuple[str | P
               ) -> dict[str, SectorProfile]:
     names = [sector] if sector else (
         sorted(sales[S.SECTOR].dropna().astype(str).unique()) if S.SECTOR in sales else [])
+    if sector and S.SECTOR not in sales:  # it names the profile of every series
+        load_profile(sector, extra_dirs=extra_dirs)  # unknown: a clear error, not defaults
     known = list_profiles(extra_dirs=extra_dirs)
     return {name: load_profile(name, extra_dirs=extra_dirs) for name in names if name in known}
 
