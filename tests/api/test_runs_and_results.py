@@ -133,6 +133,16 @@ def test_exports_csv_and_excel(planned: Planned) -> None:
     assert rows["models"] == ("SeasonalNaive", "SeasonalNaive")
 
 
+def test_a_run_of_a_sector_not_stored_names_the_stored_ones(planned: Planned) -> None:
+    client = planned.api.client
+    started = client.post("/api/v1/runs", json={**RUN, "sector": "luxury"},
+                          headers=planned.api.write)
+    run = wait(client, planned.api.read, started.json()["id"])
+    assert run["status"] == "failed"
+    assert "no sales stored for sector 'luxury'" in run["message"]
+    assert "pharmacy, retail" in run["message"]
+
+
 def test_sectors_and_products(planned: Planned) -> None:
     client, read = planned.api.client, planned.api.read
     sectors = client.get("/api/v1/sectors", headers=read).json()
