@@ -20,6 +20,7 @@ from api_helpers import Api, csv_bytes, upload, wait
 from typer.testing import CliRunner
 
 from stockwise.cli.app import app as cli
+from stockwise.sectors import load_profile
 
 MODEL = "SeasonalNaive"
 """A model the dashboard offers, quick enough for a test."""
@@ -139,3 +140,20 @@ def test_the_api_export_and_the_profiles_list_carry_the_settings(api: Api,
     assert rows["profile"] == "pharmacy (built-in)" and rows["service calibration"] == "off"
     profiles = api.client.get("/api/v1/profiles", headers=api.read).json()["items"]
     assert {"retail", "pharmacy", "luxury"} <= {p["name"] for p in profiles}
+
+
+def test_a_forecast_run_of_sales_without_a_sector_uses_the_profile(api: Api,
+                                                                  files: dict[str, Path]
+                                                                  ) -> None:
+    upload_files(api, files)
+    started = api.client.post("/api/v1/runs", json={"kind": "forecast", "sector": "pharmacy",
+                                                    "models": [MODEL], "n_windows": 1},
+                              headers=api.write)
+    run = wait(api.client, api.read, started.json()["id"])
+    assert run["status"] == "succeeded", run["message"]
+    rows = api.client.get("/api/v1/forecasts", params={"run_id": run["id"], "page_size": 1000},
+                          headers=api.read).json()["items"]
+    assert {r["sector"] for r in rows} == {"pharmacy"}
+    horizon = load_profile("pharmacy").horizon  # generic defaults forecast fewer days
+    assert {len([r for r in rows if r["product_id"] == p]) for p in
+            {r["product_id"] for r in rows}} == {horizon}
