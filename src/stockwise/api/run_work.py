@@ -6,7 +6,10 @@ name (``STOCKWISE_ENGINE``: local, process or dask; ``STOCKWISE_DASK_SCHEDULER``
 its progress counts the chunks done ("chunk 3/12, sector pharmacy"). The forecast run
 calls :func:`stockwise.workflows.sector_forecast.forecast_sectors` sector by sector (its
 progress counts sectors). Both read the stored sales, the latest inventory snapshot and
-the stored batches. A run naming ``drivers`` (promo,
+the stored batches; sales stored without any sector are planned under the profile the
+run's ``sector`` names, as ``stockwise plan --sector`` plans a file without a sector
+column, and a plan run's summary holds the settings that produced its bill
+(:mod:`stockwise.workflows.plan_settings`). A run naming ``drivers`` (promo,
 price …) also reads their history from the stored sales and their planned values from
 the stored planned inputs, and passes both on. Results are written at the end,
 in one transaction, so a failed run stores no partial results. With a tracker (settings
