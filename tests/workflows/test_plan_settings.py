@@ -53,6 +53,9 @@ def test_each_per_product_setting_says_where_it_came_from() -> None:
     assert sector["service_level"] == pharmacy.service_level
     every = plan_settings(config, plan, inventory.fillna({"lead_time_days": 2.0})).sectors[0]
     assert every["lead_time_days_from"] == "inventory"
+    table = plan_settings(config, plan, inventory).table()
+    assert table[["sector", "profile", "policy", "today"]].values.tolist() == [
+        ["pharmacy", "pharmacy", "RS", "2024-05-01"]]
 
 
 def test_a_sector_without_a_profile_plans_on_generic_defaults_and_says_so() -> None:
