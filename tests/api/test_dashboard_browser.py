@@ -375,6 +375,7 @@ def test_sales_without_a_sector_are_planned_under_the_profile_chosen(
         page.select_option("#run-models", "SeasonalNaive")
         page.click("#start-run")
         page.wait_for_selector("#runs-table .badge.succeeded", timeout=90_000)
+        _shot(page, tmp_path, "09-runs-profile")
         row = page.locator("#runs-table tbody tr").first.inner_text()
         assert "all: " not in row and "pharmacy: profile pharmacy" in row
         lines = httpx.get(f"{base}/api/v1/plan", params={"page_size": 1000},
