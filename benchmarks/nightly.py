@@ -245,7 +245,11 @@ def stage_write(job: Job) -> Counts:
     from stockwise.workflows.report import write_validation_summary
 
     run = plan_workflow.PlanRun(job.plan, job.forecasts, job.censoring)
-    job.files = plan_workflow.write_plan(run, job.options.out_dir)
+    opts = job.options
+    config = PlanConfig(models=opts.models, n_windows=opts.n_windows, policy=opts.policy,
+                        target=opts.target, correct_censoring=opts.correct_censoring,
+                        calibrate_service=opts.calibrate_service, seed=opts.seed)
+    job.files = plan_workflow.write_plan(run, opts.out_dir, config, job.inventory)
     job.files["validation_summary"] = write_validation_summary(
         job.validation, job.options.out_dir / "validation")
     size = sum(p.stat().st_size for p in job.files.values() if p.exists())

@@ -18,6 +18,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -48,7 +49,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str,
     write_synthetic(data, root / "data", fmt="csv")
     with (root / "data" / "sales.csv").open("a") as sales:
         sales.write(BAD_ROW)  # one row the validation must quarantine
-    url = f"sqlite:///{root / 'stockwise.db'}"
+    with _serve(root / "stockwise.db") as (base, key):
+        yield base, key, root / "data"
+
+
+@contextmanager
+def _serve(database: Path) -> Iterator[tuple[str, str]]:
+    """A live server on a free loopback port over a new SQLite database: (URL, write key)."""
+    url = f"sqlite:///{database}"
     storage = Storage(url)
     storage.upgrade()
     with storage.transaction() as session:
@@ -66,9 +74,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str,
     while not live.started:
         assert time.monotonic() < deadline, "the server did not start"
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", key, root / "data"
-    live.should_exit = True
-    thread.join(timeout=30)
+    try:
+        yield f"http://127.0.0.1:{port}", key
+    finally:
+        live.should_exit = True
+        thread.join(timeout=30)
 
 
 class Watch:
@@ -213,7 +223,7 @@ def _walk_through(page: object, base: str, key: str, data: Path, tmp_path: Path)
     saved = tmp_path / "orders.xlsx"
     download.value.save_as(saved)
     book = load_workbook(saved, read_only=True)
-    assert book.sheetnames == ["Orders", "Plan", "Alerts"]
+    assert book.sheetnames == ["Orders", "Plan", "Alerts", "Settings"]
     plan_rows = list(book["Plan"].iter_rows(values_only=True))
     assert "unique_id" in plan_rows[0] or "product_id" in plan_rows[0]
     assert len(plan_rows) - 1 == lines
@@ -327,3 +337,49 @@ def test_docs_page_renders_under_its_content_security_policy(browser: object,
     assert page.locator("div.op").count() >= 20
     assert watch.problems == []
     page.close()
+
+
+def test_sales_without_a_sector_are_planned_under_the_profile_chosen(
+        browser: object, tmp_path: Path) -> None:
+    """The Runs page offers the profiles when the sales have no sector; the run it starts
+    states that profile and gives the command line's bill for the same choice."""
+    from typer.testing import CliRunner
+
+    from stockwise.cli.app import app as cli
+
+    data = generate(sectors=("pharmacy",), n_products=4, n_days=100, seed=8)
+    files = {name: tmp_path / f"{name}.csv" for name in ("sales", "inventory")}
+    data.sales.drop(columns="sector").to_csv(files["sales"], index=False)
+    data.inventory.drop(columns="sector").to_csv(files["inventory"], index=False)
+    done = CliRunner().invoke(cli, ["plan", str(files["sales"]), "--inventory",
+                                    str(files["inventory"]), "--sector", "pharmacy", "--models",
+                                    "SeasonalNaive", "--no-track", "--out", str(tmp_path / "cli")])
+    assert done.exit_code == 0, done.output
+    cli_bill = pd.read_csv(tmp_path / "cli" / "plan.csv")["order_value"].sum()
+    with _serve(tmp_path / "stockwise.db") as (base, key):
+        headers = {"X-API-Key": key}
+        for name, path in files.items():
+            with path.open("rb") as handle:
+                answer = httpx.post(f"{base}/api/v1/uploads/{name}", headers=headers,
+                                    files={"file": (path.name, handle)})
+            assert answer.status_code == 200, answer.text
+        page = browser.new_context().new_page()  # type: ignore[attr-defined]
+        page.set_default_timeout(30_000)
+        watch = Watch(page, base)
+        page.goto(f"{base}/runs")
+        page.fill("#api-key", key)
+        page.click("#key-form button")
+        page.wait_for_selector("#run-sector-label:has-text('Profile')")
+        assert page.locator("#profile-hint").is_visible()
+        page.select_option("#run-sector", "pharmacy")
+        page.select_option("#run-models", "SeasonalNaive")
+        page.click("#start-run")
+        page.wait_for_selector("#runs-table .badge.succeeded", timeout=90_000)
+        _shot(page, tmp_path, "09-runs-profile")
+        row = page.locator("#runs-table tbody tr").first.inner_text()
+        assert "all: " not in row and "pharmacy: profile pharmacy" in row
+        lines = httpx.get(f"{base}/api/v1/plan", params={"page_size": 1000},
+                          headers=headers).json()["items"]
+        page.context.close()
+    assert sum(x["order_value"] for x in lines) == pytest.approx(cli_bill, rel=1e-9)
+    assert watch.problems == []

@@ -124,8 +124,23 @@ def test_exports_csv_and_excel(planned: Planned) -> None:
     xlsx = client.get("/api/v1/plan/export?format=xlsx", headers=read)
     assert xlsx.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(xlsx.content))
-    assert book.sheetnames == ["Orders", "Plan", "Alerts"]
+    assert book.sheetnames == ["Orders", "Plan", "Alerts", "Settings"]
     assert book["Plan"].max_row == 1 + 4
+    settings = list(book["Settings"].iter_rows(values_only=True))
+    assert settings[0] == ("setting", "pharmacy", "retail")
+    rows = {r[0]: r[1:] for r in settings[1:]}
+    assert rows["profile"] == ("pharmacy (built-in)", "retail (built-in)")
+    assert rows["models"] == ("SeasonalNaive", "SeasonalNaive")
+
+
+def test_a_run_of_a_sector_not_stored_names_the_stored_ones(planned: Planned) -> None:
+    client = planned.api.client
+    started = client.post("/api/v1/runs", json={**RUN, "sector": "luxury"},
+                          headers=planned.api.write)
+    run = wait(client, planned.api.read, started.json()["id"])
+    assert run["status"] == "failed"
+    assert "no sales stored for sector 'luxury'" in run["message"]
+    assert "pharmacy, retail" in run["message"]
 
 
 def test_sectors_and_products(planned: Planned) -> None:

@@ -168,3 +168,14 @@ def test_cost_target_uses_the_critical_ratio() -> None:
     assert cheap["order_up_to"] < line["order_up_to"]
     with pytest.raises(ValueError, match="target must be"):
         _plan(forecasts, inventory, target="profit")
+
+
+def test_an_empty_sector_cell_takes_the_sector_of_the_forecast() -> None:
+    """An inventory row whose sector is empty (a stored product without one) is planned
+    with the profile of the sector its forecast was made in, not the generic defaults."""
+    forecasts = _forecast("A", 10.0, spread=3.0)
+    named = _plan(forecasts, _inventory(A={"on_hand": 20.0})).plan
+    empty = _plan(forecasts, _inventory(A={"on_hand": 20.0, "sector": None})).plan
+    assert empty["sector"].tolist() == ["retail"]
+    assert empty["service_level"].iloc[0] == load_profile("retail").service_level
+    assert empty["order_qty"].iloc[0] == named["order_qty"].iloc[0]

@@ -75,7 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def _api_router() -> APIRouter:
-    from stockwise.api.routers import data, results, runs, uploads
+    from stockwise.api.routers import data, profiles, results, runs, uploads
 
     router = APIRouter(responses=ERROR_RESPONSES)
 
@@ -84,6 +84,6 @@ def _api_router() -> APIRouter:
         """The calling key's name, scope and prefix (to check a key works)."""
         return {"name": key.name, "scope": key.scope, "prefix": key.prefix}
 
-    for module in (uploads, runs, data, results):
+    for module in (uploads, runs, data, profiles, results):
         router.include_router(module.router)
     return router

@@ -6,7 +6,10 @@ name (``STOCKWISE_ENGINE``: local, process or dask; ``STOCKWISE_DASK_SCHEDULER``
 its progress counts the chunks done ("chunk 3/12, sector pharmacy"). The forecast run
 calls :func:`stockwise.workflows.sector_forecast.forecast_sectors` sector by sector (its
 progress counts sectors). Both read the stored sales, the latest inventory snapshot and
-the stored batches. A run naming ``drivers`` (promo,
+the stored batches; sales stored without any sector are planned under the profile the
+run's ``sector`` names, as ``stockwise plan --sector`` plans a file without a sector
+column, and a plan run's summary holds the settings that produced its bill
+(:mod:`stockwise.workflows.plan_settings`). A run naming ``drivers`` (promo,
 price …) also reads their history from the stored sales and their planned values from
 the stored planned inputs, and passes both on. Results are written at the end,
 in one transaction, so a failed run stores no partial results. With a tracker (settings
@@ -26,7 +29,7 @@ from typing import Any
 import pandas as pd
 
 from stockwise import schema as S
-from stockwise.adapters.storage import Storage
+from stockwise.adapters.storage import Storage, queries
 from stockwise.adapters.storage.frames import (
     batches_frame,
     inventory_frame,
@@ -37,9 +40,11 @@ from stockwise.adapters.storage.results import store_forecasts, store_plan
 from stockwise.api.settings import Settings
 from stockwise.cells import write_csv
 from stockwise.data.holes import describe_holes, find_holes
-from stockwise.errors import InputError, NothingUsableError
+from stockwise.errors import InputError, NothingUsableError, OptionError
+from stockwise.workflows.plan_config import PlanConfig
 from stockwise.workflows.plan_outputs import ChunkCollector
 from stockwise.workflows.plan_outputs import concat_tables as _concat
+from stockwise.workflows.plan_settings import plan_settings
 from stockwise.workflows.sector_forecast import SectorForecasts
 from stockwise.workflows.tracking import NullTracker, Tracker, track_forecasts
 
@@ -65,22 +70,32 @@ def _execute(storage: Storage, run_id: str, kind: str, params: dict[str, Any],
              progress: Progress, tracker: Tracker, settings: Settings) -> dict[str, Any]:
     progress(0.02, "reading the stored data")
     drivers = list(dict.fromkeys(params.get("drivers") or ()))
-    where = f" for sector {params['sector']!r}" if params.get("sector") else ""
+    sector = params.get("sector")
+    where = f" for sector {sector!r}" if sector else ""
     with storage.session() as session:
-        sales = sales_frame(session, params.get("sector"), extras=drivers)
+        stored_sectors = queries.sector_names(session)
+        as_profile = sector is not None and not stored_sectors
+        sales = _without_empty_sector(sales_frame(session, None if as_profile else sector,
+                                                  extras=drivers))
         inventory = inventory_frame(session) if kind == "plan" else None
         batches = batches_frame(session) if kind == "plan" else None
-        planned = planned_frame(session, drivers, params.get("sector"),
+        planned = planned_frame(session, drivers, None if as_profile else sector,
                                 after=_earliest_end(sales)) if drivers else None
+    if sales.empty and sector and stored_sectors:
+        raise NothingUsableError(f"no sales stored{where}; the stored sectors are "
+                                 f"{', '.join(stored_sectors)}")
     if sales.empty:
         raise NothingUsableError(f"no sales stored{where}: upload sales first "
                                  "(POST /api/v1/uploads/sales)")
+    if as_profile:
+        _require_profile(sector)
     if planned is not None and planned.empty:
         raise NothingUsableError(f"drivers {drivers} need their planned values for the "
                                  f"forecast periods, and none are stored{where}: upload "
                                  "them first (POST /api/v1/uploads/planned)")
     notes: list[str] = []
     plan: dict[str, pd.DataFrame] = {}
+    described = None
     with _naming_planned_gaps(drivers):
         if kind == "forecast":
             combined = _combine(list(_forecast_sectors(sales, params, planned, drivers,
@@ -88,12 +103,14 @@ def _execute(storage: Storage, run_id: str, kind: str, params: dict[str, Any],
             holes = find_holes(sales)
         else:
             assert inventory is not None and batches is not None
-            collected = _plan_chunks(sales, inventory.drop(columns="as_of"), batches, planned,
-                                     params, progress, settings, notes)
+            stock = inventory.drop(columns="as_of")
+            collected, config = _plan_chunks(sales, stock, batches, planned, params, progress,
+                                             settings, notes)
             combined = collected.forecasts_result()
             plan = {"plan": collected.plan, "projection": collected.table("projection"),
                     "alerts": collected.alerts}
             holes = collected.table("holes")
+            described = plan_settings(config, plan["plan"], stock, collected.settings)
     said = describe_holes(holes)
     if said:
         notes.append(said)
@@ -105,7 +122,10 @@ def _execute(storage: Storage, run_id: str, kind: str, params: dict[str, Any],
         progress(0.9, "recording the run in MLflow")
         _track(tracker, kind, sales, params, combined, plan)
     progress(0.92, "storing the results")
-    return _store(storage, run_id, combined.forecasts, plan, notes)
+    summary = _store(storage, run_id, combined.forecasts, plan, notes)
+    if described is not None:
+        summary["settings"] = described.to_dict()
+    return summary
 
 
 def _forecast_sectors(sales: pd.DataFrame, params: dict[str, Any],
@@ -121,27 +141,33 @@ def _forecast_sectors(sales: pd.DataFrame, params: dict[str, Any],
                                models=params.get("models", "auto"),
                                levels=params.get("levels"), n_windows=params.get("n_windows", 2),
                                planned=planned, drivers=drivers,
-                               quality=params.get("quality", "fast"))
+                               quality=params.get("quality", "fast"),
+                               sector=None if S.SECTOR in sales else params.get("sector"))
 
 
 def _plan_chunks(sales: pd.DataFrame, inventory: pd.DataFrame, batches: pd.DataFrame,
                  planned: pd.DataFrame | None, params: dict[str, Any], progress: Progress,
-                 settings: Settings, notes: list[str]) -> ChunkCollector:
+                 settings: Settings, notes: list[str]) -> tuple[ChunkCollector, PlanConfig]:
     """The chunked plan of every sector with an inventory snapshot, on the settings'
-    engine; a sector without one is left out with a note, as before any planning."""
+    engine; a sector without one is left out with a note, as before any planning. Also
+    returns the plan's config, its first planned day fixed."""
     from stockwise.adapters.distributed import open_executor
     from stockwise.workflows.chunked_plan import ChunkProgress, plan_in_chunks
-    from stockwise.workflows.plan_config import PlanConfig, as_model_names
+    from stockwise.workflows.plan_config import as_model_names
 
-    config = PlanConfig(models=as_model_names(params.get("models", "auto")),
+    config = PlanConfig(sector=params.get("sector"),
+                        models=as_model_names(params.get("models", "auto")),
                         n_windows=params.get("n_windows", 2),
                         quality=params.get("quality", "fast"),
                         policy=params.get("policy", "RS"),
                         target=params.get("target", "cycle_service_level"),
                         seed=params.get("seed", 0),
+                        calibrate_service=params.get("calibrate_service", True),
+                        correct_censoring=params.get("correct_censoring", True),
                         drivers=tuple(dict.fromkeys(params.get("drivers") or ())),
                         chunk_size=settings.chunk_size)
     sales = _stocked_sectors(sales, inventory, notes)
+    config = config.with_today(sales)
 
     def report(chunk: ChunkProgress) -> None:
         progress(0.05 + 0.85 * chunk.done / chunk.total,
@@ -153,13 +179,14 @@ def _plan_chunks(sales: pd.DataFrame, inventory: pd.DataFrame, batches: pd.DataF
                        scheduler=settings.dask_scheduler) as executor:
         plan_in_chunks(sales, inventory, config, collected, batches=batches, planned=planned,
                        executor=executor, progress=report)
-    return collected
+    return collected, config
 
 
 def _stocked_sectors(sales: pd.DataFrame, inventory: pd.DataFrame, notes: list[str]
                      ) -> pd.DataFrame:
     """The sales of the sectors with at least one product in the inventory snapshot."""
-    sector = sales[S.SECTOR].fillna("(none)").astype(str)
+    sector = sales[S.SECTOR].fillna("(none)").astype(str) if S.SECTOR in sales else \
+        pd.Series("(none)", index=sales.index)
     stocked = sales[S.UNIQUE_ID].isin(set(inventory[S.UNIQUE_ID])).groupby(sector).any()
     notes.extend(f"sector {name}: no inventory snapshot, not planned"
                  for name, has in stocked.items() if not has)
@@ -167,6 +194,26 @@ def _stocked_sectors(sales: pd.DataFrame, inventory: pd.DataFrame, notes: list[s
         return sales[sector.isin(stocked.index[stocked])]
     raise NothingUsableError("no product has both sales and an inventory snapshot: "
                              "upload inventory first (POST /api/v1/uploads/inventory)")
+
+
+def _without_empty_sector(sales: pd.DataFrame) -> pd.DataFrame:
+    """Sales stored without any sector read as a file without a sector column, so a
+    run plans them as the command line does (under the profile the run names)."""
+    if S.SECTOR in sales and sales[S.SECTOR].isna().all():
+        return sales.drop(columns=S.SECTOR)
+    return sales
+
+
+def _require_profile(name: str) -> None:
+    """A sector asked for on sales stored without sectors names the profile to plan
+    them under: it must exist."""
+    from stockwise.sectors import list_profiles
+
+    known = list_profiles()
+    if name not in known:
+        raise OptionError(f"sector {name!r}: the stored sales have no sector, so it names "
+                          f"the profile to plan them under, and there is no profile "
+                          f"{name!r}; use one of {', '.join(known)}")
 
 
 def _earliest_end(sales: pd.DataFrame) -> dt.date | None:
@@ -217,6 +264,9 @@ def _track(tracker: Tracker, kind: str, sales: pd.DataFrame, params: dict[str, A
 
 def _sector_groups(sales: pd.DataFrame) -> Iterator[tuple[str | None, pd.DataFrame]]:
     """One group per sector; rows without a sector form one group without the column."""
+    if S.SECTOR not in sales:
+        yield None, sales
+        return
     known = sales[S.SECTOR].notna()
     for name, rows in sales[known].groupby(S.SECTOR, sort=True):
         yield str(name), rows.reset_index(drop=True)

@@ -51,7 +51,9 @@ def plan(
     sales: Annotated[Path, typer.Argument(help="Sales history file.")],
     inventory: Annotated[Path, typer.Option(help="Inventory snapshot (on hand, lead times…).")],
     batches: Annotated[Path | None, typer.Option(help="Batches with expiry dates.")] = None,
-    sector: Annotated[str | None, typer.Option(help="Only this sector, with its profile.")] = None,
+    sector: Annotated[str | None, typer.Option(
+        help="Only this sector, with its profile; for sales without a sector column, the "
+             "profile to plan every series under (retail, pharmacy, luxury or your own).")] = None,
     policy: Annotated[str, typer.Option(help="RS (order-up-to), sS or sQ.")] = "RS",
     target: Annotated[str, typer.Option(
         help="cycle-service-level, fill-rate, or cost (critical ratio).")] = (
@@ -112,6 +114,8 @@ def plan(
     if holes:
         console.print(f"[yellow]warning:[/] {holes}", highlight=False)
     render_plan(run.plan, run.alerts)
+    if run.settings is not None:
+        render_settings(run.settings.to_dict())
     for name, path in run.files.items():
         console.print(f"{name}: {path}", highlight=False)
 
@@ -152,6 +156,16 @@ def render_plan(plan, alerts) -> None:
         counts = alerts.groupby(["type", "severity"]).size()
         console.print("alerts: " + ", ".join(f"{t} {s} {n}" for (t, s), n in counts.items()),
                       highlight=False)
+
+
+def render_settings(settings: dict) -> None:
+    """The settings behind this bill, a few lines (all of them: settings.json)."""
+    from stockwise.report.settings_view import settings_lines
+
+    console.print("Settings of this plan (all of them: settings.json, the workbook's "
+                  "Settings sheet):", highlight=False)
+    for line in settings_lines(settings):
+        console.print(f"  {line}", highlight=False, soft_wrap=True)
 
 
 def _date(value: object) -> str:

@@ -110,7 +110,9 @@ def build_plan(
         if span is None:
             missing.append(uid)
             continue
-        sector = str(item[S.SECTOR] if S.SECTOR in item else daily.first_sector(span))
+        sector = item.get(S.SECTOR)  # an empty cell: the sector the forecast was made in
+        sector = str(sector if sector is not None and sector == sector
+                     else daily.first_sector(span))
         products.append((uid, span, resolve(item, profiles.get(sector), policy)))
     levels = _calibrated_levels([p[2] for p in products], backtest, demand_groups, freq,
                                 target, n_paths, correlation, seed)

@@ -36,6 +36,7 @@ from stockwise.report.charts import (
     save_png,
     sector_charts,
 )
+from stockwise.report.settings_view import read_settings, settings_sheet
 
 log = logging.getLogger(__name__)
 PNG_DIR = "charts"
@@ -43,6 +44,7 @@ SUMMARY_FILE = "validation_summary.csv"
 TABLES = ("sales", "inventory", "batches")
 SECTIONS = {"overview": "Sector overview", "products": "Most urgent products",
             "models": "Model leaderboard", "quality": "Data quality"}
+SETTINGS_HEADING = "Settings"
 KPI_LABELS = {
     "stockout_risk": ("products at stockout risk", "with a stockout_risk alert"),
     "orders_now": ("orders to place now", "urgency 'order now'"),
@@ -68,6 +70,8 @@ class RunTables:
     sources: dict[str, Path] = field(default_factory=dict)
     holes: pd.DataFrame = field(default_factory=pd.DataFrame)
     """The long holes the plan found (``holes.csv``), else those of the sales file."""
+    settings: dict | None = None
+    """The run's settings (``settings.json``), None for a folder without them."""
 
     @property
     def today(self) -> pd.Timestamp | None:
@@ -99,6 +103,7 @@ def read_run(run_dir: str | Path, sales_path: str | Path | None = None, *,
         sources.update({name: p for name in ("inventory", "batches") if (p := _first(
             [sales.parent / f"{name}{ext}" for ext in (".csv", ".parquet", ".xlsx")]))})
     tables.sources = sources
+    tables.settings = read_settings(run)
     validated = _validate(sources, column_map, tables.today, strict=sales_path is not None)
     if "sales" in validated:
         tables.sales = validated["sales"].data
@@ -282,6 +287,7 @@ def render_report(tables: RunTables, title: str, top: int = TOP_PRODUCTS
                 f"{len(plan)} products · generated {datetime.now():%Y-%m-%d %H:%M}")
     sections = [(key, SECTIONS[key], body) for key, body in
                 zip(SECTIONS, (overview, urgent, models, quality), strict=True)]
+    sections.insert(1, ("settings", SETTINGS_HEADING, settings_section(tables.settings)))
     return render_page(title, subtitle, sections), sectors + products
 
 
@@ -294,6 +300,20 @@ def holes_note(holes: pd.DataFrame, shown: int = 10) -> str:
     return (f'<p class="note warning">Warning: {html.escape(said)}.</p>'
             + html_table(longest, {S.UNIQUE_ID: "series", "start": "missing from",
                                    "end": "to", "days": "days", "trailing": "to the end"}))
+def settings_section(settings: dict | None) -> str:
+    """The settings that produced the plan (one column per sector), or a note saying
+    the folder does not record them."""
+    if settings is None:
+        return ('<p class="note">This run folder has no settings.json (written by plan '
+                'runs of this version): the settings behind these numbers are unknown.</p>')
+    sheet = settings_sheet(settings)  # all text: no number formats apply
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in sheet.columns)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
+                   for row in sheet.itertuples(index=False))
+    return ("<p>The profile, service target, lead times, models and calibration behind "
+            "every number of this report.</p>"
+            f'<div class="table"><table id="settings-table"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{body}</tbody></table></div>")
 
 
 def render_page(title: str, subtitle: str, sections: Sequence[tuple[str, str, str]]) -> str:

@@ -1,6 +1,7 @@
 """The order list as a workbook a buyer can open: formatted, filterable, most urgent first.
 
-Sheets: "Orders" (lines to order now and soon), "Plan" (every product), "Alerts". Dates,
+Sheets: "Orders" (lines to order now and soon), "Plan" (every product), "Alerts", and
+"Settings" (the profile, service target, lead times, models … that produced it). Dates,
 money and percentages get number formats, headers are frozen with filters on, and the
 urgency of each line is colour-coded so the first screen shows what to do today.
 Text from the user's files (ids, sectors, messages) that a spreadsheet would evaluate is
@@ -33,8 +34,11 @@ URGENCY_FILL = {"order now": "F8CBAD", "at risk": "FCE4D6", "order soon": "FFF2C
 SEVERITY_FILL = {"critical": "F8CBAD", "high": "FCE4D6", "medium": "FFF2CC", "low": "E2EFDA"}
 
 
-def write_order_workbook(plan: pd.DataFrame, alerts: pd.DataFrame, path: str | Path) -> Path:
+def write_order_workbook(plan: pd.DataFrame, alerts: pd.DataFrame, path: str | Path,
+                         settings: pd.DataFrame | None = None) -> Path:
     """Write the formatted workbook and return its path.
+
+    ``settings``: the run's settings as a sheet (``report.settings_view.settings_sheet``).
 
     Written row by row with XlsxWriter in constant-memory mode: a chain's plan has
     100,000 lines, which an in-memory workbook would hold as millions of cell objects.
@@ -50,6 +54,11 @@ def write_order_workbook(plan: pd.DataFrame, alerts: pd.DataFrame, path: str | P
         _sheet(book.add_worksheet("Orders"), orders, "urgency", URGENCY_FILL, styles)
         _sheet(book.add_worksheet("Plan"), plan, "urgency", URGENCY_FILL, styles)
         _sheet(book.add_worksheet("Alerts"), alerts, "severity", SEVERITY_FILL, styles)
+        if settings is not None:
+            sheet = book.add_worksheet("Settings")
+            _sheet(sheet, settings, "", {}, styles)
+            sheet.set_column(0, 0, 40)
+            sheet.set_column(1, max(len(settings.columns) - 1, 1), 60)
     return path
 
 

@@ -29,10 +29,13 @@ from stockwise import schema as S
 from stockwise.data.partition import PartedSales, SalesRef, series_blocks
 from stockwise.errors import OptionError
 from stockwise.models.base import Forecaster
+from stockwise.report.settings_view import SETTINGS_FILE
+from stockwise.sectors import load_profile
 from stockwise.workflows.executors import Executor, InProcessExecutor
 from stockwise.workflows.plan import plan_tables, validate_plan_inputs
 from stockwise.workflows.plan_config import PlanConfig, plan_inventory_with
 from stockwise.workflows.plan_outputs import ChunkSink, PlanWriter, write_parts
+from stockwise.workflows.plan_settings import PlanSettings, plan_settings
 from stockwise.workflows.sector_forecast import Settings
 from stockwise.workflows.stages import StageClock, StageTime
 from stockwise.workflows.tracking import NullTracker, Tracker, track_forecasts
@@ -57,7 +60,8 @@ class PlanChunk:
     parts_dir: str | None = None
     """Write the big tables here as Parquet parts instead of returning them."""
     drop_sector: bool = False
-    """Plan these series without their (empty) sector: with the default profile."""
+    """Plan these series without their (empty) sector column: under the profile the
+    ``sector`` option names, or the generic defaults."""
 
     @property
     def n_series(self) -> int:
@@ -188,14 +192,19 @@ def split_chunks(sales: pd.DataFrame | PartedSales, inventory: pd.DataFrame,
     The first chunk of each sector returns its fitted models (for tracking).
     """
     listed = sales.series if isinstance(sales, PartedSales) else sales
+    empty_column = S.SECTOR in listed.columns and bool(listed[S.SECTOR].isna().all())
+    if empty_column:  # a sector column without a value: as if there were none
+        listed = listed.drop(columns=S.SECTOR)
     has_sector = S.SECTOR in listed.columns
+    if config.sector is not None and not has_sector:  # it names the profile of every series
+        load_profile(config.sector, extra_dirs=config.extra_dirs)  # unknown: a clear error
     by_id = _sector_of_series(listed, config.sector)
     everyone = by_id.index if config.sector is None else _sector_of_series(listed, None).index
     specs: list[ChunkSpec] = []
     no_sector: set[int] = set()
     first_of: set[str | None] = set()
     for sector, ids in series_blocks(by_id, config.chunk_size):
-        if sector is None and has_sector:
+        if (sector is None and has_sector) or empty_column:
             no_sector.add(len(specs))
         specs.append(ChunkSpec(len(specs), sector, tuple(ids.tolist()), sector not in first_of))
         first_of.add(sector)
@@ -243,6 +252,8 @@ class ChunkedPlanRun:
     """One row per chunk: sector, series, wall and CPU seconds per stage."""
     holes: pd.DataFrame = field(default_factory=pd.DataFrame)
     """The long holes of every chunk's sales (missing data, not zero sales)."""
+    settings: PlanSettings | None = None
+    """The settings that produced the plan (also in ``settings.json``)."""
 
 
 def plan_files_in_chunks(
@@ -270,6 +281,7 @@ def plan_files_in_chunks(
     out = Path(out_dir)
     tracker = tracker or NullTracker()
     clock = StageClock(timings)
+    (out / SETTINGS_FILE).unlink(missing_ok=True)  # never an earlier run's settings
     with tracker.start_run("plan", tags={"stockwise.kind": "plan"}), \
             tempfile.TemporaryDirectory(prefix="stockwise-parts-") as parts_dir:
         validation = validate_plan_inputs(
@@ -284,19 +296,22 @@ def plan_files_in_chunks(
         n_series = (len(sales_table.series) if isinstance(sales_table, PartedSales)
                     else int(sales_rows[S.UNIQUE_ID].nunique()))
         writer = PlanWriter(out, n_series=n_series)
+        config = config.with_today(sales_rows)
         plan_in_chunks(sales_rows, tables["inventory"].data, config, writer,
                        batches=tables["batches"].data if "batches" in tables else None,
                        planned=future, executor=executor, progress=progress)
         clock.lap("chunks")
-        files = writer.finish()
+        plan = writer.plan
+        settings = plan_settings(config, plan, tables["inventory"].data, writer.settings)
+        files = writer.finish(settings, plan)
         files["validation_summary"] = write_validation_summary(validation, out / "validation")
         if not isinstance(tracker, NullTracker):  # reading the tables back costs
             track_forecasts(tracker, "plan", sales=sales_rows, options=vars(config),
                             result=writer.forecasts_result(forecasts=False), out_dir=out,
                             files=files)
         clock.lap("write")
-    return ChunkedPlanRun(writer.plan, writer.alerts, files, writer.chunk_timings(),
-                          writer.table("holes")), validation
+    return ChunkedPlanRun(plan, writer.alerts, files, writer.chunk_timings(),
+                          writer.table("holes"), settings), validation
 
 
 def _sector_of_series(sales: pd.DataFrame, sector: str | None) -> pd.Series:

@@ -25,6 +25,7 @@ from stockwise.data.prepare import prepare_sales
 from stockwise.inventory.plan import InventoryPlan
 from stockwise.synthetic import generate, write_synthetic
 from stockwise.workflows.plan import plan_inventory, write_plan
+from stockwise.workflows.plan_config import PlanConfig
 from stockwise.workflows.report import report_run, write_validation_summary
 from stockwise.workflows.tracking import RUN_LOG, NullTracker, Tracker, track_forecasts
 from stockwise.workflows.validate import ValidationRun, validate_sources
@@ -95,7 +96,8 @@ def run_demo(
             tables = validation.tables
             run = plan_inventory(sales, tables["inventory"].data, batches=tables["batches"].data,
                                  n_windows=n_windows, seed=seed)
-            written = write_plan(run, out / "plan")
+            written = write_plan(run, out / "plan", PlanConfig(n_windows=n_windows, seed=seed),
+                                 tables["inventory"].data)
             files.update({f"plan/{name}": path for name, path in written.items()})
             forecasts = run.forecasts.forecasts
 

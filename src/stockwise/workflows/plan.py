@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +29,7 @@ from stockwise.inventory.plan import DAYS_PER_PERIOD, InventoryPlan, build_plan
 from stockwise.report.order_list import write_order_workbook
 from stockwise.sectors import SectorProfile, list_profiles, load_profile
 from stockwise.workflows.forecast import ModelSpec
+from stockwise.workflows.plan_config import PlanConfig
 from stockwise.workflows.sector_forecast import SectorForecasts, forecast_sectors
 from stockwise.workflows.stages import StageClock, StageTime
 from stockwise.workflows.tracking import NullTracker, Tracker, track_forecasts
@@ -178,16 +179,29 @@ def _product_runs(sales: pd.DataFrame, *, by_date: bool, sort_ids: bool
                                     strict=True)]
 
 
-def write_plan(run: PlanRun, out_dir: str | Path) -> dict[str, Path]:
-    """plan.csv, plan.xlsx (formatted), alerts.csv, projection.csv, forecasts.csv."""
+def write_plan(run: PlanRun, out_dir: str | Path, config: PlanConfig | None = None,
+               inventory: pd.DataFrame | None = None) -> dict[str, Path]:
+    """plan.csv, plan.xlsx (formatted), alerts.csv, projection.csv, forecasts.csv, and
+    with the run's ``config`` (and ``inventory``) settings.json and the workbook's
+    "Settings" sheet (:mod:`stockwise.workflows.plan_settings`)."""
+    from stockwise.report.settings_view import SETTINGS_FILE, settings_sheet
+    from stockwise.workflows.plan_settings import plan_settings, write_settings
+
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     files = {}
     for name, table in plan_tables(run).items():
         files[name] = out / f"{name}.csv"
         write_csv(table, files[name])
+    sheet = None
+    (out / SETTINGS_FILE).unlink(missing_ok=True)  # never an earlier run's settings
+    if config is not None:
+        config = replace(config, today=config.today or run.plan.today.isoformat())
+        settings = plan_settings(config, run.plan.plan, inventory, run.forecasts.settings)
+        files["settings"] = write_settings(settings, out)
+        sheet = settings_sheet(settings.to_dict())
     files["plan_xlsx"] = write_order_workbook(run.plan.plan, run.plan.alerts,
-                                              out / "plan.xlsx")
+                                              out / "plan.xlsx", sheet)
     run.files = files
     return files
 
@@ -211,6 +225,8 @@ def _profiles(sales: pd.DataFrame, sector: str | None, extra_dirs: tuple[str | P
               ) -> dict[str, SectorProfile]:
     names = [sector] if sector else (
         sorted(sales[S.SECTOR].dropna().astype(str).unique()) if S.SECTOR in sales else [])
+    if sector and S.SECTOR not in sales:  # it names the profile of every series
+        load_profile(sector, extra_dirs=extra_dirs)  # unknown: a clear error, not defaults
     known = list_profiles(extra_dirs=extra_dirs)
     return {name: load_profile(name, extra_dirs=extra_dirs) for name in names if name in known}
 
@@ -317,7 +333,8 @@ def plan_files(
                              batches=tables["batches"].data if "batches" in tables else None,
                              planned=future, drivers=drivers,
                              **options)  # type: ignore[arg-type]
-        write_plan(run, out)
+        config = PlanConfig.from_options({**options, "drivers": tuple(drivers)})
+        write_plan(run, out, config, tables["inventory"].data)
         from stockwise.workflows.report import write_validation_summary
 
         run.files["validation_summary"] = write_validation_summary(validation, out / "validation")

@@ -8,8 +8,9 @@ tests, small library runs). :class:`PlanWriter` streams to a folder:
   ``forecasts/sector=retail/part-00012.parquet`` (the part number is the chunk's) — and
   dropped from memory; ``pandas.read_parquet(out / "forecasts")`` reads a table back;
 - at the end, the files a buyer opens — ``plan.csv``, ``plan.xlsx`` and ``alerts.csv``,
-  most urgent first — are built from the small per-product tables, and ``chunks.csv``
-  gives each chunk's sector, series and wall/CPU seconds per stage;
+  most urgent first — are built from the small per-product tables, ``settings.json``
+  says which settings produced them (also the workbook's "Settings" sheet), and
+  ``chunks.csv`` gives each chunk's sector, series and wall/CPU seconds per stage;
 - a run of at most :data:`CSV_MAX_SERIES` series also gets the big tables as CSV
   (``forecasts.csv`` …), as ``stockwise plan`` has always written them and as
   ``stockwise report`` reads them; a larger run keeps them in Parquet only.
@@ -32,6 +33,7 @@ from stockwise.workflows.stages import PLAN_STAGES
 
 if TYPE_CHECKING:
     from stockwise.workflows.chunked_plan import ChunkResult
+    from stockwise.workflows.plan_settings import PlanSettings
 
 STREAMED = ("forecasts", "projection", "selection", "backtest_metrics", "censored_demand")
 """The tables written as Parquet parts as each chunk finishes."""
@@ -164,10 +166,15 @@ class PlanWriter(ChunkCollector):
         frame = pd.read_parquet(self.out / name)
         return frame.assign(**{S.SECTOR: frame[S.SECTOR].astype(str)})
 
-    def finish(self) -> dict[str, Path]:
-        """Write the order list files (and the CSV tables of a small run); their paths."""
+    def finish(self, settings: PlanSettings | None = None,
+               plan: pd.DataFrame | None = None) -> dict[str, Path]:
+        """Write the order list files (and the CSV tables of a small run, and the run's
+        ``settings``); their paths. ``plan``: the joined plan when already at hand."""
+        from stockwise.report.settings_view import settings_sheet
+        from stockwise.workflows.plan_settings import write_settings
+
         files: dict[str, Path] = {}
-        plan, alerts = self.plan, self.alerts
+        plan, alerts = self.plan if plan is None else plan, self.alerts
         for name, table in (("plan", plan), ("alerts", alerts)):
             files[name] = self.out / f"{name}.csv"
             write_csv(table, files[name])
@@ -186,7 +193,11 @@ class PlanWriter(ChunkCollector):
                       if name in self._written})
         files["chunks"] = self.out / "chunks.csv"
         write_csv(self.chunk_timings(), files["chunks"])
-        files["plan_xlsx"] = write_order_workbook(plan, alerts, self.out / "plan.xlsx")
+        sheet = None
+        if settings is not None:
+            files["settings"] = write_settings(settings, self.out)
+            sheet = settings_sheet(settings.to_dict())
+        files["plan_xlsx"] = write_order_workbook(plan, alerts, self.out / "plan.xlsx", sheet)
         return files
 
 

@@ -21,6 +21,7 @@ from stockwise.api.params import PagingDep, choices
 from stockwise.api.serialize import jsonable, page
 from stockwise.cells import write_csv
 from stockwise.report.order_list import write_order_workbook
+from stockwise.report.settings_view import settings_sheet
 
 router = APIRouter()
 URGENCIES = ("order now", "at risk", "order soon", "planned", "no action")
@@ -95,6 +96,7 @@ def export_plan(key: ReadKey, storage: StorageDep, format: Literal["csv", "xlsx"
         run_id = _run_id(session, run_id, "plan")
         lines, _ = queries.plan_lines(session, run_id, sector=sector, **filters)
         found, _ = queries.alerts(session, run_id, sector=sector)
+        described = (session.get(Run, run_id).summary or {}).get("settings")
     plan = pd.DataFrame(lines)
     name = f"stockwise-orders-{run_id}"
     if format == "csv":
@@ -106,7 +108,8 @@ def export_plan(key: ReadKey, storage: StorageDep, format: Literal["csv", "xlsx"
     alerts = pd.DataFrame(found).drop(columns=["run_id"], errors="ignore").rename(
         columns={"product_id": "unique_id"})
     with tempfile.TemporaryDirectory(prefix="stockwise-export-") as folder:
-        path = write_order_workbook(plan, alerts, Path(folder) / f"{name}.xlsx")
+        path = write_order_workbook(plan, alerts, Path(folder) / f"{name}.xlsx",
+                                    settings_sheet(described) if described else None)
         content = path.read_bytes()
     return Response(content, media_type=XLSX,
                     headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})

@@ -34,7 +34,11 @@ class RunRequest(BaseModel):
     """
 
     kind: Literal["plan", "forecast"] = "plan"
-    sector: Name | None = Field(None, description="One sector, or null for all.")
+    sector: Name | None = Field(
+        None, description="One sector, or null for all, each under the profile of its name "
+                          "(generic defaults without one). When the stored sales have no "
+                          "sector, the profile to plan every series under (e.g. pharmacy; "
+                          "GET /api/v1/profiles lists them).")
     horizon: int | None = Field(None, ge=1, le=730, description="Forecast periods "
                                 "(forecast runs; null = the profile's).")
     models: Literal["auto"] | Annotated[list[Name], Field(min_length=1, max_length=30)] = Field(
@@ -50,6 +54,12 @@ class RunRequest(BaseModel):
     policy: Literal["RS", "sS", "sQ"] = "RS"
     target: Literal["cycle_service_level", "fill_rate", "cost"] = "cycle_service_level"
     seed: int = Field(0, ge=0, le=2**32 - 1, description="Random seed, 0 to 2**32 - 1.")
+    calibrate_service: bool = Field(
+        True, description="Order at the quantile level that served the target share of past "
+                          "protection intervals in the backtest (false: at the target "
+                          "quantile of the models' own bands).")
+    correct_censoring: bool = Field(
+        True, description="Correct demand on stocked-out days before forecasting.")
     drivers: list[Name] = Field(
         default_factory=list, max_length=50,
         description="Known-ahead drivers (e.g. ['promo', 'price']) the forecasts use with "

@@ -21,6 +21,23 @@ function summaryCell(summary) {
          `${SW.num(summary.alerts)} alerts, ${SW.num(summary.orders_now)} to order now`;
 }
 
+// The settings behind a plan run's bill: each sector's profile, the models, calibration;
+// what a fast or uncalibrated choice gives up in the tooltip.
+function settingsCell(summary) {
+  const settings = summary && summary.settings;
+  if (!settings) return "—";
+  const run = settings.run;
+  const profiles = settings.sectors.map((s) =>
+    `${s.sector}: ${s.profile ? `profile ${s.profile}` : "generic defaults"}`);
+  const models = run.models === "auto" ? `auto, ${run.quality}` : run.models.join(", ");
+  const span = document.createElement("span");
+  span.textContent = `${profiles.join("; ")}; models ${models}; service calibration ` +
+    `${run.calibrate_service ? "on" : "off"}`;
+  span.title = settings.gives_up.map((g) => `${g.setting} ${g.choice}: ${g.gives_up}`)
+    .join("\n");
+  return span;
+}
+
 function resultLinks(_, run) {
   if (run.status !== "succeeded" || run.kind !== "plan") return "—";
   const span = document.createElement("span");
@@ -44,6 +61,7 @@ async function loadRuns() {
     { key: "created_at", label: "Created (UTC)", format: SW.when },
     { key: "finished_at", label: "Finished (UTC)", format: SW.when },
     { key: "summary", label: "Result", format: summaryCell, wrap: true },
+    { key: "summary", label: "Settings", format: settingsCell, wrap: true },
     { key: "links", label: "See", format: resultLinks },
   ], "Runs, newest first");
   const mine = runs.find((r) => r.id === started);
@@ -82,7 +100,19 @@ async function startRun(event) {
 async function init() {
   document.getElementById("start-form").addEventListener("submit", startRun);
   const sectors = await SW.getAll("/sectors");
-  SW.fillSelect("run-sector", sectors.map((s) => s.sector), "all sectors");
+  if (sectors.length) {
+    SW.fillSelect("run-sector", sectors.map((s) => s.sector), "all sectors");
+  } else {  // sales without a sector: the run names the profile to plan them under
+    const profiles = (await SW.get("/profiles")).items;
+    document.getElementById("run-sector-label").textContent = "Profile";
+    document.getElementById("profile-hint").hidden = false;
+    SW.fillSelect("run-sector", profiles.map((p) => p.name), "generic defaults (no profile)");
+    for (const option of document.getElementById("run-sector").options) {
+      const p = profiles.find((x) => x.name === option.value);
+      if (p) option.textContent = `${p.name}: service ${SW.pct(p.service_level)}, review ` +
+        `${p.review_period_days} d, lead ${p.lead_time_days.min}–${p.lead_time_days.max} d`;
+    }
+  }
   await loadRuns();
 }
 
