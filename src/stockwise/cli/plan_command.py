@@ -26,6 +26,7 @@ from rich.progress import (
 from rich.table import Table
 
 from stockwise.cli.app import console, err_console, handle_errors
+from stockwise.cli.data_commands import BoundsOption
 from stockwise.cli.forecast_commands import (
     DriversOption,
     OutFolderOption,
@@ -78,6 +79,7 @@ def plan(
     workers: Annotated[int | None, typer.Option(
         min=1, help="Processes of the pool (default: one per CPU) or of the local Dask "
                     "cluster (default 2).")] = None,
+    bounds: BoundsOption = None,
     chunk_size: Annotated[int, typer.Option(
         min=1, help="Series per chunk. Calibration and model-selection segments pool per "
                     "chunk: keep it large.")] = DEFAULT_CHUNK_SIZE,
@@ -88,6 +90,7 @@ def plan(
 ) -> None:
     """Forecast, project stock and propose orders; write CSV + a formatted Excel workbook."""
     from stockwise.adapters.distributed import open_executor
+    from stockwise.data.bounds import load_bounds
     from stockwise.data.mapping import parse_map_option
     from stockwise.workflows.chunked_plan import plan_files_in_chunks
     from stockwise.workflows.plan_config import PlanConfig, as_model_names
@@ -98,13 +101,14 @@ def plan(
         extra_dirs=tuple(sectors_dir or ()), seed=seed,
         calibrate_service=calibrate_service, drivers=split_names(drivers),
         quality=quality, chunk_size=chunk_size)
+    limits = load_bounds(bounds)  # a bad bounds file stops the run before it starts
     with tracking(track, out) as tracker, open_executor(
             engine, workers=workers, scheduler=scheduler) as executor, chunk_bar() as bar:
         run, validation = plan_files_in_chunks(
             sales, inventory, out, config, batches=batches,
             column_map=parse_map_option(column_map),
             inventory_map=parse_map_option(inventory_map), planned=planned,
-            executor=executor, tracker=tracker, progress=bar)
+            executor=executor, tracker=tracker, progress=bar, bounds=limits)
     for table in validation.tables.values():
         console.print(f"{table.report.table}: {table.report.summary}", highlight=False)
     render_plan(run.plan, run.alerts)

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from stockwise import schema as S
+from stockwise.data.bounds import DEFAULT_BOUNDS, Bound, Bounds
 from stockwise.data.frequency import (
     contiguous_runs,
     dominant_frequency,
@@ -54,6 +55,8 @@ FUTURE_DATE = "future_date"
 MIXED_FREQUENCY = "mixed_frequency"
 ORDER_WITHOUT_DUE_DATE = "order_without_due_date"
 MIXED_FREQUENCIES_ACROSS_SERIES = "mixed_frequencies_across_series"
+ABOVE_PLAUSIBLE_MAXIMUM = "above_plausible_maximum"
+BELOW_PLAUSIBLE_MINIMUM = "below_plausible_minimum"
 
 
 @dataclass
@@ -159,29 +162,34 @@ class _Issues:
 
 def validate_sales(
     table: RawTable, mapping: ColumnMapping | None = None, *, as_of: pd.Timestamp | None = None,
-    date_format: str | None = None,
+    date_format: str | None = None, bounds: Bounds = DEFAULT_BOUNDS,
 ) -> ValidatedTable:
-    """Validate a mapped sales table (``unique_id, ds, y`` + optional columns)."""
+    """Validate a mapped sales table (``unique_id, ds, y`` + optional columns).
+
+    ``bounds``: the plausible ranges of the numbers (:mod:`stockwise.data.bounds`).
+    """
     frame, notes = _derive_unique_id(table.frame)
     as_of = pd.Timestamp.today().normalize() if as_of is None else pd.Timestamp(as_of)
-    result = _validate(table, frame, S.SALES, mapping, date_format, notes,
+    result = _validate(table, frame, S.SALES, mapping, date_format, notes, bounds,
                        future_limit=as_of, check_frequency=True)
     return result
 
 
 def validate_inventory(
     table: RawTable, mapping: ColumnMapping | None = None, *, date_format: str | None = None,
+    bounds: Bounds = DEFAULT_BOUNDS,
 ) -> ValidatedTable:
     """Validate a mapped inventory snapshot (one row per ``unique_id``)."""
     frame, notes = _derive_unique_id(table.frame)
-    return _validate(table, frame, S.INVENTORY, mapping, date_format, notes)
+    return _validate(table, frame, S.INVENTORY, mapping, date_format, notes, bounds)
 
 
 def validate_batches(
     table: RawTable, mapping: ColumnMapping | None = None, *, date_format: str | None = None,
+    bounds: Bounds = DEFAULT_BOUNDS,
 ) -> ValidatedTable:
     """Validate a batch (lot) table: ``unique_id, batch_id, quantity, expiry_date``."""
-    return _validate(table, table.frame, S.BATCHES, mapping, date_format, [])
+    return _validate(table, table.frame, S.BATCHES, mapping, date_format, [], bounds)
 
 
 def _derive_unique_id(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
@@ -202,8 +210,8 @@ def _derive_unique_id(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
 
 def _validate(
     table: RawTable, frame: pd.DataFrame, spec: S.TableSpec, mapping: ColumnMapping | None,
-    date_format: str | None, notes: list[str], *, future_limit: pd.Timestamp | None = None,
-    check_frequency: bool = False,
+    date_format: str | None, notes: list[str], bounds: Bounds = DEFAULT_BOUNDS, *,
+    future_limit: pd.Timestamp | None = None, check_frequency: bool = False,
 ) -> ValidatedTable:
     mapping = mapping or ColumnMapping()
     missing = [c for c in spec.required if c not in frame.columns]
@@ -225,7 +233,7 @@ def _validate(
         if column.name not in frame.columns:
             continue
         typed_columns[column.name] = _check_column(cells, column, table.decimal,
-                                                   date_format, issues, ~blank_row)
+                                                   date_format, issues, ~blank_row, bounds)
     for extra in user_columns:
         if extra not in typed_columns:
             typed_columns[extra] = frame[extra].copy()
@@ -293,7 +301,7 @@ def _blank_rows(cells: _Cells, columns: list[str]) -> pd.Series:
 
 def _check_column(
     cells: _Cells, spec: S.ColumnSpec, decimal: str, date_format: str | None,
-    issues: _Issues, live: pd.Series,
+    issues: _Issues, live: pd.Series, bounds: Bounds = DEFAULT_BOUNDS,
 ) -> pd.Series:
     """Parse one column and record its issues; returns the typed column."""
     name = spec.name
@@ -322,7 +330,27 @@ def _check_column(
                    f"must be >= {spec.minimum:g}")
     if spec.strictly_positive:
         issues.add(valid & (parsed <= 0), name, values, NOT_POSITIVE, "must be > 0")
+    bound = bounds.of(name)
+    if bound is not None:
+        _check_bound(name, parsed, valid, values, bound, issues)
     return parsed
+
+
+def _check_bound(name: str, parsed: pd.Series, valid: pd.Series, values: pd.Series,
+                 bound: Bound, issues: _Issues) -> None:
+    """Quarantine values beyond the plausible range, naming the bound that was broken."""
+    for side, rule, words in (("max", ABOVE_PLAUSIBLE_MAXIMUM, "above the plausible maximum"),
+                              ("min", BELOW_PLAUSIBLE_MINIMUM, "below the plausible minimum")):
+        limit = getattr(bound, side)
+        if limit is None:
+            continue
+        beyond = valid & ((parsed > limit) if side == "max" else (parsed < limit))
+        if not beyond.any():
+            continue
+        index = beyond.index[beyond.to_numpy()]
+        shown = parsed.loc[index].map(lambda v: f"{v:g}")
+        messages = f"{name} " + shown + f" is {words} {limit:g} (bounds.{name}.{side})"
+        issues.add_messages(index, name, values, rule, messages)
 
 
 _NAT = np.iinfo(np.int64).min  # NaT as an int64
