@@ -20,6 +20,8 @@ import pandas as pd
 from stockwise import schema as S
 from stockwise.data.bounds import DEFAULT_BOUNDS, Bound, Bounds
 from stockwise.data.frequency import (
+    WEEKDAYS,
+    align_week_anchors,
     contiguous_runs,
     dominant_frequency,
     infer_frequencies,
@@ -57,6 +59,8 @@ ORDER_WITHOUT_DUE_DATE = "order_without_due_date"
 MIXED_FREQUENCIES_ACROSS_SERIES = "mixed_frequencies_across_series"
 ABOVE_PLAUSIBLE_MAXIMUM = "above_plausible_maximum"
 BELOW_PLAUSIBLE_MINIMUM = "below_plausible_minimum"
+WEEK_ANCHOR_MOVED = "week_anchor_moved"
+AMBIGUOUS_WEEK = "ambiguous_week"
 
 
 @dataclass
@@ -373,6 +377,10 @@ class _RowKeys:
         self.spec = spec
         self._ranks: dict[str, tuple[np.ndarray, np.ndarray | None] | None] = {}
 
+    def forget(self, name: str) -> None:
+        """Drop what is known of a column whose values changed."""
+        self._ranks.pop(name, None)
+
     def ranks(self, name: str) -> tuple[np.ndarray, np.ndarray | None] | None:
         """(integer per row; the sorted distinct values, ``None`` for dates) or ``None``."""
         if name not in self._ranks:
@@ -516,6 +524,8 @@ def _check_frequency(typed: pd.DataFrame, ok: np.ndarray, frame: pd.DataFrame,
                                      typed.index if every else typed.index[ok])
     if freq.empty:
         return None
+    off = _align_weeks(typed, ok, frame, issues, notes, keys, freq, off,
+                       None if columns is None or ranks is None else (columns[0], ranks[1]))
     names = {"D": "daily", "W": "weekly", "M": "monthly"}
     off_index = off.index[off.to_numpy()]
     if len(off_index):
@@ -529,6 +539,55 @@ def _check_frequency(typed: pd.DataFrame, ok: np.ndarray, frame: pd.DataFrame,
         issues.add(pd.Series(False, index=typed.index), None, None,
                    MIXED_FREQUENCIES_ACROSS_SERIES, shown, severity="warning")
     return dominant_frequency(freq)
+
+
+def _align_weeks(typed: pd.DataFrame, ok: np.ndarray, frame: pd.DataFrame, issues: _Issues,
+                 notes: list[str], keys: _RowKeys, freq: pd.Series, off: pd.Series,
+                 series: tuple[np.ndarray, np.ndarray | None] | None = None) -> pd.Series:
+    """Put weekly series dated on mixed weekdays on one weekday
+    (:func:`~stockwise.data.frequency.align_week_anchors`): each moved row gets a warning
+    and the note says what was done; rows whose week cannot be told are rejected.
+    ``freq`` is updated in place; returns the off-calendar mask without the moved series.
+    ``series``: the live rows' series ranks and the sorted ids, when known.
+    """
+    every = bool(ok.all())
+    live = typed.index if every else typed.index[ok]
+    off_live = off.reindex(live, fill_value=False).to_numpy()
+    codes, ids = series if series is not None and series[1] is not None else (None, None)
+    if codes is not None and len(codes) and codes.max() >= len(ids):  # a missing id
+        codes, ids = None, None
+    if codes is None:
+        rows = typed.loc[live, [S.UNIQUE_ID, S.DS]]
+    else:  # the series are known: the dates alone, without copying the ids
+        rows = pd.DataFrame({S.DS: typed[S.DS] if every else typed[S.DS][ok]}, copy=False)
+    found = align_week_anchors(rows, off_live, codes=codes, ids=ids)
+    if found is not None and found.ambiguous.any():
+        doubtful = pd.Series(found.ambiguous, index=live)
+        issues.add(doubtful, S.DS, frame[S.DS], AMBIGUOUS_WEEK,
+                   f"weekly series dated on several weekdays: this row and its neighbour "
+                   f"fall in the same week (to the nearest {found.anchor_name}), so its week "
+                   f"cannot be told; date each week once")
+        keep = ~found.ambiguous
+        live, rows, off_live = live[keep], rows[keep], off_live[keep]
+        found = align_week_anchors(rows, off_live, codes=None if codes is None else
+                                   codes[keep], ids=ids)
+    if found is None or not found.moved.any():
+        return off
+    moved = live[found.moved]
+    before = typed.loc[moved, S.DS]
+    typed.loc[moved, S.DS] = found.ds[found.moved]
+    keys.forget(S.DS)
+    freq.loc[freq.index.isin(found.series)] = "W"
+    weekday = before.dt.dayofweek.map(dict(enumerate(WEEKDAYS)))
+    messages = ("weekly date moved from " + weekday + " " + before.dt.strftime("%Y-%m-%d")
+                + f" to {found.anchor_name} "
+                + typed.loc[moved, S.DS].dt.strftime("%Y-%m-%d")
+                + f" (weeks dated on mixed weekdays; every week now on its {found.anchor_name})")
+    issues.add_messages(moved, S.DS, frame[S.DS], WEEK_ANCHOR_MOVED, messages,
+                        severity="warning")
+    notes.append(found.note())
+    aligned = typed.loc[off.index, S.UNIQUE_ID].isin(found.series).to_numpy()
+    return off & ~aligned
 
 
 def _split(table: RawTable, frame: pd.DataFrame, typed: pd.DataFrame, issues: _Issues,
