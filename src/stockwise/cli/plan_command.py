@@ -136,6 +136,8 @@ def chunk_bar() -> Iterator[Callable[[ChunkProgress], None]]:
 
 def render_plan(plan, alerts) -> None:
     """The most urgent lines and the alert counts."""
+    from stockwise.inventory.decision import DAYS_OF_COVER_CAP
+
     table = Table(title=f"Most urgent of {len(plan)} products", title_justify="left")
     for column in ("product", "urgency", "order on", "qty", "runs out", "P(out)", "cover",
                    "alerts"):
@@ -144,7 +146,7 @@ def render_plan(plan, alerts) -> None:
         table.add_row(
             str(row.unique_id), row.urgency, _date(row.order_date), f"{row.order_qty:g}",
             _date(row.stockout_date), f"{row.stockout_probability:.0%}",
-            "∞" if row.days_of_cover == float("inf") else f"{row.days_of_cover:.0f}d",
+            "10y+" if row.days_of_cover >= DAYS_OF_COVER_CAP else f"{row.days_of_cover:.0f}d",
             (row.alert or "").replace("_risk", ""),
         )
     console.print(table)
