@@ -17,6 +17,7 @@ import pandas as pd
 
 from stockwise import schema as S
 from stockwise.cells import write_csv
+from stockwise.data.bounds import DEFAULT_BOUNDS, Bounds
 from stockwise.data.planned import read_planned
 from stockwise.errors import OptionError, ProfileError
 from stockwise.evaluation.metrics import summarise
@@ -209,13 +210,14 @@ def forecast_file(
     source: str | Path | pd.DataFrame, out_dir: str | Path, *,
     column_map: dict[str, str] | None = None, tracker: Tracker | None = None,
     planned: str | Path | pd.DataFrame | None = None, drivers: Sequence[str] = (),
-    **options: object,
+    bounds: Bounds = DEFAULT_BOUNDS, **options: object,
 ) -> ForecastFiles:
     """Validate a sales file, forecast it per sector and write the results to ``out_dir``.
 
     ``planned``: a planned-inputs file (:func:`stockwise.data.planned.read_planned`) with
     the values of known-ahead drivers (``drivers``, default all its columns) for the
-    forecast periods.
+    forecast periods. ``bounds``: the plausible ranges of the numbers
+    (:mod:`stockwise.data.bounds`).
 
     Writes ``forecasts.csv``, ``selection.csv`` (model per series and why),
     ``backtest_metrics.csv`` and the validation files under ``validation/``. A
@@ -224,7 +226,8 @@ def forecast_file(
     out = Path(out_dir)
     tracker = tracker or NullTracker()
     with tracker.start_run("forecast", tags={"stockwise.kind": "forecast"}):
-        validation = validate_sources(source, column_map=column_map, out_dir=out / "validation")
+        validation = validate_sources(source, column_map=column_map, out_dir=out / "validation",
+                                      bounds=bounds)
         sales = validation.tables["sales"].require_usable().data
         future = read_planned(planned, drivers) if planned is not None else None
         result = forecast_sectors(sales, planned=future, drivers=drivers,
@@ -239,13 +242,14 @@ def forecast_file(
 def backtest_file(
     source: str | Path | pd.DataFrame, out_dir: str | Path, *,
     column_map: dict[str, str] | None = None, tracker: Tracker | None = None,
-    **options: object,
+    bounds: Bounds = DEFAULT_BOUNDS, **options: object,
 ) -> ForecastFiles:
     """Validate a sales file, backtest per sector, write windows, metrics and summary."""
     out = Path(out_dir)
     tracker = tracker or NullTracker()
     with tracker.start_run("backtest", tags={"stockwise.kind": "backtest"}):
-        validation = validate_sources(source, column_map=column_map, out_dir=out / "validation")
+        validation = validate_sources(source, column_map=column_map, out_dir=out / "validation",
+                                      bounds=bounds)
         sales = validation.tables["sales"].require_usable().data
         windows, metrics, summary = backtest_sectors(sales, **options)  # type: ignore[arg-type]
         files = _write(out, {"backtest_forecasts": windows, "backtest_metrics": metrics,
