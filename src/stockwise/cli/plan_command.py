@@ -110,7 +110,10 @@ def plan(
             inventory_map=parse_map_option(inventory_map), planned=planned,
             executor=executor, tracker=tracker, progress=bar, bounds=limits)
     for table in validation.tables.values():
-        console.print(f"{table.report.table}: {table.report.summary}", highlight=False)
+        warned = table.report.warnings["rule"].value_counts()
+        said = "; warnings: " + ", ".join(f"{r} {n}" for r, n in warned.items()) \
+            if len(warned) else ""  # e.g. weekly dates moved to one weekday
+        console.print(f"{table.report.table}: {table.report.summary}{said}", highlight=False)
     render_plan(run.plan, run.alerts)
     for name, path in run.files.items():
         console.print(f"{name}: {path}", highlight=False)

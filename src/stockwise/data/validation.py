@@ -6,6 +6,11 @@ quarantine frame (with the user's own column names and its reasons); warnings ke
 row. The accounting invariant ``read == accepted + quarantined`` holds by construction:
 each input row lands in exactly one of the two frames.
 
+Numbers beyond their plausible bounds (:mod:`stockwise.data.bounds`) are errors naming the
+bound. Weekly series dated on mixed weekdays are put on one weekday
+(:func:`~stockwise.data.frequency.align_week_anchors`): the accepted rows carry the moved
+dates, each moved row a warning.
+
 Only structural problems raise (no rows, a required column missing): those cannot be
 fixed row by row, and the error says how to fix the file.
 """
