@@ -32,6 +32,7 @@ UNIT_COST = "unit_cost"
 MOQ = "moq"
 PACK_SIZE = "pack_size"
 SHELF_LIFE_DAYS = "shelf_life_days"
+REVIEW_PERIOD_DAYS = "review_period_days"
 
 # --- batches (pharmacy: one row per lot) ---------------------------------------------------
 BATCH_ID = "batch_id"
@@ -125,6 +126,8 @@ INVENTORY = TableSpec(
                    description="order multiple (units per pack)"),
         ColumnSpec(SHELF_LIFE_DAYS, "number", strictly_positive=True,
                    description="shelf life from receipt, in days"),
+        ColumnSpec(REVIEW_PERIOD_DAYS, "number", strictly_positive=True,
+                   description="days between two order reviews (overrides the profile)"),
         ColumnSpec(SECTOR, "text"),
         ColumnSpec(PRODUCT, "text"),
         ColumnSpec(STORE, "text"),

@@ -314,3 +314,20 @@ def test_from_dict_validates():
     data["service_level"] = 2
     with pytest.raises(ProfileError, match="<dict>: key 'service_level'"):
         SectorProfile.from_dict(data)
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    ("lead_time_days: [5, 100000]", "key 'lead_time_days.max' (100000 days) is above the "
+                                    "plausible maximum of 730 days"),
+    ("lead_time_days: [5, 10]\nreview_period_days: 5000",
+     "key 'review_period_days' (5000 days) is above the "
+     "plausible maximum of 365 days"),
+])
+def test_absurd_lead_times_and_review_periods_are_refused(tmp_path, extra, message):
+    text = MINIMAL.replace("lead_time_days: [5, 10]\n", "") + extra + "\n"
+    path = write(tmp_path, "absurd.yaml", text)
+    with pytest.raises(ProfileError) as info:
+        load_profile(path)
+    assert message in str(info.value) and str(path) in str(info.value)
+    ok = write(tmp_path, "ok.yaml", MINIMAL + "review_period_days: 365\n")
+    assert load_profile(ok).review_period_days == 365

@@ -14,6 +14,9 @@ from stockwise.cli.app import console, handle_errors
 MapOption = Annotated[str | None, typer.Option(
     "--map", help="Column mapping canonical=YourColumn, e.g. date=Date,y=Ventes,product=Produit.")]
 OutOption = Annotated[Path, typer.Option("--out", "-o", help="Output folder.")]
+BoundsOption = Annotated[Path | None, typer.Option(
+    "--bounds", help="YAML file with a 'bounds:' section: plausible min/max per column "
+                     "(e.g. lead_time_days: {max: 1000}); values beyond are quarantined.")]
 
 
 def register(app: typer.Typer) -> None:
@@ -65,8 +68,10 @@ def validate(
                                                     "(default: today).")] = None,
     out: OutOption = Path("stockwise-output/validation"),
     strict: Annotated[bool, typer.Option(help="Exit 1 when any row is quarantined.")] = False,
+    bounds: BoundsOption = None,
 ) -> None:
     """Check sales (and inventory) files; report every problem and quarantine bad rows."""
+    from stockwise.data.bounds import load_bounds
     from stockwise.data.mapping import parse_map_option
     from stockwise.workflows.validate import validate_sources
 
@@ -79,7 +84,7 @@ def validate(
         source, inventory=inventory, batches=batches,
         column_map=parse_map_option(column_map), inventory_map=parse_map_option(inventory_map),
         out_dir=out, as_of=as_of, sep=sep, encoding=encoding, decimal=decimal,
-        sheet=sheet, date_format=date_format,
+        sheet=sheet, date_format=date_format, bounds=load_bounds(bounds),
     )
     for name, table in run.tables.items():
         render.validation_report(console, table, run.files.get(name))

@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from stockwise.cli.app import console, handle_errors
+from stockwise.cli.data_commands import BoundsOption
 from stockwise.cli.runs_command import TrackOption, tracking
 
 MapOption = Annotated[str | None, typer.Option(
@@ -57,8 +58,10 @@ def forecast(
     track: TrackOption = True,
     force: Annotated[bool, typer.Option(
         help="Forecast a horizon longer than the longest history anyway.")] = False,
+    bounds: BoundsOption = None,
 ) -> None:
     """Forecast every series with intervals; 'auto' picks the best model per series."""
+    from stockwise.data.bounds import load_bounds
     from stockwise.data.mapping import parse_map_option
     from stockwise.workflows.sector_forecast import forecast_file
 
@@ -69,6 +72,7 @@ def forecast(
             sector=sector, models=_models(models), levels=_levels(levels), n_windows=windows,
             extra_dirs=tuple(sectors_dir or ()), tracker=tracker, planned=planned,
             drivers=split_names(drivers), quality=quality, force=force,
+            bounds=load_bounds(bounds),
         )
     console.print(run.validation.tables["sales"].report.summary, highlight=False)
     assert run.result is not None
@@ -102,8 +106,10 @@ def backtest(
     sectors_dir: SectorsDirOption = None,
     out: OutFolderOption = Path("stockwise-output/backtest"),
     track: TrackOption = True,
+    bounds: BoundsOption = None,
 ) -> None:
     """Backtest models on rolling origins; print and write per-series metrics."""
+    from stockwise.data.bounds import load_bounds
     from stockwise.data.mapping import parse_map_option
     from stockwise.workflows.sector_forecast import backtest_file
 
@@ -112,7 +118,7 @@ def backtest(
             sales, out, column_map=parse_map_option(column_map), horizon=horizon,
             n_windows=windows, freq=freq, sector=sector,
             models=None if models is None else _models(models), levels=_levels(levels),
-            extra_dirs=tuple(sectors_dir or ()), tracker=tracker,
+            extra_dirs=tuple(sectors_dir or ()), tracker=tracker, bounds=load_bounds(bounds),
         )
     assert run.summary is not None
     shown = [c for c in ("sector", "model", "n_series", "mase", "rmsse", "wape", "smape",

@@ -26,6 +26,7 @@ from rich.progress import (
 from rich.table import Table
 
 from stockwise.cli.app import console, err_console, handle_errors
+from stockwise.cli.data_commands import BoundsOption
 from stockwise.cli.forecast_commands import (
     DriversOption,
     OutFolderOption,
@@ -80,6 +81,7 @@ def plan(
     workers: Annotated[int | None, typer.Option(
         min=1, help="Processes of the pool (default: one per CPU) or of the local Dask "
                     "cluster (default 2).")] = None,
+    bounds: BoundsOption = None,
     chunk_size: Annotated[int, typer.Option(
         min=1, help="Series per chunk. Calibration and model-selection segments pool per "
                     "chunk: keep it large.")] = DEFAULT_CHUNK_SIZE,
@@ -90,6 +92,7 @@ def plan(
 ) -> None:
     """Forecast, project stock and propose orders; write CSV + a formatted Excel workbook."""
     from stockwise.adapters.distributed import open_executor
+    from stockwise.data.bounds import load_bounds
     from stockwise.data.holes import describe_holes
     from stockwise.data.mapping import parse_map_option
     from stockwise.workflows.chunked_plan import plan_files_in_chunks
@@ -101,15 +104,19 @@ def plan(
         extra_dirs=tuple(sectors_dir or ()), seed=seed,
         calibrate_service=calibrate_service, drivers=split_names(drivers),
         quality=quality, chunk_size=chunk_size)
+    limits = load_bounds(bounds)  # a bad bounds file stops the run before it starts
     with tracking(track, out) as tracker, open_executor(
             engine, workers=workers, scheduler=scheduler) as executor, chunk_bar() as bar:
         run, validation = plan_files_in_chunks(
             sales, inventory, out, config, batches=batches,
             column_map=parse_map_option(column_map),
             inventory_map=parse_map_option(inventory_map), planned=planned,
-            executor=executor, tracker=tracker, progress=bar)
+            executor=executor, tracker=tracker, progress=bar, bounds=limits)
     for table in validation.tables.values():
-        console.print(f"{table.report.table}: {table.report.summary}", highlight=False)
+        warned = table.report.warnings["rule"].value_counts()
+        said = "; warnings: " + ", ".join(f"{r} {n}" for r, n in warned.items()) \
+            if len(warned) else ""  # e.g. weekly dates moved to one weekday
+        console.print(f"{table.report.table}: {table.report.summary}{said}", highlight=False)
     holes = describe_holes(run.holes)
     if holes:
         console.print(f"[yellow]warning:[/] {holes}", highlight=False)
@@ -140,6 +147,8 @@ def chunk_bar() -> Iterator[Callable[[ChunkProgress], None]]:
 
 def render_plan(plan, alerts) -> None:
     """The most urgent lines and the alert counts."""
+    from stockwise.inventory.decision import DAYS_OF_COVER_CAP
+
     table = Table(title=f"Most urgent of {len(plan)} products", title_justify="left")
     for column in ("product", "urgency", "order on", "qty", "runs out", "P(out)", "cover",
                    "alerts"):
@@ -148,7 +157,7 @@ def render_plan(plan, alerts) -> None:
         table.add_row(
             str(row.unique_id), row.urgency, _date(row.order_date), f"{row.order_qty:g}",
             _date(row.stockout_date), f"{row.stockout_probability:.0%}",
-            "∞" if row.days_of_cover == float("inf") else f"{row.days_of_cover:.0f}d",
+            "10y+" if row.days_of_cover >= DAYS_OF_COVER_CAP else f"{row.days_of_cover:.0f}d",
             (row.alert or "").replace("_risk", ""),
         )
     console.print(table)

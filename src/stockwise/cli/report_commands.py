@@ -10,6 +10,7 @@ import typer
 
 from stockwise.cli import render
 from stockwise.cli.app import console, handle_errors
+from stockwise.cli.data_commands import BoundsOption
 
 MapOption = Annotated[str | None, typer.Option(
     "--map", help="Sales column mapping canonical=YourColumn, e.g. date=Date,y=Ventes.")]
@@ -53,8 +54,10 @@ def etl(
     to: Annotated[str | None, typer.Option(help="Aggregate to W or M.")] = None,
     as_of: Annotated[str | None, typer.Option(
         help="Reject sales dated after this day (default: today).")] = None,
+    bounds: BoundsOption = None,
 ) -> None:
     """Validate a sales file, put it on a regular calendar and write it (+ charts)."""
+    from stockwise.data.bounds import load_bounds
     from stockwise.data.mapping import parse_map_option
     from stockwise.workflows.report import run_etl
 
@@ -62,7 +65,7 @@ def etl(
         raise typer.BadParameter("--to must be W or M")
     with console.status("validating and preparing …"):
         result = run_etl(sales, out, column_map=parse_map_option(column_map), viz=viz, to=to,
-                         as_of=as_of)
+                         as_of=as_of, bounds=load_bounds(bounds))
     table = result.validation.tables["sales"]
     render.validation_report(console, table, result.validation.files.get("sales"))
     console.print(f"prepared: {len(result.prepared)} rows → {result.files['prepared']}",

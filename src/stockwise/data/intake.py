@@ -15,6 +15,7 @@ import pandas as pd
 
 from stockwise import schema as S
 from stockwise.cells import write_csv
+from stockwise.data.bounds import DEFAULT_BOUNDS, Bounds
 from stockwise.data.mapping import apply_mapping, build_mapping
 from stockwise.data.readers import RAGGED_FIELDS, RawTable, from_frame, read_table
 from stockwise.data.validation import (
@@ -51,13 +52,16 @@ def load_table(
     sheet: str | int | None = None,
     date_format: str | None = None,
     as_of: pd.Timestamp | str | None = None,
+    bounds: Bounds = DEFAULT_BOUNDS,
 ) -> ValidatedTable:
     """Read, map and validate one table; the result always accounts for every input row.
 
     ``source`` is a file path (CSV/Excel/Parquet), an in-memory DataFrame, or a
     :class:`RawTable` (e.g. from the SQL adapter). ``column_map`` maps canonical names to
     the user's names (``{"ds": "Date", "y": "Ventes"}``); common English and French
-    headers are recognised without it. Raises only when the table is unusable as a whole.
+    headers are recognised without it. ``bounds``: the plausible ranges of the numbers
+    (:mod:`stockwise.data.bounds`); values beyond them are quarantined. Raises only when
+    the table is unusable as a whole.
     """
     if table not in _VALIDATORS:
         raise ValueError(f"unknown table '{table}'; expected one of {sorted(_VALIDATORS)}")
@@ -71,7 +75,7 @@ def load_table(
     user_columns = [c for c in raw.frame.columns if c != S.SOURCE_ROW]
     mapping = build_mapping(user_columns, column_map, table=spec, detect=detect_columns)
     mapped = RawTable(apply_mapping(raw.frame, mapping), raw.source, raw.dialect, raw.decimal)
-    kwargs: dict[str, object] = {"date_format": date_format}
+    kwargs: dict[str, object] = {"date_format": date_format, "bounds": bounds}
     if table == "sales":
         kwargs["as_of"] = None if as_of is None else pd.Timestamp(as_of)
     result = _VALIDATORS[table](mapped, mapping, **kwargs)

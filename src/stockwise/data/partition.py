@@ -36,6 +36,7 @@ import pyarrow.parquet as pq
 
 from stockwise import schema as S
 from stockwise.cells import write_csv
+from stockwise.data.bounds import DEFAULT_BOUNDS, Bounds
 from stockwise.data.fingerprint import data_fingerprint
 from stockwise.data.holes import concat_holes, describe_holes
 from stockwise.data.intake import load_table
@@ -154,8 +155,8 @@ class PartedSales:
 def stream_sales(path: str | Path, work_dir: str | Path, *, out_dir: str | Path | None = None,
                  column_map: dict[str, str] | None = None,
                  as_of: pd.Timestamp | str | None = None, part_series: int = 2000,
-                 batch_rows: int = BATCH_ROWS, map_parts: PartMap | None = None
-                 ) -> PartedSales:
+                 batch_rows: int = BATCH_ROWS, map_parts: PartMap | None = None,
+                 bounds: Bounds = DEFAULT_BOUNDS) -> PartedSales:
     """Validate a Parquet sales file part by part; the parts go to ``work_dir``.
 
     ``out_dir``: where ``sales_quarantine.csv`` and ``sales_issues.csv`` go (as
@@ -163,7 +164,8 @@ def stream_sales(path: str | Path, work_dir: str | Path, *, out_dir: str | Path 
     series per part. Memory holds one batch of ``batch_rows`` rows, or one part, at a time.
     ``map_parts``: an executor's ``map`` (``map(fn, items, config)``, results in any
     order) to validate the parts on its workers, which must see ``work_dir``; default:
-    here, one after the other.
+    here, one after the other. ``bounds``: the plausible ranges of the numbers, checked in
+    every part as :func:`~stockwise.data.intake.load_table` checks them.
     """
     source = str(path)
     file = _open(Path(path))
@@ -179,7 +181,8 @@ def stream_sales(path: str | Path, work_dir: str | Path, *, out_dir: str | Path 
                          index=pd.Index(np.concatenate([ids for _, ids in blocks])
                                         if blocks else [], dtype=object))
     raw_parts = _route(file, keys, block_of, len(blocks), work, batch_rows)
-    return _validate_parts(raw_parts, source, work, out_dir, column_map, as_of, map_parts)
+    return _validate_parts(raw_parts, source, work, out_dir, column_map, as_of, map_parts,
+                           bounds)
 
 
 class _SeriesKeys:
@@ -300,6 +303,7 @@ class PartOptions:
     work: str
     column_map: tuple[tuple[str, str], ...] = ()
     as_of: str | None = None
+    bounds: Bounds = DEFAULT_BOUNDS
 
 
 @dataclass(frozen=True)
@@ -327,7 +331,8 @@ def validate_part(raw: tuple[int, str], options: PartOptions) -> PartVerdict:
         frame = pa.ipc.open_file(mapped).read_all().to_pandas()
     frame.index = pd.RangeIndex(len(frame))
     table = load_table(RawTable(frame, options.source), "sales",
-                       column_map=dict(options.column_map) or None, as_of=options.as_of)
+                       column_map=dict(options.column_map) or None, as_of=options.as_of,
+                       bounds=options.bounds)
     Path(raw_path).unlink()
     data = table.data
     if data.empty:
@@ -349,12 +354,12 @@ def _in_order(fn: Callable[[Any, Any], Any], items: Sequence[Any], options: Any
 
 def _validate_parts(raw_parts: list[Path], source: str, work: Path,
                     out_dir: str | Path | None, column_map: dict[str, str] | None,
-                    as_of: pd.Timestamp | str | None, map_parts: PartMap | None = None
-                    ) -> PartedSales:
+                    as_of: pd.Timestamp | str | None, map_parts: PartMap | None = None,
+                    bounds: Bounds = DEFAULT_BOUNDS) -> PartedSales:
     """Validate the raw parts (on ``map_parts``, else here one after the other), write
     the quarantine and issues in part order, and merge the reports."""
     options = PartOptions(source, str(work), tuple((column_map or {}).items()),
-                          None if as_of is None else pd.Timestamp(as_of).isoformat())
+                          None if as_of is None else pd.Timestamp(as_of).isoformat(), bounds)
     verdicts = sorted((map_parts or _in_order)(validate_part, list(enumerate(map(str, raw_parts))),
                                                options), key=lambda v: v.index)
     files: dict[str, Path] = {}

@@ -6,6 +6,11 @@ quarantine frame (with the user's own column names and its reasons); warnings ke
 row. The accounting invariant ``read == accepted + quarantined`` holds by construction:
 each input row lands in exactly one of the two frames.
 
+Numbers beyond their plausible bounds (:mod:`stockwise.data.bounds`) are errors naming the
+bound. Weekly series dated on mixed weekdays are put on one weekday
+(:func:`~stockwise.data.frequency.align_week_anchors`): the accepted rows carry the moved
+dates, each moved row a warning.
+
 Only structural problems raise (no rows, a required column missing): those cannot be
 fixed row by row, and the error says how to fix the file.
 """
@@ -18,7 +23,10 @@ import numpy as np
 import pandas as pd
 
 from stockwise import schema as S
+from stockwise.data.bounds import DEFAULT_BOUNDS, Bound, Bounds
 from stockwise.data.frequency import (
+    WEEKDAYS,
+    align_week_anchors,
     contiguous_runs,
     dominant_frequency,
     infer_frequencies,
@@ -55,6 +63,10 @@ FUTURE_DATE = "future_date"
 MIXED_FREQUENCY = "mixed_frequency"
 ORDER_WITHOUT_DUE_DATE = "order_without_due_date"
 MIXED_FREQUENCIES_ACROSS_SERIES = "mixed_frequencies_across_series"
+ABOVE_PLAUSIBLE_MAXIMUM = "above_plausible_maximum"
+BELOW_PLAUSIBLE_MINIMUM = "below_plausible_minimum"
+WEEK_ANCHOR_MOVED = "week_anchor_moved"
+AMBIGUOUS_WEEK = "ambiguous_week"
 
 
 @dataclass
@@ -163,12 +175,15 @@ class _Issues:
 
 def validate_sales(
     table: RawTable, mapping: ColumnMapping | None = None, *, as_of: pd.Timestamp | None = None,
-    date_format: str | None = None,
+    date_format: str | None = None, bounds: Bounds = DEFAULT_BOUNDS,
 ) -> ValidatedTable:
-    """Validate a mapped sales table (``unique_id, ds, y`` + optional columns)."""
+    """Validate a mapped sales table (``unique_id, ds, y`` + optional columns).
+
+    ``bounds``: the plausible ranges of the numbers (:mod:`stockwise.data.bounds`).
+    """
     frame, notes = _derive_unique_id(table.frame)
     as_of = pd.Timestamp.today().normalize() if as_of is None else pd.Timestamp(as_of)
-    result = _validate(table, frame, S.SALES, mapping, date_format, notes,
+    result = _validate(table, frame, S.SALES, mapping, date_format, notes, bounds,
                        future_limit=as_of, check_frequency=True)
     result.report.holes = find_holes(result.data)
     said = describe_holes(result.report.holes)
@@ -179,19 +194,21 @@ def validate_sales(
 
 def validate_inventory(
     table: RawTable, mapping: ColumnMapping | None = None, *, date_format: str | None = None,
+    bounds: Bounds = DEFAULT_BOUNDS,
 ) -> ValidatedTable:
     """Validate a mapped inventory snapshot (one row per ``unique_id``)."""
     frame, notes = _derive_unique_id(table.frame)
-    return _validate(table, frame, S.INVENTORY, mapping, date_format, notes)
+    return _validate(table, frame, S.INVENTORY, mapping, date_format, notes, bounds)
 
 
 def validate_batches(
     table: RawTable, mapping: ColumnMapping | None = None, *, date_format: str | None = None,
+    bounds: Bounds = DEFAULT_BOUNDS,
 ) -> ValidatedTable:
     """Validate a batch (lot) table: ``unique_id, batch_id, quantity, expiry_date``; the
     id is built from product (and store) as for the sales and the inventory."""
     frame, notes = _derive_unique_id(table.frame)
-    return _validate(table, frame, S.BATCHES, mapping, date_format, notes)
+    return _validate(table, frame, S.BATCHES, mapping, date_format, notes, bounds)
 
 
 def _derive_unique_id(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
@@ -212,8 +229,8 @@ def _derive_unique_id(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
 
 def _validate(
     table: RawTable, frame: pd.DataFrame, spec: S.TableSpec, mapping: ColumnMapping | None,
-    date_format: str | None, notes: list[str], *, future_limit: pd.Timestamp | None = None,
-    check_frequency: bool = False,
+    date_format: str | None, notes: list[str], bounds: Bounds = DEFAULT_BOUNDS, *,
+    future_limit: pd.Timestamp | None = None, check_frequency: bool = False,
 ) -> ValidatedTable:
     mapping = mapping or ColumnMapping()
     missing = [c for c in spec.required if c not in frame.columns]
@@ -235,7 +252,7 @@ def _validate(
         if column.name not in frame.columns:
             continue
         typed_columns[column.name] = _check_column(cells, column, table.decimal,
-                                                   date_format, issues, ~blank_row)
+                                                   date_format, issues, ~blank_row, bounds)
     for extra in user_columns:
         if extra not in typed_columns:
             typed_columns[extra] = frame[extra].copy()
@@ -303,7 +320,7 @@ def _blank_rows(cells: _Cells, columns: list[str]) -> pd.Series:
 
 def _check_column(
     cells: _Cells, spec: S.ColumnSpec, decimal: str, date_format: str | None,
-    issues: _Issues, live: pd.Series,
+    issues: _Issues, live: pd.Series, bounds: Bounds = DEFAULT_BOUNDS,
 ) -> pd.Series:
     """Parse one column and record its issues; returns the typed column."""
     name = spec.name
@@ -332,7 +349,27 @@ def _check_column(
                    f"must be >= {spec.minimum:g}")
     if spec.strictly_positive:
         issues.add(valid & (parsed <= 0), name, values, NOT_POSITIVE, "must be > 0")
+    bound = bounds.of(name)
+    if bound is not None:
+        _check_bound(name, parsed, valid, values, bound, issues)
     return parsed
+
+
+def _check_bound(name: str, parsed: pd.Series, valid: pd.Series, values: pd.Series,
+                 bound: Bound, issues: _Issues) -> None:
+    """Quarantine values beyond the plausible range, naming the bound that was broken."""
+    for side, rule, words in (("max", ABOVE_PLAUSIBLE_MAXIMUM, "above the plausible maximum"),
+                              ("min", BELOW_PLAUSIBLE_MINIMUM, "below the plausible minimum")):
+        limit = getattr(bound, side)
+        if limit is None:
+            continue
+        beyond = valid & ((parsed > limit) if side == "max" else (parsed < limit))
+        if not beyond.any():
+            continue
+        index = beyond.index[beyond.to_numpy()]
+        shown = parsed.loc[index].map(lambda v: f"{v:g}")
+        messages = f"{name} " + shown + f" is {words} {limit:g} (bounds.{name}.{side})"
+        issues.add_messages(index, name, values, rule, messages)
 
 
 _NAT = np.iinfo(np.int64).min  # NaT as an int64
@@ -354,6 +391,10 @@ class _RowKeys:
         self.cells = cells
         self.spec = spec
         self._ranks: dict[str, tuple[np.ndarray, np.ndarray | None] | None] = {}
+
+    def forget(self, name: str) -> None:
+        """Drop what is known of a column whose values changed."""
+        self._ranks.pop(name, None)
 
     def ranks(self, name: str) -> tuple[np.ndarray, np.ndarray | None] | None:
         """(integer per row; the sorted distinct values, ``None`` for dates) or ``None``."""
@@ -498,6 +539,8 @@ def _check_frequency(typed: pd.DataFrame, ok: np.ndarray, frame: pd.DataFrame,
                                      typed.index if every else typed.index[ok])
     if freq.empty:
         return None
+    off = _align_weeks(typed, ok, frame, issues, notes, keys, freq, off,
+                       None if columns is None or ranks is None else (columns[0], ranks[1]))
     names = {"D": "daily", "W": "weekly", "M": "monthly"}
     off_index = off.index[off.to_numpy()]
     if len(off_index):
@@ -511,6 +554,55 @@ def _check_frequency(typed: pd.DataFrame, ok: np.ndarray, frame: pd.DataFrame,
         issues.add(pd.Series(False, index=typed.index), None, None,
                    MIXED_FREQUENCIES_ACROSS_SERIES, shown, severity="warning")
     return dominant_frequency(freq)
+
+
+def _align_weeks(typed: pd.DataFrame, ok: np.ndarray, frame: pd.DataFrame, issues: _Issues,
+                 notes: list[str], keys: _RowKeys, freq: pd.Series, off: pd.Series,
+                 series: tuple[np.ndarray, np.ndarray | None] | None = None) -> pd.Series:
+    """Put weekly series dated on mixed weekdays on one weekday
+    (:func:`~stockwise.data.frequency.align_week_anchors`): each moved row gets a warning
+    and the note says what was done; rows whose week cannot be told are rejected.
+    ``freq`` is updated in place; returns the off-calendar mask without the moved series.
+    ``series``: the live rows' series ranks and the sorted ids, when known.
+    """
+    every = bool(ok.all())
+    live = typed.index if every else typed.index[ok]
+    off_live = off.reindex(live, fill_value=False).to_numpy()
+    codes, ids = series if series is not None and series[1] is not None else (None, None)
+    if codes is not None and len(codes) and codes.max() >= len(ids):  # a missing id
+        codes, ids = None, None
+    if codes is None:
+        rows = typed.loc[live, [S.UNIQUE_ID, S.DS]]
+    else:  # the series are known: the dates alone, without copying the ids
+        rows = pd.DataFrame({S.DS: typed[S.DS] if every else typed[S.DS][ok]}, copy=False)
+    found = align_week_anchors(rows, off_live, codes=codes, ids=ids)
+    if found is not None and found.ambiguous.any():
+        doubtful = pd.Series(found.ambiguous, index=live)
+        issues.add(doubtful, S.DS, frame[S.DS], AMBIGUOUS_WEEK,
+                   f"weekly series dated on several weekdays: this row and its neighbour "
+                   f"fall in the same week (to the nearest {found.anchor_name}), so its week "
+                   f"cannot be told; date each week once")
+        keep = ~found.ambiguous
+        live, rows, off_live = live[keep], rows[keep], off_live[keep]
+        found = align_week_anchors(rows, off_live, codes=None if codes is None else
+                                   codes[keep], ids=ids)
+    if found is None or not found.moved.any():
+        return off
+    moved = live[found.moved]
+    before = typed.loc[moved, S.DS]
+    typed.loc[moved, S.DS] = found.ds[found.moved]
+    keys.forget(S.DS)
+    freq.loc[freq.index.isin(found.series)] = "W"
+    weekday = before.dt.dayofweek.map(dict(enumerate(WEEKDAYS)))
+    messages = ("weekly date moved from " + weekday + " " + before.dt.strftime("%Y-%m-%d")
+                + f" to {found.anchor_name} "
+                + typed.loc[moved, S.DS].dt.strftime("%Y-%m-%d")
+                + f" (weeks dated on mixed weekdays; every week now on its {found.anchor_name})")
+    issues.add_messages(moved, S.DS, frame[S.DS], WEEK_ANCHOR_MOVED, messages,
+                        severity="warning")
+    notes.append(found.note())
+    aligned = typed.loc[off.index, S.UNIQUE_ID].isin(found.series).to_numpy()
+    return off & ~aligned
 
 
 def _split(table: RawTable, frame: pd.DataFrame, typed: pd.DataFrame, issues: _Issues,

@@ -256,9 +256,20 @@ def _reason(params: ProductParameters, position: float, reorder_point: float,
     return text
 
 
+DAYS_OF_COVER_CAP = 3650.0
+"""Ten years: the days of cover shown for stock that lasts longer, or that nothing is
+expected to sell. Beyond it no decision changes, and a number (not infinity) keeps every
+output column a plain finite number that spreadsheets and databases can hold."""
+
+
 def days_of_cover(on_hand: float, mean_daily: float) -> float:
-    """Days the stock on hand lasts at the forecast's average daily demand (inf if none)."""
-    return float("inf") if mean_daily <= 0 else on_hand / mean_daily
+    """Days the stock on hand lasts at the forecast's average daily demand, at most
+    :data:`DAYS_OF_COVER_CAP` (also when no demand is expected); 0 without stock."""
+    if on_hand <= 0:
+        return 0.0
+    if mean_daily <= 0:
+        return DAYS_OF_COVER_CAP
+    return min(on_hand / mean_daily, DAYS_OF_COVER_CAP)
 
 
 def to_date(today: pd.Timestamp, day: int | None) -> pd.Timestamp | None:

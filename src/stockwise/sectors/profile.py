@@ -45,6 +45,7 @@ from typing import Any
 
 import yaml
 
+from stockwise.data.bounds import DEFAULT_LIMITS
 from stockwise.data.holes import DEFAULT_MAX_GAP_DAYS
 from stockwise.errors import ProfileError
 
@@ -435,6 +436,7 @@ def _build(raw: Mapping[str, Any], origins: Mapping[str, str], source: str) -> S
             values[key] = validator(raw[key])
         except _Invalid as exc:
             raise ProfileError(f"{origins.get(key, source)}: key '{key}' {exc}") from None
+    _check_plausible(values, origins, source)
     critical = values.get("critical_service_level")
     if critical is not None and critical < values["service_level"]:
         raise ProfileError(
@@ -442,6 +444,24 @@ def _build(raw: Mapping[str, Any], origins: Mapping[str, str], source: str) -> S
             f"({critical}) must not be below 'service_level' ({values['service_level']})"
         )
     return SectorProfile(**values, source=source)
+
+
+def _check_plausible(values: Mapping[str, Any], origins: Mapping[str, str], source: str
+                     ) -> None:
+    """Lead times and review periods within the plausible bounds that inventory rows must
+    respect (:mod:`stockwise.data.bounds`): a profile's value is used for every product
+    without its own, and an absurd one (100,000 days) would make the plan forecast that
+    far ahead."""
+    lead = values.get("lead_time_days")
+    checks = [("lead_time_days", "max", lead.max if lead is not None else None,
+               DEFAULT_LIMITS["lead_time_days"].max),
+              ("review_period_days", None, values.get("review_period_days"),
+               DEFAULT_LIMITS["review_period_days"].max)]
+    for key, part, value, limit in checks:
+        if value is not None and limit is not None and value > limit:
+            name = f"{key}.{part}" if part else key
+            raise ProfileError(f"{origins.get(key, source)}: key '{name}' ({value:g} days) is "
+                               f"above the plausible maximum of {limit:g} days")
 
 
 # --- files -------------------------------------------------------------------------------

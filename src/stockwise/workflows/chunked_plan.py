@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from stockwise import schema as S
+from stockwise.data.bounds import DEFAULT_BOUNDS, Bounds
 from stockwise.data.partition import PartedSales, SalesRef, series_blocks
 from stockwise.errors import OptionError
 from stockwise.models.base import Forecaster
@@ -263,7 +264,7 @@ def plan_files_in_chunks(
     column_map: dict[str, str] | None = None, inventory_map: dict[str, str] | None = None,
     planned: str | Path | pd.DataFrame | None = None, executor: Executor | None = None,
     tracker: Tracker | None = None, progress: Progress | None = None,
-    timings: dict[str, StageTime] | None = None,
+    timings: dict[str, StageTime] | None = None, bounds: Bounds = DEFAULT_BOUNDS,
 ) -> tuple[ChunkedPlanRun, ValidationRun]:
     """Validate the files, plan them chunk by chunk, and stream every output to ``out_dir``
     (:class:`~stockwise.workflows.plan_outputs.PlanWriter` says which files).
@@ -273,6 +274,7 @@ def plan_files_in_chunks(
     until the plan is written, and each chunk reads its part. ``timings``: when given,
     receives this process's wall and CPU time of "validate" (reading included), "chunks"
     (splitting, and waiting for the executor) and "write" (what is written at the end).
+    ``bounds``: the plausible ranges of the inputs' numbers (:mod:`stockwise.data.bounds`).
     """
     from stockwise.data.planned import read_planned
     from stockwise.workflows.report import write_validation_summary
@@ -288,7 +290,7 @@ def plan_files_in_chunks(
             sales, inventory, batches, column_map, inventory_map, out,
             parts_dir=Path(parts_dir), part_series=config.chunk_size,
             map_parts=executor.map if executor is not None and executor.shares_files
-            else None)
+            else None, bounds=bounds)
         clock.lap("validate")
         tables = validation.tables
         sales_table = tables["sales"]  # parts (a Parquet file) or the whole table

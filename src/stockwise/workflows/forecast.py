@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from stockwise import schema as S
+from stockwise.data.frequency import align_week_anchors
 from stockwise.data.holes import DEFAULT_MAX_GAP_DAYS, bridge_holes, find_holes, in_holes
 from stockwise.data.prepare import aggregate, regularize
 from stockwise.errors import InputError, OptionError
@@ -269,7 +270,7 @@ def _prepare(df: pd.DataFrame, freq: str | None, exog: Sequence[str] = (),
     Known-ahead columns (``exog``) are carried along; on periods the calendar fills in,
     they take the series' previous (else next) value.
     """
-    frame = check_training_frame(df, "forecast")
+    frame = _one_week_anchor(check_training_frame(df, "forecast"))
     data_freq = infer_freq(frame)
     wanted = _normalise_freq(freq) if freq else data_freq
     drivers = frame[[S.UNIQUE_ID, S.DS, *exog]] if exog else None
@@ -314,6 +315,21 @@ def _as_demand(frame: pd.DataFrame, bridged: pd.DataFrame) -> pd.DataFrame:
         return frame
     estimated = in_holes(frame, bridged)
     return frame.assign(**{S.Y: np.where(estimated, np.nan, frame[S.Y].to_numpy(dtype=float))})
+
+
+def _one_week_anchor(frame: pd.DataFrame) -> pd.DataFrame:
+    """Weekly series dated on mixed weekdays, put on one weekday with a warning
+    (:func:`~stockwise.data.frequency.align_week_anchors`; validated sales already are),
+    so that they are forecast as weeks, neither as days nor with two rows in one week."""
+    ids, ds = frame[S.UNIQUE_ID].to_numpy(), frame[S.DS].to_numpy()
+    same = ids[1:] == ids[:-1]
+    if same.any() and np.all(~same | (np.diff(ds) == np.timedelta64(1, "D"))):
+        return frame  # sorted daily rows (the usual case): nothing to look at
+    found = align_week_anchors(frame)
+    if found is None or not found.moved.any():
+        return frame
+    log.warning("%s", found.note())
+    return frame.assign(**{S.DS: found.ds})
 
 
 def _exog_columns(df: pd.DataFrame, exog: Sequence[str] | None, X_df: pd.DataFrame | None

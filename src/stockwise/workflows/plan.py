@@ -19,6 +19,7 @@ import pandas as pd
 
 from stockwise import schema as S
 from stockwise.cells import write_csv
+from stockwise.data.bounds import DEFAULT_BOUNDS, Bounds
 from stockwise.data.holes import DEFAULT_MAX_GAP_DAYS, describe_holes, find_holes, in_holes
 from stockwise.data.partition import PartMap, is_parquet_file, stream_sales
 from stockwise.data.prepare import prepare_sales
@@ -313,7 +314,7 @@ def plan_files(
     *, batches: str | Path | pd.DataFrame | None = None, column_map: dict[str, str] | None = None,
     inventory_map: dict[str, str] | None = None, tracker: Tracker | None = None,
     planned: str | Path | pd.DataFrame | None = None, drivers: Sequence[str] = (),
-    **options: object,
+    bounds: Bounds = DEFAULT_BOUNDS, **options: object,
 ) -> tuple[PlanRun, ValidationRun]:
     """Validate the files, plan, and write every output (quarantine files included).
 
@@ -327,7 +328,7 @@ def plan_files(
     tracker = tracker or NullTracker()
     with tracker.start_run("plan", tags={"stockwise.kind": "plan"}):
         validation = validate_plan_inputs(sales, inventory, batches, column_map,
-                                          inventory_map, out)
+                                          inventory_map, out, bounds=bounds)
         tables = validation.tables
         run = plan_inventory(tables["sales"].data, tables["inventory"].data,
                              batches=tables["batches"].data if "batches" in tables else None,
@@ -347,29 +348,31 @@ def validate_plan_inputs(sales: str | Path | pd.DataFrame, inventory: str | Path
                          batches: str | Path | pd.DataFrame | None,
                          column_map: dict[str, str] | None, inventory_map: dict[str, str] | None,
                          out: Path, *, parts_dir: Path | None = None,
-                         part_series: int = 2000, map_parts: PartMap | None = None
-                         ) -> ValidationRun:
+                         part_series: int = 2000, map_parts: PartMap | None = None,
+                         bounds: Bounds = DEFAULT_BOUNDS) -> ValidationRun:
     """Validate the plan's tables (quarantine files under ``out/validation``); stop with a
     clear error when one of them has nothing usable.
 
     ``parts_dir``: when given and ``sales`` is a Parquet file, the sales are read and
     validated in parts of ``part_series`` whole series kept there
     (:func:`~stockwise.data.partition.stream_sales`), never whole; ``map_parts`` (an
-    executor's ``map``) validates the parts on its workers.
+    executor's ``map``) validates the parts on its workers. ``bounds``: the plausible
+    ranges of the numbers (:mod:`stockwise.data.bounds`), the same for every table.
     """
     if parts_dir is not None and is_parquet_file(sales):
         parted = stream_sales(sales, parts_dir, out_dir=out / "validation",  # type: ignore[arg-type]
                               column_map=column_map, part_series=part_series,
-                              map_parts=map_parts)
+                              map_parts=map_parts, bounds=bounds)
         others = validate_sources(None, inventory=inventory, batches=batches,
-                                  inventory_map=inventory_map, out_dir=out / "validation")
+                                  inventory_map=inventory_map, out_dir=out / "validation",
+                                  bounds=bounds)
         tables = {"sales": parted, **others.tables}
         validation = ValidationRun(tables, {"sales": parted.files, **others.files},
                                    cross_check(tables))
     else:
         validation = validate_sources(sales, inventory=inventory, batches=batches,
                                       column_map=column_map, inventory_map=inventory_map,
-                                      out_dir=out / "validation")
+                                      out_dir=out / "validation", bounds=bounds)
     for table in validation.tables.values():
         table.require_usable()
     return validation

@@ -17,6 +17,7 @@ import pandas as pd
 
 from stockwise import schema as S
 from stockwise.cells import write_csv
+from stockwise.data.bounds import DEFAULT_BOUNDS, Bounds
 from stockwise.data.holes import DEFAULT_MAX_GAP_DAYS
 from stockwise.data.planned import read_planned
 from stockwise.errors import OptionError, ProfileError
@@ -213,7 +214,7 @@ def forecast_file(
     source: str | Path | pd.DataFrame, out_dir: str | Path, *,
     column_map: dict[str, str] | None = None, tracker: Tracker | None = None,
     planned: str | Path | pd.DataFrame | None = None, drivers: Sequence[str] = (),
-    force: bool = False, **options: object,
+    bounds: Bounds = DEFAULT_BOUNDS, force: bool = False, **options: object,
 ) -> ForecastFiles:
     """Validate a sales file, forecast it per sector and write the results to ``out_dir``.
 
@@ -222,7 +223,8 @@ def forecast_file(
 
     ``planned``: a planned-inputs file (:func:`stockwise.data.planned.read_planned`) with
     the values of known-ahead drivers (``drivers``, default all its columns) for the
-    forecast periods.
+    forecast periods. ``bounds``: the plausible ranges of the numbers
+    (:mod:`stockwise.data.bounds`).
 
     Writes ``forecasts.csv``, ``selection.csv`` (model per series and why),
     ``backtest_metrics.csv`` and the validation files under ``validation/``. A
@@ -231,7 +233,8 @@ def forecast_file(
     out = Path(out_dir)
     tracker = tracker or NullTracker()
     with tracker.start_run("forecast", tags={"stockwise.kind": "forecast"}):
-        validation = validate_sources(source, column_map=column_map, out_dir=out / "validation")
+        validation = validate_sources(source, column_map=column_map, out_dir=out / "validation",
+                                      bounds=bounds)
         sales = validation.tables["sales"].require_usable().data
         horizon, freq = options.get("horizon"), options.get("freq")
         if not force and isinstance(horizon, int):
@@ -273,13 +276,14 @@ def check_reach(sales: pd.DataFrame, horizon: int | None, freq: str | None) -> N
 def backtest_file(
     source: str | Path | pd.DataFrame, out_dir: str | Path, *,
     column_map: dict[str, str] | None = None, tracker: Tracker | None = None,
-    **options: object,
+    bounds: Bounds = DEFAULT_BOUNDS, **options: object,
 ) -> ForecastFiles:
     """Validate a sales file, backtest per sector, write windows, metrics and summary."""
     out = Path(out_dir)
     tracker = tracker or NullTracker()
     with tracker.start_run("backtest", tags={"stockwise.kind": "backtest"}):
-        validation = validate_sources(source, column_map=column_map, out_dir=out / "validation")
+        validation = validate_sources(source, column_map=column_map, out_dir=out / "validation",
+                                      bounds=bounds)
         sales = validation.tables["sales"].require_usable().data
         windows, metrics, summary = backtest_sectors(sales, **options)  # type: ignore[arg-type]
         files = _write(out, {"backtest_forecasts": windows, "backtest_metrics": metrics,

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from stockwise import schema as S
+from stockwise.data.bounds import DEFAULT_BOUNDS, Bounds
 from stockwise.data.intake import load_table, write_quarantine
 from stockwise.data.partition import PartedSales
 from stockwise.data.readers import RawTable
@@ -42,13 +43,15 @@ def validate_sources(
     inventory_map: dict[str, str] | None = None,
     out_dir: str | Path | None = None,
     as_of: pd.Timestamp | str | None = None,
+    bounds: Bounds = DEFAULT_BOUNDS,
     **read_options: object,
 ) -> ValidationRun:
     """Validate each given table; write ``<table>_quarantine.csv`` and issues to ``out_dir``.
 
     Quarantine files are written *before* any "nothing usable" error is raised, so the
     user always gets the list of rows to fix. ``sales`` may be None (validated elsewhere,
-    e.g. streamed by :func:`~stockwise.data.partition.stream_sales`).
+    e.g. streamed by :func:`~stockwise.data.partition.stream_sales`). ``bounds``: the
+    plausible ranges of the numbers (:mod:`stockwise.data.bounds`).
     """
     sources = {"sales": sales, "inventory": inventory, "batches": batches}
     maps = {"sales": column_map, "inventory": inventory_map, "batches": inventory_map}
@@ -56,7 +59,7 @@ def validate_sources(
     for name, source in sources.items():
         if source is None:
             continue
-        options = dict(read_options)
+        options: dict[str, object] = {**read_options, "bounds": bounds}
         if name == "sales":
             options["as_of"] = as_of
         tables[name] = load_table(source, name, column_map=maps[name], **options)
