@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -194,15 +194,21 @@ def split_chunks(sales: pd.DataFrame | PartedSales, inventory: pd.DataFrame,
     specs: list[ChunkSpec] = []
     no_sector: set[int] = set()
     first_of: set[str | None] = set()
-    for sector, ids in series_blocks(by_id, config.chunk_size):
+    blocks = series_blocks(by_id, config.chunk_size)
+    unsold, unplaced = _stock_without_sales(inventory, set(everyone), config.sector,
+                                            {sector for sector, _ in blocks})
+    for sector, ids in blocks:
         if sector is None and has_sector:
             no_sector.add(len(specs))
         specs.append(ChunkSpec(len(specs), sector, tuple(ids.tolist()), sector not in first_of))
         first_of.add(sector)
-    unplanned = set(inventory[S.UNIQUE_ID].astype(str)) - set(everyone)
-    if unplanned:
-        log.warning("%d products have stock but no sales history (e.g. %s); not planned",
-                    len(unplanned), ", ".join(sorted(unplanned)[:3]))
+    for sector, ids in unsold.items():  # to the last chunk of their sector
+        last = max(i for i, spec in enumerate(specs) if spec.sector == sector)
+        specs[last] = replace(specs[last], ids=specs[last].ids + tuple(ids))
+    if unplaced:
+        log.warning("%d products have stock but no sales history, and no sales of their "
+                    "sector in this run (e.g. %s); not planned", len(unplaced),
+                    ", ".join(sorted(unplaced)[:3]))
     tables = {"sales": sales, "inventory": inventory, "batches": batches, "planned": planned}
     return Chunks(specs, tables, no_sector)
 
@@ -294,6 +300,32 @@ def plan_files_in_chunks(
                             files=files)
         clock.lap("write")
     return ChunkedPlanRun(writer.plan, writer.alerts, files, writer.chunk_timings()), validation
+
+
+def _stock_without_sales(inventory: pd.DataFrame, sold: set[str], sector: str | None,
+                         planned_sectors: set[str | None]
+                         ) -> tuple[dict[str | None, list[str]], list[str]]:
+    """Inventory products without any sales row: per chunk sector, those planned (at zero
+    demand, as dead stock, by the chunk of their sector), and those that cannot be (no
+    sales of their sector in this run). Another sector's products (``sector``) are
+    neither."""
+    ids = inventory[S.UNIQUE_ID].astype(str)
+    if S.SECTOR in inventory.columns:
+        sectors = [None if pd.isna(s) else str(s) for s in inventory[S.SECTOR]]
+    else:
+        sectors = [sector] * len(ids)
+    placed: dict[str | None, list[str]] = {}
+    unplaced: list[str] = []
+    first = dict(reversed(list(zip(ids, sectors, strict=True))))  # an id's first row
+    for uid in sorted(set(first) - sold):
+        own = first[uid]
+        if sector is not None and own != sector:
+            continue
+        if own in planned_sectors:
+            placed.setdefault(own, []).append(uid)
+        else:
+            unplaced.append(uid)
+    return placed, unplaced
 
 
 def _sector_of_series(sales: pd.DataFrame, sector: str | None) -> pd.Series:

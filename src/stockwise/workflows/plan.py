@@ -56,7 +56,8 @@ def plan_inventory(
     planned: pd.DataFrame | None = None, drivers: Sequence[str] = (),
     timings: dict[str, StageTime] | None = None, quality: str = "fast",
 ) -> PlanRun:
-    """Plan orders for every product with sales history and an inventory row.
+    """Plan orders for every product with an inventory row and sales history, and for the
+    inventory's products without any (at zero demand, see :func:`last_sales`).
 
     ``calibrate_service``: order at the quantile level that served the target share of
     past protection intervals (for a fill-rate target: of the units asked for) in the
@@ -91,9 +92,30 @@ def plan_inventory(
                       target=target, seed=seed,
                       backtest=forecasts.backtest if calibrate_service else None,
                       demand_groups=demand_groups(prepared),
-                      since_listing_by_product=since_listing_by_product(prepared))
+                      since_listing_by_product=since_listing_by_product(prepared),
+                      last_sale=last_sales(sales, inventory, sector))
     clock.lap("plan")
     return PlanRun(plan, forecasts, censoring)
+
+
+def last_sales(sales: pd.DataFrame, inventory: pd.DataFrame, sector: str | None = None
+               ) -> dict[str, pd.Timestamp | None]:
+    """Per product this run plans, the day of its last sale (None: never sold).
+
+    The run plans the products of ``sales``, and the inventory's products without any
+    sales row (of ``sector`` when the inventory says so): dead stock, or new products,
+    planned at zero demand rather than left out.
+    """
+    sold = sales[sales[S.Y] > 0]
+    out: dict[str, pd.Timestamp | None] = dict.fromkeys(
+        sales[S.UNIQUE_ID].dropna().astype(str).unique().tolist())
+    out.update({str(uid): pd.Timestamp(day) for uid, day in
+                sold.groupby(S.UNIQUE_ID)[S.DS].max().items() if not pd.isna(day)})
+    stock_only = inventory[~inventory[S.UNIQUE_ID].astype(str).isin(out)]
+    if sector is not None and S.SECTOR in stock_only.columns:
+        stock_only = stock_only[stock_only[S.SECTOR].astype(str) == sector]
+    out.update(dict.fromkeys(stock_only[S.UNIQUE_ID].astype(str).tolist()))
+    return out
 
 
 def since_listing_by_product(sales: pd.DataFrame) -> dict[str, tuple[float, float]]:
