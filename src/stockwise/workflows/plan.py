@@ -103,8 +103,8 @@ def last_sales(sales: pd.DataFrame, inventory: pd.DataFrame, sector: str | None 
     """Per product this run plans, the day of its last sale (None: never sold).
 
     The run plans the products of ``sales``, and the inventory's products without any
-    sales row (of ``sector`` when the inventory says so): dead stock, or new products,
-    planned at zero demand rather than left out.
+    sales row — dead stock, or new products, planned at zero demand rather than left
+    out — of the run's sectors when both tables say (``sector``, else those of the sales).
     """
     sold = sales[sales[S.Y] > 0]
     out: dict[str, pd.Timestamp | None] = dict.fromkeys(
@@ -112,8 +112,10 @@ def last_sales(sales: pd.DataFrame, inventory: pd.DataFrame, sector: str | None 
     out.update({str(uid): pd.Timestamp(day) for uid, day in
                 sold.groupby(S.UNIQUE_ID)[S.DS].max().items() if not pd.isna(day)})
     stock_only = inventory[~inventory[S.UNIQUE_ID].astype(str).isin(out)]
-    if sector is not None and S.SECTOR in stock_only.columns:
-        stock_only = stock_only[stock_only[S.SECTOR].astype(str) == sector]
+    if S.SECTOR in stock_only.columns and (sector is not None or S.SECTOR in sales.columns):
+        sectors = {sector} if sector is not None else set(
+            sales[S.SECTOR].dropna().astype(str))
+        stock_only = stock_only[stock_only[S.SECTOR].astype(str).isin(sectors)]
     out.update(dict.fromkeys(stock_only[S.UNIQUE_ID].astype(str).tolist()))
     return out
 
