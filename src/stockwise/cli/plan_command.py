@@ -139,7 +139,7 @@ URGENT_HEADERS = {
 """The urgent table's columns: the two stockout columns say which is which — the date
 assumes nothing more is ordered; the chance is of running out before any order placed
 today could arrive. Dates are short (day and month); the files hold them in full."""
-SHOWN_ALERTS = 5
+SHOWN_ALERTS = 10
 
 
 def render_plan(plan, alerts) -> None:
