@@ -37,6 +37,7 @@ from stockwise.inventory.projection import Projection
 MIN_EXCESS_DAYS = 14
 DEAD_STOCK_DAYS = 28
 """No sale for this many days with stock on hand: dead stock."""
+ALERT_TYPES = ("stockout_risk", "overdue_delivery", "dead_stock", "overstock", "expiry_risk")
 ALERT_COLUMNS = [S.UNIQUE_ID, S.SECTOR, "type", "severity", "value_at_stake", "action",
                  "message"]
 
