@@ -51,6 +51,9 @@ def planned(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
               {"unique_id": "DEAD", "on_hand": 40.0, "unit_cost": 2.0},
               {"unique_id": "NEVER", "on_hand": 7.0, "unit_cost": 2.0}]
     inventory = pd.DataFrame(stock).assign(lead_time_days=7.0, sector="retail")
+    orphan = {"unique_id": "ORPHAN", "on_hand": 9.0, "sector": "pharmacy",
+              "lead_time_days": 7.0}  # no sales of its sector at all: cannot be planned
+    inventory = pd.concat([inventory, pd.DataFrame([orphan])], ignore_index=True)
     inventory.to_csv(root / "inventory.csv", index=False)
     width, console.width = console.width, 200  # (module scope: before the wide_console)
     try:
@@ -113,6 +116,16 @@ def test_overdue_and_dead_stock_are_planned_and_alerted(planned) -> None:
     assert "no sale in the sales history" in plan.loc["NEVER", "reason"]
     dead = alerts[(alerts["unique_id"] == "DEAD") & (alerts["type"] == "dead_stock")]
     assert dead["value_at_stake"].iloc[0] == pytest.approx(40 * 2.0)
+    assert "ORPHAN" not in plan.index
+
+
+def test_a_product_that_cannot_be_planned_is_listed_with_the_reason(planned) -> None:
+    plan_dir, output = planned
+    unplanned = pd.read_csv(plan_dir / "unplanned.csv")
+    assert unplanned["unique_id"].tolist() == ["ORPHAN"]
+    reason = "stock but no sales row, and no sales of its sector (pharmacy) in this run"
+    assert unplanned["reason"].tolist() == [reason]
+    assert f"1 products not planned: {reason}" in " ".join(output.split())
 
 
 def test_report_lists_critical_stockouts_first_and_has_an_alerts_section(planned) -> None:

@@ -136,6 +136,8 @@ def test_dead_stock_without_a_forecast_is_planned_at_zero_demand_with_an_alert()
                    last_sale=last)
     plan = result.plan.set_index("unique_id")
     assert set(plan.index) == {"A", "DEAD", "NEVER"}  # GHOST: outside this run's sales
+    assert result.unplanned["unique_id"].tolist() == ["GHOST"]
+    assert "no sales in this run" in result.unplanned["reason"].iloc[0]
     dead = plan.loc["DEAD"]
     assert dead["order_qty"] == 0 and dead["mean_daily_demand"] == 0
     assert "no sale since 2025-01-01" in dead["reason"]

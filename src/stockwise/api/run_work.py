@@ -91,6 +91,7 @@ def _execute(storage: Storage, run_id: str, kind: str, params: dict[str, Any],
             combined = collected.forecasts_result()
             plan = {"plan": collected.plan, "projection": collected.table("projection"),
                     "alerts": collected.alerts}
+            notes.extend(unplanned_notes(collected.table("unplanned")))
     if drivers and not any(getattr(model, "supports_exog", False)
                            for fits in combined.models.values() for model in fits.values()):
         notes.append(f"drivers {drivers} not used: none of the chosen models takes inputs "
@@ -216,6 +217,15 @@ def _sector_groups(sales: pd.DataFrame) -> Iterator[tuple[str | None, pd.DataFra
         yield str(name), rows.reset_index(drop=True)
     if (~known).any():
         yield None, sales[~known].drop(columns=S.SECTOR).reset_index(drop=True)
+
+
+def unplanned_notes(unplanned: pd.DataFrame) -> list[str]:
+    """One note per reason an inventory product was not planned, with examples."""
+    if unplanned.empty:
+        return []
+    return [f"{len(rows)} products not planned: {reason} (e.g. "
+            f"{', '.join(rows[S.UNIQUE_ID].astype(str).head(3))})"
+            for reason, rows in unplanned.groupby("reason", sort=False)]
 
 
 def _store(storage: Storage, run_id: str, table: pd.DataFrame, tables: dict[str, pd.DataFrame],

@@ -108,6 +108,7 @@ def plan(
     for table in validation.tables.values():
         console.print(f"{table.report.table}: {table.report.summary}", highlight=False)
     render_plan(run.plan, run.alerts)
+    render_unplanned(run.unplanned)
     for name, path in run.files.items():
         console.print(f"{name}: {path}", highlight=False)
 
@@ -174,6 +175,16 @@ def render_plan(plan, alerts) -> None:
             console.print(f"  {alert['severity']} {alert['type']} {alert['unique_id']} "
                           f"({_money(alert['value_at_stake'])} at stake): "
                           f"{alert['message']}", highlight=False, soft_wrap=True)
+
+
+def render_unplanned(unplanned) -> None:
+    """The inventory products no line could be made for, each reason with examples."""
+    if unplanned.empty:
+        return
+    for reason, rows in unplanned.groupby("reason", sort=False):
+        ids = ", ".join(rows["unique_id"].astype(str).head(3))
+        err_console.print(f"Warning: {len(rows)} products not planned: {reason} (e.g. {ids}); "
+                          "listed in unplanned.csv", highlight=False, soft_wrap=True)
 
 
 def _order(row: dict) -> str:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -44,6 +44,8 @@ from stockwise.sectors import SectorProfile
 log = logging.getLogger(__name__)
 COVER_WINDOW = 28
 DAYS_PER_PERIOD = {"D": 1, "W": 7, "M": 30}
+UNPLANNED_COLUMNS = [S.UNIQUE_ID, S.SECTOR, S.ON_HAND, "reason"]
+"""``unplanned.csv``: the inventory's products no line could be made for, and why."""
 PLAN_COLUMNS = [
     S.UNIQUE_ID, S.SECTOR, "urgency", "order_date", "order_qty", "order_value", "arrival_date",
     "stockout_date", "stockout_probability", "days_of_cover", "mean_daily_demand", "on_hand",
@@ -69,6 +71,8 @@ class InventoryPlan:
     projection: pd.DataFrame
     alerts: pd.DataFrame
     today: pd.Timestamp
+    unplanned: pd.DataFrame = field(default_factory=lambda: unplanned_frame([]))
+    """Inventory products left out, with the reason (:data:`UNPLANNED_COLUMNS`)."""
 
     @property
     def orders(self) -> pd.DataFrame:
@@ -128,7 +132,7 @@ def build_plan(
         uid = str(item[S.UNIQUE_ID])
         span = daily.span(uid)
         if span is None and (last_sale is None or uid not in last_sale):
-            missing.append(uid)
+            missing.append(item)
             continue
         sector = str(item[S.SECTOR] if S.SECTOR in item else
                      daily.first_sector(span) if span is not None else fallback_sector)
@@ -162,11 +166,22 @@ def build_plan(
         projections.append(proj)
     if missing:
         log.warning("%d products have no forecast and no sales in this run (e.g. %s); "
-                    "not planned", len(missing), ", ".join(missing[:3]))
+                    "not planned", len(missing),
+                    ", ".join(str(m[S.UNIQUE_ID]) for m in missing[:3]))
     plan = rank_plan(pd.DataFrame(rows, columns=PLAN_COLUMNS))
     projection = daily.projection_frame(planned, projections)
     alert_frame = _alerts_frame(alerts)
-    return InventoryPlan(plan, projection, alert_frame, today)
+    unplanned = unplanned_frame(missing, "no forecast from today and no sales in this run")
+    return InventoryPlan(plan, projection, alert_frame, today, unplanned)
+
+
+def unplanned_frame(items: Iterable[Mapping], reason: str = "") -> pd.DataFrame:
+    """Inventory rows no plan line could be made for, with ``reason`` (unless they
+    carry their own ``reason``)."""
+    rows = [{S.UNIQUE_ID: str(item[S.UNIQUE_ID]), S.SECTOR: item.get(S.SECTOR),
+             S.ON_HAND: item.get(S.ON_HAND), "reason": item.get("reason", reason)}
+            for item in items]
+    return pd.DataFrame(rows, columns=UNPLANNED_COLUMNS)
 
 
 class _ProductForecasts:

@@ -28,6 +28,7 @@ import pandas as pd
 from stockwise import schema as S
 from stockwise.data.partition import PartedSales, SalesRef, series_blocks
 from stockwise.errors import OptionError
+from stockwise.inventory.plan import unplanned_frame
 from stockwise.models.base import Forecaster
 from stockwise.workflows.executors import Executor, InProcessExecutor
 from stockwise.workflows.plan import plan_tables, validate_plan_inputs
@@ -140,6 +141,8 @@ class Chunks:
         """Set to let each chunk write its big tables there itself."""
         self.shares_files = False
         """Set when the chunks run on this machine: they read their sales parts there."""
+        self.unplanned = unplanned_frame([])
+        """Inventory products no chunk can plan, with the reason."""
         self.specs = specs
         self._tables = tables
         self._drop_sector_of = drop_sector_of
@@ -208,9 +211,11 @@ def split_chunks(sales: pd.DataFrame | PartedSales, inventory: pd.DataFrame,
     if unplaced:
         log.warning("%d products have stock but no sales history, and no sales of their "
                     "sector in this run (e.g. %s); not planned", len(unplaced),
-                    ", ".join(sorted(unplaced)[:3]))
+                    ", ".join(str(item[S.UNIQUE_ID]) for item in unplaced[:3]))
     tables = {"sales": sales, "inventory": inventory, "batches": batches, "planned": planned}
-    return Chunks(specs, tables, no_sector)
+    chunks = Chunks(specs, tables, no_sector)
+    chunks.unplanned = unplanned_frame(unplaced)
+    return chunks
 
 
 def plan_in_chunks(sales: pd.DataFrame | PartedSales, inventory: pd.DataFrame, config: PlanConfig,
@@ -227,6 +232,8 @@ def plan_in_chunks(sales: pd.DataFrame | PartedSales, inventory: pd.DataFrame, c
     log.info("planning %d series in %d chunk(s) of at most %d", sum(
         len(s.ids) for s in chunks.specs), len(chunks), config.chunk_size)
     executor = executor or InProcessExecutor()
+    if not chunks.unplanned.empty:
+        sink.add_unplanned(chunks.unplanned)
     chunks.shares_files = executor.shares_files
     if sink.parts_dir is not None and executor.shares_files:
         chunks.parts_dir = str(sink.parts_dir)
@@ -247,6 +254,8 @@ class ChunkedPlanRun:
     files: dict[str, Path]
     chunks: pd.DataFrame
     """One row per chunk: sector, series, wall and CPU seconds per stage."""
+    unplanned: pd.DataFrame = field(default_factory=lambda: unplanned_frame([]))
+    """Inventory products not planned, and why."""
 
 
 def plan_files_in_chunks(
@@ -299,12 +308,13 @@ def plan_files_in_chunks(
                             result=writer.forecasts_result(forecasts=False), out_dir=out,
                             files=files)
         clock.lap("write")
-    return ChunkedPlanRun(writer.plan, writer.alerts, files, writer.chunk_timings()), validation
+    return ChunkedPlanRun(writer.plan, writer.alerts, files, writer.chunk_timings(),
+                          writer.table("unplanned")), validation
 
 
 def _stock_without_sales(inventory: pd.DataFrame, sold: set[str], sector: str | None,
                          planned_sectors: set[str | None]
-                         ) -> tuple[dict[str | None, list[str]], list[str]]:
+                         ) -> tuple[dict[str | None, list[str]], list[dict]]:
     """Inventory products without any sales row: per chunk sector, those planned (at zero
     demand, as dead stock, by the chunk of their sector), and those that cannot be (no
     sales of their sector in this run). Another sector's products (``sector``) are
@@ -315,7 +325,8 @@ def _stock_without_sales(inventory: pd.DataFrame, sold: set[str], sector: str | 
     else:
         sectors = [sector] * len(ids)
     placed: dict[str | None, list[str]] = {}
-    unplaced: list[str] = []
+    unplaced: list[dict] = []
+    on_hand = dict(zip(ids, inventory[S.ON_HAND], strict=True))
     first = dict(reversed(list(zip(ids, sectors, strict=True))))  # an id's first row
     for uid in sorted(set(first) - sold):
         own = first[uid]
@@ -324,7 +335,12 @@ def _stock_without_sales(inventory: pd.DataFrame, sold: set[str], sector: str | 
         if own in planned_sectors:
             placed.setdefault(own, []).append(uid)
         else:
-            unplaced.append(uid)
+            why = (f"stock but no sales row, and no sales of its sector ({own}) in this run"
+                   if own is not None else
+                   "stock but no sales row, and no sector to plan it with (the sales have "
+                   "sectors, its inventory row has none)")
+            unplaced.append({S.UNIQUE_ID: uid, S.SECTOR: own, S.ON_HAND: on_hand[uid],
+                             "reason": why})
     return placed, unplaced
 
 

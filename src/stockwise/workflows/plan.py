@@ -190,8 +190,8 @@ def write_plan(run: PlanRun, out_dir: str | Path) -> dict[str, Path]:
 
 
 def plan_tables(run: PlanRun) -> dict[str, pd.DataFrame]:
-    """The run's output tables by file name; censored_demand and backtest_metrics only
-    when there is something in them."""
+    """The run's output tables by file name; censored_demand, backtest_metrics and
+    unplanned only when there is something in them."""
     tables = {"plan": run.plan.plan, "alerts": run.plan.alerts,
               "projection": run.plan.projection, "forecasts": run.forecasts.forecasts,
               "selection": run.forecasts.selection}
@@ -199,6 +199,8 @@ def plan_tables(run: PlanRun) -> dict[str, pd.DataFrame]:
         tables["censored_demand"] = run.censoring
     if not run.forecasts.metrics.empty:
         tables["backtest_metrics"] = run.forecasts.metrics
+    if not run.plan.unplanned.empty:
+        tables["unplanned"] = run.plan.unplanned
     return tables
 
 
