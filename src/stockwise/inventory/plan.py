@@ -168,7 +168,9 @@ def build_plan(
         log.warning("%d products have no forecast and no sales in this run (e.g. %s); "
                     "not planned", len(missing),
                     ", ".join(str(m[S.UNIQUE_ID]) for m in missing[:3]))
-    plan = rank_plan(pd.DataFrame(rows, columns=PLAN_COLUMNS))
+    plan = pd.DataFrame(rows, columns=PLAN_COLUMNS)
+    plan["on_order_due"] = pd.to_datetime(plan["on_order_due"])  # a date even when none
+    plan = rank_plan(plan)
     projection = daily.projection_frame(planned, projections)
     alert_frame = _alerts_frame(alerts)
     unplanned = unplanned_frame(missing, "no forecast from today and no sales in this run")
