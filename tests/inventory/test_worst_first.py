@@ -166,3 +166,22 @@ def test_without_sales_dates_products_without_forecast_are_left_out_as_before() 
     result = _plan({"A": {"on_hand": 5.0}, "GHOST": {"on_hand": 3.0}}, {"A": 10.0})
     assert result.plan["unique_id"].tolist() == ["A"]
     assert "dead_stock" not in set(result.alerts["type"])
+
+
+def test_planning_dead_stock_leaves_the_other_products_plans_unchanged() -> None:
+    products = {"A": {"on_hand": 30.0, "lead_time_std_days": 2.0},
+                "B": {"on_hand": 5.0, "lead_time_std_days": 2.0}}
+    forecasts = pd.concat([_forecast("A", 10.0), _forecast("B", 4.0)])
+    forecasts["forecast-hi-95"] *= 1.5  # uncertain demand: the paths use the generator
+
+    def plan(with_dead: bool) -> pd.DataFrame:
+        rows = ({"DEAD": {"on_hand": 9.0}} if with_dead else {}) | products
+        base = {"on_order": 0.0, "lead_time_days": 7.0, "unit_cost": 2.0, "sector": "retail"}
+        inventory = pd.DataFrame([{"unique_id": uid, **base, **row}
+                                  for uid, row in rows.items()])
+        last = {"A": TODAY - DAY, "B": TODAY - DAY, "DEAD": TODAY - 50 * DAY}
+        result = build_plan(forecasts, inventory, profiles={"retail": load_profile("retail")},
+                            today=TODAY, n_paths=200, seed=3, last_sale=last)
+        return result.plan[result.plan["unique_id"] != "DEAD"].reset_index(drop=True)
+
+    pd.testing.assert_frame_equal(plan(True), plan(False))

@@ -137,15 +137,18 @@ def build_plan(
         sector = str(item[S.SECTOR] if S.SECTOR in item else
                      daily.first_sector(span) if span is not None else fallback_sector)
         products.append((uid, span, resolve(item, profiles.get(sector), policy)))
-    levels = _calibrated_levels([p[2] for p in products], backtest, demand_groups, freq,
-                                target, n_paths, correlation, seed)
+    # products without a forecast (zero demand) neither join the calibration pools nor
+    # draw from the shared generator: the other products' plans stay exactly as they were
+    levels = _calibrated_levels([p[2] for p in products if p[1] is not None], backtest,
+                                demand_groups, freq, target, n_paths, correlation, seed)
     for uid, span, params in products:
         record = (since_listing_by_product or {}).get(uid)
         params, launch_cap = with_new_product_cap(params, record)
         forecast = daily.forecast(span) if span is not None else _no_demand(
             params, today, daily.probs)
-        line, proj = _plan_product(params, forecast, stock_batches.get(uid, ()),
-                                   today, rng, target, n_paths, correlation, levels.get(uid))
+        line, proj = _plan_product(params, forecast, stock_batches.get(uid, ()), today,
+                                   rng if span is not None else np.random.default_rng(seed),
+                                   target, n_paths, correlation, levels.get(uid))
         idle = _idle_days(last_sale, uid, today)
         if span is None:
             line["reason"] = (f"no forecast from {today.date()}: "
