@@ -272,7 +272,7 @@ def render_report(tables: RunTables, title: str, top: int = TOP_PRODUCTS
               "placed today can arrive.</p>"
               + html_table(plan.head(top), URGENT_COLUMNS)
               + "".join(plotly_div(c) for c in products))
-    shown = alerts.head(SHOWN_ALERTS)
+    shown = _details_after_action(alerts.head(SHOWN_ALERTS))
     alert_rows = (f"<p>The {len(shown)} most urgent of {len(alerts)} alerts (most severe "
                   "first, then by value at stake); all of them are in alerts.csv.</p>"
                   + html_table(shown, ALERT_COLUMNS)) if not alerts.empty else \
@@ -297,6 +297,16 @@ def render_report(tables: RunTables, title: str, top: int = TOP_PRODUCTS
     sections = [(key, SECTIONS[key], body) for key, body in
                 zip(SECTIONS, (overview, urgent, alert_rows, models, quality), strict=True)]
     return render_page(title, subtitle, sections), sectors + products
+
+
+def _details_after_action(alerts: pd.DataFrame) -> pd.DataFrame:
+    """The alerts with their message less the action it starts with (shown beside it)."""
+    if "action" not in alerts.columns or alerts.empty:
+        return alerts
+    details = [message[len(action) + 2:] if isinstance(action, str) and isinstance(
+        message, str) and message.startswith(f"{action}: ") else message
+        for action, message in zip(alerts["action"], alerts["message"], strict=True)]
+    return alerts.assign(message=details)
 
 
 def render_page(title: str, subtitle: str, sections: Sequence[tuple[str, str, str]]) -> str:
