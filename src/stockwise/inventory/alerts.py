@@ -50,61 +50,85 @@ def alerts_for(params: ProductParameters, line: dict, projection: Projection,
     ``today``: the plan's first day (to tell an overdue delivery); ``idle_days``: days
     since the product's last sale (``inf``: none in the sales history; None: unknown).
     """
-    found: list[dict] = []
     unit_value = price if np.isfinite(price) and price > 0 else params.unit_cost
+    lost_value = float(line["expected_lost_units"]) * unit_value
+    dead = _dead_stock(params, idle_days)
+    found = [_stockout(params, line, lost_value, today), _overdue(params, line, lost_value,
+                                                                  today),
+             dead, None if dead else _overstock(params, line), _expiry(params, line)]
+    return [alert for alert in found if alert is not None]
+
+
+def _stockout(params: ProductParameters, line: dict, lost_value: float,
+              today: pd.Timestamp | None) -> dict | None:
     risk = float(line["stockout_probability"])
     tolerated = 1 - params.service_level
-    lost = float(line["expected_lost_units"])
-    if params.on_hand <= 0 or risk > tolerated:
-        severity = ("critical" if params.on_hand <= 0 or risk >= 0.5 else
-                    "high" if risk >= 0.2 else "medium")
-        date = line["stockout_date"]
-        when = (f"runs out {_day(date)} if nothing is ordered" if date is not None
-                else "may run out")
-        action = stockout_action(params, line, today)
-        found.append(_alert(params, "stockout_risk", severity, lost * unit_value, action,
-                            f"{when}; {risk:.0%} chance of running out before an order "
-                            f"placed today can arrive (tolerated {tolerated:.1%}); "
-                            f"~{lost:,.1f} units of sales lost"))
+    if params.on_hand > 0 and risk <= tolerated:
+        return None
+    severity = ("critical" if params.on_hand <= 0 or risk >= 0.5 else
+                "high" if risk >= 0.2 else "medium")
+    date = line["stockout_date"]
+    when = f"runs out {_day(date)} if nothing is ordered" if date is not None else \
+        "may run out"
+    return _alert(params, "stockout_risk", severity, lost_value,
+                  stockout_action(params, line, today),
+                  f"{when}; {risk:.0%} chance of running out before an order placed today "
+                  f"can arrive (tolerated {tolerated:.1%}); "
+                  f"~{float(line['expected_lost_units']):,.1f} units of sales lost")
+
+
+def _overdue(params: ProductParameters, line: dict, lost_value: float,
+             today: pd.Timestamp | None) -> dict | None:
     late = overdue_days(params, today)
-    if late is not None:
-        severity = ("critical" if params.on_hand <= 0 or risk >= 0.5 else
-                    "high" if risk > tolerated else "medium")
-        arrives = today + pd.Timedelta(days=max(round(params.lead_time_days), 1))
-        found.append(_alert(
-            params, "overdue_delivery", severity, lost * unit_value,
-            f"chase the delivery of {params.on_order:,.0f} due {_day(params.on_order_due)}",
-            f"{late} days late; planned as arriving {_day(arrives)} (one lead time from "
-            f"today); {risk:.0%} chance of running out before then, ~{lost:,.1f} units "
-            "of sales lost"))
+    if late is None or today is None:
+        return None
+    risk = float(line["stockout_probability"])
+    severity = ("critical" if params.on_hand <= 0 or risk >= 0.5 else
+                "high" if risk > 1 - params.service_level else "medium")
+    arrives = today + pd.Timedelta(days=max(round(params.lead_time_days), 1))
+    return _alert(params, "overdue_delivery", severity, lost_value,
+                  f"chase the delivery of {params.on_order:,.0f} due "
+                  f"{_day(params.on_order_due)}",
+                  f"{late} days late; planned as arriving {_day(arrives)} (one lead time "
+                  f"from today); {risk:.0%} chance of running out before then, "
+                  f"~{float(line['expected_lost_units']):,.1f} units of sales lost")
+
+
+def _dead_stock(params: ProductParameters, idle_days: float | None) -> dict | None:
+    if idle_days is None or idle_days < DEAD_STOCK_DAYS or params.on_hand <= 0:
+        return None
+    never = not np.isfinite(idle_days)
+    since = "no sale in the sales history" if never else f"no sale for {idle_days:.0f} days"
+    return _alert(params, "dead_stock", "high" if never or idle_days > 90 else "medium",
+                  params.on_hand * params.unit_cost,
+                  "clear the stock (return, transfer or mark down)",
+                  f"{since}; {params.on_hand:,.0f} units on hand")
+
+
+def _overstock(params: ProductParameters, line: dict) -> dict | None:
     excess = float(line["excess_units"])
     daily = float(line["mean_daily_demand"])
-    dead = idle_days is not None and idle_days >= DEAD_STOCK_DAYS and params.on_hand > 0
-    if dead:
-        never = not np.isfinite(idle_days)
-        since = ("no sale in the sales history" if never else
-                 f"no sale for {idle_days:.0f} days")
-        found.append(_alert(params, "dead_stock", "high" if never or idle_days > 90 else
-                            "medium", params.on_hand * params.unit_cost,
-                            "clear the stock (return, transfer or mark down)",
-                            f"{since}; {params.on_hand:,.0f} units on hand"))
     excess_days = excess / daily if daily > 0 else float("inf") if excess > 0 else 0.0
-    if excess_days >= MIN_EXCESS_DAYS and not dead:
-        severity = "high" if excess_days > 90 else "medium" if excess_days > 30 else "low"
-        cover = "no expected demand" if not np.isfinite(excess_days) else \
-            f"{excess_days:.0f} days of demand"
-        found.append(_alert(params, "overstock", severity, excess * params.unit_cost,
-                            "order nothing; consider moving the excess",
-                            f"{excess:,.0f} units above need ({cover}); "
-                            f"{line['days_of_cover']:.0f} days of cover in total"))
+    if excess_days < MIN_EXCESS_DAYS:
+        return None
+    severity = "high" if excess_days > 90 else "medium" if excess_days > 30 else "low"
+    cover = "no expected demand" if not np.isfinite(excess_days) else \
+        f"{excess_days:.0f} days of demand"
+    return _alert(params, "overstock", severity, excess * params.unit_cost,
+                  "order nothing; consider moving the excess",
+                  f"{excess:,.0f} units above need ({cover}); "
+                  f"{line['days_of_cover']:.0f} days of cover in total")
+
+
+def _expiry(params: ProductParameters, line: dict) -> dict | None:
     waste = float(line["expected_waste_units"])
-    if waste > 0.5:
-        stock_value = max(params.on_hand * params.unit_cost, 1e-9)
-        severity = "high" if waste * params.unit_cost > 0.1 * stock_value else "medium"
-        found.append(_alert(params, "expiry_risk", severity, waste * params.unit_cost,
-                            "sell the oldest batches first (promote or transfer)",
-                            f"~{waste:,.1f} units expected to expire unsold (FEFO)"))
-    return found
+    if waste <= 0.5:
+        return None
+    stock_value = max(params.on_hand * params.unit_cost, 1e-9)
+    severity = "high" if waste * params.unit_cost > 0.1 * stock_value else "medium"
+    return _alert(params, "expiry_risk", severity, waste * params.unit_cost,
+                  "sell the oldest batches first (promote or transfer)",
+                  f"~{waste:,.1f} units expected to expire unsold (FEFO)")
 
 
 def overdue_days(params: ProductParameters, today: pd.Timestamp | None) -> int | None:
