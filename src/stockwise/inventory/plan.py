@@ -90,7 +90,7 @@ def build_plan(
     since_listing_by_product: Mapping[str, tuple[float, float]] | None = None,
     last_sale: Mapping[str, pd.Timestamp | None] | None = None,
 ) -> InventoryPlan:
-    """Plan every product of ``inventory`` that has a forecast.
+    """Plan every product of ``inventory`` that has a forecast or is in ``last_sale``.
 
     ``forecasts``: ``unique_id, ds, forecast[, forecast-lo-L, forecast-hi-L][, sector]``.
     ``freq``: the forecasts' frequency, or one per sector. ``today``: the first projected
