@@ -529,7 +529,7 @@ def install_breakdown(bd: Breakdown) -> None:
     bd.wrap(plan_workflow, "since_listing_by_product", "plan: inputs: since listing")
     for attr in ("_daily_forecasts", "_calibrated_levels", "_plan_product", "resolve",
                  "with_new_product_cap", "sample_paths", "lots_from_batches", "project",
-                 "_due_receipts", "_expiry_cap", "decide", "alerts_for", "_sort",
+                 "due_receipts", "_expiry_cap", "decide", "alerts_for", "rank_plan",
                  "_alerts_frame"):
         bd.wrap(inv_plan, attr, f"plan: {attr}")
     bd.wrap(inv_projection.Projection, "to_frame", "plan: Projection.to_frame")

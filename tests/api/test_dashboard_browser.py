@@ -186,7 +186,7 @@ def _walk_through(page: object, base: str, key: str, data: Path, tmp_path: Path)
     page.wait_for_function(CHARTS_DRAWN, arg=2)
     assert page.locator("#page-title").inner_text() == f"Product {product}"
     facts = page.locator("#facts").inner_text()
-    assert "Reorder point" in facts and "Stockout date" in facts
+    assert "Reorder point" in facts and "Runs out if nothing is ordered" in facts
     traces = page.evaluate("() => document.getElementById('chart-demand').data"
                            ".map(t => ({name: t.name, x: t.x, y: t.y}))")
     names = [str(t["name"]) for t in traces]

@@ -142,9 +142,15 @@ def test_the_workbook_has_formatted_sheets(tmp_path: Path) -> None:
     assert book.sheetnames == ["Orders", "Plan", "Alerts"]
     orders = book["Orders"]
     header = [c.value for c in orders[1]]
-    assert header[:5] == ["unique_id", "sector", "urgency", "order_date", "order_qty"]
+    assert header[:5] == ["product", "sector", "urgency", "order on", "order quantity"]
+    assert "runs out if nothing is ordered" in header
+    assert "P(stockout before an order placed today arrives)" in header
+    plan_header = [c.value for c in book["Plan"][1]]  # the CSV's names, with notes
+    assert plan_header[:3] == ["unique_id", "sector", "urgency"]
+    note = book["Plan"].cell(1, plan_header.index("stockout_probability") + 1).comment
+    assert note is not None and "before an order placed today" in note.text
     assert orders.freeze_panes == "B2" and orders.auto_filter.ref.startswith("A1:")
-    assert orders.cell(2, header.index("order_value") + 1).number_format == "#,##0.00"
+    assert orders.cell(2, header.index("order value") + 1).number_format == "#,##0.00"
     assert orders.cell(2, header.index("urgency") + 1).fill.fgColor.rgb.endswith("F8CBAD")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 from pathlib import Path
@@ -12,6 +13,7 @@ import typer
 from typer.testing import CliRunner
 
 from stockwise.cli import report_commands
+from stockwise.inventory.ranking import rank_plan
 from stockwise.report.html import SECTIONS, build_report, kpis, read_run
 from stockwise.synthetic import generate, write_synthetic
 from stockwise.workflows.plan import plan_inventory, write_plan
@@ -140,6 +142,31 @@ def test_report_without_sales_file_still_builds(demo: Path, tmp_path: Path) -> N
     assert "No sales file found" in page
     assert "No validation files found" in page
     assert not (tmp_path / "charts").exists()
+
+
+def test_report_ranks_the_lines_worst_first_and_lists_the_alerts(demo: Path, tmp_path: Path
+                                                                  ) -> None:
+    """Whatever order plan.csv is in, the urgent table is the plan's ranking, and the
+    alerts section lists the alerts most severe first with their action and value."""
+    for name in ("alerts.csv", "projection.csv", "forecasts.csv", "selection.csv"):
+        shutil.copy(demo / "plan" / name, tmp_path / name)
+    plan = pd.read_csv(demo / "plan" / "plan.csv", dtype={"unique_id": str})
+    plan.sample(frac=1.0, random_state=7).to_csv(tmp_path / "plan.csv", index=False)
+    page = build_report(tmp_path, tmp_path / "r.html", png=False, top=4).read_text()
+    urgent = page.split('<section id="products">', 1)[1].split("</section>", 1)[0]
+    shown = [html.unescape(p) for p in re.findall(r"<tr><td>([^<]*)</td>", urgent)]
+    assert shown == rank_plan(plan)["unique_id"].head(4).tolist()
+    assert "runs out if nothing is ordered" in urgent and "on order" in urgent
+    alerts = pd.read_csv(demo / "plan" / "alerts.csv", dtype={"unique_id": str})
+    section = page.split('<section id="alerts">', 1)[1].split("</section>", 1)[0]
+    assert f"of {len(alerts)} alerts" in section and "value at stake" in section
+    rows = re.findall(r"<tr><td>(critical|high|medium|low)</td><td>(\w+)</td>"
+                      r"<td>([^<]*)</td>", section)
+    assert len(rows) == min(len(alerts), 30) > 0
+    expected = alerts.head(len(rows))
+    assert [(s, t, html.unescape(u)) for s, t, u in rows] == list(zip(
+        expected["severity"], expected["type"], expected["unique_id"], strict=True))
+    assert html.escape(alerts["action"].iloc[0]) in section
 
 
 def _app() -> typer.Typer:

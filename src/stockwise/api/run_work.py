@@ -110,6 +110,7 @@ def _execute(storage: Storage, run_id: str, kind: str, params: dict[str, Any],
             plan = {"plan": collected.plan, "projection": collected.table("projection"),
                     "alerts": collected.alerts}
             holes = collected.table("holes")
+            notes.extend(unplanned_notes(collected.table("unplanned")))
             described = plan_settings(config, plan["plan"], stock, collected.settings)
     said = describe_holes(holes)
     if said:
@@ -272,6 +273,15 @@ def _sector_groups(sales: pd.DataFrame) -> Iterator[tuple[str | None, pd.DataFra
         yield str(name), rows.reset_index(drop=True)
     if (~known).any():
         yield None, sales[~known].drop(columns=S.SECTOR).reset_index(drop=True)
+
+
+def unplanned_notes(unplanned: pd.DataFrame) -> list[str]:
+    """One note per reason an inventory product was not planned, with examples."""
+    if unplanned.empty:
+        return []
+    return [f"{len(rows)} products not planned: {reason} (e.g. "
+            f"{', '.join(rows[S.UNIQUE_ID].astype(str).head(3))})"
+            for reason, rows in unplanned.groupby("reason", sort=False)]
 
 
 def _store(storage: Storage, run_id: str, table: pd.DataFrame, tables: dict[str, pd.DataFrame],

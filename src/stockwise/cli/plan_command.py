@@ -123,6 +123,7 @@ def plan(
     render_plan(run.plan, run.alerts)
     if run.settings is not None:
         render_settings(run.settings.to_dict())
+    render_unplanned(run.unplanned)
     for name, path in run.files.items():
         console.print(f"{name}: {path}", highlight=False)
 
@@ -145,26 +146,91 @@ def chunk_bar() -> Iterator[Callable[[ChunkProgress], None]]:
         yield advance
 
 
-def render_plan(plan, alerts) -> None:
-    """The most urgent lines and the alert counts."""
-    from stockwise.inventory.decision import DAYS_OF_COVER_CAP
+URGENT_HEADERS = {
+    "product": "product", "urgency": "urgency", "order": "order", "on_order": "on order",
+    "stockout_date": "runs out if\nnothing is\nordered",
+    "stockout_probability": "P(out before\nan order\nplaced today\narrives)",
+    "value_at_stake": "at stake", "days_of_cover": "cover", "alert": "alerts",
+}
+"""The urgent table's columns: the two stockout columns say which is which — the date
+assumes nothing more is ordered; the chance is of running out before any order placed
+today could arrive. Dates are short (day and month); the files hold them in full."""
+SHOWN_ALERTS = 10
 
-    table = Table(title=f"Most urgent of {len(plan)} products", title_justify="left")
-    for column in ("product", "urgency", "order on", "qty", "runs out", "P(out)", "cover",
-                   "alerts"):
-        table.add_column(column, no_wrap=column != "alerts", overflow="fold")
-    for row in plan.head(SHOWN).itertuples(index=False):
+
+def render_plan(plan, alerts) -> None:
+    """The most urgent lines, worst first (:func:`stockwise.inventory.plan.sort_plan`),
+    the alert counts, and the actions of the most urgent alerts."""
+    from stockwise.inventory.decision import DAYS_OF_COVER_CAP
+    from stockwise.inventory.plan import sort_alerts, sort_plan
+
+    plan = sort_plan(plan)
+    table = Table(title=f"Most urgent of {len(plan)} products (worst first)",
+                  title_justify="left",
+                  caption="Critical stockouts first (by sales at stake), then orders to "
+                          "place now (by risk × value), at risk, order soon, the rest.",
+                  caption_justify="left")
+    for key, header in URGENT_HEADERS.items():
+        table.add_column(header, no_wrap=key != "alert", overflow="fold")
+    for row in plan.head(SHOWN).to_dict("records"):
+        severity = row.get("severity") or ""
+        alert = (row.get("alert") or "").replace("_risk", "")
         table.add_row(
-            str(row.unique_id), row.urgency, _date(row.order_date), f"{row.order_qty:g}",
-            _date(row.stockout_date), f"{row.stockout_probability:.0%}",
-            "10y+" if row.days_of_cover >= DAYS_OF_COVER_CAP else f"{row.days_of_cover:.0f}d",
-            (row.alert or "").replace("_risk", ""),
+            str(row["unique_id"]), row["urgency"], _order(row), _on_order(row),
+            _day(row["stockout_date"]),
+            f"{row['stockout_probability']:.0%}", _money(row.get("value_at_stake")),
+            "10y+" if row["days_of_cover"] >= DAYS_OF_COVER_CAP else
+            f"{row['days_of_cover']:.0f}d",
+            f"{alert} ({severity})" if alert and severity else alert,
         )
     console.print(table)
     if not alerts.empty:
         counts = alerts.groupby(["type", "severity"]).size()
         console.print("alerts: " + ", ".join(f"{t} {s} {n}" for (t, s), n in counts.items()),
                       highlight=False)
+        for alert in sort_alerts(alerts).head(SHOWN_ALERTS).to_dict("records"):
+            console.print(f"  {alert['severity']} {alert['type']} {alert['unique_id']} "
+                          f"({_money(alert['value_at_stake'])} at stake): "
+                          f"{alert['message']}", highlight=False, soft_wrap=True)
+
+
+def render_unplanned(unplanned) -> None:
+    """The inventory products no line could be made for, each reason with examples."""
+    if unplanned.empty:
+        return
+    for reason, rows in unplanned.groupby("reason", sort=False):
+        ids = ", ".join(rows["unique_id"].astype(str).head(3))
+        err_console.print(f"Warning: {len(rows)} products not planned: {reason} (e.g. {ids}); "
+                          "listed in unplanned.csv", highlight=False, soft_wrap=True)
+
+
+def _order(row: dict) -> str:
+    quantity = row.get("order_qty") or 0
+    if not quantity or quantity != quantity:
+        return ""
+    when = "now" if row.get("urgency") == "order now" else f"by {_day(row.get('order_date'))}"
+    return f"{quantity:,.0f} {when}"
+
+
+def _on_order(row: dict) -> str:
+    quantity = row.get("on_order") or 0
+    if not quantity or quantity != quantity:
+        return ""
+    due = _day(row.get("on_order_due"))
+    return f"{quantity:,.0f} due {due}" if due else f"{quantity:,.0f} (no date)"
+
+
+def _money(value: object) -> str:
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return ""
+    return f"{number:,.0f}" if number == number and number > 0 else ""
+
+
+def _day(value: object) -> str:
+    """A date as "05 Aug" (empty when there is none)."""
+    return "" if value is None or value != value else format(value, "%d %b")
 
 
 def render_settings(settings: dict) -> None:

@@ -4,8 +4,9 @@ It reads forecast tables, never models: demand sample paths from the forecast qu
 (:mod:`paths`), a FEFO stock projection (:mod:`projection`), per-product parameters from
 the sector profile and the inventory row (:mod:`parameters`), the order decision
 (:mod:`decision`) built on textbook policy math (:mod:`policies`, :mod:`distributions`),
-alerts (:mod:`alerts`) and the plan that ties them together (:mod:`plan`). Stocked-out
-days are corrected before forecasting (:mod:`censoring`).
+alerts (:mod:`alerts`) and the plan that ties them together (:mod:`plan`), its lines
+ranked worst first (:mod:`ranking`). Stocked-out days are corrected before forecasting
+(:mod:`censoring`).
 """
 
 from stockwise.inventory.censoring import censoring_summary, uncensor_demand

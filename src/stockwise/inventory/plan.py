@@ -4,7 +4,12 @@ Inputs are tables, never models: a forecast table (daily, or weekly/monthly with
 ``freq``), the inventory snapshot, optional batches and prices. For each product the
 forecast's quantiles become demand paths; the do-nothing projection gives the stockout
 date and probability, overstock and expected waste; the decision gives the levels and
-the order; alerts summarise what needs attention, most urgent first.
+the order; alerts summarise what needs attention, most urgent first. Lines are ranked
+worst first (:mod:`.ranking`).
+
+Every product of the inventory that has sold (or has stock) gets a line: one whose
+forecast does not reach today — no sale for so long that its series ends before it — is
+planned at zero demand, with a dead-stock alert when it holds stock.
 """
 
 from __future__ import annotations
@@ -12,13 +17,13 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
 from stockwise import schema as S
-from stockwise.inventory.alerts import alerts_for
+from stockwise.inventory.alerts import ALERT_COLUMNS, alerts_for
 from stockwise.inventory.decision import Decision, days_of_cover, decide, describe_level, to_date
 from stockwise.inventory.expiry import sellable_before_expiry
 from stockwise.inventory.new_products import NEW_PRODUCT_HEADROOM, with_new_product_cap
@@ -32,20 +37,30 @@ from stockwise.inventory.paths import (
     to_daily,
 )
 from stockwise.inventory.projection import Projection, project, stock_lots
+from stockwise.inventory.ranking import SEVERITY_RANK, rank_plan
 from stockwise.inventory.service_calibration import backtest_outcomes, plan_levels
 from stockwise.sectors import SectorProfile
 
 log = logging.getLogger(__name__)
 COVER_WINDOW = 28
 DAYS_PER_PERIOD = {"D": 1, "W": 7, "M": 30}
+UNPLANNED_COLUMNS = [S.UNIQUE_ID, S.SECTOR, S.ON_HAND, "reason"]
+"""``unplanned.csv``: the inventory's products no line could be made for, and why."""
 PLAN_COLUMNS = [
     S.UNIQUE_ID, S.SECTOR, "urgency", "order_date", "order_qty", "order_value", "arrival_date",
     "stockout_date", "stockout_probability", "days_of_cover", "mean_daily_demand", "on_hand",
-    "on_order", "position", "safety_stock", "reorder_point", "order_up_to", "policy",
+    "on_order", "on_order_due", "position", "safety_stock", "reorder_point", "order_up_to",
+    "policy",
     "service_level", "cycle_service_level", "fill_rate", "lead_time_days", "review_period_days",
     "excess_units", "excess_value", "expected_waste_units", "expected_waste_value",
-    "expected_lost_units", "alert", "reason",
+    "expected_lost_units", "alert", "severity", "value_at_stake", "reason",
 ]
+"""``stockout_date``: the day stock runs out if nothing more is ordered (deliveries already
+due included; the first day half the demand paths are short). ``stockout_probability``:
+the chance of running out before an order placed today can arrive (within the lead
+time) — what no order placed today can change. ``on_order_due``: the open order's due
+date. ``severity`` / ``value_at_stake``: the line's most severe alert and the most money
+an alert of that severity puts at stake (what :mod:`.ranking` sorts by)."""
 
 
 @dataclass
@@ -56,6 +71,8 @@ class InventoryPlan:
     projection: pd.DataFrame
     alerts: pd.DataFrame
     today: pd.Timestamp
+    unplanned: pd.DataFrame = field(default_factory=lambda: unplanned_frame([]))
+    """Inventory products left out, with the reason (:data:`UNPLANNED_COLUMNS`)."""
 
     @property
     def orders(self) -> pd.DataFrame:
@@ -71,8 +88,9 @@ def build_plan(
     n_paths: int = DEFAULT_PATHS, correlation: float = DEFAULT_CORRELATION, seed: int = 0,
     backtest: pd.DataFrame | None = None, demand_groups: Mapping[str, str] | None = None,
     since_listing_by_product: Mapping[str, tuple[float, float]] | None = None,
+    last_sale: Mapping[str, pd.Timestamp | None] | None = None,
 ) -> InventoryPlan:
-    """Plan every product of ``inventory`` that has a forecast.
+    """Plan every product of ``inventory`` that has a forecast or is in ``last_sale``.
 
     ``forecasts``: ``unique_id, ds, forecast[, forecast-lo-L, forecast-hi-L][, sector]``.
     ``freq``: the forecasts' frequency, or one per sector. ``today``: the first projected
@@ -90,6 +108,11 @@ def build_plan(
     ``since_listing_by_product`` (per unique_id: days since its first row, units sold since;
     :func:`.new_products.since_listing`) caps the stock of products too new for their
     forecast to be trusted (:mod:`.new_products`); the reason says so.
+
+    ``last_sale`` (per unique_id this run plans: the day of its last sale, None when it
+    never sold) raises dead-stock alerts, and lets a product without a forecast from
+    today be planned at zero demand (with the reason). Products without a forecast and
+    outside ``last_sale`` (without it: every one) are not planned; a warning names them.
     """
     profiles = profiles or {}
     daily = _daily_forecasts(forecasts, freq)
@@ -104,41 +127,67 @@ def build_plan(
     missing = []
     products = []
     planned, projections = [], []
+    fallback_sector = next(iter(profiles)) if len(profiles) == 1 else "all"
     for item in inventory.to_dict("records"):
         uid = str(item[S.UNIQUE_ID])
         span = daily.span(uid)
-        if span is None:
-            missing.append(uid)
+        if span is None and (last_sale is None or uid not in last_sale):
+            missing.append(item)
             continue
         sector = item.get(S.SECTOR)  # an empty cell: the sector the forecast was made in
-        sector = str(sector if sector is not None and sector == sector
-                     else daily.first_sector(span))
+        sector = str(sector if sector is not None and sector == sector else
+                     daily.first_sector(span) if span is not None else fallback_sector)
         products.append((uid, span, resolve(item, profiles.get(sector), policy)))
-    levels = _calibrated_levels([p[2] for p in products], backtest, demand_groups, freq,
-                                target, n_paths, correlation, seed)
+    # products without a forecast (zero demand) neither join the calibration pools nor
+    # draw from the shared generator: the other products' plans stay exactly as they were
+    levels = _calibrated_levels([p[2] for p in products if p[1] is not None], backtest,
+                                demand_groups, freq, target, n_paths, correlation, seed)
     for uid, span, params in products:
         record = (since_listing_by_product or {}).get(uid)
         params, launch_cap = with_new_product_cap(params, record)
-        line, proj = _plan_product(params, daily.forecast(span), stock_batches.get(uid, ()),
-                                   today, rng, target, n_paths, correlation, levels.get(uid))
+        forecast = daily.forecast(span) if span is not None else _no_demand(
+            params, today, daily.probs)
+        line, proj = _plan_product(params, forecast, stock_batches.get(uid, ()), today,
+                                   rng if span is not None else np.random.default_rng(seed),
+                                   target, n_paths, correlation, levels.get(uid))
+        idle = _idle_days(last_sale, uid, today)
+        if span is None:
+            line["reason"] = (f"no forecast from {today.date()}: "
+                              + ("no sale in the sales history" if idle == math.inf else
+                                 f"no sale since {last_sale[uid].date()}")  # type: ignore[index]
+                              + "; planned at zero demand. " + line["reason"])
         if launch_cap is not None:
             line["reason"] += (f"; new product ({record[0]:g} days of history): stock capped at "
                                f"{launch_cap:.1f} ({NEW_PRODUCT_HEADROOM:g} × its rate since "
                                "listing over lead time + review)")
         price = float(price_of.get(uid, np.nan))
-        line_alerts = alerts_for(params, line, proj, price)
+        line_alerts = alerts_for(params, line, proj, price, today=today, idle_days=idle)
         line["alert"] = ", ".join(sorted({a["type"] for a in line_alerts})) or ""
+        line["severity"], line["value_at_stake"] = _worst(line_alerts)
         rows.append(line)
         alerts.extend(line_alerts)
         planned.append((uid, span))
         projections.append(proj)
     if missing:
-        log.warning("%d products have stock but no forecast (e.g. %s); not planned",
-                    len(missing), ", ".join(missing[:3]))
-    plan = _sort(pd.DataFrame(rows, columns=PLAN_COLUMNS))
+        log.warning("%d products have no forecast and no sales in this run (e.g. %s); "
+                    "not planned", len(missing),
+                    ", ".join(str(m[S.UNIQUE_ID]) for m in missing[:3]))
+    plan = pd.DataFrame(rows, columns=PLAN_COLUMNS)
+    plan["on_order_due"] = pd.to_datetime(plan["on_order_due"])  # a date even when none
+    plan = rank_plan(plan)
     projection = daily.projection_frame(planned, projections)
     alert_frame = _alerts_frame(alerts)
-    return InventoryPlan(plan, projection, alert_frame, today)
+    unplanned = unplanned_frame(missing, "no forecast from today and no sales in this run")
+    return InventoryPlan(plan, projection, alert_frame, today, unplanned)
+
+
+def unplanned_frame(items: Iterable[Mapping], reason: str = "") -> pd.DataFrame:
+    """Inventory rows no plan line could be made for, with ``reason`` (unless they
+    carry their own ``reason``)."""
+    rows = [{S.UNIQUE_ID: str(item[S.UNIQUE_ID]), S.SECTOR: item.get(S.SECTOR),
+             S.ON_HAND: item.get(S.ON_HAND), "reason": item.get("reason", reason)}
+            for item in items]
+    return pd.DataFrame(rows, columns=UNPLANNED_COLUMNS)
 
 
 class _ProductForecasts:
@@ -182,19 +231,22 @@ class _ProductForecasts:
         lo, hi = span
         return self.dates[lo:hi], self.probs, self.knots[lo:hi]
 
-    def projection_frame(self, planned: list[tuple[str, tuple[int, int]]],
+    def projection_frame(self, planned: list[tuple[str, tuple[int, int] | None]],
                          projections: list[Projection]) -> pd.DataFrame:
         """The products' projections as one table (:meth:`Projection.to_frame` + id)."""
         if not projections:
             return pd.DataFrame()
-        rows = np.concatenate([np.arange(lo, hi) for _, (lo, hi) in planned])
+        if all(span is not None for _, span in planned):
+            dates = self.dates[np.concatenate([np.arange(lo, hi) for _, (lo, hi) in planned])]
+        else:  # a product planned without a forecast has its own dates
+            dates = pd.DatetimeIndex(np.concatenate([p.dates.to_numpy() for p in projections]))
         frame = pd.DataFrame({
-            "ds": self.dates[rows],
+            "ds": dates,
             **{name: np.concatenate([getattr(p, field) for p in projections])
                for name, field in Projection.COLUMNS},
         })
         frame[S.UNIQUE_ID] = np.repeat(np.array([uid for uid, _ in planned], dtype=object),
-                                       [hi - lo for _, (lo, hi) in planned])
+                                       [len(p.dates) for p in projections])
         return frame
 
 
@@ -251,7 +303,7 @@ def _plan_product(params: ProductParameters,
     dates, probs, knots = forecast
     paths = paths_from_knots(probs, knots, n_paths, correlation, rng)
     lots = stock_lots(params.on_hand, batches)
-    receipts = _due_receipts(params, today)
+    receipts = due_receipts(params, today)
     projection = project(paths, dates, lots, receipts, params.shelf_life_days)
     expiry_cap = _expiry_cap(params, paths, projection)
     ordered, rule = params, target
@@ -283,7 +335,9 @@ def _plan_product(params: ProductParameters,
         "stockout_date": projection.stockout_date(), "stockout_probability": stockout_within_lead,
         "days_of_cover": days_of_cover(params.on_hand, mean_daily),
         "mean_daily_demand": mean_daily,
-        "on_hand": params.on_hand, "on_order": params.on_order, "position": decision.position,
+        "on_hand": params.on_hand, "on_order": params.on_order,
+        "on_order_due": params.on_order_due if params.on_order > 0 else None,
+        "position": decision.position,
         "safety_stock": decision.safety_stock, "reorder_point": decision.reorder_point,
         "order_up_to": decision.order_up_to, "policy": params.policy,
         "service_level": params.service_level if ordered is not params else
@@ -308,15 +362,56 @@ def _daily_forecasts(forecasts: pd.DataFrame, freq: str | dict[str, str]) -> pd.
     return pd.concat(parts, ignore_index=True)
 
 
-def _due_receipts(params: ProductParameters, today: pd.Timestamp) -> list[tuple[int, float]]:
-    """Open orders arrive on their due date, or after the mean lead time when unknown."""
+def due_receipts(params: ProductParameters, today: pd.Timestamp) -> list[tuple[int, float]]:
+    """When the open order reaches the shelf in the projection, as (day index, units).
+
+    On its due date; after the mean lead time when no date is known. An order already
+    past its due date is still expected (it stays in the position, so it is not ordered
+    twice) but not counted on before an order placed today could arrive: it is planned
+    to arrive one mean lead time from today (at least one day). Counting it as received
+    today would hide the very stockout its lateness causes; the ``overdue_delivery``
+    alert asks the buyer to chase it.
+    """
     if params.on_order <= 0:
         return []
-    if params.on_order_due is not None and not pd.isna(params.on_order_due):
-        day = max((params.on_order_due - today).days, 0)
-    else:
-        day = max(round(params.lead_time_days), 0)
-    return [(day, params.on_order)]
+    lead = max(round(params.lead_time_days), 0)
+    due = params.on_order_due
+    if due is None or pd.isna(due):
+        return [(lead, params.on_order)]
+    if due < today:
+        return [(max(lead, 1), params.on_order)]
+    return [((due - today).days, params.on_order)]
+
+
+def _worst(alerts: list[dict]) -> tuple[str, float]:
+    """The most severe of a line's alerts, and the most money one of that severity puts
+    at stake ("", 0 without alerts): what the line is ranked by."""
+    if not alerts:
+        return "", 0.0
+    severity = min((a["severity"] for a in alerts), key=SEVERITY_RANK.__getitem__)
+    return severity, max(a["value_at_stake"] for a in alerts if a["severity"] == severity)
+
+
+def _no_demand(params: ProductParameters, today: pd.Timestamp, probs: np.ndarray
+               ) -> tuple[pd.DatetimeIndex, np.ndarray, np.ndarray]:
+    """A zero forecast for a product whose forecast ends before today (no recent sale):
+    long enough to cover its lead time, two reviews and a week, like the forecasts."""
+    days = max(math.ceil(params.lead_time_days) + 2 * params.review_period_days + 7,
+               COVER_WINDOW)
+    probs = probs if len(probs) else np.array([0.5])
+    return (pd.date_range(today, periods=days, freq="D"), probs,
+            np.zeros((days, len(probs))))
+
+
+def _idle_days(last_sale: Mapping[str, pd.Timestamp | None] | None, uid: str,
+               today: pd.Timestamp) -> float | None:
+    """Days from the product's last sale to today (inf: never sold; None: unknown)."""
+    if last_sale is None or uid not in last_sale:
+        return None
+    day = last_sale[uid]
+    if day is None or pd.isna(day):
+        return math.inf
+    return float(max((today - pd.Timestamp(day)).days - 1, 0))
 
 
 def _expiry_cap(params: ProductParameters, paths: np.ndarray, projection: Projection
@@ -342,8 +437,8 @@ def _urgency(decision: Decision, stockout_within_lead: float, params: ProductPar
 
 
 def sort_plan(plan: pd.DataFrame) -> pd.DataFrame:
-    """Most urgent first (the order list's order), e.g. after joining sectors' plans."""
-    return _sort(plan)
+    """Worst first (:func:`.ranking.rank_plan`), e.g. after joining sectors' plans."""
+    return rank_plan(plan)
 
 
 def sort_alerts(alerts: pd.DataFrame) -> pd.DataFrame:
@@ -351,25 +446,11 @@ def sort_alerts(alerts: pd.DataFrame) -> pd.DataFrame:
     return _alerts_frame(alerts.to_dict("records"))
 
 
-_URGENCY_RANK = {"order now": 0, "at risk": 1, "order soon": 2, "planned": 3, "no action": 4}
-
-
-def _sort(plan: pd.DataFrame) -> pd.DataFrame:
-    if plan.empty:
-        return plan
-    rank = plan["urgency"].map(_URGENCY_RANK)
-    order = pd.DataFrame({"rank": rank, "p": -plan["stockout_probability"],
-                          "v": -plan["order_value"]})
-    return plan.loc[order.sort_values(["rank", "p", "v"], kind="stable").index].reset_index(
-        drop=True)
-
-
 def _alerts_frame(alerts: list[dict]) -> pd.DataFrame:
-    columns = [S.UNIQUE_ID, S.SECTOR, "type", "severity", "value_at_stake", "message"]
-    frame = pd.DataFrame(alerts, columns=columns)
+    frame = pd.DataFrame(alerts, columns=ALERT_COLUMNS)
     if frame.empty:
         return frame
-    rank = frame["severity"].map({"critical": 0, "high": 1, "medium": 2, "low": 3})
+    rank = frame["severity"].map(SEVERITY_RANK)
     frame = frame.assign(_rank=rank).sort_values(["_rank", "value_at_stake"],
                                                  ascending=[True, False], kind="stable")
     return frame.drop(columns="_rank").reset_index(drop=True)

@@ -190,8 +190,9 @@ def product_charts(plan: pd.DataFrame, forecasts: pd.DataFrame, projection: pd.D
                 Line("reorder point", proj[S.DS], np.full(len(proj), line.reorder_point),
                      GREY, dash=True, width=1.2)], "projected stock (no new order)", "units",
                 markers))
-        title = (f"#{rank} {uid} ({line.sector}) · {line.urgency}: P(stockout) "
-                 f"{fmt_pct(line.stockout_probability)}, order {fmt_num(line.order_qty)}")
+        title = (f"#{rank} {uid} ({line.sector}) · {line.urgency}: "
+                 f"{fmt_pct(line.stockout_probability)} chance of running out before an "
+                 f"order placed today arrives, order {fmt_num(line.order_qty)}")
         charts.append(Chart(f"product-{rank:02d}-{slug(uid)}", title, panels, height=540,
                             shared_x=False))
     return charts

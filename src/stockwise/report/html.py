@@ -1,4 +1,5 @@
-"""The HTML report of a plan run: sector overview, urgent products, models, data quality.
+"""The HTML report of a plan run: sector overview, urgent products, alerts, models, data
+quality.
 
 Everything comes from the files a run writes (``write_plan``: plan.csv, alerts.csv,
 projection.csv, forecasts.csv, selection.csv; backtest_metrics.csv when present), the
@@ -22,6 +23,7 @@ import pandas as pd
 from stockwise import schema as S
 from stockwise.data.holes import describe_holes
 from stockwise.errors import InputError
+from stockwise.inventory.plan import sort_alerts, sort_plan
 from stockwise.report.charts import (
     TOP_PRODUCTS,
     Chart,
@@ -43,7 +45,19 @@ PNG_DIR = "charts"
 SUMMARY_FILE = "validation_summary.csv"
 TABLES = ("sales", "inventory", "batches")
 SECTIONS = {"overview": "Sector overview", "products": "Most urgent products",
-            "models": "Model leaderboard", "quality": "Data quality"}
+            "alerts": "Alerts", "models": "Model leaderboard", "quality": "Data quality"}
+URGENT_COLUMNS = {
+    "unique_id": "product", "sector": "sector", "urgency": "urgency",
+    "order_date": "order on", "order_qty": "qty", "order_value": "value",
+    "on_order": "on order", "on_order_due": "on order due",
+    "stockout_date": "runs out if nothing is ordered",
+    "stockout_probability": "P(stockout before an order placed today arrives)",
+    "value_at_stake": "value at stake", "days_of_cover": "days of cover", "alert": "alerts",
+    "severity": "severity"}
+ALERT_COLUMNS = {"severity": "severity", "type": "alert", "unique_id": "product",
+                 "sector": "sector", "value_at_stake": "value at stake", "action": "action",
+                 "message": "details"}
+SHOWN_ALERTS = 30
 SETTINGS_HEADING = "Settings"
 KPI_LABELS = {
     "stockout_risk": ("products at stockout risk", "with a stockout_risk alert"),
@@ -91,7 +105,8 @@ def read_run(run_dir: str | Path, sales_path: str | Path | None = None, *,
     if not (run / "plan.csv").is_file():
         raise InputError("no plan.csv here; expected a folder written by 'stockwise plan'",
                          source=str(run), hint="Pass the --out folder of a plan run.")
-    dates = {"plan": ["order_date", "arrival_date", "stockout_date"], "projection": [S.DS],
+    dates = {"plan": ["order_date", "arrival_date", "stockout_date", S.ON_ORDER_DUE],
+             "projection": [S.DS],
              "forecasts": [S.DS]}
     frames = {name: _csv(run / f"{name}.csv", dates.get(name, [])) for name in
               ("plan", "alerts", "projection", "forecasts", "selection", "backtest_metrics")}
@@ -245,7 +260,7 @@ def leaderboard(selection: pd.DataFrame, metrics: pd.DataFrame) -> pd.DataFrame:
 def render_report(tables: RunTables, title: str, top: int = TOP_PRODUCTS
                   ) -> tuple[str, list[Chart]]:
     """The page, and the charts worth a PNG (sector overview and top products)."""
-    plan, alerts = tables.plan, tables.alerts
+    plan, alerts = sort_plan(tables.plan), sort_alerts(tables.alerts)
     sectors = sector_charts(tables.forecasts, tables.sales, tables.today)
     products = product_charts(plan, tables.forecasts, tables.projection, tables.sales, top)
     board = leaderboard(tables.selection, tables.metrics)
@@ -261,13 +276,19 @@ def render_report(tables: RunTables, title: str, top: int = TOP_PRODUCTS
                                                           "products planned"}
                              | {k: v[0] for k, v in KPI_LABELS.items()})
                 + "".join(plotly_div(c) for c in sectors))
-    columns = {"unique_id": "product", "sector": "sector", "urgency": "urgency",
-               "order_date": "order on", "order_qty": "qty", "order_value": "value",
-               "stockout_date": "runs out", "stockout_probability": "P(stockout)",
-               "days_of_cover": "days of cover", "alert": "alerts"}
-    urgent = (f"<p>The {min(top, len(plan))} most urgent of {len(plan)} planned products "
-              f"(order now, then at risk, then order soon).</p>"
-              + html_table(plan.head(top), columns) + "".join(plotly_div(c) for c in products))
+    urgent = (f"<p>The {min(top, len(plan))} most urgent of {len(plan)} planned products, "
+              "worst first: critical stockouts (by sales at stake), then orders to place "
+              "now (by risk × value), at risk, order soon, the rest. “Runs out” assumes "
+              "nothing more is ordered; the chance is of running out before an order "
+              "placed today can arrive.</p>"
+              + html_table(plan.head(top), URGENT_COLUMNS)
+              + "".join(plotly_div(c) for c in products))
+    shown = _details_after_action(alerts.head(SHOWN_ALERTS))
+    alert_rows = (f"<p>The {len(shown)} most urgent of {len(alerts)} alerts (most severe "
+                  "first, then by value at stake); all of them are in alerts.csv.</p>"
+                  + html_table(shown, ALERT_COLUMNS)) if not alerts.empty else \
+        '<p class="note">No alerts.</p>'
+
     chart = leaderboard_chart(board)
     models = ('<p class="note">No model selection in this run.</p>' if board.empty else
               html_table(board, {"model": "model", "series_won": "series won",
@@ -286,7 +307,7 @@ def render_report(tables: RunTables, title: str, top: int = TOP_PRODUCTS
     subtitle = (f"run folder {tables.run_dir} · plan from {today} · "
                 f"{len(plan)} products · generated {datetime.now():%Y-%m-%d %H:%M}")
     sections = [(key, SECTIONS[key], body) for key, body in
-                zip(SECTIONS, (overview, urgent, models, quality), strict=True)]
+                zip(SECTIONS, (overview, urgent, alert_rows, models, quality), strict=True)]
     sections.insert(1, ("settings", SETTINGS_HEADING, settings_section(tables.settings)))
     return render_page(title, subtitle, sections), sectors + products
 
@@ -300,6 +321,8 @@ def holes_note(holes: pd.DataFrame, shown: int = 10) -> str:
     return (f'<p class="note warning">Warning: {html.escape(said)}.</p>'
             + html_table(longest, {S.UNIQUE_ID: "series", "start": "missing from",
                                    "end": "to", "days": "days", "trailing": "to the end"}))
+
+
 def settings_section(settings: dict | None) -> str:
     """The settings that produced the plan (one column per sector), or a note saying
     the folder does not record them."""
@@ -314,6 +337,16 @@ def settings_section(settings: dict | None) -> str:
             "every number of this report.</p>"
             f'<div class="table"><table id="settings-table"><thead><tr>{head}</tr></thead>'
             f"<tbody>{body}</tbody></table></div>")
+
+
+def _details_after_action(alerts: pd.DataFrame) -> pd.DataFrame:
+    """The alerts with their message less the action it starts with (shown beside it)."""
+    if "action" not in alerts.columns or alerts.empty:
+        return alerts
+    details = [message[len(action) + 2:] if isinstance(action, str) and isinstance(
+        message, str) and message.startswith(f"{action}: ") else message
+        for action, message in zip(alerts["action"], alerts["message"], strict=True)]
+    return alerts.assign(message=details)
 
 
 def render_page(title: str, subtitle: str, sections: Sequence[tuple[str, str, str]]) -> str:
@@ -347,7 +380,8 @@ def html_table(frame: pd.DataFrame, columns: dict[str, str]) -> str:
 
 def _cell(column: str, value: object, numeric: bool) -> str:
     formats: dict[str, Callable[[object], str]] = {
-        "probability": fmt_pct, "share": fmt_pct, "date": fmt_date, "mase": fmt_num2,
+        "probability": fmt_pct, "share": fmt_pct, "date": fmt_date, "_due": fmt_date,
+        "mase": fmt_num2,
         "rmsse": fmt_num2, "wape": fmt_pct, "score": fmt_num2}
     fmt = next((f for key, f in formats.items() if key in column), None)
     if fmt is None and numeric:

@@ -1,9 +1,13 @@
 """The order list as a workbook a buyer can open: formatted, filterable, most urgent first.
 
-Sheets: "Orders" (lines to order now and soon), "Plan" (every product), "Alerts", and
-"Settings" (the profile, service target, lead times, models … that produced it). Dates,
-money and percentages get number formats, headers are frozen with filters on, and the
-urgency of each line is colour-coded so the first screen shows what to do today.
+Sheets: "Orders" (lines to order now and soon), "Plan" (every product), "Alerts", each
+worst first as the plan ranks them, and "Settings" (the profile, service target, lead
+times, models … that produced it). The Orders sheet, the one a buyer works from, has
+headers in words (:data:`ORDER_HEADERS`); the Plan and Alerts sheets keep the CSV's
+column names, so they match plan.csv, with a note on the headers whose meaning is not
+obvious (:data:`HEADER_NOTES`). Dates, money and percentages get number formats, headers
+are frozen with filters on, and the urgency of each line is colour-coded so the first
+screen shows what to do today.
 Text from the user's files (ids, sectors, messages) that a spreadsheet would evaluate is
 stored as plain text, never as a formula (see ``stockwise.cells``).
 """
@@ -23,12 +27,36 @@ from stockwise.cells import looks_like_formula
 ORDER_COLUMNS = [
     "unique_id", "sector", "urgency", "order_date", "order_qty", "order_value",
     "arrival_date", "stockout_date", "stockout_probability", "days_of_cover", "on_hand",
-    "on_order", "reorder_point", "order_up_to", "service_level", "fill_rate", "alert",
-    "reason",
+    "on_order", "on_order_due", "reorder_point", "order_up_to", "service_level",
+    "fill_rate", "alert", "severity", "value_at_stake", "reason",
 ]
+ORDER_HEADERS = {
+    "unique_id": "product", "sector": "sector", "urgency": "urgency",
+    "order_date": "order on", "order_qty": "order quantity", "order_value": "order value",
+    "arrival_date": "arrives (if ordered on time)",
+    "stockout_date": "runs out if nothing is ordered",
+    "stockout_probability": "P(stockout before an order placed today arrives)",
+    "days_of_cover": "days of cover", "on_hand": "on hand", "on_order": "on order",
+    "on_order_due": "on order: due on", "reorder_point": "reorder point",
+    "order_up_to": "order up to", "service_level": "service level target",
+    "fill_rate": "expected fill rate", "alert": "alerts", "severity": "worst alert",
+    "value_at_stake": "value at stake", "reason": "why",
+}
+"""The Orders sheet's headers, in a buyer's words (other columns keep their names)."""
+HEADER_NOTES = {
+    "stockout_date": "The day stock runs out if nothing more is ordered (deliveries "
+                     "already due included).",
+    "stockout_probability": "The chance of running out before an order placed today can "
+                            "arrive (within the lead time): no order placed today "
+                            "changes it.",
+    "on_order_due": "When the open order is due (empty: no date given).",
+    "value_at_stake": "The money at stake in the line's most severe alert (lost sales, "
+                      "excess or expiring stock at cost).",
+}
+"""Notes on the Plan and Alerts sheets' headers whose meaning is not obvious."""
 MONEY = {"order_value", "excess_value", "expected_waste_value", "value_at_stake"}
 PERCENT = {"stockout_probability", "service_level", "cycle_service_level", "fill_rate"}
-DATES = {"order_date", "arrival_date", "stockout_date"}
+DATES = {"order_date", "arrival_date", "stockout_date", "on_order_due"}
 URGENCY_FILL = {"order now": "F8CBAD", "at risk": "FCE4D6", "order soon": "FFF2CC",
                 "planned": "E2EFDA"}
 SEVERITY_FILL = {"critical": "F8CBAD", "high": "FCE4D6", "medium": "FFF2CC", "low": "E2EFDA"}
@@ -51,7 +79,8 @@ def write_order_workbook(plan: pd.DataFrame, alerts: pd.DataFrame, path: str | P
     orders = orders[[c for c in ORDER_COLUMNS if c in orders.columns]]
     with xlsxwriter.Workbook(str(path), {"constant_memory": True}) as book:
         styles = _Styles(book)
-        _sheet(book.add_worksheet("Orders"), orders, "urgency", URGENCY_FILL, styles)
+        _sheet(book.add_worksheet("Orders"), orders, "urgency", URGENCY_FILL, styles,
+               ORDER_HEADERS)
         _sheet(book.add_worksheet("Plan"), plan, "urgency", URGENCY_FILL, styles)
         _sheet(book.add_worksheet("Alerts"), alerts, "severity", SEVERITY_FILL, styles)
         if settings is not None:
@@ -91,16 +120,22 @@ class _Styles:
 
 
 def _sheet(sheet: Any, frame: pd.DataFrame, colour_by: str, fills: dict[str, str],
-           styles: _Styles) -> None:
-    """Header, then one row per line: number formats per column, the colour of
-    ``colour_by``'s value, text always as text."""
+           styles: _Styles, headers: dict[str, str] | None = None) -> None:
+    """Header (``headers`` of the columns, else their names; with notes where the name
+    alone does not say it), then one row per line: number formats per column, the colour
+    of ``colour_by``'s value, text always as text."""
     columns = [str(c) for c in frame.columns]
+    titles = [(headers or {}).get(name, name) for name in columns]
     for index, name in enumerate(columns):
-        width = 60 if name in ("reason", "message") else max(10, min(len(name) + 2, 24))
+        width = 60 if name in ("reason", "message") else max(10, min(len(titles[index]) + 2,
+                                                                     24))
         sheet.set_column(index, index, width)
     for index, name in enumerate(columns):
-        quoted = looks_like_formula(name)
-        sheet.write_string(0, index, name, styles.quoted_header if quoted else styles.header)
+        quoted = looks_like_formula(titles[index])
+        sheet.write_string(0, index, titles[index],
+                           styles.quoted_header if quoted else styles.header)
+        if headers is None and name in HEADER_NOTES:
+            sheet.write_comment(0, index, HEADER_NOTES[name])
     sheet.freeze_panes(1, 1)
     if columns:
         sheet.autofilter(0, 0, max(len(frame), 1), len(columns) - 1)

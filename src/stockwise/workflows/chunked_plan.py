@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +29,7 @@ from stockwise import schema as S
 from stockwise.data.bounds import DEFAULT_BOUNDS, Bounds
 from stockwise.data.partition import PartedSales, SalesRef, series_blocks
 from stockwise.errors import OptionError
+from stockwise.inventory.plan import unplanned_frame
 from stockwise.models.base import Forecaster
 from stockwise.report.settings_view import SETTINGS_FILE
 from stockwise.sectors import load_profile
@@ -145,6 +146,8 @@ class Chunks:
         """Set to let each chunk write its big tables there itself."""
         self.shares_files = False
         """Set when the chunks run on this machine: they read their sales parts there."""
+        self.unplanned = unplanned_frame([])
+        """Inventory products no chunk can plan, with the reason."""
         self.specs = specs
         self._tables = tables
         self._drop_sector_of = drop_sector_of
@@ -204,17 +207,25 @@ def split_chunks(sales: pd.DataFrame | PartedSales, inventory: pd.DataFrame,
     specs: list[ChunkSpec] = []
     no_sector: set[int] = set()
     first_of: set[str | None] = set()
-    for sector, ids in series_blocks(by_id, config.chunk_size):
+    blocks = series_blocks(by_id, config.chunk_size)
+    unsold, unplaced = _stock_without_sales(inventory, set(everyone), config.sector,
+                                            {sector for sector, _ in blocks})
+    for sector, ids in blocks:
         if (sector is None and has_sector) or empty_column:
             no_sector.add(len(specs))
         specs.append(ChunkSpec(len(specs), sector, tuple(ids.tolist()), sector not in first_of))
         first_of.add(sector)
-    unplanned = set(inventory[S.UNIQUE_ID].astype(str)) - set(everyone)
-    if unplanned:
-        log.warning("%d products have stock but no sales history (e.g. %s); not planned",
-                    len(unplanned), ", ".join(sorted(unplanned)[:3]))
+    for sector, ids in unsold.items():  # to the last chunk of their sector
+        last = max(i for i, spec in enumerate(specs) if spec.sector == sector)
+        specs[last] = replace(specs[last], ids=specs[last].ids + tuple(ids))
+    if unplaced:
+        log.warning("%d products have stock but no sales history, and no sales of their "
+                    "sector in this run (e.g. %s); not planned", len(unplaced),
+                    ", ".join(str(item[S.UNIQUE_ID]) for item in unplaced[:3]))
     tables = {"sales": sales, "inventory": inventory, "batches": batches, "planned": planned}
-    return Chunks(specs, tables, no_sector)
+    chunks = Chunks(specs, tables, no_sector)
+    chunks.unplanned = unplanned_frame(unplaced)
+    return chunks
 
 
 def plan_in_chunks(sales: pd.DataFrame | PartedSales, inventory: pd.DataFrame, config: PlanConfig,
@@ -231,6 +242,8 @@ def plan_in_chunks(sales: pd.DataFrame | PartedSales, inventory: pd.DataFrame, c
     log.info("planning %d series in %d chunk(s) of at most %d", sum(
         len(s.ids) for s in chunks.specs), len(chunks), config.chunk_size)
     executor = executor or InProcessExecutor()
+    if not chunks.unplanned.empty:
+        sink.add_unplanned(chunks.unplanned)
     chunks.shares_files = executor.shares_files
     if sink.parts_dir is not None and executor.shares_files:
         chunks.parts_dir = str(sink.parts_dir)
@@ -255,6 +268,8 @@ class ChunkedPlanRun:
     """The long holes of every chunk's sales (missing data, not zero sales)."""
     settings: PlanSettings | None = None
     """The settings that produced the plan (also in ``settings.json``)."""
+    unplanned: pd.DataFrame = field(default_factory=lambda: unplanned_frame([]))
+    """Inventory products not planned, and why."""
 
 
 def plan_files_in_chunks(
@@ -313,7 +328,40 @@ def plan_files_in_chunks(
                             files=files)
         clock.lap("write")
     return ChunkedPlanRun(plan, writer.alerts, files, writer.chunk_timings(),
-                          writer.table("holes"), settings), validation
+                          writer.table("holes"), settings,
+                          writer.table("unplanned")), validation
+
+
+def _stock_without_sales(inventory: pd.DataFrame, sold: set[str], sector: str | None,
+                         planned_sectors: set[str | None]
+                         ) -> tuple[dict[str | None, list[str]], list[dict]]:
+    """Inventory products without any sales row: per chunk sector, those planned (at zero
+    demand, as dead stock, by the chunk of their sector), and those that cannot be (no
+    sales of their sector in this run). Another sector's products (``sector``) are
+    neither."""
+    ids = inventory[S.UNIQUE_ID].astype(str)
+    if S.SECTOR in inventory.columns:
+        sectors = [None if pd.isna(s) else str(s) for s in inventory[S.SECTOR]]
+    else:
+        sectors = [sector] * len(ids)
+    placed: dict[str | None, list[str]] = {}
+    unplaced: list[dict] = []
+    on_hand = dict(zip(ids, inventory[S.ON_HAND], strict=True))
+    first = dict(reversed(list(zip(ids, sectors, strict=True))))  # an id's first row
+    for uid in sorted(set(first) - sold):
+        own = first[uid]
+        if sector is not None and own != sector:
+            continue
+        if own in planned_sectors:
+            placed.setdefault(own, []).append(uid)
+        else:
+            why = (f"stock but no sales row, and no sales of its sector ({own}) in this run"
+                   if own is not None else
+                   "stock but no sales row, and no sector to plan it with (the sales have "
+                   "sectors, its inventory row has none)")
+            unplaced.append({S.UNIQUE_ID: uid, S.SECTOR: own, S.ON_HAND: on_hand[uid],
+                             "reason": why})
+    return placed, unplaced
 
 
 def _sector_of_series(sales: pd.DataFrame, sector: str | None) -> pd.Series:

@@ -64,7 +64,8 @@ def plan_inventory(
     planned: pd.DataFrame | None = None, drivers: Sequence[str] = (),
     timings: dict[str, StageTime] | None = None, quality: str = "fast",
 ) -> PlanRun:
-    """Plan orders for every product with sales history and an inventory row.
+    """Plan orders for every product with an inventory row and sales history, and for the
+    inventory's products without any (at zero demand, see :func:`last_sales`).
 
     ``calibrate_service``: order at the quantile level that served the target share of
     past protection intervals (for a fill-rate target: of the units asked for) in the
@@ -104,7 +105,8 @@ def plan_inventory(
                       target=target, seed=seed,
                       backtest=forecasts.backtest if calibrate_service else None,
                       demand_groups=groups,
-                      since_listing_by_product=since_listing_by_product(prepared))
+                      since_listing_by_product=since_listing_by_product(prepared),
+                      last_sale=last_sales(sales, inventory, sector))
     clock.lap("plan")
     return PlanRun(plan, forecasts, censoring, holes=holes, demand_groups=groups)
 
@@ -123,6 +125,28 @@ def _holes(prepared: pd.DataFrame, profiles: dict[str, SectorProfile], sector: s
              for name, rows in prepared.groupby(S.SECTOR, sort=True)]
     found = [p for p in parts if not p.empty]
     return pd.concat(found, ignore_index=True) if found else find_holes(prepared.iloc[:0])
+
+
+def last_sales(sales: pd.DataFrame, inventory: pd.DataFrame, sector: str | None = None
+               ) -> dict[str, pd.Timestamp | None]:
+    """Per product this run plans, the day of its last sale (None: never sold).
+
+    The run plans the products of ``sales``, and the inventory's products without any
+    sales row — dead stock, or new products, planned at zero demand rather than left
+    out — of the run's sectors when both tables say (``sector``, else those of the sales).
+    """
+    sold = sales[sales[S.Y] > 0]
+    out: dict[str, pd.Timestamp | None] = dict.fromkeys(
+        sales[S.UNIQUE_ID].dropna().astype(str).unique().tolist())
+    out.update({str(uid): pd.Timestamp(day) for uid, day in
+                sold.groupby(S.UNIQUE_ID)[S.DS].max().items() if not pd.isna(day)})
+    stock_only = inventory[~inventory[S.UNIQUE_ID].astype(str).isin(out)]
+    if S.SECTOR in stock_only.columns and (sector is not None or S.SECTOR in sales.columns):
+        sectors = {sector} if sector is not None else set(
+            sales[S.SECTOR].dropna().astype(str))
+        stock_only = stock_only[stock_only[S.SECTOR].astype(str).isin(sectors)]
+    out.update(dict.fromkeys(stock_only[S.UNIQUE_ID].astype(str).tolist()))
+    return out
 
 
 def since_listing_by_product(sales: pd.DataFrame) -> dict[str, tuple[float, float]]:
@@ -208,8 +232,8 @@ def write_plan(run: PlanRun, out_dir: str | Path, config: PlanConfig | None = No
 
 
 def plan_tables(run: PlanRun) -> dict[str, pd.DataFrame]:
-    """The run's output tables by file name; censored_demand, backtest_metrics and holes
-    only when there is something in them."""
+    """The run's output tables by file name; censored_demand, backtest_metrics, holes and
+    unplanned only when there is something in them."""
     tables = {"plan": run.plan.plan, "alerts": run.plan.alerts,
               "projection": run.plan.projection, "forecasts": run.forecasts.forecasts,
               "selection": run.forecasts.selection}
@@ -219,6 +243,8 @@ def plan_tables(run: PlanRun) -> dict[str, pd.DataFrame]:
         tables["backtest_metrics"] = run.forecasts.metrics
     if not run.holes.empty:
         tables["holes"] = run.holes
+    if not run.plan.unplanned.empty:
+        tables["unplanned"] = run.plan.unplanned
     return tables
 
 

@@ -7,7 +7,8 @@ tests, small library runs). :class:`PlanWriter` streams to a folder:
   backtest_metrics, censored_demand) are written as Parquet, partitioned by sector —
   ``forecasts/sector=retail/part-00012.parquet`` (the part number is the chunk's) — and
   dropped from memory; ``pandas.read_parquet(out / "forecasts")`` reads a table back;
-- at the end, the files a buyer opens — ``plan.csv``, ``plan.xlsx`` and ``alerts.csv``,
+- at the end, the files a buyer opens — ``plan.csv``, ``plan.xlsx``, ``alerts.csv`` and,
+  when some inventory product could not be planned, ``unplanned.csv`` with the reason,
   most urgent first — are built from the small per-product tables, ``settings.json``
   says which settings produced them (also the workbook's "Settings" sheet), and
   ``chunks.csv`` gives each chunk's sector, series and wall/CPU seconds per stage;
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
 
 STREAMED = ("forecasts", "projection", "selection", "backtest_metrics", "censored_demand")
 """The tables written as Parquet parts as each chunk finishes."""
-PER_PRODUCT = ("plan", "alerts", "holes")
+PER_PRODUCT = ("plan", "alerts", "holes", "unplanned")
 """The small tables kept in memory for the order list files (and the holes found)."""
 CSV_MAX_SERIES = 2_000
 """Runs up to this many series also write the streamed tables as CSV files."""
@@ -55,6 +56,10 @@ class ChunkSink(Protocol):
     parts_dir: Path | None
 
     def write(self, result: ChunkResult) -> None: ...
+
+    def add_unplanned(self, unplanned: pd.DataFrame) -> None:
+        """Inventory products no chunk plans (:data:`~stockwise.inventory.plan.
+        UNPLANNED_COLUMNS`), before any chunk is written."""
 
 
 def write_parts(tables: dict[str, pd.DataFrame], out: Path, sector: str | None, index: int
@@ -111,6 +116,10 @@ class ChunkCollector:
                 columns=PLAN_COLUMNS))
         return sort_alerts(joined) if name == "alerts" else joined
 
+    def add_unplanned(self, unplanned: pd.DataFrame) -> None:
+        """Keep the products no chunk plans (listed before the chunks' own)."""
+        self._parts.setdefault("unplanned", {})[-1] = unplanned
+
     @property
     def plan(self) -> pd.DataFrame:
         return self.table("plan")
@@ -151,6 +160,7 @@ class PlanWriter(ChunkCollector):
         for name in STREAMED:
             shutil.rmtree(self.out / name, ignore_errors=True)
             (self.out / f"{name}.csv").unlink(missing_ok=True)
+        (self.out / "unplanned.csv").unlink(missing_ok=True)
         self._written: set[str] = set()
 
     def write(self, result: ChunkResult) -> None:
@@ -183,6 +193,10 @@ class PlanWriter(ChunkCollector):
         if not holes.empty:
             files["holes"] = self.out / "holes.csv"
             write_csv(holes, files["holes"])
+        unplanned = self.table("unplanned")
+        if not unplanned.empty:
+            files["unplanned"] = self.out / "unplanned.csv"
+            write_csv(unplanned, files["unplanned"])
         if self.csv_tables:
             for name in STREAMED:
                 table = self.table(name)

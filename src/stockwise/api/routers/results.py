@@ -20,13 +20,13 @@ from stockwise.api.errors import ApiError
 from stockwise.api.params import PagingDep, choices
 from stockwise.api.serialize import jsonable, page
 from stockwise.cells import write_csv
+from stockwise.inventory.alerts import ALERT_TYPES
 from stockwise.report.order_list import write_order_workbook
 from stockwise.report.settings_view import settings_sheet
 
 router = APIRouter()
 URGENCIES = ("order now", "at risk", "order soon", "planned", "no action")
 SEVERITIES = ("critical", "high", "medium", "low")
-ALERT_TYPES = ("stockout_risk", "overstock", "expiry_risk")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

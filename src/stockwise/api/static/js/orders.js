@@ -9,10 +9,14 @@ const COLUMNS = [
   { key: "order_date", label: "Order by", format: SW.date },
   { key: "order_qty", label: "Order qty", num: true, format: SW.num },
   { key: "order_value", label: "Order value", num: true, format: SW.money },
-  { key: "stockout_date", label: "Stockout", format: SW.date },
-  { key: "stockout_probability", label: "P(stockout)", num: true, format: SW.pct },
+  { key: "stockout_date", label: "Runs out if nothing is ordered", format: SW.date },
+  { key: "stockout_probability", label: "P(stockout before an order placed today arrives)",
+    num: true, format: SW.pct },
+  { key: "value_at_stake", label: "Value at stake", num: true, format: SW.money },
   { key: "days_of_cover", label: "Days of cover", num: true, format: (v) => SW.num(v, 1) },
   { key: "on_hand", label: "On hand", num: true, format: SW.num },
+  { key: "on_order", label: "On order", num: true, format: SW.num },
+  { key: "on_order_due", label: "On order due", format: SW.date },
   { key: "reorder_point", label: "Reorder point", num: true, format: (v) => SW.num(v, 1) },
   { key: "alert", label: "Alerts" },
   { key: "reason", label: "Why", wrap: true, format: folded },
@@ -55,7 +59,7 @@ async function loadOrders() {
     ? `${SW.num(answer.total)} lines from run ${lines[0].run_id}; ${ordered.length} ` +
       `${more ? "shown " : ""}with an order worth ${SW.money(value)} in total.${more}`
     : "No plan lines match these filters.";
-  SW.table("orders-table", lines, COLUMNS, "Plan lines, most urgent first");
+  SW.table("orders-table", lines, COLUMNS, "Plan lines, worst first");
 }
 
 function reload() { loadOrders().catch((e) => SW.fail(e)); }

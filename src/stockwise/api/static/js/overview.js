@@ -50,8 +50,12 @@ async function loadOverview() {
     { key: "urgency", label: "Urgency", format: SW.badge },
     { key: "order_qty", label: "Order qty", num: true, format: SW.num },
     { key: "order_date", label: "Order by", format: SW.date },
-    { key: "stockout_date", label: "Stockout", format: SW.date },
-    { key: "stockout_probability", label: "P(stockout)", num: true, format: SW.pct },
+    { key: "on_order", label: "On order", num: true, format: SW.num },
+    { key: "on_order_due", label: "due", format: SW.date },
+    { key: "stockout_date", label: "Runs out if nothing is ordered", format: SW.date },
+    { key: "stockout_probability", label: "P(stockout before an order placed today arrives)",
+      num: true, format: SW.pct },
+    { key: "value_at_stake", label: "Value at stake", num: true, format: SW.money },
     { key: "alert", label: "Alerts" },
   ]);
   await history;
