@@ -32,6 +32,7 @@ UNIT_COST = "unit_cost"
 MOQ = "moq"
 PACK_SIZE = "pack_size"
 SHELF_LIFE_DAYS = "shelf_life_days"
+SUPPLIER = "supplier"
 
 # --- batches (pharmacy: one row per lot) ---------------------------------------------------
 BATCH_ID = "batch_id"
@@ -129,6 +130,8 @@ INVENTORY = TableSpec(
         ColumnSpec(PRODUCT, "text"),
         ColumnSpec(STORE, "text"),
         ColumnSpec(CATEGORY, "text"),
+        ColumnSpec(SUPPLIER, "text",
+                   description="who the product is bought from (groups the order list)"),
     ),
 )
 

@@ -26,11 +26,17 @@ from stockwise.inventory.projection import Projection
 MIN_EXCESS_DAYS = 14
 
 
+def sale_value(price: float, unit_cost: float) -> float:
+    """What one unit of lost sales is worth: its selling price, or its unit cost when no
+    price is known (a lost sale costs at least the stock it would have used)."""
+    return price if np.isfinite(price) and price > 0 else unit_cost
+
+
 def alerts_for(params: ProductParameters, line: dict, projection: Projection,
                price: float = float("nan")) -> list[dict]:
     """Alerts for one product (possibly none)."""
     found: list[dict] = []
-    unit_value = price if np.isfinite(price) and price > 0 else params.unit_cost
+    unit_value = sale_value(price, params.unit_cost)
     risk = float(line["stockout_probability"])
     tolerated = 1 - params.service_level
     if params.on_hand <= 0 or risk > tolerated:

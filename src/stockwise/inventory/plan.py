@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from stockwise import schema as S
-from stockwise.inventory.alerts import alerts_for
+from stockwise.inventory.alerts import alerts_for, sale_value
 from stockwise.inventory.decision import Decision, days_of_cover, decide, describe_level, to_date
 from stockwise.inventory.expiry import sellable_before_expiry
 from stockwise.inventory.new_products import NEW_PRODUCT_HEADROOM, with_new_product_cap
@@ -33,18 +33,20 @@ from stockwise.inventory.paths import (
 )
 from stockwise.inventory.projection import Projection, project, stock_lots
 from stockwise.inventory.service_calibration import backtest_outcomes, plan_levels
-from stockwise.sectors import SectorProfile
+from stockwise.sectors import DEFAULT_CURRENCY, SectorProfile
 
 log = logging.getLogger(__name__)
 COVER_WINDOW = 28
 DAYS_PER_PERIOD = {"D": 1, "W": 7, "M": 30}
 PLAN_COLUMNS = [
-    S.UNIQUE_ID, S.SECTOR, "urgency", "order_date", "order_qty", "order_value", "arrival_date",
+    S.UNIQUE_ID, S.SECTOR, S.SUPPLIER, "urgency", "order_date", "order_qty", "order_value",
+    "currency", "arrival_date",
     "stockout_date", "stockout_probability", "days_of_cover", "mean_daily_demand", "on_hand",
     "on_order", "position", "safety_stock", "reorder_point", "order_up_to", "policy",
     "service_level", "cycle_service_level", "fill_rate", "lead_time_days", "review_period_days",
     "excess_units", "excess_value", "expected_waste_units", "expected_waste_value",
-    "expected_lost_units", "alert", "reason",
+    "expected_lost_units", "expected_lost_value", "lost_value_avoided", "budget_cut_units",
+    "budget_cut_value", "alert", "reason",
 ]
 
 
@@ -71,6 +73,7 @@ def build_plan(
     n_paths: int = DEFAULT_PATHS, correlation: float = DEFAULT_CORRELATION, seed: int = 0,
     backtest: pd.DataFrame | None = None, demand_groups: Mapping[str, str] | None = None,
     since_listing_by_product: Mapping[str, tuple[float, float]] | None = None,
+    currency: str | None = None,
 ) -> InventoryPlan:
     """Plan every product of ``inventory`` that has a forecast.
 
@@ -90,6 +93,15 @@ def build_plan(
     ``since_listing_by_product`` (per unique_id: days since its first row, units sold since;
     :func:`.new_products.since_listing`) caps the stock of products too new for their
     forecast to be trusted (:mod:`.new_products`); the reason says so.
+
+    Money: each line's ``currency`` is ``currency`` when given, else its sector profile's
+    (:data:`~stockwise.sectors.DEFAULT_CURRENCY` without a profile); it labels the values,
+    nothing is converted. ``expected_lost_value`` is the expected lost sales within the
+    lead time at the selling price (unit cost when no price is known, as alerts value
+    them); ``lost_value_avoided`` is the do-nothing projection's lost sales, at the same
+    value, from the order's arrival to the next order's (lead time to lead time + review
+    period): about what placing the proposed order saves, and what a budget weighs
+    (:mod:`.budget`). ``budget_cut_units`` / ``_value`` stay 0 until a budget cuts the line.
     """
     profiles = profiles or {}
     daily = _daily_forecasts(forecasts, freq)
@@ -103,6 +115,7 @@ def build_plan(
     rows, alerts = [], []
     missing = []
     products = []
+    money: list[tuple[str | None, str]] = []  # per product: (supplier, currency)
     planned, projections = [], []
     for item in inventory.to_dict("records"):
         uid = str(item[S.UNIQUE_ID])
@@ -112,9 +125,11 @@ def build_plan(
             continue
         sector = str(item[S.SECTOR] if S.SECTOR in item else daily.first_sector(span))
         products.append((uid, span, resolve(item, profiles.get(sector), policy)))
+        money.append((_text_or_none(item.get(S.SUPPLIER)),
+                      _currency_of(currency, profiles.get(sector))))
     levels = _calibrated_levels([p[2] for p in products], backtest, demand_groups, freq,
                                 target, n_paths, correlation, seed)
-    for uid, span, params in products:
+    for (uid, span, params), (supplier, line_currency) in zip(products, money, strict=True):
         record = (since_listing_by_product or {}).get(uid)
         params, launch_cap = with_new_product_cap(params, record)
         line, proj = _plan_product(params, daily.forecast(span), stock_batches.get(uid, ()),
@@ -124,6 +139,8 @@ def build_plan(
                                f"{launch_cap:.1f} ({NEW_PRODUCT_HEADROOM:g} × its rate since "
                                "listing over lead time + review)")
         price = float(price_of.get(uid, np.nan))
+        line.update(_money_columns(params, line, proj, sale_value(price, params.unit_cost),
+                                   supplier, line_currency))
         line_alerts = alerts_for(params, line, proj, price)
         line["alert"] = ", ".join(sorted({a["type"] for a in line_alerts})) or ""
         rows.append(line)
@@ -296,6 +313,30 @@ def _plan_product(params: ProductParameters,
         "reason": reason,
     }
     return line, projection
+
+
+def _money_columns(params: ProductParameters, line: dict, projection: Projection,
+                   unit_value: float, supplier: str | None, currency: str) -> dict:
+    """The line's supplier, currency, and its lost sales in money (see :func:`build_plan`)."""
+    lead = max(round(params.lead_time_days), 1)
+    covered = projection.expected_lost[lead:lead + params.review_period_days]
+    avoided = float(covered.sum()) * unit_value if line["order_qty"] > 0 else 0.0
+    return {S.SUPPLIER: supplier, "currency": currency,
+            "expected_lost_value": line["expected_lost_units"] * unit_value,
+            "lost_value_avoided": avoided, "budget_cut_units": 0.0, "budget_cut_value": 0.0}
+
+
+def _currency_of(chosen: str | None, profile: SectorProfile | None) -> str:
+    if chosen:
+        return chosen
+    return profile.currency if profile is not None else DEFAULT_CURRENCY
+
+
+def _text_or_none(value: object) -> str | None:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    text = str(value).strip()
+    return text or None
 
 
 def _daily_forecasts(forecasts: pd.DataFrame, freq: str | dict[str, str]) -> pd.DataFrame:
