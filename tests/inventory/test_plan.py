@@ -139,12 +139,13 @@ def test_the_workbook_has_formatted_sheets(tmp_path: Path) -> None:
     result = _plan(_forecast("A", 10.0, spread=2.0), _inventory(A={"on_hand": 10.0}))
     path = write_order_workbook(result.plan, result.alerts, tmp_path / "plan.xlsx")
     book = load_workbook(path)
-    assert book.sheetnames == ["Orders", "Plan", "Alerts"]
+    assert book.sheetnames == ["Orders", "Totals", "Plan", "Alerts"]
     orders = book["Orders"]
     header = [c.value for c in orders[1]]
-    assert header[:5] == ["unique_id", "sector", "urgency", "order_date", "order_qty"]
+    assert header[:6] == ["unique_id", "sector", "supplier", "urgency", "order_date",
+                          "order_qty"]
     assert orders.freeze_panes == "B2" and orders.auto_filter.ref.startswith("A1:")
-    assert orders.cell(2, header.index("order_value") + 1).number_format == "#,##0.00"
+    assert orders.cell(2, header.index("order_value") + 1).number_format == '#,##0.00 "EUR"'
     assert orders.cell(2, header.index("urgency") + 1).fill.fgColor.rgb.endswith("F8CBAD")
 
 

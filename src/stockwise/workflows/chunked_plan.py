@@ -28,6 +28,7 @@ import pandas as pd
 from stockwise import schema as S
 from stockwise.data.partition import PartedSales, SalesRef, series_blocks
 from stockwise.errors import OptionError
+from stockwise.inventory.budget import BudgetOutcome
 from stockwise.models.base import Forecaster
 from stockwise.workflows.executors import Executor, InProcessExecutor
 from stockwise.workflows.plan import plan_tables, validate_plan_inputs
@@ -241,6 +242,8 @@ class ChunkedPlanRun:
     files: dict[str, Path]
     chunks: pd.DataFrame
     """One row per chunk: sector, series, wall and CPU seconds per stage."""
+    budget: BudgetOutcome | None = None
+    """What the budget kept and left out of the whole order list (None: no budget)."""
 
 
 def plan_files_in_chunks(
@@ -281,7 +284,8 @@ def plan_files_in_chunks(
         sales_rows = sales_table if isinstance(sales_table, PartedSales) else sales_table.data
         n_series = (len(sales_table.series) if isinstance(sales_table, PartedSales)
                     else int(sales_rows[S.UNIQUE_ID].nunique()))
-        writer = PlanWriter(out, n_series=n_series)
+        writer = PlanWriter(out, n_series=n_series, budget=config.budget,
+                            inventory=tables["inventory"].data)
         plan_in_chunks(sales_rows, tables["inventory"].data, config, writer,
                        batches=tables["batches"].data if "batches" in tables else None,
                        planned=future, executor=executor, progress=progress)
@@ -293,7 +297,8 @@ def plan_files_in_chunks(
                             result=writer.forecasts_result(forecasts=False), out_dir=out,
                             files=files)
         clock.lap("write")
-    return ChunkedPlanRun(writer.plan, writer.alerts, files, writer.chunk_timings()), validation
+    return ChunkedPlanRun(writer.plan, writer.alerts, files, writer.chunk_timings(),
+                          writer.budgeted()), validation
 
 
 def _sector_of_series(sales: pd.DataFrame, sector: str | None) -> pd.Series:

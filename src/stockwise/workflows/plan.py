@@ -21,7 +21,9 @@ from stockwise import schema as S
 from stockwise.cells import write_csv
 from stockwise.data.partition import PartMap, is_parquet_file, stream_sales
 from stockwise.data.prepare import prepare_sales
+from stockwise.inventory.budget import BudgetOutcome, apply_budget
 from stockwise.inventory.censoring import uncensor_demand
+from stockwise.inventory.money import by_supplier
 from stockwise.inventory.new_products import since_listing
 from stockwise.inventory.paths import is_intermittent
 from stockwise.inventory.plan import DAYS_PER_PERIOD, InventoryPlan, build_plan
@@ -45,6 +47,8 @@ class PlanRun:
     forecasts: SectorForecasts
     censoring: pd.DataFrame
     files: dict[str, Path] = field(default_factory=dict)
+    budget: BudgetOutcome | None = None
+    """What a budget kept and left out (None: no budget)."""
 
 
 def plan_inventory(
@@ -55,6 +59,7 @@ def plan_inventory(
     seed: int = 0, calibrate_service: bool = True,
     planned: pd.DataFrame | None = None, drivers: Sequence[str] = (),
     timings: dict[str, StageTime] | None = None, quality: str = "fast",
+    currency: str | None = None, budget: float | None = None,
 ) -> PlanRun:
     """Plan orders for every product with sales history and an inventory row.
 
@@ -67,6 +72,9 @@ def plan_inventory(
     cover each sector's planning horizon (lead time + two reviews).
     ``timings``: when given, receives the wall and CPU time of each stage (prepare,
     censoring, forecast, plan).
+    ``currency``: the ISO 4217 code of the plan's money (default: each sector profile's).
+    ``budget``: cap the order list at this sum (:mod:`stockwise.inventory.budget`); the
+    run's ``budget`` says what was left out.
     """
     clock = StageClock(timings)
     prepared = prepare_sales(sales, freq="D")
@@ -91,9 +99,14 @@ def plan_inventory(
                       target=target, seed=seed,
                       backtest=forecasts.backtest if calibrate_service else None,
                       demand_groups=demand_groups(prepared),
-                      since_listing_by_product=since_listing_by_product(prepared))
+                      since_listing_by_product=since_listing_by_product(prepared),
+                      currency=currency)
+    capped = None
+    if budget is not None:
+        capped = apply_budget(plan.plan, budget, inventory)
+        plan.plan = capped.plan
     clock.lap("plan")
-    return PlanRun(plan, forecasts, censoring)
+    return PlanRun(plan, forecasts, censoring, budget=capped)
 
 
 def since_listing_by_product(sales: pd.DataFrame) -> dict[str, tuple[float, float]]:
@@ -152,17 +165,31 @@ def _product_runs(sales: pd.DataFrame, *, by_date: bool, sort_ids: bool
 
 
 def write_plan(run: PlanRun, out_dir: str | Path) -> dict[str, Path]:
-    """plan.csv, plan.xlsx (formatted), alerts.csv, projection.csv, forecasts.csv."""
+    """plan.csv, plan.xlsx (formatted), alerts.csv, projection.csv, forecasts.csv;
+    orders_by_supplier.csv when the inventory names suppliers."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     files = {}
     for name, table in plan_tables(run).items():
         files[name] = out / f"{name}.csv"
         write_csv(table, files[name])
-    files["plan_xlsx"] = write_order_workbook(run.plan.plan, run.plan.alerts,
-                                              out / "plan.xlsx")
+    files.update(write_supplier_orders(run.plan.plan, out))
+    files["plan_xlsx"] = write_order_workbook(
+        run.plan.plan, run.plan.alerts, out / "plan.xlsx",
+        budget=run.budget.budget if run.budget is not None else None)
     run.files = files
     return files
+
+
+def write_supplier_orders(plan: pd.DataFrame, out: Path) -> dict[str, Path]:
+    """``orders_by_supplier.csv`` (:func:`stockwise.inventory.money.by_supplier`) when the
+    plan names a supplier; an older copy is removed when it names none."""
+    path = out / "orders_by_supplier.csv"
+    if S.SUPPLIER not in plan or plan[S.SUPPLIER].isna().all():
+        path.unlink(missing_ok=True)
+        return {}
+    write_csv(by_supplier(plan), path)
+    return {"orders_by_supplier": path}
 
 
 def plan_tables(run: PlanRun) -> dict[str, pd.DataFrame]:
