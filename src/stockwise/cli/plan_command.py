@@ -85,9 +85,16 @@ def plan(
         envvar="STOCKWISE_DASK_SCHEDULER",
         help="Dask scheduler address, e.g. tcp://HOST:8786 (engine dask; default: a local "
              "cluster).")] = None,
+    currency: Annotated[str | None, typer.Option(
+        help="ISO 4217 code of the unit costs and prices, e.g. EUR (default: the sector "
+             "profile's).")] = None,
+    budget: Annotated[float | None, typer.Option(
+        help="Most the order list may cost: lines that save the most lost sales per unit "
+             "of money are kept first; the rest are cut down or left out, and said.")] = None,
 ) -> None:
     """Forecast, project stock and propose orders; write CSV + a formatted Excel workbook."""
     from stockwise.adapters.distributed import open_executor
+    from stockwise.cli.money_render import render_money
     from stockwise.data.mapping import parse_map_option
     from stockwise.workflows.chunked_plan import plan_files_in_chunks
     from stockwise.workflows.plan_config import PlanConfig, as_model_names
@@ -97,7 +104,7 @@ def plan(
         target=target.replace("-", "_"), correct_censoring=correct_censoring,
         extra_dirs=tuple(sectors_dir or ()), seed=seed,
         calibrate_service=calibrate_service, drivers=split_names(drivers),
-        quality=quality, chunk_size=chunk_size)
+        quality=quality, chunk_size=chunk_size, currency=currency, budget=budget)
     with tracking(track, out) as tracker, open_executor(
             engine, workers=workers, scheduler=scheduler) as executor, chunk_bar() as bar:
         run, validation = plan_files_in_chunks(
@@ -108,6 +115,7 @@ def plan(
     for table in validation.tables.values():
         console.print(f"{table.report.table}: {table.report.summary}", highlight=False)
     render_plan(run.plan, run.alerts)
+    render_money(console, run.plan, run.budget)
     for name, path in run.files.items():
         console.print(f"{name}: {path}", highlight=False)
 
