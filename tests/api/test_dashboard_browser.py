@@ -213,7 +213,7 @@ def _walk_through(page: object, base: str, key: str, data: Path, tmp_path: Path)
     saved = tmp_path / "orders.xlsx"
     download.value.save_as(saved)
     book = load_workbook(saved, read_only=True)
-    assert book.sheetnames == ["Orders", "Plan", "Alerts"]
+    assert book.sheetnames == ["Orders", "Totals", "Plan", "Alerts"]
     plan_rows = list(book["Plan"].iter_rows(values_only=True))
     assert "unique_id" in plan_rows[0] or "product_id" in plan_rows[0]
     assert len(plan_rows) - 1 == lines

@@ -37,6 +37,7 @@ from stockwise.adapters.storage.results import store_forecasts, store_plan
 from stockwise.api.settings import Settings
 from stockwise.cells import write_csv
 from stockwise.errors import InputError, NothingUsableError
+from stockwise.inventory.budget import BudgetOutcome
 from stockwise.workflows.plan_outputs import ChunkCollector
 from stockwise.workflows.plan_outputs import concat_tables as _concat
 from stockwise.workflows.sector_forecast import SectorForecasts
@@ -80,6 +81,7 @@ def _execute(storage: Storage, run_id: str, kind: str, params: dict[str, Any],
                                  "them first (POST /api/v1/uploads/planned)")
     notes: list[str] = []
     plan: dict[str, pd.DataFrame] = {}
+    capped = None
     with _naming_planned_gaps(drivers):
         if kind == "forecast":
             combined = _combine(list(_forecast_sectors(sales, params, planned, drivers,
@@ -91,6 +93,7 @@ def _execute(storage: Storage, run_id: str, kind: str, params: dict[str, Any],
             combined = collected.forecasts_result()
             plan = {"plan": collected.plan, "projection": collected.table("projection"),
                     "alerts": collected.alerts}
+            capped = collected.budgeted()
     if drivers and not any(getattr(model, "supports_exog", False)
                            for fits in combined.models.values() for model in fits.values()):
         notes.append(f"drivers {drivers} not used: none of the chosen models takes inputs "
@@ -99,7 +102,10 @@ def _execute(storage: Storage, run_id: str, kind: str, params: dict[str, Any],
         progress(0.9, "recording the run in MLflow")
         _track(tracker, kind, sales, params, combined, plan)
     progress(0.92, "storing the results")
-    return _store(storage, run_id, combined.forecasts, plan, notes)
+    summary = _store(storage, run_id, combined.forecasts, plan, notes)
+    if plan:
+        summary["money"] = money_summary(plan["plan"], capped)
+    return summary
 
 
 def _forecast_sectors(sales: pd.DataFrame, params: dict[str, Any],
@@ -134,7 +140,8 @@ def _plan_chunks(sales: pd.DataFrame, inventory: pd.DataFrame, batches: pd.DataF
                         target=params.get("target", "cycle_service_level"),
                         seed=params.get("seed", 0),
                         drivers=tuple(dict.fromkeys(params.get("drivers") or ())),
-                        chunk_size=settings.chunk_size)
+                        chunk_size=settings.chunk_size, currency=params.get("currency"),
+                        budget=params.get("budget"))
     sales = _stocked_sectors(sales, inventory, notes)
 
     def report(chunk: ChunkProgress) -> None:
@@ -142,12 +149,33 @@ def _plan_chunks(sales: pd.DataFrame, inventory: pd.DataFrame, batches: pd.DataF
                  f"chunk {chunk.done}/{chunk.total}, sector {chunk.sector or '(none)'}")
 
     progress(0.05, f"planning on the {settings.engine} engine")
-    collected = ChunkCollector()
+    collected = ChunkCollector(budget=config.budget, inventory=inventory)
     with open_executor(settings.engine, workers=settings.engine_workers,
                        scheduler=settings.dask_scheduler) as executor:
         plan_in_chunks(sales, inventory, config, collected, batches=batches, planned=planned,
                        executor=executor, progress=report)
     return collected
+
+
+def money_summary(plan: pd.DataFrame, capped: BudgetOutcome | None) -> dict[str, Any]:
+    """The run's totals per currency (:func:`stockwise.inventory.money.totals`) and, with
+    a budget, what it spent and left out: what the CLI summary prints."""
+    from stockwise.inventory.money import totals
+
+    out: dict[str, Any] = {"totals": [{k: _plain(v) for k, v in row.items()}
+                                      for row in totals(plan).to_dict("records")]}
+    if capped is not None:
+        cut = capped.left_out
+        out["budget"] = {"budget": capped.budget, "currency": capped.currency,
+                         "spent": capped.spent, "lines_cut": len(cut),
+                         "value_left_out": float(cut["value_left_out"].sum()),
+                         "risk_left": float(cut["risk_left"].sum()),
+                         "summary": capped.summary()}
+    return out
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if hasattr(value, "item") else value
 
 
 def _stocked_sectors(sales: pd.DataFrame, inventory: pd.DataFrame, notes: list[str]
