@@ -98,31 +98,34 @@ def apply_budget(plan: pd.DataFrame, budget: float, inventory: pd.DataFrame | No
         out[column] = 0.0
     if out.empty:
         return BudgetOutcome(out, budget, currency, 0.0)
-    packs = _packs(inventory)
-    left = budget
+    qty = pd.to_numeric(out["order_qty"], errors="coerce").fillna(0.0).to_numpy(float)
+    value = pd.to_numeric(out["order_value"], errors="coerce").to_numpy(float)
+    kept, left = _walk(_ranking(qty, value, _avoided(out)), qty, value, budget,
+                       _packs(inventory, out[S.UNIQUE_ID]))
+    cut = np.flatnonzero(kept < qty)
+    if len(cut) == 0:
+        return BudgetOutcome(out, budget, currency, budget - left)
+    unit = np.divide(value[cut], qty[cut], out=np.full(len(cut), np.inf),
+                     where=np.isfinite(value[cut]))
+    kept_value = np.where(kept[cut] > 0, kept[cut] * unit, 0.0)
+    cut_value = np.where(np.isfinite(unit), (qty[cut] - kept[cut]) * unit, value[cut])
+    out["order_qty"] = out["order_qty"].astype(float)
+    out["order_value"] = out["order_value"].astype(float)
+    columns = [out.columns.get_loc(c) for c in ("order_qty", "order_value", *CUT_COLUMNS)]
+    out.iloc[cut, columns] = np.column_stack([kept[cut], kept_value, qty[cut] - kept[cut],
+                                              cut_value])
+    if "arrival_date" in out:
+        out.iloc[cut[kept[cut] <= 0], out.columns.get_loc("arrival_date")] = None
+    risk = _avoided(out)[cut] * (qty[cut] - kept[cut]) / qty[cut]
     reason = out["reason"].astype(object).to_numpy(copy=True)
-    for row in _ranking(out):
-        qty, value = float(out.at[row, "order_qty"]), float(out.at[row, "order_value"])
-        if math.isfinite(value) and value <= left * (1 + 1e-12):
-            left -= value
-            continue
-        pack, moq = packs.get(str(out.at[row, S.UNIQUE_ID]), (1.0, 0.0))
-        unit = value / qty if math.isfinite(value) else math.inf
-        kept = math.floor(left / unit / pack + 1e-9) * pack if unit > 0 else 0.0
-        kept = kept if kept >= max(moq, pack) else 0.0
-        left -= kept * unit if kept > 0 else 0.0
-        cut_value = (qty - kept) * unit if math.isfinite(unit) else value
-        out.loc[row, ["order_qty", "order_value", *CUT_COLUMNS]] = [
-            kept, kept * unit if kept > 0 else 0.0, qty - kept, cut_value]
-        if kept <= 0 and "arrival_date" in out:
-            out.at[row, "arrival_date"] = None
-        risk = _share(float(out.at[row, "lost_value_avoided"]), qty - kept, qty)
-        done = (f"left out ({qty:g} units, {format_money(cut_value, currency)})" if kept <= 0
-                else f"cut down from {qty:g} to {kept:g} units "
-                     f"({format_money(cut_value, currency)} left out)")
-        reason[out.index.get_loc(row)] = (
-            f"{reason[out.index.get_loc(row)]}; budget {format_money(budget, currency)}: "
-            f"{done}; ~{format_money(risk, currency)} of expected lost sales left at risk")
+    head = f"budget {format_money(budget, currency)}"
+    for at, proposed, remains, lost, left_risk in zip(cut, qty[cut], kept[cut], cut_value, risk,
+                                                      strict=True):
+        done = (f"left out ({proposed:g} units, {format_money(lost, currency)})"
+                if remains <= 0 else f"cut down from {proposed:g} to {remains:g} units "
+                f"({format_money(lost, currency)} left out)")
+        reason[at] = (f"{reason[at]}; {head}: {done}; ~{format_money(left_risk, currency)} "
+                      "of expected lost sales left at risk")
     out["reason"] = reason
     return BudgetOutcome(out, budget, currency, budget - left)
 
@@ -149,27 +152,58 @@ def left_out(plan: pd.DataFrame) -> pd.DataFrame:
     return frame.sort_values("risk_left", ascending=False, kind="stable", ignore_index=True)
 
 
-def _ranking(plan: pd.DataFrame) -> list:
-    """Index labels of the order lines, most lost sales avoided per unit of money first
+def _ranking(qty: np.ndarray, value: np.ndarray, avoided: np.ndarray) -> np.ndarray:
+    """Positions of the order lines, most lost sales avoided per unit of money first
     (free lines first; lines of unknown value last); ties in plan order."""
-    lines = plan[plan["order_qty"] > 0]
-    value = pd.to_numeric(lines["order_value"], errors="coerce")
-    avoided = pd.to_numeric(lines["lost_value_avoided"], errors="coerce").fillna(0.0)
-    finite = np.isfinite(value)
-    ratio = np.where(~finite, -np.inf, np.where(value > 0, avoided / value.where(value > 0, 1),
-                                                np.inf))
-    order = np.argsort(-ratio, kind="stable")
-    return list(lines.index[order])
+    lines = np.flatnonzero(qty > 0)
+    cost, saved = value[lines], avoided[lines]
+    ratio = np.full(len(lines), np.inf)
+    priced = np.isfinite(cost) & (cost > 0)
+    ratio[priced] = saved[priced] / cost[priced]
+    ratio[~np.isfinite(cost)] = -np.inf
+    return lines[np.argsort(-ratio, kind="stable")]
 
 
-def _packs(inventory: pd.DataFrame | None) -> dict[str, tuple[float, float]]:
-    """Per product (pack size >= 1, minimum order quantity >= 0) from the inventory."""
+def _walk(ranking: np.ndarray, qty: np.ndarray, value: np.ndarray, budget: float,
+          packs: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, float]:
+    """Units kept per line, and the money left: whole lines while they fit, else the
+    whole packs the money left buys (at least the MOQ, else none)."""
+    kept = qty.copy()
+    size, moq = packs
+    left = budget
+    for at in ranking.tolist():
+        cost = value[at]
+        if math.isfinite(cost) and cost <= left * (1 + 1e-12):
+            left -= cost
+            continue
+        unit = cost / qty[at] if math.isfinite(cost) else math.inf
+        units = math.floor(left / unit / size[at] + 1e-9) * size[at] if unit > 0 else 0.0
+        units = units if units >= max(moq[at], size[at]) else 0.0
+        kept[at] = units
+        left -= units * unit if units > 0 else 0.0
+    return kept, left
+
+
+def _avoided(plan: pd.DataFrame) -> np.ndarray:
+    """Each line's ``lost_value_avoided`` (0 where unknown: such lines rank last)."""
+    if "lost_value_avoided" not in plan:
+        return np.zeros(len(plan))
+    values = pd.to_numeric(plan["lost_value_avoided"], errors="coerce").to_numpy(float)
+    return np.where(np.isfinite(values), values, 0.0)
+
+
+def _packs(inventory: pd.DataFrame | None, ids: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Per plan line (pack size >= 1, minimum order quantity >= 0) from the inventory;
+    (1, 0) for a product it does not list."""
+    size, moq = np.ones(len(ids)), np.zeros(len(ids))
     if inventory is None or inventory.empty:
-        return {}
-    size = _numbers(inventory, S.PACK_SIZE, 1.0).clip(lower=1.0)
-    moq = _numbers(inventory, S.MOQ, 0.0).clip(lower=0.0)
-    return dict(zip(inventory[S.UNIQUE_ID].astype(str), zip(size, moq, strict=True),
-                    strict=True))
+        return size, moq
+    inventory = inventory.drop_duplicates(S.UNIQUE_ID, keep="last")
+    where = pd.Index(inventory[S.UNIQUE_ID].astype(str)).get_indexer(ids.astype(str))
+    found = where >= 0
+    size[found] = _numbers(inventory, S.PACK_SIZE, 1.0).clip(lower=1.0).to_numpy()[where[found]]
+    moq[found] = _numbers(inventory, S.MOQ, 0.0).clip(lower=0.0).to_numpy()[where[found]]
+    return size, moq
 
 
 def _numbers(frame: pd.DataFrame, column: str, default: float) -> pd.Series:
@@ -179,5 +213,3 @@ def _numbers(frame: pd.DataFrame, column: str, default: float) -> pd.Series:
     return values.where(np.isfinite(values), default).astype(float)
 
 
-def _share(value: float, part: float, whole: float) -> float:
-    return value * part / whole if whole > 0 and math.isfinite(value) else 0.0
