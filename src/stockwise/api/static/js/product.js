@@ -60,10 +60,12 @@ function showFacts(product, plan) {
   facts("facts", plan ? [
     ["Urgency", SW.badge(line.urgency)],
     ["Order", `${SW.num(line.order_qty)} units by ${SW.date(line.order_date)}` +
-              ` (value ${SW.money(line.order_value)})`],
+              ` (value ${SW.money(line.order_value, line)})`],
+    ["Supplier", line.supplier || "—"],
     ["Arrives", SW.date(line.arrival_date)],
     ["Stockout date", SW.date(plan.stockout_date)],
     ["P(stockout) within lead time", SW.pct(plan.stockout_probability)],
+    ["Lost sales within lead time (value)", SW.money(line.expected_lost_value, line)],
     ["Days of cover", SW.num(line.days_of_cover, 1)],
     ["Reorder point", SW.num(plan.reorder_point, 1)],
     ["Order-up-to", SW.num(plan.order_up_to, 1)],
