@@ -89,3 +89,14 @@ def test_two_currencies_get_a_totals_row_each_and_no_code_in_the_format(tmp_path
     assert totals[1][3] == 150.0 and totals[2][3] == 400.0
     header = [c.value for c in book["Orders"][1]]
     assert book["Orders"].cell(2, header.index("order_value") + 1).number_format == "#,##0.00"
+
+
+def test_an_export_of_a_capped_plan_lists_the_cuts_without_inventing_the_budget(
+        tmp_path: Path) -> None:
+    capped = apply_budget(_plan(), 300.0).plan  # written back without the budget amount
+    book = openpyxl.load_workbook(write_order_workbook(capped, pd.DataFrame(),
+                                                       tmp_path / "plan.xlsx"))
+    assert "Budget" in book.sheetnames
+    labels = {row[0]: row[1] for row in _rows(book["Totals"]) if row and row[0]}
+    assert "budget" not in labels and labels["spent"] == 300.0
+    assert labels["lines left out or cut down"] == 2

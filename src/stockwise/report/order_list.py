@@ -108,16 +108,17 @@ def _totals_sheet(sheet: Any, plan: pd.DataFrame, cut: pd.DataFrame, budget: flo
     row += 1
     sheet.write_string(row, 0, "budget", styles.header)
     sheet.write_string(row, 1, "amount", styles.header)
-    lines = [("budget", budget), ("spent", float(table["order_value"].sum())),
+    lines = [("budget", budget)] if budget is not None else []  # unknown to an export
+    lines += [("spent", float(table["order_value"].sum())),
              ("lines left out or cut down", None),
              ("value left out", float(cut["value_left_out"].sum())),
              ("expected lost sales left at risk", float(cut["risk_left"].sum()))]
     for label, value in lines:
         row += 1
         sheet.write_string(row, 0, label)
-        if label.startswith("lines"):
+        if value is None:  # the count of lines
             sheet.write_number(row, 1, len(cut))
-        elif value is not None:
+        else:
             sheet.write_number(row, 1, value, number)
 
 
