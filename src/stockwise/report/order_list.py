@@ -106,7 +106,7 @@ def _totals_sheet(sheet: Any, plan: pd.DataFrame, cut: pd.DataFrame, budget: flo
     currency = str(table["currency"].iloc[0]) if len(table) == 1 else ""
     number = styles.get(_money_format(currency))
     row += 1
-    sheet.write_string(row, 0, "budget", styles.header)
+    sheet.write_string(row, 0, "budget outcome", styles.header)
     sheet.write_string(row, 1, "amount", styles.header)
     lines = [("budget", budget)] if budget is not None else []  # unknown to an export
     lines += [("spent", float(table["order_value"].sum())),
