@@ -86,6 +86,7 @@ import pandas as pd
 import psutil
 
 from stockwise import schema as S
+from stockwise.data.holes import in_holes
 from stockwise.data.prepare import prepare_sales
 from stockwise.data.readers import RawTable, read_table
 from stockwise.inventory.censoring import uncensor_demand
@@ -203,6 +204,9 @@ def stage_censoring(job: Job) -> Counts:
 
 def stage_forecast(job: Job) -> Counts:
     job.profiles = plan_workflow._profiles(job.prepared, None, ())
+    holes = plan_workflow._holes(job.prepared, job.profiles, None)
+    if not holes.empty:  # as plan_inventory: the calendar's zeros in long holes are no demand
+        job.prepared = job.prepared[~in_holes(job.prepared, holes)].reset_index(drop=True)
     widened = {name: _with_horizon(profile, job.options.horizon_days)
                for name, profile in job.profiles.items()}
     job.forecasts = plan_workflow._forecast(job.prepared, job.inventory, widened, None,
@@ -235,7 +239,8 @@ def stage_plan(job: Job) -> Counts:
         policy=opts.policy, target=opts.target, seed=opts.seed,
         backtest=forecasts.backtest if opts.calibrate_service else None,
         demand_groups=plan_workflow.demand_groups(prepared),
-        since_listing_by_product=plan_workflow.since_listing_by_product(prepared))
+        since_listing_by_product=plan_workflow.since_listing_by_product(prepared),
+        last_sale=plan_workflow.last_sales(job.sales, job.inventory))
     orders = int((job.plan.plan["order_qty"] > 0).sum())
     return (len(job.plan.plan), len(job.plan.plan),
             f"{orders} orders, {len(job.plan.alerts)} alerts")

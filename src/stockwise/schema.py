@@ -33,6 +33,7 @@ MOQ = "moq"
 PACK_SIZE = "pack_size"
 SHELF_LIFE_DAYS = "shelf_life_days"
 REVIEW_PERIOD_DAYS = "review_period_days"
+SUPPLIER = "supplier"
 
 # --- batches (pharmacy: one row per lot) ---------------------------------------------------
 BATCH_ID = "batch_id"
@@ -132,6 +133,8 @@ INVENTORY = TableSpec(
         ColumnSpec(PRODUCT, "text"),
         ColumnSpec(STORE, "text"),
         ColumnSpec(CATEGORY, "text"),
+        ColumnSpec(SUPPLIER, "text",
+                   description="who the product is bought from (groups the order list)"),
     ),
 )
 

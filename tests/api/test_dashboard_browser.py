@@ -157,6 +157,7 @@ def _walk_through(page: object, base: str, key: str, data: Path, tmp_path: Path)
     # Start a run (the fastest model) and follow it until it succeeds.
     page.click("nav >> text=Runs")
     page.select_option("#run-models", "Naive")
+    page.fill("#run-currency", "usd")
     page.click("#start-run")
     # The run shows up as a progress bar while queued / running, or already finished on a
     # fast machine: wait for either, then for success.
@@ -166,6 +167,7 @@ def _walk_through(page: object, base: str, key: str, data: Path, tmp_path: Path)
     assert page.locator("#runs-table progress").count() == 0
     assert page.locator("#runs-table .badge.failed").count() == 0
     assert "products" in page.locator("#runs-table tbody tr").first.inner_text()
+    assert " USD" in page.locator("#runs-table tbody tr").first.inner_text()  # the bill
     _shot(page, tmp_path, "02-runs")
 
     # Overview: key figures and four drawn charts.
@@ -218,12 +220,13 @@ def _walk_through(page: object, base: str, key: str, data: Path, tmp_path: Path)
     lines = page.locator("#orders-table tbody tr").count()
     assert lines == 6
     assert page.locator("#orders-table tbody .badge").count() == 6
+    assert "USD in total" in page.locator("#orders-summary").inner_text()
     with page.expect_download() as download:
         page.click("#export-xlsx")
     saved = tmp_path / "orders.xlsx"
     download.value.save_as(saved)
     book = load_workbook(saved, read_only=True)
-    assert book.sheetnames == ["Orders", "Plan", "Alerts", "Settings"]
+    assert book.sheetnames == ["Orders", "Totals", "Plan", "Alerts", "Settings"]
     plan_rows = list(book["Plan"].iter_rows(values_only=True))
     assert "unique_id" in plan_rows[0] or "product_id" in plan_rows[0]
     assert len(plan_rows) - 1 == lines

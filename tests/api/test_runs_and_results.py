@@ -124,7 +124,7 @@ def test_exports_csv_and_excel(planned: Planned) -> None:
     xlsx = client.get("/api/v1/plan/export?format=xlsx", headers=read)
     assert xlsx.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(xlsx.content))
-    assert book.sheetnames == ["Orders", "Plan", "Alerts", "Settings"]
+    assert book.sheetnames == ["Orders", "Totals", "Plan", "Alerts", "Settings"]
     assert book["Plan"].max_row == 1 + 4
     settings = list(book["Settings"].iter_rows(values_only=True))
     assert settings[0] == ("setting", "pharmacy", "retail")

@@ -139,18 +139,19 @@ def test_the_workbook_has_formatted_sheets(tmp_path: Path) -> None:
     result = _plan(_forecast("A", 10.0, spread=2.0), _inventory(A={"on_hand": 10.0}))
     path = write_order_workbook(result.plan, result.alerts, tmp_path / "plan.xlsx")
     book = load_workbook(path)
-    assert book.sheetnames == ["Orders", "Plan", "Alerts"]
+    assert book.sheetnames == ["Orders", "Totals", "Plan", "Alerts"]
     orders = book["Orders"]
     header = [c.value for c in orders[1]]
-    assert header[:5] == ["product", "sector", "urgency", "order on", "order quantity"]
+    assert header[:6] == ["product", "sector", "supplier", "urgency", "order on",
+                          "order quantity"]
     assert "runs out if nothing is ordered" in header
     assert "P(stockout before an order placed today arrives)" in header
     plan_header = [c.value for c in book["Plan"][1]]  # the CSV's names, with notes
-    assert plan_header[:3] == ["unique_id", "sector", "urgency"]
+    assert plan_header[:2] == ["unique_id", "sector"] and "urgency" in plan_header
     note = book["Plan"].cell(1, plan_header.index("stockout_probability") + 1).comment
     assert note is not None and "before an order placed today" in note.text
     assert orders.freeze_panes == "B2" and orders.auto_filter.ref.startswith("A1:")
-    assert orders.cell(2, header.index("order value") + 1).number_format == "#,##0.00"
+    assert orders.cell(2, header.index("order value") + 1).number_format == '#,##0.00 "EUR"'
     assert orders.cell(2, header.index("urgency") + 1).fill.fgColor.rgb.endswith("F8CBAD")
 
 

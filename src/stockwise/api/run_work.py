@@ -41,6 +41,7 @@ from stockwise.api.settings import Settings
 from stockwise.cells import write_csv
 from stockwise.data.holes import describe_holes, find_holes
 from stockwise.errors import InputError, NothingUsableError, OptionError
+from stockwise.inventory.budget import BudgetOutcome
 from stockwise.workflows.plan_config import PlanConfig
 from stockwise.workflows.plan_outputs import ChunkCollector
 from stockwise.workflows.plan_outputs import concat_tables as _concat
@@ -96,6 +97,7 @@ def _execute(storage: Storage, run_id: str, kind: str, params: dict[str, Any],
     notes: list[str] = []
     plan: dict[str, pd.DataFrame] = {}
     described = None
+    capped = None
     with _naming_planned_gaps(drivers):
         if kind == "forecast":
             combined = _combine(list(_forecast_sectors(sales, params, planned, drivers,
@@ -111,6 +113,7 @@ def _execute(storage: Storage, run_id: str, kind: str, params: dict[str, Any],
                     "alerts": collected.alerts}
             holes = collected.table("holes")
             notes.extend(unplanned_notes(collected.table("unplanned")))
+            capped = collected.budgeted()
             described = plan_settings(config, plan["plan"], stock, collected.settings)
     said = describe_holes(holes)
     if said:
@@ -126,6 +129,8 @@ def _execute(storage: Storage, run_id: str, kind: str, params: dict[str, Any],
     summary = _store(storage, run_id, combined.forecasts, plan, notes)
     if described is not None:
         summary["settings"] = described.to_dict()
+    if plan:
+        summary["money"] = money_summary(plan["plan"], capped)
     return summary
 
 
@@ -166,7 +171,8 @@ def _plan_chunks(sales: pd.DataFrame, inventory: pd.DataFrame, batches: pd.DataF
                         calibrate_service=params.get("calibrate_service", True),
                         correct_censoring=params.get("correct_censoring", True),
                         drivers=tuple(dict.fromkeys(params.get("drivers") or ())),
-                        chunk_size=settings.chunk_size)
+                        chunk_size=settings.chunk_size, currency=params.get("currency"),
+                        budget=params.get("budget"))
     sales = _stocked_sectors(sales, inventory, notes)
     config = config.with_today(sales)
 
@@ -175,12 +181,33 @@ def _plan_chunks(sales: pd.DataFrame, inventory: pd.DataFrame, batches: pd.DataF
                  f"chunk {chunk.done}/{chunk.total}, sector {chunk.sector or '(none)'}")
 
     progress(0.05, f"planning on the {settings.engine} engine")
-    collected = ChunkCollector()
+    collected = ChunkCollector(budget=config.budget, inventory=inventory)
     with open_executor(settings.engine, workers=settings.engine_workers,
                        scheduler=settings.dask_scheduler) as executor:
         plan_in_chunks(sales, inventory, config, collected, batches=batches, planned=planned,
                        executor=executor, progress=report)
     return collected, config
+
+
+def money_summary(plan: pd.DataFrame, capped: BudgetOutcome | None) -> dict[str, Any]:
+    """The run's totals per currency (:func:`stockwise.inventory.money.totals`) and, with
+    a budget, what it spent and left out: what the CLI summary prints."""
+    from stockwise.inventory.money import totals
+
+    out: dict[str, Any] = {"totals": [{k: _plain(v) for k, v in row.items()}
+                                      for row in totals(plan).to_dict("records")]}
+    if capped is not None:
+        cut = capped.left_out
+        out["budget"] = {"budget": capped.budget, "currency": capped.currency,
+                         "spent": capped.spent, "lines_cut": len(cut),
+                         "value_left_out": float(cut["value_left_out"].sum()),
+                         "risk_left": float(cut["risk_left"].sum()),
+                         "summary": capped.summary()}
+    return out
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if hasattr(value, "item") else value
 
 
 def _stocked_sectors(sales: pd.DataFrame, inventory: pd.DataFrame, notes: list[str]

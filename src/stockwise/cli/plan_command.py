@@ -89,9 +89,16 @@ def plan(
         envvar="STOCKWISE_DASK_SCHEDULER",
         help="Dask scheduler address, e.g. tcp://HOST:8786 (engine dask; default: a local "
              "cluster).")] = None,
+    currency: Annotated[str | None, typer.Option(
+        help="ISO 4217 code of the unit costs and prices, e.g. EUR (default: the sector "
+             "profile's).")] = None,
+    budget: Annotated[float | None, typer.Option(
+        help="Most the order list may cost: lines that save the most lost sales per unit "
+             "of money are kept first; the rest are cut down or left out, and said.")] = None,
 ) -> None:
     """Forecast, project stock and propose orders; write CSV + a formatted Excel workbook."""
     from stockwise.adapters.distributed import open_executor
+    from stockwise.cli.money_render import render_money
     from stockwise.data.bounds import load_bounds
     from stockwise.data.holes import describe_holes
     from stockwise.data.mapping import parse_map_option
@@ -103,7 +110,7 @@ def plan(
         target=target.replace("-", "_"), correct_censoring=correct_censoring,
         extra_dirs=tuple(sectors_dir or ()), seed=seed,
         calibrate_service=calibrate_service, drivers=split_names(drivers),
-        quality=quality, chunk_size=chunk_size)
+        quality=quality, chunk_size=chunk_size, currency=currency, budget=budget)
     limits = load_bounds(bounds)  # a bad bounds file stops the run before it starts
     with tracking(track, out) as tracker, open_executor(
             engine, workers=workers, scheduler=scheduler) as executor, chunk_bar() as bar:
@@ -121,6 +128,7 @@ def plan(
     if holes:
         console.print(f"[yellow]warning:[/] {holes}", highlight=False)
     render_plan(run.plan, run.alerts)
+    render_money(console, run.plan, run.budget)
     if run.settings is not None:
         render_settings(run.settings.to_dict())
     render_unplanned(run.unplanned)

@@ -26,6 +26,7 @@ TARGET_ALIASES: dict[str, str] = {
     "stock": S.ON_HAND, "onhand": S.ON_HAND,
     "cost": S.UNIT_COST, "lead_time": S.LEAD_TIME_DAYS, "shelf_life": S.SHELF_LIFE_DAYS,
     "expiry": S.EXPIRY_DATE, "qty_batch": S.QUANTITY,
+    "vendor": S.SUPPLIER, "fournisseur": S.SUPPLIER,
 }
 
 # Header spellings recognised automatically, normalised (lower case, no accents, only
@@ -57,6 +58,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     S.UNIT_COST: ("unitcost", "cost", "cout", "coutunitaire", "prixachat", "pa"),
     S.MOQ: ("moq", "minimumorder", "minorderqty", "qmc", "minimumcommande"),
     S.PACK_SIZE: ("packsize", "pack", "colisage", "conditionnement", "casepack", "pcb"),
+    S.SUPPLIER: ("supplier", "fournisseur", "vendor", "suppliername", "supplierid",
+                 "nomfournisseur", "codefournisseur", "vendorid", "vendorname"),
     S.SHELF_LIFE_DAYS: ("shelflifedays", "shelflife", "dureedevie", "dureedeviejours",
                         "dureedeviej", "dlujours", "dlcjours", "peremption"),
     S.BATCH_ID: ("batchid", "batch", "lot", "numerolot", "numerodelot", "nlot", "nodelot",

@@ -42,6 +42,12 @@ ALERT_COLUMNS = [S.UNIQUE_ID, S.SECTOR, "type", "severity", "value_at_stake", "a
                  "message"]
 
 
+def sale_value(price: float, unit_cost: float) -> float:
+    """What one unit of lost sales is worth: its selling price, or its unit cost when no
+    price is known (a lost sale costs at least the stock it would have used)."""
+    return price if np.isfinite(price) and price > 0 else unit_cost
+
+
 def alerts_for(params: ProductParameters, line: dict, projection: Projection,
                price: float = float("nan"), *, today: pd.Timestamp | None = None,
                idle_days: float | None = None) -> list[dict]:
@@ -50,7 +56,7 @@ def alerts_for(params: ProductParameters, line: dict, projection: Projection,
     ``today``: the plan's first day (to tell an overdue delivery); ``idle_days``: days
     since the product's last sale (``inf``: none in the sales history; None: unknown).
     """
-    unit_value = price if np.isfinite(price) and price > 0 else params.unit_cost
+    unit_value = sale_value(price, params.unit_cost)
     lost_value = float(line["expected_lost_units"]) * unit_value
     dead = _dead_stock(params, idle_days)
     found = [_stockout(params, line, lost_value, today), _overdue(params, line, lost_value,

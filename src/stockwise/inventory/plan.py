@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from stockwise import schema as S
-from stockwise.inventory.alerts import ALERT_COLUMNS, alerts_for
+from stockwise.inventory.alerts import ALERT_COLUMNS, alerts_for, sale_value
 from stockwise.inventory.decision import Decision, days_of_cover, decide, describe_level, to_date
 from stockwise.inventory.expiry import sellable_before_expiry
 from stockwise.inventory.new_products import NEW_PRODUCT_HEADROOM, with_new_product_cap
@@ -39,7 +39,7 @@ from stockwise.inventory.paths import (
 from stockwise.inventory.projection import Projection, project, stock_lots
 from stockwise.inventory.ranking import SEVERITY_RANK, rank_plan
 from stockwise.inventory.service_calibration import backtest_outcomes, plan_levels
-from stockwise.sectors import SectorProfile
+from stockwise.sectors import DEFAULT_CURRENCY, SectorProfile
 
 log = logging.getLogger(__name__)
 COVER_WINDOW = 28
@@ -47,13 +47,15 @@ DAYS_PER_PERIOD = {"D": 1, "W": 7, "M": 30}
 UNPLANNED_COLUMNS = [S.UNIQUE_ID, S.SECTOR, S.ON_HAND, "reason"]
 """``unplanned.csv``: the inventory's products no line could be made for, and why."""
 PLAN_COLUMNS = [
-    S.UNIQUE_ID, S.SECTOR, "urgency", "order_date", "order_qty", "order_value", "arrival_date",
+    S.UNIQUE_ID, S.SECTOR, S.SUPPLIER, "urgency", "order_date", "order_qty", "order_value",
+    "currency", "arrival_date",
     "stockout_date", "stockout_probability", "days_of_cover", "mean_daily_demand", "on_hand",
     "on_order", "on_order_due", "position", "safety_stock", "reorder_point", "order_up_to",
     "policy",
     "service_level", "cycle_service_level", "fill_rate", "lead_time_days", "review_period_days",
     "excess_units", "excess_value", "expected_waste_units", "expected_waste_value",
-    "expected_lost_units", "alert", "severity", "value_at_stake", "reason",
+    "expected_lost_units", "expected_lost_value", "lost_value_avoided", "budget_cut_units",
+    "budget_cut_value", "alert", "severity", "value_at_stake", "reason",
 ]
 """``stockout_date``: the day stock runs out if nothing more is ordered (deliveries already
 due included; the first day half the demand paths are short). ``stockout_probability``:
@@ -89,6 +91,7 @@ def build_plan(
     backtest: pd.DataFrame | None = None, demand_groups: Mapping[str, str] | None = None,
     since_listing_by_product: Mapping[str, tuple[float, float]] | None = None,
     last_sale: Mapping[str, pd.Timestamp | None] | None = None,
+    currency: str | None = None,
 ) -> InventoryPlan:
     """Plan every product of ``inventory`` that has a forecast or is in ``last_sale``.
 
@@ -113,6 +116,15 @@ def build_plan(
     never sold) raises dead-stock alerts, and lets a product without a forecast from
     today be planned at zero demand (with the reason). Products without a forecast and
     outside ``last_sale`` (without it: every one) are not planned; a warning names them.
+
+    Money: each line's ``currency`` is ``currency`` when given, else its sector profile's
+    (:data:`~stockwise.sectors.DEFAULT_CURRENCY` without a profile); it labels the values,
+    nothing is converted. ``expected_lost_value`` is the expected lost sales within the
+    lead time at the selling price (unit cost when no price is known, as alerts value
+    them); ``lost_value_avoided`` is the do-nothing projection's lost sales, at the same
+    value, from the order's arrival to the next order's (lead time to lead time + review
+    period): about what placing the proposed order saves, and what a budget weighs
+    (:mod:`.budget`). ``budget_cut_units`` / ``_value`` stay 0 until a budget cuts the line.
     """
     profiles = profiles or {}
     daily = _daily_forecasts(forecasts, freq)
@@ -126,6 +138,7 @@ def build_plan(
     rows, alerts = [], []
     missing = []
     products = []
+    money: list[tuple[str | None, str]] = []  # per product: (supplier, currency)
     planned, projections = [], []
     fallback_sector = next(iter(profiles)) if len(profiles) == 1 else "all"
     for item in inventory.to_dict("records"):
@@ -138,11 +151,13 @@ def build_plan(
         sector = str(sector if sector is not None and sector == sector else
                      daily.first_sector(span) if span is not None else fallback_sector)
         products.append((uid, span, resolve(item, profiles.get(sector), policy)))
+        money.append((_text_or_none(item.get(S.SUPPLIER)),
+                      _currency_of(currency, profiles.get(sector))))
     # products without a forecast (zero demand) neither join the calibration pools nor
     # draw from the shared generator: the other products' plans stay exactly as they were
     levels = _calibrated_levels([p[2] for p in products if p[1] is not None], backtest,
                                 demand_groups, freq, target, n_paths, correlation, seed)
-    for uid, span, params in products:
+    for (uid, span, params), (supplier, line_currency) in zip(products, money, strict=True):
         record = (since_listing_by_product or {}).get(uid)
         params, launch_cap = with_new_product_cap(params, record)
         forecast = daily.forecast(span) if span is not None else _no_demand(
@@ -161,6 +176,8 @@ def build_plan(
                                f"{launch_cap:.1f} ({NEW_PRODUCT_HEADROOM:g} × its rate since "
                                "listing over lead time + review)")
         price = float(price_of.get(uid, np.nan))
+        line.update(_money_columns(params, line, proj, sale_value(price, params.unit_cost),
+                                   supplier, line_currency))
         line_alerts = alerts_for(params, line, proj, price, today=today, idle_days=idle)
         line["alert"] = ", ".join(sorted({a["type"] for a in line_alerts})) or ""
         line["severity"], line["value_at_stake"] = _worst(line_alerts)
@@ -352,6 +369,30 @@ def _plan_product(params: ProductParameters,
         "reason": reason,
     }
     return line, projection
+
+
+def _money_columns(params: ProductParameters, line: dict, projection: Projection,
+                   unit_value: float, supplier: str | None, currency: str) -> dict:
+    """The line's supplier, currency, and its lost sales in money (see :func:`build_plan`)."""
+    lead = max(round(params.lead_time_days), 1)
+    covered = projection.expected_lost[lead:lead + params.review_period_days]
+    avoided = float(covered.sum()) * unit_value if line["order_qty"] > 0 else 0.0
+    return {S.SUPPLIER: supplier, "currency": currency,
+            "expected_lost_value": line["expected_lost_units"] * unit_value,
+            "lost_value_avoided": avoided, "budget_cut_units": 0.0, "budget_cut_value": 0.0}
+
+
+def _currency_of(chosen: str | None, profile: SectorProfile | None) -> str:
+    if chosen:
+        return chosen
+    return profile.currency if profile is not None else DEFAULT_CURRENCY
+
+
+def _text_or_none(value: object) -> str | None:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    text = str(value).strip()
+    return text or None
 
 
 def _daily_forecasts(forecasts: pd.DataFrame, freq: str | dict[str, str]) -> pd.DataFrame:

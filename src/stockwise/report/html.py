@@ -23,6 +23,8 @@ import pandas as pd
 from stockwise import schema as S
 from stockwise.data.holes import describe_holes
 from stockwise.errors import InputError
+from stockwise.inventory.budget import left_out
+from stockwise.inventory.money import by_supplier, currencies, totals
 from stockwise.inventory.plan import sort_alerts, sort_plan
 from stockwise.report.charts import (
     TOP_PRODUCTS,
@@ -66,6 +68,8 @@ KPI_LABELS = {
     "overstock_value": ("overstock value", "stock above need, at unit cost"),
     "expiry_value": ("expiry value", "units expected to expire unsold, at unit cost"),
 }
+MONEY_KPIS = ("orders_now_value", "overstock_value", "expiry_value")
+"""The KPIs in money: their label carries the plan's currency code."""
 
 
 @dataclass
@@ -265,9 +269,12 @@ def render_report(tables: RunTables, title: str, top: int = TOP_PRODUCTS
     products = product_charts(plan, tables.forecasts, tables.projection, tables.sales, top)
     board = leaderboard(tables.selection, tables.metrics)
     numbers = kpis(plan, alerts)
+    found = currencies(plan)
+    code = f" ({found[0]})" if len(found) == 1 and found[0] else ""
     cards = "".join(
         f'<div class="card"><div class="value" data-kpi="{key}">{fmt_num(numbers[key])}</div>'
-        f'<div class="label">{label}</div><div class="hint">{hint}</div></div>'
+        f'<div class="label">{label}{html.escape(code) if key in MONEY_KPIS else ""}</div>'
+        f'<div class="hint">{hint}</div></div>'
         for key, (label, hint) in KPI_LABELS.items())
     history = "" if tables.sales is not None else \
         '<p class="note">No sales file found: charts show forecasts only (use --sales).</p>'
@@ -275,7 +282,7 @@ def render_report(tables: RunTables, title: str, top: int = TOP_PRODUCTS
                 + html_table(sector_kpis(plan, alerts), {"sector": "sector", "products":
                                                           "products planned"}
                              | {k: v[0] for k, v in KPI_LABELS.items()})
-                + "".join(plotly_div(c) for c in sectors))
+                + money_html(plan) + "".join(plotly_div(c) for c in sectors))
     urgent = (f"<p>The {min(top, len(plan))} most urgent of {len(plan)} planned products, "
               "worst first: critical stockouts (by sales at stake), then orders to place "
               "now (by risk × value), at risk, order soon, the rest. “Runs out” assumes "
@@ -347,6 +354,39 @@ def _details_after_action(alerts: pd.DataFrame) -> pd.DataFrame:
         message, str) and message.startswith(f"{action}: ") else message
         for action, message in zip(alerts["action"], alerts["message"], strict=True)]
     return alerts.assign(message=details)
+
+
+def money_html(plan: pd.DataFrame) -> str:
+    """The order list in money: totals per currency (what each sums), the order list per
+    supplier when the inventory names suppliers, and the lines a budget cut."""
+    if plan.empty:
+        return ""
+    parts = ["<h3>The order list in money</h3>", html_table(totals(plan), {
+        "currency": "currency", "order_lines": "order lines", "order_units": "units",
+        "order_value": "order value", "lost_value_at_stake": "lost sales at stake",
+        "excess_value": "excess value", "waste_value": "expected waste value"}),
+        '<p class="note">Order value: lines with an order quantity, at unit cost. Lost sales '
+        "at stake: expected lost sales within the lead time, at the selling price (unit cost "
+        "without one). Values in different currencies are never added.</p>"]
+    suppliers = by_supplier(plan)
+    if not suppliers.empty:
+        parts += ["<h3>By supplier</h3>", html_table(suppliers, {
+            "supplier": "supplier", "currency": "currency", "order_lines": "order lines",
+            "order_units": "units", "order_value": "order value",
+            "lost_value_avoided": "lost sales the orders avoid"})]
+    cut = left_out(plan)
+    if not cut.empty:
+        parts += ["<h3>Left out by the budget</h3>",
+                  f"<p>{len(cut)} line(s) cut or cut down: "
+                  f"{html.escape(fmt_num2(cut['value_left_out'].sum()))} left out, "
+                  f"~{html.escape(fmt_num2(cut['risk_left'].sum()))} of expected lost sales "
+                  "left at risk.</p>",
+                  html_table(cut, {"unique_id": "product", "supplier": "supplier",
+                                   "urgency": "urgency", "proposed_units": "proposed",
+                                   "kept_units": "kept", "value_left_out": "value left out",
+                                   "risk_left": "lost sales left at risk",
+                                   "currency": "currency"})]
+    return "".join(parts)
 
 
 def render_page(title: str, subtitle: str, sections: Sequence[tuple[str, str, str]]) -> str:

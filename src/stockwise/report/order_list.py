@@ -1,13 +1,16 @@
 """The order list as a workbook a buyer can open: formatted, filterable, most urgent first.
 
-Sheets: "Orders" (lines to order now and soon), "Plan" (every product), "Alerts", each
-worst first as the plan ranks them, and "Settings" (the profile, service target, lead
-times, models … that produced it). The Orders sheet, the one a buyer works from, has
-headers in words (:data:`ORDER_HEADERS`); the Plan and Alerts sheets keep the CSV's
-column names, so they match plan.csv, with a note on the headers whose meaning is not
-obvious (:data:`HEADER_NOTES`). Dates, money and percentages get number formats, headers
-are frozen with filters on, and the urgency of each line is colour-coded so the first
-screen shows what to do today.
+Sheets: "Orders" (lines to order now and soon), "Totals" (the bill, lost sales at stake,
+excess and waste per currency, and the budget when there is one), "By supplier" (when the
+inventory names suppliers), "Budget" (the lines a budget cut), "Plan" (every product),
+"Alerts", each worst first as the plan ranks them, and "Settings" (the profile, service
+target, lead times, models … that produced it). The Orders sheet, the one a buyer works
+from, has headers in words (:data:`ORDER_HEADERS`); the Plan and Alerts sheets keep the
+CSV's column names, so they match plan.csv, with a note on the headers whose meaning is
+not obvious (:data:`HEADER_NOTES`). Dates, money (with its currency code) and percentages
+get number formats, headers are frozen with filters on (every column sorts, by value
+too), and the urgency of each line is colour-coded so the first screen shows what to do
+today.
 Text from the user's files (ids, sectors, messages) that a spreadsheet would evaluate is
 stored as plain text, never as a formula (see ``stockwise.cells``).
 """
@@ -23,15 +26,22 @@ import pandas as pd
 import xlsxwriter
 
 from stockwise.cells import looks_like_formula
+from stockwise.inventory.budget import left_out
+from stockwise.inventory.money import TOTALS, by_supplier, currencies, totals
 
 ORDER_COLUMNS = [
-    "unique_id", "sector", "urgency", "order_date", "order_qty", "order_value",
-    "arrival_date", "stockout_date", "stockout_probability", "days_of_cover", "on_hand",
-    "on_order", "on_order_due", "reorder_point", "order_up_to", "service_level",
+    "unique_id", "sector", "supplier", "urgency", "order_date", "order_qty", "order_value",
+    "currency", "arrival_date", "stockout_date", "stockout_probability",
+    "expected_lost_value", "lost_value_avoided", "budget_cut_units", "days_of_cover",
+    "on_hand", "on_order", "on_order_due", "reorder_point", "order_up_to", "service_level",
     "fill_rate", "alert", "severity", "value_at_stake", "reason",
 ]
 ORDER_HEADERS = {
-    "unique_id": "product", "sector": "sector", "urgency": "urgency",
+    "unique_id": "product", "sector": "sector", "supplier": "supplier",
+    "urgency": "urgency", "currency": "currency",
+    "expected_lost_value": "lost sales at stake (value)",
+    "lost_value_avoided": "lost sales this order avoids (value)",
+    "budget_cut_units": "units cut by the budget",
     "order_date": "order on", "order_qty": "order quantity", "order_value": "order value",
     "arrival_date": "arrives (if ordered on time)",
     "stockout_date": "runs out if nothing is ordered",
@@ -54,7 +64,16 @@ HEADER_NOTES = {
                       "excess or expiring stock at cost).",
 }
 """Notes on the Plan and Alerts sheets' headers whose meaning is not obvious."""
-MONEY = {"order_value", "excess_value", "expected_waste_value", "value_at_stake"}
+MONEY = {"order_value", "excess_value", "expected_waste_value", "value_at_stake",
+         "expected_lost_value", "lost_value_avoided", "budget_cut_value", "value_left_out",
+         "risk_left", *TOTALS}
+TOTAL_NOTES = {
+    "order_value": "lines with an order quantity, at unit cost",
+    "lost_value_at_stake": "expected lost sales within the lead time, every product, at "
+                           "the selling price (unit cost without one)",
+    "excess_value": "stock above need, at unit cost",
+    "waste_value": "units expected to expire unsold, at unit cost",
+}
 PERCENT = {"stockout_probability", "service_level", "cycle_service_level", "fill_rate"}
 DATES = {"order_date", "arrival_date", "stockout_date", "on_order_due"}
 URGENCY_FILL = {"order now": "F8CBAD", "at risk": "FCE4D6", "order soon": "FFF2CC",
@@ -63,8 +82,10 @@ SEVERITY_FILL = {"critical": "F8CBAD", "high": "FCE4D6", "medium": "FFF2CC", "lo
 
 
 def write_order_workbook(plan: pd.DataFrame, alerts: pd.DataFrame, path: str | Path,
-                         settings: pd.DataFrame | None = None) -> Path:
-    """Write the formatted workbook and return its path.
+                         settings: pd.DataFrame | None = None, *,
+                         budget: float | None = None) -> Path:
+    """Write the formatted workbook and return its path (``budget``: the cap the plan was
+    held to, shown on the Totals sheet; the Budget sheet lists the lines it cut).
 
     ``settings``: the run's settings as a sheet (``report.settings_view.settings_sheet``).
 
@@ -77,18 +98,75 @@ def write_order_workbook(plan: pd.DataFrame, alerts: pd.DataFrame, path: str | P
     path.parent.mkdir(parents=True, exist_ok=True)
     orders = plan[plan["order_qty"] > 0] if "order_qty" in plan else plan
     orders = orders[[c for c in ORDER_COLUMNS if c in orders.columns]]
+    found = currencies(plan)
+    money = _money_format(found[0] if len(found) == 1 else "")
+    cut = left_out(plan)
     with xlsxwriter.Workbook(str(path), {"constant_memory": True}) as book:
         styles = _Styles(book)
-        _sheet(book.add_worksheet("Orders"), orders, "urgency", URGENCY_FILL, styles,
+        _sheet(book.add_worksheet("Orders"), orders, "urgency", URGENCY_FILL, styles, money,
                ORDER_HEADERS)
-        _sheet(book.add_worksheet("Plan"), plan, "urgency", URGENCY_FILL, styles)
-        _sheet(book.add_worksheet("Alerts"), alerts, "severity", SEVERITY_FILL, styles)
+        _totals_sheet(book.add_worksheet("Totals"), plan, cut, budget, styles)
+        suppliers = by_supplier(plan)
+        if "supplier" in plan and plan["supplier"].notna().any():
+            _sheet(book.add_worksheet("By supplier"), suppliers, "", {}, styles, money)
+        if budget is not None or not cut.empty:
+            _sheet(book.add_worksheet("Budget"), cut, "urgency", URGENCY_FILL, styles, money)
+        _sheet(book.add_worksheet("Plan"), plan, "urgency", URGENCY_FILL, styles, money)
+        _sheet(book.add_worksheet("Alerts"), alerts, "severity", SEVERITY_FILL, styles, money)
         if settings is not None:
             sheet = book.add_worksheet("Settings")
             _sheet(sheet, settings, "", {}, styles)
             sheet.set_column(0, 0, 40)
             sheet.set_column(1, max(len(settings.columns) - 1, 1), 60)
     return path
+
+
+def _totals_sheet(sheet: Any, plan: pd.DataFrame, cut: pd.DataFrame, budget: float | None,
+                  styles: _Styles) -> None:
+    """The order list's totals per currency, what each sums, and the budget's outcome."""
+    table = totals(plan)
+    sheet.set_column(0, 0, 24)
+    sheet.set_column(1, len(table.columns), 18)
+    for position, name in enumerate(table.columns):
+        sheet.write_string(0, position, name, styles.header)
+    row = 1
+    for line in table.itertuples(index=False):
+        for position, (name, value) in enumerate(zip(table.columns, line, strict=True)):
+            if name == "currency":
+                sheet.write_string(row, position, str(value))
+            else:
+                number = _money_format(line.currency) if name in MONEY else "#,##0"
+                sheet.write_number(row, position, float(value), styles.get(number))
+        row += 1
+    row += 1
+    for name, note in TOTAL_NOTES.items():
+        sheet.write_string(row, 0, name)
+        sheet.write_string(row, 1, note)
+        row += 1
+    if budget is None and cut.empty:
+        return
+    currency = str(table["currency"].iloc[0]) if len(table) == 1 else ""
+    number = styles.get(_money_format(currency))
+    row += 1
+    sheet.write_string(row, 0, "budget outcome", styles.header)
+    sheet.write_string(row, 1, "amount", styles.header)
+    lines = [("budget", budget)] if budget is not None else []  # unknown to an export
+    lines += [("spent", float(table["order_value"].sum())),
+             ("lines left out or cut down", None),
+             ("value left out", float(cut["value_left_out"].sum())),
+             ("expected lost sales left at risk", float(cut["risk_left"].sum()))]
+    for label, value in lines:
+        row += 1
+        sheet.write_string(row, 0, label)
+        if value is None:  # the count of lines
+            sheet.write_number(row, 1, len(cut))
+        else:
+            sheet.write_number(row, 1, value, number)
+
+
+def _money_format(currency: str) -> str:
+    """Money with two decimals, and its currency code when it has one."""
+    return f'#,##0.00 "{currency}"' if currency and currency.isalpha() else "#,##0.00"
 
 
 class _Styles:
@@ -120,10 +198,11 @@ class _Styles:
 
 
 def _sheet(sheet: Any, frame: pd.DataFrame, colour_by: str, fills: dict[str, str],
-           styles: _Styles, headers: dict[str, str] | None = None) -> None:
+           styles: _Styles, money: str = "#,##0.00",
+           headers: dict[str, str] | None = None) -> None:
     """Header (``headers`` of the columns, else their names; with notes where the name
-    alone does not say it), then one row per line: number formats per column, the colour
-    of ``colour_by``'s value, text always as text."""
+    alone does not say it), then one row per line: number formats per column (``money``
+    for money), the colour of ``colour_by``'s value, text always as text."""
     columns = [str(c) for c in frame.columns]
     titles = [(headers or {}).get(name, name) for name in columns]
     for index, name in enumerate(columns):
@@ -139,7 +218,8 @@ def _sheet(sheet: Any, frame: pd.DataFrame, colour_by: str, fills: dict[str, str
     sheet.freeze_panes(1, 1)
     if columns:
         sheet.autofilter(0, 0, max(len(frame), 1), len(columns) - 1)
-    formats = [_number_format(name, frame[name]) for name in columns]
+    formats = [money if name in MONEY else _number_format(name, frame[name])
+               for name in columns]
     colour_at = columns.index(colour_by) if colour_by in columns else -1
     for number, row in enumerate(frame.itertuples(index=False), start=1):
         for position, raw in enumerate(row):

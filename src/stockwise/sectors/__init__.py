@@ -2,6 +2,7 @@
 
 from stockwise.sectors.analytics import Sector
 from stockwise.sectors.profile import (
+    DEFAULT_CURRENCY,
     Features,
     LeadTimeRange,
     SectorProfile,
@@ -11,6 +12,7 @@ from stockwise.sectors.profile import (
 from stockwise.sectors.stock import Stock
 
 __all__ = [
+    "DEFAULT_CURRENCY",
     "Features",
     "LeadTimeRange",
     "Sector",

@@ -55,6 +55,9 @@ BUILTIN_DIR = Path(__file__).resolve().parent / "profiles"
 FREQUENCIES = ("D", "W", "M")
 """Allowed values of ``frequency``: daily, weekly (weeks start on Monday), monthly."""
 
+DEFAULT_CURRENCY = "EUR"
+"""Currency of a profile that names none (ISO 4217 code): the one money is shown in."""
+
 SHELF_LIFE_MODES = ("none", "fefo")
 """Allowed values of ``shelf_life_handling``."""
 
@@ -153,6 +156,9 @@ class SectorProfile:
         Demand drivers used by default.
     country:
         ISO 3166 alpha-2 code of the holiday calendar (default ``"FR"``).
+    currency:
+        ISO 4217 code of the money the unit costs and prices are in (default
+        :data:`DEFAULT_CURRENCY`, ``"EUR"``). It labels money; nothing is converted.
     source:
         File the profile was read from (not part of :meth:`to_dict`, ignored by ``==``).
     """
@@ -177,6 +183,7 @@ class SectorProfile:
     shelf_life_handling: str = "none"
     features: Features = field(default_factory=Features)
     country: str = "FR"
+    currency: str = DEFAULT_CURRENCY
     source: str | None = field(default=None, compare=False, repr=False)
 
     @property
@@ -210,6 +217,7 @@ class SectorProfile:
             "candidate_models": list(self.candidate_models),
             "features": {key: getattr(self.features, key) for key in _FEATURE_KEYS},
             "country": self.country,
+            "currency": self.currency,
         }
 
     @classmethod
@@ -308,6 +316,22 @@ def _country(value: Any) -> str:
     return value.strip().upper()
 
 
+def currency_code(value: Any) -> str | None:
+    """An ISO 4217 code in capitals ("eur" → "EUR"), or None when ``value`` is not one."""
+    if not isinstance(value, str):
+        return None
+    code = value.strip()
+    return code.upper() if len(code) == 3 and code.isascii() and code.isalpha() else None
+
+
+def _currency(value: Any) -> str:
+    code = currency_code(value)
+    if code is None:
+        raise _Invalid(f"must be a three-letter ISO 4217 currency code such as \"EUR\", "
+                       f"got {value!r}")
+    return code
+
+
 def _levels(value: Any) -> tuple[int, ...]:
     if not isinstance(value, list | tuple) or not value:
         raise _Invalid(f"must be a non-empty list of whole percentages, e.g. [80, 95], "
@@ -382,6 +406,7 @@ _VALIDATORS: dict[str, Callable[[Any], Any]] = {
     "candidate_models": _models,
     "features": _features,
     "country": _country,
+    "currency": _currency,
 }
 
 REQUIRED_KEYS = ("frequency", "season_length", "horizon", "service_level",

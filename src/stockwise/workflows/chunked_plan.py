@@ -29,6 +29,7 @@ from stockwise import schema as S
 from stockwise.data.bounds import DEFAULT_BOUNDS, Bounds
 from stockwise.data.partition import PartedSales, SalesRef, series_blocks
 from stockwise.errors import OptionError
+from stockwise.inventory.budget import BudgetOutcome
 from stockwise.inventory.plan import unplanned_frame
 from stockwise.models.base import Forecaster
 from stockwise.report.settings_view import SETTINGS_FILE
@@ -270,6 +271,8 @@ class ChunkedPlanRun:
     """The settings that produced the plan (also in ``settings.json``)."""
     unplanned: pd.DataFrame = field(default_factory=lambda: unplanned_frame([]))
     """Inventory products not planned, and why."""
+    budget: BudgetOutcome | None = None
+    """What the budget kept and left out of the whole order list (None: no budget)."""
 
 
 def plan_files_in_chunks(
@@ -312,7 +315,8 @@ def plan_files_in_chunks(
         sales_rows = sales_table if isinstance(sales_table, PartedSales) else sales_table.data
         n_series = (len(sales_table.series) if isinstance(sales_table, PartedSales)
                     else int(sales_rows[S.UNIQUE_ID].nunique()))
-        writer = PlanWriter(out, n_series=n_series)
+        writer = PlanWriter(out, n_series=n_series, budget=config.budget,
+                            inventory=tables["inventory"].data)
         config = config.with_today(sales_rows)
         plan_in_chunks(sales_rows, tables["inventory"].data, config, writer,
                        batches=tables["batches"].data if "batches" in tables else None,
@@ -329,7 +333,7 @@ def plan_files_in_chunks(
         clock.lap("write")
     return ChunkedPlanRun(plan, writer.alerts, files, writer.chunk_timings(),
                           writer.table("holes"), settings,
-                          writer.table("unplanned")), validation
+                          writer.table("unplanned"), writer.budgeted()), validation
 
 
 def _stock_without_sales(inventory: pd.DataFrame, sold: set[str], sector: str | None,

@@ -23,7 +23,9 @@ from stockwise.data.bounds import DEFAULT_BOUNDS, Bounds
 from stockwise.data.holes import DEFAULT_MAX_GAP_DAYS, describe_holes, find_holes, in_holes
 from stockwise.data.partition import PartMap, is_parquet_file, stream_sales
 from stockwise.data.prepare import prepare_sales
+from stockwise.inventory.budget import BudgetOutcome, apply_budget
 from stockwise.inventory.censoring import uncensor_demand
+from stockwise.inventory.money import by_supplier
 from stockwise.inventory.new_products import since_listing
 from stockwise.inventory.paths import is_intermittent
 from stockwise.inventory.plan import DAYS_PER_PERIOD, InventoryPlan, build_plan
@@ -53,6 +55,8 @@ class PlanRun:
     data, left out of the forecasts, demand groups and new-product records."""
     demand_groups: dict[str, str] = field(default_factory=dict)
     """"intermittent" or "smooth" per product (:func:`demand_groups`)."""
+    budget: BudgetOutcome | None = None
+    """What a budget kept and left out (None: no budget)."""
 
 
 def plan_inventory(
@@ -63,6 +67,7 @@ def plan_inventory(
     seed: int = 0, calibrate_service: bool = True,
     planned: pd.DataFrame | None = None, drivers: Sequence[str] = (),
     timings: dict[str, StageTime] | None = None, quality: str = "fast",
+    currency: str | None = None, budget: float | None = None,
 ) -> PlanRun:
     """Plan orders for every product with an inventory row and sales history, and for the
     inventory's products without any (at zero demand, see :func:`last_sales`).
@@ -76,6 +81,9 @@ def plan_inventory(
     cover each sector's planning horizon (lead time + two reviews).
     ``timings``: when given, receives the wall and CPU time of each stage (prepare,
     censoring, forecast, plan).
+    ``currency``: the ISO 4217 code of the plan's money (default: each sector profile's).
+    ``budget``: cap the order list at this sum (:mod:`stockwise.inventory.budget`); the
+    run's ``budget`` says what was left out.
     """
     clock = StageClock(timings)
     prepared = prepare_sales(sales, freq="D")
@@ -106,9 +114,14 @@ def plan_inventory(
                       backtest=forecasts.backtest if calibrate_service else None,
                       demand_groups=groups,
                       since_listing_by_product=since_listing_by_product(prepared),
-                      last_sale=last_sales(sales, inventory, sector))
+                      last_sale=last_sales(sales, inventory, sector), currency=currency)
+    capped = None
+    if budget is not None:
+        capped = apply_budget(plan.plan, budget, inventory)
+        plan.plan = capped.plan
     clock.lap("plan")
-    return PlanRun(plan, forecasts, censoring, holes=holes, demand_groups=groups)
+    return PlanRun(plan, forecasts, censoring, holes=holes, demand_groups=groups,
+                   budget=capped)
 
 
 def _holes(prepared: pd.DataFrame, profiles: dict[str, SectorProfile], sector: str | None
@@ -208,7 +221,8 @@ def write_plan(run: PlanRun, out_dir: str | Path, config: PlanConfig | None = No
                inventory: pd.DataFrame | None = None) -> dict[str, Path]:
     """plan.csv, plan.xlsx (formatted), alerts.csv, projection.csv, forecasts.csv, and
     with the run's ``config`` (and ``inventory``) settings.json and the workbook's
-    "Settings" sheet (:mod:`stockwise.workflows.plan_settings`)."""
+    "Settings" sheet (:mod:`stockwise.workflows.plan_settings`);
+    orders_by_supplier.csv when the inventory names suppliers."""
     from stockwise.report.settings_view import SETTINGS_FILE, settings_sheet
     from stockwise.workflows.plan_settings import plan_settings, write_settings
 
@@ -225,10 +239,23 @@ def write_plan(run: PlanRun, out_dir: str | Path, config: PlanConfig | None = No
         settings = plan_settings(config, run.plan.plan, inventory, run.forecasts.settings)
         files["settings"] = write_settings(settings, out)
         sheet = settings_sheet(settings.to_dict())
-    files["plan_xlsx"] = write_order_workbook(run.plan.plan, run.plan.alerts,
-                                              out / "plan.xlsx", sheet)
+    files.update(write_supplier_orders(run.plan.plan, out))
+    files["plan_xlsx"] = write_order_workbook(
+        run.plan.plan, run.plan.alerts, out / "plan.xlsx", sheet,
+        budget=run.budget.budget if run.budget is not None else None)
     run.files = files
     return files
+
+
+def write_supplier_orders(plan: pd.DataFrame, out: Path) -> dict[str, Path]:
+    """``orders_by_supplier.csv`` (:func:`stockwise.inventory.money.by_supplier`) when the
+    plan names a supplier; an older copy is removed when it names none."""
+    path = out / "orders_by_supplier.csv"
+    if S.SUPPLIER not in plan or plan[S.SUPPLIER].isna().all():
+        path.unlink(missing_ok=True)
+        return {}
+    write_csv(by_supplier(plan), path)
+    return {"orders_by_supplier": path}
 
 
 def plan_tables(run: PlanRun) -> dict[str, pd.DataFrame]:

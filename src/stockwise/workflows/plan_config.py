@@ -36,6 +36,9 @@ class PlanConfig:
     ("fast" or "best", :data:`stockwise.workflows.forecast.QUALITIES`). ``today``: the
     first planned day as an ISO date (None: the day after the last sale of the table).
     ``chunk_size``: the most series one chunk holds (see :mod:`stockwise.workflows.chunked_plan`).
+    ``currency``: the ISO 4217 code money is shown in (None: each sector profile's).
+    ``budget``: the most the order list may cost (None: no cap), applied to the whole
+    order list once the chunks are joined (:mod:`stockwise.inventory.budget`).
     """
 
     sector: str | None = None
@@ -51,6 +54,8 @@ class PlanConfig:
     drivers: tuple[str, ...] = ()
     quality: str = "fast"
     chunk_size: int = DEFAULT_CHUNK_SIZE
+    currency: str | None = None
+    budget: float | None = None
 
     def __post_init__(self) -> None:
         from stockwise.inventory.parameters import POLICIES
@@ -78,14 +83,17 @@ class PlanConfig:
                   "chunk_size": int(self.chunk_size), "seed": int(self.seed),
                   "extra_dirs": tuple(str(d) for d in self.extra_dirs),
                   "drivers": tuple(str(d) for d in self.drivers),
-                  "today": _iso_day(self.today)}
+                  "today": _iso_day(self.today), "currency": _currency(self.currency),
+                  "budget": _budget(self.budget)}
         for name, value in normal.items():
             object.__setattr__(self, name, value)
 
     def plan_kwargs(self) -> dict[str, Any]:
-        """The keyword arguments of ``plan_inventory`` (all but ``chunk_size``)."""
+        """The keyword arguments of ``plan_inventory`` for one chunk: all but
+        ``chunk_size`` and ``budget`` (a budget caps the joined order list, not a chunk)."""
         out = asdict(self)
         out.pop("chunk_size")
+        out.pop("budget")
         return out
 
     def with_today(self, sales: pd.DataFrame | PartedSales) -> PlanConfig:
@@ -132,6 +140,26 @@ def _iso_day(value: str | pd.Timestamp | None) -> str | None:
         return pd.Timestamp(value).isoformat()
     except (TypeError, ValueError) as exc:
         raise OptionError(f"today: {value!r} is not a date (use YYYY-MM-DD)") from exc
+
+
+def _currency(value: str | None) -> str | None:
+    from stockwise.sectors.profile import currency_code
+
+    if value is None:
+        return None
+    code = currency_code(value)
+    if code is None:
+        raise OptionError(f"currency: {value!r} is not a three-letter ISO 4217 code "
+                          "(e.g. EUR, USD, GBP)")
+    return code
+
+
+def _budget(value: float | None) -> float | None:
+    if value is None:
+        return None
+    from stockwise.inventory.budget import check_budget
+
+    return check_budget(value)
 
 
 def as_model_names(models: str | Sequence[str]) -> str | tuple[str, ...]:

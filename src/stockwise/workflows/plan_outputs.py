@@ -27,8 +27,10 @@ import pandas as pd
 
 from stockwise import schema as S
 from stockwise.cells import write_csv
+from stockwise.inventory.budget import BudgetOutcome, apply_budget
 from stockwise.inventory.plan import PLAN_COLUMNS, sort_alerts, sort_plan
 from stockwise.report.order_list import write_order_workbook
+from stockwise.workflows.plan import write_supplier_orders
 from stockwise.workflows.sector_forecast import SectorForecasts
 from stockwise.workflows.stages import PLAN_STAGES
 
@@ -78,12 +80,20 @@ def write_parts(tables: dict[str, pd.DataFrame], out: Path, sector: str | None, 
 
 
 class ChunkCollector:
-    """Keeps the tables of every chunk (all of them, or only ``keep``) in memory."""
+    """Keeps the tables of every chunk (all of them, or only ``keep``) in memory.
+
+    ``budget`` (with the ``inventory``, for pack sizes): the joined order list is capped
+    at it (:func:`~stockwise.inventory.budget.apply_budget`), never a chunk's alone.
+    """
 
     parts_dir: Path | None = None
 
-    def __init__(self, keep: tuple[str, ...] | None = None) -> None:
+    def __init__(self, keep: tuple[str, ...] | None = None, *, budget: float | None = None,
+                 inventory: pd.DataFrame | None = None) -> None:
         self.keep = keep
+        self.budget = budget
+        self._inventory = inventory
+        self._capped: BudgetOutcome | None = None
         self._parts: dict[str, dict[int, pd.DataFrame]] = {}
         self._timings: dict[int, dict[str, object]] = {}
         self.settings: list = []
@@ -91,6 +101,7 @@ class ChunkCollector:
 
     def write(self, result: ChunkResult) -> None:
         """Take one ``ChunkResult``."""
+        self._capped = None
         index = result.index
         for name, table in result.tables.items():
             if self.keep is None or name in self.keep:
@@ -122,7 +133,17 @@ class ChunkCollector:
 
     @property
     def plan(self) -> pd.DataFrame:
-        return self.table("plan")
+        """The joined order list, capped at the budget when there is one."""
+        capped = self.budgeted()
+        return capped.plan if capped is not None else self.table("plan")
+
+    def budgeted(self) -> BudgetOutcome | None:
+        """What the budget kept and left out of the joined order list (None: no budget)."""
+        if self.budget is None:
+            return None
+        if self._capped is None:
+            self._capped = apply_budget(self.table("plan"), self.budget, self._inventory)
+        return self._capped
 
     @property
     def alerts(self) -> pd.DataFrame:
@@ -151,9 +172,11 @@ class PlanWriter(ChunkCollector):
     (``parts_dir``), so they never travel back to this process.
     """
 
-    def __init__(self, out_dir: str | Path, n_series: int) -> None:
+    def __init__(self, out_dir: str | Path, n_series: int, *, budget: float | None = None,
+                 inventory: pd.DataFrame | None = None) -> None:
         self.csv_tables = n_series <= CSV_MAX_SERIES
-        super().__init__(keep=None if self.csv_tables else PER_PRODUCT)
+        super().__init__(keep=None if self.csv_tables else PER_PRODUCT, budget=budget,
+                         inventory=inventory)
         self.out = Path(out_dir)
         self.parts_dir = None if self.csv_tables else self.out
         self.out.mkdir(parents=True, exist_ok=True)
@@ -211,7 +234,9 @@ class PlanWriter(ChunkCollector):
         if settings is not None:
             files["settings"] = write_settings(settings, self.out)
             sheet = settings_sheet(settings.to_dict())
-        files["plan_xlsx"] = write_order_workbook(plan, alerts, self.out / "plan.xlsx", sheet)
+        files.update(write_supplier_orders(plan, self.out))
+        files["plan_xlsx"] = write_order_workbook(plan, alerts, self.out / "plan.xlsx", sheet,
+                                                  budget=self.budget)
         return files
 
 
@@ -219,7 +244,7 @@ def concat_tables(frames: list[pd.DataFrame]) -> pd.DataFrame:
     """Concatenate chunks' (or sectors') tables, skipping empty ones (all empty: the
     first, for its columns). A column all empty in one table (a sector with no order has
     no arrival dates) takes its type from the others — pandas no longer lets an all-NA
-    column decide it — and is back for every row."""
+    column decide it — and is back for every row; one empty in every table keeps its own."""
     if not frames:
         return pd.DataFrame()
     full = [f for f in frames if not f.empty]
@@ -228,7 +253,11 @@ def concat_tables(frames: list[pd.DataFrame]) -> pd.DataFrame:
     if len(full) == 1:
         return full[0].reset_index(drop=True)
     columns = list(dict.fromkeys(c for f in full for c in f.columns))
-    kept = [f.dropna(axis=1, how="all") for f in full]
+    blank = [{c for c in f.columns if f[c].isna().all()} for f in full]
+    # a column empty in every table (no line names a supplier) keeps its own type
+    everywhere = set.intersection(*blank)
+    kept = [f.drop(columns=list(empty - everywhere)) for f, empty in zip(full, blank,
+                                                                         strict=True)]
     return pd.concat(kept, ignore_index=True).reindex(columns=columns)
 
 

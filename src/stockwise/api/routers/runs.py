@@ -64,6 +64,14 @@ class RunRequest(BaseModel):
         default_factory=list, max_length=50,
         description="Known-ahead drivers (e.g. ['promo', 'price']) the forecasts use with "
                     "their planned values (POST /api/v1/uploads/planned); none by default.")
+    currency: Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{3}$")] | None = Field(
+        None, description="ISO 4217 code of the unit costs and prices, e.g. 'EUR' (plan "
+                          "runs; null = each sector profile's).")
+    budget: float | None = Field(
+        None, gt=0, allow_inf_nan=False,
+        description="Most the order list may cost (plan runs; null = no cap): the lines "
+                    "that save the most lost sales per unit of money are kept first, the "
+                    "others cut down or left out, each saying so in its reason.")
 
 
 def run_record(run: Run) -> dict[str, Any]:

@@ -155,7 +155,16 @@ const SW = (() => {
     if (!Number.isFinite(n)) return n > 0 ? "∞" : "—";
     return n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
   }
-  const money = (v) => num(v, 0);
+  // Money with its currency code when the row names one (plan lines carry `currency`).
+  const money = (v, row) => {
+    const text = num(v, 0);
+    return row && row.currency && text !== "—" ? `${text} ${row.currency}` : text;
+  };
+  // The one currency of some plan lines ("" when none or several: never add them up).
+  function currencyOf(lines) {
+    const found = new Set(lines.map((l) => l.currency).filter((c) => c));
+    return found.size === 1 ? [...found][0] : "";
+  }
   const pct = (v) => (isMissing(v) ? "—" : `${(Number(v) * 100).toFixed(0)} %`);
   const date = (v) => (isMissing(v) ? "—" : String(v).slice(0, 10));
   const when = (v) => (isMissing(v) ? "—" : String(v).replace("T", " ").slice(0, 19));
@@ -256,6 +265,7 @@ const SW = (() => {
   function param(name) { return new URLSearchParams(window.location.search).get(name); }
 
   return { API, key, get, getAll, send, download, saveBlob, say, fail, start, num, money,
+           currencyOf,
            pct, date, when, badge, productLink, table, kpis, chart, fillSelect, param,
            PALETTE, COLORS, ApiError };
 })();

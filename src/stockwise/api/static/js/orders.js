@@ -5,6 +5,7 @@
 const COLUMNS = [
   { key: "product_id", label: "Product", format: SW.productLink },
   { key: "sector", label: "Sector" },
+  { key: "supplier", label: "Supplier" },
   { key: "urgency", label: "Urgency", format: SW.badge },
   { key: "order_date", label: "Order by", format: SW.date },
   { key: "order_qty", label: "Order qty", num: true, format: SW.num },
@@ -13,6 +14,8 @@ const COLUMNS = [
   { key: "stockout_probability", label: "P(stockout before an order placed today arrives)",
     num: true, format: SW.pct },
   { key: "value_at_stake", label: "Value at stake", num: true, format: SW.money },
+  { key: "expected_lost_value", label: "Lost sales (value)", num: true, format: SW.money },
+  { key: "lost_value_avoided", label: "Order saves (value)", num: true, format: SW.money },
   { key: "days_of_cover", label: "Days of cover", num: true, format: (v) => SW.num(v, 1) },
   { key: "on_hand", label: "On hand", num: true, format: SW.num },
   { key: "on_order", label: "On order", num: true, format: SW.num },
@@ -53,13 +56,28 @@ async function loadOrders() {
   const lines = answer.items;
   const ordered = lines.filter((l) => l.order_qty > 0);
   const value = ordered.reduce((t, l) => t + (Number(l.order_value) || 0), 0);
+  const currency = SW.currencyOf(lines);
   const more = answer.total > lines.length
     ? ` Showing the ${lines.length} most urgent of ${SW.num(answer.total)} lines: export for all.` : "";
   document.getElementById("orders-summary").textContent = lines.length
     ? `${SW.num(answer.total)} lines from run ${lines[0].run_id}; ${ordered.length} ` +
-      `${more ? "shown " : ""}with an order worth ${SW.money(value)} in total.${more}`
+      `${more ? "shown " : ""}with an order worth ${SW.money(value, { currency })} in total` +
+      `${bySupplier(ordered, currency)}.${more}`
     : "No plan lines match these filters.";
   SW.table("orders-table", lines, COLUMNS, "Plan lines, worst first");
+}
+
+// "; by supplier: Nord 1,200 EUR, Sud 300 EUR" when the lines name suppliers (few of them).
+function bySupplier(ordered, currency) {
+  const totals = new Map();
+  for (const line of ordered) {
+    if (!line.supplier) continue;
+    totals.set(line.supplier, (totals.get(line.supplier) || 0) + (Number(line.order_value) || 0));
+  }
+  if (!totals.size || totals.size > 8) return "";
+  const parts = [...totals].sort((a, b) => b[1] - a[1])
+    .map(([name, v]) => `${name} ${SW.money(v, { currency })}`);
+  return `; by supplier: ${parts.join(", ")}`;
 }
 
 function reload() { loadOrders().catch((e) => SW.fail(e)); }

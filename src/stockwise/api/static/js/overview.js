@@ -27,7 +27,8 @@ async function loadOverview() {
     ["Critical alerts", SW.num(sum(sectors, (s) => alertCount(s, "critical")))],
     ["All alerts", SW.num(sum(sectors, (s) => SEVERITIES.reduce((t, v) => t + alertCount(s, v), 0)))],
     ["Order now (lines)", SW.num(orders.filter((o) => o.order_qty > 0).length)],
-    ["Order now (value)", SW.money(sum(orders, (o) => o.order_value))],
+    ["Order now (value)", SW.money(sum(orders, (o) => o.order_value),
+                                   { currency: SW.currencyOf(orders) })],
   ]);
   drawSectorCharts(sectors, orders);
   SW.table("sectors-table", sectors, [

@@ -60,13 +60,15 @@ function showFacts(product, plan) {
   facts("facts", plan ? [
     ["Urgency", SW.badge(line.urgency)],
     ["Order", `${SW.num(line.order_qty)} units by ${SW.date(line.order_date)}` +
-              ` (value ${SW.money(line.order_value)})`],
+              ` (value ${SW.money(line.order_value, line)})`],
+    ["Supplier", line.supplier || "—"],
     ["Arrives", SW.date(line.arrival_date)],
     ["Runs out if nothing is ordered", SW.date(plan.stockout_date)],
     ["P(stockout before an order placed today arrives)", SW.pct(plan.stockout_probability)],
     ["On order", line.on_order ? `${SW.num(line.on_order)}` +
       (line.on_order_due ? ` due ${SW.date(line.on_order_due)}` : " (no due date)") : "none"],
     ["Value at stake", line.severity ? `${SW.money(line.value_at_stake)} (${line.severity})` : "—"],
+    ["Lost sales within lead time (value)", SW.money(line.expected_lost_value, line)],
     ["Days of cover", SW.num(line.days_of_cover, 1)],
     ["Reorder point", SW.num(plan.reorder_point, 1)],
     ["Order-up-to", SW.num(plan.order_up_to, 1)],

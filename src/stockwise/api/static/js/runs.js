@@ -18,7 +18,16 @@ function progressCell(value, run) {
 function summaryCell(summary) {
   if (!summary) return "—";
   return `${SW.num(summary.products)} products, ${SW.num(summary.plan_lines)} plan lines, ` +
-         `${SW.num(summary.alerts)} alerts, ${SW.num(summary.orders_now)} to order now`;
+         `${SW.num(summary.alerts)} alerts, ${SW.num(summary.orders_now)} to order now` +
+         moneyText(summary.money);
+}
+
+// "; order bill 12,345 EUR; budget 10,000 EUR: …" from the run's money summary.
+function moneyText(money) {
+  if (!money) return "";
+  const bills = (money.totals || []).map((t) => SW.money(t.order_value, t));
+  const bill = bills.length ? `; order bill ${bills.join(" + ")}` : "";
+  return bill + (money.budget ? `; ${money.budget.summary}` : "");
 }
 
 // The settings behind a plan run's bill: each sector's profile, the models, calibration;
@@ -83,10 +92,14 @@ async function startRun(event) {
   const models = document.getElementById("run-models").value;
   const drivers = document.getElementById("run-drivers").value.split(",")
     .map((d) => d.trim()).filter((d) => d);
+  const currency = document.getElementById("run-currency").value.trim() || null;
+  const budgetText = document.getElementById("run-budget").value.trim();
+  const budget = budgetText ? Number(budgetText) : null;
   button.disabled = true;
   try {
     const run = await SW.send("POST", "/runs", {
-      kind: "plan", sector, models: models === "auto" ? "auto" : [models], drivers });
+      kind: "plan", sector, models: models === "auto" ? "auto" : [models], drivers,
+      currency, budget });
     started = run.id;
     SW.say(`Run ${run.id} started (${run.status}).`, "info", "start-messages");
     await loadRuns();
