@@ -1,26 +1,26 @@
-"""The ``stockwise`` command: global options, logging set-up and error handling.
+"""The ``stockwise`` command: global options and the registration of every command.
 
 Commands live in small modules next to this one; each parses its options, calls one
 workflow and renders the result. Errors the user can fix become a one-paragraph message
-and a non-zero exit (2); unexpected ones (exit 3) show a traceback only with ``--debug``.
+and a non-zero exit (2); unexpected ones (exit 3) show a traceback only with ``--debug``
+(:mod:`stockwise.cli.console`, which the command modules import instead of this one).
 """
 
 from __future__ import annotations
 
-import functools
 import logging
-from collections.abc import Callable
-from typing import Annotated, ParamSpec, TypeVar
+from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.logging import RichHandler
 
 from stockwise import __version__
-from stockwise.errors import StockwiseError
-
-P = ParamSpec("P")
-R = TypeVar("R")
+from stockwise.cli.console import (  # noqa: F401 - the consoles, as commands see them
+    _state,
+    configure_logging,
+    console,
+    err_console,
+    handle_errors,
+)
 
 app = typer.Typer(
     name="stockwise",
@@ -30,36 +30,6 @@ app = typer.Typer(
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-console = Console()
-err_console = Console(stderr=True)
-_state = {"debug": False}
-
-
-def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
-    """Turn exceptions into a short message and an exit code (traceback with --debug)."""
-
-    @functools.wraps(command)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return command(*args, **kwargs)
-        except (typer.Exit, typer.Abort):
-            raise
-        except StockwiseError as exc:
-            if _state["debug"]:
-                raise
-            err_console.print(f"[bold red]Error:[/] {exc}", highlight=False, soft_wrap=True)
-            raise typer.Exit(2) from None
-        except Exception as exc:
-            if _state["debug"]:
-                raise
-            err_console.print(
-                f"[bold red]Internal error:[/] {type(exc).__name__}: {exc}. This is a bug in "
-                "stockwise; rerun with --debug for the traceback and report it.",
-                highlight=False, soft_wrap=True,
-            )
-            raise typer.Exit(3) from None
-
-    return wrapper
 
 
 def _version(value: bool) -> None:
@@ -81,18 +51,6 @@ def main_options(
     level = logging.DEBUG if debug else logging.INFO if verbose else (
         logging.ERROR if quiet else logging.WARNING)
     configure_logging(level)
-
-
-def configure_logging(level: int) -> None:
-    """Configure the root logger once, at the edge (library modules only get loggers)."""
-    root = logging.getLogger()
-    for handler in list(root.handlers):
-        if getattr(handler, "_stockwise", False):
-            root.removeHandler(handler)
-    handler = RichHandler(console=err_console, show_path=False, rich_tracebacks=False)
-    handler._stockwise = True  # type: ignore[attr-defined]
-    root.addHandler(handler)
-    root.setLevel(level)
 
 
 def _register() -> None:

@@ -9,7 +9,7 @@ import typer
 
 from stockwise.cells import write_csv
 from stockwise.cli import render
-from stockwise.cli.app import console, handle_errors
+from stockwise.cli.console import console, handle_errors
 
 MapOption = Annotated[str | None, typer.Option(
     "--map", help="Column mapping canonical=YourColumn, e.g. date=Date,y=Ventes,product=Produit.")]

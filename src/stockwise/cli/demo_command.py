@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from stockwise.cli.app import console, handle_errors
+from stockwise.cli.console import console, handle_errors
 from stockwise.cli.plan_command import render_plan
 from stockwise.cli.runs_command import TrackOption, tracking
 

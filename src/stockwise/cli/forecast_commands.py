@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from stockwise.cli.app import console, handle_errors
+from stockwise.cli.console import console, handle_errors
 from stockwise.cli.data_commands import BoundsOption
 from stockwise.cli.runs_command import TrackOption, tracking
 

@@ -25,7 +25,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from stockwise.cli.app import console, err_console, handle_errors
+from stockwise.cli.console import console, err_console, handle_errors
 from stockwise.cli.data_commands import BoundsOption
 from stockwise.cli.forecast_commands import (
     DriversOption,

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from stockwise.cli import render
-from stockwise.cli.app import console, handle_errors
+from stockwise.cli.console import console, handle_errors
 from stockwise.cli.data_commands import BoundsOption
 
 MapOption = Annotated[str | None, typer.Option(

@@ -57,7 +57,7 @@ def tracking(track: bool, out: Path, tracking_uri: str | None = None,
 
 
 def register(app: typer.Typer) -> None:
-    from stockwise.cli.app import handle_errors
+    from stockwise.cli.console import handle_errors
 
     runs_app = typer.Typer(help="Tracked runs (MLflow): list them, or show one.",
                            no_args_is_help=False, invoke_without_command=True)
@@ -141,7 +141,7 @@ def _tracker(tracking_uri: str | None, data_dir: Path | None):  # -> MlflowTrack
 
 def _console() -> Console:
     # imported late: stockwise.cli.app imports the command modules, which import this one
-    from stockwise.cli.app import console
+    from stockwise.cli.console import console
 
     return console
 

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from stockwise.cli.app import console, handle_errors
+from stockwise.cli.console import console, handle_errors
 
 DatabaseOption = Annotated[str | None, typer.Option(
     "--database-url", help="SQLAlchemy URL (default $STOCKWISE_DATABASE_URL or "

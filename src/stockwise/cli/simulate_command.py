@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from stockwise.cells import write_csv
-from stockwise.cli.app import console, handle_errors
+from stockwise.cli.console import console, handle_errors
 from stockwise.cli.forecast_commands import OutFolderOption, SectorsDirOption, split_names
 
 if TYPE_CHECKING:
