@@ -95,6 +95,10 @@ def plan(
     budget: Annotated[float | None, typer.Option(
         help="Most the order list may cost: lines that save the most lost sales per unit "
              "of money are kept first; the rest are cut down or left out, and said.")] = None,
+    csv_format: Annotated[str, typer.Option(
+        help="CSV files written: input (like the sales file: ';', decimal comma and a BOM "
+             "for a French export, which French Excel opens in columns), standard (',' and "
+             "'.') or excel-fr.")] = "input",
 ) -> None:
     """Forecast, project stock and propose orders; write CSV + a formatted Excel workbook."""
     from stockwise.adapters.distributed import open_executor
@@ -110,7 +114,8 @@ def plan(
         target=target.replace("-", "_"), correct_censoring=correct_censoring,
         extra_dirs=tuple(sectors_dir or ()), seed=seed,
         calibrate_service=calibrate_service, drivers=split_names(drivers),
-        quality=quality, chunk_size=chunk_size, currency=currency, budget=budget)
+        quality=quality, chunk_size=chunk_size, currency=currency, budget=budget,
+        csv_format=csv_format)
     limits = load_bounds(bounds)  # a bad bounds file stops the run before it starts
     with tracking(track, out) as tracker, open_executor(
             engine, workers=workers, scheduler=scheduler) as executor, chunk_bar() as bar:

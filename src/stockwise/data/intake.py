@@ -82,7 +82,7 @@ def load_table(
     if date_format is not None:
         _refuse_a_wrong_date_format(result, date_format)
     if raw.dialect is not None:
-        d = raw.dialect
+        result.report.dialect = d = raw.dialect
         sep_name = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}.get(d.separator,
                                                                               d.separator)
         result.report.notes.insert(

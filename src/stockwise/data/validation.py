@@ -44,7 +44,7 @@ from stockwise.data.parsing import (
     parse_flags,
     parse_numbers,
 )
-from stockwise.data.readers import RawTable
+from stockwise.data.readers import CsvDialect, RawTable
 from stockwise.errors import MissingColumnsError, NothingUsableError
 
 ISSUE_COLUMNS = ["source", "row", "column", "field", "value", "rule", "severity", "message"]
@@ -82,6 +82,9 @@ class ValidationReport:
     mapping: ColumnMapping = field(default_factory=ColumnMapping)
     notes: list[str] = field(default_factory=list)
     frequency: str | None = None
+    dialect: CsvDialect | None = None
+    """How a CSV input was read (separator, encoding, decimal mark); None for other files.
+    Files written back for the user follow it (:meth:`stockwise.cells.CsvFormat.like_input`)."""
     holes: pd.DataFrame = field(default_factory=pd.DataFrame)
     """Sales only: the long holes of the accepted rows (:func:`~stockwise.data.holes.find_holes`),
     a warning said in ``notes``: missing data, not zero sales."""

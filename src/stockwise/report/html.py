@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from stockwise import schema as S
+from stockwise.cells import read_own_csv
 from stockwise.data.holes import describe_holes
 from stockwise.errors import InputError
 from stockwise.inventory.budget import left_out
@@ -137,7 +138,7 @@ def read_run(run_dir: str | Path, sales_path: str | Path | None = None, *,
 
 def _csv(path: Path, dates: Sequence[str]) -> pd.DataFrame:
     try:
-        frame = pd.read_csv(path, dtype={S.UNIQUE_ID: str})
+        frame = read_own_csv(path, dtype={S.UNIQUE_ID: str})
     except (FileNotFoundError, pd.errors.EmptyDataError):
         return pd.DataFrame()
     for column in dates:

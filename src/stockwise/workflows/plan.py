@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from stockwise import schema as S
-from stockwise.cells import write_csv
+from stockwise.cells import STANDARD, CsvFormat, write_csv
 from stockwise.data.bounds import DEFAULT_BOUNDS, Bounds
 from stockwise.data.holes import DEFAULT_MAX_GAP_DAYS, describe_holes, find_holes, in_holes
 from stockwise.data.partition import PartMap, is_parquet_file, stream_sales
@@ -218,11 +218,12 @@ def _product_runs(sales: pd.DataFrame, *, by_date: bool, sort_ids: bool
 
 
 def write_plan(run: PlanRun, out_dir: str | Path, config: PlanConfig | None = None,
-               inventory: pd.DataFrame | None = None) -> dict[str, Path]:
+               inventory: pd.DataFrame | None = None, csv_format: CsvFormat = STANDARD
+               ) -> dict[str, Path]:
     """plan.csv, plan.xlsx (formatted), alerts.csv, projection.csv, forecasts.csv, and
     with the run's ``config`` (and ``inventory``) settings.json and the workbook's
     "Settings" sheet (:mod:`stockwise.workflows.plan_settings`);
-    orders_by_supplier.csv when the inventory names suppliers."""
+    orders_by_supplier.csv when the inventory names suppliers. CSV files in ``csv_format``."""
     from stockwise.report.settings_view import SETTINGS_FILE, settings_sheet
     from stockwise.workflows.plan_settings import plan_settings, write_settings
 
@@ -231,7 +232,7 @@ def write_plan(run: PlanRun, out_dir: str | Path, config: PlanConfig | None = No
     files = {}
     for name, table in plan_tables(run).items():
         files[name] = out / f"{name}.csv"
-        write_csv(table, files[name])
+        write_csv(table, files[name], csv_format)
     sheet = None
     (out / SETTINGS_FILE).unlink(missing_ok=True)  # never an earlier run's settings
     if config is not None:
@@ -239,7 +240,7 @@ def write_plan(run: PlanRun, out_dir: str | Path, config: PlanConfig | None = No
         settings = plan_settings(config, run.plan.plan, inventory, run.forecasts.settings)
         files["settings"] = write_settings(settings, out)
         sheet = settings_sheet(settings.to_dict())
-    files.update(write_supplier_orders(run.plan.plan, out))
+    files.update(write_supplier_orders(run.plan.plan, out, csv_format))
     files["plan_xlsx"] = write_order_workbook(
         run.plan.plan, run.plan.alerts, out / "plan.xlsx", sheet,
         budget=run.budget.budget if run.budget is not None else None)
@@ -247,14 +248,15 @@ def write_plan(run: PlanRun, out_dir: str | Path, config: PlanConfig | None = No
     return files
 
 
-def write_supplier_orders(plan: pd.DataFrame, out: Path) -> dict[str, Path]:
+def write_supplier_orders(plan: pd.DataFrame, out: Path, csv_format: CsvFormat = STANDARD
+                          ) -> dict[str, Path]:
     """``orders_by_supplier.csv`` (:func:`stockwise.inventory.money.by_supplier`) when the
     plan names a supplier; an older copy is removed when it names none."""
     path = out / "orders_by_supplier.csv"
     if S.SUPPLIER not in plan or plan[S.SUPPLIER].isna().all():
         path.unlink(missing_ok=True)
         return {}
-    write_csv(by_supplier(plan), path)
+    write_csv(by_supplier(plan), path, csv_format)
     return {"orders_by_supplier": path}
 
 
@@ -367,9 +369,12 @@ def plan_files(
     *, batches: str | Path | pd.DataFrame | None = None, column_map: dict[str, str] | None = None,
     inventory_map: dict[str, str] | None = None, tracker: Tracker | None = None,
     planned: str | Path | pd.DataFrame | None = None, drivers: Sequence[str] = (),
-    bounds: Bounds = DEFAULT_BOUNDS, **options: object,
+    bounds: Bounds = DEFAULT_BOUNDS, csv_format: str = "input", **options: object,
 ) -> tuple[PlanRun, ValidationRun]:
     """Validate the files, plan, and write every output (quarantine files included).
+
+    ``csv_format``: the CSV files' form, like the sales file by default
+    (:attr:`PlanConfig.csv_format`).
 
     ``planned``: a planned-inputs file (:func:`stockwise.data.planned.read_planned`) whose
     driver columns (or ``drivers``) the forecasts use for the planning horizon.
@@ -387,8 +392,10 @@ def plan_files(
                              batches=tables["batches"].data if "batches" in tables else None,
                              planned=future, drivers=drivers,
                              **options)  # type: ignore[arg-type]
-        config = PlanConfig.from_options({**options, "drivers": tuple(drivers)})
-        write_plan(run, out, config, tables["inventory"].data)
+        config = PlanConfig.from_options({**options, "drivers": tuple(drivers),
+                                          "csv_format": csv_format})
+        write_plan(run, out, config, tables["inventory"].data,
+                   config.output_format(tables["sales"].report.dialect))
         from stockwise.workflows.report import write_validation_summary
 
         run.files["validation_summary"] = write_validation_summary(validation, out / "validation")

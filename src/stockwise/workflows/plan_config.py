@@ -17,7 +17,9 @@ from stockwise.errors import OptionError
 if TYPE_CHECKING:
     import pandas as pd
 
+    from stockwise.cells import CsvFormat
     from stockwise.data.partition import PartedSales
+    from stockwise.data.readers import CsvDialect
     from stockwise.workflows.plan import PlanRun
     from stockwise.workflows.stages import StageTime
 
@@ -54,6 +56,9 @@ class PlanConfig:
     drivers: tuple[str, ...] = ()
     quality: str = "fast"
     chunk_size: int = DEFAULT_CHUNK_SIZE
+    csv_format: str = "input"
+    """The CSV files written: "input" (like the sales file: ``;``, decimal comma and a BOM
+    for a French export), "standard" or "excel-fr" (:class:`stockwise.cells.CsvFormat`)."""
     currency: str | None = None
     budget: float | None = None
 
@@ -77,6 +82,12 @@ class PlanConfig:
                               f"{', '.join(QUALITIES)}")
         if int(self.n_windows) < 1:
             raise OptionError(f"n_windows must be at least 1, not {self.n_windows}")
+        from stockwise.cells import CsvFormat
+
+        try:
+            CsvFormat.named(self.csv_format)
+        except ValueError as exc:
+            raise OptionError(str(exc)) from exc
         if int(self.chunk_size) < 1:
             raise OptionError(f"chunk_size must be at least 1 series, not {self.chunk_size}")
         normal = {"models": models, "n_windows": int(self.n_windows),
@@ -94,7 +105,15 @@ class PlanConfig:
         out = asdict(self)
         out.pop("chunk_size")
         out.pop("budget")
+        out.pop("csv_format")
         return out
+
+    def output_format(self, sales_dialect: CsvDialect | None) -> CsvFormat:
+        """The CSV format of the run's files, for a sales file read with ``sales_dialect``."""
+        from stockwise.cells import CsvFormat
+
+        return CsvFormat.named(self.csv_format, *(
+            (sales_dialect.separator, sales_dialect.decimal) if sales_dialect else ()))
 
     def with_today(self, sales: pd.DataFrame | PartedSales) -> PlanConfig:
         """This config with ``today`` fixed from the whole sales table when unset, so

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Protocol
 import pandas as pd
 
 from stockwise import schema as S
-from stockwise.cells import write_csv
+from stockwise.cells import STANDARD, CsvFormat, write_csv
 from stockwise.inventory.budget import BudgetOutcome, apply_budget
 from stockwise.inventory.plan import PLAN_COLUMNS, sort_alerts, sort_plan
 from stockwise.report.order_list import write_order_workbook
@@ -173,7 +173,9 @@ class PlanWriter(ChunkCollector):
     """
 
     def __init__(self, out_dir: str | Path, n_series: int, *, budget: float | None = None,
-                 inventory: pd.DataFrame | None = None) -> None:
+                 inventory: pd.DataFrame | None = None,
+                 csv_format: CsvFormat = STANDARD) -> None:
+        self.csv_format = csv_format
         self.csv_tables = n_series <= CSV_MAX_SERIES
         super().__init__(keep=None if self.csv_tables else PER_PRODUCT, budget=budget,
                          inventory=inventory)
@@ -210,31 +212,31 @@ class PlanWriter(ChunkCollector):
         plan, alerts = self.plan if plan is None else plan, self.alerts
         for name, table in (("plan", plan), ("alerts", alerts)):
             files[name] = self.out / f"{name}.csv"
-            write_csv(table, files[name])
+            write_csv(table, files[name], self.csv_format)
         (self.out / "holes.csv").unlink(missing_ok=True)
         holes = self.table("holes")
         if not holes.empty:
             files["holes"] = self.out / "holes.csv"
-            write_csv(holes, files["holes"])
+            write_csv(holes, files["holes"], self.csv_format)
         unplanned = self.table("unplanned")
         if not unplanned.empty:
             files["unplanned"] = self.out / "unplanned.csv"
-            write_csv(unplanned, files["unplanned"])
+            write_csv(unplanned, files["unplanned"], self.csv_format)
         if self.csv_tables:
             for name in STREAMED:
                 table = self.table(name)
                 if not table.empty:
                     files[name] = self.out / f"{name}.csv"
-                    write_csv(table, files[name])
+                    write_csv(table, files[name], self.csv_format)
         files.update({f"{name}_parquet": self.out / name for name in STREAMED
                       if name in self._written})
         files["chunks"] = self.out / "chunks.csv"
-        write_csv(self.chunk_timings(), files["chunks"])
+        write_csv(self.chunk_timings(), files["chunks"], self.csv_format)
         sheet = None
         if settings is not None:
             files["settings"] = write_settings(settings, self.out)
             sheet = settings_sheet(settings.to_dict())
-        files.update(write_supplier_orders(plan, self.out))
+        files.update(write_supplier_orders(plan, self.out, self.csv_format))
         files["plan_xlsx"] = write_order_workbook(plan, alerts, self.out / "plan.xlsx", sheet,
                                                   budget=self.budget)
         return files
