@@ -29,6 +29,9 @@ PlannedOption = Annotated[Path | None, typer.Option(
          "(LightGBM, XGBoost) learn from them.")]
 DriversOption = Annotated[str | None, typer.Option(
     help="Which planned columns to use, comma-separated (default: all).")]
+ClosedDaysOption = Annotated[Path | None, typer.Option(
+    help="Calendar of days known closed (a file with a date column, and a store column "
+         "for one shop's days): forecast 0, left out of the bands.")]
 QualityOption = Annotated[str, typer.Option(
     help="Preset of 'auto': fast (milliseconds per series, the nightly default) or best "
          "(also AutoETS/AutoTheta on daily data, AutoARIMA and gradient boosting; seconds "
@@ -58,10 +61,12 @@ def forecast(
     track: TrackOption = True,
     force: Annotated[bool, typer.Option(
         help="Forecast a horizon longer than the longest history anyway.")] = False,
+    closed_days: ClosedDaysOption = None,
     bounds: BoundsOption = None,
 ) -> None:
     """Forecast every series with intervals; 'auto' picks the best model per series."""
     from stockwise.data.bounds import load_bounds
+    from stockwise.data.closed_calendar import read_closed_days
     from stockwise.data.mapping import parse_map_option
     from stockwise.workflows.sector_forecast import forecast_file
 
@@ -72,6 +77,7 @@ def forecast(
             sector=sector, models=_models(models), levels=_levels(levels), n_windows=windows,
             extra_dirs=tuple(sectors_dir or ()), tracker=tracker, planned=planned,
             drivers=split_names(drivers), quality=quality, force=force,
+            closed_calendar=read_closed_days(closed_days) if closed_days else None,
             bounds=load_bounds(bounds),
         )
     console.print(run.validation.tables["sales"].report.summary, highlight=False)

@@ -55,6 +55,11 @@ def settings_sheet(settings: Mapping[str, Any]) -> pd.DataFrame:
     add("censoring correction", [_on(run["correct_censoring"])] * len(sectors))
     add("horizon", [_horizon(s) for s in sectors])
     add("drivers", [", ".join(run.get("drivers") or []) or "none"] * len(sectors))
+    add("currency", [run.get("currency") or "the profile's (EUR by default)"] * len(sectors))
+    budget = run.get("budget")
+    add("budget", [f"{budget:,.2f} for the whole order list" if budget is not None
+                   else "none"] * len(sectors))
+    add("closed days calendar", [run.get("closed_days") or "none"] * len(sectors))
     add("seed", [str(run["seed"])] * len(sectors))
     add("plan from (today)", [run.get("today") or "day after the last sale"] * len(sectors))
     for item in settings.get("gives_up", []):

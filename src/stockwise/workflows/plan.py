@@ -20,6 +20,7 @@ import pandas as pd
 from stockwise import schema as S
 from stockwise.cells import STANDARD, CsvFormat, write_csv
 from stockwise.data.bounds import DEFAULT_BOUNDS, Bounds
+from stockwise.data.closed_calendar import read_closed_days
 from stockwise.data.holes import DEFAULT_MAX_GAP_DAYS, describe_holes, find_holes, in_holes
 from stockwise.data.partition import PartMap, is_parquet_file, stream_sales
 from stockwise.data.prepare import prepare_sales
@@ -68,6 +69,7 @@ def plan_inventory(
     planned: pd.DataFrame | None = None, drivers: Sequence[str] = (),
     timings: dict[str, StageTime] | None = None, quality: str = "fast",
     currency: str | None = None, budget: float | None = None,
+    closed_days: str | Path | pd.DataFrame | None = None,
 ) -> PlanRun:
     """Plan orders for every product with an inventory row and sales history, and for the
     inventory's products without any (at zero demand, see :func:`last_sales`).
@@ -84,6 +86,8 @@ def plan_inventory(
     ``currency``: the ISO 4217 code of the plan's money (default: each sector profile's).
     ``budget``: cap the order list at this sum (:mod:`stockwise.inventory.budget`); the
     run's ``budget`` says what was left out.
+    ``closed_days``: a calendar of days known closed (``ds``, optionally ``store``; a file
+    or a frame, :func:`stockwise.data.closed_calendar.read_closed_days`), forecast 0.
     """
     clock = StageClock(timings)
     prepared = prepare_sales(sales, freq="D")
@@ -100,8 +104,9 @@ def plan_inventory(
     if not holes.empty:  # the calendar's zeros there are no demand: no row, as given
         log.warning("%s", describe_holes(holes))
         prepared = prepared[~in_holes(prepared, holes)].reset_index(drop=True)
+    calendar = read_closed_days(closed_days) if closed_days is not None else None
     forecasts = _forecast(prepared, inventory, profiles, sector, models, n_windows, extra_dirs,
-                          planned, tuple(drivers), quality)
+                          planned, tuple(drivers), quality, calendar)
     clock.lap("forecast")
     freq = {str(s): str(f) for s, f in
             forecasts.forecasts[[S.SECTOR, "freq"]].drop_duplicates().itertuples(index=False)}
@@ -291,7 +296,8 @@ def _forecast(prepared: pd.DataFrame, inventory: pd.DataFrame,
               profiles: dict[str, SectorProfile], sector: str | None, models: ModelSpec,
               n_windows: int, extra_dirs: tuple[str | Path, ...],
               planned: pd.DataFrame | None = None, drivers: tuple[str, ...] = (),
-              quality: str = "fast") -> SectorForecasts:
+              quality: str = "fast", closed_calendar: pd.DataFrame | None = None
+              ) -> SectorForecasts:
     """Forecast far enough ahead for the longest lead time + two reviews of each sector."""
     parts = []
     groups = [(sector, prepared)] if sector or S.SECTOR not in prepared else list(
@@ -314,7 +320,8 @@ def _forecast(prepared: pd.DataFrame, inventory: pd.DataFrame,
                                       models=models,
                                       levels=levels, n_windows=n_windows,
                                       extra_dirs=extra_dirs, planned=planned,
-                                      drivers=drivers, quality=quality))
+                                      drivers=drivers, quality=quality,
+                                      closed_calendar=closed_calendar))
     return SectorForecasts(
         pd.concat([p.forecasts for p in parts], ignore_index=True),
         pd.concat([p.selection for p in parts], ignore_index=True),

@@ -59,6 +59,8 @@ class PlanConfig:
     csv_format: str = "input"
     """The CSV files written: "input" (like the sales file: ``;``, decimal comma and a BOM
     for a French export), "standard" or "excel-fr" (:class:`stockwise.cells.CsvFormat`)."""
+    closed_days: str | None = None
+    """A calendar of days known closed (a file: ``ds``, optionally ``store``), forecast 0."""
     currency: str | None = None
     budget: float | None = None
 
@@ -95,7 +97,8 @@ class PlanConfig:
                   "extra_dirs": tuple(str(d) for d in self.extra_dirs),
                   "drivers": tuple(str(d) for d in self.drivers),
                   "today": _iso_day(self.today), "currency": _currency(self.currency),
-                  "budget": _budget(self.budget)}
+                  "budget": _budget(self.budget),
+                  "closed_days": None if self.closed_days is None else str(self.closed_days)}
         for name, value in normal.items():
             object.__setattr__(self, name, value)
 

@@ -98,7 +98,8 @@ def plan_settings(config: PlanConfig, plan: pd.DataFrame, inventory: pd.DataFram
         "correct_censoring": config.correct_censoring, "seed": config.seed,
         "today": config.today[:10] if config.today else None,
         "drivers": list(config.drivers), "sector_option": config.sector,
-        # money settings (currency …) are added here when the run has them
+        "currency": config.currency, "budget": config.budget,
+        "closed_days": config.closed_days, "csv_format": config.csv_format,
     }
     names = (sorted(plan[S.SECTOR].dropna().astype(str).unique()) if S.SECTOR in plan
              else []) or ([config.sector] if config.sector else [])

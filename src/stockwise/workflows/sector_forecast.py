@@ -68,6 +68,7 @@ def forecast_sectors(
     sector: str | None = None, models: ModelSpec = "auto", levels: Sequence[int] | None = None,
     n_windows: int = 2, extra_dirs: Sequence[str | Path] = (),
     planned: pd.DataFrame | None = None, drivers: Sequence[str] = (), quality: str = "fast",
+    closed_calendar: pd.DataFrame | None = None,
 ) -> SectorForecasts:
     """Run :func:`~stockwise.workflows.forecast.run_forecast` per sector.
 
@@ -77,6 +78,8 @@ def forecast_sectors(
     known-ahead drivers — columns of ``sales`` too, e.g. ``promo`` and ``price`` — for the
     forecast periods; models that take inputs (the gradient-boosted ones) learn from them
     and forecast with them. ``drivers`` picks among its columns (default: all).
+    ``closed_calendar`` (:func:`stockwise.data.closed_calendar.read_closed_days`): days
+    known closed, forecast 0.
     """
     forecasts, selections, metrics, settings, past = [], [], [], [], []
     fitted: dict[str, dict[str, Forecaster]] = {}
@@ -93,7 +96,8 @@ def forecast_sectors(
         run = run_forecast(rows, setting.horizon, setting.freq, setting.season_length,
                            models, setting.levels, n_windows, restrict_to=setting.restrict_to,
                            exog=list(drivers) or None, X_df=future, quality=quality,
-                           max_gap_days=setting.max_gap_days)
+                           max_gap_days=setting.max_gap_days,
+                           closed_calendar=closed_calendar)
         forecasts.append(run.forecasts.assign(**{S.SECTOR: setting.sector, "freq": run.freq}))
         selections.append(run.selection.assign(**{S.SECTOR: setting.sector}))
         if not run.metrics.empty:

@@ -121,6 +121,8 @@ def option_params(options: Mapping[str, object]) -> dict[str, str]:
     for key, value in options.items():
         if value is None:
             text = "default"
+        elif isinstance(value, pd.DataFrame):  # e.g. a calendar: its size, not its rows
+            text = f"table of {len(value)} rows"
         elif isinstance(value, str | Path):
             text = str(value)
         elif isinstance(value, Sequence):
