@@ -9,8 +9,10 @@ import pytest
 from stockwise.evaluation.calibration import (
     ALL,
     apply_corrections,
+    apply_floors,
     band_scores,
     corrections,
+    open_floors,
     series_scale,
 )
 from stockwise.models.conformal import conformal_quantile
@@ -156,3 +158,48 @@ def test_bands_at_zero_are_scored_above_only_so_too_wide_ones_can_shrink() -> No
                               pd.Series({"a": 1.0}), [80])
     assert (fixed["forecast-lo-80"] == 0).all()
     assert (fixed["forecast-hi-80"] < 4.0).all()  # moved in, at most half its width
+
+
+def test_open_floors_are_the_lower_tail_of_actual_over_forecast() -> None:
+    rng = np.random.default_rng(4)
+    steady = pd.DataFrame({"unique_id": "steady", "y": rng.poisson(10, 200).astype(float),
+                           "forecast": 10.0})
+    slow = pd.DataFrame({"unique_id": "slow", "y": rng.poisson(0.5, 200).astype(float),
+                         "forecast": 0.5})
+    short = pd.DataFrame({"unique_id": "short", "y": [5.0] * 10, "forecast": 5.0})
+    floors = open_floors(pd.concat([steady, slow, short]), (80, 95))
+    assert sorted(floors.index) == ["slow", "steady"]  # too few points: no floor of its own
+    expected = np.quantile(steady["y"] / 10.0, 0.1, method="lower")
+    assert floors.loc["steady", 80] == pytest.approx(expected) and expected > 0.5
+    assert floors.loc["steady", 95] <= floors.loc["steady", 80]
+    assert floors.loc["slow", 80] == 0  # zero sales fill its lower tail: nothing to raise
+
+
+def test_floors_raise_only_lower_ends_pinned_at_zero_and_keep_levels_nested() -> None:
+    out = pd.DataFrame({"unique_id": ["a", "a", "b"], "forecast": [10.0, 0.0, 10.0],
+                        "forecast-lo-80": [0.0, 0.0, 3.0], "forecast-hi-80": [20.0, 0, 20.0],
+                        "forecast-lo-95": [0.0, 0.0, 1.0], "forecast-hi-95": [30.0, 0, 30.0]})
+    floors = pd.DataFrame({80: [0.6, 0.6], 95: [0.8, 0.8]}, index=["a", "b"])
+    raised = apply_floors(out, floors, (80, 95))
+    assert raised["forecast-lo-80"].tolist() == [6.0, 0.0, 3.0]  # b's own end is kept
+    # the 95 % band's floor (8) would sit above the 80 % band's: nesting pulls it down
+    assert raised["forecast-lo-95"].tolist() == [6.0, 0.0, 1.0]
+
+
+def test_a_shop_shut_on_sundays_gets_open_day_bands_above_zero() -> None:
+    """Small daily counts, the store closed every Sunday: the models' bands swell with the
+    closure zeros and start at 0; the open days' own backtest puts them near the 10th
+    percentile (1, 2 and 5 here)."""
+    rng = np.random.default_rng(0)
+    days = pd.date_range("2023-06-01", "2024-06-30")
+    frames = []
+    for uid, rate in (("p3", 3.0), ("p5", 5.0), ("p8", 8.0)):
+        y = rng.poisson(rate, len(days)).astype(float)
+        y[days.dayofweek == 6] = 0
+        frames.append(pd.DataFrame({"unique_id": uid, "ds": days, "y": y, "store": "S1"}))
+    run = run_forecast(pd.concat(frames, ignore_index=True), 28, "D", 7, "auto", (80,), 2)
+    out = run.forecasts
+    open_days = out[out["ds"].dt.dayofweek != 6]
+    assert (out.loc[out["ds"].dt.dayofweek == 6, "forecast"] == 0).all()
+    assert (open_days["forecast-lo-80"] > 0).all()
+    assert (open_days["forecast-lo-80"] <= open_days["forecast"]).all()

@@ -28,6 +28,16 @@ Inward moves keep at least half of each side of the model's own band
 forecasters' bands covered 97 %, so an uncapped correction shrank the held-out bands to
 39 % coverage at 80 %) can then narrow bands, but not erase them.
 
+A lower end pinned at zero is right for a slow mover, which sells nothing on more than
+the band's lower tail of days, but not for a series that sold on nearly every open day
+of its backtest: there the zero comes from the model's assumptions (a Gaussian band
+around a small level, or residuals swollen by closed days the model saw as zero sales),
+and a buyer reads "0 to 1,000" as "no idea". A series with at least
+:data:`MIN_FLOOR_POINTS` scored backtest points gets such lower ends from its own
+backtest instead (:func:`open_floors`, :func:`apply_floors`): the forecast times the
+lower-tail quantile of actual / forecast at each level — zero, so no change, wherever
+zero sales are more common than that tail.
+
 The correction is estimated on the last windows before the forecast origin only, so it
 uses nothing from the future of the forecast it adjusts.
 """
@@ -49,6 +59,8 @@ MIN_POINTS = 50
 MAX_INWARD = 0.5
 """Largest share of a band side's width an inward correction may remove."""
 ALL = "all series"
+MIN_FLOOR_POINTS = 28
+"""Fewest scored backtest points a series needs for lower ends of its own."""
 
 
 def series_scale(train: pd.DataFrame, season_length: int) -> pd.Series:
@@ -136,6 +148,46 @@ def apply_corrections(forecasts: pd.DataFrame, table: pd.DataFrame, segments: pd
         out[lo] = np.where(lo_v <= 0, 0.0, np.clip(
             lo_v - shift, 0.0, lo_v + MAX_INWARD * np.maximum(point - lo_v, 0)))
         out[hi] = np.maximum(hi_v + shift, hi_v - MAX_INWARD * np.maximum(hi_v - point, 0))
+    return _nest(out, sorted(levels), column)
+
+
+def open_floors(scored: pd.DataFrame, levels: Sequence[int], column: str = FORECAST,
+                min_points: int = MIN_FLOOR_POINTS) -> pd.DataFrame:
+    """Per series with ``min_points`` scored backtest points (closures and holes already
+    left out): per level L, the (1 − L) / 2 quantile of actual / forecast ("lower"
+    method: a ratio that occurred; 0 where zero sales fill that tail). Index
+    ``unique_id``, one column per level; shorter series absent."""
+    if scored.empty or not levels:
+        return pd.DataFrame(columns=list(levels))
+    y = scored[S.Y].to_numpy(dtype=float)
+    point = scored[column].to_numpy(dtype=float)
+    frame = pd.DataFrame({S.UNIQUE_ID: scored[S.UNIQUE_ID].to_numpy(), "y": y,
+                          "ratio": np.where(point > 0, y / np.where(point > 0, point, 1.0),
+                                            np.nan)})
+    by_series = frame.groupby(S.UNIQUE_ID, sort=True)
+    eligible = by_series["ratio"].count() >= min_points
+    ratios = frame[frame[S.UNIQUE_ID].isin(eligible[eligible].index)].dropna()
+    if ratios.empty:
+        return pd.DataFrame(columns=list(levels))
+    grouped = ratios.groupby(S.UNIQUE_ID, sort=True)["ratio"]
+    return pd.DataFrame({level: grouped.quantile((1 - level / 100) / 2, interpolation="lower")
+                         for level in levels})
+
+
+def apply_floors(forecasts: pd.DataFrame, floors: pd.DataFrame, levels: Sequence[int],
+                 column: str = FORECAST) -> pd.DataFrame:
+    """Lower ends pinned at zero of the series in ``floors`` raised to forecast × floor
+    (never above the forecast); levels stay nested."""
+    if floors.empty or not levels:
+        return forecasts
+    out = forecasts.copy()
+    point = out[column].to_numpy(dtype=float)
+    for level in levels:
+        lo = f"{column}-lo-{level}"
+        ratio = out[S.UNIQUE_ID].map(floors[level]).to_numpy(dtype=float)
+        lo_v = out[lo].to_numpy(dtype=float)
+        raise_it = (lo_v <= 0) & (point > 0) & np.isfinite(ratio)
+        out[lo] = np.where(raise_it, np.minimum(np.clip(ratio, 0.0, 1.0) * point, point), lo_v)
     return _nest(out, sorted(levels), column)
 
 

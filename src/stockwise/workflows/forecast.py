@@ -39,8 +39,10 @@ from stockwise.evaluation.backtest import backtest as backtest_model
 from stockwise.evaluation.backtest import bands_from_earlier_windows
 from stockwise.evaluation.calibration import (
     apply_corrections,
+    apply_floors,
     band_scores,
     corrections,
+    open_floors,
     series_scale,
 )
 from stockwise.evaluation.metrics import evaluate, summarise
@@ -581,8 +583,11 @@ def _calibrate(out: pd.DataFrame, frame: pd.DataFrame, chosen_cv: pd.DataFrame,
     scale = series_scale(frame, season_length)
     scored = chosen_cv[_scored(chosen_cv, closed, holes)]
     table = corrections(band_scores(scored, levels, scale), segments, levels)
-    return (apply_corrections(out, table, segments, scale, levels), table,
-            apply_corrections(chosen_cv, table, segments, scale, levels))
+    floors = open_floors(scored, levels)  # series that sold on every open day
+    return (apply_floors(apply_corrections(out, table, segments, scale, levels), floors,
+                         levels), table,
+            apply_floors(apply_corrections(chosen_cv, table, segments, scale, levels), floors,
+                         levels))
 
 
 def _final_forecasts(frame: pd.DataFrame, chosen: pd.DataFrame,
