@@ -13,7 +13,7 @@ Usage (results and tables in docs/benchmarks.md, "Closed-loop inventory replays"
 Forecasts are cached in ``--out`` by dataset and source only: give a new ``--out`` when
 ``--synthetic-days``, ``--synthetic-seed`` or ``--train-window`` change.
 
-For every dataset, :func:`stockwise.inventory.simulation.simulate_many` replays the last
+For every dataset, :func:`stockwise.replay.simulation.simulate_many` replays the last
 part of the history day by day (see each loader for the subset, lead time and review
 period):
 
@@ -28,7 +28,7 @@ Equal-fill-rate comparison: for each stockwise run, the baseline's (fill rate, a
 stock value) points are interpolated linearly at the stockwise run's realised fill rate
 (the mean over products of served ÷ demand); saving = 1 − stockwise stock ÷ baseline
 stock there. Above the baseline's range a lower bound is given instead (see
-:func:`stockwise.inventory.simulation_metrics.equal_fill_rate`); no extrapolation.
+:func:`stockwise.replay.metrics.equal_fill_rate`); no extrapolation.
 ``--diagnose`` compares, at the first replay day, the point forecasts, the paths' mean
 and true demand over the protection interval.
 
@@ -51,10 +51,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from stockwise.inventory.replay_loop import product_settings
-from stockwise.inventory.review_forecasts import ReviewForecasts
-from stockwise.inventory.simulation import horizon_for, simulate_many
-from stockwise.inventory.simulation_metrics import equal_fill_rate
+from stockwise.replay.loop import product_settings
+from stockwise.replay.metrics import equal_fill_rate
+from stockwise.replay.review_forecasts import ReviewForecasts
+from stockwise.replay.simulation import horizon_for, simulate_many
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 TARGETS = (0.90, 0.95, 0.98)
@@ -325,7 +325,7 @@ def diagnose(name: str) -> list[dict]:
     below the paths' 90/95/98 % quantiles (what a calibrated S would cover).
     """
     from stockwise.inventory.paths import sample_paths
-    from stockwise.inventory.review_forecasts import LEVELS, ReviewForecasts
+    from stockwise.replay.review_forecasts import LEVELS, ReviewForecasts
 
     spec = _load(name)
     history, start, common = spec["history"], spec["start"], spec["common"]

@@ -119,7 +119,7 @@ def test_blocks_are_sector_pure_sorted_and_near_equal() -> None:
 
 def test_parts_validated_on_a_process_pool_are_the_parts_validated_here(data, tmp_path: Path
                                                                         ) -> None:
-    from stockwise.workflows.executors import LocalProcessExecutor
+    from stockwise.ports.executors import LocalProcessExecutor
 
     path = tmp_path / "sales.parquet"
     erp_rows(data.sales).to_parquet(path, index=False)

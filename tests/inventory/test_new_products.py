@@ -14,7 +14,7 @@ from stockwise.inventory.new_products import (
     with_new_product_cap,
 )
 from stockwise.inventory.parameters import resolve
-from stockwise.inventory.simulation import simulate
+from stockwise.replay.simulation import simulate
 from stockwise.sectors import load_profile
 
 TODAY = pd.Timestamp("2025-03-03")

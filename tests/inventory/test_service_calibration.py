@@ -16,7 +16,7 @@ from stockwise.inventory.service_calibration import (
     plan_levels,
     stocked_levels,
 )
-from stockwise.inventory.simulation import simulate
+from stockwise.replay.simulation import simulate
 
 
 def test_stocked_levels_round_the_order_as_the_supplier_accepts() -> None:

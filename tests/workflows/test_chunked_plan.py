@@ -12,6 +12,7 @@ import pytest
 
 from stockwise.errors import OptionError
 from stockwise.inventory.ranking import priority_tier
+from stockwise.ports.executors import InProcessExecutor, LocalProcessExecutor
 from stockwise.synthetic import generate
 from stockwise.workflows import plan_outputs
 from stockwise.workflows.chunked_plan import (
@@ -20,7 +21,6 @@ from stockwise.workflows.chunked_plan import (
     plan_in_chunks,
     split_chunks,
 )
-from stockwise.workflows.executors import InProcessExecutor, LocalProcessExecutor
 from stockwise.workflows.plan import plan_inventory
 from stockwise.workflows.plan_config import PlanConfig, as_model_names, plan_inventory_with
 from stockwise.workflows.plan_outputs import ChunkCollector, PlanWriter

@@ -9,9 +9,9 @@ import pytest
 
 from stockwise.adapters.distributed import SCHEDULER_ENV, DaskExecutor, open_executor
 from stockwise.errors import OptionError
+from stockwise.ports.executors import InProcessExecutor, LocalProcessExecutor
 from stockwise.synthetic import generate
 from stockwise.workflows.chunked_plan import plan_in_chunks
-from stockwise.workflows.executors import InProcessExecutor, LocalProcessExecutor
 from stockwise.workflows.plan_config import PlanConfig
 from stockwise.workflows.plan_outputs import ChunkCollector
 

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from stockwise import __version__
 from stockwise.errors import OptionError
-from stockwise.workflows.executors import (
+from stockwise.ports.executors import (
     IN_FLIGHT_PER_WORKER,
     Executor,
     InProcessExecutor,

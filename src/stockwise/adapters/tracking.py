@@ -32,7 +32,7 @@ import pandas as pd
 from stockwise.errors import OptionError
 from stockwise.models.base import Forecaster
 from stockwise.optional import optional_import
-from stockwise.workflows.tracking import (
+from stockwise.ports.tracking import (
     NullTracker,
     Tracker,
     metric_key,

@@ -74,8 +74,8 @@ def simulate(
     import pandas as pd
 
     from stockwise.data.mapping import parse_map_option
-    from stockwise.inventory.simulation import simulate_many
-    from stockwise.inventory.simulation_metrics import equal_fill_rate
+    from stockwise.replay.metrics import equal_fill_rate
+    from stockwise.replay.simulation import simulate_many
     from stockwise.sectors import load_profile
     from stockwise.workflows.validate import validate_sources
 

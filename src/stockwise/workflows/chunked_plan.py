@@ -32,9 +32,9 @@ from stockwise.errors import OptionError
 from stockwise.inventory.budget import BudgetOutcome
 from stockwise.inventory.plan import unplanned_frame
 from stockwise.models.base import Forecaster
+from stockwise.ports.executors import Executor, InProcessExecutor
 from stockwise.report.settings_view import SETTINGS_FILE
 from stockwise.sectors import load_profile
-from stockwise.workflows.executors import Executor, InProcessExecutor
 from stockwise.workflows.plan import plan_tables, validate_plan_inputs
 from stockwise.workflows.plan_config import PlanConfig, plan_inventory_with
 from stockwise.workflows.plan_outputs import ChunkSink, PlanWriter, write_parts

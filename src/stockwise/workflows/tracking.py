@@ -1,7 +1,8 @@
-"""Experiment tracking as the workflows see it: a ``Tracker`` protocol and what a run logs.
+"""Experiment tracking as the workflows see it: what a run logs, through a ``Tracker``.
 
-Workflows receive a tracker and never import MLflow: :class:`NullTracker` (here) does
-nothing, ``stockwise.adapters.tracking.MlflowTracker`` records runs in MLflow. What a run
+Workflows receive a tracker and never import MLflow: the protocol and
+:class:`NullTracker`, which does nothing, live in :mod:`stockwise.ports.tracking`;
+``stockwise.adapters.tracking.MlflowTracker`` records runs in MLflow. What a run
 logs is decided here, in plain pandas, so every tracker records the same things:
 
 - params: the run's options (sector, horizon, models, levels, n_windows, policy …) and a
@@ -21,9 +22,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Protocol, runtime_checkable
 
 import numpy as np
 import pandas as pd
@@ -33,6 +33,13 @@ from stockwise import schema as S
 from stockwise.data.fingerprint import data_fingerprint
 from stockwise.data.partition import PartedSales
 from stockwise.models.base import Forecaster
+from stockwise.ports.tracking import (  # noqa: F401 - as the workflows' callers import them
+    NullTracker,
+    Tracker,
+    metric_key,
+    model_artifact_name,
+    safe_name,
+)
 
 log = logging.getLogger(__name__)
 MODEL = "model"
@@ -40,78 +47,6 @@ ENSEMBLE = "Ensemble"
 SCORES = ("mase", "rmsse", "wape", "smape")
 RUN_LOG = "run.log"
 LOG_FORMAT = "%(asctime)s %(levelname)s [run %(run_id)s] %(name)s: %(message)s"
-
-
-@runtime_checkable
-class Tracker(Protocol):
-    """Where a run's params, metrics, files and models go (MLflow, or nowhere)."""
-
-    @property
-    def run_id(self) -> str | None:
-        """The active run's id; None outside a run (and always for the null tracker)."""
-        ...
-
-    def start_run(self, name: str, tags: Mapping[str, str] | None = None
-                  ) -> AbstractContextManager[str | None]:
-        """Context manager around one run; yields its id. A failing block fails the run."""
-        ...
-
-    def log_params(self, params: Mapping[str, object]) -> None: ...
-
-    def log_metrics(self, metrics: Mapping[str, float], step: int | None = None) -> None: ...
-
-    def log_artifact(self, path: str | Path, artifact_path: str | None = None) -> None: ...
-
-    def log_artifacts(self, directory: str | Path, artifact_path: str | None = None
-                      ) -> None: ...
-
-    def set_tags(self, tags: Mapping[str, str]) -> None: ...
-
-    def log_model(self, name: str, forecaster: Forecaster, sample_input: pd.DataFrame,
-                  levels: Sequence[int] = ()) -> str | None:
-        """Log a fitted forecaster as a reloadable model; returns its URI (None: not logged)."""
-        ...
-
-    def register_best(self, sector: str, model_name: str, run_id: str,
-                      alias: str = "champion") -> str | None:
-        """Register the sector's logged champion, point ``alias`` at it; returns the version."""
-        ...
-
-
-class NullTracker:
-    """A tracker that records nothing: for tests, ``--no-track`` and library use."""
-
-    @property
-    def run_id(self) -> str | None:
-        return None
-
-    @contextmanager
-    def start_run(self, name: str, tags: Mapping[str, str] | None = None
-                  ) -> Iterator[str | None]:
-        yield None
-
-    def log_params(self, params: Mapping[str, object]) -> None:
-        return None
-
-    def log_metrics(self, metrics: Mapping[str, float], step: int | None = None) -> None:
-        return None
-
-    def log_artifact(self, path: str | Path, artifact_path: str | None = None) -> None:
-        return None
-
-    def log_artifacts(self, directory: str | Path, artifact_path: str | None = None) -> None:
-        return None
-
-    def set_tags(self, tags: Mapping[str, str]) -> None:
-        return None
-
-    def log_model(self, name: str, forecaster: Forecaster, sample_input: pd.DataFrame,
-                  levels: Sequence[int] = ()) -> str | None:
-        return None
-
-    def register_best(self, sector: str, model_name: str, run_id: str,
-                      alias: str = "champion") -> str | None:
-        return None
 
 
 # -- what a run logs --------------------------------------------------------------------
@@ -198,12 +133,6 @@ def champion_metrics(metrics: pd.DataFrame, chosen: Mapping[str, str],
     return out
 
 
-def metric_key(*parts: str) -> str:
-    """A metric name MLflow accepts: letters, digits, ``_ - . /``, spaces."""
-    return ".".join("".join(c if c.isalnum() or c in "_-./ " else "_" for c in p)
-                    for p in parts)
-
-
 def model_input_sample(model: Forecaster, horizon: int, n_series: int = 2) -> pd.DataFrame:
     """A request for a logged model: the first series of the model and the horizon."""
     ids = list(getattr(model, "fitted_ids_", []))[:n_series]
@@ -268,16 +197,6 @@ def track_forecasts(tracker: Tracker, kind: str, *, sales: pd.DataFrame | Parted
         horizons={s.sector: s.horizon for s in settings},
         levels={s.sector: tuple(s.levels) for s in settings},
     )
-
-
-def model_artifact_name(sector: str, model_name: str) -> str:
-    """Name of a sector's logged model inside a run, e.g. ``retail-AutoETS``."""
-    return safe_name(f"{sector}-{model_name}")
-
-
-def safe_name(text: str) -> str:
-    """Letters, digits, ``_ - .`` only: fit for model and registry names."""
-    return "".join(c if c.isalnum() or c in "_-." else "_" for c in text)
 
 
 def _log_files(tracker: Tracker, out: Path, files: Mapping[str, Path]) -> None:

@@ -56,20 +56,20 @@ import pandas as pd
 
 from stockwise import schema as S
 from stockwise.inventory.paths import DEFAULT_CORRELATION
-from stockwise.inventory.replay_loop import (
+from stockwise.replay.loop import (
     BASELINE,
     COVER_WINDOW,
     Replay,
     ReplayLoop,
     product_settings,
 )
-from stockwise.inventory.review_forecasts import (
+from stockwise.replay.metrics import product_metrics, summarise
+from stockwise.replay.review_forecasts import (
     LEVELS,
     ForecastFunction,
     ReviewForecasts,
     long_frame,
 )
-from stockwise.inventory.simulation_metrics import product_metrics, summarise
 
 POLICIES = ("RS", "sS", "sQ", BASELINE)
 BASELINE_WINDOW = 56

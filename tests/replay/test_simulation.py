@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from stockwise.inventory.simulation import ReviewForecasts, compare, simulate, simulate_many
-from stockwise.inventory.simulation_metrics import equal_fill_rate, stock_at_fill_rate
+from stockwise.replay.metrics import equal_fill_rate, stock_at_fill_rate
+from stockwise.replay.simulation import ReviewForecasts, compare, simulate, simulate_many
 
 START = pd.Timestamp("2024-03-01")
 

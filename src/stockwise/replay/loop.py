@@ -32,12 +32,12 @@ from stockwise.inventory.paths import (
 )
 from stockwise.inventory.policies import round_order, safety_stock_normal
 from stockwise.inventory.projection import NEVER, Lot, project
-from stockwise.inventory.review_forecasts import long_frame
 from stockwise.inventory.service_calibration import (
     FillRateCalibrator,
     ServiceCalibrator,
     stocked_levels,
 )
+from stockwise.replay.review_forecasts import long_frame
 
 BASELINE = "baseline"
 COVER_WINDOW = 28

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from stockwise.inventory.review_forecasts import ReviewForecasts
+from stockwise.replay.review_forecasts import ReviewForecasts
 
 DAY = pd.Timestamp("2023-08-01")
 
