@@ -2,9 +2,8 @@
 
 The repository's ``dvc.yaml`` and ``params.yaml`` are copied into a fresh git + DVC repo
 in a temporary folder; ``dvc repro`` runs there with this environment's ``dvc`` and
-``stockwise`` on PATH. Runs are tracked into a temporary MLflow store. Until the
-``stockwise report`` command exists, the report stage is left out of the copy (with a
-warning saying so).
+``stockwise`` on PATH. Runs are tracked into a temporary MLflow store. Every stage of
+the repository's pipeline runs, the report included: a stage that breaks fails the test.
 """
 
 from __future__ import annotations
@@ -13,7 +12,6 @@ import os
 import shutil
 import subprocess
 import sys
-import warnings
 from pathlib import Path
 
 import pytest
@@ -38,11 +36,6 @@ def _run(args: list[str], cwd: Path, env: dict[str, str], timeout: int = 600
                           timeout=timeout, check=False)
 
 
-def _has_report_command(env: dict[str, str], cwd: Path) -> bool:
-    assert STOCKWISE is not None
-    return _run([STOCKWISE, "report", "--help"], cwd, env, timeout=120).returncode == 0
-
-
 @pytest.fixture
 def pipeline_repo(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     repo = tmp_path / "repo"
@@ -53,10 +46,7 @@ def pipeline_repo(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     env.pop("STOCKWISE_DATA_DIR", None)  # it would take precedence over the URI above
     shutil.copy(REPO / "params.yaml", repo / "params.yaml")
     pipeline = yaml.safe_load((REPO / "dvc.yaml").read_text())
-    if "report" in pipeline["stages"] and not _has_report_command(env, repo):
-        del pipeline["stages"]["report"]
-        warnings.warn("'stockwise report' is not available yet: the report stage was left "
-                      "out of the tested pipeline", stacklevel=1)
+    assert "report" in pipeline["stages"]  # the whole pipeline is tested, report included
     (repo / "dvc.yaml").write_text(yaml.safe_dump(pipeline, sort_keys=False))
     for args in (["git", "init", "-q"], [DVC, "init", "-q"]):
         done = _run([str(a) for a in args], repo, env)
@@ -74,7 +64,8 @@ def test_dvc_repro_runs_the_pipeline_then_has_nothing_to_do(
     lock = yaml.safe_load((repo / "dvc.lock").read_text())["stages"]
     assert set(lock) == set(stages)
     for name in ("data/sales.csv", "prepared/sales_prepared.csv",
-                 "backtest/backtest_summary.csv", "forecast/forecasts.csv", "plan/plan.csv"):
+                 "backtest/backtest_summary.csv", "forecast/forecasts.csv", "plan/plan.csv",
+                 "report.html"):
         assert (repo / "pipeline" / name).is_file(), name
 
     second = _run([DVC, "repro"], repo, env)
