@@ -52,8 +52,8 @@ import pandas as pd
 
 from stockwise import schema as S
 from stockwise.models.conformal import conformal_quantile
+from stockwise.schema import FORECAST
 
-FORECAST = "forecast"
 MIN_POINTS = 50
 """Fewest scores a segment needs for its own correction (else all series pool)."""
 MAX_INWARD = 0.5

@@ -53,12 +53,7 @@ import pandas as pd
 
 from stockwise import schema as S
 from stockwise.errors import MissingColumnsError
-
-CUTOFF = "cutoff"
-"""Column of the cross-validation frame: last training date of the window."""
-
-MODEL = "model"
-"""Column of the metrics table: the model name."""
+from stockwise.schema import CUTOFF, MODEL
 
 N_POINTS = "n_points"
 """Column of the metrics table: number of scored points (non-NaN actuals)."""

@@ -19,10 +19,9 @@ import pandas as pd
 
 from stockwise import schema as S
 from stockwise.models.splits import CUTOFF
+from stockwise.schema import ENSEMBLE, MODEL
 
-MODEL = "model"
 BASIS = "basis"
-ENSEMBLE = "Ensemble"
 
 
 def select_models(

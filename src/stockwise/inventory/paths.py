@@ -37,8 +37,8 @@ import pandas as pd
 from scipy.special import ndtr
 
 from stockwise import schema as S
+from stockwise.schema import FORECAST
 
-FORECAST = "forecast"
 DEFAULT_PATHS = 1000
 DEFAULT_CORRELATION = 0.0
 

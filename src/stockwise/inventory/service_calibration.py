@@ -48,9 +48,8 @@ from stockwise.inventory.paths import (
     running_demand,
 )
 from stockwise.inventory.policies import round_order
+from stockwise.schema import CUTOFF
 
-CUTOFF = "cutoff"
-"""The backtest column with each window's forecast origin (``models.splits.CUTOFF``)."""
 MIN_SCORES = 50
 """Elapsed protection intervals needed before a pool re-maps the target."""
 LEVEL_GRID = np.unique(np.r_[np.arange(-19, 1) / 20, np.arange(1, 100) / 100, 0.995, 0.999,

@@ -15,11 +15,11 @@ import numpy as np
 import pandas as pd
 
 from stockwise import schema as S
+from stockwise.schema import CUTOFF  # noqa: F401 - also for importers
 
 if TYPE_CHECKING:
     from stockwise.models.base import Forecaster
 
-CUTOFF = "cutoff"
 
 
 @dataclass(frozen=True)

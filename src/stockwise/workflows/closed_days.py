@@ -30,8 +30,8 @@ from stockwise.errors import InputError
 from stockwise.features.closed_days import RECENT_PERIODS, busy, closed_phases
 from stockwise.models.panel import Panel, to_panel
 from stockwise.models.splits import CUTOFF
+from stockwise.schema import FORECAST
 
-FORECAST = "forecast"
 Rule = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 
 

@@ -62,10 +62,10 @@ from stockwise.models.base import (
 )
 from stockwise.models.registry import global_candidates, with_fallback
 from stockwise.models.splits import CUTOFF
+from stockwise.schema import FORECAST
 from stockwise.workflows.closed_days import ClosedDays, zero_closed
 
 log = logging.getLogger(__name__)
-FORECAST = "forecast"
 NOTE = "note"
 DEFAULT_SEASON = {"D": 7, "W": 52, "M": 12}
 QUALITIES = ("fast", "best")

@@ -40,10 +40,9 @@ from stockwise.ports.tracking import (  # noqa: F401 - as the workflows' callers
     model_artifact_name,
     safe_name,
 )
+from stockwise.schema import ENSEMBLE, MODEL
 
 log = logging.getLogger(__name__)
-MODEL = "model"
-ENSEMBLE = "Ensemble"
 SCORES = ("mase", "rmsse", "wape", "smape")
 RUN_LOG = "run.log"
 LOG_FORMAT = "%(asctime)s %(levelname)s [run %(run_id)s] %(name)s: %(message)s"
