@@ -55,8 +55,9 @@ def test_config_is_frozen_picklable_and_normalised() -> None:
     with pytest.raises(FrozenInstanceError):
         config.seed = 3  # type: ignore[misc]
     assert "chunk_size" not in config.plan_kwargs()
-    # the chunk size, the budget (of the joined list) and the files' form are not a chunk's
-    assert set(config.plan_kwargs()) | {"chunk_size", "budget", "csv_format"} == set(
+    # the chunk size, the budget (of the joined list), the files' form and language are
+    # not a chunk's
+    assert set(config.plan_kwargs()) | {"chunk_size", "budget", "csv_format", "lang"} == set(
         vars(config))
     assert as_model_names("auto") == "auto" and as_model_names("A, B") == ("A", "B")
 

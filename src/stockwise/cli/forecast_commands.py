@@ -32,6 +32,9 @@ DriversOption = Annotated[str | None, typer.Option(
 ClosedDaysOption = Annotated[Path | None, typer.Option(
     help="Calendar of days known closed (a file with a date column, and a store column "
          "for one shop's days): forecast 0, left out of the bands.")]
+LangOption = Annotated[str, typer.Option(
+    help="Language of what a buyer reads: en or fr (report headings and headers, the "
+         "workbook's sheets and order headers).")]
 QualityOption = Annotated[str, typer.Option(
     help="Preset of 'auto': fast (milliseconds per series, the nightly default) or best "
          "(also AutoETS/AutoTheta on daily data, AutoARIMA and gradient boosting; seconds "

@@ -30,6 +30,7 @@ from stockwise.cli.data_commands import BoundsOption
 from stockwise.cli.forecast_commands import (
     ClosedDaysOption,
     DriversOption,
+    LangOption,
     OutFolderOption,
     PlannedOption,
     QualityOption,
@@ -97,6 +98,7 @@ def plan(
         help="Most the order list may cost: lines that save the most lost sales per unit "
              "of money are kept first; the rest are cut down or left out, and said.")] = None,
     closed_days: ClosedDaysOption = None,
+    lang: LangOption = "en",
     csv_format: Annotated[str, typer.Option(
         help="CSV files written: input (like the sales file: ';', decimal comma and a BOM "
              "for a French export, which French Excel opens in columns), standard (',' and "
@@ -117,7 +119,8 @@ def plan(
         extra_dirs=tuple(sectors_dir or ()), seed=seed,
         calibrate_service=calibrate_service, drivers=split_names(drivers),
         quality=quality, chunk_size=chunk_size, currency=currency, budget=budget,
-        csv_format=csv_format, closed_days=str(closed_days) if closed_days else None)
+        csv_format=csv_format, closed_days=str(closed_days) if closed_days else None,
+        lang=lang)
     limits = load_bounds(bounds)  # a bad bounds file stops the run before it starts
     with tracking(track, out) as tracker, open_executor(
             engine, workers=workers, scheduler=scheduler) as executor, chunk_bar() as bar:

@@ -11,6 +11,7 @@ import typer
 from stockwise.cli import render
 from stockwise.cli.console import console, handle_errors
 from stockwise.cli.data_commands import BoundsOption
+from stockwise.cli.forecast_commands import LangOption
 
 MapOption = Annotated[str | None, typer.Option(
     "--map", help="Sales column mapping canonical=YourColumn, e.g. date=Date,y=Ventes.")]
@@ -31,6 +32,7 @@ def report(
     title: Annotated[str, typer.Option(help="Page title.")] = "stockwise inventory report",
     top: Annotated[int, typer.Option(min=1, help="Products with their own chart.")] = 12,
     png: Annotated[bool, typer.Option(help="Also write PNGs to RUN_DIR/charts/.")] = True,
+    lang: LangOption = "en",
 ) -> None:
     """Build a self-contained HTML report (opens offline) of a plan run, and PNG charts."""
     from stockwise.data.mapping import parse_map_option
@@ -38,7 +40,7 @@ def report(
 
     with console.status("building the report …"):
         result = report_run(run_dir, out=out, sales=sales, top=top, png=png, title=title,
-                            column_map=parse_map_option(column_map))
+                            column_map=parse_map_option(column_map), lang=lang)
     console.print(str(result.html), highlight=False, soft_wrap=True)
     if result.pngs:
         console.print(f"{len(result.pngs)} PNG charts in {result.pngs[0].parent}",

@@ -42,6 +42,7 @@ from stockwise.report.charts import (
     sector_charts,
 )
 from stockwise.report.settings_view import read_settings, settings_sheet
+from stockwise.report.words import check_language, tr, tr_map
 
 log = logging.getLogger(__name__)
 PNG_DIR = "charts"
@@ -61,6 +62,13 @@ ALERT_COLUMNS = {"severity": "severity", "type": "alert", "unique_id": "product"
                  "sector": "sector", "value_at_stake": "value at stake", "action": "action",
                  "message": "details"}
 SHOWN_ALERTS = 30
+URGENT_SENTENCE = (
+    "The {shown} most urgent of {total} planned products, worst first: critical stockouts "
+    "(by sales at stake), then orders to place now (by risk × value), at risk, order "
+    "soon, the rest. “Runs out” assumes nothing more is ordered; the chance is of running "
+    "out before an order placed today can arrive.")
+ALERTS_SENTENCE = ("The {shown} most urgent of {total} alerts (most severe first, then by "
+                   "value at stake); all of them are in alerts.csv.")
 SETTINGS_HEADING = "Settings"
 KPI_LABELS = {
     "stockout_risk": ("products at stockout risk", "with a stockout_risk alert"),
@@ -262,9 +270,10 @@ def leaderboard(selection: pd.DataFrame, metrics: pd.DataFrame) -> pd.DataFrame:
 
 # --- HTML ---------------------------------------------------------------------------------
 
-def render_report(tables: RunTables, title: str, top: int = TOP_PRODUCTS
+def render_report(tables: RunTables, title: str, top: int = TOP_PRODUCTS, lang: str = "en"
                   ) -> tuple[str, list[Chart]]:
-    """The page, and the charts worth a PNG (sector overview and top products)."""
+    """The page, and the charts worth a PNG (sector overview and top products); headings,
+    headers and sentences in ``lang`` (:mod:`stockwise.report.words`)."""
     plan, alerts = sort_plan(tables.plan), sort_alerts(tables.alerts)
     sectors = sector_charts(tables.forecasts, tables.sales, tables.today)
     products = product_charts(plan, tables.forecasts, tables.projection, tables.sales, top)
@@ -274,49 +283,47 @@ def render_report(tables: RunTables, title: str, top: int = TOP_PRODUCTS
     code = f" ({found[0]})" if len(found) == 1 and found[0] else ""
     cards = "".join(
         f'<div class="card"><div class="value" data-kpi="{key}">{fmt_num(numbers[key])}</div>'
-        f'<div class="label">{label}{html.escape(code) if key in MONEY_KPIS else ""}</div>'
-        f'<div class="hint">{hint}</div></div>'
+        f'<div class="label">{tr(label, lang)}{html.escape(code) if key in MONEY_KPIS else ""}'
+        f'</div><div class="hint">{tr(hint, lang)}</div></div>'
         for key, (label, hint) in KPI_LABELS.items())
     history = "" if tables.sales is not None else \
         '<p class="note">No sales file found: charts show forecasts only (use --sales).</p>'
     overview = (f'<div class="cards">{cards}</div>{history}'
-                + html_table(sector_kpis(plan, alerts), {"sector": "sector", "products":
-                                                          "products planned"}
-                             | {k: v[0] for k, v in KPI_LABELS.items()})
+                + html_table(sector_kpis(plan, alerts), tr_map(
+                    {"sector": "sector", "products": "products planned"}
+                    | {k: v[0] for k, v in KPI_LABELS.items()}, lang))
                 + money_html(plan) + "".join(plotly_div(c) for c in sectors))
-    urgent = (f"<p>The {min(top, len(plan))} most urgent of {len(plan)} planned products, "
-              "worst first: critical stockouts (by sales at stake), then orders to place "
-              "now (by risk × value), at risk, order soon, the rest. “Runs out” assumes "
-              "nothing more is ordered; the chance is of running out before an order "
-              "placed today can arrive.</p>"
-              + html_table(plan.head(top), URGENT_COLUMNS)
+    urgent = ("<p>" + html.escape(tr(URGENT_SENTENCE, lang, shown=min(top, len(plan)),
+                                     total=len(plan))) + "</p>"
+              + html_table(plan.head(top), tr_map(URGENT_COLUMNS, lang))
               + "".join(plotly_div(c) for c in products))
     shown = _details_after_action(alerts.head(SHOWN_ALERTS))
-    alert_rows = (f"<p>The {len(shown)} most urgent of {len(alerts)} alerts (most severe "
-                  "first, then by value at stake); all of them are in alerts.csv.</p>"
-                  + html_table(shown, ALERT_COLUMNS)) if not alerts.empty else \
-        '<p class="note">No alerts.</p>'
+    alert_rows = ("<p>" + html.escape(tr(ALERTS_SENTENCE, lang, shown=len(shown),
+                                         total=len(alerts))) + "</p>"
+                  + html_table(shown, tr_map(ALERT_COLUMNS, lang))) if not alerts.empty else \
+        f'<p class="note">{tr("No alerts.", lang)}</p>'
 
     chart = leaderboard_chart(board)
     models = ('<p class="note">No model selection in this run.</p>' if board.empty else
-              html_table(board, {"model": "model", "series_won": "series won",
-                                 "share_won": "share won", "mase": "mean MASE",
-                                 "rmsse": "mean RMSSE", "wape": "mean WAPE",
-                                 "n_series": "series backtested",
-                                 "mean_score_won": "mean MASE where chosen"}))
+              html_table(board, tr_map({"model": "model", "series_won": "series won",
+                                        "share_won": "share won", "mase": "mean MASE",
+                                        "rmsse": "mean RMSSE", "wape": "mean WAPE",
+                                        "n_series": "series backtested",
+                                        "mean_score_won": "mean MASE where chosen"}, lang)))
     models += plotly_div(chart) if chart else ""
     quality = ('<p class="note">No validation files found next to this run.</p>'
-               if tables.quality.empty else html_table(tables.quality, {
+               if tables.quality.empty else html_table(tables.quality, tr_map({
                    "table": "table", "n_read": "rows read", "n_accepted": "accepted",
                    "n_quarantined": "quarantined", "errors": "errors", "warnings": "warnings",
-                   "top_rules": "most frequent rules", "basis": "counted from"}))
+                   "top_rules": "most frequent rules", "basis": "counted from"}, lang)))
     quality += holes_note(tables.holes)
     today = fmt_date(tables.today) if tables.today is not None else "—"
     subtitle = (f"run folder {tables.run_dir} · plan from {today} · "
                 f"{len(plan)} products · generated {datetime.now():%Y-%m-%d %H:%M}")
-    sections = [(key, SECTIONS[key], body) for key, body in
+    sections = [(key, tr(SECTIONS[key], lang), body) for key, body in
                 zip(SECTIONS, (overview, urgent, alert_rows, models, quality), strict=True)]
-    sections.insert(1, ("settings", SETTINGS_HEADING, settings_section(tables.settings)))
+    sections.insert(1, ("settings", tr(SETTINGS_HEADING, lang),
+                        settings_section(tables.settings)))
     return render_page(title, subtitle, sections), sectors + products
 
 
@@ -443,13 +450,15 @@ def write_pngs(charts: Sequence[Chart], out_dir: str | Path) -> list[Path]:
 def build_report(run_dir: str | Path, out_path: str | Path | None = None,
                  sales_path: str | Path | None = None, title: str = "stockwise inventory report",
                  *, column_map: dict[str, str] | None = None, top: int = TOP_PRODUCTS,
-                 png: bool = True) -> Path:
+                 png: bool = True, lang: str = "en") -> Path:
     """Write the report of a run (default ``<run_dir>/report.html``) and its PNGs.
 
     PNGs of the sector overview and the top products go to ``<run_dir>/charts/``.
+    ``lang``: "en" or "fr" (:mod:`stockwise.report.words`).
     """
+    lang = check_language(lang)
     tables = read_run(run_dir, sales_path, column_map=column_map)
-    page, charts = render_report(tables, title, top)
+    page, charts = render_report(tables, title, top, lang)
     out = Path(out_path) if out_path else tables.run_dir / "report.html"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(page, encoding="utf-8")

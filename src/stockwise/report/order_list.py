@@ -28,6 +28,7 @@ import xlsxwriter
 from stockwise.cells import looks_like_formula
 from stockwise.inventory.budget import left_out
 from stockwise.inventory.money import TOTALS, by_supplier, currencies, totals
+from stockwise.report.words import check_language, tr, tr_map
 
 ORDER_COLUMNS = [
     "unique_id", "sector", "supplier", "urgency", "order_date", "order_qty", "order_value",
@@ -83,9 +84,11 @@ SEVERITY_FILL = {"critical": "F8CBAD", "high": "FCE4D6", "medium": "FFF2CC", "lo
 
 def write_order_workbook(plan: pd.DataFrame, alerts: pd.DataFrame, path: str | Path,
                          settings: pd.DataFrame | None = None, *,
-                         budget: float | None = None) -> Path:
+                         budget: float | None = None, lang: str = "en") -> Path:
     """Write the formatted workbook and return its path (``budget``: the cap the plan was
-    held to, shown on the Totals sheet; the Budget sheet lists the lines it cut).
+    held to, shown on the Totals sheet; the Budget sheet lists the lines it cut). ``lang``:
+    the sheet names and the Orders sheet's headers in "en" or "fr"
+    (:mod:`stockwise.report.words`); the Plan and Alerts sheets keep plan.csv's names.
 
     ``settings``: the run's settings as a sheet (``report.settings_view.settings_sheet``).
 
@@ -94,6 +97,7 @@ def write_order_workbook(plan: pd.DataFrame, alerts: pd.DataFrame, path: str | P
     Text is always written as text (never as a formula), and formula-looking text gets
     Excel's quote prefix so it stays text when edited.
     """
+    lang = check_language(lang)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     orders = plan[plan["order_qty"] > 0] if "order_qty" in plan else plan
@@ -103,18 +107,21 @@ def write_order_workbook(plan: pd.DataFrame, alerts: pd.DataFrame, path: str | P
     cut = left_out(plan)
     with xlsxwriter.Workbook(str(path), {"constant_memory": True}) as book:
         styles = _Styles(book)
-        _sheet(book.add_worksheet("Orders"), orders, "urgency", URGENCY_FILL, styles, money,
-               ORDER_HEADERS)
-        _totals_sheet(book.add_worksheet("Totals"), plan, cut, budget, styles)
+        def new_sheet(name: str) -> Any:
+            return book.add_worksheet(tr(name, lang))
+
+        _sheet(new_sheet("Orders"), orders, "urgency", URGENCY_FILL, styles, money,
+               tr_map(ORDER_HEADERS, lang))
+        _totals_sheet(new_sheet("Totals"), plan, cut, budget, styles)
         suppliers = by_supplier(plan)
         if "supplier" in plan and plan["supplier"].notna().any():
-            _sheet(book.add_worksheet("By supplier"), suppliers, "", {}, styles, money)
+            _sheet(new_sheet("By supplier"), suppliers, "", {}, styles, money)
         if budget is not None or not cut.empty:
-            _sheet(book.add_worksheet("Budget"), cut, "urgency", URGENCY_FILL, styles, money)
-        _sheet(book.add_worksheet("Plan"), plan, "urgency", URGENCY_FILL, styles, money)
-        _sheet(book.add_worksheet("Alerts"), alerts, "severity", SEVERITY_FILL, styles, money)
+            _sheet(new_sheet("Budget"), cut, "urgency", URGENCY_FILL, styles, money)
+        _sheet(new_sheet("Plan"), plan, "urgency", URGENCY_FILL, styles, money)
+        _sheet(new_sheet("Alerts"), alerts, "severity", SEVERITY_FILL, styles, money)
         if settings is not None:
-            sheet = book.add_worksheet("Settings")
+            sheet = new_sheet("Settings")
             _sheet(sheet, settings, "", {}, styles)
             sheet.set_column(0, 0, 40)
             sheet.set_column(1, max(len(settings.columns) - 1, 1), 60)

@@ -317,7 +317,8 @@ def plan_files_in_chunks(
                     else int(sales_rows[S.UNIQUE_ID].nunique()))
         writer = PlanWriter(out, n_series=n_series, budget=config.budget,
                             inventory=tables["inventory"].data,
-                            csv_format=config.output_format(sales_table.report.dialect))
+                            csv_format=config.output_format(sales_table.report.dialect),
+                            lang=config.lang)
         config = config.with_today(sales_rows)
         plan_in_chunks(sales_rows, tables["inventory"].data, config, writer,
                        batches=tables["batches"].data if "batches" in tables else None,

@@ -248,7 +248,8 @@ def write_plan(run: PlanRun, out_dir: str | Path, config: PlanConfig | None = No
     files.update(write_supplier_orders(run.plan.plan, out, csv_format))
     files["plan_xlsx"] = write_order_workbook(
         run.plan.plan, run.plan.alerts, out / "plan.xlsx", sheet,
-        budget=run.budget.budget if run.budget is not None else None)
+        budget=run.budget.budget if run.budget is not None else None,
+        lang=config.lang if config is not None else "en")
     run.files = files
     return files
 

@@ -60,6 +60,8 @@ class PlanConfig:
     """The CSV files written: "input" (like the sales file: ``;``, decimal comma and a BOM
     for a French export), "standard" or "excel-fr" (:class:`stockwise.cells.CsvFormat`)."""
     closed_days: str | None = None
+    lang: str = "en"
+    """The language of the workbook's sheet names and headers: "en" or "fr"."""
     """A calendar of days known closed (a file: ``ds``, optionally ``store``), forecast 0."""
     currency: str | None = None
     budget: float | None = None
@@ -90,6 +92,9 @@ class PlanConfig:
             CsvFormat.named(self.csv_format)
         except ValueError as exc:
             raise OptionError(str(exc)) from exc
+        from stockwise.report.words import check_language
+
+        object.__setattr__(self, "lang", check_language(self.lang))
         if int(self.chunk_size) < 1:
             raise OptionError(f"chunk_size must be at least 1 series, not {self.chunk_size}")
         normal = {"models": models, "n_windows": int(self.n_windows),
@@ -109,6 +114,7 @@ class PlanConfig:
         out.pop("chunk_size")
         out.pop("budget")
         out.pop("csv_format")
+        out.pop("lang")
         return out
 
     def output_format(self, sales_dialect: CsvDialect | None) -> CsvFormat:

@@ -174,8 +174,8 @@ class PlanWriter(ChunkCollector):
 
     def __init__(self, out_dir: str | Path, n_series: int, *, budget: float | None = None,
                  inventory: pd.DataFrame | None = None,
-                 csv_format: CsvFormat = STANDARD) -> None:
-        self.csv_format = csv_format
+                 csv_format: CsvFormat = STANDARD, lang: str = "en") -> None:
+        self.csv_format, self.lang = csv_format, lang
         self.csv_tables = n_series <= CSV_MAX_SERIES
         super().__init__(keep=None if self.csv_tables else PER_PRODUCT, budget=budget,
                          inventory=inventory)
@@ -238,7 +238,7 @@ class PlanWriter(ChunkCollector):
             sheet = settings_sheet(settings.to_dict())
         files.update(write_supplier_orders(plan, self.out, self.csv_format))
         files["plan_xlsx"] = write_order_workbook(plan, alerts, self.out / "plan.xlsx", sheet,
-                                                  budget=self.budget)
+                                                  budget=self.budget, lang=self.lang)
         return files
 
 

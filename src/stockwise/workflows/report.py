@@ -71,10 +71,12 @@ class EtlResult:
 
 def report_run(run_dir: str | Path, *, out: str | Path | None = None,
                sales: str | Path | None = None, column_map: dict[str, str] | None = None,
-               title: str = "stockwise inventory report", top: int = 12, png: bool = True
-               ) -> ReportResult:
-    """Write the report of a plan run folder (default ``<run_dir>/report.html``)."""
-    page = build_report(run_dir, out, sales, title, column_map=column_map, top=top, png=png)
+               title: str = "stockwise inventory report", top: int = 12, png: bool = True,
+               lang: str = "en") -> ReportResult:
+    """Write the report of a plan run folder (default ``<run_dir>/report.html``), in
+    ``lang`` ("en" or "fr")."""
+    page = build_report(run_dir, out, sales, title, column_map=column_map, top=top, png=png,
+                        lang=lang)
     folder = Path(run_dir) / PNG_DIR
     return ReportResult(page, sorted(folder.glob("*.png")) if png and folder.is_dir() else [])
 
