@@ -51,6 +51,7 @@ def load_table(
     decimal: str | None = None,
     sheet: str | int | None = None,
     date_format: str | None = None,
+    skip_rows: int | None = None,
     as_of: pd.Timestamp | str | None = None,
     bounds: Bounds = DEFAULT_BOUNDS,
 ) -> ValidatedTable:
@@ -60,8 +61,9 @@ def load_table(
     :class:`RawTable` (e.g. from the SQL adapter). ``column_map`` maps canonical names to
     the user's names (``{"ds": "Date", "y": "Ventes"}``); common English and French
     headers are recognised without it. ``bounds``: the plausible ranges of the numbers
-    (:mod:`stockwise.data.bounds`); values beyond them are quarantined. Raises only when
-    the table is unusable as a whole.
+    (:mod:`stockwise.data.bounds`); values beyond them are quarantined. ``skip_rows``:
+    lines above the header of a CSV or Excel file (None: an obvious title row is skipped
+    and said in the notes). Raises only when the table is unusable as a whole.
     """
     if table not in _VALIDATORS:
         raise ValueError(f"unknown table '{table}'; expected one of {sorted(_VALIDATORS)}")
@@ -70,7 +72,8 @@ def load_table(
     elif isinstance(source, pd.DataFrame):
         raw = from_frame(source, copy=False)  # validation only reads the raw table
     else:
-        raw = read_table(source, sep=sep, encoding=encoding, decimal=decimal, sheet=sheet)
+        raw = read_table(source, sep=sep, encoding=encoding, decimal=decimal, sheet=sheet,
+                         skip_rows=skip_rows)
     spec = S.TABLES[table]
     user_columns = [c for c in raw.frame.columns if c != S.SOURCE_ROW]
     mapping = build_mapping(user_columns, column_map, table=spec, detect=detect_columns)
@@ -87,6 +90,11 @@ def load_table(
                                                                               d.separator)
         result.report.notes.insert(
             0, f"CSV read as {d.encoding}, separator {sep_name}, decimal '{d.decimal}'")
+    if raw.title is not None:
+        lines = "line" if raw.title.count == 1 else f"{raw.title.count} lines"
+        result.report.notes.insert(
+            0, f"the first {lines} ('{raw.title.text[:60]}') read as a title above the header "
+               f"and skipped; pass --skip-rows 0 to read the first line as the header")
     if mapping.detected:
         result.report.notes.append(f"columns recognised: {mapping.describe()}")
     unused = [c for c in user_columns if c not in set(mapping.columns.values())]
