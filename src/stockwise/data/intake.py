@@ -30,6 +30,9 @@ from stockwise.errors import InputError
 
 WRONG_FORMAT_SHARE = 0.5
 """Above this share of rows failing, a given date format is refused as wrong."""
+MAP_OPTIONS = {"sales": "--map", "inventory": "--inventory-map", "batches": "--batches-map"}
+"""The option that maps each table's columns (``column_map`` / ``inventory_map`` /
+``batches_map`` in the library)."""
 RAGGED_LINE = "ragged_line"
 """The rule of a CSV line whose number of fields differs from the header's."""
 
@@ -102,7 +105,8 @@ def load_table(
         shown = ", ".join(f"'{c}'" for c in unused[:10]) + (" …" if len(unused) > 10 else "")
         result.report.notes.append(
             f"{len(unused)} column(s) not recognised, kept as they are: {shown}; stockwise "
-            f"uses them only when named (as drivers, or with --map canonical=column)")
+            f"uses them only when named (as drivers, or with {MAP_OPTIONS[table]} "
+            "canonical=column)")
     if raw.ragged is not None and not raw.ragged.empty:
         result = with_ragged_lines(result, raw.ragged, len(user_columns))
     return result

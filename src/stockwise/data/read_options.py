@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from stockwise.data.readers import check_skip_rows
+from stockwise.errors import OptionError
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,11 @@ class ReadOptions:
 
     def __post_init__(self) -> None:
         check_skip_rows(self.skip_rows)
+        if self.decimal not in (None, ".", ","):
+            raise OptionError(f"the decimal mark must be '.' or ',', not {self.decimal!r}")
+        if self.sep is not None and not self.sep:
+            raise OptionError("the separator is empty", hint="Give one, e.g. ';', or leave "
+                                                          "it out to have it detected.")
 
     def kwargs(self) -> dict[str, object]:
         """The options given, as keywords of ``load_table`` and ``validate_sources``."""
