@@ -40,7 +40,7 @@ def missing_extra(error: ModuleNotFoundError, needed_by: str = "this command"
     return MissingDependencyError(
         f"{needed_by} needs the optional library {DISTRIBUTIONS.get(library, library)}, "
         "which is not installed",
-        hint=f"pip install 'stockwise[{extra}]' (or 'stockwise[all]')")
+        hint=f"Install it with pip install 'stockwise[{extra}]' (or 'stockwise[all]').")
 
 
 def optional_import(name: str, needed_by: str) -> ModuleType:
@@ -53,4 +53,5 @@ def optional_import(name: str, needed_by: str) -> ModuleType:
         extra = EXTRAS.get(library, "all")
         raise MissingDependencyError(
             f"{needed_by} needs {library}, which is not installed",
-            hint=f"pip install 'stockwise[{extra}]' (or 'stockwise[all]')") from exc
+            hint=f"Install it with pip install 'stockwise[{extra}]' (or 'stockwise[all]')."
+        ) from exc
