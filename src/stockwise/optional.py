@@ -39,7 +39,7 @@ def missing_extra(error: ModuleNotFoundError, needed_by: str = "this command"
         return None
     return MissingDependencyError(
         f"{needed_by} needs the optional library {DISTRIBUTIONS.get(library, library)}, "
-        "which is not installed",
+        "which is not installed.",
         hint=f"Install it with pip install 'stockwise[{extra}]' (or 'stockwise[all]').")
 
 
@@ -52,6 +52,6 @@ def optional_import(name: str, needed_by: str) -> ModuleType:
         library = name.split(".")[0]
         extra = EXTRAS.get(library, "all")
         raise MissingDependencyError(
-            f"{needed_by} needs {library}, which is not installed",
+            f"{needed_by} needs {library}, which is not installed.",
             hint=f"Install it with pip install 'stockwise[{extra}]' (or 'stockwise[all]')."
         ) from exc
