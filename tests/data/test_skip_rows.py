@@ -118,3 +118,18 @@ def test_excel_title_row_skipped_and_rows_numbered_as_in_the_sheet(tmp_path: Pat
 def test_what_reads_as_a_title(lines: list[str], expected: int) -> None:
     found = title_lines(lines)
     assert (found.count if found else 0) == expected
+
+
+def test_the_three_tables_build_the_same_ids_from_french_headers(tmp_path: Path) -> None:
+    """Batches are read like the other two tables: French headers, product@store ids."""
+    sales = _csv(tmp_path, ["Date;Magasin;Produit;Ventes", "01/03/2024;Lyon;Crème;2"], "v.csv")
+    stock = _csv(tmp_path, ["Magasin;Produit;Stock", "Lyon;Crème;10"], "s.csv")
+    lots = _csv(tmp_path, ["Magasin;Produit;Numéro de lot;Quantité;DLC;Durée de vie (jours)",
+                           "Lyon;Crème;L-7;4;30/06/2024;90"], "l.csv")
+    ids = {name: load_table(path, name, as_of="2025-01-01").data["unique_id"].tolist()
+           for name, path in (("sales", sales), ("inventory", stock), ("batches", lots))}
+    assert ids["sales"] == ids["inventory"] == ids["batches"] == ["Crème@Lyon"]
+    batches = load_table(lots, "batches")
+    assert batches.data[["batch_id", "quantity"]].values.tolist() == [["L-7", 4.0]]
+    unused = [n for n in batches.report.notes if "not recognised" in n]
+    assert unused and "'Durée de vie (jours)'" in unused[0] and "--batches-map" in unused[0]

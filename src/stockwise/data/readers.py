@@ -152,14 +152,10 @@ def read_csv(
         _refuse_nul(text, str(path))
     title = None
     if skip_rows is None:
-        title = title_lines(text.splitlines()[:TITLE_SCAN + 1], sep)
+        title = title_lines(text[:_HEAD_CHARS].splitlines()[:TITLE_SCAN + 1], sep)
         skip_rows = title.count if title else 0
     if skip_rows:
-        lines = text.splitlines(keepends=True)
-        if len(lines) <= skip_rows:
-            raise EmptyInputError(f"the file has {len(lines)} line(s): nothing is left after "
-                                  f"skipping {skip_rows}", source=str(path))
-        text = "".join(lines[skip_rows:])
+        text = _after_lines(text, skip_rows, str(path))
     sep = sep or detect_separator(text)
     ragged = None
     try:
@@ -211,6 +207,26 @@ def title_lines(lines: list[str], sep: str | None = None) -> TitleRows | None:
     if best is None or best[1] == 0 or -best[1] > TITLE_SCAN or not best[2]:
         return None
     return TitleRows(-best[1], best[2])
+
+
+_HEAD_CHARS = 1 << 16
+"""The start of a file looked at for a title: never the whole text of a large file."""
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+def _after_lines(text: str, count: int, source: str) -> str:
+    """``text`` from its line ``count + 1`` on, found without splitting the whole file."""
+    ends = _LINE_END.finditer(text)
+    end = None
+    for _ in range(count):
+        end = next(ends, None)
+        if end is None:
+            break
+    if end is None or not text[end.end():].strip():
+        raise EmptyInputError(f"nothing is left after skipping {count} line(s)",
+                              source=source, hint="Check --skip-rows: it counts the lines "
+                                                  "above the header.")
+    return text[end.end():]
 
 
 RAGGED_FIELDS = "fields"
