@@ -10,6 +10,17 @@ import typer
 from stockwise.cells import write_csv
 from stockwise.cli import render
 from stockwise.cli.console import console, handle_errors
+from stockwise.cli.reading import (
+    BatchesMapOption,
+    DateFormatOption,
+    DecimalOption,
+    EncodingOption,
+    InventoryMapOption,
+    SepOption,
+    SheetOption,
+    SkipRowsOption,
+    read_options,
+)
 
 MapOption = Annotated[str | None, typer.Option(
     "--map", help="Column mapping canonical=YourColumn, e.g. date=Date,y=Ventes,product=Produit.")]
@@ -56,14 +67,15 @@ def validate(
     inventory: Annotated[Path | None, typer.Option(help="Inventory snapshot file.")] = None,
     batches: Annotated[Path | None, typer.Option(help="Batch/lot file with expiry dates.")] = None,
     column_map: MapOption = None,
-    inventory_map: Annotated[str | None, typer.Option(
-        help="Mapping for the inventory file.")] = None,
+    inventory_map: InventoryMapOption = None,
+    batches_map: BatchesMapOption = None,
     sql: Annotated[str | None, typer.Option(help="SQLAlchemy URL; SALES is then a query.")] = None,
-    sep: Annotated[str | None, typer.Option(help="CSV separator (detected if absent).")] = None,
-    encoding: Annotated[str | None, typer.Option(help="CSV encoding (detected).")] = None,
-    decimal: Annotated[str | None, typer.Option(help="Decimal mark . or , (detected).")] = None,
-    sheet: Annotated[str | None, typer.Option(help="Excel sheet name.")] = None,
-    date_format: Annotated[str | None, typer.Option(help="e.g. %d/%m/%Y (detected).")] = None,
+    sep: SepOption = None,
+    encoding: EncodingOption = None,
+    decimal: DecimalOption = None,
+    sheet: SheetOption = None,
+    date_format: DateFormatOption = None,
+    skip_rows: SkipRowsOption = None,
     as_of: Annotated[str | None, typer.Option(help="Reject sales dated after this day "
                                                     "(default: today).")] = None,
     out: OutOption = Path("stockwise-output/validation"),
@@ -71,6 +83,7 @@ def validate(
     bounds: BoundsOption = None,
 ) -> None:
     """Check sales (and inventory) files; report every problem and quarantine bad rows."""
+    reading = read_options(sep, encoding, decimal, sheet, date_format, skip_rows)
     from stockwise.data.bounds import load_bounds
     from stockwise.data.mapping import parse_map_option
     from stockwise.workflows.validate import validate_sources
@@ -83,8 +96,8 @@ def validate(
     run = validate_sources(
         source, inventory=inventory, batches=batches,
         column_map=parse_map_option(column_map), inventory_map=parse_map_option(inventory_map),
-        out_dir=out, as_of=as_of, sep=sep, encoding=encoding, decimal=decimal,
-        sheet=sheet, date_format=date_format, bounds=load_bounds(bounds),
+        batches_map=parse_map_option(batches_map), out_dir=out, as_of=as_of,
+        bounds=load_bounds(bounds), **reading.kwargs(),
     )
     for name, table in run.tables.items():
         render.validation_report(console, table, run.files.get(name))
@@ -103,13 +116,21 @@ def prepare(
     to: Annotated[str | None, typer.Option(help="Aggregate to W or M.")] = None,
     gap_policy: Annotated[str, typer.Option(help="Fill missing periods: zero or nan.")] = "zero",
     out: OutOption = Path("stockwise-output/prepared"),
+    sep: SepOption = None,
+    encoding: EncodingOption = None,
+    decimal: DecimalOption = None,
+    sheet: SheetOption = None,
+    date_format: DateFormatOption = None,
+    skip_rows: SkipRowsOption = None,
 ) -> None:
     """Validate, then put every series on a regular calendar (and aggregate)."""
+    reading = read_options(sep, encoding, decimal, sheet, date_format, skip_rows)
     from stockwise.data.mapping import parse_map_option
     from stockwise.data.prepare import prepare_sales
     from stockwise.workflows.validate import validate_sources
 
-    run = validate_sources(sales, column_map=parse_map_option(column_map), out_dir=out)
+    run = validate_sources(sales, column_map=parse_map_option(column_map), out_dir=out,
+                           **reading.kwargs())
     table = run.tables["sales"].require_usable()
     render.validation_report(console, table, run.files.get("sales"))
     prepared = prepare_sales(table.data, freq=freq, to=to, gap_policy=gap_policy)

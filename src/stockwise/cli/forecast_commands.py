@@ -10,6 +10,15 @@ from rich.table import Table
 
 from stockwise.cli.console import console, handle_errors
 from stockwise.cli.data_commands import BoundsOption
+from stockwise.cli.reading import (
+    DateFormatOption,
+    DecimalOption,
+    EncodingOption,
+    SepOption,
+    SheetOption,
+    SkipRowsOption,
+    read_options,
+)
 from stockwise.cli.runs_command import TrackOption, tracking
 
 MapOption = Annotated[str | None, typer.Option(
@@ -66,8 +75,15 @@ def forecast(
         help="Forecast a horizon longer than the longest history anyway.")] = False,
     closed_days: ClosedDaysOption = None,
     bounds: BoundsOption = None,
+    sep: SepOption = None,
+    encoding: EncodingOption = None,
+    decimal: DecimalOption = None,
+    sheet: SheetOption = None,
+    date_format: DateFormatOption = None,
+    skip_rows: SkipRowsOption = None,
 ) -> None:
     """Forecast every series with intervals; 'auto' picks the best model per series."""
+    reading = read_options(sep, encoding, decimal, sheet, date_format, skip_rows)
     from stockwise.data.bounds import load_bounds
     from stockwise.data.closed_calendar import read_closed_days
     from stockwise.data.mapping import parse_map_option
@@ -81,7 +97,7 @@ def forecast(
             extra_dirs=tuple(sectors_dir or ()), tracker=tracker, planned=planned,
             drivers=split_names(drivers), quality=quality, force=force,
             closed_calendar=read_closed_days(closed_days) if closed_days else None,
-            bounds=load_bounds(bounds),
+            bounds=load_bounds(bounds), reading=reading,
         )
     console.print(run.validation.tables["sales"].report.summary, highlight=False)
     assert run.result is not None
@@ -116,8 +132,15 @@ def backtest(
     out: OutFolderOption = Path("stockwise-output/backtest"),
     track: TrackOption = True,
     bounds: BoundsOption = None,
+    sep: SepOption = None,
+    encoding: EncodingOption = None,
+    decimal: DecimalOption = None,
+    sheet: SheetOption = None,
+    date_format: DateFormatOption = None,
+    skip_rows: SkipRowsOption = None,
 ) -> None:
     """Backtest models on rolling origins; print and write per-series metrics."""
+    reading = read_options(sep, encoding, decimal, sheet, date_format, skip_rows)
     from stockwise.data.bounds import load_bounds
     from stockwise.data.mapping import parse_map_option
     from stockwise.workflows.sector_forecast import backtest_file
@@ -128,6 +151,7 @@ def backtest(
             n_windows=windows, freq=freq, sector=sector,
             models=None if models is None else _models(models), levels=_levels(levels),
             extra_dirs=tuple(sectors_dir or ()), tracker=tracker, bounds=load_bounds(bounds),
+            reading=reading,
         )
     assert run.summary is not None
     shown = [c for c in ("sector", "model", "n_series", "mase", "rmsse", "wape", "smape",

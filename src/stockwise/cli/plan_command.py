@@ -37,6 +37,17 @@ from stockwise.cli.forecast_commands import (
     SectorsDirOption,
     split_names,
 )
+from stockwise.cli.reading import (
+    BatchesMapOption,
+    DateFormatOption,
+    DecimalOption,
+    EncodingOption,
+    InventoryMapOption,
+    SepOption,
+    SheetOption,
+    SkipRowsOption,
+    read_options,
+)
 from stockwise.cli.runs_command import TrackOption, tracking
 from stockwise.workflows.plan_config import DEFAULT_CHUNK_SIZE
 
@@ -70,7 +81,8 @@ def plan(
         help="Order at the quantile level that served the target share of past protection "
              "intervals in the forecasts' backtest (else at the target quantile).")] = True,
     column_map: Annotated[str | None, typer.Option("--map", help="Sales column mapping.")] = None,
-    inventory_map: Annotated[str | None, typer.Option(help="Inventory mapping.")] = None,
+    inventory_map: InventoryMapOption = None,
+    batches_map: BatchesMapOption = None,
     sectors_dir: SectorsDirOption = None,
     seed: Annotated[int, typer.Option(help="Seed of the demand sample paths.")] = 0,
     planned: PlannedOption = None,
@@ -103,8 +115,15 @@ def plan(
         help="CSV files written: input (like the sales file: ';', decimal comma and a BOM "
              "for a French export, which French Excel opens in columns), standard (',' and "
              "'.') or excel-fr.")] = "input",
+    sep: SepOption = None,
+    encoding: EncodingOption = None,
+    decimal: DecimalOption = None,
+    sheet: SheetOption = None,
+    date_format: DateFormatOption = None,
+    skip_rows: SkipRowsOption = None,
 ) -> None:
     """Forecast, project stock and propose orders; write CSV + a formatted Excel workbook."""
+    reading = read_options(sep, encoding, decimal, sheet, date_format, skip_rows)
     from stockwise.adapters.distributed import open_executor
     from stockwise.cli.money_render import render_money
     from stockwise.data.bounds import load_bounds
@@ -127,7 +146,8 @@ def plan(
         run, validation = plan_files_in_chunks(
             sales, inventory, out, config, batches=batches,
             column_map=parse_map_option(column_map),
-            inventory_map=parse_map_option(inventory_map), planned=planned,
+            inventory_map=parse_map_option(inventory_map),
+            batches_map=parse_map_option(batches_map), reading=reading, planned=planned,
             executor=executor, tracker=tracker, progress=bar, bounds=limits)
     for table in validation.tables.values():
         warned = table.report.warnings["rule"].value_counts()

@@ -12,6 +12,15 @@ from stockwise.cli import render
 from stockwise.cli.console import console, handle_errors
 from stockwise.cli.data_commands import BoundsOption
 from stockwise.cli.forecast_commands import LangOption
+from stockwise.cli.reading import (
+    DateFormatOption,
+    DecimalOption,
+    EncodingOption,
+    SepOption,
+    SheetOption,
+    SkipRowsOption,
+    read_options,
+)
 
 MapOption = Annotated[str | None, typer.Option(
     "--map", help="Sales column mapping canonical=YourColumn, e.g. date=Date,y=Ventes.")]
@@ -33,14 +42,22 @@ def report(
     top: Annotated[int, typer.Option(min=1, help="Products with their own chart.")] = 12,
     png: Annotated[bool, typer.Option(help="Also write PNGs to RUN_DIR/charts/.")] = True,
     lang: LangOption = "en",
+    sep: SepOption = None,
+    encoding: EncodingOption = None,
+    decimal: DecimalOption = None,
+    sheet: SheetOption = None,
+    date_format: DateFormatOption = None,
+    skip_rows: SkipRowsOption = None,
 ) -> None:
     """Build a self-contained HTML report (opens offline) of a plan run, and PNG charts."""
+    reading = read_options(sep, encoding, decimal, sheet, date_format, skip_rows)
     from stockwise.data.mapping import parse_map_option
     from stockwise.workflows.report import report_run
 
     with console.status("building the report …"):
         result = report_run(run_dir, out=out, sales=sales, top=top, png=png, title=title,
-                            column_map=parse_map_option(column_map), lang=lang)
+                            column_map=parse_map_option(column_map), lang=lang,
+                            reading=reading)
     console.print(str(result.html), highlight=False, soft_wrap=True)
     if result.pngs:
         console.print(f"{len(result.pngs)} PNG charts in {result.pngs[0].parent}",
@@ -57,8 +74,15 @@ def etl(
     as_of: Annotated[str | None, typer.Option(
         help="Reject sales dated after this day (default: today).")] = None,
     bounds: BoundsOption = None,
+    sep: SepOption = None,
+    encoding: EncodingOption = None,
+    decimal: DecimalOption = None,
+    sheet: SheetOption = None,
+    date_format: DateFormatOption = None,
+    skip_rows: SkipRowsOption = None,
 ) -> None:
     """Validate a sales file, put it on a regular calendar and write it (+ charts)."""
+    reading = read_options(sep, encoding, decimal, sheet, date_format, skip_rows)
     from stockwise.data.bounds import load_bounds
     from stockwise.data.mapping import parse_map_option
     from stockwise.workflows.report import run_etl
@@ -67,7 +91,7 @@ def etl(
         raise typer.BadParameter("--to must be W or M")
     with console.status("validating and preparing …"):
         result = run_etl(sales, out, column_map=parse_map_option(column_map), viz=viz, to=to,
-                         as_of=as_of, bounds=load_bounds(bounds))
+                         as_of=as_of, bounds=load_bounds(bounds), reading=reading)
     table = result.validation.tables["sales"]
     render.validation_report(console, table, result.validation.files.get("sales"))
     console.print(f"prepared: {len(result.prepared)} rows → {result.files['prepared']}",

@@ -11,6 +11,16 @@ from rich.table import Table
 from stockwise.cells import write_csv
 from stockwise.cli.console import console, handle_errors
 from stockwise.cli.forecast_commands import OutFolderOption, SectorsDirOption, split_names
+from stockwise.cli.reading import (
+    DateFormatOption,
+    DecimalOption,
+    EncodingOption,
+    InventoryMapOption,
+    SepOption,
+    SheetOption,
+    SkipRowsOption,
+    read_options,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -67,10 +77,18 @@ def simulate(
     n_paths: Annotated[int, typer.Option("--paths", min=10, help="Demand sample paths.")] = 500,
     seed: Annotated[int, typer.Option(min=0, help="Seed of paths and lead times.")] = 0,
     column_map: Annotated[str | None, typer.Option("--map", help="Sales column mapping.")] = None,
+    inventory_map: InventoryMapOption = None,
     sectors_dir: SectorsDirOption = None,
     out: OutFolderOption = Path("stockwise-output/simulate"),
+    sep: SepOption = None,
+    encoding: EncodingOption = None,
+    decimal: DecimalOption = None,
+    sheet: SheetOption = None,
+    date_format: DateFormatOption = None,
+    skip_rows: SkipRowsOption = None,
 ) -> None:
     """Replay the history day by day under each policy; compare service, stock and waste."""
+    reading = read_options(sep, encoding, decimal, sheet, date_format, skip_rows)
     import pandas as pd
 
     from stockwise.data.mapping import parse_map_option
@@ -84,7 +102,9 @@ def simulate(
     if target not in TARGETS:
         raise typer.BadParameter(f"--target must be one of {', '.join(TARGETS)}, not {target!r}")
     validation = validate_sources(sales, inventory=inventory,
-                                  column_map=parse_map_option(column_map))
+                                  column_map=parse_map_option(column_map),
+                                  inventory_map=parse_map_option(inventory_map),
+                                  **reading.kwargs())
     history = validation.tables["sales"].require_usable().data
     if sector is not None and "sector" in history.columns:
         history = history[history["sector"] == sector]

@@ -30,6 +30,9 @@ from stockwise.errors import InputError
 
 WRONG_FORMAT_SHARE = 0.5
 """Above this share of rows failing, a given date format is refused as wrong."""
+MAP_OPTIONS = {"sales": "--map", "inventory": "--inventory-map", "batches": "--batches-map"}
+"""The option that maps each table's columns (``column_map`` / ``inventory_map`` /
+``batches_map`` in the library)."""
 RAGGED_LINE = "ragged_line"
 """The rule of a CSV line whose number of fields differs from the header's."""
 
@@ -51,6 +54,7 @@ def load_table(
     decimal: str | None = None,
     sheet: str | int | None = None,
     date_format: str | None = None,
+    skip_rows: int | None = None,
     as_of: pd.Timestamp | str | None = None,
     bounds: Bounds = DEFAULT_BOUNDS,
 ) -> ValidatedTable:
@@ -60,8 +64,9 @@ def load_table(
     :class:`RawTable` (e.g. from the SQL adapter). ``column_map`` maps canonical names to
     the user's names (``{"ds": "Date", "y": "Ventes"}``); common English and French
     headers are recognised without it. ``bounds``: the plausible ranges of the numbers
-    (:mod:`stockwise.data.bounds`); values beyond them are quarantined. Raises only when
-    the table is unusable as a whole.
+    (:mod:`stockwise.data.bounds`); values beyond them are quarantined. ``skip_rows``:
+    lines above the header of a CSV or Excel file (None: an obvious title row is skipped
+    and said in the notes). Raises only when the table is unusable as a whole.
     """
     if table not in _VALIDATORS:
         raise ValueError(f"unknown table '{table}'; expected one of {sorted(_VALIDATORS)}")
@@ -70,7 +75,8 @@ def load_table(
     elif isinstance(source, pd.DataFrame):
         raw = from_frame(source, copy=False)  # validation only reads the raw table
     else:
-        raw = read_table(source, sep=sep, encoding=encoding, decimal=decimal, sheet=sheet)
+        raw = read_table(source, sep=sep, encoding=encoding, decimal=decimal, sheet=sheet,
+                         skip_rows=skip_rows)
     spec = S.TABLES[table]
     user_columns = [c for c in raw.frame.columns if c != S.SOURCE_ROW]
     mapping = build_mapping(user_columns, column_map, table=spec, detect=detect_columns)
@@ -87,6 +93,11 @@ def load_table(
                                                                               d.separator)
         result.report.notes.insert(
             0, f"CSV read as {d.encoding}, separator {sep_name}, decimal '{d.decimal}'")
+    if raw.title is not None:
+        lines = "line" if raw.title.count == 1 else f"{raw.title.count} lines"
+        result.report.notes.insert(
+            0, f"the first {lines} ('{raw.title.text[:60]}') read as a title above the header "
+               f"and skipped; pass --skip-rows 0 to read the first line as the header")
     if mapping.detected:
         result.report.notes.append(f"columns recognised: {mapping.describe()}")
     unused = [c for c in user_columns if c not in set(mapping.columns.values())]
@@ -94,7 +105,8 @@ def load_table(
         shown = ", ".join(f"'{c}'" for c in unused[:10]) + (" …" if len(unused) > 10 else "")
         result.report.notes.append(
             f"{len(unused)} column(s) not recognised, kept as they are: {shown}; stockwise "
-            f"uses them only when named (as drivers, or with --map canonical=column)")
+            f"uses them only when named (as drivers, or with {MAP_OPTIONS[table]} "
+            "canonical=column)")
     if raw.ragged is not None and not raw.ragged.empty:
         result = with_ragged_lines(result, raw.ragged, len(user_columns))
     return result

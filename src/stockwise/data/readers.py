@@ -3,7 +3,9 @@
 Readers keep values as the user wrote them (CSV cells stay strings) so that validation can
 quote the exact offending value, and they add ``source_row``: the row number the user sees
 when they open the file (the header is row 1 in CSV and Excel; Parquet rows count from 1).
-Separator, encoding and decimal comma are detected for CSV unless given.
+Separator, encoding and decimal comma are detected for CSV unless given. Lines above the
+header (an ERP's title row) are skipped when asked (``skip_rows``) or when they plainly are
+a title: a single filled cell over a header of several; skipped lines keep their numbers.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import pandas as pd
 
 from stockwise import schema as S
 from stockwise.cells import ESCAPE, unescape_text
-from stockwise.errors import EmptyInputError, InputError
+from stockwise.errors import EmptyInputError, InputError, OptionError
 
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
@@ -40,6 +42,19 @@ class CsvDialect:
     decimal: str
 
 
+@dataclass(frozen=True)
+class TitleRows:
+    """Lines above the header that read as a title (one filled cell, e.g. "Export ventes
+    janvier"), skipped without being asked: ``count`` lines, the first one's ``text``."""
+
+    count: int
+    text: str
+
+
+TITLE_SCAN = 3
+"""At most this many lines above the header are taken for a title without being asked."""
+
+
 @dataclass
 class RawTable:
     """A table as read, before mapping and validation.
@@ -56,6 +71,8 @@ class RawTable:
     """CSV lines whose number of fields differs from the header's (``source_row``, the
     user's columns filled in order, ``fields``): kept out of ``frame``, quarantined by
     :func:`stockwise.data.intake.load_table` with the reason."""
+    title: TitleRows | None = None
+    """Lines found above the header and skipped without being asked (reported)."""
 
     @property
     def n_rows(self) -> int:
@@ -69,14 +86,21 @@ def read_table(
     encoding: str | None = None,
     decimal: str | None = None,
     sheet: str | int | None = None,
+    skip_rows: int | None = None,
 ) -> RawTable:
-    """Read CSV / Excel / Parquet by extension; raise :class:`InputError` when unusable."""
+    """Read CSV / Excel / Parquet by extension; raise :class:`InputError` when unusable.
+
+    ``skip_rows``: lines above the header of a CSV or Excel file (None: an obvious title
+    row is detected and skipped; 0: the first line is the header, always). Parquet files
+    have no lines to skip.
+    """
     path = check_file(path)
+    check_skip_rows(skip_rows)
     suffix = path.suffix.lower()
     if suffix in CSV_SUFFIXES or suffix == ".gz":
-        table = read_csv(path, sep=sep, encoding=encoding, decimal=decimal)
+        table = read_csv(path, sep=sep, encoding=encoding, decimal=decimal, skip_rows=skip_rows)
     elif suffix in EXCEL_SUFFIXES:
-        table = read_excel(path, sheet=sheet)
+        table = read_excel(path, sheet=sheet, skip_rows=skip_rows)
     elif suffix in PARQUET_SUFFIXES:
         table = read_parquet(path)
     elif suffix == ".xls":
@@ -90,11 +114,23 @@ def read_table(
     return table
 
 
+def check_skip_rows(skip_rows: int | None) -> None:
+    """A number of lines to skip is a whole number, 0 or more."""
+    if skip_rows is not None and (isinstance(skip_rows, bool) or not isinstance(skip_rows, int)
+                                  or skip_rows < 0):
+        raise OptionError(f"skip_rows must be a whole number, 0 or more, not {skip_rows!r}",
+                          hint="Give the number of lines above the header, e.g. 1.")
+
+
 def read_csv(
     path: Path, *, sep: str | None = None, encoding: str | None = None,
-    decimal: str | None = None,
+    decimal: str | None = None, skip_rows: int | None = None,
 ) -> RawTable:
-    """Read a CSV keeping every cell as text; detect encoding, separator and decimal mark."""
+    """Read a CSV keeping every cell as text; detect encoding, separator and decimal mark.
+
+    ``skip_rows`` lines above the header are left out (None: an obvious title, see
+    :func:`title_lines`); rows keep the numbers they have in the file.
+    """
     data = path.read_bytes()
     if path.suffix.lower() == ".gz":
         import gzip
@@ -114,6 +150,12 @@ def read_csv(
     text = text.removeprefix("\ufeff")
     if "\x00" in text:
         _refuse_nul(text, str(path))
+    title = None
+    if skip_rows is None:
+        title = title_lines(text[:_HEAD_CHARS].splitlines()[:TITLE_SCAN + 1], sep)
+        skip_rows = title.count if title else 0
+    if skip_rows:
+        text = _after_lines(text, skip_rows, str(path))
     sep = sep or detect_separator(text)
     ragged = None
     try:
@@ -122,28 +164,76 @@ def read_csv(
             skip_blank_lines=False, engine="python" if len(sep) > 1 else "c",
         )
     except pd.errors.ParserError as exc:
-        frame, ragged = _split_ragged(text, sep, str(path), exc)
+        frame, ragged = _split_ragged(text, sep, str(path), exc, first_row=skip_rows + 2)
     except pd.errors.EmptyDataError as exc:
         raise EmptyInputError("the file has no header row", source=str(path)) from exc
     frame.columns = [str(c).strip() for c in frame.columns]
     if "'" in text:
         frame = _unescaped(frame)
-    _check_header(frame, str(path))
+    _check_header(frame, str(path), header_row=skip_rows + 1)
     decimal = decimal or detect_decimal(frame, sep)
-    frame = _with_source_rows(frame, first_row=2)
+    frame = _with_source_rows(frame, first_row=skip_rows + 2)
     if ragged is not None:  # each line keeps the row number it has in the file
         frame[S.SOURCE_ROW] = ragged.attrs.pop("good_rows")
         ragged.columns = [*frame.columns.drop(S.SOURCE_ROW), S.SOURCE_ROW, RAGGED_FIELDS]
     if frame.empty and ragged is None:
         raise EmptyInputError("the file has a header but no data rows", source=str(path))
-    return RawTable(frame, str(path), CsvDialect(sep, encoding, decimal), decimal, ragged)
+    return RawTable(frame, str(path), CsvDialect(sep, encoding, decimal), decimal, ragged,
+                    title)
+
+
+def title_lines(lines: list[str], sep: str | None = None) -> TitleRows | None:
+    """The leading lines of a CSV that are plainly a title above the header, or None.
+
+    A title is what an ERP writes above its table ("Export ventes - janvier 2025"): lines
+    with at most one filled field, followed (after at most :data:`TITLE_SCAN` of them) by
+    the header, the first line with several. Reading the title as the header would name a
+    single column and report every real column as missing, so it is skipped and said.
+    The separator is ``sep``, else the candidate whose header has the most fields (a
+    decimal comma must not pass for a separator). Anything less plain is left alone.
+    """
+    best: tuple[int, int, str] | None = None  # (fields of the header, -its index, text)
+    for candidate in [sep] if sep else SEPARATORS:
+        filled = [sum(bool(f.strip()) for f in next(csv.reader([line], delimiter=candidate),
+                                                    []))
+                  for line in lines]
+        header = next((i for i, n in enumerate(filled) if n >= 2), None)
+        if header is None:
+            continue
+        first = next((line.strip().strip(candidate).strip()
+                      for line, n in zip(lines[:header], filled, strict=False) if n), "")
+        if best is None or (filled[header], -header) > best[:2]:
+            best = (filled[header], -header, first)
+    if best is None or best[1] == 0 or -best[1] > TITLE_SCAN or not best[2]:
+        return None
+    return TitleRows(-best[1], best[2])
+
+
+_HEAD_CHARS = 1 << 16
+"""The start of a file looked at for a title: never the whole text of a large file."""
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+def _after_lines(text: str, count: int, source: str) -> str:
+    """``text`` from its line ``count + 1`` on, found without splitting the whole file."""
+    ends = _LINE_END.finditer(text)
+    end = None
+    for _ in range(count):
+        end = next(ends, None)
+        if end is None:
+            break
+    if end is None or not text[end.end():].strip():
+        raise EmptyInputError(f"nothing is left after skipping {count} line(s)",
+                              source=source, hint="Check --skip-rows: it counts the lines "
+                                                  "above the header.")
+    return text[end.end():]
 
 
 RAGGED_FIELDS = "fields"
 """Column of :attr:`RawTable.ragged`: how many fields the line had."""
 
 
-def _split_ragged(text: str, sep: str, source: str, error: Exception
+def _split_ragged(text: str, sep: str, source: str, error: Exception, first_row: int = 2
                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The lines with as many fields as the header, and the others (``RawTable.ragged``).
 
@@ -160,7 +250,7 @@ def _split_ragged(text: str, sep: str, source: str, error: Exception
     header, body = records[0], records[1:]
     width = len(header)
     good, good_rows, bad = [], [], []
-    for number, fields in enumerate(body, start=2):
+    for number, fields in enumerate(body, start=first_row):
         if not fields:  # a blank line is the validator's business, as in any file
             fields = [""] * width
         if len(fields) == width:
@@ -175,24 +265,61 @@ def _split_ragged(text: str, sep: str, source: str, error: Exception
     return frame, ragged
 
 
-def read_excel(path: Path, *, sheet: str | int | None = None) -> RawTable:
-    """Read one sheet of an .xlsx workbook (the first unless ``sheet`` is given)."""
+def read_excel(path: Path, *, sheet: str | int | None = None, skip_rows: int | None = None
+               ) -> RawTable:
+    """Read one sheet of an .xlsx workbook (the first unless ``sheet`` is given).
+
+    ``skip_rows`` rows above the header are left out (None: an obvious title row, as
+    :func:`title_lines` finds it in a CSV); rows keep their numbers in the sheet.
+    """
+    title = None
+    if skip_rows is None:
+        title = _sheet_title(path, 0 if sheet is None else sheet)
+        skip_rows = title.count if title else 0
     try:
         frame = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, dtype=object,
-                              engine="openpyxl")
+                              engine="openpyxl", skiprows=skip_rows or None)
     except ValueError as exc:
         raise InputError(str(exc), source=str(path),
                          hint="Name an existing sheet with --sheet.") from exc
     except Exception as exc:  # openpyxl raises several unrelated types for corrupt files
         raise InputError(f"cannot read the workbook: {exc}", source=str(path)) from exc
     frame.columns = [str(c).strip() for c in frame.columns]
-    _check_header(frame, str(path))
+    _check_header(frame, str(path), header_row=skip_rows + 1)
     if frame.isna().to_numpy().any():
         _refuse_unsaved_formulas(path, 0 if sheet is None else sheet)
-    frame = _with_source_rows(frame, first_row=2)
+    frame = _with_source_rows(frame, first_row=skip_rows + 2)
     if frame.empty:
         raise EmptyInputError("the sheet has a header but no data rows", source=str(path))
-    return RawTable(frame, str(path))
+    return RawTable(frame, str(path), title=title)
+
+
+def _sheet_title(path: Path, sheet: str | int) -> TitleRows | None:
+    """The title rows above a sheet's header (:func:`title_lines`' rule on its first rows),
+    read in one short streaming pass; a sheet that cannot be opened is left to pandas."""
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception:  # the full read reports what is wrong with the workbook
+        return None
+    try:
+        found = book[sheet] if isinstance(sheet, str) else book.worksheets[sheet]
+        rows = [["" if v is None else str(v) for v in row]
+                for row in found.iter_rows(max_row=TITLE_SCAN + 1, values_only=True)]
+    except (KeyError, IndexError):
+        return None
+    finally:
+        book.close()
+    lines = [io_line(row) for row in rows]
+    return title_lines(lines, "\t")
+
+
+def io_line(cells: list[str]) -> str:
+    """Cells as one tab-separated line (quoted as a CSV writer would)."""
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter="\t").writerow(cells)
+    return buffer.getvalue().rstrip("\r\n")
 
 
 def _refuse_unsaved_formulas(path: Path, sheet: str | int) -> None:
@@ -336,20 +463,22 @@ def detect_decimal(frame: pd.DataFrame, sep: str) -> str:
     return "," if comma > point else "."
 
 
-def _check_header(frame: pd.DataFrame, source: str) -> None:
+def _check_header(frame: pd.DataFrame, source: str, header_row: int = 1) -> None:
     if len(frame.columns) == 0:
         raise EmptyInputError("the file has no columns", source=source)
     blank = [i + 1 for i, c in enumerate(frame.columns) if not c or c.startswith("Unnamed:")]
     if blank and len(blank) == len(frame.columns):
-        raise InputError("the header row is empty", source=source, row=1,
-                         hint="The first row must name the columns.")
+        raise InputError("the header row is empty", source=source, row=header_row,
+                         hint="The first row must name the columns (or pass --skip-rows "
+                              "with the number of lines above it).")
     seen: dict[str, int] = {}
     for i, column in enumerate(frame.columns, start=1):
         base = re.sub(r"\.\d+$", "", column)
         if base in seen and column != base:
             raise InputError(
                 f"column name '{base}' appears twice (positions {seen[base]} and {i})",
-                source=source, row=1, column=base, hint="Give every column a distinct name.",
+                source=source, row=header_row, column=base,
+                hint="Give every column a distinct name.",
             )
         seen.setdefault(column, i)
     check_not_reserved(list(frame.columns), source)

@@ -27,6 +27,7 @@ import pandas as pd
 
 from stockwise.features.spec import FeatureSpec
 from stockwise.models.global_model import GlobalModel
+from stockwise.optional import optional_import
 
 SAFE_PREFIXES = ("sklearn.", "numpy.", "scipy.")
 NAN_TOLERANT = ("RandomForestRegressor", "ExtraTreesRegressor", "DecisionTreeRegressor",
@@ -34,9 +35,8 @@ NAN_TOLERANT = ("RandomForestRegressor", "ExtraTreesRegressor", "DecisionTreeReg
 
 
 def default_forest(seed: int = 0) -> Any:
-    from sklearn.ensemble import RandomForestRegressor
-
-    return RandomForestRegressor(n_estimators=100, min_samples_leaf=5, max_features=0.5,
+    ensemble = optional_import("sklearn.ensemble", "The random forest model")
+    return ensemble.RandomForestRegressor(n_estimators=100, min_samples_leaf=5, max_features=0.5,
                                  max_samples=0.5, n_jobs=1, random_state=seed)
 
 
@@ -77,8 +77,7 @@ class SklearnRegressor(GlobalModel):
         return type(template).__name__ in NAN_TOLERANT
 
     def _train(self, X: pd.DataFrame, y: np.ndarray) -> Any:
-        from sklearn.base import clone
-
+        clone = optional_import("sklearn.base", "A scikit-learn model").clone
         model = clone(self.estimator) if self.estimator is not None else default_forest()
         return model.fit(X.to_numpy(dtype=float), y)
 
@@ -86,13 +85,11 @@ class SklearnRegressor(GlobalModel):
         return estimator.predict(X.to_numpy(dtype=float))
 
     def _save_estimator(self, estimator: Any, file: Path) -> None:
-        import skops.io as sio
-
+        sio = optional_import("skops.io", "Saving a scikit-learn model")
         sio.dump(estimator, file)
 
     def _load_estimator(self, file: Path, trusted_types: tuple[str, ...] = ()) -> Any:
-        import skops.io as sio
-
+        sio = optional_import("skops.io", "Loading a scikit-learn model")
         untrusted = sio.get_untrusted_types(file=file)
         unsafe = [t for t in untrusted if t not in trusted_types and not _library_class(t)]
         if unsafe:

@@ -23,6 +23,7 @@ import pandas as pd
 from stockwise import schema as S
 from stockwise.cells import read_own_csv
 from stockwise.data.holes import describe_holes
+from stockwise.data.read_options import NO_OPTIONS, ReadOptions
 from stockwise.errors import InputError
 from stockwise.inventory.budget import left_out
 from stockwise.inventory.money import by_supplier, currencies, totals
@@ -109,10 +110,12 @@ class RunTables:
 # --- reading files ------------------------------------------------------------------------
 
 def read_run(run_dir: str | Path, sales_path: str | Path | None = None, *,
-             column_map: dict[str, str] | None = None) -> RunTables:
+             column_map: dict[str, str] | None = None,
+             reading: ReadOptions = NO_OPTIONS) -> RunTables:
     """Read a run folder written by ``write_plan`` (+ the sales file and validation files).
 
     Without ``sales_path``, ``../data/sales.csv`` (the demo's layout) is used when it exists.
+    ``reading``: how to read the sales file and the stock files beside it.
     """
     run = Path(run_dir)
     if not (run / "plan.csv").is_file():
@@ -132,7 +135,8 @@ def read_run(run_dir: str | Path, sales_path: str | Path | None = None, *,
             [sales.parent / f"{name}{ext}" for ext in (".csv", ".parquet", ".xlsx")]))})
     tables.sources = sources
     tables.settings = read_settings(run)
-    validated = _validate(sources, column_map, tables.today, strict=sales_path is not None)
+    validated = _validate(sources, column_map, tables.today, strict=sales_path is not None,
+                          reading=reading)
     if "sales" in validated:
         tables.sales = validated["sales"].data
     folder = _first([run / "validation", run.parent / "validation"], is_dir=True)
@@ -160,13 +164,15 @@ def _first(paths: Sequence[Path], is_dir: bool = False) -> Path | None:
 
 
 def _validate(sources: dict[str, Path], column_map: dict[str, str] | None,
-              today: pd.Timestamp | None, strict: bool) -> dict:
+              today: pd.Timestamp | None, strict: bool,
+              reading: ReadOptions = NO_OPTIONS) -> dict:
     """Validate the source files again; only a sales file the user named must succeed."""
     from stockwise.data.intake import load_table
 
     out = {}
     for name, path in sources.items():
         options: dict[str, object] = {"column_map": column_map} if name == "sales" else {}
+        options.update(reading.kwargs())
         if name == "sales" and today is not None:
             options["as_of"] = today
         try:
@@ -450,14 +456,15 @@ def write_pngs(charts: Sequence[Chart], out_dir: str | Path) -> list[Path]:
 def build_report(run_dir: str | Path, out_path: str | Path | None = None,
                  sales_path: str | Path | None = None, title: str = "stockwise inventory report",
                  *, column_map: dict[str, str] | None = None, top: int = TOP_PRODUCTS,
-                 png: bool = True, lang: str = "en") -> Path:
+                 png: bool = True, lang: str = "en",
+                 reading: ReadOptions = NO_OPTIONS) -> Path:
     """Write the report of a run (default ``<run_dir>/report.html``) and its PNGs.
 
     PNGs of the sector overview and the top products go to ``<run_dir>/charts/``.
     ``lang``: "en" or "fr" (:mod:`stockwise.report.words`).
     """
     lang = check_language(lang)
-    tables = read_run(run_dir, sales_path, column_map=column_map)
+    tables = read_run(run_dir, sales_path, column_map=column_map, reading=reading)
     page, charts = render_report(tables, title, top, lang)
     out = Path(out_path) if out_path else tables.run_dir / "report.html"
     out.parent.mkdir(parents=True, exist_ok=True)

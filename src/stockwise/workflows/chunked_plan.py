@@ -28,6 +28,7 @@ import pandas as pd
 from stockwise import schema as S
 from stockwise.data.bounds import DEFAULT_BOUNDS, Bounds
 from stockwise.data.partition import PartedSales, SalesRef, series_blocks
+from stockwise.data.read_options import NO_OPTIONS, ReadOptions
 from stockwise.errors import OptionError
 from stockwise.inventory.budget import BudgetOutcome
 from stockwise.inventory.plan import unplanned_frame
@@ -283,6 +284,7 @@ def plan_files_in_chunks(
     planned: str | Path | pd.DataFrame | None = None, executor: Executor | None = None,
     tracker: Tracker | None = None, progress: Progress | None = None,
     timings: dict[str, StageTime] | None = None, bounds: Bounds = DEFAULT_BOUNDS,
+    batches_map: dict[str, str] | None = None, reading: ReadOptions = NO_OPTIONS,
 ) -> tuple[ChunkedPlanRun, ValidationRun]:
     """Validate the files, plan them chunk by chunk, and stream every output to ``out_dir``
     (:class:`~stockwise.workflows.plan_outputs.PlanWriter` says which files).
@@ -293,6 +295,8 @@ def plan_files_in_chunks(
     receives this process's wall and CPU time of "validate" (reading included), "chunks"
     (splitting, and waiting for the executor) and "write" (what is written at the end).
     ``bounds``: the plausible ranges of the inputs' numbers (:mod:`stockwise.data.bounds`).
+    ``reading``: how to read the files (:class:`~stockwise.data.read_options.ReadOptions`),
+    the same for the three; each has its mapping (``column_map`` is the sales file's).
     """
     from stockwise.data.planned import read_planned
     from stockwise.workflows.report import write_validation_summary
@@ -308,7 +312,7 @@ def plan_files_in_chunks(
             sales, inventory, batches, column_map, inventory_map, out,
             parts_dir=Path(parts_dir), part_series=config.chunk_size,
             map_parts=executor.map if executor is not None and executor.shares_files
-            else None, bounds=bounds)
+            else None, bounds=bounds, batches_map=batches_map, reading=reading)
         clock.lap("validate")
         tables = validation.tables
         sales_table = tables["sales"]  # parts (a Parquet file) or the whole table

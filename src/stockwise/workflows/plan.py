@@ -24,6 +24,7 @@ from stockwise.data.closed_calendar import read_closed_days
 from stockwise.data.holes import DEFAULT_MAX_GAP_DAYS, describe_holes, find_holes, in_holes
 from stockwise.data.partition import PartMap, is_parquet_file, stream_sales
 from stockwise.data.prepare import prepare_sales
+from stockwise.data.read_options import NO_OPTIONS, ReadOptions
 from stockwise.inventory.budget import BudgetOutcome, apply_budget
 from stockwise.inventory.censoring import uncensor_demand
 from stockwise.inventory.money import by_supplier
@@ -377,7 +378,9 @@ def plan_files(
     *, batches: str | Path | pd.DataFrame | None = None, column_map: dict[str, str] | None = None,
     inventory_map: dict[str, str] | None = None, tracker: Tracker | None = None,
     planned: str | Path | pd.DataFrame | None = None, drivers: Sequence[str] = (),
-    bounds: Bounds = DEFAULT_BOUNDS, csv_format: str = "input", **options: object,
+    bounds: Bounds = DEFAULT_BOUNDS, csv_format: str = "input",
+    batches_map: dict[str, str] | None = None, reading: ReadOptions = NO_OPTIONS,
+    **options: object,
 ) -> tuple[PlanRun, ValidationRun]:
     """Validate the files, plan, and write every output (quarantine files included).
 
@@ -386,6 +389,8 @@ def plan_files(
 
     ``planned``: a planned-inputs file (:func:`stockwise.data.planned.read_planned`) whose
     driver columns (or ``drivers``) the forecasts use for the planning horizon.
+    ``reading``: how to read the three files; each has its mapping (``column_map`` for
+    the sales, ``inventory_map``, ``batches_map``).
     """
     from stockwise.data.planned import read_planned
 
@@ -394,7 +399,8 @@ def plan_files(
     tracker = tracker or NullTracker()
     with tracker.start_run("plan", tags={"stockwise.kind": "plan"}):
         validation = validate_plan_inputs(sales, inventory, batches, column_map,
-                                          inventory_map, out, bounds=bounds)
+                                          inventory_map, out, bounds=bounds,
+                                          batches_map=batches_map, reading=reading)
         tables = validation.tables
         run = plan_inventory(tables["sales"].data, tables["inventory"].data,
                              batches=tables["batches"].data if "batches" in tables else None,
@@ -417,7 +423,9 @@ def validate_plan_inputs(sales: str | Path | pd.DataFrame, inventory: str | Path
                          column_map: dict[str, str] | None, inventory_map: dict[str, str] | None,
                          out: Path, *, parts_dir: Path | None = None,
                          part_series: int = 2000, map_parts: PartMap | None = None,
-                         bounds: Bounds = DEFAULT_BOUNDS) -> ValidationRun:
+                         bounds: Bounds = DEFAULT_BOUNDS,
+                         batches_map: dict[str, str] | None = None,
+                         reading: ReadOptions = NO_OPTIONS) -> ValidationRun:
     """Validate the plan's tables (quarantine files under ``out/validation``); stop with a
     clear error when one of them has nothing usable.
 
@@ -426,21 +434,25 @@ def validate_plan_inputs(sales: str | Path | pd.DataFrame, inventory: str | Path
     (:func:`~stockwise.data.partition.stream_sales`), never whole; ``map_parts`` (an
     executor's ``map``) validates the parts on its workers. ``bounds``: the plausible
     ranges of the numbers (:mod:`stockwise.data.bounds`), the same for every table.
+    ``reading``: how to read the files, the same for every file (a streamed Parquet file
+    has none of the CSV and Excel options to apply).
     """
     if parts_dir is not None and is_parquet_file(sales):
         parted = stream_sales(sales, parts_dir, out_dir=out / "validation",  # type: ignore[arg-type]
                               column_map=column_map, part_series=part_series,
                               map_parts=map_parts, bounds=bounds)
         others = validate_sources(None, inventory=inventory, batches=batches,
-                                  inventory_map=inventory_map, out_dir=out / "validation",
-                                  bounds=bounds)
+                                  inventory_map=inventory_map, batches_map=batches_map,
+                                  out_dir=out / "validation", bounds=bounds,
+                                  **reading.kwargs())
         tables = {"sales": parted, **others.tables}
         validation = ValidationRun(tables, {"sales": parted.files, **others.files},
                                    cross_check(tables))
     else:
         validation = validate_sources(sales, inventory=inventory, batches=batches,
                                       column_map=column_map, inventory_map=inventory_map,
-                                      out_dir=out / "validation", bounds=bounds)
+                                      batches_map=batches_map, out_dir=out / "validation",
+                                      bounds=bounds, **reading.kwargs())
     for table in validation.tables.values():
         table.require_usable()
     return validation

@@ -18,7 +18,9 @@ import pandas as pd
 
 from stockwise import schema as S
 from stockwise.cells import write_csv
+from stockwise.data.bounds import DEFAULT_BOUNDS, Bounds
 from stockwise.data.prepare import prepare_sales
+from stockwise.data.read_options import NO_OPTIONS, ReadOptions
 from stockwise.report.charts import (
     Bars,
     Chart,
@@ -72,11 +74,12 @@ class EtlResult:
 def report_run(run_dir: str | Path, *, out: str | Path | None = None,
                sales: str | Path | None = None, column_map: dict[str, str] | None = None,
                title: str = "stockwise inventory report", top: int = 12, png: bool = True,
-               lang: str = "en") -> ReportResult:
+               lang: str = "en", reading: ReadOptions = NO_OPTIONS) -> ReportResult:
     """Write the report of a plan run folder (default ``<run_dir>/report.html``), in
-    ``lang`` ("en" or "fr")."""
+    ``lang`` ("en" or "fr"); ``reading``: how to read the sales file (and the stock files
+    beside it)."""
     page = build_report(run_dir, out, sales, title, column_map=column_map, top=top, png=png,
-                        lang=lang)
+                        lang=lang, reading=reading)
     folder = Path(run_dir) / PNG_DIR
     return ReportResult(page, sorted(folder.glob("*.png")) if png and folder.is_dir() else [])
 
@@ -99,11 +102,12 @@ def write_validation_summary(run: ValidationRun, out_dir: str | Path) -> Path:
 def run_etl(sales: str | Path | pd.DataFrame, out_dir: str | Path, *,
             column_map: dict[str, str] | None = None, viz: bool = False,
             to: str | None = None, as_of: pd.Timestamp | str | None = None,
-            **read_options: object) -> EtlResult:
-    """Validate, prepare and write ``sales_prepared.csv`` (+ exploration page and PNGs)."""
+            reading: ReadOptions = NO_OPTIONS, bounds: Bounds = DEFAULT_BOUNDS) -> EtlResult:
+    """Validate, prepare and write ``sales_prepared.csv`` (+ exploration page and PNGs);
+    ``reading``: how to read the sales file."""
     out = Path(out_dir)
     validation = validate_sources(sales, column_map=column_map, out_dir=out / "validation",
-                                  as_of=as_of, **read_options)
+                                  as_of=as_of, bounds=bounds, **reading.kwargs())
     table = validation.tables["sales"].require_usable()
     files = {f"validation/sales_{kind}": path for kind, path in
              validation.files.get("sales", {}).items()}

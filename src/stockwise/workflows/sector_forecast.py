@@ -20,6 +20,7 @@ from stockwise.cells import write_csv
 from stockwise.data.bounds import DEFAULT_BOUNDS, Bounds
 from stockwise.data.holes import DEFAULT_MAX_GAP_DAYS
 from stockwise.data.planned import read_planned
+from stockwise.data.read_options import NO_OPTIONS, ReadOptions
 from stockwise.errors import OptionError, ProfileError
 from stockwise.evaluation.metrics import summarise
 from stockwise.models.base import Forecaster
@@ -218,7 +219,8 @@ def forecast_file(
     source: str | Path | pd.DataFrame, out_dir: str | Path, *,
     column_map: dict[str, str] | None = None, tracker: Tracker | None = None,
     planned: str | Path | pd.DataFrame | None = None, drivers: Sequence[str] = (),
-    bounds: Bounds = DEFAULT_BOUNDS, force: bool = False, **options: object,
+    bounds: Bounds = DEFAULT_BOUNDS, force: bool = False, reading: ReadOptions = NO_OPTIONS,
+    **options: object,
 ) -> ForecastFiles:
     """Validate a sales file, forecast it per sector and write the results to ``out_dir``.
 
@@ -228,7 +230,7 @@ def forecast_file(
     ``planned``: a planned-inputs file (:func:`stockwise.data.planned.read_planned`) with
     the values of known-ahead drivers (``drivers``, default all its columns) for the
     forecast periods. ``bounds``: the plausible ranges of the numbers
-    (:mod:`stockwise.data.bounds`).
+    (:mod:`stockwise.data.bounds`). ``reading``: how to read the sales file.
 
     Writes ``forecasts.csv``, ``selection.csv`` (model per series and why),
     ``backtest_metrics.csv`` and the validation files under ``validation/``. A
@@ -238,7 +240,7 @@ def forecast_file(
     tracker = tracker or NullTracker()
     with tracker.start_run("forecast", tags={"stockwise.kind": "forecast"}):
         validation = validate_sources(source, column_map=column_map, out_dir=out / "validation",
-                                      bounds=bounds)
+                                      bounds=bounds, **reading.kwargs())
         sales = validation.tables["sales"].require_usable().data
         horizon, freq = options.get("horizon"), options.get("freq")
         if not force and isinstance(horizon, int):
@@ -280,14 +282,15 @@ def check_reach(sales: pd.DataFrame, horizon: int | None, freq: str | None) -> N
 def backtest_file(
     source: str | Path | pd.DataFrame, out_dir: str | Path, *,
     column_map: dict[str, str] | None = None, tracker: Tracker | None = None,
-    bounds: Bounds = DEFAULT_BOUNDS, **options: object,
+    bounds: Bounds = DEFAULT_BOUNDS, reading: ReadOptions = NO_OPTIONS, **options: object,
 ) -> ForecastFiles:
-    """Validate a sales file, backtest per sector, write windows, metrics and summary."""
+    """Validate a sales file (read as ``reading`` says), backtest per sector, write
+    windows, metrics and summary."""
     out = Path(out_dir)
     tracker = tracker or NullTracker()
     with tracker.start_run("backtest", tags={"stockwise.kind": "backtest"}):
         validation = validate_sources(source, column_map=column_map, out_dir=out / "validation",
-                                      bounds=bounds)
+                                      bounds=bounds, **reading.kwargs())
         sales = validation.tables["sales"].require_usable().data
         windows, metrics, summary = backtest_sectors(sales, **options)  # type: ignore[arg-type]
         files = _write(out, {"backtest_forecasts": windows, "backtest_metrics": metrics,

@@ -41,6 +41,7 @@ def validate_sources(
     batches: Source | None = None,
     column_map: dict[str, str] | None = None,
     inventory_map: dict[str, str] | None = None,
+    batches_map: dict[str, str] | None = None,
     out_dir: str | Path | None = None,
     as_of: pd.Timestamp | str | None = None,
     bounds: Bounds = DEFAULT_BOUNDS,
@@ -51,10 +52,13 @@ def validate_sources(
     Quarantine files are written *before* any "nothing usable" error is raised, so the
     user always gets the list of rows to fix. ``sales`` may be None (validated elsewhere,
     e.g. streamed by :func:`~stockwise.data.partition.stream_sales`). ``bounds``: the
-    plausible ranges of the numbers (:mod:`stockwise.data.bounds`).
+    plausible ranges of the numbers (:mod:`stockwise.data.bounds`). Each table has its
+    own mapping (``column_map`` is the sales file's); ``read_options`` (separator,
+    encoding, decimal mark, sheet, date format, lines to skip:
+    :class:`~stockwise.data.read_options.ReadOptions`) apply to every file.
     """
     sources = {"sales": sales, "inventory": inventory, "batches": batches}
-    maps = {"sales": column_map, "inventory": inventory_map, "batches": inventory_map}
+    maps = {"sales": column_map, "inventory": inventory_map, "batches": batches_map}
     tables: dict[str, ValidatedTable] = {}
     for name, source in sources.items():
         if source is None:
