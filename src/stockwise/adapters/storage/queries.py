@@ -152,7 +152,7 @@ def forecasts(session: Session, run_id: str, *, product_id: str | None = None,
     if product_id:
         query = query.where(Forecast.product_id == product_id)
     if sector:
-        query = query.where(Forecast.sector == sector)
+        query = query.where(_line_in(Forecast.sector, Forecast.product_id, sector))
     found, total = _paged(session, query.order_by(Forecast.product_id, Forecast.ds),
                           offset, limit)
     return [{"run_id": f.run_id, "product_id": f.product_id, "sector": f.sector, "ds": f.ds,
