@@ -18,7 +18,7 @@ import pytest
 pytest.importorskip("fastapi")
 pytest.importorskip("uvicorn")
 
-from test_dashboard_browser import CHARTS_DRAWN, Watch, _number, _serve
+from test_dashboard_browser import CHARTS_DRAWN, Watch, _number, _serve, _shot
 
 from stockwise.synthetic import generate
 
@@ -79,6 +79,7 @@ def test_overview_product_and_upload_pages_on_data_without_a_sector(
         page.wait_for_function(CHARTS_DRAWN, arg=4)
         chosen = page.locator("#kpis dd").first.inner_text()
         assert _number(chosen) == 4
+        _shot(page, tmp_path, "10-overview-no-sector")
 
         product = page.locator("#urgent-table tbody a").first.inner_text()
         page.goto(f"{base}/product?id={product}")
@@ -91,6 +92,7 @@ def test_overview_product_and_upload_pages_on_data_without_a_sector(
         words = page.locator("#forecast-words")
         assert words.inner_text() == "same period last season"
         assert words.get_attribute("title") == "Model: SeasonalNaive"
+        _shot(page, tmp_path, "11-product-no-sector")
 
         batches = tmp_path / "lots.csv"
         batches.write_text("sku,lot,quantite\nX,L1,3\n")  # no expiry date

@@ -78,7 +78,7 @@ function showFacts(product, plan) {
   ] : [["Plan", "none yet"]]);
   const stock = product.stock || {};
   facts("stock-facts", [
-    ["Sector / category", `${product.sector || "—"} / ${product.category || "—"}`],
+    ["Sector / category", `${product.sector || "none in the data"} / ${product.category || "—"}`],
     ["On hand", `${SW.num(stock.on_hand)} (counted on ${SW.date(stock.as_of)}, the inventory snapshot)`],
     ["On order", `${SW.num(stock.on_order)}${stock.on_order_due ? " due " + SW.date(stock.on_order_due) : ""}`],
     ["Stock value", SW.money(stock.stock_value)],
