@@ -18,6 +18,7 @@ server URI the server decides. To browse the local store::
 from __future__ import annotations
 
 import importlib.util
+import io
 import logging
 import os
 from collections.abc import Iterator, Mapping, Sequence
@@ -164,6 +165,8 @@ class MlflowTracker:
         mlflow = optional_import("mlflow", "Experiment tracking")
 
         experiment_id = self.experiment_id()
+        # the run's URL is logged below; MLflow would also print it on stdout (HTTP stores)
+        os.environ.setdefault("MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT", "true")
         with self.as_default():
             nested = mlflow.active_run() is not None
             with mlflow.start_run(experiment_id=experiment_id, run_name=name, nested=nested,
@@ -214,7 +217,7 @@ class MlflowTracker:
         if reason:
             log.warning("model %s not logged: %s", name, reason)
             return None
-        with self.as_default():
+        with self.as_default(), mlflow_prints_logged():
             uri = log_forecaster(name, forecaster, sample_input, levels)
         self._logged[(self._active(), name)] = uri
         return uri
@@ -226,7 +229,7 @@ class MlflowTracker:
 
         registered = registered_model_name(sector)
         source = self._logged_model_uri(run_id, model_artifact_name(sector, model_name))
-        with self.as_default():
+        with self.as_default(), mlflow_prints_logged():
             version = mlflow.register_model(
                 source, registered, tags={"sector": sector, "model": model_name})
         self.client.set_registered_model_alias(registered, alias, version.version)
@@ -334,6 +337,24 @@ class MlflowTracker:
                     os.environ.pop(key, None)
                 else:
                     os.environ[key] = value
+
+
+@contextmanager
+def mlflow_prints_logged() -> Iterator[None]:
+    """Send what MLflow prints straight to stderr ("Successfully registered model …") to
+    the log for the block, so a command's output holds only stockwise's own lines (the
+    news shows with ``--verbose``). MLflow's logger warnings are untouched."""
+    from mlflow.utils import logging_utils
+
+    buffer, saved = io.StringIO(), logging_utils.MLFLOW_LOGGING_STREAM
+    logging_utils.MLFLOW_LOGGING_STREAM = buffer  # read by mlflow's eprint at each call
+    try:
+        yield
+    finally:
+        logging_utils.MLFLOW_LOGGING_STREAM = saved
+        for line in buffer.getvalue().splitlines():
+            if line.strip():
+                log.info("MLflow: %s", line.strip())
 
 
 def registered_model_name(sector: str) -> str:

@@ -58,7 +58,7 @@ def generate(
         paths = generate_to_files(out, sectors=names, n_products=products, n_days=days,
                                   seed=seed, fmt=fmt, start=start, country=country)
     for table, path in paths.items():
-        console.print(f"{table}: {path}", highlight=False)
+        console.print(f"{table}: {path}", highlight=False, soft_wrap=True)
 
 
 def validate(
@@ -137,7 +137,8 @@ def prepare(
     path = Path(out) / "sales_prepared.csv"
     write_csv(prepared, path)
     filled = int(prepared["gap_filled"].sum()) if "gap_filled" in prepared else 0
-    console.print(f"{len(prepared)} rows ({filled} filled gaps) → {path}", highlight=False)
+    console.print(f"{len(prepared)} rows ({filled} filled gaps) → {path}", highlight=False,
+                  soft_wrap=True)
 
 
 def sectors(
@@ -146,8 +147,9 @@ def sectors(
     show: Annotated[str | None, typer.Option(help="Print one profile in full.")] = None,
 ) -> None:
     """List sector profiles (built-in and your own), or show one."""
-    from rich.table import Table
+    from rich.markup import escape
 
+    from stockwise.cli.tables import Column, print_fitted
     from stockwise.sectors import list_profiles, load_profile
 
     extra = tuple(sectors_dir or ())
@@ -156,9 +158,11 @@ def sectors(
         for key, value in profile.to_dict().items():
             console.print(f"[bold]{key}[/]: {value}", highlight=False)
         return
-    table = Table("sector", "service level", "frequency", "horizon", "file")
+    rows = []
     for name, path in list_profiles(extra_dirs=extra).items():
         profile = load_profile(path)
-        table.add_row(name, f"{profile.service_level:.1%}", profile.frequency,
-                      str(profile.horizon), str(path))
-    console.print(table)
+        rows.append([escape(name), f"{profile.service_level:.1%}", profile.frequency,
+                     str(profile.horizon), escape(str(path))])
+    print_fitted(console, (Column("sector", "key"), Column("service level", justify="right"),
+                           Column("frequency"), Column("horizon", justify="right"),
+                           Column("file", "text")), rows)

@@ -55,4 +55,4 @@ def demo(
     console.print(f"[bold green]Demo finished[/] in {sum(result.timings.values()):.1f}s. "
                   f"Outputs in {result.out_dir.resolve()}:", highlight=False)
     for name, path in result.files.items():
-        console.print(f"  {name}: {path}", highlight=False)
+        console.print(f"  {name}: {path}", highlight=False, soft_wrap=True)

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
+from rich.markup import escape
 
 from stockwise.cli.console import console, handle_errors
 from stockwise.cli.data_commands import BoundsOption
@@ -20,6 +20,7 @@ from stockwise.cli.reading import (
     read_options,
 )
 from stockwise.cli.runs_command import TrackOption, tracking
+from stockwise.cli.tables import Column, print_fitted
 
 MapOption = Annotated[str | None, typer.Option(
     "--map", help="Column mapping canonical=YourColumn, e.g. date=Date,y=Ventes.")]
@@ -101,21 +102,24 @@ def forecast(
         )
     console.print(run.validation.tables["sales"].report.summary, highlight=False)
     assert run.result is not None
-    table = Table("sector", "series", "h", "freq", "levels", "models used")
+    lines = []
     for setting in run.result.settings:
         rows = run.result.forecasts[run.result.forecasts["sector"] == setting.sector]
         used = rows.groupby("unique_id")["model"].first().value_counts()
-        table.add_row(setting.sector, str(rows["unique_id"].nunique()), str(setting.horizon),
-                      str(setting.freq or "inferred"), ",".join(map(str, setting.levels)),
-                      ", ".join(f"{m} ×{n}" for m, n in used.items()))
-    console.print(table)
+        lines.append([escape(setting.sector), str(rows["unique_id"].nunique()),
+                      str(setting.horizon), str(setting.freq or "inferred"),
+                      ",".join(map(str, setting.levels)),
+                      escape(", ".join(f"{m} ×{n}" for m, n in used.items()))])
+    print_fitted(console, (Column("sector", "key"), Column("series", justify="right"),
+                           Column("h", justify="right"), Column("freq"), Column("levels"),
+                           Column("models used", "text")), lines)
     fallbacks = run.result.forecasts.groupby("unique_id")["note"].first()
     fallbacks = fallbacks[fallbacks != ""]
     if len(fallbacks):
         console.print(f"[yellow]{len(fallbacks)} series used a fallback model[/] "
                       "(see the note column)", highlight=False)
     for name, path in run.files.items():
-        console.print(f"{name}: {path}", highlight=False)
+        console.print(f"{name}: {path}", highlight=False, soft_wrap=True)
 
 
 def backtest(
@@ -157,14 +161,14 @@ def backtest(
     shown = [c for c in ("sector", "model", "n_series", "mase", "rmsse", "wape", "smape",
                          "bias") if c in run.summary.columns]
     shown += [c for c in run.summary.columns if c.startswith("coverage_")]
-    table = Table()
-    for column in shown:
-        table.add_column(column, overflow="fold")
-    for row in run.summary[shown].itertuples(index=False):
-        table.add_row(*[f"{v:.3f}" if isinstance(v, float) else str(v) for v in row])
-    console.print(table)
+    keys = {"sector", "model"}
+    columns = [Column(c, "key" if c in keys else "fixed",
+                      justify="left" if c in keys else "right") for c in shown]
+    rows = [[f"{v:.3f}" if isinstance(v, float) else escape(str(v)) for v in row]
+            for row in run.summary[shown].itertuples(index=False)]
+    print_fitted(console, columns, rows)
     for name, path in run.files.items():
-        console.print(f"{name}: {path}", highlight=False)
+        console.print(f"{name}: {path}", highlight=False, soft_wrap=True)
 
 
 def _models(text: str) -> str | list[str]:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -23,7 +24,6 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
-from rich.table import Table
 
 from stockwise.cli.console import console, err_console, handle_errors
 from stockwise.cli.data_commands import BoundsOption
@@ -49,6 +49,7 @@ from stockwise.cli.reading import (
     read_options,
 )
 from stockwise.cli.runs_command import TrackOption, tracking
+from stockwise.cli.tables import Column, print_fitted
 from stockwise.workflows.plan_config import DEFAULT_CHUNK_SIZE
 
 if TYPE_CHECKING:
@@ -163,7 +164,7 @@ def plan(
         render_settings(run.settings.to_dict())
     render_unplanned(run.unplanned)
     for name, path in run.files.items():
-        console.print(f"{name}: {path}", highlight=False)
+        console.print(f"{name}: {path}", highlight=False, soft_wrap=True)
 
 
 @contextmanager
@@ -184,15 +185,17 @@ def chunk_bar() -> Iterator[Callable[[ChunkProgress], None]]:
         yield advance
 
 
-URGENT_HEADERS = {
-    "product": "product", "urgency": "urgency", "order": "order", "on_order": "on order",
-    "stockout_date": "runs out if\nnothing is\nordered",
-    "stockout_probability": "P(out before\nan order\nplaced today\narrives)",
-    "value_at_stake": "at stake", "days_of_cover": "cover", "alert": "alerts",
-}
+URGENT_COLUMNS = (
+    Column("product", "key"), Column("urgency"), Column("order", justify="right"),
+    Column("on order", justify="right"), Column("runs out if\nnothing is\nordered"),
+    Column("P(out before\nan order\nplaced today\narrives)", justify="right"),
+    Column("at stake", justify="right"), Column("cover", justify="right"),
+    Column("alerts", "text"),
+)
 """The urgent table's columns: the two stockout columns say which is which — the date
 assumes nothing more is ordered; the chance is of running out before any order placed
-today could arrive. Dates are short (day and month); the files hold them in full."""
+today could arrive. Dates are short (day and month); the files hold them in full. Too
+narrow a terminal moves the last columns to a second table (:mod:`stockwise.cli.tables`)."""
 SHOWN_ALERTS = 10
 
 
@@ -203,25 +206,22 @@ def render_plan(plan, alerts) -> None:
     from stockwise.inventory.plan import sort_alerts, sort_plan
 
     plan = sort_plan(plan)
-    table = Table(title=f"Most urgent of {len(plan)} products (worst first)",
-                  title_justify="left",
-                  caption="Critical stockouts first (by sales at stake), then orders to "
-                          "place now (by risk × value), at risk, order soon, the rest.",
-                  caption_justify="left")
-    for key, header in URGENT_HEADERS.items():
-        table.add_column(header, no_wrap=key != "alert", overflow="fold")
+    rows = []
     for row in plan.head(SHOWN).to_dict("records"):
         severity = row.get("severity") or ""
         alert = (row.get("alert") or "").replace("_risk", "")
-        table.add_row(
-            str(row["unique_id"]), row["urgency"], _order(row), _on_order(row),
+        rows.append([
+            escape(str(row["unique_id"])), row["urgency"], _order(row), _on_order(row),
             _day(row["stockout_date"]),
             f"{row['stockout_probability']:.0%}", _money(row.get("value_at_stake")),
             "10y+" if row["days_of_cover"] >= DAYS_OF_COVER_CAP else
             f"{row['days_of_cover']:.0f}d",
             f"{alert} ({severity})" if alert and severity else alert,
-        )
-    console.print(table)
+        ])
+    print_fitted(console, URGENT_COLUMNS, rows,
+                 title=f"Most urgent of {len(plan)} products (worst first)",
+                 caption="Critical stockouts first (by sales at stake), then orders to "
+                         "place now (by risk × value), at risk, order soon, the rest.")
     if not alerts.empty:
         counts = alerts.groupby(["type", "severity"]).size()
         console.print("alerts: " + ", ".join(f"{t} {s} {n}" for (t, s), n in counts.items()),

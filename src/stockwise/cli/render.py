@@ -5,12 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.console import Console
-from rich.table import Table
+from rich.markup import escape
 
+from stockwise.cli.tables import Column, print_fitted
 from stockwise.data.holes import describe_holes
 from stockwise.data.validation import ValidatedTable
 
 MAX_ISSUES_SHOWN = 20
+ISSUE_COLUMNS = (Column("row", "key", justify="right"), Column("column", "text"),
+                 Column("value", "text"), Column("rule"), Column("message", "text"))
 
 
 def validation_report(console: Console, result: ValidatedTable,
@@ -27,19 +30,19 @@ def validation_report(console: Console, result: ValidatedTable,
         kind = "[yellow]warning:[/]" if note == holes else "note:"
         console.print(f"  {kind} {note}", highlight=False)
     if not report.issues.empty:
-        table = Table("row", "column", "value", "rule", "message", title=None, show_lines=False)
+        rows = []
         for issue in report.issues.head(MAX_ISSUES_SHOWN).itertuples():
             row = "" if issue.row is None or issue.row != issue.row else str(issue.row)
-            table.add_row(row, str(issue.column or ""), _short(issue.value), issue.rule,
-                          issue.message)
-        console.print(table)
+            rows.append([row, escape(str(issue.column or "")), escape(_short(issue.value)),
+                         issue.rule, escape(str(issue.message))])
+        print_fitted(console, ISSUE_COLUMNS, rows)
         hidden = len(report.issues) - MAX_ISSUES_SHOWN
         if hidden > 0:
             console.print(f"  … and {hidden} more issues (see the issues file)")
         console.print("  by rule: " + ", ".join(
             f"{rule} {n}" for (_, rule), n in report.rule_counts().items()), highlight=False)
     for kind, path in (files or {}).items():
-        console.print(f"  {kind}: {path}", highlight=False)
+        console.print(f"  {kind}: {path}", highlight=False, soft_wrap=True)
 
 
 def _short(value: object, width: int = 24) -> str:

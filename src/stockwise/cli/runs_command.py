@@ -21,7 +21,9 @@ from typing import Annotated
 import typer
 from rich import box
 from rich.console import Console
-from rich.table import Table
+from rich.markup import escape
+
+from stockwise.cli.tables import Column, print_fitted
 
 DATA_DIR_ENV = "STOCKWISE_DATA_DIR"
 TrackOption = Annotated[bool, typer.Option(
@@ -82,19 +84,20 @@ def list_runs(
     if not runs:
         console.print(f"no runs yet in {tracker.tracking_uri}", highlight=False)
         return
-    table = Table(title=f"{len(runs)} latest runs (newest first)", title_justify="left",
-                  box=box.SIMPLE_HEAD, pad_edge=False)
-    for column in ("run", "date", "kind", "sector", "best model", *map(str.upper, KEY_SCORES)):
-        table.add_column(column, no_wrap=True, justify="right" if column.isupper() else "left")
+    rows = []
     for run in runs:
         head = [run.run_id[:ID_SHOWN], f"{run.started:%m-%d %H:%M}", run.kind or run.name]
         for sector in run.sectors or ["-"]:
             best = run.champions.get(sector) or (
                 "-" if run.status == "FINISHED" else f"[red]{run.status.lower()}[/]")
             scores = [_number(run.metrics.get(f"{sector}.champion.{s}")) for s in KEY_SCORES]
-            table.add_row(*head, sector, best, *scores)
+            rows.append([*head, escape(sector), best, *scores])
             head = ["", "", ""]
-    console.print(table)
+    columns = [Column("run", "key"), Column("date"), Column("kind"), Column("sector"),
+               Column("best model", "text")] + [
+        Column(score.upper(), justify="right") for score in KEY_SCORES]
+    print_fitted(console, columns, rows, title=f"{len(runs)} latest runs (newest first)",
+                 box=box.SIMPLE_HEAD, pad_edge=False)
     console.print(f"store: {tracker.tracking_uri}; details: stockwise runs show RUN "
                   "(an id prefix will do)", highlight=False)
 
@@ -118,13 +121,13 @@ def show_run(
                   highlight=False)
     for sector, model in sorted(run.champions.items()):
         console.print(f"  champion {sector}: {model}", highlight=False)
-    console.print(_pairs("params", details.params))
-    console.print(_pairs("metrics", {k: _number(v) for k, v in run.metrics.items()}))
+    _pairs(console, "params", details.params)
+    _pairs(console, "metrics", {k: _number(v) for k, v in run.metrics.items()})
     if details.tags:
-        console.print(_pairs("tags", details.tags))
+        _pairs(console, "tags", details.tags)
     console.print("[bold]artifacts[/]")
     for path in details.artifacts or ["(none)"]:
-        console.print(f"  {path}", highlight=False)
+        console.print(f"  {path}", highlight=False, soft_wrap=True)
     if details.models:
         console.print("[bold]models[/]")
         for name, uri in sorted(details.models.items()):
@@ -151,11 +154,9 @@ def _env_data_dir() -> Path | None:
     return Path(value) if value else None
 
 
-def _pairs(title: str, values: dict[str, str]) -> Table:
-    table = Table("name", "value", title=title, title_justify="left")
-    for key in sorted(values):
-        table.add_row(key, str(values[key]))
-    return table
+def _pairs(console: Console, title: str, values: dict[str, str]) -> None:
+    rows = [[escape(key), escape(str(values[key]))] for key in sorted(values)]
+    print_fitted(console, (Column("name", "key"), Column("value", "text")), rows, title=title)
 
 
 def _number(value: float | None) -> str:

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
+from rich.markup import escape
 
 from stockwise.cells import write_csv
 from stockwise.cli.console import console, handle_errors
@@ -21,6 +21,7 @@ from stockwise.cli.reading import (
     SkipRowsOption,
     read_options,
 )
+from stockwise.cli.tables import Column, print_fitted
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -146,23 +147,24 @@ def simulate(
                         ignore_index=True), files["products"])
     write_csv(equal_fill_rate(summary), files["equal fill rate"])
     for name, path in files.items():
-        console.print(f"{name}: {path}", highlight=False)
+        console.print(f"{name}: {path}", highlight=False, soft_wrap=True)
 
 
 def _render(summary: pd.DataFrame) -> None:
-    table = Table(title="Closed-loop replay (realised over the evaluation period)",
-                  title_justify="left")
-    for column in ("policy", "forecast", "target", "CSL", "fill", "stock value", "orders",
-                   "waste value", "short units"):
-        table.add_column(column, overflow="fold")
+    rows = []
     for row in summary.itertuples(index=False):
         source = "SN+normal" if row.policy == "baseline" else str(row.forecast)
         aim = "" if row.policy == "baseline" or row.target != "fill_rate" else " fill"
-        table.add_row(row.policy, source, f"{row.target_service_level:.1%}{aim}",
-                      f"{row.cycle_service_level:.1%}", f"{row.fill_rate:.1%}",
-                      f"{row.avg_stock_value:,.0f}", str(row.orders), f"{row.waste_value:,.0f}",
-                      f"{row.lost_units + row.backordered_units:,.0f}")
-    console.print(table)
+        rows.append([escape(str(row.policy)), escape(source),
+                     f"{row.target_service_level:.1%}{aim}",
+                     f"{row.cycle_service_level:.1%}", f"{row.fill_rate:.1%}",
+                     f"{row.avg_stock_value:,.0f}", str(row.orders),
+                     f"{row.waste_value:,.0f}", f"{row.lost_units + row.backordered_units:,.0f}"])
+    columns = [Column("policy", "key"), Column("forecast", "key")] + [
+        Column(name, justify="right") for name in ("target", "CSL", "fill", "stock value",
+                                                   "orders", "waste value", "short units")]
+    print_fitted(console, columns, rows,
+                 title="Closed-loop replay (realised over the evaluation period)")
 
 
 def _frequency(ds: pd.Series) -> str:

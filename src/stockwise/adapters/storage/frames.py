@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from stockwise import schema as S
@@ -26,8 +26,20 @@ from stockwise.adapters.storage.models import (
     Sale,
 )
 
+NO_SECTOR = "all"
+"""The one implicit group of products stored without a sector: the name the plan gives
+their lines (``stockwise.workflows.plan_outputs.NO_SECTOR``, not imported here: it would
+load the whole plan workflow into every API start)."""
 SALES_COLUMNS = [S.UNIQUE_ID, S.DS, S.Y, S.SECTOR, S.PRODUCT, S.STORE, S.CATEGORY, S.PRICE,
                  S.PROMO, S.ON_HAND]
+
+
+def in_group(sector: str) -> ColumnElement[bool]:
+    """Products of the sector ``sector``; :data:`NO_SECTOR` also takes the products stored
+    without a sector, the one implicit group of data that has no sector column."""
+    if sector == NO_SECTOR:
+        return or_(Product.sector == sector, Product.sector.is_(None))
+    return Product.sector == sector
 
 
 def sales_frame(session: Session, sector: str | None = None,
@@ -44,7 +56,7 @@ def sales_frame(session: Session, sector: str | None = None,
              .join(Product, Product.product_id == Sale.product_id)
              .order_by(Sale.product_id, Sale.ds))
     if sector is not None:
-        query = query.where(Product.sector == sector)
+        query = query.where(in_group(sector))
     if product_id is not None:
         query = query.where(Sale.product_id == product_id)
     # Core execution (no ORM row loading): this is the bulk read behind runs and sectors.
@@ -77,7 +89,7 @@ def planned_frame(session: Session, drivers: Sequence[str], sector: str | None =
         query = query.where(PlannedInput.ds > after)
     if sector is not None:
         query = query.join(Product, Product.product_id == PlannedInput.product_id
-                           ).where(Product.sector == sector)
+                           ).where(in_group(sector))
     names = list(dict.fromkeys(drivers))
     rows = [{S.UNIQUE_ID: pid, S.DS: ds, **{n: (values or {}).get(n) for n in names}}
             for pid, ds, values in session.execute(query)]
@@ -103,7 +115,7 @@ def inventory_frame(session: Session, sector: str | None = None) -> pd.DataFrame
              .join(Product, Product.product_id == InventorySnapshot.product_id)
              .order_by(InventorySnapshot.product_id))
     if sector is not None:
-        query = query.where(Product.sector == sector)
+        query = query.where(in_group(sector))
     rows = []
     for snap, sector_name, product, category in session.execute(query).all():
         row = {S.UNIQUE_ID: snap.product_id, "as_of": snap.as_of,

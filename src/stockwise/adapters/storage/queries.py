@@ -10,10 +10,10 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from stockwise.adapters.storage.frames import latest_snapshots
+from stockwise.adapters.storage.frames import NO_SECTOR, in_group, latest_snapshots
 from stockwise.adapters.storage.loads import INVENTORY_FIELDS
 from stockwise.adapters.storage.models import (
     Alert,
@@ -58,7 +58,7 @@ def _plan_query(run_id: str, sector: str | None, urgency: Sequence[str] | None,
                 alert: str | None, product_id: str | None) -> Select:
     query = select(PlanLine.line).where(PlanLine.run_id == run_id)
     if sector:
-        query = query.where(PlanLine.sector == sector)
+        query = query.where(_line_in(PlanLine.sector, PlanLine.product_id, sector))
     if urgency:
         query = query.where(PlanLine.urgency.in_(list(urgency)))
     if alert:
@@ -103,7 +103,7 @@ def alerts(session: Session, run_id: str, *, sector: str | None = None,
     """Alerts most severe first, then by value at stake."""
     query = select(Alert).where(Alert.run_id == run_id)
     if sector:
-        query = query.where(Alert.sector == sector)
+        query = query.where(_line_in(Alert.sector, Alert.product_id, sector))
     if severity:
         query = query.where(Alert.severity.in_(list(severity)))
     if type:
@@ -122,10 +122,12 @@ def alerts(session: Session, run_id: str, *, sector: str | None = None,
 
 
 def alert_counts(session: Session, run_id: str) -> dict[str, dict[str, int]]:
-    """Per sector, the number of alerts of each severity."""
-    rows = session.execute(select(Alert.sector, Alert.severity, func.count())
+    """Per sector (:func:`sector_groups`), the number of alerts of each severity."""
+    group = _group_of(Alert.sector)
+    rows = session.execute(select(group, Alert.severity, func.count())
+                           .outerjoin(Product, Product.product_id == Alert.product_id)
                            .where(Alert.run_id == run_id)
-                           .group_by(Alert.sector, Alert.severity)).all()
+                           .group_by(group, Alert.severity)).all()
     out: dict[str, dict[str, int]] = {}
     for sector, severity, count in rows:
         out.setdefault(str(sector), {})[severity] = int(count)
@@ -133,7 +135,8 @@ def alert_counts(session: Session, run_id: str) -> dict[str, dict[str, int]]:
 
 
 def orders_now(session: Session, run_id: str) -> dict[str, int]:
-    rows = session.execute(select(PlanLine.sector, PlanLine.line)
+    rows = session.execute(select(_group_of(PlanLine.sector), PlanLine.line)
+                           .outerjoin(Product, Product.product_id == PlanLine.product_id)
                            .where(PlanLine.run_id == run_id,
                                   PlanLine.urgency == "order now")).all()
     out: dict[str, int] = {}
@@ -149,7 +152,7 @@ def forecasts(session: Session, run_id: str, *, product_id: str | None = None,
     if product_id:
         query = query.where(Forecast.product_id == product_id)
     if sector:
-        query = query.where(Forecast.sector == sector)
+        query = query.where(_line_in(Forecast.sector, Forecast.product_id, sector))
     found, total = _paged(session, query.order_by(Forecast.product_id, Forecast.ds),
                           offset, limit)
     return [{"run_id": f.run_id, "product_id": f.product_id, "sector": f.sector, "ds": f.ds,
@@ -182,7 +185,7 @@ def products(session: Session, *, sector: str | None = None, category: str | Non
                         & (InventorySnapshot.as_of == latest.c.as_of))
              .outerjoin(last_sale, last_sale.c.product_id == Product.product_id))
     if sector:
-        query = query.where(Product.sector == sector)
+        query = query.where(in_group(sector))
     if category:
         query = query.where(Product.category == category)
     if q:  # the user's text is matched literally: % and _ are escaped, not wildcards
@@ -229,6 +232,34 @@ def planned(session: Session, *, product_id: str | None = None,
                           offset, limit)
     return [{"product_id": p.product_id, "ds": p.ds, "drivers": p.drivers or {}}
             for (p,) in found], total
+
+
+def sector_groups(session: Session) -> list[str]:
+    """The groups the dashboard shows: the sectors of the products that have sales, and
+    :data:`NO_SECTOR` when some have none (sales without a sector column are one group,
+    named as the plan names it, not zero groups)."""
+    names = sector_names(session)
+    unsectored = (select(Product.product_id).where(Product.sector.is_(None))
+                  .where(Product.product_id.in_(select(Sale.product_id).distinct())).limit(1))
+    if session.scalar(unsectored) is not None and NO_SECTOR not in names:
+        names = sorted([*names, NO_SECTOR])
+    return names
+
+
+def _group_of(line_sector: Any) -> Any:
+    """A plan line's group: its product's sector, :data:`NO_SECTOR` for a product stored
+    without one (whatever profile the run planned it under), the line's own sector for a
+    product not stored (the query outer-joins :class:`Product`)."""
+    return case((Product.product_id.is_(None), line_sector),
+                else_=func.coalesce(Product.sector, NO_SECTOR))
+
+
+def _line_in(line_sector: Any, line_product: Any, sector: str) -> Any:
+    """Lines of ``sector``; for :data:`NO_SECTOR`, also those of products without one."""
+    if sector != NO_SECTOR:
+        return line_sector == sector
+    return or_(line_sector == sector, line_product.in_(
+        select(Product.product_id).where(Product.sector.is_(None))))
 
 
 def sector_names(session: Session) -> list[str]:

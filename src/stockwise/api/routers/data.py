@@ -17,7 +17,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from stockwise import schema as S
 from stockwise.adapters.storage import queries
-from stockwise.adapters.storage.frames import inventory_frame, sales_frame
+from stockwise.adapters.storage.frames import NO_SECTOR, inventory_frame, sales_frame
 from stockwise.api.deps import ReadKey, StorageDep
 from stockwise.api.errors import ApiError
 from stockwise.api.params import PagingDep
@@ -30,15 +30,22 @@ Period = Literal["D", "W", "M"]
 
 
 @router.get("/sectors", tags=["sectors"], summary="Sectors with sales, stock and alert KPIs")
-def list_sectors(key: ReadKey, storage: StorageDep, paging: PagingDep, request: Request
+def list_sectors(key: ReadKey, storage: StorageDep, paging: PagingDep, request: Request,
+                 unsectored: Annotated[bool, Query(
+                     description="Also list the products stored without a sector, as one "
+                                 "group named 'all' (labelled as such): the dashboard's "
+                                 "view of data that has no sector column.")] = False,
                  ) -> Response:
-    """Recomputed only when an upload or a plan run changed the data (cached otherwise)."""
+    """Recomputed only when an upload or a plan run changed the data (cached otherwise).
+    Without ``unsectored`` the list holds the stored sectors only, so an empty list still
+    tells a client that the sales carry no sector (and a run names a profile instead)."""
     cache = request.app.state.cache
     with storage.session() as session:
-        cache_key = ("sectors", queries.data_version(session), paging)
+        cache_key = ("sectors", queries.data_version(session), paging, unsectored)
         body = cache.answer(cache_key)
         if body is None:
-            names = queries.sector_names(session)
+            names = queries.sector_groups(session) if unsectored \
+                else queries.sector_names(session)
             shown = names[paging.offset:paging.offset + paging.page_size]
             items = [_summary(session, name) for name in shown]
             body = json.dumps(jsonable(page(items, paging.page, paging.page_size,
@@ -133,7 +140,7 @@ def list_planned(key: ReadKey, storage: StorageDep, paging: PagingDep,
 
 
 def _known(session, sector: str) -> None:
-    names = queries.sector_names(session)
+    names = queries.sector_groups(session)
     if sector not in names:
         raise ApiError(404, f"no sector {sector!r}; known: {', '.join(names) or 'none yet'}")
 
@@ -142,7 +149,7 @@ def _sector_rows(storage, sector: str, start: dt.date | None, end: dt.date | Non
                  ) -> pd.DataFrame:
     with storage.session() as session:
         _known(session, sector)
-        rows = sales_frame(session, sector)
+        rows = sales_frame(session, sector).assign(**{S.SECTOR: sector})  # "all": none stored
     if start:
         rows = rows[rows[S.DS] >= pd.Timestamp(start)]
     if end:
@@ -151,8 +158,8 @@ def _sector_rows(storage, sector: str, start: dt.date | None, end: dt.date | Non
 
 
 def _summary(session, name: str) -> dict[str, Any]:
-    sales = sales_frame(session, name)
-    stock = inventory_frame(session, name)
+    sales = sales_frame(session, name).assign(**{S.SECTOR: name})  # the group "all" has none
+    stock = inventory_frame(session, name).assign(**{S.SECTOR: name})
     summary = Sector(name, sales, stock if not stock.empty else None).summary()
     value = (stock[S.ON_HAND] * stock[S.UNIT_COST]).sum(min_count=1) if not stock.empty \
         else None
@@ -166,4 +173,13 @@ def _summary(session, name: str) -> dict[str, Any]:
         "stock_units": float(stock[S.ON_HAND].sum()) if not stock.empty else None,
         "stock_value": value, "stockout_share": summary["stockout_share"],
         "alerts": {s: counts.get(s, 0) for s in ("critical", "high", "medium", "low")},
-        "orders_now": orders, "has_profile": name in list_profiles(), "plan_run_id": run_id})
+        "orders_now": orders, "has_profile": name in list_profiles(), "plan_run_id": run_id,
+        "label": _label(session, name)})
+
+
+def _label(session, name: str) -> str:
+    """What the dashboard calls the group: data without a sector column is one group,
+    said as such rather than shown as a sector the user never named."""
+    if name == NO_SECTOR and NO_SECTOR not in queries.sector_names(session):
+        return "all products (no sector in the data)"
+    return name

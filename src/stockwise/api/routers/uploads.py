@@ -37,6 +37,7 @@ from stockwise.api.params import PagingDep
 from stockwise.api.serialize import page, records
 from stockwise.api.settings import Settings
 from stockwise.api.storable import refuse_unstorable
+from stockwise.api.upload_hints import for_the_web
 from stockwise.api.upload_limits import (
     check_header_width,
     check_table_size,
@@ -204,7 +205,8 @@ def _validate(file: UploadFile, name: str, table: str, map_text: str | None,
                                    **{k: v for k, v in options.items()
                                       if k in ("sep", "decimal")})
         except InputError as exc:
-            raise from_input_error(_renamed(exc, str(path), name)) from None
+            raise from_input_error(for_the_web(_renamed(exc, str(path), name), table)
+                                   ) from None
         except OptionError as exc:
             raise ApiError(422, f"file {name}: {exc.message}", hint=exc.hint, file=name,
                            code="invalid_request") from None

@@ -52,8 +52,8 @@ async function exportCsv() {
 }
 
 async function init() {
-  const sectors = await SW.getAll("/sectors");
-  SW.fillSelect("sector", sectors.map((s) => s.sector), "all sectors");
+  const sectors = await SW.sectorGroups();
+  SW.fillSelect("sector", SW.sectorChoices(sectors), "all sectors");
   for (const name of ["sector", "severity", "type"]) {
     const wanted = SW.param(name);
     if (wanted) document.getElementById(name).value = wanted;

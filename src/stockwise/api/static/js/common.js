@@ -254,12 +254,42 @@ const SW = (() => {
                           { displaylogo: false, responsive: true });
   }
 
+  // values: strings, or [value, label] pairs (e.g. a group named "all" said in words)
   function fillSelect(select, values, allLabel) {
     const el = typeof select === "string" ? document.getElementById(select) : select;
     const current = el.value;
+    const pairs = values.map((v) => (Array.isArray(v) ? v : [v, v]));
     el.replaceChildren(new Option(allLabel, ""));
-    for (const v of values) el.appendChild(new Option(v, v));
-    if (values.includes(current)) el.value = current;
+    for (const [value, label] of pairs) el.appendChild(new Option(label, value));
+    if (pairs.some(([value]) => value === current)) el.value = current;
+  }
+
+  // The sectors, with the products stored without one as one more group ("all"), each
+  // with its label; [value, label] pairs for fillSelect.
+  async function sectorGroups() {
+    return getAll("/sectors", { unsectored: true });
+  }
+  function sectorChoices(groups) { return groups.map((s) => [s.sector, s.label || s.sector]); }
+
+  // A model's name in a buyer's words (the name itself goes in a tooltip): what kind of
+  // method made the forecast, not which library class.
+  const METHODS = [
+    [/^(Seasonal)?Naive$/, (m) => (m.startsWith("Seasonal") ? "same period last season" : "last value repeated")],
+    [/^(HistoricAverage|Mean)$/, () => "long-run average"],
+    [/^(WindowAverage|MovingAverage)$/, () => "recent average"],
+    [/^(AutoETS|ETS|HoltWinters.*)$/, () => "trend and season smoothing"],
+    [/^(AutoARIMA|ARIMA)$/, () => "trend and season statistics (ARIMA)"],
+    [/^(AutoTheta|Theta)$/, () => "trend smoothing (Theta)"],
+    [/^(Croston.*|SBA|TSB|ADIDA|IMAPA)$/, () => "method for occasional sales"],
+    [/^(LightGBM.*|XGBoost|RandomForest|SklearnRegressor)$/, () => "machine learning on past sales"],
+    [/^LSTM/, () => "neural network"],
+  ];
+  function modelWords(name) {
+    const text = String(name || "");
+    const ensemble = /^Ensemble\[(\w+): (.*)\]$/.exec(text);
+    if (ensemble) return `${ensemble[2].split("+").length} methods combined`;
+    const found = METHODS.find(([pattern]) => pattern.test(text));
+    return found ? found[1](text) : "statistical method";
   }
 
   function param(name) { return new URLSearchParams(window.location.search).get(name); }
@@ -267,5 +297,6 @@ const SW = (() => {
   return { API, key, get, getAll, send, download, saveBlob, say, fail, start, num, money,
            currencyOf,
            pct, date, when, badge, productLink, table, kpis, chart, fillSelect, param,
+           sectorGroups, sectorChoices, modelWords,
            PALETTE, COLORS, ApiError };
 })();

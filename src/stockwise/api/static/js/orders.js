@@ -41,8 +41,8 @@ function filters() {
 }
 
 async function loadSectors() {
-  const sectors = await SW.getAll("/sectors");
-  SW.fillSelect("sector", sectors.map((s) => s.sector), "all sectors");
+  const sectors = await SW.sectorGroups();
+  SW.fillSelect("sector", SW.sectorChoices(sectors), "all sectors");
   const wanted = SW.param("sector");
   if (wanted) document.getElementById("sector").value = wanted;
   const urgency = SW.param("urgency");

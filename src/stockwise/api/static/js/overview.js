@@ -5,8 +5,8 @@ const SEVERITIES = ["critical", "high", "medium", "low"];
 
 async function loadOverview() {
   const sector = document.getElementById("sector").value;
-  const all = await SW.getAll("/sectors");
-  SW.fillSelect("sector", all.map((s) => s.sector), "all sectors");
+  const all = await SW.sectorGroups();
+  SW.fillSelect("sector", SW.sectorChoices(all), "all sectors");
   const sectors = sector ? all.filter((s) => s.sector === sector) : all;
   const runs = await SW.get("/runs", { status: "succeeded", kind: "plan", page_size: 1 });
   const run = runs.items[0];
@@ -32,7 +32,7 @@ async function loadOverview() {
   ]);
   drawSectorCharts(sectors, orders);
   SW.table("sectors-table", sectors, [
-    { key: "sector", label: "Sector" },
+    { key: "label", label: "Sector" },
     { key: "n_products", label: "Products", num: true, format: SW.num },
     { key: "start", label: "Sales from", format: SW.date },
     { key: "end", label: "to", format: SW.date },
@@ -62,8 +62,16 @@ async function loadOverview() {
   await history;
 }
 
+// A plan line's group: its sector when that is listed, else the group of the products
+// stored without a sector (planned under whatever profile the run named).
+function groupOf(line, sectors) {
+  const listed = sectors.find((s) => s.sector === line.sector);
+  const implicit = sectors.find((s) => s.label && s.label !== s.sector);
+  return (listed || implicit || {}).sector;
+}
+
 function drawSectorCharts(sectors, orders) {
-  const names = sectors.map((s) => s.sector);
+  const names = sectors.map((s) => s.label || s.sector);
   SW.chart("chart-alerts", SEVERITIES.map((sev) => ({
     type: "bar", name: sev, x: names, marker: { color: SW.COLORS[sev] },
     y: sectors.map((s) => (s.alerts && s.alerts[sev]) || 0),
@@ -72,7 +80,7 @@ function drawSectorCharts(sectors, orders) {
     { type: "bar", name: "stock value", x: names, y: sectors.map((s) => s.stock_value || 0),
       marker: { color: SW.PALETTE[0] }, texttemplate: "%{y:,.0f}", textposition: "outside" },
     { type: "bar", name: "to order now", x: names, marker: { color: SW.PALETTE[1] },
-      y: names.map((n) => orders.filter((o) => o.sector === n)
+      y: sectors.map((s) => orders.filter((o) => groupOf(o, sectors) === s.sector)
         .reduce((t, o) => t + (Number(o.order_value) || 0), 0)),
       texttemplate: "%{y:,.0f}", textposition: "outside" },
   ], { barmode: "group", yaxis: { title: { text: "value" } } });
@@ -88,7 +96,7 @@ async function drawHistory(sectors) {
   const sales = [];
   const stock = [];
   for (const [i, [sold, held]] of series.entries()) {
-    const name = sectors[i].sector;
+    const name = sectors[i].label || sectors[i].sector;
     const line = { color: SW.PALETTE[i % SW.PALETTE.length] };
     sales.push({ type: "scatter", mode: "lines", name, line,
                  x: sold.items.map((r) => r.period), y: sold.items.map((r) => r.total) });

@@ -78,8 +78,8 @@ function showFacts(product, plan) {
   ] : [["Plan", "none yet"]]);
   const stock = product.stock || {};
   facts("stock-facts", [
-    ["Sector / category", `${product.sector || "—"} / ${product.category || "—"}`],
-    ["On hand", `${SW.num(stock.on_hand)} (as of ${SW.date(stock.as_of)})`],
+    ["Sector / category", `${product.sector || "none in the data"} / ${product.category || "—"}`],
+    ["On hand", `${SW.num(stock.on_hand)} (counted on ${SW.date(stock.as_of)}, the inventory snapshot)`],
     ["On order", `${SW.num(stock.on_order)}${stock.on_order_due ? " due " + SW.date(stock.on_order_due) : ""}`],
     ["Stock value", SW.money(stock.stock_value)],
     ["Lead time (days)", `${SW.num(stock.lead_time_days, 1)} ± ${SW.num(stock.lead_time_std_days, 1)}`],
@@ -134,10 +134,17 @@ function drawDemand(history, forecasts) {
                   fill: "tonexty", fillcolor: fill, line: { width: 0 },
                   name: `${level}% interval`, hoverinfo: "skip" });
   }
+  const method = document.getElementById("forecast-method");
+  method.hidden = !forecasts.length;
   if (forecasts.length) {
-    traces.push({ type: "scatter", mode: "lines", name: `forecast (${forecasts[0].model})`, x,
-                  y: forecasts.map((f) => f.forecast),
+    const model = forecasts[0].model;
+    traces.push({ type: "scatter", mode: "lines", name: "forecast", x,
+                  y: forecasts.map((f) => f.forecast), meta: SW.modelWords(model),
+                  hovertemplate: "%{y:,.1f} (%{meta})<extra>forecast</extra>",
                   line: { color: SW.PALETTE[1], dash: "dash" } });
+    const words = document.getElementById("forecast-words");
+    words.textContent = SW.modelWords(model);
+    words.title = `Model: ${model}`;  // the technical name, for whoever asks
   }
   SW.chart("chart-demand", traces, { yaxis: { title: { text: `units per ${unit}` }, rangemode: "tozero" },
                                      hovermode: "x unified" });

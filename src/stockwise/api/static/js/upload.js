@@ -9,9 +9,15 @@ async function upload(event) {
   const file = form.querySelector("input[type=file]").files[0];
   if (!file) return;
   const button = form.querySelector("button");
-  const mapInput = form.querySelector("input[name=map]");  // planned inputs take none
-  const mapping = mapInput ? mapInput.value.trim() : "";
-  const path = `/uploads/${table}` + (mapping ? `?map=${encodeURIComponent(mapping)}` : "");
+  const field = (name) => {  // each form has the fields its table takes
+    const input = form.querySelector(`input[name=${name}]`);
+    return input ? input.value.trim() : "";
+  };
+  const options = new URLSearchParams();
+  if (field("map")) options.set("map", field("map"));
+  if (field("as_of")) options.set("as_of", field("as_of"));
+  const query = options.toString();
+  const path = `/uploads/${table}` + (query ? `?${query}` : "");
   const body = new FormData();
   body.append("file", file, file.name);
   button.disabled = true;
