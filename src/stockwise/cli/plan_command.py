@@ -3,26 +3,16 @@
 The series are planned in chunks (``--chunk-size``) on an engine: ``local`` (this
 process, the default), ``process`` (a pool of ``--workers`` processes) or ``dask`` (a
 local Dask cluster, or the one at ``--scheduler`` / ``$STOCKWISE_DASK_SCHEDULER``); a
-progress bar on stderr counts the chunks (hidden with ``-q``).
+progress bar on stderr says the step and counts the chunks (hidden with ``-q``;
+:mod:`stockwise.cli.progress_bar`).
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 
 from stockwise.cli.console import console, err_console, handle_errors
@@ -36,11 +26,9 @@ from stockwise.cli.forecast_commands import (
     SectorsDirOption,
     split_names,
 )
+from stockwise.cli.progress_bar import step_bar
 from stockwise.cli.runs_command import TrackOption, tracking
 from stockwise.workflows.plan_config import DEFAULT_CHUNK_SIZE
-
-if TYPE_CHECKING:
-    from stockwise.workflows.chunked_plan import ChunkProgress
 
 SHOWN = 15
 
@@ -120,12 +108,12 @@ def plan(
         csv_format=csv_format, closed_days=str(closed_days) if closed_days else None)
     limits = load_bounds(bounds)  # a bad bounds file stops the run before it starts
     with tracking(track, out) as tracker, open_executor(
-            engine, workers=workers, scheduler=scheduler) as executor, chunk_bar() as bar:
+            engine, workers=workers, scheduler=scheduler) as executor, step_bar() as bar:
         run, validation = plan_files_in_chunks(
             sales, inventory, out, config, batches=batches,
             column_map=parse_map_option(column_map),
             inventory_map=parse_map_option(inventory_map), planned=planned,
-            executor=executor, tracker=tracker, progress=bar, bounds=limits)
+            executor=executor, tracker=tracker, steps=bar, bounds=limits)
     for table in validation.tables.values():
         warned = table.report.warnings["rule"].value_counts()
         said = "; warnings: " + ", ".join(f"{r} {n}" for r, n in warned.items()) \
@@ -141,24 +129,6 @@ def plan(
     render_unplanned(run.unplanned)
     for name, path in run.files.items():
         console.print(f"{name}: {path}", highlight=False)
-
-
-@contextmanager
-def chunk_bar() -> Iterator[Callable[[ChunkProgress], None]]:
-    """A progress bar of chunks done / total, elapsed and time left, on stderr (not with
-    -q); yields the callback the workflow reports each finished chunk to."""
-    quiet = logging.getLogger().getEffectiveLevel() > logging.WARNING
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("chunks"), TimeElapsedColumn(), TextColumn("left"),
-                  TimeRemainingColumn(), console=err_console, transient=True,
-                  disable=quiet) as progress:
-        task = progress.add_task("planning", total=None)
-
-        def advance(chunk: ChunkProgress) -> None:
-            progress.update(task, completed=chunk.done, total=chunk.total,
-                            description=f"planned {chunk.sector or 'series'}")
-
-        yield advance
 
 
 URGENT_HEADERS = {

@@ -163,13 +163,13 @@ def backtest_sectors(
 def _parts(progress: Report | None, groups: Iterator[tuple[pd.DataFrame, Settings]]
            ) -> Iterator[tuple[pd.DataFrame, Settings, Report | None]]:
     """Each sector's rows and settings with the report of its part of the job: a share
-    of the bar in proportion to its series, its steps named by the sector."""
+    of the bar in proportion to its series, its steps named by the sector (when there
+    are several)."""
     listed = list(groups)
     spans = shares([rows[S.UNIQUE_ID].nunique() for rows, _ in listed])
     for index, ((rows, setting), (start, end)) in enumerate(zip(listed, spans, strict=True)):
-        label = "" if len(listed) == 1 and setting.sector == GENERIC else (
-            f"sector {setting.sector}" + (f" ({index + 1} of {len(listed)})"
-                                          if len(listed) > 1 else ""))
+        label = f"sector {setting.sector} ({index + 1} of {len(listed)})" \
+            if len(listed) > 1 else ""
         yield rows, setting, within(progress, start, end, label)
 
 
