@@ -173,6 +173,21 @@ def test_a_plan_runs_progress_moves_with_every_stage(loaded: Api,
         assert stage in said, said
 
 
+def test_a_forecast_runs_progress_names_each_sector_and_candidate(
+        loaded: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    reports: list[tuple[float, str]] = []
+    _watching(monkeypatch, lambda p, m: reports.append((p, m)))
+    body = {"kind": "forecast", "models": ["Naive", "SeasonalNaive"], "n_windows": 1}
+    started = loaded.client.post("/api/v1/runs", json=body, headers=loaded.write).json()
+    assert wait(loaded.client, loaded.read, started["id"])["status"] == "succeeded"
+    said = [m for _, m in reports]
+    for sector, index in (("pharmacy", 1), ("retail", 2)):
+        assert f"sector {sector} ({index} of 2) · backtesting candidate 2 of 2: SeasonalNaive" \
+            in said, said
+    fractions = [p for p, _ in reports]
+    assert fractions == sorted(fractions) and len(set(fractions)) >= 8
+
+
 def test_a_running_plan_cancelled_from_the_api_stores_nothing(
         loaded: Api, monkeypatch: pytest.MonkeyPatch) -> None:
     reached, go = threading.Event(), threading.Event()
