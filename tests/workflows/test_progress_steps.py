@@ -14,7 +14,7 @@ import pytest
 from stockwise.progress import Step, shares, step, within
 from stockwise.synthetic import generate
 from stockwise.workflows.chunked_plan import plan_in_chunks
-from stockwise.workflows.executors import InProcessExecutor
+from stockwise.workflows.executors import InProcessExecutor, LocalProcessExecutor
 from stockwise.workflows.plan_config import PlanConfig
 from stockwise.workflows.plan_outputs import ChunkCollector
 from stockwise.workflows.sector_forecast import backtest_file, forecast_file
@@ -154,3 +154,13 @@ def test_a_report_that_raises_stops_the_plan_before_the_next_chunk(data) -> None
                        executor=InProcessExecutor(), steps=_stop_at("chunks planned", heard))
     assert sum(1 for s in heard if s.stage == "chunks planned") == 1
     assert set(sink.plan["sector"]) == {"pharmacy"}  # the first chunk only
+
+
+def test_a_report_that_raises_stops_a_process_pool_at_a_finished_chunk(data) -> None:
+    config = PlanConfig(models=CHEAP, n_windows=1, chunk_size=2)
+    heard: list[Step] = []
+    with pytest.raises(Stop), LocalProcessExecutor(2) as pool:
+        plan_in_chunks(data.sales, data.inventory, config, ChunkCollector(),
+                       batches=data.batches, executor=pool,
+                       steps=_stop_at("chunks planned", heard))
+    assert [s.describe() for s in heard] == ["chunks planned 1 of 3"]
