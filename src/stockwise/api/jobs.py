@@ -11,11 +11,13 @@ back in the same update (:func:`~stockwise.adapters.storage.runs.report_progress
 run then stops at that step with :class:`RunCancelled` and ends ``cancelled``. Results
 are stored only at the end, in one transaction, so a cancelled run stores none. The row
 is the only channel, so a cancel request reaches the run whichever server process took
-it. The threads are daemons, so stopping
-the server never waits for a long run; such a run stays ``running`` in the database, and
-on the next start runs left ``queued`` or ``running`` are marked ``failed`` with an
-"interrupted" message — not re-queued, because their inputs may have changed since; the
-user starts them again.
+it.
+
+The threads are daemons, so stopping the server never waits for a long run; such a run
+stays ``running`` in the database, and on the next start runs left ``queued`` or
+``running`` are marked ``failed`` with an "interrupted" message — not re-queued, because
+their inputs may have changed since; the user starts them again (runs left
+``cancelling`` are marked ``cancelled``).
 """
 
 from __future__ import annotations
