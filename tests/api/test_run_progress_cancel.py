@@ -12,6 +12,7 @@ import pytest
 from api_helpers import RUN, Api, csv_bytes, demo_frames, make_keys, upload, wait
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from stockwise.adapters.storage import Storage
 from stockwise.adapters.storage.models import Forecast, PlanLine, Run, utcnow
@@ -112,6 +113,31 @@ def test_runs_execute_at_once_up_to_the_workers_setting(storage: Storage, worker
         release.set()
     assert [_finished(storage, r.id).status for r in submitted] == ["succeeded"] * 3
     assert most[0] == workers
+    manager.shutdown()
+
+
+def test_a_busy_database_skips_a_progress_record_without_failing_the_run(
+        storage: Storage, monkeypatch: pytest.MonkeyPatch) -> None:
+    real, calls = jobs.report_progress, []
+
+    def busy_once(*args) -> bool:
+        calls.append(args[2])
+        if len(calls) == 1:  # as SQLite answers while another run stores its results
+            raise OperationalError("UPDATE runs", {}, Exception("database is locked"))
+        return real(*args)
+
+    monkeypatch.setattr(jobs, "report_progress", busy_once)
+    manager = jobs.RunManager(storage, workers=1)
+
+    def work(run_id: str, progress: jobs.Progress) -> dict:
+        progress(0.3, "first step")
+        progress(0.6, "second step")
+        assert get_run(storage, run_id).message == "second step"
+        return {"products": 2}
+
+    done = _finished(storage, manager.submit("forecast", {}, work).id)
+    assert done.status == "succeeded", done.message
+    assert calls == [0.3, 0.6]
     manager.shutdown()
 
 
