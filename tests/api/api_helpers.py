@@ -54,7 +54,7 @@ def wait(client: TestClient, headers: dict, run_id: str, seconds: float = 120) -
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         record = client.get(f"/api/v1/runs/{run_id}", headers=headers).json()
-        if record["status"] in ("succeeded", "failed"):
+        if record["status"] in ("succeeded", "failed", "cancelled"):
             return record
         time.sleep(0.2)
     raise AssertionError(f"run {run_id} still {record['status']} after {seconds} s")

@@ -30,9 +30,11 @@ def test_a_plan_run_reports_each_chunk_with_its_sector(api: Api) -> None:
                           lambda done, message: heard.append((done, message)),
                           settings=Settings(chunk_size=1))
     assert summary["plan_lines"] == 4
-    chunks = [message for _, message in heard if message.startswith("chunk ")]
-    assert chunks == ["chunk 1/4, sector pharmacy", "chunk 2/4, sector pharmacy",
-                      "chunk 3/4, sector retail", "chunk 4/4, sector retail"]
+    done = [message for _, message in heard if message.startswith("chunks planned")]
+    assert done == [f"chunks planned {k} of 4" for k in (1, 2, 3, 4)]
+    chunks = list(dict.fromkeys(m.split(" · ")[0] for _, m in heard if " · " in m))
+    assert chunks == ["chunk 1 of 4, sector pharmacy", "chunk 2 of 4, sector pharmacy",
+                      "chunk 3 of 4, sector retail", "chunk 4 of 4, sector retail"]
     fractions = [done for done, _ in heard]
     assert fractions == sorted(fractions) and fractions[-1] < 1
 

@@ -1,20 +1,15 @@
-"""``stockwise plan`` on its engines: --engine, --workers, --chunk-size, --scheduler, and
-the chunk progress bar."""
+"""``stockwise plan`` on its engines: --engine, --workers, --chunk-size, --scheduler (the
+progress bar: test_progress_bar.py)."""
 
 from __future__ import annotations
 
-import io
-import logging
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from rich.console import Console
 from typer.testing import CliRunner
 
-from stockwise.cli import plan_command
 from stockwise.cli.app import app
-from stockwise.workflows.chunked_plan import ChunkProgress
 
 runner = CliRunner()
 FAST = ("--models", "SeasonalNaive,CrostonSBA", "--windows", "1", "--no-track")
@@ -72,19 +67,3 @@ def test_the_scheduler_comes_from_the_environment(files: Path, tmp_path: Path,
                                  "--out", str(tmp_path)])
     assert result.exit_code == 2, result.output
     assert "no Dask scheduler answers at tcp://127.0.0.1:9" in result.output
-
-
-def test_the_bar_counts_chunks_on_stderr_and_is_quiet_with_q(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    screen = io.StringIO()
-    monkeypatch.setattr(plan_command, "err_console",
-                        Console(file=screen, force_terminal=True, width=120))
-    monkeypatch.setattr(logging.getLogger(), "level", logging.WARNING)
-    with plan_command.chunk_bar() as advance:
-        advance(ChunkProgress(done=1, total=3, index=2, sector="pharmacy", n_series=40))
-    assert "1/3" in screen.getvalue() and "planned pharmacy" in screen.getvalue()
-    screen.seek(0), screen.truncate()
-    monkeypatch.setattr(logging.getLogger(), "level", logging.ERROR)  # what -q sets
-    with plan_command.chunk_bar() as advance:
-        advance(ChunkProgress(done=1, total=3, index=2, sector="pharmacy", n_series=40))
-    assert screen.getvalue() == ""

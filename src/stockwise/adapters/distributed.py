@@ -42,6 +42,8 @@ class DaskExecutor:
     frozen object it is.
     """
 
+    runs_here = False
+
     def __init__(self, scheduler: str | None = None, n_workers: int = DEFAULT_DASK_WORKERS
                  ) -> None:
         self.scheduler = scheduler or os.environ.get(SCHEDULER_ENV) or None

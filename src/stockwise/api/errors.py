@@ -50,7 +50,8 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorBody, "description": text} for status, text in (
         (400, "Bad request"), (401, "Missing, unknown or revoked API key"),
         (403, "The key lacks the write scope"), (404, "Not found"),
-        (409, "Conflict (a run not succeeded yet; a write race lost repeatedly)"),
+        (409, "Conflict (a run not succeeded yet, or already finished when asked to "
+              "cancel; a write race lost repeatedly)"),
         (413, "Too large"), (422, "Invalid file or request; `issues` names each problem"),
         (500, "A bug: a reference to the server log, nothing else"))}
 """The error answers every API operation declares in the OpenAPI document, so clients

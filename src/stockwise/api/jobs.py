@@ -1,13 +1,23 @@
 """Background runs: records in the database, executed by a small thread pool.
 
 A run is a database row first (``queued``), so its status survives the process; the pool
-only executes it. Threads rather than processes: the heavy work (statsforecast, numpy)
-releases the GIL for most of its time, results go straight to the same database, and a
-server with one worker stays responsive to reads. The threads are daemons, so stopping
-the server never waits for a long run; such a run stays ``running`` in the database, and
-on the next start runs left ``queued`` or ``running`` are marked ``failed`` with an
-"interrupted" message — not re-queued, because their inputs may have changed since; the
-user starts them again.
+only executes it, up to ``workers`` runs at once (``STOCKWISE_RUN_WORKERS``). Threads
+rather than processes: the heavy work (statsforecast, numpy) releases the GIL for most
+of its time, results go straight to the same database, and a server with one worker
+stays responsive to reads.
+
+Each step a run reports is written to its row, and a client's cancel request is read
+back in the same update (:func:`~stockwise.adapters.storage.runs.report_progress`): the
+run then stops at that step with :class:`RunCancelled` and ends ``cancelled``. Results
+are stored only at the end, in one transaction, so a cancelled run stores none. The row
+is the only channel, so a cancel request reaches the run whichever server process took
+it.
+
+The threads are daemons, so stopping the server never waits for a long run; such a run
+stays ``running`` in the database, and on the next start runs left ``queued`` or
+``running`` are marked ``failed`` with an "interrupted" message — not re-queued, because
+their inputs may have changed since; the user starts them again (runs left
+``cancelling`` are marked ``cancelled``).
 """
 
 from __future__ import annotations
@@ -20,13 +30,26 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy.exc import OperationalError
+
 from stockwise.adapters.storage import Storage
 from stockwise.adapters.storage.models import Run, utcnow
-from stockwise.adapters.storage.runs import add_run, fail_unfinished, update_run
+from stockwise.adapters.storage.runs import (
+    add_run,
+    claim_run,
+    fail_unfinished,
+    finish_run,
+    report_progress,
+)
 
 log = logging.getLogger(__name__)
 INTERRUPTED = "interrupted: the server stopped before the run finished; start it again"
 Progress = Callable[[float, str], None]
+
+
+class RunCancelled(Exception):
+    """Raised from a run's progress report once a client asked to cancel it: the run
+    stops at that step. Its text is the last step the run had reached."""
 
 
 class RunManager:
@@ -78,10 +101,26 @@ class RunManager:
                 log.exception("run %s: its status could not be recorded", item[0])
 
     def _execute(self, run_id: str, work: Callable[[str, Progress], dict[str, Any]]) -> None:
-        self._update(run_id, status="running", started_at=utcnow(), progress=0.01,
-                     message="started")
+        if not claim_run(self.storage, run_id):
+            return  # cancelled while it waited in the queue
+        reached = ["started"]
+
+        def progress(fraction: float, message: str) -> None:
+            try:
+                running = report_progress(self.storage, run_id, fraction, message)
+            except OperationalError:  # busy (another run storing its results): the next
+                log.warning("run %s: progress not recorded (database busy)", run_id)
+                return  # step records it, and hears a cancel request then
+            if not running:
+                raise RunCancelled(reached[0])
+            reached[0] = message
+
         try:
-            summary = work(run_id, lambda p, m: self._update(run_id, progress=p, message=m))
+            summary = work(run_id, progress)
+        except RunCancelled as stop:
+            log.info("run %s cancelled at: %s", run_id, stop)
+            final = {"status": "cancelled", "finished_at": utcnow(),
+                     "message": f"cancelled at: {stop} (nothing stored)"}
         except Exception as exc:
             log.exception("run %s failed", run_id)
             final = {"status": "failed", "finished_at": utcnow(),
@@ -93,12 +132,9 @@ class RunManager:
         # that sees "succeeded" never reads the previous run's results from the cache.
         self.on_finish()
         try:
-            self._update(run_id, **final)
+            finish_run(self.storage, run_id, **final)
         finally:
             self.on_finish()
-
-    def _update(self, run_id: str, **fields: Any) -> None:
-        update_run(self.storage, run_id, **fields)
 
     def shutdown(self) -> None:
         """Stop taking queued runs (a run in progress finishes unless the process ends)."""

@@ -2,19 +2,23 @@
 
 The plan run goes through the chunked plan
 (:func:`stockwise.workflows.chunked_plan.plan_in_chunks`) on the engine the settings
-name (``STOCKWISE_ENGINE``: local, process or dask; ``STOCKWISE_DASK_SCHEDULER``), and
-its progress counts the chunks done ("chunk 3/12, sector pharmacy"). The forecast run
-calls :func:`stockwise.workflows.sector_forecast.forecast_sectors` sector by sector (its
-progress counts sectors). Both read the stored sales, the latest inventory snapshot and
-the stored batches; sales stored without any sector are planned under the profile the
-run's ``sector`` names, as ``stockwise plan --sector`` plans a file without a sector
-column, and a plan run's summary holds the settings that produced its bill
+name (``STOCKWISE_ENGINE``: local, process or dask; ``STOCKWISE_DASK_SCHEDULER``). The
+forecast run calls :func:`stockwise.workflows.sector_forecast.forecast_sectors` sector
+by sector. Both report every step the workflows report (:mod:`stockwise.progress`) as
+the run's progress and message ("chunk 2 of 5, sector pharmacy · backtesting candidate
+3 of 4: SES"); on the process and dask engines a chunk's steps stay in its worker and
+progress moves chunk by chunk. Each report is also where a cancelled run stops
+(:class:`stockwise.api.jobs.RunCancelled`). Both read the stored sales, the latest
+inventory snapshot and the stored batches; sales stored without any sector are planned
+under the profile the run's ``sector`` names, as ``stockwise plan --sector`` plans a file
+without a sector column, and a plan run's summary holds the settings that produced its bill
 (:mod:`stockwise.workflows.plan_settings`). A run naming ``drivers`` (promo,
 price …) also reads their history from the stored sales and their planned values from
 the stored planned inputs, and passes both on. Results are written at the end,
-in one transaction, so a failed run stores no partial results. With a tracker (settings
-``STOCKWISE_TRACK=true``) the run is also recorded in MLflow like a CLI run: parameters,
-data fingerprint, backtest scores, result files and each sector's champion model.
+in one transaction, so a failed or cancelled run stores no partial results. With a
+tracker (settings ``STOCKWISE_TRACK=true``) the run is also recorded in MLflow like a CLI
+run: parameters, data fingerprint, backtest scores, result files and each sector's
+champion model.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ from stockwise.cells import write_csv
 from stockwise.data.holes import describe_holes, find_holes
 from stockwise.errors import InputError, NothingUsableError, OptionError
 from stockwise.inventory.budget import BudgetOutcome
+from stockwise.progress import Report, Step, shares, within
 from stockwise.workflows.plan_config import PlanConfig
 from stockwise.workflows.plan_outputs import ChunkCollector
 from stockwise.workflows.plan_outputs import concat_tables as _concat
@@ -140,10 +145,12 @@ def _forecast_sectors(sales: pd.DataFrame, params: dict[str, Any],
     from stockwise.workflows.sector_forecast import forecast_sectors
 
     groups = list(_sector_groups(sales))
+    spans = shares([rows[S.UNIQUE_ID].nunique() for _, rows in groups])
     for index, (name, rows) in enumerate(groups):
-        progress(0.05 + 0.85 * index / len(groups), f"forecasting sector {name or '(none)'} "
-                 f"({index + 1} of {len(groups)})")
-        yield forecast_sectors(rows, horizon=params.get("horizon"),
+        label = f"sector {name or '(none)'} ({index + 1} of {len(groups)})" \
+            if len(groups) > 1 else ""
+        steps = within(_as_steps(progress), *spans[index], label)
+        yield forecast_sectors(rows, horizon=params.get("horizon"), progress=steps,
                                models=params.get("models", "auto"),
                                levels=params.get("levels"), n_windows=params.get("n_windows", 2),
                                planned=planned, drivers=drivers,
@@ -158,7 +165,7 @@ def _plan_chunks(sales: pd.DataFrame, inventory: pd.DataFrame, batches: pd.DataF
     engine; a sector without one is left out with a note, as before any planning. Also
     returns the plan's config, its first planned day fixed."""
     from stockwise.adapters.distributed import open_executor
-    from stockwise.workflows.chunked_plan import ChunkProgress, plan_in_chunks
+    from stockwise.workflows.chunked_plan import plan_in_chunks
     from stockwise.workflows.plan_config import as_model_names
 
     config = PlanConfig(sector=params.get("sector"),
@@ -176,17 +183,24 @@ def _plan_chunks(sales: pd.DataFrame, inventory: pd.DataFrame, batches: pd.DataF
     sales = _stocked_sectors(sales, inventory, notes)
     config = config.with_today(sales)
 
-    def report(chunk: ChunkProgress) -> None:
-        progress(0.05 + 0.85 * chunk.done / chunk.total,
-                 f"chunk {chunk.done}/{chunk.total}, sector {chunk.sector or '(none)'}")
-
     progress(0.05, f"planning on the {settings.engine} engine")
     collected = ChunkCollector(budget=config.budget, inventory=inventory)
     with open_executor(settings.engine, workers=settings.engine_workers,
                        scheduler=settings.dask_scheduler) as executor:
         plan_in_chunks(sales, inventory, config, collected, batches=batches, planned=planned,
-                       executor=executor, progress=report)
+                       executor=executor, steps=_as_steps(progress))
     return collected, config
+
+
+def _as_steps(progress: Progress, start: float = 0.05, end: float = 0.9) -> Report:
+    """The workflows' steps as a run's progress: their share of the work mapped between
+    reading the stored data (``start``) and storing the results (``end``), their words
+    as the message."""
+
+    def report(step: Step) -> None:
+        progress(start + (end - start) * step.fraction, step.describe())
+
+    return report
 
 
 def money_summary(plan: pd.DataFrame, capped: BudgetOutcome | None) -> dict[str, Any]:

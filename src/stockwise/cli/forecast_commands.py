@@ -10,6 +10,7 @@ from rich.markup import escape
 
 from stockwise.cli.console import console, handle_errors
 from stockwise.cli.data_commands import BoundsOption
+from stockwise.cli.progress_bar import step_bar
 from stockwise.cli.reading import (
     DateFormatOption,
     DecimalOption,
@@ -90,15 +91,14 @@ def forecast(
     from stockwise.data.mapping import parse_map_option
     from stockwise.workflows.sector_forecast import forecast_file
 
-    with tracking(track, out) as tracker, console.status(
-            "validating, backtesting candidates and forecasting …"):
+    with tracking(track, out) as tracker, step_bar() as bar:
         run = forecast_file(
             sales, out, column_map=parse_map_option(column_map), horizon=horizon, freq=freq,
             sector=sector, models=_models(models), levels=_levels(levels), n_windows=windows,
             extra_dirs=tuple(sectors_dir or ()), tracker=tracker, planned=planned,
             drivers=split_names(drivers), quality=quality, force=force,
             closed_calendar=read_closed_days(closed_days) if closed_days else None,
-            bounds=load_bounds(bounds), reading=reading,
+            bounds=load_bounds(bounds), reading=reading, progress=bar,
         )
     console.print(run.validation.tables["sales"].report.summary, highlight=False)
     assert run.result is not None
@@ -149,13 +149,13 @@ def backtest(
     from stockwise.data.mapping import parse_map_option
     from stockwise.workflows.sector_forecast import backtest_file
 
-    with tracking(track, out) as tracker, console.status("backtesting …"):
+    with tracking(track, out) as tracker, step_bar() as bar:
         run = backtest_file(
             sales, out, column_map=parse_map_option(column_map), horizon=horizon,
             n_windows=windows, freq=freq, sector=sector,
             models=None if models is None else _models(models), levels=_levels(levels),
             extra_dirs=tuple(sectors_dir or ()), tracker=tracker, bounds=load_bounds(bounds),
-            reading=reading,
+            reading=reading, progress=bar,
         )
     assert run.summary is not None
     shown = [c for c in ("sector", "model", "n_series", "mase", "rmsse", "wape", "smape",

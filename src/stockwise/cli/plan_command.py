@@ -3,27 +3,17 @@
 The series are planned in chunks (``--chunk-size``) on an engine: ``local`` (this
 process, the default), ``process`` (a pool of ``--workers`` processes) or ``dask`` (a
 local Dask cluster, or the one at ``--scheduler`` / ``$STOCKWISE_DASK_SCHEDULER``); a
-progress bar on stderr counts the chunks (hidden with ``-q``).
+progress bar on stderr says the step and counts the chunks (hidden with ``-q``;
+:mod:`stockwise.cli.progress_bar`).
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 
 from stockwise.cli.console import console, err_console, handle_errors
 from stockwise.cli.data_commands import BoundsOption
@@ -37,6 +27,7 @@ from stockwise.cli.forecast_commands import (
     SectorsDirOption,
     split_names,
 )
+from stockwise.cli.progress_bar import step_bar
 from stockwise.cli.reading import (
     BatchesMapOption,
     DateFormatOption,
@@ -51,9 +42,6 @@ from stockwise.cli.reading import (
 from stockwise.cli.runs_command import TrackOption, tracking
 from stockwise.cli.tables import Column, print_fitted
 from stockwise.workflows.plan_config import DEFAULT_CHUNK_SIZE
-
-if TYPE_CHECKING:
-    from stockwise.workflows.chunked_plan import ChunkProgress
 
 SHOWN = 15
 
@@ -143,13 +131,13 @@ def plan(
         lang=lang)
     limits = load_bounds(bounds)  # a bad bounds file stops the run before it starts
     with tracking(track, out) as tracker, open_executor(
-            engine, workers=workers, scheduler=scheduler) as executor, chunk_bar() as bar:
+            engine, workers=workers, scheduler=scheduler) as executor, step_bar() as bar:
         run, validation = plan_files_in_chunks(
             sales, inventory, out, config, batches=batches,
             column_map=parse_map_option(column_map),
             inventory_map=parse_map_option(inventory_map),
             batches_map=parse_map_option(batches_map), reading=reading, planned=planned,
-            executor=executor, tracker=tracker, progress=bar, bounds=limits)
+            executor=executor, tracker=tracker, steps=bar, bounds=limits)
     for table in validation.tables.values():
         warned = table.report.warnings["rule"].value_counts()
         said = "; warnings: " + ", ".join(f"{r} {n}" for r, n in warned.items()) \
@@ -165,24 +153,6 @@ def plan(
     render_unplanned(run.unplanned)
     for name, path in run.files.items():
         console.print(f"{name}: {path}", highlight=False, soft_wrap=True)
-
-
-@contextmanager
-def chunk_bar() -> Iterator[Callable[[ChunkProgress], None]]:
-    """A progress bar of chunks done / total, elapsed and time left, on stderr (not with
-    -q); yields the callback the workflow reports each finished chunk to."""
-    quiet = logging.getLogger().getEffectiveLevel() > logging.WARNING
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("chunks"), TimeElapsedColumn(), TextColumn("left"),
-                  TimeRemainingColumn(), console=err_console, transient=True,
-                  disable=quiet) as progress:
-        task = progress.add_task("planning", total=None)
-
-        def advance(chunk: ChunkProgress) -> None:
-            progress.update(task, completed=chunk.done, total=chunk.total,
-                            description=f"planned {chunk.sector or 'series'}")
-
-        yield advance
 
 
 URGENT_COLUMNS = (

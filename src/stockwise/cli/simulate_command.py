@@ -11,6 +11,7 @@ from rich.markup import escape
 from stockwise.cells import write_csv
 from stockwise.cli.console import console, handle_errors
 from stockwise.cli.forecast_commands import OutFolderOption, SectorsDirOption, split_names
+from stockwise.cli.progress_bar import step_bar
 from stockwise.cli.reading import (
     DateFormatOption,
     DecimalOption,
@@ -125,8 +126,8 @@ def simulate(
                for s in levels]
     configs = [{k: v for k, v in c.items() if v != "-"} for c in configs]
     table_inv = validation.tables.get("inventory")
-    with console.status(f"replaying {history['unique_id'].nunique()} series from "
-                        f"{first.date()} under {len(configs)} configurations …"):
+    with step_bar(f"replaying {history['unique_id'].nunique()} series from "
+                  f"{first.date()}") as bar:
         results = simulate_many(
             history, configs, start=first, review_period_days=max(round(review / scale), 1),
             lead_time_days=lead / scale, lost_sales=not backorders, refit_every=refit_every,
@@ -135,7 +136,7 @@ def simulate(
             target=target.replace("-", "_"),
             n_paths=n_paths, seed=seed, season_length=season,
             baseline_window=max(round(56 / scale), 8),
-            inventory=table_inv.data if table_inv is not None else None)
+            inventory=table_inv.data if table_inv is not None else None, progress=bar)
     summary = pd.DataFrame([r.summary for r in results])
     _render(summary)
     out.mkdir(parents=True, exist_ok=True)

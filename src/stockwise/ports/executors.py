@@ -38,9 +38,12 @@ class Executor(Protocol):
 
     ``shares_files``: whether ``fn`` sees this machine's files (then a chunk can write its
     own outputs where the caller reads them, instead of sending them back).
+    ``runs_here``: whether ``fn`` runs in the caller's thread (then it may call back into
+    the caller, e.g. to report its progress, and anything it raises stops the job).
     """
 
     shares_files: bool
+    runs_here: bool
 
     def map(self, fn: Callable[[T, C], R], items: Iterable[T], config: C) -> Iterator[R]: ...
 
@@ -54,6 +57,7 @@ class InProcessExecutor:
 
     workers = 1
     shares_files = True
+    runs_here = True
 
     def map(self, fn: Callable[[T, C], R], items: Iterable[T], config: C) -> Iterator[R]:
         for item in items:
@@ -77,6 +81,7 @@ class LocalProcessExecutor:
     """
 
     shares_files = True
+    runs_here = False
 
     def __init__(self, workers: int | None = None, preload: tuple[str, ...] = PRELOAD) -> None:
         self.workers = max(int(workers or os.cpu_count() or 1), 1)

@@ -56,6 +56,7 @@ import pandas as pd
 
 from stockwise import schema as S
 from stockwise.inventory.paths import DEFAULT_CORRELATION
+from stockwise.progress import Report, step
 from stockwise.replay.loop import (
     BASELINE,
     COVER_WINDOW,
@@ -184,12 +185,13 @@ def simulate(
 
 def simulate_many(history: pd.DataFrame, configs: Sequence[dict[str, Any]], *,
                   start: str | pd.Timestamp, baseline_levels: Sequence[float] | None = None,
-                  **common: Any) -> list[SimulationResult]:
+                  progress: Report | None = None, **common: Any) -> list[SimulationResult]:
     """Run each configuration (keyword arguments of :func:`simulate` over ``common``).
 
     The baseline is always included: at ``baseline_levels`` (default: every service level
     of ``configs``) unless the configurations already hold it. Configurations with the
     same forecast source share one :class:`ReviewForecasts`, so each forecast is made once.
+    ``progress`` hears each configuration as its replay starts (:mod:`stockwise.progress`).
     """
     configs = [dict(c) for c in configs]
     default_level = common.get("service_level", 0.95)
@@ -202,13 +204,23 @@ def simulate_many(history: pd.DataFrame, configs: Sequence[dict[str, Any]], *,
             configs.append({"policy": BASELINE, "service_level": level})
     shared: dict[tuple, ReviewForecasts] = {}
     results = []
-    for config in configs:
+    for done, config in enumerate(configs):
+        step(progress, "replaying configuration", done, len(configs), item=_described(config))
         options = {**common, **config}
         if options.get("policy", "RS") != BASELINE and not isinstance(
                 options.get("forecast"), ReviewForecasts):
             options["forecast"] = _shared_source(history, options, configs, common, shared)
         results.append(simulate(history, start=start, **options))
     return results
+
+
+def _described(config: dict[str, Any]) -> str:
+    """"RS, AutoETS, 95 %": what a configuration replays."""
+    source = config.get("forecast")
+    parts = [str(config.get("policy", "RS")),
+             source if isinstance(source, str) else getattr(source, "name", None),
+             f"{config['service_level']:.0%}" if "service_level" in config else None]
+    return ", ".join(p for p in parts if p)
 
 
 def compare(history: pd.DataFrame, configs: Sequence[dict[str, Any]],

@@ -34,6 +34,7 @@ from stockwise.inventory.budget import BudgetOutcome
 from stockwise.inventory.plan import unplanned_frame
 from stockwise.models.base import Forecaster
 from stockwise.ports.executors import Executor, InProcessExecutor
+from stockwise.progress import Report, Step, shares, step, within
 from stockwise.report.settings_view import SETTINGS_FILE
 from stockwise.sectors import load_profile
 from stockwise.workflows.plan import plan_tables, validate_plan_inputs
@@ -46,6 +47,9 @@ from stockwise.workflows.tracking import NullTracker, Tracker, track_forecasts
 from stockwise.workflows.validate import ValidationRun
 
 log = logging.getLogger(__name__)
+VALIDATE_SHARE, WRITE_FROM = 0.05, 0.97
+"""Shares of a plan from files reported for validating (up to 5 %) and writing (the last
+3 %): the chunks take the rest."""
 
 
 @dataclass(frozen=True)
@@ -108,11 +112,14 @@ class ChunkProgress:
 Progress = Callable[[ChunkProgress], None]
 
 
-def plan_chunk(chunk: PlanChunk, config: PlanConfig) -> ChunkResult:
-    """Prepare, correct censoring, forecast and plan one chunk (``plan_inventory``)."""
+def plan_chunk(chunk: PlanChunk, config: PlanConfig, progress: Report | None = None
+               ) -> ChunkResult:
+    """Prepare, correct censoring, forecast and plan one chunk (``plan_inventory``);
+    ``progress`` hears its stages (only where the chunk runs in the caller's thread)."""
     timings: dict[str, StageTime] = {}
     run = plan_inventory_with(chunk.sales_rows(), chunk.inventory, config,
-                              batches=chunk.batches, planned=chunk.planned, timings=timings)
+                              batches=chunk.batches, planned=chunk.planned, timings=timings,
+                              progress=progress)
     tables = plan_tables(run)
     written: set[str] = set()
     if chunk.parts_dir is not None:
@@ -233,9 +240,15 @@ def split_chunks(sales: pd.DataFrame | PartedSales, inventory: pd.DataFrame,
 def plan_in_chunks(sales: pd.DataFrame | PartedSales, inventory: pd.DataFrame, config: PlanConfig,
                    sink: ChunkSink, *, batches: pd.DataFrame | None = None,
                    planned: pd.DataFrame | None = None, executor: Executor | None = None,
-                   progress: Progress | None = None) -> int:
+                   progress: Progress | None = None, steps: Report | None = None) -> int:
     """Plan every chunk on ``executor`` (default: here) and hand each result to ``sink``
     as it completes; ``progress`` hears of each finished chunk. Returns the chunk count.
+
+    ``steps`` hears each finished chunk too, as a :class:`~stockwise.progress.Step` whose
+    share of the job counts series, and, when the chunks run in this thread
+    (``executor.runs_here``), each chunk's stages: a single chunk of 2,000 series then
+    moves the bar sector by sector and candidate by candidate. Raising from either stops
+    the job at that boundary.
 
     ``today`` is fixed from the whole sales table first, so all chunks plan from one day.
     """
@@ -249,12 +262,40 @@ def plan_in_chunks(sales: pd.DataFrame | PartedSales, inventory: pd.DataFrame, c
     chunks.shares_files = executor.shares_files
     if sink.parts_dir is not None and executor.shares_files:
         chunks.parts_dir = str(sink.parts_dir)
-    for done, result in enumerate(executor.map(plan_chunk, chunks, config), start=1):
+    spans = shares([len(spec.ids) for spec in chunks.specs])
+    work = _reporting(steps, spans, chunks.specs) if steps is not None and getattr(
+        executor, "runs_here", False) else plan_chunk
+    planned_share = 0.0
+    for done, result in enumerate(executor.map(work, chunks, config), start=1):
         sink.write(result)
         if progress is not None:
             progress(ChunkProgress(done, len(chunks), result.index, result.sector,
                                    result.n_series))
+        start, end = spans[result.index]
+        planned_share += end - start
+        if steps is not None:
+            steps(Step("chunks planned", done, len(chunks), min(planned_share, 1.0)))
     return len(chunks)
+
+
+def _reporting(steps: Report, spans: list[tuple[float, float]], specs: list[ChunkSpec]
+               ) -> Callable[[PlanChunk, PlanConfig], ChunkResult]:
+    """``plan_chunk`` that reports each chunk's stages in its share of the job (a chunk
+    running in this thread: the closure is never sent anywhere)."""
+
+    def work(chunk: PlanChunk, config: PlanConfig) -> ChunkResult:
+        return plan_chunk(chunk, config, within(steps, *spans[chunk.index],
+                                                _chunk_label(chunk, len(specs))))
+
+    return work
+
+
+def _chunk_label(chunk: PlanChunk, total: int) -> str:
+    """"chunk 2 of 5, sector pharmacy"; without the count for a single chunk."""
+    where = f"sector {chunk.sector}" if chunk.sector is not None else ""
+    if total == 1:
+        return where
+    return f"chunk {chunk.index + 1} of {total}" + (f", {where}" if where else "")
 
 
 @dataclass
@@ -285,6 +326,7 @@ def plan_files_in_chunks(
     tracker: Tracker | None = None, progress: Progress | None = None,
     timings: dict[str, StageTime] | None = None, bounds: Bounds = DEFAULT_BOUNDS,
     batches_map: dict[str, str] | None = None, reading: ReadOptions = NO_OPTIONS,
+    steps: Report | None = None,
 ) -> tuple[ChunkedPlanRun, ValidationRun]:
     """Validate the files, plan them chunk by chunk, and stream every output to ``out_dir``
     (:class:`~stockwise.workflows.plan_outputs.PlanWriter` says which files).
@@ -297,6 +339,7 @@ def plan_files_in_chunks(
     ``bounds``: the plausible ranges of the inputs' numbers (:mod:`stockwise.data.bounds`).
     ``reading``: how to read the files (:class:`~stockwise.data.read_options.ReadOptions`),
     the same for the three; each has its mapping (``column_map`` is the sales file's).
+    ``steps``: hears validating, the chunks (:func:`plan_in_chunks`) and writing.
     """
     from stockwise.data.planned import read_planned
     from stockwise.workflows.report import write_validation_summary
@@ -308,6 +351,7 @@ def plan_files_in_chunks(
     (out / SETTINGS_FILE).unlink(missing_ok=True)  # never an earlier run's settings
     with tracker.start_run("plan", tags={"stockwise.kind": "plan"}), \
             tempfile.TemporaryDirectory(prefix="stockwise-parts-") as parts_dir:
+        step(steps, "validating the files", 0, 1, span=(0.0, VALIDATE_SHARE))
         validation = validate_plan_inputs(
             sales, inventory, batches, column_map, inventory_map, out,
             parts_dir=Path(parts_dir), part_series=config.chunk_size,
@@ -326,8 +370,10 @@ def plan_files_in_chunks(
         config = config.with_today(sales_rows)
         plan_in_chunks(sales_rows, tables["inventory"].data, config, writer,
                        batches=tables["batches"].data if "batches" in tables else None,
-                       planned=future, executor=executor, progress=progress)
+                       planned=future, executor=executor, progress=progress,
+                       steps=within(steps, VALIDATE_SHARE, WRITE_FROM))
         clock.lap("chunks")
+        step(steps, "writing the files", 0, 1, span=(WRITE_FROM, 1.0))
         plan = writer.plan
         settings = plan_settings(config, plan, tables["inventory"].data, writer.settings)
         files = writer.finish(settings, plan)

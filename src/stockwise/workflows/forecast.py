@@ -62,12 +62,18 @@ from stockwise.models.base import (
 )
 from stockwise.models.registry import global_candidates, with_fallback
 from stockwise.models.splits import CUTOFF
+from stockwise.progress import Report
+from stockwise.progress import step as report_step
 from stockwise.schema import FORECAST
 from stockwise.workflows.closed_days import ClosedDays, zero_closed
 
 log = logging.getLogger(__name__)
 NOTE = "note"
 DEFAULT_SEASON = {"D": 7, "W": 52, "M": 12}
+BACKTEST_SPAN = (0.05, 0.75)
+FIT_SPAN = (0.75, 0.95)
+"""Shares of a forecast run reported for its stages: preparing, backtesting the
+candidates (most of the time), fitting the chosen models, calibrating the bands."""
 QUALITIES = ("fast", "best")
 """Presets of "auto": "fast" (the default) keeps to candidates that cost milliseconds per
 series; "best" also tries AutoETS/AutoTheta on daily data, AutoARIMA on weekly and
@@ -177,9 +183,13 @@ def run_forecast(
     restrict_to: Sequence[str] | None = None, calibrate: bool = True,
     exog: Sequence[str] | None = None, X_df: pd.DataFrame | None = None,
     quality: str = "fast", max_gap_days: int = DEFAULT_MAX_GAP_DAYS,
-    closed_calendar: pd.DataFrame | None = None,
+    closed_calendar: pd.DataFrame | None = None, progress: Report | None = None,
 ) -> ForecastRun:
-    """:func:`forecast`, returning the whole :class:`ForecastRun`."""
+    """:func:`forecast`, returning the whole :class:`ForecastRun`.
+
+    ``progress`` hears each stage and each candidate backtested or model fitted
+    (:mod:`stockwise.progress`); raising from it stops the run there.
+    """
     try:
         h = check_horizon(h)
     except ValueError as exc:
@@ -192,6 +202,7 @@ def run_forecast(
     if exog and X_df is None:
         raise OptionError(f"known-ahead inputs {exog} need their future values: pass X_df "
                           "(unique_id, ds and those columns for the forecast periods)")
+    report_step(progress, "preparing the series", 0, 1, span=(0.0, BACKTEST_SPAN[0]))
     frame, freq, holes = _prepare(df, freq, exog, max_gap_days)
     season_length = season_length or DEFAULT_SEASON[freq]
     levels = normalise_levels(levels)
@@ -214,15 +225,16 @@ def run_forecast(
     else:
         chosen, metrics, members, cv = _choose(frame, candidates, h, n_windows, season_length,
                                                metric, ensemble_k, ensemble, band_levels, freq,
-                                               segments, closed, holes)
+                                               segments, closed, holes, progress)
     out, fitted = _final_forecasts(frame, chosen, candidates, h, levels, season_length, freq,
                                    ensemble, members, _future_inputs(X_df, exog),
-                                   backtest=cv, n_windows=n_windows)
+                                   backtest=cv, n_windows=n_windows, progress=progress)
     table = pd.DataFrame()
     past = pd.DataFrame()
     if cv is not None:
         past = _chosen_backtest(cv, chosen, band_levels)
     if band_levels and cv is not None:
+        report_step(progress, "calibrating the bands", 0, 1, span=(FIT_SPAN[1], 1.0))
         out, table, past = _calibrate(out, frame, past, band_levels, season_length, segments,
                                       closed, holes)
     if closed is not None:  # expected closures: 0, whatever the model and its bands said
@@ -236,12 +248,13 @@ def run_forecast(
 def backtest(
     df: pd.DataFrame, h: int, freq: str | None = None, models: ModelSpec = ("SeasonalNaive",),
     n_windows: int = 2, season_length: int | None = None, levels: Sequence[int] = (),
-    step: int | None = None, exog: Sequence[str] = (),
+    step: int | None = None, exog: Sequence[str] = (), progress: Report | None = None,
 ) -> BacktestResult:
     """Rolling-origin backtest of each model on every series; returns forecasts + metrics.
 
     ``exog`` names known-ahead columns of ``df``: in each window, models that use them see
     their values on the training rows and on the held-out rows (never the held-out ``y``).
+    ``progress`` hears each model as its backtest starts (:mod:`stockwise.progress`).
     """
     frame, freq, holes = _prepare(df, freq, _exog_columns(df, exog, None))
     season_length = season_length or DEFAULT_SEASON[freq]
@@ -251,13 +264,16 @@ def backtest(
     specs = [models] if isinstance(models, str | Forecaster) else list(models)
     cv: pd.DataFrame | None = None
     names = []
-    for spec in specs:
+    for done, spec in enumerate(specs):
         model = with_fallback(spec, season_length, freq, h)
+        report_step(progress, "backtesting model", done, len(specs), item=model.name,
+                    span=(0.0, 0.95))
         names.append(model.name)
         result = backtest_model(model, frame, h, n_windows, step, levels)
         key = [S.UNIQUE_ID, S.DS, CUTOFF, S.Y]
         cv = result if cv is None else cv.merge(result, on=key, how="outer")
     assert cv is not None
+    report_step(progress, "scoring the models", 0, 1, span=(0.95, 1.0))
     metrics = evaluate(cv[~in_holes(cv, holes)], frame, names, season_length=season_length,
                        levels=levels)
     return BacktestResult(cv, metrics)
@@ -421,7 +437,7 @@ def _choose(frame: pd.DataFrame, candidates: dict[str, list[str | Forecaster]], 
             n_windows: int, season_length: int, metric: str, ensemble_k: int, how: str,
             levels: tuple[int, ...] = (), freq: str | None = None,
             segments: pd.Series | None = None, closed: ClosedDays | None = None,
-            holes: pd.DataFrame | None = None
+            holes: pd.DataFrame | None = None, progress: Report | None = None
             ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, list[str]], pd.DataFrame | None]:
     """Backtest each candidate on its series, add the ensemble, select per series.
 
@@ -429,7 +445,8 @@ def _choose(frame: pd.DataFrame, candidates: dict[str, list[str | Forecaster]], 
     Closures (``closed``) are not scored: a shop shut on a holiday is no model's miss;
     nor are the estimated periods of ``holes``: nothing was observed there.
     """
-    cv = _backtest_candidates(frame, candidates, h, n_windows, season_length, levels, freq)
+    cv = _backtest_candidates(frame, candidates, h, n_windows, season_length, levels, freq,
+                              progress)
     if cv is None:  # no series long enough for even one window
         first = {uid: _label(specs[0]) for uid, specs in candidates.items()}
         chosen = pd.DataFrame({S.UNIQUE_ID: list(first), MODEL: list(first.values()),
@@ -494,15 +511,17 @@ def _without_empty_ensembles(chosen: pd.DataFrame, metrics: pd.DataFrame,
 
 def _backtest_candidates(frame: pd.DataFrame, candidates: dict[str, list[str | Forecaster]],
                          h: int, n_windows: int, season_length: int,
-                         levels: tuple[int, ...] = (), freq: str | None = None
-                         ) -> pd.DataFrame | None:
+                         levels: tuple[int, ...] = (), freq: str | None = None,
+                         progress: Report | None = None) -> pd.DataFrame | None:
     by_model: dict[str, tuple[str | Forecaster, list[str]]] = {}
     for uid, specs in candidates.items():
         for spec in specs:
             by_model.setdefault(_label(spec), (spec, []))[1].append(uid)
     key = [S.UNIQUE_ID, S.DS, CUTOFF, S.Y]
     cv: pd.DataFrame | None = None
-    for label, (spec, ids) in sorted(by_model.items()):
+    for done, (label, (spec, ids)) in enumerate(sorted(by_model.items())):
+        report_step(progress, "backtesting candidate", done, len(by_model), item=label,
+                    span=BACKTEST_SPAN)
         subset = frame[frame[S.UNIQUE_ID].isin(ids)]
         model = with_fallback(spec, season_length, freq, h=h)
         try:
@@ -595,6 +614,7 @@ def _final_forecasts(frame: pd.DataFrame, chosen: pd.DataFrame,
                      levels: tuple[int, ...], season_length: int, freq: str, how: str,
                      members: dict[str, list[str]], future: pd.DataFrame | None = None,
                      backtest: pd.DataFrame | None = None, n_windows: int = 0,
+                     progress: Report | None = None,
                      ) -> tuple[pd.DataFrame, dict[str, Forecaster]]:
     """Refit the chosen models on all the data; combine members for ensemble series.
 
@@ -616,7 +636,9 @@ def _final_forecasts(frame: pd.DataFrame, chosen: pd.DataFrame,
     fitted: dict[str, Forecaster] = {}
     used: dict[tuple[str, str], str] = {}
     notes: dict[tuple[str, str], str] = {}
-    for label, ids in sorted(needs.items()):
+    for done, (label, ids) in enumerate(sorted(needs.items())):
+        report_step(progress, "fitting chosen model", done, len(needs), item=label,
+                    span=FIT_SPAN)
         model = with_fallback(specs.get(label, label), season_length, freq, h)
         fit_ids = ids | candidate_ids.get(label, set()) if model.is_global else ids
         model.fit(frame[frame[S.UNIQUE_ID].isin(fit_ids)])

@@ -31,6 +31,7 @@ from stockwise.inventory.money import by_supplier
 from stockwise.inventory.new_products import since_listing
 from stockwise.inventory.paths import is_intermittent
 from stockwise.inventory.plan import DAYS_PER_PERIOD, InventoryPlan, build_plan
+from stockwise.progress import Report, shares, step, within
 from stockwise.report.order_list import write_order_workbook
 from stockwise.sectors import SectorProfile, list_profiles, load_profile
 from stockwise.workflows.forecast import ModelSpec
@@ -42,6 +43,9 @@ from stockwise.workflows.validate import ValidationRun, cross_check, validate_so
 
 log = logging.getLogger(__name__)
 PLAN_LEVELS = (50, 80, 90, 95, 98, 99)
+FORECAST_SPAN = (0.1, 0.85)
+"""Share of a plan reported for forecasting: preparing and correcting stockouts come
+before it, building the order list after."""
 
 
 @dataclass
@@ -70,7 +74,7 @@ def plan_inventory(
     planned: pd.DataFrame | None = None, drivers: Sequence[str] = (),
     timings: dict[str, StageTime] | None = None, quality: str = "fast",
     currency: str | None = None, budget: float | None = None,
-    closed_days: str | Path | pd.DataFrame | None = None,
+    closed_days: str | Path | pd.DataFrame | None = None, progress: Report | None = None,
 ) -> PlanRun:
     """Plan orders for every product with an inventory row and sales history, and for the
     inventory's products without any (at zero demand, see :func:`last_sales`).
@@ -89,12 +93,16 @@ def plan_inventory(
     run's ``budget`` says what was left out.
     ``closed_days``: a calendar of days known closed (``ds``, optionally ``store``; a file
     or a frame, :func:`stockwise.data.closed_calendar.read_closed_days`), forecast 0.
+    ``progress``: hears each stage, and each sector's forecasting steps
+    (:mod:`stockwise.progress`); raising from it stops the plan there.
     """
     clock = StageClock(timings)
+    step(progress, "preparing the sales", 0, 1, span=(0.0, 0.05))
     prepared = prepare_sales(sales, freq="D")
     clock.lap("prepare")
     censoring = pd.DataFrame()
     if correct_censoring and prepared[S.STOCKOUT].any():
+        step(progress, "correcting stocked-out days", 0, 1, span=(0.05, FORECAST_SPAN[0]))
         prepared = uncensor_demand(prepared)
         flagged = prepared[prepared["demand_corrected"]]
         censoring = flagged[[S.UNIQUE_ID, S.DS, "y_observed", S.Y]]
@@ -107,8 +115,10 @@ def plan_inventory(
         prepared = prepared[~in_holes(prepared, holes)].reset_index(drop=True)
     calendar = read_closed_days(closed_days) if closed_days is not None else None
     forecasts = _forecast(prepared, inventory, profiles, sector, models, n_windows, extra_dirs,
-                          planned, tuple(drivers), quality, calendar)
+                          planned, tuple(drivers), quality, calendar,
+                          within(progress, *FORECAST_SPAN))
     clock.lap("forecast")
+    step(progress, "building the order list", 0, 1, span=(FORECAST_SPAN[1], 1.0))
     freq = {str(s): str(f) for s, f in
             forecasts.forecasts[[S.SECTOR, "freq"]].drop_duplicates().itertuples(index=False)}
     today = pd.Timestamp(today) if today is not None else (
@@ -298,13 +308,16 @@ def _forecast(prepared: pd.DataFrame, inventory: pd.DataFrame,
               profiles: dict[str, SectorProfile], sector: str | None, models: ModelSpec,
               n_windows: int, extra_dirs: tuple[str | Path, ...],
               planned: pd.DataFrame | None = None, drivers: tuple[str, ...] = (),
-              quality: str = "fast", closed_calendar: pd.DataFrame | None = None
-              ) -> SectorForecasts:
-    """Forecast far enough ahead for the longest lead time + two reviews of each sector."""
+              quality: str = "fast", closed_calendar: pd.DataFrame | None = None,
+              progress: Report | None = None) -> SectorForecasts:
+    """Forecast far enough ahead for the longest lead time + two reviews of each sector
+    (``progress``: each sector's share in proportion to its series)."""
     parts = []
     groups = [(sector, prepared)] if sector or S.SECTOR not in prepared else list(
         prepared.groupby(S.SECTOR, sort=True))
-    for name, rows in groups:
+    spans = shares([rows[S.UNIQUE_ID].nunique() for _, rows in groups])
+    for index, (name, rows) in enumerate(groups):
+        label = f"sector {name} ({index + 1} of {len(groups)})" if len(groups) > 1 else ""
         profile = profiles.get(str(name)) if name is not None else None
         ids = set(rows[S.UNIQUE_ID])
         stock = inventory[inventory[S.UNIQUE_ID].astype(str).isin(ids)]
@@ -323,7 +336,8 @@ def _forecast(prepared: pd.DataFrame, inventory: pd.DataFrame,
                                       levels=levels, n_windows=n_windows,
                                       extra_dirs=extra_dirs, planned=planned,
                                       drivers=drivers, quality=quality,
-                                      closed_calendar=closed_calendar))
+                                      closed_calendar=closed_calendar,
+                                      progress=within(progress, *spans[index], label)))
     return SectorForecasts(
         pd.concat([p.forecasts for p in parts], ignore_index=True),
         pd.concat([p.selection for p in parts], ignore_index=True),

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from stockwise.cells import CsvFormat
     from stockwise.data.partition import PartedSales
     from stockwise.data.readers import CsvDialect
+    from stockwise.progress import Report
     from stockwise.workflows.plan import PlanRun
     from stockwise.workflows.stages import StageTime
 
@@ -151,12 +152,13 @@ class PlanConfig:
 def plan_inventory_with(sales: pd.DataFrame, inventory: pd.DataFrame, config: PlanConfig, *,
                         batches: pd.DataFrame | None = None,
                         planned: pd.DataFrame | None = None,
-                        timings: dict[str, StageTime] | None = None) -> PlanRun:
+                        timings: dict[str, StageTime] | None = None,
+                        progress: Report | None = None) -> PlanRun:
     """:func:`~stockwise.workflows.plan.plan_inventory` with the options of ``config``."""
     from stockwise.workflows.plan import plan_inventory
 
     return plan_inventory(sales, inventory, batches=batches, planned=planned, timings=timings,
-                          **config.plan_kwargs())
+                          progress=progress, **config.plan_kwargs())
 
 
 def _iso_day(value: str | pd.Timestamp | None) -> str | None:

@@ -25,6 +25,7 @@ from stockwise.errors import OptionError, ProfileError
 from stockwise.evaluation.metrics import summarise
 from stockwise.models.base import Forecaster
 from stockwise.models.registry import available_models
+from stockwise.progress import Report, shares, step, within
 from stockwise.sectors import SectorProfile, list_profiles, load_profile
 from stockwise.workflows.forecast import ModelSpec, backtest, run_forecast
 from stockwise.workflows.tracking import NullTracker, Tracker, track_forecasts, track_run
@@ -34,6 +35,8 @@ log = logging.getLogger(__name__)
 GENERIC = "all"
 DEFAULT_BACKTEST_MODELS = ("Naive", "SeasonalNaive", "AutoETS", "AutoTheta", "CrostonSBA",
                            "TSB")
+VALIDATE_SHARE, WRITE_FROM = 0.05, 0.97
+"""Shares of a file's run reported for validating (up to 5 %) and writing (the last 3 %)."""
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,7 @@ def forecast_sectors(
     sector: str | None = None, models: ModelSpec = "auto", levels: Sequence[int] | None = None,
     n_windows: int = 2, extra_dirs: Sequence[str | Path] = (),
     planned: pd.DataFrame | None = None, drivers: Sequence[str] = (), quality: str = "fast",
-    closed_calendar: pd.DataFrame | None = None,
+    closed_calendar: pd.DataFrame | None = None, progress: Report | None = None,
 ) -> SectorForecasts:
     """Run :func:`~stockwise.workflows.forecast.run_forecast` per sector.
 
@@ -81,11 +84,14 @@ def forecast_sectors(
     and forecast with them. ``drivers`` picks among its columns (default: all).
     ``closed_calendar`` (:func:`stockwise.data.closed_calendar.read_closed_days`): days
     known closed, forecast 0.
+    ``progress`` hears each sector's stages (:mod:`stockwise.progress`), each sector's
+    share of the bar its share of the series.
     """
     forecasts, selections, metrics, settings, past = [], [], [], [], []
     fitted: dict[str, dict[str, Forecaster]] = {}
     drivers = _drivers(sales, planned, drivers)
-    for rows, setting in _groups(sales, sector, horizon, freq, levels, extra_dirs):
+    for rows, setting, part in _parts(progress, _groups(sales, sector, horizon, freq, levels,
+                                                        extra_dirs)):
         log.info("forecasting sector %s: %d series, h=%d", setting.sector,
                  rows[S.UNIQUE_ID].nunique(), setting.horizon)
         future = None
@@ -98,7 +104,7 @@ def forecast_sectors(
                            models, setting.levels, n_windows, restrict_to=setting.restrict_to,
                            exog=list(drivers) or None, X_df=future, quality=quality,
                            max_gap_days=setting.max_gap_days,
-                           closed_calendar=closed_calendar)
+                           closed_calendar=closed_calendar, progress=part)
         forecasts.append(run.forecasts.assign(**{S.SECTOR: setting.sector, "freq": run.freq}))
         selections.append(run.selection.assign(**{S.SECTOR: setting.sector}))
         if not run.metrics.empty:
@@ -139,18 +145,33 @@ def backtest_sectors(
     sales: pd.DataFrame, *, horizon: int | None = None, n_windows: int = 2,
     freq: str | None = None, sector: str | None = None,
     models: Sequence[str] | None = None, levels: Sequence[int] | None = None,
-    extra_dirs: Sequence[str | Path] = (),
+    extra_dirs: Sequence[str | Path] = (), progress: Report | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Backtest models per sector: (per-window forecasts, metrics, summary per model)."""
+    """Backtest models per sector: (per-window forecasts, metrics, summary per model).
+    ``progress`` hears each sector's models as their backtests start."""
     windows, metrics, summaries = [], [], []
-    for rows, setting in _groups(sales, sector, horizon, freq, levels, extra_dirs):
+    for rows, setting, part in _parts(progress, _groups(sales, sector, horizon, freq, levels,
+                                                        extra_dirs)):
         names = list(models) if models else _backtest_models(setting)
         result = backtest(rows, setting.horizon, setting.freq, names, n_windows,
-                          setting.season_length, setting.levels)
+                          setting.season_length, setting.levels, progress=part)
         windows.append(result.forecasts.assign(**{S.SECTOR: setting.sector}))
         metrics.append(result.metrics.assign(**{S.SECTOR: setting.sector}))
         summaries.append(summarise(result.metrics).assign(**{S.SECTOR: setting.sector}))
     return _concat(windows), _concat(metrics), _concat(summaries)
+
+
+def _parts(progress: Report | None, groups: Iterator[tuple[pd.DataFrame, Settings]]
+           ) -> Iterator[tuple[pd.DataFrame, Settings, Report | None]]:
+    """Each sector's rows and settings with the report of its part of the job: a share
+    of the bar in proportion to its series, its steps named by the sector (when there
+    are several)."""
+    listed = list(groups)
+    spans = shares([rows[S.UNIQUE_ID].nunique() for rows, _ in listed])
+    for index, ((rows, setting), (start, end)) in enumerate(zip(listed, spans, strict=True)):
+        label = f"sector {setting.sector} ({index + 1} of {len(listed)})" \
+            if len(listed) > 1 else ""
+        yield rows, setting, within(progress, start, end, label)
 
 
 def _backtest_models(setting: Settings) -> list[str]:
@@ -220,6 +241,7 @@ def forecast_file(
     column_map: dict[str, str] | None = None, tracker: Tracker | None = None,
     planned: str | Path | pd.DataFrame | None = None, drivers: Sequence[str] = (),
     bounds: Bounds = DEFAULT_BOUNDS, force: bool = False, reading: ReadOptions = NO_OPTIONS,
+    progress: Report | None = None,
     **options: object,
 ) -> ForecastFiles:
     """Validate a sales file, forecast it per sector and write the results to ``out_dir``.
@@ -235,10 +257,13 @@ def forecast_file(
     Writes ``forecasts.csv``, ``selection.csv`` (model per series and why),
     ``backtest_metrics.csv`` and the validation files under ``validation/``. A
     ``tracker`` records the run: params, metrics, files and each sector's champion model.
+    ``progress`` hears validating, each sector's stages and writing
+    (:mod:`stockwise.progress`).
     """
     out = Path(out_dir)
     tracker = tracker or NullTracker()
     with tracker.start_run("forecast", tags={"stockwise.kind": "forecast"}):
+        step(progress, "validating the sales", 0, 1, span=(0.0, VALIDATE_SHARE))
         validation = validate_sources(source, column_map=column_map, out_dir=out / "validation",
                                       bounds=bounds, **reading.kwargs())
         sales = validation.tables["sales"].require_usable().data
@@ -248,7 +273,9 @@ def forecast_file(
                                             or "D"))
         future = read_planned(planned, drivers) if planned is not None else None
         result = forecast_sectors(sales, planned=future, drivers=drivers,
+                                  progress=within(progress, VALIDATE_SHARE, WRITE_FROM),
                                   **options)  # type: ignore[arg-type]
+        step(progress, "writing the files", 0, 1, span=(WRITE_FROM, 1.0))
         files = _write(out, {"forecasts": result.forecasts, "selection": result.selection,
                              "backtest_metrics": result.metrics})
         track_forecasts(tracker, "forecast", sales=sales, options=options, result=result,
@@ -282,17 +309,22 @@ def check_reach(sales: pd.DataFrame, horizon: int | None, freq: str | None) -> N
 def backtest_file(
     source: str | Path | pd.DataFrame, out_dir: str | Path, *,
     column_map: dict[str, str] | None = None, tracker: Tracker | None = None,
-    bounds: Bounds = DEFAULT_BOUNDS, reading: ReadOptions = NO_OPTIONS, **options: object,
+    bounds: Bounds = DEFAULT_BOUNDS, reading: ReadOptions = NO_OPTIONS,
+    progress: Report | None = None, **options: object,
 ) -> ForecastFiles:
     """Validate a sales file (read as ``reading`` says), backtest per sector, write
-    windows, metrics and summary."""
+    windows, metrics and summary (``progress``: as :func:`forecast_file`)."""
     out = Path(out_dir)
     tracker = tracker or NullTracker()
     with tracker.start_run("backtest", tags={"stockwise.kind": "backtest"}):
+        step(progress, "validating the sales", 0, 1, span=(0.0, VALIDATE_SHARE))
         validation = validate_sources(source, column_map=column_map, out_dir=out / "validation",
                                       bounds=bounds, **reading.kwargs())
         sales = validation.tables["sales"].require_usable().data
-        windows, metrics, summary = backtest_sectors(sales, **options)  # type: ignore[arg-type]
+        windows, metrics, summary = backtest_sectors(
+            sales, progress=within(progress, VALIDATE_SHARE, WRITE_FROM),
+            **options)  # type: ignore[arg-type]
+        step(progress, "writing the files", 0, 1, span=(WRITE_FROM, 1.0))
         files = _write(out, {"backtest_forecasts": windows, "backtest_metrics": metrics,
                              "backtest_summary": summary})
         track_run(tracker, "backtest", sales=sales, options=options, metrics=metrics,

@@ -1,19 +1,29 @@
-"""Run and upload records: create, update, recover after a restart, list.
+"""Run and upload records: create, update, cancel, recover after a restart, list.
 
 Each helper is one transaction of its own (the run manager calls them from its worker
 threads), so a status change is visible to every reader as soon as it returns.
+
+A run's status moves ``queued`` → ``running`` → ``succeeded`` | ``failed``, or, when a
+client cancels it, ``queued`` → ``cancelled`` at once, or ``running`` → ``cancelling``
+→ ``cancelled`` at the run's next step. The moves a worker and a client may race on
+(starting a queued run, recording progress, cancelling) are single conditional updates,
+so the database decides who came first: a worker never starts a run cancelled while
+queued, and never writes progress over a cancel request.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from stockwise.adapters.storage import Storage
 from stockwise.adapters.storage.models import Run, Upload, utcnow
 
 UNFINISHED = ("queued", "running")
+FINISHED = ("succeeded", "failed", "cancelled")
+CANCELLED_BEFORE_START = "cancelled before it started"
+CANCELLING = "cancelling: the run stops at its next step"
 
 
 def add_run(storage: Storage, run: Run) -> None:
@@ -21,20 +31,52 @@ def add_run(storage: Storage, run: Run) -> None:
         session.add(run)
 
 
-def update_run(storage: Storage, run_id: str, **fields: Any) -> None:
+def claim_run(storage: Storage, run_id: str) -> bool:
+    """Move a queued run to running; False when it is no longer queued (cancelled)."""
+    return _moved(storage, run_id, ("queued",), status="running", started_at=utcnow(),
+                  progress=0.01, message="started")
+
+
+def finish_run(storage: Storage, run_id: str, **fields: Any) -> bool:
+    """Record how a run ended (its status among ``fields``), unless it has ended already."""
+    return _moved(storage, run_id, ("running", "cancelling"), **fields)
+
+
+def report_progress(storage: Storage, run_id: str, progress: float, message: str) -> bool:
+    """Record a running run's progress; False when it is no longer running (a client
+    asked to cancel it): the caller then stops the run."""
+    return _moved(storage, run_id, ("running",), progress=progress, message=message)
+
+
+def request_cancel(storage: Storage, run_id: str) -> Run | None:
+    """Cancel a queued run at once, or ask a running one to stop at its next step;
+    return the run as it is now (a finished run unchanged), None when there is none."""
+    _moved(storage, run_id, ("queued",), status="cancelled", finished_at=utcnow(),
+           message=CANCELLED_BEFORE_START)
+    _moved(storage, run_id, ("running",), status="cancelling", message=CANCELLING)
+    return get_run(storage, run_id)
+
+
+def _moved(storage: Storage, run_id: str, when: tuple[str, ...], **fields: Any) -> bool:
+    """Set ``fields`` on the run if its status is one of ``when``; whether it was."""
     with storage.transaction() as session:
-        run = session.get(Run, run_id)
-        if run is not None:
-            for name, value in fields.items():
-                setattr(run, name, value)
+        done = session.execute(update(Run).where(Run.id == run_id, Run.status.in_(when))
+                               .values(**fields).execution_options(synchronize_session=False))
+        return bool(done.rowcount)
 
 
 def fail_unfinished(storage: Storage, message: str) -> int:
-    """Mark runs left queued / running as failed with ``message``; return how many."""
+    """Mark runs left queued / running as failed with ``message``, and runs left
+    cancelling as cancelled (a stopped server stopped them); return how many."""
     with storage.transaction() as session:
-        stale = session.scalars(select(Run).where(Run.status.in_(UNFINISHED))).all()
+        stale = session.scalars(select(Run).where(
+            Run.status.in_((*UNFINISHED, "cancelling")))).all()
         for run in stale:
-            run.status, run.message, run.finished_at = "failed", message, utcnow()
+            if run.status == "cancelling":
+                run.status, run.message = "cancelled", "cancelled: the server stopped"
+            else:
+                run.status, run.message = "failed", message
+            run.finished_at = utcnow()
         return len(stale)
 
 

@@ -1,4 +1,5 @@
-"""Runs: start a plan / forecast job (202), list runs, follow one run's progress."""
+"""Runs: start a plan / forecast job (202), list runs, follow one run's progress, cancel
+one (202; it stops at its next step)."""
 
 from __future__ import annotations
 
@@ -110,7 +111,8 @@ def start_run(body: RunRequest, request: Request, response: Response, key: Write
 
 @router.get("/runs", summary="Runs, newest first")
 def list_runs(key: ReadKey, storage: StorageDep, paging: PagingDep,
-              status: Literal["queued", "running", "succeeded", "failed"] | None = None,
+              status: Literal["queued", "running", "succeeded", "failed", "cancelling",
+                              "cancelled"] | None = None,
               kind: Literal["plan", "forecast"] | None = None) -> dict[str, Any]:
     rows, total = records.list_runs(storage, status=status, kind=kind,
                                     offset=paging.offset, limit=paging.page_size)
@@ -122,4 +124,17 @@ def get_run(run_id: str, key: ReadKey, storage: StorageDep) -> dict[str, Any]:
     run = records.get_run(storage, run_id)
     if run is None:
         raise ApiError(404, f"no run {run_id!r}")
+    return run_record(run)
+
+
+@router.post("/runs/{run_id}/cancel", status_code=202, summary="Cancel a queued or running run")
+def cancel_run(run_id: str, key: WriteKey, storage: StorageDep) -> dict[str, Any]:
+    """A queued run is ``cancelled`` at once; a running one turns ``cancelling`` and stops
+    at its next step, then ``cancelled``, storing no results. Asking again changes
+    nothing; a run that already succeeded or failed answers 409."""
+    run = records.request_cancel(storage, run_id)
+    if run is None:
+        raise ApiError(404, f"no run {run_id!r}")
+    if run.status in ("succeeded", "failed"):
+        raise ApiError(409, f"run {run_id} already {run.status}; there is nothing to cancel")
     return run_record(run)

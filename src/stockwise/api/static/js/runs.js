@@ -1,12 +1,14 @@
-// Runs: start a plan run (write key) and follow every run's status and progress.
+// Runs: start a plan run (write key), follow every run's status and progress, cancel one.
 "use strict";
 
 const POLL_MS = 1500;
+const ACTIVE = ["queued", "running", "cancelling"];
+const FINAL = ["succeeded", "failed", "cancelled"];
 let timer = null;
 let started = null;  // the run this page started, to say how it ended
 
 function progressCell(value, run) {
-  if (run.status !== "queued" && run.status !== "running") return SW.pct(value);
+  if (!ACTIVE.includes(run.status)) return SW.pct(value);
   const bar = document.createElement("progress");
   bar.max = 1;
   bar.value = Number(value) || 0;
@@ -47,6 +49,40 @@ function settingsCell(summary) {
   return span;
 }
 
+// The status, and for a queued or running run a Cancel button beside it: the run stops
+// at its next step, storing nothing.
+function statusCell(status, run) {
+  const cell = document.createElement("span");
+  cell.className = "run-status";
+  cell.append(SW.badge(status));
+  if (status === "queued" || status === "running") cell.append(" ", cancelButton(run));
+  return cell;
+}
+
+function cancelButton(run) {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "cancel-run";
+  button.textContent = "Cancel";
+  button.setAttribute("aria-label", `cancel run ${run.id}`);
+  button.addEventListener("click", () => cancelRun(run.id, button));
+  return button;
+}
+
+async function cancelRun(id, button) {
+  button.disabled = true;
+  try {
+    const run = await SW.send("POST", `/runs/${id}/cancel`);
+    SW.say(run.status === "cancelled" ? `Run ${id} cancelled before it started.`
+                                      : `Run ${id} is stopping at its next step.`,
+           "info", "start-messages");
+    await loadRuns();
+  } catch (error) {
+    SW.fail(error, "start-messages");
+    button.disabled = false;
+  }
+}
+
 function resultLinks(_, run) {
   if (run.status !== "succeeded" || run.kind !== "plan") return "—";
   const span = document.createElement("span");
@@ -64,7 +100,7 @@ async function loadRuns() {
   SW.table("runs-table", runs, [
     { key: "id", label: "Run" },
     { key: "kind", label: "Kind" },
-    { key: "status", label: "Status", format: SW.badge },
+    { key: "status", label: "Status", format: statusCell },
     { key: "progress", label: "Progress", format: progressCell },
     { key: "message", label: "Message", wrap: true },
     { key: "created_at", label: "Created (UTC)", format: SW.when },
@@ -74,13 +110,14 @@ async function loadRuns() {
     { key: "links", label: "See", format: resultLinks },
   ], "Runs, newest first");
   const mine = runs.find((r) => r.id === started);
-  if (mine && (mine.status === "succeeded" || mine.status === "failed")) {
-    SW.say(mine.status === "succeeded" ? `Run ${mine.id} succeeded: ${summaryCell(mine.summary)}.`
-                                       : `Run ${mine.id} failed: ${mine.message}`,
-           mine.status === "succeeded" ? "info" : "error", "start-messages");
+  if (mine && FINAL.includes(mine.status)) {
+    const said = { succeeded: `Run ${mine.id} succeeded: ${summaryCell(mine.summary)}.`,
+                   failed: `Run ${mine.id} failed: ${mine.message}`,
+                   cancelled: `Run ${mine.id} ${mine.message}.` };
+    SW.say(said[mine.status], mine.status === "failed" ? "error" : "info", "start-messages");
     started = null;
   }
-  const active = runs.some((r) => r.status === "queued" || r.status === "running");
+  const active = runs.some((r) => ACTIVE.includes(r.status));
   clearTimeout(timer);
   if (active) timer = setTimeout(() => loadRuns().catch((e) => SW.fail(e)), POLL_MS);
 }
