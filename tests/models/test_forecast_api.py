@@ -248,3 +248,10 @@ def test_time_zone_aware_dates_keep_the_shops_calendar_day() -> None:
     for frame in (aware, text):
         out = stockwise.forecast(frame, h=3, models="SeasonalNaive")
         pd.testing.assert_frame_equal(out, naive)
+
+
+def test_a_backtest_longer_than_every_series_is_a_user_error() -> None:
+    from stockwise.errors import OptionError
+
+    with pytest.raises(OptionError, match=r"no series is long enough.*--windows"):
+        stockwise.backtest(_daily(days=30), h=100, models="Naive", n_windows=2)

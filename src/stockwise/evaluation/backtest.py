@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from stockwise import schema as S
+from stockwise.errors import OptionError
 from stockwise.models.base import Forecaster, check_training_frame
 from stockwise.models.conformal import conformal_offsets, random_walk_sigma, two_sided_z
 from stockwise.models.splits import CUTOFF, rolling_origin, window_forecast
@@ -54,7 +55,9 @@ def backtest(
             merged[f"{model.name}_{SERVED_BY}"] = merged[S.UNIQUE_ID].map(used)
         parts.append(merged)
     if not parts:
-        raise ValueError(f"no series is long enough for {n_windows} backtest windows of h={h}")
+        raise OptionError(f"no series is long enough for {n_windows} backtest windows "
+                          f"of h={h}", hint="Use fewer windows (--windows) or a shorter "
+                          "horizon (--horizon).")
     return pd.concat(parts, ignore_index=True)
 
 

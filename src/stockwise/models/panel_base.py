@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from stockwise import schema as S
+from stockwise.errors import OptionError
 from stockwise.features.closed_days import RECENT_PERIODS, busy
 from stockwise.models.base import (
     Forecaster,
@@ -91,8 +92,9 @@ class PanelForecaster(Forecaster):
         panel = to_panel(frame, freq)
         windows = [c for c in window_cutoffs(panel.n_periods, h, n_windows, step) if c >= 0]
         if not windows:
-            raise ValueError(f"no series is long enough for {n_windows} backtest windows "
-                             f"of h={h}")
+            raise OptionError(f"no series is long enough for {n_windows} backtest windows "
+                              f"of h={h}", hint="Use fewer windows (--windows) or a shorter "
+                              "horizon (--horizon).")
         extra = [c - h * k for c in windows for k in range(1, self.conformal_windows + 1)
                  ] if levels else []
         cutoffs = sorted({*windows, *(c for c in extra if c >= 0)})
