@@ -118,15 +118,18 @@ def test_runs_execute_at_once_up_to_the_workers_setting(storage: Storage, worker
 
 def test_a_busy_database_skips_a_progress_record_without_failing_the_run(
         storage: Storage, monkeypatch: pytest.MonkeyPatch) -> None:
-    real, calls = jobs.report_progress, []
+    from stockwise.adapters.storage import runs as run_records
 
-    def busy_once(*args) -> bool:
-        calls.append(args[2])
-        if len(calls) == 1:  # as SQLite answers while another run stores its results
-            raise OperationalError("UPDATE runs", {}, Exception("database is locked"))
-        return real(*args)
+    real, calls = run_records._moved, []
 
-    monkeypatch.setattr(jobs, "report_progress", busy_once)
+    def busy_once(*args, **fields) -> bool:
+        if fields.get("message") in ("first step", "second step"):  # the work's steps
+            calls.append(fields["progress"])
+            if len(calls) == 1:  # as SQLite answers while another run stores its results
+                raise OperationalError("UPDATE runs", {}, Exception("database is locked"))
+        return real(*args, **fields)
+
+    monkeypatch.setattr(run_records, "_moved", busy_once)
     manager = jobs.RunManager(storage, workers=1)
 
     def work(run_id: str, progress: jobs.Progress) -> dict:

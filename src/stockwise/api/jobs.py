@@ -30,8 +30,6 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy.exc import OperationalError
-
 from stockwise.adapters.storage import Storage
 from stockwise.adapters.storage.models import Run, utcnow
 from stockwise.adapters.storage.runs import (
@@ -106,9 +104,8 @@ class RunManager:
         reached = ["started"]
 
         def progress(fraction: float, message: str) -> None:
-            try:
-                running = report_progress(self.storage, run_id, fraction, message)
-            except OperationalError:  # busy (another run storing its results): the next
+            running = report_progress(self.storage, run_id, fraction, message)
+            if running is None:  # busy (another run storing its results): the next
                 log.warning("run %s: progress not recorded (database busy)", run_id)
                 return  # step records it, and hears a cancel request then
             if not running:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import OperationalError
 
 from stockwise.adapters.storage import Storage
 from stockwise.adapters.storage.models import Run, Upload, utcnow
@@ -42,10 +43,15 @@ def finish_run(storage: Storage, run_id: str, **fields: Any) -> bool:
     return _moved(storage, run_id, ("running", "cancelling"), **fields)
 
 
-def report_progress(storage: Storage, run_id: str, progress: float, message: str) -> bool:
+def report_progress(storage: Storage, run_id: str, progress: float, message: str
+                    ) -> bool | None:
     """Record a running run's progress; False when it is no longer running (a client
-    asked to cancel it): the caller then stops the run."""
-    return _moved(storage, run_id, ("running",), progress=progress, message=message)
+    asked to cancel it): the caller then stops the run. None when the database was too
+    busy to take it (another run storing its results): the next step records it."""
+    try:
+        return _moved(storage, run_id, ("running",), progress=progress, message=message)
+    except OperationalError:
+        return None
 
 
 def request_cancel(storage: Storage, run_id: str) -> Run | None:
