@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from stockwise.cells import write_csv
-from stockwise.data import load_table, write_quarantine
+from stockwise.data import load_table, validation, write_quarantine
 
 GOLDEN = Path(__file__).parent / "golden"
 EXPECTED = GOLDEN / "expected"
@@ -60,6 +60,16 @@ def test_validation_writes_what_it_wrote_before(name: str, tmp_path: Path) -> No
     for key, text in found.items():
         expected = _expected_path(name, key).read_text(encoding="utf-8")
         assert text == expected, f"{name}: {key} changed"
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_reasons_made_in_small_chunks_are_the_same(name: str, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows' reasons are made a chunk of errors at a time: a chunk edge inside the file
+    (every two errors here) must not change a row's reasons or split a row."""
+    monkeypatch.setattr(validation, "_REASON_CHUNK", 2)
+    found = outputs(name, tmp_path)
+    assert found["quarantine"] == _expected_path(name, "quarantine").read_text(encoding="utf-8")
 
 
 def test_the_golden_files_break_the_rules_they_are_meant_to() -> None:
