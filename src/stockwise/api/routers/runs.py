@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Request, Response
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints, field_validator
 
 from stockwise.adapters.storage import runs as records
 from stockwise.adapters.storage.models import Run
 from stockwise.api.deps import ReadKey, StorageDep, WriteKey
-from stockwise.api.errors import ApiError
+from stockwise.api.errors import not_found
 from stockwise.api.jobs import as_utc
 from stockwise.api.params import PagingDep
 from stockwise.api.run_work import execute_run
@@ -73,6 +73,16 @@ class RunRequest(BaseModel):
                     "that save the most lost sales per unit of money are kept first, the "
                     "others cut down or left out, each saying so in its reason.")
 
+    @field_validator("models")
+    @classmethod
+    def _known_models(cls, models: str | list[str]) -> str | list[str]:
+        """Each name must be a model of the registry (or its alias): 422 naming it."""
+        if models != "auto" and models != ["auto"]:
+            from stockwise.models.registry import check_model_names
+
+            check_model_names(models)
+        return models
+
 
 def run_record(run: Run) -> dict[str, Any]:
     """The run as docs/api.md shows it, with links to its results."""
@@ -121,5 +131,5 @@ def list_runs(key: ReadKey, storage: StorageDep, paging: PagingDep,
 def get_run(run_id: str, key: ReadKey, storage: StorageDep) -> dict[str, Any]:
     run = records.get_run(storage, run_id)
     if run is None:
-        raise ApiError(404, f"no run {run_id!r}")
+        raise not_found("run", run_id)
     return run_record(run)
