@@ -41,9 +41,9 @@ from stockwise.data.parsing import (
     clean_distinct,
     clean_text,
     is_text_dtype,
-    parse_dates,
     parse_flags,
     parse_numbers,
+    read_dates,
 )
 from stockwise.data.readers import CsvDialect, RawTable
 from stockwise.errors import MissingColumnsError, NothingUsableError
@@ -342,8 +342,9 @@ def _validate(
     for column in spec.columns:
         if column.name not in frame.columns:
             continue
-        typed_columns[column.name] = _check_column(cells, column, table.decimal,
-                                                   date_format, issues, ~blank_row, bounds)
+        typed_columns[column.name] = _check_column(
+            cells, column, table.decimal, date_format, issues, ~blank_row, bounds,
+            notes=notes, shown=mapping.user_name(column.name))
     for extra in user_columns:
         if extra not in typed_columns:
             typed_columns[extra] = frame[extra].copy()
@@ -404,9 +405,12 @@ def _blank_rows(cells: _Cells, columns: list[str]) -> pd.Series:
 
 def _check_column(
     cells: _Cells, spec: S.ColumnSpec, decimal: str, date_format: str | None,
-    issues: _Issues, live: pd.Series, bounds: Bounds = DEFAULT_BOUNDS,
+    issues: _Issues, live: pd.Series, bounds: Bounds = DEFAULT_BOUNDS, *,
+    notes: list[str] | None = None, shown: str | None = None,
 ) -> pd.Series:
-    """Parse one column and record its issues; returns the typed column."""
+    """Parse one column and record its issues (and in ``notes`` what was read differently
+    from how it was written; ``shown``: the user's name of the column); returns the
+    typed column."""
     name = spec.name
     values = cells.frame[name]
     distinct = cells.distinct(name)
@@ -416,11 +420,16 @@ def _check_column(
     if spec.kind in {"id", "text"}:
         return clean_text(values, distinct=distinct)
     if spec.kind == "date":
-        parsed, failed, used = parse_dates(values, date_format, distinct=distinct)
+        found = read_dates(values, date_format, distinct=distinct)
+        used = found.format
         hint = f" (expected a date like {pd.Timestamp('2024-03-31').strftime(used)})" if used \
             else " (expected a date such as 2024-03-31)"
-        issues.add(failed & live, name, values, UNPARSEABLE_DATE, "not a date" + hint)
-        return parsed
+        issues.add(found.failed & live, name, values, UNPARSEABLE_DATE, "not a date" + hint)
+        if found.times_dropped and notes is not None:
+            notes.append(f"{found.times_dropped} row(s) of column '{shown or name}' had a "
+                         "time of day (or a UTC offset): each is taken as the date it was "
+                         "written on (data is counted per day)")
+        return found.dates
     if spec.kind == "flag":
         parsed, failed = parse_flags(values, distinct=distinct)
         issues.add(failed & live, name, values, NOT_A_FLAG, "expected 0/1 (or yes/no)")
