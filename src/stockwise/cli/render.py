@@ -30,7 +30,8 @@ def validation_report(console: Console, result: ValidatedTable,
         table = Table("row", "column", "value", "rule", "message", title=None, show_lines=False)
         for issue in report.issues.head(MAX_ISSUES_SHOWN).itertuples():
             row = "" if issue.row is None or issue.row != issue.row else str(issue.row)
-            table.add_row(row, str(issue.column or ""), _short(issue.value), issue.rule,
+            column = issue.column if isinstance(issue.column, str) else ""  # missing: NaN
+            table.add_row(row, column, _short(issue.value), issue.rule,
                           issue.message)
         console.print(table)
         hidden = len(report.issues) - MAX_ISSUES_SHOWN

@@ -120,7 +120,8 @@ class ValidatedTable:
         if self.data.empty:
             top = self.report.errors.head(3)
             examples = "; ".join(
-                f"row {r.row} column '{r.column}': {r.message}" for r in top.itertuples()
+                f"row {r.row}" + (f" column '{r.column}'" if isinstance(r.column, str) else "")
+                + f": {r.message}" for r in top.itertuples()
             )
             raise NothingUsableError(
                 f"no usable rows ({self.report.summary}); first problems: {examples}",
