@@ -72,7 +72,12 @@ AMBIGUOUS_WEEK = "ambiguous_week"
 
 @dataclass
 class ValidationReport:
-    """What validation found: counts, issues, and how the input was understood."""
+    """What validation found: counts, issues, and how the input was understood.
+
+    ``issues`` has the columns of :data:`ISSUE_COLUMNS`, one row per issue sorted by row
+    then column; the texts issues share (source, column, field, rule, severity, message)
+    are categorical, a missing column (a blank or ragged row) is NaN.
+    """
 
     source: str
     table: str
