@@ -22,6 +22,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from stockwise.errors import InputError, OptionError, StockwiseError
 
 log = logging.getLogger(__name__)
+MAX_ECHOED_ID = 100
+"""Most characters of a requested id a 404 answer gives back (in ``error.id`` only)."""
 CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
          405: "method_not_allowed", 409: "conflict", 413: "too_large",
          422: "invalid_request", 500: "internal", 503: "unavailable"}
@@ -40,6 +42,8 @@ class ErrorDetail(BaseModel):
     row: int | None = Field(None, description="The row the user sees (header = row 1).")
     column: str | None = None
     issues: list[dict[str, Any]] = Field(default_factory=list)
+    id: str | None = Field(None, description="404: the id that was asked for, cut to "
+                                             f"{MAX_ECHOED_ID} characters.")
 
 
 class ErrorBody(BaseModel):
@@ -71,6 +75,15 @@ class ApiError(Exception):
                      "message": message, "hint": hint, "file": file, "row": row,
                      "column": column, "issues": issues or []}
         self.headers = headers
+
+
+def not_found(what: str, given: str, *, hint: str | None = None) -> ApiError:
+    """404 "no <what> with this id": the message never holds what the client sent (a
+    reflected text is a way to make the server say anything); the id is given back in its
+    own field, cut short, for the client to match the answer to its request."""
+    error = ApiError(404, f"no {what} with this id", hint=hint)
+    error.body["id"] = given[:MAX_ECHOED_ID]
+    return error
 
 
 def from_input_error(exc: InputError, issues: list[dict[str, Any]] | None = None) -> ApiError:

@@ -33,7 +33,8 @@ def validation_report(console: Console, result: ValidatedTable,
         rows = []
         for issue in report.issues.head(MAX_ISSUES_SHOWN).itertuples():
             row = "" if issue.row is None or issue.row != issue.row else str(issue.row)
-            rows.append([row, escape(str(issue.column or "")), escape(_short(issue.value)),
+            column = issue.column if isinstance(issue.column, str) else ""  # missing: NaN
+            rows.append([row, escape(column), escape(_short(issue.value)),
                          issue.rule, escape(str(issue.message))])
         print_fitted(console, ISSUE_COLUMNS, rows)
         hidden = len(report.issues) - MAX_ISSUES_SHOWN

@@ -22,6 +22,7 @@ from stockwise.data.validation import (
     REASONS,
     UNPARSEABLE_DATE,
     ValidatedTable,
+    concat_issues,
     validate_batches,
     validate_inventory,
     validate_sales,
@@ -145,8 +146,8 @@ def with_ragged_lines(result: ValidatedTable, ragged: pd.DataFrame, width: int
     report = replace(
         result.report, n_read=result.report.n_read + len(ragged),
         n_quarantined=result.report.n_quarantined + len(ragged),
-        issues=pd.concat([result.report.issues, issues.reindex(
-            columns=result.report.issues.columns)], ignore_index=True
+        issues=concat_issues([result.report.issues, issues.reindex(
+            columns=result.report.issues.columns)]
         ).sort_values(["row"], kind="stable", ignore_index=True))
     return ValidatedTable(result.data, quarantine, report)
 

@@ -182,5 +182,7 @@ def apply_mapping(frame: pd.DataFrame, mapping: ColumnMapping) -> pd.DataFrame:
 
 
 def restore_user_names(frame: pd.DataFrame, mapping: ColumnMapping) -> pd.DataFrame:
-    """Inverse of :func:`apply_mapping`, for files written back to the user."""
-    return frame.rename(columns={c: u for c, u in mapping.columns.items() if c != u})
+    """Inverse of :func:`apply_mapping`, for files written back to the user; the result
+    shares its data with ``frame`` (only the labels change)."""
+    return frame.rename(columns={c: u for c, u in mapping.columns.items() if c != u},
+                        copy=False)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -186,23 +187,50 @@ def local_dates(text: pd.Series) -> pd.Series:
     return text.str.replace(_TIME_OF_DAY, r"\g<date>", regex=True)
 
 
+@dataclass(frozen=True)
+class ParsedDates:
+    """A column of dates as read: the dates (day precision), the cells that are not
+    dates, the format used for text, and how many rows held a time of day or a UTC
+    offset that was dropped (each read as the date it was written on)."""
+
+    dates: pd.Series
+    failed: pd.Series
+    format: str | None
+    times_dropped: int = 0
+
+
 def parse_dates(
     values: pd.Series, date_format: str | None = None, *, distinct: Distinct | None = None,
 ) -> tuple[pd.Series, pd.Series, str | None]:
-    """Return (datetimes, failed, format used) for a column of dates.
+    """Return (datetimes, failed, format used) for a column of dates
+    (:func:`read_dates`)."""
+    found = read_dates(values, date_format, distinct=distinct)
+    return found.dates, found.failed, found.format
+
+
+def read_dates(
+    values: pd.Series, date_format: str | None = None, *, distinct: Distinct | None = None,
+) -> ParsedDates:
+    """Read a column of dates, each at day precision.
 
     Text cells are parsed with one format for the whole column (given, or detected from a
     sample) so that ``03/04/2024`` cannot mean March in one row and April in the next.
-    Native date/datetime objects (Excel, Parquet) are taken as they are.
+    Native date/datetime objects (Excel, Parquet) are taken as they are. A time of day
+    (or a UTC offset) is dropped, text or native alike (:func:`local_dates`), and the
+    rows that had one are counted, for validation to say so.
     """
     if pd.api.types.is_datetime64_any_dtype(values):
         out = values.dt.tz_localize(None) if getattr(values.dt, "tz", None) else values
-        return out.astype("datetime64[ns]"), pd.Series(False, index=values.index), None
+        out = out.astype("datetime64[ns]")
+        days = out.dt.normalize()
+        moved = out.notna() if getattr(values.dt, "tz", None) else (days != out) & out.notna()
+        return ParsedDates(days, pd.Series(False, index=values.index), None, int(moved.sum()))
     if is_text_dtype(values):
         distinct = distinct or Distinct(values)
     blank = blank_mask(values, distinct=distinct)
     codes, uniques = _live_distinct(values, blank, distinct)
     parsed = np.full(len(uniques), np.datetime64("NaT"), dtype="datetime64[ns]")
+    timed = np.zeros(len(uniques), dtype=bool)
     is_str = _is_str(uniques)
     natives = ~is_str & np.fromiter(
         (not isinstance(u, int | float | bool) for u in uniques), bool, len(uniques))
@@ -212,7 +240,9 @@ def parse_dates(
     if is_str.any():
         text = pd.Series(uniques[is_str]).str.strip()
         if date_format is None:
-            text = local_dates(text)
+            local = local_dates(text)
+            timed[is_str] = (local != text).to_numpy()
+            text = local
         used = date_format or detect_date_format(text)
         if used is not None:
             try:
@@ -222,12 +252,16 @@ def parse_dates(
                                   hint="Use strftime codes, e.g. %Y-%m-%d or %d/%m/%Y."
                                   ) from exc
     if len(uniques) == 0:  # the column is entirely empty
-        return (pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]"),
-                pd.Series(False, index=values.index), used)
-    out = pd.Series(parsed[np.maximum(codes, 0)], index=values.index)
+        return ParsedDates(pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]"),
+                           pd.Series(False, index=values.index), used)
+    days = parsed.astype("datetime64[D]").astype("datetime64[ns]")
+    timed |= (days != parsed) & ~np.isnat(parsed)
+    timed &= ~np.isnat(parsed)
+    out = pd.Series(days[np.maximum(codes, 0)], index=values.index)
     out[codes < 0] = pd.NaT
     failed = ~blank & out.isna()
-    return out, failed, used
+    times = int(np.append(timed, False)[codes].sum())  # code -1 (blank) takes the last
+    return ParsedDates(out, failed, used, times)
 
 
 def _live_distinct(values: pd.Series, blank: pd.Series, distinct: Distinct | None

@@ -48,7 +48,7 @@ from stockwise.data.readers import (
     check_file,
     check_not_reserved,
 )
-from stockwise.data.validation import ValidatedTable, ValidationReport
+from stockwise.data.validation import ValidatedTable, ValidationReport, concat_issues
 from stockwise.errors import EmptyInputError, InputError, MissingColumnsError
 
 BATCH_ROWS = 1_000_000
@@ -399,7 +399,7 @@ def _merged(reports: list[ValidationReport], source: str) -> ValidationReport:
     for report in reports:
         if report.frequency is not None:
             weight[report.frequency] = weight.get(report.frequency, 0) + report.n_accepted
-    issues = pd.concat([r.issues for r in reports], ignore_index=True)
+    issues = concat_issues([r.issues for r in reports])
     return ValidationReport(
         source=source, table="sales", n_read=sum(r.n_read for r in reports),
         n_accepted=sum(r.n_accepted for r in reports),

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import union_categoricals
 
 from stockwise import schema as S
 from stockwise.data.bounds import DEFAULT_BOUNDS, Bound, Bounds
@@ -40,9 +41,9 @@ from stockwise.data.parsing import (
     clean_distinct,
     clean_text,
     is_text_dtype,
-    parse_dates,
     parse_flags,
     parse_numbers,
+    read_dates,
 )
 from stockwise.data.readers import CsvDialect, RawTable
 from stockwise.errors import MissingColumnsError, NothingUsableError
@@ -71,7 +72,12 @@ AMBIGUOUS_WEEK = "ambiguous_week"
 
 @dataclass
 class ValidationReport:
-    """What validation found: counts, issues, and how the input was understood."""
+    """What validation found: counts, issues, and how the input was understood.
+
+    ``issues`` has the columns of :data:`ISSUE_COLUMNS`, one row per issue sorted by row
+    then column; the texts issues share (source, column, field, rule, severity, message)
+    are categorical, a missing column (a blank or ragged row) is NaN.
+    """
 
     source: str
     table: str
@@ -103,7 +109,7 @@ class ValidationReport:
         return self.issues[self.issues["severity"] == "warning"]
 
     def rule_counts(self) -> pd.Series:
-        return self.issues.groupby(["severity", "rule"]).size().rename("rows")
+        return self.issues.groupby(["severity", "rule"], observed=True).size().rename("rows")
 
 
 @dataclass
@@ -119,7 +125,8 @@ class ValidatedTable:
         if self.data.empty:
             top = self.report.errors.head(3)
             examples = "; ".join(
-                f"row {r.row} column '{r.column}': {r.message}" for r in top.itertuples()
+                f"row {r.row}" + (f" column '{r.column}'" if isinstance(r.column, str) else "")
+                + f": {r.message}" for r in top.itertuples()
             )
             raise NothingUsableError(
                 f"no usable rows ({self.report.summary}); first problems: {examples}",
@@ -130,50 +137,137 @@ class ValidatedTable:
         return self
 
 
+@dataclass(frozen=True)
+class _Part:
+    """The issues one check found: the positions of their rows in the frame, the cells
+    they show (``None``: nothing to show) and what they share."""
+
+    positions: np.ndarray
+    column: str | None
+    values: np.ndarray | None
+    rule: str
+    severity: str
+    message: str | np.ndarray
+
+
 class _Issues:
-    """Collects issues column-wise (vectorised: millions of rows stay cheap)."""
+    """Collects issues column-wise, one part per check (vectorised: millions of rows stay
+    cheap).
+
+    The issue frame is built once, at the end, with the texts issues share (file, column,
+    rule, severity, message) as categorical columns: two million bad rows then cost tens
+    of megabytes of issues, not gigabytes of repeated strings.
+    """
 
     def __init__(self, source: str, rows: pd.Series) -> None:
         self.source = source
         self.rows = rows
-        self.parts: list[pd.DataFrame] = []
+        self.parts: list[_Part] = []
 
     def add(self, mask: pd.Series, column: str | None, values: pd.Series | None, rule: str,
             message: str, severity: str = "error") -> None:
         mask = mask.fillna(False).astype(bool)
         if not mask.any():
             return
-        index = mask.index[mask.to_numpy()]
-        shown = (values.loc[index].astype(str) if values is not None
-                 else pd.Series("", index=index))
-        self.parts.append(pd.DataFrame({
-            "source": self.source, "row": self.rows.loc[index].to_numpy(), "column": column,
-            "value": shown.to_numpy(), "rule": rule, "severity": severity, "message": message,
-            "_index": index,
-        }))
+        self._append(mask.index[mask.to_numpy()], column, values, rule, message, severity)
 
     def add_messages(self, index: pd.Index, column: str, values: pd.Series, rule: str,
                      messages: pd.Series, severity: str = "error") -> None:
         if len(index) == 0:
             return
-        self.parts.append(pd.DataFrame({
-            "source": self.source, "row": self.rows.loc[index].to_numpy(), "column": column,
-            "value": values.loc[index].astype(str).to_numpy(), "rule": rule,
-            "severity": severity, "message": messages.loc[index].to_numpy(), "_index": index,
-        }))
+        self._append(index, column, values, rule,
+                     messages.loc[index].to_numpy(dtype=object), severity)
 
-    def frame(self) -> pd.DataFrame:
+    def _append(self, index: pd.Index, column: str | None, values: pd.Series | None,
+                rule: str, message: str | np.ndarray, severity: str) -> None:
+        positions = _positions(self.rows.index, index)
+        shown = None if values is None \
+            else values.iloc[positions].astype(str).to_numpy(dtype=object)
+        self.parts.append(_Part(positions, column, shown, rule, severity, message))
+
+    def error_mask(self) -> np.ndarray:
+        """Whether each row of the frame has an error so far, straight from the parts:
+        no concatenated, sorted frame is built for it."""
+        mask = np.zeros(len(self.rows), dtype=bool)
+        for part in self.parts:
+            if part.severity == "error":
+                mask[part.positions] = True
+        return mask
+
+    def frame(self) -> tuple[pd.DataFrame, np.ndarray]:
+        """The issues sorted by row then column, and the frame position of each. Called
+        once, at the end: the parts are let go as the frame holds their content."""
         if not self.parts:
-            return pd.DataFrame(columns=[c for c in (*ISSUE_COLUMNS, "_index") if c != "field"])
-        out = pd.concat(self.parts, ignore_index=True)
-        return out.sort_values(["row", "column"], kind="stable", ignore_index=True)
+            columns = [c for c in ISSUE_COLUMNS if c != "field"]
+            return pd.DataFrame(columns=columns), np.empty(0, dtype=np.intp)
+        parts, sizes = self.parts, [len(p.positions) for p in self.parts]
+        self.parts = []
+        positions = np.concatenate([p.positions for p in parts])
+        rows = self.rows.to_numpy()[positions]
+        column = _categorical([(p.column, n) for p, n in zip(parts, sizes, strict=True)])
+        order = _row_then_column(rows, column)
+        if order is not None:
+            positions, rows, column = positions[order], rows[order], column.take(order)
 
-    def error_index(self) -> pd.Index:
-        """The rows with an error so far (in no particular order), straight from the
-        parts: no concatenated, sorted frame is built for it."""
-        labels = [part["_index"].to_numpy() for part in self.parts
-                  if (part["severity"] == "error").all()]
-        return pd.Index(np.unique(np.concatenate(labels))) if labels else pd.Index([])
+        def in_order(values: np.ndarray | pd.Categorical) -> np.ndarray | pd.Categorical:
+            return values if order is None else values.take(order)
+
+        def shared(name: str) -> pd.Categorical:
+            return in_order(_categorical([(getattr(p, name), n)
+                                          for p, n in zip(parts, sizes, strict=True)]))
+
+        shown = in_order(np.concatenate([np.full(n, "", dtype=object) if p.values is None
+                                         else p.values
+                                         for p, n in zip(parts, sizes, strict=True)]))
+        out = pd.DataFrame({
+            "source": pd.Categorical.from_codes(np.zeros(len(rows), dtype=np.int8),
+                                                [self.source]),
+            "row": rows, "column": column, "value": shown, "rule": shared("rule"),
+            "severity": shared("severity"), "message": shared("message"),
+        }, copy=False)  # one column per dtype: nothing to consolidate, nothing to copy
+        return out, positions
+
+
+def _positions(index: pd.Index, labels: pd.Index) -> np.ndarray:
+    """Where ``labels`` (all in ``index``) are in ``index``; a plain 0 … n − 1 index needs
+    no look-up table."""
+    if isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1:
+        return np.asarray(labels, dtype=np.intp)
+    return index.get_indexer(labels)
+
+
+def _categorical(pieces: list[tuple[str | np.ndarray | None, int]]) -> pd.Categorical:
+    """One categorical column from pieces, each a text repeated ``n`` times (``None``:
+    missing) or an array of texts. The categories are sorted, so the codes order rows
+    as the texts would."""
+    seen: dict[str, int] = {}
+    chunks = []
+    for value, n in pieces:
+        if isinstance(value, np.ndarray):
+            local, uniques = pd.factorize(value, use_na_sentinel=True)
+            codes = np.array([seen.setdefault(u, len(seen)) for u in uniques] + [-1],
+                             dtype=np.int32)
+            chunks.append(codes[local])  # local -1 (missing) takes the last: -1
+        else:
+            code = -1 if value is None else seen.setdefault(value, len(seen))
+            chunks.append(np.full(n, code, dtype=np.int32))
+    names = list(seen)
+    order = sorted(range(len(names)), key=names.__getitem__)
+    remap = np.empty(len(names) + 1, dtype=np.int32)
+    remap[order] = np.arange(len(names))
+    remap[-1] = -1
+    return pd.Categorical.from_codes(remap[np.concatenate(chunks)],
+                                     categories=[names[i] for i in order])
+
+
+def _row_then_column(rows: np.ndarray, column: pd.Categorical) -> np.ndarray | None:
+    """Positions that sort issues by row, then column (missing last), keeping the order
+    of their checks otherwise; ``None`` when they already are in that order."""
+    width = len(column.categories) + 1
+    key = rows.astype(np.int64, copy=False) * width
+    key += column.codes
+    key[column.codes < 0] += width  # missing: after every column
+    return None if _non_decreasing(key) else np.argsort(key, kind="stable")
 
 
 def validate_sales(
@@ -254,8 +348,9 @@ def _validate(
     for column in spec.columns:
         if column.name not in frame.columns:
             continue
-        typed_columns[column.name] = _check_column(cells, column, table.decimal,
-                                                   date_format, issues, ~blank_row, bounds)
+        typed_columns[column.name] = _check_column(
+            cells, column, table.decimal, date_format, issues, ~blank_row, bounds,
+            notes=notes, shown=mapping.user_name(column.name))
     for extra in user_columns:
         if extra not in typed_columns:
             typed_columns[extra] = frame[extra].copy()
@@ -263,16 +358,16 @@ def _validate(
     typed = pd.DataFrame(typed_columns, index=frame.index, copy=False)
     keys = _RowKeys(typed, cells, spec)
 
-    ok = ~_in(typed.index, issues.error_index())
+    ok = ~issues.error_mask()
     _check_duplicates(typed, spec, ok, frame, issues, keys)
     if future_limit is not None:
-        ok = ~_in(typed.index, issues.error_index())
+        ok = ~issues.error_mask()
         future = ok & (typed[S.DS] > future_limit)
         issues.add(pd.Series(future, index=typed.index), S.DS, frame[S.DS], FUTURE_DATE,
                    f"date is after {future_limit.date()} (today): sales cannot be in the future")
     frequency = None
     if check_frequency:
-        ok = ~_in(typed.index, issues.error_index())
+        ok = ~issues.error_mask()
         frequency = _check_frequency(typed, ok, frame, issues, notes, keys)
     if S.ON_ORDER in typed.columns and S.ON_ORDER_DUE in typed.columns:
         no_due = (typed[S.ON_ORDER] > 0) & typed[S.ON_ORDER_DUE].isna()
@@ -281,13 +376,6 @@ def _validate(
                    severity="warning")
 
     return _split(table, frame, typed, issues, spec, mapping, notes, frequency, keys)
-
-
-def _in(index: pd.Index, labels: pd.Index) -> np.ndarray:
-    """``index.isin(labels)``; no labels (the usual case) needs no look-up."""
-    if len(labels) == 0:
-        return np.zeros(len(index), dtype=bool)
-    return index.isin(labels)
 
 
 class _Cells:
@@ -323,9 +411,12 @@ def _blank_rows(cells: _Cells, columns: list[str]) -> pd.Series:
 
 def _check_column(
     cells: _Cells, spec: S.ColumnSpec, decimal: str, date_format: str | None,
-    issues: _Issues, live: pd.Series, bounds: Bounds = DEFAULT_BOUNDS,
+    issues: _Issues, live: pd.Series, bounds: Bounds = DEFAULT_BOUNDS, *,
+    notes: list[str] | None = None, shown: str | None = None,
 ) -> pd.Series:
-    """Parse one column and record its issues; returns the typed column."""
+    """Parse one column and record its issues (and in ``notes`` what was read differently
+    from how it was written; ``shown``: the user's name of the column); returns the
+    typed column."""
     name = spec.name
     values = cells.frame[name]
     distinct = cells.distinct(name)
@@ -335,11 +426,16 @@ def _check_column(
     if spec.kind in {"id", "text"}:
         return clean_text(values, distinct=distinct)
     if spec.kind == "date":
-        parsed, failed, used = parse_dates(values, date_format, distinct=distinct)
+        found = read_dates(values, date_format, distinct=distinct)
+        used = found.format
         hint = f" (expected a date like {pd.Timestamp('2024-03-31').strftime(used)})" if used \
             else " (expected a date such as 2024-03-31)"
-        issues.add(failed & live, name, values, UNPARSEABLE_DATE, "not a date" + hint)
-        return parsed
+        issues.add(found.failed & live, name, values, UNPARSEABLE_DATE, "not a date" + hint)
+        if found.times_dropped and notes is not None:
+            notes.append(f"{found.times_dropped} row(s) of column '{shown or name}' had a "
+                         "time of day (or a UTC offset): each is taken as the date it was "
+                         "written on (data is counted per day)")
+        return found.dates
     if spec.kind == "flag":
         parsed, failed = parse_flags(values, distinct=distinct)
         issues.add(failed & live, name, values, NOT_A_FLAG, "expected 0/1 (or yes/no)")
@@ -611,31 +707,44 @@ def _align_weeks(typed: pd.DataFrame, ok: np.ndarray, frame: pd.DataFrame, issue
 def _split(table: RawTable, frame: pd.DataFrame, typed: pd.DataFrame, issues: _Issues,
            spec: S.TableSpec, mapping: ColumnMapping, notes: list[str],
            frequency: str | None, keys: _RowKeys) -> ValidatedTable:
-    issue_frame = issues.frame()
+    issue_frame, positions = issues.frame()
     # Report the user's own header; keep the canonical name alongside for programs.
     issue_frame.insert(3, "field", issue_frame["column"])
-    renamed = {c: mapping.user_name(c) for c in pd.unique(issue_frame["field"])
-               if isinstance(c, str) and mapping.user_name(c) != c}
-    issue_frame["column"] = (issue_frame["field"].replace(renamed) if renamed
-                             else issue_frame["field"])
-    errors = issue_frame[issue_frame["severity"] == "error"]
-    rejected = pd.Index(errors["_index"].unique())
-    accepted = _accepted(typed, _in(typed.index, rejected), list(spec.key), keys)
+    issue_frame["column"] = _user_names(issue_frame["field"], mapping)
+    quarantined, reasons = _reasons(issue_frame, positions)
+    rejected = np.zeros(len(frame), dtype=bool)
+    rejected[quarantined] = True
+    accepted = _accepted(typed, rejected, list(spec.key), keys)
 
-    reasons = _joined_by_row(errors["_index"], _reason_text(errors))
-    quarantined = np.flatnonzero(_in(frame.index, rejected))
-    quarantine = frame.iloc[quarantined][list(table.frame.columns)].copy()
-    quarantine = restore_user_names(quarantine, mapping)
-    quarantine[REASONS] = reasons.reindex(quarantine.index).to_numpy()
-    ordered = [S.SOURCE_ROW, *[c for c in quarantine.columns if c not in (S.SOURCE_ROW,)]]
-    quarantine = quarantine[ordered].reset_index(drop=True)
+    names = [S.SOURCE_ROW, *(c for c in table.frame.columns if c != S.SOURCE_ROW)]
+    quarantine = restore_user_names(_rows_of(frame, names, quarantined, reasons), mapping)
 
     report = ValidationReport(
         source=table.source, table=spec.name, n_read=len(frame), n_accepted=len(accepted),
-        n_quarantined=len(quarantine), issues=issue_frame.drop(columns="_index"),
-        mapping=mapping, notes=notes, frequency=frequency,
+        n_quarantined=len(quarantine), issues=issue_frame, mapping=mapping, notes=notes,
+        frequency=frequency,
     )
     return ValidatedTable(accepted, quarantine, report)
+
+
+def _rows_of(frame: pd.DataFrame, names: list[str], positions: np.ndarray,
+             reasons: np.ndarray) -> pd.DataFrame:
+    """The rows at ``positions`` of the columns ``names``, then a column of ``reasons``.
+
+    The text columns are taken straight into one block: a frame built from separate
+    columns is copied once more when pandas consolidates them. The others (row numbers,
+    typed columns of a Parquet file) are inserted one by one, keeping their dtypes.
+    """
+    text = [c for c in names if frame[c].dtype == object]
+    block = np.empty((len(text) + 1, len(positions)), dtype=object)
+    for line, name in enumerate(text):
+        np.take(frame[name].to_numpy(), positions, out=block[line])
+    block[-1] = reasons
+    out = pd.DataFrame(block.T, columns=[*text, REASONS], copy=False)
+    for place, name in enumerate(names):
+        if name not in text:
+            out.insert(place, name, frame[name].array.take(positions))
+    return out
 
 
 def _accepted(typed: pd.DataFrame, rejected: np.ndarray, key: list[str],
@@ -655,26 +764,129 @@ def _accepted(typed: pd.DataFrame, rejected: np.ndarray, key: list[str],
     return accepted
 
 
-def _joined_by_row(rows: pd.Series, texts: pd.Series | np.ndarray) -> pd.Series:
-    """Each row's texts joined with "; " in their order, indexed by row.
+def _user_names(field: pd.Series, mapping: ColumnMapping) -> pd.Series:
+    """The column of each issue under the user's header (categories renamed, when one
+    name per category allows)."""
+    renamed = {c: mapping.user_name(c) for c in pd.unique(field.dropna())
+               if isinstance(c, str) and mapping.user_name(c) != c}
+    if not renamed:
+        return field
+    if isinstance(field.dtype, pd.CategoricalDtype):
+        names = [renamed.get(c, c) for c in field.cat.categories]
+        if len(set(names)) == len(names):
+            return field.cat.rename_categories(names)
+    return field.astype(object).map(lambda c: renamed.get(c, c))
 
-    Column by column (the first text of every row, then the second …) rather than one
-    Python join per row: a file of 300,000 bad rows takes a second, not minutes.
+
+_REASON_CHUNK = 250_000
+"""Errors whose reasons are made at a time: bounds the working memory of the look-ups."""
+
+
+def _reasons(issues: pd.DataFrame, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The frame positions of the rows with an error, in order, and each one's reasons:
+    the texts of its errors joined with "; ", in the order of the issues.
+
+    A text is made once per distinct (column, value, rule, message) and a row's reasons
+    once per distinct sequence of texts (within a chunk of rows), so a file of millions
+    of rows that fail the same way holds a handful of strings, not millions: a row's
+    reasons are one reference to a shared string.
     """
-    if len(rows) == 0:
-        return pd.Series([], dtype=object)
-    frame = pd.DataFrame({"row": rows.to_numpy(), "text": np.asarray(texts, dtype=object)})
-    frame["nth"] = frame.groupby("row", sort=False).cumcount()
-    wide = frame.pivot(index="row", columns="nth", values="text")
-    joined = wide[0]
-    for nth in wide.columns[1:]:
-        more = wide[nth].notna()
-        joined = joined.where(~more, joined + "; " + wide[nth])
-    return joined
+    is_error = (issues["severity"] == "error").to_numpy()
+    errors = None if is_error.all() else np.flatnonzero(is_error)  # None: every issue
+    owner = positions if errors is None else positions[errors]
+    if not _non_decreasing(owner):  # a row's errors side by side, in their order
+        order = np.argsort(owner, kind="stable")
+        errors, owner = (order if errors is None else errors[order]), owner[order]
+    bounds = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1], True]) if len(owner) \
+        else np.zeros(1, dtype=np.intp)  # row i owns errors bounds[i] … bounds[i + 1]
+    rows = len(bounds) - 1
+    reasons = np.empty(rows, dtype=object)
+    columns = [issues[c] for c in ("column", "value", "rule", "message")]
+    first = 0
+    while first < rows:
+        last = int(np.searchsorted(bounds, bounds[first] + _REASON_CHUNK, side="right")) - 1
+        last = min(max(last, first + 1), rows)
+        span = np.arange(bounds[first], bounds[last]) if errors is None \
+            else errors[bounds[first]:bounds[last]]
+        reasons[first:last] = _chunk_reasons(columns, span,
+                                             bounds[first:last + 1] - bounds[first])
+        first = last
+    return owner[bounds[:-1]], reasons
 
 
-def _reason_text(errors: pd.DataFrame) -> pd.Series:
-    column = errors["column"].fillna("")
-    return np.where(column == "", errors["rule"] + ": " + errors["message"],
-                    "column '" + column + "' value '" + errors["value"].astype(str) + "': "
-                    + errors["rule"] + " (" + errors["message"] + ")")
+def _chunk_reasons(columns: list[pd.Series], errors: np.ndarray, bounds: np.ndarray
+                   ) -> np.ndarray:
+    """The reasons of consecutive rows whose errors are ``errors`` (issue positions),
+    row ``i`` owning ``errors[bounds[i]:bounds[i + 1]]``."""
+    coded = [_codes(values, errors) for values in columns]
+    text_of = _same_rows([codes for codes, _ in coded])
+    (column, columns_), (value, values), (rule, rules), (message, messages) = coded
+    texts = np.array([_reason_text(columns_[column[i]], values[value[i]], rules[rule[i]],
+                                   messages[message[i]]) for i in _firsts(text_of)],
+                     dtype=object)
+    starts, lengths = bounds[:-1], np.diff(bounds)
+    sequence = text_of[starts]
+    for nth in range(1, int(lengths.max())):
+        more = lengths > nth
+        following = np.zeros(len(starts), dtype=np.int64)
+        following[more] = text_of[starts[more] + nth] + 1
+        sequence = pd.factorize(sequence * (len(texts) + 1) + following)[0]
+    if lengths.max() == 1:
+        sequence = pd.factorize(sequence)[0]
+    joined = np.array(["; ".join(texts[text_of[starts[r]:starts[r] + lengths[r]]])
+                       for r in _firsts(sequence)], dtype=object)
+    return joined[sequence]
+
+
+def _codes(values: pd.Series, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(code per row, the distinct values; code -1 is a missing value, shown as None) of
+    ``values`` at the positions ``rows``, without a text per row."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = values.cat.codes.to_numpy()[rows]
+        distinct = values.cat.categories.to_numpy(dtype=object)
+    else:
+        codes, uniques = pd.factorize(values.to_numpy(dtype=object)[rows],
+                                      use_na_sentinel=True)
+        distinct = np.asarray(uniques, dtype=object)
+    return codes, np.append(distinct, None)  # code -1 takes the last: None
+
+
+def _same_rows(columns: list[np.ndarray]) -> np.ndarray:
+    """One integer per row, equal for rows equal in every column (0 … distinct − 1)."""
+    codes = np.zeros(len(columns[0]), dtype=np.int64)
+    for values in columns:
+        codes = pd.factorize(codes * (int(values.max()) + 2) + values + 1)[0]
+    return codes
+
+
+def _firsts(codes: np.ndarray) -> np.ndarray:
+    """Where each code first appears, for codes numbered in order of first appearance
+    (as :func:`pandas.factorize` numbers them): no sort needed."""
+    seen = np.maximum.accumulate(codes)
+    return np.flatnonzero(np.r_[True, seen[1:] > seen[:-1]])
+
+
+def _reason_text(column: object, value: object, rule: object, message: object) -> str:
+    if not isinstance(column, str) or column == "":
+        return f"{rule}: {message}"
+    return f"column '{column}' value '{value}': {rule} ({message})"
+
+
+def concat_issues(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Issue frames one after the other, their shared texts kept categorical (a plain
+    ``pd.concat`` of categoricals with different categories makes them text again)."""
+    frames = [f for f in frames if not f.empty] or frames[:1]
+    if len(frames) == 1:
+        return frames[0].reset_index(drop=True)
+    columns = list(dict.fromkeys(c for f in frames for c in f.columns))
+    out = {}
+    for name in columns:
+        parts = [f[name] if name in f.columns else pd.Series(None, index=f.index, dtype=object)
+                 for f in frames]
+        if any(isinstance(p.dtype, pd.CategoricalDtype) for p in parts):
+            out[name] = union_categoricals(
+                [p.array if isinstance(p.dtype, pd.CategoricalDtype)
+                 else pd.Categorical(p.astype(object)) for p in parts], sort_categories=True)
+        else:
+            out[name] = pd.concat(parts, ignore_index=True)
+    return pd.DataFrame(out, columns=columns)

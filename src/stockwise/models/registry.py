@@ -96,6 +96,22 @@ def available_models() -> list[str]:
     return sorted([*MODELS, *_EXTRA_FACTORIES])
 
 
+def check_model_names(names: Sequence[str]) -> None:
+    """Raise :class:`OptionError` naming every name that is neither a model nor an alias,
+    and the known ones: a request for a model that does not exist is refused when it is
+    made, not after the data was read and half the series were fitted."""
+    unknown = [n for n in names if ALIASES.get(n, n) not in MODELS
+               and ALIASES.get(n, n) not in _EXTRA_FACTORIES]
+    if not unknown:
+        return
+    close = sorted({c for n in unknown
+                    for c in difflib.get_close_matches(n, available_models(), n=3)})
+    hint = f" Did you mean {', '.join(close)}?" if close else ""
+    shown = ", ".join(repr(n[:100]) for n in unknown[:10])
+    raise OptionError(f"unknown model{'s' if len(unknown) > 1 else ''} {shown}.{hint} "
+                      f"Known models: {', '.join(available_models())} (or 'auto')")
+
+
 def make_model(name: str, season_length: int = 1, freq: str | None = None,
                **params: object) -> Forecaster:
     """Build the named model, passing only the arguments its constructor accepts."""

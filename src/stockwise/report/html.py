@@ -220,7 +220,7 @@ def data_quality(validation_dir: Path | None, reports: dict, plan: pd.DataFrame
         else:
             continue
         severity = issues["severity"] if "severity" in issues else pd.Series(dtype=str)
-        top = issues.groupby("rule").size().sort_values(ascending=False).head(3) \
+        top = issues.groupby("rule", observed=True).size().sort_values(ascending=False).head(3) \
             if "rule" in issues else pd.Series(dtype=int)
         rows.append({"table": name, "n_read": read, "n_accepted": accepted,
                      "n_quarantined": n_q, "errors": int((severity == "error").sum()),

@@ -19,7 +19,7 @@ from stockwise import schema as S
 from stockwise.adapters.storage import queries
 from stockwise.adapters.storage.frames import NO_SECTOR, inventory_frame, sales_frame
 from stockwise.api.deps import ReadKey, StorageDep
-from stockwise.api.errors import ApiError
+from stockwise.api.errors import not_found
 from stockwise.api.params import PagingDep
 from stockwise.api.serialize import jsonable, page
 from stockwise.sectors import Sector, list_profiles
@@ -114,7 +114,7 @@ def product_history(product_id: str, key: ReadKey, storage: StorageDep,
     with storage.session() as session:
         items = queries.history(session, product_id, start, end)
         if not items and not queries.products(session, product_id=product_id, limit=1)[0]:
-            raise ApiError(404, f"no product {product_id!r}")
+            raise not_found("product", product_id)
     return jsonable({"product_id": product_id, "items": items})
 
 
@@ -124,7 +124,7 @@ def get_product(product_id: str, key: ReadKey, storage: StorageDep) -> dict[str,
     with storage.session() as session:
         found, _ = queries.products(session, product_id=product_id, limit=1)
         if not found:
-            raise ApiError(404, f"no product {product_id!r}")
+            raise not_found("product", product_id)
         return jsonable({**found[0], "batches": queries.batches(session, product_id)})
 
 
@@ -142,7 +142,7 @@ def list_planned(key: ReadKey, storage: StorageDep, paging: PagingDep,
 def _known(session, sector: str) -> None:
     names = queries.sector_groups(session)
     if sector not in names:
-        raise ApiError(404, f"no sector {sector!r}; known: {', '.join(names) or 'none yet'}")
+        raise not_found("sector", sector, hint=f"Known sectors: {', '.join(names) or 'none yet'}.")
 
 
 def _sector_rows(storage, sector: str, start: dt.date | None, end: dt.date | None

@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from stockwise.adapters.storage import queries
 from stockwise.adapters.storage.models import Run
 from stockwise.api.deps import ReadKey, StorageDep
-from stockwise.api.errors import ApiError
+from stockwise.api.errors import ApiError, not_found
 from stockwise.api.params import PagingDep, choices
 from stockwise.api.serialize import jsonable, page
 from stockwise.cells import write_csv
@@ -40,7 +40,7 @@ def _run_id(session, run_id: str | None, kind: str | None) -> str:
         return found
     run = session.get(Run, run_id)
     if run is None:
-        raise ApiError(404, f"no run {run_id!r}")
+        raise not_found("run", run_id)
     if run.status != "succeeded":
         raise ApiError(409, f"run {run_id} is {run.status}; its results are not available")
     if kind == "plan" and run.kind != "plan":
@@ -143,7 +143,8 @@ def _product_plan_body(storage, run_id: str | None, product_id: str) -> bytes:
         run_id = _run_id(session, run_id, "plan")
         line = queries.plan_line(session, run_id, product_id)
         if line is None:
-            raise ApiError(404, f"product {product_id!r} is not in the plan of run {run_id}")
+            raise not_found("product", product_id,
+                            hint=f"The plan of run {run_id} has no line for this product.")
         days = queries.projection(session, run_id, product_id)
         found, _ = queries.alerts(session, run_id, product_id=product_id)
     answer = jsonable({

@@ -6,12 +6,12 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Request, Response
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints, field_validator
 
 from stockwise.adapters.storage import runs as records
 from stockwise.adapters.storage.models import Run
 from stockwise.api.deps import ReadKey, StorageDep, WriteKey
-from stockwise.api.errors import ApiError
+from stockwise.api.errors import ApiError, not_found
 from stockwise.api.jobs import as_utc
 from stockwise.api.params import PagingDep
 from stockwise.api.run_work import execute_run
@@ -74,6 +74,16 @@ class RunRequest(BaseModel):
                     "that save the most lost sales per unit of money are kept first, the "
                     "others cut down or left out, each saying so in its reason.")
 
+    @field_validator("models")
+    @classmethod
+    def _known_models(cls, models: str | list[str]) -> str | list[str]:
+        """Each name must be a model of the registry (or its alias): 422 naming it."""
+        if models != "auto" and models != ["auto"]:
+            from stockwise.models.registry import check_model_names
+
+            check_model_names(models)
+        return models
+
 
 def run_record(run: Run) -> dict[str, Any]:
     """The run as docs/api.md shows it, with links to its results."""
@@ -123,7 +133,7 @@ def list_runs(key: ReadKey, storage: StorageDep, paging: PagingDep,
 def get_run(run_id: str, key: ReadKey, storage: StorageDep) -> dict[str, Any]:
     run = records.get_run(storage, run_id)
     if run is None:
-        raise ApiError(404, f"no run {run_id!r}")
+        raise not_found("run", run_id)
     return run_record(run)
 
 
@@ -134,7 +144,7 @@ def cancel_run(run_id: str, key: WriteKey, storage: StorageDep) -> dict[str, Any
     nothing; a run that already succeeded or failed answers 409."""
     run = records.request_cancel(storage, run_id)
     if run is None:
-        raise ApiError(404, f"no run {run_id!r}")
+        raise not_found("run", run_id)
     if run.status in ("succeeded", "failed"):
-        raise ApiError(409, f"run {run_id} already {run.status}; there is nothing to cancel")
+        raise ApiError(409, f"the run has already {run.status}; there is nothing to cancel")
     return run_record(run)
