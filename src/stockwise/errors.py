@@ -84,3 +84,8 @@ class ProfileError(StockwiseError):
 
 class OptionError(StockwiseError, ValueError):
     """An argument has a value stockwise cannot use (unknown model, bad frequency ...)."""
+
+
+class FrameError(StockwiseError, ValueError):
+    """A table given to the library cannot be used as it is (a missing column, two rows
+    for one series and date, ids that would merge, values that are not numbers ...)."""

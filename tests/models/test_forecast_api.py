@@ -7,6 +7,8 @@ import pandas as pd
 import pytest
 
 import stockwise
+from stockwise.data import sum_duplicates
+from stockwise.errors import FrameError
 from stockwise.models import SeasonalNaive
 from stockwise.workflows.forecast import run_forecast
 
@@ -228,8 +230,11 @@ def test_a_whole_float_horizon_is_read_as_that_many_periods() -> None:
 def test_two_rows_for_one_series_and_date_are_refused_not_summed() -> None:
     frame = _daily()
     twice = pd.concat([frame, frame.iloc[[4]]], ignore_index=True)
-    with pytest.raises(ValueError, match=r"repeat a \(unique_id, ds\) pair.*'a' on 2024-01-05"):
+    with pytest.raises(FrameError, match=r"repeat a \(unique_id, ds\) pair.*'a' on 2024-01-05"):
         stockwise.forecast(twice, h=2, models="SeasonalNaive")
+    summed = sum_duplicates(twice)  # only when the caller asks for it
+    assert len(summed) == len(frame) and summed["y"].sum() == twice["y"].sum()
+    assert len(stockwise.forecast(summed, h=2, models="SeasonalNaive")) == 2
 
 
 def test_ids_that_differ_only_in_type_are_refused_not_merged() -> None:

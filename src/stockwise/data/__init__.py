@@ -2,7 +2,13 @@
 
 from stockwise.data.intake import load_table, write_quarantine
 from stockwise.data.mapping import ColumnMapping, build_mapping, parse_map_option
-from stockwise.data.prepare import aggregate, flag_stockouts, prepare_sales, regularize
+from stockwise.data.prepare import (
+    aggregate,
+    flag_stockouts,
+    prepare_sales,
+    regularize,
+    sum_duplicates,
+)
 from stockwise.data.readers import RawTable, read_table
 from stockwise.data.validation import ValidatedTable, ValidationReport
 
@@ -19,5 +25,6 @@ __all__ = [
     "prepare_sales",
     "read_table",
     "regularize",
+    "sum_duplicates",
     "write_quarantine",
 ]

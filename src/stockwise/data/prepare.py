@@ -81,6 +81,18 @@ def regularize(
     return merged
 
 
+def sum_duplicates(sales: pd.DataFrame) -> pd.DataFrame:
+    """One row per ``(unique_id, ds)``: ``y`` summed, the other columns' first value.
+
+    For the caller who knows that two rows of one series and date are parts of that
+    day's sales (two tills, two lines of one receipt). The library refuses such rows by
+    default: summing them silently would also sum a row exported twice.
+    """
+    rules = {c: "first" for c in sales.columns if c not in (S.UNIQUE_ID, S.DS)}
+    rules[S.Y] = "sum"
+    return sales.groupby([S.UNIQUE_ID, S.DS], sort=False, as_index=False).agg(rules)
+
+
 def aggregate(sales: pd.DataFrame, to: Literal["W", "M"]) -> pd.DataFrame:
     """Aggregate daily (or weekly) sales to weeks starting Monday or to calendar months.
 

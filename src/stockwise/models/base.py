@@ -24,7 +24,7 @@ import pandas as pd
 
 from stockwise import schema as S
 from stockwise.data.frequency import dominant_frequency, infer_frequencies
-from stockwise.errors import StockwiseError
+from stockwise.errors import FrameError, OptionError, StockwiseError
 
 
 class NotFittedError(StockwiseError, ValueError):
@@ -159,9 +159,9 @@ def check_horizon(h: object, most: int = MAX_HORIZON) -> int:
         if isinstance(h, float | np.floating) and float(h).is_integer():
             h = int(h)
         else:
-            raise ValueError(f"h must be a whole number of periods, got {h!r}")
+            raise OptionError(f"h must be a whole number of periods, got {h!r}")
     if not 1 <= int(h) <= most:
-        raise ValueError(f"h must be from 1 to {most:,} periods, got {int(h):,}")
+        raise OptionError(f"h must be from 1 to {most:,} periods, got {int(h):,}")
     return int(h)
 
 
@@ -175,9 +175,9 @@ def check_training_frame(df: pd.DataFrame, who: str) -> pd.DataFrame:
     """
     missing = [c for c in (S.UNIQUE_ID, S.DS, S.Y) if c not in df.columns]
     if missing:
-        raise ValueError(f"{who}.fit needs columns {missing}; got {list(df.columns)}")
+        raise FrameError(f"{who}.fit needs columns {missing}; got {list(df.columns)}")
     if df.empty:
-        raise ValueError(f"{who}.fit got an empty frame")
+        raise FrameError(f"{who}.fit got an empty frame")
     frame = df.copy()
     ids = frame[S.UNIQUE_ID]
     if not (ids.dtype == object and pd.api.types.infer_dtype(ids, skipna=False) == "string"):
@@ -190,7 +190,7 @@ def check_training_frame(df: pd.DataFrame, who: str) -> pd.DataFrame:
     if frame[S.Y].dtype != np.float64:
         frame[S.Y] = pd.to_numeric(frame[S.Y], errors="coerce").astype(float)
     if not np.isfinite(frame[S.Y].to_numpy()).all():
-        raise ValueError(f"{who}.fit: y has NaN or infinite values; prepare the series "
+        raise FrameError(f"{who}.fit: y has NaN or infinite values; prepare the series "
                          "first (stockwise.data.prepare_sales fills gaps with zeros)")
     if not _is_sorted(frame[S.UNIQUE_ID].to_numpy(), frame[S.DS].to_numpy()):
         frame = frame.sort_values([S.UNIQUE_ID, S.DS], kind="stable")
@@ -208,7 +208,7 @@ def _check_ids_stay_distinct(ids: pd.Series, who: str) -> None:
     mixed = kinds[kinds.map(len) > 1]
     if len(mixed):
         value, names = mixed.index[0], sorted(mixed.iloc[0])
-        raise ValueError(f"{who}.fit: unique_id {value!r} appears as {' and '.join(names)}; "
+        raise FrameError(f"{who}.fit: unique_id {value!r} appears as {' and '.join(names)}; "
                          "ids that read the same as text would merge: give every id as text")
 
 
@@ -218,7 +218,7 @@ def _naive_dates(ds: pd.Series, who: str) -> pd.Series:
         parsed = pd.to_datetime(ds)
     except (TypeError, ValueError) as exc:
         if "tz" not in str(exc).lower() and "offset" not in str(exc).lower():
-            raise ValueError(f"{who}.fit: ds holds values that are not dates ({exc})") from exc
+            raise FrameError(f"{who}.fit: ds holds values that are not dates ({exc})") from exc
         parsed = ds.map(lambda v: pd.Timestamp(v).tz_localize(None) if pd.notna(v) else pd.NaT)
         return pd.to_datetime(parsed)
     if isinstance(parsed.dtype, pd.DatetimeTZDtype):
@@ -236,10 +236,11 @@ def _check_one_row_per_date(frame: pd.DataFrame, who: str) -> None:
     if twice.any():
         count = int(twice.sum())
         first = int(np.flatnonzero(twice)[0]) + 1
-        raise ValueError(
+        raise FrameError(
             f"{who}.fit: {count} row(s) repeat a (unique_id, ds) pair, e.g. "
             f"{ids[first]!r} on {pd.Timestamp(ds[first]).date()}; give one row per series and "
-            "date (sum them first if they are parts of one day's sales)")
+            "date (if they are parts of one day's sales, sum them first: "
+            "stockwise.data.sum_duplicates(df))")
 
 
 def _is_sorted(ids: np.ndarray, ds: np.ndarray) -> bool:
