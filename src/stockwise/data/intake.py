@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from stockwise import schema as S
-from stockwise.cells import write_csv
+from stockwise.cells import STANDARD, CsvFormat, write_csv
 from stockwise.data.bounds import DEFAULT_BOUNDS, Bounds
 from stockwise.data.mapping import apply_mapping, build_mapping
 from stockwise.data.readers import RAGGED_FIELDS, RawTable, from_frame, read_table
@@ -152,12 +152,18 @@ def with_ragged_lines(result: ValidatedTable, ragged: pd.DataFrame, width: int
     return ValidatedTable(result.data, quarantine, report)
 
 
-def write_quarantine(result: ValidatedTable, out_dir: str | Path, stem: str | None = None
-                     ) -> dict[str, Path]:
+def write_quarantine(result: ValidatedTable, out_dir: str | Path, stem: str | None = None,
+                     csv_format: CsvFormat | None = None) -> dict[str, Path]:
     """Write ``<stem>_quarantine.csv`` and ``<stem>_issues.csv``; return their paths.
 
-    The quarantine file is written even when empty so that a pipeline can rely on it.
+    The quarantine file is written even when empty so that a pipeline can rely on it. Both
+    are in ``csv_format``, by default the form of the user's own CSV (a French export's
+    rows go back with ``;`` and a BOM, so French Excel opens them in columns).
     """
+    if csv_format is None:
+        dialect = result.report.dialect
+        csv_format = CsvFormat.like_input(dialect.separator, dialect.decimal) if dialect \
+            else STANDARD
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     stem = stem or result.report.table
@@ -165,6 +171,6 @@ def write_quarantine(result: ValidatedTable, out_dir: str | Path, stem: str | No
         "quarantine": out / f"{stem}_quarantine.csv",
         "issues": out / f"{stem}_issues.csv",
     }
-    write_csv(result.quarantine, paths["quarantine"])  # the user's cells: never formulas
-    write_csv(result.report.issues, paths["issues"])
+    write_csv(result.quarantine, paths["quarantine"], csv_format)  # never formulas
+    write_csv(result.report.issues, paths["issues"], csv_format)
     return paths
