@@ -16,14 +16,13 @@ from stockwise.cli.reading import (
     DecimalOption,
     EncodingOption,
     InventoryMapOption,
+    MapOption,
     SepOption,
     SheetOption,
     SkipRowsOption,
     read_options,
 )
 
-MapOption = Annotated[str | None, typer.Option(
-    "--map", help="Column mapping canonical=YourColumn, e.g. date=Date,y=Ventes,product=Produit.")]
 OutOption = Annotated[Path, typer.Option("--out", "-o", help="Output folder.")]
 BoundsOption = Annotated[Path | None, typer.Option(
     "--bounds", help="YAML file with a 'bounds:' section: plausible min/max per column "

@@ -15,6 +15,7 @@ from stockwise.cli.reading import (
     DateFormatOption,
     DecimalOption,
     EncodingOption,
+    MapOption,
     SepOption,
     SheetOption,
     SkipRowsOption,
@@ -23,8 +24,6 @@ from stockwise.cli.reading import (
 from stockwise.cli.runs_command import TrackOption, tracking
 from stockwise.cli.tables import Column, print_fitted
 
-MapOption = Annotated[str | None, typer.Option(
-    "--map", help="Column mapping canonical=YourColumn, e.g. date=Date,y=Ventes.")]
 HorizonOption = Annotated[int | None, typer.Option(
     "--horizon", "-H", min=1, help="Periods ahead (default: the sector profile's).")]
 FreqOption = Annotated[str | None, typer.Option(help="D, W or M (default: profile/inferred).")]

@@ -34,6 +34,7 @@ from stockwise.cli.reading import (
     DecimalOption,
     EncodingOption,
     InventoryMapOption,
+    MapOption,
     SepOption,
     SheetOption,
     SkipRowsOption,
@@ -69,7 +70,7 @@ def plan(
     calibrate_service: Annotated[bool, typer.Option(
         help="Order at the quantile level that served the target share of past protection "
              "intervals in the forecasts' backtest (else at the target quantile).")] = True,
-    column_map: Annotated[str | None, typer.Option("--map", help="Sales column mapping.")] = None,
+    column_map: MapOption = None,
     inventory_map: InventoryMapOption = None,
     batches_map: BatchesMapOption = None,
     sectors_dir: SectorsDirOption = None,

@@ -29,6 +29,9 @@ SkipRowsOption = Annotated[int | None, typer.Option(
     "--skip-rows", min=0, help="Lines above the header of a CSV or Excel file (a title); "
                                "default: a plain title line is skipped.",
     rich_help_panel=PANEL)]
+MapOption = Annotated[str | None, typer.Option(
+    "--map", help="Sales column mapping canonical=YourColumn, e.g. "
+                  "date=Date,y=Ventes,product=Produit.")]
 InventoryMapOption = Annotated[str | None, typer.Option(
     "--inventory-map", help="Inventory column mapping canonical=YourColumn, e.g. "
                             "on_hand=Stock.")]

@@ -16,14 +16,12 @@ from stockwise.cli.reading import (
     DateFormatOption,
     DecimalOption,
     EncodingOption,
+    MapOption,
     SepOption,
     SheetOption,
     SkipRowsOption,
     read_options,
 )
-
-MapOption = Annotated[str | None, typer.Option(
-    "--map", help="Sales column mapping canonical=YourColumn, e.g. date=Date,y=Ventes.")]
 
 
 def register(app: typer.Typer) -> None:
