@@ -384,8 +384,9 @@ def plan_files_in_chunks(
                             files=files)
         clock.lap("write")
     return ChunkedPlanRun(plan, writer.alerts, files, writer.chunk_timings(),
-                          writer.table("holes"), settings,
-                          writer.table("unplanned"), writer.budgeted()), validation
+                          holes=writer.table("holes"), settings=settings,
+                          unplanned=writer.table("unplanned"),
+                          budget=writer.budgeted()), validation
 
 
 def _stock_without_sales(inventory: pd.DataFrame, sold: set[str], sector: str | None,
