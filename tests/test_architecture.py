@@ -52,7 +52,8 @@ def test_importing_the_core_loads_no_framework() -> None:
 
 # -- the layers (an import contract, checked on every import statement, lazy ones too) ----
 LAYERS: list[set[str]] = [
-    {"__init__", "__version__", "schema", "errors", "cells", "optional", "progress", "py"},
+    {"__init__", "__version__", "schema", "errors", "cells", "optional", "progress", "py",
+     "words", "locales"},
     {"data", "sectors", "synthetic", "features"},
     {"models", "evaluation"},
     {"inventory", "ports"},

@@ -122,6 +122,47 @@ FLOAT_FORMAT = "%.15g"
 noise from a sum) is written ``4963.2``; no figure stockwise computes has more meaning."""
 
 
+WHOLE_UNITS = frozenset({"order_qty", "budget_cut_units", "order_units", "order_lines",
+                         "proposed_units", "kept_units", "moq", "pack_size"})
+"""Counts of whole units or lines: written without decimals."""
+PROBABILITIES = frozenset({"stockout_probability", "service_level", "cycle_service_level",
+                           "fill_rate", "share_won"})
+"""Probabilities and rates: three decimals (99.95 % is 0.9995, shown as 1.000 only when
+it rounds so)."""
+MONEY_COLUMNS = frozenset({"value_at_stake", "risk_left", "lost_value_at_stake"})
+"""Money that does not end in ``_value``: cents, like every ``*_value`` column."""
+UNIT_DECIMALS = 1
+"""Other quantities (stock levels, expected units, days): one decimal."""
+
+
+def decimals_of(column: str) -> int | None:
+    """The decimals a buyer's column is written with, by its meaning; None: as computed."""
+    if column in WHOLE_UNITS:
+        return 0
+    if column in PROBABILITIES or column.endswith("_probability"):
+        return 3
+    if column in MONEY_COLUMNS or column.endswith("_value"):
+        return 2
+    if column.endswith(("_units", "_days", "_demand")) or column in (
+            "on_hand", "on_order", "position", "safety_stock", "reorder_point",
+            "order_up_to", "days_of_cover", "days"):
+        return UNIT_DECIMALS
+    return None
+
+
+def round_to_meaning(frame: pd.DataFrame) -> pd.DataFrame:
+    """The buyer's tables (plan, alerts, orders) as written: each number rounded to what
+    it means (:func:`decimals_of`) — whole units, money to the cent, probabilities to three
+    decimals — rather than to the binary noise of a sum (``4963.200000000001``). Only
+    float columns with a known meaning are touched; the input's own data never comes here."""
+    rounded = {}
+    for column in frame.columns:
+        places = decimals_of(str(column))
+        if places is not None and pd.api.types.is_float_dtype(frame[column]):
+            rounded[column] = frame[column].round(places)
+    return frame.assign(**rounded) if rounded else frame
+
+
 def write_csv(frame: pd.DataFrame, target: str | Path | IO[str],
               csv_format: CsvFormat | None = None, **options: Any) -> None:
     """``frame.to_csv(target, index=False)`` with formula-looking text escaped, floats

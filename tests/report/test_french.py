@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 
 from stockwise.cli.app import app
 from stockwise.errors import OptionError
-from stockwise.report.words import LOCALES, catalogue, tr
 from stockwise.synthetic import generate_to_files
+from stockwise.words import LOCALES, catalogue, tr
 
 
 @pytest.fixture(scope="module")

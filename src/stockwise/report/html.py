@@ -43,7 +43,7 @@ from stockwise.report.charts import (
     sector_charts,
 )
 from stockwise.report.settings_view import read_settings, settings_sheet
-from stockwise.report.words import check_language, tr, tr_map
+from stockwise.words import check_language, tr, tr_map
 
 log = logging.getLogger(__name__)
 PNG_DIR = "charts"
@@ -279,7 +279,7 @@ def leaderboard(selection: pd.DataFrame, metrics: pd.DataFrame) -> pd.DataFrame:
 def render_report(tables: RunTables, title: str, top: int = TOP_PRODUCTS, lang: str = "en"
                   ) -> tuple[str, list[Chart]]:
     """The page, and the charts worth a PNG (sector overview and top products); headings,
-    headers and sentences in ``lang`` (:mod:`stockwise.report.words`)."""
+    headers and sentences in ``lang`` (:mod:`stockwise.words`)."""
     plan, alerts = sort_plan(tables.plan), sort_alerts(tables.alerts)
     sectors = sector_charts(tables.forecasts, tables.sales, tables.today)
     products = product_charts(plan, tables.forecasts, tables.projection, tables.sales, top)
@@ -461,7 +461,7 @@ def build_report(run_dir: str | Path, out_path: str | Path | None = None,
     """Write the report of a run (default ``<run_dir>/report.html``) and its PNGs.
 
     PNGs of the sector overview and the top products go to ``<run_dir>/charts/``.
-    ``lang``: "en" or "fr" (:mod:`stockwise.report.words`).
+    ``lang``: "en" or "fr" (:mod:`stockwise.words`).
     """
     lang = check_language(lang)
     tables = read_run(run_dir, sales_path, column_map=column_map, reading=reading)

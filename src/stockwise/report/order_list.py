@@ -25,20 +25,29 @@ import numpy as np
 import pandas as pd
 import xlsxwriter
 
-from stockwise.cells import looks_like_formula
+from stockwise.cells import decimals_of, looks_like_formula
 from stockwise.inventory.budget import left_out
 from stockwise.inventory.money import TOTALS, by_supplier, currencies, totals
-from stockwise.report.words import check_language, tr, tr_map
+from stockwise.words import (
+    EXCEL_DAY_FORMAT,
+    SENTENCES,
+    check_language,
+    say_columns,
+    tr,
+    tr_map,
+)
 
 ORDER_COLUMNS = [
-    "unique_id", "sector", "supplier", "urgency", "order_date", "order_qty", "order_value",
+    "unique_id", "product", "store", "sector", "supplier", "urgency", "order_date",
+    "order_qty", "order_value",
     "currency", "arrival_date", "stockout_date", "stockout_probability",
     "expected_lost_value", "lost_value_avoided", "budget_cut_units", "days_of_cover",
     "on_hand", "on_order", "on_order_due", "reorder_point", "order_up_to", "service_level",
     "fill_rate", "alert", "severity", "value_at_stake", "reason",
 ]
 ORDER_HEADERS = {
-    "unique_id": "product", "sector": "sector", "supplier": "supplier",
+    "unique_id": "id", "product": "product", "store": "store", "sector": "sector",
+    "supplier": "supplier",
     "urgency": "urgency", "currency": "currency",
     "expected_lost_value": "lost sales at stake (value)",
     "lost_value_avoided": "lost sales this order avoids (value)",
@@ -87,8 +96,9 @@ def write_order_workbook(plan: pd.DataFrame, alerts: pd.DataFrame, path: str | P
                          budget: float | None = None, lang: str = "en") -> Path:
     """Write the formatted workbook and return its path (``budget``: the cap the plan was
     held to, shown on the Totals sheet; the Budget sheet lists the lines it cut). ``lang``:
-    the sheet names and the Orders sheet's headers in "en" or "fr"
-    (:mod:`stockwise.report.words`); the Plan and Alerts sheets keep plan.csv's names.
+    the sheet names, the Orders sheet's headers and codes (urgency, severity), every
+    sentence (reasons, alerts) and the dates in "en" or "fr" (:mod:`stockwise.words`); the
+    Plan and Alerts sheets keep plan.csv's column names and codes.
 
     ``settings``: the run's settings as a sheet (``report.settings_view.settings_sheet``).
 
@@ -101,7 +111,9 @@ def write_order_workbook(plan: pd.DataFrame, alerts: pd.DataFrame, path: str | P
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     orders = plan[plan["order_qty"] > 0] if "order_qty" in plan else plan
-    orders = orders[[c for c in ORDER_COLUMNS if c in orders.columns]]
+    orders = say_columns(orders[[c for c in ORDER_COLUMNS if c in orders.columns]], lang)
+    plan, alerts = say_columns(plan, lang, SENTENCES), say_columns(alerts, lang, SENTENCES)
+    days = EXCEL_DAY_FORMAT[lang]
     found = currencies(plan)
     money = _money_format(found[0] if len(found) == 1 else "")
     cut = left_out(plan)
@@ -110,16 +122,19 @@ def write_order_workbook(plan: pd.DataFrame, alerts: pd.DataFrame, path: str | P
         def new_sheet(name: str) -> Any:
             return book.add_worksheet(tr(name, lang))
 
-        _sheet(new_sheet("Orders"), orders, "urgency", URGENCY_FILL, styles, money,
-               tr_map(ORDER_HEADERS, lang))
+        _sheet(new_sheet("Orders"), orders, "urgency",
+               {tr(k, lang): v for k, v in URGENCY_FILL.items()}, styles, money,
+               tr_map(ORDER_HEADERS, lang), days)
         _totals_sheet(new_sheet("Totals"), plan, cut, budget, styles)
         suppliers = by_supplier(plan)
         if "supplier" in plan and plan["supplier"].notna().any():
-            _sheet(new_sheet("By supplier"), suppliers, "", {}, styles, money)
+            _sheet(new_sheet("By supplier"), suppliers, "", {}, styles, money, None, days)
         if budget is not None or not cut.empty:
-            _sheet(new_sheet("Budget"), cut, "urgency", URGENCY_FILL, styles, money)
-        _sheet(new_sheet("Plan"), plan, "urgency", URGENCY_FILL, styles, money)
-        _sheet(new_sheet("Alerts"), alerts, "severity", SEVERITY_FILL, styles, money)
+            _sheet(new_sheet("Budget"), cut, "urgency", URGENCY_FILL, styles, money, None,
+                   days)
+        _sheet(new_sheet("Plan"), plan, "urgency", URGENCY_FILL, styles, money, None, days)
+        _sheet(new_sheet("Alerts"), alerts, "severity", SEVERITY_FILL, styles, money, None,
+               days)
         if settings is not None:
             sheet = new_sheet("Settings")
             _sheet(sheet, settings, "", {}, styles)
@@ -206,7 +221,7 @@ class _Styles:
 
 def _sheet(sheet: Any, frame: pd.DataFrame, colour_by: str, fills: dict[str, str],
            styles: _Styles, money: str = "#,##0.00",
-           headers: dict[str, str] | None = None) -> None:
+           headers: dict[str, str] | None = None, days: str = "yyyy-mm-dd") -> None:
     """Header (``headers`` of the columns, else their names; with notes where the name
     alone does not say it), then one row per line: number formats per column (``money``
     for money), the colour of ``colour_by``'s value, text always as text."""
@@ -225,7 +240,7 @@ def _sheet(sheet: Any, frame: pd.DataFrame, colour_by: str, fills: dict[str, str
     sheet.freeze_panes(1, 1)
     if columns:
         sheet.autofilter(0, 0, max(len(frame), 1), len(columns) - 1)
-    formats = [money if name in MONEY else _number_format(name, frame[name])
+    formats = [money if name in MONEY else _number_format(name, frame[name], days)
                for name in columns]
     colour_at = columns.index(colour_by) if colour_by in columns else -1
     for number, row in enumerate(frame.itertuples(index=False), start=1):
@@ -241,21 +256,28 @@ def _sheet(sheet: Any, frame: pd.DataFrame, colour_by: str, fills: dict[str, str
                                    styles.get(formats[position], fill))
             elif isinstance(value, dt.datetime | dt.date):
                 sheet.write_datetime(number, position, value,
-                                     styles.get(formats[position] or "yyyy-mm-dd", fill))
+                                     styles.get(formats[position] or days, fill))
             else:
                 text = str(value)
                 sheet.write_string(number, position, text,
                                    styles.get(None, fill, looks_like_formula(text)))
 
 
-def _number_format(name: str, values: pd.Series) -> str | None:
+def _number_format(name: str, values: pd.Series, days: str = "yyyy-mm-dd") -> str | None:
+    """The cell format of a column, by its meaning (:func:`stockwise.cells.decimals_of`):
+    whole units without decimals, money to the cent. Excel shows the separators of the
+    reader's locale ("1 128" in French Excel); dates are written as the language writes
+    them (``days``)."""
     if name in MONEY:
         return "#,##0.00"
     if name in PERCENT:
         return "0.0%"
     if name in DATES:
-        return "yyyy-mm-dd"
-    return "#,##0.0" if pd.api.types.is_float_dtype(values) else None
+        return days
+    if not pd.api.types.is_float_dtype(values):
+        return None
+    places = decimals_of(name)
+    return "#,##0" if places == 0 else "#,##0.00" if places == 2 else "#,##0.0"
 
 
 def _cell(value: object) -> object:

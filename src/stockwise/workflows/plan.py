@@ -18,10 +18,11 @@ import numpy as np
 import pandas as pd
 
 from stockwise import schema as S
-from stockwise.cells import STANDARD, CsvFormat, write_csv
+from stockwise.cells import STANDARD, CsvFormat, round_to_meaning, write_csv
 from stockwise.data.bounds import DEFAULT_BOUNDS, Bounds
 from stockwise.data.closed_calendar import read_closed_days
 from stockwise.data.holes import DEFAULT_MAX_GAP_DAYS, describe_holes, find_holes, in_holes
+from stockwise.data.identity import beside_id, identity_of
 from stockwise.data.partition import PartMap, is_parquet_file, stream_sales
 from stockwise.data.prepare import prepare_sales
 from stockwise.data.read_options import NO_OPTIONS, ReadOptions
@@ -34,6 +35,7 @@ from stockwise.inventory.plan import DAYS_PER_PERIOD, InventoryPlan, build_plan
 from stockwise.progress import Report, shares, step, within
 from stockwise.report.order_list import write_order_workbook
 from stockwise.sectors import SectorProfile, list_profiles, load_profile
+from stockwise.words import SENTENCES, say_columns
 from stockwise.workflows.forecast import ModelSpec
 from stockwise.workflows.plan_config import PlanConfig
 from stockwise.workflows.sector_forecast import SectorForecasts, forecast_sectors
@@ -246,7 +248,11 @@ def write_plan(run: PlanRun, out_dir: str | Path, config: PlanConfig | None = No
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     files = {}
-    for name, table in plan_tables(run).items():
+    lang = config.lang if config is not None else "en"
+    identity = identity_of(inventory)
+    written = {name: beside_id(round_to_meaning(say_columns(table, lang, SENTENCES)),
+                               identity) for name, table in plan_tables(run).items()}
+    for name, table in written.items():
         files[name] = out / f"{name}.csv"
         write_csv(table, files[name], csv_format)
     sheet = None
@@ -258,9 +264,8 @@ def write_plan(run: PlanRun, out_dir: str | Path, config: PlanConfig | None = No
         sheet = settings_sheet(settings.to_dict())
     files.update(write_supplier_orders(run.plan.plan, out, csv_format))
     files["plan_xlsx"] = write_order_workbook(
-        run.plan.plan, run.plan.alerts, out / "plan.xlsx", sheet,
-        budget=run.budget.budget if run.budget is not None else None,
-        lang=config.lang if config is not None else "en")
+        written["plan"], written["alerts"], out / "plan.xlsx", sheet,
+        budget=run.budget.budget if run.budget is not None else None, lang=lang)
     run.files = files
     return files
 
@@ -273,7 +278,7 @@ def write_supplier_orders(plan: pd.DataFrame, out: Path, csv_format: CsvFormat =
     if S.SUPPLIER not in plan or plan[S.SUPPLIER].isna().all():
         path.unlink(missing_ok=True)
         return {}
-    write_csv(by_supplier(plan), path, csv_format)
+    write_csv(round_to_meaning(by_supplier(plan)), path, csv_format)
     return {"orders_by_supplier": path}
 
 

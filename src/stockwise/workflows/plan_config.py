@@ -93,7 +93,7 @@ class PlanConfig:
             CsvFormat.named(self.csv_format)
         except ValueError as exc:
             raise OptionError(str(exc)) from exc
-        from stockwise.report.words import check_language
+        from stockwise.words import check_language
 
         object.__setattr__(self, "lang", check_language(self.lang))
         if int(self.chunk_size) < 1:

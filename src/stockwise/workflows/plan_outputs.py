@@ -11,7 +11,12 @@ tests, small library runs). :class:`PlanWriter` streams to a folder:
   when some inventory product could not be planned, ``unplanned.csv`` with the reason,
   most urgent first — are built from the small per-product tables, ``settings.json``
   says which settings produced them (also the workbook's "Settings" sheet), and
-  ``chunks.csv`` gives each chunk's sector, series and wall/CPU seconds per stage;
+  ``chunks.csv`` gives each chunk's sector, series and wall/CPU seconds per stage; with
+  ``lang="fr"`` their sentences (reasons, alert messages and actions) are in French,
+  their column names and codes stay the data contract's; every table keyed by
+  ``unique_id`` has the product and store beside it when the inventory names them
+  (:mod:`stockwise.data.identity`), and numbers rounded to their meaning
+  (:func:`stockwise.cells.round_to_meaning`);
 - a run of at most :data:`CSV_MAX_SERIES` series also gets the big tables as CSV
   (``forecasts.csv`` …), as ``stockwise plan`` has always written them and as
   ``stockwise report`` reads them; a larger run keeps them in Parquet only.
@@ -26,10 +31,12 @@ from typing import TYPE_CHECKING, Protocol
 import pandas as pd
 
 from stockwise import schema as S
-from stockwise.cells import STANDARD, CsvFormat, write_csv
+from stockwise.cells import STANDARD, CsvFormat, round_to_meaning, write_csv
+from stockwise.data.identity import beside_id, identity_of
 from stockwise.inventory.budget import BudgetOutcome, apply_budget
 from stockwise.inventory.plan import PLAN_COLUMNS, sort_alerts, sort_plan
 from stockwise.report.order_list import write_order_workbook
+from stockwise.words import SENTENCES, say_columns
 from stockwise.workflows.plan import write_supplier_orders
 from stockwise.workflows.sector_forecast import SectorForecasts
 from stockwise.workflows.stages import PLAN_STAGES
@@ -210,6 +217,13 @@ class PlanWriter(ChunkCollector):
 
         files: dict[str, Path] = {}
         plan, alerts = self.plan if plan is None else plan, self.alerts
+        identity = identity_of(self._inventory)
+
+        def for_people(table: pd.DataFrame) -> pd.DataFrame:
+            return beside_id(round_to_meaning(say_columns(table, self.lang, SENTENCES)),
+                             identity)
+
+        plan, alerts = for_people(plan), for_people(alerts)
         for name, table in (("plan", plan), ("alerts", alerts)):
             files[name] = self.out / f"{name}.csv"
             write_csv(table, files[name], self.csv_format)
@@ -218,7 +232,7 @@ class PlanWriter(ChunkCollector):
         if not holes.empty:
             files["holes"] = self.out / "holes.csv"
             write_csv(holes, files["holes"], self.csv_format)
-        unplanned = self.table("unplanned")
+        unplanned = for_people(self.table("unplanned"))
         if not unplanned.empty:
             files["unplanned"] = self.out / "unplanned.csv"
             write_csv(unplanned, files["unplanned"], self.csv_format)
@@ -227,7 +241,7 @@ class PlanWriter(ChunkCollector):
                 table = self.table(name)
                 if not table.empty:
                     files[name] = self.out / f"{name}.csv"
-                    write_csv(table, files[name], self.csv_format)
+                    write_csv(beside_id(table, identity), files[name], self.csv_format)
         files.update({f"{name}_parquet": self.out / name for name in STREAMED
                       if name in self._written})
         files["chunks"] = self.out / "chunks.csv"
