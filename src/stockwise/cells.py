@@ -129,8 +129,13 @@ PROBABILITIES = frozenset({"stockout_probability", "service_level", "cycle_servi
                            "fill_rate", "share_won"})
 """Probabilities and rates: three decimals (99.95 % is 0.9995, shown as 1.000 only when
 it rounds so)."""
-MONEY_COLUMNS = frozenset({"value_at_stake", "risk_left", "lost_value_at_stake"})
+MONEY_COLUMNS = frozenset({"value_at_stake", "risk_left", "lost_value_at_stake",
+                           "lost_value_avoided"})
 """Money that does not end in ``_value``: cents, like every ``*_value`` column."""
+RATES = frozenset({"mean_daily_demand"})
+"""Units per day: three decimals, so a slow mover's 0.04 a day is not written 0."""
+FORECASTS = frozenset({"forecast", "mean"})
+"""Forecast columns (and their ``-lo-80`` / ``-hi-80`` bounds): two decimals."""
 UNIT_DECIMALS = 1
 """Other quantities (stock levels, expected units, days): one decimal."""
 
@@ -139,11 +144,13 @@ def decimals_of(column: str) -> int | None:
     """The decimals a buyer's column is written with, by its meaning; None: as computed."""
     if column in WHOLE_UNITS:
         return 0
-    if column in PROBABILITIES or column.endswith("_probability"):
+    if column in PROBABILITIES or column.endswith("_probability") or column in RATES:
         return 3
+    if column in FORECASTS or column.startswith(tuple(f"{c}-" for c in FORECASTS)):
+        return 2
     if column in MONEY_COLUMNS or column.endswith("_value"):
         return 2
-    if column.endswith(("_units", "_days", "_demand")) or column in (
+    if column.endswith(("_units", "_days")) or column in (
             "on_hand", "on_order", "position", "safety_stock", "reorder_point",
             "order_up_to", "days_of_cover", "days"):
         return UNIT_DECIMALS

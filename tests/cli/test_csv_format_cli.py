@@ -57,7 +57,7 @@ def test_files_follow_the_french_input_and_read_back(french: Path) -> None:
 def test_the_standard_form_on_request(french: Path) -> None:
     out = _plan(french, "plan-std", "--csv-format", "standard")
     raw = (out / "plan.csv").read_bytes()
-    assert not raw.startswith(b"\xef\xbb\xbf") and raw.startswith(b"unique_id,sector,")
+    assert not raw.startswith(b"\xef\xbb\xbf") and raw.startswith(b"unique_id,product,sector,")
     assert pd.read_csv(out / "plan.csv")["order_value"].dtype == float
 
 

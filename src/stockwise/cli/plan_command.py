@@ -9,6 +9,7 @@ progress bar on stderr says the step and counts the chunks (hidden with ``-q``;
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -42,6 +43,7 @@ from stockwise.cli.reading import (
 )
 from stockwise.cli.runs_command import TrackOption, tracking
 from stockwise.cli.tables import Column, print_fitted
+from stockwise.words import number, percent, say, tr
 from stockwise.workflows.plan_config import DEFAULT_CHUNK_SIZE
 
 SHOWN = 15
@@ -147,11 +149,11 @@ def plan(
     holes = describe_holes(run.holes)
     if holes:
         console.print(f"[yellow]warning:[/] {holes}", highlight=False)
-    render_plan(run.plan, run.alerts)
-    render_money(console, run.plan, run.budget)
+    render_plan(run.plan, run.alerts, config.lang)
+    render_money(console, run.plan, run.budget, config.lang)
     if run.settings is not None:
         render_settings(run.settings.to_dict())
-    render_unplanned(run.unplanned)
+    render_unplanned(run.unplanned, config.lang)
     for name, path in run.files.items():
         console.print(f"{name}: {path}", highlight=False, soft_wrap=True)
 
@@ -170,76 +172,94 @@ narrow a terminal moves the last columns to a second table (:mod:`stockwise.cli.
 SHOWN_ALERTS = 10
 
 
-def render_plan(plan, alerts) -> None:
+URGENT_TITLE = "Most urgent of {count} products (worst first)"
+URGENT_CAPTION = ("Critical stockouts first (by sales at stake), then orders to place now (by "
+                  "risk × value), at risk, order soon, the rest.")
+ALERT_LINE = "  {severity} {type} {id} ({value} at stake): {message}"
+UNPLANNED_LINE = "Warning: {count} products not planned: {reason} (e.g. {ids}); listed in " \
+    "unplanned.csv"
+
+
+def render_plan(plan, alerts, lang: str = "en") -> None:
     """The most urgent lines, worst first (:func:`stockwise.inventory.plan.sort_plan`),
-    the alert counts, and the actions of the most urgent alerts."""
+    the alert counts, and the actions of the most urgent alerts; words, numbers and dates
+    in ``lang`` (:mod:`stockwise.words`)."""
     from stockwise.inventory.decision import DAYS_OF_COVER_CAP
     from stockwise.inventory.plan import sort_alerts, sort_plan
 
     plan = sort_plan(plan)
     rows = []
     for row in plan.head(SHOWN).to_dict("records"):
-        severity = row.get("severity") or ""
-        alert = (row.get("alert") or "").replace("_risk", "")
+        severity = say(row.get("severity") or "", lang)
+        alert = say(row.get("alert") or "", lang)
+        alert = alert.replace("_risk", "") if lang == "en" else alert
         rows.append([
-            escape(str(row["unique_id"])), row["urgency"], _order(row), _on_order(row),
-            _day(row["stockout_date"]),
-            f"{row['stockout_probability']:.0%}", _money(row.get("value_at_stake")),
-            "10y+" if row["days_of_cover"] >= DAYS_OF_COVER_CAP else
-            f"{row['days_of_cover']:.0f}d",
+            escape(str(row["unique_id"])), say(row["urgency"], lang), _order(row, lang),
+            _on_order(row, lang), _day(row["stockout_date"], lang),
+            percent(row["stockout_probability"], lang), _money(row.get("value_at_stake"), lang),
+            tr("10y+", lang) if row["days_of_cover"] >= DAYS_OF_COVER_CAP else
+            tr("{days}d", lang, days=number(row["days_of_cover"], lang)),
             f"{alert} ({severity})" if alert and severity else alert,
         ])
-    print_fitted(console, URGENT_COLUMNS, rows,
-                 title=f"Most urgent of {len(plan)} products (worst first)",
-                 caption="Critical stockouts first (by sales at stake), then orders to "
-                         "place now (by risk × value), at risk, order soon, the rest.")
+    columns = [replace(c, header=tr(c.header, lang)) for c in URGENT_COLUMNS]
+    print_fitted(console, columns, rows, title=tr(URGENT_TITLE, lang, count=len(plan)),
+                 caption=tr(URGENT_CAPTION, lang))
     if not alerts.empty:
         counts = alerts.groupby(["type", "severity"]).size()
-        console.print("alerts: " + ", ".join(f"{t} {s} {n}" for (t, s), n in counts.items()),
-                      highlight=False)
+        console.print(tr("alerts: {counts}", lang, counts=", ".join(
+            f"{say(t, lang)} {say(s, lang)} {n}" for (t, s), n in counts.items())),
+            highlight=False)
         for alert in sort_alerts(alerts).head(SHOWN_ALERTS).to_dict("records"):
-            console.print(f"  {alert['severity']} {alert['type']} {alert['unique_id']} "
-                          f"({_money(alert['value_at_stake'])} at stake): "
-                          f"{alert['message']}", highlight=False, soft_wrap=True)
+            console.print(tr(ALERT_LINE, lang, severity=say(alert["severity"], lang),
+                             type=say(alert["type"], lang), id=alert["unique_id"],
+                             value=_money(alert["value_at_stake"], lang),
+                             message=say(alert["message"], lang)),
+                          highlight=False, soft_wrap=True)
 
 
-def render_unplanned(unplanned) -> None:
+def render_unplanned(unplanned, lang: str = "en") -> None:
     """The inventory products no line could be made for, each reason with examples."""
     if unplanned.empty:
         return
     for reason, rows in unplanned.groupby("reason", sort=False):
         ids = ", ".join(rows["unique_id"].astype(str).head(3))
-        err_console.print(f"Warning: {len(rows)} products not planned: {reason} (e.g. {ids}); "
-                          "listed in unplanned.csv", highlight=False, soft_wrap=True)
+        err_console.print(tr(UNPLANNED_LINE, lang, count=len(rows), reason=say(reason, lang),
+                             ids=ids), highlight=False, soft_wrap=True)
 
 
-def _order(row: dict) -> str:
+def _order(row: dict, lang: str = "en") -> str:
     quantity = row.get("order_qty") or 0
     if not quantity or quantity != quantity:
         return ""
-    when = "now" if row.get("urgency") == "order now" else f"by {_day(row.get('order_date'))}"
-    return f"{quantity:,.0f} {when}"
+    if row.get("urgency") == "order now":
+        return tr("{qty} now", lang, qty=number(quantity, lang))
+    return tr("{qty} by {date}", lang, qty=number(quantity, lang),
+              date=_day(row.get("order_date"), lang))
 
 
-def _on_order(row: dict) -> str:
+def _on_order(row: dict, lang: str = "en") -> str:
     quantity = row.get("on_order") or 0
     if not quantity or quantity != quantity:
         return ""
-    due = _day(row.get("on_order_due"))
-    return f"{quantity:,.0f} due {due}" if due else f"{quantity:,.0f} (no date)"
+    due = _day(row.get("on_order_due"), lang)
+    if due:
+        return tr("{qty} due {date}", lang, qty=number(quantity, lang), date=due)
+    return tr("{qty} (no date)", lang, qty=number(quantity, lang))
 
 
-def _money(value: object) -> str:
+def _money(value: object, lang: str = "en") -> str:
     try:
-        number = float(value)  # type: ignore[arg-type]
+        number_ = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return ""
-    return f"{number:,.0f}" if number == number and number > 0 else ""
+    return number(number_, lang) if number_ == number_ and number_ > 0 else ""
 
 
-def _day(value: object) -> str:
-    """A date as "05 Aug" (empty when there is none)."""
-    return "" if value is None or value != value else format(value, "%d %b")
+def _day(value: object, lang: str = "en") -> str:
+    """A date as "05 Aug" / "05/08" (empty when there is none)."""
+    if value is None or value != value:
+        return ""
+    return format(value, "%d %b") if lang == "en" else format(value, "%d/%m")
 
 
 def render_settings(settings: dict) -> None:

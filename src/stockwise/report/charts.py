@@ -22,6 +22,7 @@ import pandas as pd
 
 from stockwise import schema as S
 from stockwise.optional import optional_import
+from stockwise.words import day, localise, say, tr
 
 PALETTE = ("#1f6feb", "#d9480f", "#2f9e44", "#9c36b5", "#e67700", "#0c8599", "#c2255c",
            "#5c7cfa", "#868e96", "#66a80f")
@@ -30,6 +31,8 @@ RED = "#c92a2a"
 TOP_PRODUCTS = 12
 HISTORY_DAYS = 180
 PERIOD = {"D": "day", "W": "week", "M": "month"}
+PRODUCT_TITLE = ("#{rank} {id} ({sector}) · {urgency}: {chance} chance of running out before "
+                 "an order placed today arrives, order {qty}")
 
 
 @dataclass
@@ -134,8 +137,9 @@ def _daily(sales: pd.DataFrame | None, ids: Sequence[str]) -> pd.Series:
 
 
 def sector_charts(forecasts: pd.DataFrame, sales: pd.DataFrame | None,
-                  today: pd.Timestamp | None = None) -> list[Chart]:
-    """Per sector: sales history and the summed mean forecast, at the sector's frequency."""
+                  today: pd.Timestamp | None = None, lang: str = "en") -> list[Chart]:
+    """Per sector: sales history and the summed mean forecast, at the sector's frequency
+    (labels in ``lang``)."""
     if forecasts.empty:
         return []
     frame = forecasts if S.SECTOR in forecasts else forecasts.assign(**{S.SECTOR: "all"})
@@ -146,20 +150,24 @@ def sector_charts(forecasts: pd.DataFrame, sales: pd.DataFrame | None,
         if freq == "D" and not history.empty:
             history = history[history.index > history.index.max() - pd.Timedelta(days=365)]
         forecast = rows.groupby(S.DS)["forecast"].sum().sort_index()
-        traces: list = [Line("sales", history.index, history.to_numpy(), color(i))] \
-            if not history.empty else []
-        traces.append(Line("forecast (mean)", forecast.index, forecast.to_numpy(), color(i),
-                           dash=True))
-        markers = [Marker("today", today, GREY)] if today is not None else []
-        charts.append(Chart(f"sector-{slug(sector)}", f"{sector}: units sold per "
-                            f"{PERIOD.get(freq, freq)}, history and forecast",
-                            [Panel(traces, y_label="units", markers=markers)], height=340))
+        traces: list = [Line(tr("sales", lang), history.index, history.to_numpy(),
+                             color(i))] if not history.empty else []
+        traces.append(Line(tr("forecast (mean)", lang), forecast.index, forecast.to_numpy(),
+                           color(i), dash=True))
+        markers = [Marker(tr("today", lang), today, GREY)] if today is not None else []
+        title = tr("{sector}: units sold per {period}, history and forecast", lang,
+                   sector=sector, period=tr(PERIOD.get(freq, freq), lang))
+        charts.append(Chart(f"sector-{slug(sector)}", title,
+                            [Panel(traces, y_label=tr("units", lang), markers=markers)],
+                            height=340))
     return charts
 
 
 def product_charts(plan: pd.DataFrame, forecasts: pd.DataFrame, projection: pd.DataFrame,
-                   sales: pd.DataFrame | None, top: int = TOP_PRODUCTS) -> list[Chart]:
-    """The most urgent products: demand (history, forecast, bands) and projected stock."""
+                   sales: pd.DataFrame | None, top: int = TOP_PRODUCTS, lang: str = "en"
+                   ) -> list[Chart]:
+    """The most urgent products: demand (history, forecast, bands) and projected stock
+    (labels in ``lang``)."""
     charts = []
     by_id = dict(tuple(forecasts.groupby(S.UNIQUE_ID))) if not forecasts.empty else {}
     stock = dict(tuple(projection.groupby(S.UNIQUE_ID))) if not projection.empty else {}
@@ -171,45 +179,53 @@ def product_charts(plan: pd.DataFrame, forecasts: pd.DataFrame, projection: pd.D
         daily = daily[daily.index > daily.index.max() - pd.Timedelta(days=HISTORY_DAYS)] \
             if not daily.empty else daily
         history = period_totals(daily, freq)
-        demand: list = [Line("sales", history.index, history.to_numpy(), color(0))] \
-            if not history.empty else []
+        demand: list = [Line(tr("sales", lang), history.index, history.to_numpy(),
+                             color(0))] if not history.empty else []
         if rows is not None:
             for level in _levels(rows)[:2]:
-                demand.append(Band(f"{level}% interval", rows[S.DS], rows[f"forecast-lo-{level}"],
+                demand.append(Band(tr("{level}% interval", lang, level=level), rows[S.DS],
+                                   rows[f"forecast-lo-{level}"],
                                    rows[f"forecast-hi-{level}"], color(1),
                                    0.12 if level >= 95 else 0.22))
-            demand.append(Line("forecast", rows[S.DS], rows["forecast"], color(1), dash=True))
-        panels = [Panel(demand, f"demand (units per {PERIOD.get(freq, freq)})", "units")]
+            demand.append(Line(tr("forecast", lang), rows[S.DS], rows["forecast"], color(1),
+                               dash=True))
+        panels = [Panel(demand, tr("demand (units per {period})", lang,
+                                   period=tr(PERIOD.get(freq, freq), lang)), tr("units", lang))]
         if uid in stock:
             proj = stock[uid].sort_values(S.DS)
-            markers = [Marker(f"{label} {fmt_date(when)}", when, hue) for label, when, hue in
-                       (("order", line.order_date, color(2)),
-                        ("stockout", line.stockout_date, RED)) if not pd.isna(when)]
+            markers = [Marker(f"{tr(label, lang)} {day(when, lang)}", when, hue)
+                       for label, when, hue in (("order", line.order_date, color(2)),
+                                                ("stockout", line.stockout_date, RED))
+                       if not pd.isna(when)]
             panels.append(Panel([
-                Line("expected on hand", proj[S.DS], proj["expected_on_hand"], color(2)),
-                Line("reorder point", proj[S.DS], np.full(len(proj), line.reorder_point),
-                     GREY, dash=True, width=1.2)], "projected stock (no new order)", "units",
-                markers))
-        title = (f"#{rank} {uid} ({line.sector}) · {line.urgency}: "
-                 f"{fmt_pct(line.stockout_probability)} chance of running out before an "
-                 f"order placed today arrives, order {fmt_num(line.order_qty)}")
+                Line(tr("expected on hand", lang), proj[S.DS], proj["expected_on_hand"],
+                     color(2)),
+                Line(tr("reorder point", lang), proj[S.DS],
+                     np.full(len(proj), line.reorder_point), GREY, dash=True, width=1.2)],
+                tr("projected stock (no new order)", lang), tr("units", lang), markers))
+        title = tr(PRODUCT_TITLE, lang, rank=rank, id=uid, sector=line.sector,
+                   urgency=say(line.urgency, lang),
+                   chance=localise(fmt_pct(line.stockout_probability), lang),
+                   qty=localise(fmt_num(line.order_qty), lang))
         charts.append(Chart(f"product-{rank:02d}-{slug(uid)}", title, panels, height=540,
                             shared_x=False))
     return charts
 
 
-def leaderboard_chart(board: pd.DataFrame) -> Chart | None:
-    """Series won and mean MASE per model."""
+def leaderboard_chart(board: pd.DataFrame, lang: str = "en") -> Chart | None:
+    """Series won and mean MASE per model (labels in ``lang``)."""
     if board.empty:
         return None
     models = board["model"].astype(str)
-    panels = [Panel([Bars("series won", models, board["series_won"], color(0), True)],
-                    "series where the model was chosen")]
+    panels = [Panel([Bars(tr("series won", lang), models, board["series_won"], color(0),
+                          True)], tr("series where the model was chosen", lang))]
     if "mase" in board:
-        panels.append(Panel([Bars("mean MASE", models, board["mase"].fillna(0), color(3),
-                                  True)], "mean backtest MASE (lower is better)"))
+        panels.append(Panel([Bars(tr("mean MASE", lang), models, board["mase"].fillna(0),
+                                  color(3), True)],
+                            tr("mean backtest MASE (lower is better)", lang)))
     height = 110 + len(panels) * (70 + 26 * len(board))
-    return Chart("models", "Model leaderboard", panels, height=height, shared_x=False)
+    return Chart("models", tr("Model leaderboard", lang), panels, height=height,
+                 shared_x=False)
 
 
 def _levels(rows: pd.DataFrame) -> list[int]:

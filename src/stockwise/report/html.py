@@ -43,7 +43,16 @@ from stockwise.report.charts import (
     sector_charts,
 )
 from stockwise.report.settings_view import read_settings, settings_sheet
-from stockwise.words import check_language, tr, tr_map
+from stockwise.words import (
+    CODES,
+    SENTENCES,
+    check_language,
+    day,
+    localise,
+    say,
+    tr,
+    tr_map,
+)
 
 log = logging.getLogger(__name__)
 PNG_DIR = "charts"
@@ -281,14 +290,16 @@ def render_report(tables: RunTables, title: str, top: int = TOP_PRODUCTS, lang: 
     """The page, and the charts worth a PNG (sector overview and top products); headings,
     headers and sentences in ``lang`` (:mod:`stockwise.words`)."""
     plan, alerts = sort_plan(tables.plan), sort_alerts(tables.alerts)
-    sectors = sector_charts(tables.forecasts, tables.sales, tables.today)
-    products = product_charts(plan, tables.forecasts, tables.projection, tables.sales, top)
+    sectors = sector_charts(tables.forecasts, tables.sales, tables.today, lang)
+    products = product_charts(plan, tables.forecasts, tables.projection, tables.sales, top,
+                              lang)
     board = leaderboard(tables.selection, tables.metrics)
     numbers = kpis(plan, alerts)
     found = currencies(plan)
     code = f" ({found[0]})" if len(found) == 1 and found[0] else ""
     cards = "".join(
-        f'<div class="card"><div class="value" data-kpi="{key}">{fmt_num(numbers[key])}</div>'
+        f'<div class="card"><div class="value" data-kpi="{key}">'
+        f'{localise(fmt_num(numbers[key]), lang)}</div>'
         f'<div class="label">{tr(label, lang)}{html.escape(code) if key in MONEY_KPIS else ""}'
         f'</div><div class="hint">{tr(hint, lang)}</div></div>'
         for key, (label, hint) in KPI_LABELS.items())
@@ -297,40 +308,41 @@ def render_report(tables: RunTables, title: str, top: int = TOP_PRODUCTS, lang: 
     overview = (f'<div class="cards">{cards}</div>{history}'
                 + html_table(sector_kpis(plan, alerts), tr_map(
                     {"sector": "sector", "products": "products planned"}
-                    | {k: v[0] for k, v in KPI_LABELS.items()}, lang))
-                + money_html(plan) + "".join(plotly_div(c) for c in sectors))
+                    | {k: v[0] for k, v in KPI_LABELS.items()}, lang), lang)
+                + money_html(plan, lang) + "".join(plotly_div(c) for c in sectors))
     urgent = ("<p>" + html.escape(tr(URGENT_SENTENCE, lang, shown=min(top, len(plan)),
                                      total=len(plan))) + "</p>"
-              + html_table(plan.head(top), tr_map(URGENT_COLUMNS, lang))
+              + html_table(plan.head(top), tr_map(URGENT_COLUMNS, lang), lang)
               + "".join(plotly_div(c) for c in products))
     shown = _details_after_action(alerts.head(SHOWN_ALERTS))
     alert_rows = ("<p>" + html.escape(tr(ALERTS_SENTENCE, lang, shown=len(shown),
                                          total=len(alerts))) + "</p>"
-                  + html_table(shown, tr_map(ALERT_COLUMNS, lang))) if not alerts.empty else \
-        f'<p class="note">{tr("No alerts.", lang)}</p>'
+                  + html_table(shown, tr_map(ALERT_COLUMNS, lang), lang)) \
+        if not alerts.empty else f'<p class="note">{tr("No alerts.", lang)}</p>'
 
-    chart = leaderboard_chart(board)
+    chart = leaderboard_chart(board, lang)
     models = ('<p class="note">No model selection in this run.</p>' if board.empty else
               html_table(board, tr_map({"model": "model", "series_won": "series won",
                                         "share_won": "share won", "mase": "mean MASE",
                                         "rmsse": "mean RMSSE", "wape": "mean WAPE",
                                         "n_series": "series backtested",
-                                        "mean_score_won": "mean MASE where chosen"}, lang)))
+                                        "mean_score_won": "mean MASE where chosen"}, lang),
+                         lang))
     models += plotly_div(chart) if chart else ""
     quality = ('<p class="note">No validation files found next to this run.</p>'
                if tables.quality.empty else html_table(tables.quality, tr_map({
                    "table": "table", "n_read": "rows read", "n_accepted": "accepted",
                    "n_quarantined": "quarantined", "errors": "errors", "warnings": "warnings",
-                   "top_rules": "most frequent rules", "basis": "counted from"}, lang)))
+                   "top_rules": "most frequent rules", "basis": "counted from"}, lang), lang))
     quality += holes_note(tables.holes)
-    today = fmt_date(tables.today) if tables.today is not None else "—"
-    subtitle = (f"run folder {tables.run_dir} · plan from {today} · "
-                f"{len(plan)} products · generated {datetime.now():%Y-%m-%d %H:%M}")
+    today = day(tables.today, lang) if tables.today is not None else "—"
+    subtitle = tr(SUBTITLE, lang, folder=tables.run_dir, today=today, count=len(plan),
+                  now=f"{day(datetime.now(), lang)} {datetime.now():%H:%M}")
     sections = [(key, tr(SECTIONS[key], lang), body) for key, body in
                 zip(SECTIONS, (overview, urgent, alert_rows, models, quality), strict=True)]
     sections.insert(1, ("settings", tr(SETTINGS_HEADING, lang),
                         settings_section(tables.settings)))
-    return render_page(title, subtitle, sections), sectors + products
+    return render_page(title, subtitle, sections, lang), sectors + products
 
 
 def holes_note(holes: pd.DataFrame, shown: int = 10) -> str:
@@ -370,69 +382,79 @@ def _details_after_action(alerts: pd.DataFrame) -> pd.DataFrame:
     return alerts.assign(message=details)
 
 
-def money_html(plan: pd.DataFrame) -> str:
+SUBTITLE = "run folder {folder} · plan from {today} · {count} products · generated {now}"
+MONEY_NOTE = ("Order value: lines with an order quantity, at unit cost. Lost sales at stake: "
+              "expected lost sales within the lead time, at the selling price (unit cost "
+              "without one). Values in different currencies are never added.")
+LEFT_OUT_SENTENCE = ("{count} line(s) cut or cut down: {value} left out, ~{risk} of expected "
+                     "lost sales left at risk.")
+
+
+def money_html(plan: pd.DataFrame, lang: str = "en") -> str:
     """The order list in money: totals per currency (what each sums), the order list per
     supplier when the inventory names suppliers, and the lines a budget cut."""
     if plan.empty:
         return ""
-    parts = ["<h3>The order list in money</h3>", html_table(totals(plan), {
+    parts = [f"<h3>{tr('The order list in money', lang)}</h3>", html_table(totals(plan), tr_map({
         "currency": "currency", "order_lines": "order lines", "order_units": "units",
         "order_value": "order value", "lost_value_at_stake": "lost sales at stake",
-        "excess_value": "excess value", "waste_value": "expected waste value"}),
-        '<p class="note">Order value: lines with an order quantity, at unit cost. Lost sales '
-        "at stake: expected lost sales within the lead time, at the selling price (unit cost "
-        "without one). Values in different currencies are never added.</p>"]
+        "excess_value": "excess value", "waste_value": "expected waste value"}, lang), lang),
+        f'<p class="note">{html.escape(tr(MONEY_NOTE, lang))}</p>']
     suppliers = by_supplier(plan)
     if not suppliers.empty:
-        parts += ["<h3>By supplier</h3>", html_table(suppliers, {
+        parts += [f"<h3>{tr('By supplier', lang)}</h3>", html_table(suppliers, tr_map({
             "supplier": "supplier", "currency": "currency", "order_lines": "order lines",
             "order_units": "units", "order_value": "order value",
-            "lost_value_avoided": "lost sales the orders avoid"})]
+            "lost_value_avoided": "lost sales the orders avoid"}, lang), lang)]
     cut = left_out(plan)
     if not cut.empty:
-        parts += ["<h3>Left out by the budget</h3>",
-                  f"<p>{len(cut)} line(s) cut or cut down: "
-                  f"{html.escape(fmt_num2(cut['value_left_out'].sum()))} left out, "
-                  f"~{html.escape(fmt_num2(cut['risk_left'].sum()))} of expected lost sales "
-                  "left at risk.</p>",
-                  html_table(cut, {"unique_id": "product", "supplier": "supplier",
-                                   "urgency": "urgency", "proposed_units": "proposed",
-                                   "kept_units": "kept", "value_left_out": "value left out",
-                                   "risk_left": "lost sales left at risk",
-                                   "currency": "currency"})]
+        said = tr(LEFT_OUT_SENTENCE, lang, count=len(cut),
+                  value=localise(fmt_num2(cut["value_left_out"].sum()), lang),
+                  risk=localise(fmt_num2(cut["risk_left"].sum()), lang))
+        parts += [f"<h3>{tr('Left out by the budget', lang)}</h3>",
+                  f"<p>{html.escape(said)}</p>",
+                  html_table(cut, tr_map({"unique_id": "product", "supplier": "supplier",
+                                          "urgency": "urgency", "proposed_units": "proposed",
+                                          "kept_units": "kept",
+                                          "value_left_out": "value left out",
+                                          "risk_left": "lost sales left at risk",
+                                          "currency": "currency"}, lang), lang)]
     return "".join(parts)
 
 
-def render_page(title: str, subtitle: str, sections: Sequence[tuple[str, str, str]]) -> str:
+def render_page(title: str, subtitle: str, sections: Sequence[tuple[str, str, str]],
+                lang: str = "en") -> str:
     """A standalone page: plotly.js inline (offline), a table of contents, the sections."""
     toc = "".join(f'<li><a href="#{key}">{html.escape(head)}</a></li>'
                   for key, head, _ in sections)
     parts = "".join(f'<section id="{key}"><h2>{html.escape(head)}</h2>{body}</section>'
                     for key, head, body in sections)
-    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+    return (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{html.escape(title)}</title><style>{CSS}</style>"
             f'<script type="text/javascript">{plotly_js()}</script></head><body>'
             f"<header><h1>{html.escape(title)}</h1><p>{html.escape(subtitle)}</p></header>"
-            f'<nav><strong>Contents</strong><ol>{toc}</ol></nav><main>{parts}</main>'
-            f"<footer>stockwise report · self-contained, opens offline</footer></body></html>")
+            f'<nav><strong>{tr("Contents", lang)}</strong><ol>{toc}</ol></nav><main>{parts}</main>'
+            f"<footer>{tr('stockwise report · self-contained, opens offline', lang)}</footer>"
+            "</body></html>")
 
 
-def html_table(frame: pd.DataFrame, columns: dict[str, str]) -> str:
-    """``frame`` as a formatted table of the given columns (in order, if present)."""
+def html_table(frame: pd.DataFrame, columns: dict[str, str], lang: str = "en") -> str:
+    """``frame`` as a formatted table of the given columns (in order, if present); numbers,
+    dates, codes and sentences as ``lang`` writes them (:mod:`stockwise.words`)."""
     keep = [c for c in columns if c in frame.columns]
     if frame.empty or not keep:
         return '<p class="note">Nothing to show.</p>'
     head = "".join(f"<th>{html.escape(columns[c])}</th>" for c in keep)
     numeric = {c: pd.api.types.is_numeric_dtype(frame[c]) and not
                pd.api.types.is_bool_dtype(frame[c]) for c in keep}
-    body = "".join("<tr>" + "".join(_cell(c, row[c], numeric[c]) for c in keep) + "</tr>"
+    body = "".join("<tr>" + "".join(_cell(c, row[c], numeric[c], lang) for c in keep) + "</tr>"
                    for _, row in frame.iterrows())
     return f'<div class="table"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody>' \
            f"</table></div>"
 
 
-def _cell(column: str, value: object, numeric: bool) -> str:
+def _cell(column: str, value: object, numeric: bool, lang: str = "en") -> str:
     formats: dict[str, Callable[[object], str]] = {
         "probability": fmt_pct, "share": fmt_pct, "date": fmt_date, "_due": fmt_date,
         "mase": fmt_num2,
@@ -442,6 +464,13 @@ def _cell(column: str, value: object, numeric: bool) -> str:
         fmt = fmt_num
     text = fmt(value) if fmt else ("" if pd.isna(value) else str(value))  # type: ignore[arg-type]
     cls = ' class="num"' if fmt in (fmt_num, fmt_num2, fmt_pct) else ""
+    if lang != "en" and text:
+        if fmt is fmt_date:
+            text = day(value, lang)
+        elif cls:
+            text = localise(text, lang)
+        elif column in SENTENCES + CODES:
+            text = str(say(text, lang))
     return f"<td{cls}>{html.escape(text)}</td>"
 
 

@@ -241,7 +241,8 @@ class PlanWriter(ChunkCollector):
                 table = self.table(name)
                 if not table.empty:
                     files[name] = self.out / f"{name}.csv"
-                    write_csv(beside_id(table, identity), files[name], self.csv_format)
+                    write_csv(beside_id(round_to_meaning(table), identity), files[name],
+                              self.csv_format)
         files.update({f"{name}_parquet": self.out / name for name in STREAMED
                       if name in self._written})
         files["chunks"] = self.out / "chunks.csv"
