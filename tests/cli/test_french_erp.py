@@ -121,3 +121,21 @@ def test_the_report_writes_french_numbers_and_sentences(runs, export: Path) -> N
     assert re.search("<td class=\"num\">\\d+\u202f\\d{3}</td>", page)  # "1 371"
     assert re.search("<td class=\"num\">\\d+\u202f%</td>", page)  # "100 %"
     assert "chance of running out" not in page
+
+
+def test_a_profile_that_speaks_french_sets_the_language(export: Path) -> None:
+    profiles = export / "profiles"
+    profiles.mkdir(exist_ok=True)
+    (profiles / "boutiques.yaml").write_text("extends: retail\nlanguage: fr\n")
+    done = CliRunner().invoke(app, ["plan", str(export / "ventes.csv"), "--inventory",
+                                    str(export / "stock.csv"), "--out",
+                                    str(export / "plan-profile"), "--sector", "boutiques",
+                                    "--sectors-dir", str(profiles), "--models",
+                                    "SeasonalNaive", "--no-track"])
+    assert done.exit_code == 0, done.output
+    assert "Les plus urgents" in done.output
+    alerts = read_own_csv(export / "plan-profile" / "alerts.csv")
+    assert any(m.startswith("commander ") for m in alerts["message"])
+    report = CliRunner().invoke(app, ["report", str(export / "plan-profile"), "--no-png"])
+    assert report.exit_code == 0, report.output
+    assert '<html lang="fr">' in (export / "plan-profile" / "report.html").read_text()

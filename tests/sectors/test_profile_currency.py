@@ -40,3 +40,14 @@ def test_supplier_headers_are_recognised_in_the_inventory() -> None:
         mapping = build_mapping(["sku", "stock", header], table=INVENTORY)
         assert mapping.columns["supplier"] == header
     assert resolve_target("vendor") == resolve_target("fournisseur") == "supplier"
+
+
+def test_a_profile_names_its_language_english_by_default(tmp_path: Path) -> None:
+    assert load_profile("retail").language == "en"
+    (tmp_path / "boutiques.yaml").write_text("extends: retail\nlanguage: FR\n")
+    profile = load_profile("boutiques", extra_dirs=[tmp_path])
+    assert profile.language == "fr"
+    assert SectorProfile.from_dict(profile.to_dict()) == profile
+    (tmp_path / "odd.yaml").write_text("extends: retail\nlanguage: de\n")
+    with pytest.raises(ProfileError, match=r"odd\.yaml: key 'language' must be one of en, fr"):
+        load_profile(tmp_path / "odd.yaml")

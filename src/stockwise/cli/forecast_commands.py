@@ -42,9 +42,10 @@ DriversOption = Annotated[str | None, typer.Option(
 ClosedDaysOption = Annotated[Path | None, typer.Option(
     help="Calendar of days known closed (a file with a date column, and a store column "
          "for one shop's days): forecast 0, left out of the bands.")]
-LangOption = Annotated[str, typer.Option(
-    help="Language of what a buyer reads: en or fr (report headings and headers, the "
-         "workbook's sheets and order headers).")]
+LangOption = Annotated[str | None, typer.Option(
+    help="Language of what a buyer reads: en or fr (alerts, reasons, the workbook, the "
+         "report, the terminal; numbers as 1 234,5 and dates as dd/mm/yyyy in French). "
+         "Default: the sector profile's language (the run's, for a report), else en.")]
 QualityOption = Annotated[str, typer.Option(
     help="Preset of 'auto': fast (milliseconds per series, the nightly default) or best "
          "(also AutoETS/AutoTheta on daily data, AutoARIMA and gradient boosting; seconds "

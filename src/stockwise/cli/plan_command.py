@@ -102,7 +102,7 @@ def plan(
         help="Most the order list may cost: lines that save the most lost sales per unit "
              "of money are kept first; the rest are cut down or left out, and said.")] = None,
     closed_days: ClosedDaysOption = None,
-    lang: LangOption = "en",
+    lang: LangOption = None,
     csv_format: Annotated[str, typer.Option(
         help="CSV files written: input (like the sales file: ';', decimal comma and a BOM "
              "for a French export, which French Excel opens in columns), standard (',' and "
@@ -149,11 +149,11 @@ def plan(
     holes = describe_holes(run.holes)
     if holes:
         console.print(f"[yellow]warning:[/] {holes}", highlight=False)
-    render_plan(run.plan, run.alerts, config.lang)
-    render_money(console, run.plan, run.budget, config.lang)
+    render_plan(run.plan, run.alerts, run.lang)
+    render_money(console, run.plan, run.budget, run.lang)
     if run.settings is not None:
         render_settings(run.settings.to_dict())
-    render_unplanned(run.unplanned, config.lang)
+    render_unplanned(run.unplanned, run.lang)
     for name, path in run.files.items():
         console.print(f"{name}: {path}", highlight=False, soft_wrap=True)
 

@@ -39,7 +39,7 @@ def report(
     title: Annotated[str, typer.Option(help="Page title.")] = "stockwise inventory report",
     top: Annotated[int, typer.Option(min=1, help="Products with their own chart.")] = 12,
     png: Annotated[bool, typer.Option(help="Also write PNGs to RUN_DIR/charts/.")] = True,
-    lang: LangOption = "en",
+    lang: LangOption = None,
     sep: SepOption = None,
     encoding: EncodingOption = None,
     decimal: DecimalOption = None,

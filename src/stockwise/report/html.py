@@ -485,15 +485,17 @@ def write_pngs(charts: Sequence[Chart], out_dir: str | Path) -> list[Path]:
 def build_report(run_dir: str | Path, out_path: str | Path | None = None,
                  sales_path: str | Path | None = None, title: str = "stockwise inventory report",
                  *, column_map: dict[str, str] | None = None, top: int = TOP_PRODUCTS,
-                 png: bool = True, lang: str = "en",
+                 png: bool = True, lang: str | None = None,
                  reading: ReadOptions = NO_OPTIONS) -> Path:
     """Write the report of a run (default ``<run_dir>/report.html``) and its PNGs.
 
     PNGs of the sector overview and the top products go to ``<run_dir>/charts/``.
-    ``lang``: "en" or "fr" (:mod:`stockwise.words`).
+    ``lang``: "en" or "fr" (:mod:`stockwise.words`); None: the language the run was
+    planned in (its settings.json), else English.
     """
-    lang = check_language(lang)
     tables = read_run(run_dir, sales_path, column_map=column_map, reading=reading)
+    planned_in = ((tables.settings or {}).get("run") or {}).get("lang")
+    lang = check_language(lang or planned_in or "en")
     page, charts = render_report(tables, title, top, lang)
     out = Path(out_path) if out_path else tables.run_dir / "report.html"
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -159,6 +159,10 @@ class SectorProfile:
     currency:
         ISO 4217 code of the money the unit costs and prices are in (default
         :data:`DEFAULT_CURRENCY`, ``"EUR"``). It labels money; nothing is converted.
+    language:
+        The language of what a buyer reads from a run of this sector — alerts, reasons,
+        the workbook, the report, the terminal: ``"en"`` (default) or ``"fr"``
+        (:mod:`stockwise.words`); ``--lang`` overrides it.
     source:
         File the profile was read from (not part of :meth:`to_dict`, ignored by ``==``).
     """
@@ -184,6 +188,7 @@ class SectorProfile:
     features: Features = field(default_factory=Features)
     country: str = "FR"
     currency: str = DEFAULT_CURRENCY
+    language: str = "en"
     source: str | None = field(default=None, compare=False, repr=False)
 
     @property
@@ -218,6 +223,7 @@ class SectorProfile:
             "features": {key: getattr(self.features, key) for key in _FEATURE_KEYS},
             "country": self.country,
             "currency": self.currency,
+            "language": self.language,
         }
 
     @classmethod
@@ -332,6 +338,15 @@ def _currency(value: Any) -> str:
     return code
 
 
+def _language(value: Any) -> str:
+    from stockwise.words import LANGUAGES
+
+    key = str(value).strip().lower() if isinstance(value, str) else ""
+    if key not in LANGUAGES:
+        raise _Invalid(f"must be one of {', '.join(LANGUAGES)}, got {value!r}")
+    return key
+
+
 def _levels(value: Any) -> tuple[int, ...]:
     if not isinstance(value, list | tuple) or not value:
         raise _Invalid(f"must be a non-empty list of whole percentages, e.g. [80, 95], "
@@ -407,6 +422,7 @@ _VALIDATORS: dict[str, Callable[[Any], Any]] = {
     "features": _features,
     "country": _country,
     "currency": _currency,
+    "language": _language,
 }
 
 REQUIRED_KEYS = ("frequency", "season_length", "horizon", "service_level",

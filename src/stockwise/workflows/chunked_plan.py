@@ -315,6 +315,8 @@ class ChunkedPlanRun:
     """Inventory products not planned, and why."""
     budget: BudgetOutcome | None = None
     """What the budget kept and left out of the whole order list (None: no budget)."""
+    lang: str = "en"
+    """The language the run's files speak (``--lang``, else the profiles')."""
 
 
 def plan_files_in_chunks(
@@ -363,6 +365,8 @@ def plan_files_in_chunks(
         sales_rows = sales_table if isinstance(sales_table, PartedSales) else sales_table.data
         n_series = (len(sales_table.series) if isinstance(sales_table, PartedSales)
                     else int(sales_rows[S.UNIQUE_ID].nunique()))
+        stock = tables["inventory"].data
+        config = config.with_language(stock[S.SECTOR].unique() if S.SECTOR in stock else ())
         writer = PlanWriter(out, n_series=n_series, budget=config.budget,
                             inventory=tables["inventory"].data,
                             csv_format=config.output_format(sales_table.report.dialect),
@@ -386,7 +390,7 @@ def plan_files_in_chunks(
     return ChunkedPlanRun(plan, writer.alerts, files, writer.chunk_timings(),
                           holes=writer.table("holes"), settings=settings,
                           unplanned=writer.table("unplanned"),
-                          budget=writer.budgeted()), validation
+                          budget=writer.budgeted(), lang=config.lang or "en"), validation
 
 
 def _stock_without_sales(inventory: pd.DataFrame, sold: set[str], sector: str | None,

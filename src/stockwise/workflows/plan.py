@@ -248,7 +248,7 @@ def write_plan(run: PlanRun, out_dir: str | Path, config: PlanConfig | None = No
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     files = {}
-    lang = config.lang if config is not None else "en"
+    lang = (config.lang if config is not None else None) or "en"
     identity = identity_of(inventory)
     written = {name: beside_id(round_to_meaning(say_columns(table, lang, SENTENCES)),
                                identity) for name, table in plan_tables(run).items()}

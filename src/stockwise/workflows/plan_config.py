@@ -8,11 +8,11 @@ checked once when it is built rather than deep inside a worker. Importing it is 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, fields, replace
 from typing import TYPE_CHECKING, Any
 
-from stockwise.errors import OptionError
+from stockwise.errors import OptionError, StockwiseError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -61,8 +61,9 @@ class PlanConfig:
     """The CSV files written: "input" (like the sales file: ``;``, decimal comma and a BOM
     for a French export), "standard" or "excel-fr" (:class:`stockwise.cells.CsvFormat`)."""
     closed_days: str | None = None
-    lang: str = "en"
-    """The language of the workbook's sheet names and headers: "en" or "fr"."""
+    lang: str | None = None
+    """The language of what a buyer reads ("en" or "fr"): sentences of the files, the
+    workbook, the terminal. None: the sector profiles' ``language`` (:meth:`with_language`)."""
     """A calendar of days known closed (a file: ``ds``, optionally ``store``), forecast 0."""
     currency: str | None = None
     budget: float | None = None
@@ -95,7 +96,8 @@ class PlanConfig:
             raise OptionError(str(exc)) from exc
         from stockwise.words import check_language
 
-        object.__setattr__(self, "lang", check_language(self.lang))
+        if self.lang is not None:
+            object.__setattr__(self, "lang", check_language(self.lang))
         if int(self.chunk_size) < 1:
             raise OptionError(f"chunk_size must be at least 1 series, not {self.chunk_size}")
         normal = {"models": models, "n_windows": int(self.n_windows),
@@ -138,6 +140,21 @@ class PlanConfig:
             return self
         return replace(self, today=(pd.Timestamp(last) + pd.Timedelta(days=1)).date()
                        .isoformat())
+
+    def with_language(self, sectors: Iterable[object]) -> PlanConfig:
+        """This config with ``lang`` fixed when unset: the ``language`` of the profiles of
+        ``sectors`` (``sector`` when given) when they agree, else English."""
+        if self.lang is not None:
+            return self
+        from stockwise.sectors import load_profile
+
+        names = {self.sector} if self.sector else {str(s) for s in sectors
+                                                   if s is not None and s == s}
+        try:
+            found = {load_profile(n, self.extra_dirs).language for n in names}
+        except (OSError, ValueError, StockwiseError):  # no profile: the run will say so
+            found = set()
+        return replace(self, lang=found.pop() if len(found) == 1 else "en")
 
     @classmethod
     def from_options(cls, options: dict[str, Any]) -> PlanConfig:

@@ -100,6 +100,7 @@ def plan_settings(config: PlanConfig, plan: pd.DataFrame, inventory: pd.DataFram
         "drivers": list(config.drivers), "sector_option": config.sector,
         "currency": config.currency, "budget": config.budget,
         "closed_days": config.closed_days, "csv_format": config.csv_format,
+        "lang": config.lang,
     }
     names = (sorted(plan[S.SECTOR].dropna().astype(str).unique()) if S.SECTOR in plan
              else []) or ([config.sector] if config.sector else [])

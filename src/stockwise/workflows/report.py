@@ -74,10 +74,11 @@ class EtlResult:
 def report_run(run_dir: str | Path, *, out: str | Path | None = None,
                sales: str | Path | None = None, column_map: dict[str, str] | None = None,
                title: str = "stockwise inventory report", top: int = 12, png: bool = True,
-               lang: str = "en", reading: ReadOptions = NO_OPTIONS) -> ReportResult:
+               lang: str | None = None, reading: ReadOptions = NO_OPTIONS
+               ) -> ReportResult:
     """Write the report of a plan run folder (default ``<run_dir>/report.html``), in
-    ``lang`` ("en" or "fr"); ``reading``: how to read the sales file (and the stock files
-    beside it)."""
+    ``lang`` ("en" or "fr"; None: the run's own); ``reading``: how to read the sales file
+    (and the stock files beside it)."""
     page = build_report(run_dir, out, sales, title, column_map=column_map, top=top, png=png,
                         lang=lang, reading=reading)
     folder = Path(run_dir) / PNG_DIR
