@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Query
+from fastapi import Depends, Query, Request
 
 from stockwise.api.errors import ApiError
+from stockwise.errors import OptionError
+from stockwise.words import check_language
 
 MAX_PAGE = 1_000_000
 """Far beyond any real list (a billion rows at 1,000 a page), and small enough that the
@@ -45,3 +47,29 @@ def choices(text: str | None, allowed: tuple[str, ...], name: str) -> list[str] 
                             f"expected {', '.join(allowed)}", column=name,
                        code="invalid_request")
     return values
+
+
+def _lang(request: Request, lang: Annotated[str | None, Query(
+        description="Language of the sentences (alert messages and actions, reasons): en "
+                    "or fr. Codes (urgency, severity, type) stay as they are. Default: the "
+                    "server's STOCKWISE_LANG.")] = None) -> str:
+    try:
+        return check_language(lang or request.app.state.settings.lang)
+    except OptionError as exc:
+        raise ApiError(422, str(exc), column="lang", code="invalid_request") from exc
+
+
+LangDep = Annotated[str, Depends(_lang)]
+
+
+def _unique_id(unique_id: Annotated[str | None, Query(
+        description="One series (product, or product@store).")] = None,
+               product_id: Annotated[str | None, Query(
+        description="Former name of unique_id, still accepted.", deprecated=True)] = None
+               ) -> str | None:
+    return unique_id if unique_id is not None else product_id
+
+
+UniqueIdDep = Annotated[str | None, Depends(_unique_id)]
+"""The series filter: ``unique_id``, the key's one name in files and answers;
+``product_id``, its former name in the API, is still accepted."""

@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     engine_workers: int | None = Field(
         None, ge=1, le=256, description="Processes of the pool or of the local Dask cluster "
         "(default: one per CPU / 2).")
+    lang: Literal["en", "fr"] = Field(
+        "en", description="Language of the dashboard and of the sentences in the API's "
+        "answers (alerts, reasons) when a request names none (?lang=).")
     chunk_size: int = Field(DEFAULT_CHUNK_SIZE, ge=1, description="Series per chunk of a "
                             "plan run (calibration pools per chunk: keep it large).")
 

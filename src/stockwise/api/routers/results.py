@@ -17,12 +17,13 @@ from stockwise.adapters.storage import queries
 from stockwise.adapters.storage.models import Run
 from stockwise.api.deps import ReadKey, StorageDep
 from stockwise.api.errors import ApiError, not_found
-from stockwise.api.params import PagingDep, choices
+from stockwise.api.params import LangDep, PagingDep, UniqueIdDep, choices
 from stockwise.api.serialize import jsonable, page
-from stockwise.cells import write_csv
+from stockwise.cells import round_to_meaning, write_csv
 from stockwise.inventory.alerts import ALERT_TYPES
 from stockwise.report.order_list import write_order_workbook
 from stockwise.report.settings_view import settings_sheet
+from stockwise.words import SENTENCES, say, say_columns
 
 router = APIRouter()
 URGENCIES = ("order now", "at risk", "order soon", "planned", "no action")
@@ -48,15 +49,20 @@ def _run_id(session, run_id: str | None, kind: str | None) -> str:
     return run_id
 
 
-def _with_ids(line: dict[str, Any], run_id: str) -> dict[str, Any]:
-    out = {"run_id": run_id, "product_id": line.get("unique_id")}
-    out.update({k: v for k, v in line.items() if k != "unique_id"})
+def _with_ids(line: dict[str, Any], run_id: str, lang: str = "en") -> dict[str, Any]:
+    """A plan line or alert as answered: keyed by ``unique_id`` as in every file (and
+    ``product_id``, its former name here, kept for clients written against it), with its
+    sentences in ``lang``."""
+    uid = line.get("unique_id", line.get("product_id"))
+    out = {"run_id": run_id, "unique_id": uid, "product_id": uid}
+    out.update({k: say(v, lang) if k in SENTENCES else v for k, v in line.items()
+                if k not in ("unique_id", "product_id", "run_id")})
     return out
 
 
 @router.get("/forecasts", tags=["forecasts"], summary="Forecasts with interval bounds")
 def list_forecasts(key: ReadKey, storage: StorageDep, paging: PagingDep,
-                   run_id: str | None = None, product_id: str | None = None,
+                   product_id: UniqueIdDep, run_id: str | None = None,
                    sector: str | None = None) -> dict[str, Any]:
     with storage.session() as session:
         run_id = _run_id(session, run_id, None)
@@ -74,21 +80,22 @@ def _plan_filters(urgency: str | None, alert: str | None) -> dict[str, Any]:
 
 
 @router.get("/plan", tags=["plan"], summary="The order list, most urgent first")
-def list_plan(key: ReadKey, storage: StorageDep, paging: PagingDep, run_id: str | None = None,
-              sector: str | None = None, urgency: str | None = None, alert: str | None = None,
-              product_id: str | None = None) -> dict[str, Any]:
+def list_plan(key: ReadKey, storage: StorageDep, paging: PagingDep, lang: LangDep,
+              product_id: UniqueIdDep, run_id: str | None = None, sector: str | None = None,
+              urgency: str | None = None, alert: str | None = None) -> dict[str, Any]:
     filters = _plan_filters(urgency, alert)
     with storage.session() as session:
         run_id = _run_id(session, run_id, "plan")
         lines, total = queries.plan_lines(session, run_id, sector=sector, product_id=product_id,
                                           offset=paging.offset, limit=paging.page_size,
                                           **filters)
-    return jsonable(page([_with_ids(x, run_id) for x in lines], paging.page, paging.page_size,
-                         total))
+    return jsonable(page([_with_ids(x, run_id, lang) for x in lines], paging.page,
+                         paging.page_size, total))
 
 
 @router.get("/plan/export", tags=["plan"], summary="The order list as CSV or Excel")
-def export_plan(key: ReadKey, storage: StorageDep, format: Literal["csv", "xlsx"] = "csv",
+def export_plan(key: ReadKey, storage: StorageDep, lang: LangDep,
+                format: Literal["csv", "xlsx"] = "csv",
                 run_id: str | None = None, sector: str | None = None,
                 urgency: str | None = None, alert: str | None = None) -> Response:
     filters = _plan_filters(urgency, alert)
@@ -101,15 +108,17 @@ def export_plan(key: ReadKey, storage: StorageDep, format: Literal["csv", "xlsx"
     name = f"stockwise-orders-{run_id}"
     if format == "csv":
         buffer = io.StringIO()
-        write_csv(plan, buffer)
+        write_csv(round_to_meaning(say_columns(plan, lang, SENTENCES)), buffer)
         return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
     plan = _typed(plan)
     alerts = pd.DataFrame(found).drop(columns=["run_id"], errors="ignore").rename(
         columns={"product_id": "unique_id"})
     with tempfile.TemporaryDirectory(prefix="stockwise-export-") as folder:
-        path = write_order_workbook(plan, alerts, Path(folder) / f"{name}.xlsx",
-                                    settings_sheet(described) if described else None)
+        path = write_order_workbook(round_to_meaning(plan), round_to_meaning(alerts),
+                                    Path(folder) / f"{name}.xlsx",
+                                    settings_sheet(described) if described else None,
+                                    lang=lang)
         content = path.read_bytes()
     return Response(content, media_type=XLSX,
                     headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
@@ -117,7 +126,7 @@ def export_plan(key: ReadKey, storage: StorageDep, format: Literal["csv", "xlsx"
 
 @router.get("/plan/{product_id:path}", tags=["plan"],
             summary="One product's plan line, daily projection and alerts")
-async def product_plan(product_id: str, request: Request, key: ReadKey,
+async def product_plan(product_id: str, request: Request, key: ReadKey, lang: LangDep,
                        run_id: str | None = None) -> Response:
     """The hot read of the dashboard's product page: answers of a succeeded run are
     immutable, so they are served from an in-memory cache as pre-encoded JSON. The id is
@@ -126,10 +135,10 @@ async def product_plan(product_id: str, request: Request, key: ReadKey,
     storage = request.app.state.storage
     if run_id is None:
         run_id = cache.latest_run("plan", lambda: _latest(storage, "plan"))
-    body = cache.answer(("plan", run_id, product_id)) if run_id else None
+    body = cache.answer(("plan", run_id, product_id, lang)) if run_id else None
     if body is None:
-        body = await run_in_threadpool(_product_plan_body, storage, run_id, product_id)
-        cache.keep(("plan", run_id, product_id), body)
+        body = await run_in_threadpool(_product_plan_body, storage, run_id, product_id, lang)
+        cache.keep(("plan", run_id, product_id, lang), body)
     return Response(body, media_type="application/json")
 
 
@@ -138,7 +147,8 @@ def _latest(storage, kind: str) -> str | None:
         return queries.latest_run_id(session, kind)
 
 
-def _product_plan_body(storage, run_id: str | None, product_id: str) -> bytes:
+def _product_plan_body(storage, run_id: str | None, product_id: str, lang: str = "en"
+                       ) -> bytes:
     with storage.session() as session:
         run_id = _run_id(session, run_id, "plan")
         line = queries.plan_line(session, run_id, product_id)
@@ -148,20 +158,22 @@ def _product_plan_body(storage, run_id: str | None, product_id: str) -> bytes:
         days = queries.projection(session, run_id, product_id)
         found, _ = queries.alerts(session, run_id, product_id=product_id)
     answer = jsonable({
-        "run_id": run_id, "product_id": product_id, "line": _with_ids(line, run_id),
+        "run_id": run_id, "unique_id": product_id, "product_id": product_id,
+        "line": _with_ids(line, run_id, lang),
         **{k: line.get(k) for k in ("reorder_point", "order_up_to", "safety_stock",
                                     "stockout_date", "stockout_probability")},
         "projection": days,
-        "alerts": [{k: a[k] for k in ("type", "severity", "value_at_stake", "message")}
+        "alerts": [{k: say(a[k], lang) if k in SENTENCES else a[k]
+                    for k in ("type", "severity", "value_at_stake", "message")}
                    for a in found]})
     return json.dumps(answer, separators=(",", ":"), allow_nan=False).encode()
 
 
 @router.get("/alerts", tags=["alerts"], summary="Alerts, most severe first")
-def list_alerts(key: ReadKey, storage: StorageDep, paging: PagingDep,
-                run_id: str | None = None, sector: str | None = None,
-                severity: str | None = None, type: str | None = None,
-                product_id: str | None = None) -> dict[str, Any]:
+def list_alerts(key: ReadKey, storage: StorageDep, paging: PagingDep, lang: LangDep,
+                product_id: UniqueIdDep, run_id: str | None = None,
+                sector: str | None = None, severity: str | None = None,
+                type: str | None = None) -> dict[str, Any]:
     levels = choices(severity, SEVERITIES, "severity")
     if type and type not in ALERT_TYPES:
         raise ApiError(422, f"type: unknown value {type!r}; expected {', '.join(ALERT_TYPES)}",
@@ -171,7 +183,8 @@ def list_alerts(key: ReadKey, storage: StorageDep, paging: PagingDep,
         items, total = queries.alerts(session, run_id, sector=sector, severity=levels,
                                       type=type, product_id=product_id,
                                       offset=paging.offset, limit=paging.page_size)
-    return jsonable(page(items, paging.page, paging.page_size, total))
+    return jsonable(page([_with_ids(x, run_id, lang) for x in items], paging.page,
+                         paging.page_size, total))
 
 
 def _typed(plan: pd.DataFrame) -> pd.DataFrame:
