@@ -17,6 +17,8 @@ from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from stockwise.words import LANGUAGES, catalogue, tr
+
 HERE = Path(__file__).resolve().parent
 API_PREFIX = "/api/v1"
 PAGES = {  # path -> (template, title shown in the navigation)
@@ -44,16 +46,31 @@ def plotly_bundle() -> Path:
     return path
 
 
+def page_language(request: Request) -> str:
+    """The page's language: ``?lang=`` when it names one stockwise speaks, else the
+    server's setting (``STOCKWISE_LANG``)."""
+    asked = request.query_params.get("lang", "").strip().lower()
+    return asked if asked in LANGUAGES else request.app.state.settings.lang
+
+
 def mount_dashboard(app: FastAPI) -> None:
-    """Add the dashboard pages, ``/static`` and ``/vendor/plotly.min.js`` to ``app``."""
+    """Add the dashboard pages, ``/static`` and ``/vendor/plotly.min.js`` to ``app``.
+
+    A page is served in its language (:func:`page_language`) with the catalogue's words
+    (:mod:`stockwise.words`) inlined as JSON: the page's script says every text of the
+    page and of the tables it draws through them, numbers and dates in the language's
+    form, and asks the API for its sentences in that language."""
     templates = Jinja2Templates(directory=str(HERE / "templates"))
-    nav = [(path, PAGES[path][1]) for path in NAV]
 
     def page(template: str, title: str):
         def render(request: Request) -> HTMLResponse:
+            lang = page_language(request)
+            keep = f"?lang={lang}" if "lang" in request.query_params else ""
+            nav = [(path + keep, tr(PAGES[path][1], lang), path) for path in NAV]
             return templates.TemplateResponse(request, template, {
-                "title": title, "nav": nav, "current": request.url.path,
-                "api": API_PREFIX}, headers={"Content-Security-Policy": CSP})
+                "title": tr(title, lang), "nav": nav, "current": request.url.path,
+                "api": API_PREFIX, "lang": lang, "words": dict(catalogue(lang))},
+                headers={"Content-Security-Policy": CSP})
         return render
 
     for path, (template, title) in PAGES.items():

@@ -3,8 +3,8 @@
 
 const COLUMNS = [
   { key: "severity", label: "Severity", format: SW.badge },
-  { key: "type", label: "Type", format: (v) => String(v).replace("_", " ") },
-  { key: "product_id", label: "Product", format: SW.productLink },
+  { key: "type", label: "Type", format: (v) => SW.t(String(v).replace("_", " ")) },
+  { key: "unique_id", label: "Product", format: SW.productLink },
   { key: "sector", label: "Sector" },
   { key: "value_at_stake", label: "Value at stake", num: true, format: SW.money },
   { key: "message", label: "What and why", wrap: true },
@@ -46,7 +46,7 @@ function csvCell(value) {
 
 async function exportCsv() {
   const rows = total > shown.length ? await SW.getAll("/alerts", filters()) : shown;
-  const keys = ["run_id", "product_id", "sector", "type", "severity", "value_at_stake", "message"];
+  const keys = ["run_id", "unique_id", "sector", "type", "severity", "value_at_stake", "message"];
   const lines = [keys.join(","), ...rows.map((a) => keys.map((k) => csvCell(a[k])).join(","))];
   SW.saveBlob(new Blob([lines.join("\n") + "\n"], { type: "text/csv" }), "alerts.csv");
 }

@@ -7,6 +7,45 @@ const SW = (() => {
   const KEY_STORE = "stockwise.apiKey";
   const API = document.body.dataset.api || "/api/v1";
 
+  // --- words: the server's catalogue (stockwise/locales), inlined in the page ---------
+  const LANG = document.documentElement.lang || "en";
+  const WORDS = (() => {
+    const node = document.getElementById("sw-words");
+    try { return node ? JSON.parse(node.textContent) : {}; } catch (e) { return {}; }
+  })();
+  // A text in the page's language (as is when the catalogue has no entry), {names} filled.
+  function t(text, values) {
+    const found = Object.prototype.hasOwnProperty.call(WORDS, text) ? WORDS[text] : text;
+    return values ? found.replace(/\{(\w+)\}/g, (m, k) => (k in values ? values[k] : m)) : found;
+  }
+  // The page's own texts (the templates are written in English): text nodes and the
+  // placeholder, title and aria-label attributes, looked up with their spaces collapsed.
+  function translatePage(root = document.body) {
+    if (LANG === "en") return;
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const text = node.nodeValue.replace(/\s+/g, " ").trim();
+      if (text && Object.prototype.hasOwnProperty.call(WORDS, text)) {
+        const lead = /^\s*/.exec(node.nodeValue)[0];
+        const tail = /\s*$/.exec(node.nodeValue)[0];
+        node.nodeValue = lead + WORDS[text] + tail;
+      }
+    }
+    for (const el of root.querySelectorAll("[placeholder], [title], [aria-label]")) {
+      for (const name of ["placeholder", "title", "aria-label"]) {
+        const value = el.getAttribute(name);
+        if (value) el.setAttribute(name, t(value.replace(/\s+/g, " ").trim()));
+      }
+    }
+    document.title = t(document.title.replace(" · stockwise", "")) + " · stockwise";
+  }
+  // A dashboard link that keeps the language the page was asked in.
+  function href(path) {
+    const asked = new URLSearchParams(window.location.search).get("lang");
+    if (!asked) return path;
+    return path + (path.includes("?") ? "&" : "?") + "lang=" + encodeURIComponent(asked);
+  }
+
   // --- the API key --------------------------------------------------------------------
   function key() { return localStorage.getItem(KEY_STORE) || ""; }
 
@@ -15,7 +54,7 @@ const SW = (() => {
     if (!form) return;
     const input = form.querySelector("input");
     const state = document.getElementById("key-state");
-    const show = () => { state.textContent = key() ? "key saved" : "no key yet"; };
+    const show = () => { state.textContent = t(key() ? "key saved" : "no key yet"); };
     input.value = "";
     show();
     form.addEventListener("submit", (event) => {
@@ -68,7 +107,11 @@ const SW = (() => {
     return response;
   }
 
-  async function get(path, params) { return (await request(path + query(params))).json(); }
+  // Sentences (alert messages, reasons) come in the page's language.
+  const withLang = (params) => (LANG === "en" ? params : Object.assign({ lang: LANG }, params || {}));
+  async function get(path, params) {
+    return (await request(path + query(withLang(params)))).json();
+  }
 
   async function send(method, path, body) {
     const options = { method };
@@ -103,7 +146,7 @@ const SW = (() => {
 
   // A file from the API (a plain link cannot send the key): fetch, then save the blob.
   async function download(path, params, fallbackName) {
-    const response = await request(path + query(params));
+    const response = await request(path + query(withLang(params)));
     const disposition = response.headers.get("Content-Disposition") || "";
     const match = /filename="?([^";]+)"?/.exec(disposition);
     saveBlob(await response.blob(), match ? match[1] : fallbackName);
@@ -126,7 +169,7 @@ const SW = (() => {
     if (!box) return;
     box.className = `message ${kind}`;
     box.setAttribute("role", kind === "error" ? "alert" : "status");  // errors interrupt
-    box.textContent = text;
+    box.textContent = t(text);
   }
 
   function fail(error, where = "messages") {
@@ -135,6 +178,7 @@ const SW = (() => {
 
   // Run a page's loader; with no key, ask for one instead of calling the API.
   async function start(loader) {
+    translatePage();
     setupKeyForm();
     if (!key()) {
       say("Paste an API key (top right) to load the data. Keys are created on the server " +
@@ -153,7 +197,8 @@ const SW = (() => {
     if (isMissing(v)) return "—";
     const n = Number(v);
     if (!Number.isFinite(n)) return n > 0 ? "∞" : "—";
-    return n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+    return n.toLocaleString(LANG === "fr" ? "fr-FR" : "en-US",
+                            { minimumFractionDigits: digits, maximumFractionDigits: digits });
   }
   // Money with its currency code when the row names one (plan lines carry `currency`).
   const money = (v, row) => {
@@ -166,20 +211,25 @@ const SW = (() => {
     return found.size === 1 ? [...found][0] : "";
   }
   const pct = (v) => (isMissing(v) ? "—" : `${(Number(v) * 100).toFixed(0)} %`);
-  const date = (v) => (isMissing(v) ? "—" : String(v).slice(0, 10));
-  const when = (v) => (isMissing(v) ? "—" : String(v).replace("T", " ").slice(0, 19));
+  const frenchDay = (iso) => (LANG === "fr" && /^\d{4}-\d\d-\d\d/.test(iso)
+    ? `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}${iso.slice(10)}` : iso);
+  const date = (v) => (isMissing(v) ? "—" : frenchDay(String(v).slice(0, 10)));
+  const when = (v) => (isMissing(v) ? "—" : frenchDay(String(v).replace("T", " ").slice(0, 19)));
   const slug = (v) => String(v).toLowerCase().replace(/[^a-z0-9]+/g, "-");
 
   function badge(text) {
     const span = document.createElement("span");
     span.className = `badge ${slug(text)}`;
-    span.textContent = text;
+    span.textContent = t(text);
     return span;
   }
 
+  // Codes such as "stockout_risk, overstock", each in the page's language.
+  const codes = (v) => (isMissing(v) ? "—" : String(v).split(", ").map((c) => t(c)).join(", "));
+
   function productLink(id) {
     const a = document.createElement("a");
-    a.href = `/product?id=${encodeURIComponent(id)}`;
+    a.href = href(`/product?id=${encodeURIComponent(id)}`);
     a.textContent = id;
     return a;
   }
@@ -188,21 +238,21 @@ const SW = (() => {
   function table(container, rows, columns, caption) {
     const holder = typeof container === "string" ? document.getElementById(container) : container;
     holder.replaceChildren();
-    const t = document.createElement("table");
+    const grid = document.createElement("table");
     if (caption) {
       const c = document.createElement("caption");
-      c.textContent = caption;
-      t.appendChild(c);
+      c.textContent = t(caption);
+      grid.appendChild(c);
     }
-    const head = t.createTHead().insertRow();
+    const head = grid.createTHead().insertRow();
     for (const col of columns) {
       const th = document.createElement("th");
       th.scope = "col";
-      th.textContent = col.label || col.key;
+      th.textContent = t(col.label || col.key);
       if (col.num) th.className = "num";
       head.appendChild(th);
     }
-    const body = t.createTBody();
+    const body = grid.createTBody();
     for (const row of rows) {
       const tr = body.insertRow();
       for (const col of columns) {
@@ -218,13 +268,13 @@ const SW = (() => {
       const td = body.insertRow().insertCell();
       td.colSpan = columns.length;
       td.className = "muted";
-      td.textContent = "Nothing to show.";
+      td.textContent = t("Nothing to show.");
     }
     const wrap = document.createElement("div");
     wrap.className = "table-wrap";
-    wrap.appendChild(t);
+    wrap.appendChild(grid);
     holder.appendChild(wrap);
-    return t;
+    return grid;
   }
 
   function kpis(container, items) {
@@ -234,7 +284,7 @@ const SW = (() => {
       const div = document.createElement("div");
       const dt = document.createElement("dt");
       const dd = document.createElement("dd");
-      dt.textContent = label;
+      dt.textContent = t(label);
       dd.textContent = value;
       div.append(dt, dd);
       dl.appendChild(div);
@@ -249,7 +299,13 @@ const SW = (() => {
   function chart(id, traces, layout = {}) {
     const base = { template: "plotly_white", margin: { l: 60, r: 20, t: 40, b: 40 },
                    legend: { orientation: "h", y: -0.18 }, height: 340,
-                   font: { family: "system-ui, sans-serif", size: 12 } };
+                   font: { family: "system-ui, sans-serif", size: 12 },
+                   separators: LANG === "fr" ? ", " : ".," };
+    for (const trace of traces) if (typeof trace.name === "string") trace.name = t(trace.name);
+    for (const axis of ["xaxis", "yaxis", "yaxis2"]) {
+      const title = layout[axis] && layout[axis].title;
+      if (title && typeof title.text === "string") title.text = t(title.text);
+    }
     return Plotly.newPlot(id, traces, Object.assign(base, layout),
                           { displaylogo: false, responsive: true });
   }
@@ -259,7 +315,7 @@ const SW = (() => {
     const el = typeof select === "string" ? document.getElementById(select) : select;
     const current = el.value;
     const pairs = values.map((v) => (Array.isArray(v) ? v : [v, v]));
-    el.replaceChildren(new Option(allLabel, ""));
+    el.replaceChildren(new Option(t(allLabel), ""));
     for (const [value, label] of pairs) el.appendChild(new Option(label, value));
     if (pairs.some(([value]) => value === current)) el.value = current;
   }
@@ -287,16 +343,17 @@ const SW = (() => {
   function modelWords(name) {
     const text = String(name || "");
     const ensemble = /^Ensemble\[(\w+): (.*)\]$/.exec(text);
-    if (ensemble) return `${ensemble[2].split("+").length} methods combined`;
+    if (ensemble) return t("{count} methods combined", { count: ensemble[2].split("+").length });
     const found = METHODS.find(([pattern]) => pattern.test(text));
-    return found ? found[1](text) : "statistical method";
+    return t(found ? found[1](text) : "statistical method");
   }
 
   function param(name) { return new URLSearchParams(window.location.search).get(name); }
 
-  return { API, key, get, getAll, send, download, saveBlob, say, fail, start, num, money,
+  return { API, LANG, t, href, translatePage, key, get, getAll, send, download, saveBlob,
+           say, fail, start, num, money,
            currencyOf,
-           pct, date, when, badge, productLink, table, kpis, chart, fillSelect, param,
+           pct, date, when, badge, codes, productLink, table, kpis, chart, fillSelect, param,
            sectorGroups, sectorChoices, modelWords,
            PALETTE, COLORS, ApiError };
 })();

@@ -3,7 +3,7 @@
 
 // The table keeps what a buyer scans; the exports and the product page have every column.
 const COLUMNS = [
-  { key: "product_id", label: "Product", format: SW.productLink },
+  { key: "unique_id", label: "Product", format: SW.productLink },
   { key: "sector", label: "Sector" },
   { key: "supplier", label: "Supplier" },
   { key: "urgency", label: "Urgency", format: SW.badge },
@@ -21,7 +21,7 @@ const COLUMNS = [
   { key: "on_order", label: "On order", num: true, format: SW.num },
   { key: "on_order_due", label: "On order due", format: SW.date },
   { key: "reorder_point", label: "Reorder point", num: true, format: (v) => SW.num(v, 1) },
-  { key: "alert", label: "Alerts" },
+  { key: "alert", label: "Alerts", format: SW.codes },
   { key: "reason", label: "Why", wrap: true, format: folded },
 ];
 

@@ -46,7 +46,7 @@ async function loadOverview() {
       format: (a) => SEVERITIES.map((s) => (a && a[s]) || 0).join(" / ") },
   ]);
   SW.table("urgent-table", urgent, [
-    { key: "product_id", label: "Product", format: SW.productLink },
+    { key: "unique_id", label: "Product", format: SW.productLink },
     { key: "sector", label: "Sector" },
     { key: "urgency", label: "Urgency", format: SW.badge },
     { key: "order_qty", label: "Order qty", num: true, format: SW.num },
@@ -57,7 +57,7 @@ async function loadOverview() {
     { key: "stockout_probability", label: "P(stockout before an order placed today arrives)",
       num: true, format: SW.pct },
     { key: "value_at_stake", label: "Value at stake", num: true, format: SW.money },
-    { key: "alert", label: "Alerts" },
+    { key: "alert", label: "Alerts", format: SW.codes },
   ]);
   await history;
 }

@@ -22,7 +22,7 @@ async function loadProduct() {
   let forecasts = [];
   try {
     plan = await SW.get(`/plan/${path}`);
-    forecasts = await SW.getAll("/forecasts", { product_id: id, run_id: plan.run_id });
+    forecasts = await SW.getAll("/forecasts", { unique_id: id, run_id: plan.run_id });
   } catch (error) {
     if (error.status !== 404) throw error;
     SW.say("No plan for this product yet: start a run on the Runs page.");
@@ -31,7 +31,7 @@ async function loadProduct() {
   drawDemand(history, forecasts);
   if (plan) drawStock(plan);
   SW.table("product-alerts", plan ? plan.alerts : [], [
-    { key: "type", label: "Type" },
+    { key: "type", label: "Type", format: SW.codes },
     { key: "severity", label: "Severity", format: SW.badge },
     { key: "value_at_stake", label: "Value at stake", num: true, format: SW.money },
     { key: "message", label: "Why", wrap: true },
@@ -39,7 +39,7 @@ async function loadProduct() {
 }
 
 async function firstUrgent() {
-  try { return (await SW.get("/plan", { page_size: 1 })).items[0]?.product_id; }
+  try { return (await SW.get("/plan", { page_size: 1 })).items[0]?.unique_id; }
   catch (error) { return null; }
 }
 
