@@ -142,7 +142,7 @@ def prepare(
 
 def sectors(
     sectors_dir: Annotated[list[Path] | None, typer.Option(
-        "--sectors-dir", help="Folder with your own sector YAML files.")] = None,
+        "--sectors-dir", metavar="<dir>", help="Folder with your own sector YAML files.")] = None,
     show: Annotated[str | None, typer.Option(help="Print one profile in full.")] = None,
 ) -> None:
     """List sector profiles (built-in and your own), or show one."""

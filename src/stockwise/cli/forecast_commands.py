@@ -30,7 +30,8 @@ FreqOption = Annotated[str | None, typer.Option(help="D, W or M (default: profil
 SectorOption = Annotated[str | None, typer.Option(help="Only this sector, with its profile.")]
 LevelsOption = Annotated[str | None, typer.Option(help="Interval levels, e.g. 80,95.")]
 SectorsDirOption = Annotated[list[Path] | None, typer.Option(
-    "--sectors-dir", help="Folder with your own sector YAML files (may be repeated).")]
+    "--sectors-dir", metavar="<dir>",
+    help="Folder with your own sector YAML files (may be repeated).")]
 OutFolderOption = Annotated[Path, typer.Option(
     "--out", "-o", help="Folder for the output files (created if missing).")]
 PlannedOption = Annotated[Path | None, typer.Option(
