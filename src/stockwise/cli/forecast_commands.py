@@ -98,7 +98,7 @@ def forecast(
             sector=sector, models=_models(models), levels=_levels(levels), n_windows=windows,
             extra_dirs=tuple(sectors_dir or ()), tracker=tracker, planned=planned,
             drivers=split_names(drivers), quality=quality, force=force,
-            closed_calendar=read_closed_days(closed_days) if closed_days else None,
+            closed_calendar=read_closed_days(closed_days, reading) if closed_days else None,
             bounds=load_bounds(bounds), reading=reading, progress=bar,
         )
     console.print(run.validation.tables["sales"].report.summary, highlight=False)

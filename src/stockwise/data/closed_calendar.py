@@ -16,13 +16,15 @@ import pandas as pd
 from stockwise import schema as S
 from stockwise.data.mapping import SYNONYMS, normalise
 from stockwise.data.parsing import parse_dates
+from stockwise.data.read_options import NO_OPTIONS, ReadOptions
 from stockwise.data.readers import read_table
 from stockwise.errors import InputError
 
 
-def read_closed_days(source: str | Path | pd.DataFrame) -> pd.DataFrame:
+def read_closed_days(source: str | Path | pd.DataFrame, reading: ReadOptions = NO_OPTIONS
+                     ) -> pd.DataFrame:
     """``ds`` (and ``store`` when given; empty: every store) of each closed day, from a
-    file or a frame.
+    file (read as ``reading`` says, like the sales) or a frame.
 
     Headers are recognised as for the sales (``Date``, ``jour``; ``Magasin``, ``store``).
     """
@@ -30,7 +32,7 @@ def read_closed_days(source: str | Path | pd.DataFrame) -> pd.DataFrame:
         frame, name = source.copy(), "<calendar of closed days>"
         first_row = 1
     else:
-        raw = read_table(source)
+        raw = read_table(source, **reading.file_kwargs())
         frame, name = raw.frame.drop(columns=S.SOURCE_ROW), str(source)
         first_row = 2 if Path(source).suffix.lower() not in (".parquet", ".pq") else 1
     frame = frame.rename(columns=_canonical(frame.columns))
@@ -42,7 +44,7 @@ def read_closed_days(source: str | Path | pd.DataFrame) -> pd.DataFrame:
     if text is None:
         days = frame[S.DS]
     else:
-        days, failed, _ = parse_dates(text.astype(str))
+        days, failed, _ = parse_dates(text.astype(str), reading.date_format)
         if failed.any():
             row = int(failed.to_numpy().nonzero()[0][0])
             raise InputError(f"{text.iloc[row]!r} is not a date", source=name,

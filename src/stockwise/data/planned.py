@@ -18,18 +18,20 @@ import pandas as pd
 
 from stockwise import schema as S
 from stockwise.data.parsing import parse_dates, parse_numbers
+from stockwise.data.read_options import NO_OPTIONS, ReadOptions
 from stockwise.data.readers import RawTable, from_frame, read_table
 from stockwise.errors import InputError, MissingColumnsError
 
 KEYS = (S.UNIQUE_ID, S.DS)
 
 
-def read_planned(source: str | Path | pd.DataFrame | RawTable, drivers: Sequence[str] = ()
-                 ) -> pd.DataFrame:
+def read_planned(source: str | Path | pd.DataFrame | RawTable, drivers: Sequence[str] = (),
+                 reading: ReadOptions = NO_OPTIONS) -> pd.DataFrame:
     """``unique_id, ds`` and the driver columns (numbers; flags as 0/1), checked.
 
     ``source``: a file, a frame, or a table already read (:class:`RawTable`, e.g. an
-    upload read with its own separator or sheet).
+    upload read with its own separator or sheet). ``reading``: how to read a file, as
+    for the sales (separator, encoding, decimal mark, sheet, date format).
     ``drivers``: the columns to keep (default: every column besides the keys and
     ``sector``). Raises :class:`InputError` naming the file, row and column of the first
     missing key, unreadable date, non-numeric value or duplicated (unique_id, ds).
@@ -37,7 +39,8 @@ def read_planned(source: str | Path | pd.DataFrame | RawTable, drivers: Sequence
     if isinstance(source, RawTable):
         raw = source
     else:
-        raw = from_frame(source) if isinstance(source, pd.DataFrame) else read_table(source)
+        raw = from_frame(source) if isinstance(source, pd.DataFrame) else read_table(
+            source, **reading.file_kwargs())
     frame = raw.frame
     columns = [c for c in frame.columns if c != S.SOURCE_ROW]
     drivers = list(drivers) or [c for c in columns if c not in (*KEYS, S.SECTOR)]
@@ -52,7 +55,7 @@ def read_planned(source: str | Path | pd.DataFrame | RawTable, drivers: Sequence
     out = pd.DataFrame({S.UNIQUE_ID: frame[S.UNIQUE_ID].astype("string").str.strip()})
     _first_bad(out[S.UNIQUE_ID].isna() | (out[S.UNIQUE_ID] == ""), rows, raw.source,
                S.UNIQUE_ID, "a product id is missing")
-    dates, failed, _ = parse_dates(frame[S.DS])
+    dates, failed, _ = parse_dates(frame[S.DS], reading.date_format)
     _first_bad(failed | dates.isna(), rows, raw.source, S.DS,
                "expected a date (e.g. 2026-01-31)")
     out[S.UNIQUE_ID] = out[S.UNIQUE_ID].astype(str)

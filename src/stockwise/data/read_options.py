@@ -38,6 +38,11 @@ class ReadOptions:
             raise OptionError("the separator is empty", hint="Give one, e.g. ';', or leave "
                                                           "it out to have it detected.")
 
+    def file_kwargs(self) -> dict[str, object]:
+        """The options given that say how to read a file (all but the date format), as
+        keywords of :func:`stockwise.data.readers.read_table`."""
+        return {k: v for k, v in self.kwargs().items() if k != "date_format"}
+
     def kwargs(self) -> dict[str, object]:
         """The options given, as keywords of ``load_table`` and ``validate_sources``."""
         return {name: value for name, value in asdict(self).items() if value is not None}

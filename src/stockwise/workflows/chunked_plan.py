@@ -346,7 +346,8 @@ def plan_files_in_chunks(
     from stockwise.data.planned import read_planned
     from stockwise.workflows.report import write_validation_summary
 
-    future = read_planned(planned, config.drivers) if planned is not None else None
+    future = read_planned(planned, config.drivers, reading) if planned is not None else None
+    config = replace(config, reading=reading)  # the closed days, read in each chunk
     out = Path(out_dir)
     tracker = tracker or NullTracker()
     clock = StageClock(timings)

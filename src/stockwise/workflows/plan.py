@@ -77,6 +77,7 @@ def plan_inventory(
     timings: dict[str, StageTime] | None = None, quality: str = "fast",
     currency: str | None = None, budget: float | None = None,
     closed_days: str | Path | pd.DataFrame | None = None, progress: Report | None = None,
+    reading: ReadOptions = NO_OPTIONS,
 ) -> PlanRun:
     """Plan orders for every product with an inventory row and sales history, and for the
     inventory's products without any (at zero demand, see :func:`last_sales`).
@@ -94,7 +95,8 @@ def plan_inventory(
     ``budget``: cap the order list at this sum (:mod:`stockwise.inventory.budget`); the
     run's ``budget`` says what was left out.
     ``closed_days``: a calendar of days known closed (``ds``, optionally ``store``; a file
-    or a frame, :func:`stockwise.data.closed_calendar.read_closed_days`), forecast 0.
+    or a frame, :func:`stockwise.data.closed_calendar.read_closed_days`, read as
+    ``reading`` says), forecast 0.
     ``progress``: hears each stage, and each sector's forecasting steps
     (:mod:`stockwise.progress`); raising from it stops the plan there.
     """
@@ -115,7 +117,7 @@ def plan_inventory(
     if not holes.empty:  # the calendar's zeros there are no demand: no row, as given
         log.warning("%s", describe_holes(holes))
         prepared = prepared[~in_holes(prepared, holes)].reset_index(drop=True)
-    calendar = read_closed_days(closed_days) if closed_days is not None else None
+    calendar = read_closed_days(closed_days, reading) if closed_days is not None else None
     forecasts = _forecast(prepared, inventory, profiles, sector, models, n_windows, extra_dirs,
                           planned, tuple(drivers), quality, calendar,
                           within(progress, *FORECAST_SPAN))
@@ -413,7 +415,7 @@ def plan_files(
     """
     from stockwise.data.planned import read_planned
 
-    future = read_planned(planned, drivers) if planned is not None else None
+    future = read_planned(planned, drivers, reading) if planned is not None else None
     out = Path(out_dir)
     tracker = tracker or NullTracker()
     with tracker.start_run("plan", tags={"stockwise.kind": "plan"}):

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
     from stockwise.cells import CsvFormat
     from stockwise.data.partition import PartedSales
+    from stockwise.data.read_options import ReadOptions
     from stockwise.data.readers import CsvDialect
     from stockwise.progress import Report
     from stockwise.workflows.plan import PlanRun
@@ -67,6 +68,8 @@ class PlanConfig:
     """A calendar of days known closed (a file: ``ds``, optionally ``store``), forecast 0."""
     currency: str | None = None
     budget: float | None = None
+    reading: ReadOptions | None = None
+    """How to read the closed-days file, as the sales (None: everything detected)."""
 
     def __post_init__(self) -> None:
         from stockwise.inventory.parameters import POLICIES
@@ -118,6 +121,9 @@ class PlanConfig:
         out.pop("budget")
         out.pop("csv_format")
         out.pop("lang")
+        from stockwise.data.read_options import NO_OPTIONS
+
+        out["reading"] = self.reading or NO_OPTIONS  # (asdict made it a dict)
         return out
 
     def output_format(self, sales_dialect: CsvDialect | None) -> CsvFormat:

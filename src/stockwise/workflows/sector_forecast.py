@@ -271,7 +271,7 @@ def forecast_file(
         if not force and isinstance(horizon, int):
             check_reach(sales, horizon, str(freq or validation.tables["sales"].report.frequency
                                             or "D"))
-        future = read_planned(planned, drivers) if planned is not None else None
+        future = read_planned(planned, drivers, reading) if planned is not None else None
         result = forecast_sectors(sales, planned=future, drivers=drivers,
                                   progress=within(progress, VALIDATE_SHARE, WRITE_FROM),
                                   **options)  # type: ignore[arg-type]
