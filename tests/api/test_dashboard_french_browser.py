@@ -56,5 +56,12 @@ def test_the_dashboard_speaks_french(browser: object, tmp_path: Path) -> None:
         day, month, year = SNAPSHOT[8:], SNAPSHOT[5:7], SNAPSHOT[:4]
         assert f"{day}/{month}/{year}" in page.locator("#stock-facts").inner_text()
         assert page.locator("#forecast-words").inner_text() == "même période la saison passée"
+
+        page.goto(f"{base}/runs?lang=fr")
+        model = page.locator("#runs-table abbr.model").first
+        model.wait_for()
+        assert model.inner_text() == "même période la saison passée"  # not "SeasonalNaive"
+        assert model.get_attribute("title") == "Modèle : SeasonalNaive"
+        assert "Lancer un calcul" in page.locator("#h-start").inner_text()
         context.close()
     assert watch.problems == []

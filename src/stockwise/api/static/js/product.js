@@ -144,7 +144,7 @@ function drawDemand(history, forecasts) {
                   line: { color: SW.PALETTE[1], dash: "dash" } });
     const words = document.getElementById("forecast-words");
     words.textContent = SW.modelWords(model);
-    words.title = `Model: ${model}`;  // the technical name, for whoever asks
+    words.title = SW.t("Model: {name}", { name: model });  // the technical name, on asking
   }
   SW.chart("chart-demand", traces, { yaxis: { title: { text: `units per ${unit}` }, rangemode: "tozero" },
                                      hovermode: "x unified" });

@@ -32,18 +32,31 @@ function moneyText(money) {
   return bill + (money.budget ? `; ${money.budget.summary}` : "");
 }
 
-// The settings behind a plan run's bill: each sector's profile, the models, calibration;
-// what a fast or uncalibrated choice gives up in the tooltip.
+// The settings behind a plan run's bill: each sector's profile, the models in a buyer's
+// words (each model's own name in its tooltip), calibration; what a fast or uncalibrated
+// choice gives up in the cell's tooltip.
 function settingsCell(summary) {
   const settings = summary && summary.settings;
   if (!settings) return "—";
   const run = settings.run;
   const profiles = settings.sectors.map((s) =>
-    `${s.sector}: ${s.profile ? `profile ${s.profile}` : "generic defaults"}`);
-  const models = run.models === "auto" ? `auto, ${run.quality}` : run.models.join(", ");
+    `${s.sector}: ${s.profile ? SW.t("profile {name}", { name: s.profile })
+                              : SW.t("generic defaults")}`);
   const span = document.createElement("span");
-  span.textContent = `${profiles.join("; ")}; models ${models}; service calibration ` +
-    `${run.calibrate_service ? "on" : "off"}`;
+  span.append(`${profiles.join("; ")}; ${SW.t("models")} `);
+  if (run.models === "auto") {
+    span.append(SW.t("chosen per product by backtest ({quality})", { quality: run.quality }));
+  } else {
+    run.models.forEach((name, i) => {
+      const words = document.createElement("abbr");
+      words.className = "model";
+      words.textContent = SW.modelWords(name);
+      words.title = SW.t("Model: {name}", { name });
+      span.append(...(i ? [", ", words] : [words]));
+    });
+  }
+  span.append(`; ${SW.t(run.calibrate_service ? "service calibration on"
+                                              : "service calibration off")}`);
   span.title = settings.gives_up.map((g) => `${g.setting} ${g.choice}: ${g.gives_up}`)
     .join("\n");
   return span;
