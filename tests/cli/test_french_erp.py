@@ -139,3 +139,15 @@ def test_a_profile_that_speaks_french_sets_the_language(export: Path) -> None:
     report = CliRunner().invoke(app, ["report", str(export / "plan-profile"), "--no-png"])
     assert report.exit_code == 0, report.output
     assert '<html lang="fr">' in (export / "plan-profile" / "report.html").read_text()
+
+
+def test_forecast_files_carry_product_and_store_and_round_forecasts(export: Path) -> None:
+    out = export / "fc"
+    done = CliRunner().invoke(app, ["forecast", str(export / "ventes.csv"), "--out", str(out),
+                                    "--models", "SeasonalNaive", "--horizon", "7",
+                                    "--no-track"])
+    assert done.exit_code == 0, done.output
+    forecasts = read_own_csv(out / "forecasts.csv", dtype=str)
+    assert forecasts.columns[:3].tolist() == ["unique_id", "product", "store"]
+    assert (forecasts["unique_id"] == forecasts["product"] + "@" + forecasts["store"]).all()
+    assert all(len(v.partition(".")[2]) <= 2 for v in forecasts["forecast"])

@@ -16,9 +16,10 @@ from pathlib import Path
 import pandas as pd
 
 from stockwise import schema as S
-from stockwise.cells import write_csv
+from stockwise.cells import round_to_meaning, write_csv
 from stockwise.data.bounds import DEFAULT_BOUNDS, Bounds
 from stockwise.data.holes import DEFAULT_MAX_GAP_DAYS
+from stockwise.data.identity import beside_id, identity_of
 from stockwise.data.planned import read_planned
 from stockwise.data.read_options import NO_OPTIONS, ReadOptions
 from stockwise.errors import OptionError, ProfileError
@@ -277,7 +278,7 @@ def forecast_file(
                                   **options)  # type: ignore[arg-type]
         step(progress, "writing the files", 0, 1, span=(WRITE_FROM, 1.0))
         files = _write(out, {"forecasts": result.forecasts, "selection": result.selection,
-                             "backtest_metrics": result.metrics})
+                             "backtest_metrics": result.metrics}, identity_of(sales))
         track_forecasts(tracker, "forecast", sales=sales, options=options, result=result,
                         out_dir=out, files=files)
     return ForecastFiles(validation, files, result=result)
@@ -326,17 +327,20 @@ def backtest_file(
             **options)  # type: ignore[arg-type]
         step(progress, "writing the files", 0, 1, span=(WRITE_FROM, 1.0))
         files = _write(out, {"backtest_forecasts": windows, "backtest_metrics": metrics,
-                             "backtest_summary": summary})
+                             "backtest_summary": summary}, identity_of(sales))
         track_run(tracker, "backtest", sales=sales, options=options, metrics=metrics,
                   out_dir=out, files=files)
     return ForecastFiles(validation, files, summary=summary)
 
 
-def _write(out: Path, tables: dict[str, pd.DataFrame]) -> dict[str, Path]:
+def _write(out: Path, tables: dict[str, pd.DataFrame], identity: pd.DataFrame
+           ) -> dict[str, Path]:
+    """Each table as CSV, with the product and store beside the id (``identity``,
+    :mod:`stockwise.data.identity`) and the forecasts rounded to the hundredth."""
     out.mkdir(parents=True, exist_ok=True)
     files = {}
     for name, table in tables.items():
         path = out / f"{name}.csv"
-        write_csv(table, path)
+        write_csv(beside_id(round_to_meaning(table), identity), path)
         files[name] = path
     return files
