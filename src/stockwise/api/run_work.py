@@ -181,7 +181,8 @@ def _plan_chunks(sales: pd.DataFrame, inventory: pd.DataFrame, batches: pd.DataF
                         chunk_size=settings.chunk_size, currency=params.get("currency"),
                         budget=params.get("budget"))
     sales = _stocked_sectors(sales, inventory, notes)
-    config = config.with_today(sales)
+    config = config.with_today(sales).with_language(  # the profiles' language, as the CLI
+        inventory[S.SECTOR].unique() if S.SECTOR in inventory else ())
 
     progress(0.05, f"planning on the {settings.engine} engine")
     collected = ChunkCollector(budget=config.budget, inventory=inventory)
