@@ -63,3 +63,15 @@ def test_serve_passes_settings_to_uvicorn(url: str, monkeypatch: pytest.MonkeyPa
     settings: Settings = seen["app"].state.settings
     assert settings.database_url == url and settings.max_upload_bytes == 3 * 1024 * 1024
     assert "http://0.0.0.0:9123/" in output
+
+
+def test_serve_takes_the_dashboard_language(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import uvicorn
+
+    seen: dict = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(app=app, **kw))
+    code, output = run("serve", "--database-url", url, "--lang", "FR")
+    assert code == 0, output
+    assert seen["app"].state.settings.lang == "fr"
+    code, output = run("serve", "--database-url", url, "--lang", "de")
+    assert code == 2 and "unknown language 'de'" in output

@@ -56,13 +56,19 @@ def serve(
     database_url: DatabaseOption = None,
     workers: Annotated[int | None, typer.Option(
         "--run-workers", help="Runs executed at the same time (default 1).")] = None,
+    lang: Annotated[str | None, typer.Option(
+        help="Language of the dashboard and of the API's sentences when a request names "
+             "none: en or fr (default: $STOCKWISE_LANG, else en); a page also takes "
+             "?lang=fr.")] = None,
 ) -> None:
     """Start the REST API and the dashboard (migrations are applied first)."""
     import uvicorn
 
     from stockwise.api.app import create_app
+    from stockwise.words import check_language
 
-    settings = _settings(database_url, host=host, port=port, run_workers=workers)
+    settings = _settings(database_url, host=host, port=port, run_workers=workers,
+                         lang=check_language(lang) if lang else None)
     console.print(f"stockwise on http://{settings.host}:{settings.port}/ "
                   f"(API docs /docs, database {_redacted(settings.database_url)})",
                   highlight=False)
