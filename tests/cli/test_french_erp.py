@@ -95,6 +95,7 @@ def test_alerts_reasons_and_terminal_speak_french(runs) -> None:
     assert all("units" not in r for r in read_own_csv(out / "plan.csv")["reason"])
     assert "Les plus urgents des 4 produits" in said and "alertes :" in said
     assert re.search(r"\d\d/\d\d", said) and "maintenant" in said
+    assert "Suite plus bas (80 colonnes" in said and "Continued below" not in said
 
 
 def test_the_workbook_has_french_headers_codes_and_dates(runs) -> None:

@@ -203,7 +203,7 @@ def render_plan(plan, alerts, lang: str = "en") -> None:
         ])
     columns = [replace(c, header=tr(c.header, lang)) for c in URGENT_COLUMNS]
     print_fitted(console, columns, rows, title=tr(URGENT_TITLE, lang, count=len(plan)),
-                 caption=tr(URGENT_CAPTION, lang))
+                 caption=tr(URGENT_CAPTION, lang), lang=lang)
     if not alerts.empty:
         counts = alerts.groupby(["type", "severity"]).size()
         console.print(tr("alerts: {counts}", lang, counts=", ".join(

@@ -20,7 +20,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from stockwise.words import tr
+
 Kind = Literal["key", "fixed", "text"]
+CONTINUED = "Continued below ({width} columns are too narrow for one table): {columns}."
 
 TEXT_MIN_WIDTH = 8
 """A text column narrower than this wraps one syllable per line: not worth keeping."""
@@ -50,9 +53,11 @@ class _Sized:
 def fitted_tables(columns: Sequence[Column], rows: Sequence[Sequence[str]], width: int, *,
                   title: str | None = None, caption: str | None = None,
                   box: boxes.Box | None = boxes.HEAVY_HEAD, pad_edge: bool = True,
-                  show_edge: bool = True) -> list[Table]:
+                  lang: str = "en") -> list[Table]:
     """The rows as one table of at most ``width`` cells, or several when the columns
-    cannot fit side by side (cells are Rich markup, as in ``Table.add_row``)."""
+    cannot fit side by side (cells are Rich markup, as in ``Table.add_row``); the
+    continuation notes in ``lang`` (:mod:`stockwise.words`)."""
+    show_edge = True
     sized = [_size(i, column, [row[i] for row in rows]) for i, column in enumerate(columns)]
     keys = [s for s in sized if s.column.kind == "key"]
     rest = [s for s in sized if s.column.kind != "key"]
@@ -69,9 +74,9 @@ def fitted_tables(columns: Sequence[Column], rows: Sequence[Sequence[str]], widt
     for number, group in enumerate(groups):
         later = [s.column.header.replace("\n", " ") for g in groups[number + 1:] for s in g
                  if s.column.kind != "key"]
-        note = (f"Continued below ({width} columns are too narrow for one table): "
-                + ", ".join(later) + ".") if later else None
-        table = Table(title=title if number == 0 else f"{title or 'table'} (continued)",
+        note = tr(CONTINUED, lang, width=width, columns=", ".join(later)) if later else None
+        table = Table(title=title if number == 0 else tr("{title} (continued)", lang,
+                                                         title=title or "table"),
                       title_justify="left", box=box, pad_edge=pad_edge, show_edge=show_edge,
                       caption=" ".join(filter(None, (caption if number == 0 else None, note)))
                       or None, caption_justify="left")
