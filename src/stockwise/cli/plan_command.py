@@ -145,7 +145,8 @@ def plan(
         warned = table.report.warnings["rule"].value_counts()
         said = "; warnings: " + ", ".join(f"{r} {n}" for r, n in warned.items()) \
             if len(warned) else ""  # e.g. weekly dates moved to one weekday
-        console.print(f"{table.report.table}: {table.report.summary}{said}", highlight=False)
+        console.print(say(f"{table.report.table}: {table.report.summary}{said}", run.lang),
+                      highlight=False)
     holes = describe_holes(run.holes)
     if holes:
         console.print(f"[yellow]warning:[/] {holes}", highlight=False)
