@@ -325,7 +325,9 @@ const SW = (() => {
   async function sectorGroups() {
     return getAll("/sectors", { unsectored: true });
   }
-  function sectorChoices(groups) { return groups.map((s) => [s.sector, s.label || s.sector]); }
+  function sectorChoices(groups) {
+    return groups.map((s) => [s.sector, t(s.label || s.sector)]);
+  }
 
   // A model's name in a buyer's words (the name itself goes in a tooltip): what kind of
   // method made the forecast, not which library class.

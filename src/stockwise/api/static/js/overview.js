@@ -11,8 +11,9 @@ async function loadOverview() {
   const runs = await SW.get("/runs", { status: "succeeded", kind: "plan", page_size: 1 });
   const run = runs.items[0];
   document.getElementById("run-info").textContent = run
-    ? `Figures from plan run ${run.id}, finished ${SW.when(run.finished_at)} UTC.`
-    : "No plan run has succeeded yet: upload sales and inventory, then start a run.";
+    ? SW.t("Figures from plan run {id}, finished {when} UTC.",
+           { id: run.id, when: SW.when(run.finished_at) })
+    : SW.t("No plan run has succeeded yet: upload sales and inventory, then start a run.");
   const history = drawHistory(sectors).catch((e) => SW.fail(e));  // alongside the rest
   const [orders, urgent] = run ? await Promise.all([
     SW.getAll("/plan", { sector, urgency: "order now" }),
@@ -32,7 +33,7 @@ async function loadOverview() {
   ]);
   drawSectorCharts(sectors, orders);
   SW.table("sectors-table", sectors, [
-    { key: "label", label: "Sector" },
+    { key: "label", label: "Sector", format: (v) => SW.t(v) },
     { key: "n_products", label: "Products", num: true, format: SW.num },
     { key: "start", label: "Sales from", format: SW.date },
     { key: "end", label: "to", format: SW.date },
@@ -71,7 +72,7 @@ function groupOf(line, sectors) {
 }
 
 function drawSectorCharts(sectors, orders) {
-  const names = sectors.map((s) => s.label || s.sector);
+  const names = sectors.map((s) => SW.t(s.label || s.sector));
   SW.chart("chart-alerts", SEVERITIES.map((sev) => ({
     type: "bar", name: sev, x: names, marker: { color: SW.COLORS[sev] },
     y: sectors.map((s) => (s.alerts && s.alerts[sev]) || 0),
@@ -96,7 +97,7 @@ async function drawHistory(sectors) {
   const sales = [];
   const stock = [];
   for (const [i, [sold, held]] of series.entries()) {
-    const name = sectors[i].label || sectors[i].sector;
+    const name = SW.t(sectors[i].label || sectors[i].sector);
     const line = { color: SW.PALETTE[i % SW.PALETTE.length] };
     sales.push({ type: "scatter", mode: "lines", name, line,
                  x: sold.items.map((r) => r.period), y: sold.items.map((r) => r.total) });
