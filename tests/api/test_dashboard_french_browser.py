@@ -54,7 +54,8 @@ def test_the_dashboard_speaks_french(browser: object, tmp_path: Path) -> None:
                   "&lang=fr")
         page.wait_for_function(CHARTS_DRAWN, arg=2)
         day, month, year = SNAPSHOT[8:], SNAPSHOT[5:7], SNAPSHOT[:4]
-        assert f"{day}/{month}/{year}" in page.locator("#stock-facts").inner_text()
+        facts = page.locator("#stock-facts").inner_text()
+        assert f"compté le {day}/{month}/{year}, date de l'inventaire" in facts
         assert page.locator("#forecast-words").inner_text() == "même période la saison passée"
 
         page.goto(f"{base}/runs?lang=fr")

@@ -83,9 +83,9 @@ function bySupplier(ordered, currency) {
 function reload() { loadOrders().catch((e) => SW.fail(e)); }
 
 async function exportAs(format) {
-  SW.say(`Preparing the ${format.toUpperCase()} file…`);
+  SW.say(SW.t("Preparing the {format} file…", { format: format.toUpperCase() }));
   await SW.download("/plan/export", Object.assign({ format }, filters()), `orders.${format}`);
-  SW.say(`The ${format.toUpperCase()} file has been downloaded.`);
+  SW.say(SW.t("The {format} file has been downloaded.", { format: format.toUpperCase() }));
 }
 
 document.getElementById("sector").addEventListener("change", reload);

@@ -59,15 +59,17 @@ function showFacts(product, plan) {
   const line = plan ? plan.line : {};
   facts("facts", plan ? [
     ["Urgency", SW.badge(line.urgency)],
-    ["Order", `${SW.num(line.order_qty)} units by ${SW.date(line.order_date)}` +
-              ` (value ${SW.money(line.order_value, line)})`],
+    ["Order", SW.t("{qty} units by {date} (value {value})", { qty: SW.num(line.order_qty),
+                   date: SW.date(line.order_date), value: SW.money(line.order_value, line) })],
     ["Supplier", line.supplier || "—"],
     ["Arrives", SW.date(line.arrival_date)],
     ["Runs out if nothing is ordered", SW.date(plan.stockout_date)],
     ["P(stockout before an order placed today arrives)", SW.pct(plan.stockout_probability)],
     ["On order", line.on_order ? `${SW.num(line.on_order)}` +
-      (line.on_order_due ? ` due ${SW.date(line.on_order_due)}` : " (no due date)") : "none"],
-    ["Value at stake", line.severity ? `${SW.money(line.value_at_stake)} (${line.severity})` : "—"],
+      (line.on_order_due ? ` ${SW.t("due")} ${SW.date(line.on_order_due)}`
+                         : ` ${SW.t("(no due date)")}`) : SW.t("none")],
+    ["Value at stake", line.severity
+      ? `${SW.money(line.value_at_stake)} (${SW.t(line.severity)})` : "—"],
     ["Lost sales within lead time (value)", SW.money(line.expected_lost_value, line)],
     ["Days of cover", SW.num(line.days_of_cover, 1)],
     ["Reorder point", SW.num(plan.reorder_point, 1)],
@@ -75,12 +77,15 @@ function showFacts(product, plan) {
     ["Safety stock", SW.num(plan.safety_stock, 1)],
     ["Service level (cycle / fill rate)", `${SW.pct(line.cycle_service_level)} / ${SW.pct(line.fill_rate)}`],
     ["Why", line.reason || "—"],
-  ] : [["Plan", "none yet"]]);
+  ] : [["Plan", SW.t("none yet")]]);
   const stock = product.stock || {};
   facts("stock-facts", [
-    ["Sector / category", `${product.sector || "none in the data"} / ${product.category || "—"}`],
-    ["On hand", `${SW.num(stock.on_hand)} (counted on ${SW.date(stock.as_of)}, the inventory snapshot)`],
-    ["On order", `${SW.num(stock.on_order)}${stock.on_order_due ? " due " + SW.date(stock.on_order_due) : ""}`],
+    ["Sector / category",
+      `${product.sector || SW.t("none in the data")} / ${product.category || "—"}`],
+    ["On hand", SW.t("{qty} (counted on {date}, the inventory snapshot)",
+                     { qty: SW.num(stock.on_hand), date: SW.date(stock.as_of) })],
+    ["On order", `${SW.num(stock.on_order)}${stock.on_order_due
+      ? ` ${SW.t("due")} ${SW.date(stock.on_order_due)}` : ""}`],
     ["Stock value", SW.money(stock.stock_value)],
     ["Lead time (days)", `${SW.num(stock.lead_time_days, 1)} ± ${SW.num(stock.lead_time_std_days, 1)}`],
     ["Unit cost", SW.num(stock.unit_cost, 2)],
