@@ -11,21 +11,18 @@ segment and clipped at zero. Days are tied together by a Gaussian copula with eq
 correlation ``correlation`` between days (0 = independent days, 1 = one shared
 percentile). Without bands, each day falls back to a Poisson around the point.
 
-Two choices were measured in closed-loop replays (docs/benchmarks.md, "Closed-loop
-inventory replays"):
+Two choices rest on closed-loop replays (docs/decisions/0008-demand-paths.md):
 
 - *Independent days by default* (``DEFAULT_CORRELATION = 0``). Forecast errors of
   consecutive days are positively correlated in principle, but with the point as the
-  median the multi-day totals are already wide, and every correlation tried (0.25, 0.5)
-  over-served more, with more stock.
+  median the multi-day totals are already wide, and a positive correlation over-serves
+  more, with more stock.
 - *The point stays the median by default.* Forecasters give the conditional mean, and on
-  slow items whose lower bands are clipped at zero the paths' mean comes out 1.8-5.3
+  slow items whose lower bands are clipped at zero the paths' mean comes out several
   times the point forecast. ``point_is_mean=True`` rescales those days to the point's
-  mean. Measured on M5 (149 intermittent items) it made the mean right but the
-  lead-time totals too narrow (independent days hide the bursts of intermittent demand):
-  realised CSL 88.9 / 91.4 / 93.6 % at 90 / 95 / 98 % targets instead of 96.4 / 97.7 /
-  98.7 %, and only 1-8 % less stock than the baseline at equal fill rate instead of
-  22-34 %. So it is an option, not the default.
+  mean: the mean is then right but the lead-time totals are too narrow (independent days
+  hide the bursts of intermittent demand), so orders under-serve and save less stock.
+  So it is an option, not the default.
 """
 
 from __future__ import annotations

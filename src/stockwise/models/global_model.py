@@ -71,7 +71,8 @@ class GlobalModel(Forecaster):
     estimator_suffix: ClassVar[str] = ".bin"
     direct_by_default: ClassVar[bool] = False
     """True where ``strategy="auto"`` means direct for a squared-error objective on daily
-    data (the gradient-boosted models; docs/benchmarks.md, "Direct by default")."""
+    data (the gradient-boosted models; docs/decisions/0005-direct-strategy-for-daily-gbms.md).
+    """
 
     # common parameters (subclasses list them in their own __init__ too)
     season_length: int | None
@@ -187,11 +188,10 @@ class GlobalModel(Forecaster):
         squared-error objective on daily data where the model class says so
         (``direct_by_default``), else recursive.
 
-        Why: on the rossmann validation window (squared error on log1p, h = 48) the
-        direct strategy lowered mean RMSSE from 0.407 to 0.334 (LightGBM) and from 0.382
-        to 0.332 (XGBoost, 48 steps), as the recursion compounds its own errors; on
-        intermittent counts (Tweedie, m5) it was neutral (0.683 against 0.684), so the
-        count objectives keep the recursive spec reading features from 28 days back.
+        Why: with squared error on daily data the recursion compounds its own errors over
+        the horizon, which the direct strategy avoids; on intermittent counts it gains
+        nothing, so the count objectives keep the recursive spec reading features from 28
+        days back (docs/decisions/0005-direct-strategy-for-daily-gbms.md).
         """
         chosen = getattr(self, "strategy", "auto")
         if chosen not in ("auto", "recursive", "direct"):

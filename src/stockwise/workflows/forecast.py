@@ -84,7 +84,7 @@ SLOW_ON_DAILY = {"fast": {"AutoARIMA", "AutoETS", "AutoTheta", "CrostonOptimized
 """Left out of "auto" on daily data, per preset: fitted series by series, they cost from
 milliseconds (with their refits for conformal bands) to seconds per series per fit on two
 years of days, where the panel-wide models cost well under a millisecond
-(docs/benchmarks.md)."""
+(docs/decisions/0001-fast-auto-preset.md)."""
 FAST_DAILY_WINDOWS = 4
 """Backtest windows (at least) of the fast preset on daily data. Its candidates backtest
 every window in one pass over the panel, so more windows cost little, and two windows of
