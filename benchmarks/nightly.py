@@ -2,10 +2,10 @@
 
 Usage::
 
-    nice -n 10 .venv/bin/python benchmarks/nightly.py --series 100,300
-    .venv/bin/python benchmarks/nightly.py --series 100 --profile --breakdown
-    .venv/bin/python benchmarks/nightly.py --series 1000,10000,100000 --engine process
-    .venv/bin/python benchmarks/nightly.py --smoke
+    nice -n 10 .venv/bin/python -m benchmarks.nightly --series 100,300
+    .venv/bin/python -m benchmarks.nightly --series 100 --profile --breakdown
+    .venv/bin/python -m benchmarks.nightly --series 1000,10000,100000 --engine process
+    .venv/bin/python -m benchmarks.nightly --smoke
 
 For each series count, generated three-sector data (``stockwise.synthetic``: sales,
 inventory and batches, ``--days`` of history) goes through the job that
