@@ -5,7 +5,7 @@ in-process, on a temporary SQLite database, with the default settings, and posts
 file to ``POST /api/v1/uploads/sales``:
 
 - ``bad-rows-5mb``: a 5 MB CSV of one good row and 333,000 rows with a bad date and a
-  bad number (every issue used to be inlined: an 85 MB answer);
+  bad number (an answer listing every issue would be 85 MB);
 - ``xlsx-200kb``: an ordinary ~200 KB workbook (about 12,000 rows) — read in full;
 - ``xlsx-bomb-200kb``: a workbook that unpacks to 250 times its size (as 500,000 repeated
   rows packed into 200 KB) — refused from its zip directory;
