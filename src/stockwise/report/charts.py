@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from stockwise import calendar_facts
 from stockwise import schema as S
 from stockwise.optional import optional_import
 
@@ -29,7 +30,7 @@ GREY = "#868e96"
 RED = "#c92a2a"
 TOP_PRODUCTS = 12
 HISTORY_DAYS = 180
-PERIOD = {"D": "day", "W": "week", "M": "month"}
+PERIOD = calendar_facts.UNITS
 
 
 @dataclass
@@ -116,13 +117,12 @@ def color(i: int) -> str:
 
 def period_totals(values: pd.Series, freq: str) -> pd.Series:
     """Daily totals (indexed by date) summed to ``freq``; partial periods dropped."""
-    if freq == "D" or values.empty:
+    if freq in ("h", "D") or values.empty:  # the plan's history is daily (hours summed)
         return values
     index = pd.DatetimeIndex(values.index)
-    start = index - pd.to_timedelta(index.dayofweek, unit="D") if freq == "W" else \
-        index.to_period("M").to_timestamp()
+    start = pd.DatetimeIndex(calendar_facts.period_start(pd.Series(index), freq))
     grouped = values.groupby(start)
-    full = 7 if freq == "W" else pd.DatetimeIndex(grouped.size().index).days_in_month
+    full = calendar_facts.days_in_period(grouped.size().index, freq)
     return grouped.sum()[grouped.size().to_numpy() == full]
 
 

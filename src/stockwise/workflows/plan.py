@@ -76,6 +76,7 @@ def plan_inventory(
     timings: dict[str, StageTime] | None = None, quality: str = "fast",
     currency: str | None = None, budget: float | None = None,
     closed_days: str | Path | pd.DataFrame | None = None, progress: Report | None = None,
+    freq: str | None = None, season_length: int | None = None,
 ) -> PlanRun:
     """Plan orders for every product with an inventory row and sales history, and for the
     inventory's products without any (at zero demand, see :func:`last_sales`).
@@ -96,6 +97,10 @@ def plan_inventory(
     or a frame, :func:`stockwise.data.closed_calendar.read_closed_days`), forecast 0.
     ``progress``: hears each stage, and each sector's forecasting steps
     (:mod:`stockwise.progress`); raising from it stops the plan there.
+    ``freq``/``season_length``: the frequency to forecast at and its season (default:
+    each sector profile's; hourly sales are planned on their daily totals, quarterly and
+    yearly ones at their own frequency, :mod:`stockwise.workflows.plan_grain`); the
+    forecasts are spread over days for the plan.
     """
     clock = StageClock(timings)
     step(progress, "preparing the sales", 0, 1, span=(0.0, 0.05))
@@ -120,7 +125,8 @@ def plan_inventory(
     calendar = read_closed_days(closed_days) if closed_days is not None else None
     forecasts = _forecast(prepared, inventory, profiles, sector, models, n_windows, extra_dirs,
                           planned, tuple(drivers), quality, calendar,
-                          within(progress, *FORECAST_SPAN), grain)
+                          within(progress, *FORECAST_SPAN),
+                          plan_grain.PlanCalendar(grain, freq, season_length))
     clock.lap("forecast")
     step(progress, "building the order list", 0, 1, span=(FORECAST_SPAN[1], 1.0))
     freq = {str(s): str(f) for s, f in
@@ -313,10 +319,12 @@ def _forecast(prepared: pd.DataFrame, inventory: pd.DataFrame,
               n_windows: int, extra_dirs: tuple[str | Path, ...],
               planned: pd.DataFrame | None = None, drivers: tuple[str, ...] = (),
               quality: str = "fast", closed_calendar: pd.DataFrame | None = None,
-              progress: Report | None = None, grain: str = "D") -> SectorForecasts:
+              progress: Report | None = None,
+              plan_calendar: plan_grain.PlanCalendar = plan_grain.DAILY
+              ) -> SectorForecasts:
     """Forecast far enough ahead for the longest lead time + two reviews of each sector
-    (``progress``: each sector's share in proportion to its series), at the frequency of
-    :func:`~stockwise.workflows.plan_grain.forecast_freq` for the sales' ``grain``."""
+    (``progress``: each sector's share in proportion to its series), at the frequency
+    :class:`~stockwise.workflows.plan_grain.PlanCalendar` gives it."""
     parts = []
     groups = [(sector, prepared)] if sector or S.SECTOR not in prepared else list(
         prepared.groupby(S.SECTOR, sort=True))
@@ -330,12 +338,13 @@ def _forecast(prepared: pd.DataFrame, inventory: pd.DataFrame,
         if not math.isfinite(lead):
             lead = profile.lead_time_days.max if profile else 14.0
         review = profile.review_period_days if profile else 7
-        freq = plan_grain.forecast_freq(profile, grain)
+        freq = plan_calendar.freq_for(profile)
         needed_days = lead + 2 * review + 7
         horizon = plan_grain.horizon(profile, freq, needed_days)
         levels = tuple(sorted(set(PLAN_LEVELS) | set(profile.levels if profile else ())))
         own = freq == (profile.frequency if profile else "D")
         parts.append(forecast_sectors(rows, horizon=horizon, freq=None if own else freq,
+                                      season_length=plan_calendar.season_length,
                                       sector=str(name) if profile is not None else None,
                                       models=models,
                                       levels=levels, n_windows=n_windows,

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import math
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -58,13 +59,35 @@ def last_day(sales: pd.DataFrame, grain: str) -> pd.Timestamp | None:
     return pd.Timestamp(calendar_facts.shift(last, grain, 1)[0]) - pd.Timedelta(days=1)
 
 
-def forecast_freq(profile: SectorProfile | None, grain: str) -> str:
-    """The sector's forecast frequency: the profile's (daily without one), or the data's
-    own when that is coarser and one of :data:`OWN_GRAIN`."""
-    freq = profile.frequency if profile else "D"
-    if grain in OWN_GRAIN and calendar_facts.coarser_or_same(grain, freq):
-        return grain
-    return freq
+@dataclass(frozen=True)
+class PlanCalendar:
+    """How the plan forecasts: the sales' ``grain`` (:func:`data_grain`), and the
+    frequency and season length asked for (``None``: each sector's own)."""
+
+    grain: str = "D"
+    freq: str | None = None
+    season_length: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.freq is not None:
+            object.__setattr__(self, "freq", calendar_facts.code_of(self.freq))
+        if self.season_length is not None:
+            calendar_facts.season_length(self.freq or "D", self.season_length)
+
+    def freq_for(self, profile: SectorProfile | None) -> str:
+        """The sector's forecast frequency: the one asked for, else the profile's (daily
+        without one), or the data's own when that is coarser and one of
+        :data:`OWN_GRAIN`."""
+        if self.freq is not None:
+            return self.freq
+        freq = profile.frequency if profile else "D"
+        if self.grain in OWN_GRAIN and calendar_facts.coarser_or_same(self.grain, freq):
+            return self.grain
+        return freq
+
+
+DAILY = PlanCalendar()
+"""Daily sales, each sector at its own frequency."""
 
 
 def horizon(profile: SectorProfile | None, freq: str, needed_days: float) -> int:
