@@ -11,8 +11,8 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "stockwise"
 CORE = ["schema.py", "errors.py", "calendar_facts.py", "cells.py", "progress.py", "data",
-        "sectors", "synthetic", "features", "models", "evaluation", "inventory", "report", "workflows", "ports",
-        "replay"]
+        "sectors", "synthetic", "features", "models", "evaluation", "inventory", "report",
+        "workflows", "ports", "replay"]
 FORBIDDEN = {"typer", "fastapi", "sqlalchemy", "mlflow", "dask", "distributed", "rich",
              "uvicorn", "starlette"}
 
