@@ -116,11 +116,17 @@ def color(i: int) -> str:
 # --- charts of a plan run ---------------------------------------------------------------
 
 def period_totals(values: pd.Series, freq: str) -> pd.Series:
-    """Daily totals (indexed by date) summed to ``freq``; partial periods dropped."""
+    """Daily totals (indexed by date) summed to ``freq``; partial periods dropped.
+
+    Totals already one per period, dated by its start (quarterly sales), are whole
+    periods as they are.
+    """
     if freq in ("h", "D") or values.empty:  # the plan's history is daily (hours summed)
         return values
     index = pd.DatetimeIndex(values.index)
     start = pd.DatetimeIndex(calendar_facts.period_start(pd.Series(index), freq))
+    if (start == index).all() and start.is_unique:
+        return values
     grouped = values.groupby(start)
     full = calendar_facts.days_in_period(grouped.size().index, freq)
     return grouped.sum()[grouped.size().to_numpy() == full]
@@ -168,7 +174,8 @@ def product_charts(plan: pd.DataFrame, forecasts: pd.DataFrame, projection: pd.D
         rows = by_id[uid].sort_values(S.DS) if uid in by_id else None
         freq = str(rows["freq"].iloc[0]) if rows is not None and "freq" in rows else "D"
         daily = _daily(sales, [uid])
-        daily = daily[daily.index > daily.index.max() - pd.Timedelta(days=HISTORY_DAYS)] \
+        shown = max(HISTORY_DAYS, 8 * calendar_facts.DAYS_PER_PERIOD.get(freq, 1))
+        daily = daily[daily.index > daily.index.max() - pd.Timedelta(days=shown)] \
             if not daily.empty else daily
         history = period_totals(daily, freq)
         demand: list = [Line("sales", history.index, history.to_numpy(), color(0))] \

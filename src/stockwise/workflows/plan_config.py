@@ -147,6 +147,10 @@ class PlanConfig:
             else getattr(sales, "max_ds", None)
         if last is None or pd.isna(last):
             return self
+        if isinstance(sales, pd.DataFrame):  # a quarter's row stands for its whole quarter
+            from stockwise.workflows.plan_grain import data_grain, last_day
+
+            last = last_day(sales, data_grain(sales)) or last
         return replace(self, today=(pd.Timestamp(last) + pd.Timedelta(days=1)).date()
                        .isoformat())
 

@@ -38,8 +38,7 @@ def data_grain(sales: pd.DataFrame) -> str:
     """"h", "Q" or "Y" when most series are hourly, quarterly or yearly; else "D"."""
     if sales.empty or not pd.api.types.is_datetime64_any_dtype(sales[S.DS]):
         return "D"
-    frame = sales[[S.UNIQUE_ID, S.DS]].sort_values([S.UNIQUE_ID, S.DS], kind="stable")
-    found = infer_freq(frame.assign(**{S.UNIQUE_ID: frame[S.UNIQUE_ID].astype(str)}))
+    found = infer_freq(sales[[S.UNIQUE_ID, S.DS]])
     return found if found in ("h", *OWN_GRAIN) else "D"
 
 
