@@ -141,3 +141,22 @@ def test_unknown_or_fiscal_frequencies_are_refused_by_name() -> None:
             stockwise.forecast(sales, h=2, freq=bad)
     with pytest.raises(ValueError, match="finer"):
         stockwise.forecast(sales, h=2, freq="MS")
+
+
+def test_a_sector_profile_states_a_quarterly_calendar_and_its_season(tmp_path) -> None:
+    from stockwise.sectors import load_profile
+    from stockwise.workflows.sector_forecast import forecast_sectors
+
+    (tmp_path / "budgets.yaml").write_text(
+        "extends: retail\nfrequency: QS\nseason_length: 2\nhorizon: 3\n"
+        "candidate_models: [SeasonalNaive]\n", encoding="utf-8")
+    profile = load_profile("budgets", extra_dirs=[tmp_path])
+    assert (profile.frequency, profile.season_length, profile.pandas_freq) == ("Q", 2, "QS")
+    sales = _seasonal("QS", 24, 4).assign(sector="budgets")
+    run = forecast_sectors(sales, models="SeasonalNaive", extra_dirs=[tmp_path])
+    assert [(s.freq, s.season_length, s.horizon) for s in run.settings] == [("Q", 2, 3)]
+    a = run.forecasts[run.forecasts["unique_id"] == "a"]
+    np.testing.assert_allclose(a["forecast"], np.resize(sales["y"].to_numpy()[22:24], 3))
+    overridden = forecast_sectors(sales, models="SeasonalNaive", extra_dirs=[tmp_path],
+                                  season_length=4)
+    assert overridden.settings[0].season_length == 4
