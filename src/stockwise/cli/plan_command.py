@@ -20,10 +20,12 @@ from stockwise.cli.data_commands import BoundsOption
 from stockwise.cli.forecast_commands import (
     ClosedDaysOption,
     DriversOption,
+    FreqOption,
     LangOption,
     OutFolderOption,
     PlannedOption,
     QualityOption,
+    SeasonOption,
     SectorsDirOption,
     split_names,
 )
@@ -64,6 +66,8 @@ def plan(
         "cycle-service-level"),
     models: Annotated[str, typer.Option(help="'auto' or model names.")] = "auto",
     quality: QualityOption = "fast",
+    freq: FreqOption = None,
+    season_length: SeasonOption = None,
     windows: Annotated[int, typer.Option(min=1, help="Backtest windows for selection.")] = 2,
     correct_censoring: Annotated[bool, typer.Option(
         help="Correct demand on stocked-out days before forecasting.")] = True,
@@ -129,7 +133,7 @@ def plan(
         calibrate_service=calibrate_service, drivers=split_names(drivers),
         quality=quality, chunk_size=chunk_size, currency=currency, budget=budget,
         csv_format=csv_format, closed_days=str(closed_days) if closed_days else None,
-        lang=lang)
+        lang=lang, freq=freq, season_length=season_length)
     limits = load_bounds(bounds)  # a bad bounds file stops the run before it starts
     with tracking(track, out) as tracker, open_executor(
             engine, workers=workers, scheduler=scheduler) as executor, step_bar() as bar:

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr
 
+from stockwise import calendar_facts
 from stockwise import schema as S
 from stockwise.schema import FORECAST
 
@@ -161,22 +162,25 @@ def _inverse_cdf(u: np.ndarray, probs: np.ndarray, knots: np.ndarray) -> np.ndar
 
 
 def to_daily(forecasts: pd.DataFrame, freq: str) -> pd.DataFrame:
-    """Spread weekly or monthly forecasts evenly over their days (bands scaled alike).
+    """Forecasts per day: hours summed to their day, longer periods spread evenly over
+    their days (bands scaled alike).
 
     Inventory runs in days (lead times, expiry dates); a weekly forecast of 14 units
-    becomes 2 units on each of its 7 days. Scaling the bands by the same factor treats
-    the days of a period as perfectly correlated, which is conservative.
+    becomes 2 units on each of its 7 days, a quarter's 91 units 1 a day. Scaling the
+    bands by the same factor treats the days of a period as perfectly correlated, which
+    is conservative; summing the hours' bands does the same for the hours of a day.
     """
-    if freq == "D":
+    code = calendar_facts.code_of(freq)
+    if code == "D":
         return forecasts.copy()
     value_columns = [c for c in forecasts.columns if c.startswith(FORECAST)]
+    if code == "h":
+        return _hours_to_days(forecasts, value_columns)
     # rows by period, then as listed (a period's rows are spread together)
     rows = forecasts[forecasts[S.DS].notna()].sort_values(S.DS, kind="stable")
     periods = pd.DatetimeIndex(rows[S.DS])
     _, first, which = np.unique(periods.asi8, return_index=True, return_inverse=True)
-    offset = pd.offsets.Week(1) if freq == "W" else pd.offsets.MonthBegin(1)
-    period_days = np.array([len(pd.date_range(start, start + offset - pd.Timedelta(days=1),
-                                              freq="D")) for start in periods[first]])
+    period_days = calendar_facts.days_in_period(periods[first], code)
     days = period_days[which.ravel()]
     take = np.repeat(np.arange(len(rows)), days)
     out = rows.iloc[take].reset_index(drop=True)
@@ -184,6 +188,16 @@ def to_daily(forecasts: pd.DataFrame, freq: str) -> pd.DataFrame:
     out[S.DS] = periods[take] + pd.to_timedelta(day_of_period, unit="D")
     out[value_columns] = out[value_columns].div(days[take], axis=0)
     return _by_product_and_day(out)
+
+
+def _hours_to_days(forecasts: pd.DataFrame, value_columns: list[str]) -> pd.DataFrame:
+    """Hourly forecasts summed per product and day (other columns: the day's first)."""
+    rows = forecasts[forecasts[S.DS].notna()]
+    keys = [rows[S.UNIQUE_ID], rows[S.DS].dt.normalize().rename(S.DS)]
+    rules = {c: ("sum" if c in value_columns else "first")
+             for c in rows.columns if c not in (S.UNIQUE_ID, S.DS)}
+    out = rows.groupby(keys, sort=True).agg(rules).reset_index()
+    return _by_product_and_day(out[list(forecasts.columns)])
 
 
 def _by_product_and_day(frame: pd.DataFrame) -> pd.DataFrame:

@@ -33,6 +33,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
+from stockwise import calendar_facts
 from stockwise import schema as S
 from stockwise.errors import InputError, OptionError
 from stockwise.features.calendar import calendar_features
@@ -55,7 +56,7 @@ INTERMITTENT_ZERO_SHARE = 0.3
 NOT_DRIVERS = {S.UNIQUE_ID, S.DS, S.Y, S.SECTOR, S.PRODUCT, S.STORE, S.CATEGORY, S.ON_HAND,
                S.STOCKOUT, S.GAP_FILLED, S.SOURCE_ROW, S.N_OBS}
 """Columns never taken as drivers when ``exog`` is None (keys, attributes, bookkeeping)."""
-DEFAULT_SEASON = {"D": 7, "W": 52, "M": 12}
+DEFAULT_SEASON = calendar_facts.SEASON
 MIN_TRAINING_ROWS = 10
 ALL = "_all"
 

@@ -45,15 +45,17 @@ from typing import Any
 
 import yaml
 
+from stockwise import calendar_facts
 from stockwise.data.bounds import DEFAULT_LIMITS
 from stockwise.data.holes import DEFAULT_MAX_GAP_DAYS
-from stockwise.errors import ProfileError
+from stockwise.errors import OptionError, ProfileError
 
 BUILTIN_DIR = Path(__file__).resolve().parent / "profiles"
 """Folder holding the built-in profile files."""
 
-FREQUENCIES = ("D", "W", "M")
-"""Allowed values of ``frequency``: daily, weekly (weeks start on Monday), monthly."""
+FREQUENCIES = calendar_facts.CODES
+"""Values of ``frequency`` (pandas aliases such as ``W-SUN``, ``MS`` or ``QS`` are read
+as theirs): hourly, daily, weekly, monthly, quarterly, yearly."""
 
 DEFAULT_CURRENCY = "EUR"
 """Currency of a profile that names none (ISO 4217 code): the one money is shown in."""
@@ -61,9 +63,10 @@ DEFAULT_CURRENCY = "EUR"
 SHELF_LIFE_MODES = ("none", "fefo")
 """Allowed values of ``shelf_life_handling``."""
 
-PANDAS_FREQ = {"D": "D", "W": "W-MON", "M": "MS"}
+PANDAS_FREQ = {code: calendar_facts.pandas_alias(code) for code in FREQUENCIES}
 """pandas frequency aliases of the profile frequencies, with periods dated by their
-start: days, weeks dated on their Monday, months dated on their first day."""
+start: hours, days, weeks dated on their Monday, months, quarters and years dated on
+their first day."""
 
 _SUFFIXES = (".yaml", ".yml")
 _MAX_EXTENDS_DEPTH = 16
@@ -112,10 +115,12 @@ class SectorProfile:
     name:
         Profile name (defaults to the file name without extension).
     frequency:
-        Period of the series: ``"D"`` day, ``"W"`` week starting Monday, ``"M"`` month.
+        Period of the series: ``"h"`` hour, ``"D"`` day, ``"W"`` week starting Monday,
+        ``"M"`` month, ``"Q"`` quarter, ``"Y"`` year (pandas aliases are read as theirs).
     season_length:
-        Number of periods in one seasonal cycle (7 for daily data with a weekly cycle,
-        52 for weekly data with a yearly cycle, 12 for monthly data).
+        Number of periods in one seasonal cycle (24 for hourly data with a daily cycle,
+        7 for daily data with a weekly cycle, 52 for weekly data with a yearly cycle, 12
+        for monthly, 4 for quarterly, 1 for yearly data).
     horizon:
         Default forecast horizon, in periods of ``frequency``.
     service_level:
@@ -296,10 +301,11 @@ def _flag(value: Any) -> bool:
 
 
 def _frequency(value: Any) -> str:
-    if not isinstance(value, str) or value.strip().upper() not in FREQUENCIES:
-        raise _Invalid(f"must be one of {', '.join(FREQUENCIES)} (day, week, month), "
-                       f"got {value!r}")
-    return value.strip().upper()
+    try:
+        return calendar_facts.code_of(value)
+    except OptionError:
+        raise _Invalid(f"must be one of {', '.join(FREQUENCIES)} (hour, day, week, month, "
+                       f"quarter, year) or a pandas alias of one, got {value!r}") from None
 
 
 def _shelf_life(value: Any) -> str:

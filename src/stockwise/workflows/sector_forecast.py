@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
 
+from stockwise import calendar_facts
 from stockwise import schema as S
 from stockwise.cells import write_csv
 from stockwise.data.bounds import DEFAULT_BOUNDS, Bounds
@@ -73,8 +74,11 @@ def forecast_sectors(
     n_windows: int = 2, extra_dirs: Sequence[str | Path] = (),
     planned: pd.DataFrame | None = None, drivers: Sequence[str] = (), quality: str = "fast",
     closed_calendar: pd.DataFrame | None = None, progress: Report | None = None,
+    season_length: int | None = None,
 ) -> SectorForecasts:
     """Run :func:`~stockwise.workflows.forecast.run_forecast` per sector.
+
+    ``season_length`` overrides each sector's (its profile's, else the frequency's).
 
     ``quality`` is the preset of "auto" (``"fast"``, the default, or ``"best"``).
 
@@ -91,7 +95,7 @@ def forecast_sectors(
     fitted: dict[str, dict[str, Forecaster]] = {}
     drivers = _drivers(sales, planned, drivers)
     for rows, setting, part in _parts(progress, _groups(sales, sector, horizon, freq, levels,
-                                                        extra_dirs)):
+                                                        extra_dirs, season_length)):
         log.info("forecasting sector %s: %d series, h=%d", setting.sector,
                  rows[S.UNIQUE_ID].nunique(), setting.horizon)
         future = None
@@ -146,12 +150,14 @@ def backtest_sectors(
     freq: str | None = None, sector: str | None = None,
     models: Sequence[str] | None = None, levels: Sequence[int] | None = None,
     extra_dirs: Sequence[str | Path] = (), progress: Report | None = None,
+    season_length: int | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Backtest models per sector: (per-window forecasts, metrics, summary per model).
-    ``progress`` hears each sector's models as their backtests start."""
+    ``progress`` hears each sector's models as their backtests start; ``season_length``
+    overrides each sector's."""
     windows, metrics, summaries = [], [], []
     for rows, setting, part in _parts(progress, _groups(sales, sector, horizon, freq, levels,
-                                                        extra_dirs)):
+                                                        extra_dirs, season_length)):
         names = list(models) if models else _backtest_models(setting)
         result = backtest(rows, setting.horizon, setting.freq, names, n_windows,
                           setting.season_length, setting.levels, progress=part)
@@ -181,6 +187,17 @@ def _backtest_models(setting: Settings) -> list[str]:
 
 
 def _groups(
+    sales: pd.DataFrame, sector: str | None, horizon: int | None, freq: str | None,
+    levels: Sequence[int] | None, extra_dirs: Sequence[str | Path],
+    season_length: int | None = None,
+) -> Iterator[tuple[pd.DataFrame, Settings]]:
+    for rows, setting in _sector_groups(sales, sector, horizon, freq, levels, extra_dirs):
+        yield rows, (setting if season_length is None else
+                     replace(setting, season_length=calendar_facts.season_length(
+                         setting.freq or "D", season_length)))
+
+
+def _sector_groups(
     sales: pd.DataFrame, sector: str | None, horizon: int | None, freq: str | None,
     levels: Sequence[int] | None, extra_dirs: Sequence[str | Path],
 ) -> Iterator[tuple[pd.DataFrame, Settings]]:
@@ -217,7 +234,8 @@ def _settings(name: str, profile: SectorProfile | None, horizon: int | None,
     unknown = [m for m in profile.candidate_models if m not in known]
     if unknown:
         log.info("sector %s: models %s are not available yet; skipped", name, unknown)
-    season = profile.season_length if (freq is None or freq == profile.frequency) else None
+    same = freq is None or calendar_facts.code_of(freq) == profile.frequency
+    season = profile.season_length if same else None
     return Settings(name, horizon or profile.horizon, freq or profile.frequency, season,
                     tuple(levels or profile.levels), usable or None, profile.max_gap_days)
 
@@ -291,13 +309,14 @@ def check_reach(sales: pd.DataFrame, horizon: int | None, freq: str | None) -> N
     """
     if horizon is None or sales.empty:
         return
-    code = str(freq or "D").strip().upper()[:1]
+    code = calendar_facts.code_of(freq or "D")
     spans = sales.groupby(S.UNIQUE_ID, sort=False)[S.DS].agg(["min", "max"])
     first, last = spans["min"], spans["max"]
-    if code == "M":
-        periods = (last.dt.year - first.dt.year) * 12 + last.dt.month - first.dt.month + 1
+    if code == "W":
+        periods = (last - first).dt.days // 7 + 1
     else:
-        periods = (last - first).dt.days // (7 if code == "W" else 1) + 1
+        periods = pd.Series(calendar_facts.period_index(last, code)
+                            - calendar_facts.period_index(first, code) + 1)
     history = int(periods.max())
     if horizon > history:
         raise OptionError(
