@@ -17,10 +17,10 @@ than ``min_peers`` of them). Each peer gives a curve over the newcomer's ages:
   that first sale — its launch curve — shifted by under a season so that the weekday
   (or season position) of each age matches the newcomer's;
 - otherwise (the peer was already selling when the data begins, so its launch is unseen)
-  it gives its sales on the newcomer's own dates, and for the dates ahead the mean of its
-  last seasons by season position: the level and season of a mature product, measured on
-  the same days as the newcomer, so a holiday or a promotion in the newcomer's first
-  weeks scales both alike.
+  it gives its sales on the newcomer's own dates, and for the dates ahead each of its
+  last seasons in turn (one curve per season, about :data:`RECENT_PERIODS` periods in
+  all): the level and season of a mature product, measured on the same days as the
+  newcomer, so a holiday or a promotion in the newcomer's first weeks scales both alike.
 
 Peers whose launch is in the data are used when there are enough of them; the two kinds
 are not mixed. Each curve is divided by its mean over the newcomer's observed ages and
@@ -55,8 +55,8 @@ PHASE_LIMIT = 7
 """Launch curves are shifted to the newcomer's season position only for seasons up to this
 many periods (a week of days): a shift of months would mix launch ages."""
 RECENT_PERIODS = 28
-"""A mature peer's dates ahead are the mean of its last seasons spanning about this many
-periods (four weeks of days; at least one season)."""
+"""A mature peer's dates ahead repeat its last seasons spanning about this many periods
+(four weeks of days; at least one season)."""
 TRIM = 0.1
 """Share of peers cut at each end before averaging the scaled curves."""
 MODEL_NAME = "PeerCurves"
@@ -182,7 +182,7 @@ def peer_forecast(frame: pd.DataFrame, future: pd.DataFrame, groups: pd.DataFram
         values = _scaled(panel.y[i, panel.first_sale[i]:panel.last[i] + 1], curves,
                          observed)
         parts.append(_summarise(uid, rows[S.DS].to_numpy(), values, levels))
-        basis[uid] = f"{len(curves)} {label}"
+        basis[uid] = label
     columns = [S.UNIQUE_ID, S.DS, S.FORECAST, *interval_columns(S.FORECAST, levels)]
     out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
     return PeerResult(out[columns], basis, without)
@@ -210,24 +210,26 @@ def _peers(panel: Panel, i: int, groups: pd.DataFrame | None, season_length: int
                 continue
             pool &= (keys == mine).all(axis=1).to_numpy()
             where = ", ".join(f"{c}={v}" for c, v in mine.items())
-        launch = _launch_curves(panel, np.flatnonzero(pool), first, end, k, h, season_length)
-        if len(launch) >= min_peers:
-            return launch, k, f"peers' launch curves ({where})"
-        mature = _mature_curves(panel, np.flatnonzero(pool), first, end, h, season_length)
-        if len(mature) >= min_peers:
-            return mature, k, f"peers' sales on the same dates ({where})"
+        curves, owners = _launch_curves(panel, np.flatnonzero(pool), first, end, k, h,
+                                        season_length)
+        if len(set(owners)) >= min_peers:
+            return curves, k, f"{len(set(owners))} peers' launch curves ({where})"
+        curves, owners = _mature_curves(panel, np.flatnonzero(pool), first, end, h,
+                                        season_length)
+        if len(set(owners)) >= min_peers:
+            return curves, k, f"{len(set(owners))} peers' sales on the same dates ({where})"
     if not established.any():
         return "no established series to learn from"
     return f"fewer than {min_peers} established peers with sales on its dates"
 
 
 def _launch_curves(panel: Panel, peers: np.ndarray, first: int, end: int, k: int, h: int,
-                   season_length: int) -> np.ndarray:
+                   season_length: int) -> tuple[np.ndarray, np.ndarray]:
     """Sales by age since each peer's own (observed) launch, up to the newcomer's last
     date, shifted by under a season to the newcomer's season position."""
     launched = peers[panel.first_sale[peers] >= max(season_length, PHASE_LIMIT)]
     if not len(launched):
-        return np.empty((0, k + h))
+        return np.empty((0, k + h)), launched
     shift = np.zeros(len(launched), dtype=int)
     if season_length <= PHASE_LIMIT:
         shift = (first - panel.first_sale[launched]) % season_length
@@ -236,38 +238,41 @@ def _launch_curves(panel: Panel, peers: np.ndarray, first: int, end: int, k: int
     launched, begin = launched[fits], begin[fits]
     ages = begin[:, None] + np.arange(k + h)[None, :]
     curves = panel.y[launched[:, None], ages] if len(launched) else np.empty((0, k + h))
-    return _usable(curves, k)
+    return _usable(curves, launched, k)
 
 
 def _mature_curves(panel: Panel, peers: np.ndarray, first: int, end: int, h: int,
-                   season_length: int) -> np.ndarray:
-    """Each peer's sales on the newcomer's dates, then the mean of its last seasons by
-    season position for the dates ahead (nothing after the newcomer's last date)."""
+                   season_length: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each peer's sales on the newcomer's dates, then, for the dates ahead, each of its
+    last seasons in turn (one curve per season: their spread is the week-to-week
+    variation a mean would hide); nothing after the newcomer's last date. Also returns
+    the peer of each curve."""
     k = end - first + 1
-    if not len(peers):
-        return np.empty((0, k + h))
-    seen = panel.y[peers, first:end + 1]
     season = max(int(season_length), 1)
     span = season * max(1, RECENT_PERIODS // season)
-    span = min(span, end + 1) // season * season or min(season, end + 1)
+    span = min(span, end + 1) // season * season
+    if not len(peers) or not span:
+        return np.empty((0, k + h)), np.empty(0, dtype=int)
+    seen = panel.y[peers, first:end + 1]
     recent = panel.y[peers, end + 1 - span:end + 1]
-    # recent[:, p] is position end + 1 - span + p; a date ahead end + m takes the positions
-    # of the same season phase
-    phase = (np.arange(span) - (span - 1)) % season  # of end itself: 0
-    ahead = np.empty((len(peers), h))
+    # recent[:, p] is position end + 1 - span + p; the date ahead end + m takes the same
+    # season position, r seasons back (r = 0: the latest)
+    phase = (np.arange(span) - (span - 1)) % season
+    count = span // season
+    ahead = np.empty((len(peers), count, h))
     for m in range(1, h + 1):
-        same = phase == m % season
-        with np.errstate(all="ignore"):
-            ahead[:, m - 1] = np.nanmean(recent[:, same], axis=1) if same.any() else np.nan
-    return _usable(np.concatenate([seen, ahead], axis=1), k)
+        same = np.flatnonzero(phase == m % season)[::-1]
+        ahead[:, :, m - 1] = recent[:, same]
+    curves = np.concatenate([np.repeat(seen[:, None, :], count, axis=1), ahead], axis=2)
+    return _usable(curves.reshape(len(peers) * count, k + h), np.repeat(peers, count), k)
 
 
-def _usable(curves: np.ndarray, k: int) -> np.ndarray:
+def _usable(curves: np.ndarray, owners: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """Curves with every value known and sales on the observed ages (else no scale)."""
     if not len(curves):
-        return curves
+        return curves, owners
     keep = np.isfinite(curves).all(axis=1) & (curves[:, :k].sum(axis=1) > 0)
-    return np.clip(curves[keep], 0.0, None)
+    return np.clip(curves[keep], 0.0, None), owners[keep]
 
 
 def _scaled(observed: np.ndarray, curves: np.ndarray, k: int) -> np.ndarray:
