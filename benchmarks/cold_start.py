@@ -137,8 +137,11 @@ def rossmann(data: Path, ks: Sequence[int], horizon: int, n: int, seed: int
             panel = pd.concat([others, young], ignore_index=True)
             own = own_history(young[["unique_id", "ds", "y", "store"]], horizon)
             peer = peers(panel, groups, sample, horizon)
-            results.append((k, score(own, truth[["unique_id", "ds", "y"]], scales),
-                            score(peer, truth[["unique_id", "ds", "y"]], scales)))
+            tag = f"@{launch.date()}"  # a store launched on several dates: one row each
+            results.append((k, score(own, truth[["unique_id", "ds", "y"]], scales)
+                            .rename(index=lambda uid, t=tag: uid + t),
+                            score(peer, truth[["unique_id", "ds", "y"]], scales)
+                            .rename(index=lambda uid, t=tag: uid + t)))
     return results
 
 

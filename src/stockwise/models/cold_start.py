@@ -195,9 +195,9 @@ def _peers(panel: Panel, i: int, groups: pd.DataFrame | None, season_length: int
     first, end = int(panel.first_sale[i]), int(panel.last[i])
     k = end - first + 1
     # established by the newcomer's last date: sold for min_history periods up to it
-    sold_since = panel.first_sale >= 0
-    established = sold_since & (end - panel.first_sale + 1 >= min_history)
-    established &= panel.last >= end
+    # (a peer that stopped since still shows how a launch went on)
+    seen_to = np.minimum(panel.last, end)
+    established = (panel.first_sale >= 0) & (seen_to - panel.first_sale + 1 >= min_history)
     established[i] = False
     columns = [] if groups is None else list(groups.columns)
     for depth in range(len(columns), -1, -1):

@@ -68,10 +68,11 @@ def route_young(out: pd.DataFrame, chosen: pd.DataFrame, frame: pd.DataFrame,
     for uid, why in result.without_peers.items():
         notes[uid] = (f"young series ({young[uid]} of {threshold} periods since its first "
                       f"sale), own history kept: {why}")
-    served = out[S.UNIQUE_ID].isin(list(result.basis))
-    peers = result.forecasts.assign(**{S.MODEL: MODEL_NAME, NOTE: ""})
-    out = pd.concat([out[~served], peers[out.columns]], ignore_index=True)
-    out = out.sort_values([S.UNIQUE_ID, S.DS], kind="stable").reset_index(drop=True)
+    if result.basis:
+        served = out[S.UNIQUE_ID].isin(list(result.basis))
+        peers = result.forecasts.assign(**{S.MODEL: MODEL_NAME, NOTE: ""})
+        out = pd.concat([out[~served], peers[out.columns]], ignore_index=True)
+        out = out.sort_values([S.UNIQUE_ID, S.DS], kind="stable").reset_index(drop=True)
     out[NOTE] = _joined(out[NOTE], out[S.UNIQUE_ID].map(notes))
     chosen = chosen.copy()
     routed = chosen[S.UNIQUE_ID].isin(list(result.basis))
