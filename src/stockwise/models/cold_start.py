@@ -94,13 +94,13 @@ class ColdStart:
 
     @classmethod
     def of(cls, value: ColdStart | int | bool | None) -> ColdStart:
-        """The options from what a caller gave: options, a threshold, True/None (the
-        defaults) or False (off)."""
+        """The options from what a caller gave: options, a threshold (0: off), True/None
+        (the defaults) or False (off)."""
         if isinstance(value, ColdStart):
             return value
         if value is None or value is True:
             return cls()
-        if value is False:
+        if value is False or (isinstance(value, int | np.integer) and value == 0):
             return cls(enabled=False)
         if isinstance(value, int | np.integer):
             return cls(min_history=int(value))

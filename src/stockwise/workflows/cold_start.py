@@ -77,9 +77,9 @@ def route_young(out: pd.DataFrame, chosen: pd.DataFrame, frame: pd.DataFrame,
     chosen = chosen.copy()
     routed = chosen[S.UNIQUE_ID].isin(list(result.basis))
     chosen.loc[routed, S.MODEL] = MODEL_NAME
-    if BASIS in chosen.columns:
-        chosen[BASIS] = _joined(chosen[BASIS].astype(object),
-                                chosen[S.UNIQUE_ID].map(notes))
+    if BASIS in chosen.columns:  # the routed ones: a series left as it was keeps its basis
+        routed_notes = chosen[S.UNIQUE_ID].map({u: notes[u] for u in result.basis})
+        chosen[BASIS] = _joined(chosen[BASIS].astype(object), routed_notes)
     return out, chosen
 
 
