@@ -160,3 +160,35 @@ def test_young_means_few_periods_since_the_first_sale() -> None:
     old = _series("o", DAYS, 5.0)
     ages = young_series(pd.concat([listed_early, never, old]), 56)
     assert ages.to_dict() == {"x": 10}
+
+
+def test_the_peers_closest_in_shape_lead() -> None:
+    """A store open on Sundays among peers half of which close then: its Sundays follow
+    the peers open on Sundays."""
+    closed = SHAPE * np.array([1, 1, 1, 1, 1, 1, 0.0])
+    rows = []
+    for j in range(20):
+        shape = closed if j % 2 else SHAPE
+        rows.append(pd.DataFrame({"unique_id": f"p{j}", "ds": DAYS,
+                                  "y": (5 + j) * shape[DAYS.dayofweek]}))
+    rows.append(_series("new", DAYS[-14:], 40.0))
+    out = peer_forecast(pd.concat(rows), _future("new", DAYS[-1], 7), None, (80,), 7,
+                        56).forecasts
+    np.testing.assert_allclose(out["forecast"], 40.0 * SHAPE[out["ds"].dt.dayofweek],
+                               rtol=1e-9)
+
+
+def test_monthly_series_get_peer_forecasts_too() -> None:
+    months = pd.date_range("2020-01-01", periods=48, freq="MS")
+    season = 1 + 0.5 * np.sin(2 * np.pi * months.month / 12)
+    rng = np.random.default_rng(5)
+    rows = [pd.DataFrame({"unique_id": f"m{j}", "ds": months,
+                          "y": rng.poisson((20 + 5 * j) * season).astype(float)})
+            for j in range(8)]
+    rows.append(pd.DataFrame({"unique_id": "new", "ds": months[-3:],
+                              "y": 100 * season[-3:]}))
+    out = stockwise.forecast(pd.concat(rows), h=6, freq="M", levels=(80,))
+    new = out[out["unique_id"] == "new"]
+    assert (new["model"] == "PeerCurves").all() and len(new) == 6
+    expected = 100 * (1 + 0.5 * np.sin(2 * np.pi * new["ds"].dt.month / 12))
+    assert np.mean(np.abs(new["forecast"].to_numpy() - expected) / expected) < 0.25

@@ -18,8 +18,8 @@ than ``min_peers`` of them). Each peer gives a curve over the newcomer's ages:
   (or season position) of each age matches the newcomer's;
 - otherwise (the peer was already selling when the data begins, so its launch is unseen)
   it gives its sales on the newcomer's own dates, and for the dates ahead each of its
-  last seasons in turn (one curve per season, about :data:`RECENT_PERIODS` periods in
-  all): the level and season of a mature product, measured on the same days as the
+  last seasons in turn (one curve per season, the last :data:`RECENT_DAYS` days and at
+  least one season): the level and season of a mature product, measured on the same days as the
   newcomer, so a holiday or a promotion in the newcomer's first weeks scales both alike.
 
 Peers whose launch is in the data are used when there are enough of them; the two kinds
@@ -54,9 +54,12 @@ MIN_PEERS = 5
 PHASE_LIMIT = 7
 """Launch curves are shifted to the newcomer's season position only for seasons up to this
 many periods (a week of days): a shift of months would mix launch ages."""
-RECENT_PERIODS = 28
-"""A mature peer's dates ahead repeat its last seasons spanning about this many periods
-(four weeks of days; at least one season)."""
+RECENT_DAYS = 56
+"""A mature peer's dates ahead repeat its seasons of about this many last days (eight
+weeks: the level now, and enough weeks to show how much one week differs from the next);
+at least one season."""
+NEAREST = 0.5
+"""Share of the peers' curves kept: those closest in shape to the newcomer's start."""
 TRIM = 0.1
 """Share of peers cut at each end before averaging the scaled curves."""
 MODEL_NAME = "PeerCurves"
@@ -139,6 +142,9 @@ class Panel:
         self.first_sale = np.where(sold.any(axis=1), sold.argmax(axis=1), -1)
         seen = ~np.isnan(self.y)
         self.last = len(self.dates) - 1 - seen[:, ::-1].argmax(axis=1)
+        gaps = np.diff(self.dates.values) / np.timedelta64(1, "D")
+        self.step_days = float(np.median(gaps)) if len(gaps) else 1.0
+        """Days per period (the median spacing of the panel's dates)."""
 
     def ages(self) -> pd.Series:
         """Periods from each series' first sale to its last period (inclusive; -1 before
@@ -179,8 +185,8 @@ def peer_forecast(frame: pd.DataFrame, future: pd.DataFrame, groups: pd.DataFram
             without[uid] = found
             continue
         curves, observed, label = found
-        values = _scaled(panel.y[i, panel.first_sale[i]:panel.last[i] + 1], curves,
-                         observed)
+        seen = panel.y[i, panel.first_sale[i]:panel.last[i] + 1]
+        values = _scaled(seen, _nearest(seen, curves, observed), observed)
         parts.append(_summarise(uid, rows[S.DS].to_numpy(), values, levels))
         basis[uid] = label
     columns = [S.UNIQUE_ID, S.DS, S.FORECAST, *interval_columns(S.FORECAST, levels)]
@@ -249,7 +255,7 @@ def _mature_curves(panel: Panel, peers: np.ndarray, first: int, end: int, h: int
     the peer of each curve."""
     k = end - first + 1
     season = max(int(season_length), 1)
-    span = season * max(1, RECENT_PERIODS // season)
+    span = season * max(1, round(RECENT_DAYS / panel.step_days) // season)
     span = min(span, end + 1) // season * season
     if not len(peers) or not span:
         return np.empty((0, k + h)), np.empty(0, dtype=int)
@@ -273,6 +279,19 @@ def _usable(curves: np.ndarray, owners: np.ndarray, k: int) -> tuple[np.ndarray,
         return curves, owners
     keep = np.isfinite(curves).all(axis=1) & (curves[:, :k].sum(axis=1) > 0)
     return np.clip(curves[keep], 0.0, None), owners[keep]
+
+
+def _nearest(observed: np.ndarray, curves: np.ndarray, k: int) -> np.ndarray:
+    """The curves whose shape over the observed ages is closest to the newcomer's (the
+    :data:`NEAREST` share of them, ties kept): a store open on Sundays follows the peers
+    open on Sundays, not the average of a group mostly closed then. Only for a start that
+    sold in most of its periods: the shape of an intermittent start is noise."""
+    if NEAREST >= 1 or k < 2 or np.mean(observed[:k] > 0) < 0.5:
+        return curves
+    mine = observed[:k] / max(float(np.mean(observed[:k])), 1e-12)
+    theirs = curves[:, :k] / curves[:, :k].mean(axis=1, keepdims=True)
+    distance = np.mean((theirs - mine) ** 2, axis=1)
+    return curves[distance <= np.quantile(distance, NEAREST)]
 
 
 def _scaled(observed: np.ndarray, curves: np.ndarray, k: int) -> np.ndarray:
