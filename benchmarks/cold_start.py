@@ -35,7 +35,9 @@ Metric: MASE per launch over the forecast days, scaled by the series' seasonal-n
 (lag 7) mean absolute error over its whole history in the data from its first sale
 (hidden from both forecasts; it only weights the series, the same for both), then the
 mean over launches; also the share of launches where peers did better, the pooled MAE
-ratio (peers / own) and the coverage of the 80 % and 95 % bands.
+ratio (peers / own) and the coverage of the 80 % and 95 % bands. A yardstick that is no
+stockwise path is scored too: the flat mean of the known days (open days for Rossmann),
+which says how much of the gain is only in not extrapolating the first days.
 """
 
 from __future__ import annotations
@@ -64,11 +66,24 @@ M5_FIRST_LAUNCH = "2012-01-01"
 """m5 items first sold from this date on are the launches (earlier ones have few peers
 launched before them)."""
 M5_PEERS = ("dept_id",)
+Launches = tuple[int, pd.DataFrame, pd.DataFrame, pd.DataFrame]
+"""k and the per-launch scores of the own-history, peer and flat-mean forecasts."""
 
 
 def own_history(young: pd.DataFrame, horizon: int) -> pd.DataFrame:
     """The current path on the same short histories: "auto", cold start off."""
     return stockwise.forecast(young, h=horizon, freq="D", levels=LEVELS, cold_start=False)
+
+
+def flat_mean(young: pd.DataFrame, horizon: int) -> pd.DataFrame:
+    """A yardstick, not a stockwise path: each series' mean over its known (open) days,
+    flat."""
+    ends = young.groupby("unique_id").agg(end=("ds", "max"))
+    sold = young[young["open"] == 1] if "open" in young else young
+    ends["level"] = sold.groupby("unique_id")["y"].mean().reindex(ends.index).fillna(0.0)
+    return pd.concat([pd.DataFrame({"unique_id": uid, "forecast": row.level, "ds": pd.date_range(
+        row.end + pd.Timedelta(days=1), periods=horizon, freq="D")})
+        for uid, row in ends.iterrows()], ignore_index=True)
 
 
 def peers(panel: pd.DataFrame, groups: pd.DataFrame, young_ids: Sequence[str], horizon: int
@@ -104,6 +119,9 @@ def score(forecasts: pd.DataFrame, truth: pd.DataFrame, scales: pd.Series) -> pd
     err = (rows["forecast"] - rows["y"]).abs()
     out = rows.assign(err=err)
     for level in LEVELS:
+        if f"forecast-lo-{level}" not in rows:
+            out[f"in{level}"] = np.nan
+            continue
         out[f"in{level}"] = ((rows["y"] >= rows[f"forecast-lo-{level}"] - 1e-9)
                              & (rows["y"] <= rows[f"forecast-hi-{level}"] + 1e-9))
     per = out.groupby("unique_id").agg(mae=("err", "mean"), n=("err", "size"),
@@ -113,7 +131,7 @@ def score(forecasts: pd.DataFrame, truth: pd.DataFrame, scales: pd.Series) -> pd
 
 
 def rossmann(data: Path, ks: Sequence[int], horizon: int, n: int, seed: int
-             ) -> list[tuple[int, pd.DataFrame, pd.DataFrame]]:
+             ) -> list[Launches]:
     df, _ = load_dataset(data, "rossmann")
     gap = df[(df["ds"] >= "2014-07-01") & (df["ds"] <= "2014-12-31")].groupby("unique_id").size()
     complete = sorted(set(df["unique_id"]) - set(gap[gap < 150].index)
@@ -135,18 +153,18 @@ def rossmann(data: Path, ks: Sequence[int], horizon: int, n: int, seed: int
             log(f"rossmann launch {launch.date()} k={k}: {len(sample)} stores, "
                 f"{others['unique_id'].nunique()} peers")
             panel = pd.concat([others, young], ignore_index=True)
-            own = own_history(young[["unique_id", "ds", "y", "store"]], horizon)
-            peer = peers(panel, groups, sample, horizon)
+            forecasts = (own_history(young[["unique_id", "ds", "y", "store"]], horizon),
+                         peers(panel, groups, sample, horizon),
+                         flat_mean(young, horizon))
             tag = f"@{launch.date()}"  # a store launched on several dates: one row each
-            results.append((k, score(own, truth[["unique_id", "ds", "y"]], scales)
-                            .rename(index=lambda uid, t=tag: uid + t),
-                            score(peer, truth[["unique_id", "ds", "y"]], scales)
-                            .rename(index=lambda uid, t=tag: uid + t)))
+            results.append((k, *(score(f, truth[["unique_id", "ds", "y"]], scales)
+                                 .rename(index=lambda uid, t=tag: uid + t)
+                                 for f in forecasts)))
     return results
 
 
 def m5(data: Path, ks: Sequence[int], horizon: int, n: int
-       ) -> list[tuple[int, pd.DataFrame, pd.DataFrame]]:
+       ) -> list[Launches]:
     df, _ = load_dataset(data, "m5_hobbies2_ca3")
     df = df[df["split"] != "test"] if "split" in df.columns else df
     first = df[df["y"] > 0].groupby("unique_id")["ds"].min()
@@ -170,32 +188,37 @@ def m5(data: Path, ks: Sequence[int], horizon: int, n: int
                              & (df["ds"] <= cutoff + pd.Timedelta(days=horizon))])
         log(f"m5 k={k}: {len(launched)} launched items")
         truth = pd.concat(truths)[["unique_id", "ds", "y"]]
-        own = own_history(pd.concat(own_rows, ignore_index=True), horizon)
-        results.append((k, score(own, truth, scales),
-                        score(pd.concat(peer_rows, ignore_index=True), truth, scales)))
+        young = pd.concat(own_rows, ignore_index=True)
+        results.append((k, score(own_history(young, horizon), truth, scales),
+                        score(pd.concat(peer_rows, ignore_index=True), truth, scales),
+                        score(flat_mean(young, horizon), truth, scales)))
     return results
 
 
-def table(name: str, results: list[tuple[int, pd.DataFrame, pd.DataFrame]]) -> list[str]:
+def table(name: str, results: list[Launches]) -> list[str]:
     """Markdown rows: one per k, launches pooled over launch dates."""
     lines = []
-    for k in sorted({k for k, _, _ in results}):
-        own = pd.concat([o for kk, o, _ in results if kk == k])
-        peer = pd.concat([p for kk, _, p in results if kk == k])
+    for k in sorted({k for k, *_ in results}):
+        own = pd.concat([o for kk, o, _, _ in results if kk == k])
+        peer = pd.concat([p for kk, _, p, _ in results if kk == k])
+        flat = pd.concat([f for kk, _, _, f in results if kk == k])
         both = own.join(peer, lsuffix="_own", rsuffix="_peer", how="inner")
+        both["mase_flat"] = flat["mase"].reindex(both.index)
         both = both[np.isfinite(both["mase_own"]) & np.isfinite(both["mase_peer"])]
         wins = float((both["mase_peer"] < both["mase_own"]).mean())
         ratio = (both["mae_peer"] * both["n_peer"]).sum() / (both["mae_own"] * both["n_own"]).sum()
         cover = " / ".join(f"{both[f'in{lv}_own'].mean():.0%} vs {both[f'in{lv}_peer'].mean():.0%}"
                            for lv in LEVELS)
         lines.append(f"| {name} | {k} | {len(both)} | {both['mase_own'].mean():.3f} | "
-                     f"{both['mase_peer'].mean():.3f} | {wins:.0%} | {ratio:.3f} | {cover} |")
+                     f"{both['mase_peer'].mean():.3f} | {wins:.0%} | {ratio:.3f} | {cover} | "
+                     f"{both['mase_flat'].mean():.3f} |")
     return lines
 
 
 HEADER = ["| dataset | k (days known) | launches | MASE own history | MASE peers | "
-          "peers better | MAE peers / own | coverage 80 / 95 % (own vs peers) |",
-          "|---|---:|---:|---:|---:|---:|---:|---|"]
+          "peers better | MAE peers / own | coverage 80 / 95 % (own vs peers) | "
+          "MASE flat own mean |",
+          "|---|---:|---:|---:|---:|---:|---:|---|---:|"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
