@@ -19,17 +19,19 @@ than ``min_peers`` of them). Each peer gives a curve over the newcomer's ages:
 - otherwise (the peer was already selling when the data begins, so its launch is unseen)
   it gives its sales on the newcomer's own dates, and for the dates ahead each of its
   last seasons in turn (one curve per season, the last :data:`RECENT_DAYS` days and at
-  least one season): the level and season of a mature product, measured on the same days as the
-  newcomer, so a holiday or a promotion in the newcomer's first weeks scales both alike.
+  least one season): the level and season of a mature product, measured on the same
+  days as the newcomer, so a holiday or a promotion in its first weeks scales both alike.
 
 Peers whose launch is in the data are used when there are enough of them; the two kinds
-are not mixed. Each curve is divided by its mean over the newcomer's observed ages and
-multiplied by the newcomer's level (its mean over those ages, shrunk toward the peers'
-median level by how noisy a mean of that few periods is against how much the peers'
-levels differ: an empirical-Bayes weight). The forecast is the trimmed mean of these
+are not mixed. For a start that sold on most of its periods, the curves closest to its
+shape are kept (:data:`NEAREST`). Each curve is divided by its mean over the newcomer's
+observed ages and multiplied by the newcomer's level (its mean over those ages, shrunk
+toward the peers' median level by how noisy a mean of that few periods is against how
+much the peers' levels differ: an empirical-Bayes weight). The forecast is the trimmed mean of these
 scaled curves per period, and the bands their quantiles: the spread of how peers that
 started like the newcomer went on. Nothing uses a peer's data after the newcomer's last
-date, so a backtest of this rule sees no future.
+date, so a backtest of this rule sees no future. Evidence and the variants left out:
+docs/decisions/0005-cold-start-from-peers.md.
 """
 
 from __future__ import annotations
