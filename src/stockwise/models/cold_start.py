@@ -191,7 +191,7 @@ def peer_forecast(frame: pd.DataFrame, future: pd.DataFrame, groups: pd.DataFram
         values = _scaled(seen, _nearest(seen, curves, observed), observed)
         parts.append(_summarise(uid, rows[S.DS].to_numpy(), values, levels))
         basis[uid] = label
-    columns = [S.UNIQUE_ID, S.DS, S.FORECAST, *interval_columns(S.FORECAST, levels)]
+    columns = [S.UNIQUE_ID, S.DS, S.FORECAST, *interval_columns(S.FORECAST, tuple(levels))]
     out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
     return PeerResult(out[columns], basis, without)
 
