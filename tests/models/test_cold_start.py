@@ -192,3 +192,22 @@ def test_monthly_series_get_peer_forecasts_too() -> None:
     assert (new["model"] == "PeerCurves").all() and len(new) == 6
     expected = 100 * (1 + 0.5 * np.sin(2 * np.pi * new["ds"].dt.month / 12))
     assert np.mean(np.abs(new["forecast"].to_numpy() - expected) / expected) < 0.25
+
+
+def test_a_shift_all_peers_once_had_widens_the_bands() -> None:
+    """Peers alike and steady: their curves agree, so only what moved all of them at once
+    after some past cutoff (here one week at three times the sales, outside the weeks the
+    curves repeat) can widen the newcomer's bands."""
+    steady = pd.concat([pd.DataFrame({"unique_id": f"p{j}", "ds": DAYS, "y": 5.0 + j})
+                        for j in range(10)])
+    newcomer = pd.DataFrame({"unique_id": "new", "ds": DAYS[-14:], "y": 20.0})
+    event = steady["ds"].between(DAYS[-100], DAYS[-94])
+    widths = {}
+    for name, peers in {"steady": steady, "event": steady.assign(
+            y=np.where(event, 3 * steady["y"], steady["y"]))}.items():
+        out = peer_forecast(pd.concat([peers, newcomer]), _future("new", DAYS[-1], 14),
+                            None, (95,), 7, 56).forecasts
+        np.testing.assert_allclose(out["forecast"], 20.0)
+        widths[name] = (out["forecast-hi-95"] - out["forecast"]).max()
+    assert widths["steady"] == pytest.approx(0.0, abs=1e-9)
+    assert widths["event"] > 10.0

@@ -29,7 +29,9 @@ observed ages and multiplied by the newcomer's level (its mean over those ages, 
 toward the peers' median level by how noisy a mean of that few periods is against how
 much the peers' levels differ: an empirical-Bayes weight). The forecast is the trimmed mean of these
 scaled curves per period, and the bands their quantiles: the spread of how peers that
-started like the newcomer went on. Nothing uses a peer's data after the newcomer's last
+started like the newcomer went on — for mature peers, times the shifts that moved all of
+them at once after their recent cutoffs (a holiday, a season starting), which their
+spread alone cannot show. Nothing uses a peer's data after the newcomer's last
 date, so a backtest of this rule sees no future. Evidence and the variants left out:
 docs/decisions/0005-cold-start-from-peers.md.
 """
@@ -62,6 +64,8 @@ weeks: the level now, and enough weeks to show how much one week differs from th
 at least one season."""
 NEAREST = 0.5
 """Share of the peers' curves kept: those closest in shape to the newcomer's start."""
+SHIFT_CUTOFFS = 52
+"""Earlier cutoffs (a season apart) whose common shifts widen mature peers' bands."""
 TRIM = 0.1
 """Share of peers cut at each end before averaging the scaled curves."""
 MODEL_NAME = "PeerCurves"
@@ -186,10 +190,10 @@ def peer_forecast(frame: pd.DataFrame, future: pd.DataFrame, groups: pd.DataFram
         if isinstance(found, str):
             without[uid] = found
             continue
-        curves, observed, label = found
+        curves, observed, label, shifts = found
         seen = panel.y[i, panel.first_sale[i]:panel.last[i] + 1]
         values = _scaled(seen, _nearest(seen, curves, observed), observed)
-        parts.append(_summarise(uid, rows[S.DS].to_numpy(), values, levels))
+        parts.append(_summarise(uid, rows[S.DS].to_numpy(), values, levels, shifts))
         basis[uid] = label
     columns = [S.UNIQUE_ID, S.DS, S.FORECAST, *interval_columns(S.FORECAST, tuple(levels))]
     out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
@@ -197,7 +201,8 @@ def peer_forecast(frame: pd.DataFrame, future: pd.DataFrame, groups: pd.DataFram
 
 
 def _peers(panel: Panel, i: int, groups: pd.DataFrame | None, season_length: int,
-           min_history: int, h: int, min_peers: int) -> tuple[np.ndarray, int, str] | str:
+           min_history: int, h: int, min_peers: int
+           ) -> tuple[np.ndarray, int, str, np.ndarray | None] | str:
     """The peers' curves for young series ``i`` (peers × (observed ages + h)), its
     number of observed ages and how the peers were found; or why there are none."""
     first, end = int(panel.first_sale[i]), int(panel.last[i])
@@ -221,11 +226,12 @@ def _peers(panel: Panel, i: int, groups: pd.DataFrame | None, season_length: int
         curves, owners = _launch_curves(panel, np.flatnonzero(pool), first, end, k, h,
                                         season_length)
         if len(set(owners)) >= min_peers:
-            return curves, k, f"{len(set(owners))} peers' launch curves ({where})"
+            return curves, k, f"{len(set(owners))} peers' launch curves ({where})", None
         curves, owners = _mature_curves(panel, np.flatnonzero(pool), first, end, h,
                                         season_length)
         if len(set(owners)) >= min_peers:
-            return curves, k, f"{len(set(owners))} peers' sales on the same dates ({where})"
+            return (curves, k, f"{len(set(owners))} peers' sales on the same dates ({where})",
+                    _common_shifts(panel, np.unique(owners), end, h, season_length))
     if not established.any():
         return "no established series to learn from"
     return f"fewer than {min_peers} established peers with sales on its dates"
@@ -275,6 +281,27 @@ def _mature_curves(panel: Panel, peers: np.ndarray, first: int, end: int, h: int
     return _usable(curves.reshape(len(peers) * count, k + h), np.repeat(peers, count), k)
 
 
+def _common_shifts(panel: Panel, peers: np.ndarray, end: int, h: int, season_length: int
+                   ) -> np.ndarray | None:
+    """How far the peers' total sales in the periods after each of their recent cutoffs
+    (a season apart, up to :data:`SHIFT_CUTOFFS`, all seen by ``end``) came out from the
+    repeat of their last seasons: ratios (cutoffs × h). A holiday or a season starting
+    moves every peer at once, so the peers' spread alone cannot show it."""
+    season = max(int(season_length), 1)
+    span = season * max(1, round(RECENT_DAYS / panel.step_days) // season)
+    total = np.nansum(panel.y[peers], axis=0)
+    phase = (np.arange(span) - (span - 1)) % season
+    same = [np.flatnonzero(phase == m % season) for m in range(1, h + 1)]
+    ratios = []
+    for cutoff in range(end - h, span - 2, -season)[:SHIFT_CUTOFFS]:
+        recent = total[cutoff + 1 - span:cutoff + 1]
+        projected = np.array([recent[where].mean() for where in same])
+        actual = total[cutoff + 1:cutoff + h + 1]
+        if (projected > 0).all():
+            ratios.append(actual / projected)
+    return np.array(ratios) if ratios else None
+
+
 def _usable(curves: np.ndarray, owners: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """Curves with every value known and sales on the observed ages (else no scale)."""
     if not len(curves):
@@ -321,14 +348,17 @@ def _weight(curves: np.ndarray, levels: np.ndarray, centre: float, k: int) -> fl
     return spread / (spread + noise / k)
 
 
-def _summarise(uid: str, dates: np.ndarray, values: np.ndarray, levels: Sequence[int]
-               ) -> pd.DataFrame:
-    """Trimmed mean and quantile bands of the scaled curves per period, never negative."""
+def _summarise(uid: str, dates: np.ndarray, values: np.ndarray, levels: Sequence[int],
+               shifts: np.ndarray | None = None) -> pd.DataFrame:
+    """Trimmed mean and quantile bands of the scaled curves per period, never negative;
+    the bands of every curve times every common shift when there are ``shifts``."""
     ordered = np.sort(values, axis=0)
     cut = int(TRIM * len(ordered))
     kept = ordered[cut:len(ordered) - cut] if len(ordered) - 2 * cut > 0 else ordered
     point = np.clip(kept.mean(axis=0), 0.0, None)
     out = {S.UNIQUE_ID: uid, S.DS: dates, S.FORECAST: point}
+    if shifts is not None:
+        values = (values[:, None, :] * shifts[None, :, :]).reshape(-1, values.shape[1])
     for level in levels:
         tail = (100 - level) / 200
         lo, hi = np.quantile(values, [tail, 1 - tail], axis=0)
