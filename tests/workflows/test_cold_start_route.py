@@ -14,6 +14,7 @@ from stockwise.cli.app import app
 from stockwise.sectors import load_profile
 from stockwise.synthetic import generate
 from stockwise.workflows.plan import plan_inventory
+from stockwise.workflows.plan_config import PlanConfig
 from stockwise.workflows.sector_forecast import forecast_sectors
 
 YOUNG = 14
@@ -44,6 +45,9 @@ def test_the_plan_orders_a_young_product_on_its_peers_forecast(launch) -> None:
     assert np.isfinite(row["order_qty"]) and row["order_qty"] >= 0
     chosen = run.forecasts.selection.set_index("unique_id").loc[young]
     assert chosen["model"] == "PeerCurves" and "young series" in chosen["basis"]
+    kept = plan_inventory(sales, inventory, cold_start=0).forecasts.forecasts
+    assert not kept["model"].eq("PeerCurves").any()
+    assert PlanConfig(cold_start=0).plan_kwargs()["cold_start"] == 0  # the CLI's path
 
 
 def test_a_profile_key_and_an_argument_set_the_threshold(launch, tmp_path: Path) -> None:

@@ -75,6 +75,7 @@ def plan_inventory(
     timings: dict[str, StageTime] | None = None, quality: str = "fast",
     currency: str | None = None, budget: float | None = None,
     closed_days: str | Path | pd.DataFrame | None = None, progress: Report | None = None,
+    cold_start: int | None = None,
 ) -> PlanRun:
     """Plan orders for every product with an inventory row and sales history, and for the
     inventory's products without any (at zero demand, see :func:`last_sales`).
@@ -95,6 +96,8 @@ def plan_inventory(
     or a frame, :func:`stockwise.data.closed_calendar.read_closed_days`), forecast 0.
     ``progress``: hears each stage, and each sector's forecasting steps
     (:mod:`stockwise.progress`); raising from it stops the plan there.
+    ``cold_start``: series with fewer periods since their first sale are forecast from
+    their peers (:mod:`stockwise.models.cold_start`; 0: none; None: the profiles').
     """
     clock = StageClock(timings)
     step(progress, "preparing the sales", 0, 1, span=(0.0, 0.05))
@@ -116,7 +119,7 @@ def plan_inventory(
     calendar = read_closed_days(closed_days) if closed_days is not None else None
     forecasts = _forecast(prepared, inventory, profiles, sector, models, n_windows, extra_dirs,
                           planned, tuple(drivers), quality, calendar,
-                          within(progress, *FORECAST_SPAN))
+                          within(progress, *FORECAST_SPAN), cold_start)
     clock.lap("forecast")
     step(progress, "building the order list", 0, 1, span=(FORECAST_SPAN[1], 1.0))
     freq = {str(s): str(f) for s, f in
@@ -309,7 +312,8 @@ def _forecast(prepared: pd.DataFrame, inventory: pd.DataFrame,
               n_windows: int, extra_dirs: tuple[str | Path, ...],
               planned: pd.DataFrame | None = None, drivers: tuple[str, ...] = (),
               quality: str = "fast", closed_calendar: pd.DataFrame | None = None,
-              progress: Report | None = None) -> SectorForecasts:
+              progress: Report | None = None, cold_start: int | None = None
+              ) -> SectorForecasts:
     """Forecast far enough ahead for the longest lead time + two reviews of each sector
     (``progress``: each sector's share in proportion to its series)."""
     parts = []
@@ -337,7 +341,8 @@ def _forecast(prepared: pd.DataFrame, inventory: pd.DataFrame,
                                       extra_dirs=extra_dirs, planned=planned,
                                       drivers=drivers, quality=quality,
                                       closed_calendar=closed_calendar,
-                                      progress=within(progress, *spans[index], label)))
+                                      progress=within(progress, *spans[index], label),
+                                      cold_start=cold_start))
     return SectorForecasts(
         pd.concat([p.forecasts for p in parts], ignore_index=True),
         pd.concat([p.selection for p in parts], ignore_index=True),

@@ -66,6 +66,9 @@ class PlanConfig:
     """A calendar of days known closed (a file: ``ds``, optionally ``store``), forecast 0."""
     currency: str | None = None
     budget: float | None = None
+    cold_start: int | None = None
+    """Series with fewer periods since their first sale are forecast from their peers (0:
+    none; None: each profile's ``cold_start_periods``, else the frequency's default)."""
 
     def __post_init__(self) -> None:
         from stockwise.inventory.parameters import POLICIES
