@@ -54,6 +54,10 @@ QualityOption = Annotated[str, typer.Option(
     help="Preset of 'auto': fast (milliseconds per series, the nightly default) or best "
          "(also AutoETS/AutoTheta on daily data, AutoARIMA and gradient boosting; seconds "
          "per series).")]
+ColdStartOption = Annotated[int | None, typer.Option(
+    "--cold-start", min=0, help="Series with fewer periods than this since their first sale "
+    "are forecast from their peers (same sector/category); 0: off (default: the profile's "
+    "cold_start_periods, else 56 days, 13 weeks or 6 months).")]
 
 
 def register(app: typer.Typer) -> None:
@@ -88,6 +92,7 @@ def forecast(
     sheet: SheetOption = None,
     date_format: DateFormatOption = None,
     skip_rows: SkipRowsOption = None,
+    cold_start: ColdStartOption = None,
 ) -> None:
     """Forecast every series with intervals; 'auto' picks the best model per series."""
     reading = read_options(sep, encoding, decimal, sheet, date_format, skip_rows)
@@ -104,7 +109,7 @@ def forecast(
             drivers=split_names(drivers), quality=quality, force=force,
             season_length=season_length,
             closed_calendar=read_closed_days(closed_days) if closed_days else None,
-            bounds=load_bounds(bounds), reading=reading, progress=bar,
+            bounds=load_bounds(bounds), reading=reading, progress=bar, cold_start=cold_start,
         )
     console.print(run.validation.tables["sales"].report.summary, highlight=False)
     assert run.result is not None

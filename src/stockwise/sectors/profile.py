@@ -155,6 +155,10 @@ class SectorProfile:
         A run of missing periods longer than this many days (and than two periods) is a
         hole: missing data, left out of fitting and scoring, not zero sales
         (:mod:`stockwise.data.holes`). Default 14: two weekly cycles of daily sales.
+    cold_start_periods:
+        A series with fewer periods than this since its first sale is forecast from its
+        peers (:mod:`stockwise.models.cold_start`); 0 keeps every series on its own
+        history; ``None`` (the default): the default of the frequency.
     shelf_life_handling:
         ``"none"`` or ``"fefo"`` (first expired, first out: batches with expiry dates).
     features:
@@ -185,6 +189,7 @@ class SectorProfile:
     ordering_cost: float = 10.0
     review_period_days: int = 7
     max_gap_days: int = DEFAULT_MAX_GAP_DAYS
+    cold_start_periods: int | None = None
     shelf_life_handling: str = "none"
     features: Features = field(default_factory=Features)
     country: str = "FR"
@@ -218,6 +223,7 @@ class SectorProfile:
             "lead_time_days": {"min": self.lead_time_days.min, "max": self.lead_time_days.max},
             "review_period_days": self.review_period_days,
             "max_gap_days": self.max_gap_days,
+            "cold_start_periods": self.cold_start_periods,
             "shelf_life_handling": self.shelf_life_handling,
             "candidate_models": list(self.candidate_models),
             "features": {key: getattr(self.features, key) for key in _FEATURE_KEYS},
@@ -273,6 +279,14 @@ def _positive_int(value: Any) -> int:
         raise _Invalid(f"must be a whole number >= 1, got {value!r}")
     if value < 1:
         raise _Invalid(f"must be a whole number >= 1, got {value}")
+    return value
+
+
+def _optional_count(value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise _Invalid(f"must be a whole number >= 0 (0: off), got {value!r}")
     return value
 
 
@@ -408,6 +422,7 @@ _VALIDATORS: dict[str, Callable[[Any], Any]] = {
     "lead_time_days": _lead_time,
     "review_period_days": _positive_int,
     "max_gap_days": _positive_int,
+    "cold_start_periods": _optional_count,
     "shelf_life_handling": _shelf_life,
     "candidate_models": _models,
     "features": _features,

@@ -61,12 +61,14 @@ from stockwise.models.base import (
     interval_columns,
     normalise_levels,
 )
+from stockwise.models.cold_start import ColdStart
 from stockwise.models.registry import global_candidates, with_fallback
 from stockwise.models.splits import CUTOFF
 from stockwise.progress import Report
 from stockwise.progress import step as report_step
 from stockwise.schema import FORECAST
 from stockwise.workflows.closed_days import ClosedDays, zero_closed
+from stockwise.workflows.cold_start import route_young
 
 log = logging.getLogger(__name__)
 NOTE = "note"
@@ -143,6 +145,7 @@ def forecast(
     exog: Sequence[str] | None = None, X_df: pd.DataFrame | None = None,
     quality: str = "fast", level: Sequence[int] | None = None,
     max_gap_days: int = DEFAULT_MAX_GAP_DAYS, closed_calendar: pd.DataFrame | None = None,
+    cold_start: ColdStart | int | bool | None = None,
 ) -> pd.DataFrame:
     """Forecast ``h`` periods for every series of ``df`` (``unique_id, ds, y``).
 
@@ -166,6 +169,9 @@ def forecast(
     never fitted, classified or scored as demand. With a ``store`` column, a day every
     product of a busy store sold nothing is that store's closure; ``closed_calendar``
     (``ds`` [, ``store``]) lists days known closed ahead, forecast 0.
+    With "auto", series younger than ``cold_start`` periods since their first sale are
+    forecast from their peers (:class:`~stockwise.models.cold_start.ColdStart`: a number
+    of periods, options, or False to keep them on their own history).
     Returns ``unique_id, ds, forecast, forecast-lo-L, forecast-hi-L, model, note``; use
     :func:`run_forecast` to also get the selection and the backtest metrics.
     """
@@ -177,7 +183,7 @@ def forecast(
                         metric=metric, ensemble_k=ensemble_k, ensemble=ensemble,
                         restrict_to=restrict_to, calibrate=calibrate, exog=exog,
                         X_df=X_df, quality=quality, max_gap_days=max_gap_days,
-                        closed_calendar=closed_calendar).forecasts
+                        closed_calendar=closed_calendar, cold_start=cold_start).forecasts
 
 
 def run_forecast(
@@ -188,6 +194,7 @@ def run_forecast(
     exog: Sequence[str] | None = None, X_df: pd.DataFrame | None = None,
     quality: str = "fast", max_gap_days: int = DEFAULT_MAX_GAP_DAYS,
     closed_calendar: pd.DataFrame | None = None, progress: Report | None = None,
+    cold_start: ColdStart | int | bool | None = None,
 ) -> ForecastRun:
     """:func:`forecast`, returning the whole :class:`ForecastRun`.
 
@@ -202,6 +209,7 @@ def run_forecast(
         raise OptionError(f"ensemble must be 'mean' or 'median', not {ensemble!r}")
     if quality not in QUALITIES:
         raise OptionError(f"quality must be one of {', '.join(QUALITIES)}, not {quality!r}")
+    young_options = ColdStart.of(cold_start)
     exog = _exog_columns(df, exog, X_df)
     if exog and X_df is None:
         raise OptionError(f"known-ahead inputs {exog} need their future values: pass X_df "
@@ -241,6 +249,9 @@ def run_forecast(
         report_step(progress, "calibrating the bands", 0, 1, span=(FIT_SPAN[1], 1.0))
         out, table, past = _calibrate(out, frame, past, band_levels, season_length, segments,
                                       closed, holes)
+    if isinstance(models, str) and models == "auto":  # young series: from their peers
+        out, chosen = route_young(out, chosen, frame, df, levels, season_length, freq,
+                                  young_options)
     if closed is not None:  # expected closures: 0, whatever the model and its bands said
         out = zero_closed(out, closed.expected(out))
         if not past.empty:

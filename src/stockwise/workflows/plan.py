@@ -77,6 +77,7 @@ def plan_inventory(
     currency: str | None = None, budget: float | None = None,
     closed_days: str | Path | pd.DataFrame | None = None, progress: Report | None = None,
     freq: str | None = None, season_length: int | None = None,
+    cold_start: int | None = None,
 ) -> PlanRun:
     """Plan orders for every product with an inventory row and sales history, and for the
     inventory's products without any (at zero demand, see :func:`last_sales`).
@@ -101,6 +102,8 @@ def plan_inventory(
     each sector profile's; hourly sales are planned on their daily totals, quarterly and
     yearly ones at their own frequency, :mod:`stockwise.workflows.plan_grain`); the
     forecasts are spread over days for the plan.
+    ``cold_start``: series with fewer periods since their first sale are forecast from
+    their peers (:mod:`stockwise.models.cold_start`; 0: none; None: the profiles').
     """
     clock = StageClock(timings)
     step(progress, "preparing the sales", 0, 1, span=(0.0, 0.05))
@@ -126,7 +129,7 @@ def plan_inventory(
     forecasts = _forecast(prepared, inventory, profiles, sector, models, n_windows, extra_dirs,
                           planned, tuple(drivers), quality, calendar,
                           within(progress, *FORECAST_SPAN),
-                          plan_grain.PlanCalendar(grain, freq, season_length))
+                          plan_grain.PlanCalendar(grain, freq, season_length), cold_start)
     clock.lap("forecast")
     step(progress, "building the order list", 0, 1, span=(FORECAST_SPAN[1], 1.0))
     freq = {str(s): str(f) for s, f in
@@ -320,7 +323,8 @@ def _forecast(prepared: pd.DataFrame, inventory: pd.DataFrame,
               planned: pd.DataFrame | None = None, drivers: tuple[str, ...] = (),
               quality: str = "fast", closed_calendar: pd.DataFrame | None = None,
               progress: Report | None = None,
-              plan_calendar: plan_grain.PlanCalendar = plan_grain.DAILY
+              plan_calendar: plan_grain.PlanCalendar = plan_grain.DAILY,
+              cold_start: int | None = None
               ) -> SectorForecasts:
     """Forecast far enough ahead for the longest lead time + two reviews of each sector
     (``progress``: each sector's share in proportion to its series), at the frequency
@@ -351,7 +355,8 @@ def _forecast(prepared: pd.DataFrame, inventory: pd.DataFrame,
                                       extra_dirs=extra_dirs, planned=planned,
                                       drivers=drivers, quality=quality,
                                       closed_calendar=closed_calendar,
-                                      progress=within(progress, *spans[index], label)))
+                                      progress=within(progress, *spans[index], label),
+                                      cold_start=cold_start))
     return SectorForecasts(
         pd.concat([p.forecasts for p in parts], ignore_index=True),
         pd.concat([p.selection for p in parts], ignore_index=True),

@@ -70,6 +70,9 @@ class PlanConfig:
     """The frequency to forecast at (None: each sector's, :mod:`.plan_grain`)."""
     season_length: int | None = None
     """Periods in one season (None: the profile's, else the frequency's)."""
+    cold_start: int | None = None
+    """Series with fewer periods since their first sale are forecast from their peers (0:
+    none; None: each profile's ``cold_start_periods``, else the frequency's default)."""
 
     def __post_init__(self) -> None:
         from stockwise.inventory.parameters import POLICIES

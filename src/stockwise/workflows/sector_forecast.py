@@ -52,6 +52,8 @@ class Settings:
     restrict_to: tuple[str, ...] | None
     max_gap_days: int = DEFAULT_MAX_GAP_DAYS
     """Longer runs of missing periods are holes (:mod:`stockwise.data.holes`)."""
+    cold_start_periods: int | None = None
+    """Younger series are forecast from their peers (None: the frequency's default)."""
 
 
 @dataclass
@@ -75,6 +77,7 @@ def forecast_sectors(
     planned: pd.DataFrame | None = None, drivers: Sequence[str] = (), quality: str = "fast",
     closed_calendar: pd.DataFrame | None = None, progress: Report | None = None,
     season_length: int | None = None,
+    cold_start: int | None = None,
 ) -> SectorForecasts:
     """Run :func:`~stockwise.workflows.forecast.run_forecast` per sector.
 
@@ -90,6 +93,8 @@ def forecast_sectors(
     known closed, forecast 0.
     ``progress`` hears each sector's stages (:mod:`stockwise.progress`), each sector's
     share of the bar its share of the series.
+    ``cold_start``: series with fewer periods since their first sale are forecast from
+    their peers (0: none; None: the profile's ``cold_start_periods``, else the default).
     """
     forecasts, selections, metrics, settings, past = [], [], [], [], []
     fitted: dict[str, dict[str, Forecaster]] = {}
@@ -108,7 +113,9 @@ def forecast_sectors(
                            models, setting.levels, n_windows, restrict_to=setting.restrict_to,
                            exog=list(drivers) or None, X_df=future, quality=quality,
                            max_gap_days=setting.max_gap_days,
-                           closed_calendar=closed_calendar, progress=part)
+                           closed_calendar=closed_calendar, progress=part,
+                           cold_start=setting.cold_start_periods if cold_start is None
+                           else cold_start)
         forecasts.append(run.forecasts.assign(**{S.SECTOR: setting.sector, "freq": run.freq}))
         selections.append(run.selection.assign(**{S.SECTOR: setting.sector}))
         if not run.metrics.empty:
@@ -237,7 +244,8 @@ def _settings(name: str, profile: SectorProfile | None, horizon: int | None,
     same = freq is None or calendar_facts.code_of(freq) == profile.frequency
     season = profile.season_length if same else None
     return Settings(name, horizon or profile.horizon, freq or profile.frequency, season,
-                    tuple(levels or profile.levels), usable or None, profile.max_gap_days)
+                    tuple(levels or profile.levels), usable or None, profile.max_gap_days,
+                    profile.cold_start_periods)
 
 
 def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
