@@ -8,7 +8,7 @@ STAMP := $(VENV)/.stockwise-installed
 DEMO_OUT ?= stockwise-demo
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint venv bench clean
+.PHONY: demo test lint venv bench bench-smoke clean
 
 venv: $(STAMP)
 
@@ -30,7 +30,14 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check . || true
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/generate_scale.py
+	$(BIN)/python -m benchmarks.generate_scale
+
+# Every maintained harness in benchmarks/ on tiny data (its --smoke mode); also part of
+# `make test`. Full runs: see CONTRIBUTING.md, "Running the benchmarks".
+BENCH_SMOKE_TESTS := tests/test_benchmarks_harnesses.py tests/test_benchmarks_smoke.py \
+	tests/api/test_hostile_uploads_benchmark.py tests/data/test_bad_rows_memory.py
+bench-smoke: $(STAMP)
+	$(BIN)/python -m pytest $(BENCH_SMOKE_TESTS)
 
 clean:
 	rm -rf $(VENV) $(DEMO_OUT) stockwise-output stockwise-data .pytest_cache .ruff_cache

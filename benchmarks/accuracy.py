@@ -2,10 +2,10 @@
 
 Usage::
 
-    .venv/bin/python benchmarks/accuracy.py                      # every dataset and model
-    .venv/bin/python benchmarks/accuracy.py --datasets pbs,hospital --models auto,AutoETS
-    .venv/bin/python benchmarks/accuracy.py --max-series 20      # quick check
-    .venv/bin/python benchmarks/accuracy.py --report-only        # tables from saved results
+    .venv/bin/python -m benchmarks.accuracy                      # every dataset and model
+    .venv/bin/python -m benchmarks.accuracy --datasets pbs,hospital --models auto,AutoETS
+    .venv/bin/python -m benchmarks.accuracy --max-series 20      # quick check
+    .venv/bin/python -m benchmarks.accuracy --report-only        # tables from saved results
 
 For each dataset (``h``, frequency and season length from its ``metadata.json``) the last
 ``h`` periods of every series are held out; each model forecasts them from the rest with
@@ -54,9 +54,18 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from common import DEFAULT_DATA, RESULTS, load_dataset, log, machine_info, machine_line
 
 import stockwise.models.conformal  # noqa: F401  (imported lazily by stockwise: pin it now)
+from benchmarks.common import (
+    DEFAULT_DATA,
+    RESULTS,
+    load_dataset,
+    log,
+    machine_info,
+    machine_line,
+    smoke_frame,
+    write_dataset,
+)
 from stockwise.evaluation.metrics import mase, rmsse, smape
 from stockwise.workflows.forecast import run_forecast
 
@@ -89,10 +98,10 @@ DEFAULT_SUBSETS: dict[str, tuple[int, int]] = {
 """Sized from measured costs (wall seconds per series on the shared 2-core machine: AutoARIMA
 ~5 pbs, ~7 aus_retail, ~10 m5, ~14 rossmann; "auto" ~5 pbs, ~17 aus_retail) so that the
 whole run takes about 37 CPU minutes (about an hour of wall time on the shared 2-core
-machine); see docs/benchmarks.md. aus_retail went from 20 to 80 series in the fourth
-session: on 20 series the choice between "auto" and the best single model was within
-sampling noise (and below the 50 series at which "auto" adds the gradient-boosted
-models); it adds about 30 CPU minutes."""
+machine); see docs/benchmarks/accuracy.md. aus_retail takes 80 series: on 20 the choice
+between "auto" and the best single model is within sampling noise (and below the 50
+series at which "auto" adds the gradient-boosted models); it adds about 30 CPU
+minutes."""
 
 
 # -- data ---------------------------------------------------------------------------------
@@ -501,13 +510,18 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="keep saved results and skip the (dataset, model) runs done")
     parser.add_argument("--report-only", action="store_true",
                         help="only rebuild benchmarks/results/accuracy.md from saved results")
+    parser.add_argument("--smoke", action="store_true",
+                        help="a few seconds on a tiny generated monthly dataset (named pbs) "
+                        "in a temporary folder; no shared data needed")
     args = parser.parse_args(argv)
+    if args.smoke:
+        return _smoke(args)
     datasets = [d for d in args.datasets.split(",") if d]
     models = [m for m in args.models.split(",") if m]
     unknown = [d for d in datasets if d not in DATASETS] + [m for m in models if m not in MODELS]
     if unknown:
         parser.error(f"unknown dataset(s)/model(s): {unknown}")
-    command = ".venv/bin/python benchmarks/accuracy.py " + " ".join(
+    command = ".venv/bin/python -m benchmarks.accuracy " + " ".join(
         a for a in (argv if argv is not None else sys.argv[1:]) if a != "--report-only")
     if not args.report_only:
         args.out.mkdir(parents=True, exist_ok=True)
@@ -525,6 +539,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     (args.out / "accuracy.md").write_text(text + "\n")
     print(text)
     return 0
+
+
+def _smoke(args: argparse.Namespace) -> int:
+    """The whole harness (splits, runs, scores, report) on 6 generated monthly series."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        data = write_dataset(Path(folder) / "data", "pbs", smoke_frame(), h=6, freq="M",
+                             season=12)
+        out = args.out if args.out != RESULTS else Path(folder) / "out"
+        return main(["--data", str(data), "--out", str(out), "--datasets", "pbs",
+                     "--models", "SeasonalNaive,HoltWinters,auto"])
 
 
 if __name__ == "__main__":

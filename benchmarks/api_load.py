@@ -6,13 +6,13 @@ plan through the API (cheap models: the read path does not depend on them), then
 ``--clients`` concurrent clients (threads, each with its own ``httpx.Client``) send
 ``--requests`` reads of random products, after a warm-up. Latency is measured by the
 client, per request, from sending to the last byte of the body. Prints p50 / p95 / p99
-and a Markdown block for docs/benchmarks.md, with the CPU time server and client spent
+and a Markdown block for docs/benchmarks/api_load.md, with the CPU time server and client spent
 per request (unlike latency, that hardly depends on how busy the machine is).
 ``--baseline`` also measures ``GET /api/v1/me`` (key check + framework, no data): the
 floor of any endpoint. ``--client raw`` swaps httpx for a minimal HTTP/1.1 client, to
 see how much of the latency is the load generator's own.
 
-    nice -n 5 .venv/bin/python benchmarks/api_load.py --products 60 --days 730 \
+    nice -n 5 .venv/bin/python -m benchmarks.api_load --products 60 --days 730 \
         --requests 2000 --warmup 200 --baseline
 """
 
@@ -37,9 +37,7 @@ from pathlib import Path
 import httpx
 import numpy as np
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(REPO / "src"), str(REPO / "benchmarks")]
-from common import cpu_model, log  # noqa: E402
+from benchmarks.common import REPO, cpu_model, log
 
 
 def free_port() -> int:
@@ -252,7 +250,7 @@ def uptime() -> str:
     return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--products", type=int, default=60,
                         help="products in all, split over retail, pharmacy and luxury")
@@ -270,7 +268,12 @@ def main() -> None:
                         help="client processes the httpx clients are spread over")
     parser.add_argument("--baseline", action="store_true",
                         help="also measure GET /api/v1/me (auth + framework only)")
-    args = parser.parse_args()
+    parser.add_argument("--smoke", action="store_true",
+                        help="a few seconds: 3 products, 90 days, 2 clients, 40 requests")
+    args = parser.parse_args(argv)
+    if args.smoke:
+        args.products, args.days, args.clients, args.processes = 3, 90, 2, 1
+        args.requests, args.warmup = 40, 5
 
     from stockwise.synthetic import generate, write_synthetic
 
@@ -310,7 +313,7 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(timeout=30)
-        command = "nice -n 5 .venv/bin/python benchmarks/api_load.py " + " ".join(sys.argv[1:])
+        command = "nice -n 5 .venv/bin/python -m benchmarks.api_load " + " ".join(sys.argv[1:])
         table = "\n".join(rows)
         print(f"""
 ### Result ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())})

@@ -7,10 +7,11 @@ bad date and a bad number (two issues per row): it is read, mapped and validated
 a fresh process so that its peak resident memory (``ru_maxrss``) is its own; the file is
 written before the clock and the memory count start, and its read is included.
 
-Prints one line per size and a Markdown table for docs/benchmarks.md. ``--smoke`` runs
+Prints one line per size and a Markdown table for docs/benchmarks/hostile_inputs.md.
+``--smoke`` runs
 20,000 rows only (for the test suite).
 
-    nice -n 5 .venv/bin/python benchmarks/bad_rows_memory.py --rows 200000 2000000
+    nice -n 5 .venv/bin/python -m benchmarks.bad_rows_memory --rows 200000 2000000
 """
 
 from __future__ import annotations
@@ -18,14 +19,11 @@ from __future__ import annotations
 import argparse
 import json
 import resource
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(REPO / "src")]
+from benchmarks.common import run_module
 
 BAD_LINE = "A,not a date,x,-\n"
 
@@ -67,17 +65,16 @@ def measure(rows: int) -> dict[str, object]:
 
 def run_case(rows: int) -> dict[str, object]:
     """``measure(rows)`` in a fresh process."""
-    done = subprocess.run([sys.executable, __file__, "--one", str(rows)],
-                          capture_output=True, text=True, check=True)
+    done = run_module("benchmarks.bad_rows_memory", "--one", str(rows), check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, nargs="+", default=[200_000, 2_000_000])
     parser.add_argument("--smoke", action="store_true", help="20,000 rows only")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if args.one is not None:
         print(json.dumps(measure(args.one)))
         return

@@ -2,7 +2,7 @@
 
 Usage::
 
-    .venv/bin/python benchmarks/censored_demand.py --products 1000 --days 730
+    .venv/bin/python -m benchmarks.censored_demand --products 1000 --days 730
 
 The simulator stocks out on about 3 % of product-days, too few to stress the correction,
 so this script imposes extra stockouts on top of ``generate(...)``: per series, runs of
@@ -30,6 +30,7 @@ import json
 import os
 import platform
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -134,7 +135,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-run", type=int, default=7)
     parser.add_argument("--repeat", type=int, default=3, help="timed runs of the correction")
     parser.add_argument("--sectors", nargs="+", default=["retail", "pharmacy", "luxury"])
+    parser.add_argument("--json", type=Path, default=None,
+                        help="also write the run's facts and diagnostics here")
+    parser.add_argument("--smoke", action="store_true",
+                        help="a few seconds: 9 products, 120 days, one timed run")
     args = parser.parse_args(argv)
+    if args.smoke:
+        args.products, args.days, args.repeat = 9, 120, 1
 
     data = generate(sectors=tuple(args.sectors), n_products=args.products, n_days=args.days,
                     seed=args.seed)
@@ -152,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     notes = corrected.loc[corrected["correction_note"] != "", "correction_note"]
     print(markdown(table))
     print()
-    print(json.dumps({
+    facts = {
         "date": dt.date.today().isoformat(),
         "products": args.products, "days": args.days, "seed": args.seed,
         "imposed_share": round(float(sales["imposed"].mean()), 4),
@@ -165,7 +172,11 @@ def main(argv: list[str] | None = None) -> int:
                               "corrected_bias_imposed"]].round(4).to_dict(orient="records"),
         "cpus": os.cpu_count(), "python": platform.python_version(),
         "numpy": np.__version__, "pandas": pd.__version__,
-    }, indent=2))
+    }
+    print(json.dumps(facts, indent=2))
+    if args.json:
+        args.json.write_text(json.dumps({**facts, "table": table.round(4).to_dict(
+            orient="records")}, indent=2, default=str))
     return 0
 
 

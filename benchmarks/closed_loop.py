@@ -1,17 +1,18 @@
 """Closed-loop inventory replays: realised vs target service, stock and waste vs the baseline.
 
-Usage (results and tables in docs/benchmarks.md, "Closed-loop inventory replays")::
+Usage (results and tables in docs/benchmarks/closed_loop.md)::
 
-    .venv/bin/python benchmarks/closed_loop.py --out /tmp/closed_loop
-    .venv/bin/python benchmarks/closed_loop.py --datasets m5,carparts --out /tmp/closed_loop
-    .venv/bin/python benchmarks/closed_loop.py --resume --out /tmp/closed_loop  # add configs
-    .venv/bin/python benchmarks/closed_loop.py --diagnose --out /tmp/closed_loop
-    .venv/bin/python benchmarks/closed_loop.py --tables-only --out /tmp/closed_loop
-    .venv/bin/python benchmarks/closed_loop.py --datasets synthetic_luxury --synthetic-days 1095 \
+    .venv/bin/python -m benchmarks.closed_loop --out /tmp/closed_loop
+    .venv/bin/python -m benchmarks.closed_loop --datasets m5,carparts --out /tmp/closed_loop
+    .venv/bin/python -m benchmarks.closed_loop --resume --out /tmp/closed_loop  # add configs
+    .venv/bin/python -m benchmarks.closed_loop --diagnose --out /tmp/closed_loop
+    .venv/bin/python -m benchmarks.closed_loop --tables-only --out /tmp/closed_loop
+    .venv/bin/python -m benchmarks.closed_loop --datasets synthetic_luxury --synthetic-days 1095 \
         --train-window 730 --strong weekly:SeasonalNaive --out /tmp/luxury_weekly
 
-Forecasts are cached in ``--out`` by dataset and source only: give a new ``--out`` when
-``--synthetic-days``, ``--synthetic-seed`` or ``--train-window`` change.
+The review forecasts of a source are made once per dataset and shared by every policy,
+service level and path correlation of the run (they do not depend on the policy); each run
+makes them afresh. ``--smoke`` replays 3 generated retail products for a few seconds.
 
 For every dataset, :func:`stockwise.replay.simulation.simulate_many` replays the last
 part of the history day by day (see each loader for the subset, lead time and review
@@ -19,7 +20,7 @@ period):
 
 - stockwise's RS policy (order-up-to from the forecast quantiles' sample paths) at target
   cycle service levels 90/95/98 %, with the path correlation of :mod:`.paths` at 0, 0.25
-  and 0.5 (the default), for two forecast sources: SeasonalNaive and a stronger one
+  and 0.5 (0 is stockwise's default), for two forecast sources: SeasonalNaive and a stronger one
   (AutoETS on smooth daily data, ``"auto"`` model selection on intermittent data);
 - the baseline (seasonal naive mean + normal safety stock from 8 weeks of demand) at 16
   service levels from 50 % to z = 5.2, so its stock can be interpolated at any fill rate.
@@ -42,7 +43,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import pickle
 import platform
 import subprocess
 import time
@@ -133,7 +133,7 @@ def carparts(n_series: int = 300, seed: int = 0) -> dict:
 
 
 def synthetic(sector: str, n_products: int = 30, seed: int | None = None,
-              n_days: int | None = None) -> dict:
+              n_days: int | None = None, replay_days: int | None = None) -> dict:
     """Generated data (true demand from ``truth.demand``) with its own inventory table."""
     from stockwise.sectors import load_profile
     from stockwise.synthetic import generate
@@ -146,7 +146,7 @@ def synthetic(sector: str, n_products: int = 30, seed: int | None = None,
     history = history.merge(data.sales[["unique_id", "ds", "promo", "price"]],
                             on=["unique_id", "ds"], how="left")
     profile = load_profile(sector)
-    replay = 365 if sector == "luxury" else 180
+    replay = replay_days or (365 if sector == "luxury" else 180)
     strong = ("auto", 1) if sector == "luxury" else ("AutoETS", 4 if sector == "retail" else 28)
     return {"history": history, "start": _last(history, replay), "inventory": data.inventory,
             "strong": strong, "drivers": ("promo", "price"),
@@ -165,7 +165,8 @@ def synthetic(sector: str, n_products: int = 30, seed: int | None = None,
 LOADERS = {"m5": m5, "rossmann": rossmann, "carparts": carparts,
            "synthetic_retail": lambda: synthetic("retail"),
            "synthetic_pharmacy": lambda: synthetic("pharmacy"),
-           "synthetic_luxury": lambda: synthetic("luxury")}
+           "synthetic_luxury": lambda: synthetic("luxury"),
+           "smoke": lambda: synthetic("retail", n_products=3, n_days=300, replay_days=42)}
 
 
 def _load(name: str) -> dict:
@@ -214,15 +215,12 @@ def run(name: str, out: Path, n_paths: int, resume: bool = False) -> dict:
         done = {_key(row) for row in old_summary.to_dict("records")}
         configs = [c for c in configs if _key(c) not in done]
     started = time.perf_counter()
-    sources = _cached_sources(name, spec, out)
+    sources = _sources(name, spec)
     runnable = [{**c, "forecast": sources[(c["forecast"], c["refit_every"])]}
                 if c.get("policy") != "baseline" else c for c in configs]
     results = simulate_many(spec["history"], runnable, start=spec["start"], baseline_levels=(),
                             inventory=spec["inventory"], n_paths=n_paths, seed=0,
                             **spec["common"]) if configs else []
-    for (_, refit), forecasts in sources.items():
-        _cache_file(out, name, forecasts.name, refit).write_bytes(
-            pickle.dumps(forecasts._cache))
     seconds = time.perf_counter() - started
     summary = pd.DataFrame([r.summary for r in results])
     summary.insert(0, "dataset", name)
@@ -283,16 +281,9 @@ def _source(name: str):
     return source
 
 
-def _cache_file(out: Path, name: str, source: str, refit: int) -> Path:
-    folder = out / "forecast_cache"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / f"{name}_{source}_refit{refit}.pkl"
-
-
-def _cached_sources(name: str, spec: dict, out: Path) -> dict[tuple[str, int], ReviewForecasts]:
-    """The review forecasts of both sources, reusing those an earlier run saved in ``out``
-    (the benchmark's own scratch files: forecasts depend on the data and source only, not
-    on the policy, so ``--uncalibrated`` or ``--resume`` runs need not refit them)."""
+def _sources(name: str, spec: dict) -> dict[tuple[str, int], ReviewForecasts]:
+    """The review forecasts of both sources, shared by every configuration of the run
+    (forecasts depend on the data and the source only, not on the policy)."""
     common = spec["common"]
     review = common.get("review_period_days", 7)
     ids = sorted(spec["history"]["unique_id"].astype(str).unique())
@@ -309,9 +300,6 @@ def _cached_sources(name: str, spec: dict, out: Path) -> dict[tuple[str, int], R
             season_length=common.get("season_length", 7), refit_every=refit,
             review_period_days=review, train_window=common.get("train_window"),
             drivers=known)
-        cached = _cache_file(out, name, forecasts.name, refit)
-        if cached.exists():
-            forecasts._cache = pickle.loads(cached.read_bytes())  # our own scratch file
         sources[(source, refit)] = forecasts
     return sources
 
@@ -436,11 +424,11 @@ def tables(out: Path, names: list[str]) -> str:
     return "\n".join(lines)
 
 
-def main() -> None:
-    global CORRELATIONS, INTERMITTENT_PATHS, CALIBRATE_SERVICE, STRONG_REFIT
+def main(argv: list[str] | None = None) -> None:
+    global TARGETS, BASELINE_GRID, CORRELATIONS, INTERMITTENT_PATHS, CALIBRATE_SERVICE, STRONG_REFIT
     global STRONG_SOURCE, USE_DRIVERS, TARGET, SYNTHETIC_DAYS, SYNTHETIC_SEED, TRAIN_WINDOW
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--datasets", default=",".join(LOADERS))
+    parser.add_argument("--datasets", default=",".join(n for n in LOADERS if n != "smoke"))
     parser.add_argument("--out", type=Path, default=Path("/tmp/closed_loop"))
     parser.add_argument("--paths", type=int, default=500)
     parser.add_argument("--tables-only", action="store_true")
@@ -470,7 +458,13 @@ def main() -> None:
                         help="days each review's model learns from (default: the dataset's)")
     parser.add_argument("--resume", action="store_true",
                         help="keep the configurations already in --out; run only the others")
-    args = parser.parse_args()
+    parser.add_argument("--smoke", action="store_true",
+                        help="a few seconds: 3 generated retail products, 6 weeks replayed, "
+                        "one target, 3 baseline levels, 50 paths")
+    args = parser.parse_args(argv)
+    if args.smoke:
+        args.datasets, args.paths, args.correlations, args.strong = "smoke", 50, "0", "Naive"
+        TARGETS, BASELINE_GRID = (0.9,), (0.5, 0.9, 0.99)
     names = [n.strip() for n in args.datasets.split(",") if n.strip()]
     CORRELATIONS = tuple(float(c) for c in args.correlations.split(",") if c.strip())
     INTERMITTENT_PATHS = args.intermittent_paths

@@ -98,3 +98,44 @@ def machine_line(info: dict[str, object]) -> str:
             f"Python {info['python']}, numpy {info['numpy']}, pandas {info['pandas']}, "
             f"statsforecast {info['statsforecast']}; stockwise commit "
             f"`{info['commit']}`; run on {info['date']}")
+
+
+def smoke_frame(n_series: int = 6, periods: int = 48, freq: str = "MS", season: int = 12,
+                seed: int = 0) -> pd.DataFrame:
+    """A tiny seasonal panel (``unique_id, ds, y``) for the harnesses' ``--smoke`` runs:
+    Poisson counts around a per-series level with a sine season, no shared data needed."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    dates = pd.date_range("2020-01-01", periods=periods, freq=freq)
+    t = np.arange(periods)
+    frames = []
+    for i in range(n_series):
+        level = rng.uniform(5, 50)
+        mean = level * (1 + 0.3 * np.sin(2 * np.pi * (t + i) / season))
+        frames.append(pd.DataFrame({"unique_id": f"S{i:03d}", "ds": dates,
+                                    "y": rng.poisson(mean).astype(float)}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def write_dataset(data_dir: Path, name: str, frame: pd.DataFrame, h: int, freq: str,
+                  season: int) -> Path:
+    """Write ``frame`` as ``data_dir/name`` in the layout of ``../shared/data`` (a Parquet
+    file and a ``metadata.json``), so that :func:`load_dataset` reads it."""
+    folder = Path(data_dir) / name
+    folder.mkdir(parents=True, exist_ok=True)
+    frame.to_parquet(folder / f"{name}.parquet", index=False)
+    (folder / "metadata.json").write_text(json.dumps(
+        {"recommended_h": h, "frequency": freq, "season_length": season}))
+    return Path(data_dir)
+
+
+def run_module(module: str, *args: str, **kwargs: object) -> subprocess.CompletedProcess:
+    """Run ``python -m module args`` in a fresh process from the repository root (with
+    ``src`` and the root on its path), capturing its output: how a harness measures one
+    case in a process of its own."""
+    path = os.pathsep.join(p for p in (str(REPO / "src"), str(REPO),
+                                       os.environ.get("PYTHONPATH", "")) if p)
+    return subprocess.run([sys.executable, "-m", module, *args], cwd=REPO,
+                          env={**os.environ, "PYTHONPATH": path}, capture_output=True,
+                          text=True, **kwargs)  # type: ignore[call-overload]

@@ -2,7 +2,7 @@
 
 Usage::
 
-    .venv/bin/python benchmarks/generate_scale.py --products 100000 --days 730
+    .venv/bin/python -m benchmarks.generate_scale --products 100000 --days 730
 
 Reports wall time, peak resident memory (this process plus any children), rows written
 per table and bytes on disk. The output folder is a temporary one unless ``--out`` is
@@ -74,13 +74,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fmt", choices=("parquet", "csv"), default="parquet")
     parser.add_argument("--sectors", nargs="+", default=["retail", "pharmacy", "luxury"])
     parser.add_argument("--out", type=Path, default=None, help="output folder (kept)")
+    parser.add_argument("--json", type=Path, default=None, help="also write the result here")
+    parser.add_argument("--smoke", action="store_true",
+                        help="a few seconds: 30 products, 60 days, chunks of 10")
     args = parser.parse_args(argv)
+    if args.smoke:
+        args.products, args.days, args.chunk_size = 30, 60, 10
     if args.out is not None:
         result = run(args, args.out)
     else:
         with tempfile.TemporaryDirectory(prefix="stockwise-synth-") as tmp:
             result = run(args, Path(tmp))
     print(json.dumps(result, indent=2))
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2))
     return 0
 
 

@@ -5,7 +5,7 @@ in-process, on a temporary SQLite database, with the default settings, and posts
 file to ``POST /api/v1/uploads/sales``:
 
 - ``bad-rows-5mb``: a 5 MB CSV of one good row and 333,000 rows with a bad date and a
-  bad number (every issue used to be inlined: an 85 MB answer);
+  bad number (an answer listing every issue would be 85 MB);
 - ``xlsx-200kb``: an ordinary ~200 KB workbook (about 12,000 rows) — read in full;
 - ``xlsx-bomb-200kb``: a workbook that unpacks to 250 times its size (as 500,000 repeated
   rows packed into 200 KB) — refused from its zip directory;
@@ -13,10 +13,11 @@ file to ``POST /api/v1/uploads/sales``:
   first line;
 - ``wide-500-columns``: 200 rows of 500 mostly empty columns (the column limit) — read.
 
-Prints one line per case and a Markdown table for docs/benchmarks.md. ``--smoke`` runs
+Prints one line per case and a Markdown table for docs/benchmarks/hostile_inputs.md.
+``--smoke`` runs
 the same cases on files about 20 times smaller (for the test suite).
 
-    nice -n 5 .venv/bin/python benchmarks/hostile_uploads.py
+    nice -n 5 .venv/bin/python -m benchmarks.hostile_uploads
 """
 
 from __future__ import annotations
@@ -25,15 +26,12 @@ import argparse
 import io
 import json
 import resource
-import subprocess
-import sys
 import tempfile
 import time
 import zipfile
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(REPO / "src"), str(REPO / "tests" / "api")]
+from benchmarks.common import run_module
 
 CASES = ["bad-rows-5mb", "xlsx-200kb", "xlsx-bomb-200kb", "wide-1m-columns",
          "wide-500-columns"]
@@ -81,9 +79,9 @@ def _workbook(n_rows: int) -> bytes:
 
 def run_case(case: str, scale: float) -> dict:
     """Post the case's file once; what it cost this (fresh) process."""
-    from api_helpers import make_keys, upload
     from fastapi.testclient import TestClient
 
+    from stockwise.adapters.storage.keys import create_key
     from stockwise.api.app import create_app
     from stockwise.api.settings import Settings
 
@@ -91,10 +89,12 @@ def run_case(case: str, scale: float) -> dict:
     with tempfile.TemporaryDirectory() as folder:
         app = create_app(Settings(database_url=f"sqlite:///{folder}/db.sqlite"))
         with TestClient(app, raise_server_exceptions=False) as client:
-            _, write = make_keys(app)
+            with app.state.storage.transaction() as session:
+                write = {"X-API-Key": create_key(session, "writer", "write")}
             before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
             start, cpu = time.perf_counter(), time.process_time()
-            answer = upload(client, write, "sales", name, content)
+            answer = client.post("/api/v1/uploads/sales", headers=write,
+                                 files={"file": (name, content)})
             wall, cpu = time.perf_counter() - start, time.process_time() - cpu
             peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {"case": case, "file_bytes": len(content), "status": answer.status_code,
@@ -103,21 +103,20 @@ def run_case(case: str, scale: float) -> dict:
             "peak_growth_mb": round((peak - before) / 1024)}
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--smoke", action="store_true", help="files about 20x smaller")
     parser.add_argument("--case", choices=CASES, help="run one case in this process")
     parser.add_argument("--json", type=Path, help="also write the results here")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     scale = 0.05 if args.smoke else 1.0
     if args.case:
         print(json.dumps(run_case(args.case, scale)))
         return
     results = []
     for case in CASES:
-        command = [sys.executable, __file__, "--case", case] + (["--smoke"] if args.smoke
-                                                               else [])
-        done = subprocess.run(command, capture_output=True, text=True, check=True)
+        done = run_module("benchmarks.hostile_uploads", "--case", case,
+                          *(["--smoke"] if args.smoke else []), check=True)
         result = json.loads(done.stdout.strip().splitlines()[-1])
         results.append(result)
         print(f"{case:18s} {result['file_bytes']:>10,d} B  -> {result['status']}  "

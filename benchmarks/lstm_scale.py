@@ -2,10 +2,10 @@
 
 Usage::
 
-    .venv/bin/python benchmarks/lstm_scale.py scale                 # 1,000 series x 2 years
-    .venv/bin/python benchmarks/lstm_scale.py scale --threads 1
-    .venv/bin/python benchmarks/lstm_scale.py m5                    # accuracy, 28-day test
-    .venv/bin/python benchmarks/lstm_scale.py m5 --set hidden_size=64 --set max_epochs=30
+    .venv/bin/python -m benchmarks.lstm_scale scale                 # 1,000 series x 2 years
+    .venv/bin/python -m benchmarks.lstm_scale scale --threads 1
+    .venv/bin/python -m benchmarks.lstm_scale m5                    # accuracy, 28-day test
+    .venv/bin/python -m benchmarks.lstm_scale m5 --set hidden_size=64 --set max_epochs=30
 
 ``scale``: 1,000 daily series x 730 days from ``stockwise.synthetic.generate`` (retail,
 pharmacy and luxury products; price and promotion as known-ahead inputs), one
@@ -41,8 +41,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from common import DEFAULT_DATA, RESULTS, load_dataset, log, machine_info
 
+from benchmarks.common import DEFAULT_DATA, RESULTS, load_dataset, log, machine_info
 from stockwise.evaluation.metrics import coverage, mase, rmsse
 from stockwise.models import SeasonalNaive
 from stockwise.models.lstm import LSTMForecaster
@@ -192,7 +192,7 @@ def run_m5(args: argparse.Namespace) -> dict[str, object]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("part", choices=("scale", "m5"))
+    parser.add_argument("part", choices=("scale", "m5"), nargs="?", default="scale")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--series", type=int, default=1000)
     parser.add_argument("--days", type=int, default=730)
@@ -204,13 +204,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--omp-passive", action="store_true",
                         help="OMP_WAIT_POLICY=PASSIVE: idle OpenMP threads sleep instead of "
                              "spinning (much faster when other processes share the cores)")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="folder of the JSON result")
+    parser.add_argument("--smoke", action="store_true",
+                        help="a few seconds: the scale part on 6 series x 120 days, a tiny "
+                        "network, 2 epochs, one thread")
     args = parser.parse_args(argv)
+    if args.smoke:
+        args.part, args.series, args.days, args.threads = "scale", 6, 120, 1
+        args.set = [*args.set, "hidden_size=8", "max_epochs=2", "windows_per_epoch=200",
+                    "batch_size=64"]
     if args.omp_passive:
         os.environ["OMP_WAIT_POLICY"] = "PASSIVE"  # read when torch loads, below
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     result = run_scale(args) if args.part == "scale" else run_m5(args)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    target = RESULTS / f"lstm_{args.part}{'_' + args.tag if args.tag else ''}.json"
+    args.out.mkdir(parents=True, exist_ok=True)
+    target = args.out / f"lstm_{args.part}{'_' + args.tag if args.tag else ''}.json"
     target.write_text(json.dumps(result, indent=2, default=str))
     log(f"wrote {target}")
     print(json.dumps(result, indent=2, default=str))

@@ -2,9 +2,9 @@
 
 Usage::
 
-    .venv/bin/python benchmarks/ml_accuracy.py                           # both datasets
-    .venv/bin/python benchmarks/ml_accuracy.py --datasets rossmann --models LightGBM,LSTM
-    .venv/bin/python benchmarks/ml_accuracy.py --rossmann-series 40      # quick check
+    .venv/bin/python -m benchmarks.ml_accuracy                           # both datasets
+    .venv/bin/python -m benchmarks.ml_accuracy --datasets rossmann --models LightGBM,LSTM
+    .venv/bin/python -m benchmarks.ml_accuracy --rossmann-series 40      # quick check
 
 Datasets (``../shared/data``):
 
@@ -49,8 +49,17 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from common import DEFAULT_DATA, RESULTS, load_dataset, log, machine_info, machine_line
 
+from benchmarks.common import (
+    DEFAULT_DATA,
+    RESULTS,
+    load_dataset,
+    log,
+    machine_info,
+    machine_line,
+    smoke_frame,
+    write_dataset,
+)
 from stockwise.evaluation.metrics import mase, rmsse
 from stockwise.features.spec import direct_steps
 from stockwise.models.boosting import LightGBM, XGBoost
@@ -255,10 +264,16 @@ def main(argv: list[str] | None = None) -> int:
                         help="registry names, 'auto', 'auto-rmsse' (auto choosing by RMSSE) "
                         "and 'ablation' (comma separated)")
     parser.add_argument("--rossmann-series", type=int, default=150)
+    parser.add_argument("--smoke", action="store_true",
+                        help="a few seconds on 3 generated daily stores (named rossmann) in a "
+                        "temporary folder; no shared data needed")
     args = parser.parse_args(argv)
+    if args.smoke:
+        return _smoke(args)
     args.out.mkdir(parents=True, exist_ok=True)
     info = machine_info()
-    command = "benchmarks/ml_accuracy.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    command = "python -m benchmarks.ml_accuracy " + " ".join(
+        argv if argv is not None else sys.argv[1:])
     log(f"machine: {machine_line(info)}")
     lines = ["Command: `" + command.strip() + "`", "", f"Machine: {machine_line(info)}.", ""]
     results = {}
@@ -270,6 +285,24 @@ def main(argv: list[str] | None = None) -> int:
     (args.out / "ml_accuracy.json").write_text(json.dumps(results, default=str, indent=1))
     print("\n".join(lines))
     return 0
+
+
+def _smoke(args: argparse.Namespace) -> int:
+    """The whole harness (split, fits, save and reload, scores, tables) on 3 generated
+    daily stores with rossmann's input columns."""
+    frame = smoke_frame(n_series=3, periods=160, freq="D", season=7)
+    rng = np.random.default_rng(1)
+    frame["open"] = (frame["ds"].dt.dayofweek != 6).astype(int)
+    frame["promo"] = rng.integers(0, 2, len(frame))
+    frame["y"] = frame["y"] * frame["open"] * (1 + 0.3 * frame["promo"])
+    frame["state_holiday"] = "0"
+    frame["school_holiday"] = 0
+    with tempfile.TemporaryDirectory() as folder:
+        data = write_dataset(Path(folder) / "data", "rossmann", frame, h=14, freq="D",
+                             season=7)
+        out = args.out if args.out != RESULTS else Path(folder) / "out"
+        return main(["--data", str(data), "--out", str(out), "--datasets", "rossmann",
+                     "--models", "SeasonalNaive,LightGBM"])
 
 
 if __name__ == "__main__":

@@ -2,10 +2,10 @@
 
 Usage::
 
-    nice -n 10 .venv/bin/python benchmarks/nightly.py --series 100,300
-    .venv/bin/python benchmarks/nightly.py --series 100 --profile --breakdown
-    .venv/bin/python benchmarks/nightly.py --series 1000,10000,100000 --engine process
-    .venv/bin/python benchmarks/nightly.py --smoke
+    nice -n 10 .venv/bin/python -m benchmarks.nightly --series 100,300
+    .venv/bin/python -m benchmarks.nightly --series 100 --profile --breakdown
+    .venv/bin/python -m benchmarks.nightly --series 1000,10000,100000 --engine process
+    .venv/bin/python -m benchmarks.nightly --smoke
 
 For each series count, generated three-sector data (``stockwise.synthetic``: sales,
 inventory and batches, ``--days`` of history) goes through the job that
@@ -104,7 +104,8 @@ SMOKE = {"series": [24], "days": 120, "models": "SeasonalNaive,WindowAverage"}
 bands (WindowAverage has no native ones) and the fallback chain (luxury's weekly
 SeasonalNaive needs a year of history)."""
 TARGETS = {1_000: (30.0, None), 10_000: (180.0, None), 100_000: (1800.0, 8.0)}
-"""Acceptance of issue #15: series -> (wall seconds, peak GiB or None)."""
+"""The nightly targets (docs/benchmarks/nightly_scale.md): series -> (wall seconds, peak GiB
+or None)."""
 
 
 # -- the job ------------------------------------------------------------------------------
@@ -335,7 +336,7 @@ def run_engine(paths: dict[str, Path], options: JobOptions, engine: str,
 
 
 def verdict(series: int, results: list[StageResult]) -> str:
-    """The run against issue #15's target for this many series, if it has one."""
+    """The run against the nightly target for this many series, if it has one."""
     if series not in TARGETS:
         return f"no target for {series:,} series"
     wall_target, gib_target = TARGETS[series]

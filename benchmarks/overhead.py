@@ -2,7 +2,7 @@
 
 Usage::
 
-    .venv/bin/python benchmarks/overhead.py
+    .venv/bin/python -m benchmarks.overhead
 
 The panel: all 767 ``hospital`` series plus the first 233 ``pbs`` series (sorted by
 ``unique_id``) with at least 48 non-zero months, 1,000 real monthly series (84 to 204
@@ -34,9 +34,17 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from common import DEFAULT_DATA, RESULTS, load_dataset, log, machine_info, machine_line
 
 import stockwise
+from benchmarks.common import (
+    DEFAULT_DATA,
+    RESULTS,
+    load_dataset,
+    log,
+    machine_info,
+    machine_line,
+    smoke_frame,
+)
 from stockwise.models import AutoETS as SwAutoETS
 
 H = 12
@@ -118,10 +126,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--smoke", action="store_true",
+                        help="a few seconds: 8 generated monthly series, one repeat, "
+                        "results in a temporary folder unless --out is given")
     args = parser.parse_args(argv)
+    if args.smoke and args.out == RESULTS:
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as folder:
+            return main(["--smoke", "--repeats", "1", "--out", folder])
     info = machine_info()
     log(f"machine: {machine_line(info)}")
-    df = panel(args.data)
+    if args.smoke:
+        args.repeats = 1
+        df = smoke_frame(n_series=8, periods=48)
+    else:
+        df = panel(args.data)
     lengths = df.groupby("unique_id").size()
     log(f"panel: {df['unique_id'].nunique()} series, {len(df)} rows, "
         f"{lengths.min()}-{lengths.max()} months")

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "stockwise"
-CORE = ["schema.py", "errors.py", "cells.py", "progress.py", "data", "sectors", "synthetic",
-        "features", "models", "evaluation", "inventory", "report", "workflows", "ports",
-        "replay"]
+CORE = ["schema.py", "errors.py", "calendar_facts.py", "cells.py", "progress.py", "data",
+        "sectors", "synthetic", "features", "models", "evaluation", "inventory", "report",
+        "workflows", "ports", "replay"]
 FORBIDDEN = {"typer", "fastapi", "sqlalchemy", "mlflow", "dask", "distributed", "rich",
              "uvicorn", "starlette"}
 
@@ -52,8 +52,8 @@ def test_importing_the_core_loads_no_framework() -> None:
 
 # -- the layers (an import contract, checked on every import statement, lazy ones too) ----
 LAYERS: list[set[str]] = [
-    {"__init__", "__version__", "schema", "errors", "cells", "optional", "progress", "py",
-     "words", "locales"},
+    {"__init__", "__version__", "schema", "errors", "calendar_facts", "cells", "optional",
+     "progress", "py", "words", "locales"},
     {"data", "sectors", "synthetic", "features"},
     {"models", "evaluation"},
     {"inventory", "ports"},

@@ -11,13 +11,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "hostile_uploads.py"
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_smoke_answers_every_hostile_file_briefly(tmp_path: Path) -> None:
     report = tmp_path / "hostile.json"
-    done = subprocess.run([sys.executable, str(SCRIPT), "--smoke", "--json", str(report)],
-                          capture_output=True, text=True, timeout=600, check=False)
+    done = subprocess.run([sys.executable, "-m", "benchmarks.hostile_uploads", "--smoke",
+                           "--json", str(report)], cwd=REPO, capture_output=True, text=True,
+                          timeout=600, check=False)
     assert done.returncode == 0, done.stderr[-3000:]
     results = {r["case"]: r for r in json.loads(report.read_text())}
     assert {case: r["status"] for case, r in results.items()} == {

@@ -16,7 +16,7 @@ import pandas as pd
 
 from stockwise.data import load_table
 
-SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "bad_rows_memory.py"
+REPO = Path(__file__).resolve().parents[2]
 
 
 def _bad_file(path: Path, rows: int) -> Path:
@@ -46,8 +46,8 @@ def test_rows_failing_the_same_way_share_their_reasons(tmp_path: Path) -> None:
 
 
 def test_the_benchmark_smoke_run_reports_its_peak() -> None:
-    done = subprocess.run([sys.executable, str(SCRIPT), "--smoke"], capture_output=True,
-                          text=True, timeout=300, check=False)
+    done = subprocess.run([sys.executable, "-m", "benchmarks.bad_rows_memory", "--smoke"],
+                          cwd=REPO, capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stderr[-3000:]
     found = json.loads(done.stdout.splitlines()[0])
     assert (found["accepted"], found["quarantined"], found["issues"]) == (1, 20_000, 40_000)

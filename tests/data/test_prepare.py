@@ -96,6 +96,6 @@ def test_bad_arguments() -> None:
     with pytest.raises(ValueError, match="gap_policy"):
         regularize(sales, gap_policy="interpolate")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="freq"):
-        regularize(sales, "H")
+        regularize(sales, "fortnightly")
     with pytest.raises(ValueError, match="aggregate"):
-        aggregate(sales, "D")  # type: ignore[arg-type]
+        aggregate(sales, "h")

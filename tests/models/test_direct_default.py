@@ -1,8 +1,9 @@
 """Which strategy the gradient-boosted models use by default, and how many steps.
 
-Direct for a squared-error objective on daily data (docs/benchmarks.md, "Direct by
-default"), recursive for the count objectives and on weekly data; the workflows pass the
-forecast horizon as ``direct_horizon``.
+Direct for a squared-error objective on daily data
+(docs/decisions/0005-direct-strategy-for-daily-gbms.md), recursive for the count
+objectives and on weekly data; the workflows pass the forecast horizon as
+``direct_horizon``.
 """
 
 from __future__ import annotations

@@ -99,7 +99,7 @@ def test_bad_requests_are_explained() -> None:
     with pytest.raises(ValueError, match="finer"):
         stockwise.forecast(PANEL, h=3, freq="D")
     with pytest.raises(ValueError, match="freq must be"):
-        stockwise.forecast(PANEL, h=3, freq="H")
+        stockwise.forecast(PANEL, h=3, freq="fortnightly")
     with pytest.raises(ValueError, match="unknown model"):
         stockwise.forecast(PANEL, h=3, models=["Prophet"])
 

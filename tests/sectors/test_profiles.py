@@ -228,7 +228,7 @@ def test_invalid_values(tmp_path, extra, key):
 @pytest.mark.parametrize(
     ("old", "new", "key"),
     [
-        ("frequency: W", "frequency: H", "frequency"),
+        ("frequency: W", "frequency: fortnightly", "frequency"),
         ("season_length: 52", "season_length: seven", "season_length"),
         ("horizon: 13", "horizon: 2.5", "horizon"),
         ("holding_cost_rate: 0.25", "holding_cost_rate: -0.1", "holding_cost_rate"),

@@ -155,6 +155,8 @@ def _forecast_sectors(sales: pd.DataFrame, params: dict[str, Any],
                                levels=params.get("levels"), n_windows=params.get("n_windows", 2),
                                planned=planned, drivers=drivers,
                                quality=params.get("quality", "fast"),
+                               freq=params.get("freq"),
+                               season_length=params.get("season_length"),
                                sector=None if S.SECTOR in sales else params.get("sector"))
 
 
@@ -179,7 +181,8 @@ def _plan_chunks(sales: pd.DataFrame, inventory: pd.DataFrame, batches: pd.DataF
                         correct_censoring=params.get("correct_censoring", True),
                         drivers=tuple(dict.fromkeys(params.get("drivers") or ())),
                         chunk_size=settings.chunk_size, currency=params.get("currency"),
-                        budget=params.get("budget"))
+                        budget=params.get("budget"), freq=params.get("freq"),
+                        season_length=params.get("season_length"))
     sales = _stocked_sectors(sales, inventory, notes)
     config = config.with_today(sales).with_language(  # the profiles' language, as the CLI
         inventory[S.SECTOR].unique() if S.SECTOR in inventory else ())

@@ -111,8 +111,10 @@ def validate(
 def prepare(
     sales: Annotated[Path, typer.Argument(help="Sales file.")],
     column_map: MapOption = None,
-    freq: Annotated[str | None, typer.Option(help="Input frequency D/W/M (inferred).")] = None,
-    to: Annotated[str | None, typer.Option(help="Aggregate to W or M.")] = None,
+    freq: Annotated[str | None, typer.Option(
+        help="Input frequency h, D, W, M, Q or Y (inferred).")] = None,
+    to: Annotated[str | None, typer.Option(
+        help="Sum to D, W (or W-SUN ...), M, Q or Y.")] = None,
     gap_policy: Annotated[str, typer.Option(help="Fill missing periods: zero or nan.")] = "zero",
     out: OutOption = Path("stockwise-output/prepared"),
     sep: SepOption = None,

@@ -26,7 +26,12 @@ from stockwise.cli.tables import Column, print_fitted
 
 HorizonOption = Annotated[int | None, typer.Option(
     "--horizon", "-H", min=1, help="Periods ahead (default: the sector profile's).")]
-FreqOption = Annotated[str | None, typer.Option(help="D, W or M (default: profile/inferred).")]
+FreqOption = Annotated[str | None, typer.Option(
+    help="h, D, W (W-MON ... W-SUN), M, Q or Y, or a pandas alias such as MS or QS "
+         "(default: the profile's, else inferred from the dates).")]
+SeasonOption = Annotated[int | None, typer.Option(
+    "--season-length", min=1, help="Periods in one season (default: the profile's, else "
+    "24 hours, 7 days, 52 weeks, 12 months, 4 quarters, 1 year).")]
 SectorOption = Annotated[str | None, typer.Option(help="Only this sector, with its profile.")]
 LevelsOption = Annotated[str | None, typer.Option(help="Interval levels, e.g. 80,95.")]
 SectorsDirOption = Annotated[list[Path] | None, typer.Option(
@@ -51,6 +56,10 @@ QualityOption = Annotated[str, typer.Option(
     help="Preset of 'auto': fast (milliseconds per series, the nightly default) or best "
          "(also AutoETS/AutoTheta on daily data, AutoARIMA and gradient boosting; seconds "
          "per series).")]
+ColdStartOption = Annotated[int | None, typer.Option(
+    "--cold-start", min=0, help="Series with fewer periods than this since their first sale "
+    "are forecast from their peers (same sector/category); 0: off (default: the profile's "
+    "cold_start_periods, else 56 days, 13 weeks or 6 months).")]
 
 
 def register(app: typer.Typer) -> None:
@@ -62,6 +71,7 @@ def forecast(
     sales: Annotated[Path, typer.Argument(help="Sales file (CSV/Excel/Parquet).")],
     horizon: HorizonOption = None,
     freq: FreqOption = None,
+    season_length: SeasonOption = None,
     sector: SectorOption = None,
     models: Annotated[str, typer.Option(help="'auto' or model names, e.g. AutoETS,TSB.")] = (
         "auto"),
@@ -84,6 +94,7 @@ def forecast(
     sheet: SheetOption = None,
     date_format: DateFormatOption = None,
     skip_rows: SkipRowsOption = None,
+    cold_start: ColdStartOption = None,
 ) -> None:
     """Forecast every series with intervals; 'auto' picks the best model per series."""
     reading = read_options(sep, encoding, decimal, sheet, date_format, skip_rows)
@@ -98,8 +109,9 @@ def forecast(
             sector=sector, models=_models(models), levels=_levels(levels), n_windows=windows,
             extra_dirs=tuple(sectors_dir or ()), tracker=tracker, planned=planned,
             drivers=split_names(drivers), quality=quality, force=force,
+            season_length=season_length,
             closed_calendar=read_closed_days(closed_days, reading) if closed_days else None,
-            bounds=load_bounds(bounds), reading=reading, progress=bar,
+            bounds=load_bounds(bounds), reading=reading, progress=bar, cold_start=cold_start,
         )
     console.print(run.validation.tables["sales"].report.summary, highlight=False)
     assert run.result is not None
@@ -128,6 +140,7 @@ def backtest(
     horizon: HorizonOption = None,
     windows: Annotated[int, typer.Option(min=1, help="Rolling-origin windows.")] = 2,
     freq: FreqOption = None,
+    season_length: SeasonOption = None,
     sector: SectorOption = None,
     models: Annotated[str | None, typer.Option(
         help="Model names (default: the profile's candidates).")] = None,
@@ -153,7 +166,7 @@ def backtest(
     with tracking(track, out) as tracker, step_bar() as bar:
         run = backtest_file(
             sales, out, column_map=parse_map_option(column_map), horizon=horizon,
-            n_windows=windows, freq=freq, sector=sector,
+            n_windows=windows, freq=freq, sector=sector, season_length=season_length,
             models=None if models is None else _models(models), levels=_levels(levels),
             extra_dirs=tuple(sectors_dir or ()), tracker=tracker, bounds=load_bounds(bounds),
             reading=reading, progress=bar,

@@ -20,11 +20,14 @@ from stockwise.cli.console import console, err_console, handle_errors
 from stockwise.cli.data_commands import BoundsOption
 from stockwise.cli.forecast_commands import (
     ClosedDaysOption,
+    ColdStartOption,
     DriversOption,
+    FreqOption,
     LangOption,
     OutFolderOption,
     PlannedOption,
     QualityOption,
+    SeasonOption,
     SectorsDirOption,
     split_names,
 )
@@ -66,6 +69,8 @@ def plan(
         "cycle-service-level"),
     models: Annotated[str, typer.Option(help="'auto' or model names.")] = "auto",
     quality: QualityOption = "fast",
+    freq: FreqOption = None,
+    season_length: SeasonOption = None,
     windows: Annotated[int, typer.Option(min=1, help="Backtest windows for selection.")] = 2,
     correct_censoring: Annotated[bool, typer.Option(
         help="Correct demand on stocked-out days before forecasting.")] = True,
@@ -102,6 +107,7 @@ def plan(
         help="Most the order list may cost: lines that save the most lost sales per unit "
              "of money are kept first; the rest are cut down or left out, and said.")] = None,
     closed_days: ClosedDaysOption = None,
+    cold_start: ColdStartOption = None,
     lang: LangOption = None,
     csv_format: Annotated[str, typer.Option(
         help="CSV files written: input (like the sales file: ';', decimal comma and a BOM "
@@ -131,7 +137,7 @@ def plan(
         calibrate_service=calibrate_service, drivers=split_names(drivers),
         quality=quality, chunk_size=chunk_size, currency=currency, budget=budget,
         csv_format=csv_format, closed_days=str(closed_days) if closed_days else None,
-        lang=lang)
+        lang=lang, freq=freq, season_length=season_length, cold_start=cold_start)
     limits = load_bounds(bounds)  # a bad bounds file stops the run before it starts
     with tracking(track, out) as tracker, open_executor(
             engine, workers=workers, scheduler=scheduler) as executor, step_bar() as bar:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.markup import escape
 
+from stockwise.calendar_facts import DAYS_PER_PERIOD, SEASON
 from stockwise.cells import write_csv
 from stockwise.cli.console import console, handle_errors
 from stockwise.cli.forecast_commands import OutFolderOption, SectorsDirOption, split_names
@@ -29,8 +30,6 @@ if TYPE_CHECKING:
     import pandas as pd
 
 DEFAULT_DAYS = 180
-DAYS_PER_PERIOD = {"D": 1.0, "W": 7.0, "M": 30.44}
-SEASON = {"D": 7, "W": 52, "M": 12}
 TARGETS = ("cycle-service-level", "fill-rate")
 
 
@@ -174,7 +173,8 @@ def _frequency(ds: pd.Series) -> str:
 
     dates = pd.DatetimeIndex(sorted(pd.to_datetime(ds).unique()))
     step = (dates[1:] - dates[:-1]).days.to_series().median() if len(dates) > 1 else 1
-    return "D" if step < 4 else "W" if step < 20 else "M"
+    return "D" if step < 4 else "W" if step < 20 else "M" if step < 60 else \
+        "Q" if step < 200 else "Y"
 
 
 def _names(text: str) -> list[str]:

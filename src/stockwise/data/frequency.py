@@ -2,9 +2,11 @@
 
 A series is monthly when nearly all its dates sit on one day of the month (1st or month
 end) with month-sized steps, weekly when nearly all fall on one weekday with 7-day steps,
-and daily otherwise. A row off that grid (a mid-month date in a monthly series, a Tuesday
-in a Monday-weekly one) is a *mixed frequency* row. Sparse daily exports that list only
-days with sales stay daily: gaps are not a frequency problem, they are filled later.
+hourly when most steps are one hour, quarterly or yearly when its dates open or close
+calendar quarters or years a quarter or a year apart, and daily otherwise. A row off that
+grid (a mid-month date in a monthly series, a Tuesday in a Monday-weekly one) is a *mixed
+frequency* row. Sparse daily exports that list only days with sales stay daily: gaps are
+not a frequency problem, they are filled later.
 """
 
 from __future__ import annotations
@@ -14,9 +16,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from stockwise import calendar_facts
 from stockwise import schema as S
 
-FREQUENCIES = ("D", "W", "M")
+FREQUENCIES = calendar_facts.CODES
 _ON_GRID_SHARE = 2 / 3
 _MIN_ON_GRID = 3
 
@@ -79,16 +82,18 @@ def infer_from_codes(codes: np.ndarray, ids: np.ndarray, ds: pd.Series,
     in_series = ~new_series[1:]
     freq = np.full(len(starts), "D", dtype=object)
     off = np.zeros(len(codes), dtype=bool)
+    grid_off = np.zeros(len(codes), dtype=bool)
+    group = np.cumsum(new_series) - 1
+    step = np.r_[-1, np.where(in_series, gaps, -1)]
     if (in_series & ((gaps == 7) | ((gaps >= 28) & (gaps <= 31)))).any():
         # Without 7-day or month-sized steps no series can be weekly or monthly.
-        step = np.r_[-1, np.where(in_series, gaps, -1)]
-        group = np.cumsum(new_series) - 1
         grid_off = _grids(group, len(starts), step, (step >= 28) & (step <= 31), step == 7,
                           days, pd.Series(stamps), freq)
-        if order is None:
-            off = grid_off
-        else:
-            off[order] = grid_off
+    grid_off |= other_calendars(group, len(starts), step, stamps, freq)
+    if order is None:
+        off = grid_off
+    else:
+        off[order] = grid_off
     series_codes = codes[starts]
     by_id = np.argsort(series_codes, kind="stable")
     out = pd.Series(freq[by_id], index=pd.Index(ids[series_codes[by_id]], name=S.UNIQUE_ID))
@@ -195,8 +200,61 @@ def _infer_with_groupby(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     off &= n_rows >= _MIN_ON_GRID
     freq_per_row = np.where(is_monthly, "M", np.where(is_weekly, "W", "D"))
     freq = pd.Series(freq_per_row, index=work.index).groupby(work["uid"], sort=False).first()
+    group = np.cumsum(new_series) - 1
+    codes = freq.to_numpy(dtype=object).copy()
+    other = other_calendars(group, len(codes), step, ds.to_numpy()[order], codes)
+    freq = pd.Series(codes, index=freq.index)
+    off |= pd.Series(other, index=work.index)
     freq.index.name = S.UNIQUE_ID
     return freq, off.reindex(frame.index)
+
+
+def other_calendars(group: np.ndarray, n_groups: int, step: np.ndarray, stamps: np.ndarray,
+                    freq: np.ndarray) -> np.ndarray:
+    """Mark hourly, quarterly and yearly series in ``freq`` (series still "D"); return
+    their off-grid rows. Rows come sorted by series then time; ``step`` is each row's
+    step in days from the row before (-1 at a series' first row).
+
+    A series is hourly when most of its steps are one hour (rows off the whole hour are
+    off its grid); quarterly or yearly when most steps are a quarter (89 to 92 days) or a
+    year (365 or 366 days) and two thirds of its dates, at least three, open or close a
+    calendar quarter or year. Data without a time of day, or without such steps, costs
+    one pass over the rows.
+    """
+    off = np.zeros(len(group), dtype=bool)
+    daily = freq == "D"
+    nanos = np.asarray(stamps, dtype="datetime64[ns]").view(np.int64)
+    n_rows = np.bincount(group, minlength=n_groups)
+
+    def total(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(group, weights=mask, minlength=n_groups)
+
+    all_steps = total(step >= 0)
+    hour = 3600 * 10**9
+    if (nanos % (24 * hour) != 0).any():
+        ns_step = np.r_[-1, np.diff(nanos)]
+        ns_step[step < 0] = -1
+        hourly = daily & (total(ns_step == hour) * 2 > total(ns_step >= 0))
+        freq[hourly] = "h"
+        off |= hourly[group] & (nanos % hour != 0)
+        daily &= ~hourly
+    quarter_step = (step >= 89) & (step <= 92)
+    year_step = (step == 365) | (step == 366)
+    if not (daily.any() and (quarter_step | year_step).any()):
+        return off
+    dates = pd.DatetimeIndex(stamps)
+    first = (dates.day == 1) & (nanos % (24 * hour) == 0)
+    last = dates.is_month_end & (nanos % (24 * hour) == 0)
+    month = dates.month.to_numpy()
+    for code, steps, opens, closes in (("Q", quarter_step, month % 3 == 1, month % 3 == 0),
+                                       ("Y", year_step, month == 1, month == 12)):
+        on_grid = (first & opens) | (last & closes)
+        found = (daily & (total(on_grid) >= _ON_GRID_SHARE * n_rows)
+                 & (total(steps) * 2 > all_steps) & (total(on_grid) >= _MIN_ON_GRID))
+        freq[found] = code
+        off |= found[group] & ~on_grid
+        daily &= ~found
+    return off
 
 
 def dominant_frequency(freq: pd.Series) -> str:
@@ -207,8 +265,9 @@ def dominant_frequency(freq: pd.Series) -> str:
 
 
 def pandas_alias(freq: str) -> str:
-    """Pandas offset alias for a stockwise frequency (weeks start Monday, months on the 1st)."""
-    return {"D": "D", "W": "W-MON", "M": "MS"}[freq]
+    """Pandas offset alias for a stockwise frequency (weeks start Monday, months, quarters
+    and years on their first day)."""
+    return calendar_facts.pandas_alias(freq)
 
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")

@@ -23,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from stockwise import calendar_facts
 from stockwise import schema as S
 from stockwise.data.frequency import infer_frequencies
 
@@ -205,6 +206,8 @@ def _holes_of(rows: pd.DataFrame, freq: str, last_date: pd.Timestamp, max_gap_da
 
 def _period_index(dates: pd.DatetimeIndex, freq: str) -> np.ndarray:
     """Consecutive integers for consecutive periods of ``freq``."""
+    if freq in ("h", "Q", "Y"):
+        return calendar_facts.period_index(dates, freq)
     if freq == "M":
         return (dates.year * 12 + dates.month - 1).to_numpy(dtype=np.int64)
     days = dates.normalize().to_numpy().astype("datetime64[D]").astype(np.int64)
@@ -214,6 +217,8 @@ def _period_index(dates: pd.DatetimeIndex, freq: str) -> np.ndarray:
 def _step(dates: pd.DatetimeIndex, freq: str, periods: np.ndarray | int) -> np.ndarray:
     """``dates`` moved by ``periods`` periods (month starts for monthly data)."""
     steps = np.broadcast_to(np.asarray(periods, dtype=np.int64), (len(dates),))
+    if freq in ("h", "Q", "Y"):
+        return calendar_facts.shift(dates, freq, steps)
     if freq == "M":
         months = (dates.year * 12 + dates.month - 1).to_numpy(dtype=np.int64) + steps
         return (months - 1970 * 12).astype("datetime64[M]").astype("datetime64[ns]")

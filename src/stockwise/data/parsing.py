@@ -217,8 +217,12 @@ def read_dates(
     sample) so that ``03/04/2024`` cannot mean March in one row and April in the next.
     Native date/datetime objects (Excel, Parquet) are taken as they are. A time of day
     (or a UTC offset) is dropped, text or native alike (:func:`local_dates`), and the
-    rows that had one are counted, for validation to say so.
+    rows that had one are counted, for validation to say so; unless ``date_format``
+    names an hour (``%H`` or ``%I``): hourly sales keep their hour (minutes and seconds
+    are dropped).
     """
+    if keeps_hours(date_format):
+        return _hours(values, date_format)
     if pd.api.types.is_datetime64_any_dtype(values):
         out = values.dt.tz_localize(None) if getattr(values.dt, "tz", None) else values
         out = out.astype("datetime64[ns]")
@@ -262,6 +266,27 @@ def read_dates(
     failed = ~blank & out.isna()
     times = int(np.append(timed, False)[codes].sum())  # code -1 (blank) takes the last
     return ParsedDates(out, failed, used, times)
+
+
+def keeps_hours(date_format: str | None) -> bool:
+    """Whether dates read with ``date_format`` keep their hour (hourly sales)."""
+    return date_format is not None and ("%H" in date_format or "%I" in date_format)
+
+
+def _hours(values: pd.Series, date_format: str | None) -> ParsedDates:
+    """Dates with their hour, for hourly sales (the format names an hour)."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        parsed = values.dt.tz_localize(None) if getattr(values.dt, "tz", None) else values
+    else:
+        text = values.astype("string").str.strip()
+        try:
+            parsed = pd.to_datetime(text, format=date_format, errors="coerce")
+        except ValueError as exc:
+            raise OptionError(f"the date format '{date_format}' is not valid: {exc}",
+                              hint="Use strftime codes, e.g. %Y-%m-%d %H:%M.") from exc
+    out = parsed.astype("datetime64[ns]").dt.floor("h")
+    failed = out.isna() & values.notna() & values.astype("string").str.strip().ne("")
+    return ParsedDates(out, failed.fillna(False).astype(bool), date_format)
 
 
 def _live_distinct(values: pd.Series, blank: pd.Series, distinct: Distinct | None

@@ -14,6 +14,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from stockwise import calendar_facts
 from stockwise import schema as S
 from stockwise.data.frequency import infer_frequencies
 
@@ -42,8 +43,10 @@ def regularize(
 ) -> pd.DataFrame:
     """Put every series on a complete calendar from its first period to its last (or ``end``).
 
-    ``freq`` is "D", "W" or "M"; ``None`` infers it per series. Monthly dates are moved to
-    the first of their month and weekly series keep their own weekday. Filled rows get
+    ``freq`` is a stockwise frequency or pandas alias (:mod:`stockwise.calendar_facts`);
+    ``None`` infers it per series. Monthly, quarterly and yearly dates are moved to the
+    first day of their period, hourly ones to their whole hour, and weekly series keep
+    their own weekday. Filled rows get
     ``y`` = 0 (``gap_policy="zero"``) or NaN (``"nan"``), ``gap_filled`` = True, the
     series' static attributes, the last known price, no promotion and unknown stock.
     """
@@ -55,13 +58,12 @@ def regularize(
     if freq is None:
         freqs, _ = infer_frequencies(frame[[S.UNIQUE_ID, S.DS]])
     else:
-        if freq not in ("D", "W", "M"):
-            raise ValueError(f"freq must be 'D', 'W' or 'M', not {freq!r}")
-        freqs = pd.Series(freq, index=frame[S.UNIQUE_ID].unique())
+        freqs = pd.Series(calendar_facts.code_of(freq), index=frame[S.UNIQUE_ID].unique())
     per_row = frame[S.UNIQUE_ID].map(freqs)
-    monthly = (per_row == "M").to_numpy()
-    if monthly.any():
-        frame.loc[monthly, S.DS] = frame.loc[monthly, S.DS].dt.to_period("M").dt.to_timestamp()
+    for code in ("M", "Q", "Y", "h"):
+        snap = (per_row == code).to_numpy()
+        if snap.any():
+            frame.loc[snap, S.DS] = calendar_facts.period_start(frame.loc[snap, S.DS], code)
     frame = _combine_same_period(frame)
     grid = _calendar(frame, freqs, None if end is None else pd.Timestamp(end))
     merged = grid.merge(frame, on=[S.UNIQUE_ID, S.DS], how="left", indicator=True)
@@ -93,22 +95,20 @@ def sum_duplicates(sales: pd.DataFrame) -> pd.DataFrame:
     return sales.groupby([S.UNIQUE_ID, S.DS], sort=False, as_index=False).agg(rules)
 
 
-def aggregate(sales: pd.DataFrame, to: Literal["W", "M"]) -> pd.DataFrame:
-    """Aggregate daily (or weekly) sales to weeks starting Monday or to calendar months.
+def aggregate(sales: pd.DataFrame, to: str) -> pd.DataFrame:
+    """Aggregate sales to a coarser calendar: days (from hours), weeks starting Monday
+    (or the weekday of ``W-SUN`` ...), calendar months, quarters or years.
 
     ``y`` is summed; ``on_hand`` is the last known level of the period; ``price`` the mean;
     ``promo`` is 1 if any day was on promotion; ``stockout_days`` counts stocked-out
     periods, ``stockout`` is True if there was any; ``n_obs`` counts input rows, so partial
     first and last periods can be recognised (and dropped) downstream.
     """
-    if to not in ("W", "M"):
-        raise ValueError(f"aggregate to 'W' or 'M', not {to!r}")
+    code, week_start = calendar_facts.parse(to)
+    if code == "h":
+        raise ValueError("aggregate to days, weeks, months, quarters or years, not hours")
     frame = sales.copy()
-    if to == "W":
-        frame[S.DS] = frame[S.DS] - pd.to_timedelta(frame[S.DS].dt.dayofweek, unit="D")
-    else:
-        frame[S.DS] = frame[S.DS].dt.to_period("M").dt.to_timestamp()
-    frame[S.DS] = frame[S.DS].dt.normalize()
+    frame[S.DS] = calendar_facts.period_start(frame[S.DS], code, week_start or 0)
     rules: dict[str, tuple[str, str]] = {S.Y: (S.Y, "sum"), S.N_OBS: (S.Y, "size")}
     for column in _STATIC:
         if column in frame.columns:
@@ -128,7 +128,7 @@ def aggregate(sales: pd.DataFrame, to: Literal["W", "M"]) -> pd.DataFrame:
 
 
 def prepare_sales(
-    sales: pd.DataFrame, *, freq: str | None = None, to: Literal["W", "M"] | None = None,
+    sales: pd.DataFrame, *, freq: str | None = None, to: str | None = None,
     gap_policy: GapPolicy = "zero", end: pd.Timestamp | str | None = None,
 ) -> pd.DataFrame:
     """Flag stockouts, regularise the calendar, then aggregate when ``to`` is given."""
@@ -154,21 +154,27 @@ def _calendar(frame: pd.DataFrame, freqs: pd.Series, end: pd.Timestamp | None) -
     if end is not None:
         bounds["max"] = bounds["max"].clip(lower=end)
     freq = freqs.reindex(bounds.index).to_numpy()
-    first = bounds["min"].to_numpy().astype("datetime64[D]")
-    last = bounds["max"].to_numpy().astype("datetime64[D]")
-    days = (last - first).astype(np.int64)
-    first_month = bounds["min"].dt.year.to_numpy() * 12 + bounds["min"].dt.month.to_numpy() - 1
-    last_month = bounds["max"].dt.year.to_numpy() * 12 + bounds["max"].dt.month.to_numpy() - 1
-    counts = np.where(freq == "M", last_month - first_month + 1,
-                      np.where(freq == "W", days // 7 + 1, days + 1))
+    first = bounds["min"].to_numpy().astype("datetime64[ns]")
+    last = bounds["max"].to_numpy().astype("datetime64[ns]")
+    counts = np.ones(len(freq), dtype=np.int64)
+    for code in np.unique(freq.astype(str)):
+        kind = freq == code
+        if code == "W":  # weeks keep the series' own weekday: count from its first date
+            days = (last[kind].astype("datetime64[D]") - first[kind].astype("datetime64[D]"))
+            counts[kind] = days.astype(np.int64) // 7 + 1
+        else:
+            grid = code if code in calendar_facts.CODES else "D"
+            counts[kind] = (calendar_facts.period_index(last[kind], grid)
+                            - calendar_facts.period_index(first[kind], grid) + 1)
     counts = np.maximum(counts, 1)
     ids = np.repeat(bounds.index.to_numpy(), counts)
     step = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
     kind = np.repeat(freq, counts)
-    start_day = np.repeat(first, counts)
-    ds = np.where(kind == "W", start_day + step * 7, start_day + step).astype("datetime64[ns]")
-    if (kind == "M").any():
-        months = np.repeat(first_month, counts) + step
-        month_start = (months - (1970 * 12)).astype("datetime64[M]").astype("datetime64[ns]")
-        ds = np.where(kind == "M", month_start, ds)
+    start = np.repeat(first, counts)
+    ds = np.empty(len(ids), dtype="datetime64[ns]")
+    for code in np.unique(freq.astype(str)):
+        rows = kind == code
+        grid = code if code in calendar_facts.CODES else "D"
+        origin = start[rows] if grid == "h" else start[rows].astype("datetime64[D]")
+        ds[rows] = calendar_facts.shift(origin, grid, step[rows])
     return pd.DataFrame({S.UNIQUE_ID: ids, S.DS: ds})

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import union_categoricals
 
+from stockwise import calendar_facts
 from stockwise import schema as S
 from stockwise.data.bounds import DEFAULT_BOUNDS, Bound, Bounds
 from stockwise.data.frequency import (
@@ -640,7 +641,7 @@ def _check_frequency(typed: pd.DataFrame, ok: np.ndarray, frame: pd.DataFrame,
         return None
     off = _align_weeks(typed, ok, frame, issues, notes, keys, freq, off,
                        None if columns is None or ranks is None else (columns[0], ranks[1]))
-    names = {"D": "daily", "W": "weekly", "M": "monthly"}
+    names = calendar_facts.NAMES
     off_index = off.index[off.to_numpy()]
     if len(off_index):
         per_row = typed.loc[off_index, S.UNIQUE_ID].map(freq).map(names)

@@ -2,10 +2,10 @@
 
 Why. A model's bands hold under its own assumptions: ETS and ARIMA bands assume Gaussian
 errors of a well-specified model, conformal bands assume tomorrow's errors look like the
-in-sample ones. On the shared monthly datasets "auto" covered 76 % at the 80 % level on
-Australian retail turnover and 88 % on PBS prescriptions: one too narrow, one too wide.
-"auto" backtests every candidate on the last windows of each series anyway, so those
-windows can also say how far outside its bands the chosen forecast fell.
+in-sample ones, and on real panels they miss nominal coverage in both directions
+(docs/decisions/0009-band-calibration-from-the-backtest.md). "auto" backtests every
+candidate on the last windows of each series anyway, so those windows can also say how
+far outside its bands the chosen forecast fell.
 
 How (conformalised quantile regression, Romano, Patterson & Candès 2019, pooled per
 segment). For every backtest point of the chosen forecast and every level L, the score is
@@ -18,15 +18,14 @@ pool together. The final bands move by ``correction × scale``: outward when the
 bands were too narrow, inward when too wide, never below zero, never across the point,
 and still nested across levels. A band whose lower end is at zero — most bands of slow
 movers — can only be missed above, so only ``y − hi`` is scored there and its lower end
-stays at zero: scoring both sides gave every zero-demand point a score of exactly 0 (y
-on the lower bound), so on a panel three quarters zero no band could move inward however
-wide it was. A zero-demand point under such a band is covered whatever the correction
+stays at zero: scored on both sides, every zero-demand point would score exactly 0 (y
+on the lower bound), so on a panel mostly at zero no band could move inward however
+wide it is. A zero-demand point under such a band is covered whatever the correction
 (its score is −∞): it counts towards the coverage but does not hold the band out.
 Inward moves keep at least half of each side of the model's own band
 (:data:`MAX_INWARD`): a backtest that saw calmer or wilder times than the forecast will
-(jewelry: two windows around Christmas, where the gradient-boosted
-forecasters' bands covered 97 %, so an uncapped correction shrank the held-out bands to
-39 % coverage at 80 %) can then narrow bands, but not erase them.
+(a seasonal peak inside the backtest windows, say) can then narrow bands, but not erase
+them.
 
 A lower end pinned at zero is right for a slow mover, which sells nothing on more than
 the band's lower tail of days, but not for a series that sold on nearly every open day

@@ -5,9 +5,10 @@ zero MASE scale fall back to MAE, which ranks models identically within one seri
 A series' own score rests on a couple of short backtest windows and is noisy, so it is
 shrunk toward the mean score of the same model over the series' *segment* (empirical
 Bayes: ``prior_points`` is how many backtest points the segment's evidence is worth).
-On held-out data this beat both pure per-series and pure per-segment choice
-(docs/benchmarks.md). Series with too few points to trust at all (``min_points``) take
-the best model of their segment; a segment with no scores takes the overall winner.
+On held-out data this beats both pure per-series and pure per-segment choice
+(docs/decisions/0010-selection-shrunk-by-segment.md). Series with too few points to
+trust at all (``min_points``) take the best model of their segment; a segment with no
+scores takes the overall winner.
 """
 
 from __future__ import annotations

@@ -228,9 +228,9 @@ DIRECT_BY_FREQ: dict[str, tuple[int, int]] = {"D": (28, 7), "W": (8, 1), "M": (6
 def direct_steps(h: int, freq: str | None) -> int:
     """Steps a direct model should learn for forecasts ``h`` periods ahead: ``h``, up to
     twice the frequency's default (56 days). Training rows grow with the steps (about
-    4 per day and series at 28 steps), so beyond that the last step is reused. On the
-    rossmann validation window (h = 48) learning all 48 steps was what made XGBoost
-    gain (0.382 recursive, 0.363 with 28 steps, 0.332 with 48)."""
+    4 per day and series at 28 steps), so beyond that the last step is reused; learning
+    every step of the horizon matters for the gain of the direct strategy
+    (docs/decisions/0005-direct-strategy-for-daily-gbms.md)."""
     default = DIRECT_BY_FREQ.get(freq or "D", (6, 1))[0]
     return max(1, min(int(h), 2 * default))
 
@@ -242,17 +242,14 @@ def default_spec(freq: str = "D", season_length: int = 7, *, country: str | None
 
     ``intermittent`` (count objectives): on daily and weekly data, target features start
     four weeks back, so a forecast up to four weeks ahead never feeds its own means back
-    as if they were observed counts; on the m5 validation window (the 28 days before the
-    benchmark's test) this lowered mean RMSSE from 0.692 to 0.681
-    (``benchmarks/ml_tuning.py``, docs/benchmarks.md).
+    as if they were observed counts (docs/benchmarks/lstm_and_gbm.md).
 
     ``strategy="direct"``: target features of the origin (offset 1) with one more
     rolling window, the share of zero periods per window and the periods since the last
     sale for intermittent counts, and steps up to four weeks / eight weeks / six months
-    (:mod:`stockwise.features.origin`). Validation windows (docs/benchmarks.md, "Fifth
-    session"): m5 0.683 against 0.684 for the recursive count default, rossmann 0.334
-    against 0.407 (LightGBM). The gradient-boosted models use it by default with a
-    squared-error objective on daily data (:meth:`GlobalModel._strategy`).
+    (:mod:`stockwise.features.origin`). The gradient-boosted models use it by default
+    with a squared-error objective on daily data (:meth:`GlobalModel._strategy`;
+    docs/decisions/0005-direct-strategy-for-daily-gbms.md).
 
     ``drivers`` are given roles by name: a column whose name contains "price" is a
     price, one containing "promo" a promotion, any other an event / known-ahead flag.

@@ -3,10 +3,8 @@
 Why. A forecast made from fewer days of history than the interval it must cover (lead time
 + review) extrapolates whatever those days held — for a launch, the launch spike — and
 its bands, estimated from a handful of errors, are wide; the service calibration has no
-evidence on the product yet either. Ordering up to a high quantile of that is how a
-replay of generated luxury data ordered 372 units of a leather good at 1,230 a unit that
-had sold about 100 units in the 43 days since its launch (docs/benchmarks.md, sixth
-session): the stock then lasted the rest of the replay.
+evidence on the product yet either. Ordering up to a high quantile of that buys stock
+for months on the strength of a launch (docs/decisions/0006-new-product-cap.md).
 
 Rule. Until a product has been in the history for :data:`NEW_PRODUCT_INTERVALS`
 protection intervals (one to see the launch, one to see what follows it), its position
@@ -19,8 +17,8 @@ After that the forecast and the calibrated level decide alone.
 "New" is counted from the product's first row in the history (its listing), zeros
 included, not from its first sale: what makes a forecast untrustworthy is a short
 history, and a spare part listed for years whose first demand comes late is forecast
-from all those zeros (on carparts, counting from the first sale capped 76 of 300 such
-parts and cost 0.2-0.3 points of fill, docs/benchmarks.md).
+from all those zeros (counting from the first sale would cap such parts on one or two
+sales and cost fill; docs/decisions/0006-new-product-cap.md).
 """
 
 from __future__ import annotations

@@ -11,21 +11,18 @@ segment and clipped at zero. Days are tied together by a Gaussian copula with eq
 correlation ``correlation`` between days (0 = independent days, 1 = one shared
 percentile). Without bands, each day falls back to a Poisson around the point.
 
-Two choices were measured in closed-loop replays (docs/benchmarks.md, "Closed-loop
-inventory replays"):
+Two choices rest on closed-loop replays (docs/decisions/0008-demand-paths.md):
 
 - *Independent days by default* (``DEFAULT_CORRELATION = 0``). Forecast errors of
   consecutive days are positively correlated in principle, but with the point as the
-  median the multi-day totals are already wide, and every correlation tried (0.25, 0.5)
-  over-served more, with more stock.
+  median the multi-day totals are already wide, and a positive correlation over-serves
+  more, with more stock.
 - *The point stays the median by default.* Forecasters give the conditional mean, and on
-  slow items whose lower bands are clipped at zero the paths' mean comes out 1.8-5.3
+  slow items whose lower bands are clipped at zero the paths' mean comes out several
   times the point forecast. ``point_is_mean=True`` rescales those days to the point's
-  mean. Measured on M5 (149 intermittent items) it made the mean right but the
-  lead-time totals too narrow (independent days hide the bursts of intermittent demand):
-  realised CSL 88.9 / 91.4 / 93.6 % at 90 / 95 / 98 % targets instead of 96.4 / 97.7 /
-  98.7 %, and only 1-8 % less stock than the baseline at equal fill rate instead of
-  22-34 %. So it is an option, not the default.
+  mean: the mean is then right but the lead-time totals are too narrow (independent days
+  hide the bursts of intermittent demand), so orders under-serve and save less stock.
+  So it is an option, not the default.
 """
 
 from __future__ import annotations
@@ -36,6 +33,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr
 
+from stockwise import calendar_facts
 from stockwise import schema as S
 from stockwise.schema import FORECAST
 
@@ -164,22 +162,25 @@ def _inverse_cdf(u: np.ndarray, probs: np.ndarray, knots: np.ndarray) -> np.ndar
 
 
 def to_daily(forecasts: pd.DataFrame, freq: str) -> pd.DataFrame:
-    """Spread weekly or monthly forecasts evenly over their days (bands scaled alike).
+    """Forecasts per day: hours summed to their day, longer periods spread evenly over
+    their days (bands scaled alike).
 
     Inventory runs in days (lead times, expiry dates); a weekly forecast of 14 units
-    becomes 2 units on each of its 7 days. Scaling the bands by the same factor treats
-    the days of a period as perfectly correlated, which is conservative.
+    becomes 2 units on each of its 7 days, a quarter's 91 units 1 a day. Scaling the
+    bands by the same factor treats the days of a period as perfectly correlated, which
+    is conservative; summing the hours' bands does the same for the hours of a day.
     """
-    if freq == "D":
+    code = calendar_facts.code_of(freq)
+    if code == "D":
         return forecasts.copy()
     value_columns = [c for c in forecasts.columns if c.startswith(FORECAST)]
+    if code == "h":
+        return _hours_to_days(forecasts, value_columns)
     # rows by period, then as listed (a period's rows are spread together)
     rows = forecasts[forecasts[S.DS].notna()].sort_values(S.DS, kind="stable")
     periods = pd.DatetimeIndex(rows[S.DS])
     _, first, which = np.unique(periods.asi8, return_index=True, return_inverse=True)
-    offset = pd.offsets.Week(1) if freq == "W" else pd.offsets.MonthBegin(1)
-    period_days = np.array([len(pd.date_range(start, start + offset - pd.Timedelta(days=1),
-                                              freq="D")) for start in periods[first]])
+    period_days = calendar_facts.days_in_period(periods[first], code)
     days = period_days[which.ravel()]
     take = np.repeat(np.arange(len(rows)), days)
     out = rows.iloc[take].reset_index(drop=True)
@@ -187,6 +188,16 @@ def to_daily(forecasts: pd.DataFrame, freq: str) -> pd.DataFrame:
     out[S.DS] = periods[take] + pd.to_timedelta(day_of_period, unit="D")
     out[value_columns] = out[value_columns].div(days[take], axis=0)
     return _by_product_and_day(out)
+
+
+def _hours_to_days(forecasts: pd.DataFrame, value_columns: list[str]) -> pd.DataFrame:
+    """Hourly forecasts summed per product and day (other columns: the day's first)."""
+    rows = forecasts[forecasts[S.DS].notna()]
+    keys = [rows[S.UNIQUE_ID], rows[S.DS].dt.normalize().rename(S.DS)]
+    rules = {c: ("sum" if c in value_columns else "first")
+             for c in rows.columns if c not in (S.UNIQUE_ID, S.DS)}
+    out = rows.groupby(keys, sort=True).agg(rules).reset_index()
+    return _by_product_and_day(out[list(forecasts.columns)])
 
 
 def _by_product_and_day(frame: pd.DataFrame) -> pd.DataFrame:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from stockwise import calendar_facts
 from stockwise import schema as S
 from stockwise.inventory.alerts import ALERT_COLUMNS, alerts_for, sale_value
 from stockwise.inventory.decision import Decision, days_of_cover, decide, describe_level, to_date
@@ -43,7 +44,7 @@ from stockwise.sectors import DEFAULT_CURRENCY, SectorProfile
 
 log = logging.getLogger(__name__)
 COVER_WINDOW = 28
-DAYS_PER_PERIOD = {"D": 1, "W": 7, "M": 30}
+DAYS_PER_PERIOD = calendar_facts.DAYS_PER_PERIOD
 UNPLANNED_COLUMNS = [S.UNIQUE_ID, S.SECTOR, S.ON_HAND, "reason"]
 """``unplanned.csv``: the inventory's products no line could be made for, and why."""
 PLAN_COLUMNS = [
@@ -309,7 +310,9 @@ def _calibrated_levels(params: list[ProductParameters], backtest: pd.DataFrame |
 
 
 def _freq_of(freq: str | dict[str, str], sector: str | None) -> str:
-    return freq if isinstance(freq, str) else freq.get(str(sector), "D")
+    """The stockwise code of the forecasts' frequency (for ``sector``, when per sector)."""
+    return calendar_facts.code_of(freq if isinstance(freq, str) else
+                                  freq.get(str(sector), "D"))
 
 
 def _plan_product(params: ProductParameters,

@@ -2,18 +2,17 @@
 
 Why: the order-up-to level S is the q-quantile of the forecast demand over the protection
 interval (lead time + review). Whether that serves a share q of cycles depends on more
-than the forecast: bands too wide — as the quantile paths of slow, intermittent items
-are (docs/benchmarks.md, closed-loop replays: 96-99 % of cycles served at a 90 % target)
-— over-serve; too narrow, under-serve; and with a few units a week, rounding the order
-up to whole units (or packs, or the MOQ) adds service of its own. So the level is
-calibrated on outcomes: for each past decision whose protection interval has passed,
-and for every candidate level q of a grid, would the stock that ordering up to the
-q-quantile gives (the position plus the order as the supplier accepts it) have covered
-the demand of the interval? Ordering at the smallest q whose past decisions were
-covered at least a share τ of the time (with the split-conformal rank ⌈(n + 1)·τ⌉ of n,
-for finite samples) serves τ of cycles if the future resembles that past — the
-conformal recalibration of a quantile level (cf. Kuleshov et al. 2018), with the
-decision rule inside.
+than the forecast: bands too wide — as the quantile paths of slow, intermittent items are
+(docs/decisions/0007-calibrated-service-levels.md) — over-serve; too narrow, under-serve;
+and with a few units a week, rounding the order up to whole units (or packs, or the MOQ)
+adds service of its own. So the level is calibrated on outcomes: for each past decision
+whose protection interval has passed, and for every candidate level q of a grid, would the
+stock that ordering up to the q-quantile gives (the position plus the order as the
+supplier accepts it) have covered the demand of the interval? Ordering at the smallest q
+whose past decisions were covered at least a share τ of the time (with the split-conformal
+rank ⌈(n + 1)·τ⌉ of n, for finite samples) serves τ of cycles if the future resembles that
+past — the conformal recalibration of a quantile level (cf. Kuleshov et al. 2018), with
+the decision rule inside.
 
 A fill-rate target is calibrated the same way on units instead of cycles: for each past
 decision and level, the units its cycle would have run short (:class:`FillRateCalibrator`).
@@ -137,18 +136,17 @@ class ServiceCalibrator:
 class FillRateCalibrator:
     """Past decisions' shortages per level; turns a fill-rate target into a level.
 
-    Why a second calibrator: a cycle counts as served when its demand fits the stock, so
-    a slow mover meets a cycle-service target in its many cycles without demand while its
-    few sales go unserved (docs/benchmarks.md, closed-loop replays: pharmacy products at
-    44-89 % fill under a 95 % cycle target). A fill-rate target must look at units. For
-    each elapsed decision and each grid level, the units the cycle would have run short
-    are those of the periodic-review shortage formula: (D_{L+R} − S)⁺ − (D_L − S)⁺ (the
-    shortage over lead time + review minus the part already short before the order
-    arrived), against the demand of the review part, D_{L+R} − D_L. Per product,
-    fill(level) = 1 − Σ shortages ÷ Σ review demand; the level chosen is the smallest
-    whose mean over the group's products reaches the target: each product counts once,
-    as a per-product target means, not in proportion to its volume (which would let fast
-    movers carry the group while slow ones go short).
+    Why a second calibrator: a cycle counts as served when its demand fits the stock, so a
+    slow mover meets a cycle-service target in its many cycles without demand while its
+    few sales go unserved (docs/decisions/0007-calibrated-service-levels.md). A fill-rate
+    target must look at units. For each elapsed decision and each grid level, the units
+    the cycle would have run short are those of the periodic-review shortage formula:
+    (D_{L+R} − S)⁺ − (D_L − S)⁺ (the shortage over lead time + review minus the part
+    already short before the order arrived), against the demand of the review part,
+    D_{L+R} − D_L. Per product, fill(level) = 1 − Σ shortages ÷ Σ review demand; the level
+    chosen is the smallest whose mean over the group's products reaches the target: each
+    product counts once, as a per-product target means, not in proportion to its volume
+    (which would let fast movers carry the group while slow ones go short).
     """
 
     def __init__(self, min_scores: int = MIN_SCORES) -> None:

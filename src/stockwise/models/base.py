@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
+from stockwise import calendar_facts
 from stockwise import schema as S
 from stockwise.data.frequency import dominant_frequency, infer_frequencies
 from stockwise.errors import FrameError, OptionError, StockwiseError
@@ -253,7 +254,7 @@ def _is_sorted(ids: np.ndarray, ds: np.ndarray) -> bool:
 
 
 def infer_freq(frame: pd.DataFrame) -> str:
-    """stockwise frequency of the panel: "D", "W" or "M".
+    """stockwise frequency of the panel (a code of :mod:`stockwise.calendar_facts`).
 
     A panel sorted by series and date whose every step is one day is daily without the
     full inference (the common case of prepared daily data, where it costs the most).
@@ -276,7 +277,9 @@ def pandas_freq(freq: str, ds: pd.Series) -> str:
         return f"W-{weekday}"
     if freq == "M":
         return "MS" if (pd.to_datetime(ds).dt.day == 1).all() else "ME"
-    raise ValueError(f"unknown frequency {freq!r}; expected D, W or M")
+    if freq in ("h", "Q", "Y"):
+        return calendar_facts.pandas_alias(freq, pd.to_datetime(ds))
+    raise ValueError(f"unknown frequency {freq!r}; expected {', '.join(calendar_facts.CODES)}")
 
 
 def future_dates(last: pd.Series, h: int, freq: str, ds: pd.Series) -> pd.DataFrame:
@@ -297,9 +300,12 @@ def future_date_matrix(last: np.ndarray, h: int, freq: str, sample: pd.Series) -
     if freq in ("D", "W"):
         days = 1 if freq == "D" else 7
         return last[:, None] + (steps * days).astype("timedelta64[D]")[None, :]
+    if freq == "h":
+        return last[:, None] + steps.astype("timedelta64[h]")[None, :]
     anchor = pandas_freq(freq, sample)
-    month = last.astype("datetime64[M]")[:, None] + steps[None, :].astype("timedelta64[M]")
-    if anchor == "MS":
+    months = steps * calendar_facts.MONTHS_PER_PERIOD[freq]
+    month = last.astype("datetime64[M]")[:, None] + months[None, :].astype("timedelta64[M]")
+    if anchor.endswith("S"):
         return month.astype("datetime64[ns]")
     return ((month + np.timedelta64(1, "M")).astype("datetime64[D]")
             - np.timedelta64(1, "D")).astype("datetime64[ns]")

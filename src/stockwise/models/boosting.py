@@ -14,14 +14,13 @@ become additive) and the count objectives learn y divided by each series' mean (
 y >= 0 and one scale across series).
 
 ``n_jobs`` defaults to 1: on a small shared machine OpenMP threads that wait for busy
-cores made a fit several times slower than one thread (18 s against 2.5 s in one test).
+cores make a fit several times slower than one thread (docs/benchmarks/lstm_and_gbm.md).
 
 LightGBM's ``n_estimators`` and ``learning_rate`` default to 300 trees at 0.05, and to 100
-at 0.15 with a count objective on weekly or monthly data: there the shorter ensemble was
-as accurate (jewelry and carparts, with the luxury profile's candidates and alone;
-docs/benchmarks.md, "Weekly luxury: fewer LightGBM fits and trees") for a third of the
-training, which is most of the cost of a weekly luxury forecast. With squared error, fewer
-trees lost accuracy (jewelry), so it keeps 300.
+at 0.15 with a count objective on weekly or monthly data: there the shorter ensemble is
+as accurate for a third of the training, which is most of the cost of a weekly luxury
+forecast (docs/benchmarks/nightly_scale.md, "Weekly luxury forecast"). With squared error
+fewer trees lose accuracy, so it keeps 300.
 
 The libraries are imported when a model is trained or loaded, not when stockwise is
 imported. Models are saved in the libraries' own formats: LightGBM's model text and
@@ -67,9 +66,9 @@ def _resolve(objective: str, y: np.ndarray, who: str) -> str:
 class LightGBM(GlobalModel):
     """LightGBM gradient boosting across series (histogram trees, deterministic).
 
-    No row or feature subsampling by default: on the rossmann validation window (the 48
-    days before the benchmark's test) 80 % bagging and feature fraction gave mean RMSSE
-    0.538 against 0.400 without (0.680 either way on m5; ``benchmarks/ml_tuning.py``).
+    No row or feature subsampling by default: on daily store sales bagging and feature
+    fraction cost accuracy, and on intermittent items they gain nothing
+    (``experiments/ml_tuning.py``; docs/benchmarks/lstm_and_gbm.md).
     """
 
     estimator_suffix = ".txt"

@@ -111,8 +111,8 @@ def add_conformal_intervals(model: Forecaster, point: pd.DataFrame, h: int,
 
 def two_sided_z(level: float) -> float:
     """The standard normal quantile of a two-sided band of ``level`` percent (the
-    standard library's, so forecasting never imports scipy.stats: seconds on a cold
-    start)."""
+    standard library's, so forecasting never imports scipy.stats, which is slow to import
+    in a cold process)."""
     return NormalDist().inv_cdf(0.5 + level / 200.0)
 
 

@@ -33,6 +33,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
+from stockwise import calendar_facts
 from stockwise import schema as S
 from stockwise.errors import InputError, OptionError
 from stockwise.features.calendar import calendar_features
@@ -55,7 +56,7 @@ INTERMITTENT_ZERO_SHARE = 0.3
 NOT_DRIVERS = {S.UNIQUE_ID, S.DS, S.Y, S.SECTOR, S.PRODUCT, S.STORE, S.CATEGORY, S.ON_HAND,
                S.STOCKOUT, S.GAP_FILLED, S.SOURCE_ROW, S.N_OBS}
 """Columns never taken as drivers when ``exog`` is None (keys, attributes, bookkeeping)."""
-DEFAULT_SEASON = {"D": 7, "W": 52, "M": 12}
+DEFAULT_SEASON = calendar_facts.SEASON
 MIN_TRAINING_ROWS = 10
 ALL = "_all"
 
@@ -71,7 +72,8 @@ class GlobalModel(Forecaster):
     estimator_suffix: ClassVar[str] = ".bin"
     direct_by_default: ClassVar[bool] = False
     """True where ``strategy="auto"`` means direct for a squared-error objective on daily
-    data (the gradient-boosted models; docs/benchmarks.md, "Direct by default")."""
+    data (the gradient-boosted models; docs/decisions/0005-direct-strategy-for-daily-gbms.md).
+    """
 
     # common parameters (subclasses list them in their own __init__ too)
     season_length: int | None
@@ -187,11 +189,10 @@ class GlobalModel(Forecaster):
         squared-error objective on daily data where the model class says so
         (``direct_by_default``), else recursive.
 
-        Why: on the rossmann validation window (squared error on log1p, h = 48) the
-        direct strategy lowered mean RMSSE from 0.407 to 0.334 (LightGBM) and from 0.382
-        to 0.332 (XGBoost, 48 steps), as the recursion compounds its own errors; on
-        intermittent counts (Tweedie, m5) it was neutral (0.683 against 0.684), so the
-        count objectives keep the recursive spec reading features from 28 days back.
+        Why: with squared error on daily data the recursion compounds its own errors over
+        the horizon, which the direct strategy avoids; on intermittent counts it gains
+        nothing, so the count objectives keep the recursive spec reading features from 28
+        days back (docs/decisions/0005-direct-strategy-for-daily-gbms.md).
         """
         chosen = getattr(self, "strategy", "auto")
         if chosen not in ("auto", "recursive", "direct"):

@@ -78,8 +78,9 @@ class LSTMForecaster(Forecaster):
     conformal:
         Widen each band by how much it missed on the validation tail (conformalised
         quantile regression), so the 80 % band holds at least about 80 % of those points.
-        Bands are only ever widened: on the benchmarks, narrowing on one validation window
-        per series left the test coverage below nominal (docs/benchmarks.md).
+        Bands are only ever widened: one validation window per series, which also chose
+        the epoch, flatters the model, so narrowing on it leaves the test coverage below
+        nominal (docs/benchmarks/lstm_and_gbm.md).
     calendar:
         Add the day-of-week (daily) or week/month-of-year (weekly, monthly) cycle.
     trim_leading_zeros:
@@ -89,7 +90,7 @@ class LSTMForecaster(Forecaster):
     n_threads:
         Torch threads while fitting and predicting (``None``: leave torch's setting). One
         thread is the fastest on a busy machine (the network is small) and the same seed
-        then gives the same forecasts on any machine; see docs/benchmarks.md.
+        then gives the same forecasts on any machine (docs/benchmarks/lstm_and_gbm.md).
     """
 
     is_global = True

@@ -42,9 +42,9 @@ class HoltWintersMonthDay(HoltWinters):
     """:class:`~.smoothing.HoltWinters` times a per-series day-of-month profile learned
     from its own earlier errors (module docstring); daily data only.
 
-    Its conformal bands take the errors of six horizons before the origin (the default
-    three of the panel models saw only one quiet spring before the rossmann test window
-    and covered 75 % at 80 %); see docs/decisions/0002-closed-days-and-month-days.md."""
+    Its conformal bands take the errors of six horizons before the origin: the default
+    three of the panel models can see a single calm season and come out too narrow; see
+    docs/decisions/0002-closed-days-and-month-days.md."""
 
     conformal_windows: ClassVar[int] = 6
 

@@ -156,8 +156,8 @@ register_model("LightGBM-direct", _lightgbm_direct)
 register_model("RandomForest", _random_forest)
 register_global_candidate("LSTM", 100)
 """The LSTM joins "auto" on panels of 100 series or more where a sector profile names it
-(retail does): it costs about a minute per fit on 2 cores (docs/benchmarks.md), and "auto"
-fits it once per backtest window and once more at the end."""
+(retail does): a fit costs about a minute on 2 cores (docs/benchmarks/lstm_and_gbm.md), and
+"auto" fits it once per backtest window and once more at the end."""
 
 
 def with_fallback(model: Forecaster | str, season_length: int = 1,

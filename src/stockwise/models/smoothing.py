@@ -1,13 +1,13 @@
 """Exponential smoothing for a whole panel at once: Holt-Winters and simple smoothing.
 
 The fast default of "auto" on daily data. statsforecast's AutoETS optimises each series'
-parameters numerically (about a quarter of a CPU-second per two-year daily series, times
-every backtest window); here each series picks its parameters from a small grid by the
-mean squared one-step error, and the recursion runs for every series and every grid point
-at once, one numpy step per period. Because the state at any column depends only on the
-data up to it, one pass also gives the forecast from every backtest cutoff, each with the
-parameters that were best *up to that cutoff* (the running error sums are snapshot
-there), so the backtest uses nothing from the future.
+parameters numerically, series by series and again in every backtest window
+(docs/decisions/0001-fast-auto-preset.md); here each series picks its parameters from a
+small grid by the mean squared one-step error, and the recursion runs for every series and
+every grid point at once, one numpy step per period. Because the state at any column
+depends only on the data up to it, one pass also gives the forecast from every backtest
+cutoff, each with the parameters that were best *up to that cutoff* (the running error
+sums are snapshot there), so the backtest uses nothing from the future.
 
 Model (additive error correction form, Hyndman et al. 2008, ETS(A,Ad,A)):
 ``ŷ_t = l + φ·b + s_p``, ``e = y_t − ŷ_t``, ``l ← l + φ·b + α·e``, ``b ← φ·b + β·e``,
@@ -43,8 +43,9 @@ class HoltWinters(PanelForecaster):
     parameters from a grid (level α, season γ, trend or not); all series at once.
 
     ``multiplicative`` also tries a multiplicative season on every grid point (twice the
-    cost; on the shared rossmann stores and the generated retail and pharmacy series it
-    was chosen by the one-step error but did not forecast better, so it is off)."""
+    cost; off by default: chosen by the one-step error, it does not forecast daily store
+    or generated retail and pharmacy sales better; docs/decisions/0001-fast-auto-preset.md).
+    """
 
     min_history = 1
 

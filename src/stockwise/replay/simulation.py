@@ -16,7 +16,7 @@ before ``start`` train the forecasts; from ``start`` on, each day
 4. writes off the lots whose last day it was.
 
 ``policy="baseline"`` replaces steps 2's forecast and decision by the textbook rule the
-issue compares against: seasonal naive (weekly) mean over L + R, σ = standard deviation of
+replays compare against: seasonal naive (weekly) mean over L + R, σ = standard deviation of
 the last 8 weeks of daily demand, S = μ·(L + R) + ``safety_stock_normal`` (which adds the
 lead-time spread), order S − position.
 

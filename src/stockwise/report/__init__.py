@@ -1,1 +1,1 @@
-"""Reports built from result tables: the order workbook (HTML report in issue #6)."""
+"""Reports built from result tables: the order workbook and the HTML report."""

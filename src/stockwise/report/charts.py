@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from stockwise import calendar_facts
 from stockwise import schema as S
 from stockwise.optional import optional_import
 from stockwise.words import day, localise, say, tr
@@ -30,7 +31,7 @@ GREY = "#868e96"
 RED = "#c92a2a"
 TOP_PRODUCTS = 12
 HISTORY_DAYS = 180
-PERIOD = {"D": "day", "W": "week", "M": "month"}
+PERIOD = calendar_facts.UNITS
 PRODUCT_TITLE = ("#{rank} {id} ({sector}) · {urgency}: {chance} chance of running out before "
                  "an order placed today arrives, order {qty}")
 
@@ -118,14 +119,19 @@ def color(i: int) -> str:
 # --- charts of a plan run ---------------------------------------------------------------
 
 def period_totals(values: pd.Series, freq: str) -> pd.Series:
-    """Daily totals (indexed by date) summed to ``freq``; partial periods dropped."""
-    if freq == "D" or values.empty:
+    """Daily totals (indexed by date) summed to ``freq``; partial periods dropped.
+
+    Totals already one per period, dated by its start (quarterly sales), are whole
+    periods as they are.
+    """
+    if freq in ("h", "D") or values.empty:  # the plan's history is daily (hours summed)
         return values
     index = pd.DatetimeIndex(values.index)
-    start = index - pd.to_timedelta(index.dayofweek, unit="D") if freq == "W" else \
-        index.to_period("M").to_timestamp()
+    start = pd.DatetimeIndex(calendar_facts.period_start(pd.Series(index), freq))
+    if (start == index).all() and start.is_unique:
+        return values
     grouped = values.groupby(start)
-    full = 7 if freq == "W" else pd.DatetimeIndex(grouped.size().index).days_in_month
+    full = calendar_facts.days_in_period(grouped.size().index, freq)
     return grouped.sum()[grouped.size().to_numpy() == full]
 
 
@@ -176,7 +182,8 @@ def product_charts(plan: pd.DataFrame, forecasts: pd.DataFrame, projection: pd.D
         rows = by_id[uid].sort_values(S.DS) if uid in by_id else None
         freq = str(rows["freq"].iloc[0]) if rows is not None and "freq" in rows else "D"
         daily = _daily(sales, [uid])
-        daily = daily[daily.index > daily.index.max() - pd.Timedelta(days=HISTORY_DAYS)] \
+        shown = max(HISTORY_DAYS, 8 * calendar_facts.DAYS_PER_PERIOD.get(freq, 1))
+        daily = daily[daily.index > daily.index.max() - pd.Timedelta(days=shown)] \
             if not daily.empty else daily
         history = period_totals(daily, freq)
         demand: list = [Line(tr("sales", lang), history.index, history.to_numpy(),

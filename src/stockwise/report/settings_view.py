@@ -145,5 +145,6 @@ def _horizon(sector: Mapping[str, Any]) -> str:
     horizon = sector.get("horizon")
     if horizon is None:
         return "—"
-    unit = {"D": "days", "W": "weeks", "M": "months"}.get(sector.get("freq") or "", "periods")
+    unit = {"h": "hours", "D": "days", "W": "weeks", "M": "months", "Q": "quarters",
+            "Y": "years"}.get(sector.get("freq") or "", "periods")
     return f"{horizon} {unit}"

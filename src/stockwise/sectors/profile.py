@@ -45,15 +45,17 @@ from typing import Any
 
 import yaml
 
+from stockwise import calendar_facts
 from stockwise.data.bounds import DEFAULT_LIMITS
 from stockwise.data.holes import DEFAULT_MAX_GAP_DAYS
-from stockwise.errors import ProfileError
+from stockwise.errors import OptionError, ProfileError
 
 BUILTIN_DIR = Path(__file__).resolve().parent / "profiles"
 """Folder holding the built-in profile files."""
 
-FREQUENCIES = ("D", "W", "M")
-"""Allowed values of ``frequency``: daily, weekly (weeks start on Monday), monthly."""
+FREQUENCIES = calendar_facts.CODES
+"""Values of ``frequency`` (pandas aliases such as ``W-SUN``, ``MS`` or ``QS`` are read
+as theirs): hourly, daily, weekly, monthly, quarterly, yearly."""
 
 DEFAULT_CURRENCY = "EUR"
 """Currency of a profile that names none (ISO 4217 code): the one money is shown in."""
@@ -61,9 +63,10 @@ DEFAULT_CURRENCY = "EUR"
 SHELF_LIFE_MODES = ("none", "fefo")
 """Allowed values of ``shelf_life_handling``."""
 
-PANDAS_FREQ = {"D": "D", "W": "W-MON", "M": "MS"}
+PANDAS_FREQ = {code: calendar_facts.pandas_alias(code) for code in FREQUENCIES}
 """pandas frequency aliases of the profile frequencies, with periods dated by their
-start: days, weeks dated on their Monday, months dated on their first day."""
+start: hours, days, weeks dated on their Monday, months, quarters and years dated on
+their first day."""
 
 _SUFFIXES = (".yaml", ".yml")
 _MAX_EXTENDS_DEPTH = 16
@@ -112,10 +115,12 @@ class SectorProfile:
     name:
         Profile name (defaults to the file name without extension).
     frequency:
-        Period of the series: ``"D"`` day, ``"W"`` week starting Monday, ``"M"`` month.
+        Period of the series: ``"h"`` hour, ``"D"`` day, ``"W"`` week starting Monday,
+        ``"M"`` month, ``"Q"`` quarter, ``"Y"`` year (pandas aliases are read as theirs).
     season_length:
-        Number of periods in one seasonal cycle (7 for daily data with a weekly cycle,
-        52 for weekly data with a yearly cycle, 12 for monthly data).
+        Number of periods in one seasonal cycle (24 for hourly data with a daily cycle,
+        7 for daily data with a weekly cycle, 52 for weekly data with a yearly cycle, 12
+        for monthly, 4 for quarterly, 1 for yearly data).
     horizon:
         Default forecast horizon, in periods of ``frequency``.
     service_level:
@@ -150,6 +155,10 @@ class SectorProfile:
         A run of missing periods longer than this many days (and than two periods) is a
         hole: missing data, left out of fitting and scoring, not zero sales
         (:mod:`stockwise.data.holes`). Default 14: two weekly cycles of daily sales.
+    cold_start_periods:
+        A series with fewer periods than this since its first sale is forecast from its
+        peers (:mod:`stockwise.models.cold_start`); 0 keeps every series on its own
+        history; ``None`` (the default): the default of the frequency.
     shelf_life_handling:
         ``"none"`` or ``"fefo"`` (first expired, first out: batches with expiry dates).
     features:
@@ -184,6 +193,7 @@ class SectorProfile:
     ordering_cost: float = 10.0
     review_period_days: int = 7
     max_gap_days: int = DEFAULT_MAX_GAP_DAYS
+    cold_start_periods: int | None = None
     shelf_life_handling: str = "none"
     features: Features = field(default_factory=Features)
     country: str = "FR"
@@ -218,6 +228,7 @@ class SectorProfile:
             "lead_time_days": {"min": self.lead_time_days.min, "max": self.lead_time_days.max},
             "review_period_days": self.review_period_days,
             "max_gap_days": self.max_gap_days,
+            "cold_start_periods": self.cold_start_periods,
             "shelf_life_handling": self.shelf_life_handling,
             "candidate_models": list(self.candidate_models),
             "features": {key: getattr(self.features, key) for key in _FEATURE_KEYS},
@@ -277,6 +288,14 @@ def _positive_int(value: Any) -> int:
     return value
 
 
+def _optional_count(value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise _Invalid(f"must be a whole number >= 0 (0: off), got {value!r}")
+    return value
+
+
 def _probability(value: Any) -> float:
     if not _is_number(value) or not 0 < value < 1:
         raise _Invalid(f"must be a number strictly between 0 and 1 (e.g. 0.95), got {value!r}")
@@ -302,10 +321,11 @@ def _flag(value: Any) -> bool:
 
 
 def _frequency(value: Any) -> str:
-    if not isinstance(value, str) or value.strip().upper() not in FREQUENCIES:
-        raise _Invalid(f"must be one of {', '.join(FREQUENCIES)} (day, week, month), "
-                       f"got {value!r}")
-    return value.strip().upper()
+    try:
+        return calendar_facts.code_of(value)
+    except OptionError:
+        raise _Invalid(f"must be one of {', '.join(FREQUENCIES)} (hour, day, week, month, "
+                       f"quarter, year) or a pandas alias of one, got {value!r}") from None
 
 
 def _shelf_life(value: Any) -> str:
@@ -417,6 +437,7 @@ _VALIDATORS: dict[str, Callable[[Any], Any]] = {
     "lead_time_days": _lead_time,
     "review_period_days": _positive_int,
     "max_gap_days": _positive_int,
+    "cold_start_periods": _optional_count,
     "shelf_life_handling": _shelf_life,
     "candidate_models": _models,
     "features": _features,

@@ -30,6 +30,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from stockwise import calendar_facts
 from stockwise import schema as S
 from stockwise.data.frequency import align_week_anchors
 from stockwise.data.holes import DEFAULT_MAX_GAP_DAYS, bridge_holes, find_holes, in_holes
@@ -60,16 +61,18 @@ from stockwise.models.base import (
     interval_columns,
     normalise_levels,
 )
+from stockwise.models.cold_start import ColdStart
 from stockwise.models.registry import global_candidates, with_fallback
 from stockwise.models.splits import CUTOFF
 from stockwise.progress import Report
 from stockwise.progress import step as report_step
 from stockwise.schema import FORECAST
 from stockwise.workflows.closed_days import ClosedDays, zero_closed
+from stockwise.workflows.cold_start import route_young
 
 log = logging.getLogger(__name__)
 NOTE = "note"
-DEFAULT_SEASON = {"D": 7, "W": 52, "M": 12}
+DEFAULT_SEASON = calendar_facts.SEASON
 BACKTEST_SPAN = (0.05, 0.75)
 FIT_SPAN = (0.75, 0.95)
 """Shares of a forecast run reported for its stages: preparing, backtesting the
@@ -84,7 +87,7 @@ SLOW_ON_DAILY = {"fast": {"AutoARIMA", "AutoETS", "AutoTheta", "CrostonOptimized
 """Left out of "auto" on daily data, per preset: fitted series by series, they cost from
 milliseconds (with their refits for conformal bands) to seconds per series per fit on two
 years of days, where the panel-wide models cost well under a millisecond
-(docs/benchmarks.md)."""
+(docs/decisions/0001-fast-auto-preset.md)."""
 FAST_DAILY_WINDOWS = 4
 """Backtest windows (at least) of the fast preset on daily data. Its candidates backtest
 every window in one pass over the panel, so more windows cost little, and two windows of
@@ -142,12 +145,16 @@ def forecast(
     exog: Sequence[str] | None = None, X_df: pd.DataFrame | None = None,
     quality: str = "fast", level: Sequence[int] | None = None,
     max_gap_days: int = DEFAULT_MAX_GAP_DAYS, closed_calendar: pd.DataFrame | None = None,
+    cold_start: ColdStart | int | bool | None = None,
 ) -> pd.DataFrame:
     """Forecast ``h`` periods for every series of ``df`` (``unique_id, ds, y``).
 
-    ``freq`` ("D", "W", "M"; inferred when None) may be coarser than the data, which is
-    then aggregated. ``models`` is "auto", one model (name or forecaster) or a list; with
-    more than one candidate the choice per series comes from ``n_windows`` backtests (at
+    ``freq`` ("h", "D", "W", "M", "Q", "Y" or a pandas alias such as "W-SUN", "MS" or
+    "QS"; inferred when None) may be coarser than the data, which is then summed to it
+    (whole periods only). ``season_length`` defaults to the frequency's
+    (:data:`stockwise.calendar_facts.SEASON`: 24 hours, 7 days, 52 weeks, 12 months,
+    4 quarters, none for years). ``models`` is "auto", one model (name or forecaster) or a
+    list; with more than one candidate the choice per series comes from ``n_windows`` backtests (at
     least :data:`FAST_DAILY_WINDOWS` for the fast "auto" on daily data). On daily data,
     days a busy series is expected closed are forecast 0 with zero-width bands
     (:mod:`stockwise.workflows.closed_days`).
@@ -162,6 +169,9 @@ def forecast(
     never fitted, classified or scored as demand. With a ``store`` column, a day every
     product of a busy store sold nothing is that store's closure; ``closed_calendar``
     (``ds`` [, ``store``]) lists days known closed ahead, forecast 0.
+    With "auto", series younger than ``cold_start`` periods since their first sale are
+    forecast from their peers (:class:`~stockwise.models.cold_start.ColdStart`: a number
+    of periods, options, or False to keep them on their own history).
     Returns ``unique_id, ds, forecast, forecast-lo-L, forecast-hi-L, model, note``; use
     :func:`run_forecast` to also get the selection and the backtest metrics.
     """
@@ -173,7 +183,7 @@ def forecast(
                         metric=metric, ensemble_k=ensemble_k, ensemble=ensemble,
                         restrict_to=restrict_to, calibrate=calibrate, exog=exog,
                         X_df=X_df, quality=quality, max_gap_days=max_gap_days,
-                        closed_calendar=closed_calendar).forecasts
+                        closed_calendar=closed_calendar, cold_start=cold_start).forecasts
 
 
 def run_forecast(
@@ -184,6 +194,7 @@ def run_forecast(
     exog: Sequence[str] | None = None, X_df: pd.DataFrame | None = None,
     quality: str = "fast", max_gap_days: int = DEFAULT_MAX_GAP_DAYS,
     closed_calendar: pd.DataFrame | None = None, progress: Report | None = None,
+    cold_start: ColdStart | int | bool | None = None,
 ) -> ForecastRun:
     """:func:`forecast`, returning the whole :class:`ForecastRun`.
 
@@ -198,13 +209,14 @@ def run_forecast(
         raise OptionError(f"ensemble must be 'mean' or 'median', not {ensemble!r}")
     if quality not in QUALITIES:
         raise OptionError(f"quality must be one of {', '.join(QUALITIES)}, not {quality!r}")
+    young_options = ColdStart.of(cold_start)
     exog = _exog_columns(df, exog, X_df)
     if exog and X_df is None:
         raise OptionError(f"known-ahead inputs {exog} need their future values: pass X_df "
                           "(unique_id, ds and those columns for the forecast periods)")
     report_step(progress, "preparing the series", 0, 1, span=(0.0, BACKTEST_SPAN[0]))
     frame, freq, holes = _prepare(df, freq, exog, max_gap_days)
-    season_length = season_length or DEFAULT_SEASON[freq]
+    season_length = calendar_facts.season_length(freq, season_length or None)
     levels = normalise_levels(levels)
     if models == "auto" and quality == "fast" and freq == "D":
         n_windows = max(n_windows, FAST_DAILY_WINDOWS)
@@ -237,6 +249,9 @@ def run_forecast(
         report_step(progress, "calibrating the bands", 0, 1, span=(FIT_SPAN[1], 1.0))
         out, table, past = _calibrate(out, frame, past, band_levels, season_length, segments,
                                       closed, holes)
+    if isinstance(models, str) and models == "auto":  # young series: from their peers
+        out, chosen = route_young(out, chosen, frame, df, levels, season_length, freq,
+                                  young_options)
     if closed is not None:  # expected closures: 0, whatever the model and its bands said
         out = zero_closed(out, closed.expected(out))
         if not past.empty:
@@ -257,7 +272,7 @@ def backtest(
     ``progress`` hears each model as its backtest starts (:mod:`stockwise.progress`).
     """
     frame, freq, holes = _prepare(df, freq, _exog_columns(df, exog, None))
-    season_length = season_length or DEFAULT_SEASON[freq]
+    season_length = calendar_facts.season_length(freq, season_length or None)
     frame, holes = bridge_holes(frame, holes, season_length=season_length,
                                 min_periods=n_windows * h + 2 * season_length)
     levels = normalise_levels(levels)
@@ -290,18 +305,18 @@ def _prepare(df: pd.DataFrame, freq: str | None, exog: Sequence[str] = (),
     """
     frame = _one_week_anchor(check_training_frame(df, "forecast"))
     data_freq = infer_freq(frame)
-    wanted = _normalise_freq(freq) if freq else data_freq
+    wanted, week_start = calendar_facts.parse(freq) if freq else (data_freq, None)
     drivers = frame[[S.UNIQUE_ID, S.DS, *exog]] if exog else None
     frame = regularize(frame[[S.UNIQUE_ID, S.DS, S.Y]], data_freq, gap_policy="zero")
-    order = "DWM"
-    if order.index(wanted) < order.index(data_freq):
+    if not calendar_facts.coarser_or_same(wanted, data_freq):
         raise OptionError(f"the data is {data_freq}; it cannot be forecast at a finer "
                          f"frequency ({wanted})")
     if wanted != data_freq:
         if exog:
             raise OptionError(f"known-ahead inputs {list(exog)} are per {data_freq} period; "
                               f"forecast at the data's frequency ({data_freq}) to use them")
-        frame = _complete_periods(aggregate(frame, wanted), wanted)  # type: ignore[arg-type]
+        target = str(freq) if week_start is not None else wanted
+        frame = _complete_periods(aggregate(frame, target), data_freq, wanted)
     holes = find_holes(frame, max_gap_days=max_gap_days)
     frame = frame[[S.UNIQUE_ID, S.DS, S.Y]].reset_index(drop=True)
     if drivers is not None:
@@ -377,24 +392,25 @@ def _future_inputs(X_df: pd.DataFrame | None, exog: Sequence[str]) -> pd.DataFra
     return future
 
 
-def _complete_periods(frame: pd.DataFrame, freq: str) -> pd.DataFrame:
-    """Drop partial first/last weeks or months: a 3-day "week" is not a low-demand week.
+def _complete_periods(frame: pd.DataFrame, data_freq: str, freq: str) -> pd.DataFrame:
+    """Drop partial first/last periods: a 3-day "week" is not a low-demand week, two
+    months are not a quarter.
 
     The forecast then starts with the current (partial) period, so it covers today. A
-    series shorter than one whole period keeps what it has.
+    series shorter than one whole period keeps what it has. Weeks summed to months or
+    longer straddle their bounds: no period is known whole, so all are kept.
     """
-    expected = 7 if freq == "W" else frame[S.DS].dt.days_in_month
-    complete = frame[S.N_OBS] >= expected
+    days = calendar_facts.days_in_period(frame[S.DS], freq)
+    if data_freq == "h":
+        expected = 24 * days
+    elif data_freq in calendar_facts.MONTHS_PER_PERIOD:
+        expected = (calendar_facts.MONTHS_PER_PERIOD[freq]
+                    // calendar_facts.MONTHS_PER_PERIOD[data_freq])
+    else:
+        expected = days
+    complete = pd.Series(frame[S.N_OBS].to_numpy() >= expected, index=frame.index)
     keeps_something = complete.groupby(frame[S.UNIQUE_ID]).transform("any")
     return frame[complete | ~keeps_something]
-
-
-def _normalise_freq(freq: str) -> str:
-    key = freq.strip().upper()
-    for code in ("D", "W", "M"):
-        if key.startswith(code):
-            return code
-    raise OptionError(f"freq must be D, W or M (or a pandas alias such as MS), not {freq!r}")
 
 
 def _candidates(frame: pd.DataFrame, models: ModelSpec, freq: str, season_length: int,
@@ -412,10 +428,12 @@ def _candidates(frame: pd.DataFrame, models: ModelSpec, freq: str, season_length
     if isinstance(models, str) and models == "auto":
         classes = segments if segments is not None else classify_demand(frame)["demand_class"]
         table = FAST_CANDIDATES_BY_CLASS if quality == "fast" else CANDIDATES_BY_CLASS
-        slow = SLOW_ON_DAILY[quality] if freq == "D" else DAILY_ONLY
+        slow = set(SLOW_ON_DAILY[quality]) if freq in ("h", "D") else set()
+        if freq != "D":
+            slow |= DAILY_ONLY
         baseline = "SeasonalNaive" if season_length > 1 else "Naive"
         extra = (global_candidates(len(ids), restrict_to)
-                 if quality == "best" or freq != "D" else [])
+                 if quality == "best" or freq not in ("h", "D") else [])
         per_class: dict[str, list[str | Forecaster]] = {}
         for name, listed in table.items():
             names = [n for n in listed if n not in slow]

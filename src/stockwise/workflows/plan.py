@@ -31,11 +31,12 @@ from stockwise.inventory.censoring import uncensor_demand
 from stockwise.inventory.money import by_supplier
 from stockwise.inventory.new_products import since_listing
 from stockwise.inventory.paths import is_intermittent
-from stockwise.inventory.plan import DAYS_PER_PERIOD, InventoryPlan, build_plan
+from stockwise.inventory.plan import InventoryPlan, build_plan
 from stockwise.progress import Report, shares, step, within
 from stockwise.report.order_list import write_order_workbook
 from stockwise.sectors import SectorProfile, list_profiles, load_profile
 from stockwise.words import SENTENCES, say_columns
+from stockwise.workflows import plan_grain
 from stockwise.workflows.forecast import ModelSpec
 from stockwise.workflows.plan_config import PlanConfig
 from stockwise.workflows.sector_forecast import SectorForecasts, forecast_sectors
@@ -77,7 +78,8 @@ def plan_inventory(
     timings: dict[str, StageTime] | None = None, quality: str = "fast",
     currency: str | None = None, budget: float | None = None,
     closed_days: str | Path | pd.DataFrame | None = None, progress: Report | None = None,
-    reading: ReadOptions = NO_OPTIONS,
+    freq: str | None = None, season_length: int | None = None,
+    cold_start: int | None = None, reading: ReadOptions = NO_OPTIONS,
 ) -> PlanRun:
     """Plan orders for every product with an inventory row and sales history, and for the
     inventory's products without any (at zero demand, see :func:`last_sales`).
@@ -99,10 +101,19 @@ def plan_inventory(
     ``reading`` says), forecast 0.
     ``progress``: hears each stage, and each sector's forecasting steps
     (:mod:`stockwise.progress`); raising from it stops the plan there.
+    ``freq``/``season_length``: the frequency to forecast at and its season (default:
+    each sector profile's; hourly sales are planned on their daily totals, quarterly and
+    yearly ones at their own frequency, :mod:`stockwise.workflows.plan_grain`); the
+    forecasts are spread over days for the plan.
+    ``cold_start``: series with fewer periods since their first sale are forecast from
+    their peers (:mod:`stockwise.models.cold_start`; 0: none; None: the profiles').
     """
     clock = StageClock(timings)
     step(progress, "preparing the sales", 0, 1, span=(0.0, 0.05))
-    prepared = prepare_sales(sales, freq="D")
+    grain = plan_grain.data_grain(sales)
+    if grain == "h":
+        sales = plan_grain.hours_to_days(sales)
+    prepared = prepare_sales(sales, freq="D", end=plan_grain.last_day(sales, grain))
     clock.lap("prepare")
     censoring = pd.DataFrame()
     if correct_censoring and prepared[S.STOCKOUT].any():
@@ -120,7 +131,8 @@ def plan_inventory(
     calendar = read_closed_days(closed_days, reading) if closed_days is not None else None
     forecasts = _forecast(prepared, inventory, profiles, sector, models, n_windows, extra_dirs,
                           planned, tuple(drivers), quality, calendar,
-                          within(progress, *FORECAST_SPAN))
+                          within(progress, *FORECAST_SPAN),
+                          plan_grain.PlanCalendar(grain, freq, season_length), cold_start)
     clock.lap("forecast")
     step(progress, "building the order list", 0, 1, span=(FORECAST_SPAN[1], 1.0))
     freq = {str(s): str(f) for s, f in
@@ -316,9 +328,13 @@ def _forecast(prepared: pd.DataFrame, inventory: pd.DataFrame,
               n_windows: int, extra_dirs: tuple[str | Path, ...],
               planned: pd.DataFrame | None = None, drivers: tuple[str, ...] = (),
               quality: str = "fast", closed_calendar: pd.DataFrame | None = None,
-              progress: Report | None = None) -> SectorForecasts:
+              progress: Report | None = None,
+              plan_calendar: plan_grain.PlanCalendar = plan_grain.DAILY,
+              cold_start: int | None = None
+              ) -> SectorForecasts:
     """Forecast far enough ahead for the longest lead time + two reviews of each sector
-    (``progress``: each sector's share in proportion to its series)."""
+    (``progress``: each sector's share in proportion to its series), at the frequency
+    :class:`~stockwise.workflows.plan_grain.PlanCalendar` gives it."""
     parts = []
     groups = [(sector, prepared)] if sector or S.SECTOR not in prepared else list(
         prepared.groupby(S.SECTOR, sort=True))
@@ -332,19 +348,21 @@ def _forecast(prepared: pd.DataFrame, inventory: pd.DataFrame,
         if not math.isfinite(lead):
             lead = profile.lead_time_days.max if profile else 14.0
         review = profile.review_period_days if profile else 7
-        freq = profile.frequency if profile else "D"
+        freq = plan_calendar.freq_for(profile)
         needed_days = lead + 2 * review + 7
-        horizon = max(profile.horizon if profile else 28,
-                      math.ceil(needed_days / DAYS_PER_PERIOD[freq]))
+        horizon = plan_grain.horizon(profile, freq, needed_days)
         levels = tuple(sorted(set(PLAN_LEVELS) | set(profile.levels if profile else ())))
-        parts.append(forecast_sectors(rows, horizon=horizon,
+        own = freq == (profile.frequency if profile else "D")
+        parts.append(forecast_sectors(rows, horizon=horizon, freq=None if own else freq,
+                                      season_length=plan_calendar.season_length,
                                       sector=str(name) if profile is not None else None,
                                       models=models,
                                       levels=levels, n_windows=n_windows,
                                       extra_dirs=extra_dirs, planned=planned,
                                       drivers=drivers, quality=quality,
                                       closed_calendar=closed_calendar,
-                                      progress=within(progress, *spans[index], label)))
+                                      progress=within(progress, *spans[index], label),
+                                      cold_start=cold_start))
     return SectorForecasts(
         pd.concat([p.forecasts for p in parts], ignore_index=True),
         pd.concat([p.selection for p in parts], ignore_index=True),

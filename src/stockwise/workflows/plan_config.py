@@ -68,6 +68,13 @@ class PlanConfig:
     """A calendar of days known closed (a file: ``ds``, optionally ``store``), forecast 0."""
     currency: str | None = None
     budget: float | None = None
+    freq: str | None = None
+    """The frequency to forecast at (None: each sector's, :mod:`.plan_grain`)."""
+    season_length: int | None = None
+    """Periods in one season (None: the profile's, else the frequency's)."""
+    cold_start: int | None = None
+    """Series with fewer periods since their first sale are forecast from their peers (0:
+    none; None: each profile's ``cold_start_periods``, else the frequency's default)."""
     reading: ReadOptions | None = None
     """How to read the closed-days file, as the sales (None: everything detected)."""
 
@@ -103,6 +110,13 @@ class PlanConfig:
             object.__setattr__(self, "lang", check_language(self.lang))
         if int(self.chunk_size) < 1:
             raise OptionError(f"chunk_size must be at least 1 series, not {self.chunk_size}")
+        from stockwise import calendar_facts
+
+        if self.freq is not None:
+            object.__setattr__(self, "freq", calendar_facts.code_of(self.freq))
+        if self.season_length is not None:
+            object.__setattr__(self, "season_length", calendar_facts.season_length(
+                self.freq or "D", self.season_length))
         normal = {"models": models, "n_windows": int(self.n_windows),
                   "chunk_size": int(self.chunk_size), "seed": int(self.seed),
                   "extra_dirs": tuple(str(d) for d in self.extra_dirs),
@@ -144,6 +158,10 @@ class PlanConfig:
             else getattr(sales, "max_ds", None)
         if last is None or pd.isna(last):
             return self
+        if isinstance(sales, pd.DataFrame):  # a quarter's row stands for its whole quarter
+            from stockwise.workflows.plan_grain import data_grain, last_day
+
+            last = last_day(sales, data_grain(sales)) or last
         return replace(self, today=(pd.Timestamp(last) + pd.Timedelta(days=1)).date()
                        .isoformat())
 

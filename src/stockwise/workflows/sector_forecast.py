@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
 
+from stockwise import calendar_facts
 from stockwise import schema as S
 from stockwise.cells import round_to_meaning, write_csv
 from stockwise.data.bounds import DEFAULT_BOUNDS, Bounds
@@ -52,6 +53,8 @@ class Settings:
     restrict_to: tuple[str, ...] | None
     max_gap_days: int = DEFAULT_MAX_GAP_DAYS
     """Longer runs of missing periods are holes (:mod:`stockwise.data.holes`)."""
+    cold_start_periods: int | None = None
+    """Younger series are forecast from their peers (None: the frequency's default)."""
 
 
 @dataclass
@@ -74,8 +77,12 @@ def forecast_sectors(
     n_windows: int = 2, extra_dirs: Sequence[str | Path] = (),
     planned: pd.DataFrame | None = None, drivers: Sequence[str] = (), quality: str = "fast",
     closed_calendar: pd.DataFrame | None = None, progress: Report | None = None,
+    season_length: int | None = None,
+    cold_start: int | None = None,
 ) -> SectorForecasts:
     """Run :func:`~stockwise.workflows.forecast.run_forecast` per sector.
+
+    ``season_length`` overrides each sector's (its profile's, else the frequency's).
 
     ``quality`` is the preset of "auto" (``"fast"``, the default, or ``"best"``).
 
@@ -87,12 +94,14 @@ def forecast_sectors(
     known closed, forecast 0.
     ``progress`` hears each sector's stages (:mod:`stockwise.progress`), each sector's
     share of the bar its share of the series.
+    ``cold_start``: series with fewer periods since their first sale are forecast from
+    their peers (0: none; None: the profile's ``cold_start_periods``, else the default).
     """
     forecasts, selections, metrics, settings, past = [], [], [], [], []
     fitted: dict[str, dict[str, Forecaster]] = {}
     drivers = _drivers(sales, planned, drivers)
     for rows, setting, part in _parts(progress, _groups(sales, sector, horizon, freq, levels,
-                                                        extra_dirs)):
+                                                        extra_dirs, season_length)):
         log.info("forecasting sector %s: %d series, h=%d", setting.sector,
                  rows[S.UNIQUE_ID].nunique(), setting.horizon)
         future = None
@@ -105,7 +114,9 @@ def forecast_sectors(
                            models, setting.levels, n_windows, restrict_to=setting.restrict_to,
                            exog=list(drivers) or None, X_df=future, quality=quality,
                            max_gap_days=setting.max_gap_days,
-                           closed_calendar=closed_calendar, progress=part)
+                           closed_calendar=closed_calendar, progress=part,
+                           cold_start=setting.cold_start_periods if cold_start is None
+                           else cold_start)
         forecasts.append(run.forecasts.assign(**{S.SECTOR: setting.sector, "freq": run.freq}))
         selections.append(run.selection.assign(**{S.SECTOR: setting.sector}))
         if not run.metrics.empty:
@@ -147,12 +158,14 @@ def backtest_sectors(
     freq: str | None = None, sector: str | None = None,
     models: Sequence[str] | None = None, levels: Sequence[int] | None = None,
     extra_dirs: Sequence[str | Path] = (), progress: Report | None = None,
+    season_length: int | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Backtest models per sector: (per-window forecasts, metrics, summary per model).
-    ``progress`` hears each sector's models as their backtests start."""
+    ``progress`` hears each sector's models as their backtests start; ``season_length``
+    overrides each sector's."""
     windows, metrics, summaries = [], [], []
     for rows, setting, part in _parts(progress, _groups(sales, sector, horizon, freq, levels,
-                                                        extra_dirs)):
+                                                        extra_dirs, season_length)):
         names = list(models) if models else _backtest_models(setting)
         result = backtest(rows, setting.horizon, setting.freq, names, n_windows,
                           setting.season_length, setting.levels, progress=part)
@@ -182,6 +195,17 @@ def _backtest_models(setting: Settings) -> list[str]:
 
 
 def _groups(
+    sales: pd.DataFrame, sector: str | None, horizon: int | None, freq: str | None,
+    levels: Sequence[int] | None, extra_dirs: Sequence[str | Path],
+    season_length: int | None = None,
+) -> Iterator[tuple[pd.DataFrame, Settings]]:
+    for rows, setting in _sector_groups(sales, sector, horizon, freq, levels, extra_dirs):
+        yield rows, (setting if season_length is None else
+                     replace(setting, season_length=calendar_facts.season_length(
+                         setting.freq or "D", season_length)))
+
+
+def _sector_groups(
     sales: pd.DataFrame, sector: str | None, horizon: int | None, freq: str | None,
     levels: Sequence[int] | None, extra_dirs: Sequence[str | Path],
 ) -> Iterator[tuple[pd.DataFrame, Settings]]:
@@ -218,9 +242,11 @@ def _settings(name: str, profile: SectorProfile | None, horizon: int | None,
     unknown = [m for m in profile.candidate_models if m not in known]
     if unknown:
         log.info("sector %s: models %s are not available yet; skipped", name, unknown)
-    season = profile.season_length if (freq is None or freq == profile.frequency) else None
+    same = freq is None or calendar_facts.code_of(freq) == profile.frequency
+    season = profile.season_length if same else None
     return Settings(name, horizon or profile.horizon, freq or profile.frequency, season,
-                    tuple(levels or profile.levels), usable or None, profile.max_gap_days)
+                    tuple(levels or profile.levels), usable or None, profile.max_gap_days,
+                    profile.cold_start_periods)
 
 
 def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
@@ -292,13 +318,14 @@ def check_reach(sales: pd.DataFrame, horizon: int | None, freq: str | None) -> N
     """
     if horizon is None or sales.empty:
         return
-    code = str(freq or "D").strip().upper()[:1]
+    code = calendar_facts.code_of(freq or "D")
     spans = sales.groupby(S.UNIQUE_ID, sort=False)[S.DS].agg(["min", "max"])
     first, last = spans["min"], spans["max"]
-    if code == "M":
-        periods = (last.dt.year - first.dt.year) * 12 + last.dt.month - first.dt.month + 1
+    if code == "W":
+        periods = (last - first).dt.days // 7 + 1
     else:
-        periods = (last - first).dt.days // (7 if code == "W" else 1) + 1
+        periods = pd.Series(calendar_facts.period_index(last, code)
+                            - calendar_facts.period_index(first, code) + 1)
     history = int(periods.max())
     if horizon > history:
         raise OptionError(

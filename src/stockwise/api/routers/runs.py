@@ -52,6 +52,13 @@ class RunRequest(BaseModel):
                             "(seconds per series: AutoETS/AutoTheta on daily data, "
                             "AutoARIMA, gradient boosting).")
     n_windows: int = Field(2, ge=1, le=10, description="Backtest windows for selection.")
+    freq: str | None = Field(
+        None, max_length=16, description="Frequency to forecast at: h, D, W (W-MON ... "
+        "W-SUN), M, Q or Y, or a pandas alias such as MS or QS (null = the profile's, else "
+        "the data's; a plan spreads it over days).")
+    season_length: int | None = Field(
+        None, ge=1, le=8784, description="Periods in one season (null = the profile's, "
+        "else 24 hours, 7 days, 52 weeks, 12 months, 4 quarters, 1 year).")
     policy: Literal["RS", "sS", "sQ"] = "RS"
     target: Literal["cycle_service_level", "fill_rate", "cost"] = "cycle_service_level"
     seed: int = Field(0, ge=0, le=2**32 - 1, description="Random seed, 0 to 2**32 - 1.")
@@ -73,6 +80,14 @@ class RunRequest(BaseModel):
         description="Most the order list may cost (plan runs; null = no cap): the lines "
                     "that save the most lost sales per unit of money are kept first, the "
                     "others cut down or left out, each saying so in its reason.")
+
+    @field_validator("freq")
+    @classmethod
+    def _known_freq(cls, freq: str | None) -> str | None:
+        """A frequency stockwise knows (422 naming the field otherwise), as its code."""
+        from stockwise.calendar_facts import code_of
+
+        return None if freq is None else code_of(freq)
 
     @field_validator("models")
     @classmethod

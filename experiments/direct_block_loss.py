@@ -2,12 +2,12 @@
 
 Usage::
 
-    PYTHONPATH=src .venv/bin/python benchmarks/direct_block_loss.py --floors 0.05,0.2
+    PYTHONPATH=src .venv/bin/python -m experiments.direct_block_loss --floors 0.05,0.2
 
 Mean RMSSE averages each series' RMSE over the horizon (divided by its scale); a
 squared-error or Tweedie fit learns the conditional mean of each day instead, and on m5's
 nearly dead items the conditional mean (about 0.085) scores worse than a lower forecast
-(docs/benchmarks.md, "Why the GBMs stop at 0.684"). The direct strategy has natural
+(docs/archive/benchmarks-log.md, "Why the GBMs stop at 0.684"). The direct strategy has natural
 blocks: the up to 28 steps of one (series, origin). This script trains the direct model
 (features of ``DIRECT_RICH`` in ``ml_tuning.py``) with a custom LightGBM objective, the sum
 over blocks of ``w_s · sqrt(mean_k e_k² + floor²)`` on the target y / series mean
@@ -32,11 +32,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from common import DEFAULT_DATA
-from ml_accuracy import SEASON, Data
-from ml_tuning import DIRECT_RICH, validation_data, validation_row
+from benchmarks.common import DEFAULT_DATA
+from benchmarks.ml_accuracy import SEASON, Data
 
 import stockwise.models.global_model as gm
+from experiments.ml_tuning import DIRECT_RICH, validation_data, validation_row
 from stockwise.features.spec import FeatureSpec, default_spec
 from stockwise.models.boosting import LightGBM
 

@@ -11,7 +11,7 @@ averaged over series. For a continuous variable this is L; for counts with most 
 at zero, every interval that contains zero holds all of them, and the probability jumps
 past L at the first positive value, so even the oracle covers well above L.
 
-    PYTHONPATH=src .venv/bin/python benchmarks/discrete_coverage.py [--datasets carparts]
+    PYTHONPATH=src .venv/bin/python -m experiments.discrete_coverage [--datasets carparts]
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from common import DEFAULT_DATA
+from benchmarks.common import DEFAULT_DATA
 from scipy import stats
 
 LEVELS = (80, 95)

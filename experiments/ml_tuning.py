@@ -2,7 +2,7 @@
 
 Usage::
 
-    .venv/bin/python benchmarks/ml_tuning.py --dataset m5_hobbies2_ca3 --variants base,slow
+    .venv/bin/python -m experiments.ml_tuning --dataset m5_hobbies2_ca3 --variants base,slow
 
 The last ``h`` days of the benchmark's training part (``benchmarks/ml_accuracy.py``) are
 held out as validation; each variant of LightGBM (or XGBoost, ``"model"``) is fit on the
@@ -20,8 +20,8 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from common import DEFAULT_DATA, log
-from ml_accuracy import SEASON, Data, in_sample, score
+from benchmarks.common import DEFAULT_DATA, log
+from benchmarks.ml_accuracy import SEASON, Data, in_sample, score
 
 from stockwise.evaluation.metrics import rmsse
 from stockwise.features.spec import default_spec, direct_steps
@@ -166,7 +166,7 @@ def validation_data(dataset: str, rossmann_series: int = 150) -> Data:
     last = train.groupby("unique_id").cumcount(ascending=False) < data.h
     valid = train[last]
     data.train = train[~last].reset_index(drop=True)
-    # scales from the days the models see; the validation tables of docs/benchmarks.md
+    # scales from the days the models see; the validation tables of docs/archive/benchmarks-log.md
     # before "Validation re-run with in-sample scales" used scales that included the
     # validation days (m5 RMSSE about 0.004 lower)
     data.scale = in_sample(data.train, data.name)

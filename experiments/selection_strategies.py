@@ -2,7 +2,7 @@
 
 Usage::
 
-    python benchmarks/selection_strategies.py DATASET MAX_SERIES MODEL[,MODEL...]
+    python -m experiments.selection_strategies DATASET MAX_SERIES MODEL[,MODEL...]
 
 DATASET is a folder of ../shared/data. The last h periods are held out; the models are
 backtested on the rest (2 windows of h) and every strategy is scored by mean MASE on the
