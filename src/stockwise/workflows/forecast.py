@@ -48,7 +48,7 @@ from stockwise.evaluation.calibration import (
 from stockwise.evaluation.metrics import evaluate, summarise
 from stockwise.evaluation.selection import ENSEMBLE, MODEL, select_models
 from stockwise.features.demand_class import (
-    CANDIDATES_BY_CLASS,
+    BEST_CANDIDATES_BY_CLASS,
     FAST_CANDIDATES_BY_CLASS,
     classify_demand,
 )
@@ -60,7 +60,8 @@ from stockwise.models.base import (
     interval_columns,
     normalise_levels,
 )
-from stockwise.models.registry import global_candidates, with_fallback
+from stockwise.models.combination import median_of_members
+from stockwise.models.registry import global_candidates, make_model, with_fallback
 from stockwise.models.splits import CUTOFF
 from stockwise.progress import Report
 from stockwise.progress import step as report_step
@@ -76,8 +77,9 @@ FIT_SPAN = (0.75, 0.95)
 candidates (most of the time), fitting the chosen models, calibrating the bands."""
 QUALITIES = ("fast", "best")
 """Presets of "auto": "fast" (the default) keeps to candidates that cost milliseconds per
-series; "best" also tries AutoETS/AutoTheta on daily data, AutoARIMA on weekly and
-monthly data and the global gradient-boosted models, at seconds per series."""
+series; "best" adds AutoETS, AutoTheta, AutoCES and their median combination on every
+frequency and the global gradient-boosted models on daily data too, at about a second per
+series (docs/benchmarks/accuracy_preset.md)."""
 SLOW_ON_DAILY = {"fast": {"AutoARIMA", "AutoETS", "AutoTheta", "CrostonOptimized", "ADIDA",
                           "IMAPA"},
                  "best": {"AutoARIMA"}}
@@ -411,7 +413,7 @@ def _candidates(frame: pd.DataFrame, models: ModelSpec, freq: str, season_length
     ids = sorted(frame[S.UNIQUE_ID].unique())
     if isinstance(models, str) and models == "auto":
         classes = segments if segments is not None else classify_demand(frame)["demand_class"]
-        table = FAST_CANDIDATES_BY_CLASS if quality == "fast" else CANDIDATES_BY_CLASS
+        table = FAST_CANDIDATES_BY_CLASS if quality == "fast" else BEST_CANDIDATES_BY_CLASS
         slow = SLOW_ON_DAILY[quality] if freq == "D" else DAILY_ONLY
         baseline = "SeasonalNaive" if season_length > 1 else "Naive"
         extra = (global_candidates(len(ids), restrict_to)
@@ -519,7 +521,10 @@ def _backtest_candidates(frame: pd.DataFrame, candidates: dict[str, list[str | F
             by_model.setdefault(_label(spec), (spec, []))[1].append(uid)
     key = [S.UNIQUE_ID, S.DS, CUTOFF, S.Y]
     cv: pd.DataFrame | None = None
+    combos = _combos_of_candidates(by_model, season_length)
     for done, (label, (spec, ids)) in enumerate(sorted(by_model.items())):
+        if label in combos:
+            continue
         report_step(progress, "backtesting candidate", done, len(by_model), item=label,
                     span=BACKTEST_SPAN)
         subset = frame[frame[S.UNIQUE_ID].isin(ids)]
@@ -533,7 +538,27 @@ def _backtest_candidates(frame: pd.DataFrame, candidates: dict[str, list[str | F
         result = result[[*key, *columns]].rename(
             columns={c: label + c[len(model.name):] for c in columns})
         cv = result if cv is None else cv.merge(result, on=key, how="outer")
+    for label, members in combos.items():
+        columns = [f"{m}{c[len(FORECAST):]}" for m in members
+                   for c in [FORECAST, *interval_columns(FORECAST, levels)]]
+        if cv is not None and set(columns) <= set(cv.columns):
+            cv = median_of_members(cv, members, label, levels)
     return cv
+
+
+def _combos_of_candidates(by_model: dict[str, tuple[str | Forecaster, list[str]]],
+                          season_length: int) -> dict[str, list[str]]:
+    """Candidate combinations whose members are candidates of all its series: their
+    backtest is the median of the members' (the same forecasts, without fitting the
+    members twice)."""
+    out = {}
+    for label, (spec, ids) in by_model.items():
+        model = make_model(spec, season_length) if isinstance(spec, str) else spec
+        members = [str(m) for m in model.get_params().get("members", ())]
+        if members and all(m in by_model and set(ids) <= set(by_model[m][1])
+                           for m in members):
+            out[label] = members
+    return out
 
 
 def _ensemble_members(metrics: pd.DataFrame, k: int, metric: str) -> dict[str, list[str]]:
