@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
+
+from stockwise import schema as S
 from stockwise.models.statsforecast_adapter import StatsForecastModel
 
 
@@ -100,3 +103,15 @@ class AutoCES(StatsForecastModel):
 
     def _sf_params(self) -> dict[str, Any]:
         return {"season_length": self.season_length, "model": self.model}
+
+    def _fit(self, df: pd.DataFrame, X_df: pd.DataFrame | None) -> None:
+        """A constant series has no spread for CES's bands to scale (they fail): it is
+        reported, for the fallback chain to serve with a simpler model."""
+        by_series = df.groupby(S.UNIQUE_ID, sort=False)[S.Y]
+        spread = by_series.transform("max") - by_series.transform("min")
+        flat = df.loc[spread.to_numpy() == 0, S.UNIQUE_ID].unique()
+        for uid in flat:
+            self.failures_[str(uid)] = "a constant series: CES has no spread to model"
+        rest = df[~df[S.UNIQUE_ID].isin(flat)]
+        if not rest.empty:
+            super()._fit(rest, X_df)
