@@ -47,8 +47,8 @@ LangOption = Annotated[str, typer.Option(
          "workbook's sheets and order headers).")]
 QualityOption = Annotated[str, typer.Option(
     help="Preset of 'auto': fast (milliseconds per series, the nightly default) or best "
-         "(also AutoETS/AutoTheta on daily data, AutoARIMA and gradient boosting; seconds "
-         "per series).")]
+         "(also AutoETS, AutoTheta, AutoCES and their median on every series, gradient "
+         "boosting on daily data too; about a second per series).")]
 
 
 def register(app: typer.Typer) -> None:
