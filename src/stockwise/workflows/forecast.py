@@ -97,6 +97,9 @@ DAILY_ONLY = {"HoltWintersMonthDay"}
 months)."""
 SHRINKAGE_WINDOWS = 2
 """Weight, in backtest windows, of the segment's evidence when choosing a series' model."""
+COMBINATION_MARGIN = 0.1
+"""A series keeps a candidate combination (``MedianCombo``) unless another model's backtest
+score beats it by this share (:func:`~stockwise.evaluation.selection.select_models`)."""
 ModelSpec = str | Forecaster | Sequence[str | Forecaster]
 
 
@@ -471,8 +474,11 @@ def _choose(frame: pd.DataFrame, candidates: dict[str, list[str | Forecaster]], 
         metrics = pd.concat([metrics, ens[ens["n_points"] > 0]], ignore_index=True)
     if segments is None:
         segments = classify_demand(frame)["demand_class"]
+    specs = {_label(s): s for specs in candidates.values() for s in specs}
+    combos = _combos_of_candidates({n: (specs[n], []) for n in labels}, season_length)
     chosen = select_models(metrics, metric, segments=segments, min_points=h,
-                           prior_points=SHRINKAGE_WINDOWS * h)
+                           prior_points=SHRINKAGE_WINDOWS * h,
+                           default=min(combos, default=None), margin=COMBINATION_MARGIN)
     missing = sorted(set(candidates) - set(chosen[S.UNIQUE_ID]))
     if missing:
         extra = pd.DataFrame({S.UNIQUE_ID: missing, MODEL: [_label(candidates[u][0])
