@@ -90,7 +90,7 @@ def dataset_row(name: str, out: Path) -> dict | None:
         return None
     stats = {m: aggregate(series[series["model"] == m]) for m in RUNS}
     row = {"dataset": name, "freq": meta["freq"], "subset": meta["subset"],
-           "of": meta["series"], "commit": runs["commit"].iloc[0]}
+           "of": meta["series"], "commit": runs.loc["auto-best", "commit"]}
     for model, key in zip(RUNS, ("combo", "fast", "best"), strict=True):
         row[f"{key}_mase"] = stats[model]["mase"]
         row[f"{key}_cov80"] = stats[model]["cov80"]
@@ -126,7 +126,7 @@ def report(out: Path, datasets: Sequence[str]) -> str:
             f"{fmt(r['combo_cpu'], 3)} | {checks} |")
     lines.append("")
     for r in rows:
-        lines.append(f"- {r['dataset']} (commit `{r['commit']}`): best chose "
+        lines.append(f"- {r['dataset']} (best at commit `{r['commit']}`): best chose "
                      f"{r['best_chose']}.")
     return "\n".join(lines) + "\n"
 
