@@ -48,7 +48,7 @@ LangOption = Annotated[str, typer.Option(
 QualityOption = Annotated[str, typer.Option(
     help="Preset of 'auto': fast (milliseconds per series, the nightly default) or best "
          "(also AutoETS, AutoTheta, AutoCES and their median on every series, gradient "
-         "boosting on daily data too; about a second per series).")]
+         "boosting on daily data too; seconds per series).")]
 
 
 def register(app: typer.Typer) -> None:

@@ -78,8 +78,8 @@ candidates (most of the time), fitting the chosen models, calibrating the bands.
 QUALITIES = ("fast", "best")
 """Presets of "auto": "fast" (the default) keeps to candidates that cost milliseconds per
 series; "best" adds AutoETS, AutoTheta, AutoCES and their median combination on every
-frequency and the global gradient-boosted models on daily data too, at about a second per
-series (docs/benchmarks/accuracy_preset.md)."""
+frequency and the global gradient-boosted models on daily data too, at a second (monthly)
+to several seconds (long daily series) per series (docs/benchmarks/accuracy_preset.md)."""
 SLOW_ON_DAILY = {"fast": {"AutoARIMA", "AutoETS", "AutoTheta", "CrostonOptimized", "ADIDA",
                           "IMAPA"},
                  "best": {"AutoARIMA"}}

@@ -49,7 +49,7 @@ class RunRequest(BaseModel):
                           "(forecast runs; at most 10).")
     quality: Literal["fast", "best"] = Field(
         "fast", description="Preset of 'auto': fast (milliseconds per series) or best "
-                            "(about a second per series: AutoETS, AutoTheta, AutoCES and "
+                            "(seconds per series: AutoETS, AutoTheta, AutoCES and "
                             "their median everywhere, gradient boosting on daily data).")
     n_windows: int = Field(2, ge=1, le=10, description="Backtest windows for selection.")
     policy: Literal["RS", "sS", "sQ"] = "RS"
