@@ -72,3 +72,23 @@ def test_median_of_members_leaves_incomplete_rows_empty() -> None:
     assert out["M"].iloc[0] == 2.0
     assert out["M"].iloc[1] == 0.0  # median -2 clipped: demand is never negative
     assert np.isnan(out["M"].iloc[2])
+
+
+def test_a_series_failing_the_joint_forecast_is_reported_and_the_others_kept() -> None:
+    """statsforecast forecasts all series at once; when that raises (CES bands on a
+    series with no spread did), each series is retried alone and only the culprit is
+    left to the fallback chain."""
+    panel = pd.concat([_seasonal("good", 36, 50.0, 3.0, 5), _seasonal("bad", 36, 20.0, 2.0, 6)])
+    model = make_model("AutoETS", season_length=SEASON).fit(panel)
+    joint = model._predict_sf
+
+    def raise_on_bad(sf, h, levels):  # type: ignore[no-untyped-def]
+        out = joint(sf, h, levels)
+        if "bad" in set(out["unique_id"].astype(str)):
+            raise ValueError("scale must be positive")
+        return out
+
+    model._predict_sf = raise_on_bad  # type: ignore[method-assign]
+    out = model.predict(H, levels=(80,))
+    assert set(out["unique_id"]) == {"good"} and len(out) == H
+    assert "bad" in model.failures_ and model.fitted_ids_ == ["good"]
