@@ -35,3 +35,17 @@ def test_shrinkage_overrules_a_narrow_series_win_but_not_a_clear_one() -> None:
     assert plain.loc["x", "model"] == "Naive" and shrunk.loc["x", "model"] == "ETS"
     assert shrunk.loc["y", "model"] == "Naive"
     assert shrunk.loc["x", "score"] == 1.00  # the reported score stays the series' own
+
+
+def test_a_default_combination_is_kept_unless_another_model_beats_it_by_the_margin() -> None:
+    rows = [("a", "Combo", 1.00, 24), ("a", "ETS", 0.95, 24),   # 5 % better: not enough
+            ("b", "Combo", 1.00, 24), ("b", "ETS", 0.80, 24),   # 20 % better: a clear win
+            ("c", "Combo", 0.70, 24), ("c", "ETS", 0.90, 24),   # the combination wins anyway
+            ("d", "ETS", 0.50, 24), ("d", "Naive", 0.60, 24)]   # no combination scored
+    chosen = select_models(_metrics(rows), default="Combo", margin=0.1).set_index("unique_id")
+    plain = select_models(_metrics(rows)).set_index("unique_id")
+    assert plain.loc["a", "model"] == "ETS"
+    assert chosen.loc["a", "model"] == "Combo" and chosen.loc["a", "score"] == 1.00
+    assert chosen.loc["a", "basis"] == "series, default"
+    assert chosen.loc["b", "model"] == "ETS" and chosen.loc["c", "model"] == "Combo"
+    assert chosen.loc["d", "model"] == "ETS"

@@ -54,8 +54,8 @@ LangOption = Annotated[str | None, typer.Option(
          "Default: the sector profile's language (the run's, for a report), else en.")]
 QualityOption = Annotated[str, typer.Option(
     help="Preset of 'auto': fast (milliseconds per series, the nightly default) or best "
-         "(also AutoETS/AutoTheta on daily data, AutoARIMA and gradient boosting; seconds "
-         "per series).")]
+         "(also AutoETS, AutoTheta, AutoCES and their median on every series, gradient "
+         "boosting on daily data too; seconds per series).")]
 ColdStartOption = Annotated[int | None, typer.Option(
     "--cold-start", min=0, help="Series with fewer periods than this since their first sale "
     "are forecast from their peers (same sector/category); 0: off (default: the profile's "

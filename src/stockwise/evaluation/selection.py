@@ -9,6 +9,10 @@ On held-out data this beats both pure per-series and pure per-segment choice
 (docs/decisions/0010-selection-shrunk-by-segment.md). Series with too few points to
 trust at all (``min_points``) take the best model of their segment; a segment with no
 scores takes the overall winner.
+With a ``default`` (a robust combination), a series keeps it unless another model's
+shrunk score beats it by ``margin``: a couple of windows rarely prove a single model
+better than a combination that is known to be hard to beat, and choosing on noise loses
+more than it wins (docs/benchmarks/accuracy_preset.md).
 """
 
 from __future__ import annotations
@@ -27,13 +31,15 @@ BASIS = "basis"
 
 def select_models(
     metrics: pd.DataFrame, metric: str = "mase", *, segments: pd.Series | None = None,
-    min_points: int = 1, prior_points: float = 0.0,
+    min_points: int = 1, prior_points: float = 0.0, default: str | None = None,
+    margin: float = 0.0,
 ) -> pd.DataFrame:
     """One row per unique_id: the chosen ``model``, its ``score`` and the ``basis``.
 
     ``metrics`` is the long table of :func:`stockwise.evaluation.metrics.evaluate`
     (``unique_id, model, <metric>, mae, n_points``). ``basis`` is "series", "segment" or
-    "overall" and says whose scores decided.
+    "overall" and says whose scores decided ("series, default" where ``default`` was kept
+    for want of a model ``margin`` better).
     """
     table = metrics.copy()
     table["_rank_key"] = table[metric].where(np.isfinite(table[metric]))
@@ -52,6 +58,8 @@ def select_models(
             .drop_duplicates(S.UNIQUE_ID)
             .set_index(S.UNIQUE_ID))
     result = pd.DataFrame({MODEL: best[MODEL], "score": best[metric], BASIS: "series"})
+    if default is not None:
+        result = _keep_default(result, best["_rank_key"], trusted, default, margin, metric)
 
     all_ids = pd.Index(metrics[S.UNIQUE_ID].unique(), name=S.UNIQUE_ID)
     missing = all_ids.difference(result.index)
@@ -69,6 +77,22 @@ def select_models(
         result = pd.concat([result, fill])
     result.index.name = S.UNIQUE_ID
     return result.reset_index()
+
+
+def _keep_default(result: pd.DataFrame, key: pd.Series, trusted: pd.DataFrame,
+                  default: str, margin: float, metric: str) -> pd.DataFrame:
+    """Series whose winner is not ``margin`` better than ``default`` (by the same shrunk
+    score) take ``default``."""
+    own = trusted[trusted[MODEL] == default].drop_duplicates(S.UNIQUE_ID).set_index(
+        S.UNIQUE_ID)
+    reference = own["_rank_key"].reindex(result.index)
+    keep = (reference.notna() & (result[MODEL] != default)
+            & ~(key < (1 - margin) * reference)).to_numpy()
+    out = result.copy()
+    out.loc[keep, MODEL] = default
+    out.loc[keep, "score"] = own[metric].reindex(result.index)[keep].to_numpy()
+    out.loc[keep, BASIS] = "series, default"
+    return out
 
 
 def top_models(metrics: pd.DataFrame, k: int = 3, metric: str = "mase") -> list[str]:

@@ -62,8 +62,8 @@ CANDIDATES_BY_CLASS: dict[str, tuple[str, ...]] = {
     LUMPY: ("TSB", "ADIDA", "IMAPA", "CrostonSBA"),
     NO_DEMAND: ("Naive",),
 }
-"""Model names worth trying for each demand class, most promising first (the thorough
-``quality="best"`` preset of "auto")."""
+"""Model names worth trying for each demand class, most promising first (the catalogue
+:func:`candidate_models` reads)."""
 
 FAST_CANDIDATES_BY_CLASS: dict[str, tuple[str, ...]] = {
     SMOOTH: ("HoltWinters", "HoltWintersMonthDay", "AutoETS", "AutoTheta", "SES",
@@ -81,6 +81,18 @@ per series), and the models fitted series by series (AutoETS, AutoTheta, the opt
 Croston, ADIDA, IMAPA) only where series are short enough for them to be cheap (weekly and
 monthly data; see ``SLOW_ON_DAILY`` in :mod:`stockwise.workflows.forecast`), and the
 day-of-month Holt-Winters on daily data only (``DAILY_ONLY`` there)."""
+
+BEST_EXTRAS: tuple[str, ...] = ("AutoETS", "AutoTheta", "AutoCES", "MedianCombo")
+"""What the ``quality="best"`` preset adds to every demand class's fast candidates, on
+every frequency: the three standard statistical models and their median (hard to beat on
+business data; :mod:`stockwise.models.combination`), so that selection per series can only
+choose one of them where its backtest beats the combination."""
+
+BEST_CANDIDATES_BY_CLASS: dict[str, tuple[str, ...]] = {
+    name: models if name == NO_DEMAND else tuple(dict.fromkeys([*models, *BEST_EXTRAS]))
+    for name, models in FAST_CANDIDATES_BY_CLASS.items()
+}
+"""The candidates of the ``quality="best"`` preset (see :data:`BEST_EXTRAS`)."""
 
 COLUMNS: tuple[str, ...] = ("adi", "cv2", "n_nonzero", "n_periods", "demand_class")
 """Columns of the frame :func:`classify_demand` returns."""

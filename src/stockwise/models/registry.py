@@ -17,6 +17,7 @@ from stockwise.features.spec import direct_steps
 from stockwise.models.base import Forecaster
 from stockwise.models.baselines import HistoricAverage, Naive, SeasonalNaive, WindowAverage
 from stockwise.models.boosting import LightGBM, XGBoost
+from stockwise.models.combination import MedianCombo
 from stockwise.models.fallback import FallbackChain
 from stockwise.models.intermittent import (
     ADIDA,
@@ -30,17 +31,18 @@ from stockwise.models.lstm import LSTMForecaster
 from stockwise.models.month_day import HoltWintersMonthDay
 from stockwise.models.sklearn_model import SklearnRegressor
 from stockwise.models.smoothing import SES, HoltWinters
-from stockwise.models.statistical import AutoARIMA, AutoETS, AutoTheta
+from stockwise.models.statistical import AutoARIMA, AutoCES, AutoETS, AutoTheta
 
 MODELS: dict[str, type[Forecaster]] = {
     cls.__name__: cls for cls in (
-        AutoETS, AutoARIMA, AutoTheta, CrostonClassic, CrostonOptimized, CrostonSBA, TSB,
-        ADIDA, IMAPA, Naive, SeasonalNaive, WindowAverage, HistoricAverage,
-        LightGBM, XGBoost, HoltWinters, SES, HoltWintersMonthDay,
+        AutoETS, AutoARIMA, AutoTheta, AutoCES, MedianCombo, CrostonClassic,
+        CrostonOptimized, CrostonSBA, TSB, ADIDA, IMAPA, Naive, SeasonalNaive, WindowAverage,
+        HistoricAverage, LightGBM, XGBoost, HoltWinters, SES, HoltWintersMonthDay,
     )
 }
 MODELS["LSTM"] = LSTMForecaster  # torch is imported only when it fits or predicts
-ALIASES = {"ETS": "AutoETS", "ARIMA": "AutoARIMA", "Theta": "AutoTheta",
+ALIASES = {"ETS": "AutoETS", "ARIMA": "AutoARIMA", "Theta": "AutoTheta", "CES": "AutoCES",
+           "Combo": "MedianCombo",
            "MovingAverage": "WindowAverage", "Croston": "CrostonClassic",
            "SBA": "CrostonSBA", "Mean": "HistoricAverage", "LSTMForecaster": "LSTM"}
 _EXTRA_FACTORIES: dict[str, Callable[..., Forecaster]] = {}
@@ -137,6 +139,8 @@ def default_fallbacks(name: str, season_length: int = 1) -> list[str]:
         "AutoARIMA": ["AutoETS", "SeasonalNaive", "Naive"],
         "AutoETS": ["SeasonalNaive", "Naive"],
         "AutoTheta": ["AutoETS", "SeasonalNaive", "Naive"],
+        "AutoCES": ["AutoETS", "SeasonalNaive", "Naive"],
+        "MedianCombo": ["SeasonalNaive", "Naive"],
         "HoltWinters": ["SeasonalNaive", "Naive"],
         "HoltWintersMonthDay": ["HoltWinters", "SeasonalNaive", "Naive"],
         "LSTM": ["SeasonalNaive", "Naive"],

@@ -1,6 +1,6 @@
-"""Exponential smoothing, ARIMA and Theta: the workhorses for smooth and seasonal demand.
+"""Exponential smoothing, ARIMA, Theta and CES: the workhorses for smooth and seasonal demand.
 
-All three choose their own specification per series (information criteria for ETS and
+All four choose their own specification per series (information criteria for ETS, CES and
 ARIMA, the best Theta variant for AutoTheta) and give native prediction intervals.
 """
 
@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
+
+from stockwise import schema as S
 from stockwise.models.statsforecast_adapter import StatsForecastModel
 
 
@@ -76,3 +79,39 @@ class AutoTheta(StatsForecastModel):
     def _sf_params(self) -> dict[str, Any]:
         return {"season_length": self.season_length,
                 "decomposition_type": self.decomposition_type}
+
+
+class AutoCES(StatsForecastModel):
+    """Complex exponential smoothing, its variant (none, simple, partial or full season)
+    chosen per series by information criterion.
+
+    CES models level and trend as one complex-valued state, so it needs no separate trend
+    choice; it errs differently from ETS and Theta, which is what makes it a useful member
+    of a combination (:mod:`stockwise.models.combination`).
+    """
+
+    sf_class_name = "AutoCES"
+    native_intervals = True
+    min_history = 3
+
+    def __init__(self, season_length: int = 1, model: str = "Z", alias: str | None = None,
+                 freq: str | None = None) -> None:
+        self.season_length = season_length
+        self.model = model
+        self.alias = alias
+        self.freq = freq
+
+    def _sf_params(self) -> dict[str, Any]:
+        return {"season_length": self.season_length, "model": self.model}
+
+    def _fit(self, df: pd.DataFrame, X_df: pd.DataFrame | None) -> None:
+        """A constant series has no spread for CES's bands to scale (they fail): it is
+        reported, for the fallback chain to serve with a simpler model."""
+        by_series = df.groupby(S.UNIQUE_ID, sort=False)[S.Y]
+        spread = by_series.transform("max") - by_series.transform("min")
+        flat = df.loc[spread.to_numpy() == 0, S.UNIQUE_ID].unique()
+        for uid in flat:
+            self.failures_[str(uid)] = "a constant series: CES has no spread to model"
+        rest = df[~df[S.UNIQUE_ID].isin(flat)]
+        if not rest.empty:
+            super()._fit(rest, X_df)

@@ -63,12 +63,38 @@ class StatsForecastModel(Forecaster):
 
     def _predict(self, h: int, X_df: pd.DataFrame | None, levels: tuple[int, ...]
                  ) -> pd.DataFrame:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            out = self.sf_.predict(h=h, level=list(levels) or None)
-        out = out.reset_index() if S.UNIQUE_ID not in out.columns else out
+        try:
+            out = self._predict_sf(self.sf_, h, levels)
+        except Exception as exc:  # one series' bands can fail (e.g. a zero spread)
+            log.info("%s failed on the joint forecast (%s); retrying series by series",
+                     self.name, exc)
+            out = self._predict_one_by_one(h, levels)
         out[S.UNIQUE_ID] = out[S.UNIQUE_ID].astype(str)
         return out.reset_index(drop=True)
+
+    def _predict_sf(self, sf: Any, h: int, levels: tuple[int, ...]) -> pd.DataFrame:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            out = sf.predict(h=h, level=list(levels) or None)
+        return out.reset_index() if S.UNIQUE_ID not in out.columns else out
+
+    def _predict_one_by_one(self, h: int, levels: tuple[int, ...]) -> pd.DataFrame:
+        """Refit and forecast each series alone; the ones that still fail are reported
+        (``failures_``) and left out, for a fallback chain to serve."""
+        from statsforecast import StatsForecast
+
+        parts = []
+        frame = self.train_[self.train_[S.UNIQUE_ID].isin(self.fitted_ids_)]
+        for uid, series in frame.groupby(S.UNIQUE_ID, sort=True):
+            try:
+                sf = self._fit_sf(StatsForecast, series[[S.UNIQUE_ID, S.DS, S.Y]])
+                parts.append(self._predict_sf(sf, h, levels))
+            except Exception as exc:
+                self.failures_[str(uid)] = f"{type(exc).__name__}: {exc}"
+        self.fitted_ids_ = [u for u in self.fitted_ids_ if u not in self.failures_]
+        if not parts:
+            raise ValueError(f"{self.name} could forecast none of its series")
+        return pd.concat(parts, ignore_index=True)
 
 
 class ParameterFreeModel(StatsForecastModel):

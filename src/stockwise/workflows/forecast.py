@@ -49,7 +49,7 @@ from stockwise.evaluation.calibration import (
 from stockwise.evaluation.metrics import evaluate, summarise
 from stockwise.evaluation.selection import ENSEMBLE, MODEL, select_models
 from stockwise.features.demand_class import (
-    CANDIDATES_BY_CLASS,
+    BEST_CANDIDATES_BY_CLASS,
     FAST_CANDIDATES_BY_CLASS,
     classify_demand,
 )
@@ -62,7 +62,8 @@ from stockwise.models.base import (
     normalise_levels,
 )
 from stockwise.models.cold_start import ColdStart
-from stockwise.models.registry import global_candidates, with_fallback
+from stockwise.models.combination import median_of_members
+from stockwise.models.registry import global_candidates, make_model, with_fallback
 from stockwise.models.splits import CUTOFF
 from stockwise.progress import Report
 from stockwise.progress import step as report_step
@@ -79,8 +80,9 @@ FIT_SPAN = (0.75, 0.95)
 candidates (most of the time), fitting the chosen models, calibrating the bands."""
 QUALITIES = ("fast", "best")
 """Presets of "auto": "fast" (the default) keeps to candidates that cost milliseconds per
-series; "best" also tries AutoETS/AutoTheta on daily data, AutoARIMA on weekly and
-monthly data and the global gradient-boosted models, at seconds per series."""
+series; "best" adds AutoETS, AutoTheta, AutoCES and their median combination on every
+frequency and the global gradient-boosted models on daily data too, at a second (monthly)
+to several seconds (long daily series) per series (docs/benchmarks/accuracy_preset.md)."""
 SLOW_ON_DAILY = {"fast": {"AutoARIMA", "AutoETS", "AutoTheta", "CrostonOptimized", "ADIDA",
                           "IMAPA"},
                  "best": {"AutoARIMA"}}
@@ -98,6 +100,9 @@ DAILY_ONLY = {"HoltWintersMonthDay"}
 months)."""
 SHRINKAGE_WINDOWS = 2
 """Weight, in backtest windows, of the segment's evidence when choosing a series' model."""
+COMBINATION_MARGIN = 0.1
+"""A series keeps a candidate combination (``MedianCombo``) unless another model's backtest
+score beats it by this share (:func:`~stockwise.evaluation.selection.select_models`)."""
 ModelSpec = str | Forecaster | Sequence[str | Forecaster]
 
 
@@ -427,7 +432,7 @@ def _candidates(frame: pd.DataFrame, models: ModelSpec, freq: str, season_length
     ids = sorted(frame[S.UNIQUE_ID].unique())
     if isinstance(models, str) and models == "auto":
         classes = segments if segments is not None else classify_demand(frame)["demand_class"]
-        table = FAST_CANDIDATES_BY_CLASS if quality == "fast" else CANDIDATES_BY_CLASS
+        table = FAST_CANDIDATES_BY_CLASS if quality == "fast" else BEST_CANDIDATES_BY_CLASS
         slow = set(SLOW_ON_DAILY[quality]) if freq in ("h", "D") else set()
         if freq != "D":
             slow |= DAILY_ONLY
@@ -487,8 +492,11 @@ def _choose(frame: pd.DataFrame, candidates: dict[str, list[str | Forecaster]], 
         metrics = pd.concat([metrics, ens[ens["n_points"] > 0]], ignore_index=True)
     if segments is None:
         segments = classify_demand(frame)["demand_class"]
+    specs = {_label(s): s for specs in candidates.values() for s in specs}
+    combos = _combos_of_candidates({n: (specs[n], []) for n in labels}, season_length)
     chosen = select_models(metrics, metric, segments=segments, min_points=h,
-                           prior_points=SHRINKAGE_WINDOWS * h)
+                           prior_points=SHRINKAGE_WINDOWS * h,
+                           default=min(combos, default=None), margin=COMBINATION_MARGIN)
     missing = sorted(set(candidates) - set(chosen[S.UNIQUE_ID]))
     if missing:
         extra = pd.DataFrame({S.UNIQUE_ID: missing, MODEL: [_label(candidates[u][0])
@@ -537,7 +545,10 @@ def _backtest_candidates(frame: pd.DataFrame, candidates: dict[str, list[str | F
             by_model.setdefault(_label(spec), (spec, []))[1].append(uid)
     key = [S.UNIQUE_ID, S.DS, CUTOFF, S.Y]
     cv: pd.DataFrame | None = None
+    combos = _combos_of_candidates(by_model, season_length)
     for done, (label, (spec, ids)) in enumerate(sorted(by_model.items())):
+        if label in combos:
+            continue
         report_step(progress, "backtesting candidate", done, len(by_model), item=label,
                     span=BACKTEST_SPAN)
         subset = frame[frame[S.UNIQUE_ID].isin(ids)]
@@ -551,7 +562,27 @@ def _backtest_candidates(frame: pd.DataFrame, candidates: dict[str, list[str | F
         result = result[[*key, *columns]].rename(
             columns={c: label + c[len(model.name):] for c in columns})
         cv = result if cv is None else cv.merge(result, on=key, how="outer")
+    for label, members in combos.items():
+        columns = [f"{m}{c[len(FORECAST):]}" for m in members
+                   for c in [FORECAST, *interval_columns(FORECAST, levels)]]
+        if cv is not None and set(columns) <= set(cv.columns):
+            cv = median_of_members(cv, members, label, levels)
     return cv
+
+
+def _combos_of_candidates(by_model: dict[str, tuple[str | Forecaster, list[str]]],
+                          season_length: int) -> dict[str, list[str]]:
+    """Candidate combinations whose members are candidates of all its series: their
+    backtest is the median of the members' (the same forecasts, without fitting the
+    members twice)."""
+    out = {}
+    for label, (spec, ids) in by_model.items():
+        model = make_model(spec, season_length) if isinstance(spec, str) else spec
+        members = [str(m) for m in model.get_params().get("members", ())]
+        if members and all(m in by_model and set(ids) <= set(by_model[m][1])
+                           for m in members):
+            out[label] = members
+    return out
 
 
 def _ensemble_members(metrics: pd.DataFrame, k: int, metric: str) -> dict[str, list[str]]:

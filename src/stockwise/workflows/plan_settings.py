@@ -43,8 +43,9 @@ PER_PRODUCT = ("service_level", "review_period_days", "lead_time_days")
 UNCALIBRATED = "bands are the models' own; service not calibrated on past intervals"
 UNCORRECTED = ("sales on stocked-out days are taken as demand, so demand is under-estimated "
                "where shelves were empty")
-FAST_AUTO = ("the slower candidates (AutoETS and AutoTheta on daily data, AutoARIMA, gradient "
-             "boosting) are not tried; quality 'best' tries them")
+FAST_AUTO = ("the slower candidates (AutoETS and AutoTheta on daily data, AutoCES, their "
+             "median combination, gradient boosting on daily data) are not tried; quality "
+             "'best' tries them")
 ONE_MODEL = "one model for every series, no selection"
 NAMED_MODELS = "selection among the named models only, not the profile's candidates"
 NO_PROFILE = ("no sector profile: generic defaults (service level {service_level:g}, review "

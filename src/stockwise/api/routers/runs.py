@@ -49,8 +49,8 @@ class RunRequest(BaseModel):
                           "(forecast runs; at most 10).")
     quality: Literal["fast", "best"] = Field(
         "fast", description="Preset of 'auto': fast (milliseconds per series) or best "
-                            "(seconds per series: AutoETS/AutoTheta on daily data, "
-                            "AutoARIMA, gradient boosting).")
+                            "(seconds per series: AutoETS, AutoTheta, AutoCES and "
+                            "their median everywhere, gradient boosting on daily data).")
     n_windows: int = Field(2, ge=1, le=10, description="Backtest windows for selection.")
     freq: str | None = Field(
         None, max_length=16, description="Frequency to forecast at: h, D, W (W-MON ... "

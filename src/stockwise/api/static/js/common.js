@@ -338,6 +338,8 @@ const SW = (() => {
     [/^(AutoETS|ETS|HoltWinters.*)$/, () => "trend and season smoothing"],
     [/^(AutoARIMA|ARIMA)$/, () => "trend and season statistics (ARIMA)"],
     [/^(AutoTheta|Theta)$/, () => "trend smoothing (Theta)"],
+    [/^(AutoCES|CES)$/, () => "trend and season smoothing (CES)"],
+    [/^(MedianCombo|Combo)$/, () => "3 methods combined"],
     [/^(Croston.*|SBA|TSB|ADIDA|IMAPA)$/, () => "method for occasional sales"],
     [/^(LightGBM.*|XGBoost|RandomForest|SklearnRegressor)$/, () => "machine learning on past sales"],
     [/^LSTM/, () => "neural network"],
