@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
@@ -112,8 +112,9 @@ def prepare(
     sales: Annotated[Path, typer.Argument(help="Sales file.")],
     column_map: MapOption = None,
     freq: Annotated[str | None, typer.Option(help="Input frequency D/W/M (inferred).")] = None,
-    to: Annotated[str | None, typer.Option(help="Aggregate to W or M.")] = None,
-    gap_policy: Annotated[str, typer.Option(help="Fill missing periods: zero or nan.")] = "zero",
+    to: Annotated[Literal["W", "M"] | None, typer.Option(help="Aggregate to W or M.")] = None,
+    gap_policy: Annotated[Literal["zero", "nan"],
+                          typer.Option(help="Fill missing periods: zero or nan.")] = "zero",
     out: OutOption = Path("stockwise-output/prepared"),
     sep: SepOption = None,
     encoding: EncodingOption = None,

@@ -440,7 +440,7 @@ def _cell(column: str, value: object, numeric: bool) -> str:
     fmt = next((f for key, f in formats.items() if key in column), None)
     if fmt is None and numeric:
         fmt = fmt_num
-    text = fmt(value) if fmt else ("" if pd.isna(value) else str(value))  # type: ignore[arg-type]
+    text = fmt(value) if fmt else ("" if pd.isna(value) else str(value))
     cls = ' class="num"' if fmt in (fmt_num, fmt_num2, fmt_pct) else ""
     return f"<td{cls}>{html.escape(text)}</td>"
 

@@ -224,9 +224,9 @@ def split_chunks(sales: pd.DataFrame | PartedSales, inventory: pd.DataFrame,
             no_sector.add(len(specs))
         specs.append(ChunkSpec(len(specs), sector, tuple(ids.tolist()), sector not in first_of))
         first_of.add(sector)
-    for sector, ids in unsold.items():  # to the last chunk of their sector
+    for sector, unsold_ids in unsold.items():  # to the last chunk of their sector
         last = max(i for i, spec in enumerate(specs) if spec.sector == sector)
-        specs[last] = replace(specs[last], ids=specs[last].ids + tuple(ids))
+        specs[last] = replace(specs[last], ids=specs[last].ids + tuple(unsold_ids))
     if unplaced:
         log.warning("%d products have stock but no sales history, and no sales of their "
                     "sector in this run (e.g. %s); not planned", len(unplaced),
@@ -362,7 +362,7 @@ def plan_files_in_chunks(
         sales_table = tables["sales"]  # parts (a Parquet file) or the whole table
         sales_rows = sales_table if isinstance(sales_table, PartedSales) else sales_table.data
         n_series = (len(sales_table.series) if isinstance(sales_table, PartedSales)
-                    else int(sales_rows[S.UNIQUE_ID].nunique()))
+                    else int(sales_table.data[S.UNIQUE_ID].nunique()))
         writer = PlanWriter(out, n_series=n_series, budget=config.budget,
                             inventory=tables["inventory"].data,
                             csv_format=config.output_format(sales_table.report.dialect),
