@@ -95,6 +95,7 @@ def as_default(logged: Logged) -> Iterator[None]:
         yield
 
 
+@pytest.mark.slow
 def test_the_store_is_sqlite_in_the_data_dir(logged: Logged) -> None:
     store = Path(logged.tracker.tracking_uri.removeprefix("sqlite:///")).parent
     assert (store / "mlflow.db").is_file()

@@ -11,9 +11,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "hostile_uploads.py"
 
 
+@pytest.mark.slow
 def test_smoke_answers_every_hostile_file_briefly(tmp_path: Path) -> None:
     report = tmp_path / "hostile.json"
     done = subprocess.run([sys.executable, str(SCRIPT), "--smoke", "--json", str(report)],

@@ -131,6 +131,7 @@ def test_sectors_lists_builtins_and_user_files(tmp_path: Path) -> None:
     assert code == 0 and "0.9" in output
 
 
+@pytest.mark.slow
 def test_demo_runs_end_to_end(tmp_path: Path) -> None:
     code, output = run("demo", "--out", str(tmp_path), "--products", "6", "--days", "200")
     assert code == 0, output
@@ -169,6 +170,7 @@ def _monthly_sales(path: Path) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_forecast_command_writes_forecasts_and_selection(tmp_path: Path) -> None:
     sales = _monthly_sales(tmp_path / "s.csv")
     code, output = run("forecast", str(sales), "--horizon", "6", "--levels", "80,95",
@@ -234,6 +236,7 @@ def test_validate_warns_about_products_missing_from_one_table(tmp_path: Path) ->
     assert "1 inventory products have no sales history (e.g. C)" in output
 
 
+@pytest.mark.slow
 def test_plan_command_writes_the_order_list(tmp_path: Path) -> None:
     code, output = run("generate", "--products", "6", "--days", "150", "--seed", "2",
                        "--out", str(tmp_path / "d"))

@@ -69,6 +69,7 @@ def test_parts_give_the_whole_files_verdicts(data, tmp_path: Path) -> None:
     assert negative in set(quarantine["source_row"])
 
 
+@pytest.mark.slow
 def test_the_plan_from_parts_is_the_plan_from_the_whole_table(data, tmp_path: Path) -> None:
     path = tmp_path / "sales.parquet"
     data.sales.to_parquet(path, index=False)

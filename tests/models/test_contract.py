@@ -91,6 +91,7 @@ def test_forecast_frame_shape_dates_and_sign(model) -> None:
     assert (out[f"{name}-hi-80"] <= out[f"{name}-hi-95"] + 1e-9).all()
 
 
+@pytest.mark.slow
 def test_fitting_twice_gives_the_same_forecast(model) -> None:
     first = model.clone().fit(PANEL).predict(H, levels=(80,))
     second = model.clone().fit(PANEL).predict(H, levels=(80,))

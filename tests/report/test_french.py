@@ -27,6 +27,7 @@ def planned(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.mark.slow
 def test_the_workbook_speaks_french(planned: Path) -> None:
     book = openpyxl.load_workbook(planned / "plan.xlsx")
     assert book.sheetnames[:2] == ["Commandes", "Totaux"] and "Alertes" in book.sheetnames

@@ -58,6 +58,7 @@ def _kpi(page: str, key: str) -> str:
     return found.group(1)
 
 
+@pytest.mark.slow
 def test_report_is_self_contained_with_every_section(page: str) -> None:
     assert not re.search(r"<script[^>]+src=[\"']?https?:", page, flags=re.I)  # no CDN
     assert not re.search(r"<link[^>]+href=[\"']?https?:", page, flags=re.I)
@@ -175,6 +176,7 @@ def _app() -> typer.Typer:
     return app
 
 
+@pytest.mark.slow
 def test_report_command_prints_the_path(demo: Path, tmp_path: Path) -> None:
     out = tmp_path / "report.html"
     result = CliRunner().invoke(_app(), ["report", str(demo / "plan"), "--out", str(out),

@@ -73,6 +73,7 @@ def planned(panel: dict[str, Path]) -> tuple[Path, str]:
     return out, output
 
 
+@pytest.mark.slow
 def test_validate_and_plan_report_the_hole(panel: dict[str, Path], planned) -> None:
     out, output = planned
     validated = _run("validate", str(panel["sales"]), "--out",
