@@ -184,6 +184,7 @@ def test_forecast_command_writes_forecasts_and_selection(tmp_path: Path) -> None
     assert "models used" in output
 
 
+@pytest.mark.slow
 def test_forecast_command_with_named_models_and_sector(tmp_path: Path) -> None:
     sales = _monthly_sales(tmp_path / "s.csv")
     code, output = run("forecast", str(sales), "--horizon", "3", "--freq", "M",
@@ -198,6 +199,7 @@ def test_forecast_command_with_named_models_and_sector(tmp_path: Path) -> None:
     assert "Prophet" in output
 
 
+@pytest.mark.slow
 def test_a_horizon_beyond_the_history_needs_force(tmp_path: Path) -> None:
     sales = _monthly_sales(tmp_path / "s.csv")  # 48 months
     args = ("forecast", str(sales), "--horizon", "60", "--models", "Naive", "--map",

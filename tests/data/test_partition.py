@@ -118,6 +118,7 @@ def test_blocks_are_sector_pure_sorted_and_near_equal() -> None:
     assert sizes == [4, 3, 3] and np.sum(sizes) == 10
 
 
+@pytest.mark.slow
 def test_parts_validated_on_a_process_pool_are_the_parts_validated_here(data, tmp_path: Path
                                                                         ) -> None:
     from stockwise.ports.executors import LocalProcessExecutor

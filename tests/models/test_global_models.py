@@ -160,6 +160,7 @@ def test_forecast_workflow_passes_future_inputs() -> None:
         stockwise.forecast(TRAIN, h=H, models="LightGBM", exog=["promo"])
 
 
+@pytest.mark.slow
 def test_loading_refuses_functions_and_paths_outside_the_model(tmp_path: Path,
                                                                monkeypatch) -> None:
     """A saved model is data: skops may only rebuild library classes (a function named in

@@ -187,6 +187,7 @@ def test_higher_service_level_means_more_stock_and_higher_realised_csl(
     assert ours["cycle_service_level"].iloc[-1] > ours["cycle_service_level"].iloc[0]
 
 
+@pytest.mark.slow
 def test_compare_always_includes_the_baseline(levels_compared: pd.DataFrame) -> None:
     base = levels_compared[levels_compared["policy"] == "baseline"]
     assert sorted(base["service_level"]) == [0.7, 0.85, 0.95]

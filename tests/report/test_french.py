@@ -35,6 +35,7 @@ def test_the_workbook_speaks_french(planned: Path) -> None:
     assert "produit" in header and "rupture si rien n'est commandé" in header
 
 
+@pytest.mark.slow
 def test_the_report_speaks_french(planned: Path) -> None:
     done = CliRunner().invoke(app, ["report", str(planned), "--lang", "fr", "--no-png",
                                     "--out", str(planned / "rapport.html")])
