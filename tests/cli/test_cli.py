@@ -213,6 +213,7 @@ def test_a_horizon_beyond_the_history_needs_force(tmp_path: Path) -> None:
     assert len(pd.read_csv(tmp_path / "f" / "forecasts.csv")) == 2 * 60
 
 
+@pytest.mark.slow
 def test_backtest_command_prints_metrics(tmp_path: Path) -> None:
     sales = _monthly_sales(tmp_path / "s.csv")
     code, output = run("backtest", str(sales), "--horizon", "6", "--windows", "2",

@@ -148,6 +148,7 @@ def test_the_process_pool_gives_the_in_process_plan_and_progress_counts_up(data)
     pd.testing.assert_frame_equal(there.alerts, here.alerts)
 
 
+@pytest.mark.slow
 def test_a_failing_chunk_fails_the_run_with_its_error(data) -> None:
     config = PlanConfig(models=("NoSuchModel",), chunk_size=5)
     with LocalProcessExecutor(2) as pool, pytest.raises(OptionError, match="NoSuchModel"):

@@ -139,6 +139,7 @@ def test_the_plan_folder_and_workbook_hold_the_settings(planned) -> None:
     assert rows["gives up (calibrate_service: off)"] == UNCALIBRATED
 
 
+@pytest.mark.slow
 def test_the_report_shows_the_settings_or_says_they_are_unknown(planned, tmp_path: Path
                                                                 ) -> None:
     out, _ = planned

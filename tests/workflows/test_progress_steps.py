@@ -119,6 +119,7 @@ class ElsewhereExecutor(InProcessExecutor):
         return super().map(fn, items, config)
 
 
+@pytest.mark.slow
 def test_chunks_report_their_stages_when_they_run_here(data) -> None:
     config = PlanConfig(models=CHEAP, n_windows=1, chunk_size=2)
     heard: list[Step] = []
