@@ -15,6 +15,8 @@ from stockwise.models import with_fallback
 from stockwise.models.lstm import QUANTILES, LSTMForecaster
 from stockwise.models.persistence import artifact_size, load_model, save_model
 
+pytestmark = pytest.mark.slow  # the first test to build a network pays torch's import (~20 s)
+
 DAYS = pd.date_range("2024-01-01", periods=150, freq="D")
 TINY = {"look_back": 14, "horizon": 7, "hidden_size": 8, "max_epochs": 4, "batch_size": 32,
         "n_threads": 1}
@@ -42,7 +44,6 @@ def promo_panel(seed: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]:
     return frame[frame["ds"] < cut], frame[frame["ds"] >= cut].drop(columns="y")
 
 
-@pytest.mark.slow
 def test_same_seed_same_forecast_other_seed_other_forecast() -> None:
     panel = weekly_panel()
     first = LSTMForecaster(seed=1, **TINY).fit(panel).predict(7, levels=(80,))
@@ -52,7 +53,6 @@ def test_same_seed_same_forecast_other_seed_other_forecast() -> None:
     assert not np.allclose(first["LSTM"], other["LSTM"])
 
 
-@pytest.mark.slow
 def test_future_values_do_not_move_an_earlier_backtest_window() -> None:
     panel = weekly_panel(n=3)
     first_cutoff, last_cutoff = DAYS[-15], DAYS[-8]
@@ -68,7 +68,6 @@ def test_future_values_do_not_move_an_earlier_backtest_window() -> None:
     assert not np.allclose(plain.loc[~early, "LSTM"], moved.loc[~early, "LSTM"])
 
 
-@pytest.mark.slow
 def test_quantiles_are_ordered_by_construction_and_bands_nest() -> None:
     import torch
 
@@ -105,7 +104,6 @@ def test_conformal_correction_only_widens_and_covers_the_validation_tail() -> No
         assert ((lo <= target) & (target <= hi)).mean() >= level / 100
 
 
-@pytest.mark.slow
 def test_known_ahead_promotion_raises_the_forecast() -> None:
     train, future = promo_panel()
     model = LSTMForecaster(look_back=14, horizon=14, hidden_size=8, max_epochs=12,
@@ -116,7 +114,6 @@ def test_known_ahead_promotion_raises_the_forecast() -> None:
     assert means[1] > means[0] + 5  # true effect: +12 units
 
 
-@pytest.mark.slow
 def test_missing_future_inputs_are_a_clear_error_naming_the_column() -> None:
     train, future = promo_panel()
     model = LSTMForecaster(exog=["promo"], seed=0, **TINY).fit(train)
@@ -135,7 +132,6 @@ def _month_start(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(event=np.where(frame["ds"].dt.day == 1, "month start", None))
 
 
-@pytest.mark.slow
 def test_save_then_load_predicts_identically(tmp_path) -> None:
     train, future = promo_panel()
     train, future = _month_start(train), _month_start(future)
@@ -203,7 +199,6 @@ def test_horizon_longer_than_the_network_output_is_forecast_in_blocks() -> None:
     assert np.isfinite(out["LSTM"]).all() and (out["LSTM"] >= 0).all()
 
 
-@pytest.mark.slow
 def test_lstm_takes_part_in_auto_where_a_profile_names_it(monkeypatch) -> None:
     from stockwise.models import registry
     from stockwise.workflows.forecast import run_forecast
@@ -233,7 +228,6 @@ class TinyLSTM(LSTMForecaster):
                          freq=freq)
 
 
-@pytest.mark.slow
 def test_lstm_in_forecast_and_backtest_workflows() -> None:
     panel = weekly_panel(n=3)
     tiny = LSTMForecaster(seed=0, **TINY)
