@@ -34,6 +34,11 @@ def mlflow_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 POSTGRES_ENV = "STOCKWISE_TEST_POSTGRES_URL"
 
 
+ONE_POSTGRES_WORKER = pytest.param("postgresql", marks=pytest.mark.xdist_group("postgresql"))
+"""Each PostgreSQL test empties the one test database: under pytest-xdist
+(``make test-fast``: ``--dist loadgroup``) they all run on the same worker, one at a time."""
+
+
 def _fresh_postgres() -> str:
     """The test PostgreSQL URL with an empty ``public`` schema (skip/fail when unset)."""
     url = os.environ.get(POSTGRES_ENV)
@@ -53,7 +58,7 @@ def _fresh_postgres() -> str:
     return url
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", ONE_POSTGRES_WORKER])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """An empty database: a SQLite file, then PostgreSQL (``$STOCKWISE_TEST_POSTGRES_URL``)."""
     if request.param == "sqlite":
@@ -61,7 +66,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return _fresh_postgres()
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+@pytest.fixture(scope="module", params=["sqlite", ONE_POSTGRES_WORKER])
 def module_database_url(request: pytest.FixtureRequest,
                         tmp_path_factory: pytest.TempPathFactory) -> str:
     """Like ``database_url`` but shared by a module's tests (for costly set-ups)."""

@@ -40,6 +40,7 @@ def test_core_module_imports_no_framework(path: Path) -> None:
     assert not (_imported_roots(path) & FORBIDDEN)
 
 
+@pytest.mark.slow
 def test_importing_the_core_loads_no_framework() -> None:
     code = ("import sys, stockwise, stockwise.data, stockwise.sectors, stockwise.synthetic, "
             "stockwise.workflows.demo, stockwise.workflows.plan, stockwise.inventory; "
@@ -96,6 +97,7 @@ def _stockwise_imports(path: Path) -> set[str]:
     return found
 
 
+@pytest.mark.slow
 def test_every_import_goes_down_the_layers() -> None:
     upward = []
     for path in sorted(SRC.rglob("*.py")):

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "nightly.py"
 
@@ -28,6 +29,7 @@ def _nightly():
     return module
 
 
+@pytest.mark.slow
 def test_smoke_prints_every_stage_and_total(tmp_path: Path) -> None:
     report = tmp_path / "nightly.json"
     done = subprocess.run(
@@ -46,6 +48,7 @@ def test_smoke_prints_every_stage_and_total(tmp_path: Path) -> None:
     assert run["total"]["wall_s"] > 0 and run["total"]["peak_rss_mib"] > 0
 
 
+@pytest.mark.slow
 def test_job_gives_the_plan_of_plan_files(tmp_path: Path) -> None:
     from stockwise.workflows.plan import plan_files
 
@@ -64,6 +67,7 @@ def test_job_gives_the_plan_of_plan_files(tmp_path: Path) -> None:
         p.name for p in run.files.values())
 
 
+@pytest.mark.slow
 def test_engine_mode_runs_the_clis_chunked_job(tmp_path: Path) -> None:
     """``--engine``: the job ``stockwise plan --engine`` runs, with its own stages, the
     workers' CPU per sector, and a plan equal to the stage-by-stage job's."""

@@ -95,6 +95,7 @@ def as_default(logged: Logged) -> Iterator[None]:
         yield
 
 
+@pytest.mark.slow
 def test_the_store_is_sqlite_in_the_data_dir(logged: Logged) -> None:
     store = Path(logged.tracker.tracking_uri.removeprefix("sqlite:///")).parent
     assert (store / "mlflow.db").is_file()
@@ -103,6 +104,7 @@ def test_the_store_is_sqlite_in_the_data_dir(logged: Logged) -> None:
     assert artifacts.is_relative_to(store / "mlartifacts") and artifacts.is_dir()
 
 
+@pytest.mark.slow
 def test_params_metrics_and_artifacts_read_back(logged: Logged) -> None:
     run = logged.client.get_run(logged.run_id)
     assert run.info.status == "FINISHED"
@@ -126,6 +128,7 @@ def test_params_metrics_and_artifacts_read_back(logged: Logged) -> None:
     assert len(pd.read_csv(local)) == 4 * H
 
 
+@pytest.mark.slow
 def test_run_log_lines_carry_the_run_id(logged: Logged) -> None:
     local = Path(logged.client.download_artifacts(logged.run_id, RUN_LOG))
     line = next(x for x in local.read_text().splitlines() if "inside the run" in x)
@@ -134,6 +137,7 @@ def test_run_log_lines_carry_the_run_id(logged: Logged) -> None:
 
 @pytest.mark.usefixtures("as_default")
 @pytest.mark.parametrize("sector", ["retail", "pharmacy"])
+@pytest.mark.slow
 def test_champion_reloads_and_predicts_identically(logged: Logged, sector: str) -> None:
     model = logged.fitted[sector][logged.best[sector]]
     version = logged.client.get_model_version_by_alias(f"stockwise-{sector}", "champion")
@@ -149,6 +153,7 @@ def test_champion_reloads_and_predicts_identically(logged: Logged, sector: str) 
 
 
 @pytest.mark.usefixtures("as_default")
+@pytest.mark.slow
 def test_model_is_saved_as_parameters_and_declared_training_data(logged: Logged) -> None:
     sector = "retail"
     uri = f"models:/stockwise-{sector}@champion"
@@ -159,6 +164,7 @@ def test_model_is_saved_as_parameters_and_declared_training_data(logged: Logged)
     pd.testing.assert_frame_equal(training, model.train_[["unique_id", "ds", "y"]])
 
 
+@pytest.mark.slow
 def test_a_conformal_model_round_trips_too(logged: Logged, tmp_path: Path) -> None:
     sales = logged.sales[logged.sales["sector"] == "retail"][["unique_id", "ds", "y"]]
     model = with_fallback("CrostonSBA", 7, "D").fit(sales)
@@ -181,6 +187,7 @@ def test_forecaster_spec_round_trips_and_only_loads_stockwise_classes() -> None:
         build_forecaster({"class": "os:system", "params": {}})
 
 
+@pytest.mark.slow
 def test_runs_command_lists_and_shows_the_run(logged: Logged) -> None:
     app = typer.Typer()
     app.command("noop")(lambda: None)
@@ -210,6 +217,7 @@ def test_runs_on_an_empty_store_creates_nothing(tmp_path: Path) -> None:
     assert not (tmp_path / "store").exists()
 
 
+@pytest.mark.slow
 def test_a_failing_block_fails_the_run(logged: Logged) -> None:
     tracker = MlflowTracker(logged.tracker.tracking_uri)
     with pytest.raises(RuntimeError), tracker.start_run("forecast"):
@@ -277,6 +285,7 @@ def test_tracking_uri_resolution(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert resolve_tracking_uri("http://localhost:5000") == "http://localhost:5000"
 
 
+@pytest.mark.slow
 def test_cli_tracking_helper_writes_the_run_log(logged: Logged, tmp_path: Path) -> None:
     uri = logged.tracker.tracking_uri
     with runs_command.tracking(True, tmp_path, tracking_uri=uri) as tracker:

@@ -109,6 +109,7 @@ def _number(text: str) -> float:
     return float(text.replace(",", "").replace("%", "").strip())
 
 
+@pytest.mark.slow
 def test_upload_run_dashboard_and_export(browser: object, server: tuple[str, str, Path],
                                          tmp_path: Path) -> None:
     base, key, data = server
@@ -274,6 +275,7 @@ def test_a_malformed_upload_shows_what_is_wrong(browser: object,
     page.close()
 
 
+@pytest.mark.slow
 def test_planned_inputs_upload_and_a_run_with_drivers(browser: object,
                                                       server: tuple[str, str, Path],
                                                       tmp_path: Path) -> None:
@@ -342,6 +344,7 @@ def test_docs_page_renders_under_its_content_security_policy(browser: object,
     page.close()
 
 
+@pytest.mark.slow
 def test_sales_without_a_sector_are_planned_under_the_profile_chosen(
         browser: object, tmp_path: Path) -> None:
     """The Runs page offers the profiles when the sales have no sector; the run it starts

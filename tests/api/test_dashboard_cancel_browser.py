@@ -23,6 +23,7 @@ from stockwise.api.routers import runs as runs_router
 from stockwise.synthetic import generate
 
 
+@pytest.mark.slow
 def test_a_running_run_is_cancelled_from_the_runs_page(
         browser: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     reached, go = threading.Event(), threading.Event()

@@ -53,6 +53,7 @@ def _upload_and_plan(base: str, key: str, tmp_path: Path) -> None:
         assert record["status"] == "succeeded", record
 
 
+@pytest.mark.slow
 def test_overview_product_and_upload_pages_on_data_without_a_sector(
         browser: object, tmp_path: Path) -> None:
     with _serve(tmp_path / "stockwise.db") as (base, key):

@@ -11,9 +11,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.slow
 def test_smoke_answers_every_hostile_file_briefly(tmp_path: Path) -> None:
     report = tmp_path / "hostile.json"
     done = subprocess.run([sys.executable, "-m", "benchmarks.hostile_uploads", "--smoke",

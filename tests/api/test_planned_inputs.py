@@ -122,6 +122,7 @@ def test_stored_sales_keep_their_driver_history(api) -> None:
     assert "event" not in stored.columns  # no stored row carries it: not made up
 
 
+@pytest.mark.slow
 def test_plan_run_orders_for_a_planned_promotion(api) -> None:
     for table, frame in (("sales", SALES), ("inventory", STOCK)):
         assert upload(api.client, api.write, table, f"{table}.csv", csv_bytes(frame)
@@ -147,6 +148,7 @@ def test_plan_run_orders_for_a_planned_promotion(api) -> None:
     assert (promoted["order_qty"] > plain["order_qty"]).all()
 
 
+@pytest.mark.slow
 def test_run_with_drivers_but_no_planned_values_fails_saying_so(api) -> None:
     for table, frame in (("sales", SALES), ("inventory", STOCK)):
         assert upload(api.client, api.write, table, f"{table}.csv", csv_bytes(frame)

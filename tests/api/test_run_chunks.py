@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from api_helpers import RUN, Api, csv_bytes, demo_frames, make_keys, upload, wait
 from fastapi.testclient import TestClient
 
@@ -39,6 +40,7 @@ def test_a_plan_run_reports_each_chunk_with_its_sector(api: Api) -> None:
     assert fractions == sorted(fractions) and fractions[-1] < 1
 
 
+@pytest.mark.slow
 def test_a_plan_run_on_the_process_engine(tmp_path) -> None:
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'db.sqlite'}", engine="process",
                         engine_workers=2, chunk_size=1)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 
 import openpyxl
+import pytest
 from api_helpers import RUN, Api, csv_bytes, demo_frames, upload, wait
 
 
@@ -26,6 +27,7 @@ def _run(api: Api, **options) -> dict:
     return run
 
 
+@pytest.mark.slow
 def test_a_run_with_currency_and_budget_reports_its_money(api: Api) -> None:
     _upload_with_suppliers(api)
     free = _run(api, currency="usd")["summary"]["money"]

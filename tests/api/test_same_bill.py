@@ -76,6 +76,7 @@ def upload_files(api: Api, files: dict[str, Path]) -> None:
         assert answer.status_code == 200, answer.text
 
 
+@pytest.mark.slow
 def test_cli_api_and_dashboard_give_the_same_bill(api: Api, files: dict[str, Path],
                                                   tmp_path: Path) -> None:
     cli_lines, cli_settings, output = cli_plan(files, tmp_path / "cli", "--sector", "pharmacy",
@@ -100,6 +101,7 @@ def test_cli_api_and_dashboard_give_the_same_bill(api: Api, files: dict[str, Pat
     assert "pharmacy (built-in)" in output
 
 
+@pytest.mark.slow
 def test_another_profile_gives_another_bill_and_says_so(api: Api, files: dict[str, Path],
                                                         tmp_path: Path) -> None:
     pharmacy, _, _ = cli_plan(files, tmp_path / "pharmacy", "--sector", "pharmacy",

@@ -52,11 +52,13 @@ EXAMPLES = settings(max_examples=12, deadline=None, derandomize=True,
 
 @schema.parametrize()
 @EXAMPLES
+@pytest.mark.slow
 def test_every_operation_answers_as_declared_with_a_key(case) -> None:
     case.call_and_validate(headers=WRITE, checks=CHECKS)
 
 
 @schema.parametrize()
 @EXAMPLES
+@pytest.mark.slow
 def test_every_operation_answers_as_declared_without_a_key(case) -> None:
     case.call_and_validate(checks=CHECKS)

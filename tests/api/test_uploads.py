@@ -73,6 +73,7 @@ def test_unusable_file_is_422_with_file_and_columns(api) -> None:
     assert "stockwise-upload" not in error["message"]  # never the server's temporary path
 
 
+@pytest.mark.slow
 def test_every_row_quarantined_is_422_with_row_and_column(api) -> None:
     answer = upload(api.client, api.write, "sales", "s.csv",
                     b"unique_id,ds,y\nA,2024-01-01,x\nA,2024-01-02,y\n")

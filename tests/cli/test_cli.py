@@ -131,6 +131,7 @@ def test_sectors_lists_builtins_and_user_files(tmp_path: Path) -> None:
     assert code == 0 and "0.9" in output
 
 
+@pytest.mark.slow
 def test_demo_runs_end_to_end(tmp_path: Path) -> None:
     code, output = run("demo", "--out", str(tmp_path), "--products", "6", "--days", "200")
     assert code == 0, output
@@ -169,6 +170,7 @@ def _monthly_sales(path: Path) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_forecast_command_writes_forecasts_and_selection(tmp_path: Path) -> None:
     sales = _monthly_sales(tmp_path / "s.csv")
     code, output = run("forecast", str(sales), "--horizon", "6", "--levels", "80,95",
@@ -182,6 +184,7 @@ def test_forecast_command_writes_forecasts_and_selection(tmp_path: Path) -> None
     assert "models used" in output
 
 
+@pytest.mark.slow
 def test_forecast_command_with_named_models_and_sector(tmp_path: Path) -> None:
     sales = _monthly_sales(tmp_path / "s.csv")
     code, output = run("forecast", str(sales), "--horizon", "3", "--freq", "M",
@@ -196,6 +199,7 @@ def test_forecast_command_with_named_models_and_sector(tmp_path: Path) -> None:
     assert "Prophet" in output
 
 
+@pytest.mark.slow
 def test_a_horizon_beyond_the_history_needs_force(tmp_path: Path) -> None:
     sales = _monthly_sales(tmp_path / "s.csv")  # 48 months
     args = ("forecast", str(sales), "--horizon", "60", "--models", "Naive", "--map",
@@ -209,6 +213,7 @@ def test_a_horizon_beyond_the_history_needs_force(tmp_path: Path) -> None:
     assert len(pd.read_csv(tmp_path / "f" / "forecasts.csv")) == 2 * 60
 
 
+@pytest.mark.slow
 def test_backtest_command_prints_metrics(tmp_path: Path) -> None:
     sales = _monthly_sales(tmp_path / "s.csv")
     code, output = run("backtest", str(sales), "--horizon", "6", "--windows", "2",
@@ -234,6 +239,7 @@ def test_validate_warns_about_products_missing_from_one_table(tmp_path: Path) ->
     assert "1 inventory products have no sales history (e.g. C)" in output
 
 
+@pytest.mark.slow
 def test_plan_command_writes_the_order_list(tmp_path: Path) -> None:
     code, output = run("generate", "--products", "6", "--days", "150", "--seed", "2",
                        "--out", str(tmp_path / "d"))

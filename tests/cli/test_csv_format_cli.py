@@ -37,6 +37,7 @@ def _plan(folder: Path, out: str, *extra: str) -> Path:
     return folder / out
 
 
+@pytest.mark.slow
 def test_files_follow_the_french_input_and_read_back(french: Path) -> None:
     out = _plan(french, "plan")
     for name in ("plan", "alerts", "forecasts"):

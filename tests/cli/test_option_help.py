@@ -31,6 +31,7 @@ def test_every_option_has_a_description() -> None:
 @pytest.mark.parametrize("module", sorted(
     p.stem for p in (Path(__file__).resolve().parents[2] / "src" / "stockwise" / "cli")
     .glob("*.py") if p.stem != "__init__"))
+@pytest.mark.slow
 def test_every_cli_module_can_be_imported_first(module: str) -> None:
     """No import cycle through the app that registers the commands (a module imported
     alone, e.g. by one test file, must not find the app half-built)."""

@@ -33,6 +33,7 @@ def plan(files: Path, out: Path, *options: str) -> str:
     return result.output
 
 
+@pytest.mark.slow
 def test_the_process_engine_writes_the_local_engines_plan(files: Path, tmp_path: Path) -> None:
     plan(files, tmp_path / "local", "--chunk-size", "2")
     output = plan(files, tmp_path / "pool", "--engine", "process", "--workers", "2",

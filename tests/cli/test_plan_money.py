@@ -33,6 +33,7 @@ def plan(files: tuple[Path, Path], out: Path, *options: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
+@pytest.mark.slow
 def test_currency_suppliers_and_totals_are_shown_and_written(files, tmp_path: Path) -> None:
     code, output = plan(files, tmp_path / "p", "--currency", "usd")
     assert code == 0, output
@@ -47,6 +48,7 @@ def test_currency_suppliers_and_totals_are_shown_and_written(files, tmp_path: Pa
         assert f"supplier {row.supplier}: {row.order_value:,.2f} USD" in output
 
 
+@pytest.mark.slow
 def test_a_budget_caps_the_bill_and_says_what_it_left_out(files, tmp_path: Path) -> None:
     code, output = plan(files, tmp_path / "free")
     assert code == 0, output

@@ -76,6 +76,7 @@ def heard(monkeypatch: pytest.MonkeyPatch) -> list[Step]:
     (["simulate", "{sales}", "--policy", "RS,sS", "--models", "Naive", "--days", "30",
       "--paths", "20"], "replaying configuration 3 of 3: baseline, 95%"),
 ])
+@pytest.mark.slow
 def test_each_long_command_reports_its_steps(command: list[str], expected: str, files: Path,
                                              tmp_path: Path, heard: list[Step]) -> None:
     args = [a.format(sales=files / "sales.csv", inventory=files / "inventory.csv")

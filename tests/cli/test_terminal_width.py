@@ -63,6 +63,7 @@ def test_plan_at_80_columns_shows_every_digit_and_whole_ids(
     assert "Continued below (80 columns are too narrow for one table)" in said
 
 
+@pytest.mark.slow
 def test_piped_plan_is_whole_and_holds_no_mlflow_prints(
         shop: tuple[Path, Path], tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}

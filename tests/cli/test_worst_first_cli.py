@@ -128,6 +128,7 @@ def test_a_product_that_cannot_be_planned_is_listed_with_the_reason(planned) -> 
     assert f"1 products not planned: {reason}" in " ".join(output.split())
 
 
+@pytest.mark.slow
 def test_report_lists_critical_stockouts_first_and_has_an_alerts_section(planned) -> None:
     plan_dir, _ = planned
     result = CliRunner().invoke(app, ["report", str(plan_dir), "--sales",

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from stockwise.data import load_table
 
@@ -45,6 +46,7 @@ def test_rows_failing_the_same_way_share_their_reasons(tmp_path: Path) -> None:
                                                      ("error", "unparseable_date"): 3000}
 
 
+@pytest.mark.slow
 def test_the_benchmark_smoke_run_reports_its_peak() -> None:
     done = subprocess.run([sys.executable, "-m", "benchmarks.bad_rows_memory", "--smoke"],
                           cwd=REPO, capture_output=True, text=True, timeout=300, check=False)

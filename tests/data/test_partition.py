@@ -69,6 +69,7 @@ def test_parts_give_the_whole_files_verdicts(data, tmp_path: Path) -> None:
     assert negative in set(quarantine["source_row"])
 
 
+@pytest.mark.slow
 def test_the_plan_from_parts_is_the_plan_from_the_whole_table(data, tmp_path: Path) -> None:
     path = tmp_path / "sales.parquet"
     data.sales.to_parquet(path, index=False)
@@ -117,6 +118,7 @@ def test_blocks_are_sector_pure_sorted_and_near_equal() -> None:
     assert sizes == [4, 3, 3] and np.sum(sizes) == 10
 
 
+@pytest.mark.slow
 def test_parts_validated_on_a_process_pool_are_the_parts_validated_here(data, tmp_path: Path
                                                                         ) -> None:
     from stockwise.ports.executors import LocalProcessExecutor

@@ -55,6 +55,7 @@ def test_planned_file_is_read_and_each_bad_cell_named(tmp_path: Path) -> None:
         read_planned(twice)
 
 
+@pytest.mark.slow
 def test_forecasts_use_the_planned_promotions() -> None:
     run = forecast_sectors(SALES, horizon=14, models="LightGBM", levels=(80,),
                            planned=PLANNED)
@@ -81,6 +82,7 @@ def test_drivers_without_plans_or_sales_columns_are_refused() -> None:
         forecast_sectors(SALES, horizon=14, models="LightGBM", planned=short)
 
 
+@pytest.mark.slow
 def test_plan_command_orders_for_the_planned_promotions(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 

@@ -16,6 +16,7 @@ pytestmark = pytest.mark.shared_data
 
 
 @pytest.mark.parametrize("name", DATASETS)
+@pytest.mark.slow
 def test_every_row_is_accepted(shared_data: Path, name: str) -> None:
     folder = shared_data / name
     metadata = json.loads((folder / "metadata.json").read_text())

@@ -13,6 +13,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -91,6 +92,7 @@ def _check_finite(run) -> None:
           phases=[Phase.explicit, Phase.generate],  # a failure is shown as drawn: no shrink
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(panels)
+@pytest.mark.slow
 def test_every_number_of_the_plan_is_finite(drawn) -> None:
     sales, stock = _panel(drawn)
     with warnings.catch_warnings():

@@ -170,6 +170,7 @@ def test_ss_cost_matches_an_independent_markov_chain() -> None:
             _markov_ss_cost(s, S, 1, 4, 5, d), abs=1e-10)
 
 
+@pytest.mark.slow
 def test_optimal_ss_matches_brute_force() -> None:
     for h, p, K, lam in [(1, 4, 5, 6), (1, 9, 64, 3), (0.5, 20, 1, 12), (2, 3, 30, 1.5)]:
         d = PoissonDemand(lam)

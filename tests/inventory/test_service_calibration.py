@@ -108,6 +108,7 @@ def too_wide(train: pd.DataFrame, h: int, levels: tuple[int, ...]) -> pd.DataFra
     return pd.concat(rows, ignore_index=True)
 
 
+@pytest.mark.slow
 def test_calibration_brings_realised_service_towards_the_target_with_less_stock() -> None:
     history = _history(12, 330)
     start = pd.Timestamp("2023-05-01")
@@ -192,6 +193,7 @@ def poisson_forecast(train: pd.DataFrame, h: int, levels: tuple[int, ...]) -> pd
     return pd.concat(rows, ignore_index=True)
 
 
+@pytest.mark.slow
 def test_a_fill_rate_target_is_calibrated_on_units_served() -> None:
     common = {"start": "2023-08-01", "forecast": poisson_forecast, "service_level": 0.9,
               "n_paths": 300, "lead_time_days": 3.0}
@@ -330,6 +332,7 @@ def test_plan_inventory_calibrates_from_its_own_backtest_unless_told_not_to() ->
     assert not np.allclose(after["order_up_to"], before["order_up_to"])
 
 
+@pytest.mark.slow
 def test_plan_inventory_calibrates_a_fill_rate_target_from_its_backtest() -> None:
     from stockwise.synthetic import generate
     from stockwise.workflows.plan import plan_inventory

@@ -102,6 +102,7 @@ def _ragged_daily() -> pd.DataFrame:
 
 
 @pytest.mark.parametrize("name", ["LightGBM", "XGBoost"])
+@pytest.mark.slow
 def test_global_models_do_not_see_other_series_after_a_cutoff(name: str) -> None:
     """A global model backtested on series with different end dates: the one cut early
     must not be forecast from the other series' later rows (its future)."""

@@ -34,7 +34,12 @@ TINY = {"LSTM": {"look_back": 6, "horizon": 4, "hidden_size": 4, "max_epochs": 3
 """Settings that keep the neural models fast here; the contract does not depend on size."""
 
 
-@pytest.fixture(params=NAMES)
+SLOW = {"LSTM", "AutoARIMA"}
+"""Models whose fit alone takes 4 s or more (torch's import, ARIMA's search): ``slow``."""
+
+
+@pytest.fixture(params=[pytest.param(n, marks=pytest.mark.slow) if n in SLOW else n
+                        for n in NAMES])
 def model(request: pytest.FixtureRequest):
     return make_model(request.param, season_length=SEASON, **TINY.get(request.param, {}))
 
@@ -91,6 +96,7 @@ def test_forecast_frame_shape_dates_and_sign(model) -> None:
     assert (out[f"{name}-hi-80"] <= out[f"{name}-hi-95"] + 1e-9).all()
 
 
+@pytest.mark.slow
 def test_fitting_twice_gives_the_same_forecast(model) -> None:
     first = model.clone().fit(PANEL).predict(H, levels=(80,))
     second = model.clone().fit(PANEL).predict(H, levels=(80,))

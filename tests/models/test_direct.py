@@ -69,6 +69,7 @@ def test_forecasts_use_the_newest_day_and_nothing_after_it() -> None:
 
 
 @pytest.mark.parametrize("cls", [LightGBM, XGBoost], ids=["LightGBM", "XGBoost"])
+@pytest.mark.slow
 def test_saved_direct_models_reload_and_predict_identically(cls, tmp_path: Path) -> None:
     spec = FeatureSpec.from_dict({**default_spec("D", 7, intermittent=True,
                                                  strategy="direct").to_dict(),

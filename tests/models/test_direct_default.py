@@ -43,6 +43,7 @@ def _counts(days: int = 160) -> pd.DataFrame:
 
 
 @pytest.mark.parametrize("cls", [LightGBM, XGBoost])
+@pytest.mark.slow
 def test_squared_error_on_daily_data_is_direct_counts_stay_recursive(cls) -> None:
     smooth = cls(**SMALL).fit(_smooth())
     assert smooth.objective_ == "regression" and smooth.spec_.direct

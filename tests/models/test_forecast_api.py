@@ -34,6 +34,7 @@ def auto_run():
     return run_forecast(PANEL, h=6, freq="M", levels=(80, 95), n_windows=2)
 
 
+@pytest.mark.slow
 def test_auto_forecast_shape_and_columns(auto_run) -> None:
     out = auto_run.forecasts
     assert list(out.columns) == ["unique_id", "ds", "forecast", "forecast-lo-80",
@@ -148,6 +149,7 @@ def test_no_single_member_ensembles_and_segment_ensembles_need_members() -> None
     assert "no ensemble" in fixed.loc[1, "basis"]
 
 
+@pytest.mark.slow
 def test_auto_goes_on_when_a_class_s_series_are_all_too_short_to_backtest() -> None:
     """A new product (shorter than the horizon) next to an old slow mover: the smooth
     class's models have no backtest window at all, the run still forecasts both."""

@@ -44,6 +44,7 @@ FUTURE = PANEL[PANEL["ds"] > TRAIN["ds"].max()].drop(columns="y")
 @pytest.mark.parametrize("model", [LightGBM(**SMALL), XGBoost(**SMALL),
                                    SklearnRegressor(season_length=7)],
                          ids=["LightGBM", "XGBoost", "RandomForest"])
+@pytest.mark.slow
 def test_saved_models_reload_and_predict_identically(model, tmp_path: Path) -> None:
     model.fit(TRAIN)
     first = model.predict(H, X_df=FUTURE, levels=(80, 95))
@@ -81,6 +82,7 @@ def test_missing_future_inputs_name_the_column() -> None:
         LightGBM(**SMALL, exog=["discount"]).fit(TRAIN)
 
 
+@pytest.mark.slow
 def test_future_target_values_cannot_leak_into_a_forecast() -> None:
     """Forecasts from a cutoff depend on the inputs after it, never on y after it."""
     model = LightGBM(**SMALL).fit(TRAIN)
@@ -145,6 +147,7 @@ def test_auto_adds_global_models_only_on_large_panels() -> None:
         "LightGBM-tweedie"]
 
 
+@pytest.mark.slow
 def test_forecast_workflow_passes_future_inputs() -> None:
     from stockwise.workflows.forecast import run_forecast
 
@@ -157,6 +160,7 @@ def test_forecast_workflow_passes_future_inputs() -> None:
         stockwise.forecast(TRAIN, h=H, models="LightGBM", exog=["promo"])
 
 
+@pytest.mark.slow
 def test_loading_refuses_functions_and_paths_outside_the_model(tmp_path: Path,
                                                                monkeypatch) -> None:
     """A saved model is data: skops may only rebuild library classes (a function named in
@@ -188,6 +192,7 @@ def test_loading_refuses_functions_and_paths_outside_the_model(tmp_path: Path,
         load_model(folder)
 
 
+@pytest.mark.slow
 def test_empty_driver_values_are_filled_and_said(caplog) -> None:
     train = TRAIN.copy()
     train.loc[train.index[:5], "price"] = np.nan
@@ -198,6 +203,7 @@ def test_empty_driver_values_are_filled_and_said(caplog) -> None:
     assert "'price' is empty on 5 of" in caplog.text
 
 
+@pytest.mark.slow
 def test_backtest_with_bands_fits_once_per_cutoff_and_equals_the_refits(monkeypatch) -> None:
     """A global model's conformal refits inside each window are the backtest's own earlier
     windows: sharing them must give the same points and bands with fewer fits, also when

@@ -15,6 +15,8 @@ from stockwise.models import with_fallback
 from stockwise.models.lstm import QUANTILES, LSTMForecaster
 from stockwise.models.persistence import artifact_size, load_model, save_model
 
+pytestmark = pytest.mark.slow  # the first test to build a network pays torch's import (~20 s)
+
 DAYS = pd.date_range("2024-01-01", periods=150, freq="D")
 TINY = {"look_back": 14, "horizon": 7, "hidden_size": 8, "max_epochs": 4, "batch_size": 32,
         "n_threads": 1}

@@ -45,6 +45,7 @@ def history() -> pd.DataFrame:
     return data
 
 
+@pytest.mark.slow
 def test_planned_promotions_move_the_forecast_only_when_named(history) -> None:
     with_drivers = ReviewForecasts(history, "LightGBM", horizon=14, drivers=("promo",))
     plain = ReviewForecasts(history, "LightGBM", horizon=14)
@@ -53,6 +54,7 @@ def test_planned_promotions_move_the_forecast_only_when_named(history) -> None:
     assert _lift(plain.at(DAY, DAY), history) < 1.5
 
 
+@pytest.mark.slow
 def test_no_demand_from_the_fit_day_on_is_seen_but_planned_drivers_are(history) -> None:
     base = ReviewForecasts(history, "LightGBM", horizon=14, drivers=("promo",)).at(DAY, DAY)
     later = history["ds"] >= DAY
@@ -68,6 +70,7 @@ def test_no_demand_from_the_fit_day_on_is_seen_but_planned_drivers_are(history) 
     assert sum(part["forecast"].sum() for part in calmer.values()) < 0.8 * total
 
 
+@pytest.mark.slow
 def test_planned_values_hold_past_the_end_of_the_history(history) -> None:
     last = history["ds"].max()
     fitted_on = last - pd.Timedelta(days=4)

@@ -49,6 +49,7 @@ def flat_forecast(train: pd.DataFrame, h: int, levels: tuple[int, ...]) -> pd.Da
     return pd.concat(rows, ignore_index=True)
 
 
+@pytest.mark.slow
 def test_constant_demand_matches_the_hand_computed_rs_policy() -> None:
     # d = 10/day, L = 7, R = 7: S = d·(L + R) = 140 with no uncertainty. Initial stock
     # 140 = S, so no order on day 0; from day 7 on every review orders 70, which arrives
@@ -130,6 +131,7 @@ def test_backorders_are_filled_first_when_stock_arrives() -> None:
     assert result.summary["lost_units"] == 0
 
 
+@pytest.mark.slow
 def test_no_leakage_future_demand_does_not_change_todays_order() -> None:
     history = poisson(3, 200)
     start = pd.Timestamp("2023-05-15")
@@ -175,6 +177,7 @@ def levels_compared() -> pd.DataFrame:
     return compare(history, configs, start="2023-06-01", n_paths=300, seed=5, correlation=0.0)
 
 
+@pytest.mark.slow
 def test_higher_service_level_means_more_stock_and_higher_realised_csl(
         levels_compared: pd.DataFrame) -> None:
     ours = levels_compared[levels_compared["policy"] == "RS"].sort_values("service_level")
@@ -184,6 +187,7 @@ def test_higher_service_level_means_more_stock_and_higher_realised_csl(
     assert ours["cycle_service_level"].iloc[-1] > ours["cycle_service_level"].iloc[0]
 
 
+@pytest.mark.slow
 def test_compare_always_includes_the_baseline(levels_compared: pd.DataFrame) -> None:
     base = levels_compared[levels_compared["policy"] == "baseline"]
     assert sorted(base["service_level"]) == [0.7, 0.85, 0.95]
@@ -208,6 +212,7 @@ def test_equal_fill_rate_gives_a_bound_above_the_reference_range() -> None:
     assert table["stock_saving_bound"].iloc[1] == pytest.approx(1 - 150 / 200)
 
 
+@pytest.mark.slow
 def test_same_seed_same_result_other_seed_other_paths() -> None:
     history = poisson(3, 160)
     source = ReviewForecasts(history, "SeasonalNaive", horizon=30)
@@ -240,6 +245,7 @@ def test_products_launched_late_start_when_they_have_history() -> None:
     assert first["P1"] == pd.Timestamp("2023-05-20")  # first review with 14 days behind it
 
 
+@pytest.mark.slow
 def test_cli_writes_the_summary_and_product_tables(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
@@ -281,6 +287,7 @@ def test_cli_writes_the_summary_and_product_tables(tmp_path: Path) -> None:
     assert wrong.exit_code != 0 and "--target must be one of" in wrong.output
 
 
+@pytest.mark.slow
 def test_bootstrap_paths_for_intermittent_products_are_an_option() -> None:
     rng = np.random.default_rng(8)
     history = poisson(2, 240)
@@ -302,6 +309,7 @@ def test_bootstrap_paths_for_intermittent_products_are_an_option() -> None:
         simulate(history, start=start, intermittent_paths="magic")
 
 
+@pytest.mark.slow
 def test_initial_stock_follows_the_mean_of_the_cover_window() -> None:
     """A December-like burst just before the start: 28 days of it set a starting stock
     five times the long-run one; a 365-day window averages it away."""

@@ -50,6 +50,7 @@ def _open(browser: object, path: Path, n_charts: int, shot: Path) -> list[str]:
     return problems
 
 
+@pytest.mark.slow
 def test_report_renders_offline_without_errors(browser: object, run_dir: Path,
                                                tmp_path: Path) -> None:
     report = build_report(run_dir / "plan", top=TOP, png=False)
@@ -60,6 +61,7 @@ def test_report_renders_offline_without_errors(browser: object, run_dir: Path,
     assert shot.stat().st_size > 50_000
 
 
+@pytest.mark.slow
 def test_exploration_page_renders_without_errors(browser: object, run_dir: Path,
                                                  tmp_path: Path) -> None:
     result = run_etl(run_dir / "data" / "sales.csv", tmp_path / "etl", viz=True,

@@ -106,6 +106,7 @@ def test_csv_written_through_the_helper_reads_back_as_the_users_text(tmp_path: P
     assert raw.frame["y"].tolist() == ["1", "-2", "3", "4", "5"]
 
 
+@pytest.mark.slow
 def test_stockwise_plan_writes_no_formula_for_hostile_ids(tmp_path: Path) -> None:
     runner = CliRunner()
     data = tmp_path / "d"

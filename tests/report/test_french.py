@@ -27,6 +27,7 @@ def planned(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.mark.slow
 def test_the_workbook_speaks_french(planned: Path) -> None:
     book = openpyxl.load_workbook(planned / "plan.xlsx")
     assert book.sheetnames[:2] == ["Commandes", "Totaux"] and "Alertes" in book.sheetnames
@@ -34,6 +35,7 @@ def test_the_workbook_speaks_french(planned: Path) -> None:
     assert "produit" in header and "rupture si rien n'est commandé" in header
 
 
+@pytest.mark.slow
 def test_the_report_speaks_french(planned: Path) -> None:
     done = CliRunner().invoke(app, ["report", str(planned), "--lang", "fr", "--no-png",
                                     "--out", str(planned / "rapport.html")])

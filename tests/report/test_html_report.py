@@ -58,6 +58,7 @@ def _kpi(page: str, key: str) -> str:
     return found.group(1)
 
 
+@pytest.mark.slow
 def test_report_is_self_contained_with_every_section(page: str) -> None:
     assert not re.search(r"<script[^>]+src=[\"']?https?:", page, flags=re.I)  # no CDN
     assert not re.search(r"<link[^>]+href=[\"']?https?:", page, flags=re.I)
@@ -68,6 +69,7 @@ def test_report_is_self_contained_with_every_section(page: str) -> None:
         assert f'href="#{key}"' in page  # table of contents
 
 
+@pytest.mark.slow
 def test_kpis_equal_the_plan_files(demo: Path, page: str) -> None:
     plan = pd.read_csv(demo / "plan" / "plan.csv")
     alerts = pd.read_csv(demo / "plan" / "alerts.csv")
@@ -84,6 +86,7 @@ def test_kpis_equal_the_plan_files(demo: Path, page: str) -> None:
     assert kpis(plan, alerts)["stockout_risk"] == expected["stockout_risk"]
 
 
+@pytest.mark.slow
 def test_pngs_of_sector_overview_and_top_products(demo: Path, page: str) -> None:
     plan = pd.read_csv(demo / "plan" / "plan.csv")
     charts = demo / "plan" / "charts"
@@ -96,6 +99,7 @@ def test_pngs_of_sector_overview_and_top_products(demo: Path, page: str) -> None
         assert path.read_bytes()[:8] == PNG_MAGIC and path.stat().st_size > 5_000
 
 
+@pytest.mark.slow
 def test_urgent_products_leaderboard_and_history(demo: Path, page: str) -> None:
     plan = pd.read_csv(demo / "plan" / "plan.csv")
     selection = pd.read_csv(demo / "plan" / "selection.csv")
@@ -108,6 +112,7 @@ def test_urgent_products_leaderboard_and_history(demo: Path, page: str) -> None:
     assert "mean MASE" in page
 
 
+@pytest.mark.slow
 def test_data_quality_counts(demo: Path) -> None:
     quality = read_run(demo / "plan").quality.set_index("table")
     raw_rows = len(pd.read_csv(demo / "data" / "sales.csv"))
@@ -121,6 +126,7 @@ def test_data_quality_counts(demo: Path) -> None:
     assert {"inventory", "batches"} <= set(quality.index)
 
 
+@pytest.mark.slow
 def test_validation_summary_gives_exact_counts(demo: Path, tmp_path: Path) -> None:
     validation = validate_sources(demo / "data" / "sales.csv",
                                   inventory=demo / "data" / "inventory.csv",
@@ -135,6 +141,7 @@ def test_validation_summary_gives_exact_counts(demo: Path, tmp_path: Path) -> No
     assert quality.loc["inventory", "basis"] == "validation summary"
 
 
+@pytest.mark.slow
 def test_report_without_sales_file_still_builds(demo: Path, tmp_path: Path) -> None:
     for name in ("plan.csv", "alerts.csv", "projection.csv", "forecasts.csv", "selection.csv"):
         shutil.copy(demo / "plan" / name, tmp_path / name)
@@ -144,6 +151,7 @@ def test_report_without_sales_file_still_builds(demo: Path, tmp_path: Path) -> N
     assert not (tmp_path / "charts").exists()
 
 
+@pytest.mark.slow
 def test_report_ranks_the_lines_worst_first_and_lists_the_alerts(demo: Path, tmp_path: Path
                                                                   ) -> None:
     """Whatever order plan.csv is in, the urgent table is the plan's ranking, and the
@@ -175,6 +183,7 @@ def _app() -> typer.Typer:
     return app
 
 
+@pytest.mark.slow
 def test_report_command_prints_the_path(demo: Path, tmp_path: Path) -> None:
     out = tmp_path / "report.html"
     result = CliRunner().invoke(_app(), ["report", str(demo / "plan"), "--out", str(out),
@@ -191,6 +200,7 @@ def test_report_command_on_a_folder_without_plan_exits_2(tmp_path: Path) -> None
     assert "plan.csv" in result.output
 
 
+@pytest.mark.slow
 def test_etl_command_writes_prepared_table_and_charts(demo: Path, tmp_path: Path) -> None:
     out = tmp_path / "etl"
     result = CliRunner().invoke(_app(), ["etl", str(demo / "data" / "sales.csv"), "--viz",
@@ -208,6 +218,7 @@ def test_etl_command_writes_prepared_table_and_charts(demo: Path, tmp_path: Path
     assert str(out / "exploration.html") in result.output
 
 
+@pytest.mark.slow
 def test_etl_without_viz_writes_no_charts(demo: Path, tmp_path: Path) -> None:
     result = run_etl(demo / "data" / "sales.csv", tmp_path, as_of="2030-01-01", to="W")
     assert (tmp_path / "sales_prepared.csv").is_file() and not result.pngs

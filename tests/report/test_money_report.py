@@ -28,6 +28,7 @@ def page(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, pd.DataFrame]:
     return path.read_text(encoding="utf-8"), pd.read_csv(files["plan"])
 
 
+@pytest.mark.slow
 def test_the_overview_shows_the_totals_in_their_currency(page) -> None:
     text, plan = page
     assert "The order list in money" in text

@@ -30,6 +30,7 @@ def data():
     return sales, inventory
 
 
+@pytest.mark.slow
 def test_the_budget_caps_the_joined_order_list_not_each_chunk(data) -> None:
     sales, inventory = data
     config = PlanConfig(models=CHEAP, n_windows=1, chunk_size=2, currency="usd")
@@ -50,6 +51,7 @@ def test_the_budget_caps_the_joined_order_list_not_each_chunk(data) -> None:
     assert (capped.plan["budget_cut_units"] > 0).any()
 
 
+@pytest.mark.slow
 def test_the_writer_writes_suppliers_and_the_library_takes_a_budget(data, tmp_path: Path
                                                                     ) -> None:
     sales, inventory = data

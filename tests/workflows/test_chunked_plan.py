@@ -123,6 +123,7 @@ def test_chunk_size_of_at_least_the_panel_is_todays_plan(data) -> None:
     pd.testing.assert_frame_equal(chunked.table("projection"), today.plan.projection)
 
 
+@pytest.mark.slow
 def test_each_sector_in_one_chunk_plans_as_that_sector_alone(data) -> None:
     """Several sectors: one chunk each, each exactly ``plan_inventory`` of its sector."""
     config = PlanConfig(models=CHEAP, n_windows=1)
@@ -133,6 +134,7 @@ def test_each_sector_in_one_chunk_plans_as_that_sector_alone(data) -> None:
     pd.testing.assert_frame_equal(by_id(chunked.plan), by_id(alone))
 
 
+@pytest.mark.slow
 def test_the_process_pool_gives_the_in_process_plan_and_progress_counts_up(data) -> None:
     config = PlanConfig(models=CHEAP, n_windows=1, chunk_size=5)
     heard: list[ChunkProgress] = []
@@ -146,6 +148,7 @@ def test_the_process_pool_gives_the_in_process_plan_and_progress_counts_up(data)
     pd.testing.assert_frame_equal(there.alerts, here.alerts)
 
 
+@pytest.mark.slow
 def test_a_failing_chunk_fails_the_run_with_its_error(data) -> None:
     config = PlanConfig(models=("NoSuchModel",), chunk_size=5)
     with LocalProcessExecutor(2) as pool, pytest.raises(OptionError, match="NoSuchModel"):
@@ -163,6 +166,7 @@ def test_plan_chunk_reports_stage_timings_and_tables(data) -> None:
 
 
 # -- the outputs -----------------------------------------------------------------------------
+@pytest.mark.slow
 def test_the_writer_streams_parquet_by_sector_and_writes_the_order_list(data, tmp_path: Path
                                                                         ) -> None:
     config = PlanConfig(models=CHEAP, n_windows=1, chunk_size=4)
@@ -186,6 +190,7 @@ def test_the_writer_streams_parquet_by_sector_and_writes_the_order_list(data, tm
     assert chunks["series"].sum() == 24 and (chunks["forecast_cpu_s"] > 0).all()
 
 
+@pytest.mark.slow
 def test_a_large_run_keeps_the_big_tables_in_parquet_only(data, tmp_path: Path,
                                                           monkeypatch: pytest.MonkeyPatch
                                                           ) -> None:

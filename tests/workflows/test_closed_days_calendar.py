@@ -35,6 +35,7 @@ def _on(frame: pd.DataFrame, day: str) -> pd.Series:
     return frame.loc[pd.to_datetime(frame["ds"]) == day, "forecast"]
 
 
+@pytest.mark.slow
 def test_the_calendar_closes_its_days_in_forecast_and_plan(files: dict[str, Path]) -> None:
     runner = CliRunner()
     for closed in (False, True):

@@ -18,6 +18,7 @@ from stockwise.workflows.plan_outputs import ChunkCollector
 pytest.importorskip("distributed", reason="the dask engine needs dask and distributed")
 
 
+@pytest.mark.slow
 def test_a_dask_cluster_plans_500_series_as_the_local_engine_does() -> None:
     data = generate(n_products=500, n_days=90, seed=8)
     config = PlanConfig(models=("SeasonalNaive", "CrostonSBA"), n_windows=1, chunk_size=100)

@@ -122,6 +122,7 @@ def test_store_closures_are_not_scored() -> None:
     assert (scored == len(past) - shut.sum()).all()
 
 
+@pytest.mark.slow
 def test_days_on_the_calendar_of_closures_are_forecast_zero() -> None:
     shops = _shops()
     holiday = shops["ds"].max() + pd.Timedelta(days=3)
@@ -133,6 +134,7 @@ def test_days_on_the_calendar_of_closures_are_forecast_zero() -> None:
                       "forecast"] > 0).all()
 
 
+@pytest.mark.slow
 def test_one_series_per_store_changes_nothing() -> None:
     shops = _shops()
     own_store = shops.assign(store=shops["unique_id"])

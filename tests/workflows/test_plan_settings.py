@@ -139,6 +139,7 @@ def test_the_plan_folder_and_workbook_hold_the_settings(planned) -> None:
     assert rows["gives up (calibrate_service: off)"] == UNCALIBRATED
 
 
+@pytest.mark.slow
 def test_the_report_shows_the_settings_or_says_they_are_unknown(planned, tmp_path: Path
                                                                 ) -> None:
     out, _ = planned
@@ -165,6 +166,7 @@ def test_the_cli_refuses_a_profile_that_does_not_exist(tmp_path: Path) -> None:
     assert "pharmcy" in result.output and "pharmacy" in result.output
 
 
+@pytest.mark.slow
 def test_an_empty_sector_column_plans_like_no_column(tmp_path: Path) -> None:
     """A file whose sector column holds no value is planned under the profile asked for,
     with the bill of the same file without the column."""

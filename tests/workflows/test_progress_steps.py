@@ -119,6 +119,7 @@ class ElsewhereExecutor(InProcessExecutor):
         return super().map(fn, items, config)
 
 
+@pytest.mark.slow
 def test_chunks_report_their_stages_when_they_run_here(data) -> None:
     config = PlanConfig(models=CHEAP, n_windows=1, chunk_size=2)
     heard: list[Step] = []
@@ -156,6 +157,7 @@ def test_a_report_that_raises_stops_the_plan_before_the_next_chunk(data) -> None
     assert set(sink.plan["sector"]) == {"pharmacy"}  # the first chunk only
 
 
+@pytest.mark.slow
 def test_a_report_that_raises_stops_a_process_pool_at_a_finished_chunk(data) -> None:
     config = PlanConfig(models=CHEAP, n_windows=1, chunk_size=2)
     heard: list[Step] = []

@@ -73,6 +73,7 @@ def planned(panel: dict[str, Path]) -> tuple[Path, str]:
     return out, output
 
 
+@pytest.mark.slow
 def test_validate_and_plan_report_the_hole(panel: dict[str, Path], planned) -> None:
     out, output = planned
     validated = _run("validate", str(panel["sales"]), "--out",
@@ -83,6 +84,7 @@ def test_validate_and_plan_report_the_hole(panel: dict[str, Path], planned) -> N
     assert holes["unique_id"].tolist() == [CUT] and holes["days"].tolist() == [184]
 
 
+@pytest.mark.slow
 def test_no_gap_filled_zero_is_forecast_as_demand(planned) -> None:
     out, _ = planned
     forecasts = pd.read_csv(out / "forecasts.csv", parse_dates=["ds"])
@@ -95,6 +97,7 @@ def test_no_gap_filled_zero_is_forecast_as_demand(planned) -> None:
     assert (store.loc[store["ds"].dt.dayofweek == 6, "forecast"] == 0).all()
 
 
+@pytest.mark.slow
 def test_bands_start_above_zero_on_open_days(planned, panel: dict[str, Path]) -> None:
     out, _ = planned
     sales = pd.read_csv(panel["sales"], parse_dates=["ds"])
@@ -107,6 +110,7 @@ def test_bands_start_above_zero_on_open_days(planned, panel: dict[str, Path]) ->
         assert len(rows) and (rows["forecast-lo-80"] > 0).all(), uid
 
 
+@pytest.mark.slow
 def test_dead_stock_is_planned_with_an_alert(planned) -> None:
     out, _ = planned
     plan = pd.read_csv(out / "plan.csv")
@@ -115,6 +119,7 @@ def test_dead_stock_is_planned_with_an_alert(planned) -> None:
     assert "dead_stock" in set(alerts.loc[alerts["unique_id"] == "dead_item", "type"])
 
 
+@pytest.mark.slow
 def test_an_overdue_order_is_alerted(planned) -> None:
     out, _ = planned
     alerts = pd.read_csv(out / "alerts.csv")
@@ -123,6 +128,7 @@ def test_an_overdue_order_is_alerted(planned) -> None:
     assert "7 days" in overdue["message"].iloc[0]
 
 
+@pytest.mark.slow
 def test_absurd_rows_are_quarantined_with_the_rule(planned) -> None:
     out, _ = planned
     sales = pd.read_csv(out / "validation" / "sales_quarantine.csv")
@@ -132,6 +138,7 @@ def test_absurd_rows_are_quarantined_with_the_rule(planned) -> None:
     assert "lead_time_days 100000" in inventory["reasons"].iloc[0]
 
 
+@pytest.mark.slow
 def test_every_critical_stockout_is_in_the_first_ten_lines(planned) -> None:
     out, output = planned
     plan = pd.read_csv(out / "plan.csv")
@@ -144,6 +151,7 @@ def test_every_critical_stockout_is_in_the_first_ten_lines(planned) -> None:
     assert all(uid in table for uid in critical)
 
 
+@pytest.mark.slow
 def test_no_output_holds_nan_or_infinity(planned) -> None:
     out, _ = planned
     for name in ("plan", "alerts", "forecasts", "projection"):

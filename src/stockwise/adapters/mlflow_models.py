@@ -35,6 +35,7 @@ from typing import Any
 import mlflow
 import pandas as pd
 from mlflow.models import ModelSignature, infer_signature
+from mlflow.pyfunc import PythonModel
 from mlflow.types import ColSpec, Schema
 
 from stockwise import __version__
@@ -56,7 +57,7 @@ set_model(ForecasterModel())
 """
 
 
-class ForecasterModel(mlflow.pyfunc.PythonModel):
+class ForecasterModel(PythonModel):
     """pyfunc model: rebuilds and refits the forecaster from its saved artifacts."""
 
     def load_context(self, context: Any) -> None:

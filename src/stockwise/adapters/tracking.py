@@ -347,7 +347,9 @@ def mlflow_prints_logged() -> Iterator[None]:
     from mlflow.utils import logging_utils
 
     buffer, saved = io.StringIO(), logging_utils.MLFLOW_LOGGING_STREAM
-    logging_utils.MLFLOW_LOGGING_STREAM = buffer  # read by mlflow's eprint at each call
+    # read by mlflow's eprint at each call; any stream with write() will do, although the
+    # module types it as its own MlflowLoggingStream
+    logging_utils.MLFLOW_LOGGING_STREAM = buffer  # type: ignore[assignment]
     try:
         yield
     finally:

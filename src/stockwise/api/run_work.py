@@ -93,7 +93,7 @@ def _execute(storage: Storage, run_id: str, kind: str, params: dict[str, Any],
     if sales.empty:
         raise NothingUsableError(f"no sales stored{where}: upload sales first "
                                  "(POST /api/v1/uploads/sales)")
-    if as_profile:
+    if as_profile and sector is not None:
         _require_profile(sector)
     if planned is not None and planned.empty:
         raise NothingUsableError(f"drivers {drivers} need their planned values for the "

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
@@ -115,7 +115,8 @@ def prepare(
         help="Input frequency h, D, W, M, Q or Y (inferred).")] = None,
     to: Annotated[str | None, typer.Option(
         help="Sum to D, W (or W-SUN ...), M, Q or Y.")] = None,
-    gap_policy: Annotated[str, typer.Option(help="Fill missing periods: zero or nan.")] = "zero",
+    gap_policy: Annotated[Literal["zero", "nan"],
+                          typer.Option(help="Fill missing periods: zero or nan.")] = "zero",
     out: OutOption = Path("stockwise-output/prepared"),
     sep: SepOption = None,
     encoding: EncodingOption = None,

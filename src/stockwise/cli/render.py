@@ -9,6 +9,7 @@ from rich.markup import escape
 
 from stockwise.cli.tables import Column, print_fitted
 from stockwise.data.holes import describe_holes
+from stockwise.data.partition import PartedSales
 from stockwise.data.validation import ValidatedTable
 
 MAX_ISSUES_SHOWN = 20
@@ -16,7 +17,7 @@ ISSUE_COLUMNS = (Column("row", "key", justify="right"), Column("column", "text")
                  Column("value", "text"), Column("rule"), Column("message", "text"))
 
 
-def validation_report(console: Console, result: ValidatedTable,
+def validation_report(console: Console, result: ValidatedTable | PartedSales,
                       files: dict[str, Path] | None = None) -> None:
     """Print the accounting line, notes, the first issues and where the files went."""
     report = result.report

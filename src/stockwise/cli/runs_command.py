@@ -16,7 +16,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich import box
@@ -24,6 +24,9 @@ from rich.console import Console
 from rich.markup import escape
 
 from stockwise.cli.tables import Column, print_fitted
+
+if TYPE_CHECKING:
+    from stockwise.ports.tracking import Tracker
 
 DATA_DIR_ENV = "STOCKWISE_DATA_DIR"
 TrackOption = Annotated[bool, typer.Option(
@@ -41,7 +44,7 @@ ID_SHOWN = 8
 
 @contextmanager
 def tracking(track: bool, out: Path, tracking_uri: str | None = None,
-             data_dir: Path | None = None) -> Iterator[object]:
+             data_dir: Path | None = None) -> Iterator[Tracker]:
     """The tracker for one command (null with ``--no-track``), logging to ``<out>/run.log``.
 
     Yields a :class:`~stockwise.workflows.tracking.Tracker`; prints the run id after.

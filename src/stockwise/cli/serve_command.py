@@ -7,7 +7,7 @@ on top; the app, storage and key handling live in ``stockwise.api`` and
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -36,7 +36,7 @@ def register(app: typer.Typer) -> None:
 def _settings(database_url: str | None, **overrides: object):
     from stockwise.api.settings import Settings
 
-    values = {k: v for k, v in overrides.items() if v is not None}
+    values: dict[str, Any] = {k: v for k, v in overrides.items() if v is not None}
     if database_url:
         values["database_url"] = database_url
     return Settings(**values)

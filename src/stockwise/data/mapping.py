@@ -156,10 +156,10 @@ def build_mapping(
             if canonical in result:
                 continue
             for synonym in SYNONYMS.get(canonical, ()):
-                source = by_norm.get(synonym)
-                if source is not None and source not in taken and source not in result:
-                    result[canonical] = source
-                    taken.add(source)
+                found = by_norm.get(synonym)
+                if found is not None and found not in taken and found not in result:
+                    result[canonical] = found
+                    taken.add(found)
                     detected.append(canonical)
                     break
     return ColumnMapping(result, tuple(detected))

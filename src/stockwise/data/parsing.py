@@ -141,6 +141,7 @@ def parse_numbers(values: pd.Series, decimal: str = ".", *,
     if others.any():
         out[others] = pd.to_numeric(values[others], errors="coerce")
     if is_str.any():
+        assert distinct is not None  # built above: only a text dtype holds strings
         strings = _is_str(distinct.uniques)
         parsed = np.full(len(distinct.uniques), np.nan)
         parsed[strings] = _text_numbers(pd.Series(distinct.uniques[strings]), decimal)

@@ -284,7 +284,7 @@ def _route(file: pq.ParquetFile, keys: _SeriesKeys, block_of: pd.Series, n_block
             table = table.take(pa.array(order))
             counts = np.bincount(rows, minlength=n_blocks + 1)
             start = 0
-            for index in np.flatnonzero(counts):
+            for index in np.flatnonzero(counts).tolist():
                 if index not in writers:  # Arrow files: no encoding, read back mapped
                     writers[index] = pa.ipc.new_file(paths[index], schema)
                 writers[index].write_table(table.slice(start, counts[index]))
@@ -373,7 +373,7 @@ def _validate_parts(raw_parts: list[Path], source: str, work: Path,
                 write_csv(rows, files[name], mode="a" if first else "w",  # never formulas
                           header=not first)
     kept = [v for v in verdicts if v.path is not None]
-    parts = [Path(v.path) for v in kept]  # type: ignore[arg-type]
+    parts = [Path(v.path) for v in kept]
     listed = pd.concat([v.series.assign(_part=i) for i, v in enumerate(kept)],
                        ignore_index=True) if kept else pd.DataFrame(
         {S.UNIQUE_ID: pd.Series(dtype=object), "_part": pd.Series(dtype="int64")})

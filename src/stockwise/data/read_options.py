@@ -10,6 +10,7 @@ the lines to skip to CSV and Excel, the date format to every table.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from stockwise.data.readers import check_skip_rows
 from stockwise.errors import OptionError
@@ -38,12 +39,12 @@ class ReadOptions:
             raise OptionError("the separator is empty", hint="Give one, e.g. ';', or leave "
                                                           "it out to have it detected.")
 
-    def file_kwargs(self) -> dict[str, object]:
+    def file_kwargs(self) -> dict[str, Any]:
         """The options given that say how to read a file (all but the date format), as
         keywords of :func:`stockwise.data.readers.read_table`."""
         return {k: v for k, v in self.kwargs().items() if k != "date_format"}
 
-    def kwargs(self) -> dict[str, object]:
+    def kwargs(self) -> dict[str, Any]:
         """The options given, as keywords of ``load_table`` and ``validate_sources``."""
         return {name: value for name, value in asdict(self).items() if value is not None}
 

@@ -668,8 +668,8 @@ def _align_weeks(typed: pd.DataFrame, ok: np.ndarray, frame: pd.DataFrame, issue
     every = bool(ok.all())
     live = typed.index if every else typed.index[ok]
     off_live = off.reindex(live, fill_value=False).to_numpy()
-    codes, ids = series if series is not None and series[1] is not None else (None, None)
-    if codes is not None and len(codes) and codes.max() >= len(ids):  # a missing id
+    codes, ids = series if series is not None else (None, None)
+    if codes is None or ids is None or (len(codes) and codes.max() >= len(ids)):  # missing id
         codes, ids = None, None
     if codes is None:
         rows = typed.loc[live, [S.UNIQUE_ID, S.DS]]
@@ -849,7 +849,7 @@ def _codes(values: pd.Series, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]
         codes, uniques = pd.factorize(values.to_numpy(dtype=object)[rows],
                                       use_na_sentinel=True)
         distinct = np.asarray(uniques, dtype=object)
-    return codes, np.append(distinct, None)  # code -1 takes the last: None
+    return codes, np.append(distinct, np.array([None], dtype=object))  # code -1: None
 
 
 def _same_rows(columns: list[np.ndarray]) -> np.ndarray:

@@ -209,7 +209,9 @@ class FeatureSpec:
         unknown = sorted(set(data) - known)
         if unknown:
             raise ValueError(f"unknown FeatureSpec keys {unknown}; known: {sorted(known)}")
-        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items()})
+        values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v
+                                  for k, v in data.items()}
+        return cls(**values)
 
     def without_drivers(self) -> FeatureSpec:
         """The same spec without prices, promotions, events and holidays (an ablation)."""

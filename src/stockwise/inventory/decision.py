@@ -24,6 +24,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from stockwise.errors import OptionError
@@ -146,13 +147,13 @@ def protection_quantile(protection: np.ndarray, level: float | np.ndarray) -> np
     shape = totals.shape[:-1] + (1,) * levels.ndim
     top = ranked[..., -1].reshape(shape)
     bottom = ranked[..., 0].reshape(shape)
-    half_range = top - ranked[..., _higher_rank(n, np.float64(0.5))].reshape(shape)
+    half_range = top - ranked[..., _higher_rank(n, np.array(0.5))].reshape(shape)
     above = top + (levels - 1) * half_range
     below = (1 + np.maximum(levels, -1.0)) * bottom
     return np.where(levels > 1, above, np.where(levels < 0, below, inside))
 
 
-def _higher_rank(n: int, levels: np.ndarray) -> np.ndarray:
+def _higher_rank(n: int, levels: np.ndarray) -> npt.NDArray[np.intp]:
     """Index in n sorted values of each level's quantile, method "higher".
 
     Asked of numpy itself (the quantile of 0, 1, …, n − 1 is the index it takes), so the
@@ -162,7 +163,7 @@ def _higher_rank(n: int, levels: np.ndarray) -> np.ndarray:
 
 
 @functools.lru_cache(maxsize=512)
-def _higher_ranks(n: int, levels: bytes) -> np.ndarray:
+def _higher_ranks(n: int, levels: bytes) -> npt.NDArray[np.intp]:
     ranks = np.quantile(np.arange(n, dtype=float), np.frombuffer(levels), method="higher")
     ranks = ranks.astype(np.intp)
     ranks.flags.writeable = False

@@ -31,9 +31,10 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 from scipy.special import gammaln, ndtr, ndtri, pdtr, pdtrc
 from scipy.stats import poisson
 
@@ -53,7 +54,7 @@ def _check_q(q: Any) -> np.ndarray:
     return q
 
 
-def _phi(z: np.ndarray) -> np.ndarray:
+def _phi(z: npt.ArrayLike) -> np.ndarray:
     """Standard normal density (0 at ±inf)."""
     z = np.asarray(z, dtype=float)
     with np.errstate(over="ignore", invalid="ignore"):
@@ -61,7 +62,7 @@ def _phi(z: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(z), out, 0.0)
 
 
-def _z_phi(z: np.ndarray) -> np.ndarray:
+def _z_phi(z: npt.ArrayLike) -> np.ndarray:
     """z·φ(z), with the limit 0 at ±inf."""
     z = np.asarray(z, dtype=float)
     with np.errstate(invalid="ignore"):
@@ -79,8 +80,13 @@ class DemandDistribution(ABC):
     """
 
     mean: float
-    std: float
     integer_valued: bool = False
+
+    if TYPE_CHECKING:
+        # Read-only to callers, so a subclass may make it a field, an attribute or a
+        # property (PoissonDemand derives it from the mean).
+        @property
+        def std(self) -> float: ...
 
     @abstractmethod
     def cdf(self, x: Any) -> Any:
@@ -239,6 +245,8 @@ class EmpiricalDemand(DemandDistribution):
     is an integer.
     """
 
+    std: float
+
     def __init__(self, samples: Any) -> None:
         values = np.sort(np.asarray(samples, dtype=float).ravel())
         if values.size == 0:
@@ -310,6 +318,8 @@ class QuantileDemand(DemandDistribution):
     finite, non-negative and non-decreasing (crossing quantiles from a forecaster should
     be sorted — the monotone rearrangement — before building this).
     """
+
+    std: float
 
     def __init__(self, levels: Any, values: Any) -> None:
         lv = np.asarray(levels, dtype=float).ravel()

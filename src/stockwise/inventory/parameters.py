@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -69,7 +70,7 @@ def resolve(row: pd.Series, profile: SectorProfile | None, policy: str = "RS"
             ) -> ProductParameters:
     """Combine one inventory row with its sector profile (row values win when present)."""
 
-    def pick(column: str, fallback: float | str | None) -> float | str | None:
+    def pick(column: str, fallback: Any) -> Any:  # a cell: number, text, date …
         value = row.get(column)
         if value is None or (isinstance(value, float) and math.isnan(value)):
             return fallback

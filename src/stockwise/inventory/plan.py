@@ -168,11 +168,11 @@ def build_plan(
                                    target, n_paths, correlation, levels.get(uid))
         idle = _idle_days(last_sale, uid, today)
         if span is None:
-            line["reason"] = (f"no forecast from {today.date()}: "
+            line["reason"] = (f"no forecast from {today:%Y-%m-%d}: "
                               + ("no sale in the sales history" if idle == math.inf else
-                                 f"no sale since {last_sale[uid].date()}")  # type: ignore[index]
+                                 f"no sale since {(last_sale or {})[uid]:%Y-%m-%d}")
                               + "; planned at zero demand. " + line["reason"])
-        if launch_cap is not None:
+        if launch_cap is not None and record is not None:
             line["reason"] += (f"; new product ({record[0]:g} days of history): stock capped at "
                                f"{launch_cap:.1f} ({NEW_PRODUCT_HEADROOM:g} × its rate since "
                                "listing over lead time + review)")
@@ -254,8 +254,9 @@ class _ProductForecasts:
         """The products' projections as one table (:meth:`Projection.to_frame` + id)."""
         if not projections:
             return pd.DataFrame()
-        if all(span is not None for _, span in planned):
-            dates = self.dates[np.concatenate([np.arange(lo, hi) for _, (lo, hi) in planned])]
+        spans = [span for _, span in planned if span is not None]
+        if len(spans) == len(planned):
+            dates = self.dates[np.concatenate([np.arange(lo, hi) for lo, hi in spans])]
         else:  # a product planned without a forecast has its own dates
             dates = pd.DatetimeIndex(np.concatenate([p.dates.to_numpy() for p in projections]))
         frame = pd.DataFrame({
@@ -333,7 +334,7 @@ def _plan_product(params: ProductParameters,
         rule = "cycle_service_level" if target == "fill_rate" else target
     decision = decide(ordered, paths, rng, rule, expiry_cap, projection.expected_waste)
     reason = decision.reason
-    if ordered is not params:
+    if calibrated is not None and ordered is not params:
         kind = "fill-rate target" if target == "fill_rate" else "target"
         reason += (f"; ordered up to {describe_level(calibrated[0])}, calibrated for the "
                    f"{params.service_level:.1%} {kind} on {calibrated[1]} past protection "

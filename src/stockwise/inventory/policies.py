@@ -80,7 +80,7 @@ def service_level_from_costs(holding_cost: Any, shortage_cost: Any) -> Any:
 # ---------------------------------------------------------------------- EOQ
 
 
-def eoq(K: float, h: float, D: float) -> Any:
+def eoq(K: Any, h: Any, D: Any) -> Any:
     """Economic order quantity Q* = sqrt(2·K·D / h) (vectorised)."""
     K = _positive("K", K, allow_zero=True)
     h = _positive("h", h)
@@ -88,7 +88,7 @@ def eoq(K: float, h: float, D: float) -> Any:
     return _out(np.sqrt(2.0 * K * D / h))
 
 
-def eoq_cost(Q: Any, K: float, h: float, D: float) -> Any:
+def eoq_cost(Q: Any, K: Any, h: Any, D: Any) -> Any:
     """Ordering + holding cost per unit time of ordering Q: K·D/Q + h·Q/2 (vectorised)."""
     Q = _positive("Q", Q)
     K = _positive("K", K, allow_zero=True)

@@ -10,7 +10,7 @@ of stock on each day, the expected lost sales and the expected waste per batch.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -62,7 +62,7 @@ class Projection:
 
 def project(
     paths: np.ndarray, dates: pd.DatetimeIndex, lots: list[Lot],
-    receipts: list[tuple[int, float]] = (), shelf_life_days: float | None = None,
+    receipts: Sequence[tuple[int, float]] = (), shelf_life_days: float | None = None,
 ) -> Projection:
     """Project stock along every path; ``receipts`` are (day index, units) arrivals.
 

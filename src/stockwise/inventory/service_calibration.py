@@ -60,8 +60,9 @@ the smallest (down to 5 % of it), for paths far too high (see
 ``decision.protection_quantile``)."""
 
 
-def stocked_levels(totals: np.ndarray, position: float = 0.0, moq: float = 0.0,
-                   pack_size: float = 1.0) -> np.ndarray:
+def stocked_levels(totals: np.ndarray, position: float | np.ndarray = 0.0,
+                   moq: float | np.ndarray = 0.0,
+                   pack_size: float | np.ndarray = 1.0) -> np.ndarray:
     """Per level of :data:`LEVEL_GRID`, the stock ordering up to that quantile gives.
 
     ``totals`` are the forecast's sampled demand totals over the protection interval;
@@ -261,6 +262,7 @@ def backtest_outcomes(backtest: pd.DataFrame,
         if uid not in crc:
             crc[uid] = zlib.crc32(uid.encode())
         rng = np.random.default_rng([int(seed), crc[uid], second])
+        lengths: np.ndarray | int  # one per path when lead times vary, else one for all
         if isinstance(spec, tuple) and len(spec) == 3:
             mean, std, review = spec
             leads = lead_time_samples(mean, std, n_paths + 1, rng)
@@ -335,15 +337,14 @@ def plan_levels(outcomes: list[Outcome] | list[tuple[str, np.ndarray, float]],
         calibrator.add(group, stocked, actual, product=uid, lead_part=lead[0] if lead else 0.0)
     out = {}
     for uid, aim in targets.items():
-        calibrator = calibrators.get(pools.get(uid, ""))
+        pooled = calibrators.get(pools.get(uid, ""))
         group = groups.get(uid, "all")
-        level = None if calibrator is None or calibrator.count() < min_scores else \
-            calibrator.level(float(aim), group)
-        if level is None:
+        level = None if pooled is None or pooled.count() < min_scores else \
+            pooled.level(float(aim), group)
+        if level is None or pooled is None:
             out[uid] = (float(aim), 0)
             continue
-        used = calibrator.count(group) if calibrator.count(group) >= min_scores else \
-            calibrator.count()
+        used = pooled.count(group) if pooled.count(group) >= min_scores else pooled.count()
         out[uid] = (level, used)
     return out
 

@@ -17,6 +17,7 @@ stopping the run; :class:`~stockwise.models.fallback.FallbackChain` hands them o
 from __future__ import annotations
 
 import inspect
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import numpy as np
@@ -315,7 +316,7 @@ def series_lengths(frame: pd.DataFrame) -> pd.Series:
     return frame.groupby(S.UNIQUE_ID, sort=True).size()
 
 
-def normalise_levels(levels: tuple[int, ...] | list[int] | None) -> tuple[int, ...]:
+def normalise_levels(levels: Sequence[int] | None) -> tuple[int, ...]:
     out = tuple(sorted({int(level) for level in (levels or ())}))
     for level in out:
         if not 0 < level < 100:

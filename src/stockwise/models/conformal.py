@@ -80,18 +80,18 @@ def add_conformal_intervals(model: Forecaster, point: pd.DataFrame, h: int,
     ``scores`` (from :func:`conformal_scores`) and ``spread`` (random-walk sigma per
     series) may be given precomputed: a saved model keeps them instead of its training data.
     """
-    n_windows = n_windows or getattr(model, "conformal_windows", DEFAULT_WINDOWS)
-    scores, zero_share = scores if scores is not None else conformal_scores(model, h,
-                                                                             n_windows)
+    windows = n_windows or int(getattr(model, "conformal_windows", DEFAULT_WINDOWS))
+    errors_by_id, zero_share = (scores if scores is not None
+                                else conformal_scores(model, h, windows))
     out = point.copy()
     name = model.name
     steps = out.groupby(S.UNIQUE_ID, sort=False).cumcount().to_numpy() + 1
     spread = random_walk_sigma(model.train_) if spread is None else spread
     ids, row = np.unique(out[S.UNIQUE_ID].to_numpy(dtype=str), return_inverse=True)
-    width = max((len(e) for e in scores.values()), default=0)
+    width = max((len(e) for e in errors_by_id.values()), default=0)
     errors = np.full((len(ids), max(width, 1)), np.nan)
     for i, uid in enumerate(ids):
-        found = scores.get(uid)
+        found = errors_by_id.get(uid)
         if found is not None and len(found):
             errors[i, :len(found)] = found
     shares = np.array([zero_share.get(u, 0.0) for u in ids])

@@ -53,7 +53,7 @@ class FallbackChain(Forecaster):
         return any(m.supports_exog for m in self.models)
 
     @property
-    def conformal_refits(self) -> int:  # type: ignore[override]
+    def conformal_refits(self) -> int:
         return self.models[0].conformal_refits if self.models else 0
 
     @property

@@ -88,7 +88,7 @@ class GlobalModel(Forecaster):
     freq: str | None
 
     @property
-    def conformal_refits(self) -> int:  # type: ignore[override]
+    def conformal_refits(self) -> int:
         """Its bands come from ``conformal_windows`` refits a horizon apart, as for a model
         without native bands (they are only computed inside ``predict``): saying so lets
         a backtest fit it once per cutoff and the final forecast take its bands from the
@@ -347,14 +347,14 @@ class GlobalModel(Forecaster):
         """
         self.check_is_fitted()
         keys = sorted(self.estimators_)
+        files = {key: f"estimator_{i}{self.estimator_suffix}" for i, key in enumerate(keys)}
         meta = {"spec": self.spec_.to_dict(), "objective": self.objective_,
                 "transforms": list(self.transform_names_), "freq": self.freq_,
                 "vocab": self.vocab_, "groups": self.groups_, "failures": self.failures_,
-                "estimators": {key: f"estimator_{i}{self.estimator_suffix}"
-                               for i, key in enumerate(keys)}}
+                "estimators": files}
         (path / "model.json").write_text(json.dumps(meta, indent=1, sort_keys=True))
         for key in keys:
-            self._save_estimator(self.estimators_[key], path / meta["estimators"][key])
+            self._save_estimator(self.estimators_[key], path / files[key])
         state = pd.DataFrame({S.UNIQUE_ID: self.ids_, S.DS: self.last_ds_.to_numpy(),
                               "expanding_sum": self.expanding_sum_,
                               "expanding_count": self.expanding_count_,

@@ -150,6 +150,7 @@ class LSTMForecaster(Forecaster):
         inputs = self.scaling_.transform(frame)
         self.tail_ = (frame.groupby(S.UNIQUE_ID, sort=True).tail(self.look_back)
                       [[S.UNIQUE_ID, S.DS, S.Y, *self.exog_]].reset_index(drop=True))
+        val_set: Arrays | None  # none when the validation tail is all there is to train on
         train_set, val_set = self._training_windows(frame, inputs)
         if not len(train_set) and not len(val_set):
             span = self.look_back + self.horizon_
@@ -204,6 +205,7 @@ class LSTMForecaster(Forecaster):
             w = make_lstm_windows(rows, look_back=lb, horizon=h, target=SCALED,
                                   features=self.channels_, future_features=self.channels_,
                                   scale=None, stride=step)
+            assert w.X_future is not None  # future_features were given
             sets.append(Arrays(w.X, w.X_future, w.y))
         return sets[0], sets[1]
 

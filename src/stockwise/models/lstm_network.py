@@ -35,6 +35,8 @@ POINT_LOSSES = ("mse", "poisson")
 class Seq2SeqLSTM(nn.Module):
     """Encoder-decoder LSTM with a mean head and an ordered quantile head per step."""
 
+    quantiles: torch.Tensor  # a registered buffer, so it follows the module's device
+
     def __init__(self, n_past: int, n_future: int, hidden_size: int, num_layers: int,
                  quantiles: tuple[float, ...], dropout: float = 0.0) -> None:
         super().__init__()

@@ -98,8 +98,8 @@ def _profile(panel: Panel, past: list[int], forecasts: list[np.ndarray], h: int,
     if not past:
         return np.ones((n_series, DAYS))
     closures = busy(panel.values[:, max(0, cutoff + 1 - RECENT_PERIODS):cutoff + 1])
-    total_y = np.zeros(n_series * DAYS)
-    total_f = np.zeros(n_series * DAYS)
+    total_y: np.ndarray = np.zeros(n_series * DAYS)  # flat while summing, then by day
+    total_f: np.ndarray = np.zeros(n_series * DAYS)
     n_days = np.zeros(n_series)
     rows = np.arange(n_series)[:, None] * DAYS
     for start, forecast in zip(past, forecasts, strict=True):

@@ -19,6 +19,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from itertools import islice
 from typing import Any, Protocol, TypeVar
 
 from stockwise.errors import StockwiseError
@@ -42,8 +43,11 @@ class Executor(Protocol):
     the caller, e.g. to report its progress, and anything it raises stops the job).
     """
 
-    shares_files: bool
-    runs_here: bool
+    @property
+    def shares_files(self) -> bool: ...  # read-only: a class attribute or a property
+
+    @property
+    def runs_here(self) -> bool: ...
 
     def map(self, fn: Callable[[T, C], R], items: Iterable[T], config: C) -> Iterator[R]: ...
 
@@ -110,10 +114,8 @@ class LocalProcessExecutor:
         pending: set[Future[Any]] = set()
 
         def refill() -> None:
-            while len(pending) < IN_FLIGHT_PER_WORKER * self.workers:
-                item = next(source, _END)
-                if item is _END:
-                    return
+            room = IN_FLIGHT_PER_WORKER * self.workers - len(pending)
+            for item in islice(source, max(room, 0)):
                 pending.add(pool.submit(fn, item, config))
 
         try:
@@ -127,9 +129,6 @@ class LocalProcessExecutor:
         finally:
             for future in pending:
                 future.cancel()
-
-
-_END = object()
 
 
 def _result(future: Future[R]) -> R:

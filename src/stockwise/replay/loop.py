@@ -319,6 +319,7 @@ class ReplayLoop:
         Either target becomes a quantile level of the protection totals; a fill-rate
         target without enough evidence yet keeps the forecast's own expected fill rate.
         """
+        assert self.calibrator is not None  # called only when calibrating
         group = self._remember(p, t, params, paths, params.on_hand + params.on_order)
         level = self.calibrator.level(params.service_level, group)
         if level is None:

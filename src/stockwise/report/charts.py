@@ -42,7 +42,7 @@ class Line:
 
     name: str
     x: Sequence[Any]
-    y: Sequence[float]
+    y: Sequence[float] | np.ndarray
     color: str = PALETTE[0]
     dash: bool = False
     width: float = 1.6
@@ -94,7 +94,7 @@ class Marker:
 class Panel:
     """One plotting area."""
 
-    traces: list[Line | Band | Bars | Heatmap] = field(default_factory=list)
+    traces: Sequence[Line | Band | Bars | Heatmap] = field(default_factory=list)
     title: str = ""
     y_label: str = ""
     markers: list[Marker] = field(default_factory=list)
@@ -238,27 +238,27 @@ def leaderboard_chart(board: pd.DataFrame, lang: str = "en") -> Chart | None:
 def _levels(rows: pd.DataFrame) -> list[int]:
     found = sorted({int(m.group(1)) for c in rows.columns
                     if (m := re.fullmatch(r"forecast-lo-(\d+)", c))}, reverse=True)
-    preferred = [level for level in (95, 80) if level in found]
+    preferred: list[int] = [level for level in (95, 80) if level in found]
     return preferred or found
 
 
-def fmt_num(value: object, digits: int = 0) -> str:
-    if value is None or pd.isna(value):  # type: ignore[call-overload]
+def fmt_num(value: Any, digits: int = 0) -> str:
+    if value is None or pd.isna(value):
         return "—"
-    number = float(value)  # type: ignore[arg-type]
+    number = float(value)
     return "∞" if np.isinf(number) else f"{number:,.{digits}f}"
 
 
-def fmt_num2(value: object) -> str:
+def fmt_num2(value: Any) -> str:
     return fmt_num(value, 2)
 
 
-def fmt_pct(value: object) -> str:
-    return "—" if value is None or pd.isna(value) else f"{float(value):.0%}"  # type: ignore
+def fmt_pct(value: Any) -> str:
+    return "—" if value is None or pd.isna(value) else f"{float(value):.0%}"
 
 
-def fmt_date(value: object) -> str:
-    return "" if value is None or pd.isna(value) else str(value)[:10]  # type: ignore
+def fmt_date(value: Any) -> str:
+    return "" if value is None or pd.isna(value) else str(value)[:10]
 
 
 def slug(text: object) -> str:

@@ -462,7 +462,7 @@ def _cell(column: str, value: object, numeric: bool, lang: str = "en") -> str:
     fmt = next((f for key, f in formats.items() if key in column), None)
     if fmt is None and numeric:
         fmt = fmt_num
-    text = fmt(value) if fmt else ("" if pd.isna(value) else str(value))  # type: ignore[arg-type]
+    text = fmt(value) if fmt else ("" if pd.isna(value) else str(value))
     cls = ' class="num"' if fmt in (fmt_num, fmt_num2, fmt_pct) else ""
     if lang != "en" and text:
         if fmt is fmt_date:

@@ -172,7 +172,8 @@ def _totals_sheet(sheet: Any, plan: pd.DataFrame, cut: pd.DataFrame, budget: flo
     row += 1
     sheet.write_string(row, 0, "budget outcome", styles.header)
     sheet.write_string(row, 1, "amount", styles.header)
-    lines = [("budget", budget)] if budget is not None else []  # unknown to an export
+    lines: list[tuple[str, float | None]] = (
+        [("budget", budget)] if budget is not None else [])  # unknown to an export
     lines += [("spent", float(table["order_value"].sum())),
              ("lines left out or cut down", None),
              ("value left out", float(cut["value_left_out"].sum())),

@@ -629,6 +629,7 @@ def _load_chain(
             raise ProfileError(f"{source}: key 'extends' nests more than "
                                f"{_MAX_EXTENDS_DEPTH} profiles deep")
         parent_ref = parent_ref.strip()
+        parent: Path | None
         if _looks_like_path(parent_ref):
             parent = Path(parent_ref).expanduser()
             if not parent.is_absolute():

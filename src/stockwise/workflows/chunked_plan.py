@@ -224,9 +224,9 @@ def split_chunks(sales: pd.DataFrame | PartedSales, inventory: pd.DataFrame,
             no_sector.add(len(specs))
         specs.append(ChunkSpec(len(specs), sector, tuple(ids.tolist()), sector not in first_of))
         first_of.add(sector)
-    for sector, ids in unsold.items():  # to the last chunk of their sector
+    for sector, unsold_ids in unsold.items():  # to the last chunk of their sector
         last = max(i for i, spec in enumerate(specs) if spec.sector == sector)
-        specs[last] = replace(specs[last], ids=specs[last].ids + tuple(ids))
+        specs[last] = replace(specs[last], ids=specs[last].ids + tuple(unsold_ids))
     if unplaced:
         log.warning("%d products have stock but no sales history, and no sales of their "
                     "sector in this run (e.g. %s); not planned", len(unplaced),

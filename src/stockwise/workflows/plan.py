@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -197,6 +197,7 @@ def last_sales(sales: pd.DataFrame, inventory: pd.DataFrame, sector: str | None 
 def since_listing_by_product(sales: pd.DataFrame) -> dict[str, tuple[float, float]]:
     """Per product with a sale: days since its first row and units sold since (daily)."""
     runs = _product_runs(sales, by_date=True, sort_ids=True)
+    parts: Iterable[tuple[object, np.ndarray]]
     if runs is None:  # dates that are not datetimes: let pandas order them
         frame = sales.sort_values([S.UNIQUE_ID, S.DS], kind="stable")
         parts = ((uid, part[S.Y].to_numpy(dtype=float))
@@ -215,6 +216,7 @@ def demand_groups(sales: pd.DataFrame, window: int = 365) -> dict[str, str]:
     """"intermittent" or "smooth" per product from its last ``window`` days (ADI)."""
     recent = sales[sales[S.DS] > sales[S.DS].max() - pd.Timedelta(days=window)]
     runs = _product_runs(recent, by_date=False, sort_ids=False)
+    assert runs is not None  # None only when ordering by date
     return {str(uid): "intermittent" if is_intermittent(values) else "smooth"
             for uid, values in runs}
 
@@ -477,7 +479,7 @@ def validate_plan_inputs(sales: str | Path | pd.DataFrame, inventory: str | Path
     has none of the CSV and Excel options to apply).
     """
     if parts_dir is not None and is_parquet_file(sales):
-        parted = stream_sales(sales, parts_dir, out_dir=out / "validation",  # type: ignore[arg-type]
+        parted = stream_sales(sales, parts_dir, out_dir=out / "validation",
                               column_map=column_map, part_series=part_series,
                               map_parts=map_parts, bounds=bounds)
         others = validate_sources(None, inventory=inventory, batches=batches,

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 from stockwise.errors import OptionError, StockwiseError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import pandas as pd
 
     from stockwise.cells import CsvFormat
@@ -51,7 +53,7 @@ class PlanConfig:
     policy: str = "RS"
     target: str = "cycle_service_level"
     correct_censoring: bool = True
-    extra_dirs: tuple[str, ...] = ()
+    extra_dirs: tuple[str | Path, ...] = ()
     today: str | None = None
     seed: int = 0
     calibrate_service: bool = True

@@ -224,13 +224,13 @@ def _sector_groups(
         return
     known = list_profiles(extra_dirs=extra_dirs)
     for name, rows in sales.groupby(sales[S.SECTOR].fillna(GENERIC).astype(str), sort=True):
-        profile = None
+        usable: SectorProfile | None = None
         if name in known:
             try:
-                profile = load_profile(name, extra_dirs=extra_dirs)
+                usable = load_profile(name, extra_dirs=extra_dirs)
             except ProfileError as exc:
                 log.warning("sector %s: profile unusable (%s); using defaults", name, exc)
-        yield rows, _settings(name, profile, horizon, freq, levels)
+        yield rows, _settings(name, usable, horizon, freq, levels)
 
 
 def _settings(name: str, profile: SectorProfile | None, horizon: int | None,

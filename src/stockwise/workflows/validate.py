@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeAlias
 
 import pandas as pd
 
@@ -14,7 +16,7 @@ from stockwise.data.partition import PartedSales
 from stockwise.data.readers import RawTable
 from stockwise.data.validation import ValidatedTable
 
-Source = str | Path | pd.DataFrame | RawTable
+Source: TypeAlias = str | Path | pd.DataFrame | RawTable
 
 
 @dataclass
@@ -24,7 +26,7 @@ class ValidationRun:
     Sales streamed from a large Parquet file are a :class:`PartedSales` (held in parts).
     """
 
-    tables: dict[str, ValidatedTable | PartedSales]
+    tables: Mapping[str, ValidatedTable | PartedSales]
     files: dict[str, dict[str, Path]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
@@ -63,7 +65,7 @@ def validate_sources(
     for name, source in sources.items():
         if source is None:
             continue
-        options: dict[str, object] = {**read_options, "bounds": bounds}
+        options: dict[str, Any] = {**read_options, "bounds": bounds}
         if name == "sales":
             options["as_of"] = as_of
         tables[name] = load_table(source, name, column_map=maps[name], **options)
@@ -73,7 +75,7 @@ def validate_sources(
     return run
 
 
-def cross_check(tables: dict[str, ValidatedTable | PartedSales]) -> list[str]:
+def cross_check(tables: Mapping[str, ValidatedTable | PartedSales]) -> list[str]:
     """Warn about products known to one table but not the other (nothing is dropped)."""
     ids = {name: t.unique_ids() if isinstance(t, PartedSales) else
            set(pd.Series(t.data[S.UNIQUE_ID].unique()).dropna()) for name, t in tables.items()}

@@ -85,7 +85,7 @@ class Storage:
         self.engine.dispose()
 
 
-def _lost_race(exc: Exception) -> bool:
+def _lost_race(exc: IntegrityError | OperationalError) -> bool:
     """A unique key broken by a concurrent insert, a busy SQLite, or a PostgreSQL
     serialization failure / deadlock: conflicts a retry resolves (not a bad value)."""
     if isinstance(exc, IntegrityError):

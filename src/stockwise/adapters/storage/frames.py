@@ -66,8 +66,8 @@ def sales_frame(session: Session, sector: str | None = None,
     for column in (S.Y, S.PRICE, S.PROMO, S.ON_HAND):
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
     for name in wanted:
-        values = pd.Series([(r[-1] or {}).get(name) for r in rows], index=frame.index,
-                           dtype=object)
+        values = pd.Series([r[-1].get(name) if isinstance(r[-1], dict) else None  # JSON
+                            for r in rows], index=frame.index, dtype=object)
         if values.notna().any():
             numbers = pd.to_numeric(values, errors="coerce")
             frame[name] = numbers if numbers.notna().sum() == values.notna().sum() else values

@@ -228,7 +228,8 @@ def _upsert(session: Session, model: type[Base], key: tuple[str, ...],
     products = sorted({r["product_id"] for r in rows})
     existing: dict[tuple, dict[str, Any]] = {}
     for ids in _chunks(products):
-        found = session.execute(select(model.__table__).where(model.product_id.in_(ids)))
+        table = model.__table__
+        found = session.execute(select(table).where(table.c.product_id.in_(ids)))
         for stored in found.mappings():
             found_key = tuple(stored[k] for k in key)
             if found_key in wanted:

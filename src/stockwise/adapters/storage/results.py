@@ -23,7 +23,7 @@ CHUNK = 1000
 
 def store_forecasts(session: Session, run_id: str, forecasts: pd.DataFrame) -> int:
     """One row per product and date; interval bounds as ``{"lo": {"80": x}, "hi": {...}}``."""
-    bounds = [(c, *_BOUND.match(c).groups()) for c in forecasts.columns if _BOUND.match(c)]
+    bounds = [(c, *m.groups()) for c in forecasts.columns if (m := _BOUND.match(c))]
     rows = []
     for record in forecasts.to_dict("records"):
         intervals: dict[str, dict[str, Any]] = {"lo": {}, "hi": {}}

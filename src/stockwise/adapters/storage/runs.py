@@ -13,9 +13,9 @@ queued, and never writes progress over a cancel request.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.exc import OperationalError
 
 from stockwise.adapters.storage import Storage
@@ -66,8 +66,10 @@ def request_cancel(storage: Storage, run_id: str) -> Run | None:
 def _moved(storage: Storage, run_id: str, when: tuple[str, ...], **fields: Any) -> bool:
     """Set ``fields`` on the run if its status is one of ``when``; whether it was."""
     with storage.transaction() as session:
-        done = session.execute(update(Run).where(Run.id == run_id, Run.status.in_(when))
-                               .values(**fields).execution_options(synchronize_session=False))
+        # an UPDATE gives a CursorResult (it has the row count); execute() is typed Result
+        done = cast("CursorResult[Any]", session.execute(
+            update(Run).where(Run.id == run_id, Run.status.in_(when))
+            .values(**fields).execution_options(synchronize_session=False)))
         return bool(done.rowcount)
 
 

@@ -103,7 +103,7 @@ def export_plan(key: ReadKey, storage: StorageDep, lang: LangDep,
         run_id = _run_id(session, run_id, "plan")
         lines, _ = queries.plan_lines(session, run_id, sector=sector, **filters)
         found, _ = queries.alerts(session, run_id, sector=sector)
-        described = (session.get(Run, run_id).summary or {}).get("settings")
+        described = (session.get_one(Run, run_id).summary or {}).get("settings")
     plan = pd.DataFrame(lines)
     name = f"stockwise-orders-{run_id}"
     if format == "csv":
