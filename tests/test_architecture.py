@@ -55,7 +55,7 @@ LAYERS: list[set[str]] = [
     {"__init__", "__version__", "schema", "errors", "cells", "optional", "progress", "py"},
     {"data", "sectors", "synthetic", "features"},
     {"models", "evaluation"},
-    {"inventory", "ports"},
+    {"inventory", "ports", "hierarchy"},
     {"report"},
     {"adapters", "workflows"},
     {"replay"},
