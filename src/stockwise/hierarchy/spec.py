@@ -9,8 +9,9 @@ levels, from the grand total to product × store (the bottom, one series per cel
 
 Names: a level is named by the deepest column taken in each dimension, joined by ``*``
 ("category*store"), the grand total ``"total"``; a series of an upper level is named by
-its values, ``/`` inside a dimension and ``|`` between dimensions ("Food/Dairy|S1"). The
-bottom level keeps the series' own ``unique_id``.
+its level and its values, ``/`` inside a dimension and ``|`` between dimensions
+("category*store:Food/Dairy|S1", "store:S1"), so it never takes the name of a series of
+another level. The bottom level keeps the series' own ``unique_id``.
 """
 
 from __future__ import annotations

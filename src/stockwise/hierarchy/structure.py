@@ -18,6 +18,7 @@ from stockwise import schema as S
 from stockwise.errors import FrameError
 from stockwise.hierarchy.spec import CROSS_SEP, PATH_SEP, TOTAL, HierarchySpec, Level
 
+LEVEL_MARK = ":"
 LEVEL = "level"
 """Column of the hierarchy's tables naming the level of each series."""
 
@@ -118,7 +119,8 @@ def build_structure(attrs: pd.DataFrame, spec: HierarchySpec) -> Structure:
     start = 0
     for level in spec.levels()[:-1]:
         codes, uniques = pd.factorize(level_keys(attrs, spec, level), sort=True)
-        ids.append(np.asarray(uniques, dtype=object))
+        named = uniques if level.name == TOTAL else level.name + LEVEL_MARK + uniques
+        ids.append(np.asarray(named, dtype=object))
         names.append(np.full(len(uniques), level.name, dtype=object))
         node_of_bottom[level.name] = start + codes
         start += len(uniques)
@@ -131,9 +133,9 @@ def build_structure(attrs: pd.DataFrame, spec: HierarchySpec) -> Structure:
     if seen.has_duplicates:
         twice = sorted(set(seen[seen.duplicated()].astype(str)))[:5]
         raise FrameError(f"the series ids {twice} would name two series of the hierarchy "
-                         "(a value equal to another level's, or to 'total')",
-                         hint="Rename those values or series ids so every level's series "
-                              "has its own name.")
+                         "(an upper level's name, e.g. 'store:S1' or 'total')",
+                         hint="Rename those series so every series of every level has "
+                              "its own name.")
     m = len(bottom_ids)
     rows = np.concatenate(list(node_of_bottom.values()))
     cols = np.tile(np.arange(m), len(node_of_bottom))

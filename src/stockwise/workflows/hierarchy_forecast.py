@@ -88,6 +88,9 @@ class HierarchyRun:
     choice: MethodBacktest
     history: pd.DataFrame = field(default_factory=pd.DataFrame)
     """Every level's series (``unique_id, ds, y, level``) the forecasts came from."""
+    window: int = 12
+    """Periods of history behind the top-down shares."""
+    levels: tuple[int, ...] = ()
 
 
 def forecast_hierarchy(sales: pd.DataFrame, hierarchy: str | Sequence[str] | HierarchySpec,
@@ -117,22 +120,31 @@ def forecast_hierarchy(sales: pd.DataFrame, hierarchy: str | Sequence[str] | Hie
                                "enough for the backtest windows.")
     choice = backtest_methods(base.backtest, history, structure, tried, base.season_length,
                               window)
-    final = base_matrix(base.forecasts, structure)
+    run = HierarchyRun(pd.DataFrame(), choice.accuracy, choice.chosen, structure, base,
+                       choice, history, window, config.levels)
+    run.forecasts = reconcile_with(run, choice.chosen)
+    return run
+
+
+def reconcile_with(run: HierarchyRun, method: str) -> pd.DataFrame:
+    """The run's final forecasts reconciled with ``method`` (the chosen one, or another
+    to compare), non-negative and checked to add up."""
+    final = base_matrix(run.base.forecasts, run.structure)
     if final is None:
         raise OptionError("some series have no forecast for every period of the horizon")
     values, dates = final
-    inputs = Inputs(residual_matrix(base.backtest, structure).to_numpy(dtype=float),
-                    bottom_history(history, structure).tail(window).to_numpy(dtype=float))
-    method = choice.chosen
-    if not can_run(method, inputs):  # cannot happen after a backtest that ran it
-        raise OptionError(f"{method} cannot run on these forecasts")
-    coherent = reconciled(values, structure, method, inputs)
-    gap = incoherence(coherent, structure)
+    inputs = Inputs(residual_matrix(run.base.backtest, run.structure).to_numpy(dtype=float),
+                    bottom_history(run.history, run.structure).tail(run.window)
+                    .to_numpy(dtype=float))
+    if not can_run(method, inputs):
+        raise OptionError(f"{method} cannot run on these forecasts: it needs "
+                          "residuals or history they do not have")
+    coherent = reconciled(values, run.structure, method, inputs)
+    gap = incoherence(coherent, run.structure)
     if gap > COHERENCE_TOLERANCE * max(1.0, float(np.abs(coherent).max())):
         raise AssertionError(f"reconciled forecasts do not add up (gap {gap})")
-    out = _output(base.forecasts, structure, coherent, values, dates, config.levels)
-    return HierarchyRun(out.assign(**{METHOD: method}), choice.accuracy, method, structure,
-                        base, choice, history)
+    out = _output(run.base.forecasts, run.structure, coherent, values, dates, run.levels)
+    return out.assign(**{METHOD: method})
 
 
 def _check_same_end(bottom: pd.DataFrame) -> None:
