@@ -16,11 +16,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from stockwise import schema as S
+from stockwise.cells import write_csv
+from stockwise.data.bounds import DEFAULT_BOUNDS, Bounds
+from stockwise.data.read_options import NO_OPTIONS, ReadOptions
 from stockwise.errors import FrameError, OptionError
 from stockwise.hierarchy.reconcile import METHODS, incoherence
 from stockwise.hierarchy.reconcile import methods as checked_methods
@@ -47,6 +51,7 @@ from stockwise.models.base import interval_columns
 from stockwise.progress import Report
 from stockwise.schema import FORECAST
 from stockwise.workflows.forecast import ForecastRun, ModelSpec, _prepare, run_forecast
+from stockwise.workflows.validate import ValidationRun, validate_sources
 
 log = logging.getLogger(__name__)
 METHOD = "method"
@@ -184,3 +189,42 @@ def accuracy_table(run: HierarchyRun) -> pd.DataFrame:
     table["chosen"] = table[S.MODEL].eq(run.method)
     table.loc[table[S.MODEL].eq(BASE), "chosen"] = False
     return table
+
+
+@dataclass
+class HierarchyFiles:
+    """A hierarchy forecast from a file: validation, the run, the files written."""
+
+    validation: ValidationRun
+    run: HierarchyRun
+    files: dict[str, Path]
+
+
+def hierarchy_forecast_file(source: str | Path | pd.DataFrame, out_dir: str | Path,
+                            hierarchy: Sequence[str], config: HierarchyConfig, *,
+                            column_map: dict[str, str] | None = None,
+                            bounds: Bounds = DEFAULT_BOUNDS, reading: ReadOptions = NO_OPTIONS,
+                            progress: Report | None = None) -> HierarchyFiles:
+    """Validate a sales file, forecast and reconcile its hierarchy, and write
+    ``hierarchy_forecasts.csv`` (every series of every level), ``accuracy_by_level.csv``
+    (backtest, base and each method), ``reconciliation.csv`` (each method's score, the
+    chosen one, those not scored and why) and ``selection.csv`` (each series' base model).
+    """
+    out = Path(out_dir)
+    validation = validate_sources(source, column_map=column_map, out_dir=out / "validation",
+                                  bounds=bounds, **reading.kwargs())
+    sales = validation.tables["sales"].require_usable().data
+    run = forecast_hierarchy(sales, hierarchy, config, progress=progress)
+    scores = run.choice.scores.rename("mean_level_mase").rename_axis(S.MODEL).reset_index()
+    scores["chosen"] = scores[S.MODEL].eq(run.method)
+    skipped = pd.DataFrame({S.MODEL: list(run.choice.skipped),
+                            "not_scored": list(run.choice.skipped.values())})
+    tables = {"hierarchy_forecasts": run.forecasts, "accuracy_by_level": accuracy_table(run),
+              "reconciliation": pd.concat([scores, skipped], ignore_index=True),
+              "selection": run.base.selection}
+    out.mkdir(parents=True, exist_ok=True)
+    files = {}
+    for name, table in tables.items():
+        files[name] = out / f"{name}.csv"
+        write_csv(table, files[name])
+    return HierarchyFiles(validation, run, files)
