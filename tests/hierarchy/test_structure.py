@@ -95,11 +95,16 @@ def test_a_series_in_two_places_is_refused() -> None:
         structure_of(sales)
 
 
-def test_two_series_in_one_cell_are_refused() -> None:
-    sales = chain_sales(periods=12)
-    sales.loc[sales["unique_id"] == "c0p1-s0", ["product"]] = "c0p0"
-    with pytest.raises(FrameError, match="share every hierarchy column"):
-        structure_of(sales)
+def test_several_series_in_a_cell_get_a_series_level_below() -> None:
+    sales = chain_sales(periods=12, products=(2, 2), stores=2)
+    structure = structure_of(sales, ["store"])
+    assert structure.level_names == ["total", "store", "series"]
+    assert structure.chain == ("total", "store", "series")
+    assert structure.dense().shape == (1 + 2 + 8, 8)
+    levels = aggregate(sales, structure)
+    store = levels[levels["unique_id"] == "store:s1"].set_index("ds")["y"]
+    expected = sales[sales["store"] == "s1"].groupby("ds")["y"].sum()
+    pd.testing.assert_series_equal(store, expected, check_names=False)
 
 
 def test_an_empty_attribute_names_its_row() -> None:

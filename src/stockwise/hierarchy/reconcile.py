@@ -76,7 +76,7 @@ def reconcile(base: np.ndarray, structure: Structure, method: str, *,
 
 
 def _total(base: np.ndarray, structure: Structure) -> np.ndarray:
-    total = structure.rows_of(structure.spec.levels()[0].name)
+    total = structure.rows_of(structure.level_names[0])
     return base[total[0]][None, :]
 
 
@@ -89,15 +89,14 @@ def historical_shares(history: np.ndarray) -> np.ndarray:
 
 
 def forecast_shares(base: np.ndarray, structure: Structure) -> np.ndarray:
-    """Bottom × horizon shares of the total, split down :meth:`HierarchySpec.chain`:
+    """Bottom × horizon shares of the total, split down ``structure.chain``:
     at each step a node's share of its parent is its base forecast over its siblings'
     (negative forecasts count as 0; siblings forecast all 0 share equally)."""
     positive = np.clip(base, 0, None)
     shares = np.ones((structure.n_bottom, base.shape[1]))
-    chain = structure.spec.chain()
-    for parent_level, child_level in itertools.pairwise(chain):
-        parent = structure.node_of_bottom[parent_level.name]
-        child = structure.node_of_bottom[child_level.name]
+    for parent_level, child_level in itertools.pairwise(structure.chain):
+        parent = structure.node_of_bottom[parent_level]
+        child = structure.node_of_bottom[child_level]
         children, first = np.unique(child, return_index=True)
         child_parent = parent[first]
         sums = np.zeros((len(structure.ids), base.shape[1]))

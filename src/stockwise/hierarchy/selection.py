@@ -172,7 +172,7 @@ def accuracy_by_level(cv: pd.DataFrame, train: pd.DataFrame, structure: Structur
     grouped = metrics.groupby([LEVEL, MODEL], sort=False)
     table = grouped.agg(n_series=(S.UNIQUE_ID, "nunique"), mase=("mase", "mean"),
                         rmsse=("rmsse", "mean"), wape=("wape", "mean")).reset_index()
-    order = {level.name: i for i, level in enumerate(structure.spec.levels())}
+    order = {name: i for i, name in enumerate(structure.level_names)}
     rank = {m: i for i, m in enumerate(models)}
     return table.sort_values([LEVEL, MODEL], key=lambda c: c.map(order if c.name == LEVEL
                                                                   else rank),

@@ -19,6 +19,8 @@ from stockwise.errors import FrameError
 from stockwise.hierarchy.spec import CROSS_SEP, PATH_SEP, TOTAL, HierarchySpec, Level
 
 LEVEL_MARK = ":"
+SERIES = "series"
+"""The bottom level's name when the declared columns leave several series in a cell."""
 LEVEL = "level"
 """Column of the hierarchy's tables naming the level of each series."""
 
@@ -37,6 +39,15 @@ class Structure:
     """Per level, the row (index into ``ids``) each bottom series adds up to."""
     summing: sparse.csr_matrix
     """``S``: len(ids) × len(bottom_ids), ones and zeros."""
+    bottom_level: str
+    chain: tuple[str, ...]
+    """Level names from the total to the bottom, one column at a time (the tree the
+    top-down method splits along)."""
+
+    @property
+    def level_names(self) -> list[str]:
+        """Every level, coarsest first, the bottom last."""
+        return list(dict.fromkeys(self.levels))
 
     @property
     def n_bottom(self) -> int:
@@ -56,9 +67,8 @@ class Structure:
 def bottom_attributes(sales: pd.DataFrame, spec: HierarchySpec) -> pd.DataFrame:
     """One row per series (index ``unique_id``, sorted) with its hierarchy columns.
 
-    Refuses missing columns, empty values, a series whose attributes change between rows
-    (it would belong to two parents) and two series with the same cell of every
-    dimension (the bottom level must be the series themselves).
+    Refuses missing columns, empty values and a series whose attributes change between
+    rows (it would belong to two parents).
     """
     missing = [c for c in (S.UNIQUE_ID, *spec.columns) if c not in sales.columns]
     if missing:
@@ -81,16 +91,7 @@ def bottom_attributes(sales: pd.DataFrame, spec: HierarchySpec) -> pd.DataFrame:
                          f"{values.to_dict('records')}",
                          hint="A series belongs to one parent per level; split it into "
                               "one series per place.")
-    attrs = text.set_index(S.UNIQUE_ID).sort_index()
-    cells = attrs.duplicated(keep=False)
-    if cells.any():
-        shared = attrs[cells].iloc[0]
-        ids = list(attrs.index[(attrs == shared).all(axis=1)])
-        raise FrameError(f"series {ids} share every hierarchy column "
-                         f"({shared.to_dict()}): the bottom level must be one series each",
-                         hint="Add the column that tells them apart to the hierarchy, or "
-                              "sum them first.")
-    return attrs
+    return text.set_index(S.UNIQUE_ID).sort_index()
 
 
 def level_keys(attrs: pd.DataFrame, spec: HierarchySpec, level: Level) -> pd.Series:
@@ -111,23 +112,31 @@ def level_keys(attrs: pd.DataFrame, spec: HierarchySpec, level: Level) -> pd.Ser
 
 
 def build_structure(attrs: pd.DataFrame, spec: HierarchySpec) -> Structure:
-    """The structure of the series in ``attrs`` (from :func:`bottom_attributes`)."""
+    """The structure of the series in ``attrs`` (from :func:`bottom_attributes`).
+
+    When the declared columns tell every series apart, their finest cell is the bottom
+    level (its series keep their ids); otherwise (e.g. ``store`` over product × store
+    series) the series themselves form a bottom level, :data:`SERIES`, below it.
+    """
     bottom_ids = attrs.index.to_numpy(dtype=object)
+    one_per_cell = not attrs.duplicated().any()
+    upper = spec.levels()[:-1] if one_per_cell else spec.levels()
+    bottom = spec.bottom.name if one_per_cell else SERIES
     ids: list[np.ndarray] = []
     names: list[np.ndarray] = []
     node_of_bottom: dict[str, np.ndarray] = {}
     start = 0
-    for level in spec.levels()[:-1]:
+    for level in upper:
         codes, uniques = pd.factorize(level_keys(attrs, spec, level), sort=True)
         named = uniques if level.name == TOTAL else level.name + LEVEL_MARK + uniques
         ids.append(np.asarray(named, dtype=object))
         names.append(np.full(len(uniques), level.name, dtype=object))
         node_of_bottom[level.name] = start + codes
         start += len(uniques)
-    bottom = spec.bottom.name
     ids.append(bottom_ids)
     names.append(np.full(len(bottom_ids), bottom, dtype=object))
     node_of_bottom[bottom] = start + np.arange(len(bottom_ids))
+    chain = [level.name for level in spec.chain()] + ([] if one_per_cell else [SERIES])
     all_ids = np.concatenate(ids)
     seen = pd.Index(all_ids)
     if seen.has_duplicates:
@@ -141,7 +150,7 @@ def build_structure(attrs: pd.DataFrame, spec: HierarchySpec) -> Structure:
     cols = np.tile(np.arange(m), len(node_of_bottom))
     summing = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(all_ids), m))
     return Structure(spec, all_ids, np.concatenate(names), bottom_ids, node_of_bottom,
-                     summing)
+                     summing, bottom, tuple(chain))
 
 
 def aggregate(sales: pd.DataFrame, structure: Structure, value: str = S.Y) -> pd.DataFrame:
@@ -165,7 +174,7 @@ def aggregate(sales: pd.DataFrame, structure: Structure, value: str = S.Y) -> pd
     long = long.dropna(subset=[value])
     long[LEVEL] = long[S.UNIQUE_ID].map(dict(zip(structure.ids, structure.levels,
                                                  strict=True)))
-    bottom = sales[[S.UNIQUE_ID, S.DS, value]].assign(**{LEVEL: structure.spec.bottom.name})
+    bottom = sales[[S.UNIQUE_ID, S.DS, value]].assign(**{LEVEL: structure.bottom_level})
     out = pd.concat([long[[S.UNIQUE_ID, S.DS, value, LEVEL]], bottom], ignore_index=True)
     order = pd.Categorical(out[S.UNIQUE_ID], categories=structure.ids, ordered=True)
     return (out.assign(_o=order).sort_values(["_o", S.DS], kind="stable")
