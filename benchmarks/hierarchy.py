@@ -198,7 +198,8 @@ def main(argv: list[str] | None = None) -> int:
     command = "python benchmarks/hierarchy.py " + " ".join(argv or sys.argv[1:])
     if args.report_only:
         saved = [json.loads((RESULTS / f"hierarchy_{n}.json").read_text()) for n in names]
-        write_doc([s["result"] for s in saved], saved[0]["machine"], saved[0]["command"],
+        commands = [s["command"] for s in saved] + [command.strip()]
+        write_doc([s["result"] for s in saved], saved[0]["machine"], " ; ".join(commands),
                   args.doc)
         return 0
     for name in names:

@@ -42,3 +42,15 @@ def test_reconciled_food_retail_adds_up_and_is_scored_per_level(food) -> None:
     actual = food[food["ds"] > cutoff].groupby("ds")["y"].sum()
     error = (total - actual).abs().mean() / actual.mean()
     assert error < 0.1  # the reconciled total is within 10 % of the real food turnover
+
+
+def test_the_benchmark_smoke_runs(shared_data: Path) -> None:
+    import subprocess
+    import sys
+
+    script = Path(__file__).resolve().parents[2] / "benchmarks" / "hierarchy.py"
+    done = subprocess.run([sys.executable, str(script), "--smoke", "--data", str(shared_data),
+                           "--datasets", "aus_retail"], capture_output=True, text=True,
+                          timeout=300, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "total:" in done.stdout and "state*industry:" in done.stdout
