@@ -131,7 +131,9 @@ def run_dataset(name: str, frame: pd.DataFrame, config: HierarchyConfig) -> dict
             "bottom": run.structure.n_bottom, "seconds": round(seconds, 1),
             "chosen": run.method, "backtest_scores": run.choice.scores.round(4).to_dict(),
             "skipped": run.choice.skipped, "max_gap": gaps, "min_forecast": lowest,
-            "hierarchy": HIERARCHIES[name], "holdout": table.to_dict("records")}
+            "hierarchy": HIERARCHIES[name], "holdout": table.to_dict("records"),
+            "models": config.models if isinstance(config.models, str)
+            else ",".join(map(str, config.models))}
 
 
 def markdown(results: list[dict], info: dict, command: str) -> str:
@@ -146,8 +148,9 @@ def markdown(results: list[dict], info: dict, command: str) -> str:
         table = pd.DataFrame(result["holdout"])
         models = list(dict.fromkeys(table["model"]))
         lines += [f"## {result['dataset']}: {' × '.join(result['hierarchy'])}", "",
-                  f"{result['note']}; {result['series']} series on all levels; "
-                  f"{result['seconds']:.0f} s for forecasting and reconciling.", ""]
+                  f"{result['note']}; {result['series']} series on all levels; base models: "
+                  f"{result.get('models', 'auto')}; {result['seconds']:.0f} s for "
+                  "forecasting and reconciling.", ""]
         header = ["level", "series", *[f"**{m}**" if m == result["chosen"] else m
                                         for m in models]]
         lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
@@ -191,6 +194,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--smoke", action="store_true",
                         help="2 states of aus_retail, two simple models; writes nothing")
     parser.add_argument("--doc", type=Path, default=DOC)
+    parser.add_argument("--models", default="auto",
+                        help="base models: auto (the fast preset) or names, e.g. "
+                             "HoltWinters,SES,SeasonalNaive")
     parser.add_argument("--report-only", action="store_true",
                         help="write the doc from the saved results of --datasets")
     args = parser.parse_args(argv)
@@ -204,7 +210,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     for name in names:
         frame, _ = load_dataset(args.data, name)
-        config = HierarchyConfig(h=H, freq="M", season_length=SEASON, n_windows=3)
+        models = "auto" if args.models == "auto" else tuple(args.models.split(","))
+        config = HierarchyConfig(h=H, freq="M", season_length=SEASON, n_windows=3,
+                                 models=models)
         if args.smoke:
             frame = frame[frame["state"].isin(sorted(frame["state"].unique())[:2])] \
                 if name == "aus_retail" else frame[frame["concession"] == "General"]
