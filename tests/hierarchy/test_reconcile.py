@@ -87,25 +87,25 @@ def test_wls_trusts_the_series_with_small_errors() -> None:
 
 
 def hand_shrinkage(x: np.ndarray) -> np.ndarray:
-    """Schäfer–Strimmer's target-D shrinkage written out with loops, as in the paper."""
+    """Schäfer–Strimmer's target-D shrinkage written out with loops, on moments about 0:
+    r_ij the mean of w_tij = z_ti z_tj, its variance sum((w - mean w)^2) / (T (T - 1)),
+    λ = sum of those variances / sum of r_ij^2 (i ≠ j), clipped to [0, 1]."""
     t, n = x.shape
-    centred = x - x.mean(axis=0)
-    sd = np.sqrt((centred**2).sum(axis=0) / (t - 1))
-    z = centred / sd
+    sd = np.sqrt((x**2).sum(axis=0) / t)
+    z = x / sd
     num = den = 0.0
     for i in range(n):
         for j in range(n):
             if i == j:
                 continue
             w = z[:, i] * z[:, j]
-            r = w.sum() / (t - 1)
-            num += t / (t - 1) ** 3 * ((w - w.mean()) ** 2).sum()
-            den += r**2
+            num += ((w - w.mean()) ** 2).sum() / (t * (t - 1))
+            den += w.mean() ** 2
     lam = min(1.0, max(0.0, num / den))
     cov = np.empty((n, n))
     for i in range(n):
         for j in range(n):
-            r = 1.0 if i == j else (1 - lam) * (z[:, i] * z[:, j]).sum() / (t - 1)
+            r = 1.0 if i == j else (1 - lam) * (z[:, i] * z[:, j]).mean()
             cov[i, j] = r * sd[i] * sd[j]
     return cov
 

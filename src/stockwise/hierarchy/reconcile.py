@@ -133,13 +133,15 @@ def _positive(variances: np.ndarray) -> np.ndarray:
 
 
 def shrunk_covariance(residuals: np.ndarray) -> np.ndarray:
-    """The residual covariance with its correlations shrunk towards 0 (Schäfer and
-    Strimmer, 2005): the sample covariance of n series from T ≪ n periods is singular,
-    and the shrinkage intensity is estimated from the data so that the noisier the
-    correlations, the closer ``W`` comes to its diagonal.
+    """The residuals' second moments with their correlations shrunk towards 0 (Schäfer
+    and Strimmer, 2005): the sample covariance of n series from T ≪ n periods is
+    singular, and the shrinkage intensity is estimated from the data so that the noisier
+    the correlations, the closer ``W`` comes to its diagonal.
 
-    Periods with a missing residual for any series are left out (a covariance needs the
-    same periods for every pair).
+    Moments are taken about 0, not the mean: a model's bias is part of the error the
+    reconciliation should weigh, as it is of the accuracy it is judged by. Periods with a
+    missing residual for any series are left out (a covariance needs the same periods
+    for every pair).
     """
     return _shrinkage(residuals)[0]
 
@@ -156,14 +158,13 @@ def _shrinkage(residuals: np.ndarray) -> tuple[np.ndarray, float]:
         raise OptionError(f"mint_shrink needs at least 3 periods with a residual for every "
                           f"series, not {t}",
                           hint="Use more backtest windows, or bottom_up / wls_struct.")
-    centred = rows - rows.mean(axis=0)
-    sd = np.sqrt(_positive((centred**2).sum(axis=0) / (t - 1)))
-    scaled = centred / sd
+    sd = np.sqrt(_positive((rows**2).mean(axis=0)))
+    scaled = rows / sd
     products = scaled.T @ scaled
-    correlation = products / (t - 1)
-    # the variance of each sample correlation, from the spread of its T products
+    correlation = products / t
+    # the variance of each correlation, a mean of T products, from their spread
     squares = (scaled**2).T @ (scaled**2)
-    var_r = t / (t - 1) ** 3 * (squares - products**2 / t)
+    var_r = (squares - products**2 / t) / (t * (t - 1))
     off = ~np.eye(n, dtype=bool)
     denominator = float((correlation[off] ** 2).sum())
     lam = 1.0 if denominator <= 0 else float(np.clip(var_r[off].sum() / denominator, 0, 1))
