@@ -139,10 +139,16 @@ def run_dataset(name: str, frame: pd.DataFrame, config: HierarchyConfig) -> dict
 def markdown(results: list[dict], info: dict, command: str) -> str:
     lines = ["# Hierarchies: reconciled versus base forecasts per level", "",
              "Made by `benchmarks/hierarchy.py` (its docstring says how): last 12 months "
-             "held out, base forecasts by stockwise \"auto\" (fast preset) on every series "
-             "of every level, reconciliation chosen on 3 rolling-origin windows of the "
-             "training part. Mean MASE per level (scaled on the training part, season 12); "
-             "**bold** is the method the backtest chose.", "",
+             "held out, base forecasts by stockwise's own forecast workflow on every series "
+             "of every level (the models per dataset below; \"auto\" is the fast preset), "
+             "reconciliation chosen on 3 rolling-origin windows of the training part. Mean "
+             "MASE per level (scaled on the training part, season 12); **bold** is the "
+             "method the backtest chose. Every reconciled forecast is non-negative and adds "
+             "up (the gap is measured below).", "",
+             "Reading the tables: the two top-down methods keep the total's base forecast "
+             "by construction, so at the top they can only tie the base; the projections "
+             "(ols, wls, mint) move every level, the total included, towards what the "
+             "other levels say.", "",
              f"Command: `{command}`", "", f"Machine: {machine_line(info)}", ""]
     for result in results:
         table = pd.DataFrame(result["holdout"])
@@ -150,7 +156,8 @@ def markdown(results: list[dict], info: dict, command: str) -> str:
         lines += [f"## {result['dataset']}: {' × '.join(result['hierarchy'])}", "",
                   f"{result['note']}; {result['series']} series on all levels; base models: "
                   f"{result.get('models', 'auto')}; {result['seconds']:.0f} s for "
-                  "forecasting and reconciling.", ""]
+                  f"forecasting and reconciling; stockwise commit "
+                  f"`{result.get('commit', info['commit'])}`.", ""]
         header = ["level", "series", *[f"**{m}**" if m == result["chosen"] else m
                                         for m in models]]
         lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
@@ -205,8 +212,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.report_only:
         saved = [json.loads((RESULTS / f"hierarchy_{n}.json").read_text()) for n in names]
         commands = [s["command"] for s in saved] + [command.strip()]
-        write_doc([s["result"] for s in saved], saved[0]["machine"], " ; ".join(commands),
-                  args.doc)
+        results = [{**s["result"], "commit": s["machine"]["commit"]} for s in saved]
+        write_doc(results, saved[0]["machine"], " ; ".join(commands), args.doc)
         return 0
     for name in names:
         frame, _ = load_dataset(args.data, name)
