@@ -57,7 +57,7 @@ LAYERS: list[set[str]] = [
      "progress", "py", "words", "locales"},
     {"data", "sectors", "synthetic", "features"},
     {"models", "evaluation"},
-    {"inventory", "ports"},
+    {"inventory", "ports", "hierarchy"},
     {"report"},
     {"adapters", "workflows"},
     {"replay"},

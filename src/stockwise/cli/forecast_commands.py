@@ -10,6 +10,7 @@ from rich.markup import escape
 
 from stockwise.cli.console import console, handle_errors
 from stockwise.cli.data_commands import BoundsOption
+from stockwise.cli.hierarchy_options import HierarchyOption, MethodsOption
 from stockwise.cli.progress_bar import step_bar
 from stockwise.cli.reading import (
     DateFormatOption,
@@ -95,12 +96,26 @@ def forecast(
     date_format: DateFormatOption = None,
     skip_rows: SkipRowsOption = None,
     cold_start: ColdStartOption = None,
+    hierarchy: HierarchyOption = None,
+    reconcile: MethodsOption = None,
 ) -> None:
     """Forecast every series with intervals; 'auto' picks the best model per series."""
     reading = read_options(sep, encoding, decimal, sheet, date_format, skip_rows)
     from stockwise.data.bounds import load_bounds
     from stockwise.data.closed_calendar import read_closed_days
     from stockwise.data.mapping import parse_map_option
+
+    if hierarchy:
+        from stockwise.cli.hierarchy_options import forecast_hierarchy_command
+
+        with step_bar() as bar:
+            forecast_hierarchy_command(
+                sales, hierarchy, out, {"horizon": horizon, "freq": freq,
+                                        "models": _models(models), "levels": _levels(levels),
+                                        "n_windows": windows, "quality": quality,
+                                        "methods": reconcile},
+                reading, parse_map_option(column_map), load_bounds(bounds), progress=bar)
+        return
     from stockwise.workflows.sector_forecast import forecast_file
 
     with tracking(track, out) as tracker, step_bar() as bar:

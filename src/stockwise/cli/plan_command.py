@@ -31,6 +31,7 @@ from stockwise.cli.forecast_commands import (
     SectorsDirOption,
     split_names,
 )
+from stockwise.cli.hierarchy_options import PlanLevelOption
 from stockwise.cli.progress_bar import step_bar
 from stockwise.cli.reading import (
     BatchesMapOption,
@@ -119,6 +120,7 @@ def plan(
     sheet: SheetOption = None,
     date_format: DateFormatOption = None,
     skip_rows: SkipRowsOption = None,
+    plan_level: PlanLevelOption = None,
 ) -> None:
     """Forecast, project stock and propose orders; write CSV + a formatted Excel workbook."""
     reading = read_options(sep, encoding, decimal, sheet, date_format, skip_rows)
@@ -139,10 +141,18 @@ def plan(
         csv_format=csv_format, closed_days=str(closed_days) if closed_days else None,
         lang=lang, freq=freq, season_length=season_length, cold_start=cold_start)
     limits = load_bounds(bounds)  # a bad bounds file stops the run before it starts
+    source = sales
+    if plan_level:  # e.g. a distribution centre: its stores' sales summed
+        from stockwise.cli.hierarchy_options import sales_at_plan_level
+
+        source = sales_at_plan_level(sales, plan_level, out, sector=sector,
+                                     column_map=parse_map_option(column_map), reading=reading,
+                                     bounds=limits)
+        column_map = None
     with tracking(track, out) as tracker, open_executor(
             engine, workers=workers, scheduler=scheduler) as executor, step_bar() as bar:
         run, validation = plan_files_in_chunks(
-            sales, inventory, out, config, batches=batches,
+            source, inventory, out, config, batches=batches,
             column_map=parse_map_option(column_map),
             inventory_map=parse_map_option(inventory_map),
             batches_map=parse_map_option(batches_map), reading=reading, planned=planned,
