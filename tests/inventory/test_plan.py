@@ -142,7 +142,8 @@ def test_the_workbook_has_formatted_sheets(tmp_path: Path) -> None:
     assert book.sheetnames == ["Orders", "Totals", "Plan", "Alerts"]
     orders = book["Orders"]
     header = [c.value for c in orders[1]]
-    assert header[:6] == ["product", "sector", "supplier", "urgency", "order on",
+    # the key first ("id": no separate product or store column in this inventory)
+    assert header[:6] == ["id", "sector", "supplier", "urgency", "order on",
                           "order quantity"]
     assert "runs out if nothing is ordered" in header
     assert "P(stockout before an order placed today arrives)" in header
