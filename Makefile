@@ -10,7 +10,7 @@ STAMP := $(VENV)/.stockwise-installed
 DEMO_OUT ?= stockwise-demo
 PYTEST_ARGS ?=
 WORKERS ?= auto
-CODE := src tests benchmarks
+CODE := src tests benchmarks experiments
 
 .PHONY: demo test test-fast lint format venv bench bench-smoke clean
 

@@ -69,18 +69,53 @@ from benchmarks.common import (
 from stockwise.evaluation.metrics import mase, rmsse, smape
 from stockwise.workflows.forecast import run_forecast
 
-DATASETS = ("pbs", "hospital", "aus_retail", "jewelry", "carparts", "m5_hobbies2_ca3",
-            "rossmann")
-MODELS = ("AutoETS", "AutoARIMA", "AutoTheta", "CrostonClassic", "CrostonOptimized",
-          "CrostonSBA", "TSB", "ADIDA", "IMAPA", "Naive", "SeasonalNaive", "WindowAverage",
-          "HistoricAverage", "HoltWinters", "HoltWintersMonthDay", "SES", "LightGBM", "XGBoost",
-          "auto", "auto-best")
+DATASETS = ("pbs", "hospital", "aus_retail", "jewelry", "carparts", "m5_hobbies2_ca3", "rossmann")
+MODELS = (
+    "AutoETS",
+    "AutoARIMA",
+    "AutoTheta",
+    "CrostonClassic",
+    "CrostonOptimized",
+    "CrostonSBA",
+    "TSB",
+    "ADIDA",
+    "IMAPA",
+    "Naive",
+    "SeasonalNaive",
+    "WindowAverage",
+    "HistoricAverage",
+    "HoltWinters",
+    "HoltWintersMonthDay",
+    "SES",
+    "LightGBM",
+    "XGBoost",
+    "auto",
+    "auto-best",
+)
 AUTO_PRESETS = {"auto": "fast", "auto-best": "best"}
 """``--models`` names of "auto" and the quality preset each runs."""
-RUN_ORDER = ("SeasonalNaive", "Naive", "HistoricAverage", "WindowAverage", "CrostonClassic",
-             "CrostonOptimized", "CrostonSBA", "TSB", "ADIDA", "IMAPA", "AutoTheta", "AutoETS",
-             "HoltWinters", "HoltWintersMonthDay", "SES", "LightGBM", "XGBoost", "auto",
-             "auto-best", "AutoARIMA")
+RUN_ORDER = (
+    "SeasonalNaive",
+    "Naive",
+    "HistoricAverage",
+    "WindowAverage",
+    "CrostonClassic",
+    "CrostonOptimized",
+    "CrostonSBA",
+    "TSB",
+    "ADIDA",
+    "IMAPA",
+    "AutoTheta",
+    "AutoETS",
+    "HoltWinters",
+    "HoltWintersMonthDay",
+    "SES",
+    "LightGBM",
+    "XGBoost",
+    "auto",
+    "auto-best",
+    "AutoARIMA",
+)
 """Cheap models first, so an interrupted run still has the baselines."""
 SLOW = {"AutoARIMA"}
 LEVELS = (80, 95)
@@ -125,16 +160,20 @@ class Split:
             gappy = days.index[(span != days["size"]).to_numpy()]
             frame = frame[~frame["unique_id"].isin(gappy)]
             frame["closed"] = frame["open"].eq(0)
-            self.notes.append(f"dropped {len(gappy)} stores with the 2014 gap, kept "
-                              f"{frame['unique_id'].nunique()}; closed days (open == 0) "
-                              "are not scored")
+            self.notes.append(
+                f"dropped {len(gappy)} stores with the 2014 gap, kept "
+                f"{frame['unique_id'].nunique()}; closed days (open == 0) "
+                "are not scored"
+            )
         if name == "m5_hobbies2_ca3":
             frame = frame[frame["split"].isin(["train", "validation"])]
             is_test = frame["split"].eq("validation").to_numpy()
             per_series = frame[is_test].groupby("unique_id").size()
             assert (per_series == self.h).all(), "m5: expected 28 validation days per item"
-            self.notes.append("train + validation rows; test = the 28 validation days; "
-                              "MASE/RMSSE scale from each item's first sale (M5 rule)")
+            self.notes.append(
+                "train + validation rows; test = the 28 validation days; "
+                "MASE/RMSSE scale from each item's first sale (M5 rule)"
+            )
         else:
             from_end = frame.groupby("unique_id").cumcount(ascending=False).to_numpy()
             is_test = from_end < self.h
@@ -154,11 +193,11 @@ class Split:
     def _scale_part(self, y: np.ndarray) -> np.ndarray:
         if self.name == "m5_hobbies2_ca3":
             sold = np.flatnonzero(y > 0)
-            return y[sold[0]:] if sold.size else y
+            return y[sold[0] :] if sold.size else y
         return y
 
     def subset(self, n: int) -> np.ndarray:
-        return self.permuted[:min(n, len(self.permuted))]
+        return self.permuted[: min(n, len(self.permuted))]
 
 
 # -- one model on one dataset ----------------------------------------------------------------
@@ -170,9 +209,15 @@ def run_model(split: Split, model: str, ids: np.ndarray) -> tuple[pd.DataFrame, 
     started, cpu_started = time.perf_counter(), time.process_time()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        result = run_forecast(train, h=split.h, freq=split.freq, season_length=split.season,
-                              models=spec, levels=LEVELS,
-                              quality=AUTO_PRESETS.get(model, "fast"))
+        result = run_forecast(
+            train,
+            h=split.h,
+            freq=split.freq,
+            season_length=split.season,
+            models=spec,
+            levels=LEVELS,
+            quality=AUTO_PRESETS.get(model, "fast"),
+        )
     wall = time.perf_counter() - started
     cpu = time.process_time() - cpu_started
     out = result.forecasts
@@ -186,34 +231,47 @@ def run_model(split: Split, model: str, ids: np.ndarray) -> tuple[pd.DataFrame, 
     # single model: series its chain served with another model; auto: series with a note
     fallback = (noted != "") if is_auto else (served != model)
     fallback_series = int(fallback.sum())
-    facts = {"model": model, "commit": COMMIT[0], "n_fit": len(ids), "seconds": round(wall, 2),
-             "cpu_seconds": round(cpu, 2), "chosen": chosen,
-             "fallback_series": fallback_series,
-             "served": "; ".join(f"{k} {v}" for k, v in served.value_counts().items())}
+    facts = {
+        "model": model,
+        "commit": COMMIT[0],
+        "n_fit": len(ids),
+        "seconds": round(wall, 2),
+        "cpu_seconds": round(cpu, 2),
+        "chosen": chosen,
+        "fallback_series": fallback_series,
+        "served": "; ".join(f"{k} {v}" for k, v in served.value_counts().items()),
+    }
     test = split.test[split.test["unique_id"].isin(ids)]
     joined = test.merge(out, on=["unique_id", "ds"], how="left")
     missing = joined["forecast"].isna()
     if missing.any():
-        raise RuntimeError(f"{model} on {split.name}: {int(missing.sum())} test points "
-                           "without a forecast")
+        raise RuntimeError(
+            f"{model} on {split.name}: {int(missing.sum())} test points without a forecast"
+        )
     return score(split, joined, model, served, noted), facts
 
 
-def score(split: Split, joined: pd.DataFrame, model: str, served: pd.Series,
-          noted: pd.Series) -> pd.DataFrame:
+def score(
+    split: Split, joined: pd.DataFrame, model: str, served: pd.Series, noted: pd.Series
+) -> pd.DataFrame:
     rows = []
     for uid, part in joined.groupby("unique_id", sort=True):
         y = part["y_scored"].to_numpy(dtype=float)
         f = part["forecast"].to_numpy(dtype=float)
         keep = ~np.isnan(y)
         history = split.scale_history[uid]
-        row = {"model": model, "unique_id": uid, "n_points": int(keep.sum()),
-               "sum_abs_err": float(np.abs(f - y)[keep].sum()),
-               "sum_abs_y": float(np.abs(y[keep]).sum()),
-               "mase": mase(y, f, history, split.season),
-               "rmsse": rmsse(y, f, history, split.season),
-               "smape": smape(y, f),
-               "served": served.get(uid, ""), "note": noted.get(uid, "")}
+        row = {
+            "model": model,
+            "unique_id": uid,
+            "n_points": int(keep.sum()),
+            "sum_abs_err": float(np.abs(f - y)[keep].sum()),
+            "sum_abs_y": float(np.abs(y[keep]).sum()),
+            "mase": mase(y, f, history, split.season),
+            "rmsse": rmsse(y, f, history, split.season),
+            "smape": smape(y, f),
+            "served": served.get(uid, ""),
+            "note": noted.get(uid, ""),
+        }
         for level in LEVELS:
             lo = part[f"forecast-lo-{level}"].to_numpy(dtype=float)
             hi = part[f"forecast-hi-{level}"].to_numpy(dtype=float)
@@ -250,18 +308,27 @@ def tiers(runs: pd.DataFrame) -> list[tuple[int, list[str]]]:
     return out
 
 
-def summarise_dataset(series: pd.DataFrame, runs: pd.DataFrame, permuted: Sequence[str]
-                      ) -> pd.DataFrame:
+def summarise_dataset(
+    series: pd.DataFrame, runs: pd.DataFrame, permuted: Sequence[str]
+) -> pd.DataFrame:
     rows = []
     for size, models in tiers(runs):
         ids = set(permuted[:size])
         for model in models:
             part = series[(series["model"] == model) & series["unique_id"].isin(ids)]
             run = runs[runs["model"] == model].iloc[-1]
-            rows.append({"subset": size, "model": model, **aggregate(part),
-                         "seconds": run["seconds"], "cpu_seconds": run["cpu_seconds"],
-                         "n_fit": run["n_fit"], "fallback_series": run["fallback_series"],
-                         "chosen": run["chosen"] if isinstance(run["chosen"], str) else ""})
+            rows.append(
+                {
+                    "subset": size,
+                    "model": model,
+                    **aggregate(part),
+                    "seconds": run["seconds"],
+                    "cpu_seconds": run["cpu_seconds"],
+                    "n_fit": run["n_fit"],
+                    "fallback_series": run["fallback_series"],
+                    "chosen": run["chosen"] if isinstance(run["chosen"], str) else "",
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -280,32 +347,60 @@ def run_dataset(name: str, args: argparse.Namespace, models: list[str]) -> None:
     if args.slow_max:
         slow = args.slow_max
     slow = min(slow, every)
-    log(f"{name}: {len(split.ids)} series, h={split.h}, freq={split.freq}, "
+    log(
+        f"{name}: {len(split.ids)} series, h={split.h}, freq={split.freq}, "
         f"season={split.season}; subset {min(every, len(split.ids))} "
-        f"(AutoARIMA {min(slow, len(split.ids))}); {'; '.join(split.notes)}")
+        f"(AutoARIMA {min(slow, len(split.ids))}); {'; '.join(split.notes)}"
+    )
     args.out.mkdir(parents=True, exist_ok=True)
     series_path = args.out / f"accuracy_{name}_series.csv"
     runs_path = args.out / f"accuracy_{name}_runs.csv"
-    series = pd.read_csv(series_path, dtype={"unique_id": str}) if (
-        args.resume and series_path.exists()) else pd.DataFrame()
+    series = (
+        pd.read_csv(series_path, dtype={"unique_id": str})
+        if (args.resume and series_path.exists())
+        else pd.DataFrame()
+    )
     runs = pd.read_csv(runs_path) if args.resume and runs_path.exists() else pd.DataFrame()
-    (args.out / f"accuracy_{name}_meta.json").write_text(json.dumps(
-        {"dataset": name, "h": split.h, "freq": split.freq, "season": split.season,
-         "series": len(split.ids), "notes": split.notes, "seed": SEED,
-         "permuted": split.permuted.tolist()}))
+    (args.out / f"accuracy_{name}_meta.json").write_text(
+        json.dumps(
+            {
+                "dataset": name,
+                "h": split.h,
+                "freq": split.freq,
+                "season": split.season,
+                "series": len(split.ids),
+                "notes": split.notes,
+                "seed": SEED,
+                "permuted": split.permuted.tolist(),
+            }
+        )
+    )
     if not _WARMED:  # imports and first-call set-up stay out of the first model's time
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            run_forecast(split.train[split.train["unique_id"].isin(split.ids[:2])], h=split.h,
-                         freq=split.freq, season_length=split.season, models="SeasonalNaive",
-                         levels=LEVELS)
+            run_forecast(
+                split.train[split.train["unique_id"].isin(split.ids[:2])],
+                h=split.h,
+                freq=split.freq,
+                season_length=split.season,
+                models="SeasonalNaive",
+                levels=LEVELS,
+            )
         _WARMED.append(True)
     for model in [m for m in RUN_ORDER if m in models]:
         ids = split.subset(slow if model in SLOW else every)
-        if not runs.empty and ((runs["model"] == model) & (runs["n_fit"] == len(ids))
-                               & (runs["commit"] == COMMIT[0])).any():
-            log(f"{name}: {model} on {len(ids)} series at {COMMIT[0]} already done, skipped "
-                "(--resume)")
+        if (
+            not runs.empty
+            and (
+                (runs["model"] == model)
+                & (runs["n_fit"] == len(ids))
+                & (runs["commit"] == COMMIT[0])
+            ).any()
+        ):
+            log(
+                f"{name}: {model} on {len(ids)} series at {COMMIT[0]} already done, skipped "
+                "(--resume)"
+            )
             continue
         log(f"{name}: {model} on {len(ids)} series ...")
         try:
@@ -313,21 +408,30 @@ def run_dataset(name: str, args: argparse.Namespace, models: list[str]) -> None:
         except Exception as exc:  # report and go on with the next model
             log(f"{name}: {model} FAILED: {type(exc).__name__}: {exc}")
             continue
-        series = pd.concat([series[series["model"] != model] if not series.empty else series,
-                            scores], ignore_index=True)
-        runs = pd.concat([runs[runs["model"] != model] if not runs.empty else runs,
-                          pd.DataFrame([facts])], ignore_index=True)
+        series = pd.concat(
+            [series[series["model"] != model] if not series.empty else series, scores],
+            ignore_index=True,
+        )
+        runs = pd.concat(
+            [runs[runs["model"] != model] if not runs.empty else runs, pd.DataFrame([facts])],
+            ignore_index=True,
+        )
         series.to_csv(series_path, index=False)
         runs.to_csv(runs_path, index=False)
         summary = summarise_dataset(series, runs, split.permuted)
         summary.to_csv(args.out / f"accuracy_{name}.csv", index=False)
         own = aggregate(scores)
-        log(f"{name}: {model} done in {facts['seconds']:.1f} s (cpu {facts['cpu_seconds']:.1f})"
+        log(
+            f"{name}: {model} done in {facts['seconds']:.1f} s (cpu {facts['cpu_seconds']:.1f})"
             f": MASE {own['mase']:.3f} RMSSE {own['rmsse']:.3f} WAPE {own['wape']:.3f} "
             f"cov80 {own['cov80']:.3f} cov95 {own['cov95']:.3f}"
             + (f"; chosen: {facts['chosen']}" if facts["chosen"] else "")
-            + (f"; fallbacks on {facts['fallback_series']} series"
-               if facts["fallback_series"] else ""))
+            + (
+                f"; fallbacks on {facts['fallback_series']} series"
+                if facts["fallback_series"]
+                else ""
+            )
+        )
 
 
 # -- report ---------------------------------------------------------------------------------
@@ -343,14 +447,22 @@ def dataset_tables(name: str, out: Path) -> tuple[list[str], list[dict]]:
     summary = pd.read_csv(path)
     meta = json.loads((out / f"accuracy_{name}_meta.json").read_text())
     notes = "".join(f" {note[0].upper()}{note[1:]}." for note in meta["notes"])
-    lines = [f"### {name}", "",
-             f"{meta['series']} series, h = {meta['h']}, freq = {meta['freq']}, season = "
-             f"{meta['season']}.{notes}", ""]
+    lines = [
+        f"### {name}",
+        "",
+        f"{meta['series']} series, h = {meta['h']}, freq = {meta['freq']}, season = "
+        f"{meta['season']}.{notes}",
+        "",
+    ]
     runs = pd.read_csv(out / f"accuracy_{name}_runs.csv")
     if "commit" in runs.columns and runs["commit"].nunique() > 1:
         by_commit = runs.groupby("commit", sort=False)["model"].agg(", ".join)
-        lines += ["Models by the commit they ran at: " + "; ".join(
-            f"`{c}`: {m}" for c, m in by_commit.items()) + ".", ""]
+        lines += [
+            "Models by the commit they ran at: "
+            + "; ".join(f"`{c}`: {m}" for c, m in by_commit.items())
+            + ".",
+            "",
+        ]
     rows = []
     for size, table in summary.groupby("subset", sort=False):
         models = list(table["model"])
@@ -358,30 +470,40 @@ def dataset_tables(name: str, out: Path) -> tuple[list[str], list[dict]]:
         title = f"Subset of {size} series (seeded random), every model on the same series"
         if missing_models:
             title += f" (without {', '.join(missing_models)}, run on fewer series)"
-        lines += [f"{title}:", "",
-                  "| model | n series | MASE | RMSSE | sMAPE % | WAPE | cov80 | cov95 "
-                  "| seconds (series fitted) | CPU s |",
-                  "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        lines += [
+            f"{title}:",
+            "",
+            "| model | n series | MASE | RMSSE | sMAPE % | WAPE | cov80 | cov95 "
+            "| seconds (series fitted) | CPU s |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
         undefined = table["n_series"] - table["n_mase"]
         for _, r in table.iterrows():
             lines.append(
                 f"| {r['model']} | {r['n_series']} | {fmt(r['mase'])} | {fmt(r['rmsse'])} | "
                 f"{fmt(r['smape_pct'], 1)} | {fmt(r['wape'])} | {fmt(r['cov80'])} | "
                 f"{fmt(r['cov95'])} | {r['seconds']:.1f} ({r['n_fit']}) | "
-                f"{r['cpu_seconds']:.1f} |")
+                f"{r['cpu_seconds']:.1f} |"
+            )
         lines.append("")
         if undefined.max() > 0:
-            lines.append(f"MASE/RMSSE undefined (zero in-sample seasonal-naive scale) on "
-                         f"{int(undefined.max())} of {size} series; their means are over the "
-                         f"other {int(table['n_mase'].min())}.")
+            lines.append(
+                f"MASE/RMSSE undefined (zero in-sample seasonal-naive scale) on "
+                f"{int(undefined.max())} of {size} series; their means are over the "
+                f"other {int(table['n_mase'].min())}."
+            )
         auto = table[table["model"] == "auto"]
         if not auto.empty and isinstance(auto["chosen"].iloc[0], str):
             lines.append(f"auto chose (per series): {auto['chosen'].iloc[0]}.")
         fallbacks = table[table["fallback_series"] > 0]
         if not fallbacks.empty:
-            lines.append("Series served by a fallback (or with a fallback note, for auto): "
-                         + ", ".join(f"{r['model']} {int(r['fallback_series'])}"
-                                     for _, r in fallbacks.iterrows()) + ".")
+            lines.append(
+                "Series served by a fallback (or with a fallback note, for auto): "
+                + ", ".join(
+                    f"{r['model']} {int(r['fallback_series'])}" for _, r in fallbacks.iterrows()
+                )
+                + "."
+            )
         lines.append("")
         rows.append(summary_row(name, size, table, missing_models))
     return lines, [r for r in rows if r]
@@ -396,12 +518,19 @@ def summary_row(name: str, size: int, table: pd.DataFrame, missing: list[str]) -
     best = singles["mase"].idxmin() if not singles.empty else None
     auto = by_model.loc["auto"]
     naive = by_model["mase"].get("SeasonalNaive", math.nan)
-    return {"dataset": name, "subset": size, "without": ", ".join(missing),
-            "auto": auto["mase"], "best": best,
-            "best_mase": singles["mase"].min() if best else math.nan,
-            "snaive": naive, "auto_vs_snaive": auto["mase"] / naive,
-            "auto_vs_best": auto["mase"] / singles["mase"].min() if best else math.nan,
-            "cov80": auto["cov80"], "cov95": auto["cov95"]}
+    return {
+        "dataset": name,
+        "subset": size,
+        "without": ", ".join(missing),
+        "auto": auto["mase"],
+        "best": best,
+        "best_mase": singles["mase"].min() if best else math.nan,
+        "snaive": naive,
+        "auto_vs_snaive": auto["mase"] / naive,
+        "auto_vs_best": auto["mase"] / singles["mase"].min() if best else math.nan,
+        "cov80": auto["cov80"],
+        "cov95": auto["cov95"],
+    }
 
 
 def report(out: Path, datasets: Sequence[str], command: str) -> str:
@@ -410,8 +539,14 @@ def report(out: Path, datasets: Sequence[str], command: str) -> str:
     sessions = sessions if isinstance(sessions, list) else [sessions]
     if not sessions:
         sessions = [{**machine_info(), "command": command}]
-    lines = ["Command(s), in order:", "", "```bash",
-             *[str(s.get("command", command)) for s in sessions], "```", ""]
+    lines = [
+        "Command(s), in order:",
+        "",
+        "```bash",
+        *[str(s.get("command", command)) for s in sessions],
+        "```",
+        "",
+    ]
     lines += [f"- Machine: {machine_line(s)}." for s in sessions]
     lines.append("")
     summary_rows: list[dict] = []
@@ -425,13 +560,15 @@ def report(out: Path, datasets: Sequence[str], command: str) -> str:
     return "\n".join(lines)
 
 
-def coverage_misses(out: Path, datasets: Sequence[str], tolerance: float = 0.05
-                    ) -> list[str]:
+def coverage_misses(out: Path, datasets: Sequence[str], tolerance: float = 0.05) -> list[str]:
     """Models whose monthly 80 %/95 % coverage is off by more than ``tolerance``."""
-    lines = ["### Interval coverage misses on the monthly datasets (more than "
-             f"{100 * tolerance:.0f} points from nominal)", "",
-             "| dataset | n series | model | cov80 | cov95 | miss |",
-             "|---|---:|---|---:|---:|---|"]
+    lines = [
+        "### Interval coverage misses on the monthly datasets (more than "
+        f"{100 * tolerance:.0f} points from nominal)",
+        "",
+        "| dataset | n series | model | cov80 | cov95 | miss |",
+        "|---|---:|---|---:|---:|---|",
+    ]
     found = False
     for name in datasets:
         path = out / f"accuracy_{name}.csv"
@@ -442,13 +579,17 @@ def coverage_misses(out: Path, datasets: Sequence[str], tolerance: float = 0.05
             continue
         summary = pd.read_csv(path)
         for _, r in summary.iterrows():
-            misses = [f"{level}: {100 * (r[f'cov{level}'] - level / 100):+.1f} pts"
-                      for level in LEVELS
-                      if abs(r[f"cov{level}"] - level / 100) > tolerance + 1e-12]
+            misses = [
+                f"{level}: {100 * (r[f'cov{level}'] - level / 100):+.1f} pts"
+                for level in LEVELS
+                if abs(r[f"cov{level}"] - level / 100) > tolerance + 1e-12
+            ]
             if misses:
                 found = True
-                lines.append(f"| {name} | {r['subset']} | {r['model']} | {fmt(r['cov80'])} | "
-                             f"{fmt(r['cov95'])} | {'; '.join(misses)} |")
+                lines.append(
+                    f"| {name} | {r['subset']} | {r['model']} | {fmt(r['cov80'])} | "
+                    f"{fmt(r['cov95'])} | {'; '.join(misses)} |"
+                )
     if not found:
         lines.append("| (none) | | | | | |")
     lines.append("")
@@ -457,41 +598,64 @@ def coverage_misses(out: Path, datasets: Sequence[str], tolerance: float = 0.05
 
 def summary_tables(rows: list[dict]) -> list[str]:
     frame = pd.DataFrame(rows)
-    lines = ["### Summary", "",
-             "| dataset | n series | auto MASE | best single model (MASE) | SeasonalNaive MASE "
-             "| auto / SeasonalNaive | auto / best | auto cov80 | auto cov95 |",
-             "|---|---:|---:|---|---:|---:|---:|---:|---:|"]
+    lines = [
+        "### Summary",
+        "",
+        "| dataset | n series | auto MASE | best single model (MASE) | SeasonalNaive MASE "
+        "| auto / SeasonalNaive | auto / best | auto cov80 | auto cov95 |",
+        "|---|---:|---:|---|---:|---:|---:|---:|---:|",
+    ]
     for _, r in frame.iterrows():
         note = f" (without {r['without']})" if r["without"] else ""
-        lines.append(f"| {r['dataset']} | {r['subset']}{note} | {fmt(r['auto'])} | "
-                     f"{r['best']} ({fmt(r['best_mase'])}) | {fmt(r['snaive'])} | "
-                     f"{fmt(r['auto_vs_snaive'])} | {fmt(r['auto_vs_best'])} | "
-                     f"{fmt(r['cov80'])} | {fmt(r['cov95'])} |")
+        lines.append(
+            f"| {r['dataset']} | {r['subset']}{note} | {fmt(r['auto'])} | "
+            f"{r['best']} ({fmt(r['best_mase'])}) | {fmt(r['snaive'])} | "
+            f"{fmt(r['auto_vs_snaive'])} | {fmt(r['auto_vs_best'])} | "
+            f"{fmt(r['cov80'])} | {fmt(r['cov95'])} |"
+        )
     lines.append("")
     full = frame[frame["without"] == ""]
     ratios = full["auto_vs_best"].to_numpy(dtype=float)
     ratios = ratios[np.isfinite(ratios)]
     if ratios.size:
         geo = float(np.exp(np.mean(np.log(ratios))))
-        lines.append(f"Geometric mean over the {ratios.size} datasets (all models on the "
-                     f"same subset) of auto MASE / best single-model MASE: **{geo:.3f}**.")
+        lines.append(
+            f"Geometric mean over the {ratios.size} datasets (all models on the "
+            f"same subset) of auto MASE / best single-model MASE: **{geo:.3f}**."
+        )
     largest = frame.sort_values("subset").groupby("dataset", sort=False).tail(1)
     ratios = largest["auto_vs_best"].to_numpy(dtype=float)
     ratios = ratios[np.isfinite(ratios)]
     if ratios.size and len(frame) > len(full):  # some dataset has a larger subset
         geo = float(np.exp(np.mean(np.log(ratios))))
-        lines.append(f"The same on each dataset's largest subset (where AutoARIMA ran on fewer "
-                     f"series, the best single model is chosen without it): **{geo:.3f}**.")
+        lines.append(
+            f"The same on each dataset's largest subset (where AutoARIMA ran on fewer "
+            f"series, the best single model is chosen without it): **{geo:.3f}**."
+        )
     worse = frame[frame["auto_vs_snaive"] > 1]
-    lines.append("auto worse than SeasonalNaive (MASE): "
-                 + (", ".join(f"{r['dataset']} on {r['subset']} series "
-                              f"({r['auto_vs_snaive']:.3f})"
-                              for _, r in worse.iterrows()) or "none") + ".")
+    lines.append(
+        "auto worse than SeasonalNaive (MASE): "
+        + (
+            ", ".join(
+                f"{r['dataset']} on {r['subset']} series ({r['auto_vs_snaive']:.3f})"
+                for _, r in worse.iterrows()
+            )
+            or "none"
+        )
+        + "."
+    )
     worse = frame[frame["auto_vs_best"] > 1]
-    lines.append("auto worse than the best single model (MASE): "
-                 + (", ".join(f"{r['dataset']} on {r['subset']} series "
-                              f"({r['auto_vs_best']:.3f} vs {r['best']})"
-                              for _, r in worse.iterrows()) or "none") + ".")
+    lines.append(
+        "auto worse than the best single model (MASE): "
+        + (
+            ", ".join(
+                f"{r['dataset']} on {r['subset']} series ({r['auto_vs_best']:.3f} vs {r['best']})"
+                for _, r in worse.iterrows()
+            )
+            or "none"
+        )
+        + "."
+    )
     lines.append("")
     return lines
 
@@ -502,17 +666,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--datasets", default=",".join(DATASETS))
     parser.add_argument("--models", default=",".join(MODELS))
-    parser.add_argument("--max-series", type=int, default=None,
-                        help="every model on at most N series per dataset (one subset)")
-    parser.add_argument("--slow-max", type=int, default=None,
-                        help="AutoARIMA on at most N series (a prefix of the other subset)")
-    parser.add_argument("--resume", action="store_true",
-                        help="keep saved results and skip the (dataset, model) runs done")
-    parser.add_argument("--report-only", action="store_true",
-                        help="only rebuild benchmarks/results/accuracy.md from saved results")
-    parser.add_argument("--smoke", action="store_true",
-                        help="a few seconds on a tiny generated monthly dataset (named pbs) "
-                        "in a temporary folder; no shared data needed")
+    parser.add_argument(
+        "--max-series",
+        type=int,
+        default=None,
+        help="every model on at most N series per dataset (one subset)",
+    )
+    parser.add_argument(
+        "--slow-max",
+        type=int,
+        default=None,
+        help="AutoARIMA on at most N series (a prefix of the other subset)",
+    )
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="keep saved results and skip the (dataset, model) runs done",
+    )
+    parser.add_argument(
+        "--report-only",
+        action="store_true",
+        help="only rebuild benchmarks/results/accuracy.md from saved results",
+    )
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="a few seconds on a tiny generated monthly dataset (named pbs) "
+        "in a temporary folder; no shared data needed",
+    )
     args = parser.parse_args(argv)
     if args.smoke:
         return _smoke(args)
@@ -522,14 +703,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown dataset(s)/model(s): {unknown}")
     command = ".venv/bin/python -m benchmarks.accuracy " + " ".join(
-        a for a in (argv if argv is not None else sys.argv[1:]) if a != "--report-only")
+        a for a in (argv if argv is not None else sys.argv[1:]) if a != "--report-only"
+    )
     if not args.report_only:
         args.out.mkdir(parents=True, exist_ok=True)
         info = {**machine_info(), "command": command.strip()}
         COMMIT[0] = str(info["commit"])
         info_path = args.out / "accuracy_machine.json"
-        sessions = json.loads(info_path.read_text()) if (
-            args.resume and info_path.exists()) else []
+        sessions = json.loads(info_path.read_text()) if (args.resume and info_path.exists()) else []
         sessions = sessions if isinstance(sessions, list) else [sessions]
         info_path.write_text(json.dumps([*sessions, info]))
         log(f"machine: {machine_line(info)}")
@@ -546,11 +727,20 @@ def _smoke(args: argparse.Namespace) -> int:
     import tempfile
 
     with tempfile.TemporaryDirectory() as folder:
-        data = write_dataset(Path(folder) / "data", "pbs", smoke_frame(), h=6, freq="M",
-                             season=12)
+        data = write_dataset(Path(folder) / "data", "pbs", smoke_frame(), h=6, freq="M", season=12)
         out = args.out if args.out != RESULTS else Path(folder) / "out"
-        return main(["--data", str(data), "--out", str(out), "--datasets", "pbs",
-                     "--models", "SeasonalNaive,HoltWinters,auto"])
+        return main(
+            [
+                "--data",
+                str(data),
+                "--out",
+                str(out),
+                "--datasets",
+                "pbs",
+                "--models",
+                "SeasonalNaive,HoltWinters,auto",
+            ]
+        )
 
 
 if __name__ == "__main__":

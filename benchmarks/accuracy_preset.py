@@ -34,8 +34,15 @@ from benchmarks.common import DEFAULT_DATA, RESULTS, log, machine_info, machine_
 
 DATASETS = accuracy.DATASETS
 RUNS = ("MedianCombo", "auto", "auto-best")
-SUBSETS = {"pbs": 24, "hospital": 30, "aus_retail": 24, "jewelry": 30, "carparts": 50,
-           "m5_hobbies2_ca3": 15, "rossmann": 15}
+SUBSETS = {
+    "pbs": 24,
+    "hospital": 30,
+    "aus_retail": 24,
+    "jewelry": 30,
+    "carparts": 50,
+    "m5_hobbies2_ca3": 15,
+    "rossmann": 15,
+}
 """Series per dataset: prefixes of the seeded permutation of ``benchmarks/accuracy.py``
 (so inside its subsets), small because the three runs cost 2-3 CPU seconds per monthly
 series and several per long daily one; ``--max-series`` changes them."""
@@ -56,28 +63,45 @@ def run_dataset(name: str, n: int, args: argparse.Namespace) -> None:
         _WARMED.append(True)
     path = out / f"preset_{name}_series.csv"
     runs_path = out / f"preset_{name}_runs.csv"
-    series = pd.read_csv(path, dtype={"unique_id": str}) if resume and path.exists() \
-        else pd.DataFrame()
+    series = (
+        pd.read_csv(path, dtype={"unique_id": str}) if resume and path.exists() else pd.DataFrame()
+    )
     runs = pd.read_csv(runs_path) if resume and runs_path.exists() else pd.DataFrame()
-    (out / f"preset_{name}_meta.json").write_text(json.dumps(
-        {"dataset": name, "h": split.h, "freq": split.freq, "season": split.season,
-         "series": len(split.ids), "subset": len(ids), "notes": split.notes}))
+    (out / f"preset_{name}_meta.json").write_text(
+        json.dumps(
+            {
+                "dataset": name,
+                "h": split.h,
+                "freq": split.freq,
+                "season": split.season,
+                "series": len(split.ids),
+                "subset": len(ids),
+                "notes": split.notes,
+            }
+        )
+    )
     for model in [m for m in RUNS if m in args.runs.split(",")]:
         if not runs.empty and ((runs["model"] == model) & (runs["n_fit"] == len(ids))).any():
             log(f"{name}: {model} on {len(ids)} series already done (--resume)")
             continue
         log(f"{name}: {model} on {len(ids)} series ...")
         scores, facts = run_model(split, model, ids)
-        series = pd.concat([series[series["model"] != model] if not series.empty else series,
-                            scores], ignore_index=True)
-        runs = pd.concat([runs[runs["model"] != model] if not runs.empty else runs,
-                          pd.DataFrame([facts])], ignore_index=True)
+        series = pd.concat(
+            [series[series["model"] != model] if not series.empty else series, scores],
+            ignore_index=True,
+        )
+        runs = pd.concat(
+            [runs[runs["model"] != model] if not runs.empty else runs, pd.DataFrame([facts])],
+            ignore_index=True,
+        )
         series.to_csv(path, index=False)
         runs.to_csv(runs_path, index=False)
         own = aggregate(scores)
-        log(f"{name}: {model} cpu {facts['cpu_seconds']:.1f} s: MASE {own['mase']:.3f} "
+        log(
+            f"{name}: {model} cpu {facts['cpu_seconds']:.1f} s: MASE {own['mase']:.3f} "
             f"cov80 {own['cov80']:.3f} cov95 {own['cov95']:.3f}"
-            + (f"; chosen: {facts['chosen']}" if facts["chosen"] else ""))
+            + (f"; chosen: {facts['chosen']}" if facts["chosen"] else "")
+        )
 
 
 def dataset_row(name: str, out: Path) -> dict | None:
@@ -90,8 +114,13 @@ def dataset_row(name: str, out: Path) -> dict | None:
     if not set(RUNS) <= set(runs.index):
         return None
     stats = {m: aggregate(series[series["model"] == m]) for m in RUNS}
-    row = {"dataset": name, "freq": meta["freq"], "subset": meta["subset"],
-           "of": meta["series"], "commit": runs.loc["auto-best", "commit"]}
+    row = {
+        "dataset": name,
+        "freq": meta["freq"],
+        "subset": meta["subset"],
+        "of": meta["series"],
+        "commit": runs.loc["auto-best", "commit"],
+    }
     for model, key in zip(RUNS, ("combo", "fast", "best"), strict=True):
         row[f"{key}_mase"] = stats[model]["mase"]
         row[f"{key}_cov80"] = stats[model]["cov80"]
@@ -100,35 +129,49 @@ def dataset_row(name: str, out: Path) -> dict | None:
     row["best_chose"] = runs.loc["auto-best", "chosen"]
     row["mase_ok"] = row["best_mase"] <= row["combo_mase"] + 1e-12
     row["coverage_ok"] = (name not in SMOOTH_MONTHLY) or all(
-        abs(row[f"best_cov{lv}"] - lv / 100) <= COVERAGE_TOLERANCE + 1e-12 for lv in LEVELS)
+        abs(row[f"best_cov{lv}"] - lv / 100) <= COVERAGE_TOLERANCE + 1e-12 for lv in LEVELS
+    )
     return row
 
 
 def report(out: Path, datasets: Sequence[str]) -> str:
     rows = [r for r in (dataset_row(d, out) for d in datasets) if r]
-    info = json.loads((out / "preset_machine.json").read_text()) if (
-        out / "preset_machine.json").exists() else {}
-    lines = [f"Command: `{info.get('command', '')}`", "",
-             f"Machine: {machine_line(info) if info else 'unknown'}.", "",
-             "| dataset | freq | series (of) | best MASE | combo MASE | best / combo "
-             "| fast MASE | best cov80 | best cov95 | combo cov80 | combo cov95 "
-             "| fast CPU s/series | best CPU s/series | combo CPU s/series | checks |",
-             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    info = (
+        json.loads((out / "preset_machine.json").read_text())
+        if (out / "preset_machine.json").exists()
+        else {}
+    )
+    lines = [
+        f"Command: `{info.get('command', '')}`",
+        "",
+        f"Machine: {machine_line(info) if info else 'unknown'}.",
+        "",
+        "| dataset | freq | series (of) | best MASE | combo MASE | best / combo "
+        "| fast MASE | best cov80 | best cov95 | combo cov80 | combo cov95 "
+        "| fast CPU s/series | best CPU s/series | combo CPU s/series | checks |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
     for r in rows:
         checks = ("MASE ok" if r["mase_ok"] else "**MASE worse**") + (
-            "" if r["dataset"] not in SMOOTH_MONTHLY
-            else ", coverage ok" if r["coverage_ok"] else ", **coverage off**")
+            ""
+            if r["dataset"] not in SMOOTH_MONTHLY
+            else ", coverage ok"
+            if r["coverage_ok"]
+            else ", **coverage off**"
+        )
         lines.append(
             f"| {r['dataset']} | {r['freq']} | {r['subset']} ({r['of']}) | "
             f"{fmt(r['best_mase'])} | {fmt(r['combo_mase'])} | "
             f"{fmt(r['best_mase'] / r['combo_mase'])} | {fmt(r['fast_mase'])} | "
             f"{fmt(r['best_cov80'])} | {fmt(r['best_cov95'])} | {fmt(r['combo_cov80'])} | "
             f"{fmt(r['combo_cov95'])} | {fmt(r['fast_cpu'], 3)} | {fmt(r['best_cpu'], 3)} | "
-            f"{fmt(r['combo_cpu'], 3)} | {checks} |")
+            f"{fmt(r['combo_cpu'], 3)} | {checks} |"
+        )
     lines.append("")
     for r in rows:
-        lines.append(f"- {r['dataset']} (best at commit `{r['commit']}`): best chose "
-                     f"{r['best_chose']}.")
+        lines.append(
+            f"- {r['dataset']} (best at commit `{r['commit']}`): best chose {r['best_chose']}."
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -139,8 +182,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--datasets", default=",".join(DATASETS))
     parser.add_argument("--max-series", type=int, default=None)
     parser.add_argument("--smoke", action="store_true", help="6 pbs series: runs end to end")
-    parser.add_argument("--resume", action="store_true",
-                        help="keep saved runs; skip those done on as many series")
+    parser.add_argument(
+        "--resume", action="store_true", help="keep saved runs; skip those done on as many series"
+    )
     parser.add_argument("--runs", default=",".join(RUNS), help="which of the runs to do")
     parser.add_argument("--report-only", action="store_true")
     args = parser.parse_args(argv)
@@ -152,7 +196,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     if not args.report_only:
         command = "benchmarks/accuracy_preset.py " + " ".join(
-            argv if argv is not None else sys.argv[1:])
+            argv if argv is not None else sys.argv[1:]
+        )
         info = {**machine_info(), "command": command.strip()}
         accuracy.COMMIT[0] = str(info["commit"])
         (args.out / "preset_machine.json").write_text(json.dumps(info))

@@ -60,13 +60,27 @@ def write_key(url: str) -> str:
 
 
 def start_server(url: str, port: int, workers: int, log_file: Path) -> subprocess.Popen:
-    env = dict(os.environ, STOCKWISE_DATABASE_URL=url,
-               PYTHONPATH=os.pathsep.join([str(REPO / "src"), os.environ.get("PYTHONPATH", "")]))
-    command = [sys.executable, "-m", "uvicorn", "--factory", "stockwise.api.app:create_app",
-               "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-               "--workers", str(workers)]
-    return subprocess.Popen(command, env=env, stdout=log_file.open("w"),
-                            stderr=subprocess.STDOUT)
+    env = dict(
+        os.environ,
+        STOCKWISE_DATABASE_URL=url,
+        PYTHONPATH=os.pathsep.join([str(REPO / "src"), os.environ.get("PYTHONPATH", "")]),
+    )
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        "stockwise.api.app:create_app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        "--workers",
+        str(workers),
+    ]
+    return subprocess.Popen(command, env=env, stdout=log_file.open("w"), stderr=subprocess.STDOUT)
 
 
 def wait_healthy(base: str, server: subprocess.Popen, timeout: float = 120) -> None:
@@ -90,13 +104,15 @@ def prepare_run(base: str, key: str, data_dir: Path, models: str) -> list[str]:
         for table in ("sales", "inventory", "batches"):
             path = data_dir / f"{table}.csv"
             with path.open("rb") as handle:
-                answer = client.post(f"/api/v1/uploads/{table}",
-                                     files={"file": (path.name, handle, "text/csv")})
+                answer = client.post(
+                    f"/api/v1/uploads/{table}", files={"file": (path.name, handle, "text/csv")}
+                )
             answer.raise_for_status()
             body = answer.json()
             log(f"uploaded {table}: {body['rows_read']} read, {body['accepted']} accepted")
-        answer = client.post("/api/v1/runs", json={"kind": "plan", "models": [models],
-                                                   "n_windows": 1})
+        answer = client.post(
+            "/api/v1/runs", json={"kind": "plan", "models": [models], "n_windows": 1}
+        )
         answer.raise_for_status()
         run_id = answer.json()["id"]
         while True:
@@ -116,8 +132,9 @@ def prepare_run(base: str, key: str, data_dir: Path, models: str) -> list[str]:
             page += 1
 
 
-def hammer(base: str, key: str, paths: list[str], clients: int, requests: int,
-           seed: int) -> tuple[list[float], int, float]:
+def hammer(
+    base: str, key: str, paths: list[str], clients: int, requests: int, seed: int
+) -> tuple[list[float], int, float]:
     """``requests`` GETs of random ``paths`` from ``clients`` concurrent clients (ms).
 
     Each client is a thread with its own ``httpx.Client`` (one keep-alive connection),
@@ -163,8 +180,9 @@ def hammer(base: str, key: str, paths: list[str], clients: int, requests: int,
     return latencies, errors, time.perf_counter() - began
 
 
-async def hammer_raw(base: str, key: str, paths: list[str], clients: int, requests: int,
-                     seed: int) -> tuple[list[float], int, float]:
+async def hammer_raw(
+    base: str, key: str, paths: list[str], clients: int, requests: int, seed: int
+) -> tuple[list[float], int, float]:
     """Like :func:`hammer`, with a minimal HTTP/1.1 keep-alive client on asyncio streams.
 
     A diagnostic, not the reference: httpx costs a few ms of CPU per request, which on a
@@ -184,11 +202,15 @@ async def hammer_raw(base: str, key: str, paths: list[str], clients: int, reques
             while todo:
                 path = todo.pop()
                 began = time.perf_counter()
-                writer.write(f"GET {path} HTTP/1.1\r\nHost: {host}\r\nX-API-Key: {key}\r\n"
-                             "\r\n".encode())
+                writer.write(
+                    f"GET {path} HTTP/1.1\r\nHost: {host}\r\nX-API-Key: {key}\r\n\r\n".encode()
+                )
                 head = await reader.readuntil(b"\r\n\r\n")
-                length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n")
-                              if line.lower().startswith(b"content-length:"))
+                length = next(
+                    int(line.split(b":")[1])
+                    for line in head.split(b"\r\n")
+                    if line.lower().startswith(b"content-length:")
+                )
                 await reader.readexactly(length)
                 latencies.append((time.perf_counter() - began) * 1000)
                 if not head.startswith(b"HTTP/1.1 200"):
@@ -208,9 +230,17 @@ def _measured(args: tuple) -> tuple[list[float], int, float, float]:
     return latencies, errors, elapsed, time.process_time() - began
 
 
-def run_load(pool: ProcessPoolExecutor | None, processes: int, base: str, key: str,
-             paths: list[str], clients: int, requests: int, seed: int, raw: bool
-             ) -> tuple[list[float], int, float, float]:
+def run_load(
+    pool: ProcessPoolExecutor | None,
+    processes: int,
+    base: str,
+    key: str,
+    paths: list[str],
+    clients: int,
+    requests: int,
+    seed: int,
+    raw: bool,
+) -> tuple[list[float], int, float, float]:
     """Latencies, errors, wall seconds and client CPU seconds of one measured run.
 
     With a pool, the clients are spread over its processes (threads of one Python
@@ -219,17 +249,31 @@ def run_load(pool: ProcessPoolExecutor | None, processes: int, base: str, key: s
     if raw:
         began = time.process_time()
         latencies, errors, elapsed = asyncio.run(
-            hammer_raw(base, key, paths, clients, requests, seed))
+            hammer_raw(base, key, paths, clients, requests, seed)
+        )
         return latencies, errors, elapsed, time.process_time() - began
     if pool is None:
         return _measured((base, key, paths, clients, requests, seed))
     n = processes
-    shares = [(base, key, paths, clients // n + (i < clients % n),
-               requests // n + (i < requests % n), seed + i) for i in range(n)]
+    shares = [
+        (
+            base,
+            key,
+            paths,
+            clients // n + (i < clients % n),
+            requests // n + (i < requests % n),
+            seed + i,
+        )
+        for i in range(n)
+    ]
     began = time.perf_counter()
     parts = list(pool.map(_measured, shares))
-    return ([ms for part in parts for ms in part[0]], sum(p[1] for p in parts),
-            time.perf_counter() - began, sum(p[3] for p in parts))
+    return (
+        [ms for part in parts for ms in part[0]],
+        sum(p[1] for p in parts),
+        time.perf_counter() - began,
+        sum(p[3] for p in parts),
+    )
 
 
 def cpu_seconds(pid: int) -> float:
@@ -252,8 +296,12 @@ def uptime() -> str:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--products", type=int, default=60,
-                        help="products in all, split over retail, pharmacy and luxury")
+    parser.add_argument(
+        "--products",
+        type=int,
+        default=60,
+        help="products in all, split over retail, pharmacy and luxury",
+    )
     parser.add_argument("--days", type=int, default=730)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--requests", type=int, default=4000)
@@ -261,15 +309,29 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     parser.add_argument("--models", default="Naive", help="model of the plan run")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--client", choices=("httpx", "raw"), default="httpx",
-                        help="load generator: httpx (the reference) or a minimal raw "
-                             "HTTP/1.1 client (diagnostic: less client CPU)")
-    parser.add_argument("--processes", type=int, default=4,
-                        help="client processes the httpx clients are spread over")
-    parser.add_argument("--baseline", action="store_true",
-                        help="also measure GET /api/v1/me (auth + framework only)")
-    parser.add_argument("--smoke", action="store_true",
-                        help="a few seconds: 3 products, 90 days, 2 clients, 40 requests")
+    parser.add_argument(
+        "--client",
+        choices=("httpx", "raw"),
+        default="httpx",
+        help="load generator: httpx (the reference) or a minimal raw "
+        "HTTP/1.1 client (diagnostic: less client CPU)",
+    )
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=4,
+        help="client processes the httpx clients are spread over",
+    )
+    parser.add_argument(
+        "--baseline",
+        action="store_true",
+        help="also measure GET /api/v1/me (auth + framework only)",
+    )
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="a few seconds: 3 products, 90 days, 2 clients, 40 requests",
+    )
     args = parser.parse_args(argv)
     if args.smoke:
         args.products, args.days, args.clients, args.processes = 3, 90, 2, 1
@@ -297,12 +359,29 @@ def main(argv: list[str] | None = None) -> None:
             pool = ProcessPoolExecutor(args.processes) if args.processes > 1 else None
             raw = args.client == "raw"
             for name, paths in targets.items():
-                run_load(pool, args.processes, base, key, paths, args.clients, args.warmup,
-                         args.seed, raw)
+                run_load(
+                    pool,
+                    args.processes,
+                    base,
+                    key,
+                    paths,
+                    args.clients,
+                    args.warmup,
+                    args.seed,
+                    raw,
+                )
                 cpu = cpu_seconds(server.pid)
                 latencies, errors, elapsed, own = run_load(
-                    pool, args.processes, base, key, paths, args.clients, args.requests,
-                    args.seed + 1, raw)
+                    pool,
+                    args.processes,
+                    base,
+                    key,
+                    paths,
+                    args.clients,
+                    args.requests,
+                    args.seed + 1,
+                    raw,
+                )
                 cpu = (cpu_seconds(server.pid) - cpu) / len(latencies) * 1000
                 own = own / len(latencies) * 1000
                 rows.append(_row(name, latencies, errors, elapsed, args.clients, cpu, own))
@@ -316,7 +395,7 @@ def main(argv: list[str] | None = None) -> None:
         command = "nice -n 5 .venv/bin/python -m benchmarks.api_load " + " ".join(sys.argv[1:])
         table = "\n".join(rows)
         print(f"""
-### Result ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())})
+### Result ({time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())})
 
 Command: `{command}`
 
@@ -329,13 +408,22 @@ Machine: {os.cpu_count()} cores, {cpu_model()}, Python {platform.python_version(
 """)
 
 
-def _row(name: str, latencies: list[float], errors: int, elapsed: float, clients: int,
-         cpu_ms: float, client_ms: float) -> str:
+def _row(
+    name: str,
+    latencies: list[float],
+    errors: int,
+    elapsed: float,
+    clients: int,
+    cpu_ms: float,
+    client_ms: float,
+) -> str:
     sample = np.asarray(latencies)
     p50, p95, p99 = np.percentile(sample, [50, 95, 99])
-    return (f"| `{name}` | {clients} | {len(sample)} | {errors} | {p50:.1f} ms | {p95:.1f} ms "
-            f"| {p99:.1f} ms | {statistics.fmean(sample):.1f} ms | {sample.max():.1f} ms "
-            f"| {len(sample) / elapsed:.0f} | server {cpu_ms:.1f} ms, client {client_ms:.1f} ms |")
+    return (
+        f"| `{name}` | {clients} | {len(sample)} | {errors} | {p50:.1f} ms | {p95:.1f} ms "
+        f"| {p99:.1f} ms | {statistics.fmean(sample):.1f} ms | {sample.max():.1f} ms "
+        f"| {len(sample) / elapsed:.0f} | server {cpu_ms:.1f} ms, client {client_ms:.1f} ms |"
+    )
 
 
 if __name__ == "__main__":

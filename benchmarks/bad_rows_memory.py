@@ -55,10 +55,15 @@ def measure(rows: int) -> dict[str, object]:
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         report = result.report
         return {
-            "rows": rows, "bytes": size, "accepted": report.n_accepted,
-            "quarantined": report.n_quarantined, "issues": len(report.issues),
-            "validate_s": round(validated, 2), "total_s": round(elapsed, 2),
-            "peak_mb": round(peak / 1024), "before_mb": round(before / 1024),
+            "rows": rows,
+            "bytes": size,
+            "accepted": report.n_accepted,
+            "quarantined": report.n_quarantined,
+            "issues": len(report.issues),
+            "validate_s": round(validated, 2),
+            "total_s": round(elapsed, 2),
+            "peak_mb": round(peak / 1024),
+            "before_mb": round(before / 1024),
             "quarantine_bytes": paths["quarantine"].stat().st_size,
         }
 
@@ -84,12 +89,16 @@ def main(argv: list[str] | None = None) -> None:
         result = run_case(rows)
         print(json.dumps(result), flush=True)
         results.append(result)
-    print("\n| bad rows | file bytes | issues | quarantined | validate s | validate + write s "
-          "| peak memory |")
+    print(
+        "\n| bad rows | file bytes | issues | quarantined | validate s | validate + write s "
+        "| peak memory |"
+    )
     print("|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
-        print(f"| {r['rows']:,} | {r['bytes']:,} | {r['issues']:,} | {r['quarantined']:,} "
-              f"| {r['validate_s']} | {r['total_s']} | {r['peak_mb']:,} MB |")
+        print(
+            f"| {r['rows']:,} | {r['bytes']:,} | {r['issues']:,} | {r['quarantined']:,} "
+            f"| {r['validate_s']} | {r['total_s']} | {r['peak_mb']:,} MB |"
+        )
 
 
 if __name__ == "__main__":

@@ -41,13 +41,15 @@ from stockwise.inventory.censoring import uncensor_demand
 from stockwise.synthetic import DEMAND, EXPECTED_DEMAND, generate
 
 
-def impose_stockouts(sales: pd.DataFrame, truth: pd.DataFrame, share: float, max_run: int,
-                     seed: int) -> pd.DataFrame:
+def impose_stockouts(
+    sales: pd.DataFrame, truth: pd.DataFrame, share: float, max_run: int, seed: int
+) -> pd.DataFrame:
     """Sales with extra stockout runs; adds ``imposed`` (bool) and zeroes ``on_hand`` there."""
     rng = np.random.default_rng(seed)
     frame = sales.sort_values([S.UNIQUE_ID, S.DS], kind="stable").reset_index(drop=True)
-    demand = frame[[S.UNIQUE_ID, S.DS]].merge(truth[[S.UNIQUE_ID, S.DS, DEMAND]],
-                                              on=[S.UNIQUE_ID, S.DS], how="left")[DEMAND]
+    demand = frame[[S.UNIQUE_ID, S.DS]].merge(
+        truth[[S.UNIQUE_ID, S.DS, DEMAND]], on=[S.UNIQUE_ID, S.DS], how="left"
+    )[DEMAND]
     codes, uniques = pd.factorize(frame[S.UNIQUE_ID], sort=False)
     pos = frame.groupby(codes, sort=False).cumcount().to_numpy()
     n_series, n_days = len(uniques), int(pos.max()) + 1
@@ -91,30 +93,36 @@ def report(frame: pd.DataFrame) -> pd.DataFrame:
     groups = [*frame.groupby(S.SECTOR, sort=True), ("all", frame)]
     for name, part in groups:
         out = part[part[S.STOCKOUT]]
-        rows.append({
-            "sector": name,
-            "series": part[S.UNIQUE_ID].nunique(),
-            "rows": len(part),
-            "stockout_share": float(part[S.STOCKOUT].mean()),
-            "raw_bias_all": bias(part["y_observed"], part[DEMAND]),
-            "corrected_bias_all": bias(part[S.Y], part[DEMAND]),
-            "raw_bias_stockout": bias(out["y_observed"], out[DEMAND]),
-            "corrected_bias_stockout": bias(out[S.Y], out[DEMAND]),
-            "corrected_vs_rate_all": bias(part[S.Y], part[EXPECTED_DEMAND]),
-            "corrected_vs_rate_stockout": bias(out[S.Y], out[EXPECTED_DEMAND]),
-            "demand_vs_rate_stockout": bias(out[DEMAND], out[EXPECTED_DEMAND]),
-            "corrected_bias_organic": bias(out.loc[~out["imposed"], S.Y],
-                                           out.loc[~out["imposed"], DEMAND]),
-            "corrected_bias_imposed": bias(out.loc[out["imposed"], S.Y],
-                                           out.loc[out["imposed"], DEMAND]),
-        })
+        rows.append(
+            {
+                "sector": name,
+                "series": part[S.UNIQUE_ID].nunique(),
+                "rows": len(part),
+                "stockout_share": float(part[S.STOCKOUT].mean()),
+                "raw_bias_all": bias(part["y_observed"], part[DEMAND]),
+                "corrected_bias_all": bias(part[S.Y], part[DEMAND]),
+                "raw_bias_stockout": bias(out["y_observed"], out[DEMAND]),
+                "corrected_bias_stockout": bias(out[S.Y], out[DEMAND]),
+                "corrected_vs_rate_all": bias(part[S.Y], part[EXPECTED_DEMAND]),
+                "corrected_vs_rate_stockout": bias(out[S.Y], out[EXPECTED_DEMAND]),
+                "demand_vs_rate_stockout": bias(out[DEMAND], out[EXPECTED_DEMAND]),
+                "corrected_bias_organic": bias(
+                    out.loc[~out["imposed"], S.Y], out.loc[~out["imposed"], DEMAND]
+                ),
+                "corrected_bias_imposed": bias(
+                    out.loc[out["imposed"], S.Y], out.loc[out["imposed"], DEMAND]
+                ),
+            }
+        )
     return pd.DataFrame(rows)
 
 
 def markdown(table: pd.DataFrame) -> str:
-    head = ("| sector | series | rows | stockout share | raw sales: bias all days | "
-            "corrected: bias all days | raw sales: bias stockout days | "
-            "corrected: bias stockout days |")
+    head = (
+        "| sector | series | rows | stockout share | raw sales: bias all days | "
+        "corrected: bias all days | raw sales: bias stockout days | "
+        "corrected: bias stockout days |"
+    )
     lines = [head, "|---|---|---|---|---|---|---|---|"]
     for r in table.itertuples(index=False):
         lines.append(
@@ -130,53 +138,73 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--products", type=int, default=1000)
     parser.add_argument("--days", type=int, default=730)
     parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--share", type=float, default=0.25,
-                        help="share of days to put in imposed stockout runs")
+    parser.add_argument(
+        "--share", type=float, default=0.25, help="share of days to put in imposed stockout runs"
+    )
     parser.add_argument("--max-run", type=int, default=7)
     parser.add_argument("--repeat", type=int, default=3, help="timed runs of the correction")
     parser.add_argument("--sectors", nargs="+", default=["retail", "pharmacy", "luxury"])
-    parser.add_argument("--json", type=Path, default=None,
-                        help="also write the run's facts and diagnostics here")
-    parser.add_argument("--smoke", action="store_true",
-                        help="a few seconds: 9 products, 120 days, one timed run")
+    parser.add_argument(
+        "--json", type=Path, default=None, help="also write the run's facts and diagnostics here"
+    )
+    parser.add_argument(
+        "--smoke", action="store_true", help="a few seconds: 9 products, 120 days, one timed run"
+    )
     args = parser.parse_args(argv)
     if args.smoke:
         args.products, args.days, args.repeat = 9, 120, 1
 
-    data = generate(sectors=tuple(args.sectors), n_products=args.products, n_days=args.days,
-                    seed=args.seed)
-    sales = flag_stockouts(impose_stockouts(data.sales, data.truth, args.share, args.max_run,
-                                            args.seed))
+    data = generate(
+        sectors=tuple(args.sectors), n_products=args.products, n_days=args.days, seed=args.seed
+    )
+    sales = flag_stockouts(
+        impose_stockouts(data.sales, data.truth, args.share, args.max_run, args.seed)
+    )
     timings = []
     for _ in range(max(args.repeat, 1)):
         started = time.perf_counter()
         corrected = uncensor_demand(sales)
         timings.append(time.perf_counter() - started)
     truth = data.truth[[S.UNIQUE_ID, S.DS, DEMAND, EXPECTED_DEMAND]]
-    frame = corrected.merge(truth, on=[S.UNIQUE_ID, S.DS],
-                            how="left", validate="one_to_one")
+    frame = corrected.merge(truth, on=[S.UNIQUE_ID, S.DS], how="left", validate="one_to_one")
     table = report(frame)
     notes = corrected.loc[corrected["correction_note"] != "", "correction_note"]
     print(markdown(table))
     print()
     facts = {
         "date": dt.date.today().isoformat(),
-        "products": args.products, "days": args.days, "seed": args.seed,
+        "products": args.products,
+        "days": args.days,
+        "seed": args.seed,
         "imposed_share": round(float(sales["imposed"].mean()), 4),
         "uncensor_demand_s": [round(t, 3) for t in timings],
         "rows": len(sales),
         "corrected_rows": int(corrected["demand_corrected"].sum()),
         "notes": {k: int(v) for k, v in notes.value_counts().items()},
-        "diagnostics": table[["sector", "corrected_vs_rate_all", "corrected_vs_rate_stockout",
-                              "demand_vs_rate_stockout", "corrected_bias_organic",
-                              "corrected_bias_imposed"]].round(4).to_dict(orient="records"),
-        "cpus": os.cpu_count(), "python": platform.python_version(),
-        "numpy": np.__version__, "pandas": pd.__version__,
+        "diagnostics": table[
+            [
+                "sector",
+                "corrected_vs_rate_all",
+                "corrected_vs_rate_stockout",
+                "demand_vs_rate_stockout",
+                "corrected_bias_organic",
+                "corrected_bias_imposed",
+            ]
+        ]
+        .round(4)
+        .to_dict(orient="records"),
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "pandas": pd.__version__,
     }
     print(json.dumps(facts, indent=2))
     if args.json:
-        args.json.write_text(json.dumps({**facts, "table": table.round(4).to_dict(
-            orient="records")}, indent=2, default=str))
+        args.json.write_text(
+            json.dumps(
+                {**facts, "table": table.round(4).to_dict(orient="records")}, indent=2, default=str
+            )
+        )
     return 0
 
 

@@ -76,8 +76,24 @@ USE_DRIVERS = False
 """--drivers: the strong source sees the dataset's known-ahead columns (promo, price)."""
 TARGET = "cycle_service_level"
 """--target: what stockwise's 90/95/98 % aim at, cycle service level or fill rate."""
-BASELINE_GRID = (0.5, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.98, 0.99, 0.995, 0.999,
-                 0.9999, 0.99999, 0.999999, 0.9999999)
+BASELINE_GRID = (
+    0.5,
+    0.7,
+    0.8,
+    0.85,
+    0.9,
+    0.93,
+    0.95,
+    0.97,
+    0.98,
+    0.99,
+    0.995,
+    0.999,
+    0.9999,
+    0.99999,
+    0.999999,
+    0.9999999,
+)
 """Baseline service levels: up to z = 5.2, so its fill rate reaches stockwise's."""
 
 
@@ -98,10 +114,19 @@ def m5() -> dict:
     history = raw[["unique_id", "ds", "y"]]
     cost = raw.groupby("unique_id")["sell_price"].mean().fillna(raw["sell_price"].mean())
     inventory = cost.rename("unit_cost").reset_index()
-    return {"history": history, "start": _last(history, 180), "inventory": inventory,
-            "strong": ("auto", 2), "common": {"lead_time_days": 7.0, "lead_time_std_days": 1.0,
-                                              "review_period_days": 7, "train_window": 365},
-            "note": "149 series, all; L = 7 ± 1 d, R = 7 d; train window 365 d"}
+    return {
+        "history": history,
+        "start": _last(history, 180),
+        "inventory": inventory,
+        "strong": ("auto", 2),
+        "common": {
+            "lead_time_days": 7.0,
+            "lead_time_std_days": 1.0,
+            "review_period_days": 7,
+            "train_window": 365,
+        },
+        "note": "149 series, all; L = 7 ± 1 d, R = 7 d; train window 365 d",
+    }
 
 
 def rossmann(n_stores: int = 100, seed: int = 0) -> dict:
@@ -111,11 +136,20 @@ def rossmann(n_stores: int = 100, seed: int = 0) -> dict:
     complete = sorted(counts[counts == counts.max()].index)
     pick = np.random.default_rng(seed).choice(complete, n_stores, replace=False)
     history = raw[raw["unique_id"].isin(pick)]
-    return {"history": history, "start": _last(history, 180), "inventory": None,
-            "strong": ("AutoETS", 4), "common": {"lead_time_days": 3.0, "lead_time_std_days": 1.0,
-                                                 "review_period_days": 7, "train_window": 365},
-            "note": f"{n_stores} of {len(complete)} complete stores (seed {seed}); "
-                    "y = daily turnover (EUR) taken as units, unit cost 1; L = 3 ± 1 d, R = 7 d"}
+    return {
+        "history": history,
+        "start": _last(history, 180),
+        "inventory": None,
+        "strong": ("AutoETS", 4),
+        "common": {
+            "lead_time_days": 3.0,
+            "lead_time_std_days": 1.0,
+            "review_period_days": 7,
+            "train_window": 365,
+        },
+        "note": f"{n_stores} of {len(complete)} complete stores (seed {seed}); "
+        "y = daily turnover (EUR) taken as units, unit cost 1; L = 3 ± 1 d, R = 7 d",
+    }
 
 
 def carparts(n_series: int = 300, seed: int = 0) -> dict:
@@ -124,16 +158,30 @@ def carparts(n_series: int = 300, seed: int = 0) -> dict:
     complete = sorted(raw.loc[raw["complete_51m"], "unique_id"].unique())
     pick = np.random.default_rng(seed).choice(complete, n_series, replace=False)
     history = raw.loc[raw["unique_id"].isin(pick), ["unique_id", "ds", "y"]]
-    return {"history": history, "start": _last(history, 24), "inventory": None,
-            "strong": ("auto", 1), "common": {"lead_time_days": 1.0, "review_period_days": 1,
-                                              "season_length": 12, "baseline_window": 24},
-            "note": f"{n_series} of {len(complete)} complete series (seed {seed}); monthly "
-                    "periods: R = 1, L = 1 month, season 12, baseline σ over 24 months; "
-                    "last 24 months replayed"}
+    return {
+        "history": history,
+        "start": _last(history, 24),
+        "inventory": None,
+        "strong": ("auto", 1),
+        "common": {
+            "lead_time_days": 1.0,
+            "review_period_days": 1,
+            "season_length": 12,
+            "baseline_window": 24,
+        },
+        "note": f"{n_series} of {len(complete)} complete series (seed {seed}); monthly "
+        "periods: R = 1, L = 1 month, season 12, baseline σ over 24 months; "
+        "last 24 months replayed",
+    }
 
 
-def synthetic(sector: str, n_products: int = 30, seed: int | None = None,
-              n_days: int | None = None, replay_days: int | None = None) -> dict:
+def synthetic(
+    sector: str,
+    n_products: int = 30,
+    seed: int | None = None,
+    n_days: int | None = None,
+    replay_days: int | None = None,
+) -> dict:
     """Generated data (true demand from ``truth.demand``) with its own inventory table."""
     from stockwise.sectors import load_profile
     from stockwise.synthetic import generate
@@ -143,30 +191,42 @@ def synthetic(sector: str, n_products: int = 30, seed: int | None = None,
     data = generate(sectors=(sector,), n_products=n_products, n_days=n_days, seed=seed)
     history = data.truth[["unique_id", "ds", "demand"]].rename(columns={"demand": "y"})
     # the planned promotions and prices (known ahead), for a source that uses drivers
-    history = history.merge(data.sales[["unique_id", "ds", "promo", "price"]],
-                            on=["unique_id", "ds"], how="left")
+    history = history.merge(
+        data.sales[["unique_id", "ds", "promo", "price"]], on=["unique_id", "ds"], how="left"
+    )
     profile = load_profile(sector)
     replay = replay_days or (365 if sector == "luxury" else 180)
     strong = ("auto", 1) if sector == "luxury" else ("AutoETS", 4 if sector == "retail" else 28)
-    return {"history": history, "start": _last(history, replay), "inventory": data.inventory,
-            "strong": strong, "drivers": ("promo", "price"),
-            "common": {"review_period_days": profile.review_period_days,
-                       "train_window": 365,
-                       # luxury's replay starts on 31 December: the starting stock at
-                       # the December gifting-peak rate would last for years
-                       **({"initial_cover_window": 365} if sector == "luxury" else {})},
-            "note": f"{n_products} {sector} products, seed {seed}, {n_days} days; per-product lead "
-                    f"time ± spread, unit cost, MOQ, pack, shelf life from the generated "
-                    f"inventory; R = {profile.review_period_days} d (profile); last {replay} "
-                    "days replayed" + ("; starting stock at the last 365 days' mean rate"
-                                       if sector == "luxury" else "")}
+    return {
+        "history": history,
+        "start": _last(history, replay),
+        "inventory": data.inventory,
+        "strong": strong,
+        "drivers": ("promo", "price"),
+        "common": {
+            "review_period_days": profile.review_period_days,
+            "train_window": 365,
+            # luxury's replay starts on 31 December: the starting stock at
+            # the December gifting-peak rate would last for years
+            **({"initial_cover_window": 365} if sector == "luxury" else {}),
+        },
+        "note": f"{n_products} {sector} products, seed {seed}, {n_days} days; per-product lead "
+        f"time ± spread, unit cost, MOQ, pack, shelf life from the generated "
+        f"inventory; R = {profile.review_period_days} d (profile); last {replay} "
+        "days replayed"
+        + ("; starting stock at the last 365 days' mean rate" if sector == "luxury" else ""),
+    }
 
 
-LOADERS = {"m5": m5, "rossmann": rossmann, "carparts": carparts,
-           "synthetic_retail": lambda: synthetic("retail"),
-           "synthetic_pharmacy": lambda: synthetic("pharmacy"),
-           "synthetic_luxury": lambda: synthetic("luxury"),
-           "smoke": lambda: synthetic("retail", n_products=3, n_days=300, replay_days=42)}
+LOADERS = {
+    "m5": m5,
+    "rossmann": rossmann,
+    "carparts": carparts,
+    "synthetic_retail": lambda: synthetic("retail"),
+    "synthetic_pharmacy": lambda: synthetic("pharmacy"),
+    "synthetic_luxury": lambda: synthetic("luxury"),
+    "smoke": lambda: synthetic("retail", n_products=3, n_days=300, replay_days=42),
+}
 
 
 def _load(name: str) -> dict:
@@ -181,10 +241,14 @@ def _load(name: str) -> dict:
 def _key(config: dict) -> tuple:
     if config.get("policy") == "baseline":
         return ("baseline", round(float(config["service_level"]), 9))
-    return (str(config["forecast"]), round(float(config["service_level"]), 9),
-            round(float(config["correlation"]), 9),
-            str(config.get("intermittent_paths") or "quantiles"),
-            _flag(config.get("calibrate_service")), _target(config))
+    return (
+        str(config["forecast"]),
+        round(float(config["service_level"]), 9),
+        round(float(config["correlation"]), 9),
+        str(config.get("intermittent_paths") or "quantiles"),
+        _flag(config.get("calibrate_service")),
+        _target(config),
+    )
 
 
 def _target(config: dict) -> str:
@@ -201,11 +265,20 @@ def _flag(value: object) -> bool:
 def run(name: str, out: Path, n_paths: int, resume: bool = False) -> dict:
     spec = _load(name)
     strong, refit, _ = _strong(spec)
-    configs = [{"forecast": source, "refit_every": r, "service_level": level,
-                "correlation": rho, "intermittent_paths": INTERMITTENT_PATHS,
-                "calibrate_service": CALIBRATE_SERVICE, "target": TARGET}
-               for source, r in (("SeasonalNaive", 1), (strong, refit))
-               for level in TARGETS for rho in CORRELATIONS]
+    configs = [
+        {
+            "forecast": source,
+            "refit_every": r,
+            "service_level": level,
+            "correlation": rho,
+            "intermittent_paths": INTERMITTENT_PATHS,
+            "calibrate_service": CALIBRATE_SERVICE,
+            "target": TARGET,
+        }
+        for source, r in (("SeasonalNaive", 1), (strong, refit))
+        for level in TARGETS
+        for rho in CORRELATIONS
+    ]
     configs += [{"policy": "baseline", "service_level": level} for level in BASELINE_GRID]
     files = {part: out / f"{name}_{part}.csv" for part in ("summary", "equal_fill", "products")}
     old_summary = old_products = None
@@ -216,16 +289,33 @@ def run(name: str, out: Path, n_paths: int, resume: bool = False) -> dict:
         configs = [c for c in configs if _key(c) not in done]
     started = time.perf_counter()
     sources = _sources(name, spec)
-    runnable = [{**c, "forecast": sources[(c["forecast"], c["refit_every"])]}
-                if c.get("policy") != "baseline" else c for c in configs]
-    results = simulate_many(spec["history"], runnable, start=spec["start"], baseline_levels=(),
-                            inventory=spec["inventory"], n_paths=n_paths, seed=0,
-                            **spec["common"]) if configs else []
+    runnable = [
+        {**c, "forecast": sources[(c["forecast"], c["refit_every"])]}
+        if c.get("policy") != "baseline"
+        else c
+        for c in configs
+    ]
+    results = (
+        simulate_many(
+            spec["history"],
+            runnable,
+            start=spec["start"],
+            baseline_levels=(),
+            inventory=spec["inventory"],
+            n_paths=n_paths,
+            seed=0,
+            **spec["common"],
+        )
+        if configs
+        else []
+    )
     seconds = time.perf_counter() - started
     summary = pd.DataFrame([r.summary for r in results])
     summary.insert(0, "dataset", name)
-    products = pd.concat([r.products.assign(label=r.summary["label"]) for r in results] or
-                         [pd.DataFrame()], ignore_index=True)
+    products = pd.concat(
+        [r.products.assign(label=r.summary["label"]) for r in results] or [pd.DataFrame()],
+        ignore_index=True,
+    )
     if old_summary is not None:
         summary = pd.concat([old_summary, summary], ignore_index=True)
         products = pd.concat([old_products, products], ignore_index=True)
@@ -236,9 +326,15 @@ def run(name: str, out: Path, n_paths: int, resume: bool = False) -> dict:
     equal.to_csv(files["equal_fill"], index=False)
     products.to_csv(files["products"], index=False)
     history = spec["history"]
-    return {"dataset": name, "note": spec["note"], "series": int(history["unique_id"].nunique()),
-            "start": str(spec["start"].date()), "end": str(history["ds"].max().date()),
-            "configurations_run": len(configs), "seconds": round(seconds, 1)}
+    return {
+        "dataset": name,
+        "note": spec["note"],
+        "series": int(history["unique_id"].nunique()),
+        "start": str(spec["start"].date()),
+        "end": str(history["ds"].max().date()),
+        "configurations_run": len(configs),
+        "seconds": round(seconds, 1),
+    }
 
 
 def _strong(spec: dict) -> tuple[str, int, tuple[str, ...]]:
@@ -266,16 +362,20 @@ def _source(name: str):
         # partial last week on a review that falls mid-week)
         offset = (first_day - train["ds"]).dt.days
         week = (offset - 1) // 7
-        weekly = (train.assign(week=week).groupby(["unique_id", "week"])
-                  .agg(y=("y", "sum"), days=("y", "size")).reset_index())
+        weekly = (
+            train.assign(week=week)
+            .groupby(["unique_id", "week"])
+            .agg(y=("y", "sum"), days=("y", "size"))
+            .reset_index()
+        )
         weekly = weekly[weekly["days"] == 7]
         weekly["ds"] = first_day - pd.to_timedelta(7 * (weekly["week"] + 1), unit="D")
         weeks = -(-h // 7)
-        out = forecast(weekly[["unique_id", "ds", "y"]], weeks, season_length=52,
-                       models=model, levels=levels)
+        out = forecast(
+            weekly[["unique_id", "ds", "y"]], weeks, season_length=52, models=model, levels=levels
+        )
         daily = to_daily(out, "W")
-        return daily[(daily["ds"] >= first_day)
-                     & (daily["ds"] < first_day + pd.Timedelta(days=h))]
+        return daily[(daily["ds"] >= first_day) & (daily["ds"] < first_day + pd.Timedelta(days=h))]
 
     source.__name__ = f"weekly-{model}"
     return source
@@ -287,19 +387,35 @@ def _sources(name: str, spec: dict) -> dict[tuple[str, int], ReviewForecasts]:
     common = spec["common"]
     review = common.get("review_period_days", 7)
     ids = sorted(spec["history"]["unique_id"].astype(str).unique())
-    settings = product_settings(ids, spec["inventory"], **{
-        k: common.get(k, v) for k, v in {"lead_time_days": 7.0, "lead_time_std_days": 0.0,
-                                         "unit_cost": 1.0, "moq": 0, "pack_size": 1,
-                                         "shelf_life_days": None,
-                                         "service_level": 0.95}.items()})
+    settings = product_settings(
+        ids,
+        spec["inventory"],
+        **{
+            k: common.get(k, v)
+            for k, v in {
+                "lead_time_days": 7.0,
+                "lead_time_std_days": 0.0,
+                "unit_cost": 1.0,
+                "moq": 0,
+                "pack_size": 1,
+                "shelf_life_days": None,
+                "service_level": 0.95,
+            }.items()
+        },
+    )
     sources = {}
     strong, strong_refit, drivers = _strong(spec)
     for source, refit, known in (("SeasonalNaive", 1, ()), (strong, strong_refit, drivers)):
         forecasts = ReviewForecasts(
-            spec["history"], _source(source), horizon=horizon_for(settings, review),
-            season_length=common.get("season_length", 7), refit_every=refit,
-            review_period_days=review, train_window=common.get("train_window"),
-            drivers=known)
+            spec["history"],
+            _source(source),
+            horizon=horizon_for(settings, review),
+            season_length=common.get("season_length", 7),
+            refit_every=refit,
+            review_period_days=review,
+            train_window=common.get("train_window"),
+            drivers=known,
+        )
         sources[(source, refit)] = forecasts
     return sources
 
@@ -326,11 +442,15 @@ def diagnose(name: str) -> list[dict]:
     dates = np.sort(history["ds"].unique())
     rows = []
     for source, _ in (("SeasonalNaive", 1), spec["strong"]):
-        forecasts = ReviewForecasts(history, source, horizon=int(max(leads.max() if len(leads)
-                                                                     else lead, lead)) + 2 * review,
-                                    levels=LEVELS, season_length=common.get("season_length", 7),
-                                    review_period_days=review,
-                                    train_window=common.get("train_window"))
+        forecasts = ReviewForecasts(
+            history,
+            source,
+            horizon=int(max(leads.max() if len(leads) else lead, lead)) + 2 * review,
+            levels=LEVELS,
+            season_length=common.get("season_length", 7),
+            review_period_days=review,
+            train_window=common.get("train_window"),
+        )
         by_id = forecasts.at(start, start)
         for rho in CORRELATIONS:
             point = paths_mean = actual = 0.0
@@ -348,9 +468,17 @@ def diagnose(name: str) -> list[dict]:
                 actual += float(truth.sum())
                 for q in TARGETS:
                     hits[q].append(truth.sum() <= np.quantile(paths, q))
-            rows.append({"dataset": name, "source": forecasts.name, "correlation": rho,
-                         "sum_point": point, "sum_path_mean": paths_mean, "sum_actual": actual,
-                         **{f"covered_{q:g}": float(np.mean(hits[q])) for q in TARGETS}})
+            rows.append(
+                {
+                    "dataset": name,
+                    "source": forecasts.name,
+                    "correlation": rho,
+                    "sum_point": point,
+                    "sum_path_mean": paths_mean,
+                    "sum_actual": actual,
+                    **{f"covered_{q:g}": float(np.mean(hits[q])) for q in TARGETS},
+                }
+            )
     return rows
 
 
@@ -369,39 +497,67 @@ def tables(out: Path, names: list[str]) -> str:
     summary = pd.concat([pd.read_csv(out / f"{n}_summary.csv") for n in names])
     equal = pd.concat([pd.read_csv(out / f"{n}_equal_fill.csv") for n in names])
     ours = summary[summary["policy"] != "baseline"].merge(
-        equal[["dataset", "label", "reference_avg_stock_value", "stock_saving",
-               "stock_saving_bound"]], on=["dataset", "label"], how="left")
+        equal[
+            ["dataset", "label", "reference_avg_stock_value", "stock_saving", "stock_saving_bound"]
+        ],
+        on=["dataset", "label"],
+        how="left",
+    )
     targets = [_target(row) for row in ours.to_dict("records")]
     ours["variant"] = [
-        "/".join(filter(None, [str(p) if isinstance(p, str) and p != "quantiles" else "",
-                               "" if _flag(c) else "uncalibrated",
-                               "fill-rate target" if t == "fill_rate" else ""])) or "-"
-        for p, c, t in zip(ours.get("intermittent_paths", pd.Series("", index=ours.index)),
-                           ours.get("calibrate_service", pd.Series(False, index=ours.index)),
-                           targets, strict=True)]
-    ours["aimed"] = [row["fill_rate"] if t == "fill_rate" else row["cycle_service_level"]
-                     for row, t in zip(ours.to_dict("records"), targets, strict=True)]
+        "/".join(
+            filter(
+                None,
+                [
+                    str(p) if isinstance(p, str) and p != "quantiles" else "",
+                    "" if _flag(c) else "uncalibrated",
+                    "fill-rate target" if t == "fill_rate" else "",
+                ],
+            )
+        )
+        or "-"
+        for p, c, t in zip(
+            ours.get("intermittent_paths", pd.Series("", index=ours.index)),
+            ours.get("calibrate_service", pd.Series(False, index=ours.index)),
+            targets,
+            strict=True,
+        )
+    ]
+    ours["aimed"] = [
+        row["fill_rate"] if t == "fill_rate" else row["cycle_service_level"]
+        for row, t in zip(ours.to_dict("records"), targets, strict=True)
+    ]
     head = " / ".join(f"{t:.0%}" for t in TARGETS)
-    lines = [f"| dataset | source | ρ | paths / service | realised CSL (fill rate for a "
-             f"fill-rate target) at {head} (Δ points) "
-             f"| CSL, cycles with demand | fill rate | avg stock value | stock saving vs "
-             "baseline at equal fill rate |", "|" + "---|" * 9]
+    lines = [
+        f"| dataset | source | ρ | paths / service | realised CSL (fill rate for a "
+        f"fill-rate target) at {head} (Δ points) "
+        f"| CSL, cycles with demand | fill rate | avg stock value | stock saving vs "
+        "baseline at equal fill rate |",
+        "|" + "---|" * 9,
+    ]
     for (dataset, source, rho, variant), rows in ours.groupby(
-            ["dataset", "forecast", "correlation", "variant"], sort=False):
+        ["dataset", "forecast", "correlation", "variant"], sort=False
+    ):
         rows = rows.set_index("service_level").loc[list(TARGETS)]
-        savings = " / ".join(_saving(v, b) for v, b in zip(
-            rows["stock_saving"], rows["stock_saving_bound"], strict=True))
-        csl = " / ".join(f"{_pct(c)} ({100 * (c - t):+.1f})"
-                         for t, c in rows["aimed"].items())
+        savings = " / ".join(
+            _saving(v, b)
+            for v, b in zip(rows["stock_saving"], rows["stock_saving_bound"], strict=True)
+        )
+        csl = " / ".join(f"{_pct(c)} ({100 * (c - t):+.1f})" for t, c in rows["aimed"].items())
         lines.append(
             f"| {dataset} | {source} | {rho:g} | {variant} | {csl} "
             f"| {' / '.join(_pct(v) for v in rows['demand_cycle_service_level'])} "
             f"| {' / '.join(_pct(v) for v in rows['fill_rate'])} "
             f"| {' / '.join(f'{v:,.0f}' for v in rows['avg_stock_value'])} "
-            f"| {savings} |")
+            f"| {savings} |"
+        )
     base = summary[summary["policy"] == "baseline"]
-    lines += ["", "| dataset | target | realised CSL (Δ points) | CSL, cycles with demand "
-              "| fill rate | avg stock value |", "|" + "---|" * 6]
+    lines += [
+        "",
+        "| dataset | target | realised CSL (Δ points) | CSL, cycles with demand "
+        "| fill rate | avg stock value |",
+        "|" + "---|" * 6,
+    ]
     for row in base.itertuples(index=False):
         if round(row.service_level, 6) not in (0.5, 0.9, 0.95, 0.98, 0.9999, 0.9999999):
             continue
@@ -409,18 +565,25 @@ def tables(out: Path, names: list[str]) -> str:
             f"| {row.dataset} | {100 * row.service_level:g} % | {_pct(row.cycle_service_level)} "
             f"({100 * (row.cycle_service_level - row.service_level):+.1f}) "
             f"| {_pct(row.demand_cycle_service_level)} | {_pct(row.fill_rate)} "
-            f"| {row.avg_stock_value:,.0f} |")
+            f"| {row.avg_stock_value:,.0f} |"
+        )
     diagnosis = out / "diagnose.csv"
     if diagnosis.exists():
         frame = pd.read_csv(diagnosis)
         frame = frame[frame["dataset"].isin(names)]
-        lines += ["", "| dataset | source | ρ | Σ point forecast | Σ path mean | Σ true demand "
-                  f"| true total ≤ path quantile at {head} |", "|" + "---|" * 7]
+        lines += [
+            "",
+            "| dataset | source | ρ | Σ point forecast | Σ path mean | Σ true demand "
+            f"| true total ≤ path quantile at {head} |",
+            "|" + "---|" * 7,
+        ]
         for row in frame.to_dict("records"):
             covered = " / ".join(_pct(row[f"covered_{t:g}"], 0) for t in TARGETS)
-            lines.append(f"| {row['dataset']} | {row['source']} | {row['correlation']:g} "
-                         f"| {row['sum_point']:,.0f} | {row['sum_path_mean']:,.0f} "
-                         f"| {row['sum_actual']:,.0f} | {covered} |")
+            lines.append(
+                f"| {row['dataset']} | {row['source']} | {row['correlation']:g} "
+                f"| {row['sum_point']:,.0f} | {row['sum_path_mean']:,.0f} "
+                f"| {row['sum_actual']:,.0f} | {covered} |"
+            )
     return "\n".join(lines)
 
 
@@ -432,35 +595,76 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=Path("/tmp/closed_loop"))
     parser.add_argument("--paths", type=int, default=500)
     parser.add_argument("--tables-only", action="store_true")
-    parser.add_argument("--diagnose", action="store_true",
-                        help="only the one-origin check of the demand paths")
-    parser.add_argument("--correlations", default=",".join(f"{c:g}" for c in CORRELATIONS),
-                        help="path correlations to try, e.g. 0 or 0,0.25")
-    parser.add_argument("--intermittent-paths", choices=("quantiles", "bootstrap"),
-                        default="quantiles", help="paths of intermittent products")
-    parser.add_argument("--strong", default="",
-                        help="the stronger forecast source (default: each dataset's own)")
-    parser.add_argument("--drivers", action="store_true",
-                        help="let the strong source use the known-ahead columns the dataset "
-                        "has (synthetic retail: promo, price)")
-    parser.add_argument("--strong-refit", type=int, default=None,
-                        help="refit the strong forecast source every N reviews")
-    parser.add_argument("--uncalibrated", action="store_true",
-                        help="order at the target quantile itself, without the service "
-                        "calibration of stockwise.inventory.service_calibration")
-    parser.add_argument("--target", choices=("cycle_service_level", "fill_rate"),
-                        default=TARGET, help="what stockwise's 90/95/98 %% targets are")
-    parser.add_argument("--synthetic-days", type=int, default=SYNTHETIC_DAYS,
-                        help="days of history generated for the synthetic sectors")
-    parser.add_argument("--synthetic-seed", type=int, default=SYNTHETIC_SEED,
-                        help="seed of the generated sectors' products and demand")
-    parser.add_argument("--train-window", type=int, default=None,
-                        help="days each review's model learns from (default: the dataset's)")
-    parser.add_argument("--resume", action="store_true",
-                        help="keep the configurations already in --out; run only the others")
-    parser.add_argument("--smoke", action="store_true",
-                        help="a few seconds: 3 generated retail products, 6 weeks replayed, "
-                        "one target, 3 baseline levels, 50 paths")
+    parser.add_argument(
+        "--diagnose", action="store_true", help="only the one-origin check of the demand paths"
+    )
+    parser.add_argument(
+        "--correlations",
+        default=",".join(f"{c:g}" for c in CORRELATIONS),
+        help="path correlations to try, e.g. 0 or 0,0.25",
+    )
+    parser.add_argument(
+        "--intermittent-paths",
+        choices=("quantiles", "bootstrap"),
+        default="quantiles",
+        help="paths of intermittent products",
+    )
+    parser.add_argument(
+        "--strong", default="", help="the stronger forecast source (default: each dataset's own)"
+    )
+    parser.add_argument(
+        "--drivers",
+        action="store_true",
+        help="let the strong source use the known-ahead columns the dataset "
+        "has (synthetic retail: promo, price)",
+    )
+    parser.add_argument(
+        "--strong-refit",
+        type=int,
+        default=None,
+        help="refit the strong forecast source every N reviews",
+    )
+    parser.add_argument(
+        "--uncalibrated",
+        action="store_true",
+        help="order at the target quantile itself, without the service "
+        "calibration of stockwise.inventory.service_calibration",
+    )
+    parser.add_argument(
+        "--target",
+        choices=("cycle_service_level", "fill_rate"),
+        default=TARGET,
+        help="what stockwise's 90/95/98 %% targets are",
+    )
+    parser.add_argument(
+        "--synthetic-days",
+        type=int,
+        default=SYNTHETIC_DAYS,
+        help="days of history generated for the synthetic sectors",
+    )
+    parser.add_argument(
+        "--synthetic-seed",
+        type=int,
+        default=SYNTHETIC_SEED,
+        help="seed of the generated sectors' products and demand",
+    )
+    parser.add_argument(
+        "--train-window",
+        type=int,
+        default=None,
+        help="days each review's model learns from (default: the dataset's)",
+    )
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="keep the configurations already in --out; run only the others",
+    )
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="a few seconds: 3 generated retail products, 6 weeks replayed, "
+        "one target, 3 baseline levels, 50 paths",
+    )
     args = parser.parse_args(argv)
     if args.smoke:
         args.datasets, args.paths, args.correlations, args.strong = "smoke", 50, "0", "Naive"
@@ -487,10 +691,13 @@ def main(argv: list[str] | None = None) -> None:
             print(json.dumps(info), flush=True)
             with (args.out / "runs.jsonl").open("a") as handle:
                 handle.write(json.dumps(info) + "\n")
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
-                            text=True, check=False).stdout.strip()
-    print(f"\n{dt.date.today()} commit {commit} python {platform.python_version()} "
-          f"cpus {os.cpu_count()}\n")
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    print(
+        f"\n{dt.date.today()} commit {commit} python {platform.python_version()} "
+        f"cpus {os.cpu_count()}\n"
+    )
     print(tables(args.out, names))
 
 

@@ -78,21 +78,42 @@ def flat_mean(young: pd.DataFrame, horizon: int) -> pd.DataFrame:
     ends = young.groupby("unique_id").agg(end=("ds", "max"))
     sold = young[young["open"] == 1] if "open" in young else young
     ends["level"] = sold.groupby("unique_id")["y"].mean().reindex(ends.index).fillna(0.0)
-    return pd.concat([pd.DataFrame({"unique_id": uid, "forecast": row.level, "ds": pd.date_range(
-        row.end + pd.Timedelta(days=1), periods=horizon, freq="D")})
-        for uid, row in ends.iterrows()], ignore_index=True)
+    return pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "unique_id": uid,
+                    "forecast": row.level,
+                    "ds": pd.date_range(row.end + pd.Timedelta(days=1), periods=horizon, freq="D"),
+                }
+            )
+            for uid, row in ends.iterrows()
+        ],
+        ignore_index=True,
+    )
 
 
-def peers(panel: pd.DataFrame, groups: pd.DataFrame, young_ids: Sequence[str], horizon: int
-          ) -> pd.DataFrame:
+def peers(
+    panel: pd.DataFrame, groups: pd.DataFrame, young_ids: Sequence[str], horizon: int
+) -> pd.DataFrame:
     """Peer forecasts of ``young_ids`` from ``panel`` (which holds nothing after their
     last day)."""
     ends = panel[panel["unique_id"].isin(young_ids)].groupby("unique_id")["ds"].max()
-    future = pd.concat([pd.DataFrame({"unique_id": uid, "ds": pd.date_range(
-        end + pd.Timedelta(days=1), periods=horizon, freq="D")}) for uid, end in ends.items()])
+    future = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "unique_id": uid,
+                    "ds": pd.date_range(end + pd.Timedelta(days=1), periods=horizon, freq="D"),
+                }
+            )
+            for uid, end in ends.items()
+        ]
+    )
     threshold = ColdStart().threshold("D", SEASON)
-    result = peer_forecast(panel[["unique_id", "ds", "y"]], future, groups, LEVELS, SEASON,
-                           threshold)
+    result = peer_forecast(
+        panel[["unique_id", "ds", "y"]], future, groups, LEVELS, SEASON, threshold
+    )
     for uid, why in result.without_peers.items():
         log(f"  {uid}: no peer forecast ({why})")
     return result.forecasts
@@ -119,20 +140,24 @@ def score(forecasts: pd.DataFrame, truth: pd.DataFrame, scales: pd.Series) -> pd
         if f"forecast-lo-{level}" not in rows:
             out[f"in{level}"] = np.nan
             continue
-        out[f"in{level}"] = ((rows["y"] >= rows[f"forecast-lo-{level}"] - 1e-9)
-                             & (rows["y"] <= rows[f"forecast-hi-{level}"] + 1e-9))
-    per = out.groupby("unique_id").agg(mae=("err", "mean"), n=("err", "size"),
-                                       **{f"in{lv}": (f"in{lv}", "mean") for lv in LEVELS})
+        out[f"in{level}"] = (rows["y"] >= rows[f"forecast-lo-{level}"] - 1e-9) & (
+            rows["y"] <= rows[f"forecast-hi-{level}"] + 1e-9
+        )
+    per = out.groupby("unique_id").agg(
+        mae=("err", "mean"), n=("err", "size"), **{f"in{lv}": (f"in{lv}", "mean") for lv in LEVELS}
+    )
     per["mase"] = per["mae"] / per.index.map(scales)
     return per
 
 
-def rossmann(data: Path, ks: Sequence[int], horizon: int, n: int, seed: int
-             ) -> list[Launches]:
+def rossmann(data: Path, ks: Sequence[int], horizon: int, n: int, seed: int) -> list[Launches]:
     df, _ = load_dataset(data, "rossmann")
     gap = df[(df["ds"] >= "2014-07-01") & (df["ds"] <= "2014-12-31")].groupby("unique_id").size()
-    complete = sorted(set(df["unique_id"]) - set(gap[gap < 150].index)
-                      - set(df["unique_id"][~df["unique_id"].isin(gap.index)]))
+    complete = sorted(
+        set(df["unique_id"])
+        - set(gap[gap < 150].index)
+        - set(df["unique_id"][~df["unique_id"].isin(gap.index)])
+    )
     df = df[df["unique_id"].isin(complete)]
     groups = df.drop_duplicates("unique_id").set_index("unique_id")[list(ROSSMANN_PEERS)]
     rng = np.random.default_rng(seed)
@@ -147,27 +172,39 @@ def rossmann(data: Path, ks: Sequence[int], horizon: int, n: int, seed: int
             young = df[mine & (df["ds"] >= launch) & (df["ds"] <= cutoff)]
             others = df[~mine & (df["ds"] <= cutoff)]
             truth = df[mine & (df["ds"] > cutoff) & (df["ds"] <= end) & (df["open"] == 1)]
-            log(f"rossmann launch {launch.date()} k={k}: {len(sample)} stores, "
-                f"{others['unique_id'].nunique()} peers")
+            log(
+                f"rossmann launch {launch.date()} k={k}: {len(sample)} stores, "
+                f"{others['unique_id'].nunique()} peers"
+            )
             panel = pd.concat([others, young], ignore_index=True)
-            forecasts = (own_history(young[["unique_id", "ds", "y", "store"]], horizon),
-                         peers(panel, groups, sample, horizon),
-                         flat_mean(young, horizon))
+            forecasts = (
+                own_history(young[["unique_id", "ds", "y", "store"]], horizon),
+                peers(panel, groups, sample, horizon),
+                flat_mean(young, horizon),
+            )
             tag = f"@{launch.date()}"  # a store launched on several dates: one row each
-            results.append((k, *(score(f, truth[["unique_id", "ds", "y"]], scales)
-                                 .rename(index=lambda uid, t=tag: uid + t)
-                                 for f in forecasts)))
+            results.append(
+                (
+                    k,
+                    *(
+                        score(f, truth[["unique_id", "ds", "y"]], scales).rename(
+                            index=lambda uid, t=tag: uid + t
+                        )
+                        for f in forecasts
+                    ),
+                )
+            )
     return results
 
 
-def m5(data: Path, ks: Sequence[int], horizon: int, n: int
-       ) -> list[Launches]:
+def m5(data: Path, ks: Sequence[int], horizon: int, n: int) -> list[Launches]:
     df, _ = load_dataset(data, "m5_hobbies2_ca3")
     df = df[df["split"] != "test"] if "split" in df.columns else df
     first = df[df["y"] > 0].groupby("unique_id")["ds"].min()
     last_day = df["ds"].max()
-    launched = first[(first >= M5_FIRST_LAUNCH)
-                     & (first + pd.Timedelta(days=max(ks) + horizon - 1) <= last_day)]
+    launched = first[
+        (first >= M5_FIRST_LAUNCH) & (first + pd.Timedelta(days=max(ks) + horizon - 1) <= last_day)
+    ]
     launched = launched.sort_index().iloc[:n]
     groups = df.drop_duplicates("unique_id").set_index("unique_id")[list(M5_PEERS)]
     scales = scale(df[df["unique_id"].isin(launched.index)])
@@ -181,14 +218,20 @@ def m5(data: Path, ks: Sequence[int], horizon: int, n: int
             panel = pd.concat([df[~mine & (df["ds"] <= cutoff)], young], ignore_index=True)
             peer_rows.append(peers(panel, groups, [uid], horizon))
             own_rows.append(young[["unique_id", "ds", "y"]])
-            truths.append(df[mine & (df["ds"] > cutoff)
-                             & (df["ds"] <= cutoff + pd.Timedelta(days=horizon))])
+            truths.append(
+                df[mine & (df["ds"] > cutoff) & (df["ds"] <= cutoff + pd.Timedelta(days=horizon))]
+            )
         log(f"m5 k={k}: {len(launched)} launched items")
         truth = pd.concat(truths)[["unique_id", "ds", "y"]]
         young = pd.concat(own_rows, ignore_index=True)
-        results.append((k, score(own_history(young, horizon), truth, scales),
-                        score(pd.concat(peer_rows, ignore_index=True), truth, scales),
-                        score(flat_mean(young, horizon), truth, scales)))
+        results.append(
+            (
+                k,
+                score(own_history(young, horizon), truth, scales),
+                score(pd.concat(peer_rows, ignore_index=True), truth, scales),
+                score(flat_mean(young, horizon), truth, scales),
+            )
+        )
     return results
 
 
@@ -204,18 +247,24 @@ def table(name: str, results: list[Launches]) -> list[str]:
         both = both[np.isfinite(both["mase_own"]) & np.isfinite(both["mase_peer"])]
         wins = float((both["mase_peer"] < both["mase_own"]).mean())
         ratio = (both["mae_peer"] * both["n_peer"]).sum() / (both["mae_own"] * both["n_own"]).sum()
-        cover = " / ".join(f"{both[f'in{lv}_own'].mean():.0%} vs {both[f'in{lv}_peer'].mean():.0%}"
-                           for lv in LEVELS)
-        lines.append(f"| {name} | {k} | {len(both)} | {both['mase_own'].mean():.3f} | "
-                     f"{both['mase_peer'].mean():.3f} | {wins:.0%} | {ratio:.3f} | {cover} | "
-                     f"{both['mase_flat'].mean():.3f} |")
+        cover = " / ".join(
+            f"{both[f'in{lv}_own'].mean():.0%} vs {both[f'in{lv}_peer'].mean():.0%}"
+            for lv in LEVELS
+        )
+        lines.append(
+            f"| {name} | {k} | {len(both)} | {both['mase_own'].mean():.3f} | "
+            f"{both['mase_peer'].mean():.3f} | {wins:.0%} | {ratio:.3f} | {cover} | "
+            f"{both['mase_flat'].mean():.3f} |"
+        )
     return lines
 
 
-HEADER = ["| dataset | k (days known) | launches | MASE own history | MASE peers | "
-          "peers better | MAE peers / own | coverage 80 / 95 % (own vs peers) | "
-          "MASE flat own mean |",
-          "|---|---:|---:|---:|---:|---:|---:|---|---:|"]
+HEADER = [
+    "| dataset | k (days known) | launches | MASE own history | MASE peers | "
+    "peers better | MAE peers / own | coverage 80 / 95 % (own vs peers) | "
+    "MASE flat own mean |",
+    "|---|---:|---:|---:|---:|---:|---:|---|---:|",
+]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -237,7 +286,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     names = args.datasets.split(",")
     if "rossmann" in names:
         launches = rossmann(args.data, ks, args.horizon, args.stores, args.seed)
-        lines += table("rossmann", launches[:len(ks)] if args.smoke else launches)
+        lines += table("rossmann", launches[: len(ks)] if args.smoke else launches)
     if "m5_hobbies2_ca3" in names:
         lines += table("m5_hobbies2_ca3", m5(args.data, ks, args.horizon, args.items))
     print("\n".join(lines))

@@ -38,16 +38,23 @@ def load_dataset(data_dir: Path, name: str) -> tuple[pd.DataFrame, dict]:
     return frame.sort_values(["unique_id", "ds"], kind="stable").reset_index(drop=True), meta
 
 
-FORECAST_CODE = ("src/stockwise/workflows/forecast.py", "src/stockwise/models",
-                 "src/stockwise/evaluation", "src/stockwise/features", "src/stockwise/data")
+FORECAST_CODE = (
+    "src/stockwise/workflows/forecast.py",
+    "src/stockwise/models",
+    "src/stockwise/evaluation",
+    "src/stockwise/features",
+    "src/stockwise/data",
+)
 """The code the forecasting benchmarks exercise."""
 
 
 def git_commit() -> str:
     """Short HEAD commit, with ``+dirty`` when the forecasting code has local changes."""
+
     def git(*args: str) -> str:
-        return subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True,
-                              check=False).stdout.strip()
+        return subprocess.run(
+            ["git", *args], cwd=REPO, capture_output=True, text=True, check=False
+        ).stdout.strip()
 
     commit = git("rev-parse", "--short", "HEAD") or "unknown"
     dirty = git("status", "--porcelain", "--", *FORECAST_CODE)
@@ -94,14 +101,17 @@ def machine_info() -> dict[str, object]:
 
 
 def machine_line(info: dict[str, object]) -> str:
-    return (f"{info['nproc']} cores (`nproc`), {info['cpu']}, {info['memory_gib']} GiB RAM, "
-            f"Python {info['python']}, numpy {info['numpy']}, pandas {info['pandas']}, "
-            f"statsforecast {info['statsforecast']}; stockwise commit "
-            f"`{info['commit']}`; run on {info['date']}")
+    return (
+        f"{info['nproc']} cores (`nproc`), {info['cpu']}, {info['memory_gib']} GiB RAM, "
+        f"Python {info['python']}, numpy {info['numpy']}, pandas {info['pandas']}, "
+        f"statsforecast {info['statsforecast']}; stockwise commit "
+        f"`{info['commit']}`; run on {info['date']}"
+    )
 
 
-def smoke_frame(n_series: int = 6, periods: int = 48, freq: str = "MS", season: int = 12,
-                seed: int = 0) -> pd.DataFrame:
+def smoke_frame(
+    n_series: int = 6, periods: int = 48, freq: str = "MS", season: int = 12, seed: int = 0
+) -> pd.DataFrame:
     """A tiny seasonal panel (``unique_id, ds, y``) for the harnesses' ``--smoke`` runs:
     Poisson counts around a per-series level with a sine season, no shared data needed."""
     import numpy as np
@@ -113,20 +123,25 @@ def smoke_frame(n_series: int = 6, periods: int = 48, freq: str = "MS", season: 
     for i in range(n_series):
         level = rng.uniform(5, 50)
         mean = level * (1 + 0.3 * np.sin(2 * np.pi * (t + i) / season))
-        frames.append(pd.DataFrame({"unique_id": f"S{i:03d}", "ds": dates,
-                                    "y": rng.poisson(mean).astype(float)}))
+        frames.append(
+            pd.DataFrame(
+                {"unique_id": f"S{i:03d}", "ds": dates, "y": rng.poisson(mean).astype(float)}
+            )
+        )
     return pd.concat(frames, ignore_index=True)
 
 
-def write_dataset(data_dir: Path, name: str, frame: pd.DataFrame, h: int, freq: str,
-                  season: int) -> Path:
+def write_dataset(
+    data_dir: Path, name: str, frame: pd.DataFrame, h: int, freq: str, season: int
+) -> Path:
     """Write ``frame`` as ``data_dir/name`` in the layout of ``../shared/data`` (a Parquet
     file and a ``metadata.json``), so that :func:`load_dataset` reads it."""
     folder = Path(data_dir) / name
     folder.mkdir(parents=True, exist_ok=True)
     frame.to_parquet(folder / f"{name}.parquet", index=False)
-    (folder / "metadata.json").write_text(json.dumps(
-        {"recommended_h": h, "frequency": freq, "season_length": season}))
+    (folder / "metadata.json").write_text(
+        json.dumps({"recommended_h": h, "frequency": freq, "season_length": season})
+    )
     return Path(data_dir)
 
 
@@ -134,8 +149,14 @@ def run_module(module: str, *args: str, **kwargs: object) -> subprocess.Complete
     """Run ``python -m module args`` in a fresh process from the repository root (with
     ``src`` and the root on its path), capturing its output: how a harness measures one
     case in a process of its own."""
-    path = os.pathsep.join(p for p in (str(REPO / "src"), str(REPO),
-                                       os.environ.get("PYTHONPATH", "")) if p)
-    return subprocess.run([sys.executable, "-m", module, *args], cwd=REPO,
-                          env={**os.environ, "PYTHONPATH": path}, capture_output=True,
-                          text=True, **kwargs)  # type: ignore[call-overload]
+    path = os.pathsep.join(
+        p for p in (str(REPO / "src"), str(REPO), os.environ.get("PYTHONPATH", "")) if p
+    )
+    return subprocess.run(
+        [sys.executable, "-m", module, *args],
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": path},
+        capture_output=True,
+        text=True,
+        **kwargs,
+    )  # type: ignore[call-overload]

@@ -45,8 +45,13 @@ def count_rows(path: Path) -> int:
 def run(args: argparse.Namespace, out_dir: Path) -> dict:
     started = time.perf_counter()
     paths = generate_to_files(
-        out_dir, sectors=tuple(args.sectors), n_products=args.products, n_days=args.days,
-        seed=args.seed, fmt=args.fmt, chunk_size=args.chunk_size,
+        out_dir,
+        sectors=tuple(args.sectors),
+        n_products=args.products,
+        n_days=args.days,
+        seed=args.seed,
+        fmt=args.fmt,
+        chunk_size=args.chunk_size,
     )
     wall = time.perf_counter() - started
     return {
@@ -75,8 +80,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sectors", nargs="+", default=["retail", "pharmacy", "luxury"])
     parser.add_argument("--out", type=Path, default=None, help="output folder (kept)")
     parser.add_argument("--json", type=Path, default=None, help="also write the result here")
-    parser.add_argument("--smoke", action="store_true",
-                        help="a few seconds: 30 products, 60 days, chunks of 10")
+    parser.add_argument(
+        "--smoke", action="store_true", help="a few seconds: 30 products, 60 days, chunks of 10"
+    )
     args = parser.parse_args(argv)
     if args.smoke:
         args.products, args.days, args.chunk_size = 30, 60, 10

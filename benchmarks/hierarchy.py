@@ -66,16 +66,23 @@ SEASON = 12
 AUS_GROUPS = {
     "Food retailing": ("Supermarket", "Liquor", "Other specialised food"),
     "Household goods retailing": ("Furniture", "Electrical", "Hardware"),
-    "Clothing, footwear and personal accessory retailing": ("Clothing retailing",
-                                                            "Footwear"),
+    "Clothing, footwear and personal accessory retailing": ("Clothing retailing", "Footwear"),
     "Department stores": ("Department stores",),
-    "Other retailing": ("Newspaper", "Other recreational", "Pharmaceutical",
-                        "Other retailing n.e.c."),
-    "Cafes, restaurants and takeaway food services": ("Cafes, restaurants and catering",
-                                                      "Takeaway"),
+    "Other retailing": (
+        "Newspaper",
+        "Other recreational",
+        "Pharmaceutical",
+        "Other retailing n.e.c.",
+    ),
+    "Cafes, restaurants and takeaway food services": (
+        "Cafes, restaurants and catering",
+        "Takeaway",
+    ),
 }
-HIERARCHIES = {"aus_retail": ["state", "group/industry"],
-               "pbs": ["concession", "type", "atc1/atc2"]}
+HIERARCHIES = {
+    "aus_retail": ["state", "group/industry"],
+    "pbs": ["concession", "type", "atc1/atc2"],
+}
 DOC = REPO / "docs" / "benchmarks" / "hierarchy.md"
 
 
@@ -86,14 +93,15 @@ def aus_retail(frame: pd.DataFrame) -> tuple[pd.DataFrame, str]:
         for industry in frame["industry"].unique():
             if industry.startswith(prefixes):
                 group[industry] = name
-    bottom = frame[frame["industry"].isin(group)].assign(group=lambda f: f["industry"].map(
-        group))
+    bottom = frame[frame["industry"].isin(group)].assign(group=lambda f: f["industry"].map(group))
     last = bottom.groupby("unique_id")["ds"].transform("max")
     ended = bottom.loc[last < bottom["ds"].max(), "unique_id"].nunique()
     kept = bottom[last == bottom["ds"].max()]
-    note = (f"{kept['unique_id'].nunique()} bottom series (state × {len(group)} industries); "
-            f"{frame['unique_id'].nunique() - bottom['unique_id'].nunique()} group series "
-            f"left to the summing, {ended} series ending before the last month left out")
+    note = (
+        f"{kept['unique_id'].nunique()} bottom series (state × {len(group)} industries); "
+        f"{frame['unique_id'].nunique() - bottom['unique_id'].nunique()} group series "
+        f"left to the summing, {ended} series ending before the last month left out"
+    )
     return kept, note
 
 
@@ -115,13 +123,16 @@ def run_dataset(name: str, frame: pd.DataFrame, config: HierarchyConfig) -> dict
     start = time.perf_counter()
     run = forecast_hierarchy(train, HIERARCHIES[name], config)
     seconds = time.perf_counter() - start
-    log(f"{name}: {len(run.structure.ids)} series forecast and reconciled in {seconds:.0f}s; "
-        f"chosen {run.method}")
+    log(
+        f"{name}: {len(run.structure.ids)} series forecast and reconciled in {seconds:.0f}s; "
+        f"chosen {run.method}"
+    )
     actual = aggregate(bottom[["unique_id", "ds", "y"]], run.structure)
     actual = actual[actual["ds"] > cutoff]
     methods = [m for m in run.choice.scores.index if m != BASE]
     holdout = run.forecasts[["unique_id", "ds", "base_forecast"]].rename(
-        columns={"base_forecast": BASE})
+        columns={"base_forecast": BASE}
+    )
     gaps, lowest = {}, {}
     for method in methods:
         out = reconcile_with(run, method)
@@ -129,57 +140,85 @@ def run_dataset(name: str, frame: pd.DataFrame, config: HierarchyConfig) -> dict
         assert matrix is not None
         gaps[method] = incoherence(matrix[0], run.structure)
         lowest[method] = float(out["forecast"].min())
-        holdout = holdout.merge(out[["unique_id", "ds", "forecast"]].rename(
-            columns={"forecast": method}), on=["unique_id", "ds"])
+        holdout = holdout.merge(
+            out[["unique_id", "ds", "forecast"]].rename(columns={"forecast": method}),
+            on=["unique_id", "ds"],
+        )
     holdout = holdout.merge(actual[["unique_id", "ds", "y"]], on=["unique_id", "ds"])
     holdout[CUTOFF] = cutoff
     table = accuracy_by_level(holdout, run.history, run.structure, [BASE, *methods], SEASON)
-    return {"dataset": name, "note": note, "series": len(run.structure.ids),
-            "bottom": run.structure.n_bottom, "seconds": round(seconds, 1),
-            "chosen": run.method, "backtest_scores": run.choice.scores.round(4).to_dict(),
-            "skipped": run.choice.skipped, "max_gap": gaps, "min_forecast": lowest,
-            "hierarchy": HIERARCHIES[name], "holdout": table.to_dict("records"),
-            "models": config.models if isinstance(config.models, str)
-            else ",".join(map(str, config.models))}
+    return {
+        "dataset": name,
+        "note": note,
+        "series": len(run.structure.ids),
+        "bottom": run.structure.n_bottom,
+        "seconds": round(seconds, 1),
+        "chosen": run.method,
+        "backtest_scores": run.choice.scores.round(4).to_dict(),
+        "skipped": run.choice.skipped,
+        "max_gap": gaps,
+        "min_forecast": lowest,
+        "hierarchy": HIERARCHIES[name],
+        "holdout": table.to_dict("records"),
+        "models": config.models
+        if isinstance(config.models, str)
+        else ",".join(map(str, config.models)),
+    }
 
 
 def markdown(results: list[dict], info: dict, command: str) -> str:
-    lines = ["# Hierarchies: reconciled versus base forecasts per level", "",
-             "Made by `benchmarks/hierarchy.py` (its docstring says how): last 12 months "
-             "held out, base forecasts by stockwise's own forecast workflow on every series "
-             "of every level (the models per dataset below; \"auto\" is the fast preset), "
-             "reconciliation chosen on 3 rolling-origin windows of the training part. Mean "
-             "MASE per level (scaled on the training part, season 12); **bold** is the "
-             "method the backtest chose. Every reconciled forecast is non-negative and adds "
-             "up (the gap is measured below).", "",
-             "Reading the tables: the two top-down methods keep the total's base forecast "
-             "by construction, so at the top they can only tie the base; the projections "
-             "(ols, wls, mint) move every level, the total included, towards what the "
-             "other levels say.", "",
-             f"Command: `{command}`", "", f"Machine: {machine_line(info)}", ""]
+    lines = [
+        "# Hierarchies: reconciled versus base forecasts per level",
+        "",
+        "Made by `benchmarks/hierarchy.py` (its docstring says how): last 12 months "
+        "held out, base forecasts by stockwise's own forecast workflow on every series "
+        'of every level (the models per dataset below; "auto" is the fast preset), '
+        "reconciliation chosen on 3 rolling-origin windows of the training part. Mean "
+        "MASE per level (scaled on the training part, season 12); **bold** is the "
+        "method the backtest chose. Every reconciled forecast is non-negative and adds "
+        "up (the gap is measured below).",
+        "",
+        "Reading the tables: the two top-down methods keep the total's base forecast "
+        "by construction, so at the top they can only tie the base; the projections "
+        "(ols, wls, mint) move every level, the total included, towards what the "
+        "other levels say.",
+        "",
+        f"Command: `{command}`",
+        "",
+        f"Machine: {machine_line(info)}",
+        "",
+    ]
     for result in results:
         table = pd.DataFrame(result["holdout"])
         models = list(dict.fromkeys(table["model"]))
-        lines += [f"## {result['dataset']}: {' × '.join(result['hierarchy'])}", "",
-                  f"{result['note']}; {result['series']} series on all levels; base models: "
-                  f"{result.get('models', 'auto')}; {result['seconds']:.0f} s for "
-                  f"forecasting and reconciling; stockwise commit "
-                  f"`{result.get('commit', info['commit'])}`.", ""]
-        header = ["level", "series", *[f"**{m}**" if m == result["chosen"] else m
-                                        for m in models]]
+        lines += [
+            f"## {result['dataset']}: {' × '.join(result['hierarchy'])}",
+            "",
+            f"{result['note']}; {result['series']} series on all levels; base models: "
+            f"{result.get('models', 'auto')}; {result['seconds']:.0f} s for "
+            f"forecasting and reconciling; stockwise commit "
+            f"`{result.get('commit', info['commit'])}`.",
+            "",
+        ]
+        header = ["level", "series", *[f"**{m}**" if m == result["chosen"] else m for m in models]]
         lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
         for level, rows in table.groupby("level", sort=False):
             mase = rows.set_index("model")["mase"]
             cells = [f"{mase[m]:.3f}" for m in models]
-            lines.append(f"| {level} | {int(rows['n_series'].iloc[0])} | "
-                         + " | ".join(cells) + " |")
+            lines.append(
+                f"| {level} | {int(rows['n_series'].iloc[0])} | " + " | ".join(cells) + " |"
+            )
         chosen = result["chosen"]
         worst_gap = max(result["max_gap"].values())
-        lines += ["", f"Chosen by backtest: **{chosen}** (backtest mean-over-levels MASE: "
-                  + ", ".join(f"{m} {v:.3f}" for m, v in result["backtest_scores"].items())
-                  + f"). Largest gap between a reconciled series and the sum of its bottom "
-                  f"series, over all methods: {worst_gap:.2e}; lowest reconciled forecast: "
-                  f"{min(result['min_forecast'].values()):.3g}.", ""]
+        lines += [
+            "",
+            f"Chosen by backtest: **{chosen}** (backtest mean-over-levels MASE: "
+            + ", ".join(f"{m} {v:.3f}" for m, v in result["backtest_scores"].items())
+            + f"). Largest gap between a reconciled series and the sum of its bottom "
+            f"series, over all methods: {worst_gap:.2e}; lowest reconciled forecast: "
+            f"{min(result['min_forecast'].values()):.3g}.",
+            "",
+        ]
         if result["skipped"]:
             lines += [f"Not scored: {result['skipped']}.", ""]
         lines += [*verdict(table, chosen), ""]
@@ -196,8 +235,9 @@ def verdict(table: pd.DataFrame, chosen: str) -> list[str]:
         base, ours = mase[(level, BASE)], mase[(level, chosen)]
         tie = 1e-9 * abs(base)  # the same forecast, up to rounding, is not "better"
         held = ours <= base + tie if level == bottom else ours < base - tie
-        says.append(f"- {level}: {chosen} {ours:.3f} vs base {base:.3f} — {rule}: "
-                    f"{'yes' if held else 'NO'}")
+        says.append(
+            f"- {level}: {chosen} {ours:.3f} vs base {base:.3f} — {rule}: {'yes' if held else 'NO'}"
+        )
     return says
 
 
@@ -205,14 +245,22 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", default="aus_retail,pbs")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--smoke", action="store_true",
-                        help="2 states of aus_retail, two simple models; writes nothing")
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="2 states of aus_retail, two simple models; writes nothing",
+    )
     parser.add_argument("--doc", type=Path, default=DOC)
-    parser.add_argument("--models", default="auto",
-                        help="base models: auto (the fast preset) or names, e.g. "
-                             "HoltWinters,SES,SeasonalNaive")
-    parser.add_argument("--report-only", action="store_true",
-                        help="write the doc from the saved results of --datasets")
+    parser.add_argument(
+        "--models",
+        default="auto",
+        help="base models: auto (the fast preset) or names, e.g. HoltWinters,SES,SeasonalNaive",
+    )
+    parser.add_argument(
+        "--report-only",
+        action="store_true",
+        help="write the doc from the saved results of --datasets",
+    )
     args = parser.parse_args(argv)
     names = args.datasets.split(",")
     command = "python -m benchmarks.hierarchy " + " ".join(argv or sys.argv[1:])
@@ -225,21 +273,28 @@ def main(argv: list[str] | None = None) -> int:
     for name in names:
         frame, _ = load_dataset(args.data, name)
         models = "auto" if args.models == "auto" else tuple(args.models.split(","))
-        config = HierarchyConfig(h=H, freq="M", season_length=SEASON, n_windows=3,
-                                 models=models)
+        config = HierarchyConfig(h=H, freq="M", season_length=SEASON, n_windows=3, models=models)
         if args.smoke:
-            frame = frame[frame["state"].isin(sorted(frame["state"].unique())[:2])] \
-                if name == "aus_retail" else frame[frame["concession"] == "General"]
-            config = HierarchyConfig(h=H, freq="M", season_length=SEASON, n_windows=3,
-                                     models=("SeasonalNaive", "Naive"))
+            frame = (
+                frame[frame["state"].isin(sorted(frame["state"].unique())[:2])]
+                if name == "aus_retail"
+                else frame[frame["concession"] == "General"]
+            )
+            config = HierarchyConfig(
+                h=H, freq="M", season_length=SEASON, n_windows=3, models=("SeasonalNaive", "Naive")
+            )
         result = run_dataset(name, frame, config)
         for line in verdict(pd.DataFrame(result["holdout"]), result["chosen"]):
             log(f"{name} {line[2:]}")
         if not args.smoke:
             RESULTS.mkdir(parents=True, exist_ok=True)
-            (RESULTS / f"hierarchy_{name}.json").write_text(json.dumps(
-                {"machine": machine_info(), "command": command.strip(), "result": result},
-                indent=1, default=str))
+            (RESULTS / f"hierarchy_{name}.json").write_text(
+                json.dumps(
+                    {"machine": machine_info(), "command": command.strip(), "result": result},
+                    indent=1,
+                    default=str,
+                )
+            )
     return 0
 
 

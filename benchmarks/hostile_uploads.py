@@ -33,22 +33,24 @@ from pathlib import Path
 
 from benchmarks.common import run_module
 
-CASES = ["bad-rows-5mb", "xlsx-200kb", "xlsx-bomb-200kb", "wide-1m-columns",
-         "wide-500-columns"]
+CASES = ["bad-rows-5mb", "xlsx-200kb", "xlsx-bomb-200kb", "wide-1m-columns", "wide-500-columns"]
 
 
 def make_file(case: str, scale: float) -> tuple[str, bytes]:
     """The file of ``case`` (``scale`` < 1 for the smoke run)."""
     if case == "bad-rows-5mb":
         line = "A,not a date,x\n"
-        return "bad.csv", ("unique_id,ds,y\nB,2024-01-01,1\n"
-                           + line * int(5_000_000 * scale / len(line))).encode()
+        return "bad.csv", (
+            "unique_id,ds,y\nB,2024-01-01,1\n" + line * int(5_000_000 * scale / len(line))
+        ).encode()
     if case == "xlsx-200kb":
         return "sales.xlsx", _workbook(int(12_000 * scale))
     if case == "xlsx-bomb-200kb":
         packed = io.BytesIO()
-        with zipfile.ZipFile(io.BytesIO(_workbook(10)), "r") as source, \
-                zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as out:
+        with (
+            zipfile.ZipFile(io.BytesIO(_workbook(10)), "r") as source,
+            zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as out,
+        ):
             for entry in source.infolist():
                 out.writestr(entry, source.read(entry))
             out.writestr("xl/worksheets/padding.xml", b" " * int(50_000_000 * scale))
@@ -70,8 +72,9 @@ def _workbook(n_rows: int) -> bytes:
     sheet = book.active
     sheet.append(["unique_id", "ds", "y", "sector"])
     for i in range(n_rows):
-        sheet.append([f"P{i % 300:04d}", f"2024-{1 + i // 28 % 12:02d}-{1 + i % 28:02d}",
-                      i % 17, "retail"])
+        sheet.append(
+            [f"P{i % 300:04d}", f"2024-{1 + i // 28 % 12:02d}-{1 + i % 28:02d}", i % 17, "retail"]
+        )
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -93,14 +96,21 @@ def run_case(case: str, scale: float) -> dict:
                 write = {"X-API-Key": create_key(session, "writer", "write")}
             before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
             start, cpu = time.perf_counter(), time.process_time()
-            answer = client.post("/api/v1/uploads/sales", headers=write,
-                                 files={"file": (name, content)})
+            answer = client.post(
+                "/api/v1/uploads/sales", headers=write, files={"file": (name, content)}
+            )
             wall, cpu = time.perf_counter() - start, time.process_time() - cpu
             peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {"case": case, "file_bytes": len(content), "status": answer.status_code,
-            "answer_bytes": len(answer.content), "wall_s": round(wall, 2),
-            "cpu_s": round(cpu, 2), "peak_rss_mb": round(peak / 1024),
-            "peak_growth_mb": round((peak - before) / 1024)}
+    return {
+        "case": case,
+        "file_bytes": len(content),
+        "status": answer.status_code,
+        "answer_bytes": len(answer.content),
+        "wall_s": round(wall, 2),
+        "cpu_s": round(cpu, 2),
+        "peak_rss_mb": round(peak / 1024),
+        "peak_growth_mb": round((peak - before) / 1024),
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -115,18 +125,27 @@ def main(argv: list[str] | None = None) -> None:
         return
     results = []
     for case in CASES:
-        done = run_module("benchmarks.hostile_uploads", "--case", case,
-                          *(["--smoke"] if args.smoke else []), check=True)
+        done = run_module(
+            "benchmarks.hostile_uploads",
+            "--case",
+            case,
+            *(["--smoke"] if args.smoke else []),
+            check=True,
+        )
         result = json.loads(done.stdout.strip().splitlines()[-1])
         results.append(result)
-        print(f"{case:18s} {result['file_bytes']:>10,d} B  -> {result['status']}  "
-              f"answer {result['answer_bytes']:>8,d} B  wall {result['wall_s']:6.2f} s  "
-              f"cpu {result['cpu_s']:6.2f} s  peak +{result['peak_growth_mb']} MB")
+        print(
+            f"{case:18s} {result['file_bytes']:>10,d} B  -> {result['status']}  "
+            f"answer {result['answer_bytes']:>8,d} B  wall {result['wall_s']:6.2f} s  "
+            f"cpu {result['cpu_s']:6.2f} s  peak +{result['peak_growth_mb']} MB"
+        )
     print("\n| file | bytes sent | answer | answer bytes | wall s | CPU s | peak memory growth |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for r in results:
-        print(f"| {r['case']} | {r['file_bytes']:,} | {r['status']} | {r['answer_bytes']:,} "
-              f"| {r['wall_s']} | {r['cpu_s']} | {r['peak_growth_mb']} MB |")
+        print(
+            f"| {r['case']} | {r['file_bytes']:,} | {r['status']} | {r['answer_bytes']:,} "
+            f"| {r['wall_s']} | {r['cpu_s']} | {r['peak_growth_mb']} MB |"
+        )
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))
 

@@ -97,22 +97,33 @@ def run_scale(args: argparse.Namespace) -> dict[str, object]:
     after = uptime()
     accuracy = {"LSTM": score(model.name, train, future, out)}
     naive = SeasonalNaive(season_length=7).fit(train)
-    accuracy["SeasonalNaive"] = score(naive.name, train, future,
-                                      naive.predict(28, levels=LEVELS))
+    accuracy["SeasonalNaive"] = score(naive.name, train, future, naive.predict(28, levels=LEVELS))
     log(f"accuracy on the 28 held-out days: {accuracy}")
     report = model.training_
     result = {
-        "part": "scale", "series": int(train["unique_id"].nunique()), "rows": len(train),
-        "days": args.days, "threads": args.threads, "settings": settings,
+        "part": "scale",
+        "series": int(train["unique_id"].nunique()),
+        "rows": len(train),
+        "days": args.days,
+        "threads": args.threads,
+        "settings": settings,
         "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY", "(default)"),
         "params": {k: v for k, v in model.get_params().items() if k != "exog"},
-        "fit_seconds": round(fit_wall, 1), "fit_cpu_seconds": round(fit_cpu, 1),
-        "train_seconds": round(report.seconds, 1), "epochs_run": report.epochs_run,
-        "best_epoch": report.best_epoch, "train_windows": report.n_train,
-        "val_windows": report.n_val, "val_loss": [round(v, 4) for v in report.val_loss],
-        "predict_seconds": round(predict_wall, 2), "forecast_rows": len(out),
-        "peak_rss_mib_before_fit": round(rss_before, 0), "peak_rss_mib": round(peak_rss_mib(), 0),
-        "uptime_before": before, "uptime_after": after, "accuracy": accuracy,
+        "fit_seconds": round(fit_wall, 1),
+        "fit_cpu_seconds": round(fit_cpu, 1),
+        "train_seconds": round(report.seconds, 1),
+        "epochs_run": report.epochs_run,
+        "best_epoch": report.best_epoch,
+        "train_windows": report.n_train,
+        "val_windows": report.n_val,
+        "val_loss": [round(v, 4) for v in report.val_loss],
+        "predict_seconds": round(predict_wall, 2),
+        "forecast_rows": len(out),
+        "peak_rss_mib_before_fit": round(rss_before, 0),
+        "peak_rss_mib": round(peak_rss_mib(), 0),
+        "uptime_before": before,
+        "uptime_after": after,
+        "accuracy": accuracy,
         "machine": machine_info(),
     }
     return result
@@ -133,8 +144,9 @@ def m5_frames(data_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     return train, test
 
 
-def score(name: str, train: pd.DataFrame, test: pd.DataFrame, out: pd.DataFrame
-          ) -> dict[str, float]:
+def score(
+    name: str, train: pd.DataFrame, test: pd.DataFrame, out: pd.DataFrame
+) -> dict[str, float]:
     joined = test.merge(out, on=["unique_id", "ds"], how="left")
     if joined[name].isna().any():
         raise RuntimeError(f"{name}: {int(joined[name].isna().sum())} test points lack a forecast")
@@ -143,18 +155,20 @@ def score(name: str, train: pd.DataFrame, test: pd.DataFrame, out: pd.DataFrame
     for uid, part in joined.groupby("unique_id", sort=True):
         y_train = history[uid].to_numpy(dtype=float)
         sold = np.flatnonzero(y_train > 0)
-        y_train = y_train[sold[0]:] if sold.size else y_train
+        y_train = y_train[sold[0] :] if sold.size else y_train
         y, f = part["y"].to_numpy(dtype=float), part[name].to_numpy(dtype=float)
         rows.append({"mase": mase(y, f, y_train, 7), "rmsse": rmsse(y, f, y_train, 7)})
     per_series = pd.DataFrame(rows)
     result = {
         "n_series": len(per_series),
-        "mase": float(per_series["mase"].mean()), "rmsse": float(per_series["rmsse"].mean()),
+        "mase": float(per_series["mase"].mean()),
+        "rmsse": float(per_series["rmsse"].mean()),
         "wape": float(np.abs(joined[name] - joined["y"]).sum() / joined["y"].abs().sum()),
     }
     for level in LEVELS:
-        result[f"cov{level}"] = coverage(joined["y"], joined[f"{name}-lo-{level}"],
-                                         joined[f"{name}-hi-{level}"])
+        result[f"cov{level}"] = coverage(
+            joined["y"], joined[f"{name}-lo-{level}"], joined[f"{name}-hi-{level}"]
+        )
     return result
 
 
@@ -166,8 +180,10 @@ def run_m5(args: argparse.Namespace) -> dict[str, object]:
     future = test.drop(columns="y")
     rows = {}
     settings = parse_settings(args.set)
-    for name, model in (("SeasonalNaive", SeasonalNaive(season_length=7)),
-                        ("LSTM", LSTMForecaster(exog=M5_EXOG, **settings))):
+    for name, model in (
+        ("SeasonalNaive", SeasonalNaive(season_length=7)),
+        ("LSTM", LSTMForecaster(exog=M5_EXOG, **settings)),
+    ):
         if name in args.skip:
             continue
         started = time.perf_counter()
@@ -175,19 +191,30 @@ def run_m5(args: argparse.Namespace) -> dict[str, object]:
         fitted = time.perf_counter()
         out = model.predict(28, X_df=future, levels=LEVELS)
         done = time.perf_counter()
-        rows[name] = {**score(model.name, train, test, out),
-                      "fit_seconds": round(fitted - started, 1),
-                      "predict_seconds": round(done - fitted, 1),
-                      "failures": len(model.failures_)}
+        rows[name] = {
+            **score(model.name, train, test, out),
+            "fit_seconds": round(fitted - started, 1),
+            "predict_seconds": round(done - fitted, 1),
+            "failures": len(model.failures_),
+        }
         if name == "LSTM":
             report = model.training_
-            rows[name].update(epochs_run=report.epochs_run, best_epoch=report.best_epoch,
-                              train_windows=report.n_train,
-                              val_loss=[round(v, 4) for v in report.val_loss])
+            rows[name].update(
+                epochs_run=report.epochs_run,
+                best_epoch=report.best_epoch,
+                train_windows=report.n_train,
+                val_loss=[round(v, 4) for v in report.val_loss],
+            )
         log(f"{name}: {rows[name]}")
-    return {"part": "m5", "settings": settings, "threads": args.threads, "rows": rows,
-            "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY", "(default)"),
-            "uptime": uptime(), "machine": machine_info()}
+    return {
+        "part": "m5",
+        "settings": settings,
+        "threads": args.threads,
+        "rows": rows,
+        "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY", "(default)"),
+        "uptime": uptime(),
+        "machine": machine_info(),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -197,22 +224,37 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--series", type=int, default=1000)
     parser.add_argument("--days", type=int, default=730)
     parser.add_argument("--data", default=str(DEFAULT_DATA))
-    parser.add_argument("--set", action="append", default=[],
-                        help="LSTMForecaster setting, e.g. --set hidden_size=64")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        help="LSTMForecaster setting, e.g. --set hidden_size=64",
+    )
     parser.add_argument("--skip", action="append", default=[], help="model to leave out")
     parser.add_argument("--tag", default="", help="suffix of the results file")
-    parser.add_argument("--omp-passive", action="store_true",
-                        help="OMP_WAIT_POLICY=PASSIVE: idle OpenMP threads sleep instead of "
-                             "spinning (much faster when other processes share the cores)")
+    parser.add_argument(
+        "--omp-passive",
+        action="store_true",
+        help="OMP_WAIT_POLICY=PASSIVE: idle OpenMP threads sleep instead of "
+        "spinning (much faster when other processes share the cores)",
+    )
     parser.add_argument("--out", type=Path, default=RESULTS, help="folder of the JSON result")
-    parser.add_argument("--smoke", action="store_true",
-                        help="a few seconds: the scale part on 6 series x 120 days, a tiny "
-                        "network, 2 epochs, one thread")
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="a few seconds: the scale part on 6 series x 120 days, a tiny "
+        "network, 2 epochs, one thread",
+    )
     args = parser.parse_args(argv)
     if args.smoke:
         args.part, args.series, args.days, args.threads = "scale", 6, 120, 1
-        args.set = [*args.set, "hidden_size=8", "max_epochs=2", "windows_per_epoch=200",
-                    "batch_size=64"]
+        args.set = [
+            *args.set,
+            "hidden_size=8",
+            "max_epochs=2",
+            "windows_per_epoch=200",
+            "batch_size=64",
+        ]
     if args.omp_passive:
         os.environ["OMP_WAIT_POLICY"] = "PASSIVE"  # read when torch loads, below
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")

@@ -70,9 +70,17 @@ from stockwise.workflows.forecast import run_forecast
 SEED = 20261125
 LEVELS = (80, 95)
 SEASON = 7
-DRIVERS = {"m5_hobbies2_ca3": ["sell_price", "event_name_1", "event_type_1", "event_name_2",
-                               "event_type_2", "snap"],
-           "rossmann": ["open", "promo", "state_holiday", "school_holiday"]}
+DRIVERS = {
+    "m5_hobbies2_ca3": [
+        "sell_price",
+        "event_name_1",
+        "event_type_1",
+        "event_name_2",
+        "event_type_2",
+        "snap",
+    ],
+    "rossmann": ["open", "promo", "state_holiday", "school_holiday"],
+}
 KEEP_IN_ABLATION = {"m5_hobbies2_ca3": [], "rossmann": ["open"]}
 DEFAULT_MODELS = "SeasonalNaive,AutoETS,LightGBM,XGBoost,auto,ablation"
 
@@ -101,8 +109,7 @@ class Data:
         frame = frame.reset_index(drop=True)
         cols = ["unique_id", "ds", "y", *self.drivers]
         self.train = frame.loc[~is_test, cols].reset_index(drop=True)
-        self.future = frame.loc[is_test, ["unique_id", "ds", *self.drivers]].reset_index(
-            drop=True)
+        self.future = frame.loc[is_test, ["unique_id", "ds", *self.drivers]].reset_index(drop=True)
         test = frame.loc[is_test, ["unique_id", "ds", "y", "closed"]].reset_index(drop=True)
         test["y_scored"] = test["y"].where(~test["closed"])
         self.test = test
@@ -116,7 +123,7 @@ def in_sample(train: pd.DataFrame, name: str) -> dict[str, np.ndarray]:
         values = y.to_numpy(dtype=float)
         if name == "m5_hobbies2_ca3":
             sold = np.flatnonzero(values > 0)
-            values = values[sold[0]:] if sold.size else values
+            values = values[sold[0] :] if sold.size else values
         scale[uid] = values
     return scale
 
@@ -130,10 +137,13 @@ def score(data: Data, out: pd.DataFrame, column: str) -> dict[str, float]:
         y = part["y_scored"].to_numpy(dtype=float)
         f = part[column].to_numpy(dtype=float)
         keep = ~np.isnan(y)
-        row = {"mase": mase(y, f, data.scale[uid], SEASON),
-               "rmsse": rmsse(y, f, data.scale[uid], SEASON),
-               "abs_err": float(np.abs(f - y)[keep].sum()), "abs_y": float(np.abs(y[keep]).sum()),
-               "n": int(keep.sum())}
+        row = {
+            "mase": mase(y, f, data.scale[uid], SEASON),
+            "rmsse": rmsse(y, f, data.scale[uid], SEASON),
+            "abs_err": float(np.abs(f - y)[keep].sum()),
+            "abs_y": float(np.abs(y[keep]).sum()),
+            "n": int(keep.sum()),
+        }
         for level in LEVELS:
             if f"{column}-lo-{level}" not in part:  # a points-only run: no coverage
                 row[f"in{level}"] = np.nan
@@ -144,12 +154,15 @@ def score(data: Data, out: pd.DataFrame, column: str) -> dict[str, float]:
         rows.append(row)
     table = pd.DataFrame(rows)
     finite = np.isfinite(table["rmsse"])
-    return {"rmsse": table.loc[finite, "rmsse"].mean(),
-            "mase": table.loc[np.isfinite(table["mase"]), "mase"].mean(),
-            "wape": table["abs_err"].sum() / table["abs_y"].sum(),
-            "cov80": table["in80"].sum(min_count=1) / table["n"].sum(),
-            "cov95": table["in95"].sum(min_count=1) / table["n"].sum(),
-            "n_series": len(table), "n_scored": int(finite.sum())}
+    return {
+        "rmsse": table.loc[finite, "rmsse"].mean(),
+        "mase": table.loc[np.isfinite(table["mase"]), "mase"].mean(),
+        "wape": table["abs_err"].sum() / table["abs_y"].sum(),
+        "cov80": table["in80"].sum(min_count=1) / table["n"].sum(),
+        "cov95": table["in95"].sum(min_count=1) / table["n"].sum(),
+        "n_series": len(table),
+        "n_scored": int(finite.sum()),
+    }
 
 
 def run_single(data: Data, label: str, model) -> dict[str, object]:
@@ -159,10 +172,13 @@ def run_single(data: Data, label: str, model) -> dict[str, object]:
     fitted = time.perf_counter()
     out = chain.predict(data.h, X_df=data.future, levels=LEVELS)
     done = time.perf_counter()
-    result: dict[str, object] = {"model": label, **score(data, out, chain.name),
-                                 "fit_s": fitted - started, "predict_s": done - fitted,
-                                 "served_by_fallback": sum(v != chain.name
-                                                           for v in chain.used_.values())}
+    result: dict[str, object] = {
+        "model": label,
+        **score(data, out, chain.name),
+        "fit_s": fitted - started,
+        "predict_s": done - fitted,
+        "served_by_fallback": sum(v != chain.name for v in chain.used_.values()),
+    }
     primary = chain.stages_[0][0] if chain.stages_[0] else None
     if primary is not None and hasattr(primary, "save"):
         with tempfile.TemporaryDirectory() as tmp:
@@ -178,14 +194,27 @@ def run_auto(data: Data, metric: str = "mase") -> dict[str, object]:
     """ "auto" choosing each series' model by ``metric`` on its backtest windows
     ("auto-rmsse": by RMSSE, the metric this table ranks on)."""
     started = time.perf_counter()
-    run = run_forecast(data.train, h=data.h, freq="D", season_length=SEASON, models="auto",
-                       levels=LEVELS, exog=data.drivers, X_df=data.future, metric=metric)
+    run = run_forecast(
+        data.train,
+        h=data.h,
+        freq="D",
+        season_length=SEASON,
+        models="auto",
+        levels=LEVELS,
+        exog=data.drivers,
+        X_df=data.future,
+        metric=metric,
+    )
     wall = time.perf_counter() - started
     counts = run.selection["model"].value_counts()
     label = "auto" if metric == "mase" else f"auto-{metric}"
-    return {"model": label, **score(data, run.forecasts, "forecast"), "fit_s": wall,
-            "predict_s": float("nan"),
-            "chosen": "; ".join(f"{k} {v}" for k, v in counts.items())}
+    return {
+        "model": label,
+        **score(data, run.forecasts, "forecast"),
+        "fit_s": wall,
+        "predict_s": float("nan"),
+        "chosen": "; ".join(f"{k} {v}" for k, v in counts.items()),
+    }
 
 
 def build(name: str, dataset: str, h: int, ablation_of: str | None = None):
@@ -194,16 +223,22 @@ def build(name: str, dataset: str, h: int, ablation_of: str | None = None):
     steps = direct_steps(h, "D")
     if ablation_of:
         cls = LightGBM if ablation_of == "LightGBM" else XGBoost
-        return cls(season_length=SEASON, exog=KEEP_IN_ABLATION[dataset],
-                   alias=f"{ablation_of}-nodrivers", direct_horizon=steps)
+        return cls(
+            season_length=SEASON,
+            exog=KEEP_IN_ABLATION[dataset],
+            alias=f"{ablation_of}-nodrivers",
+            direct_horizon=steps,
+        )
     return make_model(name, season_length=SEASON, freq="D", direct_horizon=steps)
 
 
 def run_dataset(name: str, args: argparse.Namespace) -> list[dict[str, object]]:
     log(f"{name}: loading")
     data = Data(name, args.data, args.rossmann_series)
-    log(f"{name}: {data.train['unique_id'].nunique()} series, h={data.h}, "
-        f"{len(data.train)} training rows, inputs {data.drivers}")
+    log(
+        f"{name}: {data.train['unique_id'].nunique()} series, h={data.h}, "
+        f"{len(data.train)} training rows, inputs {data.drivers}"
+    )
     rows: list[dict[str, object]] = []
     for label in [m for m in args.models.split(",") if m]:
         log(f"{name}: {label} ...")
@@ -216,8 +251,7 @@ def run_dataset(name: str, args: argparse.Namespace) -> list[dict[str, object]]:
                     row = run_auto(data, "rmsse")
                 elif label == "ablation":
                     gbms = [r for r in rows if r["model"] in ("LightGBM", "XGBoost")]
-                    best = str(min(gbms, key=lambda r: r["rmsse"])["model"]) if gbms \
-                        else "LightGBM"
+                    best = str(min(gbms, key=lambda r: r["rmsse"])["model"]) if gbms else "LightGBM"
                     row = run_single(data, f"{best}-nodrivers", build(best, name, data.h, best))
                 else:
                     row = run_single(data, label, build(label, name, data.h))
@@ -226,20 +260,25 @@ def run_dataset(name: str, args: argparse.Namespace) -> list[dict[str, object]]:
             continue
         row["load"] = os.getloadavg()[0]
         rows.append(row)
-        log(f"{name}: {label}: RMSSE {row['rmsse']:.3f} MASE {row['mase']:.3f} WAPE "
+        log(
+            f"{name}: {label}: RMSSE {row['rmsse']:.3f} MASE {row['mase']:.3f} WAPE "
             f"{row['wape']:.3f} cov80 {row['cov80']:.3f} cov95 {row['cov95']:.3f} fit "
             f"{row['fit_s']:.1f}s predict {row['predict_s']:.1f}s load {row['load']:.1f}"
             + (f" bytes {row['artifact_bytes']}" if "artifact_bytes" in row else "")
-            + (f" chosen: {row['chosen']}" if "chosen" in row else ""))
+            + (f" chosen: {row['chosen']}" if "chosen" in row else "")
+        )
         pd.DataFrame(rows).to_csv(args.out / f"ml_accuracy_{name}.csv", index=False)
     return rows
 
 
 def table(name: str, rows: list[dict[str, object]]) -> list[str]:
-    lines = [f"### {name}", "",
-             "| model | RMSSE | MASE | WAPE | cov80 | cov95 | fit s | predict s | artifact "
-             "bytes | reload identical | load avg |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|"]
+    lines = [
+        f"### {name}",
+        "",
+        "| model | RMSSE | MASE | WAPE | cov80 | cov95 | fit s | predict s | artifact "
+        "bytes | reload identical | load avg |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|",
+    ]
     for r in rows:
         size = r.get("artifact_bytes")
         lines.append(
@@ -248,7 +287,8 @@ def table(name: str, rows: list[dict[str, object]]) -> list[str]:
             + ("(in fit)" if str(r["model"]).startswith("auto") else f"{r['predict_s']:.1f}")
             + f" | {f'{int(size):,}' if isinstance(size, int | float) and size == size else ''}"
             f" | {r.get('reload_identical', '') if 'reload_identical' in r else ''} | "
-            f"{r['load']:.1f} |")
+            f"{r['load']:.1f} |"
+        )
     for r in rows:
         if str(r["model"]).startswith("auto") and r.get("chosen"):
             lines += ["", f"{r['model']} chose (per series): {r['chosen']}."]
@@ -260,20 +300,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--datasets", default="m5_hobbies2_ca3,rossmann")
-    parser.add_argument("--models", default=DEFAULT_MODELS,
-                        help="registry names, 'auto', 'auto-rmsse' (auto choosing by RMSSE) "
-                        "and 'ablation' (comma separated)")
+    parser.add_argument(
+        "--models",
+        default=DEFAULT_MODELS,
+        help="registry names, 'auto', 'auto-rmsse' (auto choosing by RMSSE) "
+        "and 'ablation' (comma separated)",
+    )
     parser.add_argument("--rossmann-series", type=int, default=150)
-    parser.add_argument("--smoke", action="store_true",
-                        help="a few seconds on 3 generated daily stores (named rossmann) in a "
-                        "temporary folder; no shared data needed")
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="a few seconds on 3 generated daily stores (named rossmann) in a "
+        "temporary folder; no shared data needed",
+    )
     args = parser.parse_args(argv)
     if args.smoke:
         return _smoke(args)
     args.out.mkdir(parents=True, exist_ok=True)
     info = machine_info()
     command = "python -m benchmarks.ml_accuracy " + " ".join(
-        argv if argv is not None else sys.argv[1:])
+        argv if argv is not None else sys.argv[1:]
+    )
     log(f"machine: {machine_line(info)}")
     lines = ["Command: `" + command.strip() + "`", "", f"Machine: {machine_line(info)}.", ""]
     results = {}
@@ -298,11 +345,20 @@ def _smoke(args: argparse.Namespace) -> int:
     frame["state_holiday"] = "0"
     frame["school_holiday"] = 0
     with tempfile.TemporaryDirectory() as folder:
-        data = write_dataset(Path(folder) / "data", "rossmann", frame, h=14, freq="D",
-                             season=7)
+        data = write_dataset(Path(folder) / "data", "rossmann", frame, h=14, freq="D", season=7)
         out = args.out if args.out != RESULTS else Path(folder) / "out"
-        return main(["--data", str(data), "--out", str(out), "--datasets", "rossmann",
-                     "--models", "SeasonalNaive,LightGBM"])
+        return main(
+            [
+                "--data",
+                str(data),
+                "--out",
+                str(out),
+                "--datasets",
+                "rossmann",
+                "--models",
+                "SeasonalNaive,LightGBM",
+            ]
+        )
 
 
 if __name__ == "__main__":

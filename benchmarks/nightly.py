@@ -174,9 +174,12 @@ def stage_read(job: Job) -> Counts:
 
 
 def stage_validate(job: Job) -> Counts:
-    job.validation = validate_sources(job.raw["sales"], inventory=job.raw.get("inventory"),
-                                      batches=job.raw.get("batches"),
-                                      out_dir=job.options.out_dir / "validation")
+    job.validation = validate_sources(
+        job.raw["sales"],
+        inventory=job.raw.get("inventory"),
+        batches=job.raw.get("batches"),
+        out_dir=job.options.out_dir / "validation",
+    )
     for table in job.validation.tables.values():
         table.require_usable()
     job.tables = job.validation.tables
@@ -190,8 +193,11 @@ def stage_validate(job: Job) -> Counts:
 def stage_prepare(job: Job) -> Counts:
     job.prepared = prepare_sales(job.sales, freq="D")
     stockouts = int(job.prepared[S.STOCKOUT].sum())
-    return (len(job.prepared), job.prepared[S.UNIQUE_ID].nunique(),
-            f"{stockouts:,} stocked-out days")
+    return (
+        len(job.prepared),
+        job.prepared[S.UNIQUE_ID].nunique(),
+        f"{stockouts:,} stocked-out days",
+    )
 
 
 def stage_censoring(job: Job) -> Counts:
@@ -208,13 +214,17 @@ def stage_forecast(job: Job) -> Counts:
     holes = plan_workflow._holes(job.prepared, job.profiles, None)
     if not holes.empty:  # as plan_inventory: the calendar's zeros in long holes are no demand
         job.prepared = job.prepared[~in_holes(job.prepared, holes)].reset_index(drop=True)
-    widened = {name: _with_horizon(profile, job.options.horizon_days)
-               for name, profile in job.profiles.items()}
-    job.forecasts = plan_workflow._forecast(job.prepared, job.inventory, widened, None,
-                                            job.options.models, job.options.n_windows, ())
+    widened = {
+        name: _with_horizon(profile, job.options.horizon_days)
+        for name, profile in job.profiles.items()
+    }
+    job.forecasts = plan_workflow._forecast(
+        job.prepared, job.inventory, widened, None, job.options.models, job.options.n_windows, ()
+    )
     table = job.forecasts.forecasts
-    steps = table.groupby([S.SECTOR, "freq"])[S.UNIQUE_ID].value_counts().groupby(
-        level=[0, 1]).max()
+    steps = (
+        table.groupby([S.SECTOR, "freq"])[S.UNIQUE_ID].value_counts().groupby(level=[0, 1]).max()
+    )
     job.horizons = {f"{sector} ({freq})": int(n) for (sector, freq), n in steps.items()}
     chosen = job.forecasts.selection["model"].value_counts()
     top = ", ".join(f"{m} {n}" for m, n in chosen.head(4).items())
@@ -231,20 +241,35 @@ def _with_horizon(profile: Any, days: int) -> Any:
 def stage_plan(job: Job) -> Counts:
     """``plan_inventory`` after its forecast, through the module so --breakdown sees it."""
     opts, forecasts, prepared = job.options, job.forecasts, job.prepared
-    freq = {str(s): str(f) for s, f in
-            forecasts.forecasts[[S.SECTOR, "freq"]].drop_duplicates().itertuples(index=False)}
+    freq = {
+        str(s): str(f)
+        for s, f in forecasts.forecasts[[S.SECTOR, "freq"]]
+        .drop_duplicates()
+        .itertuples(index=False)
+    }
     today = pd.Timestamp(prepared[S.DS].max()) + pd.Timedelta(days=1)
     job.plan = build_plan(
-        forecasts.forecasts, job.inventory, profiles=job.profiles, batches=job.batches,
-        prices=plan_workflow._last_prices(job.sales), today=today, freq=freq,
-        policy=opts.policy, target=opts.target, seed=opts.seed,
+        forecasts.forecasts,
+        job.inventory,
+        profiles=job.profiles,
+        batches=job.batches,
+        prices=plan_workflow._last_prices(job.sales),
+        today=today,
+        freq=freq,
+        policy=opts.policy,
+        target=opts.target,
+        seed=opts.seed,
         backtest=forecasts.backtest if opts.calibrate_service else None,
         demand_groups=plan_workflow.demand_groups(prepared),
         since_listing_by_product=plan_workflow.since_listing_by_product(prepared),
-        last_sale=plan_workflow.last_sales(job.sales, job.inventory))
+        last_sale=plan_workflow.last_sales(job.sales, job.inventory),
+    )
     orders = int((job.plan.plan["order_qty"] > 0).sum())
-    return (len(job.plan.plan), len(job.plan.plan),
-            f"{orders} orders, {len(job.plan.alerts)} alerts")
+    return (
+        len(job.plan.plan),
+        len(job.plan.plan),
+        f"{orders} orders, {len(job.plan.alerts)} alerts",
+    )
 
 
 def stage_write(job: Job) -> Counts:
@@ -252,26 +277,41 @@ def stage_write(job: Job) -> Counts:
 
     run = plan_workflow.PlanRun(job.plan, job.forecasts, job.censoring)
     opts = job.options
-    config = PlanConfig(models=opts.models, n_windows=opts.n_windows, policy=opts.policy,
-                        target=opts.target, correct_censoring=opts.correct_censoring,
-                        calibrate_service=opts.calibrate_service, seed=opts.seed)
+    config = PlanConfig(
+        models=opts.models,
+        n_windows=opts.n_windows,
+        policy=opts.policy,
+        target=opts.target,
+        correct_censoring=opts.correct_censoring,
+        calibrate_service=opts.calibrate_service,
+        seed=opts.seed,
+    )
     job.files = plan_workflow.write_plan(run, opts.out_dir, config, job.inventory)
     job.files["validation_summary"] = write_validation_summary(
-        job.validation, job.options.out_dir / "validation")
+        job.validation, job.options.out_dir / "validation"
+    )
     size = sum(p.stat().st_size for p in job.files.values() if p.exists())
     return len(job.files), None, f"{size / 2**20:.1f} MiB"
 
 
 STAGE_FUNCTIONS: dict[str, Callable[[Job], Counts]] = {
-    "read": stage_read, "validate": stage_validate, "prepare": stage_prepare,
-    "censoring": stage_censoring, "forecast": stage_forecast, "plan": stage_plan,
+    "read": stage_read,
+    "validate": stage_validate,
+    "prepare": stage_prepare,
+    "censoring": stage_censoring,
+    "forecast": stage_forecast,
+    "plan": stage_plan,
     "write": stage_write,
 }
 
 
-def run_job(paths: dict[str, Path], options: JobOptions, *,
-            hooks: dict[str, Callable[[], contextlib.AbstractContextManager]] | None = None,
-            job: Job | None = None) -> list[StageResult]:
+def run_job(
+    paths: dict[str, Path],
+    options: JobOptions,
+    *,
+    hooks: dict[str, Callable[[], contextlib.AbstractContextManager]] | None = None,
+    job: Job | None = None,
+) -> list[StageResult]:
     """Run every stage in order, each measured; ``hooks`` wrap chosen stages (profiling)."""
     job = job or Job(paths, options)
     hooks = hooks or {}
@@ -286,52 +326,80 @@ def run_job(paths: dict[str, Path], options: JobOptions, *,
     return results
 
 
-def run_engine(paths: dict[str, Path], options: JobOptions, engine: str,
-               workers: int | None, chunk_size: int) -> tuple[list[StageResult], pd.DataFrame]:
+def run_engine(
+    paths: dict[str, Path], options: JobOptions, engine: str, workers: int | None, chunk_size: int
+) -> tuple[list[StageResult], pd.DataFrame]:
     """The CLI's chunked job on ``engine``: stage results (one sampler over the whole run;
     children CPU and peak RSS booked on the chunks stage) and the per-chunk table."""
     from stockwise.adapters.distributed import open_executor
     from stockwise.workflows.chunked_plan import plan_files_in_chunks
 
-    config = PlanConfig(models=options.models, n_windows=options.n_windows,
-                        policy=options.policy, target=options.target,
-                        correct_censoring=options.correct_censoring,
-                        calibrate_service=options.calibrate_service, seed=options.seed,
-                        chunk_size=chunk_size)
+    config = PlanConfig(
+        models=options.models,
+        n_windows=options.n_windows,
+        policy=options.policy,
+        target=options.target,
+        correct_censoring=options.correct_censoring,
+        calibrate_service=options.calibrate_service,
+        seed=options.seed,
+        chunk_size=chunk_size,
+    )
     timings: dict[str, StageTime] = {}
     # a long run: sample memory every 0.25 s (the 20 ms of the stage job cost the parent
     # tens of CPU seconds over a run of minutes)
-    with RssSampler(interval=0.25) as sampler, measure("total", sampler) as whole, \
-            open_executor(engine, workers=workers) as executor:
+    with (
+        RssSampler(interval=0.25) as sampler,
+        measure("total", sampler) as whole,
+        open_executor(engine, workers=workers) as executor,
+    ):
         run, validation = plan_files_in_chunks(
-            paths["sales"], paths["inventory"], options.out_dir, config,
-            batches=paths.get("batches"), executor=executor, timings=timings)
+            paths["sales"],
+            paths["inventory"],
+            options.out_dir,
+            config,
+            batches=paths.get("batches"),
+            executor=executor,
+            timings=timings,
+        )
     report = validation.tables["sales"].report
-    notes = {"validate": f"{report.summary} (sales)",
-             "chunks": f"{len(run.chunks)} chunks on {engine}"
-                       f"{f' x{workers}' if workers else ''}",
-             "write": f"{len(run.plan):,} plan lines, {len(run.alerts):,} alerts"}
+    notes = {
+        "validate": f"{report.summary} (sales)",
+        "chunks": f"{len(run.chunks)} chunks on {engine}{f' x{workers}' if workers else ''}",
+        "write": f"{len(run.plan):,} plan lines, {len(run.alerts):,} alerts",
+    }
     timings["engine"] = StageTime(  # starting and stopping the workers, cleaning up
         whole.wall_s - sum(t.wall_s for t in timings.values()),
-        whole.cpu_s - sum(t.cpu_s for t in timings.values()))
+        whole.cpu_s - sum(t.cpu_s for t in timings.values()),
+    )
     notes["engine"] = "start / stop of the workers, temporary parts removed"
     # The pool's workers are the fork server's children, not ours (RUSAGE_CHILDREN misses
     # them): their CPU is what each chunk measured of itself.
-    worker_cpu = float(run.chunks.filter(like="_cpu_s").to_numpy().sum()) \
-        if engine != "local" else 0.0
+    worker_cpu = (
+        float(run.chunks.filter(like="_cpu_s").to_numpy().sum()) if engine != "local" else 0.0
+    )
     sales = validation.tables["sales"]
-    worker_cpu_of = {"chunks": worker_cpu,  # parts validated in the workers, if they were
-                     "validate": getattr(sales, "validation_cpu_s", 0.0)
-                     if engine != "local" else 0.0}
+    worker_cpu_of = {
+        "chunks": worker_cpu,  # parts validated in the workers, if they were
+        "validate": getattr(sales, "validation_cpu_s", 0.0) if engine != "local" else 0.0,
+    }
     results = []
     for name in ("validate", "chunks", "write", "engine"):
         spent = timings.get(name, StageTime(0.0, 0.0))
         chunks = name == "chunks"
-        results.append(StageResult(
-            name, spent.wall_s, spent.cpu_s, worker_cpu_of.get(name, 0.0),
-            whole.peak_rss_mib if chunks else 0.0, whole.maxrss_mib,
-            report.n_accepted if name == "validate" else None,
-            len(run.plan) if chunks else None, notes[name], whole.load_end))
+        results.append(
+            StageResult(
+                name,
+                spent.wall_s,
+                spent.cpu_s,
+                worker_cpu_of.get(name, 0.0),
+                whole.peak_rss_mib if chunks else 0.0,
+                whole.maxrss_mib,
+                report.n_accepted if name == "validate" else None,
+                len(run.plan) if chunks else None,
+                notes[name],
+                whole.load_end,
+            )
+        )
     return results, run.chunks
 
 
@@ -343,25 +411,33 @@ def verdict(series: int, results: list[StageResult]) -> str:
     whole = total(results)
     wall_ok = whole.wall_s <= wall_target
     text = f"target {wall_target / 60:g} min: {whole.wall_s / 60:.1f} min, " + (
-        "met" if wall_ok else "NOT met")
+        "met" if wall_ok else "NOT met"
+    )
     if gib_target:
         gib = whole.peak_rss_mib / 1024
         text += f"; peak {gib_target:g} GB: {gib:.2f} GiB, " + (
-            "met" if gib <= gib_target else "NOT met")
+            "met" if gib <= gib_target else "NOT met"
+        )
     return text
 
 
 def chunk_summary(chunks: pd.DataFrame) -> str:
     """Per sector: chunks, series and the workers' CPU per stage (s, and ms a series)."""
     cpu = [c for c in chunks.columns if c.endswith("_cpu_s")]
-    rows = chunks.assign(sector=chunks["sector"].fillna("(none)")).groupby("sector").agg(
-        chunks=("series", "size"), series=("series", "sum"), **{c: (c, "sum") for c in cpu})
+    rows = (
+        chunks.assign(sector=chunks["sector"].fillna("(none)"))
+        .groupby("sector")
+        .agg(chunks=("series", "size"), series=("series", "sum"), **{c: (c, "sum") for c in cpu})
+    )
     lines = ["per sector, CPU seconds in the workers (ms per series):"]
     for sector, row in rows.iterrows():
-        parts = ", ".join(f"{c.removesuffix('_cpu_s')} {row[c]:.1f} "
-                          f"({1000 * row[c] / row['series']:.1f})" for c in cpu)
-        lines.append(f"  {sector}: {int(row['chunks'])} chunks, {int(row['series']):,} series; "
-                     f"{parts}")
+        parts = ", ".join(
+            f"{c.removesuffix('_cpu_s')} {row[c]:.1f} ({1000 * row[c] / row['series']:.1f})"
+            for c in cpu
+        )
+        lines.append(
+            f"  {sector}: {int(row['chunks'])} chunks, {int(row['series']):,} series; {parts}"
+        )
     return "\n".join(lines)
 
 
@@ -433,9 +509,17 @@ def measure(name: str, sampler: RssSampler) -> Iterator[StageResult]:
 
 def total(results: list[StageResult]) -> StageResult:
     return StageResult(
-        "total", sum(r.wall_s for r in results), sum(r.cpu_s for r in results),
-        sum(r.children_cpu_s for r in results), max(r.peak_rss_mib for r in results),
-        max(r.maxrss_mib for r in results), None, None, "", results[-1].load_end)
+        "total",
+        sum(r.wall_s for r in results),
+        sum(r.cpu_s for r in results),
+        sum(r.children_cpu_s for r in results),
+        max(r.peak_rss_mib for r in results),
+        max(r.maxrss_mib for r in results),
+        None,
+        None,
+        "",
+        results[-1].load_end,
+    )
 
 
 # -- --breakdown: timers around stockwise's own functions ---------------------------------
@@ -453,8 +537,9 @@ class Breakdown:
         self.stats: dict[str, list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
         self._undo: list[tuple[object, str, object]] = []
 
-    def wrap(self, owner: object, attr: str, label: Callable[..., str] | str,
-             phase: str | None = None) -> None:
+    def wrap(
+        self, owner: object, attr: str, label: Callable[..., str] | str, phase: str | None = None
+    ) -> None:
         original = getattr(owner, attr, None)
         if original is None:
             return
@@ -483,8 +568,10 @@ class Breakdown:
         self._undo.clear()
 
     def table(self) -> list[dict[str, object]]:
-        return [{"label": k, "calls": int(v[0]), "wall_s": round(v[1], 3),
-                 "cpu_s": round(v[2], 3)} for k, v in sorted(self.stats.items())]
+        return [
+            {"label": k, "calls": int(v[0]), "wall_s": round(v[1], 3), "cpu_s": round(v[2], 3)}
+            for k, v in sorted(self.stats.items())
+        ]
 
 
 def install_breakdown(bd: Breakdown) -> None:
@@ -501,29 +588,44 @@ def install_breakdown(bd: Breakdown) -> None:
     def phase() -> str:
         return _PHASE.get() or "other"
 
-    bd.wrap(plan_workflow, "forecast_sectors",
-            lambda *a, **k: f"forecast: sector {k.get('sector')}")
-    for attr, what in (("_prepare", "regularise"), ("_candidates", "candidates by class"),
-                       ("_choose", "choose (backtests + scores + ensemble + selection)"),
-                       ("evaluate", "choose: evaluate (metrics)"),
-                       ("_add_ensemble", "choose: ensemble backtest"),
-                       ("select_models", "choose: select_models"),
-                       ("classify_demand", "classify_demand (all calls)"),
-                       ("_chosen_backtest", "chosen backtest"),
-                       ("_calibrate", "calibrate bands")):
+    bd.wrap(
+        plan_workflow, "forecast_sectors", lambda *a, **k: f"forecast: sector {k.get('sector')}"
+    )
+    for attr, what in (
+        ("_prepare", "regularise"),
+        ("_candidates", "candidates by class"),
+        ("_choose", "choose (backtests + scores + ensemble + selection)"),
+        ("evaluate", "choose: evaluate (metrics)"),
+        ("_add_ensemble", "choose: ensemble backtest"),
+        ("select_models", "choose: select_models"),
+        ("classify_demand", "classify_demand (all calls)"),
+        ("_chosen_backtest", "chosen backtest"),
+        ("_calibrate", "calibrate bands"),
+    ):
         bd.wrap(wf, attr, f"forecast: {what}")
-    bd.wrap(wf, "_final_forecasts", "forecast: final (refits + per-series assembly)",
-            phase="final")
-    bd.wrap(wf, "backtest_model",
-            lambda model, *a, **k: f"forecast: backtest {name_of(model)}", phase="backtest")
-    bd.wrap(FallbackChain, "fit",
-            lambda self, *a, **k: f"forecast: {phase()} fit {self.name}")
-    bd.wrap(FallbackChain, "predict",
-            lambda self, *a, **k: f"forecast: {phase()} predict {self.name} (incl. conformal)")
-    bd.wrap(FallbackChain, "_fit_stage",
-            lambda self, index, ids: (f"forecast: {phase()} fallback fits for {self.name}"
-                                      if index else f"forecast: {phase()} primary fit "
-                                      f"{self.name}"))
+    bd.wrap(wf, "_final_forecasts", "forecast: final (refits + per-series assembly)", phase="final")
+    bd.wrap(
+        wf,
+        "backtest_model",
+        lambda model, *a, **k: f"forecast: backtest {name_of(model)}",
+        phase="backtest",
+    )
+    bd.wrap(FallbackChain, "fit", lambda self, *a, **k: f"forecast: {phase()} fit {self.name}")
+    bd.wrap(
+        FallbackChain,
+        "predict",
+        lambda self, *a, **k: f"forecast: {phase()} predict {self.name} (incl. conformal)",
+    )
+    bd.wrap(
+        FallbackChain,
+        "_fit_stage",
+        lambda self, index, ids: (
+            f"forecast: {phase()} fallback fits for {self.name}"
+            if index
+            else f"forecast: {phase()} primary fit {self.name}"
+        ),
+    )
+
     def conformal_label(model: object, *args: object, **kwargs: object) -> str:
         return f"forecast: {phase()} conformal refits {name_of(model)}"
 
@@ -533,10 +635,22 @@ def install_breakdown(bd: Breakdown) -> None:
     bd.wrap(plan_workflow, "_last_prices", "plan: inputs: last prices")
     bd.wrap(plan_workflow, "demand_groups", "plan: inputs: demand groups")
     bd.wrap(plan_workflow, "since_listing_by_product", "plan: inputs: since listing")
-    for attr in ("_daily_forecasts", "_calibrated_levels", "_plan_product", "resolve",
-                 "with_new_product_cap", "sample_paths", "lots_from_batches", "project",
-                 "due_receipts", "_expiry_cap", "decide", "alerts_for", "rank_plan",
-                 "_alerts_frame"):
+    for attr in (
+        "_daily_forecasts",
+        "_calibrated_levels",
+        "_plan_product",
+        "resolve",
+        "with_new_product_cap",
+        "sample_paths",
+        "lots_from_batches",
+        "project",
+        "due_receipts",
+        "_expiry_cap",
+        "decide",
+        "alerts_for",
+        "rank_plan",
+        "_alerts_frame",
+    ):
         bd.wrap(inv_plan, attr, f"plan: {attr}")
     bd.wrap(inv_projection.Projection, "to_frame", "plan: Projection.to_frame")
     bd.wrap(plan_workflow, "write_order_workbook", "write: order workbook (xlsx)")
@@ -573,8 +687,10 @@ class Profiles:
         out = io.StringIO()
         for stage, stats in self.found.items():
             for key in ("cumulative", "tottime"):
-                out.write(f"\n--- cProfile, stage {stage}, top {self.top} by {key} "
-                          f"(file {self.folder / (stage + '.prof')}) ---\n")
+                out.write(
+                    f"\n--- cProfile, stage {stage}, top {self.top} by {key} "
+                    f"(file {self.folder / (stage + '.prof')}) ---\n"
+                )
                 stats.stream = out
                 stats.sort_stats(key).print_stats(self.top)
         return out.getvalue()
@@ -584,11 +700,18 @@ class Profiles:
         for stage, stats in self.found.items():
             entries = []
             for (path, line, func), (_, calls, own, cum, _) in stats.stats.items():  # type: ignore[attr-defined]
-                entries.append({"function": f"{_short(path)}:{line}({func})", "calls": calls,
-                                "own_s": round(own, 3), "cumulative_s": round(cum, 3)})
+                entries.append(
+                    {
+                        "function": f"{_short(path)}:{line}({func})",
+                        "calls": calls,
+                        "own_s": round(own, 3),
+                        "cumulative_s": round(cum, 3),
+                    }
+                )
             result[stage] = {
-                key: sorted(entries, key=lambda e: -float(e[f"{key}_s"]))[:self.top]
-                for key in ("cumulative", "own")}
+                key: sorted(entries, key=lambda e: -float(e[f"{key}_s"]))[: self.top]
+                for key in ("cumulative", "own")
+            }
         return result
 
 
@@ -600,8 +723,9 @@ def _short(path: str) -> str:
 
 
 # -- data and reporting -------------------------------------------------------------------
-def generated(workdir: Path, series: int, days: int, seed: int, sectors: tuple[str, ...],
-              fmt: str) -> tuple[dict[str, Path], float | None]:
+def generated(
+    workdir: Path, series: int, days: int, seed: int, sectors: tuple[str, ...], fmt: str
+) -> tuple[dict[str, Path], float | None]:
     """The generated files for this case, made once; (paths, seconds or None if cached)."""
     folder = workdir / f"data-{series}s-{days}d-seed{seed}-{'-'.join(sectors)}-{fmt}"
     done = folder / "COMPLETE"
@@ -609,8 +733,7 @@ def generated(workdir: Path, series: int, days: int, seed: int, sectors: tuple[s
     if done.exists() and all(p.exists() for p in paths.values()):
         return paths, None
     started = time.perf_counter()
-    generate_to_files(folder, sectors=sectors, n_products=series, n_days=days, seed=seed,
-                      fmt=fmt)
+    generate_to_files(folder, sectors=sectors, n_products=series, n_days=days, seed=seed, fmt=fmt)
     done.write_text(dt.datetime.now().isoformat())
     return paths, time.perf_counter() - started
 
@@ -631,8 +754,9 @@ def git_commit() -> str:
         return f"{label} (from {root / 'src'})"
 
     def git(*args: str) -> str:
-        return subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True,
-                              check=False).stdout.strip()
+        return subprocess.run(
+            ["git", *args], cwd=REPO, capture_output=True, text=True, check=False
+        ).stdout.strip()
 
     commit = git("rev-parse", "--short", "HEAD") or "unknown"
     return f"{commit}+dirty" if git("status", "--porcelain", "--", "src") else commit
@@ -645,16 +769,22 @@ def machine() -> dict[str, object]:
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
-    return {"nproc": os.cpu_count(), "cpu": cpu,
-            "memory_gib": round(psutil.virtual_memory().total / 2**30, 1),
-            "python": platform.python_version(), "commit": git_commit(),
-            "started": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")}
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "memory_gib": round(psutil.virtual_memory().total / 2**30, 1),
+        "python": platform.python_version(),
+        "commit": git_commit(),
+        "started": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    }
 
 
 def format_table(series: int, results: list[StageResult]) -> str:
     rows = [*results, total(results)]
-    head = (f"{'stage':<10} {'wall s':>9} {'CPU s':>9} {'child s':>8} {'peak MiB':>9} "
-            f"{'maxrss':>8} {'rows':>12} {'series':>7} {'load':>5}  note")
+    head = (
+        f"{'stage':<10} {'wall s':>9} {'CPU s':>9} {'child s':>8} {'peak MiB':>9} "
+        f"{'maxrss':>8} {'rows':>12} {'series':>7} {'load':>5}  note"
+    )
     lines = [f"nightly plan, {series:,} series", head, "-" * len(head)]
     for r in rows:
         if r.stage == "total":
@@ -663,11 +793,14 @@ def format_table(series: int, results: list[StageResult]) -> str:
             f"{r.stage:<10} {r.wall_s:>9.2f} {r.cpu_s:>9.2f} {r.children_cpu_s:>8.2f} "
             f"{r.peak_rss_mib:>9.0f} {r.maxrss_mib:>8.0f} "
             f"{'' if r.rows is None else f'{r.rows:,}':>12} "
-            f"{'' if r.series is None else f'{r.series:,}':>7} {r.load_end:>5.2f}  {r.note}")
+            f"{'' if r.series is None else f'{r.series:,}':>7} {r.load_end:>5.2f}  {r.note}"
+        )
     whole = total(results)
     cpu = whole.cpu_s + whole.children_cpu_s
-    lines.append(f"per series: {1000 * cpu / series:,.1f} ms CPU, "
-                 f"{1000 * whole.wall_s / series:,.1f} ms wall")
+    lines.append(
+        f"per series: {1000 * cpu / series:,.1f} ms CPU, "
+        f"{1000 * whole.wall_s / series:,.1f} ms wall"
+    )
     return "\n".join(lines)
 
 
@@ -681,63 +814,104 @@ def extrapolate(series: int, results: list[StageResult], nproc: int) -> list[str
     lines = []
     for n, (wall_target, gib_target) in TARGETS.items():
         cpu = cpu_per * n
-        target = f"target {wall_target / 60:g} min" + (f", {gib_target:g} GB" if gib_target
-                                                       else "")
-        lines.append(f"  {n:>7,} series: {cpu / 3600:,.1f} CPU-h = ~{cpu / 3600:,.1f} h on one "
-                     f"core, {cpu / nproc / 3600:,.1f} h on all {nproc}; {target}: "
-                     f"x{cpu / nproc / wall_target:,.1f} the target even with all cores")
+        target = f"target {wall_target / 60:g} min" + (f", {gib_target:g} GB" if gib_target else "")
+        lines.append(
+            f"  {n:>7,} series: {cpu / 3600:,.1f} CPU-h = ~{cpu / 3600:,.1f} h on one "
+            f"core, {cpu / nproc / 3600:,.1f} h on all {nproc}; {target}: "
+            f"x{cpu / nproc / wall_target:,.1f} the target even with all cores"
+        )
     return lines
 
 
 def print_breakdown(bd: Breakdown, results: list[StageResult]) -> str:
     stage_cpu = {r.stage: r.cpu_s for r in results}
-    out = ["--- breakdown (inclusive; nested labels overlap) ---",
-           f"{'label':<72} {'calls':>7} {'wall s':>9} {'CPU s':>9} {'% stage':>8}"]
+    out = [
+        "--- breakdown (inclusive; nested labels overlap) ---",
+        f"{'label':<72} {'calls':>7} {'wall s':>9} {'CPU s':>9} {'% stage':>8}",
+    ]
     for row in bd.table():
         stage = str(row["label"]).split(":", 1)[0]
         share = 100 * float(row["cpu_s"]) / stage_cpu[stage] if stage_cpu.get(stage) else 0
-        out.append(f"{row['label']:<72} {row['calls']:>7} {row['wall_s']:>9.2f} "
-                   f"{row['cpu_s']:>9.2f} {share:>7.1f}%")
+        out.append(
+            f"{row['label']:<72} {row['calls']:>7} {row['wall_s']:>9.2f} "
+            f"{row['cpu_s']:>9.2f} {share:>7.1f}%"
+        )
     return "\n".join(out)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--series", default="1000,10000,100000",
-                        help="comma list of series counts (default %(default)s)")
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--series",
+        default="1000,10000,100000",
+        help="comma list of series counts (default %(default)s)",
+    )
     parser.add_argument("--days", type=int, default=730)
-    parser.add_argument("--horizon", type=int, default=28,
-                        help="forecast at least this many days ahead; each sector keeps its "
-                             "profile horizon and the plan's lead time + two reviews if "
-                             "longer, as today's plan does (default %(default)s)")
+    parser.add_argument(
+        "--horizon",
+        type=int,
+        default=28,
+        help="forecast at least this many days ahead; each sector keeps its "
+        "profile horizon and the plan's lead time + two reviews if "
+        "longer, as today's plan does (default %(default)s)",
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--sectors", default="retail,pharmacy,luxury")
-    parser.add_argument("--format", default="parquet", choices=("parquet", "csv"),
-                        help="generated file format (default %(default)s)")
-    parser.add_argument("--workdir", type=Path,
-                        default=Path(tempfile.gettempdir()) / "stockwise-nightly",
-                        help="generated data (kept, reused) and outputs (default %(default)s)")
+    parser.add_argument(
+        "--format",
+        default="parquet",
+        choices=("parquet", "csv"),
+        help="generated file format (default %(default)s)",
+    )
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "stockwise-nightly",
+        help="generated data (kept, reused) and outputs (default %(default)s)",
+    )
     parser.add_argument("--models", default="auto", help="'auto' or model names, as the plan")
-    parser.add_argument("--profile", action="store_true",
-                        help="cProfile the forecast and plan stages; print the top functions")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="cProfile the forecast and plan stages; print the top functions",
+    )
     parser.add_argument("--profile-top", type=int, default=30)
-    parser.add_argument("--breakdown", action="store_true",
-                        help="time stockwise's own steps and models inside forecast and plan")
-    parser.add_argument("--engine", choices=("local", "process", "dask"),
-                        help="run the CLI's chunked job on this engine instead of the "
-                             "stage-by-stage job")
-    parser.add_argument("--workers", type=int, help="workers of the engine (default: "
-                        "one per CPU for process, 2 for dask)")
-    parser.add_argument("--chunk-size", type=int, default=2000,
-                        help="series per chunk with --engine (default %(default)s)")
+    parser.add_argument(
+        "--breakdown",
+        action="store_true",
+        help="time stockwise's own steps and models inside forecast and plan",
+    )
+    parser.add_argument(
+        "--engine",
+        choices=("local", "process", "dask"),
+        help="run the CLI's chunked job on this engine instead of the stage-by-stage job",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        help="workers of the engine (default: one per CPU for process, 2 for dask)",
+    )
+    parser.add_argument(
+        "--chunk-size",
+        type=int,
+        default=2000,
+        help="series per chunk with --engine (default %(default)s)",
+    )
     parser.add_argument("--json", type=Path, help="write the results here")
-    parser.add_argument("--smoke", action="store_true",
-                        help=f"tiny case: {SMOKE['series'][0]} series x {SMOKE['days']} days, "
-                             f"models {SMOKE['models']}")
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help=f"tiny case: {SMOKE['series'][0]} series x {SMOKE['days']} days, "
+        f"models {SMOKE['models']}",
+    )
     args = parser.parse_args(argv)
-    args.series = ([int(s) for s in str(args.series).split(",") if s.strip()]
-                   if not args.smoke else SMOKE["series"])
+    args.series = (
+        [int(s) for s in str(args.series).split(",") if s.strip()]
+        if not args.smoke
+        else SMOKE["series"]
+    )
     if args.smoke:
         args.days, args.models = SMOKE["days"], SMOKE["models"]
     names = [m.strip() for m in args.models.split(",") if m.strip()]
@@ -749,68 +923,100 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     info = machine()
-    print(f"stockwise {info['commit']} | {info['nproc']} cores, {info['cpu']}, "
-          f"{info['memory_gib']} GiB | started {info['started']} | load "
-          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
-    print(f"models {args.models}, days {args.days}, horizon >= {args.horizon} d, seed "
-          f"{args.seed}, sectors {args.sectors}, {args.format}", flush=True)
-    report: dict[str, object] = {"machine": info, "args": {
-        k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
-        "runs": []}
+    print(
+        f"stockwise {info['commit']} | {info['nproc']} cores, {info['cpu']}, "
+        f"{info['memory_gib']} GiB | started {info['started']} | load "
+        f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}",
+        flush=True,
+    )
+    print(
+        f"models {args.models}, days {args.days}, horizon >= {args.horizon} d, seed "
+        f"{args.seed}, sectors {args.sectors}, {args.format}",
+        flush=True,
+    )
+    report: dict[str, object] = {
+        "machine": info,
+        "args": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
+        "runs": [],
+    }
     for series in args.series:
-        paths, seconds = generated(args.workdir, series, args.days, args.seed,
-                                   args.sector_names, args.format)
-        print(f"\ndata: {paths['sales'].parent} "
-              f"({'cached' if seconds is None else f'generated in {seconds:.1f} s'})",
-              flush=True)
-        options = JobOptions(out_dir=args.workdir / f"out-{series}s", models=args.model_spec,
-                             horizon_days=args.horizon)
-        profiles = Profiles(("forecast", "plan"), args.profile_top,
-                            args.workdir / f"profile-{series}s") if args.profile else None
+        paths, seconds = generated(
+            args.workdir, series, args.days, args.seed, args.sector_names, args.format
+        )
+        print(
+            f"\ndata: {paths['sales'].parent} "
+            f"({'cached' if seconds is None else f'generated in {seconds:.1f} s'})",
+            flush=True,
+        )
+        options = JobOptions(
+            out_dir=args.workdir / f"out-{series}s",
+            models=args.model_spec,
+            horizon_days=args.horizon,
+        )
+        profiles = (
+            Profiles(("forecast", "plan"), args.profile_top, args.workdir / f"profile-{series}s")
+            if args.profile
+            else None
+        )
         breakdown = Breakdown() if args.breakdown else None
         if breakdown is not None:
             install_breakdown(breakdown)
         load_start = os.getloadavg()
         if args.engine:
-            results, chunks = run_engine(paths, options, args.engine, args.workers,
-                                         args.chunk_size)
+            results, chunks = run_engine(paths, options, args.engine, args.workers, args.chunk_size)
             print(format_table(series, results), flush=True)
             print(chunk_summary(chunks))
             print(verdict(series, results), flush=True)
-            report["runs"].append({  # type: ignore[union-attr]
-                "series": series, "engine": args.engine, "workers": args.workers,
-                "chunk_size": args.chunk_size, "generation_s": seconds,
-                "load_start": load_start, "load_end": os.getloadavg(),
-                "stages": [dataclasses.asdict(r) for r in results],
-                "total": dataclasses.asdict(total(results)),
-                "chunks": chunks.to_dict(orient="records")})
+            report["runs"].append(
+                {  # type: ignore[union-attr]
+                    "series": series,
+                    "engine": args.engine,
+                    "workers": args.workers,
+                    "chunk_size": args.chunk_size,
+                    "generation_s": seconds,
+                    "load_start": load_start,
+                    "load_end": os.getloadavg(),
+                    "stages": [dataclasses.asdict(r) for r in results],
+                    "total": dataclasses.asdict(total(results)),
+                    "chunks": chunks.to_dict(orient="records"),
+                }
+            )
             if args.json:
                 args.json.parent.mkdir(parents=True, exist_ok=True)
                 args.json.write_text(json.dumps(report, indent=1, default=str))
             continue
         job = Job(paths, options)
         try:
-            results = run_job(paths, options, hooks=profiles.hooks() if profiles else None,
-                              job=job)
+            results = run_job(paths, options, hooks=profiles.hooks() if profiles else None, job=job)
         finally:
             if breakdown is not None:
                 breakdown.restore()
         load_end = os.getloadavg()
         print(format_table(series, results), flush=True)
         print(f"forecast horizon per sector (periods): {job.horizons}")
-        print(f"load average at start {load_start[0]:.2f}/{load_start[1]:.2f}/"
-              f"{load_start[2]:.2f}, at end {load_end[0]:.2f}/{load_end[1]:.2f}/"
-              f"{load_end[2]:.2f}")
-        print(f"extrapolated linearly from this run ({series:,} series)"
-              f"{' — profiled, so slower' if profiles else ''}:")
+        print(
+            f"load average at start {load_start[0]:.2f}/{load_start[1]:.2f}/"
+            f"{load_start[2]:.2f}, at end {load_end[0]:.2f}/{load_end[1]:.2f}/"
+            f"{load_end[2]:.2f}"
+        )
+        print(
+            f"extrapolated linearly from this run ({series:,} series)"
+            f"{' — profiled, so slower' if profiles else ''}:"
+        )
         print("\n".join(extrapolate(series, results, info["nproc"])), flush=True)  # type: ignore[arg-type]
         run: dict[str, object] = {
-            "series": series, "days": args.days, "generation_s": seconds,
-            "load_start": load_start, "load_end": load_end, "horizons": job.horizons,
+            "series": series,
+            "days": args.days,
+            "generation_s": seconds,
+            "load_start": load_start,
+            "load_end": load_end,
+            "horizons": job.horizons,
             "stages": [dataclasses.asdict(r) for r in results],
             "total": dataclasses.asdict(total(results)),
             "selection": job.forecasts.selection["model"].value_counts().to_dict()
-            if job.forecasts is not None else {}}
+            if job.forecasts is not None
+            else {},
+        }
         if breakdown is not None:
             print(print_breakdown(breakdown, results), flush=True)
             run["breakdown"] = breakdown.table()

@@ -57,9 +57,13 @@ def panel(data_dir: Path) -> pd.DataFrame:
     pbs, _ = load_dataset(data_dir, "pbs")
     nonzero = pbs[pbs["y"] > 0].groupby("unique_id").size()
     chosen = sorted(nonzero[nonzero >= 48].index)[:233]
-    frame = pd.concat([hospital[["unique_id", "ds", "y"]],
-                       pbs.loc[pbs["unique_id"].isin(chosen), ["unique_id", "ds", "y"]]],
-                      ignore_index=True)
+    frame = pd.concat(
+        [
+            hospital[["unique_id", "ds", "y"]],
+            pbs.loc[pbs["unique_id"].isin(chosen), ["unique_id", "ds", "y"]],
+        ],
+        ignore_index=True,
+    )
     assert frame["unique_id"].nunique() == 1000
     return frame.sort_values(["unique_id", "ds"], kind="stable").reset_index(drop=True)
 
@@ -70,8 +74,11 @@ def raw_statsforecast(df: pd.DataFrame) -> pd.DataFrame:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return StatsForecast(models=[AutoETS(season_length=12)], freq="MS",
-                             n_jobs=1).fit(df).predict(h=H, level=list(LEVELS))
+        return (
+            StatsForecast(models=[AutoETS(season_length=12)], freq="MS", n_jobs=1)
+            .fit(df)
+            .predict(h=H, level=list(LEVELS))
+        )
 
 
 def stockwise_model(df: pd.DataFrame) -> pd.DataFrame:
@@ -89,8 +96,9 @@ WAYS: dict[str, tuple[str, Callable[[pd.DataFrame], pd.DataFrame]]] = {
 }
 
 
-def timed(function: Callable[[pd.DataFrame], pd.DataFrame], df: pd.DataFrame
-          ) -> tuple[float, float, pd.DataFrame]:
+def timed(
+    function: Callable[[pd.DataFrame], pd.DataFrame], df: pd.DataFrame
+) -> tuple[float, float, pd.DataFrame]:
     wall, cpu = time.perf_counter(), time.process_time()
     out = function(df)
     return time.perf_counter() - wall, time.process_time() - cpu, out
@@ -99,8 +107,12 @@ def timed(function: Callable[[pd.DataFrame], pd.DataFrame], df: pd.DataFrame
 def as_common(frame: pd.DataFrame, name: str, clip: bool) -> pd.DataFrame:
     """``unique_id, ds, point, lo-80, hi-80, lo-95, hi-95`` from any of the three outputs."""
     frame = frame.reset_index() if "unique_id" not in frame.columns else frame
-    columns = {name: "point", **{f"{name}-{side}-{level}": f"{side}-{level}"
-                                 for level in LEVELS for side in ("lo", "hi")}}
+    columns = {
+        name: "point",
+        **{
+            f"{name}-{side}-{level}": f"{side}-{level}" for level in LEVELS for side in ("lo", "hi")
+        },
+    }
     out = frame[["unique_id", "ds", *columns]].rename(columns=columns)
     out["unique_id"] = out["unique_id"].astype(str)
     out["ds"] = pd.to_datetime(out["ds"])
@@ -111,8 +123,9 @@ def as_common(frame: pd.DataFrame, name: str, clip: bool) -> pd.DataFrame:
 
 
 def max_difference(left: pd.DataFrame, right: pd.DataFrame) -> dict[str, float]:
-    merged = left.merge(right, on=["unique_id", "ds"], how="outer", suffixes=("_l", "_r"),
-                        indicator=True)
+    merged = left.merge(
+        right, on=["unique_id", "ds"], how="outer", suffixes=("_l", "_r"), indicator=True
+    )
     unmatched = int((merged["_merge"] != "both").sum())
     out: dict[str, float] = {"unmatched_rows": unmatched}
     for column in ["point", *[f"{s}-{lv}" for lv in LEVELS for s in ("lo", "hi")]]:
@@ -126,9 +139,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--out", type=Path, default=RESULTS)
-    parser.add_argument("--smoke", action="store_true",
-                        help="a few seconds: 8 generated monthly series, one repeat, "
-                        "results in a temporary folder unless --out is given")
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="a few seconds: 8 generated monthly series, one repeat, "
+        "results in a temporary folder unless --out is given",
+    )
     args = parser.parse_args(argv)
     if args.smoke and args.out == RESULTS:
         import tempfile
@@ -143,8 +159,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         df = panel(args.data)
     lengths = df.groupby("unique_id").size()
-    log(f"panel: {df['unique_id'].nunique()} series, {len(df)} rows, "
-        f"{lengths.min()}-{lengths.max()} months")
+    log(
+        f"panel: {df['unique_id'].nunique()} series, {len(df)} rows, "
+        f"{lengths.min()}-{lengths.max()} months"
+    )
     warm = df[df["unique_id"].isin(sorted(df["unique_id"].unique())[:20])]
     for key, (label, function) in WAYS.items():
         log(f"warm-up ({key}) {label} on 20 series")
@@ -157,22 +175,36 @@ def main(argv: Sequence[str] | None = None) -> int:
             wall, cpu, out = timed(WAYS[key][1], df)
             times[key].append((wall, cpu))
             outputs.setdefault(key, out)
-            log(f"repeat {repeat + 1} ({order}) {key}: {WAYS[key][0]}: wall {wall:.2f} s, "
-                f"cpu {cpu:.2f} s")
+            log(
+                f"repeat {repeat + 1} ({order}) {key}: {WAYS[key][0]}: wall {wall:.2f} s, "
+                f"cpu {cpu:.2f} s"
+            )
     raw = as_common(outputs["a"], "AutoETS", clip=True)
     model = as_common(outputs["b"], "AutoETS", clip=False)
     public = as_common(outputs["c"], "forecast", clip=False)
     served = outputs["c"].drop_duplicates("unique_id")["model"].value_counts().to_dict()
     checks = {"a_vs_b": max_difference(raw, model), "a_vs_c": max_difference(raw, public)}
-    result = {"machine": info, "series": int(df["unique_id"].nunique()), "rows": len(df),
-              "repeats": args.repeats, "served_by_c": served, "checks": checks,
-              "times": {}}
+    result = {
+        "machine": info,
+        "series": int(df["unique_id"].nunique()),
+        "rows": len(df),
+        "repeats": args.repeats,
+        "served_by_c": served,
+        "checks": checks,
+        "times": {},
+    }
     for key, values in times.items():
         walls = [w for w, _ in values]
         cpus = [c for _, c in values]
-        result["times"][key] = {"label": WAYS[key][0], "wall": walls, "cpu": cpus,
-                                "wall_min": min(walls), "wall_median": statistics.median(walls),
-                                "cpu_min": min(cpus), "cpu_median": statistics.median(cpus)}
+        result["times"][key] = {
+            "label": WAYS[key][0],
+            "wall": walls,
+            "cpu": cpus,
+            "wall_min": min(walls),
+            "wall_median": statistics.median(walls),
+            "cpu_min": min(cpus),
+            "cpu_median": statistics.median(cpus),
+        }
     t = result["times"]
     for stat in ("wall_min", "wall_median", "cpu_min", "cpu_median"):
         result[f"b/a_{stat}"] = t["b"][stat] / t["a"][stat]
@@ -186,25 +218,38 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def markdown(result: dict) -> str:
     t = result["times"]
-    lines = ["| way | wall min (s) | wall median (s) | CPU min (s) | CPU median (s) | "
-             "wall runs (s) |", "|---|---:|---:|---:|---:|---|"]
+    lines = [
+        "| way | wall min (s) | wall median (s) | CPU min (s) | CPU median (s) | wall runs (s) |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
     for key in "abc":
         row = t[key]
         runs = ", ".join(f"{w:.2f}" for w in row["wall"])
-        lines.append(f"| ({key}) {row['label']} | {row['wall_min']:.2f} | "
-                     f"{row['wall_median']:.2f} | {row['cpu_min']:.2f} | "
-                     f"{row['cpu_median']:.2f} | {runs} |")
-    lines += ["", "| ratio | wall min | wall median | CPU min | CPU median |",
-              "|---|---:|---:|---:|---:|"]
+        lines.append(
+            f"| ({key}) {row['label']} | {row['wall_min']:.2f} | "
+            f"{row['wall_median']:.2f} | {row['cpu_min']:.2f} | "
+            f"{row['cpu_median']:.2f} | {runs} |"
+        )
+    lines += [
+        "",
+        "| ratio | wall min | wall median | CPU min | CPU median |",
+        "|---|---:|---:|---:|---:|",
+    ]
     for ratio in ("b/a", "c/a"):
-        lines.append(f"| {ratio} | " + " | ".join(
-            f"{result[f'{ratio}_{s}']:.3f}" for s in
-            ("wall_min", "wall_median", "cpu_min", "cpu_median")) + " |")
+        lines.append(
+            f"| {ratio} | "
+            + " | ".join(
+                f"{result[f'{ratio}_{s}']:.3f}"
+                for s in ("wall_min", "wall_median", "cpu_min", "cpu_median")
+            )
+            + " |"
+        )
     lines.append("")
     for pair, diff in result["checks"].items():
         values = ", ".join(f"{k} {v:.2e}" for k, v in diff.items() if k != "unmatched_rows")
-        lines.append(f"- {pair}: max |difference| {values}; unmatched rows "
-                     f"{int(diff['unmatched_rows'])}")
+        lines.append(
+            f"- {pair}: max |difference| {values}; unmatched rows {int(diff['unmatched_rows'])}"
+        )
     lines.append(f"- (c) served by: {result['served_by_c']}")
     return "\n".join(lines)
 

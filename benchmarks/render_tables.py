@@ -47,10 +47,18 @@ def markdown(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = Non
     """``rows`` as a markdown table (numbers right-aligned)."""
     if not columns:
         columns = list(dict.fromkeys(key for row in rows for key in row))
-    numeric = [all(isinstance(row.get(c), int | float) and not isinstance(row.get(c), bool)
-                   for row in rows if row.get(c) is not None) for c in columns]
-    lines = ["| " + " | ".join(columns) + " |",
-             "|" + "|".join("---:" if n else "---" for n in numeric) + "|"]
+    numeric = [
+        all(
+            isinstance(row.get(c), int | float) and not isinstance(row.get(c), bool)
+            for row in rows
+            if row.get(c) is not None
+        )
+        for c in columns
+    ]
+    lines = [
+        "| " + " | ".join(columns) + " |",
+        "|" + "|".join("---:" if n else "---" for n in numeric) + "|",
+    ]
     lines += ["| " + " | ".join(cell(row.get(c)) for c in columns) + " |" for row in rows]
     return "\n".join(lines)
 

@@ -81,7 +81,7 @@ class BlockRMSE(LightGBM):
         scales = self.rmsse_scale or {}
         scale = np.array([scales.get(u, np.nan) for u in self.ids_])[series]
         weight = np.where(np.isfinite(scale) & (scale > 0), mean / scale, 0.0)
-        floor2 = self.floor ** 2
+        floor2 = self.floor**2
 
         def objective(pred: np.ndarray, data: lgb.Dataset) -> tuple[np.ndarray, np.ndarray]:
             error = pred - y
@@ -90,17 +90,23 @@ class BlockRMSE(LightGBM):
             return error * factor, factor
 
         base = self._base(X)
-        params = {"objective": objective, "learning_rate": self.learning_rate,
-                  "num_leaves": self.num_leaves, "min_data_in_leaf": 100,
-                  "seed": self.seed, "deterministic": True, "force_row_wise": True,
-                  "num_threads": self.n_jobs, "verbosity": -1}
+        params = {
+            "objective": objective,
+            "learning_rate": self.learning_rate,
+            "num_leaves": self.num_leaves,
+            "min_data_in_leaf": 100,
+            "seed": self.seed,
+            "deterministic": True,
+            "force_row_wise": True,
+            "num_threads": self.n_jobs,
+            "verbosity": -1,
+        }
         data = lgb.Dataset(X, label=y, init_score=base, free_raw_data=True)
         return lgb.train(params, data, num_boost_round=self.n_estimators)
 
     def _apply(self, estimator: Any, X: pd.DataFrame) -> np.ndarray:
         base = self._base(X)
         return np.maximum(estimator.predict(X, num_threads=self.n_jobs) + base, 0.0)
-
 
     def _base(self, X: pd.DataFrame) -> np.ndarray:
         if self.base == "none":
@@ -113,7 +119,7 @@ def rmsse_scales(data) -> dict[str, float]:
     out = {}
     for uid, values in data.scale.items():
         diff = values[SEASON:] - values[:-SEASON]
-        out[uid] = float(np.sqrt(np.mean(diff ** 2))) if len(diff) else np.nan
+        out[uid] = float(np.sqrt(np.mean(diff**2))) if len(diff) else np.nan
     return out
 
 
@@ -125,21 +131,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--learning-rate", type=float, default=0.05)
     parser.add_argument("--stride", type=int, default=7)
     parser.add_argument("--init", default=BASE, help="feature used as init score, or none")
-    parser.add_argument("--test", action="store_true",
-                        help="fit on the benchmark's training part and score its test period "
-                        "(ml_accuracy.py's split) instead of the validation window")
+    parser.add_argument(
+        "--test",
+        action="store_true",
+        help="fit on the benchmark's training part and score its test period "
+        "(ml_accuracy.py's split) instead of the validation window",
+    )
     args = parser.parse_args(argv)
     data = Data(args.dataset, DEFAULT_DATA, 150) if args.test else validation_data(args.dataset)
     spec = default_spec("D", SEASON, drivers=data.drivers)
-    spec = FeatureSpec.from_dict({**spec.to_dict(), **DIRECT_RICH,
-                                  "origin_stride": args.stride})
+    spec = FeatureSpec.from_dict({**spec.to_dict(), **DIRECT_RICH, "origin_stride": args.stride})
     rows = []
     for floor in [float(f) for f in args.floors.split(",")]:
-        model = BlockRMSE(season_length=SEASON, features=spec, objective="regression",
-                          target_transform="scale", n_estimators=args.trees,
-                          learning_rate=args.learning_rate,
-                          alias=f"block_rmse_floor{floor:g}_stride{args.stride}_"
-                          f"trees{args.trees}_lr{args.learning_rate:g}_init{args.init}")
+        model = BlockRMSE(
+            season_length=SEASON,
+            features=spec,
+            objective="regression",
+            target_transform="scale",
+            n_estimators=args.trees,
+            learning_rate=args.learning_rate,
+            alias=f"block_rmse_floor{floor:g}_stride{args.stride}_"
+            f"trees{args.trees}_lr{args.learning_rate:g}_init{args.init}",
+        )
         model.floor, model.base = floor, args.init
         model.rmsse_scale = rmsse_scales(data)
         started = time.perf_counter()

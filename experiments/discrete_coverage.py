@@ -58,15 +58,25 @@ def run(name: str, data: Path) -> list[dict[str, object]]:
         frame = frame[frame["complete_51m"].astype(bool)]  # as benchmarks/accuracy.py
     h = int(meta["recommended_h"])
     rows = []
-    series = [part.sort_values("ds")["y"].to_numpy(dtype=float)
-              for _, part in frame.groupby("unique_id")]
+    series = [
+        part.sort_values("ds")["y"].to_numpy(dtype=float) for _, part in frame.groupby("unique_id")
+    ]
     zeros = float(np.mean(np.concatenate([y[-h:] for y in series]) == 0))
     dists = [distribution(float(y[-h:].mean()), float(y.var(ddof=1))) for y in series]
     for kind in ("central", "one-sided"):
         for level in LEVELS:
             cover = np.mean([exact_coverage(d, level, kind) for d in dists])
-            rows.append({"dataset": name, "series": len(series), "h": h, "zero_share": zeros,
-                         "interval": kind, "level": level, "oracle_coverage": float(cover)})
+            rows.append(
+                {
+                    "dataset": name,
+                    "series": len(series),
+                    "h": h,
+                    "zero_share": zeros,
+                    "interval": kind,
+                    "level": level,
+                    "oracle_coverage": float(cover),
+                }
+            )
     return rows
 
 
@@ -77,9 +87,11 @@ def main() -> None:
     args = parser.parse_args()
     for name in args.datasets.split(","):
         for row in run(name, args.data):
-            print(f"{row['dataset']}: {row['series']} series, last {row['h']} months, "
-                  f"{row['zero_share']:.1%} zero; a calibrated {row['interval']} {row['level']} % "
-                  f"interval covers {row['oracle_coverage']:.1%}")
+            print(
+                f"{row['dataset']}: {row['series']} series, last {row['h']} months, "
+                f"{row['zero_share']:.1%} zero; a calibrated {row['interval']} {row['level']} % "
+                f"interval covers {row['oracle_coverage']:.1%}"
+            )
 
 
 if __name__ == "__main__":

@@ -45,20 +45,32 @@ def main(name: str, max_series: int, models: list[str]) -> dict[str, float]:
     start = time.perf_counter()
     run = run_forecast(train, h, freq, season, models=models, n_windows=2, ensemble_k=3)
     print(f"selection run {time.perf_counter() - start:.0f}s", file=sys.stderr)
-    point = {m: run_forecast(train, h, freq, season, models=m).forecasts
-             .set_index(["unique_id", "ds"])["forecast"] for m in models}
+    point = {
+        m: run_forecast(train, h, freq, season, models=m).forecasts.set_index(["unique_id", "ds"])[
+            "forecast"
+        ]
+        for m in models
+    }
     actual = test.set_index(["unique_id", "ds"])["y"]
     history = {u: g["y"].to_numpy() for u, g in train.groupby("unique_id")}
 
     def score(uid: str, forecast: pd.Series) -> float:
         y = actual.loc[uid]
-        return mase(y.to_numpy(), forecast.loc[uid].reindex(y.index).to_numpy(),
-                    history[uid], season)
+        return mase(
+            y.to_numpy(), forecast.loc[uid].reindex(y.index).to_numpy(), history[uid], season
+        )
 
     ids = sorted(history)
     held = pd.DataFrame({m: {u: score(u, point[m]) for u in ids} for m in models})
-    held["Ensemble"] = {u: score(u, pd.concat([point[m] for m in run.ensemble_members.get(
-        u, models[:1])], axis=1).median(axis=1)) for u in ids}
+    held["Ensemble"] = {
+        u: score(
+            u,
+            pd.concat([point[m] for m in run.ensemble_members.get(u, models[:1])], axis=1).median(
+                axis=1
+            ),
+        )
+        for u in ids
+    }
     backtest = run.metrics.pivot(index="unique_id", columns="model", values="mase")
     classes = classify_demand(train)["demand_class"]
 
@@ -72,8 +84,9 @@ def main(name: str, max_series: int, models: list[str]) -> dict[str, float]:
     results["global"] = float(held[backtest.mean().idxmin()].mean())
     segment_mean = backtest.groupby(classes).transform("mean")
     for k in (1, 2, 4):
-        results[f"shrink_k{k}"] = mean_of(((2 * backtest + k * segment_mean) / (2 + k))
-                                          .idxmin(axis=1))
+        results[f"shrink_k{k}"] = mean_of(
+            ((2 * backtest + k * segment_mean) / (2 + k)).idxmin(axis=1)
+        )
     for margin in (0.1, 0.2):
         choice = {}
         for uid in backtest.index:
@@ -81,12 +94,15 @@ def main(name: str, max_series: int, models: list[str]) -> dict[str, float]:
             better = backtest.loc[uid, own] < (1 - margin) * backtest.loc[uid, fallback]
             choice[uid] = own if better else fallback
         results[f"margin{margin}"] = mean_of(choice)
-    results["stockwise_auto"] = mean_of(dict(zip(run.selection["unique_id"],
-                                                 run.selection["model"], strict=True)))
+    results["stockwise_auto"] = mean_of(
+        dict(zip(run.selection["unique_id"], run.selection["model"], strict=True))
+    )
     return results
 
 
 if __name__ == "__main__":
     dataset, limit, names = sys.argv[1], int(sys.argv[2]), sys.argv[3].split(",")
-    print(dataset, json.dumps({k: round(v, 4) for k, v in main(dataset, limit, names).items()},
-                              indent=0))
+    print(
+        dataset,
+        json.dumps({k: round(v, 4) for k, v in main(dataset, limit, names).items()}, indent=0),
+    )

@@ -43,8 +43,10 @@ def _fresh_postgres() -> str:
     """The test PostgreSQL URL with an empty ``public`` schema (skip/fail when unset)."""
     url = os.environ.get(POSTGRES_ENV)
     if not url:
-        message = (f"{POSTGRES_ENV} is not set: PostgreSQL tests need a database URL such as "
-                   "postgresql+psycopg://stockwise:stockwise@localhost/stockwise_test")
+        message = (
+            f"{POSTGRES_ENV} is not set: PostgreSQL tests need a database URL such as "
+            "postgresql+psycopg://stockwise:stockwise@localhost/stockwise_test"
+        )
         if os.environ.get("CI") == "true":
             pytest.fail(f"CI=true but {message}")
         pytest.skip(message)
@@ -67,8 +69,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture(scope="module", params=["sqlite", ONE_POSTGRES_WORKER])
-def module_database_url(request: pytest.FixtureRequest,
-                        tmp_path_factory: pytest.TempPathFactory) -> str:
+def module_database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> str:
     """Like ``database_url`` but shared by a module's tests (for costly set-ups)."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path_factory.mktemp('db') / 'stockwise.db'}"
@@ -76,8 +79,16 @@ def module_database_url(request: pytest.FixtureRequest,
 
 
 CHROMIUM = Path(os.environ.get("STOCKWISE_CHROMIUM", "/usr/bin/chromium"))
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="module")
@@ -85,10 +96,12 @@ def browser() -> Iterator[object]:
     """Debian's headless Chromium driven by Playwright (its browser download is not used);
     skips when either is missing. Shared by the report and dashboard browser tests."""
     sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="the playwright package is not installed")
+        "playwright.sync_api", reason="the playwright package is not installed"
+    )
     if not CHROMIUM.is_file():
-        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium, or set "
-                    "STOCKWISE_CHROMIUM)")
+        pytest.skip(
+            f"no Chromium at {CHROMIUM} (apt-get install chromium, or set STOCKWISE_CHROMIUM)"
+        )
     with sync_api.sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         yield launched

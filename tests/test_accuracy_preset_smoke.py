@@ -16,9 +16,23 @@ SCRIPT = REPO / "benchmarks" / "accuracy_preset.py"
 
 def test_smoke_scores_the_three_runs_on_pbs(shared_data: Path, tmp_path: Path) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "benchmarks.accuracy_preset", "--smoke", "--data",
-         str(shared_data), "--out", str(tmp_path)], capture_output=True, text=True,
-        timeout=600, check=False, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO / "src")})
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.accuracy_preset",
+            "--smoke",
+            "--data",
+            str(shared_data),
+            "--out",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO / "src")},
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     table = (tmp_path / "accuracy_preset.md").read_text()
     row = next(line for line in table.splitlines() if line.startswith("| pbs |"))

@@ -10,11 +10,35 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "stockwise"
-CORE = ["schema.py", "errors.py", "calendar_facts.py", "cells.py", "progress.py", "data",
-        "sectors", "synthetic", "features", "models", "evaluation", "inventory", "report",
-        "workflows", "ports", "replay"]
-FORBIDDEN = {"typer", "fastapi", "sqlalchemy", "mlflow", "dask", "distributed", "rich",
-             "uvicorn", "starlette"}
+CORE = [
+    "schema.py",
+    "errors.py",
+    "calendar_facts.py",
+    "cells.py",
+    "progress.py",
+    "data",
+    "sectors",
+    "synthetic",
+    "features",
+    "models",
+    "evaluation",
+    "inventory",
+    "report",
+    "workflows",
+    "ports",
+    "replay",
+]
+FORBIDDEN = {
+    "typer",
+    "fastapi",
+    "sqlalchemy",
+    "mlflow",
+    "dask",
+    "distributed",
+    "rich",
+    "uvicorn",
+    "starlette",
+}
 
 
 def _core_files() -> list[Path]:
@@ -42,19 +66,33 @@ def test_core_module_imports_no_framework(path: Path) -> None:
 
 @pytest.mark.slow
 def test_importing_the_core_loads_no_framework() -> None:
-    code = ("import sys, stockwise, stockwise.data, stockwise.sectors, stockwise.synthetic, "
-            "stockwise.workflows.demo, stockwise.workflows.plan, stockwise.inventory; "
-            "print(sorted(m for m in sys.modules if m.split('.')[0] "
-            f"in {sorted(FORBIDDEN)!r}))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout.strip()
+    code = (
+        "import sys, stockwise, stockwise.data, stockwise.sectors, stockwise.synthetic, "
+        "stockwise.workflows.demo, stockwise.workflows.plan, stockwise.inventory; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] "
+        f"in {sorted(FORBIDDEN)!r}))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
     assert out == "[]"
 
 
 # -- the layers (an import contract, checked on every import statement, lazy ones too) ----
 LAYERS: list[set[str]] = [
-    {"__init__", "__version__", "schema", "errors", "calendar_facts", "cells", "optional",
-     "progress", "py", "words", "locales"},
+    {
+        "__init__",
+        "__version__",
+        "schema",
+        "errors",
+        "calendar_facts",
+        "cells",
+        "optional",
+        "progress",
+        "py",
+        "words",
+        "locales",
+    },
     {"data", "sectors", "synthetic", "features"},
     {"models", "evaluation"},
     {"inventory", "ports", "hierarchy"},
@@ -92,8 +130,9 @@ def _stockwise_imports(path: Path) -> set[str]:
                 names = [node.module]
         elif isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
-        found.update(n.split(".")[1] for n in names
-                     if n.startswith("stockwise.") and len(n.split(".")) > 1)
+        found.update(
+            n.split(".")[1] for n in names if n.startswith("stockwise.") and len(n.split(".")) > 1
+        )
     return found
 
 

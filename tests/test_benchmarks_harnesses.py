@@ -81,10 +81,25 @@ def test_api_load(harness, capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_render_tables(harness, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     result = tmp_path / "result.json"
-    result.write_text(json.dumps({"runs": [{"stages": [
-        {"stage": "read", "cpu_s": 0.25, "rows": 1200}, {"stage": "plan", "cpu_s": 3.5}]}]}))
+    result.write_text(
+        json.dumps(
+            {
+                "runs": [
+                    {
+                        "stages": [
+                            {"stage": "read", "cpu_s": 0.25, "rows": 1200},
+                            {"stage": "plan", "cpu_s": 3.5},
+                        ]
+                    }
+                ]
+            }
+        )
+    )
     render = harness("render_tables")
     assert render.main([str(result), "--records", "runs.0.stages"]) == 0
     assert capsys.readouterr().out.splitlines() == [
-        "| stage | cpu_s | rows |", "|---|---:|---:|", "| read | 0.25 | 1,200 |",
-        "| plan | 3.5 |  |"]
+        "| stage | cpu_s | rows |",
+        "|---|---:|---:|",
+        "| read | 0.25 | 1,200 |",
+        "| plan | 3.5 |  |",
+    ]

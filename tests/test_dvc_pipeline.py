@@ -30,19 +30,25 @@ pytestmark = [
 ]
 
 
-def _run(args: list[str], cwd: Path, env: dict[str, str], timeout: int = 600
-         ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True,
-                          timeout=timeout, check=False)
+def _run(
+    args: list[str], cwd: Path, env: dict[str, str], timeout: int = 600
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        args, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
 
 
 @pytest.fixture
 def pipeline_repo(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     repo = tmp_path / "repo"
     repo.mkdir()
-    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-           "DVC_NO_ANALYTICS": "1", "GIT_CONFIG_NOSYSTEM": "1",
-           "MLFLOW_TRACKING_URI": f"sqlite:///{tmp_path / 'store' / 'mlflow.db'}"}
+    env = {
+        **os.environ,
+        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+        "DVC_NO_ANALYTICS": "1",
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "MLFLOW_TRACKING_URI": f"sqlite:///{tmp_path / 'store' / 'mlflow.db'}",
+    }
     env.pop("STOCKWISE_DATA_DIR", None)  # it would take precedence over the URI above
     shutil.copy(REPO / "params.yaml", repo / "params.yaml")
     pipeline = yaml.safe_load((REPO / "dvc.yaml").read_text())
@@ -55,7 +61,8 @@ def pipeline_repo(tmp_path: Path) -> tuple[Path, dict[str, str]]:
 
 
 def test_dvc_repro_runs_the_pipeline_then_has_nothing_to_do(
-        pipeline_repo: tuple[Path, dict[str, str]]) -> None:
+    pipeline_repo: tuple[Path, dict[str, str]],
+) -> None:
     repo, env = pipeline_repo
     assert DVC is not None
     first = _run([DVC, "repro"], repo, env)
@@ -63,9 +70,14 @@ def test_dvc_repro_runs_the_pipeline_then_has_nothing_to_do(
     stages = yaml.safe_load((repo / "dvc.yaml").read_text())["stages"]
     lock = yaml.safe_load((repo / "dvc.lock").read_text())["stages"]
     assert set(lock) == set(stages)
-    for name in ("data/sales.csv", "prepared/sales_prepared.csv",
-                 "backtest/backtest_summary.csv", "forecast/forecasts.csv", "plan/plan.csv",
-                 "report.html"):
+    for name in (
+        "data/sales.csv",
+        "prepared/sales_prepared.csv",
+        "backtest/backtest_summary.csv",
+        "forecast/forecasts.csv",
+        "plan/plan.csv",
+        "report.html",
+    ):
         assert (repo / "pipeline" / name).is_file(), name
 
     second = _run([DVC, "repro"], repo, env)

@@ -18,15 +18,22 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_every_extra_named_is_declared() -> None:
     extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
-        "optional-dependencies"]
+        "optional-dependencies"
+    ]
     for library, extra in EXTRAS.items():
         name = DISTRIBUTIONS.get(library, library)
         listed = list(extras[extra])  # with the extras it includes (api brings report)
-        listed += [d for dep in extras[extra] if dep.startswith("stockwise[")
-                   for inner in dep[len("stockwise["):-1].split(",") for d in extras[inner]]
+        listed += [
+            d
+            for dep in extras[extra]
+            if dep.startswith("stockwise[")
+            for inner in dep[len("stockwise[") : -1].split(",")
+            for d in extras[inner]
+        ]
         assert any(dep.startswith(name) for dep in listed), (library, extra)
     assert set(EXTRAS.values()) | {"sql", "api", "dask"} <= {
-        name.strip() for name in extras["all"][0].split("[")[1].rstrip("]").split(",")}
+        name.strip() for name in extras["all"][0].split("[")[1].rstrip("]").split(",")
+    }
 
 
 def test_a_missing_library_names_its_extra(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -41,8 +48,13 @@ def test_a_model_without_its_library_says_which_extra(monkeypatch: pytest.Monkey
     from stockwise.models import LightGBM
 
     monkeypatch.setitem(sys.modules, "lightgbm", None)
-    frame = pd.DataFrame({"unique_id": "a", "ds": pd.date_range("2024-01-01", periods=90),
-                          "y": np.arange(90, dtype=float) % 7})
+    frame = pd.DataFrame(
+        {
+            "unique_id": "a",
+            "ds": pd.date_range("2024-01-01", periods=90),
+            "y": np.arange(90, dtype=float) % 7,
+        }
+    )
     with pytest.raises(MissingDependencyError, match=r"stockwise\[ml\]"):
         LightGBM(season_length=7).fit(frame)
 
@@ -50,8 +62,9 @@ def test_a_model_without_its_library_says_which_extra(monkeypatch: pytest.Monkey
 def test_a_missing_module_an_extra_brings_is_said_with_the_extra() -> None:
     from stockwise.optional import missing_extra
 
-    said = missing_extra(ModuleNotFoundError("No module named 'sklearn'", name="sklearn.base"),
-                         "The random forest")
+    said = missing_extra(
+        ModuleNotFoundError("No module named 'sklearn'", name="sklearn.base"), "The random forest"
+    )
     assert said is not None
     assert "The random forest needs the optional library scikit-learn" in str(said)
     assert "pip install 'stockwise[ml]'" in str(said)

@@ -15,8 +15,7 @@ def test_readme_python_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     from stockwise.synthetic import generate
 
     sales = generate(sectors=("retail",), n_products=2, n_days=60, seed=3).sales
-    sales.rename(columns={"ds": "Date", "y": "Ventes"}).to_csv(tmp_path / "ventes.csv",
-                                                               index=False)
+    sales.rename(columns={"ds": "Date", "y": "Ventes"}).to_csv(tmp_path / "ventes.csv", index=False)
     monkeypatch.chdir(tmp_path)
     block = re.search(r"```python\n(.*?)```", README.read_text(), re.S)
     assert block is not None

@@ -28,22 +28,56 @@ SEASON = {"h": 24, "D": 7, "W": 52, "M": 12, "Q": 4, "Y": 1}
 DAYS_PER_PERIOD = {"h": 1 / 24, "D": 1.0, "W": 7.0, "M": 30.44, "Q": 91.31, "Y": 365.25}
 """Mean days in a period (a Gregorian year is 365.25 days): turns days into periods."""
 MONTHS_PER_PERIOD = {"M": 1, "Q": 3, "Y": 12}
-NAMES = {"h": "hourly", "D": "daily", "W": "weekly", "M": "monthly", "Q": "quarterly",
-         "Y": "yearly"}
+NAMES = {
+    "h": "hourly",
+    "D": "daily",
+    "W": "weekly",
+    "M": "monthly",
+    "Q": "quarterly",
+    "Y": "yearly",
+}
 UNITS = {"h": "hour", "D": "day", "W": "week", "M": "month", "Q": "quarter", "Y": "year"}
 WEEKDAY_CODES = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
 _ALIASES = {
-    "H": "h", "1H": "h", "60MIN": "h", "HOURLY": "h",
-    "D": "D", "1D": "D", "DAILY": "D",
-    "W": "W", "1W": "W", "WEEKLY": "W",
-    "M": "M", "MS": "M", "ME": "M", "1M": "M", "MONTHLY": "M",
-    "Q": "Q", "QS": "Q", "QE": "Q", "QS-JAN": "Q", "Q-DEC": "Q", "QE-DEC": "Q",
+    "H": "h",
+    "1H": "h",
+    "60MIN": "h",
+    "HOURLY": "h",
+    "D": "D",
+    "1D": "D",
+    "DAILY": "D",
+    "W": "W",
+    "1W": "W",
+    "WEEKLY": "W",
+    "M": "M",
+    "MS": "M",
+    "ME": "M",
+    "1M": "M",
+    "MONTHLY": "M",
+    "Q": "Q",
+    "QS": "Q",
+    "QE": "Q",
+    "QS-JAN": "Q",
+    "Q-DEC": "Q",
+    "QE-DEC": "Q",
     "QUARTERLY": "Q",
-    "Y": "Y", "YS": "Y", "YE": "Y", "A": "Y", "AS": "Y", "YS-JAN": "Y", "Y-DEC": "Y",
-    "YE-DEC": "Y", "A-DEC": "Y", "AS-JAN": "Y", "YEARLY": "Y", "ANNUAL": "Y",
+    "Y": "Y",
+    "YS": "Y",
+    "YE": "Y",
+    "A": "Y",
+    "AS": "Y",
+    "YS-JAN": "Y",
+    "Y-DEC": "Y",
+    "YE-DEC": "Y",
+    "A-DEC": "Y",
+    "AS-JAN": "Y",
+    "YEARLY": "Y",
+    "ANNUAL": "Y",
 }
-SUPPORTED = ("h, D, W (W-MON ... W-SUN), M (MS, ME), Q (QS, QE) and Y (YS, YE); "
-             "quarters and years follow the calendar year")
+SUPPORTED = (
+    "h, D, W (W-MON ... W-SUN), M (MS, ME), Q (QS, QE) and Y (YS, YE); "
+    "quarters and years follow the calendar year"
+)
 
 
 def parse(freq: str) -> tuple[str, int | None]:
@@ -74,8 +108,7 @@ def season_length(freq: str, override: int | None = None) -> int:
     if override is None:
         return SEASON[code_of(freq)]
     if isinstance(override, bool) or int(override) != override or override < 1:
-        raise OptionError(f"season length must be a whole number of periods >= 1, "
-                          f"not {override!r}")
+        raise OptionError(f"season length must be a whole number of periods >= 1, not {override!r}")
     return int(override)
 
 
@@ -114,8 +147,7 @@ def period_index(dates: pd.DatetimeIndex | pd.Series, code: str) -> np.ndarray:
     return days // 7 if code == "W" else days
 
 
-def shift(dates: pd.DatetimeIndex | pd.Series, code: str,
-          periods: np.ndarray | int) -> np.ndarray:
+def shift(dates: pd.DatetimeIndex | pd.Series, code: str, periods: np.ndarray | int) -> np.ndarray:
     """``dates`` moved by ``periods`` periods of ``code`` (datetime64[ns] array); months,
     quarters and years land on the first of the month."""
     stamps = pd.DatetimeIndex(dates)
@@ -124,8 +156,9 @@ def shift(dates: pd.DatetimeIndex | pd.Series, code: str,
         months = stamps.to_numpy().astype("datetime64[M]")
         moved = months + (steps * MONTHS_PER_PERIOD[code]).astype("timedelta64[M]")
         return moved.astype("datetime64[ns]")
-    unit = {"h": np.timedelta64(1, "h"), "D": np.timedelta64(1, "D"),
-            "W": np.timedelta64(7, "D")}[code]
+    unit = {"h": np.timedelta64(1, "h"), "D": np.timedelta64(1, "D"), "W": np.timedelta64(7, "D")}[
+        code
+    ]
     return (stamps.to_numpy() + steps * unit).astype("datetime64[ns]")
 
 

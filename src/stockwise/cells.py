@@ -35,8 +35,11 @@ _PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 def looks_like_formula(value: object) -> bool:
     """True for text a spreadsheet would evaluate (not for numbers, nor number-like text)."""
-    return (isinstance(value, str) and value.startswith(FORMULA_STARTS)
-            and _PLAIN_NUMBER.fullmatch(value) is None)
+    return (
+        isinstance(value, str)
+        and value.startswith(FORMULA_STARTS)
+        and _PLAIN_NUMBER.fullmatch(value) is None
+    )
 
 
 def escape_text(value: Any) -> Any:
@@ -97,21 +100,22 @@ class CsvFormat:
         return EXCEL_FR if sep == ";" or decimal == "," else STANDARD
 
     @classmethod
-    def named(cls, name: str, sep: str | None = None, decimal: str | None = None
-              ) -> CsvFormat:
+    def named(cls, name: str, sep: str | None = None, decimal: str | None = None) -> CsvFormat:
         """``"input"`` (like the input, :meth:`like_input`), ``"standard"`` or ``"excel-fr"``."""
         key = name.strip().lower()
         if key == "input":
             return cls.like_input(sep, decimal)
         if key in CSV_FORMATS:
             return CSV_FORMATS[key]
-        raise ValueError(f"unknown CSV format {name!r}; use input, "
-                         f"{', '.join(CSV_FORMATS)}")
+        raise ValueError(f"unknown CSV format {name!r}; use input, {', '.join(CSV_FORMATS)}")
 
     def options(self) -> dict[str, Any]:
         """The ``DataFrame.to_csv`` options of this format."""
-        return {"sep": self.sep, "decimal": self.decimal,
-                "encoding": "utf-8-sig" if self.bom else "utf-8"}
+        return {
+            "sep": self.sep,
+            "decimal": self.decimal,
+            "encoding": "utf-8-sig" if self.bom else "utf-8",
+        }
 
 
 STANDARD = CsvFormat()
@@ -122,15 +126,27 @@ FLOAT_FORMAT = "%.15g"
 noise from a sum) is written ``4963.2``; no figure stockwise computes has more meaning."""
 
 
-WHOLE_UNITS = frozenset({"order_qty", "budget_cut_units", "order_units", "order_lines",
-                         "proposed_units", "kept_units", "moq", "pack_size"})
+WHOLE_UNITS = frozenset(
+    {
+        "order_qty",
+        "budget_cut_units",
+        "order_units",
+        "order_lines",
+        "proposed_units",
+        "kept_units",
+        "moq",
+        "pack_size",
+    }
+)
 """Counts of whole units or lines: written without decimals."""
-PROBABILITIES = frozenset({"stockout_probability", "service_level", "cycle_service_level",
-                           "fill_rate", "share_won"})
+PROBABILITIES = frozenset(
+    {"stockout_probability", "service_level", "cycle_service_level", "fill_rate", "share_won"}
+)
 """Probabilities and rates: three decimals (99.95 % is 0.9995, shown as 1.000 only when
 it rounds so)."""
-MONEY_COLUMNS = frozenset({"value_at_stake", "risk_left", "lost_value_at_stake",
-                           "lost_value_avoided"})
+MONEY_COLUMNS = frozenset(
+    {"value_at_stake", "risk_left", "lost_value_at_stake", "lost_value_avoided"}
+)
 """Money that does not end in ``_value``: cents, like every ``*_value`` column."""
 RATES = frozenset({"mean_daily_demand"})
 """Units per day: three decimals, so a slow mover's 0.04 a day is not written 0."""
@@ -151,8 +167,15 @@ def decimals_of(column: str) -> int | None:
     if column in MONEY_COLUMNS or column.endswith("_value"):
         return 2
     if column.endswith(("_units", "_days")) or column in (
-            "on_hand", "on_order", "position", "safety_stock", "reorder_point",
-            "order_up_to", "days_of_cover", "days"):
+        "on_hand",
+        "on_order",
+        "position",
+        "safety_stock",
+        "reorder_point",
+        "order_up_to",
+        "days_of_cover",
+        "days",
+    ):
         return UNIT_DECIMALS
     return None
 
@@ -170,8 +193,12 @@ def round_to_meaning(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(**rounded) if rounded else frame
 
 
-def write_csv(frame: pd.DataFrame, target: str | Path | IO[str],
-              csv_format: CsvFormat | None = None, **options: Any) -> None:
+def write_csv(
+    frame: pd.DataFrame,
+    target: str | Path | IO[str],
+    csv_format: CsvFormat | None = None,
+    **options: Any,
+) -> None:
     """``frame.to_csv(target, index=False)`` with formula-looking text escaped, floats
     without binary noise, in ``csv_format`` (default :data:`STANDARD`)."""
     options.setdefault("index", False)
@@ -189,8 +216,7 @@ def read_own_csv(path: str | Path, **options: Any) -> pd.DataFrame:
         header = handle.readline()
     french = header.count(";") > header.count(",")
     fmt = EXCEL_FR if french else STANDARD
-    return pd.read_csv(path, sep=fmt.sep, decimal=fmt.decimal, encoding="utf-8-sig",
-                       **options)
+    return pd.read_csv(path, sep=fmt.sep, decimal=fmt.decimal, encoding="utf-8-sig", **options)
 
 
 def protect_cell(cell: Any) -> None:

@@ -55,7 +55,11 @@ class MissingColumnsError(InputError):
     """A required canonical column is absent after mapping."""
 
     def __init__(
-        self, missing: list[str], found: list[str], *, source: str | None = None,
+        self,
+        missing: list[str],
+        found: list[str],
+        *,
+        source: str | None = None,
         table: str = "sales",
     ) -> None:
         names = ", ".join(f"'{m}'" for m in missing)

@@ -12,16 +12,33 @@ from types import ModuleType
 
 from stockwise.errors import StockwiseError
 
-EXTRAS = {"lightgbm": "ml", "xgboost": "ml", "sklearn": "ml", "skops": "ml",
-          "torch": "lstm", "safetensors": "lstm", "mlflow": "tracking",
-          "plotly": "report", "matplotlib": "report",
-          "fastapi": "api", "uvicorn": "api", "alembic": "api",
-          "pydantic_settings": "api", "multipart": "api", "jinja2": "api",
-          "sqlalchemy": "sql", "dask": "dask", "distributed": "dask"}
+EXTRAS = {
+    "lightgbm": "ml",
+    "xgboost": "ml",
+    "sklearn": "ml",
+    "skops": "ml",
+    "torch": "lstm",
+    "safetensors": "lstm",
+    "mlflow": "tracking",
+    "plotly": "report",
+    "matplotlib": "report",
+    "fastapi": "api",
+    "uvicorn": "api",
+    "alembic": "api",
+    "pydantic_settings": "api",
+    "multipart": "api",
+    "jinja2": "api",
+    "sqlalchemy": "sql",
+    "dask": "dask",
+    "distributed": "dask",
+}
 """Top-level module → the ``pyproject.toml`` extra that installs it."""
 
-DISTRIBUTIONS = {"sklearn": "scikit-learn", "pydantic_settings": "pydantic-settings",
-                 "multipart": "python-multipart"}
+DISTRIBUTIONS = {
+    "sklearn": "scikit-learn",
+    "pydantic_settings": "pydantic-settings",
+    "multipart": "python-multipart",
+}
 """Top-level module → the name pip installs it by, where the two differ."""
 
 
@@ -29,8 +46,9 @@ class MissingDependencyError(StockwiseError, ImportError):
     """An optional library is not installed; the message names the extra."""
 
 
-def missing_extra(error: ModuleNotFoundError, needed_by: str = "this command"
-                  ) -> MissingDependencyError | None:
+def missing_extra(
+    error: ModuleNotFoundError, needed_by: str = "this command"
+) -> MissingDependencyError | None:
     """``error`` said as the extra to install, when the missing module is one an extra
     brings; None for any other module (a broken install, or a bug)."""
     library = (error.name or "").split(".")[0]
@@ -40,7 +58,8 @@ def missing_extra(error: ModuleNotFoundError, needed_by: str = "this command"
     return MissingDependencyError(
         f"{needed_by} needs the optional library {DISTRIBUTIONS.get(library, library)}, "
         "which is not installed.",
-        hint=f"Install it with pip install 'stockwise[{extra}]' (or 'stockwise[all]').")
+        hint=f"Install it with pip install 'stockwise[{extra}]' (or 'stockwise[all]').",
+    )
 
 
 def optional_import(name: str, needed_by: str) -> ModuleType:
@@ -53,5 +72,5 @@ def optional_import(name: str, needed_by: str) -> ModuleType:
         extra = EXTRAS.get(library, "all")
         raise MissingDependencyError(
             f"{needed_by} needs {library}, which is not installed.",
-            hint=f"Install it with pip install 'stockwise[{extra}]' (or 'stockwise[all]')."
+            hint=f"Install it with pip install 'stockwise[{extra}]' (or 'stockwise[all]').",
         ) from exc

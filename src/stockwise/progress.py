@@ -49,8 +49,15 @@ Report = Callable[[Step], None]
 """What a long function calls at each boundary (it may raise to stop the job there)."""
 
 
-def step(report: Report | None, stage: str, done: int, total: int, *,
-         span: tuple[float, float] = (0.0, 1.0), item: str = "") -> None:
+def step(
+    report: Report | None,
+    stage: str,
+    done: int,
+    total: int,
+    *,
+    span: tuple[float, float] = (0.0, 1.0),
+    item: str = "",
+) -> None:
     """Report ``done`` of ``total`` units of ``stage``, a stage that covers ``span`` of the
     reporting job (its share done grows from ``span[0]`` to ``span[1]`` with ``done``)."""
     if report is None:
@@ -60,8 +67,7 @@ def step(report: Report | None, stage: str, done: int, total: int, *,
     report(Step(stage, done, total, start + (end - start) * min(max(share, 0.0), 1.0), item))
 
 
-def within(report: Report | None, start: float, end: float, label: str = ""
-           ) -> Report | None:
+def within(report: Report | None, start: float, end: float, label: str = "") -> Report | None:
     """The report of a part of a job that covers ``start`` to ``end`` of it: the part's
     steps (0 to 1 of the part) are passed on mapped into that share, under ``label``."""
     if report is None:
@@ -69,8 +75,11 @@ def within(report: Report | None, start: float, end: float, label: str = ""
     scope = (label,) if label else ()
 
     def part(inner: Step) -> None:
-        report(replace(inner, fraction=start + (end - start) * inner.fraction,
-                       scope=scope + inner.scope))
+        report(
+            replace(
+                inner, fraction=start + (end - start) * inner.fraction, scope=scope + inner.scope
+            )
+        )
 
     return part
 

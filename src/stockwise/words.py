@@ -97,8 +97,7 @@ def day(value: object, lang: str = "en") -> str:
 def _localise_number(text: str, lang: str) -> str:
     if lang == "en":
         return text
-    return text.replace(",", "\x00").replace(".", DECIMAL[lang]).replace("\x00",
-                                                                         THOUSANDS[lang])
+    return text.replace(",", "\x00").replace(".", DECIMAL[lang]).replace("\x00", THOUSANDS[lang])
 
 
 def localise(token: str, lang: str) -> str:
@@ -171,8 +170,9 @@ def _translate(text: str, lang: str, missed: list[str] | None) -> str:
         parts = _split(text, separator)
         if len(parts) > 1:  # (a French " ; " leaves a space before the cut: not doubled)
             parts = [p.rstrip(" ") if joiner[0] == " " else p for p in parts]
-            return joiner.join(_say(p, lang) if missed is None else
-                               _translate(p, lang, missed) for p in parts)
+            return joiner.join(
+                _say(p, lang) if missed is None else _translate(p, lang, missed) for p in parts
+            )
     for prefix, pattern, translated in _templates(lang):
         if not text.startswith(prefix):
             continue
@@ -217,7 +217,7 @@ def _split(text: str, separator: str) -> list[str]:
         elif token in (")", "]"):
             depth -= 1
         elif depth == 0:
-            parts.append(text[start:mark.start()])
+            parts.append(text[start : mark.start()])
             start = mark.end()
     parts.append(text[start:])
     return parts
@@ -238,8 +238,10 @@ def _templates(lang: str) -> list[tuple[str, re.Pattern[str], str]]:
         fields = [name for _, name, _, _ in parsed if name]
         if not fields:
             continue
-        pattern = "".join(re.escape(literal) + (f"(?P<{name}>.+?)" if name else "")
-                          for literal, name, _, _ in parsed)
+        pattern = "".join(
+            re.escape(literal) + (f"(?P<{name}>.+?)" if name else "")
+            for literal, name, _, _ in parsed
+        )
         literal = len(english) - sum(len(name) + 2 for name in fields)
         found.append((literal, parsed[0][0], re.compile(pattern, re.DOTALL), translated))
     found.sort(key=lambda item: -item[0])
@@ -253,8 +255,9 @@ CODES = ("urgency", "severity", "alert", "type")
 them (workbook, report, terminal, dashboard) but kept in the CSV files, which programs read."""
 
 
-def say_columns(frame: pd.DataFrame, lang: str, columns: tuple[str, ...] = SENTENCES + CODES
-                ) -> pd.DataFrame:
+def say_columns(
+    frame: pd.DataFrame, lang: str, columns: tuple[str, ...] = SENTENCES + CODES
+) -> pd.DataFrame:
     """``frame`` with the text of ``columns`` (those present) in ``lang``."""
     if check_language(lang) == "en":
         return frame

@@ -29,8 +29,14 @@ def storage(database_url: str):
 @pytest.fixture(scope="module")
 def tables():
     data = generate(sectors=("pharmacy",), n_products=2, n_days=40, seed=5)
-    return {name: load_table(frame, name).data for name, frame in
-            (("sales", data.sales), ("inventory", data.inventory), ("batches", data.batches))}
+    return {
+        name: load_table(frame, name).data
+        for name, frame in (
+            ("sales", data.sales),
+            ("inventory", data.inventory),
+            ("batches", data.batches),
+        )
+    }
 
 
 def _count(storage: Storage, model) -> int:
@@ -119,8 +125,7 @@ def test_frames_round_trip_and_latest_snapshot(storage: Storage, tables) -> None
     inventory = tables["inventory"]
     with storage.transaction() as session:
         store_table(session, "sales", tables["sales"])
-        store_table(session, "inventory", inventory.assign(on_hand=1.0),
-                    as_of=dt.date(2024, 1, 1))
+        store_table(session, "inventory", inventory.assign(on_hand=1.0), as_of=dt.date(2024, 1, 1))
         store_table(session, "inventory", inventory, as_of=dt.date(2024, 2, 1))
         store_table(session, "batches", tables["batches"])
     with storage.session() as session:
@@ -131,17 +136,19 @@ def test_frames_round_trip_and_latest_snapshot(storage: Storage, tables) -> None
     pd.testing.assert_series_equal(sales["y"], expected["y"], check_names=False)
     assert (sales["ds"] == expected["ds"]).all()
     assert list(stock["as_of"]) == [dt.date(2024, 2, 1)] * len(inventory)
-    assert stock.set_index("unique_id")["on_hand"].to_dict() == \
-        inventory.set_index("unique_id")["on_hand"].to_dict()
+    assert (
+        stock.set_index("unique_id")["on_hand"].to_dict()
+        == inventory.set_index("unique_id")["on_hand"].to_dict()
+    )
     assert len(lots) == len(tables["batches"])
 
 
-def test_product_attributes_come_from_per_product_text_columns(storage: Storage,
-                                                               tables) -> None:
+def test_product_attributes_come_from_per_product_text_columns(storage: Storage, tables) -> None:
     inventory = tables["inventory"].assign(brand="Acme")
     inventory.loc[inventory.index[0], "brand"] = "Zenith"
     sales = tables["sales"].assign(
-        weather=["sun" if i % 2 else "rain" for i in range(len(tables["sales"]))])
+        weather=["sun" if i % 2 else "rain" for i in range(len(tables["sales"]))]
+    )
     with storage.transaction() as session:
         store_table(session, "sales", sales)
         store_table(session, "inventory", inventory)

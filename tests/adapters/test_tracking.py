@@ -53,8 +53,14 @@ OPTIONS = {"horizon": H, "models": MODELS, "levels": LEVELS, "n_windows": 1, "se
 class Logged:
     """What the module's tracked run produced."""
 
-    def __init__(self, tracker: MlflowTracker, run_id: str, sales: pd.DataFrame,
-                 fitted: dict[str, dict[str, object]], best: dict[str, str]) -> None:
+    def __init__(
+        self,
+        tracker: MlflowTracker,
+        run_id: str,
+        sales: pd.DataFrame,
+        fitted: dict[str, dict[str, object]],
+        best: dict[str, str],
+    ) -> None:
         self.tracker, self.run_id, self.sales = tracker, run_id, sales
         self.fitted, self.best = fitted, best
         self.client = mlflow.MlflowClient(tracker.tracking_uri)
@@ -68,9 +74,14 @@ def logged(tmp_path_factory: pytest.TempPathFactory) -> Logged:
     result = forecast_sectors(sales, horizon=H, models=MODELS, levels=LEVELS, n_windows=1)
     best = champions(result.metrics, result.selection)
     prepared = prepare_sales(sales[["unique_id", "ds", "y", "sector"]], freq="D")
-    fitted = {sector: {model: with_fallback(model, 7, "D").fit(
-        prepared.loc[prepared["sector"] == sector, ["unique_id", "ds", "y"]])}
-        for sector, model in best.items()}
+    fitted = {
+        sector: {
+            model: with_fallback(model, 7, "D").fit(
+                prepared.loc[prepared["sector"] == sector, ["unique_id", "ds", "y"]]
+            )
+        }
+        for sector, model in best.items()
+    }
     out = root / "out"
     out.mkdir()
     files = {}
@@ -78,12 +89,24 @@ def logged(tmp_path_factory: pytest.TempPathFactory) -> Logged:
         files[name] = out / f"{name}.csv"
         getattr(result, name).to_csv(files[name], index=False)
     tracker = MlflowTracker(data_dir=root / "store")
-    with run_log(out, tracker), tracker.start_run("forecast", {"stockwise.kind": "forecast"}
-                                                  ) as run_id:
+    with (
+        run_log(out, tracker),
+        tracker.start_run("forecast", {"stockwise.kind": "forecast"}) as run_id,
+    ):
         logging.getLogger("stockwise.tests").warning("inside the run")
-        track_run(tracker, "forecast", sales=sales, options=OPTIONS, metrics=result.metrics,
-                  selection=result.selection, out_dir=out, files=files, models=fitted,
-                  horizons=dict.fromkeys(best, H), levels=dict.fromkeys(best, LEVELS))
+        track_run(
+            tracker,
+            "forecast",
+            sales=sales,
+            options=OPTIONS,
+            metrics=result.metrics,
+            selection=result.selection,
+            out_dir=out,
+            files=files,
+            models=fitted,
+            horizons=dict.fromkeys(best, H),
+            levels=dict.fromkeys(best, LEVELS),
+        )
     assert run_id is not None
     return Logged(tracker, run_id, sales, fitted, best)
 
@@ -99,8 +122,7 @@ def as_default(logged: Logged) -> Iterator[None]:
 def test_the_store_is_sqlite_in_the_data_dir(logged: Logged) -> None:
     store = Path(logged.tracker.tracking_uri.removeprefix("sqlite:///")).parent
     assert (store / "mlflow.db").is_file()
-    artifacts = Path(logged.client.get_run(logged.run_id).info.artifact_uri.removeprefix(
-        "file://"))
+    artifacts = Path(logged.client.get_run(logged.run_id).info.artifact_uri.removeprefix("file://"))
     assert artifacts.is_relative_to(store / "mlartifacts") and artifacts.is_dir()
 
 
@@ -121,7 +143,8 @@ def test_params_metrics_and_artifacts_read_back(logged: Logged) -> None:
         assert f"{sector}.champion.mase" in metrics and f"{sector}.selected.mase" in metrics
     assert run.data.tags["stockwise.kind"] == "forecast"
     assert {k: v for k, v in run.data.tags.items() if k.startswith("stockwise.champion.")} == {
-        f"stockwise.champion.{s}": m for s, m in logged.best.items()}
+        f"stockwise.champion.{s}": m for s, m in logged.best.items()
+    }
     names = {a.path for a in logged.client.list_artifacts(logged.run_id)}
     assert {"forecasts.csv", "selection.csv", RUN_LOG} <= names
     local = Path(logged.client.download_artifacts(logged.run_id, "forecasts.csv"))
@@ -143,13 +166,15 @@ def test_champion_reloads_and_predicts_identically(logged: Logged, sector: str) 
     version = logged.client.get_model_version_by_alias(f"stockwise-{sector}", "champion")
     assert str(version.version) == "1" and version.run_id == logged.run_id
     reloaded = mlflow.pyfunc.load_model(f"models:/stockwise-{sector}@champion")
-    pd.testing.assert_frame_equal(reloaded.predict(pd.DataFrame({"h": [H]})),
-                                  model.predict(H, levels=LEVELS))
+    pd.testing.assert_frame_equal(
+        reloaded.predict(pd.DataFrame({"h": [H]})), model.predict(H, levels=LEVELS)
+    )
     one = model.fitted_ids_[0]
     request = pd.DataFrame({"unique_id": [one], "h": [3]})
     expected = model.predict(3, levels=LEVELS)
-    pd.testing.assert_frame_equal(reloaded.predict(request),
-                                  expected[expected["unique_id"] == one].reset_index(drop=True))
+    pd.testing.assert_frame_equal(
+        reloaded.predict(request), expected[expected["unique_id"] == one].reset_index(drop=True)
+    )
 
 
 @pytest.mark.usefixtures("as_default")
@@ -170,13 +195,15 @@ def test_a_conformal_model_round_trips_too(logged: Logged, tmp_path: Path) -> No
     model = with_fallback("CrostonSBA", 7, "D").fit(sales)
     tracker = MlflowTracker(logged.tracker.tracking_uri)
     with tracker.start_run("conformal"):
-        uri = tracker.log_model("retail-CrostonSBA", model,
-                                pd.DataFrame({"unique_id": ["x"], "h": [5]}), levels=LEVELS)
+        uri = tracker.log_model(
+            "retail-CrostonSBA", model, pd.DataFrame({"unique_id": ["x"], "h": [5]}), levels=LEVELS
+        )
     assert uri is not None
     with tracker.as_default():
         reloaded = mlflow.pyfunc.load_model(uri)
-    pd.testing.assert_frame_equal(reloaded.predict(pd.DataFrame({"h": [5]})),
-                                  model.predict(5, levels=LEVELS))
+    pd.testing.assert_frame_equal(
+        reloaded.predict(pd.DataFrame({"h": [5]})), model.predict(5, levels=LEVELS)
+    )
 
 
 def test_forecaster_spec_round_trips_and_only_loads_stockwise_classes() -> None:
@@ -199,13 +226,15 @@ def test_runs_command_lists_and_shows_the_run(logged: Logged) -> None:
     assert logged.run_id[:8] in result.output
     for sector, model in logged.best.items():
         assert sector in result.output and model in result.output
-    result = runner.invoke(app, ["runs", "show", logged.run_id[:8], "--tracking-uri", uri],
-                           terminal_width=200)
+    result = runner.invoke(
+        app, ["runs", "show", logged.run_id[:8], "--tracking-uri", uri], terminal_width=200
+    )
     assert result.exit_code == 0, result.output
     assert "data_fingerprint" in result.output and "forecasts.csv" in result.output
     assert "stockwise-retail v1 @champion" in result.output
-    result = runner.invoke(app, ["runs", "--tracking-uri", uri, "show", logged.run_id],
-                           terminal_width=200)
+    result = runner.invoke(
+        app, ["runs", "--tracking-uri", uri, "show", logged.run_id], terminal_width=200
+    )
     assert result.exit_code == 0 and f"run {logged.run_id}" in result.output
     result = runner.invoke(app, ["runs", "show", "nope", "--tracking-uri", uri])
     assert result.exit_code == 2 and "no run 'nope'" in result.output
@@ -231,11 +260,13 @@ def test_null_tracker_records_nothing(tmp_path: Path, monkeypatch: pytest.Monkey
     tracker = open_tracker(track=False)
     assert isinstance(tracker, NullTracker) and isinstance(tracker, Tracker)
     sales = generate(sectors=("retail",), n_products=2, n_days=30, seed=1).sales
-    metrics = pd.DataFrame({"unique_id": ["a", "a"], "model": ["Naive", "TSB"],
-                            "mase": [1.0, 0.5], "mae": [2.0, 1.0]})
+    metrics = pd.DataFrame(
+        {"unique_id": ["a", "a"], "model": ["Naive", "TSB"], "mase": [1.0, 0.5], "mae": [2.0, 1.0]}
+    )
     with tracker.start_run("forecast") as run_id:
-        best = track_run(tracker, "forecast", sales=sales, options=OPTIONS, metrics=metrics,
-                         out_dir=tmp_path)
+        best = track_run(
+            tracker, "forecast", sales=sales, options=OPTIONS, metrics=metrics, out_dir=tmp_path
+        )
     assert run_id is None and tracker.run_id is None and best == {"all": "TSB"}
     assert tracker.log_model("x", with_fallback("Naive"), pd.DataFrame({"h": [1]})) is None
     assert tracker.register_best("retail", "TSB", "id") is None
@@ -252,9 +283,14 @@ def test_run_log_writes_info_and_restores_logging(tmp_path: Path) -> None:
 
 
 def test_fingerprint_ignores_row_order_and_dtypes_but_not_values() -> None:
-    frame = pd.DataFrame({"unique_id": ["b", "a", "a"], "ds": pd.to_datetime(
-        ["2024-01-01", "2024-01-02", "2024-01-01"]), "y": [1.0, 2.0, 3.0],
-        "promo": pd.Series([0, 1, 0], dtype="int8")})
+    frame = pd.DataFrame(
+        {
+            "unique_id": ["b", "a", "a"],
+            "ds": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-01"]),
+            "y": [1.0, 2.0, 3.0],
+            "promo": pd.Series([0, 1, 0], dtype="int8"),
+        }
+    )
     shuffled = frame.iloc[[2, 0, 1]].astype({"promo": "int64"})
     assert data_fingerprint(frame) == data_fingerprint(shuffled)
     changed = frame.assign(y=[1.0, 2.0, 3.5])
@@ -262,12 +298,22 @@ def test_fingerprint_ignores_row_order_and_dtypes_but_not_values() -> None:
 
 
 def test_champions_count_series_won_and_skip_ensembles() -> None:
-    selection = pd.DataFrame({
-        "unique_id": list("abcdefg"), "sector": ["r"] * 5 + ["p"] * 2,
-        "model": ["AutoETS", "Ensemble", "Ensemble", "TSB", "AutoETS", "Ensemble", "Ensemble"]})
-    metrics = pd.DataFrame({"unique_id": ["f", "f", "g", "g"], "sector": ["p"] * 4,
-                            "model": ["Naive", "TSB", "Naive", "TSB"],
-                            "mase": [2.0, 1.0, 3.0, 0.5], "mae": [1.0] * 4})
+    selection = pd.DataFrame(
+        {
+            "unique_id": list("abcdefg"),
+            "sector": ["r"] * 5 + ["p"] * 2,
+            "model": ["AutoETS", "Ensemble", "Ensemble", "TSB", "AutoETS", "Ensemble", "Ensemble"],
+        }
+    )
+    metrics = pd.DataFrame(
+        {
+            "unique_id": ["f", "f", "g", "g"],
+            "sector": ["p"] * 4,
+            "model": ["Naive", "TSB", "Naive", "TSB"],
+            "mase": [2.0, 1.0, 3.0, 0.5],
+            "mae": [1.0] * 4,
+        }
+    )
     assert champions(metrics, selection) == {"p": "TSB", "r": "AutoETS"}
     tie = pd.DataFrame({"unique_id": ["a", "b"], "model": ["TSB", "AutoETS"]})
     assert champions(pd.DataFrame(), tie) == {"all": "AutoETS"}
@@ -298,13 +344,15 @@ def test_cli_tracking_helper_writes_the_run_log(logged: Logged, tmp_path: Path) 
         assert isinstance(tracker, NullTracker)
 
 
-def test_without_mlflow_runs_go_on_untracked(monkeypatch: pytest.MonkeyPatch,
-                                             caplog: pytest.LogCaptureFixture) -> None:
+def test_without_mlflow_runs_go_on_untracked(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     import importlib.util
 
     real = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec",
-                        lambda name, *a: None if name == "mlflow" else real(name, *a))
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "mlflow" else real(name, *a)
+    )
     with caplog.at_level(logging.WARNING):
         assert isinstance(open_tracker(track=True), NullTracker)
     assert "mlflow is not installed" in caplog.text

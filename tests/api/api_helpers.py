@@ -40,10 +40,17 @@ def demo_frames(seed: int = 11, n_days: int = 70):
     return generate(sectors=("retail", "pharmacy"), n_products=4, n_days=n_days, seed=seed)
 
 
-def upload(client: TestClient, headers: dict[str, str], table: str, name: str,
-           content: bytes, **params: str):
-    return client.post(f"/api/v1/uploads/{table}", params=params, headers=headers,
-                       files={"file": (name, content)})
+def upload(
+    client: TestClient,
+    headers: dict[str, str],
+    table: str,
+    name: str,
+    content: bytes,
+    **params: str,
+):
+    return client.post(
+        f"/api/v1/uploads/{table}", params=params, headers=headers, files={"file": (name, content)}
+    )
 
 
 def csv_bytes(frame) -> bytes:

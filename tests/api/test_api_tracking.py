@@ -26,5 +26,6 @@ def test_tracked_run_lands_in_mlflow(tmp_path, mlflow_store: str) -> None:
     details = MlflowTracker(mlflow_store).run_details(run["summary"]["mlflow_run_id"])
     assert details.tags["stockwise.api_run"] == run["id"]
     assert details.params["kind"] == "plan"
-    assert {"plan.csv", "alerts.csv", "forecasts.csv"} <= {a.split("/")[-1]
-                                                             for a in details.artifacts}
+    assert {"plan.csv", "alerts.csv", "forecasts.csv"} <= {
+        a.split("/")[-1] for a in details.artifacts
+    }

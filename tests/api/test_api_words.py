@@ -17,10 +17,12 @@ def served(module_database_url: str):
     data = demo_frames()
     with TestClient(app, raise_server_exceptions=False) as client:
         read, write = make_keys(app)
-        for table, frame in (("sales", data.sales), ("inventory", data.inventory),
-                             ("batches", data.batches)):
-            assert upload(client, write, table, f"{table}.csv", csv_bytes(frame)
-                          ).status_code == 200
+        for table, frame in (
+            ("sales", data.sales),
+            ("inventory", data.inventory),
+            ("batches", data.batches),
+        ):
+            assert upload(client, write, table, f"{table}.csv", csv_bytes(frame)).status_code == 200
         started = client.post("/api/v1/runs", json=RUN, headers=write)
         assert wait(client, read, started.json()["id"])["status"] == "succeeded"
         yield client, read, app
@@ -53,8 +55,10 @@ def test_sentences_in_french_on_request_codes_unchanged(served) -> None:
     assert again["line"]["reason"] != one["line"]["reason"]
     app.state.settings.lang = "fr"
     try:
-        assert client.get("/api/v1/alerts", headers=read).json()["items"][0]["message"] == \
-            french[0]["message"]
+        assert (
+            client.get("/api/v1/alerts", headers=read).json()["items"][0]["message"]
+            == french[0]["message"]
+        )
     finally:
         app.state.settings.lang = "en"
     bad = client.get("/api/v1/alerts?lang=de", headers=read)

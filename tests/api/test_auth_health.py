@@ -55,8 +55,9 @@ def test_health_is_503_when_the_database_is_down() -> None:
     from stockwise.api.app import create_app
     from stockwise.api.settings import Settings
 
-    down = Settings(database_url="postgresql+psycopg://nobody:x@127.0.0.1:9/none",
-                    upgrade_on_start=False)
+    down = Settings(
+        database_url="postgresql+psycopg://nobody:x@127.0.0.1:9/none", upgrade_on_start=False
+    )
     answer = TestClient(create_app(down)).get("/health")  # no lifespan: it would fail fast
     assert answer.status_code == 503 and answer.json()["status"] == "error"
 
@@ -69,10 +70,17 @@ def test_api_edge_leaves_sql_to_the_storage_adapter() -> None:
 
     for path in Path(stockwise.api.__file__).parent.rglob("*.py"):
         tree = ast.parse(path.read_text())
-        roots = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import)
-                 for a in n.names}
-        roots |= {n.module.split(".")[0] for n in ast.walk(tree)
-                  if isinstance(n, ast.ImportFrom) and n.module and n.level == 0}
+        roots = {
+            a.name.split(".")[0]
+            for n in ast.walk(tree)
+            if isinstance(n, ast.Import)
+            for a in n.names
+        }
+        roots |= {
+            n.module.split(".")[0]
+            for n in ast.walk(tree)
+            if isinstance(n, ast.ImportFrom) and n.module and n.level == 0
+        }
         assert "sqlalchemy" not in roots, path.name
 
 

@@ -35,8 +35,9 @@ def test_parallel_uploads_of_the_same_new_products_all_succeed(api: Api) -> None
     for round_ in range(ROUNDS):
         with ThreadPoolExecutor(CLIENTS) as pool:
             files = [(f"c{c}.csv", sales_file(round_, c)) for c in range(CLIENTS)]
-            answers = list(pool.map(
-                lambda named: upload(api.client, api.write, "sales", *named), files))
+            answers = list(
+                pool.map(lambda named: upload(api.client, api.write, "sales", *named), files)
+            )
         for answer in answers:
             assert answer.status_code == 200, answer.text
             assert "INSERT" not in answer.text and "UNIQUE" not in answer.text

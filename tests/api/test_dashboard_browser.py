@@ -36,8 +36,10 @@ from stockwise.api.app import create_app  # noqa: E402
 from stockwise.api.settings import Settings  # noqa: E402
 from stockwise.synthetic import generate, write_synthetic  # noqa: E402
 
-CHARTS_DRAWN = ("n => [...document.querySelectorAll('.js-plotly-plot')]"
-                ".filter(d => d._fullLayout && d.data && d.data.length).length >= n")
+CHARTS_DRAWN = (
+    "n => [...document.querySelectorAll('.js-plotly-plot')]"
+    ".filter(d => d._fullLayout && d.data && d.data.length).length >= n"
+)
 BAD_ROW = "RET-00001,2024-13-45,3,retail,SKU-RET00001,STORE-01,apparel,10.0,0,5\n"
 
 
@@ -65,8 +67,9 @@ def _serve(database: Path) -> Iterator[tuple[str, str]]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    config = uvicorn.Config(create_app(Settings(database_url=url)), host="127.0.0.1",
-                            port=port, log_level="warning")
+    config = uvicorn.Config(
+        create_app(Settings(database_url=url)), host="127.0.0.1", port=port, log_level="warning"
+    )
     live = uvicorn.Server(config)
     thread = threading.Thread(target=live.run, daemon=True)
     thread.start()
@@ -86,13 +89,33 @@ class Watch:
 
     def __init__(self, page: object, base: str) -> None:
         self.problems: list[str] = []
-        page.on("console", lambda m: self.problems.append(f"console: {m.text}")  # type: ignore
-                if m.type == "error" else None)
+        page.on(
+            "console",
+            lambda m: (
+                self.problems.append(f"console: {m.text}")  # type: ignore
+                if m.type == "error"
+                else None
+            ),
+        )
         page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))  # type: ignore
-        page.on("request", lambda r: self.problems.append(f"remote request: {r.url}")  # type: ignore
-                if not r.url.startswith((base, "data:", "blob:")) else None)
-        page.on("response", lambda r: self.problems.append(  # type: ignore
-            f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
+        page.on(
+            "request",
+            lambda r: (
+                self.problems.append(f"remote request: {r.url}")  # type: ignore
+                if not r.url.startswith((base, "data:", "blob:"))
+                else None
+            ),
+        )
+        page.on(
+            "response",
+            lambda r: (
+                self.problems.append(  # type: ignore
+                    f"HTTP {r.status}: {r.url}"
+                )
+                if r.status >= 400
+                else None
+            ),
+        )
 
 
 def _shot(page: object, tmp_path: Path, name: str) -> None:
@@ -110,11 +133,14 @@ def _number(text: str) -> float:
 
 
 @pytest.mark.slow
-def test_upload_run_dashboard_and_export(browser: object, server: tuple[str, str, Path],
-                                         tmp_path: Path) -> None:
+def test_upload_run_dashboard_and_export(
+    browser: object, server: tuple[str, str, Path], tmp_path: Path
+) -> None:
     base, key, data = server
-    context = browser.new_context(viewport={"width": 1300, "height": 900},  # type: ignore
-                                  accept_downloads=True)
+    context = browser.new_context(
+        viewport={"width": 1300, "height": 900},  # type: ignore
+        accept_downloads=True,
+    )
     page = context.new_page()
     page.set_default_timeout(30_000)
     watch = Watch(page, base)
@@ -123,8 +149,9 @@ def test_upload_run_dashboard_and_export(browser: object, server: tuple[str, str
         _walk_through(page, base, key, data, tmp_path)
     except Exception as error:  # say what the page said, not only which wait timed out
         message = page.locator("#messages").inner_text()
-        raise AssertionError(f"{error}\npage message: {message!r}\n"
-                             f"problems: {watch.problems}") from error
+        raise AssertionError(
+            f"{error}\npage message: {message!r}\nproblems: {watch.problems}"
+        ) from error
     context.close()
     assert watch.problems == []
 
@@ -141,8 +168,13 @@ def _walk_through(page: object, base: str, key: str, data: Path, tmp_path: Path)
     page.click("#sales-form button")
     page.wait_for_selector("#result:not([hidden])")
     page.wait_for_selector("#h-result:has-text('sales')")
-    accounting = dict(zip(page.locator("#accounting dt").all_inner_texts(),
-                          page.locator("#accounting dd").all_inner_texts(), strict=True))
+    accounting = dict(
+        zip(
+            page.locator("#accounting dt").all_inner_texts(),
+            page.locator("#accounting dd").all_inner_texts(),
+            strict=True,
+        )
+    )
     n_rows = sum(1 for _ in (data / "sales.csv").open()) - 1
     assert _number(accounting["Rows read"]) == n_rows
     assert _number(accounting["Quarantined"]) == 1
@@ -175,8 +207,13 @@ def _walk_through(page: object, base: str, key: str, data: Path, tmp_path: Path)
     page.click("nav >> text=Overview")
     page.wait_for_function(CHARTS_DRAWN, arg=4)
     page.wait_for_selector("#urgent-table tbody a")
-    figures = dict(zip(page.locator("#kpis dt").all_inner_texts(),
-                       page.locator("#kpis dd").all_inner_texts(), strict=True))
+    figures = dict(
+        zip(
+            page.locator("#kpis dt").all_inner_texts(),
+            page.locator("#kpis dd").all_inner_texts(),
+            strict=True,
+        )
+    )
     assert _number(figures["Products"]) == 6
     assert _number(figures["Stock value"]) > 0
     assert page.locator("#sectors-table tbody tr").count() == 3
@@ -190,8 +227,10 @@ def _walk_through(page: object, base: str, key: str, data: Path, tmp_path: Path)
     assert page.locator("#page-title").inner_text() == f"Product {product}"
     facts = page.locator("#facts").inner_text()
     assert "Reorder point" in facts and "Runs out if nothing is ordered" in facts
-    traces = page.evaluate("() => document.getElementById('chart-demand').data"
-                           ".map(t => ({name: t.name, x: t.x, y: t.y}))")
+    traces = page.evaluate(
+        "() => document.getElementById('chart-demand').data"
+        ".map(t => ({name: t.name, x: t.x, y: t.y}))"
+    )
     names = [str(t["name"]) for t in traces]
     assert any(n.startswith("forecast") for n in names) and any("interval" in n for n in names)
     _check_history(traces[0], data / "sales.csv", product)
@@ -202,11 +241,15 @@ def _walk_through(page: object, base: str, key: str, data: Path, tmp_path: Path)
     # Alerts, filtered by sector.
     page.click("nav >> text=Alerts")
     page.wait_for_selector("#alerts-summary:not(:empty)")
-    expected = httpx.get(f"{base}/api/v1/alerts", params={"sector": "pharmacy"},
-                         headers={"X-API-Key": key}).json()["total"]
+    expected = httpx.get(
+        f"{base}/api/v1/alerts", params={"sector": "pharmacy"}, headers={"X-API-Key": key}
+    ).json()["total"]
     page.select_option("#sector", "pharmacy")
-    page.wait_for_selector(f"#alerts-summary:has-text('{expected} alerts')"
-                           if expected else "#alerts-summary:has-text('No alerts')")
+    page.wait_for_selector(
+        f"#alerts-summary:has-text('{expected} alerts')"
+        if expected
+        else "#alerts-summary:has-text('No alerts')"
+    )
     sectors = page.locator("#alerts-table tbody td:nth-child(4)").all_inner_texts()
     assert sectors == ["pharmacy"] * expected
     with page.expect_download() as download:
@@ -235,7 +278,6 @@ def _walk_through(page: object, base: str, key: str, data: Path, tmp_path: Path)
     _shot(page, tmp_path, "06-orders")
 
 
-
 def _upload_page(browser: object, base: str, key: str) -> tuple[object, list[str]]:
     """A fresh page on the upload screen, signed in with ``key``; the list collects the
     page's script errors."""
@@ -248,9 +290,9 @@ def _upload_page(browser: object, base: str, key: str) -> tuple[object, list[str
     return page, errors
 
 
-def test_a_malformed_upload_shows_what_is_wrong(browser: object,
-                                                     server: tuple[str, str, Path],
-                                                     tmp_path: Path) -> None:
+def test_a_malformed_upload_shows_what_is_wrong(
+    browser: object, server: tuple[str, str, Path], tmp_path: Path
+) -> None:
     base, key, _ = server
     bad = tmp_path / "stock.csv"
     bad.write_text("unique_id,lead_time_days\nRET-00001,3\n")  # no on_hand column
@@ -276,14 +318,16 @@ def test_a_malformed_upload_shows_what_is_wrong(browser: object,
 
 
 @pytest.mark.slow
-def test_planned_inputs_upload_and_a_run_with_drivers(browser: object,
-                                                      server: tuple[str, str, Path],
-                                                      tmp_path: Path) -> None:
+def test_planned_inputs_upload_and_a_run_with_drivers(
+    browser: object, server: tuple[str, str, Path], tmp_path: Path
+) -> None:
     base, key, data = server
     with httpx.Client(base_url=base, headers={"X-API-Key": key}) as client:
         sales = (data / "sales.csv").read_bytes()
-        assert client.post("/api/v1/uploads/sales", files={"file": ("sales.csv", sales)}
-                           ).status_code == 200
+        assert (
+            client.post("/api/v1/uploads/sales", files={"file": ("sales.csv", sales)}).status_code
+            == 200
+        )
     page, errors = _upload_page(browser, base, key)
     bad = tmp_path / "promos.csv"
     bad.write_text("unique_id,ds,promo\nRET-00001,2030-01-01,1\nRET-00001,2030-01-02,yes\n")
@@ -327,9 +371,9 @@ def _check_history(trace: dict, sales_csv: Path, product: str) -> None:
             assert begin.dayofweek == 0
 
 
-def test_docs_page_renders_under_its_content_security_policy(browser: object,
-                                                             server: tuple[str, str, Path]
-                                                             ) -> None:
+def test_docs_page_renders_under_its_content_security_policy(
+    browser: object, server: tuple[str, str, Path]
+) -> None:
     """/docs allows only its own inline script and style (by hash): the page still lists
     every operation, and the browser reports no blocked script or style."""
     base, _, _ = server
@@ -346,7 +390,8 @@ def test_docs_page_renders_under_its_content_security_policy(browser: object,
 
 @pytest.mark.slow
 def test_sales_without_a_sector_are_planned_under_the_profile_chosen(
-        browser: object, tmp_path: Path) -> None:
+    browser: object, tmp_path: Path
+) -> None:
     """The Runs page offers the profiles when the sales have no sector; the run it starts
     states that profile and gives the command line's bill for the same choice."""
     from typer.testing import CliRunner
@@ -357,17 +402,33 @@ def test_sales_without_a_sector_are_planned_under_the_profile_chosen(
     files = {name: tmp_path / f"{name}.csv" for name in ("sales", "inventory")}
     data.sales.drop(columns="sector").to_csv(files["sales"], index=False)
     data.inventory.drop(columns="sector").to_csv(files["inventory"], index=False)
-    done = CliRunner().invoke(cli, ["plan", str(files["sales"]), "--inventory",
-                                    str(files["inventory"]), "--sector", "pharmacy", "--models",
-                                    "SeasonalNaive", "--no-track", "--out", str(tmp_path / "cli")])
+    done = CliRunner().invoke(
+        cli,
+        [
+            "plan",
+            str(files["sales"]),
+            "--inventory",
+            str(files["inventory"]),
+            "--sector",
+            "pharmacy",
+            "--models",
+            "SeasonalNaive",
+            "--no-track",
+            "--out",
+            str(tmp_path / "cli"),
+        ],
+    )
     assert done.exit_code == 0, done.output
     cli_bill = pd.read_csv(tmp_path / "cli" / "plan.csv")["order_value"].sum()
     with _serve(tmp_path / "stockwise.db") as (base, key):
         headers = {"X-API-Key": key}
         for name, path in files.items():
             with path.open("rb") as handle:
-                answer = httpx.post(f"{base}/api/v1/uploads/{name}", headers=headers,
-                                    files={"file": (path.name, handle)})
+                answer = httpx.post(
+                    f"{base}/api/v1/uploads/{name}",
+                    headers=headers,
+                    files={"file": (path.name, handle)},
+                )
             assert answer.status_code == 200, answer.text
         page = browser.new_context().new_page()  # type: ignore[attr-defined]
         page.set_default_timeout(30_000)
@@ -384,8 +445,9 @@ def test_sales_without_a_sector_are_planned_under_the_profile_chosen(
         _shot(page, tmp_path, "09-runs-profile")
         row = page.locator("#runs-table tbody tr").first.inner_text()
         assert "all: " not in row and "pharmacy: profile pharmacy" in row
-        lines = httpx.get(f"{base}/api/v1/plan", params={"page_size": 1000},
-                          headers=headers).json()["items"]
+        lines = httpx.get(
+            f"{base}/api/v1/plan", params={"page_size": 1000}, headers=headers
+        ).json()["items"]
         page.context.close()
     assert sum(x["order_value"] for x in lines) == pytest.approx(cli_bill, rel=1e-9)
     assert watch.problems == []

@@ -25,7 +25,8 @@ from stockwise.synthetic import generate
 
 @pytest.mark.slow
 def test_a_running_run_is_cancelled_from_the_runs_page(
-        browser: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    browser: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     reached, go = threading.Event(), threading.Event()
     real = runs_router.execute_run
 
@@ -44,8 +45,11 @@ def test_a_running_run_is_cancelled_from_the_runs_page(
         headers = {"X-API-Key": key}
         for name in ("sales", "inventory"):
             frame = getattr(data, name)
-            answer = httpx.post(f"{base}/api/v1/uploads/{name}", headers=headers,
-                                files={"file": (f"{name}.csv", frame.to_csv(index=False))})
+            answer = httpx.post(
+                f"{base}/api/v1/uploads/{name}",
+                headers=headers,
+                files={"file": (f"{name}.csv", frame.to_csv(index=False))},
+            )
             assert answer.status_code == 200, answer.text
         page = browser.new_context().new_page()  # type: ignore[attr-defined]
         page.set_default_timeout(30_000)

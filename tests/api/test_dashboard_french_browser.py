@@ -30,17 +30,29 @@ def test_the_dashboard_speaks_french(browser: object, tmp_path: Path) -> None:
         page.wait_for_selector("#urgent-table tbody a")
         assert page.locator("html").get_attribute("lang") == "fr"
         assert page.locator("header.top nav ul a").all_inner_texts()[:2] == [
-            "Vue d'ensemble", "Liste de commandes"]
+            "Vue d'ensemble",
+            "Liste de commandes",
+        ]
         assert page.locator("#kpi-title").inner_text() == "Chiffres clés"
-        figures = dict(zip(page.locator("#kpis dt").all_inner_texts(),
-                           page.locator("#kpis dd").all_inner_texts(), strict=True))
+        figures = dict(
+            zip(
+                page.locator("#kpis dt").all_inner_texts(),
+                page.locator("#kpis dd").all_inner_texts(),
+                strict=True,
+            )
+        )
         assert "Produits" in figures and "Valeur du stock" in figures
         assert re.fullmatch("\\d{1,3}(\u202f\\d{3})+", figures["Valeur du stock"]), figures
         headers = page.locator("#urgent-table th").all_inner_texts()
         assert "Urgence" in headers and "Rupture si rien n'est commandé" in headers
         badges = set(page.locator("#urgent-table .badge").all_inner_texts())
-        assert badges and badges <= {"commander maintenant", "à risque", "commander bientôt",
-                                     "planifié", "aucune action"}
+        assert badges and badges <= {
+            "commander maintenant",
+            "à risque",
+            "commander bientôt",
+            "planifié",
+            "aucune action",
+        }
         assert page.locator("#urgent-table a").first.get_attribute("href").endswith("lang=fr")
         _shot(page, tmp_path, "20-overview-fr")
 
@@ -50,8 +62,7 @@ def test_the_dashboard_speaks_french(browser: object, tmp_path: Path) -> None:
         assert messages and all("chance" not in m and "units" not in m for m in messages)
         assert any("rupture" in m for m in messages)
 
-        page.goto(f"{base}/product?id={page.locator('#alerts-table a').first.inner_text()}"
-                  "&lang=fr")
+        page.goto(f"{base}/product?id={page.locator('#alerts-table a').first.inner_text()}&lang=fr")
         page.wait_for_function(CHARTS_DRAWN, arg=2)
         day, month, year = SNAPSHOT[8:], SNAPSHOT[5:7], SNAPSHOT[:4]
         facts = page.locator("#stock-facts").inner_text()

@@ -27,7 +27,8 @@ SNAPSHOT = "2024-04-05"
 CHARTS_WITH_DATA = (
     "() => ['chart-alerts', 'chart-value', 'chart-sales', 'chart-stock'].map(id => "
     "(document.getElementById(id).data || []).reduce((n, t) => n + (t.y || [])"
-    ".filter(v => Number(v) > 0).length, 0))")
+    ".filter(v => Number(v) > 0).length, 0))"
+)
 
 
 def _upload_and_plan(base: str, key: str, tmp_path: Path) -> None:
@@ -39,15 +40,21 @@ def _upload_and_plan(base: str, key: str, tmp_path: Path) -> None:
     with httpx.Client(base_url=f"{base}/api/v1", headers=headers, timeout=60) as client:
         for name, frame in tables.items():
             params = {"as_of": SNAPSHOT} if name == "inventory" else {}
-            answer = client.post(f"/uploads/{name}", params=params,
-                                 files={"file": (f"{name}.csv", frame.to_csv(index=False))})
+            answer = client.post(
+                f"/uploads/{name}",
+                params=params,
+                files={"file": (f"{name}.csv", frame.to_csv(index=False))},
+            )
             assert answer.status_code == 200, answer.text
-        run = client.post("/runs", json={"kind": "plan", "sector": "retail",
-                                         "models": ["SeasonalNaive"]})
+        run = client.post(
+            "/runs", json={"kind": "plan", "sector": "retail", "models": ["SeasonalNaive"]}
+        )
         assert run.status_code == 202, run.text
         deadline = time.monotonic() + 120
         while (record := client.get(f"/runs/{run.json()['id']}").json())["status"] not in (
-                "succeeded", "failed"):
+            "succeeded",
+            "failed",
+        ):
             assert time.monotonic() < deadline, record
             time.sleep(0.3)
         assert record["status"] == "succeeded", record
@@ -55,7 +62,8 @@ def _upload_and_plan(base: str, key: str, tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_overview_product_and_upload_pages_on_data_without_a_sector(
-        browser: object, tmp_path: Path) -> None:
+    browser: object, tmp_path: Path
+) -> None:
     with _serve(tmp_path / "stockwise.db") as (base, key):
         _upload_and_plan(base, key, tmp_path)
         context = browser.new_context(viewport={"width": 1300, "height": 900})  # type: ignore[attr-defined]
@@ -68,8 +76,13 @@ def test_overview_product_and_upload_pages_on_data_without_a_sector(
         page.goto(f"{base}/")
         page.wait_for_function(CHARTS_DRAWN, arg=4)
         page.wait_for_selector("#urgent-table tbody a")
-        figures = dict(zip(page.locator("#kpis dt").all_inner_texts(),
-                           page.locator("#kpis dd").all_inner_texts(), strict=True))
+        figures = dict(
+            zip(
+                page.locator("#kpis dt").all_inner_texts(),
+                page.locator("#kpis dd").all_inner_texts(),
+                strict=True,
+            )
+        )
         assert _number(figures["Products"]) == 4
         assert _number(figures["Stock value"].split()[0]) > 0
         assert _number(figures["All alerts"]) > 0
@@ -87,8 +100,9 @@ def test_overview_product_and_upload_pages_on_data_without_a_sector(
         page.wait_for_function(CHARTS_DRAWN, arg=2)
         stock = page.locator("#stock-facts").inner_text()
         assert f"counted on {SNAPSHOT}" in stock
-        names = page.evaluate("() => document.getElementById('chart-demand').data"
-                              ".map(t => t.name).filter(Boolean)")
+        names = page.evaluate(
+            "() => document.getElementById('chart-demand').data.map(t => t.name).filter(Boolean)"
+        )
         assert "forecast" in names and not any("[" in n or "Naive" in n for n in names)
         words = page.locator("#forecast-words")
         assert words.inner_text() == "same period last season"

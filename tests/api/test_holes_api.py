@@ -11,15 +11,16 @@ def test_an_upload_and_a_plan_run_say_the_holes(api: Api) -> None:
     sales = data.sales
     first = sorted(sales["unique_id"].unique())[0]
     start = sales["ds"].min() + pd.Timedelta(days=30)
-    lost = (sales["unique_id"] == first) & sales["ds"].between(start,
-                                                              start + pd.Timedelta(days=29))
+    lost = (sales["unique_id"] == first) & sales["ds"].between(start, start + pd.Timedelta(days=29))
     answer = upload(api.client, api.write, "sales", "sales.csv", csv_bytes(sales[~lost]))
     assert answer.status_code == 200
     said = [n for n in answer.json()["notes"] if "holes" in n]
     assert said and said[0].startswith("1 series has holes of up to 30 days")
     for table, frame in (("inventory", data.inventory), ("batches", data.batches)):
-        assert upload(api.client, api.write, table, f"{table}.csv",
-                      csv_bytes(frame)).status_code == 200
+        assert (
+            upload(api.client, api.write, table, f"{table}.csv", csv_bytes(frame)).status_code
+            == 200
+        )
     started = api.client.post("/api/v1/runs", json=RUN, headers=api.write).json()
     run = wait(api.client, api.read, started["id"])
     assert run["status"] == "succeeded", run["message"]

@@ -29,8 +29,11 @@ def hostile_plan(module_database_url: str):
     app = create_app(Settings(database_url=module_database_url, max_upload_mb=5))
     with TestClient(app, raise_server_exceptions=False) as client:
         read, write = make_keys(app)
-        for table, frame in (("sales", data.sales), ("inventory", data.inventory),
-                             ("batches", data.batches)):
+        for table, frame in (
+            ("sales", data.sales),
+            ("inventory", data.inventory),
+            ("batches", data.batches),
+        ):
             renamed = frame.assign(unique_id=frame["unique_id"].map(ids))
             answer = upload(client, write, table, f"{table}.csv", csv_bytes(renamed))
             assert answer.status_code == 200, answer.text
@@ -45,8 +48,13 @@ def test_xlsx_export_holds_no_formula(hostile_plan) -> None:
     answer = client.get("/api/v1/plan/export?format=xlsx", headers=read)
     assert answer.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(answer.content))
-    formulas = [cell.coordinate for sheet in book.worksheets for row in sheet.iter_rows()
-                for cell in row if cell.data_type == "f"]
+    formulas = [
+        cell.coordinate
+        for sheet in book.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if cell.data_type == "f"
+    ]
     assert formulas == []
     assert sorted(c.value for c in book["Plan"]["A"][1:]) == sorted(HOSTILE)
 
@@ -65,8 +73,11 @@ def test_every_id_validation_accepts_can_be_opened(hostile_plan) -> None:
     client, read = hostile_plan
     for product_id in HOSTILE:
         path = quote(product_id, safe="")
-        for url in (f"/api/v1/plan/{path}", f"/api/v1/products/{path}",
-                    f"/api/v1/products/{path}/history"):
+        for url in (
+            f"/api/v1/plan/{path}",
+            f"/api/v1/products/{path}",
+            f"/api/v1/products/{path}/history",
+        ):
             answer = client.get(url, headers=read)
             assert answer.status_code == 200, (url, answer.text)
             assert answer.json()["product_id"] == product_id

@@ -13,8 +13,16 @@ import json
 import pytest
 from api_helpers import Api, upload
 
-LISTS = ["/api/v1/runs", "/api/v1/uploads", "/api/v1/plan", "/api/v1/alerts",
-         "/api/v1/forecasts", "/api/v1/products", "/api/v1/sectors", "/api/v1/planned"]
+LISTS = [
+    "/api/v1/runs",
+    "/api/v1/uploads",
+    "/api/v1/plan",
+    "/api/v1/alerts",
+    "/api/v1/forecasts",
+    "/api/v1/products",
+    "/api/v1/sectors",
+    "/api/v1/planned",
+]
 SALES = b"unique_id,ds,y,sector\nA_1,2024-01-01,1,retail\nB%2,2024-01-01,2,retail\n"
 
 
@@ -34,18 +42,27 @@ def test_a_page_beyond_any_list_is_a_422_naming_page(api: Api, path: str) -> Non
 def multipart(filename: bytes, content: bytes) -> tuple[bytes, dict[str, str]]:
     """A multipart body with the file name exactly as given (NUL bytes included)."""
     boundary = "stockwise-test-boundary"
-    body = (b"--" + boundary.encode() + b"\r\nContent-Disposition: form-data; name=\"file\"; "
-            b"filename=\"" + filename + b"\"\r\nContent-Type: text/csv\r\n\r\n" + content
-            + b"\r\n--" + boundary.encode() + b"--\r\n")
+    body = (
+        b"--" + boundary.encode() + b'\r\nContent-Disposition: form-data; name="file"; '
+        b'filename="'
+        + filename
+        + b'"\r\nContent-Type: text/csv\r\n\r\n'
+        + content
+        + b"\r\n--"
+        + boundary.encode()
+        + b"--\r\n"
+    )
     return body, {"content-type": f"multipart/form-data; boundary={boundary}"}
 
 
-@pytest.mark.parametrize("filename", [b"a\x00b.csv", b"x" * 300 + b".csv",
-                                      b"../../etc/passwd.csv", b"\x00"])
+@pytest.mark.parametrize(
+    "filename", [b"a\x00b.csv", b"x" * 300 + b".csv", b"../../etc/passwd.csv", b"\x00"]
+)
 def test_any_upload_file_name_is_only_a_label(api: Api, filename: bytes) -> None:
     body, headers = multipart(filename, SALES)
-    answer = api.client.post("/api/v1/uploads/sales", content=body,
-                             headers={**api.write, **headers})
+    answer = api.client.post(
+        "/api/v1/uploads/sales", content=body, headers={**api.write, **headers}
+    )
     assert answer.status_code == 200, answer.text
     label = answer.json()["file"]
     assert "\x00" not in label and "/" not in label and len(label) <= 200
@@ -62,8 +79,10 @@ def test_json_nested_deeper_than_any_table_is_a_422(api: Api) -> None:
 
 
 def test_json_rows_holding_objects_name_the_row_and_column(api: Api) -> None:
-    rows = [{"unique_id": "A", "ds": "2024-01-01", "y": 1},
-            {"unique_id": {"id": 1}, "ds": "2024-01-02", "y": [2]}]
+    rows = [
+        {"unique_id": "A", "ds": "2024-01-01", "y": 1},
+        {"unique_id": {"id": 1}, "ds": "2024-01-02", "y": [2]},
+    ]
     answer = upload(api.client, api.write, "sales", "rows.json", json.dumps(rows).encode())
     assert answer.status_code == 422
     body = error(answer)
@@ -83,42 +102,52 @@ def test_a_bad_date_format_is_a_422(api: Api) -> None:
     assert "date format '%Q' is not valid" in error(answer)["message"]
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    (b'{"kind": "plan", "horizon": NaN}', "horizon"),
-    (b'{"kind": "forecast", "levels": [0]}', "levels.0"),
-    (b'{"kind": "forecast", "levels": [80, 100]}', "levels.1"),
-    (b'{"kind": "forecast", "levels": [150]}', "levels.0"),
-    (b'{"kind": "forecast", "levels": [-5]}', "levels.0"),
-    (b'{"kind": "plan", "seed": -1}', "seed"),
-    (json.dumps({"models": ["Naive"] * 31}).encode(), "models"),
-    (json.dumps({"levels": list(range(1, 12))}).encode(), "levels"),
-    (json.dumps({"sector": "s" * 101}).encode(), "sector"),
-    (b'{"kind": "plan", "sector": "a\\u0000b"}', "sector"),
-    (json.dumps({"drivers": ["pro\nmo"]}).encode(), "drivers.0"),
-    (b"[" * 100_000 + b"]" * 100_000, ""),
-])
-def test_run_parameters_are_checked_when_the_run_is_asked_for(api: Api, body: bytes,
-                                                             field: str) -> None:
-    answer = api.client.post("/api/v1/runs", content=body,
-                             headers={**api.write, "content-type": "application/json"})
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        (b'{"kind": "plan", "horizon": NaN}', "horizon"),
+        (b'{"kind": "forecast", "levels": [0]}', "levels.0"),
+        (b'{"kind": "forecast", "levels": [80, 100]}', "levels.1"),
+        (b'{"kind": "forecast", "levels": [150]}', "levels.0"),
+        (b'{"kind": "forecast", "levels": [-5]}', "levels.0"),
+        (b'{"kind": "plan", "seed": -1}', "seed"),
+        (json.dumps({"models": ["Naive"] * 31}).encode(), "models"),
+        (json.dumps({"levels": list(range(1, 12))}).encode(), "levels"),
+        (json.dumps({"sector": "s" * 101}).encode(), "sector"),
+        (b'{"kind": "plan", "sector": "a\\u0000b"}', "sector"),
+        (json.dumps({"drivers": ["pro\nmo"]}).encode(), "drivers.0"),
+        (b"[" * 100_000 + b"]" * 100_000, ""),
+    ],
+)
+def test_run_parameters_are_checked_when_the_run_is_asked_for(
+    api: Api, body: bytes, field: str
+) -> None:
+    answer = api.client.post(
+        "/api/v1/runs", content=body, headers={**api.write, "content-type": "application/json"}
+    )
     assert answer.status_code in (400, 422), answer.text
     assert (error(answer)["column"] or "").startswith(field)
     runs = api.client.get("/api/v1/runs", headers=api.read).json()
     assert runs["total"] == 0  # nothing was queued
 
 
-@pytest.mark.parametrize(("row", "column", "rule"), [
-    ("P" * 201 + ",2024-01-01,1,retail", "unique_id", "201 characters long; at most 200"),
-    ("A\\u0000B,2024-01-01,1,retail", "unique_id", "NUL character"),
-    ("A,2024-01-01,1," + "s" * 101, "sector", "101 characters long; at most 100"),
-])
-def test_values_the_database_cannot_store_are_refused_before_it(api: Api, row: str,
-                                                                column: str, rule: str) -> None:
+@pytest.mark.parametrize(
+    ("row", "column", "rule"),
+    [
+        ("P" * 201 + ",2024-01-01,1,retail", "unique_id", "201 characters long; at most 200"),
+        ("A\\u0000B,2024-01-01,1,retail", "unique_id", "NUL character"),
+        ("A,2024-01-01,1," + "s" * 101, "sector", "101 characters long; at most 100"),
+    ],
+)
+def test_values_the_database_cannot_store_are_refused_before_it(
+    api: Api, row: str, column: str, rule: str
+) -> None:
     """The same answer on SQLite and PostgreSQL, naming row and column; nothing stored."""
     unique_id, ds, y, sector = row.split(",")
-    rows = [{"unique_id": "OK", "ds": "2024-01-01", "y": 1, "sector": "retail"},
-            {"unique_id": json.loads(f'"{unique_id}"'), "ds": ds, "y": int(y),
-             "sector": sector}]
+    rows = [
+        {"unique_id": "OK", "ds": "2024-01-01", "y": 1, "sector": "retail"},
+        {"unique_id": json.loads(f'"{unique_id}"'), "ds": ds, "y": int(y), "sector": sector},
+    ]
     answer = upload(api.client, api.write, "sales", "s.json", json.dumps(rows).encode())
     assert answer.status_code == 422, answer.text
     body = error(answer)
@@ -128,8 +157,12 @@ def test_values_the_database_cannot_store_are_refused_before_it(api: Api, row: s
 
 
 def test_a_nul_in_the_url_is_a_422(api: Api) -> None:
-    for url in ("/api/v1/products/A%00B", "/api/v1/products?q=%00",
-                "/api/v1/sectors/x%00y", "/api/v1/plan?product_id=a%00"):
+    for url in (
+        "/api/v1/products/A%00B",
+        "/api/v1/products?q=%00",
+        "/api/v1/sectors/x%00y",
+        "/api/v1/plan?product_id=a%00",
+    ):
         answer = api.client.get(url, headers=api.read)
         assert answer.status_code == 422, (url, answer.text)
         assert "NUL" in error(answer)["message"]
@@ -184,32 +217,46 @@ def test_openapi_declares_every_error_answer_with_its_body(api: Api) -> None:
     from stockwise.api.errors import ErrorBody
 
     spec = api.client.get("/openapi.json").json()
-    operations = [(path, method, op) for path, ops in spec["paths"].items()
-                  for method, op in ops.items() if path.startswith("/api/v1")]
+    operations = [
+        (path, method, op)
+        for path, ops in spec["paths"].items()
+        for method, op in ops.items()
+        if path.startswith("/api/v1")
+    ]
     assert len(operations) >= 20
     for path, method, op in operations:
         for status in ("400", "401", "403", "404", "409", "413", "422", "500"):
             schema = op["responses"][status]["content"]["application/json"]["schema"]
             assert schema == {"$ref": "#/components/schemas/ErrorBody"}, (method, path, status)
-    answers = [api.client.get("/api/v1/me"), api.client.get("/api/v1/products/none",
-                                                             headers=api.read),
-               api.client.get("/api/v1/plan?page=0", headers=api.read)]
+    answers = [
+        api.client.get("/api/v1/me"),
+        api.client.get("/api/v1/products/none", headers=api.read),
+        api.client.get("/api/v1/plan?page=0", headers=api.read),
+    ]
     for answer in answers:
         assert answer.status_code in (401, 404, 422)
         ErrorBody.model_validate(answer.json())
 
 
 def test_names_holding_a_slash_can_be_opened(api: Api) -> None:
-    body = (b"unique_id,ds,y,sector,on_hand\nA/B,2024-01-01,1,Health/Beauty,3\n"
-            b"A/B,2024-01-02,2,Health/Beauty,2\n")
+    body = (
+        b"unique_id,ds,y,sector,on_hand\nA/B,2024-01-01,1,Health/Beauty,3\n"
+        b"A/B,2024-01-02,2,Health/Beauty,2\n"
+    )
     assert upload(api.client, api.write, "sales", "s.csv", body).status_code == 200
-    for url in ("/api/v1/sectors/Health%2FBeauty", "/api/v1/sectors/Health%2FBeauty/sales",
-                "/api/v1/sectors/Health%2FBeauty/stock", "/api/v1/products/A%2FB",
-                "/api/v1/products/A%2FB/history"):
+    for url in (
+        "/api/v1/sectors/Health%2FBeauty",
+        "/api/v1/sectors/Health%2FBeauty/sales",
+        "/api/v1/sectors/Health%2FBeauty/stock",
+        "/api/v1/products/A%2FB",
+        "/api/v1/products/A%2FB/history",
+    ):
         answer = api.client.get(url, headers=api.read)
         assert answer.status_code == 200, (url, answer.text)
-    assert api.client.get("/api/v1/sectors/Health%2FBeauty", headers=api.read
-                          ).json()["sector"] == "Health/Beauty"
+    assert (
+        api.client.get("/api/v1/sectors/Health%2FBeauty", headers=api.read).json()["sector"]
+        == "Health/Beauty"
+    )
     history = api.client.get("/api/v1/products/A%2FB/history", headers=api.read).json()
     assert history["product_id"] == "A/B" and len(history["items"]) == 2
 

@@ -15,9 +15,9 @@ from stockwise.models.registry import available_models
 
 
 def test_an_unknown_model_is_refused_when_the_run_is_asked_for(api: Api) -> None:
-    answer = api.client.post("/api/v1/runs", json={"kind": "forecast",
-                                                   "models": ["Naive", "AutoEST"]},
-                             headers=api.write)
+    answer = api.client.post(
+        "/api/v1/runs", json={"kind": "forecast", "models": ["Naive", "AutoEST"]}, headers=api.write
+    )
     assert answer.status_code == 422, answer.text
     body = answer.json()["error"]
     assert body["column"] == "models"
@@ -28,20 +28,29 @@ def test_an_unknown_model_is_refused_when_the_run_is_asked_for(api: Api) -> None
     assert runs["total"] == 0  # nothing was queued
 
 
-@pytest.mark.parametrize("models", [["SeasonalNaive"], ["ETS", "Croston"], "auto", ["auto"],
-                                    ["LightGBM-tweedie"]])
+@pytest.mark.parametrize(
+    "models", [["SeasonalNaive"], ["ETS", "Croston"], "auto", ["auto"], ["LightGBM-tweedie"]]
+)
 def test_known_models_and_aliases_are_accepted(api: Api, models) -> None:
-    answer = api.client.post("/api/v1/runs", json={"kind": "forecast", "models": models},
-                             headers=api.write)
+    answer = api.client.post(
+        "/api/v1/runs", json={"kind": "forecast", "models": models}, headers=api.write
+    )
     assert answer.status_code == 202, answer.text
 
 
 HOSTILE_ID = "<img src=x onerror=alert(1)>" + "x" * 500
 
 
-@pytest.mark.parametrize("path", ["/api/v1/products/{}", "/api/v1/products/{}/history",
-                                  "/api/v1/plan/{}", "/api/v1/runs/{}",
-                                  "/api/v1/sectors/{}"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/products/{}",
+        "/api/v1/products/{}/history",
+        "/api/v1/plan/{}",
+        "/api/v1/runs/{}",
+        "/api/v1/sectors/{}",
+    ],
+)
 def test_a_404_does_not_reflect_the_id_it_was_sent(api: Api, path: str) -> None:
     answer = api.client.get(path.format(HOSTILE_ID), headers=api.read)
     if path.startswith("/api/v1/plan"):  # no plan run yet: the 404 says so first

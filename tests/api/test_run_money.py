@@ -13,8 +13,11 @@ from api_helpers import RUN, Api, csv_bytes, demo_frames, upload, wait
 def _upload_with_suppliers(api: Api) -> None:
     data = demo_frames()
     inventory = data.inventory.assign(supplier=["Nord", "Sud"] * (len(data.inventory) // 2))
-    for table, frame in (("sales", data.sales), ("inventory", inventory),
-                         ("batches", data.batches)):
+    for table, frame in (
+        ("sales", data.sales),
+        ("inventory", inventory),
+        ("batches", data.batches),
+    ):
         answer = upload(api.client, api.write, table, f"{table}.csv", csv_bytes(frame))
         assert answer.status_code == 200, answer.text
 
@@ -45,14 +48,12 @@ def test_a_run_with_currency_and_budget_reports_its_money(api: Api) -> None:
     assert {line["currency"] for line in items} == {"USD"}
     assert {line["supplier"] for line in items} == {"Nord", "Sud"}
     assert any("budget" in line["reason"] and line["budget_cut_units"] > 0 for line in items)
-    export = api.client.get(f"/api/v1/plan/export?format=xlsx&run_id={run['id']}",
-                            headers=api.read)
+    export = api.client.get(f"/api/v1/plan/export?format=xlsx&run_id={run['id']}", headers=api.read)
     book = openpyxl.load_workbook(io.BytesIO(export.content))
     assert {"Totals", "By supplier", "Budget"} <= set(book.sheetnames)
 
 
 def test_bad_money_options_are_refused_when_asked(api: Api) -> None:
-    for wrong in ({"currency": "euro"}, {"currency": "E1"}, {"budget": 0},
-                  {"budget": -3}):
+    for wrong in ({"currency": "euro"}, {"currency": "E1"}, {"budget": 0}, {"budget": -3}):
         answer = api.client.post("/api/v1/runs", json={**RUN, **wrong}, headers=api.write)
         assert answer.status_code == 422, (wrong, answer.text)

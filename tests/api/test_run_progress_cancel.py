@@ -117,7 +117,8 @@ def test_runs_execute_at_once_up_to_the_workers_setting(storage: Storage, worker
 
 
 def test_a_busy_database_skips_a_progress_record_without_failing_the_run(
-        storage: Storage, monkeypatch: pytest.MonkeyPatch) -> None:
+    storage: Storage, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from stockwise.adapters.storage import runs as run_records
 
     real, calls = run_records._moved, []
@@ -146,10 +147,28 @@ def test_a_busy_database_skips_a_progress_record_without_failing_the_run(
 
 def test_a_restart_ends_runs_left_cancelling_as_cancelled(storage: Storage) -> None:
     with storage.transaction() as session:
-        session.add(Run(id="r-cancelling", kind="plan", status="cancelling", progress=0.3,
-                        message="cancelling", params={}, created_at=utcnow()))
-        session.add(Run(id="r-running", kind="plan", status="running", progress=0.3,
-                        message="x", params={}, created_at=utcnow()))
+        session.add(
+            Run(
+                id="r-cancelling",
+                kind="plan",
+                status="cancelling",
+                progress=0.3,
+                message="cancelling",
+                params={},
+                created_at=utcnow(),
+            )
+        )
+        session.add(
+            Run(
+                id="r-running",
+                kind="plan",
+                status="running",
+                progress=0.3,
+                message="x",
+                params={},
+                created_at=utcnow(),
+            )
+        )
     assert jobs.RunManager(storage).recover_interrupted() == 2
     assert get_run(storage, "r-cancelling").status == "cancelled"
     assert get_run(storage, "r-running").status == "failed"
@@ -163,10 +182,12 @@ def loaded(settings: Settings) -> Iterator[Api]:
     data = demo_frames()
     with TestClient(app, raise_server_exceptions=False) as client:
         read, write = make_keys(app)
-        for table, frame in (("sales", data.sales), ("inventory", data.inventory),
-                             ("batches", data.batches)):
-            assert upload(client, write, table, f"{table}.csv", csv_bytes(frame)
-                          ).status_code == 200
+        for table, frame in (
+            ("sales", data.sales),
+            ("inventory", data.inventory),
+            ("batches", data.batches),
+        ):
+            assert upload(client, write, table, f"{table}.csv", csv_bytes(frame)).status_code == 200
         yield Api(client, read, write)
 
 
@@ -184,8 +205,9 @@ def _watching(monkeypatch: pytest.MonkeyPatch, each: Callable[[float, str], None
     monkeypatch.setattr(runs_router, "execute_run", execute)
 
 
-def test_a_plan_runs_progress_moves_with_every_stage(loaded: Api,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_plan_runs_progress_moves_with_every_stage(
+    loaded: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
     reports: list[tuple[float, str]] = []
     _watching(monkeypatch, lambda p, m: reports.append((p, m)))
     started = loaded.client.post("/api/v1/runs", json=RUN, headers=loaded.write).json()
@@ -196,14 +218,21 @@ def test_a_plan_runs_progress_moves_with_every_stage(loaded: Api,
     planning = [p for p, m in reports if 0.05 < p < 0.9]
     assert len(set(planning)) >= 5
     said = " | ".join(m for _, m in reports)
-    for stage in ("preparing the sales", "chunk 1 of 2, sector pharmacy",
-                  "chunk 2 of 2, sector retail", "fitting chosen model: SeasonalNaive",
-                  "building the order list", "chunks planned", "storing the results"):
+    for stage in (
+        "preparing the sales",
+        "chunk 1 of 2, sector pharmacy",
+        "chunk 2 of 2, sector retail",
+        "fitting chosen model: SeasonalNaive",
+        "building the order list",
+        "chunks planned",
+        "storing the results",
+    ):
         assert stage in said, said
 
 
 def test_a_forecast_runs_progress_names_each_sector_and_candidate(
-        loaded: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    loaded: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
     reports: list[tuple[float, str]] = []
     _watching(monkeypatch, lambda p, m: reports.append((p, m)))
     body = {"kind": "forecast", "models": ["Naive", "SeasonalNaive"], "n_windows": 1}
@@ -211,14 +240,16 @@ def test_a_forecast_runs_progress_names_each_sector_and_candidate(
     assert wait(loaded.client, loaded.read, started["id"])["status"] == "succeeded"
     said = [m for _, m in reports]
     for sector, index in (("pharmacy", 1), ("retail", 2)):
-        assert f"sector {sector} ({index} of 2) · backtesting candidate 2 of 2: SeasonalNaive" \
-            in said, said
+        assert (
+            f"sector {sector} ({index} of 2) · backtesting candidate 2 of 2: SeasonalNaive" in said
+        ), said
     fractions = [p for p, _ in reports]
     assert fractions == sorted(fractions) and len(set(fractions)) >= 8
 
 
 def test_a_running_plan_cancelled_from_the_api_stores_nothing(
-        loaded: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    loaded: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
     reached, go = threading.Event(), threading.Event()
 
     def pause_once_forecasting(fraction: float, message: str) -> None:
@@ -228,24 +259,27 @@ def test_a_running_plan_cancelled_from_the_api_stores_nothing(
 
     _watching(monkeypatch, pause_once_forecasting)
     client = loaded.client
-    started = client.post("/api/v1/runs", json={**RUN, "models": ["Naive", "SeasonalNaive"]},
-                          headers=loaded.write).json()
+    started = client.post(
+        "/api/v1/runs", json={**RUN, "models": ["Naive", "SeasonalNaive"]}, headers=loaded.write
+    ).json()
     assert reached.wait(60)
     answer = client.post(f"/api/v1/runs/{started['id']}/cancel", headers=loaded.write)
     assert answer.status_code == 202 and answer.json()["status"] == "cancelling"
-    assert client.get("/api/v1/runs?status=cancelling", headers=loaded.read
-                      ).json()["total"] == 1
+    assert client.get("/api/v1/runs?status=cancelling", headers=loaded.read).json()["total"] == 1
     go.set()
     run = wait(client, loaded.read, started["id"])
     assert run["status"] == "cancelled" and "backtesting candidate" in run["message"]
     assert run["summary"] is None and run["finished_at"] is not None
-    assert client.get(f"/api/v1/plan?run_id={run['id']}", headers=loaded.read
-                      ).status_code == 409
+    assert client.get(f"/api/v1/plan?run_id={run['id']}", headers=loaded.read).status_code == 409
     storage = client.app.state.storage
     with storage.session() as session:
         for table in (Forecast, PlanLine):
-            assert session.scalar(select(func.count()).select_from(table)
-                                  .where(table.run_id == run["id"])) == 0
+            assert (
+                session.scalar(
+                    select(func.count()).select_from(table).where(table.run_id == run["id"])
+                )
+                == 0
+            )
     # a later run is not hindered, and a finished run cannot be cancelled
     again = client.post("/api/v1/runs", json=RUN, headers=loaded.write).json()
     assert wait(client, loaded.read, again["id"])["status"] == "succeeded"
@@ -262,7 +296,8 @@ def test_cancel_needs_a_write_key_and_a_known_run(api: Api) -> None:
 
 
 def test_several_api_runs_run_at_once_up_to_the_setting(
-        database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     both = threading.Barrier(2, timeout=30)
 
     def together(storage, run_id, kind, params, progress, *args, **kwargs) -> dict:
@@ -273,6 +308,5 @@ def test_several_api_runs_run_at_once_up_to_the_setting(
     app = create_app(Settings(database_url=database_url, run_workers=2))
     with TestClient(app, raise_server_exceptions=False) as client:
         read, write = make_keys(app)
-        ids = [client.post("/api/v1/runs", json=RUN, headers=write).json()["id"]
-               for _ in range(2)]
+        ids = [client.post("/api/v1/runs", json=RUN, headers=write).json()["id"] for _ in range(2)]
         assert [wait(client, read, i, 60)["status"] for i in ids] == ["succeeded"] * 2

@@ -35,10 +35,12 @@ def planned(module_database_url: str):
     data = demo_frames()
     with TestClient(app, raise_server_exceptions=False) as client:
         read, write = make_keys(app)
-        for table, frame in (("sales", data.sales), ("inventory", data.inventory),
-                             ("batches", data.batches)):
-            assert upload(client, write, table, f"{table}.csv", csv_bytes(frame)
-                          ).status_code == 200
+        for table, frame in (
+            ("sales", data.sales),
+            ("inventory", data.inventory),
+            ("batches", data.batches),
+        ):
+            assert upload(client, write, table, f"{table}.csv", csv_bytes(frame)).status_code == 200
         started = client.post("/api/v1/runs", json=RUN, headers=write)
         assert started.status_code == 202
         assert started.headers["Location"] == started.json()["links"]["self"]
@@ -72,11 +74,11 @@ def test_plan_filters_order_and_pages(planned: Planned) -> None:
     some = everything["items"][0]["urgency"]
     chosen = client.get("/api/v1/plan", params={"urgency": some}, headers=read).json()
     assert chosen["total"] == sum(x["urgency"] == some for x in everything["items"])
-    pages = [client.get(f"/api/v1/plan?page={p}&page_size=3", headers=read).json()
-             for p in (1, 2)]
+    pages = [client.get(f"/api/v1/plan?page={p}&page_size=3", headers=read).json() for p in (1, 2)]
     assert [len(p["items"]) for p in pages] == [3, 1] and pages[1]["total"] == 4
-    assert [x["product_id"] for p in pages for x in p["items"]] == \
-        [x["product_id"] for x in everything["items"]]
+    assert [x["product_id"] for p in pages for x in p["items"]] == [
+        x["product_id"] for x in everything["items"]
+    ]
     bad = client.get("/api/v1/plan?urgency=soonish", headers=read)
     assert bad.status_code == 422 and bad.json()["error"]["column"] == "urgency"
 
@@ -107,8 +109,9 @@ def test_alerts_filters(planned: Planned) -> None:
     every = client.get("/api/v1/alerts", headers=read).json()
     assert every["total"] == planned.run["summary"]["alerts"]
     order = {"critical": 0, "high": 1, "medium": 2, "low": 3}
-    assert [order[a["severity"]] for a in every["items"]] == \
-        sorted(order[a["severity"]] for a in every["items"])
+    assert [order[a["severity"]] for a in every["items"]] == sorted(
+        order[a["severity"]] for a in every["items"]
+    )
     for severity in {a["severity"] for a in every["items"]}:
         some = client.get(f"/api/v1/alerts?severity={severity}", headers=read).json()
         assert some["total"] == sum(a["severity"] == severity for a in every["items"])
@@ -135,8 +138,9 @@ def test_exports_csv_and_excel(planned: Planned) -> None:
 
 def test_a_run_of_a_sector_not_stored_names_the_stored_ones(planned: Planned) -> None:
     client = planned.api.client
-    started = client.post("/api/v1/runs", json={**RUN, "sector": "luxury"},
-                          headers=planned.api.write)
+    started = client.post(
+        "/api/v1/runs", json={**RUN, "sector": "luxury"}, headers=planned.api.write
+    )
     run = wait(client, planned.api.read, started.json()["id"])
     assert run["status"] == "failed"
     assert "no sales stored for sector 'luxury'" in run["message"]
@@ -178,8 +182,17 @@ def test_failed_run_says_why(planned: Planned) -> None:
 def test_run_records_survive_a_restart(planned: Planned) -> None:
     storage = planned.api.app.state.storage
     with storage.transaction() as session:
-        session.add(Run(id="deadbeef00000000", kind="plan", status="running", progress=0.4,
-                        message="planning", params={}, created_at=utcnow()))
+        session.add(
+            Run(
+                id="deadbeef00000000",
+                kind="plan",
+                status="running",
+                progress=0.4,
+                message="planning",
+                params={},
+                created_at=utcnow(),
+            )
+        )
     restarted = create_app(planned.settings)
     with TestClient(restarted) as client:
         read, _ = make_keys(restarted)
@@ -198,20 +211,28 @@ def test_product_plan_follows_the_newest_run(planned: Planned) -> None:
     first = client.get(f"/api/v1/plan/{product}", headers=api.read).json()
     assert first["run_id"] == planned.run["id"]
     assert client.get(f"/api/v1/plan/{product}", headers=api.read).json() == first  # cached
-    started = client.post("/api/v1/runs", json={**RUN, "sector": "retail", "seed": 1},
-                          headers=api.write).json()
+    started = client.post(
+        "/api/v1/runs", json={**RUN, "sector": "retail", "seed": 1}, headers=api.write
+    ).json()
     assert wait(client, api.read, started["id"])["status"] == "succeeded"
     newest = client.get(f"/api/v1/plan/{product}", headers=api.read).json()
     assert newest["run_id"] == started["id"]
-    pinned = client.get(f"/api/v1/plan/{product}?run_id={planned.run['id']}",
-                        headers=api.read).json()
+    pinned = client.get(
+        f"/api/v1/plan/{product}?run_id={planned.run['id']}", headers=api.read
+    ).json()
     assert pinned == first
 
 
 def test_forecast_run_has_its_own_horizon_and_levels(planned: Planned) -> None:
     client, api = planned.api.client, planned.api
-    body = {"kind": "forecast", "sector": "pharmacy", "horizon": 5, "levels": [90],
-            "models": ["SeasonalNaive"], "n_windows": 1}
+    body = {
+        "kind": "forecast",
+        "sector": "pharmacy",
+        "horizon": 5,
+        "levels": [90],
+        "models": ["SeasonalNaive"],
+        "n_windows": 1,
+    }
     started = client.post("/api/v1/runs", json=body, headers=api.write).json()
     assert "plan" not in started["links"]
     run = wait(client, api.read, started["id"])
@@ -230,8 +251,9 @@ def test_sector_plans_join_when_one_has_no_arrival_dates() -> None:
 
     from stockwise.api.run_work import _concat
 
-    ordered = pd.DataFrame({"unique_id": ["A"], "arrival_date": [pd.Timestamp("2025-01-08")],
-                            "order_qty": [4.0]})
+    ordered = pd.DataFrame(
+        {"unique_id": ["A"], "arrival_date": [pd.Timestamp("2025-01-08")], "order_qty": [4.0]}
+    )
     idle = pd.DataFrame({"unique_id": ["B"], "arrival_date": [None], "order_qty": [0.0]})
     with warnings.catch_warnings():
         warnings.simplefilter("error", FutureWarning)

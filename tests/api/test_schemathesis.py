@@ -29,8 +29,12 @@ from schemathesis.specs.openapi.checks import (  # noqa: E402
 from stockwise.api.app import create_app  # noqa: E402
 from stockwise.api.settings import Settings  # noqa: E402
 
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
-          response_schema_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
 _FOLDER = tempfile.mkdtemp(prefix="stockwise-schemathesis-")
 APP = create_app(Settings(database_url=f"sqlite:///{_FOLDER}/db.sqlite", max_upload_mb=1))
 APP.state.storage.upgrade()  # what the lifespan does; schemathesis calls the app directly
@@ -46,8 +50,9 @@ def _cleanup() -> Iterator[None]:
     shutil.rmtree(_FOLDER, ignore_errors=True)
 
 
-EXAMPLES = settings(max_examples=12, deadline=None, derandomize=True,
-                    suppress_health_check=list(HealthCheck))
+EXAMPLES = settings(
+    max_examples=12, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck)
+)
 
 
 @schema.parametrize()

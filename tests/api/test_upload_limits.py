@@ -19,8 +19,14 @@ from stockwise.api.settings import Settings
 @pytest.fixture
 def tight(database_url: str) -> Iterator[Api]:
     """An app with small limits, so the tests need no large files."""
-    settings = Settings(database_url=database_url, max_upload_mb=5, max_spreadsheet_mb=0.05,
-                        max_rows=50, max_columns=20, max_inline_issues=10)
+    settings = Settings(
+        database_url=database_url,
+        max_upload_mb=5,
+        max_spreadsheet_mb=0.05,
+        max_rows=50,
+        max_columns=20,
+        max_inline_issues=10,
+    )
     app = create_app(settings)
     with TestClient(app, raise_server_exceptions=False) as client:
         read, write = make_keys(app)
@@ -51,8 +57,10 @@ def test_a_workbook_packed_far_tighter_than_excel_packs_is_refused(api: Api) -> 
     """A zip bomb in miniature: a valid workbook plus a member of 5 MB of blanks, which
     deflate packs 1,000 to 1: a ratio no spreadsheet program writes."""
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(workbook(20))) as source, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as packed:
+    with (
+        zipfile.ZipFile(io.BytesIO(workbook(20))) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as packed,
+    ):
         for entry in source.infolist():
             packed.writestr(entry, source.read(entry))
         packed.writestr("xl/padding.xml", b" " * 5_000_000)
@@ -74,16 +82,16 @@ def test_a_csv_header_of_a_million_columns_is_refused_at_once(database_url: str)
         _, write = make_keys(app)
         header = ",".join(["unique_id", "ds", "y"] + [f"c{i}" for i in range(1_000_000)])
         start = time.perf_counter()
-        answer = upload(client, write, "sales", "wide.csv",
-                        (header[:4_500_000] + "\nA,2024-01-01,1\n").encode())
+        answer = upload(
+            client, write, "sales", "wide.csv", (header[:4_500_000] + "\nA,2024-01-01,1\n").encode()
+        )
         assert time.perf_counter() - start < 5
     assert answer.status_code == 422
     assert answer.json()["error"]["row"] == 1 and "columns" in answer.json()["error"]["message"]
 
 
 def test_columns_over_the_limit_in_any_format_are_refused(tight: Api) -> None:
-    rows = [{"unique_id": "A", "ds": "2024-01-01", "y": 1,
-             **{f"extra{i}": i for i in range(30)}}]
+    rows = [{"unique_id": "A", "ds": "2024-01-01", "y": 1, **{f"extra{i}": i for i in range(30)}}]
     import json
 
     answer = upload(tight.client, tight.write, "sales", "wide.json", json.dumps(rows).encode())
@@ -131,4 +139,3 @@ def test_long_values_are_cut_in_answers_and_answers_stay_small(tight: Api) -> No
     first = found["quarantined_rows"][0]
     assert first["note0"] == "x" * 200 + "…"
     assert all(len(str(i["value"])) <= 201 for i in found["issues"])
-

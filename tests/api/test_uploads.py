@@ -11,12 +11,14 @@ from sqlalchemy import func, select
 
 from stockwise.adapters.storage.models import Sale, Upload
 
-BAD_ROWS = (b"unique_id,ds,y\n"
-            b"A,2024-01-01,3\n"
-            b"A,2024-01-02,abc\n"      # row 3: y not a number
-            b"A,2024-13-03,1\n"        # row 4: no such date
-            b"B,2024-01-01,-2\n"       # row 5: negative quantity
-            b"B,2024-01-02,4\n")
+BAD_ROWS = (
+    b"unique_id,ds,y\n"
+    b"A,2024-01-01,3\n"
+    b"A,2024-01-02,abc\n"  # row 3: y not a number
+    b"A,2024-13-03,1\n"  # row 4: no such date
+    b"B,2024-01-01,-2\n"  # row 5: negative quantity
+    b"B,2024-01-02,4\n"
+)
 
 
 def _sales_rows(api) -> int:
@@ -55,8 +57,10 @@ def test_excel_and_json_are_validated_like_csv(api, tmp_path) -> None:
     data.inventory.to_excel(path, index=False)
     answer = upload(api.client, api.write, "inventory", "stock.xlsx", path.read_bytes())
     assert answer.status_code == 200 and answer.json()["accepted"] == len(data.inventory)
-    rows = [{"Produit": "X1", "Date": "2024-01-01", "Ventes": 2},
-            {"Produit": "X1", "Date": "2024-01-02", "Ventes": -1}]
+    rows = [
+        {"Produit": "X1", "Date": "2024-01-01", "Ventes": 2},
+        {"Produit": "X1", "Date": "2024-01-02", "Ventes": -1},
+    ]
     answer = upload(api.client, api.write, "sales", "rows.json", json.dumps(rows).encode())
     body = answer.json()
     assert (body["accepted"], body["quarantined"]) == (1, 1)
@@ -75,8 +79,9 @@ def test_unusable_file_is_422_with_file_and_columns(api) -> None:
 
 @pytest.mark.slow
 def test_every_row_quarantined_is_422_with_row_and_column(api) -> None:
-    answer = upload(api.client, api.write, "sales", "s.csv",
-                    b"unique_id,ds,y\nA,2024-01-01,x\nA,2024-01-02,y\n")
+    answer = upload(
+        api.client, api.write, "sales", "s.csv", b"unique_id,ds,y\nA,2024-01-01,x\nA,2024-01-02,y\n"
+    )
     assert answer.status_code == 422
     error = answer.json()["error"]
     assert (error["row"], error["column"]) == (2, "y")
@@ -95,8 +100,11 @@ def test_oversized_upload_is_413_declared_or_streamed(api) -> None:
             yield b"A,2024-01-01,1\n" * 8_000
         yield b"\r\n--xx--\r\n"
 
-    answer = api.client.post("/api/v1/uploads/sales", content=chunks(), headers={
-        **api.write, "Content-Type": "multipart/form-data; boundary=xx"})
+    answer = api.client.post(
+        "/api/v1/uploads/sales",
+        content=chunks(),
+        headers={**api.write, "Content-Type": "multipart/form-data; boundary=xx"},
+    )
     assert answer.status_code == 413
     assert _sales_rows(api) == 0
 

@@ -21,9 +21,26 @@ def run(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-@pytest.mark.parametrize("command", ["generate", "validate", "prepare", "sectors", "demo",
-                                     "forecast", "backtest", "plan", "report", "etl",
-                                     "simulate", "runs", "serve", "keys", "db"])
+@pytest.mark.parametrize(
+    "command",
+    [
+        "generate",
+        "validate",
+        "prepare",
+        "sectors",
+        "demo",
+        "forecast",
+        "backtest",
+        "plan",
+        "report",
+        "etl",
+        "simulate",
+        "runs",
+        "serve",
+        "keys",
+        "db",
+    ],
+)
 def test_every_command_has_help(command: str) -> None:
     code, output = run(command, "--help")
     assert code == 0 and "Usage" in output
@@ -35,8 +52,9 @@ def test_version() -> None:
 
 
 def test_generate_writes_the_tables(tmp_path: Path) -> None:
-    code, output = run("generate", "--products", "6", "--days", "90", "--seed", "3",
-                       "--out", str(tmp_path))
+    code, output = run(
+        "generate", "--products", "6", "--days", "90", "--seed", "3", "--out", str(tmp_path)
+    )
     assert code == 0, output
     sales = pd.read_csv(tmp_path / "sales.csv")
     assert sales["unique_id"].nunique() == 6
@@ -57,8 +75,7 @@ def test_validate_reports_and_quarantines(tmp_path: Path) -> None:
     quarantine = read_own_csv(out / "sales_quarantine.csv")
     assert quarantine["source_row"].tolist() == [3]
     assert "Ventes" in quarantine.columns and "negative" in quarantine["reasons"][0]
-    code, _ = run("validate", str(sales), "--out", str(out), "--as-of", "2025-01-01",
-                  "--strict")
+    code, _ = run("validate", str(sales), "--out", str(out), "--as-of", "2025-01-01", "--strict")
     assert code == 1
 
 
@@ -67,9 +84,18 @@ def test_validate_with_explicit_map_and_inventory(tmp_path: Path) -> None:
     sales.write_text("Jour,Art,Qte\n2024-01-01,A,1\n2024-01-02,A,2\n")
     stock = tmp_path / "stock.xlsx"
     pd.DataFrame({"Art": ["A"], "Niveau": [5], "Delai": [3]}).to_excel(stock, index=False)
-    code, output = run("validate", str(sales), "--map", "date=Jour,product=Art,y=Qte",
-                       "--inventory", str(stock), "--inventory-map", "id=Art,stock=Niveau",
-                       "--out", str(tmp_path / "o"))
+    code, output = run(
+        "validate",
+        str(sales),
+        "--map",
+        "date=Jour,product=Art,y=Qte",
+        "--inventory",
+        str(stock),
+        "--inventory-map",
+        "id=Art,stock=Niveau",
+        "--out",
+        str(tmp_path / "o"),
+    )
     assert code == 0, output
     assert "2 rows read, 2 accepted, 0 quarantined" in output
     assert "1 rows read, 1 accepted, 0 quarantined" in output
@@ -102,10 +128,17 @@ def test_validate_sql_source(tmp_path: Path) -> None:
     db = tmp_path / "erp.db"
     with sqlite3.connect(db) as con:
         con.execute("CREATE TABLE sales (ds TEXT, sku TEXT, qty REAL)")
-        con.executemany("INSERT INTO sales VALUES (?,?,?)",
-                        [("2024-01-01", "A", 1), ("2024-01-02", "A", 2)])
-    code, output = run("validate", "SELECT * FROM sales ORDER BY ds", "--sql",
-                       f"sqlite:///{db}", "--out", str(tmp_path / "o"))
+        con.executemany(
+            "INSERT INTO sales VALUES (?,?,?)", [("2024-01-01", "A", 1), ("2024-01-02", "A", 2)]
+        )
+    code, output = run(
+        "validate",
+        "SELECT * FROM sales ORDER BY ds",
+        "--sql",
+        f"sqlite:///{db}",
+        "--out",
+        str(tmp_path / "o"),
+    )
     assert code == 0, output
     assert "2 rows read, 2 accepted, 0 quarantined" in output
 
@@ -113,8 +146,7 @@ def test_validate_sql_source(tmp_path: Path) -> None:
 def test_prepare_aggregates_to_weeks(tmp_path: Path) -> None:
     sales = tmp_path / "s.csv"
     days = pd.date_range("2024-01-01", periods=14, freq="D")
-    sales.write_text("unique_id,ds,y\n" + "".join(f"A,{d.date()},1\n" for d in days
-                                                  if d.day != 5))
+    sales.write_text("unique_id,ds,y\n" + "".join(f"A,{d.date()},1\n" for d in days if d.day != 5))
     code, output = run("prepare", str(sales), "--to", "W", "--out", str(tmp_path / "p"))
     assert code == 0, output
     prepared = pd.read_csv(tmp_path / "p" / "sales_prepared.csv")
@@ -154,18 +186,24 @@ def test_demo_runs_end_to_end(tmp_path: Path) -> None:
     assert "plotly" in page and 'src="http' not in page
     sales = pd.read_csv(tmp_path / "data" / "sales.csv")
     accounting = [line for line in output.splitlines() if line.startswith("sales:")]
-    assert accounting == [f"sales: {len(sales)} rows read, {len(sales)} accepted, "
-                          "0 quarantined"]
+    assert accounting == [f"sales: {len(sales)} rows read, {len(sales)} accepted, 0 quarantined"]
 
 
 def _monthly_sales(path: Path) -> Path:
     rng = np.random.default_rng(5)
     ds = pd.date_range("2019-01-01", periods=48, freq="MS")
-    frame = pd.concat([
-        pd.DataFrame({"Date": ds, "Article": "A", "Qte": 50 + 10 * np.sin(np.arange(48) / 2)
-                      + rng.normal(0, 2, 48)}),
-        pd.DataFrame({"Date": ds, "Article": "B", "Qte": rng.poisson(0.5, 48)}),
-    ])
+    frame = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "Date": ds,
+                    "Article": "A",
+                    "Qte": 50 + 10 * np.sin(np.arange(48) / 2) + rng.normal(0, 2, 48),
+                }
+            ),
+            pd.DataFrame({"Date": ds, "Article": "B", "Qte": rng.poisson(0.5, 48)}),
+        ]
+    )
     frame.to_csv(path, index=False)
     return path
 
@@ -173,9 +211,18 @@ def _monthly_sales(path: Path) -> Path:
 @pytest.mark.slow
 def test_forecast_command_writes_forecasts_and_selection(tmp_path: Path) -> None:
     sales = _monthly_sales(tmp_path / "s.csv")
-    code, output = run("forecast", str(sales), "--horizon", "6", "--levels", "80,95",
-                       "--map", "date=Date,product=Article,y=Qte", "--out",
-                       str(tmp_path / "f"))
+    code, output = run(
+        "forecast",
+        str(sales),
+        "--horizon",
+        "6",
+        "--levels",
+        "80,95",
+        "--map",
+        "date=Date,product=Article,y=Qte",
+        "--out",
+        str(tmp_path / "f"),
+    )
     assert code == 0, output
     forecasts = pd.read_csv(tmp_path / "f" / "forecasts.csv")
     assert forecasts.groupby("unique_id").size().to_dict() == {"A": 6, "B": 6}
@@ -187,14 +234,33 @@ def test_forecast_command_writes_forecasts_and_selection(tmp_path: Path) -> None
 @pytest.mark.slow
 def test_forecast_command_with_named_models_and_sector(tmp_path: Path) -> None:
     sales = _monthly_sales(tmp_path / "s.csv")
-    code, output = run("forecast", str(sales), "--horizon", "3", "--freq", "M",
-                       "--models", "Naive", "--map", "date=Date,product=Article,y=Qte",
-                       "--out", str(tmp_path / "f"))
+    code, output = run(
+        "forecast",
+        str(sales),
+        "--horizon",
+        "3",
+        "--freq",
+        "M",
+        "--models",
+        "Naive",
+        "--map",
+        "date=Date,product=Article,y=Qte",
+        "--out",
+        str(tmp_path / "f"),
+    )
     assert code == 0, output
     forecasts = pd.read_csv(tmp_path / "f" / "forecasts.csv")
     assert set(forecasts["model"]) == {"Naive"}
-    code, output = run("forecast", str(sales), "--models", "Prophet", "--map",
-                       "date=Date,product=Article,y=Qte", "--out", str(tmp_path / "g"))
+    code, output = run(
+        "forecast",
+        str(sales),
+        "--models",
+        "Prophet",
+        "--map",
+        "date=Date,product=Article,y=Qte",
+        "--out",
+        str(tmp_path / "g"),
+    )
     assert code == 2
     assert "Prophet" in output
 
@@ -202,8 +268,18 @@ def test_forecast_command_with_named_models_and_sector(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_a_horizon_beyond_the_history_needs_force(tmp_path: Path) -> None:
     sales = _monthly_sales(tmp_path / "s.csv")  # 48 months
-    args = ("forecast", str(sales), "--horizon", "60", "--models", "Naive", "--map",
-            "date=Date,product=Article,y=Qte", "--out", str(tmp_path / "f"))
+    args = (
+        "forecast",
+        str(sales),
+        "--horizon",
+        "60",
+        "--models",
+        "Naive",
+        "--map",
+        "date=Date,product=Article,y=Qte",
+        "--out",
+        str(tmp_path / "f"),
+    )
     code, output = run(*args)
     assert code == 2, output
     assert "longer than the longest history (48 periods)" in output and "--force" in output
@@ -216,9 +292,20 @@ def test_a_horizon_beyond_the_history_needs_force(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_backtest_command_prints_metrics(tmp_path: Path) -> None:
     sales = _monthly_sales(tmp_path / "s.csv")
-    code, output = run("backtest", str(sales), "--horizon", "6", "--windows", "2",
-                       "--models", "Naive,AutoETS", "--map", "date=Date,product=Article,y=Qte",
-                       "--out", str(tmp_path / "b"))
+    code, output = run(
+        "backtest",
+        str(sales),
+        "--horizon",
+        "6",
+        "--windows",
+        "2",
+        "--models",
+        "Naive,AutoETS",
+        "--map",
+        "date=Date,product=Article,y=Qte",
+        "--out",
+        str(tmp_path / "b"),
+    )
     assert code == 0, output
     metrics = pd.read_csv(tmp_path / "b" / "backtest_metrics.csv")
     assert set(metrics["model"]) == {"Naive", "AutoETS"} and len(metrics) == 4
@@ -232,8 +319,9 @@ def test_validate_warns_about_products_missing_from_one_table(tmp_path: Path) ->
     sales.write_text("unique_id,ds,y\nA,2024-01-01,1\nB,2024-01-01,1\n")
     stock = tmp_path / "i.csv"
     stock.write_text("unique_id,on_hand\nA,3\nC,4\n")
-    code, output = run("validate", str(sales), "--inventory", str(stock),
-                       "--out", str(tmp_path / "o"))
+    code, output = run(
+        "validate", str(sales), "--inventory", str(stock), "--out", str(tmp_path / "o")
+    )
     assert code == 0, output
     assert "1 series have sales but no inventory row (e.g. B)" in output
     assert "1 inventory products have no sales history (e.g. C)" in output
@@ -241,13 +329,22 @@ def test_validate_warns_about_products_missing_from_one_table(tmp_path: Path) ->
 
 @pytest.mark.slow
 def test_plan_command_writes_the_order_list(tmp_path: Path) -> None:
-    code, output = run("generate", "--products", "6", "--days", "150", "--seed", "2",
-                       "--out", str(tmp_path / "d"))
+    code, output = run(
+        "generate", "--products", "6", "--days", "150", "--seed", "2", "--out", str(tmp_path / "d")
+    )
     assert code == 0, output
-    code, output = run("plan", str(tmp_path / "d" / "sales.csv"), "--inventory",
-                       str(tmp_path / "d" / "inventory.csv"), "--batches",
-                       str(tmp_path / "d" / "batches.csv"), "--sector", "pharmacy",
-                       "--out", str(tmp_path / "p"))
+    code, output = run(
+        "plan",
+        str(tmp_path / "d" / "sales.csv"),
+        "--inventory",
+        str(tmp_path / "d" / "inventory.csv"),
+        "--batches",
+        str(tmp_path / "d" / "batches.csv"),
+        "--sector",
+        "pharmacy",
+        "--out",
+        str(tmp_path / "p"),
+    )
     assert code == 0, output
     plan = pd.read_csv(tmp_path / "p" / "plan.csv")
     assert set(plan["sector"]) == {"pharmacy"} and len(plan) == 2
@@ -260,7 +357,16 @@ def test_plan_command_writes_the_order_list(tmp_path: Path) -> None:
 
 def test_plan_rejects_unknown_policy_with_a_clear_message(tmp_path: Path) -> None:
     run("generate", "--products", "3", "--days", "90", "--out", str(tmp_path / "d"))
-    code, output = run("plan", str(tmp_path / "d" / "sales.csv"), "--inventory",
-                       str(tmp_path / "d" / "inventory.csv"), "--policy", "magic",
-                       "--models", "Naive", "--out", str(tmp_path / "p"))
+    code, output = run(
+        "plan",
+        str(tmp_path / "d" / "sales.csv"),
+        "--inventory",
+        str(tmp_path / "d" / "inventory.csv"),
+        "--policy",
+        "magic",
+        "--models",
+        "Naive",
+        "--out",
+        str(tmp_path / "p"),
+    )
     assert code == 2 and "unknown policy 'magic'" in output

@@ -19,20 +19,39 @@ def french(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("fr")
     rng = np.random.default_rng(0)
     days = pd.date_range("2024-01-01", periods=120)
-    sales = pd.DataFrame([{"Date": d.strftime("%d/%m/%Y"), "Produit": p,
-                           "Ventes": f"{rng.poisson(20) + 0.5:.1f}".replace(".", ",")}
-                          for p in ("Crème", "Savon") for d in days])
+    sales = pd.DataFrame(
+        [
+            {
+                "Date": d.strftime("%d/%m/%Y"),
+                "Produit": p,
+                "Ventes": f"{rng.poisson(20) + 0.5:.1f}".replace(".", ","),
+            }
+            for p in ("Crème", "Savon")
+            for d in days
+        ]
+    )
     sales.to_csv(folder / "ventes.csv", sep=";", index=False, encoding="latin-1")
-    stock = pd.DataFrame({"Produit": ["Crème", "Savon"], "Stock": ["10,5", "300"],
-                          "Coût unitaire": ["2,35", "1,10"]})
+    stock = pd.DataFrame(
+        {"Produit": ["Crème", "Savon"], "Stock": ["10,5", "300"], "Coût unitaire": ["2,35", "1,10"]}
+    )
     stock.to_csv(folder / "stock.csv", sep=";", index=False, encoding="latin-1")
     return folder
 
 
 def _plan(folder: Path, out: str, *extra: str) -> Path:
-    result = CliRunner().invoke(app, ["plan", str(folder / "ventes.csv"), "--inventory",
-                                      str(folder / "stock.csv"), "--out", str(folder / out),
-                                      "--no-track", *extra])
+    result = CliRunner().invoke(
+        app,
+        [
+            "plan",
+            str(folder / "ventes.csv"),
+            "--inventory",
+            str(folder / "stock.csv"),
+            "--out",
+            str(folder / out),
+            "--no-track",
+            *extra,
+        ],
+    )
     assert result.exit_code == 0, result.output
     return folder / out
 
@@ -63,7 +82,17 @@ def test_the_standard_form_on_request(french: Path) -> None:
 
 
 def test_an_unknown_form_is_refused(french: Path) -> None:
-    result = CliRunner().invoke(app, ["plan", str(french / "ventes.csv"), "--inventory",
-                                      str(french / "stock.csv"), "--out",
-                                      str(french / "x"), "--csv-format", "tsv"])
+    result = CliRunner().invoke(
+        app,
+        [
+            "plan",
+            str(french / "ventes.csv"),
+            "--inventory",
+            str(french / "stock.csv"),
+            "--out",
+            str(french / "x"),
+            "--csv-format",
+            "tsv",
+        ],
+    )
     assert result.exit_code == 2 and "unknown CSV format 'tsv'" in result.output

@@ -27,22 +27,50 @@ def export(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("erp")
     rng = np.random.default_rng(3)
     days = pd.date_range("2024-01-01", periods=120)
-    sales = pd.DataFrame([{"Date": d.strftime("%d/%m/%Y"), "Produit": p, "Magasin": s,
-                           "Ventes": f"{rng.poisson(20 + 10 * k):.1f}".replace(".", ",")}
-                          for k, p in enumerate(PRODUCTS) for s in STORES for d in days])
+    sales = pd.DataFrame(
+        [
+            {
+                "Date": d.strftime("%d/%m/%Y"),
+                "Produit": p,
+                "Magasin": s,
+                "Ventes": f"{rng.poisson(20 + 10 * k):.1f}".replace(".", ","),
+            }
+            for k, p in enumerate(PRODUCTS)
+            for s in STORES
+            for d in days
+        ]
+    )
     sales.to_csv(folder / "ventes.csv", sep=";", index=False, encoding="utf-8-sig")
-    stock = pd.DataFrame({"Produit": [p for p in PRODUCTS for _ in STORES],
-                          "Magasin": list(STORES) * 2, "Stock": ["12,5", "400", "3", "900"],
-                          "Délai (jours)": [7, 7, 10, 10],
-                          "Coût unitaire": ["2,35", "2,35", "1,10", "1,10"]})
+    stock = pd.DataFrame(
+        {
+            "Produit": [p for p in PRODUCTS for _ in STORES],
+            "Magasin": list(STORES) * 2,
+            "Stock": ["12,5", "400", "3", "900"],
+            "Délai (jours)": [7, 7, 10, 10],
+            "Coût unitaire": ["2,35", "2,35", "1,10", "1,10"],
+        }
+    )
     stock.to_csv(folder / "stock.csv", sep=";", index=False, encoding="utf-8-sig")
     return folder
 
 
 def _plan(folder: Path, out: str, lang: str) -> tuple[Path, str]:
-    done = CliRunner().invoke(app, ["plan", str(folder / "ventes.csv"), "--inventory",
-                                    str(folder / "stock.csv"), "--out", str(folder / out),
-                                    "--models", "SeasonalNaive", "--no-track", "--lang", lang])
+    done = CliRunner().invoke(
+        app,
+        [
+            "plan",
+            str(folder / "ventes.csv"),
+            "--inventory",
+            str(folder / "stock.csv"),
+            "--out",
+            str(folder / out),
+            "--models",
+            "SeasonalNaive",
+            "--no-track",
+            "--lang",
+            lang,
+        ],
+    )
     assert done.exit_code == 0, done.output
     return folder / out, done.output
 
@@ -61,15 +89,24 @@ def test_files_open_in_columns_with_product_and_store_beside_the_id(runs) -> Non
         assert row.unique_id == f"{row.product}@{row.store}"
     assert sorted(plan["product"].unique()) == sorted(PRODUCTS)
     assert read_own_csv(out / "alerts.csv").columns[:3].tolist() == [
-        "unique_id", "product", "store"]
+        "unique_id",
+        "product",
+        "store",
+    ]
 
 
 def test_numbers_carry_no_noise(runs) -> None:
     out, _ = runs["fr"]
     plan = read_own_csv(out / "plan.csv", dtype=str, keep_default_na=False)
-    for column, most in (("order_qty", 0), ("order_value", 2), ("value_at_stake", 2),
-                         ("stockout_probability", 3), ("lost_value_avoided", 2),
-                         ("safety_stock", 1), ("on_hand", 1)):
+    for column, most in (
+        ("order_qty", 0),
+        ("order_value", 2),
+        ("value_at_stake", 2),
+        ("stockout_probability", 3),
+        ("lost_value_avoided", 2),
+        ("safety_stock", 1),
+        ("on_hand", 1),
+    ):
         for cell in plan[column]:
             decimals = cell.split(",")[1] if "," in cell else ""
             assert len(decimals) <= most, (column, cell)
@@ -103,8 +140,10 @@ def test_the_workbook_has_french_headers_codes_and_dates(runs) -> None:
     sheet = openpyxl.load_workbook(out / "plan.xlsx")["Commandes"]
     header = [c.value for c in sheet[1]]
     assert header[:3] == ["identifiant", "produit", "magasin"]
-    cells = {name: sheet.cell(row=2, column=header.index(name) + 1)
-             for name in ("urgence", "quantité à commander", "commander le")}
+    cells = {
+        name: sheet.cell(row=2, column=header.index(name) + 1)
+        for name in ("urgence", "quantité à commander", "commander le")
+    }
     assert cells["urgence"].value in {"commander maintenant", "commander bientôt"}
     assert cells["quantité à commander"].number_format == "#,##0"
     assert cells["commander le"].number_format == "dd/mm/yyyy"
@@ -113,14 +152,15 @@ def test_the_workbook_has_french_headers_codes_and_dates(runs) -> None:
 def test_the_report_writes_french_numbers_and_sentences(runs, export: Path) -> None:
     out, _ = runs["en"]
     page_path = export / "rapport.html"
-    done = CliRunner().invoke(app, ["report", str(out), "--lang", "fr", "--no-png",
-                                    "--out", str(page_path)])
+    done = CliRunner().invoke(
+        app, ["report", str(out), "--lang", "fr", "--no-png", "--out", str(page_path)]
+    )
     assert done.exit_code == 0, done.output
     page = page_path.read_text(encoding="utf-8")
     assert '<html lang="fr">' in page and "Sommaire" in page
     assert "de risque de rupture avant l" in page and "commander maintenant" in page
-    assert re.search("<td class=\"num\">\\d+\u202f\\d{3}</td>", page)  # "1 371"
-    assert re.search("<td class=\"num\">\\d+\u202f%</td>", page)  # "100 %"
+    assert re.search('<td class="num">\\d+\u202f\\d{3}</td>', page)  # "1 371"
+    assert re.search('<td class="num">\\d+\u202f%</td>', page)  # "100 %"
     assert "chance of running out" not in page
 
 
@@ -128,11 +168,24 @@ def test_a_profile_that_speaks_french_sets_the_language(export: Path) -> None:
     profiles = export / "profiles"
     profiles.mkdir(exist_ok=True)
     (profiles / "boutiques.yaml").write_text("extends: retail\nlanguage: fr\n")
-    done = CliRunner().invoke(app, ["plan", str(export / "ventes.csv"), "--inventory",
-                                    str(export / "stock.csv"), "--out",
-                                    str(export / "plan-profile"), "--sector", "boutiques",
-                                    "--sectors-dir", str(profiles), "--models",
-                                    "SeasonalNaive", "--no-track"])
+    done = CliRunner().invoke(
+        app,
+        [
+            "plan",
+            str(export / "ventes.csv"),
+            "--inventory",
+            str(export / "stock.csv"),
+            "--out",
+            str(export / "plan-profile"),
+            "--sector",
+            "boutiques",
+            "--sectors-dir",
+            str(profiles),
+            "--models",
+            "SeasonalNaive",
+            "--no-track",
+        ],
+    )
     assert done.exit_code == 0, done.output
     assert "Les plus urgents" in done.output
     alerts = read_own_csv(export / "plan-profile" / "alerts.csv")
@@ -144,9 +197,20 @@ def test_a_profile_that_speaks_french_sets_the_language(export: Path) -> None:
 
 def test_forecast_files_carry_product_and_store_and_round_forecasts(export: Path) -> None:
     out = export / "fc"
-    done = CliRunner().invoke(app, ["forecast", str(export / "ventes.csv"), "--out", str(out),
-                                    "--models", "SeasonalNaive", "--horizon", "7",
-                                    "--no-track"])
+    done = CliRunner().invoke(
+        app,
+        [
+            "forecast",
+            str(export / "ventes.csv"),
+            "--out",
+            str(out),
+            "--models",
+            "SeasonalNaive",
+            "--horizon",
+            "7",
+            "--no-track",
+        ],
+    )
     assert done.exit_code == 0, done.output
     forecasts = read_own_csv(out / "forecasts.csv", dtype=str)
     assert forecasts.columns[:3].tolist() == ["unique_id", "product", "store"]

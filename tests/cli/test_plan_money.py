@@ -17,8 +17,9 @@ runner = CliRunner()
 @pytest.fixture(scope="module")
 def files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     folder = tmp_path_factory.mktemp("data")
-    result = runner.invoke(app, ["generate", "--products", "6", "--days", "120", "--seed",
-                                 "2", "--out", str(folder)])
+    result = runner.invoke(
+        app, ["generate", "--products", "6", "--days", "120", "--seed", "2", "--out", str(folder)]
+    )
     assert result.exit_code == 0, result.output
     inventory = pd.read_csv(folder / "inventory.csv")
     inventory["Fournisseur"] = ["Nord", "Sud"] * 3
@@ -27,9 +28,23 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 
 def plan(files: tuple[Path, Path], out: Path, *options: str) -> tuple[int, str]:
-    result = runner.invoke(app, ["plan", str(files[0]), "--inventory", str(files[1]),
-                                 "--models", "SeasonalNaive", "--windows", "1",
-                                 "--no-track", "--out", str(out), *options])
+    result = runner.invoke(
+        app,
+        [
+            "plan",
+            str(files[0]),
+            "--inventory",
+            str(files[1]),
+            "--models",
+            "SeasonalNaive",
+            "--windows",
+            "1",
+            "--no-track",
+            "--out",
+            str(out),
+            *options,
+        ],
+    )
     return result.exit_code, result.output
 
 
@@ -65,9 +80,12 @@ def test_a_budget_caps_the_bill_and_says_what_it_left_out(files, tmp_path: Path)
     assert cut.iloc[0]["unique_id"] in output
 
 
-@pytest.mark.parametrize(("option", "value", "message"), [
-    ("--currency", "euros", "ISO 4217"), ("--budget", "-5", "above 0")])
-def test_bad_money_options_exit_2_with_the_reason(files, tmp_path: Path, option: str,
-                                                  value: str, message: str) -> None:
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [("--currency", "euros", "ISO 4217"), ("--budget", "-5", "above 0")],
+)
+def test_bad_money_options_exit_2_with_the_reason(
+    files, tmp_path: Path, option: str, value: str, message: str
+) -> None:
     code, output = plan(files, tmp_path / "p", option, value)
     assert code == 2 and message in output

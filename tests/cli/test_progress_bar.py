@@ -28,17 +28,20 @@ runner = CliRunner()
 @pytest.fixture(scope="module")
 def files(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("data")
-    result = runner.invoke(app, ["generate", "--products", "6", "--days", "120", "--seed", "4",
-                                 "--out", str(folder)])
+    result = runner.invoke(
+        app, ["generate", "--products", "6", "--days", "120", "--seed", "4", "--out", str(folder)]
+    )
     assert result.exit_code == 0, result.output
     return folder
 
 
 def test_the_bar_shows_the_step_share_and_time_left_and_hides_with_q(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     screen = io.StringIO()
-    monkeypatch.setattr(progress_bar, "err_console",
-                        Console(file=screen, force_terminal=True, width=120))
+    monkeypatch.setattr(
+        progress_bar, "err_console", Console(file=screen, force_terminal=True, width=120)
+    )
     monkeypatch.setattr(logging.getLogger(), "level", logging.WARNING)
     with progress_bar.step_bar() as report:
         report(Step("backtesting candidate", 1, 4, 0.4, "AutoETS", ("sector retail (2 of 3)",)))
@@ -66,23 +69,57 @@ def heard(monkeypatch: pytest.MonkeyPatch) -> list[Step]:
     return steps
 
 
-@pytest.mark.parametrize(("command", "expected"), [
-    (["forecast", "{sales}", "--models", "Naive,SeasonalNaive", "--windows", "1"],
-     "backtesting candidate 2 of 2: SeasonalNaive"),
-    (["backtest", "{sales}", "--models", "Naive,SeasonalNaive", "--windows", "1", "-H", "7"],
-     "backtesting model 2 of 2: SeasonalNaive"),
-    (["plan", "{sales}", "--inventory", "{inventory}", "--models", "Naive,SeasonalNaive",
-      "--windows", "1", "--chunk-size", "2"], "chunks planned 3 of 3"),
-    (["simulate", "{sales}", "--policy", "RS,sS", "--models", "Naive", "--days", "30",
-      "--paths", "20"], "replaying configuration 3 of 3: baseline, 95%"),
-])
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        (
+            ["forecast", "{sales}", "--models", "Naive,SeasonalNaive", "--windows", "1"],
+            "backtesting candidate 2 of 2: SeasonalNaive",
+        ),
+        (
+            ["backtest", "{sales}", "--models", "Naive,SeasonalNaive", "--windows", "1", "-H", "7"],
+            "backtesting model 2 of 2: SeasonalNaive",
+        ),
+        (
+            [
+                "plan",
+                "{sales}",
+                "--inventory",
+                "{inventory}",
+                "--models",
+                "Naive,SeasonalNaive",
+                "--windows",
+                "1",
+                "--chunk-size",
+                "2",
+            ],
+            "chunks planned 3 of 3",
+        ),
+        (
+            [
+                "simulate",
+                "{sales}",
+                "--policy",
+                "RS,sS",
+                "--models",
+                "Naive",
+                "--days",
+                "30",
+                "--paths",
+                "20",
+            ],
+            "replaying configuration 3 of 3: baseline, 95%",
+        ),
+    ],
+)
 @pytest.mark.slow
-def test_each_long_command_reports_its_steps(command: list[str], expected: str, files: Path,
-                                             tmp_path: Path, heard: list[Step]) -> None:
-    args = [a.format(sales=files / "sales.csv", inventory=files / "inventory.csv")
-            for a in command]
-    result = runner.invoke(app, [*args, "--out", str(tmp_path),
-                                 *(["--no-track"] if args[0] != "simulate" else [])])
+def test_each_long_command_reports_its_steps(
+    command: list[str], expected: str, files: Path, tmp_path: Path, heard: list[Step]
+) -> None:
+    args = [a.format(sales=files / "sales.csv", inventory=files / "inventory.csv") for a in command]
+    result = runner.invoke(
+        app, [*args, "--out", str(tmp_path), *(["--no-track"] if args[0] != "simulate" else [])]
+    )
     assert result.exit_code == 0, result.output
     said = [s.describe() for s in heard]
     assert any(expected in line for line in said), said

@@ -21,13 +21,26 @@ def export(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("export")
     rng = np.random.default_rng(1)
     days = pd.date_range("2024-01-01", periods=120)
-    sales = pd.DataFrame([{"Date": d.strftime("%d/%m/%Y"), "Produit": p,
-                           "Ventes": str(rng.poisson(12))} for p in ("A1", "B2") for d in days])
+    sales = pd.DataFrame(
+        [
+            {"Date": d.strftime("%d/%m/%Y"), "Produit": p, "Ventes": str(rng.poisson(12))}
+            for p in ("A1", "B2")
+            for d in days
+        ]
+    )
     _write(folder / "ventes.csv", sales)
     _write(folder / "stock.csv", pd.DataFrame({"Produit": ["A1", "B2"], "Stock": ["30", "5"]}))
-    _write(folder / "lots.csv", pd.DataFrame({
-        "Produit": ["A1", "B2"], "Code du lot": ["L-1", "L-2"], "Unités": ["10", "5"],
-        "Fin de validité": ["30/06/2024", "15/05/2024"]}))
+    _write(
+        folder / "lots.csv",
+        pd.DataFrame(
+            {
+                "Produit": ["A1", "B2"],
+                "Code du lot": ["L-1", "L-2"],
+                "Unités": ["10", "5"],
+                "Fin de validité": ["30/06/2024", "15/05/2024"],
+            }
+        ),
+    )
     return folder
 
 
@@ -45,26 +58,48 @@ def _run(*args: str) -> tuple[int, str]:
 def plan_run(export: Path) -> Path:
     out = export / "plan"
     code, output = _run(
-        "plan", export / "ventes.csv", "--inventory", export / "stock.csv",
-        "--batches", export / "lots.csv", "--models", "SeasonalNaive", "--no-track",
-        "--out", out, "--skip-rows", "2", "--date-format", "%d/%m/%Y",
-        "--batches-map", "batch_id=Code du lot,quantity=Unités,expiry_date=Fin de validité")
+        "plan",
+        export / "ventes.csv",
+        "--inventory",
+        export / "stock.csv",
+        "--batches",
+        export / "lots.csv",
+        "--models",
+        "SeasonalNaive",
+        "--no-track",
+        "--out",
+        out,
+        "--skip-rows",
+        "2",
+        "--date-format",
+        "%d/%m/%Y",
+        "--batches-map",
+        "batch_id=Code du lot,quantity=Unités,expiry_date=Fin de validité",
+    )
     assert code == 0, output
     return out
 
 
-def test_plan_reads_three_files_below_their_titles_with_the_batches_mapping(
-        plan_run: Path) -> None:
-    summary = pd.read_csv(plan_run / "validation" / "validation_summary.csv", sep=None,
-                          engine="python")
+def test_plan_reads_three_files_below_their_titles_with_the_batches_mapping(plan_run: Path) -> None:
+    summary = pd.read_csv(
+        plan_run / "validation" / "validation_summary.csv", sep=None, engine="python"
+    )
     accepted = dict(zip(summary["table"], summary["n_accepted"], strict=True))
     assert accepted == {"sales": 240, "inventory": 2, "batches": 2}
 
 
-def test_report_reads_the_sales_file_with_the_same_options(export: Path, plan_run: Path
-                                                           ) -> None:
-    code, output = _run("report", plan_run, "--sales", export / "ventes.csv",
-                        "--skip-rows", "2", "--no-png", "--out", export / "r.html")
+def test_report_reads_the_sales_file_with_the_same_options(export: Path, plan_run: Path) -> None:
+    code, output = _run(
+        "report",
+        plan_run,
+        "--sales",
+        export / "ventes.csv",
+        "--skip-rows",
+        "2",
+        "--no-png",
+        "--out",
+        export / "r.html",
+    )
     assert code == 0, output
     assert (export / "r.html").is_file()
 
@@ -80,25 +115,46 @@ def _commands(export: Path, tmp: Path) -> dict[str, list[object]]:
         "plan": ["plan", sales, "--inventory", export / "stock.csv", *fast, "--out", tmp / "pl"],
         "etl": ["etl", sales, "--out", tmp / "e"],
         "simulate": ["simulate", sales, "--out", tmp / "s"],
-        "report": ["report", export / "plan", "--sales", sales, "--no-png",
-                   "--out", tmp / "r.html"],
+        "report": [
+            "report",
+            export / "plan",
+            "--sales",
+            sales,
+            "--no-png",
+            "--out",
+            tmp / "r.html",
+        ],
     }
 
 
-@pytest.mark.parametrize("command", ["validate", "prepare", "forecast", "backtest", "plan",
-                                     "etl", "simulate", "report"])
-def test_every_command_takes_the_reading_options(export: Path, plan_run: Path,
-                                                 tmp_path: Path, command: str) -> None:
+@pytest.mark.parametrize(
+    "command", ["validate", "prepare", "forecast", "backtest", "plan", "etl", "simulate", "report"]
+)
+def test_every_command_takes_the_reading_options(
+    export: Path, plan_run: Path, tmp_path: Path, command: str
+) -> None:
     args = _commands(export, tmp_path)[command]
-    code, output = _run(*args, "--skip-rows", "2", "--sep", ";", "--encoding", "utf-8",
-                        "--decimal", ",", "--date-format", "%Y-%m-%d")
+    code, output = _run(
+        *args,
+        "--skip-rows",
+        "2",
+        "--sep",
+        ";",
+        "--encoding",
+        "utf-8",
+        "--decimal",
+        ",",
+        "--date-format",
+        "%Y-%m-%d",
+    )
     assert code == 2, output  # skipped to the header, then the wrong format stops it
     assert "the date format '%Y-%m-%d' fails on 240 of 240 rows" in output
     assert "row 4" in output  # the file's own row: two title lines, then the header
 
 
 @pytest.mark.parametrize("command", ["validate", "forecast", "plan", "etl", "simulate"])
-def test_without_skip_rows_the_titles_are_read_as_the_header(export: Path, tmp_path: Path,
-                                                             command: str) -> None:
+def test_without_skip_rows_the_titles_are_read_as_the_header(
+    export: Path, tmp_path: Path, command: str
+) -> None:
     code, _ = _run(*_commands(export, tmp_path)[command])
     assert code != 0

@@ -24,8 +24,7 @@ def run(*args: str) -> tuple[int, str]:
 
 
 def test_keys_create_list_revoke(url: str) -> None:
-    code, output = run("keys", "create", "--name", "erp", "--scope", "write",
-                       "--database-url", url)
+    code, output = run("keys", "create", "--name", "erp", "--scope", "write", "--database-url", url)
     assert code == 0
     key = output.strip().splitlines()[-1]
     storage = Storage(url)
@@ -39,8 +38,7 @@ def test_keys_create_list_revoke(url: str) -> None:
         assert find_key(session, key) is None
     code, output = run("keys", "revoke", "sw_nothing", "--database-url", url)
     assert code == 2 and "no active key" in output
-    code, output = run("keys", "create", "--name", "x", "--scope", "admin",
-                       "--database-url", url)
+    code, output = run("keys", "create", "--name", "x", "--scope", "admin", "--database-url", url)
     assert code == 2 and "read or write" in output
     storage.dispose()
 

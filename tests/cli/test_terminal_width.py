@@ -27,18 +27,37 @@ def shop(tmp_path: Path) -> tuple[Path, Path]:
     """Three series with long ids and demand in the hundreds a day: orders in thousands."""
     rng = np.random.default_rng(0)
     days = pd.date_range("2024-01-01", periods=90)
-    sales = pd.DataFrame([(uid, day.date(), float(rng.poisson(400 + 100 * k)))
-                          for k, uid in enumerate(IDS) for day in days],
-                         columns=["unique_id", "ds", "y"])
+    sales = pd.DataFrame(
+        [
+            (uid, day.date(), float(rng.poisson(400 + 100 * k)))
+            for k, uid in enumerate(IDS)
+            for day in days
+        ],
+        columns=["unique_id", "ds", "y"],
+    )
     sales.to_csv(tmp_path / "sales.csv", index=False)
-    pd.DataFrame({"unique_id": IDS, "on_hand": [10, 20, 30], "lead_time_days": 14,
-                  "unit_cost": [2.5, 3.0, 4.0]}).to_csv(tmp_path / "inventory.csv", index=False)
+    pd.DataFrame(
+        {
+            "unique_id": IDS,
+            "on_hand": [10, 20, 30],
+            "lead_time_days": 14,
+            "unit_cost": [2.5, 3.0, 4.0],
+        }
+    ).to_csv(tmp_path / "inventory.csv", index=False)
     return tmp_path / "sales.csv", tmp_path / "inventory.csv"
 
 
 def _plan_args(shop: tuple[Path, Path], out: Path) -> list[str]:
-    return ["plan", str(shop[0]), "--inventory", str(shop[1]), "--models", "Naive",
-            "--out", str(out)]
+    return [
+        "plan",
+        str(shop[0]),
+        "--inventory",
+        str(shop[1]),
+        "--models",
+        "Naive",
+        "--out",
+        str(out),
+    ]
 
 
 def _assert_whole(output: str, out: Path, width: int) -> None:
@@ -53,10 +72,12 @@ def _assert_whole(output: str, out: Path, width: int) -> None:
 
 
 def test_plan_at_80_columns_shows_every_digit_and_whole_ids(
-        shop: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shop: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(console, "_width", None)  # let COLUMNS decide, as in a terminal
-    result = CliRunner().invoke(app, [*_plan_args(shop, tmp_path / "p"), "--no-track"],
-                                env={"COLUMNS": "80"})
+    result = CliRunner().invoke(
+        app, [*_plan_args(shop, tmp_path / "p"), "--no-track"], env={"COLUMNS": "80"}
+    )
     assert result.exit_code == 0, result.output
     _assert_whole(result.output, tmp_path / "p", 80)
     said = " ".join(result.output.split())
@@ -65,15 +86,26 @@ def test_plan_at_80_columns_shows_every_digit_and_whole_ids(
 
 @pytest.mark.slow
 def test_piped_plan_is_whole_and_holds_no_mlflow_prints(
-        shop: tuple[Path, Path], tmp_path: Path) -> None:
+    shop: tuple[Path, Path], tmp_path: Path
+) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
     env["STOCKWISE_DATA_DIR"] = str(tmp_path / "store")
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(Path(__file__).parents[2] / "src"),
-                                                      env.get("PYTHONPATH")]))
+    env["PYTHONPATH"] = os.pathsep.join(
+        filter(None, [str(Path(__file__).parents[2] / "src"), env.get("PYTHONPATH")])
+    )
     done = subprocess.run(
-        [sys.executable, "-c", "from stockwise.cli.app import main; main()",
-         *_plan_args(shop, tmp_path / "p")],
-        capture_output=True, text=True, env=env, timeout=300, check=False)
+        [
+            sys.executable,
+            "-c",
+            "from stockwise.cli.app import main; main()",
+            *_plan_args(shop, tmp_path / "p"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     _assert_whole(done.stdout, tmp_path / "p", 80)  # piped: Rich lays out 80 columns
     assert "tracked as run" in done.stdout  # the run was tracked and registered…
@@ -82,10 +114,21 @@ def test_piped_plan_is_whole_and_holds_no_mlflow_prints(
 
 @pytest.mark.parametrize("width", [80, 120])
 def test_numbers_and_keys_are_never_cut_and_moved_columns_are_said(width: int) -> None:
-    columns = [Column("product", "key"), Column("quantity", justify="right"),
-               Column("note", "text"), *(Column(f"figure {n}") for n in range(6))]
-    rows = [[uid, f"{1234567 + k:,}", "a note long enough to need several lines here",
-             *(f"{9876543.21 * n:,.2f}" for n in range(6))] for k, uid in enumerate(IDS)]
+    columns = [
+        Column("product", "key"),
+        Column("quantity", justify="right"),
+        Column("note", "text"),
+        *(Column(f"figure {n}") for n in range(6)),
+    ]
+    rows = [
+        [
+            uid,
+            f"{1234567 + k:,}",
+            "a note long enough to need several lines here",
+            *(f"{9876543.21 * n:,.2f}" for n in range(6)),
+        ]
+        for k, uid in enumerate(IDS)
+    ]
     sink = Console(width=width, file=io.StringIO(), record=True)
     tables = fitted_tables(columns, rows, width)
     for table in tables:
@@ -105,17 +148,22 @@ def test_a_table_that_fits_stays_one_table() -> None:
     assert len(tables) == 1 and tables[0].caption is None
 
 
-def test_mlflow_prints_go_to_the_log(capsys: pytest.CaptureFixture[str],
-                                     caplog: pytest.LogCaptureFixture) -> None:
+def test_mlflow_prints_go_to_the_log(
+    capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
     pytest.importorskip("mlflow")
     from mlflow.utils.logging_utils import eprint
 
     from stockwise.adapters.tracking import mlflow_prints_logged
 
-    with caplog.at_level(logging.INFO, logger="stockwise.adapters.tracking"), \
-            mlflow_prints_logged():
+    with (
+        caplog.at_level(logging.INFO, logger="stockwise.adapters.tracking"),
+        mlflow_prints_logged(),
+    ):
         eprint("Successfully registered model 'stockwise-all'.")
     captured = capsys.readouterr()  # (a log handler may show the log record itself)
-    assert not any(line.startswith("Successfully registered")
-                   for line in (captured.out + captured.err).splitlines())
+    assert not any(
+        line.startswith("Successfully registered")
+        for line in (captured.out + captured.err).splitlines()
+    )
     assert "Successfully registered model 'stockwise-all'." in caplog.text

@@ -40,27 +40,58 @@ def planned(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     # an ERP export lists sales, not days without one: the dead product's rows just stop
     sales = sales[~((sales["unique_id"] == "DEAD") & (sales["y"] == 0))]
     sales.to_csv(root / "sales.csv", index=False)
-    stock = [{"unique_id": uid, "on_hand": 120.0, "unit_cost": 1.0 + i}
-             for i, uid in enumerate(ROUTINE)]
+    stock = [
+        {"unique_id": uid, "on_hand": 120.0, "unit_cost": 1.0 + i} for i, uid in enumerate(ROUTINE)
+    ]
     stock += [{"unique_id": uid, "on_hand": 0.0, "unit_cost": 5.0} for uid in CRITICAL]
     # an empty shelf with a big delivery due tomorrow: nothing to order, expedite it
-    stock += [{"unique_id": "SOON", "on_hand": 0.0, "unit_cost": 5.0, "on_order": 400.0,
-               "on_order_due": (TODAY + pd.Timedelta(days=1)).date().isoformat()}]
-    stock += [{"unique_id": "LATE", "on_hand": 15.0, "unit_cost": 3.0, "on_order": 300.0,
-               "on_order_due": (TODAY - pd.Timedelta(days=4)).date().isoformat()},
-              {"unique_id": "DEAD", "on_hand": 40.0, "unit_cost": 2.0},
-              {"unique_id": "NEVER", "on_hand": 7.0, "unit_cost": 2.0}]
+    stock += [
+        {
+            "unique_id": "SOON",
+            "on_hand": 0.0,
+            "unit_cost": 5.0,
+            "on_order": 400.0,
+            "on_order_due": (TODAY + pd.Timedelta(days=1)).date().isoformat(),
+        }
+    ]
+    stock += [
+        {
+            "unique_id": "LATE",
+            "on_hand": 15.0,
+            "unit_cost": 3.0,
+            "on_order": 300.0,
+            "on_order_due": (TODAY - pd.Timedelta(days=4)).date().isoformat(),
+        },
+        {"unique_id": "DEAD", "on_hand": 40.0, "unit_cost": 2.0},
+        {"unique_id": "NEVER", "on_hand": 7.0, "unit_cost": 2.0},
+    ]
     inventory = pd.DataFrame(stock).assign(lead_time_days=7.0, sector="retail")
-    orphan = {"unique_id": "ORPHAN", "on_hand": 9.0, "sector": "pharmacy",
-              "lead_time_days": 7.0}  # no sales of its sector at all: cannot be planned
+    orphan = {
+        "unique_id": "ORPHAN",
+        "on_hand": 9.0,
+        "sector": "pharmacy",
+        "lead_time_days": 7.0,
+    }  # no sales of its sector at all: cannot be planned
     inventory = pd.concat([inventory, pd.DataFrame([orphan])], ignore_index=True)
     inventory.to_csv(root / "inventory.csv", index=False)
     width, console.width = console.width, 200  # (module scope: before the wide_console)
     try:
-        result = CliRunner().invoke(app, ["plan", str(root / "sales.csv"), "--inventory",
-                                          str(root / "inventory.csv"), "--models", "Naive",
-                                          "--windows", "1", "--out", str(root / "plan"),
-                                          "--no-track"])
+        result = CliRunner().invoke(
+            app,
+            [
+                "plan",
+                str(root / "sales.csv"),
+                "--inventory",
+                str(root / "inventory.csv"),
+                "--models",
+                "Naive",
+                "--windows",
+                "1",
+                "--out",
+                str(root / "plan"),
+                "--no-track",
+            ],
+        )
     finally:
         console.width = width
     assert result.exit_code == 0, result.output
@@ -76,8 +107,7 @@ def _critical(plan_dir: Path) -> set[str]:
 def _cli_rows(output: str) -> list[str]:
     """The product cells of the CLI's urgent table, top down."""
     table = output.split("Most urgent of", 1)[1]
-    cells = [line.split("│")[1].strip() for line in table.splitlines()
-             if line.startswith("│")]
+    cells = [line.split("│")[1].strip() for line in table.splitlines() if line.startswith("│")]
     return [cell for cell in cells if cell]
 
 
@@ -131,8 +161,9 @@ def test_a_product_that_cannot_be_planned_is_listed_with_the_reason(planned) -> 
 @pytest.mark.slow
 def test_report_lists_critical_stockouts_first_and_has_an_alerts_section(planned) -> None:
     plan_dir, _ = planned
-    result = CliRunner().invoke(app, ["report", str(plan_dir), "--sales",
-                                      str(plan_dir.parent / "sales.csv"), "--no-png"])
+    result = CliRunner().invoke(
+        app, ["report", str(plan_dir), "--sales", str(plan_dir.parent / "sales.csv"), "--no-png"]
+    )
     assert result.exit_code == 0, result.output
     page = (plan_dir / "report.html").read_text(encoding="utf-8")
     urgent = page.split('<section id="products">', 1)[1].split("</section>", 1)[0]

@@ -21,9 +21,13 @@ AS_OF = "2025-06-30"
 
 def _sales(n: int = 40, **extra: list[float]) -> pd.DataFrame:
     days = pd.date_range("2024-01-01", periods=n, freq="D")
-    frame = pd.DataFrame({"unique_id": ["A"] * n + ["B"] * n,
-                          "ds": list(days.strftime("%Y-%m-%d")) * 2,
-                          "y": [float(5 + i % 3) for i in range(2 * n)]})
+    frame = pd.DataFrame(
+        {
+            "unique_id": ["A"] * n + ["B"] * n,
+            "ds": list(days.strftime("%Y-%m-%d")) * 2,
+            "y": [float(5 + i % 3) for i in range(2 * n)],
+        }
+    )
     for column, values in extra.items():
         frame[column] = values
     return frame
@@ -39,17 +43,20 @@ def _reason(result, row: int) -> str:
     return str(quarantine.loc[quarantine["source_row"] == row, "reasons"].iloc[0])
 
 
-@pytest.mark.parametrize(("column", "value", "limit"), [
-    ("lead_time_days", 100000.0, 730),
-    ("on_hand", 1e308, 1e9),
-    ("on_order", 5e12, 1e9),
-    ("unit_cost", 3e15, 1e9),
-    ("lead_time_std_days", 900.0, 365),
-    ("shelf_life_days", 99999.0, 3650),
-    ("review_period_days", 1000.0, 365),
-    ("moq", 2e10, 1e9),
-    ("pack_size", 2e10, 1e9),
-])
+@pytest.mark.parametrize(
+    ("column", "value", "limit"),
+    [
+        ("lead_time_days", 100000.0, 730),
+        ("on_hand", 1e308, 1e9),
+        ("on_order", 5e12, 1e9),
+        ("unit_cost", 3e15, 1e9),
+        ("lead_time_std_days", 900.0, 365),
+        ("shelf_life_days", 99999.0, 3650),
+        ("review_period_days", 1000.0, 365),
+        ("moq", 2e10, 1e9),
+        ("pack_size", 2e10, 1e9),
+    ],
+)
 def test_an_absurd_inventory_value_is_quarantined_naming_its_bound(column, value, limit):
     values = [1.0, value] if column != "on_hand" else [30.0, value]
     result = load_table(_inventory(**{column: values}), "inventory")
@@ -77,23 +84,29 @@ def test_absurd_sales_quantities_and_prices_are_quarantined_with_the_row_they_ar
 
 
 def test_an_absurd_batch_quantity_is_quarantined():
-    batches = pd.DataFrame({"unique_id": ["A", "A"], "batch_id": ["L1", "L2"],
-                            "quantity": [10.0, 7e11], "expiry_date": ["2025-01-01"] * 2})
+    batches = pd.DataFrame(
+        {
+            "unique_id": ["A", "A"],
+            "batch_id": ["L1", "L2"],
+            "quantity": [10.0, 7e11],
+            "expiry_date": ["2025-01-01"] * 2,
+        }
+    )
     result = load_table(batches, "batches")
     assert list(result.quarantine["batch_id"]) == ["L2"]
     assert "bounds.quantity.max" in _reason(result, 2)
 
 
 def test_values_at_the_bound_pass():
-    result = load_table(_inventory(lead_time_days=[730.0, 1.0], on_hand=[1e9, 0.0]),
-                        "inventory")
+    result = load_table(_inventory(lead_time_days=[730.0, 1.0], on_hand=[1e9, 0.0]), "inventory")
     assert result.report.n_quarantined == 0
 
 
 def test_a_bounds_file_moves_the_limits(tmp_path: Path):
     path = tmp_path / "bounds.yaml"
-    path.write_text("bounds:\n  lead_time_days: {max: 1000}\n  unit_cost: {min: 0.01}\n"
-                    "  y: {max: null}\n")
+    path.write_text(
+        "bounds:\n  lead_time_days: {max: 1000}\n  unit_cost: {min: 0.01}\n  y: {max: null}\n"
+    )
     bounds = load_bounds(path)
     assert bounds.of("lead_time_days") == Bound(None, 1000.0)
     assert bounds.of("y") is None
@@ -103,21 +116,25 @@ def test_a_bounds_file_moves_the_limits(tmp_path: Path):
     result = load_table(inventory, "inventory", bounds=bounds)
     assert list(result.data["unique_id"]) == []
     reasons = list(result.quarantine["reasons"])
-    assert "unit_cost 0.001 is below the plausible minimum 0.01 (bounds.unit_cost.min)" \
-        in reasons[0]
+    assert (
+        "unit_cost 0.001 is below the plausible minimum 0.01 (bounds.unit_cost.min)" in reasons[0]
+    )
     assert "lead_time_days 1200 is above the plausible maximum 1000" in reasons[1]
     sales = _sales()
     sales.loc[3, "y"] = 1e300
     assert load_table(sales, "sales", as_of=AS_OF, bounds=bounds).report.n_quarantined == 0
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("bounds:\n  lead_time: {max: 10}\n", "Did you mean 'lead_time_days'"),
-    ("bounds:\n  y: {min: 10, max: 5}\n", "bounds.y.min (10) is above its max (5)"),
-    ("bounds:\n  price: {max: cheap}\n", "bounds.price.max must be a finite number"),
-    ("bounds:\n  price: 10\n", "bounds.price must be a mapping"),
-    ("- 1\n- 2\n", "expected a 'bounds:' mapping"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("bounds:\n  lead_time: {max: 10}\n", "Did you mean 'lead_time_days'"),
+        ("bounds:\n  y: {min: 10, max: 5}\n", "bounds.y.min (10) is above its max (5)"),
+        ("bounds:\n  price: {max: cheap}\n", "bounds.price.max must be a finite number"),
+        ("bounds:\n  price: 10\n", "bounds.price must be a mapping"),
+        ("- 1\n- 2\n", "expected a 'bounds:' mapping"),
+    ],
+)
 def test_a_bad_bounds_file_is_refused_naming_the_key(tmp_path: Path, text, message):
     path = tmp_path / "bounds.yaml"
     path.write_text(text)
@@ -140,20 +157,31 @@ def test_streamed_parts_check_the_same_bounds(tmp_path: Path):
     bounds = load_bounds({"y": {"max": 5e9}})
     whole = load_table(str(path), "sales", as_of=AS_OF, bounds=bounds)
     parted = stream_sales(path, tmp_path / "parts", as_of=AS_OF, part_series=1, bounds=bounds)
-    assert parted.report.summary == whole.report.summary == \
-        "80 rows read, 79 accepted, 1 quarantined"
+    assert (
+        parted.report.summary == whole.report.summary == "80 rows read, 79 accepted, 1 quarantined"
+    )
     columns = ["row", "rule", "message"]
-    pd.testing.assert_frame_equal(parted.report.issues[columns].reset_index(drop=True),
-                                  whole.report.issues[columns].reset_index(drop=True),
-                                  check_dtype=False)  # a part without issues: object rows
+    pd.testing.assert_frame_equal(
+        parted.report.issues[columns].reset_index(drop=True),
+        whole.report.issues[columns].reset_index(drop=True),
+        check_dtype=False,
+    )  # a part without issues: object rows
 
 
 def test_cli_validate_takes_a_bounds_file(tmp_path: Path):
     sales = _sales()
     sales.to_csv(tmp_path / "sales.csv", index=False)
     _inventory(lead_time_days=[3.0, 900.0]).to_csv(tmp_path / "inv.csv", index=False)
-    args = ["validate", str(tmp_path / "sales.csv"), "--inventory", str(tmp_path / "inv.csv"),
-            "--as-of", AS_OF, "--out", str(tmp_path / "out")]
+    args = [
+        "validate",
+        str(tmp_path / "sales.csv"),
+        "--inventory",
+        str(tmp_path / "inv.csv"),
+        "--as-of",
+        AS_OF,
+        "--out",
+        str(tmp_path / "out"),
+    ]
     default = CliRunner().invoke(app, args)
     assert default.exit_code == 0, default.output
     quarantine = pd.read_csv(tmp_path / "out" / "inventory_quarantine.csv")
@@ -167,11 +195,17 @@ def test_cli_validate_takes_a_bounds_file(tmp_path: Path):
 def test_the_plan_runs_past_absurd_rows_instead_of_crashing(tmp_path: Path):
     sales = _sales(n=60)
     sales.loc[10, "y"] = 1e300
-    inventory = pd.DataFrame({"unique_id": ["A", "B", "C"], "on_hand": [20.0, 1e308, 5.0],
-                              "lead_time_days": [3.0, 3.0, 100000.0]})
+    inventory = pd.DataFrame(
+        {
+            "unique_id": ["A", "B", "C"],
+            "on_hand": [20.0, 1e308, 5.0],
+            "lead_time_days": [3.0, 3.0, 100000.0],
+        }
+    )
     sales = pd.concat([sales, _sales(n=60).assign(unique_id="C")], ignore_index=True)
-    run, validation = plan_files(sales, inventory, tmp_path, models="SeasonalNaive",
-                                 today="2024-03-01")
+    run, validation = plan_files(
+        sales, inventory, tmp_path, models="SeasonalNaive", today="2024-03-01"
+    )
     assert validation.tables["inventory"].report.n_quarantined == 2
     assert list(run.plan.plan["unique_id"]) == ["A"]
     assert run.plan.plan["order_qty"].iloc[0] < 1e4

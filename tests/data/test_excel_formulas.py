@@ -15,8 +15,12 @@ from stockwise.errors import InputError
 def test_formulas_without_a_saved_result_are_refused_with_their_cell(tmp_path: Path) -> None:
     book = Workbook()
     sheet = book.active
-    for row in (["product", "date", "sales"], ["A", "2024-01-01", 3],
-                ["A", "2024-01-02", "=C2*2"], ["A", "2024-01-03", None]):
+    for row in (
+        ["product", "date", "sales"],
+        ["A", "2024-01-01", 3],
+        ["A", "2024-01-02", "=C2*2"],
+        ["A", "2024-01-03", None],
+    ):
         sheet.append(row)
     path = tmp_path / "sales.xlsx"
     book.save(path)  # openpyxl stores formulas without results, as scripts often do

@@ -45,9 +45,12 @@ def test_vectorised_inference_equals_groupby(seed: int, layout: str) -> None:
 
 
 def test_ids_of_mixed_kinds_take_the_groupby_path() -> None:
-    frame = pd.DataFrame({"unique_id": pd.Series(["A", "A", "A", "B"], dtype="string"),
-                          "ds": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-03-01",
-                                                "2024-01-05"])})
+    frame = pd.DataFrame(
+        {
+            "unique_id": pd.Series(["A", "A", "A", "B"], dtype="string"),
+            "ds": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-03-01", "2024-01-05"]),
+        }
+    )
     freq, off = infer_frequencies(frame)
     assert freq.to_dict() == {"A": "M", "B": "D"}
     assert not off.any()

@@ -19,8 +19,7 @@ from stockwise.sectors import SectorProfile, load_profile
 WEEK = np.array([1.0, 0.9, 0.9, 1.0, 1.2, 1.5, 0.0])
 
 
-def _daily(uid: str, days: int, level: float = 100.0, start: str = "2025-01-06"
-           ) -> pd.DataFrame:
+def _daily(uid: str, days: int, level: float = 100.0, start: str = "2025-01-06") -> pd.DataFrame:
     ds = pd.date_range(start, periods=days, freq="D")
     return pd.DataFrame({"unique_id": uid, "ds": ds, "y": level * WEEK[np.arange(days) % 7]})
 
@@ -31,14 +30,17 @@ def _cut(frame: pd.DataFrame, first: str, last: str) -> pd.DataFrame:
 
 
 def test_a_long_run_without_rows_is_a_hole_and_a_short_one_is_not() -> None:
-    sales = pd.concat([_cut(_daily("A", 120), "2025-02-10", "2025-03-01"),  # 20 days
-                       _cut(_daily("B", 120), "2025-02-10", "2025-02-19")],  # 10 days
-                      ignore_index=True)
+    sales = pd.concat(
+        [
+            _cut(_daily("A", 120), "2025-02-10", "2025-03-01"),  # 20 days
+            _cut(_daily("B", 120), "2025-02-10", "2025-02-19"),
+        ],  # 10 days
+        ignore_index=True,
+    )
     holes = find_holes(sales)
     assert holes["unique_id"].tolist() == ["A"]
     hole = holes.iloc[0]
-    assert (hole["start"], hole["end"]) == (pd.Timestamp("2025-02-10"),
-                                            pd.Timestamp("2025-03-01"))
+    assert (hole["start"], hole["end"]) == (pd.Timestamp("2025-02-10"), pd.Timestamp("2025-03-01"))
     assert (hole["days"], hole["periods"], hole["trailing"]) == (20, 20, False)
     assert find_holes(sales, max_gap_days=9)["unique_id"].tolist() == ["A", "B"]
 
@@ -60,8 +62,13 @@ def test_a_series_silent_up_to_the_tables_last_date_has_a_trailing_hole() -> Non
 def test_an_item_exported_on_sale_days_only_has_no_holes() -> None:
     rng = np.random.default_rng(1)
     days = np.cumsum(rng.integers(10, 35, 30))  # a sale every 10 to 34 days
-    sales = pd.DataFrame({"unique_id": "slow", "y": 1.0,
-                          "ds": pd.Timestamp("2024-01-01") + pd.to_timedelta(days, "D")})
+    sales = pd.DataFrame(
+        {
+            "unique_id": "slow",
+            "y": 1.0,
+            "ds": pd.Timestamp("2024-01-01") + pd.to_timedelta(days, "D"),
+        }
+    )
     assert find_holes(sales).empty
 
 
@@ -81,9 +88,14 @@ def test_weekly_data_needs_more_than_two_missing_weeks() -> None:
 
 
 def test_the_sentence_names_the_count_the_longest_hole_and_its_dates() -> None:
-    sales = pd.concat([_cut(_daily("A", 200), "2025-02-10", "2025-03-01"),
-                       _cut(_daily("B", 200), "2025-03-01", "2025-04-30"),
-                       _daily("C", 200)], ignore_index=True)
+    sales = pd.concat(
+        [
+            _cut(_daily("A", 200), "2025-02-10", "2025-03-01"),
+            _cut(_daily("B", 200), "2025-03-01", "2025-04-30"),
+            _daily("C", 200),
+        ],
+        ignore_index=True,
+    )
     said = describe_holes(find_holes(sales))
     assert said is not None
     assert said.startswith("2 series have holes of up to 61 days")
@@ -92,12 +104,22 @@ def test_the_sentence_names_the_count_the_longest_hole_and_its_dates() -> None:
 
 
 def test_daily_rows_fall_in_a_weekly_hole() -> None:
-    holes = pd.DataFrame({"unique_id": ["W"], "start": [pd.Timestamp("2024-01-03")],
-                          "end": [pd.Timestamp("2024-01-17")], "periods": [3], "days": [21],
-                          "trailing": [False]})
-    rows = pd.DataFrame({"unique_id": "W",
-                         "ds": pd.to_datetime(["2024-01-02", "2024-01-03", "2024-01-23",
-                                               "2024-01-24"])})
+    holes = pd.DataFrame(
+        {
+            "unique_id": ["W"],
+            "start": [pd.Timestamp("2024-01-03")],
+            "end": [pd.Timestamp("2024-01-17")],
+            "periods": [3],
+            "days": [21],
+            "trailing": [False],
+        }
+    )
+    rows = pd.DataFrame(
+        {
+            "unique_id": "W",
+            "ds": pd.to_datetime(["2024-01-02", "2024-01-03", "2024-01-23", "2024-01-24"]),
+        }
+    )
     assert in_holes(rows, holes).tolist() == [False, True, True, False]
 
 

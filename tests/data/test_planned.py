@@ -24,9 +24,17 @@ def promoted_sales(products: int = 4, extra: int = 42, seed: int = 5) -> pd.Data
     for i in range(products):
         promo = np.zeros(len(dates), dtype=int)
         for start in rng.choice(len(dates) - 3, 25, replace=False):
-            promo[start:start + 3] = 1
-        frames.append(pd.DataFrame({"unique_id": f"P{i}", "ds": dates, "promo": promo,
-                                    "y": rng.poisson(4.0 * (1 + 3 * promo)).astype(float)}))
+            promo[start : start + 3] = 1
+        frames.append(
+            pd.DataFrame(
+                {
+                    "unique_id": f"P{i}",
+                    "ds": dates,
+                    "promo": promo,
+                    "y": rng.poisson(4.0 * (1 + 3 * promo)).astype(float),
+                }
+            )
+        )
     return pd.concat(frames, ignore_index=True)
 
 
@@ -57,13 +65,13 @@ def test_planned_file_is_read_and_each_bad_cell_named(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_forecasts_use_the_planned_promotions() -> None:
-    run = forecast_sectors(SALES, horizon=14, models="LightGBM", levels=(80,),
-                           planned=PLANNED)
+    run = forecast_sectors(SALES, horizon=14, models="LightGBM", levels=(80,), planned=PLANNED)
     rows = run.forecasts.merge(PLANNED, on=["unique_id", "ds"])
     lift = rows.groupby("promo")["forecast"].mean()
     assert lift[1] > 2.5 * lift[0]
-    plain = forecast_sectors(SALES.drop(columns="promo"), horizon=14, models="LightGBM",
-                             levels=(80,)).forecasts.merge(PLANNED, on=["unique_id", "ds"])
+    plain = forecast_sectors(
+        SALES.drop(columns="promo"), horizon=14, models="LightGBM", levels=(80,)
+    ).forecasts.merge(PLANNED, on=["unique_id", "ds"])
     flat = plain.groupby("promo")["forecast"].mean()
     assert flat[1] < 1.5 * flat[0]
 
@@ -72,11 +80,11 @@ def test_drivers_without_plans_or_sales_columns_are_refused() -> None:
     with pytest.raises(OptionError, match="planned values"):
         forecast_sectors(SALES, horizon=14, models="LightGBM", drivers=("promo",))
     with pytest.raises(OptionError, match="no column"):
-        forecast_sectors(SALES.drop(columns="promo"), horizon=14, models="LightGBM",
-                         planned=PLANNED)
+        forecast_sectors(
+            SALES.drop(columns="promo"), horizon=14, models="LightGBM", planned=PLANNED
+        )
     with pytest.raises(OptionError, match="no values"):  # a column the history never filled
-        forecast_sectors(SALES.assign(promo=np.nan), horizon=14, models="LightGBM",
-                         planned=PLANNED)
+        forecast_sectors(SALES.assign(promo=np.nan), horizon=14, models="LightGBM", planned=PLANNED)
     short = PLANNED[PLANNED["ds"] < CUT + pd.Timedelta(days=7)]
     with pytest.raises(InputError, match="promo"):
         forecast_sectors(SALES, horizon=14, models="LightGBM", planned=short)
@@ -93,18 +101,33 @@ def test_plan_command_orders_for_the_planned_promotions(tmp_path: Path) -> None:
     days = (planned["ds"] - CUT).dt.days
     planned.loc[days.between(3, 5), "promo"] = 1
     planned.to_csv(tmp_path / "planned.csv", index=False)
-    stock = pd.DataFrame({"unique_id": [f"P{i}" for i in range(4)], "on_hand": 0.0,
-                          "lead_time_days": 7.0, "unit_cost": 2.0})
+    stock = pd.DataFrame(
+        {
+            "unique_id": [f"P{i}" for i in range(4)],
+            "on_hand": 0.0,
+            "lead_time_days": 7.0,
+            "unit_cost": 2.0,
+        }
+    )
     stock.to_csv(tmp_path / "stock.csv", index=False)
-    common = ["plan", str(tmp_path / "sales.csv"), "--inventory", str(tmp_path / "stock.csv"),
-              "--models", "LightGBM", "--no-track"]
-    with_plans = CliRunner().invoke(app, [*common, "--planned", str(tmp_path / "planned.csv"),
-                                          "--out", str(tmp_path / "a")])
+    common = [
+        "plan",
+        str(tmp_path / "sales.csv"),
+        "--inventory",
+        str(tmp_path / "stock.csv"),
+        "--models",
+        "LightGBM",
+        "--no-track",
+    ]
+    with_plans = CliRunner().invoke(
+        app, [*common, "--planned", str(tmp_path / "planned.csv"), "--out", str(tmp_path / "a")]
+    )
     assert with_plans.exit_code == 0, with_plans.output
     calm = PLANNED.assign(promo=0)
     calm.to_csv(tmp_path / "calm.csv", index=False)
-    without = CliRunner().invoke(app, [*common, "--planned", str(tmp_path / "calm.csv"),
-                                       "--out", str(tmp_path / "b")])
+    without = CliRunner().invoke(
+        app, [*common, "--planned", str(tmp_path / "calm.csv"), "--out", str(tmp_path / "b")]
+    )
     assert without.exit_code == 0, without.output
     promoted = pd.read_csv(tmp_path / "a" / "plan.csv").set_index("unique_id").sort_index()
     quiet = pd.read_csv(tmp_path / "b" / "plan.csv").set_index("unique_id").sort_index()

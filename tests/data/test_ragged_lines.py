@@ -14,11 +14,9 @@ from stockwise.errors import InputError
 GOOD = "product,date,sales\nA,2024-01-01,3\nA,2024-01-02,4\n"
 
 
-def test_ragged_lines_are_quarantined_with_their_row_and_the_rest_is_kept(tmp_path: Path
-                                                                          ) -> None:
+def test_ragged_lines_are_quarantined_with_their_row_and_the_rest_is_kept(tmp_path: Path) -> None:
     path = tmp_path / "sales.csv"
-    path.write_text(GOOD + "A,2024-01-03,5,oops\nA,2024-01-04\n\nA,2024-01-05,6\n"
-                    "A,2024-01-06,x\n")
+    path.write_text(GOOD + "A,2024-01-03,5,oops\nA,2024-01-04\n\nA,2024-01-05,6\nA,2024-01-06,x\n")
     result = load_table(path, "sales")
     assert result.data["y"].tolist() == [3.0, 4.0, 6.0]
     report = result.report
@@ -28,8 +26,10 @@ def test_ragged_lines_are_quarantined_with_their_row_and_the_rest_is_kept(tmp_pa
     assert bad_number["row"].tolist() == [8]  # the file's own row numbers, after the gap
     ragged = report.issues[report.issues["rule"] == "ragged_line"]
     assert ragged["row"].tolist() == [4, 5]
-    assert ragged["message"].tolist() == ["the line has 4 fields, the header has 3",
-                                          "the line has 2 fields, the header has 3"]
+    assert ragged["message"].tolist() == [
+        "the line has 4 fields, the header has 3",
+        "the line has 2 fields, the header has 3",
+    ]
     quarantine = result.quarantine.set_index("source_row")
     assert quarantine.loc[4, "sales"] == "5,oops"  # the surplus stays with the last column
     assert quarantine.loc[5, "date"] == "2024-01-04" and quarantine.loc[5, "sales"] == ""

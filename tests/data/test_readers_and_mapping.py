@@ -12,8 +12,10 @@ from stockwise.data.mapping import apply_mapping, normalise, restore_user_names
 from stockwise.data.parsing import parse_dates, parse_flags, parse_numbers
 from stockwise.errors import InputError, MappingError
 
-FRENCH = "Date;Secteur;Produit;Ventes;Stock\n31/01/2024;pharmacie;Doliprane;1,5;12\n" \
-         "01/02/2024;pharmacie;Doliprane;2;0\n"
+FRENCH = (
+    "Date;Secteur;Produit;Ventes;Stock\n31/01/2024;pharmacie;Doliprane;1,5;12\n"
+    "01/02/2024;pharmacie;Doliprane;2;0\n"
+)
 
 
 def test_french_export_is_understood_without_options(tmp_path: Path) -> None:
@@ -69,8 +71,10 @@ def test_product_and_store_build_the_series_id(tmp_path: Path) -> None:
     assert sorted(data["unique_id"]) == ["A@S1", "A@S2"]
 
 
-@pytest.mark.parametrize(("text", "sep"), [("a;b;c\n1;2;3\n", ";"), ("a\tb\n1\t2\n", "\t"),
-                                           ("a|b\n1|2\n", "|"), ("a,b\n1,2\n", ",")])
+@pytest.mark.parametrize(
+    ("text", "sep"),
+    [("a;b;c\n1;2;3\n", ";"), ("a\tb\n1\t2\n", "\t"), ("a|b\n1|2\n", "|"), ("a,b\n1,2\n", ",")],
+)
 def test_separator_detection(tmp_path: Path, text: str, sep: str) -> None:
     path = tmp_path / "x.csv"
     path.write_text(text)

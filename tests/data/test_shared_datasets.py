@@ -9,8 +9,7 @@ import pytest
 
 from stockwise.data import load_table
 
-DATASETS = ["pbs", "hospital", "rossmann", "aus_retail", "jewelry", "carparts",
-            "m5_hobbies2_ca3"]
+DATASETS = ["pbs", "hospital", "rossmann", "aus_retail", "jewelry", "carparts", "m5_hobbies2_ca3"]
 
 pytestmark = pytest.mark.shared_data
 

@@ -13,8 +13,12 @@ from stockwise.data.read_options import ReadOptions
 from stockwise.data.readers import read_table, title_lines
 from stockwise.errors import InputError, OptionError
 
-BODY = ["Date;Produit;Ventes", "01/03/2024;Crème;2,5", "02/03/2024;Crème;pas un nombre",
-        "03/03/2024;Crème;4"]
+BODY = [
+    "Date;Produit;Ventes",
+    "01/03/2024;Crème;2,5",
+    "02/03/2024;Crème;pas un nombre",
+    "03/03/2024;Crème;4",
+]
 
 
 def _csv(tmp_path: Path, lines: list[str], name: str = "ventes.csv") -> Path:
@@ -70,8 +74,16 @@ def test_a_file_without_a_title_is_read_from_its_first_line(tmp_path: Path) -> N
 
 
 def test_a_ragged_line_below_skipped_rows_keeps_its_number(tmp_path: Path) -> None:
-    path = _csv(tmp_path, ["Export des ventes", "Date;Produit;Ventes", "01/03/2024;Crème;2",
-                           "02/03/2024;Crème;3;en trop", "03/03/2024;Crème;4"])
+    path = _csv(
+        tmp_path,
+        [
+            "Export des ventes",
+            "Date;Produit;Ventes",
+            "01/03/2024;Crème;2",
+            "02/03/2024;Crème;3;en trop",
+            "03/03/2024;Crème;4",
+        ],
+    )
     table = load_table(path, "sales", as_of="2025-01-01")
     assert _quarantined_rows(table) == [4]
     assert table.report.n_read == 3
@@ -94,8 +106,13 @@ def test_a_bad_number_of_lines_is_refused(tmp_path: Path, bad: object) -> None:
 
 def test_excel_title_row_skipped_and_rows_numbered_as_in_the_sheet(tmp_path: Path) -> None:
     path = tmp_path / "ventes.xlsx"
-    frame = pd.DataFrame({"Date": ["2024-03-01", "2024-03-02", "2024-03-03"],
-                          "Produit": ["A", "A", "A"], "Ventes": [2, "n/a", 4]})
+    frame = pd.DataFrame(
+        {
+            "Date": ["2024-03-01", "2024-03-02", "2024-03-03"],
+            "Produit": ["A", "A", "A"],
+            "Ventes": [2, "n/a", 4],
+        }
+    )
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         frame.to_excel(writer, index=False, startrow=2)
         writer.sheets["Sheet1"].cell(row=1, column=1, value="Ventes par jour")
@@ -107,14 +124,17 @@ def test_excel_title_row_skipped_and_rows_numbered_as_in_the_sheet(tmp_path: Pat
     assert any("Ventes par jour" in n for n in detected.report.notes)
 
 
-@pytest.mark.parametrize(("lines", "expected"), [
-    (["Titre", "date;y", "2024-01-01;1,5"], 1),
-    (["date;y", "2024-01-01;1,5"], 0),  # a decimal comma is no separator
-    (["date,y", "2024-01-01,1.5"], 0),
-    (["Ventes, mars", "date;y;id", "2024-01-01;1,5;A"], 1),
-    (["", "date,y", "2024-01-01,1"], 0),  # blank lines alone are no title
-    (["a", "b", "c", "d", "date;y"], 0),  # too far down to be sure
-])
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        (["Titre", "date;y", "2024-01-01;1,5"], 1),
+        (["date;y", "2024-01-01;1,5"], 0),  # a decimal comma is no separator
+        (["date,y", "2024-01-01,1.5"], 0),
+        (["Ventes, mars", "date;y;id", "2024-01-01;1,5;A"], 1),
+        (["", "date,y", "2024-01-01,1"], 0),  # blank lines alone are no title
+        (["a", "b", "c", "d", "date;y"], 0),  # too far down to be sure
+    ],
+)
 def test_what_reads_as_a_title(lines: list[str], expected: int) -> None:
     found = title_lines(lines)
     assert (found.count if found else 0) == expected
@@ -124,10 +144,18 @@ def test_the_three_tables_build_the_same_ids_from_french_headers(tmp_path: Path)
     """Batches are read like the other two tables: French headers, product@store ids."""
     sales = _csv(tmp_path, ["Date;Magasin;Produit;Ventes", "01/03/2024;Lyon;Crème;2"], "v.csv")
     stock = _csv(tmp_path, ["Magasin;Produit;Stock", "Lyon;Crème;10"], "s.csv")
-    lots = _csv(tmp_path, ["Magasin;Produit;Numéro de lot;Quantité;DLC;Durée de vie (jours)",
-                           "Lyon;Crème;L-7;4;30/06/2024;90"], "l.csv")
-    ids = {name: load_table(path, name, as_of="2025-01-01").data["unique_id"].tolist()
-           for name, path in (("sales", sales), ("inventory", stock), ("batches", lots))}
+    lots = _csv(
+        tmp_path,
+        [
+            "Magasin;Produit;Numéro de lot;Quantité;DLC;Durée de vie (jours)",
+            "Lyon;Crème;L-7;4;30/06/2024;90",
+        ],
+        "l.csv",
+    )
+    ids = {
+        name: load_table(path, name, as_of="2025-01-01").data["unique_id"].tolist()
+        for name, path in (("sales", sales), ("inventory", stock), ("batches", lots))
+    }
     assert ids["sales"] == ids["inventory"] == ids["batches"] == ["Crème@Lyon"]
     batches = load_table(lots, "batches")
     assert batches.data[["batch_id", "quantity"]].values.tolist() == [["L-7", 4.0]]

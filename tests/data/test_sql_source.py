@@ -17,8 +17,10 @@ def database(tmp_path: Path) -> str:
     path = tmp_path / "erp.db"
     with sqlite3.connect(path) as con:
         con.execute("CREATE TABLE ventes (Date TEXT, Produit TEXT, Ventes REAL)")
-        con.executemany("INSERT INTO ventes VALUES (?, ?, ?)", [
-            ("2024-01-01", "A", 3), ("2024-01-02", "A", -1), ("2024-01-03", "A", 2)])
+        con.executemany(
+            "INSERT INTO ventes VALUES (?, ?, ?)",
+            [("2024-01-01", "A", 3), ("2024-01-02", "A", -1), ("2024-01-03", "A", 2)],
+        )
         con.execute("CREATE TABLE empty (x INTEGER)")
     return f"sqlite:///{path}"
 

@@ -38,14 +38,19 @@ def outputs(name: str, work: Path) -> dict[str, str]:
     result = load_table(source, table, **({"as_of": AS_OF} if table == "sales" else {}))
     paths = write_quarantine(result, work / "out", Path(name).stem)
     write_csv(result.data, work / "out" / "accepted.csv")
-    summary = {"n_read": result.report.n_read, "n_accepted": result.report.n_accepted,
-               "n_quarantined": result.report.n_quarantined, "notes": result.report.notes,
-               "rule_counts": {f"{s}/{r}": int(n)
-                               for (s, r), n in result.report.rule_counts().items()}}
-    texts = {"quarantine": paths["quarantine"].read_text(encoding="utf-8"),
-             "issues": paths["issues"].read_text(encoding="utf-8"),
-             "accepted": (work / "out" / "accepted.csv").read_text(encoding="utf-8"),
-             "summary": json.dumps(summary, indent=1, ensure_ascii=False) + "\n"}
+    summary = {
+        "n_read": result.report.n_read,
+        "n_accepted": result.report.n_accepted,
+        "n_quarantined": result.report.n_quarantined,
+        "notes": result.report.notes,
+        "rule_counts": {f"{s}/{r}": int(n) for (s, r), n in result.report.rule_counts().items()},
+    }
+    texts = {
+        "quarantine": paths["quarantine"].read_text(encoding="utf-8"),
+        "issues": paths["issues"].read_text(encoding="utf-8"),
+        "accepted": (work / "out" / "accepted.csv").read_text(encoding="utf-8"),
+        "summary": json.dumps(summary, indent=1, ensure_ascii=False) + "\n",
+    }
     return {key: text.replace(str(source), name) for key, text in texts.items()}
 
 
@@ -63,8 +68,9 @@ def test_validation_writes_what_it_wrote_before(name: str, tmp_path: Path) -> No
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_reasons_made_in_small_chunks_are_the_same(name: str, tmp_path: Path,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_reasons_made_in_small_chunks_are_the_same(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Rows' reasons are made a chunk of errors at a time: a chunk edge inside the file
     (every two errors here) must not change a row's reasons or split a row."""
     monkeypatch.setattr(validation, "_REASON_CHUNK", 2)
@@ -75,9 +81,20 @@ def test_reasons_made_in_small_chunks_are_the_same(name: str, tmp_path: Path,
 def test_the_golden_files_break_the_rules_they_are_meant_to() -> None:
     summary = json.loads(_expected_path("messy_sales.csv", "summary").read_text())
     rules = {key.split("/")[1] for key in summary["rule_counts"]}
-    assert {"blank_row", "missing_value", "unparseable_date", "non_numeric", "negative",
-            "not_a_flag", "duplicate_key", "future_date", "mixed_frequency",
-            "above_plausible_maximum", "week_anchor_moved", "ragged_line"} <= rules
+    assert {
+        "blank_row",
+        "missing_value",
+        "unparseable_date",
+        "non_numeric",
+        "negative",
+        "not_a_flag",
+        "duplicate_key",
+        "future_date",
+        "mixed_frequency",
+        "above_plausible_maximum",
+        "week_anchor_moved",
+        "ragged_line",
+    } <= rules
     assert summary["n_read"] == summary["n_accepted"] + summary["n_quarantined"]
 
 

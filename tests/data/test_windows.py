@@ -17,11 +17,13 @@ DAYS = pd.date_range("2024-01-01", periods=20, freq="D")
 
 def two_series() -> pd.DataFrame:
     """Series a: 0..19; series b: 1000..1019; rows shuffled."""
-    frame = pd.DataFrame({
-        S.UNIQUE_ID: np.repeat(["a", "b"], 20),
-        S.DS: np.tile(DAYS, 2),
-        S.Y: np.r_[np.arange(20.0), np.arange(1000.0, 1020.0)],
-    })
+    frame = pd.DataFrame(
+        {
+            S.UNIQUE_ID: np.repeat(["a", "b"], 20),
+            S.DS: np.tile(DAYS, 2),
+            S.Y: np.r_[np.arange(20.0), np.arange(1000.0, 1020.0)],
+        }
+    )
     return frame.sample(frac=1.0, random_state=1).reset_index(drop=True)
 
 
@@ -112,9 +114,9 @@ def test_features_are_extra_channels():
 def test_future_features_cover_the_target_periods():
     frame = two_series()
     frame[S.PROMO] = (frame[S.Y] % 3 == 0).astype(int)
-    w = make_lstm_windows(frame, look_back=5, horizon=2, features=[S.PROMO],
-                          future_features=[S.PROMO],
-                          scale=None)
+    w = make_lstm_windows(
+        frame, look_back=5, horizon=2, features=[S.PROMO], future_features=[S.PROMO], scale=None
+    )
     assert w.X_future.shape == (28, 2, 1) and w.future_channels == (S.PROMO,)
     # window 0 of series a: inputs rows 0..4, targets rows 5, 6 -> promo of 5 and 6
     assert w.X_future[0, :, 0].tolist() == [0, 1]
@@ -129,8 +131,7 @@ def test_missing_future_feature_drops_the_window():
     frame = two_series().sort_values([S.UNIQUE_ID, S.DS], ignore_index=True)
     frame[S.PRICE] = 1.0
     frame.loc[10, S.PRICE] = np.nan  # series a, row 10: a target period of windows 4, 5
-    w = make_lstm_windows(frame, look_back=5, horizon=2, future_features=[S.PRICE],
-                          scale=None)
+    w = make_lstm_windows(frame, look_back=5, horizon=2, future_features=[S.PRICE], scale=None)
     assert (w.unique_id == "a").sum() == 14 - 2
     assert not np.isnan(w.X_future).any()
 
@@ -162,11 +163,13 @@ def test_argument_errors():
 
 def test_large_input_is_vectorised():
     n_series, n_days = 1000, 730
-    frame = pd.DataFrame({
-        S.UNIQUE_ID: np.repeat([f"p{i:04d}" for i in range(n_series)], n_days),
-        S.DS: np.tile(pd.date_range("2023-01-01", periods=n_days), n_series),
-        S.Y: np.random.default_rng(0).poisson(5, n_series * n_days).astype(float),
-    })
+    frame = pd.DataFrame(
+        {
+            S.UNIQUE_ID: np.repeat([f"p{i:04d}" for i in range(n_series)], n_days),
+            S.DS: np.tile(pd.date_range("2023-01-01", periods=n_days), n_series),
+            S.Y: np.random.default_rng(0).poisson(5, n_series * n_days).astype(float),
+        }
+    )
     started = time.perf_counter()
     w = make_lstm_windows(frame, look_back=30)
     elapsed = time.perf_counter() - started

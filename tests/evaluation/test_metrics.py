@@ -159,11 +159,15 @@ def _train(values: list[float], uid: str = "a") -> pd.DataFrame:
     return pd.DataFrame({S.UNIQUE_ID: uid, S.DS: DATES[: len(values)], S.Y: values})
 
 
-def _cv(history: list[float], cutoffs: list[int], h: int, forecasts: dict[str, list[float]],
-        uid: str = "a") -> pd.DataFrame:
+def _cv(
+    history: list[float],
+    cutoffs: list[int],
+    h: int,
+    forecasts: dict[str, list[float]],
+    uid: str = "a",
+) -> pd.DataFrame:
     """Windows after each cutoff index; ``forecasts[model]`` lists the forecasts in order."""
-    rows = [(uid, DATES[c + k], DATES[c], history[c + k]) for c in cutoffs
-            for k in range(1, h + 1)]
+    rows = [(uid, DATES[c + k], DATES[c], history[c + k]) for c in cutoffs for k in range(1, h + 1)]
     frame = pd.DataFrame(rows, columns=[S.UNIQUE_ID, S.DS, "cutoff", S.Y])
     for model, values in forecasts.items():
         frame[model] = values
@@ -196,8 +200,10 @@ def test_evaluate_matches_array_metrics_window_by_window() -> None:
     rng = np.random.default_rng(7)
     dates = pd.date_range("2023-01-02", periods=40, freq="W-MON")
     train = pd.concat(
-        [pd.DataFrame({S.UNIQUE_ID: uid, S.DS: dates, S.Y: rng.poisson(lam, 40).astype(float)})
-         for uid, lam in (("x", 3.0), ("y", 12.0), ("z", 0.7))],
+        [
+            pd.DataFrame({S.UNIQUE_ID: uid, S.DS: dates, S.Y: rng.poisson(lam, 40).astype(float)})
+            for uid, lam in (("x", 3.0), ("y", 12.0), ("z", 0.7))
+        ],
         ignore_index=True,
     )
     cutoffs = [dates[25], dates[30], dates[34]]
@@ -322,12 +328,18 @@ def test_evaluate_layout_order_and_metric_subset() -> None:
     out = evaluate(cv, train, ["Z", "A"], metrics=("mae", "mase"))
     assert list(out.columns) == [S.UNIQUE_ID, "model", "mae", "mase", "n_points"]
     assert list(zip(out[S.UNIQUE_ID], out["model"], strict=True)) == [
-        ("a", "Z"), ("a", "A"), ("b", "Z"), ("b", "A")
+        ("a", "Z"),
+        ("a", "A"),
+        ("b", "Z"),
+        ("b", "A"),
     ]
     assert out["n_points"].dtype == np.int64
     # metrics without MASE/RMSSE do not need the training frame's columns
     assert list(evaluate(cv, pd.DataFrame(), ["A"], metrics=("mae",)).columns) == [
-        S.UNIQUE_ID, "model", "mae", "n_points"
+        S.UNIQUE_ID,
+        "model",
+        "mae",
+        "n_points",
     ]
 
 

@@ -13,9 +13,16 @@ def _metrics(rows: list[tuple[str, str, float, int]]) -> pd.DataFrame:
 
 
 def test_per_series_winner_and_segment_fallback_for_short_series() -> None:
-    metrics = _metrics([("a", "ETS", 0.5, 24), ("a", "Naive", 0.9, 24),
-                        ("b", "ETS", 0.9, 24), ("b", "Naive", 0.4, 24),
-                        ("c", "ETS", 0.1, 2), ("c", "Naive", 0.2, 2)])
+    metrics = _metrics(
+        [
+            ("a", "ETS", 0.5, 24),
+            ("a", "Naive", 0.9, 24),
+            ("b", "ETS", 0.9, 24),
+            ("b", "Naive", 0.4, 24),
+            ("c", "ETS", 0.1, 2),
+            ("c", "Naive", 0.2, 2),
+        ]
+    )
     segments = pd.Series({"a": "smooth", "b": "smooth", "c": "smooth"})
     chosen = select_models(metrics, segments=segments, min_points=12).set_index("unique_id")
     assert chosen.loc["a", "model"] == "ETS" and chosen.loc["b", "model"] == "Naive"
@@ -26,22 +33,33 @@ def test_per_series_winner_and_segment_fallback_for_short_series() -> None:
 def test_shrinkage_overrules_a_narrow_series_win_but_not_a_clear_one() -> None:
     # Segment: ETS is far better on average. Series x prefers Naive by a hair, y by a lot.
     rows = [(u, "ETS", 0.5, 24) for u in "pqrs"] + [(u, "Naive", 1.5, 24) for u in "pqrs"]
-    rows += [("x", "ETS", 1.00, 24), ("x", "Naive", 0.95, 24),
-             ("y", "ETS", 3.00, 24), ("y", "Naive", 0.50, 24)]
+    rows += [
+        ("x", "ETS", 1.00, 24),
+        ("x", "Naive", 0.95, 24),
+        ("y", "ETS", 3.00, 24),
+        ("y", "Naive", 0.50, 24),
+    ]
     segments = pd.Series(dict.fromkeys("pqrsxy", "smooth"))
     plain = select_models(_metrics(rows), segments=segments).set_index("unique_id")
-    shrunk = select_models(_metrics(rows), segments=segments,
-                           prior_points=24).set_index("unique_id")
+    shrunk = select_models(_metrics(rows), segments=segments, prior_points=24).set_index(
+        "unique_id"
+    )
     assert plain.loc["x", "model"] == "Naive" and shrunk.loc["x", "model"] == "ETS"
     assert shrunk.loc["y", "model"] == "Naive"
     assert shrunk.loc["x", "score"] == 1.00  # the reported score stays the series' own
 
 
 def test_a_default_combination_is_kept_unless_another_model_beats_it_by_the_margin() -> None:
-    rows = [("a", "Combo", 1.00, 24), ("a", "ETS", 0.95, 24),   # 5 % better: not enough
-            ("b", "Combo", 1.00, 24), ("b", "ETS", 0.80, 24),   # 20 % better: a clear win
-            ("c", "Combo", 0.70, 24), ("c", "ETS", 0.90, 24),   # the combination wins anyway
-            ("d", "ETS", 0.50, 24), ("d", "Naive", 0.60, 24)]   # no combination scored
+    rows = [
+        ("a", "Combo", 1.00, 24),
+        ("a", "ETS", 0.95, 24),  # 5 % better: not enough
+        ("b", "Combo", 1.00, 24),
+        ("b", "ETS", 0.80, 24),  # 20 % better: a clear win
+        ("c", "Combo", 0.70, 24),
+        ("c", "ETS", 0.90, 24),  # the combination wins anyway
+        ("d", "ETS", 0.50, 24),
+        ("d", "Naive", 0.60, 24),
+    ]  # no combination scored
     chosen = select_models(_metrics(rows), default="Combo", margin=0.1).set_index("unique_id")
     plain = select_models(_metrics(rows)).set_index("unique_id")
     assert plain.loc["a", "model"] == "ETS"

@@ -50,7 +50,11 @@ def test_the_four_classes_and_no_demand() -> None:
     }
     assert out["n_periods"].tolist() == [8, 8, 8, 8, 8]
     assert out["n_nonzero"].to_dict() == {
-        "erratic": 8, "intermittent": 3, "lumpy": 3, "smooth": 8, "zero": 0
+        "erratic": 8,
+        "intermittent": 3,
+        "lumpy": 3,
+        "smooth": 8,
+        "zero": 0,
     }
 
 

@@ -12,8 +12,9 @@ from stockwise.features.lags import history_features, series_starts, step_featur
 from stockwise.features.spec import FeatureSpec, default_spec
 from stockwise.features.transforms import TargetTransforms
 
-SPEC = FeatureSpec(lags=(1, 2, 7), rolling_windows=(3, 7), rolling_stats=("mean", "std", "min",
-                                                                           "max"))
+SPEC = FeatureSpec(
+    lags=(1, 2, 7), rolling_windows=(3, 7), rolling_stats=("mean", "std", "min", "max")
+)
 
 
 def _panel(seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -26,8 +27,16 @@ def test_names_are_generated_from_the_spec_and_survive_json() -> None:
     spec = default_spec("D", 7, drivers=["sell_price", "promo", "snap"], country="US")
     names = spec.feature_names()
     assert names[:3] == ["lag_1", "lag_2", "lag_3"] and "lag_28" in names
-    assert {"rolling_mean_28", "expanding_mean", "cal_dayofweek", "holiday_days_to",
-            "sell_price_rel28", "sell_price_chg1", "promo_sum7", "snap"} <= set(names)
+    assert {
+        "rolling_mean_28",
+        "expanding_mean",
+        "cal_dayofweek",
+        "holiday_days_to",
+        "sell_price_rel28",
+        "sell_price_chg1",
+        "promo_sum7",
+        "snap",
+    } <= set(names)
     assert FeatureSpec.from_dict(spec.to_dict()) == spec
     assert default_spec("M", 12).lags == (1, 2, 3, 6, 12)
     assert "price" not in " ".join(spec.without_drivers().feature_names())
@@ -57,18 +66,31 @@ def test_history_features_use_only_the_past_of_the_same_series() -> None:
 def test_recursion_features_equal_training_features_of_the_next_period(offset: int) -> None:
     y, codes = _panel(1)
     starts = series_starts(codes)
-    spec = FeatureSpec(lags=(3, 7), rolling_windows=(3, 7), history_offset=offset,
-                       rolling_stats=("mean", "std", "min", "max"))
+    spec = FeatureSpec(
+        lags=(3, 7),
+        rolling_windows=(3, 7),
+        history_offset=offset,
+        rolling_stats=("mean", "std", "min", "max"),
+    )
     full = history_features(y, starts, spec)
     cut = 25  # buffer = series 0 up to row 24; the next period is row 25
-    buffer = y[cut - spec.history_length:cut][None, :]
+    buffer = y[cut - spec.history_length : cut][None, :]
     step = step_features(buffer, np.array([y[:cut].sum()]), np.array([float(cut)]), spec)
     for name, value in step.items():
         assert value[0] == pytest.approx(full[name][cut], rel=1e-12), name
 
 
-@pytest.mark.parametrize("names", [("log1p",), ("scale",), ("diff_7",), ("log1p", "scale"),
-                                   ("log1p", "scale", "diff_7"), ("scale", "diff")])
+@pytest.mark.parametrize(
+    "names",
+    [
+        ("log1p",),
+        ("scale",),
+        ("diff_7",),
+        ("log1p", "scale"),
+        ("log1p", "scale", "diff_7"),
+        ("scale", "diff"),
+    ],
+)
 def test_target_transforms_invert_exactly(names: tuple[str, ...]) -> None:
     rng = np.random.default_rng(3)
     full = rng.gamma(2.0, 10.0, size=(2, 40))
@@ -91,33 +113,40 @@ def test_target_transforms_invert_exactly(names: tuple[str, ...]) -> None:
     back = chain.inverse(x[:, 32:], np.array([0, 1]))
     np.testing.assert_allclose(back, future, rtol=1e-10)
     restored = TargetTransforms.from_state(names, chain.state_frame())
-    np.testing.assert_allclose(restored.inverse(x[:, 32:], np.array([0, 1])), future,
-                               rtol=1e-10)
+    np.testing.assert_allclose(restored.inverse(x[:, 32:], np.array([0, 1])), future, rtol=1e-10)
 
 
 def test_log1p_refuses_negative_targets() -> None:
     with pytest.raises(ValueError, match="y >= 0"):
-        TargetTransforms(("log1p",)).fit_transform(np.array([1.0, -2.0]), np.zeros(2, int),
-                                                   np.zeros(2, int), 1)
+        TargetTransforms(("log1p",)).fit_transform(
+            np.array([1.0, -2.0]), np.zeros(2, int), np.zeros(2, int), 1
+        )
 
 
 def test_calendar_and_holidays() -> None:
     ds = pd.Series(pd.to_datetime(["2024-04-29", "2024-05-01", "2024-05-03", "2024-05-31"]))
-    spec = FeatureSpec(calendar=("dayofweek", "month_end", "payday", "weekofyear"),
-                       paydays=(1,), country="FR")
+    spec = FeatureSpec(
+        calendar=("dayofweek", "month_end", "payday", "weekofyear"), paydays=(1,), country="FR"
+    )
     out = calendar_features(ds, spec)
     assert out["cal_dayofweek"].tolist() == [0, 2, 4, 4]
     assert out["cal_month_end"].tolist() == [1, 30, 28, 0]
     assert out["cal_payday"].tolist() == [0, 1, 0, 1]
-    assert out["holiday"].tolist() == [0, 1, 0, 0]           # 1 May, Fête du Travail
+    assert out["holiday"].tolist() == [0, 1, 0, 0]  # 1 May, Fête du Travail
     assert out["holiday_days_to"][0] == 2 and out["holiday_days_since"][2] == 2
 
 
 def test_drivers_price_relative_to_recent_level_and_coded_events() -> None:
-    frame = pd.DataFrame({"price": [10.0, 10, 10, 5, 10], "promo": [0, 1, 1, 0, 0],
-                          "event": [None, "Easter", None, "Xmas", "Easter"]})
-    spec = FeatureSpec(price=("price",), price_window=3, promo=("promo",), promo_window=2,
-                       events=("event",))
+    frame = pd.DataFrame(
+        {
+            "price": [10.0, 10, 10, 5, 10],
+            "promo": [0, 1, 1, 0, 0],
+            "event": [None, "Easter", None, "Xmas", "Easter"],
+        }
+    )
+    spec = FeatureSpec(
+        price=("price",), price_window=3, promo=("promo",), promo_window=2, events=("event",)
+    )
     vocab = learn_vocabularies(frame.iloc[:3], ["price", "promo", "event"])
     assert vocab == {"event": ["Easter"]}
     encoded = encode_drivers(frame, ["price", "promo", "event"], vocab)

@@ -15,10 +15,18 @@ from stockwise.features.origin import (
 )
 from stockwise.features.spec import FeatureSpec
 
-SPEC = FeatureSpec(lags=(1, 2, 7), rolling_windows=(3, 7), rolling_stats=("mean", "std",
-                                                                          "zeros"),
-                   recency_cap=10, strategy="direct", direct_horizon=5, origin_stride=2,
-                   seasonal_lag=12, seasonal_windows=(3, 4), calendar=())
+SPEC = FeatureSpec(
+    lags=(1, 2, 7),
+    rolling_windows=(3, 7),
+    rolling_stats=("mean", "std", "zeros"),
+    recency_cap=10,
+    strategy="direct",
+    direct_horizon=5,
+    origin_stride=2,
+    seasonal_lag=12,
+    seasonal_windows=(3, 4),
+    calendar=(),
+)
 
 
 def _panel(lengths=(40, 31), seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
@@ -45,18 +53,24 @@ def test_origins_count_back_from_each_series_end_and_targets_stay_inside() -> No
 def test_training_features_use_nothing_after_the_origin() -> None:
     y, codes = _panel()
     starts = series_starts(codes)
-    spec = FeatureSpec(**{**SPEC.to_dict(), "calendar": (), "lags": (1, 2, 7),
-                          "rolling_windows": (3, 7), "rolling_stats": ("mean", "std",
-                                                                       "zeros"),
-                          "seasonal_windows": (3, 4)})
-    before, target = direct_training_columns(history_features(y, starts, spec), y, starts,
-                                             spec)
+    spec = FeatureSpec(
+        **{
+            **SPEC.to_dict(),
+            "calendar": (),
+            "lags": (1, 2, 7),
+            "rolling_windows": (3, 7),
+            "rolling_stats": ("mean", "std", "zeros"),
+            "seasonal_windows": (3, 4),
+        }
+    )
+    before, target = direct_training_columns(history_features(y, starts, spec), y, starts, spec)
     origin = target - before["step"].astype(int)
     for o in (21, 29):  # origins of series 0; poison every value after them
         changed = y.copy()
-        changed[o + 1:40] = 1000.0
-        after, _ = direct_training_columns(history_features(changed, starts, spec), changed,
-                                           starts, spec)
+        changed[o + 1 : 40] = 1000.0
+        after, _ = direct_training_columns(
+            history_features(changed, starts, spec), changed, starts, spec
+        )
         rows = origin == o
         assert rows.any()
         for name, values in before.items():
@@ -70,31 +84,34 @@ def test_forecast_features_equal_training_features_of_the_same_origin() -> None:
     train, target = direct_training_columns(columns, y, starts, SPEC)
     origin = target - train["step"].astype(int)
     o = 59 - 2 * 4  # an origin with all five steps inside the series
-    buffer = y[o + 1 - SPEC.history_length:o + 1][None, :]
-    future = origin_columns(buffer, np.array([y[:o + 1].sum()]), np.array([o + 1.0]), SPEC,
-                            h=7)
+    buffer = y[o + 1 - SPEC.history_length : o + 1][None, :]
+    future = origin_columns(buffer, np.array([y[: o + 1].sum()]), np.array([o + 1.0]), SPEC, h=7)
     rows = np.flatnonzero(origin == o)
     rows = rows[np.argsort(train["step"][rows])]
     assert len(rows) == 5 and future["step"][0].tolist() == [1, 2, 3, 4, 5, 5, 5]
     for name in [*SPEC.history_names(), *SPEC.direct_names()]:
-        np.testing.assert_allclose(future[name][0, :5], train[name][rows], rtol=1e-12,
-                                   err_msg=name)
-    assert future["periods_since_nonzero"][0, 0] == 59 - 2 * 4 + 1 - max(
-        np.flatnonzero(y[:o + 1]))
+        np.testing.assert_allclose(future[name][0, :5], train[name][rows], rtol=1e-12, err_msg=name)
+    assert future["periods_since_nonzero"][0, 0] == 59 - 2 * 4 + 1 - max(np.flatnonzero(y[: o + 1]))
     lag = SPEC.seasonal_lag
     assert train["seasonal_mean_3"][rows[0]] == pytest.approx(
-        y[o + 1 - lag - 1:o + 1 - lag + 2].mean())
+        y[o + 1 - lag - 1 : o + 1 - lag + 2].mean()
+    )
 
 
 @pytest.mark.parametrize("offset", [1, 4])
 def test_new_history_features_match_in_the_recursion(offset: int) -> None:
     y, codes = _panel((50,))
     y[30:45] = 0.0  # a long run without sales
-    spec = FeatureSpec(lags=(7,), rolling_windows=(3, 7), rolling_stats=("zeros",),
-                       history_offset=offset, recency_cap=12)
+    spec = FeatureSpec(
+        lags=(7,),
+        rolling_windows=(3, 7),
+        rolling_stats=("zeros",),
+        history_offset=offset,
+        recency_cap=12,
+    )
     full = history_features(y, series_starts(codes), spec)
     for cut in (20, 44, 48):
-        buffer = y[cut - spec.history_length:cut][None, :]
+        buffer = y[cut - spec.history_length : cut][None, :]
         step = step_features(buffer, np.array([y[:cut].sum()]), np.array([float(cut)]), spec)
         for name in ("periods_since_nonzero", "rolling_zeros_3", "rolling_zeros_7"):
             assert step[name][0] == pytest.approx(full[name][cut]), (name, cut)

@@ -6,8 +6,9 @@ import numpy as np
 import pandas as pd
 
 
-def chain_sales(periods: int = 48, seed: int = 0, stores: int = 2,
-                products: tuple[int, ...] = (2, 2)) -> pd.DataFrame:
+def chain_sales(
+    periods: int = 48, seed: int = 0, stores: int = 2, products: tuple[int, ...] = (2, 2)
+) -> pd.DataFrame:
     """``unique_id, ds, y, category, product, store``: ``products[i]`` products in
     category i, each sold in every store, seasonal (12) with noise, never negative."""
     rng = np.random.default_rng(seed)
@@ -19,7 +20,16 @@ def chain_sales(periods: int = 48, seed: int = 0, stores: int = 2,
             for s in range(stores):
                 level = rng.uniform(20, 80)
                 y = np.clip(level * season + rng.normal(0, 0.15 * level, periods), 0, None)
-                rows.append(pd.DataFrame({
-                    "unique_id": f"c{c}p{p}-s{s}", "ds": dates, "y": np.round(y),
-                    "category": f"cat{c}", "product": f"c{c}p{p}", "store": f"s{s}"}))
+                rows.append(
+                    pd.DataFrame(
+                        {
+                            "unique_id": f"c{c}p{p}-s{s}",
+                            "ds": dates,
+                            "y": np.round(y),
+                            "category": f"cat{c}",
+                            "product": f"c{c}p{p}",
+                            "store": f"s{s}",
+                        }
+                    )
+                )
     return pd.concat(rows, ignore_index=True)

@@ -23,8 +23,9 @@ from .helpers import chain_sales
 
 def two_series():
     """total = a + b."""
-    sales = pd.DataFrame({"unique_id": ["a", "b"], "ds": pd.Timestamp("2020-01-01"),
-                          "y": 1.0, "item": ["a", "b"]})
+    sales = pd.DataFrame(
+        {"unique_id": ["a", "b"], "ds": pd.Timestamp("2020-01-01"), "y": 1.0, "item": ["a", "b"]}
+    )
     spec = HierarchySpec.parse("item")
     return build_structure(bottom_attributes(sales, spec), spec)
 
@@ -159,8 +160,9 @@ def test_top_down_forecast_splits_the_total_by_the_base_shares() -> None:
 def test_top_down_history_uses_the_historical_shares() -> None:
     structure = two_series()
     history = np.array([[1.0, 3.0], [3.0, 5.0]])  # a sold 4 of 12
-    values = reconcile(np.array([[30.0], [0.0], [0.0]]), structure, "top_down_history",
-                       history=history)
+    values = reconcile(
+        np.array([[30.0], [0.0], [0.0]]), structure, "top_down_history", history=history
+    )
     np.testing.assert_allclose(values.ravel(), [30.0, 10.0, 20.0])
 
 

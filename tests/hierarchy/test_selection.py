@@ -17,16 +17,21 @@ def panel(seed: int = 0):
     rng = np.random.default_rng(seed)
     dates = pd.date_range("2016-01-01", periods=48, freq="MS")
     total = 100 + 30 * np.sin(2 * np.pi * np.arange(48) / 12) + rng.normal(0, 5, 48)
-    sales = pd.concat([pd.DataFrame({"unique_id": uid, "ds": dates, "y": share * total,
-                                     "item": uid}) for uid, share in (("a", .3), ("b", .7))],
-                      ignore_index=True)
+    sales = pd.concat(
+        [
+            pd.DataFrame({"unique_id": uid, "ds": dates, "y": share * total, "item": uid})
+            for uid, share in (("a", 0.3), ("b", 0.7))
+        ],
+        ignore_index=True,
+    )
     spec = HierarchySpec.parse("item")
     structure = build_structure(bottom_attributes(sales, spec), spec)
     return aggregate(sales, structure), structure
 
 
-def backtest(history: pd.DataFrame, noisy: set[str], seed: int = 1, windows: int = 4
-             ) -> pd.DataFrame:
+def backtest(
+    history: pd.DataFrame, noisy: set[str], seed: int = 1, windows: int = 4
+) -> pd.DataFrame:
     """Windows of H months at the end: exact forecasts, except the ``noisy`` series."""
     rng = np.random.default_rng(seed)
     dates = np.sort(history["ds"].unique())
@@ -43,8 +48,14 @@ def backtest(history: pd.DataFrame, noisy: set[str], seed: int = 1, windows: int
 def test_exact_total_and_stable_shares_choose_top_down() -> None:
     history, structure = panel()
     cv = backtest(history, noisy={"a", "b"})
-    result = backtest_methods(cv, history, structure, ["bottom_up", "top_down_history", "ols"],
-                              season_length=12, window=12)
+    result = backtest_methods(
+        cv,
+        history,
+        structure,
+        ["bottom_up", "top_down_history", "ols"],
+        season_length=12,
+        window=12,
+    )
     assert result.chosen == "top_down_history"
     assert result.scores["top_down_history"] < result.scores["bottom_up"]
     bottom = result.accuracy[result.accuracy["level"] == "item"].set_index("model")["mase"]
@@ -54,8 +65,14 @@ def test_exact_total_and_stable_shares_choose_top_down() -> None:
 def test_exact_bottom_and_a_noisy_total_choose_bottom_up() -> None:
     history, structure = panel()
     cv = backtest(history, noisy={"total"})
-    result = backtest_methods(cv, history, structure, ["bottom_up", "top_down_forecast",
-                                                       "ols"], season_length=12, window=12)
+    result = backtest_methods(
+        cv,
+        history,
+        structure,
+        ["bottom_up", "top_down_forecast", "ols"],
+        season_length=12,
+        window=12,
+    )
     assert result.chosen == "bottom_up"
     top = result.accuracy[result.accuracy["level"] == "total"].set_index("model")["mase"]
     assert top["bottom_up"] < top[BASE]
@@ -64,11 +81,18 @@ def test_exact_bottom_and_a_noisy_total_choose_bottom_up() -> None:
 def test_methods_needing_residuals_skip_the_first_window() -> None:
     history, structure = panel()
     cv = backtest(history, noisy={"a", "b", "total"}, windows=3)
-    result = backtest_methods(cv, history, structure, ["bottom_up", "mint_shrink"],
-                              season_length=12, window=12)
+    result = backtest_methods(
+        cv, history, structure, ["bottom_up", "mint_shrink"], season_length=12, window=12
+    )
     assert sorted(result.forecasts["cutoff"].unique()) == sorted(cv["cutoff"].unique())[1:]
-    one = backtest_methods(cv[cv["cutoff"] == cv["cutoff"].min()], history, structure,
-                           ["bottom_up", "mint_shrink"], season_length=12, window=12)
+    one = backtest_methods(
+        cv[cv["cutoff"] == cv["cutoff"].min()],
+        history,
+        structure,
+        ["bottom_up", "mint_shrink"],
+        season_length=12,
+        window=12,
+    )
     assert "mint_shrink" in one.skipped and one.chosen == "bottom_up"
 
 

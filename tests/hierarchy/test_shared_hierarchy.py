@@ -12,8 +12,7 @@ from stockwise.workflows.hierarchy_forecast import HierarchyConfig, forecast_hie
 
 pytestmark = pytest.mark.shared_data
 
-FOOD = ("Supermarket and grocery stores", "Liquor retailing",
-        "Other specialised food retailing")
+FOOD = ("Supermarket and grocery stores", "Liquor retailing", "Other specialised food retailing")
 
 
 @pytest.fixture(scope="module")
@@ -27,8 +26,9 @@ def food(shared_data: Path) -> pd.DataFrame:
 def test_reconciled_food_retail_adds_up_and_is_scored_per_level(food) -> None:
     cutoff = food["ds"].max() - pd.DateOffset(months=12)
     train = food[food["ds"] <= cutoff]
-    config = HierarchyConfig(h=12, freq="M", season_length=12,
-                             models=("SeasonalNaive", "HoltWinters"))
+    config = HierarchyConfig(
+        h=12, freq="M", season_length=12, models=("SeasonalNaive", "HoltWinters")
+    )
     run = forecast_hierarchy(train, ["state", "industry"], config)
     out = run.forecasts
     assert out["unique_id"].nunique() == 1 + 2 + 3 + 6
@@ -51,8 +51,23 @@ def test_the_benchmark_smoke_runs(shared_data: Path) -> None:
 
     repo = Path(__file__).resolve().parents[2]
     env = {**os.environ, "PYTHONPATH": str(repo / "src")}
-    done = subprocess.run([sys.executable, "-m", "benchmarks.hierarchy", "--smoke", "--data",
-                           str(shared_data), "--datasets", "aus_retail"], capture_output=True,
-                          text=True, timeout=300, check=False, cwd=repo, env=env)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.hierarchy",
+            "--smoke",
+            "--data",
+            str(shared_data),
+            "--datasets",
+            "aus_retail",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        cwd=repo,
+        env=env,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     assert "total:" in done.stdout and "state*industry:" in done.stdout

@@ -24,10 +24,20 @@ def test_levels_cross_every_depth_of_each_dimension() -> None:
     spec = HierarchySpec.parse(DECLARED)
     names = [level.name for level in spec.levels()]
     assert names[0] == "total" and names[-1] == "product*store"
-    assert set(names) == {"total", "category", "store", "product", "category*store",
-                          "product*store"}
-    assert [level.name for level in spec.chain()] == ["total", "category", "product",
-                                                      "product*store"]
+    assert set(names) == {
+        "total",
+        "category",
+        "store",
+        "product",
+        "category*store",
+        "product*store",
+    }
+    assert [level.name for level in spec.chain()] == [
+        "total",
+        "category",
+        "product",
+        "product*store",
+    ]
 
 
 def test_summing_matrix_shape_and_rows() -> None:
@@ -66,17 +76,19 @@ def test_a_series_starting_late_adds_from_its_start_only() -> None:
     levels = aggregate(sales, structure_of(sales))
     product = levels[levels["unique_id"] == "product:cat0/c0p0"].set_index("ds")["y"]
     early = sales[(sales["product"] == "c0p0") & (sales["ds"] < "2016-01-01")]
-    np.testing.assert_allclose(product[product.index < "2016-01-01"],
-                               early.set_index("ds")["y"])
+    np.testing.assert_allclose(product[product.index < "2016-01-01"], early.set_index("ds")["y"])
     assert len(product) == 24
 
 
-@pytest.mark.parametrize(("declared", "words"), [
-    (["category//product"], "empty column"),
-    (["category/product", "category"], "more than once"),
-    (["unique_id"], "series key"),
-    ([], "at least one"),
-])
+@pytest.mark.parametrize(
+    ("declared", "words"),
+    [
+        (["category//product"], "empty column"),
+        (["category/product", "category"], "more than once"),
+        (["unique_id"], "series key"),
+        ([], "at least one"),
+    ],
+)
 def test_bad_declarations_are_refused(declared, words) -> None:
     with pytest.raises(OptionError, match=words):
         HierarchySpec.parse(declared)

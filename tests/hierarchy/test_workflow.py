@@ -27,8 +27,14 @@ def run():
 
 def test_every_level_is_forecast_and_adds_up(run) -> None:
     out = run.forecasts
-    assert set(out["level"]) == {"total", "category", "store", "product", "category*store",
-                                 "product*store"}
+    assert set(out["level"]) == {
+        "total",
+        "category",
+        "store",
+        "product",
+        "category*store",
+        "product*store",
+    }
     assert out.groupby("unique_id")["ds"].nunique().eq(6).all()
     bottom = out[out["level"] == "product*store"].groupby("ds")["forecast"].sum()
     total = out[out["unique_id"] == "total"].set_index("ds")["forecast"]
@@ -63,8 +69,7 @@ def test_a_series_ending_early_is_named() -> None:
     sales = chain_sales(periods=30)
     sales = sales[~(sales["unique_id"].eq("c1p1-s1") & (sales["ds"] > "2016-12-01"))]
     with pytest.raises(FrameError, match="c1p1-s1"):
-        forecast_hierarchy(sales, ["category/product", "store"],
-                           HierarchyConfig(h=3, models=FAST))
+        forecast_hierarchy(sales, ["category/product", "store"], HierarchyConfig(h=3, models=FAST))
 
 
 def test_one_method_asked_is_used_and_still_scored() -> None:
@@ -72,5 +77,4 @@ def test_one_method_asked_is_used_and_still_scored() -> None:
     result = forecast_hierarchy(chain_sales(periods=40, seed=3), ["store"], config)
     assert result.method == "mint_shrink"
     assert set(result.accuracy["model"]) == {"base", "mint_shrink"}
-    assert isinstance(result.forecasts, pd.DataFrame) and len(result.forecasts) == 4 * (1 + 2
-                                                                                         + 8)
+    assert isinstance(result.forecasts, pd.DataFrame) and len(result.forecasts) == 4 * (1 + 2 + 8)

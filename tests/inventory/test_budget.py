@@ -12,12 +12,24 @@ from stockwise.inventory.budget import apply_budget, left_out
 
 def _plan(**lines: tuple[float, float, float]) -> pd.DataFrame:
     """Lines ``id=(order_qty, unit_cost, lost_value_avoided)``, in plan (urgency) order."""
-    return pd.DataFrame([
-        {"unique_id": uid, "supplier": "S1", "urgency": "order now", "order_qty": qty,
-         "order_value": qty * cost, "currency": "EUR",
-         "arrival_date": pd.Timestamp("2025-03-10"), "lost_value_avoided": avoided,
-         "budget_cut_units": 0.0, "budget_cut_value": 0.0, "reason": "order up to 100"}
-        for uid, (qty, cost, avoided) in lines.items()])
+    return pd.DataFrame(
+        [
+            {
+                "unique_id": uid,
+                "supplier": "S1",
+                "urgency": "order now",
+                "order_qty": qty,
+                "order_value": qty * cost,
+                "currency": "EUR",
+                "arrival_date": pd.Timestamp("2025-03-10"),
+                "lost_value_avoided": avoided,
+                "budget_cut_units": 0.0,
+                "budget_cut_value": 0.0,
+                "reason": "order up to 100",
+            }
+            for uid, (qty, cost, avoided) in lines.items()
+        ]
+    )
 
 
 def test_spends_first_where_an_order_saves_most_per_unit_of_money() -> None:
@@ -25,8 +37,9 @@ def test_spends_first_where_an_order_saves_most_per_unit_of_money() -> None:
     # Budget 1000: C whole (300, 700 left), A whole (600, 100 left), then B cut down to
     # what 100 buys at 5 a unit in packs of 10: 20 units (100), 80 units (400) left out.
     plan = _plan(A=(60, 10.0, 1200.0), B=(100, 5.0, 500.0), C=(30, 10.0, 900.0))
-    inventory = pd.DataFrame({"unique_id": ["A", "B", "C"], "pack_size": [1, 10, 1],
-                              "moq": [0, 0, 0]})
+    inventory = pd.DataFrame(
+        {"unique_id": ["A", "B", "C"], "pack_size": [1, 10, 1], "moq": [0, 0, 0]}
+    )
     outcome = apply_budget(plan, 1000.0, inventory)
     capped = outcome.plan.set_index("unique_id")
     assert capped["order_qty"].to_dict() == {"A": 60, "B": 20, "C": 30}

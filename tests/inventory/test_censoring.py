@@ -26,16 +26,19 @@ MONDAY = "2024-01-01"
 
 
 def _series(uid: str, y: np.ndarray, stockout: np.ndarray, start: str = MONDAY) -> pd.DataFrame:
-    return pd.DataFrame({
-        S.UNIQUE_ID: uid,
-        S.DS: pd.date_range(start, periods=len(y), freq="D"),
-        S.Y: np.asarray(y, dtype=float),
-        S.STOCKOUT: np.asarray(stockout, dtype=bool),
-    })
+    return pd.DataFrame(
+        {
+            S.UNIQUE_ID: uid,
+            S.DS: pd.date_range(start, periods=len(y), freq="D"),
+            S.Y: np.asarray(y, dtype=float),
+            S.STOCKOUT: np.asarray(stockout, dtype=bool),
+        }
+    )
 
 
-def _weekly_series(level: float = 10.0, weeks: int = 8, out: tuple[int, ...] = (3, 10, 11, 20, 40),
-                   uid: str = "A") -> pd.DataFrame:
+def _weekly_series(
+    level: float = 10.0, weeks: int = 8, out: tuple[int, ...] = (3, 10, 11, 20, 40), uid: str = "A"
+) -> pd.DataFrame:
     days = np.arange(7 * weeks)
     y = level * WEEKLY[days % 7]
     stockout = np.isin(days, out)
@@ -150,8 +153,9 @@ def test_series_with_few_clean_days_uses_its_clean_mean() -> None:
 
 
 def test_row_order_and_index_are_kept() -> None:
-    sales = pd.concat([_weekly_series(uid="A"), _weekly_series(level=5.0, uid="B")],
-                      ignore_index=True)
+    sales = pd.concat(
+        [_weekly_series(uid="A"), _weekly_series(level=5.0, uid="B")], ignore_index=True
+    )
     shuffled = sales.sample(frac=1.0, random_state=0)
     out = uncensor_demand(shuffled)
     assert out.index.equals(shuffled.index)
@@ -159,8 +163,9 @@ def test_row_order_and_index_are_kept() -> None:
 
 
 def test_censoring_summary_counts_and_uplift() -> None:
-    sales = pd.concat([_weekly_series(uid="A"), _series("B", np.full(14, 2.0),
-                                                        np.zeros(14, dtype=bool))])
+    sales = pd.concat(
+        [_weekly_series(uid="A"), _series("B", np.full(14, 2.0), np.zeros(14, dtype=bool))]
+    )
     summary = censoring_summary(uncensor_demand(sales)).set_index(S.UNIQUE_ID)
     a, b = summary.loc["A"], summary.loc["B"]
     assert a["days"] == 56 and a["stockout_days"] == 5 and a["corrected_days"] == 5

@@ -28,17 +28,20 @@ def _numeric_shortage(dist: DemandDistribution, x: float, upper: float) -> float
     split at the quantile knots (where the integrand has kinks)."""
     knots = [v for v in getattr(dist, "values", ()) if x < v < upper]
     edges = [x, *sorted(set(knots)), upper]
-    return sum(integrate.quad(lambda t: 1.0 - dist.cdf(t), a, b, limit=200,
-                              epsabs=1e-12, epsrel=1e-12)[0]
-               for a, b in itertools.pairwise(edges))
+    return sum(
+        integrate.quad(lambda t: 1.0 - dist.cdf(t), a, b, limit=200, epsabs=1e-12, epsrel=1e-12)[0]
+        for a, b in itertools.pairwise(edges)
+    )
 
 
 def _numeric_leftover(dist: DemandDistribution, x: float) -> float:
     """E[(x − D)+] = ∫_0^x F(t) dt for D ≥ 0 (x ≥ 0), split at the knots."""
     knots = [v for v in getattr(dist, "values", ()) if 0 < v < x]
     edges = [0.0, *sorted(set(knots)), x]
-    return sum(integrate.quad(dist.cdf, a, b, limit=200, epsabs=1e-12, epsrel=1e-12)[0]
-               for a, b in itertools.pairwise(edges))
+    return sum(
+        integrate.quad(dist.cdf, a, b, limit=200, epsabs=1e-12, epsrel=1e-12)[0]
+        for a, b in itertools.pairwise(edges)
+    )
 
 
 # ------------------------------------------------------------------------- normal
@@ -57,7 +60,8 @@ def test_normal_matches_scipy_and_the_loss_integrals() -> None:
         assert d.expected_leftover(xi) == pytest.approx(left, abs=1e-9)
     # standard normal loss at 0 is φ(0) = 1/sqrt(2π)
     assert NormalDemand(0.0, 1.0).expected_shortage(0.0) == pytest.approx(
-        0.3989422804014327, abs=1e-15)
+        0.3989422804014327, abs=1e-15
+    )
     assert (d.mean, d.std) == (50.0, 8.0)
 
 
@@ -83,8 +87,7 @@ def test_scalars_give_floats_and_arrays_give_arrays() -> None:
     assert isinstance(out, np.ndarray) and out.shape == (2, 3)
 
 
-@pytest.mark.parametrize("bad", [{"mean": 1.0, "std": -1.0},
-                                 {"mean": np.nan, "std": 1.0}])
+@pytest.mark.parametrize("bad", [{"mean": 1.0, "std": -1.0}, {"mean": np.nan, "std": 1.0}])
 def test_normal_rejects_bad_parameters(bad: dict) -> None:
     with pytest.raises(ValueError):
         NormalDemand(**bad)
@@ -134,10 +137,12 @@ def test_empirical_is_exact_on_its_samples() -> None:
     samples = rng.gamma(2.0, 10.0, size=501)
     d = EmpiricalDemand(samples)
     x = np.array([-1.0, 0.0, 3.0, 17.5, 40.0, 500.0])
-    assert np.allclose(d.expected_shortage(x),
-                       [np.mean(np.maximum(samples - xi, 0)) for xi in x], atol=1e-11)
-    assert np.allclose(d.expected_leftover(x),
-                       [np.mean(np.maximum(xi - samples, 0)) for xi in x], atol=1e-11)
+    assert np.allclose(
+        d.expected_shortage(x), [np.mean(np.maximum(samples - xi, 0)) for xi in x], atol=1e-11
+    )
+    assert np.allclose(
+        d.expected_leftover(x), [np.mean(np.maximum(xi - samples, 0)) for xi in x], atol=1e-11
+    )
     assert np.allclose(d.cdf(x), [np.mean(samples <= xi) for xi in x])
     assert d.mean == pytest.approx(samples.mean()) and d.std == pytest.approx(samples.std())
     srt = np.sort(samples)
@@ -196,8 +201,7 @@ def test_quantile_demand_moments_and_losses_match_quadrature() -> None:
     second = integrate.quad(lambda t: 2 * t * (1 - d.cdf(t)), 0, upper, limit=500)[0]
     assert d.std == pytest.approx(np.sqrt(second - d.mean**2), rel=1e-8)
     for x in [0.0, 0.3, 2.0, 9.0, 12.0, 30.0, 45.0]:
-        assert d.expected_shortage(x) == pytest.approx(_numeric_shortage(d, x, upper),
-                                                       abs=1e-8)
+        assert d.expected_shortage(x) == pytest.approx(_numeric_shortage(d, x, upper), abs=1e-8)
         left = _numeric_leftover(d, x)
         assert d.expected_leftover(x) == pytest.approx(left, abs=1e-8)
     assert d.expected_shortage(-2.0) == pytest.approx(d.mean + 2.0)
@@ -217,13 +221,16 @@ def test_quantile_demand_with_zeros_and_flat_quantiles() -> None:
     assert flat.cdf(4.999) < 0.8
 
 
-@pytest.mark.parametrize("levels, values", [
-    ([0.5], [1.0]),
-    ([0.1, 0.1], [1.0, 2.0]),
-    ([0.0, 0.5], [1.0, 2.0]),
-    ([0.1, 0.9], [3.0, 2.0]),
-    ([0.1, 0.9], [-1.0, 2.0]),
-])
+@pytest.mark.parametrize(
+    "levels, values",
+    [
+        ([0.5], [1.0]),
+        ([0.1, 0.1], [1.0, 2.0]),
+        ([0.0, 0.5], [1.0, 2.0]),
+        ([0.1, 0.9], [3.0, 2.0]),
+        ([0.1, 0.9], [-1.0, 2.0]),
+    ],
+)
 def test_quantile_demand_rejects_bad_input(levels: list, values: list) -> None:
     with pytest.raises(ValueError):
         QuantileDemand(levels, values)
@@ -259,11 +266,11 @@ def _any_distribution() -> st.SearchStrategy[DemandDistribution]:
     std = st.one_of(st.just(0.0), st.floats(1e-3, 100))
     normal = st.builds(NormalDemand, st.floats(0, 500), std)
     poisson = st.builds(PoissonDemand, st.floats(0, 300))
-    empirical = st.builds(EmpiricalDemand,
-                          st.lists(st.floats(0, 1e4), min_size=1, max_size=60))
+    empirical = st.builds(EmpiricalDemand, st.lists(st.floats(0, 1e4), min_size=1, max_size=60))
     quantile = st.builds(
         lambda vals: QuantileDemand(LEVELS, np.sort(vals)),
-        st.lists(st.floats(0, 1e3), min_size=len(LEVELS), max_size=len(LEVELS)))
+        st.lists(st.floats(0, 1e3), min_size=len(LEVELS), max_size=len(LEVELS)),
+    )
     return st.one_of(normal, poisson, empirical, quantile)
 
 
@@ -278,8 +285,9 @@ def test_leftover_minus_shortage_is_x_minus_mean(dist: DemandDistribution, x: fl
 
 @FAST
 @given(dist=_any_distribution(), q1=st.floats(0.001, 0.999), q2=st.floats(0.001, 0.999))
-def test_ppf_and_cdf_are_monotone_and_consistent(dist: DemandDistribution, q1: float,
-                                                 q2: float) -> None:
+def test_ppf_and_cdf_are_monotone_and_consistent(
+    dist: DemandDistribution, q1: float, q2: float
+) -> None:
     lo, hi = sorted((q1, q2))
     assert dist.ppf(lo) <= dist.ppf(hi)
     scale = max(1.0, abs(dist.ppf(lo)))

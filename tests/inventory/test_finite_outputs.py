@@ -31,23 +31,26 @@ def _top(column: str) -> float:
 
 sales_values = st.sampled_from([0.0, 0.0, 1e-3, 1.0, 3.0, 7.5, 40.0, 1e6, QTY_MAX])
 series = st.one_of(
-    st.lists(sales_values, min_size=1, max_size=40),                 # random, extreme
-    st.integers(1, 40).map(lambda n: [0.0] * n),                      # all zero
-    st.sampled_from([0.0, 1.0, QTY_MAX]).map(lambda v: [v]),          # one row
-    st.tuples(st.sampled_from([1.0, QTY_MAX]), st.integers(2, 40))    # constant
-    .map(lambda t: [t[0]] * t[1]),
+    st.lists(sales_values, min_size=1, max_size=40),  # random, extreme
+    st.integers(1, 40).map(lambda n: [0.0] * n),  # all zero
+    st.sampled_from([0.0, 1.0, QTY_MAX]).map(lambda v: [v]),  # one row
+    st.tuples(st.sampled_from([1.0, QTY_MAX]), st.integers(2, 40)).map(  # constant
+        lambda t: [t[0]] * t[1]
+    ),
 )
-stock_row = st.fixed_dictionaries({
-    "on_hand": st.sampled_from([0.0, 1.0, 12.5, _top("on_hand")]),
-    "on_order": st.sampled_from([0.0, 5.0, _top("on_order")]),
-    "lead_time_days": st.sampled_from([0.01, 1.0, 7.0, 45.0, _top("lead_time_days")]),
-    "lead_time_std_days": st.sampled_from([0.0, 2.0, _top("lead_time_std_days")]),
-    "unit_cost": st.sampled_from([0.0, 0.01, 9.99, MONEY_MAX]),
-    "moq": st.sampled_from([0.0, 10.0, _top("moq")]),
-    "pack_size": st.sampled_from([1.0, 6.0, _top("pack_size")]),
-    "shelf_life_days": st.sampled_from([np.nan, 1.0, 30.0, _top("shelf_life_days")]),
-    "review_period_days": st.sampled_from([1.0, 7.0, _top("review_period_days")]),
-})
+stock_row = st.fixed_dictionaries(
+    {
+        "on_hand": st.sampled_from([0.0, 1.0, 12.5, _top("on_hand")]),
+        "on_order": st.sampled_from([0.0, 5.0, _top("on_order")]),
+        "lead_time_days": st.sampled_from([0.01, 1.0, 7.0, 45.0, _top("lead_time_days")]),
+        "lead_time_std_days": st.sampled_from([0.0, 2.0, _top("lead_time_std_days")]),
+        "unit_cost": st.sampled_from([0.0, 0.01, 9.99, MONEY_MAX]),
+        "moq": st.sampled_from([0.0, 10.0, _top("moq")]),
+        "pack_size": st.sampled_from([1.0, 6.0, _top("pack_size")]),
+        "shelf_life_days": st.sampled_from([np.nan, 1.0, 30.0, _top("shelf_life_days")]),
+        "review_period_days": st.sampled_from([1.0, 7.0, _top("review_period_days")]),
+    }
+)
 panels = st.lists(st.tuples(series, stock_row), min_size=1, max_size=3)
 
 
@@ -78,8 +81,12 @@ def _not_finite(frame: pd.DataFrame) -> list[str]:
 
 def _check_finite(run) -> None:
     plan = run.plan
-    for name, frame in (("plan", plan.plan), ("alerts", plan.alerts),
-                        ("projection", plan.projection), ("forecasts", run.forecasts.forecasts)):
+    for name, frame in (
+        ("plan", plan.plan),
+        ("alerts", plan.alerts),
+        ("projection", plan.projection),
+        ("forecasts", run.forecasts.forecasts),
+    ):
         if name == "plan":  # empty dates are None there, never a float NaN
             assert not _not_finite(frame), (name, _not_finite(frame), frame.T)
         else:
@@ -88,9 +95,14 @@ def _check_finite(run) -> None:
     assert (plan.plan["order_qty"] >= 0).all()
 
 
-@settings(max_examples=12, deadline=None, derandomize=True, database=None,
-          phases=[Phase.explicit, Phase.generate],  # a failure is shown as drawn: no shrink
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=12,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    phases=[Phase.explicit, Phase.generate],  # a failure is shown as drawn: no shrink
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(panels)
 @pytest.mark.slow
 def test_every_number_of_the_plan_is_finite(drawn) -> None:
@@ -103,12 +115,17 @@ def test_every_number_of_the_plan_is_finite(drawn) -> None:
 
 def test_every_input_at_its_plausible_maximum_plans_finitely() -> None:
     values = [QTY_MAX] * 30
-    row = {"on_hand": _top("on_hand"), "on_order": _top("on_order"),
-           "lead_time_days": _top("lead_time_days"),
-           "lead_time_std_days": _top("lead_time_std_days"), "unit_cost": MONEY_MAX,
-           "moq": _top("moq"), "pack_size": _top("pack_size"),
-           "shelf_life_days": _top("shelf_life_days"),
-           "review_period_days": _top("review_period_days")}
+    row = {
+        "on_hand": _top("on_hand"),
+        "on_order": _top("on_order"),
+        "lead_time_days": _top("lead_time_days"),
+        "lead_time_std_days": _top("lead_time_std_days"),
+        "unit_cost": MONEY_MAX,
+        "moq": _top("moq"),
+        "pack_size": _top("pack_size"),
+        "shelf_life_days": _top("shelf_life_days"),
+        "review_period_days": _top("review_period_days"),
+    }
     sales, stock = _panel([(values, row), ([0.0] * 30, {**row, "on_hand": 0.0})])
     run = plan_inventory(sales, stock, models="auto", n_windows=1)
     _check_finite(run)

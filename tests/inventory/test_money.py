@@ -15,8 +15,14 @@ TODAY = pd.Timestamp("2025-03-03")
 
 def _forecast(uid: str, mean: float) -> pd.DataFrame:
     """Certain demand: every quantile at the mean."""
-    frame = pd.DataFrame({"unique_id": uid, "ds": pd.date_range(TODAY, periods=60),
-                          "forecast": mean, "sector": "retail"})
+    frame = pd.DataFrame(
+        {
+            "unique_id": uid,
+            "ds": pd.date_range(TODAY, periods=60),
+            "forecast": mean,
+            "sector": "retail",
+        }
+    )
     for level in (80, 95):
         frame[f"forecast-lo-{level}"] = frame[f"forecast-hi-{level}"] = mean
     return frame
@@ -25,11 +31,25 @@ def _forecast(uid: str, mean: float) -> pd.DataFrame:
 def _two_products(**kwargs) -> pd.DataFrame:
     # 10 units a day, lead time 7, review 7 (retail), unit cost 2; A sells at 5
     forecasts = pd.concat([_forecast("A", 10.0), _forecast("B", 10.0)])
-    inventory = pd.DataFrame({"unique_id": ["A", "B"], "on_hand": [0.0, 30.0],
-                              "lead_time_days": 7.0, "unit_cost": 2.0, "sector": "retail",
-                              "supplier": ["Acme", None]})
-    result = build_plan(forecasts, inventory, profiles={"retail": load_profile("retail")},
-                        today=TODAY, n_paths=200, prices=pd.Series({"A": 5.0}), **kwargs)
+    inventory = pd.DataFrame(
+        {
+            "unique_id": ["A", "B"],
+            "on_hand": [0.0, 30.0],
+            "lead_time_days": 7.0,
+            "unit_cost": 2.0,
+            "sector": "retail",
+            "supplier": ["Acme", None],
+        }
+    )
+    result = build_plan(
+        forecasts,
+        inventory,
+        profiles={"retail": load_profile("retail")},
+        today=TODAY,
+        n_paths=200,
+        prices=pd.Series({"A": 5.0}),
+        **kwargs,
+    )
     return result.plan.set_index("unique_id")
 
 
@@ -63,14 +83,25 @@ def test_supplier_comes_from_the_inventory_and_groups_the_order_list() -> None:
 
 
 def test_totals_add_up_per_currency_never_across() -> None:
-    plan = pd.DataFrame({
-        "unique_id": ["a", "b", "c"], "currency": ["EUR", "EUR", "USD"],
-        "order_qty": [10, 0, 5], "order_value": [100.0, 0.0, 50.0],
-        "expected_lost_value": [30.0, 20.0, 7.0], "excess_value": [0.0, 400.0, float("inf")],
-        "expected_waste_value": [1.0, float("nan"), 0.0]})
+    plan = pd.DataFrame(
+        {
+            "unique_id": ["a", "b", "c"],
+            "currency": ["EUR", "EUR", "USD"],
+            "order_qty": [10, 0, 5],
+            "order_value": [100.0, 0.0, 50.0],
+            "expected_lost_value": [30.0, 20.0, 7.0],
+            "excess_value": [0.0, 400.0, float("inf")],
+            "expected_waste_value": [1.0, float("nan"), 0.0],
+        }
+    )
     table = totals(plan).set_index("currency")
     assert table.loc["EUR"].to_dict() == {
-        "order_lines": 1, "order_units": 10.0, "order_value": 100.0,
-        "lost_value_at_stake": 50.0, "excess_value": 400.0, "waste_value": 1.0}
+        "order_lines": 1,
+        "order_units": 10.0,
+        "order_value": 100.0,
+        "lost_value_at_stake": 50.0,
+        "excess_value": 400.0,
+        "waste_value": 1.0,
+    }
     assert table.loc["USD", "order_value"] == 50.0 and table.loc["USD", "excess_value"] == 0
     assert format_money(1234.5, "EUR") == "1,234.50 EUR" and format_money(3.0) == "3.00"

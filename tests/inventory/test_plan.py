@@ -16,10 +16,17 @@ from stockwise.sectors import load_profile
 TODAY = pd.Timestamp("2025-03-03")
 
 
-def _forecast(uid: str, mean: float, days: int = 60, spread: float = 0.0,
-              sector: str = "retail") -> pd.DataFrame:
-    frame = pd.DataFrame({"unique_id": uid, "ds": pd.date_range(TODAY, periods=days),
-                          "forecast": mean, "sector": sector})
+def _forecast(
+    uid: str, mean: float, days: int = 60, spread: float = 0.0, sector: str = "retail"
+) -> pd.DataFrame:
+    frame = pd.DataFrame(
+        {
+            "unique_id": uid,
+            "ds": pd.date_range(TODAY, periods=days),
+            "forecast": mean,
+            "sector": sector,
+        }
+    )
     for level, z in ((80, 1.2816), (95, 1.96), (99, 2.5758)):
         frame[f"forecast-lo-{level}"] = max(mean - z * spread, 0.0)
         frame[f"forecast-hi-{level}"] = mean + z * spread
@@ -27,14 +34,28 @@ def _forecast(uid: str, mean: float, days: int = 60, spread: float = 0.0,
 
 
 def _inventory(**rows: dict) -> pd.DataFrame:
-    base = {"on_hand": 0.0, "on_order": 0.0, "lead_time_days": 7.0, "lead_time_std_days": 0.0,
-            "unit_cost": 2.0, "moq": 0, "pack_size": 1, "sector": "retail"}
+    base = {
+        "on_hand": 0.0,
+        "on_order": 0.0,
+        "lead_time_days": 7.0,
+        "lead_time_std_days": 0.0,
+        "unit_cost": 2.0,
+        "moq": 0,
+        "pack_size": 1,
+        "sector": "retail",
+    }
     return pd.DataFrame([{"unique_id": uid, **base, **values} for uid, values in rows.items()])
 
 
 def _plan(forecasts: pd.DataFrame, inventory: pd.DataFrame, **kwargs) -> pd.DataFrame:
-    result = build_plan(forecasts, inventory, profiles={"retail": load_profile("retail")},
-                        today=TODAY, n_paths=400, **kwargs)
+    result = build_plan(
+        forecasts,
+        inventory,
+        profiles={"retail": load_profile("retail")},
+        today=TODAY,
+        n_paths=400,
+        **kwargs,
+    )
     return result
 
 
@@ -85,8 +106,14 @@ def test_empty_shelf_is_a_critical_stockout_alert() -> None:
 
 
 def test_expiring_batch_raises_expiry_risk_and_caps_the_order() -> None:
-    batches = pd.DataFrame({"unique_id": ["A"], "batch_id": ["L1"], "quantity": [100.0],
-                            "expiry_date": [TODAY + pd.Timedelta(days=4)]})
+    batches = pd.DataFrame(
+        {
+            "unique_id": ["A"],
+            "batch_id": ["L1"],
+            "quantity": [100.0],
+            "expiry_date": [TODAY + pd.Timedelta(days=4)],
+        }
+    )
     inventory = _inventory(A={"on_hand": 100.0, "shelf_life_days": 10.0})
     result = _plan(_forecast("A", 10.0), inventory, batches=batches)
     line = result.plan.iloc[0]
@@ -107,8 +134,9 @@ def test_moq_and_max_stock() -> None:
 
 
 def test_due_orders_count_in_the_position_and_the_projection() -> None:
-    inventory = _inventory(A={"on_hand": 20.0, "on_order": 200.0,
-                              "on_order_due": TODAY + pd.Timedelta(days=1)})
+    inventory = _inventory(
+        A={"on_hand": 20.0, "on_order": 200.0, "on_order_due": TODAY + pd.Timedelta(days=1)}
+    )
     result = _plan(_forecast("A", 10.0), inventory)
     line = result.plan.iloc[0]
     # 20 on hand + 200 arriving on day 1 last until day 21; first unmet demand on day 22
@@ -119,9 +147,16 @@ def test_due_orders_count_in_the_position_and_the_projection() -> None:
 
 
 def test_weekly_forecasts_are_planned_in_days() -> None:
-    weekly = pd.DataFrame({"unique_id": "W", "ds": pd.date_range(TODAY, periods=20, freq="7D"),
-                           "forecast": 70.0, "forecast-lo-80": 70.0, "forecast-hi-80": 70.0,
-                           "sector": "retail"})
+    weekly = pd.DataFrame(
+        {
+            "unique_id": "W",
+            "ds": pd.date_range(TODAY, periods=20, freq="7D"),
+            "forecast": 70.0,
+            "forecast-lo-80": 70.0,
+            "forecast-hi-80": 70.0,
+            "sector": "retail",
+        }
+    )
     plan = _plan(weekly, _inventory(W={"on_hand": 0.0}), freq="W").plan
     assert plan["mean_daily_demand"].iloc[0] == pytest.approx(10.0)
     assert plan["order_up_to"].iloc[0] == pytest.approx(140.0)
@@ -129,8 +164,7 @@ def test_weekly_forecasts_are_planned_in_days() -> None:
 
 def test_plan_is_sorted_by_urgency_and_skips_products_without_forecasts() -> None:
     forecasts = pd.concat([_forecast("calm", 1.0), _forecast("urgent", 10.0)])
-    inventory = _inventory(calm={"on_hand": 500.0}, urgent={"on_hand": 5.0},
-                           ghost={"on_hand": 3.0})
+    inventory = _inventory(calm={"on_hand": 500.0}, urgent={"on_hand": 5.0}, ghost={"on_hand": 3.0})
     plan = _plan(forecasts, inventory).plan
     assert plan["unique_id"].tolist() == ["urgent", "calm"]
 
@@ -143,8 +177,7 @@ def test_the_workbook_has_formatted_sheets(tmp_path: Path) -> None:
     orders = book["Orders"]
     header = [c.value for c in orders[1]]
     # the key first ("id": no separate product or store column in this inventory)
-    assert header[:6] == ["id", "sector", "supplier", "urgency", "order on",
-                          "order quantity"]
+    assert header[:6] == ["id", "sector", "supplier", "urgency", "order on", "order quantity"]
     assert "runs out if nothing is ordered" in header
     assert "P(stockout before an order placed today arrives)" in header
     plan_header = [c.value for c in book["Plan"][1]]  # the CSV's names, with notes
@@ -159,8 +192,12 @@ def test_the_workbook_has_formatted_sheets(tmp_path: Path) -> None:
 def test_reorder_point_never_falls_as_the_service_level_rises() -> None:
     forecasts = _forecast("A", 5.0, spread=3.0)
     levels = [0.8, 0.9, 0.95, 0.98, 0.995]
-    points = [_plan(forecasts, _inventory(A={"on_hand": 0.0, "service_level": s}),
-                    seed=4).plan["reorder_point"].iloc[0] for s in levels]
+    points = [
+        _plan(forecasts, _inventory(A={"on_hand": 0.0, "service_level": s}), seed=4)
+        .plan["reorder_point"]
+        .iloc[0]
+        for s in levels
+    ]
     assert np.all(np.diff(points) >= 0)
 
 
@@ -170,8 +207,9 @@ def test_cost_target_uses_the_critical_ratio() -> None:
     inventory = _inventory(A={"on_hand": 0.0, "shortage_cost_rate": 1.0})
     line = _plan(forecasts, inventory, target="cost").plan.iloc[0]
     assert line["service_level"] == pytest.approx(1.0 / (1.0 + 0.2 * 7 / 365))
-    cheap = _plan(forecasts, _inventory(A={"on_hand": 0.0, "shortage_cost_rate": 0.002}),
-                  target="cost").plan.iloc[0]
+    cheap = _plan(
+        forecasts, _inventory(A={"on_hand": 0.0, "shortage_cost_rate": 0.002}), target="cost"
+    ).plan.iloc[0]
     assert cheap["service_level"] < line["service_level"]
     assert cheap["order_up_to"] < line["order_up_to"]
     with pytest.raises(ValueError, match="target must be"):

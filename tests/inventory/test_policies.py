@@ -98,16 +98,18 @@ def test_eoq_rejects_bad_input() -> None:
 def _dist_strategy() -> st.SearchStrategy:
     normal = st.builds(NormalDemand, st.floats(10, 500), st.floats(0.5, 100))
     poisson = st.builds(PoissonDemand, st.floats(0.5, 200))
-    empirical = st.builds(EmpiricalDemand, st.lists(st.floats(0, 1e3), min_size=2,
-                                                    max_size=50))
-    quantile = st.builds(lambda v: QuantileDemand(LEVELS, np.sort(v)),
-                         st.lists(st.floats(0, 1e3), min_size=5, max_size=5))
+    empirical = st.builds(EmpiricalDemand, st.lists(st.floats(0, 1e3), min_size=2, max_size=50))
+    quantile = st.builds(
+        lambda v: QuantileDemand(LEVELS, np.sort(v)),
+        st.lists(st.floats(0, 1e3), min_size=5, max_size=5),
+    )
     return st.one_of(normal, poisson, empirical, quantile)
 
 
 @FAST
-@given(dist=_dist_strategy(), h=st.floats(0.01, 10), p=st.floats(0.01, 50),
-       delta=st.floats(1e-3, 50))
+@given(
+    dist=_dist_strategy(), h=st.floats(0.01, 10), p=st.floats(0.01, 50), delta=st.floats(1e-3, 50)
+)
 def test_newsvendor_cost_is_minimised_at_the_critical_fractile(dist, h, p, delta) -> None:
     s_star = newsvendor(dist, h, p)
     best = newsvendor_cost(s_star, dist, h, p)
@@ -167,7 +169,8 @@ def test_ss_cost_matches_an_independent_markov_chain() -> None:
     d = PoissonDemand(6)
     for s, S in [(4, 10), (2, 15), (-1, 3), (7, 8)]:
         assert ss_cost(s, S, 1, 4, 5, d) == pytest.approx(
-            _markov_ss_cost(s, S, 1, 4, 5, d), abs=1e-10)
+            _markov_ss_cost(s, S, 1, 4, 5, d), abs=1e-10
+        )
 
 
 @pytest.mark.slow
@@ -236,7 +239,8 @@ def test_safety_stock_formula() -> None:
     assert safety_stock_normal(0.3, 100, 20, 4) < 0  # not clipped, documented
     ltd = lead_time_demand(100, 20, 4, 1, 7)
     assert reorder_point_from_distribution(ltd, 0.95) == pytest.approx(
-        reorder_point(0.95, 100, 20, 4, 1, 7), abs=1e-9)
+        reorder_point(0.95, 100, 20, 4, 1, 7), abs=1e-9
+    )
     out = safety_stock_normal(np.array([0.9, 0.95, 0.99]), 10, 3, np.array([2, 5, 9]))
     assert isinstance(out, np.ndarray) and out.shape == (3,)
     for bad in (0.0, 1.0, 1.2):
@@ -247,8 +251,15 @@ def test_safety_stock_formula() -> None:
 
 
 @FAST
-@given(a=st.floats(0.01, 0.99), b=st.floats(0.01, 0.99), mu=st.floats(0, 1e3),
-       sd=st.floats(0, 1e3), L=st.floats(0, 60), sL=st.floats(0, 10), R=st.floats(0, 30))
+@given(
+    a=st.floats(0.01, 0.99),
+    b=st.floats(0.01, 0.99),
+    mu=st.floats(0, 1e3),
+    sd=st.floats(0, 1e3),
+    L=st.floats(0, 60),
+    sL=st.floats(0, 10),
+    R=st.floats(0, 30),
+)
 def test_higher_service_never_lowers_normal_safety_stock(a, b, mu, sd, L, sL, R) -> None:
     lo, hi = sorted((a, b))
     assert safety_stock_normal(hi, mu, sd, L, sL, R) >= safety_stock_normal(lo, mu, sd, L, sL, R)
@@ -256,17 +267,23 @@ def test_higher_service_never_lowers_normal_safety_stock(a, b, mu, sd, L, sL, R)
 
 
 @FAST
-@given(a=st.floats(0.01, 0.99), b=st.floats(0.01, 0.99),
-       samples=st.lists(st.floats(0, 1e4), min_size=1, max_size=80),
-       values=st.lists(st.floats(0, 1e4), min_size=5, max_size=5))
+@given(
+    a=st.floats(0.01, 0.99),
+    b=st.floats(0.01, 0.99),
+    samples=st.lists(st.floats(0, 1e4), min_size=1, max_size=80),
+    values=st.lists(st.floats(0, 1e4), min_size=5, max_size=5),
+)
 def test_higher_service_never_lowers_distribution_reorder_point(a, b, samples, values) -> None:
     lo, hi = sorted((a, b))
-    for dist in (EmpiricalDemand(samples), QuantileDemand(LEVELS, np.sort(values)),
-                 PoissonDemand(float(np.mean(samples)))):
+    for dist in (
+        EmpiricalDemand(samples),
+        QuantileDemand(LEVELS, np.sort(values)),
+        PoissonDemand(float(np.mean(samples))),
+    ):
         assert reorder_point_from_distribution(dist, hi) >= reorder_point_from_distribution(
-            dist, lo)
-        assert safety_stock_from_distribution(dist, hi) >= safety_stock_from_distribution(
-            dist, lo)
+            dist, lo
+        )
+        assert safety_stock_from_distribution(dist, hi) >= safety_stock_from_distribution(dist, lo)
 
 
 def test_reorder_point_from_forecast_quantiles() -> None:
@@ -290,8 +307,13 @@ def test_fill_rate_and_csl_textbook_values() -> None:
 
 
 @FAST
-@given(dist=_dist_strategy(), r1=st.floats(-50, 1500), r2=st.floats(-50, 1500),
-       q1=st.floats(0.1, 1e3), q2=st.floats(0.1, 1e3))
+@given(
+    dist=_dist_strategy(),
+    r1=st.floats(-50, 1500),
+    r2=st.floats(-50, 1500),
+    q1=st.floats(0.1, 1e3),
+    q2=st.floats(0.1, 1e3),
+)
 def test_fill_rate_and_csl_increase_with_r_and_q(dist, r1, r2, q1, q2) -> None:
     r_lo, r_hi = sorted((r1, r2))
     q_lo, q_hi = sorted((q1, q2))
@@ -346,8 +368,12 @@ def test_round_order_examples() -> None:
     assert round_order(5, moq=30, pack_size=6, max_qty=28) == 0.0  # cap below MOQ: no order
     assert round_order(5, pack_size=6, max_qty=5) == 0.0  # not even one pack fits
     assert round_order(5, pack_size=6, max_qty=-3) == 0.0
-    out = round_order(np.array([-1.0, 3.0, 25.0, np.nan]), moq=5, pack_size=4,
-                      max_qty=np.array([np.nan, np.nan, 20.0, 8.0]))
+    out = round_order(
+        np.array([-1.0, 3.0, 25.0, np.nan]),
+        moq=5,
+        pack_size=4,
+        max_qty=np.array([np.nan, np.nan, 20.0, 8.0]),
+    )
     assert np.array_equal(out[:3], [0.0, 8.0, 20.0]) and np.isnan(out[3])
     assert isinstance(round_order(3.0, pack_size=2), float)
     with pytest.raises(ValueError):
@@ -355,9 +381,12 @@ def test_round_order_examples() -> None:
 
 
 @FAST
-@given(qty=st.floats(-100, 1e5), moq=st.floats(0, 1e4),
-       pack=st.one_of(st.integers(1, 500).map(float), st.floats(0.01, 100)),
-       cap=st.one_of(st.none(), st.floats(0, 1e5)))
+@given(
+    qty=st.floats(-100, 1e5),
+    moq=st.floats(0, 1e4),
+    pack=st.one_of(st.integers(1, 500).map(float), st.floats(0.01, 100)),
+    cap=st.one_of(st.none(), st.floats(0, 1e5)),
+)
 def test_round_order_properties(qty, moq, pack, cap) -> None:
     out = round_order(qty, moq=moq, pack_size=pack, max_qty=cap)
     rel = 1e-8
@@ -422,8 +451,12 @@ def test_periodic_review_and_newsvendor_policies() -> None:
 
 
 def test_policies_are_frozen_and_share_the_protocol() -> None:
-    policies = [ReorderPointPolicy(1, 2), MinMaxPolicy(1, 2), PeriodicReviewPolicy(2, 1),
-                NewsvendorPolicy(2)]
+    policies = [
+        ReorderPointPolicy(1, 2),
+        MinMaxPolicy(1, 2),
+        PeriodicReviewPolicy(2, 1),
+        NewsvendorPolicy(2),
+    ]
     for pol in policies:
         assert isinstance(pol, InventoryPolicy)
         assert pol.order_quantity(0.0) >= 0

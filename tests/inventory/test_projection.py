@@ -54,9 +54,12 @@ def test_probabilities_average_over_paths() -> None:
 
 def test_lots_from_batches_trims_to_the_stock_count_and_skips_expired() -> None:
     today = pd.Timestamp("2025-01-01")
-    batches = pd.DataFrame({"quantity": [5.0, 8.0, 3.0],
-                            "expiry_date": pd.to_datetime(["2025-01-10", "2025-03-01",
-                                                           "2024-12-31"])})
+    batches = pd.DataFrame(
+        {
+            "quantity": [5.0, 8.0, 3.0],
+            "expiry_date": pd.to_datetime(["2025-01-10", "2025-03-01", "2024-12-31"]),
+        }
+    )
     lots = lots_from_batches(10.0, batches, today)
     assert [(lot.quantity, lot.expiry) for lot in lots] == [(5.0, 9), (5.0, 59)]
     lots = lots_from_batches(20.0, batches, today)
@@ -64,11 +67,17 @@ def test_lots_from_batches_trims_to_the_stock_count_and_skips_expired() -> None:
 
 
 def _forecast_rows(days: int = 5) -> pd.DataFrame:
-    return pd.DataFrame({
-        "unique_id": "A", "ds": pd.date_range("2025-01-01", periods=days),
-        "forecast": 10.0, "forecast-lo-80": 6.0, "forecast-hi-80": 14.0,
-        "forecast-lo-95": 4.0, "forecast-hi-95": 17.0,
-    })
+    return pd.DataFrame(
+        {
+            "unique_id": "A",
+            "ds": pd.date_range("2025-01-01", periods=days),
+            "forecast": 10.0,
+            "forecast-lo-80": 6.0,
+            "forecast-hi-80": 14.0,
+            "forecast-lo-95": 4.0,
+            "forecast-hi-95": 17.0,
+        }
+    )
 
 
 def test_quantile_knots_are_sorted_probabilities() -> None:
@@ -102,19 +111,30 @@ def test_demand_over_a_random_lead_time_extends_short_paths() -> None:
 
 
 def test_weekly_forecasts_are_spread_over_their_days() -> None:
-    weekly = pd.DataFrame({"unique_id": "A", "ds": pd.to_datetime(["2025-01-06"]),
-                           "forecast": [14.0], "forecast-hi-80": [21.0]})
+    weekly = pd.DataFrame(
+        {
+            "unique_id": "A",
+            "ds": pd.to_datetime(["2025-01-06"]),
+            "forecast": [14.0],
+            "forecast-hi-80": [21.0],
+        }
+    )
     daily = to_daily(weekly, "W")
     assert len(daily) == 7 and daily["forecast"].tolist() == [2.0] * 7
     assert daily["forecast-hi-80"].sum() == pytest.approx(21.0)
     assert daily["ds"].iloc[-1] == pd.Timestamp("2025-01-12")
 
 
-
 def test_monthly_forecasts_of_many_products_are_spread_over_their_days() -> None:
     months = pd.to_datetime(["2025-02-01", "2025-01-01", "2025-03-01"])
-    monthly = pd.DataFrame({"unique_id": ["B", "A", "A"], "ds": months,
-                            "forecast": [28.0, 31.0, 62.0], "sector": "luxury"})
+    monthly = pd.DataFrame(
+        {
+            "unique_id": ["B", "A", "A"],
+            "ds": months,
+            "forecast": [28.0, 31.0, 62.0],
+            "sector": "luxury",
+        }
+    )
     daily = to_daily(monthly, "M")
     assert daily["unique_id"].tolist() == ["A"] * 62 + ["B"] * 28
     assert daily.groupby("unique_id")["ds"].apply(lambda d: d.is_monotonic_increasing).all()
@@ -122,13 +142,20 @@ def test_monthly_forecasts_of_many_products_are_spread_over_their_days() -> None
     assert daily["ds"].iloc[-1] == pd.Timestamp("2025-02-28")
     assert (daily["sector"] == "luxury").all()
 
+
 def _intermittent_rows(days: int = 14) -> pd.DataFrame:
     """A slow mover: mean 0.3 a day, bands clipped at zero, a long upper tail."""
-    return pd.DataFrame({
-        "unique_id": "A", "ds": pd.date_range("2025-01-01", periods=days),
-        "forecast": 0.3, "forecast-lo-80": 0.0, "forecast-hi-80": 1.7,
-        "forecast-lo-95": 0.0, "forecast-hi-95": 3.0,
-    })
+    return pd.DataFrame(
+        {
+            "unique_id": "A",
+            "ds": pd.date_range("2025-01-01", periods=days),
+            "forecast": 0.3,
+            "forecast-lo-80": 0.0,
+            "forecast-hi-80": 1.7,
+            "forecast-lo-95": 0.0,
+            "forecast-hi-95": 3.0,
+        }
+    )
 
 
 def test_paths_keep_the_point_as_mean_where_bands_reach_zero() -> None:
@@ -154,8 +181,8 @@ def test_paths_of_unclipped_bands_keep_the_point_as_median() -> None:
 def test_intermittence_is_read_from_the_first_sale_on() -> None:
     from stockwise.inventory.paths import is_intermittent
 
-    assert is_intermittent(np.array([0, 0, 1, 0, 0, 2, 0, 0, 1.0]))    # ADI 7 / 3
-    assert not is_intermittent(np.array([0, 0, 0, 0, 3, 2, 1, 4.0]))   # launched late
+    assert is_intermittent(np.array([0, 0, 1, 0, 0, 2, 0, 0, 1.0]))  # ADI 7 / 3
+    assert not is_intermittent(np.array([0, 0, 0, 0, 3, 2, 1, 4.0]))  # launched late
     assert not is_intermittent(np.zeros(10))
     assert not is_intermittent(np.array([np.nan, np.nan, 1, 2, 3, 0, 3.0]))  # ADI 5 / 4
 
@@ -168,7 +195,7 @@ def test_bootstrap_paths_keep_the_clusters_and_take_the_level() -> None:
     rng = np.random.default_rng(0)
     paths = bootstrap_paths(history, days=21, n_paths=4000, rng=rng, block=7)
     assert paths.shape == (4000, 21) and (paths >= 0).all()
-    assert set(np.unique(paths)) <= {0.0, 4.0}           # only values seen in history
+    assert set(np.unique(paths)) <= {0.0, 4.0}  # only values seen in history
     # a 7-day block holds either a whole burst, part of one or none: never two
     weekly = paths[:, :7].sum(axis=1)
     assert weekly.max() <= 12.0
@@ -206,8 +233,7 @@ def test_paths_of_all_days_at_once_equal_np_interp_day_by_day() -> None:
     u = norm.cdf(rng.standard_normal((500, 40)))
     u[:7, 0] = probs  # draws exactly on a knot take the knot's value
     u[7, :] = [0.0, 1.0] * 20
-    assert np.array_equal(_inverse_cdf(u.copy(), probs, knots),
-                          _interp_day_by_day(u, probs, knots))
+    assert np.array_equal(_inverse_cdf(u.copy(), probs, knots), _interp_day_by_day(u, probs, knots))
 
 
 def test_paths_for_the_first_days_only_draw_as_for_all_days() -> None:
@@ -231,11 +257,17 @@ def test_running_totals_are_the_running_sums_of_each_path() -> None:
 
 
 def _random_stock(rng: np.random.Generator) -> tuple[list[Lot], list[tuple[int, float]]]:
-    lots = [Lot(float(rng.choice([0.0, rng.gamma(2.0, 20.0), np.floor(rng.gamma(2.0, 8.0))])),
-                int(rng.integers(-2, 40)) if rng.random() < 0.7 else NEVER)
-            for _ in range(int(rng.integers(0, 5)))]
-    receipts = [(int(rng.integers(-2, 35)), float(rng.choice([0.0, 5.0, rng.gamma(2.0, 10.0)])))
-                for _ in range(int(rng.integers(0, 3)))]
+    lots = [
+        Lot(
+            float(rng.choice([0.0, rng.gamma(2.0, 20.0), np.floor(rng.gamma(2.0, 8.0))])),
+            int(rng.integers(-2, 40)) if rng.random() < 0.7 else NEVER,
+        )
+        for _ in range(int(rng.integers(0, 5)))
+    ]
+    receipts = [
+        (int(rng.integers(-2, 35)), float(rng.choice([0.0, 5.0, rng.gamma(2.0, 10.0)])))
+        for _ in range(int(rng.integers(0, 3)))
+    ]
     return lots, receipts
 
 
@@ -244,8 +276,13 @@ def test_projection_lot_by_lot_equals_the_day_by_day_simulation(seed: int) -> No
     from stockwise.inventory.projection import _project_by_day
 
     rng = np.random.default_rng(seed)
-    fields = ("expected_on_hand", "stockout_probability", "stockout_by", "expected_lost",
-              "expected_waste")
+    fields = (
+        "expected_on_hand",
+        "stockout_probability",
+        "stockout_by",
+        "expected_lost",
+        "expected_waste",
+    )
     for case in range(150):
         days, n_paths = int(rng.integers(1, 40)), int(rng.integers(1, 200))
         paths = rng.gamma(0.7, 3.0, (n_paths, days)) * (rng.random((n_paths, days)) > 0.3)

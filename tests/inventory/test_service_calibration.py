@@ -40,7 +40,6 @@ def test_stocked_levels_round_the_order_as_the_supplier_accepts() -> None:
     assert np.all(np.diff(stocked) >= 0)
 
 
-
 def test_stocked_levels_of_many_decisions_equal_one_at_a_time() -> None:
     from stockwise.inventory.decision import protection_quantile
 
@@ -50,11 +49,12 @@ def test_stocked_levels_of_many_decisions_equal_one_at_a_time() -> None:
     moq, pack = np.array([[0.0]] * 4 + [[5.0]] * 5), np.array([[1.0]] * 7 + [[6.0]] * 2)
     together = stocked_levels(totals, 2.0, moq, pack)
     for row, expected in enumerate(together):
-        assert np.array_equal(expected, stocked_levels(totals[row], 2.0, moq[row, 0],
-                                                       pack[row, 0]))
+        assert np.array_equal(expected, stocked_levels(totals[row], 2.0, moq[row, 0], pack[row, 0]))
     inside = np.clip(LEVEL_GRID, 0.0, 1.0)
-    assert np.array_equal(protection_quantile(totals[3], inside),
-                          np.quantile(totals[3], inside, method="higher"))
+    assert np.array_equal(
+        protection_quantile(totals[3], inside), np.quantile(totals[3], inside, method="higher")
+    )
+
 
 def test_level_for_is_the_smallest_level_with_the_conformal_count() -> None:
     # 19 decisions; decision i is covered from level (i + 1) / 20 on
@@ -63,8 +63,7 @@ def test_level_for_is_the_smallest_level_with_the_conformal_count() -> None:
     # rank ceil(20 · 0.9) = 18 -> covered by 18 decisions from level 0.90
     assert level_for(covered, 0.9) == pytest.approx(0.90)
     # forecasts twice too wide: every decision covered from half its level
-    assert level_for(LEVEL_GRID[None, :] >= needed[:, None] / 2 - 1e-12, 0.9) == \
-        pytest.approx(0.45)
+    assert level_for(LEVEL_GRID[None, :] >= needed[:, None] / 2 - 1e-12, 0.9) == pytest.approx(0.45)
     assert level_for(covered, 0.99) == 1.0  # more than 19 decisions can show
     assert level_for(np.zeros((0, len(LEVEL_GRID)), dtype=bool), 0.9) == 0.9
 
@@ -88,8 +87,13 @@ def _history(n: int, days: int, seed: int = 5) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     dates = pd.date_range("2023-01-01", periods=days, freq="D")
     y = rng.poisson(4.0, (n, days)).astype(float)
-    return pd.DataFrame({"unique_id": np.repeat([f"P{i}" for i in range(n)], days),
-                         "ds": np.tile(dates, n), "y": y.ravel()})
+    return pd.DataFrame(
+        {
+            "unique_id": np.repeat([f"P{i}" for i in range(n)], days),
+            "ds": np.tile(dates, n),
+            "y": y.ravel(),
+        }
+    )
 
 
 def too_wide(train: pd.DataFrame, h: int, levels: tuple[int, ...]) -> pd.DataFrame:
@@ -112,8 +116,13 @@ def too_wide(train: pd.DataFrame, h: int, levels: tuple[int, ...]) -> pd.DataFra
 def test_calibration_brings_realised_service_towards_the_target_with_less_stock() -> None:
     history = _history(12, 330)
     start = pd.Timestamp("2023-05-01")
-    common = {"start": start, "forecast": too_wide, "service_level": 0.8, "n_paths": 300,
-              "lead_time_days": 3.0}
+    common = {
+        "start": start,
+        "forecast": too_wide,
+        "service_level": 0.8,
+        "n_paths": 300,
+        "lead_time_days": 3.0,
+    }
     plain = simulate(history, calibrate_service=False, **common)
     calibrated = simulate(history, **common)  # calibrated by default, as the plan is
     assert plain.summary["label"].endswith("/uncalibrated")
@@ -172,9 +181,15 @@ def _mixed_history(days: int = 400, seed: int = 3) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     dates = pd.date_range("2023-01-01", periods=days, freq="D")
     rates = [0.1, 0.15, 0.2, 0.3, 0.1, 0.2, 5.0, 6.0, 8.0, 4.0]
-    return pd.concat([pd.DataFrame({"unique_id": f"P{i}", "ds": dates,
-                                    "y": rng.poisson(rate, days).astype(float)})
-                      for i, rate in enumerate(rates)], ignore_index=True)
+    return pd.concat(
+        [
+            pd.DataFrame(
+                {"unique_id": f"P{i}", "ds": dates, "y": rng.poisson(rate, days).astype(float)}
+            )
+            for i, rate in enumerate(rates)
+        ],
+        ignore_index=True,
+    )
 
 
 def poisson_forecast(train: pd.DataFrame, h: int, levels: tuple[int, ...]) -> pd.DataFrame:
@@ -195,8 +210,13 @@ def poisson_forecast(train: pd.DataFrame, h: int, levels: tuple[int, ...]) -> pd
 
 @pytest.mark.slow
 def test_a_fill_rate_target_is_calibrated_on_units_served() -> None:
-    common = {"start": "2023-08-01", "forecast": poisson_forecast, "service_level": 0.9,
-              "n_paths": 300, "lead_time_days": 3.0}
+    common = {
+        "start": "2023-08-01",
+        "forecast": poisson_forecast,
+        "service_level": 0.9,
+        "n_paths": 300,
+        "lead_time_days": 3.0,
+    }
     history = _mixed_history()
     cycles = simulate(history, **common)
     fill = simulate(history, target="fill_rate", **common)
@@ -216,11 +236,19 @@ def test_a_fill_rate_target_is_calibrated_on_units_served() -> None:
 TODAY = pd.Timestamp("2025-03-03")
 
 
-def _window(uid: str, cutoff: str, days: int, mean: float, spread: float,
-            actual: float) -> pd.DataFrame:
+def _window(
+    uid: str, cutoff: str, days: int, mean: float, spread: float, actual: float
+) -> pd.DataFrame:
     start = pd.Timestamp(cutoff) + pd.Timedelta(days=1)
-    frame = pd.DataFrame({"unique_id": uid, "ds": pd.date_range(start, periods=days),
-                          "cutoff": pd.Timestamp(cutoff), "y": actual, "forecast": mean})
+    frame = pd.DataFrame(
+        {
+            "unique_id": uid,
+            "ds": pd.date_range(start, periods=days),
+            "cutoff": pd.Timestamp(cutoff),
+            "y": actual,
+            "forecast": mean,
+        }
+    )
     for level, z in ((80, 1.2816), (95, 1.96)):
         frame[f"forecast-lo-{level}"] = max(mean - z * spread, 0.0)
         frame[f"forecast-hi-{level}"] = mean + z * spread
@@ -229,19 +257,25 @@ def _window(uid: str, cutoff: str, days: int, mean: float, spread: float,
 
 def _forecast_rows(uid: str) -> pd.DataFrame:
     """Today's forecast: the same too-wide bands as the backtest windows."""
-    return _window(uid, "2025-03-02", 60, 10.0, 6.0, actual=np.nan).drop(columns=["cutoff",
-                                                                                 "y"])
+    return _window(uid, "2025-03-02", 60, 10.0, 6.0, actual=np.nan).drop(columns=["cutoff", "y"])
 
 
 def test_backtest_outcomes_score_each_window_on_its_protection_interval() -> None:
-    backtest = pd.concat([
-        _window("LOW", "2025-01-31", 20, 10.0, 2.0, actual=0.0),     # far below every path
-        _window("HIGH", "2025-01-31", 20, 10.0, 2.0, actual=50.0),   # far above
-        _window("SHORT", "2025-01-31", 5, 10.0, 2.0, actual=10.0),   # shorter than 14 days
-    ], ignore_index=True)
+    backtest = pd.concat(
+        [
+            _window("LOW", "2025-01-31", 20, 10.0, 2.0, actual=0.0),  # far below every path
+            _window("HIGH", "2025-01-31", 20, 10.0, 2.0, actual=50.0),  # far above
+            _window("SHORT", "2025-01-31", 5, 10.0, 2.0, actual=10.0),  # shorter than 14 days
+        ],
+        ignore_index=True,
+    )
     protection = {"LOW": 14, "HIGH": 14, "SHORT": 14}
-    outcomes = {uid: (stocked, actual) for uid, stocked, actual, _ in
-                backtest_outcomes(backtest, protection, {"HIGH": (0.0, 12.0)}, n_paths=400)}
+    outcomes = {
+        uid: (stocked, actual)
+        for uid, stocked, actual, _ in backtest_outcomes(
+            backtest, protection, {"HIGH": (0.0, 12.0)}, n_paths=400
+        )
+    }
     assert set(outcomes) == {"LOW", "HIGH"}
     stocked, actual = outcomes["LOW"]
     assert actual == 0.0 and (stocked >= actual).all()
@@ -256,16 +290,28 @@ def test_plan_orders_at_the_calibrated_level_and_says_so() -> None:
     ids = [f"P{i}" for i in range(30)]
     # two past windows per product whose bands were three times too wide: the actual
     # totals sit near the middle of the forecast distribution, far from its tails
-    backtest = pd.concat([_window(uid, cutoff, 28, 10.0, 6.0, actual=10.0 + rng.normal(0, 1))
-                          for uid in ids for cutoff in ("2025-01-03", "2025-01-31")],
-                         ignore_index=True)
+    backtest = pd.concat(
+        [
+            _window(uid, cutoff, 28, 10.0, 6.0, actual=10.0 + rng.normal(0, 1))
+            for uid in ids
+            for cutoff in ("2025-01-03", "2025-01-31")
+        ],
+        ignore_index=True,
+    )
     forecasts = pd.concat([_forecast_rows(uid) for uid in ids], ignore_index=True)
-    inventory = pd.DataFrame({"unique_id": ids, "on_hand": 20.0, "on_order": 0.0,
-                              "lead_time_days": 7.0, "unit_cost": 1.0, "sector": "retail",
-                              "service_level": 0.9})
+    inventory = pd.DataFrame(
+        {
+            "unique_id": ids,
+            "on_hand": 20.0,
+            "on_order": 0.0,
+            "lead_time_days": 7.0,
+            "unit_cost": 1.0,
+            "sector": "retail",
+            "service_level": 0.9,
+        }
+    )
     plain = build_plan(forecasts, inventory, today=TODAY, n_paths=300).plan
-    calibrated = build_plan(forecasts, inventory, today=TODAY, n_paths=300,
-                            backtest=backtest).plan
+    calibrated = build_plan(forecasts, inventory, today=TODAY, n_paths=300, backtest=backtest).plan
     assert (calibrated["service_level"] == 0.9).all()  # the target is still reported
     assert (calibrated["order_up_to"] < plain["order_up_to"] - 5).all()
     assert calibrated["reason"].str.contains("calibrated for the 90.0% target on 60 past").all()
@@ -280,15 +326,28 @@ def test_plan_calibrates_a_fill_rate_target_on_units_short() -> None:
     ids = [f"P{i}" for i in range(30)]
     # 20-day windows, 14-day protection intervals of which 7 days lead time: the actual
     # demand (10 a day) sits in the middle of bands three times too wide
-    backtest = pd.concat([_window(uid, cutoff, 20, 10.0, 6.0, actual=10.0)
-                          for uid in ids for cutoff in ("2025-01-03", "2025-01-31")],
-                         ignore_index=True)
+    backtest = pd.concat(
+        [
+            _window(uid, cutoff, 20, 10.0, 6.0, actual=10.0)
+            for uid in ids
+            for cutoff in ("2025-01-03", "2025-01-31")
+        ],
+        ignore_index=True,
+    )
     outcomes = backtest_outcomes(backtest, dict.fromkeys(ids, (14, 7)), n_paths=200)
     assert {(actual, lead) for _, _, actual, lead in outcomes} == {(140.0, 70.0)}
     forecasts = pd.concat([_forecast_rows(uid) for uid in ids], ignore_index=True)
-    inventory = pd.DataFrame({"unique_id": ids, "on_hand": 20.0, "on_order": 0.0,
-                              "lead_time_days": 7.0, "unit_cost": 1.0, "sector": "retail",
-                              "service_level": 0.95})
+    inventory = pd.DataFrame(
+        {
+            "unique_id": ids,
+            "on_hand": 20.0,
+            "on_order": 0.0,
+            "lead_time_days": 7.0,
+            "unit_cost": 1.0,
+            "sector": "retail",
+            "service_level": 0.95,
+        }
+    )
     common = {"today": TODAY, "n_paths": 300, "target": "fill_rate"}
     plain = build_plan(forecasts, inventory, **common).plan
     calibrated = build_plan(forecasts, inventory, backtest=backtest, **common).plan
@@ -319,8 +378,9 @@ def test_plan_inventory_calibrates_from_its_own_backtest_unless_told_not_to() ->
     data = generate(sectors=("retail",), n_products=30, n_days=240, seed=3)
     models = ["SeasonalNaive", "WindowAverage"]  # two candidates: a backtest is made
     calibrated = plan_inventory(data.sales, data.inventory, sector="retail", models=models)
-    plain = plan_inventory(data.sales, data.inventory, sector="retail", models=models,
-                           calibrate_service=False)
+    plain = plan_inventory(
+        data.sales, data.inventory, sector="retail", models=models, calibrate_service=False
+    )
     backtest = calibrated.forecasts.backtest
     assert {"cutoff", "y", "forecast", "forecast-lo-95"} <= set(backtest.columns)
     assert backtest["unique_id"].nunique() == 30 and backtest["cutoff"].nunique() >= 2
@@ -338,11 +398,13 @@ def test_plan_inventory_calibrates_a_fill_rate_target_from_its_backtest() -> Non
     from stockwise.workflows.plan import plan_inventory
 
     data = generate(sectors=("retail",), n_products=30, n_days=240, seed=3)
-    common = {"sector": "retail", "models": ["SeasonalNaive", "WindowAverage"],
-              "target": "fill_rate"}
+    common = {
+        "sector": "retail",
+        "models": ["SeasonalNaive", "WindowAverage"],
+        "target": "fill_rate",
+    }
     calibrated = plan_inventory(data.sales, data.inventory, **common).plan.plan
-    plain = plan_inventory(data.sales, data.inventory, calibrate_service=False,
-                           **common).plan.plan
+    plain = plan_inventory(data.sales, data.inventory, calibrate_service=False, **common).plan.plan
     assert calibrated["reason"].str.contains("fill-rate target on").all()
     assert not plain["reason"].str.contains("calibrated").any()
     after = calibrated.set_index("unique_id").sort_index()

@@ -16,10 +16,13 @@ H = 3
 def _series(n: int = 40) -> pd.DataFrame:
     rng = np.random.default_rng(3)
     ds = pd.date_range("2021-01-01", periods=n, freq="MS")
-    return pd.concat([
-        pd.DataFrame({"unique_id": "a", "ds": ds, "y": 20 + rng.normal(0, 3, n)}),
-        pd.DataFrame({"unique_id": "b", "ds": ds, "y": rng.poisson(1.0, n).astype(float)}),
-    ], ignore_index=True)
+    return pd.concat(
+        [
+            pd.DataFrame({"unique_id": "a", "ds": ds, "y": 20 + rng.normal(0, 3, n)}),
+            pd.DataFrame({"unique_id": "b", "ds": ds, "y": rng.poisson(1.0, n).astype(float)}),
+        ],
+        ignore_index=True,
+    )
 
 
 def test_windows_end_at_the_cutoff() -> None:
@@ -39,8 +42,9 @@ def test_windows_end_at_the_cutoff() -> None:
     assert [(offsets[i + 1] - offsets[i]).days > 0 for i in range(2)] == [True, True]
 
 
-@pytest.mark.parametrize("name", ["AutoETS", "CrostonSBA", "SeasonalNaive", "WindowAverage",
-                                  "HoltWinters", "SES"])
+@pytest.mark.parametrize(
+    "name", ["AutoETS", "CrostonSBA", "SeasonalNaive", "WindowAverage", "HoltWinters", "SES"]
+)
 def test_changing_the_future_does_not_move_earlier_forecasts(name: str) -> None:
     model = make_model(name, season_length=12)
     df = _series()
@@ -94,10 +98,22 @@ def _ragged_daily() -> pd.DataFrame:
     """Two daily series ending on different dates: "short" stops 30 days before "long"."""
     rng = np.random.default_rng(11)
     long_ds = pd.date_range("2024-01-01", periods=150, freq="D")
-    frames = [pd.DataFrame({"unique_id": "long", "ds": long_ds,
-                            "y": 20 + 5 * np.sin(np.arange(150) / 3) + rng.normal(0, 1, 150)}),
-              pd.DataFrame({"unique_id": "short", "ds": long_ds[:120],
-                            "y": 18 + 5 * np.sin(np.arange(120) / 3) + rng.normal(0, 1, 120)})]
+    frames = [
+        pd.DataFrame(
+            {
+                "unique_id": "long",
+                "ds": long_ds,
+                "y": 20 + 5 * np.sin(np.arange(150) / 3) + rng.normal(0, 1, 150),
+            }
+        ),
+        pd.DataFrame(
+            {
+                "unique_id": "short",
+                "ds": long_ds[:120],
+                "y": 18 + 5 * np.sin(np.arange(120) / 3) + rng.normal(0, 1, 120),
+            }
+        ),
+    ]
     return pd.concat(frames, ignore_index=True)
 
 
@@ -118,8 +134,9 @@ def test_global_models_do_not_see_other_series_after_a_cutoff(name: str) -> None
     cv2 = backtest(model, changed, h=7, n_windows=1, levels=(80,))
     short2 = cv2[cv2["unique_id"] == "short"]
     columns = [name, f"{name}-lo-80", f"{name}-hi-80"]
-    pd.testing.assert_frame_equal(short[columns].reset_index(drop=True),
-                                  short2[columns].reset_index(drop=True))
+    pd.testing.assert_frame_equal(
+        short[columns].reset_index(drop=True), short2[columns].reset_index(drop=True)
+    )
     # the series cut late trains on the changed values, so its forecasts do move
     long1, long2 = cv[cv["unique_id"] == "long"], cv2[cv2["unique_id"] == "long"]
     assert not np.allclose(long1[name], long2[name])

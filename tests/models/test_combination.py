@@ -51,8 +51,9 @@ def test_median_combo_is_the_median_of_its_members_and_never_negative() -> None:
     members = []
     for name in DEFAULT_MEMBERS:
         member = with_fallback(name, SEASON, "M").fit(panel).predict(H, levels=(80,))
-        members.append(member.set_index(["unique_id", "ds"]).set_axis(
-            ["point", "lo", "hi"], axis=1))
+        members.append(
+            member.set_index(["unique_id", "ds"]).set_axis(["point", "lo", "hi"], axis=1)
+        )
     stacked = np.stack([m.to_numpy() for m in members])
     expected = np.median(stacked, axis=0)
     got = out.set_index(["unique_id", "ds"]).loc[members[0].index].to_numpy()

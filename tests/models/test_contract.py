@@ -17,20 +17,38 @@ def _panel() -> pd.DataFrame:
     rng = np.random.default_rng(7)
     ds = pd.date_range("2019-01-01", periods=48, freq="MS")
     season = 1 + 0.3 * np.sin(2 * np.pi * np.arange(48) / 12)
-    return pd.concat([
-        pd.DataFrame({"unique_id": "seasonal", "ds": ds, "y": 50 * season + rng.normal(0, 2, 48)}),
-        pd.DataFrame({"unique_id": "intermittent", "ds": ds,
-                      "y": rng.poisson(0.4, 48) * rng.integers(1, 5, 48).astype(float)}),
-        pd.DataFrame({"unique_id": "trend", "ds": ds, "y": np.linspace(5, 40, 48)}),
-    ], ignore_index=True)
+    return pd.concat(
+        [
+            pd.DataFrame(
+                {"unique_id": "seasonal", "ds": ds, "y": 50 * season + rng.normal(0, 2, 48)}
+            ),
+            pd.DataFrame(
+                {
+                    "unique_id": "intermittent",
+                    "ds": ds,
+                    "y": rng.poisson(0.4, 48) * rng.integers(1, 5, 48).astype(float),
+                }
+            ),
+            pd.DataFrame({"unique_id": "trend", "ds": ds, "y": np.linspace(5, 40, 48)}),
+        ],
+        ignore_index=True,
+    )
 
 
 PANEL = _panel()
 NAMES = available_models()
 """Every model by name: the statistical ones, the global ones (LightGBM, XGBoost,
 LightGBM-tweedie, RandomForest) and whatever else is registered."""
-TINY = {"LSTM": {"look_back": 6, "horizon": 4, "hidden_size": 4, "max_epochs": 3,
-                 "batch_size": 16, "n_threads": 1}}
+TINY = {
+    "LSTM": {
+        "look_back": 6,
+        "horizon": 4,
+        "hidden_size": 4,
+        "max_epochs": 3,
+        "batch_size": 16,
+        "n_threads": 1,
+    }
+}
 """Settings that keep the neural models fast here; the contract does not depend on size."""
 
 
@@ -38,8 +56,7 @@ SLOW = {"LSTM", "AutoARIMA"}
 """Models whose fit alone takes 4 s or more (torch's import, ARIMA's search): ``slow``."""
 
 
-@pytest.fixture(params=[pytest.param(n, marks=pytest.mark.slow) if n in SLOW else n
-                        for n in NAMES])
+@pytest.fixture(params=[pytest.param(n, marks=pytest.mark.slow) if n in SLOW else n for n in NAMES])
 def model(request: pytest.FixtureRequest):
     return make_model(request.param, season_length=SEASON, **TINY.get(request.param, {}))
 
@@ -105,16 +122,22 @@ def test_fitting_twice_gives_the_same_forecast(model) -> None:
 
 def test_awkward_series_never_stop_a_run(model) -> None:
     ds = pd.date_range("2020-01-01", periods=30, freq="MS")
-    awkward = pd.concat([
-        pd.DataFrame({"unique_id": "constant", "ds": ds, "y": 5.0}),
-        pd.DataFrame({"unique_id": "zeros", "ds": ds, "y": 0.0}),
-        pd.DataFrame({"unique_id": "three", "ds": ds[:3], "y": [1.0, 4.0, 2.0]}),
-        pd.DataFrame({"unique_id": "normal", "ds": ds, "y": np.arange(30.0) % 7}),
-    ])
+    awkward = pd.concat(
+        [
+            pd.DataFrame({"unique_id": "constant", "ds": ds, "y": 5.0}),
+            pd.DataFrame({"unique_id": "zeros", "ds": ds, "y": 0.0}),
+            pd.DataFrame({"unique_id": "three", "ds": ds[:3], "y": [1.0, 4.0, 2.0]}),
+            pd.DataFrame({"unique_id": "normal", "ds": ds, "y": np.arange(30.0) % 7}),
+        ]
+    )
     chain = with_fallback(model, SEASON)
     out = chain.fit(awkward).predict(H, levels=(90,))
     assert out.groupby("unique_id").size().to_dict() == {
-        "constant": H, "zeros": H, "three": H, "normal": H}
+        "constant": H,
+        "zeros": H,
+        "three": H,
+        "normal": H,
+    }
     assert (out.iloc[:, 2:].to_numpy() >= 0).all()
     assert set(chain.used_) == {"constant", "zeros", "three", "normal"}
     for uid, reason in chain.failures_.items():
@@ -123,8 +146,12 @@ def test_awkward_series_never_stop_a_run(model) -> None:
 
 def test_fallback_chain_records_who_served_and_why() -> None:
     ds = pd.date_range("2020-01-01", periods=24, freq="MS")
-    frame = pd.concat([pd.DataFrame({"unique_id": "long", "ds": ds, "y": np.arange(24.0)}),
-                       pd.DataFrame({"unique_id": "short", "ds": ds[:2], "y": [3.0, 4.0]})])
+    frame = pd.concat(
+        [
+            pd.DataFrame({"unique_id": "long", "ds": ds, "y": np.arange(24.0)}),
+            pd.DataFrame({"unique_id": "short", "ds": ds[:2], "y": [3.0, 4.0]}),
+        ]
+    )
     chain = FallbackChain([make_model("SeasonalNaive", season_length=12), make_model("Naive")])
     out = chain.fit(frame).predict(3)
     assert chain.used_ == {"long": "SeasonalNaive", "short": "Naive"}

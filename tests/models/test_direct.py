@@ -25,8 +25,16 @@ def _intermittent(n_series: int = 6, days: int = 150, seed: int = 2) -> pd.DataF
     for i in range(n_series):
         promo = (rng.random(days) < 0.2).astype(int)
         rate = (0.2 + 0.1 * i) * (1 + (ds.dayofweek >= 5)) * (1 + 2 * promo)
-        parts.append(pd.DataFrame({"unique_id": f"i{i}", "ds": ds,
-                                   "y": rng.poisson(rate).astype(float), "promo": promo}))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "unique_id": f"i{i}",
+                    "ds": ds,
+                    "y": rng.poisson(rate).astype(float),
+                    "promo": promo,
+                }
+            )
+        )
     return pd.concat(parts, ignore_index=True)
 
 
@@ -64,25 +72,32 @@ def test_forecasts_use_the_newest_day_and_nothing_after_it() -> None:
     busy.loc[last, "y"] = 8.0
     loud = LightGBM(**SMALL, strategy="direct").fit(busy).predict(H, X_df=FUTURE)
     first = loud["ds"] == loud["ds"].min()
-    assert (loud.loc[first, "LightGBM"].to_numpy()
-            > quiet.loc[first, "LightGBM"].to_numpy()).mean() >= 0.5
+    assert (
+        loud.loc[first, "LightGBM"].to_numpy() > quiet.loc[first, "LightGBM"].to_numpy()
+    ).mean() >= 0.5
 
 
 @pytest.mark.parametrize("cls", [LightGBM, XGBoost], ids=["LightGBM", "XGBoost"])
 @pytest.mark.slow
 def test_saved_direct_models_reload_and_predict_identically(cls, tmp_path: Path) -> None:
-    spec = FeatureSpec.from_dict({**default_spec("D", 7, intermittent=True,
-                                                 strategy="direct").to_dict(),
-                                  "seasonal_lag": 70, "seasonal_windows": (7,),
-                                  "promo": ["promo"]})
+    spec = FeatureSpec.from_dict(
+        {
+            **default_spec("D", 7, intermittent=True, strategy="direct").to_dict(),
+            "seasonal_lag": 70,
+            "seasonal_windows": (7,),
+            "promo": ["promo"],
+        }
+    )
     model = cls(**SMALL, features=spec).fit(TRAIN)
     first = model.predict(H, X_df=FUTURE, levels=(80,))
     loaded = load_model(save_model(model, tmp_path / "m"))
     assert loaded.spec_ == spec and loaded.buffer_.shape[1] == spec.history_length
     pd.testing.assert_frame_equal(loaded.predict(H, X_df=FUTURE, levels=(80,)), first)
     days = pd.date_range(CUT + pd.Timedelta(days=1), periods=40, freq="D")
-    ahead = pd.DataFrame([(u, d, 0) for u in TRAIN["unique_id"].unique() for d in days],
-                         columns=["unique_id", "ds", "promo"])
+    ahead = pd.DataFrame(
+        [(u, d, 0) for u in TRAIN["unique_id"].unique() for d in days],
+        columns=["unique_id", "ds", "promo"],
+    )
     longer = loaded.predict(40, X_df=ahead)  # beyond direct_horizon: the last step again
     assert len(longer) == 6 * 40 and np.isfinite(longer[model.name]).all()
 
@@ -93,7 +108,14 @@ def test_strategy_is_checked_against_the_spec() -> None:
         LightGBM(**SMALL, strategy="direct", features=recursive).fit(TRAIN)
     with pytest.raises(OptionError, match="strategy must be"):
         LightGBM(**SMALL, strategy="both").fit(TRAIN)
-    model = LightGBM(**SMALL, features={"strategy": "direct", "lags": [1, 7],
-                                        "rolling_windows": [7], "direct_horizon": 5})
+    model = LightGBM(
+        **SMALL,
+        features={
+            "strategy": "direct",
+            "lags": [1, 7],
+            "rolling_windows": [7],
+            "direct_horizon": 5,
+        },
+    )
     assert model.fit(TRAIN).spec_.direct and model.strategy == "auto"
     assert not LightGBM(**SMALL).fit(TRAIN).spec_.direct  # the default stays recursive

@@ -23,23 +23,35 @@ from stockwise.workflows.forecast import backtest
 SMALL = {"n_estimators": 30, "season_length": 7}
 
 
-def _smooth(n_series: int = 4, days: int = 160, freq: str = "D", seed: int = 3
-            ) -> pd.DataFrame:
+def _smooth(n_series: int = 4, days: int = 160, freq: str = "D", seed: int = 3) -> pd.DataFrame:
     """Sales far from zero with a weekly pattern (squared error on log1p by default)."""
     rng = np.random.default_rng(seed)
     ds = pd.date_range("2024-01-01", periods=days, freq=freq)
-    parts = [pd.DataFrame({"unique_id": f"s{i}", "ds": ds,
-                           "y": (50 + 10 * i) * (1 + 0.3 * (ds.dayofweek >= 5))
-                           + rng.normal(0, 3, days)}) for i in range(n_series)]
+    parts = [
+        pd.DataFrame(
+            {
+                "unique_id": f"s{i}",
+                "ds": ds,
+                "y": (50 + 10 * i) * (1 + 0.3 * (ds.dayofweek >= 5)) + rng.normal(0, 3, days),
+            }
+        )
+        for i in range(n_series)
+    ]
     return pd.concat(parts, ignore_index=True)
 
 
 def _counts(days: int = 160) -> pd.DataFrame:
     rng = np.random.default_rng(4)
     ds = pd.date_range("2024-01-01", periods=days, freq="D")
-    return pd.concat([pd.DataFrame({"unique_id": f"c{i}", "ds": ds,
-                                    "y": rng.poisson(0.4, days).astype(float)})
-                      for i in range(4)], ignore_index=True)
+    return pd.concat(
+        [
+            pd.DataFrame(
+                {"unique_id": f"c{i}", "ds": ds, "y": rng.poisson(0.4, days).astype(float)}
+            )
+            for i in range(4)
+        ],
+        ignore_index=True,
+    )
 
 
 @pytest.mark.parametrize("cls", [LightGBM, XGBoost])

@@ -18,16 +18,32 @@ from stockwise.models.persistence import artifact_size, load_model, save_model
 pytestmark = pytest.mark.slow  # the first test to build a network pays torch's import (~20 s)
 
 DAYS = pd.date_range("2024-01-01", periods=150, freq="D")
-TINY = {"look_back": 14, "horizon": 7, "hidden_size": 8, "max_epochs": 4, "batch_size": 32,
-        "n_threads": 1}
+TINY = {
+    "look_back": 14,
+    "horizon": 7,
+    "hidden_size": 8,
+    "max_epochs": 4,
+    "batch_size": 32,
+    "n_threads": 1,
+}
 
 
 def weekly_panel(n: int = 4, days: pd.DatetimeIndex = DAYS, seed: int = 3) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     weekly = 1 + 0.5 * (days.dayofweek >= 5)
-    return pd.concat([pd.DataFrame({"unique_id": f"s{i}", "ds": days,
-                                    "y": rng.poisson((2 + 3 * i) * weekly).astype(float)})
-                      for i in range(n)], ignore_index=True)
+    return pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "unique_id": f"s{i}",
+                    "ds": days,
+                    "y": rng.poisson((2 + 3 * i) * weekly).astype(float),
+                }
+            )
+            for i in range(n)
+        ],
+        ignore_index=True,
+    )
 
 
 def promo_panel(seed: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -106,8 +122,16 @@ def test_conformal_correction_only_widens_and_covers_the_validation_tail() -> No
 
 def test_known_ahead_promotion_raises_the_forecast() -> None:
     train, future = promo_panel()
-    model = LSTMForecaster(look_back=14, horizon=14, hidden_size=8, max_epochs=12,
-                           batch_size=32, learning_rate=1e-2, n_threads=1, seed=0)
+    model = LSTMForecaster(
+        look_back=14,
+        horizon=14,
+        hidden_size=8,
+        max_epochs=12,
+        batch_size=32,
+        learning_rate=1e-2,
+        n_threads=1,
+        seed=0,
+    )
     out = model.fit(train).predict(14, X_df=future).merge(future, on=["unique_id", "ds"])
     assert model.exog_ == ["promo"]
     means = out.groupby("promo")["LSTM"].mean()
@@ -141,8 +165,12 @@ def test_save_then_load_predicts_identically(tmp_path) -> None:
     expected = model.predict(20, X_df=_extend(future, days=6), levels=(80, 95))
     folder = model.save(tmp_path / "lstm")
     assert sorted(p.name for p in folder.iterdir()) == [
-        "lstm_state.json", "manifest.json", "series.parquet", "tail.parquet",
-        "weights.safetensors"]
+        "lstm_state.json",
+        "manifest.json",
+        "series.parquet",
+        "tail.parquet",
+        "weights.safetensors",
+    ]
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["class"] == "stockwise.models.lstm:LSTMForecaster"
     assert manifest["format_version"] == 1 and manifest["params"]["look_back"] == 14
@@ -157,22 +185,27 @@ def test_save_then_load_predicts_identically(tmp_path) -> None:
     reloaded = load_model(via)
     assert isinstance(reloaded, LSTMForecaster)
     pd.testing.assert_frame_equal(
-        expected, reloaded.predict(20, X_df=_extend(future, days=6), levels=(80, 95)))
+        expected, reloaded.predict(20, X_df=_extend(future, days=6), levels=(80, 95))
+    )
 
 
 def _extend(future: pd.DataFrame, days: int) -> pd.DataFrame:
     """Known-ahead rows for ``days`` more periods (promotion off)."""
     last = future.groupby("unique_id")["ds"].max()
-    extra = [pd.DataFrame({"unique_id": uid, "promo": 0,
-                           "ds": pd.date_range(end, periods=days + 1, freq="D")[1:]})
-             for uid, end in last.items()]
+    extra = [
+        pd.DataFrame(
+            {"unique_id": uid, "promo": 0, "ds": pd.date_range(end, periods=days + 1, freq="D")[1:]}
+        )
+        for uid, end in last.items()
+    ]
     return _month_start(pd.concat([future, *extra], ignore_index=True))
 
 
 def test_series_shorter_than_look_back_fall_back_and_say_why() -> None:
     panel = weekly_panel(n=3)
-    short = pd.DataFrame({"unique_id": "new", "ds": DAYS[-10:], "y": [1.0, 0, 2, 1, 0, 3, 1,
-                                                                       0, 2, 1]})
+    short = pd.DataFrame(
+        {"unique_id": "new", "ds": DAYS[-10:], "y": [1.0, 0, 2, 1, 0, 3, 1, 0, 2, 1]}
+    )
     frame = pd.concat([panel, short], ignore_index=True)
     model = LSTMForecaster(seed=0, **TINY).fit(frame)
     assert "new" in model.failures_ and "14" in model.failures_["new"]
@@ -207,25 +240,40 @@ def test_lstm_takes_part_in_auto_where_a_profile_names_it(monkeypatch) -> None:
     assert "LSTM" in registry.global_candidates(100, restrict_to=["AutoETS", "LSTM"])
     monkeypatch.setitem(registry.GLOBAL_AUTO, "LSTM", (1, False))  # a tiny panel here
     monkeypatch.setitem(registry.MODELS, "LSTM", TinyLSTM)
-    run = run_forecast(weekly_panel(n=3), h=7, models="auto", quality="best",
-                       restrict_to=["SeasonalNaive", "LSTM"])
+    run = run_forecast(
+        weekly_panel(n=3), h=7, models="auto", quality="best", restrict_to=["SeasonalNaive", "LSTM"]
+    )
     assert "LSTM" in set(run.metrics["model"])  # backtested alongside the others
     assert run.forecasts.groupby("unique_id").size().eq(7).all()
     # the fast preset leaves global models out on daily data (their fits dominate its cost)
-    fast = run_forecast(weekly_panel(n=3), h=7, models="auto",
-                        restrict_to=["SeasonalNaive", "LSTM"])
+    fast = run_forecast(
+        weekly_panel(n=3), h=7, models="auto", restrict_to=["SeasonalNaive", "LSTM"]
+    )
     assert set(fast.selection["model"]) == {"SeasonalNaive"}
 
 
 class TinyLSTM(LSTMForecaster):
     """The LSTM as "auto" builds it by name, with test-sized defaults."""
 
-    def __init__(self, look_back: int = 14, horizon: int = 7, hidden_size: int = 8,
-                 max_epochs: int = 4, batch_size: int = 32, n_threads: int = 1,
-                 freq: str | None = None) -> None:
-        super().__init__(look_back=look_back, horizon=horizon, hidden_size=hidden_size,
-                         max_epochs=max_epochs, batch_size=batch_size, n_threads=n_threads,
-                         freq=freq)
+    def __init__(
+        self,
+        look_back: int = 14,
+        horizon: int = 7,
+        hidden_size: int = 8,
+        max_epochs: int = 4,
+        batch_size: int = 32,
+        n_threads: int = 1,
+        freq: str | None = None,
+    ) -> None:
+        super().__init__(
+            look_back=look_back,
+            horizon=horizon,
+            hidden_size=hidden_size,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            n_threads=n_threads,
+            freq=freq,
+        )
 
 
 def test_lstm_in_forecast_and_backtest_workflows() -> None:

@@ -22,8 +22,9 @@ def _paydays(days: int = 760, n: int = 3, seed: int = 5) -> pd.DataFrame:
     parts = []
     for i in range(n):
         mean = (200 + 50 * i) * WEEK[np.arange(days) % 7] * uplift
-        parts.append(pd.DataFrame({"unique_id": f"shop{i}", "ds": ds,
-                                   "y": rng.poisson(mean).astype(float)}))
+        parts.append(
+            pd.DataFrame({"unique_id": f"shop{i}", "ds": ds, "y": rng.poisson(mean).astype(float)})
+        )
     return pd.concat(parts, ignore_index=True)
 
 
@@ -75,8 +76,7 @@ def test_the_future_does_not_move_a_backtest_window(change: float) -> None:
     first = model.cross_validation(frame, 14, n_windows=2, levels=(80,))
     second = model.cross_validation(changed, 14, n_windows=2, levels=(80,))
     early = first[CUTOFF] == first[CUTOFF].min()
-    pd.testing.assert_frame_equal(first[early].drop(columns="y"),
-                                  second[early].drop(columns="y"))
+    pd.testing.assert_frame_equal(first[early].drop(columns="y"), second[early].drop(columns="y"))
 
 
 def test_on_weekly_data_it_is_holt_winters() -> None:

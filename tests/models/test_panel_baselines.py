@@ -15,8 +15,9 @@ def _series(seed: int = 5) -> pd.DataFrame:
     """Smooth, intermittent, lumpy and late-starting daily series of different lengths."""
     rng = np.random.default_rng(seed)
     parts = []
-    for i, (length, rate, share) in enumerate([(90, 20, 1.0), (120, 3, 0.3), (60, 8, 0.1),
-                                               (45, 1, 0.5), (200, 50, 0.9)]):
+    for i, (length, rate, share) in enumerate(
+        [(90, 20, 1.0), (120, 3, 0.3), (60, 8, 0.1), (45, 1, 0.5), (200, 50, 0.9)]
+    ):
         y = rng.poisson(rate, length) * (rng.random(length) < share)
         if i == 3:
             y[:10] = 0  # listed before its first sale
@@ -25,10 +26,15 @@ def _series(seed: int = 5) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-CASES = [("Naive", sfm.Naive()), ("SeasonalNaive", sfm.SeasonalNaive(season_length=7)),
-         ("WindowAverage", sfm.WindowAverage(window_size=7)),
-         ("HistoricAverage", sfm.HistoricAverage()), ("CrostonClassic", sfm.CrostonClassic()),
-         ("CrostonSBA", sfm.CrostonSBA()), ("TSB", sfm.TSB(alpha_d=0.2, alpha_p=0.2))]
+CASES = [
+    ("Naive", sfm.Naive()),
+    ("SeasonalNaive", sfm.SeasonalNaive(season_length=7)),
+    ("WindowAverage", sfm.WindowAverage(window_size=7)),
+    ("HistoricAverage", sfm.HistoricAverage()),
+    ("CrostonClassic", sfm.CrostonClassic()),
+    ("CrostonSBA", sfm.CrostonSBA()),
+    ("TSB", sfm.TSB(alpha_d=0.2, alpha_p=0.2)),
+]
 
 
 @pytest.mark.parametrize(("name", "reference"), CASES, ids=[c[0] for c in CASES])

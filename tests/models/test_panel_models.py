@@ -27,8 +27,7 @@ def _panel(n: int = 6, days: int = 150, seed: int = 3) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-@pytest.mark.parametrize("model", [HoltWinters(season_length=7), SES()],
-                         ids=["HoltWinters", "SES"])
+@pytest.mark.parametrize("model", [HoltWinters(season_length=7), SES()], ids=["HoltWinters", "SES"])
 def test_one_pass_backtest_equals_refitting_in_every_window(model) -> None:
     frame = check_training_frame(_panel(), "test")
     cv = model.cross_validation(frame, H, n_windows=3, levels=(80, 95))
@@ -88,8 +87,7 @@ def test_a_multiplicative_season_keeps_a_closed_day_at_zero_when_the_level_moves
     ds = pd.date_range("2026-01-05", periods=182, freq="D")
     pattern = np.array([1.0, 1.0, 1.0, 1.2, 1.5, 1.8, 0.0])  # closed on Sundays
     level = np.where(np.arange(182) < 126, 20.0, 40.0)  # the level doubles
-    frame = pd.DataFrame({"unique_id": "shop", "ds": ds,
-                          "y": level * pattern[np.arange(182) % 7]})
+    frame = pd.DataFrame({"unique_id": "shop", "ds": ds, "y": level * pattern[np.arange(182) % 7]})
     out = HoltWinters(season_length=7, multiplicative=True).fit(frame).predict(7)
     sunday = out["ds"].dt.dayofweek == 6
     assert out.loc[sunday, "HoltWinters"].max() < 1.0

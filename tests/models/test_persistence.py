@@ -35,9 +35,15 @@ class LastValue(Forecaster):
         return out
 
     def save(self, path: Path) -> None:
-        (path / "state.json").write_text(json.dumps({
-            "last": self.last_, "freq": self.freq_,
-            "last_ds": {k: str(v) for k, v in self.last_ds_.items()}}))
+        (path / "state.json").write_text(
+            json.dumps(
+                {
+                    "last": self.last_,
+                    "freq": self.freq_,
+                    "last_ds": {k: str(v) for k, v in self.last_ds_.items()},
+                }
+            )
+        )
 
     @classmethod
     def load(cls, path: Path) -> LastValue:
@@ -51,8 +57,13 @@ class LastValue(Forecaster):
 
 def _frame() -> pd.DataFrame:
     ds = pd.date_range("2024-01-01", periods=5, freq="D")
-    return pd.DataFrame({"unique_id": ["a"] * 5 + ["b"] * 5, "ds": list(ds) * 2,
-                         "y": [1.0, 2, 3, 4, 5, 0, 0, 1, 0, 2]})
+    return pd.DataFrame(
+        {
+            "unique_id": ["a"] * 5 + ["b"] * 5,
+            "ds": list(ds) * 2,
+            "y": [1.0, 2, 3, 4, 5, 0, 0, 1, 0, 2],
+        }
+    )
 
 
 def test_round_trip_writes_a_manifest_and_predicts_identically(tmp_path: Path) -> None:

@@ -22,16 +22,16 @@ def promoted(seed: int = 5, days: int = 240) -> pd.DataFrame:
         starts = rng.choice(days - 3, 16, replace=False)
         promo = np.zeros(days, dtype=int)
         for s in starts:
-            promo[s:s + 3] = 1
+            promo[s : s + 3] = 1
         y = rng.poisson(4.0 * (1 + 3 * promo)).astype(float)
-        frames.append(pd.DataFrame({"unique_id": f"P{i}", "ds": dates, "y": y,
-                                    "promo": promo}))
+        frames.append(pd.DataFrame({"unique_id": f"P{i}", "ds": dates, "y": y, "promo": promo}))
     return pd.concat(frames, ignore_index=True)
 
 
 def _lift(forecasts: dict[str, pd.DataFrame], history: pd.DataFrame) -> float:
-    rows = pd.concat(forecasts.values()).merge(history[["unique_id", "ds", "promo"]],
-                                               on=["unique_id", "ds"])
+    rows = pd.concat(forecasts.values()).merge(
+        history[["unique_id", "ds", "promo"]], on=["unique_id", "ds"]
+    )
     means = rows.groupby("promo")["forecast"].mean()
     return float(means[1] / means[0])
 
@@ -74,8 +74,9 @@ def test_no_demand_from_the_fit_day_on_is_seen_but_planned_drivers_are(history) 
 def test_planned_values_hold_past_the_end_of_the_history(history) -> None:
     last = history["ds"].max()
     fitted_on = last - pd.Timedelta(days=4)
-    out = ReviewForecasts(history, "LightGBM", horizon=14,
-                          drivers=("promo",)).at(fitted_on, fitted_on)
+    out = ReviewForecasts(history, "LightGBM", horizon=14, drivers=("promo",)).at(
+        fitted_on, fitted_on
+    )
     assert all(len(part) == 14 for part in out.values())
     assert all(np.isfinite(part["forecast"]).all() for part in out.values())
 
@@ -89,9 +90,21 @@ def test_a_missing_driver_column_is_named(tmp_path: Path, history) -> None:
 
     sales = tmp_path / "sales.csv"
     history.to_csv(sales, index=False)
-    result = CliRunner().invoke(app, [
-        "simulate", str(sales), "--models", "LightGBM", "--drivers", "promo,price",
-        "--days", "30", "--out", str(tmp_path / "out")])
+    result = CliRunner().invoke(
+        app,
+        [
+            "simulate",
+            str(sales),
+            "--models",
+            "LightGBM",
+            "--drivers",
+            "promo,price",
+            "--days",
+            "30",
+            "--out",
+            str(tmp_path / "out"),
+        ],
+    )
     assert result.exit_code != 0 and "price" in result.output
 
 
@@ -101,8 +114,13 @@ def test_train_window_keeps_only_the_most_recent_days_before_the_fit_day(history
     def recording(train: pd.DataFrame, h: int, levels: tuple[int, ...]) -> pd.DataFrame:
         seen.append(train)
         days = pd.date_range(train["ds"].max() + pd.Timedelta(days=1), periods=h, freq="D")
-        return pd.DataFrame([{"unique_id": uid, "ds": d, "forecast": 1.0}
-                             for uid in train["unique_id"].unique() for d in days])
+        return pd.DataFrame(
+            [
+                {"unique_id": uid, "ds": d, "forecast": 1.0}
+                for uid in train["unique_id"].unique()
+                for d in days
+            ]
+        )
 
     ReviewForecasts(history, recording, horizon=7, train_window=30).at(DAY, DAY)
     ReviewForecasts(history, recording, horizon=7).at(DAY, DAY)

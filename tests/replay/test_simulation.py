@@ -15,10 +15,12 @@ START = pd.Timestamp("2024-03-01")
 
 
 def constant(days_before: int, days_after: int, value: float = 10.0, ids=("A",)) -> pd.DataFrame:
-    dates = pd.date_range(START - pd.Timedelta(days=days_before), periods=days_before +
-                          days_after, freq="D")
-    return pd.DataFrame({"unique_id": np.repeat(list(ids), len(dates)),
-                         "ds": np.tile(dates, len(ids)), "y": value})
+    dates = pd.date_range(
+        START - pd.Timedelta(days=days_before), periods=days_before + days_after, freq="D"
+    )
+    return pd.DataFrame(
+        {"unique_id": np.repeat(list(ids), len(dates)), "ds": np.tile(dates, len(ids)), "y": value}
+    )
 
 
 def poisson(n_series: int, days: int, seed: int = 3) -> pd.DataFrame:
@@ -27,8 +29,13 @@ def poisson(n_series: int, days: int, seed: int = 3) -> pd.DataFrame:
     weekday = np.array([1.0, 0.9, 0.9, 1.0, 1.2, 1.5, 0.5])[dates.dayofweek]
     means = rng.uniform(2, 20, n_series)
     y = rng.poisson(means[:, None] * weekday[None, :])
-    return pd.DataFrame({"unique_id": np.repeat([f"P{i}" for i in range(n_series)], days),
-                         "ds": np.tile(dates, n_series), "y": y.ravel().astype(float)})
+    return pd.DataFrame(
+        {
+            "unique_id": np.repeat([f"P{i}" for i in range(n_series)], days),
+            "ds": np.tile(dates, n_series),
+            "y": y.ravel().astype(float),
+        }
+    )
 
 
 def flat_forecast(train: pd.DataFrame, h: int, levels: tuple[int, ...]) -> pd.DataFrame:
@@ -56,8 +63,9 @@ def test_constant_demand_matches_the_hand_computed_rs_policy() -> None:
     # on the next review day when the shelf has just emptied: no lost sales. Evaluation
     # starts after L + R = 14 days; end-of-day stock runs 60, 50, ..., 0 in every cycle,
     # so the average is (R − 1)·d/2 = 30.
-    result = simulate(constant(60, 56), start=START, service_level=0.95,
-                      review_period_days=7, lead_time_days=7)
+    result = simulate(
+        constant(60, 56), start=START, service_level=0.95, review_period_days=7, lead_time_days=7
+    )
     reviews = result.reviews
     assert reviews["order_up_to"].tolist() == [140.0] * 8
     assert reviews["order_quantity"].tolist() == [0.0] + [70.0] * 7
@@ -76,10 +84,12 @@ def test_unit_cost_values_the_stock() -> None:
 
 def test_orders_arrive_after_their_drawn_lead_time() -> None:
     history = constant(60, 90, ids=("A", "B"))
-    inventory = pd.DataFrame({"unique_id": ["A", "B"], "lead_time_days": [3.0, 5.0],
-                              "lead_time_std_days": [0.0, 2.0]})
-    result = simulate(history, start=START, inventory=inventory, forecast=flat_forecast,
-                      initial_cover_days=4)
+    inventory = pd.DataFrame(
+        {"unique_id": ["A", "B"], "lead_time_days": [3.0, 5.0], "lead_time_std_days": [0.0, 2.0]}
+    )
+    result = simulate(
+        history, start=START, inventory=inventory, forecast=flat_forecast, initial_cover_days=4
+    )
     orders = result.reviews[result.reviews["order_quantity"] > 0]
     assert (orders.loc[orders["unique_id"] == "A", "lead_time"] == 3).all()
     spread = orders.loc[orders["unique_id"] == "B", "lead_time"]
@@ -99,8 +109,14 @@ def test_fefo_serves_the_oldest_lot_first_and_writes_off_at_expiry() -> None:
     # arriving day 8 (expires day 18). FEFO sells the old lot on days 8-10: 10 units of it
     # are left and written off at the end of day 10; the new lot lasts days 11-13; day 14
     # is short (the day-14 order arrives on day 15).
-    result = simulate(constant(60, 21), start=START, policy="baseline", lead_time_days=1,
-                      shelf_life_days=10, initial_cover_days=12)
+    result = simulate(
+        constant(60, 21),
+        start=START,
+        policy="baseline",
+        lead_time_days=1,
+        shelf_life_days=10,
+        initial_cover_days=12,
+    )
     trace = result.trace.set_index("ds")
     day = [START + pd.Timedelta(days=i) for i in range(21)]
     assert trace.loc[day[7], "ordered"] == 30 and trace.loc[day[8], "received"] == 30
@@ -123,8 +139,13 @@ def test_a_short_shelf_life_creates_waste_and_caps_stockwise_orders() -> None:
 def test_backorders_are_filled_first_when_stock_arrives() -> None:
     # Initial stock 30 (3 days), S = 140: order 110 on day 0, due day 7. Days 3-6 are
     # short 40 units in all, backordered; day 7 fills them, then serves the day: 60 left.
-    result = simulate(constant(60, 14), start=START, lost_sales=False, initial_cover_days=3,
-                      forecast=flat_forecast)
+    result = simulate(
+        constant(60, 14),
+        start=START,
+        lost_sales=False,
+        initial_cover_days=3,
+        forecast=flat_forecast,
+    )
     trace = result.trace
     assert trace["backlog"].tolist()[:8] == [0, 0, 0, 10, 20, 30, 40, 0]
     assert trace["on_hand"].iloc[7] == 60
@@ -179,7 +200,8 @@ def levels_compared() -> pd.DataFrame:
 
 @pytest.mark.slow
 def test_higher_service_level_means_more_stock_and_higher_realised_csl(
-        levels_compared: pd.DataFrame) -> None:
+    levels_compared: pd.DataFrame,
+) -> None:
     ours = levels_compared[levels_compared["policy"] == "RS"].sort_values("service_level")
     assert ours["avg_stock_value"].is_monotonic_increasing
     assert ours["cycle_service_level"].is_monotonic_increasing
@@ -203,9 +225,13 @@ def test_stock_at_fill_rate_interpolates_inside_the_range_only() -> None:
 
 
 def test_equal_fill_rate_gives_a_bound_above_the_reference_range() -> None:
-    summary = pd.DataFrame({"policy": ["baseline", "baseline", "RS", "RS"],
-                            "fill_rate": [0.90, 0.95, 0.93, 0.99],
-                            "avg_stock_value": [100.0, 200.0, 120.0, 150.0]})
+    summary = pd.DataFrame(
+        {
+            "policy": ["baseline", "baseline", "RS", "RS"],
+            "fill_rate": [0.90, 0.95, 0.93, 0.99],
+            "avg_stock_value": [100.0, 200.0, 120.0, 150.0],
+        }
+    )
     table = equal_fill_rate(summary)
     assert table["stock_saving"].iloc[0] == pytest.approx(1 - 120 / 160)
     assert np.isnan(table["stock_saving"].iloc[1])
@@ -216,8 +242,17 @@ def test_equal_fill_rate_gives_a_bound_above_the_reference_range() -> None:
 def test_same_seed_same_result_other_seed_other_paths() -> None:
     history = poisson(3, 160)
     source = ReviewForecasts(history, "SeasonalNaive", horizon=30)
-    runs = [simulate(history, start="2023-04-15", forecast=source, seed=s,
-                     lead_time_std_days=2.0, n_paths=200) for s in (1, 1, 2)]
+    runs = [
+        simulate(
+            history,
+            start="2023-04-15",
+            forecast=source,
+            seed=s,
+            lead_time_std_days=2.0,
+            n_paths=200,
+        )
+        for s in (1, 1, 2)
+    ]
     pd.testing.assert_frame_equal(runs[0].trace, runs[1].trace)
     pd.testing.assert_frame_equal(runs[0].reviews, runs[1].reviews)
     assert not runs[0].reviews["order_up_to"].equals(runs[2].reviews["order_up_to"])
@@ -225,8 +260,14 @@ def test_same_seed_same_result_other_seed_other_paths() -> None:
 
 def test_other_policies_run_and_bad_options_are_refused() -> None:
     history = poisson(2, 150)
-    results = simulate_many(history, [{"policy": "sS"}, {"policy": "sQ"}], start="2023-04-15",
-                            forecast=flat_forecast, n_paths=200, unit_cost=50.0)
+    results = simulate_many(
+        history,
+        [{"policy": "sS"}, {"policy": "sQ"}],
+        start="2023-04-15",
+        forecast=flat_forecast,
+        n_paths=200,
+        unit_cost=50.0,
+    )
     assert [r.config["policy"] for r in results] == ["sS", "sQ", "baseline"]
     assert all(r.summary["orders"] > 0 for r in results)
     with pytest.raises(ValueError, match="policy"):
@@ -238,8 +279,7 @@ def test_other_policies_run_and_bad_options_are_refused() -> None:
 def test_products_launched_late_start_when_they_have_history() -> None:
     history = poisson(2, 150)
     late = history["unique_id"].eq("P1") & history["ds"].lt("2023-05-01")
-    result = simulate(history[~late], start="2023-04-15", forecast=flat_forecast,
-                      n_paths=200)
+    result = simulate(history[~late], start="2023-04-15", forecast=flat_forecast, n_paths=200)
     first = result.trace.groupby("unique_id")["ds"].min()
     assert first["P0"] == pd.Timestamp("2023-04-15")
     assert first["P1"] == pd.Timestamp("2023-05-20")  # first review with 14 days behind it
@@ -253,37 +293,89 @@ def test_cli_writes_the_summary_and_product_tables(tmp_path: Path) -> None:
 
     sales = tmp_path / "sales.csv"
     poisson(3, 150).to_csv(sales, index=False)
-    result = CliRunner().invoke(app, [
-        "simulate", str(sales), "--sector", "retail", "--policy", "RS,baseline",
-        "--service-levels", "0.9,0.95", "--days", "60", "--out", str(tmp_path / "out")])
+    result = CliRunner().invoke(
+        app,
+        [
+            "simulate",
+            str(sales),
+            "--sector",
+            "retail",
+            "--policy",
+            "RS,baseline",
+            "--service-levels",
+            "0.9,0.95",
+            "--days",
+            "60",
+            "--out",
+            str(tmp_path / "out"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     summary = pd.read_csv(tmp_path / "out" / "simulation_summary.csv")
     assert sorted(summary["policy"]) == ["RS", "RS", "baseline", "baseline"]
     assert summary.loc[summary["policy"] == "RS", "calibrate_service"].all()
     products = pd.read_csv(tmp_path / "out" / "simulation_products.csv")
     assert len(products) == 4 * 3
-    plain = CliRunner().invoke(app, [
-        "simulate", str(sales), "--sector", "retail", "--service-levels", "0.9", "--days",
-        "60", "--no-calibrate-service", "--out", str(tmp_path / "plain")])
+    plain = CliRunner().invoke(
+        app,
+        [
+            "simulate",
+            str(sales),
+            "--sector",
+            "retail",
+            "--service-levels",
+            "0.9",
+            "--days",
+            "60",
+            "--no-calibrate-service",
+            "--out",
+            str(tmp_path / "plain"),
+        ],
+    )
     assert plain.exit_code == 0, plain.output
     labels = pd.read_csv(tmp_path / "plain" / "simulation_summary.csv")["label"]
     assert labels.str.endswith("/uncalibrated").sum() == 1
-    fill = CliRunner().invoke(app, [
-        "simulate", str(sales), "--sector", "retail", "--service-levels", "0.9", "--days",
-        "60", "--target", "fill-rate", "--out", str(tmp_path / "fill")])
+    fill = CliRunner().invoke(
+        app,
+        [
+            "simulate",
+            str(sales),
+            "--sector",
+            "retail",
+            "--service-levels",
+            "0.9",
+            "--days",
+            "60",
+            "--target",
+            "fill-rate",
+            "--out",
+            str(tmp_path / "fill"),
+        ],
+    )
     assert fill.exit_code == 0, fill.output
     row = pd.read_csv(tmp_path / "fill" / "simulation_summary.csv").iloc[0]
     assert row["target"] == "fill_rate" and row["label"].endswith("/fill-rate")
-    window = CliRunner().invoke(app, [
-        "simulate", str(sales), "--service-levels", "0.9", "--days", "60",
-        "--train-window", "42", "--out", str(tmp_path / "window")])
+    window = CliRunner().invoke(
+        app,
+        [
+            "simulate",
+            str(sales),
+            "--service-levels",
+            "0.9",
+            "--days",
+            "60",
+            "--train-window",
+            "42",
+            "--out",
+            str(tmp_path / "window"),
+        ],
+    )
     assert window.exit_code == 0, window.output
-    assert pd.read_csv(tmp_path / "window" / "simulation_summary.csv").loc[
-        0, "train_window"] == 42
-    assert pd.isna(pd.read_csv(tmp_path / "fill" / "simulation_summary.csv").loc[
-        0, "train_window"])
-    wrong = CliRunner().invoke(app, ["simulate", str(sales), "--target", "units",
-                                     "--out", str(tmp_path / "wrong")])
+    assert pd.read_csv(tmp_path / "window" / "simulation_summary.csv").loc[0, "train_window"] == 42
+    assert pd.isna(pd.read_csv(tmp_path / "fill" / "simulation_summary.csv").loc[0, "train_window"])
+    wrong = CliRunner().invoke(
+        app, ["simulate", str(sales), "--target", "units", "--out", str(tmp_path / "wrong")]
+    )
     assert wrong.exit_code != 0 and "--target must be one of" in wrong.output
 
 
@@ -299,12 +391,15 @@ def test_bootstrap_paths_for_intermittent_products_are_an_option() -> None:
     boot = simulate(history, start=start, n_paths=200, intermittent_paths="bootstrap")
     assert boot.summary["label"].endswith("/boot")
     assert boot.config["intermittent_paths"] == "bootstrap"
-    levels = {name: r.reviews.groupby("unique_id")["order_up_to"].mean()
-              for name, r in (("plain", plain), ("boot", boot))}
+    levels = {
+        name: r.reviews.groupby("unique_id")["order_up_to"].mean()
+        for name, r in (("plain", plain), ("boot", boot))
+    }
     # only the intermittent product's decisions change
     assert levels["plain"]["SLOW"] != pytest.approx(levels["boot"]["SLOW"])
     assert levels["plain"].drop("SLOW").tolist() == pytest.approx(
-        levels["boot"].drop("SLOW").tolist())
+        levels["boot"].drop("SLOW").tolist()
+    )
     with pytest.raises(ValueError, match="intermittent_paths"):
         simulate(history, start=start, intermittent_paths="magic")
 
@@ -318,8 +413,15 @@ def test_initial_stock_follows_the_mean_of_the_cover_window() -> None:
     history.loc[burst, "y"] = 10.0
     stock = {}
     for window in (28, 365):
-        result = simulate(history, start=START, lead_time_days=7, review_period_days=7,
-                          initial_cover_window=window, calibrate_service=False, n_paths=50)
+        result = simulate(
+            history,
+            start=START,
+            lead_time_days=7,
+            review_period_days=7,
+            initial_cover_window=window,
+            calibrate_service=False,
+            n_paths=50,
+        )
         first = result.trace.sort_values("ds").iloc[0]
         stock[window] = first["on_hand"] + first["demand"]  # before the first day's sales
     assert stock[28] == pytest.approx(10.0 * 14)

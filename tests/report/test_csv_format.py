@@ -11,12 +11,12 @@ from stockwise.cells import EXCEL_FR, STANDARD, CsvFormat, read_own_csv, write_c
 
 
 def _frame() -> pd.DataFrame:
-    return pd.DataFrame({"unique_id": ["Crème@Paris", "=B"], "order_value": [4963.2 + 1e-12,
-                                                                             0.1 + 0.2]})
+    return pd.DataFrame(
+        {"unique_id": ["Crème@Paris", "=B"], "order_value": [4963.2 + 1e-12, 0.1 + 0.2]}
+    )
 
 
-def test_the_french_excel_form_has_a_bom_semicolons_and_decimal_commas(tmp_path: Path
-                                                                        ) -> None:
+def test_the_french_excel_form_has_a_bom_semicolons_and_decimal_commas(tmp_path: Path) -> None:
     path = tmp_path / "plan.csv"
     write_csv(_frame(), path, EXCEL_FR)
     raw = path.read_bytes()
@@ -36,9 +36,17 @@ def test_the_standard_form_has_no_float_noise(tmp_path: Path) -> None:
     assert read_own_csv(path)["order_value"].tolist() == pytest.approx([4963.2, 0.3])
 
 
-@pytest.mark.parametrize("sep, decimal, expected", [
-    (";", ",", EXCEL_FR), (";", ".", EXCEL_FR), (",", ",", EXCEL_FR), (",", ".", STANDARD),
-    ("\t", ".", STANDARD), (None, None, STANDARD)])
+@pytest.mark.parametrize(
+    "sep, decimal, expected",
+    [
+        (";", ",", EXCEL_FR),
+        (";", ".", EXCEL_FR),
+        (",", ",", EXCEL_FR),
+        (",", ".", STANDARD),
+        ("\t", ".", STANDARD),
+        (None, None, STANDARD),
+    ],
+)
 def test_files_written_back_follow_the_input(sep, decimal, expected) -> None:
     assert CsvFormat.named("input", sep, decimal) == expected
 

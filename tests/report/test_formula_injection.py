@@ -20,14 +20,26 @@ from stockwise.cli.app import app
 from stockwise.data.readers import read_csv
 from stockwise.report.order_list import write_order_workbook
 
-HOSTILE = ["=1+1", "+cmd|'/c calc'!A1", "@SUM(1)", "-2+3+cmd|' /C calc'!D2",
-           "=HYPERLINK(\"http://x.example\",\"click\")", "\t=1+1", "\r=1+1"]
+HOSTILE = [
+    "=1+1",
+    "+cmd|'/c calc'!A1",
+    "@SUM(1)",
+    "-2+3+cmd|' /C calc'!D2",
+    '=HYPERLINK("http://x.example","click")',
+    "\t=1+1",
+    "\r=1+1",
+]
 
 
 def formula_cells(book: openpyxl.Workbook) -> list[str]:
     """Coordinates of every formula cell of every sheet."""
-    return [f"{sheet.title}!{cell.coordinate}" for sheet in book.worksheets
-            for row in sheet.iter_rows() for cell in row if cell.data_type == "f"]
+    return [
+        f"{sheet.title}!{cell.coordinate}"
+        for sheet in book.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if cell.data_type == "f"
+    ]
 
 
 def dangerous_csv_cells(text: str) -> list[str]:
@@ -43,17 +55,23 @@ def test_formula_looking_text_is_escaped_and_restored(text: str) -> None:
     assert unescape_text(escape_text(text)) == text
 
 
-@pytest.mark.parametrize("value", ["-12", "+3.5", "-1e3", ".5", "SKU-1", "a=b", "", "'quoted",
-                                   -5, -2.5, None])
+@pytest.mark.parametrize(
+    "value", ["-12", "+3.5", "-1e3", ".5", "SKU-1", "a=b", "", "'quoted", -5, -2.5, None]
+)
 def test_numbers_and_ordinary_text_are_left_alone(value: object) -> None:
     assert not looks_like_formula(value)
     assert escape_text(value) is value and unescape_text(value) is value
 
 
 def test_safe_frame_escapes_text_cells_and_names_but_keeps_numbers() -> None:
-    frame = pd.DataFrame({"unique_id": ["=1+1", "A", None], "y": [-1.0, 2.0, 3.0],
-                          "=bad": pd.Categorical(["@x", "b", "@x"]),
-                          "note": pd.array(["-x", "-3", pd.NA], dtype="string")})
+    frame = pd.DataFrame(
+        {
+            "unique_id": ["=1+1", "A", None],
+            "y": [-1.0, 2.0, 3.0],
+            "=bad": pd.Categorical(["@x", "b", "@x"]),
+            "note": pd.array(["-x", "-3", pd.NA], dtype="string"),
+        }
+    )
     out = safe_frame(frame)
     assert list(out.columns) == ["unique_id", "y", "'=bad", "note"]
     assert out["unique_id"].tolist()[:2] == ["'=1+1", "A"] and pd.isna(out["unique_id"][2])
@@ -69,14 +87,26 @@ def test_safe_frame_returns_a_clean_table_unchanged() -> None:
 
 
 def _plan_and_alerts(ids: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    plan = pd.DataFrame({"unique_id": ids, "sector": ["+retail"] * len(ids),
-                         "urgency": ["order now"] * len(ids), "order_qty": [5.0] * len(ids),
-                         "order_date": pd.to_datetime(["2024-01-02"] * len(ids)),
-                         "on_hand": [-1.0] * len(ids), "reason": ["=2*3"] * len(ids)})
-    alerts = pd.DataFrame({"unique_id": ids, "sector": ["+retail"] * len(ids),
-                           "type": ["stockout_risk"] * len(ids),
-                           "severity": ["high"] * len(ids),
-                           "message": [f"{i} runs out" for i in ids]})
+    plan = pd.DataFrame(
+        {
+            "unique_id": ids,
+            "sector": ["+retail"] * len(ids),
+            "urgency": ["order now"] * len(ids),
+            "order_qty": [5.0] * len(ids),
+            "order_date": pd.to_datetime(["2024-01-02"] * len(ids)),
+            "on_hand": [-1.0] * len(ids),
+            "reason": ["=2*3"] * len(ids),
+        }
+    )
+    alerts = pd.DataFrame(
+        {
+            "unique_id": ids,
+            "sector": ["+retail"] * len(ids),
+            "type": ["stockout_risk"] * len(ids),
+            "severity": ["high"] * len(ids),
+            "message": [f"{i} runs out" for i in ids],
+        }
+    )
     return plan, alerts
 
 
@@ -96,8 +126,9 @@ def test_order_workbook_holds_no_formula_and_keeps_the_ids_as_text(tmp_path: Pat
 
 
 def test_csv_written_through_the_helper_reads_back_as_the_users_text(tmp_path: Path) -> None:
-    frame = pd.DataFrame({"unique_id": HOSTILE[:5], "ds": ["2024-01-01"] * 5,
-                          "y": ["1", "-2", "3", "4", "5"]})
+    frame = pd.DataFrame(
+        {"unique_id": HOSTILE[:5], "ds": ["2024-01-01"] * 5, "y": ["1", "-2", "3", "4", "5"]}
+    )
     path = tmp_path / "prepared.csv"
     write_csv(frame, path)
     assert dangerous_csv_cells(path.read_text()) == []
@@ -110,18 +141,41 @@ def test_csv_written_through_the_helper_reads_back_as_the_users_text(tmp_path: P
 def test_stockwise_plan_writes_no_formula_for_hostile_ids(tmp_path: Path) -> None:
     runner = CliRunner()
     data = tmp_path / "d"
-    made = runner.invoke(app, ["generate", "--products", "3", "--days", "120", "--seed", "2",
-                               "--sectors", "retail", "--out", str(data)])
+    made = runner.invoke(
+        app,
+        [
+            "generate",
+            "--products",
+            "3",
+            "--days",
+            "120",
+            "--seed",
+            "2",
+            "--sectors",
+            "retail",
+            "--out",
+            str(data),
+        ],
+    )
     assert made.exit_code == 0, made.output
     sales = pd.read_csv(data / "sales.csv", dtype={"unique_id": str})
     inventory = pd.read_csv(data / "inventory.csv", dtype={"unique_id": str})
     hostile = dict(zip(sorted(sales["unique_id"].unique()), HOSTILE[:3], strict=True))
-    sales.assign(unique_id=sales["unique_id"].map(hostile)).to_csv(data / "s.csv",
-                                                                   index=False)
+    sales.assign(unique_id=sales["unique_id"].map(hostile)).to_csv(data / "s.csv", index=False)
     inventory.assign(unique_id=inventory["unique_id"].map(hostile)).to_csv(
-        data / "i.csv", index=False)
-    result = runner.invoke(app, ["plan", str(data / "s.csv"), "--inventory",
-                                 str(data / "i.csv"), "--out", str(tmp_path / "p")])
+        data / "i.csv", index=False
+    )
+    result = runner.invoke(
+        app,
+        [
+            "plan",
+            str(data / "s.csv"),
+            "--inventory",
+            str(data / "i.csv"),
+            "--out",
+            str(tmp_path / "p"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     out = tmp_path / "p"
     book = openpyxl.load_workbook(out / "plan.xlsx")
@@ -144,8 +198,13 @@ itself. Remove a module once it is moved."""
 
 
 def test_every_csv_and_workbook_writer_goes_through_the_escaping_helper() -> None:
-    writers = {str(path.relative_to(SRC)) for path in SRC.rglob("*.py")
-               if any(call in path.read_text() for call in
-                      (".to_csv(", ".to_excel(", "xlsxwriter.Workbook", "Workbook()"))}
+    writers = {
+        str(path.relative_to(SRC))
+        for path in SRC.rglob("*.py")
+        if any(
+            call in path.read_text()
+            for call in (".to_csv(", ".to_excel(", "xlsxwriter.Workbook", "Workbook()")
+        )
+    }
     assert writers - NOT_YET_ESCAPED == SPREADSHEET_WRITERS
     assert NOT_YET_ESCAPED.issubset(writers), "a module was moved: take it off NOT_YET_ESCAPED"

@@ -20,9 +20,22 @@ def planned(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("fr")
     files = generate_to_files(folder / "data", n_products=4, n_days=120, seed=1)
     out = folder / "plan"
-    done = CliRunner().invoke(app, ["plan", str(files["sales"]), "--inventory",
-                                    str(files["inventory"]), "--out", str(out), "--lang", "fr",
-                                    "--models", "SeasonalNaive", "--no-track"])
+    done = CliRunner().invoke(
+        app,
+        [
+            "plan",
+            str(files["sales"]),
+            "--inventory",
+            str(files["inventory"]),
+            "--out",
+            str(out),
+            "--lang",
+            "fr",
+            "--models",
+            "SeasonalNaive",
+            "--no-track",
+        ],
+    )
     assert done.exit_code == 0, done.output
     return out
 
@@ -37,12 +50,27 @@ def test_the_workbook_speaks_french(planned: Path) -> None:
 
 @pytest.mark.slow
 def test_the_report_speaks_french(planned: Path) -> None:
-    done = CliRunner().invoke(app, ["report", str(planned), "--lang", "fr", "--no-png",
-                                    "--out", str(planned / "rapport.html")])
+    done = CliRunner().invoke(
+        app,
+        [
+            "report",
+            str(planned),
+            "--lang",
+            "fr",
+            "--no-png",
+            "--out",
+            str(planned / "rapport.html"),
+        ],
+    )
     assert done.exit_code == 0, done.output
     page = (planned / "rapport.html").read_text(encoding="utf-8")
-    for words in ("Produits les plus urgents", "Qualité des données", "Paramètres",
-                  "produits planifiés", "rupture si rien n"):
+    for words in (
+        "Produits les plus urgents",
+        "Qualité des données",
+        "Paramètres",
+        "produits planifiés",
+        "rupture si rien n",
+    ):
         assert words in page, words
     assert "Most urgent products" not in page
 
@@ -51,7 +79,8 @@ def test_every_catalogue_entry_keeps_its_placeholders_and_english_is_the_default
     for english, french in catalogue("fr").items():
         assert sorted(_fields(english)) == sorted(_fields(french)), english
     assert tr("Alerts") == "Alerts" and tr("a text nobody translated", "fr") == (
-        "a text nobody translated")
+        "a text nobody translated"
+    )
     assert (LOCALES / "fr.yaml").is_file()
     with pytest.raises(OptionError, match="unknown language 'de'"):
         tr("Alerts", "de")

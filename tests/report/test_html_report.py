@@ -33,13 +33,21 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     raw = pd.read_csv(files["sales"])
     bad = raw.head(BAD_ROWS).assign(y=[-5, "many", None])
     pd.concat([raw, bad], ignore_index=True).to_csv(files["sales"], index=False)
-    validation = validate_sources(files["sales"], inventory=files["inventory"],
-                                  batches=files["batches"], out_dir=root / "validation",
-                                  as_of=data.sales["ds"].max())
+    validation = validate_sources(
+        files["sales"],
+        inventory=files["inventory"],
+        batches=files["batches"],
+        out_dir=root / "validation",
+        as_of=data.sales["ds"].max(),
+    )
     tables = validation.tables
-    run = plan_inventory(tables["sales"].data, tables["inventory"].data,
-                         batches=tables["batches"].data, models=["Naive", "SeasonalNaive"],
-                         n_windows=1)
+    run = plan_inventory(
+        tables["sales"].data,
+        tables["inventory"].data,
+        batches=tables["batches"].data,
+        models=["Naive", "SeasonalNaive"],
+        n_windows=1,
+    )
     write_plan(run, root / "plan")
     run.forecasts.metrics.to_csv(root / "plan" / "backtest_metrics.csv", index=False)
     return root
@@ -65,7 +73,7 @@ def test_report_is_self_contained_with_every_section(page: str) -> None:
     assert page.count("* plotly.js v") == 1  # the bundle, inline, once
     assert page.count("Plotly.newPlot") >= 1
     for key, heading in SECTIONS.items():
-        assert f'<h2>{heading}</h2>' in page
+        assert f"<h2>{heading}</h2>" in page
         assert f'href="#{key}"' in page  # table of contents
 
 
@@ -128,9 +136,12 @@ def test_data_quality_counts(demo: Path) -> None:
 
 @pytest.mark.slow
 def test_validation_summary_gives_exact_counts(demo: Path, tmp_path: Path) -> None:
-    validation = validate_sources(demo / "data" / "sales.csv",
-                                  inventory=demo / "data" / "inventory.csv",
-                                  out_dir=tmp_path / "validation", as_of="2030-01-01")
+    validation = validate_sources(
+        demo / "data" / "sales.csv",
+        inventory=demo / "data" / "inventory.csv",
+        out_dir=tmp_path / "validation",
+        as_of="2030-01-01",
+    )
     write_validation_summary(validation, tmp_path / "validation")
     shutil.copytree(demo / "plan", tmp_path / "plan", ignore=shutil.ignore_patterns("*.png"))
     tables = read_run(tmp_path / "plan")
@@ -152,8 +163,9 @@ def test_report_without_sales_file_still_builds(demo: Path, tmp_path: Path) -> N
 
 
 @pytest.mark.slow
-def test_report_ranks_the_lines_worst_first_and_lists_the_alerts(demo: Path, tmp_path: Path
-                                                                  ) -> None:
+def test_report_ranks_the_lines_worst_first_and_lists_the_alerts(
+    demo: Path, tmp_path: Path
+) -> None:
     """Whatever order plan.csv is in, the urgent table is the plan's ranking, and the
     alerts section lists the alerts most severe first with their action and value."""
     for name in ("alerts.csv", "projection.csv", "forecasts.csv", "selection.csv"):
@@ -168,12 +180,16 @@ def test_report_ranks_the_lines_worst_first_and_lists_the_alerts(demo: Path, tmp
     alerts = pd.read_csv(demo / "plan" / "alerts.csv", dtype={"unique_id": str})
     section = page.split('<section id="alerts">', 1)[1].split("</section>", 1)[0]
     assert f"of {len(alerts)} alerts" in section and "value at stake" in section
-    rows = re.findall(r"<tr><td>(critical|high|medium|low)</td><td>(\w+)</td>"
-                      r"<td>([^<]*)</td>", section)
+    rows = re.findall(
+        r"<tr><td>(critical|high|medium|low)</td><td>(\w+)</td>"
+        r"<td>([^<]*)</td>",
+        section,
+    )
     assert len(rows) == min(len(alerts), 30) > 0
     expected = alerts.head(len(rows))
-    assert [(s, t, html.unescape(u)) for s, t, u in rows] == list(zip(
-        expected["severity"], expected["type"], expected["unique_id"], strict=True))
+    assert [(s, t, html.unescape(u)) for s, t, u in rows] == list(
+        zip(expected["severity"], expected["type"], expected["unique_id"], strict=True)
+    )
     assert html.escape(alerts["action"].iloc[0]) in section
 
 
@@ -186,9 +202,20 @@ def _app() -> typer.Typer:
 @pytest.mark.slow
 def test_report_command_prints_the_path(demo: Path, tmp_path: Path) -> None:
     out = tmp_path / "report.html"
-    result = CliRunner().invoke(_app(), ["report", str(demo / "plan"), "--out", str(out),
-                                         "--sales", str(demo / "data" / "sales.csv"),
-                                         "--no-png", "--top", "3"])
+    result = CliRunner().invoke(
+        _app(),
+        [
+            "report",
+            str(demo / "plan"),
+            "--out",
+            str(out),
+            "--sales",
+            str(demo / "data" / "sales.csv"),
+            "--no-png",
+            "--top",
+            "3",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[0] == str(out)
     assert out.read_text().count('id="chart-product-') == 3
@@ -203,8 +230,18 @@ def test_report_command_on_a_folder_without_plan_exits_2(tmp_path: Path) -> None
 @pytest.mark.slow
 def test_etl_command_writes_prepared_table_and_charts(demo: Path, tmp_path: Path) -> None:
     out = tmp_path / "etl"
-    result = CliRunner().invoke(_app(), ["etl", str(demo / "data" / "sales.csv"), "--viz",
-                                         "--out", str(out), "--as-of", "2030-01-01"])
+    result = CliRunner().invoke(
+        _app(),
+        [
+            "etl",
+            str(demo / "data" / "sales.csv"),
+            "--viz",
+            "--out",
+            str(out),
+            "--as-of",
+            "2030-01-01",
+        ],
+    )
     assert result.exit_code == 0, result.output
     prepared = pd.read_csv(out / "sales_prepared.csv")
     assert {"unique_id", "ds", "y", "gap_filled"} <= set(prepared.columns)
@@ -213,8 +250,9 @@ def test_etl_command_writes_prepared_table_and_charts(demo: Path, tmp_path: Path
     page = (out / "exploration.html").read_text()
     assert '<script src="http' not in page and page.count('class="plotly-graph-div"') == 5
     pngs = sorted(p.stem for p in (out / "charts").glob("*.png"))
-    assert pngs == sorted(["sales-over-time", "distribution", "zero-days", "top-products",
-                           "weekday-profile"])
+    assert pngs == sorted(
+        ["sales-over-time", "distribution", "zero-days", "top-products", "weekday-profile"]
+    )
     assert str(out / "exploration.html") in result.output
 
 

@@ -19,8 +19,9 @@ def page(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, pd.DataFrame]:
     sales = data.sales[data.sales["sector"] == "retail"]
     free = plan_inventory(sales, inventory, models=("SeasonalNaive",), n_windows=1)
     bill = float(free.plan.plan["order_value"].sum())
-    run = plan_inventory(sales, inventory, models=("SeasonalNaive",), n_windows=1,
-                         currency="GBP", budget=bill / 2)
+    run = plan_inventory(
+        sales, inventory, models=("SeasonalNaive",), n_windows=1, currency="GBP", budget=bill / 2
+    )
     folder = tmp_path_factory.mktemp("run")
     files = write_plan(run, folder)
     assert "orders_by_supplier" in files
@@ -35,8 +36,10 @@ def test_the_overview_shows_the_totals_in_their_currency(page) -> None:
     assert "value of the orders now (GBP)" in text
     row = totals(plan).iloc[0]
     assert row["currency"] == "GBP" and f"{row['order_value']:,.0f}" in text
-    assert kpis(plan, pd.DataFrame(columns=["type", "unique_id"]))["orders_now_value"] <= \
-        row["order_value"] + 1e-9
+    assert (
+        kpis(plan, pd.DataFrame(columns=["type", "unique_id"]))["orders_now_value"]
+        <= row["order_value"] + 1e-9
+    )
 
 
 def test_suppliers_and_the_budget_cuts_are_listed(page) -> None:

@@ -23,12 +23,27 @@ DAYS = pd.date_range("2024-01-25", periods=10, freq="D")
 
 
 def make_sales() -> pd.DataFrame:
-    a = pd.DataFrame({S.UNIQUE_ID: "A", S.DS: DAYS, S.Y: np.arange(1.0, 11.0),
-                      S.SECTOR: "retail", S.ON_HAND: np.arange(19.0, 9.0, -1.0)})
-    b = pd.DataFrame({S.UNIQUE_ID: "B", S.DS: DAYS, S.Y: 10.0, S.SECTOR: "retail",
-                      S.ON_HAND: [5.0, 5, 0, 0, 5, 5, 5, 5, 5, 5]})
-    c = pd.DataFrame({S.UNIQUE_ID: "C", S.DS: DAYS, S.Y: 100.0, S.SECTOR: "pharmacy",
-                      S.ON_HAND: 50.0})
+    a = pd.DataFrame(
+        {
+            S.UNIQUE_ID: "A",
+            S.DS: DAYS,
+            S.Y: np.arange(1.0, 11.0),
+            S.SECTOR: "retail",
+            S.ON_HAND: np.arange(19.0, 9.0, -1.0),
+        }
+    )
+    b = pd.DataFrame(
+        {
+            S.UNIQUE_ID: "B",
+            S.DS: DAYS,
+            S.Y: 10.0,
+            S.SECTOR: "retail",
+            S.ON_HAND: [5.0, 5, 0, 0, 5, 5, 5, 5, 5, 5],
+        }
+    )
+    c = pd.DataFrame(
+        {S.UNIQUE_ID: "C", S.DS: DAYS, S.Y: 100.0, S.SECTOR: "pharmacy", S.ON_HAND: 50.0}
+    )
     # shuffled on purpose: nothing may rely on the input order
     return pd.concat([b, c, a]).sample(frac=1.0, random_state=0).reset_index(drop=True)
 
@@ -52,8 +67,11 @@ def test_rows_and_products(retail):
 
 
 def test_unknown_sector_lists_available():
-    with pytest.raises(ValueError, match=r"unknown sector 'retial'.*'pharmacy', 'retail'"
-                                         r".*Did you mean 'retail'"):
+    with pytest.raises(
+        ValueError,
+        match=r"unknown sector 'retial'.*'pharmacy', 'retail'"
+        r".*Did you mean 'retail'",
+    ):
         Sector("retial", make_sales())
 
 
@@ -84,8 +102,12 @@ def test_total_sales_per_month(retail):
 def test_total_sales_per_product_and_week(retail):
     table = retail.total_sales(by="product", period="W")
     assert list(table.columns) == [S.UNIQUE_ID, S.DS, S.Y]
-    expected = {("A", "2024-01-22"): 10.0, ("A", "2024-01-29"): 45.0,
-                ("B", "2024-01-22"): 40.0, ("B", "2024-01-29"): 60.0}
+    expected = {
+        ("A", "2024-01-22"): 10.0,
+        ("A", "2024-01-29"): 45.0,
+        ("B", "2024-01-22"): 40.0,
+        ("B", "2024-01-29"): 60.0,
+    }
     got = {(u, f"{d:%Y-%m-%d}"): y for u, d, y in table.itertuples(index=False)}
     assert got == expected
 

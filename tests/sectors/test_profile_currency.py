@@ -26,12 +26,16 @@ def test_a_user_profile_sets_its_currency_and_round_trips(tmp_path: Path) -> Non
 
 
 @pytest.mark.parametrize("wrong", ["euro", "E1", "", 978, True, "€UR"])
-def test_a_currency_that_is_not_an_iso_code_names_the_file_and_key(tmp_path: Path,
-                                                                   wrong: object) -> None:
+def test_a_currency_that_is_not_an_iso_code_names_the_file_and_key(
+    tmp_path: Path, wrong: object
+) -> None:
     path = tmp_path / "odd.yaml"
     path.write_text(f"extends: retail\ncurrency: {wrong!r}\n", encoding="utf-8")
-    with pytest.raises(ProfileError, match=r"odd\.yaml: key 'currency' must be a "
-                                           r"three-letter ISO 4217"):
+    with pytest.raises(
+        ProfileError,
+        match=r"odd\.yaml: key 'currency' must be a "
+        r"three-letter ISO 4217",
+    ):
         load_profile(path)
 
 

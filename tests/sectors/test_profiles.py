@@ -31,6 +31,7 @@ def write(folder: Path, name: str, text: str) -> Path:
 
 # --- built-ins -----------------------------------------------------------------------------
 
+
 def test_builtins_are_listed():
     profiles = list_profiles()
     assert set(profiles) == {"retail", "pharmacy", "luxury"}
@@ -47,9 +48,18 @@ def test_retail_matches_design():
     assert p.expiry_waste is False
     assert p.lead_time_days == LeadTimeRange(2, 14)
     assert p.shelf_life_handling == "none"
-    assert p.candidate_models == ("HoltWinters", "HoltWintersMonthDay", "SES", "SeasonalNaive",
-                                  "AutoETS", "AutoTheta", "AutoARIMA", "WindowAverage",
-                                  "LightGBM", "LSTM")
+    assert p.candidate_models == (
+        "HoltWinters",
+        "HoltWintersMonthDay",
+        "SES",
+        "SeasonalNaive",
+        "AutoETS",
+        "AutoTheta",
+        "AutoARIMA",
+        "WindowAverage",
+        "LightGBM",
+        "LSTM",
+    )
     assert p.features == Features(promotions=True, prices=True, holidays=True, events=True)
     assert p.country == "FR"
     assert p.levels == (80, 95)
@@ -65,9 +75,18 @@ def test_pharmacy_matches_design():
     assert p.expiry_waste is True
     assert p.shelf_life_handling == "fefo"
     assert (p.lead_time_days.min, p.lead_time_days.max) == (1, 3)
-    assert p.candidate_models == ("HoltWinters", "HoltWintersMonthDay", "SES", "SeasonalNaive",
-                                  "AutoETS", "AutoARIMA", "AutoTheta", "TSB", "CrostonSBA",
-                                  "ADIDA")
+    assert p.candidate_models == (
+        "HoltWinters",
+        "HoltWintersMonthDay",
+        "SES",
+        "SeasonalNaive",
+        "AutoETS",
+        "AutoARIMA",
+        "AutoTheta",
+        "TSB",
+        "CrostonSBA",
+        "ADIDA",
+    )
 
 
 def test_luxury_matches_design():
@@ -77,8 +96,17 @@ def test_luxury_matches_design():
     assert p.holding_cost_rate == 0.30
     assert p.expiry_waste is False
     assert p.lead_time_days == LeadTimeRange(42, 84)  # 6 to 12 weeks
-    assert p.candidate_models == ("CrostonSBA", "TSB", "ADIDA", "IMAPA", "SES", "HoltWinters",
-                                  "SeasonalNaive", "Naive", "LightGBM-tweedie")
+    assert p.candidate_models == (
+        "CrostonSBA",
+        "TSB",
+        "ADIDA",
+        "IMAPA",
+        "SES",
+        "HoltWinters",
+        "SeasonalNaive",
+        "Naive",
+        "LightGBM-tweedie",
+    )
     assert p.frequency == "W" and p.season_length == 52
     assert p.pandas_freq == "W-MON"
 
@@ -101,6 +129,7 @@ def test_to_dict_round_trips(name):
 
 # --- user files ----------------------------------------------------------------------------
 
+
 def test_user_file_by_path_and_by_name(tmp_path):
     path = write(tmp_path, "garden.yaml", MINIMAL)
     by_path = load_profile(path)
@@ -118,14 +147,18 @@ def test_user_file_by_path_and_by_name(tmp_path):
 
 
 def test_extends_builtin(tmp_path):
-    path = write(tmp_path, "garden.yaml", """\
+    path = write(
+        tmp_path,
+        "garden.yaml",
+        """\
         extends: retail
         description: Garden centres
         service_level: 0.97
         lead_time_days: {max: 21}
         features:
           promotions: false
-        """)
+        """,
+    )
     p = load_profile(path)
     retail = load_profile("retail")
     assert p.name == "garden"
@@ -172,6 +205,7 @@ def test_extends_relative_file(tmp_path):
 
 
 # --- errors --------------------------------------------------------------------------------
+
 
 def test_unknown_key_names_file_and_key_and_suggests(tmp_path):
     path = write(tmp_path, "bad.yaml", MINIMAL + "servce_level: 0.9\n")
@@ -235,8 +269,7 @@ def test_invalid_values(tmp_path, extra, key):
         ("lead_time_days: [5, 10]", "lead_time_days: [10, 5]", "lead_time_days"),
         ("lead_time_days: [5, 10]", "lead_time_days: 7", "lead_time_days"),
         ("candidate_models: [AutoETS]", "candidate_models: []", "candidate_models"),
-        ("candidate_models: [AutoETS]", "candidate_models: [AutoETS, AutoETS]",
-         "candidate_models"),
+        ("candidate_models: [AutoETS]", "candidate_models: [AutoETS, AutoETS]", "candidate_models"),
     ],
 )
 def test_invalid_required_values(tmp_path, old, new, key):
@@ -316,13 +349,19 @@ def test_from_dict_validates():
         SectorProfile.from_dict(data)
 
 
-@pytest.mark.parametrize(("extra", "message"), [
-    ("lead_time_days: [5, 100000]", "key 'lead_time_days.max' (100000 days) is above the "
-                                    "plausible maximum of 730 days"),
-    ("lead_time_days: [5, 10]\nreview_period_days: 5000",
-     "key 'review_period_days' (5000 days) is above the "
-     "plausible maximum of 365 days"),
-])
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (
+            "lead_time_days: [5, 100000]",
+            "key 'lead_time_days.max' (100000 days) is above the plausible maximum of 730 days",
+        ),
+        (
+            "lead_time_days: [5, 10]\nreview_period_days: 5000",
+            "key 'review_period_days' (5000 days) is above the plausible maximum of 365 days",
+        ),
+    ],
+)
 def test_absurd_lead_times_and_review_periods_are_refused(tmp_path, extra, message):
     text = MINIMAL.replace("lead_time_days: [5, 10]\n", "") + extra + "\n"
     path = write(tmp_path, "absurd.yaml", text)

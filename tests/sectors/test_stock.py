@@ -14,12 +14,19 @@ DAYS = pd.date_range("2024-01-25", periods=10, freq="D")
 
 def make_sales() -> pd.DataFrame:
     """A sells 1..10 (stock 19..10), B sells 10 a day (stock 5), C (pharmacy) sells 100."""
-    a = pd.DataFrame({S.UNIQUE_ID: "A", S.DS: DAYS, S.Y: np.arange(1.0, 11.0),
-                      S.SECTOR: "retail", S.ON_HAND: np.arange(19.0, 9.0, -1.0)})
-    b = pd.DataFrame({S.UNIQUE_ID: "B", S.DS: DAYS, S.Y: 10.0, S.SECTOR: "retail",
-                      S.ON_HAND: 5.0})
-    c = pd.DataFrame({S.UNIQUE_ID: "C", S.DS: DAYS, S.Y: 100.0, S.SECTOR: "pharmacy",
-                      S.ON_HAND: 50.0})
+    a = pd.DataFrame(
+        {
+            S.UNIQUE_ID: "A",
+            S.DS: DAYS,
+            S.Y: np.arange(1.0, 11.0),
+            S.SECTOR: "retail",
+            S.ON_HAND: np.arange(19.0, 9.0, -1.0),
+        }
+    )
+    b = pd.DataFrame({S.UNIQUE_ID: "B", S.DS: DAYS, S.Y: 10.0, S.SECTOR: "retail", S.ON_HAND: 5.0})
+    c = pd.DataFrame(
+        {S.UNIQUE_ID: "C", S.DS: DAYS, S.Y: 100.0, S.SECTOR: "pharmacy", S.ON_HAND: 50.0}
+    )
     return pd.concat([c, b, a], ignore_index=True)
 
 
@@ -81,12 +88,14 @@ def test_prepare_data_for_lstm_small():
 
 def test_prepare_data_for_lstm_seed_shapes():
     days = pd.date_range("2023-01-01", periods=40, freq="D")
-    sales = pd.DataFrame({
-        S.UNIQUE_ID: np.repeat(["P1", "P2"], 40),
-        S.DS: np.tile(days, 2),
-        S.Y: np.r_[np.arange(40.0), np.arange(1000.0, 1040.0)],
-        S.SECTOR: "luxury",
-    })
+    sales = pd.DataFrame(
+        {
+            S.UNIQUE_ID: np.repeat(["P1", "P2"], 40),
+            S.DS: np.tile(days, 2),
+            S.Y: np.r_[np.arange(40.0), np.arange(1000.0, 1040.0)],
+            S.SECTOR: "luxury",
+        }
+    )
     X, y = Stock(sales).prepare_data_for_lstm("luxury")
     assert X.shape == (20, 30)
     assert y.shape == (20,)
@@ -95,7 +104,8 @@ def test_prepare_data_for_lstm_seed_shapes():
     assert X2.shape == (16, 30) and y2.shape == (16, 3)
     assert y2[0].tolist() == [30.0, 31.0, 32.0]
     Xo, yo = Stock(sales.assign(units=sales[S.Y] * 2)).prepare_data_for_lstm(
-        "luxury", column="units")
+        "luxury", column="units"
+    )
     assert yo[0] == 60.0 and Xo.shape == (20, 30)
 
 

@@ -13,8 +13,14 @@ from stockwise import schema as S
 from stockwise.synthetic import generate, generate_to_files, mothers_day, write_synthetic
 from stockwise.synthetic.calendar_signals import build_calendar, easter
 
-ARGS = {"sectors": ("retail", "pharmacy", "luxury"), "n_products": 25, "n_days": 200,
-        "seed": 5, "start": "2023-10-01", "country": "FR"}
+ARGS = {
+    "sectors": ("retail", "pharmacy", "luxury"),
+    "n_products": 25,
+    "n_days": 200,
+    "seed": 5,
+    "start": "2023-10-01",
+    "country": "FR",
+}
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +48,11 @@ def test_streaming_csv_matches_write_synthetic_csv(tmp_path: Path, in_memory) ->
 def test_csv_round_trip_keeps_rows_and_values(tmp_path: Path, in_memory) -> None:
     paths = write_synthetic(in_memory, tmp_path, fmt="csv")
     assert {p.name for p in paths.values()} == {
-        "sales.csv", "inventory.csv", "batches.csv", "truth.csv"}
+        "sales.csv",
+        "inventory.csv",
+        "batches.csv",
+        "truth.csv",
+    }
     for name, frame in in_memory.tables.items():
         back = pd.read_csv(paths[name])
         assert len(back) == len(frame) and list(back.columns) == list(frame.columns)

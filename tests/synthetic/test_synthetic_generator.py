@@ -9,8 +9,18 @@ import pytest
 from stockwise import schema as S
 from stockwise.synthetic import DEMAND, EXPECTED_DEMAND, SyntheticData, generate
 
-SALES_COLUMNS = [S.UNIQUE_ID, S.DS, S.Y, S.SECTOR, S.PRODUCT, S.STORE, S.CATEGORY,
-                 S.PRICE, S.PROMO, S.ON_HAND]
+SALES_COLUMNS = [
+    S.UNIQUE_ID,
+    S.DS,
+    S.Y,
+    S.SECTOR,
+    S.PRODUCT,
+    S.STORE,
+    S.CATEGORY,
+    S.PRICE,
+    S.PROMO,
+    S.ON_HAND,
+]
 TRUTH_COLUMNS = [S.UNIQUE_ID, S.DS, DEMAND, EXPECTED_DEMAND, S.STOCKOUT]
 
 

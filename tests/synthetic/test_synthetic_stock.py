@@ -25,8 +25,12 @@ def test_policy_day_by_day_on_a_hand_worked_case() -> None:
     # s = 2, S = 10, start with 5, lead time exactly 2 days (no noise), pack 1, MOQ 1.
     demand = np.array([[3.0, 1.0, 4.0, 2.0, 0.0, 6.0]])
     policy = Policy(
-        lead_time=np.array([2.0]), lead_std=np.array([0.0]), reorder_point=np.array([2.0]),
-        order_up_to=np.array([10.0]), initial=np.array([5.0]), pack_size=np.array([1]),
+        lead_time=np.array([2.0]),
+        lead_std=np.array([0.0]),
+        reorder_point=np.array([2.0]),
+        order_up_to=np.array([10.0]),
+        initial=np.array([5.0]),
+        pack_size=np.array([1]),
         moq=np.array([1]),
     )
     result = simulate(demand, np.array([0]), policy, np.zeros((1, 6), dtype=np.float32))
@@ -42,8 +46,12 @@ def test_policy_day_by_day_on_a_hand_worked_case() -> None:
 def test_pack_size_and_moq_round_orders_up() -> None:
     demand = np.array([[4.0, 0.0, 0.0, 0.0]])
     policy = Policy(
-        lead_time=np.array([1.0]), lead_std=np.array([0.0]), reorder_point=np.array([1.0]),
-        order_up_to=np.array([3.0]), initial=np.array([4.0]), pack_size=np.array([6]),
+        lead_time=np.array([1.0]),
+        lead_std=np.array([0.0]),
+        reorder_point=np.array([1.0]),
+        order_up_to=np.array([3.0]),
+        initial=np.array([4.0]),
+        pack_size=np.array([6]),
         moq=np.array([12]),
     )
     result = simulate(demand, np.array([0]), policy, np.zeros((1, 4), dtype=np.float32))

@@ -20,15 +20,24 @@ HOLIDAY = "2024-05-01"  # inside the horizon: the shop is shut that day
 def files(tmp_path: Path) -> dict[str, Path]:
     rng = np.random.default_rng(2)
     days = pd.date_range("2024-01-01", "2024-04-20")
-    sales = pd.DataFrame([{"date": d.date(), "product": p, "store": "S1",
-                           "sales": float(rng.poisson(30))}
-                          for p in ("A", "B") for d in days])
+    sales = pd.DataFrame(
+        [
+            {"date": d.date(), "product": p, "store": "S1", "sales": float(rng.poisson(30))}
+            for p in ("A", "B")
+            for d in days
+        ]
+    )
     sales.to_csv(tmp_path / "sales.csv", index=False)
-    pd.DataFrame({"product": ["A", "B"], "store": "S1", "on_hand": [100.0, 100.0],
-                  "lead_time_days": 3.0}).to_csv(tmp_path / "stock.csv", index=False)
+    pd.DataFrame(
+        {"product": ["A", "B"], "store": "S1", "on_hand": [100.0, 100.0], "lead_time_days": 3.0}
+    ).to_csv(tmp_path / "stock.csv", index=False)
     (tmp_path / "closed.csv").write_text(f"Date;Magasin\n{HOLIDAY};S1\n")
-    return {"sales": tmp_path / "sales.csv", "inventory": tmp_path / "stock.csv",
-            "closed": tmp_path / "closed.csv", "dir": tmp_path}
+    return {
+        "sales": tmp_path / "sales.csv",
+        "inventory": tmp_path / "stock.csv",
+        "closed": tmp_path / "closed.csv",
+        "dir": tmp_path,
+    }
 
 
 def _on(frame: pd.DataFrame, day: str) -> pd.Series:
@@ -41,16 +50,39 @@ def test_the_calendar_closes_its_days_in_forecast_and_plan(files: dict[str, Path
     for closed in (False, True):
         extra = ["--closed-days", str(files["closed"])] if closed else []
         out = files["dir"] / f"f{closed}"
-        done = runner.invoke(app, ["forecast", str(files["sales"]), "--horizon", "14",
-                                   "--models", "SeasonalNaive", "--out", str(out),
-                                   "--no-track", *extra])
+        done = runner.invoke(
+            app,
+            [
+                "forecast",
+                str(files["sales"]),
+                "--horizon",
+                "14",
+                "--models",
+                "SeasonalNaive",
+                "--out",
+                str(out),
+                "--no-track",
+                *extra,
+            ],
+        )
         assert done.exit_code == 0, done.output
         day = _on(pd.read_csv(out / "forecasts.csv"), HOLIDAY)
         assert len(day) == 2 and ((day == 0).all() if closed else (day > 0).all())
     out = files["dir"] / "plan"
-    done = runner.invoke(app, ["plan", str(files["sales"]), "--inventory",
-                               str(files["inventory"]), "--closed-days", str(files["closed"]),
-                               "--out", str(out), "--no-track"])
+    done = runner.invoke(
+        app,
+        [
+            "plan",
+            str(files["sales"]),
+            "--inventory",
+            str(files["inventory"]),
+            "--closed-days",
+            str(files["closed"]),
+            "--out",
+            str(out),
+            "--no-track",
+        ],
+    )
     assert done.exit_code == 0, done.output
     assert (_on(pd.read_csv(out / "forecasts.csv"), HOLIDAY) == 0).all()
     assert "closed.csv" in (out / "settings.json").read_text()

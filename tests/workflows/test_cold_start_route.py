@@ -61,8 +61,10 @@ def test_a_profile_key_and_an_argument_set_the_threshold(launch, tmp_path: Path)
     on = forecast_sectors(sales, horizon=7, extra_dirs=[folder], cold_start=YOUNG + 1)
     routed = on.forecasts.loc[on.forecasts["model"] == "PeerCurves", "unique_id"].unique()
     assert list(routed) == [young]
-    assert f" of {YOUNG + 1} periods since its first sale" in on.forecasts.loc[
-        on.forecasts["unique_id"] == young, "note"].iloc[0]
+    assert (
+        f" of {YOUNG + 1} periods since its first sale"
+        in on.forecasts.loc[on.forecasts["unique_id"] == young, "note"].iloc[0]
+    )
 
 
 def test_the_cli_option_sets_the_threshold(launch, tmp_path: Path) -> None:
@@ -72,8 +74,20 @@ def test_the_cli_option_sets_the_threshold(launch, tmp_path: Path) -> None:
     models = {}
     for value in ("0", "20"):
         out = tmp_path / f"f{value}"
-        result = CliRunner().invoke(app, ["forecast", str(path), "-H", "7", "--no-track",
-                                          "--cold-start", value, "--out", str(out)])
+        result = CliRunner().invoke(
+            app,
+            [
+                "forecast",
+                str(path),
+                "-H",
+                "7",
+                "--no-track",
+                "--cold-start",
+                value,
+                "--out",
+                str(out),
+            ],
+        )
         assert result.exit_code == 0, result.output
         forecasts = read_own_csv(out / "forecasts.csv")
         models[value] = forecasts.groupby("unique_id")["model"].first()

@@ -26,11 +26,17 @@ def test_a_dask_cluster_plans_500_series_as_the_local_engine_does() -> None:
     for engine in ("local", "dask"):
         sink = ChunkCollector()
         with open_executor(engine, workers=2) as executor:
-            n = plan_in_chunks(data.sales, data.inventory, config, sink, batches=data.batches,
-                               executor=executor)
+            n = plan_in_chunks(
+                data.sales, data.inventory, config, sink, batches=data.batches, executor=executor
+            )
             with pytest.raises(OptionError, match="unknown model 'NoSuchModel'"):
-                plan_in_chunks(data.sales, data.inventory, PlanConfig(models=("NoSuchModel",)),
-                               ChunkCollector(), executor=executor)  # a worker's error
+                plan_in_chunks(
+                    data.sales,
+                    data.inventory,
+                    PlanConfig(models=("NoSuchModel",)),
+                    ChunkCollector(),
+                    executor=executor,
+                )  # a worker's error
         assert n == 6  # three sectors of about 167 series, two chunks each
         plans[engine] = sink
     local, dask = plans["local"], plans["dask"]
@@ -40,11 +46,13 @@ def test_a_dask_cluster_plans_500_series_as_the_local_engine_does() -> None:
         keys = [c for c in ("unique_id", "ds", "type") if c in left.columns]
         pd.testing.assert_frame_equal(
             left.sort_values(keys, kind="stable").reset_index(drop=True),
-            right.sort_values(keys, kind="stable").reset_index(drop=True))
+            right.sort_values(keys, kind="stable").reset_index(drop=True),
+        )
 
 
 def test_engines_by_name_and_the_scheduler_from_the_environment(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     assert isinstance(open_executor("local"), InProcessExecutor)
     assert open_executor("process", workers=3).workers == 3  # type: ignore[attr-defined]
     monkeypatch.setenv(SCHEDULER_ENV, "tcp://scheduler.example:8786")
@@ -59,31 +67,39 @@ def test_an_unreachable_scheduler_is_a_clear_error(monkeypatch: pytest.MonkeyPat
     from stockwise.adapters import distributed
 
     monkeypatch.setattr(distributed, "CONNECT_TIMEOUT_S", 1)
-    with pytest.raises(OptionError, match=r"no Dask scheduler answers at tcp://127\.0\.0\.1:9"
-                       ), DaskExecutor("tcp://127.0.0.1:9"):
+    with (
+        pytest.raises(OptionError, match=r"no Dask scheduler answers at tcp://127\.0\.0\.1:9"),
+        DaskExecutor("tcp://127.0.0.1:9"),
+    ):
         pass
 
 
 def test_compose_has_a_dask_profile_the_api_can_use() -> None:
     import yaml
 
-    compose = yaml.safe_load((Path(__file__).resolve().parents[2] / "docker-compose.yml")
-                             .read_text())
+    compose = yaml.safe_load(
+        (Path(__file__).resolve().parents[2] / "docker-compose.yml").read_text()
+    )
     services = compose["services"]
     dask = {name: s for name, s in services.items() if "dask" in s.get("profiles", [])}
     assert set(dask) == {"dask-scheduler", "dask-worker-1", "dask-worker-2"}
     assert {s["image"] for s in dask.values()} == {services["api"]["image"]}
-    assert all(s["command"][:3] == ["dask", "worker", "tcp://dask-scheduler:8786"]
-               for name, s in dask.items() if name != "dask-scheduler")
+    assert all(
+        s["command"][:3] == ["dask", "worker", "tcp://dask-scheduler:8786"]
+        for name, s in dask.items()
+        if name != "dask-scheduler"
+    )
     assert services["api"]["environment"]["STOCKWISE_DASK_SCHEDULER"] == (
-        "tcp://dask-scheduler:8786")
+        "tcp://dask-scheduler:8786"
+    )
 
 
 def test_compose_builds_one_image_and_publishes_no_unauthenticated_service() -> None:
     import yaml
 
-    compose = yaml.safe_load((Path(__file__).resolve().parents[2] / "docker-compose.yml")
-                             .read_text())
+    compose = yaml.safe_load(
+        (Path(__file__).resolve().parents[2] / "docker-compose.yml").read_text()
+    )
     services = compose["services"]
     built = [name for name, s in services.items() if "build" in s]
     assert built == ["api"]

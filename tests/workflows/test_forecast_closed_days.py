@@ -39,8 +39,7 @@ def test_days_a_shop_is_closed_are_forecast_zero_with_no_band(run) -> None:
     out = run.forecasts
     shops = out[out["unique_id"] != "slow"]
     sunday = shops["ds"].dt.dayofweek == 6
-    values = ["forecast", "forecast-lo-80", "forecast-hi-80", "forecast-lo-95",
-              "forecast-hi-95"]
+    values = ["forecast", "forecast-lo-80", "forecast-hi-80", "forecast-lo-95", "forecast-hi-95"]
     assert sunday.sum() == 3 * 2
     assert (shops.loc[sunday, values] == 0).all().all()
     past = run.backtest[run.backtest["unique_id"] != "slow"]
@@ -72,8 +71,13 @@ def test_a_row_is_judged_from_its_cutoff_only() -> None:
     closed = ClosedDays.of(frame, "D", 7)
     assert closed is not None
     cutoff = frame["ds"].max() - pd.Timedelta(days=30)
-    rows = pd.DataFrame({"unique_id": "shop0", "cutoff": cutoff,
-                         "ds": cutoff + pd.to_timedelta(np.arange(1, 8), "D")})
+    rows = pd.DataFrame(
+        {
+            "unique_id": "shop0",
+            "cutoff": cutoff,
+            "ds": cutoff + pd.to_timedelta(np.arange(1, 8), "D"),
+        }
+    )
     before = closed.expected(rows)
     later = frame["ds"] > cutoff
     reopened = frame.assign(y=np.where(later, 500.0, frame["y"]))  # open every day after
@@ -97,8 +101,7 @@ def _store_of_slow_items(days: int = 280, seed: int = 4) -> pd.DataFrame:
     for k, rate in enumerate((2.0, 3.0, 4.0)):
         y = rng.poisson(rate * week).astype(float)
         y[holidays] = 0.0
-        parts.append(pd.DataFrame({"unique_id": f"item{k}", "store": "shop", "ds": ds,
-                                   "y": y}))
+        parts.append(pd.DataFrame({"unique_id": f"item{k}", "store": "shop", "ds": ds, "y": y}))
     return pd.concat(parts, ignore_index=True)
 
 
@@ -130,16 +133,19 @@ def test_days_on_the_calendar_of_closures_are_forecast_zero() -> None:
     out = run_forecast(shops, h=H, freq="D", levels=(80,), closed_calendar=calendar).forecasts
     assert (out.loc[out["ds"] == holiday, ["forecast", "forecast-hi-80"]] == 0).all().all()
     plain = run_forecast(shops, h=H, freq="D", levels=(80,)).forecasts
-    assert (plain.loc[(plain["ds"] == holiday) & (plain["unique_id"] != "slow"),
-                      "forecast"] > 0).all()
+    assert (
+        plain.loc[(plain["ds"] == holiday) & (plain["unique_id"] != "slow"), "forecast"] > 0
+    ).all()
 
 
 @pytest.mark.slow
 def test_one_series_per_store_changes_nothing() -> None:
     shops = _shops()
     own_store = shops.assign(store=shops["unique_id"])
-    pd.testing.assert_frame_equal(run_forecast(own_store, h=H, freq="D", levels=(80,)).forecasts,
-                                  run_forecast(shops, h=H, freq="D", levels=(80,)).forecasts)
+    pd.testing.assert_frame_equal(
+        run_forecast(own_store, h=H, freq="D", levels=(80,)).forecasts,
+        run_forecast(shops, h=H, freq="D", levels=(80,)).forecasts,
+    )
 
 
 def test_a_calendar_naming_stores_needs_a_store_column() -> None:

@@ -37,9 +37,10 @@ def _seasonal(alias: str, n: int, season: int) -> pd.DataFrame:
     """Two series: one season's pattern repeated, on different levels."""
     dates = pd.date_range("2001-01-01", periods=n, freq=alias)
     pattern = 20 + 10 * np.sin(2 * np.pi * np.arange(season) / season).round(3)
-    frames = [pd.DataFrame({"unique_id": uid, "ds": dates,
-                            "y": level + pattern[np.arange(n) % season]})
-              for uid, level in (("a", 0.0), ("b", 50.0))]
+    frames = [
+        pd.DataFrame({"unique_id": uid, "ds": dates, "y": level + pattern[np.arange(n) % season]})
+        for uid, level in (("a", 0.0), ("b", 50.0))
+    ]
     return pd.concat(frames, ignore_index=True)
 
 
@@ -59,8 +60,9 @@ def test_each_calendar_is_forecast_on_its_grid_with_its_season(alias, n, asked, 
         # dated by the periods' starts, right after the history's last period
         weekday = history["ds"].iloc[-1].dayofweek  # a week keeps its data's weekday
         last = calendar_facts.period_start(history["ds"].tail(1), code, weekday).iloc[0]
-        expected_dates = calendar_facts.shift(pd.DatetimeIndex([last] * h), code,
-                                              np.arange(1, h + 1))
+        expected_dates = calendar_facts.shift(
+            pd.DatetimeIndex([last] * h), code, np.arange(1, h + 1)
+        )
         assert rows["ds"].to_numpy().tolist() == expected_dates.tolist()
         # the season continues exactly (a yearly series has none: the last value)
         continued = np.resize(history["y"].to_numpy()[-season:], h)
@@ -71,10 +73,17 @@ def test_each_calendar_is_forecast_on_its_grid_with_its_season(alias, n, asked, 
 def test_each_calendar_is_planned_in_days(alias, n, asked, code) -> None:
     season = calendar_facts.SEASON[code]
     sales = _seasonal(alias, n, season)
-    inventory = pd.DataFrame({"unique_id": ["a", "b"], "on_hand": [0.0, 1e6],
-                              "lead_time_days": 10.0})
-    run = plan_inventory(sales, inventory, models=MODELS, n_windows=1, seed=0,
-                         freq=asked if code in ("Q", "Y") else None)
+    inventory = pd.DataFrame(
+        {"unique_id": ["a", "b"], "on_hand": [0.0, 1e6], "lead_time_days": 10.0}
+    )
+    run = plan_inventory(
+        sales,
+        inventory,
+        models=MODELS,
+        n_windows=1,
+        seed=0,
+        freq=asked if code in ("Q", "Y") else None,
+    )
     planned = run.forecasts.forecasts
     # hours are summed to days; quarters and years stay whole; finer ones: the profile's
     assert set(planned["freq"]) == {code if code in ("Q", "Y") else "D"}
@@ -84,9 +93,11 @@ def test_each_calendar_is_planned_in_days(alias, n, asked, code) -> None:
     daily = run.plan.projection
     assert pd.DatetimeIndex(daily["ds"]).normalize().equals(pd.DatetimeIndex(daily["ds"]))
     # the projection starts the day after the last day the sales cover
-    last_day = calendar_facts.shift(
-        calendar_facts.period_start(sales["ds"].tail(1), code), code, 1)[0] \
-        if code in ("Q", "Y") else sales["ds"].max().normalize() + pd.Timedelta(days=1)
+    last_day = (
+        calendar_facts.shift(calendar_facts.period_start(sales["ds"].tail(1), code), code, 1)[0]
+        if code in ("Q", "Y")
+        else sales["ds"].max().normalize() + pd.Timedelta(days=1)
+    )
     assert pd.Timestamp(daily["ds"].min()) == pd.Timestamp(last_day)
 
 
@@ -95,19 +106,22 @@ def test_season_length_can_be_overridden() -> None:
     by_default = stockwise.forecast(sales, h=4, models="SeasonalNaive")
     halves = stockwise.forecast(sales, h=4, models="SeasonalNaive", season_length=2)
     last = sales[sales["unique_id"] == "a"]["y"].to_numpy()
-    np.testing.assert_allclose(by_default[by_default["unique_id"] == "a"]["forecast"],
-                               last[-4:])
-    np.testing.assert_allclose(halves[halves["unique_id"] == "a"]["forecast"],
-                               np.resize(last[-2:], 4))
+    np.testing.assert_allclose(by_default[by_default["unique_id"] == "a"]["forecast"], last[-4:])
+    np.testing.assert_allclose(
+        halves[halves["unique_id"] == "a"]["forecast"], np.resize(last[-2:], 4)
+    )
 
 
 def test_days_are_summed_to_any_coarser_calendar_whole_periods_only() -> None:
-    days = pd.DataFrame({"unique_id": "a", "ds": pd.date_range("2020-01-01", "2021-02-10"),
-                         "y": 1.0})
+    days = pd.DataFrame(
+        {"unique_id": "a", "ds": pd.date_range("2020-01-01", "2021-02-10"), "y": 1.0}
+    )
     quarters = run_forecast(days, h=2, freq="QS", models="Naive")
     # 2020's four quarters are whole (the partial 2021 Q1 is what is forecast)
-    assert quarters.forecasts["ds"].tolist() == [pd.Timestamp("2021-01-01"),
-                                                 pd.Timestamp("2021-04-01")]
+    assert quarters.forecasts["ds"].tolist() == [
+        pd.Timestamp("2021-01-01"),
+        pd.Timestamp("2021-04-01"),
+    ]
     assert quarters.forecasts["forecast"].iloc[0] == 92.0  # 2020 Q4: Oct-Dec
     weeks = run_forecast(days, h=1, freq="W-SUN", models="Naive")
     assert weeks.forecasts["ds"].dt.dayofweek.tolist() == [6]
@@ -115,9 +129,14 @@ def test_days_are_summed_to_any_coarser_calendar_whole_periods_only() -> None:
 
 
 def test_quarters_spread_over_their_days_keep_their_totals() -> None:
-    forecasts = pd.DataFrame({"unique_id": "a", "ds": pd.to_datetime(["2024-01-01",
-                                                                      "2024-04-01"]),
-                              "forecast": [91.0, 182.0], "forecast-hi-80": [182.0, 364.0]})
+    forecasts = pd.DataFrame(
+        {
+            "unique_id": "a",
+            "ds": pd.to_datetime(["2024-01-01", "2024-04-01"]),
+            "forecast": [91.0, 182.0],
+            "forecast-hi-80": [182.0, 364.0],
+        }
+    )
     daily = to_daily(forecasts, "QS")
     assert len(daily) == 91 + 91  # 2024 is a leap year: Jan-Mar has 91 days, Apr-Jun 91
     totals = daily.groupby(daily["ds"].dt.quarter)[["forecast", "forecast-hi-80"]].sum()
@@ -125,9 +144,14 @@ def test_quarters_spread_over_their_days_keep_their_totals() -> None:
 
 
 def test_hours_are_summed_to_days_for_the_plan() -> None:
-    hours = pd.DataFrame({"unique_id": "a",
-                          "ds": pd.date_range("2024-01-01 06:00", periods=30, freq="h"),
-                          "forecast": 1.0, "forecast-lo-80": 0.5})
+    hours = pd.DataFrame(
+        {
+            "unique_id": "a",
+            "ds": pd.date_range("2024-01-01 06:00", periods=30, freq="h"),
+            "forecast": 1.0,
+            "forecast-lo-80": 0.5,
+        }
+    )
     daily = to_daily(hours, "h")
     assert daily["ds"].tolist() == [pd.Timestamp("2024-01-01"), pd.Timestamp("2024-01-02")]
     assert daily["forecast"].tolist() == [18.0, 12.0]
@@ -149,7 +173,9 @@ def test_a_sector_profile_states_a_quarterly_calendar_and_its_season(tmp_path) -
 
     (tmp_path / "budgets.yaml").write_text(
         "extends: retail\nfrequency: QS\nseason_length: 2\nhorizon: 3\n"
-        "candidate_models: [SeasonalNaive]\n", encoding="utf-8")
+        "candidate_models: [SeasonalNaive]\n",
+        encoding="utf-8",
+    )
     profile = load_profile("budgets", extra_dirs=[tmp_path])
     assert (profile.frequency, profile.season_length, profile.pandas_freq) == ("Q", 2, "QS")
     sales = _seasonal("QS", 24, 4).assign(sector="budgets")
@@ -157,6 +183,7 @@ def test_a_sector_profile_states_a_quarterly_calendar_and_its_season(tmp_path) -
     assert [(s.freq, s.season_length, s.horizon) for s in run.settings] == [("Q", 2, 3)]
     a = run.forecasts[run.forecasts["unique_id"] == "a"]
     np.testing.assert_allclose(a["forecast"], np.resize(sales["y"].to_numpy()[22:24], 3))
-    overridden = forecast_sectors(sales, models="SeasonalNaive", extra_dirs=[tmp_path],
-                                  season_length=4)
+    overridden = forecast_sectors(
+        sales, models="SeasonalNaive", extra_dirs=[tmp_path], season_length=4
+    )
     assert overridden.settings[0].season_length == 4

@@ -27,7 +27,8 @@ def _summed(monthly: pd.DataFrame, code: str) -> pd.DataFrame:
     """Months summed to ``code`` periods, keeping only periods with all their months."""
     frame = monthly.assign(ds=calendar_facts.period_start(monthly["ds"], code))
     totals = frame.groupby(["unique_id", "ds"], as_index=False).agg(
-        y=("y", "sum"), months=("y", "size"))
+        y=("y", "sum"), months=("y", "size")
+    )
     whole = totals["months"] == calendar_facts.MONTHS_PER_PERIOD[code]
     return totals.loc[whole, ["unique_id", "ds", "y"]].reset_index(drop=True)
 
@@ -35,8 +36,9 @@ def _summed(monthly: pd.DataFrame, code: str) -> pd.DataFrame:
 @pytest.fixture(scope="module", params=DATASETS)
 def monthly(request: pytest.FixtureRequest, shared_data: Path) -> pd.DataFrame:
     name = request.param
-    frame = pd.read_parquet(shared_data / name / f"{name}.parquet",
-                            columns=["unique_id", "ds", "y"])
+    frame = pd.read_parquet(
+        shared_data / name / f"{name}.parquet", columns=["unique_id", "ds", "y"]
+    )
     frame["ds"] = pd.to_datetime(frame["ds"])
     busiest = frame.groupby("unique_id")["y"].sum().nlargest(SERIES).index
     return frame[frame["unique_id"].isin(busiest)].reset_index(drop=True)
@@ -69,19 +71,25 @@ def test_summed_real_data_is_forecast_and_planned(monthly: pd.DataFrame, code: s
 
     ids = sorted(sales["unique_id"].unique())
     per_day = (scale / calendar_facts.DAYS_PER_PERIOD[code]).reindex(ids).to_numpy()
-    inventory = pd.DataFrame({"unique_id": ids, "lead_time_days": 30.0,
-                              "on_hand": np.where(np.arange(len(ids)) % 2 == 0, 0.0,
-                                                  per_day * 3 * 365 + 1)})
+    inventory = pd.DataFrame(
+        {
+            "unique_id": ids,
+            "lead_time_days": 30.0,
+            "on_hand": np.where(np.arange(len(ids)) % 2 == 0, 0.0, per_day * 3 * 365 + 1),
+        }
+    )
     planned = plan_inventory(sales, inventory, n_windows=1, seed=0)
     assert set(planned.forecasts.forecasts["freq"]) == {code}
     plan = planned.plan.plan.set_index("unique_id")
     assert sorted(plan.index) == ids
-    empty = [uid for uid, stock in zip(ids, inventory["on_hand"], strict=True)
-             if stock == 0 and scale[uid] > 0]
+    empty = [
+        uid
+        for uid, stock in zip(ids, inventory["on_hand"], strict=True)
+        if stock == 0 and scale[uid] > 0
+    ]
     full = [uid for uid, stock in zip(ids, inventory["on_hand"], strict=True) if stock > 0]
     assert (plan.loc[empty, "order_qty"] > 0).all()  # nothing on hand, demand: an order
     assert (plan.loc[full, "order_qty"] == 0).all()  # three years of stock: none
     projection = planned.plan.projection
-    start = pd.Timestamp(calendar_facts.shift(pd.DatetimeIndex([sales["ds"].max()]), code,
-                                              1)[0])
+    start = pd.Timestamp(calendar_facts.shift(pd.DatetimeIndex([sales["ds"].max()]), code, 1)[0])
     assert pd.Timestamp(projection["ds"].min()) == start

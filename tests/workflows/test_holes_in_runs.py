@@ -31,8 +31,9 @@ H = 28
 
 @pytest.fixture(scope="module")
 def stores(shared_data: Path) -> pd.DataFrame:
-    frame = pd.read_parquet(shared_data / "rossmann" / "rossmann.parquet",
-                            columns=["unique_id", "ds", "y", "store"])
+    frame = pd.read_parquet(
+        shared_data / "rossmann" / "rossmann.parquet", columns=["unique_id", "ds", "y", "store"]
+    )
     frame["ds"] = pd.to_datetime(frame["ds"])
     picked = frame["unique_id"].isin([*STORES, *REAL_HOLES]) & (frame["ds"] >= "2014-01-01")
     return frame[picked].reset_index(drop=True)
@@ -50,8 +51,9 @@ def _holed(rossmann: pd.DataFrame, hole: tuple[str, str]) -> pd.DataFrame:
     lost = (rossmann["unique_id"] == CUT) & rossmann["ds"].between(*hole)
     days = rossmann["ds"].drop_duplicates().sort_values()
     rng = np.random.default_rng(3)
-    slow = pd.DataFrame({"unique_id": "slow_item", "ds": days,
-                         "y": rng.poisson(0.2, len(days)).astype(float)})
+    slow = pd.DataFrame(
+        {"unique_id": "slow_item", "ds": days, "y": rng.poisson(0.2, len(days)).astype(float)}
+    )
     return pd.concat([rossmann[~lost], slow], ignore_index=True)
 
 
@@ -62,8 +64,9 @@ def holed(rossmann: pd.DataFrame) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def plan_run(holed: pd.DataFrame):
-    inventory = pd.DataFrame({"unique_id": [*STORES, "slow_item"], "on_hand": 1000.0,
-                              "lead_time_days": 3.0})
+    inventory = pd.DataFrame(
+        {"unique_id": [*STORES, "slow_item"], "on_hand": 1000.0, "lead_time_days": 3.0}
+    )
     return plan_inventory(holed, inventory, seed=0)
 
 
@@ -76,8 +79,9 @@ def test_validate_reports_the_hole(holed: pd.DataFrame) -> None:
     report = validate_sources(holed, as_of="2015-08-01").tables["sales"].report
     assert report.holes["unique_id"].tolist() == [CUT]
     assert report.holes["days"].tolist() == [184]
-    assert (f"1 series has holes of up to 184 days (longest: {CUT}, 2014-10-01 to "
-            "2015-04-02)") in " ".join(report.notes)
+    assert (
+        f"1 series has holes of up to 184 days (longest: {CUT}, 2014-10-01 to 2015-04-02)"
+    ) in " ".join(report.notes)
 
 
 def test_plan_reports_a_recent_hole_and_no_filled_zero_is_demand(plan_run, holed) -> None:
@@ -105,8 +109,7 @@ def _assert_near_level(forecasts: pd.DataFrame, sales: pd.DataFrame) -> None:
 def test_short_gaps_still_mean_nothing_sold(rossmann: pd.DataFrame) -> None:
     """Hole-free data gives what it gave before: a few days without a row are zeros."""
     recent = rossmann[rossmann["ds"] >= "2015-01-01"]
-    short = (recent["unique_id"] == STORES[0]) & recent["ds"].between("2015-03-10",
-                                                                     "2015-03-13")
+    short = (recent["unique_id"] == STORES[0]) & recent["ds"].between("2015-03-10", "2015-03-13")
     zeros = recent.assign(y=np.where(short, 0.0, recent["y"]))
     levels = (80, 95)
     with_gaps = run_forecast(recent[~short], h=H, freq="D", levels=levels).forecasts

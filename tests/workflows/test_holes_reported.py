@@ -27,8 +27,9 @@ def _sales() -> pd.DataFrame:
     week = np.array([1.0, 0.9, 0.9, 1.0, 1.2, 1.5, 0.6])[np.arange(DAYS) % 7]
     parts = []
     for i in range(4):
-        frame = pd.DataFrame({"unique_id": f"shop{i}", "ds": ds,
-                              "y": rng.poisson(40 * week).astype(float)})
+        frame = pd.DataFrame(
+            {"unique_id": f"shop{i}", "ds": ds, "y": rng.poisson(40 * week).astype(float)}
+        )
         hole = HOLES.get(f"shop{i}")
         parts.append(frame if hole is None else frame[~frame["ds"].between(*hole)])
     return pd.concat(parts, ignore_index=True)
@@ -38,12 +39,16 @@ def _sales() -> pd.DataFrame:
 def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("holes")
     sales = _sales()
-    paths = {"csv": folder / "sales.csv", "parquet": folder / "sales.parquet",
-             "inventory": folder / "inventory.csv"}
+    paths = {
+        "csv": folder / "sales.csv",
+        "parquet": folder / "sales.parquet",
+        "inventory": folder / "inventory.csv",
+    }
     sales.to_csv(paths["csv"], index=False)
     sales.to_parquet(paths["parquet"], index=False)
-    pd.DataFrame({"unique_id": [f"shop{i}" for i in range(4)], "on_hand": 100.0,
-                  "lead_time_days": 2.0}).to_csv(paths["inventory"], index=False)
+    pd.DataFrame(
+        {"unique_id": [f"shop{i}" for i in range(4)], "on_hand": 100.0, "lead_time_days": 2.0}
+    ).to_csv(paths["inventory"], index=False)
     return paths
 
 
@@ -52,11 +57,9 @@ def _assert_both_holes(holes: pd.DataFrame) -> None:
     assert holes["days"].tolist() == [31, 20]
 
 
-def test_a_chunked_plan_finds_the_holes_of_every_chunk_and_writes_them(files, tmp_path
-                                                                      ) -> None:
+def test_a_chunked_plan_finds_the_holes_of_every_chunk_and_writes_them(files, tmp_path) -> None:
     config = PlanConfig(models=("SeasonalNaive",), n_windows=1, chunk_size=1)
-    run, validation = plan_files_in_chunks(files["parquet"], files["inventory"], tmp_path,
-                                           config)
+    run, validation = plan_files_in_chunks(files["parquet"], files["inventory"], tmp_path, config)
     _assert_both_holes(run.holes.sort_values("unique_id").reset_index(drop=True))
     written = pd.read_csv(run.files["holes"])
     assert sorted(written["unique_id"]) == ["shop1", "shop3"]
@@ -65,13 +68,13 @@ def test_a_chunked_plan_finds_the_holes_of_every_chunk_and_writes_them(files, tm
 
 
 def test_the_streamed_intake_says_the_holes_of_all_parts_once(files, tmp_path) -> None:
-    parted = stream_sales(files["parquet"], tmp_path / "parts", part_series=1,
-                          as_of="2026-01-01")
+    parted = stream_sales(files["parquet"], tmp_path / "parts", part_series=1, as_of="2026-01-01")
     _assert_both_holes(parted.report.holes)
     said = [n for n in parted.report.notes if "holes" in n]
     assert len(said) == 1
-    assert said[0].startswith("2 series have holes of up to 31 days (longest: shop1, "
-                              "2025-03-01 to 2025-03-31)")
+    assert said[0].startswith(
+        "2 series have holes of up to 31 days (longest: shop1, 2025-03-01 to 2025-03-31)"
+    )
 
 
 def test_the_report_section_warns_and_lists_the_longest_holes(files, tmp_path) -> None:
@@ -85,13 +88,33 @@ def test_the_report_section_warns_and_lists_the_longest_holes(files, tmp_path) -
 
 def test_validate_and_plan_on_the_command_line_warn(files, tmp_path) -> None:
     runner = CliRunner()
-    checked = runner.invoke(app, ["validate", str(files["csv"]), "--as-of", "2026-01-01",
-                                  "--out", str(tmp_path / "validation")])
+    checked = runner.invoke(
+        app,
+        [
+            "validate",
+            str(files["csv"]),
+            "--as-of",
+            "2026-01-01",
+            "--out",
+            str(tmp_path / "validation"),
+        ],
+    )
     assert checked.exit_code == 0, checked.output
     text = " ".join(checked.output.split())
     assert "warning: 2 series have holes of up to 31 days" in text
-    planned = runner.invoke(app, ["plan", str(files["csv"]), "--inventory",
-                                  str(files["inventory"]), "--out", str(tmp_path / "run"),
-                                  "--models", "SeasonalNaive", "--no-track"])
+    planned = runner.invoke(
+        app,
+        [
+            "plan",
+            str(files["csv"]),
+            "--inventory",
+            str(files["inventory"]),
+            "--out",
+            str(tmp_path / "run"),
+            "--models",
+            "SeasonalNaive",
+            "--no-track",
+        ],
+    )
     assert planned.exit_code == 0, planned.output
     assert "warning: 2 series have holes of up to 31 days" in " ".join(planned.output.split())

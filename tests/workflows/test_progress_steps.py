@@ -27,9 +27,12 @@ def data() -> SimpleNamespace:
     """Two sectors of unequal size (2 and 4 series), 100 days."""
     two = generate(sectors=("pharmacy",), n_products=2, n_days=100, seed=2)
     four = generate(sectors=("retail",), n_products=4, n_days=100, seed=3)
-    return SimpleNamespace(**{name: pd.concat([getattr(two, name), getattr(four, name)],
-                                              ignore_index=True)
-                              for name in ("sales", "inventory", "batches")})
+    return SimpleNamespace(
+        **{
+            name: pd.concat([getattr(two, name), getattr(four, name)], ignore_index=True)
+            for name in ("sales", "inventory", "batches")
+        }
+    )
 
 
 class Stop(Exception):
@@ -102,8 +105,9 @@ def _stop_at(stage: str, heard: list[Step]) -> Callable[[Step], None]:
 def test_a_report_that_raises_stops_the_job_before_its_files(data, tmp_path: Path) -> None:
     heard: list[Step] = []
     with pytest.raises(Stop, match="fitting chosen model"):
-        forecast_file(data.sales, tmp_path, progress=_stop_at("fitting chosen model", heard),
-                      n_windows=1)
+        forecast_file(
+            data.sales, tmp_path, progress=_stop_at("fitting chosen model", heard), n_windows=1
+        )
     assert heard[-1].stage == "fitting chosen model" and "sector pharmacy" in heard[-1].scope[0]
     assert not (tmp_path / "forecasts.csv").exists()
 
@@ -123,15 +127,25 @@ class ElsewhereExecutor(InProcessExecutor):
 def test_chunks_report_their_stages_when_they_run_here(data) -> None:
     config = PlanConfig(models=CHEAP, n_windows=1, chunk_size=2)
     heard: list[Step] = []
-    plan_in_chunks(data.sales, data.inventory, config, ChunkCollector(), batches=data.batches,
-                   executor=InProcessExecutor(), steps=heard.append)
+    plan_in_chunks(
+        data.sales,
+        data.inventory,
+        config,
+        ChunkCollector(),
+        batches=data.batches,
+        executor=InProcessExecutor(),
+        steps=heard.append,
+    )
     _rising(heard)
     done = [s for s in heard if s.stage == "chunks planned"]
     assert [(s.done, s.total) for s in done] == [(1, 3), (2, 3), (3, 3)]
     assert done[-1].fraction == pytest.approx(1.0)
     inside = {s.scope[0] for s in heard if s.scope}
-    assert inside == {"chunk 1 of 3, sector pharmacy", "chunk 2 of 3, sector retail",
-                      "chunk 3 of 3, sector retail"}
+    assert inside == {
+        "chunk 1 of 3, sector pharmacy",
+        "chunk 2 of 3, sector retail",
+        "chunk 3 of 3, sector retail",
+    }
     stages = [s.stage for s in heard if s.scope == ("chunk 2 of 3, sector retail",)]
     assert stages[0] == "preparing the sales" and stages[-1] == "building the order list"
     assert "backtesting candidate" in stages
@@ -140,8 +154,15 @@ def test_chunks_report_their_stages_when_they_run_here(data) -> None:
 def test_chunks_run_elsewhere_report_only_when_done(data) -> None:
     config = PlanConfig(models=CHEAP, n_windows=1, chunk_size=2)
     heard: list[Step] = []
-    plan_in_chunks(data.sales, data.inventory, config, ChunkCollector(), batches=data.batches,
-                   executor=ElsewhereExecutor(), steps=heard.append)
+    plan_in_chunks(
+        data.sales,
+        data.inventory,
+        config,
+        ChunkCollector(),
+        batches=data.batches,
+        executor=ElsewhereExecutor(),
+        steps=heard.append,
+    )
     assert [s.describe() for s in heard] == [f"chunks planned {k} of 3" for k in (1, 2, 3)]
     assert [round(s.fraction, 3) for s in heard] == [0.333, 0.667, 1.0]
 
@@ -151,8 +172,15 @@ def test_a_report_that_raises_stops_the_plan_before_the_next_chunk(data) -> None
     sink = ChunkCollector()
     heard: list[Step] = []
     with pytest.raises(Stop):
-        plan_in_chunks(data.sales, data.inventory, config, sink, batches=data.batches,
-                       executor=InProcessExecutor(), steps=_stop_at("chunks planned", heard))
+        plan_in_chunks(
+            data.sales,
+            data.inventory,
+            config,
+            sink,
+            batches=data.batches,
+            executor=InProcessExecutor(),
+            steps=_stop_at("chunks planned", heard),
+        )
     assert sum(1 for s in heard if s.stage == "chunks planned") == 1
     assert set(sink.plan["sector"]) == {"pharmacy"}  # the first chunk only
 
@@ -162,7 +190,13 @@ def test_a_report_that_raises_stops_a_process_pool_at_a_finished_chunk(data) -> 
     config = PlanConfig(models=CHEAP, n_windows=1, chunk_size=2)
     heard: list[Step] = []
     with pytest.raises(Stop), LocalProcessExecutor(2) as pool:
-        plan_in_chunks(data.sales, data.inventory, config, ChunkCollector(),
-                       batches=data.batches, executor=pool,
-                       steps=_stop_at("chunks planned", heard))
+        plan_in_chunks(
+            data.sales,
+            data.inventory,
+            config,
+            ChunkCollector(),
+            batches=data.batches,
+            executor=pool,
+            steps=_stop_at("chunks planned", heard),
+        )
     assert [s.describe() for s in heard] == ["chunks planned 1 of 3"]

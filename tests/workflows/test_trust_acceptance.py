@@ -34,29 +34,45 @@ def _run(*args: str) -> str:
 
 @pytest.fixture(scope="module")
 def panel(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    frame = pd.read_parquet(shared_data / "rossmann" / "rossmann.parquet",
-                            columns=["unique_id", "ds", "y"])
+    frame = pd.read_parquet(
+        shared_data / "rossmann" / "rossmann.parquet", columns=["unique_id", "ds", "y"]
+    )
     frame["ds"] = pd.to_datetime(frame["ds"])
     frame = frame[frame["unique_id"].isin(STORES) & (frame["ds"] >= "2014-06-01")]
     frame = frame[~((frame["unique_id"] == CUT) & frame["ds"].between(*HOLE))]
     days = pd.date_range("2014-06-01", "2015-07-31")
     rng = np.random.default_rng(5)
-    dead = pd.DataFrame({"unique_id": "dead_item", "ds": days,
-                         "y": np.where(days < "2015-06-01", rng.poisson(3, len(days)), 0)})
-    absurd = pd.DataFrame({"unique_id": ["store_0003"], "ds": [pd.Timestamp("2015-07-31")],
-                           "y": [1e300]})
-    sales = pd.concat([frame[frame["ds"] != "2015-07-31"], frame[
-        (frame["ds"] == "2015-07-31") & (frame["unique_id"] != "store_0003")], dead, absurd,
-        frame[(frame["ds"] == "2015-07-31") & (frame["unique_id"] == "store_0003")]])
+    dead = pd.DataFrame(
+        {
+            "unique_id": "dead_item",
+            "ds": days,
+            "y": np.where(days < "2015-06-01", rng.poisson(3, len(days)), 0),
+        }
+    )
+    absurd = pd.DataFrame(
+        {"unique_id": ["store_0003"], "ds": [pd.Timestamp("2015-07-31")], "y": [1e300]}
+    )
+    sales = pd.concat(
+        [
+            frame[frame["ds"] != "2015-07-31"],
+            frame[(frame["ds"] == "2015-07-31") & (frame["unique_id"] != "store_0003")],
+            dead,
+            absurd,
+            frame[(frame["ds"] == "2015-07-31") & (frame["unique_id"] == "store_0003")],
+        ]
+    )
     sales = sales.assign(sector="pharmacy")
-    inventory = pd.DataFrame({
-        "unique_id": [*STORES, "dead_item", "absurd_item"],
-        "sector": "pharmacy",
-        "on_hand": [8000.0, 0.0, 9000.0, 7000.0, 400.0, 10.0],
-        "on_order": [5000.0, 0, 0, 0, 0, 0],
-        "on_order_due": ["2015-07-25", "", "", "", "", ""],  # a week overdue
-        "lead_time_days": [2.0, 2.0, 2.0, 2.0, 2.0, 100_000.0],
-        "unit_cost": 1.0})
+    inventory = pd.DataFrame(
+        {
+            "unique_id": [*STORES, "dead_item", "absurd_item"],
+            "sector": "pharmacy",
+            "on_hand": [8000.0, 0.0, 9000.0, 7000.0, 400.0, 10.0],
+            "on_order": [5000.0, 0, 0, 0, 0, 0],
+            "on_order_due": ["2015-07-25", "", "", "", "", ""],  # a week overdue
+            "lead_time_days": [2.0, 2.0, 2.0, 2.0, 2.0, 100_000.0],
+            "unit_cost": 1.0,
+        }
+    )
     inventory.loc[inventory["unique_id"] == "absurd_item", "unit_cost"] = 2.0
     folder = tmp_path_factory.mktemp("trust")
     files = {"sales": folder / "sales.csv", "inventory": folder / "inventory.csv"}
@@ -68,16 +84,29 @@ def panel(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[s
 @pytest.fixture(scope="module")
 def planned(panel: dict[str, Path]) -> tuple[Path, str]:
     out = panel["sales"].parent / "plan"
-    output = _run("plan", str(panel["sales"]), "--inventory", str(panel["inventory"]),
-                  "--out", str(out), "--no-track")
+    output = _run(
+        "plan",
+        str(panel["sales"]),
+        "--inventory",
+        str(panel["inventory"]),
+        "--out",
+        str(out),
+        "--no-track",
+    )
     return out, output
 
 
 @pytest.mark.slow
 def test_validate_and_plan_report_the_hole(panel: dict[str, Path], planned) -> None:
     out, output = planned
-    validated = _run("validate", str(panel["sales"]), "--out",
-                     str(panel["sales"].parent / "checks"), "--as-of", "2015-08-01")
+    validated = _run(
+        "validate",
+        str(panel["sales"]),
+        "--out",
+        str(panel["sales"].parent / "checks"),
+        "--as-of",
+        "2015-08-01",
+    )
     for said in (validated, output):
         assert "holes of up to 184 days" in " ".join(said.split()) and CUT in said
     holes = pd.read_csv(out / "holes.csv")
@@ -143,8 +172,11 @@ def test_every_critical_stockout_is_in_the_first_ten_lines(planned) -> None:
     out, output = planned
     plan = pd.read_csv(out / "plan.csv")
     alerts = pd.read_csv(out / "alerts.csv")
-    critical = set(alerts.loc[(alerts["type"] == "stockout_risk")
-                              & (alerts["severity"] == "critical"), "unique_id"])
+    critical = set(
+        alerts.loc[
+            (alerts["type"] == "stockout_risk") & (alerts["severity"] == "critical"), "unique_id"
+        ]
+    )
     assert "store_0003" in critical  # its shelf is empty
     assert critical <= set(plan["unique_id"].head(10))
     table = output.split("Most urgent", 1)[1]
@@ -160,8 +192,14 @@ def test_no_output_holds_nan_or_infinity(planned) -> None:
         assert not numbers.empty
         assert np.isfinite(numbers.to_numpy(dtype=float)).all(), name
     plan = pd.read_csv(out / "plan.csv")
-    for column in ("order_qty", "safety_stock", "order_up_to", "stockout_probability",
-                   "days_of_cover", "excess_value"):
+    for column in (
+        "order_qty",
+        "safety_stock",
+        "order_up_to",
+        "stockout_probability",
+        "days_of_cover",
+        "excess_value",
+    ):
         assert plan[column].notna().all(), column
 
 
@@ -169,12 +207,22 @@ def test_weekly_sales_on_mixed_weekdays_are_read_as_weekly(tmp_path: Path) -> No
     weeks = pd.date_range("2023-01-02", periods=80, freq="W-MON")
     rng = np.random.default_rng(1)
     dates = [d - pd.Timedelta(days=1) if i % 3 == 0 else d for i, d in enumerate(weeks)]
-    sales = pd.DataFrame({"unique_id": "bag", "ds": dates,
-                          "y": rng.poisson(100, len(weeks)).astype(float)})
+    sales = pd.DataFrame(
+        {"unique_id": "bag", "ds": dates, "y": rng.poisson(100, len(weeks)).astype(float)}
+    )
     path = tmp_path / "weekly.csv"
     sales.to_csv(path, index=False)
-    output = _run("forecast", str(path), "--horizon", "4", "--models", "SeasonalNaive",
-                  "--out", str(tmp_path / "f"), "--no-track")
+    output = _run(
+        "forecast",
+        str(path),
+        "--horizon",
+        "4",
+        "--models",
+        "SeasonalNaive",
+        "--out",
+        str(tmp_path / "f"),
+        "--no-track",
+    )
     forecasts = pd.read_csv(tmp_path / "f" / "forecasts.csv", parse_dates=["ds"])
     assert len(forecasts) == 4 and (forecasts["ds"].diff().dropna() == "7D").all()
     assert forecasts["forecast"].between(60, 140).all()  # weekly level, not twice or zero

@@ -44,8 +44,7 @@ class DaskExecutor:
 
     runs_here = False
 
-    def __init__(self, scheduler: str | None = None, n_workers: int = DEFAULT_DASK_WORKERS
-                 ) -> None:
+    def __init__(self, scheduler: str | None = None, n_workers: int = DEFAULT_DASK_WORKERS) -> None:
         self.scheduler = scheduler or os.environ.get(SCHEDULER_ENV) or None
         self.n_workers = max(int(n_workers), 1)
         self._client: Any = None
@@ -55,18 +54,26 @@ class DaskExecutor:
         try:
             from distributed import Client, LocalCluster
         except ImportError as exc:
-            raise OptionError("the dask engine needs dask and distributed installed",
-                              hint="pip install 'stockwise[dask]'") from exc
+            raise OptionError(
+                "the dask engine needs dask and distributed installed",
+                hint="pip install 'stockwise[dask]'",
+            ) from exc
         if self.scheduler:
             try:
                 self._client = Client(self.scheduler, timeout=CONNECT_TIMEOUT_S)
             except (OSError, TimeoutError) as exc:
-                raise OptionError(f"no Dask scheduler answers at {self.scheduler} ({exc})",
-                                  hint=f"Check --scheduler / ${SCHEDULER_ENV}.") from exc
+                raise OptionError(
+                    f"no Dask scheduler answers at {self.scheduler} ({exc})",
+                    hint=f"Check --scheduler / ${SCHEDULER_ENV}.",
+                ) from exc
         else:
-            self._cluster = LocalCluster(n_workers=self.n_workers, threads_per_worker=1,
-                                         processes=True, dashboard_address=None,
-                                         silence_logs=logging.ERROR)
+            self._cluster = LocalCluster(
+                n_workers=self.n_workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            )
             self._client = Client(self._cluster)
         try:
             _check_versions(self._client)
@@ -142,17 +149,21 @@ def _check_versions(client: Any) -> None:
     try:
         found = client.run(version, "stockwise")
     except PackageNotFoundError as exc:
-        raise OptionError("a Dask worker does not have stockwise installed",
-                          hint=f"Install stockwise {__version__} on every worker.") from exc
+        raise OptionError(
+            "a Dask worker does not have stockwise installed",
+            hint=f"Install stockwise {__version__} on every worker.",
+        ) from exc
     other = {worker: v for worker, v in found.items() if v != __version__}
     if other:
-        raise OptionError(f"Dask workers run another stockwise version than this one "
-                          f"({__version__}): {other}",
-                          hint=f"Install stockwise {__version__} on every worker.")
+        raise OptionError(
+            f"Dask workers run another stockwise version than this one ({__version__}): {other}",
+            hint=f"Install stockwise {__version__} on every worker.",
+        )
 
 
-def open_executor(engine: str = "local", *, workers: int | None = None,
-                  scheduler: str | None = None) -> Executor:
+def open_executor(
+    engine: str = "local", *, workers: int | None = None, scheduler: str | None = None
+) -> Executor:
     """The executor named by ``engine`` (use it in a with-block).
 
     ``local``: in this process; ``process``: a pool of ``workers`` processes (default one

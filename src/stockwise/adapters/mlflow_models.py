@@ -68,27 +68,30 @@ class ForecasterModel(PythonModel):
         self.levels_ = tuple(spec.get("levels", ()))
         self.forecaster_ = build_forecaster(spec["forecaster"]).fit(training)
 
-    def predict(self, context: Any, model_input: pd.DataFrame,
-                params: dict[str, Any] | None = None) -> pd.DataFrame:
-        frame = model_input if isinstance(model_input, pd.DataFrame) else pd.DataFrame(
-            model_input)
+    def predict(
+        self, context: Any, model_input: pd.DataFrame, params: dict[str, Any] | None = None
+    ) -> pd.DataFrame:
+        frame = model_input if isinstance(model_input, pd.DataFrame) else pd.DataFrame(model_input)
         return forecast_request(self.forecaster_, frame, self.levels_)
 
 
-def forecast_request(model: Forecaster, request: pd.DataFrame, levels: Sequence[int] = ()
-                     ) -> pd.DataFrame:
+def forecast_request(
+    model: Forecaster, request: pd.DataFrame, levels: Sequence[int] = ()
+) -> pd.DataFrame:
     """Answer a request ``h`` (+ ``unique_id``) with the model's forecast frame."""
     if "h" not in request.columns or request.empty:
-        raise OptionError("the model input needs a column 'h' (periods ahead), with "
-                          "'unique_id' to choose series")
+        raise OptionError(
+            "the model input needs a column 'h' (periods ahead), with 'unique_id' to choose series"
+        )
     steps = pd.to_numeric(request["h"], errors="raise").astype(int)
     if (steps < 1).any():
         raise OptionError("h must be >= 1")
     out = model.predict(int(steps.max()), levels=tuple(levels))
     if S.UNIQUE_ID not in request.columns:
         return out
-    wanted = pd.Series(steps.to_numpy(), index=request[S.UNIQUE_ID].astype(str)).groupby(
-        level=0).max()
+    wanted = (
+        pd.Series(steps.to_numpy(), index=request[S.UNIQUE_ID].astype(str)).groupby(level=0).max()
+    )
     out = out[out[S.UNIQUE_ID].isin(wanted.index)]
     step = out.groupby(S.UNIQUE_ID, sort=False).cumcount()
     return out[step.to_numpy() < out[S.UNIQUE_ID].map(wanted).to_numpy()].reset_index(drop=True)
@@ -98,8 +101,10 @@ def forecast_request(model: Forecaster, request: pd.DataFrame, levels: Sequence[
 def forecaster_spec(model: Forecaster) -> dict[str, Any]:
     """Class + constructor parameters, JSON-ready; nested forecasters included."""
     cls = type(model)
-    return {"class": f"{cls.__module__}:{cls.__qualname__}",
-            "params": {k: _encode(v, k) for k, v in model.get_params().items()}}
+    return {
+        "class": f"{cls.__module__}:{cls.__qualname__}",
+        "params": {k: _encode(v, k) for k, v in model.get_params().items()},
+    }
 
 
 def build_forecaster(spec: dict[str, Any]) -> Forecaster:
@@ -122,8 +127,10 @@ def _encode(value: Any, name: str) -> Any:
         return [_encode(v, name) for v in value]
     if value is None or isinstance(value, bool | int | float | str):
         return value
-    raise OptionError(f"parameter {name}={value!r} cannot be saved as JSON; this "
-                      "forecaster cannot be logged as a model")
+    raise OptionError(
+        f"parameter {name}={value!r} cannot be saved as JSON; this "
+        "forecaster cannot be logged as a model"
+    )
 
 
 def _decode(value: Any) -> Any:
@@ -148,8 +155,9 @@ def can_log(model: Forecaster) -> str | None:
 
 
 # -- logging ------------------------------------------------------------------------------
-def log_forecaster(name: str, model: Forecaster, sample_input: pd.DataFrame,
-                   levels: Sequence[int] = ()) -> str:
+def log_forecaster(
+    name: str, model: Forecaster, sample_input: pd.DataFrame, levels: Sequence[int] = ()
+) -> str:
     """Log ``model`` (fitted) as a pyfunc model in the active run; returns its URI.
 
     ``sample_input`` gives the output signature (answered by ``model`` itself) and is kept
@@ -167,19 +175,33 @@ def log_forecaster(name: str, model: Forecaster, sample_input: pd.DataFrame,
         spec_path, data_path = Path(tmp, SPEC), Path(tmp, TRAINING_DATA)
         code_path = Path(tmp, "stockwise_forecaster.py")
         code_path.write_text(MODEL_CODE, encoding="utf-8")
-        spec_path.write_text(json.dumps({
-            "format_version": FORMAT_VERSION, "stockwise_version": __version__,
-            "model": model.name, "levels": list(levels), "forecaster": forecaster_spec(model),
-        }, indent=2), encoding="utf-8")
+        spec_path.write_text(
+            json.dumps(
+                {
+                    "format_version": FORMAT_VERSION,
+                    "stockwise_version": __version__,
+                    "model": model.name,
+                    "levels": list(levels),
+                    "forecaster": forecaster_spec(model),
+                },
+                indent=2,
+            ),
+            encoding="utf-8",
+        )
         model.train_[[S.UNIQUE_ID, S.DS, S.Y]].to_parquet(data_path, index=False)
         with warnings.catch_warnings():  # the signature is explicit, no example on purpose
             warnings.filterwarnings("ignore", message=".*input example", category=UserWarning)
             info = mlflow.pyfunc.log_model(
-                name=name, python_model=str(code_path),
+                name=name,
+                python_model=str(code_path),
                 artifacts={"spec": str(spec_path), "training_data": str(data_path)},
-                signature=signature, pip_requirements=pip_requirements(),
-                metadata={"stockwise_model": model.name, "levels": list(levels),
-                          "sample_request": sample_input.to_dict(orient="list")},
+                signature=signature,
+                pip_requirements=pip_requirements(),
+                metadata={
+                    "stockwise_model": model.name,
+                    "levels": list(levels),
+                    "sample_request": sample_input.to_dict(orient="list"),
+                },
             )
     return str(info.model_uri)
 

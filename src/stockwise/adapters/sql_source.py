@@ -23,15 +23,19 @@ def read_sql(url: str, query: str) -> RawTable:
     try:
         engine = sa.create_engine(url)
     except Exception as exc:  # ArgumentError, missing driver (NoSuchModuleError) ...
-        raise InputError(f"cannot use database URL: {exc}", source=_redact(url),
-                         hint="Use a SQLAlchemy URL such as sqlite:///sales.db or "
-                              "postgresql+psycopg://user@host/db.") from exc
+        raise InputError(
+            f"cannot use database URL: {exc}",
+            source=_redact(url),
+            hint="Use a SQLAlchemy URL such as sqlite:///sales.db or "
+            "postgresql+psycopg://user@host/db.",
+        ) from exc
     try:
         with engine.connect() as connection:
             frame = pd.read_sql_query(sa.text(statement), connection)
     except Exception as exc:  # OperationalError, ProgrammingError ...
-        raise InputError(f"the query failed: {exc}", source=source,
-                         hint="Check the table name and the query.") from exc
+        raise InputError(
+            f"the query failed: {exc}", source=source, hint="Check the table name and the query."
+        ) from exc
     finally:
         engine.dispose()
     if frame.empty:

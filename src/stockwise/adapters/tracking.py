@@ -41,8 +41,16 @@ from stockwise.ports.tracking import (
     safe_name,
 )
 
-__all__ = ["DEFAULT_DATA_DIR", "MlflowTracker", "NullTracker", "RunDetails", "RunSummary",
-           "Tracker", "open_tracker", "resolve_tracking_uri"]
+__all__ = [
+    "DEFAULT_DATA_DIR",
+    "MlflowTracker",
+    "NullTracker",
+    "RunDetails",
+    "RunSummary",
+    "Tracker",
+    "open_tracker",
+    "resolve_tracking_uri",
+]
 
 log = logging.getLogger(__name__)
 DEFAULT_DATA_DIR = Path("stockwise-data-store")
@@ -52,8 +60,9 @@ ENV_URI = "MLFLOW_TRACKING_URI"
 _BATCH = 100  # MLflow's log_batch accepts at most 100 params / 1000 metrics per call
 
 
-def resolve_tracking_uri(tracking_uri: str | None = None,
-                         data_dir: str | Path | None = None) -> str:
+def resolve_tracking_uri(
+    tracking_uri: str | None = None, data_dir: str | Path | None = None
+) -> str:
     """Where runs go: explicit arguments first, then the environment, then the default.
 
     ``tracking_uri``, else ``sqlite:///<data_dir>/mlflow.db`` for an explicit ``data_dir``,
@@ -70,11 +79,12 @@ def resolve_tracking_uri(tracking_uri: str | None = None,
 
 def _sqlite_path(uri: str) -> Path | None:
     prefix = "sqlite:///"
-    return Path(uri[len(prefix):]) if uri.startswith(prefix) else None
+    return Path(uri[len(prefix) :]) if uri.startswith(prefix) else None
 
 
-def open_tracker(track: bool = True, tracking_uri: str | None = None,
-                 data_dir: str | Path | None = None) -> Tracker:
+def open_tracker(
+    track: bool = True, tracking_uri: str | None = None, data_dir: str | Path | None = None
+) -> Tracker:
     """The CLI's tracker: MLflow, or the null tracker for ``--no-track``.
 
     Without MLflow installed the run goes on untracked, with a warning saying so.
@@ -82,8 +92,10 @@ def open_tracker(track: bool = True, tracking_uri: str | None = None,
     if not track:
         return NullTracker()
     if importlib.util.find_spec("mlflow") is None:
-        log.warning("mlflow is not installed: this run is not tracked (pip install "
-                    "'stockwise[tracking]', or --no-track to silence this warning)")
+        log.warning(
+            "mlflow is not installed: this run is not tracked (pip install "
+            "'stockwise[tracking]', or --no-track to silence this warning)"
+        )
         return NullTracker()
     return MlflowTracker(tracking_uri, data_dir=data_dir)
 
@@ -117,8 +129,13 @@ class RunDetails:
 class MlflowTracker:
     """Records runs in MLflow (see the module doc for where)."""
 
-    def __init__(self, tracking_uri: str | None = None, *, data_dir: str | Path | None = None,
-                 experiment: str = EXPERIMENT) -> None:
+    def __init__(
+        self,
+        tracking_uri: str | None = None,
+        *,
+        data_dir: str | Path | None = None,
+        experiment: str = EXPERIMENT,
+    ) -> None:
         self.tracking_uri = resolve_tracking_uri(tracking_uri, data_dir)
         self.experiment = experiment
         self._run_id: str | None = None
@@ -160,8 +177,7 @@ class MlflowTracker:
 
     # -- the Tracker protocol -----------------------------------------------------------
     @contextmanager
-    def start_run(self, name: str, tags: Mapping[str, str] | None = None
-                  ) -> Iterator[str | None]:
+    def start_run(self, name: str, tags: Mapping[str, str] | None = None) -> Iterator[str | None]:
         mlflow = optional_import("mlflow", "Experiment tracking")
 
         experiment_id = self.experiment_id()
@@ -169,8 +185,9 @@ class MlflowTracker:
         os.environ.setdefault("MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT", "true")
         with self.as_default():
             nested = mlflow.active_run() is not None
-            with mlflow.start_run(experiment_id=experiment_id, run_name=name, nested=nested,
-                                  tags=dict(tags or {})) as run:
+            with mlflow.start_run(
+                experiment_id=experiment_id, run_name=name, nested=nested, tags=dict(tags or {})
+            ) as run:
                 self._run_id = self.last_run_id = run.info.run_id
                 log.info("MLflow run %s (%s) in %s", self._run_id, name, self.tracking_uri)
                 try:
@@ -183,16 +200,15 @@ class MlflowTracker:
 
         items = [Param(str(k), str(v)) for k, v in params.items()]
         for start in range(0, len(items), _BATCH):
-            self.client.log_batch(self._active(), params=items[start:start + _BATCH])
+            self.client.log_batch(self._active(), params=items[start : start + _BATCH])
 
     def log_metrics(self, metrics: Mapping[str, float], step: int | None = None) -> None:
         from mlflow.entities import Metric
 
         stamp = int(datetime.now().timestamp() * 1000)
-        items = [Metric(metric_key(str(k)), float(v), stamp, step or 0)
-                 for k, v in metrics.items()]
+        items = [Metric(metric_key(str(k)), float(v), stamp, step or 0) for k, v in metrics.items()]
         for start in range(0, len(items), _BATCH):
-            self.client.log_batch(self._active(), metrics=items[start:start + _BATCH])
+            self.client.log_batch(self._active(), metrics=items[start : start + _BATCH])
 
     def log_artifact(self, path: str | Path, artifact_path: str | None = None) -> None:
         self.client.log_artifact(self._active(), str(path), artifact_path)
@@ -205,10 +221,15 @@ class MlflowTracker:
 
         items = [RunTag(str(k), str(v)) for k, v in tags.items()]
         for start in range(0, len(items), _BATCH):
-            self.client.log_batch(self._active(), tags=items[start:start + _BATCH])
+            self.client.log_batch(self._active(), tags=items[start : start + _BATCH])
 
-    def log_model(self, name: str, forecaster: Forecaster, sample_input: pd.DataFrame,
-                  levels: Sequence[int] = ()) -> str | None:
+    def log_model(
+        self,
+        name: str,
+        forecaster: Forecaster,
+        sample_input: pd.DataFrame,
+        levels: Sequence[int] = (),
+    ) -> str | None:
         """Log the fitted forecaster as a pyfunc model; None (and a warning) if it can't be."""
         from stockwise.adapters.mlflow_models import can_log, log_forecaster
 
@@ -222,8 +243,9 @@ class MlflowTracker:
         self._logged[(self._active(), name)] = uri
         return uri
 
-    def register_best(self, sector: str, model_name: str, run_id: str,
-                      alias: str = "champion") -> str | None:
+    def register_best(
+        self, sector: str, model_name: str, run_id: str, alias: str = "champion"
+    ) -> str | None:
         """Register the run's model ``<sector>-<model>`` as ``stockwise-<sector>``."""
         import mlflow
 
@@ -231,10 +253,12 @@ class MlflowTracker:
         source = self._logged_model_uri(run_id, model_artifact_name(sector, model_name))
         with self.as_default(), mlflow_prints_logged():
             version = mlflow.register_model(
-                source, registered, tags={"sector": sector, "model": model_name})
+                source, registered, tags={"sector": sector, "model": model_name}
+            )
         self.client.set_registered_model_alias(registered, alias, version.version)
-        log.info("registered %s version %s (%s) as @%s", registered, version.version,
-                 model_name, alias)
+        log.info(
+            "registered %s version %s (%s) as @%s", registered, version.version, model_name, alias
+        )
         return str(version.version)
 
     # -- reading runs back --------------------------------------------------------------
@@ -245,8 +269,9 @@ class MlflowTracker:
         experiment_id = self.experiment_id(create=False)
         if experiment_id is None:
             return []
-        runs = self.client.search_runs([experiment_id], max_results=limit,
-                                       order_by=["attributes.start_time DESC"])
+        runs = self.client.search_runs(
+            [experiment_id], max_results=limit, order_by=["attributes.start_time DESC"]
+        )
         return [_summary(run) for run in runs]
 
     def run_details(self, run_id: str) -> RunDetails:
@@ -254,15 +279,20 @@ class MlflowTracker:
         run = self._find(run_id)
         run_id = run.info.run_id
         tags = {k: v for k, v in run.data.tags.items() if not k.startswith("mlflow.")}
-        models = {m.name: f"models:/{m.model_id}" for m in self.client.search_logged_models(
-            [run.info.experiment_id], filter_string=f"source_run_id = '{run_id}'")}
+        models = {
+            m.name: f"models:/{m.model_id}"
+            for m in self.client.search_logged_models(
+                [run.info.experiment_id], filter_string=f"source_run_id = '{run_id}'"
+            )
+        }
         registered = []
         for found in self.client.search_model_versions(f"run_id = '{run_id}'"):
             version = self.client.get_model_version(found.name, found.version)
             aliases = "".join(f" @{a}" for a in getattr(version, "aliases", []) or [])
             registered.append(f"{version.name} v{version.version}{aliases}")
-        return RunDetails(_summary(run), dict(run.data.params), tags,
-                          self._artifacts(run_id), models, registered)
+        return RunDetails(
+            _summary(run), dict(run.data.params), tags, self._artifacts(run_id), models, registered
+        )
 
     # -- helpers ------------------------------------------------------------------------
     def _active(self) -> str:
@@ -275,7 +305,8 @@ class MlflowTracker:
             return self._logged[(run_id, name)]
         run = self.client.get_run(run_id)
         for model in self.client.search_logged_models(
-                [run.info.experiment_id], filter_string=f"source_run_id = '{run_id}'"):
+            [run.info.experiment_id], filter_string=f"source_run_id = '{run_id}'"
+        ):
             if model.name == name:
                 return f"models:/{model.model_id}"
         raise OptionError(f"run {run_id} has no logged model {name!r} to register")
@@ -296,10 +327,13 @@ class MlflowTracker:
             if len(matches) == 1:
                 return self.client.get_run(matches[0].run_id)
             if len(matches) > 1:
-                raise OptionError(f"run id prefix {run_id!r} is ambiguous: "
-                                  f"{', '.join(m.run_id for m in matches[:5])}")
-        raise OptionError(f"no run {run_id!r} in {self.tracking_uri}; "
-                          "'stockwise runs' lists the recent ones")
+                raise OptionError(
+                    f"run id prefix {run_id!r} is ambiguous: "
+                    f"{', '.join(m.run_id for m in matches[:5])}"
+                )
+        raise OptionError(
+            f"no run {run_id!r} in {self.tracking_uri}; 'stockwise runs' lists the recent ones"
+        )
 
     def _artifacts(self, run_id: str, path: str | None = None, depth: int = 3) -> list[str]:
         out = []
@@ -323,8 +357,10 @@ class MlflowTracker:
         from mlflow.tracking._tracking_service import utils as tracking_utils
 
         env = {k: os.environ.get(k) for k in (ENV_URI, "MLFLOW_REGISTRY_URI")}
-        saved = (getattr(tracking_utils, "_tracking_uri", None),
-                 getattr(registry_utils, "_registry_uri", None))
+        saved = (
+            getattr(tracking_utils, "_tracking_uri", None),
+            getattr(registry_utils, "_registry_uri", None),
+        )
         mlflow.set_tracking_uri(self.tracking_uri)
         mlflow.set_registry_uri(self.tracking_uri)
         try:
@@ -367,12 +403,15 @@ def registered_model_name(sector: str) -> str:
 def _summary(run: Any) -> RunSummary:
     tags = run.data.tags
     prefix = "stockwise.champion."
-    champions = {k[len(prefix):]: v for k, v in tags.items() if k.startswith(prefix)}
+    champions = {k[len(prefix) :]: v for k, v in tags.items() if k.startswith(prefix)}
     sectors = [s for s in tags.get("stockwise.sectors", "").split(",") if s]
     return RunSummary(
-        run_id=run.info.run_id, name=run.info.run_name or "",
+        run_id=run.info.run_id,
+        name=run.info.run_name or "",
         started=datetime.fromtimestamp(run.info.start_time / 1000),
-        status=run.info.status, kind=tags.get("stockwise.kind", ""),
-        sectors=sectors or sorted(champions), champions=champions,
+        status=run.info.status,
+        kind=tags.get("stockwise.kind", ""),
+        sectors=sectors or sorted(champions),
+        champions=champions,
         metrics=dict(run.data.metrics),
     )

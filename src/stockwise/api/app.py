@@ -43,29 +43,39 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.runs.shutdown()
             storage.dispose()
 
-    app = FastAPI(title="stockwise", version=__version__, lifespan=lifespan,
-                  docs_url=None, redoc_url=None,
-                  description="Demand forecasts, stock plans, alerts and order lists. "
-                              "Send an API key in the `X-API-Key` header; see docs/api.md.")
+    app = FastAPI(
+        title="stockwise",
+        version=__version__,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        description="Demand forecasts, stock plans, alerts and order lists. "
+        "Send an API key in the `X-API-Key` header; see docs/api.md.",
+    )
     app.state.settings = settings
     app.state.storage = storage
     app.state.key_cache = {}
     app.state.cache = ReadCache()
-    app.state.runs = RunManager(storage, workers=settings.run_workers,
-                                on_finish=app.state.cache.run_finished)
+    app.state.runs = RunManager(
+        storage, workers=settings.run_workers, on_finish=app.state.cache.run_finished
+    )
     install_handlers(app)
     app.add_middleware(UploadLimit, max_bytes=settings.max_upload_bytes)
     app.add_middleware(SecurityHeaders)
 
-    @app.get("/health", tags=["health"],
-             responses={503: {"model": dict[str, str], "description": "Database down"}})
+    @app.get(
+        "/health",
+        tags=["health"],
+        responses={503: {"model": dict[str, str], "description": "Database down"}},
+    )
     def health() -> JSONResponse:
         """The server and its database answer."""
         try:
             storage.ping()
         except Exception as exc:  # any driver error means "down"
-            return JSONResponse({"status": "error", "database": str(exc),
-                                 "version": __version__}, status_code=503)
+            return JSONResponse(
+                {"status": "error", "database": str(exc), "version": __version__}, status_code=503
+            )
         return JSONResponse({"status": "ok", "database": "ok", "version": __version__})
 
     app.include_router(_api_router(), prefix=API_PREFIX)

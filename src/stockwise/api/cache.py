@@ -21,8 +21,7 @@ MAX_ANSWERS = 4096
 class ReadCache:
     """Thread-safe: latest run id per kind (with TTL) + an LRU of encoded answers."""
 
-    def __init__(self, max_answers: int = MAX_ANSWERS, ttl: float = LATEST_TTL_SECONDS
-                 ) -> None:
+    def __init__(self, max_answers: int = MAX_ANSWERS, ttl: float = LATEST_TTL_SECONDS) -> None:
         self._lock = threading.Lock()
         self._latest: dict[str | None, tuple[str | None, float]] = {}
         self._answers: OrderedDict[Hashable, bytes] = OrderedDict()

@@ -31,9 +31,11 @@ PAGES = {  # path -> (template, title shown in the navigation)
 }
 NAV = ["/", "/orders", "/alerts", "/runs", "/upload"]
 ASSET_CACHE = "public, max-age=86400"
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-       "img-src 'self' data: blob:; connect-src 'self'; font-src 'self' data:; "
-       "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; connect-src 'self'; font-src 'self' data:; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'"
+)
 """The browser itself refuses anything not served by this app (plotly draws with inline
 styles and data: images; nothing else is allowed)."""
 
@@ -67,21 +69,42 @@ def mount_dashboard(app: FastAPI) -> None:
             lang = page_language(request)
             keep = f"?lang={lang}" if "lang" in request.query_params else ""
             nav = [(path + keep, tr(PAGES[path][1], lang), path) for path in NAV]
-            return templates.TemplateResponse(request, template, {
-                "title": tr(title, lang), "nav": nav, "current": request.url.path,
-                "api": API_PREFIX, "lang": lang, "words": dict(catalogue(lang))},
-                headers={"Content-Security-Policy": CSP})
+            return templates.TemplateResponse(
+                request,
+                template,
+                {
+                    "title": tr(title, lang),
+                    "nav": nav,
+                    "current": request.url.path,
+                    "api": API_PREFIX,
+                    "lang": lang,
+                    "words": dict(catalogue(lang)),
+                },
+                headers={"Content-Security-Policy": CSP},
+            )
+
         return render
 
     for path, (template, title) in PAGES.items():
-        app.add_api_route(path, page(template, title), methods=["GET"],
-                          response_class=HTMLResponse, include_in_schema=False,
-                          name=f"dashboard:{template.removesuffix('.html')}")
+        app.add_api_route(
+            path,
+            page(template, title),
+            methods=["GET"],
+            response_class=HTMLResponse,
+            include_in_schema=False,
+            name=f"dashboard:{template.removesuffix('.html')}",
+        )
 
     def plotly_js() -> FileResponse:
-        return FileResponse(plotly_bundle(), media_type="text/javascript",
-                            headers={"Cache-Control": ASSET_CACHE})
+        return FileResponse(
+            plotly_bundle(), media_type="text/javascript", headers={"Cache-Control": ASSET_CACHE}
+        )
 
-    app.add_api_route("/vendor/plotly.min.js", plotly_js, methods=["GET"],
-                      include_in_schema=False, name="dashboard:plotly")
+    app.add_api_route(
+        "/vendor/plotly.min.js",
+        plotly_js,
+        methods=["GET"],
+        include_in_schema=False,
+        name="dashboard:plotly",
+    )
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")

@@ -22,12 +22,16 @@ _PAGE = Path(__file__).with_name("docs.html")
 def _csp(page: str) -> str:
     def hashes(tag: str) -> str:
         blocks = re.findall(rf"<{tag}>(.*?)</{tag}>", page, flags=re.DOTALL)
-        return " ".join("'sha256-" + base64.b64encode(hashlib.sha256(b.encode()).digest())
-                        .decode() + "'" for b in blocks)
+        return " ".join(
+            "'sha256-" + base64.b64encode(hashlib.sha256(b.encode()).digest()).decode() + "'"
+            for b in blocks
+        )
 
-    return (f"default-src 'none'; script-src {hashes('script')}; "
-            f"style-src {hashes('style')}; connect-src 'self'; base-uri 'none'; "
-            "form-action 'none'; frame-ancestors 'self'")
+    return (
+        f"default-src 'none'; script-src {hashes('script')}; "
+        f"style-src {hashes('style')}; connect-src 'self'; base-uri 'none'; "
+        "form-action 'none'; frame-ancestors 'self'"
+    )
 
 
 def mount_docs(app: FastAPI) -> None:

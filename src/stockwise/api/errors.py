@@ -24,26 +24,38 @@ from stockwise.errors import InputError, OptionError, StockwiseError
 log = logging.getLogger(__name__)
 MAX_ECHOED_ID = 100
 """Most characters of a requested id a 404 answer gives back (in ``error.id`` only)."""
-CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-         405: "method_not_allowed", 409: "conflict", 413: "too_large",
-         422: "invalid_request", 500: "internal", 503: "unavailable"}
+CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    422: "invalid_request",
+    500: "internal",
+    503: "unavailable",
+}
 
 
 class ErrorDetail(BaseModel):
     """The fields of every error answer (docs/api.md, "Errors")."""
 
     status: int
-    code: str = Field(description="bad_request, unauthorized, forbidden, not_found, "
-                                  "conflict, too_large, invalid_file, invalid_request, "
-                                  "internal …")
+    code: str = Field(
+        description="bad_request, unauthorized, forbidden, not_found, "
+        "conflict, too_large, invalid_file, invalid_request, "
+        "internal …"
+    )
     message: str
     hint: str | None = None
     file: str | None = None
     row: int | None = Field(None, description="The row the user sees (header = row 1).")
     column: str | None = None
     issues: list[dict[str, Any]] = Field(default_factory=list)
-    id: str | None = Field(None, description="404: the id that was asked for, cut to "
-                                             f"{MAX_ECHOED_ID} characters.")
+    id: str | None = Field(
+        None, description=f"404: the id that was asked for, cut to {MAX_ECHOED_ID} characters."
+    )
 
 
 class ErrorBody(BaseModel):
@@ -51,13 +63,22 @@ class ErrorBody(BaseModel):
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorBody, "description": text} for status, text in (
-        (400, "Bad request"), (401, "Missing, unknown or revoked API key"),
-        (403, "The key lacks the write scope"), (404, "Not found"),
-        (409, "Conflict (a run not succeeded yet, or already finished when asked to "
-              "cancel; a write race lost repeatedly)"),
-        (413, "Too large"), (422, "Invalid file or request; `issues` names each problem"),
-        (500, "A bug: a reference to the server log, nothing else"))}
+    status: {"model": ErrorBody, "description": text}
+    for status, text in (
+        (400, "Bad request"),
+        (401, "Missing, unknown or revoked API key"),
+        (403, "The key lacks the write scope"),
+        (404, "Not found"),
+        (
+            409,
+            "Conflict (a run not succeeded yet, or already finished when asked to "
+            "cancel; a write race lost repeatedly)",
+        ),
+        (413, "Too large"),
+        (422, "Invalid file or request; `issues` names each problem"),
+        (500, "A bug: a reference to the server log, nothing else"),
+    )
+}
 """The error answers every API operation declares in the OpenAPI document, so clients
 and fuzzers can check answers against it."""
 
@@ -65,15 +86,31 @@ and fuzzers can check answers against it."""
 class ApiError(Exception):
     """An expected failure with an HTTP status and the error body's fields."""
 
-    def __init__(self, status: int, message: str, *, code: str | None = None,
-                 hint: str | None = None, file: str | None = None, row: int | None = None,
-                 column: str | None = None, issues: list[dict[str, Any]] | None = None,
-                 headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        code: str | None = None,
+        hint: str | None = None,
+        file: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+        issues: list[dict[str, Any]] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
-        self.body = {"status": status, "code": code or CODES.get(status, "error"),
-                     "message": message, "hint": hint, "file": file, "row": row,
-                     "column": column, "issues": issues or []}
+        self.body = {
+            "status": status,
+            "code": code or CODES.get(status, "error"),
+            "message": message,
+            "hint": hint,
+            "file": file,
+            "row": row,
+            "column": column,
+            "issues": issues or [],
+        }
         self.headers = headers
 
 
@@ -88,8 +125,16 @@ def not_found(what: str, given: str, *, hint: str | None = None) -> ApiError:
 
 def from_input_error(exc: InputError, issues: list[dict[str, Any]] | None = None) -> ApiError:
     """422 ``invalid_file`` carrying the CLI's file / row / column detail."""
-    return ApiError(422, str(exc.message), code="invalid_file", hint=exc.hint,
-                    file=exc.source, row=exc.row, column=exc.column, issues=issues)
+    return ApiError(
+        422,
+        str(exc.message),
+        code="invalid_file",
+        hint=exc.hint,
+        file=exc.source,
+        row=exc.row,
+        column=exc.column,
+        issues=issues,
+    )
 
 
 def _response(error: ApiError) -> JSONResponse:
@@ -117,29 +162,47 @@ def install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return _response(ApiError(exc.status_code, str(exc.detail),
-                                  headers=getattr(exc, "headers", None)))
+        return _response(
+            ApiError(exc.status_code, str(exc.detail), headers=getattr(exc, "headers", None))
+        )
 
     @app.exception_handler(RequestValidationError)
-    async def _validation_error(_request: Request, exc: RequestValidationError
-                                ) -> JSONResponse:
-        issues = [{"file": None, "row": None,
-                   "column": ".".join(str(p) for p in e.get("loc", ()) if p != "body"),
-                   "value": _short(e.get("input")), "rule": e.get("type", "invalid"),
-                   "severity": "error", "message": e.get("msg", "")}
-                  for e in exc.errors()]
+    async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        issues = [
+            {
+                "file": None,
+                "row": None,
+                "column": ".".join(str(p) for p in e.get("loc", ()) if p != "body"),
+                "value": _short(e.get("input")),
+                "rule": e.get("type", "invalid"),
+                "severity": "error",
+                "message": e.get("msg", ""),
+            }
+            for e in exc.errors()
+        ]
         message = "; ".join(f"{i['column']}: {i['message']}" for i in issues)
-        return _response(ApiError(422, message or "invalid request", issues=issues,
-                                  column=issues[0]["column"] if issues else None))
+        return _response(
+            ApiError(
+                422,
+                message or "invalid request",
+                issues=issues,
+                column=issues[0]["column"] if issues else None,
+            )
+        )
 
     @app.exception_handler(Exception)
     async def _internal(_request: Request, exc: Exception) -> JSONResponse:
         reference = uuid.uuid4().hex[:12]
         log.exception("internal error %s", reference)
-        return _response(ApiError(500, f"internal error (reference {reference}). This is a "
-                                       "bug in stockwise; please report it with the "
-                                       "reference, which the server log holds the detail "
-                                       "of."))
+        return _response(
+            ApiError(
+                500,
+                f"internal error (reference {reference}). This is a "
+                "bug in stockwise; please report it with the "
+                "reference, which the server log holds the detail "
+                "of.",
+            )
+        )
 
 
 def _short(value: Any) -> Any:

@@ -18,8 +18,10 @@ import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-HTML_CSP = ("default-src 'self'; object-src 'none'; base-uri 'self'; "
-            "frame-ancestors 'self'; form-action 'self'")
+HTML_CSP = (
+    "default-src 'self'; object-src 'none'; base-uri 'self'; "
+    "frame-ancestors 'self'; form-action 'self'"
+)
 
 
 class SecurityHeaders:
@@ -56,13 +58,32 @@ def _secured(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
 
 
 async def _refuse_nul(send: Send) -> None:
-    body = json.dumps({"error": {
-        "status": 422, "code": "invalid_request",
-        "message": "the URL holds a NUL character (%00); no id, name or filter can hold one",
-        "hint": None, "file": None, "row": None, "column": None, "issues": []}}).encode()
-    await send({"type": "http.response.start", "status": 422,
-                "headers": [(b"content-type", b"application/json"),
-                            (b"content-length", str(len(body)).encode()),
-                            (b"cache-control", b"no-store"),
-                            (b"x-content-type-options", b"nosniff")]})
+    body = json.dumps(
+        {
+            "error": {
+                "status": 422,
+                "code": "invalid_request",
+                "message": (
+                    "the URL holds a NUL character (%00); no id, name or filter can hold one"
+                ),
+                "hint": None,
+                "file": None,
+                "row": None,
+                "column": None,
+                "issues": [],
+            }
+        }
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 422,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"cache-control", b"no-store"),
+                (b"x-content-type-options", b"nosniff"),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

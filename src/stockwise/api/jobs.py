@@ -53,8 +53,9 @@ class RunCancelled(Exception):
 class RunManager:
     """Create run records, execute them in the background, report progress."""
 
-    def __init__(self, storage: Storage, workers: int = 1,
-                 on_finish: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self, storage: Storage, workers: int = 1, on_finish: Callable[[], None] | None = None
+    ) -> None:
         self.storage = storage
         self.on_finish = on_finish or (lambda: None)
         self.workers = workers
@@ -69,11 +70,19 @@ class RunManager:
             log.warning("%d run(s) interrupted by the last shutdown marked failed", count)
         return count
 
-    def submit(self, kind: str, params: dict[str, Any],
-               work: Callable[[str, Progress], dict[str, Any]]) -> Run:
+    def submit(
+        self, kind: str, params: dict[str, Any], work: Callable[[str, Progress], dict[str, Any]]
+    ) -> Run:
         """Record a queued run and schedule ``work(run_id, progress)``; return the record."""
-        run = Run(id=uuid.uuid4().hex[:16], kind=kind, status="queued", progress=0.0,
-                  message="queued", params=params, created_at=utcnow())
+        run = Run(
+            id=uuid.uuid4().hex[:16],
+            kind=kind,
+            status="queued",
+            progress=0.0,
+            message="queued",
+            params=params,
+            created_at=utcnow(),
+        )
         add_run(self.storage, run)
         self._start_threads()
         self._queue.put((run.id, work))
@@ -83,8 +92,9 @@ class RunManager:
         with self._lock:
             self._threads = [t for t in self._threads if t.is_alive()]
             while len(self._threads) < self.workers:
-                thread = threading.Thread(target=self._loop, daemon=True,
-                                          name=f"stockwise-run-{len(self._threads)}")
+                thread = threading.Thread(
+                    target=self._loop, daemon=True, name=f"stockwise-run-{len(self._threads)}"
+                )
                 thread.start()
                 self._threads.append(thread)
 
@@ -116,15 +126,22 @@ class RunManager:
             summary = work(run_id, progress)
         except RunCancelled as stop:
             log.info("run %s cancelled at: %s", run_id, stop)
-            final = {"status": "cancelled", "finished_at": utcnow(),
-                     "message": f"cancelled at: {stop} (nothing stored)"}
+            final = {
+                "status": "cancelled",
+                "finished_at": utcnow(),
+                "message": f"cancelled at: {stop} (nothing stored)",
+            }
         except Exception as exc:
             log.exception("run %s failed", run_id)
-            final = {"status": "failed", "finished_at": utcnow(),
-                     "message": _failure(exc, run_id)}
+            final = {"status": "failed", "finished_at": utcnow(), "message": _failure(exc, run_id)}
         else:
-            final = {"status": "succeeded", "progress": 1.0, "finished_at": utcnow(),
-                     "message": _outcome(summary), "summary": summary}
+            final = {
+                "status": "succeeded",
+                "progress": 1.0,
+                "finished_at": utcnow(),
+                "message": _outcome(summary),
+                "summary": summary,
+            }
         # Forget cached reads before *and* after the run is marked finished, so a client
         # that sees "succeeded" never reads the previous run's results from the cache.
         self.on_finish()
@@ -148,9 +165,11 @@ def _outcome(summary: dict[str, Any]) -> str:
     """One line for the run list: what the run produced."""
     parts = [f"{summary.get('products', 0)} products forecast"]
     if "plan_lines" in summary:
-        parts = [f"{summary['plan_lines']} products planned",
-                 f"{summary.get('orders_now', 0)} to order now",
-                 f"{summary.get('alerts', 0)} alerts"]
+        parts = [
+            f"{summary['plan_lines']} products planned",
+            f"{summary.get('orders_now', 0)} to order now",
+            f"{summary.get('alerts', 0)} alerts",
+        ]
     notes = summary.get("notes") or []
     return "done: " + ", ".join(parts) + ("; " + "; ".join(notes) if notes else "")
 
@@ -163,8 +182,10 @@ def _failure(exc: Exception, run_id: str) -> str:
 
     if isinstance(exc, StockwiseError):
         return str(exc)
-    return (f"internal error ({type(exc).__name__}); the server log has the detail under "
-            f"run {run_id}. This is a bug in stockwise; please report it.")
+    return (
+        f"internal error ({type(exc).__name__}); the server log has the detail under "
+        f"run {run_id}. This is a bug in stockwise; please report it."
+    )
 
 
 def as_utc(value: dt.datetime | None) -> str | None:

@@ -44,8 +44,9 @@ class UploadLimit:
             chunks.append(body)
             if not message.get("more_body", False):
                 break
-        replay: list[Message] = [{"type": "http.request", "body": b"".join(chunks),
-                                  "more_body": False}]
+        replay: list[Message] = [
+            {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+        ]
 
         async def replayed() -> Message:
             return replay.pop() if replay else await receive()
@@ -54,14 +55,30 @@ class UploadLimit:
 
     async def _too_large(self, send: Send, size: int) -> None:
         limit_mb = self.max_bytes / 1024 / 1024
-        body = json.dumps({"error": {
-            "status": 413, "code": "too_large",
-            "message": f"the upload is larger than the limit of {limit_mb:g} MB "
-                       f"({size} bytes received or declared)",
-            "hint": "Split the file, or raise STOCKWISE_MAX_UPLOAD_MB on the server.",
-            "file": None, "row": None, "column": None, "issues": []}}).encode()
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"),
-                                (b"content-length", str(len(body)).encode()),
-                                (b"connection", b"close")]})
+        body = json.dumps(
+            {
+                "error": {
+                    "status": 413,
+                    "code": "too_large",
+                    "message": f"the upload is larger than the limit of {limit_mb:g} MB "
+                    f"({size} bytes received or declared)",
+                    "hint": "Split the file, or raise STOCKWISE_MAX_UPLOAD_MB on the server.",
+                    "file": None,
+                    "row": None,
+                    "column": None,
+                    "issues": [],
+                }
+            }
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"connection", b"close"),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body})

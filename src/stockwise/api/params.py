@@ -26,10 +26,10 @@ class Paging:
         return (self.page - 1) * self.page_size
 
 
-def _paging(page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page number, from 1.")
-                             ] = 1,
-            page_size: Annotated[int, Query(ge=1, le=1000, description="Items per page.")
-                                 ] = 100) -> Paging:
+def _paging(
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page number, from 1.")] = 1,
+    page_size: Annotated[int, Query(ge=1, le=1000, description="Items per page.")] = 100,
+) -> Paging:
     return Paging(page, page_size)
 
 
@@ -43,16 +43,27 @@ def choices(text: str | None, allowed: tuple[str, ...], name: str) -> list[str] 
     values = [v.strip() for v in text.split(",") if v.strip()]
     wrong = [v for v in values if v not in allowed]
     if wrong:
-        raise ApiError(422, f"{name}: unknown value(s) {', '.join(map(repr, wrong))}; "
-                            f"expected {', '.join(allowed)}", column=name,
-                       code="invalid_request")
+        raise ApiError(
+            422,
+            f"{name}: unknown value(s) {', '.join(map(repr, wrong))}; "
+            f"expected {', '.join(allowed)}",
+            column=name,
+            code="invalid_request",
+        )
     return values
 
 
-def _lang(request: Request, lang: Annotated[str | None, Query(
-        description="Language of the sentences (alert messages and actions, reasons): en "
-                    "or fr. Codes (urgency, severity, type) stay as they are. Default: the "
-                    "server's STOCKWISE_LANG.")] = None) -> str:
+def _lang(
+    request: Request,
+    lang: Annotated[
+        str | None,
+        Query(
+            description="Language of the sentences (alert messages and actions, reasons): en "
+            "or fr. Codes (urgency, severity, type) stay as they are. Default: the "
+            "server's STOCKWISE_LANG."
+        ),
+    ] = None,
+) -> str:
     try:
         return check_language(lang or request.app.state.settings.lang)
     except OptionError as exc:
@@ -62,11 +73,14 @@ def _lang(request: Request, lang: Annotated[str | None, Query(
 LangDep = Annotated[str, Depends(_lang)]
 
 
-def _unique_id(unique_id: Annotated[str | None, Query(
-        description="One series (product, or product@store).")] = None,
-               product_id: Annotated[str | None, Query(
-        description="Former name of unique_id, still accepted.", deprecated=True)] = None
-               ) -> str | None:
+def _unique_id(
+    unique_id: Annotated[
+        str | None, Query(description="One series (product, or product@store).")
+    ] = None,
+    product_id: Annotated[
+        str | None, Query(description="Former name of unique_id, still accepted.", deprecated=True)
+    ] = None,
+) -> str | None:
     return unique_id if unique_id is not None else product_id
 
 

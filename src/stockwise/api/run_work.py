@@ -57,9 +57,15 @@ from stockwise.workflows.tracking import NullTracker, Tracker, track_forecasts
 Progress = Callable[[float, str], None]
 
 
-def execute_run(storage: Storage, run_id: str, kind: str, params: dict[str, Any],
-                progress: Progress, tracker: Tracker | None = None,
-                settings: Settings | None = None) -> dict[str, Any]:
+def execute_run(
+    storage: Storage,
+    run_id: str,
+    kind: str,
+    params: dict[str, Any],
+    progress: Progress,
+    tracker: Tracker | None = None,
+    settings: Settings | None = None,
+) -> dict[str, Any]:
     """Run a ``plan`` or ``forecast`` job; return its summary. ``settings`` name the
     engine of plan runs and its chunk size (default: in this process)."""
     tracker = tracker or NullTracker()
@@ -72,8 +78,15 @@ def execute_run(storage: Storage, run_id: str, kind: str, params: dict[str, Any]
     return summary
 
 
-def _execute(storage: Storage, run_id: str, kind: str, params: dict[str, Any],
-             progress: Progress, tracker: Tracker, settings: Settings) -> dict[str, Any]:
+def _execute(
+    storage: Storage,
+    run_id: str,
+    kind: str,
+    params: dict[str, Any],
+    progress: Progress,
+    tracker: Tracker,
+    settings: Settings,
+) -> dict[str, Any]:
     progress(0.02, "reading the stored data")
     drivers = list(dict.fromkeys(params.get("drivers") or ()))
     sector = params.get("sector")
@@ -81,41 +94,54 @@ def _execute(storage: Storage, run_id: str, kind: str, params: dict[str, Any],
     with storage.session() as session:
         stored_sectors = queries.sector_names(session)
         as_profile = sector is not None and not stored_sectors
-        sales = _without_empty_sector(sales_frame(session, None if as_profile else sector,
-                                                  extras=drivers))
+        sales = _without_empty_sector(
+            sales_frame(session, None if as_profile else sector, extras=drivers)
+        )
         inventory = inventory_frame(session) if kind == "plan" else None
         batches = batches_frame(session) if kind == "plan" else None
-        planned = planned_frame(session, drivers, None if as_profile else sector,
-                                after=_earliest_end(sales)) if drivers else None
+        planned = (
+            planned_frame(
+                session, drivers, None if as_profile else sector, after=_earliest_end(sales)
+            )
+            if drivers
+            else None
+        )
     if sales.empty and sector and stored_sectors:
-        raise NothingUsableError(f"no sales stored{where}; the stored sectors are "
-                                 f"{', '.join(stored_sectors)}")
+        raise NothingUsableError(
+            f"no sales stored{where}; the stored sectors are {', '.join(stored_sectors)}"
+        )
     if sales.empty:
-        raise NothingUsableError(f"no sales stored{where}: upload sales first "
-                                 "(POST /api/v1/uploads/sales)")
+        raise NothingUsableError(
+            f"no sales stored{where}: upload sales first (POST /api/v1/uploads/sales)"
+        )
     if as_profile and sector is not None:
         _require_profile(sector)
     if planned is not None and planned.empty:
-        raise NothingUsableError(f"drivers {drivers} need their planned values for the "
-                                 f"forecast periods, and none are stored{where}: upload "
-                                 "them first (POST /api/v1/uploads/planned)")
+        raise NothingUsableError(
+            f"drivers {drivers} need their planned values for the "
+            f"forecast periods, and none are stored{where}: upload "
+            "them first (POST /api/v1/uploads/planned)"
+        )
     notes: list[str] = []
     plan: dict[str, pd.DataFrame] = {}
     described = None
     capped = None
     with _naming_planned_gaps(drivers):
         if kind == "forecast":
-            combined = _combine(list(_forecast_sectors(sales, params, planned, drivers,
-                                                       progress)))
+            combined = _combine(list(_forecast_sectors(sales, params, planned, drivers, progress)))
             holes = find_holes(sales)
         else:
             assert inventory is not None and batches is not None
             stock = inventory.drop(columns="as_of")
-            collected, config = _plan_chunks(sales, stock, batches, planned, params, progress,
-                                             settings, notes)
+            collected, config = _plan_chunks(
+                sales, stock, batches, planned, params, progress, settings, notes
+            )
             combined = collected.forecasts_result()
-            plan = {"plan": collected.plan, "projection": collected.table("projection"),
-                    "alerts": collected.alerts}
+            plan = {
+                "plan": collected.plan,
+                "projection": collected.table("projection"),
+                "alerts": collected.alerts,
+            }
             holes = collected.table("holes")
             notes.extend(unplanned_notes(collected.table("unplanned")))
             capped = collected.budgeted()
@@ -123,10 +149,15 @@ def _execute(storage: Storage, run_id: str, kind: str, params: dict[str, Any],
     said = describe_holes(holes)
     if said:
         notes.append(said)
-    if drivers and not any(getattr(model, "supports_exog", False)
-                           for fits in combined.models.values() for model in fits.values()):
-        notes.append(f"drivers {drivers} not used: none of the chosen models takes inputs "
-                     "(name LightGBM or XGBoost in models)")
+    if drivers and not any(
+        getattr(model, "supports_exog", False)
+        for fits in combined.models.values()
+        for model in fits.values()
+    ):
+        notes.append(
+            f"drivers {drivers} not used: none of the chosen models takes inputs "
+            "(name LightGBM or XGBoost in models)"
+        )
     if not isinstance(tracker, NullTracker):
         progress(0.9, "recording the run in MLflow")
         _track(tracker, kind, sales, params, combined, plan)
@@ -139,30 +170,48 @@ def _execute(storage: Storage, run_id: str, kind: str, params: dict[str, Any],
     return summary
 
 
-def _forecast_sectors(sales: pd.DataFrame, params: dict[str, Any],
-                      planned: pd.DataFrame | None, drivers: list[str], progress: Progress
-                      ) -> Iterator[SectorForecasts]:
+def _forecast_sectors(
+    sales: pd.DataFrame,
+    params: dict[str, Any],
+    planned: pd.DataFrame | None,
+    drivers: list[str],
+    progress: Progress,
+) -> Iterator[SectorForecasts]:
     from stockwise.workflows.sector_forecast import forecast_sectors
 
     groups = list(_sector_groups(sales))
     spans = shares([rows[S.UNIQUE_ID].nunique() for _, rows in groups])
     for index, (name, rows) in enumerate(groups):
-        label = f"sector {name or '(none)'} ({index + 1} of {len(groups)})" \
-            if len(groups) > 1 else ""
+        label = (
+            f"sector {name or '(none)'} ({index + 1} of {len(groups)})" if len(groups) > 1 else ""
+        )
         steps = within(_as_steps(progress), *spans[index], label)
-        yield forecast_sectors(rows, horizon=params.get("horizon"), progress=steps,
-                               models=params.get("models", "auto"),
-                               levels=params.get("levels"), n_windows=params.get("n_windows", 2),
-                               planned=planned, drivers=drivers,
-                               quality=params.get("quality", "fast"),
-                               freq=params.get("freq"),
-                               season_length=params.get("season_length"),
-                               sector=None if S.SECTOR in sales else params.get("sector"))
+        yield forecast_sectors(
+            rows,
+            horizon=params.get("horizon"),
+            progress=steps,
+            models=params.get("models", "auto"),
+            levels=params.get("levels"),
+            n_windows=params.get("n_windows", 2),
+            planned=planned,
+            drivers=drivers,
+            quality=params.get("quality", "fast"),
+            freq=params.get("freq"),
+            season_length=params.get("season_length"),
+            sector=None if S.SECTOR in sales else params.get("sector"),
+        )
 
 
-def _plan_chunks(sales: pd.DataFrame, inventory: pd.DataFrame, batches: pd.DataFrame,
-                 planned: pd.DataFrame | None, params: dict[str, Any], progress: Progress,
-                 settings: Settings, notes: list[str]) -> tuple[ChunkCollector, PlanConfig]:
+def _plan_chunks(
+    sales: pd.DataFrame,
+    inventory: pd.DataFrame,
+    batches: pd.DataFrame,
+    planned: pd.DataFrame | None,
+    params: dict[str, Any],
+    progress: Progress,
+    settings: Settings,
+    notes: list[str],
+) -> tuple[ChunkCollector, PlanConfig]:
     """The chunked plan of every sector with an inventory snapshot, on the settings'
     engine; a sector without one is left out with a note, as before any planning. Also
     returns the plan's config, its first planned day fixed."""
@@ -170,29 +219,43 @@ def _plan_chunks(sales: pd.DataFrame, inventory: pd.DataFrame, batches: pd.DataF
     from stockwise.workflows.chunked_plan import plan_in_chunks
     from stockwise.workflows.plan_config import as_model_names
 
-    config = PlanConfig(sector=params.get("sector"),
-                        models=as_model_names(params.get("models", "auto")),
-                        n_windows=params.get("n_windows", 2),
-                        quality=params.get("quality", "fast"),
-                        policy=params.get("policy", "RS"),
-                        target=params.get("target", "cycle_service_level"),
-                        seed=params.get("seed", 0),
-                        calibrate_service=params.get("calibrate_service", True),
-                        correct_censoring=params.get("correct_censoring", True),
-                        drivers=tuple(dict.fromkeys(params.get("drivers") or ())),
-                        chunk_size=settings.chunk_size, currency=params.get("currency"),
-                        budget=params.get("budget"), freq=params.get("freq"),
-                        season_length=params.get("season_length"))
+    config = PlanConfig(
+        sector=params.get("sector"),
+        models=as_model_names(params.get("models", "auto")),
+        n_windows=params.get("n_windows", 2),
+        quality=params.get("quality", "fast"),
+        policy=params.get("policy", "RS"),
+        target=params.get("target", "cycle_service_level"),
+        seed=params.get("seed", 0),
+        calibrate_service=params.get("calibrate_service", True),
+        correct_censoring=params.get("correct_censoring", True),
+        drivers=tuple(dict.fromkeys(params.get("drivers") or ())),
+        chunk_size=settings.chunk_size,
+        currency=params.get("currency"),
+        budget=params.get("budget"),
+        freq=params.get("freq"),
+        season_length=params.get("season_length"),
+    )
     sales = _stocked_sectors(sales, inventory, notes)
     config = config.with_today(sales).with_language(  # the profiles' language, as the CLI
-        inventory[S.SECTOR].unique() if S.SECTOR in inventory else ())
+        inventory[S.SECTOR].unique() if S.SECTOR in inventory else ()
+    )
 
     progress(0.05, f"planning on the {settings.engine} engine")
     collected = ChunkCollector(budget=config.budget, inventory=inventory)
-    with open_executor(settings.engine, workers=settings.engine_workers,
-                       scheduler=settings.dask_scheduler) as executor:
-        plan_in_chunks(sales, inventory, config, collected, batches=batches, planned=planned,
-                       executor=executor, steps=_as_steps(progress))
+    with open_executor(
+        settings.engine, workers=settings.engine_workers, scheduler=settings.dask_scheduler
+    ) as executor:
+        plan_in_chunks(
+            sales,
+            inventory,
+            config,
+            collected,
+            batches=batches,
+            planned=planned,
+            executor=executor,
+            steps=_as_steps(progress),
+        )
     return collected, config
 
 
@@ -212,15 +275,22 @@ def money_summary(plan: pd.DataFrame, capped: BudgetOutcome | None) -> dict[str,
     a budget, what it spent and left out: what the CLI summary prints."""
     from stockwise.inventory.money import totals
 
-    out: dict[str, Any] = {"totals": [{k: _plain(v) for k, v in row.items()}
-                                      for row in totals(plan).to_dict("records")]}
+    out: dict[str, Any] = {
+        "totals": [
+            {k: _plain(v) for k, v in row.items()} for row in totals(plan).to_dict("records")
+        ]
+    }
     if capped is not None:
         cut = capped.left_out
-        out["budget"] = {"budget": capped.budget, "currency": capped.currency,
-                         "spent": capped.spent, "lines_cut": len(cut),
-                         "value_left_out": float(cut["value_left_out"].sum()),
-                         "risk_left": float(cut["risk_left"].sum()),
-                         "summary": capped.summary()}
+        out["budget"] = {
+            "budget": capped.budget,
+            "currency": capped.currency,
+            "spent": capped.spent,
+            "lines_cut": len(cut),
+            "value_left_out": float(cut["value_left_out"].sum()),
+            "risk_left": float(cut["risk_left"].sum()),
+            "summary": capped.summary(),
+        }
     return out
 
 
@@ -228,18 +298,27 @@ def _plain(value: Any) -> Any:
     return value.item() if hasattr(value, "item") else value
 
 
-def _stocked_sectors(sales: pd.DataFrame, inventory: pd.DataFrame, notes: list[str]
-                     ) -> pd.DataFrame:
+def _stocked_sectors(
+    sales: pd.DataFrame, inventory: pd.DataFrame, notes: list[str]
+) -> pd.DataFrame:
     """The sales of the sectors with at least one product in the inventory snapshot."""
-    sector = sales[S.SECTOR].fillna("(none)").astype(str) if S.SECTOR in sales else \
-        pd.Series("(none)", index=sales.index)
+    sector = (
+        sales[S.SECTOR].fillna("(none)").astype(str)
+        if S.SECTOR in sales
+        else pd.Series("(none)", index=sales.index)
+    )
     stocked = sales[S.UNIQUE_ID].isin(set(inventory[S.UNIQUE_ID])).groupby(sector).any()
-    notes.extend(f"sector {name}: no inventory snapshot, not planned"
-                 for name, has in stocked.items() if not has)
+    notes.extend(
+        f"sector {name}: no inventory snapshot, not planned"
+        for name, has in stocked.items()
+        if not has
+    )
     if stocked.any():
         return sales[sector.isin(stocked.index[stocked])]
-    raise NothingUsableError("no product has both sales and an inventory snapshot: "
-                             "upload inventory first (POST /api/v1/uploads/inventory)")
+    raise NothingUsableError(
+        "no product has both sales and an inventory snapshot: "
+        "upload inventory first (POST /api/v1/uploads/inventory)"
+    )
 
 
 def _without_empty_sector(sales: pd.DataFrame) -> pd.DataFrame:
@@ -257,9 +336,11 @@ def _require_profile(name: str) -> None:
 
     known = list_profiles()
     if name not in known:
-        raise OptionError(f"sector {name!r}: the stored sales have no sector, so it names "
-                          f"the profile to plan them under, and there is no profile "
-                          f"{name!r}; use one of {', '.join(known)}")
+        raise OptionError(
+            f"sector {name!r}: the stored sales have no sector, so it names "
+            f"the profile to plan them under, and there is no profile "
+            f"{name!r}; use one of {', '.join(known)}"
+        )
 
 
 def _earliest_end(sales: pd.DataFrame) -> dt.date | None:
@@ -276,8 +357,9 @@ def _naming_planned_gaps(drivers: list[str]) -> Iterator[None]:
         yield
     except InputError as exc:
         if exc.column in drivers and exc.hint is None:
-            exc.hint = ("Upload the planned values of every forecast period "
-                        "(POST /api/v1/uploads/planned).")
+            exc.hint = (
+                "Upload the planned values of every forecast period (POST /api/v1/uploads/planned)."
+            )
         raise
 
 
@@ -285,16 +367,24 @@ def _combine(parts: list[SectorForecasts]) -> SectorForecasts:
     def concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
         return _concat([f for f in frames if not f.empty])
 
-    return SectorForecasts(concat([p.forecasts for p in parts]),
-                           concat([p.selection for p in parts]),
-                           concat([p.metrics for p in parts]),
-                           [s for p in parts for s in p.settings],
-                           {k: v for p in parts for k, v in p.models.items()},
-                           concat([p.backtest for p in parts]))
+    return SectorForecasts(
+        concat([p.forecasts for p in parts]),
+        concat([p.selection for p in parts]),
+        concat([p.metrics for p in parts]),
+        [s for p in parts for s in p.settings],
+        {k: v for p in parts for k, v in p.models.items()},
+        concat([p.backtest for p in parts]),
+    )
 
 
-def _track(tracker: Tracker, kind: str, sales: pd.DataFrame, params: dict[str, Any],
-           result: SectorForecasts, plan: dict[str, pd.DataFrame]) -> None:
+def _track(
+    tracker: Tracker,
+    kind: str,
+    sales: pd.DataFrame,
+    params: dict[str, Any],
+    result: SectorForecasts,
+    plan: dict[str, pd.DataFrame],
+) -> None:
     with tempfile.TemporaryDirectory(prefix="stockwise-run-") as folder:
         out = Path(folder)
         tables = {"forecasts": result.forecasts, "selection": result.selection}
@@ -304,8 +394,9 @@ def _track(tracker: Tracker, kind: str, sales: pd.DataFrame, params: dict[str, A
         for name, table in tables.items():
             files[name] = out / f"{name}.csv"
             write_csv(table, files[name])
-        track_forecasts(tracker, kind, sales=sales, options=params, result=result,
-                        out_dir=out, files=files)
+        track_forecasts(
+            tracker, kind, sales=sales, options=params, result=result, out_dir=out, files=files
+        )
 
 
 def _sector_groups(sales: pd.DataFrame) -> Iterator[tuple[str | None, pd.DataFrame]]:
@@ -324,13 +415,20 @@ def unplanned_notes(unplanned: pd.DataFrame) -> list[str]:
     """One note per reason an inventory product was not planned, with examples."""
     if unplanned.empty:
         return []
-    return [f"{len(rows)} products not planned: {reason} (e.g. "
-            f"{', '.join(rows[S.UNIQUE_ID].astype(str).head(3))})"
-            for reason, rows in unplanned.groupby("reason", sort=False)]
+    return [
+        f"{len(rows)} products not planned: {reason} (e.g. "
+        f"{', '.join(rows[S.UNIQUE_ID].astype(str).head(3))})"
+        for reason, rows in unplanned.groupby("reason", sort=False)
+    ]
 
 
-def _store(storage: Storage, run_id: str, table: pd.DataFrame, tables: dict[str, pd.DataFrame],
-           notes: list[str]) -> dict[str, Any]:
+def _store(
+    storage: Storage,
+    run_id: str,
+    table: pd.DataFrame,
+    tables: dict[str, pd.DataFrame],
+    notes: list[str],
+) -> dict[str, Any]:
     """Store the forecasts and (a plan run's) plan, projection and alerts, sorted."""
     summary: dict[str, Any] = {"notes": notes}
     with storage.transaction() as session:
@@ -338,10 +436,12 @@ def _store(storage: Storage, run_id: str, table: pd.DataFrame, tables: dict[str,
         summary["products"] = int(table[S.UNIQUE_ID].nunique())
         if tables:
             plan = tables["plan"]
-            lines, n_alerts = store_plan(session, run_id, plan, tables["projection"],
-                                         tables["alerts"])
-            summary.update(plan_lines=lines, alerts=n_alerts,
-                           orders_now=int(((plan["urgency"] == "order now")
-                                           & (plan["order_qty"] > 0)).sum()))
+            lines, n_alerts = store_plan(
+                session, run_id, plan, tables["projection"], tables["alerts"]
+            )
+            summary.update(
+                plan_lines=lines,
+                alerts=n_alerts,
+                orders_now=int(((plan["urgency"] == "order now") & (plan["order_qty"] > 0)).sum()),
+            )
     return summary
-

@@ -33,8 +33,10 @@ def jsonable(value: Any) -> Any:
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows of ``frame`` as JSON-safe dicts (column order kept)."""
     columns = [str(c) for c in frame.columns]
-    return [{c: jsonable(v) for c, v in zip(columns, row, strict=True)}
-            for row in frame.itertuples(index=False, name=None)]
+    return [
+        {c: jsonable(v) for c, v in zip(columns, row, strict=True)}
+        for row in frame.itertuples(index=False, name=None)
+    ]
 
 
 def page(items: list[Any], page: int, page_size: int, total: int) -> dict[str, Any]:

@@ -24,8 +24,9 @@ SHOWN = 60
 """Characters of an offending value quoted back (it may be megabytes long)."""
 
 
-def refuse_unstorable(raw: RawTable, data: pd.DataFrame, mapping: ColumnMapping | None,
-                      name: str) -> None:
+def refuse_unstorable(
+    raw: RawTable, data: pd.DataFrame, mapping: ColumnMapping | None, name: str
+) -> None:
     """422 ``invalid_file`` listing the cells of ``raw`` whose accepted value in ``data``
     cannot be stored; nothing when every value can."""
     found = unstorable_text(data)
@@ -37,16 +38,21 @@ def refuse_unstorable(raw: RawTable, data: pd.DataFrame, mapping: ColumnMapping 
         issues.extend(_cells(raw, user, reasons, name))
     first = issues[0]
     where = f"row {first['row']}, " if first["row"] is not None else ""
-    raise ApiError(422, f"file {name}: {len(issues)} cell(s) cannot be stored; first: "
-                        f"{where}column '{first['column']}': {first['message']}",
-                   code="invalid_file", file=name, row=first["row"], column=first["column"],
-                   issues=issues[:MAX_ISSUES],
-                   hint="Shorten those values or remove the NUL characters, then upload "
-                        "the file again; nothing of it was stored.")
+    raise ApiError(
+        422,
+        f"file {name}: {len(issues)} cell(s) cannot be stored; first: "
+        f"{where}column '{first['column']}': {first['message']}",
+        code="invalid_file",
+        file=name,
+        row=first["row"],
+        column=first["column"],
+        issues=issues[:MAX_ISSUES],
+        hint="Shorten those values or remove the NUL characters, then upload "
+        "the file again; nothing of it was stored.",
+    )
 
 
-def _cells(raw: RawTable, column: str, reasons: dict[str, str], name: str
-           ) -> list[dict[str, Any]]:
+def _cells(raw: RawTable, column: str, reasons: dict[str, str], name: str) -> list[dict[str, Any]]:
     """One issue per offending cell, with the row the user sees (when it can be found)."""
     out = []
     if column in raw.frame.columns:
@@ -55,16 +61,25 @@ def _cells(raw: RawTable, column: str, reasons: dict[str, str], name: str
         for row, value in zip(raw.frame.loc[hit, S.SOURCE_ROW], text[hit], strict=True):
             out.append(_issue(name, int(row), column, value, reasons[value]))
     seen = {i["full"] for i in out}
-    out.extend(_issue(name, None, column, value, reason)
-               for value, reason in reasons.items() if value not in seen)
+    out.extend(
+        _issue(name, None, column, value, reason)
+        for value, reason in reasons.items()
+        if value not in seen
+    )
     for issue in out:
         del issue["full"]
     return out
 
 
-def _issue(name: str, row: int | None, column: str, value: str, reason: str
-           ) -> dict[str, Any]:
+def _issue(name: str, row: int | None, column: str, value: str, reason: str) -> dict[str, Any]:
     shown = value if len(value) <= SHOWN else value[:SHOWN] + "…"
-    return {"file": name, "row": row, "column": column, "value": shown.replace("\x00", "\\x00"),
-            "rule": "not_storable", "severity": "error", "message": f"the value {reason}",
-            "full": value}
+    return {
+        "file": name,
+        "row": row,
+        "column": column,
+        "value": shown.replace("\x00", "\\x00"),
+        "rule": "not_storable",
+        "severity": "error",
+        "message": f"the value {reason}",
+        "full": value,
+    }

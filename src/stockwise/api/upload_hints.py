@@ -24,8 +24,10 @@ FLAG = re.compile(r"--(map|inventory-map|batches-map)\b\s*")
 
 def mapping_hint(table: str) -> str:
     example = MAPPING_EXAMPLES.get(table, MAPPING_EXAMPLES["sales"])
-    return ("Rename the columns in the file, or fill in this form's “Column mapping” field "
-            f"(map= on the API) as canonical=YourColumn, e.g. {example}.")
+    return (
+        "Rename the columns in the file, or fill in this form's “Column mapping” field "
+        f"(map= on the API) as canonical=YourColumn, e.g. {example}."
+    )
 
 
 def for_the_web(exc: InputError, table: str) -> InputError:

@@ -41,18 +41,26 @@ def check_unpacked_size(path: Path, name: str, settings: Settings) -> None:
         return  # not a zip: the reader says so, naming the file
     ratio = size / max(path.stat().st_size, 1)
     if ratio > settings.max_spreadsheet_ratio:
-        raise ApiError(413, f"file {name}: the workbook unpacks to {size / MB:.1f} MB, "
-                            f"{ratio:.0f} times its size; at most "
-                            f"{settings.max_spreadsheet_ratio:g} times is read",
-                       code="too_large", file=name,
-                       hint="Send the sheet as CSV or Parquet, or raise "
-                            "STOCKWISE_MAX_SPREADSHEET_RATIO on the server.")
+        raise ApiError(
+            413,
+            f"file {name}: the workbook unpacks to {size / MB:.1f} MB, "
+            f"{ratio:.0f} times its size; at most "
+            f"{settings.max_spreadsheet_ratio:g} times is read",
+            code="too_large",
+            file=name,
+            hint="Send the sheet as CSV or Parquet, or raise "
+            "STOCKWISE_MAX_SPREADSHEET_RATIO on the server.",
+        )
     if size > settings.max_spreadsheet_mb * MB:
-        raise ApiError(413, f"file {name}: the workbook unpacks to {size / MB:.0f} MB, over "
-                            f"the limit of {settings.max_spreadsheet_mb:g} MB",
-                       code="too_large", file=name,
-                       hint="Send the sheet as CSV or Parquet, split it, or raise "
-                            "STOCKWISE_MAX_SPREADSHEET_MB on the server.")
+        raise ApiError(
+            413,
+            f"file {name}: the workbook unpacks to {size / MB:.0f} MB, over "
+            f"the limit of {settings.max_spreadsheet_mb:g} MB",
+            code="too_large",
+            file=name,
+            hint="Send the sheet as CSV or Parquet, split it, or raise "
+            "STOCKWISE_MAX_SPREADSHEET_MB on the server.",
+        )
 
 
 def check_header_width(path: Path, name: str, settings: Settings) -> None:
@@ -64,24 +72,37 @@ def check_header_width(path: Path, name: str, settings: Settings) -> None:
         first = handle.readline(settings.max_columns * 256)
     widest = max(first.count(sep.encode()) for sep in SEPARATORS) + 1
     if widest > settings.max_columns:
-        raise ApiError(422, f"file {name}: the header has {widest} or more columns; at most "
-                            f"{settings.max_columns} are read", code="invalid_file",
-                       file=name, row=1, hint="Keep the columns stockwise uses (or raise "
-                                              "STOCKWISE_MAX_COLUMNS on the server).")
+        raise ApiError(
+            422,
+            f"file {name}: the header has {widest} or more columns; at most "
+            f"{settings.max_columns} are read",
+            code="invalid_file",
+            file=name,
+            row=1,
+            hint="Keep the columns stockwise uses (or raise STOCKWISE_MAX_COLUMNS on the server).",
+        )
 
 
 def check_table_size(n_rows: int, n_columns: int, name: str, settings: Settings) -> None:
     """413 / 422 when a table read from any format is over the row or column limit."""
     if n_columns > settings.max_columns:
-        raise ApiError(422, f"file {name}: {n_columns} columns; at most "
-                            f"{settings.max_columns} are read", code="invalid_file",
-                       file=name, row=1, hint="Keep the columns stockwise uses (or raise "
-                                              "STOCKWISE_MAX_COLUMNS on the server).")
+        raise ApiError(
+            422,
+            f"file {name}: {n_columns} columns; at most {settings.max_columns} are read",
+            code="invalid_file",
+            file=name,
+            row=1,
+            hint="Keep the columns stockwise uses (or raise STOCKWISE_MAX_COLUMNS on the server).",
+        )
     if n_rows > settings.max_rows:
-        raise ApiError(413, f"file {name}: {n_rows} rows; at most {settings.max_rows} are "
-                            "taken in one upload", code="too_large", file=name,
-                       hint="Split the file (uploads add up: rows are upserted), or raise "
-                            "STOCKWISE_MAX_ROWS on the server.")
+        raise ApiError(
+            413,
+            f"file {name}: {n_rows} rows; at most {settings.max_rows} are taken in one upload",
+            code="too_large",
+            file=name,
+            hint="Split the file (uploads add up: rows are upserted), or raise "
+            "STOCKWISE_MAX_ROWS on the server.",
+        )
 
 
 def inline(items: list[dict[str, Any]], limit: int) -> list[dict[str, Any]]:

@@ -44,13 +44,22 @@ def main_options(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log each step.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only log errors.")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Print the version and exit.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
 ) -> None:
     """stockwise: sales history and stock in; forecasts, alerts and orders out."""
     _state["debug"] = debug
-    level = logging.DEBUG if debug else logging.INFO if verbose else (
-        logging.ERROR if quiet else logging.WARNING)
+    level = (
+        logging.DEBUG
+        if debug
+        else logging.INFO
+        if verbose
+        else (logging.ERROR if quiet else logging.WARNING)
+    )
     configure_logging(level)
 
 

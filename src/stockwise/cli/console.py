@@ -39,22 +39,25 @@ def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
         except StockwiseError as exc:
             if _state["debug"]:
                 raise
-            err_console.print(f"[bold red]Error:[/] {escape(str(exc))}", highlight=False,
-                              soft_wrap=True)  # escaped: "stockwise[ml]" is no markup
+            err_console.print(
+                f"[bold red]Error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True
+            )  # escaped: "stockwise[ml]" is no markup
             raise typer.Exit(2) from None
         except Exception as exc:
             if _state["debug"]:
                 raise
             missing = missing_extra(exc) if isinstance(exc, ModuleNotFoundError) else None
             if missing is not None:  # an optional library a module imports at its top
-                err_console.print(f"[bold red]Error:[/] {escape(str(missing))}",
-                                  highlight=False, soft_wrap=True)
+                err_console.print(
+                    f"[bold red]Error:[/] {escape(str(missing))}", highlight=False, soft_wrap=True
+                )
                 raise typer.Exit(2) from None
             err_console.print(
                 f"[bold red]Internal error:[/] {type(exc).__name__}: {escape(str(exc))}. "
                 "This is a bug in "
                 "stockwise; rerun with --debug for the traceback and report it.",
-                highlight=False, soft_wrap=True,
+                highlight=False,
+                soft_wrap=True,
             )
             raise typer.Exit(3) from None
 

@@ -24,9 +24,14 @@ from stockwise.cli.reading import (
 )
 
 OutOption = Annotated[Path, typer.Option("--out", "-o", help="Output folder.")]
-BoundsOption = Annotated[Path | None, typer.Option(
-    "--bounds", help="YAML file with a 'bounds:' section: plausible min/max per column "
-                     "(e.g. lead_time_days: {max: 1000}); values beyond are quarantined.")]
+BoundsOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--bounds",
+        help="YAML file with a 'bounds:' section: plausible min/max per column "
+        "(e.g. lead_time_days: {max: 1000}); values beyond are quarantined.",
+    ),
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -39,7 +44,8 @@ def register(app: typer.Typer) -> None:
 def generate(
     out: OutOption = Path("stockwise-data"),
     sectors: Annotated[str, typer.Option(help="Comma-separated sectors.")] = (
-        "retail,pharmacy,luxury"),
+        "retail,pharmacy,luxury"
+    ),
     products: Annotated[int, typer.Option(min=1, help="Total number of series.")] = 60,
     days: Annotated[int, typer.Option(min=1, help="Days of history.")] = 730,
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same data).")] = 42,
@@ -54,15 +60,25 @@ def generate(
     if fmt not in ("csv", "parquet"):
         raise typer.BadParameter("--format must be csv or parquet")
     with console.status(f"generating {products} series × {days} days …"):
-        paths = generate_to_files(out, sectors=names, n_products=products, n_days=days,
-                                  seed=seed, fmt=fmt, start=start, country=country)
+        paths = generate_to_files(
+            out,
+            sectors=names,
+            n_products=products,
+            n_days=days,
+            seed=seed,
+            fmt=fmt,
+            start=start,
+            country=country,
+        )
     for table, path in paths.items():
         console.print(f"{table}: {path}", highlight=False, soft_wrap=True)
 
 
 def validate(
-    sales: Annotated[str, typer.Argument(help="Sales file (CSV/Excel/Parquet), or a query/"
-                                              "table name with --sql.")],
+    sales: Annotated[
+        str,
+        typer.Argument(help="Sales file (CSV/Excel/Parquet), or a query/table name with --sql."),
+    ],
     inventory: Annotated[Path | None, typer.Option(help="Inventory snapshot file.")] = None,
     batches: Annotated[Path | None, typer.Option(help="Batch/lot file with expiry dates.")] = None,
     column_map: MapOption = None,
@@ -75,8 +91,9 @@ def validate(
     sheet: SheetOption = None,
     date_format: DateFormatOption = None,
     skip_rows: SkipRowsOption = None,
-    as_of: Annotated[str | None, typer.Option(help="Reject sales dated after this day "
-                                                    "(default: today).")] = None,
+    as_of: Annotated[
+        str | None, typer.Option(help="Reject sales dated after this day (default: today).")
+    ] = None,
     out: OutOption = Path("stockwise-output/validation"),
     strict: Annotated[bool, typer.Option(help="Exit 1 when any row is quarantined.")] = False,
     bounds: BoundsOption = None,
@@ -93,10 +110,16 @@ def validate(
 
         source = read_sql(sql, sales)
     run = validate_sources(
-        source, inventory=inventory, batches=batches,
-        column_map=parse_map_option(column_map), inventory_map=parse_map_option(inventory_map),
-        batches_map=parse_map_option(batches_map), out_dir=out, as_of=as_of,
-        bounds=load_bounds(bounds), **reading.kwargs(),
+        source,
+        inventory=inventory,
+        batches=batches,
+        column_map=parse_map_option(column_map),
+        inventory_map=parse_map_option(inventory_map),
+        batches_map=parse_map_option(batches_map),
+        out_dir=out,
+        as_of=as_of,
+        bounds=load_bounds(bounds),
+        **reading.kwargs(),
     )
     for name, table in run.tables.items():
         render.validation_report(console, table, run.files.get(name))
@@ -111,12 +134,13 @@ def validate(
 def prepare(
     sales: Annotated[Path, typer.Argument(help="Sales file.")],
     column_map: MapOption = None,
-    freq: Annotated[str | None, typer.Option(
-        help="Input frequency h, D, W, M, Q or Y (inferred).")] = None,
-    to: Annotated[str | None, typer.Option(
-        help="Sum to D, W (or W-SUN ...), M, Q or Y.")] = None,
-    gap_policy: Annotated[Literal["zero", "nan"],
-                          typer.Option(help="Fill missing periods: zero or nan.")] = "zero",
+    freq: Annotated[
+        str | None, typer.Option(help="Input frequency h, D, W, M, Q or Y (inferred).")
+    ] = None,
+    to: Annotated[str | None, typer.Option(help="Sum to D, W (or W-SUN ...), M, Q or Y.")] = None,
+    gap_policy: Annotated[
+        Literal["zero", "nan"], typer.Option(help="Fill missing periods: zero or nan.")
+    ] = "zero",
     out: OutOption = Path("stockwise-output/prepared"),
     sep: SepOption = None,
     encoding: EncodingOption = None,
@@ -131,21 +155,27 @@ def prepare(
     from stockwise.data.prepare import prepare_sales
     from stockwise.workflows.validate import validate_sources
 
-    run = validate_sources(sales, column_map=parse_map_option(column_map), out_dir=out,
-                           **reading.kwargs())
+    run = validate_sources(
+        sales, column_map=parse_map_option(column_map), out_dir=out, **reading.kwargs()
+    )
     table = run.tables["sales"].require_usable()
     render.validation_report(console, table, run.files.get("sales"))
     prepared = prepare_sales(table.data, freq=freq, to=to, gap_policy=gap_policy)
     path = Path(out) / "sales_prepared.csv"
     write_csv(prepared, path)
     filled = int(prepared["gap_filled"].sum()) if "gap_filled" in prepared else 0
-    console.print(f"{len(prepared)} rows ({filled} filled gaps) → {path}", highlight=False,
-                  soft_wrap=True)
+    console.print(
+        f"{len(prepared)} rows ({filled} filled gaps) → {path}", highlight=False, soft_wrap=True
+    )
 
 
 def sectors(
-    sectors_dir: Annotated[list[Path] | None, typer.Option(
-        "--sectors-dir", metavar="<dir>", help="Folder with your own sector YAML files.")] = None,
+    sectors_dir: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--sectors-dir", metavar="<dir>", help="Folder with your own sector YAML files."
+        ),
+    ] = None,
     show: Annotated[str | None, typer.Option(help="Print one profile in full.")] = None,
 ) -> None:
     """List sector profiles (built-in and your own), or show one."""
@@ -163,8 +193,23 @@ def sectors(
     rows = []
     for name, path in list_profiles(extra_dirs=extra).items():
         profile = load_profile(path)
-        rows.append([escape(name), f"{profile.service_level:.1%}", profile.frequency,
-                     str(profile.horizon), escape(str(path))])
-    print_fitted(console, (Column("sector", "key"), Column("service level", justify="right"),
-                           Column("frequency"), Column("horizon", justify="right"),
-                           Column("file", "text")), rows)
+        rows.append(
+            [
+                escape(name),
+                f"{profile.service_level:.1%}",
+                profile.frequency,
+                str(profile.horizon),
+                escape(str(path)),
+            ]
+        )
+    print_fitted(
+        console,
+        (
+            Column("sector", "key"),
+            Column("service level", justify="right"),
+            Column("frequency"),
+            Column("horizon", justify="right"),
+            Column("file", "text"),
+        ),
+        rows,
+    )

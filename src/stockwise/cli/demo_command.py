@@ -21,7 +21,8 @@ def register(app: typer.Typer) -> None:
 
 def demo(
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path(
-        "stockwise-demo"),
+        "stockwise-demo"
+    ),
     products: Annotated[int, typer.Option(min=3, help="Total number of series.")] = 60,
     days: Annotated[int, typer.Option(min=60, help="Days of history.")] = 730,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 42,
@@ -30,9 +31,17 @@ def demo(
     """Generate three sectors of data; validate, prepare, forecast and plan orders."""
     from stockwise.workflows.demo import run_demo
 
-    with tracking(track, out) as tracker, Progress(
-            SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-            TimeElapsedColumn(), console=console, transient=True) as progress:
+    with (
+        tracking(track, out) as tracker,
+        Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        ) as progress,
+    ):
         task = progress.add_task("demo", total=len(STEPS))
         seen: list[str] = []
 
@@ -42,8 +51,9 @@ def demo(
             seen.append(step)
             progress.update(task, description=step)
 
-        result = run_demo(out, n_products=products, n_days=days, seed=seed, progress=advance,
-                          tracker=tracker)
+        result = run_demo(
+            out, n_products=products, n_days=days, seed=seed, progress=advance, tracker=tracker
+        )
         progress.advance(task)
 
     for table in result.validation.tables.values():
@@ -52,7 +62,10 @@ def demo(
     console.print(f"forecasts: {len(result.forecasts)} rows for {n_series} series", highlight=False)
     if result.plan is not None:
         render_plan(result.plan.plan, result.plan.alerts)
-    console.print(f"[bold green]Demo finished[/] in {sum(result.timings.values()):.1f}s. "
-                  f"Outputs in {result.out_dir.resolve()}:", highlight=False)
+    console.print(
+        f"[bold green]Demo finished[/] in {sum(result.timings.values()):.1f}s. "
+        f"Outputs in {result.out_dir.resolve()}:",
+        highlight=False,
+    )
     for name, path in result.files.items():
         console.print(f"  {name}: {path}", highlight=False, soft_wrap=True)

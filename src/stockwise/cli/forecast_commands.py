@@ -25,42 +25,83 @@ from stockwise.cli.reading import (
 from stockwise.cli.runs_command import TrackOption, tracking
 from stockwise.cli.tables import Column, print_fitted
 
-HorizonOption = Annotated[int | None, typer.Option(
-    "--horizon", "-H", min=1, help="Periods ahead (default: the sector profile's).")]
-FreqOption = Annotated[str | None, typer.Option(
-    help="h, D, W (W-MON ... W-SUN), M, Q or Y, or a pandas alias such as MS or QS "
-         "(default: the profile's, else inferred from the dates).")]
-SeasonOption = Annotated[int | None, typer.Option(
-    "--season-length", min=1, help="Periods in one season (default: the profile's, else "
-    "24 hours, 7 days, 52 weeks, 12 months, 4 quarters, 1 year).")]
+HorizonOption = Annotated[
+    int | None,
+    typer.Option("--horizon", "-H", min=1, help="Periods ahead (default: the sector profile's)."),
+]
+FreqOption = Annotated[
+    str | None,
+    typer.Option(
+        help="h, D, W (W-MON ... W-SUN), M, Q or Y, or a pandas alias such as MS or QS "
+        "(default: the profile's, else inferred from the dates)."
+    ),
+]
+SeasonOption = Annotated[
+    int | None,
+    typer.Option(
+        "--season-length",
+        min=1,
+        help="Periods in one season (default: the profile's, else "
+        "24 hours, 7 days, 52 weeks, 12 months, 4 quarters, 1 year).",
+    ),
+]
 SectorOption = Annotated[str | None, typer.Option(help="Only this sector, with its profile.")]
 LevelsOption = Annotated[str | None, typer.Option(help="Interval levels, e.g. 80,95.")]
-SectorsDirOption = Annotated[list[Path] | None, typer.Option(
-    "--sectors-dir", metavar="<dir>",
-    help="Folder with your own sector YAML files (may be repeated).")]
-OutFolderOption = Annotated[Path, typer.Option(
-    "--out", "-o", help="Folder for the output files (created if missing).")]
-PlannedOption = Annotated[Path | None, typer.Option(
-    help="Planned values of known-ahead drivers for the forecast periods: unique_id, ds "
-         "and columns also in the sales file (e.g. promo, price). Models that take inputs "
-         "(LightGBM, XGBoost) learn from them.")]
-DriversOption = Annotated[str | None, typer.Option(
-    help="Which planned columns to use, comma-separated (default: all).")]
-ClosedDaysOption = Annotated[Path | None, typer.Option(
-    help="Calendar of days known closed (a file with a date column, and a store column "
-         "for one shop's days): forecast 0, left out of the bands.")]
-LangOption = Annotated[str | None, typer.Option(
-    help="Language of what a buyer reads: en or fr (alerts, reasons, the workbook, the "
-         "report, the terminal; numbers as 1 234,5 and dates as dd/mm/yyyy in French). "
-         "Default: the sector profile's language (the run's, for a report), else en.")]
-QualityOption = Annotated[str, typer.Option(
-    help="Preset of 'auto': fast (milliseconds per series, the nightly default) or best "
-         "(also AutoETS, AutoTheta, AutoCES and their median on every series, gradient "
-         "boosting on daily data too; seconds per series).")]
-ColdStartOption = Annotated[int | None, typer.Option(
-    "--cold-start", min=0, help="Series with fewer periods than this since their first sale "
-    "are forecast from their peers (same sector/category); 0: off (default: the profile's "
-    "cold_start_periods, else 56 days, 13 weeks or 6 months).")]
+SectorsDirOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--sectors-dir",
+        metavar="<dir>",
+        help="Folder with your own sector YAML files (may be repeated).",
+    ),
+]
+OutFolderOption = Annotated[
+    Path, typer.Option("--out", "-o", help="Folder for the output files (created if missing).")
+]
+PlannedOption = Annotated[
+    Path | None,
+    typer.Option(
+        help="Planned values of known-ahead drivers for the forecast periods: unique_id, ds "
+        "and columns also in the sales file (e.g. promo, price). Models that take inputs "
+        "(LightGBM, XGBoost) learn from them."
+    ),
+]
+DriversOption = Annotated[
+    str | None, typer.Option(help="Which planned columns to use, comma-separated (default: all).")
+]
+ClosedDaysOption = Annotated[
+    Path | None,
+    typer.Option(
+        help="Calendar of days known closed (a file with a date column, and a store column "
+        "for one shop's days): forecast 0, left out of the bands."
+    ),
+]
+LangOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Language of what a buyer reads: en or fr (alerts, reasons, the workbook, the "
+        "report, the terminal; numbers as 1 234,5 and dates as dd/mm/yyyy in French). "
+        "Default: the sector profile's language (the run's, for a report), else en."
+    ),
+]
+QualityOption = Annotated[
+    str,
+    typer.Option(
+        help="Preset of 'auto': fast (milliseconds per series, the nightly default) or best "
+        "(also AutoETS, AutoTheta, AutoCES and their median on every series, gradient "
+        "boosting on daily data too; seconds per series)."
+    ),
+]
+ColdStartOption = Annotated[
+    int | None,
+    typer.Option(
+        "--cold-start",
+        min=0,
+        help="Series with fewer periods than this since their first sale "
+        "are forecast from their peers (same sector/category); 0: off (default: the profile's "
+        "cold_start_periods, else 56 days, 13 weeks or 6 months).",
+    ),
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -75,7 +116,8 @@ def forecast(
     season_length: SeasonOption = None,
     sector: SectorOption = None,
     models: Annotated[str, typer.Option(help="'auto' or model names, e.g. AutoETS,TSB.")] = (
-        "auto"),
+        "auto"
+    ),
     quality: QualityOption = "fast",
     levels: LevelsOption = None,
     windows: Annotated[int, typer.Option(min=1, help="Backtest windows for selection.")] = 2,
@@ -85,8 +127,9 @@ def forecast(
     drivers: DriversOption = None,
     out: OutFolderOption = Path("stockwise-output/forecast"),
     track: TrackOption = True,
-    force: Annotated[bool, typer.Option(
-        help="Forecast a horizon longer than the longest history anyway.")] = False,
+    force: Annotated[
+        bool, typer.Option(help="Forecast a horizon longer than the longest history anyway.")
+    ] = False,
     closed_days: ClosedDaysOption = None,
     bounds: BoundsOption = None,
     sep: SepOption = None,
@@ -110,23 +153,49 @@ def forecast(
 
         with step_bar() as bar:
             forecast_hierarchy_command(
-                sales, hierarchy, out, {"horizon": horizon, "freq": freq,
-                                        "models": _models(models), "levels": _levels(levels),
-                                        "n_windows": windows, "quality": quality,
-                                        "methods": reconcile},
-                reading, parse_map_option(column_map), load_bounds(bounds), progress=bar)
+                sales,
+                hierarchy,
+                out,
+                {
+                    "horizon": horizon,
+                    "freq": freq,
+                    "models": _models(models),
+                    "levels": _levels(levels),
+                    "n_windows": windows,
+                    "quality": quality,
+                    "methods": reconcile,
+                },
+                reading,
+                parse_map_option(column_map),
+                load_bounds(bounds),
+                progress=bar,
+            )
         return
     from stockwise.workflows.sector_forecast import forecast_file
 
     with tracking(track, out) as tracker, step_bar() as bar:
         run = forecast_file(
-            sales, out, column_map=parse_map_option(column_map), horizon=horizon, freq=freq,
-            sector=sector, models=_models(models), levels=_levels(levels), n_windows=windows,
-            extra_dirs=tuple(sectors_dir or ()), tracker=tracker, planned=planned,
-            drivers=split_names(drivers), quality=quality, force=force,
+            sales,
+            out,
+            column_map=parse_map_option(column_map),
+            horizon=horizon,
+            freq=freq,
+            sector=sector,
+            models=_models(models),
+            levels=_levels(levels),
+            n_windows=windows,
+            extra_dirs=tuple(sectors_dir or ()),
+            tracker=tracker,
+            planned=planned,
+            drivers=split_names(drivers),
+            quality=quality,
+            force=force,
             season_length=season_length,
             closed_calendar=read_closed_days(closed_days, reading) if closed_days else None,
-            bounds=load_bounds(bounds), reading=reading, progress=bar, cold_start=cold_start,
+            bounds=load_bounds(bounds),
+            reading=reading,
+            progress=bar,
+            cold_start=cold_start,
         )
     console.print(run.validation.tables["sales"].report.summary, highlight=False)
     assert run.result is not None
@@ -134,18 +203,35 @@ def forecast(
     for setting in run.result.settings:
         rows = run.result.forecasts[run.result.forecasts["sector"] == setting.sector]
         used = rows.groupby("unique_id")["model"].first().value_counts()
-        lines.append([escape(setting.sector), str(rows["unique_id"].nunique()),
-                      str(setting.horizon), str(setting.freq or "inferred"),
-                      ",".join(map(str, setting.levels)),
-                      escape(", ".join(f"{m} ×{n}" for m, n in used.items()))])
-    print_fitted(console, (Column("sector", "key"), Column("series", justify="right"),
-                           Column("h", justify="right"), Column("freq"), Column("levels"),
-                           Column("models used", "text")), lines)
+        lines.append(
+            [
+                escape(setting.sector),
+                str(rows["unique_id"].nunique()),
+                str(setting.horizon),
+                str(setting.freq or "inferred"),
+                ",".join(map(str, setting.levels)),
+                escape(", ".join(f"{m} ×{n}" for m, n in used.items())),
+            ]
+        )
+    print_fitted(
+        console,
+        (
+            Column("sector", "key"),
+            Column("series", justify="right"),
+            Column("h", justify="right"),
+            Column("freq"),
+            Column("levels"),
+            Column("models used", "text"),
+        ),
+        lines,
+    )
     fallbacks = run.result.forecasts.groupby("unique_id")["note"].first()
     fallbacks = fallbacks[fallbacks != ""]
     if len(fallbacks):
-        console.print(f"[yellow]{len(fallbacks)} series used a fallback model[/] "
-                      "(see the note column)", highlight=False)
+        console.print(
+            f"[yellow]{len(fallbacks)} series used a fallback model[/] (see the note column)",
+            highlight=False,
+        )
     for name, path in run.files.items():
         console.print(f"{name}: {path}", highlight=False, soft_wrap=True)
 
@@ -157,8 +243,9 @@ def backtest(
     freq: FreqOption = None,
     season_length: SeasonOption = None,
     sector: SectorOption = None,
-    models: Annotated[str | None, typer.Option(
-        help="Model names (default: the profile's candidates).")] = None,
+    models: Annotated[
+        str | None, typer.Option(help="Model names (default: the profile's candidates).")
+    ] = None,
     levels: LevelsOption = None,
     column_map: MapOption = None,
     sectors_dir: SectorsDirOption = None,
@@ -180,21 +267,38 @@ def backtest(
 
     with tracking(track, out) as tracker, step_bar() as bar:
         run = backtest_file(
-            sales, out, column_map=parse_map_option(column_map), horizon=horizon,
-            n_windows=windows, freq=freq, sector=sector, season_length=season_length,
-            models=None if models is None else _models(models), levels=_levels(levels),
-            extra_dirs=tuple(sectors_dir or ()), tracker=tracker, bounds=load_bounds(bounds),
-            reading=reading, progress=bar,
+            sales,
+            out,
+            column_map=parse_map_option(column_map),
+            horizon=horizon,
+            n_windows=windows,
+            freq=freq,
+            sector=sector,
+            season_length=season_length,
+            models=None if models is None else _models(models),
+            levels=_levels(levels),
+            extra_dirs=tuple(sectors_dir or ()),
+            tracker=tracker,
+            bounds=load_bounds(bounds),
+            reading=reading,
+            progress=bar,
         )
     assert run.summary is not None
-    shown = [c for c in ("sector", "model", "n_series", "mase", "rmsse", "wape", "smape",
-                         "bias") if c in run.summary.columns]
+    shown = [
+        c
+        for c in ("sector", "model", "n_series", "mase", "rmsse", "wape", "smape", "bias")
+        if c in run.summary.columns
+    ]
     shown += [c for c in run.summary.columns if c.startswith("coverage_")]
     keys = {"sector", "model"}
-    columns = [Column(c, "key" if c in keys else "fixed",
-                      justify="left" if c in keys else "right") for c in shown]
-    rows = [[f"{v:.3f}" if isinstance(v, float) else escape(str(v)) for v in row]
-            for row in run.summary[shown].itertuples(index=False)]
+    columns = [
+        Column(c, "key" if c in keys else "fixed", justify="left" if c in keys else "right")
+        for c in shown
+    ]
+    rows = [
+        [f"{v:.3f}" if isinstance(v, float) else escape(str(v)) for v in row]
+        for row in run.summary[shown].itertuples(index=False)
+    ]
     print_fitted(console, columns, rows)
     for name, path in run.files.items():
         console.print(f"{name}: {path}", highlight=False, soft_wrap=True)

@@ -33,14 +33,22 @@ def step_bar(first: str = "starting") -> Iterator[Report]:
     quiet = logging.getLogger().getEffectiveLevel() > logging.WARNING
     # The step's words wrap in the room left, so the share and the times always show.
     words = TextColumn("{task.description}", table_column=Column(ratio=1, overflow="fold"))
-    with Progress(SpinnerColumn(), words, BarColumn(bar_width=12), TaskProgressColumn(),
-                  TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn(),
-                  console=err_console, transient=True, expand=True,
-                  disable=quiet) as progress:
+    with Progress(
+        SpinnerColumn(),
+        words,
+        BarColumn(bar_width=12),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+        TextColumn("left"),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=True,
+        expand=True,
+        disable=quiet,
+    ) as progress:
         task = progress.add_task(first, total=1.0)
 
         def report(step: Step) -> None:
             progress.update(task, completed=step.fraction, description=step.describe())
 
         yield report
-

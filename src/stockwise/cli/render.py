@@ -13,12 +13,18 @@ from stockwise.data.partition import PartedSales
 from stockwise.data.validation import ValidatedTable
 
 MAX_ISSUES_SHOWN = 20
-ISSUE_COLUMNS = (Column("row", "key", justify="right"), Column("column", "text"),
-                 Column("value", "text"), Column("rule"), Column("message", "text"))
+ISSUE_COLUMNS = (
+    Column("row", "key", justify="right"),
+    Column("column", "text"),
+    Column("value", "text"),
+    Column("rule"),
+    Column("message", "text"),
+)
 
 
-def validation_report(console: Console, result: ValidatedTable | PartedSales,
-                      files: dict[str, Path] | None = None) -> None:
+def validation_report(
+    console: Console, result: ValidatedTable | PartedSales, files: dict[str, Path] | None = None
+) -> None:
     """Print the accounting line, notes, the first issues and where the files went."""
     report = result.report
     colour = "green" if report.n_quarantined == 0 else "yellow"
@@ -35,14 +41,24 @@ def validation_report(console: Console, result: ValidatedTable | PartedSales,
         for issue in report.issues.head(MAX_ISSUES_SHOWN).itertuples():
             row = "" if issue.row is None or issue.row != issue.row else str(issue.row)
             column = issue.column if isinstance(issue.column, str) else ""  # missing: NaN
-            rows.append([row, escape(column), escape(_short(issue.value)),
-                         issue.rule, escape(str(issue.message))])
+            rows.append(
+                [
+                    row,
+                    escape(column),
+                    escape(_short(issue.value)),
+                    issue.rule,
+                    escape(str(issue.message)),
+                ]
+            )
         print_fitted(console, ISSUE_COLUMNS, rows)
         hidden = len(report.issues) - MAX_ISSUES_SHOWN
         if hidden > 0:
             console.print(f"  … and {hidden} more issues (see the issues file)")
-        console.print("  by rule: " + ", ".join(
-            f"{rule} {n}" for (_, rule), n in report.rule_counts().items()), highlight=False)
+        console.print(
+            "  by rule: "
+            + ", ".join(f"{rule} {n}" for (_, rule), n in report.rule_counts().items()),
+            highlight=False,
+        )
     for kind, path in (files or {}).items():
         console.print(f"  {kind}: {path}", highlight=False, soft_wrap=True)
 

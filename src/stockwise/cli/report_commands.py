@@ -31,10 +31,13 @@ def register(app: typer.Typer) -> None:
 
 def report(
     run_dir: Annotated[Path, typer.Argument(help="Output folder of 'stockwise plan'.")],
-    sales: Annotated[Path | None, typer.Option(
-        help="Sales file for the history (default: ../data/sales.csv when present).")] = None,
-    out: Annotated[Path | None, typer.Option(
-        "--out", "-o", help="HTML file (default: RUN_DIR/report.html).")] = None,
+    sales: Annotated[
+        Path | None,
+        typer.Option(help="Sales file for the history (default: ../data/sales.csv when present)."),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="HTML file (default: RUN_DIR/report.html).")
+    ] = None,
     column_map: MapOption = None,
     title: Annotated[str, typer.Option(help="Page title.")] = "stockwise inventory report",
     top: Annotated[int, typer.Option(min=1, help="Products with their own chart.")] = 12,
@@ -53,24 +56,37 @@ def report(
     from stockwise.workflows.report import report_run
 
     with console.status("building the report …"):
-        result = report_run(run_dir, out=out, sales=sales, top=top, png=png, title=title,
-                            column_map=parse_map_option(column_map), lang=lang,
-                            reading=reading)
+        result = report_run(
+            run_dir,
+            out=out,
+            sales=sales,
+            top=top,
+            png=png,
+            title=title,
+            column_map=parse_map_option(column_map),
+            lang=lang,
+            reading=reading,
+        )
     console.print(str(result.html), highlight=False, soft_wrap=True)
     if result.pngs:
-        console.print(f"{len(result.pngs)} PNG charts in {result.pngs[0].parent}",
-                      highlight=False, soft_wrap=True)
+        console.print(
+            f"{len(result.pngs)} PNG charts in {result.pngs[0].parent}",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 def etl(
     sales: Annotated[Path, typer.Argument(help="Sales file (CSV/Excel/Parquet).")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")],
     column_map: MapOption = None,
-    viz: Annotated[bool, typer.Option(
-        "--viz", help="Also write exploration charts (HTML page + PNGs).")] = False,
+    viz: Annotated[
+        bool, typer.Option("--viz", help="Also write exploration charts (HTML page + PNGs).")
+    ] = False,
     to: Annotated[str | None, typer.Option(help="Aggregate to W or M.")] = None,
-    as_of: Annotated[str | None, typer.Option(
-        help="Reject sales dated after this day (default: today).")] = None,
+    as_of: Annotated[
+        str | None, typer.Option(help="Reject sales dated after this day (default: today).")
+    ] = None,
     bounds: BoundsOption = None,
     sep: SepOption = None,
     encoding: EncodingOption = None,
@@ -88,14 +104,29 @@ def etl(
     if to not in (None, "W", "M"):
         raise typer.BadParameter("--to must be W or M")
     with console.status("validating and preparing …"):
-        result = run_etl(sales, out, column_map=parse_map_option(column_map), viz=viz, to=to,
-                         as_of=as_of, bounds=load_bounds(bounds), reading=reading)
+        result = run_etl(
+            sales,
+            out,
+            column_map=parse_map_option(column_map),
+            viz=viz,
+            to=to,
+            as_of=as_of,
+            bounds=load_bounds(bounds),
+            reading=reading,
+        )
     table = result.validation.tables["sales"]
     render.validation_report(console, table, result.validation.files.get("sales"))
-    console.print(f"prepared: {len(result.prepared)} rows → {result.files['prepared']}",
-                  highlight=False, soft_wrap=True)
+    console.print(
+        f"prepared: {len(result.prepared)} rows → {result.files['prepared']}",
+        highlight=False,
+        soft_wrap=True,
+    )
     if "exploration" in result.files:
-        console.print(f"exploration: {result.files['exploration']}", highlight=False,
-                      soft_wrap=True)
-        console.print(f"{len(result.pngs)} PNG charts in {result.pngs[0].parent}",
-                      highlight=False, soft_wrap=True)
+        console.print(
+            f"exploration: {result.files['exploration']}", highlight=False, soft_wrap=True
+        )
+        console.print(
+            f"{len(result.pngs)} PNG charts in {result.pngs[0].parent}",
+            highlight=False,
+            soft_wrap=True,
+        )

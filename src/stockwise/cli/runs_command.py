@@ -29,22 +29,37 @@ if TYPE_CHECKING:
     from stockwise.ports.tracking import Tracker
 
 DATA_DIR_ENV = "STOCKWISE_DATA_DIR"
-TrackOption = Annotated[bool, typer.Option(
-    "--track/--no-track",
-    help="Record the run in MLflow: params, metrics, files, champion models.")]
-TrackingUriOption = Annotated[str | None, typer.Option(
-    "--tracking-uri", help="MLflow store URI (default: the data dir's, or $MLFLOW_TRACKING_URI).")]
-DataDirOption = Annotated[Path | None, typer.Option(
-    "--data-dir", envvar=DATA_DIR_ENV,
-    help="Where the local MLflow store lives (default ./stockwise-data-store).")]
+TrackOption = Annotated[
+    bool,
+    typer.Option(
+        "--track/--no-track",
+        help="Record the run in MLflow: params, metrics, files, champion models.",
+    ),
+]
+TrackingUriOption = Annotated[
+    str | None,
+    typer.Option(
+        "--tracking-uri",
+        help="MLflow store URI (default: the data dir's, or $MLFLOW_TRACKING_URI).",
+    ),
+]
+DataDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir",
+        envvar=DATA_DIR_ENV,
+        help="Where the local MLflow store lives (default ./stockwise-data-store).",
+    ),
+]
 KEY_SCORES = ("mase", "wape")
 """Backtest scores of each sector's champion shown in the list."""
 ID_SHOWN = 8
 
 
 @contextmanager
-def tracking(track: bool, out: Path, tracking_uri: str | None = None,
-             data_dir: Path | None = None) -> Iterator[Tracker]:
+def tracking(
+    track: bool, out: Path, tracking_uri: str | None = None, data_dir: Path | None = None
+) -> Iterator[Tracker]:
     """The tracker for one command (null with ``--no-track``), logging to ``<out>/run.log``.
 
     Yields a :class:`~stockwise.workflows.tracking.Tracker`; prints the run id after.
@@ -57,15 +72,19 @@ def tracking(track: bool, out: Path, tracking_uri: str | None = None,
         yield tracker
     run_id = getattr(tracker, "last_run_id", None)
     if run_id:
-        _console().print(f"tracked as run {run_id} (stockwise runs show {run_id[:8]})",
-                      highlight=False)
+        _console().print(
+            f"tracked as run {run_id} (stockwise runs show {run_id[:8]})", highlight=False
+        )
 
 
 def register(app: typer.Typer) -> None:
     from stockwise.cli.console import handle_errors
 
-    runs_app = typer.Typer(help="Tracked runs (MLflow): list them, or show one.",
-                           no_args_is_help=False, invoke_without_command=True)
+    runs_app = typer.Typer(
+        help="Tracked runs (MLflow): list them, or show one.",
+        no_args_is_help=False,
+        invoke_without_command=True,
+    )
     runs_app.callback(invoke_without_command=True)(handle_errors(list_runs))
     runs_app.command("show")(handle_errors(show_run))
     app.add_typer(runs_app, name="runs")
@@ -92,17 +111,30 @@ def list_runs(
         head = [run.run_id[:ID_SHOWN], f"{run.started:%m-%d %H:%M}", run.kind or run.name]
         for sector in run.sectors or ["-"]:
             best = run.champions.get(sector) or (
-                "-" if run.status == "FINISHED" else f"[red]{run.status.lower()}[/]")
+                "-" if run.status == "FINISHED" else f"[red]{run.status.lower()}[/]"
+            )
             scores = [_number(run.metrics.get(f"{sector}.champion.{s}")) for s in KEY_SCORES]
             rows.append([*head, escape(sector), best, *scores])
             head = ["", "", ""]
-    columns = [Column("run", "key"), Column("date"), Column("kind"), Column("sector"),
-               Column("best model", "text")] + [
-        Column(score.upper(), justify="right") for score in KEY_SCORES]
-    print_fitted(console, columns, rows, title=f"{len(runs)} latest runs (newest first)",
-                 box=box.SIMPLE_HEAD, pad_edge=False)
-    console.print(f"store: {tracker.tracking_uri}; details: stockwise runs show RUN "
-                  "(an id prefix will do)", highlight=False)
+    columns = [
+        Column("run", "key"),
+        Column("date"),
+        Column("kind"),
+        Column("sector"),
+        Column("best model", "text"),
+    ] + [Column(score.upper(), justify="right") for score in KEY_SCORES]
+    print_fitted(
+        console,
+        columns,
+        rows,
+        title=f"{len(runs)} latest runs (newest first)",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    console.print(
+        f"store: {tracker.tracking_uri}; details: stockwise runs show RUN (an id prefix will do)",
+        highlight=False,
+    )
 
 
 def show_run(
@@ -119,9 +151,11 @@ def show_run(
     details = _tracker(tracking_uri, data_dir).run_details(run_id)
     run = details.summary
     name = run.name if run.name != run.kind else ""
-    console.print(f"[bold]run {run.run_id}[/] {run.kind or '-'} {name}".rstrip() +
-                  f", {run.status.lower()}, started {run.started:%Y-%m-%d %H:%M:%S}",
-                  highlight=False)
+    console.print(
+        f"[bold]run {run.run_id}[/] {run.kind or '-'} {name}".rstrip()
+        + f", {run.status.lower()}, started {run.started:%Y-%m-%d %H:%M:%S}",
+        highlight=False,
+    )
     for sector, model in sorted(run.champions.items()):
         console.print(f"  champion {sector}: {model}", highlight=False)
     _pairs(console, "params", details.params)

@@ -13,14 +13,19 @@ import typer
 
 from stockwise.cli.console import console, handle_errors
 
-DatabaseOption = Annotated[str | None, typer.Option(
-    "--database-url", help="SQLAlchemy URL (default $STOCKWISE_DATABASE_URL or "
-                           "sqlite:///stockwise-data-store/stockwise.db).")]
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url",
+        help="SQLAlchemy URL (default $STOCKWISE_DATABASE_URL or "
+        "sqlite:///stockwise-data-store/stockwise.db).",
+    ),
+]
 
-keys_app = typer.Typer(help="API keys (read / write scopes), stored hashed.",
-                       no_args_is_help=True)
-db_app = typer.Typer(help="The database schema (Alembic migrations shipped in the package).",
-                     no_args_is_help=True)
+keys_app = typer.Typer(help="API keys (read / write scopes), stored hashed.", no_args_is_help=True)
+db_app = typer.Typer(
+    help="The database schema (Alembic migrations shipped in the package).", no_args_is_help=True
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -54,12 +59,18 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Interface (default 127.0.0.1).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default 8000).")] = None,
     database_url: DatabaseOption = None,
-    workers: Annotated[int | None, typer.Option(
-        "--run-workers", help="Runs executed at the same time (default 1).")] = None,
-    lang: Annotated[str | None, typer.Option(
-        help="Language of the dashboard and of the API's sentences when a request names "
-             "none: en or fr (default: $STOCKWISE_LANG, else en); a page also takes "
-             "?lang=fr.")] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option("--run-workers", help="Runs executed at the same time (default 1)."),
+    ] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            help="Language of the dashboard and of the API's sentences when a request names "
+            "none: en or fr (default: $STOCKWISE_LANG, else en); a page also takes "
+            "?lang=fr."
+        ),
+    ] = None,
 ) -> None:
     """Start the REST API and the dashboard (migrations are applied first)."""
     import uvicorn
@@ -67,19 +78,24 @@ def serve(
     from stockwise.api.app import create_app
     from stockwise.words import check_language
 
-    settings = _settings(database_url, host=host, port=port, run_workers=workers,
-                         lang=check_language(lang) if lang else None)
-    console.print(f"stockwise on http://{settings.host}:{settings.port}/ "
-                  f"(API docs /docs, database {_redacted(settings.database_url)})",
-                  highlight=False)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
-                log_level="info")
+    settings = _settings(
+        database_url,
+        host=host,
+        port=port,
+        run_workers=workers,
+        lang=check_language(lang) if lang else None,
+    )
+    console.print(
+        f"stockwise on http://{settings.host}:{settings.port}/ "
+        f"(API docs /docs, database {_redacted(settings.database_url)})",
+        highlight=False,
+    )
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
 
 
 def create_key(
     name: Annotated[str, typer.Option(help="Who or what uses the key (e.g. erp-sync).")],
-    scope: Annotated[str, typer.Option(help="read (GET only) or write (uploads, runs).")
-                     ] = "read",
+    scope: Annotated[str, typer.Option(help="read (GET only) or write (uploads, runs).")] = "read",
     database_url: DatabaseOption = None,
 ) -> None:
     """Create an API key and print it once (only its hash is stored)."""
@@ -92,8 +108,9 @@ def create_key(
     with storage.transaction() as session:
         key = create_key(session, name, scope)
     storage.dispose()
-    console.print(f"{scope} key for {name} (shown once; send it as the X-API-Key header):",
-                  highlight=False)
+    console.print(
+        f"{scope} key for {name} (shown once; send it as the X-API-Key header):", highlight=False
+    )
     typer.echo(key)
 
 
@@ -107,8 +124,11 @@ def list_keys(database_url: DatabaseOption = None) -> None:
     storage.dispose()
     for row in rows:
         revoked = f"revoked {row.revoked_at:%Y-%m-%d}" if row.revoked_at else "active"
-        console.print(f"{row.prefix}…  {row.scope:5}  {row.name}  "
-                      f"created {row.created_at:%Y-%m-%d}  {revoked}", highlight=False)
+        console.print(
+            f"{row.prefix}…  {row.scope:5}  {row.name}  "
+            f"created {row.created_at:%Y-%m-%d}  {revoked}",
+            highlight=False,
+        )
     if not rows:
         console.print("no keys yet: stockwise keys create --scope write --name me")
 
@@ -126,8 +146,10 @@ def revoke_key(
         count = revoke_key(session, prefix)
     storage.dispose()
     if not count:
-        raise OptionError(f"no active key has the prefix {prefix!r} (give the 10 characters "
-                          "that stockwise keys list shows)")
+        raise OptionError(
+            f"no active key has the prefix {prefix!r} (give the 10 characters "
+            "that stockwise keys list shows)"
+        )
     console.print(f"revoked {count} key(s)")
 
 
@@ -136,8 +158,10 @@ def db_upgrade(database_url: DatabaseOption = None) -> None:
     from stockwise.adapters.storage.database import current_revision
 
     storage = _storage(database_url)
-    console.print(f"database {_redacted(storage.url)} at schema revision "
-                  f"{current_revision(storage.engine)}", highlight=False)
+    console.print(
+        f"database {_redacted(storage.url)} at schema revision {current_revision(storage.engine)}",
+        highlight=False,
+    )
     storage.dispose()
 
 

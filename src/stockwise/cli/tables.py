@@ -50,10 +50,17 @@ class _Sized:
     most: int
 
 
-def fitted_tables(columns: Sequence[Column], rows: Sequence[Sequence[str]], width: int, *,
-                  title: str | None = None, caption: str | None = None,
-                  box: boxes.Box | None = boxes.HEAVY_HEAD, pad_edge: bool = True,
-                  lang: str = "en") -> list[Table]:
+def fitted_tables(
+    columns: Sequence[Column],
+    rows: Sequence[Sequence[str]],
+    width: int,
+    *,
+    title: str | None = None,
+    caption: str | None = None,
+    box: boxes.Box | None = boxes.HEAVY_HEAD,
+    pad_edge: bool = True,
+    lang: str = "en",
+) -> list[Table]:
     """The rows as one table of at most ``width`` cells, or several when the columns
     cannot fit side by side (cells are Rich markup, as in ``Table.add_row``); the
     continuation notes in ``lang`` (:mod:`stockwise.words`)."""
@@ -64,36 +71,56 @@ def fitted_tables(columns: Sequence[Column], rows: Sequence[Sequence[str]], widt
     groups: list[list[_Sized]] = []
     while rest or not groups:
         group = list(keys)
-        while rest and _overhead(len(group) + 1, box, pad_edge, show_edge) + sum(
-                s.least for s in group) + rest[0].least <= width:
+        while (
+            rest
+            and _overhead(len(group) + 1, box, pad_edge, show_edge)
+            + sum(s.least for s in group)
+            + rest[0].least
+            <= width
+        ):
             group.append(rest.pop(0))
         if len(group) == len(keys) and rest:  # not even one more column fits: show it anyway
             group.append(rest.pop(0))
         groups.append(sorted(group, key=lambda s: s.index))
     tables = []
     for number, group in enumerate(groups):
-        later = [s.column.header.replace("\n", " ") for g in groups[number + 1:] for s in g
-                 if s.column.kind != "key"]
+        later = [
+            s.column.header.replace("\n", " ")
+            for g in groups[number + 1 :]
+            for s in g
+            if s.column.kind != "key"
+        ]
         note = tr(CONTINUED, lang, width=width, columns=", ".join(later)) if later else None
-        table = Table(title=title if number == 0 else tr("{title} (continued)", lang,
-                                                         title=title or "table"),
-                      title_justify="left", box=box, pad_edge=pad_edge, show_edge=show_edge,
-                      caption=" ".join(filter(None, (caption if number == 0 else None, note)))
-                      or None, caption_justify="left")
-        spare = width - _overhead(len(group), box, pad_edge, show_edge) - sum(
-            s.least for s in group)
+        table = Table(
+            title=title if number == 0 else tr("{title} (continued)", lang, title=title or "table"),
+            title_justify="left",
+            box=box,
+            pad_edge=pad_edge,
+            show_edge=show_edge,
+            caption=" ".join(filter(None, (caption if number == 0 else None, note))) or None,
+            caption_justify="left",
+        )
+        spare = (
+            width - _overhead(len(group), box, pad_edge, show_edge) - sum(s.least for s in group)
+        )
         for sized_column, cells in zip(group, _share(group, spare), strict=True):
             text = sized_column.column.kind == "text"
-            table.add_column(sized_column.column.header, justify=sized_column.column.justify,
-                             width=cells, no_wrap=not text, overflow="fold")
+            table.add_column(
+                sized_column.column.header,
+                justify=sized_column.column.justify,
+                width=cells,
+                no_wrap=not text,
+                overflow="fold",
+            )
         for row in rows:
             table.add_row(*(row[s.index] for s in group))
         tables.append(table)
     return tables
 
 
-def print_fitted(console: Console, columns: Sequence[Column], rows: Sequence[Sequence[str]],
-                 **options) -> None:
+def print_fitted(
+    console: Console, columns: Sequence[Column], rows: Sequence[Sequence[str]], **options
+) -> None:
     """Print :func:`fitted_tables` at the console's width."""
     for table in fitted_tables(columns, rows, console.width, **options):
         console.print(table)

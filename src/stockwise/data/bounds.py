@@ -110,15 +110,16 @@ def load_bounds(source: str | Path | Mapping[str, Any] | None) -> Bounds:
         try:
             data = yaml.safe_load(Path(source).read_text(encoding="utf-8"))
         except OSError as exc:
-            raise OptionError(f"{source}: cannot read the bounds file ({exc.strerror})"
-                              ) from None
+            raise OptionError(f"{source}: cannot read the bounds file ({exc.strerror})") from None
         except yaml.YAMLError as exc:
             raise OptionError(f"{source}: not valid YAML ({exc})") from None
     if isinstance(data, Mapping) and "bounds" in data:
         data = data["bounds"]
     if not isinstance(data, Mapping):
-        raise OptionError(f"{where}: expected a 'bounds:' mapping of column: {{min, max}}",
-                          hint="e.g. bounds: {lead_time_days: {max: 1000}}")
+        raise OptionError(
+            f"{where}: expected a 'bounds:' mapping of column: {{min, max}}",
+            hint="e.g. bounds: {lead_time_days: {max: 1000}}",
+        )
     changes = {str(name): _bound(where, str(name), value) for name, value in data.items()}
     return DEFAULT_BOUNDS.with_limits(changes)
 
@@ -126,14 +127,17 @@ def load_bounds(source: str | Path | Mapping[str, Any] | None) -> Bounds:
 def _bound(where: str, name: str, value: Any) -> Bound:
     if name not in DEFAULT_LIMITS:
         close = difflib.get_close_matches(name, list(DEFAULT_LIMITS), n=1)
-        raise OptionError(f"{where}: no bound can be set on '{name}'",
-                          hint=(f"Did you mean '{close[0]}'? " if close else "")
-                          + f"Bounded columns: {', '.join(DEFAULT_LIMITS)}.")
+        raise OptionError(
+            f"{where}: no bound can be set on '{name}'",
+            hint=(f"Did you mean '{close[0]}'? " if close else "")
+            + f"Bounded columns: {', '.join(DEFAULT_LIMITS)}.",
+        )
     if value is None:
         return Bound()
     if not isinstance(value, Mapping) or set(value) - {"min", "max"}:
-        raise OptionError(f"{where}: bounds.{name} must be a mapping {{min: N, max: N}}, "
-                          f"got {value!r}")
+        raise OptionError(
+            f"{where}: bounds.{name} must be a mapping {{min: N, max: N}}, got {value!r}"
+        )
     default = DEFAULT_LIMITS[name]
     low = _number(where, name, "min", value.get("min", default.min))
     high = _number(where, name, "max", value.get("max", default.max))
@@ -148,8 +152,8 @@ def _number(where: str, name: str, side: str, value: Any) -> float | None:
     if isinstance(value, str):  # YAML reads 1e9 (no dot) as text
         with contextlib.suppress(ValueError):
             value = float(value)
-    if isinstance(value, bool) or not isinstance(value, int | float) \
-            or not math.isfinite(value):
-        raise OptionError(f"{where}: bounds.{name}.{side} must be a finite number or null, "
-                          f"got {value!r}")
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise OptionError(
+            f"{where}: bounds.{name}.{side} must be a finite number or null, got {value!r}"
+        )
     return float(value)

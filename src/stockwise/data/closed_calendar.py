@@ -21,8 +21,9 @@ from stockwise.data.readers import read_table
 from stockwise.errors import InputError
 
 
-def read_closed_days(source: str | Path | pd.DataFrame, reading: ReadOptions = NO_OPTIONS
-                     ) -> pd.DataFrame:
+def read_closed_days(
+    source: str | Path | pd.DataFrame, reading: ReadOptions = NO_OPTIONS
+) -> pd.DataFrame:
     """``ds`` (and ``store`` when given; empty: every store) of each closed day, from a
     file (read as ``reading`` says, like the sales) or a frame.
 
@@ -37,9 +38,11 @@ def read_closed_days(source: str | Path | pd.DataFrame, reading: ReadOptions = N
         first_row = 2 if Path(source).suffix.lower() not in (".parquet", ".pq") else 1
     frame = frame.rename(columns=_canonical(frame.columns))
     if S.DS not in frame.columns:
-        raise InputError(f"the calendar of closed days needs a date column; it has "
-                         f"{list(frame.columns)}", source=name,
-                         hint="Name it 'ds' or 'date' (and 'store' for one shop's days).")
+        raise InputError(
+            f"the calendar of closed days needs a date column; it has {list(frame.columns)}",
+            source=name,
+            hint="Name it 'ds' or 'date' (and 'store' for one shop's days).",
+        )
     text = frame[S.DS] if not pd.api.types.is_datetime64_any_dtype(frame[S.DS]) else None
     if text is None:
         days = frame[S.DS]
@@ -47,8 +50,9 @@ def read_closed_days(source: str | Path | pd.DataFrame, reading: ReadOptions = N
         days, failed, _ = parse_dates(text.astype(str), reading.date_format)
         if failed.any():
             row = int(failed.to_numpy().nonzero()[0][0])
-            raise InputError(f"{text.iloc[row]!r} is not a date", source=name,
-                             row=row + first_row, column=S.DS)
+            raise InputError(
+                f"{text.iloc[row]!r} is not a date", source=name, row=row + first_row, column=S.DS
+            )
     out = pd.DataFrame({S.DS: pd.to_datetime(days).dt.normalize()})
     if S.STORE in frame.columns:
         stores = frame[S.STORE].astype("string").str.strip()

@@ -29,8 +29,11 @@ def data_fingerprint(sales: pd.DataFrame) -> str:
         values = frame[column]
         digest.update(f"\x1e{column}\x1f".encode())
         if pd.api.types.is_datetime64_any_dtype(values):
-            stamps = pd.to_datetime(values).dt.tz_localize(None) if getattr(
-                values.dt, "tz", None) else values
+            stamps = (
+                pd.to_datetime(values).dt.tz_localize(None)
+                if getattr(values.dt, "tz", None)
+                else values
+            )
             digest.update(stamps.astype("datetime64[ns]").to_numpy().view("int64").tobytes())
         elif pd.api.types.is_bool_dtype(values) or pd.api.types.is_numeric_dtype(values):
             digest.update(values.to_numpy(dtype="float64", na_value=np.nan).tobytes())

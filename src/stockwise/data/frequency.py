@@ -59,8 +59,9 @@ def sorted_codes(values: pd.Series) -> tuple[np.ndarray | None, np.ndarray]:
     return rank[codes], distinct[sorter]
 
 
-def infer_from_codes(codes: np.ndarray, ids: np.ndarray, ds: pd.Series,
-                     index: pd.Index) -> tuple[pd.Series, pd.Series]:
+def infer_from_codes(
+    codes: np.ndarray, ids: np.ndarray, ds: pd.Series, index: pd.Index
+) -> tuple[pd.Series, pd.Series]:
     """:func:`infer_frequencies` for ids given as ranks (``ids[codes]`` is each row's id,
     ``ids`` sorted), as :func:`sorted_codes` returns them.
 
@@ -87,8 +88,16 @@ def infer_from_codes(codes: np.ndarray, ids: np.ndarray, ds: pd.Series,
     step = np.r_[-1, np.where(in_series, gaps, -1)]
     if (in_series & ((gaps == 7) | ((gaps >= 28) & (gaps <= 31)))).any():
         # Without 7-day or month-sized steps no series can be weekly or monthly.
-        grid_off = _grids(group, len(starts), step, (step >= 28) & (step <= 31), step == 7,
-                          days, pd.Series(stamps), freq)
+        grid_off = _grids(
+            group,
+            len(starts),
+            step,
+            (step >= 28) & (step <= 31),
+            step == 7,
+            days,
+            pd.Series(stamps),
+            freq,
+        )
     grid_off |= other_calendars(group, len(starts), step, stamps, freq)
     if order is None:
         off = grid_off
@@ -115,9 +124,16 @@ def contiguous_runs(codes: np.ndarray, values: np.ndarray) -> np.ndarray | None:
     return starts
 
 
-def _grids(group: np.ndarray, n_groups: int, step: np.ndarray, month_step: np.ndarray,
-           week_step: np.ndarray, days: np.ndarray, stamps: pd.Series,
-           freq: np.ndarray) -> np.ndarray:
+def _grids(
+    group: np.ndarray,
+    n_groups: int,
+    step: np.ndarray,
+    month_step: np.ndarray,
+    week_step: np.ndarray,
+    days: np.ndarray,
+    stamps: pd.Series,
+    freq: np.ndarray,
+) -> np.ndarray:
     """Mark monthly and weekly series in ``freq``; return their off-grid rows (sorted order).
 
     Rows arrive sorted by series then date; ``group`` numbers the series.
@@ -134,9 +150,11 @@ def _grids(group: np.ndarray, n_groups: int, step: np.ndarray, month_step: np.nd
     first_of_month = (stamps.dt.day == 1).to_numpy()
     month_end = stamps.dt.is_month_end.to_numpy()
     on_month_grid = first_of_month | month_end
-    is_monthly = ((share(on_month_grid) >= _ON_GRID_SHARE)
-                  & (total(month_step) * 2 > all_steps)
-                  & (total(on_month_grid) >= _MIN_ON_GRID))
+    is_monthly = (
+        (share(on_month_grid) >= _ON_GRID_SHARE)
+        & (total(month_step) * 2 > all_steps)
+        & (total(on_month_grid) >= _MIN_ON_GRID)
+    )
     # Which month anchor (1st or end) does the series mostly use?
     use_start = share(first_of_month) >= share(month_end)
     anchor_ok = np.where(use_start[group], first_of_month, month_end)
@@ -145,8 +163,12 @@ def _grids(group: np.ndarray, n_groups: int, step: np.ndarray, month_step: np.nd
     per_weekday = np.bincount(group * 7 + weekday, minlength=n_groups * 7)
     modal_weekday = per_weekday.reshape(n_groups, 7).argmax(axis=1)
     on_weekday = weekday == modal_weekday[group]
-    is_weekly = (~is_monthly & (share(on_weekday) >= _ON_GRID_SHARE)
-                 & (total(week_step) * 2 > all_steps) & (total(on_weekday) >= _MIN_ON_GRID))
+    is_weekly = (
+        ~is_monthly
+        & (share(on_weekday) >= _ON_GRID_SHARE)
+        & (total(week_step) * 2 > all_steps)
+        & (total(on_weekday) >= _MIN_ON_GRID)
+    )
 
     freq[is_monthly] = "M"
     freq[is_weekly] = "W"
@@ -163,13 +185,16 @@ def _infer_with_groupby(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     days = ds.to_numpy()[order].astype("datetime64[D]").astype(np.int64)
     new_series = np.r_[True, sorted_ids[1:] != sorted_ids[:-1]]
     step = np.where(new_series, -1, np.diff(days, prepend=days[0]))
-    work = pd.DataFrame({
-        "uid": sorted_ids,
-        "step": step,
-        "weekday": (days + 3) % 7,  # 1970-01-01 was a Thursday; Monday = 0
-        "dom": ds.dt.day.to_numpy()[order],
-        "month_end": ds.dt.is_month_end.to_numpy()[order],
-    }, index=frame.index[order])
+    work = pd.DataFrame(
+        {
+            "uid": sorted_ids,
+            "step": step,
+            "weekday": (days + 3) % 7,  # 1970-01-01 was a Thursday; Monday = 0
+            "dom": ds.dt.day.to_numpy()[order],
+            "month_end": ds.dt.is_month_end.to_numpy()[order],
+        },
+        index=frame.index[order],
+    )
     n_rows = work.groupby("uid", sort=False)["uid"].transform("size")
 
     month_step = work["step"].between(28, 31)
@@ -178,23 +203,33 @@ def _infer_with_groupby(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     first_of_month = work["dom"] == 1
     on_month_grid = first_of_month | work["month_end"]
     month_share = on_month_grid.groupby(work["uid"], sort=False).transform("mean")
-    is_monthly = (month_share >= _ON_GRID_SHARE) & (monthly_steps * 2 > all_steps) & (
-        on_month_grid.groupby(work["uid"], sort=False).transform("sum") >= _MIN_ON_GRID
+    is_monthly = (
+        (month_share >= _ON_GRID_SHARE)
+        & (monthly_steps * 2 > all_steps)
+        & (on_month_grid.groupby(work["uid"], sort=False).transform("sum") >= _MIN_ON_GRID)
     )
     # Which month anchor (1st or end) does the series mostly use?
     start_share = first_of_month.groupby(work["uid"], sort=False).transform("mean")
-    anchor_ok = np.where(start_share >= work["month_end"].groupby(work["uid"], sort=False)
-                         .transform("mean"), first_of_month, work["month_end"])
+    anchor_ok = np.where(
+        start_share >= work["month_end"].groupby(work["uid"], sort=False).transform("mean"),
+        first_of_month,
+        work["month_end"],
+    )
 
     counts = work.groupby(["uid", "weekday"], sort=False).size().rename("n").reset_index()
-    counts = counts.sort_values(["uid", "n", "weekday"], ascending=[True, False, True],
-                                kind="stable").drop_duplicates("uid")
+    counts = counts.sort_values(
+        ["uid", "n", "weekday"], ascending=[True, False, True], kind="stable"
+    ).drop_duplicates("uid")
     modal_weekday = work["uid"].map(counts.set_index("uid")["weekday"])
     on_weekday = work["weekday"] == modal_weekday
     week_share = on_weekday.groupby(work["uid"], sort=False).transform("mean")
     weekly_steps = (work["step"] == 7).groupby(work["uid"], sort=False).transform("sum")
-    is_weekly = (~is_monthly & (week_share >= _ON_GRID_SHARE) & (weekly_steps * 2 > all_steps)
-                 & (on_weekday.groupby(work["uid"], sort=False).transform("sum") >= _MIN_ON_GRID))
+    is_weekly = (
+        ~is_monthly
+        & (week_share >= _ON_GRID_SHARE)
+        & (weekly_steps * 2 > all_steps)
+        & (on_weekday.groupby(work["uid"], sort=False).transform("sum") >= _MIN_ON_GRID)
+    )
 
     off = (is_monthly & ~anchor_ok) | (is_weekly & ~on_weekday)
     off &= n_rows >= _MIN_ON_GRID
@@ -209,8 +244,9 @@ def _infer_with_groupby(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     return freq, off.reindex(frame.index)
 
 
-def other_calendars(group: np.ndarray, n_groups: int, step: np.ndarray, stamps: np.ndarray,
-                    freq: np.ndarray) -> np.ndarray:
+def other_calendars(
+    group: np.ndarray, n_groups: int, step: np.ndarray, stamps: np.ndarray, freq: np.ndarray
+) -> np.ndarray:
     """Mark hourly, quarterly and yearly series in ``freq`` (series still "D"); return
     their off-grid rows. Rows come sorted by series then time; ``step`` is each row's
     step in days from the row before (-1 at a series' first row).
@@ -246,11 +282,17 @@ def other_calendars(group: np.ndarray, n_groups: int, step: np.ndarray, stamps: 
     first = (dates.day == 1) & (nanos % (24 * hour) == 0)
     last = dates.is_month_end & (nanos % (24 * hour) == 0)
     month = dates.month.to_numpy()
-    for code, steps, opens, closes in (("Q", quarter_step, month % 3 == 1, month % 3 == 0),
-                                       ("Y", year_step, month == 1, month == 12)):
+    for code, steps, opens, closes in (
+        ("Q", quarter_step, month % 3 == 1, month % 3 == 0),
+        ("Y", year_step, month == 1, month == 12),
+    ):
         on_grid = (first & opens) | (last & closes)
-        found = (daily & (total(on_grid) >= _ON_GRID_SHARE * n_rows)
-                 & (total(steps) * 2 > all_steps) & (total(on_grid) >= _MIN_ON_GRID))
+        found = (
+            daily
+            & (total(on_grid) >= _ON_GRID_SHARE * n_rows)
+            & (total(steps) * 2 > all_steps)
+            & (total(on_grid) >= _MIN_ON_GRID)
+        )
         freq[found] = code
         off |= found[group] & ~on_grid
         daily &= ~found
@@ -298,15 +340,21 @@ class WeekAlignment:
     def note(self) -> str:
         """The warning that says what was done."""
         sources = ", ".join(f"{n} on {day}s" for day, n in self.moved_from.items())
-        return (f"weekly data dated on several weekdays: {int(self.moved.sum())} rows "
-                f"({sources}) of {len(self.series)} series moved to the nearest "
-                f"{self.anchor_name} (or the one before when that keeps one row per week), "
-                f"so that every week has one date")
+        return (
+            f"weekly data dated on several weekdays: {int(self.moved.sum())} rows "
+            f"({sources}) of {len(self.series)} series moved to the nearest "
+            f"{self.anchor_name} (or the one before when that keeps one row per week), "
+            f"so that every week has one date"
+        )
 
 
-def align_week_anchors(frame: pd.DataFrame, off: np.ndarray | None = None, *,
-                       codes: np.ndarray | None = None, ids: np.ndarray | None = None
-                       ) -> WeekAlignment | None:
+def align_week_anchors(
+    frame: pd.DataFrame,
+    off: np.ndarray | None = None,
+    *,
+    codes: np.ndarray | None = None,
+    ids: np.ndarray | None = None,
+) -> WeekAlignment | None:
     """Weekly series dated on a mix of weekdays (Mondays and Sundays, or a series that
     changes anchor), put on one weekday; ``None`` when there is nothing to align.
 
@@ -325,8 +373,11 @@ def align_week_anchors(frame: pd.DataFrame, off: np.ndarray | None = None, *,
     ``codes``/``ids``: the rows' series as integers (``ids[codes]`` is each row's id),
     when the caller has them already (saves hashing the ids again).
     """
-    if len(frame) < _MIN_ON_GRID or not np.issubdtype(frame[S.DS].dtype, np.datetime64) \
-            or frame[S.DS].isna().any():
+    if (
+        len(frame) < _MIN_ON_GRID
+        or not np.issubdtype(frame[S.DS].dtype, np.datetime64)
+        or frame[S.DS].isna().any()
+    ):
         return None
     if codes is None or ids is None:
         codes, ids = pd.factorize(frame[S.UNIQUE_ID], use_na_sentinel=True)
@@ -334,8 +385,9 @@ def align_week_anchors(frame: pd.DataFrame, off: np.ndarray | None = None, *,
     weekday_in = (days_in + 3) % 7  # 1970-01-01 was a Thursday; Monday = 0
     n_series = len(ids)
     valid = codes >= 0
-    per_weekday = np.bincount(codes[valid] * 7 + weekday_in[valid],
-                              minlength=n_series * 7).reshape(n_series, 7)
+    per_weekday = np.bincount(codes[valid] * 7 + weekday_in[valid], minlength=n_series * 7).reshape(
+        n_series, 7
+    )
     n_rows = per_weekday.sum(axis=1)
     candidate = ((per_weekday > 0).sum(axis=1) <= 2) & (n_rows >= _MIN_ON_GRID)
     if not candidate.any():
@@ -371,8 +423,9 @@ def align_week_anchors(frame: pd.DataFrame, off: np.ndarray | None = None, *,
     new_days = np.where(use_back[group], back, nearest)
     raw_step = np.r_[-1, np.diff(days)]
     raw_step[start] = -1
-    looks_weekly = (per_series((raw_step >= 4) & (raw_step <= 10))
-                    >= _ON_GRID_SHARE * per_series(raw_step > 0))
+    looks_weekly = per_series((raw_step >= 4) & (raw_step <= 10)) >= _ON_GRID_SHARE * per_series(
+        raw_step > 0
+    )
     near_step = np.r_[-1, np.diff(nearest)]
     near_step[start] = -1
     clash = near_step == 0
@@ -393,5 +446,6 @@ def align_week_anchors(frame: pd.DataFrame, off: np.ndarray | None = None, *,
     counts = np.bincount(weekday_in[moved], minlength=7)
     moved_from = {WEEKDAYS[d]: int(counts[d]) for d in np.flatnonzero(counts)}
     stamps = out_days.astype("datetime64[D]").astype("datetime64[ns]")
-    return WeekAlignment(stamps, moved, ambiguous, np.asarray(ids)[series[moved_series]],
-                         anchor, moved_from)
+    return WeekAlignment(
+        stamps, moved, ambiguous, np.asarray(ids)[series[moved_series]], anchor, moved_from
+    )

@@ -40,8 +40,12 @@ NEIGHBOUR_SEASONS = 4
 """Seasons of observed periods each side of a hole that estimate its periods."""
 
 
-def find_holes(sales: pd.DataFrame, *, max_gap_days: int = DEFAULT_MAX_GAP_DAYS,
-               end: pd.Timestamp | str | None = None) -> pd.DataFrame:
+def find_holes(
+    sales: pd.DataFrame,
+    *,
+    max_gap_days: int = DEFAULT_MAX_GAP_DAYS,
+    end: pd.Timestamp | str | None = None,
+) -> pd.DataFrame:
     """The long holes of every series of ``sales`` (``unique_id, ds``; rows flagged
     ``gap_filled`` count as absent): one row per hole with its first and last missing
     period (``start``, ``end``), its length in ``periods`` and calendar ``days``, and
@@ -58,8 +62,10 @@ def find_holes(sales: pd.DataFrame, *, max_gap_days: int = DEFAULT_MAX_GAP_DAYS,
     if freqs.nunique() == 1:
         parts = [_holes_of(rows, str(freqs.iloc[0]), last_date, max_gap_days)]
     else:
-        parts = [_holes_of(group, freq, last_date, max_gap_days)
-                 for freq, group in rows.groupby(rows[S.UNIQUE_ID].map(freqs), sort=True)]
+        parts = [
+            _holes_of(group, freq, last_date, max_gap_days)
+            for freq, group in rows.groupby(rows[S.UNIQUE_ID].map(freqs), sort=True)
+        ]
     found = pd.concat([p for p in parts if not p.empty] or [_empty()], ignore_index=True)
     return found.sort_values([S.UNIQUE_ID, "start"], kind="stable").reset_index(drop=True)
 
@@ -69,22 +75,29 @@ def describe_holes(holes: pd.DataFrame) -> str | None:
     D days (longest: id, from a to b)"."""
     if holes.empty:
         return None
-    longest = holes.sort_values(["days", S.UNIQUE_ID], ascending=[False, True],
-                                kind="stable").iloc[0]
+    longest = holes.sort_values(["days", S.UNIQUE_ID], ascending=[False, True], kind="stable").iloc[
+        0
+    ]
     n = holes[S.UNIQUE_ID].nunique()
     trailing = holes.loc[holes["trailing"], S.UNIQUE_ID].nunique()
     tail = f"; {trailing} of them have no rows up to the last date" if trailing else ""
-    return (f"{n} series {'has' if n == 1 else 'have'} holes of up to {int(longest['days'])} "
-            f"days (longest: {longest[S.UNIQUE_ID]}, {longest['start']:%Y-%m-%d} to "
-            f"{longest['end']:%Y-%m-%d}{tail}): read as missing data, not as zero sales")
+    return (
+        f"{n} series {'has' if n == 1 else 'have'} holes of up to {int(longest['days'])} "
+        f"days (longest: {longest[S.UNIQUE_ID]}, {longest['start']:%Y-%m-%d} to "
+        f"{longest['end']:%Y-%m-%d}{tail}): read as missing data, not as zero sales"
+    )
 
 
 def concat_holes(parts: list[pd.DataFrame]) -> pd.DataFrame:
     """The holes of several tables of distinct series (e.g. the parts of a file), as one."""
     found = [p for p in parts if not p.empty]
-    return (pd.concat(found, ignore_index=True).sort_values([S.UNIQUE_ID, "start"],
-                                                           kind="stable").reset_index(drop=True)
-            if found else _empty())
+    return (
+        pd.concat(found, ignore_index=True)
+        .sort_values([S.UNIQUE_ID, "start"], kind="stable")
+        .reset_index(drop=True)
+        if found
+        else _empty()
+    )
 
 
 def in_holes(rows: pd.DataFrame, holes: pd.DataFrame) -> np.ndarray:
@@ -104,8 +117,9 @@ def in_holes(rows: pd.DataFrame, holes: pd.DataFrame) -> np.ndarray:
     return out
 
 
-def bridge_holes(frame: pd.DataFrame, holes: pd.DataFrame, *, min_periods: int,
-                 season_length: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+def bridge_holes(
+    frame: pd.DataFrame, holes: pd.DataFrame, *, min_periods: int, season_length: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Keep the long holes of a regular calendar (``frame``: ``unique_id, ds, y``, one row
     per period) out of what models learn from.
 
@@ -124,8 +138,11 @@ def bridge_holes(frame: pd.DataFrame, holes: pd.DataFrame, *, min_periods: int,
     series_end = frame.groupby(S.UNIQUE_ID)[S.DS].max()
     after = frame[S.DS] > frame[S.UNIQUE_ID].map(last_hole)
     tail = after.groupby(frame[S.UNIQUE_ID]).sum()
-    cut = [uid for uid in last_hole.index if tail.get(uid, 0) >= min_periods
-           and uid in series_end.index]
+    cut = [
+        uid
+        for uid in last_hole.index
+        if tail.get(uid, 0) >= min_periods and uid in series_end.index
+    ]
     keep = ~frame[S.UNIQUE_ID].isin(cut) | after
     frame = frame[keep.to_numpy()].reset_index(drop=True)
     rest = inner[~inner[S.UNIQUE_ID].isin(cut)].reset_index(drop=True)
@@ -135,7 +152,8 @@ def bridge_holes(frame: pd.DataFrame, holes: pd.DataFrame, *, min_periods: int,
     values = frame[S.Y].to_numpy(dtype=float).copy()
     m = max(int(season_length), 1)
     for _, rows in frame[frame[S.UNIQUE_ID].isin(rest[S.UNIQUE_ID])].groupby(
-            S.UNIQUE_ID, sort=False):
+        S.UNIQUE_ID, sort=False
+    ):
         positions = rows.index.to_numpy()
         missing = estimated[positions]
         values[positions[missing]] = _seasonal_estimate(values[positions], missing, m)
@@ -156,8 +174,8 @@ def _seasonal_estimate(values: np.ndarray, missing: np.ndarray, m: int) -> np.nd
         while run_end + 1 < len(values) and missing[run_end + 1]:
             run_end += 1
         window = np.zeros(len(values), dtype=bool)
-        window[max(run_start - reach, 0):run_start] = True
-        window[run_end + 1:run_end + 1 + reach] = True
+        window[max(run_start - reach, 0) : run_start] = True
+        window[run_end + 1 : run_end + 1 + reach] = True
         near = window & observed
         same = near & (phase == phase[position])
         pool = values[same] if same.any() else values[near] if near.any() else values[observed]
@@ -165,8 +183,9 @@ def _seasonal_estimate(values: np.ndarray, missing: np.ndarray, m: int) -> np.nd
     return np.maximum(out, 0.0)
 
 
-def _holes_of(rows: pd.DataFrame, freq: str, last_date: pd.Timestamp, max_gap_days: int
-              ) -> pd.DataFrame:
+def _holes_of(
+    rows: pd.DataFrame, freq: str, last_date: pd.Timestamp, max_gap_days: int
+) -> pd.DataFrame:
     """Long holes of series that share one frequency."""
     codes, uniques = pd.factorize(rows[S.UNIQUE_ID])
     stamps = rows[S.DS].to_numpy()
@@ -183,20 +202,36 @@ def _holes_of(rows: pd.DataFrame, freq: str, last_date: pd.Timestamp, max_gap_da
     candidates = []
     inner = np.flatnonzero(gap > MIN_HOLE_PERIODS)
     if len(inner):
-        candidates.append(pd.DataFrame({
-            S.UNIQUE_ID: ids[inner], "start": _step(dates[inner - 1], freq, 1),
-            "end": _step(dates[inner], freq, -1), "periods": gap[inner], "trailing": False}))
+        candidates.append(
+            pd.DataFrame(
+                {
+                    S.UNIQUE_ID: ids[inner],
+                    "start": _step(dates[inner - 1], freq, 1),
+                    "end": _step(dates[inner], freq, -1),
+                    "periods": gap[inner],
+                    "trailing": False,
+                }
+            )
+        )
     tails = np.flatnonzero(trailing_gap > MIN_HOLE_PERIODS)
     if len(tails):
-        candidates.append(pd.DataFrame({
-            S.UNIQUE_ID: ids[tails], "start": _step(dates[tails], freq, 1),
-            "end": _step(dates[tails], freq, trailing_gap[tails]),
-            "periods": trailing_gap[tails], "trailing": True}))
+        candidates.append(
+            pd.DataFrame(
+                {
+                    S.UNIQUE_ID: ids[tails],
+                    "start": _step(dates[tails], freq, 1),
+                    "end": _step(dates[tails], freq, trailing_gap[tails]),
+                    "periods": trailing_gap[tails],
+                    "trailing": True,
+                }
+            )
+        )
     if not candidates:
         return _empty()
     found = pd.concat(candidates, ignore_index=True)
-    found["days"] = (_step(pd.DatetimeIndex(found["end"]), freq, 1)
-                     - pd.DatetimeIndex(found["start"])).days.to_numpy()
+    found["days"] = (
+        _step(pd.DatetimeIndex(found["end"]), freq, 1) - pd.DatetimeIndex(found["start"])
+    ).days.to_numpy()
     looked_at = same & np.isin(codes, codes[np.r_[inner, tails]])  # those series only
     usual = pd.Series(gap[looked_at], index=ids[looked_at]).groupby(level=0).quantile(0.9)
     spacing = found[S.UNIQUE_ID].map(usual).fillna(0.0).to_numpy()
@@ -227,8 +262,13 @@ def _step(dates: pd.DatetimeIndex, freq: str, periods: np.ndarray | int) -> np.n
 
 
 def _empty() -> pd.DataFrame:
-    return pd.DataFrame({S.UNIQUE_ID: pd.Series(dtype=object),
-                         "start": pd.Series(dtype="datetime64[ns]"),
-                         "end": pd.Series(dtype="datetime64[ns]"),
-                         "periods": pd.Series(dtype="int64"), "days": pd.Series(dtype="int64"),
-                         "trailing": pd.Series(dtype=bool)})
+    return pd.DataFrame(
+        {
+            S.UNIQUE_ID: pd.Series(dtype=object),
+            "start": pd.Series(dtype="datetime64[ns]"),
+            "end": pd.Series(dtype="datetime64[ns]"),
+            "periods": pd.Series(dtype="int64"),
+            "days": pd.Series(dtype="int64"),
+            "trailing": pd.Series(dtype=bool),
+        }
+    )

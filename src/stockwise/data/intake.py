@@ -76,8 +76,9 @@ def load_table(
     elif isinstance(source, pd.DataFrame):
         raw = from_frame(source, copy=False)  # validation only reads the raw table
     else:
-        raw = read_table(source, sep=sep, encoding=encoding, decimal=decimal, sheet=sheet,
-                         skip_rows=skip_rows)
+        raw = read_table(
+            source, sep=sep, encoding=encoding, decimal=decimal, sheet=sheet, skip_rows=skip_rows
+        )
     spec = S.TABLES[table]
     user_columns = [c for c in raw.frame.columns if c != S.SOURCE_ROW]
     mapping = build_mapping(user_columns, column_map, table=spec, detect=detect_columns)
@@ -90,15 +91,19 @@ def load_table(
         _refuse_a_wrong_date_format(result, date_format)
     if raw.dialect is not None:
         result.report.dialect = d = raw.dialect
-        sep_name = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}.get(d.separator,
-                                                                              d.separator)
+        sep_name = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}.get(
+            d.separator, d.separator
+        )
         result.report.notes.insert(
-            0, f"CSV read as {d.encoding}, separator {sep_name}, decimal '{d.decimal}'")
+            0, f"CSV read as {d.encoding}, separator {sep_name}, decimal '{d.decimal}'"
+        )
     if raw.title is not None:
         lines = "line" if raw.title.count == 1 else f"{raw.title.count} lines"
         result.report.notes.insert(
-            0, f"the first {lines} ('{raw.title.text[:60]}') read as a title above the header "
-               f"and skipped; pass --skip-rows 0 to read the first line as the header")
+            0,
+            f"the first {lines} ('{raw.title.text[:60]}') read as a title above the header "
+            f"and skipped; pass --skip-rows 0 to read the first line as the header",
+        )
     if mapping.detected:
         result.report.notes.append(f"columns recognised: {mapping.describe()}")
     unused = [c for c in user_columns if c not in set(mapping.columns.values())]
@@ -107,7 +112,8 @@ def load_table(
         result.report.notes.append(
             f"{len(unused)} column(s) not recognised, kept as they are: {shown}; stockwise "
             f"uses them only when named (as drivers, or with {MAP_OPTIONS[table]} "
-            "canonical=column)")
+            "canonical=column)"
+        )
     if raw.ragged is not None and not raw.ragged.empty:
         result = with_ragged_lines(result, raw.ragged, len(user_columns))
     return result
@@ -125,35 +131,48 @@ def _refuse_a_wrong_date_format(result: ValidatedTable, date_format: str) -> Non
     raise InputError(
         f"the date format {date_format!r} fails on {failed['row'].nunique()} of {rows} rows "
         f"(e.g. row {first['row']}, column '{first['column']}': {first['value']!r}); the rows "
-        "it reads are probably misread too", source=result.report.source,
+        "it reads are probably misread too",
+        source=result.report.source,
         column=str(first["column"]),
         hint="Check the format (e.g. %d/%m/%Y for 31/12/2024), or leave it out: stockwise "
-             "then detects it.")
+        "then detects it.",
+    )
 
 
-def with_ragged_lines(result: ValidatedTable, ragged: pd.DataFrame, width: int
-                      ) -> ValidatedTable:
+def with_ragged_lines(result: ValidatedTable, ragged: pd.DataFrame, width: int) -> ValidatedTable:
     """``result`` with the CSV lines of the wrong width quarantined and counted as read."""
-    reasons = [f"the line has {n} fields, the header has {width}"
-               for n in ragged[RAGGED_FIELDS]]
+    reasons = [f"the line has {n} fields, the header has {width}" for n in ragged[RAGGED_FIELDS]]
     lines = ragged.drop(columns=RAGGED_FIELDS).assign(**{REASONS: reasons})
     quarantine = pd.concat([result.quarantine, lines], ignore_index=True)
     quarantine = quarantine.sort_values(S.SOURCE_ROW, kind="stable", ignore_index=True)
-    issues = pd.DataFrame({
-        "source": result.report.source, "row": ragged[S.SOURCE_ROW].to_numpy(),
-        "column": None, "value": ragged[RAGGED_FIELDS].astype(str).to_numpy(),
-        "rule": RAGGED_LINE, "severity": "error", "message": reasons})
+    issues = pd.DataFrame(
+        {
+            "source": result.report.source,
+            "row": ragged[S.SOURCE_ROW].to_numpy(),
+            "column": None,
+            "value": ragged[RAGGED_FIELDS].astype(str).to_numpy(),
+            "rule": RAGGED_LINE,
+            "severity": "error",
+            "message": reasons,
+        }
+    )
     report = replace(
-        result.report, n_read=result.report.n_read + len(ragged),
+        result.report,
+        n_read=result.report.n_read + len(ragged),
         n_quarantined=result.report.n_quarantined + len(ragged),
-        issues=concat_issues([result.report.issues, issues.reindex(
-            columns=result.report.issues.columns)]
-        ).sort_values(["row"], kind="stable", ignore_index=True))
+        issues=concat_issues(
+            [result.report.issues, issues.reindex(columns=result.report.issues.columns)]
+        ).sort_values(["row"], kind="stable", ignore_index=True),
+    )
     return ValidatedTable(result.data, quarantine, report)
 
 
-def write_quarantine(result: ValidatedTable, out_dir: str | Path, stem: str | None = None,
-                     csv_format: CsvFormat | None = None) -> dict[str, Path]:
+def write_quarantine(
+    result: ValidatedTable,
+    out_dir: str | Path,
+    stem: str | None = None,
+    csv_format: CsvFormat | None = None,
+) -> dict[str, Path]:
     """Write ``<stem>_quarantine.csv`` and ``<stem>_issues.csv``; return their paths.
 
     The quarantine file is written even when empty so that a pipeline can rely on it. Both
@@ -162,8 +181,9 @@ def write_quarantine(result: ValidatedTable, out_dir: str | Path, stem: str | No
     """
     if csv_format is None:
         dialect = result.report.dialect
-        csv_format = CsvFormat.like_input(dialect.separator, dialect.decimal) if dialect \
-            else STANDARD
+        csv_format = (
+            CsvFormat.like_input(dialect.separator, dialect.decimal) if dialect else STANDARD
+        )
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     stem = stem or result.report.table

@@ -20,53 +20,186 @@ from stockwise.errors import MappingError
 
 # Names a user may write on the left of ``--map`` (besides the canonical names themselves).
 TARGET_ALIASES: dict[str, str] = {
-    "id": S.UNIQUE_ID, "sku": S.UNIQUE_ID, "series": S.UNIQUE_ID,
-    "date": S.DS, "day": S.DS, "period": S.DS,
-    "sales": S.Y, "qty": S.Y, "quantity_sold": S.Y, "units": S.Y, "demand": S.Y,
-    "stock": S.ON_HAND, "onhand": S.ON_HAND,
-    "cost": S.UNIT_COST, "lead_time": S.LEAD_TIME_DAYS, "shelf_life": S.SHELF_LIFE_DAYS,
-    "expiry": S.EXPIRY_DATE, "qty_batch": S.QUANTITY,
-    "vendor": S.SUPPLIER, "fournisseur": S.SUPPLIER,
+    "id": S.UNIQUE_ID,
+    "sku": S.UNIQUE_ID,
+    "series": S.UNIQUE_ID,
+    "date": S.DS,
+    "day": S.DS,
+    "period": S.DS,
+    "sales": S.Y,
+    "qty": S.Y,
+    "quantity_sold": S.Y,
+    "units": S.Y,
+    "demand": S.Y,
+    "stock": S.ON_HAND,
+    "onhand": S.ON_HAND,
+    "cost": S.UNIT_COST,
+    "lead_time": S.LEAD_TIME_DAYS,
+    "shelf_life": S.SHELF_LIFE_DAYS,
+    "expiry": S.EXPIRY_DATE,
+    "qty_batch": S.QUANTITY,
+    "vendor": S.SUPPLIER,
+    "fournisseur": S.SUPPLIER,
 }
 
 # Header spellings recognised automatically, normalised (lower case, no accents, only
 # letters and digits). Earlier entries win when a file has several candidates.
 SYNONYMS: dict[str, tuple[str, ...]] = {
-    S.UNIQUE_ID: ("uniqueid", "seriesid", "sku", "skuid", "itemid", "id", "codearticle",
-                  "refarticle", "reference", "ref", "articleid", "productid", "codeproduit"),
-    S.DS: ("ds", "date", "datevente", "day", "jour", "period", "periode", "datetime",
-           "timestamp", "week", "semaine", "month", "mois"),
-    S.Y: ("y", "sales", "ventes", "vente", "qtysold", "unitssold", "quantitysold", "qty",
-          "quantity", "quantite", "qte", "units", "unites", "volume", "demand", "demande",
-          "sold", "vendus", "qtevendue"),
+    S.UNIQUE_ID: (
+        "uniqueid",
+        "seriesid",
+        "sku",
+        "skuid",
+        "itemid",
+        "id",
+        "codearticle",
+        "refarticle",
+        "reference",
+        "ref",
+        "articleid",
+        "productid",
+        "codeproduit",
+    ),
+    S.DS: (
+        "ds",
+        "date",
+        "datevente",
+        "day",
+        "jour",
+        "period",
+        "periode",
+        "datetime",
+        "timestamp",
+        "week",
+        "semaine",
+        "month",
+        "mois",
+    ),
+    S.Y: (
+        "y",
+        "sales",
+        "ventes",
+        "vente",
+        "qtysold",
+        "unitssold",
+        "quantitysold",
+        "qty",
+        "quantity",
+        "quantite",
+        "qte",
+        "units",
+        "unites",
+        "volume",
+        "demand",
+        "demande",
+        "sold",
+        "vendus",
+        "qtevendue",
+    ),
     S.SECTOR: ("sector", "secteur", "segment", "division"),
-    S.PRODUCT: ("product", "produit", "productname", "article", "item", "libelle",
-                "designation", "nomproduit"),
-    S.STORE: ("store", "storeid", "magasin", "shop", "boutique", "site", "pointdevente",
-              "officine", "location"),
-    S.CATEGORY: ("category", "categorie", "family", "famille", "rayon", "department",
-                 "departement", "dept", "deptid", "catid"),
+    S.PRODUCT: (
+        "product",
+        "produit",
+        "productname",
+        "article",
+        "item",
+        "libelle",
+        "designation",
+        "nomproduit",
+    ),
+    S.STORE: (
+        "store",
+        "storeid",
+        "magasin",
+        "shop",
+        "boutique",
+        "site",
+        "pointdevente",
+        "officine",
+        "location",
+    ),
+    S.CATEGORY: (
+        "category",
+        "categorie",
+        "family",
+        "famille",
+        "rayon",
+        "department",
+        "departement",
+        "dept",
+        "deptid",
+        "catid",
+    ),
     S.PRICE: ("price", "prix", "unitprice", "prixunitaire", "sellprice", "pvc", "prixvente"),
     S.PROMO: ("promo", "promotion", "onpromo", "enpromo", "promoflag"),
-    S.ON_HAND: ("onhand", "stock", "stocklevel", "niveaustock", "qtyonhand", "stockdisponible",
-                "stockphysique", "inventory", "enstock"),
+    S.ON_HAND: (
+        "onhand",
+        "stock",
+        "stocklevel",
+        "niveaustock",
+        "qtyonhand",
+        "stockdisponible",
+        "stockphysique",
+        "inventory",
+        "enstock",
+    ),
     S.ON_ORDER: ("onorder", "encommande", "commandeencours", "openorders", "qtyonorder"),
     S.ON_ORDER_DUE: ("onorderdue", "duedate", "datelivraison", "datereception", "eta"),
-    S.LEAD_TIME_DAYS: ("leadtimedays", "leadtime", "delai", "delailivraison",
-                       "delaiappro", "delaijours"),
+    S.LEAD_TIME_DAYS: (
+        "leadtimedays",
+        "leadtime",
+        "delai",
+        "delailivraison",
+        "delaiappro",
+        "delaijours",
+    ),
     S.LEAD_TIME_STD_DAYS: ("leadtimestddays", "leadtimestd", "ecarttypedelai"),
     S.UNIT_COST: ("unitcost", "cost", "cout", "coutunitaire", "prixachat", "pa"),
     S.MOQ: ("moq", "minimumorder", "minorderqty", "qmc", "minimumcommande"),
     S.PACK_SIZE: ("packsize", "pack", "colisage", "conditionnement", "casepack", "pcb"),
-    S.SUPPLIER: ("supplier", "fournisseur", "vendor", "suppliername", "supplierid",
-                 "nomfournisseur", "codefournisseur", "vendorid", "vendorname"),
-    S.SHELF_LIFE_DAYS: ("shelflifedays", "shelflife", "dureedevie", "dureedeviejours",
-                        "dureedeviej", "dlujours", "dlcjours", "peremption"),
-    S.BATCH_ID: ("batchid", "batch", "lot", "numerolot", "numerodelot", "nlot", "nodelot",
-                 "lotnumber", "batchnumber"),
+    S.SUPPLIER: (
+        "supplier",
+        "fournisseur",
+        "vendor",
+        "suppliername",
+        "supplierid",
+        "nomfournisseur",
+        "codefournisseur",
+        "vendorid",
+        "vendorname",
+    ),
+    S.SHELF_LIFE_DAYS: (
+        "shelflifedays",
+        "shelflife",
+        "dureedevie",
+        "dureedeviejours",
+        "dureedeviej",
+        "dlujours",
+        "dlcjours",
+        "peremption",
+    ),
+    S.BATCH_ID: (
+        "batchid",
+        "batch",
+        "lot",
+        "numerolot",
+        "numerodelot",
+        "nlot",
+        "nodelot",
+        "lotnumber",
+        "batchnumber",
+    ),
     S.QUANTITY: ("quantity", "qty", "quantite", "qte"),
-    S.EXPIRY_DATE: ("expirydate", "expiry", "expiration", "dateperemption", "dlc", "dluo",
-                    "datexpiration", "bestbefore"),
+    S.EXPIRY_DATE: (
+        "expirydate",
+        "expiry",
+        "expiration",
+        "dateperemption",
+        "dlc",
+        "dluo",
+        "datexpiration",
+        "bestbefore",
+    ),
 }
 
 
@@ -88,8 +221,11 @@ class ColumnMapping:
         return self.columns.get(canonical, canonical)
 
     def describe(self) -> str:
-        parts = [f"{c}={u}" + (" (auto)" if c in self.detected else "")
-                 for c, u in self.columns.items() if c != u]
+        parts = [
+            f"{c}={u}" + (" (auto)" if c in self.detected else "")
+            for c, u in self.columns.items()
+            if c != u
+        ]
         return ", ".join(parts) or "no renaming needed"
 
 
@@ -127,7 +263,10 @@ def resolve_target(name: str) -> str:
 
 
 def build_mapping(
-    columns: list[str], explicit: dict[str, str] | None = None, *, table: S.TableSpec = S.SALES,
+    columns: list[str],
+    explicit: dict[str, str] | None = None,
+    *,
+    table: S.TableSpec = S.SALES,
     detect: bool = True,
 ) -> ColumnMapping:
     """Combine explicit entries with automatic detection for the given table's columns."""
@@ -170,8 +309,9 @@ def apply_mapping(frame: pd.DataFrame, mapping: ColumnMapping) -> pd.DataFrame:
 
     The result shares its data with ``frame`` (only the labels change).
     """
-    rename = {source: canonical for canonical, source in mapping.columns.items()
-              if source != canonical}
+    rename = {
+        source: canonical for canonical, source in mapping.columns.items() if source != canonical
+    }
     clashes = [c for c in rename.values() if c in frame.columns and c not in rename]
     if clashes:
         raise MappingError(
@@ -184,5 +324,4 @@ def apply_mapping(frame: pd.DataFrame, mapping: ColumnMapping) -> pd.DataFrame:
 def restore_user_names(frame: pd.DataFrame, mapping: ColumnMapping) -> pd.DataFrame:
     """Inverse of :func:`apply_mapping`, for files written back to the user; the result
     shares its data with ``frame`` (only the labels change)."""
-    return frame.rename(columns={c: u for c, u in mapping.columns.items() if c != u},
-                        copy=False)
+    return frame.rename(columns={c: u for c, u in mapping.columns.items() if c != u}, copy=False)

@@ -17,17 +17,30 @@ import pandas as pd
 from stockwise.errors import OptionError
 
 DATE_FORMATS = (
-    "%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%d-%m-%Y", "%Y/%m/%d", "%Y%m%d",
-    "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S",
-    "%Y-%m", "%d/%m/%y",
+    "%Y-%m-%d",
+    "%d/%m/%Y",
+    "%m/%d/%Y",
+    "%d.%m.%Y",
+    "%d-%m-%Y",
+    "%Y/%m/%d",
+    "%Y%m%d",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y %H:%M:%S",
+    "%Y-%m",
+    "%d/%m/%y",
 )
 TRUE_WORDS = {"1", "true", "yes", "y", "oui", "o", "vrai", "x", "t"}
 FALSE_WORDS = {"0", "false", "no", "n", "non", "faux", "f", ""}
 MISSING_WORDS = {"nan", "na", "n/a", "#n/a", "null", "none", "-", "#value!"}
 """Cells that spreadsheets and databases write for "no value": treated as empty."""
 _SPACES = re.compile(r"[\s\u00a0\u202f']")
-_TIME_OF_DAY = re.compile(r"^(?P<date>[^T\s]+)(?:T|\s+)\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?"
-                          r"\s*(?:Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?$", re.IGNORECASE)
+_TIME_OF_DAY = re.compile(
+    r"^(?P<date>[^T\s]+)(?:T|\s+)\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?"
+    r"\s*(?:Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?$",
+    re.IGNORECASE,
+)
 _THOUSANDS_COMMA = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _THOUSANDS_POINT = re.compile(r"^[-+]?\d{1,3}(\.\d{3})+(,\d+)?$")
 
@@ -48,16 +61,16 @@ class Distinct:
         self.uniques: np.ndarray = np.asarray(uniques, dtype=object)
         self.has_missing = bool(len(codes)) and int(codes.min()) < 0
 
-    def broadcast(self, mapped: np.ndarray, fill: object = None,
-                  dtype: type | None = None) -> pd.Series:
+    def broadcast(
+        self, mapped: np.ndarray, fill: object = None, dtype: type | None = None
+    ) -> pd.Series:
         """Each cell's entry of ``mapped`` (one per distinct value); ``fill`` where missing.
 
         The result keeps ``mapped``'s dtype when there is no ``fill``, else takes ``dtype``
         (object unless given). Missing cells have code -1: they read the extra last slot.
         """
         mapped = np.asarray(mapped)
-        table = np.empty(len(mapped) + 1,
-                         dtype=mapped.dtype if fill is None else (dtype or object))
+        table = np.empty(len(mapped) + 1, dtype=mapped.dtype if fill is None else (dtype or object))
         table[:-1] = mapped
         if self.has_missing:
             table[-1] = fill
@@ -69,8 +82,13 @@ def is_text_dtype(values: pd.Series) -> bool:
     return values.dtype == object or pd.api.types.is_string_dtype(values)
 
 
-def by_unique(values: pd.Series, func: Callable[[np.ndarray], np.ndarray],
-              fill: object = None, *, distinct: Distinct | None = None) -> pd.Series:
+def by_unique(
+    values: pd.Series,
+    func: Callable[[np.ndarray], np.ndarray],
+    fill: object = None,
+    *,
+    distinct: Distinct | None = None,
+) -> pd.Series:
     """Apply ``func`` to the distinct non-missing values only, then broadcast back.
 
     ``distinct`` reuses a column's factorisation computed for another check.
@@ -93,8 +111,13 @@ def is_text(values: pd.Series, *, distinct: Distinct | None = None) -> pd.Series
 
 def _blank_text(uniques: np.ndarray) -> np.ndarray:
     return np.fromiter(
-        (isinstance(u, str) and (not u.strip() or u.strip().lower() in MISSING_WORDS)
-         for u in uniques), bool, len(uniques))
+        (
+            isinstance(u, str) and (not u.strip() or u.strip().lower() in MISSING_WORDS)
+            for u in uniques
+        ),
+        bool,
+        len(uniques),
+    )
 
 
 def blank_mask(values: pd.Series, *, distinct: Distinct | None = None) -> pd.Series:
@@ -109,8 +132,9 @@ def blank_mask(values: pd.Series, *, distinct: Distinct | None = None) -> pd.Ser
     return values.isna()
 
 
-def parse_numbers(values: pd.Series, decimal: str = ".", *,
-                  distinct: Distinct | None = None) -> tuple[pd.Series, pd.Series]:
+def parse_numbers(
+    values: pd.Series, decimal: str = ".", *, distinct: Distinct | None = None
+) -> tuple[pd.Series, pd.Series]:
     """Return (floats, failed) where failed marks non-blank cells that are not numbers.
 
     Thousands separators are removed only where the cell clearly uses them
@@ -123,9 +147,10 @@ def parse_numbers(values: pd.Series, decimal: str = ".", *,
     if isinstance(values.dtype, np.dtype) and values.dtype.kind in "iuf":
         floats = values.to_numpy(dtype=float)
         infinite = np.isinf(floats)
-        return (pd.Series(np.where(infinite, np.nan, floats), index=values.index,
-                          name=values.name),
-                pd.Series(infinite, index=values.index, name=values.name))
+        return (
+            pd.Series(np.where(infinite, np.nan, floats), index=values.index, name=values.name),
+            pd.Series(infinite, index=values.index, name=values.name),
+        )
     if pd.api.types.is_numeric_dtype(values):
         blank = values.isna()
         out = values.astype(float)
@@ -201,7 +226,10 @@ class ParsedDates:
 
 
 def parse_dates(
-    values: pd.Series, date_format: str | None = None, *, distinct: Distinct | None = None,
+    values: pd.Series,
+    date_format: str | None = None,
+    *,
+    distinct: Distinct | None = None,
 ) -> tuple[pd.Series, pd.Series, str | None]:
     """Return (datetimes, failed, format used) for a column of dates
     (:func:`read_dates`)."""
@@ -210,7 +238,10 @@ def parse_dates(
 
 
 def read_dates(
-    values: pd.Series, date_format: str | None = None, *, distinct: Distinct | None = None,
+    values: pd.Series,
+    date_format: str | None = None,
+    *,
+    distinct: Distinct | None = None,
 ) -> ParsedDates:
     """Read a column of dates, each at day precision.
 
@@ -238,7 +269,8 @@ def read_dates(
     timed = np.zeros(len(uniques), dtype=bool)
     is_str = _is_str(uniques)
     natives = ~is_str & np.fromiter(
-        (not isinstance(u, int | float | bool) for u in uniques), bool, len(uniques))
+        (not isinstance(u, int | float | bool) for u in uniques), bool, len(uniques)
+    )
     if natives.any():  # date / datetime / Timestamp objects from Excel or Parquet
         parsed[natives] = pd.to_datetime(pd.Series(uniques[natives]), errors="coerce")
     used = date_format
@@ -253,12 +285,16 @@ def read_dates(
             try:
                 parsed[is_str] = pd.to_datetime(text, format=used, errors="coerce")
             except ValueError as exc:  # a bad directive such as %Q, whatever the cells
-                raise OptionError(f"the date format '{used}' is not valid: {exc}",
-                                  hint="Use strftime codes, e.g. %Y-%m-%d or %d/%m/%Y."
-                                  ) from exc
+                raise OptionError(
+                    f"the date format '{used}' is not valid: {exc}",
+                    hint="Use strftime codes, e.g. %Y-%m-%d or %d/%m/%Y.",
+                ) from exc
     if len(uniques) == 0:  # the column is entirely empty
-        return ParsedDates(pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]"),
-                           pd.Series(False, index=values.index), used)
+        return ParsedDates(
+            pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]"),
+            pd.Series(False, index=values.index),
+            used,
+        )
     days = parsed.astype("datetime64[D]").astype("datetime64[ns]")
     timed |= (days != parsed) & ~np.isnat(parsed)
     timed &= ~np.isnat(parsed)
@@ -283,15 +319,18 @@ def _hours(values: pd.Series, date_format: str | None) -> ParsedDates:
         try:
             parsed = pd.to_datetime(text, format=date_format, errors="coerce")
         except ValueError as exc:
-            raise OptionError(f"the date format '{date_format}' is not valid: {exc}",
-                              hint="Use strftime codes, e.g. %Y-%m-%d %H:%M.") from exc
+            raise OptionError(
+                f"the date format '{date_format}' is not valid: {exc}",
+                hint="Use strftime codes, e.g. %Y-%m-%d %H:%M.",
+            ) from exc
     out = parsed.astype("datetime64[ns]").dt.floor("h")
     failed = out.isna() & values.notna() & values.astype("string").str.strip().ne("")
     return ParsedDates(out, failed.fillna(False).astype(bool), date_format)
 
 
-def _live_distinct(values: pd.Series, blank: pd.Series, distinct: Distinct | None
-                   ) -> tuple[np.ndarray, np.ndarray]:
+def _live_distinct(
+    values: pd.Series, blank: pd.Series, distinct: Distinct | None
+) -> tuple[np.ndarray, np.ndarray]:
     """(codes, distinct values) of the non-blank cells, in order of first appearance.
 
     When some non-blank cell is a string, the column's own factorisation is reused with
@@ -308,8 +347,9 @@ def _live_distinct(values: pd.Series, blank: pd.Series, distinct: Distinct | Non
     return codes, np.asarray(uniques, dtype=object)
 
 
-def parse_flags(values: pd.Series, *, distinct: Distinct | None = None
-                ) -> tuple[pd.Series, pd.Series]:
+def parse_flags(
+    values: pd.Series, *, distinct: Distinct | None = None
+) -> tuple[pd.Series, pd.Series]:
     """Return (0/1 integers, failed) for yes/no style columns (1/0, true/false, oui/non).
 
     Numeric columns need no words (no number but 0 and 1 reads as a flag word); text
@@ -323,15 +363,21 @@ def parse_flags(values: pd.Series, *, distinct: Distinct | None = None
         failed = ~ones & (numbers != 0)
         if numbers.dtype.kind == "f":
             failed &= ~np.isnan(numbers)
-        return (pd.Series(ones.astype("int8"), index=values.index),
-                pd.Series(failed, index=values.index))
+        return (
+            pd.Series(ones.astype("int8"), index=values.index),
+            pd.Series(failed, index=values.index),
+        )
     if pd.api.types.is_numeric_dtype(values):
         return _flags(values, words=None)
     distinct = distinct or Distinct(values)
-    flags, failed = _flags(pd.Series(distinct.uniques, dtype=object),
-                           words=pd.Series(distinct.uniques, dtype=object).astype(str))
-    return (distinct.broadcast(flags.to_numpy(), fill=0).astype("int8"),
-            distinct.broadcast(failed.to_numpy(), fill=False).astype(bool))
+    flags, failed = _flags(
+        pd.Series(distinct.uniques, dtype=object),
+        words=pd.Series(distinct.uniques, dtype=object).astype(str),
+    )
+    return (
+        distinct.broadcast(flags.to_numpy(), fill=0).astype("int8"),
+        distinct.broadcast(failed.to_numpy(), fill=False).astype(bool),
+    )
 
 
 def _flags(values: pd.Series, words: pd.Series | None) -> tuple[pd.Series, pd.Series]:
@@ -362,8 +408,13 @@ def clean_text(values: pd.Series, *, distinct: Distinct | None = None) -> pd.Ser
 def clean_distinct(distinct: Distinct) -> np.ndarray:
     """:func:`clean_text` of each distinct value of a column (NA for blank ones)."""
     uniques = distinct.uniques
-    text = np.array([str(int(u)) if isinstance(u, float) and u.is_integer()
-                     else str(u).strip() for u in uniques], dtype=object)
+    text = np.array(
+        [
+            str(int(u)) if isinstance(u, float) and u.is_integer() else str(u).strip()
+            for u in uniques
+        ],
+        dtype=object,
+    )
     if distinct.is_text:
         text[_blank_text(uniques)] = pd.NA
     return text

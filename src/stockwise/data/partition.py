@@ -129,8 +129,10 @@ class PartedSales:
         """Where the rows of series ``ids`` are, for a reader on this machine."""
         wanted = tuple(pd.Index(ids).astype(str))
         holding = sorted(set(self.part_of.reindex(list(wanted)).dropna().astype(int)))
-        return SalesRef(tuple(str(self.parts[i]) for i in holding) or
-                        tuple(str(p) for p in self.parts[:1]), wanted)
+        return SalesRef(
+            tuple(str(self.parts[i]) for i in holding) or tuple(str(p) for p in self.parts[:1]),
+            wanted,
+        )
 
     @property
     def data(self) -> pd.DataFrame:
@@ -152,11 +154,18 @@ class PartedSales:
         return self
 
 
-def stream_sales(path: str | Path, work_dir: str | Path, *, out_dir: str | Path | None = None,
-                 column_map: dict[str, str] | None = None,
-                 as_of: pd.Timestamp | str | None = None, part_series: int = 2000,
-                 batch_rows: int = BATCH_ROWS, map_parts: PartMap | None = None,
-                 bounds: Bounds = DEFAULT_BOUNDS) -> PartedSales:
+def stream_sales(
+    path: str | Path,
+    work_dir: str | Path,
+    *,
+    out_dir: str | Path | None = None,
+    column_map: dict[str, str] | None = None,
+    as_of: pd.Timestamp | str | None = None,
+    part_series: int = 2000,
+    batch_rows: int = BATCH_ROWS,
+    map_parts: PartMap | None = None,
+    bounds: Bounds = DEFAULT_BOUNDS,
+) -> PartedSales:
     """Validate a Parquet sales file part by part; the parts go to ``work_dir``.
 
     ``out_dir``: where ``sales_quarantine.csv`` and ``sales_issues.csv`` go (as
@@ -177,12 +186,12 @@ def stream_sales(path: str | Path, work_dir: str | Path, *, out_dir: str | Path 
 
     sector_of = _raw_series(file, keys, batch_rows)
     blocks = series_blocks(sector_of, part_series)
-    block_of = pd.Series(np.repeat(np.arange(len(blocks)), [len(ids) for _, ids in blocks]),
-                         index=pd.Index(np.concatenate([ids for _, ids in blocks])
-                                        if blocks else [], dtype=object))
+    block_of = pd.Series(
+        np.repeat(np.arange(len(blocks)), [len(ids) for _, ids in blocks]),
+        index=pd.Index(np.concatenate([ids for _, ids in blocks]) if blocks else [], dtype=object),
+    )
     raw_parts = _route(file, keys, block_of, len(blocks), work, batch_rows)
-    return _validate_parts(raw_parts, source, work, out_dir, column_map, as_of, map_parts,
-                           bounds)
+    return _validate_parts(raw_parts, source, work, out_dir, column_map, as_of, map_parts, bounds)
 
 
 class _SeriesKeys:
@@ -198,8 +207,9 @@ class _SeriesKeys:
         self.sector = user(S.SECTOR)
         if self.id is None and self.product is None:
             raise MissingColumnsError([S.UNIQUE_ID], names, source=source, table="sales")
-        self.columns = [c for c in ((self.id,) if self.id else (self.product, self.store))
-                        if c is not None]
+        self.columns = [
+            c for c in ((self.id,) if self.id else (self.product, self.store)) if c is not None
+        ]
 
     def of(self, batch: pa.RecordBatch) -> tuple[pd.Series, np.ndarray]:
         """(distinct keys as text, NA when blank; each row's position among them)."""
@@ -209,8 +219,9 @@ class _SeriesKeys:
         if self.store is None:
             return products, p_codes
         stores, s_codes = _encoded_text(batch.column(self.store))
-        combos, inverse = np.unique(p_codes.astype(np.int64) * (len(stores) + 1) + s_codes + 1,
-                                    return_inverse=True)
+        combos, inverse = np.unique(
+            p_codes.astype(np.int64) * (len(stores) + 1) + s_codes + 1, return_inverse=True
+        )
         product = products.to_numpy(dtype=object)[combos // (len(stores) + 1)]
         store_at = combos % (len(stores) + 1) - 1
         store = np.where(store_at >= 0, stores.to_numpy(dtype=object)[store_at], None)
@@ -251,18 +262,28 @@ def _raw_series(file: pq.ParquetFile, keys: _SeriesKeys, batch_rows: int) -> pd.
         else:
             sectors, sector_codes = _encoded_text(batch.column(keys.sector))
             first = pd.DataFrame({"k": key_codes, "s": sector_codes}).drop_duplicates("k")
-            pairs = pd.DataFrame({
-                "key": key_values.to_numpy(dtype=object)[first["k"].to_numpy()],
-                "sector": sectors.to_numpy(dtype=object)[first["s"].to_numpy()]})
+            pairs = pd.DataFrame(
+                {
+                    "key": key_values.to_numpy(dtype=object)[first["k"].to_numpy()],
+                    "sector": sectors.to_numpy(dtype=object)[first["s"].to_numpy()],
+                }
+            )
         seen.append(pairs.dropna(subset=["key"]))
     pairs = pd.concat(seen, ignore_index=True).drop_duplicates("key")
     sector = pairs["sector"].where(pairs["sector"].notna(), None)
-    return pd.Series(sector.to_numpy(dtype=object), index=pd.Index(pairs["key"].astype(str)),
-                     dtype=object)
+    return pd.Series(
+        sector.to_numpy(dtype=object), index=pd.Index(pairs["key"].astype(str)), dtype=object
+    )
 
 
-def _route(file: pq.ParquetFile, keys: _SeriesKeys, block_of: pd.Series, n_blocks: int,
-           work: Path, batch_rows: int) -> list[Path]:
+def _route(
+    file: pq.ParquetFile,
+    keys: _SeriesKeys,
+    block_of: pd.Series,
+    n_blocks: int,
+    work: Path,
+    batch_rows: int,
+) -> list[Path]:
     """Write each row to the raw part of its series (rows without a key to the last one),
     numbered as in the file; returns the raw parts written, in part order."""
     schema = file.schema_arrow.append(pa.field(S.SOURCE_ROW, pa.int64()))
@@ -272,10 +293,12 @@ def _route(file: pq.ParquetFile, keys: _SeriesKeys, block_of: pd.Series, n_block
     try:
         for batch in file.iter_batches(batch_rows):
             key_values, key_codes = keys.of(batch)
-            block = block_of.reindex(key_values.astype(object).where(key_values.notna(), "")
-                                     .astype(str)).to_numpy()
-            block = np.where(key_values.isna().to_numpy() | np.isnan(block), n_blocks,
-                             np.nan_to_num(block)).astype(np.int64)
+            block = block_of.reindex(
+                key_values.astype(object).where(key_values.notna(), "").astype(str)
+            ).to_numpy()
+            block = np.where(
+                key_values.isna().to_numpy() | np.isnan(block), n_blocks, np.nan_to_num(block)
+            ).astype(np.int64)
             rows = block[key_codes]
             numbers = pa.array(np.arange(first_row, first_row + batch.num_rows, dtype=np.int64))
             first_row += batch.num_rows
@@ -330,59 +353,101 @@ def validate_part(raw: tuple[int, str], options: PartOptions) -> PartVerdict:
     with pa.memory_map(raw_path) as mapped:
         frame = pa.ipc.open_file(mapped).read_all().to_pandas()
     frame.index = pd.RangeIndex(len(frame))
-    table = load_table(RawTable(frame, options.source), "sales",
-                       column_map=dict(options.column_map) or None, as_of=options.as_of,
-                       bounds=options.bounds)
+    table = load_table(
+        RawTable(frame, options.source),
+        "sales",
+        column_map=dict(options.column_map) or None,
+        as_of=options.as_of,
+        bounds=options.bounds,
+    )
     Path(raw_path).unlink()
     data = table.data
     if data.empty:
-        return PartVerdict(index, table.report, table.quarantine, None, pd.DataFrame(), None,
-                           time.process_time() - started)
+        return PartVerdict(
+            index,
+            table.report,
+            table.quarantine,
+            None,
+            pd.DataFrame(),
+            None,
+            time.process_time() - started,
+        )
     path = Path(options.work) / f"part-{index:05d}.pickle"  # ours, read by us: exact dtypes
     data.to_pickle(path)
     keep = [S.UNIQUE_ID, *([S.SECTOR] if S.SECTOR in data.columns else [])]
-    return PartVerdict(index, table.report, table.quarantine, str(path),
-                       data[keep].drop_duplicates(S.UNIQUE_ID),
-                       pd.Timestamp(data[S.DS].max()), time.process_time() - started)
+    return PartVerdict(
+        index,
+        table.report,
+        table.quarantine,
+        str(path),
+        data[keep].drop_duplicates(S.UNIQUE_ID),
+        pd.Timestamp(data[S.DS].max()),
+        time.process_time() - started,
+    )
 
 
-def _in_order(fn: Callable[[Any, Any], Any], items: Sequence[Any], options: Any
-              ) -> Iterator[Any]:
+def _in_order(fn: Callable[[Any, Any], Any], items: Sequence[Any], options: Any) -> Iterator[Any]:
     """The default ``map_parts``: here, one after the other."""
     return (fn(item, options) for item in items)
 
 
-def _validate_parts(raw_parts: list[Path], source: str, work: Path,
-                    out_dir: str | Path | None, column_map: dict[str, str] | None,
-                    as_of: pd.Timestamp | str | None, map_parts: PartMap | None = None,
-                    bounds: Bounds = DEFAULT_BOUNDS) -> PartedSales:
+def _validate_parts(
+    raw_parts: list[Path],
+    source: str,
+    work: Path,
+    out_dir: str | Path | None,
+    column_map: dict[str, str] | None,
+    as_of: pd.Timestamp | str | None,
+    map_parts: PartMap | None = None,
+    bounds: Bounds = DEFAULT_BOUNDS,
+) -> PartedSales:
     """Validate the raw parts (on ``map_parts``, else here one after the other), write
     the quarantine and issues in part order, and merge the reports."""
-    options = PartOptions(source, str(work), tuple((column_map or {}).items()),
-                          None if as_of is None else pd.Timestamp(as_of).isoformat(), bounds)
-    verdicts = sorted((map_parts or _in_order)(validate_part, list(enumerate(map(str, raw_parts))),
-                                               options), key=lambda v: v.index)
+    options = PartOptions(
+        source,
+        str(work),
+        tuple((column_map or {}).items()),
+        None if as_of is None else pd.Timestamp(as_of).isoformat(),
+        bounds,
+    )
+    verdicts = sorted(
+        (map_parts or _in_order)(validate_part, list(enumerate(map(str, raw_parts))), options),
+        key=lambda v: v.index,
+    )
     files: dict[str, Path] = {}
     if out_dir is not None:
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         files = {"quarantine": out / "sales_quarantine.csv", "issues": out / "sales_issues.csv"}
         for first, verdict in enumerate(verdicts):
-            for name, rows in (("quarantine", verdict.quarantine),
-                               ("issues", verdict.report.issues)):
-                write_csv(rows, files[name], mode="a" if first else "w",  # never formulas
-                          header=not first)
+            for name, rows in (
+                ("quarantine", verdict.quarantine),
+                ("issues", verdict.report.issues),
+            ):
+                write_csv(
+                    rows,
+                    files[name],
+                    mode="a" if first else "w",  # never formulas
+                    header=not first,
+                )
     kept = [v for v in verdicts if v.path is not None]
     parts = [Path(v.path) for v in kept]
-    listed = pd.concat([v.series.assign(_part=i) for i, v in enumerate(kept)],
-                       ignore_index=True) if kept else pd.DataFrame(
-        {S.UNIQUE_ID: pd.Series(dtype=object), "_part": pd.Series(dtype="int64")})
-    part_of = pd.Series(listed["_part"].to_numpy(), index=pd.Index(listed[S.UNIQUE_ID]
-                                                                   .astype(str)))
+    listed = (
+        pd.concat([v.series.assign(_part=i) for i, v in enumerate(kept)], ignore_index=True)
+        if kept
+        else pd.DataFrame({S.UNIQUE_ID: pd.Series(dtype=object), "_part": pd.Series(dtype="int64")})
+    )
+    part_of = pd.Series(listed["_part"].to_numpy(), index=pd.Index(listed[S.UNIQUE_ID].astype(str)))
     max_ds = max((v.max_ds for v in kept), default=None)
-    return PartedSales(_merged([v.report for v in verdicts], source),
-                       listed.drop(columns="_part"), max_ds, files, parts, part_of,
-                       sum(v.cpu_s for v in verdicts))
+    return PartedSales(
+        _merged([v.report for v in verdicts], source),
+        listed.drop(columns="_part"),
+        max_ds,
+        files,
+        parts,
+        part_of,
+        sum(v.cpu_s for v in verdicts),
+    )
 
 
 def _merged(reports: list[ValidationReport], source: str) -> ValidationReport:
@@ -390,8 +455,9 @@ def _merged(reports: list[ValidationReport], source: str) -> ValidationReport:
     the frequency of most accepted rows, the holes of every part said in one note."""
     holes = concat_holes([r.holes for r in reports])
     per_part = {describe_holes(r.holes) for r in reports}
-    notes = list(dict.fromkeys(note for report in reports for note in report.notes
-                               if note not in per_part))
+    notes = list(
+        dict.fromkeys(note for report in reports for note in report.notes if note not in per_part)
+    )
     said = describe_holes(holes)
     if said:
         notes.append(said)
@@ -401,8 +467,14 @@ def _merged(reports: list[ValidationReport], source: str) -> ValidationReport:
             weight[report.frequency] = weight.get(report.frequency, 0) + report.n_accepted
     issues = concat_issues([r.issues for r in reports])
     return ValidationReport(
-        source=source, table="sales", n_read=sum(r.n_read for r in reports),
+        source=source,
+        table="sales",
+        n_read=sum(r.n_read for r in reports),
         n_accepted=sum(r.n_accepted for r in reports),
-        n_quarantined=sum(r.n_quarantined for r in reports), issues=issues,
-        mapping=reports[0].mapping, notes=notes,
-        frequency=max(weight, key=weight.__getitem__) if weight else None, holes=holes)
+        n_quarantined=sum(r.n_quarantined for r in reports),
+        issues=issues,
+        mapping=reports[0].mapping,
+        notes=notes,
+        frequency=max(weight, key=weight.__getitem__) if weight else None,
+        holes=holes,
+    )

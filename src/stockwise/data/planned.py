@@ -25,8 +25,11 @@ from stockwise.errors import InputError, MissingColumnsError
 KEYS = (S.UNIQUE_ID, S.DS)
 
 
-def read_planned(source: str | Path | pd.DataFrame | RawTable, drivers: Sequence[str] = (),
-                 reading: ReadOptions = NO_OPTIONS) -> pd.DataFrame:
+def read_planned(
+    source: str | Path | pd.DataFrame | RawTable,
+    drivers: Sequence[str] = (),
+    reading: ReadOptions = NO_OPTIONS,
+) -> pd.DataFrame:
     """``unique_id, ds`` and the driver columns (numbers; flags as 0/1), checked.
 
     ``source``: a file, a frame, or a table already read (:class:`RawTable`, e.g. an
@@ -39,8 +42,11 @@ def read_planned(source: str | Path | pd.DataFrame | RawTable, drivers: Sequence
     if isinstance(source, RawTable):
         raw = source
     else:
-        raw = from_frame(source) if isinstance(source, pd.DataFrame) else read_table(
-            source, **reading.file_kwargs())
+        raw = (
+            from_frame(source)
+            if isinstance(source, pd.DataFrame)
+            else read_table(source, **reading.file_kwargs())
+        )
     frame = raw.frame
     columns = [c for c in frame.columns if c != S.SOURCE_ROW]
     drivers = list(drivers) or [c for c in columns if c not in (*KEYS, S.SECTOR)]
@@ -48,30 +54,45 @@ def read_planned(source: str | Path | pd.DataFrame | RawTable, drivers: Sequence
     if missing:
         raise MissingColumnsError(missing, columns, source=raw.source, table="planned-inputs")
     if not drivers:
-        raise InputError("the planned-inputs table has no driver column besides "
-                         "unique_id and ds", source=raw.source,
-                         hint="Add the planned values, e.g. a promo or price column.")
+        raise InputError(
+            "the planned-inputs table has no driver column besides unique_id and ds",
+            source=raw.source,
+            hint="Add the planned values, e.g. a promo or price column.",
+        )
     rows = frame[S.SOURCE_ROW]
     out = pd.DataFrame({S.UNIQUE_ID: frame[S.UNIQUE_ID].astype("string").str.strip()})
-    _first_bad(out[S.UNIQUE_ID].isna() | (out[S.UNIQUE_ID] == ""), rows, raw.source,
-               S.UNIQUE_ID, "a product id is missing")
+    _first_bad(
+        out[S.UNIQUE_ID].isna() | (out[S.UNIQUE_ID] == ""),
+        rows,
+        raw.source,
+        S.UNIQUE_ID,
+        "a product id is missing",
+    )
     dates, failed, _ = parse_dates(frame[S.DS], reading.date_format)
-    _first_bad(failed | dates.isna(), rows, raw.source, S.DS,
-               "expected a date (e.g. 2026-01-31)")
+    _first_bad(failed | dates.isna(), rows, raw.source, S.DS, "expected a date (e.g. 2026-01-31)")
     out[S.UNIQUE_ID] = out[S.UNIQUE_ID].astype(str)
     out[S.DS] = dates
     for column in drivers:
         values, bad = parse_numbers(frame[column], raw.decimal)
-        _first_bad(bad | values.isna(), rows, raw.source, column,
-                   "expected a number for every planned period (0/1 for a flag)")
+        _first_bad(
+            bad | values.isna(),
+            rows,
+            raw.source,
+            column,
+            "expected a number for every planned period (0/1 for a flag)",
+        )
         out[column] = values.astype(float)
-    _first_bad(out.duplicated(list(KEYS), keep="first"), rows, raw.source, S.DS,
-               "this (unique_id, ds) is planned twice")
+    _first_bad(
+        out.duplicated(list(KEYS), keep="first"),
+        rows,
+        raw.source,
+        S.DS,
+        "this (unique_id, ds) is planned twice",
+    )
     return out.sort_values(list(KEYS), kind="stable").reset_index(drop=True)
 
 
-def _first_bad(mask: pd.Series, rows: pd.Series, source: str, column: str,
-               message: str) -> None:
+def _first_bad(mask: pd.Series, rows: pd.Series, source: str, column: str, message: str) -> None:
     if mask.any():
         row = int(rows[mask.to_numpy()].iloc[0])
         raise InputError(message, source=source, row=row, column=column)

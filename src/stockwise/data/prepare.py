@@ -38,7 +38,10 @@ def flag_stockouts(sales: pd.DataFrame) -> pd.DataFrame:
 
 
 def regularize(
-    sales: pd.DataFrame, freq: str | None = None, *, gap_policy: GapPolicy = "zero",
+    sales: pd.DataFrame,
+    freq: str | None = None,
+    *,
+    gap_policy: GapPolicy = "zero",
     end: pd.Timestamp | str | None = None,
 ) -> pd.DataFrame:
     """Put every series on a complete calendar from its first period to its last (or ``end``).
@@ -128,8 +131,12 @@ def aggregate(sales: pd.DataFrame, to: str) -> pd.DataFrame:
 
 
 def prepare_sales(
-    sales: pd.DataFrame, *, freq: str | None = None, to: str | None = None,
-    gap_policy: GapPolicy = "zero", end: pd.Timestamp | str | None = None,
+    sales: pd.DataFrame,
+    *,
+    freq: str | None = None,
+    to: str | None = None,
+    gap_policy: GapPolicy = "zero",
+    end: pd.Timestamp | str | None = None,
 ) -> pd.DataFrame:
     """Flag stockouts, regularise the calendar, then aggregate when ``to`` is given."""
     prepared = regularize(flag_stockouts(sales), freq, gap_policy=gap_policy, end=end)
@@ -160,12 +167,15 @@ def _calendar(frame: pd.DataFrame, freqs: pd.Series, end: pd.Timestamp | None) -
     for code in np.unique(freq.astype(str)):
         kind = freq == code
         if code == "W":  # weeks keep the series' own weekday: count from its first date
-            days = (last[kind].astype("datetime64[D]") - first[kind].astype("datetime64[D]"))
+            days = last[kind].astype("datetime64[D]") - first[kind].astype("datetime64[D]")
             counts[kind] = days.astype(np.int64) // 7 + 1
         else:
             grid = code if code in calendar_facts.CODES else "D"
-            counts[kind] = (calendar_facts.period_index(last[kind], grid)
-                            - calendar_facts.period_index(first[kind], grid) + 1)
+            counts[kind] = (
+                calendar_facts.period_index(last[kind], grid)
+                - calendar_facts.period_index(first[kind], grid)
+                + 1
+            )
     counts = np.maximum(counts, 1)
     ids = np.repeat(bounds.index.to_numpy(), counts)
     step = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)

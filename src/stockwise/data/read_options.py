@@ -36,8 +36,10 @@ class ReadOptions:
         if self.decimal not in (None, ".", ","):
             raise OptionError(f"the decimal mark must be '.' or ',', not {self.decimal!r}")
         if self.sep is not None and not self.sep:
-            raise OptionError("the separator is empty", hint="Give one, e.g. ';', or leave "
-                                                          "it out to have it detected.")
+            raise OptionError(
+                "the separator is empty",
+                hint="Give one, e.g. ';', or leave it out to have it detected.",
+            )
 
     def file_kwargs(self) -> dict[str, Any]:
         """The options given that say how to read a file (all but the date format), as

@@ -104,11 +104,15 @@ def read_table(
     elif suffix in PARQUET_SUFFIXES:
         table = read_parquet(path)
     elif suffix == ".xls":
-        raise InputError("old .xls workbooks are not supported", source=str(path),
-                         hint="Save it as .xlsx or CSV from Excel first.")
+        raise InputError(
+            "old .xls workbooks are not supported",
+            source=str(path),
+            hint="Save it as .xlsx or CSV from Excel first.",
+        )
     else:
         raise InputError(
-            f"unknown file type '{suffix or '(none)'}'", source=str(path),
+            f"unknown file type '{suffix or '(none)'}'",
+            source=str(path),
             hint="Use .csv, .xlsx, or .parquet (or pass a SQL query with --sql).",
         )
     return table
@@ -116,15 +120,22 @@ def read_table(
 
 def check_skip_rows(skip_rows: int | None) -> None:
     """A number of lines to skip is a whole number, 0 or more."""
-    if skip_rows is not None and (isinstance(skip_rows, bool) or not isinstance(skip_rows, int)
-                                  or skip_rows < 0):
-        raise OptionError(f"skip_rows must be a whole number, 0 or more, not {skip_rows!r}",
-                          hint="Give the number of lines above the header, e.g. 1.")
+    if skip_rows is not None and (
+        isinstance(skip_rows, bool) or not isinstance(skip_rows, int) or skip_rows < 0
+    ):
+        raise OptionError(
+            f"skip_rows must be a whole number, 0 or more, not {skip_rows!r}",
+            hint="Give the number of lines above the header, e.g. 1.",
+        )
 
 
 def read_csv(
-    path: Path, *, sep: str | None = None, encoding: str | None = None,
-    decimal: str | None = None, skip_rows: int | None = None,
+    path: Path,
+    *,
+    sep: str | None = None,
+    encoding: str | None = None,
+    decimal: str | None = None,
+    skip_rows: int | None = None,
 ) -> RawTable:
     """Read a CSV keeping every cell as text; detect encoding, separator and decimal mark.
 
@@ -137,22 +148,28 @@ def read_csv(
 
         data = gzip.decompress(data)
     if not data.strip():
-        raise EmptyInputError("the file is empty", source=str(path),
-                              hint="Export the table again with its header and rows.")
+        raise EmptyInputError(
+            "the file is empty",
+            source=str(path),
+            hint="Export the table again with its header and rows.",
+        )
     if encoding is not None:
         _check_encoding(encoding, str(path))
     encoding = encoding or detect_encoding(data)
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
-        raise InputError(f"cannot decode the file as {encoding}: {exc}", source=str(path),
-                         hint="Pass --encoding (e.g. utf-8 or latin-1).") from exc
+        raise InputError(
+            f"cannot decode the file as {encoding}: {exc}",
+            source=str(path),
+            hint="Pass --encoding (e.g. utf-8 or latin-1).",
+        ) from exc
     text = text.removeprefix("\ufeff")
     if "\x00" in text:
         _refuse_nul(text, str(path))
     title = None
     if skip_rows is None:
-        title = title_lines(text[:_HEAD_CHARS].splitlines()[:TITLE_SCAN + 1], sep)
+        title = title_lines(text[:_HEAD_CHARS].splitlines()[: TITLE_SCAN + 1], sep)
         skip_rows = title.count if title else 0
     if skip_rows:
         text = _after_lines(text, skip_rows, str(path))
@@ -160,8 +177,12 @@ def read_csv(
     ragged = None
     try:
         frame = pd.read_csv(
-            io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
-            skip_blank_lines=False, engine="python" if len(sep) > 1 else "c",
+            io.StringIO(text),
+            sep=sep,
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            engine="python" if len(sep) > 1 else "c",
         )
     except pd.errors.ParserError as exc:
         frame, ragged = _split_ragged(text, sep, str(path), exc, first_row=skip_rows + 2)
@@ -178,8 +199,7 @@ def read_csv(
         ragged.columns = [*frame.columns.drop(S.SOURCE_ROW), S.SOURCE_ROW, RAGGED_FIELDS]
     if frame.empty and ragged is None:
         raise EmptyInputError("the file has a header but no data rows", source=str(path))
-    return RawTable(frame, str(path), CsvDialect(sep, encoding, decimal), decimal, ragged,
-                    title)
+    return RawTable(frame, str(path), CsvDialect(sep, encoding, decimal), decimal, ragged, title)
 
 
 def title_lines(lines: list[str], sep: str | None = None) -> TitleRows | None:
@@ -194,14 +214,21 @@ def title_lines(lines: list[str], sep: str | None = None) -> TitleRows | None:
     """
     best: tuple[int, int, str] | None = None  # (fields of the header, -its index, text)
     for candidate in [sep] if sep else SEPARATORS:
-        filled = [sum(bool(f.strip()) for f in next(csv.reader([line], delimiter=candidate),
-                                                    []))
-                  for line in lines]
+        filled = [
+            sum(bool(f.strip()) for f in next(csv.reader([line], delimiter=candidate), []))
+            for line in lines
+        ]
         header = next((i for i, n in enumerate(filled) if n >= 2), None)
         if header is None:
             continue
-        first = next((line.strip().strip(candidate).strip()
-                      for line, n in zip(lines[:header], filled, strict=False) if n), "")
+        first = next(
+            (
+                line.strip().strip(candidate).strip()
+                for line, n in zip(lines[:header], filled, strict=False)
+                if n
+            ),
+            "",
+        )
         if best is None or (filled[header], -header) > best[:2]:
             best = (filled[header], -header, first)
     if best is None or best[1] == 0 or -best[1] > TITLE_SCAN or not best[2]:
@@ -222,19 +249,22 @@ def _after_lines(text: str, count: int, source: str) -> str:
         end = next(ends, None)
         if end is None:
             break
-    if end is None or not text[end.end():].strip():
-        raise EmptyInputError(f"nothing is left after skipping {count} line(s)",
-                              source=source, hint="Check --skip-rows: it counts the lines "
-                                                  "above the header.")
-    return text[end.end():]
+    if end is None or not text[end.end() :].strip():
+        raise EmptyInputError(
+            f"nothing is left after skipping {count} line(s)",
+            source=source,
+            hint="Check --skip-rows: it counts the lines above the header.",
+        )
+    return text[end.end() :]
 
 
 RAGGED_FIELDS = "fields"
 """Column of :attr:`RawTable.ragged`: how many fields the line had."""
 
 
-def _split_ragged(text: str, sep: str, source: str, error: Exception, first_row: int = 2
-                  ) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _split_ragged(
+    text: str, sep: str, source: str, error: Exception, first_row: int = 2
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The lines with as many fields as the header, and the others (``RawTable.ragged``).
 
     One line with a stray separator must not cost the user the whole file: it is set
@@ -244,9 +274,12 @@ def _split_ragged(text: str, sep: str, source: str, error: Exception, first_row:
     try:
         records = list(csv.reader(io.StringIO(text), delimiter=sep, strict=True))
     except csv.Error as exc:
-        raise InputError(f"the CSV structure is broken: {error}; {exc}", source=source,
-                         hint="Check quoting and that every line has the same number of "
-                              f"'{sep}'-separated fields.") from exc
+        raise InputError(
+            f"the CSV structure is broken: {error}; {exc}",
+            source=source,
+            hint="Check quoting and that every line has the same number of "
+            f"'{sep}'-separated fields.",
+        ) from exc
     header, body = records[0], records[1:]
     width = len(header)
     good, good_rows, bad = [], [], []
@@ -257,7 +290,7 @@ def _split_ragged(text: str, sep: str, source: str, error: Exception, first_row:
             good.append(fields)
             good_rows.append(number)
         else:
-            shown = [*fields[:width - 1], sep.join(fields[width - 1:])] if width else []
+            shown = [*fields[: width - 1], sep.join(fields[width - 1 :])] if width else []
             bad.append([*shown, *[""] * (width - len(shown)), number, len(fields)])
     frame = pd.DataFrame(good, columns=header, dtype=str)
     ragged = pd.DataFrame(bad, columns=[*range(width), "row", "fields"])
@@ -265,8 +298,9 @@ def _split_ragged(text: str, sep: str, source: str, error: Exception, first_row:
     return frame, ragged
 
 
-def read_excel(path: Path, *, sheet: str | int | None = None, skip_rows: int | None = None
-               ) -> RawTable:
+def read_excel(
+    path: Path, *, sheet: str | int | None = None, skip_rows: int | None = None
+) -> RawTable:
     """Read one sheet of an .xlsx workbook (the first unless ``sheet`` is given).
 
     ``skip_rows`` rows above the header are left out (None: an obvious title row, as
@@ -277,11 +311,17 @@ def read_excel(path: Path, *, sheet: str | int | None = None, skip_rows: int | N
         title = _sheet_title(path, 0 if sheet is None else sheet)
         skip_rows = title.count if title else 0
     try:
-        frame = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, dtype=object,
-                              engine="openpyxl", skiprows=skip_rows or None)
+        frame = pd.read_excel(
+            path,
+            sheet_name=0 if sheet is None else sheet,
+            dtype=object,
+            engine="openpyxl",
+            skiprows=skip_rows or None,
+        )
     except ValueError as exc:
-        raise InputError(str(exc), source=str(path),
-                         hint="Name an existing sheet with --sheet.") from exc
+        raise InputError(
+            str(exc), source=str(path), hint="Name an existing sheet with --sheet."
+        ) from exc
     except Exception as exc:  # openpyxl raises several unrelated types for corrupt files
         raise InputError(f"cannot read the workbook: {exc}", source=str(path)) from exc
     frame.columns = [str(c).strip() for c in frame.columns]
@@ -305,8 +345,10 @@ def _sheet_title(path: Path, sheet: str | int) -> TitleRows | None:
         return None
     try:
         found = book[sheet] if isinstance(sheet, str) else book.worksheets[sheet]
-        rows = [["" if v is None else str(v) for v in row]
-                for row in found.iter_rows(max_row=TITLE_SCAN + 1, values_only=True)]
+        rows = [
+            ["" if v is None else str(v) for v in row]
+            for row in found.iter_rows(max_row=TITLE_SCAN + 1, values_only=True)
+        ]
     except (KeyError, IndexError):
         return None
     finally:
@@ -330,8 +372,9 @@ def _refuse_unsaved_formulas(path: Path, sheet: str | int) -> None:
     sales figure would then look missing, or be quarantined as "empty", for a reason the
     user cannot see. Only looked for when some cell read empty.
     """
-    formulas = dict(_cells(path, sheet, formulas=True,
-                           keep=lambda v: isinstance(v, str) and v.startswith("=")))
+    formulas = dict(
+        _cells(path, sheet, formulas=True, keep=lambda v: isinstance(v, str) and v.startswith("="))
+    )
     if not formulas:
         return
     empty = {where for where, _ in _cells(path, sheet, formulas=False, keep=lambda v: v is None)}
@@ -340,13 +383,16 @@ def _refuse_unsaved_formulas(path: Path, sheet: str | int) -> None:
         where, text = unsaved[0]
         raise InputError(
             f"{len(unsaved)} formula cell(s) have no saved result (e.g. cell {where}: {text}); "
-            "their values are unknown", source=str(path),
+            "their values are unknown",
+            source=str(path),
             hint="Open the workbook in Excel or LibreOffice and save it (that stores each "
-                 "formula's result), or export the sheet as CSV.")
+            "formula's result), or export the sheet as CSV.",
+        )
 
 
-def _cells(path: Path, sheet: str | int, *, formulas: bool, keep: Callable[[object], bool]
-           ) -> list[tuple[str, object]]:
+def _cells(
+    path: Path, sheet: str | int, *, formulas: bool, keep: Callable[[object], bool]
+) -> list[tuple[str, object]]:
     """(coordinate, value) of the sheet's cells whose value ``keep`` accepts, read in one
     streaming pass; ``formulas``: the formulas' text rather than their saved results."""
     from openpyxl import load_workbook
@@ -354,10 +400,12 @@ def _cells(path: Path, sheet: str | int, *, formulas: bool, keep: Callable[[obje
     book = load_workbook(path, read_only=True, data_only=not formulas)
     try:
         found = book[sheet] if isinstance(sheet, str) else book.worksheets[sheet]
-        return [(f"{column}{number}", cell.value)
-                for number, row in enumerate(found.iter_rows(), start=1)
-                for column, cell in zip(_letters(len(row)), row, strict=True)
-                if keep(cell.value)]
+        return [
+            (f"{column}{number}", cell.value)
+            for number, row in enumerate(found.iter_rows(), start=1)
+            for column, cell in zip(_letters(len(row)), row, strict=True)
+            if keep(cell.value)
+        ]
     finally:
         book.close()
 
@@ -379,8 +427,9 @@ def read_parquet(path: Path) -> RawTable:
     return RawTable(_with_source_rows(frame, first_row=1), str(path))
 
 
-def from_frame(frame: pd.DataFrame, source: str = "<dataframe>", first_row: int = 1, *,
-               copy: bool = True) -> RawTable:
+def from_frame(
+    frame: pd.DataFrame, source: str = "<dataframe>", first_row: int = 1, *, copy: bool = True
+) -> RawTable:
     """Wrap an in-memory frame (library users, API uploads) as a :class:`RawTable`.
 
     The caller's frame is never modified. ``copy=False`` lets the table share the caller's
@@ -399,19 +448,25 @@ def _check_encoding(encoding: str, source: str) -> None:
     except LookupError:
         known = None
     if known is None or not getattr(known, "_is_text_encoding", True):
-        raise InputError(f"unknown text encoding '{encoding}'", source=source,
-                         hint="Use utf-8, utf-16, cp1252 or latin-1, or leave the encoding "
-                              "out to have it detected.")
+        raise InputError(
+            f"unknown text encoding '{encoding}'",
+            source=source,
+            hint="Use utf-8, utf-16, cp1252 or latin-1, or leave the encoding "
+            "out to have it detected.",
+        )
 
 
 def _refuse_nul(text: str, source: str) -> None:
     """A NUL character left after decoding: the CSV parser would cut the cell short there,
     silently, so the file is refused, naming the line."""
     line = text.count("\n", 0, text.index("\x00")) + 1
-    raise InputError("a NUL character (\\x00) is in this line; a text cell cannot hold one",
-                     source=source, row=line,
-                     hint="Remove it; if the whole file looks like this, it is not a CSV "
-                          "text file, or its encoding is not the one given.")
+    raise InputError(
+        "a NUL character (\\x00) is in this line; a text cell cannot hold one",
+        source=source,
+        row=line,
+        hint="Remove it; if the whole file looks like this, it is not a CSV "
+        "text file, or its encoding is not the one given.",
+    )
 
 
 def detect_encoding(data: bytes) -> str:
@@ -468,16 +523,22 @@ def _check_header(frame: pd.DataFrame, source: str, header_row: int = 1) -> None
         raise EmptyInputError("the file has no columns", source=source)
     blank = [i + 1 for i, c in enumerate(frame.columns) if not c or c.startswith("Unnamed:")]
     if blank and len(blank) == len(frame.columns):
-        raise InputError("the header row is empty", source=source, row=header_row,
-                         hint="The first row must name the columns (or pass --skip-rows "
-                              "with the number of lines above it).")
+        raise InputError(
+            "the header row is empty",
+            source=source,
+            row=header_row,
+            hint="The first row must name the columns (or pass --skip-rows "
+            "with the number of lines above it).",
+        )
     seen: dict[str, int] = {}
     for i, column in enumerate(frame.columns, start=1):
         base = re.sub(r"\.\d+$", "", column)
         if base in seen and column != base:
             raise InputError(
                 f"column name '{base}' appears twice (positions {seen[base]} and {i})",
-                source=source, row=header_row, column=base,
+                source=source,
+                row=header_row,
+                column=base,
                 hint="Give every column a distinct name.",
             )
         seen.setdefault(column, i)
@@ -488,8 +549,11 @@ def check_file(path: str | Path) -> Path:
     """``path`` as a Path, or an :class:`InputError` when it is missing or a folder."""
     path = Path(path)
     if not path.exists():
-        raise InputError("file not found", source=str(path),
-                         hint="Check the path; relative paths start from the current folder.")
+        raise InputError(
+            "file not found",
+            source=str(path),
+            hint="Check the path; relative paths start from the current folder.",
+        )
     if path.is_dir():
         raise InputError("is a folder, not a file", source=str(path))
     return path
@@ -498,8 +562,13 @@ def check_file(path: str | Path) -> Path:
 def check_not_reserved(columns: list[str], source: str) -> None:
     """Refuse a user column named like the row numbers stockwise adds to every table."""
     if S.SOURCE_ROW in columns:
-        raise InputError(f"'{S.SOURCE_ROW}' is reserved by stockwise", source=source, row=1,
-                         column=S.SOURCE_ROW, hint="Rename that column.")
+        raise InputError(
+            f"'{S.SOURCE_ROW}' is reserved by stockwise",
+            source=source,
+            row=1,
+            column=S.SOURCE_ROW,
+            hint="Rename that column.",
+        )
 
 
 def _unescaped(frame: pd.DataFrame) -> pd.DataFrame:

@@ -98,8 +98,9 @@ class ValidationReport:
 
     @property
     def summary(self) -> str:
-        return (f"{self.n_read} rows read, {self.n_accepted} accepted, "
-                f"{self.n_quarantined} quarantined")
+        return (
+            f"{self.n_read} rows read, {self.n_accepted} accepted, {self.n_quarantined} quarantined"
+        )
 
     @property
     def errors(self) -> pd.DataFrame:
@@ -126,14 +127,16 @@ class ValidatedTable:
         if self.data.empty:
             top = self.report.errors.head(3)
             examples = "; ".join(
-                f"row {r.row}" + (f" column '{r.column}'" if isinstance(r.column, str) else "")
-                + f": {r.message}" for r in top.itertuples()
+                f"row {r.row}"
+                + (f" column '{r.column}'" if isinstance(r.column, str) else "")
+                + f": {r.message}"
+                for r in top.itertuples()
             )
             raise NothingUsableError(
                 f"no usable rows ({self.report.summary}); first problems: {examples}",
                 source=self.report.source,
                 hint="Fix the rows listed in the quarantine file, or check the column "
-                     "mapping (--map) and the date format.",
+                "mapping (--map) and the date format.",
             )
         return self
 
@@ -165,25 +168,48 @@ class _Issues:
         self.rows = rows
         self.parts: list[_Part] = []
 
-    def add(self, mask: pd.Series, column: str | None, values: pd.Series | None, rule: str,
-            message: str, severity: str = "error") -> None:
+    def add(
+        self,
+        mask: pd.Series,
+        column: str | None,
+        values: pd.Series | None,
+        rule: str,
+        message: str,
+        severity: str = "error",
+    ) -> None:
         mask = mask.fillna(False).astype(bool)
         if not mask.any():
             return
         self._append(mask.index[mask.to_numpy()], column, values, rule, message, severity)
 
-    def add_messages(self, index: pd.Index, column: str, values: pd.Series, rule: str,
-                     messages: pd.Series, severity: str = "error") -> None:
+    def add_messages(
+        self,
+        index: pd.Index,
+        column: str,
+        values: pd.Series,
+        rule: str,
+        messages: pd.Series,
+        severity: str = "error",
+    ) -> None:
         if len(index) == 0:
             return
-        self._append(index, column, values, rule,
-                     messages.loc[index].to_numpy(dtype=object), severity)
+        self._append(
+            index, column, values, rule, messages.loc[index].to_numpy(dtype=object), severity
+        )
 
-    def _append(self, index: pd.Index, column: str | None, values: pd.Series | None,
-                rule: str, message: str | np.ndarray, severity: str) -> None:
+    def _append(
+        self,
+        index: pd.Index,
+        column: str | None,
+        values: pd.Series | None,
+        rule: str,
+        message: str | np.ndarray,
+        severity: str,
+    ) -> None:
         positions = _positions(self.rows.index, index)
-        shown = None if values is None \
-            else values.iloc[positions].astype(str).to_numpy(dtype=object)
+        shown = (
+            None if values is None else values.iloc[positions].astype(str).to_numpy(dtype=object)
+        )
         self.parts.append(_Part(positions, column, shown, rule, severity, message))
 
     def error_mask(self) -> np.ndarray:
@@ -214,18 +240,32 @@ class _Issues:
             return values if order is None else values.take(order)
 
         def shared(name: str) -> pd.Categorical:
-            return in_order(_categorical([(getattr(p, name), n)
-                                          for p, n in zip(parts, sizes, strict=True)]))
+            return in_order(
+                _categorical([(getattr(p, name), n) for p, n in zip(parts, sizes, strict=True)])
+            )
 
-        shown = in_order(np.concatenate([np.full(n, "", dtype=object) if p.values is None
-                                         else p.values
-                                         for p, n in zip(parts, sizes, strict=True)]))
-        out = pd.DataFrame({
-            "source": pd.Categorical.from_codes(np.zeros(len(rows), dtype=np.int8),
-                                                [self.source]),
-            "row": rows, "column": column, "value": shown, "rule": shared("rule"),
-            "severity": shared("severity"), "message": shared("message"),
-        }, copy=False)  # one column per dtype: nothing to consolidate, nothing to copy
+        shown = in_order(
+            np.concatenate(
+                [
+                    np.full(n, "", dtype=object) if p.values is None else p.values
+                    for p, n in zip(parts, sizes, strict=True)
+                ]
+            )
+        )
+        out = pd.DataFrame(
+            {
+                "source": pd.Categorical.from_codes(
+                    np.zeros(len(rows), dtype=np.int8), [self.source]
+                ),
+                "row": rows,
+                "column": column,
+                "value": shown,
+                "rule": shared("rule"),
+                "severity": shared("severity"),
+                "message": shared("message"),
+            },
+            copy=False,
+        )  # one column per dtype: nothing to consolidate, nothing to copy
         return out, positions
 
 
@@ -246,8 +286,9 @@ def _categorical(pieces: list[tuple[str | np.ndarray | None, int]]) -> pd.Catego
     for value, n in pieces:
         if isinstance(value, np.ndarray):
             local, uniques = pd.factorize(value, use_na_sentinel=True)
-            codes = np.array([seen.setdefault(u, len(seen)) for u in uniques] + [-1],
-                             dtype=np.int32)
+            codes = np.array(
+                [seen.setdefault(u, len(seen)) for u in uniques] + [-1], dtype=np.int32
+            )
             chunks.append(codes[local])  # local -1 (missing) takes the last: -1
         else:
             code = -1 if value is None else seen.setdefault(value, len(seen))
@@ -257,8 +298,9 @@ def _categorical(pieces: list[tuple[str | np.ndarray | None, int]]) -> pd.Catego
     remap = np.empty(len(names) + 1, dtype=np.int32)
     remap[order] = np.arange(len(names))
     remap[-1] = -1
-    return pd.Categorical.from_codes(remap[np.concatenate(chunks)],
-                                     categories=[names[i] for i in order])
+    return pd.Categorical.from_codes(
+        remap[np.concatenate(chunks)], categories=[names[i] for i in order]
+    )
 
 
 def _row_then_column(rows: np.ndarray, column: pd.Categorical) -> np.ndarray | None:
@@ -272,8 +314,12 @@ def _row_then_column(rows: np.ndarray, column: pd.Categorical) -> np.ndarray | N
 
 
 def validate_sales(
-    table: RawTable, mapping: ColumnMapping | None = None, *, as_of: pd.Timestamp | None = None,
-    date_format: str | None = None, bounds: Bounds = DEFAULT_BOUNDS,
+    table: RawTable,
+    mapping: ColumnMapping | None = None,
+    *,
+    as_of: pd.Timestamp | None = None,
+    date_format: str | None = None,
+    bounds: Bounds = DEFAULT_BOUNDS,
 ) -> ValidatedTable:
     """Validate a mapped sales table (``unique_id, ds, y`` + optional columns).
 
@@ -281,8 +327,17 @@ def validate_sales(
     """
     frame, notes = _derive_unique_id(table.frame)
     as_of = pd.Timestamp.today().normalize() if as_of is None else pd.Timestamp(as_of)
-    result = _validate(table, frame, S.SALES, mapping, date_format, notes, bounds,
-                       future_limit=as_of, check_frequency=True)
+    result = _validate(
+        table,
+        frame,
+        S.SALES,
+        mapping,
+        date_format,
+        notes,
+        bounds,
+        future_limit=as_of,
+        check_frequency=True,
+    )
     result.report.holes = find_holes(result.data)
     said = describe_holes(result.report.holes)
     if said:
@@ -291,7 +346,10 @@ def validate_sales(
 
 
 def validate_inventory(
-    table: RawTable, mapping: ColumnMapping | None = None, *, date_format: str | None = None,
+    table: RawTable,
+    mapping: ColumnMapping | None = None,
+    *,
+    date_format: str | None = None,
     bounds: Bounds = DEFAULT_BOUNDS,
 ) -> ValidatedTable:
     """Validate a mapped inventory snapshot (one row per ``unique_id``)."""
@@ -300,7 +358,10 @@ def validate_inventory(
 
 
 def validate_batches(
-    table: RawTable, mapping: ColumnMapping | None = None, *, date_format: str | None = None,
+    table: RawTable,
+    mapping: ColumnMapping | None = None,
+    *,
+    date_format: str | None = None,
     bounds: Bounds = DEFAULT_BOUNDS,
 ) -> ValidatedTable:
     """Validate a batch (lot) table: ``unique_id, batch_id, quantity, expiry_date``; the
@@ -326,9 +387,16 @@ def _derive_unique_id(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
 
 
 def _validate(
-    table: RawTable, frame: pd.DataFrame, spec: S.TableSpec, mapping: ColumnMapping | None,
-    date_format: str | None, notes: list[str], bounds: Bounds = DEFAULT_BOUNDS, *,
-    future_limit: pd.Timestamp | None = None, check_frequency: bool = False,
+    table: RawTable,
+    frame: pd.DataFrame,
+    spec: S.TableSpec,
+    mapping: ColumnMapping | None,
+    date_format: str | None,
+    notes: list[str],
+    bounds: Bounds = DEFAULT_BOUNDS,
+    *,
+    future_limit: pd.Timestamp | None = None,
+    check_frequency: bool = False,
 ) -> ValidatedTable:
     mapping = mapping or ColumnMapping()
     missing = [c for c in spec.required if c not in frame.columns]
@@ -350,8 +418,16 @@ def _validate(
         if column.name not in frame.columns:
             continue
         typed_columns[column.name] = _check_column(
-            cells, column, table.decimal, date_format, issues, ~blank_row, bounds,
-            notes=notes, shown=mapping.user_name(column.name))
+            cells,
+            column,
+            table.decimal,
+            date_format,
+            issues,
+            ~blank_row,
+            bounds,
+            notes=notes,
+            shown=mapping.user_name(column.name),
+        )
     for extra in user_columns:
         if extra not in typed_columns:
             typed_columns[extra] = frame[extra].copy()
@@ -364,17 +440,27 @@ def _validate(
     if future_limit is not None:
         ok = ~issues.error_mask()
         future = ok & (typed[S.DS] > future_limit)
-        issues.add(pd.Series(future, index=typed.index), S.DS, frame[S.DS], FUTURE_DATE,
-                   f"date is after {future_limit.date()} (today): sales cannot be in the future")
+        issues.add(
+            pd.Series(future, index=typed.index),
+            S.DS,
+            frame[S.DS],
+            FUTURE_DATE,
+            f"date is after {future_limit.date()} (today): sales cannot be in the future",
+        )
     frequency = None
     if check_frequency:
         ok = ~issues.error_mask()
         frequency = _check_frequency(typed, ok, frame, issues, notes, keys)
     if S.ON_ORDER in typed.columns and S.ON_ORDER_DUE in typed.columns:
         no_due = (typed[S.ON_ORDER] > 0) & typed[S.ON_ORDER_DUE].isna()
-        issues.add(no_due, S.ON_ORDER_DUE, frame[S.ON_ORDER_DUE], ORDER_WITHOUT_DUE_DATE,
-                   "units are on order but no due date is given; the lead time will be used",
-                   severity="warning")
+        issues.add(
+            no_due,
+            S.ON_ORDER_DUE,
+            frame[S.ON_ORDER_DUE],
+            ORDER_WITHOUT_DUE_DATE,
+            "units are on order but no due date is given; the lead time will be used",
+            severity="warning",
+        )
 
     return _split(table, frame, typed, issues, spec, mapping, notes, frequency, keys)
 
@@ -411,9 +497,16 @@ def _blank_rows(cells: _Cells, columns: list[str]) -> pd.Series:
 
 
 def _check_column(
-    cells: _Cells, spec: S.ColumnSpec, decimal: str, date_format: str | None,
-    issues: _Issues, live: pd.Series, bounds: Bounds = DEFAULT_BOUNDS, *,
-    notes: list[str] | None = None, shown: str | None = None,
+    cells: _Cells,
+    spec: S.ColumnSpec,
+    decimal: str,
+    date_format: str | None,
+    issues: _Issues,
+    live: pd.Series,
+    bounds: Bounds = DEFAULT_BOUNDS,
+    *,
+    notes: list[str] | None = None,
+    shown: str | None = None,
 ) -> pd.Series:
     """Parse one column and record its issues (and in ``notes`` what was read differently
     from how it was written; ``shown``: the user's name of the column); returns the
@@ -429,13 +522,18 @@ def _check_column(
     if spec.kind == "date":
         found = read_dates(values, date_format, distinct=distinct)
         used = found.format
-        hint = f" (expected a date like {pd.Timestamp('2024-03-31').strftime(used)})" if used \
+        hint = (
+            f" (expected a date like {pd.Timestamp('2024-03-31').strftime(used)})"
+            if used
             else " (expected a date such as 2024-03-31)"
+        )
         issues.add(found.failed & live, name, values, UNPARSEABLE_DATE, "not a date" + hint)
         if found.times_dropped and notes is not None:
-            notes.append(f"{found.times_dropped} row(s) of column '{shown or name}' had a "
-                         "time of day (or a UTC offset): each is taken as the date it was "
-                         "written on (data is counted per day)")
+            notes.append(
+                f"{found.times_dropped} row(s) of column '{shown or name}' had a "
+                "time of day (or a UTC offset): each is taken as the date it was "
+                "written on (data is counted per day)"
+            )
         return found.dates
     if spec.kind == "flag":
         parsed, failed = parse_flags(values, distinct=distinct)
@@ -445,8 +543,9 @@ def _check_column(
     issues.add(failed & live, name, values, NON_NUMERIC, "not a number")
     valid = parsed.notna()
     if spec.minimum is not None:
-        issues.add(valid & (parsed < spec.minimum), name, values, NEGATIVE,
-                   f"must be >= {spec.minimum:g}")
+        issues.add(
+            valid & (parsed < spec.minimum), name, values, NEGATIVE, f"must be >= {spec.minimum:g}"
+        )
     if spec.strictly_positive:
         issues.add(valid & (parsed <= 0), name, values, NOT_POSITIVE, "must be > 0")
     bound = bounds.of(name)
@@ -455,11 +554,14 @@ def _check_column(
     return parsed
 
 
-def _check_bound(name: str, parsed: pd.Series, valid: pd.Series, values: pd.Series,
-                 bound: Bound, issues: _Issues) -> None:
+def _check_bound(
+    name: str, parsed: pd.Series, valid: pd.Series, values: pd.Series, bound: Bound, issues: _Issues
+) -> None:
     """Quarantine values beyond the plausible range, naming the bound that was broken."""
-    for side, rule, words in (("max", ABOVE_PLAUSIBLE_MAXIMUM, "above the plausible maximum"),
-                              ("min", BELOW_PLAUSIBLE_MINIMUM, "below the plausible minimum")):
+    for side, rule, words in (
+        ("max", ABOVE_PLAUSIBLE_MAXIMUM, "above the plausible maximum"),
+        ("min", BELOW_PLAUSIBLE_MINIMUM, "below the plausible minimum"),
+    ):
         limit = getattr(bound, side)
         if limit is None:
             continue
@@ -504,8 +606,11 @@ class _RowKeys:
 
     def _compute(self, name: str) -> tuple[np.ndarray, np.ndarray | None] | None:
         column = self.spec.spec(name)
-        if column is not None and column.kind in {"id", "text"} \
-                and name in self.cells.frame.columns:
+        if (
+            column is not None
+            and column.kind in {"id", "text"}
+            and name in self.cells.frame.columns
+        ):
             distinct = self.cells.distinct(name)
             if distinct is not None:  # the typed column is clean_distinct broadcast
                 return _ranks_of_distinct(clean_distinct(distinct), distinct.codes)
@@ -529,8 +634,9 @@ class _RowKeys:
         return out
 
 
-def _ranks_of_distinct(values: np.ndarray, codes: np.ndarray
-                       ) -> tuple[np.ndarray, np.ndarray] | None:
+def _ranks_of_distinct(
+    values: np.ndarray, codes: np.ndarray
+) -> tuple[np.ndarray, np.ndarray] | None:
     """Ranks per row of a column given as one value per distinct code (``values[codes]``,
     code -1 missing), and its sorted distinct non-missing values."""
     inner, uniques = pd.factorize(values, use_na_sentinel=True)
@@ -600,8 +706,14 @@ def _has_duplicates(columns: list[np.ndarray]) -> bool:
     return bool(equal.any())
 
 
-def _check_duplicates(typed: pd.DataFrame, spec: S.TableSpec, ok: np.ndarray,
-                      frame: pd.DataFrame, issues: _Issues, keys: _RowKeys) -> None:
+def _check_duplicates(
+    typed: pd.DataFrame,
+    spec: S.TableSpec,
+    ok: np.ndarray,
+    frame: pd.DataFrame,
+    issues: _Issues,
+    keys: _RowKeys,
+) -> None:
     """Keep the first valid row of each key; later ones are quarantined, naming the first."""
     key = list(spec.key)
     columns = keys.columns(key, ok)
@@ -616,31 +728,54 @@ def _check_duplicates(typed: pd.DataFrame, spec: S.TableSpec, ok: np.ndarray,
     first_rows = frame[S.SOURCE_ROW].loc[firsts[dup].to_numpy()].to_numpy()
     dup_index = dup.index[dup.to_numpy()]
     key_text = " + ".join(key)
-    messages = pd.Series([f"duplicate {key_text}: same as row {r}" for r in first_rows],
-                         index=dup_index)
+    messages = pd.Series(
+        [f"duplicate {key_text}: same as row {r}" for r in first_rows], index=dup_index
+    )
     column = key[-1]
     issues.add_messages(dup_index, column, frame[column], DUPLICATE_KEY, messages)
 
 
-def _check_frequency(typed: pd.DataFrame, ok: np.ndarray, frame: pd.DataFrame,
-                     issues: _Issues, notes: list[str], keys: _RowKeys) -> str | None:
+def _check_frequency(
+    typed: pd.DataFrame,
+    ok: np.ndarray,
+    frame: pd.DataFrame,
+    issues: _Issues,
+    notes: list[str],
+    keys: _RowKeys,
+) -> str | None:
     if not ok.any():
         return None
     ranks = keys.ranks(S.UNIQUE_ID)
     columns = keys.columns([S.UNIQUE_ID, S.DS], ok)
-    if ranks is None or ranks[1] is None or columns is None \
-            or typed[S.DS].dtype != "datetime64[ns]" \
-            or columns[0].max() >= len(ranks[1]):  # a missing id
+    if (
+        ranks is None
+        or ranks[1] is None
+        or columns is None
+        or typed[S.DS].dtype != "datetime64[ns]"
+        or columns[0].max() >= len(ranks[1])
+    ):  # a missing id
         freq, off = infer_frequencies(typed.loc[ok, [S.UNIQUE_ID, S.DS]])
     else:
         every = bool(ok.all())
-        freq, off = infer_from_codes(columns[0], ranks[1],
-                                     typed[S.DS] if every else typed[S.DS][ok],
-                                     typed.index if every else typed.index[ok])
+        freq, off = infer_from_codes(
+            columns[0],
+            ranks[1],
+            typed[S.DS] if every else typed[S.DS][ok],
+            typed.index if every else typed.index[ok],
+        )
     if freq.empty:
         return None
-    off = _align_weeks(typed, ok, frame, issues, notes, keys, freq, off,
-                       None if columns is None or ranks is None else (columns[0], ranks[1]))
+    off = _align_weeks(
+        typed,
+        ok,
+        frame,
+        issues,
+        notes,
+        keys,
+        freq,
+        off,
+        None if columns is None or ranks is None else (columns[0], ranks[1]),
+    )
     names = calendar_facts.NAMES
     off_index = off.index[off.to_numpy()]
     if len(off_index):
@@ -651,14 +786,28 @@ def _check_frequency(typed: pd.DataFrame, ok: np.ndarray, frame: pd.DataFrame,
     if len(counts) > 1:
         shown = ", ".join(f"{n} {names[f]}" for f, n in counts.items())
         notes.append(f"series have different frequencies: {shown}")
-        issues.add(pd.Series(False, index=typed.index), None, None,
-                   MIXED_FREQUENCIES_ACROSS_SERIES, shown, severity="warning")
+        issues.add(
+            pd.Series(False, index=typed.index),
+            None,
+            None,
+            MIXED_FREQUENCIES_ACROSS_SERIES,
+            shown,
+            severity="warning",
+        )
     return dominant_frequency(freq)
 
 
-def _align_weeks(typed: pd.DataFrame, ok: np.ndarray, frame: pd.DataFrame, issues: _Issues,
-                 notes: list[str], keys: _RowKeys, freq: pd.Series, off: pd.Series,
-                 series: tuple[np.ndarray, np.ndarray | None] | None = None) -> pd.Series:
+def _align_weeks(
+    typed: pd.DataFrame,
+    ok: np.ndarray,
+    frame: pd.DataFrame,
+    issues: _Issues,
+    notes: list[str],
+    keys: _RowKeys,
+    freq: pd.Series,
+    off: pd.Series,
+    series: tuple[np.ndarray, np.ndarray | None] | None = None,
+) -> pd.Series:
     """Put weekly series dated on mixed weekdays on one weekday
     (:func:`~stockwise.data.frequency.align_week_anchors`): each moved row gets a warning
     and the note says what was done; rows whose week cannot be told are rejected.
@@ -678,14 +827,20 @@ def _align_weeks(typed: pd.DataFrame, ok: np.ndarray, frame: pd.DataFrame, issue
     found = align_week_anchors(rows, off_live, codes=codes, ids=ids)
     if found is not None and found.ambiguous.any():
         doubtful = pd.Series(found.ambiguous, index=live)
-        issues.add(doubtful, S.DS, frame[S.DS], AMBIGUOUS_WEEK,
-                   f"weekly series dated on several weekdays: this row and its neighbour "
-                   f"fall in the same week (to the nearest {found.anchor_name}), so its week "
-                   f"cannot be told; date each week once")
+        issues.add(
+            doubtful,
+            S.DS,
+            frame[S.DS],
+            AMBIGUOUS_WEEK,
+            f"weekly series dated on several weekdays: this row and its neighbour "
+            f"fall in the same week (to the nearest {found.anchor_name}), so its week "
+            f"cannot be told; date each week once",
+        )
         keep = ~found.ambiguous
         live, rows, off_live = live[keep], rows[keep], off_live[keep]
-        found = align_week_anchors(rows, off_live, codes=None if codes is None else
-                                   codes[keep], ids=ids)
+        found = align_week_anchors(
+            rows, off_live, codes=None if codes is None else codes[keep], ids=ids
+        )
     if found is None or not found.moved.any():
         return off
     moved = live[found.moved]
@@ -694,20 +849,32 @@ def _align_weeks(typed: pd.DataFrame, ok: np.ndarray, frame: pd.DataFrame, issue
     keys.forget(S.DS)
     freq.loc[freq.index.isin(found.series)] = "W"
     weekday = before.dt.dayofweek.map(dict(enumerate(WEEKDAYS)))
-    messages = ("weekly date moved from " + weekday + " " + before.dt.strftime("%Y-%m-%d")
-                + f" to {found.anchor_name} "
-                + typed.loc[moved, S.DS].dt.strftime("%Y-%m-%d")
-                + f" (weeks dated on mixed weekdays; every week now on its {found.anchor_name})")
-    issues.add_messages(moved, S.DS, frame[S.DS], WEEK_ANCHOR_MOVED, messages,
-                        severity="warning")
+    messages = (
+        "weekly date moved from "
+        + weekday
+        + " "
+        + before.dt.strftime("%Y-%m-%d")
+        + f" to {found.anchor_name} "
+        + typed.loc[moved, S.DS].dt.strftime("%Y-%m-%d")
+        + f" (weeks dated on mixed weekdays; every week now on its {found.anchor_name})"
+    )
+    issues.add_messages(moved, S.DS, frame[S.DS], WEEK_ANCHOR_MOVED, messages, severity="warning")
     notes.append(found.note())
     aligned = typed.loc[off.index, S.UNIQUE_ID].isin(found.series).to_numpy()
     return off & ~aligned
 
 
-def _split(table: RawTable, frame: pd.DataFrame, typed: pd.DataFrame, issues: _Issues,
-           spec: S.TableSpec, mapping: ColumnMapping, notes: list[str],
-           frequency: str | None, keys: _RowKeys) -> ValidatedTable:
+def _split(
+    table: RawTable,
+    frame: pd.DataFrame,
+    typed: pd.DataFrame,
+    issues: _Issues,
+    spec: S.TableSpec,
+    mapping: ColumnMapping,
+    notes: list[str],
+    frequency: str | None,
+    keys: _RowKeys,
+) -> ValidatedTable:
     issue_frame, positions = issues.frame()
     # Report the user's own header; keep the canonical name alongside for programs.
     issue_frame.insert(3, "field", issue_frame["column"])
@@ -721,15 +888,22 @@ def _split(table: RawTable, frame: pd.DataFrame, typed: pd.DataFrame, issues: _I
     quarantine = restore_user_names(_rows_of(frame, names, quarantined, reasons), mapping)
 
     report = ValidationReport(
-        source=table.source, table=spec.name, n_read=len(frame), n_accepted=len(accepted),
-        n_quarantined=len(quarantine), issues=issue_frame, mapping=mapping, notes=notes,
+        source=table.source,
+        table=spec.name,
+        n_read=len(frame),
+        n_accepted=len(accepted),
+        n_quarantined=len(quarantine),
+        issues=issue_frame,
+        mapping=mapping,
+        notes=notes,
         frequency=frequency,
     )
     return ValidatedTable(accepted, quarantine, report)
 
 
-def _rows_of(frame: pd.DataFrame, names: list[str], positions: np.ndarray,
-             reasons: np.ndarray) -> pd.DataFrame:
+def _rows_of(
+    frame: pd.DataFrame, names: list[str], positions: np.ndarray, reasons: np.ndarray
+) -> pd.DataFrame:
     """The rows at ``positions`` of the columns ``names``, then a column of ``reasons``.
 
     The text columns are taken straight into one block: a frame built from separate
@@ -748,8 +922,9 @@ def _rows_of(frame: pd.DataFrame, names: list[str], positions: np.ndarray,
     return out
 
 
-def _accepted(typed: pd.DataFrame, rejected: np.ndarray, key: list[str],
-              keys: _RowKeys) -> pd.DataFrame:
+def _accepted(
+    typed: pd.DataFrame, rejected: np.ndarray, key: list[str], keys: _RowKeys
+) -> pd.DataFrame:
     """The rows not rejected, sorted by the table's key (stable), numbered from 0."""
     kept = ~rejected
     columns = keys.columns(key, kept)
@@ -768,8 +943,11 @@ def _accepted(typed: pd.DataFrame, rejected: np.ndarray, key: list[str],
 def _user_names(field: pd.Series, mapping: ColumnMapping) -> pd.Series:
     """The column of each issue under the user's header (categories renamed, when one
     name per category allows)."""
-    renamed = {c: mapping.user_name(c) for c in pd.unique(field.dropna())
-               if isinstance(c, str) and mapping.user_name(c) != c}
+    renamed = {
+        c: mapping.user_name(c)
+        for c in pd.unique(field.dropna())
+        if isinstance(c, str) and mapping.user_name(c) != c
+    }
     if not renamed:
         return field
     if isinstance(field.dtype, pd.CategoricalDtype):
@@ -798,8 +976,11 @@ def _reasons(issues: pd.DataFrame, positions: np.ndarray) -> tuple[np.ndarray, n
     if not _non_decreasing(owner):  # a row's errors side by side, in their order
         order = np.argsort(owner, kind="stable")
         errors, owner = (order if errors is None else errors[order]), owner[order]
-    bounds = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1], True]) if len(owner) \
-        else np.zeros(1, dtype=np.intp)  # row i owns errors bounds[i] … bounds[i + 1]
+    bounds = (
+        np.flatnonzero(np.r_[True, owner[1:] != owner[:-1], True])
+        if len(owner)
+        else np.zeros(1, dtype=np.intp)
+    )  # row i owns errors bounds[i] … bounds[i + 1]
     rows = len(bounds) - 1
     reasons = np.empty(rows, dtype=object)
     columns = [issues[c] for c in ("column", "value", "rule", "message")]
@@ -807,24 +988,33 @@ def _reasons(issues: pd.DataFrame, positions: np.ndarray) -> tuple[np.ndarray, n
     while first < rows:
         last = int(np.searchsorted(bounds, bounds[first] + _REASON_CHUNK, side="right")) - 1
         last = min(max(last, first + 1), rows)
-        span = np.arange(bounds[first], bounds[last]) if errors is None \
-            else errors[bounds[first]:bounds[last]]
-        reasons[first:last] = _chunk_reasons(columns, span,
-                                             bounds[first:last + 1] - bounds[first])
+        span = (
+            np.arange(bounds[first], bounds[last])
+            if errors is None
+            else errors[bounds[first] : bounds[last]]
+        )
+        reasons[first:last] = _chunk_reasons(
+            columns, span, bounds[first : last + 1] - bounds[first]
+        )
         first = last
     return owner[bounds[:-1]], reasons
 
 
-def _chunk_reasons(columns: list[pd.Series], errors: np.ndarray, bounds: np.ndarray
-                   ) -> np.ndarray:
+def _chunk_reasons(columns: list[pd.Series], errors: np.ndarray, bounds: np.ndarray) -> np.ndarray:
     """The reasons of consecutive rows whose errors are ``errors`` (issue positions),
     row ``i`` owning ``errors[bounds[i]:bounds[i + 1]]``."""
     coded = [_codes(values, errors) for values in columns]
     text_of = _same_rows([codes for codes, _ in coded])
     (column, columns_), (value, values), (rule, rules), (message, messages) = coded
-    texts = np.array([_reason_text(columns_[column[i]], values[value[i]], rules[rule[i]],
-                                   messages[message[i]]) for i in _firsts(text_of)],
-                     dtype=object)
+    texts = np.array(
+        [
+            _reason_text(
+                columns_[column[i]], values[value[i]], rules[rule[i]], messages[message[i]]
+            )
+            for i in _firsts(text_of)
+        ],
+        dtype=object,
+    )
     starts, lengths = bounds[:-1], np.diff(bounds)
     sequence = text_of[starts]
     for nth in range(1, int(lengths.max())):
@@ -834,8 +1024,10 @@ def _chunk_reasons(columns: list[pd.Series], errors: np.ndarray, bounds: np.ndar
         sequence = pd.factorize(sequence * (len(texts) + 1) + following)[0]
     if lengths.max() == 1:
         sequence = pd.factorize(sequence)[0]
-    joined = np.array(["; ".join(texts[text_of[starts[r]:starts[r] + lengths[r]]])
-                       for r in _firsts(sequence)], dtype=object)
+    joined = np.array(
+        ["; ".join(texts[text_of[starts[r] : starts[r] + lengths[r]]]) for r in _firsts(sequence)],
+        dtype=object,
+    )
     return joined[sequence]
 
 
@@ -846,8 +1038,7 @@ def _codes(values: pd.Series, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]
         codes = values.cat.codes.to_numpy()[rows]
         distinct = values.cat.categories.to_numpy(dtype=object)
     else:
-        codes, uniques = pd.factorize(values.to_numpy(dtype=object)[rows],
-                                      use_na_sentinel=True)
+        codes, uniques = pd.factorize(values.to_numpy(dtype=object)[rows], use_na_sentinel=True)
         distinct = np.asarray(uniques, dtype=object)
     return codes, np.append(distinct, np.array([None], dtype=object))  # code -1: None
 
@@ -882,12 +1073,20 @@ def concat_issues(frames: list[pd.DataFrame]) -> pd.DataFrame:
     columns = list(dict.fromkeys(c for f in frames for c in f.columns))
     out = {}
     for name in columns:
-        parts = [f[name] if name in f.columns else pd.Series(None, index=f.index, dtype=object)
-                 for f in frames]
+        parts = [
+            f[name] if name in f.columns else pd.Series(None, index=f.index, dtype=object)
+            for f in frames
+        ]
         if any(isinstance(p.dtype, pd.CategoricalDtype) for p in parts):
             out[name] = union_categoricals(
-                [p.array if isinstance(p.dtype, pd.CategoricalDtype)
-                 else pd.Categorical(p.astype(object)) for p in parts], sort_categories=True)
+                [
+                    p.array
+                    if isinstance(p.dtype, pd.CategoricalDtype)
+                    else pd.Categorical(p.astype(object))
+                    for p in parts
+                ],
+                sort_categories=True,
+            )
         else:
             out[name] = pd.concat(parts, ignore_index=True)
     return pd.DataFrame(out, columns=columns)

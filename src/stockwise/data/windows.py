@@ -99,8 +99,9 @@ class LSTMWindows:
         try:
             return self.scale[unique_id]
         except KeyError:
-            raise ValueError(f"unknown series {unique_id!r}: it was not in the frame the "
-                             "windows were made from") from None
+            raise ValueError(
+                f"unknown series {unique_id!r}: it was not in the frame the windows were made from"
+            ) from None
 
 
 def _check_positive(name: str, value: Any) -> int:
@@ -166,8 +167,9 @@ def make_lstm_windows(
     if len(set(channels)) != len(channels):
         raise ValueError(f"target and features must be distinct columns, got {channels}")
     if len(set(future_features)) != len(future_features) or target in future_features:
-        raise ValueError("future_features must be distinct columns other than the target, "
-                         f"got {future_features}")
+        raise ValueError(
+            f"future_features must be distinct columns other than the target, got {future_features}"
+        )
     extra = [c for c in future_features if c not in channels]
     needed = [S.UNIQUE_ID, S.DS, *channels, *extra]
     missing = [c for c in needed if c not in df.columns]

@@ -27,7 +27,11 @@ SERVED_BY = "served_by"
 
 
 def backtest(
-    model: Forecaster, df: pd.DataFrame, h: int, n_windows: int = 2, step: int | None = None,
+    model: Forecaster,
+    df: pd.DataFrame,
+    h: int,
+    n_windows: int = 2,
+    step: int | None = None,
     levels: Sequence[int] = (),
 ) -> pd.DataFrame:
     """Per-window forecasts: ``unique_id, ds, cutoff, y, <model>[, bands]``.
@@ -38,8 +42,13 @@ def backtest(
     """
     frame = check_training_frame(df, "backtest")
     if getattr(model, "one_pass_backtest", False):  # every window in one pass
-        return model.cross_validation(frame, h, n_windows, step,  # type: ignore[attr-defined]
-                                      tuple(levels))
+        return model.cross_validation(
+            frame,
+            h,
+            n_windows,
+            step,  # type: ignore[attr-defined]
+            tuple(levels),
+        )
     if levels and model.conformal_refits and (step is None or step == h):
         return _backtest_sharing_cutoffs(model, frame, h, n_windows, tuple(levels))
     parts = []
@@ -49,20 +58,23 @@ def backtest(
             continue
         forecast, used = window_forecast(model, window, h, levels)
         merged = window.test[[S.UNIQUE_ID, S.DS, S.Y]].merge(
-            forecast, on=[S.UNIQUE_ID, S.DS], how="left")
+            forecast, on=[S.UNIQUE_ID, S.DS], how="left"
+        )
         merged.insert(2, CUTOFF, merged[S.UNIQUE_ID].map(window.cutoffs))
         if used:
             merged[f"{model.name}_{SERVED_BY}"] = merged[S.UNIQUE_ID].map(used)
         parts.append(merged)
     if not parts:
-        raise OptionError(f"no series is long enough for {n_windows} backtest windows "
-                          f"of h={h}", hint="Use fewer windows (--windows) or a shorter "
-                          "horizon (--horizon).")
+        raise OptionError(
+            f"no series is long enough for {n_windows} backtest windows of h={h}",
+            hint="Use fewer windows (--windows) or a shorter horizon (--horizon).",
+        )
     return pd.concat(parts, ignore_index=True)
 
 
-def _backtest_sharing_cutoffs(model: Forecaster, frame: pd.DataFrame, h: int, n_windows: int,
-                              levels: tuple[int, ...]) -> pd.DataFrame:
+def _backtest_sharing_cutoffs(
+    model: Forecaster, frame: pd.DataFrame, h: int, n_windows: int, levels: tuple[int, ...]
+) -> pd.DataFrame:
     """The backtest of a model whose bands are conformal, with one fit per cutoff.
 
     Its bands in a window come from its errors in the ``K`` windows before (refits on
@@ -81,15 +93,18 @@ def _backtest_sharing_cutoffs(model: Forecaster, frame: pd.DataFrame, h: int, n_
         window = cv[cv["_from_end"] == number].drop(columns="_from_end")
         earlier = cv[(cv["_from_end"] > number) & (cv["_from_end"] <= number + extra)]
         if not window.empty:
-            parts.append(bands_from_earlier_windows(window, earlier, frame, model.name,
-                                                    levels))
+            parts.append(bands_from_earlier_windows(window, earlier, frame, model.name, levels))
     out = pd.concat(parts, ignore_index=True)
     return out.sort_values([S.UNIQUE_ID, CUTOFF, S.DS], kind="stable").reset_index(drop=True)
 
 
-def bands_from_earlier_windows(window: pd.DataFrame, earlier: pd.DataFrame,
-                               frame: pd.DataFrame, name: str, levels: tuple[int, ...]
-                               ) -> pd.DataFrame:
+def bands_from_earlier_windows(
+    window: pd.DataFrame,
+    earlier: pd.DataFrame,
+    frame: pd.DataFrame,
+    name: str,
+    levels: tuple[int, ...],
+) -> pd.DataFrame:
     """``window``'s forecasts (``unique_id, ds, cutoff, <name>``) with conformal bands from
     the errors of the ``earlier`` windows' forecasts, as
     :func:`stockwise.models.conformal.add_conformal_intervals` makes them from refits:
@@ -125,8 +140,12 @@ def bands_from_earlier_windows(window: pd.DataFrame, earlier: pd.DataFrame,
 
 
 def backtest_models(
-    models: Sequence[Forecaster], df: pd.DataFrame, h: int, n_windows: int = 2,
-    step: int | None = None, levels: Sequence[int] = (),
+    models: Sequence[Forecaster],
+    df: pd.DataFrame,
+    h: int,
+    n_windows: int = 2,
+    step: int | None = None,
+    levels: Sequence[int] = (),
 ) -> pd.DataFrame:
     """Backtest several models on the same windows; one column (group) per model."""
     key = [S.UNIQUE_ID, S.DS, CUTOFF, S.Y]

@@ -77,8 +77,9 @@ def series_scale(train: pd.DataFrame, season_length: int) -> pd.Series:
     return scale.fillna(level.where(level > 0)).fillna(1.0)
 
 
-def band_scores(cv: pd.DataFrame, levels: Sequence[int], scale: pd.Series,
-                column: str = FORECAST) -> pd.DataFrame:
+def band_scores(
+    cv: pd.DataFrame, levels: Sequence[int], scale: pd.Series, column: str = FORECAST
+) -> pd.DataFrame:
     """Scaled conformity scores per backtest point: ``unique_id`` + one column per level."""
     out = pd.DataFrame({S.UNIQUE_ID: cv[S.UNIQUE_ID].to_numpy()})
     per_row = cv[S.UNIQUE_ID].map(scale).to_numpy(dtype=float)
@@ -94,8 +95,9 @@ def band_scores(cv: pd.DataFrame, levels: Sequence[int], scale: pd.Series,
     return out.dropna()
 
 
-def corrections(scores: pd.DataFrame, segments: pd.Series, levels: Sequence[int],
-                min_points: int = MIN_POINTS) -> pd.DataFrame:
+def corrections(
+    scores: pd.DataFrame, segments: pd.Series, levels: Sequence[int], min_points: int = MIN_POINTS
+) -> pd.DataFrame:
     """Per segment and level: the scaled correction, the scores behind it, coverage before.
 
     Columns ``segment, level, n, correction, backtest_coverage``; a segment with fewer
@@ -115,17 +117,27 @@ def corrections(scores: pd.DataFrame, segments: pd.Series, levels: Sequence[int]
                 # correction: move in as far as the scored points allow (or not at all)
                 finite = values[np.isfinite(values)]
                 correction = float(finite.min()) if len(finite) else 0.0
-            rows.append({"segment": name, "level": int(level), "n": len(values),
-                         "correction": correction,
-                         "backtest_coverage": float(np.mean(values <= 0))})
-    table = pd.DataFrame(rows, columns=["segment", "level", "n", "correction",
-                                        "backtest_coverage"])
+            rows.append(
+                {
+                    "segment": name,
+                    "level": int(level),
+                    "n": len(values),
+                    "correction": correction,
+                    "backtest_coverage": float(np.mean(values <= 0)),
+                }
+            )
+    table = pd.DataFrame(rows, columns=["segment", "level", "n", "correction", "backtest_coverage"])
     return table[(table["segment"] == ALL) | (table["n"] >= min_points)].reset_index(drop=True)
 
 
-def apply_corrections(forecasts: pd.DataFrame, table: pd.DataFrame, segments: pd.Series,
-                      scale: pd.Series, levels: Sequence[int], column: str = FORECAST
-                      ) -> pd.DataFrame:
+def apply_corrections(
+    forecasts: pd.DataFrame,
+    table: pd.DataFrame,
+    segments: pd.Series,
+    scale: pd.Series,
+    levels: Sequence[int],
+    column: str = FORECAST,
+) -> pd.DataFrame:
     """Move each band by its segment's correction × the series' scale (see module doc)."""
     if table.empty or not levels:
         return forecasts
@@ -144,14 +156,21 @@ def apply_corrections(forecasts: pd.DataFrame, table: pd.DataFrame, segments: pd
         lo_v, hi_v = out[lo].to_numpy(dtype=float), out[hi].to_numpy(dtype=float)
         # inward by at most MAX_INWARD of each side's width (see the module doc); a lower
         # end at zero stays there (its side was not scored)
-        out[lo] = np.where(lo_v <= 0, 0.0, np.clip(
-            lo_v - shift, 0.0, lo_v + MAX_INWARD * np.maximum(point - lo_v, 0)))
+        out[lo] = np.where(
+            lo_v <= 0,
+            0.0,
+            np.clip(lo_v - shift, 0.0, lo_v + MAX_INWARD * np.maximum(point - lo_v, 0)),
+        )
         out[hi] = np.maximum(hi_v + shift, hi_v - MAX_INWARD * np.maximum(hi_v - point, 0))
     return _nest(out, sorted(levels), column)
 
 
-def open_floors(scored: pd.DataFrame, levels: Sequence[int], column: str = FORECAST,
-                min_points: int = MIN_FLOOR_POINTS) -> pd.DataFrame:
+def open_floors(
+    scored: pd.DataFrame,
+    levels: Sequence[int],
+    column: str = FORECAST,
+    min_points: int = MIN_FLOOR_POINTS,
+) -> pd.DataFrame:
     """Per series with ``min_points`` scored backtest points (closures and holes already
     left out): per level L, the (1 − L) / 2 quantile of actual / forecast ("lower"
     method: a ratio that occurred; 0 where zero sales fill that tail). Index
@@ -160,21 +179,27 @@ def open_floors(scored: pd.DataFrame, levels: Sequence[int], column: str = FOREC
         return pd.DataFrame(columns=list(levels))
     y = scored[S.Y].to_numpy(dtype=float)
     point = scored[column].to_numpy(dtype=float)
-    frame = pd.DataFrame({S.UNIQUE_ID: scored[S.UNIQUE_ID].to_numpy(), "y": y,
-                          "ratio": np.where(point > 0, y / np.where(point > 0, point, 1.0),
-                                            np.nan)})
+    frame = pd.DataFrame(
+        {
+            S.UNIQUE_ID: scored[S.UNIQUE_ID].to_numpy(),
+            "y": y,
+            "ratio": np.where(point > 0, y / np.where(point > 0, point, 1.0), np.nan),
+        }
+    )
     by_series = frame.groupby(S.UNIQUE_ID, sort=True)
     eligible = by_series["ratio"].count() >= min_points
     ratios = frame[frame[S.UNIQUE_ID].isin(eligible[eligible].index)].dropna()
     if ratios.empty:
         return pd.DataFrame(columns=list(levels))
     grouped = ratios.groupby(S.UNIQUE_ID, sort=True)["ratio"]
-    return pd.DataFrame({level: grouped.quantile((1 - level / 100) / 2, interpolation="lower")
-                         for level in levels})
+    return pd.DataFrame(
+        {level: grouped.quantile((1 - level / 100) / 2, interpolation="lower") for level in levels}
+    )
 
 
-def apply_floors(forecasts: pd.DataFrame, floors: pd.DataFrame, levels: Sequence[int],
-                 column: str = FORECAST) -> pd.DataFrame:
+def apply_floors(
+    forecasts: pd.DataFrame, floors: pd.DataFrame, levels: Sequence[int], column: str = FORECAST
+) -> pd.DataFrame:
     """Lower ends pinned at zero of the series in ``floors`` raised to forecast × floor
     (never above the forecast); levels stay nested."""
     if floors.empty or not levels:

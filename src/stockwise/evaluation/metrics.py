@@ -240,8 +240,11 @@ def _window_scales(
     codes = pd.Categorical(train[S.UNIQUE_ID], categories=series).codes.astype(np.int64)
     keep = codes >= 0
     history = pd.DataFrame(
-        {"_series": codes[keep], S.DS: train[S.DS].to_numpy()[keep],
-         S.Y: train[S.Y].to_numpy(dtype=np.float64)[keep]}
+        {
+            "_series": codes[keep],
+            S.DS: train[S.DS].to_numpy()[keep],
+            S.Y: train[S.Y].to_numpy(dtype=np.float64)[keep],
+        }
     ).sort_values(["_series", S.DS], kind="stable", ignore_index=True)
     values = history[S.Y].to_numpy()
     owner = history["_series"].to_numpy()
@@ -265,8 +268,11 @@ def _window_scales(
     prefix = prefix.sort_values(S.DS, kind="stable")
 
     windows = pd.DataFrame(
-        {"_series": window_series, "_window": np.arange(len(window_series)),
-         CUTOFF: window_cutoff.to_numpy()}
+        {
+            "_series": window_series,
+            "_window": np.arange(len(window_series)),
+            CUTOFF: window_cutoff.to_numpy(),
+        }
     )
     if (
         pd.api.types.is_datetime64_any_dtype(windows[CUTOFF])
@@ -464,7 +470,8 @@ def summarise(metrics: pd.DataFrame) -> pd.DataFrame:
     """
     _check_columns(metrics, [MODEL], "metrics")
     values = [
-        c for c in metrics.columns
+        c
+        for c in metrics.columns
         if c not in (S.UNIQUE_ID, MODEL, N_POINTS) and pd.api.types.is_numeric_dtype(metrics[c])
     ]
     order = pd.unique(metrics[MODEL])

@@ -30,8 +30,13 @@ BASIS = "basis"
 
 
 def select_models(
-    metrics: pd.DataFrame, metric: str = "mase", *, segments: pd.Series | None = None,
-    min_points: int = 1, prior_points: float = 0.0, default: str | None = None,
+    metrics: pd.DataFrame,
+    metric: str = "mase",
+    *,
+    segments: pd.Series | None = None,
+    min_points: int = 1,
+    prior_points: float = 0.0,
+    default: str | None = None,
     margin: float = 0.0,
 ) -> pd.DataFrame:
     """One row per unique_id: the chosen ``model``, its ``score`` and the ``basis``.
@@ -48,15 +53,20 @@ def select_models(
     table.loc[no_metric, "_rank_key"] = table.loc[no_metric, "mae"]
     table = table[np.isfinite(table["_rank_key"])]
     if prior_points > 0:
-        group = (table[S.UNIQUE_ID].map(segments).fillna("_all") if segments is not None
-                 else pd.Series("_all", index=table.index))
+        group = (
+            table[S.UNIQUE_ID].map(segments).fillna("_all")
+            if segments is not None
+            else pd.Series("_all", index=table.index)
+        )
         prior = table.groupby([group, table[MODEL]])["_rank_key"].transform("mean")
         weight = table["n_points"] / (table["n_points"] + prior_points)
         table["_rank_key"] = weight * table["_rank_key"] + (1 - weight) * prior
     trusted = table[table["n_points"] >= min_points]
-    best = (trusted.sort_values([S.UNIQUE_ID, "_rank_key", MODEL], kind="stable")
-            .drop_duplicates(S.UNIQUE_ID)
-            .set_index(S.UNIQUE_ID))
+    best = (
+        trusted.sort_values([S.UNIQUE_ID, "_rank_key", MODEL], kind="stable")
+        .drop_duplicates(S.UNIQUE_ID)
+        .set_index(S.UNIQUE_ID)
+    )
     result = pd.DataFrame({MODEL: best[MODEL], "score": best[metric], BASIS: "series"})
     if default is not None:
         result = _keep_default(result, best["_rank_key"], trusted, default, margin, metric)
@@ -65,8 +75,7 @@ def select_models(
     missing = all_ids.difference(result.index)
     if len(missing):
         overall = _overall_winner(trusted if not trusted.empty else table, metric)
-        fill = pd.DataFrame({MODEL: overall, "score": np.nan, BASIS: "overall"},
-                            index=missing)
+        fill = pd.DataFrame({MODEL: overall, "score": np.nan, BASIS: "overall"}, index=missing)
         if segments is not None:
             seg_best = _segment_winners(trusted, metric, segments)
             seg_of = segments.reindex(missing)
@@ -79,15 +88,21 @@ def select_models(
     return result.reset_index()
 
 
-def _keep_default(result: pd.DataFrame, key: pd.Series, trusted: pd.DataFrame,
-                  default: str, margin: float, metric: str) -> pd.DataFrame:
+def _keep_default(
+    result: pd.DataFrame,
+    key: pd.Series,
+    trusted: pd.DataFrame,
+    default: str,
+    margin: float,
+    metric: str,
+) -> pd.DataFrame:
     """Series whose winner is not ``margin`` better than ``default`` (by the same shrunk
     score) take ``default``."""
-    own = trusted[trusted[MODEL] == default].drop_duplicates(S.UNIQUE_ID).set_index(
-        S.UNIQUE_ID)
+    own = trusted[trusted[MODEL] == default].drop_duplicates(S.UNIQUE_ID).set_index(S.UNIQUE_ID)
     reference = own["_rank_key"].reindex(result.index)
-    keep = (reference.notna() & (result[MODEL] != default)
-            & ~(key < (1 - margin) * reference)).to_numpy()
+    keep = (
+        reference.notna() & (result[MODEL] != default) & ~(key < (1 - margin) * reference)
+    ).to_numpy()
     out = result.copy()
     out.loc[keep, MODEL] = default
     out.loc[keep, "score"] = own[metric].reindex(result.index)[keep].to_numpy()
@@ -101,8 +116,13 @@ def top_models(metrics: pd.DataFrame, k: int = 3, metric: str = "mase") -> list[
     return list(means.sort_values(kind="stable").index[:k])
 
 
-def combine(frame: pd.DataFrame, members: Sequence[str], how: str = "median",
-            name: str = ENSEMBLE, levels: Sequence[int] = ()) -> pd.DataFrame:
+def combine(
+    frame: pd.DataFrame,
+    members: Sequence[str],
+    how: str = "median",
+    name: str = ENSEMBLE,
+    levels: Sequence[int] = (),
+) -> pd.DataFrame:
     """Add ``name`` (and its bands) as the mean or median of the members' columns.
 
     Bands are combined quantile by quantile (Vincentisation), which keeps lo <= hi.
@@ -123,8 +143,11 @@ def combine(frame: pd.DataFrame, members: Sequence[str], how: str = "median",
 def _overall_winner(table: pd.DataFrame, metric: str) -> str:
     if table.empty:
         return "Naive"
-    return top_models(table, k=1, metric=metric)[0] if table[metric].notna().any() else \
-        str(table.sort_values("mae")[MODEL].iloc[0])
+    return (
+        top_models(table, k=1, metric=metric)[0]
+        if table[metric].notna().any()
+        else str(table.sort_values("mae")[MODEL].iloc[0])
+    )
 
 
 def _segment_winners(table: pd.DataFrame, metric: str, segments: pd.Series) -> pd.Series:

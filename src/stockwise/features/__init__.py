@@ -14,5 +14,11 @@ from stockwise.features.demand_class import (
 )
 from stockwise.features.spec import FeatureSpec, default_spec
 
-__all__ = ["CANDIDATES_BY_CLASS", "DEMAND_CLASSES", "FeatureSpec", "candidate_models",
-           "classify_demand", "default_spec"]
+__all__ = [
+    "CANDIDATES_BY_CLASS",
+    "DEMAND_CLASSES",
+    "FeatureSpec",
+    "candidate_models",
+    "classify_demand",
+    "default_spec",
+]

@@ -20,8 +20,7 @@ from stockwise.errors import OptionError
 from stockwise.features.spec import FeatureSpec
 
 
-def calendar_features(ds: pd.Series | pd.DatetimeIndex, spec: FeatureSpec
-                      ) -> dict[str, np.ndarray]:
+def calendar_features(ds: pd.Series | pd.DatetimeIndex, spec: FeatureSpec) -> dict[str, np.ndarray]:
     """Calendar (and holiday) columns for each date of ``ds``."""
     dates = pd.DatetimeIndex(pd.to_datetime(ds))
     out: dict[str, np.ndarray] = {}
@@ -46,12 +45,14 @@ def calendar_features(ds: pd.Series | pd.DatetimeIndex, spec: FeatureSpec
     return out
 
 
-def holiday_features(dates: pd.DatetimeIndex, country: str, cap: int
-                     ) -> dict[str, np.ndarray]:
+def holiday_features(dates: pd.DatetimeIndex, country: str, cap: int) -> dict[str, np.ndarray]:
     """``holiday``, ``holiday_days_to`` and ``holiday_days_since`` for each date."""
     if len(dates) == 0:
-        return {"holiday": np.zeros(0), "holiday_days_to": np.zeros(0),
-                "holiday_days_since": np.zeros(0)}
+        return {
+            "holiday": np.zeros(0),
+            "holiday_days_to": np.zeros(0),
+            "holiday_days_since": np.zeros(0),
+        }
     days = dates.normalize().to_numpy().astype("datetime64[D]").astype(np.int64)
     first, last = dates.min().year - 1, dates.max().year + 1
     table = _holiday_days(country.upper(), first, last)
@@ -59,9 +60,11 @@ def holiday_features(dates: pd.DatetimeIndex, country: str, cap: int
     to_next = np.where(nxt < len(table), table[np.minimum(nxt, len(table) - 1)] - days, cap)
     prev = np.searchsorted(table, days, side="right") - 1
     since = np.where(prev >= 0, days - table[np.maximum(prev, 0)], cap)
-    return {"holiday": (to_next == 0).astype(float),
-            "holiday_days_to": np.minimum(to_next, cap).astype(float),
-            "holiday_days_since": np.minimum(since, cap).astype(float)}
+    return {
+        "holiday": (to_next == 0).astype(float),
+        "holiday_days_to": np.minimum(to_next, cap).astype(float),
+        "holiday_days_since": np.minimum(since, cap).astype(float),
+    }
 
 
 @functools.lru_cache(maxsize=32)
@@ -72,7 +75,9 @@ def _holiday_days(country: str, first_year: int, last_year: int) -> np.ndarray:
     try:
         calendar = holidays.country_holidays(country, years=range(first_year, last_year + 1))
     except NotImplementedError as exc:
-        raise OptionError(f"no public-holiday calendar for country {country!r}; use an ISO "
-                          "3166 alpha-2 code such as FR, DE, US") from exc
+        raise OptionError(
+            f"no public-holiday calendar for country {country!r}; use an ISO "
+            "3166 alpha-2 code such as FR, DE, US"
+        ) from exc
     epoch = dt.date(1970, 1, 1)
     return np.array(sorted((d - epoch).days for d in calendar), dtype=np.int64)

@@ -47,8 +47,11 @@ def busy(recent: np.ndarray) -> np.ndarray:
     observed = (~np.isnan(recent)).sum(axis=1)
     positive = recent > 0
     n_positive = positive.sum(axis=1)
-    return ((n_positive >= MIN_OPEN_DAYS) & (2 * n_positive >= observed)
-            & (_low_positive(recent, positive, n_positive) >= MIN_OPEN_SALE))
+    return (
+        (n_positive >= MIN_OPEN_DAYS)
+        & (2 * n_positive >= observed)
+        & (_low_positive(recent, positive, n_positive) >= MIN_OPEN_SALE)
+    )
 
 
 def _low_positive(recent: np.ndarray, positive: np.ndarray, count: np.ndarray) -> np.ndarray:
@@ -76,7 +79,7 @@ def closed_phases(values: np.ndarray, season_length: int) -> np.ndarray:
     if m < 2 or n_periods < m:
         return np.zeros((n_series, m), dtype=bool)
     seasons = min(RECENT_SEASONS, n_periods // m)
-    recent = values[:, n_periods - seasons * m:].reshape(n_series, seasons, m)
+    recent = values[:, n_periods - seasons * m :].reshape(n_series, seasons, m)
     zeros = (recent <= 0).sum(axis=1)  # NaN compares False: a missing day is no zero
     observed = (~np.isnan(recent)).sum(axis=1)
     expected = (observed >= 2) & (zeros >= CLOSED_SHARE * observed)

@@ -66,12 +66,26 @@ CANDIDATES_BY_CLASS: dict[str, tuple[str, ...]] = {
 :func:`candidate_models` reads)."""
 
 FAST_CANDIDATES_BY_CLASS: dict[str, tuple[str, ...]] = {
-    SMOOTH: ("HoltWinters", "HoltWintersMonthDay", "AutoETS", "AutoTheta", "SES",
-             "SeasonalNaive"),
-    ERRATIC: ("HoltWinters", "HoltWintersMonthDay", "AutoETS", "AutoTheta", "SES",
-              "SeasonalNaive", "WindowAverage"),
-    INTERMITTENT: ("CrostonSBA", "TSB", "SES", "HistoricAverage", "WindowAverage",
-                   "CrostonOptimized", "ADIDA", "IMAPA"),
+    SMOOTH: ("HoltWinters", "HoltWintersMonthDay", "AutoETS", "AutoTheta", "SES", "SeasonalNaive"),
+    ERRATIC: (
+        "HoltWinters",
+        "HoltWintersMonthDay",
+        "AutoETS",
+        "AutoTheta",
+        "SES",
+        "SeasonalNaive",
+        "WindowAverage",
+    ),
+    INTERMITTENT: (
+        "CrostonSBA",
+        "TSB",
+        "SES",
+        "HistoricAverage",
+        "WindowAverage",
+        "CrostonOptimized",
+        "ADIDA",
+        "IMAPA",
+    ),
     LUMPY: ("TSB", "CrostonSBA", "SES", "HistoricAverage", "ADIDA", "IMAPA"),
     NO_DEMAND: ("Naive",),
 }
@@ -124,9 +138,9 @@ def classify_demand(
 
     n_periods = by_series.value_counts(sort=False)
     n_nonzero = pd.Series(demand, index=frame.index).groupby(by_series).sum()
-    first = pd.Series(np.where(demand, position, np.nan), index=frame.index).groupby(
-        by_series
-    ).min()
+    first = (
+        pd.Series(np.where(demand, position, np.nan), index=frame.index).groupby(by_series).min()
+    )
     sizes = pd.Series(y[demand], index=frame.index[demand]).groupby(by_series[demand])
     size_mean = sizes.mean()
     size_std = sizes.std(ddof=0)

@@ -34,8 +34,9 @@ def learn_vocabularies(frame: pd.DataFrame, columns: Sequence[str]) -> dict[str,
     return vocab
 
 
-def encode_drivers(frame: pd.DataFrame, columns: Sequence[str],
-                   vocab: Mapping[str, Sequence[str]]) -> pd.DataFrame:
+def encode_drivers(
+    frame: pd.DataFrame, columns: Sequence[str], vocab: Mapping[str, Sequence[str]]
+) -> pd.DataFrame:
     """The driver columns as floats: text through its vocabulary, flags as 0/1."""
     out = pd.DataFrame(index=frame.index)
     for col in columns:
@@ -50,8 +51,9 @@ def encode_drivers(frame: pd.DataFrame, columns: Sequence[str],
     return out
 
 
-def driver_features(encoded: pd.DataFrame, starts: np.ndarray, spec: FeatureSpec
-                    ) -> dict[str, np.ndarray]:
+def driver_features(
+    encoded: pd.DataFrame, starts: np.ndarray, spec: FeatureSpec
+) -> dict[str, np.ndarray]:
     """Features of every row of a sorted panel from its drivers at t and before."""
     out: dict[str, np.ndarray] = {}
     index = np.arange(len(encoded))

@@ -31,8 +31,9 @@ def series_starts(codes: np.ndarray) -> np.ndarray:
     return first[np.cumsum(new) - 1]
 
 
-def window_stats(values: np.ndarray, starts: np.ndarray, window: int | None,
-                 include_current: bool = False) -> dict[str, np.ndarray]:
+def window_stats(
+    values: np.ndarray, starts: np.ndarray, window: int | None, include_current: bool = False
+) -> dict[str, np.ndarray]:
     """Count, mean, std, share of zeros, min, max over each row's window in its series.
 
     The window of row i is ``[i - window, i - 1]`` (``[i - window + 1, i]`` with
@@ -57,12 +58,19 @@ def window_stats(values: np.ndarray, starts: np.ndarray, window: int | None,
         meansq = np.where(count > 0, (csq[hi] - csq[lo]) / np.maximum(count, 1), np.nan)
         zeros = np.where(count > 0, (czero[hi] - czero[lo]) / np.maximum(count, 1), np.nan)
     std = np.sqrt(np.maximum(meansq - mean * mean, 0.0))
-    return {"count": count, "mean": mean, "std": np.where(count > 0, std, np.nan),
-            "zeros": zeros, "lo": lo, "hi": hi}
+    return {
+        "count": count,
+        "mean": mean,
+        "std": np.where(count > 0, std, np.nan),
+        "zeros": zeros,
+        "lo": lo,
+        "hi": hi,
+    }
 
 
-def _window_extreme(values: np.ndarray, lo: np.ndarray, hi: np.ndarray, window: int,
-                    how: str) -> np.ndarray:
+def _window_extreme(
+    values: np.ndarray, lo: np.ndarray, hi: np.ndarray, window: int, how: str
+) -> np.ndarray:
     fill = np.inf if how == "min" else -np.inf
     out = np.full(len(values), fill)
     padded = np.where(np.isfinite(values), values, fill)
@@ -82,8 +90,9 @@ def _shift(values: np.ndarray, starts: np.ndarray, by: int) -> np.ndarray:
     return np.where(index >= starts, values[np.clip(index, 0, None)], np.nan)
 
 
-def history_features(values: np.ndarray, starts: np.ndarray, spec: FeatureSpec
-                     ) -> dict[str, np.ndarray]:
+def history_features(
+    values: np.ndarray, starts: np.ndarray, spec: FeatureSpec
+) -> dict[str, np.ndarray]:
     """Target features of every row of a sorted panel from its series' past values."""
     out: dict[str, np.ndarray] = {}
     index = np.arange(len(values))
@@ -120,8 +129,9 @@ def since_nonzero(values: np.ndarray, starts: np.ndarray, cap: int) -> np.ndarra
     return np.minimum(ago, cap).astype(float)
 
 
-def step_features(buffer: np.ndarray, expanding_sum: np.ndarray, expanding_count: np.ndarray,
-                  spec: FeatureSpec) -> dict[str, np.ndarray]:
+def step_features(
+    buffer: np.ndarray, expanding_sum: np.ndarray, expanding_count: np.ndarray, spec: FeatureSpec
+) -> dict[str, np.ndarray]:
     """The same features for the period right after ``buffer`` (one row per series).
 
     ``buffer`` is (series, L) with the newest value last and NaN where a series has
@@ -133,41 +143,46 @@ def step_features(buffer: np.ndarray, expanding_sum: np.ndarray, expanding_count
     for k in spec.lags:
         out[f"lag_{k}"] = buffer[:, length - k] if k <= length else np.full(len(buffer), np.nan)
     if gap:  # the level up to t - offset: take the newest gap values out again
-        recent = buffer[:, length - gap:]
+        recent = buffer[:, length - gap :]
         finite_recent = np.isfinite(recent)
         expanding_sum = expanding_sum - np.where(finite_recent, recent, 0.0).sum(axis=1)
         expanding_count = expanding_count - finite_recent.sum(axis=1)
     for w in spec.rolling_windows:
-        part = buffer[:, max(length - gap - w, 0):length - gap]
+        part = buffer[:, max(length - gap - w, 0) : length - gap]
         finite = np.isfinite(part)
         count = finite.sum(axis=1)
         clean = np.where(finite, part, 0.0)
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = np.where(count > 0, clean.sum(axis=1) / np.maximum(count, 1), np.nan)
-            meansq = np.where(count > 0, (clean * clean).sum(axis=1) / np.maximum(count, 1),
-                              np.nan)
-            zeros = np.where(count > 0, (finite & (part == 0)).sum(axis=1)
-                             / np.maximum(count, 1), np.nan)
-        stats = {"mean": mean, "zeros": zeros,
-                 "std": np.where(count > 0, np.sqrt(np.maximum(meansq - mean * mean, 0.0)),
-                                 np.nan)}
+            meansq = np.where(count > 0, (clean * clean).sum(axis=1) / np.maximum(count, 1), np.nan)
+            zeros = np.where(
+                count > 0, (finite & (part == 0)).sum(axis=1) / np.maximum(count, 1), np.nan
+            )
+        stats = {
+            "mean": mean,
+            "zeros": zeros,
+            "std": np.where(count > 0, np.sqrt(np.maximum(meansq - mean * mean, 0.0)), np.nan),
+        }
         for stat in spec.rolling_stats:
             if stat in ("min", "max"):
                 fill = np.inf if stat == "min" else -np.inf
                 reduced = (np.min if stat == "min" else np.max)(
-                    np.where(finite, part, fill), axis=1)
+                    np.where(finite, part, fill), axis=1
+                )
                 out[f"rolling_{stat}_{w}"] = np.where(count > 0, reduced, np.nan)
             else:
                 out[f"rolling_{stat}_{w}"] = stats[stat]
     for stat in spec.expanding_stats:  # only "mean" exists
         with np.errstate(invalid="ignore", divide="ignore"):
             out[f"expanding_{stat}"] = np.where(
-                expanding_count > 0, expanding_sum / np.maximum(expanding_count, 1), np.nan)
+                expanding_count > 0, expanding_sum / np.maximum(expanding_count, 1), np.nan
+            )
     if spec.recency_cap:
-        seen = buffer[:, :length - gap]
+        seen = buffer[:, : length - gap]
         nonzero = np.isfinite(seen) & (seen != 0)
-        newest = np.where(nonzero.any(axis=1),
-                          seen.shape[1] - 1 - np.argmax(nonzero[:, ::-1], axis=1), -1)
+        newest = np.where(
+            nonzero.any(axis=1), seen.shape[1] - 1 - np.argmax(nonzero[:, ::-1], axis=1), -1
+        )
         ago = np.where(newest >= 0, seen.shape[1] - newest, spec.recency_cap)
         out["periods_since_nonzero"] = np.minimum(ago, spec.recency_cap).astype(float)
     return out

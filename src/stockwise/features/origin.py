@@ -36,8 +36,9 @@ def series_ends(starts: np.ndarray) -> np.ndarray:
     return np.repeat(last, np.diff(np.r_[0, last + 1]))
 
 
-def origin_rows(starts: np.ndarray, horizon: int, stride: int
-                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def origin_rows(
+    starts: np.ndarray, horizon: int, stride: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(origin row, step, target row) of every training row of the direct strategy.
 
     Origins o lie every ``stride`` rows back from each series' last row (that row
@@ -56,8 +57,9 @@ def origin_rows(starts: np.ndarray, horizon: int, stride: int
     return origin, step, origin + step
 
 
-def seasonal_means(values: np.ndarray, starts: np.ndarray, spec: FeatureSpec
-                   ) -> dict[str, np.ndarray]:
+def seasonal_means(
+    values: np.ndarray, starts: np.ndarray, spec: FeatureSpec
+) -> dict[str, np.ndarray]:
     """``seasonal_mean_<w>`` of every row t: the mean over the w periods from
     t - seasonal_lag - w // 2 on (NaN values and periods before the series' start
     skipped; NaN when none is left)."""
@@ -68,14 +70,13 @@ def seasonal_means(values: np.ndarray, starts: np.ndarray, spec: FeatureSpec
         end = index - spec.seasonal_lag - w // 2 + w
         stats = window_stats(values, starts, w)  # clipped at the series' start
         ok = end >= starts
-        out[f"seasonal_mean_{w}"] = np.where(ok, stats["mean"][np.clip(end, 0, None)],
-                                             np.nan)
+        out[f"seasonal_mean_{w}"] = np.where(ok, stats["mean"][np.clip(end, 0, None)], np.nan)
     return out
 
 
-def direct_training_columns(columns: dict[str, np.ndarray], values: np.ndarray,
-                            starts: np.ndarray, spec: FeatureSpec
-                            ) -> tuple[dict[str, np.ndarray], np.ndarray]:
+def direct_training_columns(
+    columns: dict[str, np.ndarray], values: np.ndarray, starts: np.ndarray, spec: FeatureSpec
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """Training columns of the direct strategy and the panel row of each row's target.
 
     ``columns`` are the panel's per-row features (target history, calendar, drivers) as
@@ -84,17 +85,21 @@ def direct_training_columns(columns: dict[str, np.ndarray], values: np.ndarray,
     """
     origin, step, target = origin_rows(starts, spec.direct_horizon, spec.origin_stride)
     history = set(spec.history_names())
-    out = {name: (col[origin + 1] if name in history else col[target])
-           for name, col in columns.items()}
-    out.update({name: col[target] for name, col in seasonal_means(values, starts, spec)
-                .items()})
+    out = {
+        name: (col[origin + 1] if name in history else col[target]) for name, col in columns.items()
+    }
+    out.update({name: col[target] for name, col in seasonal_means(values, starts, spec).items()})
     out["step"] = step.astype(float)
     return out, target
 
 
-def origin_columns(buffer: np.ndarray, expanding_sum: np.ndarray,
-                   expanding_count: np.ndarray, spec: FeatureSpec, h: int
-                   ) -> dict[str, np.ndarray]:
+def origin_columns(
+    buffer: np.ndarray,
+    expanding_sum: np.ndarray,
+    expanding_count: np.ndarray,
+    spec: FeatureSpec,
+    h: int,
+) -> dict[str, np.ndarray]:
     """Target and step features of the h periods after each series' buffer, as arrays of
     shape (series, h): the origin is the buffer's newest value (the series' last one).
 
@@ -109,13 +114,13 @@ def origin_columns(buffer: np.ndarray, expanding_sum: np.ndarray,
     history = history_features(values, starts, spec)
     out = {name: np.repeat(col[rows][:, None], h, axis=1) for name, col in history.items()}
     with np.errstate(invalid="ignore", divide="ignore"):
-        level = np.where(expanding_count > 0,
-                         expanding_sum / np.maximum(expanding_count, 1), np.nan)
+        level = np.where(
+            expanding_count > 0, expanding_sum / np.maximum(expanding_count, 1), np.nan
+        )
     for stat in spec.expanding_stats:  # only "mean" exists
         out[f"expanding_{stat}"] = np.repeat(level[:, None], h, axis=1)
     future = rows[:, None] + np.arange(h)[None, :]
-    out.update({name: col[future] for name, col in seasonal_means(values, starts, spec)
-                .items()})
+    out.update({name: col[future] for name, col in seasonal_means(values, starts, spec).items()})
     steps = np.minimum(np.arange(1, h + 1), spec.direct_horizon).astype(float)
     out["step"] = np.repeat(steps[None, :], n, axis=0)
     return out

@@ -27,8 +27,15 @@ CALENDAR_BY_FREQ: dict[str, tuple[str, ...]] = {
     "M": ("month",),
 }
 """Calendar fields that make sense at each frequency (a monthly series has no weekday)."""
-CALENDAR_FIELDS = ("dayofweek", "dayofmonth", "weekofyear", "month", "month_end", "payday",
-                   "dayofyear")
+CALENDAR_FIELDS = (
+    "dayofweek",
+    "dayofmonth",
+    "weekofyear",
+    "month",
+    "month_end",
+    "payday",
+    "dayofyear",
+)
 TRANSFORMS = ("log1p", "scale", "diff")
 ROLLING_STATS = ("mean", "std", "min", "max", "zeros")
 """``zeros`` is the share of zero values in the window (how intermittent lately)."""
@@ -96,10 +103,11 @@ class FeatureSpec:
             values = getattr(self, name)
             if any(int(v) < 1 for v in values):
                 raise ValueError(f"FeatureSpec.{name} must be positive integers, got {values}")
-        if int(self.history_offset) < 1 or any(int(k) < self.history_offset
-                                               for k in self.lags):
-            raise ValueError(f"FeatureSpec: history_offset must be >= 1 and <= every lag, got "
-                             f"{self.history_offset} with lags {self.lags}")
+        if int(self.history_offset) < 1 or any(int(k) < self.history_offset for k in self.lags):
+            raise ValueError(
+                f"FeatureSpec: history_offset must be >= 1 and <= every lag, got "
+                f"{self.history_offset} with lags {self.lags}"
+            )
         _check_subset("rolling_stats", self.rolling_stats, ROLLING_STATS)
         self._check_direct()
         _check_subset("expanding_stats", self.expanding_stats, EXPANDING_STATS)
@@ -107,17 +115,23 @@ class FeatureSpec:
         for transform in self.target_transforms:
             base, _, lag = transform.partition("_")
             if base not in TRANSFORMS or (lag and not (base == "diff" and lag.isdigit())):
-                raise ValueError(f"unknown target transform {transform!r}; expected log1p, "
-                                 "scale, diff or diff_<k>")
-        overlap = set(self.price) & set(self.promo) | set(self.price) & set(self.events) | \
-            set(self.promo) & set(self.events)
+                raise ValueError(
+                    f"unknown target transform {transform!r}; expected log1p, "
+                    "scale, diff or diff_<k>"
+                )
+        overlap = (
+            set(self.price) & set(self.promo)
+            | set(self.price) & set(self.events)
+            | set(self.promo) & set(self.events)
+        )
         if overlap:
             raise ValueError(f"columns {sorted(overlap)} are given more than one role")
 
     def _check_direct(self) -> None:
         if self.strategy not in STRATEGIES:
-            raise ValueError(f"FeatureSpec.strategy must be one of {STRATEGIES}, "
-                             f"not {self.strategy!r}")
+            raise ValueError(
+                f"FeatureSpec.strategy must be one of {STRATEGIES}, not {self.strategy!r}"
+            )
         if int(self.recency_cap) < 0:
             raise ValueError(f"FeatureSpec.recency_cap must be >= 0, got {self.recency_cap}")
         if self.strategy != "direct":
@@ -125,17 +139,22 @@ class FeatureSpec:
                 raise ValueError("FeatureSpec.seasonal_windows need strategy='direct'")
             return
         if self.history_offset != 1:
-            raise ValueError("FeatureSpec: the direct strategy reads the history up to the "
-                             f"origin itself (history_offset=1), got {self.history_offset}")
+            raise ValueError(
+                "FeatureSpec: the direct strategy reads the history up to the "
+                f"origin itself (history_offset=1), got {self.history_offset}"
+            )
         if int(self.direct_horizon) < 1 or int(self.origin_stride) < 1:
-            raise ValueError("FeatureSpec: direct_horizon and origin_stride must be >= 1, got "
-                             f"{self.direct_horizon} and {self.origin_stride}")
+            raise ValueError(
+                "FeatureSpec: direct_horizon and origin_stride must be >= 1, got "
+                f"{self.direct_horizon} and {self.origin_stride}"
+            )
         for w in self.seasonal_windows:
             if int(w) < 1 or self.seasonal_lag - int(w) // 2 < self.direct_horizon:
                 raise ValueError(
                     f"FeatureSpec: seasonal window {w} around lag {self.seasonal_lag} would "
                     f"read past the origin at step {self.direct_horizon}; use a longer lag or "
-                    "a shorter window")
+                    "a shorter window"
+                )
 
     @property
     def direct(self) -> bool:
@@ -146,8 +165,9 @@ class FeatureSpec:
         """Target-derived columns, recomputed at every step of a recursive forecast
         (of the origin, for the direct strategy)."""
         names = [f"lag_{k}" for k in self.lags]
-        names += [f"rolling_{stat}_{w}" for w in self.rolling_windows
-                  for stat in self.rolling_stats]
+        names += [
+            f"rolling_{stat}_{w}" for w in self.rolling_windows for stat in self.rolling_stats
+        ]
         names += [f"expanding_{stat}" for stat in self.expanding_stats]
         if self.recency_cap:
             names.append("periods_since_nonzero")
@@ -176,8 +196,12 @@ class FeatureSpec:
 
     def feature_names(self) -> list[str]:
         """Every column of the model's input matrix, in order."""
-        return [*self.history_names(), *self.direct_names(), *self.calendar_names(),
-                *self.driver_names()]
+        return [
+            *self.history_names(),
+            *self.direct_names(),
+            *self.calendar_names(),
+            *self.driver_names(),
+        ]
 
     @property
     def drivers(self) -> tuple[str, ...]:
@@ -188,20 +212,28 @@ class FeatureSpec:
     def history_length(self) -> int:
         """How many past values per series the recursion keeps (longest lag or window)."""
         seasonal = [self.seasonal_lag + w // 2 for w in self.seasonal_windows]
-        return max([*self.lags, *(w + self.history_offset - 1 for w in self.rolling_windows),
-                    self.history_offset, self.recency_cap + self.history_offset - 1,
-                    *seasonal, 1])
+        return max(
+            [
+                *self.lags,
+                *(w + self.history_offset - 1 for w in self.rolling_windows),
+                self.history_offset,
+                self.recency_cap + self.history_offset - 1,
+                *seasonal,
+                1,
+            ]
+        )
 
     @property
     def driver_history(self) -> int:
         """Past driver rows needed to compute driver features of the next periods."""
-        return max(self.price_window if self.price else 1,
-                   self.promo_window if self.promo else 1)
+        return max(self.price_window if self.price else 1, self.promo_window if self.promo else 1)
 
     # -- data in and out ------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        return {key: list(value) if isinstance(value, tuple) else value
-                for key, value in asdict(self).items()}
+        return {
+            key: list(value) if isinstance(value, tuple) else value
+            for key, value in asdict(self).items()
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FeatureSpec:
@@ -209,8 +241,9 @@ class FeatureSpec:
         unknown = sorted(set(data) - known)
         if unknown:
             raise ValueError(f"unknown FeatureSpec keys {unknown}; known: {sorted(known)}")
-        values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v
-                                  for k, v in data.items()}
+        values: dict[str, Any] = {
+            k: tuple(v) if isinstance(v, list) else v for k, v in data.items()
+        }
         return cls(**values)
 
     def without_drivers(self) -> FeatureSpec:
@@ -237,9 +270,16 @@ def direct_steps(h: int, freq: str | None) -> int:
     return max(1, min(int(h), 2 * default))
 
 
-def default_spec(freq: str = "D", season_length: int = 7, *, country: str | None = None,
-                 drivers: Iterable[str] = (), transforms: Iterable[str] = (),
-                 intermittent: bool = False, strategy: str = "recursive") -> FeatureSpec:
+def default_spec(
+    freq: str = "D",
+    season_length: int = 7,
+    *,
+    country: str | None = None,
+    drivers: Iterable[str] = (),
+    transforms: Iterable[str] = (),
+    intermittent: bool = False,
+    strategy: str = "recursive",
+) -> FeatureSpec:
     """Lags and windows by season: the last season of lags plus multiples of it.
 
     ``intermittent`` (count objectives): on daily and weekly data, target features start
@@ -258,8 +298,11 @@ def default_spec(freq: str = "D", season_length: int = 7, *, country: str | None
     """
     season = max(int(season_length), 1)
     if freq == "D":
-        lags = (*range(1, min(season, 7) + 1), 14, 21, 28) if season == 7 else \
-            (*range(1, 8), season, 2 * season)
+        lags = (
+            (*range(1, min(season, 7) + 1), 14, 21, 28)
+            if season == 7
+            else (*range(1, 8), season, 2 * season)
+        )
         windows: tuple[int, ...] = (7, 28)
     elif freq == "W":
         lags, windows = (1, 2, 3, 4, 8, 13, 26, season), (4, 13)
@@ -272,8 +315,11 @@ def default_spec(freq: str = "D", season_length: int = 7, *, country: str | None
     if direct:
         windows = (7, 14, 28, 56, 112) if freq == "D" else (*windows, 2 * windows[-1])
     if offset > 1:
-        lags = (offset, offset + 7, offset + 14, offset + 21, offset + 28) if freq == "D" \
+        lags = (
+            (offset, offset + 7, offset + 14, offset + 21, offset + 28)
+            if freq == "D"
             else (offset, offset + 1, offset + 2, offset + 4, 13, 26, max(season, 30))
+        )
         windows = (7, 28, 56) if freq == "D" else (4, 13)
     lags = tuple(sorted({int(k) for k in lags if k >= offset}))
     price, promo, events = assign_roles(drivers)
@@ -282,17 +328,27 @@ def default_spec(freq: str = "D", season_length: int = 7, *, country: str | None
         horizon, stride = DIRECT_BY_FREQ.get(freq, (6, 1))
         extra = {"strategy": "direct", "direct_horizon": horizon, "origin_stride": stride}
         if intermittent:
-            extra.update(rolling_stats=("mean", "std", "zeros"),
-                         recency_cap=365 if freq == "D" else 52 if freq == "W" else 12)
-    return FeatureSpec(lags=lags, rolling_windows=tuple(sorted(set(windows))),
-                       history_offset=offset, **extra,
-                       calendar=CALENDAR_BY_FREQ.get(freq, ()),
-                       country=country, price=price, promo=promo, events=events,
-                       target_transforms=tuple(transforms))
+            extra.update(
+                rolling_stats=("mean", "std", "zeros"),
+                recency_cap=365 if freq == "D" else 52 if freq == "W" else 12,
+            )
+    return FeatureSpec(
+        lags=lags,
+        rolling_windows=tuple(sorted(set(windows))),
+        history_offset=offset,
+        **extra,
+        calendar=CALENDAR_BY_FREQ.get(freq, ()),
+        country=country,
+        price=price,
+        promo=promo,
+        events=events,
+        target_transforms=tuple(transforms),
+    )
 
 
-def assign_roles(columns: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ...],
-                                                  tuple[str, ...]]:
+def assign_roles(
+    columns: Iterable[str],
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
     """(prices, promotions, events) by column name."""
     cols = list(dict.fromkeys(columns))
     price = tuple(c for c in cols if "price" in c.lower())

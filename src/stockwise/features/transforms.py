@@ -34,12 +34,16 @@ class TargetTransforms:
         """True when a non-negative target stays non-negative (needed by Poisson/Tweedie)."""
         return not any(n.startswith("diff") for n in self.names)
 
-    def fit_transform(self, y: np.ndarray, codes: np.ndarray, starts: np.ndarray,
-                      n_series: int) -> np.ndarray:
+    def fit_transform(
+        self, y: np.ndarray, codes: np.ndarray, starts: np.ndarray, n_series: int
+    ) -> np.ndarray:
         """Transform a sorted panel's target (``codes``: series number of each row)."""
         x = np.asarray(y, dtype=float).copy()
-        ends = np.r_[np.flatnonzero(codes[1:] != codes[:-1]), len(codes) - 1] \
-            if len(codes) else np.zeros(0, dtype=np.int64)
+        ends = (
+            np.r_[np.flatnonzero(codes[1:] != codes[:-1]), len(codes) - 1]
+            if len(codes)
+            else np.zeros(0, dtype=np.int64)
+        )
         first = starts[ends] if len(ends) else ends
         for name in self.names:
             if name == "log1p":
@@ -97,8 +101,9 @@ class TargetTransforms:
         return pd.DataFrame(columns)
 
     @classmethod
-    def from_state(cls, names: tuple[str, ...] | list[str], state: pd.DataFrame
-                   ) -> TargetTransforms:
+    def from_state(
+        cls, names: tuple[str, ...] | list[str], state: pd.DataFrame
+    ) -> TargetTransforms:
         chain = cls(names)
         if "scale" in state.columns:
             chain.scale_ = state["scale"].to_numpy(dtype=float)

@@ -16,6 +16,15 @@ from stockwise.hierarchy.selection import backtest_methods
 from stockwise.hierarchy.spec import HierarchySpec
 from stockwise.hierarchy.structure import Structure, aggregate, bottom_attributes, build_structure
 
-__all__ = ["METHODS", "HierarchySpec", "Structure", "aggregate", "backtest_methods",
-           "bottom_attributes", "build_structure", "non_negative", "reconcile",
-           "shrunk_covariance"]
+__all__ = [
+    "METHODS",
+    "HierarchySpec",
+    "Structure",
+    "aggregate",
+    "backtest_methods",
+    "bottom_attributes",
+    "build_structure",
+    "non_negative",
+    "reconcile",
+    "shrunk_covariance",
+]

@@ -31,8 +31,10 @@ def level_columns(level: str | Sequence[str]) -> tuple[str, ...]:
     parts = [level] if isinstance(level, str) else list(level)
     columns = tuple(c.strip() for part in parts for c in re.split(r"[*/,]", part))
     if not columns or any(not c for c in columns):
-        raise OptionError(f"plan level {level!r} has an empty column name",
-                          hint="Name the columns to plan at, e.g. --plan-level store")
+        raise OptionError(
+            f"plan level {level!r} has an empty column name",
+            hint="Name the columns to plan at, e.g. --plan-level store",
+        )
     return columns
 
 
@@ -42,15 +44,18 @@ def sales_at_level(sales: pd.DataFrame, level: str | Sequence[str]) -> pd.DataFr
     columns = level_columns(level)
     missing = [c for c in columns if c not in sales.columns]
     if missing:
-        raise FrameError(f"the sales have no column(s) {missing} to plan at; columns: "
-                         f"{list(sales.columns)}",
-                         hint="Plan at columns of the sales file (or map them, --map).")
+        raise FrameError(
+            f"the sales have no column(s) {missing} to plan at; columns: {list(sales.columns)}",
+            hint="Plan at columns of the sales file (or map them, --map).",
+        )
     empty = sales[list(columns)].isna().any(axis=1)
     if empty.any():
         row = sales.index[empty][0]
-        raise FrameError(f"row {row} (series {sales.at[row, S.UNIQUE_ID]!r}) has no value in "
-                         f"{[c for c in columns if pd.isna(sales.at[row, c])]}",
-                         hint="Fill it so the row belongs to a group.")
+        raise FrameError(
+            f"row {row} (series {sales.at[row, S.UNIQUE_ID]!r}) has no value in "
+            f"{[c for c in columns if pd.isna(sales.at[row, c])]}",
+            hint="Fill it so the row belongs to a group.",
+        )
     key = sales[columns[0]].astype(str)
     for column in columns[1:]:
         key = key + CROSS_SEP + sales[column].astype(str)
@@ -62,15 +67,16 @@ def sales_at_level(sales: pd.DataFrame, level: str | Sequence[str]) -> pd.DataFr
         sectors = frame.groupby(S.UNIQUE_ID)[S.SECTOR].nunique(dropna=False)
         mixed = sectors[sectors > 1]
         if not mixed.empty:
-            raise FrameError(f"{len(mixed)} group(s) of the plan level mix sectors, e.g. "
-                             f"{mixed.index[0]!r}: one plan line needs one sector's profile",
-                             hint="Plan one sector at a time (--sector) or add 'sector' "
-                                  "to the level (e.g. --plan-level sector*store).")
+            raise FrameError(
+                f"{len(mixed)} group(s) of the plan level mix sectors, e.g. "
+                f"{mixed.index[0]!r}: one plan line needs one sector's profile",
+                hint="Plan one sector at a time (--sector) or add 'sector' "
+                "to the level (e.g. --plan-level sector*store).",
+            )
         out[S.SECTOR] = out[S.UNIQUE_ID].map(frame.groupby(S.UNIQUE_ID)[S.SECTOR].first())
     for column in columns:
         out[column] = out[S.UNIQUE_ID].map(frame.groupby(S.UNIQUE_ID)[column].first())
     dropped = sorted(set(sales.columns) - set(out.columns) - {S.UNIQUE_ID, S.DS})
     if dropped:
-        log.warning("planning at %s: columns %s are not summed and are left out", columns,
-                    dropped)
+        log.warning("planning at %s: columns %s are not summed and are left out", columns, dropped)
     return out

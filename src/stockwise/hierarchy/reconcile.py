@@ -32,8 +32,15 @@ import numpy as np
 from stockwise.errors import OptionError
 from stockwise.hierarchy.structure import Structure
 
-METHODS = ("bottom_up", "top_down_history", "top_down_forecast", "ols", "wls_struct",
-           "wls_var", "mint_shrink")
+METHODS = (
+    "bottom_up",
+    "top_down_history",
+    "top_down_forecast",
+    "ols",
+    "wls_struct",
+    "wls_var",
+    "mint_shrink",
+)
 NEEDS_RESIDUALS = frozenset({"wls_var", "mint_shrink"})
 NEEDS_HISTORY = frozenset({"top_down_history"})
 MAX_DENSE = 6000
@@ -42,9 +49,14 @@ n of 6,000 is a 288 MB matrix); larger hierarchies use bottom-up or a structural
 per branch."""
 
 
-def reconcile(base: np.ndarray, structure: Structure, method: str, *,
-              residuals: np.ndarray | None = None, history: np.ndarray | None = None
-              ) -> np.ndarray:
+def reconcile(
+    base: np.ndarray,
+    structure: Structure,
+    method: str,
+    *,
+    residuals: np.ndarray | None = None,
+    history: np.ndarray | None = None,
+) -> np.ndarray:
     """Coherent forecasts (rows: ``structure.ids``, columns: horizons) from ``base``.
 
     ``residuals`` (periods × series, NaN where missing) feed ``wls_var`` and
@@ -53,14 +65,19 @@ def reconcile(base: np.ndarray, structure: Structure, method: str, *,
     """
     base = np.asarray(base, dtype=float)
     if base.ndim != 2 or base.shape[0] != len(structure.ids):
-        raise OptionError(f"base forecasts must be {len(structure.ids)} rows (one per series "
-                          f"of the hierarchy), not {base.shape}")
+        raise OptionError(
+            f"base forecasts must be {len(structure.ids)} rows (one per series "
+            f"of the hierarchy), not {base.shape}"
+        )
     if not np.isfinite(base).all():
-        raise OptionError("base forecasts have missing values; every series of every level "
-                          "needs a forecast for every period")
+        raise OptionError(
+            "base forecasts have missing values; every series of every level "
+            "needs a forecast for every period"
+        )
     if method not in METHODS:
-        raise OptionError(f"reconciliation method must be one of {', '.join(METHODS)}, "
-                          f"not {method!r}")
+        raise OptionError(
+            f"reconciliation method must be one of {', '.join(METHODS)}, not {method!r}"
+        )
     summing = structure.summing
     if method == "bottom_up":
         bottom = base[structure.bottom_rows]
@@ -127,8 +144,9 @@ def weights(structure: Structure, method: str, residuals: np.ndarray | None) -> 
 def _positive(variances: np.ndarray) -> np.ndarray:
     """Variances with zeros (a series forecast exactly) raised to a small share of the
     typical one, so the projection never divides by 0."""
-    floor = max(float(np.nanmedian(variances)) * 1e-6, 1e-12) if np.isfinite(
-        variances).any() else 1.0
+    floor = (
+        max(float(np.nanmedian(variances)) * 1e-6, 1e-12) if np.isfinite(variances).any() else 1.0
+    )
     return np.where(np.isfinite(variances) & (variances > floor), variances, floor)
 
 
@@ -155,9 +173,10 @@ def _shrinkage(residuals: np.ndarray) -> tuple[np.ndarray, float]:
     rows = residuals[np.isfinite(residuals).all(axis=1)]
     t, n = rows.shape
     if t < 3:
-        raise OptionError(f"mint_shrink needs at least 3 periods with a residual for every "
-                          f"series, not {t}",
-                          hint="Use more backtest windows, or bottom_up / wls_struct.")
+        raise OptionError(
+            f"mint_shrink needs at least 3 periods with a residual for every series, not {t}",
+            hint="Use more backtest windows, or bottom_up / wls_struct.",
+        )
     sd = np.sqrt(_positive((rows**2).mean(axis=0)))
     scaled = rows / sd
     products = scaled.T @ scaled
@@ -178,9 +197,10 @@ def project(base: np.ndarray, structure: Structure, w: np.ndarray) -> np.ndarray
     full n × n matrix)."""
     n = len(structure.ids)
     if n > MAX_DENSE and np.ndim(w) == 2:
-        raise OptionError(f"a hierarchy of {n} series is too large for mint_shrink "
-                          f"(at most {MAX_DENSE})",
-                          hint="Use bottom_up or wls_struct, or reconcile each branch.")
+        raise OptionError(
+            f"a hierarchy of {n} series is too large for mint_shrink (at most {MAX_DENSE})",
+            hint="Use bottom_up or wls_struct, or reconcile each branch.",
+        )
     summing = structure.summing
     if np.ndim(w) == 1:
         inverse_s = summing.multiply(1.0 / np.asarray(w)[:, None]).tocsr()
@@ -206,8 +226,9 @@ def non_negative(reconciled: np.ndarray, structure: Structure) -> np.ndarray:
 
 def incoherence(values: np.ndarray, structure: Structure) -> float:
     """Largest gap between a series and the sum of its bottom series (0 when coherent)."""
-    return float(np.max(np.abs(values - structure.summing @ values[structure.bottom_rows]),
-                        initial=0.0))
+    return float(
+        np.max(np.abs(values - structure.summing @ values[structure.bottom_rows]), initial=0.0)
+    )
 
 
 def methods(names: Sequence[str] | None = None) -> tuple[str, ...]:
@@ -216,6 +237,7 @@ def methods(names: Sequence[str] | None = None) -> tuple[str, ...]:
         return METHODS
     unknown = sorted(set(names) - set(METHODS))
     if unknown:
-        raise OptionError(f"unknown reconciliation method(s) {unknown}; "
-                          f"known: {', '.join(METHODS)}")
+        raise OptionError(
+            f"unknown reconciliation method(s) {unknown}; known: {', '.join(METHODS)}"
+        )
     return tuple(names)

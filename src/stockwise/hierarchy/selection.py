@@ -61,8 +61,9 @@ class MethodBacktest:
     """Methods not scored and why."""
 
 
-def base_matrix(rows: pd.DataFrame, structure: Structure, value: str = FORECAST
-                ) -> tuple[np.ndarray, np.ndarray] | None:
+def base_matrix(
+    rows: pd.DataFrame, structure: Structure, value: str = FORECAST
+) -> tuple[np.ndarray, np.ndarray] | None:
     """Series × periods values of ``rows`` (one window), in the order of
     ``structure.ids``; None when a series lacks a period the others have."""
     wide = rows.pivot(index=S.UNIQUE_ID, columns=S.DS, values=value)
@@ -86,8 +87,9 @@ def bottom_history(history: pd.DataFrame, structure: Structure) -> pd.DataFrame:
     return wide.reindex(columns=structure.bottom_ids).sort_index()
 
 
-def inputs_at(cutoff: pd.Timestamp, residuals: pd.DataFrame, history: pd.DataFrame,
-              window: int) -> Inputs:
+def inputs_at(
+    cutoff: pd.Timestamp, residuals: pd.DataFrame, history: pd.DataFrame, window: int
+) -> Inputs:
     """Residuals of earlier windows whose periods all lie at or before ``cutoff``, and
     the last ``window`` periods of bottom history up to it."""
     cutoffs = residuals.index.get_level_values(CUTOFF)
@@ -102,24 +104,26 @@ def inputs_at(cutoff: pd.Timestamp, residuals: pd.DataFrame, history: pd.DataFra
 def can_run(method: str, inputs: Inputs) -> bool:
     if method in NEEDS_RESIDUALS:
         rows = inputs.residuals
-        return rows is not None and int(np.isfinite(rows).all(axis=1).sum()) >= (
-            MIN_RESIDUAL_ROWS)
+        return rows is not None and int(np.isfinite(rows).all(axis=1).sum()) >= (MIN_RESIDUAL_ROWS)
     if method in NEEDS_HISTORY:
         return inputs.history is not None
     return True
 
 
-def reconciled(base: np.ndarray, structure: Structure, method: str, inputs: Inputs
-               ) -> np.ndarray:
+def reconciled(base: np.ndarray, structure: Structure, method: str, inputs: Inputs) -> np.ndarray:
     """:func:`reconcile`, then :func:`non_negative`: what the user gets."""
-    values = reconcile(base, structure, method, residuals=inputs.residuals,
-                       history=inputs.history)
+    values = reconcile(base, structure, method, residuals=inputs.residuals, history=inputs.history)
     return non_negative(values, structure)
 
 
-def backtest_methods(backtest: pd.DataFrame, history: pd.DataFrame, structure: Structure,
-                     methods: Sequence[str], season_length: int, window: int
-                     ) -> MethodBacktest:
+def backtest_methods(
+    backtest: pd.DataFrame,
+    history: pd.DataFrame,
+    structure: Structure,
+    methods: Sequence[str],
+    season_length: int,
+    window: int,
+) -> MethodBacktest:
     """Reconcile every window of ``backtest`` (``unique_id, ds, cutoff, y, forecast`` for
     every series of every level) with each of ``methods``; score and choose.
 
@@ -134,21 +138,31 @@ def backtest_methods(backtest: pd.DataFrame, history: pd.DataFrame, structure: S
         if matrix is not None:
             windows.append((cutoff, *matrix, inputs_at(cutoff, residuals, past, window)))
     if not windows:
-        raise OptionError("no backtest window has a forecast for every series of every "
-                          "level, so no reconciliation method can be scored",
-                          hint="Check that every series covers the backtest windows "
-                               "(shorter windows: fewer --windows or a shorter horizon).")
-    skipped = {m: "needs residuals from an earlier window (use 3 windows or more)"
-               for m in methods if not any(can_run(m, w[3]) for w in windows)}
+        raise OptionError(
+            "no backtest window has a forecast for every series of every "
+            "level, so no reconciliation method can be scored",
+            hint="Check that every series covers the backtest windows "
+            "(shorter windows: fewer --windows or a shorter horizon).",
+        )
+    skipped = {
+        m: "needs residuals from an earlier window (use 3 windows or more)"
+        for m in methods
+        if not any(can_run(m, w[3]) for w in windows)
+    }
     tried = [m for m in methods if m not in skipped]
     scored = [w for w in windows if all(can_run(m, w[3]) for m in tried)]
     parts = []
     for cutoff, base, dates, inputs in scored:
         values = {BASE: base}
         values.update({m: reconciled(base, structure, m, inputs) for m in tried})
-        part = pd.DataFrame({S.UNIQUE_ID: np.repeat(structure.ids, len(dates)),
-                             LEVEL: np.repeat(structure.levels, len(dates)),
-                             S.DS: np.tile(dates, len(structure.ids)), CUTOFF: cutoff})
+        part = pd.DataFrame(
+            {
+                S.UNIQUE_ID: np.repeat(structure.ids, len(dates)),
+                LEVEL: np.repeat(structure.levels, len(dates)),
+                S.DS: np.tile(dates, len(structure.ids)),
+                CUTOFF: cutoff,
+            }
+        )
         for name, matrix in values.items():
             part[name] = matrix.ravel()
         parts.append(part)
@@ -162,18 +176,28 @@ def backtest_methods(backtest: pd.DataFrame, history: pd.DataFrame, structure: S
     return MethodBacktest(table, accuracy, str(choice.index[0]), scores, skipped)
 
 
-def accuracy_by_level(cv: pd.DataFrame, train: pd.DataFrame, structure: Structure,
-                      models: Sequence[str], season_length: int) -> pd.DataFrame:
+def accuracy_by_level(
+    cv: pd.DataFrame,
+    train: pd.DataFrame,
+    structure: Structure,
+    models: Sequence[str],
+    season_length: int,
+) -> pd.DataFrame:
     """Mean MASE, RMSSE and WAPE per level and model over the series of ``cv``."""
-    metrics = evaluate(cv, train, list(models), season_length=season_length,
-                       metrics=("mase", "rmsse", "wape"))
+    metrics = evaluate(
+        cv, train, list(models), season_length=season_length, metrics=("mase", "rmsse", "wape")
+    )
     level_of = dict(zip(structure.ids, structure.levels, strict=True))
     metrics[LEVEL] = metrics[S.UNIQUE_ID].map(level_of)
     grouped = metrics.groupby([LEVEL, MODEL], sort=False)
-    table = grouped.agg(n_series=(S.UNIQUE_ID, "nunique"), mase=("mase", "mean"),
-                        rmsse=("rmsse", "mean"), wape=("wape", "mean")).reset_index()
+    table = grouped.agg(
+        n_series=(S.UNIQUE_ID, "nunique"),
+        mase=("mase", "mean"),
+        rmsse=("rmsse", "mean"),
+        wape=("wape", "mean"),
+    ).reset_index()
     order = {name: i for i, name in enumerate(structure.level_names)}
     rank = {m: i for i, m in enumerate(models)}
-    return table.sort_values([LEVEL, MODEL], key=lambda c: c.map(order if c.name == LEVEL
-                                                                  else rank),
-                             kind="stable").reset_index(drop=True)
+    return table.sort_values(
+        [LEVEL, MODEL], key=lambda c: c.map(order if c.name == LEVEL else rank), kind="stable"
+    ).reset_index(drop=True)

@@ -54,9 +54,11 @@ class HierarchySpec:
         for item in items:
             path = tuple(part.strip() for part in str(item).split(PATH_SEP))
             if not item or any(not part for part in path):
-                raise OptionError(f"hierarchy {item!r} has an empty column name",
-                                  hint="Write levels as column paths, e.g. "
-                                       "--hierarchy sector/category/product --hierarchy store")
+                raise OptionError(
+                    f"hierarchy {item!r} has an empty column name",
+                    hint="Write levels as column paths, e.g. "
+                    "--hierarchy sector/category/product --hierarchy store",
+                )
             dimensions.append(path)
         if not dimensions:
             raise OptionError("a hierarchy needs at least one column path, e.g. 'store'")
@@ -66,8 +68,10 @@ class HierarchySpec:
             raise OptionError(f"hierarchy column(s) {twice} appear more than once")
         reserved = sorted(set(columns) & {S.UNIQUE_ID, S.DS, S.Y})
         if reserved:
-            raise OptionError(f"hierarchy column(s) {reserved} are the series key or values; "
-                              "name attribute columns (e.g. category, store)")
+            raise OptionError(
+                f"hierarchy column(s) {reserved} are the series key or values; "
+                "name attribute columns (e.g. category, store)"
+            )
         return cls(tuple(dimensions))
 
     @property
@@ -81,8 +85,10 @@ class HierarchySpec:
         return [self.level(depths) for depths in combos]
 
     def level(self, depths: Sequence[int]) -> Level:
-        taken = [(path[:d], path[d - 1] if d else None)
-                 for path, d in zip(self.dimensions, depths, strict=True)]
+        taken = [
+            (path[:d], path[d - 1] if d else None)
+            for path, d in zip(self.dimensions, depths, strict=True)
+        ]
         deepest = [last for _, last in taken if last is not None]
         name = LEVEL_SEP.join(deepest) if deepest else TOTAL
         return Level(name, tuple(c for cols, _ in taken for c in cols), tuple(depths))

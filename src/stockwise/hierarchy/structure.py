@@ -72,25 +72,29 @@ def bottom_attributes(sales: pd.DataFrame, spec: HierarchySpec) -> pd.DataFrame:
     """
     missing = [c for c in (S.UNIQUE_ID, *spec.columns) if c not in sales.columns]
     if missing:
-        raise FrameError(f"the sales have no column(s) {missing} named by the hierarchy; "
-                         f"columns: {list(sales.columns)}",
-                         hint="Declare levels with existing columns, or map them (--map).")
+        raise FrameError(
+            f"the sales have no column(s) {missing} named by the hierarchy; "
+            f"columns: {list(sales.columns)}",
+            hint="Declare levels with existing columns, or map them (--map).",
+        )
     frame = sales[[S.UNIQUE_ID, *spec.columns]]
     empty = frame[list(spec.columns)].isna()
     if empty.any().any():
         row, column = np.argwhere(empty.to_numpy())[0]
-        raise FrameError(f"row {frame.index[row]} (series {frame.iloc[row][S.UNIQUE_ID]!r}) "
-                         f"has no value in hierarchy column {spec.columns[column]!r}",
-                         hint="Fill it (e.g. 'unknown') so the series has a parent.")
+        raise FrameError(
+            f"row {frame.index[row]} (series {frame.iloc[row][S.UNIQUE_ID]!r}) "
+            f"has no value in hierarchy column {spec.columns[column]!r}",
+            hint="Fill it (e.g. 'unknown') so the series has a parent.",
+        )
     text = frame.astype(dict.fromkeys((S.UNIQUE_ID, *spec.columns), str)).drop_duplicates()
     changing = text[text.duplicated(S.UNIQUE_ID, keep=False)]
     if not changing.empty:
         uid = changing[S.UNIQUE_ID].iloc[0]
         values = changing[changing[S.UNIQUE_ID] == uid].drop(columns=S.UNIQUE_ID)
-        raise FrameError(f"series {uid!r} has more than one place in the hierarchy: "
-                         f"{values.to_dict('records')}",
-                         hint="A series belongs to one parent per level; split it into "
-                              "one series per place.")
+        raise FrameError(
+            f"series {uid!r} has more than one place in the hierarchy: {values.to_dict('records')}",
+            hint="A series belongs to one parent per level; split it into one series per place.",
+        )
     return text.set_index(S.UNIQUE_ID).sort_index()
 
 
@@ -141,16 +145,25 @@ def build_structure(attrs: pd.DataFrame, spec: HierarchySpec) -> Structure:
     seen = pd.Index(all_ids)
     if seen.has_duplicates:
         twice = sorted(set(seen[seen.duplicated()].astype(str)))[:5]
-        raise FrameError(f"the series ids {twice} would name two series of the hierarchy "
-                         "(an upper level's name, e.g. 'store:S1' or 'total')",
-                         hint="Rename those series so every series of every level has "
-                              "its own name.")
+        raise FrameError(
+            f"the series ids {twice} would name two series of the hierarchy "
+            "(an upper level's name, e.g. 'store:S1' or 'total')",
+            hint="Rename those series so every series of every level has its own name.",
+        )
     m = len(bottom_ids)
     rows = np.concatenate(list(node_of_bottom.values()))
     cols = np.tile(np.arange(m), len(node_of_bottom))
     summing = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(all_ids), m))
-    return Structure(spec, all_ids, np.concatenate(names), bottom_ids, node_of_bottom,
-                     summing, bottom, tuple(chain))
+    return Structure(
+        spec,
+        all_ids,
+        np.concatenate(names),
+        bottom_ids,
+        node_of_bottom,
+        summing,
+        bottom,
+        tuple(chain),
+    )
 
 
 def aggregate(sales: pd.DataFrame, structure: Structure, value: str = S.Y) -> pd.DataFrame:
@@ -172,10 +185,13 @@ def aggregate(sales: pd.DataFrame, structure: Structure, value: str = S.Y) -> pd
     table = pd.DataFrame(sums, index=wide.index, columns=structure.ids[:upper])
     long = table.melt(ignore_index=False, var_name=S.UNIQUE_ID, value_name=value).reset_index()
     long = long.dropna(subset=[value])
-    long[LEVEL] = long[S.UNIQUE_ID].map(dict(zip(structure.ids, structure.levels,
-                                                 strict=True)))
+    long[LEVEL] = long[S.UNIQUE_ID].map(dict(zip(structure.ids, structure.levels, strict=True)))
     bottom = sales[[S.UNIQUE_ID, S.DS, value]].assign(**{LEVEL: structure.bottom_level})
     out = pd.concat([long[[S.UNIQUE_ID, S.DS, value, LEVEL]], bottom], ignore_index=True)
     order = pd.Categorical(out[S.UNIQUE_ID], categories=structure.ids, ordered=True)
-    return (out.assign(_o=order).sort_values(["_o", S.DS], kind="stable")
-            .drop(columns="_o").reset_index(drop=True))
+    return (
+        out.assign(_o=order)
+        .sort_values(["_o", S.DS], kind="stable")
+        .drop(columns="_o")
+        .reset_index(drop=True)
+    )

@@ -14,5 +14,11 @@ from stockwise.inventory.budget import BudgetOutcome, apply_budget
 from stockwise.inventory.censoring import censoring_summary, uncensor_demand
 from stockwise.inventory.plan import InventoryPlan, build_plan
 
-__all__ = ["BudgetOutcome", "InventoryPlan", "apply_budget", "build_plan", "censoring_summary",
-           "uncensor_demand"]
+__all__ = [
+    "BudgetOutcome",
+    "InventoryPlan",
+    "apply_budget",
+    "build_plan",
+    "censoring_summary",
+    "uncensor_demand",
+]

@@ -38,8 +38,7 @@ MIN_EXCESS_DAYS = 14
 DEAD_STOCK_DAYS = 28
 """No sale for this many days with stock on hand: dead stock."""
 ALERT_TYPES = ("stockout_risk", "overdue_delivery", "dead_stock", "overstock", "expiry_risk")
-ALERT_COLUMNS = [S.UNIQUE_ID, S.SECTOR, "type", "severity", "value_at_stake", "action",
-                 "message"]
+ALERT_COLUMNS = [S.UNIQUE_ID, S.SECTOR, "type", "severity", "value_at_stake", "action", "message"]
 
 
 def sale_value(price: float, unit_cost: float) -> float:
@@ -48,9 +47,15 @@ def sale_value(price: float, unit_cost: float) -> float:
     return price if np.isfinite(price) and price > 0 else unit_cost
 
 
-def alerts_for(params: ProductParameters, line: dict, projection: Projection,
-               price: float = float("nan"), *, today: pd.Timestamp | None = None,
-               idle_days: float | None = None) -> list[dict]:
+def alerts_for(
+    params: ProductParameters,
+    line: dict,
+    projection: Projection,
+    price: float = float("nan"),
+    *,
+    today: pd.Timestamp | None = None,
+    idle_days: float | None = None,
+) -> list[dict]:
     """Alerts for one product (possibly none).
 
     ``today``: the plan's first day (to tell an overdue delivery); ``idle_days``: days
@@ -59,45 +64,65 @@ def alerts_for(params: ProductParameters, line: dict, projection: Projection,
     unit_value = sale_value(price, params.unit_cost)
     lost_value = float(line["expected_lost_units"]) * unit_value
     dead = _dead_stock(params, idle_days)
-    found = [_stockout(params, line, lost_value, today), _overdue(params, line, lost_value,
-                                                                  today),
-             dead, None if dead else _overstock(params, line), _expiry(params, line)]
+    found = [
+        _stockout(params, line, lost_value, today),
+        _overdue(params, line, lost_value, today),
+        dead,
+        None if dead else _overstock(params, line),
+        _expiry(params, line),
+    ]
     return [alert for alert in found if alert is not None]
 
 
-def _stockout(params: ProductParameters, line: dict, lost_value: float,
-              today: pd.Timestamp | None) -> dict | None:
+def _stockout(
+    params: ProductParameters, line: dict, lost_value: float, today: pd.Timestamp | None
+) -> dict | None:
     risk = float(line["stockout_probability"])
     tolerated = 1 - params.service_level
     if params.on_hand > 0 and risk <= tolerated:
         return None
-    severity = ("critical" if params.on_hand <= 0 or risk >= 0.5 else
-                "high" if risk >= 0.2 else "medium")
+    severity = (
+        "critical" if params.on_hand <= 0 or risk >= 0.5 else "high" if risk >= 0.2 else "medium"
+    )
     date = line["stockout_date"]
-    when = f"runs out {_day(date)} if nothing is ordered" if date is not None else \
-        "may run out"
-    return _alert(params, "stockout_risk", severity, lost_value,
-                  stockout_action(params, line, today),
-                  f"{when}; {risk:.0%} chance of running out before an order placed today "
-                  f"can arrive (tolerated {tolerated:.1%}); "
-                  f"~{float(line['expected_lost_units']):,.1f} units of sales lost")
+    when = f"runs out {_day(date)} if nothing is ordered" if date is not None else "may run out"
+    return _alert(
+        params,
+        "stockout_risk",
+        severity,
+        lost_value,
+        stockout_action(params, line, today),
+        f"{when}; {risk:.0%} chance of running out before an order placed today "
+        f"can arrive (tolerated {tolerated:.1%}); "
+        f"~{float(line['expected_lost_units']):,.1f} units of sales lost",
+    )
 
 
-def _overdue(params: ProductParameters, line: dict, lost_value: float,
-             today: pd.Timestamp | None) -> dict | None:
+def _overdue(
+    params: ProductParameters, line: dict, lost_value: float, today: pd.Timestamp | None
+) -> dict | None:
     late = overdue_days(params, today)
     if late is None or today is None:
         return None
     risk = float(line["stockout_probability"])
-    severity = ("critical" if params.on_hand <= 0 or risk >= 0.5 else
-                "high" if risk > 1 - params.service_level else "medium")
+    severity = (
+        "critical"
+        if params.on_hand <= 0 or risk >= 0.5
+        else "high"
+        if risk > 1 - params.service_level
+        else "medium"
+    )
     arrives = today + pd.Timedelta(days=max(round(params.lead_time_days), 1))
-    return _alert(params, "overdue_delivery", severity, lost_value,
-                  f"chase the delivery of {params.on_order:,.0f} due "
-                  f"{_day(params.on_order_due)}",
-                  f"{late} days late; planned as arriving {_day(arrives)} (one lead time "
-                  f"from today); {risk:.0%} chance of running out before then, "
-                  f"~{float(line['expected_lost_units']):,.1f} units of sales lost")
+    return _alert(
+        params,
+        "overdue_delivery",
+        severity,
+        lost_value,
+        f"chase the delivery of {params.on_order:,.0f} due {_day(params.on_order_due)}",
+        f"{late} days late; planned as arriving {_day(arrives)} (one lead time "
+        f"from today); {risk:.0%} chance of running out before then, "
+        f"~{float(line['expected_lost_units']):,.1f} units of sales lost",
+    )
 
 
 def _dead_stock(params: ProductParameters, idle_days: float | None) -> dict | None:
@@ -105,10 +130,14 @@ def _dead_stock(params: ProductParameters, idle_days: float | None) -> dict | No
         return None
     never = not np.isfinite(idle_days)
     since = "no sale in the sales history" if never else f"no sale for {idle_days:.0f} days"
-    return _alert(params, "dead_stock", "high" if never or idle_days > 90 else "medium",
-                  params.on_hand * params.unit_cost,
-                  "clear the stock (return, transfer or mark down)",
-                  f"{since}; {params.on_hand:,.0f} units on hand")
+    return _alert(
+        params,
+        "dead_stock",
+        "high" if never or idle_days > 90 else "medium",
+        params.on_hand * params.unit_cost,
+        "clear the stock (return, transfer or mark down)",
+        f"{since}; {params.on_hand:,.0f} units on hand",
+    )
 
 
 def _overstock(params: ProductParameters, line: dict) -> dict | None:
@@ -118,12 +147,20 @@ def _overstock(params: ProductParameters, line: dict) -> dict | None:
     if excess_days < MIN_EXCESS_DAYS:
         return None
     severity = "high" if excess_days > 90 else "medium" if excess_days > 30 else "low"
-    cover = "no expected demand" if not np.isfinite(excess_days) else \
-        f"{excess_days:.0f} days of demand"
-    return _alert(params, "overstock", severity, excess * params.unit_cost,
-                  "order nothing; consider moving the excess",
-                  f"{excess:,.0f} units above need ({cover}); "
-                  f"{line['days_of_cover']:.0f} days of cover in total")
+    cover = (
+        "no expected demand"
+        if not np.isfinite(excess_days)
+        else f"{excess_days:.0f} days of demand"
+    )
+    return _alert(
+        params,
+        "overstock",
+        severity,
+        excess * params.unit_cost,
+        "order nothing; consider moving the excess",
+        f"{excess:,.0f} units above need ({cover}); "
+        f"{line['days_of_cover']:.0f} days of cover in total",
+    )
 
 
 def _expiry(params: ProductParameters, line: dict) -> dict | None:
@@ -132,9 +169,14 @@ def _expiry(params: ProductParameters, line: dict) -> dict | None:
         return None
     stock_value = max(params.on_hand * params.unit_cost, 1e-9)
     severity = "high" if waste * params.unit_cost > 0.1 * stock_value else "medium"
-    return _alert(params, "expiry_risk", severity, waste * params.unit_cost,
-                  "sell the oldest batches first (promote or transfer)",
-                  f"~{waste:,.1f} units expected to expire unsold (FEFO)")
+    return _alert(
+        params,
+        "expiry_risk",
+        severity,
+        waste * params.unit_cost,
+        "sell the oldest batches first (promote or transfer)",
+        f"~{waste:,.1f} units expected to expire unsold (FEFO)",
+    )
 
 
 def overdue_days(params: ProductParameters, today: pd.Timestamp | None) -> int | None:
@@ -145,8 +187,7 @@ def overdue_days(params: ProductParameters, today: pd.Timestamp | None) -> int |
     return int((today - due).days)
 
 
-def stockout_action(params: ProductParameters, line: dict, today: pd.Timestamp | None
-                    ) -> str:
+def stockout_action(params: ProductParameters, line: dict, today: pd.Timestamp | None) -> str:
     """What to do about a stockout risk, in words: expedite the open delivery when the
     stock runs out before it comes, else order (now or by the order date)."""
     stockout = line["stockout_date"]
@@ -154,8 +195,9 @@ def stockout_action(params: ProductParameters, line: dict, today: pd.Timestamp |
     has_due = params.on_order > 0 and due is not None and not pd.isna(due)
     if has_due and today is not None and due < today:
         return f"chase the delivery of {params.on_order:,.0f} due {_day(due)} (overdue)"
-    runs_out_first = params.on_hand <= 0 or (stockout is not None and stockout < due) \
-        if has_due else False
+    runs_out_first = (
+        params.on_hand <= 0 or (stockout is not None and stockout < due) if has_due else False
+    )
     if runs_out_first:
         return f"expedite the delivery of {params.on_order:,.0f} due {_day(due)}"
     quantity = float(line["order_qty"])
@@ -170,9 +212,16 @@ def _day(value: object) -> str:
     return str(pd.Timestamp(value).date())
 
 
-def _alert(params: ProductParameters, kind: str, severity: str, value: float, action: str,
-           detail: str) -> dict:
+def _alert(
+    params: ProductParameters, kind: str, severity: str, value: float, action: str, detail: str
+) -> dict:
     """One alert; its message starts with the action."""
-    return {S.UNIQUE_ID: params.unique_id, S.SECTOR: params.sector, "type": kind,
-            "severity": severity, "value_at_stake": round(float(value), 2),
-            "action": action, "message": f"{action}: {detail}"}
+    return {
+        S.UNIQUE_ID: params.unique_id,
+        S.SECTOR: params.sector,
+        "type": kind,
+        "severity": severity,
+        "value_at_stake": round(float(value), 2),
+        "action": action,
+        "message": f"{action}: {detail}",
+    }

@@ -56,15 +56,19 @@ class BudgetOutcome:
         """One sentence: the budget, what it buys, and what it leaves out."""
         cut = self.left_out
         if cut.empty:
-            return (f"budget {format_money(self.budget, self.currency)}: the whole order list "
-                    f"fits ({format_money(self.spent, self.currency)} spent)")
+            return (
+                f"budget {format_money(self.budget, self.currency)}: the whole order list "
+                f"fits ({format_money(self.spent, self.currency)} spent)"
+            )
         dropped = int((cut["kept_units"] <= 0).sum())
-        return (f"budget {format_money(self.budget, self.currency)}: "
-                f"{format_money(self.spent, self.currency)} spent; {len(cut)} line(s) left "
-                f"out or cut down ({dropped} left out, {len(cut) - dropped} cut down) worth "
-                f"{format_money(float(cut['value_left_out'].sum()), self.currency)}, leaving "
-                f"~{format_money(float(cut['risk_left'].sum()), self.currency)} of expected "
-                "lost sales at risk")
+        return (
+            f"budget {format_money(self.budget, self.currency)}: "
+            f"{format_money(self.spent, self.currency)} spent; {len(cut)} line(s) left "
+            f"out or cut down ({dropped} left out, {len(cut) - dropped} cut down) worth "
+            f"{format_money(float(cut['value_left_out'].sum()), self.currency)}, leaving "
+            f"~{format_money(float(cut['risk_left'].sum()), self.currency)} of expected "
+            "lost sales at risk"
+        )
 
 
 def check_budget(budget: float) -> float:
@@ -78,8 +82,9 @@ def check_budget(budget: float) -> float:
     return value
 
 
-def apply_budget(plan: pd.DataFrame, budget: float, inventory: pd.DataFrame | None = None
-                 ) -> BudgetOutcome:
+def apply_budget(
+    plan: pd.DataFrame, budget: float, inventory: pd.DataFrame | None = None
+) -> BudgetOutcome:
     """Cap the plan's order lines at ``budget`` (rules in the module docstring).
 
     ``inventory`` (optional) gives each product's ``pack_size`` and ``moq``, so a cut-down
@@ -88,10 +93,12 @@ def apply_budget(plan: pd.DataFrame, budget: float, inventory: pd.DataFrame | No
     budget = check_budget(budget)
     found = currencies(plan)
     if len(found) > 1:
-        raise OptionError(f"budget: the order list is in several currencies ({', '.join(found)})"
-                          "; a budget is one sum of money",
-                          hint="Plan one currency at a time (--sector), or set one currency "
-                               "(--currency) when the values are all in it.")
+        raise OptionError(
+            f"budget: the order list is in several currencies ({', '.join(found)})"
+            "; a budget is one sum of money",
+            hint="Plan one currency at a time (--sector), or set one currency "
+            "(--currency) when the values are all in it.",
+        )
     currency = found[0] if found else ""
     out = plan.copy()
     for column in CUT_COLUMNS:
@@ -100,32 +107,41 @@ def apply_budget(plan: pd.DataFrame, budget: float, inventory: pd.DataFrame | No
         return BudgetOutcome(out, budget, currency, 0.0)
     qty = pd.to_numeric(out["order_qty"], errors="coerce").fillna(0.0).to_numpy(float)
     value = pd.to_numeric(out["order_value"], errors="coerce").to_numpy(float)
-    kept, left = _walk(_ranking(qty, value, _avoided(out)), qty, value, budget,
-                       _packs(inventory, out[S.UNIQUE_ID]))
+    kept, left = _walk(
+        _ranking(qty, value, _avoided(out)), qty, value, budget, _packs(inventory, out[S.UNIQUE_ID])
+    )
     cut = np.flatnonzero(kept < qty)
     if len(cut) == 0:
         return BudgetOutcome(out, budget, currency, budget - left)
-    unit = np.divide(value[cut], qty[cut], out=np.full(len(cut), np.inf),
-                     where=np.isfinite(value[cut]))
+    unit = np.divide(
+        value[cut], qty[cut], out=np.full(len(cut), np.inf), where=np.isfinite(value[cut])
+    )
     kept_value = np.where(kept[cut] > 0, kept[cut] * unit, 0.0)
     cut_value = np.where(np.isfinite(unit), (qty[cut] - kept[cut]) * unit, value[cut])
     out["order_qty"] = out["order_qty"].astype(float)
     out["order_value"] = out["order_value"].astype(float)
     columns = [out.columns.get_loc(c) for c in ("order_qty", "order_value", *CUT_COLUMNS)]
-    out.iloc[cut, columns] = np.column_stack([kept[cut], kept_value, qty[cut] - kept[cut],
-                                              cut_value])
+    out.iloc[cut, columns] = np.column_stack(
+        [kept[cut], kept_value, qty[cut] - kept[cut], cut_value]
+    )
     if "arrival_date" in out:
         out.iloc[cut[kept[cut] <= 0], out.columns.get_loc("arrival_date")] = None
     risk = _avoided(out)[cut] * (qty[cut] - kept[cut]) / qty[cut]
     reason = out["reason"].astype(object).to_numpy(copy=True)
     head = f"budget {format_money(budget, currency)}"
-    for at, proposed, remains, lost, left_risk in zip(cut, qty[cut], kept[cut], cut_value, risk,
-                                                      strict=True):
-        done = (f"left out ({proposed:g} units, {format_money(lost, currency)})"
-                if remains <= 0 else f"cut down from {proposed:g} to {remains:g} units "
-                f"({format_money(lost, currency)} left out)")
-        reason[at] = (f"{reason[at]}; {head}: {done}; ~{format_money(left_risk, currency)} "
-                      "of expected lost sales left at risk")
+    for at, proposed, remains, lost, left_risk in zip(
+        cut, qty[cut], kept[cut], cut_value, risk, strict=True
+    ):
+        done = (
+            f"left out ({proposed:g} units, {format_money(lost, currency)})"
+            if remains <= 0
+            else f"cut down from {proposed:g} to {remains:g} units "
+            f"({format_money(lost, currency)} left out)"
+        )
+        reason[at] = (
+            f"{reason[at]}; {head}: {done}; ~{format_money(left_risk, currency)} "
+            "of expected lost sales left at risk"
+        )
     out["reason"] = reason
     return BudgetOutcome(out, budget, currency, budget - left)
 
@@ -135,19 +151,37 @@ def left_out(plan: pd.DataFrame) -> pd.DataFrame:
     ``unique_id, supplier, currency, urgency, proposed_units, kept_units, cut_units,
     value_left_out, risk_left``. ``risk_left``: the cut share of the line's
     ``lost_value_avoided`` (about what the units left out would have saved)."""
-    columns = [S.UNIQUE_ID, S.SUPPLIER, "currency", "urgency", "proposed_units", "kept_units",
-               "cut_units", "value_left_out", "risk_left"]
+    columns = [
+        S.UNIQUE_ID,
+        S.SUPPLIER,
+        "currency",
+        "urgency",
+        "proposed_units",
+        "kept_units",
+        "cut_units",
+        "value_left_out",
+        "risk_left",
+    ]
     if "budget_cut_units" not in plan:
         return pd.DataFrame(columns=columns)
     cut = plan[pd.to_numeric(plan["budget_cut_units"], errors="coerce").fillna(0) > 0]
     proposed = cut["order_qty"] + cut["budget_cut_units"]
-    frame = pd.DataFrame({
-        S.UNIQUE_ID: cut[S.UNIQUE_ID], S.SUPPLIER: cut.get(S.SUPPLIER),
-        "currency": cut.get("currency"), "urgency": cut["urgency"],
-        "proposed_units": proposed, "kept_units": cut["order_qty"],
-        "cut_units": cut["budget_cut_units"], "value_left_out": cut["budget_cut_value"],
-        "risk_left": cut["lost_value_avoided"].fillna(0) * cut["budget_cut_units"]
-        / proposed.where(proposed > 0, np.nan)}, columns=columns)
+    frame = pd.DataFrame(
+        {
+            S.UNIQUE_ID: cut[S.UNIQUE_ID],
+            S.SUPPLIER: cut.get(S.SUPPLIER),
+            "currency": cut.get("currency"),
+            "urgency": cut["urgency"],
+            "proposed_units": proposed,
+            "kept_units": cut["order_qty"],
+            "cut_units": cut["budget_cut_units"],
+            "value_left_out": cut["budget_cut_value"],
+            "risk_left": cut["lost_value_avoided"].fillna(0)
+            * cut["budget_cut_units"]
+            / proposed.where(proposed > 0, np.nan),
+        },
+        columns=columns,
+    )
     frame["risk_left"] = frame["risk_left"].fillna(0.0)
     return frame.sort_values("risk_left", ascending=False, kind="stable", ignore_index=True)
 
@@ -164,8 +198,13 @@ def _ranking(qty: np.ndarray, value: np.ndarray, avoided: np.ndarray) -> np.ndar
     return lines[np.argsort(-ratio, kind="stable")]
 
 
-def _walk(ranking: np.ndarray, qty: np.ndarray, value: np.ndarray, budget: float,
-          packs: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, float]:
+def _walk(
+    ranking: np.ndarray,
+    qty: np.ndarray,
+    value: np.ndarray,
+    budget: float,
+    packs: tuple[np.ndarray, np.ndarray],
+) -> tuple[np.ndarray, float]:
     """Units kept per line, and the money left: whole lines while they fit, else the
     whole packs the money left buys (at least the MOQ, else none)."""
     kept = qty.copy()
@@ -211,5 +250,3 @@ def _numbers(frame: pd.DataFrame, column: str, default: float) -> pd.Series:
         return pd.Series(default, index=frame.index, dtype=float)
     values = pd.to_numeric(frame[column], errors="coerce")
     return values.where(np.isfinite(values), default).astype(float)
-
-

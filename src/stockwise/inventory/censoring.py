@@ -81,14 +81,18 @@ def uncensor_demand(
         raise OptionError(
             f"unknown censored-demand method {method!r}; choose one of {', '.join(METHODS)}"
         )
-    for name, value in (("season_length", season_length), ("window", window),
-                        ("min_clean", min_clean)):
+    for name, value in (
+        ("season_length", season_length),
+        ("window", window),
+        ("min_clean", min_clean),
+    ):
         if int(value) != value or value < 1:
             raise OptionError(f"{name} must be a positive integer, not {value!r}")
     missing = [c for c in (S.UNIQUE_ID, S.DS, S.Y) if c not in sales.columns]
     if missing:
-        raise InputError(f"uncensor_demand needs column(s) {missing}; "
-                         f"the frame has {list(sales.columns)}")
+        raise InputError(
+            f"uncensor_demand needs column(s) {missing}; the frame has {list(sales.columns)}"
+        )
     out = sales.copy()
     out[Y_OBSERVED] = out[S.Y]
     out[DEMAND_CORRECTED] = False
@@ -103,7 +107,10 @@ def uncensor_demand(
 
 
 def _auto(
-    frame: pd.DataFrame, season_length: int, window: int, min_clean: int,
+    frame: pd.DataFrame,
+    season_length: int,
+    window: int,
+    min_clean: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Estimate, changed flag and note per row, in the frame's row order."""
     codes, _ = pd.factorize(frame[S.UNIQUE_ID], sort=False)
@@ -144,8 +151,9 @@ def _auto(
     if interpolated.any():
         by_series = pd.Series(level).groupby(group, sort=False)
         before, after = by_series.ffill().to_numpy(), by_series.bfill().to_numpy()
-        filled = np.where(np.isnan(before), after,
-                          np.where(np.isnan(after), before, (before + after) / 2))
+        filled = np.where(
+            np.isnan(before), after, np.where(np.isnan(after), before, (before + after) / 2)
+        )
         level = np.where(interpolated, filled, level)
     imputed = level * factor
 
@@ -160,8 +168,12 @@ def _auto(
     changed = use & ~(estimate == y)
     note = np.select(
         [stock & none, stock & few, stock & interpolated, stock & ~seasonal[group]],
-        [NOTE_NO_CLEAN, NOTE_FEW_CLEAN.format(min_clean=min_clean), NOTE_INTERPOLATED,
-         NOTE_NO_SEASON],
+        [
+            NOTE_NO_CLEAN,
+            NOTE_FEW_CLEAN.format(min_clean=min_clean),
+            NOTE_INTERPOLATED,
+            NOTE_NO_SEASON,
+        ],
         default="",
     ).astype(object)
 
@@ -171,8 +183,12 @@ def _auto(
 
 
 def _season_factors(
-    group: np.ndarray, pos: np.ndarray, clean: np.ndarray, y_clean: np.ndarray,
-    n_groups: int, season_length: int,
+    group: np.ndarray,
+    pos: np.ndarray,
+    clean: np.ndarray,
+    y_clean: np.ndarray,
+    n_groups: int,
+    season_length: int,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per-row seasonal factor, and per series whether factors were estimated."""
     if season_length == 1:
@@ -215,8 +231,16 @@ def censoring_summary(corrected: pd.DataFrame) -> pd.DataFrame:
     gain = out["corrected_total"] - out["observed_total"]
     with np.errstate(invalid="ignore", divide="ignore"):
         uplift = 100.0 * gain / out["observed_total"]
-    out["uplift_pct"] = np.where(gain == 0, 0.0, np.where(out["observed_total"] > 0,
-                                                          uplift, np.nan))
-    columns = ["days", "stockout_days", "stockout_share", "corrected_days",
-               "observed_total", "corrected_total", "uplift_pct"]
+    out["uplift_pct"] = np.where(
+        gain == 0, 0.0, np.where(out["observed_total"] > 0, uplift, np.nan)
+    )
+    columns = [
+        "days",
+        "stockout_days",
+        "stockout_share",
+        "corrected_days",
+        "observed_total",
+        "corrected_total",
+        "uplift_pct",
+    ]
     return out[columns].reset_index()

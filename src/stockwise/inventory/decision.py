@@ -55,9 +55,14 @@ class Decision:
     """The cycle service level aimed at (the profile's, the product's, or from costs)."""
 
 
-def decide(params: ProductParameters, paths: np.ndarray, rng: np.random.Generator,
-           target: str = "cycle_service_level", expiry_cap: float | None = None,
-           expected_waste: np.ndarray | None = None) -> Decision:
+def decide(
+    params: ProductParameters,
+    paths: np.ndarray,
+    rng: np.random.Generator,
+    target: str = "cycle_service_level",
+    expiry_cap: float | None = None,
+    expected_waste: np.ndarray | None = None,
+) -> Decision:
     """Compute levels and the order for one product (``paths``: n_paths × days, daily).
 
     ``expected_waste`` (units expiring per day, from the projection) is taken off the
@@ -73,8 +78,7 @@ def decide(params: ProductParameters, paths: np.ndarray, rng: np.random.Generato
     per_review = running[review].copy()
     mean_daily = float(paths.mean()) if days else 0.0
 
-    service_level = (params.cost_based_service_level() if target == "cost"
-                     else params.service_level)
+    service_level = params.cost_based_service_level() if target == "cost" else params.service_level
     level = _service_quantile(protection, per_review, service_level, target)
     q_eoq = _eoq(params, mean_daily)
     if params.policy == "RS":
@@ -109,11 +113,33 @@ def decide(params: ProductParameters, paths: np.ndarray, rng: np.random.Generato
     quantity = float(round_order(raw, params.moq, params.pack_size, cap))
     csl = float(np.mean(protection <= order_up_to))
     fill = _fill_rate(protection, per_review, order_up_to)
-    reason = _reason(params, position, reorder_point, order_up_to, protection, order_day, raw,
-                     quantity, cap, q_eoq, service_level)
-    return Decision(reorder_point, order_up_to, reorder_point - float(protection.mean()),
-                    float(protection.mean()), csl, fill, position, order_day, raw, quantity,
-                    reason, service_level)
+    reason = _reason(
+        params,
+        position,
+        reorder_point,
+        order_up_to,
+        protection,
+        order_day,
+        raw,
+        quantity,
+        cap,
+        q_eoq,
+        service_level,
+    )
+    return Decision(
+        reorder_point,
+        order_up_to,
+        reorder_point - float(protection.mean()),
+        float(protection.mean()),
+        csl,
+        fill,
+        position,
+        order_day,
+        raw,
+        quantity,
+        reason,
+        service_level,
+    )
 
 
 def protection_quantile(protection: np.ndarray, level: float | np.ndarray) -> np.ndarray:
@@ -184,14 +210,15 @@ def _protection_quantile_1d(protection: np.ndarray, levels: np.ndarray) -> np.nd
 def describe_level(level: float) -> str:
     """A quantile level in words, including the extensions of :func:`protection_quantile`."""
     if level > 1:
-        return (f"the largest sampled total + {level - 1:.1f} × its distance to the median")
+        return f"the largest sampled total + {level - 1:.1f} × its distance to the median"
     if level < 0:
         return f"{1 + level:.0%} of the smallest sampled total"
     return f"the {level:.1%} quantile"
 
 
-def _service_quantile(protection: np.ndarray, per_review: np.ndarray, level: float,
-                      target: str) -> float:
+def _service_quantile(
+    protection: np.ndarray, per_review: np.ndarray, level: float, target: str
+) -> float:
     if target in ("cycle_service_level", "cost"):
         return float(protection_quantile(protection, level))
     if target != "fill_rate":
@@ -230,20 +257,34 @@ def _cap(params: ProductParameters, position: float, expiry_cap: float | None) -
     return min(caps) if caps else None
 
 
-def _reason(params: ProductParameters, position: float, reorder_point: float,
-            order_up_to: float, protection: np.ndarray, order_day: int | None, raw: float,
-            quantity: float, cap: float | None, q_eoq: float, service_level: float) -> str:
+def _reason(
+    params: ProductParameters,
+    position: float,
+    reorder_point: float,
+    order_up_to: float,
+    protection: np.ndarray,
+    order_day: int | None,
+    raw: float,
+    quantity: float,
+    cap: float | None,
+    q_eoq: float,
+    service_level: float,
+) -> str:
     horizon = f"{params.lead_time_days:g}d lead time + {params.review_period_days}d review"
-    quantile = (f"{service_level:.1%} quantile" if service_level <= 1 else
-                f"largest total + {service_level - 1:.0%} of its upper half-range")
-    numbers = (f"demand over {horizon}: mean {protection.mean():.1f}, "
-               f"{quantile} {reorder_point:.1f}")
+    quantile = (
+        f"{service_level:.1%} quantile"
+        if service_level <= 1
+        else f"largest total + {service_level - 1:.0%} of its upper half-range"
+    )
+    numbers = f"demand over {horizon}: mean {protection.mean():.1f}, {quantile} {reorder_point:.1f}"
     if order_day is None:
         return f"no order: position {position:.1f} covers the horizon ({numbers})"
     when = "now" if order_day == 0 else f"in {order_day} days"
-    rule = {"RS": f"order up to {order_up_to:.1f}",
-            "sS": f"reorder point {reorder_point:.1f}, order up to {order_up_to:.1f}",
-            "sQ": f"reorder point {reorder_point:.1f}, EOQ {q_eoq:.1f}"}[params.policy]
+    rule = {
+        "RS": f"order up to {order_up_to:.1f}",
+        "sS": f"reorder point {reorder_point:.1f}, order up to {order_up_to:.1f}",
+        "sQ": f"reorder point {reorder_point:.1f}, EOQ {q_eoq:.1f}",
+    }[params.policy]
     text = f"{params.policy} policy, order {when}: position {position:.1f}; {rule} ({numbers})"
     if quantity != raw:
         extras = []

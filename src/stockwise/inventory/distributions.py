@@ -128,8 +128,10 @@ class NormalDemand(DemandDistribution):
 
     def __post_init__(self) -> None:
         if not (np.isfinite(self.mean) and np.isfinite(self.std)) or self.std < 0:
-            raise ValueError(f"NormalDemand needs a finite mean and std ≥ 0, got "
-                             f"mean={self.mean}, std={self.std}")
+            raise ValueError(
+                f"NormalDemand needs a finite mean and std ≥ 0, got "
+                f"mean={self.mean}, std={self.std}"
+            )
 
     def _z(self, x: Any) -> np.ndarray:
         return (np.asarray(x, dtype=float) - self.mean) / self.std
@@ -278,8 +280,9 @@ class EmpiricalDemand(DemandDistribution):
         if not self.integer_valued:
             raise TypeError("EmpiricalDemand has a pmf only when every sample is an integer")
         k = np.asarray(k, dtype=float)
-        count = (np.searchsorted(self.samples, k, side="right")
-                 - np.searchsorted(self.samples, k, side="left"))
+        count = np.searchsorted(self.samples, k, side="right") - np.searchsorted(
+            self.samples, k, side="left"
+        )
         return _out(count / self._n)
 
     def expected_shortage(self, x: Any) -> Any:
@@ -329,8 +332,10 @@ class QuantileDemand(DemandDistribution):
         if not np.all((lv > 0) & (lv < 1)) or np.any(np.diff(lv) <= 0):
             raise ValueError("quantile levels must be strictly increasing inside (0, 1)")
         if not np.all(np.isfinite(vv)) or np.any(vv < 0) or np.any(np.diff(vv) < 0):
-            raise ValueError("quantile values must be finite, non-negative and "
-                             "non-decreasing (sort crossing quantiles first)")
+            raise ValueError(
+                "quantile values must be finite, non-negative and "
+                "non-decreasing (sort crossing quantiles first)"
+            )
         lv.setflags(write=False)
         vv.setflags(write=False)
         self.levels = lv
@@ -359,8 +364,9 @@ class QuantileDemand(DemandDistribution):
             normals.append((mu, sigma, z[-1], np.inf))
         self._collapsed = ~gaps
         masses = np.diff(lv)
-        atoms.extend((float(v), float(m)) for v, m in zip(vv[1:][~gaps], masses[~gaps],
-                                                          strict=True))
+        atoms.extend(
+            (float(v), float(m)) for v, m in zip(vv[1:][~gaps], masses[~gaps], strict=True)
+        )
         self._atoms = np.array(atoms, dtype=float).reshape(-1, 2)
         self._normals = normals
         self._seg_a = vv[:-1][gaps]
@@ -385,8 +391,7 @@ class QuantileDemand(DemandDistribution):
         return float(value_at - sigma * z_at), sigma
 
     def __repr__(self) -> str:
-        pairs = ", ".join(f"{lv:g}:{v:.6g}" for lv, v in zip(self.levels, self.values,
-                                                            strict=True))
+        pairs = ", ".join(f"{lv:g}:{v:.6g}" for lv, v in zip(self.levels, self.values, strict=True))
         return f"QuantileDemand({pairs})"
 
     def cdf(self, x: Any) -> Any:
@@ -406,8 +411,7 @@ class QuantileDemand(DemandDistribution):
         out = np.interp(q, self.levels, self.values)
         # inside a collapsed (atom) segment l_i < q ≤ l_{i+1}, the atom's value v_{i+1}
         index = np.clip(np.searchsorted(self.levels, q, side="left"), 1, self.levels.size - 1)
-        out = np.where(self._collapsed[index - 1] & (q > self.levels[0]), self.values[index],
-                       out)
+        out = np.where(self._collapsed[index - 1] & (q > self.levels[0]), self.values[index], out)
         mu, sigma = self._lo
         with np.errstate(invalid="ignore"):
             lower = np.maximum(mu + sigma * ndtri(q), 0.0) if sigma > 0 else self.values[0]

@@ -11,8 +11,9 @@ from __future__ import annotations
 import numpy as np
 
 
-def sellable_before_expiry(paths: np.ndarray, lead_time_days: float, shelf_life_days: float,
-                           expected_on_hand: np.ndarray) -> float:
+def sellable_before_expiry(
+    paths: np.ndarray, lead_time_days: float, shelf_life_days: float, expected_on_hand: np.ndarray
+) -> float:
     """Mean units a batch ordered today sells within its shelf life (≥ 0).
 
     ``paths`` are (n_paths, days) daily demand paths from today; ``expected_on_hand``
@@ -21,7 +22,7 @@ def sellable_before_expiry(paths: np.ndarray, lead_time_days: float, shelf_life_
     """
     lead = max(round(lead_time_days), 0)
     shelf = int(shelf_life_days)
-    window = paths[:, lead:lead + shelf]
+    window = paths[:, lead : lead + shelf]
     sellable = float(window.sum(axis=1).mean()) if window.size else 0.0
     if window.shape[1] < shelf and paths.shape[1]:
         sellable *= shelf / max(window.shape[1], 1)

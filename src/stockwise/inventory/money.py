@@ -20,8 +20,12 @@ import pandas as pd
 
 from stockwise import schema as S
 
-TOTALS = {"order_value": "order_value", "lost_value_at_stake": "expected_lost_value",
-          "excess_value": "excess_value", "waste_value": "expected_waste_value"}
+TOTALS = {
+    "order_value": "order_value",
+    "lost_value_at_stake": "expected_lost_value",
+    "excess_value": "excess_value",
+    "waste_value": "expected_waste_value",
+}
 """Total name → the plan column it sums."""
 NO_SUPPLIER = "(no supplier)"
 """The group of order lines whose inventory row names no supplier."""
@@ -49,8 +53,11 @@ def totals(plan: pd.DataFrame) -> pd.DataFrame:
     money = _with_currency(plan)
     for currency, lines in money.groupby("currency", sort=True):
         ordered = order_lines(lines)
-        row = {"currency": currency, "order_lines": len(ordered),
-               "order_units": _sum(ordered, "order_qty")}
+        row = {
+            "currency": currency,
+            "order_lines": len(ordered),
+            "order_units": _sum(ordered, "order_qty"),
+        }
         for name, column in TOTALS.items():
             row[name] = _sum(ordered if name == "order_value" else lines, column)
         rows.append(row)
@@ -62,22 +69,38 @@ def by_supplier(plan: pd.DataFrame) -> pd.DataFrame:
     currency, order_lines, order_units, order_value, lost_value_avoided,
     expected_lost_value``; lines without a supplier form :data:`NO_SUPPLIER`. Empty
     when no line names a supplier (nothing to group by)."""
-    columns = [S.SUPPLIER, "currency", "order_lines", "order_units", "order_value",
-               "lost_value_avoided", "expected_lost_value"]
+    columns = [
+        S.SUPPLIER,
+        "currency",
+        "order_lines",
+        "order_units",
+        "order_value",
+        "lost_value_avoided",
+        "expected_lost_value",
+    ]
     if S.SUPPLIER not in plan or plan[S.SUPPLIER].isna().all():
         return pd.DataFrame(columns=columns)
     ordered = _with_currency(order_lines(plan))
-    ordered = ordered.assign(**{S.SUPPLIER: ordered[S.SUPPLIER].fillna(NO_SUPPLIER)
-                                .astype(str)})
-    rows = [{S.SUPPLIER: supplier, "currency": currency, "order_lines": len(lines),
-             "order_units": _sum(lines, "order_qty"), "order_value": _sum(lines, "order_value"),
-             "lost_value_avoided": _sum(lines, "lost_value_avoided"),
-             "expected_lost_value": _sum(lines, "expected_lost_value")}
-            for (supplier, currency), lines in ordered.groupby([S.SUPPLIER, "currency"],
-                                                               sort=True)]
+    ordered = ordered.assign(**{S.SUPPLIER: ordered[S.SUPPLIER].fillna(NO_SUPPLIER).astype(str)})
+    rows = [
+        {
+            S.SUPPLIER: supplier,
+            "currency": currency,
+            "order_lines": len(lines),
+            "order_units": _sum(lines, "order_qty"),
+            "order_value": _sum(lines, "order_value"),
+            "lost_value_avoided": _sum(lines, "lost_value_avoided"),
+            "expected_lost_value": _sum(lines, "expected_lost_value"),
+        }
+        for (supplier, currency), lines in ordered.groupby([S.SUPPLIER, "currency"], sort=True)
+    ]
     frame = pd.DataFrame(rows, columns=columns)
-    return frame.sort_values(["currency", "order_value", S.SUPPLIER],
-                             ascending=[True, False, True], kind="stable", ignore_index=True)
+    return frame.sort_values(
+        ["currency", "order_value", S.SUPPLIER],
+        ascending=[True, False, True],
+        kind="stable",
+        ignore_index=True,
+    )
 
 
 def format_money(value: float, currency: str = "") -> str:

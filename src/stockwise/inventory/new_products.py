@@ -35,8 +35,7 @@ NEW_PRODUCT_INTERVALS = 2
 """A product is new until it has been listed for this many protection intervals."""
 
 
-def since_listing(history: np.ndarray, period_days: float = 1.0
-                  ) -> tuple[float, float] | None:
+def since_listing(history: np.ndarray, period_days: float = 1.0) -> tuple[float, float] | None:
     """(days since the product's first row, units sold since) of its demand history.
 
     ``history``: demand per period, oldest first, NaN before the product's first row (a
@@ -51,8 +50,9 @@ def since_listing(history: np.ndarray, period_days: float = 1.0
     return len(values) * float(period_days), units
 
 
-def new_product_cap(days: float, units: float, protection_days: float,
-                    headroom: float = NEW_PRODUCT_HEADROOM) -> float | None:
+def new_product_cap(
+    days: float, units: float, protection_days: float, headroom: float = NEW_PRODUCT_HEADROOM
+) -> float | None:
     """The maximum stock of a product listed ``days`` ago (``units`` sold since), or None.
 
     None when the product has been listed for :data:`NEW_PRODUCT_INTERVALS` ×
@@ -63,8 +63,9 @@ def new_product_cap(days: float, units: float, protection_days: float,
     return headroom * units / days * protection_days
 
 
-def with_new_product_cap(params: ProductParameters, record: tuple[float, float] | None
-                         ) -> tuple[ProductParameters, float | None]:
+def with_new_product_cap(
+    params: ProductParameters, record: tuple[float, float] | None
+) -> tuple[ProductParameters, float | None]:
     """``params`` with the new-product cap as (or under) its maximum stock, and the cap.
 
     ``record``: :func:`since_listing` of the product; the cap is None (and ``params``
@@ -79,5 +80,10 @@ def with_new_product_cap(params: ProductParameters, record: tuple[float, float] 
     return replace(params, max_stock=limit), cap
 
 
-__all__ = ["NEW_PRODUCT_HEADROOM", "NEW_PRODUCT_INTERVALS", "new_product_cap", "since_listing",
-           "with_new_product_cap"]
+__all__ = [
+    "NEW_PRODUCT_HEADROOM",
+    "NEW_PRODUCT_INTERVALS",
+    "new_product_cap",
+    "since_listing",
+    "with_new_product_cap",
+]

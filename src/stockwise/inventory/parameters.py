@@ -20,12 +20,23 @@ from stockwise.sectors import SectorProfile
 
 POLICIES = ("RS", "sS", "sQ")
 DEFAULTS = {
-    "service_level": 0.95, "review_period_days": 7, "holding_cost_rate": 0.20,
-    "ordering_cost": 10.0, "shortage_cost_rate": 1.0, "lead_time_days": 7.0,
+    "service_level": 0.95,
+    "review_period_days": 7,
+    "holding_cost_rate": 0.20,
+    "ordering_cost": 10.0,
+    "shortage_cost_rate": 1.0,
+    "lead_time_days": 7.0,
     "lead_time_std_days": 0.0,
 }
-OVERRIDABLE = ("service_level", "review_period_days", "holding_cost_rate", "ordering_cost",
-               "shortage_cost_rate", "policy", "max_stock")
+OVERRIDABLE = (
+    "service_level",
+    "review_period_days",
+    "holding_cost_rate",
+    "ordering_cost",
+    "shortage_cost_rate",
+    "policy",
+    "max_stock",
+)
 
 
 @dataclass(frozen=True)
@@ -66,8 +77,7 @@ class ProductParameters:
         return min(max(shortage / (shortage + holding), 0.5), 0.9995)
 
 
-def resolve(row: pd.Series, profile: SectorProfile | None, policy: str = "RS"
-            ) -> ProductParameters:
+def resolve(row: pd.Series, profile: SectorProfile | None, policy: str = "RS") -> ProductParameters:
     """Combine one inventory row with its sector profile (row values win when present)."""
 
     def pick(column: str, fallback: Any) -> Any:  # a cell: number, text, date …
@@ -82,8 +92,9 @@ def resolve(row: pd.Series, profile: SectorProfile | None, policy: str = "RS"
     lead_mid = profile.lead_time_days.mid if profile is not None else DEFAULTS["lead_time_days"]
     chosen_policy = str(pick("policy", policy))
     if chosen_policy not in POLICIES:
-        raise OptionError(f"product {row[S.UNIQUE_ID]}: unknown policy {chosen_policy!r}; "
-                         f"use one of {POLICIES}")
+        raise OptionError(
+            f"product {row[S.UNIQUE_ID]}: unknown policy {chosen_policy!r}; use one of {POLICIES}"
+        )
     due = pick(S.ON_ORDER_DUE, None)
     shelf = pick(S.SHELF_LIFE_DAYS, None)
     max_stock = pick("max_stock", None)
@@ -95,14 +106,13 @@ def resolve(row: pd.Series, profile: SectorProfile | None, policy: str = "RS"
         on_order_due=pd.Timestamp(due) if due is not None else None,
         lead_time_days=float(pick(S.LEAD_TIME_DAYS, lead_mid)),
         lead_time_std_days=float(pick(S.LEAD_TIME_STD_DAYS, 0.0)),
-        review_period_days=max(int(pick("review_period_days",
-                                        profile_values["review_period_days"])), 1),
+        review_period_days=max(
+            int(pick("review_period_days", profile_values["review_period_days"])), 1
+        ),
         service_level=float(pick("service_level", profile_values["service_level"])),
-        holding_cost_rate=float(pick("holding_cost_rate",
-                                     profile_values["holding_cost_rate"])),
+        holding_cost_rate=float(pick("holding_cost_rate", profile_values["holding_cost_rate"])),
         ordering_cost=float(pick("ordering_cost", profile_values["ordering_cost"])),
-        shortage_cost_rate=float(pick("shortage_cost_rate",
-                                      profile_values["shortage_cost_rate"])),
+        shortage_cost_rate=float(pick("shortage_cost_rate", profile_values["shortage_cost_rate"])),
         unit_cost=float(pick(S.UNIT_COST, 0.0)),
         moq=float(pick(S.MOQ, 0.0)),
         pack_size=max(float(pick(S.PACK_SIZE, 1.0)), 1.0),

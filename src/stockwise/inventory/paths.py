@@ -47,8 +47,7 @@ def quantile_knots(rows: pd.DataFrame, column: str = FORECAST) -> tuple[np.ndarr
     return probs, knot_values(rows, names)
 
 
-def knot_columns(columns: Iterable[str], column: str = FORECAST
-                 ) -> tuple[np.ndarray, list[str]]:
+def knot_columns(columns: Iterable[str], column: str = FORECAST) -> tuple[np.ndarray, list[str]]:
     """(probabilities, column names) of the point (as the median) and its bands, sorted.
 
     Split from :func:`knot_values` so a table of many products is read once and sliced
@@ -73,8 +72,12 @@ def knot_values(rows: pd.DataFrame, names: list[str]) -> np.ndarray:
 
 
 def sample_paths(
-    rows: pd.DataFrame, n_paths: int = DEFAULT_PATHS, correlation: float = DEFAULT_CORRELATION,
-    rng: np.random.Generator | None = None, column: str = FORECAST, point_is_mean: bool = False,
+    rows: pd.DataFrame,
+    n_paths: int = DEFAULT_PATHS,
+    correlation: float = DEFAULT_CORRELATION,
+    rng: np.random.Generator | None = None,
+    column: str = FORECAST,
+    point_is_mean: bool = False,
 ) -> np.ndarray:
     """(n_paths, days) non-negative demand paths for one product's forecast rows.
 
@@ -91,10 +94,14 @@ def sample_paths(
     return out
 
 
-def paths_from_knots(probs: np.ndarray, knots: np.ndarray, n_paths: int = DEFAULT_PATHS,
-                     correlation: float = DEFAULT_CORRELATION,
-                     rng: np.random.Generator | None = None, days: int | None = None
-                     ) -> np.ndarray:
+def paths_from_knots(
+    probs: np.ndarray,
+    knots: np.ndarray,
+    n_paths: int = DEFAULT_PATHS,
+    correlation: float = DEFAULT_CORRELATION,
+    rng: np.random.Generator | None = None,
+    days: int | None = None,
+) -> np.ndarray:
     """(n_paths, days) demand paths from quantile knots (:func:`quantile_knots`).
 
     The normals for every row of ``knots`` are drawn whatever ``days`` is, so the draws
@@ -107,10 +114,13 @@ def paths_from_knots(probs: np.ndarray, knots: np.ndarray, n_paths: int = DEFAUL
     shared = rng.standard_normal((n_paths, 1))
     own = rng.standard_normal((n_paths, len(knots)))
     if days is not None and days < len(knots):
-        own, knots = np.ascontiguousarray(own[:, :max(days, 0)]), knots[:max(days, 0)]
+        own, knots = np.ascontiguousarray(own[:, : max(days, 0)]), knots[: max(days, 0)]
     # With independent days (the default) the mix below is the draw itself: skip it.
-    z = own if correlation == 0 else (np.sqrt(correlation) * shared
-                                      + np.sqrt(1 - correlation) * own)
+    z = (
+        own
+        if correlation == 0
+        else (np.sqrt(correlation) * shared + np.sqrt(1 - correlation) * own)
+    )
     u = ndtr(z, out=z)  # in place: the draws are not needed again
     if len(probs) == 1:  # no bands: Poisson around the point, via the same uniforms
         from scipy.stats import poisson
@@ -127,8 +137,9 @@ def _rescale_to_mean(paths: np.ndarray, target: np.ndarray) -> None:
     is no shape to rescale, and a zero forecast with positive bands keeps its bands.
     """
     mean = paths.mean(axis=0)
-    scale = np.where(np.isfinite(target) & (target > 0) & (mean > 0),
-                     target / np.where(mean > 0, mean, 1.0), 1.0)
+    scale = np.where(
+        np.isfinite(target) & (target > 0) & (mean > 0), target / np.where(mean > 0, mean, 1.0), 1.0
+    )
     paths *= scale[None, :]
 
 
@@ -194,8 +205,11 @@ def _hours_to_days(forecasts: pd.DataFrame, value_columns: list[str]) -> pd.Data
     """Hourly forecasts summed per product and day (other columns: the day's first)."""
     rows = forecasts[forecasts[S.DS].notna()]
     keys = [rows[S.UNIQUE_ID], rows[S.DS].dt.normalize().rename(S.DS)]
-    rules = {c: ("sum" if c in value_columns else "first")
-             for c in rows.columns if c not in (S.UNIQUE_ID, S.DS)}
+    rules = {
+        c: ("sum" if c in value_columns else "first")
+        for c in rows.columns
+        if c not in (S.UNIQUE_ID, S.DS)
+    }
     out = rows.groupby(keys, sort=True).agg(rules).reset_index()
     return _by_product_and_day(out[list(forecasts.columns)])
 
@@ -208,8 +222,12 @@ def _by_product_and_day(frame: pd.DataFrame) -> pd.DataFrame:
     gives the same rows in the same order as pandas sorting the text itself, faster.
     """
     ids, dates = frame[S.UNIQUE_ID], frame[S.DS]
-    if ids.dtype != object or pd.api.types.infer_dtype(ids) != "string" or \
-            not pd.api.types.is_datetime64_dtype(dates) or dates.isna().any():
+    if (
+        ids.dtype != object
+        or pd.api.types.infer_dtype(ids) != "string"
+        or not pd.api.types.is_datetime64_dtype(dates)
+        or dates.isna().any()
+    ):
         return frame.sort_values([S.UNIQUE_ID, S.DS], kind="stable").reset_index(drop=True)
     codes, uniques = pd.factorize(ids, sort=True)
     codes = np.where(codes < 0, len(uniques), codes)
@@ -217,16 +235,16 @@ def _by_product_and_day(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.iloc[order].reset_index(drop=True)
 
 
-def lead_time_samples(mean: float, std: float, n: int, rng: np.random.Generator,
-                      minimum: int = 1) -> np.ndarray:
+def lead_time_samples(
+    mean: float, std: float, n: int, rng: np.random.Generator, minimum: int = 1
+) -> np.ndarray:
     """Integer lead times in days: a normal around the mean, rounded, at least ``minimum``."""
     if not np.isfinite(std) or std <= 0:
         return np.full(n, max(round(mean), minimum))
     return np.maximum(np.rint(rng.normal(mean, std, n)).astype(int), minimum)
 
 
-def demand_over(paths: np.ndarray, start: np.ndarray | int, length: np.ndarray | int
-                ) -> np.ndarray:
+def demand_over(paths: np.ndarray, start: np.ndarray | int, length: np.ndarray | int) -> np.ndarray:
     """Per path, total demand over ``length`` days starting at day index ``start``.
 
     Paths shorter than needed are extended by repeating their last week's average, so a
@@ -258,7 +276,7 @@ def running_demand(paths: np.ndarray, days: int) -> np.ndarray:
     n_paths, length = paths.shape
     days = max(int(days), 0)
     if days > length:
-        tail = paths[:, -min(7, length):].mean(axis=1, keepdims=True)
+        tail = paths[:, -min(7, length) :].mean(axis=1, keepdims=True)
         paths = np.concatenate([paths, np.repeat(tail, days - length, axis=1)], axis=1)
     by_day = np.ascontiguousarray(paths[:, :days].T)
     totals = np.empty((days + 1, n_paths))
@@ -282,9 +300,14 @@ def is_intermittent(history: np.ndarray) -> bool:
     return (len(values) - sold[0]) / len(sold) >= INTERMITTENT_ADI
 
 
-def bootstrap_paths(history: np.ndarray, days: int, n_paths: int, rng: np.random.Generator,
-                    level: float | None = None, block: int = BOOTSTRAP_BLOCK
-                    ) -> np.ndarray | None:
+def bootstrap_paths(
+    history: np.ndarray,
+    days: int,
+    n_paths: int,
+    rng: np.random.Generator,
+    level: float | None = None,
+    block: int = BOOTSTRAP_BLOCK,
+) -> np.ndarray | None:
     """Demand paths made of blocks of the product's own recent daily demand.
 
     Why: for intermittent items the lead-time total is driven by how demand clusters (a

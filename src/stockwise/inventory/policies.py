@@ -105,8 +105,9 @@ def newsvendor_cost(S: Any, dist: DemandDistribution, h: float, p: float) -> Any
     _positive("h", h, allow_zero=True)
     _positive("p", p, allow_zero=True)
     S = np.asarray(S, dtype=float)
-    return _out(h * np.asarray(dist.expected_leftover(S))
-                + p * np.asarray(dist.expected_shortage(S)))
+    return _out(
+        h * np.asarray(dist.expected_leftover(S)) + p * np.asarray(dist.expected_shortage(S))
+    )
 
 
 def newsvendor(dist: DemandDistribution, h: float, p: float) -> float:
@@ -147,8 +148,10 @@ class _SSEvaluator:
         _positive("p", p)
         _positive("K", K, allow_zero=True)
         if not getattr(dist, "integer_valued", False):
-            raise TypeError("(s,S) evaluation needs an integer-valued demand distribution "
-                            "(e.g. PoissonDemand, EmpiricalDemand of integer counts)")
+            raise TypeError(
+                "(s,S) evaluation needs an integer-valued demand distribution "
+                "(e.g. PoissonDemand, EmpiricalDemand of integer counts)"
+            )
         self.h, self.p, self.K, self.dist = float(h), float(p), float(K), dist
         self._p0 = float(dist.pmf(0))
         if self._p0 >= 1.0:
@@ -168,7 +171,7 @@ class _SSEvaluator:
         m = np.concatenate([self._m, np.empty(size - done)])
         scale = 1.0 - self._p0
         for j in range(done, size):
-            m[j] = 1.0 / scale if j == 0 else float(np.dot(pmf[1:j + 1], m[j - 1::-1])) / scale
+            m[j] = 1.0 / scale if j == 0 else float(np.dot(pmf[1 : j + 1], m[j - 1 :: -1])) / scale
         self._m = m
         self._M = np.concatenate([[0.0], np.cumsum(m)])
 
@@ -205,8 +208,9 @@ def ss_cost(s: int, S: int, h: float, p: float, K: float, dist: DemandDistributi
     return _SSEvaluator(h, p, K, dist).cost(s_int, S_int)
 
 
-def optimal_ss(h: float, p: float, K: float, dist: DemandDistribution,
-               max_level: int | None = None) -> SSSolution:
+def optimal_ss(
+    h: float, p: float, K: float, dist: DemandDistribution, max_level: int | None = None
+) -> SSSolution:
     """Optimal (s,S) policy by the Zheng–Federgruen (1991) algorithm, evaluated exactly.
 
     Same model and convention as :func:`ss_cost` (order when position ≤ s). The search
@@ -235,8 +239,9 @@ def optimal_ss(h: float, p: float, K: float, dist: DemandDistribution,
     return SSSolution(int(s), int(best_S), float(best))
 
 
-def optimal_ss_poisson(h: float, p: float, K: float, mean: float,
-                       max_level: int | None = None) -> SSSolution:
+def optimal_ss_poisson(
+    h: float, p: float, K: float, mean: float, max_level: int | None = None
+) -> SSSolution:
     """Optimal (s,S) for i.i.d. Poisson(mean) demand per period (see :func:`optimal_ss`)."""
     return optimal_ss(h, p, K, PoissonDemand(mean), max_level=max_level)
 
@@ -244,8 +249,13 @@ def optimal_ss_poisson(h: float, p: float, K: float, mean: float,
 # ---------------------------------------------------- safety stock and reorder point
 
 
-def lead_time_demand(mean_demand: float, std_demand: float, lead_time: float,
-                     lead_time_std: float = 0.0, review_period: float = 0.0) -> NormalDemand:
+def lead_time_demand(
+    mean_demand: float,
+    std_demand: float,
+    lead_time: float,
+    lead_time_std: float = 0.0,
+    review_period: float = 0.0,
+) -> NormalDemand:
     """Normal approximation of the demand over the protection interval L + R.
 
     Mean μ_d·(L + R); std σ_LTD = sqrt((L + R)·σ_d² + μ_d²·σ_L²) (i.i.d. period demand,
@@ -257,8 +267,9 @@ def lead_time_demand(mean_demand: float, std_demand: float, lead_time: float,
     return NormalDemand(mean_d * (float(lead_time) + float(review_period)), float(sigma))
 
 
-def _ltd_std(mean_demand: Any, std_demand: Any, lead_time: Any, lead_time_std: Any,
-             review_period: Any) -> np.ndarray:
+def _ltd_std(
+    mean_demand: Any, std_demand: Any, lead_time: Any, lead_time_std: Any, review_period: Any
+) -> np.ndarray:
     mu = _positive("mean_demand", mean_demand, allow_zero=True)
     sd = _positive("std_demand", std_demand, allow_zero=True)
     L = _positive("lead_time", lead_time, allow_zero=True)
@@ -267,9 +278,14 @@ def _ltd_std(mean_demand: Any, std_demand: Any, lead_time: Any, lead_time_std: A
     return np.sqrt((L + R) * sd**2 + mu**2 * sL**2)
 
 
-def safety_stock_normal(service_level: Any, mean_demand: Any, std_demand: Any,
-                        lead_time: Any, lead_time_std: Any = 0.0,
-                        review_period: Any = 0.0) -> Any:
+def safety_stock_normal(
+    service_level: Any,
+    mean_demand: Any,
+    std_demand: Any,
+    lead_time: Any,
+    lead_time_std: Any = 0.0,
+    review_period: Any = 0.0,
+) -> Any:
     """Safety stock z·σ_LTD for a cycle service level, z = Φ⁻¹(service_level).
 
     σ_LTD = sqrt((L + R)·σ_d² + μ_d²·σ_L²) with per-period demand mean μ_d and std σ_d,
@@ -281,11 +297,18 @@ def safety_stock_normal(service_level: Any, mean_demand: Any, std_demand: Any,
     return _out(z * _ltd_std(mean_demand, std_demand, lead_time, lead_time_std, review_period))
 
 
-def reorder_point(service_level: Any, mean_demand: Any, std_demand: Any, lead_time: Any,
-                  lead_time_std: Any = 0.0, review_period: Any = 0.0) -> Any:
+def reorder_point(
+    service_level: Any,
+    mean_demand: Any,
+    std_demand: Any,
+    lead_time: Any,
+    lead_time_std: Any = 0.0,
+    review_period: Any = 0.0,
+) -> Any:
     """Reorder point (or order-up-to level with R > 0): μ_d·(L + R) + safety stock."""
-    ss = safety_stock_normal(service_level, mean_demand, std_demand, lead_time,
-                             lead_time_std, review_period)
+    ss = safety_stock_normal(
+        service_level, mean_demand, std_demand, lead_time, lead_time_std, review_period
+    )
     mu = np.asarray(mean_demand, dtype=float)
     cover = np.asarray(lead_time, dtype=float) + np.asarray(review_period, dtype=float)
     return _out(mu * cover + ss)
@@ -354,8 +377,7 @@ def _smallest_level_for_loss(dist: DemandDistribution, goal: float) -> float:
     return r
 
 
-def reorder_point_for_fill_rate(target: float, order_qty: float,
-                                dist: DemandDistribution) -> float:
+def reorder_point_for_fill_rate(target: float, order_qty: float, dist: DemandDistribution) -> float:
     """Smallest reorder point r whose (r,Q) fill rate (see :func:`fill_rate`) is ≥ target.
 
     ``dist`` is the lead-time demand; 0 ≤ target < 1. Bracketing + bisection (Brent) on
@@ -367,8 +389,9 @@ def reorder_point_for_fill_rate(target: float, order_qty: float,
     return _smallest_level_for_loss(dist, (1.0 - target) * q)
 
 
-def order_up_to_for_fill_rate(target: float, dist: DemandDistribution,
-                              period_demand: float) -> float:
+def order_up_to_for_fill_rate(
+    target: float, dist: DemandDistribution, period_demand: float
+) -> float:
     """Smallest order-up-to level S of an (R,S) policy with fill rate ≥ target.
 
     ``dist`` is the demand over the protection interval L + R and ``period_demand`` the
@@ -407,10 +430,15 @@ def round_order(qty: Any, moq: Any = 0.0, pack_size: Any = 1.0, max_qty: Any = N
     noise), so the result may undershoot qty / moq by that relative amount. NaN quantities
     give NaN. Arguments broadcast; a float comes back for scalar input.
     """
-    if _finite_numbers(qty, moq, pack_size) and moq >= 0 and pack_size > 0 and (
-            max_qty is None or _finite_numbers(max_qty)):
-        return _round_order_scalar(float(qty), float(moq), float(pack_size),
-                                   None if max_qty is None else float(max_qty))
+    if (
+        _finite_numbers(qty, moq, pack_size)
+        and moq >= 0
+        and pack_size > 0
+        and (max_qty is None or _finite_numbers(max_qty))
+    ):
+        return _round_order_scalar(
+            float(qty), float(moq), float(pack_size), None if max_qty is None else float(max_qty)
+        )
     q = np.asarray(qty, dtype=float)
     moq_a = _positive("moq", moq, allow_zero=True)
     pack = _positive("pack_size", pack_size)
@@ -429,8 +457,9 @@ def round_order(qty: Any, moq: Any = 0.0, pack_size: Any = 1.0, max_qty: Any = N
 
 def _finite_numbers(*values: Any) -> bool:
     """True when every value is one finite real number (not an array)."""
-    return all(isinstance(v, int | float | np.integer | np.floating) and math.isfinite(v)
-               for v in values)
+    return all(
+        isinstance(v, int | float | np.integer | np.floating) and math.isfinite(v) for v in values
+    )
 
 
 def _round_order_scalar(q: float, moq: float, pack: float, cap: float | None) -> float:
@@ -471,8 +500,9 @@ class InventoryPolicy(Protocol):
     def describe(self, inventory_position: float | None = None) -> str: ...
 
 
-def _explain(policy: InventoryPolicy, rule: str, inventory_position: float | None,
-             **context: Any) -> str:
+def _explain(
+    policy: InventoryPolicy, rule: str, inventory_position: float | None, **context: Any
+) -> str:
     if inventory_position is None:
         return rule
     qty = float(policy.order_quantity(inventory_position, **context))
@@ -499,8 +529,10 @@ class ReorderPointPolicy:
         return _out(np.where(x <= self.s, n * self.Q, 0.0))
 
     def describe(self, inventory_position: float | None = None) -> str:
-        rule = (f"(s,Q) reorder point: when inventory position ≤ s={_fmt(self.s)}, "
-                f"order multiples of Q={_fmt(self.Q)} until above s")
+        rule = (
+            f"(s,Q) reorder point: when inventory position ≤ s={_fmt(self.s)}, "
+            f"order multiples of Q={_fmt(self.Q)} until above s"
+        )
         return _explain(self, rule, inventory_position)
 
 
@@ -520,8 +552,10 @@ class MinMaxPolicy:
         return _out(np.where(x <= self.s, np.maximum(self.S - x, 0.0), 0.0))
 
     def describe(self, inventory_position: float | None = None) -> str:
-        rule = (f"(s,S) min-max: when inventory position ≤ s={_fmt(self.s)}, "
-                f"order up to S={_fmt(self.S)}")
+        rule = (
+            f"(s,S) min-max: when inventory position ≤ s={_fmt(self.s)}, "
+            f"order up to S={_fmt(self.S)}"
+        )
         return _explain(self, rule, inventory_position)
 
 
@@ -541,16 +575,18 @@ class PeriodicReviewPolicy:
         if not np.isfinite(self.S):
             raise ValueError(f"S must be finite, got {self.S}")
 
-    def order_quantity(self, inventory_position: Any, *, is_review: bool = True,
-                       **context: Any) -> Any:
+    def order_quantity(
+        self, inventory_position: Any, *, is_review: bool = True, **context: Any
+    ) -> Any:
         x = np.asarray(inventory_position, dtype=float)
         qty = np.maximum(self.S - x, 0.0) if is_review else np.zeros_like(x)
         return _out(qty)
 
-    def describe(self, inventory_position: float | None = None, *,
-                 is_review: bool = True) -> str:
-        rule = (f"(R,S) periodic review: every R={_fmt(self.review_period)} periods, "
-                f"order up to S={_fmt(self.S)}")
+    def describe(self, inventory_position: float | None = None, *, is_review: bool = True) -> str:
+        rule = (
+            f"(R,S) periodic review: every R={_fmt(self.review_period)} periods, "
+            f"order up to S={_fmt(self.S)}"
+        )
         if inventory_position is not None and not is_review:
             return f"{rule}; not a review day → no order"
         return _explain(self, rule, inventory_position)

@@ -49,20 +49,27 @@ class Projection:
         hit = np.flatnonzero(self.stockout_by >= threshold)
         return self.dates[hit[0]] if len(hit) else None
 
-    COLUMNS = (("expected_on_hand", "expected_on_hand"),
-               ("stockout_probability", "stockout_probability"),
-               ("stockout_by", "stockout_by"), ("expected_lost_sales", "expected_lost"),
-               ("expected_waste", "expected_waste"))
+    COLUMNS = (
+        ("expected_on_hand", "expected_on_hand"),
+        ("stockout_probability", "stockout_probability"),
+        ("stockout_by", "stockout_by"),
+        ("expected_lost_sales", "expected_lost"),
+        ("expected_waste", "expected_waste"),
+    )
     """(column of :meth:`to_frame`, attribute) after ``ds``."""
 
     def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame({"ds": self.dates, **{name: getattr(self, field)
-                                                   for name, field in self.COLUMNS}})
+        return pd.DataFrame(
+            {"ds": self.dates, **{name: getattr(self, field) for name, field in self.COLUMNS}}
+        )
 
 
 def project(
-    paths: np.ndarray, dates: pd.DatetimeIndex, lots: list[Lot],
-    receipts: Sequence[tuple[int, float]] = (), shelf_life_days: float | None = None,
+    paths: np.ndarray,
+    dates: pd.DatetimeIndex,
+    lots: list[Lot],
+    receipts: Sequence[tuple[int, float]] = (),
+    shelf_life_days: float | None = None,
 ) -> Projection:
     """Project stock along every path; ``receipts`` are (day index, units) arrivals.
 
@@ -76,21 +83,31 @@ def project(
     expiries = [lot.expiry for lot in lots]
     whole_days = all(isinstance(e, int | np.integer) for e in expiries)
     in_order = whole_days and all(a <= b for a, b in pairwise(expiries))
-    if (n_paths == 0 or days == 0 or not whole_days or (arrivals and not in_order)
-            or not all(lot.quantity >= 0 for lot in lots) or not paths.min() >= 0):
+    if (
+        n_paths == 0
+        or days == 0
+        or not whole_days
+        or (arrivals and not in_order)
+        or not all(lot.quantity >= 0 for lot in lots)
+        or not paths.min() >= 0
+    ):
         return _project_by_day(paths, dates, lots, arrivals, shelf_life_days)
     stock = [(float(lot.quantity), int(lot.expiry), 0) for lot in lots]
     for day in sorted(arrivals):
-        expiry = (day + int(shelf_life_days) if shelf_life_days and
-                  np.isfinite(shelf_life_days) else NEVER)
+        expiry = (
+            day + int(shelf_life_days)
+            if shelf_life_days and np.isfinite(shelf_life_days)
+            else NEVER
+        )
         stock.append((arrivals[day], expiry, day))
     if arrivals:  # from a receipt on, first expiring first; on a tie, the lot there first
         stock.sort(key=lambda lot: lot[1])
     return _project_by_lot(paths, dates, stock)
 
 
-def _project_by_lot(paths: np.ndarray, dates: pd.DatetimeIndex,
-                    stock: list[tuple[float, int, int]]) -> Projection:
+def _project_by_lot(
+    paths: np.ndarray, dates: pd.DatetimeIndex, stock: list[tuple[float, int, int]]
+) -> Projection:
     """FEFO lot by lot, all days at once: each lot serves what the lots before it left.
 
     ``stock``: (units, expiry day, arrival day) in the order the lots are served, which
@@ -119,7 +136,7 @@ def _project_by_lot(paths: np.ndarray, dates: pd.DatetimeIndex,
                 span = i + 1
                 break
         left = left[:span]
-        reaching = demand[start:start + span]
+        reaching = demand[start : start + span]
         if left[-1].min() >= 0:  # it lasts on every path: it serves all that reaches it
             reaching[...] = 0.0
         else:
@@ -131,20 +148,25 @@ def _project_by_lot(paths: np.ndarray, dates: pd.DatetimeIndex,
             np.maximum(reaching, 0.0, out=reaching)
         held = left.mean(axis=1)
         present = min(removed, days) - start  # days it is still there at the end of
-        on_hand[start:start + min(span, present)] += held[:present]
+        on_hand[start : start + min(span, present)] += held[:present]
         if span > present:  # it expires within the horizon, holding what it holds
             waste[removed] += held[present]
     # paths short on each day, and short on or before it: counted as bits, 8 paths a byte
     short = np.packbits(demand > 1e-9, axis=1)
     shortages = np.bitwise_count(short).sum(axis=1)
     ran_out = np.bitwise_count(np.bitwise_or.accumulate(short, axis=0)).sum(axis=1)
-    return Projection(dates, on_hand, shortages / n_paths, ran_out / n_paths,
-                      demand.mean(axis=1), waste)
+    return Projection(
+        dates, on_hand, shortages / n_paths, ran_out / n_paths, demand.mean(axis=1), waste
+    )
 
 
-def _project_by_day(paths: np.ndarray, dates: pd.DatetimeIndex, lots: list[Lot],
-                    arrivals: dict[int, float], shelf_life_days: float | None
-                    ) -> Projection:
+def _project_by_day(
+    paths: np.ndarray,
+    dates: pd.DatetimeIndex,
+    lots: list[Lot],
+    arrivals: dict[int, float],
+    shelf_life_days: float | None,
+) -> Projection:
     """The plain day-by-day simulation, for the cases :func:`_project_by_lot` leaves out
     (lots not in expiry order before a receipt, negative stock or demand, no paths)."""
     n_paths, days = paths.shape
@@ -158,8 +180,11 @@ def _project_by_day(paths: np.ndarray, dates: pd.DatetimeIndex, lots: list[Lot],
     ever_out = np.zeros(n_paths, dtype=bool)
     for day in range(days):
         if day in arrivals:
-            expiry = (day + int(shelf_life_days) if shelf_life_days and
-                      np.isfinite(shelf_life_days) else NEVER)
+            expiry = (
+                day + int(shelf_life_days)
+                if shelf_life_days and np.isfinite(shelf_life_days)
+                else NEVER
+            )
             quantities.append(np.full(n_paths, arrivals[day]))
             expiries.append(expiry)
             order = np.argsort(expiries, kind="stable")
@@ -187,9 +212,13 @@ def _project_by_day(paths: np.ndarray, dates: pd.DatetimeIndex, lots: list[Lot],
     return Projection(dates, on_hand, out_today, out_by, lost, waste)
 
 
-def lots_from_batches(on_hand: float, batches: pd.DataFrame | None, today: pd.Timestamp,
-                      expiry_column: str = S.EXPIRY_DATE, quantity_column: str = S.QUANTITY
-                      ) -> list[Lot]:
+def lots_from_batches(
+    on_hand: float,
+    batches: pd.DataFrame | None,
+    today: pd.Timestamp,
+    expiry_column: str = S.EXPIRY_DATE,
+    quantity_column: str = S.QUANTITY,
+) -> list[Lot]:
     """Today's stock as lots: the batches (FEFO order), plus any units they do not cover.
 
     Batches already expired are not stock: they are left out (and reported by the plan).

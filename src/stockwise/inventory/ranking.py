@@ -44,12 +44,21 @@ def rank_plan(plan: pd.DataFrame) -> pd.DataFrame:
     # within a tier, the money key first: critical and at-risk lines by money at stake,
     # order-now lines by risk × money, the rest by risk (money breaks ties)
     money_first = tier.isin([CRITICAL_TIER, URGENCY_TIER["at risk"]])
-    first = np.where(money_first, stake,
-                     np.where(tier == URGENCY_TIER["order now"], risk * np.maximum(
-                         stake, order_value), risk))
+    first = np.where(
+        money_first,
+        stake,
+        np.where(tier == URGENCY_TIER["order now"], risk * np.maximum(stake, order_value), risk),
+    )
     second = np.where(money_first, risk, np.maximum(stake, order_value))
-    keys = pd.DataFrame({"tier": tier.to_numpy(), "first": -first, "second": -second,
-                         "value": -order_value.to_numpy()}, index=plan.index)
+    keys = pd.DataFrame(
+        {
+            "tier": tier.to_numpy(),
+            "first": -first,
+            "second": -second,
+            "value": -order_value.to_numpy(),
+        },
+        index=plan.index,
+    )
     order = keys.sort_values(["tier", "first", "second", "value"], kind="stable").index
     return plan.loc[order].reset_index(drop=True)
 

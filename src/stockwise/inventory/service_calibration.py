@@ -51,8 +51,16 @@ from stockwise.schema import CUTOFF
 
 MIN_SCORES = 50
 """Elapsed protection intervals needed before a pool re-maps the target."""
-LEVEL_GRID = np.unique(np.r_[np.arange(-19, 1) / 20, np.arange(1, 100) / 100, 0.995, 0.999,
-                             1.0, 1 + np.arange(1, 21) / 10])
+LEVEL_GRID = np.unique(
+    np.r_[
+        np.arange(-19, 1) / 20,
+        np.arange(1, 100) / 100,
+        0.995,
+        0.999,
+        1.0,
+        1 + np.arange(1, 21) / 10,
+    ]
+)
 """Candidate quantile levels: 0 and 1 = the smallest and largest totals the paths
 produced; above 1, the largest plus (level − 1) × its distance to the median (up to 3
 times it), for paths too narrow for the cycles they must cover; below 0, (1 + level) ×
@@ -60,9 +68,12 @@ the smallest (down to 5 % of it), for paths far too high (see
 ``decision.protection_quantile``)."""
 
 
-def stocked_levels(totals: np.ndarray, position: float | np.ndarray = 0.0,
-                   moq: float | np.ndarray = 0.0,
-                   pack_size: float | np.ndarray = 1.0) -> np.ndarray:
+def stocked_levels(
+    totals: np.ndarray,
+    position: float | np.ndarray = 0.0,
+    moq: float | np.ndarray = 0.0,
+    pack_size: float | np.ndarray = 1.0,
+) -> np.ndarray:
     """Per level of :data:`LEVEL_GRID`, the stock ordering up to that quantile gives.
 
     ``totals`` are the forecast's sampled demand totals over the protection interval;
@@ -102,8 +113,15 @@ class ServiceCalibrator:
         """Levels already worked out from the current evidence (every product of a group
         asks the same question between two additions)."""
 
-    def add(self, group: str, stocked: np.ndarray, actual: float, *, product: str = "",
-            lead_part: float = 0.0) -> None:
+    def add(
+        self,
+        group: str,
+        stocked: np.ndarray,
+        actual: float,
+        *,
+        product: str = "",
+        lead_part: float = 0.0,
+    ) -> None:
         """One elapsed interval: the stock each level would have given, and its demand.
 
         (``product`` and ``lead_part`` are what :class:`FillRateCalibrator` needs too;
@@ -129,8 +147,9 @@ class ServiceCalibrator:
         if len(own) >= self.min_scores:
             return level_for(np.vstack(own), target)
         if self.count() >= self.min_scores:
-            return level_for(np.vstack([row for rows in self.covered.values()
-                                        for row in rows]), target)
+            return level_for(
+                np.vstack([row for rows in self.covered.values() for row in rows]), target
+            )
         return float(target)
 
 
@@ -157,8 +176,15 @@ class FillRateCalibrator:
         self.counts: dict[str, int] = defaultdict(int)
         self._levels: dict[tuple[float, str], float | None] = {}
 
-    def add(self, group: str, stocked: np.ndarray, actual: float, *, product: str = "",
-            lead_part: float = 0.0) -> None:
+    def add(
+        self,
+        group: str,
+        stocked: np.ndarray,
+        actual: float,
+        *,
+        product: str = "",
+        lead_part: float = 0.0,
+    ) -> None:
         """One elapsed interval: stock per level, demand over it and over its lead part."""
         stocked = np.asarray(stocked, dtype=float)
         total, lead_part = float(actual), min(float(lead_part), float(actual))
@@ -186,8 +212,12 @@ class FillRateCalibrator:
     def fills(self, groups: list[str]) -> np.ndarray:
         """(products, levels): each product's fill per level (products with demand in
         their review parts only)."""
-        rows = [1.0 - self.short[g][p] / self.demand[g][p]
-                for g in groups for p in self.short[g] if self.demand[g][p] > 1e-9]
+        rows = [
+            1.0 - self.short[g][p] / self.demand[g][p]
+            for g in groups
+            for p in self.short[g]
+            if self.demand[g][p] > 1e-9
+        ]
         return np.vstack(rows) if rows else np.ones((0, len(LEVEL_GRID)))
 
     def realised(self, groups: list[str], target: float | None = None) -> np.ndarray:
@@ -219,11 +249,15 @@ Outcome = tuple[str, np.ndarray, float, float]
 """(product, stock per grid level, actual demand over the interval, over its lead part)."""
 
 
-def backtest_outcomes(backtest: pd.DataFrame,
-                      protection: Mapping[str, int | tuple[int, int] | tuple[float, float, int]],
-                      rounding: Mapping[str, tuple[float, float]] | None = None, *,
-                      n_paths: int = 500, correlation: float = 0.0, seed: int = 0
-                      ) -> list[Outcome]:
+def backtest_outcomes(
+    backtest: pd.DataFrame,
+    protection: Mapping[str, int | tuple[int, int] | tuple[float, float, int]],
+    rounding: Mapping[str, tuple[float, float]] | None = None,
+    *,
+    n_paths: int = 500,
+    correlation: float = 0.0,
+    seed: int = 0,
+) -> list[Outcome]:
     """(product, stock per grid level, actual total, actual lead part) per backtest window.
 
     ``backtest``: the chosen model's backtest forecasts (``unique_id, ds, cutoff, y,
@@ -242,7 +276,8 @@ def backtest_outcomes(backtest: pd.DataFrame,
         return []
     rounding = rounding or {}
     windows = backtest.dropna(subset=[S.UNIQUE_ID, CUTOFF]).sort_values(
-        [S.UNIQUE_ID, CUTOFF, S.DS], kind="stable")
+        [S.UNIQUE_ID, CUTOFF, S.DS], kind="stable"
+    )
     probs, names = knot_columns(windows.columns)
     knots = knot_values(windows, names)
     actual = windows[S.Y].to_numpy(dtype=float)
@@ -253,8 +288,9 @@ def backtest_outcomes(backtest: pd.DataFrame,
     seconds = _cutoff_seconds(keys[CUTOFF].to_numpy()[starts])
     scored: list[tuple[str, np.ndarray, float, float, float, float]] = []
     crc: dict[str, int] = {}
-    for uid, second, lo, hi in zip(uids.tolist(), seconds, starts.tolist(), ends.tolist(),
-                                   strict=True):
+    for uid, second, lo, hi in zip(
+        uids.tolist(), seconds, starts.tolist(), ends.tolist(), strict=True
+    ):
         uid = str(uid)
         spec = protection.get(uid)
         if spec is None:
@@ -278,11 +314,23 @@ def backtest_outcomes(backtest: pd.DataFrame,
         if periods < 1 or len(y) < periods or np.isnan(y[:periods]).any():
             continue
         longest = int(np.max(lengths))
-        paths = paths_from_knots(probs, knots[lo:hi], n_paths, correlation, rng,
-                                 days=longest if longest <= len(y) else None)
-        scored.append((uid, _totals_from_start(paths, lengths),
-                       *rounding.get(uid, (0.0, 1.0)), float(y[:periods].sum()),
-                       float(y[:min(lead_periods, periods)].sum())))
+        paths = paths_from_knots(
+            probs,
+            knots[lo:hi],
+            n_paths,
+            correlation,
+            rng,
+            days=longest if longest <= len(y) else None,
+        )
+        scored.append(
+            (
+                uid,
+                _totals_from_start(paths, lengths),
+                *rounding.get(uid, (0.0, 1.0)),
+                float(y[:periods].sum()),
+                float(y[: min(lead_periods, periods)].sum()),
+            )
+        )
     if not scored:
         return []
     # every window's stock per level at once: the same order statistics, one sort per row
@@ -290,8 +338,10 @@ def backtest_outcomes(backtest: pd.DataFrame,
     moq = np.array([[row[2]] for row in scored], dtype=float)
     pack = np.array([[row[3]] for row in scored], dtype=float)
     stocked = stocked_levels(totals, 0.0, moq, pack)
-    return [(uid, stock, total, lead_part) for (uid, _, _, _, total, lead_part), stock
-            in zip(scored, stocked, strict=True)]
+    return [
+        (uid, stock, total, lead_part)
+        for (uid, _, _, _, total, lead_part), stock in zip(scored, stocked, strict=True)
+    ]
 
 
 def _cutoff_seconds(cutoffs: np.ndarray) -> list[int]:
@@ -316,10 +366,14 @@ def _totals_from_start(paths: np.ndarray, lengths: np.ndarray | int) -> np.ndarr
     return totals.ravel()[end * n_paths + np.arange(n_paths)]
 
 
-def plan_levels(outcomes: list[Outcome] | list[tuple[str, np.ndarray, float]],
-                targets: Mapping[str, float], groups: Mapping[str, str],
-                pools: Mapping[str, str] | None = None, min_scores: int = MIN_SCORES,
-                target: str = "cycle_service_level") -> dict[str, tuple[float, int]]:
+def plan_levels(
+    outcomes: list[Outcome] | list[tuple[str, np.ndarray, float]],
+    targets: Mapping[str, float],
+    groups: Mapping[str, str],
+    pools: Mapping[str, str] | None = None,
+    min_scores: int = MIN_SCORES,
+    target: str = "cycle_service_level",
+) -> dict[str, tuple[float, int]]:
     """Per product, (level to order at, number of past intervals behind it).
 
     Outcomes are pooled per ``pools`` value (e.g. the sector; one pool when None) and,
@@ -331,7 +385,8 @@ def plan_levels(outcomes: list[Outcome] | list[tuple[str, np.ndarray, float]],
     pools = pools or {}
     fill = target == "fill_rate"
     calibrators: dict[str, ServiceCalibrator | FillRateCalibrator] = defaultdict(
-        lambda: FillRateCalibrator(min_scores) if fill else ServiceCalibrator(min_scores))
+        lambda: FillRateCalibrator(min_scores) if fill else ServiceCalibrator(min_scores)
+    )
     for uid, stocked, actual, *lead in outcomes:
         calibrator, group = calibrators[pools.get(uid, "")], groups.get(uid, "all")
         calibrator.add(group, stocked, actual, product=uid, lead_part=lead[0] if lead else 0.0)
@@ -339,8 +394,11 @@ def plan_levels(outcomes: list[Outcome] | list[tuple[str, np.ndarray, float]],
     for uid, aim in targets.items():
         pooled = calibrators.get(pools.get(uid, ""))
         group = groups.get(uid, "all")
-        level = None if pooled is None or pooled.count() < min_scores else \
-            pooled.level(float(aim), group)
+        level = (
+            None
+            if pooled is None or pooled.count() < min_scores
+            else pooled.level(float(aim), group)
+        )
         if level is None or pooled is None:
             out[uid] = (float(aim), 0)
             continue
@@ -349,5 +407,14 @@ def plan_levels(outcomes: list[Outcome] | list[tuple[str, np.ndarray, float]],
     return out
 
 
-__all__ = ["LEVEL_GRID", "MIN_SCORES", "FillRateCalibrator", "Outcome", "ServiceCalibrator",
-           "backtest_outcomes", "level_for", "plan_levels", "stocked_levels"]
+__all__ = [
+    "LEVEL_GRID",
+    "MIN_SCORES",
+    "FillRateCalibrator",
+    "Outcome",
+    "ServiceCalibrator",
+    "backtest_outcomes",
+    "level_for",
+    "plan_levels",
+    "stocked_levels",
+]

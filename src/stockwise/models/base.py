@@ -53,8 +53,11 @@ class Forecaster:
 
         ``deep`` is accepted as scikit-learn passes it (``clone``, search tools); a
         forecaster holds no nested estimators, so deep and shallow are the same."""
-        names = [p for p in inspect.signature(type(self).__init__).parameters
-                 if p not in ("self", "args", "kwargs")]
+        names = [
+            p
+            for p in inspect.signature(type(self).__init__).parameters
+            if p not in ("self", "args", "kwargs")
+        ]
         return {name: getattr(self, name) for name in names}
 
     def set_params(self, **params: Any) -> Forecaster:
@@ -97,16 +100,18 @@ class Forecaster:
         self.failures_: dict[str, str] = {}
         lengths = series_lengths(frame)
         for uid, length in lengths[lengths < self.min_history].items():
-            self.failures_[str(uid)] = (f"needs at least {self.min_history} observations, "
-                                        f"has {int(length)}")
+            self.failures_[str(uid)] = (
+                f"needs at least {self.min_history} observations, has {int(length)}"
+            )
         usable = frame[~frame[S.UNIQUE_ID].isin(list(self.failures_))]
         if not usable.empty:
             self._fit(usable, X_df)
         self.fitted_ids_ = sorted(set(usable[S.UNIQUE_ID]) - set(self.failures_))
         return self
 
-    def predict(self, h: int, X_df: pd.DataFrame | None = None,
-                levels: tuple[int, ...] | list[int] = ()) -> pd.DataFrame:
+    def predict(
+        self, h: int, X_df: pd.DataFrame | None = None, levels: tuple[int, ...] | list[int] = ()
+    ) -> pd.DataFrame:
         """Forecast ``h`` periods for every fitted series; never negative."""
         self.check_is_fitted()
         h = check_horizon(h)
@@ -126,15 +131,13 @@ class Forecaster:
 
     def check_is_fitted(self) -> None:
         if not hasattr(self, "fitted_ids_"):
-            raise NotFittedError(
-                f"{self.name} is not fitted yet: call fit(df) before predict(h)")
+            raise NotFittedError(f"{self.name} is not fitted yet: call fit(df) before predict(h)")
 
     # -- for subclasses -----------------------------------------------------------------
     def _fit(self, df: pd.DataFrame, X_df: pd.DataFrame | None) -> None:
         raise NotImplementedError  # pragma: no cover - abstract
 
-    def _predict(self, h: int, X_df: pd.DataFrame | None, levels: tuple[int, ...]
-                 ) -> pd.DataFrame:
+    def _predict(self, h: int, X_df: pd.DataFrame | None, levels: tuple[int, ...]) -> pd.DataFrame:
         raise NotImplementedError  # pragma: no cover - abstract
 
     def _drop_failed_rows(self, out: pd.DataFrame) -> pd.DataFrame:
@@ -192,8 +195,10 @@ def check_training_frame(df: pd.DataFrame, who: str) -> pd.DataFrame:
     if frame[S.Y].dtype != np.float64:
         frame[S.Y] = pd.to_numeric(frame[S.Y], errors="coerce").astype(float)
     if not np.isfinite(frame[S.Y].to_numpy()).all():
-        raise FrameError(f"{who}.fit: y has NaN or infinite values; prepare the series "
-                         "first (stockwise.data.prepare_sales fills gaps with zeros)")
+        raise FrameError(
+            f"{who}.fit: y has NaN or infinite values; prepare the series "
+            "first (stockwise.data.prepare_sales fills gaps with zeros)"
+        )
     if not _is_sorted(frame[S.UNIQUE_ID].to_numpy(), frame[S.DS].to_numpy()):
         frame = frame.sort_values([S.UNIQUE_ID, S.DS], kind="stable")
     frame = frame.reset_index(drop=True)
@@ -210,8 +215,10 @@ def _check_ids_stay_distinct(ids: pd.Series, who: str) -> None:
     mixed = kinds[kinds.map(len) > 1]
     if len(mixed):
         value, names = mixed.index[0], sorted(mixed.iloc[0])
-        raise FrameError(f"{who}.fit: unique_id {value!r} appears as {' and '.join(names)}; "
-                         "ids that read the same as text would merge: give every id as text")
+        raise FrameError(
+            f"{who}.fit: unique_id {value!r} appears as {' and '.join(names)}; "
+            "ids that read the same as text would merge: give every id as text"
+        )
 
 
 def _naive_dates(ds: pd.Series, who: str) -> pd.Series:
@@ -242,7 +249,8 @@ def _check_one_row_per_date(frame: pd.DataFrame, who: str) -> None:
             f"{who}.fit: {count} row(s) repeat a (unique_id, ds) pair, e.g. "
             f"{ids[first]!r} on {pd.Timestamp(ds[first]).date()}; give one row per series and "
             "date (if they are parts of one day's sales, sum them first: "
-            "stockwise.data.sum_duplicates(df))")
+            "stockwise.data.sum_duplicates(df))"
+        )
 
 
 def _is_sorted(ids: np.ndarray, ds: np.ndarray) -> bool:
@@ -286,8 +294,7 @@ def pandas_freq(freq: str, ds: pd.Series) -> str:
 def future_dates(last: pd.Series, h: int, freq: str, ds: pd.Series) -> pd.DataFrame:
     """``unique_id, ds`` for the h periods after each series' last date."""
     dates = future_date_matrix(last.to_numpy(), h, freq, ds)
-    return pd.DataFrame({S.UNIQUE_ID: np.repeat(last.index.to_numpy(), h),
-                         S.DS: dates.ravel()})
+    return pd.DataFrame({S.UNIQUE_ID: np.repeat(last.index.to_numpy(), h), S.DS: dates.ravel()})
 
 
 def future_date_matrix(last: np.ndarray, h: int, freq: str, sample: pd.Series) -> np.ndarray:
@@ -308,8 +315,9 @@ def future_date_matrix(last: np.ndarray, h: int, freq: str, sample: pd.Series) -
     month = last.astype("datetime64[M]")[:, None] + months[None, :].astype("timedelta64[M]")
     if anchor.endswith("S"):
         return month.astype("datetime64[ns]")
-    return ((month + np.timedelta64(1, "M")).astype("datetime64[D]")
-            - np.timedelta64(1, "D")).astype("datetime64[ns]")
+    return (
+        (month + np.timedelta64(1, "M")).astype("datetime64[D]") - np.timedelta64(1, "D")
+    ).astype("datetime64[ns]")
 
 
 def series_lengths(frame: pd.DataFrame) -> pd.Series:
@@ -330,8 +338,9 @@ def interval_columns(name: str, levels: tuple[int, ...]) -> list[str]:
 
 def empty_forecast(name: str, levels: tuple[int, ...]) -> pd.DataFrame:
     columns = [S.UNIQUE_ID, S.DS, name, *interval_columns(name, levels)]
-    return pd.DataFrame({c: pd.Series(dtype="datetime64[ns]" if c == S.DS else float)
-                         for c in columns}).astype({S.UNIQUE_ID: str})
+    return pd.DataFrame(
+        {c: pd.Series(dtype="datetime64[ns]" if c == S.DS else float) for c in columns}
+    ).astype({S.UNIQUE_ID: str})
 
 
 def clip_forecast(out: pd.DataFrame, name: str) -> pd.DataFrame:

@@ -28,8 +28,9 @@ class Naive(PanelForecaster):
         self.alias = alias
         self.freq = freq
 
-    def _point(self, values: np.ndarray, start: np.ndarray, cutoffs: list[int], h: int
-               ) -> np.ndarray:
+    def _point(
+        self, values: np.ndarray, start: np.ndarray, cutoffs: list[int], h: int
+    ) -> np.ndarray:
         last = np.nan_to_num(_at(values, cutoffs))
         return np.repeat(np.maximum(last, 0.0)[:, :, None], h, axis=2)
 
@@ -37,8 +38,9 @@ class Naive(PanelForecaster):
 class SeasonalNaive(PanelForecaster):
     """Repeat the last season (e.g. the same weekday last week)."""
 
-    def __init__(self, season_length: int = 1, alias: str | None = None,
-                 freq: str | None = None) -> None:
+    def __init__(
+        self, season_length: int = 1, alias: str | None = None, freq: str | None = None
+    ) -> None:
         self.season_length = season_length
         self.alias = alias
         self.freq = freq
@@ -47,8 +49,9 @@ class SeasonalNaive(PanelForecaster):
     def min_history(self) -> int:  # type: ignore[override]
         return self.season_length
 
-    def _point(self, values: np.ndarray, start: np.ndarray, cutoffs: list[int], h: int
-               ) -> np.ndarray:
+    def _point(
+        self, values: np.ndarray, start: np.ndarray, cutoffs: list[int], h: int
+    ) -> np.ndarray:
         m = max(self.season_length, 1)
         out = np.empty((len(cutoffs), len(values), h))
         lag = (np.arange(h) % m) - m + 1  # column offset from the cutoff, per step
@@ -63,8 +66,9 @@ class SeasonalNaive(PanelForecaster):
 class WindowAverage(PanelForecaster):
     """Mean of the last ``window_size`` observations (a moving average)."""
 
-    def __init__(self, window_size: int = 7, alias: str | None = None,
-                 freq: str | None = None) -> None:
+    def __init__(
+        self, window_size: int = 7, alias: str | None = None, freq: str | None = None
+    ) -> None:
         self.window_size = window_size
         self.alias = alias
         self.freq = freq
@@ -73,8 +77,9 @@ class WindowAverage(PanelForecaster):
     def min_history(self) -> int:  # type: ignore[override]
         return self.window_size
 
-    def _point(self, values: np.ndarray, start: np.ndarray, cutoffs: list[int], h: int
-               ) -> np.ndarray:
+    def _point(
+        self, values: np.ndarray, start: np.ndarray, cutoffs: list[int], h: int
+    ) -> np.ndarray:
         total = np.cumsum(np.nan_to_num(values), axis=1)
         count = np.cumsum(~np.isnan(values), axis=1)
         out = np.empty((len(cutoffs), len(values)))
@@ -93,7 +98,8 @@ class HistoricAverage(PanelForecaster):
         self.alias = alias
         self.freq = freq
 
-    def _point(self, values: np.ndarray, start: np.ndarray, cutoffs: list[int], h: int
-               ) -> np.ndarray:
+    def _point(
+        self, values: np.ndarray, start: np.ndarray, cutoffs: list[int], h: int
+    ) -> np.ndarray:
         out = mean_up_to(values, cutoffs)
         return np.repeat(np.maximum(out, 0.0)[:, :, None], h, axis=2)

@@ -45,8 +45,11 @@ from stockwise.models.global_model import (
 from stockwise.optional import optional_import
 
 OBJECTIVES = ("auto", "regression", "tweedie", "poisson")
-XGB_OBJECTIVES = {"regression": "reg:squarederror", "tweedie": "reg:tweedie",
-                  "poisson": "count:poisson"}
+XGB_OBJECTIVES = {
+    "regression": "reg:squarederror",
+    "tweedie": "reg:tweedie",
+    "poisson": "count:poisson",
+}
 BOOSTING = (300, 0.05)
 """LightGBM's trees and learning rate where not given."""
 COUNT_BOOSTING = (100, 0.15)
@@ -59,8 +62,7 @@ def _resolve(objective: str, y: np.ndarray, who: str) -> str:
     if objective != "auto":
         return objective
     zero_share = float(np.mean(y <= 0)) if len(y) else 0.0
-    return "tweedie" if zero_share >= INTERMITTENT_ZERO_SHARE and (y >= 0).all() \
-        else "regression"
+    return "tweedie" if zero_share >= INTERMITTENT_ZERO_SHARE and (y >= 0).all() else "regression"
 
 
 class LightGBM(GlobalModel):
@@ -74,18 +76,31 @@ class LightGBM(GlobalModel):
     estimator_suffix = ".txt"
     direct_by_default = True
 
-    def __init__(self, season_length: int | None = None, objective: str = "auto",
-                 n_estimators: int | None = None, learning_rate: float | None = None,
-                 num_leaves: int = 63, min_child_samples: int | None = None,
-                 subsample: float = 1.0, colsample: float = 1.0,
-                 tweedie_variance_power: float = 1.2,
-                 features: FeatureSpec | dict | None = None,
-                 exog: tuple[str, ...] | list[str] | None = None, country: str | None = None,
-                 target_transform: str | tuple[str, ...] | None = "auto",
-                 group_col: str | None = None, conformal_windows: int = 2,
-                 train_window: int | None = None, strategy: str = "auto",
-                 direct_horizon: int | None = None, n_jobs: int = 1,
-                 seed: int = 0, alias: str | None = None, freq: str | None = None) -> None:
+    def __init__(
+        self,
+        season_length: int | None = None,
+        objective: str = "auto",
+        n_estimators: int | None = None,
+        learning_rate: float | None = None,
+        num_leaves: int = 63,
+        min_child_samples: int | None = None,
+        subsample: float = 1.0,
+        colsample: float = 1.0,
+        tweedie_variance_power: float = 1.2,
+        features: FeatureSpec | dict | None = None,
+        exog: tuple[str, ...] | list[str] | None = None,
+        country: str | None = None,
+        target_transform: str | tuple[str, ...] | None = "auto",
+        group_col: str | None = None,
+        conformal_windows: int = 2,
+        train_window: int | None = None,
+        strategy: str = "auto",
+        direct_horizon: int | None = None,
+        n_jobs: int = 1,
+        seed: int = 0,
+        alias: str | None = None,
+        freq: str | None = None,
+    ) -> None:
         self.season_length = season_length
         self.objective = objective
         self.n_estimators = n_estimators
@@ -116,12 +131,20 @@ class LightGBM(GlobalModel):
         lgb = optional_import("lightgbm", "LightGBM")
 
         trees, rate = self.boosting_rounds()
-        params = {"objective": self.objective_, "learning_rate": rate,
-                  "num_leaves": self.num_leaves, "min_data_in_leaf": self._min_leaf(),
-                  "bagging_fraction": self.subsample, "bagging_freq": 1 if self.subsample < 1
-                  else 0, "feature_fraction": self.colsample, "seed": self.seed,
-                  "deterministic": True, "force_row_wise": True, "num_threads": self.n_jobs,
-                  "verbosity": -1}
+        params = {
+            "objective": self.objective_,
+            "learning_rate": rate,
+            "num_leaves": self.num_leaves,
+            "min_data_in_leaf": self._min_leaf(),
+            "bagging_fraction": self.subsample,
+            "bagging_freq": 1 if self.subsample < 1 else 0,
+            "feature_fraction": self.colsample,
+            "seed": self.seed,
+            "deterministic": True,
+            "force_row_wise": True,
+            "num_threads": self.n_jobs,
+            "verbosity": -1,
+        }
         if self.objective_ == "tweedie":
             params["tweedie_variance_power"] = self.tweedie_variance_power
         data = lgb.Dataset(X, label=y, free_raw_data=True)
@@ -136,8 +159,10 @@ class LightGBM(GlobalModel):
         :data:`BOOSTING`'s."""
         count = self.objective_ in COUNT_OBJECTIVES and self.freq_ != "D"
         trees, rate = COUNT_BOOSTING if count else BOOSTING
-        return (trees if self.n_estimators is None else int(self.n_estimators),
-                rate if self.learning_rate is None else float(self.learning_rate))
+        return (
+            trees if self.n_estimators is None else int(self.n_estimators),
+            rate if self.learning_rate is None else float(self.learning_rate),
+        )
 
     def _min_leaf(self) -> int:
         """20 rows per leaf, 100 with a count objective: a Tweedie / Poisson leaf of only
@@ -165,17 +190,31 @@ class XGBoost(GlobalModel):
     estimator_suffix = ".json"
     direct_by_default = True
 
-    def __init__(self, season_length: int | None = None, objective: str = "auto",
-                 n_estimators: int = 300, learning_rate: float = 0.05, max_depth: int = 8,
-                 min_child_weight: float = 1.0, subsample: float = 0.8,
-                 colsample: float = 0.8, tweedie_variance_power: float = 1.2,
-                 features: FeatureSpec | dict | None = None,
-                 exog: tuple[str, ...] | list[str] | None = None, country: str | None = None,
-                 target_transform: str | tuple[str, ...] | None = "auto",
-                 group_col: str | None = None, conformal_windows: int = 2,
-                 train_window: int | None = None, strategy: str = "auto",
-                 direct_horizon: int | None = None, n_jobs: int = 1,
-                 seed: int = 0, alias: str | None = None, freq: str | None = None) -> None:
+    def __init__(
+        self,
+        season_length: int | None = None,
+        objective: str = "auto",
+        n_estimators: int = 300,
+        learning_rate: float = 0.05,
+        max_depth: int = 8,
+        min_child_weight: float = 1.0,
+        subsample: float = 0.8,
+        colsample: float = 0.8,
+        tweedie_variance_power: float = 1.2,
+        features: FeatureSpec | dict | None = None,
+        exog: tuple[str, ...] | list[str] | None = None,
+        country: str | None = None,
+        target_transform: str | tuple[str, ...] | None = "auto",
+        group_col: str | None = None,
+        conformal_windows: int = 2,
+        train_window: int | None = None,
+        strategy: str = "auto",
+        direct_horizon: int | None = None,
+        n_jobs: int = 1,
+        seed: int = 0,
+        alias: str | None = None,
+        freq: str | None = None,
+    ) -> None:
         self.season_length = season_length
         self.objective = objective
         self.n_estimators = n_estimators
@@ -205,11 +244,18 @@ class XGBoost(GlobalModel):
     def _train(self, X: pd.DataFrame, y: np.ndarray) -> Any:
         xgb = optional_import("xgboost", "XGBoost")
 
-        params = {"objective": XGB_OBJECTIVES[self.objective_], "eta": self.learning_rate,
-                  "max_depth": self.max_depth, "min_child_weight": self.min_child_weight,
-                  "subsample": self.subsample, "colsample_bytree": self.colsample,
-                  "tree_method": "hist", "seed": self.seed, "nthread": self.n_jobs,
-                  "verbosity": 0}
+        params = {
+            "objective": XGB_OBJECTIVES[self.objective_],
+            "eta": self.learning_rate,
+            "max_depth": self.max_depth,
+            "min_child_weight": self.min_child_weight,
+            "subsample": self.subsample,
+            "colsample_bytree": self.colsample,
+            "tree_method": "hist",
+            "seed": self.seed,
+            "nthread": self.n_jobs,
+            "verbosity": 0,
+        }
         if self.objective_ == "tweedie":
             params["tweedie_variance_power"] = self.tweedie_variance_power
         data = xgb.DMatrix(X, label=y, missing=np.nan)

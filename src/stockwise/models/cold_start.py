@@ -88,10 +88,13 @@ class ColdStart:
     enabled: bool = True
 
     def __post_init__(self) -> None:
-        if self.min_history is not None and (isinstance(self.min_history, bool)
-                                             or int(self.min_history) < 1):
-            raise OptionError(f"cold start min_history must be a whole number of periods "
-                              f"of 1 or more, not {self.min_history!r}")
+        if self.min_history is not None and (
+            isinstance(self.min_history, bool) or int(self.min_history) < 1
+        ):
+            raise OptionError(
+                f"cold start min_history must be a whole number of periods "
+                f"of 1 or more, not {self.min_history!r}"
+            )
         if int(self.min_peers) < 1:
             raise OptionError(f"cold start min_peers must be 1 or more, not {self.min_peers!r}")
 
@@ -113,8 +116,9 @@ class ColdStart:
             return cls(enabled=False)
         if isinstance(value, int | np.integer):
             return cls(min_history=int(value))
-        raise OptionError(f"cold_start must be True, False, a number of periods or "
-                          f"ColdStart(...), not {value!r}")
+        raise OptionError(
+            f"cold_start must be True, False, a number of periods or ColdStart(...), not {value!r}"
+        )
 
 
 @dataclass(frozen=True)
@@ -166,9 +170,15 @@ def young_series(frame: pd.DataFrame, min_history: int) -> pd.Series:
     return ages[(ages >= 1) & (ages < min_history)]
 
 
-def peer_forecast(frame: pd.DataFrame, future: pd.DataFrame, groups: pd.DataFrame | None,
-                  levels: Sequence[int], season_length: int, min_history: int,
-                  min_peers: int = MIN_PEERS) -> PeerResult:
+def peer_forecast(
+    frame: pd.DataFrame,
+    future: pd.DataFrame,
+    groups: pd.DataFrame | None,
+    levels: Sequence[int],
+    season_length: int,
+    min_history: int,
+    min_peers: int = MIN_PEERS,
+) -> PeerResult:
     """Forecast each young series of ``future`` (``unique_id, ds``: its periods ahead, in
     order) from the established series of ``frame`` (regular ``unique_id, ds, y``).
 
@@ -191,7 +201,7 @@ def peer_forecast(frame: pd.DataFrame, future: pd.DataFrame, groups: pd.DataFram
             without[uid] = found
             continue
         curves, observed, label, shifts = found
-        seen = panel.y[i, panel.first_sale[i]:panel.last[i] + 1]
+        seen = panel.y[i, panel.first_sale[i] : panel.last[i] + 1]
         values = _scaled(seen, _nearest(seen, curves, observed), observed)
         parts.append(_summarise(uid, rows[S.DS].to_numpy(), values, levels, shifts))
         basis[uid] = label
@@ -200,9 +210,15 @@ def peer_forecast(frame: pd.DataFrame, future: pd.DataFrame, groups: pd.DataFram
     return PeerResult(out[columns], basis, without)
 
 
-def _peers(panel: Panel, i: int, groups: pd.DataFrame | None, season_length: int,
-           min_history: int, h: int, min_peers: int
-           ) -> tuple[np.ndarray, int, str, np.ndarray | None] | str:
+def _peers(
+    panel: Panel,
+    i: int,
+    groups: pd.DataFrame | None,
+    season_length: int,
+    min_history: int,
+    h: int,
+    min_peers: int,
+) -> tuple[np.ndarray, int, str, np.ndarray | None] | str:
     """The peers' curves for young series ``i`` (peers × (observed ages + h)), its
     number of observed ages and how the peers were found; or why there are none."""
     first, end = int(panel.first_sale[i]), int(panel.last[i])
@@ -223,22 +239,27 @@ def _peers(panel: Panel, i: int, groups: pd.DataFrame | None, season_length: int
                 continue
             pool &= (keys == mine).all(axis=1).to_numpy()
             where = ", ".join(f"{c}={v}" for c, v in mine.items())
-        curves, owners = _launch_curves(panel, np.flatnonzero(pool), first, end, k, h,
-                                        season_length)
+        curves, owners = _launch_curves(
+            panel, np.flatnonzero(pool), first, end, k, h, season_length
+        )
         if len(set(owners)) >= min_peers:
             return curves, k, f"{len(set(owners))} peers' launch curves ({where})", None
-        curves, owners = _mature_curves(panel, np.flatnonzero(pool), first, end, h,
-                                        season_length)
+        curves, owners = _mature_curves(panel, np.flatnonzero(pool), first, end, h, season_length)
         if len(set(owners)) >= min_peers:
-            return (curves, k, f"{len(set(owners))} peers' sales on the same dates ({where})",
-                    _common_shifts(panel, np.unique(owners), end, h, season_length))
+            return (
+                curves,
+                k,
+                f"{len(set(owners))} peers' sales on the same dates ({where})",
+                _common_shifts(panel, np.unique(owners), end, h, season_length),
+            )
     if not established.any():
         return "no established series to learn from"
     return f"fewer than {min_peers} established peers with sales on its dates"
 
 
-def _launch_curves(panel: Panel, peers: np.ndarray, first: int, end: int, k: int, h: int,
-                   season_length: int) -> tuple[np.ndarray, np.ndarray]:
+def _launch_curves(
+    panel: Panel, peers: np.ndarray, first: int, end: int, k: int, h: int, season_length: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Sales by age since each peer's own (observed) launch, up to the newcomer's last
     date, shifted by under a season to the newcomer's season position."""
     launched = peers[panel.first_sale[peers] >= max(season_length, PHASE_LIMIT)]
@@ -255,8 +276,9 @@ def _launch_curves(panel: Panel, peers: np.ndarray, first: int, end: int, k: int
     return _usable(curves, launched, k)
 
 
-def _mature_curves(panel: Panel, peers: np.ndarray, first: int, end: int, h: int,
-                   season_length: int) -> tuple[np.ndarray, np.ndarray]:
+def _mature_curves(
+    panel: Panel, peers: np.ndarray, first: int, end: int, h: int, season_length: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Each peer's sales on the newcomer's dates, then, for the dates ahead, each of its
     last seasons in turn (one curve per season: their spread is the week-to-week
     variation a mean would hide); nothing after the newcomer's last date. Also returns
@@ -267,8 +289,8 @@ def _mature_curves(panel: Panel, peers: np.ndarray, first: int, end: int, h: int
     span = min(span, end + 1) // season * season
     if not len(peers) or not span:
         return np.empty((0, k + h)), np.empty(0, dtype=int)
-    seen = panel.y[peers, first:end + 1]
-    recent = panel.y[peers, end + 1 - span:end + 1]
+    seen = panel.y[peers, first : end + 1]
+    recent = panel.y[peers, end + 1 - span : end + 1]
     # recent[:, p] is position end + 1 - span + p; the date ahead end + m takes the same
     # season position, r seasons back (r = 0: the latest)
     phase = (np.arange(span) - (span - 1)) % season
@@ -281,8 +303,9 @@ def _mature_curves(panel: Panel, peers: np.ndarray, first: int, end: int, h: int
     return _usable(curves.reshape(len(peers) * count, k + h), np.repeat(peers, count), k)
 
 
-def _common_shifts(panel: Panel, peers: np.ndarray, end: int, h: int, season_length: int
-                   ) -> np.ndarray | None:
+def _common_shifts(
+    panel: Panel, peers: np.ndarray, end: int, h: int, season_length: int
+) -> np.ndarray | None:
     """How far the peers' total sales in the periods after each of their recent cutoffs
     (a season apart, up to :data:`SHIFT_CUTOFFS`, all seen by ``end``) came out from the
     repeat of their last seasons: ratios (cutoffs × h). A holiday or a season starting
@@ -294,9 +317,9 @@ def _common_shifts(panel: Panel, peers: np.ndarray, end: int, h: int, season_len
     same = [np.flatnonzero(phase == m % season) for m in range(1, h + 1)]
     ratios = []
     for cutoff in range(end - h, span - 2, -season)[:SHIFT_CUTOFFS]:
-        recent = total[cutoff + 1 - span:cutoff + 1]
+        recent = total[cutoff + 1 - span : cutoff + 1]
         projected = np.array([recent[where].mean() for where in same])
-        actual = total[cutoff + 1:cutoff + h + 1]
+        actual = total[cutoff + 1 : cutoff + h + 1]
         if (projected > 0).all():
             ratios.append(actual / projected)
     return np.array(ratios) if ratios else None
@@ -348,13 +371,18 @@ def _weight(curves: np.ndarray, levels: np.ndarray, centre: float, k: int) -> fl
     return spread / (spread + noise / k)
 
 
-def _summarise(uid: str, dates: np.ndarray, values: np.ndarray, levels: Sequence[int],
-               shifts: np.ndarray | None = None) -> pd.DataFrame:
+def _summarise(
+    uid: str,
+    dates: np.ndarray,
+    values: np.ndarray,
+    levels: Sequence[int],
+    shifts: np.ndarray | None = None,
+) -> pd.DataFrame:
     """Trimmed mean and quantile bands of the scaled curves per period, never negative;
     the bands of every curve times every common shift when there are ``shifts``."""
     ordered = np.sort(values, axis=0)
     cut = int(TRIM * len(ordered))
-    kept = ordered[cut:len(ordered) - cut] if len(ordered) - 2 * cut > 0 else ordered
+    kept = ordered[cut : len(ordered) - cut] if len(ordered) - 2 * cut > 0 else ordered
     point = np.clip(kept.mean(axis=0), 0.0, None)
     out = {S.UNIQUE_ID: uid, S.DS: dates, S.FORECAST: point}
     if shifts is not None:
@@ -367,5 +395,12 @@ def _summarise(uid: str, dates: np.ndarray, values: np.ndarray, levels: Sequence
     return pd.DataFrame(out)
 
 
-__all__ = ["DEFAULT_MIN_HISTORY", "MODEL_NAME", "ColdStart", "Panel", "PeerResult",
-           "peer_forecast", "young_series"]
+__all__ = [
+    "DEFAULT_MIN_HISTORY",
+    "MODEL_NAME",
+    "ColdStart",
+    "Panel",
+    "PeerResult",
+    "peer_forecast",
+    "young_series",
+]

@@ -31,8 +31,9 @@ if TYPE_CHECKING:
 DEFAULT_WINDOWS = 3
 
 
-def conformal_scores(model: Forecaster, h: int, n_windows: int = DEFAULT_WINDOWS
-                     ) -> tuple[dict[str, np.ndarray], dict[str, float]]:
+def conformal_scores(
+    model: Forecaster, h: int, n_windows: int = DEFAULT_WINDOWS
+) -> tuple[dict[str, np.ndarray], dict[str, float]]:
     """Signed out-of-sample errors (y − ŷ) per series, and each series' share of zero
     actuals in those windows, from refits on the training data."""
     train = model.train_
@@ -43,13 +44,13 @@ def conformal_scores(model: Forecaster, h: int, n_windows: int = DEFAULT_WINDOWS
             continue
         forecast, _ = window_forecast(model, window, h)
         joined = window.test[[S.UNIQUE_ID, S.DS, S.Y]].merge(
-            forecast[[S.UNIQUE_ID, S.DS, model.name]], on=[S.UNIQUE_ID, S.DS])
+            forecast[[S.UNIQUE_ID, S.DS, model.name]], on=[S.UNIQUE_ID, S.DS]
+        )
         errors = joined[S.Y] - joined[model.name]
         for uid, values in errors.groupby(joined[S.UNIQUE_ID], sort=False):
             scores.setdefault(str(uid), []).append(values.to_numpy())
             actuals.setdefault(str(uid), []).append(joined.loc[values.index, S.Y].to_numpy())
-    zero_share = {uid: float(np.mean(np.concatenate(parts) <= 0))
-                  for uid, parts in actuals.items()}
+    zero_share = {uid: float(np.mean(np.concatenate(parts) <= 0)) for uid, parts in actuals.items()}
     return {uid: np.concatenate(parts) for uid, parts in scores.items()}, zero_share
 
 
@@ -70,19 +71,24 @@ def conformal_band(errors: np.ndarray, level: int) -> tuple[float, float]:
     return float(ordered[max(lower, 1) - 1]), float(ordered[min(upper, n) - 1])
 
 
-def add_conformal_intervals(model: Forecaster, point: pd.DataFrame, h: int,
-                            levels: tuple[int, ...], X_df: pd.DataFrame | None = None,
-                            n_windows: int | None = None, *,
-                            scores: tuple[dict[str, np.ndarray], dict[str, float]] | None = None,
-                            spread: pd.Series | None = None) -> pd.DataFrame:
+def add_conformal_intervals(
+    model: Forecaster,
+    point: pd.DataFrame,
+    h: int,
+    levels: tuple[int, ...],
+    X_df: pd.DataFrame | None = None,
+    n_windows: int | None = None,
+    *,
+    scores: tuple[dict[str, np.ndarray], dict[str, float]] | None = None,
+    spread: pd.Series | None = None,
+) -> pd.DataFrame:
     """Add ``<name>-lo-L`` / ``<name>-hi-L`` to a point forecast of ``model``.
 
     ``scores`` (from :func:`conformal_scores`) and ``spread`` (random-walk sigma per
     series) may be given precomputed: a saved model keeps them instead of its training data.
     """
     windows = n_windows or int(getattr(model, "conformal_windows", DEFAULT_WINDOWS))
-    errors_by_id, zero_share = (scores if scores is not None
-                                else conformal_scores(model, h, windows))
+    errors_by_id, zero_share = scores if scores is not None else conformal_scores(model, h, windows)
     out = point.copy()
     name = model.name
     steps = out.groupby(S.UNIQUE_ID, sort=False).cumcount().to_numpy() + 1
@@ -93,7 +99,7 @@ def add_conformal_intervals(model: Forecaster, point: pd.DataFrame, h: int,
     for i, uid in enumerate(ids):
         found = errors_by_id.get(uid)
         if found is not None and len(found):
-            errors[i, :len(found)] = found
+            errors[i, : len(found)] = found
     shares = np.array([zero_share.get(u, 0.0) for u in ids])
     sigma = spread.reindex(ids).to_numpy(dtype=float)
     bands = conformal_offsets(errors, shares, sigma, levels)
@@ -116,8 +122,9 @@ def two_sided_z(level: float) -> float:
     return NormalDist().inv_cdf(0.5 + level / 200.0)
 
 
-def conformal_offsets(errors: np.ndarray, zero_share: np.ndarray, sigma: np.ndarray,
-                      levels: Sequence[int]) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+def conformal_offsets(
+    errors: np.ndarray, zero_share: np.ndarray, sigma: np.ndarray, levels: Sequence[int]
+) -> dict[int, tuple[np.ndarray, np.ndarray]]:
     """Per series (rows of ``errors``, NaN-padded), the band offsets of each level.
 
     The finite-sample conformal ranks of :func:`conformal_band`, for every series at once.
@@ -134,10 +141,12 @@ def conformal_offsets(errors: np.ndarray, zero_share: np.ndarray, sigma: np.ndar
         upper = np.minimum(np.ceil((count + 1) * (1 - tail)).astype(int), count) - 1
         lower = np.maximum(np.floor((count + 1) * tail).astype(int), 1) - 1
         has = count > 0
-        hi = np.where(has, np.take_along_axis(ordered, np.clip(upper, 0, None)[:, None],
-                                              1)[:, 0], np.nan)
-        lo = np.where(has, np.take_along_axis(ordered, np.clip(lower, 0, None)[:, None],
-                                              1)[:, 0], np.nan)
+        hi = np.where(
+            has, np.take_along_axis(ordered, np.clip(upper, 0, None)[:, None], 1)[:, 0], np.nan
+        )
+        lo = np.where(
+            has, np.take_along_axis(ordered, np.clip(lower, 0, None)[:, None], 1)[:, 0], np.nan
+        )
         lo = np.where(has & (zero_share >= tail), -np.inf, lo)
         out[int(level)] = (lo, hi)
     return out

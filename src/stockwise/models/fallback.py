@@ -34,8 +34,9 @@ class FallbackChain(Forecaster):
 
     native_intervals = True  # each member brings its own (native or conformal)
 
-    def __init__(self, models: Sequence[Forecaster], alias: str | None = None,
-                 freq: str | None = None) -> None:
+    def __init__(
+        self, models: Sequence[Forecaster], alias: str | None = None, freq: str | None = None
+    ) -> None:
         self.models = models
         self.alias = alias
         self.freq = freq
@@ -61,9 +62,14 @@ class FallbackChain(Forecaster):
         """The first model backtests in one pass and never hands a series on."""
         return bool(self.models) and getattr(self.models[0], "one_pass_backtest", False)
 
-    def cross_validation(self, df: pd.DataFrame, h: int, n_windows: int = 2,
-                         step: int | None = None, levels: tuple[int, ...] = ()
-                         ) -> pd.DataFrame:
+    def cross_validation(
+        self,
+        df: pd.DataFrame,
+        h: int,
+        n_windows: int = 2,
+        step: int | None = None,
+        levels: tuple[int, ...] = (),
+    ) -> pd.DataFrame:
         """The first model's one-pass backtest, under the chain's name."""
         first = self.models[0].clone()
         if first.get_params().get("freq", "absent") is None:
@@ -110,11 +116,13 @@ class FallbackChain(Forecaster):
             if entry not in self.failures_.get(uid, ""):
                 previous = self.failures_.get(uid)
                 self.failures_[uid] = f"{previous}; {entry}" if previous else entry
-                log.info("%s failed on series %s (%s); trying the next model", model.name,
-                         uid, reason)
+                log.info(
+                    "%s failed on series %s (%s); trying the next model", model.name, uid, reason
+                )
 
-    def predict(self, h: int, X_df: pd.DataFrame | None = None,
-                levels: tuple[int, ...] | list[int] = ()) -> pd.DataFrame:
+    def predict(
+        self, h: int, X_df: pd.DataFrame | None = None, levels: tuple[int, ...] | list[int] = ()
+    ) -> pd.DataFrame:
         """Each series is served by the first model that fits *and* forecasts it."""
         self.check_is_fitted()
         levels = normalise_levels(levels)
@@ -155,5 +163,8 @@ class FallbackChain(Forecaster):
 def _rename(frame: pd.DataFrame, old: str, new: str) -> pd.DataFrame:
     if old == new:
         return frame
-    return frame.rename(columns={c: new + c[len(old):] for c in frame.columns
-                                 if c == old or c.startswith(f"{old}-")})
+    return frame.rename(
+        columns={
+            c: new + c[len(old) :] for c in frame.columns if c == old or c.startswith(f"{old}-")
+        }
+    )

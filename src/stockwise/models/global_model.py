@@ -53,8 +53,20 @@ from stockwise.models.known_inputs import future_driver_features, with_exog
 COUNT_OBJECTIVES = ("tweedie", "poisson")
 INTERMITTENT_ZERO_SHARE = 0.3
 """With at least this share of zero periods, "auto" picks a Tweedie objective."""
-NOT_DRIVERS = {S.UNIQUE_ID, S.DS, S.Y, S.SECTOR, S.PRODUCT, S.STORE, S.CATEGORY, S.ON_HAND,
-               S.STOCKOUT, S.GAP_FILLED, S.SOURCE_ROW, S.N_OBS}
+NOT_DRIVERS = {
+    S.UNIQUE_ID,
+    S.DS,
+    S.Y,
+    S.SECTOR,
+    S.PRODUCT,
+    S.STORE,
+    S.CATEGORY,
+    S.ON_HAND,
+    S.STOCKOUT,
+    S.GAP_FILLED,
+    S.SOURCE_ROW,
+    S.N_OBS,
+}
 """Columns never taken as drivers when ``exog`` is None (keys, attributes, bookkeeping)."""
 DEFAULT_SEASON = calendar_facts.SEASON
 MIN_TRAINING_ROWS = 10
@@ -120,8 +132,11 @@ class GlobalModel(Forecaster):
         self.spec_ = self._resolve_spec(frame)
         for col in self.spec_.drivers:
             if col not in frame.columns:
-                raise InputError(f"{self.name}: known-ahead input '{col}' is not in the "
-                                 "training data (add it to df or X_df)", column=col)
+                raise InputError(
+                    f"{self.name}: known-ahead input '{col}' is not in the "
+                    "training data (add it to df or X_df)",
+                    column=col,
+                )
         self.transform_names_ = self._resolve_transforms(y)
         if self.objective_ in COUNT_OBJECTIVES and (y < 0).any():
             raise ValueError(f"{self.name}: objective {self.objective_} needs y >= 0")
@@ -150,8 +165,10 @@ class GlobalModel(Forecaster):
             rows = keep & (row_group == group)
             if rows.sum() < MIN_TRAINING_ROWS:
                 for uid in (u for u, g in self.groups_.items() if g == group):
-                    self.failures_[uid] = (f"too little history for {self.name} "
-                                           f"({int(rows.sum())} training rows in its group)")
+                    self.failures_[uid] = (
+                        f"too little history for {self.name} "
+                        f"({int(rows.sum())} training rows in its group)"
+                    )
                 continue
             self.estimators_[group] = self._train(matrix[rows], target[rows])
         self._keep_recursion_state(frame, z, codes)
@@ -164,15 +181,21 @@ class GlobalModel(Forecaster):
         elif isinstance(self.features, dict):
             spec = FeatureSpec.from_dict(self.features)
         else:
-            spec = default_spec(freq, season, country=self.country,
-                                intermittent=self.objective_ in COUNT_OBJECTIVES,
-                                strategy=self._strategy())
+            spec = default_spec(
+                freq,
+                season,
+                country=self.country,
+                intermittent=self.objective_ in COUNT_OBJECTIVES,
+                strategy=self._strategy(),
+            )
             steps = getattr(self, "direct_horizon", None)
             if spec.direct and steps is not None:
                 spec = _replace(spec, direct_horizon=int(steps))
         if self._strategy() != spec.strategy:
-            raise OptionError(f"{self.name}: strategy={self.strategy!r} but the feature "
-                              f"spec given says strategy={spec.strategy!r}")
+            raise OptionError(
+                f"{self.name}: strategy={self.strategy!r} but the feature "
+                f"spec given says strategy={spec.strategy!r}"
+            )
         if self.country and not spec.country:
             spec = _replace(spec, country=self.country)
         if spec.drivers and self.exog is None:
@@ -196,8 +219,9 @@ class GlobalModel(Forecaster):
         """
         chosen = getattr(self, "strategy", "auto")
         if chosen not in ("auto", "recursive", "direct"):
-            raise OptionError(f"{self.name}: strategy must be 'auto', 'recursive' or "
-                              f"'direct', not {chosen!r}")
+            raise OptionError(
+                f"{self.name}: strategy must be 'auto', 'recursive' or 'direct', not {chosen!r}"
+            )
         if chosen != "auto":
             return chosen
         given = self.features
@@ -205,8 +229,7 @@ class GlobalModel(Forecaster):
             return given.strategy
         if isinstance(given, dict):
             return str(given.get("strategy", "recursive"))
-        if self.direct_by_default and self.freq_ == "D" and \
-                self.objective_ not in COUNT_OBJECTIVES:
+        if self.direct_by_default and self.freq_ == "D" and self.objective_ not in COUNT_OBJECTIVES:
             return "direct"
         return "recursive"
 
@@ -228,13 +251,16 @@ class GlobalModel(Forecaster):
         if not self.group_col:
             return dict.fromkeys(self.ids_, ALL)
         if self.group_col not in frame.columns:
-            raise InputError(f"{self.name}: group_col '{self.group_col}' is not a column of "
-                             "the training data", column=self.group_col)
+            raise InputError(
+                f"{self.name}: group_col '{self.group_col}' is not a column of the training data",
+                column=self.group_col,
+            )
         first = frame.groupby(S.UNIQUE_ID, sort=False)[self.group_col].first()
         return {uid: str(first[uid]) for uid in self.ids_}
 
-    def _columns(self, frame: pd.DataFrame, z: np.ndarray, starts: np.ndarray
-                 ) -> dict[str, np.ndarray]:
+    def _columns(
+        self, frame: pd.DataFrame, z: np.ndarray, starts: np.ndarray
+    ) -> dict[str, np.ndarray]:
         """Every panel row's features (past target, calendar, drivers)."""
         columns = history_features(z, starts, self.spec_)
         columns.update(calendar_features(frame[S.DS], self.spec_))
@@ -247,8 +273,7 @@ class GlobalModel(Forecaster):
         matrix = pd.DataFrame({name: columns[name] for name in self.spec_.feature_names()})
         return matrix if self.handles_missing else matrix.fillna(0.0)
 
-    def _keep_recursion_state(self, frame: pd.DataFrame, z: np.ndarray, codes: np.ndarray
-                              ) -> None:
+    def _keep_recursion_state(self, frame: pd.DataFrame, z: np.ndarray, codes: np.ndarray) -> None:
         """What the recursion needs: last L transformed values, level, driver tail."""
         length = self.spec_.history_length
         n = len(self.ids_)
@@ -263,13 +288,13 @@ class GlobalModel(Forecaster):
         self.last_ds_ = frame.groupby(S.UNIQUE_ID, sort=False)[S.DS].max().reindex(self.ids_)
         self.spread_ = random_walk_sigma(frame)
         tail = position < self.spec_.driver_history
-        self.driver_tail_ = frame.loc[tail, [S.UNIQUE_ID, S.DS, *self.spec_.drivers]
-                                      ].reset_index(drop=True)
+        self.driver_tail_ = frame.loc[tail, [S.UNIQUE_ID, S.DS, *self.spec_.drivers]].reset_index(
+            drop=True
+        )
         self.conformal_: dict[int, tuple[dict[str, np.ndarray], dict[str, float]]] = {}
 
     # -- predict ------------------------------------------------------------------------
-    def _predict(self, h: int, X_df: pd.DataFrame | None, levels: tuple[int, ...]
-                 ) -> pd.DataFrame:
+    def _predict(self, h: int, X_df: pd.DataFrame | None, levels: tuple[int, ...]) -> pd.DataFrame:
         point = self._recursive(h, X_df)
         if not levels:
             return point
@@ -278,18 +303,26 @@ class GlobalModel(Forecaster):
                 raise NotFittedError(
                     f"{self.name} was loaded without training data and has no interval "
                     f"errors for h={h} (saved for h={sorted(self.conformal_)}); predict with "
-                    "levels at that horizon before saving, or refit")
+                    "levels at that horizon before saving, or refit"
+                )
             self.conformal_[h] = conformal_scores(self, h, self.conformal_windows)
-        return add_conformal_intervals(self, point, h, levels, X_df,
-                                       scores=self.conformal_[h], spread=self.spread_)
+        return add_conformal_intervals(
+            self, point, h, levels, X_df, scores=self.conformal_[h], spread=self.spread_
+        )
 
     def _recursive(self, h: int, X_df: pd.DataFrame | None) -> pd.DataFrame:
-        rows = np.array([i for i, uid in enumerate(self.ids_)
-                         if self.groups_[uid] in self.estimators_
-                         and uid not in self.failures_], dtype=np.int64)
+        rows = np.array(
+            [
+                i
+                for i, uid in enumerate(self.ids_)
+                if self.groups_[uid] in self.estimators_ and uid not in self.failures_
+            ],
+            dtype=np.int64,
+        )
         ids = [self.ids_[i] for i in rows]
-        future = future_dates(self.last_ds_.iloc[rows], h, self.freq_,
-                              pd.Series(self.last_ds_.to_numpy()))
+        future = future_dates(
+            self.last_ds_.iloc[rows], h, self.freq_, pd.Series(self.last_ds_.to_numpy())
+        )
         known = calendar_features(future[S.DS], self.spec_)
         if self.spec_.drivers:
             known.update(self._future_drivers(future, X_df, h))
@@ -300,14 +333,14 @@ class GlobalModel(Forecaster):
             sel = np.flatnonzero(groups == group)
             if sel.size:
                 forecast = self._direct if self.spec_.direct else self._recurse
-                z[sel] = forecast(estimator, rows[sel], {k: v[sel] for k, v in
-                                                         known.items()}, h)
+                z[sel] = forecast(estimator, rows[sel], {k: v[sel] for k, v in known.items()}, h)
         values = self.transforms_.inverse(z, rows)
         future[self.name] = values.reshape(-1)
         return future
 
-    def _recurse(self, estimator: Any, rows: np.ndarray, known: dict[str, np.ndarray],
-                 h: int) -> np.ndarray:
+    def _recurse(
+        self, estimator: Any, rows: np.ndarray, known: dict[str, np.ndarray], h: int
+    ) -> np.ndarray:
         buffer = self.buffer_[rows].copy()
         total = self.expanding_sum_[rows].copy()
         count = self.expanding_count_[rows].copy()
@@ -322,20 +355,29 @@ class GlobalModel(Forecaster):
             count += 1
         return out
 
-    def _direct(self, estimator: Any, rows: np.ndarray, known: dict[str, np.ndarray],
-                h: int) -> np.ndarray:
+    def _direct(
+        self, estimator: Any, rows: np.ndarray, known: dict[str, np.ndarray], h: int
+    ) -> np.ndarray:
         """All h steps from one origin (the last observed period) in one prediction."""
-        columns = origin_columns(self.buffer_[rows], self.expanding_sum_[rows],
-                                 self.expanding_count_[rows], self.spec_, h)
+        columns = origin_columns(
+            self.buffer_[rows],
+            self.expanding_sum_[rows],
+            self.expanding_count_[rows],
+            self.spec_,
+            h,
+        )
         columns.update(known)
-        pred = self._apply(estimator, self._frame({k: np.asarray(v).reshape(-1)
-                                                   for k, v in columns.items()}))
+        pred = self._apply(
+            estimator, self._frame({k: np.asarray(v).reshape(-1) for k, v in columns.items()})
+        )
         return np.asarray(pred, dtype=float).reshape(len(rows), h)
 
-    def _future_drivers(self, future: pd.DataFrame, X_df: pd.DataFrame | None, h: int
-                        ) -> dict[str, np.ndarray]:
-        return future_driver_features(future, X_df, self.driver_tail_, self.spec_,
-                                      self.vocab_, self.name, h)
+    def _future_drivers(
+        self, future: pd.DataFrame, X_df: pd.DataFrame | None, h: int
+    ) -> dict[str, np.ndarray]:
+        return future_driver_features(
+            future, X_df, self.driver_tail_, self.spec_, self.vocab_, self.name, h
+        )
 
     # -- persistence -------------------------------------------------------------------------
     def save(self, path: Path) -> None:
@@ -348,31 +390,46 @@ class GlobalModel(Forecaster):
         self.check_is_fitted()
         keys = sorted(self.estimators_)
         files = {key: f"estimator_{i}{self.estimator_suffix}" for i, key in enumerate(keys)}
-        meta = {"spec": self.spec_.to_dict(), "objective": self.objective_,
-                "transforms": list(self.transform_names_), "freq": self.freq_,
-                "vocab": self.vocab_, "groups": self.groups_, "failures": self.failures_,
-                "estimators": files}
+        meta = {
+            "spec": self.spec_.to_dict(),
+            "objective": self.objective_,
+            "transforms": list(self.transform_names_),
+            "freq": self.freq_,
+            "vocab": self.vocab_,
+            "groups": self.groups_,
+            "failures": self.failures_,
+            "estimators": files,
+        }
         (path / "model.json").write_text(json.dumps(meta, indent=1, sort_keys=True))
         for key in keys:
             self._save_estimator(self.estimators_[key], path / files[key])
-        state = pd.DataFrame({S.UNIQUE_ID: self.ids_, S.DS: self.last_ds_.to_numpy(),
-                              "expanding_sum": self.expanding_sum_,
-                              "expanding_count": self.expanding_count_,
-                              "spread": self.spread_.reindex(self.ids_).to_numpy()})
-        buffer = pd.DataFrame(self.buffer_, columns=[f"buffer_{j}" for j in
-                                                     range(self.buffer_.shape[1])])
+        state = pd.DataFrame(
+            {
+                S.UNIQUE_ID: self.ids_,
+                S.DS: self.last_ds_.to_numpy(),
+                "expanding_sum": self.expanding_sum_,
+                "expanding_count": self.expanding_count_,
+                "spread": self.spread_.reindex(self.ids_).to_numpy(),
+            }
+        )
+        buffer = pd.DataFrame(
+            self.buffer_, columns=[f"buffer_{j}" for j in range(self.buffer_.shape[1])]
+        )
         state = pd.concat([state, buffer, self.transforms_.state_frame()], axis=1)
         state.to_parquet(path / "series_state.parquet", index=False)
         tail = self.driver_tail_.copy()
         for col in self.vocab_:
             tail[col] = tail[col].astype("string")
         tail.to_parquet(path / "driver_tail.parquet", index=False)
-        errors = [pd.DataFrame({"h": h, S.UNIQUE_ID: uid, "error": e, "zero_share":
-                                share.get(uid, 0.0)})
-                  for h, (scores, share) in self.conformal_.items() for uid, e in scores.items()]
+        errors = [
+            pd.DataFrame({"h": h, S.UNIQUE_ID: uid, "error": e, "zero_share": share.get(uid, 0.0)})
+            for h, (scores, share) in self.conformal_.items()
+            for uid, e in scores.items()
+        ]
         if errors:
-            pd.concat(errors, ignore_index=True).to_parquet(path / "interval_errors.parquet",
-                                                            index=False)
+            pd.concat(errors, ignore_index=True).to_parquet(
+                path / "interval_errors.parquet", index=False
+            )
 
     @classmethod
     def load(cls, path: Path) -> GlobalModel:
@@ -385,8 +442,10 @@ class GlobalModel(Forecaster):
         model.transform_names_ = tuple(meta["transforms"])
         model.vocab_, model.groups_ = meta["vocab"], meta["groups"]
         model.failures_ = dict(meta["failures"])
-        model.estimators_ = {key: model._load_estimator(_inside(path, file))
-                             for key, file in meta["estimators"].items()}
+        model.estimators_ = {
+            key: model._load_estimator(_inside(path, file))
+            for key, file in meta["estimators"].items()
+        }
         state = pd.read_parquet(path / "series_state.parquet")
         model.ids_ = state[S.UNIQUE_ID].astype(str).tolist()
         model.last_ds_ = pd.Series(pd.to_datetime(state[S.DS]).to_numpy(), index=model.ids_)
@@ -410,9 +469,13 @@ class GlobalModel(Forecaster):
                 by_uid = part.groupby(S.UNIQUE_ID, sort=False)
                 model.conformal_[int(h)] = (
                     {str(u): g["error"].to_numpy() for u, g in by_uid},
-                    {str(u): float(g["zero_share"].iloc[0]) for u, g in by_uid})
-        model.fitted_ids_ = [u for u in model.ids_ if u not in model.failures_
-                             and model.groups_[u] in model.estimators_]
+                    {str(u): float(g["zero_share"].iloc[0]) for u, g in by_uid},
+                )
+        model.fitted_ids_ = [
+            u
+            for u in model.ids_
+            if u not in model.failures_ and model.groups_[u] in model.estimators_
+        ]
         return model
 
     @classmethod
@@ -429,6 +492,8 @@ def _replace(spec: FeatureSpec, **changes: Any) -> FeatureSpec:
 def _inside(folder: Path, name: str) -> Path:
     """``folder / name`` for a plain file name; a path that would leave the folder is refused."""
     if Path(name).name != name or name in ("", ".", ".."):
-        raise ValueError(f"{folder}: model.json names the file {name!r}; expected a plain "
-                         "file name inside the model folder")
+        raise ValueError(
+            f"{folder}: model.json names the file {name!r}; expected a plain "
+            "file name inside the model folder"
+        )
     return folder / name

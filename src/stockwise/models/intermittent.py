@@ -30,8 +30,9 @@ class CrostonClassic(PanelForecaster):
         self.alias = alias
         self.freq = freq
 
-    def _point(self, values: np.ndarray, start: np.ndarray, cutoffs: list[int], h: int
-               ) -> np.ndarray:
+    def _point(
+        self, values: np.ndarray, start: np.ndarray, cutoffs: list[int], h: int
+    ) -> np.ndarray:
         size, interval, seen = croston_states(values, start, cutoffs, CROSTON_ALPHA)
         with np.errstate(invalid="ignore", divide="ignore"):
             rate = np.where(interval != 0, size / interval, size)
@@ -54,23 +55,30 @@ class CrostonSBA(CrostonClassic):
 class TSB(PanelForecaster):
     """Teunter–Syntetos–Babai: smooths demand probability (alpha_p) and size (alpha_d)."""
 
-    def __init__(self, alpha_d: float = 0.2, alpha_p: float = 0.2, alias: str | None = None,
-                 freq: str | None = None) -> None:
+    def __init__(
+        self,
+        alpha_d: float = 0.2,
+        alpha_p: float = 0.2,
+        alias: str | None = None,
+        freq: str | None = None,
+    ) -> None:
         self.alpha_d = alpha_d
         self.alpha_p = alpha_p
         self.alias = alias
         self.freq = freq
 
-    def _point(self, values: np.ndarray, start: np.ndarray, cutoffs: list[int], h: int
-               ) -> np.ndarray:
+    def _point(
+        self, values: np.ndarray, start: np.ndarray, cutoffs: list[int], h: int
+    ) -> np.ndarray:
         size, _, seen = croston_states(values, start, cutoffs, self.alpha_d)
         probability = _smoothed_occurrence(values, start, cutoffs, self.alpha_p)
         rate = np.where(seen, probability * size, 0.0)
         return np.repeat(np.maximum(np.nan_to_num(rate), 0.0)[:, :, None], h, axis=2)
 
 
-def croston_states(values: np.ndarray, start: np.ndarray, cutoffs: list[int], alpha: float
-                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def croston_states(
+    values: np.ndarray, start: np.ndarray, cutoffs: list[int], alpha: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(cutoffs × series) smoothed demand size, smoothed interval, and whether any demand
     was seen, at each cutoff.
 
@@ -92,8 +100,9 @@ def croston_states(values: np.ndarray, start: np.ndarray, cutoffs: list[int], al
         later = demand & seen
         size = np.where(first, y, np.where(later, size + alpha * (y - size), size))
         gap = t - previous
-        interval = np.where(first, t - start + 1,
-                            np.where(later, interval + alpha * (gap - interval), interval))
+        interval = np.where(
+            first, t - start + 1, np.where(later, interval + alpha * (gap - interval), interval)
+        )
         previous = np.where(demand, t, previous)
         seen |= demand
         if t in wanted:
@@ -101,8 +110,9 @@ def croston_states(values: np.ndarray, start: np.ndarray, cutoffs: list[int], al
     return out[0], out[1], out[2].astype(bool)
 
 
-def _smoothed_occurrence(values: np.ndarray, start: np.ndarray, cutoffs: list[int],
-                         alpha: float) -> np.ndarray:
+def _smoothed_occurrence(
+    values: np.ndarray, start: np.ndarray, cutoffs: list[int], alpha: float
+) -> np.ndarray:
     """(cutoffs × series) exponentially smoothed share of periods with demand, started at
     each series' first period (statsforecast's simple smoothing of the 0/1 occurrences)."""
     n_series, n_periods = values.shape
@@ -111,8 +121,9 @@ def _smoothed_occurrence(values: np.ndarray, start: np.ndarray, cutoffs: list[in
     out = np.zeros((len(cutoffs), n_series))
     for t in range(n_periods):
         occurred = (values[:, t] > 0).astype(float)
-        level = np.where(t == start, occurred,
-                         np.where(t > start, level + alpha * (occurred - level), level))
+        level = np.where(
+            t == start, occurred, np.where(t > start, level + alpha * (occurred - level), level)
+        )
         if t in wanted:
             out[wanted[t]] = level
     return out

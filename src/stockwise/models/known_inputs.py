@@ -21,18 +21,27 @@ from stockwise.features.lags import series_starts
 from stockwise.features.spec import FeatureSpec
 
 
-def future_driver_features(future: pd.DataFrame, X_df: pd.DataFrame | None,
-                           driver_tail: pd.DataFrame, spec: FeatureSpec,
-                           vocab: dict[str, list[str]], who: str, h: int
-                           ) -> dict[str, np.ndarray]:
+def future_driver_features(
+    future: pd.DataFrame,
+    X_df: pd.DataFrame | None,
+    driver_tail: pd.DataFrame,
+    spec: FeatureSpec,
+    vocab: dict[str, list[str]],
+    who: str,
+    h: int,
+) -> dict[str, np.ndarray]:
     """Driver features of the forecast periods ``future`` (sorted by unique_id, ds)."""
     cols = list(spec.drivers)
     rows = future_inputs(future, X_df, cols, who, h)
-    combined = pd.concat([driver_tail[driver_tail[S.UNIQUE_ID].isin(
-        set(future[S.UNIQUE_ID]))], rows.assign(_future=True)], ignore_index=True)
+    combined = pd.concat(
+        [
+            driver_tail[driver_tail[S.UNIQUE_ID].isin(set(future[S.UNIQUE_ID]))],
+            rows.assign(_future=True),
+        ],
+        ignore_index=True,
+    )
     combined["_future"] = combined["_future"].eq(True)
-    combined = combined.sort_values([S.UNIQUE_ID, S.DS], kind="stable").reset_index(
-        drop=True)
+    combined = combined.sort_values([S.UNIQUE_ID, S.DS], kind="stable").reset_index(drop=True)
     codes = pd.factorize(combined[S.UNIQUE_ID])[0]
     encoded = encode_drivers(combined, cols, vocab)
     features = driver_features(encoded, series_starts(codes), spec)
@@ -41,31 +50,40 @@ def future_driver_features(future: pd.DataFrame, X_df: pd.DataFrame | None,
     return {k: v[mask] for k, v in features.items()}
 
 
-def future_inputs(future: pd.DataFrame, X_df: pd.DataFrame | None, columns: list[str],
-                  who: str, h: int) -> pd.DataFrame:
+def future_inputs(
+    future: pd.DataFrame, X_df: pd.DataFrame | None, columns: list[str], who: str, h: int
+) -> pd.DataFrame:
     """The known-ahead columns for every (unique_id, ds) of ``future``, or a clear error."""
     if X_df is None:
-        raise InputError(f"{who} was trained with known-ahead inputs {columns}; predict needs "
-                         f"X_df with their values for the {h} periods after each series' end",
-                         column=columns[0])
+        raise InputError(
+            f"{who} was trained with known-ahead inputs {columns}; predict needs "
+            f"X_df with their values for the {h} periods after each series' end",
+            column=columns[0],
+        )
     missing = [c for c in (S.UNIQUE_ID, S.DS, *columns) if c not in X_df.columns]
     if missing:
-        raise InputError(f"X_df has no column '{missing[0]}', which {who} needs for its "
-                         f"forecasts (needs {[S.UNIQUE_ID, S.DS, *columns]})",
-                         column=missing[0])
+        raise InputError(
+            f"X_df has no column '{missing[0]}', which {who} needs for its "
+            f"forecasts (needs {[S.UNIQUE_ID, S.DS, *columns]})",
+            column=missing[0],
+        )
     given = X_df[[S.UNIQUE_ID, S.DS, *columns]].copy()
     given[S.UNIQUE_ID] = given[S.UNIQUE_ID].astype(str)
     given[S.DS] = pd.to_datetime(given[S.DS])
     given = given.drop_duplicates([S.UNIQUE_ID, S.DS], keep="last")
-    merged = future[[S.UNIQUE_ID, S.DS]].merge(given, on=[S.UNIQUE_ID, S.DS], how="left",
-                                                indicator=True)
+    merged = future[[S.UNIQUE_ID, S.DS]].merge(
+        given, on=[S.UNIQUE_ID, S.DS], how="left", indicator=True
+    )
     absent = merged["_merge"] == "left_only"
     if absent.any():
         first = merged[absent].iloc[0]
-        raise InputError(f"X_df lacks the future values of '{columns[0]}' (and the other "
-                         f"known-ahead columns) for {int(absent.sum())} of {len(merged)} "
-                         f"forecast periods, first {first[S.UNIQUE_ID]} on "
-                         f"{first[S.DS]:%Y-%m-%d}", column=columns[0])
+        raise InputError(
+            f"X_df lacks the future values of '{columns[0]}' (and the other "
+            f"known-ahead columns) for {int(absent.sum())} of {len(merged)} "
+            f"forecast periods, first {first[S.UNIQUE_ID]} on "
+            f"{first[S.DS]:%Y-%m-%d}",
+            column=columns[0],
+        )
     return merged.drop(columns="_merge")
 
 

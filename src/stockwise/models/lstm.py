@@ -47,8 +47,9 @@ DEFAULT_HORIZON = {"D": 28, "W": 13, "M": 12}
 """Steps the network outputs at once when ``horizon`` is not given, per frequency."""
 INTERVAL_GRID = (20, 40, 60, 80, 90, 95, 98, 99)
 """Levels whose quantiles the network learns; other levels are interpolated between."""
-QUANTILES = tuple(sorted({0.5, *(round(0.5 + s * lv / 200, 4) for lv in INTERVAL_GRID
-                                 for s in (-1, 1))}))
+QUANTILES = tuple(
+    sorted({0.5, *(round(0.5 + s * lv / 200, 4) for lv in INTERVAL_GRID for s in (-1, 1))})
+)
 
 
 class LSTMForecaster(Forecaster):
@@ -97,15 +98,29 @@ class LSTMForecaster(Forecaster):
     supports_exog = True
     native_intervals = True
 
-    def __init__(self, look_back: int = 30, horizon: int | None = None, hidden_size: int = 32,
-                 num_layers: int = 1, dropout: float = 0.0, max_epochs: int = 25,
-                 patience: int = 3, batch_size: int = 256, learning_rate: float = 3e-3,
-                 max_windows: int = 100_000, windows_per_epoch: int | None = 20_000,
-                 point_loss: str = "mse", exog: Sequence[str] | None = None,
-                 conformal: bool = True, calendar: bool = True,
-                 trim_leading_zeros: bool = True, seed: int = 0,
-                 n_threads: int | None = None, alias: str | None = None,
-                 freq: str | None = None) -> None:
+    def __init__(
+        self,
+        look_back: int = 30,
+        horizon: int | None = None,
+        hidden_size: int = 32,
+        num_layers: int = 1,
+        dropout: float = 0.0,
+        max_epochs: int = 25,
+        patience: int = 3,
+        batch_size: int = 256,
+        learning_rate: float = 3e-3,
+        max_windows: int = 100_000,
+        windows_per_epoch: int | None = 20_000,
+        point_loss: str = "mse",
+        exog: Sequence[str] | None = None,
+        conformal: bool = True,
+        calendar: bool = True,
+        trim_leading_zeros: bool = True,
+        seed: int = 0,
+        n_threads: int | None = None,
+        alias: str | None = None,
+        freq: str | None = None,
+    ) -> None:
         self.look_back = look_back
         self.horizon = horizon
         self.hidden_size = hidden_size
@@ -148,8 +163,11 @@ class LSTMForecaster(Forecaster):
         self.scaling_ = InputScaling.fit(frame, self.exog_, self.freq_, self.calendar)
         self.channels_ = self.scaling_.future_channels()
         inputs = self.scaling_.transform(frame)
-        self.tail_ = (frame.groupby(S.UNIQUE_ID, sort=True).tail(self.look_back)
-                      [[S.UNIQUE_ID, S.DS, S.Y, *self.exog_]].reset_index(drop=True))
+        self.tail_ = (
+            frame.groupby(S.UNIQUE_ID, sort=True)
+            .tail(self.look_back)[[S.UNIQUE_ID, S.DS, S.Y, *self.exog_]]
+            .reset_index(drop=True)
+        )
         val_set: Arrays | None  # none when the validation tail is all there is to train on
         train_set, val_set = self._training_windows(frame, inputs)
         if not len(train_set) and not len(val_set):
@@ -157,36 +175,52 @@ class LSTMForecaster(Forecaster):
             for uid in frame[S.UNIQUE_ID].unique():
                 self.failures_[str(uid)] = (
                     f"no series has the {span} observations (look_back {self.look_back} + "
-                    f"horizon {self.horizon_}) one training window needs")
+                    f"horizon {self.horizon_}) one training window needs"
+                )
             return
         if not len(train_set):  # only the validation tail exists: train on it, no stopping
             train_set, val_set = val_set, None
         settings = net.TrainingSettings(
-            hidden_size=self.hidden_size, num_layers=self.num_layers, dropout=self.dropout,
-            max_epochs=self.max_epochs, batch_size=self.batch_size,
-            learning_rate=self.learning_rate, patience=self.patience,
-            point_loss=self.point_loss, seed=self.seed,
-            windows_per_epoch=self.windows_per_epoch)
+            hidden_size=self.hidden_size,
+            num_layers=self.num_layers,
+            dropout=self.dropout,
+            max_epochs=self.max_epochs,
+            batch_size=self.batch_size,
+            learning_rate=self.learning_rate,
+            patience=self.patience,
+            point_loss=self.point_loss,
+            seed=self.seed,
+            windows_per_epoch=self.windows_per_epoch,
+        )
         with _torch_threads(self.n_threads):
             self.network_, self.training_ = net.train(train_set, val_set, QUANTILES, settings)
-            self.band_shift_ = (band_shifts(self.network_, val_set)
-                                if self.conformal and val_set is not None and len(val_set)
-                                else dict.fromkeys(INTERVAL_GRID, 0.0))
+            self.band_shift_ = (
+                band_shifts(self.network_, val_set)
+                if self.conformal and val_set is not None and len(val_set)
+                else dict.fromkeys(INTERVAL_GRID, 0.0)
+            )
 
     def _check_params(self) -> None:
-        for key in ("look_back", "hidden_size", "num_layers", "max_epochs", "batch_size",
-                    "max_windows", "patience"):
+        for key in (
+            "look_back",
+            "hidden_size",
+            "num_layers",
+            "max_epochs",
+            "batch_size",
+            "max_windows",
+            "patience",
+        ):
             value = getattr(self, key)
             if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
                 raise ValueError(f"LSTM: {key} must be a whole number >= 1, got {value!r}")
         if self.horizon is not None and int(self.horizon) < 1:
             raise ValueError(f"LSTM: horizon must be >= 1 or None, got {self.horizon!r}")
         if self.point_loss not in ("mse", "poisson"):
-            raise ValueError(f"LSTM: point_loss must be 'mse' or 'poisson', not "
-                             f"{self.point_loss!r}")
+            raise ValueError(
+                f"LSTM: point_loss must be 'mse' or 'poisson', not {self.point_loss!r}"
+            )
 
-    def _training_windows(self, frame: pd.DataFrame, inputs: pd.DataFrame
-                          ) -> tuple[Arrays, Arrays]:
+    def _training_windows(self, frame: pd.DataFrame, inputs: pd.DataFrame) -> tuple[Arrays, Arrays]:
         """Windows whose targets end before the validation tail, and the tail's windows."""
         from stockwise.models.lstm_network import Arrays
 
@@ -202,16 +236,22 @@ class LSTMForecaster(Forecaster):
         val_rows = inputs[(from_end < lb + h).to_numpy()]
         sets = []
         for rows, step in ((train_rows, stride), (val_rows, 1)):
-            w = make_lstm_windows(rows, look_back=lb, horizon=h, target=SCALED,
-                                  features=self.channels_, future_features=self.channels_,
-                                  scale=None, stride=step)
+            w = make_lstm_windows(
+                rows,
+                look_back=lb,
+                horizon=h,
+                target=SCALED,
+                features=self.channels_,
+                future_features=self.channels_,
+                scale=None,
+                stride=step,
+            )
             assert w.X_future is not None  # future_features were given
             sets.append(Arrays(w.X, w.X_future, w.y))
         return sets[0], sets[1]
 
     # -- predict ----------------------------------------------------------------------------
-    def _predict(self, h: int, X_df: pd.DataFrame | None, levels: tuple[int, ...]
-                 ) -> pd.DataFrame:
+    def _predict(self, h: int, X_df: pd.DataFrame | None, levels: tuple[int, ...]) -> pd.DataFrame:
         from stockwise.models.lstm_network import forward_numpy
 
         ids = list(self.fitted_ids_)
@@ -222,20 +262,27 @@ class LSTMForecaster(Forecaster):
         n = len(last)
         width = len(self.channels_)
         past_frame = self.scaling_.transform(tail)
-        past = past_frame[[SCALED, *self.channels_]].to_numpy(np.float32).reshape(
-            n, self.look_back, width + 1)
-        ahead = self.scaling_.transform(future)[self.channels_].to_numpy(np.float32).reshape(
-            n, h, width)
+        past = (
+            past_frame[[SCALED, *self.channels_]]
+            .to_numpy(np.float32)
+            .reshape(n, self.look_back, width + 1)
+        )
+        ahead = (
+            self.scaling_.transform(future)[self.channels_]
+            .to_numpy(np.float32)
+            .reshape(n, h, width)
+        )
         means, quantiles = [], []
         with _torch_threads(self.n_threads):
             for begin in range(0, h, self.horizon_):
-                block = ahead[:, begin:begin + self.horizon_]
+                block = ahead[:, begin : begin + self.horizon_]
                 mean, quant = forward_numpy(self.network_, past, np.ascontiguousarray(block))
                 means.append(mean)
                 quantiles.append(quant)
                 fed_back = np.concatenate([mean[..., None], block], axis=-1)
                 past = np.ascontiguousarray(
-                    np.concatenate([past, fed_back], axis=1)[:, -self.look_back:])
+                    np.concatenate([past, fed_back], axis=1)[:, -self.look_back :]
+                )
         scale = self.scaling_.series.loc[last.index, "y_scale"].to_numpy()[:, None]
         mean = np.concatenate(means, axis=1) * scale
         quant = np.concatenate(quantiles, axis=1) * scale[..., None]
@@ -249,8 +296,9 @@ class LSTMForecaster(Forecaster):
                 out[f"{self.name}-{side}-{level}"] = band.reshape(-1)
         return out
 
-    def _future_inputs(self, future: pd.DataFrame, X_df: pd.DataFrame | None, h: int
-                       ) -> pd.DataFrame:
+    def _future_inputs(
+        self, future: pd.DataFrame, X_df: pd.DataFrame | None, h: int
+    ) -> pd.DataFrame:
         """The future dates with the known-ahead inputs from ``X_df``.
 
         Every forecast period needs its row in ``X_df``; a missing value inside a row is
@@ -262,11 +310,15 @@ class LSTMForecaster(Forecaster):
             raise InputError(
                 f"{self.name} was fitted with known-ahead inputs {self.exog_}: predict needs "
                 f"X_df with unique_id, ds and these columns for the {h} periods after each "
-                "series' last date", column=self.exog_[0])
+                "series' last date",
+                column=self.exog_[0],
+            )
         absent = [c for c in (S.UNIQUE_ID, S.DS, *self.exog_) if c not in X_df.columns]
         if absent:
-            raise InputError(f"X_df has no column {absent[0]!r}; {self.name} needs it for "
-                             "every forecast period", column=absent[0])
+            raise InputError(
+                f"X_df has no column {absent[0]!r}; {self.name} needs it for every forecast period",
+                column=absent[0],
+            )
         given = X_df[[S.UNIQUE_ID, S.DS, *self.exog_]].copy()
         given[S.UNIQUE_ID] = given[S.UNIQUE_ID].astype(str)
         given[S.DS] = pd.to_datetime(given[S.DS])
@@ -280,7 +332,9 @@ class LSTMForecaster(Forecaster):
                 f"X_df has no row for series {first[S.UNIQUE_ID]!r} on "
                 f"{first[S.DS]:%Y-%m-%d} ({int(absent_rows.sum())} of the {len(merged)} "
                 f"forecast periods lack one); {self.name} needs {names} for every forecast "
-                "period", column=self.exog_[0])
+                "period",
+                column=self.exog_[0],
+            )
         return merged.drop(columns="_merge")
 
     # -- persistence ------------------------------------------------------------------------
@@ -308,8 +362,9 @@ def _with_fit_inputs(df: pd.DataFrame, X_df: pd.DataFrame | None) -> pd.DataFram
     given = X_df[[S.UNIQUE_ID, S.DS, *extra]].copy()
     given[S.UNIQUE_ID] = given[S.UNIQUE_ID].astype(str)
     given[S.DS] = pd.to_datetime(given[S.DS])
-    merged = df.merge(given.drop_duplicates([S.UNIQUE_ID, S.DS], keep="last"),
-                      on=[S.UNIQUE_ID, S.DS], how="left")
+    merged = df.merge(
+        given.drop_duplicates([S.UNIQUE_ID, S.DS], keep="last"), on=[S.UNIQUE_ID, S.DS], how="left"
+    )
     merged.index = df.index
     return merged
 

@@ -40,8 +40,21 @@ CALENDAR_PREFIX = "_cal_"
 FLAG, RELATIVE, STANDARD, TEXT = "flag", "relative", "standard", "text"
 MAX_ONE_HOT = 8
 CLIP = {RELATIVE: 3.0, STANDARD: 5.0}
-NOT_DRIVERS = {S.UNIQUE_ID, S.DS, S.Y, S.SECTOR, S.PRODUCT, S.STORE, S.CATEGORY, S.ON_HAND,
-               S.STOCKOUT, S.GAP_FILLED, S.SOURCE_ROW, S.N_OBS, "cutoff"}
+NOT_DRIVERS = {
+    S.UNIQUE_ID,
+    S.DS,
+    S.Y,
+    S.SECTOR,
+    S.PRODUCT,
+    S.STORE,
+    S.CATEGORY,
+    S.ON_HAND,
+    S.STOCKOUT,
+    S.GAP_FILLED,
+    S.SOURCE_ROW,
+    S.N_OBS,
+    "cutoff",
+}
 """Columns never taken as known-ahead inputs by ``exog=None`` (keys, static attributes,
 bookkeeping, and stock on hand, an outcome rather than a driver); the same set as the
 gradient-boosted models use."""
@@ -54,9 +67,11 @@ def detect_exog(df: pd.DataFrame, exog: Sequence[str] | None) -> list[str]:
     if exog is not None:
         missing = [c for c in exog if c not in df.columns]
         if missing:
-            raise InputError(f"the training frame has no column {missing[0]!r} (asked for as "
-                             f"a known-ahead input); it has {list(df.columns)}",
-                             column=missing[0])
+            raise InputError(
+                f"the training frame has no column {missing[0]!r} (asked for as "
+                f"a known-ahead input); it has {list(df.columns)}",
+                column=missing[0],
+            )
         return list(exog)
     return [c for c in df.columns if c not in NOT_DRIVERS]
 
@@ -94,13 +109,15 @@ class InputScaling:
     single "present" channel of a column with more than ``MAX_ONE_HOT`` values."""
 
     @classmethod
-    def fit(cls, frame: pd.DataFrame, exog: list[str], freq: str, calendar: bool
-            ) -> InputScaling:
+    def fit(cls, frame: pd.DataFrame, exog: list[str], freq: str, calendar: bool) -> InputScaling:
         ids = frame[S.UNIQUE_ID]
         y = frame[S.Y].to_numpy(dtype=float)
-        started = (pd.Series(y > 0, index=frame.index).groupby(ids, sort=True).cummax())
-        y_scale = pd.Series(np.where(started, y, np.nan), index=frame.index).groupby(
-            ids, sort=True).mean()
+        started = pd.Series(y > 0, index=frame.index).groupby(ids, sort=True).cummax()
+        y_scale = (
+            pd.Series(np.where(started, y, np.nan), index=frame.index)
+            .groupby(ids, sort=True)
+            .mean()
+        )
         y_scale = y_scale.where(y_scale > 0, 1.0).fillna(1.0)
         series = pd.DataFrame({"y_scale": y_scale})
         log_scale = np.log(series["y_scale"])
@@ -140,8 +157,11 @@ class InputScaling:
         return list(self.kinds)
 
     def future_channels(self) -> list[str]:
-        calendar = list(calendar_features(pd.Series(pd.to_datetime(["2024-01-01"])),
-                                          self.freq).columns) if self.calendar else []
+        calendar = (
+            list(calendar_features(pd.Series(pd.to_datetime(["2024-01-01"])), self.freq).columns)
+            if self.calendar
+            else []
+        )
         inputs = []
         for column, kind in self.kinds.items():
             inputs += _text_channels(column, self.vocab[column]) if kind == TEXT else [column]
@@ -158,8 +178,9 @@ class InputScaling:
         Missing values of an input become 0 (the series' usual level, or "no flag").
         """
         ids = frame[S.UNIQUE_ID]
-        out = pd.DataFrame({S.UNIQUE_ID: ids.to_numpy(), S.DS: frame[S.DS].to_numpy()},
-                           index=frame.index)
+        out = pd.DataFrame(
+            {S.UNIQUE_ID: ids.to_numpy(), S.DS: frame[S.DS].to_numpy()}, index=frame.index
+        )
         stats = self.series.reindex(ids)
         if S.Y in frame.columns:
             out[SCALED] = frame[S.Y].to_numpy(dtype=float) / stats["y_scale"].to_numpy()
@@ -196,5 +217,8 @@ def _numeric(column: pd.Series, name: str) -> np.ndarray:
     try:
         return pd.to_numeric(column).to_numpy(dtype=float, na_value=np.nan)
     except (TypeError, ValueError):
-        raise InputError("a known-ahead input must be numeric, 0/1 or text; this one "
-                         "mixes numbers with other values", column=name) from None
+        raise InputError(
+            "a known-ahead input must be numeric, 0/1 or text; this one "
+            "mixes numbers with other values",
+            column=name,
+        ) from None

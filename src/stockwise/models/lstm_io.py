@@ -40,28 +40,39 @@ def save_lstm(model: LSTMForecaster, path: Path) -> Path:
 
     model.check_is_fitted()
     if not hasattr(model, "network_"):
-        raise NotFittedError(f"{model.name} has no trained network to save (every series "
-                             f"failed: {model.failures_})")
+        raise NotFittedError(
+            f"{model.name} has no trained network to save (every series failed: {model.failures_})"
+        )
     path.mkdir(parents=True, exist_ok=True)
     report = model.training_
     manifest = {
         "class": CLASS_PATH,
         "format_version": FORMAT_VERSION,
-        "params": {k: list(v) if isinstance(v, tuple) else v
-                   for k, v in model.get_params().items()},
+        "params": {
+            k: list(v) if isinstance(v, tuple) else v for k, v in model.get_params().items()
+        },
     }
     state = {
-        "freq": model.freq_, "horizon": model.horizon_, "exog": model.exog_,
-        "kinds": model.scaling_.kinds, "calendar": model.scaling_.calendar,
+        "freq": model.freq_,
+        "horizon": model.horizon_,
+        "exog": model.exog_,
+        "kinds": model.scaling_.kinds,
+        "calendar": model.scaling_.calendar,
         "vocab": model.scaling_.vocab,
         "band_shift": {str(k): float(v) for k, v in model.band_shift_.items()},
-        "channels": model.channels_, "fitted_ids": list(model.fitted_ids_),
+        "channels": model.channels_,
+        "fitted_ids": list(model.fitted_ids_),
         "failures": model.failures_,
         "network": {"n_past": len(model.channels_) + 1, "n_future": len(model.channels_)},
-        "training": {"epochs_run": report.epochs_run, "best_epoch": report.best_epoch,
-                     "train_loss": report.train_loss, "val_loss": report.val_loss,
-                     "seconds": report.seconds, "n_train": report.n_train,
-                     "n_val": report.n_val},
+        "training": {
+            "epochs_run": report.epochs_run,
+            "best_epoch": report.best_epoch,
+            "train_loss": report.train_loss,
+            "val_loss": report.val_loss,
+            "seconds": report.seconds,
+            "n_train": report.n_train,
+            "n_val": report.n_val,
+        },
     }
     weights = {k: v.detach().contiguous() for k, v in model.network_.state_dict().items()}
     save_file(weights, str(path / WEIGHTS))
@@ -83,17 +94,24 @@ def load_lstm(cls: type[LSTMForecaster], path: Path) -> LSTMForecaster:
         raise FileNotFoundError(f"{path} is not a saved LSTM model: no {MANIFEST}")
     manifest = json.loads(manifest_path.read_text())
     if manifest.get("class") != CLASS_PATH or manifest.get("format_version") != FORMAT_VERSION:
-        raise ValueError(f"{manifest_path}: expected class {CLASS_PATH} format "
-                         f"{FORMAT_VERSION}, got {manifest.get('class')} format "
-                         f"{manifest.get('format_version')}")
+        raise ValueError(
+            f"{manifest_path}: expected class {CLASS_PATH} format "
+            f"{FORMAT_VERSION}, got {manifest.get('class')} format "
+            f"{manifest.get('format_version')}"
+        )
     params = manifest["params"]
     if isinstance(params.get("exog"), list):
         params["exog"] = tuple(params["exog"])
     model = cls(**params)
     fitted = json.loads((path / STATE).read_text())
     series = pd.read_parquet(path / SERIES).set_index(S.UNIQUE_ID)
-    model.scaling_ = InputScaling(series, dict(fitted["kinds"]), fitted["freq"],
-                                  bool(fitted["calendar"]), dict(fitted["vocab"]))
+    model.scaling_ = InputScaling(
+        series,
+        dict(fitted["kinds"]),
+        fitted["freq"],
+        bool(fitted["calendar"]),
+        dict(fitted["vocab"]),
+    )
     model.freq_ = fitted["freq"]
     model.horizon_ = int(fitted["horizon"])
     model.exog_ = list(fitted["exog"])
@@ -104,8 +122,14 @@ def load_lstm(cls: type[LSTMForecaster], path: Path) -> LSTMForecaster:
     tail[S.UNIQUE_ID] = tail[S.UNIQUE_ID].astype(str)
     model.tail_ = tail
     model.training_ = TrainingReport(**fitted["training"])
-    network = Seq2SeqLSTM(fitted["network"]["n_past"], fitted["network"]["n_future"],
-                          model.hidden_size, model.num_layers, QUANTILES, model.dropout)
+    network = Seq2SeqLSTM(
+        fitted["network"]["n_past"],
+        fitted["network"]["n_future"],
+        model.hidden_size,
+        model.num_layers,
+        QUANTILES,
+        model.dropout,
+    )
     network.load_state_dict(load_file(str(path / WEIGHTS)))
     network.eval()
     model.network_ = network

@@ -37,21 +37,35 @@ class Seq2SeqLSTM(nn.Module):
 
     quantiles: torch.Tensor  # a registered buffer, so it follows the module's device
 
-    def __init__(self, n_past: int, n_future: int, hidden_size: int, num_layers: int,
-                 quantiles: tuple[float, ...], dropout: float = 0.0) -> None:
+    def __init__(
+        self,
+        n_past: int,
+        n_future: int,
+        hidden_size: int,
+        num_layers: int,
+        quantiles: tuple[float, ...],
+        dropout: float = 0.0,
+    ) -> None:
         super().__init__()
         inner_dropout = dropout if num_layers > 1 else 0.0
-        self.encoder = nn.LSTM(n_past, hidden_size, num_layers=num_layers, batch_first=True,
-                               dropout=inner_dropout)
-        self.decoder = nn.LSTM(max(n_future, 1), hidden_size, num_layers=num_layers,
-                               batch_first=True, dropout=inner_dropout)
+        self.encoder = nn.LSTM(
+            n_past, hidden_size, num_layers=num_layers, batch_first=True, dropout=inner_dropout
+        )
+        self.decoder = nn.LSTM(
+            max(n_future, 1),
+            hidden_size,
+            num_layers=num_layers,
+            batch_first=True,
+            dropout=inner_dropout,
+        )
         self.dropout = nn.Dropout(dropout)
         self.head = nn.Linear(hidden_size, 1 + len(quantiles))
         self.register_buffer("quantiles", torch.tensor(quantiles, dtype=torch.float32))
         self.median_index = int(np.argmin(np.abs(np.asarray(quantiles) - 0.5)))
 
-    def forward(self, past: torch.Tensor, future: torch.Tensor
-                ) -> tuple[torch.Tensor, torch.Tensor]:
+    def forward(
+        self, past: torch.Tensor, future: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         """``past`` (B, look_back, n_past), ``future`` (B, h, n_future) ->
         mean (B, h) and ordered quantiles (B, h, Q), in scaled units."""
         _, state = self.encoder(past)
@@ -64,20 +78,24 @@ class Seq2SeqLSTM(nn.Module):
 
     def _ordered(self, raw: torch.Tensor) -> torch.Tensor:
         m = self.median_index
-        median = F.softplus(raw[..., m:m + 1])
-        up = median + torch.cumsum(F.softplus(raw[..., m + 1:]), dim=-1)
+        median = F.softplus(raw[..., m : m + 1])
+        up = median + torch.cumsum(F.softplus(raw[..., m + 1 :]), dim=-1)
         down = median - torch.cumsum(F.softplus(raw[..., :m].flip(-1)), dim=-1)
         return torch.cat([down.flip(-1), median, up], dim=-1)
 
 
-def pinball(quantiles: torch.Tensor, target: torch.Tensor, levels: torch.Tensor
-            ) -> torch.Tensor:
+def pinball(quantiles: torch.Tensor, target: torch.Tensor, levels: torch.Tensor) -> torch.Tensor:
     diff = target.unsqueeze(-1) - quantiles
     return torch.maximum(levels * diff, (levels - 1) * diff).mean()
 
 
-def loss_fn(net: Seq2SeqLSTM, mean: torch.Tensor, quantiles: torch.Tensor,
-            target: torch.Tensor, point_loss: str) -> torch.Tensor:
+def loss_fn(
+    net: Seq2SeqLSTM,
+    mean: torch.Tensor,
+    quantiles: torch.Tensor,
+    target: torch.Tensor,
+    point_loss: str,
+) -> torch.Tensor:
     if point_loss == "poisson":
         point = F.poisson_nll_loss(mean, target, log_input=False, eps=1e-6)
     else:
@@ -97,8 +115,11 @@ class Arrays:
         return int(self.past.shape[0])
 
     def tensors(self, index: np.ndarray | slice) -> tuple[torch.Tensor, ...]:
-        return (torch.from_numpy(self.past[index]), torch.from_numpy(self.future[index]),
-                torch.from_numpy(self.target[index]))
+        return (
+            torch.from_numpy(self.past[index]),
+            torch.from_numpy(self.future[index]),
+            torch.from_numpy(self.target[index]),
+        )
 
 
 @dataclass
@@ -128,16 +149,25 @@ class TrainingSettings:
     windows_per_epoch: int | None
 
 
-def train(train_set: Arrays, val_set: Arrays | None, quantiles: tuple[float, ...],
-          settings: TrainingSettings) -> tuple[Seq2SeqLSTM, TrainingReport]:
+def train(
+    train_set: Arrays,
+    val_set: Arrays | None,
+    quantiles: tuple[float, ...],
+    settings: TrainingSettings,
+) -> tuple[Seq2SeqLSTM, TrainingReport]:
     """Build and train a network; returns it with the best validation weights loaded."""
     started = time.perf_counter()
     report = TrainingReport(n_train=len(train_set), n_val=len(val_set) if val_set else 0)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(settings.seed)
-        net = Seq2SeqLSTM(train_set.past.shape[-1], train_set.future.shape[-1],
-                          settings.hidden_size, settings.num_layers, quantiles,
-                          settings.dropout)
+        net = Seq2SeqLSTM(
+            train_set.past.shape[-1],
+            train_set.future.shape[-1],
+            settings.hidden_size,
+            settings.num_layers,
+            quantiles,
+            settings.dropout,
+        )
         optimiser = torch.optim.Adam(net.parameters(), lr=settings.learning_rate)
         order = torch.Generator().manual_seed(settings.seed)
         best_loss, best_state, waited = math.inf, None, 0
@@ -147,8 +177,9 @@ def train(train_set: Arrays, val_set: Arrays | None, quantiles: tuple[float, ...
             chosen = torch.randperm(len(train_set), generator=order)[:per_epoch].numpy()
             total = 0.0
             for begin in range(0, per_epoch, settings.batch_size):
-                past, future, target = train_set.tensors(chosen[begin:begin +
-                                                                settings.batch_size])
+                past, future, target = train_set.tensors(
+                    chosen[begin : begin + settings.batch_size]
+                )
                 mean, quant = net(past, future)
                 loss = loss_fn(net, mean, quant, target, settings.point_loss)
                 optimiser.zero_grad()
@@ -162,8 +193,13 @@ def train(train_set: Arrays, val_set: Arrays | None, quantiles: tuple[float, ...
                 continue
             current = evaluate(net, val_set, settings.point_loss, settings.batch_size)
             report.val_loss.append(current)
-            log.info("LSTM epoch %d: train loss %.4f, validation loss %.4f (%.1f s)", epoch,
-                     report.train_loss[-1], current, time.perf_counter() - started)
+            log.info(
+                "LSTM epoch %d: train loss %.4f, validation loss %.4f (%.1f s)",
+                epoch,
+                report.train_loss[-1],
+                current,
+                time.perf_counter() - started,
+            )
             if current < best_loss - 1e-7:
                 best_loss, waited, report.best_epoch = current, 0, epoch
                 best_state = {k: v.detach().clone() for k, v in net.state_dict().items()}
@@ -192,14 +228,17 @@ def evaluate(net: Seq2SeqLSTM, data: Arrays, point_loss: str, batch_size: int) -
 
 
 @torch.no_grad()
-def forward_numpy(net: Seq2SeqLSTM, past: np.ndarray, future: np.ndarray,
-                  batch_size: int = 4096) -> tuple[np.ndarray, np.ndarray]:
+def forward_numpy(
+    net: Seq2SeqLSTM, past: np.ndarray, future: np.ndarray, batch_size: int = 4096
+) -> tuple[np.ndarray, np.ndarray]:
     """Mean (n, h) and quantiles (n, h, Q) for numpy inputs, in scaled units."""
     net.eval()
     means, quants = [], []
     for begin in range(0, past.shape[0], batch_size):
-        mean, quant = net(torch.from_numpy(past[begin:begin + batch_size]),
-                          torch.from_numpy(future[begin:begin + batch_size]))
+        mean, quant = net(
+            torch.from_numpy(past[begin : begin + batch_size]),
+            torch.from_numpy(future[begin : begin + batch_size]),
+        )
         means.append(mean.numpy())
         quants.append(quant.numpy())
     return np.concatenate(means), np.concatenate(quants)

@@ -48,8 +48,13 @@ class HoltWintersMonthDay(HoltWinters):
 
     conformal_windows: ClassVar[int] = 6
 
-    def __init__(self, season_length: int = 1, damped: bool = True,
-                 alias: str | None = None, freq: str | None = None) -> None:
+    def __init__(
+        self,
+        season_length: int = 1,
+        damped: bool = True,
+        alias: str | None = None,
+        freq: str | None = None,
+    ) -> None:
         self.season_length = season_length
         self.damped = damped
         self.alias = alias
@@ -71,13 +76,11 @@ class HoltWintersMonthDay(HoltWinters):
         base = dict(zip(every, self._point(panel.values, panel.start, every, h), strict=True))
         out = np.empty((len(cutoffs), len(panel.ids), h))
         for i, cutoff in enumerate(cutoffs):
-            past = [c for c in (cutoff - h * k for k in range(1, PROFILE_WINDOWS + 1))
-                    if c >= 0]
+            past = [c for c in (cutoff - h * k for k in range(1, PROFILE_WINDOWS + 1)) if c >= 0]
             factors = _profile(panel, past, [base[c] for c in past], h, cutoff)
             days = _days_ahead(panel, cutoff, h)
             # net returns (negative days) can make a day's factor negative: never below 0
-            out[i] = np.maximum(base[cutoff] * np.take_along_axis(factors, days, axis=1),
-                                0.0)
+            out[i] = np.maximum(base[cutoff] * np.take_along_axis(factors, days, axis=1), 0.0)
         return out
 
 
@@ -90,25 +93,27 @@ def _days_ahead(panel: Panel, cutoff: int, h: int) -> np.ndarray:
     return np.nan_to_num(days, nan=0).astype(int).reshape(ahead.shape)
 
 
-def _profile(panel: Panel, past: list[int], forecasts: list[np.ndarray], h: int,
-             cutoff: int) -> np.ndarray:
+def _profile(
+    panel: Panel, past: list[int], forecasts: list[np.ndarray], h: int, cutoff: int
+) -> np.ndarray:
     """(series × :data:`DAYS`) factors from the windows after the ``past`` cutoffs, whose
     days all lie at or before ``cutoff``."""
     n_series = len(panel.ids)
     if not past:
         return np.ones((n_series, DAYS))
-    closures = busy(panel.values[:, max(0, cutoff + 1 - RECENT_PERIODS):cutoff + 1])
+    closures = busy(panel.values[:, max(0, cutoff + 1 - RECENT_PERIODS) : cutoff + 1])
     total_y: np.ndarray = np.zeros(n_series * DAYS)  # flat while summing, then by day
     total_f: np.ndarray = np.zeros(n_series * DAYS)
     n_days = np.zeros(n_series)
     rows = np.arange(n_series)[:, None] * DAYS
     for start, forecast in zip(past, forecasts, strict=True):
         stop = min(start + 1 + h, cutoff + 1)
-        actual = panel.values[:, start + 1:stop]
-        point = forecast[:, :actual.shape[1]]
-        days = _days_ahead(panel, start, h)[:, :actual.shape[1]]
-        keep = (~np.isnan(actual) & ~np.isnan(point) & (days > 0)
-                & ~(closures[:, None] & (actual <= 0)))
+        actual = panel.values[:, start + 1 : stop]
+        point = forecast[:, : actual.shape[1]]
+        days = _days_ahead(panel, start, h)[:, : actual.shape[1]]
+        keep = (
+            ~np.isnan(actual) & ~np.isnan(point) & (days > 0) & ~(closures[:, None] & (actual <= 0))
+        )
         index = (rows + days)[keep]
         total_y += np.bincount(index, actual[keep], n_series * DAYS)
         total_f += np.bincount(index, point[keep], n_series * DAYS)

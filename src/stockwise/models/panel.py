@@ -59,8 +59,7 @@ def to_panel(frame: pd.DataFrame, freq: str) -> Panel:
     return Panel(ids, values, dates, start, freq)
 
 
-def window_cutoffs(n_periods: int, h: int, n_windows: int, step: int | None = None
-                   ) -> list[int]:
+def window_cutoffs(n_periods: int, h: int, n_windows: int, step: int | None = None) -> list[int]:
     """Cutoff columns of ``n_windows`` rolling-origin windows, oldest first.
 
     Window ``w`` holds out the ``h`` periods that end ``(n_windows - 1 - w) * step``

@@ -52,8 +52,9 @@ class PanelForecaster(Forecaster):
     """``cross_validation`` gives the whole rolling-origin backtest in one pass."""
     conformal_windows: ClassVar[int] = DEFAULT_WINDOWS
 
-    def _point(self, values: np.ndarray, start: np.ndarray, cutoffs: list[int], h: int
-               ) -> np.ndarray:
+    def _point(
+        self, values: np.ndarray, start: np.ndarray, cutoffs: list[int], h: int
+    ) -> np.ndarray:
         """(cutoffs × series × h) forecasts from each cutoff column, finite and >= 0
         where the series has at least one observation up to the cutoff."""
         raise NotImplementedError  # pragma: no cover - abstract
@@ -67,24 +68,32 @@ class PanelForecaster(Forecaster):
     def _fit(self, df: pd.DataFrame, X_df: pd.DataFrame | None) -> None:
         self.panel_ = to_panel(df, self.freq_)
 
-    def _predict(self, h: int, X_df: pd.DataFrame | None, levels: tuple[int, ...]
-                 ) -> pd.DataFrame:
+    def _predict(self, h: int, X_df: pd.DataFrame | None, levels: tuple[int, ...]) -> pd.DataFrame:
         panel = self.panel_
         last = panel.n_periods - 1
         past = [last - h * k for k in range(1, self.conformal_windows + 1) if last - h * k >= 0]
         forecasts = self._forecasts(panel, [last, *past], h)
-        dates = future_date_matrix(panel.dates[:, -1], h, self.freq_,
-                                   pd.Series(panel.dates[:, -1]))
-        out = pd.DataFrame({S.UNIQUE_ID: np.repeat(panel.ids, h), S.DS: dates.ravel(),
-                            self.name: forecasts[0].ravel()})
+        dates = future_date_matrix(panel.dates[:, -1], h, self.freq_, pd.Series(panel.dates[:, -1]))
+        out = pd.DataFrame(
+            {
+                S.UNIQUE_ID: np.repeat(panel.ids, h),
+                S.DS: dates.ravel(),
+                self.name: forecasts[0].ravel(),
+            }
+        )
         if levels:
             bands = self._bands(panel, forecasts[0], forecasts[1:], past, h, levels)
             out = out.assign(**{c: v.ravel() for c, v in bands.items()})
         return out
 
-    def cross_validation(self, df: pd.DataFrame, h: int, n_windows: int = 2,
-                         step: int | None = None, levels: tuple[int, ...] = ()
-                         ) -> pd.DataFrame:
+    def cross_validation(
+        self,
+        df: pd.DataFrame,
+        h: int,
+        n_windows: int = 2,
+        step: int | None = None,
+        levels: tuple[int, ...] = (),
+    ) -> pd.DataFrame:
         """The rolling-origin backtest (``unique_id, ds, cutoff, y, <name>[, bands]``) of
         :func:`stockwise.evaluation.backtest.backtest`, in one pass over the panel."""
         frame = check_training_frame(df, type(self).__name__)
@@ -92,23 +101,35 @@ class PanelForecaster(Forecaster):
         panel = to_panel(frame, freq)
         windows = [c for c in window_cutoffs(panel.n_periods, h, n_windows, step) if c >= 0]
         if not windows:
-            raise OptionError(f"no series is long enough for {n_windows} backtest windows "
-                              f"of h={h}", hint="Use fewer windows (--windows) or a shorter "
-                              "horizon (--horizon).")
-        extra = [c - h * k for c in windows for k in range(1, self.conformal_windows + 1)
-                 ] if levels else []
+            raise OptionError(
+                f"no series is long enough for {n_windows} backtest windows of h={h}",
+                hint="Use fewer windows (--windows) or a shorter horizon (--horizon).",
+            )
+        extra = (
+            [c - h * k for c in windows for k in range(1, self.conformal_windows + 1)]
+            if levels
+            else []
+        )
         cutoffs = sorted({*windows, *(c for c in extra if c >= 0)})
-        forecasts = dict(zip(cutoffs, self._forecasts(panel, cutoffs, h),
-                             strict=True))
+        forecasts = dict(zip(cutoffs, self._forecasts(panel, cutoffs, h), strict=True))
         parts = []
         for cutoff in windows:
             part = self._window_frame(panel, cutoff, forecasts[cutoff], h)
             if levels:
-                past = [c for c in (cutoff - h * k for k in range(1, self.conformal_windows + 1))
-                        if c >= 0]
-                bands = self._bands(panel, forecasts[cutoff],
-                                    np.array([forecasts[c] for c in past]), past, h, levels,
-                                    upto=cutoff)
+                past = [
+                    c
+                    for c in (cutoff - h * k for k in range(1, self.conformal_windows + 1))
+                    if c >= 0
+                ]
+                bands = self._bands(
+                    panel,
+                    forecasts[cutoff],
+                    np.array([forecasts[c] for c in past]),
+                    past,
+                    h,
+                    levels,
+                    upto=cutoff,
+                )
                 rows = part.pop("_rows").to_numpy()
                 for column, values in bands.items():
                     part[column] = values.ravel()[rows]
@@ -119,23 +140,36 @@ class PanelForecaster(Forecaster):
         return out.sort_values([S.UNIQUE_ID, CUTOFF, S.DS], kind="stable").reset_index(drop=True)
 
     # -- helpers ---------------------------------------------------------------------------
-    def _window_frame(self, panel: Panel, cutoff: int, forecast: np.ndarray, h: int
-                      ) -> pd.DataFrame:
+    def _window_frame(
+        self, panel: Panel, cutoff: int, forecast: np.ndarray, h: int
+    ) -> pd.DataFrame:
         """The test rows of one window: series observed at the cutoff, periods after it."""
         steps = min(h, panel.n_periods - 1 - cutoff)
         active = panel.start <= cutoff
         series = np.repeat(np.flatnonzero(active), steps)
         offset = np.tile(np.arange(steps), int(active.sum()))
         columns = cutoff + 1 + offset
-        return pd.DataFrame({
-            S.UNIQUE_ID: panel.ids[series], S.DS: panel.dates[series, columns],
-            CUTOFF: panel.dates[series, cutoff], S.Y: panel.values[series, columns],
-            self.name: forecast[series, offset], "_rows": series * h + offset,
-        })
+        return pd.DataFrame(
+            {
+                S.UNIQUE_ID: panel.ids[series],
+                S.DS: panel.dates[series, columns],
+                CUTOFF: panel.dates[series, cutoff],
+                S.Y: panel.values[series, columns],
+                self.name: forecast[series, offset],
+                "_rows": series * h + offset,
+            }
+        )
 
-    def _bands(self, panel: Panel, point: np.ndarray, past: np.ndarray, cutoffs: list[int],
-               h: int, levels: tuple[int, ...], upto: int | None = None
-               ) -> dict[str, np.ndarray]:
+    def _bands(
+        self,
+        panel: Panel,
+        point: np.ndarray,
+        past: np.ndarray,
+        cutoffs: list[int],
+        h: int,
+        levels: tuple[int, ...],
+        upto: int | None = None,
+    ) -> dict[str, np.ndarray]:
         """Conformal bands around ``point`` from the errors of the ``past`` forecasts.
 
         Errors are taken relative to the forecast they belong to (plus a tenth of the
@@ -146,9 +180,12 @@ class PanelForecaster(Forecaster):
         errors nor zero demand: counted, they opened every open day's band down to 0.
         """
         n_series = len(panel.ids)
-        history = panel.values if upto is None else panel.values[:, :upto + 1]
-        closures = (busy(history[:, -RECENT_PERIODS:]) if panel.freq == "D"
-                    else np.zeros(n_series, dtype=bool))
+        history = panel.values if upto is None else panel.values[:, : upto + 1]
+        closures = (
+            busy(history[:, -RECENT_PERIODS:])
+            if panel.freq == "D"
+            else np.zeros(n_series, dtype=bool)
+        )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             floor = RELATIVE_FLOOR * np.nan_to_num(np.nanmean(np.abs(history), axis=1)) + 1e-9
@@ -156,13 +193,14 @@ class PanelForecaster(Forecaster):
         actuals = np.full_like(errors, np.nan)
         for k, cutoff in enumerate(cutoffs):
             stop = min(cutoff + 1 + h, panel.n_periods)
-            actual = panel.values[:, cutoff + 1:stop]
+            actual = panel.values[:, cutoff + 1 : stop]
             observed = (panel.start <= cutoff)[:, None] & ~(closures[:, None] & (actual <= 0))
             width = actual.shape[1]
             scale = past[k][:, :width] + floor[:, None]
-            errors[:, k * h:k * h + width] = np.where(
-                observed, (actual - past[k][:, :width]) / scale, np.nan)
-            actuals[:, k * h:k * h + width] = np.where(observed, actual, np.nan)
+            errors[:, k * h : k * h + width] = np.where(
+                observed, (actual - past[k][:, :width]) / scale, np.nan
+            )
+            actuals[:, k * h : k * h + width] = np.where(observed, actual, np.nan)
         with np.errstate(invalid="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             zero_share = np.nanmean(np.where(np.isnan(actuals), np.nan, actuals <= 0), axis=1)

@@ -55,17 +55,22 @@ def save_model(model: Any, path: str | Path) -> Path:
     """
     target = Path(path)
     if not hasattr(model, "save") or not hasattr(type(model), "load"):
-        raise TypeError(f"{type(model).__name__} cannot be saved: it has no save(path) / "
-                        "load(path) methods")
+        raise TypeError(
+            f"{type(model).__name__} cannot be saved: it has no save(path) / load(path) methods"
+        )
     if not hasattr(model, "fitted_ids_"):
-        raise ValueError(f"{getattr(model, 'name', type(model).__name__)} is not fitted; "
-                         "fit it before saving")
+        raise ValueError(
+            f"{getattr(model, 'name', type(model).__name__)} is not fitted; fit it before saving"
+        )
     if target.exists() and any(target.iterdir()):
         raise FileExistsError(f"{target} exists and is not empty; save into a new directory")
     target.mkdir(parents=True, exist_ok=True)
     model.save(target)
-    files = {p.relative_to(target).as_posix(): p.stat().st_size
-             for p in sorted(target.rglob("*")) if p.is_file() and p.name != MANIFEST}
+    files = {
+        p.relative_to(target).as_posix(): p.stat().st_size
+        for p in sorted(target.rglob("*"))
+        if p.is_file() and p.name != MANIFEST
+    }
     cls = type(model)
     manifest = {
         "class": f"{cls.__module__}:{cls.__qualname__}",
@@ -93,20 +98,25 @@ def load_model(path: str | Path, trusted_modules: Sequence[str] = ()) -> Any:
     manifest = read_manifest(folder)
     module_name, _, qualname = str(manifest.get("class", "")).partition(":")
     allowed = ("stockwise", *trusted_modules)
-    if not qualname or not any(module_name == m or module_name.startswith(f"{m}.")
-                               for m in allowed):
-        raise ModelFileError(f"{folder / MANIFEST}: class {manifest.get('class')!r} is not a "
-                             "stockwise model (pass trusted_modules to load plugins)")
+    if not qualname or not any(
+        module_name == m or module_name.startswith(f"{m}.") for m in allowed
+    ):
+        raise ModelFileError(
+            f"{folder / MANIFEST}: class {manifest.get('class')!r} is not a "
+            "stockwise model (pass trusted_modules to load plugins)"
+        )
     try:
         obj: Any = importlib.import_module(module_name)
         for part in qualname.split("."):
             obj = getattr(obj, part)
     except (ImportError, AttributeError) as exc:
-        raise ModelFileError(f"{folder / MANIFEST}: cannot find class {manifest['class']}: "
-                             f"{exc}") from exc
+        raise ModelFileError(
+            f"{folder / MANIFEST}: cannot find class {manifest['class']}: {exc}"
+        ) from exc
     if not (isinstance(obj, type) and issubclass(obj, Forecaster) and hasattr(obj, "load")):
-        raise ModelFileError(f"{folder / MANIFEST}: {manifest['class']} is not a loadable "
-                             "forecaster")
+        raise ModelFileError(
+            f"{folder / MANIFEST}: {manifest['class']} is not a loadable forecaster"
+        )
     return obj.load(folder)
 
 
@@ -121,8 +131,10 @@ def read_manifest(path: str | Path) -> dict[str, Any]:
         raise ModelFileError(f"{file}: not valid JSON ({exc})") from exc
     version = manifest.get("format_version")
     if version != FORMAT_VERSION:
-        raise ModelFileError(f"{file}: format_version {version!r} is not supported "
-                             f"(this stockwise reads version {FORMAT_VERSION})")
+        raise ModelFileError(
+            f"{file}: format_version {version!r} is not supported "
+            f"(this stockwise reads version {FORMAT_VERSION})"
+        )
     return manifest
 
 

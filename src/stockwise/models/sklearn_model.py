@@ -30,14 +30,24 @@ from stockwise.models.global_model import GlobalModel
 from stockwise.optional import optional_import
 
 SAFE_PREFIXES = ("sklearn.", "numpy.", "scipy.")
-NAN_TOLERANT = ("RandomForestRegressor", "ExtraTreesRegressor", "DecisionTreeRegressor",
-                "HistGradientBoostingRegressor")
+NAN_TOLERANT = (
+    "RandomForestRegressor",
+    "ExtraTreesRegressor",
+    "DecisionTreeRegressor",
+    "HistGradientBoostingRegressor",
+)
 
 
 def default_forest(seed: int = 0) -> Any:
     ensemble = optional_import("sklearn.ensemble", "The random forest model")
-    return ensemble.RandomForestRegressor(n_estimators=100, min_samples_leaf=5, max_features=0.5,
-                                 max_samples=0.5, n_jobs=1, random_state=seed)
+    return ensemble.RandomForestRegressor(
+        n_estimators=100,
+        min_samples_leaf=5,
+        max_features=0.5,
+        max_samples=0.5,
+        n_jobs=1,
+        random_state=seed,
+    )
 
 
 class SklearnRegressor(GlobalModel):
@@ -45,13 +55,21 @@ class SklearnRegressor(GlobalModel):
 
     estimator_suffix = ".skops"
 
-    def __init__(self, estimator: Any = None, season_length: int | None = None,
-                 features: FeatureSpec | dict | None = None,
-                 exog: tuple[str, ...] | list[str] | None = None, country: str | None = None,
-                 target_transform: str | tuple[str, ...] | None = "auto",
-                 group_col: str | None = None, conformal_windows: int = 2,
-                 train_window: int | None = None, strategy: str = "auto",
-                 alias: str | None = None, freq: str | None = None) -> None:
+    def __init__(
+        self,
+        estimator: Any = None,
+        season_length: int | None = None,
+        features: FeatureSpec | dict | None = None,
+        exog: tuple[str, ...] | list[str] | None = None,
+        country: str | None = None,
+        target_transform: str | tuple[str, ...] | None = "auto",
+        group_col: str | None = None,
+        conformal_windows: int = 2,
+        train_window: int | None = None,
+        strategy: str = "auto",
+        alias: str | None = None,
+        freq: str | None = None,
+    ) -> None:
         self.estimator = estimator
         self.season_length = season_length
         self.features = features
@@ -93,8 +111,10 @@ class SklearnRegressor(GlobalModel):
         untrusted = sio.get_untrusted_types(file=file)
         unsafe = [t for t in untrusted if t not in trusted_types and not _library_class(t)]
         if unsafe:
-            raise ValueError(f"{file}: refusing to load {unsafe}: only classes of "
-                             "scikit-learn, numpy and scipy are loaded")
+            raise ValueError(
+                f"{file}: refusing to load {unsafe}: only classes of "
+                "scikit-learn, numpy and scipy are loaded"
+            )
         return sio.load(file, trusted=untrusted)
 
     @classmethod
@@ -104,8 +124,11 @@ class SklearnRegressor(GlobalModel):
 
         out = dict(params)
         files = sorted(path.glob(f"estimator_*{cls.estimator_suffix}"))
-        out["estimator"] = (clone(cls()._load_estimator(files[0]))
-                            if files and isinstance(params.get("estimator"), dict) else None)
+        out["estimator"] = (
+            clone(cls()._load_estimator(files[0]))
+            if files and isinstance(params.get("estimator"), dict)
+            else None
+        )
         return out
 
 

@@ -49,9 +49,15 @@ class HoltWinters(PanelForecaster):
 
     min_history = 1
 
-    def __init__(self, season_length: int = 1, damped: bool = True,
-                 multiplicative: bool = False, init_seasons: int | None = None,
-                 alias: str | None = None, freq: str | None = None) -> None:
+    def __init__(
+        self,
+        season_length: int = 1,
+        damped: bool = True,
+        multiplicative: bool = False,
+        init_seasons: int | None = None,
+        alias: str | None = None,
+        freq: str | None = None,
+    ) -> None:
         self.season_length = season_length
         self.damped = damped
         self.multiplicative = multiplicative
@@ -71,11 +77,16 @@ class HoltWinters(PanelForecaster):
         gammas = GAMMAS if seasonal else (0.0,)
         trends = [(0.0, 1.0)] + ([(TREND_SHARE, DAMPING)] if self.damped else [])
         kinds = (False, True) if seasonal and self.multiplicative else (False,)
-        return [(a, g, a * share, phi, multiplicative) for a, g, (share, phi), multiplicative
-                in itertools.product(ALPHAS, gammas, trends, kinds)]
+        return [
+            (a, g, a * share, phi, multiplicative)
+            for a, g, (share, phi), multiplicative in itertools.product(
+                ALPHAS, gammas, trends, kinds
+            )
+        ]
 
-    def _point(self, values: np.ndarray, start: np.ndarray, cutoffs: list[int], h: int
-               ) -> np.ndarray:
+    def _point(
+        self, values: np.ndarray, start: np.ndarray, cutoffs: list[int], h: int
+    ) -> np.ndarray:
         m = max(self.season_length, 1)
         out = smooth_panel(values, start, cutoffs, h, m, self._grid(), self.seasons_to_start)
         short = np.isnan(out)
@@ -112,9 +123,15 @@ class SES(HoltWinters):
         return False
 
 
-def smooth_panel(values: np.ndarray, start: np.ndarray, cutoffs: list[int], h: int, m: int,
-                 grid: list[tuple[float, float, float, float, bool]], init_seasons: int = 1
-                 ) -> np.ndarray:
+def smooth_panel(
+    values: np.ndarray,
+    start: np.ndarray,
+    cutoffs: list[int],
+    h: int,
+    m: int,
+    grid: list[tuple[float, float, float, float, bool]],
+    init_seasons: int = 1,
+) -> np.ndarray:
     """(cutoffs × series × h) forecasts of the smoothing recursion (module docstring).
 
     ``grid`` holds (α, γ, β, φ, multiplicative season) tuples; each series, at each
@@ -138,8 +155,9 @@ def smooth_panel(values: np.ndarray, start: np.ndarray, cutoffs: list[int], h: i
     for t in range(int(first.min(initial=n_periods)) if n_series else 0, n_periods):
         active = (first <= t).astype(float)
         # before its start a series' error is 0 and its trend 0: its states stay put
-        level, trend = step(level, trend, season, t % m, filled[:, t], active, alpha, gamma,
-                            beta, phi, mult, sse)
+        level, trend = step(
+            level, trend, season, t % m, filled[:, t], active, alpha, gamma, beta, phi, mult, sse
+        )
         count += active
         if t in wanted:
             snapshots[t] = (level.copy(), trend.copy(), season.copy(), sse.copy(), count.copy())
@@ -161,10 +179,20 @@ def smooth_panel(values: np.ndarray, start: np.ndarray, cutoffs: list[int], h: i
     return out
 
 
-def _additive_step(level: np.ndarray, trend: np.ndarray, season: np.ndarray, phase: int,
-                   y: np.ndarray, active: np.ndarray, alpha: np.ndarray, gamma: np.ndarray,
-                   beta: np.ndarray, phi: np.ndarray, mult: np.ndarray, sse: np.ndarray
-                   ) -> tuple[np.ndarray, np.ndarray]:
+def _additive_step(
+    level: np.ndarray,
+    trend: np.ndarray,
+    season: np.ndarray,
+    phase: int,
+    y: np.ndarray,
+    active: np.ndarray,
+    alpha: np.ndarray,
+    gamma: np.ndarray,
+    beta: np.ndarray,
+    phi: np.ndarray,
+    mult: np.ndarray,
+    sse: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
     """One period of the additive recursion for every grid point and series (the hot loop:
     in-place operations, no masks beyond the error's)."""
     trend *= phi
@@ -179,10 +207,20 @@ def _additive_step(level: np.ndarray, trend: np.ndarray, season: np.ndarray, pha
     return base, trend
 
 
-def _mixed_step(level: np.ndarray, trend: np.ndarray, season: np.ndarray, phase: int,
-                y: np.ndarray, active: np.ndarray, alpha: np.ndarray, gamma: np.ndarray,
-                beta: np.ndarray, phi: np.ndarray, mult: np.ndarray, sse: np.ndarray
-                ) -> tuple[np.ndarray, np.ndarray]:
+def _mixed_step(
+    level: np.ndarray,
+    trend: np.ndarray,
+    season: np.ndarray,
+    phase: int,
+    y: np.ndarray,
+    active: np.ndarray,
+    alpha: np.ndarray,
+    gamma: np.ndarray,
+    beta: np.ndarray,
+    phi: np.ndarray,
+    mult: np.ndarray,
+    sse: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
     """One period with additive and multiplicative seasons side by side (``mult``): the
     multiplicative error is shared out relative to the season and the level."""
     base = level + phi * trend
@@ -196,8 +234,9 @@ def _mixed_step(level: np.ndarray, trend: np.ndarray, season: np.ndarray, phase:
     return base + alpha * to_level, phi * trend + beta * to_level
 
 
-def _initial_states(values: np.ndarray, start: np.ndarray, m: int, seasons: int = 1
-                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _initial_states(
+    values: np.ndarray, start: np.ndarray, m: int, seasons: int = 1
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Level = mean of each series' first ``seasons`` seasons; seasonal terms = the mean
     deviations from it and ratios to it (1 where the level is zero) per phase, stored by
     phase (column modulo ``m``)."""
@@ -206,9 +245,9 @@ def _initial_states(values: np.ndarray, start: np.ndarray, m: int, seasons: int 
     width = m * seasons
     offsets = np.arange(width)[None, :]
     inside = (start[:, None] + offsets) < n_periods
-    window = np.where(inside, values[rows[:, None],
-                                     np.clip(start[:, None] + offsets, 0, n_periods - 1)],
-                      np.nan)
+    window = np.where(
+        inside, values[rows[:, None], np.clip(start[:, None] + offsets, 0, n_periods - 1)], np.nan
+    )
     with np.errstate(invalid="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         level = np.nan_to_num(np.nanmean(window, axis=1))

@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from stockwise.models.base import Forecaster
 
 
-
 @dataclass(frozen=True)
 class Window:
     number: int
@@ -31,8 +30,9 @@ class Window:
     """Last training date per unique_id."""
 
 
-def rolling_origin(df: pd.DataFrame, h: int, n_windows: int, step: int | None = None
-                   ) -> Iterator[Window]:
+def rolling_origin(
+    df: pd.DataFrame, h: int, n_windows: int, step: int | None = None
+) -> Iterator[Window]:
     """Yield ``n_windows`` train/test splits; ``df`` must be sorted by unique_id, ds."""
     if h < 1 or n_windows < 1:
         raise ValueError("h and n_windows must be >= 1")
@@ -55,8 +55,9 @@ def horizon_step(test: pd.DataFrame) -> np.ndarray:
     return test.groupby(S.UNIQUE_ID, sort=False).cumcount().to_numpy() + 1
 
 
-def window_forecast(model: Forecaster, window: Window, h: int, levels: Sequence[int] = ()
-                    ) -> tuple[pd.DataFrame, dict[str, str]]:
+def window_forecast(
+    model: Forecaster, window: Window, h: int, levels: Sequence[int] = ()
+) -> tuple[pd.DataFrame, dict[str, str]]:
     """Fit fresh clones on ``window.train`` and forecast its test series ``h`` periods.
 
     Returns the forecast rows of the test series and, for fallback chains, which model
@@ -84,9 +85,14 @@ def window_forecast(model: Forecaster, window: Window, h: int, levels: Sequence[
     return pd.concat(parts, ignore_index=True), used
 
 
-def _fit_forecast(model: Forecaster, train: pd.DataFrame, future: pd.DataFrame,
-                  test: pd.DataFrame, h: int, levels: Sequence[int]
-                  ) -> tuple[pd.DataFrame, dict[str, str]]:
+def _fit_forecast(
+    model: Forecaster,
+    train: pd.DataFrame,
+    future: pd.DataFrame,
+    test: pd.DataFrame,
+    h: int,
+    levels: Sequence[int],
+) -> tuple[pd.DataFrame, dict[str, str]]:
     fitted = model.clone().fit(train)
     exog = future.drop(columns=[S.Y]) if model.supports_exog else None
     forecast = fitted.predict(h, X_df=exog, levels=tuple(levels))

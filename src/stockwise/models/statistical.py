@@ -24,8 +24,14 @@ class AutoETS(StatsForecastModel):
     native_intervals = True
     min_history = 3
 
-    def __init__(self, season_length: int = 1, model: str = "ZZZ", damped: bool | None = None,
-                 alias: str | None = None, freq: str | None = None) -> None:
+    def __init__(
+        self,
+        season_length: int = 1,
+        model: str = "ZZZ",
+        damped: bool | None = None,
+        alias: str | None = None,
+        freq: str | None = None,
+    ) -> None:
         self.season_length = season_length
         self.model = model
         self.damped = damped
@@ -33,8 +39,7 @@ class AutoETS(StatsForecastModel):
         self.freq = freq
 
     def _sf_params(self) -> dict[str, Any]:
-        return {"season_length": self.season_length, "model": self.model,
-                "damped": self.damped}
+        return {"season_length": self.season_length, "model": self.model, "damped": self.damped}
 
 
 class AutoARIMA(StatsForecastModel):
@@ -48,8 +53,13 @@ class AutoARIMA(StatsForecastModel):
     native_intervals = True
     min_history = 4
 
-    def __init__(self, season_length: int = 1, approximation: bool | None = None,
-                 alias: str | None = None, freq: str | None = None) -> None:
+    def __init__(
+        self,
+        season_length: int = 1,
+        approximation: bool | None = None,
+        alias: str | None = None,
+        freq: str | None = None,
+    ) -> None:
         self.season_length = season_length
         self.approximation = approximation
         self.alias = alias
@@ -69,16 +79,20 @@ class AutoTheta(StatsForecastModel):
     native_intervals = True
     min_history = 3
 
-    def __init__(self, season_length: int = 1, decomposition_type: str = "multiplicative",
-                 alias: str | None = None, freq: str | None = None) -> None:
+    def __init__(
+        self,
+        season_length: int = 1,
+        decomposition_type: str = "multiplicative",
+        alias: str | None = None,
+        freq: str | None = None,
+    ) -> None:
         self.season_length = season_length
         self.decomposition_type = decomposition_type
         self.alias = alias
         self.freq = freq
 
     def _sf_params(self) -> dict[str, Any]:
-        return {"season_length": self.season_length,
-                "decomposition_type": self.decomposition_type}
+        return {"season_length": self.season_length, "decomposition_type": self.decomposition_type}
 
 
 class AutoCES(StatsForecastModel):
@@ -94,8 +108,13 @@ class AutoCES(StatsForecastModel):
     native_intervals = True
     min_history = 3
 
-    def __init__(self, season_length: int = 1, model: str = "Z", alias: str | None = None,
-                 freq: str | None = None) -> None:
+    def __init__(
+        self,
+        season_length: int = 1,
+        model: str = "Z",
+        alias: str | None = None,
+        freq: str | None = None,
+    ) -> None:
         self.season_length = season_length
         self.model = model
         self.alias = alias

@@ -43,8 +43,7 @@ class StatsForecastModel(Forecaster):
             self.sf_ = self._fit_sf(StatsForecast, frame)
             return
         except Exception as exc:  # find the culprits one series at a time
-            log.info("%s failed on the joint fit (%s); retrying series by series",
-                     self.name, exc)
+            log.info("%s failed on the joint fit (%s); retrying series by series", self.name, exc)
         good = []
         for uid, series in frame.groupby(S.UNIQUE_ID, sort=True):
             try:
@@ -61,13 +60,13 @@ class StatsForecastModel(Forecaster):
             warnings.simplefilter("ignore")
             return sf.fit(frame)
 
-    def _predict(self, h: int, X_df: pd.DataFrame | None, levels: tuple[int, ...]
-                 ) -> pd.DataFrame:
+    def _predict(self, h: int, X_df: pd.DataFrame | None, levels: tuple[int, ...]) -> pd.DataFrame:
         try:
             out = self._predict_sf(self.sf_, h, levels)
         except Exception as exc:  # one series' bands can fail (e.g. a zero spread)
-            log.info("%s failed on the joint forecast (%s); retrying series by series",
-                     self.name, exc)
+            log.info(
+                "%s failed on the joint forecast (%s); retrying series by series", self.name, exc
+            )
             out = self._predict_one_by_one(h, levels)
         out[S.UNIQUE_ID] = out[S.UNIQUE_ID].astype(str)
         return out.reset_index(drop=True)

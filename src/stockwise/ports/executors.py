@@ -94,8 +94,7 @@ class LocalProcessExecutor:
 
     def __enter__(self) -> LocalProcessExecutor:
         methods = multiprocessing.get_all_start_methods()
-        context = multiprocessing.get_context("forkserver" if "forkserver" in methods
-                                              else "spawn")
+        context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
         if context.get_start_method() == "forkserver":
             context.set_forkserver_preload(list(self.preload))
         self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
@@ -137,4 +136,5 @@ def _result(future: Future[R]) -> R:
     except BrokenProcessPool as exc:
         raise StockwiseError(
             "a worker process stopped abruptly (often: out of memory)",
-            hint="Try fewer workers (--workers) or smaller chunks (--chunk-size).") from exc
+            hint="Try fewer workers (--workers) or smaller chunks (--chunk-size).",
+        ) from exc

@@ -26,8 +26,9 @@ class Tracker(Protocol):
         """The active run's id; None outside a run (and always for the null tracker)."""
         ...
 
-    def start_run(self, name: str, tags: Mapping[str, str] | None = None
-                  ) -> AbstractContextManager[str | None]:
+    def start_run(
+        self, name: str, tags: Mapping[str, str] | None = None
+    ) -> AbstractContextManager[str | None]:
         """Context manager around one run; yields its id. A failing block fails the run."""
         ...
 
@@ -37,18 +38,23 @@ class Tracker(Protocol):
 
     def log_artifact(self, path: str | Path, artifact_path: str | None = None) -> None: ...
 
-    def log_artifacts(self, directory: str | Path, artifact_path: str | None = None
-                      ) -> None: ...
+    def log_artifacts(self, directory: str | Path, artifact_path: str | None = None) -> None: ...
 
     def set_tags(self, tags: Mapping[str, str]) -> None: ...
 
-    def log_model(self, name: str, forecaster: Forecaster, sample_input: pd.DataFrame,
-                  levels: Sequence[int] = ()) -> str | None:
+    def log_model(
+        self,
+        name: str,
+        forecaster: Forecaster,
+        sample_input: pd.DataFrame,
+        levels: Sequence[int] = (),
+    ) -> str | None:
         """Log a fitted forecaster as a reloadable model; returns its URI (None: not logged)."""
         ...
 
-    def register_best(self, sector: str, model_name: str, run_id: str,
-                      alias: str = "champion") -> str | None:
+    def register_best(
+        self, sector: str, model_name: str, run_id: str, alias: str = "champion"
+    ) -> str | None:
         """Register the sector's logged champion, point ``alias`` at it; returns the version."""
         ...
 
@@ -61,8 +67,7 @@ class NullTracker:
         return None
 
     @contextmanager
-    def start_run(self, name: str, tags: Mapping[str, str] | None = None
-                  ) -> Iterator[str | None]:
+    def start_run(self, name: str, tags: Mapping[str, str] | None = None) -> Iterator[str | None]:
         yield None
 
     def log_params(self, params: Mapping[str, object]) -> None:
@@ -80,19 +85,24 @@ class NullTracker:
     def set_tags(self, tags: Mapping[str, str]) -> None:
         return None
 
-    def log_model(self, name: str, forecaster: Forecaster, sample_input: pd.DataFrame,
-                  levels: Sequence[int] = ()) -> str | None:
+    def log_model(
+        self,
+        name: str,
+        forecaster: Forecaster,
+        sample_input: pd.DataFrame,
+        levels: Sequence[int] = (),
+    ) -> str | None:
         return None
 
-    def register_best(self, sector: str, model_name: str, run_id: str,
-                      alias: str = "champion") -> str | None:
+    def register_best(
+        self, sector: str, model_name: str, run_id: str, alias: str = "champion"
+    ) -> str | None:
         return None
 
 
 def metric_key(*parts: str) -> str:
     """A metric name MLflow accepts: letters, digits, ``_ - . /``, spaces."""
-    return ".".join("".join(c if c.isalnum() or c in "_-./ " else "_" for c in p)
-                    for p in parts)
+    return ".".join("".join(c if c.isalnum() or c in "_-./ " else "_" for c in p) for p in parts)
 
 
 def model_artifact_name(sector: str, model_name: str) -> str:

@@ -44,8 +44,15 @@ COVER_WINDOW = 28
 BOOTSTRAP_WINDOW = 365
 CALIBRATED_TARGETS = ("cycle_service_level", "fill_rate")
 """Targets the replay calibrates on its past decisions (a cost target sets its own level)."""
-_PER_PRODUCT = (S.LEAD_TIME_DAYS, S.LEAD_TIME_STD_DAYS, S.UNIT_COST, S.MOQ, S.PACK_SIZE,
-                S.SHELF_LIFE_DAYS, "service_level")
+_PER_PRODUCT = (
+    S.LEAD_TIME_DAYS,
+    S.LEAD_TIME_STD_DAYS,
+    S.UNIT_COST,
+    S.MOQ,
+    S.PACK_SIZE,
+    S.SHELF_LIFE_DAYS,
+    "service_level",
+)
 _KIND = {"review": 1, "lead": 2, "warmup": 3}
 
 
@@ -75,13 +82,16 @@ class Replay:
         demand[after_first & ~seen] = 0.0
         position = int(dates.searchsorted(pd.Timestamp(start)))
         if not 0 < position < len(dates):
-            raise ValueError(f"start {start} must fall after the first and within the "
-                             f"history ({dates[0].date()} .. {dates[-1].date()})")
+            raise ValueError(
+                f"start {start} must fall after the first and within the "
+                f"history ({dates[0].date()} .. {dates[-1].date()})"
+            )
         return cls(dates, [str(i) for i in ids], demand, first, position)
 
 
-def product_settings(ids: list[str], inventory: pd.DataFrame | None, **scalars: Any
-                     ) -> pd.DataFrame:
+def product_settings(
+    ids: list[str], inventory: pd.DataFrame | None, **scalars: Any
+) -> pd.DataFrame:
     """Per-product lead time, costs, pack rules, shelf life and service level."""
     table = pd.DataFrame({S.UNIQUE_ID: ids})
     for column in _PER_PRODUCT:
@@ -145,8 +155,17 @@ class LotStock:
         return float(wasted)
 
 
-_TRACE = ("demand", "served", "short", "received", "ordered", "on_hand", "on_order",
-          "backlog", "waste")
+_TRACE = (
+    "demand",
+    "served",
+    "short",
+    "received",
+    "ordered",
+    "on_hand",
+    "on_order",
+    "backlog",
+    "waste",
+)
 
 
 class ReplayLoop:
@@ -156,8 +175,9 @@ class ReplayLoop:
         self.params = [self._template(row) for row in settings.itertuples(index=False)]
         self.calibrator: ServiceCalibrator | FillRateCalibrator | None = None
         if options.get("calibrate_service") and options["target"] in CALIBRATED_TARGETS:
-            self.calibrator = (FillRateCalibrator() if options["target"] == "fill_rate"
-                               else ServiceCalibrator())
+            self.calibrator = (
+                FillRateCalibrator() if options["target"] == "fill_rate" else ServiceCalibrator()
+            )
         self._pending: list[tuple[int, int, int, np.ndarray, str]] = []
         """Decisions whose protection interval has not passed yet: (product, day, days,
         stock each calibration level would have given, demand group)."""
@@ -165,9 +185,14 @@ class ReplayLoop:
     def _template(self, row: Any) -> ProductParameters:
         """The product's parameters via :func:`.parameters.resolve` (stock filled per review)."""
         values = row._asdict()
-        values.update({S.ON_HAND: 0.0, "review_period_days": self.o["review"],
-                       "holding_cost_rate": self.o["holding"],
-                       "ordering_cost": self.o["ordering"]})
+        values.update(
+            {
+                S.ON_HAND: 0.0,
+                "review_period_days": self.o["review"],
+                "holding_cost_rate": self.o["holding"],
+                "ordering_cost": self.o["ordering"],
+            }
+        )
         policy = "RS" if self.o["policy"] == BASELINE else self.o["policy"]
         return resolve(pd.Series(values), None, policy)
 
@@ -226,7 +251,7 @@ class ReplayLoop:
         shelf = row[S.SHELF_LIFE_DAYS]
         stock = LotStock(None if np.isnan(shelf) else int(shelf))
         window = int(self.o.get("cover_window", COVER_WINDOW))
-        recent = self.replay.demand[p, max(self.replay.first[p], t - window):t]
+        recent = self.replay.demand[p, max(self.replay.first[p], t - window) : t]
         cover = self.o["cover"]
         cover = row[S.LEAD_TIME_DAYS] + self.o["review"] if cover is None else cover
         units = float(np.mean(recent)) * float(cover) if len(recent) else 0.0
@@ -234,8 +259,7 @@ class ReplayLoop:
             stock.add(units, t)
         return stock
 
-    def _mark(self, p: int, i: int, days: int, evaluated: np.ndarray, cycle: np.ndarray
-              ) -> None:
+    def _mark(self, p: int, i: int, days: int, evaluated: np.ndarray, cycle: np.ndarray) -> None:
         """Evaluation period: after one lead time (rounded up) + one review of warm-up."""
         review = self.o["review"]
         begin = i + math.ceil(self.settings.iloc[p][S.LEAD_TIME_DAYS]) + review
@@ -243,7 +267,7 @@ class ReplayLoop:
             return
         evaluated[p, begin:] = True
         blocks = (days - begin) // review
-        cycle[p, begin:begin + blocks * review] = np.repeat(np.arange(blocks), review)
+        cycle[p, begin : begin + blocks * review] = np.repeat(np.arange(blocks), review)
 
     def _review(self, p: int, t: int, stock: LotStock, forecasts: dict | None) -> float:
         params = self.params[p]
@@ -263,30 +287,47 @@ class ReplayLoop:
         if quantity > 0:
             lead = self._order_lead(params, t)
             stock.pipeline[t + lead] = stock.pipeline.get(t + lead, 0.0) + quantity
-        self.reviews.append({
-            S.UNIQUE_ID: params.unique_id, S.DS: self.replay.dates[t],
-            "on_hand": params.on_hand, "on_order": on_order,
-            "position": params.on_hand + on_order, "reorder_point": reorder,
-            "order_up_to": level, "raw_quantity": raw, "order_quantity": quantity,
-            "service_level": service,
-            "lead_time": lead if quantity > 0 else np.nan})
+        self.reviews.append(
+            {
+                S.UNIQUE_ID: params.unique_id,
+                S.DS: self.replay.dates[t],
+                "on_hand": params.on_hand,
+                "on_order": on_order,
+                "position": params.on_hand + on_order,
+                "reorder_point": reorder,
+                "order_up_to": level,
+                "raw_quantity": raw,
+                "order_quantity": quantity,
+                "service_level": service,
+                "lead_time": lead if quantity > 0 else np.nan,
+            }
+        )
         return quantity
 
     def _order_lead(self, params: ProductParameters, t: int) -> int:
         """The lead time of an order placed on day t (one draw per product and day)."""
         rng = _rng(self.o["seed"], "lead", params.unique_id, t)
-        return int(lead_time_samples(params.lead_time_days, params.lead_time_std_days, 1,
-                                     rng)[0])
+        return int(lead_time_samples(params.lead_time_days, params.lead_time_std_days, 1, rng)[0])
 
-    def _decide(self, p: int, t: int, stock: LotStock, params: ProductParameters,
-                forecasts: dict | None, rng: np.random.Generator) -> Any:
+    def _decide(
+        self,
+        p: int,
+        t: int,
+        stock: LotStock,
+        params: ProductParameters,
+        forecasts: dict | None,
+        rng: np.random.Generator,
+    ) -> Any:
         rows = (forecasts or {}).get(params.unique_id)
         params, _ = with_new_product_cap(params, since_listing(self.replay.demand[p, :t]))
         if rows is not None and stock.shelf is None:
             # Today's order depends only on demand over lead time + review: sample those days
             # (the longest lead time drawn is within mean + 4σ, or demand_over extends).
-            rows = rows.iloc[:math.ceil(params.lead_time_days + 4 * params.lead_time_std_days)
-                             + params.review_period_days + 1]
+            rows = rows.iloc[
+                : math.ceil(params.lead_time_days + 4 * params.lead_time_std_days)
+                + params.review_period_days
+                + 1
+            ]
         if rows is None or rows.empty:
             paths = np.zeros((self.o["n_paths"], 1))
         else:
@@ -295,25 +336,25 @@ class ReplayLoop:
         if stock.shelf is not None and rows is not None and not rows.empty:
             lots = [Lot(units, int(expiry - t)) for units, expiry in stock.lots]
             receipts = [(day - t, units) for day, units in stock.pipeline.items()]
-            projection = project(paths, pd.DatetimeIndex(rows[S.DS]), lots, receipts,
-                                 stock.shelf)
+            projection = project(paths, pd.DatetimeIndex(rows[S.DS]), lots, receipts, stock.shelf)
             waste = projection.expected_waste
-            cap = sellable_before_expiry(paths, params.lead_time_days, stock.shelf,
-                                         projection.expected_on_hand)
+            cap = sellable_before_expiry(
+                paths, params.lead_time_days, stock.shelf, projection.expected_on_hand
+            )
         target = self.o["target"]
         if self.calibrator is not None:
             params, target = self._calibrate(p, t, params, paths)
         return decide(params, paths, rng, target, cap, waste)
 
-    def _paths(self, p: int, t: int, rows: pd.DataFrame, rng: np.random.Generator
-               ) -> np.ndarray:
+    def _paths(self, p: int, t: int, rows: pd.DataFrame, rng: np.random.Generator) -> np.ndarray:
         paths = self._bootstrap(p, t, rows, rng)
         if paths is None:
             paths = sample_paths(rows, self.o["n_paths"], self.o["correlation"], rng)
         return paths
 
-    def _calibrate(self, p: int, t: int, params: ProductParameters, paths: np.ndarray
-                   ) -> tuple[ProductParameters, str]:
+    def _calibrate(
+        self, p: int, t: int, params: ProductParameters, paths: np.ndarray
+    ) -> tuple[ProductParameters, str]:
         """Remember this forecast's protection totals; the calibrated level to order at.
 
         Either target becomes a quantile level of the protection totals; a fill-rate
@@ -326,20 +367,26 @@ class ReplayLoop:
             return params, self.o["target"]
         return replace(params, service_level=level), "cycle_service_level"
 
-    def _remember(self, p: int, t: int, params: ProductParameters, paths: np.ndarray,
-                  position: float) -> str:
+    def _remember(
+        self, p: int, t: int, params: ProductParameters, paths: np.ndarray, position: float
+    ) -> str:
         """Queue what each level would have stocked for this interval; returns the group."""
-        history = self.replay.demand[p, max(self.replay.first[p], t - BOOTSTRAP_WINDOW):t]
+        history = self.replay.demand[p, max(self.replay.first[p], t - BOOTSTRAP_WINDOW) : t]
         group = "intermittent" if is_intermittent(history) else "smooth"
         review = params.review_period_days
         # the interval to cover ends one review after the order arrives: the lead time of
         # an order placed today (the same draw _review makes), and for the quantiles the
         # lead-time distribution, as decide() samples it
         lead = self._order_lead(params, t)
-        leads = lead_time_samples(params.lead_time_days, params.lead_time_std_days,
-                                  len(paths), _rng(self.o["seed"], "warmup", "leads", t))
-        stocked = stocked_levels(demand_over(paths, 0, leads + review), position, params.moq,
-                                 params.pack_size)
+        leads = lead_time_samples(
+            params.lead_time_days,
+            params.lead_time_std_days,
+            len(paths),
+            _rng(self.o["seed"], "warmup", "leads", t),
+        )
+        stocked = stocked_levels(
+            demand_over(paths, 0, leads + review), position, params.moq, params.pack_size
+        )
         self._pending.append((p, t, lead + review, stocked, group))
         return group
 
@@ -375,56 +422,74 @@ class ReplayLoop:
                 waiting.append((p, day, days, stocked, group))
                 continue
             lead = days - self.o["review"]
-            actual = float(np.nansum(self.replay.demand[p, day:day + days]))
-            lead_part = float(np.nansum(self.replay.demand[p, day:day + lead]))
+            actual = float(np.nansum(self.replay.demand[p, day : day + days]))
+            lead_part = float(np.nansum(self.replay.demand[p, day : day + lead]))
             if self.o["lost_sales"] and day >= self.replay.start:
                 # Sales lost before the order arrives no longer need serving from it: the
                 # cycle runs short only if the rest exceeds the order-up-to level.
                 i = day - self.replay.start
-                lost = float(self._short[p, i:i + lead].sum())
+                lost = float(self._short[p, i : i + lead].sum())
                 actual, lead_part = actual - lost, lead_part - lost
-            self.calibrator.add(group, stocked, actual, product=self.replay.ids[p],
-                                lead_part=lead_part)
+            self.calibrator.add(
+                group, stocked, actual, product=self.replay.ids[p], lead_part=lead_part
+            )
         self._pending = waiting
 
-    def _bootstrap(self, p: int, t: int, rows: pd.DataFrame, rng: np.random.Generator
-                   ) -> np.ndarray | None:
+    def _bootstrap(
+        self, p: int, t: int, rows: pd.DataFrame, rng: np.random.Generator
+    ) -> np.ndarray | None:
         """Block-bootstrap paths for an intermittent product when asked (else None)."""
         if self.o.get("intermittent_paths", "quantiles") != "bootstrap":
             return None
-        history = self.replay.demand[p, max(self.replay.first[p], t - BOOTSTRAP_WINDOW):t]
+        history = self.replay.demand[p, max(self.replay.first[p], t - BOOTSTRAP_WINDOW) : t]
         if not is_intermittent(history):
             return None
-        return bootstrap_paths(history, len(rows), self.o["n_paths"], rng,
-                               level=float(rows["forecast"].mean()))
+        return bootstrap_paths(
+            history, len(rows), self.o["n_paths"], rng, level=float(rows["forecast"].mean())
+        )
 
-    def _baseline(self, p: int, t: int, params: ProductParameters
-                  ) -> tuple[float, float, float, float]:
+    def _baseline(
+        self, p: int, t: int, params: ProductParameters
+    ) -> tuple[float, float, float, float]:
         """Seasonal naive mean over L + R, σ of the last 8 weeks, normal safety stock."""
         season, window = self.o["season"], self.o["window"]
-        past = self.replay.demand[p, max(self.replay.first[p], t - max(season, window)):t]
+        past = self.replay.demand[p, max(self.replay.first[p], t - max(season, window)) : t]
         cover = params.lead_time_days + params.review_period_days
         last = past[-season:]
         mean = float(np.resize(last, max(math.ceil(cover), 1)).mean()) if len(last) else 0.0
         recent = past[-window:]
         sigma = float(np.std(recent, ddof=1)) if len(recent) > 1 else 0.0
-        level = mean * cover + float(safety_stock_normal(
-            params.service_level, mean, sigma, params.lead_time_days,
-            params.lead_time_std_days, params.review_period_days))
+        level = mean * cover + float(
+            safety_stock_normal(
+                params.service_level,
+                mean,
+                sigma,
+                params.lead_time_days,
+                params.lead_time_std_days,
+                params.review_period_days,
+            )
+        )
         raw = max(level - (params.on_hand + params.on_order), 0.0)
         quantity = float(round_order(raw, params.moq, params.pack_size))
         return level, level, raw, quantity
 
-    def _frames(self, trace: dict[str, np.ndarray], active: np.ndarray,
-                evaluated: np.ndarray, cycle: np.ndarray) -> pd.DataFrame:
+    def _frames(
+        self,
+        trace: dict[str, np.ndarray],
+        active: np.ndarray,
+        evaluated: np.ndarray,
+        cycle: np.ndarray,
+    ) -> pd.DataFrame:
         replay = self.replay
         n, days = active.shape
         mask = active.ravel()
-        frame = pd.DataFrame({
-            S.UNIQUE_ID: np.repeat(np.asarray(replay.ids, dtype=object), days)[mask],
-            S.DS: np.tile(replay.dates[replay.start:].to_numpy(), n)[mask],
-            **{name: values.ravel()[mask] for name, values in trace.items()},
-        })
+        frame = pd.DataFrame(
+            {
+                S.UNIQUE_ID: np.repeat(np.asarray(replay.ids, dtype=object), days)[mask],
+                S.DS: np.tile(replay.dates[replay.start :].to_numpy(), n)[mask],
+                **{name: values.ravel()[mask] for name, values in trace.items()},
+            }
+        )
         review_day = (np.arange(days) % self.o["review"]) == 0
         frame["review"] = np.tile(review_day, n)[mask]
         frame["evaluated"] = evaluated.ravel()[mask]

@@ -35,10 +35,25 @@ from stockwise import schema as S
 
 EPS = 1e-9
 PRODUCT_METRICS = [
-    S.UNIQUE_ID, "target_service_level", "cycle_service_level", "fill_rate", "demand",
-    "served", "short_units", "cycles", "stockout_cycles", "demand_cycles",
-    "demand_cycle_service_level", "avg_on_hand", "avg_on_hand_value",
-    "orders", "ordered_units", "waste_units", "waste_value", "unit_cost", "lead_time_days",
+    S.UNIQUE_ID,
+    "target_service_level",
+    "cycle_service_level",
+    "fill_rate",
+    "demand",
+    "served",
+    "short_units",
+    "cycles",
+    "stockout_cycles",
+    "demand_cycles",
+    "demand_cycle_service_level",
+    "avg_on_hand",
+    "avg_on_hand_value",
+    "orders",
+    "ordered_units",
+    "waste_units",
+    "waste_value",
+    "unit_cost",
+    "lead_time_days",
     "evaluated_days",
 ]
 
@@ -54,29 +69,51 @@ def product_metrics(trace: pd.DataFrame, settings: pd.DataFrame) -> pd.DataFrame
     rows = trace[trace["evaluated"]]
     key = rows[S.UNIQUE_ID]
     sums = rows.groupby(key, sort=False).agg(
-        demand=("demand", "sum"), served=("served", "sum"), short_units=("short", "sum"),
-        avg_on_hand=("on_hand", "mean"), ordered_units=("ordered", "sum"),
-        waste_units=("waste", "sum"), evaluated_days=("demand", "size"))
+        demand=("demand", "sum"),
+        served=("served", "sum"),
+        short_units=("short", "sum"),
+        avg_on_hand=("on_hand", "mean"),
+        ordered_units=("ordered", "sum"),
+        waste_units=("waste", "sum"),
+        evaluated_days=("demand", "size"),
+    )
     sums["orders"] = (rows["ordered"] > 0).groupby(key, sort=False).sum()
     blocks = rows[rows["cycle"] >= 0]
-    per_block = pd.DataFrame({"short": blocks["short"] > EPS, "demand": blocks["demand"] > EPS}
-                             ).groupby([blocks[S.UNIQUE_ID], blocks["cycle"]]).any()
-    cycles = per_block.groupby(level=0).agg(cycles=("short", "size"),
-                                            stockout_cycles=("short", "sum"),
-                                            demand_cycles=("demand", "sum"))
+    per_block = (
+        pd.DataFrame({"short": blocks["short"] > EPS, "demand": blocks["demand"] > EPS})
+        .groupby([blocks[S.UNIQUE_ID], blocks["cycle"]])
+        .any()
+    )
+    cycles = per_block.groupby(level=0).agg(
+        cycles=("short", "size"), stockout_cycles=("short", "sum"), demand_cycles=("demand", "sum")
+    )
     out = settings.set_index(S.UNIQUE_ID)[["unit_cost", "lead_time_days", "service_level"]]
     out = out.join(sums, how="left").join(cycles, how="left")
     out = out.rename(columns={"service_level": "target_service_level"})
-    counts = ["demand", "served", "short_units", "ordered_units", "waste_units",
-              "evaluated_days", "orders", "cycles", "stockout_cycles", "demand_cycles"]
+    counts = [
+        "demand",
+        "served",
+        "short_units",
+        "ordered_units",
+        "waste_units",
+        "evaluated_days",
+        "orders",
+        "cycles",
+        "stockout_cycles",
+        "demand_cycles",
+    ]
     out[counts] = out[counts].fillna(0.0)
     out["cycle_service_level"] = np.where(
-        out["cycles"] > 0, 1 - out["stockout_cycles"] / out["cycles"].where(out["cycles"] > 0),
-        np.nan)
+        out["cycles"] > 0,
+        1 - out["stockout_cycles"] / out["cycles"].where(out["cycles"] > 0),
+        np.nan,
+    )
     out["demand_cycle_service_level"] = 1 - out["stockout_cycles"] / out["demand_cycles"].where(
-        out["demand_cycles"] > 0)
-    out["fill_rate"] = np.where(out["demand"] > EPS,
-                                out["served"] / out["demand"].where(out["demand"] > EPS), np.nan)
+        out["demand_cycles"] > 0
+    )
+    out["fill_rate"] = np.where(
+        out["demand"] > EPS, out["served"] / out["demand"].where(out["demand"] > EPS), np.nan
+    )
     out["avg_on_hand_value"] = out["avg_on_hand"] * out["unit_cost"]
     out["waste_value"] = out["waste_units"] * out["unit_cost"]
     out = out.reset_index().rename(columns={"index": S.UNIQUE_ID})
@@ -115,8 +152,7 @@ def _mean(values: pd.Series) -> float:
     return float(values.mean()) if len(values.dropna()) else np.nan
 
 
-def stock_at_fill_rate(fill_rates: Sequence[float], stock: Sequence[float], target: float
-                       ) -> float:
+def stock_at_fill_rate(fill_rates: Sequence[float], stock: Sequence[float], target: float) -> float:
     """Stock value at ``target`` fill rate, linear between the measured points.
 
     Points are sorted by fill rate (ties averaged); NaN when ``target`` lies outside the
@@ -124,8 +160,9 @@ def stock_at_fill_rate(fill_rates: Sequence[float], stock: Sequence[float], targ
     1 (a convex curve), so the straight line between two points lies slightly above the
     curve: the interpolated stock is, if anything, overstated.
     """
-    frame = pd.DataFrame({"fill": np.asarray(fill_rates, float),
-                          "stock": np.asarray(stock, float)}).dropna()
+    frame = pd.DataFrame(
+        {"fill": np.asarray(fill_rates, float), "stock": np.asarray(stock, float)}
+    ).dropna()
     frame = frame.groupby("fill", as_index=False)["stock"].mean().sort_values("fill")
     if frame.empty or not frame["fill"].min() - EPS <= target <= frame["fill"].max() + EPS:
         return float("nan")
@@ -134,8 +171,12 @@ def stock_at_fill_rate(fill_rates: Sequence[float], stock: Sequence[float], targ
     return float(np.interp(target, frame["fill"], frame["stock"]))
 
 
-def equal_fill_rate(summary: pd.DataFrame, reference: str = "baseline",
-                    fill: str = "fill_rate", stock: str = "avg_stock_value") -> pd.DataFrame:
+def equal_fill_rate(
+    summary: pd.DataFrame,
+    reference: str = "baseline",
+    fill: str = "fill_rate",
+    stock: str = "avg_stock_value",
+) -> pd.DataFrame:
     """Each non-reference configuration against the reference policy at its fill rate.
 
     The reference's (fill rate, stock value) points, one per service level, are
@@ -148,8 +189,13 @@ def equal_fill_rate(summary: pd.DataFrame, reference: str = "baseline",
     ref = summary[summary["policy"] == reference].dropna(subset=[fill, stock])
     rows = summary[summary["policy"] != reference]
     at_fill = [stock_at_fill_rate(ref[fill], ref[stock], f) for f in rows[fill]]
-    out = rows[[c for c in ("label", "policy", "forecast", "correlation", "service_level")
-                if c in rows.columns]].copy()
+    out = rows[
+        [
+            c
+            for c in ("label", "policy", "forecast", "correlation", "service_level")
+            if c in rows.columns
+        ]
+    ].copy()
     out[fill] = rows[fill].to_numpy()
     out[stock] = rows[stock].to_numpy()
     out[f"reference_{stock}"] = at_fill
@@ -158,10 +204,8 @@ def equal_fill_rate(summary: pd.DataFrame, reference: str = "baseline",
         if len(ref):
             top = ref.loc[ref[fill].idxmax()]
             above = out[fill] > float(top[fill]) + EPS
-            out["stock_saving_bound"] = np.where(above, 1 - out[stock] / float(top[stock]),
-                                                 np.nan)
+            out["stock_saving_bound"] = np.where(above, 1 - out[stock] / float(top[stock]), np.nan)
         else:
             out["stock_saving_bound"] = np.nan
-    out["reference_fill_range"] = (f"{ref[fill].min():.4f}-{ref[fill].max():.4f}"
-                                   if len(ref) else "")
+    out["reference_fill_range"] = f"{ref[fill].min():.4f}-{ref[fill].max():.4f}" if len(ref) else ""
     return out.reset_index(drop=True)

@@ -33,19 +33,29 @@ class ReviewForecasts:
     days they forecast, their planned values — never a day's demand before that day.
     """
 
-    def __init__(self, history: pd.DataFrame, source: str | Sequence[str] | ForecastFunction =
-                 "SeasonalNaive", *, horizon: int, levels: Sequence[int] = LEVELS,
-                 season_length: int = 7, refit_every: int = 1, review_period_days: int = 7,
-                 train_window: int | None = None, n_windows: int = 2,
-                 drivers: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        history: pd.DataFrame,
+        source: str | Sequence[str] | ForecastFunction = "SeasonalNaive",
+        *,
+        horizon: int,
+        levels: Sequence[int] = LEVELS,
+        season_length: int = 7,
+        refit_every: int = 1,
+        review_period_days: int = 7,
+        train_window: int | None = None,
+        n_windows: int = 2,
+        drivers: Sequence[str] = (),
+    ) -> None:
         if refit_every < 1:
             raise ValueError("refit_every must be >= 1")
         self.history = long_frame(history)
         self.drivers = tuple(drivers)
         self._planned = _driver_frame(history, self.drivers)
         self.calendar = pd.DatetimeIndex(np.sort(self.history[S.DS].unique()))
-        self._step = (pd.infer_freq(self.calendar) if len(self.calendar) > 2 else None) or \
-            pd.Timedelta(days=1)
+        self._step = (
+            pd.infer_freq(self.calendar) if len(self.calendar) > 2 else None
+        ) or pd.Timedelta(days=1)
         """The history's period, for the planned drivers' dates ("MS" for monthly data:
         months are not 30 days)."""
         self.source, self.horizon, self.levels = source, int(horizon), tuple(levels)
@@ -84,18 +94,28 @@ class ReviewForecasts:
             from stockwise.workflows.forecast import forecast  # the engine reads tables
 
             train, planned = self._with_drivers(train, fitted_on, h)
-            out = forecast(train, h, season_length=self.season_length, models=self.source,
-                           levels=self.levels, n_windows=self.n_windows,
-                           exog=self.drivers or None, X_df=planned)
+            out = forecast(
+                train,
+                h,
+                season_length=self.season_length,
+                models=self.source,
+                levels=self.levels,
+                n_windows=self.n_windows,
+                exog=self.drivers or None,
+                X_df=planned,
+            )
         out = out.sort_values([S.UNIQUE_ID, S.DS], kind="stable")
         out = out[[S.UNIQUE_ID, S.DS, *(c for c in out.columns if c.startswith("forecast"))]]
         self.seconds += time.perf_counter() - started
         self.fits += 1
-        return {str(uid): part.reset_index(drop=True)
-                for uid, part in out.groupby(S.UNIQUE_ID, sort=False)}
+        return {
+            str(uid): part.reset_index(drop=True)
+            for uid, part in out.groupby(S.UNIQUE_ID, sort=False)
+        }
 
-    def _with_drivers(self, train: pd.DataFrame, fitted_on: pd.Timestamp, h: int
-                      ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    def _with_drivers(
+        self, train: pd.DataFrame, fitted_on: pd.Timestamp, h: int
+    ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
         """The training rows with the driver columns, and the drivers' planned values for
         the ``h`` periods from ``fitted_on`` (None without drivers)."""
         if not self.drivers:
@@ -103,8 +123,7 @@ class ReviewForecasts:
         key = [S.UNIQUE_ID, S.DS]
         train = train.merge(self._planned, on=key, how="left")
         days = pd.date_range(fitted_on, periods=h, freq=self._step)
-        grid = pd.MultiIndex.from_product([sorted(train[S.UNIQUE_ID].unique()), days],
-                                          names=key)
+        grid = pd.MultiIndex.from_product([sorted(train[S.UNIQUE_ID].unique()), days], names=key)
         known = self._planned[self._planned[S.DS] <= days[-1]].set_index(key)
         # past the last row of the history, the last planned values hold
         planned = known.reindex(known.index.union(grid)).groupby(level=0).ffill()
@@ -115,8 +134,9 @@ def _driver_frame(history: pd.DataFrame, drivers: tuple[str, ...]) -> pd.DataFra
     """``unique_id, ds`` and the driver columns of ``history``."""
     missing = [c for c in drivers if c not in history.columns]
     if missing:
-        raise ValueError(f"history has no driver column(s) {missing}; it has "
-                         f"{list(history.columns)}")
+        raise ValueError(
+            f"history has no driver column(s) {missing}; it has {list(history.columns)}"
+        )
     frame = history[[S.UNIQUE_ID, S.DS, *drivers]].copy()
     frame[S.UNIQUE_ID] = frame[S.UNIQUE_ID].astype(str)
     frame[S.DS] = pd.to_datetime(frame[S.DS])

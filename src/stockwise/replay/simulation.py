@@ -97,20 +97,39 @@ class SimulationResult:
 
 
 def simulate(
-    history: pd.DataFrame, *, start: str | pd.Timestamp, policy: str = "RS",
-    service_level: float = 0.95, forecast: str | Sequence[str] | ForecastFunction |
-    ReviewForecasts = "SeasonalNaive", review_period_days: int = 7,
-    lead_time_days: float = 7.0, lead_time_std_days: float = 0.0, horizon_days: int | None = None,
-    lost_sales: bool = True, shelf_life_days: float | None = None,
-    initial_cover_days: float | None = None, unit_cost: float = 1.0, moq: float = 0,
-    pack_size: float = 1, refit_every: int = 1, n_paths: int = 500, seed: int = 0,
-    target: str = "cycle_service_level", inventory: pd.DataFrame | None = None,
-    correlation: float = DEFAULT_CORRELATION, season_length: int = 7,
-    holding_cost_rate: float = 0.20, ordering_cost: float = 10.0,
-    train_window: int | None = None, min_history: int | None = None,
-    baseline_window: int = BASELINE_WINDOW, intermittent_paths: str = "quantiles",
-    calibrate_service: bool = True, calibration_warmup: int = CALIBRATION_WARMUP,
-    drivers: Sequence[str] = (), initial_cover_window: int = COVER_WINDOW,
+    history: pd.DataFrame,
+    *,
+    start: str | pd.Timestamp,
+    policy: str = "RS",
+    service_level: float = 0.95,
+    forecast: str | Sequence[str] | ForecastFunction | ReviewForecasts = "SeasonalNaive",
+    review_period_days: int = 7,
+    lead_time_days: float = 7.0,
+    lead_time_std_days: float = 0.0,
+    horizon_days: int | None = None,
+    lost_sales: bool = True,
+    shelf_life_days: float | None = None,
+    initial_cover_days: float | None = None,
+    unit_cost: float = 1.0,
+    moq: float = 0,
+    pack_size: float = 1,
+    refit_every: int = 1,
+    n_paths: int = 500,
+    seed: int = 0,
+    target: str = "cycle_service_level",
+    inventory: pd.DataFrame | None = None,
+    correlation: float = DEFAULT_CORRELATION,
+    season_length: int = 7,
+    holding_cost_rate: float = 0.20,
+    ordering_cost: float = 10.0,
+    train_window: int | None = None,
+    min_history: int | None = None,
+    baseline_window: int = BASELINE_WINDOW,
+    intermittent_paths: str = "quantiles",
+    calibrate_service: bool = True,
+    calibration_warmup: int = CALIBRATION_WARMUP,
+    drivers: Sequence[str] = (),
+    initial_cover_window: int = COVER_WINDOW,
 ) -> SimulationResult:
     """Replay ``history`` (``unique_id, ds, y``) from ``start`` under one policy.
 
@@ -136,56 +155,103 @@ def simulate(
     if review_period_days < 1:
         raise ValueError("review_period_days must be >= 1")
     if intermittent_paths not in ("quantiles", "bootstrap"):
-        raise ValueError("intermittent_paths must be 'quantiles' or 'bootstrap', "
-                         f"not {intermittent_paths!r}")
+        raise ValueError(
+            f"intermittent_paths must be 'quantiles' or 'bootstrap', not {intermittent_paths!r}"
+        )
     replay = Replay.build(history, start)
-    settings = product_settings(replay.ids, inventory, lead_time_days=lead_time_days,
-                         lead_time_std_days=lead_time_std_days, unit_cost=unit_cost, moq=moq,
-                         pack_size=pack_size, shelf_life_days=shelf_life_days,
-                         service_level=service_level)
-    config = {"policy": policy, "service_level": service_level, "target": target,
-              "correlation": correlation if policy != BASELINE else np.nan,
-              "lost_sales": lost_sales, "seed": seed,
-              "intermittent_paths": intermittent_paths if policy != BASELINE else "",
-              "calibrate_service": bool(calibrate_service) and policy != BASELINE}
+    settings = product_settings(
+        replay.ids,
+        inventory,
+        lead_time_days=lead_time_days,
+        lead_time_std_days=lead_time_std_days,
+        unit_cost=unit_cost,
+        moq=moq,
+        pack_size=pack_size,
+        shelf_life_days=shelf_life_days,
+        service_level=service_level,
+    )
+    config = {
+        "policy": policy,
+        "service_level": service_level,
+        "target": target,
+        "correlation": correlation if policy != BASELINE else np.nan,
+        "lost_sales": lost_sales,
+        "seed": seed,
+        "intermittent_paths": intermittent_paths if policy != BASELINE else "",
+        "calibrate_service": bool(calibrate_service) and policy != BASELINE,
+    }
     source = None
     if policy == BASELINE:
         config["forecast"], config["refit_every"] = BASELINE_SOURCE, 1
     else:
-        source = forecast if isinstance(forecast, ReviewForecasts) else ReviewForecasts(
-            history, forecast, levels=LEVELS, season_length=season_length,
-            refit_every=refit_every, review_period_days=review_period_days,
-            train_window=train_window, horizon=horizon_days or horizon_for(
-                settings, review_period_days), drivers=drivers)
+        source = (
+            forecast
+            if isinstance(forecast, ReviewForecasts)
+            else ReviewForecasts(
+                history,
+                forecast,
+                levels=LEVELS,
+                season_length=season_length,
+                refit_every=refit_every,
+                review_period_days=review_period_days,
+                train_window=train_window,
+                horizon=horizon_days or horizon_for(settings, review_period_days),
+                drivers=drivers,
+            )
+        )
         config["forecast"], config["refit_every"] = source.name, source.refit_every
         config["train_window"] = source.train_window
     fit_seconds = source.seconds if source else 0.0
-    loop = ReplayLoop(replay, settings, policy=policy, source=source, review=review_period_days,
-                 lost_sales=lost_sales, cover=initial_cover_days,
-                 cover_window=initial_cover_window, n_paths=n_paths, seed=seed,
-                 target=target, correlation=correlation, season=season_length,
-                 holding=holding_cost_rate, ordering=ordering_cost,
-                 min_history=min_history or 2 * season_length, window=baseline_window,
-                 intermittent_paths=intermittent_paths,
-                 calibrate_service=config["calibrate_service"],
-                 calibration_warmup=calibration_warmup)
+    loop = ReplayLoop(
+        replay,
+        settings,
+        policy=policy,
+        source=source,
+        review=review_period_days,
+        lost_sales=lost_sales,
+        cover=initial_cover_days,
+        cover_window=initial_cover_window,
+        n_paths=n_paths,
+        seed=seed,
+        target=target,
+        correlation=correlation,
+        season=season_length,
+        holding=holding_cost_rate,
+        ordering=ordering_cost,
+        min_history=min_history or 2 * season_length,
+        window=baseline_window,
+        intermittent_paths=intermittent_paths,
+        calibrate_service=config["calibrate_service"],
+        calibration_warmup=calibration_warmup,
+    )
     trace, reviews = loop.run()
     products = product_metrics(trace, settings)
-    label = (f"{policy}/{config['forecast']}/{service_level:g}" +
-             ("" if policy == BASELINE else f"/rho={correlation:g}") +
-             ("/boot" if policy != BASELINE and intermittent_paths == "bootstrap" else "") +
-             ("/uncalibrated" if policy != BASELINE and not config["calibrate_service"]
-              else "") +
-             ("/fill-rate" if policy != BASELINE and target == "fill_rate" else ""))
-    summary = {"label": label, **config, **summarise(products, lost_sales),
-               "forecast_seconds": (source.seconds - fit_seconds) if source else 0.0,
-               "seconds": time.perf_counter() - started}
+    label = (
+        f"{policy}/{config['forecast']}/{service_level:g}"
+        + ("" if policy == BASELINE else f"/rho={correlation:g}")
+        + ("/boot" if policy != BASELINE and intermittent_paths == "bootstrap" else "")
+        + ("/uncalibrated" if policy != BASELINE and not config["calibrate_service"] else "")
+        + ("/fill-rate" if policy != BASELINE and target == "fill_rate" else "")
+    )
+    summary = {
+        "label": label,
+        **config,
+        **summarise(products, lost_sales),
+        "forecast_seconds": (source.seconds - fit_seconds) if source else 0.0,
+        "seconds": time.perf_counter() - started,
+    }
     return SimulationResult(config, summary, products, trace, reviews)
 
 
-def simulate_many(history: pd.DataFrame, configs: Sequence[dict[str, Any]], *,
-                  start: str | pd.Timestamp, baseline_levels: Sequence[float] | None = None,
-                  progress: Report | None = None, **common: Any) -> list[SimulationResult]:
+def simulate_many(
+    history: pd.DataFrame,
+    configs: Sequence[dict[str, Any]],
+    *,
+    start: str | pd.Timestamp,
+    baseline_levels: Sequence[float] | None = None,
+    progress: Report | None = None,
+    **common: Any,
+) -> list[SimulationResult]:
     """Run each configuration (keyword arguments of :func:`simulate` over ``common``).
 
     The baseline is always included: at ``baseline_levels`` (default: every service level
@@ -195,11 +261,9 @@ def simulate_many(history: pd.DataFrame, configs: Sequence[dict[str, Any]], *,
     """
     configs = [dict(c) for c in configs]
     default_level = common.get("service_level", 0.95)
-    levels = sorted({c.get("service_level", default_level) for c in configs} or
-                    {default_level})
-    have = {c.get("service_level", default_level) for c in configs
-            if c.get("policy") == BASELINE}
-    for level in (levels if baseline_levels is None else baseline_levels):
+    levels = sorted({c.get("service_level", default_level) for c in configs} or {default_level})
+    have = {c.get("service_level", default_level) for c in configs if c.get("policy") == BASELINE}
+    for level in levels if baseline_levels is None else baseline_levels:
         if level not in have:
             configs.append({"policy": BASELINE, "service_level": level})
     shared: dict[tuple, ReviewForecasts] = {}
@@ -208,26 +272,32 @@ def simulate_many(history: pd.DataFrame, configs: Sequence[dict[str, Any]], *,
         step(progress, "replaying configuration", done, len(configs), item=_described(config))
         options = {**common, **config}
         if options.get("policy", "RS") != BASELINE and not isinstance(
-                options.get("forecast"), ReviewForecasts):
+            options.get("forecast"), ReviewForecasts
+        ):
             options["forecast"] = _shared_source(history, options, configs, common, shared)
         results.append(simulate(history, start=start, **options))
     return results
 
 
 def _described(config: dict[str, Any]) -> str:
-    """"RS, AutoETS, 95 %": what a configuration replays."""
+    """ "RS, AutoETS, 95 %": what a configuration replays."""
     source = config.get("forecast")
-    parts = [str(config.get("policy", "RS")),
-             source if isinstance(source, str) else getattr(source, "name", None),
-             f"{config['service_level']:.0%}" if "service_level" in config else None]
+    parts = [
+        str(config.get("policy", "RS")),
+        source if isinstance(source, str) else getattr(source, "name", None),
+        f"{config['service_level']:.0%}" if "service_level" in config else None,
+    ]
     return ", ".join(p for p in parts if p)
 
 
-def compare(history: pd.DataFrame, configs: Sequence[dict[str, Any]],
-            start: str | pd.Timestamp, **common: Any) -> pd.DataFrame:
+def compare(
+    history: pd.DataFrame,
+    configs: Sequence[dict[str, Any]],
+    start: str | pd.Timestamp,
+    **common: Any,
+) -> pd.DataFrame:
     """One summary row per configuration (see :func:`simulate_many`), baseline included."""
-    return pd.DataFrame([r.summary for r in simulate_many(history, configs, start=start,
-                                                          **common)])
+    return pd.DataFrame([r.summary for r in simulate_many(history, configs, start=start, **common)])
 
 
 def horizon_for(settings: pd.DataFrame, review_period_days: int) -> int:
@@ -236,29 +306,58 @@ def horizon_for(settings: pd.DataFrame, review_period_days: int) -> int:
     return math.ceil(longest) + 2 * review_period_days + HORIZON_MARGIN
 
 
-def _shared_source(history: pd.DataFrame, options: dict[str, Any],
-                   configs: Sequence[dict[str, Any]], common: dict[str, Any],
-                   shared: dict[tuple, ReviewForecasts]) -> ReviewForecasts:
+def _shared_source(
+    history: pd.DataFrame,
+    options: dict[str, Any],
+    configs: Sequence[dict[str, Any]],
+    common: dict[str, Any],
+    shared: dict[tuple, ReviewForecasts],
+) -> ReviewForecasts:
     source = options.get("forecast", "SeasonalNaive")
     review = options.get("review_period_days", 7)
     drivers = tuple(options.get("drivers", ()))
-    key = (source if isinstance(source, str) else repr(source), options.get("refit_every", 1),
-           options.get("train_window"), options.get("season_length", 7), review, drivers)
+    key = (
+        source if isinstance(source, str) else repr(source),
+        options.get("refit_every", 1),
+        options.get("train_window"),
+        options.get("season_length", 7),
+        review,
+        drivers,
+    )
     if key not in shared:
         ids = sorted(long_frame(history)[S.UNIQUE_ID].unique())
         horizon = options.get("horizon_days") or max(
-            horizon_for(product_settings(ids, {**common, **c}.get("inventory"), **_scalars(
-                {**common, **c})), review) for c in configs)
+            horizon_for(
+                product_settings(
+                    ids, {**common, **c}.get("inventory"), **_scalars({**common, **c})
+                ),
+                review,
+            )
+            for c in configs
+        )
         shared[key] = ReviewForecasts(
-            history, source, horizon=horizon, season_length=options.get("season_length", 7),
-            refit_every=options.get("refit_every", 1), review_period_days=review,
-            train_window=options.get("train_window"), drivers=drivers)
+            history,
+            source,
+            horizon=horizon,
+            season_length=options.get("season_length", 7),
+            refit_every=options.get("refit_every", 1),
+            review_period_days=review,
+            train_window=options.get("train_window"),
+            drivers=drivers,
+        )
     return shared[key]
 
 
 def _scalars(options: dict[str, Any]) -> dict[str, Any]:
-    defaults = {"lead_time_days": 7.0, "lead_time_std_days": 0.0, "unit_cost": 1.0, "moq": 0,
-                "pack_size": 1, "shelf_life_days": None, "service_level": 0.95}
+    defaults = {
+        "lead_time_days": 7.0,
+        "lead_time_std_days": 0.0,
+        "unit_cost": 1.0,
+        "moq": 0,
+        "pack_size": 1,
+        "shelf_life_days": None,
+        "service_level": 0.95,
+    }
     return {k: options.get(k, v) for k, v in defaults.items()}
 
 

@@ -58,27 +58,49 @@ log = logging.getLogger(__name__)
 PNG_DIR = "charts"
 SUMMARY_FILE = "validation_summary.csv"
 TABLES = ("sales", "inventory", "batches")
-SECTIONS = {"overview": "Sector overview", "products": "Most urgent products",
-            "alerts": "Alerts", "models": "Model leaderboard", "quality": "Data quality"}
+SECTIONS = {
+    "overview": "Sector overview",
+    "products": "Most urgent products",
+    "alerts": "Alerts",
+    "models": "Model leaderboard",
+    "quality": "Data quality",
+}
 URGENT_COLUMNS = {
-    "unique_id": "product", "sector": "sector", "urgency": "urgency",
-    "order_date": "order on", "order_qty": "qty", "order_value": "value",
-    "on_order": "on order", "on_order_due": "on order due",
+    "unique_id": "product",
+    "sector": "sector",
+    "urgency": "urgency",
+    "order_date": "order on",
+    "order_qty": "qty",
+    "order_value": "value",
+    "on_order": "on order",
+    "on_order_due": "on order due",
     "stockout_date": "runs out if nothing is ordered",
     "stockout_probability": "P(stockout before an order placed today arrives)",
-    "value_at_stake": "value at stake", "days_of_cover": "days of cover", "alert": "alerts",
-    "severity": "severity"}
-ALERT_COLUMNS = {"severity": "severity", "type": "alert", "unique_id": "product",
-                 "sector": "sector", "value_at_stake": "value at stake", "action": "action",
-                 "message": "details"}
+    "value_at_stake": "value at stake",
+    "days_of_cover": "days of cover",
+    "alert": "alerts",
+    "severity": "severity",
+}
+ALERT_COLUMNS = {
+    "severity": "severity",
+    "type": "alert",
+    "unique_id": "product",
+    "sector": "sector",
+    "value_at_stake": "value at stake",
+    "action": "action",
+    "message": "details",
+}
 SHOWN_ALERTS = 30
 URGENT_SENTENCE = (
     "The {shown} most urgent of {total} planned products, worst first: critical stockouts "
     "(by sales at stake), then orders to place now (by risk × value), at risk, order "
     "soon, the rest. “Runs out” assumes nothing more is ordered; the chance is of running "
-    "out before an order placed today can arrive.")
-ALERTS_SENTENCE = ("The {shown} most urgent of {total} alerts (most severe first, then by "
-                   "value at stake); all of them are in alerts.csv.")
+    "out before an order placed today can arrive."
+)
+ALERTS_SENTENCE = (
+    "The {shown} most urgent of {total} alerts (most severe first, then by "
+    "value at stake); all of them are in alerts.csv."
+)
 SETTINGS_HEADING = "Settings"
 KPI_LABELS = {
     "stockout_risk": ("products at stockout risk", "with a stockout_risk alert"),
@@ -118,9 +140,14 @@ class RunTables:
 
 # --- reading files ------------------------------------------------------------------------
 
-def read_run(run_dir: str | Path, sales_path: str | Path | None = None, *,
-             column_map: dict[str, str] | None = None,
-             reading: ReadOptions = NO_OPTIONS) -> RunTables:
+
+def read_run(
+    run_dir: str | Path,
+    sales_path: str | Path | None = None,
+    *,
+    column_map: dict[str, str] | None = None,
+    reading: ReadOptions = NO_OPTIONS,
+) -> RunTables:
     """Read a run folder written by ``write_plan`` (+ the sales file and validation files).
 
     Without ``sales_path``, ``../data/sales.csv`` (the demo's layout) is used when it exists.
@@ -128,29 +155,52 @@ def read_run(run_dir: str | Path, sales_path: str | Path | None = None, *,
     """
     run = Path(run_dir)
     if not (run / "plan.csv").is_file():
-        raise InputError("no plan.csv here; expected a folder written by 'stockwise plan'",
-                         source=str(run), hint="Pass the --out folder of a plan run.")
-    dates = {"plan": ["order_date", "arrival_date", "stockout_date", S.ON_ORDER_DUE],
-             "projection": [S.DS],
-             "forecasts": [S.DS]}
-    frames = {name: _csv(run / f"{name}.csv", dates.get(name, [])) for name in
-              ("plan", "alerts", "projection", "forecasts", "selection", "backtest_metrics")}
-    tables = RunTables(run, frames["plan"], frames["alerts"], frames["projection"],
-                       frames["forecasts"], frames["selection"], frames["backtest_metrics"])
+        raise InputError(
+            "no plan.csv here; expected a folder written by 'stockwise plan'",
+            source=str(run),
+            hint="Pass the --out folder of a plan run.",
+        )
+    dates = {
+        "plan": ["order_date", "arrival_date", "stockout_date", S.ON_ORDER_DUE],
+        "projection": [S.DS],
+        "forecasts": [S.DS],
+    }
+    frames = {
+        name: _csv(run / f"{name}.csv", dates.get(name, []))
+        for name in ("plan", "alerts", "projection", "forecasts", "selection", "backtest_metrics")
+    }
+    tables = RunTables(
+        run,
+        frames["plan"],
+        frames["alerts"],
+        frames["projection"],
+        frames["forecasts"],
+        frames["selection"],
+        frames["backtest_metrics"],
+    )
     sales = Path(sales_path) if sales_path else _first([run.parent / "data" / "sales.csv"])
     sources = {"sales": sales} if sales is not None else {}
     if sales is not None:  # the inventory and batch files usually sit beside the sales file
-        sources.update({name: p for name in ("inventory", "batches") if (p := _first(
-            [sales.parent / f"{name}{ext}" for ext in (".csv", ".parquet", ".xlsx")]))})
+        sources.update(
+            {
+                name: p
+                for name in ("inventory", "batches")
+                if (
+                    p := _first(
+                        [sales.parent / f"{name}{ext}" for ext in (".csv", ".parquet", ".xlsx")]
+                    )
+                )
+            }
+        )
     tables.sources = sources
     tables.settings = read_settings(run)
-    validated = _validate(sources, column_map, tables.today, strict=sales_path is not None,
-                          reading=reading)
+    validated = _validate(
+        sources, column_map, tables.today, strict=sales_path is not None, reading=reading
+    )
     if "sales" in validated:
         tables.sales = validated["sales"].data
     folder = _first([run / "validation", run.parent / "validation"], is_dir=True)
-    tables.quality = data_quality(folder, {k: v.report for k, v in validated.items()},
-                                  tables.plan)
+    tables.quality = data_quality(folder, {k: v.report for k, v in validated.items()}, tables.plan)
     tables.holes = _csv(run / "holes.csv", ["start", "end"])
     if tables.holes.empty and "sales" in validated:
         tables.holes = validated["sales"].report.holes
@@ -172,9 +222,13 @@ def _first(paths: Sequence[Path], is_dir: bool = False) -> Path | None:
     return next((p for p in paths if (p.is_dir() if is_dir else p.is_file())), None)
 
 
-def _validate(sources: dict[str, Path], column_map: dict[str, str] | None,
-              today: pd.Timestamp | None, strict: bool,
-              reading: ReadOptions = NO_OPTIONS) -> dict:
+def _validate(
+    sources: dict[str, Path],
+    column_map: dict[str, str] | None,
+    today: pd.Timestamp | None,
+    strict: bool,
+    reading: ReadOptions = NO_OPTIONS,
+) -> dict:
     """Validate the source files again; only a sales file the user named must succeed."""
     from stockwise.data.intake import load_table
 
@@ -189,13 +243,11 @@ def _validate(sources: dict[str, Path], column_map: dict[str, str] | None,
         except InputError:
             if strict and name == "sales":
                 raise
-            log.warning("%s file %s could not be read again; left out of the report",
-                        name, path)
+            log.warning("%s file %s could not be read again; left out of the report", name, path)
     return out
 
 
-def data_quality(validation_dir: Path | None, reports: dict, plan: pd.DataFrame
-                 ) -> pd.DataFrame:
+def data_quality(validation_dir: Path | None, reports: dict, plan: pd.DataFrame) -> pd.DataFrame:
     """Rows read / accepted / quarantined and issues per table, with where each came from.
 
     Exact counts come from ``validation_summary.csv`` or from validating the source file
@@ -229,29 +281,46 @@ def data_quality(validation_dir: Path | None, reports: dict, plan: pd.DataFrame
         else:
             continue
         severity = issues["severity"] if "severity" in issues else pd.Series(dtype=str)
-        top = issues.groupby("rule", observed=True).size().sort_values(ascending=False).head(3) \
-            if "rule" in issues else pd.Series(dtype=int)
-        rows.append({"table": name, "n_read": read, "n_accepted": accepted,
-                     "n_quarantined": n_q, "errors": int((severity == "error").sum()),
-                     "warnings": int((severity == "warning").sum()),
-                     "top_rules": ", ".join(f"{r} ({n})" for r, n in top.items()),
-                     "basis": basis})
+        top = (
+            issues.groupby("rule", observed=True).size().sort_values(ascending=False).head(3)
+            if "rule" in issues
+            else pd.Series(dtype=int)
+        )
+        rows.append(
+            {
+                "table": name,
+                "n_read": read,
+                "n_accepted": accepted,
+                "n_quarantined": n_q,
+                "errors": int((severity == "error").sum()),
+                "warnings": int((severity == "warning").sum()),
+                "top_rules": ", ".join(f"{r} ({n})" for r, n in top.items()),
+                "basis": basis,
+            }
+        )
     return pd.DataFrame(rows)
 
 
 # --- numbers ------------------------------------------------------------------------------
+
 
 def kpis(plan: pd.DataFrame, alerts: pd.DataFrame) -> dict[str, float]:
     """The headline numbers of a plan (definitions in ``KPI_LABELS``)."""
     if plan.empty:
         return dict.fromkeys(KPI_LABELS, 0.0)
     orders = plan[(plan["order_qty"] > 0) & (plan["urgency"] == "order now")]
-    at_risk = alerts.loc[alerts["type"] == "stockout_risk", S.UNIQUE_ID].nunique() \
-        if not alerts.empty else 0
-    return {"stockout_risk": float(at_risk), "orders_now": float(len(orders)),
-            "orders_now_value": float(orders["order_value"].sum()),
-            "overstock_value": float(plan["excess_value"].fillna(0).sum()),
-            "expiry_value": float(plan["expected_waste_value"].fillna(0).sum())}
+    at_risk = (
+        alerts.loc[alerts["type"] == "stockout_risk", S.UNIQUE_ID].nunique()
+        if not alerts.empty
+        else 0
+    )
+    return {
+        "stockout_risk": float(at_risk),
+        "orders_now": float(len(orders)),
+        "orders_now_value": float(orders["order_value"].sum()),
+        "overstock_value": float(plan["excess_value"].fillna(0).sum()),
+        "expiry_value": float(plan["expected_waste_value"].fillna(0).sum()),
+    }
 
 
 def sector_kpis(plan: pd.DataFrame, alerts: pd.DataFrame) -> pd.DataFrame:
@@ -267,8 +336,9 @@ def leaderboard(selection: pd.DataFrame, metrics: pd.DataFrame) -> pd.DataFrame:
     """Per model: series won, and mean backtest MASE / RMSSE / WAPE when metrics exist."""
     if selection.empty:
         return pd.DataFrame()
-    won = selection.groupby("model").agg(series_won=(S.UNIQUE_ID, "size"),
-                                         mean_score_won=("score", "mean"))
+    won = selection.groupby("model").agg(
+        series_won=(S.UNIQUE_ID, "size"), mean_score_won=("score", "mean")
+    )
     won["share_won"] = won["series_won"] / len(selection)
     if not metrics.empty and "model" in metrics:
         from stockwise.evaluation.metrics import summarise
@@ -279,69 +349,130 @@ def leaderboard(selection: pd.DataFrame, metrics: pd.DataFrame) -> pd.DataFrame:
     board = won.reset_index().rename(columns={"index": "model"})
     board["series_won"] = board["series_won"].fillna(0).astype(int)
     key = "mase" if "mase" in board else "mean_score_won"
-    return board.sort_values([key, "series_won"], ascending=[True, False], na_position="last",
-                             ignore_index=True)
+    return board.sort_values(
+        [key, "series_won"], ascending=[True, False], na_position="last", ignore_index=True
+    )
 
 
 # --- HTML ---------------------------------------------------------------------------------
 
-def render_report(tables: RunTables, title: str, top: int = TOP_PRODUCTS, lang: str = "en"
-                  ) -> tuple[str, list[Chart]]:
+
+def render_report(
+    tables: RunTables, title: str, top: int = TOP_PRODUCTS, lang: str = "en"
+) -> tuple[str, list[Chart]]:
     """The page, and the charts worth a PNG (sector overview and top products); headings,
     headers and sentences in ``lang`` (:mod:`stockwise.words`)."""
     plan, alerts = sort_plan(tables.plan), sort_alerts(tables.alerts)
     sectors = sector_charts(tables.forecasts, tables.sales, tables.today, lang)
-    products = product_charts(plan, tables.forecasts, tables.projection, tables.sales, top,
-                              lang)
+    products = product_charts(plan, tables.forecasts, tables.projection, tables.sales, top, lang)
     board = leaderboard(tables.selection, tables.metrics)
     numbers = kpis(plan, alerts)
     found = currencies(plan)
     code = f" ({found[0]})" if len(found) == 1 and found[0] else ""
     cards = "".join(
         f'<div class="card"><div class="value" data-kpi="{key}">'
-        f'{localise(fmt_num(numbers[key]), lang)}</div>'
+        f"{localise(fmt_num(numbers[key]), lang)}</div>"
         f'<div class="label">{tr(label, lang)}{html.escape(code) if key in MONEY_KPIS else ""}'
         f'</div><div class="hint">{tr(hint, lang)}</div></div>'
-        for key, (label, hint) in KPI_LABELS.items())
-    history = "" if tables.sales is not None else \
-        '<p class="note">No sales file found: charts show forecasts only (use --sales).</p>'
-    overview = (f'<div class="cards">{cards}</div>{history}'
-                + html_table(sector_kpis(plan, alerts), tr_map(
-                    {"sector": "sector", "products": "products planned"}
-                    | {k: v[0] for k, v in KPI_LABELS.items()}, lang), lang)
-                + money_html(plan, lang) + "".join(plotly_div(c) for c in sectors))
-    urgent = ("<p>" + html.escape(tr(URGENT_SENTENCE, lang, shown=min(top, len(plan)),
-                                     total=len(plan))) + "</p>"
-              + html_table(plan.head(top), tr_map(URGENT_COLUMNS, lang), lang)
-              + "".join(plotly_div(c) for c in products))
+        for key, (label, hint) in KPI_LABELS.items()
+    )
+    history = (
+        ""
+        if tables.sales is not None
+        else '<p class="note">No sales file found: charts show forecasts only (use --sales).</p>'
+    )
+    overview = (
+        f'<div class="cards">{cards}</div>{history}'
+        + html_table(
+            sector_kpis(plan, alerts),
+            tr_map(
+                {"sector": "sector", "products": "products planned"}
+                | {k: v[0] for k, v in KPI_LABELS.items()},
+                lang,
+            ),
+            lang,
+        )
+        + money_html(plan, lang)
+        + "".join(plotly_div(c) for c in sectors)
+    )
+    urgent = (
+        "<p>"
+        + html.escape(tr(URGENT_SENTENCE, lang, shown=min(top, len(plan)), total=len(plan)))
+        + "</p>"
+        + html_table(plan.head(top), tr_map(URGENT_COLUMNS, lang), lang)
+        + "".join(plotly_div(c) for c in products)
+    )
     shown = _details_after_action(alerts.head(SHOWN_ALERTS))
-    alert_rows = ("<p>" + html.escape(tr(ALERTS_SENTENCE, lang, shown=len(shown),
-                                         total=len(alerts))) + "</p>"
-                  + html_table(shown, tr_map(ALERT_COLUMNS, lang), lang)) \
-        if not alerts.empty else f'<p class="note">{tr("No alerts.", lang)}</p>'
+    alert_rows = (
+        (
+            "<p>"
+            + html.escape(tr(ALERTS_SENTENCE, lang, shown=len(shown), total=len(alerts)))
+            + "</p>"
+            + html_table(shown, tr_map(ALERT_COLUMNS, lang), lang)
+        )
+        if not alerts.empty
+        else f'<p class="note">{tr("No alerts.", lang)}</p>'
+    )
 
     chart = leaderboard_chart(board, lang)
-    models = ('<p class="note">No model selection in this run.</p>' if board.empty else
-              html_table(board, tr_map({"model": "model", "series_won": "series won",
-                                        "share_won": "share won", "mase": "mean MASE",
-                                        "rmsse": "mean RMSSE", "wape": "mean WAPE",
-                                        "n_series": "series backtested",
-                                        "mean_score_won": "mean MASE where chosen"}, lang),
-                         lang))
+    models = (
+        '<p class="note">No model selection in this run.</p>'
+        if board.empty
+        else html_table(
+            board,
+            tr_map(
+                {
+                    "model": "model",
+                    "series_won": "series won",
+                    "share_won": "share won",
+                    "mase": "mean MASE",
+                    "rmsse": "mean RMSSE",
+                    "wape": "mean WAPE",
+                    "n_series": "series backtested",
+                    "mean_score_won": "mean MASE where chosen",
+                },
+                lang,
+            ),
+            lang,
+        )
+    )
     models += plotly_div(chart) if chart else ""
-    quality = ('<p class="note">No validation files found next to this run.</p>'
-               if tables.quality.empty else html_table(tables.quality, tr_map({
-                   "table": "table", "n_read": "rows read", "n_accepted": "accepted",
-                   "n_quarantined": "quarantined", "errors": "errors", "warnings": "warnings",
-                   "top_rules": "most frequent rules", "basis": "counted from"}, lang), lang))
+    quality = (
+        '<p class="note">No validation files found next to this run.</p>'
+        if tables.quality.empty
+        else html_table(
+            tables.quality,
+            tr_map(
+                {
+                    "table": "table",
+                    "n_read": "rows read",
+                    "n_accepted": "accepted",
+                    "n_quarantined": "quarantined",
+                    "errors": "errors",
+                    "warnings": "warnings",
+                    "top_rules": "most frequent rules",
+                    "basis": "counted from",
+                },
+                lang,
+            ),
+            lang,
+        )
+    )
     quality += holes_note(tables.holes)
     today = day(tables.today, lang) if tables.today is not None else "—"
-    subtitle = tr(SUBTITLE, lang, folder=tables.run_dir, today=today, count=len(plan),
-                  now=f"{day(datetime.now(), lang)} {datetime.now():%H:%M}")
-    sections = [(key, tr(SECTIONS[key], lang), body) for key, body in
-                zip(SECTIONS, (overview, urgent, alert_rows, models, quality), strict=True)]
-    sections.insert(1, ("settings", tr(SETTINGS_HEADING, lang),
-                        settings_section(tables.settings)))
+    subtitle = tr(
+        SUBTITLE,
+        lang,
+        folder=tables.run_dir,
+        today=today,
+        count=len(plan),
+        now=f"{day(datetime.now(), lang)} {datetime.now():%H:%M}",
+    )
+    sections = [
+        (key, tr(SECTIONS[key], lang), body)
+        for key, body in zip(SECTIONS, (overview, urgent, alert_rows, models, quality), strict=True)
+    ]
+    sections.insert(1, ("settings", tr(SETTINGS_HEADING, lang), settings_section(tables.settings)))
     return render_page(title, subtitle, sections, lang), sectors + products
 
 
@@ -351,43 +482,65 @@ def holes_note(holes: pd.DataFrame, shown: int = 10) -> str:
     if said is None:
         return ""
     longest = holes.sort_values("days", ascending=False, kind="stable").head(shown)
-    return (f'<p class="note warning">Warning: {html.escape(said)}.</p>'
-            + html_table(longest, {S.UNIQUE_ID: "series", "start": "missing from",
-                                   "end": "to", "days": "days", "trailing": "to the end"}))
+    return f'<p class="note warning">Warning: {html.escape(said)}.</p>' + html_table(
+        longest,
+        {
+            S.UNIQUE_ID: "series",
+            "start": "missing from",
+            "end": "to",
+            "days": "days",
+            "trailing": "to the end",
+        },
+    )
 
 
 def settings_section(settings: dict | None) -> str:
     """The settings that produced the plan (one column per sector), or a note saying
     the folder does not record them."""
     if settings is None:
-        return ('<p class="note">This run folder has no settings.json (written by plan '
-                'runs of this version): the settings behind these numbers are unknown.</p>')
+        return (
+            '<p class="note">This run folder has no settings.json (written by plan '
+            "runs of this version): the settings behind these numbers are unknown.</p>"
+        )
     sheet = settings_sheet(settings)  # all text: no number formats apply
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in sheet.columns)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
-                   for row in sheet.itertuples(index=False))
-    return ("<p>The profile, service target, lead times, models and calibration behind "
-            "every number of this report.</p>"
-            f'<div class="table"><table id="settings-table"><thead><tr>{head}</tr></thead>'
-            f"<tbody>{body}</tbody></table></div>")
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
+        for row in sheet.itertuples(index=False)
+    )
+    return (
+        "<p>The profile, service target, lead times, models and calibration behind "
+        "every number of this report.</p>"
+        f'<div class="table"><table id="settings-table"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{body}</tbody></table></div>"
+    )
 
 
 def _details_after_action(alerts: pd.DataFrame) -> pd.DataFrame:
     """The alerts with their message less the action it starts with (shown beside it)."""
     if "action" not in alerts.columns or alerts.empty:
         return alerts
-    details = [message[len(action) + 2:] if isinstance(action, str) and isinstance(
-        message, str) and message.startswith(f"{action}: ") else message
-        for action, message in zip(alerts["action"], alerts["message"], strict=True)]
+    details = [
+        message[len(action) + 2 :]
+        if isinstance(action, str)
+        and isinstance(message, str)
+        and message.startswith(f"{action}: ")
+        else message
+        for action, message in zip(alerts["action"], alerts["message"], strict=True)
+    ]
     return alerts.assign(message=details)
 
 
 SUBTITLE = "run folder {folder} · plan from {today} · {count} products · generated {now}"
-MONEY_NOTE = ("Order value: lines with an order quantity, at unit cost. Lost sales at stake: "
-              "expected lost sales within the lead time, at the selling price (unit cost "
-              "without one). Values in different currencies are never added.")
-LEFT_OUT_SENTENCE = ("{count} line(s) cut or cut down: {value} left out, ~{risk} of expected "
-                     "lost sales left at risk.")
+MONEY_NOTE = (
+    "Order value: lines with an order quantity, at unit cost. Lost sales at stake: "
+    "expected lost sales within the lead time, at the selling price (unit cost "
+    "without one). Values in different currencies are never added."
+)
+LEFT_OUT_SENTENCE = (
+    "{count} line(s) cut or cut down: {value} left out, ~{risk} of expected "
+    "lost sales left at risk."
+)
 
 
 def money_html(plan: pd.DataFrame, lang: str = "en") -> str:
@@ -395,48 +548,98 @@ def money_html(plan: pd.DataFrame, lang: str = "en") -> str:
     supplier when the inventory names suppliers, and the lines a budget cut."""
     if plan.empty:
         return ""
-    parts = [f"<h3>{tr('The order list in money', lang)}</h3>", html_table(totals(plan), tr_map({
-        "currency": "currency", "order_lines": "order lines", "order_units": "units",
-        "order_value": "order value", "lost_value_at_stake": "lost sales at stake",
-        "excess_value": "excess value", "waste_value": "expected waste value"}, lang), lang),
-        f'<p class="note">{html.escape(tr(MONEY_NOTE, lang))}</p>']
+    parts = [
+        f"<h3>{tr('The order list in money', lang)}</h3>",
+        html_table(
+            totals(plan),
+            tr_map(
+                {
+                    "currency": "currency",
+                    "order_lines": "order lines",
+                    "order_units": "units",
+                    "order_value": "order value",
+                    "lost_value_at_stake": "lost sales at stake",
+                    "excess_value": "excess value",
+                    "waste_value": "expected waste value",
+                },
+                lang,
+            ),
+            lang,
+        ),
+        f'<p class="note">{html.escape(tr(MONEY_NOTE, lang))}</p>',
+    ]
     suppliers = by_supplier(plan)
     if not suppliers.empty:
-        parts += [f"<h3>{tr('By supplier', lang)}</h3>", html_table(suppliers, tr_map({
-            "supplier": "supplier", "currency": "currency", "order_lines": "order lines",
-            "order_units": "units", "order_value": "order value",
-            "lost_value_avoided": "lost sales the orders avoid"}, lang), lang)]
+        parts += [
+            f"<h3>{tr('By supplier', lang)}</h3>",
+            html_table(
+                suppliers,
+                tr_map(
+                    {
+                        "supplier": "supplier",
+                        "currency": "currency",
+                        "order_lines": "order lines",
+                        "order_units": "units",
+                        "order_value": "order value",
+                        "lost_value_avoided": "lost sales the orders avoid",
+                    },
+                    lang,
+                ),
+                lang,
+            ),
+        ]
     cut = left_out(plan)
     if not cut.empty:
-        said = tr(LEFT_OUT_SENTENCE, lang, count=len(cut),
-                  value=localise(fmt_num2(cut["value_left_out"].sum()), lang),
-                  risk=localise(fmt_num2(cut["risk_left"].sum()), lang))
-        parts += [f"<h3>{tr('Left out by the budget', lang)}</h3>",
-                  f"<p>{html.escape(said)}</p>",
-                  html_table(cut, tr_map({"unique_id": "product", "supplier": "supplier",
-                                          "urgency": "urgency", "proposed_units": "proposed",
-                                          "kept_units": "kept",
-                                          "value_left_out": "value left out",
-                                          "risk_left": "lost sales left at risk",
-                                          "currency": "currency"}, lang), lang)]
+        said = tr(
+            LEFT_OUT_SENTENCE,
+            lang,
+            count=len(cut),
+            value=localise(fmt_num2(cut["value_left_out"].sum()), lang),
+            risk=localise(fmt_num2(cut["risk_left"].sum()), lang),
+        )
+        parts += [
+            f"<h3>{tr('Left out by the budget', lang)}</h3>",
+            f"<p>{html.escape(said)}</p>",
+            html_table(
+                cut,
+                tr_map(
+                    {
+                        "unique_id": "product",
+                        "supplier": "supplier",
+                        "urgency": "urgency",
+                        "proposed_units": "proposed",
+                        "kept_units": "kept",
+                        "value_left_out": "value left out",
+                        "risk_left": "lost sales left at risk",
+                        "currency": "currency",
+                    },
+                    lang,
+                ),
+                lang,
+            ),
+        ]
     return "".join(parts)
 
 
-def render_page(title: str, subtitle: str, sections: Sequence[tuple[str, str, str]],
-                lang: str = "en") -> str:
+def render_page(
+    title: str, subtitle: str, sections: Sequence[tuple[str, str, str]], lang: str = "en"
+) -> str:
     """A standalone page: plotly.js inline (offline), a table of contents, the sections."""
-    toc = "".join(f'<li><a href="#{key}">{html.escape(head)}</a></li>'
-                  for key, head, _ in sections)
-    parts = "".join(f'<section id="{key}"><h2>{html.escape(head)}</h2>{body}</section>'
-                    for key, head, body in sections)
-    return (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{html.escape(title)}</title><style>{CSS}</style>"
-            f'<script type="text/javascript">{plotly_js()}</script></head><body>'
-            f"<header><h1>{html.escape(title)}</h1><p>{html.escape(subtitle)}</p></header>"
-            f'<nav><strong>{tr("Contents", lang)}</strong><ol>{toc}</ol></nav><main>{parts}</main>'
-            f"<footer>{tr('stockwise report · self-contained, opens offline', lang)}</footer>"
-            "</body></html>")
+    toc = "".join(f'<li><a href="#{key}">{html.escape(head)}</a></li>' for key, head, _ in sections)
+    parts = "".join(
+        f'<section id="{key}"><h2>{html.escape(head)}</h2>{body}</section>'
+        for key, head, body in sections
+    )
+    return (
+        f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{html.escape(title)}</title><style>{CSS}</style>"
+        f'<script type="text/javascript">{plotly_js()}</script></head><body>'
+        f"<header><h1>{html.escape(title)}</h1><p>{html.escape(subtitle)}</p></header>"
+        f"<nav><strong>{tr('Contents', lang)}</strong><ol>{toc}</ol></nav><main>{parts}</main>"
+        f"<footer>{tr('stockwise report · self-contained, opens offline', lang)}</footer>"
+        "</body></html>"
+    )
 
 
 def html_table(frame: pd.DataFrame, columns: dict[str, str], lang: str = "en") -> str:
@@ -446,19 +649,31 @@ def html_table(frame: pd.DataFrame, columns: dict[str, str], lang: str = "en") -
     if frame.empty or not keep:
         return '<p class="note">Nothing to show.</p>'
     head = "".join(f"<th>{html.escape(columns[c])}</th>" for c in keep)
-    numeric = {c: pd.api.types.is_numeric_dtype(frame[c]) and not
-               pd.api.types.is_bool_dtype(frame[c]) for c in keep}
-    body = "".join("<tr>" + "".join(_cell(c, row[c], numeric[c], lang) for c in keep) + "</tr>"
-                   for _, row in frame.iterrows())
-    return f'<div class="table"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody>' \
-           f"</table></div>"
+    numeric = {
+        c: pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
+        for c in keep
+    }
+    body = "".join(
+        "<tr>" + "".join(_cell(c, row[c], numeric[c], lang) for c in keep) + "</tr>"
+        for _, row in frame.iterrows()
+    )
+    return (
+        f'<div class="table"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody>'
+        f"</table></div>"
+    )
 
 
 def _cell(column: str, value: object, numeric: bool, lang: str = "en") -> str:
     formats: dict[str, Callable[[object], str]] = {
-        "probability": fmt_pct, "share": fmt_pct, "date": fmt_date, "_due": fmt_date,
+        "probability": fmt_pct,
+        "share": fmt_pct,
+        "date": fmt_date,
+        "_due": fmt_date,
         "mase": fmt_num2,
-        "rmsse": fmt_num2, "wape": fmt_pct, "score": fmt_num2}
+        "rmsse": fmt_num2,
+        "wape": fmt_pct,
+        "score": fmt_num2,
+    }
     fmt = next((f for key, f in formats.items() if key in column), None)
     if fmt is None and numeric:
         fmt = fmt_num
@@ -482,11 +697,18 @@ def write_pngs(charts: Sequence[Chart], out_dir: str | Path) -> list[Path]:
     return [save_png(chart, folder / f"{chart.key}.png") for chart in charts]
 
 
-def build_report(run_dir: str | Path, out_path: str | Path | None = None,
-                 sales_path: str | Path | None = None, title: str = "stockwise inventory report",
-                 *, column_map: dict[str, str] | None = None, top: int = TOP_PRODUCTS,
-                 png: bool = True, lang: str | None = None,
-                 reading: ReadOptions = NO_OPTIONS) -> Path:
+def build_report(
+    run_dir: str | Path,
+    out_path: str | Path | None = None,
+    sales_path: str | Path | None = None,
+    title: str = "stockwise inventory report",
+    *,
+    column_map: dict[str, str] | None = None,
+    top: int = TOP_PRODUCTS,
+    png: bool = True,
+    lang: str | None = None,
+    reading: ReadOptions = NO_OPTIONS,
+) -> Path:
     """Write the report of a run (default ``<run_dir>/report.html``) and its PNGs.
 
     PNGs of the sector overview and the top products go to ``<run_dir>/charts/``.

@@ -38,62 +38,116 @@ from stockwise.words import (
 )
 
 ORDER_COLUMNS = [
-    "unique_id", "product", "store", "sector", "supplier", "urgency", "order_date",
-    "order_qty", "order_value",
-    "currency", "arrival_date", "stockout_date", "stockout_probability",
-    "expected_lost_value", "lost_value_avoided", "budget_cut_units", "days_of_cover",
-    "on_hand", "on_order", "on_order_due", "reorder_point", "order_up_to", "service_level",
-    "fill_rate", "alert", "severity", "value_at_stake", "reason",
+    "unique_id",
+    "product",
+    "store",
+    "sector",
+    "supplier",
+    "urgency",
+    "order_date",
+    "order_qty",
+    "order_value",
+    "currency",
+    "arrival_date",
+    "stockout_date",
+    "stockout_probability",
+    "expected_lost_value",
+    "lost_value_avoided",
+    "budget_cut_units",
+    "days_of_cover",
+    "on_hand",
+    "on_order",
+    "on_order_due",
+    "reorder_point",
+    "order_up_to",
+    "service_level",
+    "fill_rate",
+    "alert",
+    "severity",
+    "value_at_stake",
+    "reason",
 ]
 ORDER_HEADERS = {
-    "unique_id": "id", "product": "product", "store": "store", "sector": "sector",
+    "unique_id": "id",
+    "product": "product",
+    "store": "store",
+    "sector": "sector",
     "supplier": "supplier",
-    "urgency": "urgency", "currency": "currency",
+    "urgency": "urgency",
+    "currency": "currency",
     "expected_lost_value": "lost sales at stake (value)",
     "lost_value_avoided": "lost sales this order avoids (value)",
     "budget_cut_units": "units cut by the budget",
-    "order_date": "order on", "order_qty": "order quantity", "order_value": "order value",
+    "order_date": "order on",
+    "order_qty": "order quantity",
+    "order_value": "order value",
     "arrival_date": "arrives (if ordered on time)",
     "stockout_date": "runs out if nothing is ordered",
     "stockout_probability": "P(stockout before an order placed today arrives)",
-    "days_of_cover": "days of cover", "on_hand": "on hand", "on_order": "on order",
-    "on_order_due": "on order: due on", "reorder_point": "reorder point",
-    "order_up_to": "order up to", "service_level": "service level target",
-    "fill_rate": "expected fill rate", "alert": "alerts", "severity": "worst alert",
-    "value_at_stake": "value at stake", "reason": "why",
+    "days_of_cover": "days of cover",
+    "on_hand": "on hand",
+    "on_order": "on order",
+    "on_order_due": "on order: due on",
+    "reorder_point": "reorder point",
+    "order_up_to": "order up to",
+    "service_level": "service level target",
+    "fill_rate": "expected fill rate",
+    "alert": "alerts",
+    "severity": "worst alert",
+    "value_at_stake": "value at stake",
+    "reason": "why",
 }
 """The Orders sheet's headers, in a buyer's words (other columns keep their names)."""
 HEADER_NOTES = {
     "stockout_date": "The day stock runs out if nothing more is ordered (deliveries "
-                     "already due included).",
+    "already due included).",
     "stockout_probability": "The chance of running out before an order placed today can "
-                            "arrive (within the lead time): no order placed today "
-                            "changes it.",
+    "arrive (within the lead time): no order placed today "
+    "changes it.",
     "on_order_due": "When the open order is due (empty: no date given).",
     "value_at_stake": "The money at stake in the line's most severe alert (lost sales, "
-                      "excess or expiring stock at cost).",
+    "excess or expiring stock at cost).",
 }
 """Notes on the Plan and Alerts sheets' headers whose meaning is not obvious."""
-MONEY = {"order_value", "excess_value", "expected_waste_value", "value_at_stake",
-         "expected_lost_value", "lost_value_avoided", "budget_cut_value", "value_left_out",
-         "risk_left", *TOTALS}
+MONEY = {
+    "order_value",
+    "excess_value",
+    "expected_waste_value",
+    "value_at_stake",
+    "expected_lost_value",
+    "lost_value_avoided",
+    "budget_cut_value",
+    "value_left_out",
+    "risk_left",
+    *TOTALS,
+}
 TOTAL_NOTES = {
     "order_value": "lines with an order quantity, at unit cost",
     "lost_value_at_stake": "expected lost sales within the lead time, every product, at "
-                           "the selling price (unit cost without one)",
+    "the selling price (unit cost without one)",
     "excess_value": "stock above need, at unit cost",
     "waste_value": "units expected to expire unsold, at unit cost",
 }
 PERCENT = {"stockout_probability", "service_level", "cycle_service_level", "fill_rate"}
 DATES = {"order_date", "arrival_date", "stockout_date", "on_order_due"}
-URGENCY_FILL = {"order now": "F8CBAD", "at risk": "FCE4D6", "order soon": "FFF2CC",
-                "planned": "E2EFDA"}
+URGENCY_FILL = {
+    "order now": "F8CBAD",
+    "at risk": "FCE4D6",
+    "order soon": "FFF2CC",
+    "planned": "E2EFDA",
+}
 SEVERITY_FILL = {"critical": "F8CBAD", "high": "FCE4D6", "medium": "FFF2CC", "low": "E2EFDA"}
 
 
-def write_order_workbook(plan: pd.DataFrame, alerts: pd.DataFrame, path: str | Path,
-                         settings: pd.DataFrame | None = None, *,
-                         budget: float | None = None, lang: str = "en") -> Path:
+def write_order_workbook(
+    plan: pd.DataFrame,
+    alerts: pd.DataFrame,
+    path: str | Path,
+    settings: pd.DataFrame | None = None,
+    *,
+    budget: float | None = None,
+    lang: str = "en",
+) -> Path:
     """Write the formatted workbook and return its path (``budget``: the cap the plan was
     held to, shown on the Totals sheet; the Budget sheet lists the lines it cut). ``lang``:
     the sheet names, the Orders sheet's headers and codes (urgency, severity), every
@@ -119,22 +173,28 @@ def write_order_workbook(plan: pd.DataFrame, alerts: pd.DataFrame, path: str | P
     cut = left_out(plan)
     with xlsxwriter.Workbook(str(path), {"constant_memory": True}) as book:
         styles = _Styles(book)
+
         def new_sheet(name: str) -> Any:
             return book.add_worksheet(tr(name, lang))
 
-        _sheet(new_sheet("Orders"), orders, "urgency",
-               {tr(k, lang): v for k, v in URGENCY_FILL.items()}, styles, money,
-               tr_map(ORDER_HEADERS, lang), days)
+        _sheet(
+            new_sheet("Orders"),
+            orders,
+            "urgency",
+            {tr(k, lang): v for k, v in URGENCY_FILL.items()},
+            styles,
+            money,
+            tr_map(ORDER_HEADERS, lang),
+            days,
+        )
         _totals_sheet(new_sheet("Totals"), plan, cut, budget, styles)
         suppliers = by_supplier(plan)
         if "supplier" in plan and plan["supplier"].notna().any():
             _sheet(new_sheet("By supplier"), suppliers, "", {}, styles, money, None, days)
         if budget is not None or not cut.empty:
-            _sheet(new_sheet("Budget"), cut, "urgency", URGENCY_FILL, styles, money, None,
-                   days)
+            _sheet(new_sheet("Budget"), cut, "urgency", URGENCY_FILL, styles, money, None, days)
         _sheet(new_sheet("Plan"), plan, "urgency", URGENCY_FILL, styles, money, None, days)
-        _sheet(new_sheet("Alerts"), alerts, "severity", SEVERITY_FILL, styles, money, None,
-               days)
+        _sheet(new_sheet("Alerts"), alerts, "severity", SEVERITY_FILL, styles, money, None, days)
         if settings is not None:
             sheet = new_sheet("Settings")
             _sheet(sheet, settings, "", {}, styles)
@@ -143,8 +203,9 @@ def write_order_workbook(plan: pd.DataFrame, alerts: pd.DataFrame, path: str | P
     return path
 
 
-def _totals_sheet(sheet: Any, plan: pd.DataFrame, cut: pd.DataFrame, budget: float | None,
-                  styles: _Styles) -> None:
+def _totals_sheet(
+    sheet: Any, plan: pd.DataFrame, cut: pd.DataFrame, budget: float | None, styles: _Styles
+) -> None:
     """The order list's totals per currency, what each sums, and the budget's outcome."""
     table = totals(plan)
     sheet.set_column(0, 0, 24)
@@ -173,11 +234,14 @@ def _totals_sheet(sheet: Any, plan: pd.DataFrame, cut: pd.DataFrame, budget: flo
     sheet.write_string(row, 0, "budget outcome", styles.header)
     sheet.write_string(row, 1, "amount", styles.header)
     lines: list[tuple[str, float | None]] = (
-        [("budget", budget)] if budget is not None else [])  # unknown to an export
-    lines += [("spent", float(table["order_value"].sum())),
-             ("lines left out or cut down", None),
-             ("value left out", float(cut["value_left_out"].sum())),
-             ("expected lost sales left at risk", float(cut["risk_left"].sum()))]
+        [("budget", budget)] if budget is not None else []
+    )  # unknown to an export
+    lines += [
+        ("spent", float(table["order_value"].sum())),
+        ("lines left out or cut down", None),
+        ("value left out", float(cut["value_left_out"].sum())),
+        ("expected lost sales left at risk", float(cut["risk_left"].sum())),
+    ]
     for label, value in lines:
         row += 1
         sheet.write_string(row, 0, label)
@@ -198,13 +262,27 @@ class _Styles:
     def __init__(self, book: xlsxwriter.Workbook) -> None:
         self.book = book
         self._made: dict[tuple[str | None, str | None, bool], Any] = {}
-        self.header = book.add_format({"bold": True, "font_color": "#FFFFFF",
-                                       "bg_color": "#305496", "pattern": 1,
-                                       "text_wrap": True, "valign": "vcenter"})
-        self.quoted_header = book.add_format({"bold": True, "font_color": "#FFFFFF",
-                                              "bg_color": "#305496", "pattern": 1,
-                                              "text_wrap": True, "valign": "vcenter",
-                                              "quote_prefix": True})
+        self.header = book.add_format(
+            {
+                "bold": True,
+                "font_color": "#FFFFFF",
+                "bg_color": "#305496",
+                "pattern": 1,
+                "text_wrap": True,
+                "valign": "vcenter",
+            }
+        )
+        self.quoted_header = book.add_format(
+            {
+                "bold": True,
+                "font_color": "#FFFFFF",
+                "bg_color": "#305496",
+                "pattern": 1,
+                "text_wrap": True,
+                "valign": "vcenter",
+                "quote_prefix": True,
+            }
+        )
 
     def get(self, number: str | None, fill: str | None = None, quote: bool = False) -> Any:
         key = (number, fill, quote)
@@ -220,29 +298,37 @@ class _Styles:
         return self._made[key]
 
 
-def _sheet(sheet: Any, frame: pd.DataFrame, colour_by: str, fills: dict[str, str],
-           styles: _Styles, money: str = "#,##0.00",
-           headers: dict[str, str] | None = None, days: str = "yyyy-mm-dd") -> None:
+def _sheet(
+    sheet: Any,
+    frame: pd.DataFrame,
+    colour_by: str,
+    fills: dict[str, str],
+    styles: _Styles,
+    money: str = "#,##0.00",
+    headers: dict[str, str] | None = None,
+    days: str = "yyyy-mm-dd",
+) -> None:
     """Header (``headers`` of the columns, else their names; with notes where the name
     alone does not say it), then one row per line: number formats per column (``money``
     for money), the colour of ``colour_by``'s value, text always as text."""
     columns = [str(c) for c in frame.columns]
     titles = [(headers or {}).get(name, name) for name in columns]
     for index, name in enumerate(columns):
-        width = 60 if name in ("reason", "message") else max(10, min(len(titles[index]) + 2,
-                                                                     24))
+        width = 60 if name in ("reason", "message") else max(10, min(len(titles[index]) + 2, 24))
         sheet.set_column(index, index, width)
     for index, name in enumerate(columns):
         quoted = looks_like_formula(titles[index])
-        sheet.write_string(0, index, titles[index],
-                           styles.quoted_header if quoted else styles.header)
+        sheet.write_string(
+            0, index, titles[index], styles.quoted_header if quoted else styles.header
+        )
         if headers is None and name in HEADER_NOTES:
             sheet.write_comment(0, index, HEADER_NOTES[name])
     sheet.freeze_panes(1, 1)
     if columns:
         sheet.autofilter(0, 0, max(len(frame), 1), len(columns) - 1)
-    formats = [money if name in MONEY else _number_format(name, frame[name], days)
-               for name in columns]
+    formats = [
+        money if name in MONEY else _number_format(name, frame[name], days) for name in columns
+    ]
     colour_at = columns.index(colour_by) if colour_by in columns else -1
     for number, row in enumerate(frame.itertuples(index=False), start=1):
         for position, raw in enumerate(row):
@@ -253,15 +339,16 @@ def _sheet(sheet: Any, frame: pd.DataFrame, colour_by: str, fills: dict[str, str
             if isinstance(value, bool | np.bool_):
                 sheet.write_boolean(number, position, bool(value), styles.get(None, fill))
             elif isinstance(value, int | float | np.integer | np.floating):
-                sheet.write_number(number, position, value,
-                                   styles.get(formats[position], fill))
+                sheet.write_number(number, position, value, styles.get(formats[position], fill))
             elif isinstance(value, dt.datetime | dt.date):
-                sheet.write_datetime(number, position, value,
-                                     styles.get(formats[position] or days, fill))
+                sheet.write_datetime(
+                    number, position, value, styles.get(formats[position] or days, fill)
+                )
             else:
                 text = str(value)
-                sheet.write_string(number, position, text,
-                                   styles.get(None, fill, looks_like_formula(text)))
+                sheet.write_string(
+                    number, position, text, styles.get(None, fill, looks_like_formula(text))
+                )
 
 
 def _number_format(name: str, values: pd.Series, days: str = "yyyy-mm-dd") -> str | None:

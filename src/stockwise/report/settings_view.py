@@ -17,10 +17,17 @@ import pandas as pd
 
 SETTINGS_FILE = "settings.json"
 """The settings of a plan, in its output folder."""
-TARGETS = {"cycle_service_level": "cycle service level", "fill_rate": "fill rate",
-           "cost": "cost (critical ratio of shortage and holding costs)"}
-SOURCES = {"profile": "profile", "defaults": "generic defaults", "inventory": "per product "
-           "from the inventory", "cost": "per product from its costs"}
+TARGETS = {
+    "cycle_service_level": "cycle service level",
+    "fill_rate": "fill rate",
+    "cost": "cost (critical ratio of shortage and holding costs)",
+}
+SOURCES = {
+    "profile": "profile",
+    "defaults": "generic defaults",
+    "inventory": "per product from the inventory",
+    "cost": "per product from its costs",
+}
 
 
 def read_settings(folder: str | Path) -> dict[str, Any] | None:
@@ -50,15 +57,25 @@ def settings_sheet(settings: Mapping[str, Any]) -> pd.DataFrame:
     add("policy", [run["policy"]] * len(sectors))
     add("models", [models_text(run, s) for s in sectors])
     add("backtest windows", [str(run["n_windows"])] * len(sectors))
-    add("service calibration", [_on(run["calibrate_service"]) if run["target"] != "cost"
-                                else "not used with a cost target"] * len(sectors))
+    add(
+        "service calibration",
+        [
+            _on(run["calibrate_service"])
+            if run["target"] != "cost"
+            else "not used with a cost target"
+        ]
+        * len(sectors),
+    )
     add("censoring correction", [_on(run["correct_censoring"])] * len(sectors))
     add("horizon", [_horizon(s) for s in sectors])
     add("drivers", [", ".join(run.get("drivers") or []) or "none"] * len(sectors))
     add("currency", [run.get("currency") or "the profile's (EUR by default)"] * len(sectors))
     budget = run.get("budget")
-    add("budget", [f"{budget:,.2f} for the whole order list" if budget is not None
-                   else "none"] * len(sectors))
+    add(
+        "budget",
+        [f"{budget:,.2f} for the whole order list" if budget is not None else "none"]
+        * len(sectors),
+    )
     add("closed days calendar", [run.get("closed_days") or "none"] * len(sectors))
     add("seed", [str(run["seed"])] * len(sectors))
     add("plan from (today)", [run.get("today") or "day after the last sale"] * len(sectors))
@@ -77,13 +94,18 @@ def settings_lines(settings: Mapping[str, Any]) -> list[str]:
             f"{TARGETS.get(run['target'], run['target']).split(' (')[0]} "
             f"{_per_product(s, 'service_level', '%')}; review "
             f"{_per_product(s, 'review_period_days', 'days')}; lead times "
-            f"{_per_product(s, 'lead_time_days', 'days')}; horizon {_horizon(s)}")
-    calibration = (_on(run["calibrate_service"]) if run["target"] != "cost" else "n/a")
-    lines.append(f"models {models_text(run)}; policy {run['policy']}; service calibration "
-                 f"{calibration}; censoring correction {_on(run['correct_censoring'])}; "
-                 f"seed {run['seed']}; plan from {run.get('today') or '—'}")
-    lines.extend(f"gives up ({g['setting']}: {g['choice']}): {g['gives_up']}"
-                 for g in settings.get("gives_up", []))
+            f"{_per_product(s, 'lead_time_days', 'days')}; horizon {_horizon(s)}"
+        )
+    calibration = _on(run["calibrate_service"]) if run["target"] != "cost" else "n/a"
+    lines.append(
+        f"models {models_text(run)}; policy {run['policy']}; service calibration "
+        f"{calibration}; censoring correction {_on(run['correct_censoring'])}; "
+        f"seed {run['seed']}; plan from {run.get('today') or '—'}"
+    )
+    lines.extend(
+        f"gives up ({g['setting']}: {g['choice']}): {g['gives_up']}"
+        for g in settings.get("gives_up", [])
+    )
     return lines
 
 
@@ -113,8 +135,11 @@ def _per_product(sector: Mapping[str, Any], key: str, unit: str) -> str:
     low, high = sector.get(f"{key}_range") or (None, None)
     span = None
     if low is not None:
-        span = _quantity(low, unit) if _number(low, unit) == _number(high, unit) else \
-            f"{_number(low, unit)}–{_quantity(high, unit)}"
+        span = (
+            _quantity(low, unit)
+            if _number(low, unit) == _number(high, unit)
+            else f"{_number(low, unit)}–{_quantity(high, unit)}"
+        )
     origin = SOURCES.get(source, source)
     if source in ("inventory", "cost"):
         return f"{span} ({origin})" if span else origin
@@ -145,6 +170,12 @@ def _horizon(sector: Mapping[str, Any]) -> str:
     horizon = sector.get("horizon")
     if horizon is None:
         return "—"
-    unit = {"h": "hours", "D": "days", "W": "weeks", "M": "months", "Q": "quarters",
-            "Y": "years"}.get(sector.get("freq") or "", "periods")
+    unit = {
+        "h": "hours",
+        "D": "days",
+        "W": "weeks",
+        "M": "months",
+        "Q": "quarters",
+        "Y": "years",
+    }.get(sector.get("freq") or "", "periods")
     return f"{horizon} {unit}"

@@ -180,19 +180,27 @@ class Sector:
         """Units sold per product and period, every period of the product's own span."""
         native = self._native_dates()
         codes, step = _period_codes(self._rows[S.DS], period, native)
-        keyed = pd.DataFrame({S.UNIQUE_ID: self._rows[S.UNIQUE_ID].to_numpy(), _CODE: codes,
-                              S.Y: self._rows[S.Y].to_numpy(dtype=np.float64)})
+        keyed = pd.DataFrame(
+            {
+                S.UNIQUE_ID: self._rows[S.UNIQUE_ID].to_numpy(),
+                _CODE: codes,
+                S.Y: self._rows[S.Y].to_numpy(dtype=np.float64),
+            }
+        )
         totals = keyed.groupby([S.UNIQUE_ID, _CODE], sort=True)[S.Y].sum()
         span = keyed.groupby(S.UNIQUE_ID, sort=True)[_CODE].agg(["min", "max"])
         group, calendar = _expand(span["min"].to_numpy(), span["max"].to_numpy(), step)
-        full = pd.MultiIndex.from_arrays([span.index.to_numpy()[group], calendar],
-                                         names=[S.UNIQUE_ID, _CODE])
+        full = pd.MultiIndex.from_arrays(
+            [span.index.to_numpy()[group], calendar], names=[S.UNIQUE_ID, _CODE]
+        )
         totals = totals.reindex(full, fill_value=0.0)
-        return pd.DataFrame({
-            S.UNIQUE_ID: full.get_level_values(S.UNIQUE_ID),
-            S.DS: _code_dates(calendar, period, native),
-            S.Y: totals.to_numpy(dtype=np.float64),
-        })
+        return pd.DataFrame(
+            {
+                S.UNIQUE_ID: full.get_level_values(S.UNIQUE_ID),
+                S.DS: _code_dates(calendar, period, native),
+                S.Y: totals.to_numpy(dtype=np.float64),
+            }
+        )
 
     def total_sales(self, by: str | None = None, period: str | None = None) -> Any:
         """Units sold.
@@ -245,9 +253,7 @@ class Sector:
             return None
         return inventory_levels(self._inventory)
 
-    def total_stock(
-        self, by: str | None = None, period: str | None = None, at: Any = None
-    ) -> Any:
+    def total_stock(self, by: str | None = None, period: str | None = None, at: Any = None) -> Any:
         """Units in stock.
 
         * Current stock (``period=None, at=None``): the inventory table's ``on_hand`` when
@@ -346,8 +352,10 @@ def inventory_levels(inventory: pd.DataFrame) -> pd.Series:
     duplicated = inventory[S.UNIQUE_ID].duplicated()
     if duplicated.any():
         examples = ", ".join(repr(u) for u in inventory.loc[duplicated, S.UNIQUE_ID].unique()[:5])
-        raise ValueError(f"the inventory table has several rows for {examples}: "
-                         f"it must hold one row per {S.UNIQUE_ID}")
+        raise ValueError(
+            f"the inventory table has several rows for {examples}: "
+            f"it must hold one row per {S.UNIQUE_ID}"
+        )
     levels = inventory.set_index(S.UNIQUE_ID)[S.ON_HAND].dropna().astype(float).sort_index()
     levels.name = S.ON_HAND
     return levels

@@ -244,13 +244,17 @@ class SectorProfile:
         ``source`` names the origin in error messages.
         """
         if not isinstance(data, Mapping):
-            raise ProfileError(f"{source}: a profile must be a mapping of keys to values, "
-                               f"got {type(data).__name__}")
+            raise ProfileError(
+                f"{source}: a profile must be a mapping of keys to values, "
+                f"got {type(data).__name__}"
+            )
         raw = dict(data)
         _check_known_keys(raw, source)
         if "extends" in raw:
-            raise ProfileError(f"{source}: key 'extends' is only allowed in profile files",
-                               hint="Merge the parent profile's to_dict() yourself.")
+            raise ProfileError(
+                f"{source}: key 'extends' is only allowed in profile files",
+                hint="Merge the parent profile's to_dict() yourself.",
+            )
         if "name" not in raw:
             raise ProfileError(f"{source}: missing required key 'name'")
         return _build(raw, dict.fromkeys(raw, source), source)
@@ -258,13 +262,13 @@ class SectorProfile:
 
 # --- validation --------------------------------------------------------------------------
 
+
 class _Invalid(Exception):
     """A value failed a check; the caller adds the file and the key."""
 
 
 def _is_number(value: Any) -> bool:
-    return (isinstance(value, int | float) and not isinstance(value, bool)
-            and math.isfinite(value))
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _text(value: Any) -> str:
@@ -324,8 +328,10 @@ def _frequency(value: Any) -> str:
     try:
         return calendar_facts.code_of(value)
     except OptionError:
-        raise _Invalid(f"must be one of {', '.join(FREQUENCIES)} (hour, day, week, month, "
-                       f"quarter, year) or a pandas alias of one, got {value!r}") from None
+        raise _Invalid(
+            f"must be one of {', '.join(FREQUENCIES)} (hour, day, week, month, "
+            f"quarter, year) or a pandas alias of one, got {value!r}"
+        ) from None
 
 
 def _shelf_life(value: Any) -> str:
@@ -337,8 +343,7 @@ def _shelf_life(value: Any) -> str:
 def _country(value: Any) -> str:
     if not isinstance(value, str) or len(value.strip()) != 2 or not value.strip().isalpha():
         hint = " (quote it: YAML reads NO as false)" if isinstance(value, bool) else ""
-        raise _Invalid(f"must be a two-letter ISO country code such as \"FR\", "
-                       f"got {value!r}{hint}")
+        raise _Invalid(f'must be a two-letter ISO country code such as "FR", got {value!r}{hint}')
     return value.strip().upper()
 
 
@@ -353,8 +358,9 @@ def currency_code(value: Any) -> str | None:
 def _currency(value: Any) -> str:
     code = currency_code(value)
     if code is None:
-        raise _Invalid(f"must be a three-letter ISO 4217 currency code such as \"EUR\", "
-                       f"got {value!r}")
+        raise _Invalid(
+            f'must be a three-letter ISO 4217 currency code such as "EUR", got {value!r}'
+        )
     return code
 
 
@@ -369,8 +375,9 @@ def _language(value: Any) -> str:
 
 def _levels(value: Any) -> tuple[int, ...]:
     if not isinstance(value, list | tuple) or not value:
-        raise _Invalid(f"must be a non-empty list of whole percentages, e.g. [80, 95], "
-                       f"got {value!r}")
+        raise _Invalid(
+            f"must be a non-empty list of whole percentages, e.g. [80, 95], got {value!r}"
+        )
     for level in value:
         if isinstance(level, bool) or not isinstance(level, int) or not 0 < level < 100:
             raise _Invalid(f"must hold whole percentages between 1 and 99, got {level!r}")
@@ -410,8 +417,9 @@ def _lead_time(value: Any) -> LeadTimeRange:
 
 def _features(value: Any) -> Features:
     if not isinstance(value, Mapping):
-        raise _Invalid(f"must be a mapping such as {{promotions: true, prices: false}}, "
-                       f"got {value!r}")
+        raise _Invalid(
+            f"must be a mapping such as {{promotions: true, prices: false}}, got {value!r}"
+        )
     flags: dict[str, bool] = {}
     for key, flag in value.items():
         if not isinstance(flag, bool):
@@ -446,8 +454,15 @@ _VALIDATORS: dict[str, Callable[[Any], Any]] = {
     "language": _language,
 }
 
-REQUIRED_KEYS = ("frequency", "season_length", "horizon", "service_level",
-                 "holding_cost_rate", "lead_time_days", "candidate_models")
+REQUIRED_KEYS = (
+    "frequency",
+    "season_length",
+    "horizon",
+    "service_level",
+    "holding_cost_rate",
+    "lead_time_days",
+    "candidate_models",
+)
 """Keys every profile must set, itself or through ``extends``."""
 
 KNOWN_KEYS = ("extends", *_VALIDATORS)
@@ -508,25 +523,37 @@ def _build(raw: Mapping[str, Any], origins: Mapping[str, str], source: str) -> S
     return SectorProfile(**values, source=source)
 
 
-def _check_plausible(values: Mapping[str, Any], origins: Mapping[str, str], source: str
-                     ) -> None:
+def _check_plausible(values: Mapping[str, Any], origins: Mapping[str, str], source: str) -> None:
     """Lead times and review periods within the plausible bounds that inventory rows must
     respect (:mod:`stockwise.data.bounds`): a profile's value is used for every product
     without its own, and an absurd one (100,000 days) would make the plan forecast that
     far ahead."""
     lead = values.get("lead_time_days")
-    checks = [("lead_time_days", "max", lead.max if lead is not None else None,
-               DEFAULT_LIMITS["lead_time_days"].max),
-              ("review_period_days", None, values.get("review_period_days"),
-               DEFAULT_LIMITS["review_period_days"].max)]
+    checks = [
+        (
+            "lead_time_days",
+            "max",
+            lead.max if lead is not None else None,
+            DEFAULT_LIMITS["lead_time_days"].max,
+        ),
+        (
+            "review_period_days",
+            None,
+            values.get("review_period_days"),
+            DEFAULT_LIMITS["review_period_days"].max,
+        ),
+    ]
     for key, part, value, limit in checks:
         if value is not None and limit is not None and value > limit:
             name = f"{key}.{part}" if part else key
-            raise ProfileError(f"{origins.get(key, source)}: key '{name}' ({value:g} days) is "
-                               f"above the plausible maximum of {limit:g} days")
+            raise ProfileError(
+                f"{origins.get(key, source)}: key '{name}' ({value:g} days) is "
+                f"above the plausible maximum of {limit:g} days"
+            )
 
 
 # --- files -------------------------------------------------------------------------------
+
 
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
@@ -543,8 +570,9 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     if data is None:
         raise ProfileError(f"{path}: the profile file is empty")
     if not isinstance(data, dict):
-        raise ProfileError(f"{path}: a profile must be a mapping of keys to values, "
-                           f"got {type(data).__name__}")
+        raise ProfileError(
+            f"{path}: a profile must be a mapping of keys to values, got {type(data).__name__}"
+        )
     return data
 
 
@@ -554,8 +582,7 @@ def _dirs(extra_dirs: Iterable[str | os.PathLike[str]]) -> list[Path]:
     dirs = [Path(d).expanduser() for d in extra_dirs]
     for folder in dirs:
         if not folder.is_dir():
-            raise ProfileError(f"{folder}: sector profile folder not found "
-                               "(or not a folder)")
+            raise ProfileError(f"{folder}: sector profile folder not found (or not a folder)")
     return dirs
 
 
@@ -623,11 +650,14 @@ def _load_chain(
     origins: dict[str, str] = {}
     if parent_ref is not None:
         if not isinstance(parent_ref, str) or not parent_ref.strip():
-            raise ProfileError(f"{source}: key 'extends' must name a profile, "
-                               f"e.g. 'extends: retail', got {parent_ref!r}")
+            raise ProfileError(
+                f"{source}: key 'extends' must name a profile, "
+                f"e.g. 'extends: retail', got {parent_ref!r}"
+            )
         if len(chain) > _MAX_EXTENDS_DEPTH:
-            raise ProfileError(f"{source}: key 'extends' nests more than "
-                               f"{_MAX_EXTENDS_DEPTH} profiles deep")
+            raise ProfileError(
+                f"{source}: key 'extends' nests more than {_MAX_EXTENDS_DEPTH} profiles deep"
+            )
         parent_ref = parent_ref.strip()
         parent: Path | None
         if _looks_like_path(parent_ref):
@@ -635,16 +665,19 @@ def _load_chain(
             if not parent.is_absolute():
                 parent = path.parent / parent
             if not parent.is_file():
-                raise ProfileError(f"{source}: key 'extends' names file {parent}, "
-                                   "which does not exist")
+                raise ProfileError(
+                    f"{source}: key 'extends' names file {parent}, which does not exist"
+                )
             if parent.resolve() in chain:
                 raise ProfileError(f"{source}: key 'extends' makes a cycle through {parent}")
         else:
             parent = _find_named(parent_ref, dirs, set(chain))
             if parent is None:
                 if _find_named(parent_ref, dirs, set()) is not None:
-                    raise ProfileError(f"{source}: key 'extends' makes a cycle: profile "
-                                       f"'{parent_ref}' is already being loaded")
+                    raise ProfileError(
+                        f"{source}: key 'extends' makes a cycle: profile "
+                        f"'{parent_ref}' is already being loaded"
+                    )
                 raise _not_found(parent_ref, dirs, f"{source}: key 'extends' names an ")
         merged, origins = _load_chain(parent, dirs, chain)
         merged.pop("name", None)  # a child is never named after its parent

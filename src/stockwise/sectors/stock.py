@@ -59,8 +59,9 @@ class Stock:
         from stockwise.data.windows import make_lstm_windows
 
         rows, _ = self._scope(sector)
-        windows = make_lstm_windows(rows, look_back=look_back, horizon=horizon,
-                                    target=column, scale=None)
+        windows = make_lstm_windows(
+            rows, look_back=look_back, horizon=horizon, target=column, scale=None
+        )
         X = windows.X[:, :, 0]
         y = windows.y[:, 0] if horizon == 1 else windows.y
         return np.ascontiguousarray(X), np.ascontiguousarray(y)
@@ -77,8 +78,10 @@ class Stock:
         has_inventory = inventory is not None and S.ON_HAND in inventory.columns
         if not has_inventory and S.ON_HAND not in rows.columns:
             where = f"sector {sector!r}: " if sector is not None else ""
-            raise ValueError(f"{where}no stock data: neither the inventory table nor the "
-                             f"sales rows have an '{S.ON_HAND}' column")
+            raise ValueError(
+                f"{where}no stock data: neither the inventory table nor the "
+                f"sales rows have an '{S.ON_HAND}' column"
+            )
         levels = inventory_levels(inventory) if has_inventory else pd.Series(dtype=float)
         if S.ON_HAND in rows.columns:
             known = rows.loc[rows[S.ON_HAND].notna()].sort_values(S.DS, kind="stable")

@@ -54,8 +54,12 @@ class SyntheticData:
 
     @property
     def tables(self) -> dict[str, pd.DataFrame]:
-        return {"sales": self.sales, "inventory": self.inventory,
-                "batches": self.batches, "truth": self.truth}
+        return {
+            "sales": self.sales,
+            "inventory": self.inventory,
+            "batches": self.batches,
+            "truth": self.truth,
+        }
 
 
 def split_products(sectors: Sequence[str] | str, n_products: int) -> list[tuple[SectorSpec, int]]:
@@ -83,12 +87,17 @@ def _check_args(n_days: int, seed: int, chunk_size: int) -> None:
         raise ValueError(f"chunk_size must be at least 1, got {chunk_size}")
 
 
-def simulate_block(spec: SectorSpec, count_in_sector: int, first: int, count: int,
-                   seed: int, cal: Calendar) -> dict[str, pa.Table]:
+def simulate_block(
+    spec: SectorSpec, count_in_sector: int, first: int, count: int, seed: int, cal: Calendar
+) -> dict[str, pa.Table]:
     """Simulate products ``first .. first+count-1`` of one sector and build their tables."""
     need = spec.module.stream_spec(cal.n_days)
     streams = open_streams(
-        seed, spec.code, first, count, cal.n_days,
+        seed,
+        spec.code,
+        first,
+        count,
+        cal.n_days,
         n_uniform=need["n_uniform"] + stock.N_UNIFORM + batches.N_UNIFORM,
         n_normal=need["n_normal"],
         rows=(*need["rows"], ("lead", "normal")),
@@ -98,9 +107,15 @@ def simulate_block(spec: SectorSpec, count_in_sector: int, first: int, count: in
     result = stock.simulate(demand.demand, demand.start, policy, streams.rows["lead"])
     lots = batches.split_lots(streams.draws, result.on_hand[:, -1], demand.shelf_life)
     block = Block(
-        sector=spec.name, prefix=spec.prefix, index=streams.index,
-        id_width=max(5, len(str(count_in_sector))), profile=spec.module.PROFILE,
-        demand=demand, policy=policy, stock=result, lots=lots,
+        sector=spec.name,
+        prefix=spec.prefix,
+        index=streams.index,
+        id_width=max(5, len(str(count_in_sector))),
+        profile=spec.module.PROFILE,
+        demand=demand,
+        policy=policy,
+        stock=result,
+        lots=lots,
     )
     return block_tables(block, cal)
 
@@ -125,8 +140,9 @@ def iter_chunks(
     return _chunks(plan, cal, int(seed), int(chunk_size))
 
 
-def _chunks(plan: list[tuple[SectorSpec, int]], cal: Calendar, seed: int,
-            chunk_size: int) -> Iterator[dict[str, pa.Table]]:
+def _chunks(
+    plan: list[tuple[SectorSpec, int]], cal: Calendar, seed: int, chunk_size: int
+) -> Iterator[dict[str, pa.Table]]:
     offsets, total = [], 0
     for _, count in plan:
         offsets.append(total)
@@ -156,7 +172,5 @@ def generate(
     :func:`~stockwise.synthetic.generate_to_files`, which streams to disk.
     """
     chunks = list(iter_chunks(sectors, n_products, n_days, seed, start, country))
-    frames = {
-        name: pa.concat_tables([c[name] for c in chunks]).to_pandas() for name in SCHEMAS
-    }
+    frames = {name: pa.concat_tables([c[name] for c in chunks]).to_pandas() for name in SCHEMAS}
     return SyntheticData(**frames)

@@ -25,8 +25,12 @@ from stockwise.synthetic.streams import ProductStreams
 CATEGORIES = ("fragrance", "skincare", "jewellery", "leather")
 _CATEGORY_WEIGHTS = (0.35, 0.25, 0.2, 0.2)
 FRAGRANCE, SKINCARE, JEWELLERY, LEATHER = range(4)
-_COST_RANGE = {FRAGRANCE: (20.0, 150.0), SKINCARE: (20.0, 250.0),
-               JEWELLERY: (150.0, 2000.0), LEATHER: (250.0, 2000.0)}
+_COST_RANGE = {
+    FRAGRANCE: (20.0, 150.0),
+    SKINCARE: (20.0, 250.0),
+    JEWELLERY: (150.0, 2000.0),
+    LEATHER: (250.0, 2000.0),
+}
 LAUNCH_SHARE = 0.15
 _BIG_FACTOR = (5.0, 20.0)
 _MAX_P = 0.95
@@ -62,7 +66,8 @@ def simulate(streams: ProductStreams, cal: Calendar) -> SectorDemand:
 
     q4_amp = d.uniform(1.0, 3.0)
     valentine_amp = d.uniform(0.2, 0.6) + np.where(
-        (category == FRAGRANCE) | (category == JEWELLERY), d.uniform(0.6, 1.6), 0.0)
+        (category == FRAGRANCE) | (category == JEWELLERY), d.uniform(0.6, 1.6), 0.0
+    )
     mothers_amp = d.uniform(0.1, 0.4) + np.where(cosmetic, d.uniform(0.5, 1.5), 0.0)
     season = (
         1.0

@@ -81,8 +81,9 @@ def runs(
     return mask, run_id
 
 
-def step_path(u_day: np.ndarray, u_on: np.ndarray, jumps: np.ndarray, rate: np.ndarray,
-              n_days: int) -> np.ndarray:
+def step_path(
+    u_day: np.ndarray, u_on: np.ndarray, jumps: np.ndarray, rate: np.ndarray, n_days: int
+) -> np.ndarray:
     """Piecewise-constant log-multiplier with a few random steps (e.g. price changes).
 
     Each of the ``m`` candidate steps falls on a uniform day and is kept with the

@@ -89,8 +89,13 @@ def simulate(streams: ProductStreams, cal: Calendar) -> SectorDemand:
     # Promotions: runs of 3-10 days on ~8-12 % of days, each with its own discount.
     slots = _n_promo_slots(n_days)
     promo, run_id = runs(
-        d.uniform(), d.uniform_block(slots), d.uniform_block(slots),
-        d.uniform(0.08, 0.12), n_days, 3, 10,
+        d.uniform(),
+        d.uniform_block(slots),
+        d.uniform_block(slots),
+        d.uniform(0.08, 0.12),
+        n_days,
+        3,
+        10,
     )
     run_discount = 0.10 + 0.30 * d.uniform_block(slots)
     discount = np.where(promo, np.take_along_axis(run_discount, run_id, axis=1), 0.0)
@@ -105,8 +110,11 @@ def simulate(streams: ProductStreams, cal: Calendar) -> SectorDemand:
     price_slots = _n_price_slots(n_days)
     jumps = np.column_stack([d.normal(0.01, 0.06) for _ in range(price_slots)])
     log_steps = step_path(
-        d.uniform_block(price_slots), d.uniform_block(price_slots), jumps,
-        d.uniform(1.0, _MAX_PRICE_CHANGES_PER_YEAR), n_days,
+        d.uniform_block(price_slots),
+        d.uniform_block(price_slots),
+        jumps,
+        d.uniform(1.0, _MAX_PRICE_CHANGES_PER_YEAR),
+        n_days,
     )
     regular = ref_price[:, None] * np.exp(log_steps)
     price = np.round(regular * (1.0 - discount), 2)
@@ -114,8 +122,7 @@ def simulate(streams: ProductStreams, cal: Calendar) -> SectorDemand:
     price_effect = (price / ref_price[:, None]) ** elasticity[:, None]
 
     expected = (
-        base[:, None] * trend * week * season * hol * price_effect
-        * (1.0 + lift[:, None] * promo)
+        base[:, None] * trend * week * season * hol * price_effect * (1.0 + lift[:, None] * promo)
     ).astype(np.float32)
     shape = d.uniform(3.0, 20.0)
     return SectorDemand(

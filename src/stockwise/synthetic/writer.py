@@ -81,6 +81,7 @@ def generate_to_files(
         SCHEMAS[name].empty_table().to_pandas().to_csv(paths[name], index=False)
     for chunk in chunks:
         for name, table in chunk.items():
-            table.to_pandas().to_csv(paths[name], mode="a", header=False, index=False,
-                                     date_format=_DATE_FORMAT)
+            table.to_pandas().to_csv(
+                paths[name], mode="a", header=False, index=False, date_format=_DATE_FORMAT
+            )
     return paths

@@ -112,22 +112,34 @@ class ChunkProgress:
 Progress = Callable[[ChunkProgress], None]
 
 
-def plan_chunk(chunk: PlanChunk, config: PlanConfig, progress: Report | None = None
-               ) -> ChunkResult:
+def plan_chunk(chunk: PlanChunk, config: PlanConfig, progress: Report | None = None) -> ChunkResult:
     """Prepare, correct censoring, forecast and plan one chunk (``plan_inventory``);
     ``progress`` hears its stages (only where the chunk runs in the caller's thread)."""
     timings: dict[str, StageTime] = {}
-    run = plan_inventory_with(chunk.sales_rows(), chunk.inventory, config,
-                              batches=chunk.batches, planned=chunk.planned, timings=timings,
-                              progress=progress)
+    run = plan_inventory_with(
+        chunk.sales_rows(),
+        chunk.inventory,
+        config,
+        batches=chunk.batches,
+        planned=chunk.planned,
+        timings=timings,
+        progress=progress,
+    )
     tables = plan_tables(run)
     written: set[str] = set()
     if chunk.parts_dir is not None:
         written = write_parts(tables, Path(chunk.parts_dir), chunk.sector, chunk.index)
         tables = {name: table for name, table in tables.items() if name not in written}
-    return ChunkResult(chunk.index, chunk.sector, chunk.n_series, tables, timings,
-                       list(run.forecasts.settings),
-                       run.forecasts.models if chunk.keep_models else {}, written)
+    return ChunkResult(
+        chunk.index,
+        chunk.sector,
+        chunk.n_series,
+        tables,
+        timings,
+        list(run.forecasts.settings),
+        run.forecasts.models if chunk.keep_models else {},
+        written,
+    )
 
 
 @dataclass(frozen=True)
@@ -148,9 +160,12 @@ class Chunks:
     part files (:class:`~stockwise.data.partition.PartedSales`) are read part by part.
     """
 
-    def __init__(self, specs: list[ChunkSpec],
-                 tables: dict[str, pd.DataFrame | PartedSales | None],
-                 drop_sector_of: set[int]) -> None:
+    def __init__(
+        self,
+        specs: list[ChunkSpec],
+        tables: dict[str, pd.DataFrame | PartedSales | None],
+        drop_sector_of: set[int],
+    ) -> None:
         self.parts_dir: str | None = None
         """Set to let each chunk write its big tables there itself."""
         self.shares_files = False
@@ -161,10 +176,14 @@ class Chunks:
         self._tables = tables
         self._drop_sector_of = drop_sector_of
         ids = pd.Index([uid for spec in specs for uid in spec.ids])
-        chunk_of = np.repeat(np.arange(len(specs), dtype=np.int32),
-                             [len(spec.ids) for spec in specs])
-        self._rows = {name: _rows_by_chunk(frame, ids, chunk_of, len(specs))
-                      for name, frame in tables.items() if isinstance(frame, pd.DataFrame)}
+        chunk_of = np.repeat(
+            np.arange(len(specs), dtype=np.int32), [len(spec.ids) for spec in specs]
+        )
+        self._rows = {
+            name: _rows_by_chunk(frame, ids, chunk_of, len(specs))
+            for name, frame in tables.items()
+            if isinstance(frame, pd.DataFrame)
+        }
 
     def __len__(self) -> int:
         return len(self.specs)
@@ -177,11 +196,22 @@ class Chunks:
         spec = self.specs[index]
         parts = {name: self._cut(name, index) for name in self._tables if name != "sales"}
         sales = self._tables["sales"]
-        rows = sales.ref(spec.ids) if isinstance(sales, PartedSales) and self.shares_files \
+        rows = (
+            sales.ref(spec.ids)
+            if isinstance(sales, PartedSales) and self.shares_files
             else self._cut("sales", index)
-        return PlanChunk(spec.index, spec.sector, rows, parts["inventory"],
-                         parts.get("batches"), parts.get("planned"), spec.keep_models,
-                         self.parts_dir, index in self._drop_sector_of)
+        )
+        return PlanChunk(
+            spec.index,
+            spec.sector,
+            rows,
+            parts["inventory"],
+            parts.get("batches"),
+            parts.get("planned"),
+            spec.keep_models,
+            self.parts_dir,
+            index in self._drop_sector_of,
+        )
 
     def _cut(self, name: str, index: int) -> pd.DataFrame | None:
         frame = self._tables[name]
@@ -190,12 +220,17 @@ class Chunks:
         if isinstance(frame, PartedSales):
             return frame.read(self.specs[index].ids)
         order, bounds = self._rows[name]
-        return frame.iloc[order[bounds[index]:bounds[index + 1]]].reset_index(drop=True)
+        return frame.iloc[order[bounds[index] : bounds[index + 1]]].reset_index(drop=True)
 
 
-def split_chunks(sales: pd.DataFrame | PartedSales, inventory: pd.DataFrame,
-                 config: PlanConfig, *, batches: pd.DataFrame | None = None,
-                 planned: pd.DataFrame | None = None) -> Chunks:
+def split_chunks(
+    sales: pd.DataFrame | PartedSales,
+    inventory: pd.DataFrame,
+    config: PlanConfig,
+    *,
+    batches: pd.DataFrame | None = None,
+    planned: pd.DataFrame | None = None,
+) -> Chunks:
     """Sector-pure chunks of at most ``config.chunk_size`` series, in a fixed order.
 
     Sectors in name order (series without a sector last), each sector's series sorted by
@@ -217,8 +252,9 @@ def split_chunks(sales: pd.DataFrame | PartedSales, inventory: pd.DataFrame,
     no_sector: set[int] = set()
     first_of: set[str | None] = set()
     blocks = series_blocks(by_id, config.chunk_size)
-    unsold, unplaced = _stock_without_sales(inventory, set(everyone), config.sector,
-                                            {sector for sector, _ in blocks})
+    unsold, unplaced = _stock_without_sales(
+        inventory, set(everyone), config.sector, {sector for sector, _ in blocks}
+    )
     for sector, ids in blocks:
         if (sector is None and has_sector) or empty_column:
             no_sector.add(len(specs))
@@ -228,19 +264,30 @@ def split_chunks(sales: pd.DataFrame | PartedSales, inventory: pd.DataFrame,
         last = max(i for i, spec in enumerate(specs) if spec.sector == sector)
         specs[last] = replace(specs[last], ids=specs[last].ids + tuple(unsold_ids))
     if unplaced:
-        log.warning("%d products have stock but no sales history, and no sales of their "
-                    "sector in this run (e.g. %s); not planned", len(unplaced),
-                    ", ".join(str(item[S.UNIQUE_ID]) for item in unplaced[:3]))
+        log.warning(
+            "%d products have stock but no sales history, and no sales of their "
+            "sector in this run (e.g. %s); not planned",
+            len(unplaced),
+            ", ".join(str(item[S.UNIQUE_ID]) for item in unplaced[:3]),
+        )
     tables = {"sales": sales, "inventory": inventory, "batches": batches, "planned": planned}
     chunks = Chunks(specs, tables, no_sector)
     chunks.unplanned = unplanned_frame(unplaced)
     return chunks
 
 
-def plan_in_chunks(sales: pd.DataFrame | PartedSales, inventory: pd.DataFrame, config: PlanConfig,
-                   sink: ChunkSink, *, batches: pd.DataFrame | None = None,
-                   planned: pd.DataFrame | None = None, executor: Executor | None = None,
-                   progress: Progress | None = None, steps: Report | None = None) -> int:
+def plan_in_chunks(
+    sales: pd.DataFrame | PartedSales,
+    inventory: pd.DataFrame,
+    config: PlanConfig,
+    sink: ChunkSink,
+    *,
+    batches: pd.DataFrame | None = None,
+    planned: pd.DataFrame | None = None,
+    executor: Executor | None = None,
+    progress: Progress | None = None,
+    steps: Report | None = None,
+) -> int:
     """Plan every chunk on ``executor`` (default: here) and hand each result to ``sink``
     as it completes; ``progress`` hears of each finished chunk. Returns the chunk count.
 
@@ -254,8 +301,12 @@ def plan_in_chunks(sales: pd.DataFrame | PartedSales, inventory: pd.DataFrame, c
     """
     config = config.with_today(sales)
     chunks = split_chunks(sales, inventory, config, batches=batches, planned=planned)
-    log.info("planning %d series in %d chunk(s) of at most %d", sum(
-        len(s.ids) for s in chunks.specs), len(chunks), config.chunk_size)
+    log.info(
+        "planning %d series in %d chunk(s) of at most %d",
+        sum(len(s.ids) for s in chunks.specs),
+        len(chunks),
+        config.chunk_size,
+    )
     executor = executor or InProcessExecutor()
     if not chunks.unplanned.empty:
         sink.add_unplanned(chunks.unplanned)
@@ -263,14 +314,16 @@ def plan_in_chunks(sales: pd.DataFrame | PartedSales, inventory: pd.DataFrame, c
     if sink.parts_dir is not None and executor.shares_files:
         chunks.parts_dir = str(sink.parts_dir)
     spans = shares([len(spec.ids) for spec in chunks.specs])
-    work = _reporting(steps, spans, chunks.specs) if steps is not None and getattr(
-        executor, "runs_here", False) else plan_chunk
+    work = (
+        _reporting(steps, spans, chunks.specs)
+        if steps is not None and getattr(executor, "runs_here", False)
+        else plan_chunk
+    )
     planned_share = 0.0
     for done, result in enumerate(executor.map(work, chunks, config), start=1):
         sink.write(result)
         if progress is not None:
-            progress(ChunkProgress(done, len(chunks), result.index, result.sector,
-                                   result.n_series))
+            progress(ChunkProgress(done, len(chunks), result.index, result.sector, result.n_series))
         start, end = spans[result.index]
         planned_share += end - start
         if steps is not None:
@@ -278,20 +331,22 @@ def plan_in_chunks(sales: pd.DataFrame | PartedSales, inventory: pd.DataFrame, c
     return len(chunks)
 
 
-def _reporting(steps: Report, spans: list[tuple[float, float]], specs: list[ChunkSpec]
-               ) -> Callable[[PlanChunk, PlanConfig], ChunkResult]:
+def _reporting(
+    steps: Report, spans: list[tuple[float, float]], specs: list[ChunkSpec]
+) -> Callable[[PlanChunk, PlanConfig], ChunkResult]:
     """``plan_chunk`` that reports each chunk's stages in its share of the job (a chunk
     running in this thread: the closure is never sent anywhere)."""
 
     def work(chunk: PlanChunk, config: PlanConfig) -> ChunkResult:
-        return plan_chunk(chunk, config, within(steps, *spans[chunk.index],
-                                                _chunk_label(chunk, len(specs))))
+        return plan_chunk(
+            chunk, config, within(steps, *spans[chunk.index], _chunk_label(chunk, len(specs)))
+        )
 
     return work
 
 
 def _chunk_label(chunk: PlanChunk, total: int) -> str:
-    """"chunk 2 of 5, sector pharmacy"; without the count for a single chunk."""
+    """ "chunk 2 of 5, sector pharmacy"; without the count for a single chunk."""
     where = f"sector {chunk.sector}" if chunk.sector is not None else ""
     if total == 1:
         return where
@@ -320,14 +375,22 @@ class ChunkedPlanRun:
 
 
 def plan_files_in_chunks(
-    sales: str | Path | pd.DataFrame, inventory: str | Path | pd.DataFrame,
-    out_dir: str | Path, config: PlanConfig, *,
+    sales: str | Path | pd.DataFrame,
+    inventory: str | Path | pd.DataFrame,
+    out_dir: str | Path,
+    config: PlanConfig,
+    *,
     batches: str | Path | pd.DataFrame | None = None,
-    column_map: dict[str, str] | None = None, inventory_map: dict[str, str] | None = None,
-    planned: str | Path | pd.DataFrame | None = None, executor: Executor | None = None,
-    tracker: Tracker | None = None, progress: Progress | None = None,
-    timings: dict[str, StageTime] | None = None, bounds: Bounds = DEFAULT_BOUNDS,
-    batches_map: dict[str, str] | None = None, reading: ReadOptions = NO_OPTIONS,
+    column_map: dict[str, str] | None = None,
+    inventory_map: dict[str, str] | None = None,
+    planned: str | Path | pd.DataFrame | None = None,
+    executor: Executor | None = None,
+    tracker: Tracker | None = None,
+    progress: Progress | None = None,
+    timings: dict[str, StageTime] | None = None,
+    bounds: Bounds = DEFAULT_BOUNDS,
+    batches_map: dict[str, str] | None = None,
+    reading: ReadOptions = NO_OPTIONS,
     steps: Report | None = None,
 ) -> tuple[ChunkedPlanRun, ValidationRun]:
     """Validate the files, plan them chunk by chunk, and stream every output to ``out_dir``
@@ -352,31 +415,56 @@ def plan_files_in_chunks(
     tracker = tracker or NullTracker()
     clock = StageClock(timings)
     (out / SETTINGS_FILE).unlink(missing_ok=True)  # never an earlier run's settings
-    with tracker.start_run("plan", tags={"stockwise.kind": "plan"}), \
-            tempfile.TemporaryDirectory(prefix="stockwise-parts-") as parts_dir:
+    with (
+        tracker.start_run("plan", tags={"stockwise.kind": "plan"}),
+        tempfile.TemporaryDirectory(prefix="stockwise-parts-") as parts_dir,
+    ):
         step(steps, "validating the files", 0, 1, span=(0.0, VALIDATE_SHARE))
         validation = validate_plan_inputs(
-            sales, inventory, batches, column_map, inventory_map, out,
-            parts_dir=Path(parts_dir), part_series=config.chunk_size,
-            map_parts=executor.map if executor is not None and executor.shares_files
-            else None, bounds=bounds, batches_map=batches_map, reading=reading)
+            sales,
+            inventory,
+            batches,
+            column_map,
+            inventory_map,
+            out,
+            parts_dir=Path(parts_dir),
+            part_series=config.chunk_size,
+            map_parts=executor.map if executor is not None and executor.shares_files else None,
+            bounds=bounds,
+            batches_map=batches_map,
+            reading=reading,
+        )
         clock.lap("validate")
         tables = validation.tables
         sales_table = tables["sales"]  # parts (a Parquet file) or the whole table
         sales_rows = sales_table if isinstance(sales_table, PartedSales) else sales_table.data
-        n_series = (len(sales_table.series) if isinstance(sales_table, PartedSales)
-                    else int(sales_rows[S.UNIQUE_ID].nunique()))
+        n_series = (
+            len(sales_table.series)
+            if isinstance(sales_table, PartedSales)
+            else int(sales_rows[S.UNIQUE_ID].nunique())
+        )
         stock = tables["inventory"].data
         config = config.with_language(stock[S.SECTOR].unique() if S.SECTOR in stock else ())
-        writer = PlanWriter(out, n_series=n_series, budget=config.budget,
-                            inventory=tables["inventory"].data,
-                            csv_format=config.output_format(sales_table.report.dialect),
-                            lang=config.lang)
+        writer = PlanWriter(
+            out,
+            n_series=n_series,
+            budget=config.budget,
+            inventory=tables["inventory"].data,
+            csv_format=config.output_format(sales_table.report.dialect),
+            lang=config.lang,
+        )
         config = config.with_today(sales_rows)
-        plan_in_chunks(sales_rows, tables["inventory"].data, config, writer,
-                       batches=tables["batches"].data if "batches" in tables else None,
-                       planned=future, executor=executor, progress=progress,
-                       steps=within(steps, VALIDATE_SHARE, WRITE_FROM))
+        plan_in_chunks(
+            sales_rows,
+            tables["inventory"].data,
+            config,
+            writer,
+            batches=tables["batches"].data if "batches" in tables else None,
+            planned=future,
+            executor=executor,
+            progress=progress,
+            steps=within(steps, VALIDATE_SHARE, WRITE_FROM),
+        )
         clock.lap("chunks")
         step(steps, "writing the files", 0, 1, span=(WRITE_FROM, 1.0))
         plan = writer.plan
@@ -384,19 +472,32 @@ def plan_files_in_chunks(
         files = writer.finish(settings, plan)
         files["validation_summary"] = write_validation_summary(validation, out / "validation")
         if not isinstance(tracker, NullTracker):  # reading the tables back costs
-            track_forecasts(tracker, "plan", sales=sales_rows, options=vars(config),
-                            result=writer.forecasts_result(forecasts=False), out_dir=out,
-                            files=files)
+            track_forecasts(
+                tracker,
+                "plan",
+                sales=sales_rows,
+                options=vars(config),
+                result=writer.forecasts_result(forecasts=False),
+                out_dir=out,
+                files=files,
+            )
         clock.lap("write")
-    return ChunkedPlanRun(plan, writer.alerts, files, writer.chunk_timings(),
-                          holes=writer.table("holes"), settings=settings,
-                          unplanned=writer.table("unplanned"),
-                          budget=writer.budgeted(), lang=config.lang or "en"), validation
+    return ChunkedPlanRun(
+        plan,
+        writer.alerts,
+        files,
+        writer.chunk_timings(),
+        holes=writer.table("holes"),
+        settings=settings,
+        unplanned=writer.table("unplanned"),
+        budget=writer.budgeted(),
+        lang=config.lang or "en",
+    ), validation
 
 
-def _stock_without_sales(inventory: pd.DataFrame, sold: set[str], sector: str | None,
-                         planned_sectors: set[str | None]
-                         ) -> tuple[dict[str | None, list[str]], list[dict]]:
+def _stock_without_sales(
+    inventory: pd.DataFrame, sold: set[str], sector: str | None, planned_sectors: set[str | None]
+) -> tuple[dict[str | None, list[str]], list[dict]]:
     """Inventory products without any sales row: per chunk sector, those planned (at zero
     demand, as dead stock, by the chunk of their sector), and those that cannot be (no
     sales of their sector in this run). Another sector's products (``sector``) are
@@ -417,12 +518,15 @@ def _stock_without_sales(inventory: pd.DataFrame, sold: set[str], sector: str | 
         if own in planned_sectors:
             placed.setdefault(own, []).append(uid)
         else:
-            why = (f"stock but no sales row, and no sales of its sector ({own}) in this run"
-                   if own is not None else
-                   "stock but no sales row, and no sector to plan it with (the sales have "
-                   "sectors, its inventory row has none)")
-            unplaced.append({S.UNIQUE_ID: uid, S.SECTOR: own, S.ON_HAND: on_hand[uid],
-                             "reason": why})
+            why = (
+                f"stock but no sales row, and no sales of its sector ({own}) in this run"
+                if own is not None
+                else "stock but no sales row, and no sector to plan it with (the sales have "
+                "sectors, its inventory row has none)"
+            )
+            unplaced.append(
+                {S.UNIQUE_ID: uid, S.SECTOR: own, S.ON_HAND: on_hand[uid], "reason": why}
+            )
     return placed, unplaced
 
 
@@ -432,8 +536,11 @@ def _sector_of_series(sales: pd.DataFrame, sector: str | None) -> pd.Series:
         ids = pd.Index(pd.unique(sales[S.UNIQUE_ID])).astype(str)
         return pd.Series(sector, index=ids, dtype=object)
     pairs = sales[[S.UNIQUE_ID, S.SECTOR]].drop_duplicates(S.UNIQUE_ID)
-    by_id = pd.Series([None if pd.isna(s) else str(s) for s in pairs[S.SECTOR]],
-                      index=pd.Index(pairs[S.UNIQUE_ID].astype(str)), dtype=object)
+    by_id = pd.Series(
+        [None if pd.isna(s) else str(s) for s in pairs[S.SECTOR]],
+        index=pd.Index(pairs[S.UNIQUE_ID].astype(str)),
+        dtype=object,
+    )
     if sector is not None:
         by_id = by_id[by_id == sector]
         if by_id.empty:
@@ -442,8 +549,9 @@ def _sector_of_series(sales: pd.DataFrame, sector: str | None) -> pd.Series:
     return by_id
 
 
-def _rows_by_chunk(frame: pd.DataFrame, ids: pd.Index, chunk_of: np.ndarray, n_chunks: int
-                   ) -> tuple[np.ndarray, np.ndarray]:
+def _rows_by_chunk(
+    frame: pd.DataFrame, ids: pd.Index, chunk_of: np.ndarray, n_chunks: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Row positions of ``frame`` grouped by chunk (input order within each) and the
     bounds of each chunk's slice; rows of series in no chunk are left out."""
     keys = frame[S.UNIQUE_ID]

@@ -49,9 +49,14 @@ class ClosedDays:
     """Known closed days: ``ds`` and, when a closure is one store's, ``store``."""
 
     @classmethod
-    def of(cls, frame: pd.DataFrame, freq: str, season_length: int,
-           stores: pd.Series | None = None, calendar: pd.DataFrame | None = None
-           ) -> ClosedDays | None:
+    def of(
+        cls,
+        frame: pd.DataFrame,
+        freq: str,
+        season_length: int,
+        stores: pd.Series | None = None,
+        calendar: pd.DataFrame | None = None,
+    ) -> ClosedDays | None:
         """The judge of a run's rows, or None where the data is not daily. ``stores``:
         the store of each series (indexed by ``unique_id``); ``calendar``: known closed
         days (``ds`` [, ``store``])."""
@@ -66,9 +71,11 @@ class ClosedDays:
         of a store busy at its cutoff and shut that day, or on a known closed day."""
         zero = rows[S.Y].to_numpy(dtype=float) <= 0
 
-        def judge(history: np.ndarray, series: np.ndarray, pick: np.ndarray,
-                  steps: np.ndarray) -> np.ndarray:
+        def judge(
+            history: np.ndarray, series: np.ndarray, pick: np.ndarray, steps: np.ndarray
+        ) -> np.ndarray:
             return busy(history[:, -RECENT_PERIODS:])[series] & zero[pick]
+
         out = self._judge(rows, judge, self.panel, self._series(rows))
         if self.stores is not None:
             store = self._store(rows)
@@ -79,10 +86,13 @@ class ClosedDays:
     def expected(self, rows: pd.DataFrame) -> np.ndarray:
         """Per row (``unique_id, ds`` and ``cutoff``, else each series' last date is the
         cutoff): whether the day is expected closed as seen from its cutoff."""
-        def judge(history: np.ndarray, series: np.ndarray, pick: np.ndarray,
-                  steps: np.ndarray) -> np.ndarray:
+
+        def judge(
+            history: np.ndarray, series: np.ndarray, pick: np.ndarray, steps: np.ndarray
+        ) -> np.ndarray:
             phases = closed_phases(history, self.season_length)
             return phases[series, (steps - 1) % phases.shape[1]]
+
         out = self._judge(rows, judge, self.panel, self._series(rows))
         if self.stores is not None:
             out |= self._judge(rows, judge, self.stores, self._store(rows))
@@ -120,10 +130,11 @@ class ClosedDays:
         everywhere = self.calendar.loc[self.calendar[S.UNIQUE_ID] == "*", S.DS]
         own = pd.MultiIndex.from_frame(self.calendar[[S.UNIQUE_ID, S.DS]])
         keys = pd.MultiIndex.from_arrays([rows[S.UNIQUE_ID].astype(str), ds])
-        return (ds.isin(everywhere).to_numpy() | keys.isin(own))
+        return ds.isin(everywhere).to_numpy() | keys.isin(own)
 
-    def _judge(self, rows: pd.DataFrame, rule: Rule, panel: Panel, series: np.ndarray
-               ) -> np.ndarray:
+    def _judge(
+        self, rows: pd.DataFrame, rule: Rule, panel: Panel, series: np.ndarray
+    ) -> np.ndarray:
         """Apply ``rule(history up to the cutoff, panel row, row positions, steps ahead)`` to
         the rows of each distinct distance between the cutoff and the panel row's last
         day; ``series``: each row's panel row (-1: not in it)."""
@@ -132,26 +143,25 @@ class ClosedDays:
         if not known.any():
             return out
         last = panel.dates[:, -1][np.maximum(series, 0)]
-        cutoff = (pd.to_datetime(rows[CUTOFF]).to_numpy() if CUTOFF in rows.columns
-                  else last)
+        cutoff = pd.to_datetime(rows[CUTOFF]).to_numpy() if CUTOFF in rows.columns else last
         day = np.timedelta64(1, "D")
         back = np.where(known, (last - cutoff) // day, -1)
         step = (pd.to_datetime(rows[S.DS]).to_numpy() - cutoff) // day
         for lag in np.unique(back[known & (back >= 0)]):
             pick = np.flatnonzero(known & (back == lag))
-            history = panel.values[:, :panel.n_periods - int(lag)]
+            history = panel.values[:, : panel.n_periods - int(lag)]
             out[pick] = rule(history, series[pick], pick, step[pick])
         return out
 
 
-def _busy(history: np.ndarray, row: np.ndarray, pick: np.ndarray, steps: np.ndarray
-          ) -> np.ndarray:
+def _busy(history: np.ndarray, row: np.ndarray, pick: np.ndarray, steps: np.ndarray) -> np.ndarray:
     """Whether each row's panel row was busy at the cutoff."""
     return busy(history[:, -RECENT_PERIODS:])[row]
 
 
-def _store_totals(frame: pd.DataFrame, ids: np.ndarray, stores: pd.Series | None
-                  ) -> tuple[Panel | None, np.ndarray | None]:
+def _store_totals(
+    frame: pd.DataFrame, ids: np.ndarray, stores: pd.Series | None
+) -> tuple[Panel | None, np.ndarray | None]:
     """The panel of daily totals of the stores with two series or more (a day no series
     has a row is a total of 0), and each series' row in it (-1: none)."""
     if stores is None or stores.empty:
@@ -167,29 +177,33 @@ def _store_totals(frame: pd.DataFrame, ids: np.ndarray, stores: pd.Series | None
     return panel, pd.Index(panel.ids).get_indexer(shared.fillna("").to_numpy())
 
 
-def _calendar(calendar: pd.DataFrame | None, stores: pd.Series | None
-              ) -> pd.DataFrame | None:
+def _calendar(calendar: pd.DataFrame | None, stores: pd.Series | None) -> pd.DataFrame | None:
     """The calendar as (``unique_id``, ``ds``) pairs: a day without a store applies to
     every series, a store's day to the series of that store."""
     if calendar is None or calendar.empty:
         return None
     if S.DS not in calendar.columns:
-        raise InputError(f"the calendar of closed days needs a '{S.DS}' column (and "
-                         f"optionally '{S.STORE}'); it has {list(calendar.columns)}",
-                         column=S.DS)
+        raise InputError(
+            f"the calendar of closed days needs a '{S.DS}' column (and "
+            f"optionally '{S.STORE}'); it has {list(calendar.columns)}",
+            column=S.DS,
+        )
     days = calendar.assign(**{S.DS: pd.to_datetime(calendar[S.DS]).dt.normalize()})
     if S.STORE not in days.columns:
         days = days.assign(**{S.STORE: None})
     if stores is None and days[S.STORE].notna().any():
-        raise InputError("the calendar of closed days names stores, but the sales have no "
-                         f"'{S.STORE}' column to tell which series each store holds",
-                         column=S.STORE)
+        raise InputError(
+            "the calendar of closed days names stores, but the sales have no "
+            f"'{S.STORE}' column to tell which series each store holds",
+            column=S.STORE,
+        )
     series = stores.astype(str) if stores is not None else pd.Series(dtype=str)
     pairs = pd.DataFrame({S.UNIQUE_ID: series.index.astype(str), S.STORE: series.to_numpy()})
     everywhere = days.loc[days[S.STORE].isna(), [S.DS]].assign(**{S.UNIQUE_ID: "*"})
     one_store = days[days[S.STORE].notna()].astype({S.STORE: str}).merge(pairs, on=S.STORE)
-    return pd.concat([everywhere, one_store[[S.UNIQUE_ID, S.DS]]],
-                     ignore_index=True).drop_duplicates()
+    return pd.concat(
+        [everywhere, one_store[[S.UNIQUE_ID, S.DS]]], ignore_index=True
+    ).drop_duplicates()
 
 
 def zero_closed(forecasts: pd.DataFrame, closed: np.ndarray) -> pd.DataFrame:

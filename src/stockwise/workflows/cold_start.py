@@ -36,17 +36,27 @@ def peer_groups(df: pd.DataFrame, columns: Sequence[str] | None) -> pd.DataFrame
         columns = [c for c in DEFAULT_PEER_COLUMNS if c in df.columns]
     for column in columns:
         if column not in df.columns:
-            raise InputError(f"cold-start peer column '{column}' is not a column of the sales "
-                             f"table (columns: {list(df.columns)})", column=column)
+            raise InputError(
+                f"cold-start peer column '{column}' is not a column of the sales "
+                f"table (columns: {list(df.columns)})",
+                column=column,
+            )
     if not columns:
         return None
     rows = df[[S.UNIQUE_ID, *columns]].dropna().drop_duplicates(S.UNIQUE_ID)
     return rows.assign(**{S.UNIQUE_ID: rows[S.UNIQUE_ID].astype(str)}).set_index(S.UNIQUE_ID)
 
 
-def route_young(out: pd.DataFrame, chosen: pd.DataFrame, frame: pd.DataFrame,
-                df: pd.DataFrame, levels: Sequence[int], season_length: int, freq: str,
-                options: ColdStart) -> tuple[pd.DataFrame, pd.DataFrame]:
+def route_young(
+    out: pd.DataFrame,
+    chosen: pd.DataFrame,
+    frame: pd.DataFrame,
+    df: pd.DataFrame,
+    levels: Sequence[int],
+    season_length: int,
+    freq: str,
+    options: ColdStart,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``out`` and ``chosen`` with the young series' forecasts from their peers.
 
     ``frame``: the prepared sales the run fitted on; ``df``: the caller's table (for the
@@ -59,15 +69,26 @@ def route_young(out: pd.DataFrame, chosen: pd.DataFrame, frame: pd.DataFrame,
     if young.empty:
         return out, chosen
     future = out.loc[out[S.UNIQUE_ID].isin(young.index), [S.UNIQUE_ID, S.DS]]
-    result = peer_forecast(frame, future, peer_groups(df, options.peers), levels,
-                           season_length, threshold, options.min_peers)
+    result = peer_forecast(
+        frame,
+        future,
+        peer_groups(df, options.peers),
+        levels,
+        season_length,
+        threshold,
+        options.min_peers,
+    )
     notes: dict[str, str] = {}
     for uid, how in result.basis.items():
-        notes[uid] = (f"young series ({young[uid]} of {threshold} periods since its first "
-                      f"sale): forecast from {how}")
+        notes[uid] = (
+            f"young series ({young[uid]} of {threshold} periods since its first "
+            f"sale): forecast from {how}"
+        )
     for uid, why in result.without_peers.items():
-        notes[uid] = (f"young series ({young[uid]} of {threshold} periods since its first "
-                      f"sale), own history kept: {why}")
+        notes[uid] = (
+            f"young series ({young[uid]} of {threshold} periods since its first "
+            f"sale), own history kept: {why}"
+        )
     if result.basis:
         served = out[S.UNIQUE_ID].isin(list(result.basis))
         peers = result.forecasts.assign(**{S.MODEL: MODEL_NAME, NOTE: ""})

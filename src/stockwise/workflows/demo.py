@@ -72,8 +72,10 @@ def run_demo(
 
     with step("validate"):
         validation = validate_sources(
-            files["data/sales"], inventory=files.get("data/inventory"),
-            batches=files.get("data/batches"), out_dir=out / "validation",
+            files["data/sales"],
+            inventory=files.get("data/inventory"),
+            batches=files.get("data/batches"),
+            out_dir=out / "validation",
             as_of=last_day,
         )
         for table in validation.tables.values():
@@ -94,20 +96,41 @@ def run_demo(
     with tracker.start_run("demo", tags={"stockwise.kind": "demo"}):
         with step("forecast and plan"):
             tables = validation.tables
-            run = plan_inventory(sales, tables["inventory"].data, batches=tables["batches"].data,
-                                 n_windows=n_windows, seed=seed)
-            written = write_plan(run, out / "plan", PlanConfig(n_windows=n_windows, seed=seed),
-                                 tables["inventory"].data)
+            run = plan_inventory(
+                sales,
+                tables["inventory"].data,
+                batches=tables["batches"].data,
+                n_windows=n_windows,
+                seed=seed,
+            )
+            written = write_plan(
+                run,
+                out / "plan",
+                PlanConfig(n_windows=n_windows, seed=seed),
+                tables["inventory"].data,
+            )
             files.update({f"plan/{name}": path for name, path in written.items()})
             forecasts = run.forecasts.forecasts
 
         with step("report"):
             report = report_run(out / "plan", sales=files["data/sales"])
             files["plan/report"] = report.html
-        track_forecasts(tracker, "demo", sales=sales, result=run.forecasts, out_dir=out,
-                        files={**written, "report": report.html, "run_log": out / RUN_LOG},
-                        options={"sectors": sectors, "products": n_products, "days": n_days,
-                                 "seed": seed, "n_windows": n_windows, "policy": "RS"})
+        track_forecasts(
+            tracker,
+            "demo",
+            sales=sales,
+            result=run.forecasts,
+            out_dir=out,
+            files={**written, "report": report.html, "run_log": out / RUN_LOG},
+            options={
+                "sectors": sectors,
+                "products": n_products,
+                "days": n_days,
+                "seed": seed,
+                "n_windows": n_windows,
+                "policy": "RS",
+            },
+        )
 
     return DemoResult(out, files, validation, forecasts, timings, run.plan)
 

@@ -83,9 +83,10 @@ QUALITIES = ("fast", "best")
 series; "best" adds AutoETS, AutoTheta, AutoCES and their median combination on every
 frequency and the global gradient-boosted models on daily data too, at a second (monthly)
 to several seconds (long daily series) per series (docs/benchmarks/accuracy_preset.md)."""
-SLOW_ON_DAILY = {"fast": {"AutoARIMA", "AutoETS", "AutoTheta", "CrostonOptimized", "ADIDA",
-                          "IMAPA"},
-                 "best": {"AutoARIMA"}}
+SLOW_ON_DAILY = {
+    "fast": {"AutoARIMA", "AutoETS", "AutoTheta", "CrostonOptimized", "ADIDA", "IMAPA"},
+    "best": {"AutoARIMA"},
+}
 """Left out of "auto" on daily data, per preset: fitted series by series, they cost from
 milliseconds (with their refits for conformal bands) to seconds per series per fit on two
 years of days, where the panel-wide models cost well under a millisecond
@@ -143,13 +144,25 @@ class ForecastRun:
 
 
 def forecast(
-    df: pd.DataFrame, h: int, freq: str | None = None, season_length: int | None = None,
-    models: ModelSpec = "auto", levels: Sequence[int] = (), n_windows: int = 2, *,
-    metric: str = "mase", ensemble_k: int = 3, ensemble: str = "median",
-    restrict_to: Sequence[str] | None = None, calibrate: bool = True,
-    exog: Sequence[str] | None = None, X_df: pd.DataFrame | None = None,
-    quality: str = "fast", level: Sequence[int] | None = None,
-    max_gap_days: int = DEFAULT_MAX_GAP_DAYS, closed_calendar: pd.DataFrame | None = None,
+    df: pd.DataFrame,
+    h: int,
+    freq: str | None = None,
+    season_length: int | None = None,
+    models: ModelSpec = "auto",
+    levels: Sequence[int] = (),
+    n_windows: int = 2,
+    *,
+    metric: str = "mase",
+    ensemble_k: int = 3,
+    ensemble: str = "median",
+    restrict_to: Sequence[str] | None = None,
+    calibrate: bool = True,
+    exog: Sequence[str] | None = None,
+    X_df: pd.DataFrame | None = None,
+    quality: str = "fast",
+    level: Sequence[int] | None = None,
+    max_gap_days: int = DEFAULT_MAX_GAP_DAYS,
+    closed_calendar: pd.DataFrame | None = None,
     cold_start: ColdStart | int | bool | None = None,
 ) -> pd.DataFrame:
     """Forecast ``h`` periods for every series of ``df`` (``unique_id, ds, y``).
@@ -184,21 +197,48 @@ def forecast(
         if levels:
             raise OptionError("give the interval levels once: levels= or level=, not both")
         levels = level
-    return run_forecast(df, h, freq, season_length, models, levels, n_windows,
-                        metric=metric, ensemble_k=ensemble_k, ensemble=ensemble,
-                        restrict_to=restrict_to, calibrate=calibrate, exog=exog,
-                        X_df=X_df, quality=quality, max_gap_days=max_gap_days,
-                        closed_calendar=closed_calendar, cold_start=cold_start).forecasts
+    return run_forecast(
+        df,
+        h,
+        freq,
+        season_length,
+        models,
+        levels,
+        n_windows,
+        metric=metric,
+        ensemble_k=ensemble_k,
+        ensemble=ensemble,
+        restrict_to=restrict_to,
+        calibrate=calibrate,
+        exog=exog,
+        X_df=X_df,
+        quality=quality,
+        max_gap_days=max_gap_days,
+        closed_calendar=closed_calendar,
+        cold_start=cold_start,
+    ).forecasts
 
 
 def run_forecast(
-    df: pd.DataFrame, h: int, freq: str | None = None, season_length: int | None = None,
-    models: ModelSpec = "auto", levels: Sequence[int] = (), n_windows: int = 2, *,
-    metric: str = "mase", ensemble_k: int = 3, ensemble: str = "median",
-    restrict_to: Sequence[str] | None = None, calibrate: bool = True,
-    exog: Sequence[str] | None = None, X_df: pd.DataFrame | None = None,
-    quality: str = "fast", max_gap_days: int = DEFAULT_MAX_GAP_DAYS,
-    closed_calendar: pd.DataFrame | None = None, progress: Report | None = None,
+    df: pd.DataFrame,
+    h: int,
+    freq: str | None = None,
+    season_length: int | None = None,
+    models: ModelSpec = "auto",
+    levels: Sequence[int] = (),
+    n_windows: int = 2,
+    *,
+    metric: str = "mase",
+    ensemble_k: int = 3,
+    ensemble: str = "median",
+    restrict_to: Sequence[str] | None = None,
+    calibrate: bool = True,
+    exog: Sequence[str] | None = None,
+    X_df: pd.DataFrame | None = None,
+    quality: str = "fast",
+    max_gap_days: int = DEFAULT_MAX_GAP_DAYS,
+    closed_calendar: pd.DataFrame | None = None,
+    progress: Report | None = None,
     cold_start: ColdStart | int | bool | None = None,
 ) -> ForecastRun:
     """:func:`forecast`, returning the whole :class:`ForecastRun`.
@@ -217,58 +257,101 @@ def run_forecast(
     young_options = ColdStart.of(cold_start)
     exog = _exog_columns(df, exog, X_df)
     if exog and X_df is None:
-        raise OptionError(f"known-ahead inputs {exog} need their future values: pass X_df "
-                          "(unique_id, ds and those columns for the forecast periods)")
+        raise OptionError(
+            f"known-ahead inputs {exog} need their future values: pass X_df "
+            "(unique_id, ds and those columns for the forecast periods)"
+        )
     report_step(progress, "preparing the series", 0, 1, span=(0.0, BACKTEST_SPAN[0]))
     frame, freq, holes = _prepare(df, freq, exog, max_gap_days)
     season_length = calendar_facts.season_length(freq, season_length or None)
     levels = normalise_levels(levels)
     if models == "auto" and quality == "fast" and freq == "D":
         n_windows = max(n_windows, FAST_DAILY_WINDOWS)
-    frame, holes = bridge_holes(frame, holes, season_length=season_length,
-                                min_periods=n_windows * h + 2 * season_length)
+    frame, holes = bridge_holes(
+        frame, holes, season_length=season_length, min_periods=n_windows * h + 2 * season_length
+    )
     segments = classify_demand(_as_demand(frame, holes))["demand_class"]
-    candidates = _candidates(frame, models, freq, season_length, restrict_to, quality,
-                             segments)
+    candidates = _candidates(frame, models, freq, season_length, restrict_to, quality, segments)
     names = sorted({_label(n) for names in candidates.values() for n in names})
     members: dict[str, list[str]] = {}
     cv = None
     band_levels = levels if calibrate else ()
     closed = ClosedDays.of(frame, freq, season_length, _stores(df), closed_calendar)
     if len(names) == 1:
-        chosen = pd.DataFrame({S.UNIQUE_ID: sorted(candidates), MODEL: names[0],
-                               "score": np.nan, "basis": "only candidate"})
+        chosen = pd.DataFrame(
+            {
+                S.UNIQUE_ID: sorted(candidates),
+                MODEL: names[0],
+                "score": np.nan,
+                "basis": "only candidate",
+            }
+        )
         metrics = pd.DataFrame()
     else:
-        chosen, metrics, members, cv = _choose(frame, candidates, h, n_windows, season_length,
-                                               metric, ensemble_k, ensemble, band_levels, freq,
-                                               segments, closed, holes, progress)
-    out, fitted = _final_forecasts(frame, chosen, candidates, h, levels, season_length, freq,
-                                   ensemble, members, _future_inputs(X_df, exog),
-                                   backtest=cv, n_windows=n_windows, progress=progress)
+        chosen, metrics, members, cv = _choose(
+            frame,
+            candidates,
+            h,
+            n_windows,
+            season_length,
+            metric,
+            ensemble_k,
+            ensemble,
+            band_levels,
+            freq,
+            segments,
+            closed,
+            holes,
+            progress,
+        )
+    out, fitted = _final_forecasts(
+        frame,
+        chosen,
+        candidates,
+        h,
+        levels,
+        season_length,
+        freq,
+        ensemble,
+        members,
+        _future_inputs(X_df, exog),
+        backtest=cv,
+        n_windows=n_windows,
+        progress=progress,
+    )
     table = pd.DataFrame()
     past = pd.DataFrame()
     if cv is not None:
         past = _chosen_backtest(cv, chosen, band_levels)
     if band_levels and cv is not None:
         report_step(progress, "calibrating the bands", 0, 1, span=(FIT_SPAN[1], 1.0))
-        out, table, past = _calibrate(out, frame, past, band_levels, season_length, segments,
-                                      closed, holes)
+        out, table, past = _calibrate(
+            out, frame, past, band_levels, season_length, segments, closed, holes
+        )
     if isinstance(models, str) and models == "auto":  # young series: from their peers
-        out, chosen = route_young(out, chosen, frame, df, levels, season_length, freq,
-                                  young_options)
+        out, chosen = route_young(
+            out, chosen, frame, df, levels, season_length, freq, young_options
+        )
     if closed is not None:  # expected closures: 0, whatever the model and its bands said
         out = zero_closed(out, closed.expected(out))
         if not past.empty:
             past = zero_closed(past, closed.expected(past))
-    return ForecastRun(out, chosen, metrics, members, freq, season_length, fitted, table, past,
-                       segments)
+    return ForecastRun(
+        out, chosen, metrics, members, freq, season_length, fitted, table, past, segments
+    )
 
 
 def backtest(
-    df: pd.DataFrame, h: int, freq: str | None = None, models: ModelSpec = ("SeasonalNaive",),
-    n_windows: int = 2, season_length: int | None = None, levels: Sequence[int] = (),
-    step: int | None = None, exog: Sequence[str] = (), progress: Report | None = None,
+    df: pd.DataFrame,
+    h: int,
+    freq: str | None = None,
+    models: ModelSpec = ("SeasonalNaive",),
+    n_windows: int = 2,
+    season_length: int | None = None,
+    levels: Sequence[int] = (),
+    step: int | None = None,
+    exog: Sequence[str] = (),
+    progress: Report | None = None,
 ) -> BacktestResult:
     """Rolling-origin backtest of each model on every series; returns forecasts + metrics.
 
@@ -278,30 +361,37 @@ def backtest(
     """
     frame, freq, holes = _prepare(df, freq, _exog_columns(df, exog, None))
     season_length = calendar_facts.season_length(freq, season_length or None)
-    frame, holes = bridge_holes(frame, holes, season_length=season_length,
-                                min_periods=n_windows * h + 2 * season_length)
+    frame, holes = bridge_holes(
+        frame, holes, season_length=season_length, min_periods=n_windows * h + 2 * season_length
+    )
     levels = normalise_levels(levels)
     specs = [models] if isinstance(models, str | Forecaster) else list(models)
     cv: pd.DataFrame | None = None
     names = []
     for done, spec in enumerate(specs):
         model = with_fallback(spec, season_length, freq, h)
-        report_step(progress, "backtesting model", done, len(specs), item=model.name,
-                    span=(0.0, 0.95))
+        report_step(
+            progress, "backtesting model", done, len(specs), item=model.name, span=(0.0, 0.95)
+        )
         names.append(model.name)
         result = backtest_model(model, frame, h, n_windows, step, levels)
         key = [S.UNIQUE_ID, S.DS, CUTOFF, S.Y]
         cv = result if cv is None else cv.merge(result, on=key, how="outer")
     assert cv is not None
     report_step(progress, "scoring the models", 0, 1, span=(0.95, 1.0))
-    metrics = evaluate(cv[~in_holes(cv, holes)], frame, names, season_length=season_length,
-                       levels=levels)
+    metrics = evaluate(
+        cv[~in_holes(cv, holes)], frame, names, season_length=season_length, levels=levels
+    )
     return BacktestResult(cv, metrics)
 
 
 # -- steps --------------------------------------------------------------------------------
-def _prepare(df: pd.DataFrame, freq: str | None, exog: Sequence[str] = (),
-             max_gap_days: int = DEFAULT_MAX_GAP_DAYS) -> tuple[pd.DataFrame, str, pd.DataFrame]:
+def _prepare(
+    df: pd.DataFrame,
+    freq: str | None,
+    exog: Sequence[str] = (),
+    max_gap_days: int = DEFAULT_MAX_GAP_DAYS,
+) -> tuple[pd.DataFrame, str, pd.DataFrame]:
     """Check the frame, put it on a regular calendar, aggregate to a coarser ``freq``;
     also return its long holes (:func:`~stockwise.data.holes.find_holes`, at ``freq``).
 
@@ -314,12 +404,15 @@ def _prepare(df: pd.DataFrame, freq: str | None, exog: Sequence[str] = (),
     drivers = frame[[S.UNIQUE_ID, S.DS, *exog]] if exog else None
     frame = regularize(frame[[S.UNIQUE_ID, S.DS, S.Y]], data_freq, gap_policy="zero")
     if not calendar_facts.coarser_or_same(wanted, data_freq):
-        raise OptionError(f"the data is {data_freq}; it cannot be forecast at a finer "
-                         f"frequency ({wanted})")
+        raise OptionError(
+            f"the data is {data_freq}; it cannot be forecast at a finer frequency ({wanted})"
+        )
     if wanted != data_freq:
         if exog:
-            raise OptionError(f"known-ahead inputs {list(exog)} are per {data_freq} period; "
-                              f"forecast at the data's frequency ({data_freq}) to use them")
+            raise OptionError(
+                f"known-ahead inputs {list(exog)} are per {data_freq} period; "
+                f"forecast at the data's frequency ({data_freq}) to use them"
+            )
         target = str(freq) if week_start is not None else wanted
         frame = _complete_periods(aggregate(frame, target), data_freq, wanted)
     holes = find_holes(frame, max_gap_days=max_gap_days)
@@ -327,11 +420,18 @@ def _prepare(df: pd.DataFrame, freq: str | None, exog: Sequence[str] = (),
     if drivers is not None:
         for column, count in drivers[list(exog)].isna().sum().items():
             if count:  # said, not silent: the value carried forward is a guess
-                log.warning("known-ahead input '%s' is empty on %d of %d rows; each gap takes "
-                            "the series' previous value (else its next)", column, count,
-                            len(drivers))
-        frame = frame.merge(drivers.drop_duplicates([S.UNIQUE_ID, S.DS], keep="last"),
-                            on=[S.UNIQUE_ID, S.DS], how="left")
+                log.warning(
+                    "known-ahead input '%s' is empty on %d of %d rows; each gap takes "
+                    "the series' previous value (else its next)",
+                    column,
+                    count,
+                    len(drivers),
+                )
+        frame = frame.merge(
+            drivers.drop_duplicates([S.UNIQUE_ID, S.DS], keep="last"),
+            on=[S.UNIQUE_ID, S.DS],
+            how="left",
+        )
         by_series = frame.groupby(S.UNIQUE_ID, sort=False)[list(exog)]
         frame[list(exog)] = by_series.ffill().fillna(by_series.bfill())
     return frame, wanted, holes
@@ -342,8 +442,9 @@ def _stores(df: pd.DataFrame) -> pd.Series | None:
     if S.STORE not in df.columns:
         return None
     pairs = df[[S.UNIQUE_ID, S.STORE]].dropna().drop_duplicates(S.UNIQUE_ID)
-    return pd.Series(pairs[S.STORE].astype(str).to_numpy(),
-                     index=pairs[S.UNIQUE_ID].astype(str).to_numpy())
+    return pd.Series(
+        pairs[S.STORE].astype(str).to_numpy(), index=pairs[S.UNIQUE_ID].astype(str).to_numpy()
+    )
 
 
 def _as_demand(frame: pd.DataFrame, bridged: pd.DataFrame) -> pd.DataFrame:
@@ -370,17 +471,22 @@ def _one_week_anchor(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(**{S.DS: found.ds})
 
 
-def _exog_columns(df: pd.DataFrame, exog: Sequence[str] | None, X_df: pd.DataFrame | None
-                  ) -> list[str]:
+def _exog_columns(
+    df: pd.DataFrame, exog: Sequence[str] | None, X_df: pd.DataFrame | None
+) -> list[str]:
     """The known-ahead columns: as given, else those of ``X_df``; each must be in ``df``."""
     if exog is None:
-        exog = [] if X_df is None else [c for c in X_df.columns
-                                        if c not in (S.UNIQUE_ID, S.DS, S.Y)]
+        exog = (
+            [] if X_df is None else [c for c in X_df.columns if c not in (S.UNIQUE_ID, S.DS, S.Y)]
+        )
     columns = list(dict.fromkeys(exog))
     for column in columns:
         if column not in df.columns:
-            raise InputError(f"known-ahead input '{column}' is not a column of the sales "
-                             f"table (columns: {list(df.columns)})", column=column)
+            raise InputError(
+                f"known-ahead input '{column}' is not a column of the sales "
+                f"table (columns: {list(df.columns)})",
+                column=column,
+            )
     return columns
 
 
@@ -389,8 +495,11 @@ def _future_inputs(X_df: pd.DataFrame | None, exog: Sequence[str]) -> pd.DataFra
         return None
     missing = [c for c in (S.UNIQUE_ID, S.DS, *exog) if c not in X_df.columns]
     if missing:
-        raise InputError(f"X_df has no column '{missing[0]}' (needs unique_id, ds and the "
-                         f"known-ahead inputs {list(exog)})", column=missing[0])
+        raise InputError(
+            f"X_df has no column '{missing[0]}' (needs unique_id, ds and the "
+            f"known-ahead inputs {list(exog)})",
+            column=missing[0],
+        )
     future = X_df[[S.UNIQUE_ID, S.DS, *exog]].copy()
     future[S.UNIQUE_ID] = future[S.UNIQUE_ID].astype(str)
     future[S.DS] = pd.to_datetime(future[S.DS])
@@ -409,8 +518,9 @@ def _complete_periods(frame: pd.DataFrame, data_freq: str, freq: str) -> pd.Data
     if data_freq == "h":
         expected = 24 * days
     elif data_freq in calendar_facts.MONTHS_PER_PERIOD:
-        expected = (calendar_facts.MONTHS_PER_PERIOD[freq]
-                    // calendar_facts.MONTHS_PER_PERIOD[data_freq])
+        expected = (
+            calendar_facts.MONTHS_PER_PERIOD[freq] // calendar_facts.MONTHS_PER_PERIOD[data_freq]
+        )
     else:
         expected = days
     complete = pd.Series(frame[S.N_OBS].to_numpy() >= expected, index=frame.index)
@@ -418,9 +528,15 @@ def _complete_periods(frame: pd.DataFrame, data_freq: str, freq: str) -> pd.Data
     return frame[complete | ~keeps_something]
 
 
-def _candidates(frame: pd.DataFrame, models: ModelSpec, freq: str, season_length: int,
-                restrict_to: Sequence[str] | None = None, quality: str = "fast",
-                segments: pd.Series | None = None) -> dict[str, list[str | Forecaster]]:
+def _candidates(
+    frame: pd.DataFrame,
+    models: ModelSpec,
+    freq: str,
+    season_length: int,
+    restrict_to: Sequence[str] | None = None,
+    quality: str = "fast",
+    segments: pd.Series | None = None,
+) -> dict[str, list[str | Forecaster]]:
     """Per series, the models to try: by demand class for "auto", else the given ones.
 
     With ``restrict_to``, "auto" keeps only those of a class's candidates; a class left
@@ -437,8 +553,11 @@ def _candidates(frame: pd.DataFrame, models: ModelSpec, freq: str, season_length
         if freq != "D":
             slow |= DAILY_ONLY
         baseline = "SeasonalNaive" if season_length > 1 else "Naive"
-        extra = (global_candidates(len(ids), restrict_to)
-                 if quality == "best" or freq not in ("h", "D") else [])
+        extra = (
+            global_candidates(len(ids), restrict_to)
+            if quality == "best" or freq not in ("h", "D")
+            else []
+        )
         per_class: dict[str, list[str | Forecaster]] = {}
         for name, listed in table.items():
             names = [n for n in listed if n not in slow]
@@ -456,33 +575,50 @@ def _label(spec: str | Forecaster) -> str:
     return spec if isinstance(spec, str) else spec.name
 
 
-def _choose(frame: pd.DataFrame, candidates: dict[str, list[str | Forecaster]], h: int,
-            n_windows: int, season_length: int, metric: str, ensemble_k: int, how: str,
-            levels: tuple[int, ...] = (), freq: str | None = None,
-            segments: pd.Series | None = None, closed: ClosedDays | None = None,
-            holes: pd.DataFrame | None = None, progress: Report | None = None
-            ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, list[str]], pd.DataFrame | None]:
+def _choose(
+    frame: pd.DataFrame,
+    candidates: dict[str, list[str | Forecaster]],
+    h: int,
+    n_windows: int,
+    season_length: int,
+    metric: str,
+    ensemble_k: int,
+    how: str,
+    levels: tuple[int, ...] = (),
+    freq: str | None = None,
+    segments: pd.Series | None = None,
+    closed: ClosedDays | None = None,
+    holes: pd.DataFrame | None = None,
+    progress: Report | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, list[str]], pd.DataFrame | None]:
     """Backtest each candidate on its series, add the ensemble, select per series.
 
     Also returns the backtest itself (with bands at ``levels``) for band calibration.
     Closures (``closed``) are not scored: a shop shut on a holiday is no model's miss;
     nor are the estimated periods of ``holes``: nothing was observed there.
     """
-    cv = _backtest_candidates(frame, candidates, h, n_windows, season_length, levels, freq,
-                              progress)
+    cv = _backtest_candidates(
+        frame, candidates, h, n_windows, season_length, levels, freq, progress
+    )
     if cv is None:  # no series long enough for even one window
         first = {uid: _label(specs[0]) for uid, specs in candidates.items()}
-        chosen = pd.DataFrame({S.UNIQUE_ID: list(first), MODEL: list(first.values()),
-                               "score": np.nan, "basis": "no backtest possible"})
+        chosen = pd.DataFrame(
+            {
+                S.UNIQUE_ID: list(first),
+                MODEL: list(first.values()),
+                "score": np.nan,
+                "basis": "no backtest possible",
+            }
+        )
         return chosen, pd.DataFrame(), {}, None
     # a model whose series were all too short for one window has no backtest columns
-    labels = sorted({_label(s) for specs in candidates.values() for s in specs}
-                    & set(cv.columns))
+    labels = sorted({_label(s) for specs in candidates.values() for s in specs} & set(cv.columns))
     scored = _scored(cv, closed, holes)
     metrics = evaluate(cv[scored], frame, labels, season_length=season_length)
     tried = {(uid, _label(spec)) for uid, specs in candidates.items() for spec in specs}
-    pairs = pd.Series(list(zip(metrics[S.UNIQUE_ID], metrics[MODEL], strict=True)),
-                      index=metrics.index)
+    pairs = pd.Series(
+        list(zip(metrics[S.UNIQUE_ID], metrics[MODEL], strict=True)), index=metrics.index
+    )
     metrics = metrics[pairs.isin(tried) & (metrics["n_points"] > 0)].reset_index(drop=True)
     members: dict[str, list[str]] = {}
     if ensemble_k > 1 and len(labels) > 1:
@@ -494,20 +630,32 @@ def _choose(frame: pd.DataFrame, candidates: dict[str, list[str | Forecaster]], 
         segments = classify_demand(frame)["demand_class"]
     specs = {_label(s): s for specs in candidates.values() for s in specs}
     combos = _combos_of_candidates({n: (specs[n], []) for n in labels}, season_length)
-    chosen = select_models(metrics, metric, segments=segments, min_points=h,
-                           prior_points=SHRINKAGE_WINDOWS * h,
-                           default=min(combos, default=None), margin=COMBINATION_MARGIN)
+    chosen = select_models(
+        metrics,
+        metric,
+        segments=segments,
+        min_points=h,
+        prior_points=SHRINKAGE_WINDOWS * h,
+        default=min(combos, default=None),
+        margin=COMBINATION_MARGIN,
+    )
     missing = sorted(set(candidates) - set(chosen[S.UNIQUE_ID]))
     if missing:
-        extra = pd.DataFrame({S.UNIQUE_ID: missing, MODEL: [_label(candidates[u][0])
-                                                              for u in missing],
-                              "score": np.nan, "basis": "no backtest possible"})
+        extra = pd.DataFrame(
+            {
+                S.UNIQUE_ID: missing,
+                MODEL: [_label(candidates[u][0]) for u in missing],
+                "score": np.nan,
+                "basis": "no backtest possible",
+            }
+        )
         chosen = pd.concat([chosen, extra], ignore_index=True)
     return _without_empty_ensembles(chosen, metrics, members, candidates), metrics, members, cv
 
 
-def _scored(rows: pd.DataFrame, closed: ClosedDays | None, holes: pd.DataFrame | None
-            ) -> np.ndarray:
+def _scored(
+    rows: pd.DataFrame, closed: ClosedDays | None, holes: pd.DataFrame | None
+) -> np.ndarray:
     """Per backtest row: whether it counts in scores and calibration (neither a closure
     nor a period of a hole)."""
     scored = np.ones(len(rows), dtype=bool) if closed is None else ~closed.zeros(rows)
@@ -516,16 +664,20 @@ def _scored(rows: pd.DataFrame, closed: ClosedDays | None, holes: pd.DataFrame |
     return scored
 
 
-def _without_empty_ensembles(chosen: pd.DataFrame, metrics: pd.DataFrame,
-                             members: dict[str, list[str]],
-                             candidates: dict[str, list[str | Forecaster]]) -> pd.DataFrame:
+def _without_empty_ensembles(
+    chosen: pd.DataFrame,
+    metrics: pd.DataFrame,
+    members: dict[str, list[str]],
+    candidates: dict[str, list[str | Forecaster]],
+) -> pd.DataFrame:
     """A series given the ensemble by its segment but without members of its own (fewer
     than two scored models) takes its best scored model, else its first candidate."""
     lost = chosen[MODEL].eq(ENSEMBLE) & ~chosen[S.UNIQUE_ID].isin(list(members))
     if not lost.any():
         return chosen
-    singles = metrics[metrics[MODEL] != ENSEMBLE].sort_values([S.UNIQUE_ID, "mae", MODEL],
-                                                               kind="stable")
+    singles = metrics[metrics[MODEL] != ENSEMBLE].sort_values(
+        [S.UNIQUE_ID, "mae", MODEL], kind="stable"
+    )
     best = singles.drop_duplicates(S.UNIQUE_ID).set_index(S.UNIQUE_ID)[MODEL]
     out = chosen.copy()
     for row in out.index[lost]:
@@ -535,10 +687,16 @@ def _without_empty_ensembles(chosen: pd.DataFrame, metrics: pd.DataFrame,
     return out
 
 
-def _backtest_candidates(frame: pd.DataFrame, candidates: dict[str, list[str | Forecaster]],
-                         h: int, n_windows: int, season_length: int,
-                         levels: tuple[int, ...] = (), freq: str | None = None,
-                         progress: Report | None = None) -> pd.DataFrame | None:
+def _backtest_candidates(
+    frame: pd.DataFrame,
+    candidates: dict[str, list[str | Forecaster]],
+    h: int,
+    n_windows: int,
+    season_length: int,
+    levels: tuple[int, ...] = (),
+    freq: str | None = None,
+    progress: Report | None = None,
+) -> pd.DataFrame | None:
     by_model: dict[str, tuple[str | Forecaster, list[str]]] = {}
     for uid, specs in candidates.items():
         for spec in specs:
@@ -549,8 +707,9 @@ def _backtest_candidates(frame: pd.DataFrame, candidates: dict[str, list[str | F
     for done, (label, (spec, ids)) in enumerate(sorted(by_model.items())):
         if label in combos:
             continue
-        report_step(progress, "backtesting candidate", done, len(by_model), item=label,
-                    span=BACKTEST_SPAN)
+        report_step(
+            progress, "backtesting candidate", done, len(by_model), item=label, span=BACKTEST_SPAN
+        )
         subset = frame[frame[S.UNIQUE_ID].isin(ids)]
         model = with_fallback(spec, season_length, freq, h=h)
         try:
@@ -560,18 +719,23 @@ def _backtest_candidates(frame: pd.DataFrame, candidates: dict[str, list[str | F
             continue
         columns = [model.name, *interval_columns(model.name, levels)]
         result = result[[*key, *columns]].rename(
-            columns={c: label + c[len(model.name):] for c in columns})
+            columns={c: label + c[len(model.name) :] for c in columns}
+        )
         cv = result if cv is None else cv.merge(result, on=key, how="outer")
     for label, members in combos.items():
-        columns = [f"{m}{c[len(FORECAST):]}" for m in members
-                   for c in [FORECAST, *interval_columns(FORECAST, levels)]]
+        columns = [
+            f"{m}{c[len(FORECAST) :]}"
+            for m in members
+            for c in [FORECAST, *interval_columns(FORECAST, levels)]
+        ]
         if cv is not None and set(columns) <= set(cv.columns):
             cv = median_of_members(cv, members, label, levels)
     return cv
 
 
-def _combos_of_candidates(by_model: dict[str, tuple[str | Forecaster, list[str]]],
-                          season_length: int) -> dict[str, list[str]]:
+def _combos_of_candidates(
+    by_model: dict[str, tuple[str | Forecaster, list[str]]], season_length: int
+) -> dict[str, list[str]]:
     """Candidate combinations whose members are candidates of all its series: their
     backtest is the median of the members' (the same forecasts, without fitting the
     members twice)."""
@@ -579,8 +743,7 @@ def _combos_of_candidates(by_model: dict[str, tuple[str | Forecaster, list[str]]
     for label, (spec, ids) in by_model.items():
         model = make_model(spec, season_length) if isinstance(spec, str) else spec
         members = [str(m) for m in model.get_params().get("members", ())]
-        if members and all(m in by_model and set(ids) <= set(by_model[m][1])
-                           for m in members):
+        if members and all(m in by_model and set(ids) <= set(by_model[m][1]) for m in members):
             out[label] = members
     return out
 
@@ -591,16 +754,21 @@ def _ensemble_members(metrics: pd.DataFrame, k: int, metric: str) -> dict[str, l
     A series with fewer than two scored models gets no ensemble: an "ensemble" of one
     model is that model under another name, and would only blur the selection report.
     """
-    ranked = metrics.assign(_key=metrics[metric].where(np.isfinite(metrics[metric]),
-                                                       metrics["mae"] * 1e6))
+    ranked = metrics.assign(
+        _key=metrics[metric].where(np.isfinite(metrics[metric]), metrics["mae"] * 1e6)
+    )
     ranked = ranked.sort_values([S.UNIQUE_ID, "_key", MODEL], kind="stable")
     top = ranked.groupby(S.UNIQUE_ID, sort=False).head(k)
     members = top.groupby(S.UNIQUE_ID)[MODEL].agg(list).to_dict()
     return {uid: names for uid, names in members.items() if len(names) > 1}
 
 
-def _add_ensemble(cv: pd.DataFrame, members: dict[str, list[str]], how: str = "median",
-                  levels: tuple[int, ...] = ()) -> pd.DataFrame:
+def _add_ensemble(
+    cv: pd.DataFrame,
+    members: dict[str, list[str]],
+    how: str = "median",
+    levels: tuple[int, ...] = (),
+) -> pd.DataFrame:
     """The ensemble's backtest: per row, the mean or median of its series' members (and of
     each member band, as the final forecast combines them)."""
     out = cv.copy()
@@ -611,39 +779,46 @@ def _add_ensemble(cv: pd.DataFrame, members: dict[str, list[str]], how: str = "m
     for i, uid in enumerate(owners):
         by_series[i, [position[n] for n in members[uid]]] = True
     mask = by_series[pd.Index(owners).get_indexer(out[S.UNIQUE_ID])]
-    for suffix in ["", *(c[len(FORECAST):] for c in interval_columns(FORECAST, levels))]:
+    for suffix in ["", *(c[len(FORECAST) :] for c in interval_columns(FORECAST, levels))]:
         names = [c + suffix for c in columns]
         if not set(names) <= set(out.columns):
             continue
         masked = np.where(mask, out[names].to_numpy(dtype=float), np.nan)
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            out[ENSEMBLE + suffix] = (np.nanmedian(masked, axis=1) if how == "median"
-                                      else np.nanmean(masked, 1))
+            out[ENSEMBLE + suffix] = (
+                np.nanmedian(masked, axis=1) if how == "median" else np.nanmean(masked, 1)
+            )
     return out
 
 
-def _chosen_backtest(cv: pd.DataFrame, chosen: pd.DataFrame, levels: tuple[int, ...]
-                     ) -> pd.DataFrame:
+def _chosen_backtest(
+    cv: pd.DataFrame, chosen: pd.DataFrame, levels: tuple[int, ...]
+) -> pd.DataFrame:
     """Each series' rows of the backtest of the model chosen for it, as ``forecast``."""
     label = cv[S.UNIQUE_ID].map(chosen.set_index(S.UNIQUE_ID)[MODEL])
-    picked = {S.UNIQUE_ID: cv[S.UNIQUE_ID], S.DS: cv[S.DS], CUTOFF: cv[CUTOFF],
-              S.Y: cv[S.Y]}
+    picked = {S.UNIQUE_ID: cv[S.UNIQUE_ID], S.DS: cv[S.DS], CUTOFF: cv[CUTOFF], S.Y: cv[S.Y]}
     values = np.full((len(cv), 1 + 2 * len(levels)), np.nan)
     targets = [FORECAST, *interval_columns(FORECAST, levels)]
     for name in label.dropna().unique():
         rows = (label == name).to_numpy()
-        sources = [name + t[len(FORECAST):] for t in targets]
+        sources = [name + t[len(FORECAST) :] for t in targets]
         if set(sources) <= set(cv.columns):
             values[rows] = cv.loc[rows, sources].to_numpy(dtype=float)
     chosen_cv = pd.DataFrame(picked).assign(**dict(zip(targets, values.T, strict=True)))
     return chosen_cv.dropna(subset=[FORECAST]).reset_index(drop=True)
 
 
-def _calibrate(out: pd.DataFrame, frame: pd.DataFrame, chosen_cv: pd.DataFrame,
-               levels: tuple[int, ...], season_length: int, segments: pd.Series,
-               closed: ClosedDays | None = None, holes: pd.DataFrame | None = None
-               ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def _calibrate(
+    out: pd.DataFrame,
+    frame: pd.DataFrame,
+    chosen_cv: pd.DataFrame,
+    levels: tuple[int, ...],
+    season_length: int,
+    segments: pd.Series,
+    closed: ClosedDays | None = None,
+    holes: pd.DataFrame | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Correct the final bands (and the backtest's, alike) by the chosen forecasts'
     coverage in the backtest, on its open and observed days: a closure (or an estimated
     period of a hole) counted as a covered point would make the open days' bands too
@@ -652,19 +827,28 @@ def _calibrate(out: pd.DataFrame, frame: pd.DataFrame, chosen_cv: pd.DataFrame,
     scored = chosen_cv[_scored(chosen_cv, closed, holes)]
     table = corrections(band_scores(scored, levels, scale), segments, levels)
     floors = open_floors(scored, levels)  # series that sold on every open day
-    return (apply_floors(apply_corrections(out, table, segments, scale, levels), floors,
-                         levels), table,
-            apply_floors(apply_corrections(chosen_cv, table, segments, scale, levels), floors,
-                         levels))
+    return (
+        apply_floors(apply_corrections(out, table, segments, scale, levels), floors, levels),
+        table,
+        apply_floors(apply_corrections(chosen_cv, table, segments, scale, levels), floors, levels),
+    )
 
 
-def _final_forecasts(frame: pd.DataFrame, chosen: pd.DataFrame,
-                     candidates: dict[str, list[str | Forecaster]], h: int,
-                     levels: tuple[int, ...], season_length: int, freq: str, how: str,
-                     members: dict[str, list[str]], future: pd.DataFrame | None = None,
-                     backtest: pd.DataFrame | None = None, n_windows: int = 0,
-                     progress: Report | None = None,
-                     ) -> tuple[pd.DataFrame, dict[str, Forecaster]]:
+def _final_forecasts(
+    frame: pd.DataFrame,
+    chosen: pd.DataFrame,
+    candidates: dict[str, list[str | Forecaster]],
+    h: int,
+    levels: tuple[int, ...],
+    season_length: int,
+    freq: str,
+    how: str,
+    members: dict[str, list[str]],
+    future: pd.DataFrame | None = None,
+    backtest: pd.DataFrame | None = None,
+    n_windows: int = 0,
+    progress: Report | None = None,
+) -> tuple[pd.DataFrame, dict[str, Forecaster]]:
     """Refit the chosen models on all the data; combine members for ensemble series.
 
     A global model is refit on every series it was a candidate for (as in its backtest:
@@ -679,26 +863,30 @@ def _final_forecasts(frame: pd.DataFrame, chosen: pd.DataFrame,
             candidate_ids.setdefault(_label(spec), set()).add(uid)
     needs: dict[str, set[str]] = {}
     for uid, label in zip(chosen[S.UNIQUE_ID], chosen[MODEL], strict=True):
-        for name in (members.get(uid, []) if label == ENSEMBLE else [label]):
+        for name in members.get(uid, []) if label == ENSEMBLE else [label]:
             needs.setdefault(name, set()).add(uid)
     forecasts: dict[str, pd.DataFrame] = {}
     fitted: dict[str, Forecaster] = {}
     used: dict[tuple[str, str], str] = {}
     notes: dict[tuple[str, str], str] = {}
     for done, (label, ids) in enumerate(sorted(needs.items())):
-        report_step(progress, "fitting chosen model", done, len(needs), item=label,
-                    span=FIT_SPAN)
+        report_step(progress, "fitting chosen model", done, len(needs), item=label, span=FIT_SPAN)
         model = with_fallback(specs.get(label, label), season_length, freq, h)
         fit_ids = ids | candidate_ids.get(label, set()) if model.is_global else ids
         model.fit(frame[frame[S.UNIQUE_ID].isin(fit_ids)])
         refits = model.conformal_refits
-        reuse = (bool(levels) and backtest is not None and label in backtest.columns
-                 and 0 < refits <= n_windows)
+        reuse = (
+            bool(levels)
+            and backtest is not None
+            and label in backtest.columns
+            and 0 < refits <= n_windows
+        )
         result = model.predict(h, X_df=future, levels=() if reuse else levels)
         if reuse:
             assert backtest is not None
-            result = _bands_from_backtest(result, backtest, label, model.name, refits, frame,
-                                          levels)
+            result = _bands_from_backtest(
+                result, backtest, label, model.name, refits, frame, levels
+            )
         fitted[label] = model
         forecasts[label] = _as_output(result, model.name)
         for uid in ids:
@@ -711,9 +899,15 @@ def _final_forecasts(frame: pd.DataFrame, chosen: pd.DataFrame,
     return out, fitted
 
 
-def _bands_from_backtest(point: pd.DataFrame, backtest: pd.DataFrame, label: str, name: str,
-                         windows: int, frame: pd.DataFrame, levels: tuple[int, ...]
-                         ) -> pd.DataFrame:
+def _bands_from_backtest(
+    point: pd.DataFrame,
+    backtest: pd.DataFrame,
+    label: str,
+    name: str,
+    windows: int,
+    frame: pd.DataFrame,
+    levels: tuple[int, ...],
+) -> pd.DataFrame:
     """Conformal bands for a final forecast from the model's last ``windows`` backtest
     windows (a horizon apart, so the same errors its conformal refits would make)."""
     past = backtest.loc[backtest[label].notna(), [S.UNIQUE_ID, S.DS, CUTOFF, S.Y, label]]
@@ -725,9 +919,14 @@ def _bands_from_backtest(point: pd.DataFrame, backtest: pd.DataFrame, label: str
     return out.drop(columns=CUTOFF)
 
 
-def _assemble(chosen: pd.DataFrame, members: dict[str, list[str]],
-              forecasts: dict[str, pd.DataFrame], used: dict[tuple[str, str], str],
-              notes: dict[tuple[str, str], str], how: str) -> pd.DataFrame:
+def _assemble(
+    chosen: pd.DataFrame,
+    members: dict[str, list[str]],
+    forecasts: dict[str, pd.DataFrame],
+    used: dict[tuple[str, str], str],
+    notes: dict[tuple[str, str], str],
+    how: str,
+) -> pd.DataFrame:
     """Each series' rows from its chosen model, or its members' combination, with the
     model that served it and the notes of the models that failed on it."""
     label = chosen.set_index(S.UNIQUE_ID)[MODEL]
@@ -740,8 +939,11 @@ def _assemble(chosen: pd.DataFrame, members: dict[str, list[str]],
     for uid in label.index[label.eq(ENSEMBLE)]:
         for name in members.get(uid, ()):
             combined.setdefault(name, set()).add(uid)
-    stacked = [frame[frame[S.UNIQUE_ID].isin(combined[name])]
-               for name, frame in forecasts.items() if name in combined]
+    stacked = [
+        frame[frame[S.UNIQUE_ID].isin(combined[name])]
+        for name, frame in forecasts.items()
+        if name in combined
+    ]
     if stacked:
         parts.append(_combine(stacked, how))
     out = pd.concat(parts, ignore_index=True)
@@ -749,8 +951,7 @@ def _assemble(chosen: pd.DataFrame, members: dict[str, list[str]],
     for uid, name in label.items():
         names = members.get(uid, []) if name == ENSEMBLE else [name]
         models = [used[(n, uid)] for n in names]
-        served[uid] = (f"Ensemble[{how}: {'+'.join(models)}]" if name == ENSEMBLE
-                       else models[0])
+        served[uid] = f"Ensemble[{how}: {'+'.join(models)}]" if name == ENSEMBLE else models[0]
         noted[uid] = "; ".join(notes[(n, uid)] for n in names if (n, uid) in notes)
     out[MODEL] = out[S.UNIQUE_ID].map(served)
     out[NOTE] = out[S.UNIQUE_ID].map(noted)
@@ -758,8 +959,13 @@ def _assemble(chosen: pd.DataFrame, members: dict[str, list[str]],
 
 
 def _as_output(result: pd.DataFrame, name: str) -> pd.DataFrame:
-    return result.rename(columns={c: FORECAST + c[len(name):] for c in result.columns
-                                  if c == name or c.startswith(f"{name}-")})
+    return result.rename(
+        columns={
+            c: FORECAST + c[len(name) :]
+            for c in result.columns
+            if c == name or c.startswith(f"{name}-")
+        }
+    )
 
 
 def _combine(parts: list[pd.DataFrame], how: str) -> pd.DataFrame:

@@ -98,9 +98,12 @@ class HierarchyRun:
     levels: tuple[int, ...] = ()
 
 
-def forecast_hierarchy(sales: pd.DataFrame, hierarchy: str | Sequence[str] | HierarchySpec,
-                       config: HierarchyConfig, progress: Report | None = None
-                       ) -> HierarchyRun:
+def forecast_hierarchy(
+    sales: pd.DataFrame,
+    hierarchy: str | Sequence[str] | HierarchySpec,
+    config: HierarchyConfig,
+    progress: Report | None = None,
+) -> HierarchyRun:
     """Forecast and reconcile every level of ``hierarchy`` (e.g. ``["sector/category/
     product", "store"]``) over the series of ``sales`` (``unique_id, ds, y`` and the
     hierarchy's columns). Forecasts are never negative and add up to 1e-6."""
@@ -111,22 +114,44 @@ def forecast_hierarchy(sales: pd.DataFrame, hierarchy: str | Sequence[str] | Hie
     bottom, freq, _ = _prepare(sales[[S.UNIQUE_ID, S.DS, S.Y]], config.freq)
     _check_same_end(bottom)
     history = aggregate(bottom, structure)
-    log.info("hierarchy %s: %d series on %d levels (%d at the bottom)",
-             " x ".join("/".join(p) for p in spec.dimensions), len(structure.ids),
-             len(spec.levels()), structure.n_bottom)
-    base = run_forecast(history[[S.UNIQUE_ID, S.DS, S.Y]], config.h, freq,
-                        config.season_length, config.models, config.levels, config.n_windows,
-                        quality=config.quality, progress=progress)
+    log.info(
+        "hierarchy %s: %d series on %d levels (%d at the bottom)",
+        " x ".join("/".join(p) for p in spec.dimensions),
+        len(structure.ids),
+        len(spec.levels()),
+        structure.n_bottom,
+    )
+    base = run_forecast(
+        history[[S.UNIQUE_ID, S.DS, S.Y]],
+        config.h,
+        freq,
+        config.season_length,
+        config.models,
+        config.levels,
+        config.n_windows,
+        quality=config.quality,
+        progress=progress,
+    )
     window = config.history_window or max(base.season_length, config.h)
     if base.backtest.empty:
-        raise OptionError("the base forecasts have no backtest, so no reconciliation method "
-                          "can be chosen or scored",
-                          hint="Use models='auto' or several models, and series long "
-                               "enough for the backtest windows.")
-    choice = backtest_methods(base.backtest, history, structure, tried, base.season_length,
-                              window)
-    run = HierarchyRun(pd.DataFrame(), choice.accuracy, choice.chosen, structure, base,
-                       choice, history, window, config.levels)
+        raise OptionError(
+            "the base forecasts have no backtest, so no reconciliation method "
+            "can be chosen or scored",
+            hint="Use models='auto' or several models, and series long "
+            "enough for the backtest windows.",
+        )
+    choice = backtest_methods(base.backtest, history, structure, tried, base.season_length, window)
+    run = HierarchyRun(
+        pd.DataFrame(),
+        choice.accuracy,
+        choice.chosen,
+        structure,
+        base,
+        choice,
+        history,
+        window,
+        config.levels,
+    )
     run.forecasts = reconcile_with(run, choice.chosen)
     return run
 
@@ -138,12 +163,15 @@ def reconcile_with(run: HierarchyRun, method: str) -> pd.DataFrame:
     if final is None:
         raise OptionError("some series have no forecast for every period of the horizon")
     values, dates = final
-    inputs = Inputs(residual_matrix(run.base.backtest, run.structure).to_numpy(dtype=float),
-                    bottom_history(run.history, run.structure).tail(run.window)
-                    .to_numpy(dtype=float))
+    inputs = Inputs(
+        residual_matrix(run.base.backtest, run.structure).to_numpy(dtype=float),
+        bottom_history(run.history, run.structure).tail(run.window).to_numpy(dtype=float),
+    )
     if not can_run(method, inputs):
-        raise OptionError(f"{method} cannot run on these forecasts: it needs "
-                          "residuals or history they do not have")
+        raise OptionError(
+            f"{method} cannot run on these forecasts: it needs "
+            "residuals or history they do not have"
+        )
     coherent = reconciled(values, run.structure, method, inputs)
     gap = incoherence(coherent, run.structure)
     if gap > COHERENCE_TOLERANCE * max(1.0, float(np.abs(coherent).max())):
@@ -159,19 +187,32 @@ def _check_same_end(bottom: pd.DataFrame) -> None:
     early = last[last < last.max()]
     if not early.empty:
         named = ", ".join(f"{uid!r} (last {day:%Y-%m-%d})" for uid, day in early.head(5).items())
-        raise FrameError(f"{len(early)} series end before the others' last period "
-                         f"{last.max():%Y-%m-%d}: {named}",
-                         hint="Drop the series no longer sold, or add their zero sales up "
-                              "to the last period, before forecasting the hierarchy.")
+        raise FrameError(
+            f"{len(early)} series end before the others' last period "
+            f"{last.max():%Y-%m-%d}: {named}",
+            hint="Drop the series no longer sold, or add their zero sales up "
+            "to the last period, before forecasting the hierarchy.",
+        )
 
 
-def _output(forecasts: pd.DataFrame, structure: Structure, coherent: np.ndarray,
-            base: np.ndarray, dates: np.ndarray, levels: tuple[int, ...]) -> pd.DataFrame:
+def _output(
+    forecasts: pd.DataFrame,
+    structure: Structure,
+    coherent: np.ndarray,
+    base: np.ndarray,
+    dates: np.ndarray,
+    levels: tuple[int, ...],
+) -> pd.DataFrame:
     n = len(dates)
-    out = pd.DataFrame({S.UNIQUE_ID: np.repeat(structure.ids, n),
-                        LEVEL: np.repeat(structure.levels, n),
-                        S.DS: np.tile(dates, len(structure.ids)),
-                        FORECAST: coherent.ravel(), BASE_FORECAST: base.ravel()})
+    out = pd.DataFrame(
+        {
+            S.UNIQUE_ID: np.repeat(structure.ids, n),
+            LEVEL: np.repeat(structure.levels, n),
+            S.DS: np.tile(dates, len(structure.ids)),
+            FORECAST: coherent.ravel(),
+            BASE_FORECAST: base.ravel(),
+        }
+    )
     bands = [c for c in interval_columns(FORECAST, levels) if c in forecasts.columns]
     extra = forecasts[[S.UNIQUE_ID, S.DS, *bands, S.MODEL]]
     out = out.merge(extra, on=[S.UNIQUE_ID, S.DS], how="left")
@@ -200,28 +241,39 @@ class HierarchyFiles:
     files: dict[str, Path]
 
 
-def hierarchy_forecast_file(source: str | Path | pd.DataFrame, out_dir: str | Path,
-                            hierarchy: Sequence[str], config: HierarchyConfig, *,
-                            column_map: dict[str, str] | None = None,
-                            bounds: Bounds = DEFAULT_BOUNDS, reading: ReadOptions = NO_OPTIONS,
-                            progress: Report | None = None) -> HierarchyFiles:
+def hierarchy_forecast_file(
+    source: str | Path | pd.DataFrame,
+    out_dir: str | Path,
+    hierarchy: Sequence[str],
+    config: HierarchyConfig,
+    *,
+    column_map: dict[str, str] | None = None,
+    bounds: Bounds = DEFAULT_BOUNDS,
+    reading: ReadOptions = NO_OPTIONS,
+    progress: Report | None = None,
+) -> HierarchyFiles:
     """Validate a sales file, forecast and reconcile its hierarchy, and write
     ``hierarchy_forecasts.csv`` (every series of every level), ``accuracy_by_level.csv``
     (backtest, base and each method), ``reconciliation.csv`` (each method's score, the
     chosen one, those not scored and why) and ``selection.csv`` (each series' base model).
     """
     out = Path(out_dir)
-    validation = validate_sources(source, column_map=column_map, out_dir=out / "validation",
-                                  bounds=bounds, **reading.kwargs())
+    validation = validate_sources(
+        source, column_map=column_map, out_dir=out / "validation", bounds=bounds, **reading.kwargs()
+    )
     sales = validation.tables["sales"].require_usable().data
     run = forecast_hierarchy(sales, hierarchy, config, progress=progress)
     scores = run.choice.scores.rename("mean_level_mase").rename_axis(S.MODEL).reset_index()
     scores["chosen"] = scores[S.MODEL].eq(run.method)
-    skipped = pd.DataFrame({S.MODEL: list(run.choice.skipped),
-                            "not_scored": list(run.choice.skipped.values())})
-    tables = {"hierarchy_forecasts": run.forecasts, "accuracy_by_level": accuracy_table(run),
-              "reconciliation": pd.concat([scores, skipped], ignore_index=True),
-              "selection": run.base.selection}
+    skipped = pd.DataFrame(
+        {S.MODEL: list(run.choice.skipped), "not_scored": list(run.choice.skipped.values())}
+    )
+    tables = {
+        "hierarchy_forecasts": run.forecasts,
+        "accuracy_by_level": accuracy_table(run),
+        "reconciliation": pd.concat([scores, skipped], ignore_index=True),
+        "selection": run.base.selection,
+    }
     out.mkdir(parents=True, exist_ok=True)
     files = {}
     for name, table in tables.items():

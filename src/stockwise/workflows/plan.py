@@ -69,17 +69,32 @@ class PlanRun:
 
 
 def plan_inventory(
-    sales: pd.DataFrame, inventory: pd.DataFrame, *, batches: pd.DataFrame | None = None,
-    sector: str | None = None, models: ModelSpec = "auto", n_windows: int = 2,
-    policy: str = "RS", target: str = "cycle_service_level", correct_censoring: bool = True,
-    extra_dirs: tuple[str | Path, ...] = (), today: pd.Timestamp | str | None = None,
-    seed: int = 0, calibrate_service: bool = True,
-    planned: pd.DataFrame | None = None, drivers: Sequence[str] = (),
-    timings: dict[str, StageTime] | None = None, quality: str = "fast",
-    currency: str | None = None, budget: float | None = None,
-    closed_days: str | Path | pd.DataFrame | None = None, progress: Report | None = None,
-    freq: str | None = None, season_length: int | None = None,
-    cold_start: int | None = None, reading: ReadOptions = NO_OPTIONS,
+    sales: pd.DataFrame,
+    inventory: pd.DataFrame,
+    *,
+    batches: pd.DataFrame | None = None,
+    sector: str | None = None,
+    models: ModelSpec = "auto",
+    n_windows: int = 2,
+    policy: str = "RS",
+    target: str = "cycle_service_level",
+    correct_censoring: bool = True,
+    extra_dirs: tuple[str | Path, ...] = (),
+    today: pd.Timestamp | str | None = None,
+    seed: int = 0,
+    calibrate_service: bool = True,
+    planned: pd.DataFrame | None = None,
+    drivers: Sequence[str] = (),
+    timings: dict[str, StageTime] | None = None,
+    quality: str = "fast",
+    currency: str | None = None,
+    budget: float | None = None,
+    closed_days: str | Path | pd.DataFrame | None = None,
+    progress: Report | None = None,
+    freq: str | None = None,
+    season_length: int | None = None,
+    cold_start: int | None = None,
+    reading: ReadOptions = NO_OPTIONS,
 ) -> PlanRun:
     """Plan orders for every product with an inventory row and sales history, and for the
     inventory's products without any (at zero demand, see :func:`last_sales`).
@@ -129,51 +144,85 @@ def plan_inventory(
         log.warning("%s", describe_holes(holes))
         prepared = prepared[~in_holes(prepared, holes)].reset_index(drop=True)
     calendar = read_closed_days(closed_days, reading) if closed_days is not None else None
-    forecasts = _forecast(prepared, inventory, profiles, sector, models, n_windows, extra_dirs,
-                          planned, tuple(drivers), quality, calendar,
-                          within(progress, *FORECAST_SPAN),
-                          plan_grain.PlanCalendar(grain, freq, season_length), cold_start)
+    forecasts = _forecast(
+        prepared,
+        inventory,
+        profiles,
+        sector,
+        models,
+        n_windows,
+        extra_dirs,
+        planned,
+        tuple(drivers),
+        quality,
+        calendar,
+        within(progress, *FORECAST_SPAN),
+        plan_grain.PlanCalendar(grain, freq, season_length),
+        cold_start,
+    )
     clock.lap("forecast")
     step(progress, "building the order list", 0, 1, span=(FORECAST_SPAN[1], 1.0))
-    freq = {str(s): str(f) for s, f in
-            forecasts.forecasts[[S.SECTOR, "freq"]].drop_duplicates().itertuples(index=False)}
-    today = pd.Timestamp(today) if today is not None else (
-        pd.Timestamp(prepared[S.DS].max()) + pd.Timedelta(days=1))
+    freq = {
+        str(s): str(f)
+        for s, f in forecasts.forecasts[[S.SECTOR, "freq"]]
+        .drop_duplicates()
+        .itertuples(index=False)
+    }
+    today = (
+        pd.Timestamp(today)
+        if today is not None
+        else (pd.Timestamp(prepared[S.DS].max()) + pd.Timedelta(days=1))
+    )
     groups = demand_groups(prepared)
-    plan = build_plan(forecasts.forecasts, inventory, profiles=profiles, batches=batches,
-                      prices=_last_prices(sales), today=today, freq=freq, policy=policy,
-                      target=target, seed=seed,
-                      backtest=forecasts.backtest if calibrate_service else None,
-                      demand_groups=groups,
-                      since_listing_by_product=since_listing_by_product(prepared),
-                      last_sale=last_sales(sales, inventory, sector), currency=currency)
+    plan = build_plan(
+        forecasts.forecasts,
+        inventory,
+        profiles=profiles,
+        batches=batches,
+        prices=_last_prices(sales),
+        today=today,
+        freq=freq,
+        policy=policy,
+        target=target,
+        seed=seed,
+        backtest=forecasts.backtest if calibrate_service else None,
+        demand_groups=groups,
+        since_listing_by_product=since_listing_by_product(prepared),
+        last_sale=last_sales(sales, inventory, sector),
+        currency=currency,
+    )
     capped = None
     if budget is not None:
         capped = apply_budget(plan.plan, budget, inventory)
         plan.plan = capped.plan
     clock.lap("plan")
-    return PlanRun(plan, forecasts, censoring, holes=holes, demand_groups=groups,
-                   budget=capped)
+    return PlanRun(plan, forecasts, censoring, holes=holes, demand_groups=groups, budget=capped)
 
 
-def _holes(prepared: pd.DataFrame, profiles: dict[str, SectorProfile], sector: str | None
-           ) -> pd.DataFrame:
+def _holes(
+    prepared: pd.DataFrame, profiles: dict[str, SectorProfile], sector: str | None
+) -> pd.DataFrame:
     """The long holes of every series, each sector's by its profile's ``max_gap_days``;
     trailing holes run to the table's last date."""
+
     def threshold(name: object) -> int:
         profile = profiles.get(str(name)) if name is not None else None
         return profile.max_gap_days if profile is not None else DEFAULT_MAX_GAP_DAYS
+
     end = prepared[S.DS].max() if not prepared.empty else None
     if sector or S.SECTOR not in prepared.columns:
         return find_holes(prepared, max_gap_days=threshold(sector), end=end)
-    parts = [find_holes(rows, max_gap_days=threshold(name), end=end)
-             for name, rows in prepared.groupby(S.SECTOR, sort=True)]
+    parts = [
+        find_holes(rows, max_gap_days=threshold(name), end=end)
+        for name, rows in prepared.groupby(S.SECTOR, sort=True)
+    ]
     found = [p for p in parts if not p.empty]
     return pd.concat(found, ignore_index=True) if found else find_holes(prepared.iloc[:0])
 
 
-def last_sales(sales: pd.DataFrame, inventory: pd.DataFrame, sector: str | None = None
-               ) -> dict[str, pd.Timestamp | None]:
+def last_sales(
+    sales: pd.DataFrame, inventory: pd.DataFrame, sector: str | None = None
+) -> dict[str, pd.Timestamp | None]:
     """Per product this run plans, the day of its last sale (None: never sold).
 
     The run plans the products of ``sales``, and the inventory's products without any
@@ -182,13 +231,18 @@ def last_sales(sales: pd.DataFrame, inventory: pd.DataFrame, sector: str | None 
     """
     sold = sales[sales[S.Y] > 0]
     out: dict[str, pd.Timestamp | None] = dict.fromkeys(
-        sales[S.UNIQUE_ID].dropna().astype(str).unique().tolist())
-    out.update({str(uid): pd.Timestamp(day) for uid, day in
-                sold.groupby(S.UNIQUE_ID)[S.DS].max().items() if not pd.isna(day)})
+        sales[S.UNIQUE_ID].dropna().astype(str).unique().tolist()
+    )
+    out.update(
+        {
+            str(uid): pd.Timestamp(day)
+            for uid, day in sold.groupby(S.UNIQUE_ID)[S.DS].max().items()
+            if not pd.isna(day)
+        }
+    )
     stock_only = inventory[~inventory[S.UNIQUE_ID].astype(str).isin(out)]
     if S.SECTOR in stock_only.columns and (sector is not None or S.SECTOR in sales.columns):
-        sectors = {sector} if sector is not None else set(
-            sales[S.SECTOR].dropna().astype(str))
+        sectors = {sector} if sector is not None else set(sales[S.SECTOR].dropna().astype(str))
         stock_only = stock_only[stock_only[S.SECTOR].astype(str).isin(sectors)]
     out.update(dict.fromkeys(stock_only[S.UNIQUE_ID].astype(str).tolist()))
     return out
@@ -200,8 +254,10 @@ def since_listing_by_product(sales: pd.DataFrame) -> dict[str, tuple[float, floa
     parts: Iterable[tuple[object, np.ndarray]]
     if runs is None:  # dates that are not datetimes: let pandas order them
         frame = sales.sort_values([S.UNIQUE_ID, S.DS], kind="stable")
-        parts = ((uid, part[S.Y].to_numpy(dtype=float))
-                 for uid, part in frame.groupby(S.UNIQUE_ID, sort=False))
+        parts = (
+            (uid, part[S.Y].to_numpy(dtype=float))
+            for uid, part in frame.groupby(S.UNIQUE_ID, sort=False)
+        )
     else:
         parts = runs
     out = {}
@@ -213,16 +269,18 @@ def since_listing_by_product(sales: pd.DataFrame) -> dict[str, tuple[float, floa
 
 
 def demand_groups(sales: pd.DataFrame, window: int = 365) -> dict[str, str]:
-    """"intermittent" or "smooth" per product from its last ``window`` days (ADI)."""
+    """ "intermittent" or "smooth" per product from its last ``window`` days (ADI)."""
     recent = sales[sales[S.DS] > sales[S.DS].max() - pd.Timedelta(days=window)]
     runs = _product_runs(recent, by_date=False, sort_ids=False)
     assert runs is not None  # None only when ordering by date
-    return {str(uid): "intermittent" if is_intermittent(values) else "smooth"
-            for uid, values in runs}
+    return {
+        str(uid): "intermittent" if is_intermittent(values) else "smooth" for uid, values in runs
+    }
 
 
-def _product_runs(sales: pd.DataFrame, *, by_date: bool, sort_ids: bool
-                  ) -> list[tuple[object, np.ndarray]] | None:
+def _product_runs(
+    sales: pd.DataFrame, *, by_date: bool, sort_ids: bool
+) -> list[tuple[object, np.ndarray]] | None:
     """Per product (sorted ids, or in order of first appearance), its ``y`` as floats, rows
     by date (stable; missing dates last) or as listed; rows without an id left out.
 
@@ -231,8 +289,10 @@ def _product_runs(sales: pd.DataFrame, *, by_date: bool, sort_ids: bool
     per product. None when ``by_date`` and the dates are not datetimes or the ids not
     all text (pandas' own order of mixed ids is left to pandas).
     """
-    if by_date and (not pd.api.types.is_datetime64_dtype(sales[S.DS]) or
-                    pd.api.types.infer_dtype(sales[S.UNIQUE_ID]) != "string"):
+    if by_date and (
+        not pd.api.types.is_datetime64_dtype(sales[S.DS])
+        or pd.api.types.infer_dtype(sales[S.UNIQUE_ID]) != "string"
+    ):
         return None
     codes, ids = pd.factorize(sales[S.UNIQUE_ID], sort=sort_ids)
     if by_date:
@@ -246,14 +306,19 @@ def _product_runs(sales: pd.DataFrame, *, by_date: bool, sort_ids: bool
     values = sales[S.Y].to_numpy(dtype=float)[order]
     starts = np.flatnonzero(np.diff(codes, prepend=-1))
     ends = np.r_[starts[1:], len(codes)]
-    return [(ids[code], values[lo:hi])
-            for code, lo, hi in zip(codes[starts].tolist(), starts.tolist(), ends.tolist(),
-                                    strict=True)]
+    return [
+        (ids[code], values[lo:hi])
+        for code, lo, hi in zip(codes[starts].tolist(), starts.tolist(), ends.tolist(), strict=True)
+    ]
 
 
-def write_plan(run: PlanRun, out_dir: str | Path, config: PlanConfig | None = None,
-               inventory: pd.DataFrame | None = None, csv_format: CsvFormat = STANDARD
-               ) -> dict[str, Path]:
+def write_plan(
+    run: PlanRun,
+    out_dir: str | Path,
+    config: PlanConfig | None = None,
+    inventory: pd.DataFrame | None = None,
+    csv_format: CsvFormat = STANDARD,
+) -> dict[str, Path]:
     """plan.csv, plan.xlsx (formatted), alerts.csv, projection.csv, forecasts.csv, and
     with the run's ``config`` (and ``inventory``) settings.json and the workbook's
     "Settings" sheet (:mod:`stockwise.workflows.plan_settings`);
@@ -266,8 +331,10 @@ def write_plan(run: PlanRun, out_dir: str | Path, config: PlanConfig | None = No
     files = {}
     lang = (config.lang if config is not None else None) or "en"
     identity = identity_of(inventory)
-    written = {name: beside_id(round_to_meaning(say_columns(table, lang, SENTENCES)),
-                               identity) for name, table in plan_tables(run).items()}
+    written = {
+        name: beside_id(round_to_meaning(say_columns(table, lang, SENTENCES)), identity)
+        for name, table in plan_tables(run).items()
+    }
     for name, table in written.items():
         files[name] = out / f"{name}.csv"
         write_csv(table, files[name], csv_format)
@@ -280,14 +347,20 @@ def write_plan(run: PlanRun, out_dir: str | Path, config: PlanConfig | None = No
         sheet = settings_sheet(settings.to_dict())
     files.update(write_supplier_orders(run.plan.plan, out, csv_format))
     files["plan_xlsx"] = write_order_workbook(
-        written["plan"], written["alerts"], out / "plan.xlsx", sheet,
-        budget=run.budget.budget if run.budget is not None else None, lang=lang)
+        written["plan"],
+        written["alerts"],
+        out / "plan.xlsx",
+        sheet,
+        budget=run.budget.budget if run.budget is not None else None,
+        lang=lang,
+    )
     run.files = files
     return files
 
 
-def write_supplier_orders(plan: pd.DataFrame, out: Path, csv_format: CsvFormat = STANDARD
-                          ) -> dict[str, Path]:
+def write_supplier_orders(
+    plan: pd.DataFrame, out: Path, csv_format: CsvFormat = STANDARD
+) -> dict[str, Path]:
     """``orders_by_supplier.csv`` (:func:`stockwise.inventory.money.by_supplier`) when the
     plan names a supplier; an older copy is removed when it names none."""
     path = out / "orders_by_supplier.csv"
@@ -301,9 +374,13 @@ def write_supplier_orders(plan: pd.DataFrame, out: Path, csv_format: CsvFormat =
 def plan_tables(run: PlanRun) -> dict[str, pd.DataFrame]:
     """The run's output tables by file name; censored_demand, backtest_metrics, holes and
     unplanned only when there is something in them."""
-    tables = {"plan": run.plan.plan, "alerts": run.plan.alerts,
-              "projection": run.plan.projection, "forecasts": run.forecasts.forecasts,
-              "selection": run.forecasts.selection}
+    tables = {
+        "plan": run.plan.plan,
+        "alerts": run.plan.alerts,
+        "projection": run.plan.projection,
+        "forecasts": run.forecasts.forecasts,
+        "selection": run.forecasts.selection,
+    }
     if not run.censoring.empty:
         tables["censored_demand"] = run.censoring
     if not run.forecasts.metrics.empty:
@@ -315,31 +392,45 @@ def plan_tables(run: PlanRun) -> dict[str, pd.DataFrame]:
     return tables
 
 
-def _profiles(sales: pd.DataFrame, sector: str | None, extra_dirs: tuple[str | Path, ...]
-              ) -> dict[str, SectorProfile]:
-    names = [sector] if sector else (
-        sorted(sales[S.SECTOR].dropna().astype(str).unique()) if S.SECTOR in sales else [])
+def _profiles(
+    sales: pd.DataFrame, sector: str | None, extra_dirs: tuple[str | Path, ...]
+) -> dict[str, SectorProfile]:
+    names = (
+        [sector]
+        if sector
+        else (sorted(sales[S.SECTOR].dropna().astype(str).unique()) if S.SECTOR in sales else [])
+    )
     if sector and S.SECTOR not in sales:  # it names the profile of every series
         load_profile(sector, extra_dirs=extra_dirs)  # unknown: a clear error, not defaults
     known = list_profiles(extra_dirs=extra_dirs)
     return {name: load_profile(name, extra_dirs=extra_dirs) for name in names if name in known}
 
 
-def _forecast(prepared: pd.DataFrame, inventory: pd.DataFrame,
-              profiles: dict[str, SectorProfile], sector: str | None, models: ModelSpec,
-              n_windows: int, extra_dirs: tuple[str | Path, ...],
-              planned: pd.DataFrame | None = None, drivers: tuple[str, ...] = (),
-              quality: str = "fast", closed_calendar: pd.DataFrame | None = None,
-              progress: Report | None = None,
-              plan_calendar: plan_grain.PlanCalendar = plan_grain.DAILY,
-              cold_start: int | None = None
-              ) -> SectorForecasts:
+def _forecast(
+    prepared: pd.DataFrame,
+    inventory: pd.DataFrame,
+    profiles: dict[str, SectorProfile],
+    sector: str | None,
+    models: ModelSpec,
+    n_windows: int,
+    extra_dirs: tuple[str | Path, ...],
+    planned: pd.DataFrame | None = None,
+    drivers: tuple[str, ...] = (),
+    quality: str = "fast",
+    closed_calendar: pd.DataFrame | None = None,
+    progress: Report | None = None,
+    plan_calendar: plan_grain.PlanCalendar = plan_grain.DAILY,
+    cold_start: int | None = None,
+) -> SectorForecasts:
     """Forecast far enough ahead for the longest lead time + two reviews of each sector
     (``progress``: each sector's share in proportion to its series), at the frequency
     :class:`~stockwise.workflows.plan_grain.PlanCalendar` gives it."""
     parts = []
-    groups = [(sector, prepared)] if sector or S.SECTOR not in prepared else list(
-        prepared.groupby(S.SECTOR, sort=True))
+    groups = (
+        [(sector, prepared)]
+        if sector or S.SECTOR not in prepared
+        else list(prepared.groupby(S.SECTOR, sort=True))
+    )
     spans = shares([rows[S.UNIQUE_ID].nunique() for _, rows in groups])
     for index, (name, rows) in enumerate(groups):
         label = f"sector {name} ({index + 1} of {len(groups)})" if len(groups) > 1 else ""
@@ -355,25 +446,36 @@ def _forecast(prepared: pd.DataFrame, inventory: pd.DataFrame,
         horizon = plan_grain.horizon(profile, freq, needed_days)
         levels = tuple(sorted(set(PLAN_LEVELS) | set(profile.levels if profile else ())))
         own = freq == (profile.frequency if profile else "D")
-        parts.append(forecast_sectors(rows, horizon=horizon, freq=None if own else freq,
-                                      season_length=plan_calendar.season_length,
-                                      sector=str(name) if profile is not None else None,
-                                      models=models,
-                                      levels=levels, n_windows=n_windows,
-                                      extra_dirs=extra_dirs, planned=planned,
-                                      drivers=drivers, quality=quality,
-                                      closed_calendar=closed_calendar,
-                                      progress=within(progress, *spans[index], label),
-                                      cold_start=cold_start))
+        parts.append(
+            forecast_sectors(
+                rows,
+                horizon=horizon,
+                freq=None if own else freq,
+                season_length=plan_calendar.season_length,
+                sector=str(name) if profile is not None else None,
+                models=models,
+                levels=levels,
+                n_windows=n_windows,
+                extra_dirs=extra_dirs,
+                planned=planned,
+                drivers=drivers,
+                quality=quality,
+                closed_calendar=closed_calendar,
+                progress=within(progress, *spans[index], label),
+                cold_start=cold_start,
+            )
+        )
     return SectorForecasts(
         pd.concat([p.forecasts for p in parts], ignore_index=True),
         pd.concat([p.selection for p in parts], ignore_index=True),
         pd.concat([p.metrics for p in parts if not p.metrics.empty], ignore_index=True)
-        if any(not p.metrics.empty for p in parts) else pd.DataFrame(),
+        if any(not p.metrics.empty for p in parts)
+        else pd.DataFrame(),
         [s for p in parts for s in p.settings],
         {sector: models for p in parts for sector, models in p.models.items()},
         pd.concat([p.backtest for p in parts if not p.backtest.empty], ignore_index=True)
-        if any(not p.backtest.empty for p in parts) else pd.DataFrame(),
+        if any(not p.backtest.empty for p in parts)
+        else pd.DataFrame(),
     )
 
 
@@ -386,8 +488,9 @@ def _last_prices(sales: pd.DataFrame) -> pd.Series | None:
     if last is None:  # ties on a product's last date, or ids / dates pandas must order
         return priced.sort_values(S.DS).groupby(S.UNIQUE_ID)[S.PRICE].last()
     rows, ids = last
-    return pd.Series(priced[S.PRICE].to_numpy()[rows], index=pd.Index(ids, name=S.UNIQUE_ID),
-                     name=S.PRICE)
+    return pd.Series(
+        priced[S.PRICE].to_numpy()[rows], index=pd.Index(ids, name=S.UNIQUE_ID), name=S.PRICE
+    )
 
 
 def _last_rows(frame: pd.DataFrame) -> tuple[np.ndarray, pd.Index] | None:
@@ -398,8 +501,13 @@ def _last_rows(frame: pd.DataFrame) -> tuple[np.ndarray, pd.Index] | None:
     objects: the caller then asks pandas itself.
     """
     ids, dates = frame[S.UNIQUE_ID], frame[S.DS]
-    if frame.empty or ids.dtype != object or pd.api.types.infer_dtype(ids) != "string" \
-            or not pd.api.types.is_datetime64_dtype(dates) or dates.isna().any():
+    if (
+        frame.empty
+        or ids.dtype != object
+        or pd.api.types.infer_dtype(ids) != "string"
+        or not pd.api.types.is_datetime64_dtype(dates)
+        or dates.isna().any()
+    ):
         return None
     codes, uniques = pd.factorize(ids, sort=True)
     keep = np.flatnonzero(codes >= 0)
@@ -415,12 +523,20 @@ def _last_rows(frame: pd.DataFrame) -> tuple[np.ndarray, pd.Index] | None:
 
 
 def plan_files(
-    sales: str | Path | pd.DataFrame, inventory: str | Path | pd.DataFrame, out_dir: str | Path,
-    *, batches: str | Path | pd.DataFrame | None = None, column_map: dict[str, str] | None = None,
-    inventory_map: dict[str, str] | None = None, tracker: Tracker | None = None,
-    planned: str | Path | pd.DataFrame | None = None, drivers: Sequence[str] = (),
-    bounds: Bounds = DEFAULT_BOUNDS, csv_format: str = "input",
-    batches_map: dict[str, str] | None = None, reading: ReadOptions = NO_OPTIONS,
+    sales: str | Path | pd.DataFrame,
+    inventory: str | Path | pd.DataFrame,
+    out_dir: str | Path,
+    *,
+    batches: str | Path | pd.DataFrame | None = None,
+    column_map: dict[str, str] | None = None,
+    inventory_map: dict[str, str] | None = None,
+    tracker: Tracker | None = None,
+    planned: str | Path | pd.DataFrame | None = None,
+    drivers: Sequence[str] = (),
+    bounds: Bounds = DEFAULT_BOUNDS,
+    csv_format: str = "input",
+    batches_map: dict[str, str] | None = None,
+    reading: ReadOptions = NO_OPTIONS,
     **options: object,
 ) -> tuple[PlanRun, ValidationRun]:
     """Validate the files, plan, and write every output (quarantine files included).
@@ -439,34 +555,66 @@ def plan_files(
     out = Path(out_dir)
     tracker = tracker or NullTracker()
     with tracker.start_run("plan", tags={"stockwise.kind": "plan"}):
-        validation = validate_plan_inputs(sales, inventory, batches, column_map,
-                                          inventory_map, out, bounds=bounds,
-                                          batches_map=batches_map, reading=reading)
+        validation = validate_plan_inputs(
+            sales,
+            inventory,
+            batches,
+            column_map,
+            inventory_map,
+            out,
+            bounds=bounds,
+            batches_map=batches_map,
+            reading=reading,
+        )
         tables = validation.tables
-        run = plan_inventory(tables["sales"].data, tables["inventory"].data,
-                             batches=tables["batches"].data if "batches" in tables else None,
-                             planned=future, drivers=drivers,
-                             **options)  # type: ignore[arg-type]
-        config = PlanConfig.from_options({**options, "drivers": tuple(drivers),
-                                          "csv_format": csv_format})
-        write_plan(run, out, config, tables["inventory"].data,
-                   config.output_format(tables["sales"].report.dialect))
+        run = plan_inventory(
+            tables["sales"].data,
+            tables["inventory"].data,
+            batches=tables["batches"].data if "batches" in tables else None,
+            planned=future,
+            drivers=drivers,
+            **options,
+        )  # type: ignore[arg-type]
+        config = PlanConfig.from_options(
+            {**options, "drivers": tuple(drivers), "csv_format": csv_format}
+        )
+        write_plan(
+            run,
+            out,
+            config,
+            tables["inventory"].data,
+            config.output_format(tables["sales"].report.dialect),
+        )
         from stockwise.workflows.report import write_validation_summary
 
         run.files["validation_summary"] = write_validation_summary(validation, out / "validation")
-        track_forecasts(tracker, "plan", sales=tables["sales"].data, options=options,
-                        result=run.forecasts, out_dir=out, files=run.files)
+        track_forecasts(
+            tracker,
+            "plan",
+            sales=tables["sales"].data,
+            options=options,
+            result=run.forecasts,
+            out_dir=out,
+            files=run.files,
+        )
     return run, validation
 
 
-def validate_plan_inputs(sales: str | Path | pd.DataFrame, inventory: str | Path | pd.DataFrame,
-                         batches: str | Path | pd.DataFrame | None,
-                         column_map: dict[str, str] | None, inventory_map: dict[str, str] | None,
-                         out: Path, *, parts_dir: Path | None = None,
-                         part_series: int = 2000, map_parts: PartMap | None = None,
-                         bounds: Bounds = DEFAULT_BOUNDS,
-                         batches_map: dict[str, str] | None = None,
-                         reading: ReadOptions = NO_OPTIONS) -> ValidationRun:
+def validate_plan_inputs(
+    sales: str | Path | pd.DataFrame,
+    inventory: str | Path | pd.DataFrame,
+    batches: str | Path | pd.DataFrame | None,
+    column_map: dict[str, str] | None,
+    inventory_map: dict[str, str] | None,
+    out: Path,
+    *,
+    parts_dir: Path | None = None,
+    part_series: int = 2000,
+    map_parts: PartMap | None = None,
+    bounds: Bounds = DEFAULT_BOUNDS,
+    batches_map: dict[str, str] | None = None,
+    reading: ReadOptions = NO_OPTIONS,
+) -> ValidationRun:
     """Validate the plan's tables (quarantine files under ``out/validation``); stop with a
     clear error when one of them has nothing usable.
 
@@ -479,21 +627,41 @@ def validate_plan_inputs(sales: str | Path | pd.DataFrame, inventory: str | Path
     has none of the CSV and Excel options to apply).
     """
     if parts_dir is not None and is_parquet_file(sales):
-        parted = stream_sales(sales, parts_dir, out_dir=out / "validation",
-                              column_map=column_map, part_series=part_series,
-                              map_parts=map_parts, bounds=bounds)
-        others = validate_sources(None, inventory=inventory, batches=batches,
-                                  inventory_map=inventory_map, batches_map=batches_map,
-                                  out_dir=out / "validation", bounds=bounds,
-                                  **reading.kwargs())
+        parted = stream_sales(
+            sales,
+            parts_dir,
+            out_dir=out / "validation",
+            column_map=column_map,
+            part_series=part_series,
+            map_parts=map_parts,
+            bounds=bounds,
+        )
+        others = validate_sources(
+            None,
+            inventory=inventory,
+            batches=batches,
+            inventory_map=inventory_map,
+            batches_map=batches_map,
+            out_dir=out / "validation",
+            bounds=bounds,
+            **reading.kwargs(),
+        )
         tables = {"sales": parted, **others.tables}
-        validation = ValidationRun(tables, {"sales": parted.files, **others.files},
-                                   cross_check(tables))
+        validation = ValidationRun(
+            tables, {"sales": parted.files, **others.files}, cross_check(tables)
+        )
     else:
-        validation = validate_sources(sales, inventory=inventory, batches=batches,
-                                      column_map=column_map, inventory_map=inventory_map,
-                                      batches_map=batches_map, out_dir=out / "validation",
-                                      bounds=bounds, **reading.kwargs())
+        validation = validate_sources(
+            sales,
+            inventory=inventory,
+            batches=batches,
+            column_map=column_map,
+            inventory_map=inventory_map,
+            batches_map=batches_map,
+            out_dir=out / "validation",
+            bounds=bounds,
+            **reading.kwargs(),
+        )
     for table in validation.tables.values():
         table.require_usable()
     return validation

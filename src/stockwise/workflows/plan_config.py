@@ -83,21 +83,19 @@ class PlanConfig:
     def __post_init__(self) -> None:
         from stockwise.inventory.parameters import POLICIES
 
-        models = self.models if isinstance(self.models, str) else tuple(
-            str(m) for m in self.models)
+        models = self.models if isinstance(self.models, str) else tuple(str(m) for m in self.models)
         if not models:
             raise OptionError("models: name at least one model, or 'auto'")
         if self.policy not in POLICIES:
-            raise OptionError(f"unknown policy {self.policy!r}; use one of "
-                              f"{', '.join(POLICIES)}")
+            raise OptionError(f"unknown policy {self.policy!r}; use one of {', '.join(POLICIES)}")
         if self.target not in TARGETS:
-            raise OptionError(f"unknown target {self.target!r}; use one of "
-                              f"{', '.join(TARGETS)}")
+            raise OptionError(f"unknown target {self.target!r}; use one of {', '.join(TARGETS)}")
         from stockwise.workflows.forecast import QUALITIES
 
         if self.quality not in QUALITIES:
-            raise OptionError(f"unknown quality {self.quality!r}; use one of "
-                              f"{', '.join(QUALITIES)}")
+            raise OptionError(
+                f"unknown quality {self.quality!r}; use one of {', '.join(QUALITIES)}"
+            )
         if int(self.n_windows) < 1:
             raise OptionError(f"n_windows must be at least 1, not {self.n_windows}")
         from stockwise.cells import CsvFormat
@@ -117,15 +115,23 @@ class PlanConfig:
         if self.freq is not None:
             object.__setattr__(self, "freq", calendar_facts.code_of(self.freq))
         if self.season_length is not None:
-            object.__setattr__(self, "season_length", calendar_facts.season_length(
-                self.freq or "D", self.season_length))
-        normal = {"models": models, "n_windows": int(self.n_windows),
-                  "chunk_size": int(self.chunk_size), "seed": int(self.seed),
-                  "extra_dirs": tuple(str(d) for d in self.extra_dirs),
-                  "drivers": tuple(str(d) for d in self.drivers),
-                  "today": _iso_day(self.today), "currency": _currency(self.currency),
-                  "budget": _budget(self.budget),
-                  "closed_days": None if self.closed_days is None else str(self.closed_days)}
+            object.__setattr__(
+                self,
+                "season_length",
+                calendar_facts.season_length(self.freq or "D", self.season_length),
+            )
+        normal = {
+            "models": models,
+            "n_windows": int(self.n_windows),
+            "chunk_size": int(self.chunk_size),
+            "seed": int(self.seed),
+            "extra_dirs": tuple(str(d) for d in self.extra_dirs),
+            "drivers": tuple(str(d) for d in self.drivers),
+            "today": _iso_day(self.today),
+            "currency": _currency(self.currency),
+            "budget": _budget(self.budget),
+            "closed_days": None if self.closed_days is None else str(self.closed_days),
+        }
         for name, value in normal.items():
             object.__setattr__(self, name, value)
 
@@ -146,8 +152,10 @@ class PlanConfig:
         """The CSV format of the run's files, for a sales file read with ``sales_dialect``."""
         from stockwise.cells import CsvFormat
 
-        return CsvFormat.named(self.csv_format, *(
-            (sales_dialect.separator, sales_dialect.decimal) if sales_dialect else ()))
+        return CsvFormat.named(
+            self.csv_format,
+            *((sales_dialect.separator, sales_dialect.decimal) if sales_dialect else ()),
+        )
 
     def with_today(self, sales: pd.DataFrame | PartedSales) -> PlanConfig:
         """This config with ``today`` fixed from the whole sales table when unset, so
@@ -156,16 +164,18 @@ class PlanConfig:
 
         if self.today is not None:
             return self
-        last = sales["ds"].max() if isinstance(sales, pd.DataFrame) and not sales.empty \
+        last = (
+            sales["ds"].max()
+            if isinstance(sales, pd.DataFrame) and not sales.empty
             else getattr(sales, "max_ds", None)
+        )
         if last is None or pd.isna(last):
             return self
         if isinstance(sales, pd.DataFrame):  # a quarter's row stands for its whole quarter
             from stockwise.workflows.plan_grain import data_grain, last_day
 
             last = last_day(sales, data_grain(sales)) or last
-        return replace(self, today=(pd.Timestamp(last) + pd.Timedelta(days=1)).date()
-                       .isoformat())
+        return replace(self, today=(pd.Timestamp(last) + pd.Timedelta(days=1)).date().isoformat())
 
     def with_language(self, sectors: Iterable[object]) -> PlanConfig:
         """This config with ``lang`` fixed when unset: the ``language`` of the profiles of
@@ -174,8 +184,9 @@ class PlanConfig:
             return self
         from stockwise.sectors import load_profile
 
-        names = {self.sector} if self.sector else {str(s) for s in sectors
-                                                   if s is not None and s == s}
+        names = (
+            {self.sector} if self.sector else {str(s) for s in sectors if s is not None and s == s}
+        )
         try:
             found = {load_profile(n, self.extra_dirs).language for n in names}
         except (OSError, ValueError, StockwiseError):  # no profile: the run will say so
@@ -192,16 +203,28 @@ class PlanConfig:
         return cls(**options)
 
 
-def plan_inventory_with(sales: pd.DataFrame, inventory: pd.DataFrame, config: PlanConfig, *,
-                        batches: pd.DataFrame | None = None,
-                        planned: pd.DataFrame | None = None,
-                        timings: dict[str, StageTime] | None = None,
-                        progress: Report | None = None) -> PlanRun:
+def plan_inventory_with(
+    sales: pd.DataFrame,
+    inventory: pd.DataFrame,
+    config: PlanConfig,
+    *,
+    batches: pd.DataFrame | None = None,
+    planned: pd.DataFrame | None = None,
+    timings: dict[str, StageTime] | None = None,
+    progress: Report | None = None,
+) -> PlanRun:
     """:func:`~stockwise.workflows.plan.plan_inventory` with the options of ``config``."""
     from stockwise.workflows.plan import plan_inventory
 
-    return plan_inventory(sales, inventory, batches=batches, planned=planned, timings=timings,
-                          progress=progress, **config.plan_kwargs())
+    return plan_inventory(
+        sales,
+        inventory,
+        batches=batches,
+        planned=planned,
+        timings=timings,
+        progress=progress,
+        **config.plan_kwargs(),
+    )
 
 
 def _iso_day(value: str | pd.Timestamp | None) -> str | None:
@@ -222,8 +245,9 @@ def _currency(value: str | None) -> str | None:
         return None
     code = currency_code(value)
     if code is None:
-        raise OptionError(f"currency: {value!r} is not a three-letter ISO 4217 code "
-                          "(e.g. EUR, USD, GBP)")
+        raise OptionError(
+            f"currency: {value!r} is not a three-letter ISO 4217 code (e.g. EUR, USD, GBP)"
+        )
     return code
 
 
@@ -236,8 +260,10 @@ def _budget(value: float | None) -> float | None:
 
 
 def as_model_names(models: str | Sequence[str]) -> str | tuple[str, ...]:
-    """"auto", a comma-separated text or a list of names → what ``PlanConfig`` holds."""
-    names = [m.strip() for m in (models.split(",") if isinstance(models, str) else models)
-             if m and m.strip()]
+    """ "auto", a comma-separated text or a list of names → what ``PlanConfig`` holds."""
+    names = [
+        m.strip()
+        for m in (models.split(",") if isinstance(models, str) else models)
+        if m and m.strip()
+    ]
     return "auto" if names in (["auto"], []) else tuple(names)
-

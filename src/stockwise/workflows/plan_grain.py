@@ -35,7 +35,7 @@ DEFAULT_HORIZON_DAYS = 28
 
 
 def data_grain(sales: pd.DataFrame) -> str:
-    """"h", "Q" or "Y" when most series are hourly, quarterly or yearly; else "D"."""
+    """ "h", "Q" or "Y" when most series are hourly, quarterly or yearly; else "D"."""
     if sales.empty or not pd.api.types.is_datetime64_any_dtype(sales[S.DS]):
         return "D"
     found = infer_freq(sales[[S.UNIQUE_ID, S.DS]])
@@ -93,6 +93,9 @@ def horizon(profile: SectorProfile | None, freq: str, needed_days: float) -> int
     """Periods of ``freq`` to forecast: the profile's horizon (:data:`DEFAULT_HORIZON_DAYS`
     without one), at least enough periods to cover ``needed_days``."""
     per = calendar_facts.DAYS_PER_PERIOD[freq]
-    own = profile.horizon if profile and profile.frequency == freq else \
-        math.ceil(DEFAULT_HORIZON_DAYS / per)
+    own = (
+        profile.horizon
+        if profile and profile.frequency == freq
+        else math.ceil(DEFAULT_HORIZON_DAYS / per)
+    )
     return max(own, math.ceil(needed_days / per))

@@ -71,8 +71,9 @@ class ChunkSink(Protocol):
         UNPLANNED_COLUMNS`), before any chunk is written."""
 
 
-def write_parts(tables: dict[str, pd.DataFrame], out: Path, sector: str | None, index: int
-                ) -> set[str]:
+def write_parts(
+    tables: dict[str, pd.DataFrame], out: Path, sector: str | None, index: int
+) -> set[str]:
     """Write the big tables of chunk ``index`` as Parquet parts under ``out`` (one folder
     per table and sector); returns the names written (empty tables are not)."""
     written = set()
@@ -95,8 +96,13 @@ class ChunkCollector:
 
     parts_dir: Path | None = None
 
-    def __init__(self, keep: tuple[str, ...] | None = None, *, budget: float | None = None,
-                 inventory: pd.DataFrame | None = None) -> None:
+    def __init__(
+        self,
+        keep: tuple[str, ...] | None = None,
+        *,
+        budget: float | None = None,
+        inventory: pd.DataFrame | None = None,
+    ) -> None:
         self.keep = keep
         self.budget = budget
         self._inventory = inventory
@@ -113,12 +119,16 @@ class ChunkCollector:
         for name, table in result.tables.items():
             if self.keep is None or name in self.keep:
                 self._parts.setdefault(name, {})[index] = table
-        self.settings.extend(s for s in result.settings
-                             if s.sector not in {k.sector for k in self.settings})
+        self.settings.extend(
+            s for s in result.settings if s.sector not in {k.sector for k in self.settings}
+        )
         for sector, fits in result.models.items():
             self.models.setdefault(sector, fits)
-        row: dict[str, object] = {"chunk": index, S.SECTOR: result.sector,
-                                  "series": result.n_series}
+        row: dict[str, object] = {
+            "chunk": index,
+            S.SECTOR: result.sector,
+            "series": result.n_series,
+        }
         for stage in PLAN_STAGES:
             spent = result.timings.get(stage)
             row[f"{stage}_wall_s"] = spent.wall_s if spent else 0.0
@@ -130,8 +140,7 @@ class ChunkCollector:
         parts = self._parts.get(name, {})
         joined = concat_tables([parts[i] for i in sorted(parts)])
         if name == "plan":
-            return sort_plan(joined if len(joined.columns) else pd.DataFrame(
-                columns=PLAN_COLUMNS))
+            return sort_plan(joined if len(joined.columns) else pd.DataFrame(columns=PLAN_COLUMNS))
         return sort_alerts(joined) if name == "alerts" else joined
 
     def add_unplanned(self, unplanned: pd.DataFrame) -> None:
@@ -163,10 +172,13 @@ class ChunkCollector:
     def forecasts_result(self, forecasts: bool = True) -> SectorForecasts:
         """The forecasting side as one ``SectorForecasts`` (what tracking reads; it needs
         no forecasts, which ``forecasts=False`` leaves out)."""
-        return SectorForecasts(self.table("forecasts") if forecasts else pd.DataFrame(),
-                               self.table("selection"),
-                               self.table("backtest_metrics"), list(self.settings),
-                               dict(self.models))
+        return SectorForecasts(
+            self.table("forecasts") if forecasts else pd.DataFrame(),
+            self.table("selection"),
+            self.table("backtest_metrics"),
+            list(self.settings),
+            dict(self.models),
+        )
 
 
 class PlanWriter(ChunkCollector):
@@ -179,13 +191,21 @@ class PlanWriter(ChunkCollector):
     (``parts_dir``), so they never travel back to this process.
     """
 
-    def __init__(self, out_dir: str | Path, n_series: int, *, budget: float | None = None,
-                 inventory: pd.DataFrame | None = None,
-                 csv_format: CsvFormat = STANDARD, lang: str = "en") -> None:
+    def __init__(
+        self,
+        out_dir: str | Path,
+        n_series: int,
+        *,
+        budget: float | None = None,
+        inventory: pd.DataFrame | None = None,
+        csv_format: CsvFormat = STANDARD,
+        lang: str = "en",
+    ) -> None:
         self.csv_format, self.lang = csv_format, lang
         self.csv_tables = n_series <= CSV_MAX_SERIES
-        super().__init__(keep=None if self.csv_tables else PER_PRODUCT, budget=budget,
-                         inventory=inventory)
+        super().__init__(
+            keep=None if self.csv_tables else PER_PRODUCT, budget=budget, inventory=inventory
+        )
         self.out = Path(out_dir)
         self.parts_dir = None if self.csv_tables else self.out
         self.out.mkdir(parents=True, exist_ok=True)
@@ -197,8 +217,9 @@ class PlanWriter(ChunkCollector):
 
     def write(self, result: ChunkResult) -> None:
         super().write(result)
-        self._written |= result.written | write_parts(result.tables, self.out, result.sector,
-                                                      result.index)
+        self._written |= result.written | write_parts(
+            result.tables, self.out, result.sector, result.index
+        )
 
     def table(self, name: str) -> pd.DataFrame:
         if self.keep is None or name in self.keep:
@@ -208,8 +229,9 @@ class PlanWriter(ChunkCollector):
         frame = pd.read_parquet(self.out / name)
         return frame.assign(**{S.SECTOR: frame[S.SECTOR].astype(str)})
 
-    def finish(self, settings: PlanSettings | None = None,
-               plan: pd.DataFrame | None = None) -> dict[str, Path]:
+    def finish(
+        self, settings: PlanSettings | None = None, plan: pd.DataFrame | None = None
+    ) -> dict[str, Path]:
         """Write the order list files (and the CSV tables of a small run, and the run's
         ``settings``); their paths. ``plan``: the joined plan when already at hand."""
         from stockwise.report.settings_view import settings_sheet
@@ -220,8 +242,7 @@ class PlanWriter(ChunkCollector):
         identity = identity_of(self._inventory)
 
         def for_people(table: pd.DataFrame) -> pd.DataFrame:
-            return beside_id(round_to_meaning(say_columns(table, self.lang, SENTENCES)),
-                             identity)
+            return beside_id(round_to_meaning(say_columns(table, self.lang, SENTENCES)), identity)
 
         plan, alerts = for_people(plan), for_people(alerts)
         for name, table in (("plan", plan), ("alerts", alerts)):
@@ -241,10 +262,12 @@ class PlanWriter(ChunkCollector):
                 table = self.table(name)
                 if not table.empty:
                     files[name] = self.out / f"{name}.csv"
-                    write_csv(beside_id(round_to_meaning(table), identity), files[name],
-                              self.csv_format)
-        files.update({f"{name}_parquet": self.out / name for name in STREAMED
-                      if name in self._written})
+                    write_csv(
+                        beside_id(round_to_meaning(table), identity), files[name], self.csv_format
+                    )
+        files.update(
+            {f"{name}_parquet": self.out / name for name in STREAMED if name in self._written}
+        )
         files["chunks"] = self.out / "chunks.csv"
         write_csv(self.chunk_timings(), files["chunks"], self.csv_format)
         sheet = None
@@ -252,8 +275,9 @@ class PlanWriter(ChunkCollector):
             files["settings"] = write_settings(settings, self.out)
             sheet = settings_sheet(settings.to_dict())
         files.update(write_supplier_orders(plan, self.out, self.csv_format))
-        files["plan_xlsx"] = write_order_workbook(plan, alerts, self.out / "plan.xlsx", sheet,
-                                                  budget=self.budget, lang=self.lang)
+        files["plan_xlsx"] = write_order_workbook(
+            plan, alerts, self.out / "plan.xlsx", sheet, budget=self.budget, lang=self.lang
+        )
         return files
 
 
@@ -273,8 +297,7 @@ def concat_tables(frames: list[pd.DataFrame]) -> pd.DataFrame:
     blank = [{c for c in f.columns if f[c].isna().all()} for f in full]
     # a column empty in every table (no line names a supplier) keeps its own type
     everywhere = set.intersection(*blank)
-    kept = [f.drop(columns=list(empty - everywhere)) for f, empty in zip(full, blank,
-                                                                         strict=True)]
+    kept = [f.drop(columns=list(empty - everywhere)) for f, empty in zip(full, blank, strict=True)]
     return pd.concat(kept, ignore_index=True).reindex(columns=columns)
 
 

@@ -41,16 +41,22 @@ from stockwise.workflows.sector_forecast import Settings
 PER_PRODUCT = ("service_level", "review_period_days", "lead_time_days")
 """Settings a product's inventory row may override; each is reported with its source."""
 UNCALIBRATED = "bands are the models' own; service not calibrated on past intervals"
-UNCORRECTED = ("sales on stocked-out days are taken as demand, so demand is under-estimated "
-               "where shelves were empty")
-FAST_AUTO = ("the slower candidates (AutoETS and AutoTheta on daily data, AutoCES, their "
-             "median combination, gradient boosting on daily data) are not tried; quality "
-             "'best' tries them")
+UNCORRECTED = (
+    "sales on stocked-out days are taken as demand, so demand is under-estimated "
+    "where shelves were empty"
+)
+FAST_AUTO = (
+    "the slower candidates (AutoETS and AutoTheta on daily data, AutoCES, their "
+    "median combination, gradient boosting on daily data) are not tried; quality "
+    "'best' tries them"
+)
 ONE_MODEL = "one model for every series, no selection"
 NAMED_MODELS = "selection among the named models only, not the profile's candidates"
-NO_PROFILE = ("no sector profile: generic defaults (service level {service_level:g}, review "
-              "every {review_period_days:g} days, lead time {lead_time_days:g} days where the "
-              "inventory gives none); choose a profile with the sector setting")
+NO_PROFILE = (
+    "no sector profile: generic defaults (service level {service_level:g}, review "
+    "every {review_period_days:g} days, lead time {lead_time_days:g} days where the "
+    "inventory gives none); choose a profile with the sector setting"
+)
 
 
 @dataclass(frozen=True)
@@ -70,13 +76,17 @@ class PlanSettings:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready copy (what ``settings.json`` and the API hold)."""
-        return json.loads(json.dumps({"run": self.run, "sectors": self.sectors,
-                                      "gives_up": self.gives_up}))
+        return json.loads(
+            json.dumps({"run": self.run, "sectors": self.sectors, "gives_up": self.gives_up})
+        )
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> PlanSettings:
-        return cls(dict(data["run"]), [dict(s) for s in data.get("sectors", [])],
-                   [dict(g) for g in data.get("gives_up", [])])
+        return cls(
+            dict(data["run"]),
+            [dict(s) for s in data.get("sectors", [])],
+            [dict(g) for g in data.get("gives_up", [])],
+        )
 
     def table(self) -> pd.DataFrame:
         """One row per sector: the run's settings and the sector's, one column each."""
@@ -84,8 +94,12 @@ class PlanSettings:
         return pd.DataFrame(rows)
 
 
-def plan_settings(config: PlanConfig, plan: pd.DataFrame, inventory: pd.DataFrame | None = None,
-                  forecast_settings: Iterable[Settings] = ()) -> PlanSettings:
+def plan_settings(
+    config: PlanConfig,
+    plan: pd.DataFrame,
+    inventory: pd.DataFrame | None = None,
+    forecast_settings: Iterable[Settings] = (),
+) -> PlanSettings:
     """The settings behind ``plan`` (the order list of a run made with ``config``).
 
     ``inventory``: the snapshot the run planned from (it says which products set their
@@ -94,21 +108,31 @@ def plan_settings(config: PlanConfig, plan: pd.DataFrame, inventory: pd.DataFram
     """
     run = {
         "models": config.models if isinstance(config.models, str) else list(config.models),
-        "quality": config.quality, "n_windows": config.n_windows, "policy": config.policy,
-        "target": config.target, "calibrate_service": config.calibrate_service,
-        "correct_censoring": config.correct_censoring, "seed": config.seed,
+        "quality": config.quality,
+        "n_windows": config.n_windows,
+        "policy": config.policy,
+        "target": config.target,
+        "calibrate_service": config.calibrate_service,
+        "correct_censoring": config.correct_censoring,
+        "seed": config.seed,
         "today": config.today[:10] if config.today else None,
-        "drivers": list(config.drivers), "sector_option": config.sector,
-        "currency": config.currency, "budget": config.budget,
-        "closed_days": config.closed_days, "csv_format": config.csv_format,
+        "drivers": list(config.drivers),
+        "sector_option": config.sector,
+        "currency": config.currency,
+        "budget": config.budget,
+        "closed_days": config.closed_days,
+        "csv_format": config.csv_format,
         "lang": config.lang,
     }
-    names = (sorted(plan[S.SECTOR].dropna().astype(str).unique()) if S.SECTOR in plan
-             else []) or ([config.sector] if config.sector else [])
+    names = (sorted(plan[S.SECTOR].dropna().astype(str).unique()) if S.SECTOR in plan else []) or (
+        [config.sector] if config.sector else []
+    )
     profiles = applied_profiles(config, names)
     horizons = {s.sector: s for s in forecast_settings}
-    sectors = [_sector(name, profiles.get(name), config, plan, inventory, horizons.get(name))
-               for name in names]
+    sectors = [
+        _sector(name, profiles.get(name), config, plan, inventory, horizons.get(name))
+        for name in names
+    ]
     return PlanSettings(run, sectors, _gives_up(config, sectors))
 
 
@@ -116,8 +140,9 @@ def applied_profiles(config: PlanConfig, sectors: Iterable[str]) -> dict[str, Se
     """The profile each planned sector was planned under (absent: generic defaults)."""
     wanted = [config.sector] if config.sector else list(sectors)
     known = list_profiles(extra_dirs=config.extra_dirs)
-    return {name: load_profile(name, extra_dirs=config.extra_dirs) for name in wanted
-            if name in known}
+    return {
+        name: load_profile(name, extra_dirs=config.extra_dirs) for name in wanted if name in known
+    }
 
 
 def write_settings(settings: PlanSettings, out_dir: str | Path) -> Path:
@@ -128,22 +153,30 @@ def write_settings(settings: PlanSettings, out_dir: str | Path) -> Path:
     return path
 
 
-def _sector(name: str, profile: SectorProfile | None, config: PlanConfig, plan: pd.DataFrame,
-            inventory: pd.DataFrame | None, forecast: Settings | None) -> dict[str, Any]:
+def _sector(
+    name: str,
+    profile: SectorProfile | None,
+    config: PlanConfig,
+    plan: pd.DataFrame,
+    inventory: pd.DataFrame | None,
+    forecast: Settings | None,
+) -> dict[str, Any]:
     lines = plan[plan[S.SECTOR].astype(str) == name] if S.SECTOR in plan else plan.iloc[:0]
     defaults = _defaults(profile)
     out: dict[str, Any] = {
-        "sector": name, "profile": profile.name if profile else None,
-        "profile_file": _user_file(profile), "products": len(lines),
+        "sector": name,
+        "profile": profile.name if profile else None,
+        "profile_file": _user_file(profile),
+        "products": len(lines),
         "horizon": forecast.horizon if forecast else None,
         "freq": (forecast.freq if forecast else None) or (profile.frequency if profile else "D"),
-        "candidate_models": list(forecast.restrict_to) if forecast and forecast.restrict_to
-        and config.models == "auto" else None,
+        "candidate_models": list(forecast.restrict_to)
+        if forecast and forecast.restrict_to and config.models == "auto"
+        else None,
     }
     ids = set(lines[S.UNIQUE_ID].astype(str)) if S.UNIQUE_ID in lines else set()
     for column in PER_PRODUCT:
-        value = None if column == "service_level" and config.target == "cost" \
-            else defaults[column]
+        value = None if column == "service_level" and config.target == "cost" else defaults[column]
         set_by = _set_in_inventory(inventory, column, ids)
         out[column] = value
         out[f"{column}_from"] = _source(profile, set_by, len(ids), column, config.target)
@@ -154,9 +187,11 @@ def _sector(name: str, profile: SectorProfile | None, config: PlanConfig, plan: 
 def _defaults(profile: SectorProfile | None) -> dict[str, float]:
     if profile is None:
         return {k: float(DEFAULTS[k]) for k in PER_PRODUCT}
-    return {"service_level": profile.service_level,
-            "review_period_days": float(profile.review_period_days),
-            "lead_time_days": float(profile.lead_time_days.mid)}
+    return {
+        "service_level": profile.service_level,
+        "review_period_days": float(profile.review_period_days),
+        "lead_time_days": float(profile.lead_time_days.mid),
+    }
 
 
 def _user_file(profile: SectorProfile | None) -> str | None:
@@ -174,8 +209,9 @@ def _set_in_inventory(inventory: pd.DataFrame | None, column: str, ids: set[str]
     return int(rows.loc[rows[column].notna(), S.UNIQUE_ID].astype(str).nunique())
 
 
-def _source(profile: SectorProfile | None, set_by: int, products: int, column: str,
-            target: str) -> str:
+def _source(
+    profile: SectorProfile | None, set_by: int, products: int, column: str, target: str
+) -> str:
     """Where a per-product setting came from: "inventory", "profile", "defaults", or
     "inventory (N of M products), else profile"."""
     if column == "service_level" and target == "cost":
@@ -211,6 +247,11 @@ def _gives_up(config: PlanConfig, sectors: list[dict[str, Any]]) -> list[dict[st
         out.append({"setting": "correct_censoring", "choice": "off", "gives_up": UNCORRECTED})
     generic = [s["sector"] for s in sectors if s["profile"] is None]
     if generic:
-        out.append({"setting": "profile", "choice": f"none for {', '.join(generic)}",
-                    "gives_up": NO_PROFILE.format(**DEFAULTS)})
+        out.append(
+            {
+                "setting": "profile",
+                "choice": f"none for {', '.join(generic)}",
+                "gives_up": NO_PROFILE.format(**DEFAULTS),
+            }
+        )
     return out

@@ -35,8 +35,7 @@ from stockwise.workflows.validate import ValidationRun, validate_sources
 
 log = logging.getLogger(__name__)
 GENERIC = "all"
-DEFAULT_BACKTEST_MODELS = ("Naive", "SeasonalNaive", "AutoETS", "AutoTheta", "CrostonSBA",
-                           "TSB")
+DEFAULT_BACKTEST_MODELS = ("Naive", "SeasonalNaive", "AutoETS", "AutoTheta", "CrostonSBA", "TSB")
 VALIDATE_SHARE, WRITE_FROM = 0.05, 0.97
 """Shares of a file's run reported for validating (up to 5 %) and writing (the last 3 %)."""
 
@@ -72,11 +71,20 @@ class SectorForecasts:
 
 
 def forecast_sectors(
-    sales: pd.DataFrame, *, horizon: int | None = None, freq: str | None = None,
-    sector: str | None = None, models: ModelSpec = "auto", levels: Sequence[int] | None = None,
-    n_windows: int = 2, extra_dirs: Sequence[str | Path] = (),
-    planned: pd.DataFrame | None = None, drivers: Sequence[str] = (), quality: str = "fast",
-    closed_calendar: pd.DataFrame | None = None, progress: Report | None = None,
+    sales: pd.DataFrame,
+    *,
+    horizon: int | None = None,
+    freq: str | None = None,
+    sector: str | None = None,
+    models: ModelSpec = "auto",
+    levels: Sequence[int] | None = None,
+    n_windows: int = 2,
+    extra_dirs: Sequence[str | Path] = (),
+    planned: pd.DataFrame | None = None,
+    drivers: Sequence[str] = (),
+    quality: str = "fast",
+    closed_calendar: pd.DataFrame | None = None,
+    progress: Report | None = None,
     season_length: int | None = None,
     cold_start: int | None = None,
 ) -> SectorForecasts:
@@ -100,23 +108,39 @@ def forecast_sectors(
     forecasts, selections, metrics, settings, past = [], [], [], [], []
     fitted: dict[str, dict[str, Forecaster]] = {}
     drivers = _drivers(sales, planned, drivers)
-    for rows, setting, part in _parts(progress, _groups(sales, sector, horizon, freq, levels,
-                                                        extra_dirs, season_length)):
-        log.info("forecasting sector %s: %d series, h=%d", setting.sector,
-                 rows[S.UNIQUE_ID].nunique(), setting.horizon)
+    for rows, setting, part in _parts(
+        progress, _groups(sales, sector, horizon, freq, levels, extra_dirs, season_length)
+    ):
+        log.info(
+            "forecasting sector %s: %d series, h=%d",
+            setting.sector,
+            rows[S.UNIQUE_ID].nunique(),
+            setting.horizon,
+        )
         future = None
         if drivers:
             assert planned is not None
             ids = rows[S.UNIQUE_ID].astype(str).unique()
             future = planned[planned[S.UNIQUE_ID].astype(str).isin(ids)][
-                [S.UNIQUE_ID, S.DS, *drivers]]
-        run = run_forecast(rows, setting.horizon, setting.freq, setting.season_length,
-                           models, setting.levels, n_windows, restrict_to=setting.restrict_to,
-                           exog=list(drivers) or None, X_df=future, quality=quality,
-                           max_gap_days=setting.max_gap_days,
-                           closed_calendar=closed_calendar, progress=part,
-                           cold_start=setting.cold_start_periods if cold_start is None
-                           else cold_start)
+                [S.UNIQUE_ID, S.DS, *drivers]
+            ]
+        run = run_forecast(
+            rows,
+            setting.horizon,
+            setting.freq,
+            setting.season_length,
+            models,
+            setting.levels,
+            n_windows,
+            restrict_to=setting.restrict_to,
+            exog=list(drivers) or None,
+            X_df=future,
+            quality=quality,
+            max_gap_days=setting.max_gap_days,
+            closed_calendar=closed_calendar,
+            progress=part,
+            cold_start=setting.cold_start_periods if cold_start is None else cold_start,
+        )
         forecasts.append(run.forecasts.assign(**{S.SECTOR: setting.sector, "freq": run.freq}))
         selections.append(run.selection.assign(**{S.SECTOR: setting.sector}))
         if not run.metrics.empty:
@@ -125,28 +149,36 @@ def forecast_sectors(
             past.append(run.backtest.assign(**{S.SECTOR: setting.sector, "freq": run.freq}))
         settings.append(setting)
         fitted[setting.sector] = run.models
-    return SectorForecasts(_concat(forecasts), _concat(selections), _concat(metrics), settings,
-                           fitted, _concat(past))
+    return SectorForecasts(
+        _concat(forecasts), _concat(selections), _concat(metrics), settings, fitted, _concat(past)
+    )
 
 
-def _drivers(sales: pd.DataFrame, planned: pd.DataFrame | None, drivers: Sequence[str]
-             ) -> tuple[str, ...]:
+def _drivers(
+    sales: pd.DataFrame, planned: pd.DataFrame | None, drivers: Sequence[str]
+) -> tuple[str, ...]:
     """The driver columns to use: named, or every planned column besides the keys."""
     if planned is None:
         if drivers:
-            raise OptionError(f"drivers {list(drivers)} need their planned values for the "
-                              "forecast periods: give a planned-inputs table")
+            raise OptionError(
+                f"drivers {list(drivers)} need their planned values for the "
+                "forecast periods: give a planned-inputs table"
+            )
         return ()
     keys = (S.UNIQUE_ID, S.DS, S.SECTOR)
     names = tuple(drivers) or tuple(c for c in planned.columns if c not in keys)
     missing = [c for c in names if c not in sales.columns]
     if missing:
-        raise OptionError(f"the sales table has no column {missing} to learn the planned "
-                          f"driver(s) from; it has {list(sales.columns)}")
+        raise OptionError(
+            f"the sales table has no column {missing} to learn the planned "
+            f"driver(s) from; it has {list(sales.columns)}"
+        )
     empty = [c for c in names if sales[c].isna().all()]
     if empty:  # e.g. a stored table whose rows never carried the driver
-        raise OptionError(f"the sales table's column(s) {empty} have no values to learn the "
-                          "planned driver(s) from: give sales history with them")
+        raise OptionError(
+            f"the sales table's column(s) {empty} have no values to learn the "
+            "planned driver(s) from: give sales history with them"
+        )
     absent = [c for c in names if c not in planned.columns]
     if absent:
         raise OptionError(f"the planned-inputs table has no column {absent}")
@@ -154,37 +186,52 @@ def _drivers(sales: pd.DataFrame, planned: pd.DataFrame | None, drivers: Sequenc
 
 
 def backtest_sectors(
-    sales: pd.DataFrame, *, horizon: int | None = None, n_windows: int = 2,
-    freq: str | None = None, sector: str | None = None,
-    models: Sequence[str] | None = None, levels: Sequence[int] | None = None,
-    extra_dirs: Sequence[str | Path] = (), progress: Report | None = None,
+    sales: pd.DataFrame,
+    *,
+    horizon: int | None = None,
+    n_windows: int = 2,
+    freq: str | None = None,
+    sector: str | None = None,
+    models: Sequence[str] | None = None,
+    levels: Sequence[int] | None = None,
+    extra_dirs: Sequence[str | Path] = (),
+    progress: Report | None = None,
     season_length: int | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Backtest models per sector: (per-window forecasts, metrics, summary per model).
     ``progress`` hears each sector's models as their backtests start; ``season_length``
     overrides each sector's."""
     windows, metrics, summaries = [], [], []
-    for rows, setting, part in _parts(progress, _groups(sales, sector, horizon, freq, levels,
-                                                        extra_dirs, season_length)):
+    for rows, setting, part in _parts(
+        progress, _groups(sales, sector, horizon, freq, levels, extra_dirs, season_length)
+    ):
         names = list(models) if models else _backtest_models(setting)
-        result = backtest(rows, setting.horizon, setting.freq, names, n_windows,
-                          setting.season_length, setting.levels, progress=part)
+        result = backtest(
+            rows,
+            setting.horizon,
+            setting.freq,
+            names,
+            n_windows,
+            setting.season_length,
+            setting.levels,
+            progress=part,
+        )
         windows.append(result.forecasts.assign(**{S.SECTOR: setting.sector}))
         metrics.append(result.metrics.assign(**{S.SECTOR: setting.sector}))
         summaries.append(summarise(result.metrics).assign(**{S.SECTOR: setting.sector}))
     return _concat(windows), _concat(metrics), _concat(summaries)
 
 
-def _parts(progress: Report | None, groups: Iterator[tuple[pd.DataFrame, Settings]]
-           ) -> Iterator[tuple[pd.DataFrame, Settings, Report | None]]:
+def _parts(
+    progress: Report | None, groups: Iterator[tuple[pd.DataFrame, Settings]]
+) -> Iterator[tuple[pd.DataFrame, Settings, Report | None]]:
     """Each sector's rows and settings with the report of its part of the job: a share
     of the bar in proportion to its series, its steps named by the sector (when there
     are several)."""
     listed = list(groups)
     spans = shares([rows[S.UNIQUE_ID].nunique() for rows, _ in listed])
     for index, ((rows, setting), (start, end)) in enumerate(zip(listed, spans, strict=True)):
-        label = f"sector {setting.sector} ({index + 1} of {len(listed)})" \
-            if len(listed) > 1 else ""
+        label = f"sector {setting.sector} ({index + 1} of {len(listed)})" if len(listed) > 1 else ""
         yield rows, setting, within(progress, start, end, label)
 
 
@@ -195,19 +242,35 @@ def _backtest_models(setting: Settings) -> list[str]:
 
 
 def _groups(
-    sales: pd.DataFrame, sector: str | None, horizon: int | None, freq: str | None,
-    levels: Sequence[int] | None, extra_dirs: Sequence[str | Path],
+    sales: pd.DataFrame,
+    sector: str | None,
+    horizon: int | None,
+    freq: str | None,
+    levels: Sequence[int] | None,
+    extra_dirs: Sequence[str | Path],
     season_length: int | None = None,
 ) -> Iterator[tuple[pd.DataFrame, Settings]]:
     for rows, setting in _sector_groups(sales, sector, horizon, freq, levels, extra_dirs):
-        yield rows, (setting if season_length is None else
-                     replace(setting, season_length=calendar_facts.season_length(
-                         setting.freq or "D", season_length)))
+        yield (
+            rows,
+            (
+                setting
+                if season_length is None
+                else replace(
+                    setting,
+                    season_length=calendar_facts.season_length(setting.freq or "D", season_length),
+                )
+            ),
+        )
 
 
 def _sector_groups(
-    sales: pd.DataFrame, sector: str | None, horizon: int | None, freq: str | None,
-    levels: Sequence[int] | None, extra_dirs: Sequence[str | Path],
+    sales: pd.DataFrame,
+    sector: str | None,
+    horizon: int | None,
+    freq: str | None,
+    levels: Sequence[int] | None,
+    extra_dirs: Sequence[str | Path],
 ) -> Iterator[tuple[pd.DataFrame, Settings]]:
     if sector is not None:
         profile = load_profile(sector, extra_dirs=extra_dirs)
@@ -233,8 +296,13 @@ def _sector_groups(
         yield rows, _settings(name, usable, horizon, freq, levels)
 
 
-def _settings(name: str, profile: SectorProfile | None, horizon: int | None,
-              freq: str | None, levels: Sequence[int] | None) -> Settings:
+def _settings(
+    name: str,
+    profile: SectorProfile | None,
+    horizon: int | None,
+    freq: str | None,
+    levels: Sequence[int] | None,
+) -> Settings:
     if profile is None:
         return Settings(name, horizon or 14, freq, None, tuple(levels or (80, 95)), None)
     known = set(available_models())
@@ -244,9 +312,16 @@ def _settings(name: str, profile: SectorProfile | None, horizon: int | None,
         log.info("sector %s: models %s are not available yet; skipped", name, unknown)
     same = freq is None or calendar_facts.code_of(freq) == profile.frequency
     season = profile.season_length if same else None
-    return Settings(name, horizon or profile.horizon, freq or profile.frequency, season,
-                    tuple(levels or profile.levels), usable or None, profile.max_gap_days,
-                    profile.cold_start_periods)
+    return Settings(
+        name,
+        horizon or profile.horizon,
+        freq or profile.frequency,
+        season,
+        tuple(levels or profile.levels),
+        usable or None,
+        profile.max_gap_days,
+        profile.cold_start_periods,
+    )
 
 
 def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
@@ -264,10 +339,16 @@ class ForecastFiles:
 
 
 def forecast_file(
-    source: str | Path | pd.DataFrame, out_dir: str | Path, *,
-    column_map: dict[str, str] | None = None, tracker: Tracker | None = None,
-    planned: str | Path | pd.DataFrame | None = None, drivers: Sequence[str] = (),
-    bounds: Bounds = DEFAULT_BOUNDS, force: bool = False, reading: ReadOptions = NO_OPTIONS,
+    source: str | Path | pd.DataFrame,
+    out_dir: str | Path,
+    *,
+    column_map: dict[str, str] | None = None,
+    tracker: Tracker | None = None,
+    planned: str | Path | pd.DataFrame | None = None,
+    drivers: Sequence[str] = (),
+    bounds: Bounds = DEFAULT_BOUNDS,
+    force: bool = False,
+    reading: ReadOptions = NO_OPTIONS,
     progress: Report | None = None,
     **options: object,
 ) -> ForecastFiles:
@@ -291,22 +372,46 @@ def forecast_file(
     tracker = tracker or NullTracker()
     with tracker.start_run("forecast", tags={"stockwise.kind": "forecast"}):
         step(progress, "validating the sales", 0, 1, span=(0.0, VALIDATE_SHARE))
-        validation = validate_sources(source, column_map=column_map, out_dir=out / "validation",
-                                      bounds=bounds, **reading.kwargs())
+        validation = validate_sources(
+            source,
+            column_map=column_map,
+            out_dir=out / "validation",
+            bounds=bounds,
+            **reading.kwargs(),
+        )
         sales = validation.tables["sales"].require_usable().data
         horizon, freq = options.get("horizon"), options.get("freq")
         if not force and isinstance(horizon, int):
-            check_reach(sales, horizon, str(freq or validation.tables["sales"].report.frequency
-                                            or "D"))
+            check_reach(
+                sales, horizon, str(freq or validation.tables["sales"].report.frequency or "D")
+            )
         future = read_planned(planned, drivers, reading) if planned is not None else None
-        result = forecast_sectors(sales, planned=future, drivers=drivers,
-                                  progress=within(progress, VALIDATE_SHARE, WRITE_FROM),
-                                  **options)  # type: ignore[arg-type]
+        result = forecast_sectors(
+            sales,
+            planned=future,
+            drivers=drivers,
+            progress=within(progress, VALIDATE_SHARE, WRITE_FROM),
+            **options,
+        )  # type: ignore[arg-type]
         step(progress, "writing the files", 0, 1, span=(WRITE_FROM, 1.0))
-        files = _write(out, {"forecasts": result.forecasts, "selection": result.selection,
-                             "backtest_metrics": result.metrics}, identity_of(sales))
-        track_forecasts(tracker, "forecast", sales=sales, options=options, result=result,
-                        out_dir=out, files=files)
+        files = _write(
+            out,
+            {
+                "forecasts": result.forecasts,
+                "selection": result.selection,
+                "backtest_metrics": result.metrics,
+            },
+            identity_of(sales),
+        )
+        track_forecasts(
+            tracker,
+            "forecast",
+            sales=sales,
+            options=options,
+            result=result,
+            out_dir=out,
+            files=files,
+        )
     return ForecastFiles(validation, files, result=result)
 
 
@@ -324,21 +429,28 @@ def check_reach(sales: pd.DataFrame, horizon: int | None, freq: str | None) -> N
     if code == "W":
         periods = (last - first).dt.days // 7 + 1
     else:
-        periods = pd.Series(calendar_facts.period_index(last, code)
-                            - calendar_facts.period_index(first, code) + 1)
+        periods = pd.Series(
+            calendar_facts.period_index(last, code) - calendar_facts.period_index(first, code) + 1
+        )
     history = int(periods.max())
     if horizon > history:
         raise OptionError(
             f"a horizon of {horizon} periods ({code}) is longer than the longest history "
             f"({history} periods): its forecasts would only extrapolate",
-            hint="Shorten --horizon, or pass --force to forecast that far anyway.")
+            hint="Shorten --horizon, or pass --force to forecast that far anyway.",
+        )
 
 
 def backtest_file(
-    source: str | Path | pd.DataFrame, out_dir: str | Path, *,
-    column_map: dict[str, str] | None = None, tracker: Tracker | None = None,
-    bounds: Bounds = DEFAULT_BOUNDS, reading: ReadOptions = NO_OPTIONS,
-    progress: Report | None = None, **options: object,
+    source: str | Path | pd.DataFrame,
+    out_dir: str | Path,
+    *,
+    column_map: dict[str, str] | None = None,
+    tracker: Tracker | None = None,
+    bounds: Bounds = DEFAULT_BOUNDS,
+    reading: ReadOptions = NO_OPTIONS,
+    progress: Report | None = None,
+    **options: object,
 ) -> ForecastFiles:
     """Validate a sales file (read as ``reading`` says), backtest per sector, write
     windows, metrics and summary (``progress``: as :func:`forecast_file`)."""
@@ -346,22 +458,40 @@ def backtest_file(
     tracker = tracker or NullTracker()
     with tracker.start_run("backtest", tags={"stockwise.kind": "backtest"}):
         step(progress, "validating the sales", 0, 1, span=(0.0, VALIDATE_SHARE))
-        validation = validate_sources(source, column_map=column_map, out_dir=out / "validation",
-                                      bounds=bounds, **reading.kwargs())
+        validation = validate_sources(
+            source,
+            column_map=column_map,
+            out_dir=out / "validation",
+            bounds=bounds,
+            **reading.kwargs(),
+        )
         sales = validation.tables["sales"].require_usable().data
         windows, metrics, summary = backtest_sectors(
-            sales, progress=within(progress, VALIDATE_SHARE, WRITE_FROM),
-            **options)  # type: ignore[arg-type]
+            sales, progress=within(progress, VALIDATE_SHARE, WRITE_FROM), **options
+        )  # type: ignore[arg-type]
         step(progress, "writing the files", 0, 1, span=(WRITE_FROM, 1.0))
-        files = _write(out, {"backtest_forecasts": windows, "backtest_metrics": metrics,
-                             "backtest_summary": summary}, identity_of(sales))
-        track_run(tracker, "backtest", sales=sales, options=options, metrics=metrics,
-                  out_dir=out, files=files)
+        files = _write(
+            out,
+            {
+                "backtest_forecasts": windows,
+                "backtest_metrics": metrics,
+                "backtest_summary": summary,
+            },
+            identity_of(sales),
+        )
+        track_run(
+            tracker,
+            "backtest",
+            sales=sales,
+            options=options,
+            metrics=metrics,
+            out_dir=out,
+            files=files,
+        )
     return ForecastFiles(validation, files, summary=summary)
 
 
-def _write(out: Path, tables: dict[str, pd.DataFrame], identity: pd.DataFrame
-           ) -> dict[str, Path]:
+def _write(out: Path, tables: dict[str, pd.DataFrame], identity: pd.DataFrame) -> dict[str, Path]:
     """Each table as CSV, with the product and store beside the id (``identity``,
     :mod:`stockwise.data.identity`) and the forecasts rounded to the hundredth."""
     out.mkdir(parents=True, exist_ok=True)

@@ -90,8 +90,7 @@ def champions(metrics: pd.DataFrame, selection: pd.DataFrame | None = None) -> d
     of the backtests wins), else from the backtest scores (lowest MASE, MAE where MASE is
     undefined).
     """
-    winners = selection if selection is not None and not selection.empty else (
-        _winners(metrics))
+    winners = selection if selection is not None and not selection.empty else (_winners(metrics))
     if winners.empty:
         return {}
     out = {}
@@ -107,8 +106,9 @@ def champions(metrics: pd.DataFrame, selection: pd.DataFrame | None = None) -> d
     return out
 
 
-def champion_metrics(metrics: pd.DataFrame, chosen: Mapping[str, str],
-                     selection: pd.DataFrame | None = None) -> dict[str, float]:
+def champion_metrics(
+    metrics: pd.DataFrame, chosen: Mapping[str, str], selection: pd.DataFrame | None = None
+) -> dict[str, float]:
     """``<sector>.champion.<score>`` and, after a selection, ``<sector>.selected.<score>``."""
     if metrics.empty:
         return {}
@@ -120,15 +120,21 @@ def champion_metrics(metrics: pd.DataFrame, chosen: Mapping[str, str],
         if rows is None:
             continue
         mine = rows[rows[MODEL] == model][scores].mean(numeric_only=True)
-        out.update({metric_key(sector, "champion", k): float(v) for k, v in mine.items()
-                    if np.isfinite(v)})
+        out.update(
+            {metric_key(sector, "champion", k): float(v) for k, v in mine.items() if np.isfinite(v)}
+        )
     if selection is not None and not selection.empty:
         keys = [c for c in (S.SECTOR, S.UNIQUE_ID, MODEL) if c in selection and c in metrics]
         picked = metrics.merge(selection[keys], on=keys, how="inner")
         for sector, rows in _by_sector(picked):
             means = rows[scores].mean(numeric_only=True)
-            out.update({metric_key(sector, "selected", k): float(v) for k, v in means.items()
-                        if np.isfinite(v)})
+            out.update(
+                {
+                    metric_key(sector, "selected", k): float(v)
+                    for k, v in means.items()
+                    if np.isfinite(v)
+                }
+            )
     return out
 
 
@@ -139,12 +145,18 @@ def model_input_sample(model: Forecaster, horizon: int, n_series: int = 2) -> pd
 
 
 def track_run(
-    tracker: Tracker, kind: str, *, sales: pd.DataFrame | PartedSales,
+    tracker: Tracker,
+    kind: str,
+    *,
+    sales: pd.DataFrame | PartedSales,
     options: Mapping[str, object],
-    metrics: pd.DataFrame, out_dir: str | Path, files: Mapping[str, Path] | None = None,
+    metrics: pd.DataFrame,
+    out_dir: str | Path,
+    files: Mapping[str, Path] | None = None,
     selection: pd.DataFrame | None = None,
     models: Mapping[str, Mapping[str, Forecaster]] | None = None,
-    horizons: Mapping[str, int] | None = None, levels: Mapping[str, Sequence[int]] | None = None,
+    horizons: Mapping[str, int] | None = None,
+    levels: Mapping[str, Sequence[int]] | None = None,
 ) -> dict[str, str]:
     """Log one finished run (inside ``tracker.start_run``); returns the sector champions.
 
@@ -152,24 +164,42 @@ def track_run(
     sector's champion among them is logged as a model and registered with the alias
     "champion". ``horizons`` and ``levels`` (per sector) set its sample request and bands.
     """
-    sectors = _sectors(selection if selection is not None and not selection.empty
-                       else metrics) or _sectors(sales.series if isinstance(sales, PartedSales)
-                                                 else sales)
+    sectors = _sectors(
+        selection if selection is not None and not selection.empty else metrics
+    ) or _sectors(sales.series if isinstance(sales, PartedSales) else sales)
     params = option_params({k: v for k, v in options.items() if k != "extra_dirs"})
     if isinstance(sales, PartedSales):  # held in parts: never read whole
-        fingerprint, n_series, n_rows = (sales.fingerprint(), len(sales.series),
-                                         sales.report.n_accepted)
+        fingerprint, n_series, n_rows = (
+            sales.fingerprint(),
+            len(sales.series),
+            sales.report.n_accepted,
+        )
     else:
-        fingerprint, n_series, n_rows = (data_fingerprint(sales),
-                                         sales[S.UNIQUE_ID].nunique(), len(sales))
-    params.update({"kind": kind, "data_fingerprint": fingerprint,
-                   "n_series": str(n_series), "n_rows": str(n_rows),
-                   "sectors": ",".join(sectors) or "none", "stockwise_version": __version__})
+        fingerprint, n_series, n_rows = (
+            data_fingerprint(sales),
+            sales[S.UNIQUE_ID].nunique(),
+            len(sales),
+        )
+    params.update(
+        {
+            "kind": kind,
+            "data_fingerprint": fingerprint,
+            "n_series": str(n_series),
+            "n_rows": str(n_rows),
+            "sectors": ",".join(sectors) or "none",
+            "stockwise_version": __version__,
+        }
+    )
     tracker.log_params(params)
     best = champions(metrics, selection)
     tracker.log_metrics({**score_metrics(metrics), **champion_metrics(metrics, best, selection)})
-    tracker.set_tags({"stockwise.kind": kind, "stockwise.sectors": ",".join(sectors),
-                      **{f"stockwise.champion.{s}": m for s, m in best.items()}})
+    tracker.set_tags(
+        {
+            "stockwise.kind": kind,
+            "stockwise.sectors": ",".join(sectors),
+            **{f"stockwise.champion.{s}": m for s, m in best.items()},
+        }
+    )
     _log_files(tracker, Path(out_dir), files or {})
     for sector, label in best.items():
         fitted = (models or {}).get(sector, {}).get(label)
@@ -177,22 +207,39 @@ def track_run(
             continue
         horizon = (horizons or {}).get(sector, 1)
         sample = model_input_sample(fitted, horizon)
-        uri = tracker.log_model(model_artifact_name(sector, label), fitted, sample,
-                                levels=tuple((levels or {}).get(sector, ())))
+        uri = tracker.log_model(
+            model_artifact_name(sector, label),
+            fitted,
+            sample,
+            levels=tuple((levels or {}).get(sector, ())),
+        )
         if uri is not None:
             tracker.register_best(sector, label, tracker.run_id)
     return best
 
 
-def track_forecasts(tracker: Tracker, kind: str, *, sales: pd.DataFrame | PartedSales,
-                    options: Mapping[str, object], result: object, out_dir: str | Path,
-                    files: Mapping[str, Path] | None = None) -> dict[str, str]:
+def track_forecasts(
+    tracker: Tracker,
+    kind: str,
+    *,
+    sales: pd.DataFrame | PartedSales,
+    options: Mapping[str, object],
+    result: object,
+    out_dir: str | Path,
+    files: Mapping[str, Path] | None = None,
+) -> dict[str, str]:
     """:func:`track_run` for a per-sector forecast result (``SectorForecasts``)."""
     settings = list(getattr(result, "settings", []))
     return track_run(
-        tracker, kind, sales=sales, options=options, out_dir=out_dir, files=files,
+        tracker,
+        kind,
+        sales=sales,
+        options=options,
+        out_dir=out_dir,
+        files=files,
         metrics=getattr(result, "metrics", pd.DataFrame()),
-        selection=getattr(result, "selection", None), models=getattr(result, "models", None),
+        selection=getattr(result, "selection", None),
+        models=getattr(result, "models", None),
         horizons={s.sector: s.horizon for s in settings},
         levels={s.sector: tuple(s.levels) for s in settings},
     )
@@ -217,8 +264,10 @@ def _sectors(frame: pd.DataFrame) -> list[str]:
 def _by_sector(frame: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
     if S.SECTOR not in frame.columns:
         return [("all", frame)]
-    return [(str(s), rows) for s, rows in frame.groupby(
-        frame[S.SECTOR].fillna("all").astype(str), sort=True)]
+    return [
+        (str(s), rows)
+        for s, rows in frame.groupby(frame[S.SECTOR].fillna("all").astype(str), sort=True)
+    ]
 
 
 def _winners(metrics: pd.DataFrame) -> pd.DataFrame:
@@ -249,8 +298,9 @@ class RunIdFilter(logging.Filter):
 
 
 @contextmanager
-def run_log(out_dir: str | Path, tracker: Tracker | None = None, level: int = logging.INFO
-            ) -> Iterator[Path]:
+def run_log(
+    out_dir: str | Path, tracker: Tracker | None = None, level: int = logging.INFO
+) -> Iterator[Path]:
     """Write the run's log to ``<out_dir>/run.log``, each line carrying the run id.
 
     For the edges (CLI, API). The file gets ``level`` and above even when the console

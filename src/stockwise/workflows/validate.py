@@ -77,23 +77,33 @@ def validate_sources(
 
 def cross_check(tables: Mapping[str, ValidatedTable | PartedSales]) -> list[str]:
     """Warn about products known to one table but not the other (nothing is dropped)."""
-    ids = {name: t.unique_ids() if isinstance(t, PartedSales) else
-           set(pd.Series(t.data[S.UNIQUE_ID].unique()).dropna()) for name, t in tables.items()}
+    ids = {
+        name: t.unique_ids()
+        if isinstance(t, PartedSales)
+        else set(pd.Series(t.data[S.UNIQUE_ID].unique()).dropna())
+        for name, t in tables.items()
+    }
     notes = []
     if "sales" in ids and "inventory" in ids:
         no_stock = ids["sales"] - ids["inventory"]
         no_sales = ids["inventory"] - ids["sales"]
         if no_stock:
-            notes.append(f"{len(no_stock)} series have sales but no inventory row "
-                         f"(e.g. {_examples(no_stock)}): they cannot be planned")
+            notes.append(
+                f"{len(no_stock)} series have sales but no inventory row "
+                f"(e.g. {_examples(no_stock)}): they cannot be planned"
+            )
         if no_sales:
-            notes.append(f"{len(no_sales)} inventory products have no sales history "
-                         f"(e.g. {_examples(no_sales)}): new or dead stock")
+            notes.append(
+                f"{len(no_sales)} inventory products have no sales history "
+                f"(e.g. {_examples(no_sales)}): new or dead stock"
+            )
     if "batches" in ids and "inventory" in ids:
         orphan = ids["batches"] - ids["inventory"]
         if orphan:
-            notes.append(f"{len(orphan)} products have batches but no inventory row "
-                         f"(e.g. {_examples(orphan)})")
+            notes.append(
+                f"{len(orphan)} products have batches but no inventory row "
+                f"(e.g. {_examples(orphan)})"
+            )
     return notes
 
 

@@ -65,7 +65,8 @@ class Storage:
                     if _lost_race(exc):
                         raise WriteConflict(
                             "other uploads kept changing the same rows at the same time",
-                            hint="Send the upload again in a moment.") from None
+                            hint="Send the upload again in a moment.",
+                        ) from None
                     raise
                 time.sleep(random.uniform(0.02, 0.1) * (attempt + 1))
         raise AssertionError("unreachable")  # pragma: no cover

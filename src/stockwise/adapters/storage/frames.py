@@ -30,8 +30,18 @@ NO_SECTOR = "all"
 """The one implicit group of products stored without a sector: the name the plan gives
 their lines (``stockwise.workflows.plan_outputs.NO_SECTOR``, not imported here: it would
 load the whole plan workflow into every API start)."""
-SALES_COLUMNS = [S.UNIQUE_ID, S.DS, S.Y, S.SECTOR, S.PRODUCT, S.STORE, S.CATEGORY, S.PRICE,
-                 S.PROMO, S.ON_HAND]
+SALES_COLUMNS = [
+    S.UNIQUE_ID,
+    S.DS,
+    S.Y,
+    S.SECTOR,
+    S.PRODUCT,
+    S.STORE,
+    S.CATEGORY,
+    S.PRICE,
+    S.PROMO,
+    S.ON_HAND,
+]
 
 
 def in_group(sector: str) -> ColumnElement[bool]:
@@ -42,40 +52,66 @@ def in_group(sector: str) -> ColumnElement[bool]:
     return Product.sector == sector
 
 
-def sales_frame(session: Session, sector: str | None = None,
-                product_id: str | None = None, extras: Sequence[str] = ()) -> pd.DataFrame:
+def sales_frame(
+    session: Session,
+    sector: str | None = None,
+    product_id: str | None = None,
+    extras: Sequence[str] = (),
+) -> pd.DataFrame:
     """``unique_id, ds, y, sector, product, store, category, price, promo, on_hand``.
 
     ``extras``: names of other stored sales columns (kept in ``extra``) to add; one that no
     row carries is left out, so a caller asking for it learns it is not there.
     """
     wanted = [e for e in dict.fromkeys(extras) if e not in SALES_COLUMNS]
-    columns = [Sale.product_id, Sale.ds, Sale.y, Product.sector, Product.product,
-               Product.store, Product.category, Sale.price, Sale.promo, Sale.on_hand]
-    query = (select(*columns, *([Sale.extra] if wanted else []))
-             .join(Product, Product.product_id == Sale.product_id)
-             .order_by(Sale.product_id, Sale.ds))
+    columns = [
+        Sale.product_id,
+        Sale.ds,
+        Sale.y,
+        Product.sector,
+        Product.product,
+        Product.store,
+        Product.category,
+        Sale.price,
+        Sale.promo,
+        Sale.on_hand,
+    ]
+    query = (
+        select(*columns, *([Sale.extra] if wanted else []))
+        .join(Product, Product.product_id == Sale.product_id)
+        .order_by(Sale.product_id, Sale.ds)
+    )
     if sector is not None:
         query = query.where(in_group(sector))
     if product_id is not None:
         query = query.where(Sale.product_id == product_id)
     # Core execution (no ORM row loading): this is the bulk read behind runs and sectors.
     rows = session.connection().execute(query).all()
-    frame = pd.DataFrame([r[:len(SALES_COLUMNS)] for r in rows], columns=SALES_COLUMNS)
+    frame = pd.DataFrame([r[: len(SALES_COLUMNS)] for r in rows], columns=SALES_COLUMNS)
     frame[S.DS] = pd.to_datetime(frame[S.DS])
     for column in (S.Y, S.PRICE, S.PROMO, S.ON_HAND):
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
     for name in wanted:
-        values = pd.Series([r[-1].get(name) if isinstance(r[-1], dict) else None  # JSON
-                            for r in rows], index=frame.index, dtype=object)
+        values = pd.Series(
+            [
+                r[-1].get(name) if isinstance(r[-1], dict) else None  # JSON
+                for r in rows
+            ],
+            index=frame.index,
+            dtype=object,
+        )
         if values.notna().any():
             numbers = pd.to_numeric(values, errors="coerce")
             frame[name] = numbers if numbers.notna().sum() == values.notna().sum() else values
     return frame
 
 
-def planned_frame(session: Session, drivers: Sequence[str], sector: str | None = None,
-                  after: dt.date | None = None) -> pd.DataFrame:
+def planned_frame(
+    session: Session,
+    drivers: Sequence[str],
+    sector: str | None = None,
+    after: dt.date | None = None,
+) -> pd.DataFrame:
     """``unique_id, ds`` and one column per driver, for the days planned with all of them.
 
     A stored day that lacks one of ``drivers`` (its file planned other drivers) is left
@@ -83,16 +119,20 @@ def planned_frame(session: Session, drivers: Sequence[str], sector: str | None =
     ``after``: only later days (plans for days that have sales are history; a run needs
     the days after them, and the table only grows).
     """
-    query = select(PlannedInput.product_id, PlannedInput.ds, PlannedInput.drivers
-                   ).order_by(PlannedInput.product_id, PlannedInput.ds)
+    query = select(PlannedInput.product_id, PlannedInput.ds, PlannedInput.drivers).order_by(
+        PlannedInput.product_id, PlannedInput.ds
+    )
     if after is not None:
         query = query.where(PlannedInput.ds > after)
     if sector is not None:
-        query = query.join(Product, Product.product_id == PlannedInput.product_id
-                           ).where(in_group(sector))
+        query = query.join(Product, Product.product_id == PlannedInput.product_id).where(
+            in_group(sector)
+        )
     names = list(dict.fromkeys(drivers))
-    rows = [{S.UNIQUE_ID: pid, S.DS: ds, **{n: (values or {}).get(n) for n in names}}
-            for pid, ds, values in session.execute(query)]
+    rows = [
+        {S.UNIQUE_ID: pid, S.DS: ds, **{n: (values or {}).get(n) for n in names}}
+        for pid, ds, values in session.execute(query)
+    ]
     frame = pd.DataFrame(rows, columns=[S.UNIQUE_ID, S.DS, *names]).dropna(subset=names)
     frame[S.DS] = pd.to_datetime(frame[S.DS])
     for name in names:
@@ -102,30 +142,42 @@ def planned_frame(session: Session, drivers: Sequence[str], sector: str | None =
 
 def latest_snapshots(session: Session):
     """Subquery: each product's latest inventory snapshot date."""
-    return (select(InventorySnapshot.product_id, func.max(InventorySnapshot.as_of)
-                   .label("as_of")).group_by(InventorySnapshot.product_id).subquery())
+    return (
+        select(InventorySnapshot.product_id, func.max(InventorySnapshot.as_of).label("as_of"))
+        .group_by(InventorySnapshot.product_id)
+        .subquery()
+    )
 
 
 def inventory_frame(session: Session, sector: str | None = None) -> pd.DataFrame:
     """The latest snapshot per product: canonical inventory columns + ``as_of``."""
     latest = latest_snapshots(session)
-    query = (select(InventorySnapshot, Product.sector, Product.product, Product.category)
-             .join(latest, (latest.c.product_id == InventorySnapshot.product_id)
-                   & (latest.c.as_of == InventorySnapshot.as_of))
-             .join(Product, Product.product_id == InventorySnapshot.product_id)
-             .order_by(InventorySnapshot.product_id))
+    query = (
+        select(InventorySnapshot, Product.sector, Product.product, Product.category)
+        .join(
+            latest,
+            (latest.c.product_id == InventorySnapshot.product_id)
+            & (latest.c.as_of == InventorySnapshot.as_of),
+        )
+        .join(Product, Product.product_id == InventorySnapshot.product_id)
+        .order_by(InventorySnapshot.product_id)
+    )
     if sector is not None:
         query = query.where(in_group(sector))
     rows = []
     for snap, sector_name, product, category in session.execute(query).all():
-        row = {S.UNIQUE_ID: snap.product_id, "as_of": snap.as_of,
-               **{f: getattr(snap, f) for f in INVENTORY_FIELDS},
-               S.SECTOR: sector_name, S.PRODUCT: product, S.CATEGORY: category}
+        row = {
+            S.UNIQUE_ID: snap.product_id,
+            "as_of": snap.as_of,
+            **{f: getattr(snap, f) for f in INVENTORY_FIELDS},
+            S.SECTOR: sector_name,
+            S.PRODUCT: product,
+            S.CATEGORY: category,
+        }
         row.update(snap.extra or {})
         rows.append(row)
     columns = [S.UNIQUE_ID, "as_of", *INVENTORY_FIELDS, S.SECTOR, S.PRODUCT, S.CATEGORY]
-    frame = pd.DataFrame(rows, columns=list(dict.fromkeys(
-        columns + [k for r in rows for k in r])))
+    frame = pd.DataFrame(rows, columns=list(dict.fromkeys(columns + [k for r in rows for k in r])))
     for column in INVENTORY_FIELDS:
         if column == S.ON_ORDER_DUE:
             frame[column] = pd.to_datetime(frame[column])
@@ -136,10 +188,12 @@ def inventory_frame(session: Session, sector: str | None = None) -> pd.DataFrame
 
 def batches_frame(session: Session) -> pd.DataFrame:
     """``unique_id, batch_id, quantity, expiry_date`` of every stored batch."""
-    query = select(Batch.product_id, Batch.batch_id, Batch.quantity, Batch.expiry_date
-                   ).order_by(Batch.product_id, Batch.expiry_date)
-    frame = pd.DataFrame(session.execute(query).all(),
-                         columns=[S.UNIQUE_ID, S.BATCH_ID, S.QUANTITY, S.EXPIRY_DATE])
+    query = select(Batch.product_id, Batch.batch_id, Batch.quantity, Batch.expiry_date).order_by(
+        Batch.product_id, Batch.expiry_date
+    )
+    frame = pd.DataFrame(
+        session.execute(query).all(), columns=[S.UNIQUE_ID, S.BATCH_ID, S.QUANTITY, S.EXPIRY_DATE]
+    )
     frame[S.EXPIRY_DATE] = pd.to_datetime(frame[S.EXPIRY_DATE])
     frame[S.QUANTITY] = frame[S.QUANTITY].astype(float)
     return frame

@@ -50,8 +50,9 @@ def create_key(session: Session, name: str, scope: str) -> str:
 
 def find_key(session: Session, key: str) -> KeyInfo | None:
     """The active key matching ``key``, or ``None`` (unknown or revoked)."""
-    row = session.scalar(select(ApiKey).where(ApiKey.key_hash == hash_key(key),
-                                              ApiKey.revoked_at.is_(None)))
+    row = session.scalar(
+        select(ApiKey).where(ApiKey.key_hash == hash_key(key), ApiKey.revoked_at.is_(None))
+    )
     return None if row is None else KeyInfo(row.id, row.name, row.scope, row.prefix)
 
 
@@ -68,8 +69,9 @@ def revoke_key(session: Session, prefix: str) -> int:
     """
     if len(prefix) < PREFIX_LENGTH:
         return 0
-    rows = session.scalars(select(ApiKey).where(ApiKey.prefix == prefix[:PREFIX_LENGTH],
-                                                ApiKey.revoked_at.is_(None))).all()
+    rows = session.scalars(
+        select(ApiKey).where(ApiKey.prefix == prefix[:PREFIX_LENGTH], ApiKey.revoked_at.is_(None))
+    ).all()
     for row in rows:
         row.revoked_at = utcnow()
     return len(rows)

@@ -33,17 +33,31 @@ from stockwise.adapters.storage.models import (
 CHUNK = 500
 PRODUCT_FIELDS = (S.SECTOR, S.PRODUCT, S.STORE, S.CATEGORY)
 SALES_FIELDS = (S.Y, S.PRICE, S.PROMO, S.ON_HAND)
-INVENTORY_FIELDS = (S.ON_HAND, S.ON_ORDER, S.ON_ORDER_DUE, S.LEAD_TIME_DAYS,
-                    S.LEAD_TIME_STD_DAYS, S.UNIT_COST, S.MOQ, S.PACK_SIZE, S.SHELF_LIFE_DAYS)
+INVENTORY_FIELDS = (
+    S.ON_HAND,
+    S.ON_ORDER,
+    S.ON_ORDER_DUE,
+    S.LEAD_TIME_DAYS,
+    S.LEAD_TIME_STD_DAYS,
+    S.UNIT_COST,
+    S.MOQ,
+    S.PACK_SIZE,
+    S.SHELF_LIFE_DAYS,
+)
 BATCH_FIELDS = (S.QUANTITY, S.EXPIRY_DATE)
 INTERNAL = {S.SOURCE_ROW, S.STOCKOUT, S.GAP_FILLED, S.N_OBS, "reasons"}
 
 
 def text_limits() -> dict[str, int]:
     """Longest text each stored column takes, by canonical name (from the table models)."""
-    columns = {S.UNIQUE_ID: Product.product_id, S.SECTOR: Product.sector,
-               S.PRODUCT: Product.product, S.STORE: Product.store,
-               S.CATEGORY: Product.category, S.BATCH_ID: Batch.batch_id}
+    columns = {
+        S.UNIQUE_ID: Product.product_id,
+        S.SECTOR: Product.sector,
+        S.PRODUCT: Product.product,
+        S.STORE: Product.store,
+        S.CATEGORY: Product.category,
+        S.BATCH_ID: Batch.batch_id,
+    }
     return {name: column.type.length for name, column in columns.items()}
 
 
@@ -59,8 +73,9 @@ def unstorable_text(data: pd.DataFrame) -> dict[str, dict[str, str]]:
     found: dict[str, dict[str, str]] = {}
     for name in data.columns:
         column = data[name]
-        if name in INTERNAL or not (column.dtype.kind == "O"
-                                    or isinstance(column.dtype, pd.StringDtype)):
+        if name in INTERNAL or not (
+            column.dtype.kind == "O" or isinstance(column.dtype, pd.StringDtype)
+        ):
             continue
         limit = limits.get(name)
         bad: dict[str, str] = {}
@@ -84,8 +99,9 @@ class LoadCounts:
     unchanged: int = 0
 
 
-def store_table(session: Session, table: str, data: pd.DataFrame,
-                as_of: dt.date | None = None) -> LoadCounts:
+def store_table(
+    session: Session, table: str, data: pd.DataFrame, as_of: dt.date | None = None
+) -> LoadCounts:
     """Upsert the accepted rows of ``table`` (sales, inventory, batches or planned).
 
     ``planned`` (:func:`stockwise.data.planned.read_planned`'s table) merges each row's
@@ -100,8 +116,10 @@ def store_table(session: Session, table: str, data: pd.DataFrame,
         return _upsert(session, Sale, ("product_id", "ds"), rows)
     if table == "inventory":
         day = as_of or dt.datetime.now(dt.UTC).date()
-        rows = [{**row, "as_of": day} for row in
-                _rows(data, (S.UNIQUE_ID,), INVENTORY_FIELDS, extra_default={})]
+        rows = [
+            {**row, "as_of": day}
+            for row in _rows(data, (S.UNIQUE_ID,), INVENTORY_FIELDS, extra_default={})
+        ]
         return _upsert(session, InventorySnapshot, ("product_id", "as_of"), rows)
     if table == "batches":
         rows = _rows(data, (S.UNIQUE_ID, S.BATCH_ID), BATCH_FIELDS, with_extra=False)
@@ -131,8 +149,14 @@ def _extra_columns(data: pd.DataFrame, known: Iterable[str]) -> list[str]:
     return [c for c in data.columns if c not in skip]
 
 
-def _rows(data: pd.DataFrame, key: tuple[str, ...], fields: tuple[str, ...], *,
-          with_extra: bool = True, extra_default: dict | None = None) -> list[dict[str, Any]]:
+def _rows(
+    data: pd.DataFrame,
+    key: tuple[str, ...],
+    fields: tuple[str, ...],
+    *,
+    with_extra: bool = True,
+    extra_default: dict | None = None,
+) -> list[dict[str, Any]]:
     extras = _extra_columns(data, fields) if with_extra else []
     present = [f for f in fields if f in data.columns]
     out = []
@@ -156,15 +180,17 @@ def _planned_rows(session: Session, data: pd.DataFrame) -> list[dict[str, Any]]:
     stored: dict[tuple[str, dt.date], dict[str, Any]] = {}
     products = sorted({str(p) for p in data[S.UNIQUE_ID]})
     for ids in _chunks(products):
-        query = select(PlannedInput.product_id, PlannedInput.ds, PlannedInput.drivers
-                       ).where(PlannedInput.product_id.in_(ids))
+        query = select(PlannedInput.product_id, PlannedInput.ds, PlannedInput.drivers).where(
+            PlannedInput.product_id.in_(ids)
+        )
         stored.update({(pid, ds): drivers or {} for pid, ds, drivers in session.execute(query)})
     rows = []
     for record in data.to_dict("records"):
         key = (str(record[S.UNIQUE_ID]), plain(record[S.DS]))
         given = {n: _json(record[n]) for n in names if plain(record[n]) is not None}
-        rows.append({"product_id": key[0], "ds": key[1],
-                     "drivers": {**stored.get(key, {}), **given}})
+        rows.append(
+            {"product_id": key[0], "ds": key[1], "drivers": {**stored.get(key, {}), **given}}
+        )
     return rows
 
 
@@ -182,20 +208,36 @@ def _upsert_products(session: Session, data: pd.DataFrame) -> None:
     fields = [f for f in PRODUCT_FIELDS if f in data.columns]
     traits = _attribute_columns(data)
     latest = data.drop_duplicates(S.UNIQUE_ID, keep="last")
-    incoming = {str(r[S.UNIQUE_ID]): ({f: plain(r[f]) for f in fields},
-                                      {t: _json(r[t]) for t in traits
-                                       if plain(r[t]) is not None})
-                for r in latest.to_dict("records")}
+    incoming = {
+        str(r[S.UNIQUE_ID]): (
+            {f: plain(r[f]) for f in fields},
+            {t: _json(r[t]) for t in traits if plain(r[t]) is not None},
+        )
+        for r in latest.to_dict("records")
+    }
     stored = {}
     for ids in _chunks(list(incoming)):
-        stored.update({p.product_id: p for p in
-                       session.scalars(select(Product).where(Product.product_id.in_(ids)))})
+        stored.update(
+            {
+                p.product_id: p
+                for p in session.scalars(select(Product).where(Product.product_id.in_(ids)))
+            }
+        )
     new = []
     for pid, (values, attributes) in incoming.items():
         values = {k: (None if v is None else str(v)) for k, v in values.items()}
         if pid not in stored:
-            new.append({"product_id": pid, "sector": None, "product": None, "store": None,
-                        "category": None, **values, "attributes": attributes})
+            new.append(
+                {
+                    "product_id": pid,
+                    "sector": None,
+                    "product": None,
+                    "store": None,
+                    "category": None,
+                    **values,
+                    "attributes": attributes,
+                }
+            )
             continue
         product = stored[pid]
         for name, value in values.items():
@@ -211,17 +253,22 @@ def _upsert_products(session: Session, data: pd.DataFrame) -> None:
 
 def _attribute_columns(data: pd.DataFrame) -> list[str]:
     """Non-canonical text columns holding at most one value per product."""
-    extras = [c for c in _extra_columns(data, ()) if c not in INVENTORY_FIELDS + SALES_FIELDS
-              + BATCH_FIELDS and not pd.api.types.is_numeric_dtype(data[c])
-              and not pd.api.types.is_datetime64_any_dtype(data[c])]
+    extras = [
+        c
+        for c in _extra_columns(data, ())
+        if c not in INVENTORY_FIELDS + SALES_FIELDS + BATCH_FIELDS
+        and not pd.api.types.is_numeric_dtype(data[c])
+        and not pd.api.types.is_datetime64_any_dtype(data[c])
+    ]
     if not extras:
         return []
     counts = data.groupby(S.UNIQUE_ID)[extras].nunique(dropna=True).max()
     return [c for c in extras if counts[c] <= 1]
 
 
-def _upsert(session: Session, model: type[Base], key: tuple[str, ...],
-            rows: list[dict[str, Any]]) -> LoadCounts:
+def _upsert(
+    session: Session, model: type[Base], key: tuple[str, ...], rows: list[dict[str, Any]]
+) -> LoadCounts:
     # Fetch by product (the key's first column, a primary-key prefix): one indexed range
     # per product is far faster on PostgreSQL than row-value IN lists of whole keys.
     wanted = {tuple(r[k] for k in key) for r in rows}
@@ -261,4 +308,4 @@ def _same(old: Any, new: Any) -> bool:
 
 def _chunks(items: list, size: int = CHUNK) -> Iterable[list]:
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]

@@ -40,7 +40,8 @@ class Sale(Base):
     __tablename__ = "sales"
 
     product_id: Mapped[str] = mapped_column(
-        ForeignKey("products.product_id", ondelete="CASCADE"), primary_key=True)
+        ForeignKey("products.product_id", ondelete="CASCADE"), primary_key=True
+    )
     ds: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     y: Mapped[float] = mapped_column(Float)
     price: Mapped[float | None] = mapped_column(Float)
@@ -53,7 +54,8 @@ class InventorySnapshot(Base):
     __tablename__ = "inventory_snapshots"
 
     product_id: Mapped[str] = mapped_column(
-        ForeignKey("products.product_id", ondelete="CASCADE"), primary_key=True)
+        ForeignKey("products.product_id", ondelete="CASCADE"), primary_key=True
+    )
     as_of: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     on_hand: Mapped[float] = mapped_column(Float)
     on_order: Mapped[float | None] = mapped_column(Float)
@@ -71,7 +73,8 @@ class Batch(Base):
     __tablename__ = "batches"
 
     product_id: Mapped[str] = mapped_column(
-        ForeignKey("products.product_id", ondelete="CASCADE"), primary_key=True)
+        ForeignKey("products.product_id", ondelete="CASCADE"), primary_key=True
+    )
     batch_id: Mapped[str] = mapped_column(String(200), primary_key=True)
     quantity: Mapped[float] = mapped_column(Float)
     expiry_date: Mapped[dt.date] = mapped_column(Date)
@@ -87,7 +90,8 @@ class PlannedInput(Base):
     __tablename__ = "planned_inputs"
 
     product_id: Mapped[str] = mapped_column(
-        ForeignKey("products.product_id", ondelete="CASCADE"), primary_key=True)
+        ForeignKey("products.product_id", ondelete="CASCADE"), primary_key=True
+    )
     ds: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     drivers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
@@ -125,8 +129,7 @@ class Run(Base):
 class Forecast(Base):
     __tablename__ = "forecasts"
 
-    run_id: Mapped[str] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"),
-                                        primary_key=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True)
     product_id: Mapped[str] = mapped_column(String(200), primary_key=True)
     ds: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     sector: Mapped[str | None] = mapped_column(String(100))
@@ -139,8 +142,7 @@ class PlanLine(Base):
     __tablename__ = "plan_lines"
     __table_args__ = (Index("ix_plan_lines_run_rank", "run_id", "rank"),)
 
-    run_id: Mapped[str] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"),
-                                        primary_key=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True)
     product_id: Mapped[str] = mapped_column(String(200), primary_key=True)
     rank: Mapped[int] = mapped_column(Integer)
     sector: Mapped[str | None] = mapped_column(String(100))
@@ -152,8 +154,7 @@ class PlanLine(Base):
 class ProjectionDay(Base):
     __tablename__ = "projections"
 
-    run_id: Mapped[str] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"),
-                                        primary_key=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True)
     product_id: Mapped[str] = mapped_column(String(200), primary_key=True)
     ds: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     expected_on_hand: Mapped[float] = mapped_column(Float)

@@ -37,8 +37,7 @@ def latest_run_id(session: Session, kind: str | None = None) -> str | None:
     query = select(Run.id).where(Run.status == "succeeded")
     if kind:
         query = query.where(Run.kind == kind)
-    return session.scalar(query.order_by(Run.finished_at.desc(), Run.created_at.desc())
-                          .limit(1))
+    return session.scalar(query.order_by(Run.finished_at.desc(), Run.created_at.desc()).limit(1))
 
 
 def data_version(session: Session) -> tuple[int, str | None]:
@@ -54,8 +53,14 @@ def _paged(session: Session, query: Select, offset: int, limit: int) -> tuple[li
 
 # --- plan, alerts, forecasts ----------------------------------------------------------------
 
-def _plan_query(run_id: str, sector: str | None, urgency: Sequence[str] | None,
-                alert: str | None, product_id: str | None) -> Select:
+
+def _plan_query(
+    run_id: str,
+    sector: str | None,
+    urgency: Sequence[str] | None,
+    alert: str | None,
+    product_id: str | None,
+) -> Select:
     query = select(PlanLine.line).where(PlanLine.run_id == run_id)
     if sector:
         query = query.where(_line_in(PlanLine.sector, PlanLine.product_id, sector))
@@ -68,10 +73,17 @@ def _plan_query(run_id: str, sector: str | None, urgency: Sequence[str] | None,
     return query.order_by(PlanLine.rank)
 
 
-def plan_lines(session: Session, run_id: str, *, sector: str | None = None,
-               urgency: Sequence[str] | None = None, alert: str | None = None,
-               product_id: str | None = None, offset: int = 0, limit: int | None = None
-               ) -> Page:
+def plan_lines(
+    session: Session,
+    run_id: str,
+    *,
+    sector: str | None = None,
+    urgency: Sequence[str] | None = None,
+    alert: str | None = None,
+    product_id: str | None = None,
+    offset: int = 0,
+    limit: int | None = None,
+) -> Page:
     """Plan lines most urgent first (``limit=None``: all of them, for exports)."""
     query = _plan_query(run_id, sector, urgency, alert, product_id)
     if limit is None:
@@ -82,24 +94,40 @@ def plan_lines(session: Session, run_id: str, *, sector: str | None = None,
 
 
 def plan_line(session: Session, run_id: str, product_id: str) -> dict[str, Any] | None:
-    return session.scalar(select(PlanLine.line).where(PlanLine.run_id == run_id,
-                                                      PlanLine.product_id == product_id))
+    return session.scalar(
+        select(PlanLine.line).where(PlanLine.run_id == run_id, PlanLine.product_id == product_id)
+    )
 
 
 def projection(session: Session, run_id: str, product_id: str) -> list[dict[str, Any]]:
     """The product's daily do-nothing projection (Core rows: no ORM objects per day)."""
     table = ProjectionDay.__table__
-    rows = session.execute(select(table.c.ds, table.c.expected_on_hand,
-                                  table.c.stockout_probability, table.c.stockout_by,
-                                  table.c.expected_lost_sales, table.c.expected_waste)
-                           .where(table.c.run_id == run_id, table.c.product_id == product_id)
-                           .order_by(table.c.ds))
+    rows = session.execute(
+        select(
+            table.c.ds,
+            table.c.expected_on_hand,
+            table.c.stockout_probability,
+            table.c.stockout_by,
+            table.c.expected_lost_sales,
+            table.c.expected_waste,
+        )
+        .where(table.c.run_id == run_id, table.c.product_id == product_id)
+        .order_by(table.c.ds)
+    )
     return [dict(row) for row in rows.mappings()]
 
 
-def alerts(session: Session, run_id: str, *, sector: str | None = None,
-           severity: Sequence[str] | None = None, type: str | None = None,
-           product_id: str | None = None, offset: int = 0, limit: int | None = None) -> Page:
+def alerts(
+    session: Session,
+    run_id: str,
+    *,
+    sector: str | None = None,
+    severity: Sequence[str] | None = None,
+    type: str | None = None,
+    product_id: str | None = None,
+    offset: int = 0,
+    limit: int | None = None,
+) -> Page:
     """Alerts most severe first, then by value at stake."""
     query = select(Alert).where(Alert.run_id == run_id)
     if sector:
@@ -116,18 +144,29 @@ def alerts(session: Session, run_id: str, *, sector: str | None = None,
         total = len(found)
     else:
         found, total = _paged(session, query, offset, limit)
-    return [{"run_id": a.run_id, "product_id": a.product_id, "sector": a.sector,
-             "type": a.type, "severity": a.severity, "value_at_stake": a.value_at_stake,
-             "message": a.message} for (a,) in found], total
+    return [
+        {
+            "run_id": a.run_id,
+            "product_id": a.product_id,
+            "sector": a.sector,
+            "type": a.type,
+            "severity": a.severity,
+            "value_at_stake": a.value_at_stake,
+            "message": a.message,
+        }
+        for (a,) in found
+    ], total
 
 
 def alert_counts(session: Session, run_id: str) -> dict[str, dict[str, int]]:
     """Per sector (:func:`sector_groups`), the number of alerts of each severity."""
     group = _group_of(Alert.sector)
-    rows = session.execute(select(group, Alert.severity, func.count())
-                           .outerjoin(Product, Product.product_id == Alert.product_id)
-                           .where(Alert.run_id == run_id)
-                           .group_by(group, Alert.severity)).all()
+    rows = session.execute(
+        select(group, Alert.severity, func.count())
+        .outerjoin(Product, Product.product_id == Alert.product_id)
+        .where(Alert.run_id == run_id)
+        .group_by(group, Alert.severity)
+    ).all()
     out: dict[str, dict[str, int]] = {}
     for sector, severity, count in rows:
         out.setdefault(str(sector), {})[severity] = int(count)
@@ -135,10 +174,11 @@ def alert_counts(session: Session, run_id: str) -> dict[str, dict[str, int]]:
 
 
 def orders_now(session: Session, run_id: str) -> dict[str, int]:
-    rows = session.execute(select(_group_of(PlanLine.sector), PlanLine.line)
-                           .outerjoin(Product, Product.product_id == PlanLine.product_id)
-                           .where(PlanLine.run_id == run_id,
-                                  PlanLine.urgency == "order now")).all()
+    rows = session.execute(
+        select(_group_of(PlanLine.sector), PlanLine.line)
+        .outerjoin(Product, Product.product_id == PlanLine.product_id)
+        .where(PlanLine.run_id == run_id, PlanLine.urgency == "order now")
+    ).all()
     out: dict[str, int] = {}
     for sector, line in rows:
         if (line.get("order_qty") or 0) > 0:
@@ -146,21 +186,38 @@ def orders_now(session: Session, run_id: str) -> dict[str, int]:
     return out
 
 
-def forecasts(session: Session, run_id: str, *, product_id: str | None = None,
-              sector: str | None = None, offset: int = 0, limit: int = 100) -> Page:
+def forecasts(
+    session: Session,
+    run_id: str,
+    *,
+    product_id: str | None = None,
+    sector: str | None = None,
+    offset: int = 0,
+    limit: int = 100,
+) -> Page:
     query = select(Forecast).where(Forecast.run_id == run_id)
     if product_id:
         query = query.where(Forecast.product_id == product_id)
     if sector:
         query = query.where(_line_in(Forecast.sector, Forecast.product_id, sector))
-    found, total = _paged(session, query.order_by(Forecast.product_id, Forecast.ds),
-                          offset, limit)
-    return [{"run_id": f.run_id, "product_id": f.product_id, "sector": f.sector, "ds": f.ds,
-             "model": f.model, "forecast": f.forecast, "lo": f.intervals.get("lo", {}),
-             "hi": f.intervals.get("hi", {})} for (f,) in found], total
+    found, total = _paged(session, query.order_by(Forecast.product_id, Forecast.ds), offset, limit)
+    return [
+        {
+            "run_id": f.run_id,
+            "product_id": f.product_id,
+            "sector": f.sector,
+            "ds": f.ds,
+            "model": f.model,
+            "forecast": f.forecast,
+            "lo": f.intervals.get("lo", {}),
+            "hi": f.intervals.get("hi", {}),
+        }
+        for (f,) in found
+    ], total
 
 
 # --- products and stock ---------------------------------------------------------------------
+
 
 def _stock(snapshot: InventorySnapshot | None) -> dict[str, Any] | None:
     if snapshot is None:
@@ -171,55 +228,96 @@ def _stock(snapshot: InventorySnapshot | None) -> dict[str, Any] | None:
     return stock
 
 
-def products(session: Session, *, sector: str | None = None, category: str | None = None,
-             q: str | None = None, product_id: str | None = None, offset: int = 0,
-             limit: int = 100) -> Page:
+def products(
+    session: Session,
+    *,
+    sector: str | None = None,
+    category: str | None = None,
+    q: str | None = None,
+    product_id: str | None = None,
+    offset: int = 0,
+    limit: int = 100,
+) -> Page:
     """Products with their latest stock and last sale date, by ``product_id``."""
     latest = latest_snapshots(session)
-    last_sale = (select(Sale.product_id, func.max(Sale.ds).label("last_sale"))
-                 .group_by(Sale.product_id).subquery())
-    query = (select(Product, InventorySnapshot, last_sale.c.last_sale)
-             .outerjoin(latest, latest.c.product_id == Product.product_id)
-             .outerjoin(InventorySnapshot,
-                        (InventorySnapshot.product_id == latest.c.product_id)
-                        & (InventorySnapshot.as_of == latest.c.as_of))
-             .outerjoin(last_sale, last_sale.c.product_id == Product.product_id))
+    last_sale = (
+        select(Sale.product_id, func.max(Sale.ds).label("last_sale"))
+        .group_by(Sale.product_id)
+        .subquery()
+    )
+    query = (
+        select(Product, InventorySnapshot, last_sale.c.last_sale)
+        .outerjoin(latest, latest.c.product_id == Product.product_id)
+        .outerjoin(
+            InventorySnapshot,
+            (InventorySnapshot.product_id == latest.c.product_id)
+            & (InventorySnapshot.as_of == latest.c.as_of),
+        )
+        .outerjoin(last_sale, last_sale.c.product_id == Product.product_id)
+    )
     if sector:
         query = query.where(in_group(sector))
     if category:
         query = query.where(Product.category == category)
     if q:  # the user's text is matched literally: % and _ are escaped, not wildcards
-        query = query.where(or_(Product.product_id.icontains(q, autoescape=True),
-                                Product.product.icontains(q, autoescape=True)))
+        query = query.where(
+            or_(
+                Product.product_id.icontains(q, autoescape=True),
+                Product.product.icontains(q, autoescape=True),
+            )
+        )
     if product_id:
         query = query.where(Product.product_id == product_id)
     found, total = _paged(session, query.order_by(Product.product_id), offset, limit)
-    return [{"product_id": p.product_id, "sector": p.sector, "product": p.product,
-             "store": p.store, "category": p.category, "attributes": p.attributes or {},
-             "stock": _stock(snap), "last_sale_date": last} for p, snap, last in found], total
+    return [
+        {
+            "product_id": p.product_id,
+            "sector": p.sector,
+            "product": p.product,
+            "store": p.store,
+            "category": p.category,
+            "attributes": p.attributes or {},
+            "stock": _stock(snap),
+            "last_sale_date": last,
+        }
+        for p, snap, last in found
+    ], total
 
 
 def batches(session: Session, product_id: str) -> list[dict[str, Any]]:
-    rows = session.scalars(select(Batch).where(Batch.product_id == product_id)
-                           .order_by(Batch.expiry_date, Batch.batch_id)).all()
-    return [{"batch_id": b.batch_id, "quantity": b.quantity, "expiry_date": b.expiry_date}
-            for b in rows]
+    rows = session.scalars(
+        select(Batch)
+        .where(Batch.product_id == product_id)
+        .order_by(Batch.expiry_date, Batch.batch_id)
+    ).all()
+    return [
+        {"batch_id": b.batch_id, "quantity": b.quantity, "expiry_date": b.expiry_date} for b in rows
+    ]
 
 
-def history(session: Session, product_id: str, start: dt.date | None = None,
-            end: dt.date | None = None) -> list[dict[str, Any]]:
+def history(
+    session: Session, product_id: str, start: dt.date | None = None, end: dt.date | None = None
+) -> list[dict[str, Any]]:
     query = select(Sale).where(Sale.product_id == product_id)
     if start:
         query = query.where(Sale.ds >= start)
     if end:
         query = query.where(Sale.ds <= end)
-    return [{"ds": s.ds, "y": s.y, "on_hand": s.on_hand, "price": s.price, "promo": s.promo}
-            for s in session.scalars(query.order_by(Sale.ds)).all()]
+    return [
+        {"ds": s.ds, "y": s.y, "on_hand": s.on_hand, "price": s.price, "promo": s.promo}
+        for s in session.scalars(query.order_by(Sale.ds)).all()
+    ]
 
 
-def planned(session: Session, *, product_id: str | None = None,
-            start: dt.date | None = None, end: dt.date | None = None, offset: int = 0,
-            limit: int = 100) -> Page:
+def planned(
+    session: Session,
+    *,
+    product_id: str | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    offset: int = 0,
+    limit: int = 100,
+) -> Page:
     """Stored planned inputs, by ``product_id, ds``: ``{product_id, ds, drivers}``."""
     query = select(PlannedInput)
     if product_id:
@@ -228,10 +326,12 @@ def planned(session: Session, *, product_id: str | None = None,
         query = query.where(PlannedInput.ds >= start)
     if end:
         query = query.where(PlannedInput.ds <= end)
-    found, total = _paged(session, query.order_by(PlannedInput.product_id, PlannedInput.ds),
-                          offset, limit)
-    return [{"product_id": p.product_id, "ds": p.ds, "drivers": p.drivers or {}}
-            for (p,) in found], total
+    found, total = _paged(
+        session, query.order_by(PlannedInput.product_id, PlannedInput.ds), offset, limit
+    )
+    return [
+        {"product_id": p.product_id, "ds": p.ds, "drivers": p.drivers or {}} for (p,) in found
+    ], total
 
 
 def sector_groups(session: Session) -> list[str]:
@@ -239,8 +339,12 @@ def sector_groups(session: Session) -> list[str]:
     :data:`NO_SECTOR` when some have none (sales without a sector column are one group,
     named as the plan names it, not zero groups)."""
     names = sector_names(session)
-    unsectored = (select(Product.product_id).where(Product.sector.is_(None))
-                  .where(Product.product_id.in_(select(Sale.product_id).distinct())).limit(1))
+    unsectored = (
+        select(Product.product_id)
+        .where(Product.sector.is_(None))
+        .where(Product.product_id.in_(select(Sale.product_id).distinct()))
+        .limit(1)
+    )
     if session.scalar(unsectored) is not None and NO_SECTOR not in names:
         names = sorted([*names, NO_SECTOR])
     return names
@@ -250,21 +354,28 @@ def _group_of(line_sector: Any) -> Any:
     """A plan line's group: its product's sector, :data:`NO_SECTOR` for a product stored
     without one (whatever profile the run planned it under), the line's own sector for a
     product not stored (the query outer-joins :class:`Product`)."""
-    return case((Product.product_id.is_(None), line_sector),
-                else_=func.coalesce(Product.sector, NO_SECTOR))
+    return case(
+        (Product.product_id.is_(None), line_sector), else_=func.coalesce(Product.sector, NO_SECTOR)
+    )
 
 
 def _line_in(line_sector: Any, line_product: Any, sector: str) -> Any:
     """Lines of ``sector``; for :data:`NO_SECTOR`, also those of products without one."""
     if sector != NO_SECTOR:
         return line_sector == sector
-    return or_(line_sector == sector, line_product.in_(
-        select(Product.product_id).where(Product.sector.is_(None))))
+    return or_(
+        line_sector == sector,
+        line_product.in_(select(Product.product_id).where(Product.sector.is_(None))),
+    )
 
 
 def sector_names(session: Session) -> list[str]:
     """Sectors of the products that have sales, by name."""
-    query = (select(Product.sector).where(Product.sector.is_not(None))
-             .where(Product.product_id.in_(select(Sale.product_id).distinct()))
-             .distinct().order_by(Product.sector))
+    query = (
+        select(Product.sector)
+        .where(Product.sector.is_not(None))
+        .where(Product.product_id.in_(select(Sale.product_id).distinct()))
+        .distinct()
+        .order_by(Product.sector)
+    )
     return [str(s) for s in session.scalars(query).all()]

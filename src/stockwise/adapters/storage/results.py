@@ -29,35 +29,76 @@ def store_forecasts(session: Session, run_id: str, forecasts: pd.DataFrame) -> i
         intervals: dict[str, dict[str, Any]] = {"lo": {}, "hi": {}}
         for column, side, level in bounds:
             intervals[side][level] = plain(record[column])
-        rows.append({"run_id": run_id, "product_id": str(record[S.UNIQUE_ID]),
-                     "ds": plain(record[S.DS]), "sector": plain(record.get(S.SECTOR)),
-                     "model": plain(record.get("model")),
-                     "forecast": max(0.0, float(record["forecast"])), "intervals": intervals})
+        rows.append(
+            {
+                "run_id": run_id,
+                "product_id": str(record[S.UNIQUE_ID]),
+                "ds": plain(record[S.DS]),
+                "sector": plain(record.get(S.SECTOR)),
+                "model": plain(record.get("model")),
+                "forecast": max(0.0, float(record["forecast"])),
+                "intervals": intervals,
+            }
+        )
     _insert(session, Forecast, rows)
     return len(rows)
 
 
-def store_plan(session: Session, run_id: str, plan: pd.DataFrame, projection: pd.DataFrame,
-               alerts: pd.DataFrame) -> tuple[int, int]:
+def store_plan(
+    session: Session,
+    run_id: str,
+    plan: pd.DataFrame,
+    projection: pd.DataFrame,
+    alerts: pd.DataFrame,
+) -> tuple[int, int]:
     """Plan lines and alerts (ranked in the given order: most urgent first), projections."""
     lines = []
     for rank, record in enumerate(plan.to_dict("records")):
         line = {k: _json(v) for k, v in record.items()}
-        lines.append({"run_id": run_id, "product_id": str(record[S.UNIQUE_ID]), "rank": rank,
-                      "sector": plain(record.get(S.SECTOR)), "urgency": str(record["urgency"]),
-                      "alert": plain(record.get("alert")) or None, "line": line})
+        lines.append(
+            {
+                "run_id": run_id,
+                "product_id": str(record[S.UNIQUE_ID]),
+                "rank": rank,
+                "sector": plain(record.get(S.SECTOR)),
+                "urgency": str(record["urgency"]),
+                "alert": plain(record.get("alert")) or None,
+                "line": line,
+            }
+        )
     _insert(session, PlanLine, lines)
-    days = [{"run_id": run_id, "product_id": str(r[S.UNIQUE_ID]), "ds": plain(r[S.DS]),
-             **{k: float(r[k]) for k in ("expected_on_hand", "stockout_probability",
-                                         "stockout_by", "expected_lost_sales",
-                                         "expected_waste")}}
-            for r in projection.to_dict("records")]
+    days = [
+        {
+            "run_id": run_id,
+            "product_id": str(r[S.UNIQUE_ID]),
+            "ds": plain(r[S.DS]),
+            **{
+                k: float(r[k])
+                for k in (
+                    "expected_on_hand",
+                    "stockout_probability",
+                    "stockout_by",
+                    "expected_lost_sales",
+                    "expected_waste",
+                )
+            },
+        }
+        for r in projection.to_dict("records")
+    ]
     _insert(session, ProjectionDay, days)
-    found = [{"run_id": run_id, "rank": i, "product_id": str(r[S.UNIQUE_ID]),
-              "sector": plain(r.get(S.SECTOR)), "type": str(r["type"]),
-              "severity": str(r["severity"]), "value_at_stake": plain(r.get("value_at_stake")),
-              "message": str(r.get("message") or "")}
-             for i, r in enumerate(alerts.to_dict("records"))]
+    found = [
+        {
+            "run_id": run_id,
+            "rank": i,
+            "product_id": str(r[S.UNIQUE_ID]),
+            "sector": plain(r.get(S.SECTOR)),
+            "type": str(r["type"]),
+            "severity": str(r["severity"]),
+            "value_at_stake": plain(r.get("value_at_stake")),
+            "message": str(r.get("message") or ""),
+        }
+        for i, r in enumerate(alerts.to_dict("records"))
+    ]
     _insert(session, Alert, found)
     return len(lines), len(found)
 
@@ -76,4 +117,4 @@ def _json(value: Any) -> Any:
 
 def _insert(session: Session, model: type, rows: list[dict[str, Any]]) -> None:
     for start in range(0, len(rows), CHUNK):
-        session.execute(insert(model), rows[start:start + CHUNK])
+        session.execute(insert(model), rows[start : start + CHUNK])

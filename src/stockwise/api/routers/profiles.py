@@ -22,11 +22,18 @@ def list_sector_profiles(key: ReadKey) -> dict[str, Any]:
     items = []
     for name in list_profiles():
         profile = load_profile(name)
-        items.append({"name": name, "description": profile.description,
-                      "frequency": profile.frequency,
-                      "service_level": profile.service_level,
-                      "review_period_days": profile.review_period_days,
-                      "lead_time_days": {"min": profile.lead_time_days.min,
-                                         "max": profile.lead_time_days.max},
-                      "horizon": profile.horizon})
+        items.append(
+            {
+                "name": name,
+                "description": profile.description,
+                "frequency": profile.frequency,
+                "service_level": profile.service_level,
+                "review_period_days": profile.review_period_days,
+                "lead_time_days": {
+                    "min": profile.lead_time_days.min,
+                    "max": profile.lead_time_days.max,
+                },
+                "horizon": profile.horizon,
+            }
+        )
     return {"items": items}

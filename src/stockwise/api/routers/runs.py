@@ -19,8 +19,12 @@ from stockwise.api.serialize import page
 
 router = APIRouter(tags=["runs"])
 PREFIX = "/api/v1"
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100,
-                                        pattern=r"^[^\x00-\x1f\x7f]*$")]
+Name = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]*$"
+    ),
+]
 """A sector, model or driver name: printable, 1 to 100 characters (no NUL: PostgreSQL
 refuses it in text)."""
 Level = Annotated[int, Field(gt=0, lt=100)]
@@ -36,50 +40,75 @@ class RunRequest(BaseModel):
 
     kind: Literal["plan", "forecast"] = "plan"
     sector: Name | None = Field(
-        None, description="One sector, or null for all, each under the profile of its name "
-                          "(generic defaults without one). When the stored sales have no "
-                          "sector, the profile to plan every series under (e.g. pharmacy; "
-                          "GET /api/v1/profiles lists them).")
-    horizon: int | None = Field(None, ge=1, le=730, description="Forecast periods "
-                                "(forecast runs; null = the profile's).")
+        None,
+        description="One sector, or null for all, each under the profile of its name "
+        "(generic defaults without one). When the stored sales have no "
+        "sector, the profile to plan every series under (e.g. pharmacy; "
+        "GET /api/v1/profiles lists them).",
+    )
+    horizon: int | None = Field(
+        None, ge=1, le=730, description="Forecast periods (forecast runs; null = the profile's)."
+    )
     models: Literal["auto"] | Annotated[list[Name], Field(min_length=1, max_length=30)] = Field(
-        "auto", description="'auto' or model names (at most 30).")
+        "auto", description="'auto' or model names (at most 30)."
+    )
     levels: Annotated[list[Level], Field(max_length=10)] | None = Field(
-        None, description="Interval levels in percent, each strictly between 0 and 100 "
-                          "(forecast runs; at most 10).")
+        None,
+        description="Interval levels in percent, each strictly between 0 and 100 "
+        "(forecast runs; at most 10).",
+    )
     quality: Literal["fast", "best"] = Field(
-        "fast", description="Preset of 'auto': fast (milliseconds per series) or best "
-                            "(seconds per series: AutoETS, AutoTheta, AutoCES and "
-                            "their median everywhere, gradient boosting on daily data).")
+        "fast",
+        description="Preset of 'auto': fast (milliseconds per series) or best "
+        "(seconds per series: AutoETS, AutoTheta, AutoCES and "
+        "their median everywhere, gradient boosting on daily data).",
+    )
     n_windows: int = Field(2, ge=1, le=10, description="Backtest windows for selection.")
     freq: str | None = Field(
-        None, max_length=16, description="Frequency to forecast at: h, D, W (W-MON ... "
+        None,
+        max_length=16,
+        description="Frequency to forecast at: h, D, W (W-MON ... "
         "W-SUN), M, Q or Y, or a pandas alias such as MS or QS (null = the profile's, else "
-        "the data's; a plan spreads it over days).")
+        "the data's; a plan spreads it over days).",
+    )
     season_length: int | None = Field(
-        None, ge=1, le=8784, description="Periods in one season (null = the profile's, "
-        "else 24 hours, 7 days, 52 weeks, 12 months, 4 quarters, 1 year).")
+        None,
+        ge=1,
+        le=8784,
+        description="Periods in one season (null = the profile's, "
+        "else 24 hours, 7 days, 52 weeks, 12 months, 4 quarters, 1 year).",
+    )
     policy: Literal["RS", "sS", "sQ"] = "RS"
     target: Literal["cycle_service_level", "fill_rate", "cost"] = "cycle_service_level"
     seed: int = Field(0, ge=0, le=2**32 - 1, description="Random seed, 0 to 2**32 - 1.")
     calibrate_service: bool = Field(
-        True, description="Order at the quantile level that served the target share of past "
-                          "protection intervals in the backtest (false: at the target "
-                          "quantile of the models' own bands).")
+        True,
+        description="Order at the quantile level that served the target share of past "
+        "protection intervals in the backtest (false: at the target "
+        "quantile of the models' own bands).",
+    )
     correct_censoring: bool = Field(
-        True, description="Correct demand on stocked-out days before forecasting.")
+        True, description="Correct demand on stocked-out days before forecasting."
+    )
     drivers: list[Name] = Field(
-        default_factory=list, max_length=50,
+        default_factory=list,
+        max_length=50,
         description="Known-ahead drivers (e.g. ['promo', 'price']) the forecasts use with "
-                    "their planned values (POST /api/v1/uploads/planned); none by default.")
+        "their planned values (POST /api/v1/uploads/planned); none by default.",
+    )
     currency: Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{3}$")] | None = Field(
-        None, description="ISO 4217 code of the unit costs and prices, e.g. 'EUR' (plan "
-                          "runs; null = each sector profile's).")
+        None,
+        description="ISO 4217 code of the unit costs and prices, e.g. 'EUR' (plan "
+        "runs; null = each sector profile's).",
+    )
     budget: float | None = Field(
-        None, gt=0, allow_inf_nan=False,
+        None,
+        gt=0,
+        allow_inf_nan=False,
         description="Most the order list may cost (plan runs; null = no cap): the lines "
-                    "that save the most lost sales per unit of money are kept first, the "
-                    "others cut down or left out, each saying so in its reason.")
+        "that save the most lost sales per unit of money are kept first, the "
+        "others cut down or left out, each saying so in its reason.",
+    )
 
     @field_validator("freq")
     @classmethod
@@ -105,18 +134,31 @@ def run_record(run: Run) -> dict[str, Any]:
     q = f"run_id={run.id}"
     links = {"self": f"{PREFIX}/runs/{run.id}", "forecasts": f"{PREFIX}/forecasts?{q}"}
     if run.kind == "plan":
-        links.update(plan=f"{PREFIX}/plan?{q}", alerts=f"{PREFIX}/alerts?{q}",
-                     export_csv=f"{PREFIX}/plan/export?format=csv&{q}",
-                     export_xlsx=f"{PREFIX}/plan/export?format=xlsx&{q}")
-    return {"id": run.id, "kind": run.kind, "status": run.status,
-            "progress": round(run.progress, 3), "message": run.message, "params": run.params,
-            "created_at": as_utc(run.created_at), "started_at": as_utc(run.started_at),
-            "finished_at": as_utc(run.finished_at), "summary": run.summary, "links": links}
+        links.update(
+            plan=f"{PREFIX}/plan?{q}",
+            alerts=f"{PREFIX}/alerts?{q}",
+            export_csv=f"{PREFIX}/plan/export?format=csv&{q}",
+            export_xlsx=f"{PREFIX}/plan/export?format=xlsx&{q}",
+        )
+    return {
+        "id": run.id,
+        "kind": run.kind,
+        "status": run.status,
+        "progress": round(run.progress, 3),
+        "message": run.message,
+        "params": run.params,
+        "created_at": as_utc(run.created_at),
+        "started_at": as_utc(run.started_at),
+        "finished_at": as_utc(run.finished_at),
+        "summary": run.summary,
+        "links": links,
+    }
 
 
 @router.post("/runs", status_code=202, summary="Start a plan or forecast run")
-def start_run(body: RunRequest, request: Request, response: Response, key: WriteKey,
-              storage: StorageDep) -> dict[str, Any]:
+def start_run(
+    body: RunRequest, request: Request, response: Response, key: WriteKey, storage: StorageDep
+) -> dict[str, Any]:
     """Queue the run; follow it at ``links.self``."""
     params = body.model_dump()
     kind = params.pop("kind")
@@ -126,8 +168,9 @@ def start_run(body: RunRequest, request: Request, response: Response, key: Write
     def work(run_id: str, progress) -> dict[str, Any]:
         from stockwise.adapters.tracking import open_tracker
 
-        return execute_run(storage, run_id, kind, params, progress,
-                           open_tracker(settings.track), settings=settings)
+        return execute_run(
+            storage, run_id, kind, params, progress, open_tracker(settings.track), settings=settings
+        )
 
     run = request.app.state.runs.submit(kind, params, work)
     response.headers["Location"] = f"{PREFIX}/runs/{run.id}"
@@ -135,12 +178,17 @@ def start_run(body: RunRequest, request: Request, response: Response, key: Write
 
 
 @router.get("/runs", summary="Runs, newest first")
-def list_runs(key: ReadKey, storage: StorageDep, paging: PagingDep,
-              status: Literal["queued", "running", "succeeded", "failed", "cancelling",
-                              "cancelled"] | None = None,
-              kind: Literal["plan", "forecast"] | None = None) -> dict[str, Any]:
-    rows, total = records.list_runs(storage, status=status, kind=kind,
-                                    offset=paging.offset, limit=paging.page_size)
+def list_runs(
+    key: ReadKey,
+    storage: StorageDep,
+    paging: PagingDep,
+    status: Literal["queued", "running", "succeeded", "failed", "cancelling", "cancelled"]
+    | None = None,
+    kind: Literal["plan", "forecast"] | None = None,
+) -> dict[str, Any]:
+    rows, total = records.list_runs(
+        storage, status=status, kind=kind, offset=paging.offset, limit=paging.page_size
+    )
     return page([run_record(r) for r in rows], paging.page, paging.page_size, total)
 
 
