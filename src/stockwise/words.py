@@ -89,7 +89,7 @@ def percent(value: float, lang: str = "en", decimals: int = 0) -> str:
 
 def day(value: object, lang: str = "en") -> str:
     """A date as the language writes it: 2024-03-05 / 05/03/2024 (empty when missing)."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):  # type: ignore
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
     return pd.Timestamp(value).strftime(DAY_FORMAT[check_language(lang)])
 

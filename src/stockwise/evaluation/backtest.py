@@ -42,11 +42,11 @@ def backtest(
     """
     frame = check_training_frame(df, "backtest")
     if getattr(model, "one_pass_backtest", False):  # every window in one pass
-        return model.cross_validation(
+        return model.cross_validation(  # type: ignore[attr-defined]
             frame,
             h,
             n_windows,
-            step,  # type: ignore[attr-defined]
+            step,
             tuple(levels),
         )
     if levels and model.conformal_refits and (step is None or step == h):

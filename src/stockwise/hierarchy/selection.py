@@ -153,7 +153,7 @@ def backtest_methods(
     scored = [w for w in windows if all(can_run(m, w[3]) for m in tried)]
     parts = []
     for cutoff, base, dates, inputs in scored:
-        values = {BASE: base}
+        values: dict[str, np.ndarray] = {BASE: base}
         values.update({m: reconciled(base, structure, m, inputs) for m in tried})
         part = pd.DataFrame(
             {
@@ -163,8 +163,8 @@ def backtest_methods(
                 CUTOFF: cutoff,
             }
         )
-        for name, matrix in values.items():
-            part[name] = matrix.ravel()
+        for name, values_of in values.items():
+            part[name] = values_of.ravel()
         parts.append(part)
     table = pd.concat(parts, ignore_index=True)
     actual = backtest[[S.UNIQUE_ID, S.DS, CUTOFF, S.Y]]

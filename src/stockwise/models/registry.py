@@ -116,8 +116,8 @@ def _lightgbm_tweedie(
         freq=freq,
         objective="tweedie",
         alias="LightGBM-tweedie",
-        **params,
-    )  # type: ignore[arg-type]
+        **params,  # type: ignore[arg-type]
+    )
 
 
 def _lightgbm_direct(
@@ -132,8 +132,8 @@ def _lightgbm_direct(
         strategy="direct",
         direct_horizon=direct_horizon,
         alias="LightGBM-direct",
-        **params,
-    )  # type: ignore[arg-type]
+        **params,  # type: ignore[arg-type]
+    )
 
 
 def _random_forest(

@@ -441,7 +441,7 @@ def plan_files_in_chunks(
         n_series = (
             len(sales_table.series)
             if isinstance(sales_table, PartedSales)
-            else int(sales_rows[S.UNIQUE_ID].nunique())
+            else int(sales_table.data[S.UNIQUE_ID].nunique())
         )
         stock = tables["inventory"].data
         config = config.with_language(stock[S.SECTOR].unique() if S.SECTOR in stock else ())
@@ -451,7 +451,7 @@ def plan_files_in_chunks(
             budget=config.budget,
             inventory=tables["inventory"].data,
             csv_format=config.output_format(sales_table.report.dialect),
-            lang=config.lang,
+            lang=config.lang or "en",
         )
         config = config.with_today(sales_rows)
         plan_in_chunks(

@@ -515,6 +515,7 @@ def _complete_periods(frame: pd.DataFrame, data_freq: str, freq: str) -> pd.Data
     longer straddle their bounds: no period is known whole, so all are kept.
     """
     days = calendar_facts.days_in_period(frame[S.DS], freq)
+    expected: np.ndarray | int
     if data_freq == "h":
         expected = 24 * days
     elif data_freq in calendar_facts.MONTHS_PER_PERIOD:

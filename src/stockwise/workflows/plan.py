@@ -162,7 +162,7 @@ def plan_inventory(
     )
     clock.lap("forecast")
     step(progress, "building the order list", 0, 1, span=(FORECAST_SPAN[1], 1.0))
-    freq = {
+    sector_freq = {
         str(s): str(f)
         for s, f in forecasts.forecasts[[S.SECTOR, "freq"]]
         .drop_duplicates()
@@ -181,7 +181,7 @@ def plan_inventory(
         batches=batches,
         prices=_last_prices(sales),
         today=today,
-        freq=freq,
+        freq=sector_freq,
         policy=policy,
         target=target,
         seed=seed,
@@ -573,8 +573,8 @@ def plan_files(
             batches=tables["batches"].data if "batches" in tables else None,
             planned=future,
             drivers=drivers,
-            **options,
-        )  # type: ignore[arg-type]
+            **options,  # type: ignore[arg-type]
+        )
         config = PlanConfig.from_options(
             {**options, "drivers": tuple(drivers), "csv_format": csv_format}
         )

@@ -156,7 +156,7 @@ def run_etl(
         f"validation/sales_{kind}": path for kind, path in validation.files.get("sales", {}).items()
     }
     files["validation/summary"] = write_validation_summary(validation, out / "validation")
-    prepared = prepare_sales(table.data, to=to)  # type: ignore[arg-type]
+    prepared = prepare_sales(table.data, to=to)
     files["prepared"] = out / "sales_prepared.csv"
     write_csv(prepared, files["prepared"])
     result = EtlResult(validation, prepared, files)

@@ -391,8 +391,8 @@ def forecast_file(
             planned=future,
             drivers=drivers,
             progress=within(progress, VALIDATE_SHARE, WRITE_FROM),
-            **options,
-        )  # type: ignore[arg-type]
+            **options,  # type: ignore[arg-type]
+        )
         step(progress, "writing the files", 0, 1, span=(WRITE_FROM, 1.0))
         files = _write(
             out,
@@ -467,8 +467,10 @@ def backtest_file(
         )
         sales = validation.tables["sales"].require_usable().data
         windows, metrics, summary = backtest_sectors(
-            sales, progress=within(progress, VALIDATE_SHARE, WRITE_FROM), **options
-        )  # type: ignore[arg-type]
+            sales,
+            progress=within(progress, VALIDATE_SHARE, WRITE_FROM),
+            **options,  # type: ignore[arg-type]
+        )
         step(progress, "writing the files", 0, 1, span=(WRITE_FROM, 1.0))
         files = _write(
             out,
