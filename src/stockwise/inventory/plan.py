@@ -17,34 +17,42 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from stockwise import calendar_facts
 from stockwise import schema as S
 from stockwise.inventory.alerts import ALERT_COLUMNS, alerts_for, sale_value
-from stockwise.inventory.decision import Decision, days_of_cover, decide, describe_level, to_date
-from stockwise.inventory.expiry import sellable_before_expiry
 from stockwise.inventory.new_products import NEW_PRODUCT_HEADROOM, with_new_product_cap
-from stockwise.inventory.parameters import ProductParameters, resolve
+from stockwise.inventory.parameters import resolve
 from stockwise.inventory.paths import (
     DEFAULT_CORRELATION,
     DEFAULT_PATHS,
-    knot_columns,
-    knot_values,
-    paths_from_knots,
-    to_daily,
 )
-from stockwise.inventory.projection import Projection, project, stock_lots
+from stockwise.inventory.plan_forecasts import (
+    DAYS_PER_PERIOD,
+    _batches_by_product,
+    _calibrated_levels,
+    _daily_forecasts,
+    _ProductForecasts,
+)
+from stockwise.inventory.plan_lines import (
+    COVER_WINDOW,
+    Sampling,
+    _currency_of,
+    _idle_days,
+    _money_columns,
+    _no_demand,
+    _plan_product,
+    _text_or_none,
+    _worst,
+    due_receipts,
+)
 from stockwise.inventory.ranking import SEVERITY_RANK, rank_plan
-from stockwise.inventory.service_calibration import backtest_outcomes, plan_levels
-from stockwise.sectors import DEFAULT_CURRENCY, SectorProfile
+from stockwise.sectors import SectorProfile
 
 log = logging.getLogger(__name__)
-COVER_WINDOW = 28
-DAYS_PER_PERIOD = calendar_facts.DAYS_PER_PERIOD
 UNPLANNED_COLUMNS = [S.UNIQUE_ID, S.SECTOR, S.ON_HAND, "reason"]
 """``unplanned.csv``: the inventory's products no line could be made for, and why."""
 PLAN_COLUMNS = [
@@ -210,6 +218,7 @@ def build_plan(
         correlation,
         seed,
     )
+    sampling = Sampling(target, n_paths, correlation)
     for (uid, span, params), (supplier, line_currency) in zip(products, money, strict=True):
         record = (since_listing_by_product or {}).get(uid)
         params, launch_cap = with_new_product_cap(params, record)
@@ -222,9 +231,7 @@ def build_plan(
             stock_batches.get(uid, ()),
             today,
             rng if span is not None else np.random.default_rng(seed),
-            target,
-            n_paths,
-            correlation,
+            sampling,
             levels.get(uid),
         )
         idle = _idle_days(last_sale, uid, today)
@@ -288,336 +295,6 @@ def unplanned_frame(items: Iterable[Mapping], reason: str = "") -> pd.DataFrame:
     return pd.DataFrame(rows, columns=UNPLANNED_COLUMNS)
 
 
-class _ProductForecasts:
-    """The daily forecast table read once: per product its rows (by date), as arrays.
-
-    Every product's paths need its dates and quantile knots; taking them from one sorted
-    table by position costs the same for ten products or ten thousand, where selecting
-    each product's rows from a DataFrame costs pandas' overhead per product.
-    """
-
-    def __init__(self, daily: pd.DataFrame) -> None:
-        self.frame = daily
-        codes, ids = pd.factorize(daily[S.UNIQUE_ID])  # (a missing id: -1, left out)
-        dates = pd.DatetimeIndex(daily[S.DS])
-        order = np.lexsort((dates.asi8, codes))  # by product, then date; stable
-        order = order[codes[order] >= 0]
-        codes = codes[order]
-        starts = np.flatnonzero(np.diff(codes, prepend=-1))
-        ends = np.r_[starts[1:], len(codes)]
-        self._spans = {
-            ids[code]: (int(lo), int(hi))
-            for code, lo, hi in zip(codes[starts], starts, ends, strict=True)
-        }
-        # each product's first row in the table's own order (where its sector is read)
-        first = np.minimum.reduceat(order, starts) if len(starts) else order
-        self._first_row = dict(zip(starts.tolist(), first.tolist(), strict=True))
-        self.dates = dates[order]
-        self.probs, names = knot_columns(daily.columns)
-        self.knots = knot_values(daily, names)[order]
-
-    def span(self, uid: str) -> tuple[int, int] | None:
-        """Positions of the product's rows in the sorted table; None without any."""
-        return self._spans.get(uid)
-
-    def first_sector(self, span: tuple[int, int]) -> object:
-        """The sector of the product's first row as the forecast table lists it."""
-        if S.SECTOR not in self.frame.columns:
-            return "all"
-        return self.frame[S.SECTOR].iloc[self._first_row[span[0]]]
-
-    def forecast(self, span: tuple[int, int]) -> tuple[pd.DatetimeIndex, np.ndarray, np.ndarray]:
-        """(dates, quantile probabilities, knots (days, k)) of one product."""
-        lo, hi = span
-        return self.dates[lo:hi], self.probs, self.knots[lo:hi]
-
-    def projection_frame(
-        self, planned: list[tuple[str, tuple[int, int] | None]], projections: list[Projection]
-    ) -> pd.DataFrame:
-        """The products' projections as one table (:meth:`Projection.to_frame` + id)."""
-        if not projections:
-            return pd.DataFrame()
-        spans = [span for _, span in planned if span is not None]
-        if len(spans) == len(planned):
-            dates = self.dates[np.concatenate([np.arange(lo, hi) for lo, hi in spans])]
-        else:  # a product planned without a forecast has its own dates
-            dates = pd.DatetimeIndex(np.concatenate([p.dates.to_numpy() for p in projections]))
-        frame = pd.DataFrame(
-            {
-                "ds": dates,
-                **{
-                    name: np.concatenate([getattr(p, field) for p in projections])
-                    for name, field in Projection.COLUMNS
-                },
-            }
-        )
-        frame[S.UNIQUE_ID] = np.repeat(
-            np.array([uid for uid, _ in planned], dtype=object), [len(p.dates) for p in projections]
-        )
-        return frame
-
-
-def _batches_by_product(
-    batches: pd.DataFrame | None, today: pd.Timestamp
-) -> dict[object, list[tuple[float, int]]]:
-    """Per product its batches as (quantity, days from today to expiry), by expiry."""
-    if batches is None or batches.empty:
-        return {}
-    rows = batches.sort_values(S.EXPIRY_DATE, kind="stable")
-    days = [(pd.Timestamp(expiry) - today).days for expiry in rows[S.EXPIRY_DATE]]
-    out: dict[object, list[tuple[float, int]]] = {}
-    for uid, quantity, day in zip(
-        rows[S.UNIQUE_ID].tolist(), rows[S.QUANTITY].tolist(), days, strict=True
-    ):
-        out.setdefault(uid, []).append((quantity, day))
-    return out
-
-
-def _calibrated_levels(
-    params: list[ProductParameters],
-    backtest: pd.DataFrame | None,
-    groups: Mapping[str, str] | None,
-    freq: str | dict[str, str],
-    target: str,
-    n_paths: int,
-    correlation: float,
-    seed: int,
-) -> dict[str, tuple[float, int]]:
-    """Per product (level to order at, past intervals behind it); empty = no calibration."""
-    if backtest is None or backtest.empty or target not in ("cycle_service_level", "fill_rate"):
-        return {}
-    protection: dict[str, tuple[int, int] | tuple[float, float, int]] = {}
-    for p in params:
-        period = _freq_of(freq, p.sector)
-        if period == "D":  # the lead time drawn as the decision draws it
-            protection[p.unique_id] = (p.lead_time_days, p.lead_time_std_days, p.review_period_days)
-            continue
-        lead = max(round(p.lead_time_days), 1)
-        per = DAYS_PER_PERIOD.get(period, 1)
-        periods = max(math.ceil((lead + p.review_period_days) / per), 1)
-        # the review part in whole periods (at least one); the periods before it are lead
-        protection[p.unique_id] = (
-            periods,
-            max(periods - max(round(p.review_period_days / per), 1), 0),
-        )
-    outcomes = backtest_outcomes(
-        backtest,
-        protection,
-        {p.unique_id: (p.moq, p.pack_size) for p in params},
-        n_paths=n_paths,
-        correlation=correlation,
-        seed=seed,
-    )
-    return plan_levels(
-        outcomes,
-        {p.unique_id: p.service_level for p in params},
-        groups or {},
-        pools={p.unique_id: str(p.sector) for p in params},
-        target=target,
-    )
-
-
-def _freq_of(freq: str | dict[str, str], sector: str | None) -> str:
-    """The stockwise code of the forecasts' frequency (for ``sector``, when per sector)."""
-    return calendar_facts.code_of(freq if isinstance(freq, str) else freq.get(str(sector), "D"))
-
-
-def _plan_product(
-    params: ProductParameters,
-    forecast: tuple[pd.DatetimeIndex, np.ndarray, np.ndarray],
-    batches: Iterable[tuple[float, int]],
-    today: pd.Timestamp,
-    rng: np.random.Generator,
-    target: str,
-    n_paths: int,
-    correlation: float,
-    calibrated: tuple[float, int] | None = None,
-) -> tuple[dict, Projection]:
-    dates, probs, knots = forecast
-    paths = paths_from_knots(probs, knots, n_paths, correlation, rng)
-    lots = stock_lots(params.on_hand, batches)
-    receipts = due_receipts(params, today)
-    projection = project(paths, dates, lots, receipts, params.shelf_life_days)
-    expiry_cap = _expiry_cap(params, paths, projection)
-    ordered, rule = params, target
-    if calibrated is not None and calibrated[1] > 0:
-        # either target is now a quantile level of the protection totals
-        ordered = replace(params, service_level=calibrated[0])
-        rule = "cycle_service_level" if target == "fill_rate" else target
-    decision = decide(ordered, paths, rng, rule, expiry_cap, projection.expected_waste)
-    reason = decision.reason
-    if calibrated is not None and ordered is not params:
-        kind = "fill-rate target" if target == "fill_rate" else "target"
-        reason += (
-            f"; ordered up to {describe_level(calibrated[0])}, calibrated for the "
-            f"{params.service_level:.1%} {kind} on {calibrated[1]} past protection "
-            "intervals"
-        )
-    mean_daily = float(paths[:, :COVER_WINDOW].mean()) if paths.size else 0.0
-    lead = max(round(params.lead_time_days), 1)
-    stockout_within_lead = float(projection.stockout_by[min(lead, len(dates)) - 1])
-    excess = max(
-        decision.position - (decision.order_up_to + mean_daily * params.review_period_days), 0.0
-    )
-    waste_units = float(projection.expected_waste.sum())
-    order_date = to_date(today, decision.order_day)
-    line = {
-        S.UNIQUE_ID: params.unique_id,
-        S.SECTOR: params.sector,
-        "urgency": _urgency(decision, stockout_within_lead, params),
-        "order_date": order_date,
-        "order_qty": decision.order_quantity,
-        "order_value": decision.order_quantity * params.unit_cost,
-        "arrival_date": (order_date + pd.Timedelta(days=lead))
-        if order_date is not None and decision.order_quantity > 0
-        else None,
-        "stockout_date": projection.stockout_date(),
-        "stockout_probability": stockout_within_lead,
-        "days_of_cover": days_of_cover(params.on_hand, mean_daily),
-        "mean_daily_demand": mean_daily,
-        "on_hand": params.on_hand,
-        "on_order": params.on_order,
-        "on_order_due": params.on_order_due if params.on_order > 0 else None,
-        "position": decision.position,
-        "safety_stock": decision.safety_stock,
-        "reorder_point": decision.reorder_point,
-        "order_up_to": decision.order_up_to,
-        "policy": params.policy,
-        "service_level": params.service_level if ordered is not params else decision.service_level,
-        "cycle_service_level": decision.cycle_service_level,
-        "fill_rate": decision.fill_rate,
-        "lead_time_days": params.lead_time_days,
-        "review_period_days": params.review_period_days,
-        "excess_units": excess,
-        "excess_value": excess * params.unit_cost,
-        "expected_waste_units": waste_units,
-        "expected_waste_value": waste_units * params.unit_cost,
-        "expected_lost_units": float(projection.expected_lost[:lead].sum()),
-        "reason": reason,
-    }
-    return line, projection
-
-
-def _money_columns(
-    params: ProductParameters,
-    line: dict,
-    projection: Projection,
-    unit_value: float,
-    supplier: str | None,
-    currency: str,
-) -> dict:
-    """The line's supplier, currency, and its lost sales in money (see :func:`build_plan`)."""
-    lead = max(round(params.lead_time_days), 1)
-    covered = projection.expected_lost[lead : lead + params.review_period_days]
-    avoided = float(covered.sum()) * unit_value if line["order_qty"] > 0 else 0.0
-    return {
-        S.SUPPLIER: supplier,
-        "currency": currency,
-        "expected_lost_value": line["expected_lost_units"] * unit_value,
-        "lost_value_avoided": avoided,
-        "budget_cut_units": 0.0,
-        "budget_cut_value": 0.0,
-    }
-
-
-def _currency_of(chosen: str | None, profile: SectorProfile | None) -> str:
-    if chosen:
-        return chosen
-    return profile.currency if profile is not None else DEFAULT_CURRENCY
-
-
-def _text_or_none(value: object) -> str | None:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return None
-    text = str(value).strip()
-    return text or None
-
-
-def _daily_forecasts(forecasts: pd.DataFrame, freq: str | dict[str, str]) -> pd.DataFrame:
-    if isinstance(freq, str):
-        return to_daily(forecasts, freq)
-    parts = [
-        to_daily(rows, freq.get(str(sector), "D"))
-        for sector, rows in forecasts.groupby(S.SECTOR, sort=False)
-    ]
-    return pd.concat(parts, ignore_index=True)
-
-
-def due_receipts(params: ProductParameters, today: pd.Timestamp) -> list[tuple[int, float]]:
-    """When the open order reaches the shelf in the projection, as (day index, units).
-
-    On its due date; after the mean lead time when no date is known. An order already
-    past its due date is still expected (it stays in the position, so it is not ordered
-    twice) but not counted on before an order placed today could arrive: it is planned
-    to arrive one mean lead time from today (at least one day). Counting it as received
-    today would hide the very stockout its lateness causes; the ``overdue_delivery``
-    alert asks the buyer to chase it.
-    """
-    if params.on_order <= 0:
-        return []
-    lead = max(round(params.lead_time_days), 0)
-    due = params.on_order_due
-    if due is None or pd.isna(due):
-        return [(lead, params.on_order)]
-    if due < today:
-        return [(max(lead, 1), params.on_order)]
-    return [((due - today).days, params.on_order)]
-
-
-def _worst(alerts: list[dict]) -> tuple[str, float]:
-    """The most severe of a line's alerts, and the most money one of that severity puts
-    at stake ("", 0 without alerts): what the line is ranked by."""
-    if not alerts:
-        return "", 0.0
-    severity = min((a["severity"] for a in alerts), key=SEVERITY_RANK.__getitem__)
-    return severity, max(a["value_at_stake"] for a in alerts if a["severity"] == severity)
-
-
-def _no_demand(
-    params: ProductParameters, today: pd.Timestamp, probs: np.ndarray
-) -> tuple[pd.DatetimeIndex, np.ndarray, np.ndarray]:
-    """A zero forecast for a product whose forecast ends before today (no recent sale):
-    long enough to cover its lead time, two reviews and a week, like the forecasts."""
-    days = max(math.ceil(params.lead_time_days) + 2 * params.review_period_days + 7, COVER_WINDOW)
-    probs = probs if len(probs) else np.array([0.5])
-    return (pd.date_range(today, periods=days, freq="D"), probs, np.zeros((days, len(probs))))
-
-
-def _idle_days(
-    last_sale: Mapping[str, pd.Timestamp | None] | None, uid: str, today: pd.Timestamp
-) -> float | None:
-    """Days from the product's last sale to today (inf: never sold; None: unknown)."""
-    if last_sale is None or uid not in last_sale:
-        return None
-    day = last_sale[uid]
-    if day is None or pd.isna(day):
-        return math.inf
-    return float(max((today - pd.Timestamp(day)).days - 1, 0))
-
-
-def _expiry_cap(
-    params: ProductParameters, paths: np.ndarray, projection: Projection
-) -> float | None:
-    """The FEFO cap on a new batch (:func:`.expiry.sellable_before_expiry`); None if none."""
-    if params.shelf_life_days is None or not np.isfinite(params.shelf_life_days):
-        return None
-    return sellable_before_expiry(
-        paths, params.lead_time_days, params.shelf_life_days, projection.expected_on_hand
-    )
-
-
-def _urgency(decision: Decision, stockout_within_lead: float, params: ProductParameters) -> str:
-    if decision.order_day == 0 and decision.order_quantity > 0:
-        return "order now"
-    if decision.order_day is not None and decision.order_day <= params.review_period_days:
-        return "order soon"
-    if stockout_within_lead > 1 - params.service_level:
-        return "at risk"
-    if decision.order_day is not None:
-        return "planned"
-    return "no action"
-
-
 def sort_plan(plan: pd.DataFrame) -> pd.DataFrame:
     """Worst first (:func:`.ranking.rank_plan`), e.g. after joining sectors' plans."""
     return rank_plan(plan)
@@ -637,3 +314,18 @@ def _alerts_frame(alerts: list[dict]) -> pd.DataFrame:
         ["_rank", "value_at_stake"], ascending=[True, False], kind="stable"
     )
     return frame.drop(columns="_rank").reset_index(drop=True)
+
+
+__all__ = [
+    "COVER_WINDOW",
+    "DAYS_PER_PERIOD",
+    "PLAN_COLUMNS",
+    "UNPLANNED_COLUMNS",
+    "InventoryPlan",
+    "build_plan",
+    "due_receipts",
+    "log",
+    "sort_alerts",
+    "sort_plan",
+    "unplanned_frame",
+]
