@@ -10,73 +10,41 @@ a title: a single filled cell over a header of several; skipped lines keep their
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
-import re
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from stockwise import schema as S
-from stockwise.cells import ESCAPE, unescape_text
+from stockwise.data.csv_dialect import (
+    _HEAD_CHARS,
+    ENCODINGS,
+    SEPARATORS,
+    TITLE_SCAN,
+    CsvDialect,
+    TitleRows,
+    _after_lines,
+    _check_encoding,
+    _refuse_nul,
+    detect_decimal,
+    detect_encoding,
+    detect_separator,
+    title_lines,
+)
+from stockwise.data.excel_reader import io_line, read_excel
+from stockwise.data.raw_table import (
+    RawTable,
+    _check_header,
+    _unescaped,
+    _with_source_rows,
+    check_not_reserved,
+)
 from stockwise.errors import EmptyInputError, InputError, OptionError
 
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 PARQUET_SUFFIXES = {".parquet", ".pq"}
-SEPARATORS = [",", ";", "\t", "|"]
-ENCODINGS = ["utf-8-sig", "cp1252", "latin-1"]
-_DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d{1,3}(?:[ .\u00a0\u202f]?\d{3})*,\d+\s*$")
-_DECIMAL_POINT = re.compile(r"^\s*[-+]?\d{1,3}(?:[ ,\u00a0\u202f]?\d{3})*\.\d+\s*$")
-
-
-@dataclass(frozen=True)
-class CsvDialect:
-    """What was detected (or given) about a CSV file; reported back to the user."""
-
-    separator: str
-    encoding: str
-    decimal: str
-
-
-@dataclass(frozen=True)
-class TitleRows:
-    """Lines above the header that read as a title (one filled cell, e.g. "Export ventes
-    janvier"), skipped without being asked: ``count`` lines, the first one's ``text``."""
-
-    count: int
-    text: str
-
-
-TITLE_SCAN = 3
-"""At most this many lines above the header are taken for a title without being asked."""
-
-
-@dataclass
-class RawTable:
-    """A table as read, before mapping and validation.
-
-    ``frame`` holds the user's columns plus ``source_row``; ``source`` names the file (or
-    query) for error messages; ``dialect`` is set for CSV input.
-    """
-
-    frame: pd.DataFrame
-    source: str
-    dialect: CsvDialect | None = None
-    decimal: str = "."
-    ragged: pd.DataFrame | None = None
-    """CSV lines whose number of fields differs from the header's (``source_row``, the
-    user's columns filled in order, ``fields``): kept out of ``frame``, quarantined by
-    :func:`stockwise.data.intake.load_table` with the reason."""
-    title: TitleRows | None = None
-    """Lines found above the header and skipped without being asked (reported)."""
-
-    @property
-    def n_rows(self) -> int:
-        return len(self.frame)
 
 
 def read_table(
@@ -202,62 +170,6 @@ def read_csv(
     return RawTable(frame, str(path), CsvDialect(sep, encoding, decimal), decimal, ragged, title)
 
 
-def title_lines(lines: list[str], sep: str | None = None) -> TitleRows | None:
-    """The leading lines of a CSV that are plainly a title above the header, or None.
-
-    A title is what an ERP writes above its table ("Export ventes - janvier 2025"): lines
-    with at most one filled field, followed (after at most :data:`TITLE_SCAN` of them) by
-    the header, the first line with several. Reading the title as the header would name a
-    single column and report every real column as missing, so it is skipped and said.
-    The separator is ``sep``, else the candidate whose header has the most fields (a
-    decimal comma must not pass for a separator). Anything less plain is left alone.
-    """
-    best: tuple[int, int, str] | None = None  # (fields of the header, -its index, text)
-    for candidate in [sep] if sep else SEPARATORS:
-        filled = [
-            sum(bool(f.strip()) for f in next(csv.reader([line], delimiter=candidate), []))
-            for line in lines
-        ]
-        header = next((i for i, n in enumerate(filled) if n >= 2), None)
-        if header is None:
-            continue
-        first = next(
-            (
-                line.strip().strip(candidate).strip()
-                for line, n in zip(lines[:header], filled, strict=False)
-                if n
-            ),
-            "",
-        )
-        if best is None or (filled[header], -header) > best[:2]:
-            best = (filled[header], -header, first)
-    if best is None or best[1] == 0 or -best[1] > TITLE_SCAN or not best[2]:
-        return None
-    return TitleRows(-best[1], best[2])
-
-
-_HEAD_CHARS = 1 << 16
-"""The start of a file looked at for a title: never the whole text of a large file."""
-_LINE_END = re.compile(r"\r\n|\r|\n")
-
-
-def _after_lines(text: str, count: int, source: str) -> str:
-    """``text`` from its line ``count + 1`` on, found without splitting the whole file."""
-    ends = _LINE_END.finditer(text)
-    end = None
-    for _ in range(count):
-        end = next(ends, None)
-        if end is None:
-            break
-    if end is None or not text[end.end() :].strip():
-        raise EmptyInputError(
-            f"nothing is left after skipping {count} line(s)",
-            source=source,
-            hint="Check --skip-rows: it counts the lines above the header.",
-        )
-    return text[end.end() :]
-
-
 RAGGED_FIELDS = "fields"
 """Column of :attr:`RawTable.ragged`: how many fields the line had."""
 
@@ -298,124 +210,6 @@ def _split_ragged(
     return frame, ragged
 
 
-def read_excel(
-    path: Path, *, sheet: str | int | None = None, skip_rows: int | None = None
-) -> RawTable:
-    """Read one sheet of an .xlsx workbook (the first unless ``sheet`` is given).
-
-    ``skip_rows`` rows above the header are left out (None: an obvious title row, as
-    :func:`title_lines` finds it in a CSV); rows keep their numbers in the sheet.
-    """
-    title = None
-    if skip_rows is None:
-        title = _sheet_title(path, 0 if sheet is None else sheet)
-        skip_rows = title.count if title else 0
-    try:
-        frame = pd.read_excel(
-            path,
-            sheet_name=0 if sheet is None else sheet,
-            dtype=object,
-            engine="openpyxl",
-            skiprows=skip_rows or None,
-        )
-    except ValueError as exc:
-        raise InputError(
-            str(exc), source=str(path), hint="Name an existing sheet with --sheet."
-        ) from exc
-    except Exception as exc:  # openpyxl raises several unrelated types for corrupt files
-        raise InputError(f"cannot read the workbook: {exc}", source=str(path)) from exc
-    frame.columns = [str(c).strip() for c in frame.columns]
-    _check_header(frame, str(path), header_row=skip_rows + 1)
-    if frame.isna().to_numpy().any():
-        _refuse_unsaved_formulas(path, 0 if sheet is None else sheet)
-    frame = _with_source_rows(frame, first_row=skip_rows + 2)
-    if frame.empty:
-        raise EmptyInputError("the sheet has a header but no data rows", source=str(path))
-    return RawTable(frame, str(path), title=title)
-
-
-def _sheet_title(path: Path, sheet: str | int) -> TitleRows | None:
-    """The title rows above a sheet's header (:func:`title_lines`' rule on its first rows),
-    read in one short streaming pass; a sheet that cannot be opened is left to pandas."""
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception:  # the full read reports what is wrong with the workbook
-        return None
-    try:
-        found = book[sheet] if isinstance(sheet, str) else book.worksheets[sheet]
-        rows = [
-            ["" if v is None else str(v) for v in row]
-            for row in found.iter_rows(max_row=TITLE_SCAN + 1, values_only=True)
-        ]
-    except (KeyError, IndexError):
-        return None
-    finally:
-        book.close()
-    lines = [io_line(row) for row in rows]
-    return title_lines(lines, "\t")
-
-
-def io_line(cells: list[str]) -> str:
-    """Cells as one tab-separated line (quoted as a CSV writer would)."""
-    buffer = io.StringIO()
-    csv.writer(buffer, delimiter="\t").writerow(cells)
-    return buffer.getvalue().rstrip("\r\n")
-
-
-def _refuse_unsaved_formulas(path: Path, sheet: str | int) -> None:
-    """Refuse a workbook whose formulas carry no saved result.
-
-    Excel stores each formula's last result next to it; files written by other programs
-    (scripts, some ERPs) often store the formula alone, which reads as an empty cell: a
-    sales figure would then look missing, or be quarantined as "empty", for a reason the
-    user cannot see. Only looked for when some cell read empty.
-    """
-    formulas = dict(
-        _cells(path, sheet, formulas=True, keep=lambda v: isinstance(v, str) and v.startswith("="))
-    )
-    if not formulas:
-        return
-    empty = {where for where, _ in _cells(path, sheet, formulas=False, keep=lambda v: v is None)}
-    unsaved = [(where, text) for where, text in formulas.items() if where in empty]
-    if unsaved:
-        where, text = unsaved[0]
-        raise InputError(
-            f"{len(unsaved)} formula cell(s) have no saved result (e.g. cell {where}: {text}); "
-            "their values are unknown",
-            source=str(path),
-            hint="Open the workbook in Excel or LibreOffice and save it (that stores each "
-            "formula's result), or export the sheet as CSV.",
-        )
-
-
-def _cells(
-    path: Path, sheet: str | int, *, formulas: bool, keep: Callable[[object], bool]
-) -> list[tuple[str, object]]:
-    """(coordinate, value) of the sheet's cells whose value ``keep`` accepts, read in one
-    streaming pass; ``formulas``: the formulas' text rather than their saved results."""
-    from openpyxl import load_workbook
-
-    book = load_workbook(path, read_only=True, data_only=not formulas)
-    try:
-        found = book[sheet] if isinstance(sheet, str) else book.worksheets[sheet]
-        return [
-            (f"{column}{number}", cell.value)
-            for number, row in enumerate(found.iter_rows(), start=1)
-            for column, cell in zip(_letters(len(row)), row, strict=True)
-            if keep(cell.value)
-        ]
-    finally:
-        book.close()
-
-
-def _letters(count: int) -> list[str]:
-    from openpyxl.utils import get_column_letter
-
-    return [get_column_letter(i) for i in range(1, count + 1)]
-
-
 def read_parquet(path: Path) -> RawTable:
     """Read a Parquet file; row numbers count from 1 as there is no header line."""
     try:
@@ -441,110 +235,6 @@ def from_frame(
     return RawTable(_with_source_rows(frame.copy(deep=copy), first_row=first_row), source)
 
 
-def _check_encoding(encoding: str, source: str) -> None:
-    """A given encoding must be a text codec Python knows (``rot13`` or ``zip`` are not)."""
-    try:
-        known = codecs.lookup(encoding)
-    except LookupError:
-        known = None
-    if known is None or not getattr(known, "_is_text_encoding", True):
-        raise InputError(
-            f"unknown text encoding '{encoding}'",
-            source=source,
-            hint="Use utf-8, utf-16, cp1252 or latin-1, or leave the encoding "
-            "out to have it detected.",
-        )
-
-
-def _refuse_nul(text: str, source: str) -> None:
-    """A NUL character left after decoding: the CSV parser would cut the cell short there,
-    silently, so the file is refused, naming the line."""
-    line = text.count("\n", 0, text.index("\x00")) + 1
-    raise InputError(
-        "a NUL character (\\x00) is in this line; a text cell cannot hold one",
-        source=source,
-        row=line,
-        hint="Remove it; if the whole file looks like this, it is not a CSV "
-        "text file, or its encoding is not the one given.",
-    )
-
-
-def detect_encoding(data: bytes) -> str:
-    """UTF-32 or UTF-16 when the file starts with their byte-order mark (Excel's "Unicode
-    text" is UTF-16); UTF-8 (with or without BOM) when it decodes; else Windows-1252 (a
-    Latin-1 superset)."""
-    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
-        return "utf-32"
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    for encoding in ENCODINGS:
-        try:
-            data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        return encoding
-    return "latin-1"  # decodes any byte sequence
-
-
-def detect_separator(text: str) -> str:
-    """Pick the separator that splits the first lines into the most consistent fields."""
-    lines = [line for line in text.splitlines()[:50] if line.strip()]
-    if not lines:
-        return ","
-    try:
-        return csv.Sniffer().sniff("\n".join(lines[:20]), delimiters="".join(SEPARATORS)).delimiter
-    except csv.Error:
-        pass
-    best, best_score = ",", -1
-    for sep in SEPARATORS:
-        counts = [len(next(csv.reader([line], delimiter=sep))) for line in lines]
-        if counts[0] < 2:
-            continue
-        score = sum(c == counts[0] for c in counts) * counts[0]
-        if score > best_score:
-            best, best_score = sep, score
-    return best
-
-
-def detect_decimal(frame: pd.DataFrame, sep: str) -> str:
-    """Decimal comma when numeric-looking cells use a comma and none use a point."""
-    if sep == ",":
-        return "."
-    comma = point = 0
-    for column in frame.columns:
-        sample = frame[column].head(500)
-        comma += int(sample.str.match(_DECIMAL_COMMA).sum())
-        point += int(sample.str.match(_DECIMAL_POINT).sum())
-    return "," if comma > point else "."
-
-
-def _check_header(frame: pd.DataFrame, source: str, header_row: int = 1) -> None:
-    if len(frame.columns) == 0:
-        raise EmptyInputError("the file has no columns", source=source)
-    blank = [i + 1 for i, c in enumerate(frame.columns) if not c or c.startswith("Unnamed:")]
-    if blank and len(blank) == len(frame.columns):
-        raise InputError(
-            "the header row is empty",
-            source=source,
-            row=header_row,
-            hint="The first row must name the columns (or pass --skip-rows "
-            "with the number of lines above it).",
-        )
-    seen: dict[str, int] = {}
-    for i, column in enumerate(frame.columns, start=1):
-        base = re.sub(r"\.\d+$", "", column)
-        if base in seen and column != base:
-            raise InputError(
-                f"column name '{base}' appears twice (positions {seen[base]} and {i})",
-                source=source,
-                row=header_row,
-                column=base,
-                hint="Give every column a distinct name.",
-            )
-        seen.setdefault(column, i)
-    check_not_reserved(list(frame.columns), source)
-
-
 def check_file(path: str | Path) -> Path:
     """``path`` as a Path, or an :class:`InputError` when it is missing or a folder."""
     path = Path(path)
@@ -559,34 +249,28 @@ def check_file(path: str | Path) -> Path:
     return path
 
 
-def check_not_reserved(columns: list[str], source: str) -> None:
-    """Refuse a user column named like the row numbers stockwise adds to every table."""
-    if S.SOURCE_ROW in columns:
-        raise InputError(
-            f"'{S.SOURCE_ROW}' is reserved by stockwise",
-            source=source,
-            row=1,
-            column=S.SOURCE_ROW,
-            hint="Rename that column.",
-        )
-
-
-def _unescaped(frame: pd.DataFrame) -> pd.DataFrame:
-    """Cells and names that stockwise's own CSV exports escaped (``'=1+1``, see
-    ``stockwise.cells``) read back as the text they were, so a prepared file feeds a later
-    run with the same ids."""
-    frame.columns = [unescape_text(c) for c in frame.columns]
-    for position in range(frame.shape[1]):
-        column = frame.iloc[:, position]
-        quoted = column.str.startswith(ESCAPE)
-        if quoted.any():
-            frame.isetitem(position, column.where(~quoted, column[quoted].map(unescape_text)))
-    return frame
-
-
-def _with_source_rows(frame: pd.DataFrame, first_row: int) -> pd.DataFrame:
-    """Number ``frame``'s rows from 0 and add ``source_row``, in place: every caller passes a
-    frame of its own (just read, or copied from the user's), so nothing is copied again."""
-    frame.index = pd.RangeIndex(len(frame))
-    frame[S.SOURCE_ROW] = pd.RangeIndex(first_row, first_row + len(frame))
-    return frame
+__all__ = [
+    "CSV_SUFFIXES",
+    "ENCODINGS",
+    "EXCEL_SUFFIXES",
+    "PARQUET_SUFFIXES",
+    "RAGGED_FIELDS",
+    "SEPARATORS",
+    "TITLE_SCAN",
+    "CsvDialect",
+    "RawTable",
+    "TitleRows",
+    "check_file",
+    "check_not_reserved",
+    "check_skip_rows",
+    "detect_decimal",
+    "detect_encoding",
+    "detect_separator",
+    "from_frame",
+    "io_line",
+    "read_csv",
+    "read_excel",
+    "read_parquet",
+    "read_table",
+    "title_lines",
+]
