@@ -28,7 +28,7 @@ from stockwise.data.holes import describe_holes, find_holes
 from stockwise.data.mapping import ColumnMapping, restore_user_names
 from stockwise.data.parsing import clean_text
 from stockwise.data.readers import RawTable
-from stockwise.data.validation_cells import _blank_rows, _Cells, _check_column
+from stockwise.data.validation_cells import Reading, _blank_rows, _Cells, _check_column
 from stockwise.data.validation_issues import (
     ABOVE_PLAUSIBLE_MAXIMUM,
     AMBIGUOUS_WEEK,
@@ -105,9 +105,8 @@ def validate_sales(
         frame,
         S.SALES,
         mapping,
-        date_format,
         notes,
-        bounds,
+        Reading(table.decimal, date_format, bounds),
         future_limit=as_of,
         check_frequency=True,
     )
@@ -127,7 +126,9 @@ def validate_inventory(
 ) -> ValidatedTable:
     """Validate a mapped inventory snapshot (one row per ``unique_id``)."""
     frame, notes = _derive_unique_id(table.frame)
-    return _validate(table, frame, S.INVENTORY, mapping, date_format, notes, bounds)
+    return _validate(
+        table, frame, S.INVENTORY, mapping, notes, Reading(table.decimal, date_format, bounds)
+    )
 
 
 def validate_batches(
@@ -140,7 +141,9 @@ def validate_batches(
     """Validate a batch (lot) table: ``unique_id, batch_id, quantity, expiry_date``; the
     id is built from product (and store) as for the sales and the inventory."""
     frame, notes = _derive_unique_id(table.frame)
-    return _validate(table, frame, S.BATCHES, mapping, date_format, notes, bounds)
+    return _validate(
+        table, frame, S.BATCHES, mapping, notes, Reading(table.decimal, date_format, bounds)
+    )
 
 
 def _derive_unique_id(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
@@ -164,9 +167,8 @@ def _validate(
     frame: pd.DataFrame,
     spec: S.TableSpec,
     mapping: ColumnMapping | None,
-    date_format: str | None,
     notes: list[str],
-    bounds: Bounds = DEFAULT_BOUNDS,
+    reading: Reading,
     *,
     future_limit: pd.Timestamp | None = None,
     check_frequency: bool = False,
@@ -193,11 +195,9 @@ def _validate(
         typed_columns[column.name] = _check_column(
             cells,
             column,
-            table.decimal,
-            date_format,
+            reading,
             issues,
             ~blank_row,
-            bounds,
             notes=notes,
             shown=mapping.user_name(column.name),
         )
@@ -235,20 +235,29 @@ def _validate(
             severity="warning",
         )
 
-    return _split(table, frame, typed, issues, spec, mapping, notes, frequency, keys)
+    return _split(table, frame, spec, mapping, notes, _Checked(typed, issues, keys, frequency))
+
+
+@dataclass(frozen=True)
+class _Checked:
+    """A table after its checks: the typed columns, the issues found, the rows' keys and
+    the sales frequency (None when not checked)."""
+
+    typed: pd.DataFrame
+    issues: _Issues
+    keys: _RowKeys
+    frequency: str | None
 
 
 def _split(
     table: RawTable,
     frame: pd.DataFrame,
-    typed: pd.DataFrame,
-    issues: _Issues,
     spec: S.TableSpec,
     mapping: ColumnMapping,
     notes: list[str],
-    frequency: str | None,
-    keys: _RowKeys,
+    checked: _Checked,
 ) -> ValidatedTable:
+    typed, issues, keys, frequency = checked.typed, checked.issues, checked.keys, checked.frequency
     issue_frame, positions = issues.frame()
     # Report the user's own header; keep the canonical name alongside for programs.
     issue_frame.insert(3, "field", issue_frame["column"])

@@ -5,6 +5,8 @@ column, so a table is parsed once.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -63,14 +65,22 @@ def _blank_rows(cells: _Cells, columns: list[str]) -> pd.Series:
     return pd.Series(blank, index=cells.frame.index)
 
 
+@dataclass(frozen=True)
+class Reading:
+    """How a table's cells are read and judged: its decimal mark, its date format (None:
+    detected from the values) and the plausible bounds of its numbers."""
+
+    decimal: str
+    date_format: str | None
+    bounds: Bounds = DEFAULT_BOUNDS
+
+
 def _check_column(
     cells: _Cells,
     spec: S.ColumnSpec,
-    decimal: str,
-    date_format: str | None,
+    reading: Reading,
     issues: _Issues,
     live: pd.Series,
-    bounds: Bounds = DEFAULT_BOUNDS,
     *,
     notes: list[str] | None = None,
     shown: str | None = None,
@@ -78,6 +88,7 @@ def _check_column(
     """Parse one column and record its issues (and in ``notes`` what was read differently
     from how it was written; ``shown``: the user's name of the column); returns the
     typed column."""
+    decimal, date_format, bounds = reading.decimal, reading.date_format, reading.bounds
     name = spec.name
     values = cells.frame[name]
     distinct = cells.distinct(name)

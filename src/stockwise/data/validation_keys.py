@@ -5,6 +5,8 @@ not over the text of the keys.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -224,9 +226,7 @@ def _check_frequency(
         issues,
         notes,
         keys,
-        freq,
-        off,
-        None if columns is None or ranks is None else (columns[0], ranks[1]),
+        _Inferred(freq, off, None if columns is None or ranks is None else (columns[0], ranks[1])),
     )
     names = calendar_facts.NAMES
     off_index = off.index[off.to_numpy()]
@@ -249,6 +249,16 @@ def _check_frequency(
     return dominant_frequency(freq)
 
 
+@dataclass(frozen=True)
+class _Inferred:
+    """What frequency inference found: each series' frequency, the rows off their
+    series' calendar and, when known, the live rows' series ranks and the sorted ids."""
+
+    freq: pd.Series
+    off: pd.Series
+    series: tuple[np.ndarray, np.ndarray | None] | None = None
+
+
 def _align_weeks(
     typed: pd.DataFrame,
     ok: np.ndarray,
@@ -256,9 +266,7 @@ def _align_weeks(
     issues: _Issues,
     notes: list[str],
     keys: _RowKeys,
-    freq: pd.Series,
-    off: pd.Series,
-    series: tuple[np.ndarray, np.ndarray | None] | None = None,
+    inferred: _Inferred,
 ) -> pd.Series:
     """Put weekly series dated on mixed weekdays on one weekday
     (:func:`~stockwise.data.frequency.align_week_anchors`): each moved row gets a warning
@@ -266,6 +274,7 @@ def _align_weeks(
     ``freq`` is updated in place; returns the off-calendar mask without the moved series.
     ``series``: the live rows' series ranks and the sorted ids, when known.
     """
+    freq, off, series = inferred.freq, inferred.off, inferred.series
     every = bool(ok.all())
     live = typed.index if every else typed.index[ok]
     off_live = off.reindex(live, fill_value=False).to_numpy()
