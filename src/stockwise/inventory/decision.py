@@ -115,16 +115,18 @@ def decide(
     fill = _fill_rate(protection, per_review, order_up_to)
     reason = _reason(
         params,
-        position,
-        reorder_point,
-        order_up_to,
-        protection,
-        order_day,
-        raw,
-        quantity,
-        cap,
-        q_eoq,
-        service_level,
+        _Proposal(
+            position,
+            reorder_point,
+            order_up_to,
+            protection,
+            order_day,
+            raw,
+            quantity,
+            cap,
+            q_eoq,
+            service_level,
+        ),
     )
     return Decision(
         reorder_point,
@@ -257,44 +259,52 @@ def _cap(params: ProductParameters, position: float, expiry_cap: float | None) -
     return min(caps) if caps else None
 
 
-def _reason(
-    params: ProductParameters,
-    position: float,
-    reorder_point: float,
-    order_up_to: float,
-    protection: np.ndarray,
-    order_day: int | None,
-    raw: float,
-    quantity: float,
-    cap: float | None,
-    q_eoq: float,
-    service_level: float,
-) -> str:
+@dataclass(frozen=True)
+class _Proposal:
+    """What a decision's reason explains: the levels, the demand over the protection
+    interval, and the order before and after rounding and caps."""
+
+    position: float
+    reorder_point: float
+    order_up_to: float
+    protection: np.ndarray
+    order_day: int | None
+    raw: float
+    quantity: float
+    cap: float | None
+    q_eoq: float
+    service_level: float
+
+
+def _reason(params: ProductParameters, proposal: _Proposal) -> str:
+    p = proposal
     horizon = f"{params.lead_time_days:g}d lead time + {params.review_period_days}d review"
     quantile = (
-        f"{service_level:.1%} quantile"
-        if service_level <= 1
-        else f"largest total + {service_level - 1:.0%} of its upper half-range"
+        f"{p.service_level:.1%} quantile"
+        if p.service_level <= 1
+        else f"largest total + {p.service_level - 1:.0%} of its upper half-range"
     )
-    numbers = f"demand over {horizon}: mean {protection.mean():.1f}, {quantile} {reorder_point:.1f}"
-    if order_day is None:
-        return f"no order: position {position:.1f} covers the horizon ({numbers})"
-    when = "now" if order_day == 0 else f"in {order_day} days"
+    numbers = (
+        f"demand over {horizon}: mean {p.protection.mean():.1f}, {quantile} {p.reorder_point:.1f}"
+    )
+    if p.order_day is None:
+        return f"no order: position {p.position:.1f} covers the horizon ({numbers})"
+    when = "now" if p.order_day == 0 else f"in {p.order_day} days"
     rule = {
-        "RS": f"order up to {order_up_to:.1f}",
-        "sS": f"reorder point {reorder_point:.1f}, order up to {order_up_to:.1f}",
-        "sQ": f"reorder point {reorder_point:.1f}, EOQ {q_eoq:.1f}",
+        "RS": f"order up to {p.order_up_to:.1f}",
+        "sS": f"reorder point {p.reorder_point:.1f}, order up to {p.order_up_to:.1f}",
+        "sQ": f"reorder point {p.reorder_point:.1f}, EOQ {p.q_eoq:.1f}",
     }[params.policy]
-    text = f"{params.policy} policy, order {when}: position {position:.1f}; {rule} ({numbers})"
-    if quantity != raw:
+    text = f"{params.policy} policy, order {when}: position {p.position:.1f}; {rule} ({numbers})"
+    if p.quantity != p.raw:
         extras = []
         if params.moq:
             extras.append(f"MOQ {params.moq:g}")
         if params.pack_size > 1:
             extras.append(f"pack {params.pack_size:g}")
-        if cap is not None:
-            extras.append(f"cap {cap:.1f}")
-        text += f"; {raw:.1f} → {quantity:g} after {', '.join(extras) or 'rounding'}"
+        if p.cap is not None:
+            extras.append(f"cap {p.cap:.1f}")
+        text += f"; {p.raw:.1f} → {p.quantity:g} after {', '.join(extras) or 'rounding'}"
     return text
 
 
