@@ -26,7 +26,8 @@ from stockwise.ports.tracking import (
     safe_name,
 )
 
-log = logging.getLogger(__name__)
+# The tracking module's logger: log settings that name it keep covering MLflow's output.
+log = logging.getLogger("stockwise.adapters.tracking")
 
 
 DEFAULT_DATA_DIR = Path("stockwise-data-store")

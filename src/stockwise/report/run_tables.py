@@ -18,7 +18,8 @@ from stockwise.data.read_options import NO_OPTIONS, ReadOptions
 from stockwise.errors import InputError
 from stockwise.report.settings_view import read_settings
 
-log = logging.getLogger(__name__)
+# The report's logger: log settings that name it keep covering the tables it reads.
+log = logging.getLogger("stockwise.report.html")
 
 
 SUMMARY_FILE = "validation_summary.csv"
