@@ -224,7 +224,7 @@ def _plan_chunks(
         models=as_model_names(params.get("models", "auto")),
         n_windows=params.get("n_windows", 2),
         quality=params.get("quality", "fast"),
-        policy=params.get("policy", "RS"),
+        policy=params.get("policy", S.POLICY_RS),
         target=params.get("target", "cycle_service_level"),
         seed=params.get("seed", 0),
         calibrate_service=params.get("calibrate_service", True),

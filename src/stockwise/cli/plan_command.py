@@ -16,6 +16,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
+from stockwise import schema as S
 from stockwise.cli.console import console, err_console, handle_errors
 from stockwise.cli.data_commands import BoundsOption
 from stockwise.cli.forecast_commands import (
@@ -68,7 +69,7 @@ def plan(
             "profile to plan every series under (retail, pharmacy, luxury or your own)."
         ),
     ] = None,
-    policy: Annotated[str, typer.Option(help="RS (order-up-to), sS or sQ.")] = "RS",
+    policy: Annotated[str, typer.Option(help="RS (order-up-to), sS or sQ.")] = S.POLICY_RS,
     target: Annotated[
         str, typer.Option(help="cycle-service-level, fill-rate, or cost (critical ratio).")
     ] = ("cycle-service-level"),

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.markup import escape
 
+from stockwise import schema as S
 from stockwise.calendar_facts import DAYS_PER_PERIOD, SEASON
 from stockwise.cells import write_csv
 from stockwise.cli.console import console, handle_errors
@@ -48,7 +49,7 @@ def simulate(
     ] = None,
     policy: Annotated[
         str, typer.Option(help="Policies, comma-separated: RS, sS, sQ, baseline.")
-    ] = "RS",
+    ] = S.POLICY_RS,
     models: Annotated[
         str, typer.Option(help="Forecast sources, comma-separated: model names or 'auto'.")
     ] = "SeasonalNaive",

@@ -193,7 +193,7 @@ class ReplayLoop:
                 "ordering_cost": self.o["ordering"],
             }
         )
-        policy = "RS" if self.o["policy"] == BASELINE else self.o["policy"]
+        policy = S.POLICY_RS if self.o["policy"] == BASELINE else self.o["policy"]
         return resolve(pd.Series(values), None, policy)
 
     def run(self) -> tuple[pd.DataFrame, pd.DataFrame]:

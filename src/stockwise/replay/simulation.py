@@ -55,6 +55,7 @@ import numpy as np
 import pandas as pd
 
 from stockwise import schema as S
+from stockwise.inventory.parameters import POLICIES as ORDER_POLICIES
 from stockwise.inventory.paths import DEFAULT_CORRELATION
 from stockwise.progress import Report, step
 from stockwise.replay.loop import (
@@ -72,7 +73,7 @@ from stockwise.replay.review_forecasts import (
     long_frame,
 )
 
-POLICIES = ("RS", "sS", "sQ", BASELINE)
+POLICIES = (*ORDER_POLICIES, BASELINE)
 BASELINE_WINDOW = 56
 HORIZON_MARGIN = 7
 BASELINE_SOURCE = "SeasonalNaive+normal"
@@ -100,7 +101,7 @@ def simulate(
     history: pd.DataFrame,
     *,
     start: str | pd.Timestamp,
-    policy: str = "RS",
+    policy: str = S.POLICY_RS,
     service_level: float = 0.95,
     forecast: str | Sequence[str] | ForecastFunction | ReviewForecasts = "SeasonalNaive",
     review_period_days: int = 7,
@@ -271,7 +272,7 @@ def simulate_many(
     for done, config in enumerate(configs):
         step(progress, "replaying configuration", done, len(configs), item=_described(config))
         options = {**common, **config}
-        if options.get("policy", "RS") != BASELINE and not isinstance(
+        if options.get("policy", S.POLICY_RS) != BASELINE and not isinstance(
             options.get("forecast"), ReviewForecasts
         ):
             options["forecast"] = _shared_source(history, options, configs, common, shared)
@@ -283,7 +284,7 @@ def _described(config: dict[str, Any]) -> str:
     """ "RS, AutoETS, 95 %": what a configuration replays."""
     source = config.get("forecast")
     parts = [
-        str(config.get("policy", "RS")),
+        str(config.get("policy", S.POLICY_RS)),
         source if isinstance(source, str) else getattr(source, "name", None),
         f"{config['service_level']:.0%}" if "service_level" in config else None,
     ]

@@ -76,7 +76,7 @@ def plan_inventory(
     sector: str | None = None,
     models: ModelSpec = "auto",
     n_windows: int = 2,
-    policy: str = "RS",
+    policy: str = S.POLICY_RS,
     target: str = "cycle_service_level",
     correct_censoring: bool = True,
     extra_dirs: tuple[str | Path, ...] = (),

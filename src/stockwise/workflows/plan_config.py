@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, fields, replace
 from typing import TYPE_CHECKING, Any
 
+from stockwise import schema as S
 from stockwise.errors import OptionError, StockwiseError
 
 if TYPE_CHECKING:
@@ -50,7 +51,7 @@ class PlanConfig:
     sector: str | None = None
     models: str | tuple[str, ...] = "auto"
     n_windows: int = 2
-    policy: str = "RS"
+    policy: str = S.POLICY_RS
     target: str = "cycle_service_level"
     correct_censoring: bool = True
     extra_dirs: tuple[str | Path, ...] = ()

@@ -51,8 +51,7 @@ PER_PRODUCT = ("plan", "alerts", "holes", "unplanned")
 """The small tables kept in memory for the order list files (and the holes found)."""
 CSV_MAX_SERIES = 2_000
 """Runs up to this many series also write the streamed tables as CSV files."""
-NO_SECTOR = "all"
-"""The partition of series without a sector (the generic profile's name)."""
+NO_SECTOR = S.NO_SECTOR
 
 
 class ChunkSink(Protocol):
