@@ -37,10 +37,11 @@ from stockwise.ports.executors import Executor, InProcessExecutor
 from stockwise.progress import Report, Step, shares, step, within
 from stockwise.report.settings_view import SETTINGS_FILE
 from stockwise.sectors import load_profile
-from stockwise.workflows.plan import plan_tables, validate_plan_inputs
 from stockwise.workflows.plan_config import PlanConfig, plan_inventory_with
 from stockwise.workflows.plan_outputs import ChunkSink, PlanWriter, write_parts
 from stockwise.workflows.plan_settings import PlanSettings, plan_settings
+from stockwise.workflows.plan_validation import validate_plan_inputs
+from stockwise.workflows.plan_writing import plan_tables
 from stockwise.workflows.sector_forecast import Settings
 from stockwise.workflows.stages import StageClock, StageTime
 from stockwise.workflows.tracking import NullTracker, Tracker, track_forecasts

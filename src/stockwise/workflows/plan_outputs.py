@@ -37,7 +37,7 @@ from stockwise.inventory.budget import BudgetOutcome, apply_budget
 from stockwise.inventory.plan import PLAN_COLUMNS, sort_alerts, sort_plan
 from stockwise.report.order_list import write_order_workbook
 from stockwise.words import SENTENCES, say_columns
-from stockwise.workflows.plan import write_supplier_orders
+from stockwise.workflows.plan_writing import write_supplier_orders
 from stockwise.workflows.sector_forecast import SectorForecasts
 from stockwise.workflows.stages import PLAN_STAGES
 
