@@ -10,25 +10,23 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from stockwise import schema as S
-from stockwise.data.bounds import DEFAULT_BOUNDS, Bounds
 from stockwise.data.closed_calendar import read_closed_days
 from stockwise.data.holes import describe_holes, in_holes
 from stockwise.data.prepare import prepare_sales
-from stockwise.data.read_options import NO_OPTIONS, ReadOptions
+from stockwise.data.read_options import NO_OPTIONS
 from stockwise.inventory.budget import BudgetOutcome, apply_budget
 from stockwise.inventory.censoring import uncensor_demand
 from stockwise.inventory.plan import InventoryPlan, build_plan
 from stockwise.progress import Report, shares, step, within
 from stockwise.sectors import SectorProfile, list_profiles, load_profile
 from stockwise.workflows import plan_grain
-from stockwise.workflows.forecast import ModelSpec
 from stockwise.workflows.plan_config import PlanConfig
 from stockwise.workflows.plan_demand import (
     demand_groups,
@@ -38,7 +36,7 @@ from stockwise.workflows.plan_demand import (
     since_listing_by_product,
 )
 from stockwise.workflows.plan_demand import last_prices as _last_prices  # noqa: F401
-from stockwise.workflows.plan_validation import validate_plan_inputs
+from stockwise.workflows.plan_validation import PlanSources, validate_plan_inputs
 from stockwise.workflows.plan_writing import plan_tables, write_plan, write_supplier_orders
 from stockwise.workflows.sector_forecast import SectorForecasts, forecast_sectors
 from stockwise.workflows.stages import StageClock, StageTime
@@ -82,33 +80,30 @@ class PlanRun:
     """What a budget kept and left out (None: no budget)."""
 
 
+@dataclass(frozen=True)
+class PlanTables:
+    """What a planning run takes beside its options: the tables that are data rather than
+    settings, and the observers of the run (neither travels in a :class:`PlanConfig`)."""
+
+    batches: pd.DataFrame | None = None
+    planned: pd.DataFrame | None = None
+    """Planned values of the known-ahead drivers (``config.drivers``) for the horizon."""
+    closed_calendar: pd.DataFrame | None = None
+    """Days known closed, given as a frame (a file goes in ``config.closed_days``)."""
+    timings: dict[str, StageTime] | None = None
+    progress: Report | None = None
+
+
 def plan_inventory(
     sales: pd.DataFrame,
     inventory: pd.DataFrame,
     *,
     batches: pd.DataFrame | None = None,
-    sector: str | None = None,
-    models: ModelSpec = "auto",
-    n_windows: int = 2,
-    policy: str = S.POLICY_RS,
-    target: str = "cycle_service_level",
-    correct_censoring: bool = True,
-    extra_dirs: tuple[str | Path, ...] = (),
-    today: pd.Timestamp | str | None = None,
-    seed: int = 0,
-    calibrate_service: bool = True,
     planned: pd.DataFrame | None = None,
-    drivers: Sequence[str] = (),
     timings: dict[str, StageTime] | None = None,
-    quality: str = "fast",
-    currency: str | None = None,
-    budget: float | None = None,
-    closed_days: str | Path | pd.DataFrame | None = None,
     progress: Report | None = None,
-    freq: str | None = None,
-    season_length: int | None = None,
-    cold_start: int | None = None,
-    reading: ReadOptions = NO_OPTIONS,
+    closed_days: str | Path | pd.DataFrame | None = None,
+    **options: Any,
 ) -> PlanRun:
     """Plan orders for every product with an inventory row and sales history, and for the
     inventory's products without any (at zero demand, see :func:`last_sales`).
@@ -136,8 +131,29 @@ def plan_inventory(
     forecasts are spread over days for the plan.
     ``cold_start``: series with fewer periods since their first sale are forecast from
     their peers (:mod:`stockwise.models.cold_start`; 0: none; None: the profiles').
+
+    ``options``: the fields of :class:`~stockwise.workflows.plan_config.PlanConfig`
+    (``sector``, ``models``, ``policy``, ``target``, ``budget``, ...), checked once by it;
+    the run itself is :func:`plan_with_config`.
     """
-    clock = StageClock(timings)
+    calendar = closed_days if isinstance(closed_days, pd.DataFrame) else None
+    if closed_days is not None and calendar is None:
+        options["closed_days"] = str(closed_days)
+    tables = PlanTables(batches, planned, calendar, timings, progress)
+    return plan_with_config(sales, inventory, PlanConfig.from_options(options), tables)
+
+
+def plan_with_config(
+    sales: pd.DataFrame,
+    inventory: pd.DataFrame,
+    config: PlanConfig,
+    tables: PlanTables = PlanTables(),
+) -> PlanRun:
+    """:func:`plan_inventory` for a built ``config``: what the CLI, the API and each chunk
+    of a chunked run call. ``config.budget`` caps this run's order list (a chunk's config
+    has none: the budget caps the joined list)."""
+    progress = tables.progress
+    clock = StageClock(tables.timings)
     step(progress, "preparing the sales", 0, 1, span=(0.0, 0.05))
     grain = plan_grain.data_grain(sales)
     if grain == "h":
@@ -145,34 +161,30 @@ def plan_inventory(
     prepared = prepare_sales(sales, freq="D", end=plan_grain.last_day(sales, grain))
     clock.lap("prepare")
     censoring = pd.DataFrame()
-    if correct_censoring and prepared[S.STOCKOUT].any():
+    if config.correct_censoring and prepared[S.STOCKOUT].any():
         step(progress, "correcting stocked-out days", 0, 1, span=(0.05, FORECAST_SPAN[0]))
         prepared = uncensor_demand(prepared)
         flagged = prepared[prepared["demand_corrected"]]
         censoring = flagged[[S.UNIQUE_ID, S.DS, "y_observed", S.Y]]
         log.info("corrected %d stocked-out days of demand", len(censoring))
     clock.lap("censoring")
-    profiles = _profiles(prepared, sector, extra_dirs)
-    holes = plan_holes(prepared, profiles, sector)
+    profiles = _profiles(prepared, config.sector, config.extra_dirs)
+    holes = plan_holes(prepared, profiles, config.sector)
     if not holes.empty:  # the calendar's zeros there are no demand: no row, as given
         log.warning("%s", describe_holes(holes))
         prepared = prepared[~in_holes(prepared, holes)].reset_index(drop=True)
-    calendar = read_closed_days(closed_days, reading) if closed_days is not None else None
+    calendar = tables.closed_calendar
+    if calendar is None and config.closed_days is not None:
+        calendar = read_closed_days(config.closed_days, config.reading or NO_OPTIONS)
     forecasts = _forecast(
         prepared,
         inventory,
         profiles,
-        sector,
-        models,
-        n_windows,
-        extra_dirs,
-        planned,
-        tuple(drivers),
-        quality,
+        config,
+        tables.planned,
         calendar,
         within(progress, *FORECAST_SPAN),
-        plan_grain.PlanCalendar(grain, freq, season_length),
-        cold_start,
+        plan_grain.PlanCalendar(grain, config.freq, config.season_length),
     )
     clock.lap("forecast")
     step(progress, "building the order list", 0, 1, span=(FORECAST_SPAN[1], 1.0))
@@ -183,8 +195,8 @@ def plan_inventory(
         .itertuples(index=False)
     }
     today = (
-        pd.Timestamp(today)
-        if today is not None
+        pd.Timestamp(config.today)
+        if config.today is not None
         else (pd.Timestamp(prepared[S.DS].max()) + pd.Timedelta(days=1))
     )
     groups = demand_groups(prepared)
@@ -192,22 +204,22 @@ def plan_inventory(
         forecasts.forecasts,
         inventory,
         profiles=profiles,
-        batches=batches,
+        batches=tables.batches,
         prices=last_prices(sales),
         today=today,
         freq=sector_freq,
-        policy=policy,
-        target=target,
-        seed=seed,
-        backtest=forecasts.backtest if calibrate_service else None,
+        policy=config.policy,
+        target=config.target,
+        seed=config.seed,
+        backtest=forecasts.backtest if config.calibrate_service else None,
         demand_groups=groups,
         since_listing_by_product=since_listing_by_product(prepared),
-        last_sale=last_sales(sales, inventory, sector),
-        currency=currency,
+        last_sale=last_sales(sales, inventory, config.sector),
+        currency=config.currency,
     )
     capped = None
-    if budget is not None:
-        capped = apply_budget(plan.plan, budget, inventory)
+    if config.budget is not None:
+        capped = apply_budget(plan.plan, config.budget, inventory)
         plan.plan = capped.plan
     clock.lap("plan")
     return PlanRun(plan, forecasts, censoring, holes=holes, demand_groups=groups, budget=capped)
@@ -231,25 +243,19 @@ def _forecast(
     prepared: pd.DataFrame,
     inventory: pd.DataFrame,
     profiles: dict[str, SectorProfile],
-    sector: str | None,
-    models: ModelSpec,
-    n_windows: int,
-    extra_dirs: tuple[str | Path, ...],
-    planned: pd.DataFrame | None = None,
-    drivers: tuple[str, ...] = (),
-    quality: str = "fast",
-    closed_calendar: pd.DataFrame | None = None,
-    progress: Report | None = None,
+    config: PlanConfig,
+    planned: pd.DataFrame | None,
+    closed_calendar: pd.DataFrame | None,
+    progress: Report | None,
     plan_calendar: plan_grain.PlanCalendar = plan_grain.DAILY,
-    cold_start: int | None = None,
 ) -> SectorForecasts:
     """Forecast far enough ahead for the longest lead time + two reviews of each sector
     (``progress``: each sector's share in proportion to its series), at the frequency
     :class:`~stockwise.workflows.plan_grain.PlanCalendar` gives it."""
     parts = []
     groups = (
-        [(sector, prepared)]
-        if sector or S.SECTOR not in prepared
+        [(config.sector, prepared)]
+        if config.sector or S.SECTOR not in prepared
         else list(prepared.groupby(S.SECTOR, sort=True))
     )
     spans = shares([rows[S.UNIQUE_ID].nunique() for _, rows in groups])
@@ -274,16 +280,16 @@ def _forecast(
                 freq=None if own else freq,
                 season_length=plan_calendar.season_length,
                 sector=str(name) if profile is not None else None,
-                models=models,
+                models=config.models,
                 levels=levels,
-                n_windows=n_windows,
-                extra_dirs=extra_dirs,
+                n_windows=config.n_windows,
+                extra_dirs=config.extra_dirs,
                 planned=planned,
-                drivers=drivers,
-                quality=quality,
+                drivers=config.drivers,
+                quality=config.quality,
                 closed_calendar=closed_calendar,
                 progress=within(progress, *spans[index], label),
-                cold_start=cold_start,
+                cold_start=config.cold_start,
             )
         )
     return SectorForecasts(
@@ -306,55 +312,36 @@ def plan_files(
     out_dir: str | Path,
     *,
     batches: str | Path | pd.DataFrame | None = None,
-    column_map: dict[str, str] | None = None,
-    inventory_map: dict[str, str] | None = None,
-    tracker: Tracker | None = None,
     planned: str | Path | pd.DataFrame | None = None,
-    drivers: Sequence[str] = (),
-    bounds: Bounds = DEFAULT_BOUNDS,
-    csv_format: str = "input",
-    batches_map: dict[str, str] | None = None,
-    reading: ReadOptions = NO_OPTIONS,
-    **options: object,
+    tracker: Tracker | None = None,
+    **options: Any,
 ) -> tuple[PlanRun, ValidationRun]:
     """Validate the files, plan, and write every output (quarantine files included).
 
-    ``csv_format``: the CSV files' form, like the sales file by default
-    (:attr:`PlanConfig.csv_format`).
-
-    ``planned``: a planned-inputs file (:func:`stockwise.data.planned.read_planned`) whose
-    driver columns (or ``drivers``) the forecasts use for the planning horizon.
-    ``reading``: how to read the three files; each has its mapping (``column_map`` for
-    the sales, ``inventory_map``, ``batches_map``).
+    ``options``: how to read the files (``column_map``, ``inventory_map``,
+    ``batches_map``, ``bounds``, ``reading``: :class:`PlanSources`), and the plan's
+    options (:class:`PlanConfig`; ``csv_format``: the CSV files' form, like the sales
+    file by default). ``planned``: a planned-inputs file whose driver columns (or
+    ``drivers``) the forecasts use for the planning horizon.
     """
-    from stockwise.data.planned import read_planned
-
-    future = read_planned(planned, drivers, reading) if planned is not None else None
+    sources = PlanSources.take(
+        options, sales=sales, inventory=inventory, batches=batches, planned=planned
+    )
+    config = PlanConfig.from_options(options)
+    tracked = {k: v for k, v in options.items() if k not in ("drivers", "csv_format")}
     out = Path(out_dir)
     tracker = tracker or NullTracker()
     with tracker.start_run("plan", tags={"stockwise.kind": "plan"}):
-        validation = validate_plan_inputs(
-            sales,
-            inventory,
-            batches,
-            column_map,
-            inventory_map,
-            out,
-            bounds=bounds,
-            batches_map=batches_map,
-            reading=reading,
-        )
+        validation = validate_plan_inputs(sources, out)
         tables = validation.tables
-        run = plan_inventory(
+        run = plan_with_config(
             tables["sales"].data,
             tables["inventory"].data,
-            batches=tables["batches"].data if "batches" in tables else None,
-            planned=future,
-            drivers=drivers,
-            **options,  # type: ignore[arg-type]
-        )
-        config = PlanConfig.from_options(
-            {**options, "drivers": tuple(drivers), "csv_format": csv_format}
+            config,
+            PlanTables(
+                tables["batches"].data if "batches" in tables else None,
+                sources.planned_frame(config.drivers),
+            ),
         )
         write_plan(
             run,
@@ -370,7 +357,7 @@ def plan_files(
             tracker,
             "plan",
             sales=tables["sales"].data,
-            options=options,
+            options=tracked,
             result=run.forecasts,
             out_dir=out,
             files=run.files,

@@ -42,7 +42,7 @@ from stockwise.workflows.sector_forecast import SectorForecasts
 from stockwise.workflows.stages import PLAN_STAGES
 
 if TYPE_CHECKING:
-    from stockwise.workflows.chunked_plan import ChunkResult
+    from stockwise.workflows.chunking import ChunkResult
     from stockwise.workflows.plan_settings import PlanSettings
 
 STREAMED = ("forecasts", "projection", "selection", "backtest_metrics", "censored_demand")
