@@ -211,15 +211,16 @@ def stage_censoring(job: Job) -> Counts:
 
 def stage_forecast(job: Job) -> Counts:
     job.profiles = plan_workflow._profiles(job.prepared, None, ())
-    holes = plan_workflow._holes(job.prepared, job.profiles, None)
+    holes = plan_workflow.plan_holes(job.prepared, job.profiles, None)
     if not holes.empty:  # as plan_inventory: the calendar's zeros in long holes are no demand
         job.prepared = job.prepared[~in_holes(job.prepared, holes)].reset_index(drop=True)
     widened = {
         name: _with_horizon(profile, job.options.horizon_days)
         for name, profile in job.profiles.items()
     }
+    config = PlanConfig(models=job.options.models, n_windows=job.options.n_windows)
     job.forecasts = plan_workflow._forecast(
-        job.prepared, job.inventory, widened, None, job.options.models, job.options.n_windows, ()
+        job.prepared, job.inventory, widened, config, None, None, None
     )
     table = job.forecasts.forecasts
     steps = (

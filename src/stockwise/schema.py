@@ -35,6 +35,17 @@ SHELF_LIFE_DAYS = "shelf_life_days"
 REVIEW_PERIOD_DAYS = "review_period_days"
 SUPPLIER = "supplier"
 
+# --- ordering policies and groups (values, not columns) ------------------------------------
+POLICY_RS = "RS"
+"""Order up to a level every review period (the default)."""
+POLICY_SS = "sS"
+"""Order up to S when the position falls to s or below."""
+POLICY_SQ = "sQ"
+"""Order a fixed quantity Q when the position falls to s or below."""
+NO_SECTOR = "all"
+"""The one group of series without a sector (the generic profile's name): the partition
+the plan writes them to and the sector the storage lists them under."""
+
 # --- batches (pharmacy: one row per lot) ---------------------------------------------------
 BATCH_ID = "batch_id"
 QUANTITY = "quantity"

@@ -23,36 +23,30 @@ champion model.
 
 from __future__ import annotations
 
-import datetime as dt
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
 from stockwise import schema as S
-from stockwise.adapters.storage import Storage, queries
-from stockwise.adapters.storage.frames import (
-    batches_frame,
-    inventory_frame,
-    planned_frame,
-    sales_frame,
-)
-from stockwise.adapters.storage.results import store_forecasts, store_plan
+from stockwise.adapters.storage import Storage
+from stockwise.api.run_inputs import StoredData, read_stored
+from stockwise.api.run_results import money_summary, store_results, track_run, unplanned_notes
 from stockwise.api.settings import Settings
-from stockwise.cells import write_csv
 from stockwise.data.holes import describe_holes, find_holes
-from stockwise.errors import InputError, NothingUsableError, OptionError
+from stockwise.errors import InputError, NothingUsableError
 from stockwise.inventory.budget import BudgetOutcome
 from stockwise.progress import Report, Step, shares, within
 from stockwise.workflows.plan_config import PlanConfig
 from stockwise.workflows.plan_outputs import ChunkCollector
 from stockwise.workflows.plan_outputs import concat_tables as _concat
-from stockwise.workflows.plan_settings import plan_settings
+from stockwise.workflows.plan_settings import PlanSettings, plan_settings
 from stockwise.workflows.sector_forecast import SectorForecasts
-from stockwise.workflows.tracking import NullTracker, Tracker, track_forecasts
+from stockwise.workflows.tracking import NullTracker, Tracker
+
+__all__ = ["execute_run", "money_summary", "unplanned_notes"]
 
 Progress = Callable[[float, str], None]
 
@@ -78,6 +72,20 @@ def execute_run(
     return summary
 
 
+@dataclass
+class RunOutcome:
+    """What a run made, before it is stored: the forecasts, a plan run's tables
+    (``plan``, ``projection``, ``alerts``; empty for a forecast run), the long holes of
+    the sales, the notes for the reader, and a plan run's settings and budget."""
+
+    forecasts: SectorForecasts
+    plan: dict[str, pd.DataFrame] = field(default_factory=dict)
+    holes: pd.DataFrame = field(default_factory=pd.DataFrame)
+    notes: list[str] = field(default_factory=list)
+    settings: PlanSettings | None = None
+    budget: BudgetOutcome | None = None
+
+
 def _execute(
     storage: Storage,
     run_id: str,
@@ -88,86 +96,74 @@ def _execute(
     settings: Settings,
 ) -> dict[str, Any]:
     progress(0.02, "reading the stored data")
-    drivers = list(dict.fromkeys(params.get("drivers") or ()))
-    sector = params.get("sector")
-    where = f" for sector {sector!r}" if sector else ""
-    with storage.session() as session:
-        stored_sectors = queries.sector_names(session)
-        as_profile = sector is not None and not stored_sectors
-        sales = _without_empty_sector(
-            sales_frame(session, None if as_profile else sector, extras=drivers)
-        )
-        inventory = inventory_frame(session) if kind == "plan" else None
-        batches = batches_frame(session) if kind == "plan" else None
-        planned = (
-            planned_frame(
-                session, drivers, None if as_profile else sector, after=_earliest_end(sales)
-            )
-            if drivers
-            else None
-        )
-    if sales.empty and sector and stored_sectors:
-        raise NothingUsableError(
-            f"no sales stored{where}; the stored sectors are {', '.join(stored_sectors)}"
-        )
-    if sales.empty:
-        raise NothingUsableError(
-            f"no sales stored{where}: upload sales first (POST /api/v1/uploads/sales)"
-        )
-    if as_profile and sector is not None:
-        _require_profile(sector)
-    if planned is not None and planned.empty:
-        raise NothingUsableError(
-            f"drivers {drivers} need their planned values for the "
-            f"forecast periods, and none are stored{where}: upload "
-            "them first (POST /api/v1/uploads/planned)"
-        )
-    notes: list[str] = []
-    plan: dict[str, pd.DataFrame] = {}
-    described = None
-    capped = None
-    with _naming_planned_gaps(drivers):
+    data = read_stored(storage, kind, params)
+    with _naming_planned_gaps(data.drivers):
         if kind == "forecast":
-            combined = _combine(list(_forecast_sectors(sales, params, planned, drivers, progress)))
-            holes = find_holes(sales)
+            outcome = _forecast_run(data, params, progress)
         else:
-            assert inventory is not None and batches is not None
-            stock = inventory.drop(columns="as_of")
-            collected, config = _plan_chunks(
-                sales, stock, batches, planned, params, progress, settings, notes
-            )
-            combined = collected.forecasts_result()
-            plan = {
-                "plan": collected.plan,
-                "projection": collected.table("projection"),
-                "alerts": collected.alerts,
-            }
-            holes = collected.table("holes")
-            notes.extend(unplanned_notes(collected.table("unplanned")))
-            capped = collected.budgeted()
-            described = plan_settings(config, plan["plan"], stock, collected.settings)
-    said = describe_holes(holes)
+            config = PlanConfig.from_request(params, chunk_size=settings.chunk_size)
+            outcome = _plan_run(data, config, progress, settings)
+    outcome.notes.extend(_general_notes(outcome, data.drivers))
+    if not isinstance(tracker, NullTracker):
+        progress(0.9, "recording the run in MLflow")
+        track_run(tracker, kind, data.sales, params, outcome.forecasts, outcome.plan)
+    progress(0.92, "storing the results")
+    summary = store_results(
+        storage, run_id, outcome.forecasts.forecasts, outcome.plan, outcome.notes
+    )
+    if outcome.settings is not None:
+        summary["settings"] = outcome.settings.to_dict()
+    if outcome.plan:
+        summary["money"] = money_summary(outcome.plan["plan"], outcome.budget)
+    return summary
+
+
+def _general_notes(outcome: RunOutcome, drivers: list[str]) -> list[str]:
+    """The notes of any run: the holes of the sales, and drivers no chosen model used."""
+    notes = []
+    said = describe_holes(outcome.holes)
     if said:
         notes.append(said)
     if drivers and not any(
         getattr(model, "supports_exog", False)
-        for fits in combined.models.values()
+        for fits in outcome.forecasts.models.values()
         for model in fits.values()
     ):
         notes.append(
             f"drivers {drivers} not used: none of the chosen models takes inputs "
             "(name LightGBM or XGBoost in models)"
         )
-    if not isinstance(tracker, NullTracker):
-        progress(0.9, "recording the run in MLflow")
-        _track(tracker, kind, sales, params, combined, plan)
-    progress(0.92, "storing the results")
-    summary = _store(storage, run_id, combined.forecasts, plan, notes)
-    if described is not None:
-        summary["settings"] = described.to_dict()
-    if plan:
-        summary["money"] = money_summary(plan["plan"], capped)
-    return summary
+    return notes
+
+
+def _forecast_run(data: StoredData, params: dict[str, Any], progress: Progress) -> RunOutcome:
+    """A forecast run: each sector's forecasts, joined."""
+    parts = list(_forecast_sectors(data.sales, params, data.planned, data.drivers, progress))
+    return RunOutcome(_combine(parts), holes=find_holes(data.sales))
+
+
+def _plan_run(
+    data: StoredData, config: PlanConfig, progress: Progress, settings: Settings
+) -> RunOutcome:
+    """A plan run: the chunked plan, its tables, notes, settings and budget."""
+    assert data.inventory is not None and data.batches is not None
+    stock = data.inventory.drop(columns="as_of")
+    notes: list[str] = []
+    collected, config = _plan_chunks(data, stock, config, progress, settings, notes)
+    plan = {
+        "plan": collected.plan,
+        "projection": collected.table("projection"),
+        "alerts": collected.alerts,
+    }
+    notes.extend(unplanned_notes(collected.table("unplanned")))
+    return RunOutcome(
+        collected.forecasts_result(),
+        plan,
+        collected.table("holes"),
+        notes,
+        plan_settings(config, plan["plan"], stock, collected.settings),
+        collected.budgeted(),
+    )
 
 
 def _forecast_sectors(
@@ -203,11 +199,9 @@ def _forecast_sectors(
 
 
 def _plan_chunks(
-    sales: pd.DataFrame,
+    data: StoredData,
     inventory: pd.DataFrame,
-    batches: pd.DataFrame,
-    planned: pd.DataFrame | None,
-    params: dict[str, Any],
+    config: PlanConfig,
     progress: Progress,
     settings: Settings,
     notes: list[str],
@@ -217,26 +211,8 @@ def _plan_chunks(
     returns the plan's config, its first planned day fixed."""
     from stockwise.adapters.distributed import open_executor
     from stockwise.workflows.chunked_plan import plan_in_chunks
-    from stockwise.workflows.plan_config import as_model_names
 
-    config = PlanConfig(
-        sector=params.get("sector"),
-        models=as_model_names(params.get("models", "auto")),
-        n_windows=params.get("n_windows", 2),
-        quality=params.get("quality", "fast"),
-        policy=params.get("policy", "RS"),
-        target=params.get("target", "cycle_service_level"),
-        seed=params.get("seed", 0),
-        calibrate_service=params.get("calibrate_service", True),
-        correct_censoring=params.get("correct_censoring", True),
-        drivers=tuple(dict.fromkeys(params.get("drivers") or ())),
-        chunk_size=settings.chunk_size,
-        currency=params.get("currency"),
-        budget=params.get("budget"),
-        freq=params.get("freq"),
-        season_length=params.get("season_length"),
-    )
-    sales = _stocked_sectors(sales, inventory, notes)
+    sales = _stocked_sectors(data.sales, inventory, notes)
     config = config.with_today(sales).with_language(  # the profiles' language, as the CLI
         inventory[S.SECTOR].unique() if S.SECTOR in inventory else ()
     )
@@ -251,8 +227,8 @@ def _plan_chunks(
             inventory,
             config,
             collected,
-            batches=batches,
-            planned=planned,
+            batches=data.batches,
+            planned=data.planned,
             executor=executor,
             steps=_as_steps(progress),
         )
@@ -268,34 +244,6 @@ def _as_steps(progress: Progress, start: float = 0.05, end: float = 0.9) -> Repo
         progress(start + (end - start) * step.fraction, step.describe())
 
     return report
-
-
-def money_summary(plan: pd.DataFrame, capped: BudgetOutcome | None) -> dict[str, Any]:
-    """The run's totals per currency (:func:`stockwise.inventory.money.totals`) and, with
-    a budget, what it spent and left out: what the CLI summary prints."""
-    from stockwise.inventory.money import totals
-
-    out: dict[str, Any] = {
-        "totals": [
-            {k: _plain(v) for k, v in row.items()} for row in totals(plan).to_dict("records")
-        ]
-    }
-    if capped is not None:
-        cut = capped.left_out
-        out["budget"] = {
-            "budget": capped.budget,
-            "currency": capped.currency,
-            "spent": capped.spent,
-            "lines_cut": len(cut),
-            "value_left_out": float(cut["value_left_out"].sum()),
-            "risk_left": float(cut["risk_left"].sum()),
-            "summary": capped.summary(),
-        }
-    return out
-
-
-def _plain(value: Any) -> Any:
-    return value.item() if hasattr(value, "item") else value
 
 
 def _stocked_sectors(
@@ -319,35 +267,6 @@ def _stocked_sectors(
         "no product has both sales and an inventory snapshot: "
         "upload inventory first (POST /api/v1/uploads/inventory)"
     )
-
-
-def _without_empty_sector(sales: pd.DataFrame) -> pd.DataFrame:
-    """Sales stored without any sector read as a file without a sector column, so a
-    run plans them as the command line does (under the profile the run names)."""
-    if S.SECTOR in sales and sales[S.SECTOR].isna().all():
-        return sales.drop(columns=S.SECTOR)
-    return sales
-
-
-def _require_profile(name: str) -> None:
-    """A sector asked for on sales stored without sectors names the profile to plan
-    them under: it must exist."""
-    from stockwise.sectors import list_profiles
-
-    known = list_profiles()
-    if name not in known:
-        raise OptionError(
-            f"sector {name!r}: the stored sales have no sector, so it names "
-            f"the profile to plan them under, and there is no profile "
-            f"{name!r}; use one of {', '.join(known)}"
-        )
-
-
-def _earliest_end(sales: pd.DataFrame) -> dt.date | None:
-    """The first day any series' history ends: planned days after it may be forecast."""
-    if sales.empty:
-        return None
-    return sales.groupby(S.UNIQUE_ID)[S.DS].max().min().date()
 
 
 @contextmanager
@@ -377,28 +296,6 @@ def _combine(parts: list[SectorForecasts]) -> SectorForecasts:
     )
 
 
-def _track(
-    tracker: Tracker,
-    kind: str,
-    sales: pd.DataFrame,
-    params: dict[str, Any],
-    result: SectorForecasts,
-    plan: dict[str, pd.DataFrame],
-) -> None:
-    with tempfile.TemporaryDirectory(prefix="stockwise-run-") as folder:
-        out = Path(folder)
-        tables = {"forecasts": result.forecasts, "selection": result.selection}
-        if plan:
-            tables.update(plan=plan["plan"], alerts=plan["alerts"])
-        files = {}
-        for name, table in tables.items():
-            files[name] = out / f"{name}.csv"
-            write_csv(table, files[name])
-        track_forecasts(
-            tracker, kind, sales=sales, options=params, result=result, out_dir=out, files=files
-        )
-
-
 def _sector_groups(sales: pd.DataFrame) -> Iterator[tuple[str | None, pd.DataFrame]]:
     """One group per sector; rows without a sector form one group without the column."""
     if S.SECTOR not in sales:
@@ -409,39 +306,3 @@ def _sector_groups(sales: pd.DataFrame) -> Iterator[tuple[str | None, pd.DataFra
         yield str(name), rows.reset_index(drop=True)
     if (~known).any():
         yield None, sales[~known].drop(columns=S.SECTOR).reset_index(drop=True)
-
-
-def unplanned_notes(unplanned: pd.DataFrame) -> list[str]:
-    """One note per reason an inventory product was not planned, with examples."""
-    if unplanned.empty:
-        return []
-    return [
-        f"{len(rows)} products not planned: {reason} (e.g. "
-        f"{', '.join(rows[S.UNIQUE_ID].astype(str).head(3))})"
-        for reason, rows in unplanned.groupby("reason", sort=False)
-    ]
-
-
-def _store(
-    storage: Storage,
-    run_id: str,
-    table: pd.DataFrame,
-    tables: dict[str, pd.DataFrame],
-    notes: list[str],
-) -> dict[str, Any]:
-    """Store the forecasts and (a plan run's) plan, projection and alerts, sorted."""
-    summary: dict[str, Any] = {"notes": notes}
-    with storage.transaction() as session:
-        summary["forecast_rows"] = store_forecasts(session, run_id, table)
-        summary["products"] = int(table[S.UNIQUE_ID].nunique())
-        if tables:
-            plan = tables["plan"]
-            lines, n_alerts = store_plan(
-                session, run_id, plan, tables["projection"], tables["alerts"]
-            )
-            summary.update(
-                plan_lines=lines,
-                alerts=n_alerts,
-                orders_now=int(((plan["urgency"] == "order now") & (plan["order_qty"] > 0)).sum()),
-            )
-    return summary

@@ -9,7 +9,7 @@ import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from stockwise.cli.console import console, handle_errors
-from stockwise.cli.plan_command import render_plan
+from stockwise.cli.plan_render import render_plan
 from stockwise.cli.runs_command import TrackOption, tracking
 
 STEPS = ("generate", "validate", "prepare", "forecast and plan", "report")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -24,6 +24,10 @@ from stockwise.cli.reading import (
 )
 from stockwise.cli.runs_command import TrackOption, tracking
 from stockwise.cli.tables import Column, print_fitted
+
+if TYPE_CHECKING:
+    from stockwise.data.read_options import ReadOptions
+    from stockwise.workflows.sector_forecast import ForecastFiles
 
 HorizonOption = Annotated[
     int | None,
@@ -143,33 +147,14 @@ def forecast(
     reconcile: MethodsOption = None,
 ) -> None:
     """Forecast every series with intervals; 'auto' picks the best model per series."""
+    options = dict(locals())  # first: the command's options by name, and nothing else
     reading = read_options(sep, encoding, decimal, sheet, date_format, skip_rows)
     from stockwise.data.bounds import load_bounds
     from stockwise.data.closed_calendar import read_closed_days
     from stockwise.data.mapping import parse_map_option
 
     if hierarchy:
-        from stockwise.cli.hierarchy_options import forecast_hierarchy_command
-
-        with step_bar() as bar:
-            forecast_hierarchy_command(
-                sales,
-                hierarchy,
-                out,
-                {
-                    "horizon": horizon,
-                    "freq": freq,
-                    "models": _models(models),
-                    "levels": _levels(levels),
-                    "n_windows": windows,
-                    "quality": quality,
-                    "methods": reconcile,
-                },
-                reading,
-                parse_map_option(column_map),
-                load_bounds(bounds),
-                progress=bar,
-            )
+        _forecast_hierarchy(options, reading)
         return
     from stockwise.workflows.sector_forecast import forecast_file
 
@@ -197,43 +182,35 @@ def forecast(
             progress=bar,
             cold_start=cold_start,
         )
-    console.print(run.validation.tables["sales"].report.summary, highlight=False)
-    assert run.result is not None
-    lines = []
-    for setting in run.result.settings:
-        rows = run.result.forecasts[run.result.forecasts["sector"] == setting.sector]
-        used = rows.groupby("unique_id")["model"].first().value_counts()
-        lines.append(
-            [
-                escape(setting.sector),
-                str(rows["unique_id"].nunique()),
-                str(setting.horizon),
-                str(setting.freq or "inferred"),
-                ",".join(map(str, setting.levels)),
-                escape(", ".join(f"{m} ×{n}" for m, n in used.items())),
-            ]
+    render_forecast_run(run)
+
+
+def _forecast_hierarchy(options: dict[str, Any], reading: ReadOptions) -> None:
+    """``stockwise forecast --hierarchy``: every level of the hierarchy forecast and
+    reconciled (:mod:`stockwise.cli.hierarchy_options`)."""
+    from stockwise.cli.hierarchy_options import forecast_hierarchy_command
+    from stockwise.data.bounds import load_bounds
+    from stockwise.data.mapping import parse_map_option
+
+    with step_bar() as bar:
+        forecast_hierarchy_command(
+            options["sales"],
+            options["hierarchy"],
+            options["out"],
+            {
+                "horizon": options["horizon"],
+                "freq": options["freq"],
+                "models": _models(options["models"]),
+                "levels": _levels(options["levels"]),
+                "n_windows": options["windows"],
+                "quality": options["quality"],
+                "methods": options["reconcile"],
+            },
+            reading,
+            parse_map_option(options["column_map"]),
+            load_bounds(options["bounds"]),
+            progress=bar,
         )
-    print_fitted(
-        console,
-        (
-            Column("sector", "key"),
-            Column("series", justify="right"),
-            Column("h", justify="right"),
-            Column("freq"),
-            Column("levels"),
-            Column("models used", "text"),
-        ),
-        lines,
-    )
-    fallbacks = run.result.forecasts.groupby("unique_id")["note"].first()
-    fallbacks = fallbacks[fallbacks != ""]
-    if len(fallbacks):
-        console.print(
-            f"[yellow]{len(fallbacks)} series used a fallback model[/] (see the note column)",
-            highlight=False,
-        )
-    for name, path in run.files.items():
-        console.print(f"{name}: {path}", highlight=False, soft_wrap=True)
 
 
 def backtest(
@@ -323,3 +300,45 @@ def _levels(text: str | None) -> tuple[int, ...] | None:
 def split_names(text: str | None) -> tuple[str, ...]:
     """``"a, b"`` → ``("a", "b")``; None or blank → ()."""
     return tuple(n.strip() for n in (text or "").split(",") if n.strip())
+
+
+def render_forecast_run(run: ForecastFiles) -> None:
+    """What ``stockwise forecast`` prints: the validation summary, per sector its series,
+    horizon, frequency, levels and the models used, the fallbacks, and the files."""
+    console.print(run.validation.tables["sales"].report.summary, highlight=False)
+    assert run.result is not None
+    lines = []
+    for setting in run.result.settings:
+        rows = run.result.forecasts[run.result.forecasts["sector"] == setting.sector]
+        used = rows.groupby("unique_id")["model"].first().value_counts()
+        lines.append(
+            [
+                escape(setting.sector),
+                str(rows["unique_id"].nunique()),
+                str(setting.horizon),
+                str(setting.freq or "inferred"),
+                ",".join(map(str, setting.levels)),
+                escape(", ".join(f"{m} ×{n}" for m, n in used.items())),
+            ]
+        )
+    print_fitted(
+        console,
+        (
+            Column("sector", "key"),
+            Column("series", justify="right"),
+            Column("h", justify="right"),
+            Column("freq"),
+            Column("levels"),
+            Column("models used", "text"),
+        ),
+        lines,
+    )
+    fallbacks = run.result.forecasts.groupby("unique_id")["note"].first()
+    fallbacks = fallbacks[fallbacks != ""]
+    if len(fallbacks):
+        console.print(
+            f"[yellow]{len(fallbacks)} series used a fallback model[/] (see the note column)",
+            highlight=False,
+        )
+    for name, path in run.files.items():
+        console.print(f"{name}: {path}", highlight=False, soft_wrap=True)

@@ -67,6 +67,11 @@ BatchesMapOption = Annotated[
 ]
 
 
+READING_OPTIONS = ("sep", "encoding", "decimal", "sheet", "date_format", "skip_rows")
+"""The options of how to read the files, in :func:`~stockwise.cli.reading.read_options`'
+order."""
+
+
 def read_options(
     sep: str | None = None,
     encoding: str | None = None,

@@ -1,19 +1,21 @@
-"""``stockwise simulate``: replay ordering policies over a sales history and compare them."""
+"""``stockwise replay`` (also ``stockwise simulate``): replay ordering policies over a
+sales history and compare them. "Replay" is the one name of this closed loop in the code
+(:mod:`stockwise.replay`); ``simulate`` stays a command name so scripts keep working."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
 
-from stockwise.calendar_facts import DAYS_PER_PERIOD, SEASON
-from stockwise.cells import write_csv
+from stockwise import schema as S
 from stockwise.cli.console import console, handle_errors
-from stockwise.cli.forecast_commands import OutFolderOption, SectorsDirOption, split_names
+from stockwise.cli.forecast_commands import OutFolderOption, SectorsDirOption
 from stockwise.cli.progress_bar import step_bar
 from stockwise.cli.reading import (
+    READING_OPTIONS,
     DateFormatOption,
     DecimalOption,
     EncodingOption,
@@ -34,7 +36,8 @@ TARGETS = ("cycle-service-level", "fill-rate")
 
 
 def register(app: typer.Typer) -> None:
-    app.command("simulate")(handle_errors(simulate))
+    app.command("replay")(handle_errors(simulate))
+    app.command("simulate", hidden=True)(handle_errors(simulate))
 
 
 def simulate(
@@ -48,7 +51,7 @@ def simulate(
     ] = None,
     policy: Annotated[
         str, typer.Option(help="Policies, comma-separated: RS, sS, sQ, baseline.")
-    ] = "RS",
+    ] = S.POLICY_RS,
     models: Annotated[
         str, typer.Option(help="Forecast sources, comma-separated: model names or 'auto'.")
     ] = "SeasonalNaive",
@@ -126,88 +129,47 @@ def simulate(
     skip_rows: SkipRowsOption = None,
 ) -> None:
     """Replay the history day by day under each policy; compare service, stock and waste."""
-    reading = read_options(sep, encoding, decimal, sheet, date_format, skip_rows)
-    import pandas as pd
-
-    from stockwise.data.mapping import parse_map_option
-    from stockwise.replay.metrics import equal_fill_rate
-    from stockwise.replay.simulation import simulate_many
-    from stockwise.sectors import load_profile
-    from stockwise.workflows.validate import validate_sources
+    options = dict(locals())  # first: the command's options by name, and nothing else
+    from stockwise.replay import comparison as replays
 
     if start is not None and days is not None:
         raise typer.BadParameter("give --start or --days, not both")
     if target not in TARGETS:
         raise typer.BadParameter(f"--target must be one of {', '.join(TARGETS)}, not {target!r}")
+    history, stock = _validated(options)
+    comparison = replays.PolicyComparison.from_request(
+        options,
+        policies=_names(policy),
+        forecasts=_names(models),
+        service_levels=_numbers(service_levels),
+        extra_dirs=sectors_dir,
+    )
+    replayed = replays.replayed_history(history, comparison)
+    series = replayed.history[S.UNIQUE_ID].nunique()
+    with step_bar(f"replaying {series} series from {replayed.first.date()}") as bar:
+        results = replays.compare_policies(replayed, comparison, stock, bar)
+    _render(replays.comparison_summary(results))
+    for name, path in replays.write_comparison(results, out).items():
+        console.print(f"{name}: {path}", highlight=False, soft_wrap=True)
+
+
+def _validated(options: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The usable sales rows and inventory rows (None: no inventory file) of the files
+    the options name, read as they say."""
+    from stockwise.data.mapping import parse_map_option
+    from stockwise.workflows.validate import validate_sources
+
+    reading = read_options(*(options[k] for k in READING_OPTIONS))
     validation = validate_sources(
-        sales,
-        inventory=inventory,
-        column_map=parse_map_option(column_map),
-        inventory_map=parse_map_option(inventory_map),
+        options["sales"],
+        inventory=options["inventory"],
+        column_map=parse_map_option(options["column_map"]),
+        inventory_map=parse_map_option(options["inventory_map"]),
         **reading.kwargs(),
     )
+    stock = validation.tables.get("inventory")
     history = validation.tables["sales"].require_usable().data
-    if sector is not None and "sector" in history.columns:
-        history = history[history["sector"] == sector]
-    profile = load_profile(sector, tuple(sectors_dir or ())) if sector else None
-    freq = _frequency(history["ds"])
-    scale = DAYS_PER_PERIOD[freq]
-    season = profile.season_length if profile and profile.frequency == freq else SEASON[freq]
-    review = review_period or (profile.review_period_days if profile else 7)
-    lead = lead_time if lead_time is not None else (profile.lead_time_days.mid if profile else 7.0)
-    levels = _numbers(service_levels) or [profile.service_level if profile else 0.95]
-    dates = pd.DatetimeIndex(sorted(pd.to_datetime(history["ds"]).unique()))
-    first = (
-        pd.Timestamp(start)
-        if start
-        else dates[max(len(dates) - round((days or DEFAULT_DAYS) / scale), 1)]
-    )
-    configs = [
-        {"policy": p, "forecast": m, "service_level": s}
-        for p in _names(policy)
-        for m in (["-"] if p == "baseline" else _names(models))
-        for s in levels
-    ]
-    configs = [{k: v for k, v in c.items() if v != "-"} for c in configs]
-    table_inv = validation.tables.get("inventory")
-    with step_bar(f"replaying {history['unique_id'].nunique()} series from {first.date()}") as bar:
-        results = simulate_many(
-            history,
-            configs,
-            start=first,
-            review_period_days=max(round(review / scale), 1),
-            lead_time_days=lead / scale,
-            lost_sales=not backorders,
-            refit_every=refit_every,
-            train_window=max(round(train_window / scale), 1) if train_window else None,
-            calibrate_service=calibrate_service,
-            drivers=split_names(drivers),
-            target=target.replace("-", "_"),
-            n_paths=n_paths,
-            seed=seed,
-            season_length=season,
-            baseline_window=max(round(56 / scale), 8),
-            inventory=table_inv.data if table_inv is not None else None,
-            progress=bar,
-        )
-    summary = pd.DataFrame([r.summary for r in results])
-    _render(summary)
-    out.mkdir(parents=True, exist_ok=True)
-    files = {
-        "summary": out / "simulation_summary.csv",
-        "products": out / "simulation_products.csv",
-        "equal fill rate": out / "simulation_equal_fill_rate.csv",
-    }
-    write_csv(summary, files["summary"])
-    write_csv(
-        pd.concat(
-            [r.products.assign(label=r.summary["label"]) for r in results], ignore_index=True
-        ),
-        files["products"],
-    )
-    write_csv(equal_fill_rate(summary), files["equal fill rate"])
-    for name, path in files.items():
-        console.print(f"{name}: {path}", highlight=False, soft_wrap=True)
+    return history, stock.data if stock is not None else None
 
 
 def _render(summary: pd.DataFrame) -> None:
@@ -234,16 +196,6 @@ def _render(summary: pd.DataFrame) -> None:
     ]
     print_fitted(
         console, columns, rows, title="Closed-loop replay (realised over the evaluation period)"
-    )
-
-
-def _frequency(ds: pd.Series) -> str:
-    import pandas as pd
-
-    dates = pd.DatetimeIndex(sorted(pd.to_datetime(ds).unique()))
-    step = (dates[1:] - dates[:-1]).days.to_series().median() if len(dates) > 1 else 1
-    return (
-        "D" if step < 4 else "W" if step < 20 else "M" if step < 60 else "Q" if step < 200 else "Y"
     )
 
 

@@ -1,18 +1,17 @@
 """The day-by-day engine of a closed-loop replay (see :mod:`.simulation` for the rules).
 
-:class:`Replay` holds the demand matrix (products × days), :class:`LotStock` the lots on
-hand of one product, consumed first-expired-first-out; :class:`ReplayLoop` walks the days:
-receive due orders, serve demand, expire lots, and on review days forecast, decide and
-order. It returns the daily trace and one row per review. Kept apart from the public
-entry points so each file reads on its own.
+:class:`ReplayLoop` walks the days of the demand matrix (:class:`~.history.Replay`),
+each product's lots on a :class:`~.lots.LotStock`: receive due orders, serve demand,
+expire lots, and on review days forecast, decide and order. It returns the daily trace
+and one row per review. Kept apart from the public entry points so each file reads on
+its own.
 """
 
 from __future__ import annotations
 
-import bisect
 import math
 import zlib
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -31,128 +30,26 @@ from stockwise.inventory.paths import (
     sample_paths,
 )
 from stockwise.inventory.policies import round_order, safety_stock_normal
-from stockwise.inventory.projection import NEVER, Lot, project
+from stockwise.inventory.projection import Lot, project
 from stockwise.inventory.service_calibration import (
     FillRateCalibrator,
     ServiceCalibrator,
     stocked_levels,
 )
-from stockwise.replay.review_forecasts import long_frame
+from stockwise.replay.history import Replay, product_settings
+from stockwise.replay.lots import LotStock
+
+__all__ = ["BASELINE", "COVER_WINDOW", "LotStock", "Replay", "ReplayLoop", "product_settings"]
 
 BASELINE = "baseline"
 COVER_WINDOW = 28
 BOOTSTRAP_WINDOW = 365
 CALIBRATED_TARGETS = ("cycle_service_level", "fill_rate")
 """Targets the replay calibrates on its past decisions (a cost target sets its own level)."""
-_PER_PRODUCT = (
-    S.LEAD_TIME_DAYS,
-    S.LEAD_TIME_STD_DAYS,
-    S.UNIT_COST,
-    S.MOQ,
-    S.PACK_SIZE,
-    S.SHELF_LIFE_DAYS,
-    "service_level",
-)
 _KIND = {"review": 1, "lead": 2, "warmup": 3}
 
 
-@dataclass
-class Replay:
-    dates: pd.DatetimeIndex
-    ids: list[str]
-    demand: np.ndarray
-    """(products, periods); NaN before a series' first period, 0 for gaps after it."""
-    first: np.ndarray
-    start: int
-
-    @classmethod
-    def build(cls, history: pd.DataFrame, start: str | pd.Timestamp) -> Replay:
-        frame = long_frame(history)
-        if frame.duplicated([S.UNIQUE_ID, S.DS]).any():
-            raise ValueError("history has duplicate (unique_id, ds) rows")
-        dates = pd.DatetimeIndex(np.sort(frame[S.DS].unique()))
-        if len(dates) > 2 and pd.infer_freq(dates) is None:
-            raise ValueError("history must be on a regular calendar (daily, weekly, monthly)")
-        codes, ids = pd.factorize(frame[S.UNIQUE_ID], sort=True)
-        demand = np.full((len(ids), len(dates)), np.nan)
-        demand[codes, dates.searchsorted(frame[S.DS])] = frame[S.Y].to_numpy()
-        seen = ~np.isnan(demand)
-        first = seen.argmax(axis=1)
-        after_first = np.arange(len(dates))[None, :] >= first[:, None]
-        demand[after_first & ~seen] = 0.0
-        position = int(dates.searchsorted(pd.Timestamp(start)))
-        if not 0 < position < len(dates):
-            raise ValueError(
-                f"start {start} must fall after the first and within the "
-                f"history ({dates[0].date()} .. {dates[-1].date()})"
-            )
-        return cls(dates, [str(i) for i in ids], demand, first, position)
-
-
-def product_settings(
-    ids: list[str], inventory: pd.DataFrame | None, **scalars: Any
-) -> pd.DataFrame:
-    """Per-product lead time, costs, pack rules, shelf life and service level."""
-    table = pd.DataFrame({S.UNIQUE_ID: ids})
-    for column in _PER_PRODUCT:
-        value = scalars[column]
-        table[column] = np.nan if value is None else float(value)
-    if inventory is not None and not inventory.empty:
-        rows = inventory.assign(**{S.UNIQUE_ID: inventory[S.UNIQUE_ID].astype(str)})
-        rows = rows.drop_duplicates(S.UNIQUE_ID).set_index(S.UNIQUE_ID)
-        for column in _PER_PRODUCT:
-            if column in rows.columns:
-                given = pd.to_numeric(table[S.UNIQUE_ID].map(rows[column]), errors="coerce")
-                table[column] = given.where(given.notna(), table[column])
-    table[S.PACK_SIZE] = table[S.PACK_SIZE].fillna(1.0).clip(lower=1.0)
-    table[S.MOQ] = table[S.MOQ].fillna(0.0)
-    table[S.LEAD_TIME_STD_DAYS] = table[S.LEAD_TIME_STD_DAYS].fillna(0.0)
-    table.loc[table[S.SHELF_LIFE_DAYS] <= 0, S.SHELF_LIFE_DAYS] = np.nan
-    return table
-
-
 # -- the day-by-day loop --------------------------------------------------------------------
-class LotStock:
-    """One product's shelf: lots [units, expiry day] in expiry order, orders, backlog."""
-
-    __slots__ = ("backlog", "lots", "pipeline", "shelf")
-
-    def __init__(self, shelf: int | None) -> None:
-        self.lots: list[list[float]] = []
-        self.pipeline: dict[int, float] = {}
-        self.backlog = 0.0
-        self.shelf = shelf
-
-    def on_hand(self) -> float:
-        return float(sum(lot[0] for lot in self.lots))
-
-    def add(self, units: float, day: int) -> None:
-        expiry = day + self.shelf if self.shelf is not None else NEVER
-        keys = [lot[1] for lot in self.lots]
-        at = bisect.bisect_left(keys, expiry)
-        if at < len(self.lots) and self.lots[at][1] == expiry:
-            self.lots[at][0] += units
-        else:
-            self.lots.insert(at, [units, expiry])
-
-    def take(self, units: float) -> float:
-        """Serve up to ``units`` first expired, first out; returns the units served."""
-        served = 0.0
-        for lot in self.lots:
-            if units <= 0:
-                break
-            part = min(lot[0], units)
-            lot[0] -= part
-            units -= part
-            served += part
-        self.lots = [lot for lot in self.lots if lot[0] > 1e-12]
-        return served
-
-    def expire(self, day: int) -> float:
-        wasted = sum(lot[0] for lot in self.lots if lot[1] <= day)
-        if wasted:
-            self.lots = [lot for lot in self.lots if lot[1] > day]
-        return float(wasted)
 
 
 _TRACE = (
@@ -193,7 +90,7 @@ class ReplayLoop:
                 "ordering_cost": self.o["ordering"],
             }
         )
-        policy = "RS" if self.o["policy"] == BASELINE else self.o["policy"]
+        policy = S.POLICY_RS if self.o["policy"] == BASELINE else self.o["policy"]
         return resolve(pd.Series(values), None, policy)
 
     def run(self) -> tuple[pd.DataFrame, pd.DataFrame]:

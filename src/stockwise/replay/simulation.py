@@ -1,6 +1,6 @@
 """Closed-loop replay: run an ordering policy day by day over a real demand history.
 
-A plan is only as good as the stock it leads to. ``simulate`` replays a history: days
+A plan is only as good as the stock it leads to. :func:`replay_policy` replays a history: days
 before ``start`` train the forecasts; from ``start`` on, each day
 
 1. receives the orders due that day (new lots; with a shelf life they expire
@@ -40,7 +40,7 @@ Choices worth knowing:
   runs are reproducible, changing one product or a later day changes nothing else, and
   all configurations of :func:`compare` see the same lead-time draws.
 
-Metrics are defined in :mod:`.simulation_metrics`.
+Metrics are defined in :mod:`.metrics`.
 """
 
 from __future__ import annotations
@@ -48,18 +48,19 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from stockwise import schema as S
-from stockwise.inventory.paths import DEFAULT_CORRELATION
 from stockwise.progress import Report, step
+from stockwise.replay.config import (
+    ReplayConfig,
+)
 from stockwise.replay.loop import (
     BASELINE,
-    COVER_WINDOW,
     Replay,
     ReplayLoop,
     product_settings,
@@ -72,23 +73,29 @@ from stockwise.replay.review_forecasts import (
     long_frame,
 )
 
-POLICIES = ("RS", "sS", "sQ", BASELINE)
-BASELINE_WINDOW = 56
 HORIZON_MARGIN = 7
+PRODUCT_SCALARS = (
+    "lead_time_days",
+    "lead_time_std_days",
+    "unit_cost",
+    "moq",
+    "pack_size",
+    "shelf_life_days",
+    "service_level",
+)
+"""The options an inventory table may set per product (:func:`.loop.product_settings`)."""
 BASELINE_SOURCE = "SeasonalNaive+normal"
-CALIBRATION_WARMUP = 4
-"""Review days before the replay whose forecasts seed the service calibration."""
 
 
 @dataclass
-class SimulationResult:
+class ReplayResult:
     """Outcome of one replay: the configuration, overall figures and the details."""
 
     config: dict[str, Any]
     summary: dict[str, Any]
-    """Configuration fields + :func:`.simulation_metrics.summarise` + run times."""
+    """Configuration fields + :func:`.metrics.summarise` + run times."""
     products: pd.DataFrame
-    """One row per product (:data:`.simulation_metrics.PRODUCT_METRICS`)."""
+    """One row per product (:data:`.metrics.PRODUCT_METRICS`)."""
     trace: pd.DataFrame
     """One row per product and replayed day: demand, served, short, received, ordered,
     on_hand (end of day), on_order, backlog, waste, review, evaluated, cycle."""
@@ -96,42 +103,19 @@ class SimulationResult:
     """One row per product and review: levels, position and the order (0 if none)."""
 
 
-def simulate(
+def replay_policy(
     history: pd.DataFrame,
     *,
     start: str | pd.Timestamp,
-    policy: str = "RS",
-    service_level: float = 0.95,
     forecast: str | Sequence[str] | ForecastFunction | ReviewForecasts = "SeasonalNaive",
-    review_period_days: int = 7,
-    lead_time_days: float = 7.0,
-    lead_time_std_days: float = 0.0,
-    horizon_days: int | None = None,
-    lost_sales: bool = True,
-    shelf_life_days: float | None = None,
-    initial_cover_days: float | None = None,
-    unit_cost: float = 1.0,
-    moq: float = 0,
-    pack_size: float = 1,
-    refit_every: int = 1,
-    n_paths: int = 500,
-    seed: int = 0,
-    target: str = "cycle_service_level",
     inventory: pd.DataFrame | None = None,
-    correlation: float = DEFAULT_CORRELATION,
-    season_length: int = 7,
-    holding_cost_rate: float = 0.20,
-    ordering_cost: float = 10.0,
-    train_window: int | None = None,
-    min_history: int | None = None,
-    baseline_window: int = BASELINE_WINDOW,
-    intermittent_paths: str = "quantiles",
-    calibrate_service: bool = True,
-    calibration_warmup: int = CALIBRATION_WARMUP,
-    drivers: Sequence[str] = (),
-    initial_cover_window: int = COVER_WINDOW,
-) -> SimulationResult:
+    config: ReplayConfig | None = None,
+    **options: Any,
+) -> ReplayResult:
     """Replay ``history`` (``unique_id, ds, y``) from ``start`` under one policy.
+
+    ``config``: the options (:class:`~stockwise.replay.config.ReplayConfig`); keyword
+    ``options`` are its fields, over ``config`` when both are given.
 
     ``inventory`` (one row per ``unique_id``) may set ``lead_time_days``,
     ``lead_time_std_days``, ``unit_cost``, ``moq``, ``pack_size``, ``shelf_life_days``
@@ -150,39 +134,32 @@ def simulate(
     the target quantile itself.
     """
     started = time.perf_counter()
-    if policy not in POLICIES:
-        raise ValueError(f"policy must be one of {POLICIES}, not {policy!r}")
-    if review_period_days < 1:
-        raise ValueError("review_period_days must be >= 1")
-    if intermittent_paths not in ("quantiles", "bootstrap"):
-        raise ValueError(
-            f"intermittent_paths must be 'quantiles' or 'bootstrap', not {intermittent_paths!r}"
-        )
+    config = replace(config, **options) if config is not None else ReplayConfig(**options)
     replay = Replay.build(history, start)
     settings = product_settings(
         replay.ids,
         inventory,
-        lead_time_days=lead_time_days,
-        lead_time_std_days=lead_time_std_days,
-        unit_cost=unit_cost,
-        moq=moq,
-        pack_size=pack_size,
-        shelf_life_days=shelf_life_days,
-        service_level=service_level,
+        lead_time_days=config.lead_time_days,
+        lead_time_std_days=config.lead_time_std_days,
+        unit_cost=config.unit_cost,
+        moq=config.moq,
+        pack_size=config.pack_size,
+        shelf_life_days=config.shelf_life_days,
+        service_level=config.service_level,
     )
-    config = {
-        "policy": policy,
-        "service_level": service_level,
-        "target": target,
-        "correlation": correlation if policy != BASELINE else np.nan,
-        "lost_sales": lost_sales,
-        "seed": seed,
-        "intermittent_paths": intermittent_paths if policy != BASELINE else "",
-        "calibrate_service": bool(calibrate_service) and policy != BASELINE,
+    described = {
+        "policy": config.policy,
+        "service_level": config.service_level,
+        "target": config.target,
+        "correlation": config.correlation if config.policy != BASELINE else np.nan,
+        "lost_sales": config.lost_sales,
+        "seed": config.seed,
+        "intermittent_paths": config.intermittent_paths if config.policy != BASELINE else "",
+        "calibrate_service": bool(config.calibrate_service) and config.policy != BASELINE,
     }
     source = None
-    if policy == BASELINE:
-        config["forecast"], config["refit_every"] = BASELINE_SOURCE, 1
+    if config.policy == BASELINE:
+        described["forecast"], described["refit_every"] = BASELINE_SOURCE, 1
     else:
         source = (
             forecast
@@ -191,59 +168,67 @@ def simulate(
                 history,
                 forecast,
                 levels=LEVELS,
-                season_length=season_length,
-                refit_every=refit_every,
-                review_period_days=review_period_days,
-                train_window=train_window,
-                horizon=horizon_days or horizon_for(settings, review_period_days),
-                drivers=drivers,
+                season_length=config.season_length,
+                refit_every=config.refit_every,
+                review_period_days=config.review_period_days,
+                train_window=config.train_window,
+                horizon=config.horizon_days or horizon_for(settings, config.review_period_days),
+                drivers=config.drivers,
             )
         )
-        config["forecast"], config["refit_every"] = source.name, source.refit_every
-        config["train_window"] = source.train_window
+        described["forecast"], described["refit_every"] = source.name, source.refit_every
+        described["train_window"] = source.train_window
     fit_seconds = source.seconds if source else 0.0
     loop = ReplayLoop(
         replay,
         settings,
-        policy=policy,
+        policy=config.policy,
         source=source,
-        review=review_period_days,
-        lost_sales=lost_sales,
-        cover=initial_cover_days,
-        cover_window=initial_cover_window,
-        n_paths=n_paths,
-        seed=seed,
-        target=target,
-        correlation=correlation,
-        season=season_length,
-        holding=holding_cost_rate,
-        ordering=ordering_cost,
-        min_history=min_history or 2 * season_length,
-        window=baseline_window,
-        intermittent_paths=intermittent_paths,
-        calibrate_service=config["calibrate_service"],
-        calibration_warmup=calibration_warmup,
+        review=config.review_period_days,
+        lost_sales=config.lost_sales,
+        cover=config.initial_cover_days,
+        cover_window=config.initial_cover_window,
+        n_paths=config.n_paths,
+        seed=config.seed,
+        target=config.target,
+        correlation=config.correlation,
+        season=config.season_length,
+        holding=config.holding_cost_rate,
+        ordering=config.ordering_cost,
+        min_history=config.min_history or 2 * config.season_length,
+        window=config.baseline_window,
+        intermittent_paths=config.intermittent_paths,
+        calibrate_service=described["calibrate_service"],
+        calibration_warmup=config.calibration_warmup,
     )
     trace, reviews = loop.run()
     products = product_metrics(trace, settings)
-    label = (
-        f"{policy}/{config['forecast']}/{service_level:g}"
-        + ("" if policy == BASELINE else f"/rho={correlation:g}")
-        + ("/boot" if policy != BASELINE and intermittent_paths == "bootstrap" else "")
-        + ("/uncalibrated" if policy != BASELINE and not config["calibrate_service"] else "")
-        + ("/fill-rate" if policy != BASELINE and target == "fill_rate" else "")
-    )
+    label = _label(config, described)
     summary = {
         "label": label,
-        **config,
-        **summarise(products, lost_sales),
+        **described,
+        **summarise(products, config.lost_sales),
         "forecast_seconds": (source.seconds - fit_seconds) if source else 0.0,
         "seconds": time.perf_counter() - started,
     }
-    return SimulationResult(config, summary, products, trace, reviews)
+    return ReplayResult(described, summary, products, trace, reviews)
 
 
-def simulate_many(
+def _label(config: ReplayConfig, described: dict[str, Any]) -> str:
+    """ "RS/AutoETS/0.95/rho=0.5": the replay's name in a comparison table."""
+    label = f"{config.policy}/{described['forecast']}/{config.service_level:g}"
+    if config.is_baseline:
+        return label
+    return (
+        label
+        + f"/rho={config.correlation:g}"
+        + ("/boot" if config.intermittent_paths == "bootstrap" else "")
+        + ("" if described["calibrate_service"] else "/uncalibrated")
+        + ("/fill-rate" if config.target == "fill_rate" else "")
+    )
+
+
+def replay_policies(
     history: pd.DataFrame,
     configs: Sequence[dict[str, Any]],
     *,
@@ -251,8 +236,8 @@ def simulate_many(
     baseline_levels: Sequence[float] | None = None,
     progress: Report | None = None,
     **common: Any,
-) -> list[SimulationResult]:
-    """Run each configuration (keyword arguments of :func:`simulate` over ``common``).
+) -> list[ReplayResult]:
+    """Run each configuration (keyword arguments of :func:`replay_policy` over ``common``).
 
     The baseline is always included: at ``baseline_levels`` (default: every service level
     of ``configs``) unless the configurations already hold it. Configurations with the
@@ -271,11 +256,11 @@ def simulate_many(
     for done, config in enumerate(configs):
         step(progress, "replaying configuration", done, len(configs), item=_described(config))
         options = {**common, **config}
-        if options.get("policy", "RS") != BASELINE and not isinstance(
+        if options.get("policy", S.POLICY_RS) != BASELINE and not isinstance(
             options.get("forecast"), ReviewForecasts
         ):
             options["forecast"] = _shared_source(history, options, configs, common, shared)
-        results.append(simulate(history, start=start, **options))
+        results.append(replay_policy(history, start=start, **options))
     return results
 
 
@@ -283,7 +268,7 @@ def _described(config: dict[str, Any]) -> str:
     """ "RS, AutoETS, 95 %": what a configuration replays."""
     source = config.get("forecast")
     parts = [
-        str(config.get("policy", "RS")),
+        str(config.get("policy", S.POLICY_RS)),
         source if isinstance(source, str) else getattr(source, "name", None),
         f"{config['service_level']:.0%}" if "service_level" in config else None,
     ]
@@ -296,8 +281,10 @@ def compare(
     start: str | pd.Timestamp,
     **common: Any,
 ) -> pd.DataFrame:
-    """One summary row per configuration (see :func:`simulate_many`), baseline included."""
-    return pd.DataFrame([r.summary for r in simulate_many(history, configs, start=start, **common)])
+    """One summary row per configuration (see :func:`replay_policies`), baseline included."""
+    return pd.DataFrame(
+        [r.summary for r in replay_policies(history, configs, start=start, **common)]
+    )
 
 
 def horizon_for(settings: pd.DataFrame, review_period_days: int) -> int:
@@ -349,16 +336,13 @@ def _shared_source(
 
 
 def _scalars(options: dict[str, Any]) -> dict[str, Any]:
-    defaults = {
-        "lead_time_days": 7.0,
-        "lead_time_std_days": 0.0,
-        "unit_cost": 1.0,
-        "moq": 0,
-        "pack_size": 1,
-        "shelf_life_days": None,
-        "service_level": 0.95,
-    }
-    return {k: options.get(k, v) for k, v in defaults.items()}
+    """The per-product settings among ``options`` (the defaults where not given)."""
+    defaults = ReplayConfig()
+    return {k: options.get(k, getattr(defaults, k)) for k in PRODUCT_SCALARS}
 
 
-# -- data ---------------------------------------------------------------------------------
+simulate = replay_policy
+simulate_many = replay_policies
+SimulationResult = ReplayResult
+"""The names of the public API for the replay of one configuration, of several, and of
+its result: the replay is what ``stockwise simulate`` runs."""

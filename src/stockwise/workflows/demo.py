@@ -128,7 +128,7 @@ def run_demo(
                 "days": n_days,
                 "seed": seed,
                 "n_windows": n_windows,
-                "policy": "RS",
+                "policy": S.POLICY_RS,
             },
         )
 

@@ -8,10 +8,11 @@ checked once when it is built rather than deep inside a worker. Importing it is 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields, replace
 from typing import TYPE_CHECKING, Any
 
+from stockwise import schema as S
 from stockwise.errors import OptionError, StockwiseError
 
 if TYPE_CHECKING:
@@ -50,7 +51,7 @@ class PlanConfig:
     sector: str | None = None
     models: str | tuple[str, ...] = "auto"
     n_windows: int = 2
-    policy: str = "RS"
+    policy: str = S.POLICY_RS
     target: str = "cycle_service_level"
     correct_censoring: bool = True
     extra_dirs: tuple[str | Path, ...] = ()
@@ -194,6 +195,30 @@ class PlanConfig:
         return replace(self, lang=found.pop() if len(found) == 1 else "en")
 
     @classmethod
+    def from_request(cls, request: Mapping[str, Any], **fixed: Any) -> PlanConfig:
+        """A config from the options a person gave, the same way for the command line and
+        an API request: of ``request``, the keys that name a field (others belong to the
+        caller: files, engine, or the options of another kind of run), then ``fixed``.
+
+        Each value is taken as a person writes it: ``models`` "auto", names separated by
+        commas or a list; ``target`` with dashes or underscores; ``drivers`` a list or
+        names separated by commas, each once; paths as text; None for ``extra_dirs`` or
+        ``drivers``: none."""
+        known = {f.name for f in fields(cls)}
+        given = {k: v for k, v in request.items() if k in known} | fixed
+        if "models" in given:
+            given["models"] = as_model_names(given["models"])
+        if "target" in given:
+            given["target"] = str(given["target"]).replace("-", "_")
+        drivers = given.get("drivers") or ()
+        names = drivers.split(",") if isinstance(drivers, str) else drivers
+        given["drivers"] = tuple(dict.fromkeys(n.strip() for n in names if n and n.strip()))
+        given["extra_dirs"] = tuple(given.get("extra_dirs") or ())
+        if given.get("closed_days") is not None:
+            given["closed_days"] = str(given["closed_days"])
+        return cls.from_options(given)
+
+    @classmethod
     def from_options(cls, options: dict[str, Any]) -> PlanConfig:
         """A config from a dict of options, naming the unknown ones."""
         known = {f.name for f in fields(cls)}
@@ -213,18 +238,12 @@ def plan_inventory_with(
     timings: dict[str, StageTime] | None = None,
     progress: Report | None = None,
 ) -> PlanRun:
-    """:func:`~stockwise.workflows.plan.plan_inventory` with the options of ``config``."""
-    from stockwise.workflows.plan import plan_inventory
+    """:func:`~stockwise.workflows.plan.plan_inventory` with the options of ``config``,
+    for one chunk: without the budget, which caps the joined order list."""
+    from stockwise.workflows.plan import PlanTables, plan_with_config
 
-    return plan_inventory(
-        sales,
-        inventory,
-        batches=batches,
-        planned=planned,
-        timings=timings,
-        progress=progress,
-        **config.plan_kwargs(),
-    )
+    tables = PlanTables(batches=batches, planned=planned, timings=timings, progress=progress)
+    return plan_with_config(sales, inventory, replace(config, budget=None), tables)
 
 
 def _iso_day(value: str | pd.Timestamp | None) -> str | None:

@@ -37,12 +37,12 @@ from stockwise.inventory.budget import BudgetOutcome, apply_budget
 from stockwise.inventory.plan import PLAN_COLUMNS, sort_alerts, sort_plan
 from stockwise.report.order_list import write_order_workbook
 from stockwise.words import SENTENCES, say_columns
-from stockwise.workflows.plan import write_supplier_orders
+from stockwise.workflows.plan_writing import write_supplier_orders
 from stockwise.workflows.sector_forecast import SectorForecasts
 from stockwise.workflows.stages import PLAN_STAGES
 
 if TYPE_CHECKING:
-    from stockwise.workflows.chunked_plan import ChunkResult
+    from stockwise.workflows.chunking import ChunkResult
     from stockwise.workflows.plan_settings import PlanSettings
 
 STREAMED = ("forecasts", "projection", "selection", "backtest_metrics", "censored_demand")
@@ -51,8 +51,7 @@ PER_PRODUCT = ("plan", "alerts", "holes", "unplanned")
 """The small tables kept in memory for the order list files (and the holes found)."""
 CSV_MAX_SERIES = 2_000
 """Runs up to this many series also write the streamed tables as CSV files."""
-NO_SECTOR = "all"
-"""The partition of series without a sector (the generic profile's name)."""
+NO_SECTOR = S.NO_SECTOR
 
 
 class ChunkSink(Protocol):

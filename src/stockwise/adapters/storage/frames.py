@@ -26,10 +26,7 @@ from stockwise.adapters.storage.models import (
     Sale,
 )
 
-NO_SECTOR = "all"
-"""The one implicit group of products stored without a sector: the name the plan gives
-their lines (``stockwise.workflows.plan_outputs.NO_SECTOR``, not imported here: it would
-load the whole plan workflow into every API start)."""
+NO_SECTOR = S.NO_SECTOR
 SALES_COLUMNS = [
     S.UNIQUE_ID,
     S.DS,
