@@ -274,3 +274,33 @@ class XGBoost(GlobalModel):
         booster.load_model(str(file))
         booster.set_param({"nthread": self.n_jobs})
         return booster
+
+
+def lightgbm_tweedie(
+    season_length: int | None = None, freq: str | None = None, **params: object
+) -> LightGBM:
+    """LightGBM with the Tweedie objective whatever the share of zeros (``LightGBM-tweedie``)."""
+    return LightGBM(
+        season_length=season_length,
+        freq=freq,
+        objective="tweedie",
+        alias="LightGBM-tweedie",
+        **params,  # type: ignore[arg-type]
+    )
+
+
+def lightgbm_direct(
+    season_length: int | None = None,
+    freq: str | None = None,
+    direct_horizon: int | None = None,
+    **params: object,
+) -> LightGBM:
+    """LightGBM learning every step from an origin on any frequency (``LightGBM-direct``)."""
+    return LightGBM(
+        season_length=season_length,
+        freq=freq,
+        strategy="direct",
+        direct_horizon=direct_horizon,
+        alias="LightGBM-direct",
+        **params,  # type: ignore[arg-type]
+    )

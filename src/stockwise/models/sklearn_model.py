@@ -144,3 +144,10 @@ def _library_class(name: str) -> bool:
     except (ImportError, AttributeError, ValueError):
         return False
     return isinstance(target, type) and str(target.__module__).startswith(SAFE_PREFIXES)
+
+
+def random_forest(
+    season_length: int | None = None, freq: str | None = None, **params: object
+) -> SklearnRegressor:
+    """The default scikit-learn model, a random forest (``RandomForest``)."""
+    return SklearnRegressor(season_length=season_length, freq=freq, **params)  # type: ignore[arg-type]

@@ -48,11 +48,8 @@ from stockwise.evaluation.calibration import (
 )
 from stockwise.evaluation.metrics import evaluate, summarise
 from stockwise.evaluation.selection import ENSEMBLE, MODEL, select_models
-from stockwise.features.demand_class import (
-    BEST_CANDIDATES_BY_CLASS,
-    FAST_CANDIDATES_BY_CLASS,
-    classify_demand,
-)
+from stockwise.features.demand_class import DEMAND_CLASSES, classify_demand
+from stockwise.model_catalogue import QUALITIES, candidates_by_class, daily_only, slow_on_daily
 from stockwise.models.base import (
     Forecaster,
     check_horizon,
@@ -78,25 +75,17 @@ BACKTEST_SPAN = (0.05, 0.75)
 FIT_SPAN = (0.75, 0.95)
 """Shares of a forecast run reported for its stages: preparing, backtesting the
 candidates (most of the time), fitting the chosen models, calibrating the bands."""
-QUALITIES = ("fast", "best")
-"""Presets of "auto": "fast" (the default) keeps to candidates that cost milliseconds per
-series; "best" adds AutoETS, AutoTheta, AutoCES and their median combination on every
-frequency and the global gradient-boosted models on daily data too, at a second (monthly)
-to several seconds (long daily series) per series (docs/benchmarks/accuracy_preset.md)."""
-SLOW_ON_DAILY = {
-    "fast": {"AutoARIMA", "AutoETS", "AutoTheta", "CrostonOptimized", "ADIDA", "IMAPA"},
-    "best": {"AutoARIMA"},
-}
-"""Left out of "auto" on daily data, per preset: fitted series by series, they cost from
-milliseconds (with their refits for conformal bands) to seconds per series per fit on two
-years of days, where the panel-wide models cost well under a millisecond
-(docs/decisions/0001-fast-auto-preset.md)."""
+SLOW_ON_DAILY = {quality: slow_on_daily(quality) for quality in QUALITIES}
+"""Left out of "auto" on daily data, per preset (the catalogue's ``slow_on_daily``):
+fitted series by series, they cost from milliseconds (with their refits for conformal
+bands) to seconds per series per fit on two years of days, where the panel-wide models
+cost well under a millisecond (docs/decisions/0001-fast-auto-preset.md)."""
 FAST_DAILY_WINDOWS = 4
 """Backtest windows (at least) of the fast preset on daily data. Its candidates backtest
 every window in one pass over the panel, so more windows cost little, and two windows of
 a few weeks gave the band calibration too little to go on: one quiet season made the
 bands too narrow (docs/decisions/0002-closed-days-and-month-days.md)."""
-DAILY_ONLY = {"HoltWintersMonthDay"}
+DAILY_ONLY = daily_only()
 """Candidates of "auto" on daily data only (a day of the month means nothing on weeks or
 months)."""
 SHRINKAGE_WINDOWS = 2
@@ -549,10 +538,10 @@ def _candidates(
     ids = sorted(frame[S.UNIQUE_ID].unique())
     if isinstance(models, str) and models == "auto":
         classes = segments if segments is not None else classify_demand(frame)["demand_class"]
-        table = FAST_CANDIDATES_BY_CLASS if quality == "fast" else BEST_CANDIDATES_BY_CLASS
-        slow = set(SLOW_ON_DAILY[quality]) if freq in ("h", "D") else set()
+        table = candidates_by_class(quality, DEMAND_CLASSES)
+        slow = slow_on_daily(quality) if freq in ("h", "D") else set()
         if freq != "D":
-            slow |= DAILY_ONLY
+            slow |= daily_only()
         baseline = "SeasonalNaive" if season_length > 1 else "Naive"
         extra = (
             global_candidates(len(ids), restrict_to)
