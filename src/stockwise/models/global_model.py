@@ -27,6 +27,7 @@ Subclasses only say how to train, apply, save and load their regressor
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -73,6 +74,7 @@ MIN_TRAINING_ROWS = 10
 ALL = "_all"
 
 
+@dataclass(eq=False, repr=False, kw_only=True)
 class GlobalModel(Forecaster):
     """Base of the global regression forecasters (see the module docstring)."""
 
@@ -87,17 +89,20 @@ class GlobalModel(Forecaster):
     data (the gradient-boosted models; docs/decisions/0005-direct-strategy-for-daily-gbms.md).
     """
 
-    # common parameters (subclasses list them in their own __init__ too)
-    season_length: int | None
-    features: FeatureSpec | dict | None
-    exog: tuple[str, ...] | list[str] | None
-    country: str | None
-    target_transform: str | tuple[str, ...] | list[str] | None
-    group_col: str | None
-    conformal_windows: int
-    train_window: int | None
-    strategy: str
-    freq: str | None
+    # The parameters every global model takes, declared once: each subclass is a
+    # dataclass too and adds its own, so its generated constructor stores them all, and
+    # ``get_params`` / ``clone`` (and scikit-learn's) read them back from its signature.
+    season_length: int | None = None
+    features: FeatureSpec | dict | None = None
+    exog: tuple[str, ...] | list[str] | None = None
+    country: str | None = None
+    target_transform: str | tuple[str, ...] | list[str] | None = "auto"
+    group_col: str | None = None
+    conformal_windows: int = 2
+    train_window: int | None = None
+    strategy: str = "auto"
+    alias: str | None = None
+    freq: str | None = None
 
     @property
     def conformal_refits(self) -> int:
