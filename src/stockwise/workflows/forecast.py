@@ -60,6 +60,7 @@ from stockwise.workflows.forecast_choice import (
     BACKTEST_SPAN,
     FIT_SPAN,
     ModelSpec,
+    RunSettings,
     _candidates,
     _choose,
     _chosen_backtest,
@@ -272,6 +273,17 @@ def run_forecast(
     cv = None
     band_levels = levels if calibrate else ()
     closed = ClosedDays.of(frame, freq, season_length, _stores(df), closed_calendar)
+    settings = RunSettings(
+        h=h,
+        n_windows=n_windows,
+        season_length=season_length,
+        freq=freq,
+        levels=levels,
+        band_levels=band_levels,
+        metric=metric,
+        ensemble_k=ensemble_k,
+        ensemble=ensemble,
+    )
     if len(names) == 1:
         chosen = pd.DataFrame(
             {
@@ -284,34 +296,16 @@ def run_forecast(
         metrics = pd.DataFrame()
     else:
         chosen, metrics, members, cv = _choose(
-            frame,
-            candidates,
-            h,
-            n_windows,
-            season_length,
-            metric,
-            ensemble_k,
-            ensemble,
-            band_levels,
-            freq,
-            segments,
-            closed,
-            holes,
-            progress,
+            frame, candidates, settings, segments, closed, holes, progress
         )
     out, fitted = _final_forecasts(
         frame,
         chosen,
         candidates,
-        h,
-        levels,
-        season_length,
-        freq,
-        ensemble,
+        settings,
         members,
         _future_inputs(X_df, exog),
         backtest=cv,
-        n_windows=n_windows,
         progress=progress,
     )
     table = pd.DataFrame()

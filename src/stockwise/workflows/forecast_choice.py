@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -94,17 +95,28 @@ def _label(spec: str | Forecaster) -> str:
     return spec if isinstance(spec, str) else spec.name
 
 
+@dataclass(frozen=True)
+class RunSettings:
+    """What the steps of one forecast run share, resolved from its options: the horizon,
+    the backtest windows, the series' frequency and season, the interval levels of the
+    output (``levels``) and of the backtest (``band_levels``: none when the bands are not
+    calibrated), and how the best models are scored and combined into the ensemble."""
+
+    h: int
+    n_windows: int
+    season_length: int
+    freq: str
+    levels: tuple[int, ...] = ()
+    band_levels: tuple[int, ...] = ()
+    metric: str = "mase"
+    ensemble_k: int = 3
+    ensemble: str = "median"
+
+
 def _choose(
     frame: pd.DataFrame,
     candidates: dict[str, list[str | Forecaster]],
-    h: int,
-    n_windows: int,
-    season_length: int,
-    metric: str,
-    ensemble_k: int,
-    how: str,
-    levels: tuple[int, ...] = (),
-    freq: str | None = None,
+    settings: RunSettings,
     segments: pd.Series | None = None,
     closed: ClosedDays | None = None,
     holes: pd.DataFrame | None = None,
@@ -112,10 +124,22 @@ def _choose(
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, list[str]], pd.DataFrame | None]:
     """Backtest each candidate on its series, add the ensemble, select per series.
 
-    Also returns the backtest itself (with bands at ``levels``) for band calibration.
+    Also returns the backtest itself (with bands at ``band_levels``) for band calibration.
     Closures (``closed``) are not scored: a shop shut on a holiday is no model's miss;
     nor are the estimated periods of ``holes``: nothing was observed there.
     """
+    h, n_windows, season_length, freq = (
+        settings.h,
+        settings.n_windows,
+        settings.season_length,
+        settings.freq,
+    )
+    metric, ensemble_k, how, levels = (
+        settings.metric,
+        settings.ensemble_k,
+        settings.ensemble,
+        settings.band_levels,
+    )
     cv = _backtest_candidates(
         frame, candidates, h, n_windows, season_length, levels, freq, progress
     )

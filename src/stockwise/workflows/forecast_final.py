@@ -30,7 +30,7 @@ from stockwise.progress import Report
 from stockwise.progress import step as report_step
 from stockwise.schema import FORECAST
 from stockwise.workflows.closed_days import ClosedDays
-from stockwise.workflows.forecast_choice import FIT_SPAN, _label, _scored
+from stockwise.workflows.forecast_choice import FIT_SPAN, RunSettings, _label, _scored
 
 log = logging.getLogger(__name__)
 
@@ -66,15 +66,10 @@ def _final_forecasts(
     frame: pd.DataFrame,
     chosen: pd.DataFrame,
     candidates: dict[str, list[str | Forecaster]],
-    h: int,
-    levels: tuple[int, ...],
-    season_length: int,
-    freq: str,
-    how: str,
+    settings: RunSettings,
     members: dict[str, list[str]],
     future: pd.DataFrame | None = None,
     backtest: pd.DataFrame | None = None,
-    n_windows: int = 0,
     progress: Report | None = None,
 ) -> tuple[pd.DataFrame, dict[str, Forecaster]]:
     """Refit the chosen models on all the data; combine members for ensemble series.
@@ -84,6 +79,13 @@ def _final_forecasts(
     bands are conformal takes them from its errors in the last windows of ``backtest``
     when it has as many as the refits would make: those windows are the refits.
     """
+    h, levels, season_length, freq = (
+        settings.h,
+        settings.levels,
+        settings.season_length,
+        settings.freq,
+    )
+    how, n_windows = settings.ensemble, settings.n_windows
     specs = {_label(s): s for specs in candidates.values() for s in specs}
     candidate_ids: dict[str, set[str]] = {}
     for uid, labels in candidates.items():
