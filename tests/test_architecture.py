@@ -92,6 +92,7 @@ LAYERS: list[set[str]] = [
         "py",
         "words",
         "locales",
+        "model_catalogue",
     },
     {"data", "sectors", "synthetic", "features"},
     {"models", "evaluation"},

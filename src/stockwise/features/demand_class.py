@@ -42,6 +42,7 @@ import pandas as pd
 
 from stockwise import schema as S
 from stockwise.errors import MissingColumnsError
+from stockwise.model_catalogue import STANDARD, candidates_by_class
 
 SMOOTH = "smooth"
 ERRATIC = "erratic"
@@ -55,58 +56,32 @@ DEMAND_CLASSES: tuple[str, ...] = (SMOOTH, ERRATIC, INTERMITTENT, LUMPY, NO_DEMA
 ADI_CUTOFF = 1.32
 CV2_CUTOFF = 0.49
 
-CANDIDATES_BY_CLASS: dict[str, tuple[str, ...]] = {
-    SMOOTH: ("AutoETS", "AutoTheta", "AutoARIMA", "SeasonalNaive"),
-    ERRATIC: ("AutoETS", "AutoTheta", "SeasonalNaive", "WindowAverage"),
-    INTERMITTENT: ("CrostonSBA", "CrostonOptimized", "TSB", "ADIDA", "IMAPA"),
-    LUMPY: ("TSB", "ADIDA", "IMAPA", "CrostonSBA"),
-    NO_DEMAND: ("Naive",),
-}
+CANDIDATES_BY_CLASS: dict[str, tuple[str, ...]] = candidates_by_class(STANDARD, DEMAND_CLASSES)
 """Model names worth trying for each demand class, most promising first (the catalogue
-:func:`candidate_models` reads)."""
+:func:`candidate_models` reads; each model's ``candidate_for`` in
+:mod:`stockwise.model_catalogue` says where it serves)."""
 
-FAST_CANDIDATES_BY_CLASS: dict[str, tuple[str, ...]] = {
-    SMOOTH: ("HoltWinters", "HoltWintersMonthDay", "AutoETS", "AutoTheta", "SES", "SeasonalNaive"),
-    ERRATIC: (
-        "HoltWinters",
-        "HoltWintersMonthDay",
-        "AutoETS",
-        "AutoTheta",
-        "SES",
-        "SeasonalNaive",
-        "WindowAverage",
-    ),
-    INTERMITTENT: (
-        "CrostonSBA",
-        "TSB",
-        "SES",
-        "HistoricAverage",
-        "WindowAverage",
-        "CrostonOptimized",
-        "ADIDA",
-        "IMAPA",
-    ),
-    LUMPY: ("TSB", "CrostonSBA", "SES", "HistoricAverage", "ADIDA", "IMAPA"),
-    NO_DEMAND: ("Naive",),
-}
+FAST_CANDIDATES_BY_CLASS: dict[str, tuple[str, ...]] = candidates_by_class("fast", DEMAND_CLASSES)
 """The candidates of the default ``quality="fast"`` preset: the panel-wide smoothing models
 (:mod:`stockwise.models.smoothing`) where ETS-type models win, AutoARIMA nowhere (seconds
 per series), and the models fitted series by series (AutoETS, AutoTheta, the optimised
 Croston, ADIDA, IMAPA) only where series are short enough for them to be cheap (weekly and
-monthly data; see ``SLOW_ON_DAILY`` in :mod:`stockwise.workflows.forecast`), and the
-day-of-month Holt-Winters on daily data only (``DAILY_ONLY`` there)."""
+monthly data; their entries are ``slow_on_daily``), and the day-of-month Holt-Winters on
+daily data only (``daily_only``)."""
 
-BEST_EXTRAS: tuple[str, ...] = ("AutoETS", "AutoTheta", "AutoCES", "MedianCombo")
-"""What the ``quality="best"`` preset adds to every demand class's fast candidates, on
-every frequency: the three standard statistical models and their median (hard to beat on
-business data; :mod:`stockwise.models.combination`), so that selection per series can only
-choose one of them where its backtest beats the combination."""
+BEST_CANDIDATES_BY_CLASS: dict[str, tuple[str, ...]] = candidates_by_class("best", DEMAND_CLASSES)
+"""The candidates of the ``quality="best"`` preset: the fast ones, and on every class with
+demand the three standard statistical models and their median (hard to beat on business
+data; :mod:`stockwise.models.combination`), so that selection per series can only choose
+one of them where its backtest beats the combination."""
 
-BEST_CANDIDATES_BY_CLASS: dict[str, tuple[str, ...]] = {
-    name: models if name == NO_DEMAND else tuple(dict.fromkeys([*models, *BEST_EXTRAS]))
-    for name, models in FAST_CANDIDATES_BY_CLASS.items()
-}
-"""The candidates of the ``quality="best"`` preset (see :data:`BEST_EXTRAS`)."""
+BEST_EXTRAS: tuple[str, ...] = tuple(
+    name
+    for name in BEST_CANDIDATES_BY_CLASS[SMOOTH]
+    if not all(name in FAST_CANDIDATES_BY_CLASS[c] for c in (SMOOTH, ERRATIC, INTERMITTENT, LUMPY))
+    and all(name in BEST_CANDIDATES_BY_CLASS[c] for c in (SMOOTH, ERRATIC, INTERMITTENT, LUMPY))
+)
+"""What the ``quality="best"`` preset adds to every demand class's fast candidates."""
 
 COLUMNS: tuple[str, ...] = ("adi", "cv2", "n_nonzero", "n_periods", "demand_class")
 """Columns of the frame :func:`classify_demand` returns."""
@@ -174,12 +149,12 @@ def candidate_models(
     :data:`CANDIDATES_BY_CLASS`; a series whose candidates are all unavailable gets an empty
     tuple (the caller chooses the fallback). Raises ``ValueError`` on an unknown class.
     """
-    unknown = sorted({str(c) for c in pd.unique(classes) if c not in CANDIDATES_BY_CLASS})
+    unknown = sorted({str(c) for c in pd.unique(classes) if c not in DEMAND_CLASSES})
     if unknown:
         raise ValueError(f"unknown demand class(es) {unknown}; known: {list(DEMAND_CLASSES)}")
     offered = set(available)
     per_class = {
         name: tuple(m for m in models if m in offered)
-        for name, models in CANDIDATES_BY_CLASS.items()
+        for name, models in candidates_by_class(STANDARD, DEMAND_CLASSES).items()
     }
     return {uid: per_class[name] for uid, name in classes.items()}

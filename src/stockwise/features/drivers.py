@@ -17,11 +17,30 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from stockwise import schema as S
 from stockwise.features.lags import window_stats
 from stockwise.features.spec import FeatureSpec
 
 MISSING_CODE = -1.0
 UNSEEN_CODE = -2.0
+NOT_DRIVERS = frozenset(
+    {
+        S.UNIQUE_ID,
+        S.DS,
+        S.Y,
+        S.SECTOR,
+        S.PRODUCT,
+        S.STORE,
+        S.CATEGORY,
+        S.ON_HAND,
+        S.STOCKOUT,
+        S.GAP_FILLED,
+        S.SOURCE_ROW,
+        S.N_OBS,
+    }
+)
+"""Columns never taken as drivers when a model is given no ``exog`` (keys, static
+attributes, bookkeeping, and stock on hand, an outcome rather than a driver)."""
 
 
 def learn_vocabularies(frame: pd.DataFrame, columns: Sequence[str]) -> dict[str, list[str]]:

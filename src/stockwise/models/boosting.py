@@ -29,6 +29,7 @@ XGBoost's JSON (no pickle).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,6 @@ import numpy as np
 import pandas as pd
 
 from stockwise.errors import OptionError
-from stockwise.features.spec import FeatureSpec
 from stockwise.models.global_model import (
     COUNT_OBJECTIVES,
     INTERMITTENT_ZERO_SHARE,
@@ -65,7 +65,22 @@ def _resolve(objective: str, y: np.ndarray, who: str) -> str:
     return "tweedie" if zero_share >= INTERMITTENT_ZERO_SHARE and (y >= 0).all() else "regression"
 
 
-class LightGBM(GlobalModel):
+@dataclass(eq=False, repr=False, kw_only=True)
+class GradientBoosting(GlobalModel):
+    """The parameters LightGBM and XGBoost share, and their choice of objective."""
+
+    objective: str = "auto"
+    tweedie_variance_power: float = 1.2
+    direct_horizon: int | None = None
+    n_jobs: int = 1
+    seed: int = 0
+
+    def _objective(self, y: np.ndarray) -> str:
+        return _resolve(self.objective, y, self.name)
+
+
+@dataclass(eq=False, repr=False, kw_only=True)
+class LightGBM(GradientBoosting):
     """LightGBM gradient boosting across series (histogram trees, deterministic).
 
     No row or feature subsampling by default: on daily store sales bagging and feature
@@ -76,56 +91,12 @@ class LightGBM(GlobalModel):
     estimator_suffix = ".txt"
     direct_by_default = True
 
-    def __init__(
-        self,
-        season_length: int | None = None,
-        objective: str = "auto",
-        n_estimators: int | None = None,
-        learning_rate: float | None = None,
-        num_leaves: int = 63,
-        min_child_samples: int | None = None,
-        subsample: float = 1.0,
-        colsample: float = 1.0,
-        tweedie_variance_power: float = 1.2,
-        features: FeatureSpec | dict | None = None,
-        exog: tuple[str, ...] | list[str] | None = None,
-        country: str | None = None,
-        target_transform: str | tuple[str, ...] | None = "auto",
-        group_col: str | None = None,
-        conformal_windows: int = 2,
-        train_window: int | None = None,
-        strategy: str = "auto",
-        direct_horizon: int | None = None,
-        n_jobs: int = 1,
-        seed: int = 0,
-        alias: str | None = None,
-        freq: str | None = None,
-    ) -> None:
-        self.season_length = season_length
-        self.objective = objective
-        self.n_estimators = n_estimators
-        self.learning_rate = learning_rate
-        self.num_leaves = num_leaves
-        self.min_child_samples = min_child_samples
-        self.subsample = subsample
-        self.colsample = colsample
-        self.tweedie_variance_power = tweedie_variance_power
-        self.features = features
-        self.exog = exog
-        self.country = country
-        self.target_transform = target_transform
-        self.group_col = group_col
-        self.conformal_windows = conformal_windows
-        self.train_window = train_window
-        self.strategy = strategy
-        self.direct_horizon = direct_horizon
-        self.n_jobs = n_jobs
-        self.seed = seed
-        self.alias = alias
-        self.freq = freq
-
-    def _objective(self, y: np.ndarray) -> str:
-        return _resolve(self.objective, y, self.name)
+    n_estimators: int | None = None
+    learning_rate: float | None = None
+    num_leaves: int = 63
+    min_child_samples: int | None = None
+    subsample: float = 1.0
+    colsample: float = 1.0
 
     def _train(self, X: pd.DataFrame, y: np.ndarray) -> Any:
         lgb = optional_import("lightgbm", "LightGBM")
@@ -184,62 +155,19 @@ class LightGBM(GlobalModel):
         return lgb.Booster(model_file=str(file))
 
 
-class XGBoost(GlobalModel):
+@dataclass(eq=False, repr=False, kw_only=True)
+class XGBoost(GradientBoosting):
     """XGBoost gradient boosting across series (``hist`` trees)."""
 
     estimator_suffix = ".json"
     direct_by_default = True
 
-    def __init__(
-        self,
-        season_length: int | None = None,
-        objective: str = "auto",
-        n_estimators: int = 300,
-        learning_rate: float = 0.05,
-        max_depth: int = 8,
-        min_child_weight: float = 1.0,
-        subsample: float = 0.8,
-        colsample: float = 0.8,
-        tweedie_variance_power: float = 1.2,
-        features: FeatureSpec | dict | None = None,
-        exog: tuple[str, ...] | list[str] | None = None,
-        country: str | None = None,
-        target_transform: str | tuple[str, ...] | None = "auto",
-        group_col: str | None = None,
-        conformal_windows: int = 2,
-        train_window: int | None = None,
-        strategy: str = "auto",
-        direct_horizon: int | None = None,
-        n_jobs: int = 1,
-        seed: int = 0,
-        alias: str | None = None,
-        freq: str | None = None,
-    ) -> None:
-        self.season_length = season_length
-        self.objective = objective
-        self.n_estimators = n_estimators
-        self.learning_rate = learning_rate
-        self.max_depth = max_depth
-        self.min_child_weight = min_child_weight
-        self.subsample = subsample
-        self.colsample = colsample
-        self.tweedie_variance_power = tweedie_variance_power
-        self.features = features
-        self.exog = exog
-        self.country = country
-        self.target_transform = target_transform
-        self.group_col = group_col
-        self.conformal_windows = conformal_windows
-        self.train_window = train_window
-        self.strategy = strategy
-        self.direct_horizon = direct_horizon
-        self.n_jobs = n_jobs
-        self.seed = seed
-        self.alias = alias
-        self.freq = freq
-
-    def _objective(self, y: np.ndarray) -> str:
-        return _resolve(self.objective, y, self.name)
+    n_estimators: int = 300
+    learning_rate: float = 0.05
+    max_depth: int = 8
+    min_child_weight: float = 1.0
+    subsample: float = 0.8
+    colsample: float = 0.8
 
     def _train(self, X: pd.DataFrame, y: np.ndarray) -> Any:
         xgb = optional_import("xgboost", "XGBoost")
@@ -274,3 +202,33 @@ class XGBoost(GlobalModel):
         booster.load_model(str(file))
         booster.set_param({"nthread": self.n_jobs})
         return booster
+
+
+def lightgbm_tweedie(
+    season_length: int | None = None, freq: str | None = None, **params: object
+) -> LightGBM:
+    """LightGBM with the Tweedie objective whatever the share of zeros (``LightGBM-tweedie``)."""
+    return LightGBM(
+        season_length=season_length,
+        freq=freq,
+        objective="tweedie",
+        alias="LightGBM-tweedie",
+        **params,  # type: ignore[arg-type]
+    )
+
+
+def lightgbm_direct(
+    season_length: int | None = None,
+    freq: str | None = None,
+    direct_horizon: int | None = None,
+    **params: object,
+) -> LightGBM:
+    """LightGBM learning every step from an origin on any frequency (``LightGBM-direct``)."""
+    return LightGBM(
+        season_length=season_length,
+        freq=freq,
+        strategy="direct",
+        direct_horizon=direct_horizon,
+        alias="LightGBM-direct",
+        **params,  # type: ignore[arg-type]
+    )

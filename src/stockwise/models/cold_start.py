@@ -47,6 +47,8 @@ import pandas as pd
 from stockwise import schema as S
 from stockwise.errors import OptionError
 from stockwise.models.base import interval_columns
+from stockwise.models.peer_scaling import NEAREST as NEAREST
+from stockwise.models.peer_scaling import nearest_curves, scaled_curves
 
 DEFAULT_MIN_HISTORY = {"D": 56, "W": 13, "M": 6}
 """Periods since the first sale under which a series is young, by frequency: eight weeks
@@ -62,8 +64,6 @@ RECENT_DAYS = 56
 """A mature peer's dates ahead repeat its seasons of about this many last days (eight
 weeks: the level now, and enough weeks to show how much one week differs from the next);
 at least one season."""
-NEAREST = 0.5
-"""Share of the peers' curves kept: those closest in shape to the newcomer's start."""
 SHIFT_CUTOFFS = 52
 """Earlier cutoffs (a season apart) whose common shifts widen mature peers' bands."""
 TRIM = 0.1
@@ -202,7 +202,7 @@ def peer_forecast(
             continue
         curves, observed, label, shifts = found
         seen = panel.y[i, panel.first_sale[i] : panel.last[i] + 1]
-        values = _scaled(seen, _nearest(seen, curves, observed), observed)
+        values = scaled_curves(seen, nearest_curves(seen, curves, observed), observed)
         parts.append(_summarise(uid, rows[S.DS].to_numpy(), values, levels, shifts))
         basis[uid] = label
     columns = [S.UNIQUE_ID, S.DS, S.FORECAST, *interval_columns(S.FORECAST, tuple(levels))]
@@ -331,44 +331,6 @@ def _usable(curves: np.ndarray, owners: np.ndarray, k: int) -> tuple[np.ndarray,
         return curves, owners
     keep = np.isfinite(curves).all(axis=1) & (curves[:, :k].sum(axis=1) > 0)
     return np.clip(curves[keep], 0.0, None), owners[keep]
-
-
-def _nearest(observed: np.ndarray, curves: np.ndarray, k: int) -> np.ndarray:
-    """The curves whose shape over the observed ages is closest to the newcomer's (the
-    :data:`NEAREST` share of them, ties kept): a store open on Sundays follows the peers
-    open on Sundays, not the average of a group mostly closed then. Only for a start that
-    sold in most of its periods: the shape of an intermittent start is noise."""
-    if NEAREST >= 1 or k < 2 or np.mean(observed[:k] > 0) < 0.5:
-        return curves
-    mine = observed[:k] / max(float(np.mean(observed[:k])), 1e-12)
-    theirs = curves[:, :k] / curves[:, :k].mean(axis=1, keepdims=True)
-    distance = np.mean((theirs - mine) ** 2, axis=1)
-    return curves[distance <= np.quantile(distance, NEAREST)]
-
-
-def _scaled(observed: np.ndarray, curves: np.ndarray, k: int) -> np.ndarray:
-    """Peers' curves ahead (peers × h), each rescaled from its own level over the observed
-    ages to the newcomer's level, shrunk toward the peers' median level."""
-    levels = curves[:, :k].mean(axis=1)
-    centre = float(np.median(levels))
-    weight = _weight(curves, levels, centre, k)
-    level = weight * float(np.mean(observed[:k])) + (1.0 - weight) * centre
-    return level * curves[:, k:] / levels[:, None]
-
-
-def _weight(curves: np.ndarray, levels: np.ndarray, centre: float, k: int) -> float:
-    """Empirical-Bayes weight of the newcomer's own mean: how much peers' levels differ
-    (relative spread²) against how noisy a mean of ``k`` periods is (peers' relative
-    per-period deviation² from the common shape, over the observed ages; over the whole
-    curve when one age leaves nothing to measure it on)."""
-    width = k if k >= 2 else curves.shape[1]
-    window = curves[:, :width]
-    shapes = window / window.mean(axis=1, keepdims=True)
-    noise = float(np.median(np.mean((shapes - np.median(shapes, axis=0)) ** 2, axis=1)))
-    spread = (1.4826 * float(np.median(np.abs(levels - centre))) / centre) ** 2
-    if spread + noise <= 0:
-        return 1.0
-    return spread / (spread + noise / k)
 
 
 def _summarise(

@@ -26,7 +26,7 @@ Subclasses only say how to train, apply, save and load their regressor
 
 from __future__ import annotations
 
-import json
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -37,7 +37,12 @@ from stockwise import calendar_facts
 from stockwise import schema as S
 from stockwise.errors import InputError, OptionError
 from stockwise.features.calendar import calendar_features
-from stockwise.features.drivers import driver_features, encode_drivers, learn_vocabularies
+from stockwise.features.drivers import (
+    NOT_DRIVERS,
+    driver_features,
+    encode_drivers,
+    learn_vocabularies,
+)
 from stockwise.features.lags import history_features, series_starts, step_features
 from stockwise.features.origin import direct_training_columns, origin_columns
 from stockwise.features.spec import FeatureSpec, assign_roles, default_spec
@@ -48,31 +53,18 @@ from stockwise.models.conformal import (
     conformal_scores,
     random_walk_sigma,
 )
+from stockwise.models.global_model_files import read_state, write_state
 from stockwise.models.known_inputs import future_driver_features, with_exog
 
 COUNT_OBJECTIVES = ("tweedie", "poisson")
 INTERMITTENT_ZERO_SHARE = 0.3
 """With at least this share of zero periods, "auto" picks a Tweedie objective."""
-NOT_DRIVERS = {
-    S.UNIQUE_ID,
-    S.DS,
-    S.Y,
-    S.SECTOR,
-    S.PRODUCT,
-    S.STORE,
-    S.CATEGORY,
-    S.ON_HAND,
-    S.STOCKOUT,
-    S.GAP_FILLED,
-    S.SOURCE_ROW,
-    S.N_OBS,
-}
-"""Columns never taken as drivers when ``exog`` is None (keys, attributes, bookkeeping)."""
 DEFAULT_SEASON = calendar_facts.SEASON
 MIN_TRAINING_ROWS = 10
 ALL = "_all"
 
 
+@dataclass(eq=False, repr=False, kw_only=True)
 class GlobalModel(Forecaster):
     """Base of the global regression forecasters (see the module docstring)."""
 
@@ -87,17 +79,20 @@ class GlobalModel(Forecaster):
     data (the gradient-boosted models; docs/decisions/0005-direct-strategy-for-daily-gbms.md).
     """
 
-    # common parameters (subclasses list them in their own __init__ too)
-    season_length: int | None
-    features: FeatureSpec | dict | None
-    exog: tuple[str, ...] | list[str] | None
-    country: str | None
-    target_transform: str | tuple[str, ...] | list[str] | None
-    group_col: str | None
-    conformal_windows: int
-    train_window: int | None
-    strategy: str
-    freq: str | None
+    # The parameters every global model takes, declared once: each subclass is a
+    # dataclass too and adds its own, so its generated constructor stores them all, and
+    # ``get_params`` / ``clone`` (and scikit-learn's) read them back from its signature.
+    season_length: int | None = None
+    features: FeatureSpec | dict | None = None
+    exog: tuple[str, ...] | list[str] | None = None
+    country: str | None = None
+    target_transform: str | tuple[str, ...] | list[str] | None = "auto"
+    group_col: str | None = None
+    conformal_windows: int = 2
+    train_window: int | None = None
+    strategy: str = "auto"
+    alias: str | None = None
+    freq: str | None = None
 
     @property
     def conformal_refits(self) -> int:
@@ -190,14 +185,14 @@ class GlobalModel(Forecaster):
             )
             steps = getattr(self, "direct_horizon", None)
             if spec.direct and steps is not None:
-                spec = _replace(spec, direct_horizon=int(steps))
+                spec = replace(spec, direct_horizon=int(steps))
         if self._strategy() != spec.strategy:
             raise OptionError(
                 f"{self.name}: strategy={self.strategy!r} but the feature "
                 f"spec given says strategy={spec.strategy!r}"
             )
         if self.country and not spec.country:
-            spec = _replace(spec, country=self.country)
+            spec = replace(spec, country=self.country)
         if spec.drivers and self.exog is None:
             return spec
         if self.exog is None:
@@ -205,7 +200,7 @@ class GlobalModel(Forecaster):
         else:
             exog = list(self.exog)
         price, promo, events = assign_roles(exog)
-        return _replace(spec, price=price, promo=promo, events=events)
+        return replace(spec, price=price, promo=promo, events=events)
 
     def _strategy(self) -> str:
         """``strategy`` resolved: "auto" = the spec's if one is given, else direct for a
@@ -387,113 +382,16 @@ class GlobalModel(Forecaster):
         level, transform state, spread, the last few driver rows, and cached interval
         errors; not saved: the training frame (it is not needed to forecast).
         """
-        self.check_is_fitted()
-        keys = sorted(self.estimators_)
-        files = {key: f"estimator_{i}{self.estimator_suffix}" for i, key in enumerate(keys)}
-        meta = {
-            "spec": self.spec_.to_dict(),
-            "objective": self.objective_,
-            "transforms": list(self.transform_names_),
-            "freq": self.freq_,
-            "vocab": self.vocab_,
-            "groups": self.groups_,
-            "failures": self.failures_,
-            "estimators": files,
-        }
-        (path / "model.json").write_text(json.dumps(meta, indent=1, sort_keys=True))
-        for key in keys:
-            self._save_estimator(self.estimators_[key], path / files[key])
-        state = pd.DataFrame(
-            {
-                S.UNIQUE_ID: self.ids_,
-                S.DS: self.last_ds_.to_numpy(),
-                "expanding_sum": self.expanding_sum_,
-                "expanding_count": self.expanding_count_,
-                "spread": self.spread_.reindex(self.ids_).to_numpy(),
-            }
-        )
-        buffer = pd.DataFrame(
-            self.buffer_, columns=[f"buffer_{j}" for j in range(self.buffer_.shape[1])]
-        )
-        state = pd.concat([state, buffer, self.transforms_.state_frame()], axis=1)
-        state.to_parquet(path / "series_state.parquet", index=False)
-        tail = self.driver_tail_.copy()
-        for col in self.vocab_:
-            tail[col] = tail[col].astype("string")
-        tail.to_parquet(path / "driver_tail.parquet", index=False)
-        errors = [
-            pd.DataFrame({"h": h, S.UNIQUE_ID: uid, "error": e, "zero_share": share.get(uid, 0.0)})
-            for h, (scores, share) in self.conformal_.items()
-            for uid, e in scores.items()
-        ]
-        if errors:
-            pd.concat(errors, ignore_index=True).to_parquet(
-                path / "interval_errors.parquet", index=False
-            )
+        write_state(self, path)
 
     @classmethod
     def load(cls, path: Path) -> GlobalModel:
         from stockwise.models.persistence import read_manifest
 
         model = cls(**cls._params_from_manifest(read_manifest(path)["params"], path))
-        meta = json.loads((path / "model.json").read_text())
-        model.spec_ = FeatureSpec.from_dict(meta["spec"])
-        model.objective_, model.freq_ = meta["objective"], meta["freq"]
-        model.transform_names_ = tuple(meta["transforms"])
-        model.vocab_, model.groups_ = meta["vocab"], meta["groups"]
-        model.failures_ = dict(meta["failures"])
-        model.estimators_ = {
-            key: model._load_estimator(_inside(path, file))
-            for key, file in meta["estimators"].items()
-        }
-        state = pd.read_parquet(path / "series_state.parquet")
-        model.ids_ = state[S.UNIQUE_ID].astype(str).tolist()
-        model.last_ds_ = pd.Series(pd.to_datetime(state[S.DS]).to_numpy(), index=model.ids_)
-        model.expanding_sum_ = state["expanding_sum"].to_numpy(dtype=float)
-        model.expanding_count_ = state["expanding_count"].to_numpy(dtype=float)
-        model.spread_ = pd.Series(state["spread"].to_numpy(dtype=float), index=model.ids_)
-        length = model.spec_.history_length
-        model.buffer_ = state[[f"buffer_{j}" for j in range(length)]].to_numpy(dtype=float)
-        model.transforms_ = TargetTransforms.from_state(model.transform_names_, state)
-        tail = pd.read_parquet(path / "driver_tail.parquet")
-        tail[S.UNIQUE_ID] = tail[S.UNIQUE_ID].astype(str)
-        tail[S.DS] = pd.to_datetime(tail[S.DS])
-        for col in model.vocab_:
-            tail[col] = tail[col].astype(object).where(tail[col].notna(), None)
-        model.driver_tail_ = tail
-        model.conformal_ = {}
-        errors_file = path / "interval_errors.parquet"
-        if errors_file.exists():
-            errors = pd.read_parquet(errors_file)
-            for h, part in errors.groupby("h"):
-                by_uid = part.groupby(S.UNIQUE_ID, sort=False)
-                model.conformal_[int(h)] = (
-                    {str(u): g["error"].to_numpy() for u, g in by_uid},
-                    {str(u): float(g["zero_share"].iloc[0]) for u, g in by_uid},
-                )
-        model.fitted_ids_ = [
-            u
-            for u in model.ids_
-            if u not in model.failures_ and model.groups_[u] in model.estimators_
-        ]
+        read_state(model, path)
         return model
 
     @classmethod
     def _params_from_manifest(cls, params: dict[str, Any], path: Path) -> dict[str, Any]:
         return params
-
-
-def _replace(spec: FeatureSpec, **changes: Any) -> FeatureSpec:
-    from dataclasses import replace
-
-    return replace(spec, **changes)
-
-
-def _inside(folder: Path, name: str) -> Path:
-    """``folder / name`` for a plain file name; a path that would leave the folder is refused."""
-    if Path(name).name != name or name in ("", ".", ".."):
-        raise ValueError(
-            f"{folder}: model.json names the file {name!r}; expected a plain "
-            "file name inside the model folder"
-        )
-    return folder / name

@@ -33,6 +33,7 @@ import pandas as pd
 
 from stockwise import schema as S
 from stockwise.errors import InputError
+from stockwise.features.drivers import NOT_DRIVERS as FEATURE_NOT_DRIVERS
 
 LEVEL = "_level"
 SCALED = "_y_scaled"
@@ -40,24 +41,9 @@ CALENDAR_PREFIX = "_cal_"
 FLAG, RELATIVE, STANDARD, TEXT = "flag", "relative", "standard", "text"
 MAX_ONE_HOT = 8
 CLIP = {RELATIVE: 3.0, STANDARD: 5.0}
-NOT_DRIVERS = {
-    S.UNIQUE_ID,
-    S.DS,
-    S.Y,
-    S.SECTOR,
-    S.PRODUCT,
-    S.STORE,
-    S.CATEGORY,
-    S.ON_HAND,
-    S.STOCKOUT,
-    S.GAP_FILLED,
-    S.SOURCE_ROW,
-    S.N_OBS,
-    "cutoff",
-}
-"""Columns never taken as known-ahead inputs by ``exog=None`` (keys, static attributes,
-bookkeeping, and stock on hand, an outcome rather than a driver); the same set as the
-gradient-boosted models use."""
+NOT_DRIVERS = FEATURE_NOT_DRIVERS | {"cutoff"}
+"""Columns never taken as known-ahead inputs by ``exog=None``: the feature layer's
+(:data:`stockwise.features.drivers.NOT_DRIVERS`), and a backtest's cutoff."""
 HARMONICS = {"D": (7, 2), "W": (52.18, 2), "M": (12, 2)}
 """freq -> (period of the calendar cycle, number of sine/cosine pairs)."""
 

@@ -4,85 +4,137 @@
 registry knows which constructor arguments each model takes, so a season length given to
 a model without seasons is simply not passed. ``default_fallbacks`` gives each model the
 chain that catches the series it cannot handle.
+
+What each model is lives in one place, :mod:`stockwise.model_catalogue`; ``MODELS``,
+``ALIASES``, ``GLOBAL_AUTO`` and ``_EXTRA_FACTORIES`` here are views of it, read at each
+use (and written through to it), so a new catalogue entry is a new model everywhere.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import inspect
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
+from typing import Any, Generic, TypeVar, cast
 
 from stockwise.errors import OptionError
 from stockwise.features.spec import direct_steps
+from stockwise.model_catalogue import CATALOGUE, ModelEntry, add, canonical
 from stockwise.models.base import Forecaster
-from stockwise.models.baselines import HistoricAverage, Naive, SeasonalNaive, WindowAverage
-from stockwise.models.boosting import LightGBM, XGBoost
-from stockwise.models.combination import MedianCombo
 from stockwise.models.fallback import FallbackChain
-from stockwise.models.intermittent import (
-    ADIDA,
-    IMAPA,
-    TSB,
-    CrostonClassic,
-    CrostonOptimized,
-    CrostonSBA,
-)
-from stockwise.models.lstm import LSTMForecaster
-from stockwise.models.month_day import HoltWintersMonthDay
-from stockwise.models.sklearn_model import SklearnRegressor
-from stockwise.models.smoothing import SES, HoltWinters
-from stockwise.models.statistical import AutoARIMA, AutoCES, AutoETS, AutoTheta
 
-MODELS: dict[str, type[Forecaster]] = {
-    cls.__name__: cls
-    for cls in (
-        AutoETS,
-        AutoARIMA,
-        AutoTheta,
-        AutoCES,
-        MedianCombo,
-        CrostonClassic,
-        CrostonOptimized,
-        CrostonSBA,
-        TSB,
-        ADIDA,
-        IMAPA,
-        Naive,
-        SeasonalNaive,
-        WindowAverage,
-        HistoricAverage,
-        LightGBM,
-        XGBoost,
-        HoltWinters,
-        SES,
-        HoltWintersMonthDay,
+Value = TypeVar("Value")
+
+
+class CatalogueView(MutableMapping[str, Value], Generic[Value]):
+    """A name-keyed table over the catalogue: the entries ``has`` accepts, each as ``read``
+    gives it; setting a name rewrites (or adds) its entry with ``write``, deleting it
+    takes the entry out of the table (``remove``)."""
+
+    def __init__(
+        self,
+        has: Callable[[ModelEntry], bool],
+        read: Callable[[ModelEntry], Value],
+        write: Callable[[str, Value], ModelEntry],
+        remove: Callable[[ModelEntry], ModelEntry | None],
+    ) -> None:
+        self._has, self._read, self._write, self._remove = has, read, write, remove
+
+    def __getitem__(self, name: str) -> Value:
+        entry = CATALOGUE.get(name)
+        if entry is None or not self._has(entry):
+            raise KeyError(name)
+        return self._read(entry)
+
+    def __setitem__(self, name: str, value: Value) -> None:
+        add(self._write(name, value))
+
+    def __delitem__(self, name: str) -> None:
+        entry = CATALOGUE.get(name)
+        if entry is None or not self._has(entry):
+            raise KeyError(name)
+        kept = self._remove(entry)
+        if kept is None:
+            del CATALOGUE[name]
+        else:
+            CATALOGUE[name] = kept
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([name for name, entry in CATALOGUE.items() if self._has(entry)])
+
+    def __len__(self) -> int:
+        return sum(1 for entry in CATALOGUE.values() if self._has(entry))
+
+
+def _with_target(variant: bool) -> Callable[[str, Any], ModelEntry]:
+    def write(name: str, target: Any) -> ModelEntry:
+        entry = CATALOGUE.get(name)
+        if entry is None:
+            return ModelEntry(name, target, variant=variant)
+        return dataclasses.replace(entry, target=target, variant=variant)
+
+    return write
+
+
+def _with_global(name: str, rule: tuple[int, bool]) -> ModelEntry:
+    if name not in CATALOGUE:
+        raise OptionError(f"unknown model {name!r}: add it to the catalogue first")
+    minimum, by_default = rule
+    return dataclasses.replace(
+        CATALOGUE[name], global_min_series=int(minimum), global_by_default=bool(by_default)
     )
-}
-MODELS["LSTM"] = LSTMForecaster  # torch is imported only when it fits or predicts
-ALIASES = {
-    "ETS": "AutoETS",
-    "ARIMA": "AutoARIMA",
-    "Theta": "AutoTheta",
-    "CES": "AutoCES",
-    "Combo": "MedianCombo",
-    "MovingAverage": "WindowAverage",
-    "Croston": "CrostonClassic",
-    "SBA": "CrostonSBA",
-    "Mean": "HistoricAverage",
-    "LSTMForecaster": "LSTM",
-}
-_EXTRA_FACTORIES: dict[str, Callable[..., Forecaster]] = {}
-GLOBAL_AUTO: dict[str, tuple[int, bool]] = {
-    "LightGBM": (50, True),
-    "LightGBM-tweedie": (50, False),
-    "XGBoost": (50, True),
-}
+
+
+def _model_class(entry: ModelEntry) -> type[Forecaster]:
+    return cast("type[Forecaster]", entry.build())
+
+
+MODELS: MutableMapping[str, type[Forecaster]] = CatalogueView(
+    has=lambda entry: not entry.variant,
+    read=_model_class,
+    write=_with_target(variant=False),
+    remove=lambda entry: None,
+)
+"""The model classes by name."""
+_EXTRA_FACTORIES: MutableMapping[str, Callable[..., Forecaster]] = CatalogueView(
+    has=lambda entry: entry.variant,
+    read=lambda entry: entry.build(),
+    write=_with_target(variant=True),
+    remove=lambda entry: None,
+)
+"""The factories that configure a model class as another named model (and plugins')."""
+
+
+class _Aliases(Mapping[str, str]):
+    """Alias → catalogue name, from the entries' ``aliases``."""
+
+    def _table(self) -> dict[str, str]:
+        return {alias: e.name for e in CATALOGUE.values() for alias in e.aliases}
+
+    def __getitem__(self, alias: str) -> str:
+        return self._table()[alias]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._table())
+
+    def __len__(self) -> int:
+        return len(self._table())
+
+
+ALIASES: Mapping[str, str] = _Aliases()
+"""Other names users give models (``ETS`` for ``AutoETS``)."""
+GLOBAL_AUTO: MutableMapping[str, tuple[int, bool]] = CatalogueView(
+    has=lambda entry: entry.global_min_series is not None,
+    read=lambda entry: (int(entry.global_min_series or 0), entry.global_by_default),
+    write=_with_global,
+    remove=lambda entry: dataclasses.replace(entry, global_min_series=None),
+)
 """Global models "auto" may add to every series' candidates: name → (minimum number of
 series, tried by default). One fit learns from the whole panel, so on a few series such a
 model is not worth its cost; above the minimum, "auto" tries the default ones, and a
 sector profile's ``candidate_models`` brings in the others it names (and leaves out the
-ones it does not). Another global model ("LSTM") joins with
-:func:`register_global_candidate`."""
+ones it does not)."""
 
 
 def register_model(name: str, factory: Callable[..., Forecaster]) -> None:
@@ -108,53 +160,15 @@ def global_candidates(n_series: int, restrict_to: Sequence[str] | None = None) -
     ]
 
 
-def _lightgbm_tweedie(
-    season_length: int | None = None, freq: str | None = None, **params: object
-) -> Forecaster:
-    return LightGBM(
-        season_length=season_length,
-        freq=freq,
-        objective="tweedie",
-        alias="LightGBM-tweedie",
-        **params,  # type: ignore[arg-type]
-    )
-
-
-def _lightgbm_direct(
-    season_length: int | None = None,
-    freq: str | None = None,
-    direct_horizon: int | None = None,
-    **params: object,
-) -> Forecaster:
-    return LightGBM(
-        season_length=season_length,
-        freq=freq,
-        strategy="direct",
-        direct_horizon=direct_horizon,
-        alias="LightGBM-direct",
-        **params,  # type: ignore[arg-type]
-    )
-
-
-def _random_forest(
-    season_length: int | None = None, freq: str | None = None, **params: object
-) -> Forecaster:
-    return SklearnRegressor(season_length=season_length, freq=freq, **params)  # type: ignore[arg-type]
-
-
 def available_models() -> list[str]:
-    return sorted([*MODELS, *_EXTRA_FACTORIES])
+    return sorted(CATALOGUE)
 
 
 def check_model_names(names: Sequence[str]) -> None:
     """Raise :class:`OptionError` naming every name that is neither a model nor an alias,
     and the known ones: a request for a model that does not exist is refused when it is
     made, not after the data was read and half the series were fitted."""
-    unknown = [
-        n
-        for n in names
-        if ALIASES.get(n, n) not in MODELS and ALIASES.get(n, n) not in _EXTRA_FACTORIES
-    ]
+    unknown = [n for n in names if canonical(n) not in CATALOGUE]
     if not unknown:
         return
     close = sorted(
@@ -172,16 +186,14 @@ def make_model(
     name: str, season_length: int = 1, freq: str | None = None, **params: object
 ) -> Forecaster:
     """Build the named model, passing only the arguments its constructor accepts."""
-    canonical = ALIASES.get(name, name)
-    factory: Callable[..., Forecaster] | None = MODELS.get(canonical) or _EXTRA_FACTORIES.get(
-        canonical
-    )
-    if factory is None:
+    entry = CATALOGUE.get(canonical(name))
+    if entry is None:
         close = difflib.get_close_matches(name, available_models(), n=3)
         hint = f" Did you mean {', '.join(close)}?" if close else ""
         raise OptionError(
             f"unknown model '{name}'.{hint} Available: {', '.join(available_models())}"
         )
+    factory: Callable[..., Forecaster] = entry.build()
     accepted = inspect.signature(factory).parameters
     candidates = {"season_length": season_length, "freq": freq, **params}
     if "window_size" in accepted and "window_size" not in params:
@@ -192,33 +204,11 @@ def make_model(
 
 def default_fallbacks(name: str, season_length: int = 1) -> list[str]:
     """The models tried, in order, when ``name`` fails on a series."""
-    chain = {
-        "AutoARIMA": ["AutoETS", "SeasonalNaive", "Naive"],
-        "AutoETS": ["SeasonalNaive", "Naive"],
-        "AutoTheta": ["AutoETS", "SeasonalNaive", "Naive"],
-        "AutoCES": ["AutoETS", "SeasonalNaive", "Naive"],
-        "MedianCombo": ["SeasonalNaive", "Naive"],
-        "HoltWinters": ["SeasonalNaive", "Naive"],
-        "HoltWintersMonthDay": ["HoltWinters", "SeasonalNaive", "Naive"],
-        "LSTM": ["SeasonalNaive", "Naive"],
-        "LightGBM": ["SeasonalNaive", "Naive"],
-        "LightGBM-tweedie": ["SeasonalNaive", "Naive"],
-        "LightGBM-direct": ["SeasonalNaive", "Naive"],
-        "XGBoost": ["SeasonalNaive", "Naive"],
-        "RandomForest": ["SeasonalNaive", "Naive"],
-    }.get(ALIASES.get(name, name), ["Naive"])
+    entry = CATALOGUE.get(canonical(name))
+    chain = list(entry.fallbacks) if entry is not None else ["Naive"]
     if season_length <= 1:
         chain = [m for m in chain if m != "SeasonalNaive"]
     return [*chain, "HistoricAverage"]
-
-
-register_model("LightGBM-tweedie", _lightgbm_tweedie)
-register_model("LightGBM-direct", _lightgbm_direct)
-register_model("RandomForest", _random_forest)
-register_global_candidate("LSTM", 100)
-"""The LSTM joins "auto" on panels of 100 series or more where a sector profile names it
-(retail does): a fit costs about a minute on 2 cores (docs/benchmarks/lstm_and_gbm.md), and
-"auto" fits it once per backtest window and once more at the end."""
 
 
 def with_fallback(

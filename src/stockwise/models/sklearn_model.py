@@ -19,13 +19,13 @@ explicitly (``trusted_types`` of ``_load_estimator``).
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from stockwise.features.spec import FeatureSpec
 from stockwise.models.global_model import GlobalModel
 from stockwise.optional import optional_import
 
@@ -50,38 +50,13 @@ def default_forest(seed: int = 0) -> Any:
     )
 
 
+@dataclass(eq=False, repr=False, kw_only=True)
 class SklearnRegressor(GlobalModel):
     """A scikit-learn regressor behind the forecaster contract (global, recursive)."""
 
     estimator_suffix = ".skops"
 
-    def __init__(
-        self,
-        estimator: Any = None,
-        season_length: int | None = None,
-        features: FeatureSpec | dict | None = None,
-        exog: tuple[str, ...] | list[str] | None = None,
-        country: str | None = None,
-        target_transform: str | tuple[str, ...] | None = "auto",
-        group_col: str | None = None,
-        conformal_windows: int = 2,
-        train_window: int | None = None,
-        strategy: str = "auto",
-        alias: str | None = None,
-        freq: str | None = None,
-    ) -> None:
-        self.estimator = estimator
-        self.season_length = season_length
-        self.features = features
-        self.exog = exog
-        self.country = country
-        self.target_transform = target_transform
-        self.group_col = group_col
-        self.conformal_windows = conformal_windows
-        self.train_window = train_window
-        self.strategy = strategy
-        self.alias = alias
-        self.freq = freq
+    estimator: Any = field(default=None, kw_only=False)
 
     @property
     def name(self) -> str:
@@ -144,3 +119,10 @@ def _library_class(name: str) -> bool:
     except (ImportError, AttributeError, ValueError):
         return False
     return isinstance(target, type) and str(target.__module__).startswith(SAFE_PREFIXES)
+
+
+def random_forest(
+    season_length: int | None = None, freq: str | None = None, **params: object
+) -> SklearnRegressor:
+    """The default scikit-learn model, a random forest (``RandomForest``)."""
+    return SklearnRegressor(season_length=season_length, freq=freq, **params)  # type: ignore[arg-type]
