@@ -563,6 +563,19 @@ class Breakdown:
         self._undo.append((owner, attr, original))
         setattr(owner, attr, timed)
 
+    def wrap_everywhere(
+        self,
+        owners: tuple[object, ...],
+        attr: str,
+        label: Callable[..., str] | str,
+        phase: str | None = None,
+    ) -> None:
+        """Time ``attr`` in every module that holds it: a step split out of a module is
+        called under its new module's name and re-exported under the old one, and each
+        wrapper calls the original, so no call is counted twice."""
+        for owner in owners:
+            self.wrap(owner, attr, label, phase)
+
     def restore(self) -> None:
         for owner, attr, original in reversed(self._undo):
             setattr(owner, attr, original)
@@ -578,10 +591,23 @@ class Breakdown:
 def install_breakdown(bd: Breakdown) -> None:
     """Where the forecast and plan stages go: per sector, per model, per step."""
     from stockwise.inventory import plan as inv_plan
+    from stockwise.inventory import plan_forecasts, plan_lines
     from stockwise.inventory import projection as inv_projection
     from stockwise.models import conformal, global_model
     from stockwise.models.fallback import FallbackChain
     from stockwise.workflows import forecast as wf
+    from stockwise.workflows import (
+        forecast_choice,
+        forecast_final,
+        forecast_inputs,
+        plan_demand,
+        plan_writing,
+        sector_runs,
+    )
+
+    forecast_steps = (wf, forecast_inputs, forecast_choice, forecast_final)
+    plan_steps = (plan_workflow, plan_demand, plan_writing)
+    line_steps = (inv_plan, plan_forecasts, plan_lines)
 
     def name_of(model: object) -> str:
         return getattr(model, "name", type(model).__name__)
@@ -589,8 +615,10 @@ def install_breakdown(bd: Breakdown) -> None:
     def phase() -> str:
         return _PHASE.get() or "other"
 
-    bd.wrap(
-        plan_workflow, "forecast_sectors", lambda *a, **k: f"forecast: sector {k.get('sector')}"
+    bd.wrap_everywhere(
+        (plan_workflow, sector_runs),
+        "forecast_sectors",
+        lambda *a, **k: f"forecast: sector {k.get('sector')}",
     )
     for attr, what in (
         ("_prepare", "regularise"),
@@ -603,10 +631,15 @@ def install_breakdown(bd: Breakdown) -> None:
         ("_chosen_backtest", "chosen backtest"),
         ("_calibrate", "calibrate bands"),
     ):
-        bd.wrap(wf, attr, f"forecast: {what}")
-    bd.wrap(wf, "_final_forecasts", "forecast: final (refits + per-series assembly)", phase="final")
-    bd.wrap(
-        wf,
+        bd.wrap_everywhere(forecast_steps, attr, f"forecast: {what}")
+    bd.wrap_everywhere(
+        forecast_steps,
+        "_final_forecasts",
+        "forecast: final (refits + per-series assembly)",
+        phase="final",
+    )
+    bd.wrap_everywhere(
+        forecast_steps,
         "backtest_model",
         lambda model, *a, **k: f"forecast: backtest {name_of(model)}",
         phase="backtest",
@@ -633,9 +666,9 @@ def install_breakdown(bd: Breakdown) -> None:
     bd.wrap(conformal, "conformal_scores", conformal_label)
     bd.wrap(global_model, "conformal_scores", conformal_label)
 
-    bd.wrap(plan_workflow, "_last_prices", "plan: inputs: last prices")
-    bd.wrap(plan_workflow, "demand_groups", "plan: inputs: demand groups")
-    bd.wrap(plan_workflow, "since_listing_by_product", "plan: inputs: since listing")
+    bd.wrap_everywhere(plan_steps, "last_prices", "plan: inputs: last prices")
+    bd.wrap_everywhere(plan_steps, "demand_groups", "plan: inputs: demand groups")
+    bd.wrap_everywhere(plan_steps, "since_listing_by_product", "plan: inputs: since listing")
     for attr in (
         "_daily_forecasts",
         "_calibrated_levels",
@@ -652,9 +685,9 @@ def install_breakdown(bd: Breakdown) -> None:
         "rank_plan",
         "_alerts_frame",
     ):
-        bd.wrap(inv_plan, attr, f"plan: {attr}")
+        bd.wrap_everywhere(line_steps, attr, f"plan: {attr}")
     bd.wrap(inv_projection.Projection, "to_frame", "plan: Projection.to_frame")
-    bd.wrap(plan_workflow, "write_order_workbook", "write: order workbook (xlsx)")
+    bd.wrap_everywhere(plan_steps, "write_order_workbook", "write: order workbook (xlsx)")
 
 
 # -- --profile ----------------------------------------------------------------------------
