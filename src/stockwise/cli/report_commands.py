@@ -53,19 +53,12 @@ def report(
     """Build a self-contained HTML report (opens offline) of a plan run, and PNG charts."""
     reading = read_options(sep, encoding, decimal, sheet, date_format, skip_rows)
     from stockwise.data.mapping import parse_map_option
-    from stockwise.workflows.report import report_run
+    from stockwise.workflows.report import SalesSource, report_run
 
+    source = SalesSource(sales, parse_map_option(column_map), reading)
     with console.status("building the report …"):
         result = report_run(
-            run_dir,
-            out=out,
-            sales=sales,
-            top=top,
-            png=png,
-            title=title,
-            column_map=parse_map_option(column_map),
-            lang=lang,
-            reading=reading,
+            run_dir, out=out, sales=source, top=top, png=png, title=title, lang=lang
         )
     console.print(str(result.html), highlight=False, soft_wrap=True)
     if result.pngs:

@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from stockwise.data.read_options import NO_OPTIONS, ReadOptions
 from stockwise.inventory.money import currencies
 from stockwise.inventory.plan import sort_alerts, sort_plan
 from stockwise.report.charts import (
@@ -47,6 +46,7 @@ from stockwise.report.run_tables import (
     SUMMARY_FILE,
     TABLES,
     RunTables,
+    SalesSource,
     data_quality,
     kpis,
     leaderboard,
@@ -247,22 +247,22 @@ def write_pngs(charts: Sequence[Chart], out_dir: str | Path) -> list[Path]:
 def build_report(
     run_dir: str | Path,
     out_path: str | Path | None = None,
-    sales_path: str | Path | None = None,
+    sales_path: SalesSource | str | Path | None = None,
     title: str = "stockwise inventory report",
     *,
-    column_map: dict[str, str] | None = None,
     top: int = TOP_PRODUCTS,
     png: bool = True,
     lang: str | None = None,
-    reading: ReadOptions = NO_OPTIONS,
 ) -> Path:
     """Write the report of a run (default ``<run_dir>/report.html``) and its PNGs.
 
     PNGs of the sector overview and the top products go to ``<run_dir>/charts/``.
-    ``lang``: "en" or "fr" (:mod:`stockwise.words`); None: the language the run was
-    planned in (its settings.json), else English.
+    ``sales_path``: the sales file, or a :class:`SalesSource` when its columns or format
+    need telling. ``lang``: "en" or "fr" (:mod:`stockwise.words`); None: the language the
+    run was planned in (its settings.json), else English.
     """
-    tables = read_run(run_dir, sales_path, column_map=column_map, reading=reading)
+    sales = SalesSource.of(sales_path)
+    tables = read_run(run_dir, sales.path, column_map=sales.column_map, reading=sales.reading)
     planned_in = ((tables.settings or {}).get("run") or {}).get("lang")
     lang = check_language(lang or planned_in or "en")
     page, charts = render_report(tables, title, top, lang)
@@ -292,6 +292,7 @@ __all__ = [
     "URGENT_COLUMNS",
     "URGENT_SENTENCE",
     "RunTables",
+    "SalesSource",
     "build_report",
     "data_quality",
     "holes_note",

@@ -41,6 +41,22 @@ MONEY_KPIS = ("orders_now_value", "overstock_value", "expiry_value")
 """The KPIs in money: their label carries the plan's currency code."""
 
 
+@dataclass(frozen=True)
+class SalesSource:
+    """Where the report finds the sales history and how to read it: the file (None: the
+    demo layout's ``../data/sales.csv`` when it exists), its column names and its format.
+    The three travel together because they only mean something for the same file."""
+
+    path: str | Path | None = None
+    column_map: dict[str, str] | None = None
+    reading: ReadOptions = NO_OPTIONS
+
+    @classmethod
+    def of(cls, given: SalesSource | str | Path | None) -> SalesSource:
+        """``given`` as a source: a bare path (or None) is read with the default options."""
+        return given if isinstance(given, SalesSource) else cls(given)
+
+
 @dataclass
 class RunTables:
     """The tables of one run, as read from its files (empty frames when absent)."""

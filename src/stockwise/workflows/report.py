@@ -34,6 +34,7 @@ from stockwise.report.charts import (
 from stockwise.report.html import (
     PNG_DIR,
     SUMMARY_FILE,
+    SalesSource,
     build_report,
     html_table,
     render_page,
@@ -80,28 +81,16 @@ def report_run(
     run_dir: str | Path,
     *,
     out: str | Path | None = None,
-    sales: str | Path | None = None,
-    column_map: dict[str, str] | None = None,
+    sales: SalesSource | str | Path | None = None,
     title: str = "stockwise inventory report",
     top: int = 12,
     png: bool = True,
     lang: str | None = None,
-    reading: ReadOptions = NO_OPTIONS,
 ) -> ReportResult:
     """Write the report of a plan run folder (default ``<run_dir>/report.html``), in
-    ``lang`` ("en" or "fr"; None: the run's own); ``reading``: how to read the sales file
-    (and the stock files beside it)."""
-    page = build_report(
-        run_dir,
-        out,
-        sales,
-        title,
-        column_map=column_map,
-        top=top,
-        png=png,
-        lang=lang,
-        reading=reading,
-    )
+    ``lang`` ("en" or "fr"; None: the run's own); ``sales``: the sales file, or a
+    :class:`SalesSource` saying how to read it (and the stock files beside it)."""
+    page = build_report(run_dir, out, sales, title, top=top, png=png, lang=lang)
     folder = Path(run_dir) / PNG_DIR
     return ReportResult(page, sorted(folder.glob("*.png")) if png and folder.is_dir() else [])
 
