@@ -53,7 +53,7 @@ import pandas as pd
 
 from stockwise.replay.loop import product_settings
 from stockwise.replay.metrics import equal_fill_rate
-from stockwise.replay.review_forecasts import ReviewForecasts
+from stockwise.replay.review_forecasts import RefitSchedule, ReviewForecasts
 from stockwise.replay.simulation import horizon_for, simulate_many
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -411,9 +411,7 @@ def _sources(name: str, spec: dict) -> dict[tuple[str, int], ReviewForecasts]:
             _source(source),
             horizon=horizon_for(settings, review),
             season_length=common.get("season_length", 7),
-            refit_every=refit,
-            review_period_days=review,
-            train_window=common.get("train_window"),
+            schedule=RefitSchedule(refit, review, common.get("train_window")),
             drivers=known,
         )
         sources[(source, refit)] = forecasts
@@ -429,7 +427,7 @@ def diagnose(name: str) -> list[dict]:
     below the paths' 90/95/98 % quantiles (what a calibrated S would cover).
     """
     from stockwise.inventory.paths import sample_paths
-    from stockwise.replay.review_forecasts import LEVELS, ReviewForecasts
+    from stockwise.replay.review_forecasts import LEVELS
 
     spec = _load(name)
     history, start, common = spec["history"], spec["start"], spec["common"]
@@ -448,8 +446,9 @@ def diagnose(name: str) -> list[dict]:
             horizon=int(max(leads.max() if len(leads) else lead, lead)) + 2 * review,
             levels=LEVELS,
             season_length=common.get("season_length", 7),
-            review_period_days=review,
-            train_window=common.get("train_window"),
+            schedule=RefitSchedule(
+                review_period_days=review, train_window=common.get("train_window")
+            ),
         )
         by_id = forecasts.at(start, start)
         for rho in CORRELATIONS:

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from stockwise.replay.review_forecasts import ReviewForecasts
+from stockwise.replay.review_forecasts import RefitSchedule, ReviewForecasts
 
 DAY = pd.Timestamp("2023-08-01")
 
@@ -122,7 +122,9 @@ def test_train_window_keeps_only_the_most_recent_days_before_the_fit_day(history
             ]
         )
 
-    ReviewForecasts(history, recording, horizon=7, train_window=30).at(DAY, DAY)
+    ReviewForecasts(history, recording, horizon=7, schedule=RefitSchedule(train_window=30)).at(
+        DAY, DAY
+    )
     ReviewForecasts(history, recording, horizon=7).at(DAY, DAY)
     windowed, whole = seen
     assert windowed["ds"].min() == DAY - pd.Timedelta(days=30)

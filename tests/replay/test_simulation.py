@@ -9,7 +9,13 @@ import pandas as pd
 import pytest
 
 from stockwise.replay.metrics import equal_fill_rate, stock_at_fill_rate
-from stockwise.replay.simulation import ReviewForecasts, compare, simulate, simulate_many
+from stockwise.replay.simulation import (
+    RefitSchedule,
+    ReviewForecasts,
+    compare,
+    simulate,
+    simulate_many,
+)
 
 START = pd.Timestamp("2024-03-01")
 
@@ -176,7 +182,7 @@ def test_forecasts_only_see_the_past_and_refit_every_reuses_them() -> None:
 
     history = poisson(2, 150)
     start = pd.Timestamp("2023-04-01")
-    source = ReviewForecasts(history, spy, horizon=30, refit_every=3)
+    source = ReviewForecasts(history, spy, horizon=30, schedule=RefitSchedule(refit_every=3))
     result = simulate(history, start=start, forecast=source, calibrate_service=False)
     review_days = sorted(result.reviews["ds"].unique())
     assert len(review_days) == 9 and len(seen) == 3  # fitted on reviews 0, 3, 6

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -22,12 +23,23 @@ ForecastFunction = Callable[[pd.DataFrame, int, tuple[int, ...]], pd.DataFrame]
 """(training frame, horizon, levels) → forecast table (``unique_id, ds, forecast, ...``)."""
 
 
+@dataclass(frozen=True)
+class RefitSchedule:
+    """When a replay fits again and on how much history: every ``refit_every``-th review
+    of a ``review_period_days`` cycle, on the last ``train_window`` periods (None: all).
+    They decide together how far each fit must reach, so they are given together."""
+
+    refit_every: int = 1
+    review_period_days: int = 7
+    train_window: int | None = None
+
+
 class ReviewForecasts:
     """Forecasts made on review days from the history strictly before them, cached.
 
     ``source`` is a stockwise model name, a list of names, ``"auto"`` (all run through
     :func:`stockwise.forecast`) or a function ``(train, h, levels) -> forecast table``.
-    ``train_window`` (periods) keeps only the most recent history for fitting.
+    ``schedule`` says how often it fits again and on how much recent history.
     ``drivers`` names known-ahead columns of ``history`` (promotions, prices, events: a
     retailer plans them in advance): models see them on the training rows and, for the
     days they forecast, their planned values — never a day's demand before that day.
@@ -41,12 +53,11 @@ class ReviewForecasts:
         horizon: int,
         levels: Sequence[int] = LEVELS,
         season_length: int = 7,
-        refit_every: int = 1,
-        review_period_days: int = 7,
-        train_window: int | None = None,
+        schedule: RefitSchedule = RefitSchedule(),
         n_windows: int = 2,
         drivers: Sequence[str] = (),
     ) -> None:
+        refit_every = schedule.refit_every
         if refit_every < 1:
             raise ValueError("refit_every must be >= 1")
         self.history = long_frame(history)
@@ -60,7 +71,8 @@ class ReviewForecasts:
         months are not 30 days)."""
         self.source, self.horizon, self.levels = source, int(horizon), tuple(levels)
         self.season_length, self.refit_every = season_length, int(refit_every)
-        self.review_period, self.train_window = int(review_period_days), train_window
+        self.review_period = int(schedule.review_period_days)
+        self.train_window = schedule.train_window
         self.n_windows = n_windows
         self.seconds, self.fits = 0.0, 0
         self._cache: dict[pd.Timestamp, dict[str, pd.DataFrame]] = {}

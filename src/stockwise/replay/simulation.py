@@ -69,6 +69,7 @@ from stockwise.replay.metrics import product_metrics, summarise
 from stockwise.replay.review_forecasts import (
     LEVELS,
     ForecastFunction,
+    RefitSchedule,
     ReviewForecasts,
     long_frame,
 )
@@ -169,9 +170,9 @@ def replay_policy(
                 forecast,
                 levels=LEVELS,
                 season_length=config.season_length,
-                refit_every=config.refit_every,
-                review_period_days=config.review_period_days,
-                train_window=config.train_window,
+                schedule=RefitSchedule(
+                    config.refit_every, config.review_period_days, config.train_window
+                ),
                 horizon=config.horizon_days or horizon_for(settings, config.review_period_days),
                 drivers=config.drivers,
             )
@@ -327,9 +328,9 @@ def _shared_source(
             source,
             horizon=horizon,
             season_length=options.get("season_length", 7),
-            refit_every=options.get("refit_every", 1),
-            review_period_days=review,
-            train_window=options.get("train_window"),
+            schedule=RefitSchedule(
+                options.get("refit_every", 1), review, options.get("train_window")
+            ),
             drivers=drivers,
         )
     return shared[key]
