@@ -37,6 +37,7 @@ from stockwise.synthetic import generate  # noqa: E402
 from stockwise.workflows.sector_forecast import forecast_sectors  # noqa: E402
 from stockwise.workflows.tracking import (  # noqa: E402
     RUN_LOG,
+    SectorChoice,
     Tracker,
     champions,
     data_fingerprint,
@@ -100,12 +101,14 @@ def logged(tmp_path_factory: pytest.TempPathFactory) -> Logged:
             sales=sales,
             options=OPTIONS,
             metrics=result.metrics,
-            selection=result.selection,
             out_dir=out,
             files=files,
-            models=fitted,
-            horizons=dict.fromkeys(best, H),
-            levels=dict.fromkeys(best, LEVELS),
+            chosen=SectorChoice(
+                selection=result.selection,
+                models=fitted,
+                horizons=dict.fromkeys(best, H),
+                levels=dict.fromkeys(best, LEVELS),
+            ),
         )
     assert run_id is not None
     return Logged(tracker, run_id, sales, fitted, best)

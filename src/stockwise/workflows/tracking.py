@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -144,6 +145,25 @@ def model_input_sample(model: Forecaster, horizon: int, n_series: int = 2) -> pd
     return pd.DataFrame({S.UNIQUE_ID: ids, "h": [int(horizon)] * len(ids)})
 
 
+@dataclass(frozen=True)
+class SectorChoice:
+    """What a run chose per sector and the fits behind it, as the tracker logs them.
+
+    ``selection``: the model each series was given (None: the metrics decide).
+    ``models`` (sector → model label → fitted forecaster) are the run's final fits; each
+    sector's champion among them is logged as a model and registered with the alias
+    "champion". ``horizons`` and ``levels`` (per sector) set its sample request and bands.
+    """
+
+    selection: pd.DataFrame | None = None
+    models: Mapping[str, Mapping[str, Forecaster]] = field(default_factory=dict)
+    horizons: Mapping[str, int] = field(default_factory=dict)
+    levels: Mapping[str, Sequence[int]] = field(default_factory=dict)
+
+
+NO_CHOICE = SectorChoice()
+
+
 def track_run(
     tracker: Tracker,
     kind: str,
@@ -153,17 +173,14 @@ def track_run(
     metrics: pd.DataFrame,
     out_dir: str | Path,
     files: Mapping[str, Path] | None = None,
-    selection: pd.DataFrame | None = None,
-    models: Mapping[str, Mapping[str, Forecaster]] | None = None,
-    horizons: Mapping[str, int] | None = None,
-    levels: Mapping[str, Sequence[int]] | None = None,
+    chosen: SectorChoice = NO_CHOICE,
 ) -> dict[str, str]:
     """Log one finished run (inside ``tracker.start_run``); returns the sector champions.
 
-    ``models`` (sector → model label → fitted forecaster) are the run's final fits; each
-    sector's champion among them is logged as a model and registered with the alias
-    "champion". ``horizons`` and ``levels`` (per sector) set its sample request and bands.
+    ``chosen``: the run's per-series selection and final fits (:class:`SectorChoice`);
+    without them the champions come from the metrics and no model is logged.
     """
+    selection = chosen.selection
     sectors = _sectors(
         selection if selection is not None and not selection.empty else metrics
     ) or _sectors(sales.series if isinstance(sales, PartedSales) else sales)
@@ -202,16 +219,16 @@ def track_run(
     )
     _log_files(tracker, Path(out_dir), files or {})
     for sector, label in best.items():
-        fitted = (models or {}).get(sector, {}).get(label)
+        fitted = chosen.models.get(sector, {}).get(label)
         if fitted is None or tracker.run_id is None:
             continue
-        horizon = (horizons or {}).get(sector, 1)
+        horizon = chosen.horizons.get(sector, 1)
         sample = model_input_sample(fitted, horizon)
         uri = tracker.log_model(
             model_artifact_name(sector, label),
             fitted,
             sample,
-            levels=tuple((levels or {}).get(sector, ())),
+            levels=tuple(chosen.levels.get(sector, ())),
         )
         if uri is not None:
             tracker.register_best(sector, label, tracker.run_id)
@@ -238,10 +255,12 @@ def track_forecasts(
         out_dir=out_dir,
         files=files,
         metrics=getattr(result, "metrics", pd.DataFrame()),
-        selection=getattr(result, "selection", None),
-        models=getattr(result, "models", None),
-        horizons={s.sector: s.horizon for s in settings},
-        levels={s.sector: tuple(s.levels) for s in settings},
+        chosen=SectorChoice(
+            selection=getattr(result, "selection", None),
+            models=getattr(result, "models", None) or {},
+            horizons={s.sector: s.horizon for s in settings},
+            levels={s.sector: tuple(s.levels) for s in settings},
+        ),
     )
 
 
