@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from stockwise.synthetic import generate_to_files
+from stockwise.synthetic import FileLayout, generate_to_files
 
 
 def peak_rss_mib() -> float:
@@ -50,8 +50,7 @@ def run(args: argparse.Namespace, out_dir: Path) -> dict:
         n_products=args.products,
         n_days=args.days,
         seed=args.seed,
-        fmt=args.fmt,
-        chunk_size=args.chunk_size,
+        layout=FileLayout(args.fmt, args.chunk_size),
     )
     wall = time.perf_counter() - started
     return {

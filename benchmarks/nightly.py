@@ -91,7 +91,7 @@ from stockwise.data.prepare import prepare_sales
 from stockwise.data.readers import RawTable, read_table
 from stockwise.inventory.censoring import uncensor_demand
 from stockwise.inventory.plan import DAYS_PER_PERIOD, build_plan
-from stockwise.synthetic import generate_to_files
+from stockwise.synthetic import FileLayout, generate_to_files
 from stockwise.workflows import plan as plan_workflow
 from stockwise.workflows.plan_config import PlanConfig
 from stockwise.workflows.stages import StageTime
@@ -767,7 +767,9 @@ def generated(
     if done.exists() and all(p.exists() for p in paths.values()):
         return paths, None
     started = time.perf_counter()
-    generate_to_files(folder, sectors=sectors, n_products=series, n_days=days, seed=seed, fmt=fmt)
+    generate_to_files(
+        folder, sectors=sectors, n_products=series, n_days=days, seed=seed, layout=FileLayout(fmt)
+    )
     done.write_text(dt.datetime.now().isoformat())
     return paths, time.perf_counter() - started
 

@@ -10,7 +10,13 @@ import pandas as pd
 import pytest
 
 from stockwise import schema as S
-from stockwise.synthetic import generate, generate_to_files, mothers_day, write_synthetic
+from stockwise.synthetic import (
+    FileLayout,
+    generate,
+    generate_to_files,
+    mothers_day,
+    write_synthetic,
+)
 from stockwise.synthetic.calendar_signals import build_calendar, easter
 
 ARGS = {
@@ -30,7 +36,7 @@ def in_memory():
 
 @pytest.mark.parametrize("chunk_size", [4, 1000])
 def test_chunked_parquet_equals_in_memory(tmp_path: Path, in_memory, chunk_size: int) -> None:
-    paths = generate_to_files(tmp_path, fmt="parquet", chunk_size=chunk_size, **ARGS)
+    paths = generate_to_files(tmp_path, layout=FileLayout("parquet", chunk_size), **ARGS)
     assert set(paths) == {"sales", "inventory", "batches", "truth"}
     assert any(in_memory.sales.groupby(S.UNIQUE_ID)[S.DS].min() > pd.Timestamp("2023-10-01"))
     for name, frame in in_memory.tables.items():
@@ -39,7 +45,7 @@ def test_chunked_parquet_equals_in_memory(tmp_path: Path, in_memory, chunk_size:
 
 
 def test_streaming_csv_matches_write_synthetic_csv(tmp_path: Path, in_memory) -> None:
-    streamed = generate_to_files(tmp_path / "stream", fmt="csv", chunk_size=6, **ARGS)
+    streamed = generate_to_files(tmp_path / "stream", layout=FileLayout("csv", 6), **ARGS)
     written = write_synthetic(in_memory, tmp_path / "whole", fmt="csv")
     for name in written:
         assert streamed[name].read_text() == written[name].read_text(), name

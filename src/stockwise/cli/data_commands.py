@@ -54,7 +54,7 @@ def generate(
     fmt: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
 ) -> None:
     """Generate synthetic sales, inventory and batch files with known true demand."""
-    from stockwise.synthetic import generate_to_files
+    from stockwise.synthetic import FileLayout, generate_to_files
 
     names = tuple(s.strip() for s in sectors.split(",") if s.strip())
     if fmt not in ("csv", "parquet"):
@@ -66,9 +66,9 @@ def generate(
             n_products=products,
             n_days=days,
             seed=seed,
-            fmt=fmt,
             start=start,
             country=country,
+            layout=FileLayout(fmt),
         )
     for table, path in paths.items():
         console.print(f"{table}: {path}", highlight=False, soft_wrap=True)

@@ -14,12 +14,13 @@ against the answer, and a new user can run the whole pipeline with nothing to do
 from stockwise.synthetic.calendar_signals import mothers_day
 from stockwise.synthetic.generator import SECTORS, SyntheticData, generate, iter_chunks
 from stockwise.synthetic.tables import DEMAND, EXPECTED_DEMAND
-from stockwise.synthetic.writer import generate_to_files, write_synthetic
+from stockwise.synthetic.writer import FileLayout, generate_to_files, write_synthetic
 
 __all__ = [
     "DEMAND",
     "EXPECTED_DEMAND",
     "SECTORS",
+    "FileLayout",
     "SyntheticData",
     "generate",
     "generate_to_files",

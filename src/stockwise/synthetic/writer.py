@@ -9,6 +9,7 @@ Files are named ``<table>.<fmt>`` (``sales``, ``inventory``, ``batches``, ``trut
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -25,6 +26,16 @@ from stockwise.synthetic.tables import SCHEMAS
 
 FORMATS = ("csv", "parquet")
 _DATE_FORMAT = "%Y-%m-%d"
+
+
+@dataclass(frozen=True)
+class FileLayout:
+    """How streamed tables go to disk: the file format (``csv`` or ``parquet``) and how
+    many products each chunk holds (what bounds the memory; the rows never depend on it).
+    Kept apart from the generator's arguments, which alone decide the rows."""
+
+    fmt: str = "parquet"
+    chunk_size: int = DEFAULT_CHUNK_SIZE
 
 
 def _paths(out_dir: str | Path, fmt: str) -> dict[str, Path]:
@@ -53,19 +64,19 @@ def generate_to_files(
     n_products: int = 60,
     n_days: int = 730,
     seed: int = 42,
-    fmt: str = "parquet",
-    chunk_size: int = DEFAULT_CHUNK_SIZE,
     start: str | pd.Timestamp = "2024-01-01",
     country: str = "FR",
+    layout: FileLayout = FileLayout(),
 ) -> dict[str, Path]:
-    """Generate chunk by chunk and append to files; memory is bounded by ``chunk_size``.
+    """Generate chunk by chunk and append to files; memory is bounded by the layout's
+    ``chunk_size``.
 
     The rows are identical to ``generate`` with the same arguments, whatever the chunk
     size. Returns the written paths by table name.
     """
-    chunks = iter_chunks(sectors, n_products, n_days, seed, start, country, chunk_size)
-    paths = _paths(out_dir, fmt)
-    if fmt == "parquet":
+    chunks = iter_chunks(sectors, n_products, n_days, seed, start, country, layout.chunk_size)
+    paths = _paths(out_dir, layout.fmt)
+    if layout.fmt == "parquet":
         writers = {name: pq.ParquetWriter(paths[name], SCHEMAS[name]) for name in SCHEMAS}
         try:
             for chunk in chunks:
