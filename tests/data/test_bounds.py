@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from stockwise.cli.app import app
 from stockwise.data import load_table
 from stockwise.data.bounds import DEFAULT_BOUNDS, DEFAULT_LIMITS, Bound, load_bounds
-from stockwise.data.partition import stream_sales
+from stockwise.data.partition import PartSizes, stream_sales
 from stockwise.errors import OptionError
 from stockwise.workflows.plan import plan_files
 
@@ -156,7 +156,7 @@ def test_streamed_parts_check_the_same_bounds(tmp_path: Path):
     sales.to_parquet(path, index=False)
     bounds = load_bounds({"y": {"max": 5e9}})
     whole = load_table(str(path), "sales", as_of=AS_OF, bounds=bounds)
-    parted = stream_sales(path, tmp_path / "parts", as_of=AS_OF, part_series=1, bounds=bounds)
+    parted = stream_sales(path, tmp_path / "parts", as_of=AS_OF, sizes=PartSizes(1), bounds=bounds)
     assert (
         parted.report.summary == whole.report.summary == "80 rows read, 79 accepted, 1 quarantined"
     )

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from stockwise.data.partition import series_blocks, stream_sales
+from stockwise.data.partition import PartSizes, series_blocks, stream_sales
 from stockwise.errors import EmptyInputError, InputError, MissingColumnsError
 from stockwise.synthetic import generate
 from stockwise.workflows.chunked_plan import plan_files_in_chunks
@@ -44,7 +44,7 @@ def test_parts_give_the_whole_files_verdicts(data, tmp_path: Path) -> None:
     rows.to_parquet(path, index=False)
     whole = validate_sources(str(path), out_dir=tmp_path / "whole").tables["sales"]
     parted = stream_sales(
-        path, tmp_path / "parts", out_dir=tmp_path / "parted", part_series=5, batch_rows=700
+        path, tmp_path / "parts", out_dir=tmp_path / "parted", sizes=PartSizes(5, 700)
     )
     assert len(parted.parts) > 4  # several parts, read in several batches
     assert parted.report.summary == whole.report.summary
@@ -143,13 +143,13 @@ def test_parts_validated_on_a_process_pool_are_the_parts_validated_here(
 
     path = tmp_path / "sales.parquet"
     erp_rows(data.sales).to_parquet(path, index=False)
-    here = stream_sales(path, tmp_path / "here", out_dir=tmp_path / "v_here", part_series=4)
+    here = stream_sales(path, tmp_path / "here", out_dir=tmp_path / "v_here", sizes=PartSizes(4))
     with LocalProcessExecutor(2) as pool:
         there = stream_sales(
             path,
             tmp_path / "there",
             out_dir=tmp_path / "v_there",
-            part_series=4,
+            sizes=PartSizes(4),
             map_parts=pool.map,
         )
     assert there.report.summary == here.report.summary and len(there.parts) == len(here.parts)

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from stockwise.cli.app import app
-from stockwise.data.partition import stream_sales
+from stockwise.data.partition import PartSizes, stream_sales
 from stockwise.report.html import holes_note
 from stockwise.workflows.chunked_plan import plan_files_in_chunks
 from stockwise.workflows.plan_config import PlanConfig
@@ -68,7 +68,9 @@ def test_a_chunked_plan_finds_the_holes_of_every_chunk_and_writes_them(files, tm
 
 
 def test_the_streamed_intake_says_the_holes_of_all_parts_once(files, tmp_path) -> None:
-    parted = stream_sales(files["parquet"], tmp_path / "parts", part_series=1, as_of="2026-01-01")
+    parted = stream_sales(
+        files["parquet"], tmp_path / "parts", sizes=PartSizes(1), as_of="2026-01-01"
+    )
     _assert_both_holes(parted.report.holes)
     said = [n for n in parted.report.notes if "holes" in n]
     assert len(said) == 1

@@ -21,6 +21,7 @@ series sorted, near-equal blocks), so a chunk usually reads exactly one part.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -68,6 +69,16 @@ def series_blocks(sector_of: pd.Series, size: int) -> list[tuple[str | None, np.
     return blocks
 
 
+@dataclass(frozen=True)
+class PartSizes:
+    """How big the pieces of a streamed sales file are: ``part_series`` series per part
+    (what one part's validation holds) and ``batch_rows`` rows per read batch (what one
+    read holds). Both bound the memory only; the verdicts never depend on them."""
+
+    part_series: int = 2000
+    batch_rows: int = BATCH_ROWS
+
+
 def stream_sales(
     path: str | Path,
     work_dir: str | Path,
@@ -75,16 +86,15 @@ def stream_sales(
     out_dir: str | Path | None = None,
     column_map: dict[str, str] | None = None,
     as_of: pd.Timestamp | str | None = None,
-    part_series: int = 2000,
-    batch_rows: int = BATCH_ROWS,
+    sizes: PartSizes = PartSizes(),
     map_parts: PartMap | None = None,
     bounds: Bounds = DEFAULT_BOUNDS,
 ) -> PartedSales:
     """Validate a Parquet sales file part by part; the parts go to ``work_dir``.
 
     ``out_dir``: where ``sales_quarantine.csv`` and ``sales_issues.csv`` go (as
-    :func:`~stockwise.workflows.validate.validate_sources` writes them). ``part_series``:
-    series per part. Memory holds one batch of ``batch_rows`` rows, or one part, at a time.
+    :func:`~stockwise.workflows.validate.validate_sources` writes them). ``sizes``: series
+    per part and rows per batch; memory holds one batch, or one part, at a time.
     ``map_parts``: an executor's ``map`` (``map(fn, items, config)``, results in any
     order) to validate the parts on its workers, which must see ``work_dir``; default:
     here, one after the other. ``bounds``: the plausible ranges of the numbers, checked in
@@ -98,13 +108,13 @@ def stream_sales(
     work = Path(work_dir)
     work.mkdir(parents=True, exist_ok=True)
 
-    sector_of = _raw_series(file, keys, batch_rows)
-    blocks = series_blocks(sector_of, part_series)
+    sector_of = _raw_series(file, keys, sizes.batch_rows)
+    blocks = series_blocks(sector_of, sizes.part_series)
     block_of = pd.Series(
         np.repeat(np.arange(len(blocks)), [len(ids) for _, ids in blocks]),
         index=pd.Index(np.concatenate([ids for _, ids in blocks]) if blocks else [], dtype=object),
     )
-    raw_parts = _route(file, keys, block_of, len(blocks), work, batch_rows)
+    raw_parts = _route(file, keys, block_of, len(blocks), work, sizes.batch_rows)
     return _validate_parts(raw_parts, source, work, out_dir, column_map, as_of, map_parts, bounds)
 
 
@@ -112,6 +122,7 @@ __all__ = [
     "BATCH_ROWS",
     "PartMap",
     "PartOptions",
+    "PartSizes",
     "PartVerdict",
     "PartedSales",
     "SalesRef",

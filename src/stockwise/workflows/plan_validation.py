@@ -12,7 +12,7 @@ from typing import Any, TypeAlias
 import pandas as pd
 
 from stockwise.data.bounds import DEFAULT_BOUNDS, Bounds
-from stockwise.data.partition import PartMap, is_parquet_file, stream_sales
+from stockwise.data.partition import PartMap, PartSizes, is_parquet_file, stream_sales
 from stockwise.data.read_options import NO_OPTIONS, ReadOptions
 from stockwise.workflows.validate import ValidationRun, cross_check, validate_sources
 
@@ -89,7 +89,7 @@ def validate_plan_inputs(
             parts_dir,
             out_dir=out / "validation",
             column_map=sources.column_map,
-            part_series=part_series,
+            sizes=PartSizes(part_series),
             map_parts=map_parts,
             bounds=sources.bounds,
         )
