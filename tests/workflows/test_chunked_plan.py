@@ -17,6 +17,7 @@ from stockwise.synthetic import generate
 from stockwise.workflows import plan_outputs
 from stockwise.workflows.chunked_plan import (
     ChunkProgress,
+    RunHooks,
     plan_chunk,
     plan_in_chunks,
     split_chunks,
@@ -46,8 +47,7 @@ def collect(data, config: PlanConfig, executor=None, progress=None) -> ChunkColl
         config,
         sink,
         batches=data.batches,
-        executor=executor,
-        progress=progress,
+        hooks=RunHooks(executor=executor, progress=progress),
     )
     return sink
 
@@ -243,7 +243,7 @@ def test_a_large_run_keeps_the_big_tables_in_parquet_only(
             PlanConfig(models=CHEAP, n_windows=1),
             writer,
             batches=data.batches,
-            executor=pool,
+            hooks=RunHooks(executor=pool),
         )
     files = writer.finish()
     # the workers wrote the big tables themselves: only the per-product ones came back

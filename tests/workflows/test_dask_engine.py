@@ -11,7 +11,7 @@ from stockwise.adapters.distributed import SCHEDULER_ENV, DaskExecutor, open_exe
 from stockwise.errors import OptionError
 from stockwise.ports.executors import InProcessExecutor, LocalProcessExecutor
 from stockwise.synthetic import generate
-from stockwise.workflows.chunked_plan import plan_in_chunks
+from stockwise.workflows.chunked_plan import RunHooks, plan_in_chunks
 from stockwise.workflows.plan_config import PlanConfig
 from stockwise.workflows.plan_outputs import ChunkCollector
 
@@ -27,7 +27,12 @@ def test_a_dask_cluster_plans_500_series_as_the_local_engine_does() -> None:
         sink = ChunkCollector()
         with open_executor(engine, workers=2) as executor:
             n = plan_in_chunks(
-                data.sales, data.inventory, config, sink, batches=data.batches, executor=executor
+                data.sales,
+                data.inventory,
+                config,
+                sink,
+                batches=data.batches,
+                hooks=RunHooks(executor),
             )
             with pytest.raises(OptionError, match="unknown model 'NoSuchModel'"):
                 plan_in_chunks(
@@ -35,7 +40,7 @@ def test_a_dask_cluster_plans_500_series_as_the_local_engine_does() -> None:
                     data.inventory,
                     PlanConfig(models=("NoSuchModel",)),
                     ChunkCollector(),
-                    executor=executor,
+                    hooks=RunHooks(executor),
                 )  # a worker's error
         assert n == 6  # three sectors of about 167 series, two chunks each
         plans[engine] = sink

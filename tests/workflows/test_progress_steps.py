@@ -14,7 +14,7 @@ import pytest
 from stockwise.ports.executors import InProcessExecutor, LocalProcessExecutor
 from stockwise.progress import Step, shares, step, within
 from stockwise.synthetic import generate
-from stockwise.workflows.chunked_plan import plan_in_chunks
+from stockwise.workflows.chunked_plan import RunHooks, plan_in_chunks
 from stockwise.workflows.plan_config import PlanConfig
 from stockwise.workflows.plan_outputs import ChunkCollector
 from stockwise.workflows.sector_forecast import backtest_file, forecast_file
@@ -133,8 +133,7 @@ def test_chunks_report_their_stages_when_they_run_here(data) -> None:
         config,
         ChunkCollector(),
         batches=data.batches,
-        executor=InProcessExecutor(),
-        steps=heard.append,
+        hooks=RunHooks(executor=InProcessExecutor(), steps=heard.append),
     )
     _rising(heard)
     done = [s for s in heard if s.stage == "chunks planned"]
@@ -160,8 +159,7 @@ def test_chunks_run_elsewhere_report_only_when_done(data) -> None:
         config,
         ChunkCollector(),
         batches=data.batches,
-        executor=ElsewhereExecutor(),
-        steps=heard.append,
+        hooks=RunHooks(executor=ElsewhereExecutor(), steps=heard.append),
     )
     assert [s.describe() for s in heard] == [f"chunks planned {k} of 3" for k in (1, 2, 3)]
     assert [round(s.fraction, 3) for s in heard] == [0.333, 0.667, 1.0]
@@ -178,8 +176,7 @@ def test_a_report_that_raises_stops_the_plan_before_the_next_chunk(data) -> None
             config,
             sink,
             batches=data.batches,
-            executor=InProcessExecutor(),
-            steps=_stop_at("chunks planned", heard),
+            hooks=RunHooks(executor=InProcessExecutor(), steps=_stop_at("chunks planned", heard)),
         )
     assert sum(1 for s in heard if s.stage == "chunks planned") == 1
     assert set(sink.plan["sector"]) == {"pharmacy"}  # the first chunk only
@@ -196,7 +193,6 @@ def test_a_report_that_raises_stops_a_process_pool_at_a_finished_chunk(data) -> 
             config,
             ChunkCollector(),
             batches=data.batches,
-            executor=pool,
-            steps=_stop_at("chunks planned", heard),
+            hooks=RunHooks(executor=pool, steps=_stop_at("chunks planned", heard)),
         )
     assert [s.describe() for s in heard] == ["chunks planned 1 of 3"]

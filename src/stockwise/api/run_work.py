@@ -210,7 +210,7 @@ def _plan_chunks(
     engine; a sector without one is left out with a note, as before any planning. Also
     returns the plan's config, its first planned day fixed."""
     from stockwise.adapters.distributed import open_executor
-    from stockwise.workflows.chunked_plan import plan_in_chunks
+    from stockwise.workflows.chunked_plan import RunHooks, plan_in_chunks
 
     sales = _stocked_sectors(data.sales, inventory, notes)
     config = config.with_today(sales).with_language(  # the profiles' language, as the CLI
@@ -229,8 +229,7 @@ def _plan_chunks(
             collected,
             batches=data.batches,
             planned=data.planned,
-            executor=executor,
-            steps=_as_steps(progress),
+            hooks=RunHooks(executor=executor, steps=_as_steps(progress)),
         )
     return collected, config
 

@@ -73,6 +73,20 @@ VALIDATE_SHARE, WRITE_FROM = 0.05, 0.97
 Progress = Callable[[ChunkProgress], None]
 
 
+@dataclass(frozen=True)
+class RunHooks:
+    """Where the chunks of a run go and who hears of it: the ``executor`` (default: this
+    process), the ``tracker``, ``progress`` (each finished chunk), ``steps`` (validating,
+    the chunks, writing) and ``timings`` (this process's wall and CPU time of "validate",
+    reading included, "chunks", splitting and waiting for the executor, and "write")."""
+
+    executor: Executor | None = None
+    tracker: Tracker | None = None
+    progress: Progress | None = None
+    timings: dict[str, StageTime] | None = None
+    steps: Report | None = None
+
+
 def plan_in_chunks(
     sales: pd.DataFrame | PartedSales,
     inventory: pd.DataFrame,
@@ -81,14 +95,13 @@ def plan_in_chunks(
     *,
     batches: pd.DataFrame | None = None,
     planned: pd.DataFrame | None = None,
-    executor: Executor | None = None,
-    progress: Progress | None = None,
-    steps: Report | None = None,
+    hooks: RunHooks = RunHooks(),
 ) -> int:
-    """Plan every chunk on ``executor`` (default: here) and hand each result to ``sink``
-    as it completes; ``progress`` hears of each finished chunk. Returns the chunk count.
+    """Plan every chunk on ``hooks.executor`` (default: here) and hand each result to
+    ``sink`` as it completes; ``hooks.progress`` hears of each finished chunk. Returns the
+    chunk count. (The hooks' tracker and timings belong to the whole run: unused here.)
 
-    ``steps`` hears each finished chunk too, as a :class:`~stockwise.progress.Step` whose
+    ``hooks.steps`` hears each finished chunk too, as a :class:`~stockwise.progress.Step` whose
     share of the job counts series, and, when the chunks run in this thread
     (``executor.runs_here``), each chunk's stages: a single chunk of 2,000 series then
     moves the bar sector by sector and candidate by candidate. Raising from either stops
@@ -96,6 +109,7 @@ def plan_in_chunks(
 
     ``today`` is fixed from the whole sales table first, so all chunks plan from one day.
     """
+    executor, progress, steps = hooks.executor, hooks.progress, hooks.steps
     config = config.with_today(sales)
     chunks = split_chunks(sales, inventory, config, batches=batches, planned=planned)
     log.info(
@@ -169,20 +183,6 @@ class ChunkedPlanRun:
     """What the budget kept and left out of the whole order list (None: no budget)."""
     lang: str = "en"
     """The language the run's files speak (``--lang``, else the profiles')."""
-
-
-@dataclass(frozen=True)
-class RunHooks:
-    """Where the chunks of a run go and who hears of it: the ``executor`` (default: this
-    process), the ``tracker``, ``progress`` (each finished chunk), ``steps`` (validating,
-    the chunks, writing) and ``timings`` (this process's wall and CPU time of "validate",
-    reading included, "chunks", splitting and waiting for the executor, and "write")."""
-
-    executor: Executor | None = None
-    tracker: Tracker | None = None
-    progress: Progress | None = None
-    timings: dict[str, StageTime] | None = None
-    steps: Report | None = None
 
 
 def plan_files_in_chunks(
@@ -267,9 +267,7 @@ def plan_sources_in_chunks(
             writer,
             batches=tables["batches"].data if "batches" in tables else None,
             planned=future,
-            executor=executor,
-            progress=hooks.progress,
-            steps=within(steps, VALIDATE_SHARE, WRITE_FROM),
+            hooks=replace(hooks, steps=within(steps, VALIDATE_SHARE, WRITE_FROM)),
         )
         clock.lap("chunks")
         step(steps, "writing the files", 0, 1, span=(WRITE_FROM, 1.0))
