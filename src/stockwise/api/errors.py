@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import math
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -83,6 +84,19 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 and fuzzers can check answers against it."""
 
 
+@dataclass(frozen=True)
+class ErrorPlace:
+    """Where in the client's input a problem is: the file, its row, its column (each
+    None when it does not apply), so a client can point at the cell to fix."""
+
+    file: str | None = None
+    row: int | None = None
+    column: str | None = None
+
+
+NOWHERE = ErrorPlace()
+
+
 class ApiError(Exception):
     """An expected failure with an HTTP status and the error body's fields."""
 
@@ -93,9 +107,7 @@ class ApiError(Exception):
         *,
         code: str | None = None,
         hint: str | None = None,
-        file: str | None = None,
-        row: int | None = None,
-        column: str | None = None,
+        at: ErrorPlace = NOWHERE,
         issues: list[dict[str, Any]] | None = None,
         headers: dict[str, str] | None = None,
     ) -> None:
@@ -106,9 +118,9 @@ class ApiError(Exception):
             "code": code or CODES.get(status, "error"),
             "message": message,
             "hint": hint,
-            "file": file,
-            "row": row,
-            "column": column,
+            "file": at.file,
+            "row": at.row,
+            "column": at.column,
             "issues": issues or [],
         }
         self.headers = headers
@@ -130,9 +142,7 @@ def from_input_error(exc: InputError, issues: list[dict[str, Any]] | None = None
         str(exc.message),
         code="invalid_file",
         hint=exc.hint,
-        file=exc.source,
-        row=exc.row,
-        column=exc.column,
+        at=ErrorPlace(file=exc.source, row=exc.row, column=exc.column),
         issues=issues,
     )
 
@@ -186,7 +196,7 @@ def install_handlers(app: FastAPI) -> None:
                 422,
                 message or "invalid request",
                 issues=issues,
-                column=issues[0]["column"] if issues else None,
+                at=ErrorPlace(column=issues[0]["column"] if issues else None),
             )
         )
 

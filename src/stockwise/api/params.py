@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Request
 
-from stockwise.api.errors import ApiError
+from stockwise.api.errors import ApiError, ErrorPlace
 from stockwise.errors import OptionError
 from stockwise.words import check_language
 
@@ -47,7 +47,7 @@ def choices(text: str | None, allowed: tuple[str, ...], name: str) -> list[str] 
             422,
             f"{name}: unknown value(s) {', '.join(map(repr, wrong))}; "
             f"expected {', '.join(allowed)}",
-            column=name,
+            at=ErrorPlace(column=name),
             code="invalid_request",
         )
     return values
@@ -67,7 +67,7 @@ def _lang(
     try:
         return check_language(lang or request.app.state.settings.lang)
     except OptionError as exc:
-        raise ApiError(422, str(exc), column="lang", code="invalid_request") from exc
+        raise ApiError(422, str(exc), at=ErrorPlace(column="lang"), code="invalid_request") from exc
 
 
 LangDep = Annotated[str, Depends(_lang)]

@@ -14,7 +14,7 @@ import pandas as pd
 
 from stockwise import schema as S
 from stockwise.adapters.storage.loads import unstorable_text
-from stockwise.api.errors import ApiError
+from stockwise.api.errors import ApiError, ErrorPlace
 from stockwise.data.mapping import ColumnMapping
 from stockwise.data.readers import RawTable
 
@@ -43,9 +43,7 @@ def refuse_unstorable(
         f"file {name}: {len(issues)} cell(s) cannot be stored; first: "
         f"{where}column '{first['column']}': {first['message']}",
         code="invalid_file",
-        file=name,
-        row=first["row"],
-        column=first["column"],
+        at=ErrorPlace(file=name, row=first["row"], column=first["column"]),
         issues=issues[:MAX_ISSUES],
         hint="Shorten those values or remove the NUL characters, then upload "
         "the file again; nothing of it was stored.",

@@ -15,7 +15,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from stockwise.api.errors import ApiError
+from stockwise.api.errors import ApiError, ErrorPlace
 from stockwise.api.settings import Settings
 from stockwise.data.readers import EXCEL_SUFFIXES, SEPARATORS
 
@@ -47,7 +47,7 @@ def check_unpacked_size(path: Path, name: str, settings: Settings) -> None:
             f"{ratio:.0f} times its size; at most "
             f"{settings.max_spreadsheet_ratio:g} times is read",
             code="too_large",
-            file=name,
+            at=ErrorPlace(file=name),
             hint="Send the sheet as CSV or Parquet, or raise "
             "STOCKWISE_MAX_SPREADSHEET_RATIO on the server.",
         )
@@ -57,7 +57,7 @@ def check_unpacked_size(path: Path, name: str, settings: Settings) -> None:
             f"file {name}: the workbook unpacks to {size / MB:.0f} MB, over "
             f"the limit of {settings.max_spreadsheet_mb:g} MB",
             code="too_large",
-            file=name,
+            at=ErrorPlace(file=name),
             hint="Send the sheet as CSV or Parquet, split it, or raise "
             "STOCKWISE_MAX_SPREADSHEET_MB on the server.",
         )
@@ -77,8 +77,7 @@ def check_header_width(path: Path, name: str, settings: Settings) -> None:
             f"file {name}: the header has {widest} or more columns; at most "
             f"{settings.max_columns} are read",
             code="invalid_file",
-            file=name,
-            row=1,
+            at=ErrorPlace(file=name, row=1),
             hint="Keep the columns stockwise uses (or raise STOCKWISE_MAX_COLUMNS on the server).",
         )
 
@@ -90,8 +89,7 @@ def check_table_size(n_rows: int, n_columns: int, name: str, settings: Settings)
             422,
             f"file {name}: {n_columns} columns; at most {settings.max_columns} are read",
             code="invalid_file",
-            file=name,
-            row=1,
+            at=ErrorPlace(file=name, row=1),
             hint="Keep the columns stockwise uses (or raise STOCKWISE_MAX_COLUMNS on the server).",
         )
     if n_rows > settings.max_rows:
@@ -99,7 +97,7 @@ def check_table_size(n_rows: int, n_columns: int, name: str, settings: Settings)
             413,
             f"file {name}: {n_rows} rows; at most {settings.max_rows} are taken in one upload",
             code="too_large",
-            file=name,
+            at=ErrorPlace(file=name),
             hint="Split the file (uploads add up: rows are upserted), or raise "
             "STOCKWISE_MAX_ROWS on the server.",
         )

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 from fastapi import UploadFile
 
-from stockwise.api.errors import ApiError, from_input_error
+from stockwise.api.errors import ApiError, ErrorPlace, from_input_error
 from stockwise.api.serialize import records
 from stockwise.api.settings import Settings
 from stockwise.api.upload_hints import for_the_web
@@ -102,7 +102,11 @@ def validate_upload(
             raise from_input_error(for_the_web(renamed(exc, str(path), name), table)) from None
         except OptionError as exc:
             raise ApiError(
-                422, f"file {name}: {exc.message}", hint=exc.hint, file=name, code="invalid_request"
+                422,
+                f"file {name}: {exc.message}",
+                hint=exc.hint,
+                at=ErrorPlace(file=name),
+                code="invalid_request",
             ) from None
 
 
@@ -196,9 +200,11 @@ def refuse_empty(result: ValidatedTable, name: str, issues: list[dict[str, Any]]
             f"file {name}: no usable rows: all {result.report.n_read} rows "
             f"were quarantined ({len(result.report.issues)} issues)",
             code="invalid_file",
-            file=name,
-            row=issues[0]["row"] if issues else None,
-            column=issues[0]["column"] if issues else None,
+            at=ErrorPlace(
+                file=name,
+                row=issues[0]["row"] if issues else None,
+                column=issues[0]["column"] if issues else None,
+            ),
             issues=issues,
         )
 

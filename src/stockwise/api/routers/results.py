@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from stockwise.adapters.storage import queries
 from stockwise.adapters.storage.models import Run
 from stockwise.api.deps import ReadKey, StorageDep
-from stockwise.api.errors import ApiError, not_found
+from stockwise.api.errors import ApiError, ErrorPlace, not_found
 from stockwise.api.params import LangDep, PagingDep, UniqueIdDep, choices
 from stockwise.api.serialize import jsonable, page
 from stockwise.cells import round_to_meaning, write_csv
@@ -96,7 +96,7 @@ def _plan_filters(urgency: str | None, alert: str | None) -> dict[str, Any]:
         raise ApiError(
             422,
             f"alert: unknown value {alert!r}; expected {', '.join(ALERT_TYPES)}",
-            column="alert",
+            at=ErrorPlace(column="alert"),
         )
     return {"urgency": choices(urgency, URGENCIES, "urgency"), "alert": alert}
 
@@ -262,7 +262,9 @@ def list_alerts(
     levels = choices(severity, SEVERITIES, "severity")
     if type and type not in ALERT_TYPES:
         raise ApiError(
-            422, f"type: unknown value {type!r}; expected {', '.join(ALERT_TYPES)}", column="type"
+            422,
+            f"type: unknown value {type!r}; expected {', '.join(ALERT_TYPES)}",
+            at=ErrorPlace(column="type"),
         )
     with storage.session() as session:
         run_id = _run_id(session, run_id, "plan")

@@ -25,7 +25,7 @@ from stockwise.adapters.storage.loads import store_table
 from stockwise.adapters.storage.models import Upload
 from stockwise.adapters.storage.runs import list_uploads as upload_records
 from stockwise.api.deps import ReadKey, StorageDep, WriteKey
-from stockwise.api.errors import ApiError
+from stockwise.api.errors import ApiError, ErrorPlace
 from stockwise.api.jobs import as_utc
 from stockwise.api.params import PagingDep
 from stockwise.api.serialize import page
@@ -206,7 +206,7 @@ def _store(
             409,
             f"file {name}: {exc.message}",
             hint=exc.hint,
-            file=name,
+            at=ErrorPlace(file=name),
             headers={"Retry-After": "1"},
         ) from None
     return {
