@@ -433,3 +433,10 @@ def test_initial_stock_follows_the_mean_of_the_cover_window() -> None:
     assert stock[28] == pytest.approx(10.0 * 14)
     expected = (2.0 * 337 + 10.0 * 28) / 365 * 14
     assert stock[365] == pytest.approx(expected)
+
+
+def test_the_cli_help_states_the_replay_default_length() -> None:
+    from stockwise.cli import simulate_command
+    from stockwise.replay import comparison
+
+    assert simulate_command.DEFAULT_DAYS == comparison.DEFAULT_DAYS

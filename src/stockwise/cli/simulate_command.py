@@ -32,6 +32,9 @@ if TYPE_CHECKING:
     import pandas as pd
 
 DEFAULT_DAYS = 180
+"""Days replayed without ``--start``, for the help text: the replay package's own
+:data:`stockwise.replay.comparison.DEFAULT_DAYS` (tested equal) is not imported here, so
+that ``--help`` does not load the replay and its models."""
 TARGETS = ("cycle-service-level", "fill-rate")
 
 
