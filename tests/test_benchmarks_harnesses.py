@@ -29,6 +29,7 @@ def harness(monkeypatch: pytest.MonkeyPatch):
     return load
 
 
+@pytest.mark.slow
 def test_accuracy(harness, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert harness("accuracy").main(["--smoke", "--out", str(tmp_path)]) == 0
     assert "| pbs |" in capsys.readouterr().out
@@ -41,6 +42,7 @@ def test_censored_demand(harness, tmp_path: Path) -> None:
     assert [row["sector"] for row in json.loads(report.read_text())["table"]][-1] == "all"
 
 
+@pytest.mark.slow
 def test_closed_loop(harness, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     harness("closed_loop").main(["--smoke", "--out", str(tmp_path)])
     assert (tmp_path / "smoke_summary.csv").exists()
@@ -53,6 +55,7 @@ def test_generate_scale(harness, tmp_path: Path) -> None:
     assert json.loads(report.read_text())["products"] == 30
 
 
+@pytest.mark.slow
 def test_ml_accuracy(harness, tmp_path: Path) -> None:
     pytest.importorskip("lightgbm")
     assert harness("ml_accuracy").main(["--smoke", "--out", str(tmp_path)]) == 0
@@ -60,12 +63,14 @@ def test_ml_accuracy(harness, tmp_path: Path) -> None:
     assert [row["model"] for row in rows] == ["SeasonalNaive", "LightGBM"]
 
 
+@pytest.mark.slow
 def test_overhead(harness, tmp_path: Path) -> None:
     assert harness("overhead").main(["--smoke", "--out", str(tmp_path)]) == 0
     result = json.loads((tmp_path / "overhead.json").read_text())
     assert result["series"] == 8 and result["checks"]["a_vs_b"]["unmatched_rows"] == 0
 
 
+@pytest.mark.slow
 def test_lstm_scale(harness, tmp_path: Path) -> None:
     pytest.importorskip("torch")
     assert harness("lstm_scale").main(["--smoke", "--out", str(tmp_path)]) == 0

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.shared_data
+pytestmark = [pytest.mark.shared_data, pytest.mark.slow]
 SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "cold_start.py"
 
 

@@ -15,6 +15,7 @@ from test_dashboard_browser import CHARTS_DRAWN, Watch, _serve, _shot
 from test_dashboard_no_sector import SNAPSHOT, _upload_and_plan
 
 
+@pytest.mark.slow
 def test_the_dashboard_speaks_french(browser: object, tmp_path: Path) -> None:
     with _serve(tmp_path / "stockwise.db") as (base, key):
         _upload_and_plan(base, key, tmp_path)

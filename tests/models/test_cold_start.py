@@ -198,6 +198,7 @@ def test_the_peers_closest_in_shape_lead() -> None:
     np.testing.assert_allclose(out["forecast"], 40.0 * SHAPE[out["ds"].dt.dayofweek], rtol=1e-9)
 
 
+@pytest.mark.slow
 def test_monthly_series_get_peer_forecasts_too() -> None:
     months = pd.date_range("2020-01-01", periods=48, freq="MS")
     season = 1 + 0.5 * np.sin(2 * np.pi * months.month / 12)

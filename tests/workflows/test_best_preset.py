@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from stockwise.workflows.forecast import _backtest_candidates, _candidates, backtest, run_forecast
 
@@ -50,6 +51,7 @@ def test_best_adds_the_trio_and_their_median_to_every_class_fast_does_not() -> N
     assert "MedianCombo" in daily["smooth"] and "AutoARIMA" not in daily["smooth"]
 
 
+@pytest.mark.slow
 def test_the_combination_backtest_from_its_members_equals_fitting_it() -> None:
     """The backtest takes the combination from its members' columns: it must be what the
     combination itself forecasts in those windows, points and bands."""
@@ -69,6 +71,7 @@ def test_the_combination_backtest_from_its_members_equals_fitting_it() -> None:
         np.testing.assert_allclose(joined[column], joined[f"{column}_fit"], rtol=1e-9)
 
 
+@pytest.mark.slow
 def test_best_backtests_the_combination_and_can_serve_it() -> None:
     run = run_forecast(
         _panel(),

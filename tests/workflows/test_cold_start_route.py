@@ -32,6 +32,7 @@ def launch() -> tuple[pd.DataFrame, pd.DataFrame, str]:
     return sales[keep].reset_index(drop=True), inventory, young
 
 
+@pytest.mark.slow
 def test_the_plan_orders_a_young_product_on_its_peers_forecast(launch) -> None:
     sales, inventory, young = launch
     assert sales["unique_id"].nunique() >= 6  # the young product and its peers
@@ -50,6 +51,7 @@ def test_the_plan_orders_a_young_product_on_its_peers_forecast(launch) -> None:
     assert PlanConfig(cold_start=0).plan_kwargs()["cold_start"] == 0  # the CLI's path
 
 
+@pytest.mark.slow
 def test_a_profile_key_and_an_argument_set_the_threshold(launch, tmp_path: Path) -> None:
     sales, _, young = launch
     folder = tmp_path / "profiles"
@@ -67,6 +69,7 @@ def test_a_profile_key_and_an_argument_set_the_threshold(launch, tmp_path: Path)
     )
 
 
+@pytest.mark.slow
 def test_the_cli_option_sets_the_threshold(launch, tmp_path: Path) -> None:
     sales, _, young = launch
     path = tmp_path / "sales.csv"

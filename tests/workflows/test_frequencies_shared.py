@@ -17,7 +17,7 @@ from stockwise import calendar_facts
 from stockwise.workflows.forecast import run_forecast
 from stockwise.workflows.plan import plan_inventory
 
-pytestmark = pytest.mark.shared_data
+pytestmark = [pytest.mark.shared_data, pytest.mark.slow]
 DATASETS = ("pbs", "aus_retail", "hospital")
 SERIES = 4
 """Series per dataset: the busiest few, to keep the test fast."""

@@ -18,7 +18,7 @@ from stockwise.workflows.forecast import run_forecast
 from stockwise.workflows.plan import plan_inventory
 from stockwise.workflows.validate import validate_sources
 
-pytestmark = pytest.mark.shared_data
+pytestmark = [pytest.mark.shared_data, pytest.mark.slow]
 
 STORES = ["store_0001", "store_0003", "store_0024", "store_0025"]
 REAL_HOLES = ["store_0013", "store_0020"]

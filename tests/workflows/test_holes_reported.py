@@ -57,6 +57,7 @@ def _assert_both_holes(holes: pd.DataFrame) -> None:
     assert holes["days"].tolist() == [31, 20]
 
 
+@pytest.mark.slow
 def test_a_chunked_plan_finds_the_holes_of_every_chunk_and_writes_them(files, tmp_path) -> None:
     config = PlanConfig(models=("SeasonalNaive",), n_windows=1, chunk_size=1)
     run, validation = plan_files_in_chunks(files["parquet"], files["inventory"], tmp_path, config)

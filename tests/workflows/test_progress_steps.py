@@ -150,6 +150,7 @@ def test_chunks_report_their_stages_when_they_run_here(data) -> None:
     assert "backtesting candidate" in stages
 
 
+@pytest.mark.slow
 def test_chunks_run_elsewhere_report_only_when_done(data) -> None:
     config = PlanConfig(models=CHEAP, n_windows=1, chunk_size=2)
     heard: list[Step] = []
