@@ -214,19 +214,17 @@ def run_forecast(
     """
     given = {**options, **({} if freq is None else {"freq": freq})}
     run = ForecastConfig.of(config, given, FORECAST_OPTIONS)
-    return _run(df, h, run, RunData(X_df, closed_calendar, progress))
+    return _run(df, h, run, X_df, closed_calendar, progress)
 
 
-class RunData(NamedTuple):
-    """The frames and listener of a run, beside its config."""
-
-    X_df: pd.DataFrame | None
-    closed_calendar: pd.DataFrame | None
-    progress: Report | None
-
-
-def _run(df: pd.DataFrame, h: int, config: ForecastConfig, data: RunData) -> ForecastRun:
-    X_df, closed_calendar, progress = data
+def _run(
+    df: pd.DataFrame,
+    h: int,
+    config: ForecastConfig,
+    X_df: pd.DataFrame | None,
+    closed_calendar: pd.DataFrame | None,
+    progress: Report | None,
+) -> ForecastRun:
     freq, models, n_windows, quality = config.freq, config.models, config.n_windows, config.quality
     levels, calibrate = config.levels, config.calibrate
     try:

@@ -90,7 +90,7 @@ def forecast_sectors(
     base = config.forecast
     forecasts, selections, metrics, settings, past = [], [], [], [], []
     fitted: dict[str, dict[str, Forecaster]] = {}
-    exog = _exog(sales, X_df, base.exog or ())
+    exog = _known_ahead(sales, X_df, base.exog or ())
     for rows, setting, part in _parts(progress, _groups(sales, config)):
         log.info(
             "forecasting sector %s: %d series, h=%d",
@@ -140,21 +140,21 @@ def _sector_config(
     )
 
 
-def _exog(
-    sales: pd.DataFrame, X_df: pd.DataFrame | None, drivers: Sequence[str]
+def _known_ahead(
+    sales: pd.DataFrame, X_df: pd.DataFrame | None, exog: Sequence[str]
 ) -> tuple[str, ...]:
-    """The known-ahead columns to use: named, or every column of the planned values
-    (``X_df``) besides the keys."""
+    """The known-ahead columns to use: those of ``exog``, or every column of the
+    planned values (``X_df``) besides the keys."""
     if X_df is None:
-        if drivers:
+        if exog:
             raise OptionError(
-                f"drivers {list(drivers)} need their planned values for the "
+                f"known-ahead inputs {list(exog)} need their planned values for the "
                 "forecast periods: give a planned-inputs table"
             )
         return ()
     planned = X_df
     keys = (S.UNIQUE_ID, S.DS, S.SECTOR)
-    names = tuple(drivers) or tuple(c for c in planned.columns if c not in keys)
+    names = tuple(exog) or tuple(c for c in planned.columns if c not in keys)
     missing = [c for c in names if c not in sales.columns]
     if missing:
         raise OptionError(
