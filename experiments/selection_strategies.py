@@ -43,12 +43,14 @@ def load(name: str, max_series: int) -> tuple[pd.DataFrame, pd.DataFrame, int, i
 def main(name: str, max_series: int, models: list[str]) -> dict[str, float]:
     train, test, h, season, freq = load(name, max_series)
     start = time.perf_counter()
-    run = run_forecast(train, h, freq, season, models=models, n_windows=2, ensemble_k=3)
+    run = run_forecast(
+        train, h, freq, season_length=season, models=models, n_windows=2, ensemble_k=3
+    )
     print(f"selection run {time.perf_counter() - start:.0f}s", file=sys.stderr)
     point = {
-        m: run_forecast(train, h, freq, season, models=m).forecasts.set_index(["unique_id", "ds"])[
-            "forecast"
-        ]
+        m: run_forecast(train, h, freq, season_length=season, models=m).forecasts.set_index(
+            ["unique_id", "ds"]
+        )["forecast"]
         for m in models
     }
     actual = test.set_index(["unique_id", "ds"])["y"]

@@ -4,6 +4,7 @@ The top-level functions are loaded on first use, so ``import stockwise`` stays l
 
 - :func:`stockwise.forecast` — forecasts with intervals and automatic model selection;
 - :func:`stockwise.backtest` — rolling-origin backtests and per-series metrics;
+- :class:`stockwise.ForecastConfig` — the options of both as one frozen object;
 - :func:`stockwise.load_table` — read, map and validate a user's file;
 - :func:`stockwise.generate` — synthetic multi-sector data with known true demand.
 """
@@ -18,6 +19,7 @@ __version__ = "0.1.0"
 _LAZY = {
     "forecast": "stockwise.workflows.forecast",
     "backtest": "stockwise.workflows.forecast",
+    "ForecastConfig": "stockwise.workflows.forecast_config",
     "load_table": "stockwise.data.intake",
     "prepare_sales": "stockwise.data.prepare",
     "generate": "stockwise.synthetic",

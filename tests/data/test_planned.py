@@ -65,7 +65,7 @@ def test_planned_file_is_read_and_each_bad_cell_named(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_forecasts_use_the_planned_promotions() -> None:
-    run = forecast_sectors(SALES, horizon=14, models="LightGBM", levels=(80,), planned=PLANNED)
+    run = forecast_sectors(SALES, horizon=14, models="LightGBM", levels=(80,), X_df=PLANNED)
     rows = run.forecasts.merge(PLANNED, on=["unique_id", "ds"])
     lift = rows.groupby("promo")["forecast"].mean()
     assert lift[1] > 2.5 * lift[0]
@@ -78,16 +78,14 @@ def test_forecasts_use_the_planned_promotions() -> None:
 
 def test_drivers_without_plans_or_sales_columns_are_refused() -> None:
     with pytest.raises(OptionError, match="planned values"):
-        forecast_sectors(SALES, horizon=14, models="LightGBM", drivers=("promo",))
+        forecast_sectors(SALES, horizon=14, models="LightGBM", exog=("promo",))
     with pytest.raises(OptionError, match="no column"):
-        forecast_sectors(
-            SALES.drop(columns="promo"), horizon=14, models="LightGBM", planned=PLANNED
-        )
+        forecast_sectors(SALES.drop(columns="promo"), horizon=14, models="LightGBM", X_df=PLANNED)
     with pytest.raises(OptionError, match="no values"):  # a column the history never filled
-        forecast_sectors(SALES.assign(promo=np.nan), horizon=14, models="LightGBM", planned=PLANNED)
+        forecast_sectors(SALES.assign(promo=np.nan), horizon=14, models="LightGBM", X_df=PLANNED)
     short = PLANNED[PLANNED["ds"] < CUT + pd.Timedelta(days=7)]
     with pytest.raises(InputError, match="promo"):
-        forecast_sectors(SALES, horizon=14, models="LightGBM", planned=short)
+        forecast_sectors(SALES, horizon=14, models="LightGBM", X_df=short)
 
 
 @pytest.mark.slow

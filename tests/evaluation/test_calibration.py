@@ -247,7 +247,15 @@ def test_a_shop_shut_on_sundays_gets_open_day_bands_above_zero() -> None:
         y = rng.poisson(rate, len(days)).astype(float)
         y[days.dayofweek == 6] = 0
         frames.append(pd.DataFrame({"unique_id": uid, "ds": days, "y": y, "store": "S1"}))
-    run = run_forecast(pd.concat(frames, ignore_index=True), 28, "D", 7, "auto", (80,), 2)
+    run = run_forecast(
+        pd.concat(frames, ignore_index=True),
+        28,
+        "D",
+        season_length=7,
+        models="auto",
+        levels=(80,),
+        n_windows=2,
+    )
     out = run.forecasts
     open_days = out[out["ds"].dt.dayofweek != 6]
     assert (out.loc[out["ds"].dt.dayofweek == 6, "forecast"] == 0).all()

@@ -62,7 +62,7 @@ def test_the_combination_backtest_from_its_members_equals_fitting_it() -> None:
         panel, dict.fromkeys(ids, specs), 6, 2, SEASON, levels=(80,), freq="M"
     )
     fitted = backtest(
-        panel, 6, "M", ["MedianCombo"], n_windows=2, season_length=SEASON, levels=(80,)
+        panel, 6, "M", models=["MedianCombo"], n_windows=2, season_length=SEASON, levels=(80,)
     ).forecasts
     key = ["unique_id", "ds", "cutoff"]
     joined = derived.merge(fitted, on=key, suffixes=("", "_fit"))

@@ -173,8 +173,10 @@ def _forecast_sectors(
     drivers: list[str],
     progress: Progress,
 ) -> Iterator[SectorForecasts]:
-    from stockwise.workflows.sector_forecast import forecast_sectors
+    from stockwise.workflows.sector_forecast import SectorRunConfig, forecast_sectors
 
+    sector = None if S.SECTOR in sales else params.get("sector")
+    config = SectorRunConfig.from_request(params, sector=sector, drivers=drivers)
     groups = list(_sector_groups(sales))
     spans = shares([rows[S.UNIQUE_ID].nunique() for _, rows in groups])
     for index, (name, rows) in enumerate(groups):
@@ -182,20 +184,7 @@ def _forecast_sectors(
             f"sector {name or '(none)'} ({index + 1} of {len(groups)})" if len(groups) > 1 else ""
         )
         steps = within(_as_steps(progress), *spans[index], label)
-        yield forecast_sectors(
-            rows,
-            horizon=params.get("horizon"),
-            progress=steps,
-            models=params.get("models", "auto"),
-            levels=params.get("levels"),
-            n_windows=params.get("n_windows", 2),
-            planned=planned,
-            drivers=drivers,
-            quality=params.get("quality", "fast"),
-            freq=params.get("freq"),
-            season_length=params.get("season_length"),
-            sector=None if S.SECTOR in sales else params.get("sector"),
-        )
+        yield forecast_sectors(rows, config, X_df=planned, progress=steps)
 
 
 def _plan_chunks(

@@ -156,31 +156,21 @@ def forecast(
     if hierarchy:
         _forecast_hierarchy(options, reading)
         return
-    from stockwise.workflows.sector_forecast import forecast_file
+    from stockwise.workflows.sector_forecast import SectorRunConfig, forecast_file
 
+    config = SectorRunConfig.from_request(_run_options(options))
     with tracking(track, out) as tracker, step_bar() as bar:
         run = forecast_file(
             sales,
             out,
-            column_map=parse_map_option(column_map),
-            horizon=horizon,
-            freq=freq,
-            sector=sector,
-            models=_models(models),
-            levels=_levels(levels),
-            n_windows=windows,
-            extra_dirs=tuple(sectors_dir or ()),
-            tracker=tracker,
-            planned=planned,
-            drivers=split_names(drivers),
-            quality=quality,
-            force=force,
-            season_length=season_length,
+            config,
+            X_df=planned,
             closed_calendar=read_closed_days(closed_days, reading) if closed_days else None,
+            tracker=tracker,
+            progress=bar,
+            column_map=parse_map_option(column_map),
             bounds=load_bounds(bounds),
             reading=reading,
-            progress=bar,
-            cold_start=cold_start,
         )
     render_forecast_run(run)
 
@@ -237,28 +227,23 @@ def backtest(
     skip_rows: SkipRowsOption = None,
 ) -> None:
     """Backtest models on rolling origins; print and write per-series metrics."""
+    options = dict(locals())  # first: the command's options by name, and nothing else
     reading = read_options(sep, encoding, decimal, sheet, date_format, skip_rows)
     from stockwise.data.bounds import load_bounds
     from stockwise.data.mapping import parse_map_option
-    from stockwise.workflows.sector_forecast import backtest_file
+    from stockwise.workflows.sector_forecast import SectorRunConfig, backtest_file
 
+    config = SectorRunConfig.from_request(_run_options(options))
     with tracking(track, out) as tracker, step_bar() as bar:
         run = backtest_file(
             sales,
             out,
-            column_map=parse_map_option(column_map),
-            horizon=horizon,
-            n_windows=windows,
-            freq=freq,
-            sector=sector,
-            season_length=season_length,
-            models=None if models is None else _models(models),
-            levels=_levels(levels),
-            extra_dirs=tuple(sectors_dir or ()),
+            config,
             tracker=tracker,
+            progress=bar,
+            column_map=parse_map_option(column_map),
             bounds=load_bounds(bounds),
             reading=reading,
-            progress=bar,
         )
     assert run.summary is not None
     shown = [
@@ -281,6 +266,18 @@ def backtest(
         console.print(f"{name}: {path}", highlight=False, soft_wrap=True)
 
 
+def _run_options(options: dict[str, Any]) -> dict[str, Any]:
+    """The options of a forecast or backtest command as the run's config names them
+    (``windows`` is ``n_windows``, ``sectors_dir`` is ``extra_dirs``), each checked as
+    the command line says it: a bad ``--models`` or ``--levels`` names the option."""
+    renamed = {"windows": "n_windows", "sectors_dir": "extra_dirs"}
+    out = {renamed.get(k, k): v for k, v in options.items() if k not in ("models", "levels")}
+    out["levels"] = _levels(options["levels"])
+    if options["models"] is not None:
+        out["models"] = _models(options["models"])
+    return out
+
+
 def _models(text: str) -> str | list[str]:
     names = [m.strip() for m in text.split(",") if m.strip()]
     if not names:
@@ -295,11 +292,6 @@ def _levels(text: str | None) -> tuple[int, ...] | None:
         return tuple(int(v) for v in text.split(",") if v.strip())
     except ValueError as exc:
         raise typer.BadParameter(f"--levels must be integers like 80,95, not {text!r}") from exc
-
-
-def split_names(text: str | None) -> tuple[str, ...]:
-    """``"a, b"`` → ``("a", "b")``; None or blank → ()."""
-    return tuple(n.strip() for n in (text or "").split(",") if n.strip())
 
 
 def render_forecast_run(run: ForecastFiles) -> None:

@@ -27,9 +27,8 @@ breakdown reach them through this module.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import NamedTuple, Unpack
 
 import numpy as np
 import pandas as pd
@@ -59,7 +58,6 @@ from stockwise.workflows.cold_start import route_young
 from stockwise.workflows.forecast_choice import (
     BACKTEST_SPAN,
     FIT_SPAN,
-    ModelSpec,
     RunSettings,
     _candidates,
     _choose,
@@ -68,12 +66,19 @@ from stockwise.workflows.forecast_choice import (
 )
 from stockwise.workflows.forecast_choice import COMBINATION_MARGIN as COMBINATION_MARGIN
 from stockwise.workflows.forecast_choice import SHRINKAGE_WINDOWS as SHRINKAGE_WINDOWS
+from stockwise.workflows.forecast_choice import ModelSpec as ModelSpec
 from stockwise.workflows.forecast_choice import _add_ensemble as _add_ensemble
 from stockwise.workflows.forecast_choice import _backtest_candidates as _backtest_candidates
 from stockwise.workflows.forecast_choice import _ensemble_members as _ensemble_members
 from stockwise.workflows.forecast_choice import _scored as _scored
 from stockwise.workflows.forecast_choice import (
     _without_empty_ensembles as _without_empty_ensembles,
+)
+from stockwise.workflows.forecast_config import (
+    BacktestOptions,
+    ForecastConfig,
+    ForecastOptions,
+    option_names,
 )
 from stockwise.workflows.forecast_final import NOTE as NOTE
 from stockwise.workflows.forecast_final import _calibrate, _final_forecasts
@@ -98,6 +103,12 @@ FAST_DAILY_WINDOWS = 4
 every window in one pass over the panel, so more windows cost little, and two windows of
 a few weeks gave the band calibration too little to go on: one quiet season made the
 bands too narrow (docs/decisions/0002-closed-days-and-month-days.md)."""
+FORECAST_OPTIONS = (*option_names(ForecastOptions), "freq")
+"""The keyword options :func:`forecast` takes (the fields of a config it reads)."""
+BACKTEST_OPTIONS = (*option_names(BacktestOptions), "freq")
+"""The keyword options :func:`backtest` takes."""
+BACKTEST_DEFAULT_MODELS = ("SeasonalNaive",)
+"""What :func:`backtest` scores when neither its options nor a config name models."""
 DAILY_ONLY = daily_only()
 """Candidates of "auto" on daily data only (a day of the month means nothing on weeks or
 months)."""
@@ -143,26 +154,17 @@ def forecast(
     df: pd.DataFrame,
     h: int,
     freq: str | None = None,
-    season_length: int | None = None,
-    models: ModelSpec = "auto",
-    levels: Sequence[int] = (),
-    n_windows: int = 2,
     *,
-    metric: str = "mase",
-    ensemble_k: int = 3,
-    ensemble: str = "median",
-    restrict_to: Sequence[str] | None = None,
-    calibrate: bool = True,
-    exog: Sequence[str] | None = None,
+    config: ForecastConfig | None = None,
     X_df: pd.DataFrame | None = None,
-    quality: str = "fast",
-    level: Sequence[int] | None = None,
-    max_gap_days: int = DEFAULT_MAX_GAP_DAYS,
     closed_calendar: pd.DataFrame | None = None,
-    cold_start: ColdStart | int | bool | None = None,
+    **options: Unpack[ForecastOptions],
 ) -> pd.DataFrame:
     """Forecast ``h`` periods for every series of ``df`` (``unique_id, ds, y``).
 
+    The options come from ``config`` (:class:`ForecastConfig`) and the keyword
+    ``options`` (the same names, overriding it): ``forecast(df, 28, levels=(80, 95))``
+    and ``forecast(df, 28, config=ForecastConfig(levels=(80, 95)))`` are one run.
     ``freq`` ("h", "D", "W", "M", "Q", "Y" or a pandas alias such as "W-SUN", "MS" or
     "QS"; inferred when None) may be coarser than the data, which is then summed to it
     (whole periods only). ``season_length`` defaults to the frequency's
@@ -189,29 +191,8 @@ def forecast(
     Returns ``unique_id, ds, forecast, forecast-lo-L, forecast-hi-L, model, note``; use
     :func:`run_forecast` to also get the selection and the backtest metrics.
     """
-    if level is not None:
-        if levels:
-            raise OptionError("give the interval levels once: levels= or level=, not both")
-        levels = level
     return run_forecast(
-        df,
-        h,
-        freq,
-        season_length,
-        models,
-        levels,
-        n_windows,
-        metric=metric,
-        ensemble_k=ensemble_k,
-        ensemble=ensemble,
-        restrict_to=restrict_to,
-        calibrate=calibrate,
-        exog=exog,
-        X_df=X_df,
-        quality=quality,
-        max_gap_days=max_gap_days,
-        closed_calendar=closed_calendar,
-        cold_start=cold_start,
+        df, h, freq, config=config, X_df=X_df, closed_calendar=closed_calendar, **options
     ).forecasts
 
 
@@ -219,47 +200,48 @@ def run_forecast(
     df: pd.DataFrame,
     h: int,
     freq: str | None = None,
-    season_length: int | None = None,
-    models: ModelSpec = "auto",
-    levels: Sequence[int] = (),
-    n_windows: int = 2,
     *,
-    metric: str = "mase",
-    ensemble_k: int = 3,
-    ensemble: str = "median",
-    restrict_to: Sequence[str] | None = None,
-    calibrate: bool = True,
-    exog: Sequence[str] | None = None,
+    config: ForecastConfig | None = None,
     X_df: pd.DataFrame | None = None,
-    quality: str = "fast",
-    max_gap_days: int = DEFAULT_MAX_GAP_DAYS,
     closed_calendar: pd.DataFrame | None = None,
     progress: Report | None = None,
-    cold_start: ColdStart | int | bool | None = None,
+    **options: Unpack[ForecastOptions],
 ) -> ForecastRun:
     """:func:`forecast`, returning the whole :class:`ForecastRun`.
 
     ``progress`` hears each stage and each candidate backtested or model fitted
     (:mod:`stockwise.progress`); raising from it stops the run there.
     """
+    given = {**options, **({} if freq is None else {"freq": freq})}
+    run = ForecastConfig.of(config, given, FORECAST_OPTIONS)
+    return _run(df, h, run, X_df, closed_calendar, progress)
+
+
+def _run(
+    df: pd.DataFrame,
+    h: int,
+    config: ForecastConfig,
+    X_df: pd.DataFrame | None,
+    closed_calendar: pd.DataFrame | None,
+    progress: Report | None,
+) -> ForecastRun:
+    freq, models, n_windows, quality = config.freq, config.models, config.n_windows, config.quality
+    levels, calibrate = config.levels, config.calibrate
     try:
         h = check_horizon(h)
     except ValueError as exc:
         raise OptionError(str(exc)) from exc
-    if ensemble not in ("mean", "median"):
-        raise OptionError(f"ensemble must be 'mean' or 'median', not {ensemble!r}")
-    if quality not in QUALITIES:
-        raise OptionError(f"quality must be one of {', '.join(QUALITIES)}, not {quality!r}")
-    young_options = ColdStart.of(cold_start)
-    exog = _exog_columns(df, exog, X_df)
+    young_options = ColdStart.of(config.cold_start)
+    exog = _exog_columns(df, config.exog, X_df)
     if exog and X_df is None:
         raise OptionError(
             f"known-ahead inputs {exog} need their future values: pass X_df "
             "(unique_id, ds and those columns for the forecast periods)"
         )
     report_step(progress, "preparing the series", 0, 1, span=(0.0, BACKTEST_SPAN[0]))
+    max_gap_days = DEFAULT_MAX_GAP_DAYS if config.max_gap_days is None else config.max_gap_days
     frame, freq, holes = _prepare(df, freq, exog, max_gap_days)
-    season_length = calendar_facts.season_length(freq, season_length or None)
+    season_length = calendar_facts.season_length(freq, config.season_length)
     levels = normalise_levels(levels)
     if models == "auto" and quality == "fast" and freq == "D":
         n_windows = max(n_windows, FAST_DAILY_WINDOWS)
@@ -267,7 +249,9 @@ def run_forecast(
         frame, holes, season_length=season_length, min_periods=n_windows * h + 2 * season_length
     )
     segments = classify_demand(_as_demand(frame, holes))["demand_class"]
-    candidates = _candidates(frame, models, freq, season_length, restrict_to, quality, segments)
+    candidates = _candidates(
+        frame, models, freq, season_length, config.restrict_to, quality, segments
+    )
     names = sorted({_label(n) for names in candidates.values() for n in names})
     members: dict[str, list[str]] = {}
     cv = None
@@ -280,9 +264,9 @@ def run_forecast(
         freq=freq,
         levels=levels,
         band_levels=band_levels,
-        metric=metric,
-        ensemble_k=ensemble_k,
-        ensemble=ensemble,
+        metric=config.metric,
+        ensemble_k=config.ensemble_k,
+        ensemble=config.ensemble,
     )
     if len(names) == 1:
         chosen = pd.DataFrame(
@@ -334,26 +318,33 @@ def backtest(
     df: pd.DataFrame,
     h: int,
     freq: str | None = None,
-    models: ModelSpec = ("SeasonalNaive",),
-    n_windows: int = 2,
-    season_length: int | None = None,
-    levels: Sequence[int] = (),
-    step: int | None = None,
-    exog: Sequence[str] = (),
+    *,
+    config: ForecastConfig | None = None,
     progress: Report | None = None,
+    **options: Unpack[BacktestOptions],
 ) -> BacktestResult:
     """Rolling-origin backtest of each model on every series; returns forecasts + metrics.
 
+    The options come from ``config`` and the keyword ``options`` over it, as in
+    :func:`forecast`; a backtest reads ``freq``, ``season_length``, ``models`` (without
+    a ``config``: SeasonalNaive by default), ``levels``, ``n_windows``, ``step``,
+    ``max_gap_days`` and ``exog``.
     ``exog`` names known-ahead columns of ``df``: in each window, models that use them see
     their values on the training rows and on the held-out rows (never the held-out ``y``).
     ``progress`` hears each model as its backtest starts (:mod:`stockwise.progress`).
     """
-    frame, freq, holes = _prepare(df, freq, _exog_columns(df, exog, None))
-    season_length = calendar_facts.season_length(freq, season_length or None)
+    given: dict[str, object] = {**options, **({} if freq is None else {"freq": freq})}
+    if config is None:
+        given.setdefault("models", BACKTEST_DEFAULT_MODELS)
+    run = ForecastConfig.of(config, given, BACKTEST_OPTIONS)
+    freq, models, n_windows = run.freq, run.models, run.n_windows
+    max_gap_days = DEFAULT_MAX_GAP_DAYS if run.max_gap_days is None else run.max_gap_days
+    frame, freq, holes = _prepare(df, freq, _exog_columns(df, run.exog or (), None), max_gap_days)
+    season_length = calendar_facts.season_length(freq, run.season_length)
     frame, holes = bridge_holes(
         frame, holes, season_length=season_length, min_periods=n_windows * h + 2 * season_length
     )
-    levels = normalise_levels(levels)
+    levels = normalise_levels(run.levels)
     specs = [models] if isinstance(models, str | Forecaster) else list(models)
     cv: pd.DataFrame | None = None
     names = []
@@ -363,7 +354,7 @@ def backtest(
             progress, "backtesting model", done, len(specs), item=model.name, span=(0.0, 0.95)
         )
         names.append(model.name)
-        result = backtest_model(model, frame, h, n_windows, step, levels)
+        result = backtest_model(model, frame, h, n_windows, run.step, levels)
         key = [S.UNIQUE_ID, S.DS, CUTOFF, S.Y]
         cv = result if cv is None else cv.merge(result, on=key, how="outer")
     assert cv is not None

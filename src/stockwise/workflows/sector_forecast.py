@@ -12,9 +12,9 @@ re-exported here (imported "as" themselves).
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Unpack
 
 import pandas as pd
 
@@ -27,6 +27,8 @@ from stockwise.data.planned import read_planned
 from stockwise.data.read_options import NO_OPTIONS, ReadOptions
 from stockwise.errors import OptionError
 from stockwise.progress import Report, step, within
+from stockwise.workflows.forecast_config import SectorRunConfig as SectorRunConfig
+from stockwise.workflows.forecast_config import SectorRunOptions
 from stockwise.workflows.sector_runs import DEFAULT_BACKTEST_MODELS as DEFAULT_BACKTEST_MODELS
 from stockwise.workflows.sector_runs import GENERIC as GENERIC
 from stockwise.workflows.sector_runs import SectorForecasts as SectorForecasts
@@ -51,29 +53,65 @@ class ForecastFiles:
     summary: pd.DataFrame | None = None
 
 
+class FileOptions(SectorRunOptions, total=False):
+    """The keyword options of :func:`forecast_file` and :func:`backtest_file`: how to
+    read the sales file (:class:`SalesFile`), and those of the run."""
+
+    column_map: dict[str, str] | None
+    bounds: Bounds
+    reading: ReadOptions
+    force: bool
+
+
+@dataclass(frozen=True)
+class SalesFile:
+    """How to read a sales file: the ``column_map`` of its columns, the plausible
+    ``bounds`` of its numbers (:mod:`stockwise.data.bounds`) and the ``reading``
+    options (separator, encoding …)."""
+
+    column_map: dict[str, str] | None = None
+    bounds: Bounds = DEFAULT_BOUNDS
+    reading: ReadOptions = NO_OPTIONS
+
+    @classmethod
+    def take(cls, options: dict[str, Any]) -> SalesFile:
+        """The reading options, popped from ``options`` (the rest are the run's)."""
+        return cls(
+            **{k: options.pop(k) for k in ("column_map", "bounds", "reading") if k in options}
+        )
+
+    def validate(self, source: str | Path | pd.DataFrame, out: Path) -> ValidationRun:
+        """The validation of ``source`` read this way, its files under ``out``."""
+        return validate_sources(
+            source,
+            column_map=self.column_map,
+            out_dir=out / "validation",
+            bounds=self.bounds,
+            **self.reading.kwargs(),
+        )
+
+
 def forecast_file(
     source: str | Path | pd.DataFrame,
     out_dir: str | Path,
+    config: SectorRunConfig | None = None,
     *,
-    column_map: dict[str, str] | None = None,
+    X_df: str | Path | pd.DataFrame | None = None,
+    closed_calendar: pd.DataFrame | None = None,
     tracker: Tracker | None = None,
-    planned: str | Path | pd.DataFrame | None = None,
-    drivers: Sequence[str] = (),
-    bounds: Bounds = DEFAULT_BOUNDS,
-    force: bool = False,
-    reading: ReadOptions = NO_OPTIONS,
     progress: Report | None = None,
-    **options: object,
+    **options: Unpack[FileOptions],
 ) -> ForecastFiles:
     """Validate a sales file, forecast it per sector and write the results to ``out_dir``.
 
-    A ``horizon`` longer than the longest series' history is refused unless ``force``
-    (:func:`check_reach`).
+    The run's options come from ``config`` and the keyword ``options`` over it
+    (:func:`forecast_sectors`); the keywords also say how to read the file
+    (:class:`SalesFile`). A ``horizon`` longer than the longest series' history is
+    refused unless ``force`` (:func:`check_reach`).
 
-    ``planned``: a planned-inputs file (:func:`stockwise.data.planned.read_planned`) with
-    the values of known-ahead drivers (``drivers``, default all its columns) for the
-    forecast periods. ``bounds``: the plausible ranges of the numbers
-    (:mod:`stockwise.data.bounds`). ``reading``: how to read the sales file.
+    ``X_df``: the planned values of the known-ahead inputs for the forecast periods, a
+    frame or a planned-inputs file (:func:`stockwise.data.planned.read_planned`); the
+    config's ``exog`` picks among its columns (default: all).
 
     Writes ``forecasts.csv``, ``selection.csv`` (model per series and why),
     ``backtest_metrics.csv`` and the validation files under ``validation/``. A
@@ -81,30 +119,28 @@ def forecast_file(
     ``progress`` hears validating, each sector's stages and writing
     (:mod:`stockwise.progress`).
     """
+    given: dict[str, Any] = dict(options)
+    file = SalesFile.take(given)
+    config = SectorRunConfig.of(config, given)
     out = Path(out_dir)
     tracker = tracker or NullTracker()
     with tracker.start_run("forecast", tags={"stockwise.kind": "forecast"}):
         step(progress, "validating the sales", 0, 1, span=(0.0, VALIDATE_SHARE))
-        validation = validate_sources(
-            source,
-            column_map=column_map,
-            out_dir=out / "validation",
-            bounds=bounds,
-            **reading.kwargs(),
-        )
+        validation = file.validate(source, out)
         sales = validation.tables["sales"].require_usable().data
-        horizon, freq = options.get("horizon"), options.get("freq")
-        if not force and isinstance(horizon, int):
+        horizon, freq = config.horizon, config.forecast.freq
+        if not config.force and horizon is not None:
             check_reach(
                 sales, horizon, str(freq or validation.tables["sales"].report.frequency or "D")
             )
-        future = read_planned(planned, drivers, reading) if planned is not None else None
+        exog = config.forecast.exog or ()
+        future = read_planned(X_df, exog, file.reading) if X_df is not None else None
         result = forecast_sectors(
             sales,
-            planned=future,
-            drivers=drivers,
+            config,
+            X_df=future,
+            closed_calendar=closed_calendar,
             progress=within(progress, VALIDATE_SHARE, WRITE_FROM),
-            **options,  # type: ignore[arg-type]
         )
         step(progress, "writing the files", 0, 1, span=(WRITE_FROM, 1.0))
         files = _write(
@@ -120,7 +156,7 @@ def forecast_file(
             tracker,
             "forecast",
             sales=sales,
-            options=options,
+            options={**config.tracked("forecast"), "closed_calendar": closed_calendar},
             result=result,
             out_dir=out,
             files=files,
@@ -157,32 +193,25 @@ def check_reach(sales: pd.DataFrame, horizon: int | None, freq: str | None) -> N
 def backtest_file(
     source: str | Path | pd.DataFrame,
     out_dir: str | Path,
+    config: SectorRunConfig | None = None,
     *,
-    column_map: dict[str, str] | None = None,
     tracker: Tracker | None = None,
-    bounds: Bounds = DEFAULT_BOUNDS,
-    reading: ReadOptions = NO_OPTIONS,
     progress: Report | None = None,
-    **options: object,
+    **options: Unpack[FileOptions],
 ) -> ForecastFiles:
-    """Validate a sales file (read as ``reading`` says), backtest per sector, write
-    windows, metrics and summary (``progress``: as :func:`forecast_file`)."""
+    """Validate a sales file, backtest per sector (:func:`backtest_sectors`), write
+    windows, metrics and summary (options and ``progress``: as :func:`forecast_file`)."""
+    given: dict[str, Any] = dict(options)
+    file = SalesFile.take(given)
+    config = SectorRunConfig.of(config, given)
     out = Path(out_dir)
     tracker = tracker or NullTracker()
     with tracker.start_run("backtest", tags={"stockwise.kind": "backtest"}):
         step(progress, "validating the sales", 0, 1, span=(0.0, VALIDATE_SHARE))
-        validation = validate_sources(
-            source,
-            column_map=column_map,
-            out_dir=out / "validation",
-            bounds=bounds,
-            **reading.kwargs(),
-        )
+        validation = file.validate(source, out)
         sales = validation.tables["sales"].require_usable().data
         windows, metrics, summary = backtest_sectors(
-            sales,
-            progress=within(progress, VALIDATE_SHARE, WRITE_FROM),
-            **options,  # type: ignore[arg-type]
+            sales, config, progress=within(progress, VALIDATE_SHARE, WRITE_FROM)
         )
         step(progress, "writing the files", 0, 1, span=(WRITE_FROM, 1.0))
         files = _write(
@@ -198,7 +227,7 @@ def backtest_file(
             tracker,
             "backtest",
             sales=sales,
-            options=options,
+            options=config.tracked("backtest"),
             metrics=metrics,
             out_dir=out,
             files=files,

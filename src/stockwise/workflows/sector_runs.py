@@ -9,6 +9,7 @@ import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Unpack
 
 import pandas as pd
 
@@ -21,7 +22,8 @@ from stockwise.models.base import Forecaster
 from stockwise.models.registry import available_models
 from stockwise.progress import Report, shares, within
 from stockwise.sectors import SectorProfile, list_profiles, load_profile
-from stockwise.workflows.forecast import ModelSpec, backtest, run_forecast
+from stockwise.workflows.forecast import backtest, run_forecast
+from stockwise.workflows.forecast_config import ForecastConfig, SectorRunConfig, SectorRunOptions
 
 log = logging.getLogger(__name__)
 GENERIC = "all"
@@ -60,45 +62,36 @@ class SectorForecasts:
 
 def forecast_sectors(
     sales: pd.DataFrame,
+    config: SectorRunConfig | None = None,
     *,
-    horizon: int | None = None,
-    freq: str | None = None,
-    sector: str | None = None,
-    models: ModelSpec = "auto",
-    levels: Sequence[int] | None = None,
-    n_windows: int = 2,
-    extra_dirs: Sequence[str | Path] = (),
-    planned: pd.DataFrame | None = None,
-    drivers: Sequence[str] = (),
-    quality: str = "fast",
+    X_df: pd.DataFrame | None = None,
     closed_calendar: pd.DataFrame | None = None,
     progress: Report | None = None,
-    season_length: int | None = None,
-    cold_start: int | None = None,
+    **options: Unpack[SectorRunOptions],
 ) -> SectorForecasts:
     """Run :func:`~stockwise.workflows.forecast.run_forecast` per sector.
 
-    ``season_length`` overrides each sector's (its profile's, else the frequency's).
+    The options come from ``config`` (:class:`SectorRunConfig`) and the keyword
+    ``options`` over it; each sector's unset ones are its profile's (``freq``,
+    ``season_length``, ``levels``, the candidate models, ``max_gap_days``,
+    ``cold_start``: series with fewer periods since their first sale are forecast from
+    their peers, 0: none).
 
-    ``quality`` is the preset of "auto" (``"fast"``, the default, or ``"best"``).
-
-    ``planned`` (:func:`stockwise.data.planned.read_planned`) holds the planned values of
-    known-ahead drivers — columns of ``sales`` too, e.g. ``promo`` and ``price`` — for the
-    forecast periods; models that take inputs (the gradient-boosted ones) learn from them
-    and forecast with them. ``drivers`` picks among its columns (default: all).
-    ``closed_calendar`` (:func:`stockwise.data.closed_calendar.read_closed_days`): days
-    known closed, forecast 0.
+    ``X_df`` (:func:`stockwise.data.planned.read_planned`) holds the planned values of
+    known-ahead inputs — columns of ``sales`` too, e.g. ``promo`` and ``price`` — for
+    the forecast periods; models that take inputs (the gradient-boosted ones) learn from
+    them and forecast with them. The config's ``exog`` picks among its columns (default:
+    all). ``closed_calendar`` (:func:`stockwise.data.closed_calendar.read_closed_days`):
+    days known closed, forecast 0.
     ``progress`` hears each sector's stages (:mod:`stockwise.progress`), each sector's
     share of the bar its share of the series.
-    ``cold_start``: series with fewer periods since their first sale are forecast from
-    their peers (0: none; None: the profile's ``cold_start_periods``, else the default).
     """
+    config = SectorRunConfig.of(config, options)
+    base = config.forecast
     forecasts, selections, metrics, settings, past = [], [], [], [], []
     fitted: dict[str, dict[str, Forecaster]] = {}
-    drivers = _drivers(sales, planned, drivers)
-    for rows, setting, part in _parts(
-        progress, _groups(sales, sector, horizon, freq, levels, extra_dirs, season_length)
-    ):
+    exog = _known_ahead(sales, X_df, base.exog or ())
+    for rows, setting, part in _parts(progress, _groups(sales, config)):
         log.info(
             "forecasting sector %s: %d series, h=%d",
             setting.sector,
@@ -106,28 +99,17 @@ def forecast_sectors(
             setting.horizon,
         )
         future = None
-        if drivers:
-            assert planned is not None
+        if exog:
+            assert X_df is not None
             ids = rows[S.UNIQUE_ID].astype(str).unique()
-            future = planned[planned[S.UNIQUE_ID].astype(str).isin(ids)][
-                [S.UNIQUE_ID, S.DS, *drivers]
-            ]
+            future = X_df[X_df[S.UNIQUE_ID].astype(str).isin(ids)][[S.UNIQUE_ID, S.DS, *exog]]
         run = run_forecast(
             rows,
             setting.horizon,
-            setting.freq,
-            setting.season_length,
-            models,
-            setting.levels,
-            n_windows,
-            restrict_to=setting.restrict_to,
-            exog=list(drivers) or None,
+            config=_sector_config(base, setting, exog=exog or None),
             X_df=future,
-            quality=quality,
-            max_gap_days=setting.max_gap_days,
             closed_calendar=closed_calendar,
             progress=part,
-            cold_start=setting.cold_start_periods if cold_start is None else cold_start,
         )
         forecasts.append(run.forecasts.assign(**{S.SECTOR: setting.sector, "freq": run.freq}))
         selections.append(run.selection.assign(**{S.SECTOR: setting.sector}))
@@ -142,19 +124,37 @@ def forecast_sectors(
     )
 
 
-def _drivers(
-    sales: pd.DataFrame, planned: pd.DataFrame | None, drivers: Sequence[str]
+def _sector_config(
+    base: ForecastConfig, setting: Settings, exog: tuple[str, ...] | None
+) -> ForecastConfig:
+    """One sector's options: those given, the sector's settings where they are unset."""
+    return replace(
+        base,
+        freq=setting.freq,
+        season_length=setting.season_length,
+        levels=setting.levels,
+        restrict_to=setting.restrict_to if base.restrict_to is None else base.restrict_to,
+        exog=exog,
+        max_gap_days=setting.max_gap_days if base.max_gap_days is None else base.max_gap_days,
+        cold_start=setting.cold_start_periods if base.cold_start is None else base.cold_start,
+    )
+
+
+def _known_ahead(
+    sales: pd.DataFrame, X_df: pd.DataFrame | None, exog: Sequence[str]
 ) -> tuple[str, ...]:
-    """The driver columns to use: named, or every planned column besides the keys."""
-    if planned is None:
-        if drivers:
+    """The known-ahead columns to use: those of ``exog``, or every column of the
+    planned values (``X_df``) besides the keys."""
+    if X_df is None:
+        if exog:
             raise OptionError(
-                f"drivers {list(drivers)} need their planned values for the "
+                f"known-ahead inputs {list(exog)} need their planned values for the "
                 "forecast periods: give a planned-inputs table"
             )
         return ()
+    planned = X_df
     keys = (S.UNIQUE_ID, S.DS, S.SECTOR)
-    names = tuple(drivers) or tuple(c for c in planned.columns if c not in keys)
+    names = tuple(exog) or tuple(c for c in planned.columns if c not in keys)
     missing = [c for c in names if c not in sales.columns]
     if missing:
         raise OptionError(
@@ -175,33 +175,32 @@ def _drivers(
 
 def backtest_sectors(
     sales: pd.DataFrame,
+    config: SectorRunConfig | None = None,
     *,
-    horizon: int | None = None,
-    n_windows: int = 2,
-    freq: str | None = None,
-    sector: str | None = None,
-    models: Sequence[str] | None = None,
-    levels: Sequence[int] | None = None,
-    extra_dirs: Sequence[str | Path] = (),
     progress: Report | None = None,
-    season_length: int | None = None,
+    **options: Unpack[SectorRunOptions],
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Backtest models per sector: (per-window forecasts, metrics, summary per model).
-    ``progress`` hears each sector's models as their backtests start; ``season_length``
-    overrides each sector's."""
+
+    The options are read as by :func:`forecast_sectors`; ``models`` "auto" (the default)
+    backtests each profile's candidates beside SeasonalNaive, else
+    :data:`DEFAULT_BACKTEST_MODELS`. ``progress`` hears each sector's models as their
+    backtests start."""
+    config = SectorRunConfig.of(config, options)
+    base = config.forecast
     windows, metrics, summaries = [], [], []
-    for rows, setting, part in _parts(
-        progress, _groups(sales, sector, horizon, freq, levels, extra_dirs, season_length)
-    ):
-        names = list(models) if models else _backtest_models(setting)
+    for rows, setting, part in _parts(progress, _groups(sales, config)):
+        names = _backtest_models(setting) if base.models == "auto" else base.models
         result = backtest(
             rows,
             setting.horizon,
-            setting.freq,
-            names,
-            n_windows,
-            setting.season_length,
-            setting.levels,
+            config=replace(
+                base,
+                models=names,
+                freq=setting.freq,
+                season_length=setting.season_length,
+                levels=setting.levels,
+            ),
             progress=part,
         )
         windows.append(result.forecasts.assign(**{S.SECTOR: setting.sector}))
@@ -230,15 +229,14 @@ def _backtest_models(setting: Settings) -> list[str]:
 
 
 def _groups(
-    sales: pd.DataFrame,
-    sector: str | None,
-    horizon: int | None,
-    freq: str | None,
-    levels: Sequence[int] | None,
-    extra_dirs: Sequence[str | Path],
-    season_length: int | None = None,
+    sales: pd.DataFrame, config: SectorRunConfig
 ) -> Iterator[tuple[pd.DataFrame, Settings]]:
-    for rows, setting in _sector_groups(sales, sector, horizon, freq, levels, extra_dirs):
+    options = config.forecast
+    season_length = options.season_length
+    groups = _sector_groups(
+        sales, config.sector, config.horizon, options.freq, options.levels, config.extra_dirs
+    )
+    for rows, setting in groups:
         yield (
             rows,
             (
