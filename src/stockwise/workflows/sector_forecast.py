@@ -34,7 +34,7 @@ from stockwise.workflows.sector_runs import Settings as Settings
 from stockwise.workflows.sector_runs import backtest_sectors as backtest_sectors
 from stockwise.workflows.sector_runs import forecast_sectors as forecast_sectors
 from stockwise.workflows.tracking import NullTracker, Tracker, track_forecasts, track_run
-from stockwise.workflows.validate import ValidationRun, validate_sources
+from stockwise.workflows.validate import ColumnMaps, ValidationRun, validate_sources
 
 log = logging.getLogger(__name__)
 VALIDATE_SHARE, WRITE_FROM = 0.05, 0.97
@@ -87,10 +87,10 @@ def forecast_file(
         step(progress, "validating the sales", 0, 1, span=(0.0, VALIDATE_SHARE))
         validation = validate_sources(
             source,
-            column_map=column_map,
+            maps=ColumnMaps(sales=column_map),
             out_dir=out / "validation",
             bounds=bounds,
-            **reading.kwargs(),
+            read=reading,
         )
         sales = validation.tables["sales"].require_usable().data
         horizon, freq = options.get("horizon"), options.get("freq")
@@ -173,10 +173,10 @@ def backtest_file(
         step(progress, "validating the sales", 0, 1, span=(0.0, VALIDATE_SHARE))
         validation = validate_sources(
             source,
-            column_map=column_map,
+            maps=ColumnMaps(sales=column_map),
             out_dir=out / "validation",
             bounds=bounds,
-            **reading.kwargs(),
+            read=reading,
         )
         sales = validation.tables["sales"].require_usable().data
         windows, metrics, summary = backtest_sectors(
