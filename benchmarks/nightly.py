@@ -91,6 +91,7 @@ from stockwise.data.prepare import prepare_sales
 from stockwise.data.readers import RawTable, read_table
 from stockwise.inventory.censoring import uncensor_demand
 from stockwise.inventory.plan import DAYS_PER_PERIOD, build_plan
+from stockwise.inventory.plan_options import PlanOptions, ProductFacts
 from stockwise.synthetic import FileLayout, generate_to_files
 from stockwise.workflows import plan as plan_workflow
 from stockwise.workflows.plan_config import PlanConfig
@@ -252,18 +253,22 @@ def stage_plan(job: Job) -> Counts:
     job.plan = build_plan(
         forecasts.forecasts,
         job.inventory,
-        profiles=job.profiles,
-        batches=job.batches,
-        prices=plan_workflow._last_prices(job.sales),
-        today=today,
-        freq=freq,
-        policy=opts.policy,
-        target=opts.target,
-        seed=opts.seed,
-        backtest=forecasts.backtest if opts.calibrate_service else None,
-        demand_groups=plan_workflow.demand_groups(prepared),
-        since_listing_by_product=plan_workflow.since_listing_by_product(prepared),
-        last_sale=plan_workflow.last_sales(job.sales, job.inventory),
+        PlanOptions(
+            profiles=job.profiles,
+            today=today,
+            freq=freq,
+            policy=opts.policy,
+            target=opts.target,
+            seed=opts.seed,
+        ),
+        ProductFacts(
+            batches=job.batches,
+            prices=plan_workflow._last_prices(job.sales),
+            backtest=forecasts.backtest if opts.calibrate_service else None,
+            demand_groups=plan_workflow.demand_groups(prepared),
+            since_listing_by_product=plan_workflow.since_listing_by_product(prepared),
+            last_sale=plan_workflow.last_sales(job.sales, job.inventory),
+        ),
     )
     orders = int((job.plan.plan["order_qty"] > 0).sum())
     return (

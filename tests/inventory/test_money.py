@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from stockwise.inventory import build_plan
+from stockwise.inventory import PlanOptions, ProductFacts, build_plan
 from stockwise.inventory.money import NO_SUPPLIER, by_supplier, format_money, totals
 from stockwise.sectors import load_profile
 
@@ -44,11 +44,10 @@ def _two_products(**kwargs) -> pd.DataFrame:
     result = build_plan(
         forecasts,
         inventory,
-        profiles={"retail": load_profile("retail")},
-        today=TODAY,
-        n_paths=200,
-        prices=pd.Series({"A": 5.0}),
-        **kwargs,
+        PlanOptions(
+            profiles={"retail": load_profile("retail")}, today=TODAY, n_paths=200, **kwargs
+        ),
+        ProductFacts(prices=pd.Series({"A": 5.0})),
     )
     return result.plan.set_index("unique_id")
 

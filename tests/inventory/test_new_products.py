@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from stockwise.inventory import build_plan
+from stockwise.inventory import PlanOptions, ProductFacts, build_plan
 from stockwise.inventory.new_products import (
     NEW_PRODUCT_HEADROOM,
     new_product_cap,
@@ -140,17 +140,20 @@ def test_the_plan_caps_a_new_product_and_says_why() -> None:
             }
         ]
     )
-    common = {"profiles": {"retail": load_profile("retail")}, "today": TODAY, "n_paths": 300}
-    plain = build_plan(forecasts, inventory, **common).plan.iloc[0]
+    options = PlanOptions(profiles={"retail": load_profile("retail")}, today=TODAY, n_paths=300)
+    plain = build_plan(forecasts, inventory, options).plan.iloc[0]
     # sold 40 units in its 10 days: 4/day; L + R = 14 days -> cap 1.5 × 4 × 14 = 84
     capped = build_plan(
-        forecasts, inventory, since_listing_by_product={"NEW": (10.0, 40.0)}, **common
+        forecasts, inventory, options, ProductFacts(since_listing_by_product={"NEW": (10.0, 40.0)})
     ).plan.iloc[0]
     assert plain["order_qty"] > 200
     assert capped["order_qty"] == pytest.approx(84 - 10)
     assert "new product (10 days of history)" in capped["reason"]
     old = build_plan(
-        forecasts, inventory, since_listing_by_product={"NEW": (400.0, 4000.0)}, **common
+        forecasts,
+        inventory,
+        options,
+        ProductFacts(since_listing_by_product={"NEW": (400.0, 4000.0)}),
     ).plan.iloc[0]
     assert old["order_qty"] == plain["order_qty"] and "new product" not in old["reason"]
 

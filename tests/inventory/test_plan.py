@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from stockwise.inventory import build_plan
+from stockwise.inventory import PlanOptions, ProductFacts, build_plan
 from stockwise.report.order_list import write_order_workbook
 from stockwise.sectors import load_profile
 
@@ -47,14 +47,19 @@ def _inventory(**rows: dict) -> pd.DataFrame:
     return pd.DataFrame([{"unique_id": uid, **base, **values} for uid, values in rows.items()])
 
 
-def _plan(forecasts: pd.DataFrame, inventory: pd.DataFrame, **kwargs) -> pd.DataFrame:
+def _plan(
+    forecasts: pd.DataFrame,
+    inventory: pd.DataFrame,
+    facts: ProductFacts | None = None,
+    **options,
+) -> pd.DataFrame:
     result = build_plan(
         forecasts,
         inventory,
-        profiles={"retail": load_profile("retail")},
-        today=TODAY,
-        n_paths=400,
-        **kwargs,
+        PlanOptions(
+            profiles={"retail": load_profile("retail")}, today=TODAY, n_paths=400, **options
+        ),
+        facts,
     )
     return result
 
@@ -115,7 +120,7 @@ def test_expiring_batch_raises_expiry_risk_and_caps_the_order() -> None:
         }
     )
     inventory = _inventory(A={"on_hand": 100.0, "shelf_life_days": 10.0})
-    result = _plan(_forecast("A", 10.0), inventory, batches=batches)
+    result = _plan(_forecast("A", 10.0), inventory, ProductFacts(batches=batches))
     line = result.plan.iloc[0]
     # 5 days (0..4) sell 50; the other 50 expire at the end of day 4
     assert line["expected_waste_units"] == pytest.approx(50.0)

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from stockwise.inventory.plan import build_plan
+from stockwise.inventory.plan import PlanOptions, ProductFacts, build_plan
 from stockwise.inventory.service_calibration import (
     LEVEL_GRID,
     FillRateCalibrator,
@@ -310,15 +310,16 @@ def test_plan_orders_at_the_calibrated_level_and_says_so() -> None:
             "service_level": 0.9,
         }
     )
-    plain = build_plan(forecasts, inventory, today=TODAY, n_paths=300).plan
-    calibrated = build_plan(forecasts, inventory, today=TODAY, n_paths=300, backtest=backtest).plan
+    options = PlanOptions(today=TODAY, n_paths=300)
+    plain = build_plan(forecasts, inventory, options).plan
+    calibrated = build_plan(forecasts, inventory, options, ProductFacts(backtest=backtest)).plan
     assert (calibrated["service_level"] == 0.9).all()  # the target is still reported
     assert (calibrated["order_up_to"] < plain["order_up_to"] - 5).all()
     assert calibrated["reason"].str.contains("calibrated for the 90.0% target on 60 past").all()
     assert not plain["reason"].str.contains("calibrated").any()
     # too little evidence (one window of 20 products < 50): the target is used as it is
     few = backtest[(backtest["cutoff"] == "2025-01-31") & backtest["unique_id"].isin(ids[:20])]
-    unchanged = build_plan(forecasts, inventory, today=TODAY, n_paths=300, backtest=few).plan
+    unchanged = build_plan(forecasts, inventory, options, ProductFacts(backtest=few)).plan
     assert unchanged["order_up_to"].tolist() == pytest.approx(plain["order_up_to"].tolist())
 
 
@@ -348,9 +349,9 @@ def test_plan_calibrates_a_fill_rate_target_on_units_short() -> None:
             "service_level": 0.95,
         }
     )
-    common = {"today": TODAY, "n_paths": 300, "target": "fill_rate"}
-    plain = build_plan(forecasts, inventory, **common).plan
-    calibrated = build_plan(forecasts, inventory, backtest=backtest, **common).plan
+    options = PlanOptions(today=TODAY, n_paths=300, target="fill_rate")
+    plain = build_plan(forecasts, inventory, options).plan
+    calibrated = build_plan(forecasts, inventory, options, ProductFacts(backtest=backtest)).plan
     assert calibrated["reason"].str.contains("calibrated for the 95.0% fill-rate target").all()
     # every past interval was served by about its mean: far less than the wide bands ask
     assert (calibrated["order_up_to"] < plain["order_up_to"] - 5).all()

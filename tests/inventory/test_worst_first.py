@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from stockwise.inventory import build_plan
+from stockwise.inventory import PlanOptions, ProductFacts, build_plan
 from stockwise.inventory.plan import sort_plan
 from stockwise.inventory.ranking import priority_tier, rank_plan
 from stockwise.sectors import load_profile
@@ -29,7 +29,7 @@ def _forecast(uid: str, mean: float, days: int = 60) -> pd.DataFrame:
     return frame
 
 
-def _plan(products: dict[str, dict], demand: dict[str, float], **kwargs):
+def _plan(products: dict[str, dict], demand: dict[str, float], **facts):
     base = {
         "on_hand": 0.0,
         "on_order": 0.0,
@@ -42,10 +42,8 @@ def _plan(products: dict[str, dict], demand: dict[str, float], **kwargs):
     return build_plan(
         forecasts,
         inventory,
-        profiles={"retail": load_profile("retail")},
-        today=TODAY,
-        n_paths=200,
-        **kwargs,
+        PlanOptions(profiles={"retail": load_profile("retail")}, today=TODAY, n_paths=200),
+        ProductFacts(**facts),
     )
 
 
@@ -222,11 +220,10 @@ def test_planning_dead_stock_leaves_the_other_products_plans_unchanged() -> None
         result = build_plan(
             forecasts,
             inventory,
-            profiles={"retail": load_profile("retail")},
-            today=TODAY,
-            n_paths=200,
-            seed=3,
-            last_sale=last,
+            PlanOptions(
+                profiles={"retail": load_profile("retail")}, today=TODAY, n_paths=200, seed=3
+            ),
+            ProductFacts(last_sale=last),
         )
         return result.plan[result.plan["unique_id"] != "DEAD"].reset_index(drop=True)
 

@@ -95,8 +95,7 @@ def validate_upload(
                 raw,
                 table,
                 column_map=parse_map_option(map_text),
-                date_format=date_format,
-                **{k: v for k, v in options.items() if k in ("sep", "decimal")},
+                date_format=date_format,  # the file is read: only the dates are left
             )
         except InputError as exc:
             raise from_input_error(for_the_web(renamed(exc, str(path), name), table)) from None

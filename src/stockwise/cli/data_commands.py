@@ -102,7 +102,7 @@ def validate(
     reading = read_options(sep, encoding, decimal, sheet, date_format, skip_rows)
     from stockwise.data.bounds import load_bounds
     from stockwise.data.mapping import parse_map_option
-    from stockwise.workflows.validate import validate_sources
+    from stockwise.workflows.validate import ColumnMaps, validate_sources
 
     source: object = sales
     if sql:
@@ -113,13 +113,15 @@ def validate(
         source,
         inventory=inventory,
         batches=batches,
-        column_map=parse_map_option(column_map),
-        inventory_map=parse_map_option(inventory_map),
-        batches_map=parse_map_option(batches_map),
+        maps=ColumnMaps(
+            parse_map_option(column_map),
+            parse_map_option(inventory_map),
+            parse_map_option(batches_map),
+        ),
         out_dir=out,
         as_of=as_of,
         bounds=load_bounds(bounds),
-        **reading.kwargs(),
+        read=reading,
     )
     for name, table in run.tables.items():
         render.validation_report(console, table, run.files.get(name))
@@ -153,10 +155,10 @@ def prepare(
     reading = read_options(sep, encoding, decimal, sheet, date_format, skip_rows)
     from stockwise.data.mapping import parse_map_option
     from stockwise.data.prepare import prepare_sales
-    from stockwise.workflows.validate import validate_sources
+    from stockwise.workflows.validate import ColumnMaps, validate_sources
 
     run = validate_sources(
-        sales, column_map=parse_map_option(column_map), out_dir=out, **reading.kwargs()
+        sales, maps=ColumnMaps(sales=parse_map_option(column_map)), out_dir=out, read=reading
     )
     table = run.tables["sales"].require_usable()
     render.validation_report(console, table, run.files.get("sales"))

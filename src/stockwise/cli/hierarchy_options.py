@@ -124,10 +124,14 @@ def sales_at_plan_level(
     ``level`` (:func:`stockwise.hierarchy.levels.sales_at_level`), for the plan."""
     from stockwise import schema as S
     from stockwise.hierarchy.levels import sales_at_level
-    from stockwise.workflows.validate import validate_sources
+    from stockwise.workflows.validate import ColumnMaps, validate_sources
 
     validation = validate_sources(
-        sales, column_map=column_map, out_dir=out / "validation", bounds=bounds, **reading.kwargs()
+        sales,
+        maps=ColumnMaps(sales=column_map),
+        out_dir=out / "validation",
+        bounds=bounds,
+        read=reading,
     )
     frame = validation.tables["sales"].require_usable().data
     if sector and S.SECTOR in frame.columns:

@@ -160,15 +160,17 @@ def _validated(options: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame | No
     """The usable sales rows and inventory rows (None: no inventory file) of the files
     the options name, read as they say."""
     from stockwise.data.mapping import parse_map_option
-    from stockwise.workflows.validate import validate_sources
+    from stockwise.workflows.validate import ColumnMaps, validate_sources
 
     reading = read_options(*(options[k] for k in READING_OPTIONS))
     validation = validate_sources(
         options["sales"],
         inventory=options["inventory"],
-        column_map=parse_map_option(options["column_map"]),
-        inventory_map=parse_map_option(options["inventory_map"]),
-        **reading.kwargs(),
+        maps=ColumnMaps(
+            sales=parse_map_option(options["column_map"]),
+            inventory=parse_map_option(options["inventory_map"]),
+        ),
+        read=reading,
     )
     stock = validation.tables.get("inventory")
     history = validation.tables["sales"].require_usable().data

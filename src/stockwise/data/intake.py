@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Unpack
 
 import pandas as pd
 
@@ -17,6 +18,7 @@ from stockwise import schema as S
 from stockwise.cells import STANDARD, CsvFormat, write_csv
 from stockwise.data.bounds import DEFAULT_BOUNDS, Bounds
 from stockwise.data.mapping import apply_mapping, build_mapping
+from stockwise.data.read_options import ReadingKeywords, ReadOptions, reading_options
 from stockwise.data.readers import RAGGED_FIELDS, RawTable, from_frame, read_table
 from stockwise.data.validation import (
     REASONS,
@@ -50,14 +52,10 @@ def load_table(
     *,
     column_map: dict[str, str] | None = None,
     detect_columns: bool = True,
-    sep: str | None = None,
-    encoding: str | None = None,
-    decimal: str | None = None,
-    sheet: str | int | None = None,
-    date_format: str | None = None,
-    skip_rows: int | None = None,
+    read: ReadOptions | None = None,
     as_of: pd.Timestamp | str | None = None,
     bounds: Bounds = DEFAULT_BOUNDS,
+    **reading: Unpack[ReadingKeywords],
 ) -> ValidatedTable:
     """Read, map and validate one table; the result always accounts for every input row.
 
@@ -65,10 +63,14 @@ def load_table(
     :class:`RawTable` (e.g. from the SQL adapter). ``column_map`` maps canonical names to
     the user's names (``{"ds": "Date", "y": "Ventes"}``); common English and French
     headers are recognised without it. ``bounds``: the plausible ranges of the numbers
-    (:mod:`stockwise.data.bounds`); values beyond them are quarantined. ``skip_rows``:
-    lines above the header of a CSV or Excel file (None: an obvious title row is skipped
-    and said in the notes). Raises only when the table is unusable as a whole.
+    (:mod:`stockwise.data.bounds`); values beyond them are quarantined. ``read``: how to
+    read the file (:class:`~stockwise.data.read_options.ReadOptions`: separator,
+    encoding, decimal mark, sheet, date format, lines to skip; None: detected); the same
+    options are accepted as keywords (``load_table(path, sep=";", decimal=",")``), on top
+    of ``read``. Raises only when the table is unusable as a whole.
     """
+    read = reading_options(read, reading)
+    date_format = read.date_format
     if table not in _VALIDATORS:
         raise ValueError(f"unknown table '{table}'; expected one of {sorted(_VALIDATORS)}")
     if isinstance(source, RawTable):
@@ -76,9 +78,7 @@ def load_table(
     elif isinstance(source, pd.DataFrame):
         raw = from_frame(source, copy=False)  # validation only reads the raw table
     else:
-        raw = read_table(
-            source, sep=sep, encoding=encoding, decimal=decimal, sheet=sheet, skip_rows=skip_rows
-        )
+        raw = read_table(source, **read.file_kwargs())
     spec = S.TABLES[table]
     user_columns = [c for c in raw.frame.columns if c != S.SOURCE_ROW]
     mapping = build_mapping(user_columns, column_map, table=spec, detect=detect_columns)

@@ -9,11 +9,23 @@ the lines to skip to CSV and Excel, the date format to every table.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import asdict, dataclass, replace
+from typing import Any, TypedDict
 
 from stockwise.data.readers import check_skip_rows
 from stockwise.errors import OptionError
+
+
+class ReadingKeywords(TypedDict, total=False):
+    """The reading options as keywords (``load_table(path, sep=";", decimal=",")``): the
+    fields of :class:`ReadOptions`, so a type checker flags a misspelt one."""
+
+    sep: str | None
+    encoding: str | None
+    decimal: str | None
+    sheet: str | int | None
+    date_format: str | None
+    skip_rows: int | None
 
 
 @dataclass(frozen=True)
@@ -47,9 +59,16 @@ class ReadOptions:
         return {k: v for k, v in self.kwargs().items() if k != "date_format"}
 
     def kwargs(self) -> dict[str, Any]:
-        """The options given, as keywords of ``load_table`` and ``validate_sources``."""
+        """The options given (those not left to detection), by name."""
         return {name: value for name, value in asdict(self).items() if value is not None}
 
 
 NO_OPTIONS = ReadOptions()
 """Everything detected."""
+
+
+def reading_options(read: ReadOptions | None, keywords: ReadingKeywords) -> ReadOptions:
+    """``read`` (None: everything detected) with the options given as keywords on top: a
+    library call may pass either, and both are checked the same way."""
+    base = read or NO_OPTIONS
+    return replace(base, **keywords) if keywords else base

@@ -13,10 +13,13 @@ cap on its orders (:mod:`budget`). Stocked-out days are corrected before forecas
 from stockwise.inventory.budget import BudgetOutcome, apply_budget
 from stockwise.inventory.censoring import censoring_summary, uncensor_demand
 from stockwise.inventory.plan import InventoryPlan, build_plan
+from stockwise.inventory.plan_options import PlanOptions, ProductFacts
 
 __all__ = [
     "BudgetOutcome",
     "InventoryPlan",
+    "PlanOptions",
+    "ProductFacts",
     "apply_budget",
     "build_plan",
     "censoring_summary",

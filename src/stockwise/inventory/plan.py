@@ -26,10 +26,6 @@ from stockwise import schema as S
 from stockwise.inventory.alerts import ALERT_COLUMNS, alerts_for, sale_value
 from stockwise.inventory.new_products import NEW_PRODUCT_HEADROOM, with_new_product_cap
 from stockwise.inventory.parameters import resolve
-from stockwise.inventory.paths import (
-    DEFAULT_CORRELATION,
-    DEFAULT_PATHS,
-)
 from stockwise.inventory.plan_forecasts import (
     DAYS_PER_PERIOD,
     _batches_by_product,
@@ -39,7 +35,6 @@ from stockwise.inventory.plan_forecasts import (
 )
 from stockwise.inventory.plan_lines import (
     COVER_WINDOW,
-    Sampling,
     _currency_of,
     _idle_days,
     _money_columns,
@@ -49,8 +44,8 @@ from stockwise.inventory.plan_lines import (
     _worst,
     due_receipts,
 )
+from stockwise.inventory.plan_options import PlanOptions, ProductFacts
 from stockwise.inventory.ranking import SEVERITY_RANK, rank_plan
-from stockwise.sectors import SectorProfile
 
 log = logging.getLogger(__name__)
 UNPLANNED_COLUMNS = [S.UNIQUE_ID, S.SECTOR, S.ON_HAND, "reason"]
@@ -124,62 +119,54 @@ class InventoryPlan:
 def build_plan(
     forecasts: pd.DataFrame,
     inventory: pd.DataFrame,
-    *,
-    profiles: dict[str, SectorProfile] | None = None,
-    batches: pd.DataFrame | None = None,
-    prices: pd.Series | None = None,
-    today: pd.Timestamp | str | None = None,
-    freq: str | dict[str, str] = "D",
-    policy: str = "RS",
-    target: str = "cycle_service_level",
-    n_paths: int = DEFAULT_PATHS,
-    correlation: float = DEFAULT_CORRELATION,
-    seed: int = 0,
-    backtest: pd.DataFrame | None = None,
-    demand_groups: Mapping[str, str] | None = None,
-    since_listing_by_product: Mapping[str, tuple[float, float]] | None = None,
-    last_sale: Mapping[str, pd.Timestamp | None] | None = None,
-    currency: str | None = None,
+    options: PlanOptions | None = None,
+    facts: ProductFacts | None = None,
 ) -> InventoryPlan:
-    """Plan every product of ``inventory`` that has a forecast or is in ``last_sale``.
+    """Plan every product of ``inventory`` that has a forecast or is in ``facts.last_sale``.
 
     ``forecasts``: ``unique_id, ds, forecast[, forecast-lo-L, forecast-hi-L][, sector]``.
-    ``freq``: the forecasts' frequency, or one per sector. ``today``: the first projected
-    day (default: the first forecast date). ``prices``: selling price per unique_id, to
-    value lost sales (unit cost otherwise).
+    ``options``: how to plan (:class:`.plan_options.PlanOptions`; default: daily forecasts,
+    the RS policy, cycle-service targets, generic profiles). ``facts``: what the run knows
+    about its products (:class:`.plan_options.ProductFacts`; default: nothing more).
 
-    ``backtest`` (the chosen forecasts' backtest windows, ``ForecastRun.backtest``) turns
-    on service calibration for cycle-service and fill-rate targets: each product orders at
+    A backtest (the chosen forecasts' backtest windows, ``ForecastRun.backtest``) turns on
+    service calibration for cycle-service and fill-rate targets: each product orders at
     the quantile level that served its target share of the past protection intervals (or,
     for a fill rate, of the units their review parts asked for) of its sector and demand
-    group (``demand_groups``: e.g. "intermittent" / "smooth" per product), see
-    :mod:`.service_calibration`. The plan's ``service_level`` stays the target; the reason
-    says the level ordered at.
+    group, see :mod:`.service_calibration`. The plan's ``service_level`` stays the target;
+    the reason says the level ordered at.
 
-    ``since_listing_by_product`` (per unique_id: days since its first row, units sold since;
-    :func:`.new_products.since_listing`) caps the stock of products too new for their
-    forecast to be trusted (:mod:`.new_products`); the reason says so.
+    Days and units since listing (:func:`.new_products.since_listing`) cap the stock of
+    products too new for their forecast to be trusted (:mod:`.new_products`); the reason
+    says so.
 
-    ``last_sale`` (per unique_id this run plans: the day of its last sale, None when it
-    never sold) raises dead-stock alerts, and lets a product without a forecast from
-    today be planned at zero demand (with the reason). Products without a forecast and
-    outside ``last_sale`` (without it: every one) are not planned; a warning names them.
+    The last sale per product raises dead-stock alerts, and lets a product without a
+    forecast from today be planned at zero demand (with the reason). Products without a
+    forecast and without a known last sale (without ``last_sale``: every one) are not
+    planned; a warning names them.
 
-    Money: each line's ``currency`` is ``currency`` when given, else its sector profile's
-    (:data:`~stockwise.sectors.DEFAULT_CURRENCY` without a profile); it labels the values,
-    nothing is converted. ``expected_lost_value`` is the expected lost sales within the
-    lead time at the selling price (unit cost when no price is known, as alerts value
-    them); ``lost_value_avoided`` is the do-nothing projection's lost sales, at the same
-    value, from the order's arrival to the next order's (lead time to lead time + review
-    period): about what placing the proposed order saves, and what a budget weighs
+    Money: each line's ``currency`` is ``options.currency`` when given, else its sector
+    profile's (:data:`~stockwise.sectors.DEFAULT_CURRENCY` without a profile); it labels
+    the values, nothing is converted. ``expected_lost_value`` is the expected lost sales
+    within the lead time at the selling price (unit cost when no price is known, as alerts
+    value them); ``lost_value_avoided`` is the do-nothing projection's lost sales, at the
+    same value, from the order's arrival to the next order's (lead time to lead time +
+    review period): about what placing the proposed order saves, and what a budget weighs
     (:mod:`.budget`). ``budget_cut_units`` / ``_value`` stay 0 until a budget cuts the line.
     """
-    profiles = profiles or {}
-    daily = _daily_forecasts(forecasts, freq)
-    today = pd.Timestamp(today) if today is not None else pd.Timestamp(daily[S.DS].min())
+    options = options or PlanOptions()
+    facts = facts or ProductFacts()
+    profiles, last_sale, seed = options.profiles, facts.last_sale, options.seed
+    daily = _daily_forecasts(forecasts, options.freq)
+    today = (
+        pd.Timestamp(options.today)
+        if options.today is not None
+        else pd.Timestamp(daily[S.DS].min())
+    )
     daily = _ProductForecasts(daily[daily[S.DS] >= today])
-    stock_batches = _batches_by_product(batches, today)
+    stock_batches = _batches_by_product(facts.batches, today)
     rng = np.random.default_rng(seed)
+    prices = facts.prices
     # a dict answers a lookup per product faster than a Series (same values)
     price_of = {} if prices is None else prices.to_dict() if prices.index.is_unique else prices
     rows, alerts = [], []
@@ -202,25 +189,24 @@ def build_plan(
             if span is not None
             else fallback_sector
         )
-        products.append((uid, span, resolve(item, profiles.get(sector), policy)))
+        products.append((uid, span, resolve(item, profiles.get(sector), options.policy)))
         money.append(
-            (_text_or_none(item.get(S.SUPPLIER)), _currency_of(currency, profiles.get(sector)))
+            (
+                _text_or_none(item.get(S.SUPPLIER)),
+                _currency_of(options.currency, profiles.get(sector)),
+            )
         )
     # products without a forecast (zero demand) neither join the calibration pools nor
     # draw from the shared generator: the other products' plans stay exactly as they were
     levels = _calibrated_levels(
         [p[2] for p in products if p[1] is not None],
-        backtest,
-        demand_groups,
-        freq,
-        target,
-        n_paths,
-        correlation,
-        seed,
+        facts.backtest,
+        facts.demand_groups,
+        options,
     )
-    sampling = Sampling(target, n_paths, correlation)
+    sampling = options.sampling
     for (uid, span, params), (supplier, line_currency) in zip(products, money, strict=True):
-        record = (since_listing_by_product or {}).get(uid)
+        record = (facts.since_listing_by_product or {}).get(uid)
         params, launch_cap = with_new_product_cap(params, record)
         forecast = (
             daily.forecast(span) if span is not None else _no_demand(params, today, daily.probs)
@@ -322,6 +308,8 @@ __all__ = [
     "PLAN_COLUMNS",
     "UNPLANNED_COLUMNS",
     "InventoryPlan",
+    "PlanOptions",
+    "ProductFacts",
     "build_plan",
     "due_receipts",
     "log",

@@ -18,6 +18,7 @@ from stockwise.inventory.paths import (
     knot_values,
     to_daily,
 )
+from stockwise.inventory.plan_options import PlanOptions
 from stockwise.inventory.projection import Projection
 from stockwise.inventory.service_calibration import backtest_outcomes, plan_levels
 
@@ -113,13 +114,10 @@ def _calibrated_levels(
     params: list[ProductParameters],
     backtest: pd.DataFrame | None,
     groups: Mapping[str, str] | None,
-    freq: str | dict[str, str],
-    target: str,
-    n_paths: int,
-    correlation: float,
-    seed: int,
+    options: PlanOptions,
 ) -> dict[str, tuple[float, int]]:
     """Per product (level to order at, past intervals behind it); empty = no calibration."""
+    freq, target = options.freq, options.target
     if backtest is None or backtest.empty or target not in ("cycle_service_level", "fill_rate"):
         return {}
     protection: dict[str, tuple[int, int] | tuple[float, float, int]] = {}
@@ -140,9 +138,9 @@ def _calibrated_levels(
         backtest,
         protection,
         {p.unique_id: (p.moq, p.pack_size) for p in params},
-        n_paths=n_paths,
-        correlation=correlation,
-        seed=seed,
+        n_paths=options.n_paths,
+        correlation=options.correlation,
+        seed=options.seed,
     )
     return plan_levels(
         outcomes,
@@ -153,12 +151,12 @@ def _calibrated_levels(
     )
 
 
-def _freq_of(freq: str | dict[str, str], sector: str | None) -> str:
+def _freq_of(freq: str | Mapping[str, str], sector: str | None) -> str:
     """The stockwise code of the forecasts' frequency (for ``sector``, when per sector)."""
     return calendar_facts.code_of(freq if isinstance(freq, str) else freq.get(str(sector), "D"))
 
 
-def _daily_forecasts(forecasts: pd.DataFrame, freq: str | dict[str, str]) -> pd.DataFrame:
+def _daily_forecasts(forecasts: pd.DataFrame, freq: str | Mapping[str, str]) -> pd.DataFrame:
     if isinstance(freq, str):
         return to_daily(forecasts, freq)
     parts = [

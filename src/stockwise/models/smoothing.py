@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import itertools
 import warnings
+from typing import NamedTuple
 
 import numpy as np
 
@@ -140,12 +141,15 @@ def smooth_panel(
     """
     n_series, n_periods = values.shape
     alpha, gamma, beta, phi, mult = (np.array(p)[:, None] for p in zip(*grid, strict=True))
+    params = SmoothingGrid(alpha, gamma, beta, phi, mult)
     n_grid = len(grid)
     level, additive, ratio = _initial_states(values, start, m, init_seasons)
-    level = np.repeat(level[None, :], n_grid, axis=0)
-    trend = np.zeros((n_grid, n_series))
-    season = np.where(mult[None, :, :], ratio[:, None, :], additive[:, None, :])
-    sse = np.zeros((n_grid, n_series))
+    state = SmoothingState(
+        level=np.repeat(level[None, :], n_grid, axis=0),
+        trend=np.zeros((n_grid, n_series)),
+        season=np.where(mult[None, :, :], ratio[:, None, :], additive[:, None, :]),
+        sse=np.zeros((n_grid, n_series)),
+    )
     count = np.zeros(n_series)
     first = start + m * init_seasons  # first column smoothed (the first seasons initialise)
     wanted = set(cutoffs)
@@ -155,12 +159,10 @@ def smooth_panel(
     for t in range(int(first.min(initial=n_periods)) if n_series else 0, n_periods):
         active = (first <= t).astype(float)
         # before its start a series' error is 0 and its trend 0: its states stay put
-        level, trend = step(
-            level, trend, season, t % m, filled[:, t], active, alpha, gamma, beta, phi, mult, sse
-        )
+        state = step(state, params, t % m, filled[:, t], active)
         count += active
         if t in wanted:
-            snapshots[t] = (level.copy(), trend.copy(), season.copy(), sse.copy(), count.copy())
+            snapshots[t] = (*(part.copy() for part in state), count.copy())
     out = np.full((len(cutoffs), n_series, h), np.nan)
     horizon = np.arange(1, h + 1)
     for i, cutoff in enumerate(cutoffs):
@@ -179,59 +181,61 @@ def smooth_panel(
     return out
 
 
+class SmoothingState(NamedTuple):
+    """The recursion's state per (grid point, series): level, trend, seasonal terms by
+    phase (phase × grid × series) and the running sum of squared one-step errors."""
+
+    level: np.ndarray
+    trend: np.ndarray
+    season: np.ndarray
+    sse: np.ndarray
+
+
+class SmoothingGrid(NamedTuple):
+    """The grid's parameters as columns (grid × 1), one row per grid point: level α,
+    season γ, trend β, damping φ, and whether the season is multiplicative."""
+
+    alpha: np.ndarray
+    gamma: np.ndarray
+    beta: np.ndarray
+    phi: np.ndarray
+    mult: np.ndarray
+
+
 def _additive_step(
-    level: np.ndarray,
-    trend: np.ndarray,
-    season: np.ndarray,
-    phase: int,
-    y: np.ndarray,
-    active: np.ndarray,
-    alpha: np.ndarray,
-    gamma: np.ndarray,
-    beta: np.ndarray,
-    phi: np.ndarray,
-    mult: np.ndarray,
-    sse: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
+    state: SmoothingState, grid: SmoothingGrid, phase: int, y: np.ndarray, active: np.ndarray
+) -> SmoothingState:
     """One period of the additive recursion for every grid point and series (the hot loop:
     in-place operations, no masks beyond the error's)."""
-    trend *= phi
-    base = level + trend
+    trend, season, sse = state.trend, state.season, state.sse
+    trend *= grid.phi
+    base = state.level + trend
     error = y - base
     error -= season[phase]
     error *= active
-    season[phase] += gamma * error
+    season[phase] += grid.gamma * error
     sse += error * error
-    trend += beta * error
-    base += alpha * error
-    return base, trend
+    trend += grid.beta * error
+    base += grid.alpha * error
+    return SmoothingState(base, trend, season, sse)
 
 
 def _mixed_step(
-    level: np.ndarray,
-    trend: np.ndarray,
-    season: np.ndarray,
-    phase: int,
-    y: np.ndarray,
-    active: np.ndarray,
-    alpha: np.ndarray,
-    gamma: np.ndarray,
-    beta: np.ndarray,
-    phi: np.ndarray,
-    mult: np.ndarray,
-    sse: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """One period with additive and multiplicative seasons side by side (``mult``): the
-    multiplicative error is shared out relative to the season and the level."""
-    base = level + phi * trend
+    state: SmoothingState, grid: SmoothingGrid, phase: int, y: np.ndarray, active: np.ndarray
+) -> SmoothingState:
+    """One period with additive and multiplicative seasons side by side (``grid.mult``):
+    the multiplicative error is shared out relative to the season and the level."""
+    mult, season, sse = grid.mult, state.season, state.sse
+    base = state.level + grid.phi * state.trend
     current = season[phase]
     fitted = np.where(mult, base * current, base + current)
     error = (y - fitted) * active
     to_level = np.where(mult, error / np.maximum(current, MIN_RATIO), error)
     to_season = np.where(mult, error / np.maximum(base, MIN_LEVEL), error)
-    season[phase] = current + gamma * to_season
+    season[phase] = current + grid.gamma * to_season
     sse += error * error
-    return base + alpha * to_level, phi * trend + beta * to_level
+    trend = grid.phi * state.trend + grid.beta * to_level
+    return SmoothingState(base + grid.alpha * to_level, trend, season, sse)
 
 
 def _initial_states(

@@ -176,7 +176,7 @@ def _validate(
     out = {}
     for name, path in sources.items():
         options: dict[str, object] = {"column_map": column_map} if name == "sales" else {}
-        options.update(reading.kwargs())
+        options["read"] = reading
         if name == "sales" and today is not None:
             options["as_of"] = today
         try:

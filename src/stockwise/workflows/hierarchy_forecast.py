@@ -51,7 +51,7 @@ from stockwise.models.base import interval_columns
 from stockwise.progress import Report
 from stockwise.schema import FORECAST
 from stockwise.workflows.forecast import ForecastRun, ModelSpec, _prepare, run_forecast
-from stockwise.workflows.validate import ValidationRun, validate_sources
+from stockwise.workflows.validate import ColumnMaps, ValidationRun, validate_sources
 
 log = logging.getLogger(__name__)
 METHOD = "method"
@@ -259,7 +259,11 @@ def hierarchy_forecast_file(
     """
     out = Path(out_dir)
     validation = validate_sources(
-        source, column_map=column_map, out_dir=out / "validation", bounds=bounds, **reading.kwargs()
+        source,
+        maps=ColumnMaps(sales=column_map),
+        out_dir=out / "validation",
+        bounds=bounds,
+        read=reading,
     )
     sales = validation.tables["sales"].require_usable().data
     run = forecast_hierarchy(sales, hierarchy, config, progress=progress)

@@ -24,6 +24,7 @@ from stockwise.data.read_options import NO_OPTIONS
 from stockwise.inventory.budget import BudgetOutcome, apply_budget
 from stockwise.inventory.censoring import uncensor_demand
 from stockwise.inventory.plan import InventoryPlan, build_plan
+from stockwise.inventory.plan_options import PlanOptions, ProductFacts
 from stockwise.progress import Report, shares, step, within
 from stockwise.sectors import SectorProfile, list_profiles, load_profile
 from stockwise.workflows import plan_grain
@@ -203,19 +204,23 @@ def plan_with_config(
     plan = build_plan(
         forecasts.forecasts,
         inventory,
-        profiles=profiles,
-        batches=tables.batches,
-        prices=last_prices(sales),
-        today=today,
-        freq=sector_freq,
-        policy=config.policy,
-        target=config.target,
-        seed=config.seed,
-        backtest=forecasts.backtest if config.calibrate_service else None,
-        demand_groups=groups,
-        since_listing_by_product=since_listing_by_product(prepared),
-        last_sale=last_sales(sales, inventory, config.sector),
-        currency=config.currency,
+        PlanOptions(
+            profiles=profiles,
+            today=today,
+            freq=sector_freq,
+            policy=config.policy,
+            target=config.target,
+            seed=config.seed,
+            currency=config.currency,
+        ),
+        ProductFacts(
+            batches=tables.batches,
+            prices=last_prices(sales),
+            backtest=forecasts.backtest if config.calibrate_service else None,
+            demand_groups=groups,
+            since_listing_by_product=since_listing_by_product(prepared),
+            last_sale=last_sales(sales, inventory, config.sector),
+        ),
     )
     capped = None
     if config.budget is not None:

@@ -14,7 +14,12 @@ import pandas as pd
 from stockwise.data.bounds import DEFAULT_BOUNDS, Bounds
 from stockwise.data.partition import PartMap, PartSizes, is_parquet_file, stream_sales
 from stockwise.data.read_options import NO_OPTIONS, ReadOptions
-from stockwise.workflows.validate import ValidationRun, cross_check, validate_sources
+from stockwise.workflows.validate import (
+    ColumnMaps,
+    ValidationRun,
+    cross_check,
+    validate_sources,
+)
 
 Table: TypeAlias = str | Path | pd.DataFrame
 
@@ -74,14 +79,13 @@ def validate_plan_inputs(
     (:func:`~stockwise.data.partition.stream_sales`), never whole; ``map_parts`` (an
     executor's ``map``) validates the parts on its workers.
     """
-    shared = {
+    shared: dict[str, Any] = {
         "inventory": sources.inventory,
         "batches": sources.batches,
-        "inventory_map": sources.inventory_map,
-        "batches_map": sources.batches_map,
+        "maps": ColumnMaps(sources.column_map, sources.inventory_map, sources.batches_map),
         "out_dir": out / "validation",
         "bounds": sources.bounds,
-        **sources.reading.kwargs(),
+        "read": sources.reading,
     }
     if parts_dir is not None and is_parquet_file(sources.sales):
         parted = stream_sales(
@@ -99,7 +103,7 @@ def validate_plan_inputs(
             tables, {"sales": parted.files, **others.files}, cross_check(tables)
         )
     else:
-        validation = validate_sources(sources.sales, column_map=sources.column_map, **shared)
+        validation = validate_sources(sources.sales, **shared)
     for table in validation.tables.values():
         table.require_usable()
     return validation

@@ -40,7 +40,7 @@ from stockwise.report.html import (
     render_page,
     write_pngs,
 )
-from stockwise.workflows.validate import ValidationRun, validate_sources
+from stockwise.workflows.validate import ColumnMaps, ValidationRun, validate_sources
 
 MAX_PANELS = 6
 TOP = 15
@@ -134,11 +134,11 @@ def run_etl(
     out = Path(out_dir)
     validation = validate_sources(
         sales,
-        column_map=column_map,
+        maps=ColumnMaps(sales=column_map),
         out_dir=out / "validation",
         as_of=as_of,
         bounds=bounds,
-        **reading.kwargs(),
+        read=reading,
     )
     table = validation.tables["sales"].require_usable()
     files = {

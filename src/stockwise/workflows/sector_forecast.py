@@ -36,7 +36,7 @@ from stockwise.workflows.sector_runs import Settings as Settings
 from stockwise.workflows.sector_runs import backtest_sectors as backtest_sectors
 from stockwise.workflows.sector_runs import forecast_sectors as forecast_sectors
 from stockwise.workflows.tracking import NullTracker, Tracker, track_forecasts, track_run
-from stockwise.workflows.validate import ValidationRun, validate_sources
+from stockwise.workflows.validate import ColumnMaps, ValidationRun, validate_sources
 
 log = logging.getLogger(__name__)
 VALIDATE_SHARE, WRITE_FROM = 0.05, 0.97
@@ -84,10 +84,10 @@ class SalesFile:
         """The validation of ``source`` read this way, its files under ``out``."""
         return validate_sources(
             source,
-            column_map=self.column_map,
+            maps=ColumnMaps(sales=self.column_map),
             out_dir=out / "validation",
             bounds=self.bounds,
-            **self.reading.kwargs(),
+            read=self.reading,
         )
 
 

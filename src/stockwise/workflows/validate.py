@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeAlias
+from typing import TypeAlias
 
 import pandas as pd
 
@@ -13,6 +13,7 @@ from stockwise import schema as S
 from stockwise.data.bounds import DEFAULT_BOUNDS, Bounds
 from stockwise.data.intake import load_table, write_quarantine
 from stockwise.data.partition import PartedSales
+from stockwise.data.read_options import ReadOptions
 from stockwise.data.readers import RawTable
 from stockwise.data.validation import ValidatedTable
 
@@ -36,18 +37,26 @@ class ValidationRun:
         return all(t.report.n_accepted > 0 for t in self.tables.values())
 
 
+@dataclass(frozen=True)
+class ColumnMaps:
+    """How each table's columns map to canonical names (``{"ds": "Date", "y": "Ventes"}``);
+    None: recognised from common English and French headers."""
+
+    sales: dict[str, str] | None = None
+    inventory: dict[str, str] | None = None
+    batches: dict[str, str] | None = None
+
+
 def validate_sources(
     sales: Source | None,
     *,
     inventory: Source | None = None,
     batches: Source | None = None,
-    column_map: dict[str, str] | None = None,
-    inventory_map: dict[str, str] | None = None,
-    batches_map: dict[str, str] | None = None,
+    maps: ColumnMaps | None = None,
     out_dir: str | Path | None = None,
     as_of: pd.Timestamp | str | None = None,
     bounds: Bounds = DEFAULT_BOUNDS,
-    **read_options: object,
+    read: ReadOptions | None = None,
 ) -> ValidationRun:
     """Validate each given table; write ``<table>_quarantine.csv`` and issues to ``out_dir``.
 
@@ -55,20 +64,25 @@ def validate_sources(
     user always gets the list of rows to fix. ``sales`` may be None (validated elsewhere,
     e.g. streamed by :func:`~stockwise.data.partition.stream_sales`). ``bounds``: the
     plausible ranges of the numbers (:mod:`stockwise.data.bounds`). Each table has its
-    own mapping (``column_map`` is the sales file's); ``read_options`` (separator,
-    encoding, decimal mark, sheet, date format, lines to skip:
-    :class:`~stockwise.data.read_options.ReadOptions`) apply to every file.
+    own mapping (``maps``); ``read`` (separator, encoding, decimal mark, sheet, date
+    format, lines to skip: :class:`~stockwise.data.read_options.ReadOptions`) applies to
+    every file.
     """
     sources = {"sales": sales, "inventory": inventory, "batches": batches}
-    maps = {"sales": column_map, "inventory": inventory_map, "batches": batches_map}
+    maps = maps or ColumnMaps()
+    column_maps = {"sales": maps.sales, "inventory": maps.inventory, "batches": maps.batches}
     tables: dict[str, ValidatedTable] = {}
     for name, source in sources.items():
         if source is None:
             continue
-        options: dict[str, Any] = {**read_options, "bounds": bounds}
-        if name == "sales":
-            options["as_of"] = as_of
-        tables[name] = load_table(source, name, column_map=maps[name], **options)
+        tables[name] = load_table(
+            source,
+            name,
+            column_map=column_maps[name],
+            read=read,
+            as_of=as_of if name == "sales" else None,
+            bounds=bounds,
+        )
     run = ValidationRun(tables, notes=cross_check(tables))
     if out_dir is not None:
         run.files = {name: write_quarantine(t, out_dir, name) for name, t in tables.items()}

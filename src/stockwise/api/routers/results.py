@@ -2,33 +2,24 @@
 
 from __future__ import annotations
 
-import io
 import json
-import tempfile
-from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-import pandas as pd
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from stockwise.adapters.storage import queries
 from stockwise.adapters.storage.models import Run
 from stockwise.api.deps import ReadKey, StorageDep
-from stockwise.api.errors import ApiError, ErrorPlace, not_found
-from stockwise.api.params import LangDep, PagingDep, UniqueIdDep, choices
+from stockwise.api.errors import ApiError, not_found
+from stockwise.api.params import LangDep, PagingDep, UniqueIdDep
+from stockwise.api.plan_export import plan_csv, plan_workbook
+from stockwise.api.result_filters import AlertFilters, PlanFilters
 from stockwise.api.serialize import jsonable, page
-from stockwise.cells import round_to_meaning, write_csv
-from stockwise.inventory.alerts import ALERT_TYPES
-from stockwise.report.order_list import write_order_workbook
-from stockwise.report.settings_view import settings_sheet
-from stockwise.words import SENTENCES, say, say_columns
+from stockwise.words import SENTENCES, say
 
 router = APIRouter()
-URGENCIES = ("order now", "at risk", "order soon", "planned", "no action")
-SEVERITIES = ("critical", "high", "medium", "low")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _run_id(session, run_id: str | None, kind: str | None) -> str:
@@ -91,16 +82,6 @@ def list_forecasts(
     return jsonable(page(items, paging.page, paging.page_size, total))
 
 
-def _plan_filters(urgency: str | None, alert: str | None) -> dict[str, Any]:
-    if alert and alert not in ALERT_TYPES:
-        raise ApiError(
-            422,
-            f"alert: unknown value {alert!r}; expected {', '.join(ALERT_TYPES)}",
-            at=ErrorPlace(column="alert"),
-        )
-    return {"urgency": choices(urgency, URGENCIES, "urgency"), "alert": alert}
-
-
 @router.get("/plan", tags=["plan"], summary="The order list, most urgent first")
 def list_plan(
     key: ReadKey,
@@ -108,22 +89,19 @@ def list_plan(
     paging: PagingDep,
     lang: LangDep,
     product_id: UniqueIdDep,
-    run_id: str | None = None,
-    sector: str | None = None,
-    urgency: str | None = None,
-    alert: str | None = None,
+    filters: Annotated[PlanFilters, Query()],
 ) -> dict[str, Any]:
-    filters = _plan_filters(urgency, alert)
+    wanted = filters.lines()
     with storage.session() as session:
-        run_id = _run_id(session, run_id, "plan")
+        run_id = _run_id(session, filters.run_id, "plan")
         lines, total = queries.plan_lines(
             session,
             run_id,
-            sector=sector,
+            sector=filters.sector,
             product_id=product_id,
             offset=paging.offset,
             limit=paging.page_size,
-            **filters,
+            **wanted,
         )
     return jsonable(
         page([_with_ids(x, run_id, lang) for x in lines], paging.page, paging.page_size, total)
@@ -136,47 +114,19 @@ def export_plan(
     storage: StorageDep,
     lang: LangDep,
     format: Literal["csv", "xlsx"] = "csv",
-    run_id: str | None = None,
-    sector: str | None = None,
-    urgency: str | None = None,
-    alert: str | None = None,
+    *,
+    filters: Annotated[PlanFilters, Query()],
 ) -> Response:
-    filters = _plan_filters(urgency, alert)
+    wanted = filters.lines()
     with storage.session() as session:
-        run_id = _run_id(session, run_id, "plan")
-        lines, _ = queries.plan_lines(session, run_id, sector=sector, **filters)
-        found, _ = queries.alerts(session, run_id, sector=sector)
+        run_id = _run_id(session, filters.run_id, "plan")
+        lines, _ = queries.plan_lines(session, run_id, sector=filters.sector, **wanted)
+        found, _ = queries.alerts(session, run_id, sector=filters.sector)
         described = (session.get_one(Run, run_id).summary or {}).get("settings")
-    plan = pd.DataFrame(lines)
     name = f"stockwise-orders-{run_id}"
     if format == "csv":
-        buffer = io.StringIO()
-        write_csv(round_to_meaning(say_columns(plan, lang, SENTENCES)), buffer)
-        return Response(
-            buffer.getvalue(),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
-        )
-    plan = _typed(plan)
-    alerts = (
-        pd.DataFrame(found)
-        .drop(columns=["run_id"], errors="ignore")
-        .rename(columns={"product_id": "unique_id"})
-    )
-    with tempfile.TemporaryDirectory(prefix="stockwise-export-") as folder:
-        path = write_order_workbook(
-            round_to_meaning(plan),
-            round_to_meaning(alerts),
-            Path(folder) / f"{name}.xlsx",
-            settings_sheet(described) if described else None,
-            lang=lang,
-        )
-        content = path.read_bytes()
-    return Response(
-        content,
-        media_type=XLSX,
-        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
-    )
+        return plan_csv(lines, name, lang)
+    return plan_workbook(lines, found, described, name, lang)
 
 
 @router.get(
@@ -254,38 +204,19 @@ def list_alerts(
     paging: PagingDep,
     lang: LangDep,
     product_id: UniqueIdDep,
-    run_id: str | None = None,
-    sector: str | None = None,
-    severity: str | None = None,
-    type: str | None = None,
+    filters: Annotated[AlertFilters, Query()],
 ) -> dict[str, Any]:
-    levels = choices(severity, SEVERITIES, "severity")
-    if type and type not in ALERT_TYPES:
-        raise ApiError(
-            422,
-            f"type: unknown value {type!r}; expected {', '.join(ALERT_TYPES)}",
-            at=ErrorPlace(column="type"),
-        )
+    wanted = filters.alerts()
     with storage.session() as session:
-        run_id = _run_id(session, run_id, "plan")
+        run_id = _run_id(session, filters.run_id, "plan")
         items, total = queries.alerts(
             session,
             run_id,
-            sector=sector,
-            severity=levels,
-            type=type,
             product_id=product_id,
             offset=paging.offset,
             limit=paging.page_size,
+            **wanted,
         )
     return jsonable(
         page([_with_ids(x, run_id, lang) for x in items], paging.page, paging.page_size, total)
     )
-
-
-def _typed(plan: pd.DataFrame) -> pd.DataFrame:
-    """Dates back to dates so the workbook formats them as the CLI's does."""
-    for column in ("order_date", "arrival_date", "stockout_date"):
-        if column in plan:
-            plan[column] = pd.to_datetime(plan[column])
-    return plan

@@ -31,6 +31,7 @@ from stockwise.api.params import PagingDep
 from stockwise.api.serialize import page
 from stockwise.api.settings import Settings
 from stockwise.api.storable import refuse_unstorable
+from stockwise.api.upload_query import PlannedQuery, UploadQuery
 from stockwise.api.upload_reading import (
     file_name,
     inline_issues,
@@ -55,33 +56,19 @@ def upload_planned(
     key: WriteKey,
     storage: StorageDep,
     file: FILE,
-    drivers: Annotated[
-        str | None,
-        Query(
-            description="Driver columns to keep, comma-"
-            "separated (default: all but unique_id, ds, "
-            "sector)"
-        ),
-    ] = None,
-    sep: str | None = None,
-    decimal: str | None = None,
-    encoding: str | None = None,
-    sheet: str | None = None,
+    query: Annotated[PlannedQuery, Query()],
 ) -> dict[str, Any]:
     """Check every cell like the CLI's ``--planned``; store (upsert) the planned values."""
     name = file_name(file, "planned")
-    names = [d.strip() for d in (drivers or "").split(",") if d.strip()]
     with saved_upload(file, name) as path, named_errors(path, name):
         raw = read_upload(
             path,
             name,
             request.app.state.settings,
-            sep=sep,
-            decimal=decimal,
-            encoding=encoding,
-            sheet=sheet_of(sheet),
+            sheet=sheet_of(query.sheet),
+            **query.file_options(),
         )
-        table = read_planned(raw, names)
+        table = read_planned(raw, query.driver_names())
     refuse_unstorable(raw, table, None, name)
     answer = _store(
         storage, "planned", name, table, read=len(table), accepted=len(table), quarantined=0
@@ -105,33 +92,14 @@ def upload(
     key: WriteKey,
     storage: StorageDep,
     file: FILE,
-    map: Annotated[str | None, Query(description="Column mapping, e.g. date=Date,y=Ventes")] = None,
-    sep: str | None = None,
-    decimal: str | None = None,
-    encoding: str | None = None,
-    date_format: str | None = None,
-    sheet: str | None = None,
-    as_of: Annotated[
-        dt.date | None, Query(description="Inventory snapshot date (default today, UTC)")
-    ] = None,
+    query: Annotated[UploadQuery, Query()],
 ) -> dict[str, Any]:
     """Validate the file like the CLI, store the accepted rows, return the accounting."""
     if table not in TABLES:
         raise ApiError(400, f"unknown table '{table}': upload sales, inventory, batches or planned")
     name = file_name(file, table)
     settings: Settings = request.app.state.settings
-    raw, result = validate_upload(
-        file,
-        name,
-        table,
-        map,
-        settings,
-        sep=sep,
-        decimal=decimal,
-        encoding=encoding,
-        date_format=date_format,
-        sheet=sheet,
-    )
+    raw, result = validate_upload(file, name, table, query.map, settings, **query.reading())
     issues = inline_issues(result, name, settings)
     refuse_empty(result, name, issues)
     refuse_unstorable(raw, result.data, result.report.mapping, name)
@@ -143,7 +111,7 @@ def upload(
         read=result.report.n_read,
         accepted=result.report.n_accepted,
         quarantined=result.report.n_quarantined,
-        as_of=as_of,
+        as_of=query.as_of,
     )
     return upload_answer(answer, result, issues, name, settings)
 
