@@ -24,7 +24,7 @@ def _panel(seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
 
 
 def test_names_are_generated_from_the_spec_and_survive_json() -> None:
-    spec = default_spec("D", 7, drivers=["sell_price", "promo", "snap"], country="US")
+    spec = default_spec("D", 7, exog=["sell_price", "promo", "snap"], country="US")
     names = spec.feature_names()
     assert names[:3] == ["lag_1", "lag_2", "lag_3"] and "lag_28" in names
     assert {
