@@ -93,7 +93,7 @@ def test_a_missing_driver_column_is_named(tmp_path: Path, history) -> None:
     result = CliRunner().invoke(
         app,
         [
-            "simulate",
+            "replay",
             str(sales),
             "--models",
             "LightGBM",

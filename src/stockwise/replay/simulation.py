@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -342,8 +343,23 @@ def _scalars(options: dict[str, Any]) -> dict[str, Any]:
     return {k: options.get(k, getattr(defaults, k)) for k in PRODUCT_SCALARS}
 
 
-simulate = replay_policy
-simulate_many = replay_policies
-SimulationResult = ReplayResult
-"""The names of the public API for the replay of one configuration, of several, and of
-its result: the replay is what ``stockwise simulate`` runs."""
+_FORMER_NAMES: dict[str, Any] = {
+    "simulate": replay_policy,
+    "simulate_many": replay_policies,
+    "SimulationResult": ReplayResult,
+}
+"""Names this module's functions had while "simulate" also meant the synthetic data's
+demand and stock; read for one release with a DeprecationWarning, so that scripts keep
+working, then dropped: "replay" is the closed loop's one verb."""
+
+
+def __getattr__(name: str) -> Any:
+    if name in _FORMER_NAMES:
+        new = _FORMER_NAMES[name]
+        warnings.warn(
+            f"stockwise.replay.simulation.{name} is deprecated: use {new.__name__}",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return new
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
