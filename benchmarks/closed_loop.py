@@ -412,7 +412,7 @@ def _sources(name: str, spec: dict) -> dict[tuple[str, int], ReviewForecasts]:
             horizon=horizon_for(settings, review),
             season_length=common.get("season_length", 7),
             schedule=RefitSchedule(refit, review, common.get("train_window")),
-            drivers=known,
+            exog=known,
         )
         sources[(source, refit)] = forecasts
     return sources
