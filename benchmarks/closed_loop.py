@@ -14,7 +14,7 @@ The review forecasts of a source are made once per dataset and shared by every p
 service level and path correlation of the run (they do not depend on the policy); each run
 makes them afresh. ``--smoke`` replays 3 generated retail products for a few seconds.
 
-For every dataset, :func:`stockwise.replay.simulation.simulate_many` replays the last
+For every dataset, :func:`stockwise.replay.simulation.replay_policies` replays the last
 part of the history day by day (see each loader for the subset, lead time and review
 period):
 
@@ -54,7 +54,7 @@ import pandas as pd
 from stockwise.replay.loop import product_settings
 from stockwise.replay.metrics import equal_fill_rate
 from stockwise.replay.review_forecasts import RefitSchedule, ReviewForecasts
-from stockwise.replay.simulation import horizon_for, simulate_many
+from stockwise.replay.simulation import horizon_for, replay_policies
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 TARGETS = (0.90, 0.95, 0.98)
@@ -296,7 +296,7 @@ def run(name: str, out: Path, n_paths: int, resume: bool = False) -> dict:
         for c in configs
     ]
     results = (
-        simulate_many(
+        replay_policies(
             spec["history"],
             runnable,
             start=spec["start"],
@@ -412,7 +412,7 @@ def _sources(name: str, spec: dict) -> dict[tuple[str, int], ReviewForecasts]:
             horizon=horizon_for(settings, review),
             season_length=common.get("season_length", 7),
             schedule=RefitSchedule(refit, review, common.get("train_window")),
-            drivers=known,
+            exog=known,
         )
         sources[(source, refit)] = forecasts
     return sources

@@ -139,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     data = Data(args.dataset, DEFAULT_DATA, 150) if args.test else validation_data(args.dataset)
-    spec = default_spec("D", SEASON, drivers=data.drivers)
+    spec = default_spec("D", SEASON, exog=data.drivers)
     spec = FeatureSpec.from_dict({**spec.to_dict(), **DIRECT_RICH, "origin_stride": args.stride})
     rows = []
     for floor in [float(f) for f in args.floors.split(",")]:

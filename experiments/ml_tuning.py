@@ -171,7 +171,7 @@ def variant(name: str, drivers: list[str], y: np.ndarray, h: int) -> LightGBM | 
         count = objective in COUNT_OBJECTIVES or (
             objective == "auto" and float(np.mean(y <= 0)) >= INTERMITTENT_ZERO_SHARE
         )
-        spec = default_spec("D", SEASON, drivers=drivers, intermittent=count)
+        spec = default_spec("D", SEASON, exog=drivers, intermittent=count)
         params["features"] = spec.from_dict({**spec.to_dict(), **changes})
     elif "direct_horizon" not in params:
         params["direct_horizon"] = direct_steps(h, "D")

@@ -34,6 +34,7 @@ def run(*args: str) -> tuple[int, str]:
         "plan",
         "report",
         "etl",
+        "replay",
         "simulate",
         "runs",
         "serve",

@@ -1,4 +1,4 @@
-"""The long commands (forecast, backtest, plan, simulate) show the step, a count and the
+"""The long commands (forecast, backtest, plan, replay) show the step, a count and the
 time left on stderr while they work, hidden with -q, and leave stdout to the results."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from stockwise.cli import (
     forecast_commands,
     plan_command,
     progress_bar,
-    simulate_command,
+    replay_command,
 )
 from stockwise.cli.app import app
 from stockwise.progress import Step
@@ -64,7 +64,7 @@ def heard(monkeypatch: pytest.MonkeyPatch) -> list[Step]:
     def recording(first: str = "") -> Iterator:
         yield steps.append
 
-    for module in (forecast_commands, plan_command, simulate_command):
+    for module in (forecast_commands, plan_command, replay_command):
         monkeypatch.setattr(module, "step_bar", recording)
     return steps
 
@@ -97,7 +97,7 @@ def heard(monkeypatch: pytest.MonkeyPatch) -> list[Step]:
         ),
         (
             [
-                "simulate",
+                "replay",
                 "{sales}",
                 "--policy",
                 "RS,sS",
@@ -118,7 +118,7 @@ def test_each_long_command_reports_its_steps(
 ) -> None:
     args = [a.format(sales=files / "sales.csv", inventory=files / "inventory.csv") for a in command]
     result = runner.invoke(
-        app, [*args, "--out", str(tmp_path), *(["--no-track"] if args[0] != "simulate" else [])]
+        app, [*args, "--out", str(tmp_path), *(["--no-track"] if args[0] != "replay" else [])]
     )
     assert result.exit_code == 0, result.output
     said = [s.describe() for s in heard]

@@ -114,7 +114,7 @@ def _commands(export: Path, tmp: Path) -> dict[str, list[object]]:
         "backtest": ["backtest", sales, *fast, "--out", tmp / "b"],
         "plan": ["plan", sales, "--inventory", export / "stock.csv", *fast, "--out", tmp / "pl"],
         "etl": ["etl", sales, "--out", tmp / "e"],
-        "simulate": ["simulate", sales, "--out", tmp / "s"],
+        "replay": ["replay", sales, "--out", tmp / "s"],
         "report": [
             "report",
             export / "plan",
@@ -128,7 +128,7 @@ def _commands(export: Path, tmp: Path) -> dict[str, list[object]]:
 
 
 @pytest.mark.parametrize(
-    "command", ["validate", "prepare", "forecast", "backtest", "plan", "etl", "simulate", "report"]
+    "command", ["validate", "prepare", "forecast", "backtest", "plan", "etl", "replay", "report"]
 )
 def test_every_command_takes_the_reading_options(
     export: Path, plan_run: Path, tmp_path: Path, command: str
@@ -152,7 +152,7 @@ def test_every_command_takes_the_reading_options(
     assert "row 4" in output  # the file's own row: two title lines, then the header
 
 
-@pytest.mark.parametrize("command", ["validate", "forecast", "plan", "etl", "simulate"])
+@pytest.mark.parametrize("command", ["validate", "forecast", "plan", "etl", "replay"])
 def test_without_skip_rows_the_titles_are_read_as_the_header(
     export: Path, tmp_path: Path, command: str
 ) -> None:

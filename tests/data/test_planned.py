@@ -57,7 +57,7 @@ def test_planned_file_is_read_and_each_bad_cell_named(tmp_path: Path) -> None:
     assert str(path) in str(error.value) and "row 6" in str(error.value)  # header = row 1
     assert "'promo'" in str(error.value) and "number" in str(error.value)
     with pytest.raises(InputError, match="'price'"):
-        read_planned(PLANNED, drivers=("promo", "price"))
+        read_planned(PLANNED, exog=("promo", "price"))
     twice = pd.concat([PLANNED.head(3), PLANNED.head(1)])
     with pytest.raises(InputError, match="planned twice"):
         read_planned(twice)

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from stockwise.features.calendar import calendar_features
+from stockwise.features.calendar import calendar_features, cyclic_calendar_features
 from stockwise.features.drivers import driver_features, encode_drivers, learn_vocabularies
 from stockwise.features.lags import history_features, series_starts, step_features
 from stockwise.features.spec import FeatureSpec, default_spec
@@ -24,7 +24,7 @@ def _panel(seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
 
 
 def test_names_are_generated_from_the_spec_and_survive_json() -> None:
-    spec = default_spec("D", 7, drivers=["sell_price", "promo", "snap"], country="US")
+    spec = default_spec("D", 7, exog=["sell_price", "promo", "snap"], country="US")
     names = spec.feature_names()
     assert names[:3] == ["lag_1", "lag_2", "lag_3"] and "lag_28" in names
     assert {
@@ -134,6 +134,25 @@ def test_calendar_and_holidays() -> None:
     assert out["cal_payday"].tolist() == [0, 1, 0, 1]
     assert out["holiday"].tolist() == [0, 1, 0, 0]  # 1 May, Fête du Travail
     assert out["holiday_days_to"][0] == 2 and out["holiday_days_since"][2] == 2
+
+
+def test_cyclic_calendar_encodes_the_integer_calendar_on_a_circle() -> None:
+    days = pd.Series(pd.date_range("2024-01-01", periods=400, freq="D"))  # a Monday
+    daily = cyclic_calendar_features(days, "D")
+    assert list(daily) == ["cal_sin1", "cal_cos1", "cal_sin2", "cal_cos2"]
+    # the first harmonic's angle gives back the day of week of the integer encoding
+    angle = np.arctan2(daily["cal_sin1"], daily["cal_cos1"]) % (2 * np.pi)
+    weekday = calendar_features(days, FeatureSpec(calendar=("dayofweek",)))["cal_dayofweek"]
+    assert np.allclose(angle * 7 / (2 * np.pi), weekday)
+    # Sunday sits as close to the next Monday as Monday to Tuesday
+    step = np.hypot(np.diff(daily["cal_sin1"]), np.diff(daily["cal_cos1"]))
+    assert np.allclose(step, step[0])
+    weekly = cyclic_calendar_features(pd.Series(pd.to_datetime(["2024-01-01"])), "W", "_w_")
+    monthly = cyclic_calendar_features(pd.Series(pd.to_datetime(["2024-01-31"])), "M")
+    assert weekly["_w_sin1"][0] == 0.0 and weekly["_w_cos1"][0] == 1.0  # ISO week 1: angle 0
+    assert monthly["cal_sin1"][0] == 0.0 and monthly["cal_cos1"][0] == 1.0  # January: angle 0
+    quarterly = cyclic_calendar_features(pd.Series(pd.to_datetime(["2024-04-01"])), "Q")
+    assert np.isclose(quarterly["cal_sin1"][0], np.sin(2 * np.pi * 3 / 12))  # month of year
 
 
 def test_drivers_price_relative_to_recent_level_and_coded_events() -> None:

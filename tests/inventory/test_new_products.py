@@ -14,7 +14,7 @@ from stockwise.inventory.new_products import (
     with_new_product_cap,
 )
 from stockwise.inventory.parameters import resolve
-from stockwise.replay.simulation import simulate
+from stockwise.replay.simulation import replay_policy
 from stockwise.sectors import load_profile
 
 TODAY = pd.Timestamp("2025-03-03")
@@ -82,7 +82,7 @@ def test_the_replay_caps_a_just_launched_product_s_order() -> None:
     history = _launch()
     start = pd.Timestamp("2024-06-19")  # day 170: the launch; first review 30 days later
     start = start + pd.Timedelta(days=30)
-    result = simulate(
+    result = replay_policy(
         history,
         start=start,
         forecast="SeasonalNaive",

@@ -16,7 +16,7 @@ from stockwise.inventory.service_calibration import (
     plan_levels,
     stocked_levels,
 )
-from stockwise.replay.simulation import simulate
+from stockwise.replay.simulation import replay_policy
 
 
 def test_stocked_levels_round_the_order_as_the_supplier_accepts() -> None:
@@ -123,8 +123,8 @@ def test_calibration_brings_realised_service_towards_the_target_with_less_stock(
         "n_paths": 300,
         "lead_time_days": 3.0,
     }
-    plain = simulate(history, calibrate_service=False, **common)
-    calibrated = simulate(history, **common)  # calibrated by default, as the plan is
+    plain = replay_policy(history, calibrate_service=False, **common)
+    calibrated = replay_policy(history, **common)  # calibrated by default, as the plan is
     assert plain.summary["label"].endswith("/uncalibrated")
     assert not calibrated.summary["label"].endswith("calibrated")
     gap_plain = abs(plain.summary["cycle_service_level"] - 0.8)
@@ -218,8 +218,8 @@ def test_a_fill_rate_target_is_calibrated_on_units_served() -> None:
         "lead_time_days": 3.0,
     }
     history = _mixed_history()
-    cycles = simulate(history, **common)
-    fill = simulate(history, target="fill_rate", **common)
+    cycles = replay_policy(history, **common)
+    fill = replay_policy(history, target="fill_rate", **common)
     assert fill.summary["label"].endswith("/fill-rate")
     # a 90 % cycle target over-fills here (fast movers lose few units in a short cycle);
     # the fill-rate target lands near 90 % of units served, per product on average

@@ -47,7 +47,7 @@ def history() -> pd.DataFrame:
 
 @pytest.mark.slow
 def test_planned_promotions_move_the_forecast_only_when_named(history) -> None:
-    with_drivers = ReviewForecasts(history, "LightGBM", horizon=14, drivers=("promo",))
+    with_drivers = ReviewForecasts(history, "LightGBM", horizon=14, exog=("promo",))
     plain = ReviewForecasts(history, "LightGBM", horizon=14)
     assert with_drivers.name == "LightGBM+drivers" and plain.name == "LightGBM"
     assert _lift(with_drivers.at(DAY, DAY), history) > 2.0
@@ -56,16 +56,16 @@ def test_planned_promotions_move_the_forecast_only_when_named(history) -> None:
 
 @pytest.mark.slow
 def test_no_demand_from_the_fit_day_on_is_seen_but_planned_drivers_are(history) -> None:
-    base = ReviewForecasts(history, "LightGBM", horizon=14, drivers=("promo",)).at(DAY, DAY)
+    base = ReviewForecasts(history, "LightGBM", horizon=14, exog=("promo",)).at(DAY, DAY)
     later = history["ds"] >= DAY
     changed = history.copy()
     changed.loc[later, "y"] = changed.loc[later, "y"] * 10 + 50
-    same = ReviewForecasts(changed, "LightGBM", horizon=14, drivers=("promo",)).at(DAY, DAY)
+    same = ReviewForecasts(changed, "LightGBM", horizon=14, exog=("promo",)).at(DAY, DAY)
     for uid in base:
         pd.testing.assert_frame_equal(base[uid], same[uid])
     replanned = history.copy()
     replanned.loc[later, "promo"] = 0  # the promotions are cancelled
-    calmer = ReviewForecasts(replanned, "LightGBM", horizon=14, drivers=("promo",)).at(DAY, DAY)
+    calmer = ReviewForecasts(replanned, "LightGBM", horizon=14, exog=("promo",)).at(DAY, DAY)
     total = sum(part["forecast"].sum() for part in base.values())
     assert sum(part["forecast"].sum() for part in calmer.values()) < 0.8 * total
 
@@ -74,16 +74,14 @@ def test_no_demand_from_the_fit_day_on_is_seen_but_planned_drivers_are(history) 
 def test_planned_values_hold_past_the_end_of_the_history(history) -> None:
     last = history["ds"].max()
     fitted_on = last - pd.Timedelta(days=4)
-    out = ReviewForecasts(history, "LightGBM", horizon=14, drivers=("promo",)).at(
-        fitted_on, fitted_on
-    )
+    out = ReviewForecasts(history, "LightGBM", horizon=14, exog=("promo",)).at(fitted_on, fitted_on)
     assert all(len(part) == 14 for part in out.values())
     assert all(np.isfinite(part["forecast"]).all() for part in out.values())
 
 
 def test_a_missing_driver_column_is_named(tmp_path: Path, history) -> None:
     with pytest.raises(ValueError, match="price"):
-        ReviewForecasts(history, "LightGBM", horizon=14, drivers=("promo", "price"))
+        ReviewForecasts(history, "LightGBM", horizon=14, exog=("promo", "price"))
     from typer.testing import CliRunner
 
     from stockwise.cli.app import app
@@ -93,7 +91,7 @@ def test_a_missing_driver_column_is_named(tmp_path: Path, history) -> None:
     result = CliRunner().invoke(
         app,
         [
-            "simulate",
+            "replay",
             str(sales),
             "--models",
             "LightGBM",

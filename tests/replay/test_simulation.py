@@ -13,8 +13,8 @@ from stockwise.replay.simulation import (
     RefitSchedule,
     ReviewForecasts,
     compare,
-    simulate,
-    simulate_many,
+    replay_policies,
+    replay_policy,
 )
 
 START = pd.Timestamp("2024-03-01")
@@ -69,7 +69,7 @@ def test_constant_demand_matches_the_hand_computed_rs_policy() -> None:
     # on the next review day when the shelf has just emptied: no lost sales. Evaluation
     # starts after L + R = 14 days; end-of-day stock runs 60, 50, ..., 0 in every cycle,
     # so the average is (R − 1)·d/2 = 30.
-    result = simulate(
+    result = replay_policy(
         constant(60, 56), start=START, service_level=0.95, review_period_days=7, lead_time_days=7
     )
     reviews = result.reviews
@@ -84,7 +84,7 @@ def test_constant_demand_matches_the_hand_computed_rs_policy() -> None:
 
 
 def test_unit_cost_values_the_stock() -> None:
-    result = simulate(constant(60, 56), start=START, unit_cost=2.5, forecast=flat_forecast)
+    result = replay_policy(constant(60, 56), start=START, unit_cost=2.5, forecast=flat_forecast)
     assert result.summary["avg_stock_value"] == pytest.approx(2.5 * 30.0)
 
 
@@ -93,7 +93,7 @@ def test_orders_arrive_after_their_drawn_lead_time() -> None:
     inventory = pd.DataFrame(
         {"unique_id": ["A", "B"], "lead_time_days": [3.0, 5.0], "lead_time_std_days": [0.0, 2.0]}
     )
-    result = simulate(
+    result = replay_policy(
         history, start=START, inventory=inventory, forecast=flat_forecast, initial_cover_days=4
     )
     orders = result.reviews[result.reviews["order_quantity"] > 0]
@@ -115,7 +115,7 @@ def test_fefo_serves_the_oldest_lot_first_and_writes_off_at_expiry() -> None:
     # arriving day 8 (expires day 18). FEFO sells the old lot on days 8-10: 10 units of it
     # are left and written off at the end of day 10; the new lot lasts days 11-13; day 14
     # is short (the day-14 order arrives on day 15).
-    result = simulate(
+    result = replay_policy(
         constant(60, 21),
         start=START,
         policy="baseline",
@@ -135,17 +135,17 @@ def test_a_short_shelf_life_creates_waste_and_caps_stockwise_orders() -> None:
     history = poisson(3, 220)
     start = pd.Timestamp("2023-06-01")
     kwargs = {"start": start, "forecast": flat_forecast, "lead_time_days": 2, "n_paths": 200}
-    short = simulate(history, shelf_life_days=4, **kwargs)
-    base = simulate(history, policy="baseline", shelf_life_days=4, **kwargs)
+    short = replay_policy(history, shelf_life_days=4, **kwargs)
+    base = replay_policy(history, policy="baseline", shelf_life_days=4, **kwargs)
     assert base.summary["waste_units"] > 0
     assert short.summary["waste_units"] < base.summary["waste_units"]  # the expiry cap
-    assert simulate(history, **kwargs).summary["waste_units"] == 0
+    assert replay_policy(history, **kwargs).summary["waste_units"] == 0
 
 
 def test_backorders_are_filled_first_when_stock_arrives() -> None:
     # Initial stock 30 (3 days), S = 140: order 110 on day 0, due day 7. Days 3-6 are
     # short 40 units in all, backordered; day 7 fills them, then serves the day: 60 left.
-    result = simulate(
+    result = replay_policy(
         constant(60, 14),
         start=START,
         lost_sales=False,
@@ -166,8 +166,8 @@ def test_no_leakage_future_demand_does_not_change_todays_order() -> None:
     changed = history.copy()
     later = changed["ds"] >= review_day  # the review day's own demand comes after the review
     changed.loc[later, "y"] = changed.loc[later, "y"] * 3 + 5
-    a = simulate(history, start=start, n_paths=200).reviews
-    b = simulate(changed, start=start, n_paths=200).reviews
+    a = replay_policy(history, start=start, n_paths=200).reviews
+    b = replay_policy(changed, start=start, n_paths=200).reviews
     until = a["ds"] <= review_day
     pd.testing.assert_frame_equal(a[until], b[until])
     assert not np.allclose(a.loc[~until, "order_quantity"], b.loc[~until, "order_quantity"])
@@ -183,7 +183,7 @@ def test_forecasts_only_see_the_past_and_refit_every_reuses_them() -> None:
     history = poisson(2, 150)
     start = pd.Timestamp("2023-04-01")
     source = ReviewForecasts(history, spy, horizon=30, schedule=RefitSchedule(refit_every=3))
-    result = simulate(history, start=start, forecast=source, calibrate_service=False)
+    result = replay_policy(history, start=start, forecast=source, calibrate_service=False)
     review_days = sorted(result.reviews["ds"].unique())
     assert len(review_days) == 9 and len(seen) == 3  # fitted on reviews 0, 3, 6
     assert seen == [day - pd.Timedelta(days=1) for day in review_days[::3]]
@@ -191,7 +191,7 @@ def test_forecasts_only_see_the_past_and_refit_every_reuses_them() -> None:
     # the service calibration adds forecasts on 4 review days before the replay, each
     # early enough for its protection interval (L 7 + R 7 days) to end before the start
     seen.clear()
-    simulate(history, start=start, forecast=ReviewForecasts(history, spy, horizon=30))
+    replay_policy(history, start=start, forecast=ReviewForecasts(history, spy, horizon=30))
     warmup = [day for day in seen if day < start - pd.Timedelta(days=1)]
     assert len(warmup) == 4
     assert max(warmup) == start - pd.Timedelta(days=15)
@@ -249,7 +249,7 @@ def test_same_seed_same_result_other_seed_other_paths() -> None:
     history = poisson(3, 160)
     source = ReviewForecasts(history, "SeasonalNaive", horizon=30)
     runs = [
-        simulate(
+        replay_policy(
             history,
             start="2023-04-15",
             forecast=source,
@@ -266,7 +266,7 @@ def test_same_seed_same_result_other_seed_other_paths() -> None:
 
 def test_other_policies_run_and_bad_options_are_refused() -> None:
     history = poisson(2, 150)
-    results = simulate_many(
+    results = replay_policies(
         history,
         [{"policy": "sS"}, {"policy": "sQ"}],
         start="2023-04-15",
@@ -277,15 +277,15 @@ def test_other_policies_run_and_bad_options_are_refused() -> None:
     assert [r.config["policy"] for r in results] == ["sS", "sQ", "baseline"]
     assert all(r.summary["orders"] > 0 for r in results)
     with pytest.raises(ValueError, match="policy"):
-        simulate(history, start="2023-04-15", policy="XYZ")
+        replay_policy(history, start="2023-04-15", policy="XYZ")
     with pytest.raises(ValueError, match="start"):
-        simulate(history, start="2030-01-01")
+        replay_policy(history, start="2030-01-01")
 
 
 def test_products_launched_late_start_when_they_have_history() -> None:
     history = poisson(2, 150)
     late = history["unique_id"].eq("P1") & history["ds"].lt("2023-05-01")
-    result = simulate(history[~late], start="2023-04-15", forecast=flat_forecast, n_paths=200)
+    result = replay_policy(history[~late], start="2023-04-15", forecast=flat_forecast, n_paths=200)
     first = result.trace.groupby("unique_id")["ds"].min()
     assert first["P0"] == pd.Timestamp("2023-04-15")
     assert first["P1"] == pd.Timestamp("2023-05-20")  # first review with 14 days behind it
@@ -302,7 +302,7 @@ def test_cli_writes_the_summary_and_product_tables(tmp_path: Path) -> None:
     result = CliRunner().invoke(
         app,
         [
-            "simulate",
+            "replay",
             str(sales),
             "--sector",
             "retail",
@@ -325,7 +325,7 @@ def test_cli_writes_the_summary_and_product_tables(tmp_path: Path) -> None:
     plain = CliRunner().invoke(
         app,
         [
-            "simulate",
+            "replay",
             str(sales),
             "--sector",
             "retail",
@@ -344,7 +344,7 @@ def test_cli_writes_the_summary_and_product_tables(tmp_path: Path) -> None:
     fill = CliRunner().invoke(
         app,
         [
-            "simulate",
+            "replay",
             str(sales),
             "--sector",
             "retail",
@@ -364,7 +364,7 @@ def test_cli_writes_the_summary_and_product_tables(tmp_path: Path) -> None:
     window = CliRunner().invoke(
         app,
         [
-            "simulate",
+            "replay",
             str(sales),
             "--service-levels",
             "0.9",
@@ -379,6 +379,7 @@ def test_cli_writes_the_summary_and_product_tables(tmp_path: Path) -> None:
     assert window.exit_code == 0, window.output
     assert pd.read_csv(tmp_path / "window" / "simulation_summary.csv").loc[0, "train_window"] == 42
     assert pd.isna(pd.read_csv(tmp_path / "fill" / "simulation_summary.csv").loc[0, "train_window"])
+    # the former command name reaches the same replay (and its checks)
     wrong = CliRunner().invoke(
         app, ["simulate", str(sales), "--target", "units", "--out", str(tmp_path / "wrong")]
     )
@@ -393,8 +394,8 @@ def test_bootstrap_paths_for_intermittent_products_are_an_option() -> None:
     slow["y"] = np.where(rng.random(len(slow)) < 0.2, rng.integers(1, 6, len(slow)), 0.0)
     history = pd.concat([history, slow], ignore_index=True)
     start = pd.Timestamp("2023-06-01")
-    plain = simulate(history, start=start, n_paths=200)
-    boot = simulate(history, start=start, n_paths=200, intermittent_paths="bootstrap")
+    plain = replay_policy(history, start=start, n_paths=200)
+    boot = replay_policy(history, start=start, n_paths=200, intermittent_paths="bootstrap")
     assert boot.summary["label"].endswith("/boot")
     assert boot.config["intermittent_paths"] == "bootstrap"
     levels = {
@@ -407,7 +408,7 @@ def test_bootstrap_paths_for_intermittent_products_are_an_option() -> None:
         levels["boot"].drop("SLOW").tolist()
     )
     with pytest.raises(ValueError, match="intermittent_paths"):
-        simulate(history, start=start, intermittent_paths="magic")
+        replay_policy(history, start=start, intermittent_paths="magic")
 
 
 @pytest.mark.slow
@@ -419,7 +420,7 @@ def test_initial_stock_follows_the_mean_of_the_cover_window() -> None:
     history.loc[burst, "y"] = 10.0
     stock = {}
     for window in (28, 365):
-        result = simulate(
+        result = replay_policy(
             history,
             start=START,
             lead_time_days=7,
@@ -436,7 +437,34 @@ def test_initial_stock_follows_the_mean_of_the_cover_window() -> None:
 
 
 def test_the_cli_help_states_the_replay_default_length() -> None:
-    from stockwise.cli import simulate_command
+    from stockwise.cli import replay_command
     from stockwise.replay import comparison
 
-    assert simulate_command.DEFAULT_DAYS == comparison.DEFAULT_DAYS
+    assert replay_command.DEFAULT_DAYS == comparison.DEFAULT_DAYS
+
+
+def test_the_former_names_of_the_replay_still_answer_with_a_warning() -> None:
+    from stockwise.replay import simulation
+
+    for old, new in (
+        ("simulate", replay_policy),
+        ("simulate_many", replay_policies),
+        ("SimulationResult", simulation.ReplayResult),
+    ):
+        with pytest.warns(DeprecationWarning, match=new.__name__):
+            assert getattr(simulation, old) is new
+    with pytest.raises(AttributeError):
+        simulation.simulate_everything  # noqa: B018
+
+
+def test_the_replay_reads_the_former_drivers_name_with_a_warning() -> None:
+    from stockwise.replay.comparison import PolicyComparison
+    from stockwise.replay.config import ReplayConfig
+
+    with pytest.warns(DeprecationWarning, match="exog"):
+        old = ReplayConfig(drivers=["promo"])
+    assert old == ReplayConfig(exog=("promo",))
+    with pytest.raises(ValueError, match="give one"), pytest.warns(DeprecationWarning):
+        ReplayConfig(exog=("promo",), drivers=("price",))
+    # "drivers" is the command line's word: read as exog
+    assert PolicyComparison.from_request({"drivers": "promo, price"}).exog == ("promo", "price")

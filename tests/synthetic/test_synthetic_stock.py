@@ -1,4 +1,4 @@
-"""Stock simulation and the inventory / batch tables it produces."""
+"""The synthetic stock (an (s, S) shelf per product) and the inventory and batch tables."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 
 from stockwise import schema as S
 from stockwise.synthetic import DEMAND, SyntheticData, generate
-from stockwise.synthetic.stock import Policy, simulate
+from stockwise.synthetic.stock import Policy, replenish_and_sell
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +33,7 @@ def test_policy_day_by_day_on_a_hand_worked_case() -> None:
         pack_size=np.array([1]),
         moq=np.array([1]),
     )
-    result = simulate(demand, np.array([0]), policy, np.zeros((1, 6), dtype=np.float32))
+    result = replenish_and_sell(demand, np.array([0]), policy, np.zeros((1, 6), dtype=np.float32))
     # day 0: sell 3 -> 2, position 2 <= s: order 8, due day 2
     # day 1: sell 1 -> 1; day 2: +8 = 9, sell 4 -> 5; day 3: sell 2 -> 3
     # day 4: sell 0 -> 3; day 5: sell 3 of 6 -> 0 (stockout), order 10 due day 7
@@ -54,7 +54,7 @@ def test_pack_size_and_moq_round_orders_up() -> None:
         pack_size=np.array([6]),
         moq=np.array([12]),
     )
-    result = simulate(demand, np.array([0]), policy, np.zeros((1, 4), dtype=np.float32))
+    result = replenish_and_sell(demand, np.array([0]), policy, np.zeros((1, 4), dtype=np.float32))
     np.testing.assert_array_equal(result.on_hand[0], [0, 12, 12, 12])
 
 

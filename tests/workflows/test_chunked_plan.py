@@ -4,6 +4,7 @@ on every executor, outputs streamed by sector, progress per chunk."""
 from __future__ import annotations
 
 import pickle
+import warnings
 from dataclasses import FrozenInstanceError
 from pathlib import Path
 
@@ -58,11 +59,11 @@ def test_config_is_frozen_picklable_and_normalised() -> None:
         models=["Naive", "TSB"],
         extra_dirs=(Path("/x"),),
         today="2024-05-01",
-        drivers=["promo"],
+        exog=["promo"],
         chunk_size=500,
     )
     assert config.models == ("Naive", "TSB") and config.extra_dirs == ("/x",)
-    assert config.drivers == ("promo",) and config.today == "2024-05-01T00:00:00"
+    assert config.exog == ("promo",) and config.today == "2024-05-01T00:00:00"
     assert pickle.loads(pickle.dumps(config)) == config
     with pytest.raises(FrozenInstanceError):
         config.seed = 3  # type: ignore[misc]
@@ -94,6 +95,23 @@ def test_config_refuses_bad_options_with_a_sentence(options: dict, message: str)
         .replace("]", r"\]"),
     ):
         PlanConfig.from_options(options)
+
+
+def test_config_reads_the_former_drivers_name_with_a_warning_and_the_persons_word() -> None:
+    with pytest.warns(DeprecationWarning, match="exog"):
+        old = PlanConfig(drivers=("promo",))
+    assert old == PlanConfig(exog=("promo",)) and "drivers" not in old.plan_kwargs()
+    with pytest.warns(DeprecationWarning):
+        assert PlanConfig.from_options({"drivers": ["price"]}).exog == ("price",)
+    with pytest.raises(OptionError, match="give one"), pytest.warns(DeprecationWarning):
+        PlanConfig(exog=("promo",), drivers=("price",))
+    # "drivers" is the word of the command line and the API: read without a warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert PlanConfig.from_request({"drivers": "promo, price,promo"}).exog == (
+            "promo",
+            "price",
+        )
 
 
 def test_plan_inventory_with_a_config_is_plan_inventory(data) -> None:

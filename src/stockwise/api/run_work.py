@@ -217,7 +217,7 @@ def _plan_chunks(
             config,
             collected,
             batches=data.batches,
-            planned=data.planned,
+            X_df=data.planned,
             hooks=RunHooks(executor=executor, steps=_as_steps(progress)),
         )
     return collected, config

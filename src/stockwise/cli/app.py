@@ -69,10 +69,10 @@ def _register() -> None:
         demo_command,
         forecast_commands,
         plan_command,
+        replay_command,
         report_commands,
         runs_command,
         serve_command,
-        simulate_command,
     )
 
     data_commands.register(app)
@@ -81,7 +81,7 @@ def _register() -> None:
     report_commands.register(app)
     demo_command.register(app)
     runs_command.register(app)
-    simulate_command.register(app)
+    replay_command.register(app)
     serve_command.register(app)
 
 

@@ -27,7 +27,7 @@ KEYS = (S.UNIQUE_ID, S.DS)
 
 def read_planned(
     source: str | Path | pd.DataFrame | RawTable,
-    drivers: Sequence[str] = (),
+    exog: Sequence[str] = (),
     reading: ReadOptions = NO_OPTIONS,
 ) -> pd.DataFrame:
     """``unique_id, ds`` and the driver columns (numbers; flags as 0/1), checked.
@@ -35,7 +35,7 @@ def read_planned(
     ``source``: a file, a frame, or a table already read (:class:`RawTable`, e.g. an
     upload read with its own separator or sheet). ``reading``: how to read a file, as
     for the sales (separator, encoding, decimal mark, sheet, date format).
-    ``drivers``: the columns to keep (default: every column besides the keys and
+    ``exog``: the driver columns to keep (default: every column besides the keys and
     ``sector``). Raises :class:`InputError` naming the file, row and column of the first
     missing key, unreadable date, non-numeric value or duplicated (unique_id, ds).
     """
@@ -49,11 +49,11 @@ def read_planned(
         )
     frame = raw.frame
     columns = [c for c in frame.columns if c != S.SOURCE_ROW]
-    drivers = list(drivers) or [c for c in columns if c not in (*KEYS, S.SECTOR)]
-    missing = [c for c in (*KEYS, *drivers) if c not in columns]
+    exog = list(exog) or [c for c in columns if c not in (*KEYS, S.SECTOR)]
+    missing = [c for c in (*KEYS, *exog) if c not in columns]
     if missing:
         raise MissingColumnsError(missing, columns, source=raw.source, table="planned-inputs")
-    if not drivers:
+    if not exog:
         raise InputError(
             "the planned-inputs table has no driver column besides unique_id and ds",
             source=raw.source,
@@ -72,7 +72,7 @@ def read_planned(
     _first_bad(failed | dates.isna(), rows, raw.source, S.DS, "expected a date (e.g. 2026-01-31)")
     out[S.UNIQUE_ID] = out[S.UNIQUE_ID].astype(str)
     out[S.DS] = dates
-    for column in drivers:
+    for column in exog:
         values, bad = parse_numbers(frame[column], raw.decimal)
         _first_bad(
             bad | values.isna(),

@@ -6,6 +6,15 @@ its last day: month-end shopping and stock counts), ``cal_payday`` (1 on the spe
 paydays and on the last day of the month). With a country, ``holiday`` (1 on a public
 holiday) and ``holiday_days_to`` / ``holiday_days_since`` (days to the next and since the
 last holiday, capped): demand moves *around* holidays, not only on them.
+
+Two encodings of the same calendar values (:func:`calendar_value` defines each once):
+
+* ``"integer"`` (:func:`calendar_features`, the gradient-boosted models): one column per
+  value, what a tree splits on;
+* ``"cyclic"`` (:func:`cyclic_calendar_features`, the LSTM): the position in the
+  frequency's main cycle (:data:`CYCLES`) as sine/cosine pairs, so a network sees Sunday
+  next to Monday and December next to January, which a number from 0 to 6 or 1 to 12
+  cannot tell it.
 """
 
 from __future__ import annotations
@@ -19,29 +28,64 @@ import pandas as pd
 from stockwise.errors import OptionError
 from stockwise.features.spec import FeatureSpec
 
+CYCLES: dict[str, tuple[str, float, int]] = {
+    "D": ("dayofweek", 7, 2),
+    "W": ("weekofyear", 52.18, 2),
+    "M": ("month", 12, 2),
+}
+"""freq -> (calendar value whose cycle the cyclic encoding follows, its period, number of
+sine/cosine pairs); any other frequency follows the month of the year."""
+
+
+def calendar_value(dates: pd.DatetimeIndex, name: str, paydays: tuple[int, ...] = ()) -> np.ndarray:
+    """One calendar column (a name of ``FeatureSpec.calendar``) for each date, as floats."""
+    if name == "dayofweek":
+        values = dates.dayofweek
+    elif name == "dayofmonth":
+        values = dates.day
+    elif name == "weekofyear":
+        values = dates.isocalendar().week.to_numpy()
+    elif name == "month":
+        values = dates.month
+    elif name == "dayofyear":
+        values = dates.dayofyear
+    elif name == "month_end":
+        values = dates.days_in_month - dates.day
+    else:  # payday
+        values = np.isin(dates.day, paydays) | (dates.day == dates.days_in_month)
+    return np.asarray(values, dtype=float)
+
 
 def calendar_features(ds: pd.Series | pd.DatetimeIndex, spec: FeatureSpec) -> dict[str, np.ndarray]:
-    """Calendar (and holiday) columns for each date of ``ds``."""
+    """Calendar (and holiday) columns for each date of ``ds``: the integer encoding."""
     dates = pd.DatetimeIndex(pd.to_datetime(ds))
     out: dict[str, np.ndarray] = {}
     for name in spec.calendar:
-        if name == "dayofweek":
-            values = dates.dayofweek
-        elif name == "dayofmonth":
-            values = dates.day
-        elif name == "weekofyear":
-            values = dates.isocalendar().week.to_numpy()
-        elif name == "month":
-            values = dates.month
-        elif name == "dayofyear":
-            values = dates.dayofyear
-        elif name == "month_end":
-            values = dates.days_in_month - dates.day
-        else:  # payday
-            values = np.isin(dates.day, spec.paydays) | (dates.day == dates.days_in_month)
-        out[f"cal_{name}"] = np.asarray(values, dtype=float)
+        out[f"cal_{name}"] = calendar_value(dates, name, spec.paydays)
     if spec.country:
         out.update(holiday_features(dates, spec.country, spec.holiday_cap))
+    return out
+
+
+def cyclic_calendar_features(
+    ds: pd.Series | pd.DatetimeIndex, freq: str, prefix: str = "cal_"
+) -> dict[str, np.ndarray]:
+    """The position in the main calendar cycle of ``freq`` (:data:`CYCLES`: day of week for
+    daily data, week of the year for weekly, month of the year otherwise) as sine/cosine
+    pairs ``<prefix>sin1, <prefix>cos1, <prefix>sin2, ...``: the cyclic encoding.
+
+    The position counts from 0 (Monday, ISO week 1, January), so the first period of the
+    cycle sits at angle 0."""
+    dates = pd.DatetimeIndex(pd.to_datetime(ds))
+    name, period, pairs = CYCLES.get(freq, CYCLES["M"])
+    position = calendar_value(dates, name)
+    if name != "dayofweek":
+        position = position - 1
+    out: dict[str, np.ndarray] = {}
+    for k in range(1, pairs + 1):
+        angle = 2 * np.pi * k * position / period
+        out[f"{prefix}sin{k}"] = np.sin(angle)
+        out[f"{prefix}cos{k}"] = np.cos(angle)
     return out
 
 

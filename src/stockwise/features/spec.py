@@ -275,7 +275,7 @@ def default_spec(
     season_length: int = 7,
     *,
     country: str | None = None,
-    drivers: Iterable[str] = (),
+    exog: Iterable[str] = (),
     transforms: Iterable[str] = (),
     intermittent: bool = False,
     strategy: str = "recursive",
@@ -293,8 +293,9 @@ def default_spec(
     with a squared-error objective on daily data (:meth:`GlobalModel._strategy`;
     docs/decisions/0005-direct-strategy-for-daily-gbms.md).
 
-    ``drivers`` are given roles by name: a column whose name contains "price" is a
-    price, one containing "promo" a promotion, any other an event / known-ahead flag.
+    ``exog`` (the known-ahead input columns) are given roles by name: a column whose name
+    contains "price" is a price, one containing "promo" a promotion, any other an event /
+    known-ahead flag.
     """
     season = max(int(season_length), 1)
     if freq == "D":
@@ -322,7 +323,7 @@ def default_spec(
         )
         windows = (7, 28, 56) if freq == "D" else (4, 13)
     lags = tuple(sorted({int(k) for k in lags if k >= offset}))
-    price, promo, events = assign_roles(drivers)
+    price, promo, events = assign_roles(exog)
     extra: dict[str, Any] = {}
     if direct:
         horizon, stride = DIRECT_BY_FREQ.get(freq, (6, 1))

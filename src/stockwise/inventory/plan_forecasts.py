@@ -69,13 +69,16 @@ class _ProductForecasts:
         return self.dates[lo:hi], self.probs, self.knots[lo:hi]
 
     def projection_frame(
-        self, planned: list[tuple[str, tuple[int, int] | None]], projections: list[Projection]
+        self,
+        planned_products: list[tuple[str, tuple[int, int] | None]],
+        projections: list[Projection],
     ) -> pd.DataFrame:
-        """The products' projections as one table (:meth:`Projection.to_frame` + id)."""
+        """The products' projections as one table (:meth:`Projection.to_frame` + id);
+        ``planned_products``: (id, forecast span or None) of each, in the same order."""
         if not projections:
             return pd.DataFrame()
-        spans = [span for _, span in planned if span is not None]
-        if len(spans) == len(planned):
+        spans = [span for _, span in planned_products if span is not None]
+        if len(spans) == len(planned_products):
             dates = self.dates[np.concatenate([np.arange(lo, hi) for lo, hi in spans])]
         else:  # a product planned without a forecast has its own dates
             dates = pd.DatetimeIndex(np.concatenate([p.dates.to_numpy() for p in projections]))
@@ -89,7 +92,8 @@ class _ProductForecasts:
             }
         )
         frame[S.UNIQUE_ID] = np.repeat(
-            np.array([uid for uid, _ in planned], dtype=object), [len(p.dates) for p in projections]
+            np.array([uid for uid, _ in planned_products], dtype=object),
+            [len(p.dates) for p in projections],
         )
         return frame
 

@@ -24,18 +24,22 @@ from stockwise.features.spec import FeatureSpec
 def future_driver_features(
     future: pd.DataFrame,
     X_df: pd.DataFrame | None,
-    driver_tail: pd.DataFrame,
+    exog_tail: pd.DataFrame,
     spec: FeatureSpec,
     vocab: dict[str, list[str]],
     who: str,
     h: int,
 ) -> dict[str, np.ndarray]:
-    """Driver features of the forecast periods ``future`` (sorted by unique_id, ds)."""
+    """Driver features of the forecast periods ``future`` (sorted by unique_id, ds).
+
+    ``X_df`` holds the future values of the known-ahead columns; ``exog_tail`` their last
+    training rows, which features that look back (recent price level, promotion count) read.
+    """
     cols = list(spec.drivers)
     rows = future_inputs(future, X_df, cols, who, h)
     combined = pd.concat(
         [
-            driver_tail[driver_tail[S.UNIQUE_ID].isin(set(future[S.UNIQUE_ID]))],
+            exog_tail[exog_tail[S.UNIQUE_ID].isin(set(future[S.UNIQUE_ID]))],
             rows.assign(_future=True),
         ],
         ignore_index=True,

@@ -14,8 +14,9 @@ a scale that means the same thing across series:
   time when it has at most ``MAX_ONE_HOT`` values, else one "a value is present" channel
   (an event name: is there an event that day). Values never seen in training, and
   missing ones, switch every channel off;
-* calendar columns are sine/cosine pairs (day of week for daily data, week or month of
-  the year otherwise), always known ahead;
+* calendar columns are the feature layer's cyclic encoding (sine/cosine pairs of the day
+  of week for daily data, the week or month of the year otherwise:
+  :func:`stockwise.features.calendar.cyclic_calendar_features`), always known ahead;
 * the series' level (log of its scale, standardised over the series) is a constant
   channel, so the shared weights can still tell a slow mover from a fast one.
 
@@ -33,6 +34,7 @@ import pandas as pd
 
 from stockwise import schema as S
 from stockwise.errors import InputError
+from stockwise.features.calendar import cyclic_calendar_features
 from stockwise.features.drivers import NOT_DRIVERS as FEATURE_NOT_DRIVERS
 
 LEVEL = "_level"
@@ -44,8 +46,6 @@ CLIP = {RELATIVE: 3.0, STANDARD: 5.0}
 NOT_DRIVERS = FEATURE_NOT_DRIVERS | {"cutoff"}
 """Columns never taken as known-ahead inputs by ``exog=None``: the feature layer's
 (:data:`stockwise.features.drivers.NOT_DRIVERS`), and a backtest's cutoff."""
-HARMONICS = {"D": (7, 2), "W": (52.18, 2), "M": (12, 2)}
-"""freq -> (period of the calendar cycle, number of sine/cosine pairs)."""
 
 
 def detect_exog(df: pd.DataFrame, exog: Sequence[str] | None) -> list[str]:
@@ -62,22 +62,10 @@ def detect_exog(df: pd.DataFrame, exog: Sequence[str] | None) -> list[str]:
     return [c for c in df.columns if c not in NOT_DRIVERS]
 
 
-def calendar_features(ds: pd.Series, freq: str) -> pd.DataFrame:
-    """Sine/cosine pairs of the position in the weekly (daily data) or yearly cycle."""
-    dates = pd.to_datetime(ds)
-    if freq == "D":
-        position = dates.dt.dayofweek.to_numpy(dtype=float)
-    elif freq == "W":
-        position = dates.dt.isocalendar().week.to_numpy(dtype=float) - 1
-    else:
-        position = dates.dt.month.to_numpy(dtype=float) - 1
-    period, pairs = HARMONICS.get(freq, HARMONICS["M"])
-    columns = {}
-    for k in range(1, pairs + 1):
-        angle = 2 * np.pi * k * position / period
-        columns[f"{CALENDAR_PREFIX}sin{k}"] = np.sin(angle)
-        columns[f"{CALENDAR_PREFIX}cos{k}"] = np.cos(angle)
-    return pd.DataFrame(columns, index=ds.index)
+def calendar_channels(ds: pd.Series, freq: str) -> pd.DataFrame:
+    """The calendar channels of each date: the feature layer's cyclic encoding, under the
+    LSTM's own prefix (the channel names a saved model lists)."""
+    return pd.DataFrame(cyclic_calendar_features(ds, freq, CALENDAR_PREFIX), index=ds.index)
 
 
 @dataclass
@@ -144,7 +132,7 @@ class InputScaling:
 
     def future_channels(self) -> list[str]:
         calendar = (
-            list(calendar_features(pd.Series(pd.to_datetime(["2024-01-01"])), self.freq).columns)
+            list(calendar_channels(pd.Series(pd.to_datetime(["2024-01-01"])), self.freq).columns)
             if self.calendar
             else []
         )
@@ -186,7 +174,7 @@ class InputScaling:
                 values = np.clip((values - loc) / scale, -CLIP[kind], CLIP[kind])
             out[column] = np.nan_to_num(values, nan=0.0)
         if self.calendar:
-            out = out.join(calendar_features(frame[S.DS], self.freq))
+            out = out.join(calendar_channels(frame[S.DS], self.freq))
         out[LEVEL] = stats["level"].to_numpy()
         return out
 

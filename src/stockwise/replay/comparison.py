@@ -52,15 +52,16 @@ class PolicyComparison:
     refit_every: int = 1
     train_window: int | None = None
     calibrate_service: bool = True
-    drivers: tuple[str, ...] = ()
+    exog: tuple[str, ...] = ()
     n_paths: int = 500
     seed: int = 0
 
     @classmethod
     def from_request(cls, request: Mapping[str, Any], **fixed: Any) -> PolicyComparison:
         """A comparison from the options a person gave: of ``request``, the keys that name
-        a field, then ``fixed``; ``target`` with dashes or underscores, ``drivers`` a
-        list or names separated by commas, None for a list: none."""
+        a field, then ``fixed``; ``target`` with dashes or underscores, ``drivers`` (the
+        person's word for ``exog``) a list or names separated by commas, None for a list:
+        none."""
         known = {f.name for f in fields(cls)}
         given = {k: v for k, v in request.items() if k in known} | fixed
         for name in ("policies", "forecasts", "service_levels", "extra_dirs"):
@@ -68,9 +69,10 @@ class PolicyComparison:
                 given[name] = tuple(given[name] or ())
         if "target" in given:
             given["target"] = str(given["target"]).replace("-", "_")
-        drivers = given.get("drivers") or ()
-        names = drivers.split(",") if isinstance(drivers, str) else drivers
-        given["drivers"] = tuple(n.strip() for n in names if n and n.strip())
+        words = {**request, **fixed}
+        exog = words.get("exog") or words.get("drivers") or ()
+        names = exog.split(",") if isinstance(exog, str) else exog
+        given["exog"] = tuple(n.strip() for n in names if n and n.strip())
         return cls(**given)
 
     def profile(self) -> SectorProfile | None:
@@ -144,7 +146,7 @@ def compare_policies(
         refit_every=comparison.refit_every,
         train_window=max(round(window / scale), 1) if window else None,
         calibrate_service=comparison.calibrate_service,
-        drivers=comparison.drivers,
+        exog=comparison.exog,
         target=comparison.target,
         n_paths=comparison.n_paths,
         seed=comparison.seed,

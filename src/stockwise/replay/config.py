@@ -8,7 +8,9 @@ or months.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import warnings
+from collections.abc import Sequence
+from dataclasses import InitVar, dataclass
 
 from stockwise import schema as S
 from stockwise.inventory.parameters import POLICIES as ORDER_POLICIES
@@ -26,7 +28,11 @@ INTERMITTENT_PATHS = ("quantiles", "bootstrap")
 class ReplayConfig:
     """How to replay: the policy and its service target, the products' scalar settings
     (an inventory table may override them per product), the forecasts' rhythm, and the
-    demand paths. Field meanings: :func:`~stockwise.replay.simulation.replay_policy`."""
+    demand paths. Field meanings: :func:`~stockwise.replay.simulation.replay_policy`.
+
+    ``exog``: the known-ahead input columns of the history (planned drivers: promo, price).
+    ``drivers``: the former name of ``exog``, still read (with a DeprecationWarning) for
+    one release so that replays called with it keep working; it is not stored."""
 
     policy: str = S.POLICY_RS
     service_level: float = 0.95
@@ -54,10 +60,11 @@ class ReplayConfig:
     intermittent_paths: str = "quantiles"
     calibrate_service: bool = True
     calibration_warmup: int = CALIBRATION_WARMUP
-    drivers: tuple[str, ...] = ()
+    exog: tuple[str, ...] = ()
     initial_cover_window: int = COVER_WINDOW
+    drivers: InitVar[Sequence[str] | None] = None
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, drivers: Sequence[str] | None) -> None:
         if self.policy not in POLICIES:
             raise ValueError(f"policy must be one of {POLICIES}, not {self.policy!r}")
         if self.review_period_days < 1:
@@ -67,7 +74,17 @@ class ReplayConfig:
                 "intermittent_paths must be 'quantiles' or 'bootstrap', "
                 f"not {self.intermittent_paths!r}"
             )
-        object.__setattr__(self, "drivers", tuple(self.drivers))
+        if drivers is not None:
+            warnings.warn(
+                "the replay's drivers=... is deprecated: the known-ahead input columns are "
+                "named exog=... (they will stop being read as drivers in the next release)",
+                DeprecationWarning,
+                stacklevel=3,
+            )
+            if self.exog and tuple(self.exog) != tuple(drivers):
+                raise ValueError(f"exog {list(self.exog)} and drivers {list(drivers)}: give one")
+            object.__setattr__(self, "exog", drivers)
+        object.__setattr__(self, "exog", tuple(self.exog))
 
     @property
     def is_baseline(self) -> bool:

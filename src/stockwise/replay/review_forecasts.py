@@ -40,7 +40,7 @@ class ReviewForecasts:
     ``source`` is a stockwise model name, a list of names, ``"auto"`` (all run through
     :func:`stockwise.forecast`) or a function ``(train, h, levels) -> forecast table``.
     ``schedule`` says how often it fits again and on how much recent history.
-    ``drivers`` names known-ahead columns of ``history`` (promotions, prices, events: a
+    ``exog`` names known-ahead columns of ``history`` (promotions, prices, events: a
     retailer plans them in advance): models see them on the training rows and, for the
     days they forecast, their planned values — never a day's demand before that day.
     """
@@ -55,14 +55,14 @@ class ReviewForecasts:
         season_length: int = 7,
         schedule: RefitSchedule = RefitSchedule(),
         n_windows: int = 2,
-        drivers: Sequence[str] = (),
+        exog: Sequence[str] = (),
     ) -> None:
         refit_every = schedule.refit_every
         if refit_every < 1:
             raise ValueError("refit_every must be >= 1")
         self.history = long_frame(history)
-        self.drivers = tuple(drivers)
-        self._planned = _driver_frame(history, self.drivers)
+        self.exog = tuple(exog)
+        self._planned = _driver_frame(history, self.exog)
         self.calendar = pd.DatetimeIndex(np.sort(self.history[S.DS].unique()))
         self._step = (
             pd.infer_freq(self.calendar) if len(self.calendar) > 2 else None
@@ -82,7 +82,7 @@ class ReviewForecasts:
         if callable(self.source):
             return getattr(self.source, "__name__", "custom")
         name = self.source if isinstance(self.source, str) else "+".join(self.source)
-        return name + ("+drivers" if self.drivers else "")
+        return name + ("+drivers" if self.exog else "")
 
     def at(self, day: pd.Timestamp, fitted_on: pd.Timestamp) -> dict[str, pd.DataFrame]:
         """Per product, the rows from ``day`` on of the forecast fitted on ``fitted_on``."""
@@ -113,7 +113,7 @@ class ReviewForecasts:
                 models=self.source,
                 levels=self.levels,
                 n_windows=self.n_windows,
-                exog=self.drivers or None,
+                exog=self.exog or None,
                 X_df=planned,
             )
         out = out.sort_values([S.UNIQUE_ID, S.DS], kind="stable")
@@ -130,7 +130,7 @@ class ReviewForecasts:
     ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
         """The training rows with the driver columns, and the drivers' planned values for
         the ``h`` periods from ``fitted_on`` (None without drivers)."""
-        if not self.drivers:
+        if not self.exog:
             return train, None
         key = [S.UNIQUE_ID, S.DS]
         train = train.merge(self._planned, on=key, how="left")
@@ -142,14 +142,14 @@ class ReviewForecasts:
         return train, planned.reindex(grid).reset_index()
 
 
-def _driver_frame(history: pd.DataFrame, drivers: tuple[str, ...]) -> pd.DataFrame:
+def _driver_frame(history: pd.DataFrame, exog: tuple[str, ...]) -> pd.DataFrame:
     """``unique_id, ds`` and the driver columns of ``history``."""
-    missing = [c for c in drivers if c not in history.columns]
+    missing = [c for c in exog if c not in history.columns]
     if missing:
         raise ValueError(
             f"history has no driver column(s) {missing}; it has {list(history.columns)}"
         )
-    frame = history[[S.UNIQUE_ID, S.DS, *drivers]].copy()
+    frame = history[[S.UNIQUE_ID, S.DS, *exog]].copy()
     frame[S.UNIQUE_ID] = frame[S.UNIQUE_ID].astype(str)
     frame[S.DS] = pd.to_datetime(frame[S.DS])
     return frame

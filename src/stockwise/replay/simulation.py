@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -124,7 +125,7 @@ def replay_policy(
     ``forecast`` a :class:`ReviewForecasts`, its cached forecasts (and its ``refit_every``)
     are used. ``correlation`` ties the days of a demand path (see :mod:`.paths`);
     ``intermittent_paths="bootstrap"`` builds the paths of intermittent products from
-    blocks of their own last year instead (:func:`.paths.bootstrap_paths`). ``drivers``
+    blocks of their own last year instead (:func:`.paths.bootstrap_paths`). ``exog``
     names known-ahead columns of ``history`` (promotions, prices) the forecasts use with
     their planned values (:class:`.review_forecasts.ReviewForecasts`).
     ``calibrate_service`` (as the plan does) orders at the quantile level that the
@@ -174,7 +175,7 @@ def replay_policy(
                     config.refit_every, config.review_period_days, config.train_window
                 ),
                 horizon=config.horizon_days or horizon_for(settings, config.review_period_days),
-                drivers=config.drivers,
+                exog=config.exog,
             )
         )
         described["forecast"], described["refit_every"] = source.name, source.refit_every
@@ -303,14 +304,14 @@ def _shared_source(
 ) -> ReviewForecasts:
     source = options.get("forecast", "SeasonalNaive")
     review = options.get("review_period_days", 7)
-    drivers = tuple(options.get("drivers", ()))
+    exog = tuple(options.get("exog") or options.get("drivers") or ())
     key = (
         source if isinstance(source, str) else repr(source),
         options.get("refit_every", 1),
         options.get("train_window"),
         options.get("season_length", 7),
         review,
-        drivers,
+        exog,
     )
     if key not in shared:
         ids = sorted(long_frame(history)[S.UNIQUE_ID].unique())
@@ -331,7 +332,7 @@ def _shared_source(
             schedule=RefitSchedule(
                 options.get("refit_every", 1), review, options.get("train_window")
             ),
-            drivers=drivers,
+            exog=exog,
         )
     return shared[key]
 
@@ -342,8 +343,23 @@ def _scalars(options: dict[str, Any]) -> dict[str, Any]:
     return {k: options.get(k, getattr(defaults, k)) for k in PRODUCT_SCALARS}
 
 
-simulate = replay_policy
-simulate_many = replay_policies
-SimulationResult = ReplayResult
-"""The names of the public API for the replay of one configuration, of several, and of
-its result: the replay is what ``stockwise simulate`` runs."""
+_FORMER_NAMES: dict[str, Any] = {
+    "simulate": replay_policy,
+    "simulate_many": replay_policies,
+    "SimulationResult": ReplayResult,
+}
+"""Names this module's functions had while "simulate" also meant the synthetic data's
+demand and stock; read for one release with a DeprecationWarning, so that scripts keep
+working, then dropped: "replay" is the closed loop's one verb."""
+
+
+def __getattr__(name: str) -> Any:
+    if name in _FORMER_NAMES:
+        new = _FORMER_NAMES[name]
+        warnings.warn(
+            f"stockwise.replay.simulation.{name} is deprecated: use {new.__name__}",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return new
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,4 +1,4 @@
-"""Entry point of the simulator: multi-sector demand, stock and ground truth.
+"""Entry point of the synthetic data generator: multi-sector demand, stock and ground truth.
 
 ``generate`` is the in-memory path for demos and tests; ``iter_chunks`` is the shared
 engine that both it and the streaming writer use, one chunk of products at a time, so
@@ -6,7 +6,7 @@ the two paths produce identical rows by construction (each product's randomness 
 from its own seed, see :mod:`.streams`).
 
 Sectors are data, not branches: :data:`SECTORS` maps a name to an id prefix, a stable
-seed code and the module that models its demand (``stream_spec``, ``simulate``,
+seed code and the module that models its demand (``stream_spec``, ``generate_demand``,
 ``PROFILE``). Adding a sector means adding a module and one entry here.
 """
 
@@ -87,10 +87,11 @@ def _check_args(n_days: int, seed: int, chunk_size: int) -> None:
         raise ValueError(f"chunk_size must be at least 1, got {chunk_size}")
 
 
-def simulate_block(
+def generate_block(
     spec: SectorSpec, count_in_sector: int, first: int, count: int, seed: int, cal: Calendar
 ) -> dict[str, pa.Table]:
-    """Simulate products ``first .. first+count-1`` of one sector and build their tables."""
+    """Generate products ``first .. first+count-1`` of one sector: their demand, the sales
+    a replenished shelf lets through, their lots, and the tables built from them."""
     need = spec.module.stream_spec(cal.n_days)
     streams = open_streams(
         seed,
@@ -102,9 +103,9 @@ def simulate_block(
         n_normal=need["n_normal"],
         rows=(*need["rows"], ("lead", "normal")),
     )
-    demand = spec.module.simulate(streams, cal)
+    demand = spec.module.generate_demand(streams, cal)
     policy = stock.plan_policy(streams.draws, demand.demand, demand.start, spec.module.PROFILE)
-    result = stock.simulate(demand.demand, demand.start, policy, streams.rows["lead"])
+    result = stock.replenish_and_sell(demand.demand, demand.start, policy, streams.rows["lead"])
     lots = batches.split_lots(streams.draws, result.on_hand[:, -1], demand.shelf_life)
     block = Block(
         sector=spec.name,
@@ -153,7 +154,7 @@ def _chunks(
         for (spec, count), offset in zip(plan, offsets, strict=True):
             first, last = max(lo, offset) - offset, min(hi, offset + count) - offset
             if last > first:
-                parts.append(simulate_block(spec, count, first, last - first, seed, cal))
+                parts.append(generate_block(spec, count, first, last - first, seed, cal))
         yield {name: pa.concat_tables([p[name] for p in parts]) for name in SCHEMAS}
 
 

@@ -51,7 +51,8 @@ def stream_spec(n_days: int) -> dict:
     return {"n_uniform": 32, "n_normal": 1, "rows": (("occur", "uniform"), ("big", "uniform"))}
 
 
-def simulate(streams: ProductStreams, cal: Calendar) -> SectorDemand:
+def generate_demand(streams: ProductStreams, cal: Calendar) -> SectorDemand:
+    """The true daily demand of a block of luxury products (before any stockout cuts it)."""
     d = streams.draws
     n, n_days = d.n, cal.n_days
     category = d.choice(_CATEGORY_WEIGHTS)

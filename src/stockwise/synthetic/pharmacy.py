@@ -41,7 +41,8 @@ def stream_spec(n_days: int) -> dict:
     return {"n_uniform": 24, "n_normal": 2, "rows": ()}
 
 
-def simulate(streams: ProductStreams, cal: Calendar) -> SectorDemand:
+def generate_demand(streams: ProductStreams, cal: Calendar) -> SectorDemand:
+    """The true daily demand of a block of pharmacy products (before any stockout cuts it)."""
     d = streams.draws
     n = d.n
     category = d.choice(_CATEGORY_WEIGHTS)

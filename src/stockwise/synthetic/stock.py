@@ -1,4 +1,5 @@
-"""Stock simulation: one (s, S) policy per product so that stockouts happen for a reason.
+"""Stock of the synthetic data: one (s, S) policy per product so that stockouts happen for
+a reason.
 
 Sales data only shows *censored* demand: on a day the shelf is empty, sales are lower
 than demand. To give the downstream code (stockout flags, censored-demand handling,
@@ -95,10 +96,11 @@ def realised_lead_times(policy: Policy, noise: np.ndarray) -> np.ndarray:
     return np.maximum(np.round(raw), 1.0).astype(np.int32)
 
 
-def simulate(
+def replenish_and_sell(
     demand: np.ndarray, start: np.ndarray, policy: Policy, lead_noise: np.ndarray
 ) -> StockResult:
-    """Run the (s, S) policy day by day, vectorised over products."""
+    """Sell ``demand`` from a shelf the (s, S) ``policy`` replenishes, day by day and
+    vectorised over products: the censored sales, end-of-day stock and stockout days."""
     n, n_days = demand.shape
     lead_days = realised_lead_times(policy, lead_noise).T.copy()  # (T, n): row per day
     horizon = n_days + int(lead_days.max(initial=1)) + 1

@@ -1,4 +1,4 @@
-"""Turn a simulated block of products into the four output tables (as Arrow tables).
+"""Turn a generated block of products into the four output tables (as Arrow tables).
 
 Arrow is the common currency because both sinks need it: the streaming writer appends
 record batches to Parquet files, and :func:`~stockwise.synthetic.generate` converts the
@@ -84,7 +84,7 @@ SCHEMAS: dict[str, pa.Schema] = {
 
 @dataclass
 class Block:
-    """Everything simulated for a contiguous run of one sector's products."""
+    """Everything generated for a contiguous run of one sector's products."""
 
     sector: str
     prefix: str

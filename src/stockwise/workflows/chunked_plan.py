@@ -94,7 +94,7 @@ def plan_in_chunks(
     sink: ChunkSink,
     *,
     batches: pd.DataFrame | None = None,
-    planned: pd.DataFrame | None = None,
+    X_df: pd.DataFrame | None = None,
     hooks: RunHooks = RunHooks(),
 ) -> int:
     """Plan every chunk on ``hooks.executor`` (default: here) and hand each result to
@@ -108,10 +108,11 @@ def plan_in_chunks(
     the job at that boundary.
 
     ``today`` is fixed from the whole sales table first, so all chunks plan from one day.
+    ``X_df``: the future values of ``config.exog``, cut per chunk like the other tables.
     """
     executor, progress, steps = hooks.executor, hooks.progress, hooks.steps
     config = config.with_today(sales)
-    chunks = split_chunks(sales, inventory, config, batches=batches, planned=planned)
+    chunks = split_chunks(sales, inventory, config, batches=batches, X_df=X_df)
     log.info(
         "planning %d series in %d chunk(s) of at most %d",
         sum(len(s.ids) for s in chunks.specs),
@@ -192,7 +193,7 @@ def plan_files_in_chunks(
     config: PlanConfig,
     *,
     batches: str | Path | pd.DataFrame | None = None,
-    planned: str | Path | pd.DataFrame | None = None,
+    X_df: str | Path | pd.DataFrame | None = None,
     **options: Any,
 ) -> tuple[ChunkedPlanRun, ValidationRun]:
     """:func:`plan_sources_in_chunks` with its two groups of options as keywords: how to
@@ -201,7 +202,7 @@ def plan_files_in_chunks(
     run's hooks (``executor``, ``tracker``, ``progress``, ``timings``, ``steps``:
     :class:`RunHooks`)."""
     sources = PlanSources.take(
-        options, sales=sales, inventory=inventory, batches=batches, planned=planned
+        options, sales=sales, inventory=inventory, batches=batches, X_df=X_df
     )
     return plan_sources_in_chunks(sources, out_dir, config, RunHooks(**options))
 
@@ -221,7 +222,7 @@ def plan_sources_in_chunks(
     """
     from stockwise.workflows.report import write_validation_summary
 
-    future = sources.planned_frame(config.drivers)
+    future = sources.planned_frame(config.exog)
     config = replace(config, reading=sources.reading)  # the closed days, read in each chunk
     out = Path(out_dir)
     executor, steps = hooks.executor, hooks.steps
@@ -266,7 +267,7 @@ def plan_sources_in_chunks(
             config,
             writer,
             batches=tables["batches"].data if "batches" in tables else None,
-            planned=future,
+            X_df=future,
             hooks=replace(hooks, steps=within(steps, VALIDATE_SHARE, WRITE_FROM)),
         )
         clock.lap("chunks")

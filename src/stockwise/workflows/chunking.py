@@ -43,7 +43,8 @@ class PlanChunk:
     """The rows, or where a worker on this machine reads them itself."""
     inventory: pd.DataFrame
     batches: pd.DataFrame | None = None
-    planned: pd.DataFrame | None = None
+    X_df: pd.DataFrame | None = None
+    """The future values of the known-ahead inputs of these series."""
     keep_models: bool = False
     """Return the fitted models (the first chunk of each sector: what tracking logs)."""
     parts_dir: str | None = None
@@ -99,7 +100,7 @@ def plan_chunk(chunk: PlanChunk, config: PlanConfig, progress: Report | None = N
         chunk.inventory,
         config,
         batches=chunk.batches,
-        planned=chunk.planned,
+        X_df=chunk.X_df,
         timings=timings,
         progress=progress,
     )
@@ -185,7 +186,7 @@ class Chunks:
             rows,
             parts["inventory"],
             parts.get("batches"),
-            parts.get("planned"),
+            parts.get("X_df"),
             spec.keep_models,
             self.parts_dir,
             index in self._drop_sector_of,
@@ -207,7 +208,7 @@ def split_chunks(
     config: PlanConfig,
     *,
     batches: pd.DataFrame | None = None,
-    planned: pd.DataFrame | None = None,
+    X_df: pd.DataFrame | None = None,
 ) -> Chunks:
     """Sector-pure chunks of at most ``config.chunk_size`` series, in a fixed order.
 
@@ -215,7 +216,8 @@ def split_chunks(
     ``unique_id`` and cut into the fewest chunks of at most ``chunk_size``, of near-equal
     sizes (:func:`~stockwise.data.partition.series_blocks`). The layout depends on the ids
     only, never on row order; within a chunk the rows keep the validated table's order.
-    The first chunk of each sector returns its fitted models (for tracking).
+    The first chunk of each sector returns its fitted models (for tracking). ``X_df`` (the
+    future values of the known-ahead inputs) is cut by series like the batches.
     """
     listed = sales.series if isinstance(sales, PartedSales) else sales
     empty_column = S.SECTOR in listed.columns and bool(listed[S.SECTOR].isna().all())
@@ -248,7 +250,7 @@ def split_chunks(
             len(unplaced),
             ", ".join(str(item[S.UNIQUE_ID]) for item in unplaced[:3]),
         )
-    tables = {"sales": sales, "inventory": inventory, "batches": batches, "planned": planned}
+    tables = {"sales": sales, "inventory": inventory, "batches": batches, "X_df": X_df}
     chunks = Chunks(specs, tables, no_sector)
     chunks.unplanned = unplanned_frame(unplaced)
     return chunks

@@ -87,8 +87,8 @@ class PlanTables:
     settings, and the observers of the run (neither travels in a :class:`PlanConfig`)."""
 
     batches: pd.DataFrame | None = None
-    planned: pd.DataFrame | None = None
-    """Planned values of the known-ahead drivers (``config.drivers``) for the horizon."""
+    X_df: pd.DataFrame | None = None
+    """Future values of the known-ahead inputs (``config.exog``) over the horizon."""
     closed_calendar: pd.DataFrame | None = None
     """Days known closed, given as a frame (a file goes in ``config.closed_days``)."""
     timings: dict[str, StageTime] | None = None
@@ -100,7 +100,7 @@ def plan_inventory(
     inventory: pd.DataFrame,
     *,
     batches: pd.DataFrame | None = None,
-    planned: pd.DataFrame | None = None,
+    X_df: pd.DataFrame | None = None,
     timings: dict[str, StageTime] | None = None,
     progress: Report | None = None,
     closed_days: str | Path | pd.DataFrame | None = None,
@@ -113,9 +113,10 @@ def plan_inventory(
     past protection intervals (for a fill-rate target: of the units asked for) in the
     forecasts' own backtest windows
     (:mod:`stockwise.inventory.service_calibration`), pooled per sector and demand group.
-    ``planned``/``drivers``: planned values of known-ahead drivers for the forecast
-    periods (see :func:`stockwise.workflows.sector_forecast.forecast_sectors`); they must
-    cover each sector's planning horizon (lead time + two reviews).
+    ``X_df``/``exog``: future values of the known-ahead inputs (planned drivers: promo,
+    price, ...) and the columns to use (default: all of ``X_df``'s), see
+    :func:`stockwise.workflows.sector_forecast.forecast_sectors`; they must cover each
+    sector's planning horizon (lead time + two reviews).
     ``timings``: when given, receives the wall and CPU time of each stage (prepare,
     censoring, forecast, plan).
     ``currency``: the ISO 4217 code of the plan's money (default: each sector profile's).
@@ -140,7 +141,7 @@ def plan_inventory(
     calendar = closed_days if isinstance(closed_days, pd.DataFrame) else None
     if closed_days is not None and calendar is None:
         options["closed_days"] = str(closed_days)
-    tables = PlanTables(batches, planned, calendar, timings, progress)
+    tables = PlanTables(batches, X_df, calendar, timings, progress)
     return plan_with_config(sales, inventory, PlanConfig.from_options(options), tables)
 
 
@@ -182,7 +183,7 @@ def plan_with_config(
         inventory,
         profiles,
         config,
-        tables.planned,
+        tables.X_df,
         calendar,
         within(progress, *FORECAST_SPAN),
         plan_grain.PlanCalendar(grain, config.freq, config.season_length),
@@ -249,7 +250,7 @@ def _forecast(
     inventory: pd.DataFrame,
     profiles: dict[str, SectorProfile],
     config: PlanConfig,
-    planned: pd.DataFrame | None,
+    X_df: pd.DataFrame | None,
     closed_calendar: pd.DataFrame | None,
     progress: Report | None,
     plan_calendar: plan_grain.PlanCalendar = plan_grain.DAILY,
@@ -289,8 +290,8 @@ def _forecast(
                 levels=levels,
                 n_windows=config.n_windows,
                 extra_dirs=config.extra_dirs,
-                X_df=planned,
-                exog=config.drivers,
+                X_df=X_df,
+                exog=config.exog,
                 quality=config.quality,
                 closed_calendar=closed_calendar,
                 progress=within(progress, *spans[index], label),
@@ -317,7 +318,7 @@ def plan_files(
     out_dir: str | Path,
     *,
     batches: str | Path | pd.DataFrame | None = None,
-    planned: str | Path | pd.DataFrame | None = None,
+    X_df: str | Path | pd.DataFrame | None = None,
     tracker: Tracker | None = None,
     **options: Any,
 ) -> tuple[PlanRun, ValidationRun]:
@@ -326,14 +327,14 @@ def plan_files(
     ``options``: how to read the files (``column_map``, ``inventory_map``,
     ``batches_map``, ``bounds``, ``reading``: :class:`PlanSources`), and the plan's
     options (:class:`PlanConfig`; ``csv_format``: the CSV files' form, like the sales
-    file by default). ``planned``: a planned-inputs file whose driver columns (or
-    ``drivers``) the forecasts use for the planning horizon.
+    file by default). ``X_df``: a planned-inputs file (or frame) whose driver columns
+    (or ``exog``) the forecasts use for the planning horizon.
     """
     sources = PlanSources.take(
-        options, sales=sales, inventory=inventory, batches=batches, planned=planned
+        options, sales=sales, inventory=inventory, batches=batches, X_df=X_df
     )
     config = PlanConfig.from_options(options)
-    tracked = {k: v for k, v in options.items() if k not in ("drivers", "csv_format")}
+    tracked = {k: v for k, v in options.items() if k not in ("exog", "drivers", "csv_format")}
     out = Path(out_dir)
     tracker = tracker or NullTracker()
     with tracker.start_run("plan", tags={"stockwise.kind": "plan"}):
@@ -345,7 +346,7 @@ def plan_files(
             config,
             PlanTables(
                 tables["batches"].data if "batches" in tables else None,
-                sources.planned_frame(config.drivers),
+                sources.planned_frame(config.exog),
             ),
         )
         write_plan(

@@ -8,8 +8,9 @@ checked once when it is built rather than deep inside a worker. Importing it is 
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import InitVar, asdict, dataclass, fields, replace
 from typing import TYPE_CHECKING, Any
 
 from stockwise import schema as S
@@ -46,6 +47,10 @@ class PlanConfig:
     ``currency``: the ISO 4217 code money is shown in (None: each sector profile's).
     ``budget``: the most the order list may cost (None: no cap), applied to the whole
     order list once the chunks are joined (:mod:`stockwise.inventory.budget`).
+    ``exog``: the known-ahead input columns (planned drivers: promo, price, ...) the
+    forecasts use; their future values come with the run's tables (``X_df``).
+    ``drivers``: the former name of ``exog``, still read (with a DeprecationWarning) for
+    one release so that configs built by hand keep working; it is not stored.
     """
 
     sector: str | None = None
@@ -58,7 +63,7 @@ class PlanConfig:
     today: str | None = None
     seed: int = 0
     calibrate_service: bool = True
-    drivers: tuple[str, ...] = ()
+    exog: tuple[str, ...] = ()
     quality: str = "fast"
     chunk_size: int = DEFAULT_CHUNK_SIZE
     csv_format: str = "input"
@@ -80,8 +85,11 @@ class PlanConfig:
     none; None: each profile's ``cold_start_periods``, else the frequency's default)."""
     reading: ReadOptions | None = None
     """How to read the closed-days file, as the sales (None: everything detected)."""
+    drivers: InitVar[tuple[str, ...] | None] = None
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, drivers: tuple[str, ...] | None) -> None:
+        if drivers is not None:
+            _take_old_drivers(self, drivers)
         from stockwise.inventory.parameters import POLICIES
 
         models = self.models if isinstance(self.models, str) else tuple(str(m) for m in self.models)
@@ -127,7 +135,7 @@ class PlanConfig:
             "chunk_size": int(self.chunk_size),
             "seed": int(self.seed),
             "extra_dirs": tuple(str(d) for d in self.extra_dirs),
-            "drivers": tuple(str(d) for d in self.drivers),
+            "exog": tuple(str(d) for d in self.exog),
             "today": _iso_day(self.today),
             "currency": _currency(self.currency),
             "budget": _budget(self.budget),
@@ -201,18 +209,20 @@ class PlanConfig:
         caller: files, engine, or the options of another kind of run), then ``fixed``.
 
         Each value is taken as a person writes it: ``models`` "auto", names separated by
-        commas or a list; ``target`` with dashes or underscores; ``drivers`` a list or
-        names separated by commas, each once; paths as text; None for ``extra_dirs`` or
-        ``drivers``: none."""
+        commas or a list; ``target`` with dashes or underscores; ``drivers`` (the word of
+        the command line and the API for ``exog``) a list or names separated by commas,
+        each once; paths as text; None for ``extra_dirs`` or ``drivers``: none."""
         known = {f.name for f in fields(cls)}
         given = {k: v for k, v in request.items() if k in known} | fixed
         if "models" in given:
             given["models"] = as_model_names(given["models"])
         if "target" in given:
             given["target"] = str(given["target"]).replace("-", "_")
-        drivers = given.get("drivers") or ()
-        names = drivers.split(",") if isinstance(drivers, str) else drivers
-        given["drivers"] = tuple(dict.fromkeys(n.strip() for n in names if n and n.strip()))
+        words = {**request, **fixed}
+        exog = words.get("exog") or words.get("drivers") or ()
+        given.pop("drivers", None)
+        names = exog.split(",") if isinstance(exog, str) else exog
+        given["exog"] = tuple(dict.fromkeys(n.strip() for n in names if n and n.strip()))
         given["extra_dirs"] = tuple(given.get("extra_dirs") or ())
         if given.get("closed_days") is not None:
             given["closed_days"] = str(given["closed_days"])
@@ -220,9 +230,10 @@ class PlanConfig:
 
     @classmethod
     def from_options(cls, options: dict[str, Any]) -> PlanConfig:
-        """A config from a dict of options, naming the unknown ones."""
+        """A config from a dict of options, naming the unknown ones (``drivers``, the
+        former name of ``exog``, is still read for one release)."""
         known = {f.name for f in fields(cls)}
-        unknown = sorted(set(options) - known)
+        unknown = sorted(set(options) - known - {"drivers"})
         if unknown:
             raise OptionError(f"unknown plan option(s) {unknown}; known: {sorted(known)}")
         return cls(**options)
@@ -234,16 +245,31 @@ def plan_inventory_with(
     config: PlanConfig,
     *,
     batches: pd.DataFrame | None = None,
-    planned: pd.DataFrame | None = None,
+    X_df: pd.DataFrame | None = None,
     timings: dict[str, StageTime] | None = None,
     progress: Report | None = None,
 ) -> PlanRun:
     """:func:`~stockwise.workflows.plan.plan_inventory` with the options of ``config``,
-    for one chunk: without the budget, which caps the joined order list."""
+    for one chunk: without the budget, which caps the joined order list. ``X_df``: the
+    future values of ``config.exog``."""
     from stockwise.workflows.plan import PlanTables, plan_with_config
 
-    tables = PlanTables(batches=batches, planned=planned, timings=timings, progress=progress)
+    tables = PlanTables(batches=batches, X_df=X_df, timings=timings, progress=progress)
     return plan_with_config(sales, inventory, replace(config, budget=None), tables)
+
+
+def _take_old_drivers(config: PlanConfig, drivers: Sequence[str]) -> None:
+    """Read ``drivers=``, the former name of ``exog``, with a warning (one release)."""
+    warnings.warn(
+        "PlanConfig(drivers=...) is deprecated: the known-ahead input columns are "
+        "named exog=... (they will stop being read as drivers in the next release)",
+        DeprecationWarning,
+        stacklevel=4,
+    )
+    names = tuple(str(d) for d in drivers)
+    if config.exog and tuple(str(d) for d in config.exog) != names:
+        raise OptionError(f"exog {list(config.exog)} and drivers {list(names)}: give one")
+    object.__setattr__(config, "exog", names)
 
 
 def _iso_day(value: str | pd.Timestamp | None) -> str | None:

@@ -116,7 +116,7 @@ def plan_settings(
         "correct_censoring": config.correct_censoring,
         "seed": config.seed,
         "today": config.today[:10] if config.today else None,
-        "drivers": list(config.drivers),
+        "drivers": list(config.exog),
         "sector_option": config.sector,
         "currency": config.currency,
         "budget": config.budget,

@@ -38,8 +38,9 @@ class PlanSources:
     sales: Table
     inventory: Table
     batches: Table | None = None
-    planned: Table | None = None
-    """Planned values of the known-ahead drivers (:func:`stockwise.data.planned.read_planned`)."""
+    X_df: Table | None = None
+    """Future values of the known-ahead inputs, the planned drivers
+    (:func:`stockwise.data.planned.read_planned`)."""
     column_map: dict[str, str] | None = None
     inventory_map: dict[str, str] | None = None
     batches_map: dict[str, str] | None = None
@@ -54,13 +55,13 @@ class PlanSources:
         names = {f.name for f in fields(cls)} - set(tables)
         return cls(**tables, **{k: options.pop(k) for k in list(options) if k in names})
 
-    def planned_frame(self, drivers: Sequence[str]) -> pd.DataFrame | None:
-        """The planned inputs read (None: no planned file)."""
+    def planned_frame(self, exog: Sequence[str]) -> pd.DataFrame | None:
+        """The planned inputs read, columns ``exog`` (all: none named); None without a file."""
         from stockwise.data.planned import read_planned
 
-        if self.planned is None:
+        if self.X_df is None:
             return None
-        return read_planned(self.planned, drivers, self.reading)
+        return read_planned(self.X_df, exog, self.reading)
 
 
 def validate_plan_inputs(

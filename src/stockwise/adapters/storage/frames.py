@@ -105,13 +105,14 @@ def sales_frame(
 
 def planned_frame(
     session: Session,
-    drivers: Sequence[str],
+    exog: Sequence[str],
     sector: str | None = None,
     after: dt.date | None = None,
 ) -> pd.DataFrame:
-    """``unique_id, ds`` and one column per driver, for the days planned with all of them.
+    """``unique_id, ds`` and one column per known-ahead input of ``exog`` (a planned
+    driver), for the days planned with all of them: the ``X_df`` of a run.
 
-    A stored day that lacks one of ``drivers`` (its file planned other drivers) is left
+    A stored day that lacks one of ``exog`` (its file planned other drivers) is left
     out, so the forecast reports the gap by product and day instead of guessing a value.
     ``after``: only later days (plans for days that have sales are history; a run needs
     the days after them, and the table only grows).
@@ -125,7 +126,7 @@ def planned_frame(
         query = query.join(Product, Product.product_id == PlannedInput.product_id).where(
             in_group(sector)
         )
-    names = list(dict.fromkeys(drivers))
+    names = list(dict.fromkeys(exog))
     rows = [
         {S.UNIQUE_ID: pid, S.DS: ds, **{n: (values or {}).get(n) for n in names}}
         for pid, ds, values in session.execute(query)

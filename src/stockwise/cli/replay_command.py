@@ -39,11 +39,11 @@ TARGETS = ("cycle-service-level", "fill-rate")
 
 
 def register(app: typer.Typer) -> None:
-    app.command("replay")(handle_errors(simulate))
-    app.command("simulate", hidden=True)(handle_errors(simulate))
+    app.command("replay")(handle_errors(replay))
+    app.command("simulate", hidden=True)(handle_errors(replay))
 
 
-def simulate(
+def replay(
     sales: Annotated[Path, typer.Argument(help="Sales history file: the demand to replay.")],
     sector: Annotated[
         str | None,
