@@ -194,6 +194,7 @@ def run_dataset(
         "base_commit": facts["commit"],
         "chosen": run.method,
         "backtest_scores": run.choice.scores.round(4).to_dict(),
+        "backtest_criteria": run.choice.criteria.round(4).to_dict("index"),
         "skipped": run.choice.skipped,
         "max_gap": gaps,
         "min_forecast": lowest,
@@ -255,12 +256,25 @@ def markdown(results: list[dict], info: dict, command: str) -> str:
             )
         chosen = result["chosen"]
         worst_gap = max(result["max_gap"].values())
+        criteria = result.get("backtest_criteria")
+        said = (
+            "backtest MASE top / bottom / mean over levels, † no worse than base at the "
+            "bottom: "
+            + ", ".join(
+                f"{m} {c['top_mase']:.3f} / {c['bottom_mase']:.3f} / "
+                f"{c['mean_level_mase']:.3f}{' †' if c['bottom_not_worse'] and m != BASE else ''}"
+                for m, c in criteria.items()
+            )
+            if criteria
+            else "backtest mean-over-levels MASE: "
+            + ", ".join(f"{m} {v:.3f}" for m, v in result["backtest_scores"].items())
+        )
         lines += [
             "",
-            f"Chosen by backtest: **{chosen}** (backtest mean-over-levels MASE: "
-            + ", ".join(f"{m} {v:.3f}" for m, v in result["backtest_scores"].items())
-            + f"). Largest gap between a reconciled series and the sum of its bottom "
-            f"series, over all methods: {worst_gap:.2e}; lowest reconciled forecast: "
+            f"Chosen by backtest: **{chosen}** ({said}).",
+            "",
+            "Largest gap between a reconciled series and the sum of its bottom series, "
+            f"over all methods: {worst_gap:.2e}; lowest reconciled forecast: "
             f"{min(result['min_forecast'].values()):.3g}.",
             "",
         ]
@@ -351,9 +365,15 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+KEPT = "<!-- written by hand below this line; the harness keeps it -->"
+
+
 def write_doc(results: list[dict], info: dict, command: str, doc: Path) -> None:
+    """The tables, then whatever the doc holds below :data:`KEPT` (the analysis)."""
     doc.parent.mkdir(parents=True, exist_ok=True)
-    doc.write_text(markdown(results, info, command))
+    old = doc.read_text() if doc.exists() else ""
+    kept = old[old.index(KEPT) :] if KEPT in old else ""
+    doc.write_text(markdown(results, info, command) + ("\n" + kept if kept else ""))
     log(f"wrote {doc}")
 
 
