@@ -236,7 +236,13 @@ def markdown(results: list[dict], info: dict, command: str) -> str:
             "",
             f"{result['note']}; {result['series']} series on all levels; base models: "
             f"{result.get('models', 'auto')}; {result['seconds']:.0f} s for "
-            f"forecasting and reconciling; stockwise commit "
+            f"forecasting and reconciling"
+            + (
+                f" ({result['base_cpu_seconds']:.0f} s of CPU for the base forecasts)"
+                if "base_cpu_seconds" in result
+                else ""
+            )
+            + "; stockwise commit "
             f"`{result.get('commit', info['commit'])}`"
             + (
                 f" (base forecasts made at `{result['base_commit']}`, kept and reconciled again)"
