@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from stockwise.hierarchy import HierarchySpec, aggregate, bottom_attributes, build_structure
-from stockwise.hierarchy.selection import BASE, backtest_methods
+from stockwise.hierarchy.selection import BASE, backtest_methods, choose
 
 H = 6
 
@@ -126,3 +126,68 @@ def test_windows_lacking_a_series_are_refused_when_none_is_complete() -> None:
     cv = backtest(history, noisy=set())
     with pytest.raises(Exception, match="every series of every level"):
         backtest_methods(cv[cv["unique_id"] != "a"], history, structure, ["bottom_up"], 12, 12)
+
+
+def accuracy_of(mase: dict[str, tuple[float, float, float]]) -> pd.DataFrame:
+    """An accuracy table over the levels total / item (middle) / bottom of a made-up
+    hierarchy, one (top, middle, bottom) MASE triple per model."""
+    return pd.DataFrame(
+        [
+            {"level": level, "model": model, "mase": value}
+            for model, values in mase.items()
+            for level, value in zip(("total", "item", "bottom"), values, strict=True)
+        ]
+    )
+
+
+class Levels:
+    level_names = ("total", "item", "bottom")
+
+
+def test_the_best_total_wins_among_methods_no_worse_at_the_bottom() -> None:
+    table = choose(
+        accuracy_of(
+            {
+                BASE: (0.30, 0.50, 0.70),
+                "bottom_up": (0.35, 0.52, 0.70),
+                "mint_shrink": (0.25, 0.40, 0.71),  # best total, but worse at the bottom
+                "wls_var": (0.28, 0.60, 0.69),
+                "top_down_forecast": (0.30, 0.45, 0.65),  # best mean over levels
+            }
+        ),
+        Levels(),  # type: ignore[arg-type]
+    )
+    assert table.index[table["chosen"]].tolist() == ["wls_var"]
+    assert not table.loc["mint_shrink", "bottom_not_worse"]
+    assert table.loc["bottom_up", "bottom_not_worse"]  # a tie qualifies
+    assert table.loc["wls_var", "mean_level_mase"] == pytest.approx((0.28 + 0.60 + 0.69) / 3)
+
+
+def test_a_tie_at_the_top_goes_to_the_lowest_mean_over_levels() -> None:
+    table = choose(
+        accuracy_of(
+            {
+                BASE: (0.30, 0.50, 0.70),
+                "top_down_history": (0.30, 0.90, 0.69),
+                "top_down_forecast": (0.30, 0.45, 0.68),
+                "ols": (0.31, 0.40, 0.60),
+            }
+        ),
+        Levels(),  # type: ignore[arg-type]
+    )
+    assert table.index[table["chosen"]].tolist() == ["top_down_forecast"]
+
+
+def test_with_no_method_as_good_at_the_bottom_the_mean_over_levels_decides() -> None:
+    table = choose(
+        accuracy_of(
+            {
+                BASE: (0.30, 0.50, 0.70),
+                "ols": (0.20, 0.60, 0.90),
+                "mint_shrink": (0.29, 0.45, 0.75),
+            }
+        ),
+        Levels(),  # type: ignore[arg-type]
+    )
+    assert not table["bottom_not_worse"].drop(BASE).any()
+    assert table.index[table["chosen"]].tolist() == ["mint_shrink"]

@@ -52,7 +52,10 @@ def test_every_level_is_forecast_and_adds_up(run) -> None:
 
 def test_the_method_is_the_backtest_choice_and_accuracy_is_per_level(run) -> None:
     assert run.method in METHODS
-    assert run.method == run.choice.scores.drop("base").idxmin()
+    criteria = run.choice.criteria
+    assert criteria.index[criteria["chosen"]].tolist() == [run.method]
+    if criteria["bottom_not_worse"].drop("base").any():
+        assert criteria.loc[run.method, "bottom_mase"] <= criteria.loc["base", "bottom_mase"] + 1e-9
     assert set(run.accuracy["level"]) == set(run.forecasts["level"])
     assert set(run.accuracy["model"]) == {"base", *METHODS}
     assert (run.forecasts["method"] == run.method).all()

@@ -29,7 +29,9 @@ MethodsOption = Annotated[
     typer.Option(
         "--reconcile",
         help="Reconciliation methods to choose from by backtest (default: all): bottom_up, "
-        "top_down_history, top_down_forecast, ols, wls_struct, wls_var, mint_shrink.",
+        "top_down_history, top_down_forecast, ols, wls_struct, wls_var, mint_shrink. The "
+        "choice: the most accurate total among those no worse than the base forecasts at "
+        "the bottom level.",
     ),
 ]
 PlanLevelOption = Annotated[

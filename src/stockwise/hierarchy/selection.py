@@ -9,14 +9,20 @@ whose periods all lie at or before the cutoff, and the historical shares of
 ``top_down_history`` only from periods up to it. So the first window, with no earlier
 residuals, cannot score those two; every method is compared on the same windows.
 
-The choice is the method with the lowest mean over the levels of the level's mean MASE:
-each level counts once, so the hundreds of bottom series do not drown the total.
+The choice (:func:`choose`) asks two things of a method, in this order: no worse than
+the base forecasts at the bottom level (the forecasts a plan orders from must not lose
+accuracy to make the totals add up), then the most accurate total among those (the
+figure a budget is read from). Ties at the top, such as the top-down methods that all
+keep the total's base forecast, go to the lowest mean over the levels of the level's
+mean MASE, each level counting once so the hundreds of bottom series do not drown the
+rest. ``bottom_up`` equals the base at the bottom, so some method always qualifies when
+it is tried; when none does, the lowest mean over levels wins.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -59,6 +65,9 @@ class MethodBacktest:
     """Per method: the mean over levels of the level's mean MASE (lower is better)."""
     skipped: dict[str, str]
     """Methods not scored and why."""
+    criteria: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Per model (``base`` and each method): ``top_mase``, ``bottom_mase``,
+    ``mean_level_mase``, ``bottom_not_worse``, ``chosen`` (:func:`choose`)."""
 
 
 def base_matrix(
@@ -171,9 +180,45 @@ def backtest_methods(
     table = table.merge(actual, on=[S.UNIQUE_ID, S.DS, CUTOFF], how="left")
     train = history[[S.UNIQUE_ID, S.DS, S.Y]]
     accuracy = accuracy_by_level(table, train, structure, [BASE, *tried], season_length)
-    scores = accuracy.groupby(MODEL, sort=False)["mase"].mean()
-    choice = scores.drop(BASE).sort_values(kind="stable")
-    return MethodBacktest(table, accuracy, str(choice.index[0]), scores, skipped)
+    criteria = choose(accuracy, structure)
+    chosen = str(criteria.index[criteria["chosen"]][0])
+    scores = criteria["mean_level_mase"]
+    return MethodBacktest(table, accuracy, chosen, scores, skipped, criteria)
+
+
+TIE = 1e-9
+"""Relative gap under which two backtest MASEs are the same (the same forecasts scored
+in a different order of additions)."""
+
+
+def choose(accuracy: pd.DataFrame, structure: Structure) -> pd.DataFrame:
+    """Per model of ``accuracy`` (``level, model, mase``; ``base`` among them): the
+    top and bottom level's MASE, the mean over levels, whether the bottom is no worse
+    than the base's, and the chosen method: among those no worse at the bottom, the
+    lowest top-level MASE, ties to the lowest mean over levels; when no method is
+    no worse at the bottom, the lowest mean over levels."""
+    by_level = accuracy.pivot(index=MODEL, columns=LEVEL, values="mase")
+    models = list(dict.fromkeys(accuracy[MODEL]))
+    top, bottom = structure.level_names[0], structure.level_names[-1]
+    table = pd.DataFrame(
+        {
+            "top_mase": by_level[top],
+            "bottom_mase": by_level[bottom],
+            "mean_level_mase": by_level.mean(axis=1),
+        }
+    ).reindex(models)
+    base_bottom = float(table.loc[BASE, "bottom_mase"])
+    table["bottom_not_worse"] = table["bottom_mase"] <= base_bottom * (1 + TIE)
+    methods = table.drop(BASE)
+    qualified = methods[methods["bottom_not_worse"]]
+    if qualified.empty:
+        best = methods["mean_level_mase"].sort_values(kind="stable").index[0]
+    else:
+        top_scores = qualified["top_mase"].fillna(np.inf)
+        tied = qualified[top_scores <= top_scores.min() * (1 + TIE)]
+        best = tied["mean_level_mase"].sort_values(kind="stable").index[0]
+    table["chosen"] = table.index == best
+    return table.rename_axis(MODEL)
 
 
 def accuracy_by_level(

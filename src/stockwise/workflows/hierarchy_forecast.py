@@ -98,6 +98,17 @@ class HierarchyRun:
     levels: tuple[int, ...] = ()
 
 
+@dataclass
+class HierarchyBase:
+    """Every level's series and their base forecasts: the costly part of a hierarchy run,
+    which the reconciliation only reads (so it can be kept and reconciled again)."""
+
+    structure: Structure
+    history: pd.DataFrame
+    """Every level's series (``unique_id, ds, y, level``)."""
+    base: ForecastRun
+
+
 def forecast_hierarchy(
     sales: pd.DataFrame,
     hierarchy: str | Sequence[str] | HierarchySpec,
@@ -107,8 +118,18 @@ def forecast_hierarchy(
     """Forecast and reconcile every level of ``hierarchy`` (e.g. ``["sector/category/
     product", "store"]``) over the series of ``sales`` (``unique_id, ds, y`` and the
     hierarchy's columns). Forecasts are never negative and add up to 1e-6."""
+    return reconcile_base(forecast_base(sales, hierarchy, config, progress), config)
+
+
+def forecast_base(
+    sales: pd.DataFrame,
+    hierarchy: str | Sequence[str] | HierarchySpec,
+    config: HierarchyConfig,
+    progress: Report | None = None,
+) -> HierarchyBase:
+    """Every level's series summed from the bottom, and each one's base forecast."""
     spec = hierarchy if isinstance(hierarchy, HierarchySpec) else HierarchySpec.parse(hierarchy)
-    tried = checked_methods(config.methods)
+    checked_methods(config.methods)
     sales = sales.assign(**{S.UNIQUE_ID: sales[S.UNIQUE_ID].astype(str)})
     structure = build_structure(bottom_attributes(sales, spec), spec)
     bottom, freq, _ = _prepare(sales[[S.UNIQUE_ID, S.DS, S.Y]], config.freq)
@@ -132,7 +153,6 @@ def forecast_hierarchy(
         quality=config.quality,
         progress=progress,
     )
-    window = config.history_window or max(base.season_length, config.h)
     if base.backtest.empty:
         raise OptionError(
             "the base forecasts have no backtest, so no reconciliation method "
@@ -140,15 +160,25 @@ def forecast_hierarchy(
             hint="Use models='auto' or several models, and series long "
             "enough for the backtest windows.",
         )
-    choice = backtest_methods(base.backtest, history, structure, tried, base.season_length, window)
+    return HierarchyBase(structure, history, base)
+
+
+def reconcile_base(made: HierarchyBase, config: HierarchyConfig) -> HierarchyRun:
+    """Choose the reconciliation of ``made``'s base forecasts by backtest and apply it."""
+    tried = checked_methods(config.methods)
+    base = made.base
+    window = config.history_window or max(base.season_length, config.h)
+    choice = backtest_methods(
+        base.backtest, made.history, made.structure, tried, base.season_length, window
+    )
     run = HierarchyRun(
         pd.DataFrame(),
         choice.accuracy,
         choice.chosen,
-        structure,
+        made.structure,
         base,
         choice,
-        history,
+        made.history,
         window,
         config.levels,
     )
@@ -254,7 +284,8 @@ def hierarchy_forecast_file(
 ) -> HierarchyFiles:
     """Validate a sales file, forecast and reconcile its hierarchy, and write
     ``hierarchy_forecasts.csv`` (every series of every level), ``accuracy_by_level.csv``
-    (backtest, base and each method), ``reconciliation.csv`` (each method's score, the
+    (backtest, base and each method), ``reconciliation.csv`` (each method's top, bottom
+    and mean-over-levels MASE, whether it is no worse than the base at the bottom, the
     chosen one, those not scored and why) and ``selection.csv`` (each series' base model).
     """
     out = Path(out_dir)
@@ -267,8 +298,7 @@ def hierarchy_forecast_file(
     )
     sales = validation.tables["sales"].require_usable().data
     run = forecast_hierarchy(sales, hierarchy, config, progress=progress)
-    scores = run.choice.scores.rename("mean_level_mase").rename_axis(S.MODEL).reset_index()
-    scores["chosen"] = scores[S.MODEL].eq(run.method)
+    scores = run.choice.criteria.reset_index()
     skipped = pd.DataFrame(
         {S.MODEL: list(run.choice.skipped), "not_scored": list(run.choice.skipped.values())}
     )
