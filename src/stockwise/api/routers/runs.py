@@ -78,6 +78,14 @@ class RunRequest(BaseModel):
         description="Periods in one season (null = the profile's, "
         "else 24 hours, 7 days, 52 weeks, 12 months, 4 quarters, 1 year).",
     )
+    cold_start: int | None = Field(
+        None,
+        ge=0,
+        le=8784,
+        description="Series younger than this many periods since their first sale are "
+        "forecast from their peers in the same sector/category (0 = never; null = the "
+        "profile's cold_start_periods, else 56 days, 13 weeks or 6 months).",
+    )
     policy: Literal["RS", "sS", "sQ"] = "RS"
     target: Literal["cycle_service_level", "fill_rate", "cost"] = "cycle_service_level"
     seed: int = Field(0, ge=0, le=2**32 - 1, description="Random seed, 0 to 2**32 - 1.")
