@@ -25,6 +25,10 @@ CODES = ("h", "D", "W", "M", "Q", "Y")
 """From the finest to the coarsest: data can be summed to a later code, never an earlier one."""
 SEASON = {"h": 24, "D": 7, "W": 52, "M": 12, "Q": 4, "Y": 1}
 """Default season length per frequency (overridable wherever a season length is taken)."""
+HORIZON = {"h": 48, "D": 14, "W": 14, "M": 14, "Q": 8, "Y": 3}
+"""Periods forecast when neither the caller nor a sector profile says: two days of hours,
+two weeks of days, a quarter of weeks, a year and a bit of months, two years of quarters,
+three years (a forecast of many years is a guess, not a plan)."""
 DAYS_PER_PERIOD = {"h": 1 / 24, "D": 1.0, "W": 7.0, "M": 30.44, "Q": 91.31, "Y": 365.25}
 """Mean days in a period (a Gregorian year is 365.25 days): turns days into periods."""
 MONTHS_PER_PERIOD = {"M": 1, "Q": 3, "Y": 12}

@@ -187,3 +187,26 @@ def test_a_sector_profile_states_a_quarterly_calendar_and_its_season(tmp_path) -
         sales, models="SeasonalNaive", extra_dirs=[tmp_path], season_length=4
     )
     assert overridden.settings[0].season_length == 4
+
+
+@pytest.mark.parametrize(
+    ("alias", "n", "asked", "expected"),
+    [
+        ("D", 7 * 8, None, 14),
+        ("YS", 12, None, 3),
+        ("QS", 4 * 6, None, 8),
+        ("D", 7 * 8, "QS", 8),
+        ("h", 24 * 7, None, 48),
+    ],
+)
+def test_without_a_horizon_or_profile_the_calendar_sets_how_far_to_look(
+    alias, n, asked, expected
+) -> None:
+    from stockwise.workflows.sector_forecast import forecast_sectors
+
+    sales = _seasonal(alias, n, 4)
+    run = forecast_sectors(sales, models="Naive", freq=asked)
+    assert run.settings[0].horizon == expected
+    assert (run.forecasts.groupby("unique_id").size() == expected).all()
+    fixed = forecast_sectors(sales, models="Naive", freq=asked, horizon=2)
+    assert (fixed.forecasts.groupby("unique_id").size() == 2).all()

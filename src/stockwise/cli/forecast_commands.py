@@ -31,7 +31,13 @@ if TYPE_CHECKING:
 
 HorizonOption = Annotated[
     int | None,
-    typer.Option("--horizon", "-H", min=1, help="Periods ahead (default: the sector profile's)."),
+    typer.Option(
+        "--horizon",
+        "-H",
+        min=1,
+        help="Periods ahead (default: the sector profile's, else 48 hours, 14 days, "
+        "weeks or months, 8 quarters, 3 years).",
+    ),
 ]
 FreqOption = Annotated[
     str | None,

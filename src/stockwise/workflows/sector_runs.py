@@ -18,7 +18,7 @@ from stockwise import schema as S
 from stockwise.data.holes import DEFAULT_MAX_GAP_DAYS
 from stockwise.errors import OptionError, ProfileError
 from stockwise.evaluation.metrics import summarise
-from stockwise.models.base import Forecaster
+from stockwise.models.base import Forecaster, infer_freq
 from stockwise.models.registry import available_models
 from stockwise.progress import Report, shares, within
 from stockwise.sectors import SectorProfile, list_profiles, load_profile
@@ -266,10 +266,10 @@ def _sector_groups(
             if rows.empty:
                 found = sorted(sales[S.SECTOR].dropna().astype(str).unique())
                 raise OptionError(f"no rows of sector '{profile.name}'; the table has {found}")
-        yield rows, _settings(profile.name, profile, horizon, freq, levels)
+        yield rows, _settings(profile.name, profile, horizon, freq, levels, rows)
         return
     if S.SECTOR not in sales.columns or sales[S.SECTOR].isna().all():
-        yield sales, _settings(GENERIC, None, horizon, freq, levels)
+        yield sales, _settings(GENERIC, None, horizon, freq, levels, sales)
         return
     known = list_profiles(extra_dirs=extra_dirs)
     for name, rows in sales.groupby(sales[S.SECTOR].fillna(GENERIC).astype(str), sort=True):
@@ -279,7 +279,7 @@ def _sector_groups(
                 usable = load_profile(name, extra_dirs=extra_dirs)
             except ProfileError as exc:
                 log.warning("sector %s: profile unusable (%s); using defaults", name, exc)
-        yield rows, _settings(name, usable, horizon, freq, levels)
+        yield rows, _settings(name, usable, horizon, freq, levels, rows)
 
 
 def _settings(
@@ -288,9 +288,11 @@ def _settings(
     horizon: int | None,
     freq: str | None,
     levels: Sequence[int] | None,
+    rows: pd.DataFrame,
 ) -> Settings:
     if profile is None:
-        return Settings(name, horizon or 14, freq, None, tuple(levels or (80, 95)), None)
+        h = horizon or _default_horizon(freq, rows)
+        return Settings(name, h, freq, None, tuple(levels or (80, 95)), None)
     known = set(available_models())
     usable = tuple(m for m in profile.candidate_models if m in known)
     unknown = [m for m in profile.candidate_models if m not in known]
@@ -308,6 +310,19 @@ def _settings(
         profile.max_gap_days,
         profile.cold_start_periods,
     )
+
+
+def _default_horizon(freq: str | None, rows: pd.DataFrame) -> int:
+    """Periods to forecast without a horizon or a profile: the frequency's
+    (:data:`stockwise.calendar_facts.HORIZON`), the data's when none is asked for; a
+    frame that says nothing readable keeps the daily default (its errors come later,
+    from the forecast, with their file and row)."""
+    if freq is None:
+        try:
+            freq = infer_freq(rows)
+        except (KeyError, TypeError, ValueError):
+            freq = "D"
+    return calendar_facts.HORIZON.get(calendar_facts.code_of(freq), calendar_facts.HORIZON["D"])
 
 
 def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
