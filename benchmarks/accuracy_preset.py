@@ -5,6 +5,7 @@ Usage::
     .venv/bin/python benchmarks/accuracy_preset.py                 # every shared dataset
     .venv/bin/python benchmarks/accuracy_preset.py --datasets pbs --max-series 10
     .venv/bin/python benchmarks/accuracy_preset.py --smoke         # 6 pbs series, CI
+    .venv/bin/python benchmarks/accuracy_preset.py --full          # the accuracy table's splits
     .venv/bin/python benchmarks/accuracy_preset.py --report-only   # table from saved runs
 
 Splits, metrics and subsets are those of ``benchmarks/accuracy.py`` (its ``Split``: the
@@ -181,6 +182,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=RESULTS / "preset")
     parser.add_argument("--datasets", default=",".join(DATASETS))
     parser.add_argument("--max-series", type=int, default=None)
+    parser.add_argument(
+        "--full",
+        action="store_true",
+        help="the whole subsets of benchmarks/accuracy.py (the docs' accuracy table)",
+    )
     parser.add_argument("--smoke", action="store_true", help="6 pbs series: runs end to end")
     parser.add_argument(
         "--resume", action="store_true", help="keep saved runs; skip those done on as many series"
@@ -203,7 +209,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         (args.out / "preset_machine.json").write_text(json.dumps(info))
         log(f"machine: {machine_line(info)}")
         for name in datasets:
-            n = limit or SUBSETS[name]
+            n = limit or (accuracy.DEFAULT_SUBSETS[name][0] if args.full else SUBSETS[name])
             run_dataset(name, n, args)
     text = report(args.out, datasets)
     (args.out / "accuracy_preset.md").write_text(text)
