@@ -12,6 +12,7 @@ from stockwise.evaluation.calibration import (
     apply_floors,
     band_scores,
     corrections,
+    off_beyond_noise,
     open_floors,
     series_scale,
 )
@@ -253,3 +254,40 @@ def test_a_shop_shut_on_sundays_gets_open_day_bands_above_zero() -> None:
     assert (out.loc[out["ds"].dt.dayofweek == 6, "forecast"] == 0).all()
     assert (open_days["forecast-lo-80"] > 0).all()
     assert (open_days["forecast-lo-80"] <= open_days["forecast"]).all()
+
+
+def _scores_covering(covered_per_series: list[int], points: int = 24) -> pd.DataFrame:
+    """Scores at level 80 of series whose first k points are inside the band."""
+    rows = [
+        (f"s{i}", -1.0 if j < k else 1.0)
+        for i, k in enumerate(covered_per_series)
+        for j in range(points)
+    ]
+    return pd.DataFrame(rows, columns=["unique_id", 80])
+
+
+def test_only_bands_off_beyond_sampling_noise_are_corrected() -> None:
+    near = _scores_covering([21] * 19 + [17] * 21)  # 78.8 %: within noise of 80 %
+    far = _scores_covering([12] * 40)  # 50 %: clearly too narrow
+    segments = pd.Series("smooth", index=[f"s{i}" for i in range(40)])
+    for scores, moved in ((near, False), (far, True)):
+        covered = scores[80].to_numpy() <= 0
+        assert off_beyond_noise(scores["unique_id"], covered, 80) is moved
+        always = corrections(scores, segments, [80]).set_index("segment")
+        tested = corrections(scores, segments, [80], only_if_off=True).set_index("segment")
+        assert always.loc["smooth", "correction"] > 0
+        expected = always.loc["smooth", "correction"] if moved else 0.0
+        assert tested.loc["smooth", "correction"] == expected
+        assert (
+            tested.loc["smooth", "backtest_coverage"] == always.loc["smooth", "backtest_coverage"]
+        )
+
+
+def test_the_noise_of_a_coverage_is_clustered_by_series() -> None:
+    # 60 % covered in either case; as 5 whole series (all in or all out) it is no evidence
+    # against 80 %, as 120 points spread over 5 series alike it is
+    covered = np.r_[np.ones(72, dtype=bool), np.zeros(48, dtype=bool)]
+    whole = pd.Series(np.repeat([f"s{i}" for i in range(5)], 24))
+    spread = pd.Series(np.tile([f"s{i}" for i in range(5)], 24))
+    assert not off_beyond_noise(whole, covered, 80)
+    assert off_beyond_noise(spread, covered, 80)

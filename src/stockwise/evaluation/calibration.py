@@ -37,6 +37,13 @@ backtest instead (:func:`open_floors`, :func:`apply_floors`): the forecast times
 lower-tail quantile of actual / forecast at each level — zero, so no change, wherever
 zero sales are more common than that tail.
 
+With ``only_if_off`` (the "best" preset, whose combination brings bands that are often
+right already), a segment's band moves only where its backtest coverage is off nominal by
+more than sampling noise: a two-sided test at :data:`NOISE_Z` standard errors, the error
+clustered by series (the points of one series miss together, so they are not independent
+draws). A right band is then left alone rather than moved by the backtest's chance
+excursion, which a correction would carry into the forecast.
+
 The correction is estimated on the last windows before the forecast origin only, so it
 uses nothing from the future of the forecast it adjusts.
 """
@@ -60,6 +67,9 @@ MAX_INWARD = 0.5
 ALL = "all series"
 MIN_FLOOR_POINTS = 28
 """Fewest scored backtest points a series needs for lower ends of its own."""
+NOISE_Z = 2.0
+"""Standard errors by which a backtest coverage must miss nominal to be corrected
+(``only_if_off``; about a 5 % two-sided test)."""
 
 
 def series_scale(train: pd.DataFrame, season_length: int) -> pd.Series:
@@ -96,13 +106,19 @@ def band_scores(
 
 
 def corrections(
-    scores: pd.DataFrame, segments: pd.Series, levels: Sequence[int], min_points: int = MIN_POINTS
+    scores: pd.DataFrame,
+    segments: pd.Series,
+    levels: Sequence[int],
+    min_points: int = MIN_POINTS,
+    *,
+    only_if_off: bool = False,
 ) -> pd.DataFrame:
     """Per segment and level: the scaled correction, the scores behind it, coverage before.
 
     Columns ``segment, level, n, correction, backtest_coverage``; a segment with fewer
     than ``min_points`` scores uses the row of :data:`ALL` (all series pooled), which is
-    always present when there is any score at all.
+    always present when there is any score at all. With ``only_if_off``, a coverage
+    within sampling noise of nominal gets a zero correction (:func:`off_beyond_noise`).
     """
     rows = []
     labelled = scores.assign(segment=scores[S.UNIQUE_ID].map(segments).fillna(ALL))
@@ -117,6 +133,8 @@ def corrections(
                 # correction: move in as far as the scored points allow (or not at all)
                 finite = values[np.isfinite(values)]
                 correction = float(finite.min()) if len(finite) else 0.0
+            if only_if_off and not off_beyond_noise(part[S.UNIQUE_ID], values <= 0, level):
+                correction = 0.0
             rows.append(
                 {
                     "segment": name,
@@ -128,6 +146,21 @@ def corrections(
             )
     table = pd.DataFrame(rows, columns=["segment", "level", "n", "correction", "backtest_coverage"])
     return table[(table["segment"] == ALL) | (table["n"] >= min_points)].reset_index(drop=True)
+
+
+def off_beyond_noise(series: pd.Series, covered: np.ndarray, level: int) -> bool:
+    """Whether the share of ``covered`` points differs from ``level`` % by more than
+    :data:`NOISE_Z` standard errors, the error clustered by ``series`` (the sum over
+    series of (covered − n × nominal)², over the squared number of points)."""
+    nominal = level / 100
+    if len(covered) == 0:
+        return False
+    frame = pd.DataFrame({"series": series.to_numpy(), "hit": covered.astype(float)})
+    per_series = frame.groupby("series", sort=False)["hit"].agg(["sum", "count"])
+    excess = per_series["sum"] - per_series["count"] * nominal
+    error = float(np.sqrt((excess**2).sum())) / len(covered)
+    gap = abs(float(np.mean(covered)) - nominal)
+    return gap > NOISE_Z * error
 
 
 def apply_corrections(
