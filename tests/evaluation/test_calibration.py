@@ -12,9 +12,9 @@ from stockwise.evaluation.calibration import (
     apply_floors,
     band_scores,
     corrections,
-    off_beyond_noise,
     open_floors,
     series_scale,
+    signal_share,
 )
 from stockwise.models.conformal import conformal_quantile
 from stockwise.workflows.forecast import run_forecast
@@ -266,21 +266,25 @@ def _scores_covering(covered_per_series: list[int], points: int = 24) -> pd.Data
     return pd.DataFrame(rows, columns=["unique_id", 80])
 
 
-def test_only_bands_off_beyond_sampling_noise_are_corrected() -> None:
+def test_corrections_are_shrunk_by_the_noise_in_the_backtest_coverage() -> None:
     near = _scores_covering([21] * 19 + [17] * 21)  # 78.8 %: within noise of 80 %
     far = _scores_covering([12] * 40)  # 50 %: clearly too narrow
     segments = pd.Series("smooth", index=[f"s{i}" for i in range(40)])
-    for scores, moved in ((near, False), (far, True)):
+    shares = []
+    for scores in (near, far):
         covered = scores[80].to_numpy() <= 0
-        assert off_beyond_noise(scores["unique_id"], covered, 80) is moved
+        shares.append(signal_share(scores["unique_id"], covered, 80))
         always = corrections(scores, segments, [80]).set_index("segment")
         tested = corrections(scores, segments, [80], only_if_off=True).set_index("segment")
         assert always.loc["smooth", "correction"] > 0
-        expected = always.loc["smooth", "correction"] if moved else 0.0
-        assert tested.loc["smooth", "correction"] == expected
+        assert tested.loc["smooth", "correction"] == pytest.approx(
+            shares[-1] * always.loc["smooth", "correction"]
+        )
         assert (
             tested.loc["smooth", "backtest_coverage"] == always.loc["smooth", "backtest_coverage"]
         )
+    assert shares[0] == 0.0  # a gap within one standard error moves nothing
+    assert 0.95 < shares[1] < 1.0  # a gap of six standard errors nearly in full
 
 
 def test_the_noise_of_a_coverage_is_clustered_by_series() -> None:
@@ -289,5 +293,5 @@ def test_the_noise_of_a_coverage_is_clustered_by_series() -> None:
     covered = np.r_[np.ones(72, dtype=bool), np.zeros(48, dtype=bool)]
     whole = pd.Series(np.repeat([f"s{i}" for i in range(5)], 24))
     spread = pd.Series(np.tile([f"s{i}" for i in range(5)], 24))
-    assert not off_beyond_noise(whole, covered, 80)
-    assert off_beyond_noise(spread, covered, 80)
+    assert signal_share(whole, covered, 80) == 0.0
+    assert signal_share(spread, covered, 80) > 0.5

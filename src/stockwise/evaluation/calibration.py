@@ -38,11 +38,14 @@ lower-tail quantile of actual / forecast at each level — zero, so no change, w
 zero sales are more common than that tail.
 
 With ``only_if_off`` (the "best" preset, whose combination brings bands that are often
-right already), a segment's band moves only where its backtest coverage is off nominal by
-more than sampling noise: a two-sided test at :data:`NOISE_Z` standard errors, the error
-clustered by series (the points of one series miss together, so they are not independent
-draws). A right band is then left alone rather than moved by the backtest's chance
-excursion, which a correction would carry into the forecast.
+right already), a segment's correction is shrunk toward zero by the share of its
+backtest coverage gap that sampling noise explains: it is multiplied by
+``max(0, 1 − (se / gap)²)``, where ``gap`` is the backtest coverage minus nominal and
+``se`` its standard error clustered by series (the points of one series miss together,
+so they are not independent draws). This is positive-part James–Stein shrinkage: a gap
+within one standard error is as likely noise as signal and moves nothing, a gap of many
+standard errors is corrected almost in full. A right band is then not moved by the
+backtest's chance excursion, which a full correction would carry into the forecast.
 
 The correction is estimated on the last windows before the forecast origin only, so it
 uses nothing from the future of the forecast it adjusts.
@@ -67,9 +70,6 @@ MAX_INWARD = 0.5
 ALL = "all series"
 MIN_FLOOR_POINTS = 28
 """Fewest scored backtest points a series needs for lower ends of its own."""
-NOISE_Z = 2.0
-"""Standard errors by which a backtest coverage must miss nominal to be corrected
-(``only_if_off``; about a 5 % two-sided test)."""
 
 
 def series_scale(train: pd.DataFrame, season_length: int) -> pd.Series:
@@ -117,8 +117,8 @@ def corrections(
 
     Columns ``segment, level, n, correction, backtest_coverage``; a segment with fewer
     than ``min_points`` scores uses the row of :data:`ALL` (all series pooled), which is
-    always present when there is any score at all. With ``only_if_off``, a coverage
-    within sampling noise of nominal gets a zero correction (:func:`off_beyond_noise`).
+    always present when there is any score at all. With ``only_if_off``, corrections are
+    shrunk by the share of the coverage gap beyond sampling noise (:func:`signal_share`).
     """
     rows = []
     labelled = scores.assign(segment=scores[S.UNIQUE_ID].map(segments).fillna(ALL))
@@ -133,8 +133,8 @@ def corrections(
                 # correction: move in as far as the scored points allow (or not at all)
                 finite = values[np.isfinite(values)]
                 correction = float(finite.min()) if len(finite) else 0.0
-            if only_if_off and not off_beyond_noise(part[S.UNIQUE_ID], values <= 0, level):
-                correction = 0.0
+            if only_if_off:
+                correction *= signal_share(part[S.UNIQUE_ID], values <= 0, level)
             rows.append(
                 {
                     "segment": name,
@@ -148,19 +148,20 @@ def corrections(
     return table[(table["segment"] == ALL) | (table["n"] >= min_points)].reset_index(drop=True)
 
 
-def off_beyond_noise(series: pd.Series, covered: np.ndarray, level: int) -> bool:
-    """Whether the share of ``covered`` points differs from ``level`` % by more than
-    :data:`NOISE_Z` standard errors, the error clustered by ``series`` (the sum over
-    series of (covered − n × nominal)², over the squared number of points)."""
+def signal_share(series: pd.Series, covered: np.ndarray, level: int) -> float:
+    """``max(0, 1 − (se / gap)²)``: the share of the gap between the share of ``covered``
+    points and ``level`` % that is not sampling noise; ``se`` is the standard error of
+    that share clustered by ``series`` (the root of the sum over series of
+    (covered − n × nominal)², over the number of points)."""
     nominal = level / 100
     if len(covered) == 0:
-        return False
+        return 0.0
     frame = pd.DataFrame({"series": series.to_numpy(), "hit": covered.astype(float)})
     per_series = frame.groupby("series", sort=False)["hit"].agg(["sum", "count"])
     excess = per_series["sum"] - per_series["count"] * nominal
     error = float(np.sqrt((excess**2).sum())) / len(covered)
     gap = abs(float(np.mean(covered)) - nominal)
-    return gap > NOISE_Z * error
+    return 0.0 if gap <= error else 1.0 - (error / gap) ** 2
 
 
 def apply_corrections(
