@@ -14,7 +14,6 @@ from stockwise.evaluation.calibration import (
     corrections,
     open_floors,
     series_scale,
-    signal_share,
 )
 from stockwise.models.conformal import conformal_quantile
 from stockwise.workflows.forecast import run_forecast
@@ -254,44 +253,3 @@ def test_a_shop_shut_on_sundays_gets_open_day_bands_above_zero() -> None:
     assert (out.loc[out["ds"].dt.dayofweek == 6, "forecast"] == 0).all()
     assert (open_days["forecast-lo-80"] > 0).all()
     assert (open_days["forecast-lo-80"] <= open_days["forecast"]).all()
-
-
-def _scores_covering(covered_per_series: list[int], points: int = 24) -> pd.DataFrame:
-    """Scores at level 80 of series whose first k points are inside the band."""
-    rows = [
-        (f"s{i}", -1.0 if j < k else 1.0)
-        for i, k in enumerate(covered_per_series)
-        for j in range(points)
-    ]
-    return pd.DataFrame(rows, columns=["unique_id", 80])
-
-
-def test_corrections_are_shrunk_by_the_noise_in_the_backtest_coverage() -> None:
-    near = _scores_covering([21] * 19 + [17] * 21)  # 78.8 %: within noise of 80 %
-    far = _scores_covering([12] * 40)  # 50 %: clearly too narrow
-    segments = pd.Series("smooth", index=[f"s{i}" for i in range(40)])
-    shares = []
-    for scores in (near, far):
-        covered = scores[80].to_numpy() <= 0
-        shares.append(signal_share(scores["unique_id"], covered, 80))
-        always = corrections(scores, segments, [80]).set_index("segment")
-        tested = corrections(scores, segments, [80], only_if_off=True).set_index("segment")
-        assert always.loc["smooth", "correction"] > 0
-        assert tested.loc["smooth", "correction"] == pytest.approx(
-            shares[-1] * always.loc["smooth", "correction"]
-        )
-        assert (
-            tested.loc["smooth", "backtest_coverage"] == always.loc["smooth", "backtest_coverage"]
-        )
-    assert shares[0] == 0.0  # a gap within one standard error moves nothing
-    assert 0.95 < shares[1] < 1.0  # a gap of six standard errors nearly in full
-
-
-def test_the_noise_of_a_coverage_is_clustered_by_series() -> None:
-    # 60 % covered in either case; as 5 whole series (all in or all out) it is no evidence
-    # against 80 %, as 120 points spread over 5 series alike it is
-    covered = np.r_[np.ones(72, dtype=bool), np.zeros(48, dtype=bool)]
-    whole = pd.Series(np.repeat([f"s{i}" for i in range(5)], 24))
-    spread = pd.Series(np.tile([f"s{i}" for i in range(5)], 24))
-    assert signal_share(whole, covered, 80) == 0.0
-    assert signal_share(spread, covered, 80) > 0.5

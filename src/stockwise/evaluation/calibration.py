@@ -37,16 +37,6 @@ backtest instead (:func:`open_floors`, :func:`apply_floors`): the forecast times
 lower-tail quantile of actual / forecast at each level — zero, so no change, wherever
 zero sales are more common than that tail.
 
-With ``only_if_off`` (the "best" preset, whose combination brings bands that are often
-right already), a segment's correction is shrunk toward zero by the share of its
-backtest coverage gap that sampling noise explains: it is multiplied by
-``max(0, 1 − (se / gap)²)``, where ``gap`` is the backtest coverage minus nominal and
-``se`` its standard error clustered by series (the points of one series miss together,
-so they are not independent draws). This is positive-part James–Stein shrinkage: a gap
-within one standard error is as likely noise as signal and moves nothing, a gap of many
-standard errors is corrected almost in full. A right band is then not moved by the
-backtest's chance excursion, which a full correction would carry into the forecast.
-
 The correction is estimated on the last windows before the forecast origin only, so it
 uses nothing from the future of the forecast it adjusts.
 """
@@ -106,19 +96,13 @@ def band_scores(
 
 
 def corrections(
-    scores: pd.DataFrame,
-    segments: pd.Series,
-    levels: Sequence[int],
-    min_points: int = MIN_POINTS,
-    *,
-    only_if_off: bool = False,
+    scores: pd.DataFrame, segments: pd.Series, levels: Sequence[int], min_points: int = MIN_POINTS
 ) -> pd.DataFrame:
     """Per segment and level: the scaled correction, the scores behind it, coverage before.
 
     Columns ``segment, level, n, correction, backtest_coverage``; a segment with fewer
     than ``min_points`` scores uses the row of :data:`ALL` (all series pooled), which is
-    always present when there is any score at all. With ``only_if_off``, corrections are
-    shrunk by the share of the coverage gap beyond sampling noise (:func:`signal_share`).
+    always present when there is any score at all.
     """
     rows = []
     labelled = scores.assign(segment=scores[S.UNIQUE_ID].map(segments).fillna(ALL))
@@ -133,8 +117,6 @@ def corrections(
                 # correction: move in as far as the scored points allow (or not at all)
                 finite = values[np.isfinite(values)]
                 correction = float(finite.min()) if len(finite) else 0.0
-            if only_if_off:
-                correction *= signal_share(part[S.UNIQUE_ID], values <= 0, level)
             rows.append(
                 {
                     "segment": name,
@@ -146,22 +128,6 @@ def corrections(
             )
     table = pd.DataFrame(rows, columns=["segment", "level", "n", "correction", "backtest_coverage"])
     return table[(table["segment"] == ALL) | (table["n"] >= min_points)].reset_index(drop=True)
-
-
-def signal_share(series: pd.Series, covered: np.ndarray, level: int) -> float:
-    """``max(0, 1 − (se / gap)²)``: the share of the gap between the share of ``covered``
-    points and ``level`` % that is not sampling noise; ``se`` is the standard error of
-    that share clustered by ``series`` (the root of the sum over series of
-    (covered − n × nominal)², over the number of points)."""
-    nominal = level / 100
-    if len(covered) == 0:
-        return 0.0
-    frame = pd.DataFrame({"series": series.to_numpy(), "hit": covered.astype(float)})
-    per_series = frame.groupby("series", sort=False)["hit"].agg(["sum", "count"])
-    excess = per_series["sum"] - per_series["count"] * nominal
-    error = float(np.sqrt((excess**2).sum())) / len(covered)
-    gap = abs(float(np.mean(covered)) - nominal)
-    return 0.0 if gap <= error else 1.0 - (error / gap) ** 2
 
 
 def apply_corrections(

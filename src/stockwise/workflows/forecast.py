@@ -315,15 +315,7 @@ def run_forecast(
     if band_levels and cv is not None:
         report_step(progress, "calibrating the bands", 0, 1, span=(FIT_SPAN[1], 1.0))
         out, table, past = _calibrate(
-            out,
-            frame,
-            past,
-            band_levels,
-            season_length,
-            segments,
-            closed,
-            holes,
-            only_if_off=quality == "best",
+            out, frame, past, band_levels, season_length, segments, closed, holes
         )
     if isinstance(models, str) and models == "auto":  # young series: from their peers
         out, chosen = route_young(

@@ -46,18 +46,14 @@ def _calibrate(
     segments: pd.Series,
     closed: ClosedDays | None = None,
     holes: pd.DataFrame | None = None,
-    *,
-    only_if_off: bool = False,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Correct the final bands (and the backtest's, alike) by the chosen forecasts'
     coverage in the backtest, on its open and observed days: a closure (or an estimated
     period of a hole) counted as a covered point would make the open days' bands too
-    narrow. ``only_if_off``: only bands off beyond sampling noise move
-    (:func:`~stockwise.evaluation.calibration.corrections`)."""
+    narrow."""
     scale = series_scale(frame, season_length)
     scored = chosen_cv[_scored(chosen_cv, closed, holes)]
-    scores = band_scores(scored, levels, scale)
-    table = corrections(scores, segments, levels, only_if_off=only_if_off)
+    table = corrections(band_scores(scored, levels, scale), segments, levels)
     floors = open_floors(scored, levels)  # series that sold on every open day
     return (
         apply_floors(apply_corrections(out, table, segments, scale, levels), floors, levels),
