@@ -67,3 +67,39 @@ def test_a_default_combination_is_kept_unless_another_model_beats_it_by_the_marg
     assert chosen.loc["a", "basis"] == "series, default"
     assert chosen.loc["b", "model"] == "ETS" and chosen.loc["c", "model"] == "Combo"
     assert chosen.loc["d", "model"] == "ETS"
+
+
+def test_a_challenger_must_beat_the_default_combination_by_the_margin_in_every_window() -> None:
+    rows = [
+        ("a", "Combo", 1.00, 24),
+        ("a", "ETS", 0.70, 24),  # 30 % better on the mean, through one window only
+        ("b", "Combo", 1.00, 24),
+        ("b", "ETS", 0.70, 24),  # 30 % better, in both windows
+        ("c", "Combo", 1.00, 24),
+        ("c", "ETS", 0.70, 24),  # better in both windows, by under 10 % in the second
+    ]
+    windows = pd.DataFrame(
+        [
+            ("a", "Combo", 1, 1.6),
+            ("a", "Combo", 2, 0.4),
+            ("a", "ETS", 1, 0.9),
+            ("a", "ETS", 2, 0.5),  # loses the second window
+            ("b", "Combo", 1, 1.0),
+            ("b", "Combo", 2, 1.0),
+            ("b", "ETS", 1, 0.7),
+            ("b", "ETS", 2, 0.7),
+            ("c", "Combo", 1, 1.0),
+            ("c", "Combo", 2, 1.0),
+            ("c", "ETS", 1, 0.45),
+            ("c", "ETS", 2, 0.95),
+        ],
+        columns=["unique_id", "model", "cutoff", "mae"],
+    )
+    by_mean = select_models(_metrics(rows), default="Combo", margin=0.1).set_index("unique_id")
+    steady = select_models(_metrics(rows), default="Combo", margin=0.1, windows=windows).set_index(
+        "unique_id"
+    )
+    assert by_mean.loc["a", "model"] == "ETS"
+    assert steady.loc["a", "model"] == "Combo" and steady.loc["a", "basis"] == "series, default"
+    assert steady.loc["b", "model"] == "ETS"
+    assert by_mean.loc["c", "model"] == "ETS" and steady.loc["c", "model"] == "Combo"

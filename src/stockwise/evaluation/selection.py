@@ -12,7 +12,10 @@ scores takes the overall winner.
 With a ``default`` (a robust combination), a series keeps it unless another model's
 shrunk score beats it by ``margin``: a couple of windows rarely prove a single model
 better than a combination that is known to be hard to beat, and choosing on noise loses
-more than it wins (docs/benchmarks/accuracy_preset.md).
+more than it wins (docs/benchmarks/accuracy_preset.md). Given the scores per backtest
+window, the challenger must also beat the default by ``margin`` in every window it was
+scored in: a model that wins on the mean through one lucky stretch (the weeks after a
+seasonal peak, say) has not shown that it is better, only that it fitted that stretch.
 """
 
 from __future__ import annotations
@@ -38,13 +41,16 @@ def select_models(
     prior_points: float = 0.0,
     default: str | None = None,
     margin: float = 0.0,
+    windows: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per unique_id: the chosen ``model``, its ``score`` and the ``basis``.
 
     ``metrics`` is the long table of :func:`stockwise.evaluation.metrics.evaluate`
     (``unique_id, model, <metric>, mae, n_points``). ``basis`` is "series", "segment" or
     "overall" and says whose scores decided ("series, default" where ``default`` was kept
-    for want of a model ``margin`` better).
+    for want of a model ``margin`` better, and with ``windows`` better in each window).
+    ``windows`` (``unique_id, model, cutoff, mae``: one row per backtest window) holds the
+    per-window errors; MAE ranks like the scaled metric within a series and window.
     """
     table = metrics.copy()
     table["_rank_key"] = table[metric].where(np.isfinite(table[metric]))
@@ -69,7 +75,10 @@ def select_models(
     )
     result = pd.DataFrame({MODEL: best[MODEL], "score": best[metric], BASIS: "series"})
     if default is not None:
-        result = _keep_default(result, best["_rank_key"], trusted, default, margin, metric)
+        steady = _wins_every_window(result, windows, default, margin)
+        result = _keep_default(
+            result, best["_rank_key"], trusted, (default, margin), steady, metric
+        )
 
     all_ids = pd.Index(metrics[S.UNIQUE_ID].unique(), name=S.UNIQUE_ID)
     missing = all_ids.difference(result.index)
@@ -88,21 +97,37 @@ def select_models(
     return result.reset_index()
 
 
+def _wins_every_window(
+    result: pd.DataFrame, windows: pd.DataFrame | None, default: str, margin: float
+) -> pd.Series:
+    """Per series of ``result``: whether its winner's MAE is ``margin`` below ``default``'s
+    in every backtest window where both were scored (True where ``windows`` is not given)."""
+    if windows is None:
+        return pd.Series(True, index=result.index)
+    per_window = windows[[S.UNIQUE_ID, MODEL, CUTOFF, "mae"]]
+    per_window = per_window[np.isfinite(per_window["mae"])]
+    winner = per_window.merge(result[[MODEL]].reset_index(), on=[S.UNIQUE_ID, MODEL], how="inner")
+    reference = per_window[per_window[MODEL] == default].rename(columns={"mae": "_reference"})
+    both = winner.merge(reference[[S.UNIQUE_ID, CUTOFF, "_reference"]], on=[S.UNIQUE_ID, CUTOFF])
+    wins = (both["mae"] < (1 - margin) * both["_reference"]).groupby(both[S.UNIQUE_ID]).all()
+    return wins.reindex(result.index, fill_value=False).astype(bool)
+
+
 def _keep_default(
     result: pd.DataFrame,
     key: pd.Series,
     trusted: pd.DataFrame,
-    default: str,
-    margin: float,
+    rule: tuple[str, float],
+    steady: pd.Series,
     metric: str,
 ) -> pd.DataFrame:
-    """Series whose winner is not ``margin`` better than ``default`` (by the same shrunk
-    score) take ``default``."""
+    """Series whose winner is not ``margin`` better than ``default`` (``rule``; by the same
+    shrunk score) or not better in every window (``steady`` False) take ``default``."""
+    default, margin = rule
     own = trusted[trusted[MODEL] == default].drop_duplicates(S.UNIQUE_ID).set_index(S.UNIQUE_ID)
     reference = own["_rank_key"].reindex(result.index)
-    keep = (
-        reference.notna() & (result[MODEL] != default) & ~(key < (1 - margin) * reference)
-    ).to_numpy()
+    beaten = (key < (1 - margin) * reference) & steady
+    keep = (reference.notna() & (result[MODEL] != default) & ~beaten).to_numpy()
     out = result.copy()
     out.loc[keep, MODEL] = default
     out.loc[keep, "score"] = own[metric].reindex(result.index)[keep].to_numpy()

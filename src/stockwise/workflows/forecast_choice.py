@@ -44,7 +44,8 @@ SHRINKAGE_WINDOWS = 2
 """Weight, in backtest windows, of the segment's evidence when choosing a series' model."""
 COMBINATION_MARGIN = 0.1
 """A series keeps a candidate combination (``MedianCombo``) unless another model's backtest
-score beats it by this share (:func:`~stockwise.evaluation.selection.select_models`)."""
+score beats it by this share, and in every backtest window
+(:func:`~stockwise.evaluation.selection.select_models`)."""
 ModelSpec = str | Forecaster | Sequence[str | Forecaster]
 
 
@@ -173,14 +174,16 @@ def _choose(
         segments = classify_demand(frame)["demand_class"]
     specs = {_label(s): s for specs in candidates.values() for s in specs}
     combos = _combos_of_candidates({n: (specs[n], []) for n in labels}, season_length)
+    default = min(combos, default=None)
     chosen = select_models(
         metrics,
         metric,
         segments=segments,
         min_points=h,
         prior_points=SHRINKAGE_WINDOWS * h,
-        default=min(combos, default=None),
+        default=default,
         margin=COMBINATION_MARGIN,
+        windows=None if default is None else _window_errors(cv[scored], [*labels, ENSEMBLE]),
     )
     missing = sorted(set(candidates) - set(chosen[S.UNIQUE_ID]))
     if missing:
@@ -194,6 +197,19 @@ def _choose(
         )
         chosen = pd.concat([chosen, extra], ignore_index=True)
     return _without_empty_ensembles(chosen, metrics, members, candidates), metrics, members, cv
+
+
+def _window_errors(cv: pd.DataFrame, labels: Sequence[str]) -> pd.DataFrame:
+    """Per series, model and backtest window: the mean absolute error (``unique_id, model,
+    cutoff, mae``; NaN where the model did not forecast that window)."""
+    y = cv[S.Y].to_numpy(dtype=float)
+    keys = [cv[S.UNIQUE_ID], cv[CUTOFF]]
+    parts = [
+        (cv[label] - y).abs().groupby(keys).mean().rename("mae").reset_index().assign(model=label)
+        for label in labels
+        if label in cv.columns
+    ]
+    return pd.concat(parts, ignore_index=True).rename(columns={"model": MODEL})
 
 
 def _scored(
@@ -240,10 +256,7 @@ def _backtest_candidates(
     freq: str | None = None,
     progress: Report | None = None,
 ) -> pd.DataFrame | None:
-    by_model: dict[str, tuple[str | Forecaster, list[str]]] = {}
-    for uid, specs in candidates.items():
-        for spec in specs:
-            by_model.setdefault(_label(spec), (spec, []))[1].append(uid)
+    by_model = _by_model(candidates)
     key = [S.UNIQUE_ID, S.DS, CUTOFF, S.Y]
     cv: pd.DataFrame | None = None
     combos = _combos_of_candidates(by_model, season_length)
@@ -274,6 +287,17 @@ def _backtest_candidates(
         if cv is not None and set(columns) <= set(cv.columns):
             cv = median_of_members(cv, members, label, levels)
     return cv
+
+
+def _by_model(
+    candidates: dict[str, list[str | Forecaster]],
+) -> dict[str, tuple[str | Forecaster, list[str]]]:
+    """Per candidate label: its spec and the series it is a candidate for."""
+    by_model: dict[str, tuple[str | Forecaster, list[str]]] = {}
+    for uid, specs in candidates.items():
+        for spec in specs:
+            by_model.setdefault(_label(spec), (spec, []))[1].append(uid)
+    return by_model
 
 
 def _combos_of_candidates(
