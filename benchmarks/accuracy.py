@@ -9,7 +9,7 @@ Usage::
 
 For each dataset (``h``, frequency and season length from its ``metadata.json``) the last
 ``h`` periods of every series are held out; each model forecasts them from the rest with
-``stockwise.forecast(train, h, freq, season_length, models=name, levels=(80, 95))`` (so
+``stockwise.forecast(train, h, freq, season_length=..., models=name, levels=(80, 95))`` (so
 every model runs inside its stockwise fallback chain), and "auto" with ``models="auto"``
 (which backtests its candidates on 2 rolling windows inside the training part).
 

@@ -451,7 +451,7 @@ def test_the_former_names_of_the_replay_still_answer_with_a_warning() -> None:
         ("simulate_many", replay_policies),
         ("SimulationResult", simulation.ReplayResult),
     ):
-        with pytest.warns(DeprecationWarning, match=new.__name__):
+        with pytest.warns(FutureWarning, match=new.__name__):
             assert getattr(simulation, old) is new
     with pytest.raises(AttributeError):
         simulation.simulate_everything  # noqa: B018
@@ -461,10 +461,10 @@ def test_the_replay_reads_the_former_drivers_name_with_a_warning() -> None:
     from stockwise.replay.comparison import PolicyComparison
     from stockwise.replay.config import ReplayConfig
 
-    with pytest.warns(DeprecationWarning, match="exog"):
+    with pytest.warns(FutureWarning, match="exog"):
         old = ReplayConfig(drivers=["promo"])
     assert old == ReplayConfig(exog=("promo",))
-    with pytest.raises(ValueError, match="give one"), pytest.warns(DeprecationWarning):
+    with pytest.raises(ValueError, match="give one"), pytest.warns(FutureWarning):
         ReplayConfig(exog=("promo",), drivers=("price",))
     # "drivers" is the command line's word: read as exog
     assert PolicyComparison.from_request({"drivers": "promo, price"}).exog == ("promo", "price")

@@ -98,12 +98,12 @@ def test_config_refuses_bad_options_with_a_sentence(options: dict, message: str)
 
 
 def test_config_reads_the_former_drivers_name_with_a_warning_and_the_persons_word() -> None:
-    with pytest.warns(DeprecationWarning, match="exog"):
+    with pytest.warns(FutureWarning, match="exog"):
         old = PlanConfig(drivers=("promo",))
     assert old == PlanConfig(exog=("promo",)) and "drivers" not in old.plan_kwargs()
-    with pytest.warns(DeprecationWarning):
+    with pytest.warns(FutureWarning):
         assert PlanConfig.from_options({"drivers": ["price"]}).exog == ("price",)
-    with pytest.raises(OptionError, match="give one"), pytest.warns(DeprecationWarning):
+    with pytest.raises(OptionError, match="give one"), pytest.warns(FutureWarning):
         PlanConfig(exog=("promo",), drivers=("price",))
     # "drivers" is the word of the command line and the API: read without a warning
     with warnings.catch_warnings():

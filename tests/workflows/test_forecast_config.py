@@ -38,6 +38,7 @@ def sales() -> pd.DataFrame:
         ({"metric": "r2"}, "metric must be one of"),
         ({"n_windows": 0}, "n_windows must be a whole number of at least 1, not 0"),
         ({"ensemble_k": 1.5}, "ensemble_k must be a whole number of at least 1, not 1.5"),
+        ({"freq": "fortnight"}, "not 'fortnight'"),
         ({"season_length": -7}, "season_length must be a whole number of at least 1"),
         ({"max_gap_days": 0}, "max_gap_days must be a whole number of at least 1"),
         ({"levels": (80, 120)}, "levels must be percentages between 0 and 100"),
@@ -137,3 +138,31 @@ def test_a_tracked_run_records_the_options_as_the_person_gave_them() -> None:
     assert config.tracked("backtest")["models"] is None and "quality" not in config.tracked(
         "backtest"
     )
+
+
+def test_a_forecast_config_serves_a_backtest_which_scores_seasonal_naive_for_auto(
+    sales: pd.DataFrame,
+) -> None:
+    config = ForecastConfig(levels=(80,), n_windows=1)
+    result = stockwise.backtest(sales, 7, config=config)
+    assert set(result.metrics["model"]) == {"SeasonalNaive"}
+    named = stockwise.backtest(sales, 7, config=config, models=["Naive"])
+    assert set(named.metrics["model"]) == {"Naive"}
+
+
+def test_a_sector_backtest_reads_none_as_auto_and_the_callers_candidates(
+    sales: pd.DataFrame,
+) -> None:
+    _, none, _ = backtest_sectors(sales, horizon=7, n_windows=1, models=None)
+    _, auto, _ = backtest_sectors(sales, horizon=7, n_windows=1)
+    assert set(none["model"]) == set(auto["model"]) and len(set(auto["model"])) > 2
+    _, narrowed, _ = backtest_sectors(sales, horizon=7, n_windows=1, restrict_to=("Naive",))
+    assert set(narrowed["model"]) == {"SeasonalNaive", "Naive"}
+
+
+def test_a_request_names_known_ahead_inputs_as_exog_or_drivers_exog_first() -> None:
+    text = SectorRunConfig.from_request({"exog": "promo, price"})
+    assert text.forecast.exog == ("promo", "price")
+    both = SectorRunConfig.from_request({"exog": ["promo"], "drivers": "price"})
+    assert both.forecast.exog == ("promo",)
+    assert SectorRunConfig.from_request({"drivers": "price"}).forecast.exog == ("price",)

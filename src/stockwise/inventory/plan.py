@@ -142,7 +142,7 @@ def build_plan(
 
     The last sale per product raises dead-stock alerts, and lets a product without a
     forecast from today be planned at zero demand (with the reason). Products without a
-    forecast and without a known last sale (without ``last_sale``: every one) are not
+    forecast and without a known last sale (without ``facts.last_sale``: every one) are not
     planned; a warning names them.
 
     Money: each line's ``currency`` is ``options.currency`` when given, else its sector

@@ -31,7 +31,7 @@ class ReplayConfig:
     demand paths. Field meanings: :func:`~stockwise.replay.simulation.replay_policy`.
 
     ``exog``: the known-ahead input columns of the history (planned drivers: promo, price).
-    ``drivers``: the former name of ``exog``, still read (with a DeprecationWarning) for
+    ``drivers``: the former name of ``exog``, still read (with a FutureWarning) for
     one release so that replays called with it keep working; it is not stored."""
 
     policy: str = S.POLICY_RS
@@ -78,7 +78,7 @@ class ReplayConfig:
             warnings.warn(
                 "the replay's drivers=... is deprecated: the known-ahead input columns are "
                 "named exog=... (they will stop being read as drivers in the next release)",
-                DeprecationWarning,
+                FutureWarning,
                 stacklevel=3,
             )
             if self.exog and tuple(self.exog) != tuple(drivers):

@@ -349,7 +349,7 @@ _FORMER_NAMES: dict[str, Any] = {
     "SimulationResult": ReplayResult,
 }
 """Names this module's functions had while "simulate" also meant the synthetic data's
-demand and stock; read for one release with a DeprecationWarning, so that scripts keep
+demand and stock; read for one release with a FutureWarning, so that scripts keep
 working, then dropped: "replay" is the closed loop's one verb."""
 
 
@@ -358,7 +358,7 @@ def __getattr__(name: str) -> Any:
         new = _FORMER_NAMES[name]
         warnings.warn(
             f"stockwise.replay.simulation.{name} is deprecated: use {new.__name__}",
-            DeprecationWarning,
+            FutureWarning,
             stacklevel=2,
         )
         return new

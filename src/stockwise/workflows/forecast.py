@@ -326,16 +326,16 @@ def backtest(
     """Rolling-origin backtest of each model on every series; returns forecasts + metrics.
 
     The options come from ``config`` and the keyword ``options`` over it, as in
-    :func:`forecast`; a backtest reads ``freq``, ``season_length``, ``models`` (without
-    a ``config``: SeasonalNaive by default), ``levels``, ``n_windows``, ``step``,
+    :func:`forecast`; a backtest reads ``freq``, ``season_length``, ``models`` (when
+    neither says more than "auto": SeasonalNaive), ``levels``, ``n_windows``, ``step``,
     ``max_gap_days`` and ``exog``.
     ``exog`` names known-ahead columns of ``df``: in each window, models that use them see
     their values on the training rows and on the held-out rows (never the held-out ``y``).
     ``progress`` hears each model as its backtest starts (:mod:`stockwise.progress`).
     """
     given: dict[str, object] = {**options, **({} if freq is None else {"freq": freq})}
-    if config is None:
-        given.setdefault("models", BACKTEST_DEFAULT_MODELS)
+    if given.get("models") is None and (config is None or config.models == "auto"):
+        given["models"] = BACKTEST_DEFAULT_MODELS  # "auto" is a choice, not a model to score
     run = ForecastConfig.of(config, given, BACKTEST_OPTIONS)
     freq, models, n_windows = run.freq, run.models, run.n_windows
     max_gap_days = DEFAULT_MAX_GAP_DAYS if run.max_gap_days is None else run.max_gap_days

@@ -5,8 +5,9 @@
 same names), or both: the keywords then override the config's fields. Per sector runs
 hold one in a :class:`SectorRunConfig`, which the command line and the API build the
 same way (:meth:`SectorRunConfig.from_request`). A config holds options only, never
-data frames, and is checked once when it is built, so a mistake is said before any
-model runs; it is hashable and picklable, so it travels to a worker process as it is.
+data frames. Its form is checked when it is built (types, ranges, choices, the
+calendar), so such a mistake is said before any model runs; model names are checked when
+a run resolves them. It is hashable and picklable, so it travels to a worker process as it is.
 Importing this module is cheap (the models load on first use).
 """
 
@@ -124,6 +125,10 @@ class ForecastConfig:
         _set(self, "season_length", _whole("season_length", season, 1) if season else None)
         if self.freq is not None and not isinstance(self.freq, str):
             raise OptionError(f"freq must be a frequency such as 'D' or 'W', not {self.freq!r}")
+        if self.freq is not None:
+            from stockwise import calendar_facts
+
+            calendar_facts.code_of(self.freq)  # a sentence for a calendar it does not know
         _set(self, "models", _models(self.models))
         _set(self, "levels", _levels(self.levels))
         _set(self, "calibrate", bool(self.calibrate))
@@ -211,8 +216,8 @@ class SectorRunConfig:
 
         Each value is taken as a person writes it: None for "not given"; ``models``
         "auto", names separated by commas or a list; ``levels`` "80,95" or a list;
-        ``drivers`` (the known-ahead inputs, ``exog``) a list or names separated by
-        commas, each once."""
+        ``exog`` (or ``drivers``, its name on the command line and in the API; ``exog``
+        wins when both are given) a list or names separated by commas, each once."""
         known = {f.name for f in fields(cls)} | {f.name for f in fields(ForecastConfig)}
         given = {k: v for k, v in {**request, **fixed}.items() if k in known | {"drivers"}}
         given = {k: v for k, v in given.items() if v is not None}
@@ -223,9 +228,10 @@ class SectorRunConfig:
                 given["models"] = "auto"
         if "levels" in given:
             given["levels"] = _text_levels(given["levels"])
-        drivers = given.pop("drivers", None)
-        if drivers is not None:
-            given["exog"] = _text_names(drivers)
+        drivers = given.pop("drivers", None)  # the word people type for exog
+        names = given.get("exog", drivers)
+        if names is not None:
+            given["exog"] = _text_names(names)
         return cls.of(None, given)
 
     def tracked(self, kind: str) -> dict[str, object]:
@@ -267,7 +273,9 @@ def _whole(name: str, value: Any, least: int) -> int:
 
 
 def _models(models: object) -> object:
-    """ "auto", one model, or a tuple of them (a list is held as a tuple)."""
+    """ "auto" (also for None), one model, or a tuple of them (a list is held as a tuple)."""
+    if models is None:
+        return "auto"
     if isinstance(models, str):
         if not models.strip():
             raise OptionError(EMPTY_MODELS)

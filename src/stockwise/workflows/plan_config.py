@@ -49,7 +49,7 @@ class PlanConfig:
     order list once the chunks are joined (:mod:`stockwise.inventory.budget`).
     ``exog``: the known-ahead input columns (planned drivers: promo, price, ...) the
     forecasts use; their future values come with the run's tables (``X_df``).
-    ``drivers``: the former name of ``exog``, still read (with a DeprecationWarning) for
+    ``drivers``: the former name of ``exog``, still read (with a FutureWarning) for
     one release so that configs built by hand keep working; it is not stored.
     """
 
@@ -263,7 +263,7 @@ def _take_old_drivers(config: PlanConfig, drivers: Sequence[str]) -> None:
     warnings.warn(
         "PlanConfig(drivers=...) is deprecated: the known-ahead input columns are "
         "named exog=... (they will stop being read as drivers in the next release)",
-        DeprecationWarning,
+        FutureWarning,
         stacklevel=4,
     )
     names = tuple(str(d) for d in drivers)

@@ -152,9 +152,8 @@ def _known_ahead(
                 "forecast periods: give a planned-inputs table"
             )
         return ()
-    planned = X_df
     keys = (S.UNIQUE_ID, S.DS, S.SECTOR)
-    names = tuple(exog) or tuple(c for c in planned.columns if c not in keys)
+    names = tuple(exog) or tuple(c for c in X_df.columns if c not in keys)
     missing = [c for c in names if c not in sales.columns]
     if missing:
         raise OptionError(
@@ -167,7 +166,7 @@ def _known_ahead(
             f"the sales table's column(s) {empty} have no values to learn the "
             "planned driver(s) from: give sales history with them"
         )
-    absent = [c for c in names if c not in planned.columns]
+    absent = [c for c in names if c not in X_df.columns]
     if absent:
         raise OptionError(f"the planned-inputs table has no column {absent}")
     return names
@@ -190,19 +189,9 @@ def backtest_sectors(
     base = config.forecast
     windows, metrics, summaries = [], [], []
     for rows, setting, part in _parts(progress, _groups(sales, config)):
-        names = _backtest_models(setting) if base.models == "auto" else base.models
-        result = backtest(
-            rows,
-            setting.horizon,
-            config=replace(
-                base,
-                models=names,
-                freq=setting.freq,
-                season_length=setting.season_length,
-                levels=setting.levels,
-            ),
-            progress=part,
-        )
+        own = _sector_config(base, setting, exog=base.exog)
+        names = _backtest_models(own) if base.models == "auto" else base.models
+        result = backtest(rows, setting.horizon, config=replace(own, models=names), progress=part)
         windows.append(result.forecasts.assign(**{S.SECTOR: setting.sector}))
         metrics.append(result.metrics.assign(**{S.SECTOR: setting.sector}))
         summaries.append(summarise(result.metrics).assign(**{S.SECTOR: setting.sector}))
@@ -222,9 +211,10 @@ def _parts(
         yield rows, setting, within(progress, start, end, label)
 
 
-def _backtest_models(setting: Settings) -> list[str]:
-    if setting.restrict_to:
-        return [*dict.fromkeys(["SeasonalNaive", *setting.restrict_to])]
+def _backtest_models(config: ForecastConfig) -> list[str]:
+    """The profile's (or the caller's) candidates beside SeasonalNaive, else the defaults."""
+    if config.restrict_to:
+        return [*dict.fromkeys(["SeasonalNaive", *config.restrict_to])]
     return list(DEFAULT_BACKTEST_MODELS)
 
 

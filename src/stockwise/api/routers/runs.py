@@ -47,7 +47,11 @@ class RunRequest(BaseModel):
         "GET /api/v1/profiles lists them).",
     )
     horizon: int | None = Field(
-        None, ge=1, le=730, description="Forecast periods (forecast runs; null = the profile's)."
+        None,
+        ge=1,
+        le=730,
+        description="Forecast periods (forecast runs; null = the profile's, else 48 hours, "
+        "14 days, weeks or months, 8 quarters, 3 years).",
     )
     models: Literal["auto"] | Annotated[list[Name], Field(min_length=1, max_length=30)] = Field(
         "auto", description="'auto' or model names (at most 30)."
