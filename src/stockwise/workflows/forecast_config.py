@@ -223,7 +223,7 @@ class SectorRunConfig:
         given = {k: v for k, v in given.items() if v is not None}
         given.pop("forecast", None)
         if "models" in given:
-            given["models"] = _text_names(given["models"]) or "auto"
+            given["models"] = text_names(given["models"]) or "auto"
             if given["models"] == ("auto",):
                 given["models"] = "auto"
         if "levels" in given:
@@ -231,7 +231,7 @@ class SectorRunConfig:
         drivers = given.pop("drivers", None)  # the word people type for exog
         names = given.get("exog", drivers)
         if names is not None:
-            given["exog"] = _text_names(names)
+            given["exog"] = text_names(names)
         return cls.of(None, given)
 
     def tracked(self, kind: str) -> dict[str, object]:
@@ -307,8 +307,9 @@ def _names(names: object) -> tuple[str, ...]:
     return tuple(str(n) for n in names)
 
 
-def _text_names(names: Any) -> tuple[str, ...]:
-    """Names separated by commas, or a list of them: each once, blanks dropped."""
+def text_names(names: Any) -> tuple[str, ...]:
+    """Names separated by commas, or a list of them: each once, blanks dropped (how a
+    person gives names on the command line or in a request)."""
     items = names.split(",") if isinstance(names, str) else list(names)
     return tuple(dict.fromkeys(str(n).strip() for n in items if n and str(n).strip()))
 

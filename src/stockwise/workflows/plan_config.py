@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from stockwise import schema as S
 from stockwise.errors import OptionError, StockwiseError
+from stockwise.workflows.forecast_config import text_names
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -219,10 +220,8 @@ class PlanConfig:
         if "target" in given:
             given["target"] = str(given["target"]).replace("-", "_")
         words = {**request, **fixed}
-        exog = words.get("exog") or words.get("drivers") or ()
         given.pop("drivers", None)
-        names = exog.split(",") if isinstance(exog, str) else exog
-        given["exog"] = tuple(dict.fromkeys(n.strip() for n in names if n and n.strip()))
+        given["exog"] = text_names(words.get("exog") or words.get("drivers") or ())
         given["extra_dirs"] = tuple(given.get("extra_dirs") or ())
         if given.get("closed_days") is not None:
             given["closed_days"] = str(given["closed_days"])
